@@ -1,0 +1,163 @@
+"""The composition root: builds the services and the Application, and runs it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import Conflict, TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+
+from bot.keys import load_or_create_key
+from bot.settings import Settings
+from handlers import chats, errors, journey
+from handlers.context import MarkbotContext, attach
+from prompts import load_catalog
+from services.container import Services
+from services.identity import Hasher
+from services.journey import JourneyService
+from services.polls import PollService
+from services.reports import ReportService
+from storage.sqlite import SqliteStore
+
+log = logging.getLogger("markbot")
+
+JANITOR_INTERVAL_SECONDS = 600
+USER_COMMANDS = ("start", "help", "privacy", "cancel")
+App = Application[Any, MarkbotContext, Any, Any, Any, Any]
+
+
+@dataclass(slots=True)
+class Runtime:
+    """What one process opened: the store and the services built on it."""
+
+    store: SqliteStore
+    services: Services
+
+    async def close(self) -> None:
+        await self.store.close()
+
+
+async def open_runtime(settings: Settings) -> Runtime:
+    """Open the key, the database and the services (the key is read once, here)."""
+    key = load_or_create_key(settings.key_path)
+    store = SqliteStore(settings.db)
+    await store.open()
+    catalog = load_catalog()
+    polls = PollService(store, catalog)
+    services = Services(
+        catalog=catalog,
+        polls=polls,
+        journey=JourneyService(store, Hasher(key), catalog, polls),
+        reports=ReportService(store, polls),
+    )
+    return Runtime(store, services)
+
+
+def build_application(
+    settings: Settings, token: str, services: Services, *, rate_limiter: bool = True
+) -> App:
+    """The Application with every handler registered; nothing is opened here."""
+    # PTB 22 gives retry_after as a timedelta only when asked; otherwise each 429 also warns.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.api_url)
+        .base_file_url(settings.file_url)
+        .context_types(ContextTypes(context=MarkbotContext))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+            )
+        )
+        .concurrent_updates(settings.concurrency)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if rate_limiter:
+        # Per-chat and per-group limits and 429 retries; no overall cap on replies (Telegram's
+        # 30/s is for bulk notifications, which are paced on their own).
+        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
+    app: App = builder.build()
+    attach(app, services)
+    for handler in chats.handlers() + journey.handlers():
+        app.add_handler(handler)
+    app.add_error_handler(errors.on_error)
+    return app
+
+
+async def _post_init(app: App) -> None:
+    """Publish the command menu and start the janitor that forgets stale drafts."""
+    catalog_commands = [BotCommand(c, c) for c in USER_COMMANDS]
+    try:
+        await app.bot.set_my_commands(catalog_commands, scope=BotCommandScopeAllPrivateChats())
+    except TelegramError as exc:
+        log.warning("could not set the command menu: %s", type(exc).__name__)
+    services: Services = app.bot_data["markbot.services"]
+    app.bot_data["markbot.janitor"] = asyncio.create_task(_janitor(services))
+
+
+async def _post_shutdown(app: App) -> None:
+    task = app.bot_data.pop("markbot.janitor", None)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _janitor(services: Services) -> None:
+    while True:
+        try:
+            removed = await services.journey.purge_stale()
+            if removed:
+                log.info("deleted %d unfinished journeys older than 24 hours", removed)
+        except Exception as exc:  # keep the janitor alive; the next round tries again
+            log.error("janitor failed: %s", type(exc).__name__)
+        await asyncio.sleep(JANITOR_INTERVAL_SECONDS)
+
+
+class Conflicted(Exception):
+    """Another process is polling the same token."""
+
+
+async def serve(app: App, stop: asyncio.Event, *, poll_timeout: float = 30) -> None:
+    """Run long polling until ``stop`` is set; raise Conflicted if Telegram says 409."""
+    conflict = asyncio.Event()
+
+    def on_poll_error(exc: TelegramError) -> None:
+        if isinstance(exc, Conflict):
+            conflict.set()
+            stop.set()
+        else:
+            log.warning("polling error (retrying): %s", type(exc).__name__)
+
+    await app.initialize()
+    try:
+        if app.post_init is not None:
+            await app.post_init(app)
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(
+            poll_interval=0.0,
+            timeout=int(poll_timeout),
+            allowed_updates=Update.ALL_TYPES,
+            error_callback=on_poll_error,
+        )
+        await stop.wait()
+    finally:
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
+        await app.shutdown()
+    if conflict.is_set():
+        raise Conflicted("another markbot (or bot program) is polling this token")

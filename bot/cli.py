@@ -1,0 +1,267 @@
+"""The ``markbot`` command line: one clear line and a non-zero exit for every error."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import fcntl
+import hashlib
+import signal
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import IO
+
+from telegram.error import InvalidToken, NetworkError, TimedOut
+
+from bot.app import Conflicted, Runtime, build_application, open_runtime, serve
+from bot.logs import setup_logging
+from bot.settings import Settings, SettingsError, load_settings
+from prompts import template_paths
+from services.exports import RENDERERS
+from services.pollfile import PollFileError
+from services.polls import PollNotFound
+from services.reports import ExportError
+from storage.records import PollExists, StorageError
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """A failure to report as one line; ``status`` is the exit code."""
+
+    def __init__(self, message: str, status: int = EXIT_ERROR) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="markbot",
+        description="Anonymous Make Your Mark-style votes with young people, on Telegram.",
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("run", help="run the bot (long polling); needs MARKBOT_TOKEN")
+
+    poll = sub.add_parser("poll", help="create, list, open and close polls")
+    psub = poll.add_subparsers(dest="poll_command", required=True, metavar="ACTION")
+    create = psub.add_parser(
+        "create", help="create a poll (as a draft) from a YAML file or template"
+    )
+    create.add_argument(
+        "file", help="a poll YAML file, or the name of a template (see 'templates')"
+    )
+    create.add_argument("--code", help="use this code instead of the file's")
+    create.add_argument("--open", action="store_true", help="open it straight away")
+    psub.add_parser("list", help="every poll with its status and ballots")
+    psub.add_parser("templates", help="the poll templates shipped with markbot")
+    for name, text in (("open", "start taking votes"), ("close", "stop taking votes")):
+        action = psub.add_parser(name, help=text)
+        action.add_argument("code")
+    check = psub.add_parser("check", help="validate a poll file without creating it")
+    check.add_argument("file")
+
+    export = sub.add_parser("export", help="write a poll's tallies")
+    export.add_argument("code")
+    export.add_argument("--format", choices=sorted(RENDERERS), default="csv")
+    export.add_argument("--out", type=Path, help="file to write (default: CODE.FORMAT here)")
+    export.add_argument("--min-cell", type=int, help="suppress counts below N (0 = off)")
+
+    demo = sub.add_parser("demo", help="run a whole class vote offline, with no token")
+    demo.add_argument("--voters", type=int, default=30)
+    demo.add_argument("--template", default="make-your-mark")
+    demo.add_argument("--out", type=Path, help="folder for the demo database and CSV")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        if args.command == "run":
+            token = settings.require_token()
+            setup_logging(settings.log_level, [token])
+            return _run_bot(settings, token)
+        setup_logging("WARNING")
+        return asyncio.run(_dispatch(args, settings))
+    except CliError as exc:
+        print(f"markbot: {exc}", file=sys.stderr)
+        return exc.status
+    except SettingsError as exc:
+        print(f"markbot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except StorageError as exc:
+        print(f"markbot: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "demo":
+        from bot.demo import DemoError, run_demo  # the stand-in server is only needed here
+
+        if args.voters < 1:
+            raise CliError("--voters must be at least 1", EXIT_USAGE)
+        try:
+            return await run_demo(args.voters, args.template, args.out, sys.stdout)
+        except DemoError as exc:
+            raise CliError(str(exc)) from None
+    if args.command == "poll" and args.poll_command == "templates":
+        for path in template_paths():
+            print(path.stem)
+        return 0
+    runtime = await open_runtime(settings)
+    try:
+        handler = _COMMANDS[(args.command, getattr(args, "poll_command", None))]
+        return await handler(runtime, args, settings, sys.stdout)
+    finally:
+        await runtime.close()
+
+
+async def _poll_create(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO[str]) -> int:
+    poll = _load(rt, args.file)
+    if args.code:
+        poll = poll.model_copy(update={"code": args.code.lower()})
+        poll = type(poll).model_validate(poll.model_dump())
+    try:
+        await rt.services.polls.create(poll, status="open" if args.open else "draft")
+    except PollExists as exc:
+        raise CliError(f"{exc}; pick another code with --code") from None
+    state = "open" if args.open else "a draft (run 'markbot poll open " + poll.code + "')"
+    print(f"created poll {poll.code}: {poll.title['en']} - {state}", file=out)
+    return 0
+
+
+def _load(rt: Runtime, name: str):
+    path = Path(name)
+    if not path.exists():
+        by_stem = {p.stem: p for p in template_paths()}
+        if name in by_stem:
+            path = by_stem[name]
+        else:
+            raise CliError(f"no such file or template: {name} (templates: {', '.join(by_stem)})")
+    try:
+        return rt.services.polls.load_file(path)
+    except PollFileError as exc:
+        lines = "\n  ".join(exc.problems)
+        raise CliError(f"{exc.source} is not a valid poll file:\n  {lines}") from None
+
+
+async def _poll_check(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO[str]) -> int:
+    poll = _load(rt, args.file)
+    print(f"{args.file}: OK ({poll.code}, {len(poll.questions)} questions)", file=out)
+    return 0
+
+
+async def _poll_list(rt: Runtime, _a: argparse.Namespace, _s: Settings, out: IO[str]) -> int:
+    listing = await rt.services.polls.listing()
+    if not listing:
+        print("no polls yet: create one with 'markbot poll create FILE'", file=out)
+        return 0
+    width = max(len(p.code) for p in listing)
+    print(f"{'CODE':<{width}}  {'STATUS':<9}  {'BALLOTS':>7}  TITLE", file=out)
+    for p in listing:
+        print(f"{p.code:<{width}}  {p.state:<9}  {p.ballots:>7}  {p.title}", file=out)
+    return 0
+
+
+def _status_command(status: str) -> Callable[..., Awaitable[int]]:
+    async def command(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO[str]) -> int:
+        try:
+            await rt.services.polls.set_status(args.code, status)
+        except PollNotFound:
+            raise CliError(f"no poll with code {args.code!r} (see 'markbot poll list')") from None
+        print(f"poll {args.code.lower()} is now {status}", file=out)
+        return 0
+
+    return command
+
+
+async def _export(rt: Runtime, args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
+    min_cell = settings.min_cell if args.min_cell is None else args.min_cell
+    if min_cell < 0:
+        raise CliError("--min-cell must be 0 or more", EXIT_USAGE)
+    try:
+        path = await rt.services.reports.export(args.code, args.format, args.out, min_cell)
+    except ExportError as exc:
+        raise CliError(str(exc)) from None
+    print(f"wrote {path}", file=out)
+    return 0
+
+
+_COMMANDS: dict[tuple[str, str | None], Callable[..., Awaitable[int]]] = {
+    ("poll", "create"): _poll_create,
+    ("poll", "check"): _poll_check,
+    ("poll", "list"): _poll_list,
+    ("poll", "open"): _status_command("open"),
+    ("poll", "close"): _status_command("closed"),
+    ("export", None): _export,
+}
+
+
+@contextlib.contextmanager
+def _single_instance(settings: Settings, token: str) -> Iterator[None]:
+    """Hold exclusive locks on the database and on this token, or fail with a clear line."""
+    token_id = hashlib.sha256(token.encode()).hexdigest()[:16]
+    paths = [
+        settings.db.with_name(settings.db.name + ".lock"),
+        Path(tempfile.gettempdir()) / f"markbot-{token_id}.lock",
+    ]
+    handles = []
+    try:
+        for path in paths:
+            fh = open(path, "a+")  # noqa: SIM115 - held for the life of the bot
+            handles.append(fh)
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise CliError(
+                    "another 'markbot run' is already running for this database or token; "
+                    "stop it first (only one may poll a token at a time)"
+                ) from None
+        yield
+    finally:
+        for fh in handles:
+            fh.close()
+
+
+def _run_bot(settings: Settings, token: str) -> int:
+    with _single_instance(settings, token):
+        return asyncio.run(_run_async(settings, token))
+
+
+async def _run_async(settings: Settings, token: str) -> int:
+    runtime = await open_runtime(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    app = build_application(settings, token, runtime.services)
+    print(f"markbot: running with database {settings.db} (Ctrl-C to stop)", file=sys.stderr)
+    try:
+        await serve(app, stop)
+    except InvalidToken:
+        raise CliError(
+            "MARKBOT_TOKEN was refused by the Bot API: check the token", EXIT_USAGE
+        ) from None
+    except (NetworkError, TimedOut) as exc:
+        raise CliError(
+            f"cannot reach the Bot API at {settings.api_url} ({type(exc).__name__}); "
+            "check MARKBOT_API_URL and the network"
+        ) from None
+    except Conflicted:
+        raise CliError(
+            "Telegram says another program is already polling this bot token "
+            "(Conflict); stop the other one first"
+        ) from None
+    finally:
+        await runtime.close()
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

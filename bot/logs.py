@@ -1,0 +1,36 @@
+"""Logging that never carries the token or anyone's identity."""
+
+from __future__ import annotations
+
+import logging
+
+
+class RedactFilter(logging.Filter):
+    """Replace secrets (the bot token) wherever they appear in a record."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self._secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self._secrets:
+            msg = record.getMessage()
+            if any(s in msg for s in self._secrets):
+                for s in self._secrets:
+                    msg = msg.replace(s, "<token>")
+                record.msg, record.args = msg, None
+        return True
+
+
+def setup_logging(level: str, secrets: list[str] | None = None) -> None:
+    """Plain lines on stderr; HTTP clients stay quiet (they log URLs, which hold the token)."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactFilter(secrets or []))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("httpx", "httpcore", "aiosqlite", "asyncio"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    # PTB's debug output includes whole updates (names, ids): never below INFO.
+    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLevelName(level)))

@@ -1,0 +1,95 @@
+"""Settings, read once from the environment (prefix ``MARKBOT_``) or a ``.env`` file.
+
+Tests build ``Settings(...)`` directly; the CLI calls :func:`load_settings`, which turns a
+validation error into one line that names the variable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+ENV_PREFIX = "MARKBOT_"
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    """Everything markbot reads from its environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    token: SecretStr | None = None
+    api_url: str = "https://api.telegram.org/bot"
+    db: Path = Path("markbot.db")
+    key_file: Path | None = None
+    admins: Annotated[tuple[int, ...], NoDecode] = ()
+    min_cell: int = Field(default=5, ge=0)
+    log_level: str = "INFO"
+    concurrency: int = Field(default=8, ge=1, le=256)
+
+    @field_validator("api_url")
+    @classmethod
+    def _api_url_form(cls, value: str) -> str:
+        value = value.strip()
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        if not (value.endswith("/bot") or "{token}" in value):
+            raise ValueError("must end in /bot (the token is appended) or contain {token}")
+        return value
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            try:
+                return tuple(int(p) for p in parts)
+            except ValueError:
+                raise ValueError("must be comma-separated Telegram user ids (numbers)") from None
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
+        return value
+
+    @property
+    def file_url(self) -> str:
+        """The Bot API file URL that goes with ``api_url`` (``.../bot`` -> ``.../file/bot``)."""
+        if "{token}" in self.api_url:
+            head, _, tail = self.api_url.rpartition("/bot")
+            return f"{head}/file/bot{tail}" if head else self.api_url
+        return self.api_url[: -len("/bot")] + "/file/bot"
+
+    @property
+    def key_path(self) -> Path:
+        """Where the hashing key lives: ``MARKBOT_KEY_FILE``, else beside the database."""
+        return self.key_file or self.db.with_name(self.db.name + ".key")
+
+    def require_token(self) -> str:
+        """The token, or a SettingsError naming the variable."""
+        if self.token is None or not self.token.get_secret_value().strip():
+            raise SettingsError(f"{ENV_PREFIX}TOKEN is not set: give the bot token from @BotFather")
+        return self.token.get_secret_value().strip()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning the first validation error into a one-line SettingsError."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = str(err["loc"][0]) if err["loc"] else "?"
+        msg = err["msg"].removeprefix("Value error, ")
+        raise SettingsError(f"{ENV_PREFIX}{field.upper()} is invalid: {msg}") from None

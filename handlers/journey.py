@@ -1,0 +1,85 @@
+"""The young person's handlers: decode the update, call the journey service, show the outcome."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from handlers.context import MarkbotContext
+from handlers.show import person, show
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+async def start(update: Update, context: MarkbotContext) -> None:
+    """/start [code]: open a poll from its deep link, or explain the bot."""
+    code = context.args[0] if context.args else None
+    await show(update, context, await context.services.journey.start(person(update), code))
+
+
+async def help_command(update: Update, context: MarkbotContext) -> None:
+    """/help: how the journey works."""
+    await show(update, context, context.services.journey.help(person(update)))
+
+
+async def privacy(update: Update, context: MarkbotContext) -> None:
+    """/privacy: what is kept, what is not, who sees results."""
+    await show(update, context, context.services.journey.privacy(person(update)))
+
+
+async def cancel(update: Update, context: MarkbotContext) -> None:
+    """/cancel: delete the unfinished answers."""
+    await show(update, context, await context.services.journey.cancel(person(update)))
+
+
+async def button(update: Update, context: MarkbotContext) -> None:
+    """Any button tap in a private chat."""
+    query = update.callback_query
+    assert query is not None
+    await show(update, context, await context.services.journey.press(person(update), query.data))
+
+
+async def text(update: Update, context: MarkbotContext) -> None:
+    """Typed text: an answer to an open question, or a pointer to the buttons."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    await show(update, context, await context.services.journey.text(person(update), message.text))
+
+
+async def other_message(update: Update, context: MarkbotContext) -> None:
+    """Stickers, photos, voice notes, files: not kept, kindly redirected."""
+    await show(update, context, await context.services.journey.other_message(person(update)))
+
+
+async def location_or_contact(update: Update, context: MarkbotContext) -> None:
+    """A location or contact: deleted from the chat, never kept."""
+    await show(update, context, context.services.journey.location_or_contact(person(update)))
+
+
+async def unknown_command(update: Update, context: MarkbotContext) -> None:
+    """A command the bot does not have."""
+    await show(update, context, context.services.journey.say(person(update), "unknown_command"))
+
+
+def handlers() -> list[BaseHandler[Update, MarkbotContext, None]]:
+    """The journey's handlers, in the order they must be tried."""
+    new_messages = filters.UpdateType.MESSAGE & PRIVATE
+    return [
+        CommandHandler("start", start, PRIVATE),
+        CommandHandler("help", help_command, PRIVATE),
+        CommandHandler("privacy", privacy, PRIVATE),
+        CommandHandler("cancel", cancel, PRIVATE),
+        CallbackQueryHandler(button),
+        MessageHandler(
+            new_messages & (filters.LOCATION | filters.CONTACT | filters.VENUE), location_or_contact
+        ),
+        MessageHandler(new_messages & filters.COMMAND, unknown_command),
+        MessageHandler(new_messages & filters.TEXT, text),
+        MessageHandler(new_messages, other_message),
+    ]

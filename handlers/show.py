@@ -1,0 +1,78 @@
+"""Turn a service ``Outcome`` into Bot API calls: the only place that edits or sends."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+
+from handlers.context import MarkbotContext
+from services.journey import Outcome, Person
+from services.screens import Screen
+
+log = logging.getLogger(__name__)
+
+
+def person(update: Update) -> Person:
+    """The person behind an update, for this update only (names are used to scrub, not kept)."""
+    user = update.effective_user
+    if user is None:  # channel posts have no user
+        return Person(id=0)
+    names = tuple(n for n in (user.first_name, user.last_name, user.username) if n)
+    return Person(id=user.id, language_code=user.language_code, names=names)
+
+
+def keyboard(screen: Screen) -> InlineKeyboardMarkup | None:
+    if not screen.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.text, callback_data=b.data) for b in row]
+            for row in screen.buttons
+        ]
+    )
+
+
+def is_not_modified(exc: BadRequest) -> bool:
+    """Telegram's answer to an edit that changes nothing: a double tap, success for us."""
+    return "message is not modified" in exc.message.lower()
+
+
+async def show(update: Update, context: MarkbotContext, outcome: Outcome) -> None:
+    """Answer a tap, then edit the message in place or send a new one."""
+    query = update.callback_query
+    jobs = []
+    if query is not None:
+        jobs.append(query.answer(text=outcome.toast, show_alert=outcome.alert))
+    screen = outcome.screen
+    if screen is not None:
+        target = query.message if query is not None else None
+        if outcome.edit and isinstance(target, Message):
+            jobs.append(_edit(target, screen))
+        elif update.effective_chat is not None:
+            jobs.append(
+                context.bot.send_message(
+                    update.effective_chat.id, screen.text, reply_markup=keyboard(screen)
+                )
+            )
+    if outcome.remove_message and update.effective_message is not None:
+        jobs.append(_delete(update.effective_message))
+    if jobs:
+        await asyncio.gather(*jobs)
+
+
+async def _edit(message: Message, screen: Screen) -> None:
+    try:
+        await message.edit_text(screen.text, reply_markup=keyboard(screen))
+    except BadRequest as exc:
+        if not is_not_modified(exc):
+            raise
+
+
+async def _delete(message: Message) -> None:
+    try:
+        await message.delete()
+    except BadRequest:
+        log.info("could not delete a discarded location or contact message")

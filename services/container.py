@@ -1,0 +1,18 @@
+"""The services one running bot shares, built once by the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from prompts import Catalog
+from services.journey import JourneyService
+from services.polls import PollService
+from services.reports import ReportService
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    catalog: Catalog
+    polls: PollService
+    journey: JourneyService
+    reports: ReportService

@@ -1,0 +1,38 @@
+"""Keyed hashes that stand in for Telegram ids wherever something must be remembered.
+
+Each purpose has its own label, so the hash that marks "has voted in poll P" cannot be matched
+with the hash that keys an unfinished draft, and none can be reversed without the key file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+DIGEST_BYTES = 16
+
+
+class Hasher:
+    """HMAC-SHA256 of (purpose, scope, telegram id), truncated to 128 bits."""
+
+    __slots__ = ("_key",)
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) < 32:
+            raise ValueError("hash key must be at least 32 bytes")
+        self._key = key
+
+    def __repr__(self) -> str:
+        return "Hasher(<secret>)"
+
+    def _digest(self, purpose: str, scope: str, user_id: int) -> bytes:
+        msg = f"{purpose}\x00{scope}\x00{user_id}".encode()
+        return hmac.new(self._key, msg, hashlib.sha256).digest()[:DIGEST_BYTES]
+
+    def voter(self, poll_code: str, user_id: int) -> bytes:
+        """The voter-register entry: one per person per poll, unlinkable to the ballot."""
+        return self._digest("voter", poll_code, user_id)
+
+    def owner(self, user_id: int) -> bytes:
+        """Keys the person's unfinished answers and preferences, never a ballot."""
+        return self._digest("owner", "", user_id)

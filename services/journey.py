@@ -1,0 +1,349 @@
+"""The young person's journey: the rules behind every tap and message.
+
+Handlers hand over a :class:`Person` (the Telegram id is hashed here and goes no further) and get
+back an :class:`Outcome` to show. The database only ever sees keyed hashes and answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from prompts import Catalog
+from services import screens
+from services.callbacks import Callback, decode
+from services.identity import Hasher
+from services.journey_state import Journey
+from services.pollfile import Poll
+from services.polls import PollService, poll_state
+from services.screens import Screen
+from services.scrub import scrub
+from storage.records import CastResult, DraftRow, NewBallot
+from storage.sqlite import SqliteStore
+
+DRAFT_TTL_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Who is talking to the bot, for the length of one update only."""
+
+    id: int
+    language_code: str | None = None
+    names: tuple[str, ...] = ()  # used to scrub their own names from free text; never stored
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What to show: a screen (edited in place or sent new) and/or a short toast."""
+
+    screen: Screen | None = None
+    edit: bool = False
+    toast: str | None = None
+    alert: bool = False
+    remove_message: bool = False  # delete the person's own message (a location they sent)
+
+
+@dataclass(slots=True)
+class _Ctx:
+    owner: bytes
+    journey: Journey
+    poll: Poll
+    code: str
+
+
+class JourneyService:
+    """Starts journeys, applies taps and typed answers, and casts ballots exactly once."""
+
+    def __init__(
+        self,
+        store: SqliteStore,
+        hasher: Hasher,
+        catalog: Catalog,
+        polls: PollService,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._store = store
+        self._hasher = hasher
+        self._catalog = catalog
+        self._polls = polls
+        self._clock = clock
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def language_for(self, person: Person) -> str:
+        code = (person.language_code or "").lower()
+        for lang in self._catalog.languages:
+            if code == lang or code.startswith(lang + "-"):
+                return lang
+        return "en"
+
+    def _say(self, lang: str, key: str, **params: object) -> Outcome:
+        return Outcome(screens.message(self._catalog, lang, key, **params))
+
+    def _toast(self, lang: str, key: str, *, alert: bool = False) -> Outcome:
+        return Outcome(toast=self._catalog.plain(lang, key), alert=alert)
+
+    def _now(self) -> int:
+        return int(self._clock().timestamp())
+
+    async def _save(self, ctx: _Ctx) -> None:
+        await self._store.save_draft(
+            DraftRow(
+                ctx.owner, ctx.journey.token, ctx.journey.poll_id, ctx.journey.dumps(), self._now()
+            )
+        )
+
+    async def _load(self, person: Person) -> _Ctx | None:
+        owner = self._hasher.owner(person.id)
+        row = await self._store.load_draft(owner)
+        if row is None or row.updated_at < self._now() - DRAFT_TTL_SECONDS:
+            return None
+        journey = Journey.loads(row.state)
+        loaded = await self._polls.by_id(row.poll_id) if journey else None
+        if journey is None or loaded is None:
+            return None
+        code, poll = loaded
+        return _Ctx(owner, journey, poll, code)
+
+    def _show(self, ctx: _Ctx, *, edit: bool = True, toast: str | None = None) -> Outcome:
+        return Outcome(
+            screens.screen_for(self._catalog, ctx.poll, ctx.journey), edit=edit, toast=toast
+        )
+
+    # --- entry points --------------------------------------------------------------------
+
+    def welcome(self, person: Person) -> Outcome:
+        return self._say(self.language_for(person), "welcome")
+
+    def help(self, person: Person) -> Outcome:
+        return self._say(self.language_for(person), "help")
+
+    def privacy(self, person: Person) -> Outcome:
+        return self._say(self.language_for(person), "privacy")
+
+    def say(self, person: Person, key: str, **params: object) -> Outcome:
+        """Any catalog message in the person's language (unknown command, group chat, ...)."""
+        return self._say(self.language_for(person), key, **params)
+
+    def toast(self, person: Person, key: str) -> str:
+        """A catalog text without markup, for a tap's pop-up answer."""
+        return self._catalog.plain(self.language_for(person), key)
+
+    async def start(self, person: Person, code: str | None) -> Outcome:
+        """Open a poll from its deep link: checks, then the privacy notice."""
+        lang = self.language_for(person)
+        if not code:
+            return self.welcome(person)
+        loaded = await self._polls.by_code(code)
+        if loaded is None:
+            return self._say(lang, "poll_unknown")
+        row, poll = loaded
+        state = poll_state(row, self._clock())
+        if state == "closed":
+            return self._say(lang, "poll_closed")
+        if state == "scheduled" and row.opens_at is not None:
+            when = datetime.fromtimestamp(row.opens_at, UTC).strftime("%d %B %Y, %H:%M UTC")
+            return self._say(lang, "poll_not_open_until", when=when)
+        if state != "open":
+            return self._say(lang, "poll_not_open")
+        if await self._store.has_voted(row.id, self._hasher.voter(row.code, person.id)):
+            return self._say(lang, "already_voted")
+        journey = Journey.new(row.id, lang if lang in poll.languages() else "en")
+        ctx = _Ctx(self._hasher.owner(person.id), journey, poll, row.code)
+        await self._save(ctx)
+        return self._show(ctx, edit=False)
+
+    async def cancel(self, person: Person) -> Outcome:
+        lang = self.language_for(person)
+        dropped = await self._store.drop_draft(self._hasher.owner(person.id))
+        return self._say(lang, "cancelled" if dropped else "nothing_to_cancel")
+
+    async def press(self, person: Person, data: str | None) -> Outcome:
+        """A button tap: anything stale, forged or out of turn gets a toast and changes nothing."""
+        lang = self.language_for(person)
+        cb = decode(data)
+        if cb is None:
+            return self._toast(lang, "stale_button", alert=True)
+        ctx = await self._load(person)
+        if ctx is None:
+            return self._toast(lang, "expired_journey", alert=True)
+        if cb.token != ctx.journey.token or cb.step != ctx.journey.step:
+            return self._toast(ctx.journey.lang, "stale_button", alert=True)
+        return await self._apply(ctx, cb, person)
+
+    async def text(self, person: Person, text: str) -> Outcome:
+        """A typed message: the answer to a text question, or a nudge towards the buttons."""
+        ctx = await self._load(person)
+        if ctx is None:
+            return self._say(self.language_for(person), "no_journey")
+        j = ctx.journey
+        q = ctx.poll.questions[j.index] if j.index is not None else None
+        if q is None or q.kind != "text":
+            return self._say(j.lang, "use_buttons")
+        body = text.strip()
+        if not body:
+            return self._say(j.lang, "text_empty")
+        if len(body) > q.max_length:
+            return self._say(j.lang, "text_too_long", length=len(body), max_length=q.max_length)
+        clean, changed = scrub(body, person.names)
+        j.answers[q.id] = clean
+        self._advance(ctx)
+        await self._save(ctx)
+        shown = self._show(ctx, edit=False)
+        if changed and shown.screen is not None:
+            note = self._catalog.t(j.lang, "text_scrubbed")
+            shown = Outcome(Screen(f"<i>{note}</i>\n\n{shown.screen.text}", shown.screen.buttons))
+        return shown
+
+    async def other_message(self, person: Person) -> Outcome:
+        """A sticker, photo, voice note or file: never kept, kindly redirected."""
+        ctx = await self._load(person)
+        if ctx is None:
+            return self._say(self.language_for(person), "no_journey")
+        j = ctx.journey
+        q = ctx.poll.questions[j.index] if j.index is not None else None
+        return self._say(j.lang, "type_answer" if q and q.kind == "text" else "use_buttons")
+
+    def location_or_contact(self, person: Person) -> Outcome:
+        """Never asked for; deleted from the chat and not kept."""
+        out = self._say(self.language_for(person), "location_discarded")
+        return Outcome(out.screen, remove_message=True)
+
+    async def purge_stale(self) -> int:
+        """Delete unfinished answers untouched for 24 hours."""
+        return await self._store.drop_stale_drafts(self._now() - DRAFT_TTL_SECONDS)
+
+    # --- taps ----------------------------------------------------------------------------
+
+    async def _apply(self, ctx: _Ctx, cb: Callback, person: Person) -> Outcome:
+        j, poll = ctx.journey, ctx.poll
+        action = cb.action
+        if action == "x":
+            await self._store.drop_draft(ctx.owner)
+            return Outcome(screens.message(self._catalog, j.lang, "cancelled"), edit=True)
+        if j.step == "n":
+            if action == "go":
+                j.step, j.privacy_open = "0", False
+            elif action in ("pv", "nt"):
+                j.privacy_open = action == "pv"
+            else:
+                return self._toast(j.lang, "stale_button", alert=True)
+            await self._save(ctx)
+            return self._show(ctx)
+        if j.step == "c":
+            if action == "ok":
+                return await self._submit(ctx, person)
+            if action == "ch":
+                j.step = "e"
+                await self._save(ctx)
+                return self._show(ctx)
+            return self._toast(j.lang, "stale_button", alert=True)
+        if j.step == "e":
+            if action == "ed" and cb.arg is not None and cb.arg < len(poll.questions):
+                j.step, j.back_to_confirm, j.pending = str(cb.arg), True, None
+            elif action == "bk":
+                j.step = "c"
+            else:
+                return self._toast(j.lang, "stale_button", alert=True)
+            await self._save(ctx)
+            return self._show(ctx)
+        return await self._question_tap(ctx, cb)
+
+    async def _question_tap(self, ctx: _Ctx, cb: Callback) -> Outcome:
+        j, poll = ctx.journey, ctx.poll
+        index = j.index
+        if index is None or index >= len(poll.questions):
+            return self._toast(j.lang, "stale_button", alert=True)
+        q = poll.questions[index]
+        action, arg = cb.action, cb.arg
+        if action == "bk":
+            if j.back_to_confirm:
+                j.step, j.back_to_confirm, j.pending = "c", False, None
+            else:
+                j.step, j.pending = (str(index - 1) if index > 0 else "n"), None
+        elif action == "sk" and q.optional:
+            j.answers[q.id] = "" if q.kind == "text" else []
+            self._advance(ctx)
+        elif action == "a" and arg is not None and arg < len(q.options) and q.kind != "text":
+            option = q.options[arg]
+            if q.kind == "choice":
+                if option.id in q.ineligible:
+                    await self._store.drop_draft(ctx.owner)
+                    return Outcome(screens.message(self._catalog, j.lang, "ineligible"), edit=True)
+                j.answers[q.id] = [option.id]
+                self._advance(ctx)
+            else:
+                chosen = list(j.pending if j.pending is not None else j.answers.get(q.id) or [])
+                if option.id in chosen:
+                    if q.kind == "multi":
+                        chosen.remove(option.id)
+                    else:  # ranked already: tapping again takes it (and what follows) off
+                        chosen = chosen[: chosen.index(option.id)]
+                elif len(chosen) >= q.limit:
+                    return Outcome(toast=self._catalog.plain(j.lang, "pick_limit", max=q.limit))
+                else:
+                    chosen.append(option.id)
+                j.pending = chosen
+        elif action == "un" and q.kind == "rank":
+            chosen = list(j.pending if j.pending is not None else j.answers.get(q.id) or [])
+            j.pending = chosen[:-1]
+        elif action == "dn" and q.kind in ("multi", "rank"):
+            chosen = list(j.pending if j.pending is not None else j.answers.get(q.id) or [])
+            if not chosen and not q.optional:
+                return self._toast(j.lang, "pick_at_least_one")
+            j.answers[q.id] = chosen
+            self._advance(ctx)
+        else:
+            return self._toast(j.lang, "stale_button", alert=True)
+        await self._save(ctx)
+        return self._show(ctx)
+
+    def _advance(self, ctx: _Ctx) -> None:
+        """Move to the next question, or back to the check screen after a change."""
+        j = ctx.journey
+        j.pending = None
+        index = j.index or 0
+        if j.back_to_confirm or index + 1 >= len(ctx.poll.questions):
+            j.step, j.back_to_confirm = "c", False
+        else:
+            j.step = str(index + 1)
+
+    async def _submit(self, ctx: _Ctx, person: Person) -> Outcome:
+        j, poll = ctx.journey, ctx.poll
+        for i, q in enumerate(poll.questions):
+            if not q.optional and not j.answers.get(q.id):
+                j.step = str(i)
+                await self._save(ctx)
+                return self._show(ctx)
+        choices: list[tuple[str, str, int | None]] = []
+        texts: list[tuple[str, str]] = []
+        for q in poll.questions:
+            value = j.answers.get(q.id)
+            if not value:
+                continue
+            if isinstance(value, str):
+                texts.append((q.id, value))
+            else:
+                for n, oid in enumerate(value, start=1):
+                    if q.option(oid) is not None:
+                        choices.append((q.id, oid, n if q.kind == "rank" else None))
+        now = self._clock()
+        ballot = NewBallot(
+            poll_id=j.poll_id,
+            cast_on=now.date().isoformat(),
+            lang=j.lang,
+            choices=tuple(choices),
+            texts=tuple(texts),
+        )
+        result = await self._store.cast_ballot(
+            ballot, self._hasher.voter(ctx.code, person.id), ctx.owner, int(now.timestamp())
+        )
+        if result is CastResult.POLL_CLOSED:
+            return Outcome(
+                screens.message(self._catalog, j.lang, "closed_before_submit"), edit=True
+            )
+        # COUNTED, or ALREADY_VOTED from a double tap or a redelivered update: the same screen,
+        # so a second edit is "not modified" and the person sees one consistent answer.
+        return Outcome(screens.thanks(self._catalog, poll, j.lang), edit=True)

@@ -1,0 +1,50 @@
+"""A young person's unfinished answers, as kept (under a keyed hash) between taps."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import asdict, dataclass, field
+
+Answer = list[str] | str
+
+
+@dataclass(slots=True)
+class Journey:
+    """Where someone is in a poll and what they have answered so far.
+
+    ``step`` is "n" (privacy notice), a question index as text, "c" (check and send) or "e"
+    (choose an answer to change). ``pending`` holds a multi/rank answer being built.
+    """
+
+    token: str
+    poll_id: int
+    lang: str
+    step: str = "n"
+    answers: dict[str, Answer] = field(default_factory=dict)
+    pending: list[str] | None = None
+    back_to_confirm: bool = False
+    privacy_open: bool = False
+
+    @classmethod
+    def new(cls, poll_id: int, lang: str) -> Journey:
+        return cls(token=secrets.token_hex(3), poll_id=poll_id, lang=lang)
+
+    def dumps(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"), ensure_ascii=False)
+
+    @classmethod
+    def loads(cls, text: str) -> Journey | None:
+        """Parse stored state; None if it is damaged (the person simply starts again)."""
+        try:
+            data = json.loads(text)
+            journey = cls(**data)
+        except (ValueError, TypeError):
+            return None
+        if not isinstance(journey.answers, dict):
+            return None
+        return journey
+
+    @property
+    def index(self) -> int | None:
+        return int(self.step) if self.step.isdigit() else None

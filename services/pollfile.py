@@ -1,0 +1,372 @@
+"""Poll files: YAML in, a validated :class:`Poll` out, errors that name file, field and line."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+LANGUAGES = ("en", "cy")
+PREFER_NOT_TO_SAY = "prefer-not-to-say"
+UK_TIME = ZoneInfo("Europe/London")
+MAX_LABEL = 48
+SLUG = r"^[a-z0-9][a-z0-9_-]{0,31}$"
+
+
+class PollFileError(Exception):
+    """A poll file could not be used; ``problems`` lists each one as a readable line."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: " + "; ".join(problems))
+
+
+def slugify(text: str) -> str:
+    """An option id from its label: lower case, runs of other characters become '-'."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:32].rstrip("-") or "option"
+
+
+def _localized(value: Any) -> Any:
+    if isinstance(value, str):
+        return {"en": value}
+    return value
+
+
+def _check_localized(value: dict[str, str]) -> dict[str, str]:
+    if "en" not in value:
+        raise ValueError("needs an English text (key 'en')")
+    unknown = set(value) - set(LANGUAGES)
+    if unknown:
+        raise ValueError(f"unknown language {sorted(unknown)}; use {', '.join(LANGUAGES)}")
+    for lang, text in value.items():
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError(f"the {lang} text is empty")
+    return {k: v.strip() for k, v in value.items()}
+
+
+Localized = Annotated[dict[str, str], BeforeValidator(_localized)]
+
+
+def pick(text: dict[str, str] | None, lang: str) -> str:
+    """The text in ``lang``, falling back to English."""
+    if not text:
+        return ""
+    return text.get(lang) or text["en"]
+
+
+class Option(BaseModel):
+    """One answer a young person can tap."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(default="", pattern=r"^$|" + SLUG)
+    label: Localized
+    description: Localized | None = None
+    tag: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"label": value}
+        return value
+
+    @field_validator("label", "description")
+    @classmethod
+    def _texts(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        return None if value is None else _check_localized(value)
+
+    @field_validator("label")
+    @classmethod
+    def _short(cls, value: dict[str, str]) -> dict[str, str]:
+        for lang, text in value.items():
+            if len(text) > MAX_LABEL:
+                raise ValueError(
+                    f"the {lang} label is {len(text)} characters; keep button labels to "
+                    f"{MAX_LABEL} or fewer and put the rest in 'description'"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _default_id(self) -> Option:
+        if not self.id:
+            object.__setattr__(self, "id", slugify(self.label["en"]))
+        return self
+
+
+class Question(BaseModel):
+    """One screen of the journey."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=SLUG)
+    kind: Literal["choice", "multi", "rank", "text"]
+    text: Localized
+    help: Localized | None = None
+    options: tuple[Option, ...] = ()
+    ineligible: tuple[str, ...] = ()
+    breakdown: bool = False
+    optional: bool = False
+    max: int | None = Field(default=None, ge=1)
+    max_length: int = Field(default=1000, ge=1, le=3000)
+    population: dict[str, int] | None = None
+
+    @field_validator("text", "help")
+    @classmethod
+    def _texts(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        return None if value is None else _check_localized(value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Question:
+        if self.kind == "text":
+            if self.options or self.ineligible or self.breakdown:
+                raise ValueError("a text question has no options, ineligible or breakdown")
+            return self
+        if len(self.options) < 2:
+            raise ValueError(f"a {self.kind} question needs at least 2 options")
+        if len(self.options) > 20:
+            raise ValueError("a question may have at most 20 options")
+        ids = [o.id for o in self.options]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"two options have the same id {dupes}; give each an 'id'")
+        if self.kind != "choice" and (self.ineligible or self.breakdown):
+            raise ValueError("only a choice question can have 'ineligible' or 'breakdown'")
+        if self.kind == "choice" and self.max is not None:
+            raise ValueError("'max' is for multi and rank questions")
+        if self.max is not None and self.max > len(self.options):
+            raise ValueError(f"'max' is {self.max} but there are only {len(self.options)} options")
+        by_label = {o.label["en"].casefold(): o.id for o in self.options}
+        known = set(ids)
+        resolved = []
+        for item in self.ineligible:
+            oid = item if item in known else by_label.get(item.casefold())
+            if oid is None:
+                raise ValueError(f"ineligible names {item!r}, which is not one of the options")
+            resolved.append(oid)
+        if len(resolved) >= len(self.options):
+            raise ValueError("every option is ineligible")
+        object.__setattr__(self, "ineligible", tuple(resolved))
+        if self.breakdown and PREFER_NOT_TO_SAY not in known:
+            raise ValueError("a breakdown question must offer 'Prefer not to say' as an option")
+        if self.population is not None:
+            unknown = sorted(set(self.population) - known)
+            if unknown:
+                raise ValueError(f"population names unknown options {unknown}")
+        return self
+
+    @property
+    def limit(self) -> int:
+        """How many options a multi/rank answer takes at most."""
+        if self.kind == "choice":
+            return 1
+        return self.max or len(self.options)
+
+    def option(self, option_id: str) -> Option | None:
+        for opt in self.options:
+            if opt.id == option_id:
+                return opt
+        return None
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:  # a council writes local time: read it as UK time
+        value = value.replace(tzinfo=UK_TIME)
+    return value.astimezone(UTC)
+
+
+class Poll(BaseModel):
+    """A validated poll file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str = Field(pattern=r"^[A-Za-z0-9-]{3,48}$")
+    title: Localized
+    intro: Localized | None = None
+    outcome: Localized | None = None
+    organiser: str | None = None
+    opens: datetime | None = None
+    closes: datetime | None = None
+    questions: tuple[Question, ...] = Field(min_length=1, max_length=30)
+
+    @field_validator("code")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.lower()
+
+    @field_validator("title", "intro", "outcome")
+    @classmethod
+    def _texts(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        return None if value is None else _check_localized(value)
+
+    @field_validator("opens", "closes")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        return _aware(value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Poll:
+        ids = [q.id for q in self.questions]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"two questions have the same id {dupes}")
+        if self.opens and self.closes and self.closes <= self.opens:
+            raise ValueError("'closes' must be after 'opens'")
+        return self
+
+    @property
+    def breakdowns(self) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions if q.breakdown)
+
+    def question(self, question_id: str) -> Question | None:
+        for q in self.questions:
+            if q.id == question_id:
+                return q
+        return None
+
+    def languages(self) -> tuple[str, ...]:
+        """Languages the whole poll is written in (every text has them)."""
+        return tuple(lang for lang in LANGUAGES if lang == "en" or self._all_have(lang))
+
+    def _all_have(self, lang: str) -> bool:
+        texts: list[dict[str, str] | None] = [self.title, self.intro, self.outcome]
+        for q in self.questions:
+            texts += [q.text, q.help, *(o.label for o in q.options)]
+        return all(t is None or lang in t for t in texts)
+
+
+# --- loading -----------------------------------------------------------------------------
+
+
+def _with_prefer_not_to_say(data: Any, labels: dict[str, str]) -> Any:
+    """Add the standard 'Prefer not to say' option to breakdown questions that lack it."""
+    if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
+        return data
+    for q in data["questions"]:
+        if not (isinstance(q, dict) and q.get("breakdown") is True):
+            continue
+        options = q.get("options")
+        if not isinstance(options, list):
+            continue
+        ids = set()
+        for opt in options:
+            if isinstance(opt, str):
+                ids.add(slugify(opt))
+            elif isinstance(opt, dict):
+                label = opt.get("label")
+                en = label.get("en") if isinstance(label, dict) else label
+                ids.add(opt.get("id") or (slugify(en) if isinstance(en, str) else ""))
+        if PREFER_NOT_TO_SAY not in ids:
+            q["options"] = [*options, {"id": PREFER_NOT_TO_SAY, "label": dict(labels)}]
+    return data
+
+
+def _line_map(text: str) -> dict[tuple[Any, ...], int]:
+    """Map each YAML path (keys and list indexes) to the line it starts on (1-based)."""
+    lines: dict[tuple[Any, ...], int] = {}
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return lines
+
+    def walk(node: yaml.Node, path: tuple[Any, ...]) -> None:
+        lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                walk(value, (*path, key.value))
+                lines[(*path, key.value)] = key.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, (*path, i))
+
+    if root is not None:
+        walk(root, ())
+    return lines
+
+
+def _describe(loc: tuple[Any, ...], data: Any) -> str:
+    """'questions[2] (id: area).options' from a pydantic location."""
+    parts: list[str] = []
+    node = data
+    for item in loc:
+        if isinstance(item, int):
+            label = f"[{item}]"
+            if isinstance(node, list) and 0 <= item < len(node):
+                node = node[item]
+                if isinstance(node, dict) and "id" in node:
+                    label += f" (id: {node['id']})"
+            parts.append(label)
+        else:
+            parts.append(("." if parts else "") + str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    return "".join(parts) or "(top level)"
+
+
+def parse_poll(text: str, source: str, prefer_not_to_say: dict[str, str]) -> Poll:
+    """Validate poll YAML; raise :class:`PollFileError` listing every problem with its line."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise PollFileError(source, [f"{where}not valid YAML ({problem})"]) from None
+    if not isinstance(data, dict):
+        raise PollFileError(source, ["the file must be a YAML mapping with code, title, questions"])
+    data = _with_prefer_not_to_say(data, prefer_not_to_say)
+    try:
+        return Poll.model_validate(data)
+    except ValidationError as exc:
+        lines = _line_map(text)
+        problems = []
+        for err in exc.errors():
+            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
+            line = None
+            for n in range(len(loc), -1, -1):
+                line = lines.get(loc[:n])
+                if line is not None:
+                    break
+            msg = err["msg"].removeprefix("Value error, ")
+            where = f"line {line}: " if line else ""
+            problems.append(f"{where}{_describe(loc, data)}: {msg}")
+        raise PollFileError(source, problems) from None
+
+
+def load_poll_file(path: Path, prefer_not_to_say: dict[str, str]) -> Poll:
+    """Read and validate a poll file from disk."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PollFileError(str(path), [f"cannot read the file ({exc})"]) from None
+    return parse_poll(text, str(path), prefer_not_to_say)
+
+
+def dump_poll(poll: Poll) -> str:
+    """The JSON kept in the database for a poll."""
+    return poll.model_dump_json(exclude_none=True)
+
+
+def restore_poll(definition: str) -> Poll:
+    """Rebuild a poll from the database's JSON (already validated once)."""
+    return Poll.model_validate_json(definition)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)

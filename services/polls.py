@@ -1,0 +1,92 @@
+"""Polls: create from a file, open, close, list, and look up (with parsed definitions cached)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from prompts import Catalog
+from services.pollfile import Poll, dump_poll, load_poll_file, parse_poll, pick, restore_poll
+from storage.records import PollRow, PollSummary
+from storage.sqlite import SqliteStore
+
+
+class PollNotFound(Exception):
+    """No poll has that code."""
+
+
+def poll_state(row: PollRow | PollSummary, now: datetime) -> str:
+    """'draft', 'scheduled' (open but before its opening time), 'open' or 'closed'."""
+    ts = now.timestamp()
+    if row.status == "closed" or (row.closes_at is not None and ts >= row.closes_at):
+        return "closed"
+    if row.status == "draft":
+        return "draft"
+    if row.opens_at is not None and ts < row.opens_at:
+        return "scheduled"
+    return "open"
+
+
+@dataclass(frozen=True, slots=True)
+class PollListing:
+    code: str
+    title: str
+    state: str
+    ballots: int
+
+
+class PollService:
+    """The rules for polls; the definition of a poll never changes once created."""
+
+    def __init__(self, store: SqliteStore, catalog: Catalog) -> None:
+        self._store = store
+        self._catalog = catalog
+        self._cache: dict[int, tuple[str, Poll]] = {}
+
+    def parse(self, text: str, source: str) -> Poll:
+        return parse_poll(text, source, self._catalog.both("option_prefer_not_to_say"))
+
+    def load_file(self, path: Path) -> Poll:
+        return load_poll_file(path, self._catalog.both("option_prefer_not_to_say"))
+
+    async def create(self, poll: Poll, *, status: str = "draft") -> int:
+        opens = int(poll.opens.timestamp()) if poll.opens else None
+        closes = int(poll.closes.timestamp()) if poll.closes else None
+        return await self._store.add_poll(
+            poll.code, pick(poll.title, "en"), dump_poll(poll), opens, closes, status
+        )
+
+    async def by_code(self, code: str) -> tuple[PollRow, Poll] | None:
+        row = await self._store.get_poll(code.strip().lower()[:64])
+        if row is None:
+            return None
+        return row, self._parsed(row)
+
+    async def by_id(self, poll_id: int) -> tuple[str, Poll] | None:
+        cached = self._cache.get(poll_id)
+        if cached is not None:
+            return cached
+        row = await self._store.get_poll_by_id(poll_id)
+        if row is None:
+            return None
+        self._parsed(row)
+        return self._cache[poll_id]
+
+    def _parsed(self, row: PollRow) -> Poll:
+        cached = self._cache.get(row.id)
+        if cached is None:
+            cached = (row.code, restore_poll(row.definition))
+            self._cache[row.id] = cached
+        return cached[1]
+
+    async def set_status(self, code: str, status: str) -> None:
+        if not await self._store.set_poll_status(code, status):
+            raise PollNotFound(code)
+
+    async def listing(self, now: datetime | None = None) -> list[PollListing]:
+        now = now or datetime.now(UTC)
+        return [
+            PollListing(s.code, s.title, poll_state(s, now), s.ballots)
+            for s in await self._store.list_polls()
+        ]

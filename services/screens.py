@@ -1,0 +1,189 @@
+"""Pure rendering: a journey and a poll in, ``Screen`` (text + buttons) out.
+
+Nothing here touches Telegram or the database, so every screen is easy to test.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+
+from prompts import Catalog
+from services.callbacks import Callback
+from services.journey_state import Journey
+from services.pollfile import Poll, Question, pick
+
+SUMMARY_TEXT_CHARS = 150
+CHANGE_LABEL_CHARS = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    text: str
+    data: str
+
+
+@dataclass(frozen=True, slots=True)
+class Screen:
+    """One message: HTML text and rows of buttons."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = field(default=())
+
+
+def message(catalog: Catalog, lang: str, key: str, **params: object) -> Screen:
+    return Screen(catalog.t(lang, key, **params))
+
+
+def _b(catalog: Catalog, j: Journey, key: str, action: str, arg: int | None = None) -> Button:
+    return Button(catalog.plain(j.lang, key), Callback(j.token, j.step, action, arg).encode())
+
+
+def notice(catalog: Catalog, poll: Poll, j: Journey) -> Screen:
+    """The privacy notice that comes before any question."""
+    lang = j.lang
+    text = catalog.t(
+        lang,
+        "notice",
+        title=pick(poll.title, lang),
+        intro=pick(poll.intro, lang),
+        outcome=_outcome(catalog, poll, lang),
+        minutes=max(1, math.ceil(len(poll.questions) / 3)),
+    )
+    if poll.organiser:
+        text += "\n" + catalog.t(lang, "notice_organiser", organiser=poll.organiser)
+    if j.privacy_open:
+        text += "\n\n" + catalog.t(lang, "privacy")
+        extra = _b(catalog, j, "button_back_to_notice", "nt")
+    else:
+        extra = _b(catalog, j, "button_privacy", "pv")
+    rows = (
+        (_b(catalog, j, "button_start", "go"),),
+        (extra,),
+        (_b(catalog, j, "button_cancel", "x"),),
+    )
+    return Screen(text, rows)
+
+
+def answer_text(catalog: Catalog, q: Question, value: list[str] | str | None, lang: str) -> str:
+    """A person's answer to ``q`` in words (plain text, not escaped)."""
+    if not value:
+        return catalog.plain(lang, "no_answer")
+    if isinstance(value, str):
+        if len(value) > SUMMARY_TEXT_CHARS:
+            return value[: SUMMARY_TEXT_CHARS - 1] + "…"
+        return value
+    labels = []
+    for n, oid in enumerate(value, start=1):
+        opt = q.option(oid)
+        label = pick(opt.label, lang) if opt else oid
+        labels.append(f"{n}. {label}" if q.kind == "rank" else label)
+    return ", ".join(labels)
+
+
+def question(catalog: Catalog, poll: Poll, j: Journey, index: int) -> Screen:
+    """One question, with its options as buttons and the controls below them."""
+    lang = j.lang
+    q = poll.questions[index]
+    parts = [
+        catalog.t(lang, "question_header", number=index + 1, total=len(poll.questions)),
+        f"<b>{html.escape(pick(q.text, lang), quote=False)}</b>",
+    ]
+    if q.help:
+        parts.append(html.escape(pick(q.help, lang), quote=False))
+    described = [o for o in q.options if o.description]
+    if described:
+        parts.append(
+            "\n".join(
+                f"• <b>{html.escape(pick(o.label, lang), quote=False)}</b>: "
+                f"{html.escape(pick(o.description, lang), quote=False)}"
+                for o in described
+            )
+        )
+    hint_key = f"answer_hint_{q.kind}"
+    hint = catalog.t(lang, hint_key, max=q.limit, max_length=q.max_length)
+    if q.kind == "text" and q.optional:
+        hint += " " + catalog.t(lang, "answer_hint_text_optional")
+    parts.append(f"<i>{hint}</i>")
+    value = j.answers.get(q.id)
+    if q.kind in ("multi", "rank"):
+        value = j.pending if j.pending is not None else value
+    if value:
+        shown = answer_text(catalog, q, value, lang)
+        parts.append(catalog.t(lang, "current_answer", answer=shown))
+    rows: list[tuple[Button, ...]] = []
+    chosen = value if isinstance(value, list) else []
+    for i, opt in enumerate(q.options):
+        label = pick(opt.label, lang)
+        if q.kind == "multi":
+            label = ("☑ " if opt.id in chosen else "☐ ") + label
+        elif q.kind == "rank" and opt.id in chosen:
+            label = f"{chosen.index(opt.id) + 1}. {label}"
+        rows.append((Button(label, Callback(j.token, j.step, "a", i).encode()),))
+    controls: list[Button] = []
+    if index > 0 or j.back_to_confirm:
+        controls.append(_b(catalog, j, "button_back", "bk"))
+    if q.kind == "rank" and chosen:
+        controls.append(_b(catalog, j, "button_undo", "un"))
+    if q.kind in ("multi", "rank") and (chosen or q.optional):
+        controls.append(_b(catalog, j, "button_done", "dn"))
+    if q.optional and q.kind != "multi" and q.kind != "rank":
+        controls.append(_b(catalog, j, "button_skip", "sk"))
+    if controls:
+        rows.append(tuple(controls))
+    return Screen("\n\n".join(parts), tuple(rows))
+
+
+def confirm(catalog: Catalog, poll: Poll, j: Journey) -> Screen:
+    """Every answer, with the explicit submit step."""
+    lang = j.lang
+    lines = [catalog.t(lang, "confirm_title")]
+    for q in poll.questions:
+        lines.append(
+            catalog.t(
+                lang,
+                "confirm_line",
+                question=pick(q.text, lang),
+                answer=answer_text(catalog, q, j.answers.get(q.id), lang),
+            )
+        )
+    lines.append(catalog.t(lang, "confirm_footer"))
+    rows = (
+        (_b(catalog, j, "button_submit", "ok"),),
+        (_b(catalog, j, "button_change", "ch"),),
+        (_b(catalog, j, "button_cancel", "x"),),
+    )
+    return Screen("\n\n".join(lines), rows)
+
+
+def choose_to_change(catalog: Catalog, poll: Poll, j: Journey) -> Screen:
+    """A button per question, to go back and change that answer."""
+    lang = j.lang
+    rows = []
+    for i, q in enumerate(poll.questions):
+        label = f"{i + 1}. {pick(q.text, lang)}"
+        if len(label) > CHANGE_LABEL_CHARS:
+            label = label[: CHANGE_LABEL_CHARS - 1] + "…"
+        rows.append((Button(label, Callback(j.token, j.step, "ed", i).encode()),))
+    rows.append((_b(catalog, j, "button_back", "bk"),))
+    return Screen(catalog.t(lang, "choose_to_change"), tuple(rows))
+
+
+def thanks(catalog: Catalog, poll: Poll, lang: str) -> Screen:
+    return Screen(catalog.t(lang, "thanks", outcome=_outcome(catalog, poll, lang)))
+
+
+def _outcome(catalog: Catalog, poll: Poll, lang: str) -> str:
+    return pick(poll.outcome, lang) if poll.outcome else catalog.plain(lang, "outcome_default")
+
+
+def screen_for(catalog: Catalog, poll: Poll, j: Journey) -> Screen:
+    """Whatever the journey's current step shows."""
+    if j.step == "n":
+        return notice(catalog, poll, j)
+    if j.step == "c":
+        return confirm(catalog, poll, j)
+    if j.step == "e":
+        return choose_to_change(catalog, poll, j)
+    return question(catalog, poll, j, int(j.step))

@@ -1,0 +1,67 @@
+"""Ordered, named schema steps; each runs once, in a transaction, and is recorded.
+
+Privacy rules the schema keeps:
+- no column holds a Telegram id, name or phone; people appear only as keyed hashes;
+- ``voters`` and ``ballots`` are WITHOUT ROWID tables keyed by random or keyed-hash values, so
+  neither keeps an insertion order that would line a ballot up with its voter;
+- a ballot's time is its date only.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "0001_initial",
+        """
+        CREATE TABLE polls (
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'open', 'closed')),
+            definition TEXT NOT NULL,
+            opens_at INTEGER,
+            closes_at INTEGER,
+            created_at INTEGER NOT NULL,
+            closed_at INTEGER
+        );
+        CREATE TABLE voters (
+            poll_id INTEGER NOT NULL REFERENCES polls(id),
+            voter BLOB NOT NULL,
+            PRIMARY KEY (poll_id, voter)
+        ) WITHOUT ROWID;
+        CREATE TABLE ballots (
+            id TEXT PRIMARY KEY,
+            poll_id INTEGER NOT NULL REFERENCES polls(id),
+            cast_on TEXT NOT NULL,
+            channel TEXT NOT NULL DEFAULT 'online',
+            session_id INTEGER,
+            lang TEXT
+        ) WITHOUT ROWID;
+        CREATE INDEX ballots_by_poll ON ballots (poll_id, cast_on);
+        CREATE TABLE answers (
+            ballot_id TEXT NOT NULL REFERENCES ballots(id) ON DELETE CASCADE,
+            poll_id INTEGER NOT NULL,
+            question TEXT NOT NULL,
+            option TEXT NOT NULL,
+            rank INTEGER,
+            PRIMARY KEY (ballot_id, question, option)
+        ) WITHOUT ROWID;
+        CREATE INDEX answers_by_poll ON answers (poll_id, question, option);
+        CREATE TABLE text_answers (
+            ballot_id TEXT NOT NULL REFERENCES ballots(id) ON DELETE CASCADE,
+            poll_id INTEGER NOT NULL,
+            question TEXT NOT NULL,
+            body TEXT NOT NULL,
+            PRIMARY KEY (ballot_id, question)
+        ) WITHOUT ROWID;
+        CREATE TABLE drafts (
+            owner BLOB PRIMARY KEY,
+            token TEXT NOT NULL,
+            poll_id INTEGER NOT NULL REFERENCES polls(id),
+            state TEXT NOT NULL,
+            updated_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX drafts_by_age ON drafts (updated_at);
+        """,
+    ),
+]

@@ -1,0 +1,399 @@
+"""The young person's journey, end to end: updates in over HTTP, screens out, database checked."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from conftest import Harness, vote
+
+from storage.records import CastResult
+
+
+def _db_rows(h: Harness, sql: str) -> list[tuple]:
+    db = sqlite3.connect(h.settings.db)
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()
+
+
+async def test_full_journey_counts_one_ballot(markbot: Harness) -> None:
+    await markbot.add_poll()
+    user = markbot.user(1001, first_name="Sam")
+    await user.send_command("start", "test-poll")
+    notice = await user.next_output()
+    assert notice.method == "sendMessage"
+    assert "Test poll" in notice.plain
+    assert "never keep your name" in notice.plain
+    assert "The youth forum will see the results in January." in notice.plain
+    assert notice.buttons[0] == ["Start"]
+
+    await user.press("Start")
+    q1 = await user.next_output()
+    assert q1.method == "editMessageText"
+    assert "Question 1 of 4" in q1.plain and "How old are you?" in q1.plain
+    labels = (
+        [row[0] for row in q1.buttons[:-1]] if len(q1.buttons) > 7 else [r[0] for r in q1.buttons]
+    )
+    assert "Prefer not to say" in labels
+
+    await user.press("13-15")
+    q2 = await user.next_output()
+    assert "Question 2 of 4" in q2.plain and ["Back"] in q2.buttons
+    await user.press("South")
+    await user.next_output()
+    await user.press("Climate")
+    q4 = await user.next_output()
+    assert "Why does that matter" in q4.plain
+    await user.send_text("Because the floods keep getting worse")
+    check = await user.next_output()
+    assert check.method == "sendMessage"
+    assert "Check your answers" in check.plain
+    assert "Climate" in check.plain and "13-15" in check.plain
+    assert "floods" in check.plain
+    # nothing is counted before the explicit submit
+    assert _db_rows(markbot, "SELECT count(*) FROM ballots") == [(0,)]
+
+    await user.press("Send my answers")
+    thanks = await user.next_output()
+    assert "Your answers are counted" in thanks.plain
+    assert "The youth forum will see the results in January." in thanks.plain
+    assert thanks.buttons == []
+
+    assert _db_rows(markbot, "SELECT count(*) FROM ballots") == [(1,)]
+    assert _db_rows(markbot, "SELECT count(*) FROM voters") == [(1,)]
+    assert _db_rows(markbot, "SELECT count(*) FROM drafts") == [(0,)]
+    assert sorted(_db_rows(markbot, "SELECT question, option FROM answers")) == [
+        ("age", "13-15"),
+        ("area", "south"),
+        ("priority", "climate"),
+    ]
+    assert _db_rows(markbot, "SELECT body FROM text_answers") == [
+        ("Because the floods keep getting worse",)
+    ]
+
+
+async def test_calls_per_ballot_are_questions_plus_three(markbot: Harness) -> None:
+    await markbot.add_poll()
+    before = len(markbot.standin.calls)
+    user = markbot.user(1002)
+    assert "counted" in await vote(user, "test-poll", ["16-18", "North", "Jobs"])
+    message_calls = [
+        c
+        for c in markbot.standin.calls[before:]
+        if c.method in ("sendMessage", "editMessageText", "editMessageReplyMarkup")
+    ]
+    assert len(message_calls) == 4 + 3
+
+
+async def test_change_an_answer_before_submitting(markbot: Harness) -> None:
+    await markbot.add_poll()
+    user = markbot.user(1003)
+    await user.send_command("start", "test-poll")
+    await user.next_output()
+    await user.press("Start")
+    await user.next_output()
+    await user.press("10-12")
+    await user.next_output()
+    await user.press("Back")
+    back = await user.next_output()
+    assert "Question 1 of 4" in back.plain and "Your answer now: 10-12" in back.plain
+    await user.press("16-18")
+    await user.next_output()
+    await user.press("North")
+    await user.next_output()
+    await user.press("Transport")
+    await user.next_output()
+    await user.press("Skip this question")
+    check = await user.next_output()
+    assert "(skipped)" in check.plain
+    await user.press("Change an answer")
+    await user.next_output()
+    await user.press("3. Which one")
+    await user.next_output()
+    await user.press("Mental health")
+    check = await user.next_output()
+    assert "Check your answers" in check.plain and "Mental health" in check.plain
+    await user.press("Send my answers")
+    await user.next_output()
+    assert sorted(_db_rows(markbot, "SELECT question, option FROM answers")) == [
+        ("age", "16-18"),
+        ("area", "north"),
+        ("priority", "mental-health"),
+    ]
+
+
+async def test_ineligible_age_ends_politely_and_stores_nothing(markbot: Harness) -> None:
+    await markbot.add_poll()
+    user = markbot.user(1004)
+    await user.send_command("start", "test-poll")
+    await user.next_output()
+    await user.press("Start")
+    await user.next_output()
+    await user.press("Over 25")
+    end = await user.next_output()
+    assert "not kept any of your answers" in end.plain and end.buttons == []
+    for table in ("ballots", "voters", "drafts", "answers"):
+        assert _db_rows(markbot, f"SELECT count(*) FROM {table}") == [(0,)], table
+
+
+async def test_second_attempt_after_voting(markbot: Harness) -> None:
+    await markbot.add_poll()
+    user = markbot.user(1005)
+    await vote(user, "test-poll", ["13-15", "North", "Jobs"])
+    await user.send_command("start", "test-poll")
+    again = await user.next_output()
+    assert "already voted" in again.plain and again.buttons == []
+    assert _db_rows(markbot, "SELECT count(*) FROM ballots") == [(1,)]
+
+
+async def test_unknown_closed_and_draft_polls(markbot: Harness) -> None:
+    await markbot.add_poll()
+    await markbot.add_poll(status="draft", code="not-yet")
+    await markbot.add_poll(status="closed", code="all-done")
+    user = markbot.user(1006)
+    for code, words in (
+        ("nope", "can't find that poll"),
+        ("not-yet", "isn't open yet"),
+        ("all-done", "has closed"),
+    ):
+        await user.send_command("start", code)
+        out = await user.next_output()
+        assert words in out.plain, out.plain
+    await user.send_command("start")
+    out = await user.next_output()
+    assert "open the link or scan the QR code" in out.plain
+    assert _db_rows(markbot, "SELECT count(*) FROM drafts") == [(0,)]
+
+
+async def test_poll_closed_mid_journey_is_not_counted(markbot: Harness) -> None:
+    await markbot.add_poll()
+    user = markbot.user(1007)
+    await user.send_command("start", "test-poll")
+    await user.next_output()
+    for label in ("Start", "13-15", "North", "Jobs", "Skip this question"):
+        await user.press(label)
+        await user.next_output()
+    await markbot.runtime.services.polls.set_status("test-poll", "closed")
+    await user.press("Send my answers")
+    out = await user.next_output()
+    assert "closed before your answers were sent" in out.plain
+    assert _db_rows(markbot, "SELECT count(*) FROM ballots") == [(0,)]
+
+
+async def test_old_and_forged_buttons_change_nothing(markbot: Harness) -> None:
+    await markbot.add_poll()
+    user = markbot.user(1008)
+    await user.send_command("start", "test-poll")
+    first = await user.next_output()
+    await user.press("Start")
+    await user.next_output()
+    await user.press("13-15")
+    q2 = await user.next_output()
+    # a button from an earlier screen of the same message (data still says question 1)
+    old = first.message["message_id"]
+    await markbot.standin.wait_idle()
+    user.drain_callback_answers()
+    stale = next(
+        b["callback_data"] for row in q2.message["reply_markup"]["inline_keyboard"] for b in row
+    ).replace(":1:a:", ":0:a:")
+    await user.press_data(stale, message_id=old)
+    answer = await user.next_callback_answer()
+    assert answer["show_alert"] and "old message" in answer["text"]
+    for forged in ("hello", "1:zzzz:1:a:0", "1:abc:1:a:99", "9:x:y:z", "1:" + "a" * 70):
+        await user.press_data(forged)
+        answer = await user.next_callback_answer()
+        assert answer["text"], forged
+    await user.expect_no_output(0.2)
+    # the journey carries on where it was
+    await user.press("North")
+    out = await user.next_output()
+    assert "Question 3 of 4" in out.plain
+
+
+async def test_stickers_photos_and_text_where_a_tap_is_expected(markbot: Harness) -> None:
+    await markbot.add_poll()
+    user = markbot.user(1009)
+    await user.send_sticker()
+    assert "open the link" in (await user.next_output()).plain
+    await user.send_command("start", "test-poll")
+    await user.next_output()
+    await user.press("Start")
+    await user.next_output()
+    await user.send_sticker()
+    assert "tapping one of the buttons" in (await user.next_output()).plain
+    await user.send_text("I am 14")
+    assert "tapping one of the buttons" in (await user.next_output()).plain
+    for label in ("13-15", "North", "Jobs"):
+        await user.press(label)
+        await user.next_output()
+    await user.send_photo()
+    assert "type your answer in words" in (await user.next_output()).plain
+    await user.send_voice()
+    assert "type your answer in words" in (await user.next_output()).plain
+    assert _db_rows(markbot, "SELECT count(*) FROM text_answers") == [(0,)]
+
+
+async def test_very_long_text_is_refused_kindly_and_nothing_is_lost(markbot: Harness) -> None:
+    await markbot.add_poll()
+    user = markbot.user(1010)
+    await user.send_command("start", "test-poll")
+    await user.next_output()
+    for label in ("Start", "13-15", "North", "Jobs"):
+        await user.press(label)
+        await user.next_output()
+    await user.send_text("x" * 1500)
+    out = await user.next_output()
+    assert "1500 characters" in out.plain and "1000" in out.plain
+    await user.send_text("Shorter now")
+    check = await user.next_output()
+    assert "Check your answers" in check.plain and "Jobs" in check.plain
+
+
+async def test_location_and_contact_are_discarded(markbot: Harness) -> None:
+    await markbot.add_poll()
+    user = markbot.user(1011)
+    sent = await user.send_location()
+    outputs = [await user.next_output(), await user.next_output()]
+    methods = sorted(o.method for o in outputs)
+    assert methods == ["deleteMessage", "sendMessage"]
+    assert all(m["message_id"] != sent["message_id"] for m in user.messages)
+    await user.send_contact()
+    outputs = [await user.next_output(), await user.next_output()]
+    assert any("don't need your location" in (o.plain or "") for o in outputs)
+
+
+async def test_group_and_channel_messages_get_a_private_chat_pointer(markbot: Harness) -> None:
+    await markbot.add_poll()
+    group = markbot.standin.group(-100123, "Year 9")
+    user = markbot.user(1012)
+    await group.send_command(user, "start", "test-poll")
+    out = await group.next_output()
+    assert "private chat" in out.plain and "t.me/markbot_test_bot" in out.plain
+    await group.send_text(user, "hello bot")
+    assert "private chat" in (await group.next_output()).plain
+    channel = markbot.standin.channel(-100999, "News")
+    await channel.post("/start test-poll")
+    assert "private chat" in (await channel.next_output()).plain
+    assert _db_rows(markbot, "SELECT count(*) FROM drafts") == [(0,)]
+
+
+async def test_help_privacy_cancel_and_unknown_command(markbot: Harness) -> None:
+    await markbot.add_poll()
+    user = markbot.user(1013)
+    await user.send_command("help")
+    assert "How this works" in (await user.next_output()).plain
+    await user.send_command("privacy")
+    text = (await user.next_output()).plain
+    assert "What we never keep" in text and "Who sees the results" in text
+    await user.send_command("cancel")
+    assert "nothing to cancel" in (await user.next_output()).plain
+    await user.send_command("start", "test-poll")
+    await user.next_output()
+    await user.press("Start")
+    await user.next_output()
+    await user.send_command("cancel")
+    assert "deleted your unfinished answers" in (await user.next_output()).plain
+    await markbot.standin.wait_idle()
+    user.drain_callback_answers()
+    assert _db_rows(markbot, "SELECT count(*) FROM drafts") == [(0,)]
+    await user.press("13-15")  # the old question message's buttons no longer work
+    answer = await user.next_callback_answer()
+    assert "deleted" in answer["text"]
+    await user.send_command("frobnicate")
+    assert "don't know that command" in (await user.next_output()).plain
+
+
+async def test_privacy_details_from_the_notice(markbot: Harness) -> None:
+    await markbot.add_poll()
+    user = markbot.user(1014)
+    await user.send_command("start", "test-poll")
+    await user.next_output()
+    await user.press("What do you keep?")
+    out = await user.next_output()
+    assert "Who sees the results" in out.plain
+    await user.press("Back")
+    out = await user.next_output()
+    assert "Who sees the results" not in out.plain
+    await user.press("Stop")
+    assert "Nothing was counted" in (await user.next_output()).plain
+
+
+async def test_double_tap_on_submit_counts_once(markbot: Harness) -> None:
+    await markbot.add_poll()
+    user = markbot.user(1015)
+    await user.send_command("start", "test-poll")
+    await user.next_output()
+    for label in ("Start", "13-15", "North", "Jobs", "Skip this question"):
+        await user.press(label)
+        await user.next_output()
+    msg = user.last_bot_message()
+    data = next(
+        b["callback_data"]
+        for row in msg["reply_markup"]["inline_keyboard"]
+        for b in row
+        if b["text"] == "Send my answers"
+    )
+    # five presses delivered together, handled concurrently
+    await __import__("asyncio").gather(*(user.press_data(data) for _ in range(5)))
+    await markbot.standin.wait_idle()
+    assert _db_rows(markbot, "SELECT count(*) FROM ballots") == [(1,)]
+    assert _db_rows(markbot, "SELECT count(*) FROM voters") == [(1,)]
+    assert "Your answers are counted" in user.last_bot_message()["plain"]
+    assert len(user.callback_answers) >= 5
+
+
+async def test_redelivered_submit_after_restart_counts_once(standin, settings) -> None:
+    from conftest import start_markbot
+
+    h = await start_markbot(standin, settings)
+    await h.add_poll()
+    user = h.user(1016)
+    await user.send_command("start", "test-poll")
+    await user.next_output()
+    for label in ("Start", "13-15", "North", "Jobs", "Skip this question"):
+        await user.press(label)
+        await user.next_output()
+    msg = user.last_bot_message()
+    data = next(
+        b["callback_data"]
+        for row in msg["reply_markup"]["inline_keyboard"]
+        for b in row
+        if b["text"] == "Send my answers"
+    )
+    await user.press_data(data)
+    await user.next_output()
+    await h.shutdown()
+    h2 = await start_markbot(standin, settings)
+    try:
+        await user.press_data(data, message_id=msg["message_id"])  # the same tap, again
+        await standin.wait_idle()
+        rows = _db_rows(h2, "SELECT count(*) FROM ballots")
+        assert rows == [(1,)]
+        voter = h2.runtime.services.journey  # the voter register still refuses a second one
+        assert voter is not None
+    finally:
+        await h2.shutdown()
+
+
+async def test_store_refuses_a_second_ballot_directly(markbot: Harness) -> None:
+    await markbot.add_poll()
+    user = markbot.user(1017)
+    await vote(user, "test-poll", ["13-15", "North", "Jobs"])
+    row = await markbot.runtime.store.get_poll("test-poll")
+    assert row is not None
+    # the same person's voter hash, computed again, is already registered
+    from bot.keys import load_or_create_key
+    from services.identity import Hasher
+
+    hasher = Hasher(load_or_create_key(markbot.settings.key_path))
+    assert await markbot.runtime.store.has_voted(row.id, hasher.voter("test-poll", 1017))
+    from storage.records import NewBallot
+
+    result = await markbot.runtime.store.cast_ballot(
+        NewBallot(poll_id=row.id, cast_on="2026-11-25"),
+        hasher.voter("test-poll", 1017),
+        None,
+        2_000_000_000 // 2,
+    )
+    assert result is CastResult.ALREADY_VOTED

@@ -1,0 +1,171 @@
+"""The SQLite store: schema, durability settings, exactly-once ballots, the batching writer."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from storage.migrations import MIGRATIONS
+from storage.records import CastResult, DraftRow, NewBallot, PollExists
+from storage.sqlite import SqliteStore
+
+NOW = 1_790_000_000
+
+
+@pytest.fixture
+async def store(tmp_path: Path):
+    s = SqliteStore(tmp_path / "t.db")
+    await s.open()
+    yield s
+    await s.close()
+
+
+async def _poll(store: SqliteStore, code: str = "p1", status: str = "open") -> int:
+    return await store.add_poll(code, "Title", "{}", None, None, status)
+
+
+def _ballot(poll_id: int, option: str = "a") -> NewBallot:
+    return NewBallot(
+        poll_id=poll_id,
+        cast_on="2026-11-25",
+        lang="en",
+        choices=(("q", option, None), ("area", "north", None)),
+        texts=(("why", "because"),),
+    )
+
+
+async def test_durability_settings(store: SqliteStore) -> None:
+    p = await store.pragmas()
+    assert p["journal_mode"] == "wal"
+    assert p["synchronous"] == 2  # FULL
+    assert p["busy_timeout"] >= 5000
+    assert p["secure_delete"] == 1
+    assert p["foreign_keys"] == 1
+
+
+async def test_migrations_recorded_once(tmp_path: Path) -> None:
+    path = tmp_path / "m.db"
+    for _ in range(2):
+        async with SqliteStore(path) as s:
+            assert await s.schema_version() == [name for name, _ in MIGRATIONS]
+
+
+async def test_no_insertion_order_tables(store: SqliteStore) -> None:
+    db = sqlite3.connect(store.path)
+    try:
+        for table in ("voters", "ballots", "answers", "text_answers", "drafts"):
+            (sql,) = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+            assert "WITHOUT ROWID" in sql, table
+    finally:
+        db.close()
+
+
+async def test_duplicate_codes_refused(store: SqliteStore) -> None:
+    await _poll(store)
+    with pytest.raises(PollExists):
+        await _poll(store)
+
+
+async def test_concurrent_casts_by_one_voter_count_once(store: SqliteStore) -> None:
+    pid = await _poll(store)
+    results = await asyncio.gather(
+        *(store.cast_ballot(_ballot(pid), b"v" * 16, None, NOW) for _ in range(25))
+    )
+    assert results.count(CastResult.COUNTED) == 1
+    assert results.count(CastResult.ALREADY_VOTED) == 24
+    data = await store.tally(pid, ["area"])
+    assert data.ballots == 1
+    assert {(o.question, o.option, o.count) for o in data.options} == {
+        ("q", "a", 1),
+        ("area", "north", 1),
+    }
+
+
+async def test_other_voters_in_the_same_batch_are_unaffected(store: SqliteStore) -> None:
+    pid = await _poll(store)
+    voters = [bytes([i]) * 16 for i in range(10)]
+    results = await asyncio.gather(
+        *(store.cast_ballot(_ballot(pid), v, None, NOW) for v in voters + voters[:3])
+    )
+    assert results.count(CastResult.COUNTED) == 10
+    assert (await store.tally(pid, [])).ballots == 10
+
+
+async def test_closed_poll_stores_nothing(store: SqliteStore) -> None:
+    pid = await _poll(store, status="closed")
+    assert await store.cast_ballot(_ballot(pid), b"x" * 16, None, NOW) is CastResult.POLL_CLOSED
+    assert not await store.has_voted(pid, b"x" * 16)
+    assert (await store.tally(pid, [])).ballots == 0
+
+
+async def test_closing_time_is_enforced_in_the_transaction(store: SqliteStore) -> None:
+    pid = await store.add_poll("timed", "T", "{}", None, NOW - 1, "open")
+    assert await store.cast_ballot(_ballot(pid), b"y" * 16, None, NOW) is CastResult.POLL_CLOSED
+
+
+async def test_cast_removes_the_draft(store: SqliteStore) -> None:
+    pid = await _poll(store)
+    owner = b"o" * 16
+    await store.save_draft(DraftRow(owner, "abc123", pid, "{}", NOW))
+    assert await store.load_draft(owner) is not None
+    assert await store.cast_ballot(_ballot(pid), b"z" * 16, owner, NOW) is CastResult.COUNTED
+    assert await store.load_draft(owner) is None
+
+
+async def test_stale_drafts_are_purged(store: SqliteStore) -> None:
+    pid = await _poll(store)
+    await store.save_draft(DraftRow(b"1" * 16, "aaaa", pid, "{}", NOW - 90_000))
+    await store.save_draft(DraftRow(b"2" * 16, "bbbb", pid, "{}", NOW))
+    assert await store.drop_stale_drafts(NOW - 86_400) == 1
+    assert await store.load_draft(b"1" * 16) is None
+    assert await store.load_draft(b"2" * 16) is not None
+
+
+async def test_ballot_ids_are_random_and_dates_coarse(store: SqliteStore) -> None:
+    pid = await _poll(store)
+    for i in range(5):
+        await store.cast_ballot(_ballot(pid), bytes([i]) * 16, None, NOW)
+    db = sqlite3.connect(store.path)
+    try:
+        rows = db.execute("SELECT id, cast_on FROM ballots").fetchall()
+    finally:
+        db.close()
+    assert len({r[0] for r in rows}) == 5
+    assert all(len(r[0]) == 20 for r in rows)
+    assert {r[1] for r in rows} == {"2026-11-25"}
+
+
+async def test_failed_batch_member_is_rolled_back_alone(store: SqliteStore) -> None:
+    pid = await _poll(store)
+    bad = NewBallot(
+        poll_id=pid, cast_on="2026-11-25", choices=(("q", "a", None), ("q", "a", None))
+    )  # duplicate key: fails
+    results = await asyncio.gather(
+        store.cast_ballot(_ballot(pid), b"1" * 16, None, NOW),
+        store.cast_ballot(bad, b"2" * 16, None, NOW),
+        store.cast_ballot(_ballot(pid), b"3" * 16, None, NOW),
+        return_exceptions=True,
+    )
+    assert results[0] is CastResult.COUNTED and results[2] is CastResult.COUNTED
+    assert isinstance(results[1], sqlite3.IntegrityError)
+    assert not await store.has_voted(pid, b"2" * 16)  # its voter row went with it
+    assert (await store.tally(pid, [])).ballots == 2
+
+
+async def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    from storage.records import StorageError
+
+    with pytest.raises(StorageError, match="folder"):
+        await SqliteStore(tmp_path / "nope" / "x.db").open()
+
+
+async def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
+    from storage.records import StorageError
+
+    path = tmp_path / "junk.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StorageError, match="cannot open"):
+        await SqliteStore(path).open()
