@@ -1,0 +1,38 @@
+"""The message catalog: every language has the same keys and placeholders, and escaping."""
+
+from __future__ import annotations
+
+import pytest
+
+from prompts import LANGUAGES, Catalog, load_catalog, placeholders
+
+
+def test_every_language_matches_english() -> None:
+    catalog = load_catalog()
+    assert catalog.languages == LANGUAGES
+    english = catalog.keys("en")
+    for lang in catalog.languages:
+        assert catalog.keys(lang) == english, lang
+        for key in english:
+            assert placeholders(catalog.raw(lang, key)) == placeholders(catalog.raw("en", key)), (
+                lang,
+                key,
+            )
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_buttons_fit(lang: str) -> None:
+    catalog = load_catalog()
+    for key in catalog.keys(lang):
+        if key.startswith("button_"):
+            assert len(catalog.plain(lang, key)) <= 30, key
+
+
+def test_params_are_escaped() -> None:
+    catalog = Catalog({"en": {"x": "<b>{title}</b>"}})
+    assert catalog.t("en", "x", title="<script>&") == "<b>&lt;script&gt;&amp;</b>"
+
+
+def test_missing_language_falls_back_to_english() -> None:
+    catalog = Catalog({"en": {"x": "hello"}})
+    assert catalog.t("cy", "x") == "hello"

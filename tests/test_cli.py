@@ -1,0 +1,168 @@
+"""The command line: poll lifecycle, the CSV export with literal expected output, errors."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from conftest import SIMPLE_POLL
+
+from bot.app import open_runtime
+from bot.cli import main
+from bot.settings import Settings
+from storage.records import NewBallot
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in ("TOKEN", "API_URL", "DB", "KEY_FILE", "ADMINS", "MIN_CELL"):
+        monkeypatch.delenv(f"MARKBOT_{name}", raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MARKBOT_DB", str(tmp_path / "cli.db"))
+    (tmp_path / "poll.yaml").write_text(SIMPLE_POLL, encoding="utf-8")
+    return tmp_path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _cast(db: Path, ballots: list[tuple[str, str, str]]) -> None:
+    """Cast (age, area, priority) ballots straight into the store, as paper ballots would be."""
+
+    async def go() -> None:
+        rt = await open_runtime(Settings(db=db, _env_file=None))  # type: ignore[call-arg]
+        try:
+            row = await rt.store.get_poll("test-poll")
+            assert row is not None
+            for age, area, priority in ballots:
+                await rt.store.cast_ballot(
+                    NewBallot(
+                        row.id,
+                        "2026-11-25",
+                        choices=(
+                            ("age", age, None),
+                            ("area", area, None),
+                            ("priority", priority, None),
+                        ),
+                    ),
+                    None,
+                    None,
+                    1_790_000_000,
+                )
+        finally:
+            await rt.close()
+
+    asyncio.run(go())
+
+
+def test_poll_lifecycle(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "poll", "create", "poll.yaml")
+    assert code == 0 and "created poll test-poll" in out and "draft" in out
+    assert (env / "cli.db.key").exists()
+    assert (env / "cli.db.key").stat().st_mode & 0o777 == 0o600
+    code, out, _ = run(capsys, "poll", "list")
+    assert out.splitlines()[1].split()[:3] == ["test-poll", "draft", "0"]
+    assert run(capsys, "poll", "open", "test-poll")[0] == 0
+    assert run(capsys, "poll", "list")[1].splitlines()[1].split()[:2] == ["test-poll", "open"]
+    assert run(capsys, "poll", "close", "TEST-POLL")[0] == 0
+    assert run(capsys, "poll", "list")[1].splitlines()[1].split()[:2] == ["test-poll", "closed"]
+
+
+def test_create_from_template_with_code(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "poll", "create", "somerset-cypp", "--code", "sc-2026", "--open")
+    assert code == 0 and "sc-2026" in out
+    code, _, err = run(capsys, "poll", "create", "somerset-cypp", "--code", "sc-2026")
+    assert code == 1 and err.startswith("markbot: a poll with code 'sc-2026' already exists")
+
+
+def test_errors_are_one_line(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "poll", "open", "nope")
+    assert code == 1 and err == "markbot: no poll with code 'nope' (see 'markbot poll list')\n"
+    code, _, err = run(capsys, "export", "nope")
+    assert code == 1 and err.count("\n") == 1
+    code, _, err = run(capsys, "poll", "create", "missing.yaml")
+    assert code == 1 and "no such file or template" in err
+    run(capsys, "poll", "create", "poll.yaml")
+    code, _, err = run(capsys, "export", "test-poll", "--out", "/nonexistent/dir/x.csv")
+    assert code == 1 and err.startswith("markbot: cannot write /nonexistent/dir/x.csv")
+
+
+def test_bad_poll_file_lists_problems(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (env / "bad.yaml").write_text(SIMPLE_POLL.replace("kind: text", "kind: essay"))
+    code, _, err = run(capsys, "poll", "create", "bad.yaml")
+    assert code == 1
+    assert "bad.yaml is not a valid poll file" in err and "line 22" in err and "kind" in err
+    assert "Traceback" not in err
+
+
+def test_export_csv_literal(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "poll", "create", "poll.yaml", "--open")
+    ballots = (
+        [("13-15", "north", "climate")] * 6
+        + [("16-18", "north", "transport")] * 2
+        + [("16-18", "south", "climate")] * 5
+        + [("10-12", "prefer-not-to-say", "jobs")]
+    )
+    _cast(env / "cli.db", ballots)
+    code, out, _ = run(capsys, "export", "test-poll", "--min-cell", "0", "--out", "all.csv")
+    assert code == 0 and out == "wrote all.csv\n"
+    lines = (env / "all.csv").read_text().splitlines()
+    assert lines[0] == "poll,question,option,dimension,group,count,share"
+    priority = [line for line in lines if ",priority," in line]
+    assert priority == [
+        "test-poll,priority,Climate,,,11,0.7857",
+        "test-poll,priority,Transport,,,2,0.1429",
+        "test-poll,priority,Jobs,,,1,0.0714",
+        "test-poll,priority,Mental health,,,0,0.0000",
+        "test-poll,priority,Jobs,age,10-12,1,1.0000",
+        "test-poll,priority,Mental health,age,10-12,0,0.0000",
+        "test-poll,priority,Transport,age,10-12,0,0.0000",
+        "test-poll,priority,Climate,age,10-12,0,0.0000",
+        "test-poll,priority,Climate,age,13-15,6,1.0000",
+        "test-poll,priority,Mental health,age,13-15,0,0.0000",
+        "test-poll,priority,Transport,age,13-15,0,0.0000",
+        "test-poll,priority,Jobs,age,13-15,0,0.0000",
+        "test-poll,priority,Climate,age,16-18,5,0.7143",
+        "test-poll,priority,Transport,age,16-18,2,0.2857",
+        "test-poll,priority,Mental health,age,16-18,0,0.0000",
+        "test-poll,priority,Jobs,age,16-18,0,0.0000",
+        "test-poll,priority,Climate,area,North,6,0.7500",
+        "test-poll,priority,Transport,area,North,2,0.2500",
+        "test-poll,priority,Mental health,area,North,0,0.0000",
+        "test-poll,priority,Jobs,area,North,0,0.0000",
+        "test-poll,priority,Climate,area,South,5,1.0000",
+        "test-poll,priority,Mental health,area,South,0,0.0000",
+        "test-poll,priority,Transport,area,South,0,0.0000",
+        "test-poll,priority,Jobs,area,South,0,0.0000",
+        "test-poll,priority,Jobs,area,Prefer not to say,1,1.0000",
+        "test-poll,priority,Mental health,area,Prefer not to say,0,0.0000",
+        "test-poll,priority,Transport,area,Prefer not to say,0,0.0000",
+        "test-poll,priority,Climate,area,Prefer not to say,0,0.0000",
+    ]
+    age = [line for line in lines if line.split(",")[1] == "age" and line.split(",")[3] == ""]
+    assert age[0] == "test-poll,age,16-18,,,7,0.5000"
+    assert not any("Under 10" in line or "Over 25" in line for line in lines)
+
+    code, _, _ = run(capsys, "export", "test-poll")  # default threshold 5, default path
+    suppressed = (env / "test-poll.csv").read_text().splitlines()
+    assert "test-poll,priority,Climate,,,11,0.7857" in suppressed
+    assert "test-poll,priority,Transport,,,<5," in suppressed
+    assert "test-poll,priority,Climate,age,16-18,5,0.7143" in suppressed
+    assert "test-poll,priority,Transport,age,16-18,<5," in suppressed
+    assert "test-poll,priority,Jobs,area,Prefer not to say,<5," in suppressed
+
+
+def test_demo_runs_offline(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MARKBOT_TOKEN", raising=False)
+    code, out, _ = run(capsys, "demo", "--voters", "12", "--out", str(tmp_path / "demo"))
+    assert code == 0, out
+    assert "ballots counted" in out
+    csv_path = tmp_path / "demo" / "make-your-mark.csv"
+    assert f"CSV (small numbers suppressed below 5): {csv_path}" in out
+    assert csv_path.read_text().startswith("poll,question,option,dimension,group,count,share")

@@ -1,0 +1,290 @@
+"""``markbot run`` as a real process: privacy of the bytes on disk and in logs, kill -9, locks."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+import signal
+import sqlite3
+import struct
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import SIMPLE_POLL, TOKEN
+
+from standin import BotApiStandin, FakeUser
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(standin: BotApiStandin, tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MARKBOT_")}
+    env.update(
+        MARKBOT_TOKEN=TOKEN,
+        MARKBOT_API_URL=standin.base_url,
+        MARKBOT_DB=str(tmp_path / "markbot.db"),
+        MARKBOT_KEY_FILE=str(tmp_path / "key" / "markbot.key"),
+        MARKBOT_LOG_LEVEL="DEBUG",
+        PYTHONPATH=str(ROOT),
+    )
+    env.update(extra)
+    return env
+
+
+async def _cli(env: dict[str, str], *args: str) -> tuple[int, str, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env=env,
+        cwd=env["MARKBOT_DB"].rsplit("/", 1)[0],
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await proc.communicate()
+    return proc.returncode or 0, out.decode(), err.decode()
+
+
+async def _start_bot(env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
+    fh = log.open("ab")
+    try:
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            env=env,
+            stdout=fh,
+            stderr=fh,
+        )
+    finally:
+        fh.close()
+
+
+async def _wait_ready(standin: BotApiStandin, since: int, timeout: float = 20) -> None:
+    """Until the new process has asked for updates."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while loop.time() < end:
+        if any(c.method == "getUpdates" for c in standin.calls[since:]):
+            return
+        await asyncio.sleep(0.05)
+    raise TimeoutError("markbot run did not start polling")
+
+
+async def _journey_to_check(user: FakeUser, code: str, area: str, why: str) -> None:
+    await user.send_command("start", code)
+    await user.next_output(timeout=15)
+    for label in ("Start", "13-15", area, "Climate"):
+        await user.press(label)
+        await user.next_output(timeout=15)
+    await user.send_text(why)
+    await user.next_output(timeout=15)
+
+
+def _needles(users: list[FakeUser]) -> list[bytes]:
+    found: list[bytes] = []
+    for u in users:
+        for text in (str(u.id), u.username, u.first_name, u.last_name):
+            if text:
+                found += [text.encode(), text.lower().encode(), text.encode("utf-16-le")]
+        found += [
+            struct.pack("<q", u.id),
+            struct.pack(">q", u.id),
+            u.id.to_bytes(4, "big"),
+            u.id.to_bytes(4, "little"),
+        ]
+    return found
+
+
+async def test_no_identity_in_database_wal_or_logs(standin: BotApiStandin, tmp_path: Path) -> None:
+    env = _env(standin, tmp_path)
+    poll_file = tmp_path / "poll.yaml"
+    poll_file.write_text(SIMPLE_POLL, encoding="utf-8")
+    assert (await _cli(env, "poll", "create", str(poll_file), "--open"))[0] == 0
+    log = tmp_path / "bot.log"
+    bot = await _start_bot(env, log)
+    try:
+        await _wait_ready(standin, 0)
+        users = [
+            standin.user(
+                734_219_000 + i,
+                f"Zephyrine{i}",
+                last_name=f"Quillfeather{i}",
+                username=f"zq_tester_{i}",
+                language_code="en",
+            )
+            for i in range(6)
+        ]
+        await asyncio.gather(
+            *(
+                _journey_to_check(
+                    u,
+                    "test-poll",
+                    "North",
+                    f"my name is {u.first_name} {u.last_name}, I'm @{u.username}",
+                )
+                for u in users
+            )
+        )
+        for u in users:
+            await u.press("Send my answers")
+            assert "counted" in (await u.next_output(timeout=15)).plain
+        db, wal = tmp_path / "markbot.db", tmp_path / "markbot.db-wal"
+        live = db.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(bot.wait(), 20) == 0
+    after = b"".join(p.read_bytes() for p in tmp_path.glob("markbot.db*") if p.is_file())
+    logs = log.read_bytes()
+    assert TOKEN.encode() not in logs and TOKEN.split(":")[1].encode() not in logs
+    for needle in _needles(users):
+        assert needle not in live, needle
+        assert needle not in after, needle
+        assert needle not in logs, needle
+    # the answers themselves are there, scrubbed
+    conn = sqlite3.connect(db)
+    try:
+        bodies = [r[0] for r in conn.execute("SELECT body FROM text_answers")]
+    finally:
+        conn.close()
+    assert len(bodies) == 6 and all("[name]" in b for b in bodies), bodies
+
+
+async def test_kill_9_mid_vote_counts_each_ballot_exactly_once(
+    standin: BotApiStandin, tmp_path: Path
+) -> None:
+    env = _env(standin, tmp_path, MARKBOT_LOG_LEVEL="WARNING")
+    poll_file = tmp_path / "poll.yaml"
+    poll_file.write_text(SIMPLE_POLL, encoding="utf-8")
+    assert (await _cli(env, "poll", "create", str(poll_file), "--open"))[0] == 0
+    log = tmp_path / "bot.log"
+    bot = await _start_bot(env, log)
+    users = [standin.user(500_000 + i, "Voter") for i in range(40)]
+    try:
+        await _wait_ready(standin, 0)
+        await asyncio.gather(*(_journey_to_check(u, "test-poll", "South", "ok") for u in users))
+        for u in users:  # everyone taps Send at once; the process dies in the middle
+            await u.press("Send my answers")
+        await asyncio.sleep(0.02)
+    finally:
+        bot.kill()
+        await bot.wait()
+    told_counted = {
+        u.id for u in users if "counted" in (u.last_bot_message() or {}).get("plain", "")
+    }
+    db = tmp_path / "markbot.db"
+    conn = sqlite3.connect(db)
+    try:
+        ballots_after_crash = conn.execute("SELECT count(*) FROM ballots").fetchone()[0]
+    finally:
+        conn.close()
+    # everyone told "counted" is in the database (it may hold more: committed, not yet told)
+    assert ballots_after_crash >= len(told_counted)
+
+    since = len(standin.calls)
+    bot = await _start_bot(env, log)
+    try:
+        await _wait_ready(standin, since)
+        await standin.wait_idle(timeout=20)
+        for u in users:  # each taps Send again on the same message (or retries the journey)
+            u.drain()
+            u.drain_callback_answers()
+            msg = u.last_bot_message() or {}
+            if "counted" in msg.get("plain", ""):
+                continue
+            buttons = [b for row in msg.get("buttons", []) for b in row]
+            if "Send my answers" in buttons:
+                await u.press("Send my answers")
+                await u.next_callback_answer(timeout=15)
+        await standin.wait_idle(timeout=20)
+        for u in users:
+            if "counted" not in (u.last_bot_message() or {}).get("plain", ""):
+                await u.send_command("start", "test-poll")
+                text = (await u.next_output(timeout=15)).plain
+                assert "already voted" in text or "Before you start" in text
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(bot.wait(), 20)
+    conn = sqlite3.connect(db)
+    try:
+        ballots = conn.execute("SELECT count(*) FROM ballots").fetchone()[0]
+        voters = conn.execute("SELECT count(*) FROM voters").fetchone()[0]
+        answers = conn.execute(
+            "SELECT count(*) FROM answers WHERE question = 'priority'"
+        ).fetchone()[0]
+    finally:
+        conn.close()
+    assert ballots == voters == answers == 40
+
+
+async def test_second_run_is_refused(standin: BotApiStandin, tmp_path: Path) -> None:
+    env = _env(standin, tmp_path, MARKBOT_LOG_LEVEL="WARNING")
+    log = tmp_path / "bot.log"
+    bot = await _start_bot(env, log)
+    try:
+        await _wait_ready(standin, 0)
+        code, _out, err = await _cli(env, "run")
+        assert code == 1
+        assert err.strip().count("\n") == 0 and "already running" in err
+        # the same token with another database on this machine is refused too
+        other = dict(
+            env, MARKBOT_DB=str(tmp_path / "other.db"), MARKBOT_KEY_FILE=str(tmp_path / "other.key")
+        )
+        code, _out, err = await _cli(other, "run")
+        assert code == 1 and "already running" in err
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(bot.wait(), 20)
+
+
+async def test_conflict_exits_with_a_clear_line(standin: BotApiStandin, tmp_path: Path) -> None:
+    import telegram
+
+    env = _env(standin, tmp_path, MARKBOT_LOG_LEVEL="WARNING")
+    # a foreign poller holds getUpdates open, as another machine running the same token would
+    rival = telegram.Bot(TOKEN, base_url=standin.base_url)
+    await rival.initialize()
+    stop = asyncio.Event()
+
+    async def rival_poll() -> None:
+        while not stop.is_set():
+            with contextlib.suppress(telegram.error.Conflict):
+                await rival.get_updates(timeout=1)
+
+    task = asyncio.create_task(rival_poll())
+    try:
+        code, _out, err = await asyncio.wait_for(_cli(env, "run"), 60)
+    finally:
+        stop.set()
+        await task
+        await rival.shutdown()
+    assert code == 1
+    assert "Conflict" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("env_edit", "args", "needle"),
+    [
+        ({"MARKBOT_TOKEN": ""}, ["run"], "MARKBOT_TOKEN"),
+        ({"MARKBOT_MIN_CELL": "lots"}, ["poll", "list"], "MARKBOT_MIN_CELL"),
+        ({"MARKBOT_ADMINS": "12,abc"}, ["poll", "list"], "MARKBOT_ADMINS"),
+        ({"MARKBOT_API_URL": "ftp://x"}, ["poll", "list"], "MARKBOT_API_URL"),
+    ],
+)
+async def test_bad_settings_are_one_line_and_exit_2(
+    standin: BotApiStandin,
+    tmp_path: Path,
+    env_edit: dict[str, str],
+    args: list[str],
+    needle: str,
+) -> None:
+    env = _env(standin, tmp_path)
+    env.update(env_edit)
+    code, _out, err = await _cli(env, *args)
+    assert code == 2
+    assert re.fullmatch(rf"markbot: {needle} .+\n", err), err
