@@ -13,19 +13,16 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
-from telegram.constants import ParseMode
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
-    ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
-    Defaults,
     filters,
 )
 
+from bot.app import tuned_builder
 from bot.settings import Settings
 from prompts import Catalog, load_catalog
 from services import screens
@@ -113,20 +110,7 @@ def build_bare_application(
             jobs.append(query.message.edit_text(screen.text, reply_markup=keyboard(screen)))
         await asyncio.gather(*jobs)
 
-    app = (
-        ApplicationBuilder()
-        .token(token)
-        .base_url(settings.api_url)
-        .base_file_url(settings.file_url)
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
-            )
-        )
-        .concurrent_updates(settings.concurrency)
-        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
-        .build()
-    )
+    app = tuned_builder(settings, token).build()  # markbot's own PTB settings
     app.add_handler(CommandHandler("start", start, filters.ChatType.PRIVATE))
     app.add_handler(CallbackQueryHandler(button))
     return app

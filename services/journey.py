@@ -169,8 +169,12 @@ class JourneyService:
         ctx = await self._load(person)
         if ctx is None:
             return self._toast(lang, "expired_journey", alert=True)
-        if cb.token != ctx.journey.token or cb.step != ctx.journey.step:
+        if cb.token != ctx.journey.token:  # a message from an earlier journey
             return self._toast(ctx.journey.lang, "stale_button", alert=True)
+        if cb.step != ctx.journey.step:
+            # This journey's message, an earlier screen of it (a double tap, or a tap the bot
+            # lost in a crash): show where the person really is.
+            return self._show(ctx, toast=self._catalog.plain(ctx.journey.lang, "stale_button"))
         return await self._apply(ctx, cb, person)
 
     async def text(self, person: Person, text: str) -> Outcome:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 Answer = list[str] | str
 
@@ -31,7 +31,8 @@ class Journey:
         return cls(token=secrets.token_hex(3), poll_id=poll_id, lang=lang)
 
     def dumps(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"), ensure_ascii=False)
+        data = {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
     @classmethod
     def loads(cls, text: str) -> Journey | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,6 +11,8 @@ from prompts import Catalog
 from services.pollfile import Poll, dump_poll, load_poll_file, parse_poll, pick, restore_poll
 from storage.records import PollRow, PollSummary
 from storage.sqlite import SqliteStore
+
+ROW_TTL_SECONDS = 2.0
 
 
 class PollNotFound(Exception):
@@ -43,6 +46,10 @@ class PollService:
         self._store = store
         self._catalog = catalog
         self._cache: dict[int, tuple[str, Poll]] = {}
+        # /start looks the poll up by code; a busy class taps the same link within seconds.
+        # Status can change from another process (the CLI), so rows are kept only briefly;
+        # the submit step checks open/closed again inside its transaction anyway.
+        self._rows: dict[str, tuple[float, PollRow]] = {}
 
     def parse(self, text: str, source: str) -> Poll:
         return parse_poll(text, source, self._catalog.both("option_prefer_not_to_say"))
@@ -58,9 +65,19 @@ class PollService:
         )
 
     async def by_code(self, code: str) -> tuple[PollRow, Poll] | None:
-        row = await self._store.get_poll(code.strip().lower()[:64])
-        if row is None:
-            return None
+        key = code.strip().lower()[:64]
+        now = time.monotonic()
+        hit = self._rows.get(key)
+        if hit is not None and now - hit[0] < ROW_TTL_SECONDS:
+            row = hit[1]
+        else:
+            found = await self._store.get_poll(key)
+            if found is None:
+                return None
+            row = found
+            if len(self._rows) > 1000:
+                self._rows.clear()
+            self._rows[key] = (now, row)
         return row, self._parsed(row)
 
     async def by_id(self, poll_id: int) -> tuple[str, Poll] | None:
@@ -83,6 +100,7 @@ class PollService:
     async def set_status(self, code: str, status: str) -> None:
         if not await self._store.set_poll_status(code, status):
             raise PollNotFound(code)
+        self._rows.pop(code.strip().lower(), None)
 
     async def listing(self, now: datetime | None = None) -> list[PollListing]:
         now = now or datetime.now(UTC)

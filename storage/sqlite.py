@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import secrets
 import sqlite3
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -26,33 +30,88 @@ from storage.records import (
 )
 from storage.writer import Writer
 
+log = logging.getLogger(__name__)
+
 BUSY_TIMEOUT_MS = 10_000
+DRAFT_CACHE_SIZE = 20_000
+DRAFT_FLUSH_SECONDS = 0.5
 _POLL_COLUMNS = "id, code, title, status, definition, opens_at, closes_at, created_at"
 _OPEN_NOW = (
     "status = 'open' AND (opens_at IS NULL OR opens_at <= :now) "
     "AND (closes_at IS NULL OR closes_at > :now)"
 )
+_PRAGMAS = (
+    f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA secure_delete = ON",  # deleted drafts are overwritten, not left in free pages
+    "PRAGMA synchronous = FULL",  # a vote we said is counted survives a power cut
+)
 
 
-async def _connect(path: str, *, readonly: bool = False) -> aiosqlite.Connection:
+async def _connect_reader(path: str) -> aiosqlite.Connection:
     conn = await aiosqlite.connect(path, isolation_level=None)
-    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    await conn.execute("PRAGMA foreign_keys = ON")
-    await conn.execute("PRAGMA secure_delete = ON")  # deleted drafts are overwritten, not left
-    await conn.execute("PRAGMA synchronous = FULL")
-    if readonly:
-        await conn.execute("PRAGMA query_only = ON")
+    for pragma in _PRAGMAS:
+        await conn.execute(pragma)
+    await conn.execute("PRAGMA query_only = ON")
     return conn
 
 
+def _connect_writer(path: str) -> sqlite3.Connection:
+    """The writer's connection: WAL, FULL sync, migrated (runs on the writer's thread)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        for pragma in _PRAGMAS:
+            conn.execute(pragma)
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if path != ":memory:" and str(mode).lower() != "wal":
+            raise StorageError(f"could not switch {path} to WAL mode (got {mode})")
+        _migrate(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Apply every migration not yet recorded, each in its own transaction."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations "
+        "(name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)"
+    )
+    done = {r[0] for r in conn.execute("SELECT name FROM schema_migrations")}
+    for name, sql in MIGRATIONS:
+        if name in done:
+            continue
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for statement in _statements(sql):
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
+                (name, int(time.time())),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+
 class SqliteStore:
-    """Named operations over one SQLite file: one writer connection, one reader connection."""
+    """Named operations over one SQLite file: one writer thread, one reader connection."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
-        self._writer_conn: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._writer: Writer | None = None
+        # Unfinished journeys are served from memory and written behind, coalesced per person,
+        # every DRAFT_FLUSH_SECONDS: a tap costs no disk write of its own. Only `markbot run`
+        # writes drafts and only one may run per database, so memory is the truth while it
+        # runs. A crash loses at most the last half second of taps of unfinished journeys;
+        # ballots are never written behind.
+        self._drafts: OrderedDict[bytes, DraftRow] = OrderedDict()
+        self._dirty: set[bytes] = set()
+        self._flusher: asyncio.Task[None] | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -62,28 +121,32 @@ class SqliteStore:
             parent = Path(self.path).parent
             if not parent.exists():
                 raise StorageError(f"the folder for MARKBOT_DB does not exist: {parent}")
+        writer = Writer(lambda: _connect_writer(self.path))
         try:
-            conn = await _connect(self.path)
-            mode = await _scalar(conn, "PRAGMA journal_mode = WAL")
-            if self.path != ":memory:" and str(mode).lower() != "wal":
-                raise StorageError(f"could not switch {self.path} to WAL mode (got {mode})")
-            await self._migrate(conn)
-            self._writer_conn = conn
-            self._reader = await _connect(self.path, readonly=True)
+            await writer.start()
+            self._writer = writer
+            self._reader = await _connect_reader(self.path)
         except sqlite3.DatabaseError as exc:
+            await writer.stop()
+            self._writer = None
             await self.close()
             raise StorageError(f"cannot open the database {self.path}: {exc}") from None
-        self._writer = Writer(conn)
-        self._writer.start()
+        self._flusher = asyncio.create_task(self._flush_forever(), name="markbot-drafts")
 
     async def close(self) -> None:
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
+            self._flusher = None
         if self._writer is not None:
+            await self.flush_drafts()
             await self._writer.stop()
             self._writer = None
-        for conn in (self._reader, self._writer_conn):
-            if conn is not None:
-                await conn.close()
-        self._reader = self._writer_conn = None
+        if self._reader is not None:
+            await self._reader.close()
+            self._reader = None
+        self._drafts.clear()
 
     async def __aenter__(self) -> SqliteStore:
         await self.open()
@@ -91,29 +154,6 @@ class SqliteStore:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
-
-    async def _migrate(self, conn: aiosqlite.Connection) -> None:
-        await conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations "
-            "(name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)"
-        )
-        done = {r[0] for r in await conn.execute_fetchall("SELECT name FROM schema_migrations")}
-        for name, sql in MIGRATIONS:
-            if name in done:
-                continue
-            try:
-                await conn.execute("BEGIN IMMEDIATE")
-                for statement in _statements(sql):
-                    await conn.execute(statement)
-                await conn.execute(
-                    "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
-                    (name, int(time.time())),
-                )
-                await conn.execute("COMMIT")
-            except Exception:
-                if conn.in_transaction:
-                    await conn.execute("ROLLBACK")
-                raise
 
     @property
     def _r(self) -> aiosqlite.Connection:
@@ -130,15 +170,16 @@ class SqliteStore:
     @property
     def writer_stats(self) -> tuple[int, int]:
         """(batches, operations) committed so far: for benchmarks."""
-        return (self._w.batches, self._w.operations) if self._writer else (0, 0)
+        return (self._writer.batches, self._writer.operations) if self._writer else (0, 0)
 
     async def pragmas(self) -> dict[str, object]:
         """The durability settings in force on the writer connection (for checks and tests)."""
-        conn = self._writer_conn
-        if conn is None:
-            raise StorageError("the store is not open")
         names = ("journal_mode", "synchronous", "busy_timeout", "secure_delete", "foreign_keys")
-        return {name: await _scalar(conn, f"PRAGMA {name}") for name in names}
+
+        def read(conn: sqlite3.Connection) -> dict[str, object]:
+            return {name: conn.execute(f"PRAGMA {name}").fetchone()[0] for name in names}
+
+        return dict(await self._w.call(read))
 
     async def schema_version(self) -> list[str]:
         rows = await self._r.execute_fetchall("SELECT name FROM schema_migrations ORDER BY name")
@@ -155,9 +196,9 @@ class SqliteStore:
         closes_at: int | None,
         status: str = "draft",
     ) -> int:
-        async def op(conn: aiosqlite.Connection) -> int:
+        def op(conn: sqlite3.Connection) -> int:
             try:
-                cur = await conn.execute(
+                cur = conn.execute(
                     "INSERT INTO polls (code, title, status, definition, opens_at, closes_at,"
                     " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (code, title, status, definition, opens_at, closes_at, int(time.time())),
@@ -189,8 +230,8 @@ class SqliteStore:
         return [PollSummary(*r) for r in rows]
 
     async def set_poll_status(self, code: str, status: str) -> bool:
-        async def op(conn: aiosqlite.Connection) -> bool:
-            cur = await conn.execute(
+        def op(conn: sqlite3.Connection) -> bool:
+            cur = conn.execute(
                 "UPDATE polls SET status = ?,"
                 " closed_at = CASE WHEN ? = 'closed' THEN ? ELSE NULL END WHERE code = ?",
                 (status, status, int(time.time()), code.lower()),
@@ -202,36 +243,85 @@ class SqliteStore:
     # --- the journey ----------------------------------------------------------------------
 
     async def load_draft(self, owner: bytes) -> DraftRow | None:
+        cached = self._drafts.get(owner)
+        if cached is not None:
+            return cached
         rows = await self._r.execute_fetchall(
             "SELECT owner, token, poll_id, state, updated_at FROM drafts WHERE owner = ?",
             (owner,),
         )
-        return DraftRow(*rows[0]) if rows else None
+        if not rows:
+            return None
+        draft = DraftRow(*rows[0])
+        self._remember(draft)
+        return draft
 
-    async def save_draft(self, draft: DraftRow) -> None:
-        async def op(conn: aiosqlite.Connection) -> None:
-            await conn.execute(
+    async def _flush_forever(self) -> None:
+        while True:
+            await asyncio.sleep(DRAFT_FLUSH_SECONDS)
+            try:
+                await self.flush_drafts()
+            except Exception as exc:  # logged; the next round tries again
+                log.error("writing unfinished journeys failed: %s", type(exc).__name__)
+
+    async def flush_drafts(self) -> int:
+        """Write every draft changed since the last flush, in one transaction."""
+        rows = [
+            (d.owner, d.token, d.poll_id, d.state, d.updated_at)
+            for d in (self._drafts.get(o) for o in self._dirty)
+            if d is not None
+        ]
+        self._dirty.clear()
+        if not rows:
+            return 0
+
+        def op(conn: sqlite3.Connection) -> None:
+            conn.executemany(
                 "INSERT INTO drafts (owner, token, poll_id, state, updated_at)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (owner) DO UPDATE SET"
                 " token = excluded.token, poll_id = excluded.poll_id,"
                 " state = excluded.state, updated_at = excluded.updated_at",
-                (draft.owner, draft.token, draft.poll_id, draft.state, draft.updated_at),
+                rows,
             )
 
         await self._w.run(op, savepoint=False)
+        return len(rows)
+
+    def _forget(self, owner: bytes) -> None:
+        self._drafts.pop(owner, None)
+        self._dirty.discard(owner)
+
+    def _remember(self, draft: DraftRow) -> None:
+        self._drafts[draft.owner] = draft
+        self._drafts.move_to_end(draft.owner)
+        while len(self._drafts) > DRAFT_CACHE_SIZE:  # evict the oldest clean one
+            oldest = next(iter(self._drafts))
+            if oldest in self._dirty:
+                break
+            self._drafts.popitem(last=False)
+
+    async def save_draft(self, draft: DraftRow) -> None:
+        """Remember the draft now; it reaches the disk with the next flush (see __init__)."""
+        self._remember(draft)
+        self._dirty.add(draft.owner)
 
     async def drop_draft(self, owner: bytes) -> bool:
-        async def op(conn: aiosqlite.Connection) -> bool:
-            cur = await conn.execute("DELETE FROM drafts WHERE owner = ?", (owner,))
-            return cur.rowcount > 0
+        def op(conn: sqlite3.Connection) -> bool:
+            return conn.execute("DELETE FROM drafts WHERE owner = ?", (owner,)).rowcount > 0
 
-        return bool(await self._w.run(op, savepoint=False))
+        in_memory = owner in self._drafts
+        self._forget(owner)
+        return bool(await self._w.run(op, savepoint=False)) or in_memory
 
     async def drop_stale_drafts(self, updated_before: int) -> int:
-        async def op(conn: aiosqlite.Connection) -> int:
-            cur = await conn.execute("DELETE FROM drafts WHERE updated_at < ?", (updated_before,))
-            return cur.rowcount
+        def op(conn: sqlite3.Connection) -> int:
+            return conn.execute(
+                "DELETE FROM drafts WHERE updated_at < ?", (updated_before,)
+            ).rowcount
 
+        await self.flush_drafts()  # so the count below covers the ones only in memory too
+        for owner in [o for o, d in self._drafts.items() if d.updated_at < updated_before]:
+            self._forget(owner)
         return int(await self._w.run(op, savepoint=False))
 
     async def has_voted(self, poll_id: int, voter: bytes) -> bool:
@@ -250,39 +340,42 @@ class SqliteStore:
         only for paper ballots, which have no online voter.
         """
 
-        async def op(conn: aiosqlite.Connection) -> CastResult:
+        def op(conn: sqlite3.Connection) -> CastResult:
             if owner is not None:
-                await conn.execute("DELETE FROM drafts WHERE owner = ?", (owner,))
-            cur = await conn.execute(
+                conn.execute("DELETE FROM drafts WHERE owner = ?", (owner,))
+            cur = conn.execute(
                 f"SELECT 1 FROM polls WHERE id = :poll AND {_OPEN_NOW}",
                 {"poll": ballot.poll_id, "now": now},
             )
-            if await cur.fetchone() is None:
+            if cur.fetchone() is None:
                 return CastResult.POLL_CLOSED
             if voter is not None:
                 try:
-                    await conn.execute(
+                    conn.execute(
                         "INSERT INTO voters (poll_id, voter) VALUES (?, ?)",
                         (ballot.poll_id, voter),
                     )
                 except sqlite3.IntegrityError:
                     return CastResult.ALREADY_VOTED
-            await _insert_ballot(conn, ballot)
+            _insert_ballot(conn, ballot)
             return CastResult.COUNTED
 
-        return await self._w.run(op)
+        if owner is not None:
+            self._forget(owner)
+        return CastResult(await self._w.run(op))
 
     # --- results --------------------------------------------------------------------------
 
     async def tally(self, poll_id: int, dimensions: Sequence[str]) -> TallyData:
         """Counts per option, per option and breakdown group, and respondents, in one snapshot."""
-        conn = await _connect(self.path, readonly=True)
+        conn = await _connect_reader(self.path)
         try:
             await conn.execute("BEGIN")
             data = TallyData()
-            data.ballots = int(
-                await _scalar(conn, "SELECT count(*) FROM ballots WHERE poll_id = ?", (poll_id,))
+            rows = await conn.execute_fetchall(
+                "SELECT count(*) FROM ballots WHERE poll_id = ?", (poll_id,)
             )
+            data.ballots = int(next(iter(rows))[0])
             rows = await conn.execute_fetchall(
                 "SELECT question, option, rank, count(*) FROM answers WHERE poll_id = ?"
                 " GROUP BY question, option, rank",
@@ -327,30 +420,25 @@ class SqliteStore:
         return [(r[0], r[1], r[2]) for r in rows]
 
 
-async def _insert_ballot(conn: aiosqlite.Connection, ballot: NewBallot) -> str:
+def _insert_ballot(conn: sqlite3.Connection, ballot: NewBallot) -> str:
     ballot_id = secrets.token_hex(10)
-    await conn.execute(
+    conn.execute(
         "INSERT INTO ballots (id, poll_id, cast_on, channel, session_id, lang)"
         " VALUES (?, ?, ?, ?, ?, ?)",
         (ballot_id, ballot.poll_id, ballot.cast_on, ballot.channel, ballot.session_id, ballot.lang),
     )
     if ballot.choices:
-        await conn.executemany(
+        conn.executemany(
             "INSERT INTO answers (ballot_id, poll_id, question, option, rank)"
             " VALUES (?, ?, ?, ?, ?)",
             [(ballot_id, ballot.poll_id, q, o, r) for q, o, r in ballot.choices],
         )
     if ballot.texts:
-        await conn.executemany(
+        conn.executemany(
             "INSERT INTO text_answers (ballot_id, poll_id, question, body) VALUES (?, ?, ?, ?)",
             [(ballot_id, ballot.poll_id, q, body) for q, body in ballot.texts],
         )
     return ballot_id
-
-
-async def _scalar(conn: aiosqlite.Connection, sql: str, params: Sequence[object] = ()) -> object:
-    rows = list(await conn.execute_fetchall(sql, params))
-    return rows[0][0] if rows else None
 
 
 def _statements(script: str) -> list[str]:

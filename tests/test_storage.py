@@ -169,3 +169,28 @@ async def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StorageError, match="cannot open"):
         await SqliteStore(path).open()
+
+
+async def test_drafts_are_written_behind_and_flushed_on_close(tmp_path: Path) -> None:
+    path = tmp_path / "wb.db"
+    async with SqliteStore(path) as s:
+        pid = await _poll(s)
+        await s.save_draft(DraftRow(b"k" * 16, "tok1", pid, '{"step":"2"}', NOW))
+        assert (await s.load_draft(b"k" * 16)) is not None  # served from memory at once
+    async with SqliteStore(path) as s:  # a clean restart finds it on disk
+        draft = await s.load_draft(b"k" * 16)
+        assert draft is not None and draft.state == '{"step":"2"}'
+
+
+async def test_a_cast_ballot_leaves_no_draft_behind(store: SqliteStore) -> None:
+    pid = await _poll(store)
+    owner = b"q" * 16
+    await store.save_draft(DraftRow(owner, "tok2", pid, "{}", NOW))  # not yet flushed
+    assert await store.cast_ballot(_ballot(pid), b"w" * 16, owner, NOW) is CastResult.COUNTED
+    assert await store.flush_drafts() == 0
+    assert await store.load_draft(owner) is None
+    db = sqlite3.connect(store.path)
+    try:
+        assert db.execute("SELECT count(*) FROM drafts").fetchone()[0] == 0
+    finally:
+        db.close()
