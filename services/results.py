@@ -1,6 +1,10 @@
 """Tallies: ranked counts and shares per question, overall and per breakdown group.
 
 The store does the counting in SQL; this module ranks, labels and suppresses small numbers.
+- choice: ballots choosing each option; share of the question's respondents.
+- multi: selections per option; share of respondents who chose it (shares add up past 100%).
+- rank: how many ranked it at all (count, share), first preferences, and Borda points
+  (N for a first place, N-1 for a second, ... with N the number of places); ranked by points.
 """
 
 from __future__ import annotations
@@ -11,15 +15,20 @@ from dataclasses import dataclass
 from services.pollfile import Poll, Question, pick
 from storage.records import TallyData
 
+# (option, rank) -> count, for one table
+Counts = dict[tuple[str, int | None], int]
+
 
 @dataclass(frozen=True, slots=True)
 class Cell:
-    """One option's count in one table, before or after suppression."""
+    """One option's figures in one table."""
 
     option: str  # option id
     label: str
     count: int
     share: float
+    first: int = 0  # rank questions: first preferences
+    points: int = 0  # rank questions: Borda points
     suppressed: bool = False
 
 
@@ -28,6 +37,7 @@ class Table:
     """One question's tally: overall (dimension '') or within one breakdown group."""
 
     question: str
+    kind: str
     dimension: str  # breakdown question id, '' for overall
     group: str  # breakdown option id, '' for overall
     group_label: str
@@ -44,19 +54,27 @@ class Results:
     tables: tuple[Table, ...]
 
 
-def _ranked(q: Question, counts: dict[str, int], respondents: int, lang: str) -> tuple[Cell, ...]:
+def _cells(q: Question, counts: Counts, respondents: int, lang: str) -> tuple[Cell, ...]:
     order = {o.id: i for i, o in enumerate(q.options)}
-    cells = [  # ineligible options end the journey, so they can never have a count
-        Cell(
-            o.id,
-            pick(o.label, lang),
-            counts.get(o.id, 0),
-            counts.get(o.id, 0) / respondents if respondents else 0.0,
+    places = q.limit
+    cells = []
+    for o in q.options:
+        if o.id in q.ineligible:  # ineligible options end the journey: never counted
+            continue
+        by_rank = {r: n for (oid, r), n in counts.items() if oid == o.id}
+        total = sum(by_rank.values())
+        first = by_rank.get(1, 0) if q.kind == "rank" else 0
+        points = (
+            sum((places - r + 1) * n for r, n in by_rank.items() if r is not None)
+            if q.kind == "rank"
+            else 0
         )
-        for o in q.options
-        if o.id not in q.ineligible
-    ]
-    cells.sort(key=lambda c: (-c.count, order[c.option]))
+        share = total / respondents if respondents else 0.0
+        cells.append(Cell(o.id, pick(o.label, lang), total, share, first, points))
+    if q.kind == "rank":
+        cells.sort(key=lambda c: (-c.points, -c.first, order[c.option]))
+    else:
+        cells.sort(key=lambda c: (-c.count, order[c.option]))
     return tuple(cells)
 
 
@@ -64,11 +82,17 @@ def _suppress(table: Table, min_cell: int) -> Table:
     if min_cell <= 0:
         return table
     cells = tuple(
-        Cell(c.option, c.label, c.count, c.share, suppressed=c.count < min_cell)
+        Cell(c.option, c.label, c.count, c.share, c.first, c.points, c.count < min_cell)
         for c in table.cells
     )
     return Table(
-        table.question, table.dimension, table.group, table.group_label, table.respondents, cells
+        table.question,
+        table.kind,
+        table.dimension,
+        table.group,
+        table.group_label,
+        table.respondents,
+        cells,
     )
 
 
@@ -76,12 +100,12 @@ def build_results(
     code: str, poll: Poll, data: TallyData, min_cell: int, lang: str = "en"
 ) -> Results:
     """Rank every choice/multi/rank question overall and within every breakdown group."""
-    overall: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    overall: dict[str, Counts] = defaultdict(lambda: defaultdict(int))
     for row in data.options:
-        overall[row.question][row.option] += row.count
-    grouped: dict[tuple[str, str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        overall[row.question][(row.option, row.rank)] += row.count
+    grouped: dict[tuple[str, str, str], Counts] = defaultdict(lambda: defaultdict(int))
     for g in data.groups:
-        grouped[(g.question, g.dimension, g.group)][g.option] += g.count
+        grouped[(g.question, g.dimension, g.group)][(g.option, g.rank)] += g.count
     respondents = {(r.question, r.dimension, r.group): r.count for r in data.respondents}
 
     tables: list[Table] = []
@@ -89,7 +113,7 @@ def build_results(
         if q.kind == "text":
             continue
         n = respondents.get((q.id, "", ""), 0)
-        tables.append(Table(q.id, "", "", "", n, _ranked(q, overall[q.id], n, lang)))
+        tables.append(Table(q.id, q.kind, "", "", "", n, _cells(q, overall[q.id], n, lang)))
         for dim in poll.breakdowns:
             if dim.id == q.id:
                 continue
@@ -101,11 +125,12 @@ def build_results(
                 tables.append(
                     Table(
                         q.id,
+                        q.kind,
                         dim.id,
                         group.id,
                         pick(group.label, lang),
                         n,
-                        _ranked(q, counts, n, lang),
+                        _cells(q, counts, n, lang),
                     )
                 )
     return Results(

@@ -80,6 +80,7 @@ class OptionCount:
 class GroupCount:
     question: str
     option: str
+    rank: int | None
     dimension: str
     group: str
     count: int

@@ -390,13 +390,13 @@ class SqliteStore:
             data.respondents = [Respondents(*r) for r in rows]
             for dim in dimensions:
                 rows = await conn.execute_fetchall(
-                    "SELECT a.question, a.option, g.option, count(*) FROM answers a"
+                    "SELECT a.question, a.option, a.rank, g.option, count(*) FROM answers a"
                     " JOIN answers g ON g.ballot_id = a.ballot_id AND g.question = ?"
                     " WHERE a.poll_id = ? AND a.question != ?"
-                    " GROUP BY a.question, a.option, g.option",
+                    " GROUP BY a.question, a.option, a.rank, g.option",
                     (dim, poll_id, dim),
                 )
-                data.groups += [GroupCount(q, o, dim, g, n) for q, o, g, n in rows]
+                data.groups += [GroupCount(q, o, r, dim, g, n) for q, o, r, g, n in rows]
                 rows = await conn.execute_fetchall(
                     "SELECT a.question, g.option, count(DISTINCT a.ballot_id) FROM answers a"
                     " JOIN answers g ON g.ballot_id = a.ballot_id AND g.question = ?"
