@@ -22,6 +22,7 @@ from prompts import load_catalog
 from services.container import Services
 from services.identity import Hasher
 from services.journey import JourneyService
+from services.paper import PaperService
 from services.polls import PollService
 from services.reports import ReportService
 from storage.sqlite import SqliteStore
@@ -57,6 +58,7 @@ async def open_runtime(settings: Settings) -> Runtime:
         polls=polls,
         journey=JourneyService(store, Hasher(key), catalog, polls),
         reports=ReportService(store, polls),
+        paper=PaperService(store, polls),
     )
     return Runtime(store, services)
 

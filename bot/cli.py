@@ -21,10 +21,11 @@ from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
 from prompts import template_paths
 from services.exports import RENDERERS
+from services.paper import PaperFileError
 from services.pollfile import PollFileError
 from services.polls import PollNotFound
 from services.reports import ExportError
-from storage.records import PollExists, StorageError
+from storage.records import AlreadyImported, PollExists, StorageError
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -69,6 +70,12 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=sorted(RENDERERS), default="csv")
     export.add_argument("--out", type=Path, help="file to write (default: CODE.FORMAT here)")
     export.add_argument("--min-cell", type=int, help="suppress counts below N (0 = off)")
+
+    paper = sub.add_parser("paper", help="add paper and face-to-face ballots")
+    paper_sub = paper.add_subparsers(dest="paper_command", required=True, metavar="ACTION")
+    add = paper_sub.add_parser("add", help="import a CSV of paper ballots (all or nothing)")
+    add.add_argument("code")
+    add.add_argument("file", type=Path)
 
     demo = sub.add_parser("demo", help="run a whole class vote offline, with no token")
     demo.add_argument("--voters", type=int, default=30)
@@ -116,7 +123,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     runtime = await open_runtime(settings)
     try:
-        handler = _COMMANDS[(args.command, getattr(args, "poll_command", None))]
+        action = getattr(args, "poll_command", None) or getattr(args, "paper_command", None)
+        handler = _COMMANDS[(args.command, action)]
         return await handler(runtime, args, settings, sys.stdout)
     finally:
         await runtime.close()
@@ -193,6 +201,24 @@ async def _export(rt: Runtime, args: argparse.Namespace, settings: Settings, out
     return 0
 
 
+async def _paper_add(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO[str]) -> int:
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        raise CliError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+    try:
+        added = await rt.services.paper.add(args.code, data, args.file.name)
+    except PollNotFound:
+        raise CliError(f"no poll with code {args.code!r} (see 'markbot poll list')") from None
+    except PaperFileError as exc:
+        lines = "\n  ".join(exc.problems)
+        raise CliError(f"{args.file} was not imported (nothing was added):\n  {lines}") from None
+    except AlreadyImported as exc:
+        raise CliError(f"{args.file}: {exc}") from None
+    print(f"added {added} paper ballots to {args.code.lower()} from {args.file}", file=out)
+    return 0
+
+
 _COMMANDS: dict[tuple[str, str | None], Callable[..., Awaitable[int]]] = {
     ("poll", "create"): _poll_create,
     ("poll", "check"): _poll_check,
@@ -200,6 +226,7 @@ _COMMANDS: dict[tuple[str, str | None], Callable[..., Awaitable[int]]] = {
     ("poll", "open"): _status_command("open"),
     ("poll", "close"): _status_command("closed"),
     ("export", None): _export,
+    ("paper", "add"): _paper_add,
 }
 
 

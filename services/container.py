@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from prompts import Catalog
 from services.journey import JourneyService
+from services.paper import PaperService
 from services.polls import PollService
 from services.reports import ReportService
 
@@ -16,3 +17,4 @@ class Services:
     polls: PollService
     journey: JourneyService
     reports: ReportService
+    paper: PaperService

@@ -43,6 +43,41 @@ class Table:
     group_label: str
     respondents: int
     cells: tuple[Cell, ...]
+    channel: str = "all"  # 'all' (online and paper together), 'online' or 'paper'
+    withheld: bool = False  # a group smaller than the threshold: no figures shown at all
+
+
+@dataclass(frozen=True, slots=True)
+class TurnoutRow:
+    """Ballots from one breakdown group, and the share of its population where known."""
+
+    dimension: str
+    group: str
+    group_label: str
+    ballots: int
+    population: int | None = None
+    suppressed: bool = False
+
+    @property
+    def percent(self) -> float | None:
+        if not self.population:
+            return None
+        return 100.0 * self.ballots / self.population
+
+
+@dataclass(frozen=True, slots=True)
+class Turnout:
+    by_day: tuple[tuple[str, int], ...] = ()  # (YYYY-MM-DD, ballots)
+    by_group: tuple[TurnoutRow, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TextAnswer:
+    """One free-text answer as exported (already scrubbed when it was stored)."""
+
+    question: str
+    body: str
+    groups: tuple[tuple[str, str], ...] = ()  # (breakdown question, group label)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +87,11 @@ class Results:
     ballots: int
     min_cell: int
     tables: tuple[Table, ...]
+    generated: str = ""  # ISO date the export was made
+    questions: tuple[tuple[str, str, str], ...] = ()  # (id, kind, text) in poll order
+    turnout: Turnout = Turnout()
+    texts: tuple[TextAnswer, ...] = ()
+    rule: str = ""  # the suppression rule, in words, written into every export
 
 
 def _cells(q: Question, counts: Counts, respondents: int, lang: str) -> tuple[Cell, ...]:

@@ -65,3 +65,19 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
 ]
+
+MIGRATIONS.append(
+    (
+        "0002_paper_imports",
+        """
+        CREATE TABLE paper_imports (
+            poll_id INTEGER NOT NULL REFERENCES polls(id),
+            digest TEXT NOT NULL,
+            filename TEXT NOT NULL,
+            ballots INTEGER NOT NULL,
+            imported_on TEXT NOT NULL,
+            PRIMARY KEY (poll_id, digest)
+        );
+        """,
+    )
+)

@@ -14,6 +14,10 @@ class PollExists(StorageError):
     """A poll with that code is already in the database."""
 
 
+class AlreadyImported(StorageError):
+    """This exact file of paper ballots was imported into this poll before."""
+
+
 class CastResult(enum.Enum):
     """What happened to a submitted ballot."""
 

@@ -16,6 +16,7 @@ import aiosqlite
 
 from storage.migrations import MIGRATIONS
 from storage.records import (
+    AlreadyImported,
     CastResult,
     DraftRow,
     GroupCount,
@@ -364,51 +365,121 @@ class SqliteStore:
             self._forget(owner)
         return CastResult(await self._w.run(op))
 
+    async def import_paper(
+        self, poll_id: int, digest: str, filename: str, ballots: Sequence[NewBallot], today: str
+    ) -> int:
+        """Insert a whole file of paper ballots in one transaction, once per file."""
+
+        def op(conn: sqlite3.Connection) -> int:
+            try:
+                conn.execute(
+                    "INSERT INTO paper_imports (poll_id, digest, filename, ballots, imported_on)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (poll_id, digest, filename, len(ballots), today),
+                )
+            except sqlite3.IntegrityError:
+                (name, day) = conn.execute(
+                    "SELECT filename, imported_on FROM paper_imports"
+                    " WHERE poll_id = ? AND digest = ?",
+                    (poll_id, digest),
+                ).fetchone()
+                raise AlreadyImported(
+                    f"this file was already imported on {day} (as {name}); nothing was added"
+                ) from None
+            for ballot in ballots:
+                _insert_ballot(conn, ballot)
+            return len(ballots)
+
+        return int(await self._w.run(op))
+
     # --- results --------------------------------------------------------------------------
 
-    async def tally(self, poll_id: int, dimensions: Sequence[str]) -> TallyData:
-        """Counts per option, per option and breakdown group, and respondents, in one snapshot."""
+    async def turnout(
+        self, poll_id: int, dimensions: Sequence[str]
+    ) -> tuple[list[tuple[str, int]], list[tuple[str, str, int]]]:
+        """Ballots per day, and ballots per breakdown group (dimension, group, ballots)."""
+        days = await self._r.execute_fetchall(
+            "SELECT cast_on, count(*) FROM ballots WHERE poll_id = ? GROUP BY cast_on"
+            " ORDER BY cast_on",
+            (poll_id,),
+        )
+        groups: list[tuple[str, str, int]] = []
+        for dim in dimensions:
+            rows = await self._r.execute_fetchall(
+                "SELECT option, count(*) FROM answers WHERE poll_id = ? AND question = ?"
+                " GROUP BY option",
+                (poll_id, dim),
+            )
+            groups += [(dim, option, n) for option, n in rows]
+        return [(d, n) for d, n in days], groups
+
+    async def tally(
+        self, poll_id: int, dimensions: Sequence[str], channel: str | None = None
+    ) -> TallyData:
+        """Counts per option (and place), per breakdown group, and respondents, in one
+        snapshot; ``channel`` ('online' or 'paper') narrows it to ballots from that channel."""
+        only = ""
+        params: dict[str, object] = {"poll": poll_id}
+        if channel is not None:
+            only = (
+                " AND ballot_id IN (SELECT id FROM ballots WHERE poll_id = :poll AND channel = :ch)"
+            )
+            params["ch"] = channel
         conn = await _connect_reader(self.path)
         try:
             await conn.execute("BEGIN")
             data = TallyData()
             rows = await conn.execute_fetchall(
-                "SELECT count(*) FROM ballots WHERE poll_id = ?", (poll_id,)
+                "SELECT count(*) FROM ballots WHERE poll_id = :poll"
+                + (" AND channel = :ch" if channel else ""),
+                params,
             )
             data.ballots = int(next(iter(rows))[0])
             rows = await conn.execute_fetchall(
-                "SELECT question, option, rank, count(*) FROM answers WHERE poll_id = ?"
-                " GROUP BY question, option, rank",
-                (poll_id,),
+                "SELECT question, option, rank, count(*) FROM answers WHERE poll_id = :poll"
+                + only
+                + " GROUP BY question, option, rank",
+                params,
             )
             data.options = [OptionCount(*r) for r in rows]
             rows = await conn.execute_fetchall(
                 "SELECT question, '', '', count(DISTINCT ballot_id) FROM answers"
-                " WHERE poll_id = ? GROUP BY question",
-                (poll_id,),
+                " WHERE poll_id = :poll" + only + " GROUP BY question",
+                params,
             )
             data.respondents = [Respondents(*r) for r in rows]
+            joined = only.replace("ballot_id IN", "a.ballot_id IN")
             for dim in dimensions:
+                p = {**params, "dim": dim}
                 rows = await conn.execute_fetchall(
                     "SELECT a.question, a.option, a.rank, g.option, count(*) FROM answers a"
-                    " JOIN answers g ON g.ballot_id = a.ballot_id AND g.question = ?"
-                    " WHERE a.poll_id = ? AND a.question != ?"
-                    " GROUP BY a.question, a.option, a.rank, g.option",
-                    (dim, poll_id, dim),
+                    " JOIN answers g ON g.ballot_id = a.ballot_id AND g.question = :dim"
+                    " WHERE a.poll_id = :poll AND a.question != :dim"
+                    + joined
+                    + " GROUP BY a.question, a.option, a.rank, g.option",
+                    p,
                 )
                 data.groups += [GroupCount(q, o, r, dim, g, n) for q, o, r, g, n in rows]
                 rows = await conn.execute_fetchall(
                     "SELECT a.question, g.option, count(DISTINCT a.ballot_id) FROM answers a"
-                    " JOIN answers g ON g.ballot_id = a.ballot_id AND g.question = ?"
-                    " WHERE a.poll_id = ? AND a.question != ?"
-                    " GROUP BY a.question, g.option",
-                    (dim, poll_id, dim),
+                    " JOIN answers g ON g.ballot_id = a.ballot_id AND g.question = :dim"
+                    " WHERE a.poll_id = :poll AND a.question != :dim"
+                    + joined
+                    + " GROUP BY a.question, g.option",
+                    p,
                 )
                 data.respondents += [Respondents(q, dim, g, n) for q, g, n in rows]
             await conn.execute("COMMIT")
             return data
         finally:
             await conn.close()
+
+    async def channels(self, poll_id: int) -> list[str]:
+        """The channels this poll has ballots from ('online', 'paper')."""
+        rows = await self._r.execute_fetchall(
+            "SELECT DISTINCT channel FROM ballots WHERE poll_id = ? ORDER BY channel", (poll_id,)
+        )
+        return [r[0] for r in rows]
 
     async def text_answers(self, poll_id: int) -> list[tuple[str, str, str]]:
         """(ballot id, question, body) for every free-text answer of a poll."""

@@ -1,0 +1,238 @@
+"""Paper and face-to-face ballots from a CSV file, checked row by row before anything is kept.
+
+Two layouts, told apart by the header:
+- one row per ballot: the question ids as columns (``age,area,priority,why``); a cell holds an
+  option's id or label (any case); multi answers are separated by ``;`` and ranked answers are
+  given in order, separated by ``;`` or ``>``; empty means not answered;
+- aggregated counts: ``option,count`` plus optional breakdown question columns (and an optional
+  ``question`` column, default the poll's headline question); each row stands for ``count``
+  ballots with that answer in that group.
+A file with any bad row is refused whole, with every problem and its line number.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from services.pollfile import Poll, Question
+from services.polls import PollNotFound, PollService
+from services.scrub import scrub
+from storage.records import NewBallot
+from storage.sqlite import SqliteStore
+
+MAX_ROWS = 1_000_000
+MAX_AGGREGATE_COUNT = 1_000_000
+MAX_PROBLEMS = 50
+Choice = tuple[str, str, int | None]
+
+
+class PaperFileError(Exception):
+    """The file was refused; ``problems`` lists each one with its line number."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@dataclass(frozen=True, slots=True)
+class PaperBatch:
+    ballots: tuple[NewBallot, ...]
+    digest: str
+    layout: str  # 'ballots' or 'counts'
+
+
+def headline(poll: Poll) -> Question | None:
+    """The question a poll is about: its first choice/multi/rank question that isn't a breakdown."""
+    return next((q for q in poll.questions if q.kind != "text" and not q.breakdown), None)
+
+
+def _option_lookup(q: Question) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for o in q.options:
+        table[o.id.casefold()] = o.id
+        for label in o.label.values():
+            table[label.casefold()] = o.id
+    return table
+
+
+def _answer(q: Question, raw: str, lookup: dict[str, str]) -> tuple[list[Choice], str | None]:
+    """One cell into answers for q, or an error message."""
+    value = raw.strip()
+    if q.kind == "text":
+        return [], None
+    parts = [value] if q.kind == "choice" else [p for p in value.replace(">", ";").split(";")]
+    parts = [p.strip() for p in parts if p.strip()]
+    ids = []
+    for part in parts:
+        oid = lookup.get(part.casefold())
+        if oid is None:
+            return [], f"{q.id}: {part!r} is not one of its options"
+        if oid in q.ineligible:
+            return [], f"{q.id}: {part!r} is outside who this poll is for"
+        if oid in ids:
+            return [], f"{q.id}: {part!r} is given twice"
+        ids.append(oid)
+    if len(ids) > q.limit:
+        return [], f"{q.id}: {len(ids)} answers, but at most {q.limit} may be chosen"
+    return [(q.id, oid, n if q.kind == "rank" else None) for n, oid in enumerate(ids, 1)], None
+
+
+def parse_paper(data: bytes, poll: Poll, poll_id: int, cast_on: str) -> PaperBatch:
+    """Check every row and build the ballots; raise PaperFileError listing what is wrong."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise PaperFileError(["the file is not UTF-8 text (save it as 'CSV UTF-8')"]) from None
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise PaperFileError(["the file is empty"]) from None
+    except csv.Error as exc:
+        raise PaperFileError([f"line 1: {exc}"]) from None
+    digest = hashlib.sha256(data).hexdigest()
+    lowered = [h.casefold() for h in header]
+    if "count" in lowered and "option" in lowered:
+        ballots = _parse_counts(reader, lowered, poll, poll_id, cast_on)
+        return PaperBatch(tuple(ballots), digest, "counts")
+    return PaperBatch(
+        tuple(_parse_ballots(reader, header, poll, poll_id, cast_on)), digest, "ballots"
+    )
+
+
+def _collect(problems: list[str], line: int, message: str) -> None:
+    if len(problems) < MAX_PROBLEMS:
+        problems.append(f"line {line}: {message}")
+
+
+def _parse_ballots(
+    reader: csv.Reader, header: list[str], poll: Poll, poll_id: int, cast_on: str
+) -> list[NewBallot]:
+    questions = {q.id: q for q in poll.questions}
+    unknown = [h for h in header if h not in questions]
+    if unknown or not header:
+        known = ", ".join(questions)
+        raise PaperFileError(
+            [
+                f"line 1: unknown column(s) {unknown}; use question ids ({known}), or the "
+                "aggregated layout option,count[,breakdowns]"
+            ]
+        )
+    lookups = {q.id: _option_lookup(q) for q in poll.questions}
+    problems: list[str] = []
+    ballots: list[NewBallot] = []
+    for line, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            _collect(problems, line, f"{len(row)} cells, but the header has {len(header)}")
+            continue
+        choices: list[Choice] = []
+        texts: list[tuple[str, str]] = []
+        for qid, cell in zip(header, row, strict=True):
+            q = questions[qid]
+            if not cell.strip():
+                if not q.optional:
+                    _collect(problems, line, f"{qid} is empty, but it is not optional")
+                continue
+            if q.kind == "text":
+                texts.append((qid, scrub(cell.strip()[: q.max_length])[0]))
+                continue
+            answers, error = _answer(q, cell, lookups[qid])
+            if error:
+                _collect(problems, line, error)
+            choices += answers
+        if len(ballots) >= MAX_ROWS:
+            _collect(problems, line, f"more than {MAX_ROWS} ballots in one file; split it")
+            break
+        ballots.append(
+            NewBallot(poll_id, cast_on, "paper", choices=tuple(choices), texts=tuple(texts))
+        )
+    if problems:
+        raise PaperFileError(problems)
+    if not ballots:
+        raise PaperFileError(["the file has a header but no ballots"])
+    return ballots
+
+
+def _parse_counts(
+    reader: csv.Reader, header: list[str], poll: Poll, poll_id: int, cast_on: str
+) -> list[NewBallot]:
+    breakdowns = {q.id.casefold(): q for q in poll.breakdowns}
+    allowed = {"option", "count", "question", *breakdowns}
+    unknown = [h for h in header if h not in allowed]
+    if unknown:
+        raise PaperFileError(
+            [
+                f"line 1: unknown column(s) {unknown}; aggregated files have option, count, an "
+                f"optional question, and breakdown columns ({', '.join(breakdowns) or 'none'})"
+            ]
+        )
+    default_q = headline(poll)
+    problems: list[str] = []
+    ballots: list[NewBallot] = []
+    for line, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            _collect(problems, line, f"{len(row)} cells, but the header has {len(header)}")
+            continue
+        cells = dict(zip(header, (c.strip() for c in row), strict=True))
+        qid = cells.get("question") or (default_q.id if default_q else "")
+        q = poll.question(qid)
+        if q is None or q.kind == "text":
+            _collect(problems, line, f"question {qid!r} is not a choice question of this poll")
+            continue
+        answers, error = _answer(q, cells["option"], _option_lookup(q))
+        if error or not answers:
+            _collect(problems, line, error or "option is empty")
+            continue
+        try:
+            count = int(cells["count"])
+        except ValueError:
+            _collect(problems, line, f"count {cells['count']!r} is not a whole number")
+            continue
+        if not 0 <= count <= MAX_AGGREGATE_COUNT:
+            _collect(problems, line, f"count {count} must be between 0 and {MAX_AGGREGATE_COUNT}")
+            continue
+        for name, dim in breakdowns.items():
+            value = cells.get(name, "")
+            if not value:
+                continue
+            extra, error = _answer(dim, value, _option_lookup(dim))
+            if error:
+                _collect(problems, line, error)
+            answers += extra
+        if len(ballots) + count > MAX_ROWS:
+            _collect(problems, line, f"more than {MAX_ROWS} ballots in one file; split it")
+            break
+        ballots += [NewBallot(poll_id, cast_on, "paper", choices=tuple(answers))] * count
+    if problems:
+        raise PaperFileError(problems)
+    if not ballots:
+        raise PaperFileError(["the file adds no ballots"])
+    return ballots
+
+
+class PaperService:
+    """Imports paper ballots: a whole file in one transaction, each file once."""
+
+    def __init__(self, store: SqliteStore, polls: PollService) -> None:
+        self._store = store
+        self._polls = polls
+
+    async def add(self, code: str, data: bytes, filename: str, today: date | None = None) -> int:
+        loaded = await self._polls.by_code(code)
+        if loaded is None:
+            raise PollNotFound(code)
+        row, poll = loaded
+        cast_on = (today or datetime.now(UTC).date()).isoformat()
+        batch = await asyncio.to_thread(parse_paper, data, poll, row.id, cast_on)
+        return await self._store.import_paper(
+            row.id, batch.digest, filename, batch.ballots, cast_on
+        )
