@@ -66,7 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("file")
 
     export = sub.add_parser("export", help="write a poll's tallies")
-    export.add_argument("code")
+    export.add_argument(
+        "codes", nargs="+", metavar="CODE", help="a poll, or several for one combined ranking"
+    )
     export.add_argument("--format", choices=sorted(RENDERERS), default="csv")
     export.add_argument("--out", type=Path, help="file to write (default: CODE.FORMAT here)")
     export.add_argument("--min-cell", type=int, help="suppress counts below N (0 = off)")
@@ -194,7 +196,7 @@ async def _export(rt: Runtime, args: argparse.Namespace, settings: Settings, out
     if min_cell < 0:
         raise CliError("--min-cell must be 0 or more", EXIT_USAGE)
     try:
-        path = await rt.services.reports.export(args.code, args.format, args.out, min_cell)
+        path = await rt.services.reports.export(args.codes, args.format, args.out, min_cell)
     except ExportError as exc:
         raise CliError(str(exc)) from None
     print(f"wrote {path}", file=out)

@@ -8,9 +8,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from services.exports import RENDERERS
+from services.paper import headline
 from services.pollfile import Poll, pick
 from services.polls import PollService
-from services.results import Results, Table, Turnout, TurnoutRow, build_results
+from services.results import (
+    Cell,
+    Results,
+    Table,
+    Turnout,
+    TurnoutRow,
+    build_results,
+    suppress_table,
+)
 from storage.records import PollRow
 from storage.sqlite import SqliteStore
 
@@ -79,12 +88,74 @@ class ReportService:
                 )
         return Turnout(tuple(days), tuple(rows))
 
-    async def export(self, code: str, fmt: str, out: Path | None, min_cell: int) -> Path:
-        """Write the export and return where it went."""
+    async def campaign(self, codes: list[str], min_cell: int) -> Results:
+        """One ranking over several polls' main questions, options matched by ``tag`` (or, with
+        no tag, by their English label), e.g. the same ballot run by several districts."""
+        merged: dict[str, dict[str, int]] = {}
+        labels: dict[str, str] = {}
+        kinds: set[str] = set()
+        respondents = ballots = 0
+        for code in codes:
+            row, poll = await self._poll(code)
+            q = headline(poll)
+            if q is None:
+                raise ExportError(f"poll {row.code!r} has no choice, multi or rank question")
+            kinds.add(q.kind)
+            data = await self._store.tally(row.id, [])
+            part = build_results(row.code, poll, data, 0)
+            table = next(t for t in part.tables if t.question == q.id and not t.dimension)
+            respondents += table.respondents
+            ballots += data.ballots
+            for cell in table.cells:
+                option = q.option(cell.option)
+                key = (option.tag if option and option.tag else cell.label).casefold()
+                labels.setdefault(key, option.tag if option and option.tag else cell.label)
+                totals = merged.setdefault(key, {"count": 0, "first": 0, "points": 0})
+                totals["count"] += cell.count
+                totals["first"] += cell.first
+                totals["points"] += cell.points
+        if len(kinds) > 1:
+            raise ExportError(f"these polls ask different kinds of question ({sorted(kinds)})")
+        kind = kinds.pop()
+        cells = [
+            Cell(
+                key,
+                labels[key],
+                t["count"],
+                t["count"] / respondents if respondents else 0.0,
+                t["first"],
+                t["points"],
+            )
+            for key, t in merged.items()
+        ]
+        if kind == "rank":
+            cells.sort(key=lambda c: (-c.points, -c.first, c.label))
+        else:
+            cells.sort(key=lambda c: (-c.count, c.label))
+        name = "campaign-" + "-".join(c.lower() for c in codes)[:60]
+        table = Table("campaign", kind, "", "", "", respondents, tuple(cells))
+        return Results(
+            code=name,
+            title="Combined: " + ", ".join(c.lower() for c in codes),
+            ballots=ballots,
+            min_cell=min_cell,
+            tables=(suppress_table(table, min_cell),),
+            generated=datetime.now(UTC).date().isoformat(),
+            questions=(("campaign", kind, "Combined ranking"),),
+        )
+
+    async def export(
+        self, codes: str | list[str], fmt: str, out: Path | None, min_cell: int
+    ) -> Path:
+        """Write the export (of one poll, or the combined ranking of several); say where."""
         if fmt not in RENDERERS:
             raise ExportError(f"unknown format {fmt!r}; use one of {', '.join(sorted(RENDERERS))}")
         suffix, render = RENDERERS[fmt]
-        results = await self.results(code, min_cell)
+        codes = [codes] if isinstance(codes, str) else codes
+        if len(codes) == 1:
+            results = await self.results(codes[0], min_cell)
+        else:
+            results = await self.campaign(codes, min_cell)
         path = out or Path(f"{results.code}{suffix}")
         if path.is_dir():
             path = path / f"{results.code}{suffix}"

@@ -118,7 +118,8 @@ def _cells(q: Question, counts: Counts, respondents: int, lang: str) -> tuple[Ce
     return tuple(cells)
 
 
-def _suppress(table: Table, min_cell: int) -> Table:
+def suppress_table(table: Table, min_cell: int) -> Table:
+    """Primary suppression: counts below ``min_cell`` are hidden (their shares too)."""
     if min_cell <= 0:
         return table
     cells = tuple(
@@ -178,5 +179,5 @@ def build_results(
         pick(poll.title, lang),
         data.ballots,
         min_cell,
-        tuple(_suppress(t, min_cell) for t in tables),
+        tuple(suppress_table(t, min_cell) for t in tables),
     )

@@ -166,3 +166,29 @@ def test_demo_runs_offline(
     csv_path = tmp_path / "demo" / "make-your-mark.csv"
     assert f"CSV (small numbers suppressed below 5): {csv_path}" in out
     assert csv_path.read_text().startswith("poll,question,option,dimension,group,count,share")
+
+
+def test_campaign_export_combines_by_tag(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    north = SIMPLE_POLL.replace("code: test-poll", "code: north").replace(
+        "options: [Mental health, Transport, Climate, Jobs]",
+        "options: [{label: Mental health, tag: health}, {label: Buses, tag: transport}]",
+    )
+    south = SIMPLE_POLL.replace("code: test-poll", "code: south").replace(
+        "options: [Mental health, Transport, Climate, Jobs]",
+        "options: [{label: Feeling OK, tag: health}, {label: Trains, tag: transport}]",
+    )
+    (env / "n.yaml").write_text(north)
+    (env / "s.yaml").write_text(south)
+    for name in ("n.yaml", "s.yaml"):
+        assert run(capsys, "poll", "create", name, "--open")[0] == 0
+    (env / "n.csv").write_text("option,count\nMental health,6\nBuses,2\n")
+    (env / "s.csv").write_text("option,count\nFeeling OK,1\nTrains,9\n")
+    assert run(capsys, "paper", "add", "north", "n.csv")[0] == 0
+    assert run(capsys, "paper", "add", "south", "s.csv")[0] == 0
+    code, out, _ = run(capsys, "export", "north", "south", "--min-cell", "0", "--out", "c.csv")
+    assert code == 0
+    rows = (env / "c.csv").read_text().splitlines()
+    assert rows[1:] == [
+        "campaign-north-south,campaign,transport,,,11,0.6111",
+        "campaign-north-south,campaign,health,,,7,0.3889",
+    ]
