@@ -340,6 +340,7 @@ class JourneyService:
             lang=j.lang,
             choices=tuple(choices),
             texts=tuple(texts),
+            groups=poll.group_key(choices),
         )
         result = await self._store.cast_ballot(
             ballot, self._hasher.voter(ctx.code, person.id), ctx.owner, int(now.timestamp())

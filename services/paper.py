@@ -151,7 +151,8 @@ def _parse_ballots(
             _collect(problems, line, f"more than {MAX_ROWS} ballots in one file; split it")
             break
         ballots.append(
-            NewBallot(poll_id, cast_on, "paper", choices=tuple(choices), texts=tuple(texts))
+            NewBallot(poll_id, cast_on, "paper", choices=tuple(choices), texts=tuple(texts),
+                      groups=poll.group_key(choices))
         )
     if problems:
         raise PaperFileError(problems)
@@ -211,7 +212,9 @@ def _parse_counts(
         if len(ballots) + count > MAX_ROWS:
             _collect(problems, line, f"more than {MAX_ROWS} ballots in one file; split it")
             break
-        ballots += [NewBallot(poll_id, cast_on, "paper", choices=tuple(answers))] * count
+        ballot = NewBallot(poll_id, cast_on, "paper", choices=tuple(answers),
+                           groups=poll.group_key(answers))
+        ballots += [ballot] * count
     if problems:
         raise PaperFileError(problems)
     if not ballots:

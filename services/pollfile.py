@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -234,6 +235,11 @@ class Poll(BaseModel):
     @property
     def breakdowns(self) -> tuple[Question, ...]:
         return tuple(q for q in self.questions if q.breakdown)
+
+    def group_key(self, choices: Iterable[tuple[str, str, int | None]]) -> str:
+        """A ballot's breakdown answers as stored with each answer: "age=13-15&area=north"."""
+        dims = {q.id for q in self.breakdowns}
+        return "&".join(sorted(f"{q}={o}" for q, o, _ in choices if q in dims))
 
     def question(self, question_id: str) -> Question | None:
         for q in self.questions:

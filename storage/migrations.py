@@ -1,5 +1,9 @@
 """Ordered, named schema steps; each runs once, in a transaction, and is recorded.
 
+Each answer row carries its ballot's breakdown groups (``grp``, e.g. ``age=13-15&area=north``)
+and ``lead`` = 1 on exactly one row per ballot and question, so a whole cross-tabulated tally
+is one scan of a covering index, with no join, however many ballots there are.
+
 Privacy rules the schema keeps:
 - no column holds a Telegram id, name or phone; people appear only as keyed hashes;
 - ``voters`` and ``ballots`` are WITHOUT ROWID tables keyed by random or keyed-hash values, so
@@ -44,9 +48,11 @@ MIGRATIONS: list[tuple[str, str]] = [
             question TEXT NOT NULL,
             option TEXT NOT NULL,
             rank INTEGER,
+            grp TEXT NOT NULL DEFAULT '',
+            lead INTEGER NOT NULL DEFAULT 1,
             PRIMARY KEY (ballot_id, question, option)
         ) WITHOUT ROWID;
-        CREATE INDEX answers_by_poll ON answers (poll_id, question, option);
+        CREATE INDEX answers_tally ON answers (poll_id, question, grp, option, rank, lead);
         CREATE TABLE text_answers (
             ballot_id TEXT NOT NULL REFERENCES ballots(id) ON DELETE CASCADE,
             poll_id INTEGER NOT NULL,

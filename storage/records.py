@@ -70,6 +70,7 @@ class NewBallot:
     lang: str | None = None
     choices: tuple[tuple[str, str, int | None], ...] = ()  # (question, option, rank)
     texts: tuple[tuple[str, str], ...] = ()  # (question, body)
+    groups: str = ""  # the ballot's breakdown answers, "dim=option&dim=option" (see migrations)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ import logging
 import secrets
 import sqlite3
 import time
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -416,63 +416,55 @@ class SqliteStore:
     async def tally(
         self, poll_id: int, dimensions: Sequence[str], channel: str | None = None
     ) -> TallyData:
-        """Counts per option (and place), per breakdown group, and respondents, in one
-        snapshot; ``channel`` ('online' or 'paper') narrows it to ballots from that channel."""
-        only = ""
+        """Counts per option (and place), overall and per breakdown group, and respondents.
+
+        One scan of the covering index ``answers_tally`` in one snapshot: the SQL groups by
+        (question, groups, option, place), a few thousand rows at most, and the margins for
+        each breakdown are added up here. ``channel`` narrows it to 'online' or 'paper'.
+        """
+        wanted = set(dimensions)
+        sql = (
+            "SELECT question, grp, option, rank, count(*), sum(lead) FROM answers"
+            " WHERE poll_id = :poll"
+        )
         params: dict[str, object] = {"poll": poll_id}
         if channel is not None:
-            only = (
-                " AND ballot_id IN (SELECT id FROM ballots WHERE poll_id = :poll AND channel = :ch)"
+            sql += (
+                " AND ballot_id IN"
+                " (SELECT id FROM ballots WHERE poll_id = :poll AND channel = :ch)"
             )
             params["ch"] = channel
+        sql += " GROUP BY question, grp, option, rank"
+        options: dict[tuple[str, str, int | None], int] = defaultdict(int)
+        groups: dict[tuple[str, str, int | None, str, str], int] = defaultdict(int)
+        respondents: dict[tuple[str, str, str], int] = defaultdict(int)
         conn = await _connect_reader(self.path)
         try:
             await conn.execute("BEGIN")
-            data = TallyData()
             rows = await conn.execute_fetchall(
                 "SELECT count(*) FROM ballots WHERE poll_id = :poll"
                 + (" AND channel = :ch" if channel else ""),
                 params,
             )
-            data.ballots = int(next(iter(rows))[0])
-            rows = await conn.execute_fetchall(
-                "SELECT question, option, rank, count(*) FROM answers WHERE poll_id = :poll"
-                + only
-                + " GROUP BY question, option, rank",
-                params,
-            )
-            data.options = [OptionCount(*r) for r in rows]
-            rows = await conn.execute_fetchall(
-                "SELECT question, '', '', count(DISTINCT ballot_id) FROM answers"
-                " WHERE poll_id = :poll" + only + " GROUP BY question",
-                params,
-            )
-            data.respondents = [Respondents(*r) for r in rows]
-            joined = only.replace("ballot_id IN", "a.ballot_id IN")
-            for dim in dimensions:
-                p = {**params, "dim": dim}
-                rows = await conn.execute_fetchall(
-                    "SELECT a.question, a.option, a.rank, g.option, count(*) FROM answers a"
-                    " JOIN answers g ON g.ballot_id = a.ballot_id AND g.question = :dim"
-                    " WHERE a.poll_id = :poll AND a.question != :dim"
-                    + joined
-                    + " GROUP BY a.question, a.option, a.rank, g.option",
-                    p,
-                )
-                data.groups += [GroupCount(q, o, r, dim, g, n) for q, o, r, g, n in rows]
-                rows = await conn.execute_fetchall(
-                    "SELECT a.question, g.option, count(DISTINCT a.ballot_id) FROM answers a"
-                    " JOIN answers g ON g.ballot_id = a.ballot_id AND g.question = :dim"
-                    " WHERE a.poll_id = :poll AND a.question != :dim"
-                    + joined
-                    + " GROUP BY a.question, g.option",
-                    p,
-                )
-                data.respondents += [Respondents(q, dim, g, n) for q, g, n in rows]
+            ballots = int(next(iter(rows))[0])
+            async with conn.execute(sql, params) as cursor:
+                async for question, grp, option, rank, n, leads in cursor:
+                    options[(question, option, rank)] += n
+                    respondents[(question, "", "")] += leads
+                    for part in grp.split("&") if grp else ():
+                        dim, _, group = part.partition("=")
+                        if dim in wanted and dim != question:
+                            groups[(question, option, rank, dim, group)] += n
+                            respondents[(question, dim, group)] += leads
             await conn.execute("COMMIT")
-            return data
         finally:
             await conn.close()
+        return TallyData(
+            ballots=ballots,
+            options=[OptionCount(q, o, r, n) for (q, o, r), n in options.items()],
+            groups=[GroupCount(q, o, r, d, g, n) for (q, o, r, d, g), n in groups.items()],
+            respondents=[Respondents(q, d, g, n) for (q, d, g), n in respondents.items()],
+        )
 
     async def channels(self, poll_id: int) -> list[str]:
         """The channels this poll has ballots from ('online', 'paper')."""
@@ -499,10 +491,15 @@ def _insert_ballot(conn: sqlite3.Connection, ballot: NewBallot) -> str:
         (ballot_id, ballot.poll_id, ballot.cast_on, ballot.channel, ballot.session_id, ballot.lang),
     )
     if ballot.choices:
+        seen: set[str] = set()
+        rows = []
+        for q, o, r in ballot.choices:
+            rows.append((ballot_id, ballot.poll_id, q, o, r, ballot.groups, q not in seen))
+            seen.add(q)
         conn.executemany(
-            "INSERT INTO answers (ballot_id, poll_id, question, option, rank)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [(ballot_id, ballot.poll_id, q, o, r) for q, o, r in ballot.choices],
+            "INSERT INTO answers (ballot_id, poll_id, question, option, rank, grp, lead)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
         )
     if ballot.texts:
         conn.executemany(

@@ -48,6 +48,7 @@ def _cast(db: Path, ballots: list[tuple[str, str, str]]) -> None:
                             ("area", area, None),
                             ("priority", priority, None),
                         ),
+                        groups=f"age={age}&area={area}",
                     ),
                     None,
                     None,
@@ -185,7 +186,7 @@ def test_campaign_export_combines_by_tag(env: Path, capsys: pytest.CaptureFixtur
     (env / "s.csv").write_text("option,count\nFeeling OK,1\nTrains,9\n")
     assert run(capsys, "paper", "add", "north", "n.csv")[0] == 0
     assert run(capsys, "paper", "add", "south", "s.csv")[0] == 0
-    code, out, _ = run(capsys, "export", "north", "south", "--min-cell", "0", "--out", "c.csv")
+    code, _out, _ = run(capsys, "export", "north", "south", "--min-cell", "0", "--out", "c.csv")
     assert code == 0
     rows = (env / "c.csv").read_text().splitlines()
     assert rows[1:] == [
