@@ -18,6 +18,7 @@ from telegram.error import InvalidToken, NetworkError, TimedOut
 
 from bot.app import Conflicted, Runtime, build_application, open_runtime, serve
 from bot.logs import setup_logging
+from bot.progress import progress
 from bot.settings import Settings, SettingsError, load_settings
 from prompts import template_paths
 from services.exports import RENDERERS
@@ -196,7 +197,8 @@ async def _export(rt: Runtime, args: argparse.Namespace, settings: Settings, out
     if min_cell < 0:
         raise CliError("--min-cell must be 0 or more", EXIT_USAGE)
     try:
-        path = await rt.services.reports.export(args.codes, args.format, args.out, min_cell)
+        with progress(f"exporting {args.format}", None, "steps"):
+            path = await rt.services.reports.export(args.codes, args.format, args.out, min_cell)
     except ExportError as exc:
         raise CliError(str(exc)) from None
     print(f"wrote {path}", file=out)
@@ -209,7 +211,8 @@ async def _paper_add(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO
     except OSError as exc:
         raise CliError(f"cannot read {args.file}: {exc.strerror or exc}") from None
     try:
-        added = await rt.services.paper.add(args.code, data, args.file.name)
+        with progress("checking ballots", data.count(b"\n"), "rows") as tick:
+            added = await rt.services.paper.add(args.code, data, args.file.name, tick=tick)
     except PollNotFound:
         raise CliError(f"no poll with code {args.code!r} (see 'markbot poll list')") from None
     except PaperFileError as exc:

@@ -16,6 +16,7 @@ import asyncio
 import csv
 import hashlib
 import io
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -29,6 +30,7 @@ MAX_ROWS = 1_000_000
 MAX_AGGREGATE_COUNT = 1_000_000
 MAX_PROBLEMS = 50
 Choice = tuple[str, str, int | None]
+Tick = Callable[[int], None]
 
 
 class PaperFileError(Exception):
@@ -82,7 +84,9 @@ def _answer(q: Question, raw: str, lookup: dict[str, str]) -> tuple[list[Choice]
     return [(q.id, oid, n if q.kind == "rank" else None) for n, oid in enumerate(ids, 1)], None
 
 
-def parse_paper(data: bytes, poll: Poll, poll_id: int, cast_on: str) -> PaperBatch:
+def parse_paper(
+    data: bytes, poll: Poll, poll_id: int, cast_on: str, tick: Tick | None = None
+) -> PaperBatch:
     """Check every row and build the ballots; raise PaperFileError listing what is wrong."""
     try:
         text = data.decode("utf-8-sig")
@@ -97,12 +101,25 @@ def parse_paper(data: bytes, poll: Poll, poll_id: int, cast_on: str) -> PaperBat
         raise PaperFileError([f"line 1: {exc}"]) from None
     digest = hashlib.sha256(data).hexdigest()
     lowered = [h.casefold() for h in header]
+    rows = _rows(reader, tick)
     if "count" in lowered and "option" in lowered:
-        ballots = _parse_counts(reader, lowered, poll, poll_id, cast_on)
+        ballots = _parse_counts(rows, lowered, poll, poll_id, cast_on)
         return PaperBatch(tuple(ballots), digest, "counts")
     return PaperBatch(
-        tuple(_parse_ballots(reader, header, poll, poll_id, cast_on)), digest, "ballots"
+        tuple(_parse_ballots(rows, header, poll, poll_id, cast_on)), digest, "ballots"
     )
+
+
+def _rows(reader: Iterable[list[str]], tick: Tick | None) -> Iterator[list[str]]:
+    """The data rows, reporting progress every 1,000; a broken CSV line is a file error."""
+    line = 1
+    try:
+        for line, row in enumerate(reader, start=2):
+            if tick is not None and line % 1000 == 0:
+                tick(1000)
+            yield row
+    except csv.Error as exc:
+        raise PaperFileError([f"line {line + 1}: not valid CSV ({exc})"]) from None
 
 
 def _collect(problems: list[str], line: int, message: str) -> None:
@@ -111,7 +128,7 @@ def _collect(problems: list[str], line: int, message: str) -> None:
 
 
 def _parse_ballots(
-    reader: csv.Reader, header: list[str], poll: Poll, poll_id: int, cast_on: str
+    reader: Iterator[list[str]], header: list[str], poll: Poll, poll_id: int, cast_on: str
 ) -> list[NewBallot]:
     questions = {q.id: q for q in poll.questions}
     unknown = [h for h in header if h not in questions]
@@ -151,8 +168,14 @@ def _parse_ballots(
             _collect(problems, line, f"more than {MAX_ROWS} ballots in one file; split it")
             break
         ballots.append(
-            NewBallot(poll_id, cast_on, "paper", choices=tuple(choices), texts=tuple(texts),
-                      groups=poll.group_key(choices))
+            NewBallot(
+                poll_id,
+                cast_on,
+                "paper",
+                choices=tuple(choices),
+                texts=tuple(texts),
+                groups=poll.group_key(choices),
+            )
         )
     if problems:
         raise PaperFileError(problems)
@@ -162,7 +185,7 @@ def _parse_ballots(
 
 
 def _parse_counts(
-    reader: csv.Reader, header: list[str], poll: Poll, poll_id: int, cast_on: str
+    reader: Iterator[list[str]], header: list[str], poll: Poll, poll_id: int, cast_on: str
 ) -> list[NewBallot]:
     breakdowns = {q.id.casefold(): q for q in poll.breakdowns}
     allowed = {"option", "count", "question", *breakdowns}
@@ -212,8 +235,9 @@ def _parse_counts(
         if len(ballots) + count > MAX_ROWS:
             _collect(problems, line, f"more than {MAX_ROWS} ballots in one file; split it")
             break
-        ballot = NewBallot(poll_id, cast_on, "paper", choices=tuple(answers),
-                           groups=poll.group_key(answers))
+        ballot = NewBallot(
+            poll_id, cast_on, "paper", choices=tuple(answers), groups=poll.group_key(answers)
+        )
         ballots += [ballot] * count
     if problems:
         raise PaperFileError(problems)
@@ -229,13 +253,20 @@ class PaperService:
         self._store = store
         self._polls = polls
 
-    async def add(self, code: str, data: bytes, filename: str, today: date | None = None) -> int:
+    async def add(
+        self,
+        code: str,
+        data: bytes,
+        filename: str,
+        today: date | None = None,
+        tick: Tick | None = None,
+    ) -> int:
         loaded = await self._polls.by_code(code)
         if loaded is None:
             raise PollNotFound(code)
         row, poll = loaded
         cast_on = (today or datetime.now(UTC).date()).isoformat()
-        batch = await asyncio.to_thread(parse_paper, data, poll, row.id, cast_on)
+        batch = await asyncio.to_thread(parse_paper, data, poll, row.id, cast_on, tick)
         return await self._store.import_paper(
             row.id, batch.digest, filename, batch.ballots, cast_on
         )
