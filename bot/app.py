@@ -9,14 +9,14 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import Conflict, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.keys import load_or_create_key
 from bot.settings import Settings
-from handlers import chats, errors, journey
+from handlers import admin, chats, errors, journey, menus
 from handlers.context import MarkbotContext, attach
 from prompts import load_catalog
 from services.container import Services
@@ -25,13 +25,13 @@ from services.journey import JourneyService
 from services.paper import PaperService
 from services.polls import PollService
 from services.reports import ReportService
+from services.staff import StaffService
 from storage.sqlite import SqliteStore
 
 log = logging.getLogger("markbot")
 
 JANITOR_INTERVAL_SECONDS = 600
 POOL_TIMEOUT_SECONDS = 10.0
-USER_COMMANDS = ("start", "help", "privacy", "cancel")
 App = Application[Any, MarkbotContext, Any, Any, Any, Any]
 
 
@@ -53,12 +53,15 @@ async def open_runtime(settings: Settings) -> Runtime:
     await store.open()
     catalog = load_catalog()
     polls = PollService(store, catalog)
+    hasher = Hasher(key)
     services = Services(
         catalog=catalog,
         polls=polls,
-        journey=JourneyService(store, Hasher(key), catalog, polls),
-        reports=ReportService(store, polls),
+        journey=JourneyService(store, hasher, catalog, polls),
+        reports=ReportService(store, polls, catalog),
         paper=PaperService(store, polls),
+        staff=StaffService(store, hasher, frozenset(settings.admins)),
+        min_cell=settings.min_cell,
     )
     return Runtime(store, services)
 
@@ -105,6 +108,8 @@ def build_application(
         .build()
     )
     attach(app, services)
+    for handler in admin.handlers():
+        app.add_handler(handler, group=admin.GROUP)
     for handler in chats.handlers() + journey.handlers():
         app.add_handler(handler)
     app.add_error_handler(errors.on_error)
@@ -112,13 +117,11 @@ def build_application(
 
 
 async def _post_init(app: App) -> None:
-    """Publish the command menu and start the janitor that forgets stale drafts."""
-    catalog_commands = [BotCommand(c, c) for c in USER_COMMANDS]
-    try:
-        await app.bot.set_my_commands(catalog_commands, scope=BotCommandScopeAllPrivateChats())
-    except TelegramError as exc:
-        log.warning("could not set the command menu: %s", type(exc).__name__)
+    """Publish the command menus and start the janitor that forgets stale drafts."""
     services: Services = app.bot_data["markbot.services"]
+    await menus.publish_everyone(app.bot, services)
+    for owner in sorted(services.staff.owners):
+        await menus.publish_staff(app.bot, services, owner, owner=True)
     app.bot_data["markbot.janitor"] = asyncio.create_task(_janitor(services))
 
 

@@ -9,6 +9,7 @@ from services.journey import JourneyService
 from services.paper import PaperService
 from services.polls import PollService
 from services.reports import ReportService
+from services.staff import StaffService
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,3 +19,5 @@ class Services:
     journey: JourneyService
     reports: ReportService
     paper: PaperService
+    staff: StaffService
+    min_cell: int = 5

@@ -33,6 +33,15 @@ class Hasher:
         """The voter-register entry: one per person per poll, unlinkable to the ballot."""
         return self._digest("voter", poll_code, user_id)
 
+    def staff(self, user_id: int) -> bytes:
+        """A participation worker's entry in the staff list."""
+        return self._digest("staff", "", user_id)
+
+    def secret(self, token: str) -> bytes:
+        """What is kept of a one-time invite token (the token itself is only in the link)."""
+        msg = f"invite\x00{token}".encode()
+        return hmac.new(self._key, msg, hashlib.sha256).digest()[:DIGEST_BYTES]
+
     def owner(self, user_id: int) -> bytes:
         """Keys the person's unfinished answers and preferences, never a ballot."""
         return self._digest("owner", "", user_id)

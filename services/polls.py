@@ -37,6 +37,7 @@ class PollListing:
     title: str
     state: str
     ballots: int
+    today: int = 0
 
 
 class PollService:
@@ -101,6 +102,19 @@ class PollService:
         if not await self._store.set_poll_status(code, status):
             raise PollNotFound(code)
         self._rows.pop(code.strip().lower(), None)
+
+    def state(self, row: PollRow, now: datetime | None = None) -> str:
+        return poll_state(row, now or datetime.now(UTC))
+
+    async def listing_with_today(self, now: datetime | None = None) -> list[PollListing]:
+        """Like listing, with ballots cast today (UTC date) for each poll."""
+        now = now or datetime.now(UTC)
+        out = []
+        for p in await self.listing(now):
+            row = await self._store.get_poll(p.code)
+            today = await self._store.ballots_on(row.id, now.date().isoformat()) if row else 0
+            out.append(PollListing(p.code, p.title, p.state, p.ballots, today))
+        return out
 
     async def listing(self, now: datetime | None = None) -> list[PollListing]:
         now = now or datetime.now(UTC)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import tempfile
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from prompts import Catalog
 from services.exports import RENDERERS
 from services.paper import headline
 from services.pollfile import Poll, pick
@@ -31,9 +33,72 @@ class ExportError(Exception):
 class ReportService:
     """Builds results from the store's counts."""
 
-    def __init__(self, store: SqliteStore, polls: PollService) -> None:
+    def __init__(self, store: SqliteStore, polls: PollService, catalog: Catalog) -> None:
         self._store = store
         self._polls = polls
+        self._catalog = catalog
+
+    @staticmethod
+    def staff_formats() -> list[str]:
+        """What /export sends: the Excel workbook (when available) and the CSV."""
+        return [fmt for fmt in ("xlsx", "csv") if fmt in RENDERERS]
+
+    async def summary(self, code: str, min_cell: int, lang: str) -> tuple[str, bytes | None]:
+        """The main question's ranked top lines as chat text, and the chart as PNG bytes."""
+        results = await self.results(code, min_cell)
+        _, poll = await self._poll(code)
+        q = headline(poll)
+        t = self._catalog.t
+        table = next(
+            (
+                x
+                for x in results.tables
+                if q and x.question == q.id and not x.dimension and x.channel == "all"
+            ),
+            None,
+        )
+        lines = [
+            t(
+                lang,
+                "admin_results_header",
+                title=results.title,
+                ballots=results.ballots,
+                question=pick(q.text, lang) if q else "",
+            )
+        ]
+        if table is None or results.ballots == 0:
+            lines.append(t(lang, "admin_results_none"))
+        else:
+            for rank, cell in enumerate(table.cells[:10], start=1):
+                if cell.suppressed:
+                    lines.append(
+                        t(
+                            lang,
+                            "admin_results_hidden",
+                            rank=rank,
+                            label=cell.label,
+                            min_cell=min_cell,
+                        )
+                    )
+                else:
+                    lines.append(
+                        t(
+                            lang,
+                            "admin_results_line",
+                            rank=rank,
+                            label=cell.label,
+                            count=cell.count,
+                            share=f"{cell.share:.0%}",
+                        )
+                    )
+        chart = None
+        if "png" in RENDERERS and results.ballots:
+            _, render = RENDERERS["png"]
+            with tempfile.TemporaryDirectory(prefix="markbot-chart-") as tmp:
+                path = Path(tmp) / "chart.png"
+                await asyncio.to_thread(render, results, path)
+                chart = path.read_bytes()
+        return "\n".join(lines), chart
 
     async def _poll(self, code: str) -> tuple[PollRow, Poll]:
         loaded = await self._polls.by_code(code)

@@ -87,3 +87,22 @@ MIGRATIONS.append(
         """,
     )
 )
+
+MIGRATIONS.append(
+    (
+        "0003_staff",
+        """
+        CREATE TABLE workers (
+            person BLOB PRIMARY KEY,
+            name TEXT NOT NULL,
+            added_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE invites (
+            token BLOB PRIMARY KEY,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            used_at INTEGER
+        ) WITHOUT ROWID;
+        """,
+    )
+)

@@ -392,6 +392,62 @@ class SqliteStore:
 
         return int(await self._w.run(op))
 
+    # --- staff ----------------------------------------------------------------------------
+
+    async def is_worker(self, person: bytes) -> bool:
+        rows = await self._r.execute_fetchall("SELECT 1 FROM workers WHERE person = ?", (person,))
+        return bool(rows)
+
+    async def list_workers(self) -> list[tuple[bytes, str, int]]:
+        rows = await self._r.execute_fetchall(
+            "SELECT person, name, added_at FROM workers ORDER BY name COLLATE NOCASE"
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    async def remove_worker(self, person: bytes) -> bool:
+        def op(conn: sqlite3.Connection) -> bool:
+            return conn.execute("DELETE FROM workers WHERE person = ?", (person,)).rowcount > 0
+
+        return bool(await self._w.run(op, savepoint=False))
+
+    async def add_invite(self, token: bytes, created_at: int, expires_at: int) -> None:
+        def op(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO invites (token, created_at, expires_at) VALUES (?, ?, ?)",
+                (token, created_at, expires_at),
+            )
+
+        await self._w.run(op, savepoint=False)
+
+    async def redeem_invite(self, token: bytes, person: bytes, name: str, now: int) -> str:
+        """Use an invite once: 'ok', 'used', 'expired' or 'unknown' (one transaction)."""
+
+        def op(conn: sqlite3.Connection) -> str:
+            row = conn.execute(
+                "SELECT expires_at, used_at FROM invites WHERE token = ?", (token,)
+            ).fetchone()
+            if row is None:
+                return "unknown"
+            if row[1] is not None:
+                return "used"
+            if row[0] <= now:
+                return "expired"
+            conn.execute("UPDATE invites SET used_at = ? WHERE token = ?", (now, token))
+            conn.execute(
+                "INSERT INTO workers (person, name, added_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (person) DO UPDATE SET name = excluded.name",
+                (person, name, now),
+            )
+            return "ok"
+
+        return str(await self._w.run(op))
+
+    async def ballots_on(self, poll_id: int, day: str) -> int:
+        rows = await self._r.execute_fetchall(
+            "SELECT count(*) FROM ballots WHERE poll_id = ? AND cast_on = ?", (poll_id, day)
+        )
+        return int(next(iter(rows))[0])
+
     # --- results --------------------------------------------------------------------------
 
     async def turnout(

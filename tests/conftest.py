@@ -79,10 +79,16 @@ class Harness:
 
 
 async def start_markbot(standin: BotApiStandin, settings: Settings) -> Harness:
+    """Start markbot and return once it is polling (its start-up calls are done)."""
     runtime = await open_runtime(settings)
     app = build_application(settings, TOKEN, runtime.services)
     stop = asyncio.Event()
+    since = len(standin.calls)
     task = asyncio.create_task(serve(app, stop, poll_timeout=1))
+    for _ in range(400):
+        if any(c.method == "getUpdates" for c in standin.calls[since:]) or task.done():
+            break
+        await asyncio.sleep(0.01)
     return Harness(standin, settings, runtime, app, stop, task)
 
 

@@ -1,0 +1,277 @@
+"""Staff commands: run polls from the chat. Anyone else gets the unknown-command reply."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from handlers import menus
+from handlers.context import MarkbotContext
+from handlers.show import person, show
+from services.links import deep_link, qr_png
+from services.polls import PollNotFound
+from services.staff import INVITE_PREFIX
+
+log = logging.getLogger("markbot.staff")
+
+PRIVATE = filters.ChatType.PRIVATE
+Handler = Callable[[Update, MarkbotContext], Awaitable[None]]
+
+
+def _lang(update: Update, context: MarkbotContext) -> str:
+    return context.services.journey.language_for(person(update))
+
+
+async def _say(update: Update, context: MarkbotContext, key: str, **params: object) -> None:
+    await show(update, context, context.services.journey.say(person(update), key, **params))
+
+
+def staff_only(command: str, *, owners: bool = False) -> Callable[[Handler], Handler]:
+    """Run the command for staff; anyone else sees exactly the unknown-command reply."""
+
+    def wrap(fn: Handler) -> Handler:
+        async def guarded(update: Update, context: MarkbotContext) -> None:
+            user = update.effective_user
+            staff = context.services.staff
+            allowed = user is not None and (
+                staff.is_owner(user.id) if owners else await staff.is_staff(user.id)
+            )
+            if not allowed:
+                log.warning("refused /%s from someone who is not staff", command)
+                await _say(update, context, "unknown_command")
+                raise ApplicationHandlerStop
+            try:
+                await fn(update, context)
+            except Exception as exc:  # reported once, and the journey's handlers stay out of it
+                await context.application.process_error(update, exc)
+            raise ApplicationHandlerStop
+
+        guarded.__doc__ = fn.__doc__
+        return guarded
+
+    return wrap
+
+
+async def _poll_arg(update: Update, context: MarkbotContext, command: str) -> str | None:
+    if not context.args:
+        await _say(update, context, "admin_usage", command=command)
+        return None
+    code = context.args[0].lower()
+    if await context.services.polls.by_code(code) is None:
+        await _say(update, context, "admin_no_poll", code=code)
+        return None
+    return code
+
+
+@staff_only("polls")
+async def polls(update: Update, context: MarkbotContext) -> None:
+    """/polls: every poll with its status, ballots today and in total."""
+    catalog, lang = context.services.catalog, _lang(update, context)
+    listing = await context.services.polls.listing_with_today()
+    if not listing:
+        await _say(update, context, "admin_polls_empty")
+        return
+    lines = [catalog.t(lang, "admin_polls_header")]
+    for p in listing:
+        state = catalog.plain(lang, f"state_{p.state}")
+        lines.append(
+            catalog.t(
+                lang,
+                "admin_polls_line",
+                code=p.code,
+                state=state,
+                today=p.today,
+                total=p.ballots,
+                title=p.title,
+            )
+        )
+    assert update.effective_chat is not None
+    await context.bot.send_message(update.effective_chat.id, "\n".join(lines))
+
+
+def _status(command: str, status: str) -> Handler:
+    @staff_only(command)
+    async def change(update: Update, context: MarkbotContext) -> None:
+        code = await _poll_arg(update, context, command)
+        if code is None:
+            return
+        try:
+            await context.services.polls.set_status(code, status)
+        except PollNotFound:
+            await _say(update, context, "admin_no_poll", code=code)
+            return
+        row = await context.services.polls.by_code(code)
+        state = context.services.polls.state(row[0]) if row else status
+        catalog, lang = context.services.catalog, _lang(update, context)
+        await _say(
+            update,
+            context,
+            "admin_status_changed",
+            code=code,
+            state=catalog.plain(lang, f"state_{state}"),
+        )
+
+    change.__doc__ = f"/{command} CODE: set the poll {status}."
+    return change
+
+
+@staff_only("link")
+async def link(update: Update, context: MarkbotContext) -> None:
+    """/link CODE: the deep link and a QR code image."""
+    code = await _poll_arg(update, context, "link")
+    if code is None:
+        return
+    loaded = await context.services.polls.by_code(code)
+    assert loaded is not None and update.effective_chat is not None
+    url = deep_link(context.bot.username, code)
+    catalog, lang = context.services.catalog, _lang(update, context)
+    text = catalog.t(lang, "admin_link", title=loaded[0].title, link=url)
+    await context.bot.send_message(update.effective_chat.id, text)
+    await context.bot.send_photo(update.effective_chat.id, qr_png(url), caption=url)
+
+
+@staff_only("results")
+async def results(update: Update, context: MarkbotContext) -> None:
+    """/results CODE: the top lines as text, and the ranked chart when it can be drawn."""
+    code = await _poll_arg(update, context, "results")
+    if code is None:
+        return
+    assert update.effective_chat is not None
+    min_cell = context.services.min_cell
+    text, chart = await context.services.reports.summary(code, min_cell, _lang(update, context))
+    await context.bot.send_message(update.effective_chat.id, text)
+    if chart is not None:
+        await context.bot.send_photo(update.effective_chat.id, chart)
+
+
+@staff_only("export")
+async def export(update: Update, context: MarkbotContext) -> None:
+    """/export CODE: the Excel and CSV files as documents, suppressed as on the command line."""
+    code = await _poll_arg(update, context, "export")
+    if code is None:
+        return
+    assert update.effective_chat is not None
+    reports = context.services.reports
+    catalog, lang = context.services.catalog, _lang(update, context)
+    min_cell = context.services.min_cell
+    with tempfile.TemporaryDirectory(prefix="markbot-export-") as tmp:
+        for fmt in reports.staff_formats():
+            path = await reports.export(code, fmt, Path(tmp), min_cell)
+            loaded = await context.services.polls.by_code(code)
+            title = loaded[0].title if loaded else code
+            await context.bot.send_document(
+                update.effective_chat.id,
+                path.read_bytes(),
+                filename=path.name,
+                caption=catalog.plain(lang, "admin_export_caption", title=title, min_cell=min_cell),
+            )
+
+
+@staff_only("invite", owners=True)
+async def invite(update: Update, context: MarkbotContext) -> None:
+    """/invite: a one-time deep link for a new worker, valid 48 hours."""
+    token = await context.services.staff.invite()
+    url = deep_link(context.bot.username, INVITE_PREFIX + token)
+    await _say(update, context, "admin_invite", link=url)
+
+
+@staff_only("workers", owners=True)
+async def workers(update: Update, context: MarkbotContext) -> None:
+    """/workers: the workers by the names they gave, each with a remove button."""
+    staff_list = await context.services.staff.workers()
+    catalog, lang = context.services.catalog, _lang(update, context)
+    if not staff_list:
+        await _say(update, context, "admin_workers_empty")
+        return
+    rows = [
+        [
+            InlineKeyboardButton(
+                catalog.plain(lang, "button_remove_worker", name=w.name)[:60],
+                callback_data=f"s:rm:{w.ref}",
+            )
+        ]
+        for w in staff_list
+    ]
+    assert update.effective_chat is not None
+    await context.bot.send_message(
+        update.effective_chat.id,
+        catalog.t(lang, "admin_workers_header"),
+        reply_markup=InlineKeyboardMarkup(rows),
+    )
+
+
+async def remove_worker(update: Update, context: MarkbotContext) -> None:
+    """A remove button from /workers (owners only)."""
+    query = update.callback_query
+    assert query is not None
+    user = update.effective_user
+    if user is None or not context.services.staff.is_owner(user.id):
+        await query.answer(
+            context.services.journey.toast(person(update), "stale_button"), show_alert=True
+        )
+        raise ApplicationHandlerStop
+    ref = (query.data or "").removeprefix("s:rm:")
+    name = await context.services.staff.remove(ref)
+    await query.answer()
+    if name is None:
+        await _say(update, context, "admin_worker_gone")
+    else:
+        await _say(update, context, "admin_worker_removed", name=name)
+    raise ApplicationHandlerStop
+
+
+async def join(update: Update, context: MarkbotContext) -> None:
+    """/start join_<token>: someone opened an invite; ask for the name staff will see."""
+    token = (context.args or [""])[0].removeprefix(INVITE_PREFIX)
+    user = update.effective_user
+    assert user is not None
+    context.services.staff.begin_join(user.id, token)
+    await _say(update, context, "admin_join_ask_name")
+    raise ApplicationHandlerStop
+
+
+async def join_name(update: Update, context: MarkbotContext) -> None:
+    """The name typed after opening an invite (other text falls through to the journey)."""
+    user, message = update.effective_user, update.effective_message
+    staff = context.services.staff
+    if user is None or message is None or not message.text or not staff.awaiting_name(user.id):
+        return
+    outcome = await staff.finish_join(user.id, message.text)
+    if outcome == "ok":
+        await menus.publish_staff(context.bot, context.services, user.id, owner=False)
+        await _say(update, context, "admin_join_ok", name=" ".join(message.text.split())[:40])
+    else:
+        await _say(update, context, f"admin_join_{outcome}")
+    raise ApplicationHandlerStop
+
+
+GROUP = -1  # staff handlers are tried before the young person's journey
+
+
+def handlers() -> list[BaseHandler[Update, MarkbotContext, None]]:
+    text = filters.UpdateType.MESSAGE & PRIVATE & filters.TEXT & ~filters.COMMAND
+    return [
+        CommandHandler("start", join, PRIVATE & filters.Regex(rf"^/start(@\w+)? {INVITE_PREFIX}")),
+        MessageHandler(text, join_name),
+        CommandHandler("polls", polls, PRIVATE),
+        CommandHandler("open", _status("open", "open"), PRIVATE),
+        CommandHandler("close", _status("close", "closed"), PRIVATE),
+        CommandHandler("link", link, PRIVATE),
+        CommandHandler("results", results, PRIVATE),
+        CommandHandler("export", export, PRIVATE),
+        CommandHandler("invite", invite, PRIVATE),
+        CommandHandler("workers", workers, PRIVATE),
+        CallbackQueryHandler(remove_worker, pattern=r"^s:rm:"),
+    ]

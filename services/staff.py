@@ -1,0 +1,92 @@
+"""Who may run polls from the chat: owners (MARKBOT_ADMINS) and the workers they invite.
+
+Workers are kept by keyed hash with the name they chose, for staff eyes only. Invites are
+one-time deep links that expire after 48 hours; only a keyed hash of the token is stored.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from services.identity import Hasher
+from storage.sqlite import SqliteStore
+
+INVITE_SECONDS = 48 * 3600
+NAME_WAIT_SECONDS = 600
+INVITE_PREFIX = "join_"
+MAX_NAME = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Worker:
+    ref: str  # a short handle for buttons: the first hex digits of the keyed hash
+    name: str
+    added_at: int
+
+
+class StaffService:
+    """Roles, invites and the worker list."""
+
+    def __init__(
+        self,
+        store: SqliteStore,
+        hasher: Hasher,
+        owners: frozenset[int],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._store = store
+        self._hasher = hasher
+        self._owners = owners
+        self._clock = clock
+        self._naming: dict[bytes, tuple[str, float]] = {}  # staff hash -> (token, asked at)
+
+    @property
+    def owners(self) -> frozenset[int]:
+        """Owner ids from MARKBOT_ADMINS (used to give them the staff command menu)."""
+        return self._owners
+
+    def is_owner(self, user_id: int) -> bool:
+        return user_id in self._owners
+
+    async def is_staff(self, user_id: int) -> bool:
+        return self.is_owner(user_id) or await self._store.is_worker(self._hasher.staff(user_id))
+
+    async def invite(self) -> str:
+        """A new one-time invite token (put it in a deep link)."""
+        token = secrets.token_urlsafe(18)
+        now = int(self._clock())
+        await self._store.add_invite(self._hasher.secret(token), now, now + INVITE_SECONDS)
+        return token
+
+    def begin_join(self, user_id: int, token: str) -> None:
+        """Someone opened an invite link: wait for the name they want staff to see."""
+        self._naming[self._hasher.staff(user_id)] = (token, self._clock())
+
+    def awaiting_name(self, user_id: int) -> bool:
+        pending = self._naming.get(self._hasher.staff(user_id))
+        return pending is not None and self._clock() - pending[1] < NAME_WAIT_SECONDS
+
+    async def finish_join(self, user_id: int, name: str) -> str:
+        """Redeem the pending invite with this name: 'ok', 'used', 'expired' or 'unknown'."""
+        person = self._hasher.staff(user_id)
+        token, _ = self._naming.pop(person, ("", 0.0))
+        clean = " ".join(name.split())[:MAX_NAME]
+        return await self._store.redeem_invite(
+            self._hasher.secret(token), person, clean, int(self._clock())
+        )
+
+    async def workers(self) -> list[Worker]:
+        return [
+            Worker(person.hex()[:12], name, added)
+            for person, name, added in await self._store.list_workers()
+        ]
+
+    async def remove(self, ref: str) -> str | None:
+        """Remove the worker whose handle is ``ref``; their name, or None if not found."""
+        for person, name, _ in await self._store.list_workers():
+            if person.hex()[:12] == ref and await self._store.remove_worker(person):
+                return name
+        return None

@@ -1,0 +1,159 @@
+"""Staff run polls from the chat; nobody else can tell the commands exist."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from conftest import Harness, start_markbot, vote
+
+from bot.settings import Settings
+from standin import BotApiStandin
+
+OWNER = 9001
+STAFF_COMMANDS = ("polls", "open", "close", "link", "results", "export", "invite", "workers")
+
+
+@pytest.fixture
+async def staffed(standin: BotApiStandin, tmp_path: Path) -> AsyncIterator[Harness]:
+    settings = Settings(
+        db=tmp_path / "s.db",
+        api_url=standin.base_url,
+        admins=(OWNER,),
+        min_cell=5,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    harness = await start_markbot(standin, settings)
+    try:
+        yield harness
+    finally:
+        await harness.shutdown()
+
+
+async def test_staff_commands_look_unknown_to_everyone_else(staffed: Harness) -> None:
+    await staffed.add_poll()
+    user = staffed.user(1234)
+    await user.send_command("frobnicate")
+    unknown = (await user.next_output()).plain
+    for command in STAFF_COMMANDS:
+        await user.send_command(command, "test-poll")
+        out = await user.next_output()
+        assert out.plain == unknown, command
+    await user.expect_no_output(0.2)
+    assert (await staffed.runtime.store.get_poll("test-poll")).status == "open"
+
+
+async def test_owner_menu_is_scoped_to_the_owner(staffed: Harness) -> None:
+    await staffed.standin.wait_idle()
+    everyone = [c["command"] for c in staffed.standin.commands["all_private_chats"]]
+    assert everyone == ["start", "help", "privacy", "cancel"]
+    owner = [c["command"] for c in staffed.standin.commands[f"chat:{OWNER}"]]
+    assert set(STAFF_COMMANDS) <= set(owner)
+
+
+async def test_poll_lifecycle_from_the_chat(staffed: Harness) -> None:
+    await staffed.add_poll(status="draft")
+    owner = staffed.user(OWNER, first_name="Pat")
+    await owner.send_command("polls")
+    listing = (await owner.next_output()).plain
+    assert "test-poll (draft): 0 today, 0 in total" in listing
+    await owner.send_command("open", "test-poll")
+    assert "now open" in (await owner.next_output()).plain
+    await owner.send_command("link", "test-poll")
+    text = await owner.next_output()
+    assert "https://t.me/markbot_test_bot?start=test-poll" in text.plain
+    photo = await owner.next_output()
+    assert photo.method == "sendPhoto"
+    files = staffed.standin.sent_files()
+    assert files[-1].content.startswith(b"\x89PNG")
+    for i in range(6):
+        await vote(staffed.user(3000 + i), "test-poll", ["13-15", "North", "Climate"])
+    await owner.send_command("polls")
+    assert "6 today, 6 in total" in (await owner.next_output()).plain
+    await owner.send_command("results", "test-poll")
+    results = (await owner.next_output()).plain
+    assert "6 ballots" in results and "1. Climate: 6 (100%)" in results
+    assert "fewer than 5" in results
+    await owner.send_command("export", "test-poll")
+    await staffed.standin.wait_idle()
+    owner.drain()
+    names = [f.filename for f in staffed.standin.sent_files()]
+    assert "test-poll.csv" in names
+    csv_file = next(f for f in staffed.standin.sent_files() if f.filename == "test-poll.csv")
+    assert b"test-poll,priority,Climate,,,6,1.0000" in csv_file.content
+    await owner.send_command("close", "test-poll")
+    assert "now closed" in (await owner.next_output()).plain
+    assert (await staffed.runtime.store.get_poll("test-poll")).status == "closed"
+    await owner.send_command("open")
+    assert "like this: /open CODE" in (await owner.next_output()).plain
+    await owner.send_command("open", "nope")
+    assert "no poll with the code nope" in (await owner.next_output()).plain
+
+
+async def test_invite_join_reuse_and_removal(staffed: Harness) -> None:
+    await staffed.add_poll()
+    owner = staffed.user(OWNER, first_name="Pat")
+    await owner.send_command("invite")
+    text = (await owner.next_output()).plain
+    link = next(w for w in text.split() if w.startswith("https://t.me/"))
+    payload = link.split("start=", 1)[1]
+    worker = staffed.user(4242, first_name="Robin", username="robin_w")
+    await worker.send_command("start", payload)
+    assert "What name should the other staff see" in (await worker.next_output()).plain
+    await worker.send_text("Robin (youth service)")
+    assert "You can now run polls" in (await worker.next_output()).plain
+    await worker.send_command("polls")
+    assert "test-poll (open)" in (await worker.next_output()).plain
+    await staffed.standin.wait_idle()
+    assert "polls" in [c["command"] for c in staffed.standin.commands["chat:4242"]]
+    # the link works once only
+    other = staffed.user(4343)
+    await other.send_command("start", payload)
+    await other.next_output()
+    await other.send_text("Sneaky")
+    assert "already been used" in (await other.next_output()).plain
+    await other.send_command("polls")
+    assert "don't know that command" in (await other.next_output()).plain
+    # workers can't invite; owners list and remove them
+    await worker.send_command("invite")
+    assert "don't know that command" in (await worker.next_output()).plain
+    await owner.send_command("workers")
+    listing = await owner.next_output()
+    assert listing.buttons == [["Remove Robin (youth service)"]]
+    await owner.press("Remove Robin")
+    assert "has been removed" in (await owner.next_output()).plain
+    await worker.send_command("polls")
+    assert "don't know that command" in (await worker.next_output()).plain
+
+
+async def test_invite_expires_after_48_hours(staffed: Harness) -> None:
+    staff = staffed.runtime.services.staff
+    token = await staff.invite()
+    staff._clock = lambda: 10**10  # far in the future  # noqa: SLF001
+    staff.begin_join(555, token)
+    assert await staff.finish_join(555, "Late") == "expired"
+    staff.begin_join(556, "made-up-token")
+    assert await staff.finish_join(556, "Guess") == "unknown"
+
+
+async def test_staff_and_invite_tables_hold_no_ids(staffed: Harness) -> None:
+    import sqlite3
+
+    owner = staffed.user(OWNER, first_name="Pat")
+    await owner.send_command("invite")
+    link = next(w for w in (await owner.next_output()).plain.split() if "start=" in w)
+    worker = staffed.user(777_888_999, first_name="Quinn", username="quinn_staff")
+    await worker.send_command("start", link.split("start=", 1)[1])
+    await worker.next_output()
+    await worker.send_text("Quinn")
+    await worker.next_output()
+    db = sqlite3.connect(staffed.settings.db)
+    try:
+        rows = db.execute("SELECT person, name FROM workers").fetchall()
+        invites = db.execute("SELECT token FROM invites").fetchall()
+    finally:
+        db.close()
+    assert rows[0][1] == "Quinn" and len(rows[0][0]) == 16
+    assert b"777888999" not in rows[0][0]
+    assert link.split("start=join_", 1)[1].encode() not in invites[0][0]
