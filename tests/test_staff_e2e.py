@@ -130,7 +130,7 @@ async def test_invite_join_reuse_and_removal(staffed: Harness) -> None:
 async def test_invite_expires_after_48_hours(staffed: Harness) -> None:
     staff = staffed.runtime.services.staff
     token = await staff.invite()
-    staff._clock = lambda: 10**10  # far in the future  # noqa: SLF001
+    staff._clock = lambda: 10**10  # far in the future
     staff.begin_join(555, token)
     assert await staff.finish_join(555, "Late") == "expired"
     staff.begin_join(556, "made-up-token")
