@@ -170,8 +170,21 @@ def choose_to_change(catalog: Catalog, poll: Poll, j: Journey) -> Screen:
     return Screen(catalog.t(lang, "choose_to_change"), tuple(rows))
 
 
+SUBSCRIBE_YES = "sub:y"  # handled by the subscriptions handlers, not the journey
+SUBSCRIBE_NO = "sub:n"
+
+
 def thanks(catalog: Catalog, poll: Poll, lang: str) -> Screen:
-    return Screen(catalog.t(lang, "thanks", outcome=_outcome(catalog, poll, lang)))
+    """Counted; what happens next; and an opt-in to hear about future polls (default: no)."""
+    text = catalog.t(lang, "thanks", outcome=_outcome(catalog, poll, lang))
+    text += "\n\n" + catalog.t(lang, "subscribe_offer")
+    rows = (
+        (
+            Button(catalog.plain(lang, "button_subscribe_yes"), SUBSCRIBE_YES),
+            Button(catalog.plain(lang, "button_subscribe_no"), SUBSCRIBE_NO),
+        ),
+    )
+    return Screen(text, rows)
 
 
 def _outcome(catalog: Catalog, poll: Poll, lang: str) -> str:

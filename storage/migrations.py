@@ -106,3 +106,19 @@ MIGRATIONS.append(
         """,
     )
 )
+
+MIGRATIONS.append(
+    (
+        "0004_sessions",
+        """
+        CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            poll_id INTEGER NOT NULL REFERENCES polls(id),
+            token TEXT NOT NULL UNIQUE,
+            label TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            UNIQUE (poll_id, label)
+        );
+        """,
+    )
+)

@@ -58,7 +58,8 @@ async def test_full_journey_counts_one_ballot(markbot: Harness) -> None:
     thanks = await user.next_output()
     assert "Your answers are counted" in thanks.plain
     assert "The youth forum will see the results in January." in thanks.plain
-    assert thanks.buttons == []
+    # hearing about future polls is a choice, offered equally, off unless chosen
+    assert thanks.buttons == [["Yes, tell me", "No thanks"]]
 
     assert _db_rows(markbot, "SELECT count(*) FROM ballots") == [(1,)]
     assert _db_rows(markbot, "SELECT count(*) FROM voters") == [(1,)]
