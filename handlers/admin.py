@@ -21,13 +21,16 @@ from handlers import menus
 from handlers.context import MarkbotContext
 from handlers.show import person, show
 from services.links import deep_link, qr_png
-from services.polls import PollNotFound
+from services.paper import AlreadyImported, PaperFileError
+from services.pollfile import Poll, PollFileError, pick
+from services.polls import PollExists, PollNotFound
 from services.staff import INVITE_PREFIX
 
 log = logging.getLogger("markbot.staff")
 
 PRIVATE = filters.ChatType.PRIVATE
 Handler = Callable[[Update, MarkbotContext], Awaitable[None]]
+MAX_UPLOAD = 1_000_000
 
 
 def _lang(update: Update, context: MarkbotContext) -> str:
@@ -242,29 +245,195 @@ async def join(update: Update, context: MarkbotContext) -> None:
     raise ApplicationHandlerStop
 
 
-async def join_name(update: Update, context: MarkbotContext) -> None:
-    """The name typed after opening an invite (other text falls through to the journey)."""
+async def staff_reply(update: Update, context: MarkbotContext) -> None:
+    """A message that answers something we asked: an invite name, a poll file, a code and
+    title for a template, or a paper-ballot CSV. Anything else falls through to the journey."""
     user, message = update.effective_user, update.effective_message
     staff = context.services.staff
-    if user is None or message is None or not message.text or not staff.awaiting_name(user.id):
+    if user is None or message is None:
         return
-    outcome = await staff.finish_join(user.id, message.text)
-    if outcome == "ok":
-        await menus.publish_staff(context.bot, context.services, user.id, owner=False)
-        await _say(update, context, "admin_join_ok", name=" ".join(message.text.split())[:40])
+    pending = staff.waiting_for(user.id)
+    if pending is None:
+        return
+    kind, detail = pending
+    if kind == "name" and message.text:
+        outcome = await staff.finish_join(user.id, message.text)
+        if outcome == "ok":
+            await menus.publish_staff(context.bot, context.services, user.id, owner=False)
+            await _say(update, context, "admin_join_ok", name=" ".join(message.text.split())[:40])
+        else:
+            await _say(update, context, f"admin_join_{outcome}")
+    elif kind == "poll-file" and message.document is not None:
+        await _poll_from_file(update, context, message.document.file_id, message.document.file_name)
+    elif kind == "code-title" and message.text:
+        await _poll_from_template(update, context, detail, message.text)
+    elif kind == "paper" and message.document is not None:
+        await _paper_file(
+            update, context, detail, message.document.file_id, message.document.file_name
+        )
     else:
-        await _say(update, context, f"admin_join_{outcome}")
+        return  # not the kind of answer we asked for: let the journey's handlers reply
     raise ApplicationHandlerStop
+
+
+async def _download(context: MarkbotContext, file_id: str) -> bytes:
+    file = await context.bot.get_file(file_id)
+    return bytes(await file.download_as_bytearray())
+
+
+async def _poll_from_file(
+    update: Update, context: MarkbotContext, file_id: str, name: str | None
+) -> None:
+    user = update.effective_user
+    assert user is not None
+    data = await _download(context, file_id)
+    if len(data) > MAX_UPLOAD:
+        await _say(update, context, "admin_file_too_big")
+        return
+    try:
+        poll = context.services.polls.parse(data.decode("utf-8", "replace"), name or "poll.yaml")
+    except PollFileError as exc:
+        await _say(update, context, "admin_poll_invalid", problems="\n".join(exc.problems[:15]))
+        return
+    await _create(update, context, poll)
+
+
+async def _poll_from_template(
+    update: Update, context: MarkbotContext, template: str, text: str
+) -> None:
+    code, _, title = text.strip().partition(" ")
+    polls = context.services.polls
+    try:
+        base = polls.load_file(polls.template(template))
+        poll = polls.renamed(base, code, title.strip())
+    except (PollFileError, KeyError) as exc:
+        problems = exc.problems if isinstance(exc, PollFileError) else [str(exc)]
+        await _say(update, context, "admin_poll_invalid", problems="\n".join(problems[:15]))
+        return
+    await _create(update, context, poll)
+
+
+async def _create(update: Update, context: MarkbotContext, poll: Poll) -> None:
+    user = update.effective_user
+    assert user is not None
+    try:
+        await context.services.polls.create(poll, status="draft")
+    except PollExists:
+        await _say(update, context, "admin_poll_exists", code=poll.code)
+        return
+    context.services.staff.done_waiting(user.id)
+    await _say(update, context, "admin_poll_created", code=poll.code, title=pick(poll.title, "en"))
+
+
+async def _paper_file(
+    update: Update, context: MarkbotContext, code: str, file_id: str, name: str | None
+) -> None:
+    user = update.effective_user
+    assert user is not None
+    data = await _download(context, file_id)
+    context.services.staff.done_waiting(user.id)
+    try:
+        added = await context.services.paper.add(code, data, name or "paper.csv")
+    except PaperFileError as exc:
+        await _say(update, context, "admin_paper_invalid", problems="\n".join(exc.problems[:15]))
+        return
+    except AlreadyImported:
+        await _say(update, context, "admin_paper_again")
+        return
+    await _say(update, context, "admin_paper_added", count=added, code=code)
+
+
+@staff_only("newpoll")
+async def newpoll(update: Update, context: MarkbotContext) -> None:
+    """/newpoll: send a poll file, or pick a template and give it a code and title."""
+    user = update.effective_user
+    assert user is not None and update.effective_chat is not None
+    context.services.staff.expect(user.id, "poll-file")
+    catalog, lang = context.services.catalog, _lang(update, context)
+    rows = [
+        [InlineKeyboardButton(name, callback_data=f"s:tp:{name}"[:64])]
+        for name in context.services.polls.template_names()
+    ]
+    await context.bot.send_message(
+        update.effective_chat.id,
+        catalog.t(lang, "admin_newpoll"),
+        reply_markup=InlineKeyboardMarkup(rows),
+    )
+
+
+async def pick_template(update: Update, context: MarkbotContext) -> None:
+    """A template button from /newpoll: now ask for a code and a title."""
+    query, user = update.callback_query, update.effective_user
+    assert query is not None
+    if user is None or not await context.services.staff.is_staff(user.id):
+        await query.answer(
+            context.services.journey.toast(person(update), "stale_button"), show_alert=True
+        )
+        raise ApplicationHandlerStop
+    template = (query.data or "").removeprefix("s:tp:")
+    context.services.staff.expect(user.id, "code-title", template)
+    await query.answer()
+    await _say(update, context, "admin_newpoll_code", template=template)
+    raise ApplicationHandlerStop
+
+
+@staff_only("preview")
+async def preview(update: Update, context: MarkbotContext) -> None:
+    """/preview CODE: take the poll as a young person would; nothing counts."""
+    code = await _poll_arg(update, context, "preview")
+    if code is None:
+        return
+    await show(
+        update, context, await context.services.journey.start(person(update), code, preview=True)
+    )
+
+
+@staff_only("session")
+async def session(update: Update, context: MarkbotContext) -> None:
+    """/session CODE LABEL: a link and QR code for one class or group session."""
+    code = await _poll_arg(update, context, "session")
+    if code is None:
+        return
+    label = " ".join((context.args or [])[1:]).strip()[:60]
+    if not label:
+        await _say(update, context, "admin_session_usage")
+        return
+    payload = await context.services.polls.session_link(code, label)
+    url = deep_link(context.bot.username, payload)
+    assert update.effective_chat is not None
+    await _say(update, context, "admin_session", label=label, link=url)
+    await context.bot.send_photo(update.effective_chat.id, qr_png(url), caption=url)
+
+
+@staff_only("paper")
+async def paper(update: Update, context: MarkbotContext) -> None:
+    """/paper CODE: upload a paper-ballot CSV next (same format and rules as the CLI)."""
+    code = await _poll_arg(update, context, "paper")
+    if code is None:
+        return
+    user = update.effective_user
+    assert user is not None
+    context.services.staff.expect(user.id, "paper", code)
+    await _say(update, context, "admin_paper_send", code=code)
 
 
 GROUP = -1  # staff handlers are tried before the young person's journey
 
 
 def handlers() -> list[BaseHandler[Update, MarkbotContext, None]]:
-    text = filters.UpdateType.MESSAGE & PRIVATE & filters.TEXT & ~filters.COMMAND
+    replies = (
+        filters.UpdateType.MESSAGE
+        & PRIVATE
+        & ((filters.TEXT & ~filters.COMMAND) | filters.Document.ALL)
+    )
     return [
         CommandHandler("start", join, PRIVATE & filters.Regex(rf"^/start(@\w+)? {INVITE_PREFIX}")),
-        MessageHandler(text, join_name),
+        MessageHandler(replies, staff_reply),
+        CommandHandler("newpoll", newpoll, PRIVATE),
+        CommandHandler("preview", preview, PRIVATE),
+        CommandHandler("session", session, PRIVATE),
+        CommandHandler("paper", paper, PRIVATE),
+        CallbackQueryHandler(pick_template, pattern=r"^s:tp:"),
         CommandHandler("polls", polls, PRIVATE),
         CommandHandler("open", _status("open", "open"), PRIVATE),
         CommandHandler("close", _status("close", "closed"), PRIVATE),

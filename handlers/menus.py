@@ -13,7 +13,18 @@ from services.container import Services
 log = logging.getLogger("markbot.menus")
 
 USER_COMMANDS = ("start", "help", "privacy", "cancel")
-STAFF_COMMANDS = ("polls", "open", "close", "link", "results", "export")
+STAFF_COMMANDS = (
+    "polls",
+    "newpoll",
+    "preview",
+    "open",
+    "close",
+    "link",
+    "session",
+    "results",
+    "export",
+    "paper",
+)
 OWNER_COMMANDS = ("invite", "workers")
 
 

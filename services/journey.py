@@ -23,6 +23,7 @@ from storage.records import CastResult, DraftRow, NewBallot
 from storage.sqlite import SqliteStore
 
 DRAFT_TTL_SECONDS = 24 * 3600
+SESSION_SEPARATOR = "_"  # a session link's payload is CODE_TOKEN (codes never hold "_")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,15 +132,30 @@ class JourneyService:
         """A catalog text without markup, for a tap's pop-up answer."""
         return self._catalog.plain(self.language_for(person), key)
 
-    async def start(self, person: Person, code: str | None) -> Outcome:
-        """Open a poll from its deep link: checks, then the privacy notice."""
+    async def start(self, person: Person, code: str | None, *, preview: bool = False) -> Outcome:
+        """Open a poll from its deep link (``CODE`` or a session link's ``CODE_TOKEN``):
+        checks, then the privacy notice. A staff preview skips the checks and never counts."""
         lang = self.language_for(person)
         if not code:
             return self.welcome(person)
+        session: int | None = None
+        if SESSION_SEPARATOR in code:
+            code, _, token = code.partition(SESSION_SEPARATOR)
+            found = await self._store.get_session(token[:32])
+            loaded = await self._polls.by_code(code)
+            if found is None or loaded is None or found[1] != loaded[0].id:
+                return self._say(lang, "poll_unknown")
+            session = found[0]
         loaded = await self._polls.by_code(code)
         if loaded is None:
             return self._say(lang, "poll_unknown")
         row, poll = loaded
+        if preview:
+            journey = Journey.new(row.id, lang if lang in poll.languages() else "en")
+            journey.preview = True
+            ctx = _Ctx(self._hasher.owner(person.id), journey, poll, row.code)
+            await self._save(ctx)
+            return self._show(ctx, edit=False)
         state = poll_state(row, self._clock())
         if state == "closed":
             return self._say(lang, "poll_closed")
@@ -151,6 +167,7 @@ class JourneyService:
         if await self._store.has_voted(row.id, self._hasher.voter(row.code, person.id)):
             return self._say(lang, "already_voted")
         journey = Journey.new(row.id, lang if lang in poll.languages() else "en")
+        journey.session = session
         ctx = _Ctx(self._hasher.owner(person.id), journey, poll, row.code)
         await self._save(ctx)
         return self._show(ctx, edit=False)
@@ -333,6 +350,9 @@ class JourneyService:
                 for n, oid in enumerate(value, start=1):
                     if q.option(oid) is not None:
                         choices.append((q.id, oid, n if q.kind == "rank" else None))
+        if j.preview:  # staff trying the poll: show the end, keep nothing
+            await self._store.drop_draft(ctx.owner)
+            return Outcome(screens.message(self._catalog, j.lang, "preview_done"), edit=True)
         now = self._clock()
         ballot = NewBallot(
             poll_id=j.poll_id,
@@ -340,7 +360,8 @@ class JourneyService:
             lang=j.lang,
             choices=tuple(choices),
             texts=tuple(texts),
-            groups=poll.group_key(choices),
+            groups=poll.group_key(choices, j.session),
+            session_id=j.session,
         )
         result = await self._store.cast_ballot(
             ballot, self._hasher.voter(ctx.code, person.id), ctx.owner, int(now.timestamp())

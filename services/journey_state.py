@@ -25,6 +25,8 @@ class Journey:
     pending: list[str] | None = None
     back_to_confirm: bool = False
     privacy_open: bool = False
+    session: int | None = None  # the class or group session link it was opened from
+    preview: bool = False  # staff trying the poll: nothing is ever cast
 
     @classmethod
     def new(cls, poll_id: int, lang: str) -> Journey:

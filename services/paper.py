@@ -23,12 +23,13 @@ from datetime import UTC, date, datetime
 from services.pollfile import Poll, Question
 from services.polls import PollNotFound, PollService
 from services.scrub import scrub
-from storage.records import NewBallot
+from storage.records import AlreadyImported, NewBallot
 from storage.sqlite import SqliteStore
 
 MAX_ROWS = 1_000_000
 MAX_AGGREGATE_COUNT = 1_000_000
 MAX_PROBLEMS = 50
+__all__ = ["AlreadyImported", "PaperBatch", "PaperFileError", "PaperService", "parse_paper"]
 Choice = tuple[str, str, int | None]
 Tick = Callable[[int], None]
 

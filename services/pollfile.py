@@ -22,6 +22,7 @@ from pydantic import (
 
 LANGUAGES = ("en", "cy")
 PREFER_NOT_TO_SAY = "prefer-not-to-say"
+SESSION_DIMENSION = "session"  # the extra breakdown for ballots cast through a session link
 UK_TIME = ZoneInfo("Europe/London")
 MAX_LABEL = 48
 SLUG = r"^[a-z0-9][a-z0-9_-]{0,31}$"
@@ -193,12 +194,24 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC)
 
 
+def session_breakdown(sessions: list[tuple[int, str]]) -> Question:
+    """Session links as a breakdown question (built, not validated: labels are free text)."""
+    options = tuple(
+        Option.model_construct(id=str(sid), label={"en": label}, description=None, tag=None)
+        for sid, label in sessions
+    )
+    return Question.model_construct(
+        id=SESSION_DIMENSION, kind="choice", text={"en": "Session"}, help=None, options=options,
+        ineligible=(), breakdown=True, optional=False, max=None, max_length=1000, population=None,
+    )
+
+
 class Poll(BaseModel):
     """A validated poll file."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    code: str = Field(pattern=r"^[A-Za-z0-9-]{3,48}$")
+    code: str = Field(pattern=r"^[A-Za-z0-9-]{3,40}$")
     title: Localized
     intro: Localized | None = None
     outcome: Localized | None = None
@@ -236,10 +249,16 @@ class Poll(BaseModel):
     def breakdowns(self) -> tuple[Question, ...]:
         return tuple(q for q in self.questions if q.breakdown)
 
-    def group_key(self, choices: Iterable[tuple[str, str, int | None]]) -> str:
-        """A ballot's breakdown answers as stored with each answer: "age=13-15&area=north"."""
+    def group_key(
+        self, choices: Iterable[tuple[str, str, int | None]], session: int | None = None
+    ) -> str:
+        """A ballot's breakdown answers as stored with each answer: "age=13-15&area=north"
+        (and "session=<id>" for a ballot cast through a session link)."""
         dims = {q.id for q in self.breakdowns}
-        return "&".join(sorted(f"{q}={o}" for q, o, _ in choices if q in dims))
+        parts = [f"{q}={o}" for q, o, _ in choices if q in dims]
+        if session is not None:
+            parts.append(f"{SESSION_DIMENSION}={session}")
+        return "&".join(sorted(parts))
 
     def question(self, question_id: str) -> Question | None:
         for q in self.questions:

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from prompts import Catalog
-from services.pollfile import Poll, dump_poll, load_poll_file, parse_poll, pick, restore_poll
-from storage.records import PollRow, PollSummary
+from pydantic import ValidationError
+
+from prompts import Catalog, template_paths
+from services.pollfile import (
+    Poll,
+    PollFileError,
+    dump_poll,
+    load_poll_file,
+    parse_poll,
+    pick,
+    restore_poll,
+)
+from storage.records import PollExists, PollRow, PollSummary
 from storage.sqlite import SqliteStore
 
+__all__ = ["PollExists", "PollListing", "PollNotFound", "PollService", "poll_state"]
 ROW_TTL_SECONDS = 2.0
 
 
@@ -57,6 +69,39 @@ class PollService:
 
     def load_file(self, path: Path) -> Poll:
         return load_poll_file(path, self._catalog.both("option_prefer_not_to_say"))
+
+    @staticmethod
+    def template_names() -> list[str]:
+        return [p.stem for p in template_paths()]
+
+    @staticmethod
+    def template(name: str) -> Path:
+        """A shipped template's file; KeyError if there is none by that name."""
+        for path in template_paths():
+            if path.stem == name:
+                return path
+        raise KeyError(f"no template called {name!r}")
+
+    def renamed(self, poll: Poll, code: str, title: str) -> Poll:
+        """The poll with a new code (and title, if given), validated again."""
+        data = poll.model_dump()
+        data["code"] = code
+        if title:
+            data["title"] = {"en": title}
+        try:
+            return Poll.model_validate(data)
+        except ValidationError as exc:
+            problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+            raise PollFileError("new poll", problems) from None
+
+    async def session_link(self, code: str, label: str) -> str:
+        """The deep-link payload for one class or group session of a poll (CODE_TOKEN)."""
+        loaded = await self.by_code(code)
+        if loaded is None:
+            raise PollNotFound(code)
+        row = loaded[0]
+        token = await self._store.add_session(row.id, secrets.token_hex(4), label, int(time.time()))
+        return f"{row.code}_{token}"
 
     async def create(self, poll: Poll, *, status: str = "draft") -> int:
         opens = int(poll.opens.timestamp()) if poll.opens else None

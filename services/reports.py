@@ -11,7 +11,7 @@ from pathlib import Path
 from prompts import Catalog
 from services.exports import RENDERERS
 from services.paper import headline
-from services.pollfile import Poll, pick
+from services.pollfile import Poll, pick, session_breakdown
 from services.polls import PollService
 from services.results import (
     Cell,
@@ -109,15 +109,18 @@ class ReportService:
     async def results(self, code: str, min_cell: int) -> Results:
         """Tables for all ballots, and per channel when there are paper ballots too."""
         row, poll = await self._poll(code)
-        dims = [q.id for q in poll.breakdowns]
+        sessions = await self._store.list_sessions(row.id)
+        extra = [session_breakdown(sessions)] if sessions else []
+        dims = [q.id for q in (*poll.breakdowns, *extra)]
         data = await self._store.tally(row.id, dims)
-        base = build_results(row.code, poll, data, min_cell)
+        base = build_results(row.code, poll, data, min_cell, extra_breakdowns=extra)
         tables = list(base.tables)
         channels = await self._store.channels(row.id)
         if len(channels) > 1:
             for channel in channels:
                 part = build_results(
-                    row.code, poll, await self._store.tally(row.id, dims, channel), min_cell
+                    row.code, poll, await self._store.tally(row.id, dims, channel), min_cell,
+                    extra_breakdowns=extra,
                 )
                 tables += [_with_channel(t, channel) for t in part.tables]
         return Results(

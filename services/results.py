@@ -10,6 +10,7 @@ The store does the counting in SQL; this module ranks, labels and suppresses sma
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.pollfile import Poll, Question, pick
@@ -138,7 +139,12 @@ def suppress_table(table: Table, min_cell: int) -> Table:
 
 
 def build_results(
-    code: str, poll: Poll, data: TallyData, min_cell: int, lang: str = "en"
+    code: str,
+    poll: Poll,
+    data: TallyData,
+    min_cell: int,
+    lang: str = "en",
+    extra_breakdowns: Sequence[Question] = (),
 ) -> Results:
     """Rank every choice/multi/rank question overall and within every breakdown group."""
     overall: dict[str, Counts] = defaultdict(lambda: defaultdict(int))
@@ -155,7 +161,7 @@ def build_results(
             continue
         n = respondents.get((q.id, "", ""), 0)
         tables.append(Table(q.id, q.kind, "", "", "", n, _cells(q, overall[q.id], n, lang)))
-        for dim in poll.breakdowns:
+        for dim in (*poll.breakdowns, *extra_breakdowns):
             if dim.id == q.id:
                 continue
             for group in dim.options:

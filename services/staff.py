@@ -41,7 +41,9 @@ class StaffService:
         self._hasher = hasher
         self._owners = owners
         self._clock = clock
-        self._naming: dict[bytes, tuple[str, float]] = {}  # staff hash -> (token, asked at)
+        # What a staff member's next message answers: ("name", invite token), ("poll-file", ""),
+        # ("code-title", template name) or ("paper", poll code); with the time it was asked.
+        self._waiting: dict[bytes, tuple[str, str, float]] = {}
 
     @property
     def owners(self) -> frozenset[int]:
@@ -61,18 +63,30 @@ class StaffService:
         await self._store.add_invite(self._hasher.secret(token), now, now + INVITE_SECONDS)
         return token
 
+    def expect(self, user_id: int, kind: str, detail: str = "") -> None:
+        """Remember what this person's next message is an answer to (for ten minutes)."""
+        self._waiting[self._hasher.staff(user_id)] = (kind, detail, self._clock())
+
+    def waiting_for(self, user_id: int) -> tuple[str, str] | None:
+        """(kind, detail) if we asked this person for something recently."""
+        pending = self._waiting.get(self._hasher.staff(user_id))
+        if pending is None or self._clock() - pending[2] >= NAME_WAIT_SECONDS:
+            return None
+        return pending[0], pending[1]
+
+    def done_waiting(self, user_id: int) -> None:
+        self._waiting.pop(self._hasher.staff(user_id), None)
+
     def begin_join(self, user_id: int, token: str) -> None:
         """Someone opened an invite link: wait for the name they want staff to see."""
-        self._naming[self._hasher.staff(user_id)] = (token, self._clock())
-
-    def awaiting_name(self, user_id: int) -> bool:
-        pending = self._naming.get(self._hasher.staff(user_id))
-        return pending is not None and self._clock() - pending[1] < NAME_WAIT_SECONDS
+        self.expect(user_id, "name", token)
 
     async def finish_join(self, user_id: int, name: str) -> str:
         """Redeem the pending invite with this name: 'ok', 'used', 'expired' or 'unknown'."""
+        pending = self.waiting_for(user_id)
+        self.done_waiting(user_id)
         person = self._hasher.staff(user_id)
-        token, _ = self._naming.pop(person, ("", 0.0))
+        token = pending[1] if pending and pending[0] == "name" else ""
         clean = " ".join(name.split())[:MAX_NAME]
         return await self._store.redeem_invite(
             self._hasher.secret(token), person, clean, int(self._clock())

@@ -392,6 +392,38 @@ class SqliteStore:
 
         return int(await self._w.run(op))
 
+    # --- session links --------------------------------------------------------------------
+
+    async def add_session(self, poll_id: int, token: str, label: str, now: int) -> str:
+        """A session link for one class or group; the same label again gives the same token."""
+
+        def op(conn: sqlite3.Connection) -> str:
+            row = conn.execute(
+                "SELECT token FROM sessions WHERE poll_id = ? AND label = ?", (poll_id, label)
+            ).fetchone()
+            if row is not None:
+                return str(row[0])
+            conn.execute(
+                "INSERT INTO sessions (poll_id, token, label, created_at) VALUES (?, ?, ?, ?)",
+                (poll_id, token, label, now),
+            )
+            return token
+
+        return str(await self._w.run(op))
+
+    async def get_session(self, token: str) -> tuple[int, int, str] | None:
+        """(session id, poll id, label) for a session link's token."""
+        rows = await self._r.execute_fetchall(
+            "SELECT id, poll_id, label FROM sessions WHERE token = ?", (token,)
+        )
+        return (rows[0][0], rows[0][1], rows[0][2]) if rows else None
+
+    async def list_sessions(self, poll_id: int) -> list[tuple[int, str]]:
+        rows = await self._r.execute_fetchall(
+            "SELECT id, label FROM sessions WHERE poll_id = ? ORDER BY id", (poll_id,)
+        )
+        return [(r[0], r[1]) for r in rows]
+
     # --- staff ----------------------------------------------------------------------------
 
     async def is_worker(self, person: bytes) -> bool:

@@ -157,3 +157,89 @@ async def test_staff_and_invite_tables_hold_no_ids(staffed: Harness) -> None:
     assert rows[0][1] == "Quinn" and len(rows[0][0]) == 16
     assert b"777888999" not in rows[0][0]
     assert link.split("start=join_", 1)[1].encode() not in invites[0][0]
+
+
+async def test_newpoll_from_template_and_from_a_file(staffed: Harness) -> None:
+    from conftest import SIMPLE_POLL
+
+    owner = staffed.user(OWNER, first_name="Pat")
+    await owner.send_command("newpoll")
+    menu = await owner.next_output()
+    assert ["somerset-cypp"] in menu.buttons
+    await owner.press("somerset-cypp")
+    assert "send a code and a title" in (await owner.next_output()).plain
+    await owner.send_text("sc-north Somerset North 2026")
+    assert "Created sc-north (Somerset North 2026) as a draft" in (await owner.next_output()).plain
+    row = await staffed.runtime.store.get_poll("sc-north")
+    assert row is not None and row.status == "draft" and row.title == "Somerset North 2026"
+
+    await owner.send_command("newpoll")
+    await owner.next_output()
+    bad = SIMPLE_POLL.replace("kind: text", "kind: essay").encode()
+    await owner.send_document("poll.yaml", bad, "application/x-yaml")
+    out = (await owner.next_output()).plain
+    assert "can't be used yet" in out and "line 22" in out and "kind" in out
+    await owner.send_document("poll.yaml", SIMPLE_POLL.encode(), "application/x-yaml")
+    assert "Created test-poll" in (await owner.next_output()).plain
+    # a young person who sends a file gets the usual kind reply, not staff handling
+    kid = staffed.user(5151)
+    await kid.send_document("poll.yaml", SIMPLE_POLL.encode())
+    assert "open the link" in (await kid.next_output()).plain
+
+
+async def test_preview_counts_nothing_even_on_a_draft(staffed: Harness) -> None:
+    await staffed.add_poll(status="draft")
+    owner = staffed.user(OWNER, first_name="Pat")
+    await owner.send_command("preview", "test-poll")
+    assert "Before you start" in (await owner.next_output()).plain
+    for label in ("Start", "13-15", "North", "Jobs", "Skip this question", "Send my answers"):
+        await owner.press(label)
+        out = await owner.next_output()
+    assert "Nothing was counted" in out.plain
+    assert (await staffed.runtime.store.tally(1, [])).ballots == 0
+
+
+async def test_session_links_add_a_breakdown(staffed: Harness) -> None:
+    await staffed.add_poll()
+    owner = staffed.user(OWNER, first_name="Pat")
+    await owner.send_command(
+        "session",
+        "test-poll",
+    )
+    assert "add a label" in (await owner.next_output()).plain
+    owner.drain()
+    await owner.send_command("session", "test-poll Year 9, Hillside School")
+    text = (await owner.next_output()).plain
+    link = next(w for w in text.split() if "start=" in w)
+    assert "Year 9, Hillside School" in text
+    assert (await owner.next_output()).method == "sendPhoto"
+    payload = link.split("start=", 1)[1]
+    assert payload.startswith("test-poll_")
+    for i in range(5):
+        user = staffed.user(6000 + i)
+        await user.send_command("start", payload)
+        await user.next_output()
+        for label in ("Start", "13-15", "North", "Jobs", "Skip this question", "Send my answers"):
+            await user.press(label)
+            await user.next_output()
+    await vote(staffed.user(6100), "test-poll", ["13-15", "South", "Climate"])
+    await user.send_command("start", "test-poll_deadbeef")
+    assert "can't find that poll" in (await user.next_output()).plain
+    results = await staffed.runtime.services.reports.results("test-poll", 0)
+    session = [t for t in results.tables if t.dimension == "session" and t.question == "priority"]
+    assert len(session) == 1 and session[0].group_label == "Year 9, Hillside School"
+    assert {c.option: c.count for c in session[0].cells}["jobs"] == 5
+
+
+async def test_paper_upload_from_the_chat(staffed: Harness) -> None:
+    await staffed.add_poll()
+    owner = staffed.user(OWNER, first_name="Pat")
+    await owner.send_command("paper", "test-poll")
+    assert "Send the paper-ballot CSV" in (await owner.next_output()).plain
+    await owner.send_document("p.csv", b"option,count\nClimate,7\nJobs,x\n", "text/csv")
+    out = (await owner.next_output()).plain
+    assert "nothing was added" in out and "line 3" in out
+    await owner.send_command("paper", "test-poll")
+    await owner.next_output()
+    await owner.send_document("p.csv", b"option,count\nClimate,7\n", "text/csv")
+    assert "Added 7 paper ballots to test-poll" in (await owner.next_output()).plain
