@@ -31,6 +31,7 @@ from storage.sqlite import SqliteStore
 log = logging.getLogger("markbot")
 
 JANITOR_INTERVAL_SECONDS = 600
+SCHEDULE_INTERVAL_SECONDS = 20
 POOL_TIMEOUT_SECONDS = 10.0
 App = Application[Any, MarkbotContext, Any, Any, Any, Any]
 
@@ -134,14 +135,24 @@ async def _post_shutdown(app: App) -> None:
 
 
 async def _janitor(services: Services) -> None:
+    """Open and close polls at the times in their files (the times live in the database, so
+    this survives restarts), and forget unfinished journeys after 24 hours."""
+    rounds = 0
     while True:
         try:
-            removed = await services.journey.purge_stale()
-            if removed:
-                log.info("deleted %d unfinished journeys older than 24 hours", removed)
+            opened, closed = await services.polls.apply_schedule()
+            for code in opened:
+                log.info("poll %s opened at its scheduled time", code)
+            for code in closed:
+                log.info("poll %s closed at its scheduled time", code)
+            if rounds % (JANITOR_INTERVAL_SECONDS // SCHEDULE_INTERVAL_SECONDS) == 0:
+                removed = await services.journey.purge_stale()
+                if removed:
+                    log.info("deleted %d unfinished journeys older than 24 hours", removed)
         except Exception as exc:  # keep the janitor alive; the next round tries again
             log.error("janitor failed: %s", type(exc).__name__)
-        await asyncio.sleep(JANITOR_INTERVAL_SECONDS)
+        rounds += 1
+        await asyncio.sleep(SCHEDULE_INTERVAL_SECONDS)
 
 
 class Conflicted(Exception):

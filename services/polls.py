@@ -151,6 +151,15 @@ class PollService:
     def state(self, row: PollRow, now: datetime | None = None) -> str:
         return poll_state(row, now or datetime.now(UTC))
 
+    async def apply_schedule(self, now: datetime | None = None) -> tuple[list[str], list[str]]:
+        """Open drafts whose opening time has come and close open polls whose closing time has
+        passed; returns the codes (opened, closed)."""
+        ts = int((now or datetime.now(UTC)).timestamp())
+        opened, closed = await self._store.apply_schedule(ts)
+        for code in opened + closed:
+            self._rows.pop(code, None)
+        return opened, closed
+
     async def listing_with_today(self, now: datetime | None = None) -> list[PollListing]:
         """Like listing, with ballots cast today (UTC date) for each poll."""
         now = now or datetime.now(UTC)

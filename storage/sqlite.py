@@ -241,6 +241,33 @@ class SqliteStore:
 
         return bool(await self._w.run(op, savepoint=False))
 
+    async def apply_schedule(self, now: int) -> tuple[list[str], list[str]]:
+        """Flip statuses whose time has come: draft -> open at opens_at, open -> closed at
+        closes_at. Returns the codes (opened, closed)."""
+
+        def op(conn: sqlite3.Connection) -> tuple[list[str], list[str]]:
+            opened = [
+                r[0]
+                for r in conn.execute(
+                    "UPDATE polls SET status = 'open' WHERE status = 'draft'"
+                    " AND opens_at IS NOT NULL AND opens_at <= ?"
+                    " AND (closes_at IS NULL OR closes_at > ?) RETURNING code",
+                    (now, now),
+                ).fetchall()
+            ]
+            closed = [
+                r[0]
+                for r in conn.execute(
+                    "UPDATE polls SET status = 'closed', closed_at = ? WHERE status = 'open'"
+                    " AND closes_at IS NOT NULL AND closes_at <= ? RETURNING code",
+                    (now, now),
+                ).fetchall()
+            ]
+            return opened, closed
+
+        opened, closed = await self._w.run(op)
+        return list(opened), list(closed)
+
     # --- the journey ----------------------------------------------------------------------
 
     async def load_draft(self, owner: bytes) -> DraftRow | None:

@@ -194,3 +194,14 @@ async def test_a_cast_ballot_leaves_no_draft_behind(store: SqliteStore) -> None:
         assert db.execute("SELECT count(*) FROM drafts").fetchone()[0] == 0
     finally:
         db.close()
+
+
+async def test_schedule_opens_and_closes_at_the_times(store: SqliteStore) -> None:
+    await store.add_poll("later", "T", "{}", NOW + 100, None, "draft")
+    await store.add_poll("soon", "T", "{}", NOW - 10, NOW + 100, "draft")
+    await store.add_poll("ending", "T", "{}", None, NOW - 1, "open")
+    await store.add_poll("kept", "T", "{}", None, None, "draft")
+    assert await store.apply_schedule(NOW) == (["soon"], ["ending"])
+    assert await store.apply_schedule(NOW) == ([], [])
+    statuses = {c: (await store.get_poll(c)).status for c in ("later", "soon", "ending", "kept")}
+    assert statuses == {"later": "draft", "soon": "open", "ending": "closed", "kept": "draft"}
