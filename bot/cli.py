@@ -11,6 +11,7 @@ import signal
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO
 
@@ -79,6 +80,20 @@ def _parser() -> argparse.ArgumentParser:
     add = paper_sub.add_parser("add", help="import a CSV of paper ballots (all or nothing)")
     add.add_argument("code")
     add.add_argument("file", type=Path)
+
+    purge = sub.add_parser("purge", help="delete what is no longer needed (retention)")
+    purge.add_argument(
+        "--text-older-than",
+        type=int,
+        metavar="DAYS",
+        help="delete free-text answers older than DAYS (tallies stay)",
+    )
+    purge.add_argument(
+        "--voters-closed-days",
+        type=int,
+        metavar="DAYS",
+        help="drop the voter register of polls closed more than DAYS ago",
+    )
 
     demo = sub.add_parser("demo", help="run a whole class vote offline, with no token")
     demo.add_argument("--voters", type=int, default=30)
@@ -224,6 +239,30 @@ async def _paper_add(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO
     return 0
 
 
+async def _purge(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO[str]) -> int:
+    days = (args.text_older_than, args.voters_closed_days)
+    if all(d is None for d in days):
+        raise CliError(
+            "say what to purge: --text-older-than DAYS and/or --voters-closed-days DAYS", EXIT_USAGE
+        )
+    if any(d is not None and d < 0 for d in days):
+        raise CliError("DAYS must be 0 or more", EXIT_USAGE)
+    now = datetime.now(UTC)
+    if args.text_older_than is not None:
+        before = (now - timedelta(days=args.text_older_than)).date().isoformat()
+        removed = await rt.store.purge_texts(before)
+        print(f"deleted {removed} free-text answers from before {before}", file=out)
+    if args.voters_closed_days is not None:
+        cutoff = int((now - timedelta(days=args.voters_closed_days)).timestamp())
+        removed = await rt.store.purge_voters(cutoff)
+        print(
+            f"dropped {removed} voter-register entries of polls closed more than "
+            f"{args.voters_closed_days} days ago",
+            file=out,
+        )
+    return 0
+
+
 _COMMANDS: dict[tuple[str, str | None], Callable[..., Awaitable[int]]] = {
     ("poll", "create"): _poll_create,
     ("poll", "check"): _poll_check,
@@ -232,6 +271,7 @@ _COMMANDS: dict[tuple[str, str | None], Callable[..., Awaitable[int]]] = {
     ("poll", "close"): _status_command("closed"),
     ("export", None): _export,
     ("paper", "add"): _paper_add,
+    ("purge", None): _purge,
 }
 
 

@@ -419,6 +419,33 @@ class SqliteStore:
 
         return int(await self._w.run(op))
 
+    # --- retention ------------------------------------------------------------------------
+
+    async def purge_texts(self, cast_before: str) -> int:
+        """Delete free-text answers of ballots cast before a date (the tallies stay)."""
+
+        def op(conn: sqlite3.Connection) -> int:
+            return conn.execute(
+                "DELETE FROM text_answers WHERE ballot_id IN"
+                " (SELECT id FROM ballots WHERE cast_on < ?)",
+                (cast_before,),
+            ).rowcount
+
+        return int(await self._w.run(op))
+
+    async def purge_voters(self, closed_before: int) -> int:
+        """Drop the voter register of polls closed before a time: their ballots are then fully
+        anonymous (nothing is left that a key could match)."""
+
+        def op(conn: sqlite3.Connection) -> int:
+            return conn.execute(
+                "DELETE FROM voters WHERE poll_id IN (SELECT id FROM polls WHERE"
+                " status = 'closed' AND coalesce(closed_at, closes_at) < ?)",
+                (closed_before,),
+            ).rowcount
+
+        return int(await self._w.run(op))
+
     # --- session links --------------------------------------------------------------------
 
     async def add_session(self, poll_id: int, token: str, label: str, now: int) -> str:
@@ -545,8 +572,7 @@ class SqliteStore:
         params: dict[str, object] = {"poll": poll_id}
         if channel is not None:
             sql += (
-                " AND ballot_id IN"
-                " (SELECT id FROM ballots WHERE poll_id = :poll AND channel = :ch)"
+                " AND ballot_id IN (SELECT id FROM ballots WHERE poll_id = :poll AND channel = :ch)"
             )
             params["ch"] = channel
         sql += " GROUP BY question, grp, option, rank"

@@ -193,3 +193,33 @@ def test_campaign_export_combines_by_tag(env: Path, capsys: pytest.CaptureFixtur
         "campaign-north-south,campaign,transport,,,11,0.6111",
         "campaign-north-south,campaign,health,,,7,0.3889",
     ]
+
+
+def test_purge(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import sqlite3
+
+    run(capsys, "poll", "create", "poll.yaml", "--open")
+    (env / "p.csv").write_text("age,area,priority,why\n13-15,North,Jobs,old words\n")
+    assert run(capsys, "paper", "add", "test-poll", "p.csv")[0] == 0
+    code, _, err = run(capsys, "purge")
+    assert code == 2 and "say what to purge" in err
+    code, out, _ = run(capsys, "purge", "--text-older-than", "1")
+    assert code == 0 and "deleted 0 free-text answers" in out
+    code, out, _ = run(capsys, "purge", "--text-older-than", "0")
+    db = sqlite3.connect(env / "cli.db")
+    try:
+        db.execute("UPDATE ballots SET cast_on = '2020-01-01'")
+        db.execute("INSERT INTO voters VALUES (1, x'00112233445566778899aabbccddeeff')")
+        db.commit()
+    finally:
+        db.close()
+    code, out, _ = run(capsys, "purge", "--text-older-than", "30", "--voters-closed-days", "0")
+    assert "deleted 1 free-text answers" in out and "dropped 0 voter-register" in out
+    run(capsys, "poll", "close", "test-poll")
+    import time
+
+    time.sleep(1.1)
+    code, out, _ = run(capsys, "purge", "--voters-closed-days", "0")
+    assert "dropped 1 voter-register entries" in out
+    code, out, _ = run(capsys, "export", "test-poll", "--min-cell", "0", "--out", "t.csv")
+    assert "test-poll,priority,Jobs,,,1,1.0000" in (env / "t.csv").read_text()
