@@ -1,0 +1,350 @@
+"""services.scrub: every personal detail in the corpus goes, clean answers stay as typed.
+
+Run with `pytest -s tests/test_scrub.py` to see the recall and false-positive numbers.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from services.scrub import PLACEHOLDERS, scrub
+
+CORPUS = Path(__file__).parent / "data" / "scrub_corpus.yaml"
+MAX_FALSE_POSITIVE_RATE = 0.02
+
+
+def _corpus() -> dict[str, Any]:
+    return yaml.safe_load(CORPUS.read_text(encoding="utf-8"))
+
+
+def test_corpus_is_big_and_balanced() -> None:
+    corpus = _corpus()
+    personal, clean = corpus["personal"], corpus["clean"]
+    assert len(personal) + len(clean) >= 200
+    assert abs(len(personal) - len(clean)) <= 0.2 * (len(personal) + len(clean))
+    assert all(entry["remove"] for entry in personal)
+    for entry in personal:  # the listed details really are in the text
+        for detail in entry["remove"]:
+            assert detail in entry["text"], (detail, entry["text"])
+
+
+def test_recall_on_corpus_is_total() -> None:
+    leaks: list[tuple[str, str, str]] = []
+    total = 0
+    for entry in _corpus()["personal"]:
+        out, changed = scrub(entry["text"], entry.get("own_names", ()))
+        assert changed, entry["text"]
+        total += len(entry["remove"])
+        leaks += [(detail, entry["text"], out) for detail in entry["remove"] if detail in out]
+    recall = (total - len(leaks)) / total
+    print(f"\nscrub recall: {total - len(leaks)}/{total} details removed ({recall:.1%})")
+    assert not leaks, "\n".join(f"{d!r} left in {o!r} (from {t!r})" for d, t, o in leaks)
+
+
+def test_false_positive_rate_on_clean_messages() -> None:
+    clean = _corpus()["clean"]
+    changed = [(text, out) for text in clean for out, did in [scrub(text)] if did]
+    rate = len(changed) / len(clean)
+    print(f"\nscrub false positives: {len(changed)}/{len(clean)} clean messages ({rate:.1%})")
+    for text, out in changed:
+        print(f"  {text!r} -> {out!r}")
+    assert rate < MAX_FALSE_POSITIVE_RATE
+
+
+def test_known_limits_are_listed() -> None:
+    """Not asserted either way: printed so that the README's list of limits stays honest."""
+    limits = _corpus()["known_limits"]
+    print("\nscrub known limits:")
+    for entry in limits["missed"]:
+        out, _ = scrub(entry["text"])
+        still = [d for d in entry["remove"] if d in out]
+        print(f"  missed {still or 'nothing now'} in {entry['text']!r}")
+    for text in limits["changed"]:
+        print(f"  changes {text!r} -> {scrub(text)[0]!r}")
+
+
+def test_scrubbing_twice_changes_nothing_more() -> None:
+    for entry in _corpus()["personal"]:
+        once, _ = scrub(entry["text"], entry.get("own_names", ()))
+        twice, changed = scrub(once, entry.get("own_names", ()))
+        assert (twice, changed) == (once, False), entry["text"]
+
+
+# --- one rule at a time -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mail me at jo.bloggs+yp@example.co.uk.", "mail me at [email]."),
+        ("jo at gmail dot com", "[email]"),
+        ("jo(at)hotmail(dot)co(dot)uk please", "[email] please"),
+        ("jo [at] outlook [dot] com", "[email]"),
+        ("jo_b @ yahoo . co . uk", "[email]"),
+        ("jo.b at icloud", "[email]"),
+        ("joATgmailDOTcom", "[email]"),
+        ("find me at www.example.com/jo", "find me at [link]"),
+        ("good at maths", "good at maths"),
+    ],
+)
+def test_emails(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("07700 900123", "[phone]"),
+        ("+44 7700 900123", "[phone]"),
+        ("0113 496 0000", "[phone]"),  # Ofcom drama numbers: "possible" but not "valid"
+        ("(0117) 496 0555 is home", "[phone] is home"),
+        ("+1 (555) 010-4477", "[phone]"),
+        ("0-7-7-0-0-9-0-0-1-2-3", "[phone]"),
+        ("ring 496 0000", "ring [phone]"),  # 7 digits only with a phone word before it
+        ("mum 07700 900111, dad 07700 900222", "mum [phone], dad [phone]"),
+        ("۰۳۰۰۱۲۳۴۵۶۷", "[phone]"),  # Urdu digits
+        ("seven seven zero zero nine zero zero one two three", "[phone]"),
+        ("07700 nine double oh one two three", "[phone]"),
+        ("07700 9OO 123", "[phone]"),  # letter O for zero
+        ("07700\n900123", "[phone]"),
+        (
+            "one two three four five six seven eight nine",
+            "one two three four five six seven eight nine",
+        ),
+    ],
+)
+def test_phone_numbers(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Childline 0800 1111",
+        "Samaritans 116 123",
+        "text SHOUT to 85258",
+        "NSPCC 0808 800 5000",
+        "call 999, 111 or 101",
+        "Childline on +44 800 1111",
+    ],
+)
+def test_helplines_are_kept(text: str) -> None:
+    assert scrub(text) == (text, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("BA1 1AA", "[postcode]"),
+        ("ba11aa.", "[postcode]."),
+        ("near sw1a 2aa", "near [postcode]"),
+        ("postcode BA1", "postcode [postcode]"),
+        ("my postcode's cf10", "my postcode's [postcode]"),
+        ("the A12 and the M5", "the A12 and the M5"),
+        ("A38 3rd exit", "A38 3rd exit"),
+        ("BA1 is a postcode area", "BA1 is a postcode area"),
+    ],
+)
+def test_postcodes(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12 High Street", "[address]"),
+        ("flat 3, 45 Oak Road, Bath", "[address], Bath"),
+        ("22b Mill Lane", "[address]"),
+        ("i live on 7 station road", "i live on [address]"),
+        ("I live at 9 the green", "I live at [address]"),
+        ("5 Heol y Bont", "[address]"),
+        ("I walk 2 miles down the road", "I walk 2 miles down the road"),
+        ("we need more than 1 skate park", "we need more than 1 skate park"),
+        ("my house is 5 minutes walk away", "my house is 5 minutes walk away"),
+    ],
+)
+def test_addresses(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("see https://example.org/a?b=c.", "see [link]."),
+        ("www.example.com", "[link]"),
+        ("t.me/somechat", "[link]"),
+        ("example.co.uk/page", "[link]"),
+        ("my site is jo dot com", "my site is [link]"),
+        ("e.g. buses, i.e. transport, etc.", "e.g. buses, i.e. transport, etc."),
+        ("@jo_bloggs agrees", "[handle] agrees"),
+        ("my snap is jo.b2009", "my snap is [handle]"),
+        ("add me on insta jo.b", "add me on insta [handle]"),
+        ("follow me on insta if you want", "follow me on insta if you want"),
+        ("see you @ 5", "see you @ 5"),
+    ],
+)
+def test_links_and_handles(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my name is Jo Bloggs", "my name is [name]"),
+        ("my name's jo", "my name's [name]"),
+        ("I'm Jo, 14", "I'm [name], 14"),
+        ("im Jo", "im [name]"),
+        ("I am Jo", "I am [name]"),
+        ("call me Jo", "call me [name]"),
+        ("this is Jo speaking", "this is [name] speaking"),
+        ("it's Jo here", "it's [name] here"),
+        ("Mr Bloggs is strict", "Mr [name] is strict"),
+        ("Miss Patel", "Miss [name]"),
+        ("Dr. Khan", "Dr. [name]"),
+        ("Mx Rivers", "Mx [name]"),
+        ("my mum is called Jo Bloggs", "my mum is called [name]"),
+        ("my friend Jo Bloggs", "my friend [name]"),
+        ("fy enw i yw Siân", "fy enw i yw [name]"),
+        # not names
+        ("I'm Happy", "I'm Happy"),
+        ("I am Worried", "I am Worried"),
+        ("I'm 14", "I'm 14"),
+        ("I'm in Year 9", "I'm in Year 9"),
+        ("I'm Autistic and Welsh", "I'm Autistic and Welsh"),
+        ("I miss my friends", "I miss my friends"),
+        ("Dr Pepper and Mr Bean", "Dr Pepper and Mr Bean"),
+        ("Taylor Swift came to Cardiff", "Taylor Swift came to Cardiff"),
+        ("This is Taunton, nothing happens", "This is Taunton, nothing happens"),
+    ],
+)
+def test_names(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Year 10",
+        "16-18",
+        "top 3",
+        "999",
+        "A12",
+        "M5",
+        "12/03/2025",
+        "3rd May",
+        "£5.50",
+        "£1,200",
+        "3:30pm",
+        "45%",
+        "24/7",
+        "ages 10-12 13-15 16-18",
+        "years 7 8 9 10 11",
+        "2019 2020 2021 2022",
+        "exams 15.05.2025 at 9.00am",
+        "2023-2024 2024-2025",
+    ],
+)
+def test_traps_are_left_alone(text: str) -> None:
+    assert scrub(text) == (text, False)
+
+
+# --- the person's own names ---------------------------------------------------------------------
+
+
+def test_own_names_are_removed_everywhere_case_insensitively() -> None:
+    names = ("Zephyrine", "Quillfeather", "zq_tester")
+    out, changed = scrub("ZEPHYRINE says hi, quillfeather too, ask @zq_tester", names)
+    assert changed
+    assert out == "[name] says hi, [name] too, ask [name]"
+
+
+def test_own_names_only_as_whole_words() -> None:
+    assert scrub("Jessica and Jessie like the park", ("Jess",)) == (
+        "Jessica and Jessie like the park",
+        False,
+    )
+
+
+def test_own_names_with_accents_spaces_and_odd_characters() -> None:
+    assert scrub("Sian here", ("Siân",))[0] == "[name] here"
+    assert scrub("Mary Jane and Jane", ("Mary Jane",))[0] == "[name] and [name]"
+    assert scrub("J.(ess) x", ("J.(ess)",))[0] == "[name] x"
+    assert scrub("Jess", "Jess")[0] == "[name]"  # a bare string, not a list
+    assert scrub("no names", ("", " ", "a", None))[0] == "no names"  # type: ignore[list-item]
+
+
+def test_own_names_never_break_placeholders() -> None:
+    out, _ = scrub("my name is Jo, email jo@example.com", ("name", "email", "Jo"))
+    assert out == "my [name] is [name], [name] [email]"
+
+
+# --- robustness ---------------------------------------------------------------------------------
+
+
+def _random_text(rng: random.Random, length: int) -> str:
+    pools = [
+        (0x20, 0x7E),
+        (0x30, 0x39),
+        (0xA0, 0x17F),
+        (0x600, 0x6FF),
+        (0x6F0, 0x6F9),
+        (0x1F300, 0x1FAFF),
+        (0x4E00, 0x9FFF),
+        (0x0, 0x10FFFF),
+    ]
+    chars = []
+    for _ in range(length):
+        low, high = rng.choice(pools)
+        code = rng.randint(low, high)
+        chars.append(chr(code) if not 0xD800 <= code <= 0xDFFF else "?")
+    return "".join(chars)
+
+
+def test_never_raises_on_random_unicode() -> None:
+    rng = random.Random(20240521)
+    for _ in range(300):
+        text = _random_text(rng, rng.choice([0, 1, 5, 40, 400, 4000]))
+        out, changed = scrub(text, (_random_text(rng, 6),))
+        assert isinstance(out, str)
+        assert changed == (out != text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " ",
+        "😀" * 50,
+        "x" * 4000,
+        "1 " * 2000,
+        "a." * 2000,
+        "@" * 4000,
+        "-" * 4000,
+        "\n" * 4000,
+        "my name is " * 360,
+        "BA1 1AA " * 500,
+        "07700 900123 " * 300,
+        "Mae angen mwy o fysiau yn y pentref. " * 100,
+        "مجھے نہیں پتا کہ کیا کرنا ہے " * 130,
+    ],
+)
+def test_never_raises_on_awkward_input(text: str) -> None:
+    out, changed = scrub(text, ("Jess",))
+    assert isinstance(out, str) and changed == (out != text)
+
+
+def test_placeholders_are_the_ones_callers_rely_on() -> None:
+    assert set(PLACEHOLDERS) == {
+        "[email]",
+        "[phone]",
+        "[postcode]",
+        "[address]",
+        "[link]",
+        "[handle]",
+        "[name]",
+    }
