@@ -16,9 +16,10 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.keys import load_or_create_key
 from bot.settings import Settings
-from handlers import admin, chats, errors, journey, menus
+from handlers import admin, broadcast, chats, errors, journey, menus
 from handlers.context import MarkbotContext, attach
 from prompts import load_catalog
+from services.broadcast import BroadcastService
 from services.container import Services
 from services.identity import Hasher
 from services.journey import JourneyService
@@ -26,6 +27,7 @@ from services.paper import PaperService
 from services.polls import PollService
 from services.reports import ReportService
 from services.staff import StaffService
+from services.subscriptions import Cipher, SubscriptionService
 from storage.sqlite import SqliteStore
 
 log = logging.getLogger("markbot")
@@ -55,6 +57,7 @@ async def open_runtime(settings: Settings) -> Runtime:
     catalog = load_catalog()
     polls = PollService(store, catalog)
     hasher = Hasher(key)
+    subscriptions = SubscriptionService(store, hasher, Cipher(key), catalog)
     services = Services(
         catalog=catalog,
         polls=polls,
@@ -62,6 +65,8 @@ async def open_runtime(settings: Settings) -> Runtime:
         reports=ReportService(store, polls, catalog),
         paper=PaperService(store, polls),
         staff=StaffService(store, hasher, frozenset(settings.admins)),
+        subscriptions=subscriptions,
+        broadcasts=BroadcastService(store, polls, subscriptions, catalog),
         min_cell=settings.min_cell,
     )
     return Runtime(store, services)
@@ -111,6 +116,11 @@ def build_application(
     attach(app, services)
     for handler in admin.handlers():
         app.add_handler(handler, group=admin.GROUP)
+    for handler in broadcast.handlers():
+        app.add_handler(handler, group=broadcast.GROUP)
+    # Broadcast sends pace themselves, so they use a Bot without the rate limiter.
+    bulk = broadcast.bulk_bot(token, settings.api_url, settings.file_url)
+    app.bot_data[broadcast.BULK_BOT] = bulk
     for handler in chats.handlers() + journey.handlers():
         app.add_handler(handler)
     app.add_error_handler(errors.on_error)
@@ -124,9 +134,11 @@ async def _post_init(app: App) -> None:
     for owner in sorted(services.staff.owners):
         await menus.publish_staff(app.bot, services, owner, owner=True)
     app.bot_data["markbot.janitor"] = asyncio.create_task(_janitor(services))
+    await broadcast.start_broadcasts(app)  # resumes broadcasts a restart interrupted
 
 
 async def _post_shutdown(app: App) -> None:
+    await broadcast.stop_broadcasts(app)  # sends on the wire finish and are recorded
     task = app.bot_data.pop("markbot.janitor", None)
     if task is not None:
         task.cancel()

@@ -12,7 +12,7 @@ from services.container import Services
 
 log = logging.getLogger("markbot.menus")
 
-USER_COMMANDS = ("start", "help", "privacy", "cancel")
+USER_COMMANDS = ("start", "help", "privacy", "cancel", "stop")
 STAFF_COMMANDS = (
     "polls",
     "newpoll",
@@ -24,6 +24,7 @@ STAFF_COMMANDS = (
     "results",
     "export",
     "paper",
+    "broadcast",
 )
 OWNER_COMMANDS = ("invite", "workers")
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from prompts import Catalog
+from services.broadcast import BroadcastService
 from services.journey import JourneyService
 from services.paper import PaperService
 from services.polls import PollService
 from services.reports import ReportService
 from services.staff import StaffService
+from services.subscriptions import SubscriptionService
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,4 +22,6 @@ class Services:
     reports: ReportService
     paper: PaperService
     staff: StaffService
+    subscriptions: SubscriptionService
+    broadcasts: BroadcastService
     min_cell: int = 5

@@ -45,3 +45,7 @@ class Hasher:
     def owner(self, user_id: int) -> bytes:
         """Keys the person's unfinished answers and preferences, never a ballot."""
         return self._digest("owner", "", user_id)
+
+    def subscriber(self, user_id: int) -> bytes:
+        """Keys the opt-in list for news of polls: one row per person, found again by /stop."""
+        return self._digest("subscriber", "", user_id)

@@ -122,3 +122,44 @@ MIGRATIONS.append(
         """,
     )
 )
+
+# Opt-in messages about new polls. Subscribers are keyed by a keyed hash and hold their chat id
+# only encrypted (AES-GCM, key derived from the key file), so the file alone names nobody.
+# One broadcast per poll (UNIQUE poll_id): a repeated /broadcast can't message anyone twice.
+# broadcast_sends is the resumable per-subscriber progress; its rows (and the encrypted staff
+# chat in ``notify``) are deleted when the broadcast finishes, leaving only the totals.
+MIGRATIONS.append(
+    (
+        "0005_subscriptions",
+        """
+        CREATE TABLE subscribers (
+            person BLOB PRIMARY KEY,
+            chat BLOB NOT NULL,
+            lang TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE broadcasts (
+            id INTEGER PRIMARY KEY,
+            poll_id INTEGER NOT NULL UNIQUE REFERENCES polls(id),
+            created_at INTEGER NOT NULL,
+            status TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'done')),
+            notify BLOB,
+            lang TEXT NOT NULL DEFAULT 'en',
+            total INTEGER NOT NULL,
+            sent INTEGER,
+            failed INTEGER,
+            removed INTEGER,
+            unknown INTEGER,
+            skipped INTEGER,
+            finished_at INTEGER
+        );
+        CREATE TABLE broadcast_sends (
+            broadcast_id INTEGER NOT NULL REFERENCES broadcasts(id),
+            subscriber BLOB NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (
+                state IN ('pending', 'sending', 'sent', 'failed', 'removed', 'unknown')
+            ),
+            PRIMARY KEY (broadcast_id, subscriber)
+        ) WITHOUT ROWID;
+        """,
+    )
+)

@@ -1,0 +1,405 @@
+"""Tell subscribers that a poll is open: paced, resumable, and never sent twice.
+
+Pacing. Telegram allows about 30 bulk messages a second per bot. Every call a broadcast makes
+(sends to subscribers, and the staff's progress messages) first waits its turn at one
+:class:`Pacer`, shared by all broadcasts: at most ``RATE`` (25) a second, which leaves room for
+replies to young people (those are not paced here). A 429 pauses the Pacer for its
+``retry_after``, so every broadcast waits, and that subscriber is tried again.
+
+At most once. Each send is marked 'sending', committed, before Telegram is asked, and marked
+'sent', 'failed' or 'removed' once Telegram has answered. If the process dies in between
+(kill -9, power cut), nobody can tell whether Telegram delivered that message: on start-up such
+rows become 'unknown', are counted in the staff's totals, and are not sent again. The issue asks
+that nobody gets the message twice; the price is that after a hard crash up to
+``MAX_IN_FLIGHT`` people may miss this one message. A clean shutdown loses nobody: it lets the
+sends already on the wire finish and be recorded, and puts those still waiting for their turn
+back to 'pending'; the next start carries on.
+
+Outcomes. A 403 (blocked the bot, deactivated account) removes the subscriber. Other errors
+count as failed and are not retried, since Telegram may have delivered a message whose answer
+was lost.
+
+The sending runs as background tasks owned by this service, so a broadcast never holds up the
+handling of young people's taps; ``close`` stops them at shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from prompts import Catalog
+from services.links import deep_link
+from services.pollfile import Poll, pick
+from services.polls import PollService
+from services.subscriptions import CipherError, SubscriptionService
+from storage import broadcasts as db
+from storage.sqlite import SqliteStore
+
+log = logging.getLogger("markbot.broadcast")
+
+RATE = 25.0  # calls a second, all broadcasts together (Telegram's bulk limit is about 30)
+MAX_IN_FLIGHT = 8  # enough to keep RATE with slow answers; also the most a hard crash can lose
+PAGE = 100  # pending sends read at a time
+PROGRESS_SECONDS = 3.0  # the staff's progress message is edited at most this often
+MAX_FLOOD_RETRIES = 5  # 429s for one subscriber before it counts as failed
+STOP_GRACE_SECONDS = 10.0  # how long shutdown waits for sends already on the wire
+NOTIFY_CONTEXT = b"broadcast notify"  # associated data for the encrypted staff chat
+
+StartResult = Literal["started", "no_poll", "not_open", "already", "no_subscribers"]
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What Telegram said to one send: 'sent', 'failed', 'gone' (403) or 'retry' (429)."""
+
+    result: Literal["sent", "failed", "gone", "retry"]
+    retry_after: float = 0.0
+
+
+SENT = Delivery("sent")
+FAILED = Delivery("failed")
+GONE = Delivery("gone")
+_SETTLED: dict[str, db.Settled] = {"sent": "sent", "failed": "failed", "gone": "removed"}
+
+
+def retry(after: float) -> Delivery:
+    """Telegram said 429: wait ``after`` seconds, then try that subscriber again."""
+    return Delivery("retry", after)
+
+
+class Channel(Protocol):
+    """How broadcasts reach Telegram; implemented in handlers/, so services import no telegram.
+
+    ``send`` never raises for a Telegram error: it maps it to a :class:`Delivery`. ``post`` and
+    ``edit`` are for the staff's messages and swallow errors (a report must not stop sending).
+    """
+
+    @property
+    def username(self) -> str: ...
+
+    async def send(self, chat_id: int, text: str, button: str, url: str) -> Delivery: ...
+
+    async def post(self, chat_id: int, text: str) -> int | None: ...
+
+    async def edit(self, chat_id: int, message_id: int, text: str) -> None: ...
+
+
+class Pacer:
+    """Spaces calls at least ``1/rate`` seconds apart, and holds every call during a flood wait.
+
+    Turns are given in arrival order (asyncio.Lock is fair) and spaced from the moment each is
+    given, so there is no burst to catch up after a pause or an idle spell.
+    """
+
+    def __init__(self, rate: float) -> None:
+        self._interval = 1.0 / rate
+        self._next = 0.0
+        self._paused_until = 0.0
+        self._lock = asyncio.Lock()
+
+    def pause(self, seconds: float) -> None:
+        """Telegram said 429: nobody goes before ``seconds`` from now."""
+        until = asyncio.get_running_loop().time() + max(seconds, 0.0)
+        self._paused_until = max(self._paused_until, until)
+
+    async def wait(self, stop: asyncio.Event) -> bool:
+        """Wait for this call's turn; False (and no turn used) if ``stop`` is set first."""
+        loop = asyncio.get_running_loop()
+        async with self._lock:
+            while not stop.is_set():
+                now = loop.time()
+                due = max(self._next, self._paused_until)
+                if due <= now:
+                    self._next = now + self._interval
+                    return True
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), due - now)
+            return False
+
+
+@dataclass(slots=True)
+class _Job:
+    """One running broadcast, as this process knows it."""
+
+    id: int
+    code: str
+    notify: int | None  # the staff chat that gets progress and the final count
+    lang: str  # the staff's language
+    total: int
+    url: str
+    texts: dict[str, tuple[str, str]]  # language -> (message, button label)
+    counts: Counter[str] = field(default_factory=Counter)
+    prefix: str = ""  # "resumed after a restart", on the progress message
+    message_id: int | None = None
+    shown: int = -1
+    next_progress: float = 0.0
+
+    @property
+    def done(self) -> int:
+        return sum(self.counts[state] for state in db.COUNTED_STATES)
+
+
+class BroadcastService:
+    """Starts, resumes and stops broadcasts (see the module docstring for the guarantees)."""
+
+    def __init__(
+        self,
+        store: SqliteStore,
+        polls: PollService,
+        subscriptions: SubscriptionService,
+        catalog: Catalog,
+        *,
+        rate: float = RATE,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._store = store
+        self._polls = polls
+        self._subs = subscriptions
+        self._catalog = catalog
+        self._clock = clock
+        self._pacer = Pacer(rate)
+        self._channel: Channel | None = None
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._stopping = asyncio.Event()
+
+    def attach(self, channel: Channel) -> None:
+        """Give the service its way to Telegram (once the bot is initialised)."""
+        self._channel = channel
+
+    @property
+    def running(self) -> int:
+        return len(self._tasks)
+
+    # --- entry points --------------------------------------------------------------------
+
+    async def start(self, code: str, notify: int, lang: str) -> StartResult:
+        """Announce an open poll to every subscriber, in the background; ``notify`` is the
+        staff chat for progress. Each poll is announced once (a second /broadcast, or a
+        redelivered update, can't message anyone twice)."""
+        self._channel_or_fail()
+        loaded = await self._polls.by_code(code)
+        if loaded is None:
+            return "no_poll"
+        row, poll = loaded
+        if self._polls.state(row) != "open":
+            return "not_open"
+        sealed = self._subs.cipher.seal(notify, NOTIFY_CONTEXT)
+        try:
+            created = await db.create_broadcast(
+                self._store, row.id, int(self._clock()), sealed, lang
+            )
+        except db.BroadcastExists:
+            return "already"
+        if created is None:
+            return "no_subscribers"
+        broadcast_id, total = created
+        log.info("broadcast %d for %s started: %d subscribers", broadcast_id, row.code, total)
+        self._launch(self._job(broadcast_id, row.code, poll, notify, lang, total))
+        return "started"
+
+    async def resume(self) -> int:
+        """On start-up: carry on every unfinished broadcast; sends a crash left 'sending'
+        become 'unknown' (counted, never resent). Returns how many were resumed."""
+        self._channel_or_fail()
+        resumed = 0
+        for row in await db.unfinished_broadcasts(self._store):
+            if row.id in self._tasks:
+                continue
+            unknown = await db.mark_unknown(self._store, row.id)
+            loaded = await self._polls.by_id(row.poll_id)
+            if loaded is None:
+                continue
+            code, poll = loaded
+            notify = self._open_notify(row.notify)
+            job = self._job(row.id, code, poll, notify, row.lang, row.total)
+            job.counts = await db.send_counts(self._store, row.id)
+            job.prefix = self._catalog.t(row.lang, "broadcast_resumed", code=code) + "\n\n"
+            log.info("broadcast %d resumed (%d unknown after a crash)", row.id, unknown)
+            self._launch(job)
+            resumed += 1
+        return resumed
+
+    async def close(self) -> None:
+        """Stop cleanly: no new sends; those on the wire finish and are recorded."""
+        self._stopping.set()
+        tasks = list(self._tasks.values())
+        if not tasks:
+            return
+        _, late = await asyncio.wait(tasks, timeout=STOP_GRACE_SECONDS)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
+
+    # --- the work ------------------------------------------------------------------------
+
+    def _channel_or_fail(self) -> Channel:
+        if self._channel is None:
+            raise RuntimeError("broadcasts have no channel yet (attach() at start-up)")
+        return self._channel
+
+    def _job(
+        self, broadcast_id: int, code: str, poll: Poll, notify: int | None, lang: str, total: int
+    ) -> _Job:
+        texts = {
+            language: (
+                self._catalog.t(language, "broadcast_message", title=pick(poll.title, language)),
+                self._catalog.plain(language, "button_broadcast_open"),
+            )
+            for language in self._catalog.languages
+        }
+        url = deep_link(self._channel_or_fail().username, code)
+        return _Job(broadcast_id, code, notify, lang, total, url, texts)
+
+    def _open_notify(self, sealed: bytes | None) -> int | None:
+        if sealed is None:
+            return None
+        try:
+            return self._subs.cipher.open(sealed, NOTIFY_CONTEXT)
+        except CipherError:
+            log.warning("the staff chat of a broadcast does not decrypt; no progress reports")
+            return None
+
+    def _launch(self, job: _Job) -> None:
+        task = asyncio.create_task(self._run(job), name=f"markbot-broadcast-{job.id}")
+        self._tasks[job.id] = task
+        task.add_done_callback(lambda _: self._tasks.pop(job.id, None))
+
+    async def _run(self, job: _Job) -> None:
+        try:
+            await self._report(job)
+            if await self._poll_open(job.code):
+                await self._send_all(job)
+            if self._stopping.is_set():
+                return  # the next start resumes it
+            counts = await db.finish_broadcast(self._store, job.id, int(self._clock()))
+            log.info(
+                "broadcast %d finished: %d sent, %d failed, %d removed, %d unknown, %d skipped",
+                job.id,
+                counts["sent"],
+                counts["failed"],
+                counts["removed"],
+                counts["unknown"],
+                counts["skipped"],
+            )
+            await self._report(job)
+            await self._final(job, counts)
+        except Exception as exc:  # left 'running': the next start tries again
+            log.error("broadcast %d stopped: %s", job.id, type(exc).__name__, exc_info=True)
+
+    async def _poll_open(self, code: str) -> bool:
+        loaded = await self._polls.by_code(code)
+        return loaded is not None and self._polls.state(loaded[0]) == "open"
+
+    async def _send_all(self, job: _Job) -> None:
+        """Page through the waiting sends, at most MAX_IN_FLIGHT at a time; stop if the poll
+        closes (the rest are counted as skipped)."""
+        slots = asyncio.Semaphore(MAX_IN_FLIGHT)
+        in_flight: set[asyncio.Task[None]] = set()
+        after = b""
+        try:
+            while not self._stopping.is_set():
+                page = await db.pending_sends(self._store, job.id, after, PAGE)
+                if not page or not await self._poll_open(job.code):
+                    break
+                for person in page:
+                    await slots.acquire()
+                    if self._stopping.is_set():
+                        slots.release()
+                        break
+                    task = asyncio.create_task(self._send_one(job, person))
+                    in_flight.add(task)
+                    task.add_done_callback(in_flight.discard)
+                    task.add_done_callback(lambda _: slots.release())
+                after = page[-1]
+        except asyncio.CancelledError:
+            for task in in_flight:
+                task.cancel()
+            raise
+        finally:
+            await asyncio.gather(*in_flight, return_exceptions=True)
+
+    async def _send_one(self, job: _Job, person: bytes) -> None:
+        """Claim, wait for a turn, send, record; a 429 puts it back and tries again."""
+        assert self._channel is not None
+        try:
+            for _ in range(MAX_FLOOD_RETRIES + 1):
+                target = await db.claim_send(self._store, job.id, person)
+                if target is None:  # unsubscribed meanwhile
+                    return
+                try:
+                    chat_id = self._subs.chat_id(person, target.chat)
+                except CipherError:
+                    await self._settle(job, person, "failed")
+                    return
+                if not await self._pacer.wait(self._stopping):
+                    await db.release_send(self._store, job.id, person)
+                    return
+                text, button = job.texts.get(target.lang) or job.texts["en"]
+                try:
+                    delivery = await self._channel.send(chat_id, text, button, job.url)
+                except Exception as exc:  # a bug in the channel: count it, keep going
+                    log.error("broadcast send failed: %s", type(exc).__name__)
+                    delivery = FAILED
+                if delivery.result != "retry":
+                    await self._settle(job, person, _SETTLED[delivery.result])
+                    return
+                self._pacer.pause(delivery.retry_after)
+                await db.release_send(self._store, job.id, person)
+            await self._settle(job, person, "failed")  # refused with 429 too many times
+        except Exception as exc:  # e.g. the database: left as it is, the next start sorts it
+            log.error("broadcast %d: a send could not be recorded: %s", job.id, type(exc).__name__)
+
+    async def _settle(self, job: _Job, person: bytes, state: db.Settled) -> None:
+        await db.settle_send(self._store, job.id, person, state)
+        job.counts[state] += 1
+        now = asyncio.get_running_loop().time()
+        if now >= job.next_progress:
+            job.next_progress = now + PROGRESS_SECONDS
+            await self._report(job)
+
+    # --- what the staff see --------------------------------------------------------------
+
+    async def _report(self, job: _Job) -> None:
+        """Post the progress message, or edit it if the count moved (paced like sends)."""
+        channel = self._channel
+        if channel is None or job.notify is None or job.done == job.shown:
+            return
+        if not await self._pacer.wait(self._stopping):
+            return
+        job.shown = job.done
+        job.next_progress = asyncio.get_running_loop().time() + PROGRESS_SECONDS
+        text = job.prefix + self._catalog.t(
+            job.lang, "broadcast_progress", code=job.code, done=job.done, total=job.total
+        )
+        if job.message_id is None:
+            job.message_id = await channel.post(job.notify, text)
+        else:
+            await channel.edit(job.notify, job.message_id, text)
+
+    async def _final(self, job: _Job, counts: Counter[str]) -> None:
+        if self._channel is None or job.notify is None:
+            return
+        t, lang = self._catalog.t, job.lang
+        lines = [
+            t(
+                lang,
+                "broadcast_done",
+                code=job.code,
+                sent=counts["sent"],
+                failed=counts["failed"],
+                removed=counts["removed"],
+            )
+        ]
+        if counts["unknown"]:
+            lines.append(t(lang, "broadcast_done_unknown", unknown=counts["unknown"]))
+        if counts["skipped"]:
+            lines.append(t(lang, "broadcast_done_skipped", skipped=counts["skipped"]))
+        if await self._pacer.wait(self._stopping):
+            await self._channel.post(job.notify, "\n".join(lines))

@@ -1,0 +1,147 @@
+"""Opt-in messages about new polls: who asked, kept apart from ballots and the voter register.
+
+A young person chooses at the end of a journey (default: no). A subscriber is one row keyed by
+a keyed hash of their Telegram id (so nobody is on the list twice and /stop finds them), holding
+their chat id encrypted with AES-GCM under a key derived from the key file, and their language.
+The database file on its own therefore names nobody; only a process with the key can send.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from prompts import Catalog
+from services import screens
+from services.identity import Hasher
+from services.journey import Outcome, Person
+from services.screens import Screen
+from storage import broadcasts as db
+from storage.sqlite import SqliteStore
+
+HKDF_INFO = b"markbot subscribers"
+NONCE_BYTES = 12
+# The last paragraph of the thank-you message is the offer; after a tap it is one of the others.
+_CHOICE_KEYS = ("subscribe_offer", "subscribed", "subscribe_declined")
+
+
+class CipherError(Exception):
+    """A stored chat id could not be decrypted (another key file, or a damaged row)."""
+
+
+class Cipher:
+    """AES-256-GCM for chat ids, keyed by HKDF-SHA256 from the markbot key.
+
+    A separate derived key (not the HMAC key itself) keeps encryption and hashing apart. The
+    caller's ``context`` (the row's keyed hash) is bound in as associated data, so a ciphertext
+    copied onto another row does not decrypt.
+    """
+
+    __slots__ = ("_aead",)
+
+    def __init__(self, key: bytes) -> None:
+        derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=HKDF_INFO).derive(key)
+        self._aead = AESGCM(derived)
+
+    def __repr__(self) -> str:
+        return "Cipher(<secret>)"
+
+    def seal(self, chat_id: int, context: bytes) -> bytes:
+        """A fresh random nonce followed by the ciphertext and tag."""
+        nonce = os.urandom(NONCE_BYTES)
+        return nonce + self._aead.encrypt(nonce, str(chat_id).encode("ascii"), context)
+
+    def open(self, blob: bytes, context: bytes) -> int:
+        try:
+            plain = self._aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], context)
+        except InvalidTag:
+            raise CipherError("a stored chat id does not decrypt with this key") from None
+        return int(plain.decode("ascii"))
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """The message a button was on, as HTML and as displayed (to keep the thank-you part)."""
+
+    html: str
+    plain: str
+
+
+class SubscriptionService:
+    """Subscribe, unsubscribe, and decrypt whom to send to."""
+
+    def __init__(
+        self,
+        store: SqliteStore,
+        hasher: Hasher,
+        cipher: Cipher,
+        catalog: Catalog,
+    ) -> None:
+        self._store = store
+        self._hasher = hasher
+        self._cipher = cipher
+        self._catalog = catalog
+
+    @property
+    def cipher(self) -> Cipher:
+        """The same cipher protects the staff chat a broadcast reports to."""
+        return self._cipher
+
+    # --- the list ------------------------------------------------------------------------
+
+    async def add(self, user_id: int, lang: str) -> bool:
+        """Subscribe a Telegram user (their private chat id is their user id); True if new."""
+        person = self._hasher.subscriber(user_id)
+        sealed = self._cipher.seal(user_id, person)
+        return await db.add_subscriber(self._store, person, sealed, lang)
+
+    async def remove(self, user_id: int) -> bool:
+        return await db.remove_subscriber(self._store, self._hasher.subscriber(user_id))
+
+    async def is_subscribed(self, user_id: int) -> bool:
+        return await db.subscriber_lang(self._store, self._hasher.subscriber(user_id)) is not None
+
+    async def count(self) -> int:
+        return await db.subscriber_count(self._store)
+
+    def chat_id(self, person: bytes, chat: bytes) -> int:
+        """The chat to send to, from a subscriber row (raises CipherError)."""
+        return self._cipher.open(chat, person)
+
+    # --- what the young person sees ------------------------------------------------------
+
+    async def choose(self, person: Person, lang: str, yes: bool, shown: Shown | None) -> Outcome:
+        """A tap on the thank-you screen's offer (``lang``: the person's language, which their
+        messages will be in). "No" stores nothing, and also ends an earlier "yes": someone who
+        says no to messages should not keep getting them."""
+        if yes:
+            await self.add(person.id, lang)
+        else:
+            await self.remove(person.id)
+        key = "subscribed" if yes else "subscribe_declined"
+        return Outcome(self._after_offer(shown, lang, key), edit=True)
+
+    async def stop(self, person: Person, lang: str) -> Outcome:
+        """/stop: leave the list (a reply either way)."""
+        removed = await self.remove(person.id)
+        key = "unsubscribed" if removed else "not_subscribed"
+        return Outcome(screens.message(self._catalog, lang, key))
+
+    def _after_offer(self, shown: Shown | None, lang: str, key: str) -> Screen:
+        """The thank-you message with its last paragraph (the offer) replaced by the answer and
+        the buttons gone, so "your answers are counted" stays in the chat."""
+        answer = self._catalog.t(lang, key)
+        if shown is None:
+            return Screen(answer)
+        endings = {
+            self._catalog.plain(other, k) for other in self._catalog.languages for k in _CHOICE_KEYS
+        }
+        head, sep, _ = shown.html.rpartition("\n\n")
+        if sep and any(shown.plain.endswith(end) for end in endings):
+            return Screen(f"{head}\n\n{answer}")
+        return Screen(answer)
