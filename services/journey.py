@@ -6,6 +6,7 @@ back an :class:`Outcome` to show. The database only ever sees keyed hashes and a
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ from services import screens
 from services.callbacks import Callback, decode
 from services.identity import Hasher
 from services.journey_state import Journey
+from services.language import detect_language
 from services.pollfile import Poll
 from services.polls import PollService, poll_state
 from services.screens import Screen
@@ -23,6 +25,7 @@ from storage.records import CastResult, DraftRow, NewBallot
 from storage.sqlite import SqliteStore
 
 DRAFT_TTL_SECONDS = 24 * 3600
+EXPECTED_LANGUAGES = ("en", "cy", "pl", "ur")  # for tagging free text; never gates an answer
 SESSION_SEPARATOR = "_"  # a session link's payload is CODE_TOKEN (codes never hold "_")
 
 
@@ -210,6 +213,8 @@ class JourneyService:
             return self._say(j.lang, "text_too_long", length=len(body), max_length=q.max_length)
         clean, changed = scrub(body, person.names)
         j.answers[q.id] = clean
+        lang, confidence = await asyncio.to_thread(detect_language, clean, EXPECTED_LANGUAGES)
+        j.text_langs[q.id] = [lang, round(confidence, 3)]
         self._advance(ctx)
         await self._save(ctx)
         shown = self._show(ctx, edit=False)
@@ -339,13 +344,14 @@ class JourneyService:
                 await self._save(ctx)
                 return self._show(ctx)
         choices: list[tuple[str, str, int | None]] = []
-        texts: list[tuple[str, str]] = []
+        texts: list[tuple[str, str, str, float]] = []
         for q in poll.questions:
             value = j.answers.get(q.id)
             if not value:
                 continue
             if isinstance(value, str):
-                texts.append((q.id, value))
+                lang, confidence = j.text_langs.get(q.id) or ("und", 0.0)
+                texts.append((q.id, value, str(lang), float(confidence)))
             else:
                 for n, oid in enumerate(value, start=1):
                     if q.option(oid) is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass, field
+from typing import Any
 
 Answer = list[str] | str
 
@@ -26,6 +27,7 @@ class Journey:
     back_to_confirm: bool = False
     privacy_open: bool = False
     session: int | None = None  # the class or group session link it was opened from
+    text_langs: dict[str, list[Any]] = field(default_factory=dict)  # question -> [lang, conf]
     preview: bool = False  # staff trying the poll: nothing is ever cast
 
     @classmethod

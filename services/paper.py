@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from services.language import detect_language
 from services.pollfile import Poll, Question
 from services.polls import PollNotFound, PollService
 from services.scrub import scrub
@@ -151,7 +152,7 @@ def _parse_ballots(
             _collect(problems, line, f"{len(row)} cells, but the header has {len(header)}")
             continue
         choices: list[Choice] = []
-        texts: list[tuple[str, str]] = []
+        texts: list[tuple[str, str, str, float]] = []
         for qid, cell in zip(header, row, strict=True):
             q = questions[qid]
             if not cell.strip():
@@ -159,7 +160,8 @@ def _parse_ballots(
                     _collect(problems, line, f"{qid} is empty, but it is not optional")
                 continue
             if q.kind == "text":
-                texts.append((qid, scrub(cell.strip()[: q.max_length])[0]))
+                body = scrub(cell.strip()[: q.max_length])[0]
+                texts.append((qid, body, *detect_language(body)))
                 continue
             answers, error = _answer(q, cell, lookups[qid])
             if error:

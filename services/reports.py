@@ -17,6 +17,7 @@ from services.results import (
     Cell,
     Results,
     Table,
+    TextAnswer,
     Turnout,
     TurnoutRow,
     build_results,
@@ -119,7 +120,10 @@ class ReportService:
         if len(channels) > 1:
             for channel in channels:
                 part = build_results(
-                    row.code, poll, await self._store.tally(row.id, dims, channel), min_cell,
+                    row.code,
+                    poll,
+                    await self._store.tally(row.id, dims, channel),
+                    min_cell,
                     extra_breakdowns=extra,
                 )
                 tables += [_with_channel(t, channel) for t in part.tables]
@@ -132,7 +136,24 @@ class ReportService:
             generated=datetime.now(UTC).date().isoformat(),
             questions=tuple((q.id, q.kind, pick(q.text, "en")) for q in poll.questions),
             turnout=await self._turnout(row.id, poll, min_cell),
+            texts=await self._texts(row.id, poll, min_cell),
         )
+
+    async def _texts(self, poll_id: int, poll: Poll, min_cell: int) -> tuple[TextAnswer, ...]:
+        """Free-text answers with their breakdown groups, naming a group only when it has at
+        least ``min_cell`` ballots (so an answer can't be pinned on a tiny group)."""
+        _, groups = await self._store.turnout(poll_id, [q.id for q in poll.breakdowns])
+        big = {(d, g) for d, g, n in groups if n >= min_cell}
+        labels = {(q.id, o.id): pick(o.label, "en") for q in poll.breakdowns for o in q.options}
+        out = []
+        for question, body, lang, grp in await self._store.text_answers(poll_id):
+            shown = []
+            for part in grp.split("&") if grp else ():
+                dim, _, group = part.partition("=")
+                if (dim, group) in big and (dim, group) in labels:
+                    shown.append((dim, labels[(dim, group)]))
+            out.append(TextAnswer(question, body, tuple(shown), lang))
+        return tuple(out)
 
     async def _turnout(self, poll_id: int, poll: Poll, min_cell: int) -> Turnout:
         days, groups = await self._store.turnout(poll_id, [q.id for q in poll.breakdowns])

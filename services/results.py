@@ -79,6 +79,7 @@ class TextAnswer:
     question: str
     body: str
     groups: tuple[tuple[str, str], ...] = ()  # (breakdown question, group label)
+    lang: str = "und"  # suggested language tag (services/language.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -163,3 +163,13 @@ MIGRATIONS.append(
         """,
     )
 )
+
+MIGRATIONS.append(
+    (
+        "0006_text_language",
+        """
+        ALTER TABLE text_answers ADD COLUMN lang TEXT NOT NULL DEFAULT 'und';
+        ALTER TABLE text_answers ADD COLUMN lang_conf REAL NOT NULL DEFAULT 0;
+        """,
+    )
+)

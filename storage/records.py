@@ -69,7 +69,8 @@ class NewBallot:
     session_id: int | None = None
     lang: str | None = None
     choices: tuple[tuple[str, str, int | None], ...] = ()  # (question, option, rank)
-    texts: tuple[tuple[str, str], ...] = ()  # (question, body)
+    # (question, body) or (question, body, language, confidence)
+    texts: tuple[tuple[str, str] | tuple[str, str, str, float], ...] = ()
     groups: str = ""  # the ballot's breakdown answers, "dim=option&dim=option" (see migrations)
 
 

@@ -614,14 +614,16 @@ class SqliteStore:
         )
         return [r[0] for r in rows]
 
-    async def text_answers(self, poll_id: int) -> list[tuple[str, str, str]]:
-        """(ballot id, question, body) for every free-text answer of a poll."""
+    async def text_answers(self, poll_id: int) -> list[tuple[str, str, str, str]]:
+        """(question, body, language, breakdown groups) for every free-text answer of a poll,
+        in an order that says nothing about when it was given."""
         rows = await self._r.execute_fetchall(
-            "SELECT ballot_id, question, body FROM text_answers WHERE poll_id = ?"
-            " ORDER BY question, ballot_id",
+            "SELECT t.question, t.body, t.lang,"
+            " coalesce((SELECT a.grp FROM answers a WHERE a.ballot_id = t.ballot_id LIMIT 1), '')"
+            " FROM text_answers t WHERE t.poll_id = ? ORDER BY t.question, t.ballot_id",
             (poll_id,),
         )
-        return [(r[0], r[1], r[2]) for r in rows]
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
 
 
 def _insert_ballot(conn: sqlite3.Connection, ballot: NewBallot) -> str:
@@ -644,8 +646,12 @@ def _insert_ballot(conn: sqlite3.Connection, ballot: NewBallot) -> str:
         )
     if ballot.texts:
         conn.executemany(
-            "INSERT INTO text_answers (ballot_id, poll_id, question, body) VALUES (?, ?, ?, ?)",
-            [(ballot_id, ballot.poll_id, q, body) for q, body in ballot.texts],
+            "INSERT INTO text_answers (ballot_id, poll_id, question, body, lang, lang_conf)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (ballot_id, ballot.poll_id, q, body, *(tag or ("und", 0.0)))
+                for q, body, *tag in ballot.texts
+            ],
         )
     return ballot_id
 

@@ -69,8 +69,8 @@ async def test_full_journey_counts_one_ballot(markbot: Harness) -> None:
         ("area", "south"),
         ("priority", "climate"),
     ]
-    assert _db_rows(markbot, "SELECT body FROM text_answers") == [
-        ("Because the floods keep getting worse",)
+    assert _db_rows(markbot, "SELECT body, lang FROM text_answers") == [
+        ("Because the floods keep getting worse", "en")
     ]
 
 
