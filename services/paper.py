@@ -177,7 +177,7 @@ def _parse_ballots(
                 "paper",
                 choices=tuple(choices),
                 texts=tuple(texts),
-                groups=poll.group_key(choices),
+                groups=poll.group_key(choices, paper=True),
             )
         )
     if problems:
@@ -239,7 +239,11 @@ def _parse_counts(
             _collect(problems, line, f"more than {MAX_ROWS} ballots in one file; split it")
             break
         ballot = NewBallot(
-            poll_id, cast_on, "paper", choices=tuple(answers), groups=poll.group_key(answers)
+            poll_id,
+            cast_on,
+            "paper",
+            choices=tuple(answers),
+            groups=poll.group_key(answers, paper=True),
         )
         ballots += [ballot] * count
     if problems:

@@ -23,6 +23,7 @@ from pydantic import (
 LANGUAGES = ("en", "cy")
 PREFER_NOT_TO_SAY = "prefer-not-to-say"
 SESSION_DIMENSION = "session"  # the extra breakdown for ballots cast through a session link
+CHANNEL = "channel"  # paper ballots carry "channel=paper" in their groups; online ones nothing
 UK_TIME = ZoneInfo("Europe/London")
 MAX_LABEL = 48
 SLUG = r"^[a-z0-9][a-z0-9_-]{0,31}$"
@@ -201,8 +202,17 @@ def session_breakdown(sessions: list[tuple[int, str]]) -> Question:
         for sid, label in sessions
     )
     return Question.model_construct(
-        id=SESSION_DIMENSION, kind="choice", text={"en": "Session"}, help=None, options=options,
-        ineligible=(), breakdown=True, optional=False, max=None, max_length=1000, population=None,
+        id=SESSION_DIMENSION,
+        kind="choice",
+        text={"en": "Session"},
+        help=None,
+        options=options,
+        ineligible=(),
+        breakdown=True,
+        optional=False,
+        max=None,
+        max_length=1000,
+        population=None,
     )
 
 
@@ -250,14 +260,20 @@ class Poll(BaseModel):
         return tuple(q for q in self.questions if q.breakdown)
 
     def group_key(
-        self, choices: Iterable[tuple[str, str, int | None]], session: int | None = None
+        self,
+        choices: Iterable[tuple[str, str, int | None]],
+        session: int | None = None,
+        *,
+        paper: bool = False,
     ) -> str:
         """A ballot's breakdown answers as stored with each answer: "age=13-15&area=north"
-        (and "session=<id>" for a ballot cast through a session link)."""
+        (with "session=<id>" for a session link's ballot, "channel=paper" for a paper one)."""
         dims = {q.id for q in self.breakdowns}
         parts = [f"{q}={o}" for q, o, _ in choices if q in dims]
         if session is not None:
             parts.append(f"{SESSION_DIMENSION}={session}")
+        if paper:
+            parts.append(f"{CHANNEL}=paper")
         return "&".join(sorted(parts))
 
     def question(self, question_id: str) -> Question | None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from prompts import Catalog
 from services.exports import RENDERERS
 from services.paper import headline
-from services.pollfile import Poll, pick, session_breakdown
+from services.pollfile import CHANNEL, Poll, pick, session_breakdown
 from services.polls import PollService
 from services.results import (
     Cell,
@@ -21,6 +21,7 @@ from services.results import (
     Turnout,
     TurnoutRow,
     build_results,
+    split_paper,
     suppress_table,
 )
 from storage.records import PollRow
@@ -108,25 +109,30 @@ class ReportService:
         return loaded
 
     async def results(self, code: str, min_cell: int) -> Results:
-        """Tables for all ballots, and per channel when there are paper ballots too."""
+        """Tables for all ballots, and for online and paper ballots apart when a poll has
+        both; turnout and free text. All from one scan of the answers (see SqliteStore.tally):
+        paper ballots carry ``channel=paper`` in their groups, and online = all - paper."""
         row, poll = await self._poll(code)
         sessions = await self._store.list_sessions(row.id)
         extra = [session_breakdown(sessions)] if sessions else []
         dims = [q.id for q in (*poll.breakdowns, *extra)]
-        data = await self._store.tally(row.id, dims)
+        has_paper = await self._store.has_paper(row.id)
+        data = await self._store.tally(row.id, [*dims, CHANNEL] if has_paper else dims)
         base = build_results(row.code, poll, data, min_cell, extra_breakdowns=extra)
         tables = list(base.tables)
-        channels = await self._store.channels(row.id)
-        if len(channels) > 1:
-            for channel in channels:
-                part = build_results(
-                    row.code,
-                    poll,
-                    await self._store.tally(row.id, dims, channel),
-                    min_cell,
-                    extra_breakdowns=extra,
-                )
-                tables += [_with_channel(t, channel) for t in part.tables]
+        if has_paper:
+            for channel, part in zip(("online", "paper"), split_paper(data), strict=True):
+                if part.ballots == 0:
+                    continue
+                built = build_results(row.code, poll, part, min_cell)
+                tables += [
+                    replace(
+                        t, dimension=CHANNEL, group=channel, group_label=channel, channel=channel
+                    )
+                    for t in built.tables
+                ]
+        groups = {(o.question, o.option): o.count for o in data.options if o.question in dims}
+        days = await self._store.ballots_by_day(row.id)
         return Results(
             code=base.code,
             title=base.title,
@@ -135,47 +141,25 @@ class ReportService:
             tables=tuple(tables),
             generated=datetime.now(UTC).date().isoformat(),
             questions=tuple((q.id, q.kind, pick(q.text, "en")) for q in poll.questions),
-            turnout=await self._turnout(row.id, poll, min_cell),
-            texts=await self._texts(row.id, poll, min_cell),
+            turnout=_turnout(poll, days, groups, min_cell),
+            texts=await self._texts(row.id, poll, groups, min_cell),
         )
 
-    async def _texts(self, poll_id: int, poll: Poll, min_cell: int) -> tuple[TextAnswer, ...]:
+    async def _texts(
+        self, poll_id: int, poll: Poll, groups: dict[tuple[str, str], int], min_cell: int
+    ) -> tuple[TextAnswer, ...]:
         """Free-text answers with their breakdown groups, naming a group only when it has at
         least ``min_cell`` ballots (so an answer can't be pinned on a tiny group)."""
-        _, groups = await self._store.turnout(poll_id, [q.id for q in poll.breakdowns])
-        big = {(d, g) for d, g, n in groups if n >= min_cell}
         labels = {(q.id, o.id): pick(o.label, "en") for q in poll.breakdowns for o in q.options}
         out = []
         for question, body, lang, grp in await self._store.text_answers(poll_id):
             shown = []
             for part in grp.split("&") if grp else ():
                 dim, _, group = part.partition("=")
-                if (dim, group) in big and (dim, group) in labels:
+                if groups.get((dim, group), 0) >= min_cell and (dim, group) in labels:
                     shown.append((dim, labels[(dim, group)]))
             out.append(TextAnswer(question, body, tuple(shown), lang))
         return tuple(out)
-
-    async def _turnout(self, poll_id: int, poll: Poll, min_cell: int) -> Turnout:
-        days, groups = await self._store.turnout(poll_id, [q.id for q in poll.breakdowns])
-        rows = []
-        counts = {(d, g): n for d, g, n in groups}
-        for dim in poll.breakdowns:
-            for option in dim.options:
-                if option.id in dim.ineligible:
-                    continue
-                n = counts.get((dim.id, option.id), 0)
-                population = (dim.population or {}).get(option.id)
-                rows.append(
-                    TurnoutRow(
-                        dim.id,
-                        option.id,
-                        pick(option.label, "en"),
-                        n,
-                        population,
-                        suppressed=min_cell > 0 and n < min_cell,
-                    )
-                )
-        return Turnout(tuple(days), tuple(rows))
 
     async def campaign(self, codes: list[str], min_cell: int) -> Results:
         """One ranking over several polls' main questions, options matched by ``tag`` (or, with
@@ -255,5 +239,25 @@ class ReportService:
         return path
 
 
-def _with_channel(table: Table, channel: str) -> Table:
-    return replace(table, channel=channel)
+def _turnout(
+    poll: Poll, days: list[tuple[str, int]], groups: dict[tuple[str, str], int], min_cell: int
+) -> Turnout:
+    """Ballots per day and per breakdown group (with the group's population where known)."""
+    rows = []
+    for dim in poll.breakdowns:
+        for option in dim.options:
+            if option.id in dim.ineligible:
+                continue
+            n = groups.get((dim.id, option.id), 0)
+            population = (dim.population or {}).get(option.id)
+            rows.append(
+                TurnoutRow(
+                    dim.id,
+                    option.id,
+                    pick(option.label, "en"),
+                    n,
+                    population,
+                    suppressed=min_cell > 0 and n < min_cell,
+                )
+            )
+    return Turnout(tuple(days), tuple(rows))

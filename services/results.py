@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.pollfile import Poll, Question, pick
-from storage.records import TallyData
+from storage.records import OptionCount, Respondents, TallyData
 
 # (option, rank) -> count, for one table
 Counts = dict[tuple[str, int | None], int]
@@ -188,3 +188,37 @@ def build_results(
         min_cell,
         tuple(suppress_table(t, min_cell) for t in tables),
     )
+
+
+def split_paper(data: TallyData) -> tuple[TallyData, TallyData]:
+    """(online, paper) tallies from one tally that was grouped by channel: paper ballots are
+    the ``channel=paper`` group, and online is everything else."""
+    paper_options: dict[tuple[str, str, int | None], int] = defaultdict(int)
+    for g in data.groups:
+        if g.dimension == "channel" and g.group == "paper":
+            paper_options[(g.question, g.option, g.rank)] += g.count
+    paper_respondents = {r.question: r.count for r in data.respondents if r.dimension == "channel"}
+    paper_ballots = max(paper_respondents.values(), default=0)
+    paper = TallyData(
+        ballots=paper_ballots,
+        options=[OptionCount(q, o, r, n) for (q, o, r), n in paper_options.items()],
+        respondents=[Respondents(q, "", "", n) for q, n in paper_respondents.items()],
+    )
+    online = TallyData(
+        ballots=data.ballots - paper_ballots,
+        options=[
+            OptionCount(
+                o.question,
+                o.option,
+                o.rank,
+                o.count - paper_options.get((o.question, o.option, o.rank), 0),
+            )
+            for o in data.options
+        ],
+        respondents=[
+            Respondents(r.question, "", "", r.count - paper_respondents.get(r.question, 0))
+            for r in data.respondents
+            if not r.dimension
+        ],
+    )
+    return online, paper

@@ -607,12 +607,21 @@ class SqliteStore:
             respondents=[Respondents(q, d, g, n) for (q, d, g), n in respondents.items()],
         )
 
-    async def channels(self, poll_id: int) -> list[str]:
-        """The channels this poll has ballots from ('online', 'paper')."""
+    async def has_paper(self, poll_id: int) -> bool:
+        """Whether any paper ballots were imported (they only arrive through import_paper)."""
         rows = await self._r.execute_fetchall(
-            "SELECT DISTINCT channel FROM ballots WHERE poll_id = ? ORDER BY channel", (poll_id,)
+            "SELECT 1 FROM paper_imports WHERE poll_id = ? AND ballots > 0 LIMIT 1", (poll_id,)
         )
-        return [r[0] for r in rows]
+        return bool(rows)
+
+    async def ballots_by_day(self, poll_id: int) -> list[tuple[str, int]]:
+        """Turnout per day (the ballots_by_poll index covers it)."""
+        rows = await self._r.execute_fetchall(
+            "SELECT cast_on, count(*) FROM ballots WHERE poll_id = ? GROUP BY cast_on"
+            " ORDER BY cast_on",
+            (poll_id,),
+        )
+        return [(d, n) for d, n in rows]
 
     async def text_answers(self, poll_id: int) -> list[tuple[str, str, str, str]]:
         """(question, body, language, breakdown groups) for every free-text answer of a poll,

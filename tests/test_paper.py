@@ -149,7 +149,7 @@ def test_online_paper_and_combined(env: Path, capsys: pytest.CaptureFixture[str]
         overall = {
             t.channel: {c.option: c.count for c in t.cells}
             for t in res.tables
-            if t.question == "priority" and not t.dimension
+            if t.question == "priority" and t.dimension in ("", "channel")
         }
         assert overall["all"]["jobs"] == 7 and overall["all"]["climate"] == 9
         assert overall["online"]["jobs"] == 7 and overall["online"]["climate"] == 0
