@@ -1,12 +1,23 @@
-"""Export renderers: one function per format, each writing a Results to a file."""
+"""Export renderers: one function per format, each writing a Results to a file.
+
+Every renderer takes results that are already suppressed (``services.suppression``): it prints
+a hidden count as its marker ("<5", or "[c]" for a figure hidden to protect a small one) and
+never prints a hidden count, share, first preference or point total.
+"""
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+import json
+import re
+import textwrap
+from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
+from typing import Any
 
-from services.results import Results
+from services.results import Cell, Results, Table
+from services.suppression import SECONDARY, marker
 
 CSV_HEADER = ("poll", "question", "option", "dimension", "group", "count", "share")
 
@@ -19,7 +30,7 @@ def write_csv(results: Results, path: Path) -> None:
         for table in results.tables:
             for cell in table.cells:
                 if cell.suppressed:
-                    count, share = f"<{results.min_cell}", ""
+                    count, share = marker(cell, results.min_cell, table), ""
                 else:
                     count, share = str(cell.count), f"{cell.share:.4f}"
                 writer.writerow(
@@ -35,6 +46,455 @@ def write_csv(results: Results, path: Path) -> None:
                 )
 
 
+# --- shared helpers ------------------------------------------------------------------------
+
+
+def _question_order(results: Results) -> list[tuple[str, str, str]]:
+    """(id, kind, text) of every question with tables, in poll order."""
+    known = {q[0]: q for q in results.questions}
+    order = [q[0] for q in results.questions]
+    for t in results.tables:
+        if t.question not in order:
+            order.append(t.question)
+    with_tables = {t.question for t in results.tables}
+    out = []
+    for qid in order:
+        if qid in with_tables:
+            kind = next(t.kind for t in results.tables if t.question == qid)
+            out.append(known.get(qid, (qid, kind, qid)))
+    return out
+
+
+def _overall(results: Results, question: str) -> Table | None:
+    for t in results.tables:
+        if t.question == question and not t.dimension and t.channel == "all":
+            return t
+    return None
+
+
+def _groups(results: Results, dim: str) -> list[Table]:
+    """The group tables of one breakdown: of all ballots, or one per channel when the
+    breakdown is the channel itself (online, paper)."""
+    overall = {(t.question, t.channel) for t in results.tables if not t.dimension}
+    return [
+        t
+        for t in results.tables
+        if t.dimension == dim and (t.channel == "all" or (t.question, t.channel) not in overall)
+    ]
+
+
+def _dimensions(results: Results) -> list[str]:
+    """Breakdown question ids, in poll order."""
+    dims = {t.dimension for t in results.tables if t.dimension}
+    return [q for q, _, _ in _question_order(results) if q in dims] + sorted(
+        dims - {q for q, _, _ in _question_order(results)}
+    )
+
+
+def _date(text: str) -> date | str:
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return text
+
+
+# --- json ----------------------------------------------------------------------------------
+
+
+def _respondents(table: Table, min_cell: int) -> int | None:
+    """A group's size, unless it is a group withheld for being smaller than the threshold."""
+    return None if table.withheld and table.respondents < min_cell else table.respondents
+
+
+def _cell_json(cell: Cell, table: Table, min_cell: int) -> dict[str, Any]:
+    hidden = cell.suppressed
+    ranked = table.kind == "rank"
+    return {
+        "option": cell.option,
+        "label": cell.label,
+        "count": None if hidden else cell.count,
+        "share": None if hidden else round(cell.share, 4),
+        "first": None if hidden or not ranked else cell.first,
+        "points": None if hidden or not ranked else cell.points,
+        "suppressed": hidden,
+        "shown": marker(cell, min_cell, table) if hidden else None,
+    }
+
+
+def _table_json(table: Table, min_cell: int) -> dict[str, Any]:
+    return {
+        "question": table.question,
+        "kind": table.kind,
+        "dimension": table.dimension,
+        "group": table.group,
+        "group_label": table.group_label,
+        "channel": table.channel,
+        "respondents": _respondents(table, min_cell),
+        "withheld": table.withheld,
+        "cells": [_cell_json(c, table, min_cell) for c in table.cells],
+    }
+
+
+def _turnout_json(results: Results) -> dict[str, Any]:
+    return {
+        "by_day": [{"date": day, "ballots": n} for day, n in results.turnout.by_day],
+        "by_group": [
+            {
+                "dimension": r.dimension,
+                "group": r.group,
+                "group_label": r.group_label,
+                "ballots": None if r.suppressed else r.ballots,
+                "population": r.population,
+                "percent": None if r.suppressed or r.percent is None else round(r.percent, 2),
+                "suppressed": r.suppressed,
+            }
+            for r in results.turnout.by_group
+        ],
+    }
+
+
+def _json_parts(results: Results) -> Iterator[str]:
+    def dump(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    head = {
+        "poll": results.code,
+        "title": results.title,
+        "generated": results.generated,
+        "ballots": results.ballots,
+        "min_cell": results.min_cell,
+        "rule": results.rule,
+        "questions": [{"id": q, "kind": k, "text": t} for q, k, t in results.questions],
+    }
+    yield "{\n"
+    for key, value in head.items():
+        yield f"  {dump(key)}: {dump(value)},\n"
+    yield '  "tables": ['
+    for i, table in enumerate(results.tables):
+        yield ("," if i else "") + "\n    " + dump(_table_json(table, results.min_cell))
+    yield "\n  ],\n"
+    yield f'  "turnout": {dump(_turnout_json(results))},\n'
+    yield '  "texts": ['
+    for i, text in enumerate(results.texts):
+        item = {
+            "question": text.question,
+            "answer": text.body,
+            "groups": [{"dimension": d, "group": g} for d, g in text.groups],
+            "lang": getattr(text, "lang", None),
+        }
+        yield ("," if i else "") + "\n    " + dump(item)
+    yield "\n  ]\n}\n"
+
+
+def write_json(results: Results, path: Path) -> None:
+    """Everything, with its metadata; a hidden count is null with ``"suppressed": true``."""
+    with path.open("w", encoding="utf-8") as fh:
+        for part in _json_parts(results):
+            fh.write(part)
+
+
+# --- xlsx ----------------------------------------------------------------------------------
+
+PERCENT = "0.0%"
+
+
+def _sheet_name(text: str, used: set[str]) -> str:
+    """A valid, unique sheet name of at most 31 characters."""
+    base = re.sub(r"[\[\]:*?/\\]", " ", text).strip().strip("'") or "Sheet"
+    base = re.sub(r"\s+", " ", base)[:31].rstrip()
+    name, n = base, 2
+    while name.casefold() in used:
+        suffix = f" ({n})"
+        name = base[: 31 - len(suffix)].rstrip() + suffix
+        n += 1
+    used.add(name.casefold())
+    return name
+
+
+class _Sheet:
+    """A write-only worksheet with helpers for styled cells and column widths."""
+
+    def __init__(self, wb: Any, title: str, used: set[str], landscape: bool = False) -> None:
+        self.ws = wb.create_sheet(_sheet_name(title, used))
+        # printed: as wide as the page, as many pages down as it takes
+        self.ws.sheet_properties.pageSetUpPr.fitToPage = True
+        self.ws.page_setup.fitToWidth = 1
+        self.ws.page_setup.fitToHeight = 0
+        if landscape:
+            self.ws.page_setup.orientation = "landscape"
+
+    def cell(
+        self, value: Any, *, bold: bool = False, fmt: str | None = None, wrap: bool = False
+    ) -> Any:
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Alignment, Font
+
+        c = value if hasattr(value, "number_format") else WriteOnlyCell(self.ws, value=value)
+        if bold:
+            c.font = Font(bold=True)
+        if fmt:
+            c.number_format = fmt
+        if wrap:
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+        return c
+
+    def row(self, values: list[Any]) -> None:
+        self.ws.append(values)
+
+
+def _widths(ws: Any, widths: list[float]) -> None:
+    """Column widths (in a write-only sheet, before the first row)."""
+    from openpyxl.utils import get_column_letter
+
+    for i, w in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+
+
+def _shown(table: Table, cell: Cell, min_cell: int, value: Any = None) -> Any:
+    """The figure (the count unless ``value`` is given), or the marker when it is hidden."""
+    if cell.suppressed:
+        return marker(cell, min_cell, table)
+    return cell.count if value is None else value
+
+
+def _summary(wb: Any, results: Results, used: set[str], questions: list) -> None:
+    s = _Sheet(wb, "Summary", used)
+    ranked_any = any(k == "rank" for _, k, _ in questions)
+    labels = [len(c.label) for t in results.tables if not t.dimension for c in t.cells]
+    _widths(s.ws, [14, max([24, *labels]) + 2, 10, 10, *([18, 10] if ranked_any else [])])
+    s.ws.freeze_panes = "A2"
+    s.row([s.cell(results.title or results.code, bold=True)])
+    s.row([s.cell("Poll", bold=True), results.code])
+    s.row([s.cell("Generated", bold=True), s.cell(_date(results.generated), fmt="yyyy-mm-dd")])
+    s.row([s.cell("Ballots", bold=True), results.ballots])
+    s.row([s.cell("Suppression", bold=True), s.cell(results.rule, wrap=True)])
+    for qid, kind, text in questions:
+        table = _overall(results, qid)
+        if table is None:
+            continue
+        s.row([])
+        s.row([s.cell(text, bold=True)])
+        head = ["Rank", "Option", "Count", "Share"]
+        if kind == "rank":
+            head += ["First preferences", "Points"]
+        s.row([s.cell(h, bold=True) for h in head])
+        rank = 0
+        for c in table.cells:
+            if c.suppressed:
+                values = [None, c.label, _shown(table, c, results.min_cell), None]
+                if kind == "rank":
+                    values += [None, None]
+            else:
+                rank += 1
+                values = [rank, c.label, c.count, s.cell(c.share, fmt=PERCENT)]
+                if kind == "rank":
+                    values += [c.first, c.points]
+            s.row(values)
+        s.row([None, s.cell("Respondents", bold=True), table.respondents])
+
+
+def _crosstab(
+    wb: Any, results: Results, used: set[str], dim: str, dim_text: str, questions: list
+) -> None:
+    """Rows: the groups and a Total; columns: the options in overall ranked order."""
+    s = _Sheet(wb, f"By {dim}", used, landscape=True)
+    groups = _groups(results, dim)
+    widest = max((len(c.label) for t in groups for c in t.cells), default=8)
+    first = max([len(t.group_label) for t in groups] + [len(dim_text), 12])
+    n_opts = max((len(t.cells) for t in groups), default=0)
+    _widths(s.ws, [min(first, 40) + 2, *([min(max(widest, 10), 30) + 2] * n_opts), 12])
+    s.ws.freeze_panes = "B3"
+    s.row([s.cell(f"Breakdown: {dim_text}", bold=True)])
+    s.row([s.cell(results.rule)])
+    m = results.min_cell
+    for qid, kind, text in questions:
+        overall = _overall(results, qid)
+        rows = [t for t in groups if t.question == qid]
+        if overall is None or not rows:
+            continue
+        order = [c.option for c in overall.cells]
+        labels = {c.option: c.label for c in overall.cells}
+        blocks: list[tuple[str, Callable[[Table, Cell], Any], str | None]] = [
+            ("count", lambda t, c: _shown(t, c, m), None),
+            ("share of the group", lambda t, c: _shown(t, c, m, c.share), PERCENT),
+        ]
+        if kind == "rank":
+            blocks.append(("points", lambda t, c: _shown(t, c, m, c.points), None))
+        for title, value, fmt in blocks:
+            s.row([])
+            s.row([s.cell(f"{text} ({title})", bold=True)])
+            head = [dim_text, *(labels[o] for o in order), "Respondents"]
+            s.row([s.cell(h, bold=True) for h in head])
+            for t in [*rows, overall]:
+                by = {c.option: c for c in t.cells}
+                values: list[Any] = []
+                for o in order:
+                    v = value(t, by[o]) if o in by else ""
+                    values.append(s.cell(v, fmt=fmt) if fmt and isinstance(v, float) else v)
+                total = t is overall
+                size = _respondents(t, m)
+                line = [
+                    "Total" if total else t.group_label,
+                    *values,
+                    f"<{m}" if size is None else size,
+                ]
+                s.row([s.cell(v, bold=True) for v in line] if total else line)
+
+
+def _turnout(wb: Any, results: Results, used: set[str], questions: list) -> None:
+    s = _Sheet(wb, "Turnout", used)
+    s.ws.freeze_panes = "A2"
+    _widths(s.ws, [12, 10, 4, 24, 24, 10, 12, 14])
+    text = {q: t for q, _, t in questions}
+    head = ["Date", "Ballots", "", "Breakdown", "Group", "Ballots", "Population", "% of population"]
+    s.row([s.cell(h, bold=True) if h else None for h in head])
+    days = list(results.turnout.by_day)
+    groups = list(results.turnout.by_group)
+    for i in range(max(len(days), len(groups))):
+        line: list[Any] = [None] * 8
+        if i < len(days):
+            day, n = days[i]
+            line[0], line[1] = s.cell(_date(day), fmt="yyyy-mm-dd"), n
+        if i < len(groups):
+            r = groups[i]
+            line[3], line[4] = text.get(r.dimension, r.dimension), r.group_label
+            line[5] = f"<{results.min_cell}" if r.suppressed else r.ballots
+            line[6] = r.population
+            if r.percent is not None and not r.suppressed:
+                line[7] = s.cell(r.percent / 100, fmt=PERCENT)
+        s.row(line)
+
+
+def _free_text(wb: Any, results: Results, used: set[str], questions: list) -> None:
+    s = _Sheet(wb, "Free text", used)
+    s.ws.freeze_panes = "A2"
+    text = {q: t for q, _, t in [*results.questions, *questions]}
+    dims: list[str] = []
+    for a in results.texts:
+        for d, _ in a.groups:
+            if d not in dims:
+                dims.append(d)
+    _widths(s.ws, [30, 80, *([20] * len(dims))])
+    s.row([s.cell(h, bold=True) for h in ["Question", "Answer", *(text.get(d, d) for d in dims)]])
+    for a in results.texts:
+        tags = dict(a.groups)
+        s.row(
+            [
+                s.cell(text.get(a.question, a.question), wrap=True),
+                s.cell(a.body, wrap=True),
+                *(tags.get(d, "") for d in dims),
+            ]
+        )
+
+
+def write_xlsx(results: Results, path: Path) -> None:
+    """A workbook for people: a summary, one cross-tab sheet per breakdown, turnout, free text."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    used: set[str] = set()
+    questions = _question_order(results)
+    texts = {q: t for q, _, t in questions}
+    _summary(wb, results, used, questions)
+    for dim in _dimensions(results):
+        shown = [q for q in questions if q[0] != dim]
+        _crosstab(wb, results, used, dim, texts.get(dim, dim), shown)
+    _turnout(wb, results, used, questions)
+    if results.texts:
+        _free_text(wb, results, used, questions)
+    wb.save(path)
+
+
+# --- png -----------------------------------------------------------------------------------
+
+CHART_WIDTH = 1200
+BAR_HEIGHT = 60  # pixels per option
+TITLE_WRAP = 60  # characters per title line
+TITLE_LINE = 38  # pixels per title line
+
+
+def headline(results: Results) -> Table | None:
+    """The first question that is not a breakdown (choice, multi or rank), overall."""
+    dims = {t.dimension for t in results.tables if t.dimension}
+    candidates = [q for q, k, _ in _question_order(results) if k in ("choice", "multi", "rank")]
+    for qid in [q for q in candidates if q not in dims] + candidates:
+        table = _overall(results, qid)
+        if table is not None:
+            return table
+    return None
+
+
+def _title_lines(results: Results, table: Table | None) -> list[str]:
+    text = {q: t for q, _, t in results.questions}
+    title = text.get(table.question, "") if table else ""
+    return textwrap.wrap(title or results.title or results.code, TITLE_WRAP) or [""]
+
+
+def chart_size(results: Results) -> tuple[int, int]:
+    """Pixel size of the PNG: 1200 wide, 100 + 60 per option (+ 38 per extra title line)."""
+    table = headline(results)
+    bars = max(len(table.cells) if table else 0, 1)
+    return CHART_WIDTH, 100 + BAR_HEIGHT * bars + TITLE_LINE * (
+        len(_title_lines(results, table)) - 1
+    )
+
+
+def write_png(results: Results, path: Path) -> None:
+    """A ranked bar chart of the headline question, readable on a phone and in a report."""
+    from matplotlib.figure import Figure
+
+    table = headline(results)
+    width, height = chart_size(results)
+    cells = list(table.cells) if table else []
+    rank = table is not None and table.kind == "rank"
+    fig = Figure(figsize=(width / 100, height / 100), dpi=100)
+    lines = _title_lines(results, table)
+    top = 14 + TITLE_LINE * len(lines) + 38  # pixels above the bars: title and the n line
+    fig.text(
+        0.02, 1 - 16 / height, "\n".join(lines), fontsize=22, weight="bold", va="top", ha="left"
+    )
+    n = table.respondents if table else 0
+    sub = f"n = {n} · {results.generated}" if results.generated else f"n = {n}"
+    if rank:
+        sub += " · points: 1st choice scores most"
+    elif table is not None and table.kind == "multi":
+        sub += " · several answers each"
+    shown = {marker(c, results.min_cell, table) for c in cells if c.suppressed}
+    if f"<{results.min_cell}" in shown:
+        sub += f" · <{results.min_cell}: fewer than {results.min_cell}"
+    if SECONDARY in shown:
+        sub += f" · {SECONDARY}: hidden to protect small numbers"
+    fig.text(0.02, 1 - (top - 10) / height, sub, fontsize=15, color="#444444", va="bottom")
+    left = 0.36
+    bars_px = BAR_HEIGHT * max(len(cells), 1)
+    ax = fig.add_axes((left, (height - top - bars_px) / height, 0.56, bars_px / height))
+    values = [0.0 if c.suppressed else float(c.points if rank else c.share * 100) for c in cells]
+    xmax = max([*values, 1.0])
+    ax.set_xlim(0, xmax * 1.15)
+    ax.set_ylim(len(cells) - 0.5, -0.5) if cells else ax.set_ylim(0.5, -0.5)
+    for y, (c, v) in enumerate(zip(cells, values, strict=True)):
+        if c.suppressed:
+            ax.barh(y, xmax * 0.05, height=0.64, fill=False, hatch="///", edgecolor="#888888")
+            label, at = marker(c, results.min_cell, table), xmax * 0.06
+        else:
+            ax.barh(y, v, height=0.64, color="#1f5f99")
+            label = f"{c.points} points" if rank else f"{v:.0f}%  ({c.count})"
+            at = v + xmax * 0.01
+        ax.text(at, y, label, va="center", ha="left", fontsize=16)
+    ax.set_yticks(range(len(cells)))
+    ax.set_yticklabels([textwrap.fill(c.label, 34) for c in cells], fontsize=15)
+    ax.tick_params(axis="y", length=0)
+    ax.set_xticks([])
+    for side in ("top", "right", "bottom"):
+        ax.spines[side].set_visible(False)
+    if not cells:
+        ax.set_yticks([])
+    fig.savefig(path, dpi=100, format="png")
+
+
 RENDERERS: dict[str, tuple[str, Callable[[Results, Path], None]]] = {
     "csv": (".csv", write_csv),
+    "json": (".json", write_json),
+    "xlsx": (".xlsx", write_xlsx),
+    "png": (".png", write_png),
 }

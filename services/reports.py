@@ -24,6 +24,7 @@ from services.results import (
     split_paper,
     suppress_table,
 )
+from services.suppression import apply_suppression
 from storage.records import PollRow
 from storage.sqlite import SqliteStore
 
@@ -76,7 +77,10 @@ class ReportService:
                     lines.append(
                         t(
                             lang,
-                            "admin_results_hidden",
+                            # secondary suppression hides some counts that are not small
+                            "admin_results_hidden"
+                            if cell.count < min_cell
+                            else "admin_results_protected",
                             rank=rank,
                             label=cell.label,
                             min_cell=min_cell,
@@ -133,16 +137,18 @@ class ReportService:
                 ]
         groups = {(o.question, o.option): o.count for o in data.options if o.question in dims}
         days = await self._store.ballots_by_day(row.id)
-        return Results(
-            code=base.code,
-            title=base.title,
-            ballots=base.ballots,
-            min_cell=min_cell,
-            tables=tuple(tables),
-            generated=datetime.now(UTC).date().isoformat(),
-            questions=tuple((q.id, q.kind, pick(q.text, "en")) for q in poll.questions),
-            turnout=_turnout(poll, days, groups, min_cell),
-            texts=await self._texts(row.id, poll, groups, min_cell),
+        return apply_suppression(
+            Results(
+                code=base.code,
+                title=base.title,
+                ballots=base.ballots,
+                min_cell=min_cell,
+                tables=tuple(tables),
+                generated=datetime.now(UTC).date().isoformat(),
+                questions=tuple((q.id, q.kind, pick(q.text, "en")) for q in poll.questions),
+                turnout=_turnout(poll, days, groups, min_cell),
+                texts=await self._texts(row.id, poll, groups, min_cell),
+            )
         )
 
     async def _texts(
@@ -207,14 +213,16 @@ class ReportService:
             cells.sort(key=lambda c: (-c.count, c.label))
         name = "campaign-" + "-".join(c.lower() for c in codes)[:60]
         table = Table("campaign", kind, "", "", "", respondents, tuple(cells))
-        return Results(
-            code=name,
-            title="Combined: " + ", ".join(c.lower() for c in codes),
-            ballots=ballots,
-            min_cell=min_cell,
-            tables=(suppress_table(table, min_cell),),
-            generated=datetime.now(UTC).date().isoformat(),
-            questions=(("campaign", kind, "Combined ranking"),),
+        return apply_suppression(
+            Results(
+                code=name,
+                title="Combined: " + ", ".join(c.lower() for c in codes),
+                ballots=ballots,
+                min_cell=min_cell,
+                tables=(suppress_table(table, min_cell),),
+                generated=datetime.now(UTC).date().isoformat(),
+                questions=(("campaign", kind, "Combined ranking"),),
+            )
         )
 
     async def export(

@@ -75,9 +75,11 @@ async def test_poll_lifecycle_from_the_chat(staffed: Harness) -> None:
     results = (await owner.next_output()).plain
     assert "6 ballots" in results and "1. Climate: 6 (100%)" in results
     assert "fewer than 5" in results
+    chart = await owner.next_output(timeout=20)
+    assert chart.method == "sendPhoto"
     await owner.send_command("export", "test-poll")
-    await staffed.standin.wait_idle()
-    owner.drain()
+    docs = [await owner.next_output(timeout=20), await owner.next_output(timeout=20)]
+    assert [d.method for d in docs] == ["sendDocument", "sendDocument"]
     names = [f.filename for f in staffed.standin.sent_files()]
     assert "test-poll.csv" in names
     csv_file = next(f for f in staffed.standin.sent_files() if f.filename == "test-poll.csv")

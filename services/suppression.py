@@ -1,0 +1,727 @@
+"""Small-number suppression: what may be published from a poll's results.
+
+The tables of one question are linked two-way tables. For each breakdown (a *family*: same
+question, same breakdown question, same channel) the group tables are the rows and the options
+the columns; the overall table gives the column totals and each group's respondents the row
+totals ('Prefer not to say' and withheld groups are rows too; people who skipped the breakdown
+make one more, unpublished row). A choice question's cells add up to the respondents along a
+row, every question's cells add up to the overall count down a column, and a choice question's
+overall counts add up to its respondents. A reader can do these sums, so hiding a small count is
+not enough: it must not be possible to work it out again.
+
+The rule (``min_cell`` = m > 0):
+
+1. Primary: a count below m is hidden and shown as "<m", with its share (for rank questions
+   also its first preferences and points). A breakdown group with fewer than m respondents is
+   withheld: every figure in it is hidden.
+2. Secondary: more figures are hidden, shown as "[c]", until every hidden count below m that is
+   above zero (and every hidden figure of a withheld group, zeros included) can take at least
+   two values that agree with everything published. "Published" is taken generously: the
+   shown figures, every group's size (even a withheld group's: it follows from the others'
+   respondents and shares), and what the markers say ("<m" is 0..m-1, "[c]" is m or more).
+   A "[c]" figure is never smaller than m, so no marker is untrue.
+3. Last resort: when nothing else protects a small count above zero, the whole breakdown of
+   that question is withheld (its figures then show "[c]", bounded only by the group sizes).
+   If even that fails (in tiny polls, e.g. when every respondent chose one option) the count is
+   listed in ``Plan.unprotected`` and a warning is logged.
+
+How (2) is checked, exactly rather than by counting hidden cells per row: a family is a network
+(row node -> column node, one arc per cell; for multi and rank questions a hub joins the rows,
+whose sums are unknown). Any other non-negative integer table that agrees with the published
+figures differs from the true one by cycles of hidden cells, so a hidden figure can take another
+value iff some cycle through it can be pushed one unit within everyone's bounds: a path back
+from its head to its tail (or the reverse) in the residual network. The overall counts are shared
+by all families of a question, so a cycle that changes them (for choice, +1 on one hidden overall
+count and -1 on another; for multi and rank also +-1 on one) is used only if every other family
+can absorb the same change. The overall table of a choice question is a row of its own (this
+protects a single small overall count). Rank questions are checked for counts (columns only)
+and for first preferences (rows add up too: everyone has one first choice).
+
+When a hidden figure can be worked out, the cheapest cycle through it is hidden (a shortest path
+in which a shown cell costs its count and a hidden one nothing), and everything is checked again
+until nothing changes. Overall counts are hidden only smallest first (the smallest shown one,
+then the two smallest, ...), so the overall counts that stay shown keep their true ranks. A
+breakdown question's own counts are group sizes (public, above), so they are only protected as
+a table of their own. Age-by-area and area-by-age are the same counts and are hidden alike.
+
+Deliberate limits: a hidden zero in a group of m or more may be worked out (6 of a group of 6
+chose one option, so the others are 0: that much is shown anyway); ``protect_zeros=True``
+protects those too, at the cost of hiding more. Not checked: relations between a rank
+question's counts, first preferences and points beyond the bounds above; combinations of three
+or more breakdowns; breakdowns within one channel (online by age). A split by channel (tables of
+dimension 'channel', groups online and paper) is a family like any other: online + paper = all.
+
+Hidden cells are moved after the shown ones (in label order): ordered by size they would tell
+which is bigger. Free-text answers lose the tags of groups with fewer than m ballots, and of
+pairs of groups that fewer than m people share.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from services.results import Cell, Results, Table, TextAnswer
+
+log = logging.getLogger(__name__)
+
+SECONDARY = "[c]"  # a figure hidden so that a small one cannot be worked out
+BIG = 1 << 40  # no upper bound
+
+TableKey = tuple[str, str, str, str]  # question, dimension, group, channel
+CellKey = tuple[TableKey, str]  # table, option
+Layer = tuple[str, bool]  # the Cell attribute checked, whether rows add up to respondents
+
+
+def table_key(t: Table) -> TableKey:
+    return (t.question, t.dimension, t.group, t.channel)
+
+
+def marker(cell: Cell, min_cell: int, table: Table | None = None) -> str:
+    """What a hidden count is shown as: ``<m`` when it is below the threshold, else ``[c]``.
+
+    In a withheld group every figure is ``<m`` when the group is smaller than m, and ``[c]``
+    (saying nothing of its size) when a whole breakdown was withheld.
+    """
+    if table is not None and table.withheld:
+        return f"<{min_cell}" if table.respondents < min_cell else SECONDARY
+    return f"<{min_cell}" if cell.count < min_cell else SECONDARY
+
+
+def rule_text(min_cell: int) -> str:
+    """The suppression rule in plain English, written into every export."""
+    if min_cell <= 0:
+        return "No suppression: for internal use only."
+    m = min_cell
+    return (
+        f"Counts below {m} are shown as <{m} (and their shares hidden); further figures are "
+        f"hidden, shown as {SECONDARY}, where needed so that no hidden count above zero can be "
+        f"worked out from the totals; breakdown groups with fewer than {m} respondents are "
+        "withheld, as is a whole breakdown where nothing less would do."
+    )
+
+
+# --- the model -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Family:
+    """One breakdown of one question: the group tables are the rows."""
+
+    dimension: str
+    rows: list[Table]
+
+
+@dataclass
+class _Question:
+    """One question in one channel: its overall table and its families."""
+
+    overall: Table
+    families: list[_Family]
+    breakdown: bool  # the question is itself a breakdown: its counts are group sizes
+
+    @property
+    def layers(self) -> list[Layer]:
+        if self.overall.kind == "choice":
+            return [("count", True)]
+        if self.overall.kind == "rank":
+            return [("count", False), ("first", True)]
+        return [("count", False)]
+
+
+@dataclass
+class _Fig:
+    """One figure of a family network: an arc tail -> head carrying ``value``."""
+
+    tail: int
+    head: int
+    value: int
+    lo: int
+    hi: int
+    key: CellKey | None  # the table cell (None: a derived 'not stated' figure)
+    hidden: bool
+    cost: int  # what hiding it costs (its count); 0 when hidden already
+    count: int = 0  # the cell's count (the value itself for a derived figure)
+    small: bool = False  # in a group below the threshold: even a zero must not be pinned
+
+
+@dataclass
+class _Net:
+    rows: int
+    cols: int
+    figs: list[_Fig]
+    free_rows: list[int]  # row nodes with a free arc to and from the hub (rows don't add up)
+    row_sums: list[int]
+
+    @property
+    def hub(self) -> int:
+        return self.rows + self.cols
+
+    def col(self, j: int) -> int:
+        return self.rows + j
+
+    def arcs(self, with_cost: bool, skip: int = -1) -> list[list[tuple[int, int, tuple]]]:
+        """Residual arcs: node -> [(to, cost, tag)]; shown figures only ``with_cost``."""
+        adj: list[list[tuple[int, int, tuple]]] = [[] for _ in range(self.hub + 1)]
+        for i, f in enumerate(self.figs):
+            if i == skip or not (f.hidden or with_cost):
+                continue
+            if f.value < f.hi:
+                adj[f.tail].append((f.head, f.cost, ("f", i)))
+            if f.value > f.lo:
+                adj[f.head].append((f.tail, f.cost, ("f", i)))
+        for r in self.free_rows:
+            adj[self.hub].append((r, 0, ("r", r)))
+            if self.row_sums[r] > 0:
+                adj[r].append((self.hub, 0, ("r", r)))
+        return adj
+
+
+@dataclass(frozen=True)
+class _Delta:
+    """A change to a question's hidden overall counts: +1 on ``up``, -1 on ``down``.
+
+    ``None`` is the hub (the free sum of a multi or rank question's counts). In a family
+    network the change is the arc col(up) -> col(down); a family absorbs it when it has a
+    path back from col(down) to col(up).
+    """
+
+    up: int | None
+    down: int | None
+
+
+@dataclass
+class Plan:
+    """Which cells to hide and which groups to withhold."""
+
+    hidden: set[CellKey] = field(default_factory=set)
+    withheld: set[TableKey] = field(default_factory=set)
+    # whole breakdowns withheld as a last resort: (question, dimension, channel)
+    families: set[tuple[str, str, str]] = field(default_factory=set)
+    # hidden figures that could still be worked out: (layer, cell, value); zeros, except in
+    # the rare tables where not even a withheld breakdown helps (logged as a warning)
+    unprotected: list[tuple[str, CellKey | None, int]] = field(default_factory=list)
+
+
+def _path(
+    adj: list[list[tuple[int, int, tuple]]],
+    src: int,
+    dst: int,
+    extra: Sequence[tuple[int, int, int, tuple]] = (),
+) -> tuple[int, list[tuple]] | None:
+    """Cheapest path src -> dst (Dijkstra); ``extra`` arcs are (from, to, cost, tag)."""
+    more: dict[int, list[tuple[int, int, tuple]]] = {}
+    for a, b, c, tag in extra:
+        more.setdefault(a, []).append((b, c, tag))
+    best = {src: 0}
+    back: dict[int, tuple[int, tuple]] = {}
+    heap = [(0, 0, src)]
+    n = 0
+    while heap:
+        d, _, u = heapq.heappop(heap)
+        if d > best.get(u, BIG):
+            continue
+        if u == dst:
+            tags: list[tuple] = []
+            while u != src:
+                u, tag = back[u]
+                tags.append(tag)
+            return d, tags[::-1]
+        for v, c, tag in (*adj[u], *more.get(u, ())):
+            nd = d + c
+            if nd < best.get(v, BIG):
+                best[v] = nd
+                back[v] = (u, tag)
+                n += 1
+                heapq.heappush(heap, (nd, n, v))
+    return None
+
+
+class _Protector:
+    def __init__(self, tables: Iterable[Table], min_cell: int, protect_zeros: bool) -> None:
+        self.m = min_cell
+        self.protect_zeros = protect_zeros
+        self.plan = Plan()
+        tables = list(tables)
+        self.tables = tables
+        dims = {t.dimension for t in tables if t.dimension}
+        overall = {(t.question, t.channel): t for t in tables if not t.dimension}
+        fams: dict[tuple[str, str, str], list[Table]] = {}
+        for t in tables:
+            if not t.dimension:
+                continue
+            # a split by channel (dimension 'channel', groups online and paper, each with its
+            # own channel) adds up to the overall table of all ballots
+            channel = t.channel if (t.question, t.channel) in overall else "all"
+            if (t.question, channel) in overall:
+                fams.setdefault((t.question, channel, t.dimension), []).append(t)
+        self.questions: dict[tuple[str, str], _Question] = {}
+        for (q, ch), t in overall.items():
+            families = [
+                _Family(d, rows) for (fq, fch, d), rows in fams.items() if (fq, fch) == (q, ch)
+            ]
+            self.questions[(q, ch)] = _Question(t, families, q in dims)
+        # age-by-area and area-by-age are the same counts
+        self.twins: dict[CellKey, CellKey] = {}
+        for t in tables:
+            if t.dimension and t.dimension in dims and t.question in dims:
+                for c in t.cells:
+                    self.twins[(table_key(t), c.option)] = (
+                        (t.dimension, t.question, c.option, t.channel),
+                        t.group,
+                    )
+        self.skip: set[tuple] = set()
+        self.touched: set[tuple[str, str]] = set()  # questions changed by a withheld breakdown
+
+    # --- primary ---------------------------------------------------------------------------
+
+    def primary(self) -> None:
+        for t in self.tables:
+            key = table_key(t)
+            withheld = bool(t.dimension) and t.respondents < self.m
+            if withheld:
+                self.plan.withheld.add(key)
+            for c in t.cells:
+                if withheld or c.count < self.m:
+                    self.plan.hidden.add((key, c.option))
+        self._sync_twins()
+
+    def _sync_twins(self) -> set[tuple[str, str]]:
+        touched = set()
+        for key, twin in self.twins.items():
+            if key in self.plan.hidden and twin not in self.plan.hidden:
+                self.plan.hidden.add(twin)
+                touched.add((twin[0][0], twin[0][3]))
+        return touched
+
+    # --- bounds and networks ---------------------------------------------------------------
+
+    def _bounds(self, c: Cell, attr: str, cap: int, withheld: bool = False) -> tuple[int, int]:
+        """What a reader knows of a hidden figure from its marker and its row."""
+        if withheld:  # no marker: anything up to the group's size
+            return 0, cap
+        if c.count < self.m:
+            lo, hi = 0, self.m - 1
+        else:
+            lo, hi = (self.m if attr == "count" else 0), BIG
+        return lo, min(hi, max(cap, lo))
+
+    def _needs(self, count: int, value: int, attr: str, small: bool = False) -> bool:
+        """Must this hidden figure keep two possible values? Small counts must (a zero only in
+        a small group); a count of m or more hidden to protect them need not."""
+        if count >= self.m:
+            return False
+        return value >= 1 or small or (self.protect_zeros and attr == "count")
+
+    def _net(self, q: _Question, fam: _Family, layer: Layer) -> _Net:
+        attr, adds_up = layer
+        options = [c.option for c in q.overall.cells]
+        rows = len(fam.rows)
+        figs: list[_Fig] = []
+        col_sums = [0] * len(options)
+        row_sums = []
+        for r, t in enumerate(fam.rows):
+            by = {c.option: c for c in t.cells}
+            total = 0
+            for j, o in enumerate(options):
+                c = by.get(o)
+                if c is None:
+                    continue
+                v = getattr(c, attr)
+                total += v
+                col_sums[j] += v
+                key = (table_key(t), o)
+                hidden = key in self.plan.hidden
+                lo, hi = self._bounds(c, attr, t.respondents, table_key(t) in self.plan.withheld)
+                small = t.respondents < self.m
+                figs.append(
+                    _Fig(
+                        r,
+                        rows + j,
+                        v,
+                        lo,
+                        hi,
+                        key,
+                        hidden,
+                        0 if hidden else c.count,
+                        c.count,
+                        small,
+                    )
+                )
+            row_sums.append(total)
+        # people in the question but in no group of the breakdown ('not stated')
+        gap = [getattr(c, attr) - s for c, s in zip(q.overall.cells, col_sums, strict=True)]
+        gap_total = q.overall.respondents - sum(t.respondents for t in fam.rows)
+        has_gap = all(g >= 0 for g in gap) and (
+            any(g > 0 for g in gap) or (adds_up and gap_total > 0)
+        )
+        if has_gap:
+            for j, g in enumerate(gap):
+                small = 0 < gap_total < self.m
+                figs.append(_Fig(rows, rows + 1 + j, g, 0, BIG, None, True, 0, g, small))
+            row_sums.append(sum(gap))
+            rows += 1
+            for f in figs[: len(figs) - len(gap)]:
+                f.head += 1
+        free = [] if adds_up else list(range(rows))
+        return _Net(rows, len(options), figs, free, row_sums)
+
+    def _overall(self, q: _Question, layer: Layer) -> list[tuple[int, int, int, bool, int]]:
+        """(value, lo, hi, hidden, count) of each overall count."""
+        attr, _ = layer
+        key = table_key(q.overall)
+        out = []
+        for c in q.overall.cells:
+            lo, hi = self._bounds(c, attr, q.overall.respondents)
+            out.append((getattr(c, attr), lo, hi, (key, c.option) in self.plan.hidden, c.count))
+        return out
+
+    def _deltas(self, q: _Question, layer: Layer, also: Sequence[int] = ()) -> list[_Delta]:
+        """Every one-step change to the hidden overall counts that their bounds allow (with
+        ``also``: only the changes that involve those shown counts, as if they were hidden)."""
+        figs = self._overall(q, layer)
+        hidden = [j for j, f in enumerate(figs) if f[3] or j in also]
+        out = []
+        for j in hidden:
+            v, lo, hi, _, _ = figs[j]
+            for k in hidden:
+                if k != j and v < hi and figs[k][0] > figs[k][1]:
+                    out.append(_Delta(j, k))
+            if not layer[1]:
+                if v < hi:
+                    out.append(_Delta(j, None))
+                if v > lo:
+                    out.append(_Delta(None, j))
+        if also:
+            out = [d for d in out if d.up in also or d.down in also]
+        return out
+
+    @staticmethod
+    def _ends(net: _Net, d: _Delta) -> tuple[int, int]:
+        """The delta as an arc a -> b in ``net``."""
+        a = net.hub if d.up is None else net.col(d.up)
+        b = net.hub if d.down is None else net.col(d.down)
+        return a, b
+
+    # --- checks ----------------------------------------------------------------------------
+
+    def _absorb(
+        self, q: _Question, layer: Layer, nets: list[_Net], deltas: list[_Delta], with_cost: bool
+    ) -> list[list[tuple[int, list[tuple]] | None]]:
+        """For each family and delta: the cheapest path that absorbs it (None: none)."""
+        out = []
+        for net in nets:
+            adj = net.arcs(with_cost)
+            row = []
+            for d in deltas:
+                a, b = self._ends(net, d)
+                row.append(_path(adj, b, a))
+            out.append(row)
+        return out
+
+    def _extra(
+        self,
+        net: _Net,
+        deltas: list[_Delta],
+        absorb: list[list[tuple[int, list[tuple]] | None]],
+        family: int,
+        with_cost: bool,
+        kind: str = "d",
+        cost0: int = 0,
+    ) -> list[tuple[int, int, int, tuple]]:
+        """Delta arcs usable in one family: those every other family absorbs."""
+        extra = []
+        for i, d in enumerate(deltas):
+            cost = cost0
+            for f, row in enumerate(absorb):
+                if f == family:
+                    continue
+                found = row[i]
+                if found is None or (found[0] and not with_cost):
+                    break
+                cost += found[0]
+            else:
+                a, b = self._ends(net, d)
+                extra.append((a, b, cost, (kind, i)))
+        return extra
+
+    def _exposed(self, q: _Question) -> tuple | None:
+        """The first hidden figure above zero that the published figures pin down."""
+        for layer in q.layers:
+            nets = [self._net(q, f, layer) for f in q.families]
+            deltas = self._deltas(q, layer)
+            linked = not q.breakdown and bool(nets)
+            absorb = self._absorb(q, layer, nets, deltas, False) if linked else []
+            for j, (v, _, _, hidden, count) in enumerate(self._overall(q, layer)):
+                small = q.overall.respondents < self.m
+                if not hidden or not self._needs(count, v, layer[0], small):
+                    continue
+                if ("o", q.overall.question, q.overall.channel, layer, j) in self.skip:
+                    continue
+                ok = False
+                for i, d in enumerate(deltas):
+                    if j in (d.up, d.down) and (
+                        not linked or all(row[i] is not None and not row[i][0] for row in absorb)
+                    ):
+                        ok = True
+                        break
+                if not ok:
+                    return ("overall", layer, j)
+            for fi, net in enumerate(nets):
+                extra = self._extra(net, deltas, absorb, fi, False) if linked else []
+                for i, f in enumerate(net.figs):
+                    if not f.hidden or not self._needs(f.count, f.value, layer[0], f.small):
+                        continue
+                    tag = ("i", q.overall.question, q.overall.channel, layer, fi, f.key, i)
+                    if tag in self.skip:
+                        continue
+                    if not self._free(net, i, extra):
+                        return ("inner", layer, fi, i)
+        return None
+
+    @staticmethod
+    def _free(net: _Net, i: int, extra: list[tuple[int, int, int, tuple]]) -> bool:
+        f = net.figs[i]
+        adj = net.arcs(False, skip=i)
+        up = f.value < f.hi and _path(adj, f.head, f.tail, extra) is not None
+        return up or (f.value > f.lo and _path(adj, f.tail, f.head, extra) is not None)
+
+    # --- fixes -----------------------------------------------------------------------------
+
+    def _hide_tags(
+        self,
+        nets: list[_Net],
+        family: int,
+        tags: list[tuple],
+        absorb: dict[str, list[list[tuple[int, list[tuple]] | None]]],
+    ) -> None:
+        """Hide the shown cells along a path, and along the paths that absorb its deltas."""
+        net = nets[family]
+        for tag in tags:
+            if tag[0] == "f" and net.figs[tag[1]].key is not None:
+                self.plan.hidden.add(net.figs[tag[1]].key)  # type: ignore[arg-type]
+            elif tag[0] in absorb:
+                for f, row in enumerate(absorb[tag[0]]):
+                    found = row[tag[1]]
+                    if f != family and found is not None:
+                        self._hide_tags(nets, f, found[1], {})
+
+    def _prefixes(self, q: _Question, layer: Layer, value: int) -> list[list[int]]:
+        """Which shown overall counts may be hidden too: the smallest, then the two smallest,
+        and so on (only for a count above zero), so the shown ones always keep their ranks."""
+        figs = self._overall(q, layer)
+        shown = sorted(
+            (k for k, f in enumerate(figs) if not f[3]),
+            key=lambda k: (q.overall.cells[k].count, -k),
+        )
+        most = len(shown) if value >= 1 else min(1, len(shown))
+        return [shown[:n] for n in range(1, most + 1)]
+
+    def _fix(self, q: _Question, exposure: tuple) -> None:
+        """Hide the cheapest cycle through an exposed figure."""
+        layer = exposure[1]
+        nets = [self._net(q, f, layer) for f in q.families]
+        linked = not q.breakdown and bool(nets)
+        if exposure[0] == "overall":
+            self._fix_overall(q, layer, exposure[2], nets, linked)
+            return
+        _, _, fi, i = exposure
+        net = nets[fi]
+        f = net.figs[i]
+        deltas = self._deltas(q, layer)
+        absorb = self._absorb(q, layer, nets, deltas, True) if linked else []
+        base = self._extra(net, deltas, absorb, fi, True) if linked else []
+        adj = net.arcs(True, skip=i)
+        overall = table_key(q.overall)
+        for prefix in [[], *(self._prefixes(q, layer, f.value) if linked else [])]:
+            extra, more = list(base), []
+            if prefix:
+                news = self._deltas(q, layer, also=prefix)
+                more = self._absorb(q, layer, nets, news, True)
+                cost = sum(q.overall.cells[k].count for k in prefix)
+                extra += self._extra(net, news, more, fi, True, "n", cost)
+            options = []
+            if f.value < f.hi:
+                options.append(_path(adj, f.head, f.tail, extra))
+            if f.value > f.lo:
+                options.append(_path(adj, f.tail, f.head, extra))
+            found = [o for o in options if o is not None]
+            if found:
+                _, tags = min(found, key=lambda o: o[0])
+                if any(tag[0] == "n" for tag in tags):
+                    self.plan.hidden.update((overall, q.overall.cells[k].option) for k in prefix)
+                self._hide_tags(nets, fi, tags, {"d": absorb, "n": more})
+                return
+        if f.value >= 1 and self._withhold(q, q.families[fi]):
+            return  # last resort: the whole breakdown of this question
+        self.skip.add(("i", q.overall.question, q.overall.channel, layer, fi, f.key, i))
+        self.plan.unprotected.append((layer[0], f.key, f.value))
+
+    def _withhold(self, q: _Question, fam: _Family) -> bool:
+        """Withhold every group of a breakdown (and its mirror, for two breakdown questions);
+        False when it is withheld already."""
+        name = (q.overall.question, fam.dimension, q.overall.channel)
+        if name in self.plan.families:
+            return False
+        names = [name, (fam.dimension, name[0], name[2])] if q.breakdown else [name]
+        for question, dimension, channel in names:
+            self.plan.families.add((question, dimension, channel))
+            self.touched.add((question, channel))
+            for t in self.tables:
+                if (t.question, t.dimension, t.channel) == (question, dimension, channel):
+                    self.plan.withheld.add(table_key(t))
+                    self.plan.hidden.update((table_key(t), c.option) for c in t.cells)
+        return True
+
+    def _fix_overall(
+        self, q: _Question, layer: Layer, j: int, nets: list[_Net], linked: bool
+    ) -> None:
+        figs = self._overall(q, layer)
+        v = figs[j][0]
+        key = table_key(q.overall)
+        rounds = [[], *self._prefixes(q, layer, v)]
+        for prefix in rounds:
+            cost0 = sum(q.overall.cells[k].count for k in prefix)
+            choices = [d for d in self._deltas(q, layer, also=prefix) if j in (d.up, d.down)]
+            best: tuple[int, list] | None = None
+            for d in choices:
+                cost, paths = cost0, []
+                for net in nets if linked else []:
+                    a, b = self._ends(net, d)
+                    found = _path(net.arcs(True), b, a)
+                    if found is None:
+                        break
+                    cost += found[0]
+                    paths.append(found[1])
+                else:
+                    if best is None or cost < best[0]:
+                        best = (cost, paths)
+            if best is not None:
+                self.plan.hidden.update((key, q.overall.cells[k].option) for k in prefix)
+                for fi, tags in enumerate(best[1]):
+                    self._hide_tags(nets, fi, tags, {})
+                return
+        self.skip.add(("o", q.overall.question, q.overall.channel, layer, j))
+        self.plan.unprotected.append((layer[0], (key, q.overall.cells[j].option), v))
+
+    # --- the loop --------------------------------------------------------------------------
+
+    def run(self) -> Plan:
+        self.primary()
+        work = deque(self.questions)
+        queued = set(work)
+        while work:
+            name = work.popleft()
+            queued.discard(name)
+            q = self.questions[name]
+            while (exposure := self._exposed(q)) is not None:
+                self._fix(q, exposure)
+                touched, self.touched = self._sync_twins() | self.touched, set()
+                for other in touched:
+                    if other != name and other in self.questions and other not in queued:
+                        work.append(other)
+                        queued.add(other)
+        return self.plan
+
+
+def plan_suppression(
+    tables: Iterable[Table], min_cell: int, *, protect_zeros: bool = False
+) -> Plan:
+    """Which cells to hide (primary and secondary) and which groups to withhold."""
+    if min_cell <= 0:
+        return Plan()
+    plan = _Protector(tables, min_cell, protect_zeros).run()
+    exposed = sum(1 for _, _, value in plan.unprotected if value)
+    if exposed:
+        log.warning(
+            "%d small count(s) could still be worked out from the published figures; "
+            "raise the threshold or drop a breakdown before publishing",
+            exposed,
+        )
+    return plan
+
+
+# --- applying the plan ---------------------------------------------------------------------
+
+
+def _apply(t: Table, plan: Plan) -> Table:
+    key = table_key(t)
+    cells = [replace(c, suppressed=(key, c.option) in plan.hidden) for c in t.cells]
+    # hidden cells go last, in label order: the order by count would rank them
+    shown = [c for c in cells if not c.suppressed]
+    hidden = sorted(
+        (c for c in cells if c.suppressed), key=lambda c: (c.label.casefold(), c.option)
+    )
+    return replace(t, cells=(*shown, *hidden), withheld=key in plan.withheld)
+
+
+def _group_sizes(tables: Sequence[Table]) -> dict[tuple[str, str], int]:
+    """(breakdown question, group label) -> ballots, from the breakdown's overall table."""
+    return {
+        (t.question, c.label): c.count
+        for t in tables
+        if not t.dimension and t.channel == "all"
+        for c in t.cells
+    }
+
+
+def _pairs(tables: Sequence[Table]) -> dict[tuple[str, str, str, str], int]:
+    """(question, label, dimension, group label) -> count, from the cross-tabs."""
+    return {
+        (t.question, c.label, t.dimension, t.group_label): c.count
+        for t in tables
+        if t.dimension and t.channel == "all"
+        for c in t.cells
+    }
+
+
+def _safe_text(
+    a: TextAnswer, sizes: dict[tuple[str, str], int], pairs: dict[tuple, int], m: int
+) -> TextAnswer:
+    kept: list[tuple[str, str]] = []
+    for dim, label in a.groups:
+        if sizes.get((dim, label), 0) < m:
+            continue
+        crossed = [
+            min(
+                [pairs[k] for k in ((d, lab, dim, label), (dim, label, d, lab)) if k in pairs],
+                default=0,
+            )
+            for d, lab in kept
+        ]
+        if any(n < m for n in crossed):
+            continue
+        kept.append((dim, label))
+    return replace(a, groups=tuple(kept))
+
+
+def apply_suppression(results: Results, *, protect_zeros: bool = False) -> Results:
+    """The results as they may be published: small counts hidden, the rule written down."""
+    m = results.min_cell
+    if m <= 0:
+        return replace(results, rule=rule_text(m))
+    plan = plan_suppression(results.tables, m, protect_zeros=protect_zeros)
+    tables = tuple(_apply(t, plan) for t in results.tables)
+    turnout = replace(
+        results.turnout,
+        by_group=tuple(
+            replace(r, suppressed=r.suppressed or r.ballots < m) for r in results.turnout.by_group
+        ),
+    )
+    sizes, pairs = _group_sizes(results.tables), _pairs(results.tables)
+    texts = tuple(_safe_text(a, sizes, pairs, m) for a in results.texts)
+    return replace(results, tables=tables, turnout=turnout, texts=texts, rule=rule_text(m))
+
+
+__all__ = [
+    "SECONDARY",
+    "Plan",
+    "apply_suppression",
+    "marker",
+    "plan_suppression",
+    "rule_text",
+    "table_key",
+]

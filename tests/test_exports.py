@@ -1,0 +1,446 @@
+"""The renderers: JSON with literal expected output, the workbook cell by cell, the chart's size."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import struct
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from services.exports import RENDERERS, _sheet_name, chart_size, headline, write_csv
+from services.pollfile import dump_poll, parse_poll
+from services.results import (
+    Cell,
+    Results,
+    Table,
+    TextAnswer,
+    Turnout,
+    TurnoutRow,
+    build_results,
+)
+from services.suppression import apply_suppression
+from storage.records import NewBallot
+from storage.sqlite import SqliteStore
+
+NOW = 1_790_000_000
+
+POLL = """\
+code: cyp-2026
+title: Children and Young People's Plan 2026
+questions:
+  - id: age
+    kind: choice
+    text: How old are you?
+    options: [10-12, 13-15, 16-18]
+    breakdown: true
+  - id: area
+    kind: choice
+    text: Where do you live?
+    options: [North, South]
+    breakdown: true
+  - id: priority
+    kind: choice
+    text: Which one should be the top priority?
+    options: [Mental health, Transport, Climate, Jobs]
+  - id: order
+    kind: rank
+    max: 2
+    text: Put these in order
+    options: [Parks, Buses, Youth clubs]
+  - id: why
+    kind: text
+    text: Why?
+    optional: true
+"""
+
+
+# --- json ----------------------------------------------------------------------------------
+
+
+def _small() -> Results:
+    """Already suppressed by hand: Jobs 3 (<5) and Transport 6 ([c]) hidden; one group withheld."""
+    overall = Table(
+        "priority",
+        "choice",
+        "",
+        "",
+        "",
+        20,
+        (
+            Cell("climate", "Climate", 11, 0.55),
+            Cell("transport", "Transport", 6, 0.3, suppressed=True),
+            Cell("jobs", "Jobs", 3, 0.15, suppressed=True),
+        ),
+    )
+    north = Table(
+        "priority",
+        "choice",
+        "area",
+        "north",
+        "North",
+        17,
+        (
+            Cell("climate", "Climate", 9, 9 / 17),
+            Cell("transport", "Transport", 5, 5 / 17, suppressed=True),
+            Cell("jobs", "Jobs", 3, 3 / 17, suppressed=True),
+        ),
+    )
+    south = Table(
+        "priority",
+        "choice",
+        "area",
+        "south",
+        "South",
+        3,
+        (
+            Cell("climate", "Climate", 2, 2 / 3, suppressed=True),
+            Cell("jobs", "Jobs", 0, 0.0, suppressed=True),
+            Cell("transport", "Transport", 1, 1 / 3, suppressed=True),
+        ),
+        withheld=True,
+    )
+    return Results(
+        "p1",
+        "Plan",
+        20,
+        5,
+        (overall, north, south),
+        generated="2026-11-25",
+        questions=(("priority", "choice", "Top priority?"),),
+        turnout=Turnout(
+            (("2026-11-24", 8), ("2026-11-25", 12)),
+            (
+                TurnoutRow("area", "north", "North", 17, 200),
+                TurnoutRow("area", "south", "South", 3, 150, suppressed=True),
+            ),
+        ),
+        texts=(TextAnswer("why", "More buses", (("area", "North"),)),),
+        rule="the rule",
+    )
+
+
+def test_json_literal(tmp_path: Path) -> None:
+    path = tmp_path / "p1.json"
+    RENDERERS["json"][1](_small(), path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+
+    def cell(option: str, label: str, count: int | None, share: float | None, shown=None) -> dict:
+        return {
+            "option": option,
+            "label": label,
+            "count": count,
+            "share": share,
+            "first": None,
+            "points": None,
+            "suppressed": count is None,
+            "shown": shown,
+        }
+
+    def table(group: str, label: str, n: int | None, cells: list, withheld=False) -> dict:
+        return {
+            "question": "priority",
+            "kind": "choice",
+            "dimension": "area" if group else "",
+            "group": group,
+            "group_label": label,
+            "channel": "all",
+            "respondents": n,
+            "withheld": withheld,
+            "cells": cells,
+        }
+
+    assert data == {
+        "poll": "p1",
+        "title": "Plan",
+        "generated": "2026-11-25",
+        "ballots": 20,
+        "min_cell": 5,
+        "rule": "the rule",
+        "questions": [{"id": "priority", "kind": "choice", "text": "Top priority?"}],
+        "tables": [
+            table(
+                "",
+                "",
+                20,
+                [
+                    cell("climate", "Climate", 11, 0.55),
+                    cell("transport", "Transport", None, None, "[c]"),
+                    cell("jobs", "Jobs", None, None, "<5"),
+                ],
+            ),
+            table(
+                "north",
+                "North",
+                17,
+                [
+                    cell("climate", "Climate", 9, 0.5294),
+                    cell("transport", "Transport", None, None, "[c]"),
+                    cell("jobs", "Jobs", None, None, "<5"),
+                ],
+            ),
+            table(
+                "south",
+                "South",
+                None,
+                [
+                    cell("climate", "Climate", None, None, "<5"),
+                    cell("jobs", "Jobs", None, None, "<5"),
+                    cell("transport", "Transport", None, None, "<5"),
+                ],
+                withheld=True,
+            ),
+        ],
+        "turnout": {
+            "by_day": [
+                {"date": "2026-11-24", "ballots": 8},
+                {"date": "2026-11-25", "ballots": 12},
+            ],
+            "by_group": [
+                {
+                    "dimension": "area",
+                    "group": "north",
+                    "group_label": "North",
+                    "ballots": 17,
+                    "population": 200,
+                    "percent": 8.5,
+                    "suppressed": False,
+                },
+                {
+                    "dimension": "area",
+                    "group": "south",
+                    "group_label": "South",
+                    "ballots": None,
+                    "population": 150,
+                    "percent": None,
+                    "suppressed": True,
+                },
+            ],
+        },
+        "texts": [
+            {
+                "question": "why",
+                "answer": "More buses",
+                "groups": [{"dimension": "area", "group": "North"}],
+                "lang": "und",
+            }
+        ],
+    }
+
+
+def test_json_numbers_are_numbers_and_text_is_utf8(tmp_path: Path) -> None:
+    res = replace(_small(), title="Cynllun Plant a Phobl Ifanc — 2026")
+    path = tmp_path / "p.json"
+    RENDERERS["json"][1](res, path)
+    text = path.read_text(encoding="utf-8")
+    assert "Cynllun Plant a Phobl Ifanc — 2026" in text
+    first = json.loads(text)["tables"][0]["cells"][0]
+    assert isinstance(first["count"], int) and isinstance(first["share"], float)
+
+
+def test_csv_marks_secondary_and_withheld_cells(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    write_csv(_small(), path)
+    lines = path.read_text().splitlines()
+    assert lines[0] == "poll,question,option,dimension,group,count,share"
+    assert lines[1:4] == [
+        "p1,priority,Climate,,,11,0.5500",
+        "p1,priority,Transport,,,[c],",
+        "p1,priority,Jobs,,,<5,",
+    ]
+    assert "p1,priority,Climate,area,South,<5," in lines
+
+
+def test_registry() -> None:
+    assert {k: v[0] for k, v in RENDERERS.items()} == {
+        "csv": ".csv",
+        "json": ".json",
+        "xlsx": ".xlsx",
+        "png": ".png",
+    }
+
+
+# --- a real poll through the store ---------------------------------------------------------
+
+
+async def _results(tmp_path: Path, min_cell: int = 5) -> Results:
+    """6 aged 13-15 in the north chose climate and ranked buses first; 7 aged 16-18 in the
+    south chose climate (5) or transport (2) and ranked parks first; 3 aged 10-12 in the north
+    chose jobs."""
+    poll = parse_poll(POLL, "t.yaml", {"en": "Prefer not to say"})
+    ballots = (
+        [("13-15", "north", "climate", ("buses", "parks"))] * 6
+        + [("16-18", "south", "climate", ("parks",))] * 5
+        + [("16-18", "south", "transport", ("parks", "buses"))] * 2
+        + [("10-12", "north", "jobs", ("youth-clubs",))] * 3
+    )
+    store = SqliteStore(tmp_path / "t.db")
+    await store.open()
+    try:
+        pid = await store.add_poll(poll.code, "T", dump_poll(poll), None, None, "open")
+        for i, (age, area, priority, order) in enumerate(ballots):
+            choices = (
+                ("age", age, None),
+                ("area", area, None),
+                ("priority", priority, None),
+                *(("order", o, r) for r, o in enumerate(order, 1)),
+            )
+            ballot = NewBallot(pid, "2026-11-25", choices=choices, groups=poll.group_key(choices))
+            await store.cast_ballot(ballot, bytes([i]) * 16, None, NOW)
+        data = await store.tally(pid, [q.id for q in poll.breakdowns])
+    finally:
+        await store.close()
+    res = build_results(poll.code, poll, data, min_cell)
+    res = replace(
+        res,
+        generated="2026-11-25",
+        questions=tuple((q.id, q.kind, q.text["en"]) for q in poll.questions),
+        turnout=Turnout(
+            (("2026-11-24", 4), ("2026-11-25", 12)),
+            (
+                TurnoutRow("area", "north", "North", 9, 300),
+                TurnoutRow("area", "south", "South", 7, 250),
+            ),
+        ),
+        texts=(TextAnswer("why", "Buses are too dear", (("area", "North"),)),),
+    )
+    return apply_suppression(res)
+
+
+async def test_xlsx_workbook(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    res = await _results(tmp_path)
+    path = tmp_path / "out.xlsx"
+    RENDERERS["xlsx"][1](res, path)
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["Summary", "By age", "By area", "Turnout", "Free text"]
+
+    summary = wb["Summary"]
+    assert summary.freeze_panes == "A2"
+    assert summary["A1"].value == "Children and Young People's Plan 2026"
+    assert summary["A1"].font.b
+    assert (summary["A2"].value, summary["B2"].value) == ("Poll", "cyp-2026")
+    assert summary["B3"].value == datetime.datetime(2026, 11, 25)
+    assert summary["B3"].is_date
+    assert (summary["A4"].value, summary["B4"].value) == ("Ballots", 16)
+    assert summary["B5"].value == res.rule
+    rows = [[c.value for c in row] for row in summary.iter_rows()]
+    start = rows.index(["Which one should be the top priority?", *[None] * 5])
+    assert rows[start + 1][:4] == ["Rank", "Option", "Count", "Share"]
+    assert rows[start + 2][:4] == [1, "Climate", 11, 11 / 16]
+    share = summary.cell(row=start + 3, column=4)
+    assert share.number_format == "0.0%" and share.data_type == "n"
+    # transport 2 and jobs 3 are small; mental health 0: all "<5", unranked, no share
+    assert [r[:4] for r in rows[start + 3 : start + 6]] == [
+        [None, "Jobs", "<5", None],
+        [None, "Mental health", "<5", None],
+        [None, "Transport", "<5", None],
+    ]
+    assert rows[start + 6][1:3] == ["Respondents", 16]
+    order = rows.index(["Put these in order", *[None] * 5])
+    assert rows[order + 1] == ["Rank", "Option", "Count", "Share", "First preferences", "Points"]
+    # parks: 6 second + 7 first = 13 ranked, 7 first, 6*1 + 7*2 = 20 points
+    assert rows[order + 2] == [1, "Parks", 13, 13 / 16, 7, 20]
+    # youth clubs (3, first choice of 3): everyone has one first choice, so 16 - 7 - 6 would
+    # give its first preferences away; buses, the smallest shown count, is hidden too
+    assert rows[order + 3] == [None, "Buses", "[c]", None, None, None]
+    assert rows[order + 4] == [None, "Youth clubs", "<5", None, None, None]
+
+    by_area = wb["By area"]
+    assert by_area.freeze_panes == "B3"
+    assert by_area.page_setup.orientation == "landscape" and by_area.page_setup.fitToWidth == 1
+    assert by_area["A1"].value == "Breakdown: Where do you live?" and by_area["A1"].font.b
+    grid = [[c.value for c in row] for row in by_area.iter_rows()]
+    top = grid.index(["Which one should be the top priority? (count)", *[None] * 5])
+    assert grid[top + 1] == [
+        "Where do you live?",
+        "Climate",
+        "Jobs",
+        "Mental health",
+        "Transport",
+        "Respondents",
+    ]
+    assert all(by_area.cell(row=top + 2, column=c).font.b for c in range(1, 7))
+    north, south, total = grid[top + 2 : top + 5]
+    assert north[0] == "North" and north[-1] == 9
+    assert south[0] == "South" and south[-1] == 7
+    assert total == ["Total", 11, "<5", "<5", "<5", 16]
+    assert by_area.cell(row=top + 5, column=1).font.b
+    # every figure is a number or a marker
+    for row in by_area.iter_rows(min_row=top + 3, max_row=top + 5, min_col=2):
+        for c in row:
+            assert c.data_type == "n" or c.value in ("<5", "[c]")
+    assert by_area.column_dimensions["A"].width >= len("Where do you live?")
+
+    turnout = wb["Turnout"]
+    assert turnout.freeze_panes == "A2"
+    assert [c.value for c in turnout[1]][:2] == ["Date", "Ballots"]
+    assert turnout["A2"].is_date and turnout["B2"].value == 4
+    assert turnout["E2"].value == "North" and turnout["F2"].value == 9
+    assert turnout["H2"].value == pytest.approx(0.03) and turnout["H2"].number_format == "0.0%"
+
+    free = wb["Free text"]
+    assert [c.value for c in free[1]] == ["Question", "Answer", "Where do you live?"]
+    assert [c.value for c in free[2]] == ["Why?", "Buses are too dear", "North"]
+
+
+async def test_no_free_text_sheet_without_texts(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    res = replace(await _results(tmp_path), texts=())
+    RENDERERS["xlsx"][1](res, tmp_path / "x.xlsx")
+    assert "Free text" not in load_workbook(tmp_path / "x.xlsx").sheetnames
+
+
+def test_sheet_names_are_short_valid_and_unique() -> None:
+    used: set[str] = set()
+    long = "By what-is-your-favourite-thing-about-where-you-live"
+    names = [_sheet_name(long, used), _sheet_name(long, used), _sheet_name("a/b:c?", used)]
+    assert all(len(n) <= 31 for n in names)
+    assert len({n.casefold() for n in names}) == 3
+    assert names[1].endswith("(2)") and names[2] == "a b c"
+
+
+# --- png -----------------------------------------------------------------------------------
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert data[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+async def test_png_chart(tmp_path: Path) -> None:
+    res = await _results(tmp_path)
+    table = headline(res)
+    assert table is not None and table.question == "priority"  # not age or area
+    path = tmp_path / "chart.png"
+    RENDERERS["png"][1](res, path)
+    assert _png_size(path) == chart_size(res) == (1200, 100 + 60 * 4)
+
+
+async def test_png_long_title_and_rank(tmp_path: Path) -> None:
+    res = await _results(tmp_path)
+    long = "Which of these should the partnership board put first " * 3
+    questions = tuple(
+        (q, "rank" if q == "order" else k, long if q == "order" else t)
+        for q, k, t in res.questions
+        if q != "priority"
+    )
+    res = replace(res, questions=questions)
+    assert headline(res).question == "order"  # type: ignore[union-attr]
+    path = tmp_path / "rank.png"
+    RENDERERS["png"][1](res, path)
+    # three options, a title of three lines: 100 + 3 * 60 + 2 * 38
+    assert _png_size(path) == chart_size(res) == (1200, 100 + 3 * 60 + 2 * 38)
+
+
+def test_png_without_results(tmp_path: Path) -> None:
+    res = Results("p", "Empty", 0, 5, ())
+    RENDERERS["png"][1](res, tmp_path / "e.png")
+    assert _png_size(tmp_path / "e.png") == (1200, 160)
