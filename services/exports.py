@@ -37,9 +37,9 @@ def write_csv(results: Results, path: Path) -> None:
                     (
                         results.code,
                         table.question,
-                        cell.label,
+                        _text(cell.label),
                         table.dimension,
-                        table.group_label,
+                        _text(table.group_label),
                         count,
                         share,
                     )
@@ -47,6 +47,11 @@ def write_csv(results: Results, path: Path) -> None:
 
 
 # --- shared helpers ------------------------------------------------------------------------
+
+
+def _text(value: str) -> str:
+    """A label as CSV text that a spreadsheet will not run as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "@", "\t", "\r") else value
 
 
 def _question_order(results: Results) -> list[tuple[str, str, str]]:
@@ -230,6 +235,8 @@ class _Sheet:
         from openpyxl.styles import Alignment, Font
 
         c = value if hasattr(value, "number_format") else WriteOnlyCell(self.ws, value=value)
+        if isinstance(value, str):
+            c.data_type = "s"  # never a formula: young people's words and labels stay text
         if bold:
             c.font = Font(bold=True)
         if fmt:

@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from weakref import WeakValueDictionary
 
 from prompts import Catalog
 from services import screens
@@ -73,6 +74,45 @@ class JourneyService:
         self._catalog = catalog
         self._polls = polls
         self._clock = clock
+        self._locks: WeakValueDictionary[bytes, asyncio.Lock] = WeakValueDictionary()
+
+    # --- one person at a time ------------------------------------------------------------
+    # PTB handles up to MARKBOT_CONCURRENCY updates at once, so one person's quick taps can
+    # overlap. Each person's updates run one after another: no tap overwrites another, and a
+    # tap after "Send" sees the draft already gone.
+
+    def _lock(self, person: Person) -> asyncio.Lock:
+        owner = self._hasher.owner(person.id)
+        lock = self._locks.get(owner)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[owner] = lock
+        return lock
+
+    async def start(self, person: Person, code: str | None, *, preview: bool = False) -> Outcome:
+        """Open a poll from its deep link (see _start_unlocked)."""
+        async with self._lock(person):
+            return await self._start_unlocked(person, code, preview=preview)
+
+    async def cancel(self, person: Person) -> Outcome:
+        """/cancel: delete the unfinished answers."""
+        async with self._lock(person):
+            return await self._cancel_unlocked(person)
+
+    async def press(self, person: Person, data: str | None) -> Outcome:
+        """A button tap (see _press_unlocked)."""
+        async with self._lock(person):
+            return await self._press_unlocked(person, data)
+
+    async def text(self, person: Person, text: str) -> Outcome:
+        """A typed message (see _text_unlocked)."""
+        async with self._lock(person):
+            return await self._text_unlocked(person, text)
+
+    async def other_message(self, person: Person) -> Outcome:
+        """A sticker, photo, voice note or file (see _other_message_unlocked)."""
+        async with self._lock(person):
+            return await self._other_message_unlocked(person)
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -135,7 +175,9 @@ class JourneyService:
         """A catalog text without markup, for a tap's pop-up answer."""
         return self._catalog.plain(self.language_for(person), key)
 
-    async def start(self, person: Person, code: str | None, *, preview: bool = False) -> Outcome:
+    async def _start_unlocked(
+        self, person: Person, code: str | None, *, preview: bool = False
+    ) -> Outcome:
         """Open a poll from its deep link (``CODE`` or a session link's ``CODE_TOKEN``):
         checks, then the privacy notice. A staff preview skips the checks and never counts."""
         lang = self.language_for(person)
@@ -175,12 +217,12 @@ class JourneyService:
         await self._save(ctx)
         return self._show(ctx, edit=False)
 
-    async def cancel(self, person: Person) -> Outcome:
+    async def _cancel_unlocked(self, person: Person) -> Outcome:
         lang = self.language_for(person)
         dropped = await self._store.drop_draft(self._hasher.owner(person.id))
         return self._say(lang, "cancelled" if dropped else "nothing_to_cancel")
 
-    async def press(self, person: Person, data: str | None) -> Outcome:
+    async def _press_unlocked(self, person: Person, data: str | None) -> Outcome:
         """A button tap: anything stale, forged or out of turn gets a toast and changes nothing."""
         lang = self.language_for(person)
         cb = decode(data)
@@ -197,7 +239,7 @@ class JourneyService:
             return self._show(ctx, toast=self._catalog.plain(ctx.journey.lang, "stale_button"))
         return await self._apply(ctx, cb, person)
 
-    async def text(self, person: Person, text: str) -> Outcome:
+    async def _text_unlocked(self, person: Person, text: str) -> Outcome:
         """A typed message: the answer to a text question, or a nudge towards the buttons."""
         ctx = await self._load(person)
         if ctx is None:
@@ -223,7 +265,7 @@ class JourneyService:
             shown = Outcome(Screen(f"<i>{note}</i>\n\n{shown.screen.text}", shown.screen.buttons))
         return shown
 
-    async def other_message(self, person: Person) -> Outcome:
+    async def _other_message_unlocked(self, person: Person) -> Outcome:
         """A sticker, photo, voice note or file: never kept, kindly redirected."""
         ctx = await self._load(person)
         if ctx is None:

@@ -444,3 +444,20 @@ def test_png_without_results(tmp_path: Path) -> None:
     res = Results("p", "Empty", 0, 5, ())
     RENDERERS["png"][1](res, tmp_path / "e.png")
     assert _png_size(tmp_path / "e.png") == (1200, 160)
+
+
+def test_free_text_never_becomes_an_excel_formula(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from services.exports import write_xlsx
+    from services.results import Results, TextAnswer
+
+    results = Results(
+        code="p", title="P", ballots=0, min_cell=5, tables=(), generated="2026-11-25",
+        texts=(TextAnswer("why", "=WEBSERVICE(\"x\")"), TextAnswer("why", "=1+2")),
+    )
+    path = tmp_path / "f.xlsx"
+    write_xlsx(results, path)
+    ws = load_workbook(path)["Free text"]
+    values = [(c.value, c.data_type) for row in ws.iter_rows() for c in row if c.value]
+    assert ("=1+2", "s") in values and ('=WEBSERVICE("x")', "s") in values
