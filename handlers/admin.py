@@ -29,6 +29,7 @@ from services.staff import INVITE_PREFIX
 log = logging.getLogger("markbot.staff")
 
 PRIVATE = filters.ChatType.PRIVATE
+NEW_PRIVATE = PRIVATE & filters.UpdateType.MESSAGE  # commands in edited messages do nothing
 Handler = Callable[[Update, MarkbotContext], Awaitable[None]]
 MAX_UPLOAD = 1_000_000
 
@@ -240,8 +241,10 @@ async def join(update: Update, context: MarkbotContext) -> None:
     token = (context.args or [""])[0].removeprefix(INVITE_PREFIX)
     user = update.effective_user
     assert user is not None
-    context.services.staff.begin_join(user.id, token)
-    await _say(update, context, "admin_join_ask_name")
+    if await context.services.staff.begin_join(user.id, token):
+        await _say(update, context, "admin_join_ask_name")
+    else:  # exactly what any unknown link gets: nothing says staff exist
+        await _say(update, context, "poll_unknown")
     raise ApplicationHandlerStop
 
 
@@ -256,6 +259,9 @@ async def staff_reply(update: Update, context: MarkbotContext) -> None:
     if pending is None:
         return
     kind, detail = pending
+    if kind != "name" and not await staff.is_staff(user.id):  # removed since we asked
+        staff.done_waiting(user.id)
+        return
     if kind == "name" and message.text:
         outcome = await staff.finish_join(user.id, message.text)
         if outcome == "ok":
@@ -427,20 +433,22 @@ def handlers() -> list[BaseHandler[Update, MarkbotContext, None]]:
         & ((filters.TEXT & ~filters.COMMAND) | filters.Document.ALL)
     )
     return [
-        CommandHandler("start", join, PRIVATE & filters.Regex(rf"^/start(@\w+)? {INVITE_PREFIX}")),
+        CommandHandler(
+            "start", join, NEW_PRIVATE & filters.Regex(rf"^/start(@\w+)? {INVITE_PREFIX}")
+        ),
         MessageHandler(replies, staff_reply),
-        CommandHandler("newpoll", newpoll, PRIVATE),
-        CommandHandler("preview", preview, PRIVATE),
-        CommandHandler("session", session, PRIVATE),
-        CommandHandler("paper", paper, PRIVATE),
+        CommandHandler("newpoll", newpoll, NEW_PRIVATE),
+        CommandHandler("preview", preview, NEW_PRIVATE),
+        CommandHandler("session", session, NEW_PRIVATE),
+        CommandHandler("paper", paper, NEW_PRIVATE),
         CallbackQueryHandler(pick_template, pattern=r"^s:tp:"),
-        CommandHandler("polls", polls, PRIVATE),
-        CommandHandler("open", _status("open", "open"), PRIVATE),
-        CommandHandler("close", _status("close", "closed"), PRIVATE),
-        CommandHandler("link", link, PRIVATE),
-        CommandHandler("results", results, PRIVATE),
-        CommandHandler("export", export, PRIVATE),
-        CommandHandler("invite", invite, PRIVATE),
-        CommandHandler("workers", workers, PRIVATE),
+        CommandHandler("polls", polls, NEW_PRIVATE),
+        CommandHandler("open", _status("open", "open"), NEW_PRIVATE),
+        CommandHandler("close", _status("close", "closed"), NEW_PRIVATE),
+        CommandHandler("link", link, NEW_PRIVATE),
+        CommandHandler("results", results, NEW_PRIVATE),
+        CommandHandler("export", export, NEW_PRIVATE),
+        CommandHandler("invite", invite, NEW_PRIVATE),
+        CommandHandler("workers", workers, NEW_PRIVATE),
         CallbackQueryHandler(remove_worker, pattern=r"^s:rm:"),
     ]

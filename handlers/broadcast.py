@@ -46,6 +46,7 @@ log = logging.getLogger("markbot.broadcast")
 GROUP = -1  # tried before the journey, which would call /stop an unknown command
 BULK_BOT = "markbot.bulk_bot"
 PRIVATE = filters.ChatType.PRIVATE
+NEW_PRIVATE = PRIVATE & filters.UpdateType.MESSAGE  # commands in edited messages do nothing
 Handler = Callable[[Update, MarkbotContext], Awaitable[None]]
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
@@ -195,6 +196,6 @@ def handlers() -> list[BaseHandler[Update, MarkbotContext, None]]:
     """Register in group GROUP (-1), beside the staff handlers."""
     return [
         CallbackQueryHandler(_final(choice), pattern=r"^sub:"),
-        CommandHandler("stop", _final(stop), PRIVATE),
-        CommandHandler("broadcast", broadcast, PRIVATE),
+        CommandHandler("stop", _final(stop), NEW_PRIVATE),
+        CommandHandler("broadcast", broadcast, NEW_PRIVATE),
     ]

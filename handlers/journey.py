@@ -15,6 +15,7 @@ from handlers.context import MarkbotContext
 from handlers.show import person, show
 
 PRIVATE = filters.ChatType.PRIVATE
+NEW_PRIVATE = PRIVATE & filters.UpdateType.MESSAGE  # commands in edited messages do nothing
 
 
 async def start(update: Update, context: MarkbotContext) -> None:
@@ -71,10 +72,10 @@ def handlers() -> list[BaseHandler[Update, MarkbotContext, None]]:
     """The journey's handlers, in the order they must be tried."""
     new_messages = filters.UpdateType.MESSAGE & PRIVATE
     return [
-        CommandHandler("start", start, PRIVATE),
-        CommandHandler("help", help_command, PRIVATE),
-        CommandHandler("privacy", privacy, PRIVATE),
-        CommandHandler("cancel", cancel, PRIVATE),
+        CommandHandler("start", start, NEW_PRIVATE),
+        CommandHandler("help", help_command, NEW_PRIVATE),
+        CommandHandler("privacy", privacy, NEW_PRIVATE),
+        CommandHandler("cancel", cancel, NEW_PRIVATE),
         CallbackQueryHandler(button),
         MessageHandler(
             new_messages & (filters.LOCATION | filters.CONTACT | filters.VENUE), location_or_contact

@@ -77,9 +77,13 @@ class StaffService:
     def done_waiting(self, user_id: int) -> None:
         self._waiting.pop(self._hasher.staff(user_id), None)
 
-    def begin_join(self, user_id: int, token: str) -> None:
-        """Someone opened an invite link: wait for the name they want staff to see."""
+    async def begin_join(self, user_id: int, token: str) -> bool:
+        """Someone opened an invite link: if it can still be used, wait for the name they want
+        staff to see. False (and nothing remembered) for a used, expired or made-up link."""
+        if not await self._store.invite_usable(self._hasher.secret(token), int(self._clock())):
+            return False
         self.expect(user_id, "name", token)
+        return True
 
     async def finish_join(self, user_id: int, name: str) -> str:
         """Redeem the pending invite with this name: 'ok', 'used', 'expired' or 'unknown'."""

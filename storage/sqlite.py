@@ -505,6 +505,13 @@ class SqliteStore:
 
         await self._w.run(op, savepoint=False)
 
+    async def invite_usable(self, token: bytes, now: int) -> bool:
+        rows = await self._r.execute_fetchall(
+            "SELECT 1 FROM invites WHERE token = ? AND used_at IS NULL AND expires_at > ?",
+            (token, now),
+        )
+        return bool(rows)
+
     async def redeem_invite(self, token: bytes, person: bytes, name: str, now: int) -> str:
         """Use an invite once: 'ok', 'used', 'expired' or 'unknown' (one transaction)."""
 
@@ -535,25 +542,6 @@ class SqliteStore:
         return int(next(iter(rows))[0])
 
     # --- results --------------------------------------------------------------------------
-
-    async def turnout(
-        self, poll_id: int, dimensions: Sequence[str]
-    ) -> tuple[list[tuple[str, int]], list[tuple[str, str, int]]]:
-        """Ballots per day, and ballots per breakdown group (dimension, group, ballots)."""
-        days = await self._r.execute_fetchall(
-            "SELECT cast_on, count(*) FROM ballots WHERE poll_id = ? GROUP BY cast_on"
-            " ORDER BY cast_on",
-            (poll_id,),
-        )
-        groups: list[tuple[str, str, int]] = []
-        for dim in dimensions:
-            rows = await self._r.execute_fetchall(
-                "SELECT option, count(*) FROM answers WHERE poll_id = ? AND question = ?"
-                " GROUP BY option",
-                (poll_id, dim),
-            )
-            groups += [(dim, option, n) for option, n in rows]
-        return [(d, n) for d, n in days], groups
 
     async def tally(
         self, poll_id: int, dimensions: Sequence[str], channel: str | None = None

@@ -112,9 +112,9 @@ async def test_invite_join_reuse_and_removal(staffed: Harness) -> None:
     # the link works once only
     other = staffed.user(4343)
     await other.send_command("start", payload)
-    await other.next_output()
+    assert "can't find that poll" in (await other.next_output()).plain  # no hint of staff
     await other.send_text("Sneaky")
-    assert "already been used" in (await other.next_output()).plain
+    assert "open the link" in (await other.next_output()).plain  # an ordinary message
     await other.send_command("polls")
     assert "don't know that command" in (await other.next_output()).plain
     # workers can't invite; owners list and remove them
@@ -131,12 +131,26 @@ async def test_invite_join_reuse_and_removal(staffed: Harness) -> None:
 
 async def test_invite_expires_after_48_hours(staffed: Harness) -> None:
     staff = staffed.runtime.services.staff
+    import time
+
+    start = time.time()
     token = await staff.invite()
-    staff._clock = lambda: 10**10  # far in the future
-    staff.begin_join(555, token)
-    assert await staff.finish_join(555, "Late") == "expired"
-    staff.begin_join(556, "made-up-token")
-    assert await staff.finish_join(556, "Guess") == "unknown"
+    staff._clock = lambda: start + 48 * 3600 - 60  # a minute before it expires
+    assert await staff.begin_join(554, token)
+    staff._clock = lambda: start + 48 * 3600 + 60  # ... and the name comes a minute after
+    assert await staff.finish_join(554, "Late") == "expired"
+    assert not await staff.begin_join(555, token)
+    assert not await staff.begin_join(556, "made-up-token")
+
+
+async def test_commands_in_edited_messages_do_nothing(staffed: Harness) -> None:
+    await staffed.add_poll()
+    user = staffed.user(1235)
+    sent = await user.send_text("hello")
+    await user.next_output()
+    for command in ("/frobnicate", "/polls", "/invite"):
+        await user.edit_text(sent["message_id"], command)
+    await user.expect_no_output(0.3)
 
 
 async def test_staff_and_invite_tables_hold_no_ids(staffed: Harness) -> None:
