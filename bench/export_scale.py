@@ -358,8 +358,8 @@ async def measure(path: Path, out_dir: Path) -> tuple[dict[str, list[float]], di
             "bare": bare,
             # where an export's time goes: the store calls ReportService.results makes
             "tally": lambda: store.tally(row.id, dims),
-            "channels": lambda: store.channels(row.id),
-            "turnout": lambda: store.turnout(row.id, dims),
+            "has_paper": lambda: store.has_paper(row.id),
+            "by_day": lambda: store.ballots_by_day(row.id),
             "results": lambda: reports.results(CODE, MIN_CELL),
         }
         steps |= {fmt: export(fmt) for fmt in RENDERERS}
