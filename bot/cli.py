@@ -151,8 +151,12 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 async def _poll_create(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO[str]) -> int:
     poll = _load(rt, args.file)
     if args.code:
-        poll = poll.model_copy(update={"code": args.code.lower()})
-        poll = type(poll).model_validate(poll.model_dump())
+        try:
+            poll = rt.services.polls.renamed(poll, args.code, "")
+        except PollFileError as exc:
+            raise CliError(
+                f"--code {args.code!r} can't be used: {'; '.join(exc.problems)}"
+            ) from None
     try:
         await rt.services.polls.create(poll, status="open" if args.open else "draft")
     except PollExists as exc:

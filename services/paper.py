@@ -103,6 +103,9 @@ def parse_paper(
         raise PaperFileError([f"line 1: {exc}"]) from None
     digest = hashlib.sha256(data).hexdigest()
     lowered = [h.casefold() for h in header]
+    repeated = sorted({h for h in lowered if lowered.count(h) > 1})
+    if repeated:
+        raise PaperFileError([f"line 1: column(s) {repeated} appear more than once"])
     rows = _rows(reader, tick)
     if "count" in lowered and "option" in lowered:
         ballots = _parse_counts(rows, lowered, poll, poll_id, cast_on)
@@ -212,7 +215,7 @@ def _parse_counts(
         cells = dict(zip(header, (c.strip() for c in row), strict=True))
         qid = cells.get("question") or (default_q.id if default_q else "")
         q = poll.question(qid)
-        if q is None or q.kind == "text":
+        if q is None or q.kind == "text" or qid.casefold() in breakdowns:
             _collect(problems, line, f"question {qid!r} is not a choice question of this poll")
             continue
         answers, error = _answer(q, cells["option"], _option_lookup(q))

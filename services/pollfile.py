@@ -26,6 +26,11 @@ SESSION_DIMENSION = "session"  # the extra breakdown for ballots cast through a 
 CHANNEL = "channel"  # paper ballots carry "channel=paper" in their groups; online ones nothing
 UK_TIME = ZoneInfo("Europe/London")
 MAX_LABEL = 48
+# Telegram messages hold 4,096 characters; the catalog's own text takes the rest.
+NOTICE_BUDGET = 1_500
+QUESTION_BUDGET = 3_300
+CHECK_BUDGET = 3_500
+SUMMARY_TEXT_CHARS = 150  # how much of a typed answer the check screen shows
 SLUG = r"^[a-z0-9][a-z0-9_-]{0,31}$"
 
 
@@ -247,6 +252,7 @@ class Poll(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Poll:
+        self._fits_telegram()
         ids = [q.id for q in self.questions]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
@@ -254,6 +260,36 @@ class Poll(BaseModel):
         if self.opens and self.closes and self.closes <= self.opens:
             raise ValueError("'closes' must be after 'opens'")
         return self
+
+    def _fits_telegram(self) -> None:
+        """Every screen must fit one Telegram message (4,096 characters), or nobody could get
+        past it: the notice, each question, and the check screen listing every answer."""
+        for lang in LANGUAGES:
+            notice = sum(len(pick(t, lang)) for t in (self.title, self.intro, self.outcome))
+            if notice > NOTICE_BUDGET:
+                raise ValueError(
+                    f"title, intro and outcome together are {notice} characters ({lang}); "
+                    f"keep them under {NOTICE_BUDGET} so the privacy notice fits one message"
+                )
+            check = 0
+            for q in self.questions:
+                described = sum(
+                    len(pick(o.label, lang)) + len(pick(o.description, lang)) + 8 for o in q.options
+                )
+                screen = len(pick(q.text, lang)) + len(pick(q.help, lang)) + described
+                if screen > QUESTION_BUDGET:
+                    raise ValueError(
+                        f"question {q.id!r} with its options is {screen} characters ({lang}); "
+                        f"keep it under {QUESTION_BUDGET} so it fits one message"
+                    )
+                longest = max((len(pick(o.label, lang)) for o in q.options), default=0)
+                answer = SUMMARY_TEXT_CHARS if q.kind == "text" else (longest + 5) * q.limit
+                check += len(pick(q.text, lang)) + answer + 12
+            if check > CHECK_BUDGET:
+                raise ValueError(
+                    f"the check-your-answers screen would be about {check} characters ({lang}); "
+                    f"use fewer or shorter questions (under {CHECK_BUDGET})"
+                )
 
     @property
     def breakdowns(self) -> tuple[Question, ...]:

@@ -86,8 +86,8 @@ class PollService:
         """The poll with a new code (and title, if given), validated again."""
         data = poll.model_dump()
         data["code"] = code
-        if title:
-            data["title"] = {"en": title}
+        if title:  # a new English title; other languages keep the template's
+            data["title"] = {**data["title"], "en": title}
         try:
             return Poll.model_validate(data)
         except ValidationError as exc:

@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from prompts import Catalog
 from services.callbacks import Callback
 from services.journey_state import Journey
-from services.pollfile import Poll, Question, pick
+from services.pollfile import SUMMARY_TEXT_CHARS, Poll, Question, pick
 
-SUMMARY_TEXT_CHARS = 150
 CHANGE_LABEL_CHARS = 40
 
 

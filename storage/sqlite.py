@@ -242,19 +242,12 @@ class SqliteStore:
         return bool(await self._w.run(op, savepoint=False))
 
     async def apply_schedule(self, now: int) -> tuple[list[str], list[str]]:
-        """Flip statuses whose time has come: draft -> open at opens_at, open -> closed at
-        closes_at. Returns the codes (opened, closed)."""
+        """Record polls whose closing time has passed as closed. (An open poll with a future
+        ``opens_at`` is "scheduled" and starts by itself; a draft waits for staff to open it.)
+        Returns the codes (opened, closed); nothing is opened here."""
 
         def op(conn: sqlite3.Connection) -> tuple[list[str], list[str]]:
-            opened = [
-                r[0]
-                for r in conn.execute(
-                    "UPDATE polls SET status = 'open' WHERE status = 'draft'"
-                    " AND opens_at IS NOT NULL AND opens_at <= ?"
-                    " AND (closes_at IS NULL OR closes_at > ?) RETURNING code",
-                    (now, now),
-                ).fetchall()
-            ]
+            opened: list[str] = []  # drafts stay drafts until staff open them
             closed = [
                 r[0]
                 for r in conn.execute(
@@ -294,9 +287,10 @@ class SqliteStore:
 
     async def flush_drafts(self) -> int:
         """Write every draft changed since the last flush, in one transaction."""
+        owners = list(self._dirty)
         rows = [
             (d.owner, d.token, d.poll_id, d.state, d.updated_at)
-            for d in (self._drafts.get(o) for o in self._dirty)
+            for d in (self._drafts.get(o) for o in owners)
             if d is not None
         ]
         self._dirty.clear()
@@ -312,7 +306,12 @@ class SqliteStore:
                 rows,
             )
 
-        await self._w.run(op, savepoint=False)
+        try:
+            await self._w.run(op, savepoint=False)
+        except Exception:
+            # written next time (unless they were dropped meanwhile)
+            self._dirty.update(o for o in owners if o in self._drafts)
+            raise
         return len(rows)
 
     def _forget(self, owner: bytes) -> None:

@@ -99,6 +99,7 @@ def test_a_bad_file_is_refused_whole(env: Path, capsys: pytest.CaptureFixture[st
         (b"option,count\nClimate,-4\n", "between 0"),
         (b"\xff\xfe\x00bad", "UTF-8"),
         (b"age,area,priority\n", "no ballots"),
+        (b"priority,priority\nJobs,Climate\n", "more than once"),
     ],
 )
 def test_paper_file_errors(

@@ -196,12 +196,12 @@ async def test_a_cast_ballot_leaves_no_draft_behind(store: SqliteStore) -> None:
         db.close()
 
 
-async def test_schedule_opens_and_closes_at_the_times(store: SqliteStore) -> None:
+async def test_schedule_closes_at_the_time(store: SqliteStore) -> None:
     await store.add_poll("later", "T", "{}", NOW + 100, None, "draft")
     await store.add_poll("soon", "T", "{}", NOW - 10, NOW + 100, "draft")
     await store.add_poll("ending", "T", "{}", None, NOW - 1, "open")
     await store.add_poll("kept", "T", "{}", None, None, "draft")
-    assert await store.apply_schedule(NOW) == (["soon"], ["ending"])
+    assert await store.apply_schedule(NOW) == ([], ["ending"])  # drafts wait for staff
     assert await store.apply_schedule(NOW) == ([], [])
     statuses = {c: (await store.get_poll(c)).status for c in ("later", "soon", "ending", "kept")}
-    assert statuses == {"later": "draft", "soon": "open", "ending": "closed", "kept": "draft"}
+    assert statuses == {"later": "draft", "soon": "draft", "ending": "closed", "kept": "draft"}
