@@ -1,5 +1,6 @@
-# markbot: long-polling Telegram bot. The database and the hashing key live on /data;
-# mount the key from a secret store instead if you can (MARKBOT_KEY_FILE).
+# markbot: long-polling Telegram bot. The database lives on the /data volume and the hashing
+# key on a separate /secrets volume (or mount a secret there): a copy of the database alone
+# then holds nothing that a key could match.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -17,13 +18,13 @@ COPY prompts ./prompts
 COPY standin ./standin
 RUN pip install . \
     && useradd --create-home --uid 10001 markbot \
-    && mkdir -p /data \
-    && chown markbot:markbot /data
+    && mkdir -p /data /secrets \
+    && chown markbot:markbot /data /secrets
 
 USER markbot
 ENV MARKBOT_DB=/data/markbot.db \
-    MARKBOT_KEY_FILE=/data/markbot.key
-VOLUME ["/data"]
+    MARKBOT_KEY_FILE=/secrets/markbot.key
+VOLUME ["/data", "/secrets"]
 WORKDIR /data
 ENTRYPOINT ["markbot"]
 CMD ["run"]

@@ -264,6 +264,7 @@ async def _purge(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO[str
             f"{args.voters_closed_days} days ago",
             file=out,
         )
+    await rt.store.compact()  # deleted rows leave no trace in the file or its WAL
     return 0
 
 

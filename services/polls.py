@@ -147,9 +147,15 @@ class PollService:
         if not await self._store.set_poll_status(code, status):
             raise PollNotFound(code)
         self._rows.pop(code.strip().lower(), None)
+        if status == "closed":  # no new ballots: lay the file out again, forgetting the order
+            await self._store.compact()
 
     def state(self, row: PollRow, now: datetime | None = None) -> str:
         return poll_state(row, now or datetime.now(UTC))
+
+    async def checkpoint(self) -> None:
+        """Empty the database's WAL (the janitor does this every ten minutes)."""
+        await self._store.checkpoint()
 
     async def apply_schedule(self, now: datetime | None = None) -> tuple[list[str], list[str]]:
         """Open drafts whose opening time has come and close open polls whose closing time has
@@ -158,6 +164,8 @@ class PollService:
         opened, closed = await self._store.apply_schedule(ts)
         for code in opened + closed:
             self._rows.pop(code, None)
+        if closed:
+            await self._store.compact()
         return opened, closed
 
     async def listing_with_today(self, now: datetime | None = None) -> list[PollListing]:

@@ -7,7 +7,8 @@ is one scan of a covering index, with no join, however many ballots there are.
 Privacy rules the schema keeps:
 - no column holds a Telegram id, name or phone; people appear only as keyed hashes;
 - ``voters`` and ``ballots`` are WITHOUT ROWID tables keyed by random or keyed-hash values, so
-  neither keeps an insertion order that would line a ballot up with its voter;
+  neither has a counter that would line a ballot up with its voter (placement inside pages is
+  undone by the VACUUM that runs when a poll closes; see SqliteStore.compact);
 - a ballot's time is its date only.
 """
 

@@ -205,3 +205,16 @@ async def test_schedule_closes_at_the_time(store: SqliteStore) -> None:
     assert await store.apply_schedule(NOW) == ([], [])
     statuses = {c: (await store.get_poll(c)).status for c in ("later", "soon", "ending", "kept")}
     assert statuses == {"later": "draft", "soon": "draft", "ending": "closed", "kept": "draft"}
+
+
+async def test_compact_empties_the_wal_and_keeps_the_data(store: SqliteStore) -> None:
+    pid = await _poll(store)
+    for i in range(20):
+        await store.cast_ballot(_ballot(pid), bytes([i]) * 16, None, NOW)
+    wal = Path(store.path + "-wal")
+    assert wal.stat().st_size > 0
+    await store.compact()
+    assert wal.stat().st_size == 0
+    assert (await store.tally(pid, [])).ballots == 20
+    await store.cast_ballot(_ballot(pid), b"\xff" * 16, None, NOW)  # still writable after
+    assert (await store.tally(pid, [])).ballots == 21
