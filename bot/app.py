@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import LinkPreviewOptions, Update
+from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import Conflict, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
@@ -35,6 +35,8 @@ log = logging.getLogger("markbot")
 JANITOR_INTERVAL_SECONDS = 600
 SCHEDULE_INTERVAL_SECONDS = 20
 POOL_TIMEOUT_SECONDS = 10.0
+# Only the updates markbot handles: nothing else about people is ever sent to it.
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "channel_post"]
 App = Application[Any, MarkbotContext, Any, Any, Any, Any]
 
 
@@ -192,7 +194,7 @@ async def serve(app: App, stop: asyncio.Event, *, poll_timeout: float = 30) -> N
         await app.updater.start_polling(
             poll_interval=0.0,
             timeout=int(poll_timeout),
-            allowed_updates=Update.ALL_TYPES,
+            allowed_updates=ALLOWED_UPDATES,
             error_callback=on_poll_error,
         )
         await stop.wait()

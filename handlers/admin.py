@@ -31,7 +31,8 @@ log = logging.getLogger("markbot.staff")
 PRIVATE = filters.ChatType.PRIVATE
 NEW_PRIVATE = PRIVATE & filters.UpdateType.MESSAGE  # commands in edited messages do nothing
 Handler = Callable[[Update, MarkbotContext], Awaitable[None]]
-MAX_UPLOAD = 1_000_000
+MAX_UPLOAD = 1_000_000  # a poll file
+MAX_PAPER = 20_000_000  # a paper-ballot CSV (Telegram lets bots fetch files up to 20 MB)
 
 
 def _lang(update: Update, context: MarkbotContext) -> str:
@@ -179,7 +180,7 @@ async def export(update: Update, context: MarkbotContext) -> None:
                 update.effective_chat.id,
                 path.read_bytes(),
                 filename=path.name,
-                caption=catalog.plain(lang, "admin_export_caption", title=title, min_cell=min_cell),
+                caption=catalog.t(lang, "admin_export_caption", title=title, min_cell=min_cell),
             )
 
 
@@ -270,30 +271,35 @@ async def staff_reply(update: Update, context: MarkbotContext) -> None:
         else:
             await _say(update, context, f"admin_join_{outcome}")
     elif kind == "poll-file" and message.document is not None:
-        await _poll_from_file(update, context, message.document.file_id, message.document.file_name)
+        doc = message.document
+        await _poll_from_file(update, context, doc.file_id, doc.file_name, doc.file_size)
     elif kind == "code-title" and message.text:
         await _poll_from_template(update, context, detail, message.text)
     elif kind == "paper" and message.document is not None:
-        await _paper_file(
-            update, context, detail, message.document.file_id, message.document.file_name
-        )
+        doc = message.document
+        await _paper_file(update, context, detail, doc.file_id, doc.file_name, doc.file_size)
     else:
         return  # not the kind of answer we asked for: let the journey's handlers reply
     raise ApplicationHandlerStop
 
 
-async def _download(context: MarkbotContext, file_id: str) -> bytes:
+async def _download(
+    context: MarkbotContext, file_id: str, size: int | None, limit: int = MAX_UPLOAD
+) -> bytes | None:
+    """The file's bytes, or None when it is bigger than ``limit`` (checked before fetching)."""
+    if size is not None and size > limit:
+        return None
     file = await context.bot.get_file(file_id)
     return bytes(await file.download_as_bytearray())
 
 
 async def _poll_from_file(
-    update: Update, context: MarkbotContext, file_id: str, name: str | None
+    update: Update, context: MarkbotContext, file_id: str, name: str | None, size: int | None
 ) -> None:
     user = update.effective_user
     assert user is not None
-    data = await _download(context, file_id)
-    if len(data) > MAX_UPLOAD:
+    data = await _download(context, file_id, size)
+    if data is None or len(data) > MAX_UPLOAD:
         await _say(update, context, "admin_file_too_big")
         return
     try:
@@ -332,12 +338,20 @@ async def _create(update: Update, context: MarkbotContext, poll: Poll) -> None:
 
 
 async def _paper_file(
-    update: Update, context: MarkbotContext, code: str, file_id: str, name: str | None
+    update: Update,
+    context: MarkbotContext,
+    code: str,
+    file_id: str,
+    name: str | None,
+    size: int | None,
 ) -> None:
     user = update.effective_user
     assert user is not None
-    data = await _download(context, file_id)
+    data = await _download(context, file_id, size, MAX_PAPER)
     context.services.staff.done_waiting(user.id)
+    if data is None:
+        await _say(update, context, "admin_file_too_big")
+        return
     try:
         added = await context.services.paper.add(code, data, name or "paper.csv")
     except PaperFileError as exc:
