@@ -226,9 +226,17 @@ class ReportService:
         )
 
     async def export(
-        self, codes: str | list[str], fmt: str, out: Path | None, min_cell: int
+        self,
+        codes: str | list[str],
+        fmt: str,
+        out: Path | None,
+        min_cell: int,
+        *,
+        free_text: bool = True,
     ) -> Path:
-        """Write the export (of one poll, or the combined ranking of several); say where."""
+        """Write the export (of one poll, or the combined ranking of several); say where.
+        ``free_text=False`` leaves young people's own words out (for files sent through
+        Telegram: free text is personal data and stays on the council's machine)."""
         if fmt not in RENDERERS:
             raise ExportError(f"unknown format {fmt!r}; use one of {', '.join(sorted(RENDERERS))}")
         suffix, render = RENDERERS[fmt]
@@ -237,6 +245,8 @@ class ReportService:
             results = await self.results(codes[0], min_cell)
         else:
             results = await self.campaign(codes, min_cell)
+        if not free_text:
+            results = replace(results, texts=())
         path = out or Path(f"{results.code}{suffix}")
         if path.is_dir():
             path = path / f"{results.code}{suffix}"
