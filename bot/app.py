@@ -70,6 +70,7 @@ async def open_runtime(settings: Settings) -> Runtime:
         subscriptions=subscriptions,
         broadcasts=BroadcastService(store, polls, subscriptions, catalog),
         min_cell=settings.min_cell,
+        safeguarding_chat=settings.safeguarding_chat,
     )
     return Runtime(store, services)
 

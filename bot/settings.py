@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     key_file: Path | None = None
     admins: Annotated[tuple[int, ...], NoDecode] = ()
     min_cell: int = Field(default=5, ge=0)
+    safeguarding_chat: int | None = None
     log_level: str = "INFO"
     concurrency: int = Field(default=8, ge=1, le=256)
 

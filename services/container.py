@@ -25,3 +25,4 @@ class Services:
     subscriptions: SubscriptionService
     broadcasts: BroadcastService
     min_cell: int = 5
+    safeguarding_chat: int | None = None  # where safeguarding alerts go, if anywhere

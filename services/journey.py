@@ -20,6 +20,7 @@ from services.journey_state import Journey
 from services.language import detect_language
 from services.pollfile import Poll
 from services.polls import PollService, poll_state
+from services.safeguarding import concerning
 from services.screens import Screen
 from services.scrub import scrub
 from storage.records import CastResult, DraftRow, NewBallot
@@ -48,6 +49,7 @@ class Outcome:
     toast: str | None = None
     alert: bool = False
     remove_message: bool = False  # delete the person's own message (a location they sent)
+    safeguarding_alert: str | None = None  # for the safeguarding chat: no one is identified
 
 
 @dataclass(slots=True)
@@ -257,12 +259,30 @@ class JourneyService:
         j.answers[q.id] = clean
         lang, confidence = await asyncio.to_thread(detect_language, clean, EXPECTED_LANGUAGES)
         j.text_langs[q.id] = [lang, round(confidence, 3)]
+        alert = None
+        concern = concerning(clean)  # kind signposting in the same reply; the answer is kept
+        if concern and q.id not in j.flagged:
+            j.flagged.append(q.id)
+        elif not concern and q.id in j.flagged:
+            j.flagged.remove(q.id)
         self._advance(ctx)
         await self._save(ctx)
         shown = self._show(ctx, edit=False)
-        if changed and shown.screen is not None:
-            note = self._catalog.t(j.lang, "text_scrubbed")
-            shown = Outcome(Screen(f"<i>{note}</i>\n\n{shown.screen.text}", shown.screen.buttons))
+        notes = []
+        if concern:
+            notes.append(self._catalog.t(j.lang, "safeguarding_signpost"))
+            alert = self._catalog.plain(
+                "en",
+                "safeguarding_alert",
+                poll=ctx.code,
+                text=clean,
+                time=self._clock().strftime("%d %b %Y %H:%M UTC"),
+            )
+        if changed:
+            notes.append(f"<i>{self._catalog.t(j.lang, 'text_scrubbed')}</i>")
+        if notes and shown.screen is not None:
+            text = "\n\n".join([*notes, shown.screen.text])
+            shown = Outcome(Screen(text, shown.screen.buttons), safeguarding_alert=alert)
         return shown
 
     async def _other_message_unlocked(self, person: Person) -> Outcome:
@@ -386,14 +406,14 @@ class JourneyService:
                 await self._save(ctx)
                 return self._show(ctx)
         choices: list[tuple[str, str, int | None]] = []
-        texts: list[tuple[str, str, str, float]] = []
+        texts: list[tuple[str, str, str, float, bool]] = []
         for q in poll.questions:
             value = j.answers.get(q.id)
             if not value:
                 continue
             if isinstance(value, str):
                 lang, confidence = j.text_langs.get(q.id) or ("und", 0.0)
-                texts.append((q.id, value, str(lang), float(confidence)))
+                texts.append((q.id, value, str(lang), float(confidence), q.id in j.flagged))
             else:
                 for n, oid in enumerate(value, start=1):
                     if q.option(oid) is not None:

@@ -158,13 +158,13 @@ class ReportService:
         least ``min_cell`` ballots (so an answer can't be pinned on a tiny group)."""
         labels = {(q.id, o.id): pick(o.label, "en") for q in poll.breakdowns for o in q.options}
         out = []
-        for question, body, lang, grp in await self._store.text_answers(poll_id):
+        for question, body, lang, grp, flagged in await self._store.text_answers(poll_id):
             shown = []
             for part in grp.split("&") if grp else ():
                 dim, _, group = part.partition("=")
                 if groups.get((dim, group), 0) >= min_cell and (dim, group) in labels:
                     shown.append((dim, labels[(dim, group)]))
-            out.append(TextAnswer(question, body, tuple(shown), lang))
+            out.append(TextAnswer(question, body, tuple(shown), lang, flagged))
         return tuple(out)
 
     async def campaign(self, codes: list[str], min_cell: int) -> Results:

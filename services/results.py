@@ -80,6 +80,7 @@ class TextAnswer:
     body: str
     groups: tuple[tuple[str, str], ...] = ()  # (breakdown question, group label)
     lang: str = "und"  # suggested language tag (services/language.py)
+    flagged: bool = False  # matched a safeguarding phrase (services/safeguarding.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -174,3 +174,12 @@ MIGRATIONS.append(
         """,
     )
 )
+
+MIGRATIONS.append(
+    (
+        "0007_text_flags",
+        """
+        ALTER TABLE text_answers ADD COLUMN flagged INTEGER NOT NULL DEFAULT 0;
+        """,
+    )
+)

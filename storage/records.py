@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class StorageError(Exception):
@@ -69,8 +70,8 @@ class NewBallot:
     session_id: int | None = None
     lang: str | None = None
     choices: tuple[tuple[str, str, int | None], ...] = ()  # (question, option, rank)
-    # (question, body) or (question, body, language, confidence)
-    texts: tuple[tuple[str, str] | tuple[str, str, str, float], ...] = ()
+    # (question, body[, language, confidence[, flagged by safeguarding]])
+    texts: tuple[tuple[Any, ...], ...] = ()
     groups: str = ""  # the ballot's breakdown answers, "dim=option&dim=option" (see migrations)
 
 

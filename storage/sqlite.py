@@ -629,16 +629,16 @@ class SqliteStore:
         )
         return [(d, n) for d, n in rows]
 
-    async def text_answers(self, poll_id: int) -> list[tuple[str, str, str, str]]:
-        """(question, body, language, breakdown groups) for every free-text answer of a poll,
-        in an order that says nothing about when it was given."""
+    async def text_answers(self, poll_id: int) -> list[tuple[str, str, str, str, bool]]:
+        """(question, body, language, breakdown groups, flagged) for every free-text answer of
+        a poll, in an order that says nothing about when it was given."""
         rows = await self._r.execute_fetchall(
             "SELECT t.question, t.body, t.lang,"
-            " coalesce((SELECT a.grp FROM answers a WHERE a.ballot_id = t.ballot_id LIMIT 1), '')"
-            " FROM text_answers t WHERE t.poll_id = ? ORDER BY t.question, t.ballot_id",
+            " coalesce((SELECT a.grp FROM answers a WHERE a.ballot_id = t.ballot_id LIMIT 1), ''),"
+            " t.flagged FROM text_answers t WHERE t.poll_id = ? ORDER BY t.question, t.ballot_id",
             (poll_id,),
         )
-        return [(r[0], r[1], r[2], r[3]) for r in rows]
+        return [(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
 
 
 def _insert_ballot(conn: sqlite3.Connection, ballot: NewBallot) -> str:
@@ -661,10 +661,11 @@ def _insert_ballot(conn: sqlite3.Connection, ballot: NewBallot) -> str:
         )
     if ballot.texts:
         conn.executemany(
-            "INSERT INTO text_answers (ballot_id, poll_id, question, body, lang, lang_conf)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO text_answers"
+            " (ballot_id, poll_id, question, body, lang, lang_conf, flagged)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
-                (ballot_id, ballot.poll_id, q, body, *(tag or ("und", 0.0)))
+                (ballot_id, ballot.poll_id, q, body, *(tag + ["und", 0.0, False][len(tag) :]))
                 for q, body, *tag in ballot.texts
             ],
         )

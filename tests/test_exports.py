@@ -225,6 +225,7 @@ def test_json_literal(tmp_path: Path) -> None:
                 "answer": "More buses",
                 "groups": [{"dimension": "area", "group": "North"}],
                 "lang": "und",
+                "flagged": False,
             }
         ],
     }
@@ -383,8 +384,13 @@ async def test_xlsx_workbook(tmp_path: Path) -> None:
     assert turnout["H2"].value == pytest.approx(0.03) and turnout["H2"].number_format == "0.0%"
 
     free = wb["Free text"]
-    assert [c.value for c in free[1]] == ["Question", "Answer", "Where do you live?"]
-    assert [c.value for c in free[2]] == ["Why?", "Buses are too dear", "North"]
+    assert [c.value for c in free[1]] == [
+        "Question",
+        "Answer",
+        "Safeguarding",
+        "Where do you live?",
+    ]
+    assert [c.value for c in free[2]] == ["Why?", "Buses are too dear", None, "North"]
 
 
 async def test_no_free_text_sheet_without_texts(tmp_path: Path) -> None:
@@ -453,8 +459,13 @@ def test_free_text_never_becomes_an_excel_formula(tmp_path: Path) -> None:
     from services.results import Results, TextAnswer
 
     results = Results(
-        code="p", title="P", ballots=0, min_cell=5, tables=(), generated="2026-11-25",
-        texts=(TextAnswer("why", "=WEBSERVICE(\"x\")"), TextAnswer("why", "=1+2")),
+        code="p",
+        title="P",
+        ballots=0,
+        min_cell=5,
+        tables=(),
+        generated="2026-11-25",
+        texts=(TextAnswer("why", '=WEBSERVICE("x")'), TextAnswer("why", "=1+2")),
     )
     path = tmp_path / "f.xlsx"
     write_xlsx(results, path)
