@@ -127,6 +127,19 @@ def _rows(reader: Iterable[list[str]], tick: Tick | None) -> Iterator[list[str]]
         raise PaperFileError([f"line {line + 1}: not valid CSV ({exc})"]) from None
 
 
+def _filled_rows(
+    reader: Iterable[list[str]], width: int, problems: list[str]
+) -> Iterator[tuple[int, list[str]]]:
+    """(line number, row) for each non-blank row; a row of the wrong width is a problem."""
+    for line, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != width:
+            _collect(problems, line, f"{len(row)} cells, but the header has {width}")
+            continue
+        yield line, row
+
+
 def _collect(problems: list[str], line: int, message: str) -> None:
     if len(problems) < MAX_PROBLEMS:
         problems.append(f"line {line}: {message}")
@@ -148,12 +161,7 @@ def _parse_ballots(
     lookups = {q.id: _option_lookup(q) for q in poll.questions}
     problems: list[str] = []
     ballots: list[NewBallot] = []
-    for line, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            _collect(problems, line, f"{len(row)} cells, but the header has {len(header)}")
-            continue
+    for line, row in _filled_rows(reader, len(header), problems):
         choices: list[Choice] = []
         texts: list[tuple[str, str, str, float]] = []
         for qid, cell in zip(header, row, strict=True):
@@ -206,12 +214,7 @@ def _parse_counts(
     default_q = headline(poll)
     problems: list[str] = []
     ballots: list[NewBallot] = []
-    for line, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            _collect(problems, line, f"{len(row)} cells, but the header has {len(header)}")
-            continue
+    for line, row in _filled_rows(reader, len(header), problems):
         cells = dict(zip(header, (c.strip() for c in row), strict=True))
         qid = cells.get("question") or (default_q.id if default_q else "")
         q = poll.question(qid)
