@@ -19,7 +19,7 @@ from telegram.ext import (
 
 from handlers import menus
 from handlers.context import MarkbotContext
-from handlers.show import person, show
+from handlers.show import lang_of, person, show
 from services.links import deep_link, qr_png
 from services.paper import AlreadyImported, PaperFileError
 from services.pollfile import Poll, PollFileError, pick
@@ -33,10 +33,6 @@ NEW_PRIVATE = PRIVATE & filters.UpdateType.MESSAGE  # commands in edited message
 Handler = Callable[[Update, MarkbotContext], Awaitable[None]]
 MAX_UPLOAD = 1_000_000  # a poll file
 MAX_PAPER = 20_000_000  # a paper-ballot CSV (Telegram lets bots fetch files up to 20 MB)
-
-
-def _lang(update: Update, context: MarkbotContext) -> str:
-    return context.services.journey.language_for(person(update))
 
 
 async def _say(update: Update, context: MarkbotContext, key: str, **params: object) -> None:
@@ -83,7 +79,7 @@ async def _poll_arg(update: Update, context: MarkbotContext, command: str) -> st
 @staff_only("polls")
 async def polls(update: Update, context: MarkbotContext) -> None:
     """/polls: every poll with its status, ballots today and in total."""
-    catalog, lang = context.services.catalog, _lang(update, context)
+    catalog, lang = context.services.catalog, lang_of(update, context)
     listing = await context.services.polls.listing_with_today()
     if not listing:
         await _say(update, context, "admin_polls_empty")
@@ -119,7 +115,7 @@ def _status(command: str, status: str) -> Handler:
             return
         row = await context.services.polls.by_code(code)
         state = context.services.polls.state(row[0]) if row else status
-        catalog, lang = context.services.catalog, _lang(update, context)
+        catalog, lang = context.services.catalog, lang_of(update, context)
         await _say(
             update,
             context,
@@ -141,7 +137,7 @@ async def link(update: Update, context: MarkbotContext) -> None:
     loaded = await context.services.polls.by_code(code)
     assert loaded is not None and update.effective_chat is not None
     url = deep_link(context.bot.username, code)
-    catalog, lang = context.services.catalog, _lang(update, context)
+    catalog, lang = context.services.catalog, lang_of(update, context)
     text = catalog.t(lang, "admin_link", title=loaded[0].title, link=url)
     await context.bot.send_message(update.effective_chat.id, text)
     await context.bot.send_photo(update.effective_chat.id, qr_png(url), caption=url)
@@ -155,7 +151,7 @@ async def results(update: Update, context: MarkbotContext) -> None:
         return
     assert update.effective_chat is not None
     min_cell = context.services.min_cell
-    text, chart = await context.services.reports.summary(code, min_cell, _lang(update, context))
+    text, chart = await context.services.reports.summary(code, min_cell, lang_of(update, context))
     await context.bot.send_message(update.effective_chat.id, text)
     if chart is not None:
         await context.bot.send_photo(update.effective_chat.id, chart)
@@ -169,7 +165,7 @@ async def export(update: Update, context: MarkbotContext) -> None:
         return
     assert update.effective_chat is not None
     reports = context.services.reports
-    catalog, lang = context.services.catalog, _lang(update, context)
+    catalog, lang = context.services.catalog, lang_of(update, context)
     min_cell = context.services.min_cell
     with tempfile.TemporaryDirectory(prefix="markbot-export-") as tmp:
         for fmt in reports.staff_formats():
@@ -196,7 +192,7 @@ async def invite(update: Update, context: MarkbotContext) -> None:
 async def workers(update: Update, context: MarkbotContext) -> None:
     """/workers: the workers by the names they gave, each with a remove button."""
     staff_list = await context.services.staff.workers()
-    catalog, lang = context.services.catalog, _lang(update, context)
+    catalog, lang = context.services.catalog, lang_of(update, context)
     if not staff_list:
         await _say(update, context, "admin_workers_empty")
         return
@@ -369,7 +365,7 @@ async def newpoll(update: Update, context: MarkbotContext) -> None:
     user = update.effective_user
     assert user is not None and update.effective_chat is not None
     context.services.staff.expect(user.id, "poll-file")
-    catalog, lang = context.services.catalog, _lang(update, context)
+    catalog, lang = context.services.catalog, lang_of(update, context)
     rows = [
         [InlineKeyboardButton(name, callback_data=f"s:tp:{name}"[:64])]
         for name in context.services.polls.template_names()

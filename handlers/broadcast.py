@@ -35,7 +35,7 @@ from telegram.request import HTTPXRequest
 
 from handlers.admin import staff_only
 from handlers.context import SERVICES_KEY, MarkbotContext
-from handlers.show import is_not_modified, person, show
+from handlers.show import is_not_modified, lang_of, person, show
 from services.broadcast import FAILED, GONE, MAX_IN_FLIGHT, SENT, Delivery, retry
 from services.container import Services
 from services.screens import SUBSCRIBE_NO, SUBSCRIBE_YES
@@ -147,10 +147,6 @@ def _final(fn: Handler) -> Handler:
     return run
 
 
-def _lang(update: Update, context: MarkbotContext) -> str:
-    return context.services.journey.language_for(person(update))
-
-
 async def choice(update: Update, context: MarkbotContext) -> None:
     """A tap on "Yes, tell me" or "No thanks" under the thank-you message."""
     query = update.callback_query
@@ -163,14 +159,14 @@ async def choice(update: Update, context: MarkbotContext) -> None:
     message = query.message if isinstance(query.message, Message) else None
     shown = Shown(message.text_html, message.text) if message and message.text else None
     outcome = await context.services.subscriptions.choose(
-        person(update), _lang(update, context), query.data == SUBSCRIBE_YES, shown
+        person(update), lang_of(update, context), query.data == SUBSCRIBE_YES, shown
     )
     await show(update, context, outcome)
 
 
 async def stop(update: Update, context: MarkbotContext) -> None:
     """/stop: no more messages about new polls."""
-    outcome = await context.services.subscriptions.stop(person(update), _lang(update, context))
+    outcome = await context.services.subscriptions.stop(person(update), lang_of(update, context))
     await show(update, context, outcome)
 
 
@@ -185,7 +181,7 @@ async def broadcast(update: Update, context: MarkbotContext) -> None:
         await show(update, context, journey.say(who, "admin_usage", command="broadcast"))
         return
     code = context.args[0].lower()
-    result = await context.services.broadcasts.start(code, chat.id, _lang(update, context))
+    result = await context.services.broadcasts.start(code, chat.id, lang_of(update, context))
     if result == "no_poll":
         await show(update, context, journey.say(who, "admin_no_poll", code=code))
     elif result != "started":

@@ -24,6 +24,11 @@ def person(update: Update) -> Person:
     return Person(id=user.id, language_code=user.language_code, names=names)
 
 
+def lang_of(update: Update, context: MarkbotContext) -> str:
+    """The language to answer this person in."""
+    return context.services.journey.language_for(person(update))
+
+
 def keyboard(screen: Screen) -> InlineKeyboardMarkup | None:
     if not screen.buttons:
         return None
