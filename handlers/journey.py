@@ -50,7 +50,19 @@ async def text(update: Update, context: MarkbotContext) -> None:
     """Typed text: an answer to an open question, or a pointer to the buttons."""
     message = update.effective_message
     assert message is not None and message.text is not None
-    await show(update, context, await context.services.journey.text(person(update), message.text))
+    outcome = await context.services.journey.text(person(update), message.text, message.message_id)
+    await show(update, context, outcome)
+
+
+async def edited_text(update: Update, context: MarkbotContext) -> None:
+    """An answer edited before "Send": update it (and say so); other edits are ignored."""
+    message = update.edited_message
+    assert message is not None and message.text is not None
+    outcome = await context.services.journey.edited(
+        person(update), message.text, message.message_id
+    )
+    if outcome is not None:
+        await show(update, context, outcome)
 
 
 async def other_message(update: Update, context: MarkbotContext) -> None:
@@ -82,5 +94,9 @@ def handlers() -> list[BaseHandler[Update, MarkbotContext, None]]:
         ),
         MessageHandler(new_messages & filters.COMMAND, unknown_command),
         MessageHandler(new_messages & filters.TEXT, text),
+        MessageHandler(
+            filters.UpdateType.EDITED_MESSAGE & PRIVATE & filters.TEXT & ~filters.COMMAND,
+            edited_text,
+        ),
         MessageHandler(new_messages, other_message),
     ]

@@ -106,10 +106,35 @@ class JourneyService:
         async with self._lock(person):
             return await self._press_unlocked(person, data)
 
-    async def text(self, person: Person, text: str) -> Outcome:
+    async def text(self, person: Person, text: str, message_id: int | None = None) -> Outcome:
         """A typed message (see _text_unlocked)."""
         async with self._lock(person):
-            return await self._text_unlocked(person, text)
+            return await self._text_unlocked(person, text, message_id)
+
+    async def edited(self, person: Person, text: str, message_id: int) -> Outcome | None:
+        """A typed answer edited before "Send": the answer changes too. None when the edited
+        message wasn't an answer still waiting to be sent (nothing to say about it)."""
+        async with self._lock(person):
+            ctx = await self._load(person)
+            if ctx is None:
+                return None
+            j = ctx.journey
+            qid = j.text_msgs.get(str(message_id))
+            q = ctx.poll.question(qid) if qid else None
+            body = text.strip()
+            if q is None or not body or len(body) > q.max_length:
+                return None
+            clean, _ = scrub(body, person.names)
+            j.answers[q.id] = clean
+            lang, confidence = await asyncio.to_thread(detect_language, clean, EXPECTED_LANGUAGES)
+            j.text_langs[q.id] = [lang, round(confidence, 3)]
+            if concerning(clean) and q.id not in j.flagged:
+                j.flagged.append(q.id)
+            await self._save(ctx)
+            shown = self._show(ctx, edit=False)
+            note = self._catalog.t(j.lang, "text_edited")
+            assert shown.screen is not None
+            return Outcome(Screen(f"<i>{note}</i>\n\n{shown.screen.text}", shown.screen.buttons))
 
     async def other_message(self, person: Person) -> Outcome:
         """A sticker, photo, voice note or file (see _other_message_unlocked)."""
@@ -241,7 +266,9 @@ class JourneyService:
             return self._show(ctx, toast=self._catalog.plain(ctx.journey.lang, "stale_button"))
         return await self._apply(ctx, cb, person)
 
-    async def _text_unlocked(self, person: Person, text: str) -> Outcome:
+    async def _text_unlocked(
+        self, person: Person, text: str, message_id: int | None = None
+    ) -> Outcome:
         """A typed message: the answer to a text question, or a nudge towards the buttons."""
         ctx = await self._load(person)
         if ctx is None:
@@ -265,6 +292,9 @@ class JourneyService:
             j.flagged.append(q.id)
         elif not concern and q.id in j.flagged:
             j.flagged.remove(q.id)
+        if message_id is not None:  # so an edit of this message can change the answer
+            j.text_msgs = {k: v for k, v in j.text_msgs.items() if v != q.id}
+            j.text_msgs[str(message_id)] = q.id
         self._advance(ctx)
         await self._save(ctx)
         shown = self._show(ctx, edit=False)

@@ -402,3 +402,24 @@ async def test_store_refuses_a_second_ballot_directly(markbot: Harness) -> None:
         2_000_000_000 // 2,
     )
     assert result is CastResult.ALREADY_VOTED
+
+
+async def test_editing_a_typed_answer_before_sending_changes_it(markbot: Harness) -> None:
+    await markbot.add_poll()
+    user = markbot.user(1020)
+    await user.send_command("start", "test-poll")
+    await user.next_output()
+    for label in ("Start", "13-15", "North", "Jobs"):
+        await user.press(label)
+        await user.next_output()
+    sent = await user.send_text("Buses are too expensve")
+    assert "expensve" in (await user.next_output()).plain
+    await user.edit_text(sent["message_id"], "Buses are too expensive")
+    out = await user.next_output()
+    assert "changed your answer" in out.plain and "too expensive" in out.plain
+    await user.press("Send my answers")
+    await user.next_output()
+    assert _db_rows(markbot, "SELECT body FROM text_answers") == [("Buses are too expensive",)]
+    await user.edit_text(sent["message_id"], "Too late to change")  # after sending: nothing
+    await user.expect_no_output(0.3)
+    assert _db_rows(markbot, "SELECT body FROM text_answers") == [("Buses are too expensive",)]
