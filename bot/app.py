@@ -72,6 +72,7 @@ async def open_runtime(settings: Settings) -> Runtime:
         min_cell=settings.min_cell,
         safeguarding_chat=settings.safeguarding_chat,
     )
+    await services.journey.load_preferences()
     return Runtime(store, services)
 
 

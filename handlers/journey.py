@@ -13,6 +13,7 @@ from telegram.ext import (
 
 from handlers.context import MarkbotContext
 from handlers.show import person, show
+from services.screens import LANGUAGE_PREFIX
 
 PRIVATE = filters.ChatType.PRIVATE
 NEW_PRIVATE = PRIVATE & filters.UpdateType.MESSAGE  # commands in edited messages do nothing
@@ -80,6 +81,21 @@ async def unknown_command(update: Update, context: MarkbotContext) -> None:
     await show(update, context, context.services.journey.say(person(update), "unknown_command"))
 
 
+async def language(update: Update, context: MarkbotContext) -> None:
+    """/language: choose English or Welsh."""
+    await show(update, context, context.services.journey.language_menu(person(update)))
+
+
+async def language_chosen(update: Update, context: MarkbotContext) -> None:
+    """A language button."""
+    query = update.callback_query
+    assert query is not None
+    lang = (query.data or "").removeprefix(LANGUAGE_PREFIX)
+    await show(
+        update, context, await context.services.journey.choose_language(person(update), lang)
+    )
+
+
 def handlers() -> list[BaseHandler[Update, MarkbotContext, None]]:
     """The journey's handlers, in the order they must be tried."""
     new_messages = filters.UpdateType.MESSAGE & PRIVATE
@@ -88,6 +104,8 @@ def handlers() -> list[BaseHandler[Update, MarkbotContext, None]]:
         CommandHandler("help", help_command, NEW_PRIVATE),
         CommandHandler("privacy", privacy, NEW_PRIVATE),
         CommandHandler("cancel", cancel, NEW_PRIVATE),
+        CommandHandler("language", language, NEW_PRIVATE),
+        CallbackQueryHandler(language_chosen, pattern=rf"^{LANGUAGE_PREFIX}"),
         CallbackQueryHandler(button),
         MessageHandler(
             new_messages & (filters.LOCATION | filters.CONTACT | filters.VENUE), location_or_contact

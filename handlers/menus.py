@@ -12,7 +12,7 @@ from services.container import Services
 
 log = logging.getLogger("markbot.menus")
 
-USER_COMMANDS = ("start", "help", "privacy", "cancel", "stop")
+USER_COMMANDS = ("start", "help", "privacy", "language", "cancel", "stop")
 STAFF_COMMANDS = (
     "polls",
     "newpoll",

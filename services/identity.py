@@ -42,6 +42,10 @@ class Hasher:
         msg = f"invite\x00{token}".encode()
         return hmac.new(self._key, msg, hashlib.sha256).digest()[:DIGEST_BYTES]
 
+    def preference(self, user_id: int) -> bytes:
+        """Keys a remembered language choice."""
+        return self._digest("preference", "", user_id)
+
     def owner(self, user_id: int) -> bytes:
         """Keys the person's unfinished answers and preferences, never a ballot."""
         return self._digest("owner", "", user_id)

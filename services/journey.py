@@ -77,6 +77,7 @@ class JourneyService:
         self._polls = polls
         self._clock = clock
         self._locks: WeakValueDictionary[bytes, asyncio.Lock] = WeakValueDictionary()
+        self._languages: dict[bytes, str] = {}  # keyed hash -> chosen language
 
     # --- one person at a time ------------------------------------------------------------
     # PTB handles up to MARKBOT_CONCURRENCY updates at once, so one person's quick taps can
@@ -143,7 +144,33 @@ class JourneyService:
 
     # --- helpers -------------------------------------------------------------------------
 
+    async def load_preferences(self) -> None:
+        """Read remembered language choices once, at start-up."""
+        self._languages = await self._store.languages()
+
+    async def choose_language(self, person: Person, lang: str) -> Outcome:
+        """/language: remember the choice (under a keyed hash) and use it from now on,
+        in a journey already under way too when the poll has that language."""
+        if lang not in self._catalog.languages:
+            return self._toast(self.language_for(person), "stale_button", alert=True)
+        key = self._hasher.preference(person.id)
+        await self._store.set_language(key, lang)
+        self._languages[key] = lang
+        async with self._lock(person):
+            ctx = await self._load(person)
+            if ctx is not None and lang in ctx.poll.languages():
+                ctx.journey.lang = lang
+                await self._save(ctx)
+        return Outcome(screens.message(self._catalog, lang, "language_set"), edit=True)
+
+    def language_menu(self, person: Person) -> Outcome:
+        lang = self.language_for(person)
+        return Outcome(screens.language_menu(self._catalog, lang))
+
     def language_for(self, person: Person) -> str:
+        chosen = self._languages.get(self._hasher.preference(person.id))
+        if chosen is not None:
+            return chosen
         code = (person.language_code or "").lower()
         for lang in self._catalog.languages:
             if code == lang or code.startswith(lang + "-"):

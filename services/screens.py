@@ -199,3 +199,15 @@ def screen_for(catalog: Catalog, poll: Poll, j: Journey) -> Screen:
     if j.step == "e":
         return choose_to_change(catalog, poll, j)
     return question(catalog, poll, j, int(j.step))
+
+
+LANGUAGE_PREFIX = "lang:"  # handled by the language handler, not the journey
+
+
+def language_menu(catalog: Catalog, lang: str) -> Screen:
+    """A button per language, each labelled in its own language."""
+    rows = tuple(
+        (Button(catalog.plain(code, "language_name"), LANGUAGE_PREFIX + code),)
+        for code in catalog.languages
+    )
+    return Screen(catalog.t(lang, "language_choose"), rows)

@@ -183,3 +183,15 @@ MIGRATIONS.append(
         """,
     )
 )
+
+MIGRATIONS.append(
+    (
+        "0008_preferences",
+        """
+        CREATE TABLE preferences (
+            person BLOB PRIMARY KEY,
+            lang TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """,
+    )
+)

@@ -464,6 +464,23 @@ class SqliteStore:
 
         return int(await self._w.run(op))
 
+    # --- preferences ----------------------------------------------------------------------
+
+    async def languages(self) -> dict[bytes, str]:
+        """Every remembered language choice (keyed hash -> language); a small table."""
+        rows = await self._r.execute_fetchall("SELECT person, lang FROM preferences")
+        return {r[0]: r[1] for r in rows}
+
+    async def set_language(self, person: bytes, lang: str) -> None:
+        def op(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO preferences (person, lang) VALUES (?, ?)"
+                " ON CONFLICT (person) DO UPDATE SET lang = excluded.lang",
+                (person, lang),
+            )
+
+        await self._w.run(op, savepoint=False)
+
     # --- session links --------------------------------------------------------------------
 
     async def add_session(self, poll_id: int, token: str, label: str, now: int) -> str:

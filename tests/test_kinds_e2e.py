@@ -160,3 +160,33 @@ async def test_rank_and_multi_tallies(markbot: Harness) -> None:
         ("b", 1, 0.3333),
         ("c", 1, 0.3333),
     ]
+
+
+async def test_language_choice_is_remembered_across_restarts(standin, settings) -> None:
+    import sqlite3
+
+    from conftest import start_markbot
+
+    h = await start_markbot(standin, settings)
+    user = standin.user(2003, language_code="en")
+    try:
+        await h.add_poll(KINDS_POLL)
+        await user.send_command("language")
+        menu = await user.next_output()
+        assert menu.buttons == [["English"], ["Cymraeg"]]
+        await user.press("Cymraeg")
+        assert "Cymraeg" in (await user.next_output()).plain
+    finally:
+        await h.shutdown()
+    db = sqlite3.connect(settings.db)
+    try:
+        (person,) = db.execute("SELECT person FROM preferences").fetchone()
+    finally:
+        db.close()
+    assert len(person) == 16 and b"2003" not in person
+    h = await start_markbot(standin, settings)
+    try:
+        await user.send_command("start", "kinds")
+        assert "Mathau" in (await user.next_output()).plain  # Welsh, though Telegram says en
+    finally:
+        await h.shutdown()

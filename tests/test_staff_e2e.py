@@ -47,7 +47,7 @@ async def test_staff_commands_look_unknown_to_everyone_else(staffed: Harness) ->
 async def test_owner_menu_is_scoped_to_the_owner(staffed: Harness) -> None:
     await staffed.standin.wait_idle()
     everyone = [c["command"] for c in staffed.standin.commands["all_private_chats"]]
-    assert everyone == ["start", "help", "privacy", "cancel", "stop"]
+    assert everyone == ["start", "help", "privacy", "language", "cancel", "stop"]
     owner = [c["command"] for c in staffed.standin.commands[f"chat:{OWNER}"]]
     assert set(STAFF_COMMANDS) <= set(owner)
 
