@@ -187,6 +187,7 @@ def _json_parts(results: Results) -> Iterator[str]:
             "groups": [{"dimension": d, "group": g} for d, g in text.groups],
             "lang": getattr(text, "lang", None),
             "flagged": text.flagged,
+            "themes": list(text.themes),
         }
         yield ("," if i else "") + "\n    " + dump(item)
     yield "\n  ]\n}\n"
@@ -382,8 +383,8 @@ def _free_text(wb: Any, results: Results, used: set[str], questions: list) -> No
         for d, _ in a.groups:
             if d not in dims:
                 dims.append(d)
-    _widths(s.ws, [30, 80, 12, *([20] * len(dims))])
-    headers = ["Question", "Answer", "Safeguarding", *(text.get(d, d) for d in dims)]
+    _widths(s.ws, [30, 80, 12, 30, *([20] * len(dims))])
+    headers = ["Question", "Answer", "Safeguarding", "Themes", *(text.get(d, d) for d in dims)]
     s.row([s.cell(h, bold=True) for h in headers])
     for a in results.texts:
         tags = dict(a.groups)
@@ -392,6 +393,7 @@ def _free_text(wb: Any, results: Results, used: set[str], questions: list) -> No
                 s.cell(text.get(a.question, a.question), wrap=True),
                 s.cell(a.body, wrap=True),
                 "flagged" if a.flagged else "",
+                ", ".join(a.themes),
                 *(tags.get(d, "") for d in dims),
             ]
         )

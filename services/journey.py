@@ -23,6 +23,7 @@ from services.polls import PollService, poll_state
 from services.safeguarding import concerning
 from services.screens import Screen
 from services.scrub import scrub
+from services.themes import themes_of
 from storage.records import CastResult, DraftRow, NewBallot
 from storage.sqlite import SqliteStore
 
@@ -463,14 +464,23 @@ class JourneyService:
                 await self._save(ctx)
                 return self._show(ctx)
         choices: list[tuple[str, str, int | None]] = []
-        texts: list[tuple[str, str, str, float, bool]] = []
+        texts: list[tuple[str, str, str, float, bool, str]] = []
         for q in poll.questions:
             value = j.answers.get(q.id)
             if not value:
                 continue
             if isinstance(value, str):
                 lang, confidence = j.text_langs.get(q.id) or ("und", 0.0)
-                texts.append((q.id, value, str(lang), float(confidence), q.id in j.flagged))
+                texts.append(
+                    (
+                        q.id,
+                        value,
+                        str(lang),
+                        float(confidence),
+                        q.id in j.flagged,
+                        " ".join(themes_of(value)),
+                    )
+                )
             else:
                 for n, oid in enumerate(value, start=1):
                     if q.option(oid) is not None:

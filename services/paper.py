@@ -23,7 +23,9 @@ from datetime import UTC, date, datetime
 from services.language import detect_language
 from services.pollfile import Poll, Question
 from services.polls import PollNotFound, PollService
+from services.safeguarding import concerning
 from services.scrub import scrub
+from services.themes import themes_of
 from storage.records import AlreadyImported, NewBallot
 from storage.sqlite import SqliteStore
 
@@ -163,7 +165,7 @@ def _parse_ballots(
     ballots: list[NewBallot] = []
     for line, row in _filled_rows(reader, len(header), problems):
         choices: list[Choice] = []
-        texts: list[tuple[str, str, str, float]] = []
+        texts: list[tuple[str, str, str, float, bool, str]] = []
         for qid, cell in zip(header, row, strict=True):
             q = questions[qid]
             if not cell.strip():
@@ -172,7 +174,9 @@ def _parse_ballots(
                 continue
             if q.kind == "text":
                 body = scrub(cell.strip()[: q.max_length])[0]
-                texts.append((qid, body, *detect_language(body)))
+                texts.append(
+                    (qid, body, *detect_language(body), concerning(body), " ".join(themes_of(body)))
+                )
                 continue
             answers, error = _answer(q, cell, lookups[qid])
             if error:

@@ -25,6 +25,7 @@ from services.results import (
     suppress_table,
 )
 from services.suppression import apply_suppression
+from services.themes import codebook
 from storage.records import PollRow
 from storage.sqlite import SqliteStore
 
@@ -137,6 +138,8 @@ class ReportService:
                 ]
         groups = {(o.question, o.option): o.count for o in data.options if o.question in dims}
         days = await self._store.ballots_by_day(row.id)
+        texts, theme_tables = await self._texts(row.id, poll, groups, min_cell)
+        tables += theme_tables
         return apply_suppression(
             Results(
                 code=base.code,
@@ -147,25 +150,55 @@ class ReportService:
                 generated=datetime.now(UTC).date().isoformat(),
                 questions=tuple((q.id, q.kind, pick(q.text, "en")) for q in poll.questions),
                 turnout=_turnout(poll, days, groups, min_cell),
-                texts=await self._texts(row.id, poll, groups, min_cell),
+                texts=texts,
             )
         )
 
     async def _texts(
         self, poll_id: int, poll: Poll, groups: dict[tuple[str, str], int], min_cell: int
-    ) -> tuple[TextAnswer, ...]:
-        """Free-text answers with their breakdown groups, naming a group only when it has at
-        least ``min_cell`` ballots (so an answer can't be pinned on a tiny group)."""
+    ) -> tuple[tuple[TextAnswer, ...], list[Table]]:
+        """Free-text answers, and theme tallies per open question (overall and by every
+        breakdown). An answer names its groups only when a group has at least ``min_cell``
+        ballots, so it can't be pinned on a tiny group."""
         labels = {(q.id, o.id): pick(o.label, "en") for q in poll.breakdowns for o in q.options}
-        out = []
-        for question, body, lang, grp, flagged in await self._store.text_answers(poll_id):
+        book = codebook()
+        answers = []
+        counts: dict[tuple[str, str, str], dict[str, int]] = {}
+        respondents: dict[tuple[str, str, str], int] = {}
+        for question, body, lang, grp, flagged, themes in await self._store.text_answers(poll_id):
+            tags = themes.split()
+            keys = [(question, "", "")]
             shown = []
             for part in grp.split("&") if grp else ():
                 dim, _, group = part.partition("=")
-                if groups.get((dim, group), 0) >= min_cell and (dim, group) in labels:
-                    shown.append((dim, labels[(dim, group)]))
-            out.append(TextAnswer(question, body, tuple(shown), lang, flagged))
-        return tuple(out)
+                if (dim, group) in labels:
+                    keys.append((question, dim, group))
+                    if groups.get((dim, group), 0) >= min_cell:
+                        shown.append((dim, labels[(dim, group)]))
+            for key in keys:
+                respondents[key] = respondents.get(key, 0) + 1
+                tally = counts.setdefault(key, {})
+                for tag in tags:
+                    tally[tag] = tally.get(tag, 0) + 1
+            if body:  # purged answers keep their themes, not their words
+                names = tuple(book[t][0]["en"] for t in tags if t in book)
+                answers.append(TextAnswer(question, body, tuple(shown), lang, flagged, names))
+        tables = []
+        for (question, dim, group), n in respondents.items():
+            tally = counts[(question, dim, group)]
+            cells = sorted(
+                (
+                    Cell(t, label["en"], tally.get(t, 0), tally.get(t, 0) / n)
+                    for t, (label, _) in book.items()
+                ),
+                key=lambda c: -c.count,
+            )
+            group_label = labels.get((dim, group), "") if dim else ""
+            tables.append(Table(question, "multi", dim, group, group_label, n, tuple(cells)))
+        order = {q.id: i for i, q in enumerate(poll.questions)}
+        dims = {q.id: i for i, q in enumerate(poll.breakdowns)}
+        tables.sort(key=lambda t: (order.get(t.question, 0), dims.get(t.dimension, -1), t.group))
+        return tuple(answers), tables
 
     async def campaign(self, codes: list[str], min_cell: int) -> Results:
         """One ranking over several polls' main questions, options matched by ``tag`` (or, with

@@ -81,6 +81,7 @@ class TextAnswer:
     groups: tuple[tuple[str, str], ...] = ()  # (breakdown question, group label)
     lang: str = "und"  # suggested language tag (services/language.py)
     flagged: bool = False  # matched a safeguarding phrase (services/safeguarding.py)
+    themes: tuple[str, ...] = ()  # theme labels from the codebook (services/themes.py)
 
 
 @dataclass(frozen=True, slots=True)

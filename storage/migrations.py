@@ -195,3 +195,12 @@ MIGRATIONS.append(
         """,
     )
 )
+
+MIGRATIONS.append(
+    (
+        "0009_text_themes",
+        """
+        ALTER TABLE text_answers ADD COLUMN themes TEXT NOT NULL DEFAULT '';
+        """,
+    )
+)

@@ -440,11 +440,12 @@ class SqliteStore:
         await self._w.call(op)
 
     async def purge_texts(self, cast_before: str) -> int:
-        """Delete free-text answers of ballots cast before a date (the tallies stay)."""
+        """Delete the words of free-text answers of ballots cast before a date; the tallies
+        and the answers' themes stay."""
 
         def op(conn: sqlite3.Connection) -> int:
             return conn.execute(
-                "DELETE FROM text_answers WHERE ballot_id IN"
+                "UPDATE text_answers SET body = '' WHERE body != '' AND ballot_id IN"
                 " (SELECT id FROM ballots WHERE cast_on < ?)",
                 (cast_before,),
             ).rowcount
@@ -646,16 +647,18 @@ class SqliteStore:
         )
         return [(d, n) for d, n in rows]
 
-    async def text_answers(self, poll_id: int) -> list[tuple[str, str, str, str, bool]]:
-        """(question, body, language, breakdown groups, flagged) for every free-text answer of
-        a poll, in an order that says nothing about when it was given."""
+    async def text_answers(self, poll_id: int) -> list[tuple[str, str, str, str, bool, str]]:
+        """(question, body, language, breakdown groups, flagged, themes) for every free-text
+        answer of a poll, in an order that says nothing about when it was given. A purged
+        answer has an empty body but keeps its themes."""
         rows = await self._r.execute_fetchall(
             "SELECT t.question, t.body, t.lang,"
             " coalesce((SELECT a.grp FROM answers a WHERE a.ballot_id = t.ballot_id LIMIT 1), ''),"
-            " t.flagged FROM text_answers t WHERE t.poll_id = ? ORDER BY t.question, t.ballot_id",
+            " t.flagged, t.themes FROM text_answers t WHERE t.poll_id = ?"
+            " ORDER BY t.question, t.ballot_id",
             (poll_id,),
         )
-        return [(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
+        return [(r[0], r[1], r[2], r[3], bool(r[4]), r[5]) for r in rows]
 
 
 def _insert_ballot(conn: sqlite3.Connection, ballot: NewBallot) -> str:
@@ -679,10 +682,16 @@ def _insert_ballot(conn: sqlite3.Connection, ballot: NewBallot) -> str:
     if ballot.texts:
         conn.executemany(
             "INSERT INTO text_answers"
-            " (ballot_id, poll_id, question, body, lang, lang_conf, flagged)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " (ballot_id, poll_id, question, body, lang, lang_conf, flagged, themes)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (ballot_id, ballot.poll_id, q, body, *(tag + ["und", 0.0, False][len(tag) :]))
+                (
+                    ballot_id,
+                    ballot.poll_id,
+                    q,
+                    body,
+                    *(tag + ["und", 0.0, False, ""][len(tag) :]),
+                )
                 for q, body, *tag in ballot.texts
             ],
         )

@@ -226,6 +226,7 @@ def test_json_literal(tmp_path: Path) -> None:
                 "groups": [{"dimension": "area", "group": "North"}],
                 "lang": "und",
                 "flagged": False,
+                "themes": [],
             }
         ],
     }
@@ -388,9 +389,10 @@ async def test_xlsx_workbook(tmp_path: Path) -> None:
         "Question",
         "Answer",
         "Safeguarding",
+        "Themes",
         "Where do you live?",
     ]
-    assert [c.value for c in free[2]] == ["Why?", "Buses are too dear", None, "North"]
+    assert [c.value for c in free[2]] == ["Why?", "Buses are too dear", None, None, "North"]
 
 
 async def test_no_free_text_sheet_without_texts(tmp_path: Path) -> None:

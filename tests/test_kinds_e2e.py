@@ -190,3 +190,41 @@ async def test_language_choice_is_remembered_across_restarts(standin, settings) 
         assert "Mathau" in (await user.next_output()).plain  # Welsh, though Telegram says en
     finally:
         await h.shutdown()
+
+
+async def test_free_text_themes_are_tallied_and_survive_a_purge(markbot: Harness) -> None:
+    from conftest import SIMPLE_POLL
+
+    await markbot.add_poll(SIMPLE_POLL)
+    answers = [
+        "The buses are too expensive",
+        "Exams stress me out",
+        "More buses at night please",
+        "Mae angen mwy o fysiau",
+        "I like cheese",
+    ]
+    for i, why in enumerate(answers):
+        user = markbot.user(2100 + i)
+        await user.send_command("start", "test-poll")
+        await user.next_output()
+        for label in ("Start", "13-15", "North", "Jobs"):
+            await user.press(label)
+            await user.next_output()
+        await user.send_text(why)
+        await user.next_output()
+        await user.press("Send my answers")
+        await user.next_output()
+    reports = markbot.runtime.services.reports
+    results = await reports.results("test-poll", 0)
+    why = next(t for t in results.tables if t.question == "why" and not t.dimension)
+    counts = {c.option: c.count for c in why.cells}
+    assert why.respondents == 5
+    assert counts["transport"] == 3 and counts["money"] == 1 and counts["school-pressure"] == 1
+    by_area = next(t for t in results.tables if t.question == "why" and t.group == "north")
+    assert {c.option: c.count for c in by_area.cells}["transport"] == 3
+    assert [a.themes for a in results.texts if "cheese" in a.body] == [()]
+    await markbot.runtime.store.purge_texts("2999-01-01")  # every answer's words go
+    results = await reports.results("test-poll", 0)
+    assert results.texts == ()
+    why = next(t for t in results.tables if t.question == "why" and not t.dimension)
+    assert {c.option: c.count for c in why.cells}["transport"] == 3
