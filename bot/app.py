@@ -162,7 +162,8 @@ async def _janitor(services: Services) -> None:
             for code in closed:
                 log.info("poll %s closed at its scheduled time", code)
             if rounds % (JANITOR_INTERVAL_SECONDS // SCHEDULE_INTERVAL_SECONDS) == 0:
-                await services.polls.checkpoint()
+                if rounds:  # not in the busy moments of start-up
+                    await services.polls.checkpoint()
                 removed = await services.journey.purge_stale()
                 if removed:
                     log.info("deleted %d unfinished journeys older than 24 hours", removed)

@@ -425,7 +425,10 @@ class SqliteStore:
         """Copy the WAL into the database and empty it, so old page images (deleted drafts,
         the order commits came in) don't linger in the -wal file."""
         await self.flush_drafts()
-        await self._w.call(lambda conn: conn.execute("PRAGMA wal_checkpoint(TRUNCATE)"))
+        try:
+            await self._w.call(lambda conn: conn.execute("PRAGMA wal_checkpoint(TRUNCATE)"))
+        except sqlite3.OperationalError as exc:  # readers busy: the next round tries again
+            log.warning("WAL checkpoint skipped: %s", exc)
 
     async def compact(self) -> None:
         """Rebuild the file (VACUUM) and empty the WAL. Rows are rewritten in key order, so
@@ -437,7 +440,10 @@ class SqliteStore:
             conn.execute("VACUUM")
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
-        await self._w.call(op)
+        try:
+            await self._w.call(op)
+        except sqlite3.OperationalError as exc:  # never let tidying up fail a close or purge
+            log.warning("compacting the database was skipped: %s", exc)
 
     async def purge_texts(self, cast_before: str) -> int:
         """Delete the words of free-text answers of ballots cast before a date; the tallies
