@@ -19,7 +19,7 @@ from telegram.ext import (
 
 from handlers import menus
 from handlers.context import MarkbotContext
-from handlers.show import lang_of, person, show
+from handlers.show import lang_of, person, refuse_tap, show
 from services.links import deep_link, qr_png
 from services.paper import AlreadyImported, PaperFileError
 from services.pollfile import Poll, PollFileError, pick
@@ -219,9 +219,7 @@ async def remove_worker(update: Update, context: MarkbotContext) -> None:
     assert query is not None
     user = update.effective_user
     if user is None or not context.services.staff.is_owner(user.id):
-        await query.answer(
-            context.services.journey.toast(person(update), "stale_button"), show_alert=True
-        )
+        await refuse_tap(update, context)
         raise ApplicationHandlerStop
     ref = (query.data or "").removeprefix("s:rm:")
     name = await context.services.staff.remove(ref)
@@ -382,9 +380,7 @@ async def pick_template(update: Update, context: MarkbotContext) -> None:
     query, user = update.callback_query, update.effective_user
     assert query is not None
     if user is None or not await context.services.staff.is_staff(user.id):
-        await query.answer(
-            context.services.journey.toast(person(update), "stale_button"), show_alert=True
-        )
+        await refuse_tap(update, context)
         raise ApplicationHandlerStop
     template = (query.data or "").removeprefix("s:tp:")
     context.services.staff.expect(user.id, "code-title", template)

@@ -35,7 +35,7 @@ from telegram.request import HTTPXRequest
 
 from handlers.admin import staff_only
 from handlers.context import SERVICES_KEY, MarkbotContext
-from handlers.show import is_not_modified, lang_of, person, show
+from handlers.show import is_not_modified, lang_of, person, refuse_tap, show
 from services.broadcast import FAILED, GONE, MAX_IN_FLIGHT, SENT, Delivery, retry
 from services.container import Services
 from services.screens import SUBSCRIBE_NO, SUBSCRIBE_YES
@@ -152,9 +152,7 @@ async def choice(update: Update, context: MarkbotContext) -> None:
     query = update.callback_query
     assert query is not None
     if query.data not in (SUBSCRIBE_YES, SUBSCRIBE_NO):
-        await query.answer(
-            context.services.journey.toast(person(update), "stale_button"), show_alert=True
-        )
+        await refuse_tap(update, context)
         return
     message = query.message if isinstance(query.message, Message) else None
     shown = Shown(message.text_html, message.text) if message and message.text else None

@@ -29,6 +29,14 @@ def lang_of(update: Update, context: MarkbotContext) -> str:
     return context.services.journey.language_for(person(update))
 
 
+async def refuse_tap(update: Update, context: MarkbotContext) -> None:
+    """Answer a button that isn't (or is no longer) this person's to press, changing nothing."""
+    assert update.callback_query is not None
+    await update.callback_query.answer(
+        context.services.journey.toast(person(update), "stale_button"), show_alert=True
+    )
+
+
 def keyboard(screen: Screen) -> InlineKeyboardMarkup | None:
     if not screen.buttons:
         return None
