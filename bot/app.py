@@ -9,25 +9,27 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import LinkPreviewOptions
+from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import Conflict, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.keys import load_or_create_key
 from bot.settings import Settings
-from handlers import admin, broadcast, chats, errors, journey, menus
+from handlers import admin, broadcast, chats, errors, journey, menus, safeguarding
 from handlers.context import MarkbotContext, attach
 from prompts import load_catalog
 from services.broadcast import BroadcastService
+from services.contact_requests import ContactRequestService
 from services.container import Services
 from services.identity import Hasher
 from services.journey import JourneyService
 from services.paper import PaperService
 from services.polls import PollService
 from services.reports import ReportService
+from services.sealing import CONTACTS, Cipher
 from services.staff import StaffService
-from services.subscriptions import Cipher, SubscriptionService
+from services.subscriptions import SubscriptionService
 from storage.sqlite import SqliteStore
 
 log = logging.getLogger("markbot")
@@ -60,19 +62,27 @@ async def open_runtime(settings: Settings) -> Runtime:
     polls = PollService(store, catalog)
     hasher = Hasher(key)
     subscriptions = SubscriptionService(store, hasher, Cipher(key), catalog)
+    helped = settings.safeguarding_chat is not None  # someone can act on "contact me"
+    languages = settings.text_languages
     services = Services(
         catalog=catalog,
         polls=polls,
-        journey=JourneyService(store, hasher, catalog, polls),
+        journey=JourneyService(
+            store, hasher, catalog, polls, languages=languages, contact_help=helped
+        ),
         reports=ReportService(store, polls, catalog),
-        paper=PaperService(store, polls),
+        paper=PaperService(store, polls, languages=languages),
         staff=StaffService(store, hasher, frozenset(settings.admins)),
         subscriptions=subscriptions,
         broadcasts=BroadcastService(store, polls, subscriptions, catalog),
+        contacts=ContactRequestService(
+            store, hasher, Cipher(key, CONTACTS), catalog, available=helped
+        ),
         min_cell=settings.min_cell,
         safeguarding_chat=settings.safeguarding_chat,
     )
     await services.journey.load_preferences()
+    await services.contacts.load()
     return Runtime(store, services)
 
 
@@ -118,6 +128,8 @@ def build_application(
         .build()
     )
     attach(app, services)
+    for handler in safeguarding.handlers(services):
+        app.add_handler(handler, group=safeguarding.GROUP)
     for handler in admin.handlers():
         app.add_handler(handler, group=admin.GROUP)
     for handler in broadcast.handlers():
@@ -137,7 +149,8 @@ async def _post_init(app: App) -> None:
     await menus.publish_everyone(app.bot, services)
     for owner in sorted(services.staff.owners):
         await menus.publish_staff(app.bot, services, owner, owner=True)
-    app.bot_data["markbot.janitor"] = asyncio.create_task(_janitor(services))
+    await safeguarding.deliver_pending(app.bot, services)  # requests a crash kept from the lead
+    app.bot_data["markbot.janitor"] = asyncio.create_task(_janitor(app.bot, services))
     await broadcast.start_broadcasts(app)  # resumes broadcasts a restart interrupted
 
 
@@ -150,9 +163,10 @@ async def _post_shutdown(app: App) -> None:
             await task
 
 
-async def _janitor(services: Services) -> None:
+async def _janitor(bot: Bot, services: Services) -> None:
     """Open and close polls at the times in their files (the times live in the database, so
-    this survives restarts), and forget unfinished journeys after 24 hours."""
+    this survives restarts), retry contact requests the safeguarding chat hasn't had, and
+    forget unfinished journeys (and requests never sent) after 24 hours."""
     rounds = 0
     while True:
         try:
@@ -161,12 +175,16 @@ async def _janitor(services: Services) -> None:
                 log.info("poll %s opened at its scheduled time", code)
             for code in closed:
                 log.info("poll %s closed at its scheduled time", code)
+            await safeguarding.deliver_pending(bot, services)
             if rounds % (JANITOR_INTERVAL_SECONDS // SCHEDULE_INTERVAL_SECONDS) == 0:
                 if rounds:  # not in the busy moments of start-up
                     await services.polls.checkpoint()
                 removed = await services.journey.purge_stale()
                 if removed:
                     log.info("deleted %d unfinished journeys older than 24 hours", removed)
+                removed = await services.contacts.purge_abandoned()
+                if removed:
+                    log.info("deleted %d contact requests never sent", removed)
         except Exception as exc:  # keep the janitor alive; the next round tries again
             log.error("janitor failed: %s", type(exc).__name__)
         rounds += 1

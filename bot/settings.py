@@ -12,6 +12,8 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from services.language import DEFAULT_EXPECTED, known_languages
+
 ENV_PREFIX = "MARKBOT_"
 
 
@@ -35,6 +37,8 @@ class Settings(BaseSettings):
     safeguarding_chat: int | None = None
     log_level: str = "INFO"
     concurrency: int = Field(default=8, ge=1, le=256)
+    # The languages typed answers may be tagged with (a tag only helps readers; never gates).
+    text_languages: Annotated[tuple[str, ...], NoDecode] = DEFAULT_EXPECTED
 
     @field_validator("api_url")
     @classmethod
@@ -55,6 +59,20 @@ class Settings(BaseSettings):
                 return tuple(int(p) for p in parts)
             except ValueError:
                 raise ValueError("must be comma-separated Telegram user ids (numbers)") from None
+        return value
+
+    @field_validator("text_languages", mode="before")
+    @classmethod
+    def _split_languages(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [p for p in value.split(",") if p.strip()]
+        if isinstance(value, list | tuple):
+            codes = tuple(dict.fromkeys(str(p).strip().lower() for p in value))
+            unknown = sorted(set(codes) - known_languages())
+            if unknown or not codes:
+                what = f"unknown code(s) {', '.join(unknown)}" if unknown else "no codes given"
+                raise ValueError(f"{what}: use comma-separated codes like en,cy,pl,ur")
+            return codes
         return value
 
     @field_validator("log_level")

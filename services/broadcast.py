@@ -38,7 +38,8 @@ from prompts import Catalog
 from services.links import deep_link
 from services.pollfile import Poll, pick
 from services.polls import PollService
-from services.subscriptions import CipherError, SubscriptionService
+from services.sealing import CipherError
+from services.subscriptions import SubscriptionService
 from storage import broadcasts as db
 from storage.sqlite import SqliteStore
 

@@ -24,6 +24,7 @@ ACTIONS = frozenset(
         "ch",  # choose an answer to change
         "ed",  # edit question number arg
         "x",  # stop and delete the unfinished answers
+        "sw",  # switch to the language the person typed in: arg = index in the catalog
     }
 )
 _TOKEN = re.compile(r"^[a-z0-9]{4,12}$")

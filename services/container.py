@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from prompts import Catalog
 from services.broadcast import BroadcastService
+from services.contact_requests import ContactRequestService
 from services.journey import JourneyService
 from services.paper import PaperService
 from services.polls import PollService
@@ -24,5 +25,6 @@ class Services:
     staff: StaffService
     subscriptions: SubscriptionService
     broadcasts: BroadcastService
+    contacts: ContactRequestService
     min_cell: int = 5
     safeguarding_chat: int | None = None  # where safeguarding alerts go, if anywhere

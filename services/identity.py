@@ -53,3 +53,7 @@ class Hasher:
     def subscriber(self, user_id: int) -> bytes:
         """Keys the opt-in list for news of polls: one row per person, found again by /stop."""
         return self._digest("subscriber", "", user_id)
+
+    def contact(self, user_id: int) -> bytes:
+        """Finds a contact request only while its young person types and checks it."""
+        return self._digest("contact", "", user_id)

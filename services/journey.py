@@ -7,7 +7,7 @@ back an :class:`Outcome` to show. The database only ever sees keyed hashes and a
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from weakref import WeakValueDictionary
@@ -17,8 +17,8 @@ from services import screens
 from services.callbacks import Callback, decode
 from services.identity import Hasher
 from services.journey_state import Journey
-from services.language import detect_language
-from services.pollfile import Poll
+from services.language import DEFAULT_EXPECTED, detect_language
+from services.pollfile import Poll, Question
 from services.polls import PollService, poll_state
 from services.safeguarding import concerning
 from services.screens import Screen
@@ -28,7 +28,6 @@ from storage.records import CastResult, DraftRow, NewBallot
 from storage.sqlite import SqliteStore
 
 DRAFT_TTL_SECONDS = 24 * 3600
-EXPECTED_LANGUAGES = ("en", "cy", "pl", "ur")  # for tagging free text; never gates an answer
 SESSION_SEPARATOR = "_"  # a session link's payload is CODE_TOKEN (codes never hold "_")
 
 
@@ -71,12 +70,17 @@ class JourneyService:
         catalog: Catalog,
         polls: PollService,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        *,
+        languages: Sequence[str] = DEFAULT_EXPECTED,
+        contact_help: bool = False,
     ) -> None:
         self._store = store
         self._hasher = hasher
         self._catalog = catalog
         self._polls = polls
         self._clock = clock
+        self._expected = tuple(languages)  # to tag typed answers with; never gates one
+        self._contact_help = contact_help  # a safeguarding chat is set to act on "contact me"
         self._locks: WeakValueDictionary[bytes, asyncio.Lock] = WeakValueDictionary()
         self._languages: dict[bytes, str] = {}  # keyed hash -> chosen language
 
@@ -126,12 +130,7 @@ class JourneyService:
             body = text.strip()
             if q is None or not body or len(body) > q.max_length:
                 return None
-            clean, _ = scrub(body, person.names)
-            j.answers[q.id] = clean
-            lang, confidence = await asyncio.to_thread(detect_language, clean, EXPECTED_LANGUAGES)
-            j.text_langs[q.id] = [lang, round(confidence, 3)]
-            if concerning(clean) and q.id not in j.flagged:
-                j.flagged.append(q.id)
+            await self._take_text(ctx, q, body, person)
             await self._save(ctx)
             shown = self._show(ctx, edit=False)
             note = self._catalog.t(j.lang, "text_edited")
@@ -292,6 +291,9 @@ class JourneyService:
             # This journey's message, an earlier screen of it (a double tap, or a tap the bot
             # lost in a crash): show where the person really is.
             return self._show(ctx, toast=self._catalog.plain(ctx.journey.lang, "stale_button"))
+        if cb.action == "sw":
+            return await self._switch_language(ctx, person, cb)
+        ctx.journey.offer_lang = None  # the offer stands for the screen it came with
         return await self._apply(ctx, cb, person)
 
     async def _text_unlocked(
@@ -310,16 +312,8 @@ class JourneyService:
             return self._say(j.lang, "text_empty")
         if len(body) > q.max_length:
             return self._say(j.lang, "text_too_long", length=len(body), max_length=q.max_length)
-        clean, changed = scrub(body, person.names)
-        j.answers[q.id] = clean
-        lang, confidence = await asyncio.to_thread(detect_language, clean, EXPECTED_LANGUAGES)
-        j.text_langs[q.id] = [lang, round(confidence, 3)]
+        clean, changed, concern = await self._take_text(ctx, q, body, person)
         alert = None
-        concern = concerning(clean)  # kind signposting in the same reply; the answer is kept
-        if concern and q.id not in j.flagged:
-            j.flagged.append(q.id)
-        elif not concern and q.id in j.flagged:
-            j.flagged.remove(q.id)
         if message_id is not None:  # so an edit of this message can change the answer
             j.text_msgs = {k: v for k, v in j.text_msgs.items() if v != q.id}
             j.text_msgs[str(message_id)] = q.id
@@ -327,8 +321,10 @@ class JourneyService:
         await self._save(ctx)
         shown = self._show(ctx, edit=False)
         notes = []
-        if concern:
+        if concern:  # kind signposting in the same reply; the answer is kept
             notes.append(self._catalog.t(j.lang, "safeguarding_signpost"))
+            if self._contact_help:
+                notes.append(self._catalog.t(j.lang, "safeguarding_contact_offer"))
             alert = self._catalog.plain(
                 "en",
                 "safeguarding_alert",
@@ -342,6 +338,43 @@ class JourneyService:
             text = "\n\n".join([*notes, shown.screen.text])
             shown = Outcome(Screen(text, shown.screen.buttons), safeguarding_alert=alert)
         return shown
+
+    async def _take_text(
+        self, ctx: _Ctx, q: Question, body: str, person: Person
+    ) -> tuple[str, bool, bool]:
+        """Scrub, tag and keep a typed answer; returns (clean text, scrubbed?, concerning?).
+
+        A language tag that is one the bot speaks, other than the journey's, brings an offer
+        to switch (once per language per journey): detection only ever suggests."""
+        j = ctx.journey
+        clean, changed = scrub(body, person.names)
+        j.answers[q.id] = clean
+        lang, confidence = await asyncio.to_thread(detect_language, clean, self._expected)
+        j.text_langs[q.id] = [lang, round(confidence, 3)]
+        if lang != j.lang and lang in ctx.poll.languages() and lang not in j.offered:
+            j.offer_lang = lang
+            j.offered.append(lang)
+        concern = concerning(clean)
+        if concern and q.id not in j.flagged:
+            j.flagged.append(q.id)
+        elif not concern and q.id in j.flagged:
+            j.flagged.remove(q.id)
+        if concern and self._contact_help:
+            j.ask_help = True  # stays offered to the end, even if the answer is changed
+        return clean, changed, concern
+
+    async def _switch_language(self, ctx: _Ctx, person: Person, cb: Callback) -> Outcome:
+        """The offer to carry on in the language they typed in: taken, and remembered."""
+        j, languages = ctx.journey, self._catalog.languages
+        lang = languages[cb.arg] if cb.arg is not None and cb.arg < len(languages) else None
+        if lang is None or lang not in ctx.poll.languages():
+            return self._toast(j.lang, "stale_button", alert=True)
+        key = self._hasher.preference(person.id)
+        await self._store.set_language(key, lang)
+        self._languages[key] = lang
+        j.lang, j.offer_lang = lang, None
+        await self._save(ctx)
+        return self._show(ctx)
 
     async def _other_message_unlocked(self, person: Person) -> Outcome:
         """A sticker, photo, voice note or file: never kept, kindly redirected."""
@@ -507,4 +540,5 @@ class JourneyService:
             )
         # COUNTED, or ALREADY_VOTED from a double tap or a redelivered update: the same screen,
         # so a second edit is "not modified" and the person sees one consistent answer.
-        return Outcome(screens.thanks(self._catalog, poll, j.lang), edit=True)
+        thanks = screens.thanks(self._catalog, poll, j.lang, ask_help=j.ask_help)
+        return Outcome(thanks, edit=True)

@@ -31,6 +31,9 @@ class Journey:
     flagged: list[str] = field(default_factory=list)  # questions whose answer needs signposting
     text_msgs: dict[str, str] = field(default_factory=dict)  # typed message id -> question
     preview: bool = False  # staff trying the poll: nothing is ever cast
+    offer_lang: str | None = None  # typed text looked like this language: offer to switch
+    offered: list[str] = field(default_factory=list)  # languages offered once already
+    ask_help: bool = False  # after signposting: offer "I'd like an adult to contact me"
 
     @classmethod
     def new(cls, poll_id: int, lang: str) -> Journey:

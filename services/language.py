@@ -183,6 +183,11 @@ def _get_factory() -> DetectorFactory:
     return _factory
 
 
+def known_languages() -> frozenset[str]:
+    """The language codes langdetect has a profile for: what MARKBOT_TEXT_LANGUAGES may list."""
+    return frozenset(p.name for p in Path(PROFILES_DIRECTORY).iterdir() if p.is_file())
+
+
 def _langdetect(text: str, langs: Sequence[str]) -> tuple[dict[str, float], str, float]:
     """langdetect's view: probabilities among `langs` (renormalised), and its overall favourite.
 

@@ -16,11 +16,11 @@ import asyncio
 import csv
 import hashlib
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from services.language import detect_language
+from services.language import DEFAULT_EXPECTED, detect_language
 from services.pollfile import Poll, Question
 from services.polls import PollNotFound, PollService
 from services.safeguarding import concerning
@@ -89,7 +89,12 @@ def _answer(q: Question, raw: str, lookup: dict[str, str]) -> tuple[list[Choice]
 
 
 def parse_paper(
-    data: bytes, poll: Poll, poll_id: int, cast_on: str, tick: Tick | None = None
+    data: bytes,
+    poll: Poll,
+    poll_id: int,
+    cast_on: str,
+    tick: Tick | None = None,
+    languages: Sequence[str] = DEFAULT_EXPECTED,
 ) -> PaperBatch:
     """Check every row and build the ballots; raise PaperFileError listing what is wrong."""
     try:
@@ -113,7 +118,7 @@ def parse_paper(
         ballots = _parse_counts(rows, lowered, poll, poll_id, cast_on)
         return PaperBatch(tuple(ballots), digest, "counts")
     return PaperBatch(
-        tuple(_parse_ballots(rows, header, poll, poll_id, cast_on)), digest, "ballots"
+        tuple(_parse_ballots(rows, header, poll, poll_id, cast_on, languages)), digest, "ballots"
     )
 
 
@@ -148,7 +153,12 @@ def _collect(problems: list[str], line: int, message: str) -> None:
 
 
 def _parse_ballots(
-    reader: Iterator[list[str]], header: list[str], poll: Poll, poll_id: int, cast_on: str
+    reader: Iterator[list[str]],
+    header: list[str],
+    poll: Poll,
+    poll_id: int,
+    cast_on: str,
+    languages: Sequence[str] = DEFAULT_EXPECTED,
 ) -> list[NewBallot]:
     questions = {q.id: q for q in poll.questions}
     unknown = [h for h in header if h not in questions]
@@ -174,9 +184,9 @@ def _parse_ballots(
                 continue
             if q.kind == "text":
                 body = scrub(cell.strip()[: q.max_length])[0]
-                texts.append(
-                    (qid, body, *detect_language(body), concerning(body), " ".join(themes_of(body)))
-                )
+                lang, confidence = detect_language(body, languages)
+                themes = " ".join(themes_of(body))
+                texts.append((qid, body, lang, confidence, concerning(body), themes))
                 continue
             answers, error = _answer(q, cell, lookups[qid])
             if error:
@@ -266,9 +276,16 @@ def _parse_counts(
 class PaperService:
     """Imports paper ballots: a whole file in one transaction, each file once."""
 
-    def __init__(self, store: SqliteStore, polls: PollService) -> None:
+    def __init__(
+        self,
+        store: SqliteStore,
+        polls: PollService,
+        *,
+        languages: Sequence[str] = DEFAULT_EXPECTED,
+    ) -> None:
         self._store = store
         self._polls = polls
+        self._languages = tuple(languages)  # to tag typed answers with; never gates one
 
     async def add(
         self,
@@ -283,7 +300,9 @@ class PaperService:
             raise PollNotFound(code)
         row, poll = loaded
         cast_on = (today or datetime.now(UTC).date()).isoformat()
-        batch = await asyncio.to_thread(parse_paper, data, poll, row.id, cast_on, tick)
+        batch = await asyncio.to_thread(
+            parse_paper, data, poll, row.id, cast_on, tick, self._languages
+        )
         return await self._store.import_paper(
             row.id, batch.digest, filename, batch.ballots, cast_on
         )

@@ -171,18 +171,27 @@ def choose_to_change(catalog: Catalog, poll: Poll, j: Journey) -> Screen:
 
 SUBSCRIBE_YES = "sub:y"  # handled by the subscriptions handlers, not the journey
 SUBSCRIBE_NO = "sub:n"
+CONTACT_ASK = "sg:ask"  # handled by the safeguarding handlers; ":<poll code>" follows
 
 
-def thanks(catalog: Catalog, poll: Poll, lang: str) -> Screen:
-    """Counted; what happens next; and an opt-in to hear about future polls (default: no)."""
+def ask_help_button(catalog: Catalog, poll: Poll, lang: str) -> Button:
+    """ "I'd like an adult to contact me", offered after safeguarding signposting."""
+    return Button(catalog.plain(lang, "button_contact_ask"), f"{CONTACT_ASK}:{poll.code}")
+
+
+def thanks(catalog: Catalog, poll: Poll, lang: str, *, ask_help: bool = False) -> Screen:
+    """Counted; what happens next; and an opt-in to hear about future polls (default: no).
+    After signposting, the "contact me" offer stays on this last screen too."""
     text = catalog.t(lang, "thanks", outcome=_outcome(catalog, poll, lang))
     text += "\n\n" + catalog.t(lang, "subscribe_offer")
-    rows = (
+    rows: tuple[tuple[Button, ...], ...] = (
         (
             Button(catalog.plain(lang, "button_subscribe_yes"), SUBSCRIBE_YES),
             Button(catalog.plain(lang, "button_subscribe_no"), SUBSCRIBE_NO),
         ),
     )
+    if ask_help:
+        rows += ((ask_help_button(catalog, poll, lang),),)
     return Screen(text, rows)
 
 
@@ -191,14 +200,30 @@ def _outcome(catalog: Catalog, poll: Poll, lang: str) -> str:
 
 
 def screen_for(catalog: Catalog, poll: Poll, j: Journey) -> Screen:
-    """Whatever the journey's current step shows."""
+    """Whatever the journey's current step shows, with any offers below it."""
     if j.step == "n":
-        return notice(catalog, poll, j)
-    if j.step == "c":
-        return confirm(catalog, poll, j)
-    if j.step == "e":
-        return choose_to_change(catalog, poll, j)
-    return question(catalog, poll, j, int(j.step))
+        screen = notice(catalog, poll, j)
+    elif j.step == "c":
+        screen = confirm(catalog, poll, j)
+    elif j.step == "e":
+        screen = choose_to_change(catalog, poll, j)
+    else:
+        screen = question(catalog, poll, j, int(j.step))
+    return _with_offers(catalog, poll, j, screen)
+
+
+def _with_offers(catalog: Catalog, poll: Poll, j: Journey, screen: Screen) -> Screen:
+    """The offer to carry on in the language they typed in (worded in that language), and,
+    after signposting, "I'd like an adult to contact me" on every screen to the end."""
+    text, rows = screen.text, screen.buttons
+    offer = j.offer_lang
+    if offer is not None and offer in catalog.languages and offer != j.lang:
+        text += "\n\n<i>" + catalog.t(offer, "language_offer") + "</i>"
+        switch = Callback(j.token, j.step, "sw", catalog.languages.index(offer)).encode()
+        rows += ((Button(catalog.plain(offer, "button_language_switch"), switch),),)
+    if j.ask_help:
+        rows += ((ask_help_button(catalog, poll, j.lang),),)
+    return Screen(text, rows)
 
 
 LANGUAGE_PREFIX = "lang:"  # handled by the language handler, not the journey

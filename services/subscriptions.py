@@ -8,60 +8,19 @@ The database file on its own therefore names nobody; only a process with the key
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from prompts import Catalog
 from services import screens
 from services.identity import Hasher
 from services.journey import Outcome, Person
 from services.screens import Screen
+from services.sealing import Cipher
 from storage import broadcasts as db
 from storage.sqlite import SqliteStore
 
-HKDF_INFO = b"markbot subscribers"
-NONCE_BYTES = 12
 # The last paragraph of the thank-you message is the offer; after a tap it is one of the others.
 _CHOICE_KEYS = ("subscribe_offer", "subscribed", "subscribe_declined")
-
-
-class CipherError(Exception):
-    """A stored chat id could not be decrypted (another key file, or a damaged row)."""
-
-
-class Cipher:
-    """AES-256-GCM for chat ids, keyed by HKDF-SHA256 from the markbot key.
-
-    A separate derived key (not the HMAC key itself) keeps encryption and hashing apart. The
-    caller's ``context`` (the row's keyed hash) is bound in as associated data, so a ciphertext
-    copied onto another row does not decrypt.
-    """
-
-    __slots__ = ("_aead",)
-
-    def __init__(self, key: bytes) -> None:
-        derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=HKDF_INFO).derive(key)
-        self._aead = AESGCM(derived)
-
-    def __repr__(self) -> str:
-        return "Cipher(<secret>)"
-
-    def seal(self, chat_id: int, context: bytes) -> bytes:
-        """A fresh random nonce followed by the ciphertext and tag."""
-        nonce = os.urandom(NONCE_BYTES)
-        return nonce + self._aead.encrypt(nonce, str(chat_id).encode("ascii"), context)
-
-    def open(self, blob: bytes, context: bytes) -> int:
-        try:
-            plain = self._aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], context)
-        except InvalidTag:
-            raise CipherError("a stored chat id does not decrypt with this key") from None
-        return int(plain.decode("ascii"))
 
 
 @dataclass(frozen=True, slots=True)

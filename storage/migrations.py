@@ -204,3 +204,25 @@ MIGRATIONS.append(
         """,
     )
 )
+
+MIGRATIONS.append(
+    (
+        "0010_contact_requests",
+        # "I'd like an adult to contact me": apart from ballots, with no link to any of them.
+        # `waiting` is a keyed hash of the young person only while they type and confirm their
+        # detail; `sealed` is the detail (and poll code), encrypted under a key from the key
+        # file. The row is deleted once the safeguarding lead marks it handled.
+        """
+        CREATE TABLE contact_requests (
+            id INTEGER PRIMARY KEY,
+            waiting BLOB UNIQUE,
+            sealed BLOB,
+            lang TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            sent_at INTEGER,
+            delivered INTEGER NOT NULL DEFAULT 0,
+            alert_message_id INTEGER
+        );
+        """,
+    )
+)

@@ -22,10 +22,11 @@ def test_every_language_matches_english() -> None:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_buttons_fit(lang: str) -> None:
+    """A full-width button shows about 32 characters on a small phone without cutting off."""
     catalog = load_catalog()
     for key in catalog.keys(lang):
         if key.startswith("button_"):
-            assert len(catalog.plain(lang, key)) <= 30, key
+            assert len(catalog.plain(lang, key)) <= 32, key
 
 
 def test_params_are_escaped() -> None:

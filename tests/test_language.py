@@ -165,3 +165,13 @@ def test_long_text_returns() -> None:
     assert len(text) >= 4000
     assert detect_language(text)[0] == "en"
     assert detect_language("Mae angen mwy o fysiau yn y pentref i bobl ifanc. " * 90)[0] == "cy"
+
+
+def test_expected_languages_come_from_settings() -> None:
+    from bot.settings import Settings
+
+    settings = Settings(text_languages="EN, cy,pl,en", _env_file=None)  # type: ignore[call-arg]
+    assert settings.text_languages == ("en", "cy", "pl")
+    assert Settings(_env_file=None).text_languages == ("en", "cy", "pl", "ur")  # type: ignore[call-arg]
+    # A deployment without Polish never tags an answer as Polish.
+    assert detect_language("Potrzebujemy więcej autobusów", ("en", "cy"))[0] != "pl"

@@ -158,6 +158,49 @@ async def test_no_identity_in_database_wal_or_logs(standin: BotApiStandin, tmp_p
     assert len(bodies) == 6 and all("[name]" in b for b in bodies), bodies
 
 
+async def test_contact_detail_is_never_in_clear_on_disk_or_in_logs(
+    standin: BotApiStandin, tmp_path: Path
+) -> None:
+    env = _env(standin, tmp_path, MARKBOT_SAFEGUARDING_CHAT="-100424242")
+    lead = standin.group(-100424242, "Safeguarding")
+    poll_file = tmp_path / "poll.yaml"
+    poll_file.write_text(SIMPLE_POLL, encoding="utf-8")
+    assert (await _cli(env, "poll", "create", str(poll_file), "--open"))[0] == 0
+    log = tmp_path / "bot.log"
+    bot = await _start_bot(env, log)
+    detail = "quokka.wanderer@example.org or 07700 900789"
+    user = standin.user(734_555_001, "Marigold", username="marigold_q")
+    try:
+        await _wait_ready(standin, 0)
+        await _journey_to_check(user, "test-poll", "North", "my dad hits me")
+        await lead.next_output(timeout=15)  # the anonymous alert
+        await user.press("I'd like an adult to contact me")
+        await user.next_output(timeout=15)
+        await user.send_text(detail)
+        await user.next_output(timeout=15)
+        await user.press("Send it")
+        await user.next_output(timeout=15)
+        assert detail in (await lead.next_output(timeout=15)).plain
+        await user.press("Send my answers", message_id=_id_of_check(user))
+        assert "counted" in (await user.next_output(timeout=15)).plain
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(bot.wait(), 20) == 0
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("markbot.db*") if p.is_file())
+    logs = log.read_bytes()
+    for needle in (b"quokka", b"900789", b"07700", *_needles([user])):
+        assert needle not in raw, needle
+        assert needle not in logs, needle
+
+
+def _id_of_check(user: FakeUser) -> int:
+    """The message that shows "Check your answers" (the journey screen, not the contact ones)."""
+    for message in reversed(user.messages):
+        if "Check your answers" in message.get("plain", ""):
+            return int(message["message_id"])
+    raise LookupError("no check screen")
+
+
 async def test_kill_9_mid_vote_counts_each_ballot_exactly_once(
     standin: BotApiStandin, tmp_path: Path
 ) -> None:
@@ -278,6 +321,7 @@ async def test_conflict_exits_with_a_clear_line(standin: BotApiStandin, tmp_path
         ({"MARKBOT_MIN_CELL": "lots"}, ["poll", "list"], "MARKBOT_MIN_CELL"),
         ({"MARKBOT_ADMINS": "12,abc"}, ["poll", "list"], "MARKBOT_ADMINS"),
         ({"MARKBOT_API_URL": "ftp://x"}, ["poll", "list"], "MARKBOT_API_URL"),
+        ({"MARKBOT_TEXT_LANGUAGES": "en,klingon"}, ["poll", "list"], "MARKBOT_TEXT_LANGUAGES"),
     ],
 )
 async def test_bad_settings_are_one_line_and_exit_2(
