@@ -169,7 +169,7 @@ async def export(update: Update, context: MarkbotContext) -> None:
     min_cell = context.services.min_cell
     with tempfile.TemporaryDirectory(prefix="markbot-export-") as tmp:
         for fmt in reports.staff_formats():
-            path = await reports.export(code, fmt, Path(tmp), min_cell, free_text=False)
+            path = await reports.export(code, fmt, Path(tmp), min_cell, free_text=False, staff=True)
             loaded = await context.services.polls.by_code(code)
             title = loaded[0].title if loaded else code
             await context.bot.send_document(

@@ -12,7 +12,7 @@ from prompts import Catalog
 from services.exports import RENDERERS
 from services.paper import headline
 from services.pollfile import CHANNEL, Poll, pick, session_breakdown
-from services.polls import PollService
+from services.polls import PollService, poll_state
 from services.results import (
     Cell,
     Results,
@@ -41,15 +41,37 @@ class ReportService:
         self._store = store
         self._polls = polls
         self._catalog = catalog
+        # What staff last saw of each open poll in Telegram (see staff_results).
+        self._snapshots: dict[tuple[str, int], Results] = {}
 
     @staticmethod
     def staff_formats() -> list[str]:
         """What /export sends: the Excel workbook (when available) and the CSV."""
         return [fmt for fmt in ("xlsx", "csv") if fmt in RENDERERS]
 
+    async def staff_results(self, code: str, min_cell: int) -> tuple[Results, bool]:
+        """Results for /results and /export, and whether they are held back.
+
+        While a poll is open, comparing two looks a ballot apart would show how that one
+        person voted (a worker watching a young person tap Send, say). So the figures staff
+        see move only in steps of at least ``min_cell`` ballots: until that many more are in,
+        the last figures shown are shown again. Closed polls, and the command line, always get
+        the current figures."""
+        row, _ = await self._poll(code)
+        if min_cell <= 0 or poll_state(row, datetime.now(UTC)) == "closed":
+            self._snapshots.pop((row.code, min_cell), None)
+            return await self.results(code, min_cell), False
+        current = sum(n for _, n in await self._store.ballots_by_day(row.id))
+        shown = self._snapshots.get((row.code, min_cell))
+        if shown is not None and shown.ballots <= current < shown.ballots + min_cell:
+            return shown, current != shown.ballots
+        results = await self.results(code, min_cell)
+        self._snapshots[(row.code, min_cell)] = results
+        return results, False
+
     async def summary(self, code: str, min_cell: int, lang: str) -> tuple[str, bytes | None]:
         """The main question's ranked top lines as chat text, and the chart as PNG bytes."""
-        results = await self.results(code, min_cell)
+        results, held = await self.staff_results(code, min_cell)
         _, poll = await self._poll(code)
         q = headline(poll)
         t = self._catalog.t
@@ -70,6 +92,8 @@ class ReportService:
                 question=pick(q.text, lang) if q else "",
             )
         ]
+        if held:
+            lines.append(t(lang, "admin_results_held", min_cell=min_cell))
         if table is None or results.ballots == 0:
             lines.append(t(lang, "admin_results_none"))
         else:
@@ -266,15 +290,19 @@ class ReportService:
         min_cell: int,
         *,
         free_text: bool = True,
+        staff: bool = False,
     ) -> Path:
         """Write the export (of one poll, or the combined ranking of several); say where.
         ``free_text=False`` leaves young people's own words out (for files sent through
-        Telegram: free text is personal data and stays on the council's machine)."""
+        Telegram: free text is personal data and stays on the council's machine);
+        ``staff=True`` gives the figures /results shows (see staff_results)."""
         if fmt not in RENDERERS:
             raise ExportError(f"unknown format {fmt!r}; use one of {', '.join(sorted(RENDERERS))}")
         suffix, render = RENDERERS[fmt]
         codes = [codes] if isinstance(codes, str) else codes
-        if len(codes) == 1:
+        if len(codes) == 1 and staff:
+            results, _ = await self.staff_results(codes[0], min_cell)
+        elif len(codes) == 1:
             results = await self.results(codes[0], min_cell)
         else:
             results = await self.campaign(codes, min_cell)

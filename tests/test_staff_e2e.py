@@ -93,6 +93,46 @@ async def test_poll_lifecycle_from_the_chat(staffed: Harness) -> None:
     assert "no poll with the code nope" in (await owner.next_output()).plain
 
 
+async def test_open_poll_results_move_only_in_steps_of_min_cell(staffed: Harness) -> None:
+    """Two looks one ballot apart must not show how that one person voted."""
+    await staffed.add_poll()
+    owner = staffed.user(OWNER, first_name="Pat")
+    for i in range(6):
+        await vote(staffed.user(3100 + i), "test-poll", ["13-15", "North", "Climate"])
+    await owner.send_command("results", "test-poll")
+    first = (await owner.next_output()).plain
+    assert "6 ballots" in first and "Climate: 6" in first
+    await owner.next_output(timeout=20)  # the chart
+    await vote(staffed.user(3199), "test-poll", ["13-15", "North", "Jobs"])  # one more
+    await owner.send_command("results", "test-poll")
+    second = (await owner.next_output()).plain
+    assert "6 ballots" in second and "Climate: 6 (100%)" in second  # not 6 of 7
+    assert "every 5 new ballots" in second
+    await owner.next_output(timeout=20)
+    await owner.send_command("export", "test-poll")
+    await owner.next_output(timeout=20)
+    await owner.next_output(timeout=20)
+    csv_file = next(f for f in staffed.standin.sent_files()[::-1] if f.filename.endswith(".csv"))
+    assert b"test-poll,priority,Climate,,,6," in csv_file.content  # the same held figures
+    for i in range(4):  # 5 new in all: the figures move
+        await vote(staffed.user(3200 + i), "test-poll", ["16-18", "South", "Transport"])
+    await owner.send_command("results", "test-poll")
+    third = (await owner.next_output()).plain
+    assert "11 ballots" in third and "every 5 new ballots" not in third
+    await owner.next_output(timeout=20)
+    await vote(staffed.user(3299), "test-poll", ["13-15", "North", "Jobs"])
+    await owner.send_command("results", "test-poll")
+    assert "11 ballots" in (await owner.next_output()).plain  # held again
+    await owner.next_output(timeout=20)
+    # The command line always gives the current figures.
+    results = await staffed.runtime.services.reports.results("test-poll", 5)
+    assert results.ballots == 12
+    await owner.send_command("close", "test-poll")
+    await owner.next_output()
+    await owner.send_command("results", "test-poll")
+    assert "12 ballots" in (await owner.next_output()).plain  # closed: always current
+
+
 async def test_invite_join_reuse_and_removal(staffed: Harness) -> None:
     await staffed.add_poll()
     owner = staffed.user(OWNER, first_name="Pat")
