@@ -275,11 +275,16 @@ async def test_group_and_channel_messages_get_a_private_chat_pointer(markbot: Ha
     await group.send_command(user, "start", "test-poll")
     out = await group.next_output()
     assert "private chat" in out.plain and "t.me/markbot_test_bot" in out.plain
-    await group.send_text(user, "hello bot")
+    await group.send_text(user, "hello @markbot_test_bot")
     assert "private chat" in (await group.next_output()).plain
+    await group.send_text(user, "did everyone do the homework?")  # not for the bot: silence
+    await group.send_command(user, "start@some_other_bot", "x")
+    await group.expect_no_output(0.3)
     channel = markbot.standin.channel(-100999, "News")
     await channel.post("/start test-poll")
     assert "private chat" in (await channel.next_output()).plain
+    await channel.post("Poll results are out next week")
+    await channel.expect_no_output(0.3)
     assert _db_rows(markbot, "SELECT count(*) FROM drafts") == [(0,)]
 
 
