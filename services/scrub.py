@@ -307,10 +307,47 @@ _NOT_FIRST_NAMES = _NOT_NAME_WORDS | _words(
 
 # --- own names ----------------------------------------------------------------------------------
 
+# Telegram display names are often everyday words ("Will", "Hope", "Bus Wanker", "Summer"). Such
+# a part of the person's own name is removed when it is written like a name (capitalised), but
+# "the bus will be late" keeps its words: the meaning of an answer matters too.
+# Names that are also everyday words: after an introduction ("my name is Will", "I'm May")
+# they are names; elsewhere, in lower case, the person's own-name check leaves them be.
+_NAME_LIKE_WORDS = _words(
+    """
+    will may hope june rose grace faith joy mark bill pat sue rob jack frank art bob sky summer
+    autumn dawn amber ruby pearl holly ivy lily daisy jay drew chase miles taylor sunny ray
+    guy penny cliff glen reed sandy rusty kit nick skye robin hazel heather willow rowan
+    haf eira mai awel heulwen bryn glyn seren
+    """
+)
+# Telegram display names are often everyday words ("Will", "Bus Stop", "Summer"). Such a part
+# of the person's own name is removed when it is written like a name (capitalised), but "the
+# bus will be late" keeps its words: the meaning of an answer matters too.
+_EVERYDAY_NAME_WORDS = (
+    _NOT_NAME_WORDS
+    | _NOT_FIRST_NAMES
+    | (_NAME_LIKE_WORDS - _words("robin hazel heather willow rowan skye taylor"))
+    | _words(
+        """
+        spring winter river storm rain star stars bus buses park parks club clubs climate job
+        jobs money school home love peace field wood hill lane bell rock rich page gamer player
+        youth forum council team help music sport sports dance football gym food
+        """
+    )
+)
+
 
 def _fold(text: str) -> str:
     """Accents off ("Siân" -> "Sian"), so a name typed without them is still found."""
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def _replace_own_name(match: re.Match[str]) -> str:
+    """[name], unless it is an everyday word written in lower case ("the bus", "i will")."""
+    word = match.group()
+    if word.islower() and word in _EVERYDAY_NAME_WORDS:
+        return word
+    return "[name]"
 
 
 def _own_name_pattern(own_names: Iterable[str]) -> re.Pattern[str] | None:
@@ -442,6 +479,8 @@ def _trim_link(match: re.Match[str]) -> str:
 def _is_name(word: str, *, capitalised: bool, surname: bool = False) -> bool:
     """Whether a word after an introduction is a name rather than a feeling, age or filler."""
     low = word.lower().strip("'’-")
+    if low in _NAME_LIKE_WORDS and (not capitalised or word[0].isupper()):
+        return True  # "my name is Will", "I'm May"
     if not low or low in (_NOT_NAME_WORDS if surname else _NOT_FIRST_NAMES) or "[" in low:
         return False
     if len(low) >= 5 and low.endswith("ing"):
@@ -548,7 +587,7 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _BARE_DOMAIN.sub(_trim_link, out)
     own = _own_name_pattern(own_names)
     if own is not None:
-        out = own.sub("[name]", out)
+        out = own.sub(_replace_own_name, out)
     out = _HANDLE.sub("[handle]", out)
     for pattern in _SOCIAL_INTROS:
         out = pattern.sub(_replace_social, out)

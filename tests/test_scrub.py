@@ -348,3 +348,26 @@ def test_placeholders_are_the_ones_callers_rely_on() -> None:
         "[handle]",
         "[name]",
     }
+
+
+def test_own_names_that_are_everyday_words_keep_the_answer_readable() -> None:
+    """A display name like "Will" or "Bus Summer" goes when written as a name, not as a word."""
+    out, _ = scrub("the bus will be late, Will says. summer is fun", ("Will", "Bus Summer"))
+    assert out == "the bus will be late, [name] says. summer is fun"
+    assert scrub("Summer and me", ("Summer",))[0] == "[name] and me"
+    assert scrub("jess and me", ("Jess",))[0] == "[name] and me"  # not an everyday word
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my name is Will", "my name is [name]"),
+        ("my name is will", "my name is [name]"),
+        ("I'm May and I'm 14", "I'm [name] and I'm 14"),
+        ("call me Jack", "call me [name]"),
+        ("I may be late and I will go", "I may be late and I will go"),
+        ("I hope the park gets fixed", "I hope the park gets fixed"),
+    ],
+)
+def test_names_that_are_also_words_after_an_introduction(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
