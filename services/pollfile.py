@@ -443,7 +443,3 @@ def dump_poll(poll: Poll) -> str:
 def restore_poll(definition: str) -> Poll:
     """Rebuild a poll from the database's JSON (already validated once)."""
     return Poll.model_validate_json(definition)
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)

@@ -171,12 +171,10 @@ class PollService:
     async def listing_with_today(self, now: datetime | None = None) -> list[PollListing]:
         """Like listing, with ballots cast today (UTC date) for each poll."""
         now = now or datetime.now(UTC)
-        out = []
-        for p in await self.listing(now):
-            row = await self._store.get_poll(p.code)
-            today = await self._store.ballots_on(row.id, now.date().isoformat()) if row else 0
-            out.append(PollListing(p.code, p.title, p.state, p.ballots, today))
-        return out
+        return [
+            PollListing(s.code, s.title, poll_state(s, now), s.ballots, s.today)
+            for s in await self._store.list_polls(now.date().isoformat())
+        ]
 
     async def listing(self, now: datetime | None = None) -> list[PollListing]:
         now = now or datetime.now(UTC)

@@ -47,6 +47,7 @@ class PollSummary:
     opens_at: int | None
     closes_at: int | None
     ballots: int
+    today: int = 0  # ballots cast on the day asked about
 
 
 @dataclass(frozen=True, slots=True)

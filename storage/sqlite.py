@@ -223,11 +223,14 @@ class SqliteStore:
         )
         return PollRow(*rows[0]) if rows else None
 
-    async def list_polls(self) -> list[PollSummary]:
+    async def list_polls(self, today: str = "") -> list[PollSummary]:
+        """Every poll with its ballots in total and on ``today`` (an ISO date), in one query."""
         rows = await self._r.execute_fetchall(
             "SELECT p.code, p.title, p.status, p.opens_at, p.closes_at,"
-            " (SELECT count(*) FROM ballots b WHERE b.poll_id = p.id)"
-            " FROM polls p ORDER BY p.created_at DESC, p.code"
+            " (SELECT count(*) FROM ballots b WHERE b.poll_id = p.id),"
+            " (SELECT count(*) FROM ballots b WHERE b.poll_id = p.id AND b.cast_on = ?)"
+            " FROM polls p ORDER BY p.created_at DESC, p.code",
+            (today,),
         )
         return [PollSummary(*r) for r in rows]
 
@@ -576,12 +579,6 @@ class SqliteStore:
             return "ok"
 
         return str(await self._w.run(op))
-
-    async def ballots_on(self, poll_id: int, day: str) -> int:
-        rows = await self._r.execute_fetchall(
-            "SELECT count(*) FROM ballots WHERE poll_id = ? AND cast_on = ?", (poll_id, day)
-        )
-        return int(next(iter(rows))[0])
 
     # --- results --------------------------------------------------------------------------
 
