@@ -182,9 +182,7 @@ async def _janitor(bot: Bot, services: Services) -> None:
                 removed = await services.journey.purge_stale()
                 if removed:
                     log.info("deleted %d unfinished journeys older than 24 hours", removed)
-                removed = await services.contacts.purge_abandoned()
-                if removed:
-                    log.info("deleted %d contact requests never sent", removed)
+                await safeguarding.tidy(bot, services)
         except Exception as exc:  # keep the janitor alive; the next round tries again
             log.error("janitor failed: %s", type(exc).__name__)
         rounds += 1

@@ -20,15 +20,25 @@ from handlers.context import MarkbotContext
 from handlers.show import is_not_modified, keyboard, lang_of, person, refuse_tap, show
 from services.contact_requests import ASK, DONE, DONT, PREFIX, SEND, LeadMessage
 from services.container import Services
+from services.screens import Screen
 
 log = logging.getLogger("markbot.safeguarding")
 
 GROUP = -2  # before the staff's pending replies and the journey, which would take the text
 PRIVATE = filters.ChatType.PRIVATE
+NEW_PRIVATE = filters.UpdateType.MESSAGE & PRIVATE
 
 
-async def deliver(bot: Bot, services: Services, lead: LeadMessage) -> bool:
-    """Post a contact request in the safeguarding chat; False (and retried later) on failure."""
+async def _replace_text(bot: Bot, chat: int, message_id: int, screen: Screen) -> None:
+    """Take a detail out of an earlier message in the safeguarding chat (best effort)."""
+    try:
+        await bot.edit_message_text(screen.text, chat, message_id, parse_mode=None)
+    except TelegramError as exc:
+        if not (isinstance(exc, BadRequest) and is_not_modified(exc)):
+            log.warning("could not update a contact request message: %s", type(exc).__name__)
+
+
+async def _post(bot: Bot, services: Services, lead: LeadMessage) -> bool:
     chat = services.safeguarding_chat
     if chat is None:
         return False
@@ -40,31 +50,63 @@ async def deliver(bot: Bot, services: Services, lead: LeadMessage) -> bool:
         log.error("could not deliver contact request %d: %s", lead.request_id, type(exc).__name__)
         return False
     await services.contacts.delivered(lead.request_id, sent.message_id)
+    if lead.replaces is not None:
+        moved = services.contacts.shown_again(lead.request_id)
+        await _replace_text(bot, chat, lead.replaces, moved)
     return True
 
 
+async def deliver(bot: Bot, services: Services, lead: LeadMessage) -> bool:
+    """Post a new contact request in the safeguarding chat, unless it is there already."""
+    async with services.contacts.delivery:
+        if await services.contacts.is_delivered(lead.request_id):
+            return True
+        return await _post(bot, services, lead)
+
+
 async def deliver_pending(bot: Bot, services: Services) -> int:
-    """Retry requests the safeguarding chat hasn't had (run by the janitor and at start-up)."""
-    if services.safeguarding_chat is None:
+    """Retry requests the safeguarding chat hasn't had, and delete (there too) those kept too
+    long; run by the janitor and at start-up."""
+    chat = services.safeguarding_chat
+    if chat is None:
         return 0
-    delivered = 0
-    for lead in await services.contacts.to_deliver():
-        delivered += await deliver(bot, services, lead)
+    async with services.contacts.delivery:
+        delivered = 0
+        for lead in await services.contacts.to_deliver():
+            delivered += await _post(bot, services, lead)
     return delivered
 
 
+async def tidy(bot: Bot, services: Services) -> None:
+    """Requests nobody marked handled in time are deleted: say so where they were shown."""
+    expired = await services.contacts.tidy()
+    if services.safeguarding_chat is not None:
+        for message_id, screen in expired:
+            await _replace_text(bot, services.safeguarding_chat, message_id, screen)
+
+
 async def typed(update: Update, context: MarkbotContext) -> None:
-    """A typed message from someone part-way through a request is their detail, not an answer."""
+    """A typed message (or a shared contact card) from someone part-way through a request is
+    their detail, not an answer."""
     contacts = context.services.contacts
     who = person(update)
     message = update.effective_message
-    if not contacts.is_waiting(who) or message is None or message.text is None:
+    if message is None or not contacts.is_waiting(who):
         return
-    outcome = await contacts.typed(who, lang_of(update, context), message.text)
+    text = message.contact.phone_number if message.contact is not None else message.text
+    outcome = await contacts.typed(who, lang_of(update, context), text or "")
     if outcome is None:
         return
     await show(update, context, outcome)
     raise ApplicationHandlerStop
+
+
+async def back_to_the_poll(update: Update, context: MarkbotContext) -> None:
+    """Any command or other button: they have moved on, so typing is answers again."""
+    contacts = context.services.contacts
+    who = person(update)
+    if contacts.is_waiting(who):
+        await contacts.stop_waiting(who)
 
 
 async def young_person_tap(update: Update, context: MarkbotContext) -> None:
@@ -78,8 +120,8 @@ async def young_person_tap(update: Update, context: MarkbotContext) -> None:
         await refuse_tap(update, context)
     elif data == ASK or data.startswith(ASK + ":"):
         await show(update, context, await contacts.ask(who, lang, data))
-    elif data == SEND:
-        outcome, lead = await contacts.send(who, lang)
+    elif data.startswith(SEND):
+        outcome, lead = await contacts.send(who, lang, data)
         await show(update, context, outcome)
         if lead is not None:
             await deliver(context.bot, context.services, lead)
@@ -95,29 +137,33 @@ async def handled(update: Update, context: MarkbotContext) -> None:
     query = update.callback_query
     assert query is not None
     chat = update.effective_chat
-    allowed = chat is not None and chat.id == context.services.safeguarding_chat
-    screen = await context.services.contacts.handled(query.data or "") if allowed else None
-    if screen is None:
+    services = context.services
+    if chat is None or chat.id != services.safeguarding_chat:
         await refuse_tap(update, context)
         raise ApplicationHandlerStop
+    done = await services.contacts.handled(query.data or "")
+    if done is None:
+        await query.answer(services.journey.toast(person(update), "contact_lead_already"))
+        raise ApplicationHandlerStop
+    screen, other = done
     await query.answer()
     if isinstance(query.message, Message):
-        try:
-            await query.message.edit_text(screen.text, parse_mode=None)
-        except BadRequest as exc:
-            if not is_not_modified(exc):
-                raise
+        await _replace_text(context.bot, chat.id, query.message.message_id, screen)
+        if other is not None and other != query.message.message_id:
+            await _replace_text(context.bot, chat.id, other, screen)
     raise ApplicationHandlerStop
 
 
 async def list_open(update: Update, context: MarkbotContext) -> None:
-    """/contacts in the safeguarding chat: show again every request not yet handled."""
+    """/contacts in the safeguarding chat: show again every request not yet handled (the
+    earlier message of each loses its detail, so only one copy ever shows it)."""
     services = context.services
     requests = await services.contacts.open_requests()
     if not requests:
         await show(update, context, services.journey.say(person(update), "contact_lead_none"))
-    for lead in requests:
-        await deliver(context.bot, services, lead)
+    async with services.contacts.delivery:
+        for lead in requests:
+            await _post(context.bot, services, lead)
     raise ApplicationHandlerStop
 
 
@@ -126,9 +172,8 @@ def handlers(services: Services) -> list[BaseHandler[Update, MarkbotContext, Non
     found: list[BaseHandler[Update, MarkbotContext, None]] = [
         CallbackQueryHandler(handled, pattern=rf"^{DONE}"),
         CallbackQueryHandler(young_person_tap, pattern=rf"^{PREFIX}"),
-        MessageHandler(
-            filters.UpdateType.MESSAGE & PRIVATE & filters.TEXT & ~filters.COMMAND, typed
-        ),
+        CallbackQueryHandler(back_to_the_poll),
+        MessageHandler(NEW_PRIVATE & ((filters.TEXT & ~filters.COMMAND) | filters.CONTACT), typed),
     ]
     if services.safeguarding_chat is not None:
         found.append(
@@ -138,4 +183,5 @@ def handlers(services: Services) -> list[BaseHandler[Update, MarkbotContext, Non
                 filters.Chat(services.safeguarding_chat) & filters.UpdateType.MESSAGE,
             )
         )
+    found.append(MessageHandler(NEW_PRIVATE & filters.COMMAND, back_to_the_poll))
     return found

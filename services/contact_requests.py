@@ -1,20 +1,24 @@
 """ "I'd like an adult to contact me": the one place markbot keeps a way to reach a young person.
 
-Only offered after safeguarding signposting, and only when a safeguarding chat is set. Only
-with that consent, and only after the young person has seen exactly what will be passed on and
-pressed Send, is the detail they typed kept: encrypted (AES-GCM, a key derived from the key
-file), in its own table with no link to any ballot, shown only in the safeguarding chat, and
-deleted (there and here) when a lead marks it handled. Nothing here is ever scrubbed, logged
-or exported.
+Offered only after safeguarding signposting, and only when a safeguarding chat is set. The
+detail the young person types stays in memory while they check it; only when they press Send
+on the version they were shown is it kept: encrypted (AES-GCM, a key derived from the key
+file) with the poll code, dated but not timed, in its own table with nothing that points to a
+ballot. It is shown only in the safeguarding chat, and deleted (there and here) when a lead
+marks it handled, or after ``KEEP_DAYS`` if nobody does. Nothing here is scrubbed, logged or
+exported.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+import secrets
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from prompts import Catalog
 from services import screens
@@ -23,25 +27,42 @@ from services.journey import Outcome, Person
 from services.screens import Button, Screen
 from services.sealing import Cipher, CipherError
 from storage import contacts as db
+from storage.contacts import ContactRow
 from storage.sqlite import SqliteStore
 
 PREFIX = "sg:"  # button data handled by handlers/safeguarding.py
 ASK = screens.CONTACT_ASK  # optionally followed by ":<poll code>"
-SEND = PREFIX + "send"
+SEND = PREFIX + "send:"  # followed by the version of the detail shown on that screen
 DONT = PREFIX + "no"
-DONE = PREFIX + "done:"  # followed by the request id, in the safeguarding chat
+DONE = PREFIX + "done:"  # followed by the request number, in the safeguarding chat
 MAX_DETAIL_CHARS = 500
-ABANDONED_SECONDS = 24 * 3600  # a request typed but never sent is deleted, like a draft
+WAIT_SECONDS = 30 * 60  # after this, typed text is an answer again, not a contact detail
+KEEP_DAYS = 30  # a sent request nobody marks handled is deleted after this (see the DPIA)
+MAX_PER_DAY = 3  # requests one person can send in a day (keeps a prank from flooding leads)
 LEAD_LANGUAGE = "en"
 _POLL_CODE = re.compile(r"^[A-Za-z0-9-]{1,40}$")
+_NUMBER = re.compile(r"^[0-9]{1,12}$")
+
+
+@dataclass(slots=True)
+class _Pending:
+    """Someone typing and checking a detail: nothing here is written to disk."""
+
+    lang: str
+    since: int
+    poll: str = ""
+    detail: str | None = None
+    version: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class LeadMessage:
-    """A contact request for the safeguarding chat (sent by the handler layer)."""
+    """A contact request for the safeguarding chat (sent by the handler layer).
+    ``replaces``: an earlier message about the same request, to be emptied of the detail."""
 
     request_id: int
     screen: Screen
+    replaces: int | None = None
 
 
 class ContactRequestService:
@@ -63,11 +84,17 @@ class ContactRequestService:
         self._catalog = catalog
         self._clock = clock
         self.available = available  # a safeguarding chat is set: someone can act on it
-        self._waiting: set[bytes] = set()  # who is typing a detail right now (keyed hashes)
+        self._pending: dict[bytes, _Pending] = {}
+        self._sent_today: Counter[bytes] = Counter()
+        self._today = ""
+        self.delivery = asyncio.Lock()  # one poster at a time: a request is never posted twice
 
     async def load(self) -> None:
-        """Remember, after a restart, who was part-way through a request."""
-        self._waiting = set(await db.all_waiting(self._store))
+        """After a restart, remember who was part-way through a request (not what they typed)."""
+        self._pending = {
+            person: _Pending(lang="", since=since)
+            for person, since in await db.all_waiting(self._store)
+        }
 
     def _now(self) -> int:
         return int(self._clock().timestamp())
@@ -75,22 +102,35 @@ class ContactRequestService:
     def _key(self, person: Person) -> bytes:
         return self._hasher.contact(person.id)
 
+    def _waiting(self, person: Person) -> _Pending | None:
+        pending = self._pending.get(self._key(person))
+        if pending is None or pending.since < self._now() - WAIT_SECONDS:
+            return None
+        return pending
+
     def is_waiting(self, person: Person) -> bool:
         """Whether this person's next typed message is their contact detail."""
-        return self._key(person) in self._waiting
+        return self._waiting(person) is not None
 
-    def _seal(self, request_id: int, payload: dict[str, str]) -> bytes:
+    async def stop_waiting(self, person: Person) -> None:
+        """They went back to the poll (a command, another button): typing is answers again."""
+        key = self._key(person)
+        if self._pending.pop(key, None) is not None:
+            await db.stop_waiting(self._store, key)
+
+    def _seal(self, payload: dict[str, str]) -> bytes:
         plain = json.dumps(payload, ensure_ascii=False).encode()
-        return self._cipher.seal_bytes(plain, str(request_id).encode())
+        return self._cipher.seal_bytes(plain, b"contact request")
 
-    def _open(self, request_id: int, sealed: bytes | None) -> dict[str, str]:
-        if sealed is None:
-            return {}
+    def _open(self, row: ContactRow) -> dict[str, str]:
         try:
-            data = json.loads(self._cipher.open_bytes(sealed, str(request_id).encode()))
+            data = json.loads(self._cipher.open_bytes(row.sealed, b"contact request"))
         except (CipherError, ValueError):
             return {}
         return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+    def _message(self, lang: str, key: str, *, edit: bool = False, **params: object) -> Outcome:
+        return Outcome(screens.message(self._catalog, lang, key, **params), edit=edit)
 
     # --- the young person ----------------------------------------------------------------
 
@@ -98,75 +138,81 @@ class ContactRequestService:
         """The "I'd like an adult to contact me" button: explain, then wait for their detail."""
         if not self.available:
             return Outcome(toast=self._catalog.plain(lang, "stale_button"), alert=True)
-        code = data.removeprefix(ASK).removeprefix(":")
         key = self._key(person)
-        request_id = await db.open_request(self._store, key, lang, self._now())
-        payload = {"poll": code} if _POLL_CODE.match(code) else {}
-        await db.set_detail(self._store, request_id, self._seal(request_id, payload))
-        self._waiting.add(key)
+        if self._sends_today(key) >= MAX_PER_DAY:
+            return self._message(lang, "contact_limit")
+        code = data.removeprefix(ASK).removeprefix(":")
+        now = self._now()
+        self._pending[key] = _Pending(lang, now, code if _POLL_CODE.match(code) else "")
+        await db.start_waiting(self._store, key, now)
         rows = ((Button(self._catalog.plain(lang, "button_contact_dont"), DONT),),)
-        return Outcome(
-            Screen(self._catalog.t(lang, "contact_ask", max_length=MAX_DETAIL_CHARS), rows)
-        )
+        text = self._catalog.t(lang, "contact_ask", max_length=MAX_DETAIL_CHARS)
+        return Outcome(Screen(text, rows))
 
     async def typed(self, person: Person, lang: str, text: str) -> Outcome | None:
-        """Their typed detail: kept sealed, then shown back for them to check before Send.
+        """Their typed detail, shown back to check before Send (kept in memory only).
         None if they aren't part-way through a request after all."""
-        key = self._key(person)
-        row = await db.waiting_request(self._store, key)
-        if row is None:
-            self._waiting.discard(key)
+        pending = self._waiting(person)
+        if pending is None:
             return None
-        lang = row.lang
+        lang = pending.lang or lang
         detail = text.strip()
         if not detail:
-            return Outcome(screens.message(self._catalog, lang, "contact_empty"))
+            return self._message(lang, "contact_empty")
         if len(detail) > MAX_DETAIL_CHARS:
-            return Outcome(
-                screens.message(
-                    self._catalog,
-                    lang,
-                    "contact_too_long",
-                    length=len(detail),
-                    max_length=MAX_DETAIL_CHARS,
-                )
+            return self._message(
+                lang, "contact_too_long", length=len(detail), max_length=MAX_DETAIL_CHARS
             )
-        payload = self._open(row.id, row.sealed)
-        payload["contact"] = detail
-        await db.set_detail(self._store, row.id, self._seal(row.id, payload))
+        pending.detail, pending.version, pending.since = detail, secrets.token_hex(3), self._now()
         rows = (
-            (Button(self._catalog.plain(lang, "button_contact_send"), SEND),),
+            (Button(self._catalog.plain(lang, "button_contact_send"), SEND + pending.version),),
             (Button(self._catalog.plain(lang, "button_contact_dont"), DONT),),
         )
         return Outcome(Screen(self._catalog.t(lang, "contact_check", contact=detail), rows))
 
-    async def send(self, person: Person, lang: str) -> tuple[Outcome, LeadMessage | None]:
-        """Send: from now on the request no longer knows who sent it."""
+    async def send(
+        self, person: Person, lang: str, data: str
+    ) -> tuple[Outcome, LeadMessage | None]:
+        """Send, on the screen showing the detail that goes: from now on the request no longer
+        knows who sent it."""
+        pending = self._waiting(person)
+        if pending is None:  # sent already, withdrawn, or waited too long
+            return self._message(lang, "contact_nothing_waiting", edit=True), None
+        lang = pending.lang or lang
+        if pending.detail is None:
+            return Outcome(toast=self._catalog.plain(lang, "contact_type_first"), alert=True), None
+        if data.removeprefix(SEND) != pending.version:  # an older check screen
+            return Outcome(toast=self._catalog.plain(lang, "contact_old_version"), alert=True), None
         key = self._key(person)
-        row = await db.waiting_request(self._store, key)
-        if row is None:  # a double tap, or sent already
-            return Outcome(toast=self._catalog.plain(lang, "contact_already_sent")), None
-        payload = self._open(row.id, row.sealed)
-        if not payload.get("contact"):
-            return Outcome(toast=self._catalog.plain(row.lang, "contact_type_first")), None
-        now = self._now()
-        if not await db.mark_sent(self._store, row.id, now):
-            return Outcome(toast=self._catalog.plain(lang, "contact_already_sent")), None
-        self._waiting.discard(key)
-        done = Outcome(screens.message(self._catalog, row.lang, "contact_sent"), edit=True)
-        return done, self._lead_message(row.id, payload, now)
+        now = self._clock()
+        payload = {"contact": pending.detail, "poll": pending.poll}
+        sealed = self._seal(payload)
+        request_id = await db.add_request(self._store, key, sealed, now.date().isoformat())
+        self._pending.pop(key, None)
+        self._sent_today[key] += 1
+        await self._store.checkpoint()  # the keyed hash leaves the WAL too
+        lead = self._lead_message(request_id, payload, now.strftime("%d %b %Y %H:%M UTC"))
+        return self._message(lang, "contact_sent", edit=True), lead
 
     async def withdraw(self, person: Person, lang: str) -> Outcome:
-        """Don't send: whatever they typed is deleted."""
-        key = self._key(person)
-        await db.drop_waiting(self._store, key)
-        self._waiting.discard(key)
-        return Outcome(screens.message(self._catalog, lang, "contact_not_sent"), edit=True)
+        """Don't send: whatever they typed is forgotten."""
+        pending = self._waiting(person)
+        if pending is None:
+            return self._message(lang, "contact_nothing_waiting", edit=True)
+        await self.stop_waiting(person)
+        return self._message(pending.lang or lang, "contact_not_sent", edit=True)
+
+    def _sends_today(self, key: bytes) -> int:
+        today = self._clock().date().isoformat()
+        if today != self._today:
+            self._today, self._sent_today = today, Counter()
+        return self._sent_today[key]
 
     # --- the safeguarding lead -----------------------------------------------------------
 
-    def _lead_message(self, request_id: int, payload: dict[str, str], sent_at: int) -> LeadMessage:
-        when = datetime.fromtimestamp(sent_at, UTC).strftime("%d %b %Y %H:%M UTC")
+    def _lead_message(
+        self, request_id: int, payload: dict[str, str], when: str, replaces: int | None = None
+    ) -> LeadMessage:
         text = self._catalog.plain(
             LEAD_LANGUAGE,
             "contact_lead",
@@ -177,38 +223,62 @@ class ContactRequestService:
         )
         label = self._catalog.plain(LEAD_LANGUAGE, "button_contact_handled")
         button = Button(label, f"{DONE}{request_id}")
-        return LeadMessage(request_id, Screen(text, ((button,),)))
+        return LeadMessage(request_id, Screen(text, ((button,),)), replaces)
+
+    def _from_row(self, row: ContactRow) -> LeadMessage:
+        when = datetime.fromisoformat(row.sent_on).strftime("%d %b %Y")
+        return self._lead_message(row.id, self._open(row), when, row.alert_message_id)
 
     async def delivered(self, request_id: int, message_id: int) -> None:
-        """The safeguarding chat has it (so the janitor stops retrying)."""
+        """The safeguarding chat has it (so it isn't sent again)."""
         await db.mark_delivered(self._store, request_id, message_id)
+
+    async def is_delivered(self, request_id: int) -> bool:
+        row = await db.get_request(self._store, request_id)
+        return row is None or row.delivered
 
     async def to_deliver(self) -> list[LeadMessage]:
         """Sent requests the safeguarding chat hasn't had yet (a failure, or a crash)."""
-        rows = await db.sent_requests(self._store, undelivered_only=True)
-        return [self._lead_message(r.id, self._open(r.id, r.sealed), r.sent_at or 0) for r in rows]
+        rows = await db.open_requests(self._store, undelivered_only=True)
+        return [self._from_row(r) for r in rows]
 
     async def open_requests(self) -> list[LeadMessage]:
         """/contacts in the safeguarding chat: every request not yet marked handled."""
-        rows = await db.sent_requests(self._store, undelivered_only=False)
-        return [self._lead_message(r.id, self._open(r.id, r.sealed), r.sent_at or 0) for r in rows]
+        rows = await db.open_requests(self._store, undelivered_only=False)
+        return [self._from_row(r) for r in rows]
 
-    async def handled(self, data: str) -> Screen | None:
+    def shown_again(self, request_id: int) -> Screen:
+        """What an earlier message about a request says once it has been shown again."""
+        return Screen(self._catalog.plain(LEAD_LANGUAGE, "contact_lead_moved", id=request_id))
+
+    async def handled(self, data: str) -> tuple[Screen, int | None] | None:
         """A lead marked a request handled: delete it, and say so in place of the detail.
-        None if the button data isn't a request id."""
+        Returns the new text and the request's other message (if it was shown again), or None
+        when there was nothing to delete (handled already, or not a request number)."""
         raw = data.removeprefix(DONE)
-        if not raw.isdigit() or len(raw) > 12:
+        if not _NUMBER.match(raw):
             return None
-        request_id = int(raw)
-        await db.delete_request(self._store, request_id)
+        row = await db.delete_request(self._store, int(raw))
+        if row is None:
+            return None
+        await self._store.checkpoint()
         when = self._clock().strftime("%d %b %Y %H:%M UTC")
-        return Screen(
-            self._catalog.plain(LEAD_LANGUAGE, "contact_lead_handled", id=request_id, time=when)
-        )
+        text = self._catalog.plain(LEAD_LANGUAGE, "contact_lead_handled", id=row.id, time=when)
+        return Screen(text), row.alert_message_id
 
-    async def purge_abandoned(self) -> int:
-        """Delete requests typed but never sent, after a day (the person walked away)."""
-        removed = await db.drop_abandoned(self._store, self._now() - ABANDONED_SECONDS)
-        if removed:
-            self._waiting = set(await db.all_waiting(self._store))
-        return removed
+    async def tidy(self) -> list[tuple[int, Screen]]:
+        """Forget stale waiting marks, and delete requests nobody marked handled in KEEP_DAYS.
+        Returns (message id, new text) for the lead messages that showed deleted details."""
+        now = self._now()
+        await db.drop_waiting_before(self._store, now - WAIT_SECONDS)
+        self._pending = {k: p for k, p in self._pending.items() if p.since >= now - WAIT_SECONDS}
+        cutoff = (self._clock() - timedelta(days=KEEP_DAYS)).date().isoformat()
+        expired = await db.delete_sent_before(self._store, cutoff)
+        if expired:
+            await self._store.checkpoint()
+        text = "contact_lead_expired"
+        return [
+            (row.alert_message_id, Screen(self._catalog.plain(LEAD_LANGUAGE, text, id=row.id)))
+            for row in expired
+            if row.alert_message_id is not None
+        ]

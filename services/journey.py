@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from weakref import WeakValueDictionary
 
@@ -17,13 +17,12 @@ from services import screens
 from services.callbacks import Callback, decode
 from services.identity import Hasher
 from services.journey_state import Journey
-from services.language import DEFAULT_EXPECTED, detect_language
-from services.pollfile import Poll, Question
+from services.language import DEFAULT_EXPECTED
+from services.pollfile import Poll
 from services.polls import PollService, poll_state
-from services.safeguarding import concerning
 from services.screens import Screen
-from services.scrub import scrub
 from services.themes import themes_of
+from services.typed_answers import Taken, TypedAnswers
 from storage.records import CastResult, DraftRow, NewBallot
 from storage.sqlite import SqliteStore
 
@@ -79,8 +78,9 @@ class JourneyService:
         self._catalog = catalog
         self._polls = polls
         self._clock = clock
-        self._expected = tuple(languages)  # to tag typed answers with; never gates one
-        self._contact_help = contact_help  # a safeguarding chat is set to act on "contact me"
+        self._typed = TypedAnswers(
+            catalog, languages, contact_help=contact_help, clock=lambda: self._clock()
+        )
         self._locks: WeakValueDictionary[bytes, asyncio.Lock] = WeakValueDictionary()
         self._languages: dict[bytes, str] = {}  # keyed hash -> chosen language
 
@@ -130,12 +130,13 @@ class JourneyService:
             body = text.strip()
             if q is None or not body or len(body) > q.max_length:
                 return None
-            await self._take_text(ctx, q, body, person)
+            was_flagged = q.id in j.flagged
+            taken = await self._typed.take(j, ctx.poll, q, body, person.names)
             await self._save(ctx)
-            shown = self._show(ctx, edit=False)
-            note = self._catalog.t(j.lang, "text_edited")
-            assert shown.screen is not None
-            return Outcome(Screen(f"<i>{note}</i>\n\n{shown.screen.text}", shown.screen.buttons))
+            if was_flagged:  # signposted already, for this answer
+                taken = replace(taken, concern=False)
+            note = f"<i>{self._catalog.t(j.lang, 'text_edited')}</i>"
+            return self._with_notes(ctx, taken, first=note)
 
     async def other_message(self, person: Person) -> Outcome:
         """A sticker, photo, voice note or file (see _other_message_unlocked)."""
@@ -312,56 +313,21 @@ class JourneyService:
             return self._say(j.lang, "text_empty")
         if len(body) > q.max_length:
             return self._say(j.lang, "text_too_long", length=len(body), max_length=q.max_length)
-        clean, changed, concern = await self._take_text(ctx, q, body, person)
-        alert = None
+        taken = await self._typed.take(j, ctx.poll, q, body, person.names)
         if message_id is not None:  # so an edit of this message can change the answer
             j.text_msgs = {k: v for k, v in j.text_msgs.items() if v != q.id}
             j.text_msgs[str(message_id)] = q.id
         self._advance(ctx)
         await self._save(ctx)
+        return self._with_notes(ctx, taken)
+
+    def _with_notes(self, ctx: _Ctx, taken: Taken, *, first: str | None = None) -> Outcome:
+        """The next screen (sent new, below the typed answer) with what to say about it."""
+        notes, alert = self._typed.notes(ctx.journey, ctx.code, taken)
         shown = self._show(ctx, edit=False)
-        notes = []
-        if concern:  # kind signposting in the same reply; the answer is kept
-            notes.append(self._catalog.t(j.lang, "safeguarding_signpost"))
-            if self._contact_help:
-                notes.append(self._catalog.t(j.lang, "safeguarding_contact_offer"))
-            alert = self._catalog.plain(
-                "en",
-                "safeguarding_alert",
-                poll=ctx.code,
-                text=clean,
-                time=self._clock().strftime("%d %b %Y %H:%M UTC"),
-            )
-        if changed:
-            notes.append(f"<i>{self._catalog.t(j.lang, 'text_scrubbed')}</i>")
-        if notes and shown.screen is not None:
-            text = "\n\n".join([*notes, shown.screen.text])
-            shown = Outcome(Screen(text, shown.screen.buttons), safeguarding_alert=alert)
-        return shown
-
-    async def _take_text(
-        self, ctx: _Ctx, q: Question, body: str, person: Person
-    ) -> tuple[str, bool, bool]:
-        """Scrub, tag and keep a typed answer; returns (clean text, scrubbed?, concerning?).
-
-        A language tag that is one the bot speaks, other than the journey's, brings an offer
-        to switch (once per language per journey): detection only ever suggests."""
-        j = ctx.journey
-        clean, changed = scrub(body, person.names)
-        j.answers[q.id] = clean
-        lang, confidence = await asyncio.to_thread(detect_language, clean, self._expected)
-        j.text_langs[q.id] = [lang, round(confidence, 3)]
-        if lang != j.lang and lang in ctx.poll.languages() and lang not in j.offered:
-            j.offer_lang = lang
-            j.offered.append(lang)
-        concern = concerning(clean)
-        if concern and q.id not in j.flagged:
-            j.flagged.append(q.id)
-        elif not concern and q.id in j.flagged:
-            j.flagged.remove(q.id)
-        if concern and self._contact_help:
-            j.ask_help = True  # stays offered to the end, even if the answer is changed
-        return clean, changed, concern
+        assert shown.screen is not None
+        text = "\n\n".join([*([first] if first else []), *notes, shown.screen.text])
+        return Outcome(Screen(text, shown.screen.buttons), safeguarding_alert=alert)
 
     async def _switch_language(self, ctx: _Ctx, person: Person, cb: Callback) -> Outcome:
         """The offer to carry on in the language they typed in: taken, and remembered."""

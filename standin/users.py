@@ -338,9 +338,12 @@ class FakeGroup(_ChatView):
     async def press(self, user: FakeUser, button: str, *, message_id: int | None = None) -> str:
         """`user` presses an inline button on a bot message in this group."""
         stored = _keyboard_message(self._chat, message_id)
-        query_id = self._standin._push_callback(
-            user, self._chat, stored, _button_data(stored, button)
-        )
+        return await self.press_data(user, _button_data(stored, button), message_id=message_id)
+
+    async def press_data(self, user: FakeUser, data: str, *, message_id: int | None = None) -> str:
+        """`user` sends arbitrary (possibly forged) callback data from a bot message here."""
+        stored = _keyboard_message(self._chat, message_id)
+        query_id = self._standin._push_callback(user, self._chat, stored, data)
         await asyncio.sleep(0)
         return query_id
 

@@ -1,9 +1,9 @@
 """Contact requests ("I'd like an adult to contact me"): every SQL statement for them.
 
-A request holds only an encrypted detail (sealed by services/safeguarding_contacts.py) and
-timestamps: no ballot id, no poll id in the clear, no Telegram id. While the young person is
-still typing and confirming, it is found by a keyed hash (``waiting``); once they send it, that
-hash is cleared. Deleting a request (handled, or withdrawn) overwrites it (secure_delete).
+``contact_waiting`` marks, by keyed hash, someone typing and checking a detail (so a restart
+doesn't turn their detail into a poll answer); the detail itself is never written before Send.
+``contact_requests`` holds sent requests: the detail sealed by services/contact_requests.py
+and the date, nothing else. Deleted rows are overwritten (secure_delete).
 """
 
 from __future__ import annotations
@@ -18,84 +18,74 @@ from storage.sqlite import SqliteStore
 @dataclass(frozen=True, slots=True)
 class ContactRow:
     id: int
-    sealed: bytes | None
-    lang: str
-    created_at: int
-    sent_at: int | None
+    sealed: bytes
+    sent_on: str
     delivered: bool
     alert_message_id: int | None
 
 
-_COLUMNS = "id, sealed, lang, created_at, sent_at, delivered, alert_message_id"
+_COLUMNS = "id, sealed, sent_on, delivered, alert_message_id"
 
 
 def _row(r: Any) -> ContactRow:
     return ContactRow(
         id=int(r[0]),
-        sealed=bytes(r[1]) if r[1] is not None else None,
-        lang=str(r[2]),
-        created_at=int(r[3]),
-        sent_at=int(r[4]) if r[4] is not None else None,
-        delivered=bool(r[5]),
-        alert_message_id=int(r[6]) if r[6] is not None else None,
+        sealed=bytes(r[1]),
+        sent_on=str(r[2]),
+        delivered=bool(r[3]),
+        alert_message_id=int(r[4]) if r[4] is not None else None,
     )
 
 
-async def open_request(store: SqliteStore, waiting: bytes, lang: str, now: int) -> int:
-    """Start (or restart) the request ``waiting`` is typing; any earlier typed detail goes."""
+# --- someone typing a detail ------------------------------------------------------------------
 
-    def op(conn: sqlite3.Connection) -> int:
-        conn.execute("DELETE FROM contact_requests WHERE waiting = ?", (waiting,))
-        cur = conn.execute(
-            "INSERT INTO contact_requests (waiting, lang, created_at) VALUES (?, ?, ?)",
-            (waiting, lang, now),
+
+async def start_waiting(store: SqliteStore, person: bytes, now: int) -> None:
+    def op(conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "INSERT INTO contact_waiting (person, since) VALUES (?, ?)"
+            " ON CONFLICT (person) DO UPDATE SET since = excluded.since",
+            (person, now),
         )
-        return int(cur.lastrowid or 0)
+
+    await store._w.run(op)
+
+
+async def stop_waiting(store: SqliteStore, person: bytes) -> bool:
+    def op(conn: sqlite3.Connection) -> bool:
+        cur = conn.execute("DELETE FROM contact_waiting WHERE person = ?", (person,))
+        return cur.rowcount > 0
+
+    return bool(await store._w.run(op))
+
+
+async def all_waiting(store: SqliteStore) -> list[tuple[bytes, int]]:
+    """Everyone part-way through a request, with since when (read once at start-up)."""
+    rows = await store._r.execute_fetchall("SELECT person, since FROM contact_waiting")
+    return [(bytes(r[0]), int(r[1])) for r in rows]
+
+
+async def drop_waiting_before(store: SqliteStore, since: int) -> int:
+    def op(conn: sqlite3.Connection) -> int:
+        return conn.execute("DELETE FROM contact_waiting WHERE since < ?", (since,)).rowcount
 
     return int(await store._w.run(op))
 
 
-async def waiting_request(store: SqliteStore, waiting: bytes) -> ContactRow | None:
-    rows = await store._r.execute_fetchall(
-        f"SELECT {_COLUMNS} FROM contact_requests WHERE waiting = ?", (waiting,)
-    )
-    return _row(next(iter(rows))) if rows else None
+# --- sent requests ----------------------------------------------------------------------------
 
 
-async def all_waiting(store: SqliteStore) -> list[bytes]:
-    """The keyed hashes of everyone part-way through a request (read once at start-up)."""
-    rows = await store._r.execute_fetchall(
-        "SELECT waiting FROM contact_requests WHERE waiting IS NOT NULL"
-    )
-    return [bytes(r[0]) for r in rows]
+async def add_request(store: SqliteStore, person: bytes, sealed: bytes, sent_on: str) -> int:
+    """Record a sent request and forget who sent it, in one transaction; the new number."""
 
-
-async def set_detail(store: SqliteStore, request_id: int, sealed: bytes) -> bool:
-    """Keep the typed (sealed) detail of a request still being confirmed; False if it is gone."""
-
-    def op(conn: sqlite3.Connection) -> bool:
+    def op(conn: sqlite3.Connection) -> int:
+        conn.execute("DELETE FROM contact_waiting WHERE person = ?", (person,))
         cur = conn.execute(
-            "UPDATE contact_requests SET sealed = ?"
-            " WHERE id = ? AND waiting IS NOT NULL AND sent_at IS NULL",
-            (sealed, request_id),
+            "INSERT INTO contact_requests (sealed, sent_on) VALUES (?, ?)", (sealed, sent_on)
         )
-        return cur.rowcount > 0
+        return int(cur.lastrowid or 0)
 
-    return bool(await store._w.run(op))
-
-
-async def mark_sent(store: SqliteStore, request_id: int, now: int) -> bool:
-    """The young person pressed Send: forget who they are. False if already sent or gone."""
-
-    def op(conn: sqlite3.Connection) -> bool:
-        cur = conn.execute(
-            "UPDATE contact_requests SET waiting = NULL, sent_at = ?"
-            " WHERE id = ? AND sent_at IS NULL AND sealed IS NOT NULL",
-            (now, request_id),
-        )
-        return cur.rowcount > 0
-
-    return bool(await store._w.run(op))
+    return int(await store._w.run(op))
 
 
 async def mark_delivered(store: SqliteStore, request_id: int, message_id: int) -> None:
@@ -115,43 +105,39 @@ async def get_request(store: SqliteStore, request_id: int) -> ContactRow | None:
     return _row(next(iter(rows))) if rows else None
 
 
-async def sent_requests(store: SqliteStore, *, undelivered_only: bool) -> list[ContactRow]:
-    """Requests the young person sent and no lead has marked handled, oldest first."""
-    where = "sent_at IS NOT NULL" + (" AND delivered = 0" if undelivered_only else "")
+async def open_requests(store: SqliteStore, *, undelivered_only: bool) -> list[ContactRow]:
+    """Requests no lead has marked handled yet, oldest first."""
+    where = " WHERE delivered = 0" if undelivered_only else ""
     rows = await store._r.execute_fetchall(
-        f"SELECT {_COLUMNS} FROM contact_requests WHERE {where} ORDER BY id"
+        f"SELECT {_COLUMNS} FROM contact_requests{where} ORDER BY id"
     )
     return [_row(r) for r in rows]
 
 
-async def delete_request(store: SqliteStore, request_id: int) -> bool:
-    def op(conn: sqlite3.Connection) -> bool:
-        cur = conn.execute("DELETE FROM contact_requests WHERE id = ?", (request_id,))
-        return cur.rowcount > 0
+async def delete_request(store: SqliteStore, request_id: int) -> ContactRow | None:
+    """Delete a request; what it was, or None if there was none (handled already)."""
 
-    return bool(await store._w.run(op))
+    def op(conn: sqlite3.Connection) -> ContactRow | None:
+        found = conn.execute(
+            f"SELECT {_COLUMNS} FROM contact_requests WHERE id = ?", (request_id,)
+        ).fetchone()
+        if found is None:
+            return None
+        conn.execute("DELETE FROM contact_requests WHERE id = ?", (request_id,))
+        return _row(found)
 
-
-async def drop_waiting(store: SqliteStore, waiting: bytes) -> bool:
-    """The young person chose not to send: delete what they typed."""
-
-    def op(conn: sqlite3.Connection) -> bool:
-        cur = conn.execute(
-            "DELETE FROM contact_requests WHERE waiting = ? AND sent_at IS NULL", (waiting,)
-        )
-        return cur.rowcount > 0
-
-    return bool(await store._w.run(op))
+    result = await store._w.run(op)
+    return result if isinstance(result, ContactRow) else None
 
 
-async def drop_abandoned(store: SqliteStore, created_before: int) -> int:
-    """Requests never sent, started before ``created_before``: deleted like stale drafts."""
+async def delete_sent_before(store: SqliteStore, day: str) -> list[ContactRow]:
+    """Delete requests sent before ``day`` (ISO date) that no lead marked handled."""
 
-    def op(conn: sqlite3.Connection) -> int:
-        cur = conn.execute(
-            "DELETE FROM contact_requests WHERE sent_at IS NULL AND created_at < ?",
-            (created_before,),
-        )
-        return cur.rowcount
+    def op(conn: sqlite3.Connection) -> list[ContactRow]:
+        rows = conn.execute(
+            f"SELECT {_COLUMNS} FROM contact_requests WHERE sent_on < ?", (day,)
+        ).fetchall()
+        conn.execute("DELETE FROM contact_requests WHERE sent_on < ?", (day,))
+        return [_row(r) for r in rows]
 
-    return int(await store._w.run(op))
+    return list(await store._w.run(op))

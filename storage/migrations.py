@@ -208,18 +208,21 @@ MIGRATIONS.append(
 MIGRATIONS.append(
     (
         "0010_contact_requests",
-        # "I'd like an adult to contact me": apart from ballots, with no link to any of them.
-        # `waiting` is a keyed hash of the young person only while they type and confirm their
-        # detail; `sealed` is the detail (and poll code), encrypted under a key from the key
-        # file. The row is deleted once the safeguarding lead marks it handled.
+        # "I'd like an adult to contact me". While the young person types and checks their
+        # detail, only a keyed hash and a time mark that they are doing so (the detail itself
+        # stays in memory until they press Send). A sent request holds the detail and poll
+        # code encrypted under a key from the key file, and the date: no ballot id, no time,
+        # no Telegram id. It is deleted when a lead marks it handled. AUTOINCREMENT: a number
+        # is never reused, so a stale "Mark handled" button can't delete a newer request.
         """
+        CREATE TABLE contact_waiting (
+            person BLOB PRIMARY KEY,
+            since INTEGER NOT NULL
+        ) WITHOUT ROWID;
         CREATE TABLE contact_requests (
-            id INTEGER PRIMARY KEY,
-            waiting BLOB UNIQUE,
-            sealed BLOB,
-            lang TEXT NOT NULL,
-            created_at INTEGER NOT NULL,
-            sent_at INTEGER,
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            sealed BLOB NOT NULL,
+            sent_on TEXT NOT NULL,
             delivered INTEGER NOT NULL DEFAULT 0,
             alert_message_id INTEGER
         );

@@ -3,17 +3,27 @@ handled; and no offer at all when no safeguarding chat is set."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from conftest import Harness, start_markbot
 
 from bot.settings import Settings
+from prompts import load_catalog
+from services.contact_requests import ContactRequestService
+from services.identity import Hasher
+from services.journey import Person
+from services.sealing import CONTACTS, Cipher
 from standin import BotApiStandin, FakeUser
+from storage.sqlite import SqliteStore
 
 LEAD_CHAT = -100777
 CONTACT = "07700 900456 after 4pm, Hillside School"
+ASK = "I'd like an adult to contact me"
 
 
 @pytest.fixture
@@ -27,26 +37,70 @@ def lead_settings(tmp_path: Path, standin: BotApiStandin) -> Settings:
     )
 
 
-async def _to_text_question(user: FakeUser) -> None:
-    await user.send_command("start", "test-poll")
+async def _to_text_question(user: FakeUser, code: str = "test-poll") -> None:
+    await user.send_command("start", code)
     await user.next_output()
     for label in ("Start", "13-15", "North", "Jobs"):
         await user.press(label)
         await user.next_output()
 
 
+async def _disclose_and_ask(user: FakeUser, lead: FakeUser | None, text: str) -> None:
+    await _to_text_question(user)
+    await user.send_text(text)
+    await user.next_output()
+    if lead is not None:
+        await lead.next_output()  # the anonymous alert
+    await user.press(ASK)
+    await user.next_output()
+
+
 def _raw_bytes(db: Path) -> bytes:
     return b"".join(p.read_bytes() for p in db.parent.glob(db.name + "*") if p.is_file())
 
 
-def _requests(db: Path) -> list[tuple]:
+def _rows(db: Path, sql: str) -> list[tuple]:
     conn = sqlite3.connect(db)
     try:
-        return conn.execute(
-            "SELECT id, waiting, sent_at, delivered FROM contact_requests"
-        ).fetchall()
+        return conn.execute(sql).fetchall()
     finally:
         conn.close()
+
+
+DELIVERED = "SELECT delivered FROM contact_requests"
+
+
+async def _eventually(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Wait until ``condition()`` holds (a reply lands a moment after the last output)."""
+    for _ in range(int(timeout / 0.02)):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("condition not met in time")
+
+
+def _requests(db: Path) -> list[tuple]:
+    return _rows(db, "SELECT id, sent_on, delivered FROM contact_requests")
+
+
+def _check_screen_id(user: FakeUser) -> int:
+    for message in reversed(user.messages):
+        if "Check your answers" in message.get("plain", ""):
+            return int(message["message_id"])
+    raise LookupError("no check screen")
+
+
+async def _tap_for_answer(
+    user: FakeUser, standin: BotApiStandin, *, data: str = "", label: str = "", **kw: int
+) -> dict:
+    """Press (forged ``data`` or a button ``label``) and return the pop-up answer to it."""
+    await standin.wait_idle()
+    user.drain_callback_answers()
+    if data:
+        await user.press_data(data, **kw)
+    else:
+        await user.press(label, **kw)
+    return await user.next_callback_answer()
 
 
 async def test_contact_request_reaches_the_lead_encrypted_and_is_deleted_when_handled(
@@ -62,19 +116,22 @@ async def test_contact_request_reaches_the_lead_encrypted_and_is_deleted_when_ha
         await user.send_text("my dad hits me")
         reply = await user.next_output()
         assert "Childline" in reply.plain and "Check your answers" in reply.plain
-        assert ["I'd like an adult to contact me"] in reply.buttons
+        assert [ASK] in reply.buttons
         alert = await lead.next_output()  # the anonymous alert, as before
         assert "my dad hits me" in alert.plain
 
-        await user.press("I'd like an adult to contact me")
+        await user.press(ASK)
         ask = await user.next_output()
-        assert "Only this adult will see it" in ask.plain and "999" in ask.plain
-        assert _requests(lead_settings.db)[0][1] is not None  # waiting: found by a keyed hash
+        assert "Only the adults who do this job will see it" in ask.plain and "999" in ask.plain
+        assert len(_rows(lead_settings.db, "SELECT person FROM contact_waiting")) == 1
 
         await user.send_text(CONTACT)
         check = await user.next_output()
         assert CONTACT in check.plain and ["Send it"] in check.buttons
         await lead.expect_no_output(0.3)  # nothing goes anywhere before Send
+        await h.runtime.store.flush_drafts()
+        assert b"07700" not in _raw_bytes(lead_settings.db)  # not even kept before Send
+        assert _requests(lead_settings.db) == []
 
         await user.press("Send it")
         sent = await user.next_output()
@@ -83,32 +140,26 @@ async def test_contact_request_reaches_the_lead_encrypted_and_is_deleted_when_ha
         assert CONTACT in request.plain and "test-poll" in request.plain
         assert ["Mark handled"] in request.buttons
         assert "Robin" not in request.plain and "9101" not in request.plain
-        await standin.wait_idle()
-        [(rid, waiting, sent_at, delivered)] = _requests(lead_settings.db)
-        assert waiting is None and sent_at is not None and delivered == 1  # sender forgotten
+        await _eventually(lambda: _rows(lead_settings.db, DELIVERED) == [(1,)])
+        [(rid, sent_on, delivered)] = _requests(lead_settings.db)
+        assert len(sent_on) == 10 and delivered == 1  # a date, no time
+        assert _rows(lead_settings.db, "SELECT * FROM contact_waiting") == []  # sender forgotten
 
         # The journey carries on: the detail was not taken as the open answer.
-        await user.press("Send my answers", message_id=reply.message["message_id"])
+        await user.press("Send my answers", message_id=_check_screen_id(user))
         assert "counted" in (await user.next_output()).plain
-        conn = sqlite3.connect(lead_settings.db)
-        try:
-            assert conn.execute("SELECT body FROM text_answers").fetchall() == [("my dad hits me",)]
-        finally:
-            conn.close()
+        assert _rows(lead_settings.db, "SELECT body FROM text_answers") == [("my dad hits me",)]
         await h.runtime.store.flush_drafts()
         raw = _raw_bytes(lead_settings.db)
         assert b"07700" not in raw and b"Hillside" not in raw  # encrypted at rest, WAL too
 
         # Only the safeguarding chat can mark it handled.
-        await standin.wait_idle()
-        user.drain_callback_answers()
-        await user.press_data(f"sg:done:{rid}")
-        answer = await user.next_callback_answer()
+        answer = await _tap_for_answer(user, standin, data=f"sg:done:{rid}")
         assert answer.get("show_alert")
         assert len(_requests(lead_settings.db)) == 1
         await lead.press(lead_person, "Mark handled")
-        await standin.wait_idle()
-        assert _requests(lead_settings.db) == []
+        await _eventually(lambda: _requests(lead_settings.db) == [])
+        await _eventually(lambda: "marked handled" in str(lead.last_bot_message()))
         edited = lead.last_bot_message()
         assert edited is not None and "07700" not in edited["text"]
         assert "marked handled" in edited["text"]
@@ -116,7 +167,38 @@ async def test_contact_request_reaches_the_lead_encrypted_and_is_deleted_when_ha
         await h.shutdown()
 
 
-async def test_dont_send_deletes_what_was_typed(
+async def test_send_sends_only_the_version_on_that_screen(
+    standin: BotApiStandin, lead_settings: Settings
+) -> None:
+    lead = standin.group(LEAD_CHAT)
+    h = await start_markbot(standin, lead_settings)
+    try:
+        await h.add_poll()
+        user = h.user(9108)
+        await _disclose_and_ask(user, lead, "my dad hits me")
+        await user.send_text("FIRST 07700 900111")
+        first = await user.next_output()
+        await user.send_text("SECOND 07700 900222")
+        await user.next_output()
+        answer = await _tap_for_answer(
+            user, standin, label="Send it", message_id=first.message["message_id"]
+        )
+        assert "older version" in answer["text"]
+        await lead.expect_no_output(0.3)
+        await user.press("Send it")  # the newest
+        await user.next_output()
+        assert "SECOND" in (await lead.next_output()).plain
+        # The ask message's old "Don't send anything" can't say nothing was sent now.
+        ask_id = next(m["message_id"] for m in user.messages if "Someone to talk to" in m["plain"])
+        await user.press("Don't send anything", message_id=ask_id)
+        out = await user.next_output()
+        assert "nothing waiting" in out.plain.lower() and "Nothing was sent" not in out.plain
+        assert len(_requests(lead_settings.db)) == 1
+    finally:
+        await h.shutdown()
+
+
+async def test_dont_send_forgets_what_was_typed(
     standin: BotApiStandin, lead_settings: Settings
 ) -> None:
     lead = standin.group(LEAD_CHAT)
@@ -124,27 +206,57 @@ async def test_dont_send_deletes_what_was_typed(
     try:
         await h.add_poll()
         user = h.user(9102)
-        await _to_text_question(user)
-        await user.send_text("I want to kill myself")
-        await user.next_output()
-        await lead.next_output()
-        await user.press("I'd like an adult to contact me")
-        await user.next_output()
+        await _disclose_and_ask(user, lead, "I want to kill myself")
         await user.send_text(CONTACT)
-        await user.next_output()
+        check = await user.next_output()
         await user.press("Don't send anything")
         out = await user.next_output()
         assert "Nothing was sent" in out.plain and "0800 1111" in out.plain
+        assert _rows(lead_settings.db, "SELECT * FROM contact_waiting") == []
+        assert check.buttons[0] == ["Send it"]
+        await user.press_data("sg:send:abcdef")  # a stale Send
+        await user.next_output()
+        await lead.expect_no_output(0.3)
         assert _requests(lead_settings.db) == []
-        await lead.expect_no_output(0.3)
-        await standin.wait_idle()
-        user.drain_callback_answers()
-        await user.press_data("sg:send")  # a stale Send afterwards: nothing to send
-        await user.next_callback_answer()
-        await lead.expect_no_output(0.3)
         # Typing now goes to the journey again (on the check screen: "use the buttons").
         await user.send_text("more youth clubs please")
         assert "tapping one of the buttons" in (await user.next_output()).plain
+    finally:
+        await h.shutdown()
+
+
+async def test_going_back_to_the_poll_ends_the_wait_for_a_detail(
+    standin: BotApiStandin, lead_settings: Settings
+) -> None:
+    lead = standin.group(LEAD_CHAT)
+    h = await start_markbot(standin, lead_settings)
+    try:
+        await h.add_poll()
+        user = h.user(9109)
+        await _disclose_and_ask(user, lead, "my dad hits me")
+        await user.send_command("cancel")  # any command: they have moved on
+        await user.next_output()
+        await _to_text_question(user)
+        await user.send_text("more youth clubs please")
+        out = await user.next_output()
+        assert "Check your answers" in out.plain and "more youth clubs" in out.plain
+        assert _rows(lead_settings.db, "SELECT * FROM contact_waiting") == []
+    finally:
+        await h.shutdown()
+
+
+async def test_a_shared_contact_card_is_accepted_while_waiting(
+    standin: BotApiStandin, lead_settings: Settings
+) -> None:
+    lead = standin.group(LEAD_CHAT)
+    h = await start_markbot(standin, lead_settings)
+    try:
+        await h.add_poll()
+        user = h.user(9110)
+        await _disclose_and_ask(user, lead, "i'm not safe at home")
+        await user.send_contact("+447700900321")
+        check = await user.next_output()
+        assert "+447700900321" in check.plain and ["Send it"] in check.buttons
     finally:
         await h.shutdown()
 
@@ -156,12 +268,7 @@ async def test_a_restart_between_tap_and_typing_loses_nothing(
     h = await start_markbot(standin, lead_settings)
     await h.add_poll()
     user = h.user(9103)
-    await _to_text_question(user)
-    await user.send_text("I'm not safe at home")
-    await user.next_output()
-    await lead.next_output()
-    await user.press("I'd like an adult to contact me")
-    await user.next_output()
+    await _disclose_and_ask(user, lead, "I'm not safe at home")
     await h.shutdown()
     h = await start_markbot(standin, lead_settings)
     try:
@@ -181,24 +288,20 @@ async def test_undelivered_request_is_sent_after_a_restart(
     h = await start_markbot(standin, lead_settings)
     await h.add_poll()
     user = h.user(9104)
-    await _to_text_question(user)
-    await user.send_text("my mum hurts me")
-    await user.next_output()
-    await user.press("I'd like an adult to contact me")
-    await user.next_output()
+    await _disclose_and_ask(user, None, "my mum hurts me")
     await user.send_text(CONTACT)
     await user.next_output()
     await user.press("Send it")  # the lead's chat doesn't exist yet: the send fails
     assert "passed this on" in (await user.next_output()).plain
     await standin.wait_idle()
-    assert _requests(lead_settings.db)[0][3] == 0  # kept, not delivered
+    assert _requests(h.settings.db)[0][2] == 0  # kept, not delivered
     await h.shutdown()
     lead = standin.group(LEAD_CHAT)
     h = await start_markbot(standin, lead_settings)
     try:
         assert CONTACT in (await lead.next_output()).plain
-        await standin.wait_idle()
-        assert _requests(lead_settings.db)[0][3] == 1
+        await _eventually(lambda: _rows(lead_settings.db, DELIVERED) == [(1,)])
+        await lead.expect_no_output(0.3)  # once
     finally:
         await h.shutdown()
 
@@ -211,18 +314,11 @@ async def test_no_offer_without_a_safeguarding_chat(markbot: Harness) -> None:
     reply = await user.next_output()
     assert "Childline" in reply.plain
     assert all("adult" not in label for row in reply.buttons for label in row)
-    await markbot.standin.wait_idle()
-    user.drain_callback_answers()
-    await user.press_data("sg:ask:test-poll")  # forged: nobody could act on it
-    answer = await user.next_callback_answer()
-    assert answer.get("show_alert")
+    forged = await _tap_for_answer(user, markbot.standin, data="sg:ask:test-poll")
+    assert forged.get("show_alert")  # nobody could act on it
     await user.send_text("01234 567890")  # not taken as a contact detail
     assert "tapping one of the buttons" in (await user.next_output()).plain
-    conn = sqlite3.connect(markbot.settings.db)
-    try:
-        assert conn.execute("SELECT count(*) FROM contact_requests").fetchone() == (0,)
-    finally:
-        conn.close()
+    assert _rows(markbot.settings.db, "SELECT count(*) FROM contact_waiting") == [(0,)]
 
 
 async def test_offer_stays_to_the_thank_you_screen(
@@ -240,12 +336,37 @@ async def test_offer_stays_to_the_thank_you_screen(
         await user.press("Send my answers")
         thanks = await user.next_output()
         assert "counted" in thanks.plain
-        assert ["I'd like an adult to contact me"] in thanks.buttons
+        assert [ASK] in thanks.buttons
     finally:
         await h.shutdown()
 
 
-async def test_contacts_command_only_in_the_lead_chat(
+async def test_a_staff_preview_never_reaches_the_lead(
+    standin: BotApiStandin, lead_settings: Settings
+) -> None:
+    lead = standin.group(LEAD_CHAT)
+    h = await start_markbot(standin, lead_settings)
+    try:
+        await h.add_poll()
+        outcome = await h.runtime.services.journey.start(Person(9120), "test-poll", preview=True)
+        assert outcome.screen is not None
+        journey = h.runtime.services.journey
+        for label in ("go", "a:1", "a:0", "a:3"):
+            ctx = await journey._load(Person(9120))
+            assert ctx is not None
+            action, _, arg = label.partition(":")
+            data = f"1:{ctx.journey.token}:{ctx.journey.step}:{action}" + (f":{arg}" if arg else "")
+            await journey.press(Person(9120), data)
+        out = await journey.text(Person(9120), "my dad hits me")
+        assert out.screen is not None and "Childline" in out.screen.text
+        assert out.safeguarding_alert is None
+        assert all("sg:" not in b.data for row in out.screen.buttons for b in row)
+        await lead.expect_no_output(0.3)
+    finally:
+        await h.shutdown()
+
+
+async def test_lead_chat_contacts_handled_twice_and_forged(
     standin: BotApiStandin, lead_settings: Settings
 ) -> None:
     lead = standin.group(LEAD_CHAT)
@@ -257,20 +378,110 @@ async def test_contacts_command_only_in_the_lead_chat(
         await lead.send_command(lead_person, "contacts")
         assert "no contact requests" in (await lead.next_output()).plain
         user = h.user(9107)
-        await _to_text_question(user)
-        await user.send_text("my dad hits me")
-        await user.next_output()
-        await lead.next_output()
-        await user.press("I'd like an adult to contact me")
-        await user.next_output()
+        await _disclose_and_ask(user, lead, "my dad hits me")
         await user.send_text(CONTACT)
         await user.next_output()
         await user.press("Send it")
         await user.next_output()
-        await lead.next_output()
+        original = await lead.next_output()
+        await _eventually(lambda: _rows(lead_settings.db, DELIVERED) == [(1,)])
         await lead.send_command(lead_person, "contacts")
-        assert CONTACT in (await lead.next_output()).plain  # shown again until handled
+        again = await lead.next_output()
+        assert CONTACT in again.plain  # shown again until handled...
+        await standin.wait_idle()
+
+        def old() -> str:
+            mid = original.message["message_id"]
+            return str(next(m["plain"] for m in lead.messages if m["message_id"] == mid))
+
+        await _eventually(lambda: "shown again below" in old())
+        assert CONTACT not in old()  # ...and only ever in one message
         await other.send_command(lead_person, "contacts")
         assert CONTACT not in (await other.next_output()).plain
+        # Forged buttons in the lead chat: a short answer; nothing changes or breaks.
+        for data in ("sg:done:²", "sg:done:999999999999", "sg:done:", "sg:done:1:2"):
+            await standin.wait_idle()
+            lead_person.drain_callback_answers()
+            await lead.press_data(lead_person, data)
+            answer = await lead_person.next_callback_answer()
+            assert "already been marked handled" in answer["text"]
+        assert CONTACT in lead.last_bot_message()["plain"]
+        assert len(_requests(lead_settings.db)) == 1
+        await lead.press(lead_person, "Mark handled")
+        await _eventually(lambda: _requests(lead_settings.db) == [])
+        await _eventually(lambda: "marked handled" in str(lead.last_bot_message()))
+        await standin.wait_idle()
+        lead_person.drain_callback_answers()
+        await lead.press_data(lead_person, "sg:done:1", message_id=again.message["message_id"])
+        assert "already" in (await lead_person.next_callback_answer())["text"]
+        # A new request gets a new number: an old button can never delete it.
+        await standin.wait_idle()
+        lead.drain()
+        user2 = h.user(9111)
+        await _disclose_and_ask(user2, lead, "my dad hits me")
+        await user2.send_text("new 07700 900999")
+        await user2.next_output()
+        await user2.press("Send it")
+        await user2.next_output()
+        newest = await lead.next_output()
+        assert "#2" in newest.plain
+    finally:
+        await h.shutdown()
+
+
+async def test_waiting_expires_and_old_requests_are_deleted(tmp_path: Path) -> None:
+    """Unit level, with a clock: 30 minutes to type a detail, 30 days for a lead to act."""
+    now = [datetime(2026, 11, 25, 12, 0, tzinfo=UTC)]
+    key = b"k" * 32
+    async with SqliteStore(tmp_path / "u.db") as store:
+        service = ContactRequestService(
+            store,
+            Hasher(key),
+            Cipher(key, CONTACTS),
+            load_catalog(),
+            available=True,
+            clock=lambda: now[0],
+        )
+        someone = Person(77)
+        await service.ask(someone, "en", "sg:ask:test-poll")
+        assert service.is_waiting(someone)
+        now[0] += timedelta(minutes=31)
+        assert not service.is_waiting(someone)
+        assert await service.typed(someone, "en", "07700 900123") is None
+        await service.tidy()
+        assert await store._r.execute_fetchall("SELECT * FROM contact_waiting") == []
+        for _ in range(3):
+            await service.ask(someone, "en", "sg:ask:test-poll")
+            check = await service.typed(someone, "en", "07700 900123")
+            assert check is not None and check.screen is not None
+            version = check.screen.buttons[0][0].data
+            _, lead = await service.send(someone, "en", version)
+            assert lead is not None
+        limited = await service.ask(someone, "en", "sg:ask:test-poll")
+        assert limited.screen is not None and "already asked today" in limited.screen.text
+        now[0] += timedelta(days=31)
+        await service.tidy()
+        assert await store._r.execute_fetchall("SELECT * FROM contact_requests") == []
+
+
+async def test_an_answer_edited_into_a_disclosure_gets_the_same_signposting(
+    standin: BotApiStandin, lead_settings: Settings
+) -> None:
+    lead = standin.group(LEAD_CHAT)
+    h = await start_markbot(standin, lead_settings)
+    try:
+        await h.add_poll()
+        user = h.user(9112)
+        await _to_text_question(user)
+        sent = await user.send_text("more youth clubs")
+        await user.next_output()
+        await lead.expect_no_output(0.2)
+        await user.edit_text(sent["message_id"], "more youth clubs. my dad hits me")
+        out = await user.next_output()
+        assert "changed your answer" in out.plain and "Childline" in out.plain
+        assert [ASK] in out.buttons
+        assert "my dad hits me" in (await lead.next_output()).plain
+        await user.edit_text(sent["message_id"], "more youth clubs. my dad hits me a lot")
+        assert "Childline" not in (await user.next_output()).plain  # told once is enough
     finally:
         await h.shutdown()

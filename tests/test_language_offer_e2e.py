@@ -115,3 +115,14 @@ async def _to_first_text_welsh(h: Harness, user: FakeUser) -> None:
     notice = await user.next_output()
     await _tap(user, notice.buttons[0][0])
     await _tap(user, "Gogledd")
+
+
+async def test_offer_goes_once_the_next_answer_is_typed(markbot: Harness) -> None:
+    user = markbot.user(3005, language_code="en")
+    await _to_first_text(markbot, user)
+    await user.send_text(WELSH)
+    assert ["Parhau yn Gymraeg"] in (await user.next_output()).buttons
+    await user.send_text("more buses to town please")  # English now: the offer is stale
+    out = await user.next_output()
+    assert "Check your answers" in out.plain
+    assert "Gymraeg" not in out.plain and "Gymraeg" not in str(out.buttons)

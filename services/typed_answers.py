@@ -1,0 +1,95 @@
+"""What happens to a typed answer before it is kept, and what the reply says about it.
+
+Scrubbed of personal details, tagged with a language (which may bring an offer to switch) and
+with themes later, and checked against the safeguarding phrases: a match brings signposting in
+the same reply, the "I'd like an adult to contact me" offer when someone can act on it, and an
+alert for the safeguarding chat that identifies no one. Never in a staff preview.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from prompts import Catalog
+from services.journey_state import Journey
+from services.language import detect_language
+from services.pollfile import Poll, Question
+from services.safeguarding import concerning
+from services.scrub import scrub
+
+ALERT_LANGUAGE = "en"  # the safeguarding chat's alerts
+
+
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """A typed answer as kept, and what the reply should mention."""
+
+    clean: str
+    scrubbed: bool
+    concern: bool
+
+
+class TypedAnswers:
+    """Takes typed answers into a journey and words the notes that go with the next screen."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        languages: Sequence[str],
+        *,
+        contact_help: bool,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._catalog = catalog
+        self._expected = tuple(languages)  # to tag typed answers with; never gates one
+        self._contact_help = contact_help  # a safeguarding chat is set to act on "contact me"
+        self._clock = clock
+
+    async def take(
+        self, j: Journey, poll: Poll, q: Question, body: str, names: Sequence[str]
+    ) -> Taken:
+        """Scrub, tag and keep ``body`` as the answer to ``q``.
+
+        A language tag that is one the bot and the poll speak, other than the journey's, brings
+        an offer to switch with the next screen (once per language per journey); an earlier
+        offer goes, since it was about an earlier answer. Detection only ever suggests."""
+        clean, scrubbed = scrub(body, names)
+        j.answers[q.id] = clean
+        lang, confidence = await asyncio.to_thread(detect_language, clean, self._expected)
+        j.text_langs[q.id] = [lang, round(confidence, 3)]
+        j.offer_lang = None
+        if lang != j.lang and lang in poll.languages() and lang not in j.offered:
+            j.offer_lang = lang
+            j.offered.append(lang)
+        concern = concerning(clean)
+        if concern and q.id not in j.flagged:
+            j.flagged.append(q.id)
+        elif not concern and q.id in j.flagged:
+            j.flagged.remove(q.id)
+        if concern and self._contact_help and not j.preview:
+            j.ask_help = True  # stays offered to the end, even if the answer is changed
+        return Taken(clean, scrubbed, concern)
+
+    def notes(self, j: Journey, code: str, taken: Taken) -> tuple[list[str], str | None]:
+        """The paragraphs to put above the next screen, and the safeguarding chat's alert
+        (None in a staff preview: trying a poll out must never reach the lead)."""
+        notes: list[str] = []
+        alert = None
+        if taken.concern:  # kind signposting in the same reply; the answer is kept
+            notes.append(self._catalog.t(j.lang, "safeguarding_signpost"))
+            if j.ask_help:
+                notes.append(self._catalog.t(j.lang, "safeguarding_contact_offer"))
+            if not j.preview:
+                alert = self._catalog.plain(
+                    ALERT_LANGUAGE,
+                    "safeguarding_alert",
+                    poll=code,
+                    text=taken.clean,
+                    time=self._clock().strftime("%d %b %Y %H:%M UTC"),
+                )
+        if taken.scrubbed:
+            notes.append(f"<i>{self._catalog.t(j.lang, 'text_scrubbed')}</i>")
+        return notes, alert
