@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,12 +18,31 @@ from services.contact_requests import ContactRequestService
 from services.identity import Hasher
 from services.journey import Person
 from services.sealing import CONTACTS, Cipher
-from standin import BotApiStandin, FakeUser
+from standin import BotApiStandin, FakeGroup, FakeUser
 from storage.sqlite import SqliteStore
 
 LEAD_CHAT = -100777
 CONTACT = "07700 900456 after 4pm, Hillside School"
 ASK = "I'd like an adult to contact me"
+
+
+@pytest.fixture
+def lead(standin: BotApiStandin) -> FakeGroup:
+    """The safeguarding leads' group chat."""
+    return standin.group(LEAD_CHAT, "Safeguarding leads")
+
+
+@pytest.fixture
+async def h(
+    standin: BotApiStandin, lead_settings: Settings, lead: FakeGroup
+) -> AsyncIterator[Harness]:
+    """markbot with a safeguarding chat and the test poll open."""
+    harness = await start_markbot(standin, lead_settings)
+    try:
+        await harness.add_poll()
+        yield harness
+    finally:
+        await harness.shutdown()
 
 
 @pytest.fixture
@@ -104,161 +123,125 @@ async def _tap_for_answer(
 
 
 async def test_contact_request_reaches_the_lead_encrypted_and_is_deleted_when_handled(
-    standin: BotApiStandin, lead_settings: Settings
+    h: Harness, lead: FakeGroup
 ) -> None:
-    lead = standin.group(LEAD_CHAT, "Safeguarding leads")
-    lead_person = standin.user(9001, "Lead")
-    h = await start_markbot(standin, lead_settings)
-    try:
-        await h.add_poll()
-        user = h.user(9101, first_name="Robin")
-        await _to_text_question(user)
-        await user.send_text("my dad hits me")
-        reply = await user.next_output()
-        assert "Childline" in reply.plain and "Check your answers" in reply.plain
-        assert [ASK] in reply.buttons
-        alert = await lead.next_output()  # the anonymous alert, as before
-        assert "my dad hits me" in alert.plain
+    lead_person = h.standin.user(9001, "Lead")
+    user = h.user(9101, first_name="Robin")
+    await _to_text_question(user)
+    await user.send_text("my dad hits me")
+    reply = await user.next_output()
+    assert "Childline" in reply.plain and "Check your answers" in reply.plain
+    assert [ASK] in reply.buttons
+    alert = await lead.next_output()  # the anonymous alert, as before
+    assert "my dad hits me" in alert.plain
 
-        await user.press(ASK)
-        ask = await user.next_output()
-        assert "Only the adults who do this job will see it" in ask.plain and "999" in ask.plain
-        assert len(_rows(lead_settings.db, "SELECT person FROM contact_waiting")) == 1
+    await user.press(ASK)
+    ask = await user.next_output()
+    assert "Only the adults who do this job will see it" in ask.plain and "999" in ask.plain
+    assert len(_rows(h.settings.db, "SELECT person FROM contact_waiting")) == 1
 
-        await user.send_text(CONTACT)
-        check = await user.next_output()
-        assert CONTACT in check.plain and ["Send it"] in check.buttons
-        await lead.expect_no_output(0.3)  # nothing goes anywhere before Send
-        await h.runtime.store.flush_drafts()
-        assert b"07700" not in _raw_bytes(lead_settings.db)  # not even kept before Send
-        assert _requests(lead_settings.db) == []
+    await user.send_text(CONTACT)
+    check = await user.next_output()
+    assert CONTACT in check.plain and ["Send it"] in check.buttons
+    await lead.expect_no_output(0.3)  # nothing goes anywhere before Send
+    await h.runtime.store.flush_drafts()
+    assert b"07700" not in _raw_bytes(h.settings.db)  # not even kept before Send
+    assert _requests(h.settings.db) == []
 
-        await user.press("Send it")
-        sent = await user.next_output()
-        assert "passed this on" in sent.plain and "999" in sent.plain
-        request = await lead.next_output()
-        assert CONTACT in request.plain and "test-poll" in request.plain
-        assert ["Mark handled"] in request.buttons
-        assert "Robin" not in request.plain and "9101" not in request.plain
-        await _eventually(lambda: _rows(lead_settings.db, DELIVERED) == [(1,)])
-        [(rid, sent_on, delivered)] = _requests(lead_settings.db)
-        assert len(sent_on) == 10 and delivered == 1  # a date, no time
-        assert _rows(lead_settings.db, "SELECT * FROM contact_waiting") == []  # sender forgotten
+    await user.press("Send it")
+    sent = await user.next_output()
+    assert "passed this on" in sent.plain and "999" in sent.plain
+    request = await lead.next_output()
+    assert CONTACT in request.plain and "test-poll" in request.plain
+    assert ["Mark handled"] in request.buttons
+    assert "Robin" not in request.plain and "9101" not in request.plain
+    await _eventually(lambda: _rows(h.settings.db, DELIVERED) == [(1,)])
+    [(rid, sent_on, delivered)] = _requests(h.settings.db)
+    assert len(sent_on) == 10 and delivered == 1  # a date, no time
+    assert _rows(h.settings.db, "SELECT * FROM contact_waiting") == []  # sender forgotten
 
-        # The journey carries on: the detail was not taken as the open answer.
-        await user.press("Send my answers", message_id=_check_screen_id(user))
-        assert "counted" in (await user.next_output()).plain
-        assert _rows(lead_settings.db, "SELECT body FROM text_answers") == [("my dad hits me",)]
-        await h.runtime.store.flush_drafts()
-        raw = _raw_bytes(lead_settings.db)
-        assert b"07700" not in raw and b"Hillside" not in raw  # encrypted at rest, WAL too
+    # The journey carries on: the detail was not taken as the open answer.
+    await user.press("Send my answers", message_id=_check_screen_id(user))
+    assert "counted" in (await user.next_output()).plain
+    assert _rows(h.settings.db, "SELECT body FROM text_answers") == [("my dad hits me",)]
+    await h.runtime.store.flush_drafts()
+    raw = _raw_bytes(h.settings.db)
+    assert b"07700" not in raw and b"Hillside" not in raw  # encrypted at rest, WAL too
 
-        # Only the safeguarding chat can mark it handled.
-        answer = await _tap_for_answer(user, standin, data=f"sg:done:{rid}")
-        assert answer.get("show_alert")
-        assert len(_requests(lead_settings.db)) == 1
-        await lead.press(lead_person, "Mark handled")
-        await _eventually(lambda: _requests(lead_settings.db) == [])
-        await _eventually(lambda: "marked handled" in str(lead.last_bot_message()))
-        edited = lead.last_bot_message()
-        assert edited is not None and "07700" not in edited["text"]
-        assert "marked handled" in edited["text"]
-    finally:
-        await h.shutdown()
+    # Only the safeguarding chat can mark it handled.
+    answer = await _tap_for_answer(user, h.standin, data=f"sg:done:{rid}")
+    assert answer.get("show_alert")
+    assert len(_requests(h.settings.db)) == 1
+    await lead.press(lead_person, "Mark handled")
+    await _eventually(lambda: _requests(h.settings.db) == [])
+    await _eventually(lambda: "marked handled" in str(lead.last_bot_message()))
+    edited = lead.last_bot_message()
+    assert edited is not None and "07700" not in edited["text"]
+    assert "marked handled" in edited["text"]
 
 
-async def test_send_sends_only_the_version_on_that_screen(
-    standin: BotApiStandin, lead_settings: Settings
-) -> None:
-    lead = standin.group(LEAD_CHAT)
-    h = await start_markbot(standin, lead_settings)
-    try:
-        await h.add_poll()
-        user = h.user(9108)
-        await _disclose_and_ask(user, lead, "my dad hits me")
-        await user.send_text("FIRST 07700 900111")
-        first = await user.next_output()
-        await user.send_text("SECOND 07700 900222")
-        await user.next_output()
-        answer = await _tap_for_answer(
-            user, standin, label="Send it", message_id=first.message["message_id"]
-        )
-        assert "older version" in answer["text"]
-        await lead.expect_no_output(0.3)
-        await user.press("Send it")  # the newest
-        await user.next_output()
-        assert "SECOND" in (await lead.next_output()).plain
-        # The ask message's old "Don't send anything" can't say nothing was sent now.
-        ask_id = next(m["message_id"] for m in user.messages if "Someone to talk to" in m["plain"])
-        await user.press("Don't send anything", message_id=ask_id)
-        out = await user.next_output()
-        assert "nothing waiting" in out.plain.lower() and "Nothing was sent" not in out.plain
-        assert len(_requests(lead_settings.db)) == 1
-    finally:
-        await h.shutdown()
+async def test_send_sends_only_the_version_on_that_screen(h: Harness, lead: FakeGroup) -> None:
+    user = h.user(9108)
+    await _disclose_and_ask(user, lead, "my dad hits me")
+    await user.send_text("FIRST 07700 900111")
+    first = await user.next_output()
+    await user.send_text("SECOND 07700 900222")
+    await user.next_output()
+    answer = await _tap_for_answer(
+        user, h.standin, label="Send it", message_id=first.message["message_id"]
+    )
+    assert "older version" in answer["text"]
+    await lead.expect_no_output(0.3)
+    await user.press("Send it")  # the newest
+    await user.next_output()
+    assert "SECOND" in (await lead.next_output()).plain
+    # The ask message's old "Don't send anything" can't say nothing was sent now.
+    ask_id = next(m["message_id"] for m in user.messages if "Someone to talk to" in m["plain"])
+    await user.press("Don't send anything", message_id=ask_id)
+    out = await user.next_output()
+    assert "nothing waiting" in out.plain.lower() and "Nothing was sent" not in out.plain
+    assert len(_requests(h.settings.db)) == 1
 
 
-async def test_dont_send_forgets_what_was_typed(
-    standin: BotApiStandin, lead_settings: Settings
-) -> None:
-    lead = standin.group(LEAD_CHAT)
-    h = await start_markbot(standin, lead_settings)
-    try:
-        await h.add_poll()
-        user = h.user(9102)
-        await _disclose_and_ask(user, lead, "I want to kill myself")
-        await user.send_text(CONTACT)
-        check = await user.next_output()
-        await user.press("Don't send anything")
-        out = await user.next_output()
-        assert "Nothing was sent" in out.plain and "0800 1111" in out.plain
-        assert _rows(lead_settings.db, "SELECT * FROM contact_waiting") == []
-        assert check.buttons[0] == ["Send it"]
-        await user.press_data("sg:send:abcdef")  # a stale Send
-        await user.next_output()
-        await lead.expect_no_output(0.3)
-        assert _requests(lead_settings.db) == []
-        # Typing now goes to the journey again (on the check screen: "use the buttons").
-        await user.send_text("more youth clubs please")
-        assert "tapping one of the buttons" in (await user.next_output()).plain
-    finally:
-        await h.shutdown()
+async def test_dont_send_forgets_what_was_typed(h: Harness, lead: FakeGroup) -> None:
+    user = h.user(9102)
+    await _disclose_and_ask(user, lead, "I want to kill myself")
+    await user.send_text(CONTACT)
+    check = await user.next_output()
+    await user.press("Don't send anything")
+    out = await user.next_output()
+    assert "Nothing was sent" in out.plain and "0800 1111" in out.plain
+    assert _rows(h.settings.db, "SELECT * FROM contact_waiting") == []
+    assert check.buttons[0] == ["Send it"]
+    await user.press_data("sg:send:abcdef")  # a stale Send
+    await user.next_output()
+    await lead.expect_no_output(0.3)
+    assert _requests(h.settings.db) == []
+    # Typing now goes to the journey again (on the check screen: "use the buttons").
+    await user.send_text("more youth clubs please")
+    assert "tapping one of the buttons" in (await user.next_output()).plain
 
 
 async def test_going_back_to_the_poll_ends_the_wait_for_a_detail(
-    standin: BotApiStandin, lead_settings: Settings
+    h: Harness, lead: FakeGroup
 ) -> None:
-    lead = standin.group(LEAD_CHAT)
-    h = await start_markbot(standin, lead_settings)
-    try:
-        await h.add_poll()
-        user = h.user(9109)
-        await _disclose_and_ask(user, lead, "my dad hits me")
-        await user.send_command("cancel")  # any command: they have moved on
-        await user.next_output()
-        await _to_text_question(user)
-        await user.send_text("more youth clubs please")
-        out = await user.next_output()
-        assert "Check your answers" in out.plain and "more youth clubs" in out.plain
-        assert _rows(lead_settings.db, "SELECT * FROM contact_waiting") == []
-    finally:
-        await h.shutdown()
+    user = h.user(9109)
+    await _disclose_and_ask(user, lead, "my dad hits me")
+    await user.send_command("cancel")  # any command: they have moved on
+    await user.next_output()
+    await _to_text_question(user)
+    await user.send_text("more youth clubs please")
+    out = await user.next_output()
+    assert "Check your answers" in out.plain and "more youth clubs" in out.plain
+    assert _rows(h.settings.db, "SELECT * FROM contact_waiting") == []
 
 
-async def test_a_shared_contact_card_is_accepted_while_waiting(
-    standin: BotApiStandin, lead_settings: Settings
-) -> None:
-    lead = standin.group(LEAD_CHAT)
-    h = await start_markbot(standin, lead_settings)
-    try:
-        await h.add_poll()
-        user = h.user(9110)
-        await _disclose_and_ask(user, lead, "i'm not safe at home")
-        await user.send_contact("+447700900321")
-        check = await user.next_output()
-        assert "+447700900321" in check.plain and ["Send it"] in check.buttons
-    finally:
-        await h.shutdown()
+async def test_a_shared_contact_card_is_accepted_while_waiting(h: Harness, lead: FakeGroup) -> None:
+    user = h.user(9110)
+    await _disclose_and_ask(user, lead, "i'm not safe at home")
+    await user.send_contact("+447700900321")
+    check = await user.next_output()
+    assert "+447700900321" in check.plain and ["Send it"] in check.buttons
 
 
 async def test_a_restart_between_tap_and_typing_loses_nothing(
@@ -321,112 +304,88 @@ async def test_no_offer_without_a_safeguarding_chat(markbot: Harness) -> None:
     assert _rows(markbot.settings.db, "SELECT count(*) FROM contact_waiting") == [(0,)]
 
 
-async def test_offer_stays_to_the_thank_you_screen(
-    standin: BotApiStandin, lead_settings: Settings
-) -> None:
-    lead = standin.group(LEAD_CHAT)
-    h = await start_markbot(standin, lead_settings)
-    try:
-        await h.add_poll()
-        user = h.user(9106)
-        await _to_text_question(user)
-        await user.send_text("I self-harm and nobody knows")
-        await user.next_output()
-        await lead.next_output()
-        await user.press("Send my answers")
-        thanks = await user.next_output()
-        assert "counted" in thanks.plain
-        assert [ASK] in thanks.buttons
-    finally:
-        await h.shutdown()
+async def test_offer_stays_to_the_thank_you_screen(h: Harness, lead: FakeGroup) -> None:
+    user = h.user(9106)
+    await _to_text_question(user)
+    await user.send_text("I self-harm and nobody knows")
+    await user.next_output()
+    await lead.next_output()
+    await user.press("Send my answers")
+    thanks = await user.next_output()
+    assert "counted" in thanks.plain
+    assert [ASK] in thanks.buttons
 
 
-async def test_a_staff_preview_never_reaches_the_lead(
-    standin: BotApiStandin, lead_settings: Settings
-) -> None:
-    lead = standin.group(LEAD_CHAT)
-    h = await start_markbot(standin, lead_settings)
-    try:
-        await h.add_poll()
-        outcome = await h.runtime.services.journey.start(Person(9120), "test-poll", preview=True)
-        assert outcome.screen is not None
-        journey = h.runtime.services.journey
-        for label in ("go", "a:1", "a:0", "a:3"):
-            ctx = await journey._load(Person(9120))
-            assert ctx is not None
-            action, _, arg = label.partition(":")
-            data = f"1:{ctx.journey.token}:{ctx.journey.step}:{action}" + (f":{arg}" if arg else "")
-            await journey.press(Person(9120), data)
-        out = await journey.text(Person(9120), "my dad hits me")
-        assert out.screen is not None and "Childline" in out.screen.text
-        assert out.safeguarding_alert is None
-        assert all("sg:" not in b.data for row in out.screen.buttons for b in row)
-        await lead.expect_no_output(0.3)
-    finally:
-        await h.shutdown()
+async def test_a_staff_preview_never_reaches_the_lead(h: Harness, lead: FakeGroup) -> None:
+    outcome = await h.runtime.services.journey.start(Person(9120), "test-poll", preview=True)
+    assert outcome.screen is not None
+    journey = h.runtime.services.journey
+    for label in ("go", "a:1", "a:0", "a:3"):
+        ctx = await journey._load(Person(9120))
+        assert ctx is not None
+        action, _, arg = label.partition(":")
+        data = f"1:{ctx.journey.token}:{ctx.journey.step}:{action}" + (f":{arg}" if arg else "")
+        await journey.press(Person(9120), data)
+    out = await journey.text(Person(9120), "my dad hits me")
+    assert out.screen is not None and "Childline" in out.screen.text
+    assert out.safeguarding_alert is None
+    assert all("sg:" not in b.data for row in out.screen.buttons for b in row)
+    await lead.expect_no_output(0.3)
 
 
-async def test_lead_chat_contacts_handled_twice_and_forged(
-    standin: BotApiStandin, lead_settings: Settings
-) -> None:
-    lead = standin.group(LEAD_CHAT)
-    lead_person = standin.user(9002, "Lead")
-    other = standin.group(-100888, "Some other group")
-    h = await start_markbot(standin, lead_settings)
-    try:
-        await h.add_poll()
-        await lead.send_command(lead_person, "contacts")
-        assert "no contact requests" in (await lead.next_output()).plain
-        user = h.user(9107)
-        await _disclose_and_ask(user, lead, "my dad hits me")
-        await user.send_text(CONTACT)
-        await user.next_output()
-        await user.press("Send it")
-        await user.next_output()
-        original = await lead.next_output()
-        await _eventually(lambda: _rows(lead_settings.db, DELIVERED) == [(1,)])
-        await lead.send_command(lead_person, "contacts")
-        again = await lead.next_output()
-        assert CONTACT in again.plain  # shown again until handled...
-        await standin.wait_idle()
+async def test_lead_chat_contacts_handled_twice_and_forged(h: Harness, lead: FakeGroup) -> None:
+    lead_person = h.standin.user(9002, "Lead")
+    other = h.standin.group(-100888, "Some other group")
+    await lead.send_command(lead_person, "contacts")
+    assert "no contact requests" in (await lead.next_output()).plain
+    user = h.user(9107)
+    await _disclose_and_ask(user, lead, "my dad hits me")
+    await user.send_text(CONTACT)
+    await user.next_output()
+    await user.press("Send it")
+    await user.next_output()
+    original = await lead.next_output()
+    await _eventually(lambda: _rows(h.settings.db, DELIVERED) == [(1,)])
+    await lead.send_command(lead_person, "contacts")
+    again = await lead.next_output()
+    assert CONTACT in again.plain  # shown again until handled...
+    await h.standin.wait_idle()
 
-        def old() -> str:
-            mid = original.message["message_id"]
-            return str(next(m["plain"] for m in lead.messages if m["message_id"] == mid))
+    def old() -> str:
+        mid = original.message["message_id"]
+        return str(next(m["plain"] for m in lead.messages if m["message_id"] == mid))
 
-        await _eventually(lambda: "shown again below" in old())
-        assert CONTACT not in old()  # ...and only ever in one message
-        await other.send_command(lead_person, "contacts")
-        assert CONTACT not in (await other.next_output()).plain
-        # Forged buttons in the lead chat: a short answer; nothing changes or breaks.
-        for data in ("sg:done:²", "sg:done:999999999999", "sg:done:", "sg:done:1:2"):
-            await standin.wait_idle()
-            lead_person.drain_callback_answers()
-            await lead.press_data(lead_person, data)
-            answer = await lead_person.next_callback_answer()
-            assert "already been marked handled" in answer["text"]
-        assert CONTACT in lead.last_bot_message()["plain"]
-        assert len(_requests(lead_settings.db)) == 1
-        await lead.press(lead_person, "Mark handled")
-        await _eventually(lambda: _requests(lead_settings.db) == [])
-        await _eventually(lambda: "marked handled" in str(lead.last_bot_message()))
-        await standin.wait_idle()
+    await _eventually(lambda: "shown again below" in old())
+    assert CONTACT not in old()  # ...and only ever in one message
+    await other.send_command(lead_person, "contacts")
+    assert CONTACT not in (await other.next_output()).plain
+    # Forged buttons in the lead chat: a short answer; nothing changes or breaks.
+    for data in ("sg:done:²", "sg:done:999999999999", "sg:done:", "sg:done:1:2"):
+        await h.standin.wait_idle()
         lead_person.drain_callback_answers()
-        await lead.press_data(lead_person, "sg:done:1", message_id=again.message["message_id"])
-        assert "already" in (await lead_person.next_callback_answer())["text"]
-        # A new request gets a new number: an old button can never delete it.
-        await standin.wait_idle()
-        lead.drain()
-        user2 = h.user(9111)
-        await _disclose_and_ask(user2, lead, "my dad hits me")
-        await user2.send_text("new 07700 900999")
-        await user2.next_output()
-        await user2.press("Send it")
-        await user2.next_output()
-        newest = await lead.next_output()
-        assert "#2" in newest.plain
-    finally:
-        await h.shutdown()
+        await lead.press_data(lead_person, data)
+        answer = await lead_person.next_callback_answer()
+        assert "already been marked handled" in answer["text"]
+    assert CONTACT in lead.last_bot_message()["plain"]
+    assert len(_requests(h.settings.db)) == 1
+    await lead.press(lead_person, "Mark handled")
+    await _eventually(lambda: _requests(h.settings.db) == [])
+    await _eventually(lambda: "marked handled" in str(lead.last_bot_message()))
+    await h.standin.wait_idle()
+    lead_person.drain_callback_answers()
+    await lead.press_data(lead_person, "sg:done:1", message_id=again.message["message_id"])
+    assert "already" in (await lead_person.next_callback_answer())["text"]
+    # A new request gets a new number: an old button can never delete it.
+    await h.standin.wait_idle()
+    lead.drain()
+    user2 = h.user(9111)
+    await _disclose_and_ask(user2, lead, "my dad hits me")
+    await user2.send_text("new 07700 900999")
+    await user2.next_output()
+    await user2.press("Send it")
+    await user2.next_output()
+    newest = await lead.next_output()
+    assert "#2" in newest.plain
 
 
 async def test_waiting_expires_and_old_requests_are_deleted(tmp_path: Path) -> None:
@@ -465,23 +424,17 @@ async def test_waiting_expires_and_old_requests_are_deleted(tmp_path: Path) -> N
 
 
 async def test_an_answer_edited_into_a_disclosure_gets_the_same_signposting(
-    standin: BotApiStandin, lead_settings: Settings
+    h: Harness, lead: FakeGroup
 ) -> None:
-    lead = standin.group(LEAD_CHAT)
-    h = await start_markbot(standin, lead_settings)
-    try:
-        await h.add_poll()
-        user = h.user(9112)
-        await _to_text_question(user)
-        sent = await user.send_text("more youth clubs")
-        await user.next_output()
-        await lead.expect_no_output(0.2)
-        await user.edit_text(sent["message_id"], "more youth clubs. my dad hits me")
-        out = await user.next_output()
-        assert "changed your answer" in out.plain and "Childline" in out.plain
-        assert [ASK] in out.buttons
-        assert "my dad hits me" in (await lead.next_output()).plain
-        await user.edit_text(sent["message_id"], "more youth clubs. my dad hits me a lot")
-        assert "Childline" not in (await user.next_output()).plain  # told once is enough
-    finally:
-        await h.shutdown()
+    user = h.user(9112)
+    await _to_text_question(user)
+    sent = await user.send_text("more youth clubs")
+    await user.next_output()
+    await lead.expect_no_output(0.2)
+    await user.edit_text(sent["message_id"], "more youth clubs. my dad hits me")
+    out = await user.next_output()
+    assert "changed your answer" in out.plain and "Childline" in out.plain
+    assert [ASK] in out.buttons
+    assert "my dad hits me" in (await lead.next_output()).plain
+    await user.edit_text(sent["message_id"], "more youth clubs. my dad hits me a lot")
+    assert "Childline" not in (await user.next_output()).plain  # told once is enough
