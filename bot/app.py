@@ -147,6 +147,7 @@ async def _post_init(app: App) -> None:
     """Publish the command menus and start the janitor that forgets stale drafts."""
     services: Services = app.bot_data["markbot.services"]
     await menus.publish_everyone(app.bot, services)
+    await menus.publish_safeguarding(app.bot, services)
     for owner in sorted(services.staff.owners):
         await menus.publish_staff(app.bot, services, owner, owner=True)
     await safeguarding.deliver_pending(app.bot, services)  # requests a crash kept from the lead

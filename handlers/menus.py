@@ -56,3 +56,16 @@ async def publish_staff(bot: Bot, services: Services, chat_id: int, *, owner: bo
         )
     except TelegramError as exc:  # e.g. an owner who has never opened the bot
         log.warning("could not set a staff command menu: %s", type(exc).__name__)
+
+
+async def publish_safeguarding(bot: Bot, services: Services) -> None:
+    """/contacts in the safeguarding chat's menu, and nowhere else."""
+    chat = services.safeguarding_chat
+    if chat is None:
+        return
+    try:
+        await bot.set_my_commands(
+            _commands(services, "en", ("contacts",)), scope=BotCommandScopeChat(chat)
+        )
+    except TelegramError as exc:  # e.g. the bot is not in that chat yet
+        log.warning("could not set the safeguarding chat's menu: %s", type(exc).__name__)

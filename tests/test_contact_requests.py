@@ -334,6 +334,8 @@ async def test_a_staff_preview_never_reaches_the_lead(h: Harness, lead: FakeGrou
 
 
 async def test_lead_chat_contacts_handled_twice_and_forged(h: Harness, lead: FakeGroup) -> None:
+    menu = [c["command"] for c in h.standin.commands[f"chat:{LEAD_CHAT}"]]
+    assert menu == ["contacts"]
     lead_person = h.standin.user(9002, "Lead")
     other = h.standin.group(-100888, "Some other group")
     await lead.send_command(lead_person, "contacts")
