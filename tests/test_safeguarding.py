@@ -2,9 +2,108 @@
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+from typing import Any
+
 import pytest
+import yaml
 
 from services.safeguarding import concerning
+
+CORPUS = Path(__file__).parent / "data" / "safeguarding_corpus.yaml"
+MIN_RECALL = 0.95
+MIN_RECALL_PER_LANGUAGE = 0.9
+MAX_FALSE_POSITIVE_RATE = 0.05
+
+
+def _corpus() -> dict[str, Any]:
+    return yaml.safe_load(CORPUS.read_text(encoding="utf-8"))
+
+
+def test_corpus_is_big_balanced_and_bilingual() -> None:
+    corpus = _corpus()
+    texts = {
+        (kind, lang): corpus[kind][lang]
+        for kind in ("concerning", "not_concerning")
+        for lang in ("en", "cy")
+    }
+    assert all(isinstance(t, str) and t.strip() for ts in texts.values() for t in ts)
+    positive = texts["concerning", "en"] + texts["concerning", "cy"]
+    negative = texts["not_concerning", "en"] + texts["not_concerning", "cy"]
+    total = len(positive) + len(negative)
+    assert total >= 200
+    assert abs(len(positive) - len(negative)) <= 0.2 * total
+    assert len(texts["concerning", "cy"]) + len(texts["not_concerning", "cy"]) >= 50
+    everything = positive + negative
+    assert len(set(everything)) == len(everything), "a message is in the corpus twice"
+
+
+def test_recall_and_false_positive_rate_on_corpus() -> None:
+    corpus = _corpus()
+    missed: dict[str, list[str]] = {}
+    flagged: dict[str, list[str]] = {}
+    lines = []
+    for lang in ("en", "cy"):
+        missed[lang] = [t for t in corpus["concerning"][lang] if not concerning(t)]
+        flagged[lang] = [t for t in corpus["not_concerning"][lang] if concerning(t)]
+        recall = 1 - len(missed[lang]) / len(corpus["concerning"][lang])
+        fpr = len(flagged[lang]) / len(corpus["not_concerning"][lang])
+        lines.append(f"{lang}: recall {recall:.1%}, false positives {fpr:.1%}")
+        assert recall >= MIN_RECALL_PER_LANGUAGE, (lang, missed[lang])
+    positive = sum(len(corpus["concerning"][lang]) for lang in ("en", "cy"))
+    negative = sum(len(corpus["not_concerning"][lang]) for lang in ("en", "cy"))
+    recall = 1 - sum(map(len, missed.values())) / positive
+    fpr = sum(map(len, flagged.values())) / negative
+    print(f"\nsafeguarding: recall {recall:.1%} of {positive}, ", end="")
+    print(f"false positives {fpr:.1%} of {negative}")
+    print("\n".join(lines))
+    for t in [*missed["en"], *missed["cy"]]:
+        print(f"  missed: {t}")
+    for t in [*flagged["en"], *flagged["cy"]]:
+        print(f"  flagged: {t}")
+    assert recall >= MIN_RECALL
+    assert fpr <= MAX_FALSE_POSITIVE_RATE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " ",
+        "\x00\x01\x02",
+        "\ud800 a lone surrogate",
+        "😀🔪💀" * 300,
+        "'" * 1000,
+        "a" * 100_000,
+        "my dad " + "and " * 5000,
+        "(?:[unbalanced regex chars]*+{2,1}\\",
+        "ŵŷâêîôû ÂŴŶ",
+    ],
+)
+def test_junk_never_raises(text: str) -> None:
+    assert concerning(text) in (True, False)
+
+
+def test_not_text_is_not_concerning() -> None:
+    assert concerning(None) is False  # type: ignore[arg-type]
+    assert concerning(b"kms") is False  # type: ignore[arg-type]
+
+
+def test_a_long_answer_is_quick() -> None:
+    answer = (
+        "we need more buses and youth clubs in the evenings because there is nothing to do, "
+        "my mum says the park isn't safe at night and my dad thinks so too. "
+    ) * 7
+    answer = answer[:1000]
+    concerning(answer)  # the first call reads and compiles the list
+    runs = 50
+    start = time.perf_counter()
+    for _ in range(runs):
+        assert not concerning(answer)
+    per_call = (time.perf_counter() - start) / runs
+    print(f"\nsafeguarding: {per_call * 1000:.2f} ms for a 1,000-character answer")
+    assert per_call < 0.005
 
 
 @pytest.mark.parametrize(
@@ -23,6 +122,11 @@ from services.safeguarding import concerning
         "Dw i eisiau marw",
         "mae dad yn fy nharo",
         "dw i ddim yn saff adre",
+        "honestly i just wanna kms",
+        "ma dad hits me",
+        "im scared 2 go home",
+        "Dw i'n teimlo'n hunanladdol",
+        "mae dyn hŷn ar-lein yn gofyn am luniau ohona i",
     ],
 )
 def test_disclosures_match(text: str) -> None:
@@ -38,6 +142,11 @@ def test_disclosures_match(text: str) -> None:
         "my dad helps me with maths",
         "I'm dying to see the new park",
         "the buses are so bad I could die",
+        "suicide prevention should be a priority",
+        "teach us about grooming in PSHE",
+        "my mum will kill me if I'm late",
+        "mae gwaith cartref yn fy lladd i",
+        "dylai atal hunanladdiad fod yn flaenoriaeth",
     ],
 )
 def test_figures_of_speech_do_not(text: str) -> None:
