@@ -38,7 +38,7 @@ from handlers.context import SERVICES_KEY, MarkbotContext
 from handlers.show import is_not_modified, lang_of, person, refuse_tap, show
 from services.broadcast import FAILED, GONE, MAX_IN_FLIGHT, SENT, Delivery, retry
 from services.container import Services
-from services.screens import SUBSCRIBE_NO, SUBSCRIBE_YES
+from services.screens import CONTACT_ASK, SUBSCRIBE_NO, SUBSCRIBE_YES, Button
 from services.subscriptions import Shown
 
 log = logging.getLogger("markbot.broadcast")
@@ -147,6 +147,12 @@ def _final(fn: Handler) -> Handler:
     return run
 
 
+def _kept(button: InlineKeyboardButton) -> bool:
+    """A button that outlives the offer: "I'd like an adult to contact me"."""
+    data = button.callback_data
+    return isinstance(data, str) and data.startswith(CONTACT_ASK)
+
+
 async def choice(update: Update, context: MarkbotContext) -> None:
     """A tap on "Yes, tell me" or "No thanks" under the thank-you message."""
     query = update.callback_query
@@ -155,7 +161,15 @@ async def choice(update: Update, context: MarkbotContext) -> None:
         await refuse_tap(update, context)
         return
     message = query.message if isinstance(query.message, Message) else None
-    shown = Shown(message.text_html, message.text) if message and message.text else None
+    shown = None
+    if message is not None and message.text:
+        rows = message.reply_markup.inline_keyboard if message.reply_markup else ()
+        keep = tuple(
+            kept
+            for row in rows
+            if (kept := tuple(Button(b.text, b.callback_data) for b in row if _kept(b)))
+        )
+        shown = Shown(message.text_html, message.text, keep)
     outcome = await context.services.subscriptions.choose(
         person(update), lang_of(update, context), query.data == SUBSCRIBE_YES, shown
     )

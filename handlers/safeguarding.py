@@ -138,19 +138,25 @@ async def handled(update: Update, context: MarkbotContext) -> None:
     assert query is not None
     chat = update.effective_chat
     services = context.services
-    if chat is None or chat.id != services.safeguarding_chat:
+    message = query.message if isinstance(query.message, Message) else None
+    on_message = message is not None and any(  # the button really is on the tapped message
+        button.callback_data == query.data
+        for row in (message.reply_markup.inline_keyboard if message.reply_markup else ())
+        for button in row
+    )
+    if chat is None or chat.id != services.safeguarding_chat or not on_message:
         await refuse_tap(update, context)
         raise ApplicationHandlerStop
     done = await services.contacts.handled(query.data or "")
-    if done is None:
-        await query.answer(services.journey.toast(person(update), "contact_lead_already"))
+    if done is None:  # not a request number
+        await refuse_tap(update, context)
         raise ApplicationHandlerStop
     screen, other = done
     await query.answer()
-    if isinstance(query.message, Message):
-        await _replace_text(context.bot, chat.id, query.message.message_id, screen)
-        if other is not None and other != query.message.message_id:
-            await _replace_text(context.bot, chat.id, other, screen)
+    assert message is not None
+    await _replace_text(context.bot, chat.id, message.message_id, screen)
+    if other is not None and other != message.message_id:
+        await _replace_text(context.bot, chat.id, other, screen)
     raise ApplicationHandlerStop
 
 
@@ -158,12 +164,12 @@ async def list_open(update: Update, context: MarkbotContext) -> None:
     """/contacts in the safeguarding chat: show again every request not yet handled (the
     earlier message of each loses its detail, so only one copy ever shows it)."""
     services = context.services
-    requests = await services.contacts.open_requests()
-    if not requests:
-        await show(update, context, services.journey.say(person(update), "contact_lead_none"))
-    async with services.contacts.delivery:
+    async with services.contacts.delivery:  # read inside: another poster may move them
+        requests = await services.contacts.open_requests()
         for lead in requests:
             await _post(context.bot, services, lead)
+    if not requests:
+        await show(update, context, services.journey.say(person(update), "contact_lead_none"))
     raise ApplicationHandlerStop
 
 

@@ -117,6 +117,7 @@ class ContactRequestService:
         key = self._key(person)
         if self._pending.pop(key, None) is not None:
             await db.stop_waiting(self._store, key)
+            await self._store.checkpoint()  # the keyed hash leaves the WAL too
 
     def _seal(self, payload: dict[str, str]) -> bytes:
         plain = json.dumps(payload, ensure_ascii=False).encode()
@@ -164,6 +165,7 @@ class ContactRequestService:
                 lang, "contact_too_long", length=len(detail), max_length=MAX_DETAIL_CHARS
             )
         pending.detail, pending.version, pending.since = detail, secrets.token_hex(3), self._now()
+        await db.start_waiting(self._store, self._key(person), pending.since)  # the clock restarts
         rows = (
             (Button(self._catalog.plain(lang, "button_contact_send"), SEND + pending.version),),
             (Button(self._catalog.plain(lang, "button_contact_dont"), DONT),),
@@ -186,9 +188,14 @@ class ContactRequestService:
         key = self._key(person)
         now = self._clock()
         payload = {"contact": pending.detail, "poll": pending.poll}
-        sealed = self._seal(payload)
-        request_id = await db.add_request(self._store, key, sealed, now.date().isoformat())
-        self._pending.pop(key, None)
+        del self._pending[key]  # before any await: a second quick tap finds nothing to send
+        try:
+            request_id = await db.add_request(
+                self._store, key, self._seal(payload), now.date().isoformat()
+            )
+        except Exception:
+            self._pending[key] = pending  # not sent: they can tap Send again
+            raise
         self._sent_today[key] += 1
         await self._store.checkpoint()  # the keyed hash leaves the WAL too
         lead = self._lead_message(request_id, payload, now.strftime("%d %b %Y %H:%M UTC"))
@@ -254,13 +261,14 @@ class ContactRequestService:
     async def handled(self, data: str) -> tuple[Screen, int | None] | None:
         """A lead marked a request handled: delete it, and say so in place of the detail.
         Returns the new text and the request's other message (if it was shown again), or None
-        when there was nothing to delete (handled already, or not a request number)."""
+        when the button data is not a request number."""
         raw = data.removeprefix(DONE)
         if not _NUMBER.match(raw):
             return None
         row = await db.delete_request(self._store, int(raw))
-        if row is None:
-            return None
+        if row is None:  # handled already (maybe from another copy): empty this one too
+            text = self._catalog.plain(LEAD_LANGUAGE, "contact_lead_already_handled", id=raw)
+            return Screen(text), None
         await self._store.checkpoint()
         when = self._clock().strftime("%d %b %Y %H:%M UTC")
         text = self._catalog.plain(LEAD_LANGUAGE, "contact_lead_handled", id=row.id, time=when)

@@ -307,9 +307,6 @@ _NOT_FIRST_NAMES = _NOT_NAME_WORDS | _words(
 
 # --- own names ----------------------------------------------------------------------------------
 
-# Telegram display names are often everyday words ("Will", "Hope", "Bus Wanker", "Summer"). Such
-# a part of the person's own name is removed when it is written like a name (capitalised), but
-# "the bus will be late" keeps its words: the meaning of an answer matters too.
 # Names that are also everyday words: after an introduction ("my name is Will", "I'm May")
 # they are names; elsewhere, in lower case, the person's own-name check leaves them be.
 _NAME_LIKE_WORDS = _words(
@@ -321,19 +318,26 @@ _NAME_LIKE_WORDS = _words(
     """
 )
 # Telegram display names are often everyday words ("Will", "Bus Stop", "Summer"). Such a part
-# of the person's own name is removed when it is written like a name (capitalised), but "the
-# bus will be late" keeps its words: the meaning of an answer matters too.
+# of the person's own name is removed when it is written like a name (capitalised) or follows
+# an introduction ("i am will"), but "the bus will be late" keeps its words. Only words whose
+# everyday sense is by far the commoner: children's names such as jack, lily or seren always go.
 _EVERYDAY_NAME_WORDS = (
     _NOT_NAME_WORDS
     | _NOT_FIRST_NAMES
-    | (_NAME_LIKE_WORDS - _words("robin hazel heather willow rowan skye taylor"))
     | _words(
         """
-        spring winter river storm rain star stars bus buses park parks club clubs climate job
-        jobs money school home love peace field wood hill lane bell rock rich page gamer player
-        youth forum council team help music sport sports dance football gym food
+        will may hope june rose mark bill pat rob art sky summer autumn winter spring dawn ray
+        sunny rich guy chase miles page drew penny sandy river storm rain star stars bus buses
+        park parks club clubs climate job jobs money school home love peace field wood hill
+        lane bell rock gamer player youth forum council team help music sport sports dance
+        football gym food
         """
     )
+)
+_INTRODUCED = re.compile(
+    r"(?:\bi['’]?m|\bi am|\bcall me|\bthis is|\bname is|\bname['’]?s|\bnamed|\bcalled|"
+    r"\bit['’]?s|\bits|\bfrom|\bby|\bfy enw i yw|\bfy enw yw|\bdw i|\bfi yw)\s+$",
+    re.IGNORECASE,
 )
 
 
@@ -343,10 +347,13 @@ def _fold(text: str) -> str:
 
 
 def _replace_own_name(match: re.Match[str]) -> str:
-    """[name], unless it is an everyday word written in lower case ("the bus", "i will")."""
+    """[name], unless it is an everyday word written in lower case ("the bus", "i will") and
+    not straight after an introduction ("i am will")."""
     word = match.group()
     if word.islower() and word in _EVERYDAY_NAME_WORDS:
-        return word
+        before = match.string[max(0, match.start() - 20) : match.start()]
+        if not _INTRODUCED.search(before):
+            return word
     return "[name]"
 
 

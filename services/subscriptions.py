@@ -14,7 +14,7 @@ from prompts import Catalog
 from services import screens
 from services.identity import Hasher
 from services.journey import Outcome, Person
-from services.screens import Screen
+from services.screens import Button, Screen
 from services.sealing import Cipher
 from storage import broadcasts as db
 from storage.sqlite import SqliteStore
@@ -25,10 +25,12 @@ _CHOICE_KEYS = ("subscribe_offer", "subscribed", "subscribe_declined")
 
 @dataclass(frozen=True, slots=True)
 class Shown:
-    """The message a button was on, as HTML and as displayed (to keep the thank-you part)."""
+    """The message a button was on, as HTML and as displayed (to keep the thank-you part), and
+    the buttons on it that are not the offer's (they stay)."""
 
     html: str
     plain: str
+    keep: tuple[tuple[Button, ...], ...] = ()
 
 
 class SubscriptionService:
@@ -93,7 +95,8 @@ class SubscriptionService:
 
     def _after_offer(self, shown: Shown | None, lang: str, key: str) -> Screen:
         """The thank-you message with its last paragraph (the offer) replaced by the answer and
-        the buttons gone, so "your answers are counted" stays in the chat."""
+        the offer's buttons gone, so "your answers are counted" stays in the chat (and so does
+        "I'd like an adult to contact me", when it was there)."""
         answer = self._catalog.t(lang, key)
         if shown is None:
             return Screen(answer)
@@ -102,5 +105,5 @@ class SubscriptionService:
         }
         head, sep, _ = shown.html.rpartition("\n\n")
         if sep and any(shown.plain.endswith(end) for end in endings):
-            return Screen(f"{head}\n\n{answer}")
-        return Screen(answer)
+            return Screen(f"{head}\n\n{answer}", shown.keep)
+        return Screen(answer, shown.keep)

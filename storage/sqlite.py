@@ -429,7 +429,10 @@ class SqliteStore:
         the order commits came in) don't linger in the -wal file."""
         await self.flush_drafts()
         try:
-            await self._w.call(lambda conn: conn.execute("PRAGMA wal_checkpoint(TRUNCATE)"))
+            # fetchall: a pragma's open cursor would make the writer's next batch fail
+            await self._w.call(
+                lambda conn: conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            )
         except sqlite3.OperationalError as exc:  # readers busy: the next round tries again
             log.warning("WAL checkpoint skipped: %s", exc)
 
@@ -441,7 +444,7 @@ class SqliteStore:
 
         def op(conn: sqlite3.Connection) -> None:
             conn.execute("VACUUM")
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
         try:
             await self._w.call(op)

@@ -367,7 +367,7 @@ async def test_lead_chat_contacts_handled_twice_and_forged(h: Harness, lead: Fak
         lead_person.drain_callback_answers()
         await lead.press_data(lead_person, data)
         answer = await lead_person.next_callback_answer()
-        assert "already been marked handled" in answer["text"]
+        assert answer.get("show_alert") and "old message" in answer["text"]
     assert CONTACT in lead.last_bot_message()["plain"]
     assert len(_requests(h.settings.db)) == 1
     await lead.press(lead_person, "Mark handled")
@@ -376,7 +376,7 @@ async def test_lead_chat_contacts_handled_twice_and_forged(h: Harness, lead: Fak
     await h.standin.wait_idle()
     lead_person.drain_callback_answers()
     await lead.press_data(lead_person, "sg:done:1", message_id=again.message["message_id"])
-    assert "already" in (await lead_person.next_callback_answer())["text"]
+    assert (await lead_person.next_callback_answer()).get("show_alert")
     # A new request gets a new number: an old button can never delete it.
     await h.standin.wait_idle()
     lead.drain()
@@ -440,3 +440,47 @@ async def test_an_answer_edited_into_a_disclosure_gets_the_same_signposting(
     assert "my dad hits me" in (await lead.next_output()).plain
     await user.edit_text(sent["message_id"], "more youth clubs. my dad hits me a lot")
     assert "Childline" not in (await user.next_output()).plain  # told once is enough
+
+
+async def test_a_double_tap_on_send_sends_once(h: Harness, lead: FakeGroup) -> None:
+    user = h.user(9113)
+    await _disclose_and_ask(user, lead, "my dad hits me")
+    await user.send_text(CONTACT)
+    await user.next_output()
+    await user.press("Send it")
+    await user.press("Send it")
+    await lead.next_output()
+    await lead.expect_no_output(0.4)
+    assert len(_requests(h.settings.db)) == 1
+
+
+async def test_two_contacts_commands_at_once_leave_one_copy(h: Harness, lead: FakeGroup) -> None:
+    lead_person = h.standin.user(9003, "Lead")
+    user = h.user(9114)
+    await _disclose_and_ask(user, lead, "my dad hits me")
+    await user.send_text(CONTACT)
+    await user.next_output()
+    await user.press("Send it")
+    await lead.next_output()
+    await _eventually(lambda: _rows(h.settings.db, DELIVERED) == [(1,)])
+    await lead.send_command(lead_person, "contacts")
+    await lead.send_command(lead_person, "contacts")
+    await h.standin.wait_idle()
+    await asyncio.sleep(0.3)
+    await h.standin.wait_idle()
+    showing = [m for m in lead.messages if CONTACT in m["plain"]]
+    assert len(showing) == 1, [m["plain"][:40] for m in lead.messages]
+
+
+async def test_answering_the_news_offer_keeps_the_contact_button(
+    h: Harness, lead: FakeGroup
+) -> None:
+    user = h.user(9115)
+    await _to_text_question(user)
+    await user.send_text("my dad hits me")
+    await user.next_output()
+    await user.press("Send my answers")
+    assert [ASK] in (await user.next_output()).buttons
+    await user.press("No thanks")
+    out = await user.next_output()
+    assert "counted" in out.plain and out.buttons == [[ASK]]

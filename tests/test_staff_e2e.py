@@ -133,6 +133,27 @@ async def test_open_poll_results_move_only_in_steps_of_min_cell(staffed: Harness
     assert "12 ballots" in (await owner.next_output()).plain  # closed: always current
 
 
+async def test_only_an_owner_can_reopen_a_closed_poll(staffed: Harness) -> None:
+    """Closed figures are exact: reopening for one more vote would let them be compared."""
+    await staffed.add_poll()
+    owner = staffed.user(OWNER, first_name="Pat")
+    await owner.send_command("invite")
+    text = (await owner.next_output()).plain
+    payload = next(w for w in text.split() if w.startswith("https://t.me/")).split("start=")[1]
+    worker = staffed.user(4343, first_name="Sam")
+    await worker.send_command("start", payload)
+    await worker.next_output()
+    await worker.send_text("Sam")
+    await worker.next_output()
+    await worker.send_command("close", "test-poll")
+    assert "now closed" in (await worker.next_output()).plain
+    await worker.send_command("open", "test-poll")
+    assert "Only an owner can open it again" in (await worker.next_output()).plain
+    assert (await staffed.runtime.store.get_poll("test-poll")).status == "closed"
+    await owner.send_command("open", "test-poll")
+    assert "now open" in (await owner.next_output()).plain
+
+
 async def test_invite_join_reuse_and_removal(staffed: Harness) -> None:
     await staffed.add_poll()
     owner = staffed.user(OWNER, first_name="Pat")

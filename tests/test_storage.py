@@ -218,3 +218,13 @@ async def test_compact_empties_the_wal_and_keeps_the_data(store: SqliteStore) ->
     assert (await store.tally(pid, [])).ballots == 20
     await store.cast_ballot(_ballot(pid), b"\xff" * 16, None, NOW)  # still writable after
     assert (await store.tally(pid, [])).ballots == 21
+
+
+async def test_writes_after_a_checkpoint_succeed(tmp_path: Path) -> None:
+    """A checkpoint's pragma must not leave a statement open that breaks the next batch."""
+    async with SqliteStore(tmp_path / "ck.db") as store:
+        for i in range(20):
+            await store.checkpoint()
+            await store.set_language(bytes([i]) * 16, "cy")
+            await asyncio.gather(store.checkpoint(), store.set_language(b"x" * 16, "en"))
+        assert len(await store.languages()) == 21
