@@ -154,15 +154,19 @@ class JourneyService:
         in a journey already under way too when the poll has that language."""
         if lang not in self._catalog.languages:
             return self._toast(self.language_for(person), "stale_button", alert=True)
-        key = self._hasher.preference(person.id)
-        await self._store.set_language(key, lang)
-        self._languages[key] = lang
+        await self._remember_language(person, lang)
         async with self._lock(person):
             ctx = await self._load(person)
             if ctx is not None and lang in ctx.poll.languages():
                 ctx.journey.lang = lang
                 await self._save(ctx)
         return Outcome(screens.message(self._catalog, lang, "language_set"), edit=True)
+
+    async def _remember_language(self, person: Person, lang: str) -> None:
+        """Keep a chosen language, under a keyed hash, for this and later visits."""
+        key = self._hasher.preference(person.id)
+        await self._store.set_language(key, lang)
+        self._languages[key] = lang
 
     def language_menu(self, person: Person) -> Outcome:
         lang = self.language_for(person)
@@ -335,9 +339,7 @@ class JourneyService:
         lang = languages[cb.arg] if cb.arg is not None and cb.arg < len(languages) else None
         if lang is None or lang not in ctx.poll.languages():
             return self._toast(j.lang, "stale_button", alert=True)
-        key = self._hasher.preference(person.id)
-        await self._store.set_language(key, lang)
-        self._languages[key] = lang
+        await self._remember_language(person, lang)
         j.lang, j.offer_lang = lang, None
         await self._save(ctx)
         return self._show(ctx)
