@@ -221,7 +221,8 @@ _RELATION = (
 _STRONG_INTRO = re.compile(
     r"(?P<intro>(?<![\w-])(?:my\s+(?:full\s+)?name(?:\s+is|'s|’s|s|\s*[:=-])|name\s*[:=]|"
     r"i\s+am\s+called|i['’]?m\s+called|(?:they|people|everyone|friends)\s+call\s+me|"
-    r"fy\s+enw(?:\s+i)?\s+(?:yw|ydy)|enw\s+fi\s+(?:yw|ydy)|nazywam\s+się|mam\s+na\s+imię|"
+    r"fy\s+enw(?:\s+i)?\s+(?:yw|ydy)|enw\s+fi\s+(?:yw|ydy)|galw(?:ch)?\s+fi['’]?n|"
+    r"galw(?:ch)?\s+fi\s+yn|fi\s+(?:yw|ydy)|nazywam\s+się|mam\s+na\s+imię|"
     rf"mera\s+naam|mera\s+nam|میرا\s+نام|my\s+{_RELATION}"
     r"(?:['’]s\s+name\s+is|['’]s\s+called|\s+is\s+called|\s+name\s+is))\s+)" + _NAMES,
     re.IGNORECASE,
@@ -240,6 +241,12 @@ _NAME_HERE = re.compile(
     r"(?P<intro>\b(?:this\s+is|it['’]?s|its|it\s+is)\s+)(?P<names>" + _NAME + r")"
     r"(?=\s+(?:here|speaking)\b)",
     re.IGNORECASE,
+)
+# Welsh puts the name first: "Dafydd ydw i", "Gethin sydd yma", "Nia yw fy enw".
+_NAME_FIRST_CY = re.compile(
+    rf"(?<![\w'’-])(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
+    r"(?P<after>[ \t]+(?i:ydw\s+i|yw\s+fy\s+enw|ydy\s+fy\s+enw|ydi\s+fy\s+enw|"
+    r"sydd\s+yma|sy['’]?\s+yma)\b)"
 )
 # "my friend Jess Smith": a first name and surname straight after a relation.
 _RELATION_FULL_NAME = re.compile(
@@ -532,6 +539,28 @@ def _replace_names(strong: bool) -> Callable[[re.Match[str]], str]:
     return replace
 
 
+_NOT_NAMES_CY = _words(
+    """
+    hapus trist blin unig ofnus nerfus iawn gret grêt da drwg sal sâl bored wedi yn ddim dal
+    yma adre adref gartref hen ifanc cymraes cymro cymraeg saesneg myfyriwr disgybl balch
+    siomedig poeni poenus flin llwglyd sychedig prysur barod lwcus diolchgar gofalwr
+    """
+)
+
+
+def _replace_name_first(match: re.Match[str]) -> str:
+    """ "Dafydd ydw i" -> "[name] ydw i"; only capitalised names, and not a Welsh feeling or
+    state ("Hapus ydw i": its capital is only the sentence's)."""
+    words = match.group("names").split()
+    if words[0].lower() in _NOT_NAMES_CY:
+        return match.group()
+    if not all(_is_name(w, capitalised=True, surname=i > 0) for i, w in enumerate(words)):
+        if len(words) == 2 and _is_name(words[1], capitalised=True):
+            return f"{words[0]} [name]{match.group('after')}"
+        return match.group()
+    return f"[name]{match.group('after')}"
+
+
 def _replace_full_name(match: re.Match[str]) -> str:
     first, last = match.group("names").split()
     if _is_name(first, capitalised=True) and _is_name(last, capitalised=True, surname=True):
@@ -607,6 +636,7 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _STRONG_INTRO.sub(_replace_names(strong=True), out)
     out = _GREETING_THIS_IS.sub(_replace_names(strong=False), out)
     out = _NAME_HERE.sub(_replace_names(strong=False), out)
+    out = _NAME_FIRST_CY.sub(_replace_name_first, out)
     out = _WEAK_INTRO.sub(_replace_names(strong=False), out)
     out = _RELATION_FULL_NAME.sub(_replace_full_name, out)
     out = _TITLE.sub(_replace_title, out)
