@@ -110,7 +110,7 @@ def _status(command: str, status: str) -> Handler:
             return
         polls, user = context.services.polls, update.effective_user
         loaded = await polls.by_code(code)
-        reopening = loaded is not None and polls.state(loaded[0]) == "closed" and status == "open"
+        reopening = loaded is not None and loaded[0].status == "closed" and status == "open"
         if reopening and (user is None or not context.services.staff.is_owner(user.id)):
             # closed figures are exact: reopening for a vote or two would let them be compared
             await _say(update, context, "admin_reopen_owner_only", code=code)

@@ -138,24 +138,23 @@ async def handled(update: Update, context: MarkbotContext) -> None:
     assert query is not None
     chat = update.effective_chat
     services = context.services
-    message = query.message if isinstance(query.message, Message) else None
-    on_message = message is not None and any(  # the button really is on the tapped message
-        button.callback_data == query.data
-        for row in (message.reply_markup.inline_keyboard if message.reply_markup else ())
-        for button in row
-    )
-    if chat is None or chat.id != services.safeguarding_chat or not on_message:
+    tapped = query.message  # a message days old comes without its text or buttons
+    if chat is None or chat.id != services.safeguarding_chat or tapped is None:
         await refuse_tap(update, context)
         raise ApplicationHandlerStop
-    done = await services.contacts.handled(query.data or "")
-    if done is None:  # not a request number
+    on_it = isinstance(tapped, Message) and any(  # the button really is on that message
+        button.callback_data == query.data
+        for row in (tapped.reply_markup.inline_keyboard if tapped.reply_markup else ())
+        for button in row
+    )
+    done = await services.contacts.handled(query.data or "", tapped.message_id, on_it=on_it)
+    if done is None:  # forged, or not this message's request
         await refuse_tap(update, context)
         raise ApplicationHandlerStop
     screen, other = done
     await query.answer()
-    assert message is not None
-    await _replace_text(context.bot, chat.id, message.message_id, screen)
-    if other is not None and other != message.message_id:
+    await _replace_text(context.bot, chat.id, tapped.message_id, screen)
+    if other is not None and other != tapped.message_id:
         await _replace_text(context.bot, chat.id, other, screen)
     raise ApplicationHandlerStop
 

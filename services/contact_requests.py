@@ -258,15 +258,28 @@ class ContactRequestService:
         """What an earlier message about a request says once it has been shown again."""
         return Screen(self._catalog.plain(LEAD_LANGUAGE, "contact_lead_moved", id=request_id))
 
-    async def handled(self, data: str) -> tuple[Screen, int | None] | None:
+    async def handled(
+        self, data: str, message_id: int, *, on_it: bool
+    ) -> tuple[Screen, int | None] | None:
         """A lead marked a request handled: delete it, and say so in place of the detail.
+
+        ``on_it``: the button was seen on the tapped message (Telegram leaves out an old
+        message's buttons; then the message must be the one the request was posted as).
         Returns the new text and the request's other message (if it was shown again), or None
-        when the button data is not a request number."""
+        for a button that isn't this message's."""
         raw = data.removeprefix(DONE)
         if not _NUMBER.match(raw):
             return None
-        row = await db.delete_request(self._store, int(raw))
-        if row is None:  # handled already (maybe from another copy): empty this one too
+        row = await db.get_request(self._store, int(raw))
+        if row is None:  # handled already, maybe from another copy: empty this one too
+            if not on_it:
+                return None
+            text = self._catalog.plain(LEAD_LANGUAGE, "contact_lead_already_handled", id=raw)
+            return Screen(text), None
+        if not on_it and row.alert_message_id != message_id:
+            return None
+        row = await db.delete_request(self._store, row.id)
+        if row is None:  # a lead beside them was quicker
             text = self._catalog.plain(LEAD_LANGUAGE, "contact_lead_already_handled", id=raw)
             return Screen(text), None
         await self._store.checkpoint()

@@ -221,15 +221,16 @@ _RELATION = (
 _STRONG_INTRO = re.compile(
     r"(?P<intro>(?<![\w-])(?:my\s+(?:full\s+)?name(?:\s+is|'s|’s|s|\s*[:=-])|name\s*[:=]|"
     r"i\s+am\s+called|i['’]?m\s+called|(?:they|people|everyone|friends)\s+call\s+me|"
-    r"fy\s+enw(?:\s+i)?\s+(?:yw|ydy)|enw\s+fi\s+(?:yw|ydy)|galw(?:ch)?\s+fi['’]?n|"
-    r"galw(?:ch)?\s+fi\s+yn|fi\s+(?:yw|ydy)|nazywam\s+się|mam\s+na\s+imię|"
+    r"fy\s+enw(?:\s+i)?\s+(?:yw|ydy)|enw\s+fi\s+(?:yw|ydy)|nazywam\s+się|mam\s+na\s+imię|"
     rf"mera\s+naam|mera\s+nam|میرا\s+نام|my\s+{_RELATION}"
     r"(?:['’]s\s+name\s+is|['’]s\s+called|\s+is\s+called|\s+name\s+is))\s+)" + _NAMES,
     re.IGNORECASE,
 )
 # Introductions that are also ordinary phrases ("I'm Happy"): only a capitalised non-word counts.
 _WEAK_INTRO = re.compile(
-    r"(?P<intro>(?<![\w'’])(?:i['’`]?m|i\s+am|call\s+me|jestem)\s+)" + _NAMES, re.IGNORECASE
+    r"(?P<intro>(?<![\w'’])(?:i['’`]?m|i\s+am|call\s+me|jestem|galw(?:ch)?\s+fi['’]?n|"
+    r"galw(?:ch)?\s+fi\s+yn|(?<!\bi\s)fi\s+(?:yw|ydy))\s+)" + _NAMES,
+    re.IGNORECASE,
 )
 _GREETING_THIS_IS = re.compile(
     r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*"
@@ -245,8 +246,22 @@ _NAME_HERE = re.compile(
 # Welsh puts the name first: "Dafydd ydw i", "Gethin sydd yma", "Nia yw fy enw".
 _NAME_FIRST_CY = re.compile(
     rf"(?<![\w'’-])(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
-    r"(?P<after>[ \t]+(?i:ydw\s+i|yw\s+fy\s+enw|ydy\s+fy\s+enw|ydi\s+fy\s+enw|"
-    r"sydd\s+yma|sy['’]?\s+yma)\b)"
+    r"(?P<after>[ \t]+(?i:yw\s+fy\s+enw|ydy\s+fy\s+enw|ydi\s+fy\s+enw)\b)"
+)
+# "Cai ydw i", "Gethin sydd yma": a sentence may open that way too ("Pwy ydw i?", "Problem
+# sydd yma"), so only after a greeting ("Shwmae, Cai ydw i") or inside a sentence.
+_NAME_FIRST_CY_AFTER = re.compile(
+    r"(?P<lead>(?:(?i:shwmae|s['’]mae|helo|haia|hai|hia|hiya|hi|hello|hey|bore\s+da|"
+    r"prynhawn\s+da|noswaith\s+dda)[\s,!.]+|(?<=[^\W\d_])[ \t]+|,[ \t]*))"
+    rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
+    r"(?P<after>[ \t]+(?i:ydw\s+i|sydd\s+yma|sy['’]?\s+yma)\b)"
+)
+# ... or opening a sentence that stops right there: "Gethin sydd yma, ...", "Cai ydw i."
+_NAME_FIRST_CY_START = re.compile(
+    r"(?P<lead>(?:^|(?<=[.!?\n]))[ \t]*)"
+    rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
+    r"(?P<after>[ \t]+(?i:ydw\s+i|sydd\s+yma|sy['’]?\s+yma)(?=[ \t]*(?:[,.!]|$)))",
+    re.MULTILINE,
 )
 # "my friend Jess Smith": a first name and surname straight after a relation.
 _RELATION_FULL_NAME = re.compile(
@@ -342,8 +357,8 @@ _EVERYDAY_NAME_WORDS = (
     )
 )
 _INTRODUCED = re.compile(
-    r"(?:\bi['’]?m|\bi am|\bcall me|\bthis is|\bname is|\bname['’]?s|\bnamed|\bcalled|"
-    r"\bit['’]?s|\bits|\bfrom|\bby|\bfy enw i yw|\bfy enw yw|\bdw i|\bfi yw)\s+$",
+    r"(?:\bi['’]?m|\bi am|\bcall me|\bname is|\bname['’]?s|\bnamed|\bcalled|"
+    r"\bfy enw i yw|\bfy enw yw|\bgalw(?:ch)? fi['’]?n)\s+$",
     re.IGNORECASE,
 )
 
@@ -544,6 +559,8 @@ _NOT_NAMES_CY = _words(
     hapus trist blin unig ofnus nerfus iawn gret grêt da drwg sal sâl bored wedi yn ddim dal
     yma adre adref gartref hen ifanc cymraes cymro cymraeg saesneg myfyriwr disgybl balch
     siomedig poeni poenus flin llwglyd sychedig prysur barod lwcus diolchgar gofalwr
+    pwy beth sut pam ble faint pa croeso problem ofn cymru caerdydd abertawe casnewydd wrecsam
+    bangor aberystwyth caerfyrddin merthyr pontypridd llanelli rhyl ysgol athro athrawes
     """
 )
 
@@ -637,6 +654,8 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _GREETING_THIS_IS.sub(_replace_names(strong=False), out)
     out = _NAME_HERE.sub(_replace_names(strong=False), out)
     out = _NAME_FIRST_CY.sub(_replace_name_first, out)
+    for pattern in (_NAME_FIRST_CY_AFTER, _NAME_FIRST_CY_START):
+        out = pattern.sub(lambda m: m.group("lead") + _replace_name_first(m), out)
     out = _WEAK_INTRO.sub(_replace_names(strong=False), out)
     out = _RELATION_FULL_NAME.sub(_replace_full_name, out)
     out = _TITLE.sub(_replace_title, out)

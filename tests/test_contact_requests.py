@@ -484,3 +484,28 @@ async def test_answering_the_news_offer_keeps_the_contact_button(
     await user.press("No thanks")
     out = await user.next_output()
     assert "counted" in out.plain and out.buttons == [[ASK]]
+
+
+async def test_mark_handled_on_a_message_telegram_sends_without_its_buttons(tmp_path: Path) -> None:
+    """Days later Telegram gives the tapped message as 'inaccessible' (no text, no buttons):
+    it still works on the message the request was posted as, and on no other."""
+    key = b"k" * 32
+    async with SqliteStore(tmp_path / "h.db") as store:
+        service = ContactRequestService(
+            store, Hasher(key), Cipher(key, CONTACTS), load_catalog(), available=True
+        )
+        someone = Person(78)
+        await service.ask(someone, "en", "sg:ask:test-poll")
+        check = await service.typed(someone, "en", "07700 900123")
+        assert check is not None and check.screen is not None
+        _, lead = await service.send(someone, "en", check.screen.buttons[0][0].data)
+        assert lead is not None
+        await service.delivered(lead.request_id, 42)
+        data = f"sg:done:{lead.request_id}"
+        assert await service.handled(data, 41, on_it=False) is None  # another message
+        assert await service.handled("sg:done:²", 42, on_it=True) is None
+        done = await service.handled(data, 42, on_it=False)
+        assert done is not None and "marked handled" in done[0].text
+        assert await store._r.execute_fetchall("SELECT * FROM contact_requests") == []
+        again = await service.handled(data, 42, on_it=True)
+        assert again is not None and "already been marked handled" in again[0].text
