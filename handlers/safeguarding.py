@@ -65,8 +65,7 @@ async def deliver(bot: Bot, services: Services, lead: LeadMessage) -> bool:
 
 
 async def deliver_pending(bot: Bot, services: Services) -> int:
-    """Retry requests the safeguarding chat hasn't had, and delete (there too) those kept too
-    long; run by the janitor and at start-up."""
+    """Retry requests the safeguarding chat hasn't had (run by the janitor and at start-up)."""
     chat = services.safeguarding_chat
     if chat is None:
         return 0

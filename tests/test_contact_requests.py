@@ -14,11 +14,11 @@ from conftest import Harness, start_markbot
 
 from bot.settings import Settings
 from prompts import load_catalog
-from services.contact_requests import ContactRequestService
+from services.contact_requests import ContactRequestService, LeadMessage
 from services.identity import Hasher
 from services.journey import Person
 from services.sealing import CONTACTS, Cipher
-from standin import BotApiStandin, FakeGroup, FakeUser
+from standin import BotApiStandin, BotOutput, FakeGroup, FakeUser
 from storage.sqlite import SqliteStore
 
 LEAD_CHAT = -100777
@@ -72,6 +72,16 @@ async def _disclose_and_ask(user: FakeUser, lead: FakeUser | None, text: str) ->
         await lead.next_output()  # the anonymous alert
     await user.press(ASK)
     await user.next_output()
+
+
+async def _request_sent(user: FakeUser, lead: FakeGroup, detail: str = CONTACT) -> BotOutput:
+    """Disclose, ask, type ``detail`` and send it; the lead's message about it."""
+    await _disclose_and_ask(user, lead, "my dad hits me")
+    await user.send_text(detail)
+    await user.next_output()
+    await user.press("Send it")
+    await user.next_output()
+    return await lead.next_output()
 
 
 def _raw_bytes(db: Path) -> bytes:
@@ -340,13 +350,7 @@ async def test_lead_chat_contacts_handled_twice_and_forged(h: Harness, lead: Fak
     other = h.standin.group(-100888, "Some other group")
     await lead.send_command(lead_person, "contacts")
     assert "no contact requests" in (await lead.next_output()).plain
-    user = h.user(9107)
-    await _disclose_and_ask(user, lead, "my dad hits me")
-    await user.send_text(CONTACT)
-    await user.next_output()
-    await user.press("Send it")
-    await user.next_output()
-    original = await lead.next_output()
+    original = await _request_sent(h.user(9107), lead)
     await _eventually(lambda: _rows(h.settings.db, DELIVERED) == [(1,)])
     await lead.send_command(lead_person, "contacts")
     again = await lead.next_output()
@@ -380,29 +384,34 @@ async def test_lead_chat_contacts_handled_twice_and_forged(h: Harness, lead: Fak
     # A new request gets a new number: an old button can never delete it.
     await h.standin.wait_idle()
     lead.drain()
-    user2 = h.user(9111)
-    await _disclose_and_ask(user2, lead, "my dad hits me")
-    await user2.send_text("new 07700 900999")
-    await user2.next_output()
-    await user2.press("Send it")
-    await user2.next_output()
-    newest = await lead.next_output()
+    newest = await _request_sent(h.user(9111), lead, "new 07700 900999")
     assert "#2" in newest.plain
+
+
+def _service(
+    store: SqliteStore, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+) -> ContactRequestService:
+    key = b"k" * 32
+    return ContactRequestService(
+        store, Hasher(key), Cipher(key, CONTACTS), load_catalog(), available=True, clock=clock
+    )
+
+
+async def _sent(service: ContactRequestService, someone: Person) -> LeadMessage:
+    """Ask, type a detail and send it, at the service; the lead's message."""
+    await service.ask(someone, "en", "sg:ask:test-poll")
+    check = await service.typed(someone, "en", "07700 900123")
+    assert check is not None and check.screen is not None
+    _, lead = await service.send(someone, "en", check.screen.buttons[0][0].data)
+    assert lead is not None
+    return lead
 
 
 async def test_waiting_expires_and_old_requests_are_deleted(tmp_path: Path) -> None:
     """Unit level, with a clock: 30 minutes to type a detail, 30 days for a lead to act."""
     now = [datetime(2026, 11, 25, 12, 0, tzinfo=UTC)]
-    key = b"k" * 32
     async with SqliteStore(tmp_path / "u.db") as store:
-        service = ContactRequestService(
-            store,
-            Hasher(key),
-            Cipher(key, CONTACTS),
-            load_catalog(),
-            available=True,
-            clock=lambda: now[0],
-        )
+        service = _service(store, lambda: now[0])
         someone = Person(77)
         await service.ask(someone, "en", "sg:ask:test-poll")
         assert service.is_waiting(someone)
@@ -412,12 +421,7 @@ async def test_waiting_expires_and_old_requests_are_deleted(tmp_path: Path) -> N
         await service.tidy()
         assert await store._r.execute_fetchall("SELECT * FROM contact_waiting") == []
         for _ in range(3):
-            await service.ask(someone, "en", "sg:ask:test-poll")
-            check = await service.typed(someone, "en", "07700 900123")
-            assert check is not None and check.screen is not None
-            version = check.screen.buttons[0][0].data
-            _, lead = await service.send(someone, "en", version)
-            assert lead is not None
+            await _sent(service, someone)
         limited = await service.ask(someone, "en", "sg:ask:test-poll")
         assert limited.screen is not None and "already asked today" in limited.screen.text
         now[0] += timedelta(days=31)
@@ -456,12 +460,7 @@ async def test_a_double_tap_on_send_sends_once(h: Harness, lead: FakeGroup) -> N
 
 async def test_two_contacts_commands_at_once_leave_one_copy(h: Harness, lead: FakeGroup) -> None:
     lead_person = h.standin.user(9003, "Lead")
-    user = h.user(9114)
-    await _disclose_and_ask(user, lead, "my dad hits me")
-    await user.send_text(CONTACT)
-    await user.next_output()
-    await user.press("Send it")
-    await lead.next_output()
+    await _request_sent(h.user(9114), lead)
     await _eventually(lambda: _rows(h.settings.db, DELIVERED) == [(1,)])
     await lead.send_command(lead_person, "contacts")
     await lead.send_command(lead_person, "contacts")
@@ -489,17 +488,9 @@ async def test_answering_the_news_offer_keeps_the_contact_button(
 async def test_mark_handled_on_a_message_telegram_sends_without_its_buttons(tmp_path: Path) -> None:
     """Days later Telegram gives the tapped message as 'inaccessible' (no text, no buttons):
     it still works on the message the request was posted as, and on no other."""
-    key = b"k" * 32
     async with SqliteStore(tmp_path / "h.db") as store:
-        service = ContactRequestService(
-            store, Hasher(key), Cipher(key, CONTACTS), load_catalog(), available=True
-        )
-        someone = Person(78)
-        await service.ask(someone, "en", "sg:ask:test-poll")
-        check = await service.typed(someone, "en", "07700 900123")
-        assert check is not None and check.screen is not None
-        _, lead = await service.send(someone, "en", check.screen.buttons[0][0].data)
-        assert lead is not None
+        service = _service(store)
+        lead = await _sent(service, Person(78))
         await service.delivered(lead.request_id, 42)
         data = f"sg:done:{lead.request_id}"
         assert await service.handled(data, 41, on_it=False) is None  # another message
