@@ -346,6 +346,12 @@ async def test_double_tap_on_submit_counts_once(markbot: Harness) -> None:
     )
     # five presses delivered together, handled concurrently
     await __import__("asyncio").gather(*(user.press_data(data) for _ in range(5)))
+    # The thank-you screen comes only after the commit; "idle" alone (50 ms of quiet) can come
+    # too soon on a busy machine.
+    for _ in range(250):
+        if "Your answers are counted" in (user.last_bot_message() or {}).get("plain", ""):
+            break
+        await __import__("asyncio").sleep(0.02)
     await markbot.standin.wait_idle()
     assert _db_rows(markbot, "SELECT count(*) FROM ballots") == [(1,)]
     assert _db_rows(markbot, "SELECT count(*) FROM voters") == [(1,)]
