@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from aiohttp import web
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import Conflict, TelegramError
@@ -18,6 +19,7 @@ from bot.keys import load_or_create_key
 from bot.settings import Settings
 from handlers import admin, broadcast, chats, errors, journey, menus, safeguarding
 from handlers.context import MarkbotContext, attach
+from handlers.web.server import build_web_app, start_web
 from prompts import load_catalog
 from services.broadcast import BroadcastService
 from services.contact_requests import ContactRequestService
@@ -30,6 +32,7 @@ from services.reports import ReportService
 from services.sealing import CONTACTS, Cipher
 from services.staff import StaffService
 from services.subscriptions import SubscriptionService
+from services.vote_codes import VoteCodeService
 from storage.sqlite import SqliteStore
 
 log = logging.getLogger("markbot")
@@ -48,6 +51,7 @@ class Runtime:
 
     store: SqliteStore
     services: Services
+    key: bytes  # for the web's cookie signing; never stored in the database
 
     async def close(self) -> None:
         await self.store.close()
@@ -68,7 +72,13 @@ async def open_runtime(settings: Settings) -> Runtime:
         catalog=catalog,
         polls=polls,
         journey=JourneyService(
-            store, hasher, catalog, polls, languages=languages, contact_help=helped
+            store,
+            hasher,
+            catalog,
+            polls,
+            languages=languages,
+            contact_help=helped,
+            web_url=settings.web_url,
         ),
         reports=ReportService(store, polls, catalog),
         paper=PaperService(store, polls, languages=languages),
@@ -78,12 +88,13 @@ async def open_runtime(settings: Settings) -> Runtime:
         contacts=ContactRequestService(
             store, hasher, Cipher(key, CONTACTS), catalog, available=helped
         ),
+        codes=VoteCodeService(store, hasher, polls),
         min_cell=settings.min_cell,
         safeguarding_chat=settings.safeguarding_chat,
     )
     await services.journey.load_preferences()
     await services.contacts.load()
-    return Runtime(store, services)
+    return Runtime(store, services, key)
 
 
 def tuned_builder(settings: Settings, token: str, *, rate_limiter: bool = True) -> Any:
@@ -188,6 +199,43 @@ async def _janitor(bot: Bot, services: Services) -> None:
             log.error("janitor failed: %s", type(exc).__name__)
         rounds += 1
         await asyncio.sleep(SCHEDULE_INTERVAL_SECONDS)
+
+
+class WebServerError(Exception):
+    """The web ballot could not be served (the message says why and what to check)."""
+
+
+async def start_web_server(
+    settings: Settings, runtime: Runtime, bot: Bot | None
+) -> web.AppRunner | None:
+    """The web ballot, in this process (SQLite has one writer: this one), when
+    MARKBOT_WEB_PORT is set. Safeguarding alerts from web answers go through ``bot``."""
+    if settings.web_port is None:
+        return None
+    chat = settings.safeguarding_chat
+    alert = None
+    if bot is not None and chat is not None:
+        sender = bot
+
+        async def alert(text: str) -> None:
+            await sender.send_message(chat, text, parse_mode=None)
+
+    app = build_web_app(
+        runtime.services,
+        runtime.key,
+        public_url=settings.public_url,
+        default_lang=settings.web_language,
+        trust_proxy=settings.web_trust_proxy,
+        contact=settings.web_contact,
+        alert=alert,
+    )
+    try:
+        return await start_web(app, settings.web_host, settings.web_port)
+    except OSError as exc:
+        raise WebServerError(
+            f"cannot serve the web ballot on {settings.web_host}:{settings.web_port} "
+            f"({exc.strerror or type(exc).__name__}); check MARKBOT_WEB_HOST and MARKBOT_WEB_PORT"
+        ) from None
 
 
 class Conflicted(Exception):

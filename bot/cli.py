@@ -15,9 +15,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO
 
+from aiohttp.web import AppRunner
+from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, TimedOut
 
-from bot.app import Conflicted, Runtime, build_application, open_runtime, serve
+from bot.app import (
+    Conflicted,
+    Runtime,
+    WebServerError,
+    build_application,
+    open_runtime,
+    serve,
+    start_web_server,
+)
 from bot.logs import setup_logging
 from bot.progress import progress
 from bot.settings import Settings, SettingsError, load_settings
@@ -107,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         if args.command == "run":
+            if settings.web_port is not None and not settings.token:
+                setup_logging(settings.log_level, [])
+                return _run_web_only(settings)  # a council that doesn't use Telegram
             token = settings.require_token()
             setup_logging(settings.log_level, [token])
             return _run_bot(settings, token)
@@ -284,10 +297,9 @@ _COMMANDS: dict[tuple[str, str | None], Callable[..., Awaitable[int]]] = {
 def _single_instance(settings: Settings, token: str) -> Iterator[None]:
     """Hold exclusive locks on the database and on this token, or fail with a clear line."""
     token_id = hashlib.sha256(token.encode()).hexdigest()[:16]
-    paths = [
-        settings.db.with_name(settings.db.name + ".lock"),
-        Path(tempfile.gettempdir()) / f"markbot-{token_id}.lock",
-    ]
+    paths = [settings.db.with_name(settings.db.name + ".lock")]
+    if token:
+        paths.append(Path(tempfile.gettempdir()) / f"markbot-{token_id}.lock")
     handles = []
     try:
         for path in paths:
@@ -311,15 +323,43 @@ def _run_bot(settings: Settings, token: str) -> int:
         return asyncio.run(_run_async(settings, token))
 
 
-async def _run_async(settings: Settings, token: str) -> int:
+def _run_web_only(settings: Settings) -> int:
+    with _single_instance(settings, ""):
+        return asyncio.run(_run_async(settings, None))
+
+
+async def _web(settings: Settings, runtime: Runtime, bot: Bot | None) -> AppRunner | None:
+    try:
+        runner = await start_web_server(settings, runtime, bot)
+    except WebServerError as exc:
+        raise CliError(str(exc)) from None
+    if runner is not None:
+        print(f"markbot: web ballot at {settings.web_url}", file=sys.stderr)
+    return runner
+
+
+async def _run_async(settings: Settings, token: str | None) -> int:
     runtime = await open_runtime(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    if token is None:
+        runner = None
+        try:
+            runner = await _web(settings, runtime, None)
+            print(f"markbot: web only, database {settings.db} (Ctrl-C to stop)", file=sys.stderr)
+            await stop.wait()
+        finally:
+            if runner is not None:
+                await runner.cleanup()
+            await runtime.close()
+        return 0
     app = build_application(settings, token, runtime.services)
     print(f"markbot: running with database {settings.db} (Ctrl-C to stop)", file=sys.stderr)
+    runner = None
     try:
+        runner = await _web(settings, runtime, app.bot)
         await serve(app, stop)
     except InvalidToken:
         raise CliError(
@@ -336,6 +376,8 @@ async def _run_async(settings: Settings, token: str) -> int:
             "(Conflict); stop the other one first"
         ) from None
     finally:
+        if runner is not None:
+            await runner.cleanup()
         await runtime.close()
     return 0
 

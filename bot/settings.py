@@ -39,6 +39,13 @@ class Settings(BaseSettings):
     concurrency: int = Field(default=8, ge=1, le=256)
     # The languages typed answers may be tagged with (a tag only helps readers; never gates).
     text_languages: Annotated[tuple[str, ...], NoDecode] = DEFAULT_EXPECTED
+    # The web ballot: served by `markbot run` when a port is set (with or without a token).
+    web_port: int | None = Field(default=None, ge=1, le=65535)
+    web_host: str = "127.0.0.1"
+    public_url: str | None = None  # the https address people open (links, QR codes)
+    web_language: str = "en"  # the first language of the web pages: en, or cy for Welsh-first
+    web_trust_proxy: bool = False  # take the client address from X-Forwarded-For (rate limits)
+    web_contact: str | None = None  # the council's contact, shown on the accessibility page
 
     @field_validator("api_url")
     @classmethod
@@ -74,6 +81,33 @@ class Settings(BaseSettings):
                 raise ValueError(f"{what}: use comma-separated codes like en,cy,pl,ur")
             return codes
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with https:// (or http:// for a test on this machine)")
+        return value
+
+    @field_validator("web_language")
+    @classmethod
+    def _web_language(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in {"en", "cy"}:
+            raise ValueError("must be en or cy")
+        return value
+
+    @property
+    def web_url(self) -> str | None:
+        """Where people reach the web ballot: MARKBOT_PUBLIC_URL, else the local address."""
+        if self.public_url:
+            return self.public_url
+        if self.web_port is None:
+            return None
+        return f"http://{self.web_host}:{self.web_port}"
 
     @field_validator("log_level")
     @classmethod

@@ -13,6 +13,7 @@ from services.polls import PollService
 from services.reports import ReportService
 from services.staff import StaffService
 from services.subscriptions import SubscriptionService
+from services.vote_codes import VoteCodeService
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,5 +27,6 @@ class Services:
     subscriptions: SubscriptionService
     broadcasts: BroadcastService
     contacts: ContactRequestService
+    codes: VoteCodeService
     min_cell: int = 5
     safeguarding_chat: int | None = None  # where safeguarding alerts go, if anywhere

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from weakref import WeakValueDictionary
 
@@ -18,23 +18,25 @@ from services.callbacks import Callback, decode
 from services.identity import Hasher
 from services.journey_state import Journey
 from services.language import DEFAULT_EXPECTED
-from services.pollfile import Poll
+from services.pollfile import Poll, Question
 from services.polls import PollService, poll_state
 from services.screens import Screen
 from services.themes import themes_of
 from services.typed_answers import Taken, TypedAnswers
-from storage.records import CastResult, DraftRow, NewBallot
+from storage.records import CastResult, DraftRow, NewBallot, PollRow
 from storage.sqlite import SqliteStore
 
 DRAFT_TTL_SECONDS = 24 * 3600
 SESSION_SEPARATOR = "_"  # a session link's payload is CODE_TOKEN (codes never hold "_")
+INELIGIBLE = "ineligible"  # _commit_choice's answer for an option that ends the journey
+NOT_ON_TELEGRAM = "not_on_telegram"
 
 
 @dataclass(frozen=True, slots=True)
 class Person:
     """Who is talking to the bot, for the length of one update only."""
 
-    id: int
+    id: int | str  # a Telegram user id, or "web:<random>" for a web browser's session
     language_code: str | None = None
     names: tuple[str, ...] = ()  # used to scrub their own names from free text; never stored
 
@@ -72,8 +74,10 @@ class JourneyService:
         *,
         languages: Sequence[str] = DEFAULT_EXPECTED,
         contact_help: bool = False,
+        web_url: str | None = None,
     ) -> None:
         self._store = store
+        self._web_url = web_url  # the web ballot's address, for those too young for Telegram
         self._hasher = hasher
         self._catalog = catalog
         self._polls = polls
@@ -260,21 +264,29 @@ class JourneyService:
             ctx = _Ctx(self._hasher.owner(person.id), journey, poll, row.code)
             await self._save(ctx)
             return self._show(ctx, edit=False)
-        state = poll_state(row, self._clock())
-        if state == "closed":
-            return self._say(lang, "poll_closed")
-        if state == "scheduled" and row.opens_at is not None:
-            when = datetime.fromtimestamp(row.opens_at, UTC).strftime("%d %B %Y, %H:%M UTC")
-            return self._say(lang, "poll_not_open_until", when=when)
-        if state != "open":
-            return self._say(lang, "poll_not_open")
-        if await self._store.has_voted(row.id, self._hasher.voter(row.code, person.id)):
-            return self._say(lang, "already_voted")
+        refusal = await self._refusal(row, self._hasher.voter(row.code, person.id))
+        if refusal is not None:
+            return self._say(lang, refusal[0], **refusal[1])
         journey = Journey.new(row.id, lang if lang in poll.languages() else "en")
         journey.session = session
         ctx = _Ctx(self._hasher.owner(person.id), journey, poll, row.code)
         await self._save(ctx)
         return self._show(ctx, edit=False)
+
+    async def _refusal(self, row: PollRow, voter: bytes) -> tuple[str, dict[str, str]] | None:
+        """Why this person can't start this poll now (a catalog key and its parameters), or
+        None. The same rules for every channel; the ballot's own key still decides at Send."""
+        state = poll_state(row, self._clock())
+        if state == "closed":
+            return "poll_closed", {}
+        if state == "scheduled" and row.opens_at is not None:
+            when = datetime.fromtimestamp(row.opens_at, UTC).strftime("%d %B %Y, %H:%M UTC")
+            return "poll_not_open_until", {"when": when}
+        if state != "open":
+            return "poll_not_open", {}
+        if await self._store.has_voted(row.id, voter):
+            return "already_voted", {}
+        return None
 
     async def _cancel_unlocked(self, person: Person) -> Outcome:
         lang = self.language_for(person)
@@ -416,10 +428,9 @@ class JourneyService:
         elif action == "a" and arg is not None and arg < len(q.options) and q.kind != "text":
             option = q.options[arg]
             if q.kind == "choice":
-                if option.id in q.ineligible:
-                    await self._store.drop_draft(ctx.owner)
-                    return Outcome(screens.message(self._catalog, j.lang, "ineligible"), edit=True)
-                j.answers[q.id] = [option.id]
+                error = await self._commit_choice(ctx, q, [option.id])
+                if error is not None:
+                    return Outcome(self._ended(ctx, error), edit=True)
                 self._advance(ctx)
             else:
                 chosen = list(j.pending if j.pending is not None else j.answers.get(q.id) or [])
@@ -438,14 +449,48 @@ class JourneyService:
             j.pending = chosen[:-1]
         elif action == "dn" and q.kind in ("multi", "rank"):
             chosen = list(j.pending if j.pending is not None else j.answers.get(q.id) or [])
-            if not chosen and not q.optional:
-                return self._toast(j.lang, "pick_at_least_one")
-            j.answers[q.id] = chosen
+            error = await self._commit_choice(ctx, q, chosen)
+            if error is not None:
+                return Outcome(toast=self._catalog.plain(j.lang, error, max=q.limit))
             self._advance(ctx)
         else:
             return self._toast(j.lang, "stale_button", alert=True)
         await self._save(ctx)
         return self._show(ctx)
+
+    async def _commit_choice(self, ctx: _Ctx, q: Question, chosen: list[str]) -> str | None:
+        """Set the answer to a choice, multi or rank question after the rules every channel
+        shares; None when it is set, else a catalog key saying why not. INELIGIBLE and
+        NOT_ON_TELEGRAM end the journey: the draft is gone and nothing is kept."""
+        j = ctx.journey
+        if any(q.option(oid) is None for oid in chosen) or len(set(chosen)) != len(chosen):
+            return "stale_button"
+        if not chosen and not q.optional:
+            return "pick_at_least_one" if q.kind != "choice" else "pick_one"
+        if q.kind == "choice" and len(chosen) > 1:
+            return "pick_one"
+        if len(chosen) > q.limit:
+            return "pick_limit"
+        ends = None
+        if q.kind == "choice" and chosen[0] in q.ineligible:
+            ends = INELIGIBLE
+        elif q.kind == "choice" and j.channel == "telegram" and chosen[0] in q.not_on_telegram:
+            ends = NOT_ON_TELEGRAM
+        if ends is not None:  # a staff preview sees the same polite end
+            await self._store.drop_draft(ctx.owner)
+            return ends
+        j.answers[q.id] = chosen
+        return None
+
+    def _ended(self, ctx: _Ctx, why: str) -> Screen:
+        """The polite end of a journey that can't go on here (nothing was kept)."""
+        lang = ctx.journey.lang
+        if why == NOT_ON_TELEGRAM:
+            if self._web_url:
+                link = f"{self._web_url}/v/{ctx.code}"
+                return screens.message(self._catalog, lang, "not_on_telegram_web", link=link)
+            return screens.message(self._catalog, lang, "not_on_telegram_paper")
+        return screens.message(self._catalog, lang, why)
 
     def _advance(self, ctx: _Ctx) -> None:
         """Move to the next question, or back to the check screen after a change."""
@@ -458,12 +503,31 @@ class JourneyService:
             j.step = str(index + 1)
 
     async def _submit(self, ctx: _Ctx, person: Person) -> Outcome:
+        j = ctx.journey
+        result = await self._cast(ctx, person)
+        if isinstance(result, int):  # a required answer is missing: show that question
+            return self._show(ctx)
+        if result is None:  # a staff preview: show the end, keep nothing
+            return Outcome(screens.message(self._catalog, j.lang, "preview_done"), edit=True)
+        if result is CastResult.POLL_CLOSED:
+            return Outcome(
+                screens.message(self._catalog, j.lang, "closed_before_submit"), edit=True
+            )
+        # COUNTED, or ALREADY_VOTED from a double tap or a redelivered update: the same screen,
+        # so a second edit is "not modified" and the person sees one consistent answer.
+        thanks = screens.thanks(self._catalog, ctx.poll, j.lang, ask_help=j.ask_help)
+        return Outcome(thanks, edit=True)
+
+    async def _cast(self, ctx: _Ctx, person: Person) -> CastResult | int | None:
+        """Cast the ballot, for every channel: the index of the first required question left
+        unanswered (the journey is moved there), None for a staff preview (nothing kept), or
+        the store's answer. The voter key is the person's, or the voting code's on the web."""
         j, poll = ctx.journey, ctx.poll
         for i, q in enumerate(poll.questions):
             if not q.optional and not j.answers.get(q.id):
                 j.step = str(i)
                 await self._save(ctx)
-                return self._show(ctx)
+                return i
         choices: list[tuple[str, str, int | None]] = []
         texts: list[tuple[str, str, str, float, bool, str]] = []
         for q in poll.questions:
@@ -486,27 +550,164 @@ class JourneyService:
                 for n, oid in enumerate(value, start=1):
                     if q.option(oid) is not None:
                         choices.append((q.id, oid, n if q.kind == "rank" else None))
-        if j.preview:  # staff trying the poll: show the end, keep nothing
+        if j.preview:
             await self._store.drop_draft(ctx.owner)
-            return Outcome(screens.message(self._catalog, j.lang, "preview_done"), edit=True)
+            return None
         now = self._clock()
         ballot = NewBallot(
             poll_id=j.poll_id,
             cast_on=now.date().isoformat(),
+            channel="online" if j.channel == "telegram" else j.channel,
             lang=j.lang,
             choices=tuple(choices),
             texts=tuple(texts),
-            groups=poll.group_key(choices, j.session),
+            groups=poll.group_key(choices, j.session, channel=j.channel),
             session_id=j.session,
         )
-        result = await self._store.cast_ballot(
-            ballot, self._hasher.voter(ctx.code, person.id), ctx.owner, int(now.timestamp())
-        )
-        if result is CastResult.POLL_CLOSED:
-            return Outcome(
-                screens.message(self._catalog, j.lang, "closed_before_submit"), edit=True
-            )
-        # COUNTED, or ALREADY_VOTED from a double tap or a redelivered update: the same screen,
-        # so a second edit is "not modified" and the person sees one consistent answer.
-        thanks = screens.thanks(self._catalog, poll, j.lang, ask_help=j.ask_help)
-        return Outcome(thanks, edit=True)
+        voter = bytes.fromhex(j.voter) if j.voter else self._hasher.voter(ctx.code, person.id)
+        return await self._store.cast_ballot(ballot, voter, ctx.owner, int(now.timestamp()))
+
+    # --- forms: the web channel ----------------------------------------------------------
+    # The web asks one question per page and posts whole answers, so it has no buttons to
+    # decode; these operations apply the same rules as the taps above (_refusal,
+    # _commit_choice, the typed-answer checks, _cast) to a whole answer at a time.
+
+    async def begin(
+        self,
+        person: Person,
+        code: str,
+        lang: str,
+        *,
+        voter: bytes | None = None,
+        session: int | None = None,
+    ) -> tuple[str, dict[str, str]] | None:
+        """Start a web journey after the privacy notice (read on the page before): a catalog
+        key and parameters saying why not, or None when the first question is next. ``voter``
+        is a voting code's keyed hash; without one the browser is the voter."""
+        async with self._lock(person):
+            loaded = await self._polls.by_code(code)
+            if loaded is None:
+                return "poll_unknown", {}
+            row, poll = loaded
+            if poll.web == "off":
+                return "web_not_offered", {}
+            refusal = await self._refusal(row, voter or self._hasher.voter(row.code, person.id))
+            if refusal is not None:
+                return refusal
+            journey = Journey.new(row.id, lang if lang in poll.languages() else "en")
+            journey.channel, journey.session, journey.step = "web", session, "0"
+            journey.voter = voter.hex() if voter is not None else None
+            await self._save(_Ctx(self._hasher.owner(person.id), journey, poll, row.code))
+            return None
+
+    async def form_state(self, person: Person) -> FormState | None:
+        """The web journey under way for this browser, if any (to render a page from)."""
+        ctx = await self._load(person)
+        if ctx is None or ctx.journey.channel != "web":
+            return None
+        return FormState(ctx.code, ctx.poll, ctx.journey)
+
+    async def answer(
+        self, person: Person, token: str, index: int, value: list[str] | str, *, lang: str = "en"
+    ) -> Answered:
+        """A whole answer to question ``index`` from a form: checked like a tap or a typed
+        message, then the journey moves on (to the next question, or to the check page when
+        every question has an answer)."""
+        async with self._lock(person):
+            ctx = await self._load(person)
+            if ctx is None or ctx.journey.channel != "web":
+                return Answered(error="expired_journey")
+            j, poll = ctx.journey, ctx.poll
+            if token != j.token or not 0 <= index < len(poll.questions):
+                return Answered(error="stale_page")
+            if not reachable(poll, j, index):
+                return Answered(error="stale_page")
+            q = poll.questions[index]
+            if lang in poll.languages():  # the page's language switch applies to the ballot
+                j.lang = lang
+            j.notes = []
+            alert = None
+            if q.kind == "text":
+                body = value.strip() if isinstance(value, str) else ""
+                if len(body) > q.max_length:
+                    params = {"length": str(len(body)), "max_length": str(q.max_length)}
+                    return Answered(error="text_too_long", params=params)
+                if not body:
+                    if not q.optional:
+                        return Answered(error="text_empty")
+                    j.answers[q.id] = ""
+                    j.flagged = [f for f in j.flagged if f != q.id]
+                else:
+                    taken = await self._typed.take(j, poll, q, body, person.names)
+                    j.offer_lang = None  # the web has its own language switch on every page
+                    j.ask_help = False  # "contact me" is offered in Telegram only, for now
+                    j.notes, alert = self._typed.notes(j, ctx.code, taken)
+            else:
+                chosen = [value] if isinstance(value, str) else list(value)
+                error = await self._commit_choice(ctx, q, chosen)
+                if error in (INELIGIBLE, NOT_ON_TELEGRAM):
+                    return Answered(ended=error)
+                if error is not None:
+                    return Answered(error=error, params={"max": str(q.limit)})
+            j.step = next_step(poll, j, index)
+            await self._save(ctx)
+            return Answered(alert=alert)
+
+    async def submit(
+        self, person: Person, token: str, *, lang: str = "en"
+    ) -> CastResult | int | str:
+        """The "Send my answers" button: the store's answer, the index of a question
+        still to answer, or a catalog key (the journey is gone or the page is old)."""
+        async with self._lock(person):
+            ctx = await self._load(person)
+            if ctx is None or ctx.journey.channel != "web":
+                return "expired_journey"
+            if token != ctx.journey.token:
+                return "stale_page"
+            if lang in ctx.poll.languages():
+                ctx.journey.lang = lang
+            result = await self._cast(ctx, person)
+            return "preview_done" if result is None else result
+
+
+@dataclass(frozen=True, slots=True)
+class FormState:
+    """A web journey as it stands: what a page is rendered from."""
+
+    code: str
+    poll: Poll
+    journey: Journey
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """What became of an answer sent from a form."""
+
+    error: str | None = None  # a catalog key: the same page again, with this error
+    params: dict[str, str] = field(default_factory=dict)
+    ended: str | None = None  # INELIGIBLE or NOT_ON_TELEGRAM: a polite end, nothing kept
+    alert: str | None = None  # for the safeguarding chat; identifies no one
+
+
+def reachable(poll: Poll, j: Journey, index: int) -> bool:
+    """A question page can be shown once every question before it has an answer (skipped
+    optional ones have an empty one), so the browser's Back button works but no page is
+    skipped."""
+    return all(q.id in j.answers for q in poll.questions[:index])
+
+
+def complete(poll: Poll, j: Journey) -> int | None:
+    """The first question still to answer, or None when the check page can be shown."""
+    for i, q in enumerate(poll.questions):
+        if q.id not in j.answers or (not q.optional and not j.answers[q.id]):
+            return i
+    return None
+
+
+def next_step(poll: Poll, j: Journey, index: int) -> str:
+    """After an answer: the next question not yet answered, else the check page."""
+    for i in range(index + 1, len(poll.questions)):
+        if poll.questions[i].id not in j.answers:
+            return str(i)
+    missing = complete(poll, j)
+    return "c" if missing is None else str(missing)

@@ -34,6 +34,9 @@ class Journey:
     offer_lang: str | None = None  # typed text looked like this language: offer to switch
     offered: list[str] = field(default_factory=list)  # languages offered once already
     ask_help: bool = False  # after signposting: offer "I'd like an adult to contact me"
+    channel: str = "telegram"  # where the ballot is being cast: telegram or web
+    voter: str | None = None  # a voting code's keyed hash (hex), when a code opened it (web)
+    notes: list[str] = field(default_factory=list)  # web: what to say above the next page
 
     @classmethod
     def new(cls, poll_id: int, lang: str) -> Journey:

@@ -128,6 +128,9 @@ class Question(BaseModel):
     help: Localized | None = None
     options: tuple[Option, ...] = ()
     ineligible: tuple[str, ...] = ()
+    # Answers that may not use Telegram (its terms: 16 and over in the UK): told to use the web
+    # ballot or paper instead, with nothing stored.
+    not_on_telegram: tuple[str, ...] = ()
     breakdown: bool = False
     optional: bool = False
     max: int | None = Field(default=None, ge=1)
@@ -142,8 +145,10 @@ class Question(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> Question:
         if self.kind == "text":
-            if self.options or self.ineligible or self.breakdown:
-                raise ValueError("a text question has no options, ineligible or breakdown")
+            if self.options or self.ineligible or self.breakdown or self.not_on_telegram:
+                raise ValueError(
+                    "a text question has no options, ineligible, not_on_telegram or breakdown"
+                )
             return self
         if len(self.options) < 2:
             raise ValueError(f"a {self.kind} question needs at least 2 options")
@@ -153,23 +158,26 @@ class Question(BaseModel):
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
             raise ValueError(f"two options have the same id {dupes}; give each an 'id'")
-        if self.kind != "choice" and (self.ineligible or self.breakdown):
-            raise ValueError("only a choice question can have 'ineligible' or 'breakdown'")
+        if self.kind != "choice" and (self.ineligible or self.breakdown or self.not_on_telegram):
+            raise ValueError(
+                "only a choice question can have 'ineligible', 'not_on_telegram' or 'breakdown'"
+            )
         if self.kind == "choice" and self.max is not None:
             raise ValueError("'max' is for multi and rank questions")
         if self.max is not None and self.max > len(self.options):
             raise ValueError(f"'max' is {self.max} but there are only {len(self.options)} options")
         by_label = {o.label["en"].casefold(): o.id for o in self.options}
         known = set(ids)
-        resolved = []
-        for item in self.ineligible:
-            oid = item if item in known else by_label.get(item.casefold())
-            if oid is None:
-                raise ValueError(f"ineligible names {item!r}, which is not one of the options")
-            resolved.append(oid)
-        if len(resolved) >= len(self.options):
+        for name in ("ineligible", "not_on_telegram"):
+            resolved = []
+            for item in getattr(self, name):
+                oid = item if item in known else by_label.get(item.casefold())
+                if oid is None:
+                    raise ValueError(f"{name} names {item!r}, which is not one of the options")
+                resolved.append(oid)
+            object.__setattr__(self, name, tuple(resolved))
+        if len(self.ineligible) >= len(self.options):
             raise ValueError("every option is ineligible")
-        object.__setattr__(self, "ineligible", tuple(resolved))
         if self.breakdown and PREFER_NOT_TO_SAY not in known:
             raise ValueError("a breakdown question must offer 'Prefer not to say' as an option")
         if self.population is not None:
@@ -234,6 +242,9 @@ class Poll(BaseModel):
     opens: datetime | None = None
     closes: datetime | None = None
     questions: tuple[Question, ...] = Field(min_length=1, max_length=30)
+    # How the web ballot keeps to one ballot per person: single-use voting codes handed out in
+    # a session, one ballot per browser for anyone with the link, or no web ballot at all.
+    web: Literal["codes", "open", "off"] = "codes"
 
     @field_validator("code")
     @classmethod
@@ -301,15 +312,19 @@ class Poll(BaseModel):
         session: int | None = None,
         *,
         paper: bool = False,
+        channel: str | None = None,
     ) -> str:
         """A ballot's breakdown answers as stored with each answer: "age=13-15&area=north"
-        (with "session=<id>" for a session link's ballot, "channel=paper" for a paper one)."""
+        (with "session=<id>" for a session link's ballot, "channel=paper" for a paper one and
+        "channel=web" for a web one; Telegram ballots carry no channel part)."""
         dims = {q.id for q in self.breakdowns}
         parts = [f"{q}={o}" for q, o, _ in choices if q in dims]
         if session is not None:
             parts.append(f"{SESSION_DIMENSION}={session}")
         if paper:
             parts.append(f"{CHANNEL}=paper")
+        elif channel is not None and channel != "telegram":
+            parts.append(f"{CHANNEL}={channel}")
         return "&".join(sorted(parts))
 
     def question(self, question_id: str) -> Question | None:

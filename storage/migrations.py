@@ -229,3 +229,21 @@ MIGRATIONS.append(
         """,
     )
 )
+
+# Single-use voting codes for the web ballot. A code is kept only as a keyed hash (the key
+# file's), with the session it was made for; it is used when the same hash is in ``voters``
+# (written in the ballot's own transaction), so nothing here points to the ballot it cast.
+MIGRATIONS.append(
+    (
+        "0011_vote_codes",
+        """
+        CREATE TABLE vote_codes (
+            poll_id INTEGER NOT NULL REFERENCES polls(id),
+            code BLOB NOT NULL,
+            session_id INTEGER REFERENCES sessions(id),
+            made_on TEXT NOT NULL,
+            PRIMARY KEY (poll_id, code)
+        ) WITHOUT ROWID;
+        """,
+    )
+)

@@ -526,6 +526,68 @@ class SqliteStore:
         )
         return [(r[0], r[1]) for r in rows]
 
+    # --- voting codes (web ballot) ---------------------------------------------------------
+
+    async def session_id(self, poll_id: int, label: str, token: str, now: int) -> int:
+        """The id of this poll's session with ``label``, made (with ``token``) if new."""
+
+        def op(conn: sqlite3.Connection) -> int:
+            conn.execute(
+                "INSERT INTO sessions (poll_id, token, label, created_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (poll_id, label) DO NOTHING",
+                (poll_id, token, label, now),
+            )
+            row = conn.execute(
+                "SELECT id FROM sessions WHERE poll_id = ? AND label = ?", (poll_id, label)
+            ).fetchone()
+            return int(row[0])
+
+        return int(await self._w.run(op))
+
+    async def add_codes(
+        self, poll_id: int, codes: Sequence[bytes], session_id: int | None, today: str
+    ) -> int:
+        """Keep a batch of voting codes (keyed hashes only), all or none."""
+
+        def op(conn: sqlite3.Connection) -> int:
+            conn.executemany(
+                "INSERT INTO vote_codes (poll_id, code, session_id, made_on) VALUES (?, ?, ?, ?)",
+                [(poll_id, code, session_id, today) for code in codes],
+            )
+            return len(codes)
+
+        return int(await self._w.run(op))
+
+    async def find_code(self, poll_id: int, code: bytes) -> tuple[int | None, bool] | None:
+        """(session id, used) for a voting code's keyed hash, or None if no such code. A code
+        is used once its hash is in the voter register (the ballot's own transaction)."""
+        rows = await self._r.execute_fetchall(
+            "SELECT c.session_id, EXISTS (SELECT 1 FROM voters v"
+            " WHERE v.poll_id = c.poll_id AND v.voter = c.code)"
+            " FROM vote_codes c WHERE c.poll_id = ? AND c.code = ?",
+            (poll_id, code),
+        )
+        if not rows:
+            return None
+        return rows[0][0], bool(rows[0][1])
+
+    async def code_counts(self, poll_id: int) -> tuple[int, int]:
+        """(codes made, codes used) for a poll: ballots cast with a code, without saying which."""
+        rows = await self._r.execute_fetchall(
+            "SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM voters v"
+            " WHERE v.poll_id = c.poll_id AND v.voter = c.code)), 0)"
+            " FROM vote_codes c WHERE c.poll_id = ?",
+            (poll_id,),
+        )
+        return int(rows[0][0]), int(rows[0][1])
+
+    async def ballots_by_channel(self, poll_id: int) -> dict[str, int]:
+        """Ballots per channel ('online' is Telegram, 'web', 'paper')."""
+        rows = await self._r.execute_fetchall(
+            "SELECT channel, count(*) FROM ballots WHERE poll_id = ? GROUP BY channel", (poll_id,)
+        )
+        return {str(r[0]): int(r[1]) for r in rows}
+
     # --- staff ----------------------------------------------------------------------------
 
     async def is_worker(self, person: bytes) -> bool:

@@ -1,0 +1,90 @@
+"""Pages from templates: Jinja2 with autoescaping, texts from the catalog, nothing inline.
+
+Catalog texts carry a little HTML (<b>, <i>) with their parameters escaped by the catalog, so
+they are marked safe here and split into paragraphs; everything else is escaped by Jinja.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aiohttp import web
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from prompts import Catalog
+from services.pollfile import Poll, pick
+
+_BLANK = re.compile(r"\n\s*\n")
+
+
+def paragraphs(text: str) -> Markup:
+    """A catalog text as HTML paragraphs: blank lines part paragraphs, single newlines break
+    lines, and a run of "• " lines becomes a list."""
+    out = []
+    for block in _BLANK.split(text.strip()):
+        lines = [line.strip() for line in block.strip().splitlines() if line.strip()]
+        bullets = [line for line in lines if line.startswith("• ")]
+        rest = [line for line in lines if not line.startswith("• ")]
+        if rest:
+            out.append("<p>" + "<br>".join(rest) + "</p>")
+        if bullets:
+            items = "".join(f"<li>{line[2:]}</li>" for line in bullets)
+            out.append(f'<ul class="list">{items}</ul>')
+    return Markup("\n".join(out))
+
+
+class Renderer:
+    """Renders a named template in a language, with the helpers every page uses."""
+
+    def __init__(self, catalog: Catalog, contact: str | None = None) -> None:
+        self._catalog = catalog
+        self.contact = contact  # the council's, for the accessibility statement
+        self._env = Environment(
+            loader=PackageLoader("handlers.web", "templates"),
+            autoescape=select_autoescape(default=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+
+    def page(
+        self,
+        request: web.Request,
+        template: str,
+        lang: str,
+        *,
+        status: int = 200,
+        poll: Poll | None = None,
+        **values: Any,
+    ) -> web.Response:
+        catalog = self._catalog
+
+        def t(key: str, **params: object) -> Markup:
+            return Markup(catalog.t(lang, key, **params))
+
+        def p(key: str, **params: object) -> Markup:
+            return paragraphs(catalog.t(lang, key, **params))
+
+        def poll_text(value: dict[str, str] | None) -> str:
+            return pick(value, lang) if value else ""
+
+        # Texts of a poll that has no Welsh stay English: say so to screen readers.
+        poll_lang = lang if poll is None or lang in poll.languages() else "en"
+        other = "cy" if lang == "en" else "en"
+        switch = request.rel_url.update_query({"lang": other})
+        html = self._env.get_template(template).render(
+            lang=lang,
+            other_lang=other,
+            switch_url=str(switch),
+            t=t,
+            p=p,
+            poll=poll,
+            poll_lang=poll_lang,
+            poll_text=poll_text,
+            paragraphs=paragraphs,
+            escape=escape,
+            contact=self.contact,
+            **values,
+        )
+        return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")

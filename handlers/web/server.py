@@ -1,0 +1,127 @@
+"""One aiohttp application for the web: the ballot's pages, its CSS, and the rules every
+response keeps (security headers, size limits, error pages that never show a traceback).
+
+No access log is written (it would hold IP addresses and user agents); no page asks any other
+site for anything, so the Content-Security-Policy can allow 'self' only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from importlib import resources
+
+from aiohttp import web
+
+from handlers.web import ballot
+from handlers.web.ballot import CTX, AlertSink, WebContext, message_page
+from handlers.web.render import Renderer
+from handlers.web.session import Sessions
+from services.container import Services
+
+log = logging.getLogger(__name__)
+
+MAX_REQUEST_BYTES = 64 * 1024  # the longest answer allowed (3,000 characters) fits many times
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every response: no framing, no referrer, no sniffing, 'self' only; HSTS over https."""
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        response = exc
+    headers = response.headers
+    headers["Content-Security-Policy"] = CSP
+    headers["X-Frame-Options"] = "DENY"
+    headers["Referrer-Policy"] = "no-referrer"
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    if request.app[SECURE]:
+        headers["Strict-Transport-Security"] = "max-age=31536000"
+    return response
+
+
+@web.middleware
+async def error_pages(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A clear page for every bad request; a traceback is never the user interface."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        browser = request.app[CTX].sessions.browser(request, request.app[CTX].default_lang)
+        if exc.status == 404:
+            return message_page(
+                request, browser, "web_not_found_title", [("web_not_found", {})], status=404
+            )
+        if exc.status == 405:
+            return message_page(
+                request, browser, "web_refused_title", [("web_bad_method", {})], status=405
+            )
+        if exc.status == 413:
+            return message_page(
+                request, browser, "web_refused_title", [("web_too_large", {})], status=413
+            )
+        return message_page(
+            request, browser, "web_refused_title", [("web_bad_method", {})], status=exc.status
+        )
+    except Exception as exc:
+        log.error("web page failed: %s", type(exc).__name__)  # no request detail: no identity
+        browser = request.app[CTX].sessions.browser(request, request.app[CTX].default_lang)
+        return message_page(
+            request, browser, "web_server_error_title", [("web_server_error", {})], status=500
+        )
+
+
+SECURE = web.AppKey("markbot.secure", bool)
+
+
+async def stylesheet(request: web.Request) -> web.Response:
+    css = resources.files("handlers.web").joinpath("static/markbot.css").read_text("utf-8")
+    response = web.Response(text=css, content_type="text/css", charset="utf-8")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def build_web_app(
+    services: Services,
+    key: bytes,
+    *,
+    public_url: str | None,
+    default_lang: str = "en",
+    trust_proxy: bool = False,
+    contact: str | None = None,
+    alert: AlertSink | None = None,
+) -> web.Application:
+    """The web application; the Telegram webhook can be added to it as one more route."""
+    secure = bool(public_url and public_url.startswith("https://"))
+    app = web.Application(
+        middlewares=[security_headers, error_pages], client_max_size=MAX_REQUEST_BYTES
+    )
+    app[SECURE] = secure
+    app[CTX] = WebContext(
+        services=services,
+        sessions=Sessions(key, secure=secure, trust_proxy=trust_proxy),
+        renderer=Renderer(services.catalog, contact),
+        default_lang=default_lang,
+        alert=alert,
+    )
+    app.router.add_get("/static/markbot.css", stylesheet)
+    app.add_routes(ballot.routes())
+    return app
+
+
+async def start_web(app: web.Application, host: str, port: int) -> web.AppRunner:
+    """Serve ``app`` on host:port, with no access log (it would record addresses)."""
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    return runner

@@ -1,0 +1,80 @@
+"""The one strictly necessary cookie, the forms' CSRF tokens and the opaque client key.
+
+The cookie holds a random browser id and the chosen language, signed with a key derived from
+the key file; the browser id is only ever used through keyed hashes (the draft's owner, the
+voter in open mode). Nothing here is written to disk or logged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from aiohttp import web
+
+COOKIE = "mb"
+LANGUAGES = ("en", "cy")
+
+
+@dataclass(frozen=True, slots=True)
+class Browser:
+    """Who is on the other end of a request: a random id and a language, from the cookie."""
+
+    id: str
+    lang: str
+    new: bool  # no valid cookie came with the request: one is set on the response
+
+
+class Sessions:
+    """Signs and reads the cookie; makes and checks CSRF tokens; keys clients for limits."""
+
+    def __init__(self, key: bytes, *, secure: bool, trust_proxy: bool) -> None:
+        self._sign_key = hmac.new(key, b"markbot-web-cookie", hashlib.sha256).digest()
+        self._csrf_key = hmac.new(key, b"markbot-web-csrf", hashlib.sha256).digest()
+        self._client_key = secrets.token_bytes(32)  # per process: client keys never persist
+        self._secure = secure
+        self._trust_proxy = trust_proxy
+
+    def _sign(self, value: str) -> str:
+        return hmac.new(self._sign_key, value.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def browser(self, request: web.Request, default_lang: str) -> Browser:
+        """The browser's id and language; a new id when the cookie is missing or forged."""
+        raw = request.cookies.get(COOKIE, "")
+        parts = raw.split(".")
+        if len(parts) == 3 and hmac.compare_digest(parts[2], self._sign(f"{parts[0]}.{parts[1]}")):
+            lang = parts[1] if parts[1] in LANGUAGES else default_lang
+            return Browser(parts[0], lang, new=False)
+        return Browser(secrets.token_hex(16), default_lang, new=True)
+
+    def set_cookie(self, response: web.StreamResponse, browser: Browser) -> None:
+        """A session cookie (gone when the browser closes): HttpOnly, SameSite=Strict, and
+        Secure when the site is served over https."""
+        value = f"{browser.id}.{browser.lang}"
+        response.set_cookie(
+            COOKIE,
+            f"{value}.{self._sign(value)}",
+            httponly=True,
+            samesite="Strict",
+            secure=self._secure,
+            path="/",
+        )
+
+    def csrf(self, browser: Browser) -> str:
+        """The token every form carries: bound to this browser's cookie."""
+        return hmac.new(self._csrf_key, browser.id.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def csrf_ok(self, browser: Browser, token: str) -> bool:
+        return not browser.new and hmac.compare_digest(self.csrf(browser), token or "")
+
+    def client(self, request: web.Request) -> str:
+        """An opaque key for the client's network address, to count wrong codes in memory.
+        The address itself is never stored or logged."""
+        address = request.remote or ""
+        if self._trust_proxy:
+            forwarded = request.headers.get("X-Forwarded-For", "")
+            if forwarded:
+                address = forwarded.split(",")[-1].strip()
+        return hmac.new(self._client_key, address.encode(), hashlib.sha256).hexdigest()[:24]

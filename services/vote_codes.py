@@ -1,0 +1,133 @@
+"""Single-use voting codes for the web ballot: made for a session, checked, used once.
+
+A code is kept only as a keyed hash; the same hash becomes its voter-register entry when its
+ballot is cast (one transaction, see SqliteStore.cast_ballot), so a code casts one ballot and
+nothing points from a code to the ballot it cast. Guesses are limited per client here, where the
+rule lives; the web layer only says who the client is (an opaque, unstored key).
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from services.codes import new_code, normalize
+from services.identity import Hasher
+from services.polls import PollNotFound, PollService
+from storage.sqlite import SqliteStore
+
+MAX_CODES_PER_BATCH = 2000
+GUESSES_PER_WINDOW = 10  # wrong codes one client may try ...
+GUESS_WINDOW_SECONDS = 600  # ... in ten minutes; a class typing slips never gets near it
+MAX_CLIENTS_TRACKED = 50_000
+
+
+class CodesError(Exception):
+    """Codes can't be made for this poll (the message says why and what to do)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CodeCheck:
+    """What a typed code turned out to be: ``status`` is ok, malformed, unknown, used or
+    limited (too many wrong guesses from this client; try again later)."""
+
+    status: str
+    voter: bytes | None = None
+    session: int | None = None
+
+
+class GuessLimiter:
+    """A sliding count of wrong codes per client, in memory only (never written anywhere)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._misses: OrderedDict[str, list[float]] = OrderedDict()
+
+    def blocked(self, client: str) -> bool:
+        recent = self._recent(client)
+        return len(recent) >= GUESSES_PER_WINDOW
+
+    def miss(self, client: str) -> None:
+        recent = self._recent(client)
+        recent.append(self._clock())
+        self._misses[client] = recent
+        self._misses.move_to_end(client)
+        while len(self._misses) > MAX_CLIENTS_TRACKED:
+            self._misses.popitem(last=False)
+
+    def _recent(self, client: str) -> list[float]:
+        since = self._clock() - GUESS_WINDOW_SECONDS
+        return [t for t in self._misses.get(client, []) if t > since]
+
+
+class VoteCodeService:
+    """Makes codes for a poll (and session), and checks a typed one."""
+
+    def __init__(
+        self,
+        store: SqliteStore,
+        hasher: Hasher,
+        polls: PollService,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        limiter: GuessLimiter | None = None,
+    ) -> None:
+        self._store = store
+        self._hasher = hasher
+        self._polls = polls
+        self._clock = clock
+        self._limiter = limiter or GuessLimiter()
+
+    async def make(self, code: str, count: int, session: str | None = None) -> list[str]:
+        """``count`` new codes for poll ``code`` (for one class or group session if named).
+        The codes themselves are returned once, for the printed sheet, and never kept."""
+        if not 1 <= count <= MAX_CODES_PER_BATCH:
+            raise CodesError(f"make between 1 and {MAX_CODES_PER_BATCH} codes at a time")
+        loaded = await self._polls.by_code(code)
+        if loaded is None:
+            raise PollNotFound(code)
+        row, poll = loaded
+        if poll.web != "codes":
+            raise CodesError(
+                f"poll {row.code} does not use voting codes (its file says web: {poll.web}); "
+                "set 'web: codes' in the poll file to use them"
+            )
+        now = self._clock()
+        session_id = None
+        if session:
+            token = secrets.token_hex(4)
+            session_id = await self._store.session_id(
+                row.id, session.strip()[:100], token, int(now.timestamp())
+            )
+        codes: list[str] = []
+        seen: set[str] = set()
+        while len(codes) < count:
+            c = new_code()
+            if c not in seen:
+                seen.add(c)
+                codes.append(c)
+        hashes = [self._hasher.code(row.code, normalize(c) or c) for c in codes]
+        await self._store.add_codes(row.id, hashes, session_id, now.date().isoformat())
+        return codes
+
+    async def check(self, poll_id: int, poll_code: str, typed: str, client: str) -> CodeCheck:
+        """A code typed (or carried in a QR link) by ``client`` (an opaque key for the
+        browser's network address, used only to count wrong guesses in memory)."""
+        if self._limiter.blocked(client):
+            return CodeCheck("limited")
+        code = normalize(typed)
+        if code is None:
+            self._limiter.miss(client)
+            return CodeCheck("malformed")
+        voter = self._hasher.code(poll_code, code)
+        found = await self._store.find_code(poll_id, voter)
+        if found is None:
+            self._limiter.miss(client)
+            return CodeCheck("unknown")
+        session, used = found
+        if used:
+            return CodeCheck("used")
+        return CodeCheck("ok", voter, session)
