@@ -42,6 +42,12 @@ class Hasher:
         msg = f"invite\x00{token}".encode()
         return hmac.new(self._key, msg, hashlib.sha256).digest()[:DIGEST_BYTES]
 
+    def code(self, poll_code: str, code: str) -> bytes:
+        """What is kept of a single-use voting code (give it ``services.codes.normalize``'s
+        form): found again when typed, scoped to its poll, never turned back into the code."""
+        msg = f"code\x00{poll_code}\x00{code}".encode()
+        return hmac.new(self._key, msg, hashlib.sha256).digest()[:DIGEST_BYTES]
+
     def preference(self, user_id: int) -> bytes:
         """Keys a remembered language choice."""
         return self._digest("preference", "", user_id)
