@@ -91,6 +91,7 @@ async def open_runtime(settings: Settings) -> Runtime:
         codes=VoteCodeService(store, hasher, polls),
         min_cell=settings.min_cell,
         safeguarding_chat=settings.safeguarding_chat,
+        web_url=settings.web_url,
     )
     await services.journey.load_preferences()
     await services.contacts.load()

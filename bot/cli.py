@@ -37,6 +37,7 @@ from services.paper import PaperFileError
 from services.pollfile import PollFileError
 from services.polls import PollNotFound
 from services.reports import ExportError
+from services.vote_codes import MAX_CODES_PER_BATCH, CodesError
 from storage.records import AlreadyImported, PollExists, StorageError
 
 EXIT_ERROR = 1
@@ -90,6 +91,20 @@ def _parser() -> argparse.ArgumentParser:
     add = paper_sub.add_parser("add", help="import a CSV of paper ballots (all or nothing)")
     add.add_argument("code")
     add.add_argument("file", type=Path)
+
+    codes = sub.add_parser(
+        "codes", help="single-use voting codes for the web ballot, as a printable A4 sheet"
+    )
+    codes.add_argument("code", help="the poll's code")
+    codes.add_argument("--count", type=int, default=30, help="how many codes (default 30)")
+    codes.add_argument("--session", help='the class or group, e.g. "Year 9, Hillside School"')
+    codes.add_argument(
+        "--lang",
+        default="en",
+        choices=["en", "cy", "cy,en", "en,cy"],
+        help="the slips' language; two for bilingual slips (first on top)",
+    )
+    codes.add_argument("--out", type=Path, help="the PDF to write (default codes-CODE.pdf)")
 
     purge = sub.add_parser("purge", help="delete what is no longer needed (retention)")
     purge.add_argument(
@@ -256,6 +271,27 @@ async def _paper_add(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO
     return 0
 
 
+async def _codes(rt: Runtime, args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
+    if not 1 <= args.count <= MAX_CODES_PER_BATCH:
+        raise CliError(f"--count must be between 1 and {MAX_CODES_PER_BATCH}", EXIT_USAGE)
+    try:
+        pdf, name = await rt.services.codes.sheet(
+            args.code, args.count, args.session, settings.web_url, tuple(args.lang.split(","))
+        )
+    except CodesError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    except PollNotFound:
+        raise CliError(f"no poll with code {args.code!r} (markbot poll list shows them)") from None
+    path = args.out or Path(name)
+    path.write_bytes(pdf)
+    print(
+        f"{args.count} voting codes for {args.code} written to {path}. They are printed only "
+        "there: keep the sheet safe, hand out one slip each, and shred what is left.",
+        file=out,
+    )
+    return 0
+
+
 async def _purge(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO[str]) -> int:
     days = (args.text_older_than, args.voters_closed_days)
     if all(d is None for d in days):
@@ -290,6 +326,7 @@ _COMMANDS: dict[tuple[str, str | None], Callable[..., Awaitable[int]]] = {
     ("export", None): _export,
     ("paper", "add"): _paper_add,
     ("purge", None): _purge,
+    ("codes", None): _codes,
 }
 
 

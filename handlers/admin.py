@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
@@ -25,6 +25,7 @@ from services.paper import AlreadyImported, PaperFileError
 from services.pollfile import Poll, PollFileError, pick
 from services.polls import PollExists, PollNotFound
 from services.staff import INVITE_PREFIX
+from services.vote_codes import CodesError
 
 log = logging.getLogger("markbot.staff")
 
@@ -424,6 +425,36 @@ async def session(update: Update, context: MarkbotContext) -> None:
     await context.bot.send_photo(update.effective_chat.id, qr_png(url), caption=url)
 
 
+DEFAULT_CODES = 30  # a class
+
+
+@staff_only("codes")
+async def codes(update: Update, context: MarkbotContext) -> None:
+    """/codes CODE [COUNT] [LABEL]: single-use web voting codes as a printable A4 sheet."""
+    code = await _poll_arg(update, context, "codes")
+    if code is None:
+        return
+    args = (context.args or [])[1:]
+    count = DEFAULT_CODES
+    if args and args[0].isdigit():
+        count, args = int(args[0]), args[1:]
+    label = " ".join(args).strip()[:60] or None
+    services = context.services
+    lang = lang_of(update, context)
+    try:
+        pdf, name = await services.codes.sheet(
+            code, count, label, services.web_url, ("cy", "en") if lang == "cy" else ("en",)
+        )
+    except CodesError as exc:
+        await _say(update, context, "admin_codes_refused", reason=str(exc))
+        return
+    assert update.effective_chat is not None
+    caption = services.catalog.plain(lang, "admin_codes", count=count, code=code)
+    await context.bot.send_document(
+        update.effective_chat.id, InputFile(pdf, filename=name), caption=caption
+    )
+
+
 @staff_only("paper")
 async def paper(update: Update, context: MarkbotContext) -> None:
     """/paper CODE: upload a paper-ballot CSV next (same format and rules as the CLI)."""
@@ -454,6 +485,7 @@ def handlers() -> list[BaseHandler[Update, MarkbotContext, None]]:
         CommandHandler("preview", preview, NEW_PRIVATE),
         CommandHandler("session", session, NEW_PRIVATE),
         CommandHandler("paper", paper, NEW_PRIVATE),
+        CommandHandler("codes", codes, NEW_PRIVATE),
         CallbackQueryHandler(pick_template, pattern=r"^s:tp:"),
         CommandHandler("polls", polls, NEW_PRIVATE),
         CommandHandler("open", _status("open", "open"), NEW_PRIVATE),

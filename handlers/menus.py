@@ -21,6 +21,7 @@ STAFF_COMMANDS = (
     "close",
     "link",
     "session",
+    "codes",
     "results",
     "export",
     "paper",

@@ -30,3 +30,4 @@ class Services:
     codes: VoteCodeService
     min_cell: int = 5
     safeguarding_chat: int | None = None  # where safeguarding alerts go, if anywhere
+    web_url: str | None = None  # where the web ballot is reached (links, voting-code slips)

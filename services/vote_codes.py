@@ -8,6 +8,8 @@ rule lives; the web layer only says who the client is (an opaque, unstored key).
 
 from __future__ import annotations
 
+import asyncio
+import re
 import secrets
 import time
 from collections import OrderedDict
@@ -15,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from services.code_sheet import render_sheet
 from services.codes import new_code, normalize
 from services.identity import Hasher
 from services.polls import PollNotFound, PollService
@@ -112,6 +115,40 @@ class VoteCodeService:
         hashes = [self._hasher.code(row.code, normalize(c) or c) for c in codes]
         await self._store.add_codes(row.id, hashes, session_id, now.date().isoformat())
         return codes
+
+    async def sheet(
+        self,
+        code: str,
+        count: int,
+        session: str | None,
+        base_url: str | None,
+        languages: tuple[str, ...] = ("en",),
+    ) -> tuple[bytes, str]:
+        """Make ``count`` codes and their printable A4 sheet (a PDF, and a file name for it).
+        The codes exist only on that sheet; they can't be printed again."""
+        if not base_url:
+            raise CodesError(
+                "set MARKBOT_PUBLIC_URL to the web address people open (the slips show it "
+                "and their QR codes link to it), then make the codes again"
+            )
+        loaded = await self._polls.by_code(code)
+        if loaded is None:
+            raise PollNotFound(code)
+        row, poll = loaded
+        codes = await self.make(code, count, session)
+        start = f"{base_url}/v/{row.code}"
+        pdf = await asyncio.to_thread(
+            render_sheet,
+            codes,
+            title=poll.title,
+            link_for=lambda c: f"{start}?code={c}",
+            short_url=start,
+            session=session,
+            languages=languages,
+        )
+        slug = re.sub(r"[^a-z0-9]+", "-", (session or "").lower()).strip("-")
+        name = f"codes-{row.code}{'-' + slug if slug else ''}.pdf"
+        return pdf, name
 
     async def check(self, poll_id: int, poll_code: str, typed: str, client: str) -> CodeCheck:
         """A code typed (or carried in a QR link) by ``client`` (an opaque key for the

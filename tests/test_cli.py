@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pypdfium2
 import pytest
 from conftest import SIMPLE_POLL
 
@@ -223,3 +224,34 @@ def test_purge(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "dropped 1 voter-register entries" in out
     code, out, _ = run(capsys, "export", "test-poll", "--min-cell", "0", "--out", "t.csv")
     assert "test-poll,priority,Jobs,,,1,1.0000" in (env / "t.csv").read_text()
+
+
+def test_codes_write_a_printable_sheet_whose_codes_vote_once(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run(capsys, "poll", "create", "poll.yaml", "--open")[0] == 0
+    code, _, err = run(capsys, "codes", "test-poll", "--count", "3")
+    assert code == 2 and "MARKBOT_PUBLIC_URL" in err  # slips need the address people open
+    monkeypatch.setenv("MARKBOT_PUBLIC_URL", "https://votes.example.gov.uk/")
+    code, out, _ = run(
+        capsys, "codes", "test-poll", "--count", "25", "--session", "Year 9, Hillside"
+    )
+    assert code == 0 and "25 voting codes" in out
+    pdf = (env / "codes-test-poll-year-9-hillside.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF")
+    assert len(pypdfium2.PdfDocument(pdf)) == 3  # 10 slips a page
+
+    async def made() -> tuple[int, int]:
+        rt = await open_runtime(Settings(db=env / "cli.db", _env_file=None))  # type: ignore[call-arg]
+        try:
+            row = await rt.store.get_poll("test-poll")
+            assert row is not None
+            return await rt.store.code_counts(row.id)
+        finally:
+            await rt.close()
+
+    assert asyncio.run(made()) == (25, 0)
+    code, _, err = run(capsys, "codes", "nope", "--count", "3")
+    assert code == 1 and "no poll" in err
+    code, _, err = run(capsys, "codes", "test-poll", "--count", "0")
+    assert code == 2

@@ -22,11 +22,10 @@ from aiohttp import web
 from handlers.web.render import Renderer, paragraphs
 from handlers.web.session import Browser, Sessions
 from services.container import Services
-from services.journey import INELIGIBLE, FormState, Person, complete, reachable
+from services.journey import INELIGIBLE, CastResult, FormState, Person, complete, reachable
 from services.pollfile import Poll, Question, pick
 from services.screens import answer_text
 from services.text_input import clean_text
-from storage.records import CastResult
 
 log = logging.getLogger(__name__)
 
@@ -110,9 +109,11 @@ def message_page(
 
 
 def _redirect(request: web.Request, browser: Browser, location: str) -> web.Response:
-    response = web.HTTPSeeOther(location)
+    """Post/redirect/get: 303 to the page for where the journey now is."""
+    response = web.Response(status=303, headers={"Location": location})
     _ctx(request).sessions.set_cookie(response, browser)
-    return response  # type: ignore[return-value]
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 async def _form(request: web.Request, browser: Browser) -> dict[str, Any] | web.Response:
@@ -476,7 +477,7 @@ async def send(request: web.Request) -> web.Response:
         )
     if isinstance(result, int):
         return _redirect(request, browser, f"/v/{code}/q/{result}")
-    if result == "stale_page" and ctx.recent.get(token) == code:
+    if ctx.recent.get(token) == code:  # a click that waited for the first one to count it
         return _redirect(request, browser, f"/v/{code}/done")
     state = await _state(request, browser)
     if isinstance(state, web.Response):

@@ -13,7 +13,7 @@ from aiohttp import web
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from prompts import Catalog
+from services.container import Services
 from services.pollfile import Poll, pick
 
 _BLANK = re.compile(r"\n\s*\n")
@@ -38,8 +38,8 @@ def paragraphs(text: str) -> Markup:
 class Renderer:
     """Renders a named template in a language, with the helpers every page uses."""
 
-    def __init__(self, catalog: Catalog, contact: str | None = None) -> None:
-        self._catalog = catalog
+    def __init__(self, services: Services, contact: str | None = None) -> None:
+        self._catalog = services.catalog
         self.contact = contact  # the council's, for the accessibility statement
         self._env = Environment(
             loader=PackageLoader("handlers.web", "templates"),

@@ -8,7 +8,7 @@ site for anything, so the Content-Security-Policy can allow 'self' only.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from importlib import resources
 
 from aiohttp import web
@@ -35,17 +35,22 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     try:
         response = await handler(request)
     except web.HTTPException as exc:
-        response = exc
-    headers = response.headers
+        _protect(request, exc.headers)
+        raise
+    _protect(request, response.headers)
+    return response
+
+
+def _protect(request: web.Request, headers: MutableMapping[str, str]) -> None:
     headers["Content-Security-Policy"] = CSP
     headers["X-Frame-Options"] = "DENY"
     headers["Referrer-Policy"] = "no-referrer"
     headers["X-Content-Type-Options"] = "nosniff"
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["Server"] = "markbot"  # no versions of the software behind it
     if request.app[SECURE]:
         headers["Strict-Transport-Security"] = "max-age=31536000"
-    return response
 
 
 @web.middleware
@@ -109,7 +114,7 @@ def build_web_app(
     app[CTX] = WebContext(
         services=services,
         sessions=Sessions(key, secure=secure, trust_proxy=trust_proxy),
-        renderer=Renderer(services.catalog, contact),
+        renderer=Renderer(services, contact),
         default_lang=default_lang,
         alert=alert,
     )

@@ -1,0 +1,321 @@
+"""The web ballot over HTTP: whole journeys, codes, and every bad request changes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.app import Runtime, open_runtime
+from bot.settings import Settings
+from handlers.web.server import build_web_app, start_web
+from tests.conftest import SIMPLE_POLL
+from tests.webclient import Browser, web_client
+
+OPEN_POLL = SIMPLE_POLL.replace("code: test-poll", "code: web-poll\nweb: open")
+CODES_POLL = SIMPLE_POLL.replace("code: test-poll", "code: code-poll\nweb: codes")
+RANK_POLL = """\
+code: rank-poll
+title: Rank poll
+web: open
+questions:
+  - id: top
+    kind: rank
+    text: Put your top 2 in order
+    max: 2
+    options: [Parks, Buses, Jobs, Clubs]
+"""
+
+
+@pytest.fixture
+async def runtime(tmp_path: Path) -> AsyncIterator[Runtime]:
+    settings = Settings(
+        db=tmp_path / "markbot.db",
+        key_file=tmp_path / "secret" / "markbot.key",
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    rt = await open_runtime(settings)
+    for text in (OPEN_POLL, CODES_POLL, RANK_POLL):
+        poll = rt.services.polls.parse(text, "test.yaml")
+        await rt.services.polls.create(poll, status="open")
+    try:
+        yield rt
+    finally:
+        await rt.close()
+
+
+def db_rows(rt: Runtime, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(f"file:{rt.store.path}?mode=ro", uri=True) as conn:
+        return conn.execute(sql).fetchall()
+
+
+async def whole_ballot(
+    b: Browser, code: str = "web-poll", start: dict[str, str] | None = None
+) -> None:
+    """Landing -> Start -> four questions -> check -> Send -> done."""
+    page = await b.get(f"/v/{code}")
+    assert page.status == 200
+    page = await b.submit(f"/v/{code}/start", start or {})
+    assert page.url == f"/v/{code}/q/0", page.plain
+    page = await b.submit(f"/v/{code}/q/0", {"answer": "13-15"})
+    assert page.url == f"/v/{code}/q/1"
+    page = await b.submit(f"/v/{code}/q/1", {"answer": "north"})
+    page = await b.submit(f"/v/{code}/q/2", {"answer": "climate"})
+    page = await b.submit(f"/v/{code}/q/3", {"answer": "Floods near school"})
+    assert page.url == f"/v/{code}/check"
+    assert "Check your answers" in page.plain and "Floods near school" in page.plain
+    page = await b.submit(f"/v/{code}/send", {})
+    assert page.url == f"/v/{code}/done", page.plain
+    assert "Your answers have been sent" in page.plain
+
+
+async def test_a_whole_ballot_counts_once_as_web(runtime: Runtime) -> None:
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await whole_ballot(b)
+        assert db_rows(runtime, "SELECT channel FROM ballots") == [("web",)]
+        assert db_rows(runtime, "SELECT count(*) FROM voters") == [(1,)]
+        assert db_rows(runtime, "SELECT count(*) FROM drafts") == [(0,)]
+        answers = db_rows(runtime, "SELECT question, option, grp FROM answers ORDER BY question")
+        assert ("priority", "climate", "age=13-15&area=north&channel=web") in answers
+        assert db_rows(runtime, "SELECT body FROM text_answers") == [("Floods near school",)]
+
+
+async def test_double_send_and_back_after_send_count_once(runtime: Runtime) -> None:
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/web-poll")
+        await b.submit("/v/web-poll/start", {})
+        for i, value in enumerate(["16-18", "south", "jobs", ""]):
+            await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+        form = b.page.hidden() if b.page else {}
+        first, second = await asyncio.gather(
+            b.post("/v/web-poll/send", form), b.post("/v/web-poll/send", form)
+        )
+        assert first.url == second.url == "/v/web-poll/done"
+        again = await b.post("/v/web-poll/send", form)  # Back to the check page, Send again
+        assert again.url == "/v/web-poll/done"  # the same page, and still one ballot
+        assert db_rows(runtime, "SELECT count(*) FROM ballots") == [(1,)]
+        back = await b.get("/v/web-poll/check")
+        assert "unfinished answers have gone" in back.plain
+        # Starting again in the same browser: one ballot per browser in open mode.
+        await b.get("/v/web-poll")
+        page = await b.submit("/v/web-poll/start", {})
+        assert "already voted" in page.plain
+        assert db_rows(runtime, "SELECT count(*) FROM ballots") == [(1,)]
+
+
+async def test_two_browsers_vote_separately_in_open_mode(runtime: Runtime) -> None:
+    async with web_client(runtime) as one, web_client(runtime) as two:
+        await whole_ballot(Browser(one))
+        await whole_ballot(Browser(two))
+    assert db_rows(runtime, "SELECT count(*) FROM ballots WHERE channel = 'web'") == [(2,)]
+
+
+async def test_voting_codes(runtime: Runtime) -> None:
+    codes = await runtime.services.codes.make("code-poll", 3, "Year 9, Hillside")
+    assert len(set(codes)) == 3
+    stored = db_rows(runtime, "SELECT code FROM vote_codes")
+    assert len(stored) == 3 and all(c.encode() not in bytes(r[0]) for r in stored for c in codes)
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/code-poll")
+        page = await b.submit("/v/code-poll/start", {"code": ""})
+        assert page.status == 400 and "There is a problem" in page.plain
+        assert 'href="#code"' in page.text
+        page = await b.submit("/v/code-poll/start", {"code": "ABC"})
+        assert page.status == 400 and "doesn't look right" in page.plain
+        # The QR code's link carries the code; lower case and no hyphens are fine.
+        typed = codes[0].replace("-", "").lower()
+        page = await b.get(f"/v/code-poll?code={typed}")
+        await whole_ballot(b, "code-poll", {"code": typed})
+        session = db_rows(runtime, "SELECT grp FROM answers WHERE question = 'priority'")
+        assert "session=" in str(session[0][0])
+        # The same code again, in another browser: used.
+        other = Browser(client)
+        client.session.cookie_jar.clear()
+        await other.get("/v/code-poll")
+        page = await other.submit("/v/code-poll/start", {"code": codes[0]})
+        assert page.status == 400 and "already been used" in page.plain
+    assert db_rows(runtime, "SELECT count(*) FROM ballots") == [(1,)]
+    loaded = await runtime.services.polls.by_code("code-poll")
+    assert loaded is not None
+    assert await runtime.store.code_counts(loaded[0].id) == (3, 1)
+
+
+async def test_wrong_codes_are_rate_limited(runtime: Runtime) -> None:
+    await runtime.services.codes.make("code-poll", 1)
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/code-poll")
+        statuses = []
+        for _ in range(12):
+            page = await b.submit("/v/code-poll/start", {"code": "2222-2222-2222"})
+            statuses.append(page.status)
+        assert statuses[:10] == [400] * 10 and statuses[10:] == [429, 429]
+        assert "Too many wrong codes" in page.plain
+
+
+async def test_ineligible_and_closed_and_unknown_store_nothing(runtime: Runtime) -> None:
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/web-poll")
+        await b.submit("/v/web-poll/start", {})
+        page = await b.submit("/v/web-poll/q/0", {"answer": "under-10"})
+        assert "different group of people" in page.plain
+        assert db_rows(runtime, "SELECT count(*) FROM drafts") == [(0,)]
+        await runtime.store.flush_drafts()
+        assert db_rows(runtime, "SELECT count(*) FROM drafts") == [(0,)]
+        page = await b.get("/v/no-such-poll")
+        assert page.status == 404 and "can't find that poll" in page.plain
+        await runtime.services.polls.set_status("web-poll", "closed")
+        await b.get("/v/web-poll")
+        page = await b.submit("/v/web-poll/start", {})
+        assert "has closed" in page.plain
+    assert db_rows(runtime, "SELECT count(*) FROM ballots") == [(0,)]
+
+
+async def test_forged_and_stale_forms_change_nothing(runtime: Runtime) -> None:
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/web-poll")
+        page = await b.post("/v/web-poll/start", {"csrf": "forged"})
+        assert page.status == 400 and "form had expired" in page.plain
+        await b.get("/v/web-poll")
+        await b.submit("/v/web-poll/start", {})
+        good = b.page.hidden() if b.page else {}
+        page = await b.post("/v/web-poll/q/0", {**good, "answer": "not-an-option"})
+        assert page.status == 400 and "Choose from the answers" in page.plain
+        page = await b.post("/v/web-poll/q/0", {**good, "token": "000000", "answer": "13-15"})
+        assert page.url == "/v/web-poll/q/0"  # an old page: shown where they really are
+        page = await b.post("/v/web-poll/q/2", {**good, "answer": "jobs"})  # skipping ahead
+        assert page.url == "/v/web-poll/q/0"
+        page = await b.get("/v/web-poll/q/3")
+        assert page.url == "/v/web-poll/q/0"
+        page = await b.post("/v/web-poll/q/0", {**good, "answer": ["13-15", "16-18"]})
+        assert page.status == 400
+        page = await b.get("/v/web-poll/send")
+        assert page.status == 405 and "use the buttons" in page.plain
+        page = await b.post("/v/web-poll/q/0", {**good, "answer": "x" * 200_000})
+        assert page.status == 413 and "too much" in page.plain
+        # No cookie at all (cookies blocked): a clear page.
+        client.session.cookie_jar.clear()
+        page = await b.post("/v/web-poll/start", {"csrf": good["csrf"]})
+        assert page.status == 400 and "needs a cookie" in page.plain
+    assert db_rows(runtime, "SELECT count(*) FROM ballots") == [(0,)]
+
+
+async def test_text_answers_are_scrubbed_and_signposted(runtime: Runtime) -> None:
+    alerts: list[str] = []
+
+    async def alert(text: str) -> None:
+        alerts.append(text)
+
+    async with web_client(runtime, alert=alert) as client:
+        b = Browser(client)
+        await b.get("/v/web-poll")
+        await b.submit("/v/web-poll/start", {})
+        for i, value in enumerate(["16-18", "south", "jobs"]):
+            await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+        page = await b.submit("/v/web-poll/q/3", {"answer": "x" * 1001})
+        assert page.status == 400 and "1001 characters" in page.plain
+        page = await b.submit(
+            "/v/web-poll/q/3", {"answer": "call me on 07700 900123, i want to kill myself"}
+        )
+        assert page.url == "/v/web-poll/check"
+        assert "Childline" in page.plain and "took some personal details out" in page.plain
+        assert "07700" not in page.text
+        await asyncio.sleep(0.05)
+        assert len(alerts) == 1 and "07700" not in alerts[0]
+        await b.submit("/v/web-poll/send", {})
+    flagged = db_rows(runtime, "SELECT flagged FROM text_answers")
+    assert flagged == [(1,)]
+
+
+async def test_rank_question_without_javascript(runtime: Runtime) -> None:
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/rank-poll")
+        page = await b.submit("/v/rank-poll/start", {})
+        assert page.text.count("<select") == 2 and 'for="answer"' in page.text
+        page = await b.submit("/v/rank-poll/q/0", {"rank1": "", "rank2": "buses"})
+        assert page.status == 400 and "in order" in page.plain
+        page = await b.submit("/v/rank-poll/q/0", {"rank1": "jobs", "rank2": "jobs"})
+        assert page.status == 400
+        page = await b.submit("/v/rank-poll/q/0", {"rank1": "jobs", "rank2": "parks"})
+        assert page.url == "/v/rank-poll/check" and "1. Jobs" in page.plain
+        await b.submit("/v/rank-poll/send", {})
+    ranks = db_rows(runtime, "SELECT option, rank FROM answers ORDER BY rank")
+    assert ranks == [("jobs", 1), ("parks", 2)]
+
+
+async def test_welsh_pages_and_security_headers(runtime: Runtime) -> None:
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        page = await b.get("/v/web-poll?lang=cy")
+        assert '<html lang="cy">' in page.text and "Dechrau nawr" in page.text
+        assert 'lang="en"' in page.text  # the poll has no Welsh: its texts are marked English
+        page = await b.get("/privacy")  # the choice is remembered by the cookie
+        assert "Dy breifatrwydd" in page.plain
+        headers = page.headers
+        assert "default-src 'self'" in headers["Content-Security-Policy"]
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["Referrer-Policy"] == "no-referrer"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert "aiohttp" not in headers.get("Server", "")
+        cookie = headers["Set-Cookie"]
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+        for path in ("/accessibility", "/", "/nowhere"):
+            page = await b.get(path)
+            assert '<html lang="cy">' in page.text
+            assert "https://" not in page.text.replace("https://www", "")  # nothing third-party
+
+
+async def test_no_address_or_user_agent_in_database_or_logs(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(
+        db=tmp_path / "markbot.db",
+        key_file=tmp_path / "k" / "markbot.key",
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    rt = await open_runtime(settings)
+    await rt.services.polls.create(rt.services.polls.parse(OPEN_POLL, "t.yaml"), status="open")
+    app = build_web_app(rt.services, rt.key, public_url=None)
+    runner = await start_web(app, "127.0.0.1", 0)
+    port = runner.addresses[0][1]
+    agent = "Mozilla/5.0 (DistinctiveAgent 9.99)"
+    caplog.set_level(logging.DEBUG)
+    try:
+        jar = aiohttp.CookieJar(unsafe=True)  # cookies from an IP address (127.0.0.1)
+        async with aiohttp.ClientSession(headers={"User-Agent": agent}, cookie_jar=jar) as http:
+            base = f"http://127.0.0.1:{port}"
+
+            async def get(path: str) -> str:
+                async with http.get(base + path) as r:
+                    return await r.text()
+
+            text = await get("/v/web-poll")
+            csrf = text.split('name="csrf" value="')[1].split('"')[0]
+            async with http.post(base + "/v/web-poll/start", data={"csrf": csrf}) as r:
+                text = await r.text()
+            token = text.split('name="token" value="')[1].split('"')[0]
+            for i, v in enumerate(["13-15", "north", "jobs", "parks please"]):
+                data = {"csrf": csrf, "token": token, "answer": v}
+                async with http.post(f"{base}/v/web-poll/q/{i}", data=data) as r:
+                    await r.text()
+            async with http.post(base + "/v/web-poll/send", data={"csrf": csrf, "token": token}):
+                pass
+    finally:
+        await runner.cleanup()
+        await rt.close()
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("markbot.db*"))
+    assert b"127.0.0.1" not in raw and b"DistinctiveAgent" not in raw
+    assert "127.0.0.1" not in caplog.text and "DistinctiveAgent" not in caplog.text
+    with sqlite3.connect(tmp_path / "markbot.db") as conn:
+        assert conn.execute("SELECT count(*) FROM ballots").fetchone() == (1,)
