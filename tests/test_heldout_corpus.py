@@ -117,3 +117,12 @@ def test_theme_items() -> None:
     assert len(items) >= 180
     assert sum(item["lang"] == "cy" for item in items) >= 0.3 * len(items)
     assert {t for item in items for t in item["themes"]} == THEMES
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_readme_counts_match_the_file(name: str) -> None:
+    readme = (HELDOUT / "README.md").read_text(encoding="utf-8")
+    items = _items(name)
+    english = sum(item["lang"] == "en" for item in items)
+    section = readme.split(f"### {name}.yaml")[1]
+    assert f"| **all** | {english} | {len(items) - english} | {len(items)} |" in section
