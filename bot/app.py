@@ -22,7 +22,7 @@ from handlers.context import MarkbotContext, attach
 from handlers.web.server import build_web_app, start_web
 from prompts import load_catalog
 from services.broadcast import BroadcastService
-from services.contact_requests import ContactRequestService
+from services.contact_requests import ContactRequestService, LeadMessage
 from services.container import Services
 from services.identity import Hasher
 from services.journey import JourneyService
@@ -221,6 +221,13 @@ async def start_web_server(
         async def alert(text: str) -> None:
             await sender.send_message(chat, text, parse_mode=None)
 
+    contact = None
+    if bot is not None and chat is not None:
+        poster = bot
+
+        async def contact(lead: LeadMessage) -> None:
+            await safeguarding.deliver(poster, runtime.services, lead)
+
     app = build_web_app(
         runtime.services,
         runtime.key,
@@ -229,6 +236,7 @@ async def start_web_server(
         trust_proxy=settings.web_trust_proxy,
         contact=settings.web_contact,
         alert=alert,
+        deliver=contact,
     )
     try:
         return await start_web(app, settings.web_host, settings.web_port)

@@ -150,6 +150,16 @@ class ContactRequestService:
         text = self._catalog.t(lang, "contact_ask", max_length=MAX_DETAIL_CHARS)
         return Outcome(Screen(text, rows))
 
+    def limit_reached(self, person: Person) -> bool:
+        """They have sent as many requests today as one person may."""
+        return self._sends_today(self._key(person)) >= MAX_PER_DAY
+
+    def version(self, person: Person) -> str | None:
+        """The version of the detail now shown to check (what Send must name), if any: the web
+        puts it in its form as Telegram puts it in the Send button."""
+        pending = self._waiting(person)
+        return pending.version if pending is not None and pending.detail else None
+
     async def typed(self, person: Person, lang: str, text: str) -> Outcome | None:
         """Their typed detail, shown back to check before Send (kept in memory only).
         None if they aren't part-way through a request after all."""

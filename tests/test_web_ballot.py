@@ -319,3 +319,52 @@ async def test_no_address_or_user_agent_in_database_or_logs(
     assert "127.0.0.1" not in caplog.text and "DistinctiveAgent" not in caplog.text
     with sqlite3.connect(tmp_path / "markbot.db") as conn:
         assert conn.execute("SELECT count(*) FROM ballots").fetchone() == (1,)
+
+
+async def test_an_adult_can_be_asked_to_make_contact(tmp_path: Path) -> None:
+    settings = Settings(
+        db=tmp_path / "markbot.db",
+        key_file=tmp_path / "k" / "markbot.key",
+        safeguarding_chat=-100123,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    rt = await open_runtime(settings)
+    await rt.services.polls.create(rt.services.polls.parse(OPEN_POLL, "t.yaml"), status="open")
+    posted = []
+
+    async def deliver(lead: object) -> None:
+        posted.append(lead)
+
+    try:
+        async with web_client(rt, deliver=deliver) as client:
+            b = Browser(client)
+            await b.get("/v/web-poll")
+            await b.submit("/v/web-poll/start", {})
+            page = await b.get("/v/web-poll/q/0")
+            assert "/v/web-poll/help" not in page.text  # offered only after signposting
+            for i, value in enumerate(["16-18", "south", "jobs", "i want to kill myself"]):
+                page = await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+            assert "I'd like an adult to contact me" in page.plain
+            page = await b.get("/v/web-poll/help")
+            assert "Someone to talk to" in page.plain
+            page = await b.submit("/v/web-poll/help", {"detail": "  "})
+            assert page.status == 400 and "looks empty" in page.plain
+            page = await b.submit("/v/web-poll/help", {"detail": "07700 900456 after 4pm"})
+            assert "This is what the adult will see" in page.plain
+            assert "07700 900456 after 4pm" in page.plain
+            sent_form = page.hidden()
+            page = await b.submit("/v/web-poll/help/send", {})
+            assert "We have passed this on" in page.plain
+            await asyncio.sleep(0.05)
+            assert len(posted) == 1
+            page = await b.post("/v/web-poll/help/send", sent_form)  # again: nothing twice
+            assert "nothing waiting" in page.plain
+            await b.get("/v/web-poll/check")
+            page = await b.submit("/v/web-poll/send", {})
+            assert page.url == "/v/web-poll/done"
+    finally:
+        await rt.close()
+    with sqlite3.connect(tmp_path / "markbot.db") as conn:
+        assert conn.execute("SELECT count(*) FROM contact_requests").fetchone() == (1,)
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("markbot.db*"))
+    assert b"900456" not in raw  # sealed

@@ -12,6 +12,7 @@ import asyncio
 import html
 import logging
 import math
+import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from aiohttp import web
 
 from handlers.web.render import Renderer, paragraphs
 from handlers.web.session import Browser, Sessions
+from services.contact_requests import ASK, MAX_DETAIL_CHARS, SEND, LeadMessage
 from services.container import Services
 from services.journey import INELIGIBLE, CastResult, FormState, Person, complete, reachable
 from services.pollfile import Poll, Question, pick
@@ -30,6 +32,7 @@ from services.text_input import clean_text
 log = logging.getLogger(__name__)
 
 AlertSink = Callable[[str], Awaitable[None]]
+ContactSink = Callable[[LeadMessage], Awaitable[None]]
 RECENT_CASTS = 10_000  # journey tokens just sent, so a double click shows the same page
 
 
@@ -42,6 +45,7 @@ class WebContext:
     renderer: Renderer
     default_lang: str
     alert: AlertSink | None = None  # sends a safeguarding alert to the lead, if anyone
+    contact: ContactSink | None = None  # posts a contact request to the lead now (else later)
     recent: OrderedDict[str, str] | None = None
 
     def __post_init__(self) -> None:
@@ -324,6 +328,7 @@ def _question(
         error=error,
         error_list=[("answer", error)] if error else None,
         notes=j.notes if error is None else None,
+        help_url=_help_url(request, state),
     )
 
 
@@ -443,6 +448,7 @@ async def check_page(request: web.Request) -> web.Response:
         token=state.journey.token,
         back_url=f"/v/{state.code}/q/{last}",
         notes=state.journey.notes,
+        help_url=_help_url(request, state),
     )
 
 
@@ -532,6 +538,142 @@ async def cancel(request: web.Request) -> web.Response:
     return message_page(request, browser, "web_cancelled_title", [("web_cancelled", {})], link=link)
 
 
+# --- "I'd like an adult to contact me" ------------------------------------------------------
+
+
+def _help_url(request: web.Request, state: FormState) -> str | None:
+    """After signposting, the offer stays on every page to the end (as in Telegram)."""
+    if state.journey.ask_help and _ctx(request).services.contacts.available:
+        return f"/v/{state.code}/help"
+    return None
+
+
+async def _contact_page(
+    request: web.Request,
+    browser: Browser,
+    code: str,
+    *,
+    detail: str = "",
+    error: str | None = None,
+    status: int = 200,
+) -> web.Response:
+    services = _ctx(request).services
+    person = _person(browser)
+    state = await services.journey.form_state(person)
+    back = _step_url(state) if state is not None else f"/v/{code}/done"
+    version = services.contacts.version(person)
+    ask = paragraphs(services.catalog.t(browser.lang, "contact_ask", max_length=MAX_DETAIL_CHARS))
+    return _page(
+        request,
+        browser,
+        "contact.html",
+        status=status,
+        code=code,
+        ask=ask,
+        detail=detail,
+        checking=version is not None and not error,
+        version=version or "",
+        max_length=MAX_DETAIL_CHARS,
+        error=error,
+        error_list=[("detail", error)] if error else None,
+        back_url=back,
+    )
+
+
+async def contact_start(request: web.Request) -> web.Response:
+    """The offer's link: explain who will see what, and ask how to reach them."""
+    browser = _browser(request)
+    found = await _poll(request)
+    services = _ctx(request).services
+    if found is None or not services.contacts.available:
+        raise web.HTTPNotFound()
+    person = _person(browser)
+    if services.contacts.limit_reached(person):
+        return message_page(request, browser, "web_contact_title", [("contact_limit", {})])
+    if services.contacts.version(person) is None:  # not part-way through one already
+        await services.contacts.ask(person, browser.lang, f"{ASK}:{found[0]}")
+    return await _contact_page(request, browser, found[0])
+
+
+async def contact_typed(request: web.Request) -> web.Response:
+    """Their detail, shown back to check (kept in memory only until Send)."""
+    browser = _browser(request)
+    form = await _form(request, browser)
+    if isinstance(form, web.Response):
+        return form
+    found = await _poll(request)
+    services = _ctx(request).services
+    if found is None or not services.contacts.available:
+        raise web.HTTPNotFound()
+    detail = clean_text(form.get("detail", ""))
+    outcome = await services.contacts.typed(_person(browser), browser.lang, detail)
+    if outcome is None:
+        return message_page(
+            request, browser, "web_contact_title", [("contact_nothing_waiting", {})]
+        )
+    if services.contacts.version(_person(browser)) is None or not detail.strip():
+        text = outcome.screen.text if outcome.screen else ""
+        error = re.sub(r"<[^>]+>", "", html.unescape(text))
+        return await _contact_page(
+            request, browser, found[0], detail=detail, error=error, status=400
+        )
+    return await _contact_page(request, browser, found[0], detail=detail.strip())
+
+
+async def contact_send(request: web.Request) -> web.Response:
+    """Send it: only the version on the check page goes; then it no longer knows who sent it."""
+    browser = _browser(request)
+    form = await _form(request, browser)
+    if isinstance(form, web.Response):
+        return form
+    found = await _poll(request)
+    ctx = _ctx(request)
+    if found is None or not ctx.services.contacts.available:
+        raise web.HTTPNotFound()
+    person = _person(browser)
+    outcome, lead = await ctx.services.contacts.send(
+        person, browser.lang, SEND + form.get("version", "")
+    )
+    if lead is None:
+        if outcome.toast:  # an older version: show the newest to check again
+            return await _contact_page(request, browser, found[0])
+        return message_page(
+            request, browser, "web_contact_title", [("contact_nothing_waiting", {})]
+        )
+    if ctx.contact is not None:
+        _spawn(ctx.contact(lead))  # else the janitor's next round posts it
+    state = await ctx.services.journey.form_state(person)
+    back = _step_url(state) if state is not None else f"/v/{found[0]}/done"
+    return message_page(
+        request,
+        browser,
+        "web_contact_title",
+        [("contact_sent", {})],
+        link=(back, ctx.services.catalog.plain(browser.lang, "web_contact_back")),
+    )
+
+
+async def contact_withdraw(request: web.Request) -> web.Response:
+    browser = _browser(request)
+    form = await _form(request, browser)
+    if isinstance(form, web.Response):
+        return form
+    found = await _poll(request)
+    ctx = _ctx(request)
+    if found is None or not ctx.services.contacts.available:
+        raise web.HTTPNotFound()
+    await ctx.services.contacts.withdraw(_person(browser), browser.lang)
+    state = await ctx.services.journey.form_state(_person(browser))
+    back = _step_url(state) if state is not None else f"/v/{found[0]}"
+    return message_page(
+        request,
+        browser,
+        "web_contact_title",
+        [("contact_not_sent", {})],
+        link=(back, ctx.services.catalog.plain(browser.lang, "web_contact_back")),
+    )
+
+
 # --- pages about the service ---------------------------------------------------------------
 
 
@@ -567,4 +709,8 @@ def routes() -> list[web.RouteDef]:
         web.post(r"/v/{code}/send", send),
         web.get(r"/v/{code}/done", done),
         web.post(r"/v/{code}/cancel", cancel),
+        web.get(r"/v/{code}/help", contact_start),
+        web.post(r"/v/{code}/help", contact_typed),
+        web.post(r"/v/{code}/help/send", contact_send),
+        web.post(r"/v/{code}/help/withdraw", contact_withdraw),
     ]

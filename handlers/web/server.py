@@ -14,7 +14,7 @@ from importlib import resources
 from aiohttp import web
 
 from handlers.web import ballot
-from handlers.web.ballot import CTX, AlertSink, WebContext, message_page
+from handlers.web.ballot import CTX, AlertSink, ContactSink, WebContext, message_page
 from handlers.web.render import Renderer
 from handlers.web.session import Sessions
 from services.container import Services
@@ -104,6 +104,7 @@ def build_web_app(
     trust_proxy: bool = False,
     contact: str | None = None,
     alert: AlertSink | None = None,
+    deliver: ContactSink | None = None,
 ) -> web.Application:
     """The web application; the Telegram webhook can be added to it as one more route."""
     secure = bool(public_url and public_url.startswith("https://"))
@@ -117,6 +118,7 @@ def build_web_app(
         renderer=Renderer(services, contact),
         default_lang=default_lang,
         alert=alert,
+        contact=deliver,
     )
     app.router.add_get("/static/markbot.css", stylesheet)
     app.add_routes(ballot.routes())
