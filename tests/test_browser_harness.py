@@ -3,6 +3,7 @@ traps and requests to third parties, on small pages made to have them (and not o
 
 from __future__ import annotations
 
+import asyncio
 import re
 import struct
 from collections.abc import Iterator
@@ -166,6 +167,34 @@ def test_a_good_page_has_no_axe_violations_under_a_strict_csp(
     assert page.title == "Youth vote - markbot"  # the page really loaded
     # axe ran on it, under a CSP that allows no injected script: axe is there and found rules.
     assert page.execute_script("return axe.version") == harness.AXE_VERSION
+
+
+async def test_a_server_on_the_tests_own_loop_is_reached_through_a_thread(page: WebDriver) -> None:
+    """markbot serves its pages on the test's event loop: selenium, which blocks, must run in a
+    thread (asyncio.to_thread) or the server could never answer. Here in Welsh."""
+
+    async def welsh(_: web.Request) -> web.Response:
+        body = GOOD.replace('lang="en"', 'lang="cy"').replace("{more}", "")
+        return web.Response(
+            text=body, content_type="text/html", headers={"Content-Security-Policy": CSP}
+        )
+
+    app = web.Application()
+    app.router.add_get("/cy", welsh)
+    app.router.add_get("/style.css", _serve)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}/cy"
+        await asyncio.to_thread(assert_no_axe_violations, page, url)
+        assert (
+            await asyncio.to_thread(page.execute_script, "return document.documentElement.lang")
+            == "cy"
+        )
+        await asyncio.to_thread(assert_no_third_party_requests, page)
+    finally:
+        await runner.cleanup()
 
 
 def test_a_bad_page_has_its_violations_found(page: WebDriver, site: LiveServer) -> None:
