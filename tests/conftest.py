@@ -19,6 +19,8 @@ from bot.settings import Settings
 from services.pollfile import Poll
 from standin import BotApiStandin, FakeUser
 
+pytest_plugins = ["tests.browser"]  # the real-browser fixtures: browser, page
+
 TOKEN = "123456:TEST-TOKEN"
 
 SIMPLE_POLL = """\
