@@ -19,7 +19,7 @@ import io
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import segno
@@ -37,7 +37,9 @@ COLUMNS = 2
 ROWS = 5  # 10 slips a page: a class of 30 is 3 sheets
 ROWS_BILINGUAL = 4  # two languages need taller slips: 8 a page
 QR_ERROR = "m"  # 15% of the symbol can be lost (a fold, a smudge) and it still scans
-QR_MASK = 2  # fixed: choosing the best of 8 masks costs 3 times the encoding, for no gain here
+# A fixed mask pattern: readers decode any of the 8, and choosing the best one triples the cost
+# of encoding, which is most of the cost of a sheet (tests decode every slip's QR code).
+QR_MASK = 2
 
 PAGE_W, PAGE_H = A4
 MARGIN_X = 10 * mm  # school printers leave about 5 mm unprinted at every edge
@@ -128,19 +130,23 @@ def _texts(
     )
 
 
-def _fit(text: str, font: str, size: float, width: float, lines: int) -> list[str]:
-    """``text`` wrapped to ``width``, at most ``lines`` lines, the last one cut with "…"."""
+@lru_cache(maxsize=512)
+def _fit(text: str, font: str, size: float, width: float, lines: int) -> tuple[str, ...]:
+    """``text`` wrapped to ``width``, at most ``lines`` lines, the last one cut with "…".
+
+    Cached: every slip of a sheet has the same words, so they are measured once."""
     wrapped = simpleSplit(text, font, size, width)
     if len(wrapped) <= lines:
-        return wrapped
+        return tuple(wrapped)
     kept = wrapped[:lines]
     last = kept[-1]
     while last and pdfmetrics.stringWidth(last + "…", font, size) > width:
         last = last[:-1].rstrip()
     kept[-1] = last + "…"
-    return kept
+    return tuple(kept)
 
 
+@lru_cache(maxsize=512)
 def _shrink(text: str, font: str, size: float, width: float, smallest: float) -> float:
     """The largest size from ``size`` down to ``smallest`` at which ``text`` fits on one line."""
     while size > smallest and pdfmetrics.stringWidth(text, font, size) > width:
