@@ -47,8 +47,7 @@ MARGIN_TOP = 12 * mm
 MARGIN_BOTTOM = 16 * mm  # the footer lives here
 PAD = 3.5 * mm
 QR_MAX = 34 * mm
-INK = (0, 0, 0)
-GREY = (0.35, 0.35, 0.35)
+INK = (0, 0, 0)  # black only: grey comes out of a school laser printer as fuzzy dots
 
 SANS = "MarkbotSans"
 SANS_BOLD = "MarkbotSans-Bold"
@@ -215,19 +214,17 @@ class _Sheet:
         """The words beside the QR code, each as (height, draw at x and baseline y)."""
         out: list[tuple[float, Callable[[float, float], None]]] = []
 
-        def text(height: float, words: str, font: str, size: float, grey: bool = False) -> None:
+        def text(height: float, words: str, font: str, size: float) -> None:
             def draw(x: float, y: float) -> None:
-                if grey:
-                    self.c.setFillColorRGB(*GREY)
                 self._line(x, y, words, font, size)
-                self.c.setFillColorRGB(*INK)
 
             out.append((height, draw))
 
         session = self.texts[0].session  # the label is the same in every language
         if session:
-            for line in _fit(session, SANS, 8, width, 2):
-                text(10, line, SANS, 8)
+            for n, line in enumerate(_fit(session, SANS, 8, width, 2)):
+                text(10 if n == 0 else 9.5, line, SANS, 8)
+            out.append((3, lambda x, y: None))
         label = " · ".join(t.code_label for t in self.texts)
         text(10.5, _fit(label, SANS, 7.5, width, 1)[0], SANS, 7.5)
         big = _shrink(code, MONO_BOLD, 18, width - 8, 11)
@@ -256,7 +253,7 @@ class _Sheet:
         for i, t in enumerate(self.texts):
             font = SANS if i == 0 else SANS_ITALIC
             for n, line in enumerate(_fit(t.instructions, font, small, width, 3)):
-                text(small + (4.5 if n == 0 else 1.6), line, font, small, grey=True)
+                text(small + (4.5 if n == 0 else 1.6), line, font, small)
         return out
 
     def _qr(self, code: str, x: float, y: float, size: float) -> None:
@@ -271,40 +268,42 @@ class _Sheet:
         c.addLiteral(qr_path(matrix))
         c.restoreState()
 
-    def cut_lines(self) -> None:
+    def cut_lines(self, count: int) -> None:
+        """Dashed lines around the first ``count`` slots only: no empty slips to cut out.
+
+        Each edge is drawn once, left to right or bottom to top, so the dashes of two slips
+        that share an edge fall on each other."""
         c = self.c
         c.setLineWidth(0.5)
         c.setDash(3, 3)
-        c.setStrokeColorRGB(*GREY)
-        right = PAGE_W - MARGIN_X
-        bottom = MARGIN_BOTTOM
-        for col in range(COLUMNS + 1):
+        top = PAGE_H - MARGIN_TOP
+        edges: set[tuple[str, int, int]] = set()
+        for i in range(count):
+            col, row = i % COLUMNS, i // COLUMNS
+            edges |= {("h", col, row), ("h", col, row + 1), ("v", col, row), ("v", col + 1, row)}
+        for kind, col, row in sorted(edges):
             x = MARGIN_X + col * self.slip_w
-            c.line(x, bottom, x, PAGE_H - MARGIN_TOP)
-        for row in range(self.rows + 1):
-            y = PAGE_H - MARGIN_TOP - row * self.slip_h
-            c.line(MARGIN_X, y, right, y)
+            if kind == "h":
+                y = top - row * self.slip_h
+                c.line(x, y, x + self.slip_w, y)
+            else:
+                c.line(x, top - (row + 1) * self.slip_h, x, top - row * self.slip_h)
         c.setDash()
-        c.setStrokeColorRGB(*INK)
-        c.setFillColorRGB(*GREY)
-        self._line(MARGIN_X - 1.5, PAGE_H - MARGIN_TOP + 2.5, "✂", SANS, 10)
-        c.setFillColorRGB(*INK)
+        self._line(MARGIN_X - 1.5, top + 2.5, "✂", SANS, 10)
 
     def footer(self, page: int, pages: int) -> None:
-        c = self.c
+        """Which sheet this is, what it is for, and what to do with it (for the teacher)."""
         y = MARGIN_BOTTOM - 6 * mm
         count = " · ".join(t.page.format(page=page, pages=pages) for t in self.texts)
         self._line(PAGE_W - MARGIN_X - pdfmetrics.stringWidth(count, SANS_BOLD, 8), y,
                    count, SANS_BOLD, 8)
         width = PAGE_W - 2 * MARGIN_X - pdfmetrics.stringWidth(count, SANS_BOLD, 8) - 6 * mm
-        head = " · ".join(dict.fromkeys([self.texts[0].title, self.texts[0].session])) or ""
-        self._line(MARGIN_X, y, _fit(head.strip(" ·"), SANS, 8, width, 1)[0], SANS, 8)
-        c.setFillColorRGB(*GREY)
+        head = " · ".join(part for part in (self.texts[0].title, self.texts[0].session) if part)
+        self._line(MARGIN_X, y, _fit(head, SANS, 8, width, 1)[0], SANS, 8)
         for i, t in enumerate(self.texts):
             font = SANS if i == 0 else SANS_ITALIC
             line = _fit(t.cut, font, 7, PAGE_W - 2 * MARGIN_X, 1)[0]
             self._line(MARGIN_X, y - 9.5 * (i + 1), line, font, 7)
-        c.setFillColorRGB(*INK)
 
 
 def slips_per_page(languages: Sequence[str]) -> int:
@@ -337,15 +336,16 @@ def render_sheet(
     catalog = catalog or load_catalog()
     texts = [_texts(catalog, lang, title, session) for lang in dict.fromkeys(languages)]
     out = io.BytesIO()
-    canvas = Canvas(out, pagesize=A4, invariant=True, pageCompression=1)
+    canvas = Canvas(out, pagesize=A4, invariant=True, pageCompression=1, initialFontName=SANS)
     canvas.setTitle(texts[0].title)
     canvas.setCreator("markbot")
     sheet = _Sheet(canvas, texts, _display_url(short_url), link_for)
     per_page = slips_per_page(languages)
     pages = (len(codes) + per_page - 1) // per_page
     for page in range(pages):
-        sheet.cut_lines()
-        for i, code in enumerate(codes[page * per_page : (page + 1) * per_page]):
+        on_page = codes[page * per_page : (page + 1) * per_page]
+        sheet.cut_lines(len(on_page))
+        for i, code in enumerate(on_page):
             sheet.slip(i, code)
         sheet.footer(page + 1, pages)
         canvas.showPage()

@@ -5,6 +5,7 @@ English, Welsh or both."""
 from __future__ import annotations
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_raw
 import pytest
 import zxingcpp
 from reportlab.pdfbase import pdfmetrics
@@ -120,6 +121,20 @@ def test_the_qr_code_is_drawn_from_the_encoder_s_modules() -> None:
         for col in range(int(x), int(x) + int(w)):
             drawn[size - 1 - int(y)][col] = 1
     assert [bytes(r) for r in drawn] == [bytes(r) for r in matrix]
+
+
+def test_cut_lines_go_round_the_slips_only() -> None:
+    """A full page has a 2 x 5 grid of dashed lines (12 across, 15 down); a last page with 3
+    slips has 5 and 5, so nobody cuts out an empty slip. Each slip adds its QR code and the
+    box round its code."""
+    doc = pdfium.PdfDocument(sheet([new_code() for _ in range(13)]))
+    try:
+        paths = [
+            len(list(page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_PATH]))) for page in doc
+        ]
+    finally:
+        doc.close()
+    assert paths == [12 + 15 + 2 * 10, 5 + 5 + 2 * 3]
 
 
 def test_a_welsh_sheet_is_in_welsh() -> None:
