@@ -4,7 +4,8 @@ Each slip carries the poll's title, the session label, the code in large monospa
 short web address to type, a QR code of the link with the code in it and one line of
 instructions; dashed lines show where to cut, and each page says "Sheet 1 of 3". Black on
 white only, so any school printer does it justice. A sheet can be in English, in Welsh, or in
-both on every slip (Welsh first, as Welsh Language Standards ask).
+both on every slip (``("cy", "en")`` puts the Welsh first, as the Welsh Language Standards
+expect): 10 slips a page in one language, 8 taller ones in two.
 
 Drawn with reportlab. The fonts are the DejaVu faces that matplotlib (already a dependency)
 ships: unlike the PDF standard fonts they have the Welsh ŵ and ŷ, and reportlab embeds just the
