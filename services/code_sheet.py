@@ -4,7 +4,8 @@ Each slip carries the poll's title, the session label, the code in large monospa
 short web address to type, a QR code of the link with the code in it and one line of
 instructions; dashed lines show where to cut, and each page says "Sheet 1 of 3". Black on
 white only, so any school printer does it justice. A sheet can be in English, in Welsh, or in
-both on every slip (Welsh first, as Welsh Language Standards ask).
+both on every slip (``("cy", "en")`` puts the Welsh first, as the Welsh Language Standards
+expect): 10 slips a page in one language, 8 taller ones in two.
 
 Drawn with reportlab. The fonts are the DejaVu faces that matplotlib (already a dependency)
 ships: unlike the PDF standard fonts they have the Welsh ŵ and ŷ, and reportlab embeds just the
@@ -16,12 +17,14 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import segno
+from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
@@ -35,7 +38,9 @@ COLUMNS = 2
 ROWS = 5  # 10 slips a page: a class of 30 is 3 sheets
 ROWS_BILINGUAL = 4  # two languages need taller slips: 8 a page
 QR_ERROR = "m"  # 15% of the symbol can be lost (a fold, a smudge) and it still scans
-QR_MASK = 2  # fixed: choosing the best of 8 masks costs 3 times the encoding, for no gain here
+# A fixed mask pattern: readers decode any of the 8, and choosing the best one triples the cost
+# of encoding, which is most of the cost of a sheet (tests decode every slip's QR code).
+QR_MASK = 2
 
 PAGE_W, PAGE_H = A4
 MARGIN_X = 10 * mm  # school printers leave about 5 mm unprinted at every edge
@@ -43,13 +48,13 @@ MARGIN_TOP = 12 * mm
 MARGIN_BOTTOM = 16 * mm  # the footer lives here
 PAD = 3.5 * mm
 QR_MAX = 34 * mm
-INK = (0, 0, 0)
-GREY = (0.35, 0.35, 0.35)
+INK = (0, 0, 0)  # black only: grey comes out of a school laser printer as fuzzy dots
 
 SANS = "MarkbotSans"
 SANS_BOLD = "MarkbotSans-Bold"
 SANS_ITALIC = "MarkbotSans-Oblique"
 MONO_BOLD = "MarkbotMono-Bold"
+_RUN = re.compile(b"\x01+")
 _FONT_FILES = {
     SANS: "DejaVuSans.ttf",
     SANS_BOLD: "DejaVuSans-Bold.ttf",
@@ -60,7 +65,10 @@ _FONT_FILES = {
 
 @cache
 def _register_fonts() -> None:
-    """Registers the DejaVu faces with reportlab once per process."""
+    """Registers the DejaVu faces with reportlab once per process, and turns off its ASCII85
+    wrapping of compressed streams (a quarter bigger, and slow in pure Python); nothing else
+    in markbot uses reportlab."""
+    rl_config.useA85 = 0
     spec = importlib.util.find_spec("matplotlib")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("matplotlib (which ships the DejaVu fonts) is not installed")
@@ -72,6 +80,20 @@ def _register_fonts() -> None:
 def qr_matrix(data: str) -> tuple[bytearray, ...]:
     """The QR code's modules, row by row (1 = dark), without the quiet zone."""
     return segno.make(data, error=QR_ERROR, mask=QR_MASK).matrix
+
+
+def qr_path(matrix: Sequence[bytes | bytearray]) -> str:
+    """PDF path operators that fill the dark modules, one unit a module, the top row at the
+    top: each run of dark modules in a row is one rectangle, written with whole numbers
+    (drawing each square through reportlab's path object formatted 360,000 floats for 1,000
+    slips and took most of the time)."""
+    ops = []
+    top = len(matrix) - 1
+    for r, row in enumerate(matrix):
+        y = top - r
+        ops.extend(f"{m.start()} {y} {m.end() - m.start()} 1 re" for m in _RUN.finditer(row))
+    ops.append("f")
+    return "\n".join(ops)
 
 
 @dataclass(frozen=True)
@@ -108,19 +130,23 @@ def _texts(
     )
 
 
-def _fit(text: str, font: str, size: float, width: float, lines: int) -> list[str]:
-    """``text`` wrapped to ``width``, at most ``lines`` lines, the last one cut with "…"."""
+@lru_cache(maxsize=512)
+def _fit(text: str, font: str, size: float, width: float, lines: int) -> tuple[str, ...]:
+    """``text`` wrapped to ``width``, at most ``lines`` lines, the last one cut with "…".
+
+    Cached: every slip of a sheet has the same words, so they are measured once."""
     wrapped = simpleSplit(text, font, size, width)
     if len(wrapped) <= lines:
-        return wrapped
+        return tuple(wrapped)
     kept = wrapped[:lines]
     last = kept[-1]
     while last and pdfmetrics.stringWidth(last + "…", font, size) > width:
         last = last[:-1].rstrip()
     kept[-1] = last + "…"
-    return kept
+    return tuple(kept)
 
 
+@lru_cache(maxsize=512)
 def _shrink(text: str, font: str, size: float, width: float, smallest: float) -> float:
     """The largest size from ``size`` down to ``smallest`` at which ``text`` fits on one line."""
     while size > smallest and pdfmetrics.stringWidth(text, font, size) > width:
@@ -189,19 +215,17 @@ class _Sheet:
         """The words beside the QR code, each as (height, draw at x and baseline y)."""
         out: list[tuple[float, Callable[[float, float], None]]] = []
 
-        def text(height: float, words: str, font: str, size: float, grey: bool = False) -> None:
+        def text(height: float, words: str, font: str, size: float) -> None:
             def draw(x: float, y: float) -> None:
-                if grey:
-                    self.c.setFillColorRGB(*GREY)
                 self._line(x, y, words, font, size)
-                self.c.setFillColorRGB(*INK)
 
             out.append((height, draw))
 
         session = self.texts[0].session  # the label is the same in every language
         if session:
-            for line in _fit(session, SANS, 8, width, 2):
-                text(10, line, SANS, 8)
+            for n, line in enumerate(_fit(session, SANS, 8, width, 2)):
+                text(10 if n == 0 else 9.5, line, SANS, 8)
+            out.append((3, lambda x, y: None))
         label = " · ".join(t.code_label for t in self.texts)
         text(10.5, _fit(label, SANS, 7.5, width, 1)[0], SANS, 7.5)
         big = _shrink(code, MONO_BOLD, 18, width - 8, 11)
@@ -230,63 +254,57 @@ class _Sheet:
         for i, t in enumerate(self.texts):
             font = SANS if i == 0 else SANS_ITALIC
             for n, line in enumerate(_fit(t.instructions, font, small, width, 3)):
-                text(small + (4.5 if n == 0 else 1.6), line, font, small, grey=True)
+                text(small + (4.5 if n == 0 else 1.6), line, font, small)
         return out
 
     def _qr(self, code: str, x: float, y: float, size: float) -> None:
-        """The QR code of the slip's link, ``size`` square with its quiet zone, merged runs
-        of dark modules drawn as one filled path."""
+        """The QR code of the slip's link, ``size`` square with its quiet zone."""
         matrix = qr_matrix(self.link_for(code))
-        n = len(matrix) + 8  # a quiet zone of 4 modules each side
-        module = size / n
-        top = y + size - 4 * module
-        left = x + 4 * module
-        path = self.c.beginPath()
-        for r, row in enumerate(matrix):
-            yy = top - (r + 1) * module
-            start = -1
-            for col, dark in enumerate(bytes(row) + b"\x00"):
-                if dark and start < 0:
-                    start = col
-                elif not dark and start >= 0:
-                    path.rect(left + start * module, yy, (col - start) * module, module)
-                    start = -1
-        self.c.drawPath(path, stroke=0, fill=1)
+        module = size / (len(matrix) + 8)  # a quiet zone of 4 modules each side
+        c = self.c
+        c.saveState()
+        c.translate(x + 4 * module, y + 4 * module)
+        c.scale(module, module)
+        c.setFillColorRGB(*INK)
+        c.addLiteral(qr_path(matrix))
+        c.restoreState()
 
-    def cut_lines(self) -> None:
+    def cut_lines(self, count: int) -> None:
+        """Dashed lines around the first ``count`` slots only: no empty slips to cut out.
+
+        Each edge is drawn once, left to right or bottom to top, so the dashes of two slips
+        that share an edge fall on each other."""
         c = self.c
         c.setLineWidth(0.5)
         c.setDash(3, 3)
-        c.setStrokeColorRGB(*GREY)
-        right = PAGE_W - MARGIN_X
-        bottom = MARGIN_BOTTOM
-        for col in range(COLUMNS + 1):
+        top = PAGE_H - MARGIN_TOP
+        edges: set[tuple[str, int, int]] = set()
+        for i in range(count):
+            col, row = i % COLUMNS, i // COLUMNS
+            edges |= {("h", col, row), ("h", col, row + 1), ("v", col, row), ("v", col + 1, row)}
+        for kind, col, row in sorted(edges):
             x = MARGIN_X + col * self.slip_w
-            c.line(x, bottom, x, PAGE_H - MARGIN_TOP)
-        for row in range(self.rows + 1):
-            y = PAGE_H - MARGIN_TOP - row * self.slip_h
-            c.line(MARGIN_X, y, right, y)
+            if kind == "h":
+                y = top - row * self.slip_h
+                c.line(x, y, x + self.slip_w, y)
+            else:
+                c.line(x, top - (row + 1) * self.slip_h, x, top - row * self.slip_h)
         c.setDash()
-        c.setStrokeColorRGB(*INK)
-        c.setFillColorRGB(*GREY)
-        self._line(MARGIN_X - 1.5, PAGE_H - MARGIN_TOP + 2.5, "✂", SANS, 10)
-        c.setFillColorRGB(*INK)
+        self._line(MARGIN_X - 1.5, top + 2.5, "✂", SANS, 10)
 
     def footer(self, page: int, pages: int) -> None:
-        c = self.c
+        """Which sheet this is, what it is for, and what to do with it (for the teacher)."""
         y = MARGIN_BOTTOM - 6 * mm
         count = " · ".join(t.page.format(page=page, pages=pages) for t in self.texts)
         self._line(PAGE_W - MARGIN_X - pdfmetrics.stringWidth(count, SANS_BOLD, 8), y,
                    count, SANS_BOLD, 8)
         width = PAGE_W - 2 * MARGIN_X - pdfmetrics.stringWidth(count, SANS_BOLD, 8) - 6 * mm
-        head = " · ".join(dict.fromkeys([self.texts[0].title, self.texts[0].session])) or ""
-        self._line(MARGIN_X, y, _fit(head.strip(" ·"), SANS, 8, width, 1)[0], SANS, 8)
-        c.setFillColorRGB(*GREY)
+        head = " · ".join(part for part in (self.texts[0].title, self.texts[0].session) if part)
+        self._line(MARGIN_X, y, _fit(head, SANS, 8, width, 1)[0], SANS, 8)
         for i, t in enumerate(self.texts):
             font = SANS if i == 0 else SANS_ITALIC
             line = _fit(t.cut, font, 7, PAGE_W - 2 * MARGIN_X, 1)[0]
             self._line(MARGIN_X, y - 9.5 * (i + 1), line, font, 7)
-        c.setFillColorRGB(*INK)
 
 
 def slips_per_page(languages: Sequence[str]) -> int:
@@ -319,15 +337,16 @@ def render_sheet(
     catalog = catalog or load_catalog()
     texts = [_texts(catalog, lang, title, session) for lang in dict.fromkeys(languages)]
     out = io.BytesIO()
-    canvas = Canvas(out, pagesize=A4, invariant=True, pageCompression=1)
+    canvas = Canvas(out, pagesize=A4, invariant=True, pageCompression=1, initialFontName=SANS)
     canvas.setTitle(texts[0].title)
     canvas.setCreator("markbot")
     sheet = _Sheet(canvas, texts, _display_url(short_url), link_for)
     per_page = slips_per_page(languages)
     pages = (len(codes) + per_page - 1) // per_page
     for page in range(pages):
-        sheet.cut_lines()
-        for i, code in enumerate(codes[page * per_page : (page + 1) * per_page]):
+        on_page = codes[page * per_page : (page + 1) * per_page]
+        sheet.cut_lines(len(on_page))
+        for i, code in enumerate(on_page):
             sheet.slip(i, code)
         sheet.footer(page + 1, pages)
         canvas.showPage()
