@@ -368,3 +368,24 @@ async def test_an_adult_can_be_asked_to_make_contact(tmp_path: Path) -> None:
         assert conn.execute("SELECT count(*) FROM contact_requests").fetchone() == (1,)
     raw = b"".join(p.read_bytes() for p in tmp_path.glob("markbot.db*"))
     assert b"900456" not in raw  # sealed
+
+
+async def test_every_page_is_small(runtime: Runtime) -> None:
+    """Under 30 KB a page (with its one stylesheet), for a school's slow Wi-Fi or a phone."""
+    sizes = {}
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        css = await b.get("/static/markbot.css")
+        sizes["css"] = len(css.text.encode())
+        for path in ("/", "/privacy", "/accessibility", "/v/web-poll", "/v/rank-poll"):
+            sizes[path] = len((await b.get(path)).text.encode())
+        await b.get("/v/web-poll")
+        page = await b.submit("/v/web-poll/start", {})
+        for i, value in enumerate(["16-18", "south", "jobs", "parks"]):
+            sizes[page.url] = len(page.text.encode())
+            page = await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+        sizes[page.url] = len(page.text.encode())
+        page = await b.submit("/v/web-poll/send", {})
+        sizes[page.url] = len(page.text.encode())
+    assert len(sizes) == 12
+    assert all(size + sizes["css"] < 30_000 for size in sizes.values()), sizes

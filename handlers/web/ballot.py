@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+from markupsafe import Markup
 
 from handlers.web.render import Renderer, paragraphs
 from handlers.web.session import Browser, Sessions
@@ -193,7 +194,8 @@ def _landing(
         notice += "\n" + services.catalog.t(lang, "notice_organiser", organiser=poll.organiser)
     # The notice's title is the page's heading.
     head, _, rest = notice.partition("\n")
-    notice_html = f"<h1>{head.replace('<b>', '').replace('</b>', '')}</h1>" + paragraphs(rest)
+    title = head.replace("<b>", "").replace("</b>", "")  # escaped by the catalog
+    notice_html = Markup(f"<h1>{title}</h1>") + paragraphs(rest)
     return _page(
         request,
         browser,
@@ -419,8 +421,8 @@ async def check_page(request: web.Request) -> web.Response:
         value = state.journey.answers.get(q.id)
         lines: list[str] = []
         if isinstance(value, list) and q.kind == "rank" and value:
-            lines = [answer_text(catalog, q, [oid], lang) for oid in value]
-            lines = [f"{n}. {line}" for n, line in enumerate(lines, start=1)]
+            labels = [pick(o.label, lang) if (o := q.option(oid)) else oid for oid in value]
+            lines = [f"{n}. {label}" for n, label in enumerate(labels, start=1)]
         own = ""
         if isinstance(value, str) and value:
             tag = (state.journey.text_langs.get(q.id) or ["und"])[0]

@@ -1,0 +1,288 @@
+"""The web ballot in a real browser (headless Chromium): whole ballots by keyboard alone in
+English and Welsh, axe-core on every page, no sideways scrolling at 320 px or 200% zoom, no
+request to any third party, and the ballots counted in the export."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+
+from bot.app import Runtime, open_runtime
+from bot.settings import Settings
+from handlers.web.server import build_web_app, start_web
+from tests.browser import (
+    assert_no_axe_violations,
+    assert_no_third_party_requests,
+    assert_reflows,
+    focused,
+    press,
+    screenshot,
+)
+from tests.conftest import SIMPLE_POLL
+
+TAB, ENTER, SPACE, DOWN = "\ue004", "\ue007", " ", "\ue015"
+SHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots" / "web"
+
+WELSH_POLL = """\
+code: cy-poll
+title: {en: "Youth vote", cy: "Pleidlais ieuenctid"}
+outcome:
+  en: The youth forum will see the results.
+  cy: Bydd y fforwm ieuenctid yn gweld y canlyniadau.
+web: open
+questions:
+  - id: age
+    kind: choice
+    text: {en: "How old are you?", cy: "Faint yw dy oed di?"}
+    options:
+      - {id: under-10, label: {en: Under 10, cy: O dan 10}}
+      - {id: 10-15, label: {en: 10-15, cy: 10-15}}
+      - {id: 16-25, label: {en: 16-25, cy: 16-25}}
+    ineligible: [under-10]
+    breakdown: true
+  - id: clubs
+    kind: multi
+    max: 2
+    text: {en: "Which would you use?", cy: "Pa rai fyddet ti'n eu defnyddio?"}
+    options:
+      - {id: youth-club, label: {en: Youth club, cy: Clwb ieuenctid}}
+      - {id: sports, label: {en: Sports, cy: Chwaraeon}}
+      - {id: music, label: {en: Music, cy: Cerddoriaeth}}
+  - id: top
+    kind: rank
+    max: 2
+    text: {en: "Put your top 2 in order", cy: "Rho dy 2 uchaf mewn trefn"}
+    options:
+      - {id: buses, label: {en: Buses, cy: Bysiau}}
+      - {id: parks, label: {en: Parks, cy: Parciau}}
+      - {id: jobs, label: {en: Jobs, cy: Swyddi}}
+  - id: why
+    kind: text
+    optional: true
+    text: {en: "Why?", cy: "Pam?"}
+"""
+CODES_POLL = SIMPLE_POLL.replace("code: test-poll", "code: code-poll\nweb: codes")
+
+
+@dataclass
+class Live:
+    url: str
+    db: Path
+    loop: asyncio.AbstractEventLoop
+    runtime: Runtime
+
+    def run(self, coro: object) -> object:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(30)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """markbot's web server on its own loop and thread (selenium blocks the test's)."""
+    folder = tmp_path_factory.mktemp("web")
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    box: dict[str, object] = {}
+
+    async def start() -> None:
+        settings = Settings(
+            db=folder / "markbot.db",
+            key_file=folder / "k" / "key",
+            _env_file=None,  # type: ignore[call-arg]
+        )
+        rt = await open_runtime(settings)
+        for text in (WELSH_POLL, CODES_POLL):
+            await rt.services.polls.create(rt.services.polls.parse(text, "t.yaml"), status="open")
+        runner = await start_web(
+            build_web_app(rt.services, rt.key, public_url=None), "127.0.0.1", 0
+        )
+        box.update(rt=rt, runner=runner, port=runner.addresses[0][1])
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(start())
+        finally:
+            ready.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    ready.wait(30)
+    live = Live(f"http://127.0.0.1:{box['port']}", folder / "markbot.db", loop, box["rt"])  # type: ignore[arg-type]
+    try:
+        yield live
+    finally:
+
+        async def stop() -> None:
+            await box["runner"].cleanup()  # type: ignore[attr-defined]
+            await box["rt"].close()  # type: ignore[attr-defined]
+
+        live.run(stop())
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+
+
+def tab_to(driver: WebDriver, wanted: Callable[[object], bool], limit: int = 60) -> None:
+    """Press Tab until the focused element is the one wanted, as a keyboard user would."""
+    driver.execute_script("document.activeElement && document.activeElement.blur()")
+    for _ in range(limit):
+        press(driver, TAB)
+        now = focused(driver)
+        if now is not None and wanted(now):
+            assert now.visible, f"focus on {now} can't be seen"
+            return
+    raise AssertionError(f"Tab never reached the element wanted on {driver.current_url}")
+
+
+def by_id(element_id: str) -> Callable[[object], bool]:
+    return lambda f: getattr(f, "id", "") == element_id
+
+
+def button(text: str) -> Callable[[object], bool]:
+    return lambda f: getattr(f, "tag", "") == "button" and getattr(f, "text", "") == text
+
+
+def check_page(driver: WebDriver, name: str, lang: str) -> None:
+    """axe, reflow at 320 px and 200%/400% zoom, nothing third-party, and a screenshot."""
+    url = driver.current_url
+    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == lang
+    assert_no_axe_violations(driver)
+    assert_no_third_party_requests(driver)
+    screenshot(driver, SHOTS / f"{lang}-{name}.png")
+    if driver.execute_script("return document.forms.length") == 0 or "/q/" in url:
+        assert_reflows(driver, url)  # reloads: only for pages a GET shows again as they were
+
+
+TEXTS = {
+    "en": {
+        "start": "Start now",
+        "continue": "Continue",
+        "send": "Send my answers",
+        "done": "Your answers have been sent",
+    },
+    "cy": {
+        "start": "Dechrau nawr",
+        "continue": "Parhau",
+        "send": "Anfon fy atebion",
+        "done": "Mae dy atebion wedi cael eu hanfon",
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_a_whole_ballot_by_keyboard_with_no_accessibility_faults(
+    page: WebDriver, live: Live, lang: str
+) -> None:
+    words = TEXTS[lang]
+    before = _count(live, "SELECT count(*) FROM ballots WHERE channel = 'web'")
+    page.get(f"{live.url}/v/cy-poll?lang={lang}")
+    check_page(page, "landing", lang)
+    tab_to(page, button(words["start"]))
+    press(page, ENTER)
+    # A choice: the first radio, then Continue.
+    _wait_for(page, "/q/0")
+    check_page(page, "q-choice", lang)
+    tab_to(page, by_id("answer"))  # radios: Tab reaches the group, an arrow moves and picks
+    press(page, DOWN)  # 10-15
+    tab_to(page, button(words["continue"]))
+    press(page, ENTER)
+    # A multi question sent with nothing ticked: the error summary, linked to the field.
+    _wait_for(page, "/q/1")
+    tab_to(page, button(words["continue"]))
+    press(page, ENTER)
+    _wait_for(page, "/q/1")
+    assert page.find_elements(By.CSS_SELECTOR, ".error-summary a[href='#answer']")
+    check_page(page, "q-multi-error", lang)
+    tab_to(page, by_id("answer"))
+    press(page, SPACE)
+    tab_to(page, by_id("answer-3"))
+    press(page, SPACE)
+    tab_to(page, button(words["continue"]))
+    press(page, ENTER)
+    # A ranked question, without JavaScript: a list per place.
+    _wait_for(page, "/q/2")
+    check_page(page, "q-rank", lang)
+    tab_to(page, by_id("answer"))
+    press(page, DOWN)  # the first issue
+    tab_to(page, by_id("rank2"))
+    press(page, DOWN, DOWN)
+    tab_to(page, button(words["continue"]))
+    press(page, ENTER)
+    _wait_for(page, "/q/3")
+    check_page(page, "q-text", lang)
+    tab_to(page, by_id("answer"))
+    press(page, "more buses after school please")
+    tab_to(page, button(words["continue"]))
+    press(page, ENTER)
+    _wait_for(page, "/check")
+    summary = page.find_element(By.CSS_SELECTOR, ".summary").text
+    assert "1. " in summary and "1. 1." not in summary  # the ranked answer, in order
+    check_page(page, "check", lang)
+    tab_to(page, button(words["send"]))
+    press(page, ENTER)
+    _wait_for(page, "/done")
+    assert words["done"] in page.find_element(By.TAG_NAME, "h1").text
+    check_page(page, "done", lang)
+    assert _count(live, "SELECT count(*) FROM ballots WHERE channel = 'web'") == before + 1
+    out = live.db.with_name(f"export-{lang}.csv")
+    live.run(live.runtime.services.reports.export("cy-poll", "csv", out, 0))
+    rows = [line.split(",") for line in out.read_text(encoding="utf-8").splitlines()]
+    overall = {(r[1], r[2]): r[5] for r in rows[1:] if r[3] == ""}
+    assert overall[("age", "10-15")] == str(before + 1)  # every ballot here picked 10-15
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_other_pages_have_no_accessibility_faults(page: WebDriver, live: Live, lang: str) -> None:
+    for name, path in [
+        ("privacy", "/privacy"),
+        ("accessibility", "/accessibility"),
+        ("not-found", "/nowhere"),
+        ("unknown-poll", "/v/nope"),
+        ("codes-landing", "/v/code-poll"),
+    ]:
+        page.get(f"{live.url}{path}?lang={lang}")
+        check_page(page, name, lang)
+    # A mistyped code: the error summary, then the field, by keyboard.
+    page.get(f"{live.url}/v/code-poll?lang={lang}")
+    tab_to(page, by_id("code"))
+    press(page, "abc")
+    press(page, ENTER)
+    _wait_for(page, "/start")
+    assert page.find_elements(By.CSS_SELECTOR, ".error-summary a[href='#code']")
+    check_page(page, "code-error", lang)
+    # Ineligible: a polite end, nothing kept.
+    page.get(f"{live.url}/v/cy-poll?lang={lang}")
+    tab_to(page, button(TEXTS[lang]["start"]))
+    press(page, ENTER)
+    _wait_for(page, "/q/0")
+    tab_to(page, by_id("answer"))
+    press(page, SPACE)
+    tab_to(page, button(TEXTS[lang]["continue"]))
+    press(page, ENTER)
+    _wait_for(page, "/q/0")
+    check_page(page, "ineligible", lang)
+
+
+def _wait_for(driver: WebDriver, path: str) -> None:
+    for _ in range(100):
+        if (
+            driver.current_url.split("?")[0].endswith(path)
+            and driver.execute_script("return document.readyState") == "complete"
+        ):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"expected {path}, at {driver.current_url}")
+
+
+def _count(live: Live, sql: str) -> int:
+    with sqlite3.connect(f"file:{live.db}?mode=ro", uri=True) as conn:
+        return int(conn.execute(sql).fetchone()[0])
