@@ -1,4 +1,4 @@
-# markbot: long-polling Telegram bot. The database lives on the /data volume and the hashing
+# markbot: long-polling Telegram bot and (with MARKBOT_WEB_PORT) the web ballot. The database lives on the /data volume and the hashing
 # key on a separate /secrets volume (or mount a secret there): a copy of the database alone
 # then holds nothing that a key could match.
 FROM python:3.11-slim
@@ -22,8 +22,12 @@ RUN pip install . \
     && chown markbot:markbot /data /secrets
 
 USER markbot
+# The web ballot listens on 8080 inside the container when MARKBOT_WEB_PORT=8080 is set;
+# publish it only to the reverse proxy that terminates HTTPS.
 ENV MARKBOT_DB=/data/markbot.db \
-    MARKBOT_KEY_FILE=/secrets/markbot.key
+    MARKBOT_KEY_FILE=/secrets/markbot.key \
+    MARKBOT_WEB_HOST=0.0.0.0
+EXPOSE 8080
 VOLUME ["/data", "/secrets"]
 WORKDIR /data
 ENTRYPOINT ["markbot"]
