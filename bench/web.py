@@ -24,6 +24,7 @@ import re
 import socket
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -76,8 +77,6 @@ def _prepare(db: Path) -> None:
     (folder / "poll.yaml").write_text(WEB_POLL, encoding="utf-8")
     env = {**os.environ, "MARKBOT_DB": str(db)}
     env.pop("MARKBOT_TOKEN", None)
-    import subprocess
-
     subprocess.run(
         [sys.executable, "-m", "bot.cli", "poll", "create", str(folder / "poll.yaml"), "--open"],
         env=env,
@@ -107,7 +106,7 @@ async def _start_web(db: Path, port: int, core: int | None, log: Path) -> Any:
         env=env,
         stdout=log.open("wb"),
         stderr=asyncio.subprocess.STDOUT,
-        preexec_fn=pin,  # noqa: PLW1509 - pinning only
+        preexec_fn=pin,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -180,3 +179,71 @@ async def run_web(label: str, voters: int, ballots: int, core: int | None) -> We
     if counted != ballots:
         raise journey.BenchError(f"{counted} web ballots in the database, expected {ballots}")
     return run
+
+
+async def bench(voters: int, ballots: int, repeats: int, pin: bool) -> dict[str, Any]:
+    """Warm-up, then telegram, web, telegram, web, ... in one run; medians and ratios."""
+    workdir = Path(tempfile.mkdtemp(prefix="markbench-"))
+    rows: list[dict[str, Any]] = []
+    with journey._pinned(pin) as core:
+        for i in range(repeats + 1):
+            label = "warm-up" if i == 0 else f"run {i}"
+            opts = journey.Options(voters=ballots, workdir=workdir, bot_core=core, timeout=60)
+            tg = await journey.run_once("markbot", label.replace(" ", ""), opts)
+            web = await run_web(label, voters, ballots, core)
+            row = {
+                "label": label,
+                "telegram_ballots_s": round(tg.rate, 1),
+                "telegram_cpu_ms_per_ballot": round(1000 * tg.bot_cpu / tg.voters, 2),
+                "web_ballots_s": round(web.per_second, 1),
+                "web_cpu_ms_per_ballot": round(1000 * web.cpu_per_ballot, 2),
+                "web_p50_ms": round(web.p(0.5), 1),
+                "web_p95_ms": round(web.p(0.95), 1),
+                "web_largest_page_bytes": web.largest_page,
+            }
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    timed = rows[1:]
+
+    def med(key: str) -> float:
+        return float(statistics.median(r[key] for r in timed))
+
+    summary = {
+        "voters_at_once": voters,
+        "ballots_per_run": ballots,
+        "runs": repeats,
+        "telegram_cpu_ms_per_ballot": med("telegram_cpu_ms_per_ballot"),
+        "web_cpu_ms_per_ballot": med("web_cpu_ms_per_ballot"),
+        "web_over_telegram_cpu": round(
+            med("web_cpu_ms_per_ballot") / med("telegram_cpu_ms_per_ballot"), 2
+        ),
+        "pairs": [
+            round(r["web_cpu_ms_per_ballot"] / r["telegram_cpu_ms_per_ballot"], 2) for r in timed
+        ],
+        "web_ballots_s": med("web_ballots_s"),
+        "telegram_ballots_s": med("telegram_ballots_s"),
+        "web_p95_ms": med("web_p95_ms"),
+        "web_largest_page_bytes": max(r["web_largest_page_bytes"] for r in timed),
+        "rows": rows,
+    }
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--voters", type=int, default=50, help="browsers at once (default 50)")
+    parser.add_argument("--ballots", type=int, default=200, help="ballots per run (default 200)")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--no-pin", action="store_true", help="don't pin processes to cores")
+    parser.add_argument("--json", type=Path, help="also write the summary here")
+    args = parser.parse_args(argv)
+    summary = asyncio.run(bench(args.voters, args.ballots, args.repeats, not args.no_pin))
+    shown = {k: v for k, v in summary.items() if k != "rows"}
+    print(json.dumps(shown, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -40,15 +40,18 @@ def _buttons(user: FakeUser) -> dict[str, list[tuple[str, Callback]]]:
     return by_action
 
 
+REPLY_SECONDS = 30  # a demo is not a latency test: a busy machine may be slow to answer
+
+
 async def _tap(user: FakeUser, data: str) -> None:
     await user.press_data(data)
-    await user.next_output()
+    await user.next_output(timeout=REPLY_SECONDS)
 
 
 async def _vote(user: FakeUser, poll: Poll, rng: random.Random) -> str:
     """One young person's journey, tapping like a person would; returns how it ended."""
     await user.send_command("start", poll.code)
-    await user.next_output()
+    await user.next_output(timeout=REPLY_SECONDS)
     await _tap(user, _buttons(user)["go"][0][0])
     while True:
         buttons = _buttons(user)
@@ -62,12 +65,14 @@ async def _vote(user: FakeUser, poll: Poll, rng: random.Random) -> str:
         if q.kind == "text":
             if rng.random() < 0.6 or "sk" not in buttons:
                 await user.send_text(rng.choice(DEMO_REASONS))
-                await user.next_output()
+                await user.next_output(timeout=REPLY_SECONDS)
             else:
                 await _tap(user, buttons["sk"][0][0])
         elif q.kind == "choice":
-            # most of a class is in the age range; now and then someone is not
-            eligible = [b for b in buttons["a"] if q.options[b[1].arg or 0].id not in q.ineligible]
+            # most of a class is in the age range; now and then someone is not. Telegram is
+            # for 16 and over, so its voters pick answers that may use it.
+            barred = set(q.ineligible) | set(q.not_on_telegram)
+            eligible = [b for b in buttons["a"] if q.options[b[1].arg or 0].id not in barred]
             await _tap(user, rng.choice(buttons["a"] if rng.random() < 0.05 else eligible)[0])
         else:
             picks = rng.sample(buttons["a"], k=min(q.limit, len(buttons["a"]), rng.randint(1, 3)))

@@ -336,3 +336,54 @@ async def test_bad_settings_are_one_line_and_exit_2(
     code, _out, err = await _cli(env, *args)
     assert code == 2
     assert re.fullmatch(rf"markbot: {needle} .+\n", err), err
+
+
+async def _web_ready(port: int, timeout: float = 20) -> None:
+    import aiohttp
+
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while loop.time() < end:
+        with contextlib.suppress(aiohttp.ClientError):
+            async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{port}/"):
+                return
+        await asyncio.sleep(0.1)
+    raise TimeoutError("the web ballot did not start")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def test_run_serves_the_web_alone_without_a_token(
+    standin: BotApiStandin, tmp_path: Path
+) -> None:
+    """A council that doesn't use Telegram: `markbot run` with a web port and no token."""
+    import aiohttp
+
+    port = _free_port()
+    env = _env(standin, tmp_path, MARKBOT_WEB_PORT=str(port))
+    del env["MARKBOT_TOKEN"]
+    poll_file = tmp_path / "poll.yaml"
+    poll_file.write_text(SIMPLE_POLL.replace("code: test-poll", "code: test-poll\nweb: open"))
+    assert (await _cli(env, "poll", "create", str(poll_file), "--open"))[0] == 0
+    log = tmp_path / "web.log"
+    proc = await _start_bot(env, log)
+    try:
+        await _web_ready(port)
+        jar = aiohttp.CookieJar(unsafe=True)
+        url = f"http://127.0.0.1:{port}/v/test-poll"
+        async with aiohttp.ClientSession(cookie_jar=jar) as http, http.get(url) as r:
+            assert r.status == 200 and "Start now" in await r.text()
+        second = await _start_bot(env, tmp_path / "second.log")  # one writer per database
+        assert await asyncio.wait_for(second.wait(), 20) != 0
+        assert "already running" in (tmp_path / "second.log").read_text()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(proc.wait(), 20)
+    assert code == 0, log.read_text()
+    assert not any(c.method == "getUpdates" for c in standin.calls)  # no Telegram at all
