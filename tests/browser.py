@@ -395,6 +395,24 @@ def print_pdf(driver: WebDriver, path: Path) -> Path:
     return path
 
 
+def pdf_pages(path: Path) -> list[str]:
+    """The text of each page of a PDF, every run of spaces and line breaks made one space (so a
+    test can look for a sentence wherever the lines wrap)."""
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(path)
+    try:
+        pages = []
+        for page in pdf:
+            text = page.get_textpage()
+            pages.append(" ".join(text.get_text_bounded().split()))
+            text.close()
+            page.close()
+        return pages
+    finally:
+        pdf.close()
+
+
 # --- keyboard ------------------------------------------------------------------------------
 
 

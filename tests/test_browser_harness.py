@@ -22,6 +22,7 @@ from tests.browser import (
     axe_violations,
     network_events,
     no_horizontal_scroll,
+    pdf_pages,
     print_pdf,
     requests_seen,
     screenshot,
@@ -313,8 +314,12 @@ def test_print_to_pdf_makes_an_a4_pdf(page: WebDriver, site: LiveServer, tmp_pat
     for width, height in boxes:  # A4 is 595.3 x 841.9 pt
         assert abs(float(width) - 595.3) < 1 and abs(float(height) - 841.9) < 1, (width, height)
     page.get(f"{site.url}/good")
-    short = print_pdf(page, tmp_path / "short.pdf").read_bytes()
-    assert len(re.findall(rb"/Type /Page\b", short)) == 1
+    short = print_pdf(page, tmp_path / "short.pdf")
+    assert len(re.findall(rb"/Type /Page\b", short.read_bytes())) == 1
+    [text] = pdf_pages(short)
+    assert "Which one should be the top priority?" in text  # readable text, not a picture
+    assert "Cymraeg" not in text and "Continue" not in text  # the print stylesheet hid them
+    assert "Cymraeg" in page.find_element("tag name", "body").text  # the screen shows them
 
 
 @pytest.mark.parametrize(("ci", "outcome"), [("true", "Failed"), ("", "Skipped")])
