@@ -342,3 +342,11 @@ def test_axe_is_found_where_ci_puts_it_or_where_the_setting_says(
     monkeypatch.setenv("MARKBOT_AXE_JS", str(tmp_path / "axe.min.js"))
     assert harness.axe_path() == tmp_path / "axe.min.js"
     assert "axe-core" in " ".join(harness.missing_tools())
+
+
+def test_ci_installs_the_axe_core_the_tests_expect() -> None:
+    ci = (harness.ROOT / ".ci" / "run").read_text()
+    assert f"AXE_VERSION={harness.AXE_VERSION}\n" in ci
+    assert "apt-get install" in ci and "chromium chromium-driver" in ci
+    readme = (harness.ROOT / "README.md").read_text()
+    assert f"axe-core@{harness.AXE_VERSION}" in readme
