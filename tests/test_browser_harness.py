@@ -27,6 +27,7 @@ from tests.browser import (
     requests_seen,
     screenshot,
     serve_app,
+    serve_directory,
     set_viewport,
     set_zoom,
     tab_through,
@@ -286,6 +287,19 @@ def test_third_party_requests_are_seen_and_go_nowhere(page: WebDriver, site: Liv
     assert third_party_requests(page) == []
     with pytest.raises(AssertionError, match=re.escape("http://example.invalid/x.png")):
         assert_no_third_party_requests(page, f"{site.url}/leaky")
+
+
+def test_a_static_site_is_served_from_its_folder(page: WebDriver, tmp_path: Path) -> None:
+    """As `markbot site` will write it: files in a folder, index.html at the top."""
+    (tmp_path / "style.css").write_text(STYLE)
+    (tmp_path / "index.html").write_text(GOOD.replace("{more}", ""))
+    (tmp_path / "q").mkdir()
+    (tmp_path / "q" / "bad.html").write_text(BAD)
+    with serve_directory(tmp_path) as site:
+        assert_no_axe_violations(page, f"{site.url}/")
+        assert page.title == "Youth vote - markbot"
+        page.get(f"{site.url}/q/bad.html")
+        assert "label" in {v.id for v in axe_violations(page)}
 
 
 def _png_size(path: Path) -> tuple[int, int]:
