@@ -40,7 +40,9 @@ if TYPE_CHECKING:  # selenium is imported when a browser starts, so other tests 
     from selenium.webdriver.remote.webdriver import WebDriver
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path("/usr/bin/chromium")  # what Debian's package installs (a launcher script)
+# The browser itself, started without the launcher's /etc/chromium.d flags and Google API keys.
+CHROMIUM_BINARY = Path("/usr/lib/chromium/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 AXE_DEFAULT = ROOT / ".browser" / "node_modules" / "axe-core" / "axe.min.js"
 AXE_VERSION = "4.14.1"  # the one .ci/run installs
@@ -70,6 +72,7 @@ CHROMIUM_FLAGS = (
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--disable-features=Translate,MediaRouter,OptimizationHints,AutofillServerCommunication",
     "--disable-extensions",
     "--disable-default-apps",
     "--disable-domain-reliability",
@@ -122,7 +125,7 @@ def start_chromium(profile: Path) -> WebDriver:
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
+    options.binary_location = str(CHROMIUM_BINARY if CHROMIUM_BINARY.is_file() else CHROMIUM)
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={profile}")
@@ -393,6 +396,24 @@ def print_pdf(driver: WebDriver, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(base64.b64decode(result["data"]))
     return path
+
+
+def pdf_pages(path: Path) -> list[str]:
+    """The text of each page of a PDF, every run of spaces and line breaks made one space (so a
+    test can look for a sentence wherever the lines wrap)."""
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(path)
+    try:
+        pages = []
+        for page in pdf:
+            text = page.get_textpage()
+            pages.append(" ".join(text.get_text_bounded().split()))
+            text.close()
+            page.close()
+        return pages
+    finally:
+        pdf.close()
 
 
 # --- keyboard ------------------------------------------------------------------------------

@@ -22,10 +22,12 @@ from tests.browser import (
     axe_violations,
     network_events,
     no_horizontal_scroll,
+    pdf_pages,
     print_pdf,
     requests_seen,
     screenshot,
     serve_app,
+    serve_directory,
     set_viewport,
     set_zoom,
     tab_through,
@@ -287,6 +289,19 @@ def test_third_party_requests_are_seen_and_go_nowhere(page: WebDriver, site: Liv
         assert_no_third_party_requests(page, f"{site.url}/leaky")
 
 
+def test_a_static_site_is_served_from_its_folder(page: WebDriver, tmp_path: Path) -> None:
+    """As `markbot site` will write it: files in a folder, index.html at the top."""
+    (tmp_path / "style.css").write_text(STYLE)
+    (tmp_path / "index.html").write_text(GOOD.replace("{more}", ""))
+    (tmp_path / "q").mkdir()
+    (tmp_path / "q" / "bad.html").write_text(BAD)
+    with serve_directory(tmp_path) as site:
+        assert_no_axe_violations(page, f"{site.url}/")
+        assert page.title == "Youth vote - markbot"
+        page.get(f"{site.url}/q/bad.html")
+        assert "label" in {v.id for v in axe_violations(page)}
+
+
 def _png_size(path: Path) -> tuple[int, int]:
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
@@ -313,8 +328,12 @@ def test_print_to_pdf_makes_an_a4_pdf(page: WebDriver, site: LiveServer, tmp_pat
     for width, height in boxes:  # A4 is 595.3 x 841.9 pt
         assert abs(float(width) - 595.3) < 1 and abs(float(height) - 841.9) < 1, (width, height)
     page.get(f"{site.url}/good")
-    short = print_pdf(page, tmp_path / "short.pdf").read_bytes()
-    assert len(re.findall(rb"/Type /Page\b", short)) == 1
+    short = print_pdf(page, tmp_path / "short.pdf")
+    assert len(re.findall(rb"/Type /Page\b", short.read_bytes())) == 1
+    [text] = pdf_pages(short)
+    assert "Which one should be the top priority?" in text  # readable text, not a picture
+    assert "Cymraeg" not in text and "Continue" not in text  # the print stylesheet hid them
+    assert "Cymraeg" in page.find_element("tag name", "body").text  # the screen shows them
 
 
 @pytest.mark.parametrize(("ci", "outcome"), [("true", "Failed"), ("", "Skipped")])
@@ -337,3 +356,11 @@ def test_axe_is_found_where_ci_puts_it_or_where_the_setting_says(
     monkeypatch.setenv("MARKBOT_AXE_JS", str(tmp_path / "axe.min.js"))
     assert harness.axe_path() == tmp_path / "axe.min.js"
     assert "axe-core" in " ".join(harness.missing_tools())
+
+
+def test_ci_installs_the_axe_core_the_tests_expect() -> None:
+    ci = (harness.ROOT / ".ci" / "run").read_text()
+    assert f"AXE_VERSION={harness.AXE_VERSION}\n" in ci
+    assert "apt-get install" in ci and "chromium chromium-driver" in ci
+    readme = (harness.ROOT / "README.md").read_text()
+    assert f"axe-core@{harness.AXE_VERSION}" in readme
