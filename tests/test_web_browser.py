@@ -286,3 +286,38 @@ def _wait_for(driver: WebDriver, path: str) -> None:
 def _count(live: Live, sql: str) -> int:
     with sqlite3.connect(f"file:{live.db}?mode=ro", uri=True) as conn:
         return int(conn.execute(sql).fetchone()[0])
+
+
+def test_a_ballot_with_a_voting_code_from_its_qr_link(page: WebDriver, live: Live) -> None:
+    """The QR code's link carries the code: Start, answer, send; the code is then used."""
+    (code,) = live.run(live.runtime.services.codes.make("code-poll", 1, "Year 9"))  # type: ignore[misc]
+    page.get(f"{live.url}/v/code-poll?code={code}")
+    assert page.find_element(By.ID, "code").get_attribute("value") == code
+    tab_to(page, button("Start now"))
+    press(page, ENTER)
+    # Radios by keyboard: Tab reaches the first; each arrow moves down one and picks it.
+    for index, downs in enumerate((2, 0, 1)):  # 13-15, North, Transport
+        _wait_for(page, f"/q/{index}")
+        tab_to(page, by_id("answer"))
+        press(page, *([DOWN] * downs or [SPACE]))
+        tab_to(page, button("Continue"))
+        press(page, ENTER)
+    _wait_for(page, "/q/3")
+    tab_to(page, button("Continue"))  # the optional text question, left empty
+    press(page, ENTER)
+    _wait_for(page, "/check")
+    tab_to(page, button("Send my answers"))
+    press(page, ENTER)
+    _wait_for(page, "/done")
+    grp = _count_text(live, "SELECT grp FROM answers WHERE question = 'priority'")
+    assert grp.startswith("age=13-15&area=north") and "session=" in grp
+    page.get(f"{live.url}/v/code-poll?code={code}")  # the same slip again
+    tab_to(page, button("Start now"))
+    press(page, ENTER)
+    _wait_for(page, "/start")
+    assert "already been used" in page.find_element(By.CSS_SELECTOR, ".error-summary").text
+
+
+def _count_text(live: Live, sql: str) -> str:
+    with sqlite3.connect(f"file:{live.db}?mode=ro", uri=True) as conn:
+        return str(conn.execute(sql).fetchone()[0])
