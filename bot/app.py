@@ -6,11 +6,12 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
-from telegram import Bot, LinkPreviewOptions
+from telegram import Bot, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import Conflict, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
@@ -20,6 +21,7 @@ from bot.settings import Settings
 from handlers import admin, broadcast, chats, errors, journey, menus, safeguarding
 from handlers.context import MarkbotContext, attach
 from handlers.web.server import build_web_app, start_web
+from handlers.web.telegram import UpdateSink
 from prompts import load_catalog
 from services.broadcast import BroadcastService
 from services.contact_requests import ContactRequestService, LeadMessage
@@ -38,6 +40,7 @@ from storage.sqlite import SqliteStore
 log = logging.getLogger("markbot")
 
 JANITOR_INTERVAL_SECONDS = 600
+UPDATE_MEMORY_SECONDS = 24 * 3600  # how long a handled webhook update's number is kept
 SCHEDULE_INTERVAL_SECONDS = 20
 POOL_TIMEOUT_SECONDS = 10.0
 # Only the updates markbot handles: nothing else about people is ever sent to it.
@@ -129,12 +132,20 @@ def tuned_builder(settings: Settings, token: str, *, rate_limiter: bool = True) 
 
 
 def build_application(
-    settings: Settings, token: str, services: Services, *, rate_limiter: bool = True
+    settings: Settings,
+    token: str,
+    services: Services,
+    *,
+    rate_limiter: bool = True,
+    webhook: bool = False,
 ) -> App:
-    """The Application with every handler registered; nothing is opened here."""
+    """The Application with every handler registered; nothing is opened here. With
+    ``webhook`` it has no updater: updates come from the web server's webhook route."""
+    builder = tuned_builder(settings, token, rate_limiter=rate_limiter)
+    if webhook:
+        builder = builder.updater(None)
     app: App = (
-        tuned_builder(settings, token, rate_limiter=rate_limiter)
-        .context_types(ContextTypes(context=MarkbotContext))
+        builder.context_types(ContextTypes(context=MarkbotContext))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
@@ -207,7 +218,10 @@ class WebServerError(Exception):
 
 
 async def start_web_server(
-    settings: Settings, runtime: Runtime, bot: Bot | None
+    settings: Settings,
+    runtime: Runtime,
+    bot: Bot | None,
+    webhook: tuple[str, str, UpdateSink] | None = None,
 ) -> web.AppRunner | None:
     """The web ballot, in this process (SQLite has one writer: this one), when
     MARKBOT_WEB_PORT is set. Safeguarding alerts from web answers go through ``bot``."""
@@ -237,6 +251,7 @@ async def start_web_server(
         contact=settings.web_contact,
         alert=alert,
         deliver=contact,
+        webhook=webhook,
     )
     try:
         return await start_web(app, settings.web_host, settings.web_port)
@@ -245,6 +260,49 @@ async def start_web_server(
             f"cannot serve the web ballot on {settings.web_host}:{settings.web_port} "
             f"({exc.strerror or type(exc).__name__}); check MARKBOT_WEB_HOST and MARKBOT_WEB_PORT"
         ) from None
+
+
+async def serve_webhook(
+    app: App, settings: Settings, runtime: Runtime, stop: asyncio.Event
+) -> None:
+    """Run with Telegram's webhook until ``stop`` is set: each update is handled inside its
+    HTTP request and answered after its writes commit; a redelivered update is dropped."""
+    url, path, secret = settings.require_webhook()
+    store = runtime.store
+
+    async def process(data: dict[str, Any]) -> None:
+        update_id = int(data["update_id"])
+        if await store.update_seen(update_id):
+            log.info("update %d delivered again: dropped", update_id)
+            return
+        await app.process_update(Update.de_json(data, app.bot))
+        await store.mark_update(update_id, int(time.time()))
+
+    await app.initialize()
+    runner = None
+    try:
+        if app.post_init is not None:
+            await app.post_init(app)
+        await app.start()
+        runner = await start_web_server(settings, runtime, app.bot, (path, secret, process))
+        await app.bot.set_webhook(
+            url,
+            secret_token=secret,
+            allowed_updates=ALLOWED_UPDATES,
+            max_connections=settings.webhook_max_connections,
+        )
+        while not stop.is_set():  # a redelivery comes within minutes; a day is plenty
+            await store.forget_updates(int(time.time()) - UPDATE_MEMORY_SECONDS)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), JANITOR_INTERVAL_SECONDS)
+    finally:
+        if runner is not None:
+            await runner.cleanup()  # requests in flight finish first
+        if app.running:
+            await app.stop()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
+        await app.shutdown()
 
 
 class Conflicted(Exception):

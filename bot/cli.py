@@ -26,6 +26,7 @@ from bot.app import (
     build_application,
     open_runtime,
     serve,
+    serve_webhook,
     start_web_server,
 )
 from bot.logs import setup_logging
@@ -58,7 +59,14 @@ def _parser() -> argparse.ArgumentParser:
         description="Anonymous Make Your Mark-style votes with young people, on Telegram.",
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("run", help="run the bot (long polling); needs MARKBOT_TOKEN")
+    run = sub.add_parser(
+        "run", help="run the bot (long polling) and, with MARKBOT_WEB_PORT, the web ballot"
+    )
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="take Telegram's updates by webhook (MARKBOT_WEBHOOK_URL, MARKBOT_WEBHOOK_SECRET)",
+    )
 
     poll = sub.add_parser("poll", help="create, list, open and close polls")
     psub = poll.add_subparsers(dest="poll_command", required=True, metavar="ACTION")
@@ -136,8 +144,11 @@ def main(argv: list[str] | None = None) -> int:
                 setup_logging(settings.log_level, [])
                 return _run_web_only(settings)  # a council that doesn't use Telegram
             token = settings.require_token()
-            setup_logging(settings.log_level, [token])
-            return _run_bot(settings, token)
+            secrets_ = [token]
+            if args.webhook:
+                secrets_.append(settings.require_webhook()[2])
+            setup_logging(settings.log_level, secrets_)
+            return _run_bot(settings, token, webhook=args.webhook)
         setup_logging("WARNING")
         return asyncio.run(_dispatch(args, settings))
     except CliError as exc:
@@ -355,9 +366,9 @@ def _single_instance(settings: Settings, token: str) -> Iterator[None]:
             fh.close()
 
 
-def _run_bot(settings: Settings, token: str) -> int:
+def _run_bot(settings: Settings, token: str, *, webhook: bool = False) -> int:
     with _single_instance(settings, token):
-        return asyncio.run(_run_async(settings, token))
+        return asyncio.run(_run_async(settings, token, webhook=webhook))
 
 
 def _run_web_only(settings: Settings) -> int:
@@ -375,7 +386,7 @@ async def _web(settings: Settings, runtime: Runtime, bot: Bot | None) -> AppRunn
     return runner
 
 
-async def _run_async(settings: Settings, token: str | None) -> int:
+async def _run_async(settings: Settings, token: str | None, *, webhook: bool = False) -> int:
     runtime = await open_runtime(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -392,12 +403,15 @@ async def _run_async(settings: Settings, token: str | None) -> int:
                 await runner.cleanup()
             await runtime.close()
         return 0
-    app = build_application(settings, token, runtime.services)
+    app = build_application(settings, token, runtime.services, webhook=webhook)
     print(f"markbot: running with database {settings.db} (Ctrl-C to stop)", file=sys.stderr)
     runner = None
     try:
-        runner = await _web(settings, runtime, app.bot)
-        await serve(app, stop)
+        if webhook:
+            await serve_webhook(app, settings, runtime, stop)
+        else:
+            runner = await _web(settings, runtime, app.bot)
+            await serve(app, stop)
     except InvalidToken:
         raise CliError(
             "MARKBOT_TOKEN was refused by the Bot API: check the token", EXIT_USAGE
@@ -407,6 +421,8 @@ async def _run_async(settings: Settings, token: str | None) -> int:
             f"cannot reach the Bot API at {settings.api_url} ({type(exc).__name__}); "
             "check MARKBOT_API_URL and the network"
         ) from None
+    except WebServerError as exc:
+        raise CliError(str(exc)) from None
     except Conflicted:
         raise CliError(
             "Telegram says another program is already polling this bot token "

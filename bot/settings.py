@@ -6,8 +6,10 @@ validation error into one line that names the variable.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -46,6 +48,11 @@ class Settings(BaseSettings):
     web_language: str = "en"  # the first language of the web pages: en, or cy for Welsh-first
     web_trust_proxy: bool = False  # take the client address from X-Forwarded-For (rate limits)
     web_contact: str | None = None  # the council's contact, shown on the accessibility page
+    # Telegram webhooks (`markbot run --webhook`): the https address Telegram posts updates to
+    # (served by the web server, so MARKBOT_WEB_PORT too) and the secret it sends back.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_max_connections: int = Field(default=40, ge=1, le=100)
 
     @field_validator("api_url")
     @classmethod
@@ -91,6 +98,49 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with https:// (or http:// for a test on this machine)")
         return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must be the https address Telegram posts updates to")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        secret = value.get_secret_value()
+        if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret):
+            raise ValueError(
+                "must be 16-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)"
+            )
+        return value
+
+    def require_webhook(self) -> tuple[str, str, str]:
+        """(url, path, secret) for webhook mode, or a SettingsError naming what is missing."""
+        if self.webhook_url is None:
+            raise SettingsError(
+                f"{ENV_PREFIX}WEBHOOK_URL is not set: the https address Telegram posts to"
+            )
+        if self.webhook_secret is None:
+            raise SettingsError(
+                f"{ENV_PREFIX}WEBHOOK_SECRET is not set: 16 or more random letters and digits"
+            )
+        if self.web_port is None:
+            raise SettingsError(
+                f"{ENV_PREFIX}WEB_PORT is not set: webhooks arrive at the web server"
+            )
+        path = urlsplit(self.webhook_url).path.rstrip("/")
+        if not path:
+            raise SettingsError(
+                f"{ENV_PREFIX}WEBHOOK_URL needs a path of its own, like https://votes.example.gov.uk/telegram"
+            )
+        return self.webhook_url, path, self.webhook_secret.get_secret_value()
 
     @field_validator("web_language")
     @classmethod

@@ -9,6 +9,7 @@ users through :class:`~standin.users.FakeUser` and friends.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import itertools
 import json
@@ -19,6 +20,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from typing import Any
 
+import aiohttp
 from aiohttp import BodyPartReader, web
 
 from .formatting import FormatError, parse_text, utf16_len
@@ -67,6 +69,10 @@ _BUTTON_KINDS = (
 )
 # fmt: on
 _COMMAND_RE = re.compile(r"[a-z0-9_]{1,32}")
+_WEBHOOK_ACTIVE = (
+    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to "
+    "delete the webhook first"
+)
 _CONFLICT = (
     "Conflict: terminated by other getUpdates request; "
     "make sure that only one bot instance is running"
@@ -104,6 +110,10 @@ class BotApiStandin:
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.profile: dict[str, Any] = {}  # name, descriptions, menu buttons, by key
         self.webhook_url = ""
+        self.webhook_params: dict[str, Any] = {}  # what the last setWebhook asked for
+        self.deliveries: list[tuple[int, int]] = []  # (update_id, HTTP status or 0) by webhook
+        self._webhook_task: asyncio.Task[None] | None = None
+        self._update_waiting = asyncio.Event()
         self.errors: list[BaseException] = []  # bugs inside the stand-in itself (answered 500)
         self._bot_user = {
             "id": bot_id,
@@ -195,6 +205,11 @@ class BotApiStandin:
     async def stop(self) -> None:
         """Answer any pending long poll (with no updates) and shut the server down."""
         self._stopping = True
+        if self._webhook_task is not None:
+            self._webhook_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._webhook_task
+            self._webhook_task = None
         self._wake_poller("stop")
         if self._runner is not None:
             runner, self._runner = self._runner, None
@@ -272,6 +287,7 @@ class BotApiStandin:
             self._updates.append({"update_id": update_id, **body})
             self._newest_queued_id = update_id
             self._wake_poller("update")
+            self._update_waiting.set()
         return update_id
 
     async def wait_idle(self, timeout: float = 5.0) -> None:
@@ -680,14 +696,98 @@ class BotApiStandin:
 
     def _delete_webhook(self, params: Params) -> bool:
         self.webhook_url = ""
+        self._update_waiting.set()  # the sender stops
+        self._webhook_task = None
         if params.get("drop_pending_updates"):
             self._updates.clear()
             self._fetched_upto = self._newest_queued_id
         return True
 
     def _set_webhook(self, params: Params) -> bool:
-        self.webhook_url = str(params.get("url") or "")  # recorded only; polling still works
+        """Deliver updates by HTTPS POST from now on, as Telegram does: to ``url`` with the
+        secret in X-Telegram-Bot-Api-Secret-Token, one request at a time per chat (the next
+        waits for the answer), up to ``max_connections`` at once, retrying until a 2xx."""
+        self.webhook_url = str(params.get("url") or "")
+        self.webhook_params = dict(params)
+        allowed = params.get("allowed_updates")
+        if isinstance(allowed, list):
+            self._allowed_updates = frozenset(allowed) if allowed else None
+        if self.webhook_url and self._webhook_task is None:
+            self._webhook_task = asyncio.get_running_loop().create_task(self._deliver_forever())
+        self._update_waiting.set()
         return True
+
+    def redeliver(self, update: dict[str, Any]) -> None:
+        """Queue an update again with its own update_id (Telegram retrying, or a replay)."""
+        self._updates.append(dict(update))
+        self._newest_queued_id = max(self._newest_queued_id, int(update["update_id"]))
+        self._update_waiting.set()
+        self._wake_poller("update")
+
+    @staticmethod
+    def _chat_of(update: dict[str, Any]) -> int:
+        body = next((v for k, v in update.items() if k != "update_id"), {})
+        if not isinstance(body, dict):
+            return 0
+        chat = body.get("chat") or (body.get("message") or {}).get("chat") or body.get("from")
+        return int(chat.get("id", 0)) if isinstance(chat, dict) else 0
+
+    async def _deliver_forever(self) -> None:
+        """The webhook's sender: per-chat lanes, in order, retried until answered 2xx."""
+        limit = asyncio.Semaphore(
+            max(1, min(100, _as_int(self.webhook_params.get("max_connections"), 40)))
+        )
+        lanes: dict[int, asyncio.Queue[dict[str, Any]]] = {}
+        workers: dict[int, asyncio.Task[None]] = {}
+
+        async def lane(chat: int, queue: asyncio.Queue[dict[str, Any]]) -> None:
+            while self.webhook_url:
+                update = await queue.get()
+                while self.webhook_url:
+                    status = 0
+                    headers = {"Content-Type": "application/json"}
+                    secret = self.webhook_params.get("secret_token")
+                    if secret:
+                        headers["X-Telegram-Bot-Api-Secret-Token"] = str(secret)
+                    self._busy += 1
+                    try:
+                        async with (
+                            limit,
+                            http.post(
+                                self.webhook_url,
+                                data=json.dumps(update),
+                                headers=headers,
+                                timeout=aiohttp.ClientTimeout(total=60),
+                            ) as resp,
+                        ):
+                            status = resp.status
+                    except (aiohttp.ClientError, TimeoutError):
+                        status = 0
+                    finally:
+                        self._busy -= 1
+                        self._last_activity = time.monotonic()
+                    self.deliveries.append((int(update["update_id"]), status))
+                    if 200 <= status < 300:
+                        self._fetched_upto = max(self._fetched_upto, int(update["update_id"]))
+                        break
+                    await asyncio.sleep(0.2)  # Telegram retries too, more patiently
+
+        async with aiohttp.ClientSession() as http:
+            try:
+                while self.webhook_url and not self._stopping:
+                    while self._updates:
+                        update = self._updates.popleft()
+                        chat = self._chat_of(update)
+                        if chat not in lanes:
+                            lanes[chat] = asyncio.Queue()
+                            workers[chat] = asyncio.create_task(lane(chat, lanes[chat]))
+                        lanes[chat].put_nowait(update)
+                    self._update_waiting.clear()
+                    await self._update_waiting.wait()
+            finally:
+                for task in workers.values():
+                    task.cancel()
+                await asyncio.gather(*workers.values(), return_exceptions=True)
 
     def _get_webhook_info(self, params: Params) -> dict[str, Any]:
         return {
@@ -697,6 +797,8 @@ class BotApiStandin:
         }
 
     async def _get_updates(self, params: Params) -> list[dict[str, Any]]:
+        if self.webhook_url:
+            raise ApiError(409, _WEBHOOK_ACTIVE)
         offset = params.get("offset")
         limit = min(max(_as_int(params.get("limit"), 100), 1), 100)
         timeout = min(max(_as_float(params.get("timeout"), 0.0), 0.0), 50.0)

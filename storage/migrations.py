@@ -247,3 +247,17 @@ MIGRATIONS.append(
         """,
     )
 )
+
+# Telegram updates already handled through the webhook, so a redelivered one is dropped. Only
+# the update's number and the time are kept, and only for a day.
+MIGRATIONS.append(
+    (
+        "0013_webhook_updates",
+        """
+        CREATE TABLE telegram_updates (
+            update_id INTEGER PRIMARY KEY,
+            seen_at INTEGER NOT NULL
+        );
+        """,
+    )
+)

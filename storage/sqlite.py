@@ -588,6 +588,35 @@ class SqliteStore:
         )
         return {str(r[0]): int(r[1]) for r in rows}
 
+    # --- webhook updates ---------------------------------------------------------------------
+
+    async def update_seen(self, update_id: int) -> bool:
+        """Whether this Telegram update was handled already (a redelivery)."""
+        rows = await self._r.execute_fetchall(
+            "SELECT 1 FROM telegram_updates WHERE update_id = ?", (update_id,)
+        )
+        return bool(rows)
+
+    async def mark_update(self, update_id: int, now: int) -> None:
+        """Remember a handled update (after handling it: a crash before means redelivery)."""
+
+        def op(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO telegram_updates (update_id, seen_at) VALUES (?, ?)"
+                " ON CONFLICT (update_id) DO NOTHING",
+                (update_id, now),
+            )
+
+        await self._w.run(op)
+
+    async def forget_updates(self, seen_before: int) -> int:
+        def op(conn: sqlite3.Connection) -> int:
+            return conn.execute(
+                "DELETE FROM telegram_updates WHERE seen_at < ?", (seen_before,)
+            ).rowcount
+
+        return int(await self._w.run(op))
+
     # --- staff ----------------------------------------------------------------------------
 
     async def is_worker(self, person: bytes) -> bool:

@@ -17,6 +17,7 @@ from handlers.web import ballot
 from handlers.web.ballot import CTX, AlertSink, ContactSink, WebContext, message_page
 from handlers.web.render import Renderer
 from handlers.web.session import Sessions
+from handlers.web.telegram import UpdateSink, webhook_app
 from services.container import Services
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,7 @@ def build_web_app(
     contact: str | None = None,
     alert: AlertSink | None = None,
     deliver: ContactSink | None = None,
+    webhook: tuple[str, str, UpdateSink] | None = None,
 ) -> web.Application:
     """The web application; the Telegram webhook can be added to it as one more route."""
     secure = bool(public_url and public_url.startswith("https://"))
@@ -122,6 +124,9 @@ def build_web_app(
     )
     app.router.add_get("/static/markbot.css", stylesheet)
     app.add_routes(ballot.routes())
+    if webhook is not None:  # (path, secret, what handles an update)
+        path, secret, process = webhook
+        app.add_subapp(path.rstrip("/"), webhook_app(secret, process))
     return app
 
 

@@ -1,0 +1,137 @@
+"""Telegram webhooks: updates arrive at the web server, each handled inside its request, the
+secret checked, a redelivered update dropped, and ballots counted exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.app import build_application, open_runtime, serve_webhook
+from bot.settings import Settings
+from standin import BotApiStandin
+from tests.conftest import SIMPLE_POLL, TOKEN, vote
+
+SECRET = "webhook-secret-0123456789"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+async def hooked(standin: BotApiStandin, tmp_path: Path) -> AsyncIterator[Settings]:
+    port = _free_port()
+    settings = Settings(
+        db=tmp_path / "markbot.db",
+        key_file=tmp_path / "k" / "markbot.key",
+        api_url=standin.base_url,
+        web_port=port,
+        webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
+        webhook_secret=SECRET,
+        webhook_max_connections=10,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    runtime = await open_runtime(settings)
+    poll = runtime.services.polls.parse(SIMPLE_POLL, "t.yaml")
+    await runtime.services.polls.create(poll, status="open")
+    app = build_application(settings, TOKEN, runtime.services, webhook=True)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve_webhook(app, settings, runtime, stop))
+    for _ in range(200):
+        if standin.webhook_url:
+            break
+        await asyncio.sleep(0.02)
+    try:
+        yield settings
+    finally:
+        stop.set()
+        await task
+        await runtime.close()
+
+
+def _count(settings: Settings, sql: str) -> int:
+    with sqlite3.connect(f"file:{settings.db}?mode=ro", uri=True) as conn:
+        return int(conn.execute(sql).fetchone()[0])
+
+
+async def test_set_webhook_asks_for_what_markbot_needs(
+    standin: BotApiStandin, hooked: Settings
+) -> None:
+    params = standin.webhook_params
+    assert params["url"] == hooked.webhook_url
+    assert params["secret_token"] == SECRET
+    assert set(params["allowed_updates"]) == {
+        "message",
+        "edited_message",
+        "callback_query",
+        "channel_post",
+    }
+    assert int(params["max_connections"]) == 10
+
+
+async def test_voters_through_the_webhook_count_exactly_once(
+    standin: BotApiStandin, hooked: Settings
+) -> None:
+    users = [standin.user(5000 + i) for i in range(6)]
+    endings = await asyncio.gather(
+        *(vote(u, "test-poll", ["16-18", "North", "Climate"]) for u in users)
+    )
+    assert all("counted" in e for e in endings)
+    assert _count(hooked, "SELECT count(*) FROM ballots") == 6
+    # Telegram delivers the same updates again (a retry after a lost answer): dropped.
+    delivered = [u for u, status in standin.deliveries if status == 200]
+    calls_before = len(standin.calls)
+    for update_id in delivered[-10:]:
+        standin.redeliver(
+            {
+                "update_id": update_id,
+                "message": {
+                    "message_id": 99,
+                    "date": 0,
+                    "chat": {"id": 5000, "type": "private"},
+                    "from": {"id": 5000, "is_bot": False, "first_name": "A"},
+                    "text": "/start test-poll",
+                    "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+                },
+            }
+        )
+    await standin.wait_idle(10)
+    sends = [c for c in standin.calls[calls_before:] if c.method == "sendMessage"]
+    assert sends == []  # nothing answered twice
+    assert _count(hooked, "SELECT count(*) FROM ballots") == 6
+    assert _count(hooked, "SELECT count(*) FROM telegram_updates") >= len(set(delivered))
+
+
+async def test_a_wrong_or_missing_secret_changes_nothing(
+    standin: BotApiStandin, hooked: Settings
+) -> None:
+    update = {
+        "update_id": 777,
+        "message": {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": 42, "type": "private"},
+            "from": {"id": 42, "is_bot": False, "first_name": "X"},
+            "text": "/start test-poll",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        },
+    }
+    assert hooked.webhook_url is not None
+    async with aiohttp.ClientSession() as http:
+        for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong-secret-0123456789"}):
+            async with http.post(hooked.webhook_url, json=update, headers=headers) as r:
+                assert r.status == 403
+        good = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        async with http.post(hooked.webhook_url, data=b"not json", headers=good) as r:
+            assert r.status == 400
+    await asyncio.sleep(0.2)
+    assert not [c for c in standin.calls if c.params.get("chat_id") == 42]
+    assert _count(hooked, "SELECT count(*) FROM telegram_updates WHERE update_id = 777") == 0
