@@ -23,6 +23,7 @@ from handlers.context import MarkbotContext, attach
 from handlers.web.server import build_web_app, start_web
 from handlers.web.telegram import UpdateSink
 from prompts import load_catalog
+from services.alerts import AlertService
 from services.broadcast import BroadcastService
 from services.contact_requests import ContactRequestService, LeadMessage
 from services.container import Services
@@ -31,7 +32,7 @@ from services.journey import JourneyService
 from services.paper import PaperService
 from services.polls import PollService
 from services.reports import ReportService
-from services.sealing import CONTACTS, Cipher
+from services.sealing import ALERTS, CONTACTS, Cipher
 from services.staff import StaffService
 from services.subscriptions import SubscriptionService
 from services.vote_codes import VoteCodeService
@@ -70,6 +71,7 @@ async def open_runtime(settings: Settings) -> Runtime:
     hasher = Hasher(key)
     subscriptions = SubscriptionService(store, hasher, Cipher(key), catalog)
     helped = settings.safeguarding_chat is not None  # someone can act on "contact me"
+    alerts = AlertService(store, Cipher(key, ALERTS)) if helped else None
     languages = settings.text_languages
     services = Services(
         catalog=catalog,
@@ -82,6 +84,7 @@ async def open_runtime(settings: Settings) -> Runtime:
             languages=languages,
             contact_help=helped,
             web_url=settings.web_url,
+            alerts=alerts,
         ),
         reports=ReportService(store, polls, catalog),
         paper=PaperService(store, polls, languages=languages),
@@ -95,6 +98,7 @@ async def open_runtime(settings: Settings) -> Runtime:
         min_cell=settings.min_cell,
         safeguarding_chat=settings.safeguarding_chat,
         web_url=settings.web_url,
+        alerts=alerts,
     )
     await services.journey.load_preferences()
     await services.contacts.load()
@@ -175,16 +179,20 @@ async def _post_init(app: App) -> None:
         await menus.publish_staff(app.bot, services, owner, owner=True)
     await safeguarding.deliver_pending(app.bot, services)  # requests a crash kept from the lead
     app.bot_data["markbot.janitor"] = asyncio.create_task(_janitor(app.bot, services))
+    app.bot_data["markbot.alerts"] = asyncio.create_task(
+        safeguarding.send_alerts(app.bot, services)
+    )
     await broadcast.start_broadcasts(app)  # resumes broadcasts a restart interrupted
 
 
 async def _post_shutdown(app: App) -> None:
     await broadcast.stop_broadcasts(app)  # sends on the wire finish and are recorded
-    task = app.bot_data.pop("markbot.janitor", None)
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    for name in ("markbot.janitor", "markbot.alerts"):
+        task = app.bot_data.pop(name, None)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 async def _janitor(bot: Bot, services: Services) -> None:
@@ -228,13 +236,6 @@ async def start_web_server(
     if settings.web_port is None:
         return None
     chat = settings.safeguarding_chat
-    alert = None
-    if bot is not None and chat is not None:
-        sender = bot
-
-        async def alert(text: str) -> None:
-            await sender.send_message(chat, text, parse_mode=None)
-
     contact = None
     if bot is not None and chat is not None:
         poster = bot
@@ -249,7 +250,6 @@ async def start_web_server(
         default_lang=settings.web_language,
         trust_proxy=settings.web_trust_proxy,
         contact=settings.web_contact,
-        alert=alert,
         deliver=contact,
         webhook=webhook,
     )

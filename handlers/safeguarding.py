@@ -3,10 +3,11 @@ chat, /contacts and "Mark handled". The rules are in services/contact_requests.p
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import Bot, Message, Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
@@ -74,6 +75,34 @@ async def deliver_pending(bot: Bot, services: Services) -> int:
         for lead in await services.contacts.to_deliver():
             delivered += await _post(bot, services, lead)
     return delivered
+
+
+ALERT_RETRY_SECONDS = 20
+
+
+async def send_alerts(bot: Bot, services: Services) -> None:
+    """The background sender of safeguarding alerts (see services/alerts.py): oldest first,
+    through the rate-limited bot (Telegram allows a group about 20 messages a minute), each
+    deleted once Telegram has it; on an error it waits and tries again, for ever."""
+    chat, alerts = services.safeguarding_chat, services.alerts
+    if chat is None or alerts is None:
+        return
+    while True:
+        try:
+            for alert_id, text in await alerts.pending():
+                await bot.send_message(chat, text, parse_mode=None)
+                await alerts.sent(alert_id)
+        except RetryAfter as exc:
+            wait = exc.retry_after
+            seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+            log.warning("safeguarding alerts held back by Telegram for %.0f s", seconds)
+            await asyncio.sleep(seconds)
+            continue
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the lead's chat or the database unreachable: try again
+            log.error("safeguarding alert not sent yet (will retry): %s", type(exc).__name__)
+        await alerts.wait(ALERT_RETRY_SECONDS)
 
 
 async def tidy(bot: Bot, services: Services) -> None:

@@ -6,7 +6,7 @@ import asyncio
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest
 
 from handlers.context import MarkbotContext
 from services.journey import Outcome, Person
@@ -72,9 +72,6 @@ async def show(update: Update, context: MarkbotContext, outcome: Outcome) -> Non
             )
     if outcome.remove_message and update.effective_message is not None:
         jobs.append(_delete(update.effective_message))
-    chat = context.services.safeguarding_chat
-    if outcome.safeguarding_alert and chat is not None:
-        jobs.append(_alert(context, chat, outcome.safeguarding_alert))
     if jobs:
         await asyncio.gather(*jobs)
 
@@ -85,14 +82,6 @@ async def _edit(message: Message, screen: Screen) -> None:
     except BadRequest as exc:
         if not is_not_modified(exc):
             raise
-
-
-async def _alert(context: MarkbotContext, chat: int, text: str) -> None:
-    """Tell the safeguarding lead; a failure here must not cost the young person a reply."""
-    try:
-        await context.bot.send_message(chat, text, parse_mode=None)
-    except TelegramError as exc:
-        log.error("could not send a safeguarding alert: %s", type(exc).__name__)
 
 
 async def _delete(message: Message) -> None:

@@ -296,8 +296,9 @@ class _Sheet:
         """Which sheet this is, what it is for, and what to do with it (for the teacher)."""
         y = MARGIN_BOTTOM - 6 * mm
         count = " · ".join(t.page.format(page=page, pages=pages) for t in self.texts)
-        self._line(PAGE_W - MARGIN_X - pdfmetrics.stringWidth(count, SANS_BOLD, 8), y,
-                   count, SANS_BOLD, 8)
+        self._line(
+            PAGE_W - MARGIN_X - pdfmetrics.stringWidth(count, SANS_BOLD, 8), y, count, SANS_BOLD, 8
+        )
         width = PAGE_W - 2 * MARGIN_X - pdfmetrics.stringWidth(count, SANS_BOLD, 8) - 6 * mm
         head = " · ".join(part for part in (self.texts[0].title, self.texts[0].session) if part)
         self._line(MARGIN_X, y, _fit(head, SANS, 8, width, 1)[0], SANS, 8)

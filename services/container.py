@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from prompts import Catalog
+from services.alerts import AlertService
 from services.broadcast import BroadcastService
 from services.contact_requests import ContactRequestService
 from services.journey import JourneyService
@@ -31,3 +32,4 @@ class Services:
     min_cell: int = 5
     safeguarding_chat: int | None = None  # where safeguarding alerts go, if anywhere
     web_url: str | None = None  # where the web ballot is reached (links, voting-code slips)
+    alerts: AlertService | None = None  # safeguarding alerts waiting for the lead's chat

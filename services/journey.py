@@ -14,6 +14,7 @@ from weakref import WeakValueDictionary
 
 from prompts import Catalog
 from services import screens
+from services.alerts import AlertService
 from services.callbacks import Callback, decode
 from services.identity import Hasher
 from services.journey_state import Journey
@@ -50,7 +51,6 @@ class Outcome:
     toast: str | None = None
     alert: bool = False
     remove_message: bool = False  # delete the person's own message (a location they sent)
-    safeguarding_alert: str | None = None  # for the safeguarding chat: no one is identified
 
 
 @dataclass(slots=True)
@@ -75,8 +75,10 @@ class JourneyService:
         languages: Sequence[str] = DEFAULT_EXPECTED,
         contact_help: bool = False,
         web_url: str | None = None,
+        alerts: AlertService | None = None,
     ) -> None:
         self._store = store
+        self._alerts = alerts  # queues safeguarding alerts for the lead (None: no lead chat)
         self._web_url = web_url  # the web ballot's address, for those too young for Telegram
         self._hasher = hasher
         self._catalog = catalog
@@ -136,11 +138,10 @@ class JourneyService:
                 return None
             was_flagged = q.id in j.flagged
             taken = await self._typed.take(j, ctx.poll, q, body, person.names)
-            await self._save(ctx)
             if was_flagged:  # signposted already, for this answer
                 taken = replace(taken, concern=False)
             note = f"<i>{self._catalog.t(j.lang, 'text_edited')}</i>"
-            return self._with_notes(ctx, taken, first=note)
+            return await self._with_notes(ctx, taken, first=note)
 
     async def other_message(self, person: Person) -> Outcome:
         """A sticker, photo, voice note or file (see _other_message_unlocked)."""
@@ -195,12 +196,17 @@ class JourneyService:
     def _now(self) -> int:
         return int(self._clock().timestamp())
 
-    async def _save(self, ctx: _Ctx) -> None:
-        await self._store.save_draft(
-            DraftRow(
-                ctx.owner, ctx.journey.token, ctx.journey.poll_id, ctx.journey.dumps(), self._now()
-            )
+    async def _save(self, ctx: _Ctx, *, alert: str | None = None) -> None:
+        """Keep the draft; with a safeguarding alert, both go in one transaction now (the
+        alert must exist before the young person is answered), else the draft is written
+        behind."""
+        draft = DraftRow(
+            ctx.owner, ctx.journey.token, ctx.journey.poll_id, ctx.journey.dumps(), self._now()
         )
+        if alert is not None and self._alerts is not None:
+            await self._alerts.queue_with_draft(draft, alert)
+        else:
+            await self._store.save_draft(draft)
 
     async def _load(self, person: Person) -> _Ctx | None:
         owner = self._hasher.owner(person.id)
@@ -334,16 +340,17 @@ class JourneyService:
             j.text_msgs = {k: v for k, v in j.text_msgs.items() if v != q.id}
             j.text_msgs[str(message_id)] = q.id
         self._advance(ctx)
-        await self._save(ctx)
-        return self._with_notes(ctx, taken)
+        return await self._with_notes(ctx, taken)
 
-    def _with_notes(self, ctx: _Ctx, taken: Taken, *, first: str | None = None) -> Outcome:
-        """The next screen (sent new, below the typed answer) with what to say about it."""
+    async def _with_notes(self, ctx: _Ctx, taken: Taken, *, first: str | None = None) -> Outcome:
+        """Keep the answer (with its alert for the lead, if any), then the next screen (sent
+        new, below the typed answer) with what to say about it."""
         notes, alert = self._typed.notes(ctx.journey, ctx.code, taken)
+        await self._save(ctx, alert=alert)
         shown = self._show(ctx, edit=False)
         assert shown.screen is not None
         text = "\n\n".join([*([first] if first else []), *notes, shown.screen.text])
-        return Outcome(Screen(text, shown.screen.buttons), safeguarding_alert=alert)
+        return Outcome(Screen(text, shown.screen.buttons))
 
     async def _switch_language(self, ctx: _Ctx, person: Person, cb: Callback) -> Outcome:
         """The offer to carry on in the language they typed in: taken, and remembered."""
@@ -653,8 +660,8 @@ class JourneyService:
                 if error is not None:
                     return Answered(error=error, params={"max": str(q.limit)})
             j.step = next_step(poll, j, index)
-            await self._save(ctx)
-            return Answered(alert=alert)
+            await self._save(ctx, alert=alert)
+            return Answered()
 
     async def submit(
         self, person: Person, token: str, *, lang: str = "en"
@@ -689,7 +696,6 @@ class Answered:
     error: str | None = None  # a catalog key: the same page again, with this error
     params: dict[str, str] = field(default_factory=dict)
     ended: str | None = None  # INELIGIBLE or NOT_ON_TELEGRAM: a polite end, nothing kept
-    alert: str | None = None  # for the safeguarding chat; identifies no one
 
 
 def reachable(poll: Poll, j: Journey, index: int) -> bool:

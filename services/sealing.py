@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 SUBSCRIBERS = b"markbot subscribers"
 CONTACTS = b"markbot contact requests"
+ALERTS = b"markbot safeguarding alerts"
 NONCE_BYTES = 12
 
 

@@ -261,3 +261,19 @@ MIGRATIONS.append(
         """,
     )
 )
+
+# Safeguarding alerts waiting for the lead's chat: sealed (AES-GCM, like contact requests), under
+# a random id, with the date only; written in the same transaction as the answer's draft, so an
+# alert exists before the young person's reply, and deleted once Telegram has it.
+MIGRATIONS.append(
+    (
+        "0014_alert_outbox",
+        """
+        CREATE TABLE alert_outbox (
+            id TEXT PRIMARY KEY,
+            sealed BLOB NOT NULL,
+            queued_on TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """,
+    )
+)

@@ -588,6 +588,60 @@ class SqliteStore:
         )
         return {str(r[0]): int(r[1]) for r in rows}
 
+    # --- safeguarding alerts -----------------------------------------------------------------
+
+    async def save_draft_with_alert(self, draft: DraftRow, sealed: bytes, today: str) -> str:
+        """Keep a draft and queue its safeguarding alert in one transaction: the alert exists
+        before the young person is answered, and never without the answer that raised it."""
+        alert_id = secrets.token_hex(10)
+
+        def op(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO drafts (owner, token, poll_id, state, updated_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (owner) DO UPDATE SET token = excluded.token,"
+                " poll_id = excluded.poll_id, state = excluded.state,"
+                " updated_at = excluded.updated_at",
+                (draft.owner, draft.token, draft.poll_id, draft.state, draft.updated_at),
+            )
+            conn.execute(
+                "INSERT INTO alert_outbox (id, sealed, queued_on) VALUES (?, ?, ?)",
+                (alert_id, sealed, today),
+            )
+
+        self._remember(draft)
+        self._dirty.discard(draft.owner)  # written now, with its alert
+        try:
+            await self._w.run(op)
+        except Exception:
+            self._dirty.add(draft.owner)  # the draft still goes with the next flush
+            raise
+        return alert_id
+
+    async def queue_alert(self, sealed: bytes, today: str) -> str:
+        """Queue a safeguarding alert on its own (an answer already past its draft)."""
+        alert_id = secrets.token_hex(10)
+
+        def op(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO alert_outbox (id, sealed, queued_on) VALUES (?, ?, ?)",
+                (alert_id, sealed, today),
+            )
+
+        await self._w.run(op)
+        return alert_id
+
+    async def pending_alerts(self) -> list[tuple[str, bytes]]:
+        rows = await self._r.execute_fetchall("SELECT id, sealed FROM alert_outbox")
+        return [(str(r[0]), bytes(r[1])) for r in rows]
+
+    async def alert_sent(self, alert_id: str) -> None:
+        """Telegram has it: delete it (secure_delete overwrites the row)."""
+
+        def op(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM alert_outbox WHERE id = ?", (alert_id,))
+
+        await self._w.run(op)
+
     # --- webhook updates ---------------------------------------------------------------------
 
     async def update_seen(self, update_id: int) -> bool:

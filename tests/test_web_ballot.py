@@ -210,31 +210,42 @@ async def test_forged_and_stale_forms_change_nothing(runtime: Runtime) -> None:
     assert db_rows(runtime, "SELECT count(*) FROM ballots") == [(0,)]
 
 
-async def test_text_answers_are_scrubbed_and_signposted(runtime: Runtime) -> None:
-    alerts: list[str] = []
-
-    async def alert(text: str) -> None:
-        alerts.append(text)
-
-    async with web_client(runtime, alert=alert) as client:
-        b = Browser(client)
-        await b.get("/v/web-poll")
-        await b.submit("/v/web-poll/start", {})
-        for i, value in enumerate(["16-18", "south", "jobs"]):
-            await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
-        page = await b.submit("/v/web-poll/q/3", {"answer": "x" * 1001})
-        assert page.status == 400 and "1001 characters" in page.plain
-        page = await b.submit(
-            "/v/web-poll/q/3", {"answer": "call me on 07700 900123, i want to kill myself"}
-        )
-        assert page.url == "/v/web-poll/check"
-        assert "Childline" in page.plain and "took some personal details out" in page.plain
-        assert "07700" not in page.text
-        await asyncio.sleep(0.05)
-        assert len(alerts) == 1 and "07700" not in alerts[0]
-        await b.submit("/v/web-poll/send", {})
-    flagged = db_rows(runtime, "SELECT flagged FROM text_answers")
-    assert flagged == [(1,)]
+async def test_text_answers_are_scrubbed_signposted_and_alerted(tmp_path: Path) -> None:
+    settings = Settings(
+        db=tmp_path / "markbot.db",
+        key_file=tmp_path / "k" / "markbot.key",
+        safeguarding_chat=-100777,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    rt = await open_runtime(settings)
+    await rt.services.polls.create(rt.services.polls.parse(OPEN_POLL, "t.yaml"), status="open")
+    try:
+        async with web_client(rt) as client:
+            b = Browser(client)
+            await b.get("/v/web-poll")
+            await b.submit("/v/web-poll/start", {})
+            for i, value in enumerate(["16-18", "south", "jobs"]):
+                await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+            page = await b.submit("/v/web-poll/q/3", {"answer": "x" * 1001})
+            assert page.status == 400 and "1001 characters" in page.plain
+            page = await b.submit(
+                "/v/web-poll/q/3", {"answer": "call me on 07700 900123, i want to kill myself"}
+            )
+            assert page.url == "/v/web-poll/check"
+            assert "Childline" in page.plain and "took some personal details out" in page.plain
+            assert "07700" not in page.text
+            # The alert waits, sealed, in the outbox for the lead's chat (sent by the bot).
+            assert rt.services.alerts is not None
+            pending = await rt.services.alerts.pending()
+            assert len(pending) == 1 and "kill myself" in pending[0][1]
+            assert "07700" not in pending[0][1] and "web-poll" in pending[0][1]
+            await b.submit("/v/web-poll/send", {})
+        with sqlite3.connect(tmp_path / "markbot.db") as conn:
+            assert conn.execute("SELECT flagged FROM text_answers").fetchall() == [(1,)]
+            sealed = conn.execute("SELECT sealed FROM alert_outbox").fetchall()
+            assert len(sealed) == 1 and b"kill myself" not in bytes(sealed[0][0])
+    finally:
+        await rt.close()
 
 
 async def test_rank_question_without_javascript(runtime: Runtime) -> None:

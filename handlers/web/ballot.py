@@ -32,7 +32,6 @@ from services.text_input import clean_text
 
 log = logging.getLogger(__name__)
 
-AlertSink = Callable[[str], Awaitable[None]]
 ContactSink = Callable[[LeadMessage], Awaitable[None]]
 RECENT_CASTS = 10_000  # journey tokens just sent, so a double click shows the same page
 
@@ -45,7 +44,6 @@ class WebContext:
     sessions: Sessions
     renderer: Renderer
     default_lang: str
-    alert: AlertSink | None = None  # sends a safeguarding alert to the lead, if anyone
     contact: ContactSink | None = None  # posts a contact request to the lead now (else later)
     recent: OrderedDict[str, str] | None = None
 
@@ -380,8 +378,6 @@ async def answer(request: web.Request) -> web.Response:
         key = web_key if web_key in catalog.keys("en") else result.error
         error = catalog.plain(browser.lang, key, **result.params)
         return _question(request, browser, state, index, error=error, current=value, status=400)
-    if result.alert is not None and ctx.alert is not None:
-        _spawn(ctx.alert(result.alert))
     fresh = await _state(request, browser)
     if isinstance(fresh, web.Response):
         return fresh

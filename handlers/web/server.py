@@ -14,7 +14,7 @@ from importlib import resources
 from aiohttp import web
 
 from handlers.web import ballot
-from handlers.web.ballot import CTX, AlertSink, ContactSink, WebContext, message_page
+from handlers.web.ballot import CTX, ContactSink, WebContext, message_page
 from handlers.web.render import Renderer
 from handlers.web.session import Sessions
 from handlers.web.telegram import UpdateSink, webhook_app
@@ -104,7 +104,6 @@ def build_web_app(
     default_lang: str = "en",
     trust_proxy: bool = False,
     contact: str | None = None,
-    alert: AlertSink | None = None,
     deliver: ContactSink | None = None,
     webhook: tuple[str, str, UpdateSink] | None = None,
 ) -> web.Application:
@@ -119,7 +118,6 @@ def build_web_app(
         sessions=Sessions(key, secure=secure, trust_proxy=trust_proxy),
         renderer=Renderer(services, contact),
         default_lang=default_lang,
-        alert=alert,
         contact=deliver,
     )
     app.router.add_get("/static/markbot.css", stylesheet)

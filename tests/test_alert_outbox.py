@@ -1,0 +1,97 @@
+"""Safeguarding alerts are never lost and never slow a young person down: a burst of
+disclosures, a 429 from the lead's group and a restart mid-burst, every alert arriving once."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+import time
+from pathlib import Path
+
+from bot.settings import Settings
+from standin import BotApiStandin, FakeUser, Fault
+from tests.conftest import Harness, start_markbot
+
+LEAD = -100555
+BURST = 24  # Telegram lets a group have a burst of 20, then about one message every 3 s
+
+
+async def _disclose(user: FakeUser, n: int) -> float:
+    """Answer up to the text question and type a disclosure; the reply's wait in seconds."""
+    await user.send_command("start", "test-poll")
+    await user.next_output(timeout=30)
+    for label in ("Start", "16-18", "North", "Jobs"):
+        await user.press(label)
+        await user.next_output(timeout=30)
+    started = time.perf_counter()
+    await user.send_text(f"my dad hits me every night (case {n:03d})")
+    reply = await user.next_output(timeout=30)
+    assert "Childline" in reply.plain
+    return time.perf_counter() - started
+
+
+def _settings(standin: BotApiStandin, tmp_path: Path) -> Settings:
+    return Settings(
+        db=tmp_path / "markbot.db",
+        key_file=tmp_path / "k" / "markbot.key",
+        api_url=standin.base_url,
+        safeguarding_chat=LEAD,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+def _cases(standin: BotApiStandin) -> list[str]:
+    sent = [c for c in standin.calls_to("sendMessage") if c.status == 200]
+    found = []
+    for call in sent:
+        if int(call.params.get("chat_id", 0)) == LEAD:
+            found += re.findall(r"case (\d{3})", str(call.params.get("text", "")))
+    return found
+
+
+async def _wait_for(standin: BotApiStandin, count: int, timeout: float) -> list[str]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        cases = _cases(standin)
+        if len(set(cases)) >= count:
+            return cases
+        await asyncio.sleep(0.2)
+    return _cases(standin)
+
+
+async def test_a_burst_with_a_429_and_a_restart_delivers_every_alert_once(
+    standin: BotApiStandin, tmp_path: Path
+) -> None:
+    standin.group(LEAD, "Safeguarding leads")
+    settings = _settings(standin, tmp_path)
+    flooded = {"done": False}
+
+    def fault(method: str, params: dict[str, object]) -> Fault | None:
+        lead = int(str(params.get("chat_id", 0))) == LEAD
+        if method == "sendMessage" and lead and not flooded["done"]:
+            flooded["done"] = True
+            return Fault.flood(2)
+        return None
+
+    standin.fault = fault
+    h: Harness = await start_markbot(standin, settings)
+    await h.add_poll()
+    users = [standin.user(8000 + i) for i in range(BURST)]
+    waits = await asyncio.gather(*(_disclose(u, i) for i, u in enumerate(users)))
+    assert max(waits) < 10  # nobody waited for the lead's chat
+    assert flooded["done"]
+    await asyncio.sleep(1.0)
+    await h.shutdown()  # a restart while alerts are still waiting
+    with sqlite3.connect(settings.db) as conn:
+        waiting = conn.execute("SELECT count(*) FROM alert_outbox").fetchone()[0]
+    assert waiting > 0  # the group's pace holds some back, kept on disk
+    h = await start_markbot(standin, settings)
+    try:
+        cases = await _wait_for(standin, BURST, timeout=90)
+    finally:
+        await h.shutdown()
+    assert sorted(set(cases)) == [f"{i:03d}" for i in range(BURST)]  # none lost
+    assert len(cases) == BURST  # none twice
+    with sqlite3.connect(settings.db) as conn:
+        assert conn.execute("SELECT count(*) FROM alert_outbox").fetchone()[0] == 0
