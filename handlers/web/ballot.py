@@ -463,12 +463,14 @@ async def send(request: web.Request) -> web.Response:
     ctx = _ctx(request)
     assert ctx.recent is not None
     token = form.get("token", "")
-    if ctx.recent.get(token) == code:  # a second click on Send: the first one counted it
+    # Keyed by this browser and its journey: another browser's journey never matches.
+    sent = f"{browser.id}:{token}"
+    if ctx.recent.get(sent) == code:  # a second click on Send: the first one counted it
         return _redirect(request, browser, f"/v/{code}/done")
     result = await ctx.services.journey.submit(_person(browser), token, lang=browser.lang)
     if result in (CastResult.COUNTED, CastResult.ALREADY_VOTED):
         if result is CastResult.COUNTED:
-            ctx.recent[token] = code
+            ctx.recent[sent] = code
             while len(ctx.recent) > RECENT_CASTS:
                 ctx.recent.popitem(last=False)
             return _redirect(request, browser, f"/v/{code}/done")
@@ -481,7 +483,7 @@ async def send(request: web.Request) -> web.Response:
         )
     if isinstance(result, int):
         return _redirect(request, browser, f"/v/{code}/q/{result}")
-    if ctx.recent.get(token) == code:  # a click that waited for the first one to count it
+    if ctx.recent.get(sent) == code:  # a click that waited for the first one to count it
         return _redirect(request, browser, f"/v/{code}/done")
     state = await _state(request, browser)
     if isinstance(state, web.Response):
