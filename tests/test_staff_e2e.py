@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -320,3 +321,37 @@ async def test_paper_upload_from_the_chat(staffed: Harness) -> None:
     await owner.next_output()
     await owner.send_document("p.csv", b"option,count\nClimate,7\n", "text/csv")
     assert "Added 7 paper ballots to test-poll" in (await owner.next_output()).plain
+
+
+async def test_codes_come_as_a_printable_sheet(standin: BotApiStandin, tmp_path: Path) -> None:
+    settings = Settings(
+        db=tmp_path / "c.db",
+        api_url=standin.base_url,
+        admins=(OWNER,),
+        public_url="https://votes.example.gov.uk",
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    h = await start_markbot(standin, settings)
+    try:
+        await h.add_poll()
+        owner = h.user(OWNER, first_name="Pat")
+        await owner.send_command("codes", "test-poll 12 Year 9, Hillside")
+        out = await owner.next_output(timeout=30)
+        assert out.method == "sendDocument" and "12 single-use voting codes" in out.plain
+        (sheet,) = [f for f in standin.sent_files() if f.method == "sendDocument"]
+        assert sheet.filename == "codes-test-poll-year-9-hillside.pdf"
+        assert sheet.content.startswith(b"%PDF")
+        stranger = h.user(4242)
+        await stranger.send_command("codes", "test-poll 12")
+        assert "don't know that command" in (await stranger.next_output()).plain
+    finally:
+        await h.shutdown()
+    with sqlite3.connect(tmp_path / "c.db") as conn:
+        assert conn.execute("SELECT count(*) FROM vote_codes").fetchone() == (12,)
+
+
+async def test_codes_need_the_public_address(staffed: Harness) -> None:
+    await staffed.add_poll()
+    owner = staffed.user(OWNER, first_name="Pat")
+    await owner.send_command("codes", "test-poll 5")
+    assert "MARKBOT_PUBLIC_URL" in (await owner.next_output()).plain
