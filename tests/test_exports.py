@@ -348,8 +348,10 @@ async def test_xlsx_workbook(tmp_path: Path) -> None:
     assert rows[order + 2] == [1, "Parks", 13, 13 / 16, 7, 20]
     # youth clubs (3, first choice of 3): everyone has one first choice, so 16 - 7 - 6 would
     # give its first preferences away; buses, the smallest shown count, is hidden too
-    assert rows[order + 3] == [None, "Buses", "[c]", None, None, None]
-    assert rows[order + 4] == [None, "Youth clubs", "<5", None, None, None]
+    # each hidden figure shows a marker that is true of it: "<5" on a count (and first
+    # preferences) below 5, "[c]" on anything else, points included
+    assert rows[order + 3] == [None, "Buses", "[c]", None, "[c]", "[c]"]
+    assert rows[order + 4] == [None, "Youth clubs", "<5", None, "<5", "[c]"]
 
     by_area = wb["By area"]
     assert by_area.freeze_panes == "B3"
