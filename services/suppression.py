@@ -11,31 +11,49 @@ not enough: it must not be possible to work it out again.
 
 The rule (``min_cell`` = m > 0):
 
-1. Primary: a count below m is hidden and shown as "<m", with its share (for rank questions
-   also its first preferences and points). A breakdown group with fewer than m respondents is
-   withheld: every figure in it is hidden.
+1. Primary: a count below m is hidden and shown as "<m", with its share. A rank question's cell
+   publishes its count, first preferences and points together, and from them a reader works
+   out how many put it 1st, 2nd and 3rd (a 2nd place is points - count - 2 x first of a top
+   3): the cell is a unit, shown or hidden whole, and hidden when any of these counts per
+   place is between 1 and m-1 (``small_cell``; with more than 3 places each is taken as
+   published, which is safe but hides more). A breakdown group with fewer than m respondents
+   is withheld: every figure in it is hidden.
 2. Secondary: more figures are hidden, shown as "[c]", until every hidden count below m that is
    above zero (and every hidden figure of a withheld group, zeros included) can take at least
    two values that agree with everything published. "Published" is taken generously: the
    shown figures, every group's size (even a withheld group's: it follows from the others'
-   respondents and shares), and what the markers say ("<m" is 0..m-1, "[c]" is m or more).
-   A "[c]" figure is never smaller than m, so no marker is untrue.
+   respondents and shares), and what the markers say ("<m" is 0..m-1, a "[c]" count is m or
+   more). Markers are chosen in one place (``shown``) and are true of the figure they stand
+   for: "<m" only on a count (or first preferences) below m, "[c]" on any other hidden figure;
+   points are never "<m" (4 people can give 12 points).
 3. Last resort: when nothing else protects a small count above zero, the whole breakdown of
    that question is withheld (its figures then show "[c]", bounded only by the group sizes).
    If even that fails (in tiny polls, e.g. when every respondent chose one option) the count is
    listed in ``Plan.unprotected`` and a warning is logged.
 
 How (2) is checked, exactly rather than by counting hidden cells per row: a family is a network
-(row node -> column node, one arc per cell; for multi and rank questions a hub joins the rows,
-whose sums are unknown). Any other non-negative integer table that agrees with the published
-figures differs from the true one by cycles of hidden cells, so a hidden figure can take another
-value iff some cycle through it can be pushed one unit within everyone's bounds: a path back
-from its head to its tail (or the reverse) in the residual network. The overall counts are shared
-by all families of a question, so a cycle that changes them (for choice, +1 on one hidden overall
-count and -1 on another; for multi and rank also +-1 on one) is used only if every other family
-can absorb the same change. The overall table of a choice question is a row of its own (this
-protects a single small overall count). Rank questions are checked for counts (columns only)
-and for first preferences (rows add up too: everyone has one first choice).
+(row node -> column node, one arc per cell; a hub joins the rows whose sums are not known). Any
+other non-negative integer table that agrees with the published figures differs from the true
+one by cycles of hidden cells, so a hidden figure can take another value iff some cycle through
+it can be pushed one unit within everyone's bounds: a path back from its head to its tail (or
+the reverse) in the residual network. The overall counts are shared by all families of a
+question, so a cycle that changes them (for choice, +1 on one hidden overall count and -1 on
+another; for multi and rank also +-1 on one) is used only if every other family can absorb the
+same change. The overall table is a row of its own (this protects a single small overall count
+where its counts add up).
+
+What a row adds up to (``_row_range``): a choice row to its respondents. A multi row holds from
+1 to ``max`` ticks per respondent. A rank question is checked place by place (one network per
+place, the cell's figure being how many put it there; its count, first preferences and points
+all follow from these): first places add up to the respondents, and a row has no more 2nd
+places than 1st and no fewer than 3rd. A row at either end of what it could hold (everyone
+ticked all they may, or just one; everyone in it ranked a 2nd place) is taken as known, since a
+reader may know it from the ballot or how it was run: then, when everyone answers in full,
+every row adds up to a known multiple of its size. A change in one place moves the cell's count
+too, so it stays within the count's marker and the row's size. A cycle found in one place, with
+the others as they are, is a whole other table of counts per place that agrees with every
+published figure, points and first preferences included; so the check is sound, if cautious (it
+does not look for changes in two places at once).
 
 When a hidden figure can be worked out, the cheapest cycle through it is hidden (a shortest path
 in which a shown cell costs its count and a hidden one nothing), and everything is checked again
@@ -46,10 +64,10 @@ a table of their own. Age-by-area and area-by-age are the same counts and are hi
 
 Deliberate limits: a hidden zero in a group of m or more may be worked out (6 of a group of 6
 chose one option, so the others are 0: that much is shown anyway); ``protect_zeros=True``
-protects those too, at the cost of hiding more. Not checked: relations between a rank
-question's counts, first preferences and points beyond the bounds above; combinations of three
-or more breakdowns; breakdowns within one channel (online by age). A split by channel (tables of
-dimension 'channel', groups online and paper) is a family like any other: online + paper = all.
+protects those too (counts per place included), at the cost of hiding more. Not checked:
+combinations of three or more breakdowns; breakdowns within one channel (online by age). A
+split by channel (tables of dimension 'channel', groups online and paper) is a family like any
+other: online + paper = all.
 
 Hidden cells are moved after the shown ones (in label order): ordered by size they would tell
 which is bigger. Free-text answers lose the tags of groups with fewer than m ballots, and of

@@ -111,11 +111,19 @@ def test_overall_table_alone_hides_the_smallest_shown_count() -> None:
         ("c", SECONDARY),
         ("d", "<5"),
     ]
-    # a multi question's counts do not add up to anything: one hidden count is safe
-    multi = [replace(tables[0], kind="multi")]
+    # a multi question's counts add up to nothing known (20 people ticked 27): one hidden
+    # count is safe
+    multi = [replace(tables[0], kind="multi", respondents=20)]
     assert [
         c.option for c in apply_suppression(results(multi)).tables[0].cells if c.suppressed
     ] == ["d"]
+    # ... unless everyone ticked just one (27 people, 27 ticks), or all they may (9 people,
+    # 3 ticks each): then they add up as a choice question's do
+    one = [replace(tables[0], kind="multi")]
+    full = [Table("q", "multi", "", "", "", 9, _cells(["a", "b", "c", "d"], [9, 9, 6, 3], 9))]
+    for case in (one, [replace(full[0], most=3)]):
+        out = apply_suppression(results(case)).tables[0]
+        assert [c.option for c in out.cells if c.suppressed] == ["c", "d"]
 
 
 def test_withheld_group() -> None:
