@@ -125,6 +125,22 @@ class Results:
     rule: str = ""  # the suppression rule, in words, written into every export
 
 
+def small_cell(table: Table, cell: Cell, min_cell: int, protect_zeros: bool = False) -> bool:
+    """Primary suppression: is a count below the threshold published with this cell?
+
+    Its count, and for a rank question every count per place: from a shown cell's count, first
+    preferences and points a reader works out how many put it 1st, 2nd and 3rd (a 2nd place is
+    points - count - 2 x first of a top 3), so a cell is shown only when each of them is 0 or
+    at least ``min_cell`` (with ``protect_zeros``, at least ``min_cell``). With more than 3
+    places not every count per place follows from one cell, but with the row's totals some
+    may: each is taken as published."""
+    if cell.count < min_cell:
+        return True
+    if table.kind != "rank":
+        return False
+    return any(v < min_cell and (v > 0 or protect_zeros) for v in place_counts(cell, table.places))
+
+
 def _cells(q: Question, counts: Counts, respondents: int, lang: str) -> tuple[Cell, ...]:
     order = {o.id: i for i, o in enumerate(q.options)}
     places = q.limit
@@ -151,12 +167,12 @@ def _cells(q: Question, counts: Counts, respondents: int, lang: str) -> tuple[Ce
 
 
 def suppress_table(table: Table, min_cell: int) -> Table:
-    """Primary suppression: counts below ``min_cell`` are hidden (their shares too)."""
+    """Primary suppression: counts below ``min_cell`` are hidden (their shares too), and
+    rank cells whose counts per place are (see ``small_cell``)."""
     if min_cell <= 0:
         return table
-    return replace(
-        table, cells=tuple(replace(c, suppressed=c.count < min_cell) for c in table.cells)
-    )
+    cells = tuple(replace(c, suppressed=small_cell(table, c, min_cell)) for c in table.cells)
+    return replace(table, cells=cells)
 
 
 def build_results(

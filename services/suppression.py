@@ -82,7 +82,7 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from services.results import Cell, Results, Table, TextAnswer, place_counts
+from services.results import Cell, Results, Table, TextAnswer, place_counts, small_cell
 
 log = logging.getLogger(__name__)
 
@@ -164,22 +164,6 @@ def rule_text(min_cell: int) -> str:
         f"hidden when they would tell that fewer than {m} (but some) put it in any one place; "
         f"hidden points show as {SECONDARY}."
     )
-
-
-def small_cell(table: Table, cell: Cell, min_cell: int, protect_zeros: bool = False) -> bool:
-    """Primary suppression: is a count below the threshold published with this cell?
-
-    Its count, and for a rank question every count per place: from a shown cell's count, first
-    preferences and points a reader works out how many put it 1st, 2nd and 3rd (a 2nd place is
-    points - count - 2 x first of a top 3), so a cell is shown only when each of them is 0 or
-    at least ``min_cell`` (with ``protect_zeros``, at least ``min_cell``). With more than 3
-    places not every count per place follows from one cell, but with the row's totals some
-    may: each is taken as published."""
-    if cell.count < min_cell:
-        return True
-    if table.kind != "rank":
-        return False
-    return any(v < min_cell and (v > 0 or protect_zeros) for v in place_counts(cell, table.places))
 
 
 # --- the model -----------------------------------------------------------------------------
