@@ -1,8 +1,8 @@
 """Export renderers: one function per format, each writing a Results to a file.
 
-Every renderer takes results that are already suppressed (``services.suppression``): it prints
-a hidden count as its marker ("<5", or "[c]" for a figure hidden to protect a small one) and
-never prints a hidden count, share, first preference or point total.
+Every renderer takes results that are already suppressed (``services.suppression``) and prints
+what ``suppression.shown`` says of each cell: a figure, or the marker that replaces it ("<5", or
+"[c]"). Which figure is published, and under which marker, is decided there and nowhere else.
 """
 
 from __future__ import annotations
@@ -17,33 +17,36 @@ from pathlib import Path
 from typing import Any
 
 from services.results import Cell, Results, Table
-from services.suppression import SECONDARY, marker
+from services.suppression import SECONDARY, group_size, shown
 
 CSV_HEADER = ("poll", "question", "option", "dimension", "group", "count", "share")
+CSV_RANK = ("first", "points")  # added when the export holds a rank question
 
 
 def write_csv(results: Results, path: Path) -> None:
-    """The tidy table: one row per cell; suppressed counts read ``<N`` and have no share."""
+    """The tidy table: one row per cell, in each table's order (a rank question's by points);
+    hidden figures read as their markers and a hidden count has no share. When a question is
+    ranked, two more columns give first preferences and points (empty for other questions)."""
+    ranked = any(t.kind == "rank" for t in results.tables)
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(CSV_HEADER)
+        writer.writerow((*CSV_HEADER, *CSV_RANK) if ranked else CSV_HEADER)
         for table in results.tables:
             for cell in table.cells:
-                if cell.suppressed:
-                    count, share = marker(cell, results.min_cell, table), ""
-                else:
-                    count, share = str(cell.count), f"{cell.share:.4f}"
-                writer.writerow(
-                    (
-                        results.code,
-                        table.question,
-                        _text(cell.label),
-                        table.dimension,
-                        _text(table.group_label),
-                        count,
-                        share,
-                    )
-                )
+                fig = shown(table, cell, results.min_cell)
+                row = [
+                    results.code,
+                    table.question,
+                    _text(cell.label),
+                    table.dimension,
+                    _text(table.group_label),
+                    str(fig.count),
+                    "" if fig.share is None else f"{fig.share:.4f}",
+                ]
+                if ranked:
+                    row += ["" if fig.first is None else str(fig.first)]
+                    row += ["" if fig.points is None else str(fig.points)]
+                writer.writerow(row)
 
 
 # --- shared helpers ------------------------------------------------------------------------
@@ -108,22 +111,34 @@ def _date(text: str) -> date | str:
 
 def _respondents(table: Table, min_cell: int) -> int | None:
     """A group's size, unless it is a group withheld for being smaller than the threshold."""
-    return None if table.withheld and table.respondents < min_cell else table.respondents
+    size = group_size(table, min_cell)
+    return size if isinstance(size, int) else None
+
+
+def _number(value: int | str | None) -> int | None:
+    return value if isinstance(value, int) else None
+
+
+def _marker(value: int | str | None) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _cell_json(cell: Cell, table: Table, min_cell: int) -> dict[str, Any]:
-    hidden = cell.suppressed
-    ranked = table.kind == "rank"
-    return {
+    fig = shown(table, cell, min_cell)
+    out: dict[str, Any] = {
         "option": cell.option,
         "label": cell.label,
-        "count": None if hidden else cell.count,
-        "share": None if hidden else round(cell.share, 4),
-        "first": None if hidden or not ranked else cell.first,
-        "points": None if hidden or not ranked else cell.points,
-        "suppressed": hidden,
-        "shown": marker(cell, min_cell, table) if hidden else None,
+        "count": _number(fig.count),
+        "share": None if fig.share is None else round(fig.share, 4),
+        "first": _number(fig.first),
+        "points": _number(fig.points),
+        "suppressed": fig.hidden,
+        "shown": _marker(fig.count),
     }
+    if table.kind == "rank":  # what replaces each hidden figure
+        out["first_shown"] = _marker(fig.first)
+        out["points_shown"] = _marker(fig.points)
+    return out
 
 
 def _table_json(table: Table, min_cell: int) -> dict[str, Any]:
@@ -259,13 +274,6 @@ def _widths(ws: Any, widths: list[float]) -> None:
         ws.column_dimensions[get_column_letter(i)].width = w
 
 
-def _shown(table: Table, cell: Cell, min_cell: int, value: Any = None) -> Any:
-    """The figure (the count unless ``value`` is given), or the marker when it is hidden."""
-    if cell.suppressed:
-        return marker(cell, min_cell, table)
-    return cell.count if value is None else value
-
-
 def _summary(wb: Any, results: Results, used: set[str], questions: list) -> None:
     s = _Sheet(wb, "Summary", used)
     ranked_any = any(k == "rank" for _, k, _ in questions)
@@ -289,15 +297,13 @@ def _summary(wb: Any, results: Results, used: set[str], questions: list) -> None
         s.row([s.cell(h, bold=True) for h in head])
         rank = 0
         for c in table.cells:
-            if c.suppressed:
-                values = [None, c.label, _shown(table, c, results.min_cell), None]
-                if kind == "rank":
-                    values += [None, None]
-            else:
+            fig = shown(table, c, results.min_cell)
+            if not fig.hidden:
                 rank += 1
-                values = [rank, c.label, c.count, s.cell(c.share, fmt=PERCENT)]
-                if kind == "rank":
-                    values += [c.first, c.points]
+            share = None if fig.share is None else s.cell(fig.share, fmt=PERCENT)
+            values = [None if fig.hidden else rank, c.label, fig.count, share]
+            if kind == "rank":
+                values += [fig.first, fig.points]
             s.row(values)
         s.row([None, s.cell("Respondents", bold=True), table.respondents])
 
@@ -324,11 +330,12 @@ def _crosstab(
         order = [c.option for c in overall.cells]
         labels = {c.option: c.label for c in overall.cells}
         blocks: list[tuple[str, Callable[[Table, Cell], Any], str | None]] = [
-            ("count", lambda t, c: _shown(t, c, m), None),
-            ("share of the group", lambda t, c: _shown(t, c, m, c.share), PERCENT),
+            ("count", lambda t, c: shown(t, c, m).count, None),
+            ("share of the group", lambda t, c: shown(t, c, m).share, PERCENT),
         ]
         if kind == "rank":
-            blocks.append(("points", lambda t, c: _shown(t, c, m, c.points), None))
+            blocks.append(("first preferences", lambda t, c: shown(t, c, m).first, None))
+            blocks.append(("points", lambda t, c: shown(t, c, m).points, None))
         for title, value, fmt in blocks:
             s.row([])
             s.row([s.cell(f"{text} ({title})", bold=True)])
@@ -341,12 +348,7 @@ def _crosstab(
                     v = value(t, by[o]) if o in by else ""
                     values.append(s.cell(v, fmt=fmt) if fmt and isinstance(v, float) else v)
                 total = t is overall
-                size = _respondents(t, m)
-                line = [
-                    "Total" if total else t.group_label,
-                    *values,
-                    f"<{m}" if size is None else size,
-                ]
+                line = ["Total" if total else t.group_label, *values, group_size(t, m)]
                 s.row([s.cell(v, bold=True) for v in line] if total else line)
 
 
@@ -471,10 +473,12 @@ def write_png(results: Results, path: Path) -> None:
         sub += " · points: 1st choice scores most"
     elif table is not None and table.kind == "multi":
         sub += " · several answers each"
-    shown = {marker(c, results.min_cell, table) for c in cells if c.suppressed}
-    if f"<{results.min_cell}" in shown:
+    figs = [shown(table, c, results.min_cell) for c in cells] if table else []
+    # the figure on each bar: points for a rank question, else the share (and count)
+    markers = {f.points if rank else f.count for f in figs if f.hidden}
+    if f"<{results.min_cell}" in markers:
         sub += f" · <{results.min_cell}: fewer than {results.min_cell}"
-    if SECONDARY in shown:
+    if SECONDARY in markers:
         sub += f" · {SECONDARY}: hidden to protect small numbers"
     fig.text(0.02, 1 - (top - 10) / height, sub, fontsize=15, color="#444444", va="bottom")
     left = 0.36
@@ -484,10 +488,10 @@ def write_png(results: Results, path: Path) -> None:
     xmax = max([*values, 1.0])
     ax.set_xlim(0, xmax * 1.15)
     ax.set_ylim(len(cells) - 0.5, -0.5) if cells else ax.set_ylim(0.5, -0.5)
-    for y, (c, v) in enumerate(zip(cells, values, strict=True)):
-        if c.suppressed:
+    for y, (c, v, f) in enumerate(zip(cells, values, figs, strict=True)):
+        if f.hidden:
             ax.barh(y, xmax * 0.05, height=0.64, fill=False, hatch="///", edgecolor="#888888")
-            label, at = marker(c, results.min_cell, table), xmax * 0.06
+            label, at = str(f.points if rank else f.count), xmax * 0.06
         else:
             ax.barh(y, v, height=0.64, color="#1f5f99")
             label = f"{c.points} points" if rank else f"{v:.0f}%  ({c.count})"

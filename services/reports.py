@@ -218,7 +218,10 @@ class ReportService:
                 key=lambda c: -c.count,
             )
             group_label = labels.get((dim, group), "") if dim else ""
-            tables.append(Table(question, "multi", dim, group, group_label, n, tuple(cells)))
+            # an answer may have no theme at all: a row holds 0 or more themes per answer
+            tables.append(
+                Table(question, "multi", dim, group, group_label, n, tuple(cells), least=0)
+            )
         order = {q.id: i for i, q in enumerate(poll.questions)}
         dims = {q.id: i for i, q in enumerate(poll.breakdowns)}
         tables.sort(key=lambda t: (order.get(t.question, 0), dims.get(t.dimension, -1), t.group))
@@ -230,6 +233,8 @@ class ReportService:
         merged: dict[str, dict[str, int]] = {}
         labels: dict[str, str] = {}
         kinds: set[str] = set()
+        places: dict[str, list[int]] = {}  # rank: how many put it 1st, 2nd, ... (all polls)
+        most = 0
         respondents = ballots = 0
         for code in codes:
             row, poll = await self._poll(code)
@@ -237,6 +242,7 @@ class ReportService:
             if q is None:
                 raise ExportError(f"poll {row.code!r} has no choice, multi or rank question")
             kinds.add(q.kind)
+            most = max(most, q.limit)
             data = await self._store.tally(row.id, [])
             part = build_results(row.code, poll, data, 0)
             table = next(t for t in part.tables if t.question == q.id and not t.dimension)
@@ -250,6 +256,10 @@ class ReportService:
                 totals["count"] += cell.count
                 totals["first"] += cell.first
                 totals["points"] += cell.points
+                mine = places.setdefault(key, [])
+                for p, n in enumerate(cell.places):
+                    mine.extend([0] * (p + 1 - len(mine)))
+                    mine[p] += n
         if len(kinds) > 1:
             raise ExportError(f"these polls ask different kinds of question ({sorted(kinds)})")
         kind = kinds.pop()
@@ -261,6 +271,7 @@ class ReportService:
                 t["count"] / respondents if respondents else 0.0,
                 t["first"],
                 t["points"],
+                places=tuple(places[key]),
             )
             for key, t in merged.items()
         ]
@@ -269,7 +280,9 @@ class ReportService:
         else:
             cells.sort(key=lambda c: (-c.count, c.label))
         name = "campaign-" + "-".join(c.lower() for c in codes)[:60]
-        table = Table("campaign", kind, "", "", "", respondents, tuple(cells))
+        if kind == "rank":  # every cell holds a count for each place, the longest ballot's
+            cells = [replace(c, places=c.places + (0,) * (most - len(c.places))) for c in cells]
+        table = Table("campaign", kind, "", "", "", respondents, tuple(cells), most=most)
         return apply_suppression(
             Results(
                 code=name,

@@ -5,13 +5,15 @@ The store does the counting in SQL; this module ranks, labels and suppresses sma
 - multi: selections per option; share of respondents who chose it (shares add up past 100%).
 - rank: how many ranked it at all (count, share), first preferences, and Borda points
   (N for a first place, N-1 for a second, ... with N the number of places); ranked by points.
+  Each cell also keeps how many put it in each place (``places``): suppression needs them,
+  since a cell's count, first preferences and points together give them away (up to 3 places).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from services.pollfile import Poll, Question, pick
 from storage.records import OptionCount, Respondents, TallyData
@@ -31,6 +33,7 @@ class Cell:
     first: int = 0  # rank questions: first preferences
     points: int = 0  # rank questions: Borda points
     suppressed: bool = False
+    places: tuple[int, ...] = ()  # rank questions: how many put it 1st, 2nd, ... (not exported)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,30 @@ class Table:
     cells: tuple[Cell, ...]
     channel: str = "all"  # 'all' (online and paper together), 'online' or 'paper'
     withheld: bool = False  # a group smaller than the threshold: no figures shown at all
+    least: int = 1  # options one respondent picks or ranks at least (theme tallies: 0)
+    most: int = 0  # ... and at most (0: as many as there are options); a rank's places
+
+    @property
+    def places(self) -> int:
+        """How many places a rank question has (how many options one answer can hold)."""
+        return self.most or len(self.cells)
+
+
+def place_counts(cell: Cell, places: int) -> tuple[int, ...]:
+    """How many put a rank question's option 1st, 2nd, ...: kept by ``build_results``, else
+    worked out from its count, first preferences and points, as a reader could (which is
+    exact up to 3 places: a 2nd place is points - count - 2 x first of a top 3)."""
+    if cell.places:
+        return cell.places
+    first = cell.first
+    if places <= 1:
+        return (cell.count,)
+    if places == 2:
+        return (first, cell.count - first)
+    if places == 3:
+        second = cell.points - cell.count - 2 * first
+        return (first, second, cell.count - first - second)
+    raise ValueError(f"option {cell.option!r}: the counts per place are needed for {places} places")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +125,22 @@ class Results:
     rule: str = ""  # the suppression rule, in words, written into every export
 
 
+def small_cell(table: Table, cell: Cell, min_cell: int, protect_zeros: bool = False) -> bool:
+    """Primary suppression: is a count below the threshold published with this cell?
+
+    Its count, and for a rank question every count per place: from a shown cell's count, first
+    preferences and points a reader works out how many put it 1st, 2nd and 3rd (a 2nd place is
+    points - count - 2 x first of a top 3), so a cell is shown only when each of them is 0 or
+    at least ``min_cell`` (with ``protect_zeros``, at least ``min_cell``). With more than 3
+    places not every count per place follows from one cell, but with the row's totals some
+    may: each is taken as published."""
+    if cell.count < min_cell:
+        return True
+    if table.kind != "rank":
+        return False
+    return any(v < min_cell and (v > 0 or protect_zeros) for v in place_counts(cell, table.places))
+
+
 def _cells(q: Question, counts: Counts, respondents: int, lang: str) -> tuple[Cell, ...]:
     order = {o.id: i for i, o in enumerate(q.options)}
     places = q.limit
@@ -114,7 +157,8 @@ def _cells(q: Question, counts: Counts, respondents: int, lang: str) -> tuple[Ce
             else 0
         )
         share = total / respondents if respondents else 0.0
-        cells.append(Cell(o.id, pick(o.label, lang), total, share, first, points))
+        ranks = tuple(by_rank.get(r, 0) for r in range(1, places + 1)) if q.kind == "rank" else ()
+        cells.append(Cell(o.id, pick(o.label, lang), total, share, first, points, places=ranks))
     if q.kind == "rank":
         cells.sort(key=lambda c: (-c.points, -c.first, order[c.option]))
     else:
@@ -123,22 +167,12 @@ def _cells(q: Question, counts: Counts, respondents: int, lang: str) -> tuple[Ce
 
 
 def suppress_table(table: Table, min_cell: int) -> Table:
-    """Primary suppression: counts below ``min_cell`` are hidden (their shares too)."""
+    """Primary suppression: counts below ``min_cell`` are hidden (their shares too), and
+    rank cells whose counts per place are (see ``small_cell``)."""
     if min_cell <= 0:
         return table
-    cells = tuple(
-        Cell(c.option, c.label, c.count, c.share, c.first, c.points, c.count < min_cell)
-        for c in table.cells
-    )
-    return Table(
-        table.question,
-        table.kind,
-        table.dimension,
-        table.group,
-        table.group_label,
-        table.respondents,
-        cells,
-    )
+    cells = tuple(replace(c, suppressed=small_cell(table, c, min_cell)) for c in table.cells)
+    return replace(table, cells=cells)
 
 
 def build_results(
@@ -163,7 +197,10 @@ def build_results(
         if q.kind == "text":
             continue
         n = respondents.get((q.id, "", ""), 0)
-        tables.append(Table(q.id, q.kind, "", "", "", n, _cells(q, overall[q.id], n, lang)))
+        most = q.limit
+        tables.append(
+            Table(q.id, q.kind, "", "", "", n, _cells(q, overall[q.id], n, lang), most=most)
+        )
         for dim in (*poll.breakdowns, *extra_breakdowns):
             if dim.id == q.id:
                 continue
@@ -181,6 +218,7 @@ def build_results(
                         pick(group.label, lang),
                         n,
                         _cells(q, counts, n, lang),
+                        most=most,
                     )
                 )
     return Results(

@@ -11,31 +11,49 @@ not enough: it must not be possible to work it out again.
 
 The rule (``min_cell`` = m > 0):
 
-1. Primary: a count below m is hidden and shown as "<m", with its share (for rank questions
-   also its first preferences and points). A breakdown group with fewer than m respondents is
-   withheld: every figure in it is hidden.
+1. Primary: a count below m is hidden and shown as "<m", with its share. A rank question's cell
+   publishes its count, first preferences and points together, and from them a reader works
+   out how many put it 1st, 2nd and 3rd (a 2nd place is points - count - 2 x first of a top
+   3): the cell is a unit, shown or hidden whole, and hidden when any of these counts per
+   place is between 1 and m-1 (``small_cell``; with more than 3 places each is taken as
+   published, which is safe but hides more). A breakdown group with fewer than m respondents
+   is withheld: every figure in it is hidden.
 2. Secondary: more figures are hidden, shown as "[c]", until every hidden count below m that is
    above zero (and every hidden figure of a withheld group, zeros included) can take at least
    two values that agree with everything published. "Published" is taken generously: the
    shown figures, every group's size (even a withheld group's: it follows from the others'
-   respondents and shares), and what the markers say ("<m" is 0..m-1, "[c]" is m or more).
-   A "[c]" figure is never smaller than m, so no marker is untrue.
+   respondents and shares), and what the markers say ("<m" is 0..m-1, a "[c]" count is m or
+   more). Markers are chosen in one place (``shown``) and are true of the figure they stand
+   for: "<m" only on a count (or first preferences) below m, "[c]" on any other hidden figure;
+   points are never "<m" (4 people can give 12 points).
 3. Last resort: when nothing else protects a small count above zero, the whole breakdown of
    that question is withheld (its figures then show "[c]", bounded only by the group sizes).
    If even that fails (in tiny polls, e.g. when every respondent chose one option) the count is
    listed in ``Plan.unprotected`` and a warning is logged.
 
 How (2) is checked, exactly rather than by counting hidden cells per row: a family is a network
-(row node -> column node, one arc per cell; for multi and rank questions a hub joins the rows,
-whose sums are unknown). Any other non-negative integer table that agrees with the published
-figures differs from the true one by cycles of hidden cells, so a hidden figure can take another
-value iff some cycle through it can be pushed one unit within everyone's bounds: a path back
-from its head to its tail (or the reverse) in the residual network. The overall counts are shared
-by all families of a question, so a cycle that changes them (for choice, +1 on one hidden overall
-count and -1 on another; for multi and rank also +-1 on one) is used only if every other family
-can absorb the same change. The overall table of a choice question is a row of its own (this
-protects a single small overall count). Rank questions are checked for counts (columns only)
-and for first preferences (rows add up too: everyone has one first choice).
+(row node -> column node, one arc per cell; a hub joins the rows whose sums are not known). Any
+other non-negative integer table that agrees with the published figures differs from the true
+one by cycles of hidden cells, so a hidden figure can take another value iff some cycle through
+it can be pushed one unit within everyone's bounds: a path back from its head to its tail (or
+the reverse) in the residual network. The overall counts are shared by all families of a
+question, so a cycle that changes them (for choice, +1 on one hidden overall count and -1 on
+another; for multi and rank also +-1 on one) is used only if every other family can absorb the
+same change. The overall table is a row of its own (this protects a single small overall count
+where its counts add up).
+
+What a row adds up to (``_row_range``): a choice row to its respondents. A multi row holds from
+1 to ``max`` ticks per respondent. A rank question is checked place by place (one network per
+place, the cell's figure being how many put it there; its count, first preferences and points
+all follow from these): first places add up to the respondents, and a row has no more 2nd
+places than 1st and no fewer than 3rd. A row at either end of what it could hold (everyone
+ticked all they may, or just one; everyone in it ranked a 2nd place) is taken as known, since a
+reader may know it from the ballot or how it was run: then, when everyone answers in full,
+every row adds up to a known multiple of its size. A change in one place moves the cell's count
+too, so it stays within the count's marker and the row's size. A cycle found in one place, with
+the others as they are, is a whole other table of counts per place that agrees with every
+published figure, points and first preferences included; so the check is sound, if cautious (it
+does not look for changes in two places at once).
 
 When a hidden figure can be worked out, the cheapest cycle through it is hidden (a shortest path
 in which a shown cell costs its count and a hidden one nothing), and everything is checked again
@@ -46,10 +64,10 @@ a table of their own. Age-by-area and area-by-age are the same counts and are hi
 
 Deliberate limits: a hidden zero in a group of m or more may be worked out (6 of a group of 6
 chose one option, so the others are 0: that much is shown anyway); ``protect_zeros=True``
-protects those too, at the cost of hiding more. Not checked: relations between a rank
-question's counts, first preferences and points beyond the bounds above; combinations of three
-or more breakdowns; breakdowns within one channel (online by age). A split by channel (tables of
-dimension 'channel', groups online and paper) is a family like any other: online + paper = all.
+protects those too (counts per place included), at the cost of hiding more. Not checked:
+combinations of three or more breakdowns; breakdowns within one channel (online by age). A
+split by channel (tables of dimension 'channel', groups online and paper) is a family like any
+other: online + paper = all.
 
 Hidden cells are moved after the shown ones (in label order): ordered by size they would tell
 which is bigger. Free-text answers lose the tags of groups with fewer than m ballots, and of
@@ -64,7 +82,7 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from services.results import Cell, Results, Table, TextAnswer
+from services.results import Cell, Results, Table, TextAnswer, place_counts, small_cell
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +91,7 @@ BIG = 1 << 40  # no upper bound
 
 TableKey = tuple[str, str, str, str]  # question, dimension, group, channel
 CellKey = tuple[TableKey, str]  # table, option
-Layer = tuple[str, bool]  # the Cell attribute checked, whether rows add up to respondents
+Layer = tuple[str, int]  # ("count", 0), or ("place2", 2): how many put an option 2nd
 
 
 def table_key(t: Table) -> TableKey:
@@ -91,6 +109,47 @@ def marker(cell: Cell, min_cell: int, table: Table | None = None) -> str:
     return f"<{min_cell}" if cell.count < min_cell else SECONDARY
 
 
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """What is published of one cell: each figure, or the marker that replaces it.
+
+    Decided here only; renderers (CSV, JSON, Excel, chart, and web pages) just format it. A
+    marker describes the figure it stands for: ``<m`` only on a count of people below m (a
+    hidden cell's count, and its first preferences, which are no more than its count); every
+    other hidden figure is ``[c]``, including the points of a small count (points are not a
+    count of people: 4 people can give 12 points). A hidden share is ``None`` (left blank).
+    """
+
+    count: int | str
+    share: float | None
+    first: int | str | None  # None: not a rank question
+    points: int | str | None
+    hidden: bool
+
+
+def shown(table: Table, cell: Cell, min_cell: int) -> Shown:
+    """The published figures of one cell of a suppressed table (see ``Shown``)."""
+    rank = table.kind == "rank"
+    if not cell.suppressed:
+        return Shown(
+            cell.count,
+            cell.share,
+            cell.first if rank else None,
+            cell.points if rank else None,
+            False,
+        )
+    count = marker(cell, min_cell, table)
+    return Shown(count, None, count if rank else None, SECONDARY if rank else None, True)
+
+
+def group_size(table: Table, min_cell: int) -> int | str:
+    """A table's respondents as published: a group withheld for being smaller than the
+    threshold shows ``<m``; every other size is shown (a withheld whole breakdown's too)."""
+    if table.withheld and min_cell > 0 and table.respondents < min_cell:
+        return f"<{min_cell}"
+    return table.respondents
+
+
 def rule_text(min_cell: int) -> str:
     """The suppression rule in plain English, written into every export."""
     if min_cell <= 0:
@@ -100,7 +159,10 @@ def rule_text(min_cell: int) -> str:
         f"Counts below {m} are shown as <{m} (and their shares hidden); further figures are "
         f"hidden, shown as {SECONDARY}, where needed so that no hidden count above zero can be "
         f"worked out from the totals; breakdown groups with fewer than {m} respondents are "
-        "withheld, as is a whole breakdown where nothing less would do."
+        "withheld, as is a whole breakdown where nothing less would do. For ranked questions "
+        "an option's count, first preferences and points are shown or hidden together, and "
+        f"hidden when they would tell that fewer than {m} (but some) put it in any one place; "
+        f"hidden points show as {SECONDARY}."
     )
 
 
@@ -125,11 +187,11 @@ class _Question:
 
     @property
     def layers(self) -> list[Layer]:
-        if self.overall.kind == "choice":
-            return [("count", True)]
+        """The counts checked: a rank question's counts per place (its count, first
+        preferences and points all follow from them), anything else's counts."""
         if self.overall.kind == "rank":
-            return [("count", False), ("first", True)]
-        return [("count", False)]
+            return [(f"place{p}", p) for p in range(1, self.overall.places + 1)]
+        return [("count", 0)]
 
 
 @dataclass
@@ -153,8 +215,10 @@ class _Net:
     rows: int
     cols: int
     figs: list[_Fig]
-    free_rows: list[int]  # row nodes with a free arc to and from the hub (rows don't add up)
     row_sums: list[int]
+    # what a reader knows of each row's sum: (lo, hi); a row with room has an arc to and from
+    # the hub (lo == hi: the row adds up to a known total)
+    row_range: list[tuple[int, int]]
 
     @property
     def hub(self) -> int:
@@ -173,9 +237,10 @@ class _Net:
                 adj[f.tail].append((f.head, f.cost, ("f", i)))
             if f.value > f.lo:
                 adj[f.head].append((f.tail, f.cost, ("f", i)))
-        for r in self.free_rows:
-            adj[self.hub].append((r, 0, ("r", r)))
-            if self.row_sums[r] > 0:
+        for r, (lo, hi) in enumerate(self.row_range):
+            if self.row_sums[r] < hi:
+                adj[self.hub].append((r, 0, ("r", r)))
+            if self.row_sums[r] > lo:
                 adj[r].append((self.hub, 0, ("r", r)))
         return adj
 
@@ -285,7 +350,7 @@ class _Protector:
             if withheld:
                 self.plan.withheld.add(key)
             for c in t.cells:
-                if withheld or c.count < self.m:
+                if withheld or small_cell(t, c, self.m, self.protect_zeros):
                     self.plan.hidden.add((key, c.option))
         self._sync_twins()
 
@@ -299,30 +364,79 @@ class _Protector:
 
     # --- bounds and networks ---------------------------------------------------------------
 
-    def _bounds(self, c: Cell, attr: str, cap: int, withheld: bool = False) -> tuple[int, int]:
-        """What a reader knows of a hidden figure from its marker and its row."""
+    def _value(self, q: _Question, c: Cell, layer: Layer) -> int:
+        """A cell's figure in a layer: its count, or how many put it in one place."""
+        if layer[1] == 0:
+            return c.count
+        return place_counts(c, q.overall.places)[layer[1] - 1]
+
+    def _placed(self, q: _Question, cells: Iterable[Cell]) -> list[int]:
+        """How many of a row's answers hold each place (rank questions): 1st, 2nd, ..."""
+        n = q.overall.places
+        out = [0] * n
+        for c in cells:
+            for p, v in enumerate(place_counts(c, n)):
+                out[p] += v
+        return out
+
+    def _row_range(
+        self, q: _Question, layer: Layer, size: int, total: int, placed: Sequence[int]
+    ) -> tuple[int, int]:
+        """What a reader knows of a row's sum in a layer (the other layers as they are).
+
+        A choice row adds up to its respondents, and so do a rank row's first places. A multi
+        row holds from ``least`` to ``most`` answers per respondent. A rank row has no more
+        2nd places than 1st (nobody has a 2nd choice without a 1st), and no fewer than 3rd.
+        A row at either end of what it could hold (everyone ticked all they may, or just one;
+        everyone in it has a 2nd place) may be known to a reader, from the ballot's wording or
+        how it was run: its total is taken as known. So when everyone answers in full every
+        row adds up to a known multiple of its size, as a choice row does."""
+        t = q.overall
+        place = layer[1]
+        if t.kind == "choice" or 0 < place <= max(t.least, 1):
+            return total, total
+        if place == 0:
+            lo, hi = t.least * size, (t.most or len(t.cells)) * size
+        else:
+            lo, hi = 0, size
+        if total <= lo or total >= hi:
+            return total, total
+        if place:
+            hi = placed[place - 2]
+            lo = placed[place] if place < len(placed) else 0
+        return min(lo, total), max(hi, total)
+
+    def _bounds(
+        self, c: Cell, layer: Layer, value: int, cap: int, withheld: bool = False
+    ) -> tuple[int, int]:
+        """What a reader knows of a hidden figure from its count's marker and its row's size;
+        a count per place moves with the cell's count (the other places as they are)."""
         if withheld:  # no marker: anything up to the group's size
-            return 0, cap
-        if c.count < self.m:
+            lo, hi = 0, cap
+        elif c.count < self.m:
             lo, hi = 0, self.m - 1
         else:
-            lo, hi = (self.m if attr == "count" else 0), BIG
-        return lo, min(hi, max(cap, lo))
+            lo, hi = self.m, BIG
+        hi = min(hi, max(cap, lo))
+        if layer[1] == 0:
+            return lo, hi
+        return max(0, value - (c.count - lo)), value + max(hi - c.count, 0)
 
-    def _needs(self, count: int, value: int, attr: str, small: bool = False) -> bool:
+    def _needs(self, value: int, small: bool = False) -> bool:
         """Must this hidden figure keep two possible values? Small counts must (a zero only in
         a small group); a count of m or more hidden to protect them need not."""
-        if count >= self.m:
+        if value >= self.m:
             return False
-        return value >= 1 or small or (self.protect_zeros and attr == "count")
+        return value >= 1 or small or self.protect_zeros
 
     def _net(self, q: _Question, fam: _Family, layer: Layer) -> _Net:
-        attr, adds_up = layer
         options = [c.option for c in q.overall.cells]
         rows = len(fam.rows)
         figs: list[_Fig] = []
         col_sums = [0] * len(options)
-        row_sums = []
+        counts = [0] * len(options)  # the cells' counts, down each column
+        placed = [0] * (q.overall.places if layer[1] else 0)
+        row_sums, ranges = [], []
         for r, t in enumerate(fam.rows):
             by = {c.option: c for c in t.cells}
             total = 0
@@ -330,12 +444,14 @@ class _Protector:
                 c = by.get(o)
                 if c is None:
                     continue
-                v = getattr(c, attr)
+                v = self._value(q, c, layer)
                 total += v
                 col_sums[j] += v
+                counts[j] += c.count
                 key = (table_key(t), o)
                 hidden = key in self.plan.hidden
-                lo, hi = self._bounds(c, attr, t.respondents, table_key(t) in self.plan.withheld)
+                withheld = table_key(t) in self.plan.withheld
+                lo, hi = self._bounds(c, layer, v, t.respondents, withheld)
                 small = t.respondents < self.m
                 figs.append(
                     _Fig(
@@ -352,37 +468,45 @@ class _Protector:
                     )
                 )
             row_sums.append(total)
+            mine = self._placed(q, t.cells) if placed else []
+            placed = [a + b for a, b in zip(placed, mine, strict=True)]
+            ranges.append(self._row_range(q, layer, t.respondents, total, mine))
         # people in the question but in no group of the breakdown ('not stated')
-        gap = [getattr(c, attr) - s for c, s in zip(q.overall.cells, col_sums, strict=True)]
+        values = [self._value(q, c, layer) for c in q.overall.cells]
+        gap = [v - s for v, s in zip(values, col_sums, strict=True)]
         gap_total = q.overall.respondents - sum(t.respondents for t in fam.rows)
-        has_gap = all(g >= 0 for g in gap) and (
-            any(g > 0 for g in gap) or (adds_up and gap_total > 0)
-        )
+        has_gap = all(g >= 0 for g in gap) and (any(g > 0 for g in gap) or gap_total > 0)
         if has_gap:
+            small = 0 < gap_total < self.m
             for j, g in enumerate(gap):
-                small = 0 < gap_total < self.m
-                figs.append(_Fig(rows, rows + 1 + j, g, 0, BIG, None, True, 0, g, small))
+                room = max(gap_total - (q.overall.cells[j].count - counts[j]), 0)
+                figs.append(_Fig(rows, rows + 1 + j, g, 0, g + room, None, True, 0, g, small))
             row_sums.append(sum(gap))
+            left = [a - b for a, b in zip(self._placed(q, q.overall.cells), placed, strict=True)]
+            ranges.append(self._row_range(q, layer, gap_total, sum(gap), left if placed else []))
             rows += 1
             for f in figs[: len(figs) - len(gap)]:
                 f.head += 1
-        free = [] if adds_up else list(range(rows))
-        return _Net(rows, len(options), figs, free, row_sums)
+        return _Net(rows, len(options), figs, row_sums, ranges)
 
     def _overall(self, q: _Question, layer: Layer) -> list[tuple[int, int, int, bool, int]]:
         """(value, lo, hi, hidden, count) of each overall count."""
-        attr, _ = layer
         key = table_key(q.overall)
         out = []
         for c in q.overall.cells:
-            lo, hi = self._bounds(c, attr, q.overall.respondents)
-            out.append((getattr(c, attr), lo, hi, (key, c.option) in self.plan.hidden, c.count))
+            v = self._value(q, c, layer)
+            lo, hi = self._bounds(c, layer, v, q.overall.respondents)
+            out.append((v, lo, hi, (key, c.option) in self.plan.hidden, c.count))
         return out
 
     def _deltas(self, q: _Question, layer: Layer, also: Sequence[int] = ()) -> list[_Delta]:
         """Every one-step change to the hidden overall counts that their bounds allow (with
-        ``also``: only the changes that involve those shown counts, as if they were hidden)."""
+        ``also``: only the changes that involve those shown counts, as if they were hidden).
+        A change of their sum (the hub) only within what the overall sum may be."""
         figs = self._overall(q, layer)
+        total = sum(f[0] for f in figs)
+        placed = self._placed(q, q.overall.cells) if layer[1] else []
+        lo_t, hi_t = self._row_range(q, layer, q.overall.respondents, total, placed)
         hidden = [j for j, f in enumerate(figs) if f[3] or j in also]
         out = []
         for j in hidden:
@@ -390,11 +514,10 @@ class _Protector:
             for k in hidden:
                 if k != j and v < hi and figs[k][0] > figs[k][1]:
                     out.append(_Delta(j, k))
-            if not layer[1]:
-                if v < hi:
-                    out.append(_Delta(j, None))
-                if v > lo:
-                    out.append(_Delta(None, j))
+            if v < hi and total < hi_t:
+                out.append(_Delta(j, None))
+            if v > lo and total > lo_t:
+                out.append(_Delta(None, j))
         if also:
             out = [d for d in out if d.up in also or d.down in also]
         return out
@@ -455,9 +578,9 @@ class _Protector:
             deltas = self._deltas(q, layer)
             linked = not q.breakdown and bool(nets)
             absorb = self._absorb(q, layer, nets, deltas, False) if linked else []
-            for j, (v, _, _, hidden, count) in enumerate(self._overall(q, layer)):
+            for j, (v, _, _, hidden, _) in enumerate(self._overall(q, layer)):
                 small = q.overall.respondents < self.m
-                if not hidden or not self._needs(count, v, layer[0], small):
+                if not hidden or not self._needs(v, small):
                     continue
                 if ("o", q.overall.question, q.overall.channel, layer, j) in self.skip:
                     continue
@@ -473,7 +596,7 @@ class _Protector:
             for fi, net in enumerate(nets):
                 extra = self._extra(net, deltas, absorb, fi, False) if linked else []
                 for i, f in enumerate(net.figs):
-                    if not f.hidden or not self._needs(f.count, f.value, layer[0], f.small):
+                    if not f.hidden or not self._needs(f.value, f.small):
                         continue
                     tag = ("i", q.overall.question, q.overall.channel, layer, fi, f.key, i)
                     if tag in self.skip:
@@ -719,9 +842,13 @@ def apply_suppression(results: Results, *, protect_zeros: bool = False) -> Resul
 __all__ = [
     "SECONDARY",
     "Plan",
+    "Shown",
     "apply_suppression",
+    "group_size",
     "marker",
     "plan_suppression",
     "rule_text",
+    "shown",
+    "small_cell",
     "table_key",
 ]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import datetime
 import json
 import struct
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,7 +24,7 @@ from services.results import (
     build_results,
 )
 from services.suppression import apply_suppression
-from storage.records import NewBallot
+from storage.records import NewBallot, OptionCount, Respondents, TallyData
 from storage.sqlite import SqliteStore
 
 NOW = 1_790_000_000
@@ -348,8 +350,10 @@ async def test_xlsx_workbook(tmp_path: Path) -> None:
     assert rows[order + 2] == [1, "Parks", 13, 13 / 16, 7, 20]
     # youth clubs (3, first choice of 3): everyone has one first choice, so 16 - 7 - 6 would
     # give its first preferences away; buses, the smallest shown count, is hidden too
-    assert rows[order + 3] == [None, "Buses", "[c]", None, None, None]
-    assert rows[order + 4] == [None, "Youth clubs", "<5", None, None, None]
+    # each hidden figure shows a marker that is true of it: "<5" on a count (and first
+    # preferences) below 5, "[c]" on anything else, points included
+    assert rows[order + 3] == [None, "Buses", "[c]", None, "[c]", "[c]"]
+    assert rows[order + 4] == [None, "Youth clubs", "<5", None, "<5", "[c]"]
 
     by_area = wb["By area"]
     assert by_area.freeze_panes == "B3"
@@ -474,3 +478,187 @@ def test_free_text_never_becomes_an_excel_formula(tmp_path: Path) -> None:
     ws = load_workbook(path)["Free text"]
     values = [(c.value, c.data_type) for row in ws.iter_rows() for c in row if c.value]
     assert ("=1+2", "s") in values and ('=WEBSERVICE("x")', "s") in values
+
+
+# --- rank questions: first preferences and points, and markers that are true ---------------
+
+
+def test_csv_rank_issue_example(tmp_path: Path) -> None:
+    """Top 2 of A/B/C, ballots A;B, B;C and A;C: each is ranked twice, but first preferences
+    are 2/1/0 and points 4/3/2, and the CSV says so (ordered by points)."""
+    poll = parse_poll(
+        "code: rnk\ntitle: R\nquestions:\n  - id: q\n    kind: rank\n    max: 2\n    text: Order\n"
+        "    options: [A, B, C]\n",
+        "r.yaml",
+        {"en": "Prefer not to say"},
+    )
+    counts = {("a", 1): 2, ("b", 1): 1, ("b", 2): 1, ("c", 2): 2}
+    data = TallyData(
+        ballots=3,
+        options=[OptionCount("q", o, r, n) for (o, r), n in counts.items()],
+        respondents=[Respondents("q", "", "", 3)],
+    )
+    path = tmp_path / "r.csv"
+    write_csv(apply_suppression(build_results("rnk", poll, data, 0)), path)
+    assert path.read_text().splitlines() == [
+        "poll,question,option,dimension,group,count,share,first,points",
+        "rnk,q,A,,,2,0.6667,2,4",
+        "rnk,q,B,,,2,0.6667,1,3",
+        "rnk,q,C,,,2,0.6667,0,2",
+    ]
+
+
+async def test_csv_rank_overall_and_in_every_crosstab(tmp_path: Path) -> None:
+    """First preferences and points in every table, ordered by points (then first
+    preferences); other questions leave the two columns empty; with suppression, each hidden
+    figure reads as its own marker."""
+    (tmp_path / "all").mkdir()
+    raw = await _results(tmp_path / "all", min_cell=0)
+    path = tmp_path / "all.csv"
+    write_csv(raw, path)
+    lines = path.read_text().splitlines()
+    assert lines[0] == "poll,question,option,dimension,group,count,share,first,points"
+    assert "cyp-2026,priority,Climate,,,11,0.6875,," in lines
+    assert [line for line in lines if ",order," in line] == [
+        "cyp-2026,order,Parks,,,13,0.8125,7,20",
+        "cyp-2026,order,Buses,,,8,0.5000,6,14",
+        "cyp-2026,order,Youth clubs,,,3,0.1875,3,6",
+        "cyp-2026,order,Youth clubs,age,10-12,3,1.0000,3,6",
+        "cyp-2026,order,Parks,age,10-12,0,0.0000,0,0",
+        "cyp-2026,order,Buses,age,10-12,0,0.0000,0,0",
+        "cyp-2026,order,Buses,age,13-15,6,1.0000,6,12",
+        "cyp-2026,order,Parks,age,13-15,6,1.0000,0,6",
+        "cyp-2026,order,Youth clubs,age,13-15,0,0.0000,0,0",
+        "cyp-2026,order,Parks,age,16-18,7,1.0000,7,14",
+        "cyp-2026,order,Buses,age,16-18,2,0.2857,0,2",
+        "cyp-2026,order,Youth clubs,age,16-18,0,0.0000,0,0",
+        "cyp-2026,order,Buses,area,North,6,0.6667,6,12",
+        "cyp-2026,order,Youth clubs,area,North,3,0.3333,3,6",
+        "cyp-2026,order,Parks,area,North,6,0.6667,0,6",
+        "cyp-2026,order,Parks,area,South,7,1.0000,7,14",
+        "cyp-2026,order,Buses,area,South,2,0.2857,0,2",
+        "cyp-2026,order,Youth clubs,area,South,0,0.0000,0,0",
+    ]
+
+    (tmp_path / "five").mkdir()
+    path = tmp_path / "five.csv"
+    write_csv(await _results(tmp_path / "five"), path)
+    rows = list(csv.DictReader(path.read_text().splitlines()))
+    order = [r for r in rows if r["question"] == "order" and r["dimension"] in ("", "area")]
+    assert [tuple(r.values())[2:] for r in order] == [
+        ("Parks", "", "", "13", "0.8125", "7", "20"),
+        ("Buses", "", "", "[c]", "", "[c]", "[c]"),
+        ("Youth clubs", "", "", "<5", "", "<5", "[c]"),
+        ("Parks", "area", "North", "6", "0.6667", "0", "6"),
+        ("Buses", "area", "North", "[c]", "", "[c]", "[c]"),
+        ("Youth clubs", "area", "North", "<5", "", "<5", "[c]"),
+        ("Parks", "area", "South", "7", "1.0000", "7", "14"),
+        ("Buses", "area", "South", "<5", "", "<5", "[c]"),
+        ("Youth clubs", "area", "South", "<5", "", "<5", "[c]"),
+    ]
+    # a script can read the ranking back: shown points never rise down a table
+    tables: dict[tuple[str, str], list[int]] = {}
+    for r in rows:
+        if r["question"] == "order" and r["points"].isdigit():
+            tables.setdefault((r["dimension"], r["group"]), []).append(int(r["points"]))
+    assert tables and all(p == sorted(p, reverse=True) for p in tables.values())
+
+
+def _grid(ws: Any) -> list[list[Any]]:
+    return [[c.value for c in row] for row in ws.iter_rows()]
+
+
+def _block(grid: list[list[Any]], title: str) -> list[list[Any]]:
+    """The header and rows of one block of a cross-tab sheet (up to the blank row)."""
+    start = next(i for i, row in enumerate(grid) if row[0] == title)
+    end = next((i for i in range(start + 1, len(grid)) if not any(grid[i])), len(grid))
+    return grid[start + 1 : end]
+
+
+async def test_xlsx_breakdowns_have_first_preferences_and_true_markers(tmp_path: Path) -> None:
+    """Each cross-tab of a rank question has a first-preferences block beside count, share and
+    points, with the same markers as the counts."""
+    from openpyxl import load_workbook
+
+    (tmp_path / "all").mkdir()
+    truth = await _results(tmp_path / "all", min_cell=0)
+    res = await _results(tmp_path)
+    RENDERERS["xlsx"][1](truth, tmp_path / "all.xlsx")
+    RENDERERS["xlsx"][1](res, tmp_path / "five.xlsx")
+    plain, wb = load_workbook(tmp_path / "all.xlsx"), load_workbook(tmp_path / "five.xlsx")
+
+    first = _block(_grid(plain["By area"]), "Put these in order (first preferences)")
+    assert first == [
+        ["Where do you live?", "Parks", "Buses", "Youth clubs", "Respondents", None],
+        ["North", 0, 6, 3, 9, None],
+        ["South", 7, 0, 0, 7, None],
+        ["Total", 7, 6, 3, 16, None],
+    ]
+    first = _block(_grid(wb["By area"]), "Put these in order (first preferences)")
+    assert first[1:] == [
+        ["North", 0, "[c]", "<5", 9, None],
+        ["South", 7, "<5", "<5", 7, None],
+        ["Total", 7, "[c]", "<5", 16, None],
+    ]
+
+
+async def test_xlsx_markers_are_true_of_their_figures(tmp_path: Path) -> None:
+    """A marker describes the figure it replaces: no points figure carries a count's "<5"
+    (youth clubs in the north: 3 people, 6 points), and every "<5" in the workbook stands on a
+    figure that really is below 5."""
+    from openpyxl import load_workbook
+
+    (tmp_path / "all").mkdir()
+    truth = await _results(tmp_path / "all", min_cell=0)
+    res = await _results(tmp_path)
+    RENDERERS["xlsx"][1](truth, tmp_path / "all.xlsx")
+    RENDERERS["xlsx"][1](res, tmp_path / "five.xlsx")
+    plain, wb = load_workbook(tmp_path / "all.xlsx"), load_workbook(tmp_path / "five.xlsx")
+    points = _block(_grid(wb["By area"]), "Put these in order (points)")
+    assert points[1:] == [
+        ["North", 6, "[c]", "[c]", 9, None],
+        ["South", 14, "[c]", "[c]", 7, None],
+        ["Total", 20, "[c]", "[c]", 16, None],
+    ]
+    checked = 0
+    for name in wb.sheetnames:
+        if name in ("Turnout", "Free text"):
+            continue
+        hidden, shown = _grid(wb[name]), _grid(plain[name])
+        assert len(hidden) == len(shown)
+        for r, (line, true) in enumerate(zip(hidden, shown, strict=True)):
+            for c, (value, real) in enumerate(zip(line, true, strict=True)):
+                if value == "<5":
+                    assert isinstance(real, int) and real < 5, (name, r, c, real)
+                    checked += 1
+    assert checked >= 20
+
+
+async def test_json_rank_markers(tmp_path: Path) -> None:
+    res = await _results(tmp_path)
+    RENDERERS["json"][1](res, tmp_path / "r.json")
+    data = json.loads((tmp_path / "r.json").read_text())
+    overall = next(t for t in data["tables"] if t["question"] == "order" and not t["dimension"])
+    by = {c["option"]: c for c in overall["cells"]}
+    assert by["parks"] | {"share": 0} == {
+        "option": "parks",
+        "label": "Parks",
+        "count": 13,
+        "share": 0,
+        "first": 7,
+        "points": 20,
+        "suppressed": False,
+        "shown": None,
+        "first_shown": None,
+        "points_shown": None,
+    }
+    assert {k: by["youth-clubs"][k] for k in ("count", "first", "points")} == dict.fromkeys(
+        ("count", "first", "points")
+    )
+    assert (
+        by["youth-clubs"]["shown"],
+        by["youth-clubs"]["first_shown"],
+        by["youth-clubs"]["points_shown"],
+    ) == ("<5", "<5", "[c]")
+    choice = next(t for t in data["tables"] if t["question"] == "priority")
+    assert "first_shown" not in choice["cells"][0]

@@ -111,11 +111,19 @@ def test_overall_table_alone_hides_the_smallest_shown_count() -> None:
         ("c", SECONDARY),
         ("d", "<5"),
     ]
-    # a multi question's counts do not add up to anything: one hidden count is safe
-    multi = [replace(tables[0], kind="multi")]
+    # a multi question's counts add up to nothing known (20 people ticked 27): one hidden
+    # count is safe
+    multi = [replace(tables[0], kind="multi", respondents=20)]
     assert [
         c.option for c in apply_suppression(results(multi)).tables[0].cells if c.suppressed
     ] == ["d"]
+    # ... unless everyone ticked just one (27 people, 27 ticks), or all they may (9 people,
+    # 3 ticks each): then they add up as a choice question's do
+    one = [replace(tables[0], kind="multi")]
+    full = [Table("q", "multi", "", "", "", 9, _cells(["a", "b", "c", "d"], [9, 9, 6, 3], 9))]
+    for case in (one, [replace(full[0], most=3)]):
+        out = apply_suppression(results(case)).tables[0]
+        assert [c.option for c in out.cells if c.suppressed] == ["c", "d"]
 
 
 def test_withheld_group() -> None:
@@ -154,21 +162,22 @@ def test_secondary_in_a_column() -> None:
 
 def test_rank_first_preferences_add_up() -> None:
     """Everyone has one first choice: D's single first preference is 20 - 19 unless another
-    option's figures are hidden too (the one with the smallest count)."""
+    option's figures are hidden too (the one with the smallest count). A top 2, counted by
+    place: (1st, 2nd)."""
 
-    def rank(first_d: int) -> list[Table]:
-        firsts = [9, 6 - first_d + 1, 5, first_d] if first_d else [9, 6, 5, 0]
-        counts, points = [18, 15, 12, 3], [60, 45, 40, 4]
+    def rank(places: dict[str, tuple[int, int]]) -> list[Table]:
         cells = tuple(
-            Cell(o, o.upper(), c, c / 20, f, p)
-            for o, c, f, p in zip("abcd", counts, firsts, points, strict=True)
+            Cell(o, o.upper(), f + s, (f + s) / 20, f, 2 * f + s, places=(f, s))
+            for o, (f, s) in places.items()
         )
-        return [Table("r", "rank", "", "", "", 20, cells)]
+        assert sum(c.first for c in cells) == 20
+        return [Table("r", "rank", "", "", "", 20, cells, most=2)]
 
-    zero = apply_suppression(results(rank(0))).tables[0]
-    assert [c.option for c in zero.cells if c.suppressed] == ["d"]
-    one = apply_suppression(results(rank(1))).tables[0]
-    assert [c.option for c in one.cells if c.suppressed] == ["c", "d"]
+    # D: no first preference, 3 second places (ranked 2nd by fewer people than rank 2nd at all)
+    zero = apply_suppression(results(rank({"a": (9, 0), "b": (6, 5), "c": (5, 6), "d": (0, 3)})))
+    assert [c.option for c in zero.tables[0].cells if c.suppressed] == ["d"]
+    one = apply_suppression(results(rank({"a": (9, 0), "b": (5, 6), "c": (5, 6), "d": (1, 2)})))
+    assert [c.option for c in one.tables[0].cells if c.suppressed] == ["a", "d"]
 
 
 def test_channel_split_adds_up() -> None:

@@ -1,0 +1,431 @@
+"""Suppression against an attacker who uses every published figure of a question at once.
+
+A rank cell publishes its count, first preferences and points together, and for up to 3 places
+these give how many put the option 1st, 2nd and 3rd. When everyone answers in full (every
+ballot ranks 3, every ballot ticks 2) each group's totals are known multiples of its size. The
+attacker here knows all of that: the place counts of every shown cell, every group's size, the
+markers ("<5" is 0..4, "[c]" a count of 5 or more), and that every row adds up in every place.
+An exact integer search over the hidden place counts then shows that each hidden count below
+the threshold (and each figure of a withheld group) can take more than one value.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pytest
+
+from services.pollfile import Poll, parse_poll
+from services.results import Cell, Results, Table, build_results
+from services.suppression import apply_suppression, plan_suppression, table_key
+from storage.records import GroupCount, OptionCount, Respondents, TallyData
+
+PNTS = {"en": "Prefer not to say"}
+M = 5
+
+POLL = """\
+code: atk
+title: Attack
+questions:
+  - id: age
+    kind: choice
+    text: How old are you?
+    options: [11-13, 14-16, 17-18]
+    breakdown: true
+  - id: area
+    kind: choice
+    text: Where do you live?
+    options: [North, South]
+    breakdown: true
+  - id: one
+    kind: choice
+    text: Pick one
+    options: [Mental health, Transport, Climate, Jobs]
+  - id: two
+    kind: multi
+    max: 2
+    text: Pick two
+    options: [Parks, Buses, Clubs, Sport]
+  - id: order
+    kind: rank
+    max: 3
+    text: Put three in order
+    options: [Youth work, Libraries, Bikes, Shops]
+"""
+
+
+@pytest.fixture
+def poll() -> Poll:
+    return parse_poll(POLL, "atk.yaml", PNTS)
+
+
+Row = list[tuple[str, str, int | None]]
+
+
+def tally(poll: Poll, ballots: list[Row]) -> TallyData:
+    """What SqliteStore.tally returns for these ballots."""
+    options: Counter[tuple] = Counter()
+    resp: Counter[tuple] = Counter()
+    groups: Counter[tuple] = Counter()
+    dims = [q.id for q in poll.breakdowns]
+    for b in ballots:
+        options.update((q, o, r) for q, o, r in b)
+        resp.update((q, "", "") for q in {q for q, _, _ in b})
+        for d in dims:
+            for g in {o for q, o, _ in b if q == d}:
+                groups.update((q, o, r, d, g) for q, o, r in b if q != d)
+                resp.update((q, d, g) for q in {q for q, _, _ in b if q != d})
+    return TallyData(
+        ballots=len(ballots),
+        options=[OptionCount(*k, n) for k, n in options.items()],
+        groups=[GroupCount(*k, n) for k, n in groups.items()],
+        respondents=[Respondents(*k, n) for k, n in resp.items()],
+    )
+
+
+def ballot(age: str, area: str, one: str, two: tuple[str, ...], order: tuple[str, ...]) -> Row:
+    return [
+        ("age", age, None),
+        ("area", area, None),
+        ("one", one, None),
+        *(("two", t, None) for t in two),
+        *(("order", o, r) for r, o in enumerate(order, 1)),
+    ]
+
+
+# --- an exact solver -------------------------------------------------------------------------
+
+
+class Unsolved(Exception):
+    """The search took too long: that case proves nothing either way."""
+
+
+Con = tuple[list[tuple[int, int]], int, int]  # ((variable, coefficient), ...), lo, hi
+
+
+@dataclass
+class Model:
+    """Integer variables with bounds, and linear constraints lo <= sum(k * x) <= hi."""
+
+    lo: list[int] = field(default_factory=list)
+    hi: list[int] = field(default_factory=list)
+    truth: list[int] = field(default_factory=list)
+    cons: list[Con] = field(default_factory=list)
+
+    def var(self, lo: int, hi: int, truth: int) -> int:
+        self.lo.append(lo)
+        self.hi.append(hi)
+        self.truth.append(truth)
+        return len(self.lo) - 1
+
+    def add(self, terms: list[tuple[int, int]], lo: int, hi: int) -> None:
+        self.cons.append((terms, lo, hi))
+
+    def holds(self) -> bool:
+        """The truth is a solution (else the model says something untrue)."""
+        t = self.truth
+        return all(lo <= h <= hi for lo, h, hi in zip(self.lo, t, self.hi, strict=True)) and all(
+            lo <= sum(k * t[v] for v, k in terms) <= hi for terms, lo, hi in self.cons
+        )
+
+    def feasible(self, extra: Con, limit: int = 5_000) -> bool:
+        """Is there an integer solution that also meets ``extra``? Bounds are propagated to a
+        fixed point at every node (constraint by constraint, as variables change); the search
+        branches on the smallest open domain, its true value first."""
+        cons = [*self.cons, extra]
+        watch: list[list[int]] = [[] for _ in self.lo]
+        for i, (terms, _, _) in enumerate(cons):
+            for v, _ in terms:
+                watch[v].append(i)
+        steps = 0
+
+        def propagate(lo: list[int], hi: list[int], queue: set[int]) -> bool:
+            while queue:
+                i = queue.pop()
+                terms, clo, chi = cons[i]
+                smin = sum(k * (lo[v] if k > 0 else hi[v]) for v, k in terms)
+                smax = sum(k * (hi[v] if k > 0 else lo[v]) for v, k in terms)
+                if smin > chi or smax < clo:
+                    return False
+                for v, k in terms:
+                    rest_min = smin - k * (lo[v] if k > 0 else hi[v])
+                    rest_max = smax - k * (hi[v] if k > 0 else lo[v])
+                    if k > 0:
+                        top, bottom = (chi - rest_min) // k, -((rest_max - clo) // k)
+                    else:
+                        top, bottom = (clo - rest_max) // k, -((rest_min - chi) // k)
+                    if top < hi[v] or bottom > lo[v]:
+                        hi[v], lo[v] = min(hi[v], top), max(lo[v], bottom)
+                        if lo[v] > hi[v]:
+                            return False
+                        queue.update(watch[v])
+            return True
+
+        def go(lo: list[int], hi: list[int], queue: set[int]) -> bool:
+            nonlocal steps
+            steps += 1
+            if steps > limit:
+                raise Unsolved
+            if not propagate(lo, hi, queue):
+                return False
+            open_ = [v for v in range(len(lo)) if lo[v] < hi[v]]
+            if not open_:
+                return True
+            v = min(open_, key=lambda v: hi[v] - lo[v])
+            t = min(max(self.truth[v], lo[v]), hi[v])
+            for a, b in ((t, t), (lo[v], t - 1), (t + 1, hi[v])):
+                if a <= b:
+                    nlo, nhi = list(lo), list(hi)
+                    nlo[v], nhi[v] = a, b
+                    if go(nlo, nhi, set(watch[v])):
+                        return True
+            return False
+
+        return go(list(self.lo), list(self.hi), set(range(len(cons))))
+
+    def other_value(self, terms: list[tuple[int, int]]) -> bool:
+        """Can this figure (a sum of variables) be anything but its true value?"""
+        value = sum(k * self.truth[v] for v, k in terms)
+        return self.feasible((terms, -(1 << 40), value - 1)) or self.feasible(
+            (terms, value + 1, 1 << 40)
+        )
+
+
+# --- the attacker's model of one question ----------------------------------------------------
+
+
+def places_of(cell: Cell, kind: str, n: int) -> list[int]:
+    """A shown cell's count per place, as a reader works it out (exact up to 3 places)."""
+    if kind != "rank":
+        return [cell.count]
+    if n == 1:
+        return [cell.count]
+    if n == 2:
+        return [cell.first, cell.count - cell.first]
+    assert n == 3
+    second = cell.points - cell.count - 2 * cell.first
+    return [cell.first, second, cell.count - cell.first - second]
+
+
+@dataclass
+class Target:
+    key: tuple
+    figure: str
+    terms: list[tuple[int, int]]
+    value: int
+
+
+def attack(res: Results, question: str, places: int, full: bool) -> tuple[Model, list[Target]]:
+    """Everything a reader knows of one question, as integer constraints; and the hidden
+    figures that must not be pinned (small counts above zero, any figure of a small group).
+
+    ``full``: the reader knows everyone answered in full (each ballot ranks ``places``, or
+    ticks ``places``, or picks one), so every row adds up in every place."""
+    m = res.min_cell
+    tables = [t for t in res.tables if t.question == question and t.channel == "all"]
+    overall = next(t for t in tables if not t.dimension)
+    kind = overall.kind
+    n = places if kind == "rank" else 1
+    model = Model()
+    targets: list[Target] = []
+    options = [c.option for c in overall.cells]
+
+    def cell_terms(t: Table, c: Cell) -> list[tuple[int, int]] | list[int]:
+        """Variables (hidden) or known values (shown), one per place."""
+        if not c.suppressed:
+            return places_of(c, kind, n)
+        truth = places_of(c, kind, n)  # the truth, for checking the model only
+        size = t.respondents
+        if t.withheld:
+            lo, hi = 0, size
+        elif c.count < m:
+            lo, hi = 0, m - 1
+        else:
+            lo, hi = m, size
+        vs = [model.var(0, min(size, hi), v) for v in truth]
+        model.add([(v, 1) for v in vs], lo, hi)  # the count, by its marker
+        small = t.respondents < m
+        figures = [("count", [(v, 1) for v in vs], c.count)]
+        if kind == "rank":
+            figures.append(("first", [(vs[0], 1)], c.first))
+            figures += [(f"place{p + 1}", [(vs[p], 1)], truth[p]) for p in range(n)]
+        # counts of people below m above zero (any figure in a small group), and the points
+        # of a cell that has one
+        mine = [
+            Target((table_key(t), c.option), name, terms, value)
+            for name, terms, value in figures
+            if value < m and (value > 0 or small)
+        ]
+        if mine and kind == "rank":
+            weights = [(v, n - p) for p, v in enumerate(vs)]
+            mine.append(Target((table_key(t), c.option), "points", weights, c.points))
+        targets.extend(mine)
+        return [(v, 1) for v in vs]
+
+    def grid(t: Table) -> list[list]:
+        by = {c.option: c for c in t.cells}
+        return [cell_terms(t, by[o]) for o in options]
+
+    def row(t: Table, cells: list[list]) -> None:
+        """Each place adds up to the answers holding it: one each, or known when in full."""
+        size = t.respondents
+        prev = None
+        for p in range(n):
+            terms: list[tuple[int, int]] = []
+            known = 0
+            for c in cells:
+                item = c[p]
+                if isinstance(item, tuple):
+                    terms.append(item)
+                else:
+                    known += item
+            if kind == "choice" or (kind == "rank" and (p == 0 or full)):
+                lo = hi = size
+            elif kind == "multi":
+                lo, hi = (places * size, places * size) if full else (size, places * size)
+            else:
+                lo, hi = 0, size
+            total = model.var(lo, hi, 0)
+            model.truth[total] = known + sum(model.truth[v] for v, _ in terms)
+            model.add([*terms, (total, -1)], -known, -known)
+            if kind == "rank" and prev is not None:
+                model.add([(prev, 1), (total, -1)], 0, 1 << 40)  # 2nd places <= 1st ...
+            prev = total
+
+    top = grid(overall)
+    row(overall, top)
+    for dim in sorted({t.dimension for t in tables if t.dimension}):
+        rows = [t for t in tables if t.dimension == dim]
+        assert sum(t.respondents for t in rows) == overall.respondents  # no 'not stated'
+        cells = [grid(t) for t in rows]
+        for t, c in zip(rows, cells, strict=True):
+            row(t, c)
+        for j in range(len(options)):
+            for p in range(n):
+                terms, known = [], 0
+                for c in cells:
+                    item = c[j][p]
+                    if isinstance(item, tuple):
+                        terms.append(item)
+                    else:
+                        known += item
+                over = top[j][p]
+                if isinstance(over, tuple):
+                    model.add([*terms, (over[0], -1)], -known, -known)
+                else:
+                    model.add(terms, over - known, over - known)
+    assert model.holds()
+    return model, targets
+
+
+def pinned(res: Results, question: str, places: int, full: bool) -> list[tuple]:
+    """The figures the attacker works out exactly: (cell, figure, value)."""
+    model, targets = attack(res, question, places, full)
+    return [(t.key, t.figure, t.value) for t in targets if not model.other_value(t.terms)]
+
+
+def shown_small_places(res: Results, question: str, places: int) -> list[tuple]:
+    """Shown rank cells whose figures tell a count per place between 1 and m - 1."""
+    out = []
+    for t in res.tables:
+        if t.question != question:
+            continue
+        for c in t.cells:
+            if c.suppressed:
+                continue
+            for p, v in enumerate(places_of(c, t.kind, places)):
+                if 0 < v < res.min_cell:
+                    out.append((table_key(t), c.option, p + 1, v))
+    return out
+
+
+# --- the cases -------------------------------------------------------------------------------
+
+AGES = ["11-13", "14-16", "17-18"]
+AREAS = ["north", "south"]
+ONE = ["mental-health", "transport", "climate", "jobs"]
+TWO = ["parks", "buses", "clubs", "sport"]
+ORDER = ["youth-work", "libraries", "bikes", "shops"]
+
+
+def random_poll(rng: random.Random, poll: Poll, n: int, full: bool) -> Results:
+    w = [rng.random() ** 2 + 0.05 for _ in range(4)]
+
+    def some(options: list[str], k: int) -> tuple[str, ...]:
+        picked: list[str] = []
+        while len(picked) < k:
+            o = rng.choices(options, w)[0]
+            if o not in picked:
+                picked.append(o)
+        return tuple(picked)
+
+    ballots = [
+        ballot(
+            rng.choice(AGES),
+            rng.choice(AREAS),
+            rng.choices(ONE, w)[0],
+            some(TWO, 2 if full else rng.randint(1, 2)),
+            some(ORDER, 3 if full else rng.randint(1, 3)),
+        )
+        for _ in range(n)
+    ]
+    return build_results("atk", poll, tally(poll, ballots), M)
+
+
+QUESTIONS = [("one", 1), ("two", 2), ("order", 3)]
+
+
+def check(raw: Results, full: bool) -> int:
+    """Suppress; nothing is pinned but zeros the plan owns up to. How many were searched."""
+    res = apply_suppression(raw)
+    plan = plan_suppression(raw.tables, raw.min_cell)
+    owned = {key for _, key, value in plan.unprotected if value == 0}
+    searched = 0
+    for question, places in QUESTIONS:
+        assert shown_small_places(res, question, places) == []
+        try:
+            found = pinned(res, question, places, full)
+        except Unsolved:
+            continue
+        searched += 1
+        assert all(value == 0 and key in owned for key, _, value in found), found
+    return searched
+
+
+def test_issue_example_a_second_place_of_three_is_hidden() -> None:
+    """Top 3 of four, everyone ranks three. B has count 13, first 5 and points 26: 26 - 13 -
+    2 x 5 = 3 put it second, a small count, though each figure alone is 5 or more. B is hidden,
+    and so is D (the smallest shown count): with everyone ranking three, 20 second places less
+    the shown ones would give B's 3 back."""
+    places = {"a": (15, 0, 5), "b": (5, 3, 5), "c": (0, 12, 5), "d": (0, 5, 5)}
+    cells = tuple(
+        Cell(o, o.upper(), sum(p), sum(p) / 20, p[0], 3 * p[0] + 2 * p[1] + p[2])
+        for o, p in places.items()
+    )
+    assert (cells[1].count, cells[1].first, cells[1].points) == (13, 5, 26)
+    raw = Results("p", "P", 20, M, (Table("q", "rank", "", "", "", 20, cells, most=3),))
+    out = apply_suppression(raw).tables[0]
+    assert [c.option for c in out.cells if c.suppressed] == ["b", "d"]
+    assert shown_small_places(apply_suppression(raw), "q", 3) == []
+    model, targets = attack(apply_suppression(raw), "q", 3, full=True)
+    assert {t.figure for t in targets} == {"place2", "points"}
+    assert all(model.other_value(t.terms) for t in targets)
+
+
+def test_random_polls_answered_in_full(poll: Poll) -> None:
+    """Every ballot ranks three and ticks two, and the attacker knows it: no hidden small count
+    (nor any figure of a withheld group) can be worked out."""
+    rng = random.Random(151)
+    searched = sum(check(random_poll(rng, poll, rng.randint(8, 60), True), True) for _ in range(12))
+    assert searched >= 30
+
+
+def test_random_polls_answered_in_part(poll: Poll) -> None:
+    """Ballots rank one to three and tick one or two: rows add up only as far as that goes."""
+    rng = random.Random(152)
+    searched = sum(
+        check(random_poll(rng, poll, rng.randint(8, 60), False), False) for _ in range(12)
+    )
+    assert searched >= 30
