@@ -275,19 +275,21 @@ _NAME_FIRST_CY = re.compile(
     rf"(?<![\w'’-])(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
     r"(?P<after>[ \t]+(?i:yw\s+fy\s+enw|ydy\s+fy\s+enw|ydi\s+fy\s+enw)\b)"
 )
-# "Cai ydw i", "Lowri dw i", "Gethin sydd yma", "Bethan sy 'ma": a sentence may open that way too ("Pwy ydw i?", "Problem
-# sydd yma"), so only after a greeting ("Shwmae, Cai ydw i") or inside a sentence.
+# "Cai ydw i", "Lowri dw i", "Gethin sydd yma", "Bethan sy 'ma": a sentence may open that way
+# too ("Pwy ydw i?", "Problem sydd yma"), so only after a greeting ("Shwmae, Cai ydw i") or
+# inside a sentence; never "dw i'n ..." (that is "I am ...ing").
+_CY_ME = r"(?i:ydw\s+i|dw\s+i|dwi|sydd\s+yma|sy['’]?\s+yma|sy(?:dd)?\s*['’]\s*ma)(?![\w'’])"
 _NAME_FIRST_CY_AFTER = re.compile(
     r"(?P<lead>(?:(?i:shwmae|s['’]mae|helo|haia|hai|hia|hiya|hi|hello|hey|bore\s+da|"
     r"prynhawn\s+da|noswaith\s+dda)[\s,!.]+|(?<=[^\W\d_])[ \t]+|,[ \t]*))"
     rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
-    r"(?P<after>[ \t]+(?i:ydw\s+i|dw\s+i|dwi|sydd\s+yma|sy['’]?\s+yma|sy(?:dd)?\s*['’]\s*ma)(?![\w'’])(?![ \t]*['’]))"
+    rf"(?P<after>[ \t]+{_CY_ME}(?![ \t]*['’]))"
 )
 # ... or opening a sentence that stops right there: "Gethin sydd yma, ...", "Cai ydw i."
 _NAME_FIRST_CY_START = re.compile(
     r"(?P<lead>(?:^|(?<=[.!?\n]))[ \t]*)"
     rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
-    r"(?P<after>[ \t]+(?i:ydw\s+i|dw\s+i|dwi|sydd\s+yma|sy['’]?\s+yma|sy(?:dd)?\s*['’]\s*ma)(?![\w'’])(?=[ \t]*(?:[,.!]|$)))",
+    rf"(?P<after>[ \t]+{_CY_ME}(?=[ \t]*(?:[,.!]|$)))",
     re.MULTILINE,
 )
 # "my friend Jess Smith": a first name and surname straight after a relation.
