@@ -65,7 +65,8 @@ _SHORT_HOST = (
     r"m\.me|ig\.me|amzn\.to|amzn\.eu|spoti\.fi|tinyurl\.com|ow\.ly|buff\.ly|is\.gd|rb\.gy|"
     r"cutt\.ly|shorturl\.at|lnk\.to|lnk\.bio|bio\.link|beacons\.ai|pin\.it|gofund\.me|"
     r"tiny\.cc|v[mt]\.tiktok\.com|on\.soundcloud\.com|snipfeed\.co|carrd\.co|msha\.ke|"
-    r"discord\.gg|x\.com|bsky\.app|ko-fi\.com|twitch\.tv|kick\.com|youtube\.com"
+    r"discord\.gg|x\.com|bsky\.app|ko-fi\.com|twitch\.tv|kick\.com|youtube\.com|instagr\.am|"
+    r"fb\.watch|lnkd\.in|t\.ly|rebrand\.ly|tiny\.one|qr\.page|wa\.link|on\.fb\.me"
 )
 _SHORT_LINK = re.compile(
     rf"(?<![\w@.-])(?:{_SHORT_HOST})(?:/[^\s<>\"']*)?(?![\w.-]*\w)", re.IGNORECASE
@@ -74,7 +75,7 @@ _SHORT_LINK = re.compile(
 _PATH_DOMAIN = re.compile(
     r"(?<![\w@.-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+"
     r"(?:be|ee|ly|gl|gle|me|to|gd|gy|ai|fi|it|co|at|cc|so|link|bio|page|site|online|shop|store|"
-    r"art|lol|live|life|social|fm|ws|ms)/[^\s<>\"']+",
+    r"art|lol|live|life|social|fm|ws|ms|am|in|watch|click|top|click|club)/[^\s<>\"']+",
     re.IGNORECASE,
 )
 _BARE_DOMAIN = re.compile(
@@ -126,8 +127,8 @@ _POSTCODE_INTRO = re.compile(
 )
 # "i live in ta6": a postcode district after "live in", but not a road ("A38") or a year ("Y10").
 _POSTCODE_LIVE = re.compile(
-    r"(?P<intro>\b(?:live|living|lives|stay|staying)\s+(?:in|at|near|round|by)\s+)"
-    rf"(?![AMBY]\d+\b)(?P<out>{_OUTWARD})(?![\w])",
+    r"(?P<intro>\b(?:(?:live|living|lives|stay|staying)\s+(?:in|at|near|round|by)|from|near)\s+)"
+    rf"(?![AMBY]\d+\b|S4C\b|E4\b|PS\d\b)(?P<out>{_OUTWARD})(?![\w])",
     re.IGNORECASE,
 )
 _SUFFIX_ANY = (
@@ -294,7 +295,8 @@ _NAME_FIRST_CY_START = re.compile(
 )
 # "my friend Jess Smith": a first name and surname straight after a relation.
 _RELATION_FULL_NAME = re.compile(
-    rf"(?P<intro>\b(?i:my|our)\s+(?i:{_RELATION})\s+)(?P<names>{_NAME}[ \t]+{_NAME})"
+    rf"(?P<intro>\b(?i:my|our)\s+(?i:{_RELATION}|best\s+mate|bf|gf|pal|m8)\s+)"
+    rf"(?P<names>{_NAME}[ \t]+{_NAME})"
 )
 _TITLE = re.compile(
     r"(?P<intro>\b(?:(?i:mr|mrs)|[Mm][sx]|Dr|Miss|Mstr|Prof)\.?\s+)"
@@ -335,7 +337,8 @@ _PUBLIC_BEFORE = re.compile(
 _SOFT_INTRO = re.compile(
     r"(?P<intro>(?<![\w'’])(?i:this\s+is|it['’]?s\s+me|its\s+me|it\s+is\s+me|"
     r"the\s+name['’]?s|the\s+names|(?:everyone|everybody|every1|people|friends|mates|they|"
-    r"my\s+(?:friends|mates))\s+calls?\s+me|they\s+call\s+me|i['’]?m|i\s+am)"
+    r"my\s+(?:friends|mates))\s+calls?\s+me|they\s+call\s+me|i['’]?m|i\s+am|(?:just\s+)?call\s+me|"
+    r"(?:you|u)\s+can\s+call\s+me|i\s+go\s+by)"
     r"(?:[ \t]*,)?[ \t]+)" + _NAMES
 )
 # Sign-offs: "..., from Darcy", "thanks from liam x", "cheers, Callum", "diolch, Rhodri",
@@ -352,7 +355,10 @@ _SIGN_OFF_TAIL = (
 )
 _FROM_SIGN_OFF = re.compile(
     rf"(?P<intro>(?:(?:^|(?<=[.!?,;:\n()~]))[ \t]*|(?<=[ \t][-–—])[ \t]*"
-    rf"|\b(?i:{_CLOSER})[ \t,!.]+)(?i:from|frm|oddi\s+wrth)[ \t]+)" + _NAMES + _SIGN_OFF_TAIL,
+    rf"|\b(?i:{_CLOSER})[ \t,!.]+)(?i:from|frm|oddi\s+wrth)[ \t]+"
+    rf"|\b(?i:{_CLOSER})[ \t,!.]+(?i:gan)[ \t]+|\b(?i:written|sent|made)[ \t]+(?i:by)[ \t]+)"
+    + _NAMES
+    + _SIGN_OFF_TAIL,
     re.MULTILINE,
 )
 _CLOSER_SIGN_OFF = re.compile(
@@ -366,6 +372,13 @@ _ITS_NAME = re.compile(
     r"(?P<intro>(?<![\w'’])(?i:it['’]?s|its|it\s+is)[ \t]+)"
     + _NAMES
     + r"(?=[ \t]*(?:[,.!\-]|$|(?i:here|from|in\s+year|x)\b))"
+)
+# "Josh here, ...", "Ellie, 14, ...", "Kai (15)": a name opening the message, then "here" or age.
+_NAME_OPENING = re.compile(
+    r"(?P<intro>(?:^|(?<=\n))[ \t]*(?:(?i:hi|hiya|hey|hello|helo|haia|shwmae|yo)[ \t,!.]+)?)"
+    + _NAMES
+    + r"(?=[ \t]+(?i:here|yma)\b|[ \t]*,?[ \t]*\(?(?:1\d|2[0-5]|[89])\)?[ \t]*"
+    r"(?:(?i:yo|y/o|yrs?|years?(?:[ \t]+old)?|oed)\b)?[ \t]*(?:[,.!)\n]|$))"
 )
 _LAST_LINE_NAME = re.compile(
     r"(?P<intro>(?:(?<=\n)|(?<=[.!?])[ \t]*(?=\S+[ \t]*(?:x+\b|[^\w\s]|$))))" + _NAMES + _END
@@ -473,6 +486,14 @@ _FIRST_NAMES = _words(
     toni tony tyler tymon tyrese usman valentina vanessa vera victor victoria vinnie violet
     wiktor wiktoria william willow wojciech xavier yahya yasmin yousef yusuf zac zach zachary
     zain zainab zak zara zayn zeynep zoe zofia zuzanna
+    jack oliver logan theo reuben albie jaxon ty tj shane dean lee craig scott ross aled carwyn
+    elis cian deio guto llyr llŷr macsen noa alaw begw catrin cadi elan ela gwenno hana heledd
+    lleucu lili mared nanw sioned swyn teleri tesni mabli anest beca betsan celyn elen enfys
+    glesni gwawr hedd jessica lauren bethany gemma danielle natasha rebecca alisha tiana kiera
+    nevaeh kacie brooke mollie aarav arjun max seth hunter carter keanu kyran tayla taylor-jay
+    shakira precious blessing chidi tolu femi tobi dami amari malachi micah kyrie kaleb kacy
+    bella-rose lacey-mae evie-mae ellie-mai lily-rose liliana alicja oliwia natalia szymon
+    bartek kuba filipa ioana andreea alexandru mihai yasin bilal hamza zakaria idris aisha
     """
 ) - _words(
     """
@@ -558,7 +579,7 @@ _MISS_VERB_BEFORE = _words(
     i we you u they he she it ppl people everyone really still will would gonna to never
     always dont don't do does did didnt didn't can cant can't could might may so also just
     def defo deffo totally lowkey kinda wanna gonna ll 'll i'll we'll you'll shall not n't
-    and or but that who actually honestly sometimes usually often truly seriously definitely
+    actually honestly sometimes usually often truly seriously definitely
     """
 )
 
@@ -847,6 +868,8 @@ def _replace_full_name(match: re.Match[str]) -> str:
     first, last = match.group("names").split()
     if _is_name(first, capitalised=True) and _is_name(last, capitalised=True, surname=True):
         return f"{match.group('intro')}[name]"
+    if first.lower() in _FIRST_NAMES and last.lower() in _SURNAMES:  # "my mate kai begum"
+        return f"{match.group('intro')}[name]"
     return match.group()
 
 
@@ -899,6 +922,16 @@ _NOT_AFTER_MISS = _words(
 )
 
 
+# Words after "miss <word>" that make <word> a surname: "and miss oakley said".
+_TITLE_VERBS_AFTER = _words(
+    """
+    said says told tells is was shouted shouts gave gives never always helped helps made makes
+    has had does doesnt doesn't didnt didn't will wont won't wants wanted thinks thought
+    keeps kept teaches taught asked asks
+    """
+)
+
+
 def _replace_miss(match: re.Match[str]) -> str:
     """ "miss jones" typed in lower case: a title unless "miss" is the verb ("i miss jones")."""
     if not match.group("intro").startswith("miss"):
@@ -919,10 +952,14 @@ def _replace_miss(match: re.Match[str]) -> str:
         )
         or match.string[: match.start()].rstrip().endswith((".", "!", "?", ",", "\n"))
     )
+    rest = match.string[match.start("names") + len(first) :].split()
+    verb_after = bool(rest) and rest[0].lower().strip(".,!?") in _TITLE_VERBS_AFTER
     if first[0].isupper():
         ok = _is_name(first, capitalised=True, surname=True)
     else:
-        ok = low in _SURNAMES or (titled_context and _is_name(first, capitalised=False))
+        ok = low in _SURNAMES or (
+            (titled_context or verb_after) and _is_name(first, capitalised=False)
+        )
     if not ok:
         return match.group()
     names = match.group("names")
@@ -1045,6 +1082,7 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _WEAK_INTRO.sub(_replace_names(strong=False), out)
     for pattern in (_SOFT_INTRO, _FROM_SIGN_OFF, _CLOSER_SIGN_OFF, _DASH_SIGN_OFF):
         out = pattern.sub(_replace_soft(), out)
+    out = _NAME_OPENING.sub(_replace_soft(), out)
     for pattern in (_ITS_NAME, _LAST_LINE_NAME):
         out = pattern.sub(_replace_soft(listed_only=True), out)
     out = _RELATION_FULL_NAME.sub(_replace_full_name, out)
