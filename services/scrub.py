@@ -366,7 +366,12 @@ _CLOSER_SIGN_OFF = re.compile(
     + _NAMES
     + _END
 )
-_DASH_SIGN_OFF = re.compile(r"(?P<intro>(?:^|(?<=[ \t\n]))[-–—~][ \t]*)" + _NAMES + _END)
+# "- Tom" on a line of its own, or after a sentence; "buses - Arriva" mid-line only for a
+# common first name.
+_DASH_SIGN_OFF = re.compile(
+    r"(?P<intro>(?:^|(?<=\n)|(?<=[.!?])[ \t]+)[ \t]*[-–—~][ \t]*)" + _NAMES + _END
+)
+_DASH_SIGN_OFF_MID = re.compile(r"(?P<intro>(?<=[ \t])[-–—~][ \t]*)" + _NAMES + _END)
 # "its Keira, from year 9": "it's" and a common first name, then a pause.
 _ITS_NAME = re.compile(
     r"(?P<intro>(?<![\w'’])(?i:it['’]?s|its|it\s+is)[ \t]+)"
@@ -374,12 +379,15 @@ _ITS_NAME = re.compile(
     + r"(?=[ \t]*(?:[,.!\-]|$|(?i:here|from|in\s+year|x)\b))"
 )
 # "Josh here, ...", "Ellie, 14, ...", "Kai (15)": a name opening the message, then "here" or age.
+_OPENING = r"(?P<intro>(?:^|(?<=\n))[ \t]*(?:(?i:hi|hiya|hey|hello|helo|haia|shwmae|yo)[ \t,!.]+)?)"
+_AGE = r"[ \t]*,?[ \t]*\(?(?:1\d|2[0-5]|[89])\)?[ \t]*"
 _NAME_OPENING = re.compile(
-    r"(?P<intro>(?:^|(?<=\n))[ \t]*(?:(?i:hi|hiya|hey|hello|helo|haia|shwmae|yo)[ \t,!.]+)?)"
+    _OPENING
     + _NAMES
-    + r"(?=[ \t]+(?i:here|yma)\b|[ \t]*,?[ \t]*\(?(?:1\d|2[0-5]|[89])\)?[ \t]*"
-    r"(?:(?i:yo|y/o|yrs?|years?(?:[ \t]+old)?|oed)\b)?[ \t]*(?:[,.!)\n]|$))"
+    + rf"(?=[ \t]+(?i:here|yma)\b|{_AGE}(?i:yo|y/o|yrs?|years?(?:[ \t]+old)?|oed)\b)"
 )
+# ... with a bare age ("Ellie, 14, ..."), only for a common first name: "Buses, 10 out of 10".
+_NAME_OPENING_AGE = re.compile(_OPENING + _NAMES + rf"(?={_AGE}(?:[,.!)\n]|$))")
 _LAST_LINE_NAME = re.compile(
     r"(?P<intro>(?:(?<=\n)|(?<=[.!?])[ \t]*(?=\S+[ \t]*(?:x+\b|[^\w\s]|$))))" + _NAMES + _END
 )
@@ -544,6 +552,11 @@ _PLACES = _words(
     oxford cambridge reading swindon southampton portsmouth brighton norwich york hull
     glasgow edinburgh belfast dublin
     england wales cymru scotland britain uk ireland europe poland pakistan india
+    somerset devon cornwall dorset wiltshire gloucestershire kent essex sussex surrey hampshire
+    yorkshire lancashire cheshire cumbria norfolk suffolk shropshire herefordshire gwynedd
+    powys ceredigion pembrokeshire carmarthenshire anglesey môn monmouthshire torfaen gwent
+    glamorgan flintshire denbighshire dyfed clwyd llandeilo llanelli mendip sedgemoor
+    christmas easter halloween ramadan eid diwali bonfire
     town city village estate school college uni
     """
 )
@@ -838,7 +851,8 @@ _NOT_SIGNED = (
         childline samaritans shout nspcc meic tesco asda lidl aldi mcdonalds greggs primark
         netflix youtube tiktok instagram snapchat google facebook twitter discord roblox
         fortnite minecraft labour reform tory tories conservative conservatives plaid
-        government parliament senedd island
+        government parliament senedd island arriva stagecoach first scouts guides cadets
+        nhs camhs police
         """
     )
 )
@@ -1080,10 +1094,9 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     for pattern in (_NAME_FIRST_CY_AFTER, _NAME_FIRST_CY_START):
         out = pattern.sub(_replace_name_first_after_lead, out)
     out = _WEAK_INTRO.sub(_replace_names(strong=False), out)
-    for pattern in (_SOFT_INTRO, _FROM_SIGN_OFF, _CLOSER_SIGN_OFF, _DASH_SIGN_OFF):
+    for pattern in (_SOFT_INTRO, _FROM_SIGN_OFF, _CLOSER_SIGN_OFF, _DASH_SIGN_OFF, _NAME_OPENING):
         out = pattern.sub(_replace_soft(), out)
-    out = _NAME_OPENING.sub(_replace_soft(), out)
-    for pattern in (_ITS_NAME, _LAST_LINE_NAME):
+    for pattern in (_ITS_NAME, _LAST_LINE_NAME, _DASH_SIGN_OFF_MID, _NAME_OPENING_AGE):
         out = pattern.sub(_replace_soft(listed_only=True), out)
     out = _RELATION_FULL_NAME.sub(_replace_full_name, out)
     out = _TITLE.sub(_replace_title, out)
