@@ -989,8 +989,8 @@ def _soft_name(word: str, *, first: bool, listed_only: bool = False) -> bool:
     """A name after a soft introduction or in a sign-off: capitalised and not a place, brand or
     everyday word, or a common first name (surname) in any case."""
     low = word.lower().strip("'’-")
-    if not low or low in _NOT_SIGNED or word.endswith(("'s", "’s")) or "[" in word:
-        return False
+    if not low or low in _NOT_SIGNED or "[" in word or re.search(r"['’](?:s|n|r|m)$", low):
+        return False  # "Kezia's idea"; Welsh "Rwy'n 15 oed", "Mae'r"
     if low in (_FIRST_NAMES if first else _SURNAMES):
         return True
     if listed_only or not word[0].isupper():

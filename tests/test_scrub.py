@@ -463,6 +463,8 @@ def test_issue_14_short_links_and_postcodes_are_removed(text: str, expected: str
         "the A38 3rd exit",
         "Ydw i'n cael pleidleisio?",
         "Hapus dw i",
+        "Rwy'n 15 oed ac ym Mlwyddyn 10",  # a verb with an age, not "Ellie, 14"
+        "Blwyddyn 9, dim byd i wneud",
     ],
 )
 def test_issue_14_ordinary_sentences_are_left_alone(text: str) -> None:
