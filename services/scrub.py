@@ -3,7 +3,10 @@
 A first line of defence with well-understood rules, tuned for what children and young people
 type into a survey: emails (also "name at gmail dot com"), phone numbers (also the Ofcom drama
 numbers that validators reject, and spaced or dotted digits), UK postcodes, street addresses,
-links, social media handles, and names when they are introduced ("my name is", "I'm", titles).
+links (short ones too: youtu.be, linktr.ee), social media handles, and names where a name is
+expected: after an introduction ("my name is", "I'm", "this is", "it's me"), in a sign-off
+("from Darcy", "diolch, Rhodri") or after a title for a real person ("miss jones"), but not for
+fictional or public figures ("Miss Honey in Matilda", "Mr Bean", a party leader).
 The person's own Telegram names are removed too, since the bot knows them at that moment (and
 forgets them straight after).
 
