@@ -242,19 +242,23 @@ def test_purge_zero_days_removes_todays_answers_from_every_byte(
     (env / "p.csv").write_text("age,area,priority,why\n" + rows)
     assert run(capsys, "paper", "add", "test-poll", "p.csv")[0] == 0
     db = env / "cli.db"
-    assert secret.encode() in _raw_bytes(db)  # the test can see it before the purge
-    code, out, _ = run(capsys, "purge", "--text-older-than", "1")
-    assert code == 0 and "deleted 0 free-text answers" in out  # today's stay with 1 day
-    code, out, _ = run(capsys, "purge", "--text-older-than", "0")
-    assert code == 0 and "deleted 3 free-text answers (every one up to now)" in out
-    raw = _raw_bytes(db)
-    assert secret.encode() not in raw and b"Quokkamarmalade" not in raw
-    assert "Quokkamarmalade".encode("utf-16-le") not in raw
-    con = sqlite3.connect(db)
+    # Another connection stays open, as a running bot's would, so the -wal and -shm files are
+    # still there to scan after the purge (the last connection to close would remove them).
+    watcher = sqlite3.connect(db)
     try:
-        bodies = con.execute("SELECT body FROM text_answers").fetchall()
+        assert watcher.execute("SELECT count(*) FROM text_answers").fetchone() == (3,)
+        assert secret.encode() in _raw_bytes(db)  # the test can see it before the purge
+        code, out, _ = run(capsys, "purge", "--text-older-than", "1")
+        assert code == 0 and "deleted 0 free-text answers" in out  # today's stay with 1 day
+        code, out, _ = run(capsys, "purge", "--text-older-than", "0")
+        assert code == 0 and "deleted 3 free-text answers (every one up to now)" in out
+        assert (env / "cli.db-wal").exists() and (env / "cli.db-shm").exists()
+        raw = _raw_bytes(db)
+        assert secret.encode() not in raw and b"Quokkamarmalade" not in raw
+        assert "Quokkamarmalade".encode("utf-16-le") not in raw
+        bodies = watcher.execute("SELECT body FROM text_answers").fetchall()
     finally:
-        con.close()
+        watcher.close()
     assert bodies == [("",)] * 3  # the answers' rows (and themes) stay, the words go
     code, out, _ = run(capsys, "export", "test-poll", "--min-cell", "0", "--out", "t.csv")
     assert "test-poll,priority,Jobs,,,3,1.0000" in (env / "t.csv").read_text()
