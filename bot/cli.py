@@ -119,7 +119,8 @@ def _parser() -> argparse.ArgumentParser:
         "--text-older-than",
         type=int,
         metavar="DAYS",
-        help="delete free-text answers older than DAYS (tallies stay)",
+        help="delete free-text answers older than DAYS; 0 deletes every one up to now "
+        "(tallies and themes stay)",
     )
     purge.add_argument(
         "--voters-closed-days",
@@ -312,7 +313,10 @@ async def _purge(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO[str
     if any(d is not None and d < 0 for d in days):
         raise CliError("DAYS must be 0 or more", EXIT_USAGE)
     now = datetime.now(UTC)
-    if args.text_older_than is not None:
+    if args.text_older_than == 0:  # ballots carry a date only: 0 has to mean "all of them"
+        removed = await rt.store.purge_texts(None)
+        print(f"deleted {removed} free-text answers (every one up to now)", file=out)
+    elif args.text_older_than is not None:
         before = (now - timedelta(days=args.text_older_than)).date().isoformat()
         removed = await rt.store.purge_texts(before)
         print(f"deleted {removed} free-text answers from before {before}", file=out)

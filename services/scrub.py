@@ -3,7 +3,10 @@
 A first line of defence with well-understood rules, tuned for what children and young people
 type into a survey: emails (also "name at gmail dot com"), phone numbers (also the Ofcom drama
 numbers that validators reject, and spaced or dotted digits), UK postcodes, street addresses,
-links, social media handles, and names when they are introduced ("my name is", "I'm", titles).
+links (short ones too: youtu.be, linktr.ee), social media handles, and names where a name is
+expected: after an introduction ("my name is", "I'm", "this is", "it's me"), in a sign-off
+("from Darcy", "diolch, Rhodri") or after a title for a real person ("miss jones"), but not for
+fictional or public figures ("Miss Honey in Matilda", "Mr Bean", a party leader).
 The person's own Telegram names are removed too, since the bot knows them at that moment (and
 forgets them straight after).
 
@@ -59,6 +62,25 @@ _URL = re.compile(
     r"(?<![\w@.])(?:https?://|www\.|(?:t|telegram)\.me/|(?:bit\.ly|t\.co)/)[^\s<>\"']+",
     re.IGNORECASE,
 )
+# Link shorteners and link-in-bio sites: on their own they say nothing, but they rarely come alone.
+_SHORT_HOST = (
+    r"youtu\.be|linktr\.ee|bit\.ly|t\.co|goo\.gl|forms\.gle|maps\.app\.goo\.gl|wa\.me|fb\.me|"
+    r"m\.me|ig\.me|amzn\.to|amzn\.eu|spoti\.fi|tinyurl\.com|ow\.ly|buff\.ly|is\.gd|rb\.gy|"
+    r"cutt\.ly|shorturl\.at|lnk\.to|lnk\.bio|bio\.link|beacons\.ai|pin\.it|gofund\.me|"
+    r"tiny\.cc|v[mt]\.tiktok\.com|on\.soundcloud\.com|snipfeed\.co|carrd\.co|msha\.ke|"
+    r"discord\.gg|x\.com|bsky\.app|ko-fi\.com|twitch\.tv|kick\.com|youtube\.com|instagr\.am|"
+    r"fb\.watch|lnkd\.in|t\.ly|rebrand\.ly|tiny\.one|qr\.page|wa\.link|on\.fb\.me"
+)
+_SHORT_LINK = re.compile(
+    rf"(?<![\w@.-])(?:{_SHORT_HOST})(?:/[^\s<>\"']*)?(?![\w.-]*\w)", re.IGNORECASE
+)
+# Any other name on a short or unusual ending counts only with a path: "go.to/x", "cards.co/me".
+_PATH_DOMAIN = re.compile(
+    r"(?<![\w@.-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+"
+    r"(?:be|ee|ly|gl|gle|me|to|gd|gy|ai|fi|it|co|at|cc|so|link|bio|page|site|online|shop|store|"
+    r"art|lol|live|life|social|fm|ws|ms|am|in|watch|click|top|click|club)/[^\s<>\"']+",
+    re.IGNORECASE,
+)
 _BARE_DOMAIN = re.compile(
     r"(?<![\w@.-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+"
     r"(?:com|net|org|uk|io|gg|tv|app|dev|info|xyz|wales|cymru|pl|pk|ie|eu)\b"
@@ -66,11 +88,13 @@ _BARE_DOMAIN = re.compile(
     re.IGNORECASE,
 )
 _WORD_DOMAIN = re.compile(
-    r"(?<![\w.-])[\w-]+\s+dot\s+(?:com|org|net|io|co\s+dot\s+uk|org\s+dot\s+uk|uk)\b",
+    r"(?<![\w.-])(?P<label>[\w-]+)\s+dot\s+(?:com|org|net|io|co\s+dot\s+uk|org\s+dot\s+uk|uk)\b",
     re.IGNORECASE,
 )
 _TRAILING = ".,;:!?)]}'\""
 _HANDLE = re.compile(r"(?<![\w@.])@(?!\d{1,2}(?:[:.]\d\d)?(?:am|pm)\b)\w(?:[\w.]*\w)?")
+# "@everyone", "@here", Welsh "@pawb": mentions of a whole chat, not of a person.
+_NOT_HANDLES = _words("everyone everybody every1 here channel all pawb bawb chat group admins")
 _SOCIAL = (
     r"(?:insta(?:gram)?|ig|snap(?:chat)?|sc|tik\s?tok|tt|discord|twitter|threads|bereal|fb|"
     r"facebook|telegram|psn|xbox|steam|gamertag|roblox|fortnite|epic|twitch|youtube|yt|"
@@ -97,10 +121,17 @@ _OUTWARD = r"[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?"
 _POSTCODE = re.compile(
     rf"(?<![\w])(?P<out>{_OUTWARD})\s*(?P<in>\d[ABD-HJLNP-UW-Z]{{2}})(?![\w])", re.IGNORECASE
 )
-_ORDINAL = re.compile(r"\d(?:st|nd|rd|th)")  # "A38 3rd exit" is a road, not "A38 3RD"
+# "A38 3rd exit" is a road, not "A38 3RD"; but "ne1 4st" is a postcode (no "4st" ordinal).
+_ORDINAL = re.compile(r"1st|2nd|3rd|[04-9]th")
 _POSTCODE_INTRO = re.compile(
     rf"\b(?P<intro>(?:post\s*code|postal\s*code|cod\s*post|zip\s*code)"
     rf"(?:\s*(?:'s|’s|is|:|-|=))?\s*(?:is\s+)?)(?P<out>{_OUTWARD})(?![\w])",
+    re.IGNORECASE,
+)
+# "i live in ta6": a postcode district after "live in", but not a road ("A38") or a year ("Y10").
+_POSTCODE_LIVE = re.compile(
+    r"(?P<intro>\b(?:(?:live|living|lives|stay|staying)\s+(?:in|at|near|round|by)|from|near)\s+)"
+    rf"(?![AMBY]\d+\b|S4C\b|E4\b|PS\d\b)(?P<out>{_OUTWARD})(?![\w])",
     re.IGNORECASE,
 )
 _SUFFIX_ANY = (
@@ -248,33 +279,120 @@ _NAME_FIRST_CY = re.compile(
     rf"(?<![\w'’-])(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
     r"(?P<after>[ \t]+(?i:yw\s+fy\s+enw|ydy\s+fy\s+enw|ydi\s+fy\s+enw)\b)"
 )
-# "Cai ydw i", "Gethin sydd yma": a sentence may open that way too ("Pwy ydw i?", "Problem
-# sydd yma"), so only after a greeting ("Shwmae, Cai ydw i") or inside a sentence.
+# "Cai ydw i", "Lowri dw i", "Gethin sydd yma", "Bethan sy 'ma": a sentence may open that way
+# too ("Pwy ydw i?", "Problem sydd yma"), so only after a greeting ("Shwmae, Cai ydw i") or
+# inside a sentence; never "dw i'n ..." (that is "I am ...ing").
+_CY_ME = r"(?i:ydw\s+i|dw\s+i|dwi|sydd\s+yma|sy['’]?\s+yma|sy(?:dd)?\s*['’]\s*ma)(?![\w'’])"
 _NAME_FIRST_CY_AFTER = re.compile(
     r"(?P<lead>(?:(?i:shwmae|s['’]mae|helo|haia|hai|hia|hiya|hi|hello|hey|bore\s+da|"
     r"prynhawn\s+da|noswaith\s+dda)[\s,!.]+|(?<=[^\W\d_])[ \t]+|,[ \t]*))"
     rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
-    r"(?P<after>[ \t]+(?i:ydw\s+i|sydd\s+yma|sy['’]?\s+yma)\b)"
+    rf"(?P<after>[ \t]+{_CY_ME}(?![ \t]*['’]))"
 )
 # ... or opening a sentence that stops right there: "Gethin sydd yma, ...", "Cai ydw i."
 _NAME_FIRST_CY_START = re.compile(
     r"(?P<lead>(?:^|(?<=[.!?\n]))[ \t]*)"
     rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
-    r"(?P<after>[ \t]+(?i:ydw\s+i|sydd\s+yma|sy['’]?\s+yma)(?=[ \t]*(?:[,.!]|$)))",
+    rf"(?P<after>[ \t]+{_CY_ME}(?=[ \t]*(?:[,.!]|$)))",
     re.MULTILINE,
 )
 # "my friend Jess Smith": a first name and surname straight after a relation.
 _RELATION_FULL_NAME = re.compile(
-    rf"(?P<intro>\b(?i:my|our)\s+(?i:{_RELATION})\s+)(?P<names>{_NAME}[ \t]+{_NAME})"
+    rf"(?P<intro>\b(?i:my|our)\s+(?i:{_RELATION}|best\s+mate|bf|gf|pal|m8)\s+)"
+    rf"(?P<names>{_NAME}[ \t]+{_NAME})"
 )
 _TITLE = re.compile(
     r"(?P<intro>\b(?:(?i:mr|mrs)|[Mm][sx]|Dr|Miss|Mstr|Prof)\.?\s+)"
     rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
 )
 _TITLE_LOWERCASE_OK = frozenset({"mr", "mrs"})  # "mr smith"; but not "ms teams"
-_NOT_NAMES_AFTER_TITLE = _words(
-    "pepper martens bean beast tumble men kipling motivator strange seuss who whippy blobby "
-    "incredible robot oetker dre freeze teams word excel paint office forms"
+# "miss jones" in lower case: a title only when not the verb ("i miss jones", "to miss school").
+_MISS_LOWER = re.compile(
+    rf"(?<![\w'’])(?P<intro>miss\.?[ \t]+)(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
+)
+# A titled name is a fictional or public figure when the sentence says so: "Miss Honey in
+# Matilda", "Mr Men books", "the party leader Mr Davey", "Mr X the prime minister".
+_SCHOOLISH = (
+    r"Year|Yr|Y\d+|Maths|English|Science|PE|History|Geography|RE|RS|Art|Music|Drama|French|"
+    r"Spanish|German|Welsh|Cymraeg|ICT|IT|DT|Computing|Computer|Biology|Chemistry|Physics|"
+    r"Reception|School|Class|Room|Form|Tutor|Sixth|College|Primary|Infants|Juniors|Block|"
+    r"Assembly|Detention|Isolation|Hall|Library|Lessons?|the|The|Ysgol|Blwyddyn"
+)
+_FICTION_AFTER = re.compile(
+    r"[ \t]*(?:(?i:in|from|on)[ \t]+(?:(?i:the|a|that|this)[ \t]+)?"
+    r"(?i:books?|films?|movies?|show|series|tv|telly|cartoons?|story|stories|play|musical|"
+    r"netflix|cbeebies|cbbc|s4c|youtube|tiktok|novel|panto)\b"
+    rf"|in[ \t]+(?!(?:{_SCHOOLISH})\b)(?P<work>[A-Z][\w'’-]+)"
+    r"|['’]s[ \t]+(?i:books?|films?|shows?|videos?|channel|party|government|cabinet)\b"
+    r"|(?i:books?|films?|movies?|shows?|cartoons?|episodes?|videos?|sketch(?:es)?|characters?|"
+    r"sweets|cakes|crisps|drinks?|the\s+(?:prime|first)\s+minister|(?:prime|first)\s+minister|"
+    r"party\s+leader|mp|pm|president|politician)\b)"
+)
+_PUBLIC_BEFORE = re.compile(
+    r"(?i:\b(?:leader|leaders|minister|mp|pm|president|politician|party|labour|tory|tories|"
+    r"conservatives?|reform|plaid|lib\s+dems?|snp|greens?|government|chancellor|character|"
+    r"characters|author|actor|actress|youtuber|presenter|singer|rapper|footballer|book|books|"
+    r"film|films|cartoon|show|telly|tv))\b[\w \t,'’-]{0,24}$"
+)
+# Introductions that are plain phrases too: the name must look like one (capitalised, or a
+# common first name in lower case): "this is Kezia", "it's me, Callum", "the name's Bryn",
+# "everyone calls me Taz", "im josh".
+_SOFT_INTRO = re.compile(
+    r"(?P<intro>(?<![\w'’])(?i:this\s+is|it['’]?s\s+me|its\s+me|it\s+is\s+me|"
+    r"the\s+name['’]?s|the\s+names|(?:everyone|everybody|every1|people|friends|mates|they|"
+    r"my\s+(?:friends|mates))\s+calls?\s+me|they\s+call\s+me|i['’]?m|i\s+am|(?:just\s+)?call\s+me|"
+    r"(?:you|u)\s+can\s+call\s+me|i\s+go\s+by)"
+    r"(?:[ \t]*,)?[ \t]+)" + _NAMES
+)
+# Sign-offs: "..., from Darcy", "thanks from liam x", "cheers, Callum", "diolch, Rhodri",
+# "- Tom", or a last line that is only a first name ("\nEllie x").
+_CLOSER = (
+    r"thanks|thank\s+you|thankyou|thanx|thx|cheers|ta|love|lots\s+of\s+love|regards|"
+    r"kind\s+regards|best\s+wishes|many\s+thanks|yours|"
+    r"diolch(?:\s+yn\s+fawr)?(?:\s+iawn)?|cofion(?:\s+gorau|\s+cynnes)?|hwyl(?:\s+fawr)?"
+)
+_END = r"(?=(?:[ \t]*(?:x+|[!.?]+|:\)|:D|[^\w\s]))*[ \t]*$)"
+_SIGN_OFF_TAIL = (
+    r"(?=[ \t]*(?:$|[,.!?)\n]|x+\b|:\)|[^\w\s]|\(?\d|"
+    r"(?i:in\s+(?:year|yr|y\d|blwyddyn)|year|yr|y\d+|age|aged|oed|blwyddyn)\b))"
+)
+_FROM_SIGN_OFF = re.compile(
+    rf"(?P<intro>(?:(?:^|(?<=[.!?,;:\n()~]))[ \t]*|(?<=[ \t][-–—])[ \t]*"
+    rf"|\b(?i:{_CLOSER})[ \t,!.]+)(?i:from|frm|oddi\s+wrth)[ \t]+"
+    rf"|\b(?i:{_CLOSER})[ \t,!.]+(?i:gan)[ \t]+|\b(?i:written|sent|made)[ \t]+(?i:by)[ \t]+)"
+    + _NAMES
+    + _SIGN_OFF_TAIL,
+    re.MULTILINE,
+)
+_CLOSER_SIGN_OFF = re.compile(
+    rf"(?P<intro>(?:^|(?<=[.!?,;:\n()]))[ \t]*(?i:{_CLOSER})[ \t]*[,!.:\-–—]?[ \t\n]+)"
+    + _NAMES
+    + _END
+)
+# "- Tom" on a line of its own, or after a sentence; "buses - Arriva" mid-line only for a
+# common first name.
+_DASH_SIGN_OFF = re.compile(
+    r"(?P<intro>(?:^|(?<=\n)|(?<=[.!?])[ \t]+)[ \t]*[-–—~][ \t]*)" + _NAMES + _END
+)
+_DASH_SIGN_OFF_MID = re.compile(r"(?P<intro>(?<=[ \t])[-–—~][ \t]*)" + _NAMES + _END)
+# "its Keira, from year 9": "it's" and a common first name, then a pause.
+_ITS_NAME = re.compile(
+    r"(?P<intro>(?<![\w'’])(?i:it['’]?s|its|it\s+is)[ \t]+)"
+    + _NAMES
+    + r"(?=[ \t]*(?:[,.!\-]|$|(?i:here|from|in\s+year|x)\b))"
+)
+# "Josh here, ...", "Ellie, 14, ...", "Kai (15)": a name opening the message, then "here" or age.
+_OPENING = r"(?P<intro>(?:^|(?<=\n))[ \t]*(?:(?i:hi|hiya|hey|hello|helo|haia|shwmae|yo)[ \t,!.]+)?)"
+_AGE = r"[ \t]*,?[ \t]*\(?(?:1\d|2[0-5]|[89])\)?[ \t]*"
+_NAME_OPENING = re.compile(
+    _OPENING
+    + _NAMES
+    + rf"(?=[ \t]+(?i:here|yma)\b|{_AGE}(?i:yo|y/o|yrs?|years?(?:[ \t]+old)?|oed)\b)"
+)
+# ... with a bare age ("Ellie, 14, ..."), only for a common first name: "Buses, 10 out of 10".
+_NAME_OPENING_AGE = re.compile(_OPENING + _NAMES + rf"(?={_AGE}(?:[,.!)\n]|$))")
+_LAST_LINE_NAME = re.compile(
+    r"(?P<intro>(?:(?<=\n)|(?<=[.!?])[ \t]*(?=\S+[ \t]*(?:x+\b|[^\w\s]|$))))" + _NAMES + _END
 )
 # Words that are never part of a name: function words, ages, days, fillers (a few Welsh, Polish
 # and Urdu ones too). Lowercased.
@@ -324,6 +442,160 @@ _NOT_FIRST_NAMES = _NOT_NAME_WORDS | _words(
     student pupil sixth form college uni university school apprentice
     important private secret personal irrelevant unimportant anonymous none nothing hidden
     unusual common rare long hard difficult
+    """
+)
+
+# --- name lists ---------------------------------------------------------------------------------
+
+# Common first names and nicknames of young people in England and Wales (also Welsh, South Asian,
+# Polish, Arabic and African ones). Used only where a name is expected anyway (after "im", "from"
+# in a sign-off, "this is") to accept one typed in lower case; everyday words are left out.
+_FIRST_NAMES = _words(
+    """
+    aaliyah aaron abbie abby abdul abdullah abel abi abigail ada adam adele aditya adrian ahmad
+    ahmed aidan aiden aimee aisha aishah ajay alana alanna alex alexa alexander alexandra alfie
+    alfred ali alice alicia alisha alisia alissa alistair alys alysha amaan amara amber amelia
+    amelie amina amir amira amy ana anais andre andrea andreea andrei andrew andy angel angela
+    angharad aniela anika anna annabel annabelle anne annie anthony anton antoni antonia anya
+    aoife archie aria ariana arianwen arlo arthur arwen aryan asha ashleigh ashley ashton aston
+    ava awen ayaan ayesha ayla ayo ayomide bailey bea beatrice bella ben benjamin beth bethan
+    bethany billie billy blake bobbi bobby bogdan bradley brandon brody brogan bronwen bryony
+    bryn caden cai caitlin caleb callum cameron cara carly carys casey cassie cerys chanel
+    charlie charlotte chelsea chloe chloé christian christopher ciara ciaran cillian clara
+    cloe cody connor conor corey courtney cruz cyrus daisy dafydd daisy-mae damian dan dani
+    daniel daniela daniella danny darcey darcie darcy darius darren david dawid deacon declan
+    demi dev devon dewi dexter dhruv diana dominic dominik dylan eddie eden edie edward efa
+    eleanor elena eli elias elijah elin eliza elizabeth ella ellie ellis elliot elliott elsa
+    elsie emaan emil emilia emily emma emre erin esme ethan eve evelyn evie ewan ezra faisal
+    fatima fatma felix ffion filip finlay finley finn florence frankie freddie freya gabriel
+    gabriela gabrielle gareth gavin george georgia georgie gethin gracie gruffudd gruffydd
+    gwen gwenllian gwion hadi hafsa hailey haleema halima hamza hana hanna hannah harley harlow
+    harper harri harriet harrison harry harvey hassan hayden hayley heidi henry hollie holly
+    hugo huw hussain ianto ibrahim idris ieuan ifan iestyn igor imogen inaaya indi iolo isaac
+    isabel isabella isabelle isaiah isha isla isobel ivan iwan izzy jac jace jacob jacqueline
+    jade jaden jago jai jaiden jake jakub james jamie jan jas jasmin jasmine jason jasper jax
+    jayden jaydon jenna jenson jess jessica jessie jim jimmy jo joanna jodie joe joel joey john
+    jojo jon jonah jonathan jordan jordyn josé joseph josh joshua josie jude jules julia julian
+    junaid kacey kacper kai kaiden kaitlyn kane kara karim karol karolina kasia katie katy kayden
+    kayla kaylee kayleigh keeley keira kelsey kenzie kerry khadija kian kieran kira kirsty kit
+    kobe kofi krystian kyle kyra lacey lacie laila lana lara laura lauren layla leah leia leila
+    lena leo leon leona lewis lexi lexie lia liam libby lila lilah lilly lily-mae lina lisa
+    livia liv lois lola louie louis louise lowri luca lucas lucia lucy luis luke luna lydia
+    lyla macey macie maddie maddison madison mohammad mohammed mohamed muhammad maisie maja
+    maksymilian mali malik manon mara marcel marcus maria mariam marley martha mary maryam
+    mason mateo mateusz matilda matthew matt mattie maya mckenzie megan meg mehmet meia
+    melissa mia michael michal michał mikey mila millie mina mirain mo mohsin molly morgan
+    musa mustafa nadia naomi natalia natalie nathan ned neha nel nell nia niamh nicole nikola
+    nina noah noor nora oakley oisin ola olek oleksandr olivia ollie olly omar oscar osian
+    owain owen paige paris parker patryk paul peter phoebe piotr pippa poppy priya rachel
+    rafael rahim rania rayan reece reggie rehan rhiannon rhodri rhun rhydian rhys riley rio
+    rishi robert robyn rohan ronan ronnie rory rosa rosie rowan ruby rudy ryan ryley saanvi
+    sadie safa saffron saif sam samantha samir sammy samuel sana sara sarah sasha scarlett
+    sean sebastian seren shannon shauna shay shayla siân sian siena sienna sion siôn sofia
+    sophia sophie stanley stefan stella steffan steven summer-rose syeda tadhg tamsin tanya
+    tara taz tegan tegwen teddy teo tess tia tiago tilly tim timmy toby tom tomasz tomos tommy
+    toni tony tyler tymon tyrese usman valentina vanessa vera victor victoria vinnie violet
+    wiktor wiktoria william willow wojciech xavier yahya yasmin yousef yusuf zac zach zachary
+    zain zainab zak zara zayn zeynep zoe zofia zuzanna
+    jack oliver logan theo reuben albie jaxon ty tj shane dean lee craig scott ross aled carwyn
+    elis cian deio guto llyr llŷr macsen noa alaw begw catrin cadi elan ela gwenno hana heledd
+    lleucu lili mared nanw sioned swyn teleri tesni mabli anest beca betsan celyn elen enfys
+    glesni gwawr hedd jessica lauren bethany gemma danielle natasha rebecca alisha tiana kiera
+    nevaeh kacie brooke mollie aarav arjun max seth hunter carter keanu kyran tayla taylor-jay
+    shakira precious blessing chidi tolu femi tobi dami amari malachi micah kyrie kaleb kacy
+    bella-rose lacey-mae evie-mae ellie-mai lily-rose liliana alicja oliwia natalia szymon
+    bartek kuba filipa ioana andreea alexandru mihai yasin bilal hamza zakaria idris aisha
+    """
+) - _words(
+    """
+    may will grace hope joy mark rob bill pat art sunny summer dawn ray chase amber holly ivy
+    daisy hazel heather willow robin rowan jay rose seren haf eira mai awel bryn glyn heulwen
+    """
+)
+# Common surnames in the UK, for "miss jones" typed in lower case.
+_SURNAMES = _words(
+    """
+    smith jones williams taylor davies evans thomas johnson roberts walker wright robinson
+    thompson hughes edwards harris lewis martin jackson clarke clark turner hall wilson allen
+    morris moore morgan cooper harrison ward parker mitchell bennett phillips watson davis
+    richardson cox collins kelly carter richards simpson ellis price griffiths bailey owen
+    campbell marshall anderson rogers jenkins stevens murphy powell khan patel ahmed ali hussain
+    begum kaur singh akhtar rahman islam miah shah iqbal hussein mahmood rees lloyd pritchard
+    parry pugh prosser probert pryce vaughan bowen howells rowlands humphreys harries watkins
+    meredith llewellyn griffith gwynne perkins jarvis james morgans thomson fletcher wilkinson
+    chapman atkinson holmes webb barker fisher knight dixon harvey pearson mills saunders
+    payne walsh gibson howard andrews stewart elliott reynolds graham lawrence spencer gill
+    dawson burton watts hart hudson newman barrett webster hunter gregory lowe riley dunn
+    parsons holland hawkins harding porter robertson newton kennedy williamson gardner dean
+    cooke bates henderson burgess bishop walton burns nicholson shepherd freeman warren
+    nicholls hamilton byrne sutton mcdonald yates hodgson robson curtis hopkins o'connor
+    harper coleman chambers o'neill griffin osborne johnston gordon doyle wallace hutchinson
+    gilbert willis higgins stevenson hammond arnold buckley walters hewitt barber nelson slater
+    sullivan whitehead lambert blake goodwin barton woodward cunningham quinn barnett baxter
+    clayton nash greenwood jennings kemp poole gallagher stokes tucker davidson fowler heath
+    middleton lawson ferguson hayward carroll douglas dickinson todd barlow peters lucas
+    knowles hartley simmons morton morrison norris townsend preston hancock thornton baldwin
+    burrows briggs nowak kowalski kowalska wiśniewski wisniewski lewandowski kaminski okafor
+    okoye adeyemi mensah osei nguyen chen wang zhang kumar sharma gupta mistry chauhan desai
+    mehta joshi pandya bibi hassan mohamed abdi farah yusuf o'brien murray kaya yilmaz
+    harrington wilkins mcgrath mccarthy kerr gough barrow denton kendall pryor
+    """
+)
+# Places a young person names as where they are from: never a name after "from" or "this is".
+_PLACES = _words(
+    """
+    cardiff caerdydd swansea abertawe newport casnewydd wrexham wrecsam bangor aberystwyth
+    carmarthen caerfyrddin merthyr pontypridd llanelli rhyl barry bridgend caerphilly cwmbran
+    neath port talbot porthcawl penarth tenby pembroke haverfordwest milford mold flint
+    llandudno conwy caernarfon holyhead pwllheli bala dolgellau machynlleth newtown welshpool
+    brecon abergavenny monmouth chepstow ebbw vale tredegar blackwood aberdare treorchy
+    rhondda maesteg ystrad mynach denbigh ruthin llangollen colwyn prestatyn
+    london bristol bath taunton bridgwater yeovil weston exeter plymouth gloucester cheltenham
+    birmingham manchester liverpool leeds sheffield newcastle nottingham leicester coventry
+    oxford cambridge reading swindon southampton portsmouth brighton norwich york hull
+    glasgow edinburgh belfast dublin
+    england wales cymru scotland britain uk ireland europe poland pakistan india
+    somerset devon cornwall dorset wiltshire gloucestershire kent essex sussex surrey hampshire
+    yorkshire lancashire cheshire cumbria norfolk suffolk shropshire herefordshire gwynedd
+    powys ceredigion pembrokeshire carmarthenshire anglesey môn monmouthshire torfaen gwent
+    glamorgan flintshire denbighshire dyfed clwyd llandeilo llanelli mendip sedgemoor
+    christmas easter halloween ramadan eid diwali bonfire
+    town city village estate school college uni
+    """
+)
+# A title before these is a fictional or public figure, not a teacher or a neighbour: children's
+# books and TV, brands, party leaders and prime ministers.
+_NOT_NAMES_AFTER_TITLE = _words(
+    """
+    pepper martens bean beast tumble men kipling motivator strange seuss who whippy blobby
+    incredible robot oetker dre freeze teams word excel paint office forms
+    trunchbull honey wormwood gum stink twit twits fox tumnus toad benn bloom maker krabs burns
+    smithers potter weasley snape dumbledore mcgonagall filch umbridge dursley darcy rochester
+    bennet doubtfire hinch piggy marple tickle happy greedy bump grumpy messy noisy bossy
+    naughty sunshine chatterbox dolittle doolittle jekyll frankenstein octopus evil doom phil
+    disrespect brightside blue meaty muscle worldwide miyagi chips magoo urdd t
+    sunak starmer farage badenoch davey truss corbyn blair thatcher churchill cameron major
+    johnson brown gething drakeford iorwerth sturgeon swinney trump biden obama putin zelensky
+    polanski denyer rayner reeves braverman gove musk
+    """
+)
+# What follows "this is" or "it's me" without being a name.
+_NOT_AFTER_THIS_IS = _words(
+    """
+    again too also still literally actually honestly ridiculous rubbish stupid important
+    serious unfair crazy mad insane terrible amazing awesome brilliant boring annoying pointless
+    silly dumb true urgent dangerous scary outrageous disgusting embarrassing unacceptable
+    wrong right why what how where who when which exactly everything everyone nothing
+    something anything nobody somebody anybody because about hard easy bad good great
+    """
+)
+# Words before lower-case "miss" that make it the verb: "i miss", "we really miss", "to miss".
+_MISS_VERB_BEFORE = _words(
+    """
+    i we you u they he she it ppl people everyone really still will would gonna to never
+    always dont don't do does did didnt didn't can cant can't could might may so also just
+    def defo deffo totally lowkey kinda wanna gonna ll 'll i'll we'll you'll shall not n't
+    actually honestly sometimes usually often truly seriously definitely
     """
 )
 
@@ -561,7 +833,31 @@ _NOT_NAMES_CY = _words(
     siomedig poeni poenus flin llwglyd sychedig prysur barod lwcus diolchgar gofalwr
     pwy beth sut pam ble faint pa croeso problem ofn cymru caerdydd abertawe casnewydd wrecsam
     bangor aberystwyth caerfyrddin merthyr pontypridd llanelli rhyl ysgol athro athrawes
+    blino sori falch gyffrous grac drist flinedig nawr rwan rŵan fan fama adra nôl mynd dod
+    gweithio byw dysgu astudio chwarae meddwl gobeithio credu siarad aros gwneud cael gallu
+    methu isio eisiau moyn angen hefyd jyst weithiau wastad byth bron tua efo gyda mae oedd
+    bydd roedd dyna dyma dyw sa sain dim fi ni chi nhw hi fe fo ti ond neu ac a ar am
     """
+)
+# Words before a Welsh name-first that make it a place or a thing: "ym Mangor dw i".
+_CY_BEFORE_PLACE = _words("yn yng ym i o ar at gyda efo am dros trwy heb wrth gan ger tu y yr")
+# Places, brands and organisations that come where a signed name would ("from Cardiff",
+# "this is Childline's number").
+_NOT_SIGNED = (
+    _NOT_AFTER_THIS_IS
+    | _PLACES
+    | _NOT_NAMES_CY
+    | _words(
+        """
+        thanks thank cheers ta love regards yours diolch cofion hwyl lol lmao x xx xxx
+        everyone everybody all guys council team staff sir miss mr mrs ms dr
+        childline samaritans shout nspcc meic tesco asda lidl aldi mcdonalds greggs primark
+        netflix youtube tiktok instagram snapchat google facebook twitter discord roblox
+        fortnite minecraft labour reform tory tories conservative conservatives plaid
+        government parliament senedd island arriva stagecoach first scouts guides cadets
+        nhs camhs police
+        """
+    )
 )
 
 
@@ -569,7 +865,8 @@ def _replace_name_first(match: re.Match[str]) -> str:
     """ "Dafydd ydw i" -> "[name] ydw i"; only capitalised names, and not a Welsh feeling or
     state ("Hapus ydw i": its capital is only the sentence's)."""
     words = match.group("names").split()
-    if words[0].lower() in _NOT_NAMES_CY:
+    before = match.string[: match.start("names")].split()
+    if words[0].lower() in _NOT_NAMES_CY or (before and before[-1].lower() in _CY_BEFORE_PLACE):
         return match.group()
     if not all(_is_name(w, capitalised=True, surname=i > 0) for i, w in enumerate(words)):
         if len(words) == 2 and _is_name(words[1], capitalised=True):
@@ -578,19 +875,47 @@ def _replace_name_first(match: re.Match[str]) -> str:
     return f"[name]{match.group('after')}"
 
 
+def _replace_name_first_after_lead(match: re.Match[str]) -> str:
+    """As `_replace_name_first`, keeping the greeting or space before the name once."""
+    replaced = _replace_name_first(match)
+    return match.group() if replaced == match.group() else match.group("lead") + replaced
+
+
 def _replace_full_name(match: re.Match[str]) -> str:
     first, last = match.group("names").split()
     if _is_name(first, capitalised=True) and _is_name(last, capitalised=True, surname=True):
         return f"{match.group('intro')}[name]"
+    if first.lower() in _FIRST_NAMES and last.lower() in _SURNAMES:  # "my mate kai begum"
+        return f"{match.group('intro')}[name]"
     return match.group()
+
+
+def _public_figure(match: re.Match[str], names_taken: str) -> bool:
+    """Whether the sentence around a titled name makes it a fictional or public figure."""
+    text = match.string
+    start = max(text.rfind(c, 0, match.start()) for c in ".!?\n") + 1
+    if _PUBLIC_BEFORE.search(text[start : match.start()]):
+        return True
+    after = _FICTION_AFTER.match(text, match.start("names") + len(names_taken))
+    return bool(after and (after.group("work") or "x").lower() not in _PLACES)
+
+
+def _taken(names: str, words: list[str], taken: int) -> str:
+    """The part of names made of its first `taken` words, spaces as typed."""
+    end = 0
+    for word in words[:taken]:
+        end = names.index(word, end) + len(word)
+    return names[:end]
 
 
 def _replace_title(match: re.Match[str]) -> str:
     title = match.group("intro").strip().rstrip(".").lower()
     words = match.group("names").split()
     first = words[0]
-    if first.lower() in _NOT_NAMES_AFTER_TITLE:
+    if first.lower().strip("'’") in _NOT_NAMES_AFTER_TITLE:
         return match.group()
+    if first.endswith(("'s", "’s")) and len(words) > 1 and words[1][0].isupper():
+        return match.group()  # a work's title: "Mrs Brown's Boys", "Mr Kipling's Cakes"
     capitalised = title not in _TITLE_LOWERCASE_OK
     if not _is_name(first, capitalised=capitalised) or (
         title in _TITLE_LOWERCASE_OK and first.isupper() and len(first) > 1
@@ -598,17 +923,127 @@ def _replace_title(match: re.Match[str]) -> str:
         return match.group()
     names = match.group("names")
     taken = 2 if len(words) > 1 and _is_name(words[1], capitalised=True, surname=True) else 1
-    end = 0
-    for word in words[:taken]:
-        end = names.index(word, end) + len(word)
-    return f"{match.group('intro')}[name]{names[end:]}"
+    kept = _taken(names, words, taken)
+    if _public_figure(match, kept):
+        return match.group()
+    return f"{match.group('intro')}[name]{names[len(kept) :]}"
+
+
+# Words that follow "miss" at the start of a sentence without being a surname.
+_NOT_AFTER_MISS = _words(
+    """
+    school lessons lesson class classes lunch breakfast dinner tea home out it them him her
+    people friends family mates everything everyone nothing anything something being going
+    having seeing doing the bus buses train trains days day week weeks time times
+    """
+)
+
+
+# Words after "miss <word>" that make <word> a surname: "and miss oakley said".
+_TITLE_VERBS_AFTER = _words(
+    """
+    said says told tells is was shouted shouts gave gives never always helped helps made makes
+    has had does doesnt doesn't didnt didn't will wont won't wants wanted thinks thought
+    keeps kept teaches taught asked asks
+    """
+)
+
+
+def _replace_miss(match: re.Match[str]) -> str:
+    """ "miss jones" typed in lower case: a title unless "miss" is the verb ("i miss jones")."""
+    if not match.group("intro").startswith("miss"):
+        return match.group()  # "Miss" and "MISS" are the title rule's
+    before = match.string[: match.start()].split()
+    prev = before[-1].lower().strip(".,!?;:") if before else ""
+    if prev in _MISS_VERB_BEFORE or prev.endswith(("n't", "n’t", "'ll", "’ll")):
+        return match.group()
+    words = match.group("names").split()
+    first, low = words[0], words[0].lower()
+    if low in _NOT_AFTER_MISS or low in _NOT_SIGNED or low in _NOT_NAMES_AFTER_TITLE:
+        return match.group()
+    titled_context = (
+        not before
+        or prev
+        in _words(
+            "our my ask asked told tell with from teacher tutor by me like even thanks cheers"
+        )
+        or match.string[: match.start()].rstrip().endswith((".", "!", "?", ",", "\n"))
+    )
+    rest = match.string[match.start("names") + len(first) :].split()
+    verb_after = bool(rest) and rest[0].lower().strip(".,!?") in _TITLE_VERBS_AFTER
+    if first[0].isupper():
+        ok = _is_name(first, capitalised=True, surname=True)
+    else:
+        ok = low in _SURNAMES or (
+            (titled_context or verb_after) and _is_name(first, capitalised=False)
+        )
+    if not ok:
+        return match.group()
+    names = match.group("names")
+    second = words[1] if len(words) > 1 else ""
+    taken = 2 if second and second[0].isupper() and _is_name(second, capitalised=True) else 1
+    kept = _taken(names, words, taken)
+    if _public_figure(match, kept):
+        return match.group()
+    return f"{match.group('intro')}[name]{names[len(kept) :]}"
+
+
+def _soft_name(word: str, *, first: bool, listed_only: bool = False) -> bool:
+    """A name after a soft introduction or in a sign-off: capitalised and not a place, brand or
+    everyday word, or a common first name (surname) in any case."""
+    low = word.lower().strip("'’-")
+    if not low or low in _NOT_SIGNED or "[" in word or re.search(r"['’](?:s|n|r|m)$", low):
+        return False  # "Kezia's idea"; Welsh "Rwy'n 15 oed", "Mae'r"
+    if low in (_FIRST_NAMES if first else _SURNAMES):
+        return True
+    if listed_only or not word[0].isupper():
+        return False
+    return _is_name(word, capitalised=True, surname=not first)
+
+
+def _replace_soft(*, listed_only: bool = False) -> Callable[[re.Match[str]], str]:
+    """A replacer for soft introductions and sign-offs (see `_soft_name`)."""
+
+    def replace(match: re.Match[str]) -> str:
+        names = match.group("names")
+        words = names.split()
+        if not _soft_name(words[0], first=True, listed_only=listed_only):
+            return match.group()
+        taken = 1
+        if len(words) > 1 and (
+            (words[1][0].isupper() and _soft_name(words[1], first=False))
+            or (words[1].islower() and words[1].lower() in _SURNAMES)
+        ):
+            taken = 2
+        kept = _taken(names, words, taken)
+        return f"{match.group('intro')}[name]{names[len(kept) :]}"
+
+    return replace
+
+
+def _replace_word_domain(match: re.Match[str]) -> str:
+    """ "amirawrites dot com" is a link; "some dot com site" is not."""
+    if match.group("label").lower() in _NOT_NAME_WORDS | _NOT_AFTER_MISS | _words(
+        "random dodgy dead proper real fake that's thats whatever"
+    ):
+        return match.group()
+    return "[link]"
+
+
+_NOT_SOCIAL = _words(
+    """
+    broken locked deleted banned hacked gone dead down public open closed off on empty same
+    rubbish boring new old fine better worse full dry set hidden blocked suspended
+    """
+)
 
 
 def _replace_social(match: re.Match[str]) -> str:
     token = match.group("token")
     bare = token.lstrip("@")
     if (
-        bare.lower() in _NOT_NAME_WORDS
+        bare.lower() in _NOT_FIRST_NAMES
+        or bare.lower() in _NOT_SOCIAL
         or not any(c.isalpha() for c in bare)
         or bare.startswith("[")
     ):
@@ -634,20 +1069,25 @@ def _replace_postcode(match: re.Match[str]) -> str:
 
 def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _URL.sub(_trim_link, text)  # first: "me at www.x.com" is a link, not an email
+    out = _SHORT_LINK.sub(_trim_link, out)
+    out = _PATH_DOMAIN.sub(_trim_link, out)
     out = _EMAIL.sub("[email]", out)
     out = _GLUED_EMAIL.sub("[email]", out)
-    out = _WORD_DOMAIN.sub("[link]", out)
+    out = _WORD_DOMAIN.sub(_replace_word_domain, out)
     out = _BARE_DOMAIN.sub(_trim_link, out)
     own = _own_name_pattern(own_names)
     if own is not None:
         out = own.sub(_replace_own_name, out)
-    out = _HANDLE.sub("[handle]", out)
+    out = _HANDLE.sub(
+        lambda m: m.group() if m.group()[1:].lower() in _NOT_HANDLES else "[handle]", out
+    )
     for pattern in _SOCIAL_INTROS:
         out = pattern.sub(_replace_social, out)
     out = _ADDRESS_INTRO.sub(lambda m: f"{m.group('intro')}[address]", out)
     out = _ADDRESS.sub(_replace_address, out)
     out = _POSTCODE.sub(_replace_postcode, out)
     out = _POSTCODE_INTRO.sub(lambda m: f"{m.group('intro')}[postcode]", out)
+    out = _POSTCODE_LIVE.sub(lambda m: f"{m.group('intro')}[postcode]", out)
     out = _SAID_NUMBER.sub(_replace_said_number, out)
     out = _sub_phones(out)
     out = _STRONG_INTRO.sub(_replace_names(strong=True), out)
@@ -655,10 +1095,15 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _NAME_HERE.sub(_replace_names(strong=False), out)
     out = _NAME_FIRST_CY.sub(_replace_name_first, out)
     for pattern in (_NAME_FIRST_CY_AFTER, _NAME_FIRST_CY_START):
-        out = pattern.sub(lambda m: m.group("lead") + _replace_name_first(m), out)
+        out = pattern.sub(_replace_name_first_after_lead, out)
     out = _WEAK_INTRO.sub(_replace_names(strong=False), out)
+    for pattern in (_SOFT_INTRO, _FROM_SIGN_OFF, _CLOSER_SIGN_OFF, _DASH_SIGN_OFF, _NAME_OPENING):
+        out = pattern.sub(_replace_soft(), out)
+    for pattern in (_ITS_NAME, _LAST_LINE_NAME, _DASH_SIGN_OFF_MID, _NAME_OPENING_AGE):
+        out = pattern.sub(_replace_soft(listed_only=True), out)
     out = _RELATION_FULL_NAME.sub(_replace_full_name, out)
     out = _TITLE.sub(_replace_title, out)
+    out = _MISS_LOWER.sub(_replace_miss, out)
     return out
 
 

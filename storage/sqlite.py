@@ -451,11 +451,15 @@ class SqliteStore:
         except sqlite3.OperationalError as exc:  # never let tidying up fail a close or purge
             log.warning("compacting the database was skipped: %s", exc)
 
-    async def purge_texts(self, cast_before: str) -> int:
-        """Delete the words of free-text answers of ballots cast before a date; the tallies
-        and the answers' themes stay."""
+    async def purge_texts(self, cast_before: str | None = None) -> int:
+        """Delete the words of free-text answers of ballots cast before a date, or of every
+        ballot cast up to now when no date is given (ballots carry a date only, so a cut-off
+        date could never reach today's); the tallies and the answers' themes stay. Run
+        `compact` afterwards so the words leave the file and its WAL too."""
 
         def op(conn: sqlite3.Connection) -> int:
+            if cast_before is None:
+                return conn.execute("UPDATE text_answers SET body = '' WHERE body != ''").rowcount
             return conn.execute(
                 "UPDATE text_answers SET body = '' WHERE body != '' AND ballot_id IN"
                 " (SELECT id FROM ballots WHERE cast_on < ?)",

@@ -206,7 +206,6 @@ def test_purge(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and "say what to purge" in err
     code, out, _ = run(capsys, "purge", "--text-older-than", "1")
     assert code == 0 and "deleted 0 free-text answers" in out
-    code, out, _ = run(capsys, "purge", "--text-older-than", "0")
     db = sqlite3.connect(env / "cli.db")
     try:
         db.execute("UPDATE ballots SET cast_on = '2020-01-01'")
@@ -224,6 +223,45 @@ def test_purge(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "dropped 1 voter-register entries" in out
     code, out, _ = run(capsys, "export", "test-poll", "--min-cell", "0", "--out", "t.csv")
     assert "test-poll,priority,Jobs,,,1,1.0000" in (env / "t.csv").read_text()
+
+
+def _raw_bytes(db: Path) -> bytes:
+    """markbot.db, -wal and -shm as they are on disk."""
+    return b"".join(p.read_bytes() for p in db.parent.glob(db.name + "*") if p.is_file())
+
+
+def test_purge_zero_days_removes_todays_answers_from_every_byte(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ballots carry a date only, so "older than 0 days" must mean every answer up to now."""
+    import sqlite3
+
+    secret = "Quokkamarmalade whistles loudly"
+    run(capsys, "poll", "create", "poll.yaml", "--open")
+    rows = "".join(f"13-15,North,Jobs,{secret} {i}\n" for i in range(3))
+    (env / "p.csv").write_text("age,area,priority,why\n" + rows)
+    assert run(capsys, "paper", "add", "test-poll", "p.csv")[0] == 0
+    db = env / "cli.db"
+    # Another connection stays open, as a running bot's would, so the -wal and -shm files are
+    # still there to scan after the purge (the last connection to close would remove them).
+    watcher = sqlite3.connect(db)
+    try:
+        assert watcher.execute("SELECT count(*) FROM text_answers").fetchone() == (3,)
+        assert secret.encode() in _raw_bytes(db)  # the test can see it before the purge
+        code, out, _ = run(capsys, "purge", "--text-older-than", "1")
+        assert code == 0 and "deleted 0 free-text answers" in out  # today's stay with 1 day
+        code, out, _ = run(capsys, "purge", "--text-older-than", "0")
+        assert code == 0 and "deleted 3 free-text answers (every one up to now)" in out
+        assert (env / "cli.db-wal").exists() and (env / "cli.db-shm").exists()
+        raw = _raw_bytes(db)
+        assert secret.encode() not in raw and b"Quokkamarmalade" not in raw
+        assert "Quokkamarmalade".encode("utf-16-le") not in raw
+        bodies = watcher.execute("SELECT body FROM text_answers").fetchall()
+    finally:
+        watcher.close()
+    assert bodies == [("",)] * 3  # the answers' rows (and themes) stay, the words go
+    code, out, _ = run(capsys, "export", "test-poll", "--min-cell", "0", "--out", "t.csv")
+    assert "test-poll,priority,Jobs,,,3,1.0000" in (env / "t.csv").read_text()
 
 
 def test_codes_write_a_printable_sheet_whose_codes_vote_once(

@@ -371,3 +371,101 @@ def test_own_names_that_are_everyday_words_keep_the_answer_readable() -> None:
 )
 def test_names_that_are_also_words_after_an_introduction(text: str, expected: str) -> None:
     assert scrub(text)[0] == expected
+
+
+# --- issue 14: introductions, sign-offs, short links, titles ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # sign-offs
+        ("thats all i wanted to say, from Darcy", "thats all i wanted to say, from [name]"),
+        ("more buses pls. from liam x", "more buses pls. from [name] x"),
+        ("thanks, from Nadia in year 8", "thanks, from [name] in year 8"),
+        ("fix the park please\nfrom Amara Okoye", "fix the park please\nfrom [name]"),
+        ("cheers, Callum", "cheers, [name]"),
+        ("diolch, Rhodri", "diolch, [name]"),
+        ("mwy o fysiau plis. Cofion, Lowri x", "mwy o fysiau plis. Cofion, [name] x"),
+        # introductions
+        ("this is Kezia and i want more parks", "this is [name] and i want more parks"),
+        ("its me Callum, the bus is late", "its me [name], the bus is late"),
+        ("it's me, Shannon! more clubs", "it's me, [name]! more clubs"),
+        ("the name's Bryn, more clubs", "the name's [name], more clubs"),
+        ("everyone calls me Taz", "everyone calls me [name]"),
+        ("everybody calls me jojo lol", "everybody calls me [name] lol"),
+        ("im josh and the buses are rubbish", "im [name] and the buses are rubbish"),
+        ("hi im ellie, 13", "hi im [name], 13"),
+        ("i am sam and i want a skatepark", "i am [name] and i want a skatepark"),
+        # Welsh: the name first
+        ("Rhodri dw i, dw i eisiau mwy o fysiau", "[name] dw i, dw i eisiau mwy o fysiau"),
+        ("Lowri dw i", "[name] dw i"),
+        ("haia, Mali dwi a dw i'n 12", "haia, [name] dwi a dw i'n 12"),
+        ("Bethan sy 'ma, mae'r parc yn fudr", "[name] sy 'ma, mae'r parc yn fudr"),
+        # lower-case titles for real people
+        ("miss harrison is so strict", "miss [name] is so strict"),
+        ("our teacher miss kaur never listens", "our teacher miss [name] never listens"),
+        ("mr pryce shouts at us", "mr [name] shouts at us"),
+    ],
+)
+def test_issue_14_names_introduced_or_signed_are_removed(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("watch youtu.be/dQw4w9WgXcQ", "watch [link]"),
+        ("all my stuff is on linktr.ee/maddie.art", "all my stuff is on [link]"),
+        ("bit.ly/3abcD has the petition", "[link] has the petition"),
+        ("vote here: tinyurl.com/parkvote2", "vote here: [link]"),
+        ("goo.gl/maps/xyz is where it is", "[link] is where it is"),
+        ("wa.me/447700900123", "[link]"),
+        ("postcode ne1 4st", "postcode [postcode]"),
+        ("i live in ne1 4st lol", "i live in [postcode] lol"),
+    ],
+)
+def test_issue_14_short_links_and_postcodes_are_removed(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a title before a fictional or public figure, in an ordinary sentence
+        "Miss Honey in Matilda is the best teacher ever",
+        "Miss Trunchbull from the book is scary",
+        "Mr Bean is funny",
+        "Mr Tumble helped my little brother learn to sign",
+        "Mr Sunak never came to our town",
+        "Mrs Thatcher shut the mines my grandad says",
+        "the party leader Mr Davey said it on tv",
+        "Mr Gum books are funny",
+        "Mr Men books in the library",
+        # shaped like details, but not
+        "i found it on some dot com site",
+        "a dot com address costs money",
+        "my insta is private so no",
+        "my snap is broken",
+        "@everyone should vote",
+        "@pawb dewch i bleidleisio",
+        "im from barry and theres nothing to do",
+        "its me again lol",
+        "this is the best idea",
+        "This is Ridiculous",
+        "im so done with the buses",
+        "fy enw i ar y rhestr aros am fflat",
+        "thanks for listening",
+        "from Cardiff to Newport the buses are bad",
+        "I miss Cardiff",
+        "i miss my friends",
+        "we miss school dinners",
+        "the A38 3rd exit",
+        "Ydw i'n cael pleidleisio?",
+        "Hapus dw i",
+        "Rwy'n 15 oed ac ym Mlwyddyn 10",  # a verb with an age, not "Ellie, 14"
+        "Blwyddyn 9, dim byd i wneud",
+    ],
+)
+def test_issue_14_ordinary_sentences_are_left_alone(text: str) -> None:
+    assert scrub(text) == (text, False)
