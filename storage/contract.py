@@ -341,6 +341,39 @@ class Store(Protocol):
         """Ballots per channel ('online' is Telegram, 'web', 'paper'); absent channels left out."""
         ...
 
+    # --- safeguarding alerts ----------------------------------------------------------------
+
+    async def save_draft_with_alert(self, draft: DraftRow, sealed: bytes, today: str) -> str:
+        """Save the draft and queue its sealed alert in one durable transaction before
+        returning: no alert without the answer that raised it; the alert's random id."""
+        ...
+
+    async def queue_alert(self, sealed: bytes, today: str) -> str:
+        """Queue a sealed alert, durable before returning; its random id."""
+        ...
+
+    async def pending_alerts(self) -> list[tuple[str, bytes]]:
+        """(id, sealed) of every alert not yet marked sent."""
+        ...
+
+    async def alert_sent(self, alert_id: str) -> None:
+        """Delete a delivered alert (nothing left of it); a second call changes nothing."""
+        ...
+
+    # --- webhook updates --------------------------------------------------------------------
+
+    async def update_seen(self, update_id: int) -> bool:
+        """Whether this Telegram update id was marked handled (a redelivery)."""
+        ...
+
+    async def mark_update(self, update_id: int, now: int) -> None:
+        """Remember that an update was handled; marking it again changes nothing."""
+        ...
+
+    async def forget_updates(self, seen_before: int) -> int:
+        """Forget updates marked before ``seen_before``; how many."""
+        ...
+
     # --- staff ------------------------------------------------------------------------------
 
     async def is_worker(self, person: bytes) -> bool:

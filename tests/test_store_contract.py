@@ -621,3 +621,37 @@ async def test_contact_requests_forget_the_sender_and_are_handled_once(
     expired = await c.delete_sent_before("2026-11-21")
     assert [r.id for r in expired] == [second]
     assert await c.open_requests(undelivered_only=False) == []
+
+
+# --- safeguarding alerts and webhook updates --------------------------------------------------
+
+
+async def test_alerts_are_queued_with_their_draft_and_deleted_once_sent(
+    store: Store, backend: Backend
+) -> None:
+    pid = await _poll(store)
+    draft = DraftRow(_key(1), "tok", pid, '{"step": 4}', NOW)
+    first = await store.save_draft_with_alert(draft, b"sealed-1", DAY)
+    second = await store.queue_alert(b"sealed-2", DAY)
+    assert first != second and min(len(first), len(second)) >= 16  # random, not a counter
+    store = await _reopen(store, backend)  # durable before returning, draft and alert alike
+    assert await store.load_draft(_key(1)) == draft
+    assert sorted(await store.pending_alerts()) == sorted(
+        [(first, b"sealed-1"), (second, b"sealed-2")]
+    )
+    await store.alert_sent(first)
+    await store.alert_sent(first)
+    assert await store.pending_alerts() == [(second, b"sealed-2")]
+    _, rows = backend.peek("alert_outbox")
+    assert [bytes(v) for r in rows for v in r if isinstance(v, bytes)] == [b"sealed-2"]
+
+
+async def test_webhook_updates_are_remembered_then_forgotten(store: Store) -> None:
+    assert await store.update_seen(101) is False
+    await store.mark_update(101, NOW)
+    await store.mark_update(101, NOW + 5)  # a redelivery handled twice changes nothing
+    await store.mark_update(102, NOW + 10)
+    assert await store.update_seen(101) is True
+    assert await store.forget_updates(NOW + 1) == 1
+    assert await store.update_seen(101) is False
+    assert await store.update_seen(102) is True
