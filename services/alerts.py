@@ -16,8 +16,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from services.sealing import Cipher
+from storage.contract import Store
 from storage.records import DraftRow
-from storage.sqlite import SqliteStore
 
 CONTEXT = b"alert"
 
@@ -27,7 +27,7 @@ class AlertService:
 
     def __init__(
         self,
-        store: SqliteStore,
+        store: Store,
         cipher: Cipher,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:

@@ -40,8 +40,8 @@ from services.pollfile import Poll, pick
 from services.polls import PollService
 from services.sealing import CipherError
 from services.subscriptions import SubscriptionService
-from storage import broadcasts as db
-from storage.sqlite import SqliteStore
+from storage.contract import Store
+from storage.records import COUNTED_STATES, BroadcastExists, Settled
 
 log = logging.getLogger("markbot.broadcast")
 
@@ -67,7 +67,7 @@ class Delivery:
 SENT = Delivery("sent")
 FAILED = Delivery("failed")
 GONE = Delivery("gone")
-_SETTLED: dict[str, db.Settled] = {"sent": "sent", "failed": "failed", "gone": "removed"}
+_SETTLED: dict[str, Settled] = {"sent": "sent", "failed": "failed", "gone": "removed"}
 
 
 def retry(after: float) -> Delivery:
@@ -144,7 +144,7 @@ class _Job:
 
     @property
     def done(self) -> int:
-        return sum(self.counts[state] for state in db.COUNTED_STATES)
+        return sum(self.counts[state] for state in COUNTED_STATES)
 
 
 class BroadcastService:
@@ -152,7 +152,7 @@ class BroadcastService:
 
     def __init__(
         self,
-        store: SqliteStore,
+        store: Store,
         polls: PollService,
         subscriptions: SubscriptionService,
         catalog: Catalog,
@@ -193,10 +193,10 @@ class BroadcastService:
             return "not_open"
         sealed = self._subs.cipher.seal(notify, NOTIFY_CONTEXT)
         try:
-            created = await db.create_broadcast(
-                self._store, row.id, int(self._clock()), sealed, lang
+            created = await self._store.broadcasts.create_broadcast(
+                row.id, int(self._clock()), sealed, lang
             )
-        except db.BroadcastExists:
+        except BroadcastExists:
             return "already"
         if created is None:
             return "no_subscribers"
@@ -210,17 +210,17 @@ class BroadcastService:
         become 'unknown' (counted, never resent). Returns how many were resumed."""
         self._channel_or_fail()
         resumed = 0
-        for row in await db.unfinished_broadcasts(self._store):
+        for row in await self._store.broadcasts.unfinished_broadcasts():
             if row.id in self._tasks:
                 continue
-            unknown = await db.mark_unknown(self._store, row.id)
+            unknown = await self._store.broadcasts.mark_unknown(row.id)
             loaded = await self._polls.by_id(row.poll_id)
             if loaded is None:
                 continue
             code, poll = loaded
             notify = self._open_notify(row.notify)
             job = self._job(row.id, code, poll, notify, row.lang, row.total)
-            job.counts = await db.send_counts(self._store, row.id)
+            job.counts = await self._store.broadcasts.send_counts(row.id)
             job.prefix = self._catalog.t(row.lang, "broadcast_resumed", code=code) + "\n\n"
             log.info("broadcast %d resumed (%d unknown after a crash)", row.id, unknown)
             self._launch(job)
@@ -279,7 +279,7 @@ class BroadcastService:
                 await self._send_all(job)
             if self._stopping.is_set():
                 return  # the next start resumes it
-            counts = await db.finish_broadcast(self._store, job.id, int(self._clock()))
+            counts = await self._store.broadcasts.finish_broadcast(job.id, int(self._clock()))
             log.info(
                 "broadcast %d finished: %d sent, %d failed, %d removed, %d unknown, %d skipped",
                 job.id,
@@ -306,7 +306,7 @@ class BroadcastService:
         after = b""
         try:
             while not self._stopping.is_set():
-                page = await db.pending_sends(self._store, job.id, after, PAGE)
+                page = await self._store.broadcasts.pending_sends(job.id, after, PAGE)
                 if not page or not await self._poll_open(job.code):
                     break
                 for person in page:
@@ -331,7 +331,7 @@ class BroadcastService:
         assert self._channel is not None
         try:
             for _ in range(MAX_FLOOD_RETRIES + 1):
-                target = await db.claim_send(self._store, job.id, person)
+                target = await self._store.broadcasts.claim_send(job.id, person)
                 if target is None:  # unsubscribed meanwhile
                     return
                 try:
@@ -340,7 +340,7 @@ class BroadcastService:
                     await self._settle(job, person, "failed")
                     return
                 if not await self._pacer.wait(self._stopping):
-                    await db.release_send(self._store, job.id, person)
+                    await self._store.broadcasts.release_send(job.id, person)
                     return
                 text, button = job.texts.get(target.lang) or job.texts["en"]
                 try:
@@ -352,13 +352,13 @@ class BroadcastService:
                     await self._settle(job, person, _SETTLED[delivery.result])
                     return
                 self._pacer.pause(delivery.retry_after)
-                await db.release_send(self._store, job.id, person)
+                await self._store.broadcasts.release_send(job.id, person)
             await self._settle(job, person, "failed")  # refused with 429 too many times
         except Exception as exc:  # e.g. the database: left as it is, the next start sorts it
             log.error("broadcast %d: a send could not be recorded: %s", job.id, type(exc).__name__)
 
-    async def _settle(self, job: _Job, person: bytes, state: db.Settled) -> None:
-        await db.settle_send(self._store, job.id, person, state)
+    async def _settle(self, job: _Job, person: bytes, state: Settled) -> None:
+        await self._store.broadcasts.settle_send(job.id, person, state)
         job.counts[state] += 1
         now = asyncio.get_running_loop().time()
         if now >= job.next_progress:

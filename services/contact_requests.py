@@ -26,9 +26,8 @@ from services.identity import Hasher
 from services.journey import Outcome, Person
 from services.screens import Button, Screen
 from services.sealing import Cipher, CipherError
-from storage import contacts as db
-from storage.contacts import ContactRow
-from storage.sqlite import SqliteStore
+from storage.contract import Store
+from storage.records import ContactRow
 
 PREFIX = "sg:"  # button data handled by handlers/safeguarding.py
 ASK = screens.CONTACT_ASK  # optionally followed by ":<poll code>"
@@ -70,7 +69,7 @@ class ContactRequestService:
 
     def __init__(
         self,
-        store: SqliteStore,
+        store: Store,
         hasher: Hasher,
         cipher: Cipher,
         catalog: Catalog,
@@ -93,7 +92,7 @@ class ContactRequestService:
         """After a restart, remember who was part-way through a request (not what they typed)."""
         self._pending = {
             person: _Pending(lang="", since=since)
-            for person, since in await db.all_waiting(self._store)
+            for person, since in await self._store.contacts.all_waiting()
         }
 
     def _now(self) -> int:
@@ -116,7 +115,7 @@ class ContactRequestService:
         """They went back to the poll (a command, another button): typing is answers again."""
         key = self._key(person)
         if self._pending.pop(key, None) is not None:
-            await db.stop_waiting(self._store, key)
+            await self._store.contacts.stop_waiting(key)
             await self._store.checkpoint()  # the keyed hash leaves the WAL too
 
     def _seal(self, payload: dict[str, str]) -> bytes:
@@ -145,7 +144,7 @@ class ContactRequestService:
         code = data.removeprefix(ASK).removeprefix(":")
         now = self._now()
         self._pending[key] = _Pending(lang, now, code if _POLL_CODE.match(code) else "")
-        await db.start_waiting(self._store, key, now)
+        await self._store.contacts.start_waiting(key, now)
         rows = ((Button(self._catalog.plain(lang, "button_contact_dont"), DONT),),)
         text = self._catalog.t(lang, "contact_ask", max_length=MAX_DETAIL_CHARS)
         return Outcome(Screen(text, rows))
@@ -175,7 +174,8 @@ class ContactRequestService:
                 lang, "contact_too_long", length=len(detail), max_length=MAX_DETAIL_CHARS
             )
         pending.detail, pending.version, pending.since = detail, secrets.token_hex(3), self._now()
-        await db.start_waiting(self._store, self._key(person), pending.since)  # the clock restarts
+        # the clock restarts
+        await self._store.contacts.start_waiting(self._key(person), pending.since)
         rows = (
             (Button(self._catalog.plain(lang, "button_contact_send"), SEND + pending.version),),
             (Button(self._catalog.plain(lang, "button_contact_dont"), DONT),),
@@ -200,8 +200,8 @@ class ContactRequestService:
         payload = {"contact": pending.detail, "poll": pending.poll}
         del self._pending[key]  # before any await: a second quick tap finds nothing to send
         try:
-            request_id = await db.add_request(
-                self._store, key, self._seal(payload), now.date().isoformat()
+            request_id = await self._store.contacts.add_request(
+                key, self._seal(payload), now.date().isoformat()
             )
         except Exception:
             self._pending[key] = pending  # not sent: they can tap Send again
@@ -248,20 +248,20 @@ class ContactRequestService:
 
     async def delivered(self, request_id: int, message_id: int) -> None:
         """The safeguarding chat has it (so it isn't sent again)."""
-        await db.mark_delivered(self._store, request_id, message_id)
+        await self._store.contacts.mark_delivered(request_id, message_id)
 
     async def is_delivered(self, request_id: int) -> bool:
-        row = await db.get_request(self._store, request_id)
+        row = await self._store.contacts.get_request(request_id)
         return row is None or row.delivered
 
     async def to_deliver(self) -> list[LeadMessage]:
         """Sent requests the safeguarding chat hasn't had yet (a failure, or a crash)."""
-        rows = await db.open_requests(self._store, undelivered_only=True)
+        rows = await self._store.contacts.open_requests(undelivered_only=True)
         return [self._from_row(r) for r in rows]
 
     async def open_requests(self) -> list[LeadMessage]:
         """/contacts in the safeguarding chat: every request not yet marked handled."""
-        rows = await db.open_requests(self._store, undelivered_only=False)
+        rows = await self._store.contacts.open_requests(undelivered_only=False)
         return [self._from_row(r) for r in rows]
 
     def shown_again(self, request_id: int) -> Screen:
@@ -280,7 +280,7 @@ class ContactRequestService:
         raw = data.removeprefix(DONE)
         if not _NUMBER.match(raw):
             return None
-        row = await db.get_request(self._store, int(raw))
+        row = await self._store.contacts.get_request(int(raw))
         if row is None:  # handled already, maybe from another copy: empty this one too
             if not on_it:
                 return None
@@ -288,7 +288,7 @@ class ContactRequestService:
             return Screen(text), None
         if not on_it and row.alert_message_id != message_id:
             return None
-        row = await db.delete_request(self._store, row.id)
+        row = await self._store.contacts.delete_request(row.id)
         if row is None:  # a lead beside them was quicker
             text = self._catalog.plain(LEAD_LANGUAGE, "contact_lead_already_handled", id=raw)
             return Screen(text), None
@@ -301,10 +301,10 @@ class ContactRequestService:
         """Forget stale waiting marks, and delete requests nobody marked handled in KEEP_DAYS.
         Returns (message id, new text) for the lead messages that showed deleted details."""
         now = self._now()
-        await db.drop_waiting_before(self._store, now - WAIT_SECONDS)
+        await self._store.contacts.drop_waiting_before(now - WAIT_SECONDS)
         self._pending = {k: p for k, p in self._pending.items() if p.since >= now - WAIT_SECONDS}
         cutoff = (self._clock() - timedelta(days=KEEP_DAYS)).date().isoformat()
-        expired = await db.delete_sent_before(self._store, cutoff)
+        expired = await self._store.contacts.delete_sent_before(cutoff)
         if expired:
             await self._store.checkpoint()
         text = "contact_lead_expired"

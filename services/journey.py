@@ -24,8 +24,8 @@ from services.polls import PollService, poll_state
 from services.screens import Screen
 from services.themes import themes_of
 from services.typed_answers import Taken, TypedAnswers
+from storage.contract import Store
 from storage.records import CastResult, DraftRow, NewBallot, PollRow
-from storage.sqlite import SqliteStore
 
 DRAFT_TTL_SECONDS = 24 * 3600
 SESSION_SEPARATOR = "_"  # a session link's payload is CODE_TOKEN (codes never hold "_")
@@ -66,7 +66,7 @@ class JourneyService:
 
     def __init__(
         self,
-        store: SqliteStore,
+        store: Store,
         hasher: Hasher,
         catalog: Catalog,
         polls: PollService,

@@ -26,8 +26,8 @@ from services.polls import PollNotFound, PollService
 from services.safeguarding import concerning
 from services.scrub import scrub
 from services.themes import themes_of
+from storage.contract import Store
 from storage.records import AlreadyImported, NewBallot
-from storage.sqlite import SqliteStore
 
 MAX_ROWS = 1_000_000
 MAX_AGGREGATE_COUNT = 1_000_000
@@ -278,7 +278,7 @@ class PaperService:
 
     def __init__(
         self,
-        store: SqliteStore,
+        store: Store,
         polls: PollService,
         *,
         languages: Sequence[str] = DEFAULT_EXPECTED,

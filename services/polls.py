@@ -20,8 +20,8 @@ from services.pollfile import (
     pick,
     restore_poll,
 )
+from storage.contract import Store
 from storage.records import PollExists, PollRow, PollSummary
-from storage.sqlite import SqliteStore
 
 __all__ = ["PollExists", "PollListing", "PollNotFound", "PollService", "poll_state"]
 ROW_TTL_SECONDS = 2.0
@@ -55,7 +55,7 @@ class PollListing:
 class PollService:
     """The rules for polls; the definition of a poll never changes once created."""
 
-    def __init__(self, store: SqliteStore, catalog: Catalog) -> None:
+    def __init__(self, store: Store, catalog: Catalog) -> None:
         self._store = store
         self._catalog = catalog
         self._cache: dict[int, tuple[str, Poll]] = {}

@@ -26,8 +26,8 @@ from services.results import (
 )
 from services.suppression import apply_suppression
 from services.themes import codebook
+from storage.contract import Store
 from storage.records import PollRow
-from storage.sqlite import SqliteStore
 
 
 class ExportError(Exception):
@@ -37,7 +37,7 @@ class ExportError(Exception):
 class ReportService:
     """Builds results from the store's counts."""
 
-    def __init__(self, store: SqliteStore, polls: PollService, catalog: Catalog) -> None:
+    def __init__(self, store: Store, polls: PollService, catalog: Catalog) -> None:
         self._store = store
         self._polls = polls
         self._catalog = catalog
@@ -139,7 +139,7 @@ class ReportService:
 
     async def results(self, code: str, min_cell: int) -> Results:
         """Tables for all ballots, and for online and paper ballots apart when a poll has
-        both; turnout and free text. All from one scan of the answers (see SqliteStore.tally):
+        both; turnout and free text. All from one scan of the answers (see Store.tally):
         paper ballots carry ``channel=paper`` in their groups, and online = all - paper."""
         row, poll = await self._poll(code)
         sessions = await self._store.list_sessions(row.id)

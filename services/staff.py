@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from services.identity import Hasher
-from storage.sqlite import SqliteStore
+from storage.contract import Store
 
 INVITE_SECONDS = 48 * 3600
 NAME_WAIT_SECONDS = 600
@@ -32,7 +32,7 @@ class StaffService:
 
     def __init__(
         self,
-        store: SqliteStore,
+        store: Store,
         hasher: Hasher,
         owners: frozenset[int],
         clock: Callable[[], float] = time.time,

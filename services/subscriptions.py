@@ -16,8 +16,7 @@ from services.identity import Hasher
 from services.journey import Outcome, Person
 from services.screens import Button, Screen
 from services.sealing import Cipher
-from storage import broadcasts as db
-from storage.sqlite import SqliteStore
+from storage.contract import Store
 
 # The last paragraph of the thank-you message is the offer; after a tap it is one of the others.
 _CHOICE_KEYS = ("subscribe_offer", "subscribed", "subscribe_declined")
@@ -38,7 +37,7 @@ class SubscriptionService:
 
     def __init__(
         self,
-        store: SqliteStore,
+        store: Store,
         hasher: Hasher,
         cipher: Cipher,
         catalog: Catalog,
@@ -59,16 +58,17 @@ class SubscriptionService:
         """Subscribe a Telegram user (their private chat id is their user id); True if new."""
         person = self._hasher.subscriber(user_id)
         sealed = self._cipher.seal(user_id, person)
-        return await db.add_subscriber(self._store, person, sealed, lang)
+        return await self._store.broadcasts.add_subscriber(person, sealed, lang)
 
     async def remove(self, user_id: int) -> bool:
-        return await db.remove_subscriber(self._store, self._hasher.subscriber(user_id))
+        return await self._store.broadcasts.remove_subscriber(self._hasher.subscriber(user_id))
 
     async def is_subscribed(self, user_id: int) -> bool:
-        return await db.subscriber_lang(self._store, self._hasher.subscriber(user_id)) is not None
+        lang = await self._store.broadcasts.subscriber_lang(self._hasher.subscriber(user_id))
+        return lang is not None
 
     async def count(self) -> int:
-        return await db.subscriber_count(self._store)
+        return await self._store.broadcasts.subscriber_count()
 
     def chat_id(self, person: bytes, chat: bytes) -> int:
         """The chat to send to, from a subscriber row (raises CipherError)."""

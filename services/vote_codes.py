@@ -1,7 +1,7 @@
 """Single-use voting codes for the web ballot: made for a session, checked, used once.
 
 A code is kept only as a keyed hash; the same hash becomes its voter-register entry when its
-ballot is cast (one transaction, see SqliteStore.cast_ballot), so a code casts one ballot and
+ballot is cast (one transaction, see Store.cast_ballot), so a code casts one ballot and
 nothing points from a code to the ballot it cast. Guesses are limited per client here, where the
 rule lives; the web layer only says who the client is (an opaque, unstored key).
 """
@@ -21,7 +21,7 @@ from services.code_sheet import render_sheet
 from services.codes import new_code, normalize
 from services.identity import Hasher
 from services.polls import PollNotFound, PollService
-from storage.sqlite import SqliteStore
+from storage.contract import Store
 
 MAX_CODES_PER_BATCH = 2000
 GUESSES_PER_WINDOW = 10  # wrong codes one client may try ...
@@ -72,7 +72,7 @@ class VoteCodeService:
 
     def __init__(
         self,
-        store: SqliteStore,
+        store: Store,
         hasher: Hasher,
         polls: PollService,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),

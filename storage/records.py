@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 
 class StorageError(Exception):
@@ -112,3 +112,46 @@ class TallyData:
     options: list[OptionCount] = field(default_factory=list)
     groups: list[GroupCount] = field(default_factory=list)
     respondents: list[Respondents] = field(default_factory=list)
+
+
+# --- subscribers and broadcasts ---------------------------------------------------------------
+
+Settled = Literal["sent", "failed", "removed"]
+COUNTED_STATES = ("sent", "failed", "removed", "unknown")
+
+
+class BroadcastExists(StorageError):
+    """This poll has been announced to subscribers already (one broadcast per poll)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastRow:
+    """An unfinished broadcast, as found on start-up."""
+
+    id: int
+    poll_id: int
+    notify: bytes | None  # the staff chat, encrypted like subscribers' chats
+    lang: str
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What a claimed send needs: the encrypted chat and the language."""
+
+    chat: bytes
+    lang: str
+
+
+# --- contact requests -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRow:
+    """A sent contact request: the sealed detail and the date, nothing else."""
+
+    id: int
+    sealed: bytes
+    sent_on: str
+    delivered: bool
+    alert_message_id: int | None

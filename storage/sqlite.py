@@ -29,6 +29,8 @@ from storage.records import (
     StorageError,
     TallyData,
 )
+from storage.sqlite_broadcasts import SqliteBroadcasts
+from storage.sqlite_contacts import SqliteContacts
 from storage.writer import Writer
 
 log = logging.getLogger(__name__)
@@ -100,12 +102,17 @@ def _migrate(conn: sqlite3.Connection) -> None:
 
 
 class SqliteStore:
-    """Named operations over one SQLite file: one writer thread, one reader connection."""
+    """Named operations over one SQLite file: one writer thread, one reader connection.
+
+    It implements storage.contract.Store (and Diagnostics); the guarantees are written there.
+    """
 
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
         self._reader: aiosqlite.Connection | None = None
         self._writer: Writer | None = None
+        self.broadcasts = SqliteBroadcasts(self)
+        self.contacts = SqliteContacts(self)
         # Unfinished journeys are served from memory and written behind, coalesced per person,
         # every DRAFT_FLUSH_SECONDS: a tap costs no disk write of its own. Only `markbot run`
         # writes drafts and only one may run per database, so memory is the truth while it

@@ -7,6 +7,9 @@ import ast
 import re
 from pathlib import Path
 
+from storage.contract import BroadcastStore, ContactStore, Diagnostics, Store
+from storage.sqlite import SqliteStore
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("bot", "handlers", "services", "storage", "prompts", "standin")
 
@@ -94,3 +97,152 @@ def test_handlers_and_services_hold_no_user_facing_sentences() -> None:
                     and id(node) not in docstrings
                 ):
                     assert not sentence.match(node.value), f"{path}: {node.value!r}"
+
+
+# --- the storage contract (storage/contract.py) ---------------------------------------------
+
+SERVICE_STORAGE_MODULES = {"storage.contract", "storage.records"}
+
+
+def _storage_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.split(".")[0] == "storage"}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "storage":  # from storage import x
+                found |= {f"storage.{a.name}" for a in node.names}
+            elif node.module.startswith("storage."):
+                found.add(node.module)
+    return found
+
+
+def test_services_see_storage_only_through_the_contract() -> None:
+    """Services type against storage.contract.Store and use its records: never storage.sqlite
+    (or any backend module), so a second backend needs no change in services."""
+    for path in (ROOT / "services").rglob("*.py"):
+        bad = _storage_modules(path) - SERVICE_STORAGE_MODULES
+        assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
+
+
+def test_only_the_composition_root_builds_a_backend() -> None:
+    for package in ("bot", "handlers", "services", "prompts", "standin"):
+        for path in (ROOT / package).rglob("*.py"):
+            if path.relative_to(ROOT).as_posix() == "bot/app.py":
+                continue
+            text = path.read_text(encoding="utf-8")
+            assert "SqliteStore(" not in text, f"{path.relative_to(ROOT)} builds a SqliteStore"
+
+
+def _store_calls(path: Path) -> set[tuple[str, ...]]:
+    """Every ``self._store.a`` or ``self._store.a.b`` a service reads, as (a,) or (a, b)."""
+    found: set[tuple[str, ...]] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        chain: list[str] = []
+        while isinstance(node, ast.Attribute):
+            chain.append(node.attr)
+            node = node.value
+        if isinstance(node, ast.Name) and node.id == "self" and chain[-1:] == ["_store"]:
+            found.add(tuple(reversed(chain[:-1]))[:2])
+    return {c for c in found if c}
+
+
+def test_services_call_only_operations_the_contract_names() -> None:
+
+    parts = {"broadcasts": BroadcastStore, "contacts": ContactStore}
+    for path in (ROOT / "services").rglob("*.py"):
+        for call in _store_calls(path):
+            assert call[0] in _members(Store), f"{path.relative_to(ROOT)}: store.{call[0]}"
+            if call[0] in parts and len(call) > 1:
+                assert call[1] in _members(parts[call[0]]), f"{path.relative_to(ROOT)}: {call}"
+
+
+def _members(protocol: type) -> set[str]:
+    return {
+        name
+        for klass in protocol.__mro__
+        if klass.__module__ == "storage.contract"
+        for name in vars(klass)
+        if not name.startswith("_")
+    }
+
+
+def _same_signature(contract: object, implementation: object, where: str) -> None:
+    """Same parameters (names, kinds, defaults), the same resolved types, and async alike."""
+    import inspect
+    import typing
+
+    if isinstance(contract, property):
+        assert isinstance(implementation, property), f"{where} must be a property"
+        contract, implementation = contract.fget, implementation.fget
+    assert callable(contract) and callable(implementation), where
+    assert inspect.iscoroutinefunction(contract) == inspect.iscoroutinefunction(implementation), (
+        f"{where}: async in one and not the other"
+    )
+    want, got = inspect.signature(contract), inspect.signature(implementation)
+    assert [(p.name, p.kind, p.default) for p in want.parameters.values()] == [
+        (p.name, p.kind, p.default) for p in got.parameters.values()
+    ], f"{where}: parameters {want} in the contract, {got} in the backend"
+    assert typing.get_type_hints(contract) == typing.get_type_hints(implementation), (
+        f"{where}: types {want} in the contract, {got} in the backend"
+    )
+
+
+def test_sqlite_store_satisfies_the_contract_at_runtime() -> None:
+    """Every member the Protocols name exists on the SQLite backend with the same signature."""
+    from storage.sqlite_broadcasts import SqliteBroadcasts
+    from storage.sqlite_contacts import SqliteContacts
+
+    pairs = [
+        (Store, SqliteStore),
+        (Diagnostics, SqliteStore),
+        (BroadcastStore, SqliteBroadcasts),
+        (ContactStore, SqliteContacts),
+    ]
+    for protocol, backend in pairs:
+        for name in sorted(_members(protocol)):
+            where = f"{backend.__name__}.{name}"
+            if name in ("broadcasts", "contacts"):  # parts, set per instance
+                continue
+            assert hasattr(backend, name), f"{where} is missing ({protocol.__name__} names it)"
+            _same_signature(vars(protocol)[name], getattr(backend, name), where)
+    store = SqliteStore(":memory:")
+    assert isinstance(store.broadcasts, SqliteBroadcasts)
+    assert isinstance(store.contacts, SqliteContacts)
+    assert isinstance(store, Diagnostics)
+
+
+def test_the_contract_names_every_operation_of_the_sqlite_store() -> None:
+    """A new public operation on SqliteStore must be added to the contract (or Diagnostics),
+    with its guarantee, before services may use it and so the next backend implements it."""
+
+    backend_only = {"path"}  # the file; a PostgreSQL store has a URL instead
+    public = {name for name in vars(SqliteStore) if not name.startswith("_")}
+    missing = public - _members(Store) - _members(Diagnostics) - backend_only
+    assert not missing, f"add to storage/contract.py with their guarantees: {sorted(missing)}"
+
+
+def _sqlite_is_a_store(path: str) -> tuple[Store, Diagnostics]:
+    """The static check: mypy (test below) verifies SqliteStore against both Protocols."""
+    store = SqliteStore(path)
+    return store, store
+
+
+def test_sqlite_store_satisfies_the_contract_statically() -> None:
+    """mypy reads the typed assignment above: a missing operation or a changed signature on
+    SqliteStore (or its parts) is an error here."""
+    import pytest
+
+    api = pytest.importorskip("mypy.api")
+    out, err, status = api.run(
+        [
+            "--follow-imports=silent",
+            "--ignore-missing-imports",
+            "--no-error-summary",
+            "--cache-dir",
+            str(ROOT / ".mypy_cache"),
+            str(Path(__file__)),
+        ]
+    )
+    assert status == 0, out + err

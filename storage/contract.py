@@ -1,0 +1,434 @@
+"""The storage contract: every named operation services may ask of a database, and what each
+one guarantees. Services type against ``Store``; a backend (``SqliteStore`` today, PostgreSQL
+next, issue 12) implements it, and tests/test_store_contract.py checks the guarantees against
+every backend.
+
+Rules for a backend, whatever the engine:
+
+- A ballot is counted exactly once per voter because a unique key refuses the second one, not
+  because of a prior check; the ballot, its voter and the removal of its draft are one
+  transaction, and the caller learns the result only after that transaction is durable.
+- Ballot ids are random, and no column, sequence or stored order says when a ballot was cast
+  or links it to a voter; ballots carry a date (``YYYY-MM-DD``), never a time.
+- People appear only as keyed hashes (``bytes``) made by services with a key that is never in
+  the database; chats and contact details arrive already encrypted or sealed.
+- Nothing here is user-facing: errors are ``storage.records`` exceptions whose messages are for
+  staff and logs.
+
+Maintenance. ``checkpoint`` and ``compact`` are part of ``Store``, with backend-neutral meanings
+("deleted data leaves the files", "stored order says nothing about time"), because services
+rely on those privacy guarantees after deleting keyed hashes and closing polls. Engine
+settings and counters (``pragmas``, ``writer_stats``) are only in the optional ``Diagnostics``:
+benchmarks and tests check ``isinstance(store, Diagnostics)``; services never use them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+from storage.records import (
+    BroadcastRow,
+    CastResult,
+    ContactRow,
+    DraftRow,
+    NewBallot,
+    PollRow,
+    PollSummary,
+    Settled,
+    TallyData,
+    Target,
+)
+
+
+class BroadcastStore(Protocol):
+    """Subscribers (keyed hash -> encrypted chat, language) and paced, resumable broadcasts,
+    sent at most once per subscriber."""
+
+    async def add_subscriber(self, person: bytes, chat: bytes, lang: str) -> bool:
+        """Subscribe, or update chat and language; True only if ``person`` was not subscribed."""
+        ...
+
+    async def remove_subscriber(self, person: bytes) -> bool:
+        """Unsubscribe and drop their still-pending sends in one transaction; True if found."""
+        ...
+
+    async def subscriber_count(self) -> int:
+        """How many people are subscribed now."""
+        ...
+
+    async def subscriber_lang(self, person: bytes) -> str | None:
+        """The subscriber's language, or None if ``person`` is not subscribed."""
+        ...
+
+    async def create_broadcast(
+        self, poll_id: int, now: int, notify: bytes | None, lang: str
+    ) -> tuple[int, int] | None:
+        """One broadcast per poll, with a 'pending' send per current subscriber, in one
+        transaction: (id, subscribers), None (nothing recorded) if nobody is subscribed;
+        raises BroadcastExists if the poll was announced before."""
+        ...
+
+    async def unfinished_broadcasts(self) -> list[BroadcastRow]:
+        """Broadcasts not yet finished (to resume on start-up), oldest first."""
+        ...
+
+    async def mark_unknown(self, broadcast_id: int) -> int:
+        """Sends left 'sending' (by a crash) become 'unknown' and are never sent again; how
+        many."""
+        ...
+
+    async def send_counts(self, broadcast_id: int) -> Counter[str]:
+        """How many of the broadcast's sends are in each state."""
+        ...
+
+    async def pending_sends(self, broadcast_id: int, after: bytes, limit: int) -> list[bytes]:
+        """Up to ``limit`` subscribers still 'pending', in key order after ``after`` (paging)."""
+        ...
+
+    async def claim_send(self, broadcast_id: int, person: bytes) -> Target | None:
+        """Atomically move one send 'pending' -> 'sending', durable before returning, so of
+        concurrent claims (any process) exactly one gets the Target; None if it was not pending
+        or the person unsubscribed (then their pending send is dropped)."""
+        ...
+
+    async def release_send(self, broadcast_id: int, person: bytes) -> None:
+        """Put a claimed ('sending') send back to 'pending' (refused for now, or stopping)."""
+        ...
+
+    async def settle_send(self, broadcast_id: int, person: bytes, state: Settled) -> None:
+        """Record Telegram's answer; 'removed' also deletes the subscriber, in one transaction."""
+        ...
+
+    async def finish_broadcast(self, broadcast_id: int, now: int) -> Counter[str]:
+        """Keep only the totals (pending and sending count as 'skipped'), forget every
+        recipient and the staff chat, in one transaction; the totals."""
+        ...
+
+
+class ContactStore(Protocol):
+    """Consented contact requests for the safeguarding lead: who is part-way through one (keyed
+    hash), and sent requests (sealed detail and a date, nothing that says who sent it)."""
+
+    async def start_waiting(self, person: bytes, now: int) -> None:
+        """Mark ``person`` as typing a detail since ``now`` (replacing any earlier mark)."""
+        ...
+
+    async def stop_waiting(self, person: bytes) -> bool:
+        """Forget that ``person`` was typing a detail; True if they were."""
+        ...
+
+    async def all_waiting(self) -> list[tuple[bytes, int]]:
+        """Everyone part-way through a request, with since when."""
+        ...
+
+    async def drop_waiting_before(self, since: int) -> int:
+        """Forget everyone waiting since before ``since``; how many."""
+        ...
+
+    async def add_request(self, person: bytes, sealed: bytes, sent_on: str) -> int:
+        """Store a sealed request and forget that ``person`` was waiting, in one transaction;
+        the new request's number. The request row holds nothing that identifies ``person``."""
+        ...
+
+    async def mark_delivered(self, request_id: int, message_id: int) -> None:
+        """Record that the lead's alert for the request was delivered, as ``message_id``."""
+        ...
+
+    async def get_request(self, request_id: int) -> ContactRow | None:
+        """One request, or None if there is none (handled or expired)."""
+        ...
+
+    async def open_requests(self, *, undelivered_only: bool) -> list[ContactRow]:
+        """Requests not yet handled (optionally only undelivered ones), in the order sent."""
+        ...
+
+    async def delete_request(self, request_id: int) -> ContactRow | None:
+        """Delete a request exactly once: what it was, or None if already gone (so two leads
+        marking it handled at once get one success)."""
+        ...
+
+    async def delete_sent_before(self, day: str) -> list[ContactRow]:
+        """Delete every request sent before ``day`` (ISO date), in one transaction; those."""
+        ...
+
+
+class Store(Protocol):
+    """Every storage operation services use (see the module docstring for the rules)."""
+
+    @property
+    def broadcasts(self) -> BroadcastStore:
+        """Subscribers and broadcasts, over the same database and transactions."""
+        ...
+
+    @property
+    def contacts(self) -> ContactStore:
+        """Contact requests, over the same database and transactions."""
+        ...
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        """Connect, create and migrate the schema (the same named migrations on every engine),
+        or raise StorageError saying what to do."""
+        ...
+
+    async def close(self) -> None:
+        """Make every saved draft durable, then release connections; idempotent."""
+        ...
+
+    async def schema_version(self) -> list[str]:
+        """The names of the migrations applied, sorted."""
+        ...
+
+    async def flush_drafts(self) -> int:
+        """After it returns, every draft saved so far survives a crash; how many were written
+        (0 for a backend that writes drafts through)."""
+        ...
+
+    # --- polls ------------------------------------------------------------------------------
+
+    async def add_poll(
+        self,
+        code: str,
+        title: str,
+        definition: str,
+        opens_at: int | None,
+        closes_at: int | None,
+        status: str = "draft",
+    ) -> int:
+        """A new poll's id; raises PollExists if ``code`` is taken (codes are unique)."""
+        ...
+
+    async def get_poll(self, code: str) -> PollRow | None:
+        """The poll with this code (case-insensitive), or None."""
+        ...
+
+    async def get_poll_by_id(self, poll_id: int) -> PollRow | None:
+        """The poll with this id, or None."""
+        ...
+
+    async def list_polls(self, today: str = "") -> list[PollSummary]:
+        """Every poll, newest first, with its ballots in total and cast on ``today``."""
+        ...
+
+    async def set_poll_status(self, code: str, status: str) -> bool:
+        """Set 'draft', 'open' or 'closed' (recording when it closed); False if no such poll."""
+        ...
+
+    async def apply_schedule(self, now: int) -> tuple[list[str], list[str]]:
+        """Mark open polls whose closing time is at or before ``now`` closed, atomically;
+        (opened, closed) codes, and nothing is ever opened here."""
+        ...
+
+    # --- the journey ------------------------------------------------------------------------
+
+    async def load_draft(self, owner: bytes) -> DraftRow | None:
+        """The last draft saved under this keyed hash (even if not yet flushed), or None."""
+        ...
+
+    async def save_draft(self, draft: DraftRow) -> None:
+        """Replace the owner's draft; durable by the next flush (at most ~0.5 s later on
+        SQLite); never a ballot."""
+        ...
+
+    async def drop_draft(self, owner: bytes) -> bool:
+        """Delete the owner's draft everywhere it is kept; True if there was one."""
+        ...
+
+    async def drop_stale_drafts(self, updated_before: int) -> int:
+        """Delete every draft last saved before ``updated_before``; how many."""
+        ...
+
+    async def has_voted(self, poll_id: int, voter: bytes) -> bool:
+        """Whether this keyed hash is in the poll's voter register (a hint: only cast_ballot's
+        key decides)."""
+        ...
+
+    async def cast_ballot(
+        self, ballot: NewBallot, voter: bytes | None, owner: bytes | None, now: int
+    ) -> CastResult:
+        """Exactly once per (poll, voter) by the voter register's primary key, in one durable
+        transaction that also deletes ``owner``'s draft and checks the poll open at ``now``
+        (POLL_CLOSED, nothing counted); the ballot gets a random id and only its date.
+        ``voter`` None (paper) registers nobody."""
+        ...
+
+    # --- paper ballots ----------------------------------------------------------------------
+
+    async def import_paper(
+        self, poll_id: int, digest: str, filename: str, ballots: Sequence[NewBallot], today: str
+    ) -> int:
+        """All of a file's ballots or none, and each file (by digest) once per poll: raises
+        AlreadyImported, adding nothing, for a file seen before; how many were added."""
+        ...
+
+    async def has_paper(self, poll_id: int) -> bool:
+        """Whether any paper ballots were imported into the poll."""
+        ...
+
+    # --- retention --------------------------------------------------------------------------
+
+    async def checkpoint(self) -> None:
+        """Soon make rows deleted so far unrecoverable from the files the backend controls (no
+        log or journal keeps their old images); best effort, never fails the caller."""
+        ...
+
+    async def compact(self) -> None:
+        """Rewrite the stored data so its physical order says nothing about when rows were
+        added, and free the space of deleted rows; may pause writes; never fails the caller."""
+        ...
+
+    async def purge_texts(self, cast_before: str) -> int:
+        """Blank the words of free-text answers of ballots cast before the date (themes and
+        tallies stay); how many."""
+        ...
+
+    async def purge_voters(self, closed_before: int) -> int:
+        """Delete the voter register of polls closed before the time, so nothing links their
+        ballots to a keyed hash; how many entries."""
+        ...
+
+    # --- preferences ------------------------------------------------------------------------
+
+    async def languages(self) -> dict[bytes, str]:
+        """Every remembered language choice, keyed hash -> language."""
+        ...
+
+    async def set_language(self, person: bytes, lang: str) -> None:
+        """Remember (or replace) a person's language choice."""
+        ...
+
+    # --- session links ----------------------------------------------------------------------
+
+    async def add_session(self, poll_id: int, token: str, label: str, now: int) -> str:
+        """A session link's token for (poll, label): ``token`` if new, else the existing one."""
+        ...
+
+    async def get_session(self, token: str) -> tuple[int, int, str] | None:
+        """(session id, poll id, label) for a token, or None."""
+        ...
+
+    async def list_sessions(self, poll_id: int) -> list[tuple[int, str]]:
+        """(session id, label) of the poll's sessions, in the order made."""
+        ...
+
+    # --- voting codes (web ballot) ----------------------------------------------------------
+
+    async def session_id(self, poll_id: int, label: str, token: str, now: int) -> int:
+        """The id of the poll's session with ``label``, made with ``token`` if new; the same id
+        for the same label, even when asked concurrently."""
+        ...
+
+    async def add_codes(
+        self, poll_id: int, codes: Sequence[bytes], session_id: int | None, today: str
+    ) -> int:
+        """Keep a batch of voting codes (keyed hashes), all or none (a repeat refuses the
+        batch); how many."""
+        ...
+
+    async def find_code(self, poll_id: int, code: bytes) -> tuple[int | None, bool] | None:
+        """(session id, used) for a code's keyed hash, used meaning the same hash is in the
+        voter register; None if no such code."""
+        ...
+
+    async def code_counts(self, poll_id: int) -> tuple[int, int]:
+        """(codes made, codes used) for the poll, without saying which were used."""
+        ...
+
+    async def ballots_by_channel(self, poll_id: int) -> dict[str, int]:
+        """Ballots per channel ('online' is Telegram, 'web', 'paper'); absent channels left out."""
+        ...
+
+    # --- safeguarding alerts ----------------------------------------------------------------
+
+    async def save_draft_with_alert(self, draft: DraftRow, sealed: bytes, today: str) -> str:
+        """Save the draft and queue its sealed alert in one durable transaction before
+        returning: no alert without the answer that raised it; the alert's random id."""
+        ...
+
+    async def queue_alert(self, sealed: bytes, today: str) -> str:
+        """Queue a sealed alert, durable before returning; its random id."""
+        ...
+
+    async def pending_alerts(self) -> list[tuple[str, bytes]]:
+        """(id, sealed) of every alert not yet marked sent."""
+        ...
+
+    async def alert_sent(self, alert_id: str) -> None:
+        """Delete a delivered alert (nothing left of it); a second call changes nothing."""
+        ...
+
+    # --- webhook updates --------------------------------------------------------------------
+
+    async def update_seen(self, update_id: int) -> bool:
+        """Whether this Telegram update id was marked handled (a redelivery)."""
+        ...
+
+    async def mark_update(self, update_id: int, now: int) -> None:
+        """Remember that an update was handled; marking it again changes nothing."""
+        ...
+
+    async def forget_updates(self, seen_before: int) -> int:
+        """Forget updates marked before ``seen_before``; how many."""
+        ...
+
+    # --- staff ------------------------------------------------------------------------------
+
+    async def is_worker(self, person: bytes) -> bool:
+        """Whether the keyed hash belongs to a worker."""
+        ...
+
+    async def list_workers(self) -> list[tuple[bytes, str, int]]:
+        """(keyed hash, name, added at) of every worker, by name, case-insensitively."""
+        ...
+
+    async def remove_worker(self, person: bytes) -> bool:
+        """Remove a worker; True if they were one."""
+        ...
+
+    async def add_invite(self, token: bytes, created_at: int, expires_at: int) -> None:
+        """Keep an invite (its token's keyed hash only) until ``expires_at``."""
+        ...
+
+    async def invite_usable(self, token: bytes, now: int) -> bool:
+        """Whether the invite exists, is unused and has not expired at ``now``."""
+        ...
+
+    async def redeem_invite(self, token: bytes, person: bytes, name: str, now: int) -> str:
+        """Use an invite exactly once, making ``person`` a worker in the same transaction:
+        'ok', or 'used', 'expired', 'unknown' (nothing changed)."""
+        ...
+
+    # --- results ----------------------------------------------------------------------------
+
+    async def tally(
+        self, poll_id: int, dimensions: Sequence[str], channel: str | None = None
+    ) -> TallyData:
+        """Counts per option (and place), overall and per group of each breakdown dimension,
+        and respondents, all from one consistent snapshot; optionally one channel only."""
+        ...
+
+    async def ballots_by_day(self, poll_id: int) -> list[tuple[str, int]]:
+        """(date, ballots) per day cast, by date."""
+        ...
+
+    async def text_answers(self, poll_id: int) -> list[tuple[str, str, str, str, bool, str]]:
+        """(question, body, language, groups, flagged, themes) of every free-text answer, in an
+        order that says nothing about when each was given."""
+        ...
+
+
+@runtime_checkable
+class Diagnostics(Protocol):
+    """Optional, engine-specific readings for benchmarks and tests; services never use them."""
+
+    @property
+    def writer_stats(self) -> tuple[int, int]:
+        """(transactions, operations) committed so far: how well writes are batched."""
+        ...
+
+    async def pragmas(self) -> dict[str, object]:
+        """The engine's durability settings in force (names are the engine's own)."""
+        ...

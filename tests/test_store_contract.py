@@ -1,0 +1,657 @@
+"""The storage contract's guarantees (storage/contract.py), checked against every backend.
+
+Each test uses only the ``Store`` Protocol. A backend joins by adding its name to BACKENDS and a
+branch in ``backend`` that opens a fresh database and can ``peek`` at a table's raw rows (for
+guarantees about what is stored that no operation shows, such as ballots holding no time).
+Engine-specific checks (pragmas, WAL, WITHOUT ROWID) stay in tests/test_storage.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, overload
+
+import pytest
+
+from storage.contract import Store
+from storage.records import (
+    AlreadyImported,
+    BroadcastExists,
+    BroadcastRow,
+    CastResult,
+    ContactRow,
+    DraftRow,
+    NewBallot,
+    PollExists,
+    Target,
+)
+from storage.sqlite import SqliteStore
+
+BACKENDS = ["sqlite"]  # PostgreSQL joins here (issue 12)
+NOW = 1_790_000_000  # 2026-09-21
+DAY = "2026-11-25"
+
+
+@dataclass
+class Backend:
+    name: str
+    open: Callable[[], Awaitable[Store]]  # a new, opened Store over the same database
+    peek: Callable[[str], tuple[list[str], list[tuple[Any, ...]]]]  # (columns, rows) of a table
+
+
+@pytest.fixture(params=BACKENDS)
+async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
+    opened: list[Store] = []
+    if request.param == "sqlite":
+        path = tmp_path / "contract.db"
+
+        def make() -> Store:
+            return SqliteStore(path)
+
+        def peek(table: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+            conn = sqlite3.connect(path)
+            try:
+                cur = conn.execute(f"SELECT * FROM {table}")  # a fixed name, not input
+                return [d[0] for d in cur.description], cur.fetchall()
+            finally:
+                conn.close()
+
+    else:  # pragma: no cover
+        raise AssertionError(request.param)
+
+    async def open_store() -> Store:
+        store = make()
+        await store.open()
+        opened.append(store)
+        return store
+
+    yield Backend(request.param, open_store, peek)
+    for store in opened:
+        await store.close()
+
+
+@pytest.fixture
+async def store(backend: Backend) -> Store:
+    return await backend.open()
+
+
+async def _reopen(store: Store, backend: Backend) -> Store:
+    await store.close()
+    return await backend.open()
+
+
+async def _poll(
+    store: Store,
+    code: str = "p1",
+    status: str = "open",
+    opens_at: int | None = None,
+    closes_at: int | None = None,
+) -> int:
+    return await store.add_poll(code, "Title", "{}", opens_at, closes_at, status)
+
+
+def _ballot(
+    poll_id: int,
+    option: str = "a",
+    area: str = "north",
+    *,
+    why: str = "because",
+    channel: str = "online",
+    day: str = DAY,
+) -> NewBallot:
+    return NewBallot(
+        poll_id=poll_id,
+        cast_on=day,
+        channel=channel,
+        lang="en",
+        choices=(("q", option, None), ("area", area, None)),
+        texts=(("why", why),),
+        groups=f"area={area}" + (f"&channel={channel}" if channel == "paper" else ""),
+    )
+
+
+def _key(i: int) -> bytes:
+    return i.to_bytes(2, "big") * 8  # a keyed hash's size; the store never sees who it is
+
+
+# --- casting a ballot -----------------------------------------------------------------------
+
+
+async def test_a_voter_is_counted_once_under_concurrent_duplicate_casts(store: Store) -> None:
+    pid = await _poll(store)
+    other = store.cast_ballot(_ballot(pid, "b"), _key(2), None, NOW)
+    results = await asyncio.gather(
+        *(store.cast_ballot(_ballot(pid), _key(1), None, NOW) for _ in range(20)), other
+    )
+    mine, theirs = results[:-1], results[-1]
+    assert mine.count(CastResult.COUNTED) == 1
+    assert mine.count(CastResult.ALREADY_VOTED) == 19
+    assert theirs is CastResult.COUNTED  # a duplicate beside it does not undo it
+    assert (await store.tally(pid, [])).ballots == 2
+    assert await store.has_voted(pid, _key(1)) and await store.has_voted(pid, _key(2))
+
+
+@pytest.mark.parametrize(
+    ("status", "opens_at", "closes_at"),
+    [
+        ("closed", None, None),
+        ("draft", None, None),
+        ("open", None, NOW),  # the closing time has come, even if no schedule ran yet
+        ("open", NOW + 1, None),  # scheduled, not started
+    ],
+)
+async def test_a_poll_closed_at_cast_counts_nothing(
+    store: Store, status: str, opens_at: int | None, closes_at: int | None
+) -> None:
+    pid = await _poll(store, status=status, opens_at=opens_at, closes_at=closes_at)
+    result = await store.cast_ballot(_ballot(pid), _key(1), None, NOW)
+    assert result is CastResult.POLL_CLOSED
+    assert not await store.has_voted(pid, _key(1))
+    assert (await store.tally(pid, [])).ballots == 0
+    assert await store.ballots_by_day(pid) == []
+
+
+async def test_a_cast_deletes_the_draft_and_survives_a_restart(
+    store: Store, backend: Backend
+) -> None:
+    pid = await _poll(store)
+    owner = _key(9)
+    await store.save_draft(DraftRow(owner, "tok", pid, "{}", NOW))
+    await store.flush_drafts()
+    assert await store.cast_ballot(_ballot(pid), _key(1), owner, NOW) is CastResult.COUNTED
+    assert await store.load_draft(owner) is None
+    store = await _reopen(store, backend)
+    assert await store.load_draft(owner) is None
+    assert (await store.tally(pid, [])).ballots == 1
+    assert await store.has_voted(pid, _key(1))
+
+
+async def test_paper_ballots_register_no_voter(store: Store, backend: Backend) -> None:
+    pid = await _poll(store)
+    for _ in range(3):
+        assert await store.cast_ballot(_ballot(pid), None, None, NOW) is CastResult.COUNTED
+    assert (await store.tally(pid, [])).ballots == 3
+    assert backend.peek("voters")[1] == []
+
+
+async def test_ballot_ids_are_random_and_ballots_carry_a_date_only(
+    store: Store, backend: Backend
+) -> None:
+    pid = await _poll(store)
+    ids: list[str] = []
+    for i in range(40):
+        await store.cast_ballot(_ballot(pid, why=f"{i:02d}"), _key(i), None, NOW + i)
+        columns, rows = backend.peek("ballots")
+        new = {str(r[columns.index("id")]) for r in rows} - set(ids)
+        assert len(new) == 1
+        ids.extend(new)
+    # Nothing orders ballots by when they were cast: not their ids, not the stored text order.
+    assert ids != sorted(ids) and ids != sorted(ids, reverse=True)
+    assert all(len(i) >= 16 for i in ids)  # no small counters
+    bodies = [body for _, body, *_ in await store.text_answers(pid)]
+    assert sorted(bodies) == [f"{i:02d}" for i in range(40)]
+    assert bodies != sorted(bodies)
+    # Dates only: no value in a ballot row is a time (neither ours nor the clock's).
+    times = range(NOW - 366 * 86400, int(time.time()) + 86400)
+    columns, rows = backend.peek("ballots")
+    for row in rows:
+        for column, value in zip(columns, row, strict=True):
+            assert not (isinstance(value, int) and value in times), (column, value)
+            if column in ("cast_on", "date", "day"):
+                assert value == DAY
+    assert await store.ballots_by_day(pid) == [(DAY, 40)]
+    # The voter register holds no ballot id.
+    _, voters = backend.peek("voters")
+    assert len(voters) == 40
+    assert not {str(v) for row in voters for v in row} & set(ids)
+
+
+# --- drafts -----------------------------------------------------------------------------------
+
+
+async def test_drafts_save_load_replace_drop(store: Store, backend: Backend) -> None:
+    pid = await _poll(store)
+    a, b = _key(1), _key(2)
+    assert await store.load_draft(a) is None
+    await store.save_draft(DraftRow(a, "t1", pid, '{"step": 1}', NOW))
+    await store.save_draft(DraftRow(a, "t2", pid, '{"step": 2}', NOW + 1))
+    await store.save_draft(DraftRow(b, "t3", pid, "{}", NOW))
+    assert await store.load_draft(a) == DraftRow(a, "t2", pid, '{"step": 2}', NOW + 1)
+    assert await store.drop_draft(b) is True
+    assert await store.drop_draft(b) is False
+    assert await store.load_draft(b) is None
+    await store.flush_drafts()
+    store = await _reopen(store, backend)
+    assert await store.load_draft(a) == DraftRow(a, "t2", pid, '{"step": 2}', NOW + 1)
+    assert await store.load_draft(b) is None
+
+
+async def test_close_makes_every_saved_draft_durable(store: Store, backend: Backend) -> None:
+    pid = await _poll(store)
+    await store.save_draft(DraftRow(_key(1), "t", pid, "{}", NOW))
+    store = await _reopen(store, backend)  # no flush asked for
+    assert await store.load_draft(_key(1)) == DraftRow(_key(1), "t", pid, "{}", NOW)
+
+
+async def test_stale_drafts_are_purged_whether_flushed_or_not(
+    store: Store, backend: Backend
+) -> None:
+    pid = await _poll(store)
+    await store.save_draft(DraftRow(_key(1), "old", pid, "{}", NOW - 90_000))
+    await store.flush_drafts()
+    await store.save_draft(DraftRow(_key(2), "old2", pid, "{}", NOW - 90_000))  # not flushed
+    await store.save_draft(DraftRow(_key(3), "new", pid, "{}", NOW))
+    assert await store.drop_stale_drafts(NOW - 86_400) == 2
+    assert await store.load_draft(_key(1)) is None
+    assert await store.load_draft(_key(2)) is None
+    store = await _reopen(store, backend)
+    assert await store.load_draft(_key(1)) is None
+    assert await store.load_draft(_key(2)) is None
+    assert (await store.load_draft(_key(3))) is not None
+
+
+# --- polls ------------------------------------------------------------------------------------
+
+
+async def test_polls_codes_status_and_schedule(store: Store) -> None:
+    pid = await _poll(store, "p1")
+    with pytest.raises(PollExists):
+        await _poll(store, "p1")
+    row = await store.get_poll("P1")
+    assert row is not None and row.id == pid and row.code == "p1" and row.status == "open"
+    assert await store.get_poll_by_id(pid) == row
+    assert await store.get_poll("nope") is None and await store.get_poll_by_id(pid + 99) is None
+    timed = await _poll(store, "p2", closes_at=NOW)
+    await _poll(store, "p3", status="draft", closes_at=NOW - 5)  # drafts are left alone
+    assert await store.apply_schedule(NOW - 1) == ([], [])
+    assert await store.apply_schedule(NOW) == ([], ["p2"])
+    closed, draft = await store.get_poll_by_id(timed), await store.get_poll("p3")
+    assert closed is not None and closed.status == "closed"
+    assert draft is not None and draft.status == "draft"
+    assert await store.set_poll_status("p3", "open") is True
+    assert await store.set_poll_status("nope", "open") is False
+    await store.cast_ballot(_ballot(pid), _key(1), None, NOW)
+    await store.cast_ballot(_ballot(pid, day="2026-11-24"), _key(2), None, NOW)
+    summary = {s.code: (s.status, s.ballots, s.today) for s in await store.list_polls(DAY)}
+    assert summary == {"p1": ("open", 2, 1), "p2": ("closed", 0, 0), "p3": ("open", 0, 0)}
+
+
+# --- paper ballots ----------------------------------------------------------------------------
+
+
+class _Breaks(Sequence[NewBallot]):
+    """A file whose third ballot turns out to be bad part-way through the import."""
+
+    def __init__(self, ballots: list[NewBallot]) -> None:
+        self._ballots = ballots
+
+    def __len__(self) -> int:
+        return len(self._ballots)
+
+    @overload
+    def __getitem__(self, i: int) -> NewBallot: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[NewBallot]: ...
+    def __getitem__(self, i: int | slice) -> NewBallot | Sequence[NewBallot]:
+        if isinstance(i, int) and i == 2:
+            raise ValueError("a bad row")
+        return self._ballots[i]
+
+    def __iter__(self) -> Iterator[NewBallot]:
+        for i in range(len(self)):
+            yield self[i]
+
+
+async def test_paper_import_is_all_or_nothing_and_once_per_file(store: Store) -> None:
+    pid = await _poll(store)
+    assert await store.has_paper(pid) is False
+    paper = [_ballot(pid, channel="paper") for _ in range(4)]
+    with pytest.raises(ValueError):
+        await store.import_paper(pid, "d1", "bad.csv", _Breaks(paper), DAY)
+    assert (await store.tally(pid, [])).ballots == 0
+    assert await store.has_paper(pid) is False
+    # the file was not recorded as imported, so the corrected file goes in
+    assert await store.import_paper(pid, "d1", "fixed.csv", paper, DAY) == 4
+    with pytest.raises(AlreadyImported):
+        await store.import_paper(pid, "d1", "again.csv", paper, DAY)
+    assert (await store.tally(pid, [])).ballots == 4
+    assert await store.import_paper(pid, "d2", "more.csv", paper[:1], DAY) == 1
+    assert await store.has_paper(pid) is True
+    assert await store.ballots_by_channel(pid) == {"paper": 5}
+    other = await _poll(store, "p2")
+    assert await store.import_paper(other, "d1", "fixed.csv", paper[:2], DAY) == 2  # per poll
+
+
+# --- tallies ----------------------------------------------------------------------------------
+
+
+async def test_tally_margins_overall_per_group_and_per_channel(store: Store) -> None:
+    pid = await _poll(store)
+    await store.cast_ballot(_ballot(pid, "a", "north"), _key(1), None, NOW)
+    await store.cast_ballot(_ballot(pid, "a", "south"), _key(2), None, NOW)
+    await store.cast_ballot(_ballot(pid, "b", "north"), _key(3), None, NOW)
+    ranked = NewBallot(
+        poll_id=pid,
+        cast_on=DAY,
+        choices=(("r", "x", 1), ("r", "y", 2), ("area", "south", None)),
+        groups="area=south",
+    )
+    await store.cast_ballot(ranked, _key(4), None, NOW)
+    await store.import_paper(pid, "d", "p.csv", [_ballot(pid, "b", "south", channel="paper")], DAY)
+
+    data = await store.tally(pid, ["area"])
+    assert data.ballots == 5
+    options = {(c.question, c.option, c.rank): c.count for c in data.options}
+    assert options == {
+        ("q", "a", None): 2,
+        ("q", "b", None): 2,
+        ("area", "north", None): 2,
+        ("area", "south", None): 3,
+        ("r", "x", 1): 1,
+        ("r", "y", 2): 1,
+    }
+    groups = {(g.question, g.option, g.rank, g.dimension, g.group): g.count for g in data.groups}
+    assert groups == {
+        ("q", "a", None, "area", "north"): 1,
+        ("q", "a", None, "area", "south"): 1,
+        ("q", "b", None, "area", "north"): 1,
+        ("q", "b", None, "area", "south"): 1,
+        ("r", "x", 1, "area", "south"): 1,
+        ("r", "y", 2, "area", "south"): 1,
+    }
+    respondents = {(r.question, r.dimension, r.group): r.count for r in data.respondents}
+    assert respondents["q", "", ""] == 4
+    assert respondents["r", "", ""] == 1  # one respondent, two places
+    assert respondents["q", "area", "north"] == 2 and respondents["q", "area", "south"] == 2
+    assert respondents["r", "area", "south"] == 1
+
+    assert (await store.tally(pid, [])).groups == []
+    paper = await store.tally(pid, ["area"], channel="paper")
+    assert paper.ballots == 1
+    assert {(c.question, c.option): c.count for c in paper.options} == {
+        ("q", "b"): 1,
+        ("area", "south"): 1,
+    }
+    assert (await store.tally(pid, [], channel="online")).ballots == 4
+    assert await store.ballots_by_channel(pid) == {"online": 4, "paper": 1}
+
+
+# --- retention --------------------------------------------------------------------------------
+
+
+async def test_purges_keep_counts_and_themes(store: Store) -> None:
+    pid = await _poll(store)
+    tagged = NewBallot(
+        poll_id=pid,
+        cast_on="2026-11-20",
+        choices=(("q", "a", None),),
+        texts=(("why", "early words", "en", 0.9, False, "transport"),),
+    )
+    await store.cast_ballot(tagged, _key(1), None, NOW)
+    await store.cast_ballot(_ballot(pid, why="later words"), _key(2), None, NOW)
+    assert await store.purge_texts("2026-11-21") == 1
+    texts = {body: themes for _, body, _, _, _, themes in await store.text_answers(pid)}
+    assert texts == {"": "transport", "later words": ""}
+    assert await store.purge_voters(NOW + 10) == 0  # the poll is still open
+    await store.set_poll_status("p1", "closed")
+    assert await store.purge_voters(int(time.time()) + 60) == 2
+    assert not await store.has_voted(pid, _key(1))
+    await store.checkpoint()
+    await store.compact()
+    assert (await store.tally(pid, [])).ballots == 2
+    assert sorted(await store.text_answers(pid))[1][1] == "later words"
+
+
+async def test_schema_is_migrated_once(store: Store, backend: Backend) -> None:
+    names = await store.schema_version()
+    assert names and names == sorted(names)
+    store = await _reopen(store, backend)
+    assert await store.schema_version() == names
+
+
+# --- languages, sessions, voting codes --------------------------------------------------------
+
+
+async def test_language_choices_are_remembered(store: Store, backend: Backend) -> None:
+    await store.set_language(_key(1), "en")
+    await store.set_language(_key(1), "cy")
+    await store.set_language(_key(2), "en")
+    assert await store.languages() == {_key(1): "cy", _key(2): "en"}
+    store = await _reopen(store, backend)
+    assert await store.languages() == {_key(1): "cy", _key(2): "en"}
+
+
+async def test_session_links(store: Store) -> None:
+    pid = await _poll(store)
+    assert await store.add_session(pid, "tok1", "Class A", NOW) == "tok1"
+    assert await store.add_session(pid, "tok2", "Class A", NOW) == "tok1"  # same label
+    assert await store.add_session(pid, "tok3", "Class B", NOW) == "tok3"
+    found = await store.get_session("tok1")
+    assert found is not None and found[1:] == (pid, "Class A")
+    assert await store.get_session("tok2") is None
+    made = await asyncio.gather(*(store.session_id(pid, "Class C", f"c{i}", NOW) for i in range(5)))
+    assert len(set(made)) == 1
+    assert await store.session_id(pid, "Class A", "other", NOW) == found[0]
+    listed = await store.list_sessions(pid)
+    assert [label for _, label in listed] == ["Class A", "Class B", "Class C"]
+    assert listed[0][0] == found[0] and listed[2][0] == made[0]
+
+
+async def test_voting_codes(store: Store) -> None:
+    pid = await _poll(store)
+    other = await _poll(store, "p2")
+    sid = await store.session_id(pid, "Class A", "tok", NOW)
+    codes = [_key(1), _key(2), _key(3)]
+    assert await store.add_codes(pid, codes, sid, DAY) == 3
+    assert await store.add_codes(pid, [_key(4)], None, DAY) == 1
+    assert await store.find_code(pid, _key(1)) == (sid, False)
+    assert await store.find_code(pid, _key(4)) == (None, False)
+    assert await store.find_code(pid, _key(9)) is None
+    assert await store.find_code(other, _key(1)) is None
+    with pytest.raises(Exception):  # noqa: B017 (the engine's own integrity error)
+        await store.add_codes(pid, [_key(5), _key(1)], sid, DAY)
+    assert await store.find_code(pid, _key(5)) is None  # all or none
+    assert await store.code_counts(pid) == (4, 0)
+
+    web = _ballot(pid, channel="web")
+    assert await store.cast_ballot(web, _key(1), None, NOW) is CastResult.COUNTED
+    assert await store.cast_ballot(web, _key(1), None, NOW) is CastResult.ALREADY_VOTED
+    assert await store.find_code(pid, _key(1)) == (sid, True)
+    assert await store.code_counts(pid) == (4, 1)
+    await store.cast_ballot(_ballot(pid), _key(7), None, NOW)  # Telegram, not a code
+    assert await store.code_counts(pid) == (4, 1)
+    assert await store.ballots_by_channel(pid) == {"web": 1, "online": 1}
+    assert await store.code_counts(other) == (0, 0)
+
+
+# --- staff ------------------------------------------------------------------------------------
+
+
+async def test_workers_and_invites(store: Store) -> None:
+    t1, t2, t3 = _key(101), _key(102), _key(103)
+    await store.add_invite(t1, NOW, NOW + 100)
+    assert await store.invite_usable(t1, NOW + 99) is True
+    assert await store.invite_usable(t1, NOW + 100) is False
+    assert await store.invite_usable(_key(199), NOW) is False
+    assert await store.redeem_invite(t1, _key(1), "Sam", NOW + 1) == "ok"
+    assert await store.is_worker(_key(1))
+    assert await store.invite_usable(t1, NOW + 2) is False
+    assert await store.redeem_invite(t1, _key(2), "Kim", NOW + 2) == "used"
+    assert not await store.is_worker(_key(2))
+    await store.add_invite(t2, NOW, NOW + 10)
+    assert await store.redeem_invite(t2, _key(2), "Kim", NOW + 10) == "expired"
+    assert await store.redeem_invite(_key(199), _key(2), "Kim", NOW) == "unknown"
+    assert not await store.is_worker(_key(2))
+    await store.add_invite(t3, NOW, NOW + 100)
+    raced = await asyncio.gather(
+        store.redeem_invite(t3, _key(3), "Bo", NOW), store.redeem_invite(t3, _key(4), "Cy", NOW)
+    )
+    assert sorted(raced) == ["ok", "used"]  # one invite, one worker
+    assert await store.is_worker(_key(3)) != await store.is_worker(_key(4))
+    await store.add_invite(t2 + b"!", NOW, NOW + 100)
+    assert await store.redeem_invite(t2 + b"!", _key(5), "alex", NOW) == "ok"
+    names = [name for _, name, _ in await store.list_workers()]
+    assert names[0] == "alex" and names[2] == "Sam" and len(names) == 3  # by name, any case
+    assert await store.remove_worker(_key(1)) is True
+    assert await store.remove_worker(_key(1)) is False
+    assert not await store.is_worker(_key(1))
+
+
+# --- subscribers and broadcasts ---------------------------------------------------------------
+
+
+async def test_subscribers(store: Store) -> None:
+    subs = store.broadcasts
+    assert await subs.add_subscriber(_key(1), b"chat-1", "en") is True
+    assert await subs.add_subscriber(_key(1), b"chat-1b", "cy") is False  # updated
+    assert await subs.subscriber_lang(_key(1)) == "cy"
+    assert await subs.subscriber_lang(_key(2)) is None
+    assert await subs.add_subscriber(_key(2), b"chat-2", "en") is True
+    assert await subs.subscriber_count() == 2
+    assert await subs.remove_subscriber(_key(2)) is True
+    assert await subs.remove_subscriber(_key(2)) is False
+    assert await subs.subscriber_count() == 1
+
+
+async def test_broadcast_sends_are_claimed_once_and_settled(store: Store) -> None:
+    bc = store.broadcasts
+    pid = await _poll(store)
+    assert await bc.create_broadcast(pid, NOW, b"staff", "en") is None  # nobody to tell
+    assert await bc.unfinished_broadcasts() == []  # and nothing recorded
+    people = [_key(3), _key(1), _key(2)]
+    for i, person in enumerate(people):
+        await bc.add_subscriber(person, f"chat-{i}".encode(), "en")
+    created = await bc.create_broadcast(pid, NOW, b"staff", "cy")
+    assert created is not None and created[1] == 3
+    bid = created[0]
+    with pytest.raises(BroadcastExists):
+        await bc.create_broadcast(pid, NOW, None, "en")
+    assert await bc.unfinished_broadcasts() == [BroadcastRow(bid, pid, b"staff", "cy", 3)]
+    await bc.add_subscriber(_key(4), b"chat-late", "en")  # after the broadcast was made
+    assert await bc.pending_sends(bid, b"", 10) == sorted(people)
+    assert await bc.pending_sends(bid, sorted(people)[0], 1) == [sorted(people)[1]]
+
+    claims = await asyncio.gather(*(bc.claim_send(bid, _key(1)) for _ in range(6)))
+    assert [c for c in claims if c is not None] == [Target(b"chat-1", "en")]
+    assert await bc.send_counts(bid) == Counter({"pending": 2, "sending": 1})
+    await bc.release_send(bid, _key(1))  # Telegram said "later"
+    assert await bc.send_counts(bid) == Counter({"pending": 3})
+    assert await bc.claim_send(bid, _key(1)) == Target(b"chat-1", "en")
+    await bc.settle_send(bid, _key(1), "sent")
+    assert await bc.claim_send(bid, _key(1)) is None  # never twice
+
+    assert await bc.claim_send(bid, _key(2)) is not None
+    await bc.settle_send(bid, _key(2), "removed")  # blocked the bot
+    assert await bc.subscriber_lang(_key(2)) is None
+
+    await bc.remove_subscriber(_key(3))  # unsubscribed before their turn
+    assert await bc.pending_sends(bid, b"", 10) == []
+    assert await bc.claim_send(bid, _key(3)) is None
+
+    assert await bc.finish_broadcast(bid, NOW + 60) == Counter(
+        {"sent": 1, "removed": 1, "skipped": 0}
+    )
+    assert await bc.unfinished_broadcasts() == []
+    assert await bc.send_counts(bid) == Counter()  # who it went to is forgotten
+
+
+async def test_a_crash_mid_send_leaves_unknown_never_resent(store: Store, backend: Backend) -> None:
+    pid = await _poll(store)
+    for i in (1, 2, 3):
+        await store.broadcasts.add_subscriber(_key(i), b"chat", "en")
+    created = await store.broadcasts.create_broadcast(pid, NOW, None, "en")
+    assert created is not None
+    bid = created[0]
+    assert await store.broadcasts.claim_send(bid, _key(1)) is not None
+    store = await _reopen(store, backend)  # as after a crash: 'sending' is on disk
+    assert [r.id for r in await store.broadcasts.unfinished_broadcasts()] == [bid]
+    assert await store.broadcasts.mark_unknown(bid) == 1
+    assert await store.broadcasts.claim_send(bid, _key(1)) is None
+    assert await store.broadcasts.send_counts(bid) == Counter({"unknown": 1, "pending": 2})
+    assert await store.broadcasts.claim_send(bid, _key(2)) is not None
+    assert await store.broadcasts.finish_broadcast(bid, NOW) == Counter(
+        {"unknown": 1, "skipped": 2}
+    )
+
+
+# --- contact requests -------------------------------------------------------------------------
+
+
+async def test_contact_waiting_marks(store: Store) -> None:
+    c = store.contacts
+    await c.start_waiting(_key(1), NOW)
+    await c.start_waiting(_key(2), NOW - 1000)
+    await c.start_waiting(_key(1), NOW + 5)  # the clock restarts
+    assert sorted(await c.all_waiting()) == sorted([(_key(1), NOW + 5), (_key(2), NOW - 1000)])
+    assert await c.drop_waiting_before(NOW) == 1
+    assert await c.all_waiting() == [(_key(1), NOW + 5)]
+    assert await c.stop_waiting(_key(1)) is True
+    assert await c.stop_waiting(_key(1)) is False
+    assert await c.all_waiting() == []
+
+
+async def test_contact_requests_forget_the_sender_and_are_handled_once(
+    store: Store, backend: Backend
+) -> None:
+    c = store.contacts
+    await c.start_waiting(_key(1), NOW)
+    first = await c.add_request(_key(1), b"sealed-1", DAY)
+    assert await c.all_waiting() == []  # the same transaction forgot who was typing
+    second = await c.add_request(_key(2), b"sealed-2", "2026-11-20")
+    assert first != second
+    assert await c.get_request(first) == ContactRow(first, b"sealed-1", DAY, False, None)
+    _, rows = backend.peek("contact_requests")
+    assert not any(_key(1) in bytes(v) for r in rows for v in r if isinstance(v, bytes))
+
+    assert [r.id for r in await c.open_requests(undelivered_only=True)] == [first, second]
+    await c.mark_delivered(first, 77)
+    assert await c.get_request(first) == ContactRow(first, b"sealed-1", DAY, True, 77)
+    assert [r.id for r in await c.open_requests(undelivered_only=True)] == [second]
+    assert [r.id for r in await c.open_requests(undelivered_only=False)] == [first, second]
+
+    handled = await asyncio.gather(*(c.delete_request(first) for _ in range(3)))
+    assert [r.id for r in handled if r is not None] == [first]  # two leads, one success
+    assert await c.get_request(first) is None
+    expired = await c.delete_sent_before("2026-11-21")
+    assert [r.id for r in expired] == [second]
+    assert await c.open_requests(undelivered_only=False) == []
+
+
+# --- safeguarding alerts and webhook updates --------------------------------------------------
+
+
+async def test_alerts_are_queued_with_their_draft_and_deleted_once_sent(
+    store: Store, backend: Backend
+) -> None:
+    pid = await _poll(store)
+    draft = DraftRow(_key(1), "tok", pid, '{"step": 4}', NOW)
+    first = await store.save_draft_with_alert(draft, b"sealed-1", DAY)
+    second = await store.queue_alert(b"sealed-2", DAY)
+    assert first != second and min(len(first), len(second)) >= 16  # random, not a counter
+    store = await _reopen(store, backend)  # durable before returning, draft and alert alike
+    assert await store.load_draft(_key(1)) == draft
+    assert sorted(await store.pending_alerts()) == sorted(
+        [(first, b"sealed-1"), (second, b"sealed-2")]
+    )
+    await store.alert_sent(first)
+    await store.alert_sent(first)
+    assert await store.pending_alerts() == [(second, b"sealed-2")]
+    _, rows = backend.peek("alert_outbox")
+    assert [bytes(v) for r in rows for v in r if isinstance(v, bytes)] == [b"sealed-2"]
+
+
+async def test_webhook_updates_are_remembered_then_forgotten(store: Store) -> None:
+    assert await store.update_seen(101) is False
+    await store.mark_update(101, NOW)
+    await store.mark_update(101, NOW + 5)  # a redelivery handled twice changes nothing
+    await store.mark_update(102, NOW + 10)
+    assert await store.update_seen(101) is True
+    assert await store.forget_updates(NOW + 1) == 1
+    assert await store.update_seen(101) is False
+    assert await store.update_seen(102) is True
