@@ -82,7 +82,7 @@ def _overall(results: Results, question: str) -> Table | None:
 
 def _groups(results: Results, dim: str) -> list[Table]:
     """The group tables of one breakdown: of all ballots, or one per channel when the
-    breakdown is the channel itself (online, paper)."""
+    breakdown is the channel itself (telegram, web, paper)."""
     overall = {(t.question, t.channel) for t in results.tables if not t.dimension}
     return [
         t
@@ -186,6 +186,10 @@ def _json_parts(results: Results) -> Iterator[str]:
         "rule": results.rule,
         "questions": [{"id": q, "kind": k, "text": t} for q, k, t in results.questions],
     }
+    if results.web_modes:  # web ballots by how they kept to one per person
+        head["web_ballots_by_mode"] = {
+            mode: {"ballots": n, "suppressed": n is None} for mode, n in results.web_modes
+        }
     yield "{\n"
     for key, value in head.items():
         yield f"  {dump(key)}: {dump(value)},\n"
@@ -285,6 +289,9 @@ def _summary(wb: Any, results: Results, used: set[str], questions: list) -> None
     s.row([s.cell("Generated", bold=True), s.cell(_date(results.generated), fmt="yyyy-mm-dd")])
     s.row([s.cell("Ballots", bold=True), results.ballots])
     s.row([s.cell("Suppression", bold=True), s.cell(results.rule, wrap=True)])
+    for mode, n in results.web_modes:
+        label = "Web ballots with a voting code" if mode == "codes" else "Web ballots, open link"
+        s.row([s.cell(label, bold=True), n if n is not None else "[c]"])
     for qid, kind, text in questions:
         table = _overall(results, qid)
         if table is None:

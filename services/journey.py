@@ -564,7 +564,7 @@ class JourneyService:
         ballot = NewBallot(
             poll_id=j.poll_id,
             cast_on=now.date().isoformat(),
-            channel="online" if j.channel == "telegram" else j.channel,
+            channel=j.channel,
             lang=j.lang,
             choices=tuple(choices),
             texts=tuple(texts),

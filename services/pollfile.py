@@ -23,7 +23,7 @@ from pydantic import (
 LANGUAGES = ("en", "cy")
 PREFER_NOT_TO_SAY = "prefer-not-to-say"
 SESSION_DIMENSION = "session"  # the extra breakdown for ballots cast through a session link
-CHANNEL = "channel"  # paper ballots carry "channel=paper" in their groups; online ones nothing
+CHANNEL = "channel"  # web and paper ballots carry "channel=web|paper" in their groups
 UK_TIME = ZoneInfo("Europe/London")
 MAX_LABEL = 48
 # Telegram messages hold 4,096 characters; the catalog's own text takes the rest.

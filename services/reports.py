@@ -1,4 +1,4 @@
-"""Results of a poll, online, paper and combined, through one of the renderers to a file."""
+"""Results of a poll, by channel (Telegram, web, paper) and combined, rendered to a file."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import tempfile
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from prompts import Catalog
 from services.exports import RENDERERS
@@ -21,7 +22,7 @@ from services.results import (
     Turnout,
     TurnoutRow,
     build_results,
-    split_paper,
+    split_channels,
     suppress_table,
 )
 from services.suppression import apply_suppression
@@ -92,6 +93,9 @@ class ReportService:
                 question=pick(q.text, lang) if q else "",
             )
         ]
+        channels = self._by_channel(results, q.id if q else "", lang)
+        if channels:
+            lines.append(t(lang, "admin_results_channels", channels=channels))
         if held:
             lines.append(t(lang, "admin_results_held", min_cell=min_cell))
         if table is None or results.ballots == 0:
@@ -138,19 +142,21 @@ class ReportService:
         return loaded
 
     async def results(self, code: str, min_cell: int) -> Results:
-        """Tables for all ballots, and for online and paper ballots apart when a poll has
-        both; turnout and free text. All from one scan of the answers (see Store.tally):
-        paper ballots carry ``channel=paper`` in their groups, and online = all - paper."""
+        """Tables for all ballots, and for each channel apart (Telegram, web, paper) when
+        ballots came in more than one way; turnout and free text. All from one scan of the
+        answers (see Store.tally): web and paper ballots carry ``channel=web`` /
+        ``channel=paper`` in their groups, and Telegram is the rest."""
         row, poll = await self._poll(code)
         sessions = await self._store.list_sessions(row.id)
         extra = [session_breakdown(sessions)] if sessions else []
         dims = [q.id for q in (*poll.breakdowns, *extra)]
-        has_paper = await self._store.has_paper(row.id)
-        data = await self._store.tally(row.id, [*dims, CHANNEL] if has_paper else dims)
+        channels = await self._store.ballots_by_channel(row.id)
+        split = sum(1 for n in channels.values() if n) > 1
+        data = await self._store.tally(row.id, [*dims, CHANNEL] if split else dims)
         base = build_results(row.code, poll, data, min_cell, extra_breakdowns=extra)
         tables = list(base.tables)
-        if has_paper:
-            for channel, part in zip(("online", "paper"), split_paper(data), strict=True):
+        if split:
+            for channel, part in split_channels(data, channels).items():
                 if part.ballots == 0:
                     continue
                 built = build_results(row.code, poll, part, min_cell)
@@ -175,8 +181,31 @@ class ReportService:
                 questions=tuple((q.id, q.kind, pick(q.text, "en")) for q in poll.questions),
                 turnout=_turnout(poll, days, groups, min_cell),
                 texts=texts,
+                web_modes=await self._web_modes(row.id, channels.get("web", 0), min_cell),
             )
         )
+
+    def _by_channel(self, results: Results, question: str, lang: str) -> str:
+        """ "Telegram 12 · web 9 · paper <5": who answered the main question each way, when
+        ballots came in more than one way (a withheld channel shows the threshold)."""
+        parts = []
+        for table in results.tables:
+            if table.question == question and table.dimension == CHANNEL:
+                shown = f"<{results.min_cell}" if table.withheld else str(table.respondents)
+                name = self._catalog.plain(lang, f"channel_{table.group}")
+                parts.append(f"{name} {shown}")
+        return " · ".join(parts)
+
+    async def _web_modes(self, poll_id: int, web: int, min_cell: int) -> tuple[Any, ...]:
+        """Web ballots cast with a voting code and in open mode. Web = codes + open is
+        published, so one below the threshold hides both."""
+        if not web:
+            return ()
+        _, used = await self._store.code_counts(poll_id)
+        modes = (("codes", used), ("open", web - used))
+        if min_cell and any(0 < n < min_cell for _, n in modes):
+            return tuple((mode, None) for mode, _ in modes)
+        return modes
 
     async def _texts(
         self, poll_id: int, poll: Poll, groups: dict[tuple[str, str], int], min_cell: int

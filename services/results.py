@@ -47,7 +47,7 @@ class Table:
     group_label: str
     respondents: int
     cells: tuple[Cell, ...]
-    channel: str = "all"  # 'all' (online and paper together), 'online' or 'paper'
+    channel: str = "all"  # 'all' (every channel together), 'telegram', 'web' or 'paper'
     withheld: bool = False  # a group smaller than the threshold: no figures shown at all
     least: int = 1  # options one respondent picks or ranks at least (theme tallies: 0)
     most: int = 0  # ... and at most (0: as many as there are options); a rank's places
@@ -123,6 +123,9 @@ class Results:
     turnout: Turnout = Turnout()
     texts: tuple[TextAnswer, ...] = ()
     rule: str = ""  # the suppression rule, in words, written into every export
+    # Web ballots by how they kept to one per person: ("codes", n), ("open", n); None where
+    # hidden (either below the threshold hides both, as web = codes + open is published).
+    web_modes: tuple[tuple[str, int | None], ...] = ()
 
 
 def small_cell(table: Table, cell: Cell, min_cell: int, protect_zeros: bool = False) -> bool:
@@ -230,35 +233,51 @@ def build_results(
     )
 
 
-def split_paper(data: TallyData) -> tuple[TallyData, TallyData]:
-    """(online, paper) tallies from one tally that was grouped by channel: paper ballots are
-    the ``channel=paper`` group, and online is everything else."""
-    paper_options: dict[tuple[str, str, int | None], int] = defaultdict(int)
+CHANNELS = ("telegram", "web", "paper")  # how a ballot came in: ballots.channel
+
+
+def split_channels(data: TallyData, ballots: dict[str, int]) -> dict[str, TallyData]:
+    """One tally per channel, from one tally grouped by channel: web and paper ballots carry
+    ``channel=web`` / ``channel=paper`` in their groups, and Telegram is everything else.
+    ``ballots`` is the number of ballots per channel (from the ballots themselves)."""
+    parts: dict[str, dict[tuple[str, str, int | None], int]] = {
+        c: defaultdict(int) for c in CHANNELS if c != "telegram"
+    }
+    answered: dict[str, dict[str, int]] = {c: defaultdict(int) for c in parts}
     for g in data.groups:
-        if g.dimension == "channel" and g.group == "paper":
-            paper_options[(g.question, g.option, g.rank)] += g.count
-    paper_respondents = {r.question: r.count for r in data.respondents if r.dimension == "channel"}
-    paper_ballots = max(paper_respondents.values(), default=0)
-    paper = TallyData(
-        ballots=paper_ballots,
-        options=[OptionCount(q, o, r, n) for (q, o, r), n in paper_options.items()],
-        respondents=[Respondents(q, "", "", n) for q, n in paper_respondents.items()],
-    )
-    online = TallyData(
-        ballots=data.ballots - paper_ballots,
+        if g.dimension == "channel" and g.group in parts:
+            parts[g.group][(g.question, g.option, g.rank)] += g.count
+    for r in data.respondents:
+        if r.dimension == "channel" and r.group in answered:
+            answered[r.group][r.question] += r.count
+    out: dict[str, TallyData] = {}
+    for channel, options in parts.items():
+        out[channel] = TallyData(
+            ballots=ballots.get(channel, 0),
+            options=[OptionCount(q, o, r, n) for (q, o, r), n in options.items()],
+            respondents=[Respondents(q, "", "", n) for q, n in answered[channel].items()],
+        )
+    taken: dict[tuple[str, str, int | None], int] = defaultdict(int)
+    for options in parts.values():
+        for key, n in options.items():
+            taken[key] += n
+    out["telegram"] = TallyData(
+        ballots=ballots.get("telegram", 0),
         options=[
             OptionCount(
-                o.question,
-                o.option,
-                o.rank,
-                o.count - paper_options.get((o.question, o.option, o.rank), 0),
+                o.question, o.option, o.rank, o.count - taken.get((o.question, o.option, o.rank), 0)
             )
             for o in data.options
         ],
         respondents=[
-            Respondents(r.question, "", "", r.count - paper_respondents.get(r.question, 0))
+            Respondents(
+                r.question,
+                "",
+                "",
+                r.count - sum(a.get(r.question, 0) for a in answered.values()),
+            )
             for r in data.respondents
             if not r.dimension
         ],
     )
-    return online, paper
+    return {c: out[c] for c in CHANNELS}

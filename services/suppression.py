@@ -66,8 +66,8 @@ Deliberate limits: a hidden zero in a group of m or more may be worked out (6 of
 chose one option, so the others are 0: that much is shown anyway); ``protect_zeros=True``
 protects those too (counts per place included), at the cost of hiding more. Not checked:
 combinations of three or more breakdowns; breakdowns within one channel (online by age). A
-split by channel (tables of dimension 'channel', groups online and paper) is a family like any
-other: online + paper = all.
+split by channel (tables of dimension 'channel', groups telegram, web and paper) is a family like
+any other: telegram + web + paper = all.
 
 Hidden cells are moved after the shown ones (in label order): ordered by size they would tell
 which is bigger. Free-text answers lose the tags of groups with fewer than m ballots, and of
@@ -318,7 +318,7 @@ class _Protector:
         for t in tables:
             if not t.dimension:
                 continue
-            # a split by channel (dimension 'channel', groups online and paper, each with its
+            # a split by channel (dimension 'channel', groups telegram, web, paper, each with its
             # own channel) adds up to the overall table of all ballots
             channel = t.channel if (t.question, t.channel) in overall else "all"
             if (t.question, channel) in overall:

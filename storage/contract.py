@@ -338,7 +338,7 @@ class Store(Protocol):
         ...
 
     async def ballots_by_channel(self, poll_id: int) -> dict[str, int]:
-        """Ballots per channel ('online' is Telegram, 'web', 'paper'); absent channels left out."""
+        """Ballots per channel ('telegram', 'web', 'paper'); absent channels left out."""
         ...
 
     # --- safeguarding alerts ----------------------------------------------------------------

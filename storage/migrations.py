@@ -277,3 +277,14 @@ MIGRATIONS.append(
         """,
     )
 )
+
+# A ballot's channel names how it came in: 'telegram', 'web' or 'paper' (Telegram ballots were
+# called 'online' before the web ballot existed).
+MIGRATIONS.append(
+    (
+        "0015_channel_names",
+        """
+        UPDATE ballots SET channel = 'telegram' WHERE channel = 'online';
+        """,
+    )
+)

@@ -67,7 +67,7 @@ class NewBallot:
 
     poll_id: int
     cast_on: str
-    channel: str = "online"
+    channel: str = "telegram"  # or "web", "paper"
     session_id: int | None = None
     lang: str | None = None
     choices: tuple[tuple[str, str, int | None], ...] = ()  # (question, option, rank)

@@ -593,7 +593,7 @@ class SqliteStore:
         return int(rows[0][0]), int(rows[0][1])
 
     async def ballots_by_channel(self, poll_id: int) -> dict[str, int]:
-        """Ballots per channel ('online' is Telegram, 'web', 'paper')."""
+        """Ballots per channel ('telegram', 'web', 'paper')."""
         rows = await self._r.execute_fetchall(
             "SELECT channel, count(*) FROM ballots WHERE poll_id = ? GROUP BY channel", (poll_id,)
         )
@@ -748,7 +748,7 @@ class SqliteStore:
 
         One scan of the covering index ``answers_tally`` in one snapshot: the SQL groups by
         (question, groups, option, place), a few thousand rows at most, and the margins for
-        each breakdown are added up here. ``channel`` narrows it to 'online' or 'paper'.
+        each breakdown are added up here. ``channel`` narrows it to 'telegram', 'web' or 'paper'.
         """
         wanted = set(dimensions)
         sql = (

@@ -153,7 +153,7 @@ def test_online_paper_and_combined(env: Path, capsys: pytest.CaptureFixture[str]
             if t.question == "priority" and t.dimension in ("", "channel")
         }
         assert overall["all"]["jobs"] == 7 and overall["all"]["climate"] == 9
-        assert overall["online"]["jobs"] == 7 and overall["online"]["climate"] == 0
+        assert overall["telegram"]["jobs"] == 7 and overall["telegram"]["climate"] == 0
         assert overall["paper"]["climate"] == 9 and overall["paper"]["jobs"] == 0
         assert sum(n for _, n in res.turnout.by_day) == 16
         age = {r.group: r.ballots for r in res.turnout.by_group if r.dimension == "age"}

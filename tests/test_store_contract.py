@@ -102,7 +102,7 @@ def _ballot(
     area: str = "north",
     *,
     why: str = "because",
-    channel: str = "online",
+    channel: str = "telegram",
     day: str = DAY,
 ) -> NewBallot:
     return NewBallot(
@@ -378,8 +378,8 @@ async def test_tally_margins_overall_per_group_and_per_channel(store: Store) -> 
         ("q", "b"): 1,
         ("area", "south"): 1,
     }
-    assert (await store.tally(pid, [], channel="online")).ballots == 4
-    assert await store.ballots_by_channel(pid) == {"online": 4, "paper": 1}
+    assert (await store.tally(pid, [], channel="telegram")).ballots == 4
+    assert await store.ballots_by_channel(pid) == {"telegram": 4, "paper": 1}
 
 
 # --- retention --------------------------------------------------------------------------------
@@ -466,7 +466,7 @@ async def test_voting_codes(store: Store) -> None:
     assert await store.code_counts(pid) == (4, 1)
     await store.cast_ballot(_ballot(pid), _key(7), None, NOW)  # Telegram, not a code
     assert await store.code_counts(pid) == (4, 1)
-    assert await store.ballots_by_channel(pid) == {"web": 1, "online": 1}
+    assert await store.ballots_by_channel(pid) == {"web": 1, "telegram": 1}
     assert await store.code_counts(other) == (0, 0)
 
 

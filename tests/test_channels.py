@@ -1,0 +1,119 @@
+"""Every result shows Telegram, web and paper apart and together, with the same suppression,
+and exports say how many web ballots came with a voting code or an open link."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.app import Runtime, open_runtime
+from bot.settings import Settings
+from services.codes import normalize
+from storage.records import NewBallot
+from tests.conftest import SIMPLE_POLL
+
+
+@pytest.fixture
+async def rt(tmp_path: Path) -> AsyncIterator[Runtime]:
+    settings = Settings(db=tmp_path / "m.db", key_file=tmp_path / "k" / "k", _env_file=None)  # type: ignore[call-arg]
+    runtime = await open_runtime(settings)
+    await runtime.services.polls.create(
+        runtime.services.polls.parse(SIMPLE_POLL, "t.yaml"), status="open"
+    )
+    try:
+        yield runtime
+    finally:
+        await runtime.close()
+
+
+async def _cast(rt: Runtime, channel: str, priority: str, n: int, code: str | None = None) -> None:
+    loaded = await rt.services.polls.by_code("test-poll")
+    assert loaded is not None
+    row, poll = loaded
+    for i in range(n):
+        choices = (("age", "13-15", None), ("area", "north", None), ("priority", priority, None))
+        ballot = NewBallot(
+            row.id,
+            "2026-12-01",
+            channel=channel,
+            choices=choices,
+            groups=poll.group_key(choices, None, channel=channel, paper=channel == "paper"),
+        )
+        voter = (
+            rt.services.journey._hasher.code("test-poll", normalize(code) or code)
+            if code and i == 0
+            else f"{channel}-{priority}-{i}".encode()
+        )
+        await rt.store.cast_ballot(ballot, voter, None, 1_796_000_000)
+
+
+async def test_each_channel_apart_and_together(rt: Runtime, tmp_path: Path) -> None:
+    codes = await rt.services.codes.make("test-poll", 6)
+    await _cast(rt, "telegram", "jobs", 7)
+    await _cast(rt, "telegram", "climate", 5)
+    for code in codes:
+        await _cast(rt, "web", "climate", 1, code)  # six with a voting code
+    await _cast(rt, "web", "jobs", 6)  # six with the open link
+    await _cast(rt, "paper", "jobs", 5)
+    out = tmp_path / "r.csv"
+    await rt.services.reports.export("test-poll", "csv", out, 5)
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
+    by = {
+        (r["dimension"], r["group"], r["option"]): r["count"]
+        for r in rows
+        if r["question"] == "priority"
+    }
+    assert by[("", "", "Jobs")] == "18" and by[("", "", "Climate")] == "11"
+    assert by[("channel", "telegram", "Jobs")] == "7"
+    assert by[("channel", "telegram", "Climate")] == "5"
+    assert by[("channel", "web", "Jobs")] == "6" and by[("channel", "web", "Climate")] == "6"
+    assert by[("channel", "paper", "Jobs")] == "5"
+    assert by[("channel", "paper", "Climate")] in ("0", "<5", "[c]")
+    path = tmp_path / "r.json"
+    await rt.services.reports.export("test-poll", "json", path, 5)
+    modes = json.loads(path.read_text(encoding="utf-8"))["web_ballots_by_mode"]
+    assert modes == {
+        "codes": {"ballots": 6, "suppressed": False},
+        "open": {"ballots": 6, "suppressed": False},
+    }
+
+
+async def test_a_small_channel_is_suppressed_like_any_group(rt: Runtime, tmp_path: Path) -> None:
+    codes = await rt.services.codes.make("test-poll", 2)
+    await _cast(rt, "telegram", "jobs", 9)
+    await _cast(rt, "telegram", "climate", 6)
+    for code in codes:
+        await _cast(rt, "web", "climate", 1, code)
+    await _cast(rt, "web", "jobs", 4)
+    path = tmp_path / "r.json"
+    await rt.services.reports.export("test-poll", "json", path, 5)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["web_ballots_by_mode"] == {
+        "codes": {"ballots": None, "suppressed": True},
+        "open": {"ballots": None, "suppressed": True},
+    }
+    out = tmp_path / "r.csv"
+    await rt.services.reports.export("test-poll", "csv", out, 5)
+    text = out.read_text(encoding="utf-8")
+    rows = list(csv.DictReader(text.splitlines()))
+    web = {r["option"]: r["count"] for r in rows if r["group"] == "web"}
+    assert web["Climate"] == "<5" and web["Jobs"] == "<5"  # 2 and 4
+    assert web["13-15"] == "6"  # the channel's own size is not small
+    tg = {r["option"]: r["count"] for r in rows if r["group"] == "telegram"}
+    overall = {r["option"]: r["count"] for r in rows if not r["dimension"]}
+    for option in ("Jobs", "Climate"):  # all = telegram + web: one more hidden in each row
+        assert "[c]" in (tg[option], overall[option]), (option, tg, overall)
+
+
+async def test_results_in_telegram_name_each_channel(rt: Runtime) -> None:
+    await _cast(rt, "telegram", "jobs", 7)
+    await _cast(rt, "web", "climate", 6)
+    await _cast(rt, "paper", "jobs", 2)
+    text, _ = await rt.services.reports.summary("test-poll", 5, "en")
+    assert "By channel: Telegram 7 · web 6 · paper &lt;5" in text  # Telegram HTML
+    text, _ = await rt.services.reports.summary("test-poll", 5, "cy")
+    assert "Fesul sianel: Telegram 7 · gwe 6 · papur &lt;5" in text
