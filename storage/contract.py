@@ -280,9 +280,9 @@ class Store(Protocol):
         added, and free the space of deleted rows; may pause writes; never fails the caller."""
         ...
 
-    async def purge_texts(self, cast_before: str) -> int:
-        """Blank the words of free-text answers of ballots cast before the date (themes and
-        tallies stay); how many."""
+    async def purge_texts(self, cast_before: str | None = None) -> int:
+        """Blank the words of free-text answers of ballots cast before the date, or of every
+        ballot when None (themes and tallies stay); how many."""
         ...
 
     async def purge_voters(self, closed_before: int) -> int:
