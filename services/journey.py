@@ -23,7 +23,7 @@ from services.polls import PollService, poll_state
 from services.screens import Screen
 from services.themes import themes_of
 from services.typed_answers import Taken, TypedAnswers
-from storage.records import CastResult, DraftRow, NewBallot
+from storage.records import CastResult, DraftRow, NewBallot, StorageError
 from storage.sqlite import SqliteStore
 
 DRAFT_TTL_SECONDS = 24 * 3600
@@ -499,9 +499,12 @@ class JourneyService:
             groups=poll.group_key(choices, j.session),
             session_id=j.session,
         )
-        result = await self._store.cast_ballot(
-            ballot, self._hasher.voter(ctx.code, person.id), ctx.owner, int(now.timestamp())
-        )
+        try:
+            result = await self._store.cast_ballot(
+                ballot, self._hasher.voter(ctx.code, person.id), ctx.owner, int(now.timestamp())
+            )
+        except StorageError:  # e.g. a full disk: nothing was kept, the draft and step remain
+            return self._toast(j.lang, "submit_failed", alert=True)
         if result is CastResult.POLL_CLOSED:
             return Outcome(
                 screens.message(self._catalog, j.lang, "closed_before_submit"), edit=True

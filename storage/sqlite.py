@@ -27,6 +27,7 @@ from storage.records import (
     PollSummary,
     Respondents,
     StorageError,
+    StorageUnavailable,
     TallyData,
 )
 from storage.writer import Writer
@@ -391,9 +392,20 @@ class SqliteStore:
             _insert_ballot(conn, ballot)
             return CastResult.COUNTED
 
+        # The draft stays in memory until the ballot is committed, so that a failed write (a
+        # full disk) leaves the person where they were, free to press Send again. It is no
+        # longer "dirty", so no flush writes it back after the transaction has deleted it.
+        if owner is not None:
+            self._dirty.discard(owner)
+        try:
+            result = CastResult(await self._w.run(op))
+        except sqlite3.DatabaseError as exc:
+            if owner is not None and owner in self._drafts:
+                self._dirty.add(owner)
+            raise StorageUnavailable(f"the ballot could not be written: {exc}") from None
         if owner is not None:
             self._forget(owner)
-        return CastResult(await self._w.run(op))
+        return result
 
     async def import_paper(
         self, poll_id: int, digest: str, filename: str, ballots: Sequence[NewBallot], today: str

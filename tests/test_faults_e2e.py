@@ -3,7 +3,10 @@ gone, text no database or Telegram would take, and a database that can't write."
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sqlite3
+from typing import Any
 
 import pytest
 from conftest import Harness
@@ -56,3 +59,44 @@ async def test_a_language_button_on_a_deleted_message_sets_it_without_an_error(
     assert out.method == "sendMessage" and "Cymraeg" in out.plain
     await markbot.standin.wait_idle()
     assert _problems(caplog) == []
+
+
+async def test_a_full_disk_at_send_keeps_the_draft_for_another_try(markbot: Harness) -> None:
+    """The database can't write ("database or disk is full"): the person is told kindly to
+    try again and nothing is lost; once the disk has room, the same button counts the vote."""
+    await markbot.add_poll()
+    store = markbot.runtime.store
+    writer = store._w
+    commit = writer._commit
+    full = True
+
+    def failing(ops: list[Any]) -> list[Any]:
+        if full:
+            raise sqlite3.OperationalError("database or disk is full")
+        return commit(ops)
+
+    user = markbot.user(2003)
+    await user.send_command("start", "test-poll")
+    await user.next_output()
+    for label in ("Start", "13-15", "North", "Climate"):
+        await user.press(label)
+        await user.next_output()
+    writer._commit = failing  # type: ignore[method-assign]  # from here on the disk is full
+    await user.press("Skip this question")
+    assert "Check your answers" in (await user.next_output()).plain
+    await asyncio.sleep(0.7)  # a write-behind round fails too
+    user.drain_callback_answers()
+    await user.press("Send my answers")
+    answer = await user.next_callback_answer()
+    assert answer["show_alert"] and "couldn't be sent just now" in answer["text"]
+    await user.expect_no_output(0.3)  # still on the check screen, with its Send button
+    await user.press("Send my answers")  # still full: the same kind answer, nothing lost
+    assert "couldn't be sent" in (await user.next_callback_answer())["text"]
+    full = False
+    await user.press("Send my answers")
+    assert "Thank you!" in (await user.next_output()).plain
+    assert not (await user.next_callback_answer())["show_alert"]
+    row = await store.get_poll("test-poll")
+    assert row is not None
+    assert (await markbot.runtime.services.reports.results("test-poll", 0)).ballots == 1
+    assert await store.load_draft(markbot.runtime.services.journey._hasher.owner(2003)) is None
