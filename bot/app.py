@@ -16,7 +16,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.keys import load_or_create_key
 from bot.settings import Settings
-from handlers import admin, broadcast, chats, errors, journey, menus, safeguarding
+from handlers import admin, broadcast, chats, errors, inputs, journey, menus, safeguarding
 from handlers.context import MarkbotContext, attach
 from prompts import load_catalog
 from services.broadcast import BroadcastService
@@ -122,6 +122,7 @@ def build_application(
     """The Application with every handler registered; nothing is opened here."""
     app: App = (
         tuned_builder(settings, token, rate_limiter=rate_limiter)
+        .get_updates_request(inputs.CleanRequest(connection_pool_size=1))  # PTB's default size
         .context_types(ContextTypes(context=MarkbotContext))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)

@@ -9,7 +9,7 @@ import secrets
 import sqlite3
 import time
 from collections import OrderedDict, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import aiosqlite
@@ -291,7 +291,13 @@ class SqliteStore:
                 log.error("writing unfinished journeys failed: %s", type(exc).__name__)
 
     async def flush_drafts(self) -> int:
-        """Write every draft changed since the last flush, in one transaction."""
+        """Write every draft changed since the last flush, in one transaction.
+
+        If the database refuses one person's draft (whatever is wrong with it), the others are
+        written one by one, each in its own savepoint, so it can't hold theirs back; the
+        refused one stays in memory only. A database that can't write at all (disk full,
+        locked) keeps them all for the next round.
+        """
         owners = list(self._dirty)
         rows = [
             (d.owner, d.token, d.poll_id, d.state, d.updated_at)
@@ -301,23 +307,32 @@ class SqliteStore:
         self._dirty.clear()
         if not rows:
             return 0
-
-        def op(conn: sqlite3.Connection) -> None:
-            conn.executemany(
-                "INSERT INTO drafts (owner, token, poll_id, state, updated_at)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (owner) DO UPDATE SET"
-                " token = excluded.token, poll_id = excluded.poll_id,"
-                " state = excluded.state, updated_at = excluded.updated_at",
-                rows,
-            )
-
         try:
-            await self._w.run(op, savepoint=False)
-        except Exception:
+            await self._w.run(_draft_upsert(rows))
+        except sqlite3.OperationalError:
             # written next time (unless they were dropped meanwhile)
             self._dirty.update(o for o in owners if o in self._drafts)
             raise
+        except Exception:
+            return await self._flush_one_by_one(rows)
         return len(rows)
+
+    async def _flush_one_by_one(self, rows: list[tuple[bytes, str, int, str, int]]) -> int:
+        outcomes = await asyncio.gather(
+            *(self._w.run(_draft_upsert([row])) for row in rows), return_exceptions=True
+        )
+        written = 0
+        for row, outcome in zip(rows, outcomes, strict=True):
+            if isinstance(outcome, sqlite3.OperationalError):
+                if row[0] in self._drafts:
+                    self._dirty.add(row[0])
+            elif isinstance(outcome, BaseException):
+                log.warning(
+                    "an unfinished journey could not be written: %s", type(outcome).__name__
+                )
+            else:
+                written += 1
+        return written
 
     def _forget(self, owner: bytes) -> None:
         self._drafts.pop(owner, None)
@@ -677,6 +692,21 @@ class SqliteStore:
             (poll_id,),
         )
         return [(r[0], r[1], r[2], r[3], bool(r[4]), r[5]) for r in rows]
+
+
+def _draft_upsert(
+    rows: list[tuple[bytes, str, int, str, int]],
+) -> Callable[[sqlite3.Connection], None]:
+    def op(conn: sqlite3.Connection) -> None:
+        conn.executemany(
+            "INSERT INTO drafts (owner, token, poll_id, state, updated_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (owner) DO UPDATE SET"
+            " token = excluded.token, poll_id = excluded.poll_id,"
+            " state = excluded.state, updated_at = excluded.updated_at",
+            rows,
+        )
+
+    return op
 
 
 def _insert_ballot(conn: sqlite3.Connection, ballot: NewBallot) -> str:
