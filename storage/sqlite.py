@@ -414,10 +414,12 @@ class SqliteStore:
             self._dirty.discard(owner)
         try:
             result = CastResult(await self._w.run(op))
-        except sqlite3.DatabaseError as exc:
+        except Exception as exc:
             if owner is not None and owner in self._drafts:
                 self._dirty.add(owner)
-            raise StorageUnavailable(f"the ballot could not be written: {exc}") from None
+            if isinstance(exc, sqlite3.OperationalError):  # disk full, locked, I/O error
+                raise StorageUnavailable(f"the ballot could not be written: {exc}") from None
+            raise
         if owner is not None:
             self._forget(owner)
         return result
