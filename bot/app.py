@@ -14,7 +14,7 @@ from telegram.constants import ParseMode
 from telegram.error import Conflict, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
-from bot.keys import load_or_create_key
+from bot.keys import open_key
 from bot.settings import Settings
 from handlers import admin, broadcast, chats, errors, inputs, journey, menus, safeguarding
 from handlers.context import MarkbotContext, attach
@@ -53,11 +53,16 @@ class Runtime:
         await self.store.close()
 
 
-async def open_runtime(settings: Settings) -> Runtime:
-    """Open the key, the database and the services (the key is read once, here)."""
-    key = load_or_create_key(settings.key_path)
+async def open_runtime(settings: Settings, *, new_key: bool = False) -> Runtime:
+    """Open the database, its key and the services (the key is read once, here, and checked
+    against the database: see bot/keys.py; ``new_key`` is ``markbot run --new-key``)."""
     store = SqliteStore(settings.db)
     await store.open()
+    try:
+        key = await open_key(settings.key_path, store, new_key=new_key)
+    except BaseException:
+        await store.close()
+        raise
     catalog = load_catalog()
     polls = PollService(store, catalog)
     hasher = Hasher(key)

@@ -47,7 +47,13 @@ def _parser() -> argparse.ArgumentParser:
         description="Anonymous Make Your Mark-style votes with young people, on Telegram.",
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("run", help="run the bot (long polling); needs MARKBOT_TOKEN")
+    run = sub.add_parser("run", help="run the bot (long polling); needs MARKBOT_TOKEN")
+    run.add_argument(
+        "--new-key",
+        action="store_true",
+        help="start a new key file when it is missing from a database that used one (people"
+        " who voted in an open poll could vote again; subscribers and workers are lost)",
+    )
 
     poll = sub.add_parser("poll", help="create, list, open and close polls")
     psub = poll.add_subparsers(dest="poll_command", required=True, metavar="ACTION")
@@ -109,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             token = settings.require_token()
             setup_logging(settings.log_level, [token])
-            return _run_bot(settings, token)
+            return _run_bot(settings, token, new_key=args.new_key)
         setup_logging("WARNING")
         return asyncio.run(_dispatch(args, settings))
     except CliError as exc:
@@ -306,13 +312,13 @@ def _single_instance(settings: Settings, token: str) -> Iterator[None]:
             fh.close()
 
 
-def _run_bot(settings: Settings, token: str) -> int:
+def _run_bot(settings: Settings, token: str, *, new_key: bool = False) -> int:
     with _single_instance(settings, token):
-        return asyncio.run(_run_async(settings, token))
+        return asyncio.run(_run_async(settings, token, new_key))
 
 
-async def _run_async(settings: Settings, token: str) -> int:
-    runtime = await open_runtime(settings)
+async def _run_async(settings: Settings, token: str, new_key: bool = False) -> int:
+    runtime = await open_runtime(settings, new_key=new_key)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -188,6 +188,45 @@ class SqliteStore:
         rows = await self._r.execute_fetchall("SELECT name FROM schema_migrations ORDER BY name")
         return [r[0] for r in rows]
 
+    # --- the key ----------------------------------------------------------------------------
+
+    # Tables whose rows only mean something with the key file: keyed hashes of people and
+    # things sealed under a key derived from it.
+    _KEYED = (
+        "voters",
+        "drafts",
+        "workers",
+        "invites",
+        "preferences",
+        "subscribers",
+        "broadcast_sends",
+        "contact_waiting",
+        "contact_requests",
+    )
+
+    async def has_keyed_data(self) -> bool:
+        """Whether anything here was made with the key file (a voter register, subscribers,
+        workers, ...): then a new key would silently break it."""
+        exists = " OR ".join(f"EXISTS (SELECT 1 FROM {t})" for t in self._KEYED)
+        sealed = "EXISTS (SELECT 1 FROM broadcasts WHERE notify IS NOT NULL)"
+        rows = await self._r.execute_fetchall(f"SELECT {exists} OR {sealed}")
+        return bool(next(iter(rows))[0]) or bool(self._drafts)
+
+    async def key_check(self) -> bytes | None:
+        """The check value of the key this database was used with (None before the first)."""
+        rows = await self._r.execute_fetchall("SELECT value FROM key_check WHERE id = 1")
+        return bytes(rows[0][0]) if rows else None
+
+    async def set_key_check(self, value: bytes) -> None:
+        def op(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO key_check (id, value) VALUES (1, ?)"
+                " ON CONFLICT (id) DO UPDATE SET value = excluded.value",
+                (value,),
+            )
+
+        await self._w.run(op, savepoint=False)
+
     # --- polls ----------------------------------------------------------------------------
 
     async def add_poll(
