@@ -4,12 +4,22 @@ gone, text no database or Telegram would take, and a database that can't write."
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import errno
 import logging
+import os
+import shutil
 import sqlite3
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Harness
+from conftest import Harness, start_markbot
+
+from bot.settings import Settings
+from standin import BotApiStandin
 
 
 def _problems(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -100,3 +110,73 @@ async def test_a_full_disk_at_send_keeps_the_draft_for_another_try(markbot: Harn
     assert row is not None
     assert (await markbot.runtime.services.reports.results("test-poll", 0)).ballots == 1
     assert await store.load_draft(markbot.runtime.services.journey._hasher.owner(2003)) is None
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 3 MB tmpfs of its own (needs root; skipped elsewhere)."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("a real full disk needs root to mount a small tmpfs")
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace')}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def _fill(folder: Path) -> Path:
+    """Take every free byte of the file system ``folder`` is on."""
+    filler = folder / "filler"
+    with open(filler, "wb") as fh:
+        try:
+            while True:
+                fh.write(b"\0" * 65536)
+                fh.flush()
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC
+    with contextlib.suppress(OSError), open(filler, "ab") as fh:  # the last partial block
+        while True:
+            fh.write(b"\0" * 512)
+            fh.flush()
+    return filler
+
+
+async def test_a_really_full_disk_at_send(
+    standin: BotApiStandin, tmp_path: Path, small_disk: Path
+) -> None:
+    """The same promise on a real file system that fills up (a small tmpfs): told kindly to
+    try again, nothing lost, counted once when there is room again."""
+    settings = Settings(
+        db=small_disk / "markbot.db",
+        key_file=tmp_path / "markbot.key",
+        api_url=standin.base_url,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    harness = await start_markbot(standin, settings)
+    try:
+        await harness.add_poll()
+        user = harness.user(2004)
+        await user.send_command("start", "test-poll")
+        await user.next_output()
+        for label in ("Start", "13-15", "North", "Climate", "Skip this question"):
+            await user.press(label)
+            await user.next_output()
+        filler = _fill(small_disk)
+        user.drain_callback_answers()
+        await user.press("Send my answers")
+        answer = await user.next_callback_answer(timeout=20)
+        assert answer["show_alert"] and "couldn't be sent just now" in answer["text"]
+        await user.expect_no_output(0.3)
+        filler.unlink()  # room again
+        await user.press("Send my answers")
+        assert "Thank you!" in (await user.next_output(timeout=20)).plain
+        results = await harness.runtime.services.reports.results("test-poll", 0)
+        assert results.ballots == 1
+    finally:
+        await harness.shutdown()
