@@ -16,9 +16,9 @@ from telegram.constants import ParseMode
 from telegram.error import Conflict, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
-from bot.keys import load_or_create_key
+from bot.keys import open_key
 from bot.settings import Settings
-from handlers import admin, broadcast, chats, errors, journey, menus, safeguarding
+from handlers import admin, broadcast, chats, errors, inputs, journey, menus, safeguarding
 from handlers.context import MarkbotContext, attach
 from handlers.web.server import build_web_app, start_web
 from handlers.web.telegram import UpdateSink
@@ -35,6 +35,7 @@ from services.reports import ReportService
 from services.sealing import ALERTS, CONTACTS, Cipher
 from services.staff import StaffService
 from services.subscriptions import SubscriptionService
+from services.text_input import clean_data
 from services.vote_codes import VoteCodeService
 from storage.sqlite import SqliteStore
 
@@ -61,11 +62,16 @@ class Runtime:
         await self.store.close()
 
 
-async def open_runtime(settings: Settings) -> Runtime:
-    """Open the key, the database and the services (the key is read once, here)."""
-    key = load_or_create_key(settings.key_path)
+async def open_runtime(settings: Settings, *, new_key: bool = False) -> Runtime:
+    """Open the database, its key and the services (the key is read once, here, and checked
+    against the database: see bot/keys.py; ``new_key`` is ``markbot run --new-key``)."""
     store = SqliteStore(settings.db)
     await store.open()
+    try:
+        key = await open_key(settings.key_path, store, new_key=new_key)
+    except BaseException:
+        await store.close()
+        raise
     catalog = load_catalog()
     polls = PollService(store, catalog)
     hasher = Hasher(key)
@@ -147,7 +153,9 @@ def build_application(
     ``webhook`` it has no updater: updates come from the web server's webhook route."""
     builder = tuned_builder(settings, token, rate_limiter=rate_limiter)
     if webhook:
-        builder = builder.updater(None)
+        builder = builder.updater(None)  # the webhook route cleans what it decodes
+    else:  # every string of every update cleaned as it is decoded (PTB's default pool size)
+        builder = builder.get_updates_request(inputs.CleanRequest(connection_pool_size=1))
     app: App = (
         builder.context_types(ContextTypes(context=MarkbotContext))
         .post_init(_post_init)
@@ -275,7 +283,7 @@ async def serve_webhook(
         if await store.update_seen(update_id):
             log.info("update %d delivered again: dropped", update_id)
             return
-        await app.process_update(Update.de_json(data, app.bot))
+        await app.process_update(Update.de_json(clean_data(data), app.bot))
         await store.mark_update(update_id, int(time.time()))
 
     await app.initialize()

@@ -67,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="take Telegram's updates by webhook (MARKBOT_WEBHOOK_URL, MARKBOT_WEBHOOK_SECRET)",
     )
+    run.add_argument(
+        "--new-key",
+        action="store_true",
+        help="start a new key file when it is missing from a database that used one (people"
+        " who voted in an open poll could vote again; subscribers and workers are lost)",
+    )
 
     poll = sub.add_parser("poll", help="create, list, open and close polls")
     psub = poll.add_subparsers(dest="poll_command", required=True, metavar="ACTION")
@@ -143,13 +149,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             if settings.web_port is not None and not settings.token:
                 setup_logging(settings.log_level, [])
-                return _run_web_only(settings)  # a council that doesn't use Telegram
+                return _run_web_only(settings, new_key=args.new_key)  # no Telegram at all
             token = settings.require_token()
             secrets_ = [token]
             if args.webhook:
                 secrets_.append(settings.require_webhook()[2])
             setup_logging(settings.log_level, secrets_)
-            return _run_bot(settings, token, webhook=args.webhook)
+            return _run_bot(settings, token, webhook=args.webhook, new_key=args.new_key)
         setup_logging("WARNING")
         return asyncio.run(_dispatch(args, settings))
     except CliError as exc:
@@ -370,14 +376,16 @@ def _single_instance(settings: Settings, token: str) -> Iterator[None]:
             fh.close()
 
 
-def _run_bot(settings: Settings, token: str, *, webhook: bool = False) -> int:
+def _run_bot(
+    settings: Settings, token: str, *, webhook: bool = False, new_key: bool = False
+) -> int:
     with _single_instance(settings, token):
-        return asyncio.run(_run_async(settings, token, webhook=webhook))
+        return asyncio.run(_run_async(settings, token, webhook=webhook, new_key=new_key))
 
 
-def _run_web_only(settings: Settings) -> int:
+def _run_web_only(settings: Settings, *, new_key: bool = False) -> int:
     with _single_instance(settings, ""):
-        return asyncio.run(_run_async(settings, None))
+        return asyncio.run(_run_async(settings, None, new_key=new_key))
 
 
 async def _web(settings: Settings, runtime: Runtime, bot: Bot | None) -> AppRunner | None:
@@ -390,8 +398,10 @@ async def _web(settings: Settings, runtime: Runtime, bot: Bot | None) -> AppRunn
     return runner
 
 
-async def _run_async(settings: Settings, token: str | None, *, webhook: bool = False) -> int:
-    runtime = await open_runtime(settings)
+async def _run_async(
+    settings: Settings, token: str | None, *, webhook: bool = False, new_key: bool = False
+) -> int:
+    runtime = await open_runtime(settings, new_key=new_key)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -1,14 +1,70 @@
-"""The secret key behind every keyed hash: created once, kept outside the database."""
+"""The secret key behind every keyed hash: created once, kept outside the database.
+
+A key is created only for a database that holds nothing made with a key. If the database
+already holds keyed data (a voter register, subscribers, workers, ...) and the key file is
+missing, a new key would quietly let everyone who voted in an open poll vote again, so start-up
+stops and says how to restore the key, or to pass ``--new-key`` on purpose. The database keeps
+HMAC(key, "markbot-key-check"), which confirms a key in hand (a wrong key file is refused too)
+and tells nothing about the key itself.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import logging
 import os
 import secrets
 from pathlib import Path
 
 from bot.settings import SettingsError
+from storage.sqlite import SqliteStore
+
+log = logging.getLogger("markbot.keys")
 
 KEY_BYTES = 32
+_CHECK_LABEL = b"markbot-key-check"
+LOST_WITH_A_NEW_KEY = (
+    "people who already voted in a poll that is still open could vote again, and subscribers,"
+    " workers, unfinished answers, language choices and unsent contact requests are lost"
+)
+
+
+def check_value(key: bytes) -> bytes:
+    """What the database keeps to recognise its key (see the module docstring)."""
+    return hmac.new(key, _CHECK_LABEL, hashlib.sha256).digest()
+
+
+async def open_key(path: Path, store: SqliteStore, *, new_key: bool = False) -> bytes:
+    """The key for this database: read, checked against it, or created when that is safe
+    (nothing keyed yet) or asked for (``new_key``). Raises SettingsError with one clear line."""
+    stored = await store.key_check()
+    if not path.exists():
+        if not new_key and await store.has_keyed_data():
+            raise SettingsError(
+                f"the key file {path} is missing, but the database {store.path} holds data made"
+                " with it (voters, subscribers, workers...). Put the key file back from your"
+                " backup (or point MARKBOT_KEY_FILE at it); to start a new key instead, run"
+                f" 'markbot run --new-key': {LOST_WITH_A_NEW_KEY}"
+            )
+        key = load_or_create_key(path)
+        if stored is not None and new_key:
+            log.warning("started a new key file on purpose (--new-key): %s", LOST_WITH_A_NEW_KEY)
+        await store.set_key_check(check_value(key))
+        return key
+    key = load_or_create_key(path)
+    check = check_value(key)
+    if stored is None:
+        await store.set_key_check(check)  # the first start with a check (or an older database)
+    elif not hmac.compare_digest(stored, check):
+        raise SettingsError(
+            f"the key file {path} is not the key the database {store.path} was used with."
+            " Put the right key file back (or point MARKBOT_KEY_FILE at it); nothing was changed"
+            + (" (--new-key only starts a key when the key file is missing)" if new_key else "")
+        )
+    elif new_key:
+        log.warning("--new-key ignored: the key file is there and fits this database")
+    return key
 
 
 def load_or_create_key(path: Path) -> bytes:
@@ -21,7 +77,10 @@ def load_or_create_key(path: Path) -> bytes:
     except FileNotFoundError:
         return _create(path)
     except (OSError, UnicodeDecodeError) as exc:
-        raise SettingsError(f"MARKBOT_KEY_FILE cannot be read ({path}): {exc}") from None
+        raise SettingsError(
+            f"MARKBOT_KEY_FILE cannot be read ({path}): {exc}; check its owner and"
+            " permissions, or restore it from your backup"
+        ) from None
     try:
         key = bytes.fromhex(raw)
     except ValueError:

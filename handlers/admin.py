@@ -40,6 +40,12 @@ async def _say(update: Update, context: MarkbotContext, key: str, **params: obje
     await show(update, context, context.services.journey.say(person(update), key, **params))
 
 
+async def _reset_menu(update: Update, context: MarkbotContext) -> None:
+    chat = update.effective_chat
+    if chat is not None and chat.type == "private":
+        await menus.reset_chat(context.bot, chat.id)
+
+
 def staff_only(command: str, *, owners: bool = False) -> Callable[[Handler], Handler]:
     """Run the command for staff; anyone else sees exactly the unknown-command reply."""
 
@@ -53,6 +59,8 @@ def staff_only(command: str, *, owners: bool = False) -> Callable[[Handler], Han
             if not allowed:
                 log.warning("refused /%s from someone who is not staff", command)
                 await _say(update, context, "unknown_command")
+                if user is not None and (not owners or not await staff.is_staff(user.id)):
+                    await _reset_menu(update, context)  # a removed worker's menu goes too
                 raise ApplicationHandlerStop
             try:
                 await fn(update, context)
@@ -264,6 +272,7 @@ async def staff_reply(update: Update, context: MarkbotContext) -> None:
     kind, detail = pending
     if kind != "name" and not await staff.is_staff(user.id):  # removed since we asked
         staff.done_waiting(user.id)
+        await _reset_menu(update, context)
         return
     if kind == "name" and message.text:
         outcome = await staff.finish_join(user.id, message.text)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
 from handlers.context import MarkbotContext
-from handlers.show import person, show
+from handlers.show import is_gone, is_old_query, person, show
 
 log = logging.getLogger("markbot.errors")
 
@@ -21,6 +21,11 @@ async def on_error(update: object, context: MarkbotContext) -> None:
         log.log(level, "polling error: %s", type(error).__name__)
         return
     kind = "callback" if isinstance(update, Update) and update.callback_query else "message"
+    if isinstance(error, BadRequest) and (is_old_query(error) or is_gone(error)):
+        # a replayed or late tap, or a tap on a message that is gone: expected, and answering
+        # once more would only be refused again
+        log.info("a %s update about an old tap or message: %s", kind, error.message)
+        return
     log.error(
         "error handling a %s update: %s",
         kind,

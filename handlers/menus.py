@@ -59,6 +59,16 @@ async def publish_staff(bot: Bot, services: Services, chat_id: int, *, owner: bo
         log.warning("could not set a staff command menu: %s", type(exc).__name__)
 
 
+async def reset_chat(bot: Bot, chat_id: int) -> None:
+    """Take away a chat's own menu, so it shows everyone's again: for someone who is not (or
+    no longer) staff. Workers are kept by keyed hash, so a removed worker's chat is only known
+    when they next use a staff command; deleting a menu a chat never had changes nothing."""
+    try:
+        await bot.delete_my_commands(scope=BotCommandScopeChat(chat_id))
+    except TelegramError as exc:
+        log.warning("could not reset a chat's command menu: %s", type(exc).__name__)
+
+
 async def publish_safeguarding(bot: Bot, services: Services) -> None:
     """/contacts in the safeguarding chat's menu, and nowhere else."""
     chat = services.safeguarding_chat

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from handlers.context import MarkbotContext
@@ -32,8 +32,10 @@ def lang_of(update: Update, context: MarkbotContext) -> str:
 async def refuse_tap(update: Update, context: MarkbotContext) -> None:
     """Answer a button that isn't (or is no longer) this person's to press, changing nothing."""
     assert update.callback_query is not None
-    await update.callback_query.answer(
-        context.services.journey.toast(person(update), "stale_button"), show_alert=True
+    await _answer(
+        update.callback_query,
+        context.services.journey.toast(person(update), "stale_button"),
+        alert=True,
     )
 
 
@@ -53,12 +55,34 @@ def is_not_modified(exc: BadRequest) -> bool:
     return "message is not modified" in exc.message.lower()
 
 
+def is_old_query(exc: BadRequest) -> bool:
+    """Telegram's answer to a tap answered already (a replayed update) or too late: there is
+    nobody left to tell, so it is no error."""
+    text = exc.message.lower()
+    return "query is too old" in text or "query id is invalid" in text
+
+
+def is_gone(exc: BadRequest) -> bool:
+    """The tapped message is deleted, or too old to edit: the screen is sent new instead."""
+    text = exc.message.lower()
+    return "message to edit not found" in text or "message can't be edited" in text
+
+
+async def _answer(query: CallbackQuery, text: str | None, *, alert: bool) -> None:
+    try:
+        await query.answer(text=text, show_alert=alert)
+    except BadRequest as exc:
+        if not is_old_query(exc):
+            raise
+        log.debug("a tap was answered already (a replayed update)")
+
+
 async def show(update: Update, context: MarkbotContext, outcome: Outcome) -> None:
     """Answer a tap, then edit the message in place or send a new one."""
     query = update.callback_query
     jobs = []
     if query is not None:
-        jobs.append(query.answer(text=outcome.toast, show_alert=outcome.alert))
+        jobs.append(_answer(query, outcome.toast, alert=outcome.alert))
     screen = outcome.screen
     if screen is not None:
         target = query.message if query is not None else None
@@ -80,7 +104,11 @@ async def _edit(message: Message, screen: Screen) -> None:
     try:
         await message.edit_text(screen.text, reply_markup=keyboard(screen))
     except BadRequest as exc:
-        if not is_not_modified(exc):
+        if is_gone(exc):
+            await message.get_bot().send_message(
+                message.chat_id, screen.text, reply_markup=keyboard(screen)
+            )
+        elif not is_not_modified(exc):
             raise
 
 

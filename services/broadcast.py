@@ -6,14 +6,16 @@ Pacing. Telegram allows about 30 bulk messages a second per bot. Every call a br
 replies to young people (those are not paced here). A 429 pauses the Pacer for its
 ``retry_after``, so every broadcast waits, and that subscriber is tried again.
 
-At most once. Each send is marked 'sending', committed, before Telegram is asked, and marked
-'sent', 'failed' or 'removed' once Telegram has answered. If the process dies in between
-(kill -9, power cut), nobody can tell whether Telegram delivered that message: on start-up such
-rows become 'unknown', are counted in the staff's totals, and are not sent again. The issue asks
-that nobody gets the message twice; the price is that after a hard crash up to
-``MAX_IN_FLIGHT`` people may miss this one message. A clean shutdown loses nobody: it lets the
-sends already on the wire finish and be recorded, and puts those still waiting for their turn
-back to 'pending'; the next start carries on.
+At most once. A send first waits for its turn at the Pacer, then is marked 'sending',
+committed, just before Telegram is asked, and marked 'sent', 'failed' or 'removed' once
+Telegram has answered. If the process dies in between (kill -9, power cut), nobody can tell
+whether Telegram delivered that message: on start-up such rows become 'unknown', are counted in
+the staff's totals, and are not sent again. The issue asks that nobody gets the message twice;
+the price is that after a hard crash the sends that were on the wire (at most
+``MAX_IN_FLIGHT``, usually the one or two of the last tenth of a second) may miss this one
+message. Sends still waiting for their turn (a flood wait holds them all) stay 'pending'.
+A clean shutdown loses nobody: it lets the sends already on the wire finish and be recorded;
+those still waiting were never claimed, so the next start carries on.
 
 Outcomes. A 403 (blocked the bot, deactivated account) removes the subscriber. Other errors
 count as failed and are not retried, since Telegram may have delivered a message whose answer
@@ -166,6 +168,10 @@ class BroadcastService:
         self._catalog = catalog
         self._clock = clock
         self._pacer = Pacer(rate)
+        # Claims take a commit each, of varying length, between a turn and its send; this
+        # second Pacer (never paused) keeps the moments sends reach Telegram 1/rate apart too.
+        self._wire = Pacer(rate)
+        self._never = asyncio.Event()
         self._channel: Channel | None = None
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._stopping = asyncio.Event()
@@ -327,22 +333,27 @@ class BroadcastService:
             await asyncio.gather(*in_flight, return_exceptions=True)
 
     async def _send_one(self, job: _Job, person: bytes) -> None:
-        """Claim, wait for a turn, send, record; a 429 puts it back and tries again."""
+        """Wait for a turn, claim, send, record; a 429 puts it back and tries again.
+
+        The turn comes before the claim: a send is marked 'sending' only when it is about to
+        be handed to Telegram, so a crash leaves 'unknown' only the sends really on the wire,
+        not the ones still queued at the Pacer (during a flood wait, that is all of them).
+        """
         assert self._channel is not None
         try:
             for _ in range(MAX_FLOOD_RETRIES + 1):
+                if not await self._pacer.wait(self._stopping):
+                    return  # still 'pending': the next start carries on
                 target = await self._store.broadcasts.claim_send(job.id, person)
-                if target is None:  # unsubscribed meanwhile
+                if target is None:  # unsubscribed meanwhile (the turn goes unused)
                     return
                 try:
                     chat_id = self._subs.chat_id(person, target.chat)
                 except CipherError:
                     await self._settle(job, person, "failed")
                     return
-                if not await self._pacer.wait(self._stopping):
-                    await self._store.broadcasts.release_send(job.id, person)
-                    return
                 text, button = job.texts.get(target.lang) or job.texts["en"]
+                await self._wire.wait(self._never)
                 try:
                     delivery = await self._channel.send(chat_id, text, button, job.url)
                 except Exception as exc:  # a bug in the channel: count it, keep going

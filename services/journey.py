@@ -25,7 +25,7 @@ from services.screens import Screen
 from services.themes import themes_of
 from services.typed_answers import Taken, TypedAnswers
 from storage.contract import Store
-from storage.records import CastResult, DraftRow, NewBallot, PollRow
+from storage.records import CastResult, DraftRow, NewBallot, PollRow, StorageError
 
 DRAFT_TTL_SECONDS = 24 * 3600
 SESSION_SEPARATOR = "_"  # a session link's payload is CODE_TOKEN (codes never hold "_")
@@ -511,7 +511,10 @@ class JourneyService:
 
     async def _submit(self, ctx: _Ctx, person: Person) -> Outcome:
         j = ctx.journey
-        result = await self._cast(ctx, person)
+        try:
+            result = await self._cast(ctx, person)
+        except StorageError:  # e.g. a full disk: nothing was kept, the draft and step remain
+            return self._toast(j.lang, "submit_failed", alert=True)
         if isinstance(result, int):  # a required answer is missing: show that question
             return self._show(ctx)
         if result is None:  # a staff preview: show the end, keep nothing
@@ -676,7 +679,10 @@ class JourneyService:
                 return "stale_page"
             if lang in ctx.poll.languages():
                 ctx.journey.lang = lang
-            result = await self._cast(ctx, person)
+            try:
+                result = await self._cast(ctx, person)
+            except StorageError:  # e.g. a full disk: nothing kept, the answers are still here
+                return "submit_failed"
             return "preview_done" if result is None else result
 
 

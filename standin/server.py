@@ -135,6 +135,7 @@ class BotApiStandin:
         self._allowed_updates: frozenset[str] | None = None
         self._poller: asyncio.Future[str] | None = None
         self._open_callbacks: dict[str, int] = {}  # callback query id -> user id
+        self._pressed: dict[str, dict[str, Any]] = {}  # callback query id -> its update
         self._files: dict[str, StoredFile] = {}
         self._file_paths: dict[str, StoredFile] = {}
         self._ids = itertools.count(1)
@@ -498,8 +499,14 @@ class BotApiStandin:
             "chat_instance": str(abs(chat.id) * 7 + 1),
             "data": data,
         }
+        self._pressed[query_id] = query
         self.push_update({"callback_query": query})
         return query_id
+
+    def replay_callback(self, query_id: str) -> int:
+        """Deliver a button press again, as Telegram does with updates a bot never confirmed
+        (after a crash or a dropped connection). Answering it again is refused, as there."""
+        return self.push_update({"callback_query": self._pressed[query_id]})
 
     def _store_file(
         self, kind: str, filename: str | None, mime_type: str | None, content: bytes

@@ -264,6 +264,11 @@ class FakeUser(_ChatView):
             fields["caption"] = caption
         return await self._post(self.api_user, "document", caption or "", fields)
 
+    def delete_message(self, message_id: int) -> None:
+        """Delete a message for both sides, as a user may in a private chat: the bot can no
+        longer edit it."""
+        del self._chat.messages[message_id]
+
     async def press(self, button: str, *, message_id: int | None = None) -> str:
         """Press an inline button by label on a bot message (default: the newest one with an
         inline keyboard); returns the callback query id."""

@@ -182,6 +182,20 @@ class Store(Protocol):
         """The names of the migrations applied, sorted."""
         ...
 
+    async def has_keyed_data(self) -> bool:
+        """Whether anything was made with the key file (voter register, codes, drafts,
+        subscribers, workers, sealed rows): then a new key would silently break it."""
+        ...
+
+    async def key_check(self) -> bytes | None:
+        """The check value (an HMAC) of the key this database was used with; None before it
+        was first set. It confirms a key in hand and reveals nothing of it."""
+        ...
+
+    async def set_key_check(self, value: bytes) -> None:
+        """Record the key's check value (there is one per database)."""
+        ...
+
     async def flush_drafts(self) -> int:
         """After it returns, every draft saved so far survives a crash; how many were written
         (0 for a backend that writes drafts through)."""

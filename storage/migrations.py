@@ -288,3 +288,18 @@ MIGRATIONS.append(
         """,
     )
 )
+
+# HMAC(key, "markbot-key-check"): lets a start-up tell that the key file is the one this
+# database was used with (a missing or wrong key would let everyone vote again). It reveals
+# nothing of the key; it only confirms a key already in hand.
+MIGRATIONS.append(
+    (
+        "0016_key_check",
+        """
+        CREATE TABLE key_check (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            value BLOB NOT NULL
+        );
+        """,
+    )
+)

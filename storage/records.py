@@ -11,6 +11,11 @@ class StorageError(Exception):
     """The store could not be opened or used; the message says what to do."""
 
 
+class StorageUnavailable(StorageError):
+    """The database could not write just now (disk full, locked, I/O error): nothing of the
+    operation was kept, and trying again later may work."""
+
+
 class PollExists(StorageError):
     """A poll with that code is already in the database."""
 

@@ -9,7 +9,7 @@ import secrets
 import sqlite3
 import time
 from collections import OrderedDict, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import aiosqlite
@@ -27,6 +27,7 @@ from storage.records import (
     PollSummary,
     Respondents,
     StorageError,
+    StorageUnavailable,
     TallyData,
 )
 from storage.sqlite_broadcasts import SqliteBroadcasts
@@ -194,6 +195,47 @@ class SqliteStore:
         rows = await self._r.execute_fetchall("SELECT name FROM schema_migrations ORDER BY name")
         return [r[0] for r in rows]
 
+    # --- the key ----------------------------------------------------------------------------
+
+    # Tables whose rows only mean something with the key file: keyed hashes of people and
+    # things sealed under a key derived from it.
+    _KEYED = (
+        "voters",
+        "drafts",
+        "workers",
+        "invites",
+        "preferences",
+        "subscribers",
+        "broadcast_sends",
+        "contact_waiting",
+        "contact_requests",
+        "vote_codes",
+        "alert_outbox",
+    )
+
+    async def has_keyed_data(self) -> bool:
+        """Whether anything here was made with the key file (a voter register, subscribers,
+        workers, ...): then a new key would silently break it."""
+        exists = " OR ".join(f"EXISTS (SELECT 1 FROM {t})" for t in self._KEYED)
+        sealed = "EXISTS (SELECT 1 FROM broadcasts WHERE notify IS NOT NULL)"
+        rows = await self._r.execute_fetchall(f"SELECT {exists} OR {sealed}")
+        return bool(next(iter(rows))[0]) or bool(self._drafts)
+
+    async def key_check(self) -> bytes | None:
+        """The check value of the key this database was used with (None before the first)."""
+        rows = await self._r.execute_fetchall("SELECT value FROM key_check WHERE id = 1")
+        return bytes(rows[0][0]) if rows else None
+
+    async def set_key_check(self, value: bytes) -> None:
+        def op(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO key_check (id, value) VALUES (1, ?)"
+                " ON CONFLICT (id) DO UPDATE SET value = excluded.value",
+                (value,),
+            )
+
+        await self._w.run(op, savepoint=False)
+
     # --- polls ----------------------------------------------------------------------------
 
     async def add_poll(
@@ -297,7 +339,13 @@ class SqliteStore:
                 log.error("writing unfinished journeys failed: %s", type(exc).__name__)
 
     async def flush_drafts(self) -> int:
-        """Write every draft changed since the last flush, in one transaction."""
+        """Write every draft changed since the last flush, in one transaction.
+
+        If the database refuses one person's draft (whatever is wrong with it), the others are
+        written one by one, each in its own savepoint, so it can't hold theirs back; the
+        refused one stays in memory only. A database that can't write at all (disk full,
+        locked) keeps them all for the next round.
+        """
         owners = list(self._dirty)
         rows = [
             (d.owner, d.token, d.poll_id, d.state, d.updated_at)
@@ -307,23 +355,32 @@ class SqliteStore:
         self._dirty.clear()
         if not rows:
             return 0
-
-        def op(conn: sqlite3.Connection) -> None:
-            conn.executemany(
-                "INSERT INTO drafts (owner, token, poll_id, state, updated_at)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (owner) DO UPDATE SET"
-                " token = excluded.token, poll_id = excluded.poll_id,"
-                " state = excluded.state, updated_at = excluded.updated_at",
-                rows,
-            )
-
         try:
-            await self._w.run(op, savepoint=False)
-        except Exception:
+            await self._w.run(_draft_upsert(rows))
+        except sqlite3.OperationalError:
             # written next time (unless they were dropped meanwhile)
             self._dirty.update(o for o in owners if o in self._drafts)
             raise
+        except Exception:
+            return await self._flush_one_by_one(rows)
         return len(rows)
+
+    async def _flush_one_by_one(self, rows: list[tuple[bytes, str, int, str, int]]) -> int:
+        outcomes = await asyncio.gather(
+            *(self._w.run(_draft_upsert([row])) for row in rows), return_exceptions=True
+        )
+        written = 0
+        for row, outcome in zip(rows, outcomes, strict=True):
+            if isinstance(outcome, sqlite3.OperationalError):
+                if row[0] in self._drafts:
+                    self._dirty.add(row[0])
+            elif isinstance(outcome, BaseException):
+                log.warning(
+                    "an unfinished journey could not be written: %s", type(outcome).__name__
+                )
+            else:
+                written += 1
+        return written
 
     def _forget(self, owner: bytes) -> None:
         self._drafts.pop(owner, None)
@@ -398,9 +455,22 @@ class SqliteStore:
             _insert_ballot(conn, ballot)
             return CastResult.COUNTED
 
+        # The draft stays in memory until the ballot is committed, so that a failed write (a
+        # full disk) leaves the person where they were, free to press Send again. It is no
+        # longer "dirty", so no flush writes it back after the transaction has deleted it.
+        if owner is not None:
+            self._dirty.discard(owner)
+        try:
+            result = CastResult(await self._w.run(op))
+        except Exception as exc:
+            if owner is not None and owner in self._drafts:
+                self._dirty.add(owner)
+            if isinstance(exc, sqlite3.OperationalError):  # disk full, locked, I/O error
+                raise StorageUnavailable(f"the ballot could not be written: {exc}") from None
+            raise
         if owner is not None:
             self._forget(owner)
-        return CastResult(await self._w.run(op))
+        return result
 
     async def import_paper(
         self, poll_id: int, digest: str, filename: str, ballots: Sequence[NewBallot], today: str
@@ -821,6 +891,21 @@ class SqliteStore:
             (poll_id,),
         )
         return [(r[0], r[1], r[2], r[3], bool(r[4]), r[5]) for r in rows]
+
+
+def _draft_upsert(
+    rows: list[tuple[bytes, str, int, str, int]],
+) -> Callable[[sqlite3.Connection], None]:
+    def op(conn: sqlite3.Connection) -> None:
+        conn.executemany(
+            "INSERT INTO drafts (owner, token, poll_id, state, updated_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (owner) DO UPDATE SET"
+            " token = excluded.token, poll_id = excluded.poll_id,"
+            " state = excluded.state, updated_at = excluded.updated_at",
+            rows,
+        )
+
+    return op
 
 
 def _insert_ballot(conn: sqlite3.Connection, ballot: NewBallot) -> str:

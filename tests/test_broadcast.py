@@ -365,3 +365,66 @@ async def test_failures_unsubscribes_and_a_closing_poll(settings: Settings) -> N
     assert set(channel.attempts) == set(in_order[:200]) - {leaving}
     assert "Sent: 193\nFailed: 6\nRemoved" in channel.posts[-1]
     assert "Not sent: 50 (the poll closed before their turn)." in channel.posts[-1]
+
+
+async def test_a_crash_leaves_unknown_only_the_sends_on_the_wire(settings: Settings) -> None:
+    """kill -9 during a flood wait: three sends are on the wire (no answer will come), the
+    others were refused with 429 or wait for their turn. Only those three may be 'unknown'
+    after the restart; the ones that never reached Telegram are still sent."""
+    runtime = await open_runtime(settings)
+    hung = asyncio.Event()  # never set: these three never get an answer
+    try:
+        services = runtime.services
+        poll = services.polls.parse(SIMPLE_POLL, "test.yaml")
+        await services.polls.create(poll, status="open")
+        ids = list(range(5_000_000, 5_000_040))
+        await asyncio.gather(*(services.subscriptions.add(uid, "en") for uid in ids))
+
+        async def on_send(chat_id: int, calls: int) -> Delivery:
+            if calls <= 3:
+                await hung.wait()
+            return retry(60.0)  # then everybody waits a minute
+
+        channel = _FakeChannel(on_send)
+        service = BroadcastService(
+            runtime.store, services.polls, services.subscriptions, services.catalog, rate=1000
+        )
+        service.attach(channel)
+        assert await service.start("test-poll", OWNER, "en") == "started"
+        for _ in range(500):
+            if sum(channel.attempts.values()) >= 4:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.3)  # the other sends queue up at the paused Pacer
+        assert sum(channel.attempts.values()) >= 4
+        for task in list(service._tasks.values()):  # the crash: nothing more is recorded
+            task.cancel()
+        await asyncio.gather(*service._tasks.values(), return_exceptions=True)
+        hung_ids = set(list(channel.attempts)[:3])
+        states = dict(
+            sqlite3.connect(settings.db).execute(
+                "SELECT state, count(*) FROM broadcast_sends GROUP BY state"
+            )
+        )
+        assert states.get("sending", 0) == 3, states  # the flooded ones were put back
+
+        # restart: only the three on the wire are unknown, everyone else gets the message
+        again = _FakeChannel(lambda chat_id, calls: _sent())
+        second = BroadcastService(
+            runtime.store, services.polls, services.subscriptions, services.catalog, rate=1000
+        )
+        second.attach(again)
+        assert await second.resume() == 1
+        while second.running:
+            await asyncio.sleep(0.01)
+        await second.close()
+    finally:
+        hung.set()
+        await runtime.close()
+    assert set(again.attempts) == set(ids) - hung_ids  # the flooded ones too, once
+    assert max(again.attempts.values()) == 1
+    assert "Not known: 3" in again.posts[-1] and f"Sent: {len(ids) - 3}" in again.posts[-1]
+
+
+async def _sent() -> Delivery:
+    return SENT

@@ -131,9 +131,7 @@ def test_cut_lines_go_round_the_slips_only() -> None:
     box round its code."""
     doc = pdfium.PdfDocument(sheet([new_code() for _ in range(13)]))
     try:
-        paths = [
-            len(list(page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_PATH]))) for page in doc
-        ]
+        paths = [len(list(page.get_objects(filter=[pdfium_raw.FPDF_PAGEOBJ_PATH]))) for page in doc]
     finally:
         doc.close()
     assert paths == [12 + 15 + 2 * 10, 5 + 5 + 2 * 3]

@@ -14,8 +14,10 @@ from services import codes
 from services.codes import ALPHABET, CODE_BITS, new_code, normalize
 from services.identity import Hasher
 
-SHAPE = re.compile(r"^[23456789CDFHJKMNPRTVWXY]{4}-[23456789CDFHJKMNPRTVWXY]{4}-"
-                   r"[23456789CDFHJKMNPRTVWXY]{4}$")
+SHAPE = re.compile(
+    r"^[23456789CDFHJKMNPRTVWXY]{4}-[23456789CDFHJKMNPRTVWXY]{4}-"
+    r"[23456789CDFHJKMNPRTVWXY]{4}$"
+)
 SAMPLE = [new_code() for _ in range(300)]
 FIXED = ["DK7X-M4PD-W9RC", "2222-2222-2222", "YYYY-YYYY-YYYY", "C3D4-F5H6-J7K8"]
 
@@ -96,8 +98,21 @@ def test_normalize_round_trips_every_generated_code_through_typing_habits() -> N
 
 @pytest.mark.parametrize(
     ("wrong", "meant"),
-    [("0", "D"), ("O", "D"), ("o", "D"), ("Q", "D"), ("S", "5"), ("s", "5"), ("Z", "2"),
-     ("B", "8"), ("G", "6"), ("U", "V"), ("1", "7"), ("I", "7"), ("l", "7")],
+    [
+        ("0", "D"),
+        ("O", "D"),
+        ("o", "D"),
+        ("Q", "D"),
+        ("S", "5"),
+        ("s", "5"),
+        ("Z", "2"),
+        ("B", "8"),
+        ("G", "6"),
+        ("U", "V"),
+        ("1", "7"),
+        ("I", "7"),
+        ("l", "7"),
+    ],
 )
 def test_each_confusion_is_read_as_the_character_that_is_in_codes(wrong: str, meant: str) -> None:
     data = meant * codes.DATA_LENGTH
@@ -108,8 +123,18 @@ def test_each_confusion_is_read_as_the_character_that_is_in_codes(wrong: str, me
 
 @pytest.mark.parametrize(
     "typed",
-    ["", "   ", "----", "DK7X-M4PD-W9R", "DK7X-M4PD-W9RCC", "DK7X M4PD W9R?", "DK7X-M4PD-W9R€",
-     "x" * 5000, "DK7X-M4PD-W9RC\x00", "ДK7X-M4PD-W9RC"],
+    [
+        "",
+        "   ",
+        "----",
+        "DK7X-M4PD-W9R",
+        "DK7X-M4PD-W9RCC",
+        "DK7X M4PD W9R?",
+        "DK7X-M4PD-W9R€",
+        "x" * 5000,
+        "DK7X-M4PD-W9RC\x00",
+        "ДK7X-M4PD-W9RC",
+    ],
 )
 def test_what_cannot_be_a_code_is_none(typed: str) -> None:
     assert normalize(typed) is None

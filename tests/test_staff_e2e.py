@@ -355,3 +355,29 @@ async def test_codes_need_the_public_address(staffed: Harness) -> None:
     owner = staffed.user(OWNER, first_name="Pat")
     await owner.send_command("codes", "test-poll 5")
     assert "MARKBOT_PUBLIC_URL" in (await owner.next_output()).plain
+
+
+async def test_a_removed_worker_loses_the_staff_menu(staffed: Harness) -> None:
+    """Workers are kept by keyed hash, so the menu goes when the removed worker next uses a
+    staff command (from that very menu); a worker refused an owner's command keeps theirs."""
+    owner = staffed.user(OWNER, first_name="Pat")
+    await owner.send_command("invite")
+    text = (await owner.next_output()).plain
+    payload = next(w for w in text.split() if w.startswith("https://t.me/")).split("start=")[1]
+    worker = staffed.user(4545, first_name="Alex")
+    await worker.send_command("start", payload)
+    await worker.next_output()
+    await worker.send_text("Alex")
+    assert "You can now run polls" in (await worker.next_output()).plain
+    await worker.send_command("workers")  # owners only: refused, but still staff
+    assert "don't know that command" in (await worker.next_output()).plain
+    await staffed.standin.wait_idle()
+    assert "polls" in [c["command"] for c in staffed.standin.commands["chat:4545"]]
+    await owner.send_command("workers")
+    await owner.next_output()
+    await owner.press("Remove Alex")
+    assert "has been removed" in (await owner.next_output()).plain
+    await worker.send_command("polls")
+    assert "don't know that command" in (await worker.next_output()).plain
+    await staffed.standin.wait_idle()
+    assert "chat:4545" not in staffed.standin.commands  # everyone's menu again

@@ -483,6 +483,16 @@ async def send(request: web.Request) -> web.Response:
         )
     if isinstance(result, int):
         return _redirect(request, browser, f"/v/{code}/q/{result}")
+    if result == "submit_failed":  # nothing kept, and the answers are all still there
+        back = (f"/v/{code}/check", ctx.services.catalog.plain(browser.lang, "web_check_title"))
+        return message_page(
+            request,
+            browser,
+            "web_refused_title",
+            [("web_submit_failed", {})],
+            status=503,
+            link=back,
+        )
     if ctx.recent.get(sent) == code:  # a click that waited for the first one to count it
         return _redirect(request, browser, f"/v/{code}/done")
     state = await _state(request, browser)

@@ -1,0 +1,104 @@
+"""The key file beside a database: never silently replaced once the database holds data made
+with it; a wrong key is refused; ``markbot run --new-key`` starts a new one on purpose."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from pathlib import Path
+
+import pytest
+from conftest import SIMPLE_POLL
+
+from bot.app import open_runtime
+from bot.cli import main
+from bot.keys import check_value
+from bot.settings import Settings
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in ("TOKEN", "API_URL", "DB", "KEY_FILE", "ADMINS", "MIN_CELL"):
+        monkeypatch.delenv(f"MARKBOT_{name}", raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MARKBOT_DB", str(tmp_path / "k.db"))
+    monkeypatch.setenv("MARKBOT_TOKEN", "123456:TEST-TOKEN")
+    monkeypatch.setenv("MARKBOT_API_URL", "http://127.0.0.1:9/bot")  # nothing listens there
+    return tmp_path
+
+
+def _settings(env: Path) -> Settings:
+    return Settings(db=env / "k.db", _env_file=None)  # type: ignore[call-arg]
+
+
+def _with_a_voter(env: Path) -> bytes:
+    """A poll and a subscriber (keyed data); returns the key file's bytes."""
+
+    async def go() -> bytes:
+        rt = await open_runtime(_settings(env))
+        try:
+            poll = rt.services.polls.parse(SIMPLE_POLL, "t.yaml")
+            await rt.services.polls.create(poll, status="open")
+            await rt.services.subscriptions.add(777, "en")
+            assert await rt.store.has_keyed_data()
+        finally:
+            await rt.close()
+        return (env / "k.db.key").read_bytes()
+
+    return asyncio.run(go())
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = main(list(args))
+    return code, capsys.readouterr().err
+
+
+def test_a_new_database_gets_a_key_and_its_check(env: Path) -> None:
+    async def go() -> None:
+        rt = await open_runtime(_settings(env))
+        try:
+            assert not await rt.store.has_keyed_data()
+            key = bytes.fromhex((env / "k.db.key").read_text())
+            assert await rt.store.key_check() == check_value(key)
+        finally:
+            await rt.close()
+
+    asyncio.run(go())
+
+
+@pytest.mark.parametrize("command", [("run",), ("poll", "list"), ("export", "test-poll")])
+def test_a_missing_key_beside_keyed_data_stops_with_one_line(
+    env: Path, capsys: pytest.CaptureFixture[str], command: tuple[str, ...]
+) -> None:
+    _with_a_voter(env)
+    (env / "k.db.key").unlink()
+    code, err = run(capsys, *command)
+    assert code == 2
+    assert err.count("\n") == 1 and "k.db.key is missing" in err
+    assert "backup" in err and "markbot run --new-key" in err and "vote again" in err
+    assert not (env / "k.db.key").exists()  # no new key was made
+
+
+def test_a_wrong_key_is_refused_and_left_alone(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _with_a_voter(env)
+    other = secrets.token_bytes(32).hex() + "\n"
+    (env / "k.db.key").write_text(other)
+    code, err = run(capsys, "poll", "list")
+    assert code == 2 and err.count("\n") == 1
+    assert "is not the key the database" in err
+    assert (env / "k.db.key").read_text() == other
+    code, err = run(capsys, "run", "--new-key")  # --new-key never overwrites a key file
+    assert code == 2 and "only starts a key when the key file is missing" in err
+
+
+def test_new_key_starts_a_key_on_purpose(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old = _with_a_voter(env)
+    (env / "k.db.key").unlink()
+    code, err = run(capsys, "run", "--new-key")
+    assert "cannot reach the Bot API" in err and code == 1  # it got past the key
+    new = (env / "k.db.key").read_bytes()
+    assert new != old
+    code, err = run(capsys, "poll", "list")  # the new key is the database's key now
+    assert code == 0, err
