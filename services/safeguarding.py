@@ -24,8 +24,11 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Literal
 
 import yaml
+
+from services import textmodel
 
 _QUOTES = re.compile(r"[’‘`´ʼʹ′]")
 _CONTRACTIONS = (  # English first (they're -> they are), then Welsh 'n and 'r, then any other '
@@ -122,6 +125,16 @@ def _matches(text: str, rules: _Rules) -> bool:
     return rules.phrases.search(text + " ") is not None
 
 
+def normalise(text: str) -> str:
+    """The text as the phrases and the models read it: normalised, text-speak spelled out, a
+    letter typed three or more times squashed to two ("pleeease" -> "pleease")."""
+    if not isinstance(text, str) or not text:
+        return ""
+    rules = _rules()
+    text = _REPEATED.sub(r"\1\1", _normalise(text))
+    return rules.spelling.sub(lambda m: rules.spelled[m.group()], text)
+
+
 def concerning(text: str) -> bool:
     """Whether the text matches any phrase in prompts/safeguarding.yaml (never raises)."""
     if not isinstance(text, str) or not text:
@@ -135,3 +148,61 @@ def concerning(text: str) -> bool:
     return _matches(_REPEATED.sub(r"\1", normalised), rules) or _matches(
         _REPEATED.sub(r"\1\1", normalised), rules
     )
+
+
+Level = Literal["none", "worry", "disclosure"]
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """What an answer needs: ``disclosure`` (about the young person: signposting in the same
+    reply and an alert), ``worry`` (about someone else or the community: a "for review" flag, no
+    alarm to the young person) or ``none``. ``reason`` says why, for the alert and the review
+    list: "phrase" (a phrase in prompts/safeguarding.yaml) or "model" (prompts/models/
+    safeguarding.json, with its probability in ``score``)."""
+
+    level: Level
+    reason: str = ""
+    score: float = 0.0
+    themes: tuple[str, ...] = ()
+
+    @property
+    def concern(self) -> bool:
+        return self.level == "disclosure"
+
+    @property
+    def review(self) -> bool:
+        return self.level == "worry"
+
+
+NONE = Assessment("none")
+
+
+def _model_probabilities(normalised: str) -> dict[str, float]:
+    model = textmodel.load("safeguarding")
+    return textmodel.softmax(model.scores(normalised))
+
+
+def assess(text: str) -> Assessment:
+    """Read one (scrubbed) answer: the phrase list first, then the model (never raises).
+
+    A phrase match is a disclosure whatever the model says (the list is the council's to review
+    and extend). Otherwise the model's probability of a disclosure, or of a worry or worse,
+    against the thresholds stored with it."""
+    if not isinstance(text, str) or not text.strip():
+        return NONE
+    from services.themes import themes_of  # themes read the same normalised text
+
+    themes = tuple(themes_of(text))
+    if concerning(text):
+        return Assessment("disclosure", "phrase", 1.0, themes)
+    normalised = normalise(text[:5000])
+    if not normalised:
+        return NONE
+    p = _model_probabilities(normalised)
+    limits = textmodel.load("safeguarding").thresholds
+    if p["disclosure"] >= limits["disclosure"]:
+        return Assessment("disclosure", "model", round(p["disclosure"], 3), themes)
+    if p["worry"] + p["disclosure"] >= limits["worry"]:
+        return Assessment("worry", "model", round(p["worry"] + p["disclosure"], 3), themes)
+    return Assessment("none", "", 0.0, themes)

@@ -247,3 +247,12 @@ MIGRATIONS.append(
         """,
     )
 )
+
+MIGRATIONS.append(
+    (
+        "0012_worry_flags",
+        """
+        ALTER TABLE text_answers ADD COLUMN review INTEGER NOT NULL DEFAULT 0;
+        """,
+    )
+)
