@@ -9,7 +9,8 @@ words, word pairs, the radical form of a Welsh word under each possible mutation
 "tad", "ngwaith"/"waith" -> "gwaith", "fy mhen" -> "pen"), and character 3-5-grams inside each
 word (so "sucidal", "hunanladdol" or "bwlian" still share most of their features with the
 spelling the model was trained on). Each feature is 1, the vector is scaled to length 1, and a
-model is a table feature -> one weight per class plus a bias per class (a logistic regression
+model is a table feature -> one weight per class plus a bias per class (a multinomial logistic
+regression
 trained by tools/build_textmodels.py on data written for this repository, stored as JSON in
 prompts/models/). Reading it needs nothing but Python.
 """
@@ -120,10 +121,6 @@ def softmax(raw: dict[str, float]) -> dict[str, float]:
     exps = {k: math.exp(v - top) for k, v in raw.items()}
     total = sum(exps.values())
     return {k: v / total for k, v in exps.items()}
-
-
-def sigmoid(value: float) -> float:
-    return 1 / (1 + math.exp(-max(-50.0, min(50.0, value))))
 
 
 @cache

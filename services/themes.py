@@ -88,7 +88,8 @@ def themes_of(text: str) -> list[str]:
     normalised = normalise(text[:5000])
     found = {t for t, (_, pattern) in codebook().items() if pattern.search(normalised)}
     model = textmodel.load("themes")
-    for theme, raw in model.scores(normalised).items():
-        if textmodel.sigmoid(raw) >= model.thresholds[theme]:
+    limit = model.thresholds["theme"]
+    for theme, p in textmodel.softmax(model.scores(normalised)).items():
+        if p >= limit and theme != "none":
             found.add(theme)
     return [theme for theme in codebook() if theme in found]
