@@ -119,10 +119,12 @@ def _normalise(text: str) -> str:
     return _NOT_WORD.sub(" ", text).strip()
 
 
-def _matches(text: str, rules: _Rules) -> bool:
+def _matches(text: str, rules: _Rules) -> str | None:
+    """The words a phrase matched (as read: normalised, text-speak spelled out), or None."""
     text = rules.spelling.sub(lambda m: rules.spelled[m.group()], text)
     text = rules.not_concerning.sub(" . ", text)
-    return rules.phrases.search(text + " ") is not None
+    found = rules.phrases.search(text + " ")
+    return None if found is None else found.group().strip() or text.strip()
 
 
 def normalise(text: str) -> str:
@@ -135,19 +137,24 @@ def normalise(text: str) -> str:
     return rules.spelling.sub(lambda m: rules.spelled[m.group()], text)
 
 
-def concerning(text: str) -> bool:
-    """Whether the text matches any phrase in prompts/safeguarding.yaml (never raises)."""
+def matched_phrase(text: str) -> str | None:
+    """The words of the text that a phrase in prompts/safeguarding.yaml matched, as read
+    (lower case, text-speak spelled out), or None (never raises)."""
     if not isinstance(text, str) or not text:
-        return False
+        return None
     rules = _rules()
     normalised = _normalise(text)
-    if _matches(normalised, rules):
-        return True
-    if _REPEATED.search(normalised) is None:
-        return False
+    found = _matches(normalised, rules)
+    if found is not None or _REPEATED.search(normalised) is None:
+        return found
     return _matches(_REPEATED.sub(r"\1", normalised), rules) or _matches(
         _REPEATED.sub(r"\1\1", normalised), rules
     )
+
+
+def concerning(text: str) -> bool:
+    """Whether the text matches any phrase in prompts/safeguarding.yaml (never raises)."""
+    return matched_phrase(text) is not None
 
 
 Level = Literal["none", "worry", "disclosure"]
@@ -158,13 +165,14 @@ class Assessment:
     """What an answer needs: ``disclosure`` (about the young person: signposting in the same
     reply and an alert), ``worry`` (about someone else or the community: a "for review" flag, no
     alarm to the young person) or ``none``. ``reason`` says why, for the alert and the review
-    list: "phrase" (a phrase in prompts/safeguarding.yaml) or "model" (prompts/models/
-    safeguarding.json, with its probability in ``score``)."""
+    list: "phrase" (a phrase in prompts/safeguarding.yaml; the words it matched in ``matched``)
+    or "model" (prompts/models/safeguarding.json, with its probability in ``score``)."""
 
     level: Level
     reason: str = ""
     score: float = 0.0
     themes: tuple[str, ...] = ()
+    matched: str = ""
 
     @property
     def concern(self) -> bool:
@@ -194,8 +202,9 @@ def assess(text: str) -> Assessment:
     from services.themes import themes_of  # themes read the same normalised text
 
     themes = tuple(themes_of(text))
-    if concerning(text):
-        return Assessment("disclosure", "phrase", 1.0, themes)
+    phrase = matched_phrase(text)
+    if phrase is not None:
+        return Assessment("disclosure", "phrase", 1.0, themes, phrase[:120])
     normalised = normalise(text[:5000])
     if not normalised:
         return NONE

@@ -35,6 +35,7 @@ class Taken:
     concern: bool  # a disclosure: signposting and an alert
     review: bool = False  # a worry about others or the community: flagged for review, no alarm
     reason: str = ""  # why, for the alert: "phrase" or "model"
+    matched: str = ""  # the words a phrase matched (reason "phrase")
 
 
 class TypedAnswers:
@@ -75,7 +76,7 @@ class TypedAnswers:
         _mark(j.review, q.id, review)
         if concern and self._contact_help and not j.preview:
             j.ask_help = True  # stays offered to the end, even if the answer is changed
-        return Taken(clean, scrubbed, concern, review, assessment.reason)
+        return Taken(clean, scrubbed, concern, review, assessment.reason, assessment.matched)
 
     def notes(self, j: Journey, code: str, taken: Taken) -> tuple[list[str], str | None]:
         """The paragraphs to put above the next screen, and the safeguarding chat's alert
@@ -94,7 +95,9 @@ class TypedAnswers:
                     poll=code,
                     text=taken.clean,
                     time=self._clock().strftime("%d %b %Y %H:%M UTC"),
-                    reason=self._catalog.plain(ALERT_LANGUAGE, f"safeguarding_reason_{why}"),
+                    reason=self._catalog.plain(
+                        ALERT_LANGUAGE, f"safeguarding_reason_{why}", matched=taken.matched or "?"
+                    ),
                 )
         if taken.scrubbed:
             notes.append(f"<i>{self._catalog.t(j.lang, 'text_scrubbed')}</i>")

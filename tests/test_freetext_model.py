@@ -76,6 +76,7 @@ def test_a_worry_is_not_a_disclosure_and_a_disclosure_says_why() -> None:
     assert worry.reason == "model" and 0 < worry.score <= 1
     phrase = assess("my dad hits me")
     assert phrase.level == "disclosure" and phrase.concern and phrase.reason == "phrase"
+    assert phrase.matched == "my dad hits me"
     indirect = assess("i hide my arms under hoodies so nobody sees what i do to them")
     assert not concerning("i hide my arms under hoodies so nobody sees what i do to them")
     assert indirect.level == "disclosure" and indirect.reason == "model"
