@@ -3,6 +3,12 @@
 This is not monitoring and it identifies no one: it reads only the (already scrubbed) text of
 an answer as it is given, and a match never discards the answer or the vote.
 
+Two levels (``assess``): a *disclosure* about the young person (signposting and an alert) and a
+*worry* about someone else or the community (a "for review" flag, no alarm). The phrase list
+below decides first (a match is a disclosure); otherwise a small model
+(prompts/models/safeguarding.json, services/textmodel.py) reads paraphrase, typos and Welsh
+mutations that no list can enumerate.
+
 How a text is read (the phrases in prompts/safeguarding.yaml are written for this form):
 lower case; accents folded (ŵ -> w, â -> a); English contractions spelled out (don't -> do
 not, I'm -> i am, they'll -> they will) and Welsh 'n, 'r too (mae'n -> mae yn, i'r -> i yr);
