@@ -10,9 +10,8 @@ words, word pairs, the radical form of a Welsh word under each possible mutation
 word (so "sucidal", "hunanladdol" or "bwlian" still share most of their features with the
 spelling the model was trained on). Each feature is 1, the vector is scaled to length 1, and a
 model is a table feature -> one weight per class plus a bias per class (a multinomial logistic
-regression
-trained by tools/build_textmodels.py on data written for this repository, stored as JSON in
-prompts/models/). Reading it needs nothing but Python.
+regression trained by tools/build_textmodels.py on data written for this repository, stored as
+JSON in prompts/models/). Reading it needs only numpy.
 """
 
 from __future__ import annotations
