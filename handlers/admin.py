@@ -173,6 +173,17 @@ async def results(update: Update, context: MarkbotContext) -> None:
         await context.bot.send_photo(update.effective_chat.id, chart)
 
 
+@staff_only("review")
+async def review(update: Update, context: MarkbotContext) -> None:
+    """/review CODE: answers flagged for review (worries about others), scrubbed, by theme."""
+    code = await _poll_arg(update, context, "review")
+    if code is None:
+        return
+    assert update.effective_chat is not None
+    text = await context.services.reports.review(code, lang_of(update, context))
+    await context.bot.send_message(update.effective_chat.id, text)
+
+
 @staff_only("export")
 async def export(update: Update, context: MarkbotContext) -> None:
     """/export CODE: the Excel and CSV files as documents, suppressed as on the command line."""
@@ -501,6 +512,7 @@ def handlers() -> list[BaseHandler[Update, MarkbotContext, None]]:
         CommandHandler("close", _status("close", "closed"), NEW_PRIVATE),
         CommandHandler("link", link, NEW_PRIVATE),
         CommandHandler("results", results, NEW_PRIVATE),
+        CommandHandler("review", review, NEW_PRIVATE),
         CommandHandler("export", export, NEW_PRIVATE),
         CommandHandler("invite", invite, NEW_PRIVATE),
         CommandHandler("workers", workers, NEW_PRIVATE),

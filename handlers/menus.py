@@ -23,6 +23,7 @@ STAFF_COMMANDS = (
     "session",
     "codes",
     "results",
+    "review",
     "export",
     "paper",
     "broadcast",

@@ -206,10 +206,23 @@ def _json_parts(results: Results) -> Iterator[str]:
             "groups": [{"dimension": d, "group": g} for d, g in text.groups],
             "lang": getattr(text, "lang", None),
             "flagged": text.flagged,
+            "review": text.review,
             "themes": list(text.themes),
         }
         yield ("," if i else "") + "\n    " + dump(item)
-    yield "\n  ]\n}\n"
+    yield "\n  ],\n"
+    yield f'  "review_by_theme": {dump(review_by_theme(results))}\n}}\n'
+
+
+def review_by_theme(results: Results) -> dict[str, int]:
+    """How many answers flagged for review (worries about others or the area) touch each theme
+    ("" for none), most first: what a participation worker follows up by topic."""
+    counts: dict[str, int] = {}
+    for text in results.texts:
+        if text.review:
+            for theme in text.themes or ("",):
+                counts[theme] = counts.get(theme, 0) + 1
+    return dict(sorted(counts.items(), key=lambda x: (-x[1], x[0])))
 
 
 def write_json(results: Results, path: Path) -> None:
@@ -401,11 +414,17 @@ def _free_text(wb: Any, results: Results, used: set[str], questions: list) -> No
             [
                 s.cell(text.get(a.question, a.question), wrap=True),
                 s.cell(a.body, wrap=True),
-                "flagged" if a.flagged else "",
+                "flagged" if a.flagged else "for review" if a.review else "",
                 ", ".join(a.themes),
                 *(tags.get(d, "") for d in dims),
             ]
         )
+    counts = review_by_theme(results)
+    if counts:
+        s.row([])
+        s.row([s.cell("For review, by theme", bold=True), "answers"])
+        for theme, n in counts.items():
+            s.row([theme or "(no theme)", n])
 
 
 def write_xlsx(results: Results, path: Path) -> None:

@@ -539,7 +539,7 @@ class JourneyService:
                 await self._save(ctx)
                 return i
         choices: list[tuple[str, str, int | None]] = []
-        texts: list[tuple[str, str, str, float, bool, str]] = []
+        texts: list[tuple[str, str, str, float, bool, str, bool]] = []
         for q in poll.questions:
             value = j.answers.get(q.id)
             if not value:
@@ -554,6 +554,7 @@ class JourneyService:
                         float(confidence),
                         q.id in j.flagged,
                         " ".join(themes_of(value)),
+                        q.id in j.review,
                     )
                 )
             else:
@@ -647,6 +648,7 @@ class JourneyService:
                         return Answered(error="text_empty")
                     j.answers[q.id] = ""
                     j.flagged = [f for f in j.flagged if f != q.id]
+                    j.review = [f for f in j.review if f != q.id]
                 else:
                     taken = await self._typed.take(j, poll, q, body, person.names)
                     j.offer_lang = None  # the web has its own language switch on every page

@@ -29,6 +29,7 @@ class Journey:
     session: int | None = None  # the class or group session link it was opened from
     text_langs: dict[str, list[Any]] = field(default_factory=dict)  # question -> [lang, conf]
     flagged: list[str] = field(default_factory=list)  # questions whose answer needs signposting
+    review: list[str] = field(default_factory=list)  # questions whose answer is a worry to review
     text_msgs: dict[str, str] = field(default_factory=dict)  # typed message id -> question
     preview: bool = False  # staff trying the poll: nothing is ever cast
     offer_lang: str | None = None  # typed text looked like this language: offer to switch

@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime
 from services.language import DEFAULT_EXPECTED, detect_language
 from services.pollfile import Poll, Question
 from services.polls import PollNotFound, PollService
-from services.safeguarding import concerning
+from services.safeguarding import assess
 from services.scrub import scrub
 from services.themes import themes_of
 from storage.contract import Store
@@ -175,7 +175,7 @@ def _parse_ballots(
     ballots: list[NewBallot] = []
     for line, row in _filled_rows(reader, len(header), problems):
         choices: list[Choice] = []
-        texts: list[tuple[str, str, str, float, bool, str]] = []
+        texts: list[tuple[str, str, str, float, bool, str, bool]] = []
         for qid, cell in zip(header, row, strict=True):
             q = questions[qid]
             if not cell.strip():
@@ -186,7 +186,8 @@ def _parse_ballots(
                 body = scrub(cell.strip()[: q.max_length])[0]
                 lang, confidence = detect_language(body, languages)
                 themes = " ".join(themes_of(body))
-                texts.append((qid, body, lang, confidence, concerning(body), themes))
+                found = assess(body)
+                texts.append((qid, body, lang, confidence, found.concern, themes, found.review))
                 continue
             answers, error = _answer(q, cell, lookups[qid])
             if error:

@@ -30,6 +30,9 @@ from services.themes import codebook
 from storage.contract import Store
 from storage.records import PollRow
 
+REVIEW_SHOWN = 15  # answers in one /review message (Telegram's limit is 4,096 characters)
+REVIEW_CHARS = 220
+
 
 class ExportError(Exception):
     """The export could not be written; the message says why in one line."""
@@ -135,6 +138,54 @@ class ReportService:
                 chart = path.read_bytes()
         return "\n".join(lines), chart
 
+    async def review(self, code: str, lang: str, limit: int = REVIEW_SHOWN) -> str:
+        """/review CODE: the answers flagged for review (worries about others or the area), as
+        stored (scrubbed), with their themes, counted by theme; at most ``limit`` shown (the
+        export has them all). Disclosures are not listed: they went to the safeguarding chat."""
+        row, poll = await self._poll(code)
+        flagged = await self._store.review_answers(row.id)
+        t = self._catalog.t
+        if not flagged:
+            return t(lang, "admin_review_none", code=row.code)
+        book = codebook()
+        none = self._catalog.plain(lang, "review_no_theme")
+
+        def names(themes: str) -> str:
+            labels = [book[x][0].get(lang, book[x][0]["en"]) for x in themes.split() if x in book]
+            return ", ".join(labels) or none
+
+        counts: dict[str, int] = {}
+        for _, _, themes in flagged:
+            for theme in themes.split() or [""]:
+                counts[theme] = counts.get(theme, 0) + 1
+        by_theme = ", ".join(
+            f"{names(theme)} {n}" for theme, n in sorted(counts.items(), key=lambda x: -x[1])
+        )
+        lines = [
+            t(
+                lang,
+                "admin_review_header",
+                title=pick(poll.title, lang),
+                count=len(flagged),
+                themes=by_theme,
+            )
+        ]
+        for n, (question, body, themes) in enumerate(flagged[:limit], start=1):
+            text = body if len(body) <= REVIEW_CHARS else body[: REVIEW_CHARS - 1] + "…"
+            lines.append(
+                t(
+                    lang,
+                    "admin_review_line",
+                    n=n,
+                    question=question,
+                    text=text,
+                    themes=names(themes),
+                )
+            )
+        if len(flagged) > limit:
+            lines.append(t(lang, "admin_review_more", more=len(flagged) - limit, code=row.code))
+        return "\n\n".join(lines)
+
     async def _poll(self, code: str) -> tuple[PollRow, Poll]:
         loaded = await self._polls.by_code(code)
         if loaded is None:
@@ -218,7 +269,9 @@ class ReportService:
         answers = []
         counts: dict[tuple[str, str, str], dict[str, int]] = {}
         respondents: dict[tuple[str, str, str], int] = {}
-        for question, body, lang, grp, flagged, themes in await self._store.text_answers(poll_id):
+        for question, body, lang, grp, flagged, themes, review in await self._store.text_answers(
+            poll_id
+        ):
             tags = themes.split()
             keys = [(question, "", "")]
             shown = []
@@ -235,7 +288,9 @@ class ReportService:
                     tally[tag] = tally.get(tag, 0) + 1
             if body:  # purged answers keep their themes, not their words
                 names = tuple(book[t][0]["en"] for t in tags if t in book)
-                answers.append(TextAnswer(question, body, tuple(shown), lang, flagged, names))
+                answers.append(
+                    TextAnswer(question, body, tuple(shown), lang, flagged, names, review)
+                )
         tables = []
         for (question, dim, group), n in respondents.items():
             tally = counts[(question, dim, group)]

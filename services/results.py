@@ -109,6 +109,7 @@ class TextAnswer:
     lang: str = "und"  # suggested language tag (services/language.py)
     flagged: bool = False  # matched a safeguarding phrase (services/safeguarding.py)
     themes: tuple[str, ...] = ()  # theme labels from the codebook (services/themes.py)
+    review: bool = False  # a worry about others or the area, for review (not an alert)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,12 @@
 This is not monitoring and it identifies no one: it reads only the (already scrubbed) text of
 an answer as it is given, and a match never discards the answer or the vote.
 
+Two levels (``assess``): a *disclosure* about the young person (signposting and an alert) and a
+*worry* about someone else or the community (a "for review" flag, no alarm). The phrase list
+below decides first (a match is a disclosure); otherwise a small model
+(prompts/models/safeguarding.json, services/textmodel.py) reads paraphrase, typos and Welsh
+mutations that no list can enumerate.
+
 How a text is read (the phrases in prompts/safeguarding.yaml are written for this form):
 lower case; accents folded (ŵ -> w, â -> a); English contractions spelled out (don't -> do
 not, I'm -> i am, they'll -> they will) and Welsh 'n, 'r too (mae'n -> mae yn, i'r -> i yr);
@@ -24,8 +30,11 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Literal
 
 import yaml
+
+from services import textmodel
 
 _QUOTES = re.compile(r"[’‘`´ʼʹ′]")
 _CONTRACTIONS = (  # English first (they're -> they are), then Welsh 'n and 'r, then any other '
@@ -116,22 +125,99 @@ def _normalise(text: str) -> str:
     return _NOT_WORD.sub(" ", text).strip()
 
 
-def _matches(text: str, rules: _Rules) -> bool:
+def _matches(text: str, rules: _Rules) -> str | None:
+    """The words a phrase matched (as read: normalised, text-speak spelled out), or None."""
     text = rules.spelling.sub(lambda m: rules.spelled[m.group()], text)
     text = rules.not_concerning.sub(" . ", text)
-    return rules.phrases.search(text + " ") is not None
+    found = rules.phrases.search(text + " ")
+    return None if found is None else found.group().strip() or text.strip()
+
+
+def normalise(text: str) -> str:
+    """The text as the phrases and the models read it: normalised, text-speak spelled out, a
+    letter typed three or more times squashed to two ("pleeease" -> "pleease")."""
+    if not isinstance(text, str) or not text:
+        return ""
+    rules = _rules()
+    text = _REPEATED.sub(r"\1\1", _normalise(text))
+    return rules.spelling.sub(lambda m: rules.spelled[m.group()], text)
+
+
+def matched_phrase(text: str) -> str | None:
+    """The words of the text that a phrase in prompts/safeguarding.yaml matched, as read
+    (lower case, text-speak spelled out), or None (never raises)."""
+    if not isinstance(text, str) or not text:
+        return None
+    rules = _rules()
+    normalised = _normalise(text)
+    found = _matches(normalised, rules)
+    if found is not None or _REPEATED.search(normalised) is None:
+        return found
+    return _matches(_REPEATED.sub(r"\1", normalised), rules) or _matches(
+        _REPEATED.sub(r"\1\1", normalised), rules
+    )
 
 
 def concerning(text: str) -> bool:
     """Whether the text matches any phrase in prompts/safeguarding.yaml (never raises)."""
-    if not isinstance(text, str) or not text:
-        return False
-    rules = _rules()
-    normalised = _normalise(text)
-    if _matches(normalised, rules):
-        return True
-    if _REPEATED.search(normalised) is None:
-        return False
-    return _matches(_REPEATED.sub(r"\1", normalised), rules) or _matches(
-        _REPEATED.sub(r"\1\1", normalised), rules
-    )
+    return matched_phrase(text) is not None
+
+
+Level = Literal["none", "worry", "disclosure"]
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """What an answer needs: ``disclosure`` (about the young person: signposting in the same
+    reply and an alert), ``worry`` (about someone else or the community: a "for review" flag, no
+    alarm to the young person) or ``none``. ``reason`` says why, for the alert and the review
+    list: "phrase" (a phrase in prompts/safeguarding.yaml; the words it matched in ``matched``)
+    or "model" (prompts/models/safeguarding.json, with its probability in ``score``)."""
+
+    level: Level
+    reason: str = ""
+    score: float = 0.0
+    themes: tuple[str, ...] = ()
+    matched: str = ""
+
+    @property
+    def concern(self) -> bool:
+        return self.level == "disclosure"
+
+    @property
+    def review(self) -> bool:
+        return self.level == "worry"
+
+
+NONE = Assessment("none")
+
+
+def _model_probabilities(normalised: str) -> dict[str, float]:
+    model = textmodel.load("safeguarding")
+    return textmodel.softmax(model.scores(normalised))
+
+
+def assess(text: str) -> Assessment:
+    """Read one (scrubbed) answer: the phrase list first, then the model (never raises).
+
+    A phrase match is a disclosure whatever the model says (the list is the council's to review
+    and extend). Otherwise the model's probability of a disclosure, or of a worry or worse,
+    against the thresholds stored with it."""
+    if not isinstance(text, str) or not text.strip():
+        return NONE
+    from services.themes import themes_of  # themes read the same normalised text
+
+    themes = tuple(themes_of(text))
+    phrase = matched_phrase(text)
+    if phrase is not None:
+        return Assessment("disclosure", "phrase", 1.0, themes, phrase[:120])
+    normalised = normalise(text[:5000])
+    if not normalised:
+        return NONE
+    p = _model_probabilities(normalised)
+    limits = textmodel.load("safeguarding").thresholds
+    if p["disclosure"] >= limits["disclosure"]:
+        return Assessment("disclosure", "model", round(p["disclosure"], 3), themes)
+    if p["worry"] + p["disclosure"] >= limits["worry"]:
+        return Assessment("worry", "model", round(p["worry"] + p["disclosure"], 3), themes)
+    return Assessment("none", "", 0.0, themes)

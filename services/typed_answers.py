@@ -1,9 +1,12 @@
 """What happens to a typed answer before it is kept, and what the reply says about it.
 
 Scrubbed of personal details, tagged with a language (which may bring an offer to switch) and
-with themes later, and checked against the safeguarding phrases: a match brings signposting in
-the same reply, the "I'd like an adult to contact me" offer when someone can act on it, and an
-alert for the safeguarding chat that identifies no one. Never in a staff preview.
+with themes later, and read for safeguarding (services/safeguarding.assess: phrases, then a
+model) at two levels. A disclosure about the young person brings signposting in the same reply,
+the "I'd like an adult to contact me" offer when someone can act on it, and an alert for the
+safeguarding chat that identifies no one (never in a staff preview). A worry about someone else
+or the community only marks the answer "for review" (`/review`, exports): no alarm to a young
+person who was telling us about their area or a friend.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from prompts import Catalog
 from services.journey_state import Journey
 from services.language import detect_language
 from services.pollfile import Poll, Question
-from services.safeguarding import concerning
+from services.safeguarding import assess
 from services.scrub import scrub
 
 ALERT_LANGUAGE = "en"  # the safeguarding chat's alerts
@@ -29,7 +32,10 @@ class Taken:
 
     clean: str
     scrubbed: bool
-    concern: bool
+    concern: bool  # a disclosure: signposting and an alert
+    review: bool = False  # a worry about others or the community: flagged for review, no alarm
+    reason: str = ""  # why, for the alert: "phrase" or "model"
+    matched: str = ""  # the words a phrase matched (reason "phrase")
 
 
 class TypedAnswers:
@@ -64,14 +70,13 @@ class TypedAnswers:
         if lang != j.lang and lang in poll.languages() and lang not in j.offered:
             j.offer_lang = lang
             j.offered.append(lang)
-        concern = concerning(clean)
-        if concern and q.id not in j.flagged:
-            j.flagged.append(q.id)
-        elif not concern and q.id in j.flagged:
-            j.flagged.remove(q.id)
+        assessment = await asyncio.to_thread(assess, clean)
+        concern, review = assessment.concern, assessment.review
+        _mark(j.flagged, q.id, concern)
+        _mark(j.review, q.id, review)
         if concern and self._contact_help and not j.preview:
             j.ask_help = True  # stays offered to the end, even if the answer is changed
-        return Taken(clean, scrubbed, concern)
+        return Taken(clean, scrubbed, concern, review, assessment.reason, assessment.matched)
 
     def notes(self, j: Journey, code: str, taken: Taken) -> tuple[list[str], str | None]:
         """The paragraphs to put above the next screen, and the safeguarding chat's alert
@@ -83,13 +88,25 @@ class TypedAnswers:
             if j.ask_help:
                 notes.append(self._catalog.t(j.lang, "safeguarding_contact_offer"))
             if not j.preview:
+                why = "model" if taken.reason == "model" else "phrase"
                 alert = self._catalog.plain(
                     ALERT_LANGUAGE,
                     "safeguarding_alert",
                     poll=code,
                     text=taken.clean,
                     time=self._clock().strftime("%d %b %Y %H:%M UTC"),
+                    reason=self._catalog.plain(
+                        ALERT_LANGUAGE, f"safeguarding_reason_{why}", matched=taken.matched or "?"
+                    ),
                 )
         if taken.scrubbed:
             notes.append(f"<i>{self._catalog.t(j.lang, 'text_scrubbed')}</i>")
         return notes, alert
+
+
+def _mark(questions: list[str], qid: str, on: bool) -> None:
+    """Keep ``qid`` in ``questions`` exactly when ``on`` (an edited answer can lose its flag)."""
+    if on and qid not in questions:
+        questions.append(qid)
+    elif not on and qid in questions:
+        questions.remove(qid)

@@ -303,3 +303,13 @@ MIGRATIONS.append(
         """,
     )
 )
+
+# Free-text answers a worker should see, without any alarm: worries about others or the area.
+MIGRATIONS.append(
+    (
+        "0012_worry_flags",
+        """
+        ALTER TABLE text_answers ADD COLUMN review INTEGER NOT NULL DEFAULT 0;
+        """,
+    )
+)

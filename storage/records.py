@@ -76,7 +76,7 @@ class NewBallot:
     session_id: int | None = None
     lang: str | None = None
     choices: tuple[tuple[str, str, int | None], ...] = ()  # (question, option, rank)
-    # (question, body[, language, confidence[, flagged by safeguarding]])
+    # (question, body[, language, confidence[, flagged by safeguarding[, themes[, for review]]]])
     texts: tuple[tuple[Any, ...], ...] = ()
     groups: str = ""  # the ballot's breakdown answers, "dim=option&dim=option" (see migrations)
 

@@ -879,18 +879,28 @@ class SqliteStore:
         )
         return [(d, n) for d, n in rows]
 
-    async def text_answers(self, poll_id: int) -> list[tuple[str, str, str, str, bool, str]]:
-        """(question, body, language, breakdown groups, flagged, themes) for every free-text
-        answer of a poll, in an order that says nothing about when it was given. A purged
-        answer has an empty body but keeps its themes."""
+    async def text_answers(self, poll_id: int) -> list[tuple[str, str, str, str, bool, str, bool]]:
+        """(question, body, language, breakdown groups, flagged, themes, for review) for every
+        free-text answer of a poll, in an order that says nothing about when it was given. A
+        purged answer has an empty body but keeps its themes and flags."""
         rows = await self._r.execute_fetchall(
             "SELECT t.question, t.body, t.lang,"
             " coalesce((SELECT a.grp FROM answers a WHERE a.ballot_id = t.ballot_id LIMIT 1), ''),"
-            " t.flagged, t.themes FROM text_answers t WHERE t.poll_id = ?"
+            " t.flagged, t.themes, t.review FROM text_answers t WHERE t.poll_id = ?"
             " ORDER BY t.question, t.ballot_id",
             (poll_id,),
         )
-        return [(r[0], r[1], r[2], r[3], bool(r[4]), r[5]) for r in rows]
+        return [(r[0], r[1], r[2], r[3], bool(r[4]), r[5], bool(r[6])) for r in rows]
+
+    async def review_answers(self, poll_id: int) -> list[tuple[str, str, str]]:
+        """(question, body, themes) of the answers flagged for review (a worry about others),
+        in an order that says nothing about when they were given; purged ones are left out."""
+        rows = await self._r.execute_fetchall(
+            "SELECT question, body, themes FROM text_answers"
+            " WHERE poll_id = ? AND review = 1 AND body != '' ORDER BY question, ballot_id",
+            (poll_id,),
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
 
 
 def _draft_upsert(
@@ -929,15 +939,15 @@ def _insert_ballot(conn: sqlite3.Connection, ballot: NewBallot) -> str:
     if ballot.texts:
         conn.executemany(
             "INSERT INTO text_answers"
-            " (ballot_id, poll_id, question, body, lang, lang_conf, flagged, themes)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " (ballot_id, poll_id, question, body, lang, lang_conf, flagged, themes, review)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     ballot_id,
                     ballot.poll_id,
                     q,
                     body,
-                    *(tag + ["und", 0.0, False, ""][len(tag) :]),
+                    *(tag + ["und", 0.0, False, "", False][len(tag) :]),
                 )
                 for q, body, *tag in ballot.texts
             ],

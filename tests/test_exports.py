@@ -228,9 +228,11 @@ def test_json_literal(tmp_path: Path) -> None:
                 "groups": [{"dimension": "area", "group": "North"}],
                 "lang": "und",
                 "flagged": False,
+                "review": False,
                 "themes": [],
             }
         ],
+        "review_by_theme": {},
     }
 
 

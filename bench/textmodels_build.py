@@ -1,0 +1,289 @@
+"""Build prompts/models/safeguarding.json and prompts/models/themes.json from data written here.
+
+    python tools/build_textmodels.py            # build both, print cross-validated figures
+    python tools/build_textmodels.py --check    # build in memory, fail if the files differ
+
+Needs scikit-learn (the `build` extra); the bot itself only reads the JSON. Training data:
+
+- safeguarding: tests/data/safeguarding_train.yaml (disclosure / worry / ordinary, en and cy)
+  plus the development corpus tests/data/safeguarding_corpus.yaml (concerning -> disclosure,
+  worry -> worry, not_concerning -> ordinary);
+- themes: tests/data/themes_train.yaml.
+
+Never the held-out corpora (tests/data/heldout/): they are scored by tools/score_heldout.py.
+
+Deterministic: the features are sorted, the solver (lbfgs) has no randomness, folds are chosen
+by a hash of the text, weights are rounded; the same data gives byte-identical files.
+
+The thresholds stored with each model are chosen on out-of-fold probabilities (5 folds), never
+on in-sample ones: for safeguarding the lowest disclosure threshold that keeps false alarms on
+ordinary answers at or under 3% and the lowest worry threshold that keeps ordinary answers put
+up for review at or under 10%; for themes the one threshold with the best F0.5 (keywords included:
+precision counts more than recall).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import yaml
+from scipy.sparse import csr_matrix
+from sklearn.linear_model import LogisticRegression
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from services import textmodel  # noqa: E402
+from services.safeguarding import concerning, normalise  # noqa: E402
+
+DATA = ROOT / "tests" / "data"
+OUT = ROOT / "prompts" / "models"
+CLASSES = ("none", "worry", "disclosure")
+FOLDS = 5
+MIN_DOCS = 2  # a feature must occur in at least this many training texts
+C_SAFEGUARDING = 8.0
+C_THEMES = 16.0
+MAX_FALSE_ALARMS = 0.03
+MAX_REVIEW_NOISE = 0.10
+
+
+def _fold(text: str) -> int:
+    return hashlib.sha256(text.encode("utf-8")).digest()[0] % FOLDS
+
+
+def safeguarding_data() -> list[tuple[str, str, str]]:
+    """(text, class, lang) from the training file and the development corpus."""
+    rows: list[tuple[str, str, str]] = []
+    train = yaml.safe_load((DATA / "safeguarding_train.yaml").read_text("utf-8"))
+    for label, cls in (("disclosure", "disclosure"), ("worry", "worry"), ("ordinary", "none")):
+        for lang in ("en", "cy"):
+            rows += [(t, cls, lang) for t in train[label][lang]]
+    dev = yaml.safe_load((DATA / "safeguarding_corpus.yaml").read_text("utf-8"))
+    labels = (("concerning", "disclosure"), ("worry", "worry"), ("not_concerning", "none"))
+    for label, cls in labels:
+        for lang in ("en", "cy"):
+            rows += [(t, cls, lang) for t in dev.get(label, {}).get(lang, [])]
+    seen: set[str] = set()
+    unique = []
+    for row in rows:
+        if row[0] not in seen:
+            seen.add(row[0])
+            unique.append(row)
+    return unique
+
+
+def themes_data() -> list[tuple[str, tuple[str, ...], str]]:
+    """(text, themes, lang) from tests/data/themes_train.yaml."""
+    data = yaml.safe_load((DATA / "themes_train.yaml").read_text("utf-8"))
+    rows = []
+    for theme, by_lang in data["single"].items():
+        for lang in ("en", "cy"):
+            rows += [(t, (theme,), lang) for t in by_lang.get(lang, [])]
+    for item in data["multi"]:
+        rows.append((item["text"], tuple(item["themes"]), item["lang"]))
+    for lang in ("en", "cy"):
+        rows += [(t, (), lang) for t in data["none"][lang]]
+    return rows
+
+
+def _matrix(texts: list[str], vocab: dict[str, int] | None = None):
+    feats = [textmodel.features(normalise(t)) for t in texts]
+    if vocab is None:
+        counts = Counter(f for fs in feats for f in fs)
+        kept = sorted(f for f, n in counts.items() if n >= MIN_DOCS)
+        vocab = {f: i for i, f in enumerate(kept)}
+    rows, cols, vals = [], [], []
+    for r, fs in enumerate(feats):
+        scale = 1 / math.sqrt(len(fs)) if fs else 0.0
+        for f in fs:
+            c = vocab.get(f)
+            if c is not None:
+                rows.append(r)
+                cols.append(c)
+                vals.append(scale)
+    x = csr_matrix((vals, (rows, cols)), shape=(len(texts), len(vocab)), dtype=np.float64)
+    return x, vocab
+
+
+def _fit(x, y, c: float) -> LogisticRegression:
+    model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced", solver="lbfgs")
+    return model.fit(x, y)
+
+
+def _export(classes, bias, coef, vocab, thresholds) -> str:
+    weights = {}
+    for f, i in sorted(vocab.items()):
+        row = [round(float(w), 4) for w in coef[:, i]]
+        if max(abs(w) for w in row) >= 0.002:
+            weights[f] = row
+    data = {
+        "classes": list(classes),
+        "bias": [round(float(b), 4) for b in bias],
+        "thresholds": {k: round(v, 3) for k, v in thresholds.items()},
+        "weights": weights,
+    }
+    return json.dumps(data, ensure_ascii=True, sort_keys=False, separators=(",", ":")) + "\n"
+
+
+def _rate(flags: list[bool]) -> float:
+    return sum(flags) / len(flags) if flags else 0.0
+
+
+def build_safeguarding() -> tuple[str, list[str]]:
+    rows = safeguarding_data()
+    texts = [r[0] for r in rows]
+    y = np.array([CLASSES.index(r[1]) for r in rows])
+    oof = np.zeros((len(rows), len(CLASSES)))
+    folds = np.array([_fold(t) for t in texts])
+    for k in range(FOLDS):
+        train, test = folds != k, folds == k
+        x, vocab = _matrix([t for t, m in zip(texts, train, strict=True) if m])
+        model = _fit(x, y[train], C_SAFEGUARDING)
+        xt, _ = _matrix([t for t, m in zip(texts, test, strict=True) if m], vocab)
+        oof[test] = model.predict_proba(xt)
+    phrase = np.array([concerning(t) for t in texts])
+    ordinary = y == 0
+    # disclosure threshold: lowest one keeping out-of-fold false alarms (with phrases) in bounds
+    t_disc = 0.99
+    for t in np.arange(0.30, 0.99, 0.01):
+        alarms = (phrase | (oof[:, 2] >= t))[ordinary]
+        if alarms.mean() <= MAX_FALSE_ALARMS:
+            t_disc = float(t)
+            break
+    t_worry = 0.99
+    for t in np.arange(0.30, 0.99, 0.01):
+        up = (phrase | (oof[:, 2] >= t_disc) | (oof[:, 1] + oof[:, 2] >= t))[ordinary]
+        if up.mean() <= MAX_REVIEW_NOISE:
+            t_worry = float(t)
+            break
+    level = np.where(
+        phrase | (oof[:, 2] >= t_disc), 2, np.where(oof[:, 1] + oof[:, 2] >= t_worry, 1, 0)
+    )
+    report = [
+        f"safeguarding: {len(rows)} texts, thresholds disclosure {t_disc:.2f}, "
+        f"worry {t_worry:.2f}; out-of-fold (5 folds, phrases + model):"
+    ]
+    for lang in ("en", "cy", "all"):
+        mask = np.array([lang in ("all", r[2]) for r in rows])
+        disc = mask & (y == 2)
+        wor = mask & (y == 1)
+        orda = mask & (y == 0)
+        report.append(
+            f"  {lang}: disclosures alerted {_rate(list(level[disc] == 2)):.1%} of {disc.sum()}"
+            f" (phrases alone {_rate(list(phrase[disc])):.1%}); worries flagged for review or"
+            f" more {_rate(list(level[wor] >= 1)):.1%} of {wor.sum()}; ordinary: false alarms"
+            f" {_rate(list(level[orda] == 2)):.1%}, for review {_rate(list(level[orda] == 1)):.1%}"
+            f" of {orda.sum()}"
+        )
+    x, vocab = _matrix(texts)
+    model = _fit(x, y, C_SAFEGUARDING)
+    return (
+        _export(
+            CLASSES,
+            model.intercept_,
+            model.coef_,
+            vocab,
+            {"disclosure": t_disc, "worry": t_worry},
+        ),
+        report,
+    )
+
+
+def build_themes() -> tuple[str, list[str]]:
+    """One multinomial model over the themes and "none" (most answers have one theme): an
+    answer with several themes is trained once per theme. At run time every theme whose
+    probability reaches the threshold is added to the keywords' themes."""
+    from services.themes import codebook, keyword_themes
+
+    rows = themes_data()
+    names = list(codebook())
+    classes = [*names, "none"]
+    texts = [r[0] for r in rows]
+    y = np.array([[name in r[1] for name in names] for r in rows], dtype=bool)
+    folds = np.array([_fold(t) for t in texts])
+
+    def expanded(indices) -> tuple[list[str], list[int]]:
+        xs, ys = [], []
+        for i in indices:
+            for label in [j for j in range(len(names)) if y[i, j]] or [len(names)]:
+                xs.append(texts[i])
+                ys.append(label)
+        return xs, ys
+
+    oof = np.zeros((len(rows), len(classes)))
+    for k in range(FOLDS):
+        xs, ys = expanded(np.where(folds != k)[0])
+        x, vocab = _matrix(xs)
+        model = _fit(x, np.array(ys), C_THEMES)
+        xt, _ = _matrix([t for t, f in zip(texts, folds, strict=True) if f == k], vocab)
+        p = np.zeros((xt.shape[0], len(classes)))
+        p[:, model.classes_] = model.predict_proba(xt)
+        oof[folds == k] = p
+    keyword = np.array([[name in keyword_themes(t) for name in names] for t in texts])
+    best = (-1.0, 0.5)
+    for t in np.arange(0.20, 0.80, 0.01):
+        pred = keyword | (oof[:, :-1] >= t)
+        tp = (pred & y).sum()
+        prec, rec = tp / max(1, pred.sum()), tp / y.sum()
+        # F0.5: precision first (a wrong theme misleads a report; a missed one is a smaller loss)
+        f = 1.25 * prec * rec / (0.25 * prec + rec) if prec + rec else 0.0
+        if f > best[0] + 1e-9:
+            best = (f, float(t))
+    threshold = best[1]
+    pred = keyword | (oof[:, :-1] >= threshold)
+    report = [f"themes: {len(rows)} texts, threshold {threshold:.2f}; out-of-fold (5 folds):"]
+    for lang in ("en", "cy", "all"):
+        mask = np.array([lang in ("all", r[2]) for r in rows])
+        tp = (pred[mask] & y[mask]).sum()
+        kp = (keyword[mask] & y[mask]).sum()
+        report.append(
+            f"  {lang}: precision {tp / max(1, pred[mask].sum()):.2f}, recall "
+            f"{tp / y[mask].sum():.2f} (keywords alone: precision "
+            f"{kp / max(1, keyword[mask].sum()):.2f}, recall {kp / y[mask].sum():.2f})"
+        )
+    per = []
+    for j, name in enumerate(names):
+        tp = (pred[:, j] & y[:, j]).sum()
+        per.append(
+            f"{name} P {tp / max(1, pred[:, j].sum()):.2f} R {tp / max(1, y[:, j].sum()):.2f}"
+        )
+    report.append("  per theme: " + "; ".join(per))
+    xs, ys = expanded(range(len(rows)))
+    x, vocab = _matrix(xs)
+    model = _fit(x, np.array(ys), C_THEMES)
+    assert list(model.classes_) == list(range(len(classes)))
+    return _export(classes, model.intercept_, model.coef_, vocab, {"theme": threshold}), report
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="fail if the files would change")
+    parser.add_argument("--only", choices=("safeguarding", "themes"))
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    status = 0
+    for name, build in (("safeguarding", build_safeguarding), ("themes", build_themes)):
+        if args.only and args.only != name:
+            continue
+        text, report = build()
+        print("\n".join(report))
+        path = OUT / f"{name}.json"
+        if args.check:
+            same = path.exists() and path.read_text("utf-8") == text
+            print(f"{path.relative_to(ROOT)}: {'up to date' if same else 'DIFFERS'}")
+            status |= 0 if same else 1
+        else:
+            path.write_text(text, "utf-8")
+            print(f"wrote {path.relative_to(ROOT)} ({len(text) // 1024} KiB)")
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
