@@ -428,9 +428,16 @@ class Store(Protocol):
         """(date, ballots) per day cast, by date."""
         ...
 
-    async def text_answers(self, poll_id: int) -> list[tuple[str, str, str, str, bool, str]]:
-        """(question, body, language, groups, flagged, themes) of every free-text answer, in an
-        order that says nothing about when each was given."""
+    async def text_answers(
+        self, poll_id: int
+    ) -> list[tuple[str, str, str, str, bool, str, bool]]:
+        """(question, body, language, groups, flagged, themes, review) of every free-text
+        answer, in an order that says nothing about when each was given."""
+        ...
+
+    async def review_answers(self, poll_id: int) -> list[tuple[str, str, str]]:
+        """(question, body, themes) of the answers flagged for review (a worry about others),
+        in an order that says nothing about when they were given; purged ones left out."""
         ...
 
 

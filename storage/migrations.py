@@ -248,6 +248,16 @@ MIGRATIONS.append(
     )
 )
 
+# Free-text answers a worker should see, without any alarm: worries about others or the area.
+MIGRATIONS.append(
+    (
+        "0012_worry_flags",
+        """
+        ALTER TABLE text_answers ADD COLUMN review INTEGER NOT NULL DEFAULT 0;
+        """,
+    )
+)
+
 # Telegram updates already handled through the webhook, so a redelivered one is dropped. Only
 # the update's number and the time are kept, and only for a day.
 MIGRATIONS.append(
@@ -300,16 +310,6 @@ MIGRATIONS.append(
             id INTEGER PRIMARY KEY CHECK (id = 1),
             value BLOB NOT NULL
         );
-        """,
-    )
-)
-
-# Free-text answers a worker should see, without any alarm: worries about others or the area.
-MIGRATIONS.append(
-    (
-        "0012_worry_flags",
-        """
-        ALTER TABLE text_answers ADD COLUMN review INTEGER NOT NULL DEFAULT 0;
         """,
     )
 )

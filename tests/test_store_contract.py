@@ -396,7 +396,7 @@ async def test_purges_keep_counts_and_themes(store: Store) -> None:
     await store.cast_ballot(tagged, _key(1), None, NOW)
     await store.cast_ballot(_ballot(pid, why="later words"), _key(2), None, NOW)
     assert await store.purge_texts("2026-11-21") == 1
-    texts = {body: themes for _, body, _, _, _, themes in await store.text_answers(pid)}
+    texts = {row[1]: row[5] for row in await store.text_answers(pid)}
     assert texts == {"": "transport", "later words": ""}
     assert await store.purge_voters(NOW + 10) == 0  # the poll is still open
     await store.set_poll_status("p1", "closed")
