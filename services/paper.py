@@ -60,6 +60,9 @@ def _option_lookup(q: Question) -> dict[str, str]:
         table[o.id.casefold()] = o.id
         for label in o.label.values():
             table[label.casefold()] = o.id
+    for o in q.options:  # a short button text works too, where no label says it
+        for text in (o.button or {}).values():
+            table.setdefault(text.casefold(), o.id)
     return table
 
 
