@@ -34,9 +34,11 @@ from storage.sqlite import SqliteStore
 MAX_ROWS = 5_000_000  # streamed, so memory does not limit it; time does (about 1 min per M)
 MAX_AGGREGATE_COUNT = 1_000_000
 MAX_PROBLEMS = 50
+CELL_CACHE = 20_000  # distinct cells remembered per column
 NOT_UTF8 = "the file is not UTF-8 text (save it as 'CSV UTF-8')"
 __all__ = ["AlreadyImported", "PaperFileError", "PaperService", "stream_paper"]
 Choice = tuple[str, str, int | None]
+Meant = tuple[list[Choice], str | None]  # a cell's answers, or what is wrong with it
 Tick = Callable[[int], None]
 Source = bytes | Path  # a file's bytes (an upload) or its path (the CLI): both are streamed
 
@@ -64,6 +66,13 @@ def _option_lookup(q: Question) -> dict[str, str]:
         for text in (o.button or {}).values():
             table.setdefault(text.casefold(), o.id)
     return table
+
+
+def _cell(q: Question, raw: str, lookup: dict[str, str]) -> Meant:
+    """A choice/multi/rank cell of the per-ballot layout: its answers, or an error."""
+    if not raw.strip():
+        return [], None if q.optional else f"{q.id} is empty, but it is not optional"
+    return _answer(q, raw, lookup)
 
 
 def _answer(q: Question, raw: str, lookup: dict[str, str]) -> tuple[list[Choice], str | None]:
@@ -195,7 +204,11 @@ def _parse_ballots(
                 "aggregated layout option,count[,breakdowns]"
             ]
         )
-    columns = [(qid, questions[qid], _option_lookup(questions[qid])) for qid in header]
+    # A national file repeats the same few cells a million times: each column remembers what
+    # its cells meant (up to CELL_CACHE of them), so a cell is looked up once.
+    columns: list[tuple[str, Question, dict[str, str], dict[str, Meant]]] = [
+        (qid, questions[qid], _option_lookup(questions[qid]), {}) for qid in header
+    ]
     dims = {q.id for q in poll.breakdowns}
     groups: dict[tuple[Choice, ...], str] = {}  # breakdown answers -> grp, computed once each
     problems: list[str] = []
@@ -204,19 +217,23 @@ def _parse_ballots(
         choices: list[Choice] = []
         texts: list[tuple[str, str, str, float, bool, str]] = []
         bad = False
-        for (qid, q, lookup), cell in zip(columns, row, strict=True):
-            if not cell.strip():
-                if not q.optional:
+        for (qid, q, lookup, seen), cell in zip(columns, row, strict=True):
+            if q.kind == "text":
+                if cell.strip():
+                    body = scrub(cell.strip()[: q.max_length])[0]
+                    lang, confidence = detect_language(body, languages)
+                    themes = " ".join(themes_of(body))
+                    texts.append((qid, body, lang, confidence, concerning(body), themes))
+                elif not q.optional:
                     _collect(problems, line, f"{qid} is empty, but it is not optional")
                     bad = True
                 continue
-            if q.kind == "text":
-                body = scrub(cell.strip()[: q.max_length])[0]
-                lang, confidence = detect_language(body, languages)
-                themes = " ".join(themes_of(body))
-                texts.append((qid, body, lang, confidence, concerning(body), themes))
-                continue
-            answers, error = _answer(q, cell, lookup)
+            meant = seen.get(cell)
+            if meant is None:
+                meant = _cell(q, cell, lookup)
+                if len(seen) < CELL_CACHE:
+                    seen[cell] = meant
+            answers, error = meant
             if error:
                 _collect(problems, line, error)
                 bad = True

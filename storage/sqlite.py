@@ -11,7 +11,7 @@ import sqlite3
 import tempfile
 import time
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import aiosqlite
@@ -36,6 +36,11 @@ from storage.writer import Writer
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
+# The tally index as migration 0001 creates it; a large paper import rebuilds it (see
+# _publish_paper), and tests/test_paper.py checks the two stay the same.
+_TALLY_INDEX = (
+    "CREATE INDEX main.answers_tally ON answers (poll_id, question, grp, option, rank, lead)"
+)
 DRAFT_CACHE_SIZE = 20_000
 DRAFT_FLUSH_SECONDS = 0.5
 _POLL_COLUMNS = "id, code, title, status, definition, opens_at, closes_at, created_at"
@@ -721,19 +726,25 @@ def _insert_ballot(conn: sqlite3.Connection, ballot: NewBallot) -> str:
 
 
 _STAGING_SCHEMA = (
+    "CREATE TABLE g (id INTEGER PRIMARY KEY, grp TEXT)",
     "CREATE TABLE b (id TEXT, cast_on TEXT, channel TEXT, session_id INTEGER, lang TEXT)",
-    "CREATE TABLE a (ballot_id TEXT, question TEXT, option TEXT, rank INTEGER, grp TEXT,"
+    "CREATE TABLE a (ballot_id TEXT, question TEXT, option TEXT, rank INTEGER, g INTEGER,"
     " lead INTEGER)",
     "CREATE TABLE t (ballot_id TEXT, question TEXT, body TEXT, lang TEXT, lang_conf REAL,"
     " flagged INTEGER, themes TEXT)",
 )
 STAGING_BATCH = 5_000  # ballots per executemany into the staging file
+# Rebuild the tally index after the insert, rather than keep it up to date row by row, when
+# the database holds no more than this many ballots per ballot imported: a row-by-row insert
+# lands each answer at one of thousands of places in the index, a rebuild sorts once.
+REBUILD_RATIO = 2
 
 
 def _stage_paper(path: Path, ballots: Iterable[NewBallot]) -> int:
     """Write ballots, with fresh random ids, to a scratch SQLite file; return how many.
 
-    The file is scratch (removed whatever happens), so it has no journal and no fsync.
+    The file is scratch (removed whatever happens), so it has no journal and no fsync. Each
+    distinct breakdown group is written once (table g) rather than on every answer.
     """
     conn = sqlite3.connect(path, isolation_level=None)
     try:
@@ -743,17 +754,27 @@ def _stage_paper(path: Path, ballots: Iterable[NewBallot]) -> int:
             conn.execute(statement)
         conn.execute("BEGIN")
         count = 0
+        groups: dict[str, int] = {}
         rows_b: list[tuple[object, ...]] = []
         rows_a: list[tuple[object, ...]] = []
         rows_t: list[tuple[object, ...]] = []
+        ids: Iterator[str] = iter([])
         for ballot in ballots:
-            ballot_id = secrets.token_hex(10)
+            ballot_id = next(ids, None)
+            if ballot_id is None:  # random ids drawn a batch at a time: one syscall, not one each
+                pool = secrets.token_bytes(10 * STAGING_BATCH).hex()
+                ids = iter([pool[i : i + 20] for i in range(0, len(pool), 20)])
+                ballot_id = next(ids)
+            gid = groups.get(ballot.groups)
+            if gid is None:
+                gid = groups[ballot.groups] = len(groups) + 1
+                conn.execute("INSERT INTO g VALUES (?, ?)", (gid, ballot.groups))
             rows_b.append(
                 (ballot_id, ballot.cast_on, ballot.channel, ballot.session_id, ballot.lang)
             )
             seen: set[str] = set()
             for q, o, r in ballot.choices:
-                rows_a.append((ballot_id, q, o, r, ballot.groups, q not in seen))
+                rows_a.append((ballot_id, q, o, r, gid, q not in seen))
                 seen.add(q)
             for q, body, *tag in ballot.texts:
                 rows_t.append((ballot_id, q, body, *(tag + ["und", 0.0, False, ""][len(tag) :])))
@@ -790,7 +811,12 @@ def _publish_paper(
     count: int,
     today: str,
 ) -> int:
-    """On the writer's thread, between its batches: the staged ballots in one transaction."""
+    """On the writer's thread, between its batches: the staged ballots in one transaction.
+
+    Rows go in sorted by ballot id, so the ballots and answers tables fill in order. When the
+    import is large next to what the database holds, the tally index is dropped and rebuilt
+    inside the same transaction (one sort) instead of being updated answer by answer.
+    """
     conn.execute("ATTACH DATABASE ? AS paper_staging", (str(staging),))
     try:
         conn.execute("BEGIN IMMEDIATE")
@@ -809,20 +835,28 @@ def _publish_paper(
                         (poll_id, digest),
                     ).fetchone()
                 ) from None
+            (held,) = conn.execute("SELECT count(*) FROM main.ballots").fetchone()
+            rebuild = held <= REBUILD_RATIO * count
+            if rebuild:
+                conn.execute("DROP INDEX main.answers_tally")
             conn.execute(
-                "INSERT INTO ballots (id, poll_id, cast_on, channel, session_id, lang)"
+                "INSERT INTO main.ballots (id, poll_id, cast_on, channel, session_id, lang)"
                 " SELECT id, ?, cast_on, channel, session_id, lang FROM paper_staging.b"
                 " ORDER BY id",
                 (poll_id,),
             )
             conn.execute(
-                "INSERT INTO answers (ballot_id, poll_id, question, option, rank, grp, lead)"
-                " SELECT ballot_id, ?, question, option, rank, grp, lead FROM paper_staging.a"
-                " ORDER BY ballot_id, question, option",
+                "INSERT INTO main.answers"
+                " (ballot_id, poll_id, question, option, rank, grp, lead)"
+                " SELECT a.ballot_id, ?, a.question, a.option, a.rank, g.grp, a.lead"
+                " FROM paper_staging.a AS a JOIN paper_staging.g AS g ON g.id = a.g"
+                " ORDER BY a.ballot_id, a.question, a.option",
                 (poll_id,),
             )
+            if rebuild:
+                conn.execute(_TALLY_INDEX)
             conn.execute(
-                "INSERT INTO text_answers"
+                "INSERT INTO main.text_answers"
                 " (ballot_id, poll_id, question, body, lang, lang_conf, flagged, themes)"
                 " SELECT ballot_id, ?, question, body, lang, lang_conf, flagged, themes"
                 " FROM paper_staging.t ORDER BY ballot_id, question",
