@@ -130,19 +130,32 @@ def _bare_flush(
 
 def child(side: str, csv_path: Path, db: Path) -> None:
     """One import in this fresh process; print seconds, CPU seconds and peak RSS as JSON."""
+    held: list[float] = []
     start, cpu = time.perf_counter(), time.process_time()
     if side == "bare":
         bare(csv_path, db)
     else:
+        import storage.sqlite
         from bot.cli import main
 
+        publish = storage.sqlite._publish_paper
+
+        def timed(*args: object) -> int:  # how long the writer is held (votes wait that long)
+            began = time.perf_counter()
+            try:
+                return publish(*args)  # type: ignore[arg-type]
+            finally:
+                held.append(time.perf_counter() - began)
+
+        storage.sqlite._publish_paper = timed  # type: ignore[assignment]
         os.environ["MARKBOT_DB"] = str(db)
         os.environ["MARKBOT_KEY_FILE"] = str(db.with_suffix(".key"))
         code = main(["paper", "add", CODE, str(csv_path)])
         if code != 0:
             raise SystemExit(f"markbot paper add exited with {code}")
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_kb": peak_kb()}))
+    result = {"seconds": seconds, "cpu": cpu, "peak_kb": peak_kb(), "held": sum(held)}
+    print(json.dumps(result))
 
 
 def run_child(side: str, csv_path: Path, db: Path) -> dict[str, float]:
@@ -198,7 +211,10 @@ def main() -> None:
         print(f"  {size / 1e6:.0f} MB in {time.perf_counter() - began:.0f} s", flush=True)
         runs: dict[str, list[dict[str, float]]] = {"bare": [], "markbot": []}
         seen: dict[str, tuple[int, int, list[tuple[object, ...]]]] = {}
-        print(f"\n{'run':<4} {'side':<8} {'seconds':>8} {'cpu s':>7} {'peak RSS':>9}")
+        print(
+            f"\n{'run':<4} {'side':<8} {'seconds':>8} {'cpu s':>7} {'peak RSS':>9}"
+            f" {'writer held s':>14}"
+        )
         for r in range(1, args.repeats + 1):
             for side in ("bare", "markbot"):
                 db = work / f"{side}.db"
@@ -208,9 +224,11 @@ def main() -> None:
                 result = run_child(side, csv_path, db)
                 runs[side].append(result)
                 seen[side] = contents(db)
+                held = f"{result.get('held', 0.0):.1f}" if side == "markbot" else "-"
                 print(
                     f"{r:<4} {side:<8} {result['seconds']:8.1f} {result['cpu']:7.1f}"
-                    f" {result['peak_kb'] / 1024:6.0f} MB",
+                    f" {result['peak_kb'] / 1024:6.0f} MB"
+                    f" {held:>14}",
                     flush=True,
                 )
         if seen["bare"] != seen["markbot"] or seen["bare"][0] != args.ballots:
@@ -223,7 +241,8 @@ def main() -> None:
             f"\n{args.ballots:,} ballots ({seen['bare'][1]:,} answers, CSV {size / 1e6:.0f} MB):"
             f" markbot {med['markbot']:.1f} s, bare {med['bare']:.1f} s"
             f" ({med['markbot'] / med['bare']:.2f}x); peak RSS markbot {rss['markbot']:.0f} MB,"
-            f" bare {rss['bare']:.0f} MB"
+            f" bare {rss['bare']:.0f} MB; markbot held the writer (votes wait) for"
+            f" {statistics.median(r.get('held', 0.0) for r in runs['markbot']):.1f} s"
         )
         print(
             f"targets: {TARGET_SECONDS:.0f} s: {'met' if ok_time else 'NOT met'};"
