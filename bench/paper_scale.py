@@ -53,9 +53,9 @@ def write_csv(path: Path, db: Path, n: int) -> None:
         while done < n:
             k = min(CHUNK, n - done)
             _, ballots, answers = generate(plan, rng, k)
-            by_ballot: dict[str, dict[str, list[str]]] = {b[0]: {} for b in ballots}  # type: ignore[misc]
+            by_ballot: dict[object, dict[str, list[str]]] = {b[0]: {} for b in ballots}
             for ballot_id, _, q, o, *_ in answers:
-                by_ballot[ballot_id].setdefault(q, []).append(labels[(q, o)])  # type: ignore[index]
+                by_ballot[ballot_id].setdefault(str(q), []).append(labels[(str(q), str(o))])
             for cells in by_ballot.values():
                 out.writerow([";".join(cells.get(c, [])) for c in COLUMNS])
             done += k

@@ -408,8 +408,8 @@ class SqliteStore:
             "SELECT filename, imported_on FROM paper_imports WHERE poll_id = ? AND digest = ?",
             (poll_id, digest),
         )
-        if rows:
-            raise _already(*rows[0])
+        for name, day in rows:
+            raise _already(name, day)
 
     async def import_paper(
         self,
