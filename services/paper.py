@@ -8,6 +8,10 @@ Two layouts, told apart by the header:
   ``question`` column, default the poll's headline question); each row stands for ``count``
   ballots with that answer in that group.
 A file with any bad row is refused whole, with every problem and its line number.
+
+The file is read as a stream and checked in one pass (``stream_paper``), so a national file
+of a million ballots never sits in memory; the store stages what it is given and adds it all
+in one transaction at the end, or nothing if a problem was found on the way.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from services.themes import themes_of
 from storage.records import AlreadyImported, NewBallot
 from storage.sqlite import SqliteStore
 
-MAX_ROWS = 5_000_000  # streamed, so memory does not limit it; time does (about 1 min per M)
+MAX_ROWS = 5_000_000  # the file is streamed, so memory does not limit this; time does
 MAX_AGGREGATE_COUNT = 1_000_000
 MAX_PROBLEMS = 50
 CELL_CACHE = 20_000  # distinct cells remembered per column
