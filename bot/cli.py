@@ -270,14 +270,19 @@ async def _export(rt: Runtime, args: argparse.Namespace, settings: Settings, out
     return 0
 
 
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as f:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+
+
 async def _paper_add(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO[str]) -> int:
     try:
-        data = args.file.read_bytes()
+        rows = _count_lines(args.file)  # the bar's total; the file itself is streamed
     except OSError as exc:
         raise CliError(f"cannot read {args.file}: {exc.strerror or exc}") from None
     try:
-        with progress("checking ballots", data.count(b"\n"), "rows") as tick:
-            added = await rt.services.paper.add(args.code, data, args.file.name, tick=tick)
+        with progress("checking ballots", rows, "rows") as tick:
+            added = await rt.services.paper.add(args.code, args.file, args.file.name, tick=tick)
     except PollNotFound:
         raise CliError(f"no poll with code {args.code!r} (see 'markbot poll list')") from None
     except PaperFileError as exc:

@@ -8,6 +8,10 @@ Two layouts, told apart by the header:
   ``question`` column, default the poll's headline question); each row stands for ``count``
   ballots with that answer in that group.
 A file with any bad row is refused whole, with every problem and its line number.
+
+The file is read as a stream and checked in one pass (``stream_paper``), so a national file
+of a million ballots never sits in memory; the store stages what it is given and adds it all
+in one transaction at the end, or nothing if a problem was found on the way.
 """
 
 from __future__ import annotations
@@ -17,8 +21,10 @@ import csv
 import hashlib
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TextIO
 
 from services.language import DEFAULT_EXPECTED, detect_language
 from services.pollfile import Poll, Question
@@ -29,12 +35,16 @@ from services.themes import themes_of
 from storage.contract import Store
 from storage.records import AlreadyImported, NewBallot
 
-MAX_ROWS = 1_000_000
+MAX_ROWS = 5_000_000  # the file is streamed, so memory does not limit this; time does
 MAX_AGGREGATE_COUNT = 1_000_000
 MAX_PROBLEMS = 50
-__all__ = ["AlreadyImported", "PaperBatch", "PaperFileError", "PaperService", "parse_paper"]
+CELL_CACHE = 20_000  # distinct cells remembered per column
+NOT_UTF8 = "the file is not UTF-8 text (save it as 'CSV UTF-8')"
+__all__ = ["AlreadyImported", "PaperFileError", "PaperService", "stream_paper"]
 Choice = tuple[str, str, int | None]
+Meant = tuple[list[Choice], str | None]  # a cell's answers, or what is wrong with it
 Tick = Callable[[int], None]
+Source = bytes | Path  # a file's bytes (an upload) or its path (the CLI): both are streamed
 
 
 class PaperFileError(Exception):
@@ -43,13 +53,6 @@ class PaperFileError(Exception):
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         super().__init__("; ".join(problems))
-
-
-@dataclass(frozen=True, slots=True)
-class PaperBatch:
-    ballots: tuple[NewBallot, ...]
-    digest: str
-    layout: str  # 'ballots' or 'counts'
 
 
 def headline(poll: Poll) -> Question | None:
@@ -63,7 +66,17 @@ def _option_lookup(q: Question) -> dict[str, str]:
         table[o.id.casefold()] = o.id
         for label in o.label.values():
             table[label.casefold()] = o.id
+    for o in q.options:  # a short button text works too, where no label says it
+        for text in (o.button or {}).values():
+            table.setdefault(text.casefold(), o.id)
     return table
+
+
+def _cell(q: Question, raw: str, lookup: dict[str, str]) -> Meant:
+    """A choice/multi/rank cell of the per-ballot layout: its answers, or an error."""
+    if not raw.strip():
+        return [], None if q.optional else f"{q.id} is empty, but it is not optional"
+    return _answer(q, raw, lookup)
 
 
 def _answer(q: Question, raw: str, lookup: dict[str, str]) -> tuple[list[Choice], str | None]:
@@ -88,38 +101,61 @@ def _answer(q: Question, raw: str, lookup: dict[str, str]) -> tuple[list[Choice]
     return [(q.id, oid, n if q.kind == "rank" else None) for n, oid in enumerate(ids, 1)], None
 
 
-def parse_paper(
-    data: bytes,
+def file_digest(source: Source) -> str:
+    """SHA-256 of the file's bytes, read in chunks: a file imported twice is recognised."""
+    h = hashlib.sha256()
+    if isinstance(source, bytes):
+        h.update(source)
+    else:
+        with Path(source).open("rb") as f:
+            while chunk := f.read(1 << 20):
+                h.update(chunk)
+    return h.hexdigest()
+
+
+@contextmanager
+def _open_text(source: Source) -> Iterator[TextIO]:
+    """The file as text, decoded as it is read (never whole in memory)."""
+    with (
+        io.BytesIO(source) if isinstance(source, bytes) else Path(source).open("rb") as raw,
+        io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as text,
+    ):
+        yield text
+
+
+def stream_paper(
+    source: Source,
     poll: Poll,
     poll_id: int,
     cast_on: str,
     tick: Tick | None = None,
     languages: Sequence[str] = DEFAULT_EXPECTED,
-) -> PaperBatch:
-    """Check every row and build the ballots; raise PaperFileError listing what is wrong."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise PaperFileError(["the file is not UTF-8 text (save it as 'CSV UTF-8')"]) from None
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        raise PaperFileError(["the file is empty"]) from None
-    except csv.Error as exc:
-        raise PaperFileError([f"line 1: {exc}"]) from None
-    digest = hashlib.sha256(data).hexdigest()
-    lowered = [h.casefold() for h in header]
-    repeated = sorted({h for h in lowered if lowered.count(h) > 1})
-    if repeated:
-        raise PaperFileError([f"line 1: column(s) {repeated} appear more than once"])
-    rows = _rows(reader, tick)
-    if "count" in lowered and "option" in lowered:
-        ballots = _parse_counts(rows, lowered, poll, poll_id, cast_on)
-        return PaperBatch(tuple(ballots), digest, "counts")
-    return PaperBatch(
-        tuple(_parse_ballots(rows, header, poll, poll_id, cast_on, languages)), digest, "ballots"
-    )
+) -> Iterator[NewBallot]:
+    """Check the file row by row in one pass, yielding each ballot while none was bad.
+
+    After the first bad row nothing more is yielded but every row is still checked; at the
+    end PaperFileError lists every problem with its line number. So a consumer that stores
+    what it is given must treat the whole run as provisional until the iterator finishes.
+    """
+    with _open_text(source) as text:
+        reader = csv.reader(text)
+        try:
+            header = [h.strip() for h in next(reader)]
+        except StopIteration:
+            raise PaperFileError(["the file is empty"]) from None
+        except csv.Error as exc:
+            raise PaperFileError([f"line 1: {exc}"]) from None
+        except UnicodeDecodeError:
+            raise PaperFileError([NOT_UTF8]) from None
+        lowered = [h.casefold() for h in header]
+        repeated = sorted({h for h in lowered if lowered.count(h) > 1})
+        if repeated:
+            raise PaperFileError([f"line 1: column(s) {repeated} appear more than once"])
+        rows = _rows(reader, tick)
+        if "count" in lowered and "option" in lowered:
+            yield from _parse_counts(rows, lowered, poll, poll_id, cast_on)
+        else:
+            yield from _parse_ballots(rows, header, poll, poll_id, cast_on, languages)
 
 
 def _rows(reader: Iterable[list[str]], tick: Tick | None) -> Iterator[list[str]]:
@@ -132,6 +168,8 @@ def _rows(reader: Iterable[list[str]], tick: Tick | None) -> Iterator[list[str]]
             yield row
     except csv.Error as exc:
         raise PaperFileError([f"line {line + 1}: not valid CSV ({exc})"]) from None
+    except UnicodeDecodeError:
+        raise PaperFileError([f"near line {line + 1}: {NOT_UTF8}"]) from None
 
 
 def _filled_rows(
@@ -159,7 +197,7 @@ def _parse_ballots(
     poll_id: int,
     cast_on: str,
     languages: Sequence[str] = DEFAULT_EXPECTED,
-) -> list[NewBallot]:
+) -> Iterator[NewBallot]:
     questions = {q.id: q for q in poll.questions}
     unknown = [h for h in header if h not in questions]
     if unknown or not header:
@@ -170,52 +208,65 @@ def _parse_ballots(
                 "aggregated layout option,count[,breakdowns]"
             ]
         )
-    lookups = {q.id: _option_lookup(q) for q in poll.questions}
+    # A national file repeats the same few cells a million times: each column remembers what
+    # its cells meant (up to CELL_CACHE of them), so a cell is looked up once.
+    columns: list[tuple[str, Question, dict[str, str], dict[str, Meant]]] = [
+        (qid, questions[qid], _option_lookup(questions[qid]), {}) for qid in header
+    ]
+    dims = {q.id for q in poll.breakdowns}
+    groups: dict[tuple[Choice, ...], str] = {}  # breakdown answers -> grp, computed once each
     problems: list[str] = []
-    ballots: list[NewBallot] = []
+    added = 0
     for line, row in _filled_rows(reader, len(header), problems):
         choices: list[Choice] = []
         texts: list[tuple[str, str, str, float, bool, str, bool]] = []
-        for qid, cell in zip(header, row, strict=True):
-            q = questions[qid]
-            if not cell.strip():
-                if not q.optional:
-                    _collect(problems, line, f"{qid} is empty, but it is not optional")
-                continue
+        bad = False
+        for (qid, q, lookup, seen), cell in zip(columns, row, strict=True):
             if q.kind == "text":
-                body = scrub(cell.strip()[: q.max_length])[0]
-                lang, confidence = detect_language(body, languages)
-                themes = " ".join(themes_of(body))
-                found = assess(body)
-                texts.append((qid, body, lang, confidence, found.concern, themes, found.review))
+                if cell.strip():
+                    body = scrub(cell.strip()[: q.max_length])[0]
+                    lang, confidence = detect_language(body, languages)
+                    themes = " ".join(themes_of(body))
+                    found = assess(body)
+                    texts.append(
+                        (qid, body, lang, confidence, found.concern, themes, found.review)
+                    )
+                elif not q.optional:
+                    _collect(problems, line, f"{qid} is empty, but it is not optional")
+                    bad = True
                 continue
-            answers, error = _answer(q, cell, lookups[qid])
+            meant = seen.get(cell)
+            if meant is None:
+                meant = _cell(q, cell, lookup)
+                if len(seen) < CELL_CACHE:
+                    seen[cell] = meant
+            answers, error = meant
             if error:
                 _collect(problems, line, error)
+                bad = True
             choices += answers
-        if len(ballots) >= MAX_ROWS:
+        if added >= MAX_ROWS:
             _collect(problems, line, f"more than {MAX_ROWS} ballots in one file; split it")
             break
-        ballots.append(
-            NewBallot(
-                poll_id,
-                cast_on,
-                "paper",
-                choices=tuple(choices),
-                texts=tuple(texts),
-                groups=poll.group_key(choices, paper=True),
-            )
+        added += 1
+        if bad or problems:
+            continue  # keep checking, but nothing more is kept
+        key = tuple(c for c in choices if c[0] in dims)
+        grp = groups.get(key)
+        if grp is None:
+            grp = groups[key] = poll.group_key(key, paper=True)
+        yield NewBallot(
+            poll_id, cast_on, "paper", choices=tuple(choices), texts=tuple(texts), groups=grp
         )
     if problems:
         raise PaperFileError(problems)
-    if not ballots:
+    if not added:
         raise PaperFileError(["the file has a header but no ballots"])
-    return ballots
 
 
 def _parse_counts(
     reader: Iterator[list[str]], header: list[str], poll: Poll, poll_id: int, cast_on: str
-) -> list[NewBallot]:
+) -> Iterator[NewBallot]:
     breakdowns = {q.id.casefold(): q for q in poll.breakdowns}
     allowed = {"option", "count", "question", *breakdowns}
     unknown = [h for h in header if h not in allowed]
@@ -228,7 +279,7 @@ def _parse_counts(
         )
     default_q = headline(poll)
     problems: list[str] = []
-    ballots: list[NewBallot] = []
+    added = 0
     for line, row in _filled_rows(reader, len(header), problems):
         cells = dict(zip(header, (c.strip() for c in row), strict=True))
         qid = cells.get("question") or (default_q.id if default_q else "")
@@ -248,6 +299,7 @@ def _parse_counts(
         if not 0 <= count <= MAX_AGGREGATE_COUNT:
             _collect(problems, line, f"count {count} must be between 0 and {MAX_AGGREGATE_COUNT}")
             continue
+        bad = False
         for name, dim in breakdowns.items():
             value = cells.get(name, "")
             if not value:
@@ -255,10 +307,14 @@ def _parse_counts(
             extra, error = _answer(dim, value, _option_lookup(dim))
             if error:
                 _collect(problems, line, error)
+                bad = True
             answers += extra
-        if len(ballots) + count > MAX_ROWS:
+        if added + count > MAX_ROWS:
             _collect(problems, line, f"more than {MAX_ROWS} ballots in one file; split it")
             break
+        added += count
+        if bad or problems:
+            continue
         ballot = NewBallot(
             poll_id,
             cast_on,
@@ -266,16 +322,16 @@ def _parse_counts(
             choices=tuple(answers),
             groups=poll.group_key(answers, paper=True),
         )
-        ballots += [ballot] * count
+        for _ in range(count):
+            yield ballot
     if problems:
         raise PaperFileError(problems)
-    if not ballots:
+    if not added:
         raise PaperFileError(["the file adds no ballots"])
-    return ballots
 
 
 class PaperService:
-    """Imports paper ballots: a whole file in one transaction, each file once."""
+    """Imports paper ballots: a whole file at once or not at all, each file once."""
 
     def __init__(
         self,
@@ -291,19 +347,22 @@ class PaperService:
     async def add(
         self,
         code: str,
-        data: bytes,
+        source: Source,
         filename: str,
         today: date | None = None,
         tick: Tick | None = None,
     ) -> int:
+        """Check and import a file (its bytes, or its path, which is read as a stream).
+
+        A file already imported is refused before it is read row by row; the store checks
+        again when it commits, so two imports of the same file at once can't both land.
+        """
         loaded = await self._polls.by_code(code)
         if loaded is None:
             raise PollNotFound(code)
         row, poll = loaded
         cast_on = (today or datetime.now(UTC).date()).isoformat()
-        batch = await asyncio.to_thread(
-            parse_paper, data, poll, row.id, cast_on, tick, self._languages
-        )
-        return await self._store.import_paper(
-            row.id, batch.digest, filename, batch.ballots, cast_on
-        )
+        digest = await asyncio.to_thread(file_digest, source)
+        await self._store.refuse_imported(row.id, digest)
+        ballots = stream_paper(source, poll, row.id, cast_on, tick, self._languages)
+        return await self._store.import_paper(row.id, digest, filename, ballots, cast_on)

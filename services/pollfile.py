@@ -25,7 +25,9 @@ PREFER_NOT_TO_SAY = "prefer-not-to-say"
 SESSION_DIMENSION = "session"  # the extra breakdown for ballots cast through a session link
 CHANNEL = "channel"  # web and paper ballots carry "channel=web|paper" in their groups
 UK_TIME = ZoneInfo("Europe/London")
-MAX_LABEL = 48
+MAX_LABEL = 200  # an option's full wording, as on a printed ballot: exports, the check screen
+MAX_BUTTON = 48  # a button's text: Telegram shows one line, and a phone cuts a longer one
+BUTTON_CUT = 40  # a long label's derived button text is cut at a word before this, with "…"
 # Telegram messages hold 4,096 characters; the catalog's own text takes the rest.
 NOTICE_BUDGET = 1_500
 QUESTION_BUDGET = 3_300
@@ -84,6 +86,7 @@ class Option(BaseModel):
 
     id: str = Field(default="", pattern=r"^$|" + SLUG)
     label: Localized
+    button: Localized | None = None  # a short text for the button when the label is long
     description: Localized | None = None
     tag: str | None = None
 
@@ -94,27 +97,64 @@ class Option(BaseModel):
             return {"label": value}
         return value
 
-    @field_validator("label", "description")
+    @field_validator("label", "button", "description")
     @classmethod
     def _texts(cls, value: dict[str, str] | None) -> dict[str, str] | None:
         return None if value is None else _check_localized(value)
 
     @field_validator("label")
     @classmethod
-    def _short(cls, value: dict[str, str]) -> dict[str, str]:
+    def _not_too_long(cls, value: dict[str, str]) -> dict[str, str]:
         for lang, text in value.items():
             if len(text) > MAX_LABEL:
                 raise ValueError(
-                    f"the {lang} label is {len(text)} characters; keep button labels to "
-                    f"{MAX_LABEL} or fewer and put the rest in 'description'"
+                    f"the {lang} label is {len(text)} characters; keep it to {MAX_LABEL} or "
+                    "fewer and put the rest in 'description'"
+                )
+        return value
+
+    @field_validator("button")
+    @classmethod
+    def _short(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        for lang, text in (value or {}).items():
+            if len(text) > MAX_BUTTON:
+                raise ValueError(
+                    f"the {lang} button is {len(text)} characters; a button shows {MAX_BUTTON} "
+                    "or fewer"
                 )
         return value
 
     @model_validator(mode="after")
     def _default_id(self) -> Option:
+        if self.button and set(self.button) - set(self.label):
+            extra = sorted(set(self.button) - set(self.label))
+            raise ValueError(f"'button' has a text in {extra} but 'label' has none")
         if not self.id:
             object.__setattr__(self, "id", slugify(self.label["en"]))
         return self
+
+    def button_text(self, lang: str) -> str:
+        """What the option's button says: its 'button', the label if it fits, else the label
+        cut at a word (the question screen then lists the full label)."""
+        lang = lang if lang in self.label else "en"
+        if self.button and lang in self.button:
+            return self.button[lang]
+        label = self.label[lang]
+        return label if len(label) <= MAX_BUTTON else shorten(label)
+
+    def shortened(self, lang: str) -> bool:
+        """Whether the button doesn't show the whole label (so the screen must)."""
+        return self.button_text(lang) != pick(self.label, lang)
+
+
+def shorten(text: str, limit: int = BUTTON_CUT) -> str:
+    """``text`` cut at the last word that fits in ``limit`` characters, ending with "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut and not text[limit - 1].isspace():
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:-–") + "…"
 
 
 class Question(BaseModel):
@@ -158,6 +198,14 @@ class Question(BaseModel):
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
             raise ValueError(f"two options have the same id {dupes}; give each an 'id'")
+        for lang in LANGUAGES:
+            buttons = [o.button_text(lang).casefold() for o in self.options]
+            same = sorted({b for b in buttons if buttons.count(b) > 1})
+            if same:
+                raise ValueError(
+                    f"two options would show the same button {same} ({lang}); give one a "
+                    "shorter label or a 'button'"
+                )
         if self.kind != "choice" and (self.ineligible or self.breakdown or self.not_on_telegram):
             raise ValueError(
                 "only a choice question can have 'ineligible', 'not_on_telegram' or 'breakdown'"
@@ -211,7 +259,9 @@ def _aware(value: datetime | None) -> datetime | None:
 def session_breakdown(sessions: list[tuple[int, str]]) -> Question:
     """Session links as a breakdown question (built, not validated: labels are free text)."""
     options = tuple(
-        Option.model_construct(id=str(sid), label={"en": label}, description=None, tag=None)
+        Option.model_construct(
+            id=str(sid), label={"en": label}, button=None, description=None, tag=None
+        )
         for sid, label in sessions
     )
     return Question.model_construct(
@@ -411,6 +461,22 @@ def _describe(loc: tuple[Any, ...], data: Any) -> str:
     return "".join(parts) or "(top level)"
 
 
+def _real_errors(errors: list[Any]) -> list[Any]:
+    """Drop a list's "too short" when an item inside it failed: pydantic counts only the items
+    that validated, so one bad question also reads as "questions: at least 1 item", which
+    is not a second problem."""
+    return [
+        err
+        for err in errors
+        if err["type"] != "too_short"
+        or not any(
+            len(other["loc"]) > len(err["loc"])
+            and tuple(other["loc"][: len(err["loc"])]) == tuple(err["loc"])
+            for other in errors
+        )
+    ]
+
+
 def parse_poll(text: str, source: str, prefer_not_to_say: dict[str, str]) -> Poll:
     """Validate poll YAML; raise :class:`PollFileError` listing every problem with its line."""
     try:
@@ -428,7 +494,7 @@ def parse_poll(text: str, source: str, prefer_not_to_say: dict[str, str]) -> Pol
     except ValidationError as exc:
         lines = _line_map(text)
         problems = []
-        for err in exc.errors():
+        for err in _real_errors(exc.errors()):
             loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
             line = None
             for n in range(len(loc), -1, -1):

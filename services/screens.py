@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from prompts import Catalog
 from services.callbacks import Callback
 from services.journey_state import Journey
-from services.pollfile import SUMMARY_TEXT_CHARS, Poll, Question, pick
+from services.pollfile import SUMMARY_TEXT_CHARS, Option, Poll, Question, pick, shorten
 
 CHANGE_LABEL_CHARS = 40
 
@@ -81,6 +81,21 @@ def answer_text(catalog: Catalog, q: Question, value: list[str] | str | None, la
     return ", ".join(labels)
 
 
+def _option_line(o: Option, lang: str) -> str:
+    """An option in the question's text, when its button can't say it all: the full label
+    (after its own short button text, if it has one) and its description."""
+    full = pick(o.label, lang)
+    label = html.escape(full, quote=False)
+    button = o.button_text(lang)
+    if button not in (full, shorten(full)):
+        head, rest = html.escape(button, quote=False), [label]
+    else:
+        head, rest = label, []
+    if o.description:
+        rest.append(html.escape(pick(o.description, lang), quote=False))
+    return f"• <b>{head}</b>" + (": " + " — ".join(rest) if rest else "")
+
+
 def question(catalog: Catalog, poll: Poll, j: Journey, index: int) -> Screen:
     """One question, with its options as buttons and the controls below them."""
     lang = j.lang
@@ -91,15 +106,9 @@ def question(catalog: Catalog, poll: Poll, j: Journey, index: int) -> Screen:
     ]
     if q.help:
         parts.append(html.escape(pick(q.help, lang), quote=False))
-    described = [o for o in q.options if o.description]
-    if described:
-        parts.append(
-            "\n".join(
-                f"• <b>{html.escape(pick(o.label, lang), quote=False)}</b>: "
-                f"{html.escape(pick(o.description, lang), quote=False)}"
-                for o in described
-            )
-        )
+    listed = [o for o in q.options if o.description or o.shortened(lang)]
+    if listed:
+        parts.append("\n".join(_option_line(o, lang) for o in listed))
     hint_key = f"answer_hint_{q.kind}"
     hint = catalog.t(lang, hint_key, max=q.limit, max_length=q.max_length)
     if q.kind == "text" and q.optional:
@@ -114,7 +123,7 @@ def question(catalog: Catalog, poll: Poll, j: Journey, index: int) -> Screen:
     rows: list[tuple[Button, ...]] = []
     chosen = value if isinstance(value, list) else []
     for i, opt in enumerate(q.options):
-        label = pick(opt.label, lang)
+        label = opt.button_text(lang)
         if q.kind == "multi":
             label = ("☑ " if opt.id in chosen else "☐ ") + label
         elif q.kind == "rank" and opt.id in chosen:

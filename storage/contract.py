@@ -25,7 +25,7 @@ benchmarks and tests check ``isinstance(store, Diagnostics)``; services never us
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Protocol, runtime_checkable
 
 from storage.records import (
@@ -271,11 +271,22 @@ class Store(Protocol):
 
     # --- paper ballots ----------------------------------------------------------------------
 
+    async def refuse_imported(self, poll_id: int, digest: str) -> None:
+        """Raise AlreadyImported if this file (by digest) is already in the poll (a quick early
+        answer; import_paper still refuses it by key)."""
+        ...
+
     async def import_paper(
-        self, poll_id: int, digest: str, filename: str, ballots: Sequence[NewBallot], today: str
+        self,
+        poll_id: int,
+        digest: str,
+        filename: str,
+        ballots: Iterable[NewBallot],
+        today: str,
     ) -> int:
-        """All of a file's ballots or none, and each file (by digest) once per poll: raises
-        AlreadyImported, adding nothing, for a file seen before; how many were added."""
+        """All of a file's ballots or none (``ballots`` is consumed once, and if it raises
+        nothing is added), and each file (by digest) once per poll: raises AlreadyImported,
+        adding nothing, for a file seen before; how many were added."""
         ...
 
     async def has_paper(self, poll_id: int) -> bool:

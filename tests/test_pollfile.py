@@ -81,11 +81,98 @@ def test_errors_name_field_and_line(edit: tuple[str, str], expected: str) -> Non
     assert any(expected in p for p in info.value.problems), info.value.problems
 
 
-def test_long_button_label_is_refused_with_advice() -> None:
-    text = GOOD.replace("Transport]", "A very long option label that will never fit on a button]")
+MYM_TOPICS = """\
+code: mym-2026
+title: {en: Make Your Mark, cy: Gwnewch eich Marc}
+questions:
+  - id: topic
+    kind: multi
+    max: 2
+    text: {en: "Which matter most?", cy: "Pa rai sydd bwysicaf?"}
+    options:
+      - label:
+          en: Give young people a voice in improving their communities
+          cy: Rhoi llais i bobl ifanc wrth wella eu cymunedau nhw i gyd yng Nghymru
+      - label: {en: Put more money into mental health support in every school, cy: Iechyd meddwl}
+        button: {en: Mental health support}
+      - {label: {en: Transport, cy: Trafnidiaeth}, description: {en: Buses, cy: Bysiau}}
+"""
+
+
+def test_real_ballot_wording_is_kept_whole_with_short_buttons() -> None:
+    """Official Make Your Mark topics run past 48 characters: the poll is accepted, exports
+    keep the whole label, buttons get a short text (given or derived)."""
+    from prompts import load_catalog
+    from services.journey_state import Journey
+    from services.screens import question
+
+    poll = parse_poll(MYM_TOPICS, "mym.yaml", PNTS)
+    q = poll.questions[0]
+    voice, money, transport = q.options
+    assert voice.label["en"] == "Give young people a voice in improving their communities"
+    assert voice.id == "give-young-people-a-voice-in-imp"
+    assert voice.button_text("en") == "Give young people a voice in improving…"
+    assert money.button_text("en") == "Mental health support"
+    assert money.button_text("cy") == "Iechyd meddwl"  # the Welsh label fits: no English button
+    assert transport.button_text("en") == "Transport"
+    catalog = load_catalog()
+    for lang in ("en", "cy"):
+        j = Journey.new(1, lang)
+        j.step = "0"
+        screen = question(catalog, poll, j, 0)
+        texts = [b.text for row in screen.buttons[:3] for b in row]
+        assert all(len(t) <= 48 for t in texts), texts
+        for opt in q.options:  # every label that a button can't hold is in the message whole
+            if opt.shortened(lang):
+                assert opt.label[lang] in screen.text
+    en = question(catalog, poll, Journey.new(1, "en"), 0)
+    assert "• <b>Give young people a voice in improving their communities</b>" in en.text
+    assert (
+        "• <b>Mental health support</b>: Put more money into mental health support in every"
+        " school" in en.text
+    )
+    assert "• <b>Transport</b>: Buses" in en.text
+    assert [b.text for row in en.buttons[:3] for b in row] == [
+        "☐ Give young people a voice in improving…",
+        "☐ Mental health support",
+        "☐ Transport",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (
+            ("en: Give young people", "en: " + "Very " * 40 + "long, give young people"),
+            "options[0].label: the en label is 262 characters; keep it to 200",
+        ),
+        (
+            ("{en: Mental health support}", "{en: " + "Mental health support " * 3 + "}"),
+            "options[1].button: the en button is 65 characters; a button shows 48",
+        ),
+        (
+            (
+                "{label: {en: Transport, cy: Trafnidiaeth}, description: {en: Buses, cy: Bysiau}}",
+                "{id: parks, label: Give young people a voice in improving parks and playgrounds}",
+            ),
+            "two options would show the same button ['give young people a voice in improving…']",
+        ),
+    ],
+)
+def test_label_and_button_errors_are_reported_alone(edit: tuple[str, str], expected: str) -> None:
+    """Only the real problem: no second "questions: Tuple should have at least 1 item"."""
     with pytest.raises(PollFileError) as info:
-        parse_poll(text, "p.yaml", PNTS)
-    assert "description" in info.value.problems[0]
+        parse_poll(MYM_TOPICS.replace(*edit), "mym.yaml", PNTS)
+    assert len(info.value.problems) == 1, info.value.problems
+    assert expected in info.value.problems[0], info.value.problems
+
+
+def test_an_empty_question_list_is_still_reported() -> None:
+    with pytest.raises(PollFileError) as info:
+        parse_poll("code: empty\ntitle: Empty\nquestions: []\n", "e.yaml", PNTS)
+    assert info.value.problems == [
+        "line 3: questions: Tuple should have at least 1 item after validation, not 0"
+    ]
 
 
 def test_yaml_syntax_error_has_line() -> None:
