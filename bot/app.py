@@ -16,6 +16,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.keys import load_or_create_key
 from bot.settings import Settings
+from bot.transport import AiohttpRequest
 from handlers import admin, broadcast, chats, errors, journey, menus, safeguarding
 from handlers.context import MarkbotContext, attach
 from prompts import load_catalog
@@ -87,12 +88,13 @@ async def open_runtime(settings: Settings) -> Runtime:
 
 
 def tuned_builder(settings: Settings, token: str, *, rate_limiter: bool = True) -> Any:
-    """PTB's builder with markbot's network and concurrency settings (the benchmark's bare bot
-    uses the same, so the comparison is fair)."""
+    """PTB's builder with markbot's network and concurrency settings (the benchmark's "shared"
+    reference uses the same)."""
     # PTB 22 gives retry_after as a timedelta only when asked; otherwise each 429 also warns.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
-    # httpcore scans its whole pool on every request: a pool sized to the work (an answer and an
-    # edit per update in flight, plus sends) is cheaper than PTB's default of 256.
+    # aiohttp instead of PTB's default httpx (see bot/transport.py): about half the CPU per
+    # call. The pool is sized to the work: an answer and an edit per update in flight, plus
+    # sends; long polling has a connection of its own.
     pool = max(16, 4 * settings.concurrency)
     builder = (
         ApplicationBuilder()
@@ -106,8 +108,8 @@ def tuned_builder(settings: Settings, token: str, *, rate_limiter: bool = True) 
             )
         )
         .concurrent_updates(settings.concurrency)
-        .connection_pool_size(pool)
-        .pool_timeout(POOL_TIMEOUT_SECONDS)
+        .request(AiohttpRequest(pool, pool_timeout=POOL_TIMEOUT_SECONDS))
+        .get_updates_request(AiohttpRequest(1))
     )
     if rate_limiter:
         # Per-chat and per-group limits and 429 retries; no overall cap on replies (Telegram's
