@@ -27,6 +27,7 @@ from telegram.ext import (
 )
 
 from bench.shared_bot import BareScreens
+from bot.transport import AiohttpRequest
 from prompts import load_catalog
 from services.callbacks import decode
 from services.pollfile import Poll
@@ -65,9 +66,10 @@ def keyboard(rows: Rows) -> InlineKeyboardMarkup:
 
 
 def build_bare_application(
-    token: str, api_url: str, poll: Poll, concurrency: int
+    token: str, api_url: str, poll: Poll, concurrency: int, *, aiohttp: bool = False
 ) -> Application[Any, Any, Any, Any, Any, Any]:
-    """PTB's ApplicationBuilder with the token, the API address and concurrent updates only."""
+    """PTB's ApplicationBuilder with the token, the API address and concurrent updates only;
+    ``aiohttp``: on markbot's network layer (bot/transport.py) instead of PTB's httpx."""
     (notice_text, notice_rows), after = precompute(poll)
 
     async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -91,6 +93,10 @@ def build_bare_application(
         )
 
     app = ApplicationBuilder().token(token).base_url(api_url).concurrent_updates(concurrency)
+    if aiohttp:
+        app = app.request(AiohttpRequest(max(16, 4 * concurrency))).get_updates_request(
+            AiohttpRequest(1)
+        )
     built = app.build()
     built.add_handler(CommandHandler("start", start, filters.ChatType.PRIVATE))
     built.add_handler(CallbackQueryHandler(button))

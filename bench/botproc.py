@@ -42,8 +42,10 @@ async def run(side: str, api_url: str, db: Path, poll_timeout: float) -> dict[st
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     result: dict[str, Any] = {"side": side, "concurrency": settings.concurrency}
-    if side == "bare":
-        bare = build_bare_application(TOKEN, api_url, bench_poll(), settings.concurrency)
+    if side in ("bare", "bareaio"):
+        bare = build_bare_application(
+            TOKEN, api_url, bench_poll(), settings.concurrency, aiohttp=side == "bareaio"
+        )
         await serve(bare, stop, poll_timeout=poll_timeout)
         return result
     if side == "shared":
@@ -77,7 +79,7 @@ def _die_with_parent() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.botproc", description=__doc__)
-    parser.add_argument("side", choices=("markbot", "bare", "shared"))
+    parser.add_argument("side", choices=("markbot", "bare", "bareaio", "shared"))
     parser.add_argument("--api-url", required=True, help="the stand-in's base_url (ends in /bot)")
     parser.add_argument("--db", type=Path, required=True, help="SQLite file (markbot only)")
     parser.add_argument("--poll-timeout", type=float, default=30, help="long-poll seconds")

@@ -40,7 +40,8 @@ from services.pollfile import Poll
 from standin import ApiCall, BotApiStandin, BotOutput, FakeUser
 
 ROOT = Path(__file__).resolve().parent.parent
-SIDES = ("bare", "markbot")
+SIDES = ("bare", "markbot")  # the default run
+ALL_SIDES = ("bare", "bareaio", "shared", "markbot")  # in the order each round runs them
 MESSAGE_METHODS = frozenset({"sendMessage", "editMessageText", "editMessageReplyMarkup"})
 FIRST_USER_ID = 700_000_000
 READY_TIMEOUT = 30.0  # seconds for a bot process to start long polling
@@ -406,13 +407,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="keep databases and bot logs here")
     parser.add_argument("--profile", type=Path, help="folder for cProfile stats of each bot")
     parser.add_argument(
-        "--shared",
-        action="store_true",
-        help="also run the second reference: markbot's PTB settings and renderer, no storage",
+        "--sides",
+        default=",".join(SIDES),
+        help="comma-separated, from: bare (PTB as it comes), bareaio (the same on markbot's "
+        "aiohttp transport), shared (markbot's PTB settings and renderer, no storage), markbot",
     )
     args = parser.parse_args(argv)
     if args.voters < 1 or args.repeats < 1:
         parser.error("--voters and --repeats must be at least 1")
+    unknown = set(args.sides.split(",")) - set(ALL_SIDES)
+    if unknown or not {"bare", "markbot"} <= set(args.sides.split(",")):
+        parser.error(f"--sides: bare and markbot, and any of {ALL_SIDES} (not {unknown or ''})")
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     with contextlib.ExitStack() as stack:
         workdir = args.workdir
@@ -422,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.profile is not None:
             args.profile.mkdir(parents=True, exist_ok=True)
         bot_core = stack.enter_context(_pinned(not args.no_pin))
-        sides = ("bare", "shared", "markbot") if args.shared else SIDES
+        sides = tuple(s for s in ALL_SIDES if s in args.sides.split(","))
         opts = Options(args.voters, workdir, bot_core, args.timeout, args.profile)
         print(
             f"{args.voters} voters x 3 questions, {args.repeats} timed runs per side; "
