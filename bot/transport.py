@@ -12,6 +12,8 @@ mapped here (timeouts to ``TimedOut``, the rest to ``NetworkError``).
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -42,6 +44,7 @@ class AiohttpRequest(BaseRequest):
         self._session: aiohttp.ClientSession | None = None
         self._headers = {"User-Agent": self.USER_AGENT}
         self._timeouts: dict[tuple[float | None, ...], aiohttp.ClientTimeout] = {}
+        self._proxies: dict[str, str] = {}  # HTTP(S)_PROXY, as httpx would honour them
 
     @property
     def read_timeout(self) -> float | None:
@@ -52,8 +55,13 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size),
                 cookie_jar=aiohttp.DummyCookieJar(),  # the Bot API sets no cookies
-                trust_env=True,  # HTTPS_PROXY and friends, as httpx honours them
+                # trust_env=True would look for a proxy (and read ~/.netrc) on a worker thread
+                # for every request: the proxy variables are read once, here, instead.
+                trust_env=False,
             )
+            self._proxies = {
+                scheme: url for scheme, url in getproxies().items() if scheme in ("http", "https")
+            }
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:
@@ -105,6 +113,11 @@ class AiohttpRequest(BaseRequest):
         write = write_timeout
         if isinstance(write, DefaultValue):
             write = MEDIA_WRITE_TIMEOUT if files else self._write
+        proxy = None
+        if self._proxies:
+            parts = urlsplit(url)
+            if not proxy_bypass(parts.hostname or ""):
+                proxy = self._proxies.get(parts.scheme)
         try:
             async with session.request(
                 method,
@@ -112,6 +125,7 @@ class AiohttpRequest(BaseRequest):
                 data=data or None,
                 headers=self._headers,
                 timeout=self._timeout(read, write, connect, pool),
+                proxy=proxy,
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as err:  # aiohttp's timeouts are TimeoutError too
