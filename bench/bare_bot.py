@@ -1,11 +1,13 @@
-"""The baseline: a bare PTB bot showing markbot's screens for the benchmark poll, storing nothing.
+"""The reference: a bare PTB bot that does only what python-telegram-bot itself must do.
 
-It renders with markbot's pure renderer (``services.screens``), so every text and keyboard is
-byte for byte what markbot sends, and it is built with markbot's PTB settings (HTML defaults,
-concurrent updates, the same rate limiter). What it leaves out is exactly what the benchmark
-prices: the database, the hashing and the journey rules. Where someone is in the poll travels
-in the button data itself (the 6-character token carries the answers so far, as long as
-markbot's random token), so there is no state to keep, not even in memory.
+Same journey shape as markbot (privacy notice by sendMessage, one edited screen per question,
+the check screen, the thank-you screen; every tap answered), and nothing else: no storage, no
+rate limiter, no catalog or renderer at run time, no PTB ``Defaults``. Every screen of the
+benchmark poll is worked out once, before polling starts (with markbot's renderer, so texts are
+the same size), and keyed by the button data of the tap that leads to it: per update the bot
+looks the tap up, builds the keyboard objects (a keyboard that carries per-person data has to
+be built per message) and makes its two calls. Where someone is in the poll rides in the button
+data (the 6-character token carries the answers so far), so nothing is kept, not even in memory.
 """
 
 from __future__ import annotations
@@ -14,103 +16,88 @@ import asyncio
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
+    ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     filters,
 )
 
-from bot.app import tuned_builder
-from bot.settings import Settings
-from prompts import Catalog, load_catalog
-from services import screens
-from services.callbacks import Callback, decode
-from services.journey_state import Journey
+from bench.shared_bot import BareScreens
+from bot.transport import AiohttpRequest
+from prompts import load_catalog
+from services.callbacks import decode
 from services.pollfile import Poll
 from services.screens import Screen
 
-TOKEN_LENGTH = 6  # markbot's Journey.new token: secrets.token_hex(3)
+Rows = tuple[tuple[tuple[str, str], ...], ...]  # (label, callback data) per button
+Plain = tuple[str, Rows]
 
 
-def answers_token(picks: list[int]) -> str:
-    """Encode the option indexes picked so far as a valid journey token ('b' + digits)."""
-    return ("b" + "".join(str(i) for i in picks)).ljust(TOKEN_LENGTH, "z")
+def _plain(screen: Screen) -> Plain:
+    return screen.text, tuple(tuple((b.text, b.data) for b in row) for row in screen.buttons)
 
 
-def token_answers(token: str) -> list[int]:
-    return [int(c) for c in token[1:].rstrip("z")]
+def precompute(poll: Poll) -> tuple[Plain, dict[str, Plain]]:
+    """The notice, and every screen a tap leads to keyed by that tap's button data."""
+    bare = BareScreens(poll, load_catalog())
+    notice = bare.notice()
+    after: dict[str, Plain] = {}
+    todo = [notice]
+    while todo:
+        screen = todo.pop()
+        for row in screen.buttons:
+            for button in row:
+                cb = decode(button.data)
+                nxt = bare.after(cb) if cb is not None and button.data not in after else None
+                if nxt is not None:
+                    after[button.data] = _plain(nxt)
+                    todo.append(nxt)
+    return _plain(notice), after
 
 
-def keyboard(screen: Screen) -> InlineKeyboardMarkup | None:
-    if not screen.buttons:
-        return None
+def keyboard(rows: Rows) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b.text, callback_data=b.data) for b in row]
-            for row in screen.buttons
-        ]
+        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
     )
 
 
-class BareScreens:
-    """Works out the next screen from a tap alone."""
-
-    def __init__(self, poll: Poll, catalog: Catalog, lang: str = "en") -> None:
-        if any(len(q.options) > 10 for q in poll.questions):
-            raise ValueError("the bare bot encodes each answer as one digit: at most 10 options")
-        self.poll, self.catalog, self.lang = poll, catalog, lang
-
-    def _journey(self, picks: list[int], step: str) -> Journey:
-        answers: dict[str, list[str] | str] = {
-            q.id: [q.options[i].id] for q, i in zip(self.poll.questions, picks, strict=False)
-        }
-        return Journey(answers_token(picks), 0, self.lang, step=step, answers=answers)
-
-    def notice(self) -> Screen:
-        return screens.notice(self.catalog, self.poll, self._journey([], "n"))
-
-    def after(self, cb: Callback) -> Screen | None:
-        """The screen a tap leads to, or None for a tap this journey does not offer."""
-        picks = token_answers(cb.token)
-        if cb.step == "n" and cb.action == "go":
-            return screens.question(self.catalog, self.poll, self._journey(picks, "0"), 0)
-        if cb.step.isdigit() and cb.action == "a" and cb.arg is not None:
-            picks.append(cb.arg)
-            if len(picks) < len(self.poll.questions):
-                journey = self._journey(picks, str(len(picks)))
-                return screens.question(self.catalog, self.poll, journey, len(picks))
-            return screens.confirm(self.catalog, self.poll, self._journey(picks, "c"))
-        if cb.step == "c" and cb.action == "ok":
-            return screens.thanks(self.catalog, self.poll, self.lang)
-        return None
-
-
 def build_bare_application(
-    settings: Settings, token: str, poll: Poll
+    token: str, api_url: str, poll: Poll, concurrency: int, *, aiohttp: bool = False
 ) -> Application[Any, Any, Any, Any, Any, Any]:
-    """A PTB Application configured like bot.app.build_application, with two handlers."""
-    bare = BareScreens(poll, load_catalog())
+    """PTB's ApplicationBuilder with the token, the API address and concurrent updates only;
+    ``aiohttp``: on markbot's network layer (bot/transport.py) instead of PTB's httpx."""
+    (notice_text, notice_rows), after = precompute(poll)
 
     async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = update.effective_chat
         assert chat is not None
-        screen = bare.notice()
-        await context.bot.send_message(chat.id, screen.text, reply_markup=keyboard(screen))
+        await context.bot.send_message(
+            chat.id, notice_text, parse_mode=ParseMode.HTML, reply_markup=keyboard(notice_rows)
+        )
 
     async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         assert query is not None
-        cb = decode(query.data)
-        screen = bare.after(cb) if cb is not None else None
-        # Like markbot's handlers.show: answer the tap and edit the message together.
-        jobs = [query.answer(text=None, show_alert=False)]
-        if screen is not None and isinstance(query.message, Message):
-            jobs.append(query.message.edit_text(screen.text, reply_markup=keyboard(screen)))
-        await asyncio.gather(*jobs)
+        found = after.get(query.data or "")
+        if found is None or not isinstance(query.message, Message):
+            await query.answer()
+            return
+        text, rows = found
+        await asyncio.gather(
+            query.answer(),
+            query.message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard(rows)),
+        )
 
-    app = tuned_builder(settings, token).build()  # markbot's own PTB settings
-    app.add_handler(CommandHandler("start", start, filters.ChatType.PRIVATE))
-    app.add_handler(CallbackQueryHandler(button))
-    return app
+    app = ApplicationBuilder().token(token).base_url(api_url).concurrent_updates(concurrency)
+    if aiohttp:
+        app = app.request(AiohttpRequest(max(16, 4 * concurrency))).get_updates_request(
+            AiohttpRequest(1)
+        )
+    built = app.build()
+    built.add_handler(CommandHandler("start", start, filters.ChatType.PRIVATE))
+    built.add_handler(CallbackQueryHandler(button))
+    return built

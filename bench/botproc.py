@@ -1,4 +1,4 @@
-"""One bot under test in its own process: ``python -m bench.botproc markbot|bare --api-url URL``.
+"""One bot under test in its own process: ``python -m bench.botproc SIDE --api-url URL``.
 
 Its own process so it has a core to itself (``--cpu``) while the stand-in and the voters run
 in the benchmark's process. Both sides are served by markbot's own ``serve`` (same long-polling
@@ -21,6 +21,7 @@ from typing import Any
 
 from bench.bare_bot import build_bare_application
 from bench.poll import POLL_YAML, TOKEN, bench_poll
+from bench.shared_bot import build_shared_application
 from bot.app import build_application, open_runtime, serve
 from bot.logs import setup_logging
 from bot.settings import Settings
@@ -41,10 +42,15 @@ async def run(side: str, api_url: str, db: Path, poll_timeout: float) -> dict[st
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     result: dict[str, Any] = {"side": side, "concurrency": settings.concurrency}
-    if side == "bare":
-        await serve(
-            build_bare_application(settings, TOKEN, bench_poll()), stop, poll_timeout=poll_timeout
+    if side in ("bare", "bareaio"):
+        bare = build_bare_application(
+            TOKEN, api_url, bench_poll(), settings.concurrency, aiohttp=side == "bareaio"
         )
+        await serve(bare, stop, poll_timeout=poll_timeout)
+        return result
+    if side == "shared":
+        shared = build_shared_application(settings, TOKEN, bench_poll())
+        await serve(shared, stop, poll_timeout=poll_timeout)
         return result
     runtime = await open_runtime(settings)
     try:
@@ -73,7 +79,7 @@ def _die_with_parent() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.botproc", description=__doc__)
-    parser.add_argument("side", choices=("markbot", "bare"))
+    parser.add_argument("side", choices=("markbot", "bare", "bareaio", "shared"))
     parser.add_argument("--api-url", required=True, help="the stand-in's base_url (ends in /bot)")
     parser.add_argument("--db", type=Path, required=True, help="SQLite file (markbot only)")
     parser.add_argument("--poll-timeout", type=float, default=30, help="long-poll seconds")

@@ -40,7 +40,8 @@ from services.pollfile import Poll
 from standin import ApiCall, BotApiStandin, BotOutput, FakeUser
 
 ROOT = Path(__file__).resolve().parent.parent
-SIDES = ("bare", "markbot")
+SIDES = ("bare", "markbot")  # the default run
+ALL_SIDES = ("bare", "bareaio", "shared", "markbot")  # in the order each round runs them
 MESSAGE_METHODS = frozenset({"sendMessage", "editMessageText", "editMessageReplyMarkup"})
 FIRST_USER_ID = 700_000_000
 READY_TIMEOUT = 30.0  # seconds for a bot process to start long polling
@@ -312,21 +313,30 @@ def _row(r: RunResult) -> str:
         f"{r.label:<8} {r.side:<8} {r.voters:>6} {r.seconds:>7.2f} {r.rate:>9.1f} "
         f"{r.calls_per_ballot:>7.2f} {r.message_calls_per_ballot:>6.2f} "
         f"{r.screen_chars / r.voters:>7.0f} {r.bot_cpu / r.seconds:>4.0%} "
-        f"{r.bot_loop_cpu / r.seconds:>4.0%} {r.harness_cpu / r.seconds:>5.0%}  {writer}"
+        f"{r.bot_loop_cpu / r.seconds:>4.0%} {r.harness_cpu / r.seconds:>5.0%} "
+        f"{r.bot_cpu:>6.2f} {1000 * r.bot_cpu / r.voters:>8.1f}  {writer}"
     )
 
 
 HEADER = (
     f"{'run':<8} {'side':<8} {'voters':>6} {'seconds':>7} {'ballots/s':>9} "
-    f"{'calls/b':>7} {'msg/b':>6} {'chars/b':>7} {'bot':>4} {'loop':>4} {'harn':>5}  commits/writes"
+    f"{'calls/b':>7} {'msg/b':>6} {'chars/b':>7} {'bot':>4} {'loop':>4} {'harn':>5} "
+    f"{'cpu s':>6} {'cpu ms/b':>8}  commits/writes"
 )
 
 
-def summarise(runs: list[RunResult]) -> dict[str, Any]:
+def summarise(runs: list[RunResult], sides: tuple[str, ...]) -> dict[str, Any]:
+    """Medians per side; markbot against each reference, overall and run by run (pairs)."""
     timed = [r for r in runs if r.label != "warm-up"]
-    by_side = {s: [r for r in timed if r.side == s] for s in SIDES}
-    rates = {s: statistics.median(r.rate for r in by_side[s]) for s in SIDES}
-    pairs = [m.rate / b.rate for b, m in zip(by_side["bare"], by_side["markbot"], strict=True)]
+    by_side = {s: [r for r in timed if r.side == s] for s in sides}
+    rates = {s: statistics.median(r.rate for r in by_side[s]) for s in sides}
+    cpu = {s: statistics.median(r.bot_cpu for r in by_side[s]) for s in sides}
+    cpu_ms = {s: statistics.median(1000 * r.bot_cpu / r.voters for r in by_side[s]) for s in sides}
+    refs = [s for s in sides if s != "markbot"]
+    pairs = {
+        ref: [m.rate / b.rate for b, m in zip(by_side[ref], by_side["markbot"], strict=True)]
+        for ref in refs
+    }
 
     def per_ballot(side: str, methods: frozenset[str] | None = None) -> float:
         rs = by_side[side]
@@ -337,31 +347,47 @@ def summarise(runs: list[RunResult]) -> dict[str, Any]:
     return {
         "ballots_per_s": rates,
         "ratio": rates["markbot"] / rates["bare"],
-        "pair_ratios": pairs,
-        "calls_per_ballot": {s: per_ballot(s) for s in SIDES},
-        "message_calls_per_ballot": {s: per_ballot(s, MESSAGE_METHODS) for s in SIDES},
+        "pair_ratios": pairs["bare"],
+        "ratios": {ref: rates["markbot"] / rates[ref] for ref in refs},
+        "pairs": pairs,
+        "bot_cpu_s": cpu,
+        "bot_cpu_ms_per_ballot": cpu_ms,
+        "calls_per_ballot": {s: per_ballot(s) for s in sides},
+        "message_calls_per_ballot": {s: per_ballot(s, MESSAGE_METHODS) for s in sides},
         "writer_ops_per_batch": sum(r.writer["operations"] for r in marks)
         / max(1, sum(r.writer["batches"] for r in marks)),
     }
 
 
-def summary_line(s: dict[str, Any]) -> str:
-    rates, msg = s["ballots_per_s"], s["message_calls_per_ballot"]
-    pairs = " ".join(f"{p:.2f}" for p in s["pair_ratios"])
-    return (
-        f"markbot {rates['markbot']:.1f} ballots/s, bare {rates['bare']:.1f} ballots/s, "
-        f"ratio {s['ratio']:.2f} (pairs: {pairs}); message calls per ballot: "
-        f"markbot {msg['markbot']:.1f}, bare {msg['bare']:.1f}"
+def summary_lines(s: dict[str, Any]) -> list[str]:
+    rates, msg, cpu = s["ballots_per_s"], s["message_calls_per_ballot"], s["bot_cpu_ms_per_ballot"]
+    lines = []
+    for ref, ratio in s["ratios"].items():
+        pairs = " ".join(f"{p:.2f}" for p in s["pairs"][ref])
+        lines.append(
+            f"markbot {rates['markbot']:.1f} ballots/s, {ref} {rates[ref]:.1f} ballots/s, "
+            f"ratio {ratio:.2f} (pairs: {pairs}); bot CPU per ballot: markbot "
+            f"{cpu['markbot']:.1f} ms, {ref} {cpu[ref]:.1f} ms "
+            f"({cpu['markbot'] / cpu[ref]:.2f}x)"
+        )
+    lines.append(
+        "message calls per ballot: " + ", ".join(f"{side} {n:.1f}" for side, n in msg.items())
     )
+    lines.append(
+        "calls per ballot (all methods, incl. getUpdates): "
+        + ", ".join(f"{side} {n:.2f}" for side, n in s["calls_per_ballot"].items())
+        + f"; markbot writer: {s['writer_ops_per_batch']:.1f} operations per batch (commit)"
+    )
+    return lines
 
 
-async def bench(voters: int, repeats: int, opts: Options) -> list[RunResult]:
+async def bench(repeats: int, sides: tuple[str, ...], opts: Options) -> list[RunResult]:
     # SIGTERM, like Ctrl-C, cancels the run, so each run_once stops its bot process.
     task = asyncio.current_task()
     assert task is not None
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
-    plan = [("warm-up", side) for side in SIDES]
-    plan += [(str(n), side) for n in range(1, repeats + 1) for side in SIDES]
+    plan = [("warm-up", side) for side in sides]
+    plan += [(str(n), side) for n in range(1, repeats + 1) for side in sides]
     runs = []
     print(HEADER, flush=True)
     for label, side in plan:
@@ -380,9 +406,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=60, help="seconds to wait per reply")
     parser.add_argument("--workdir", type=Path, help="keep databases and bot logs here")
     parser.add_argument("--profile", type=Path, help="folder for cProfile stats of each bot")
+    parser.add_argument(
+        "--sides",
+        default=",".join(SIDES),
+        help="comma-separated, from: bare (PTB as it comes), bareaio (the same on markbot's "
+        "aiohttp transport), shared (markbot's PTB settings and renderer, no storage), markbot",
+    )
     args = parser.parse_args(argv)
     if args.voters < 1 or args.repeats < 1:
         parser.error("--voters and --repeats must be at least 1")
+    unknown = set(args.sides.split(",")) - set(ALL_SIDES)
+    if unknown or not {"bare", "markbot"} <= set(args.sides.split(",")):
+        parser.error(f"--sides: bare and markbot, and any of {ALL_SIDES} (not {unknown or ''})")
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     with contextlib.ExitStack() as stack:
         workdir = args.workdir
@@ -392,6 +427,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.profile is not None:
             args.profile.mkdir(parents=True, exist_ok=True)
         bot_core = stack.enter_context(_pinned(not args.no_pin))
+        sides = tuple(s for s in ALL_SIDES if s in args.sides.split(","))
         opts = Options(args.voters, workdir, bot_core, args.timeout, args.profile)
         print(
             f"{args.voters} voters x 3 questions, {args.repeats} timed runs per side; "
@@ -399,26 +435,21 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
         try:
-            runs = asyncio.run(bench(args.voters, args.repeats, opts))
+            runs = asyncio.run(bench(args.repeats, sides, opts))
         except BenchError as exc:
             print(f"bench: {exc}", file=sys.stderr)
             return 1
         except (KeyboardInterrupt, asyncio.CancelledError):  # the bot process is stopped
             print("bench: interrupted", file=sys.stderr)
             return 130
-        summary = summarise(runs)
-        print(summary_line(summary))
-        print(
-            f"calls per ballot (all methods, incl. getUpdates): markbot "
-            f"{summary['calls_per_ballot']['markbot']:.2f}, bare "
-            f"{summary['calls_per_ballot']['bare']:.2f}; markbot writer: "
-            f"{summary['writer_ops_per_batch']:.1f} operations per batch (commit)"
-        )
+        summary = summarise(runs, sides)
+        for line in summary_lines(summary):
+            print(line)
     if args.json is not None:
         report = {
             "machine": {"cores": os.cpu_count(), "python": platform.python_version()},
             "options": {"voters": args.voters, "repeats": args.repeats, "code": CODE,
-                        "pinned": bot_core is not None},
+                        "pinned": bot_core is not None, "sides": sides},
             "runs": [asdict(r) | {"ballots_per_s": r.rate} for r in runs],
             "summary": summary,
         }  # fmt: skip

@@ -18,6 +18,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.keys import open_key
 from bot.settings import Settings
+from bot.transport import AiohttpRequest
 from handlers import admin, broadcast, chats, errors, inputs, journey, menus, safeguarding
 from handlers.context import MarkbotContext, attach
 from handlers.web.server import build_web_app, start_web
@@ -111,13 +112,21 @@ async def open_runtime(settings: Settings, *, new_key: bool = False) -> Runtime:
     return Runtime(store, services, key)
 
 
-def tuned_builder(settings: Settings, token: str, *, rate_limiter: bool = True) -> Any:
-    """PTB's builder with markbot's network and concurrency settings (the benchmark's bare bot
-    uses the same, so the comparison is fair)."""
+class UpdatesRequest(inputs.CleanRequest, AiohttpRequest):
+    """getUpdates on markbot's aiohttp layer, every string of every update cleaned as it is
+    decoded (see handlers/inputs.py)."""
+
+
+def tuned_builder(
+    settings: Settings, token: str, *, rate_limiter: bool = True, updates: bool = True
+) -> Any:
+    """PTB's builder with markbot's network and concurrency settings (the benchmark's "shared"
+    reference uses the same)."""
     # PTB 22 gives retry_after as a timedelta only when asked; otherwise each 429 also warns.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
-    # httpcore scans its whole pool on every request: a pool sized to the work (an answer and an
-    # edit per update in flight, plus sends) is cheaper than PTB's default of 256.
+    # aiohttp instead of PTB's default httpx (see bot/transport.py): about half the CPU per
+    # call. The pool is sized to the work: an answer and an edit per update in flight, plus
+    # sends; long polling has a connection of its own.
     pool = max(16, 4 * settings.concurrency)
     builder = (
         ApplicationBuilder()
@@ -131,9 +140,11 @@ def tuned_builder(settings: Settings, token: str, *, rate_limiter: bool = True) 
             )
         )
         .concurrent_updates(settings.concurrency)
-        .connection_pool_size(pool)
-        .pool_timeout(POOL_TIMEOUT_SECONDS)
+        .request(AiohttpRequest(pool, pool_timeout=POOL_TIMEOUT_SECONDS))
     )
+    # long polling gets its own connection; a webhook needs no updater at all
+    updater = builder.get_updates_request(UpdatesRequest(1)) if updates else builder.updater(None)
+    builder = updater
     if rate_limiter:
         # Per-chat and per-group limits and 429 retries; no overall cap on replies (Telegram's
         # 30/s is for bulk notifications, which are paced on their own).
@@ -151,11 +162,8 @@ def build_application(
 ) -> App:
     """The Application with every handler registered; nothing is opened here. With
     ``webhook`` it has no updater: updates come from the web server's webhook route."""
-    builder = tuned_builder(settings, token, rate_limiter=rate_limiter)
-    if webhook:
-        builder = builder.updater(None)  # the webhook route cleans what it decodes
-    else:  # every string of every update cleaned as it is decoded (PTB's default pool size)
-        builder = builder.get_updates_request(inputs.CleanRequest(connection_pool_size=1))
+    # With a webhook the route cleans what it decodes, as UpdatesRequest does for polling.
+    builder = tuned_builder(settings, token, rate_limiter=rate_limiter, updates=not webhook)
     app: App = (
         builder.context_types(ContextTypes(context=MarkbotContext))
         .post_init(_post_init)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest
 
 from services.text_input import clean_data
 
@@ -21,12 +21,13 @@ _SUSPECT = re.compile(
 )
 
 
-class CleanRequest(HTTPXRequest):
-    """The request for getUpdates: decodes as PTB does, then cleans (see the module)."""
+class CleanRequest:
+    """Mixed into the request class used for getUpdates: decodes as PTB does, then cleans
+    (see the module)."""
 
     @staticmethod
     def parse_json_payload(payload: bytes) -> dict[str, Any]:
-        data = HTTPXRequest.parse_json_payload(payload)
+        data = BaseRequest.parse_json_payload(payload)
         if _SUSPECT.search(payload) is None:
             return data
         return clean_data(data)  # type: ignore[no-any-return]
