@@ -605,83 +605,74 @@ async def contact_start(request: web.Request) -> web.Response:
     return await _contact_page(request, browser, found[0])
 
 
-async def contact_typed(request: web.Request) -> web.Response:
-    """Their detail, shown back to check (kept in memory only until Send)."""
+async def _contact_form(request: web.Request) -> tuple[Browser, dict[str, Any], str] | web.Response:
+    """A contact-request form posted: (browser, form, poll code), or the page that answers it
+    (no cookie, a forged form); a poll or a lead that isn't there is a page not found."""
     browser = _browser(request)
     form = await _form(request, browser)
     if isinstance(form, web.Response):
         return form
     found = await _poll(request)
-    services = _ctx(request).services
-    if found is None or not services.contacts.available:
+    if found is None or not _ctx(request).services.contacts.available:
         raise web.HTTPNotFound()
+    return browser, form, found[0]
+
+
+async def _contact_said(
+    request: web.Request, browser: Browser, key: str, back_default: str
+) -> web.Response:
+    """Say ``key``, with a link back to where the journey is (or ``back_default``)."""
+    services = _ctx(request).services
+    state = await services.journey.form_state(_person(browser))
+    back = _step_url(state) if state is not None else back_default
+    label = services.catalog.plain(browser.lang, "web_contact_back")
+    return message_page(request, browser, "web_contact_title", [(key, {})], link=(back, label))
+
+
+async def contact_typed(request: web.Request) -> web.Response:
+    """Their detail, shown back to check (kept in memory only until Send)."""
+    posted = await _contact_form(request)
+    if isinstance(posted, web.Response):
+        return posted
+    browser, form, code = posted
+    services = _ctx(request).services
     detail = clean_text(form.get("detail", ""))
     outcome = await services.contacts.typed(_person(browser), browser.lang, detail)
     if outcome is None:
-        return message_page(
-            request, browser, "web_contact_title", [("contact_nothing_waiting", {})]
-        )
+        return await _contact_said(request, browser, "contact_nothing_waiting", f"/v/{code}")
     if services.contacts.version(_person(browser)) is None or not detail.strip():
         text = outcome.screen.text if outcome.screen else ""
         error = re.sub(r"<[^>]+>", "", html.unescape(text))
-        return await _contact_page(
-            request, browser, found[0], detail=detail, error=error, status=400
-        )
-    return await _contact_page(request, browser, found[0], detail=detail.strip())
+        return await _contact_page(request, browser, code, detail=detail, error=error, status=400)
+    return await _contact_page(request, browser, code, detail=detail.strip())
 
 
 async def contact_send(request: web.Request) -> web.Response:
     """Send it: only the version on the check page goes; then it no longer knows who sent it."""
-    browser = _browser(request)
-    form = await _form(request, browser)
-    if isinstance(form, web.Response):
-        return form
-    found = await _poll(request)
+    posted = await _contact_form(request)
+    if isinstance(posted, web.Response):
+        return posted
+    browser, form, code = posted
     ctx = _ctx(request)
-    if found is None or not ctx.services.contacts.available:
-        raise web.HTTPNotFound()
-    person = _person(browser)
-    outcome, lead = await ctx.services.contacts.send(
-        person, browser.lang, SEND + form.get("version", "")
-    )
+    version = SEND + form.get("version", "")
+    outcome, lead = await ctx.services.contacts.send(_person(browser), browser.lang, version)
     if lead is None:
         if outcome.toast:  # an older version: show the newest to check again
-            return await _contact_page(request, browser, found[0])
-        return message_page(
-            request, browser, "web_contact_title", [("contact_nothing_waiting", {})]
-        )
+            return await _contact_page(request, browser, code)
+        return await _contact_said(request, browser, "contact_nothing_waiting", f"/v/{code}")
     if ctx.contact is not None:
         _spawn(ctx.contact(lead))  # else the janitor's next round posts it
-    state = await ctx.services.journey.form_state(person)
-    back = _step_url(state) if state is not None else f"/v/{found[0]}/done"
-    return message_page(
-        request,
-        browser,
-        "web_contact_title",
-        [("contact_sent", {})],
-        link=(back, ctx.services.catalog.plain(browser.lang, "web_contact_back")),
-    )
+    return await _contact_said(request, browser, "contact_sent", f"/v/{code}/done")
 
 
 async def contact_withdraw(request: web.Request) -> web.Response:
-    browser = _browser(request)
-    form = await _form(request, browser)
-    if isinstance(form, web.Response):
-        return form
-    found = await _poll(request)
-    ctx = _ctx(request)
-    if found is None or not ctx.services.contacts.available:
-        raise web.HTTPNotFound()
-    await ctx.services.contacts.withdraw(_person(browser), browser.lang)
-    state = await ctx.services.journey.form_state(_person(browser))
-    back = _step_url(state) if state is not None else f"/v/{found[0]}"
-    return message_page(
-        request,
-        browser,
-        "web_contact_title",
-        [("contact_not_sent", {})],
-        link=(back, ctx.services.catalog.plain(browser.lang, "web_contact_back")),
-    )
+    """Don't send anything: what they typed is forgotten."""
+    posted = await _contact_form(request)
+    if isinstance(posted, web.Response):
+        return posted
+    browser, _, code = posted
+    await _ctx(request).services.contacts.withdraw(_person(browser), browser.lang)
+    return await _contact_said(request, browser, "contact_not_sent", f"/v/{code}")
 
 
 # --- pages about the service ---------------------------------------------------------------
