@@ -118,7 +118,7 @@ class SiteWriter:
                     f"{code}/question-{q.id}.html",
                     "question.html",
                     question=q,
-                    chart=self._chart(lang, sp, q),
+                    figure=self._chart(lang, sp, q),
                     groups=[
                         (b, self._breakdown(lang, sp, q, b)) for b in breakdowns if b.id != q.id
                     ],
@@ -315,18 +315,19 @@ class SiteWriter:
             elif row.group != PREFER_NOT_TO_SAY:
                 populations[row.dimension] = -1  # a group without one: no total
         has_population = any(r["population"] for r in rows)
-        overall = ""
+        overall = share = ""
         total = next((n for n in populations.values() if n > 0), 0)
         if total and res.ballots:
+            share = f"{100 * res.ballots / total:.1f}%"
             # everyone who voted is in the population, whatever they said of themselves
             overall = self._t(
                 lang,
                 "site_turnout_total",
                 ballots=number(res.ballots),
                 population=number(total),
-                percent=f"{100 * res.ballots / total:.1f}%",
+                percent=share,
             )
-        return {"rows": rows if has_population else [], "overall": overall}
+        return {"rows": rows if has_population else [], "overall": overall, "percent": share}
 
     def _dates(self, lang: str, sp: SitePoll) -> str:
         months = self._catalog.plain(lang, "site_months").split()
