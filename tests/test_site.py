@@ -199,7 +199,7 @@ def test_the_command_writes_every_page_in_both_languages(site: Path) -> None:
 def test_known_figures_on_the_overview(site: Path) -> None:
     en = text_of(site / "en" / CODE / "index.html")
     assert "Voting was open from 16 November 2026 to 27 November 2026." in en
-    assert "Ballots counted 48" in en
+    assert "48 ballots counted" in en
     assert "48 of 1,000 young people voted (4.8%)." in en
     assert "Most people chose Mental health: 22 of 48 people (46%)." in en
     assert "Parks came top with 66 points; 24 people put it first." in en
