@@ -200,20 +200,7 @@ class SiteWriter:
             else:
                 r["text"] = f"{r['count']} ({r['share']})"
         respondents = group_size(table, res.min_cell)
-        first = next((r for r in rows if not r["hidden"]), None)
-        if first is None or res.ballots == 0:
-            summary = self._t(lang, "site_summary_hidden")
-        else:
-            summary = self._t(
-                lang,
-                f"site_summary_{table.kind}",
-                label=first["label"],
-                count=first["count"],
-                share=first["share"],
-                first=first["first"],
-                points=first["points"],
-                respondents=number(respondents),
-            )
+        summary = self._summary(lang, table.kind, rows, number(respondents), res.ballots)
         markers = sorted(
             {r["count"] for r in rows if r["hidden"]}
             | {r["points"] for r in rows if r["hidden"] and r["points"]}
@@ -227,6 +214,35 @@ class SiteWriter:
             "respondents": number(respondents),
             "markers": markers,
         }
+
+    def _summary(
+        self, lang: str, kind: str, rows: list[dict[str, Any]], respondents: str, ballots: int
+    ) -> Markup:
+        """The chart in one sentence, from shown figures only. A tie at the top is said as a
+        tie. A rank question's hidden option may have more points than the shown ones (it is
+        hidden for its counts per place, not for being small), so then the sentence speaks
+        only of the options shown."""
+        shown_rows = [r for r in rows if not r["hidden"]]
+        if not shown_rows or ballots == 0:
+            return self._t(lang, "site_summary_hidden")
+        top = shown_rows[0]
+        tied = [r for r in shown_rows[1:] if r["value"] == top["value"]]
+        key = f"site_summary_{kind}"
+        if tied:
+            key = "site_summary_tie_rank" if kind == "rank" else "site_summary_tie"
+        elif kind == "rank" and len(shown_rows) < len(rows):
+            key = "site_summary_rank_partial"
+        return self._t(
+            lang,
+            key,
+            label=top["label"],
+            other=tied[0]["label"] if tied else "",
+            count=top["count"],
+            share=top["share"],
+            first=top["first"],
+            points=top["points"],
+            respondents=respondents,
+        )
 
     def _breakdown(self, lang: str, sp: SitePoll, q: Question, b: Question) -> dict[str, Any]:
         """One question by the groups of one breakdown: a row per group, a column per option

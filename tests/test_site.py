@@ -446,3 +446,57 @@ def test_the_overview_prints_to_a_readable_a4_pdf(page: WebDriver, site: Path) -
             # the print stylesheet drops the screen-only navigation and language switch
             nav = "How we counted" if lang == "en" else "Sut y gwnaethom gyfrif"
             assert nav not in text
+
+
+# --- the one-sentence summaries (pure rendering, no database) --------------------------------
+
+SMALL_POLL = """\
+code: tiny
+title: {en: Tiny poll, cy: Pleidlais fach}
+questions:
+  - id: pick
+    kind: choice
+    text: {en: "Pick one", cy: "Dewisa un"}
+    options: [Alpha, Beta, Gamma]
+  - id: order
+    kind: rank
+    max: 2
+    text: {en: "Order them", cy: "Rho nhw mewn trefn"}
+    options: [Xray, Yankee, Zulu]
+"""
+
+
+def test_a_tie_is_said_as_a_tie_and_a_hidden_rank_option_is_not_outranked(tmp_path: Path) -> None:
+    from prompts import load_catalog
+    from services.pollfile import parse_poll
+    from services.results import build_results
+    from services.site import SitePoll, SiteWriter
+    from services.suppression import apply_suppression
+    from storage.records import OptionCount, Respondents, TallyData
+
+    poll = parse_poll(SMALL_POLL, "tiny.yaml", {"en": "Prefer not to say"})
+    # Xray has the most points (37) but 3 put it second: it is hidden, so the sentence may
+    # not call Zulu or Yankee the top
+    places = {"xray": (17, 3), "yankee": (6, 10), "zulu": (5, 15)}
+    options = [OptionCount("pick", o, None, n) for o, n in (("alpha", 10), ("beta", 10))]
+    options.append(OptionCount("pick", "gamma", None, 6))
+    for option, counts in places.items():
+        options += [OptionCount("order", option, r, n) for r, n in enumerate(counts, start=1)]
+    data = TallyData(
+        ballots=28,
+        options=options,
+        respondents=[Respondents("pick", "", "", 26), Respondents("order", "", "", 28)],
+    )
+    results = apply_suppression(build_results("tiny", poll, data, MIN_CELL))
+    SiteWriter(load_catalog()).write([SitePoll(poll, results)], tmp_path)
+    en = text_of(tmp_path / "en" / "tiny" / "index.html")
+    assert "Alpha and Beta were chosen most often, by 10 of 26 people each (38%)." in en
+    order = rows(tmp_path / "en" / "tiny" / "question-order.html")
+    assert ["Xray", "[c]", "[c]", "[c]", "–"] in order
+    assert "came top" not in en
+    assert (
+        "Of the options whose figures can be shown, Zulu has the most points (25); "
+        "5 people put it first." in en
+    )
+    cy = text_of(tmp_path / "cy" / "tiny" / "index.html")
+    assert "Alpha a Beta gafodd eu dewis amlaf, gan 10 o 26 o bobl yr un (38%)." in cy
