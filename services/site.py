@@ -84,8 +84,8 @@ class SiteWriter:
         poll, res = sp.poll, sp.results
         code = res.code
         questions = [q for q in poll.questions if q.kind != "text" and not q.breakdown]
-        breakdowns = [q for q in poll.breakdowns]
-        nav = [("index.html", self._t(lang, "site_nav_overview"))]
+        breakdowns = list(poll.breakdowns)
+        nav: list[tuple[str, str]] = [("index.html", self._t(lang, "site_nav_overview"))]
         nav += [(f"question-{q.id}.html", pick(q.text, lang)) for q in questions]
         nav += [
             (f"by-{q.id}.html", self._t(lang, "site_nav_breakdown", question=pick(q.text, lang)))
@@ -173,7 +173,7 @@ class SiteWriter:
             return None
         labels = self._labels(q, lang)
         rank = table.kind == "rank"
-        rows = []
+        rows: list[dict[str, Any]] = []
         for cell in table.cells:
             s = shown(table, cell, res.min_cell)
             rows.append(
@@ -183,7 +183,7 @@ class SiteWriter:
                     "share": percent(s.share),
                     "first": number(s.first) if s.first is not None else "",
                     "points": number(s.points) if s.points is not None else "",
-                    "value": s.points if rank else s.count,
+                    "value": s.points if rank and s.points is not None else s.count,
                     "hidden": s.hidden,
                 }
             )
@@ -266,7 +266,7 @@ class SiteWriter:
                     cells.append("")
                     continue
                 s = shown(table, cell, res.min_cell)
-                value = s.points if rank else s.count
+                value = s.points if rank and s.points is not None else s.count
                 if s.hidden:
                     markers.add(str(value))
                     cells.append(number(value))
@@ -410,7 +410,7 @@ class SiteService:
             results = await self._reports.results(code, min_cell)
             folder = out / DOWNLOADS
             folder.mkdir(parents=True, exist_ok=True)
-            downloads = []
+            downloads: list[tuple[str, str]] = []
             for fmt in ("csv", "xlsx", "json", "png"):
                 if fmt not in RENDERERS or (fmt == "png" and results.ballots == 0):
                     continue
