@@ -190,6 +190,9 @@ def test_the_command_writes_every_page_in_both_languages(site: Path) -> None:
             head = (site / lang / page).read_text(encoding="utf-8")[:200]
             assert f'<html lang="{lang}">' in head
     assert "index.html" in pages and (site / "site.css").is_file()
+    for page in site.rglob("*.html"):  # every placeholder filled in, every text found
+        text = text_of(page)
+        assert "{" not in text and "site_" not in text, page
     downloads = sorted(p.name for p in (site / "downloads").iterdir())
     assert downloads == [f"{CODE}.csv", f"{CODE}.json", f"{CODE}.png", f"{CODE}.xlsx"]
     # young people's own words are never published, not even in the downloads
@@ -252,7 +255,7 @@ def test_the_methodology_explains_borda_and_the_markers(site: Path) -> None:
     en = text_of(site / "en" / CODE / "methodology.html")
     assert "We never publish a count smaller than 5" in en
     assert "<5 Fewer than 5 people (but it could be none)." in en
-    assert "[c] A figure hidden to protect a smaller number elsewhere." in en
+    assert "[c] A figure hidden to protect a smaller number elsewhere. It is 5 or more" in en
     assert "Borda points" in en and "down to one point for the last place" in en
     cy = text_of(site / "cy" / CODE / "methodology.html")
     assert "Dydyn ni byth yn cyhoeddi cyfrif sy'n llai na 5" in cy
