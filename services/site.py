@@ -223,7 +223,9 @@ class SiteWriter:
         hidden for its counts per place, not for being small), so then the sentence speaks
         only of the options shown."""
         shown_rows = [r for r in rows if not r["hidden"]]
-        if not shown_rows or ballots == 0:
+        if ballots == 0 or respondents == "0":
+            return self._t(lang, "site_summary_none")
+        if not shown_rows:
             return self._t(lang, "site_summary_hidden")
         top = shown_rows[0]
         tied = [r for r in shown_rows[1:] if r["value"] == top["value"]]

@@ -82,9 +82,21 @@ PLAN = [
 ]
 
 
+EMPTY = """\
+code: empty-2026
+title: {en: A vote nobody has answered yet, cy: Pleidlais does neb wedi'i hateb eto}
+questions:
+  - id: pick
+    kind: multi
+    text: {en: "Pick any", cy: "Dewisa unrhyw rai"}
+    options: [Alpha, Beta]
+"""
+
+
 async def _cast(db: Path) -> None:
     rt = await open_runtime(Settings(db=db, _env_file=None))  # type: ignore[call-arg]
     try:
+        await rt.services.polls.create(rt.services.polls.parse(EMPTY, "empty.yaml"))
         poll = rt.services.polls.parse(POLL, "youth.yaml")
         await rt.services.polls.create(poll, status="open")
         row = await rt.store.get_poll(CODE)
@@ -112,7 +124,7 @@ def _build(tmp: Path, out: Path, min_cell: int) -> tuple[int, str]:
         for name in ("TOKEN", "API_URL", "KEY_FILE", "ADMINS", "MIN_CELL", "PUBLIC_URL"):
             mp.delenv(f"MARKBOT_{name}", raising=False)
         mp.setenv("MARKBOT_DB", str(tmp / "site.db"))
-        code = main(["site", CODE, "--out", str(out), "--min-cell", str(min_cell)])
+        code = main(["site", CODE, "empty-2026", "--out", str(out), "--min-cell", str(min_cell)])
     return code, ""
 
 
@@ -194,7 +206,18 @@ def test_the_command_writes_every_page_in_both_languages(site: Path) -> None:
         text = text_of(page)
         assert "{" not in text and "site_" not in text, page
     downloads = sorted(p.name for p in (site / "downloads").iterdir())
-    assert downloads == [f"{CODE}.csv", f"{CODE}.json", f"{CODE}.png", f"{CODE}.xlsx"]
+    assert downloads == [
+        "empty-2026.csv",
+        "empty-2026.json",
+        "empty-2026.xlsx",  # no chart of nothing
+        f"{CODE}.csv",
+        f"{CODE}.json",
+        f"{CODE}.png",
+        f"{CODE}.xlsx",
+    ]
+    root = text_of(site / "index.html")
+    assert "Youth Council priorities 2026" in root and "A vote nobody has answered yet" in root
+    assert "Pleidlais does neb wedi'i hateb eto" in root
     # young people's own words are never published, not even in the downloads
     assert json.loads((site / "downloads" / f"{CODE}.json").read_text())["texts"] == []
 
@@ -225,6 +248,13 @@ def test_known_figures_on_the_overview(site: Path) -> None:
     table = rows(site / "cy" / CODE / "index.html")
     assert ["Gwefan", "9"] in table and ["Papur", "8"] in table
     assert ["Swyddi", "<5", "–"] in table and ["Gogledd", "26", "400", "6.5%"] in table
+
+
+def test_a_poll_without_ballots_says_so(site: Path) -> None:
+    en = text_of(site / "en" / "empty-2026" / "index.html")
+    assert "0 ballots counted" in en and "Nobody has answered this question yet." in en
+    cy = text_of(site / "cy" / "empty-2026" / "index.html")
+    assert "Does neb wedi ateb y cwestiwn hwn eto." in cy
 
 
 def test_known_figures_by_area(site: Path) -> None:
