@@ -307,7 +307,9 @@ class SiteWriter:
 
     def _turnout(self, lang: str, sp: SitePoll, dimension: str | None = None) -> dict[str, Any]:
         """Ballots per group against the group's population, where the poll file gives one.
-        A group below the threshold shows its marker and no percentage."""
+        A group's ballots are its count in the breakdown question's own table, so they are
+        published as that table publishes them (``shown``: "<5" or "[c]", and no percentage
+        then); a group the table lacks keeps the turnout's primary rule."""
         res = sp.results
         m = res.min_cell
         rows = []
@@ -318,12 +320,19 @@ class SiteWriter:
             q = sp.poll.question(row.dimension)
             label = self._labels(q, lang).get(row.group, row.group_label) if q else row.group
             hidden = row.suppressed and m > 0
+            ballots: int | str = f"<{m}" if hidden else row.ballots
+            table = self._overall(res, row.dimension)
+            cell = next((c for c in table.cells if c.option == row.group), None) if table else None
+            if table is not None and cell is not None:
+                published = shown(table, cell, m)
+                hidden = hidden or published.hidden
+                ballots = published.count if published.hidden else ballots
             pct = row.percent
             rows.append(
                 {
                     "dimension": row.dimension,
                     "label": label,
-                    "ballots": f"<{m}" if hidden else number(row.ballots),
+                    "ballots": number(ballots),
                     "population": number(row.population) if row.population else "",
                     "percent": "" if hidden or pct is None else f"{pct:.1f}%",
                 }

@@ -533,3 +533,52 @@ def test_a_tie_is_said_as_a_tie_and_a_hidden_rank_option_is_not_outranked(tmp_pa
     )
     cy = text_of(tmp_path / "cy" / "tiny" / "index.html")
     assert "Alpha a Beta gafodd eu dewis amlaf, gan 10 o 26 o bobl yr un (38%)." in cy
+
+
+def test_turnout_publishes_a_group_as_its_own_table_does(tmp_path: Path) -> None:
+    """A group count hidden in the breakdown question's table ("[c]") stays hidden in the
+    turnout table, with no percentage that would give it away."""
+    from prompts import load_catalog
+    from services.pollfile import parse_poll
+    from services.results import Cell, Results, Table, Turnout, TurnoutRow
+    from services.site import SitePoll, SiteWriter
+
+    text = """\
+code: towns
+title: Towns
+questions:
+  - id: town
+    kind: choice
+    text: Where do you live?
+    options: [Aber, Bryn]
+    breakdown: true
+    population: {aber: 500, bryn: 700}
+"""
+    poll = parse_poll(text, "towns.yaml", {"en": "Prefer not to say"})
+    area = Table(
+        "town",
+        "choice",
+        "",
+        "",
+        "",
+        27,
+        (
+            Cell("aber", "Aber", 20, 20 / 27),
+            Cell("bryn", "Bryn", 6, 6 / 27, suppressed=True),
+            Cell("prefer-not-to-say", "Prefer not to say", 1, 1 / 27, suppressed=True),
+        ),
+    )
+    turnout = Turnout(
+        by_group=(
+            TurnoutRow("town", "aber", "Aber", 20, 500),
+            TurnoutRow("town", "bryn", "Bryn", 6, 700),
+            TurnoutRow("town", "prefer-not-to-say", "Prefer not to say", 1, None, True),
+        )
+    )
+    results = Results("towns", "Towns", 27, MIN_CELL, (area,), turnout=turnout)
+    SiteWriter(load_catalog()).write([SitePoll(poll, results)], tmp_path)
+    table = rows(tmp_path / "en" / "towns" / "by-town.html")
+    assert ["Aber", "20", "500", "4.0%"] in table
+    assert ["Bryn", "[c]", "700", "–"] in table  # not 6, and not 0.9%
+    assert ["Prefer not to say", "<5", "–", "–"] in table
+    assert "0.9%" not in (tmp_path / "en" / "towns" / "by-town.html").read_text("utf-8")
