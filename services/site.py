@@ -30,7 +30,8 @@ from services.suppression import group_size, shown
 LANGS = ("en", "cy")
 CSS = Path(__file__).resolve().parent / "site_templates" / "site.css"
 CHART_ROW = 56  # px per option in a chart: the label above, the bar below
-BAR_MAX = 72.0  # the longest bar's width in % of the chart, leaving room for its figure
+BAR_MAX = 96.0  # the longest bar's width in % of the chart
+INSIDE = 45.0  # a bar at least this wide (in %) carries its figure inside
 DOWNLOADS = "downloads"
 
 
@@ -192,7 +193,10 @@ class SiteWriter:
             r["y"] = i * CHART_ROW
             width = BAR_MAX * r["value"] / top if top and not r["hidden"] else 0.0
             r["width"] = f"{width:.2f}"
-            r["after"] = f"{width + 1.5:.2f}"
+            # a long bar carries its figure inside (white on blue, 5.2:1), a short one after
+            # it: either way the figure fits a 320 px screen
+            r["inside"] = width >= INSIDE
+            r["after"] = f"{width - 1.5:.2f}" if r["inside"] else f"{width + 1.5:.2f}"
             if r["hidden"]:
                 r["text"] = self._t(lang, "site_chart_hidden", marker=r["count"])
             elif rank:
