@@ -244,7 +244,10 @@ def test_known_figures_on_the_overview(site: Path) -> None:
     assert "Roedd y bleidlais ar agor o 16 Tachwedd 2026 tan 27 Tachwedd 2026." in cy
     assert "Pleidleisiodd 48 o 1,000 o bobl ifanc (4.8%)." in cy
     assert "Dewisodd y nifer fwyaf o bobl Iechyd meddwl: 22 o 48 o bobl (46%)." in cy
-    assert "Parciau ddaeth i'r brig gyda 66 o bwyntiau; rhoddodd 24 o bobl hwn yn gyntaf." in cy
+    assert (
+        "Parciau a ddaeth i'r brig, gyda 66 o bwyntiau; rhoddodd 24 o bobl yr opsiwn hwn yn gyntaf."
+        in cy
+    )
     table = rows(site / "cy" / CODE / "index.html")
     assert ["Gwefan", "9"] in table and ["Papur", "8"] in table
     assert ["Swyddi", "<5", "–"] in table and ["Gogledd", "26", "400", "6.5%"] in table
@@ -459,7 +462,11 @@ def test_pages_reflow_at_320_px_and_zoom(page: WebDriver, site: Path) -> None:
     from tests.browser import assert_reflows, serve_directory
 
     with serve_directory(site) as server:
-        for name in ("en/youth-2026/index.html", "cy/youth-2026/by-area.html"):
+        for name in (
+            "en/youth-2026/index.html",
+            "cy/youth-2026/by-area.html",
+            "cy/youth-2026/question-order.html",
+        ):
             assert_reflows(page, f"{server.url}/{name}")
 
 
@@ -532,7 +539,7 @@ def test_a_tie_is_said_as_a_tie_and_a_hidden_rank_option_is_not_outranked(tmp_pa
         "5 people put it first." in en
     )
     cy = text_of(tmp_path / "cy" / "tiny" / "index.html")
-    assert "Alpha a Beta gafodd eu dewis amlaf, gan 10 o 26 o bobl yr un (38%)." in cy
+    assert "Alpha a Beta a gafodd eu dewis amlaf, gan 10 o 26 o bobl yr un (38%)." in cy
 
 
 def test_turnout_publishes_a_group_as_its_own_table_does(tmp_path: Path) -> None:
