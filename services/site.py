@@ -70,6 +70,9 @@ class SiteWriter:
     def write(self, polls: list[SitePoll], out: Path) -> list[Path]:
         """Write every page of every poll, and the stylesheet; return the files written."""
         out.mkdir(parents=True, exist_ok=True)
+        for lang in LANGS:  # a page left from an earlier build (a question since renamed) goes
+            for sp in polls:
+                shutil.rmtree(out / lang / sp.results.code, ignore_errors=True)
         written = [out / "site.css"]
         shutil.copyfile(CSS, written[0])
         for lang in LANGS:
@@ -86,15 +89,22 @@ class SiteWriter:
         code = res.code
         questions = [q for q in poll.questions if q.kind != "text" and not q.breakdown]
         breakdowns = list(poll.breakdowns)
-        nav: list[tuple[str, str]] = [("index.html", self._t(lang, "site_nav_overview"))]
-        nav += [(f"question-{q.id}.html", pick(q.text, lang)) for q in questions]
+        # (page, text, whether the text is the poll's own: English where it has no Welsh)
+        nav: list[tuple[str, str, bool]] = [
+            ("index.html", self._t(lang, "site_nav_overview"), False)
+        ]
+        nav += [(f"question-{q.id}.html", pick(q.text, lang), True) for q in questions]
         nav += [
-            (f"by-{q.id}.html", self._t(lang, "site_nav_breakdown", question=pick(q.text, lang)))
+            (
+                f"by-{q.id}.html",
+                self._t(lang, "site_nav_breakdown", question=pick(q.text, lang)),
+                False,
+            )
             for q in breakdowns
         ]
         nav += [
-            ("methodology.html", self._t(lang, "site_nav_methodology")),
-            ("downloads.html", self._t(lang, "site_nav_downloads")),
+            ("methodology.html", self._t(lang, "site_nav_methodology"), False),
+            ("downloads.html", self._t(lang, "site_nav_downloads"), False),
         ]
         common = {"sp": sp, "nav": nav, "code": code, "title": pick(poll.title, lang)}
         pages = [

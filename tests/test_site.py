@@ -583,7 +583,13 @@ questions:
         )
     )
     results = Results("towns", "Towns", 27, MIN_CELL, (area,), turnout=turnout)
+    stale = tmp_path / "en" / "towns" / "question-renamed.html"  # from an earlier build
+    stale.parent.mkdir(parents=True)
+    stale.write_text("old figures", encoding="utf-8")
     SiteWriter(load_catalog()).write([SitePoll(poll, results)], tmp_path)
+    assert not stale.exists()
+    # a poll with no Welsh keeps its English texts on the Welsh pages, marked as English
+    assert '<h1 lang="en">Towns</h1>' in (tmp_path / "cy" / "towns" / "index.html").read_text()
     table = rows(tmp_path / "en" / "towns" / "by-town.html")
     assert ["Aber", "20", "500", "4.0%"] in table
     assert ["Bryn", "[c]", "700", "–"] in table  # not 6, and not 0.9%
