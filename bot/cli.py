@@ -38,6 +38,7 @@ from services.paper import PaperFileError
 from services.pollfile import PollFileError
 from services.polls import PollNotFound
 from services.reports import ExportError
+from services.site import SiteService
 from services.vote_codes import MAX_CODES_PER_BATCH, CodesError
 from storage.records import AlreadyImported, PollExists, StorageError
 
@@ -99,6 +100,13 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=sorted(RENDERERS), default="csv")
     export.add_argument("--out", type=Path, help="file to write (default: CODE.FORMAT here)")
     export.add_argument("--min-cell", type=int, help="suppress counts below N (0 = off)")
+
+    site = sub.add_parser(
+        "site", help="write a static, bilingual results site (safe to publish) for polls"
+    )
+    site.add_argument("codes", nargs="+", metavar="CODE", help="poll code(s)")
+    site.add_argument("--out", type=Path, required=True, help="folder to write the site into")
+    site.add_argument("--min-cell", type=int, help="suppress counts below N (0 = off)")
 
     paper = sub.add_parser("paper", help="add paper and face-to-face ballots")
     paper_sub = paper.add_subparsers(dest="paper_command", required=True, metavar="ACTION")
@@ -275,6 +283,28 @@ def _count_lines(path: Path) -> int:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
 
 
+async def _site(rt: Runtime, args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
+    min_cell = settings.min_cell if args.min_cell is None else args.min_cell
+    if min_cell < 0:
+        raise CliError("--min-cell must be 0 or more", EXIT_USAGE)
+    if args.out.exists() and not args.out.is_dir():
+        raise CliError(f"{args.out} is a file; --out needs a folder", EXIT_USAGE)
+    s = rt.services
+    try:
+        with progress("writing the results site", None, "steps"):
+            written = await SiteService(s.reports, s.polls, s.catalog).build(
+                args.codes, args.out, min_cell
+            )
+    except ExportError as exc:
+        raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    print(f"wrote {len(written)} files to {args.out} (open {args.out / 'index.html'})", file=out)
+    if min_cell == 0:
+        print("warning: --min-cell 0 publishes every count: not for the public", file=out)
+    return 0
+
+
 async def _paper_add(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO[str]) -> int:
     try:
         rows = _count_lines(args.file)  # the bar's total; the file itself is streamed
@@ -350,6 +380,7 @@ _COMMANDS: dict[tuple[str, str | None], Callable[..., Awaitable[int]]] = {
     ("poll", "open"): _status_command("open"),
     ("poll", "close"): _status_command("closed"),
     ("export", None): _export,
+    ("site", None): _site,
     ("paper", "add"): _paper_add,
     ("purge", None): _purge,
     ("codes", None): _codes,

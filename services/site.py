@@ -1,0 +1,459 @@
+"""A static results site: already-suppressed Results rendered to HTML pages, in English and Welsh.
+
+Safe to publish because every figure on a page comes from ``suppression.shown`` (or
+``group_size``) applied to the Results the exports use: a hidden figure reaches a page only as
+its marker ("<5", "[c]"), never as a number, in the text, the table or the chart. The pages
+need nothing to run (no JavaScript, no fonts, no third-party requests): a council uploads the
+folder as it is. Links are relative, so the folder works wherever it is put.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from prompts import Catalog
+from services.exports import RENDERERS
+from services.paper import headline
+from services.pollfile import CHANNEL, PREFER_NOT_TO_SAY, Poll, Question, pick
+from services.polls import PollService
+from services.reports import ExportError, ReportService
+from services.results import Results, Table
+from services.suppression import group_size, shown
+
+LANGS = ("en", "cy")
+CSS = Path(__file__).resolve().parent / "site_templates" / "site.css"
+CHART_ROW = 56  # px per option in a chart: the label above, the bar below
+BAR_MAX = 96.0  # the longest bar's width in % of the chart
+INSIDE = 45.0  # a bar at least this wide (in %) carries its figure inside
+DOWNLOADS = "downloads"
+
+
+@dataclass
+class SitePoll:
+    """What one poll's pages are made of: its definition, dates and suppressed results."""
+
+    poll: Poll
+    results: Results
+    opens: datetime | None = None
+    closes: datetime | None = None
+    downloads: list[tuple[str, str]] = field(default_factory=list)  # (format, file name)
+
+
+def number(value: int | str) -> str:
+    """A published figure: 1,234 for a count, or the marker as it is."""
+    return f"{value:,}" if isinstance(value, int) else value
+
+
+def percent(share: float | None) -> str:
+    return "" if share is None else f"{share:.0%}"
+
+
+class SiteWriter:
+    """Renders the pages of one or more polls into a folder (pure: Results in, files out)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+        self._env = Environment(
+            loader=PackageLoader("services", "site_templates"),
+            autoescape=select_autoescape(default=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+
+    def write(self, polls: list[SitePoll], out: Path) -> list[Path]:
+        """Write every page of every poll, and the stylesheet; return the files written."""
+        out.mkdir(parents=True, exist_ok=True)
+        for lang in LANGS:  # a page left from an earlier build (a question since renamed) goes
+            for sp in polls:
+                shutil.rmtree(out / lang / sp.results.code, ignore_errors=True)
+        written = [out / "site.css"]
+        shutil.copyfile(CSS, written[0])
+        for lang in LANGS:
+            written.append(self._page(out, lang, "index.html", "index.html", polls=polls))
+            for sp in polls:
+                written += self._poll_pages(out, lang, sp)
+        written.append(self._page(out, "en", "index.html", "root.html", root=True, polls=polls))
+        return written
+
+    # --- one poll ------------------------------------------------------------------------
+
+    def _poll_pages(self, out: Path, lang: str, sp: SitePoll) -> list[Path]:
+        poll, res = sp.poll, sp.results
+        code = res.code
+        questions = [q for q in poll.questions if q.kind != "text" and not q.breakdown]
+        breakdowns = list(poll.breakdowns)
+        # (page, text, whether the text is the poll's own: English where it has no Welsh)
+        nav: list[tuple[str, str, bool]] = [
+            ("index.html", self._t(lang, "site_nav_overview"), False)
+        ]
+        nav += [(f"question-{q.id}.html", pick(q.text, lang), True) for q in questions]
+        nav += [
+            (
+                f"by-{q.id}.html",
+                self._t(lang, "site_nav_breakdown", question=pick(q.text, lang)),
+                False,
+            )
+            for q in breakdowns
+        ]
+        nav += [
+            ("methodology.html", self._t(lang, "site_nav_methodology"), False),
+            ("downloads.html", self._t(lang, "site_nav_downloads"), False),
+        ]
+        common = {"sp": sp, "nav": nav, "code": code, "title": pick(poll.title, lang)}
+        pages = [
+            self._page(
+                out,
+                lang,
+                f"{code}/index.html",
+                "overview.html",
+                main=headline(poll),
+                questions=[(q, self._chart(lang, sp, q)) for q in questions],
+                channels=self._channels(lang, sp),
+                turnout=self._turnout(lang, sp),
+                dates=self._dates(lang, sp),
+                **common,
+            )
+        ]
+        for q in questions:
+            pages.append(
+                self._page(
+                    out,
+                    lang,
+                    f"{code}/question-{q.id}.html",
+                    "question.html",
+                    question=q,
+                    figure=self._chart(lang, sp, q),
+                    groups=[
+                        (b, self._breakdown(lang, sp, q, b)) for b in breakdowns if b.id != q.id
+                    ],
+                    **common,
+                )
+            )
+        for b in breakdowns:
+            pages.append(
+                self._page(
+                    out,
+                    lang,
+                    f"{code}/by-{b.id}.html",
+                    "breakdown.html",
+                    breakdown=b,
+                    tables=[
+                        (q, self._breakdown(lang, sp, q, b)) for q in questions if q.id != b.id
+                    ],
+                    turnout=self._turnout(lang, sp, b.id),
+                    **common,
+                )
+            )
+        kinds = {q.kind for q in questions}
+        pages.append(
+            self._page(
+                out, lang, f"{code}/methodology.html", "methodology.html", kinds=kinds, **common
+            )
+        )
+        pages.append(self._page(out, lang, f"{code}/downloads.html", "downloads.html", **common))
+        return pages
+
+    # --- figures (only ever through shown / group_size) -----------------------------------
+
+    def _labels(self, q: Question, lang: str) -> dict[str, str]:
+        return {o.id: pick(o.label, lang) for o in q.options}
+
+    def _overall(self, res: Results, question: str) -> Table | None:
+        return next(
+            (
+                t
+                for t in res.tables
+                if t.question == question and not t.dimension and t.channel == "all"
+            ),
+            None,
+        )
+
+    def _chart(self, lang: str, sp: SitePoll, q: Question) -> dict[str, Any] | None:
+        """A ranked bar chart of one question: rows in the Results' order (hidden ones last),
+        bars scaled to the largest shown figure (points for a rank question, else count)."""
+        res = sp.results
+        table = self._overall(res, q.id)
+        if table is None:
+            return None
+        labels = self._labels(q, lang)
+        rank = table.kind == "rank"
+        rows: list[dict[str, Any]] = []
+        for cell in table.cells:
+            s = shown(table, cell, res.min_cell)
+            rows.append(
+                {
+                    "label": labels.get(cell.option, cell.label),
+                    "count": number(s.count),
+                    "share": percent(s.share),
+                    "first": number(s.first) if s.first is not None else "",
+                    "points": number(s.points) if s.points is not None else "",
+                    "value": s.points if rank and s.points is not None else s.count,
+                    "hidden": s.hidden,
+                }
+            )
+        top = max((r["value"] for r in rows if not r["hidden"]), default=0)
+        for i, r in enumerate(rows):
+            r["y"] = i * CHART_ROW
+            width = BAR_MAX * r["value"] / top if top and not r["hidden"] else 0.0
+            r["width"] = f"{width:.2f}"
+            # a long bar carries its figure inside (white on blue, 5.2:1), a short one after
+            # it: either way the figure fits a 320 px screen
+            r["inside"] = width >= INSIDE
+            r["after"] = f"{width - 1.5:.2f}" if r["inside"] else f"{width + 1.5:.2f}"
+            if r["hidden"]:
+                r["text"] = self._t(lang, "site_chart_hidden", marker=r["count"])
+            elif rank:
+                r["text"] = self._t(lang, "site_chart_rank_value", points=r["points"])
+            else:
+                r["text"] = f"{r['count']} ({r['share']})"
+        respondents = group_size(table, res.min_cell)
+        summary = self._summary(lang, table.kind, rows, number(respondents), res.ballots)
+        markers = sorted(
+            {r["count"] for r in rows if r["hidden"]}
+            | {r["points"] for r in rows if r["hidden"] and r["points"]}
+        )
+        return {
+            "id": q.id,
+            "rank": rank,
+            "rows": rows,
+            "height": len(rows) * CHART_ROW,
+            "summary": summary,
+            "respondents": number(respondents),
+            "markers": markers,
+        }
+
+    def _summary(
+        self, lang: str, kind: str, rows: list[dict[str, Any]], respondents: str, ballots: int
+    ) -> Markup:
+        """The chart in one sentence, from shown figures only. A tie at the top is said as a
+        tie. A rank question's hidden option may have more points than the shown ones (it is
+        hidden for its counts per place, not for being small), so then the sentence speaks
+        only of the options shown."""
+        shown_rows = [r for r in rows if not r["hidden"]]
+        if ballots == 0 or respondents == "0":
+            return self._t(lang, "site_summary_none")
+        if not shown_rows:
+            return self._t(lang, "site_summary_hidden")
+        top = shown_rows[0]
+        tied = [r for r in shown_rows[1:] if r["value"] == top["value"]]
+        key = f"site_summary_{kind}"
+        if tied:
+            key = "site_summary_tie_rank" if kind == "rank" else "site_summary_tie"
+        elif kind == "rank" and len(shown_rows) < len(rows):
+            key = "site_summary_rank_partial"
+        return self._t(
+            lang,
+            key,
+            label=top["label"],
+            other=tied[0]["label"] if tied else "",
+            count=top["count"],
+            share=top["share"],
+            first=top["first"],
+            points=top["points"],
+            respondents=respondents,
+        )
+
+    def _breakdown(self, lang: str, sp: SitePoll, q: Question, b: Question) -> dict[str, Any]:
+        """One question by the groups of one breakdown: a row per group, a column per option
+        (in the overall ranking's order); a rank question's cells are its points."""
+        res = sp.results
+        labels = self._labels(q, lang)
+        groups = self._labels(b, lang)
+        overall = self._overall(res, q.id)
+        order = [c.option for c in overall.cells] if overall else [o.id for o in q.options]
+        rank = q.kind == "rank"
+        rows = []
+        markers: set[str] = set()
+        for table in res.tables:
+            if table.question != q.id or table.dimension != b.id or table.channel != "all":
+                continue
+            by_option = {c.option: c for c in table.cells}
+            cells = []
+            for option in order:
+                cell = by_option.get(option)
+                if cell is None:
+                    cells.append("")
+                    continue
+                s = shown(table, cell, res.min_cell)
+                value = s.points if rank and s.points is not None else s.count
+                if s.hidden:
+                    markers.add(str(value))
+                    cells.append(number(value))
+                elif rank:
+                    cells.append(number(value))
+                else:
+                    cells.append(f"{number(value)} ({percent(s.share)})")
+            size = group_size(table, res.min_cell)
+            if isinstance(size, str):
+                markers.add(size)
+            rows.append(
+                {
+                    "label": groups.get(table.group, table.group_label),
+                    "size": number(size),
+                    "cells": cells,
+                }
+            )
+        return {
+            "id": f"{q.id}-by-{b.id}",
+            "options": [labels.get(o, o) for o in order],
+            "rows": rows,
+            "rank": rank,
+            "markers": sorted(markers),
+        }
+
+    def _channels(self, lang: str, sp: SitePoll) -> list[tuple[str, str]]:
+        """Who answered the main question, by how they voted (only when there was a split)."""
+        q = headline(sp.poll)
+        if q is None:
+            return []
+        return [
+            (self._t(lang, f"site_channel_{t.group}"), number(group_size(t, sp.results.min_cell)))
+            for t in sp.results.tables
+            if t.question == q.id and t.dimension == CHANNEL and t.channel == t.group
+        ]
+
+    def _turnout(self, lang: str, sp: SitePoll, dimension: str | None = None) -> dict[str, Any]:
+        """Ballots per group against the group's population, where the poll file gives one.
+        A group's ballots are its count in the breakdown question's own table, so they are
+        published as that table publishes them (``shown``: "<5" or "[c]", and no percentage
+        then); a group the table lacks keeps the turnout's primary rule."""
+        res = sp.results
+        m = res.min_cell
+        rows = []
+        populations: dict[str, int] = {}  # per breakdown with a population for every group
+        for row in res.turnout.by_group:
+            if dimension is not None and row.dimension != dimension:
+                continue
+            q = sp.poll.question(row.dimension)
+            label = self._labels(q, lang).get(row.group, row.group_label) if q else row.group
+            hidden = row.suppressed and m > 0
+            ballots: int | str = f"<{m}" if hidden else row.ballots
+            table = self._overall(res, row.dimension)
+            cell = next((c for c in table.cells if c.option == row.group), None) if table else None
+            if table is not None and cell is not None:
+                published = shown(table, cell, m)
+                hidden = hidden or published.hidden
+                ballots = published.count if published.hidden else ballots
+            pct = row.percent
+            rows.append(
+                {
+                    "dimension": row.dimension,
+                    "label": label,
+                    "ballots": number(ballots),
+                    "population": number(row.population) if row.population else "",
+                    "percent": "" if hidden or pct is None else f"{pct:.1f}%",
+                }
+            )
+            if row.population and populations.get(row.dimension, 0) >= 0:
+                populations[row.dimension] = populations.get(row.dimension, 0) + row.population
+            elif row.group != PREFER_NOT_TO_SAY:
+                populations[row.dimension] = -1  # a group without one: no total
+        has_population = any(r["population"] for r in rows)
+        overall = share = ""
+        total = next((n for n in populations.values() if n > 0), 0)
+        if total and res.ballots:
+            share = f"{100 * res.ballots / total:.1f}%"
+            # everyone who voted is in the population, whatever they said of themselves
+            overall = self._t(
+                lang,
+                "site_turnout_total",
+                ballots=number(res.ballots),
+                population=number(total),
+                percent=share,
+            )
+        return {"rows": rows if has_population else [], "overall": overall, "percent": share}
+
+    def _dates(self, lang: str, sp: SitePoll) -> str:
+        months = self._catalog.plain(lang, "site_months").split()
+
+        def day(d: datetime) -> str:
+            return f"{d.day} {months[d.month - 1]} {d.year}"
+
+        if sp.opens and sp.closes:
+            return self._t(lang, "site_dates", opens=day(sp.opens), closes=day(sp.closes))
+        if sp.closes:
+            return self._t(lang, "site_dates_closed", closes=day(sp.closes))
+        return ""
+
+    # --- pages ---------------------------------------------------------------------------
+
+    def _t(self, lang: str, key: str, /, **params: object) -> Markup:
+        return Markup(self._catalog.t(lang, key, **params))
+
+    def _page(self, out: Path, lang: str, path: str, template: str, **values: Any) -> Path:
+        """Render one page to ``out/lang/path`` (or ``out/path`` for the root page)."""
+        root = bool(values.pop("root", False))
+        target = out / path if root else out / lang / path
+        depth = path.count("/") + (0 if root else 1)
+        up = "../" * depth
+        other = "cy" if lang == "en" else "en"
+        sp: SitePoll | None = values.get("sp")
+        poll_lang = lang if sp is None or lang in sp.poll.languages() else "en"
+        html = self._env.get_template(template).render(
+            lang=lang,
+            other=other,
+            up=up,
+            here=path.rsplit("/", 1)[-1],
+            switch=f"{up}{other}/{path}",
+            t=lambda key, **p: self._t(lang, key, **p),
+            tt=lambda key, **p: self._t(other, key, **p),
+            poll_text=lambda value: pick(value, lang) if value else "",
+            poll_lang=poll_lang,
+            min_cell=sp.results.min_cell if sp else 0,
+            downloads_dir=f"{up}{DOWNLOADS}",
+            **values,
+        )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+        return target
+
+
+class SiteService:
+    """Builds the site from the store: the same suppressed Results and exports staff get."""
+
+    def __init__(self, reports: ReportService, polls: PollService, catalog: Catalog) -> None:
+        self._reports = reports
+        self._polls = polls
+        self._writer = SiteWriter(catalog)
+
+    async def build(self, codes: list[str], out: Path, min_cell: int) -> list[Path]:
+        """Write the pages of every poll in ``codes`` and its downloads (without free text:
+        young people's own words are not published) into ``out``."""
+        polls = []
+        for code in codes:
+            loaded = await self._polls.by_code(code)
+            if loaded is None:
+                raise ExportError(f"no poll with code {code!r} (see 'markbot poll list')")
+            row, poll = loaded
+            results = await self._reports.results(code, min_cell)
+            folder = out / DOWNLOADS
+            folder.mkdir(parents=True, exist_ok=True)
+            downloads: list[tuple[str, str]] = []
+            for fmt in ("csv", "xlsx", "json", "png"):
+                if fmt not in RENDERERS or (fmt == "png" and results.ballots == 0):
+                    continue
+                path = folder / f"{results.code}{RENDERERS[fmt][0]}"
+                await self._reports.export(code, fmt, path, min_cell, free_text=False)
+                downloads.append((fmt, path.name))
+            polls.append(
+                SitePoll(
+                    poll,
+                    results,
+                    poll.opens or _when(row.opens_at),
+                    poll.closes or _when(row.closes_at),
+                    downloads,
+                )
+            )
+        written = self._writer.write(polls, out)
+        return written + [out / DOWNLOADS / name for sp in polls for _, name in sp.downloads]
+
+
+def _when(stamp: int | None) -> datetime | None:
+    return datetime.fromtimestamp(stamp, UTC) if stamp else None

@@ -1,0 +1,597 @@
+"""The results site (markbot site): literal figures from a small known poll, no small count in
+any byte of it, links that resolve inside it, and real-browser checks (axe, screenshots, PDF)."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+import pytest
+
+from bot.app import open_runtime
+from bot.cli import main
+from bot.settings import Settings
+from storage.records import NewBallot
+
+if TYPE_CHECKING:
+    from selenium.webdriver.remote.webdriver import WebDriver
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "build" / "screenshots" / "site"
+CODE = "youth-2026"
+MIN_CELL = 5
+NOW = 1_795_000_000  # 2026-11-18, while the poll is open
+
+POLL = """\
+code: youth-2026
+title:
+  en: Youth Council priorities 2026
+  cy: Blaenoriaethau'r Cyngor Ieuenctid 2026
+intro:
+  en: Young people in the county told us what matters most to them.
+  cy: Dywedodd pobl ifanc yn y sir wrthym beth sy'n bwysig iddyn nhw.
+outcome:
+  en: The Youth Council will take the top three issues to Cabinet in January.
+  cy: Bydd y Cyngor Ieuenctid yn mynd â'r tri mater pwysicaf i'r Cabinet ym mis Ionawr.
+opens: 2026-11-16T09:00:00Z
+closes: 2026-11-27T17:00:00Z
+questions:
+  - id: area
+    kind: choice
+    text: {en: "Where do you live?", cy: "Ble rwyt ti'n byw?"}
+    options:
+      - {label: {en: North, cy: Gogledd}}
+      - {label: {en: South, cy: De}}
+    breakdown: true
+    population: {north: 400, south: 600}
+  - id: priority
+    kind: choice
+    text:
+      en: Which one should be the top priority?
+      cy: Pa un ddylai fod y flaenoriaeth bwysicaf?
+    options:
+      - {label: {en: Mental health, cy: Iechyd meddwl}}
+      - {label: {en: Transport, cy: Trafnidiaeth}}
+      - {label: {en: Climate, cy: Hinsawdd}}
+      - {label: {en: Jobs, cy: Swyddi}}
+  - id: order
+    kind: rank
+    max: 2
+    text: {en: "Put these in order", cy: "Rho'r rhain mewn trefn"}
+    options:
+      - {label: {en: Parks, cy: Parciau}}
+      - {label: {en: Buses, cy: Bysiau}}
+      - {label: {en: Youth clubs, cy: Clybiau ieuenctid}}
+"""
+
+# (area, priority, ranking, channel, ballots). Jobs in the South has 3 votes: below the
+# threshold, so "3" must never be published for it (nor any other count from 1 to 4).
+PLAN = [
+    ("north", "mental-health", ("parks", "buses"), "telegram", 12),
+    ("north", "climate", ("buses", "parks"), "paper", 8),
+    ("south", "mental-health", ("youth-clubs", "parks"), "telegram", 10),
+    ("south", "transport", ("parks", "youth-clubs"), "web", 9),
+    ("south", "jobs", ("parks", "buses"), "telegram", 3),
+    ("north", "transport", ("buses", "youth-clubs"), "telegram", 6),
+]
+
+
+EMPTY = """\
+code: empty-2026
+title: {en: A vote nobody has answered yet, cy: Pleidlais does neb wedi'i hateb eto}
+questions:
+  - id: pick
+    kind: multi
+    text: {en: "Pick any", cy: "Dewisa unrhyw rai"}
+    options: [Alpha, Beta]
+"""
+
+
+async def _cast(db: Path) -> None:
+    rt = await open_runtime(Settings(db=db, _env_file=None))  # type: ignore[call-arg]
+    try:
+        await rt.services.polls.create(rt.services.polls.parse(EMPTY, "empty.yaml"))
+        poll = rt.services.polls.parse(POLL, "youth.yaml")
+        await rt.services.polls.create(poll, status="open")
+        row = await rt.store.get_poll(CODE)
+        assert row is not None
+        n = 0
+        for area, priority, (first, second), channel, count in PLAN:
+            choices = (("area", area, None), ("priority", priority, None))
+            choices += (("order", first, 1), ("order", second, 2))
+            for _ in range(count):
+                n += 1
+                ballot = NewBallot(
+                    row.id,
+                    "2026-11-18",
+                    channel=channel,
+                    choices=choices,
+                    groups=poll.group_key(choices, channel=channel),
+                )
+                await rt.store.cast_ballot(ballot, n.to_bytes(16, "big"), None, NOW)
+    finally:
+        await rt.close()
+
+
+def _build(tmp: Path, out: Path, min_cell: int) -> tuple[int, str]:
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ("TOKEN", "API_URL", "KEY_FILE", "ADMINS", "MIN_CELL", "PUBLIC_URL"):
+            mp.delenv(f"MARKBOT_{name}", raising=False)
+        mp.setenv("MARKBOT_DB", str(tmp / "site.db"))
+        code = main(["site", CODE, "empty-2026", "--out", str(out), "--min-cell", str(min_cell)])
+    return code, ""
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The poll's ballots, and the site built by the command line with and without
+    suppression (the second only to prove the byte scan can see a small count)."""
+    tmp = tmp_path_factory.mktemp("site")
+    asyncio.run(_cast(tmp / "site.db"))
+    sites = {}
+    for name, min_cell in (("safe", MIN_CELL), ("raw", 0)):
+        out = tmp / name
+        code, _ = _build(tmp, out, min_cell)
+        assert code == 0
+        sites[name] = out
+    return sites
+
+
+@pytest.fixture(scope="module")
+def site(built: dict[str, Path]) -> Path:
+    return built["safe"]
+
+
+def text_of(path: Path) -> str:
+    """A page's text as a reader gets it: tags out, entities decoded, spaces made one."""
+    body = re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8"))
+    return " ".join(html.unescape(body).split())
+
+
+def rows(path: Path) -> list[list[str]]:
+    """Every table row of a page, as the texts of its cells."""
+
+    class Rows(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rows: list[list[str]] = []
+            self.cell: list[str] | None = None
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "tr":
+                self.rows.append([])
+            elif tag in ("td", "th"):
+                self.cell = []
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in ("td", "th") and self.cell is not None:
+                self.rows[-1].append(" ".join("".join(self.cell).split()))
+                self.cell = None
+
+        def handle_data(self, data: str) -> None:
+            if self.cell is not None:
+                self.cell.append(data)
+
+    parser = Rows()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.rows
+
+
+# --- the figures ---------------------------------------------------------------------------
+
+
+def test_the_command_writes_every_page_in_both_languages(site: Path) -> None:
+    pages = {p.relative_to(site).as_posix() for p in site.rglob("*.html")}
+    for lang in ("en", "cy"):
+        for page in (
+            "index.html",
+            f"{CODE}/index.html",
+            f"{CODE}/question-priority.html",
+            f"{CODE}/question-order.html",
+            f"{CODE}/by-area.html",
+            f"{CODE}/methodology.html",
+            f"{CODE}/downloads.html",
+        ):
+            assert f"{lang}/{page}" in pages
+            head = (site / lang / page).read_text(encoding="utf-8")[:200]
+            assert f'<html lang="{lang}">' in head
+    assert "index.html" in pages and (site / "site.css").is_file()
+    for page in site.rglob("*.html"):  # every placeholder filled in, every text found
+        text = text_of(page)
+        assert "{" not in text and "site_" not in text, page
+    downloads = sorted(p.name for p in (site / "downloads").iterdir())
+    assert downloads == [
+        "empty-2026.csv",
+        "empty-2026.json",
+        "empty-2026.xlsx",  # no chart of nothing
+        f"{CODE}.csv",
+        f"{CODE}.json",
+        f"{CODE}.png",
+        f"{CODE}.xlsx",
+    ]
+    root = text_of(site / "index.html")
+    assert "Youth Council priorities 2026" in root and "A vote nobody has answered yet" in root
+    assert "Pleidlais does neb wedi'i hateb eto" in root
+    # young people's own words are never published, not even in the downloads
+    assert json.loads((site / "downloads" / f"{CODE}.json").read_text())["texts"] == []
+
+
+def test_known_figures_on_the_overview(site: Path) -> None:
+    en = text_of(site / "en" / CODE / "index.html")
+    assert "Voting was open from 16 November 2026 to 27 November 2026." in en
+    assert "48 ballots counted" in en
+    assert "48 of 1,000 young people voted (4.8%)." in en
+    assert "Most people chose Mental health: 22 of 48 people (46%)." in en
+    assert "Parks came top with 66 points; 24 people put it first." in en
+    table = rows(site / "en" / CODE / "index.html")
+    assert ["Telegram", "31"] in table and ["Website", "9"] in table and ["Paper", "8"] in table
+    assert ["North", "26", "400", "6.5%"] in table and ["South", "22", "600", "3.7%"] in table
+    # the main question: two shown, Jobs (3) below the threshold, Climate hidden to protect it
+    assert ["Mental health", "22", "46%"] in table and ["Transport", "15", "31%"] in table
+    assert ["Jobs", "<5", "–"] in table and ["Climate", "[c]", "–"] in table
+    # ranked: points, first choices, how many ranked it, share
+    assert ["Parks", "66", "24", "42", "88%"] in table
+    assert ["Buses", "43", "14", "29", "60%"] in table
+    assert ["Youth clubs", "35", "10", "25", "52%"] in table
+
+    cy = text_of(site / "cy" / CODE / "index.html")
+    assert "Roedd y bleidlais ar agor o 16 Tachwedd 2026 tan 27 Tachwedd 2026." in cy
+    assert "Pleidleisiodd 48 o 1,000 o bobl ifanc (4.8%)." in cy
+    assert "Dewisodd y nifer fwyaf o bobl Iechyd meddwl: 22 o 48 o bobl (46%)." in cy
+    assert (
+        "Parciau a ddaeth i'r brig, gyda 66 o bwyntiau; rhoddodd 24 o bobl yr opsiwn hwn yn gyntaf."
+        in cy
+    )
+    table = rows(site / "cy" / CODE / "index.html")
+    assert ["Gwefan", "9"] in table and ["Papur", "8"] in table
+    assert ["Swyddi", "<5", "–"] in table and ["Gogledd", "26", "400", "6.5%"] in table
+
+
+def test_a_poll_without_ballots_says_so(site: Path) -> None:
+    en = text_of(site / "en" / "empty-2026" / "index.html")
+    assert "0 ballots counted" in en and "Nobody has answered this question yet." in en
+    cy = text_of(site / "cy" / "empty-2026" / "index.html")
+    assert "Does neb wedi ateb y cwestiwn hwn eto." in cy
+
+
+def test_known_figures_by_area(site: Path) -> None:
+    table = rows(site / "en" / CODE / "by-area.html")
+    header = ["Group", "People in group", "Mental health", "Transport", "Climate", "Jobs"]
+    assert header in table
+    north = next(r for r in table if r[0] == "North" and len(r) == len(header))
+    south = next(r for r in table if r[0] == "South" and len(r) == len(header))
+    assert north[:2] == ["North", "26"] and south[:2] == ["South", "22"]
+    assert south[5] == "<5"  # the 3 who chose Jobs
+    # whatever else is hidden, each shown cell is the true count and share of its group
+    truth = {
+        ("North", "Mental health"): "12 (46%)",
+        ("North", "Transport"): "6 (23%)",
+        ("North", "Climate"): "8 (31%)",
+        ("South", "Mental health"): "10 (45%)",
+        ("South", "Transport"): "9 (41%)",
+    }
+    for row in (north, south):
+        for option, value in zip(header[2:], row[2:], strict=True):
+            if value not in ("<5", "[c]"):
+                assert truth.get((row[0], option), "0 (0%)") == value
+    # South's row adds up to 22: Jobs must not be worked out by taking away the others
+    assert sum(1 for v in south[2:] if v in ("<5", "[c]")) >= 2
+
+
+def test_the_methodology_explains_borda_and_the_markers(site: Path) -> None:
+    en = text_of(site / "en" / CODE / "methodology.html")
+    assert "We never publish a count smaller than 5" in en
+    assert "<5 Fewer than 5 people (but it could be none)." in en
+    assert "[c] A figure hidden to protect a smaller number elsewhere. It is 5 or more" in en
+    assert "Borda points" in en and "down to one point for the last place" in en
+    cy = text_of(site / "cy" / CODE / "methodology.html")
+    assert "Dydyn ni byth yn cyhoeddi cyfrif sy'n llai na 5" in cy
+    assert "Pwyntiau Borda" in cy
+
+
+# --- safe to publish: no small count in any byte ---------------------------------------------
+
+SMALL = re.compile(r"(?<![\w.,/%-])([1-4])(?![\w.,%/-])")  # a lone 1..4, not part of 12 or 3%
+DATE = re.compile(r"\b\d{1,2} [A-Z][a-z]+ \d{4}\b")
+
+
+class Published(HTMLParser):
+    """What a page says to anyone: its text, and the attributes read out (labels, titles)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("aria-label", "title", "alt") and value:
+                self.parts.append(value)
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def small_counts(site: Path) -> list[str]:
+    """Every published number from 1 to 4 in the site, with where it is. Dates are not counts;
+    the stylesheet and the PNG hold no figures (the chart's numbers are the CSV's)."""
+    found = []
+    for path in sorted(site.rglob("*")):
+        where = path.relative_to(site).as_posix()
+        if path.suffix == ".html":
+            parser = Published()
+            parser.feed(path.read_text(encoding="utf-8"))
+            for part in parser.parts:
+                found += [f"{where}: {part.strip()!r}" for _ in SMALL.findall(DATE.sub("", part))]
+        elif path.suffix == ".csv":
+            for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+                cells = line.split(",")
+                found += [f"{where}: {line}" for c in cells[5:] if SMALL.fullmatch(c)]
+        elif path.suffix == ".json":
+            data = json.loads(path.read_text(encoding="utf-8"))
+            for table in data["tables"]:
+                for cell in table["cells"]:
+                    for key in ("count", "first", "points"):
+                        if cell[key] in (1, 2, 3, 4):
+                            found.append(f"{where}: {table['question']} {cell}")
+        elif path.suffix == ".xlsx":
+            from openpyxl import load_workbook
+
+            book = load_workbook(path, read_only=True)
+            for sheet in book.worksheets:
+                for line in sheet.iter_rows():
+                    for cell in line:
+                        if (
+                            isinstance(cell.value, int)
+                            and 1 <= cell.value < MIN_CELL
+                            and "%" not in cell.number_format  # 1 is a share of 100%
+                            # the Summary sheet's first column numbers the places: 1st, 2nd...
+                            and not (sheet.title == "Summary" and cell.column == 1)
+                        ):
+                            found.append(f"{where}:{sheet.title}!{cell.coordinate} {cell.value}")
+            book.close()
+    return found
+
+
+def test_no_count_under_the_threshold_appears_in_any_file(built: dict[str, Path]) -> None:
+    assert small_counts(built["safe"]) == []
+    # the scan sees a small count when one is published: built without suppression, the 3
+    # who chose Jobs in the South are there, on the pages and in the downloads
+    raw = small_counts(built["raw"])
+    assert any("by-area.html: '3 (14%)'" in f for f in raw)
+    assert any(f.endswith(".csv: youth-2026,priority,Jobs,area,South,3,0.1364,,") for f in raw)
+    assert any(f.endswith(".xlsx:By area!E7 3") for f in raw), raw
+
+
+def test_hidden_cells_render_as_their_markers(site: Path) -> None:
+    svg = (site / "en" / CODE / "index.html").read_text(encoding="utf-8")
+    assert "&lt;5 (hidden)" in svg and "[c] (hidden)" in svg
+    assert "&lt;5 (wedi'i guddio)" in (site / "cy" / CODE / "index.html").read_text("utf-8")
+    page = (site / "en" / CODE / "by-area.html").read_text(encoding="utf-8")
+    assert ">3<" not in page and ">3 (" not in page and "3 votes" not in page
+
+
+# --- links ---------------------------------------------------------------------------------
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("href", "src") and value is not None:
+                self.links.append(value)
+            if name == "id" and value:
+                self.ids.add(value)
+
+
+def test_every_link_resolves_inside_the_site(site: Path) -> None:
+    checked = 0
+    for page in site.rglob("*.html"):
+        parser = Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for link in parser.links:
+            parts = urlsplit(link)
+            assert not parts.scheme and not parts.netloc, f"{page}: {link} leaves the site"
+            if not parts.path:
+                assert parts.fragment in parser.ids, f"{page}: {link}"
+                continue
+            target = (page.parent / parts.path).resolve()
+            assert target.is_file(), f"{page}: {link} -> {target}"
+            assert site.resolve() in target.parents, f"{page}: {link} leaves the site"
+            checked += 1
+    assert checked > 100
+
+
+def test_the_language_switch_leads_to_the_same_page(site: Path) -> None:
+    page = (site / "en" / CODE / "by-area.html").read_text(encoding="utf-8")
+    assert f'href="../../cy/{CODE}/by-area.html" lang="cy" hreflang="cy"' in page
+    page = (site / "cy" / CODE / "question-order.html").read_text(encoding="utf-8")
+    assert f'href="../../en/{CODE}/question-order.html" lang="en" hreflang="en"' in page
+
+
+def test_unknown_poll_is_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("TOKEN", "API_URL", "KEY_FILE", "ADMINS", "MIN_CELL"):
+        monkeypatch.delenv(f"MARKBOT_{name}", raising=False)
+    monkeypatch.setenv("MARKBOT_DB", str(tmp_path / "empty.db"))
+    assert main(["site", "nope", "--out", str(tmp_path / "out")]) == 1
+    assert "no poll with code 'nope'" in capsys.readouterr().err
+
+
+# --- in a real browser ---------------------------------------------------------------------
+
+
+def _pages(site: Path) -> list[str]:
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+
+
+def test_every_page_passes_axe_and_looks_right_at_two_widths(page: WebDriver, site: Path) -> None:
+    from tests.browser import (
+        assert_no_axe_violations,
+        assert_no_third_party_requests,
+        screenshot,
+        serve_directory,
+        set_viewport,
+    )
+
+    with serve_directory(site) as server:
+        for name in _pages(site):
+            url = f"{server.url}/{name}"
+            assert_no_third_party_requests(page, url)
+            assert_no_axe_violations(page)
+            shot = name.removesuffix(".html").replace("/", "-")
+            for width in (360, 1280):
+                set_viewport(page, width, 800)
+                page.get(url)
+                screenshot(page, SHOTS / f"{shot}-{width}.png")
+            set_viewport(page, 1280, 800)
+    assert len(list(SHOTS.glob("*-360.png"))) >= 15
+
+
+def test_pages_reflow_at_320_px_and_zoom(page: WebDriver, site: Path) -> None:
+    from tests.browser import assert_reflows, serve_directory
+
+    with serve_directory(site) as server:
+        for name in (
+            "en/youth-2026/index.html",
+            "cy/youth-2026/by-area.html",
+            "cy/youth-2026/question-order.html",
+        ):
+            assert_reflows(page, f"{server.url}/{name}")
+
+
+def test_the_overview_prints_to_a_readable_a4_pdf(page: WebDriver, site: Path) -> None:
+    from tests.browser import pdf_pages, print_pdf, serve_directory
+
+    with serve_directory(site) as server:
+        for lang, sentence in (
+            ("en", "Most people chose Mental health: 22 of 48 people (46%)."),
+            ("cy", "Dewisodd y nifer fwyaf o bobl Iechyd meddwl: 22 o 48 o bobl (46%)."),
+        ):
+            page.get(f"{server.url}/{lang}/{CODE}/index.html")
+            pdf = print_pdf(page, SHOTS / f"{lang}-overview.pdf")
+            text = " ".join(pdf_pages(pdf))
+            assert 1 <= len(pdf_pages(pdf)) <= 4
+            assert sentence in text
+            # the print stylesheet drops the screen-only navigation and language switch
+            nav = "How we counted" if lang == "en" else "Sut y gwnaethom gyfrif"
+            assert nav not in text
+
+
+# --- the one-sentence summaries (pure rendering, no database) --------------------------------
+
+SMALL_POLL = """\
+code: tiny
+title: {en: Tiny poll, cy: Pleidlais fach}
+questions:
+  - id: pick
+    kind: choice
+    text: {en: "Pick one", cy: "Dewisa un"}
+    options: [Alpha, Beta, Gamma]
+  - id: order
+    kind: rank
+    max: 2
+    text: {en: "Order them", cy: "Rho nhw mewn trefn"}
+    options: [Xray, Yankee, Zulu]
+"""
+
+
+def test_a_tie_is_said_as_a_tie_and_a_hidden_rank_option_is_not_outranked(tmp_path: Path) -> None:
+    from prompts import load_catalog
+    from services.pollfile import parse_poll
+    from services.results import build_results
+    from services.site import SitePoll, SiteWriter
+    from services.suppression import apply_suppression
+    from storage.records import OptionCount, Respondents, TallyData
+
+    poll = parse_poll(SMALL_POLL, "tiny.yaml", {"en": "Prefer not to say"})
+    # Xray has the most points (37) but 3 put it second: it is hidden, so the sentence may
+    # not call Zulu or Yankee the top
+    places = {"xray": (17, 3), "yankee": (6, 10), "zulu": (5, 15)}
+    options = [OptionCount("pick", o, None, n) for o, n in (("alpha", 10), ("beta", 10))]
+    options.append(OptionCount("pick", "gamma", None, 6))
+    for option, counts in places.items():
+        options += [OptionCount("order", option, r, n) for r, n in enumerate(counts, start=1)]
+    data = TallyData(
+        ballots=28,
+        options=options,
+        respondents=[Respondents("pick", "", "", 26), Respondents("order", "", "", 28)],
+    )
+    results = apply_suppression(build_results("tiny", poll, data, MIN_CELL))
+    SiteWriter(load_catalog()).write([SitePoll(poll, results)], tmp_path)
+    en = text_of(tmp_path / "en" / "tiny" / "index.html")
+    assert "Alpha and Beta were chosen most often, by 10 of 26 people each (38%)." in en
+    order = rows(tmp_path / "en" / "tiny" / "question-order.html")
+    assert ["Xray", "[c]", "[c]", "[c]", "–"] in order
+    assert "came top" not in en
+    assert (
+        "Of the options whose figures can be shown, Zulu has the most points (25); "
+        "5 people put it first." in en
+    )
+    cy = text_of(tmp_path / "cy" / "tiny" / "index.html")
+    assert "Alpha a Beta a gafodd eu dewis amlaf, gan 10 o 26 o bobl yr un (38%)." in cy
+
+
+def test_turnout_publishes_a_group_as_its_own_table_does(tmp_path: Path) -> None:
+    """A group count hidden in the breakdown question's table ("[c]") stays hidden in the
+    turnout table, with no percentage that would give it away."""
+    from prompts import load_catalog
+    from services.pollfile import parse_poll
+    from services.results import Cell, Results, Table, Turnout, TurnoutRow
+    from services.site import SitePoll, SiteWriter
+
+    text = """\
+code: towns
+title: Towns
+questions:
+  - id: town
+    kind: choice
+    text: Where do you live?
+    options: [Aber, Bryn]
+    breakdown: true
+    population: {aber: 500, bryn: 700}
+"""
+    poll = parse_poll(text, "towns.yaml", {"en": "Prefer not to say"})
+    area = Table(
+        "town",
+        "choice",
+        "",
+        "",
+        "",
+        27,
+        (
+            Cell("aber", "Aber", 20, 20 / 27),
+            Cell("bryn", "Bryn", 6, 6 / 27, suppressed=True),
+            Cell("prefer-not-to-say", "Prefer not to say", 1, 1 / 27, suppressed=True),
+        ),
+    )
+    turnout = Turnout(
+        by_group=(
+            TurnoutRow("town", "aber", "Aber", 20, 500),
+            TurnoutRow("town", "bryn", "Bryn", 6, 700),
+            TurnoutRow("town", "prefer-not-to-say", "Prefer not to say", 1, None, True),
+        )
+    )
+    results = Results("towns", "Towns", 27, MIN_CELL, (area,), turnout=turnout)
+    stale = tmp_path / "en" / "towns" / "question-renamed.html"  # from an earlier build
+    stale.parent.mkdir(parents=True)
+    stale.write_text("old figures", encoding="utf-8")
+    SiteWriter(load_catalog()).write([SitePoll(poll, results)], tmp_path)
+    assert not stale.exists()
+    # a poll with no Welsh keeps its English texts on the Welsh pages, marked as English
+    assert '<h1 lang="en">Towns</h1>' in (tmp_path / "cy" / "towns" / "index.html").read_text()
+    table = rows(tmp_path / "en" / "towns" / "by-town.html")
+    assert ["Aber", "20", "500", "4.0%"] in table
+    assert ["Bryn", "[c]", "700", "–"] in table  # not 6, and not 0.9%
+    assert ["Prefer not to say", "<5", "–", "–"] in table
+    assert "0.9%" not in (tmp_path / "en" / "towns" / "by-town.html").read_text("utf-8")
