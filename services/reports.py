@@ -221,18 +221,20 @@ class ReportService:
         days = await self._store.ballots_by_day(row.id)
         texts, theme_tables = await self._texts(row.id, poll, groups, min_cell)
         tables += theme_tables
-        return apply_suppression(
-            Results(
-                code=base.code,
-                title=base.title,
-                ballots=base.ballots,
-                min_cell=min_cell,
-                tables=tuple(tables),
-                generated=datetime.now(UTC).date().isoformat(),
-                questions=tuple((q.id, q.kind, pick(q.text, "en")) for q in poll.questions),
-                turnout=_turnout(poll, days, groups, min_cell),
-                texts=texts,
-                web_modes=await self._web_modes(row.id, channels.get("web", 0), min_cell),
+        return _turnout_as_tables(
+            apply_suppression(
+                Results(
+                    code=base.code,
+                    title=base.title,
+                    ballots=base.ballots,
+                    min_cell=min_cell,
+                    tables=tuple(tables),
+                    generated=datetime.now(UTC).date().isoformat(),
+                    questions=tuple((q.id, q.kind, pick(q.text, "en")) for q in poll.questions),
+                    turnout=_turnout(poll, days, groups, min_cell),
+                    texts=texts,
+                    web_modes=await self._web_modes(row.id, channels.get("web", 0), min_cell),
+                )
             )
         )
 
@@ -413,6 +415,24 @@ class ReportService:
         except OSError as exc:
             raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
         return path
+
+
+def _turnout_as_tables(results: Results) -> Results:
+    """Turnout by group publishes the same counts as each breakdown question's own table, so
+    a count hidden there (small, or hidden so a small one can't be worked out) is hidden in
+    turnout too."""
+    hidden = {
+        (t.question, c.option)
+        for t in results.tables
+        if not t.dimension and t.channel == "all"
+        for c in t.cells
+        if c.suppressed
+    }
+    rows = tuple(
+        replace(r, suppressed=True) if (r.dimension, r.group) in hidden else r
+        for r in results.turnout.by_group
+    )
+    return replace(results, turnout=replace(results.turnout, by_group=rows))
 
 
 def _turnout(

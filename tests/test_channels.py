@@ -117,3 +117,29 @@ async def test_results_in_telegram_name_each_channel(rt: Runtime) -> None:
     assert "By channel: Telegram 7 · web 6 · paper &lt;5" in text  # Telegram HTML
     text, _ = await rt.services.reports.summary("test-poll", 5, "cy")
     assert "Fesul sianel: Telegram 7 · gwe 6 · papur &lt;5" in text
+
+
+async def test_turnout_hides_what_the_breakdown_table_hides(rt: Runtime, tmp_path: Path) -> None:
+    """3 'prefer not to say' ballots are hidden in the area table, and so is the count that
+    would give them away; turnout by group must not publish that count either."""
+    loaded = await rt.services.polls.by_code("test-poll")
+    assert loaded is not None
+    row, poll = loaded
+    for n, area in enumerate(["north"] * 26 + ["south"] * 22 + ["prefer-not-to-say"] * 3):
+        choices = (("age", "13-15", None), ("area", area, None), ("priority", "jobs", None))
+        ballot = NewBallot(row.id, "2026-12-01", choices=choices, groups=poll.group_key(choices))
+        await rt.store.cast_ballot(ballot, f"t-{n}".encode(), None, 1_796_000_000)
+    path = tmp_path / "r.json"
+    await rt.services.reports.export("test-poll", "json", path, 5)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    area = next(t for t in data["tables"] if t["question"] == "area" and not t["dimension"])
+    hidden = {c["option"] for c in area["cells"] if c.get("count") is None}
+    assert "prefer-not-to-say" in hidden and len(hidden) >= 2
+    text = path.read_text(encoding="utf-8")
+    turnout = json.loads(text)["turnout"]
+    shown = {
+        r["group"]: r["ballots"] for r in turnout["by_group"] if r.get("dimension") == "area"
+    }
+    assert shown["north"] == 26 or "north" in hidden  # shown rows carry their count
+    for option in hidden:
+        assert option in shown and shown[option] is None, (option, shown)
