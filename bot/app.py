@@ -294,7 +294,7 @@ async def serve_webhook(
         await app.process_update(Update.de_json(clean_data(data), app.bot))
         await store.mark_update(update_id, int(time.time()))
 
-    await app.initialize()
+    await _initialize(app)
     runner = None
     try:
         if app.post_init is not None:
@@ -321,6 +321,17 @@ async def serve_webhook(
         await app.shutdown()
 
 
+async def _initialize(app: App) -> None:
+    """PTB's initialize; when it fails (no network, a refused token), the connections its bot
+    opened before asking getMe are closed too (PTB's own shutdown skips an app that never
+    started)."""
+    try:
+        await app.initialize()
+    except BaseException:
+        await app.bot.shutdown()
+        raise
+
+
 class Conflicted(Exception):
     """Another process is polling the same token."""
 
@@ -336,7 +347,7 @@ async def serve(app: App, stop: asyncio.Event, *, poll_timeout: float = 30) -> N
         else:
             log.warning("polling error (retrying): %s", type(exc).__name__)
 
-    await app.initialize()
+    await _initialize(app)
     try:
         if app.post_init is not None:
             await app.post_init(app)
