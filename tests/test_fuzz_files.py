@@ -7,15 +7,27 @@ forms: never a 500, never internals in the page, no ballot unless a whole journe
 
 from __future__ import annotations
 
+import asyncio
 import csv
+import time
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from pathlib import Path
 
+import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.app import Runtime, open_runtime
+from bot.settings import Settings
 from services.exports import write_csv, write_xlsx
+from services.paper import PaperFileError
+from services.pollfile import PollFileError, load_poll_file, parse_poll
 from services.results import TextAnswer, TurnoutRow
+from storage.records import AlreadyImported
+from tests.conftest import SIMPLE_POLL
 from tests.test_exports import _small
 
 # Fixed seed, no example database: every CI run tries the same inputs.
@@ -89,3 +101,212 @@ def test_exports_never_emit_a_formula(
                 xml = book.read(name).decode()
                 assert "<f>" not in xml and "<f " not in xml, name
                 assert 't="str"' not in xml, name  # a formula's cached string
+
+
+# --- poll files ------------------------------------------------------------------------------
+
+BASE_POLL = yaml.safe_load(SIMPLE_POLL)
+VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**30), 10**30)
+    | st.floats()
+    | st.text(max_size=40)
+    | st.sampled_from(["x" * 100_000, '=HYPERLINK("http://x","y")', "\u202e", "choice"]),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+YAML_PIECES = [
+    "code: ", "title: ", "questions:\n", "  - id: a\n", "    kind: choice\n", "    options: [",
+    "]\n", "{", "}", "&a ", "*a", "!!python/object:os.system ", "!!binary ", "---\n", "...\n",
+    "? ", ": ", "- ", "\t", "\ufeff", "'", '"', "%YAML 1.1\n", "<<: *a\n", "\x00", "\x85",
+]  # fmt: skip
+ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(8)
+)
+
+
+def _mutate(data: object, path: list[int], value: object, delete: bool) -> object:
+    """``data`` with one value somewhere (chosen by ``path``) replaced or deleted."""
+    if not path or not isinstance(data, dict | list) or not data:
+        return value
+    keys = list(data) if isinstance(data, dict) else list(range(len(data)))
+    key = keys[path[0] % len(keys)]
+    copy = dict(data) if isinstance(data, dict) else list(data)
+    if delete and len(path) == 1:
+        del copy[key]  # type: ignore[arg-type]
+    else:
+        copy[key] = _mutate(data[key], path[1:], value, delete)  # type: ignore[index]
+    return copy
+
+
+@st.composite
+def poll_texts(draw: st.DrawFn) -> str:
+    how = draw(st.sampled_from(["mutate", "mutate", "pieces", "random", "bomb"]))
+    if how == "bomb":
+        return ALIAS_BOMB + SIMPLE_POLL
+    if how == "random":
+        return draw(st.text(max_size=200))
+    if how == "pieces":
+        return "".join(
+            draw(st.lists(st.sampled_from(YAML_PIECES) | st.text(max_size=5), max_size=30))
+        )
+    data = _mutate(
+        BASE_POLL,
+        draw(st.lists(st.integers(0, 20), min_size=1, max_size=4)),
+        draw(VALUES),
+        draw(st.booleans()),
+    )
+    return yaml.safe_dump(data, allow_unicode=True)
+
+
+def _check_poll(parse: Callable[[], object]) -> None:
+    try:
+        parse()
+    except PollFileError as exc:
+        text = str(exc)
+        assert exc.problems and "Traceback" not in text, text
+        assert len(text) < 20_000, len(text)  # a clear error, not an echo of a huge value
+
+
+@settings(FUZZ, max_examples=400)
+@given(poll_texts())
+def test_poll_files_give_a_clear_error(text: str) -> None:
+    """Any text: a Poll or a PollFileError listing problems, never another exception."""
+    _check_poll(lambda: parse_poll(text, "fuzz.yaml", {"en": "Prefer not to say"}))
+
+
+@settings(FUZZ, max_examples=100)
+@given(
+    text=poll_texts(),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "latin-1", "cp1252", "raw"]),
+    noise=st.binary(max_size=40),
+)
+def test_poll_files_in_any_encoding(
+    tmp_path_factory, text: str, encoding: str, noise: bytes
+) -> None:
+    """``markbot poll check`` reads bytes from disk: any encoding gives a clear error."""
+    if encoding == "raw":
+        data = noise
+    else:
+        data = text.encode(encoding, errors="replace" if encoding != "utf-16" else "surrogatepass")
+    path = tmp_path_factory.mktemp("p") / "poll.yaml"
+    path.write_bytes(data)
+    _check_poll(lambda: load_poll_file(path, {"en": "Prefer not to say"}))
+
+
+def test_poll_file_aliases_are_refused_at_once() -> None:
+    """Nested YAML aliases (a "billion laughs") once took minutes to validate; now one line."""
+    started = time.monotonic()
+    with pytest.raises(PollFileError, match="aliases"):
+        parse_poll(ALIAS_BOMB + SIMPLE_POLL, "bomb.yaml", {"en": "Prefer not to say"})
+    assert time.monotonic() - started < 1
+
+
+# --- paper CSVs ------------------------------------------------------------------------------
+
+LABELS = {
+    "age": ["10-12", "13-15", "16-18", "Under 10", "Over 25"],
+    "area": ["North", "South", "Prefer not to say", "Narnia"],
+    "priority": ["Mental health", "Transport", "Climate", "Jobs", ""],
+}
+HOSTILE_CELL = st.one_of(
+    st.sampled_from(
+        [
+            '=HYPERLINK("http://x","y")', "=1+2", "@SUM(1)", "-1", "\x00", "a\x00b", '"', '"x',
+            "x" * 200_000, "1e400", "NaN", "\ufeff", "\r", "\n", "é", "\udc80",
+        ]
+    ),
+    st.text(max_size=20),
+)  # fmt: skip
+
+
+@st.composite
+def paper_files(draw: st.DrawFn) -> bytes:
+    """A paper CSV: mostly plausible, with hostile cells, separators, BOMs and encodings."""
+    sep = draw(st.sampled_from([",", ",", ";", "\t", "|"]))
+    layout = draw(st.sampled_from(["ballots", "ballots", "counts", "noise"]))
+    if draw(st.booleans()):  # a good file whose free text is hostile: it must go in whole
+        rows = [
+            [draw(st.sampled_from(LABELS[c][:3])) for c in ("age", "area", "priority")]
+            + [draw(HOSTILE_CELL).replace('"', "'")]
+            for _ in range(draw(st.integers(1, 6)))
+        ]
+        lines = ["age,area,priority,why"] + [
+            ",".join([*row[:3], '"' + row[3] + '"']) for row in rows
+        ]
+        encoding = draw(st.sampled_from(["utf-8", "utf-8-sig"]))
+        return "\n".join(lines).encode(encoding, errors="replace")
+    if layout == "noise":
+        return draw(st.binary(max_size=300))
+    if layout == "counts":
+        header = ["option", "count"]
+        rows = [
+            [draw(st.sampled_from(LABELS["priority"]) | HOSTILE_CELL),
+             draw(st.sampled_from(["1", "0", "-4", "10" * 20, "1.5", "", "lots"]) | HOSTILE_CELL)]
+            for _ in range(draw(st.integers(0, 5)))
+        ]  # fmt: skip
+    else:
+        header = draw(st.sampled_from([["age", "area", "priority", "why"], ["age", "area"]]))
+        rows = [
+            [
+                draw(st.sampled_from(LABELS.get(column, ["Buses"])) | HOSTILE_CELL)
+                if draw(st.integers(0, 4))
+                else draw(HOSTILE_CELL)
+                for column in header
+            ]
+            for _ in range(draw(st.integers(0, 6)))
+        ]
+    if draw(st.booleans()):
+        rows.append(draw(st.lists(HOSTILE_CELL, max_size=6)))  # a row of the wrong width
+    text = "\n".join(sep.join(row) for row in [header, *rows]) + draw(st.sampled_from(["", "\n"]))
+    encoding = draw(st.sampled_from(["utf-8", "utf-8", "utf-8-sig", "utf-16", "cp1252"]))
+    return text.encode(encoding, errors="replace" if encoding != "utf-16" else "surrogatepass")
+
+
+@pytest.fixture
+def paper_runtime(tmp_path: Path) -> Iterator[tuple[asyncio.AbstractEventLoop, Runtime]]:
+    loop = asyncio.new_event_loop()
+    settings = Settings(
+        db=tmp_path / "p.db",
+        key_file=tmp_path / "k" / "markbot.key",
+        api_url="http://127.0.0.1:9/bot",
+        min_cell=5,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    runtime = loop.run_until_complete(open_runtime(settings))
+    polls = runtime.services.polls
+    loop.run_until_complete(polls.create(polls.parse(SIMPLE_POLL, "t.yaml"), status="open"))
+    try:
+        yield loop, runtime
+    finally:
+        loop.run_until_complete(runtime.close())
+        loop.close()
+
+
+PAPER_TRIED: list[int] = []
+
+
+@settings(FUZZ, max_examples=300)
+@given(data=paper_files())
+def test_paper_files_are_all_or_nothing(
+    paper_runtime: tuple[asyncio.AbstractEventLoop, Runtime], data: bytes
+) -> None:
+    """Any file: a clear PaperFileError and no ballot, or every ballot it says it added."""
+    loop, runtime = paper_runtime
+    before = loop.run_until_complete(_ballots(runtime))
+    try:
+        added = loop.run_until_complete(runtime.services.paper.add("test-poll", data, "f.csv"))
+    except (PaperFileError, AlreadyImported) as exc:
+        text = str(exc)
+        assert text and "Traceback" not in text and len(text) < 20_000, text[:300]
+        added = 0
+    after = loop.run_until_complete(_ballots(runtime))
+    assert after == before + added, (before, added, after)
+    PAPER_TRIED.append(added)
+
+
+async def _ballots(runtime: Runtime) -> int:
+    return sum((await runtime.store.ballots_by_channel(1)).values())
