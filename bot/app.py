@@ -17,6 +17,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot.keys import load_or_create_key
 from bot.settings import Settings
+from bot.updates import SkippingUpdatesRequest
 from handlers import admin, broadcast, chats, errors, journey, menus, safeguarding
 from handlers.context import MarkbotContext, attach
 from handlers.web.server import build_web_app, start_web
@@ -118,6 +119,7 @@ def tuned_builder(settings: Settings, token: str, *, rate_limiter: bool = True) 
             )
         )
         .concurrent_updates(settings.concurrency)
+        .get_updates_request(SkippingUpdatesRequest(connection_pool_size=1))
         .connection_pool_size(pool)
         .pool_timeout(POOL_TIMEOUT_SECONDS)
     )

@@ -327,3 +327,22 @@ async def test_hostile_updates_beside_real_voters(
         f"\nfuzzed {run.sent} updates {dict(run.kinds)}; {VOTERS} voters counted exactly; "
         f"{run.refused_answers} second answers to a tap refused"
     )
+
+
+async def test_an_update_ptb_cannot_read_is_skipped(
+    markbot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One update PTB cannot parse once made it fetch the same batch for ever (the bot deaf to
+    everyone) and log the batch's names and ids at CRITICAL; now it is skipped."""
+    caplog.set_level(logging.INFO)
+    sender = {"id": 555_123_456_789, "is_bot": False, "first_name": "Fn555123456789"}
+    chat = {"id": sender["id"], "type": "private", "first_name": sender["first_name"]}
+    broken_poll = {"id": "p", "question": "Q?", "options": []}  # required fields left out
+    markbot.standin.inject(
+        {"message": {"message_id": 1, "date": 1, "chat": chat, "from": sender, "poll": broken_poll}}
+    )
+    other = markbot.user(1002)
+    await other.send_command("help")
+    assert (await other.next_output(timeout=10)).plain
+    assert "555123456789" not in caplog.text and "Fn555" not in caplog.text
+    assert "PTB cannot read it" in caplog.text
