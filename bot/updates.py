@@ -26,23 +26,22 @@ class _NoUpdateContent(logging.Filter):
 _FILTER = _NoUpdateContent()
 
 
-class SkippingUpdatesRequest(HTTPXRequest):
-    """PTB confirms a batch of updates only once it has parsed all of them, so one it cannot
-    parse (a field this PTB version requires and Telegram's version leaves out, say) makes it
-    fetch the same batch for ever: the bot is deaf to everyone. When the same batch is asked
-    for again, each update is parsed here first and one that fails becomes an empty update with
-    its id, which PTB confirms and no handler takes. Working batches pay nothing."""
+class SkipUnreadable:
+    """For any PTB request class (put it first among the bases): PTB confirms a batch of
+    updates only once it has parsed all of them, so one it cannot parse (a field this PTB
+    version requires and Telegram's version leaves out, say) makes it fetch the same batch for
+    ever: the bot is deaf to everyone. When the same batch is asked for again, each update is
+    parsed here first and one that fails becomes an empty update with its id, which PTB
+    confirms and no handler takes. Working batches pay nothing."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self._offset: object = _NOTHING  # the offset of the last batch that was not empty
         for name in ("telegram.Bot", "telegram.ext.ExtBot"):
             logging.getLogger(name).addFilter(_FILTER)
 
-    async def post(  # type: ignore[override]
-        self, url: str, request_data: RequestData | None = None, **kwargs: Any
-    ) -> Any:
-        result = await super().post(url, request_data, **kwargs)
+    async def post(self, url: str, request_data: RequestData | None = None, **kwargs: Any) -> Any:
+        result = await super().post(url, request_data, **kwargs)  # type: ignore[misc]
         if not url.endswith("/getUpdates") or not isinstance(result, list):
             return result
         offset = request_data.parameters.get("offset") if request_data is not None else None
@@ -50,6 +49,10 @@ class SkippingUpdatesRequest(HTTPXRequest):
             result = [_readable(update) for update in result]
         self._offset = offset if result else _NOTHING
         return result
+
+
+class SkippingUpdatesRequest(SkipUnreadable, HTTPXRequest):
+    """markbot's getUpdates connection: PTB's own transport, stepping over unreadable updates."""
 
 
 def _readable(update: Any) -> Any:
