@@ -35,7 +35,7 @@ def write_csv(results: Results, path: Path) -> None:
             for cell in table.cells:
                 fig = shown(table, cell, results.min_cell)
                 row = [
-                    results.code,
+                    _text(results.code),
                     table.question,
                     _text(cell.label),
                     table.dimension,
@@ -52,9 +52,20 @@ def write_csv(results: Results, path: Path) -> None:
 # --- shared helpers ------------------------------------------------------------------------
 
 
-def _text(value: str) -> str:
-    """A label as CSV text that a spreadsheet will not run as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "@", "\t", "\r") else value
+# A cell starting with one of these is run as a formula by spreadsheets (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Control characters an xlsx file cannot hold (openpyxl refuses the whole workbook).
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _text(value: str, *, for_csv: bool = True) -> str:
+    """Text from outside (labels, young people's words) as a spreadsheet cell that is never run
+    as a formula. In CSV, a risky first character gets an apostrophe (OWASP's advice); in xlsx
+    the cell is typed as a string instead (``_Sheet.cell``), so only characters XML cannot hold
+    are dropped."""
+    if for_csv:
+        return "'" + value if value.startswith(_FORMULA_START) else value
+    return _NOT_IN_XML.sub("", value)
 
 
 def _question_order(results: Results) -> list[tuple[str, str, str]]:
@@ -268,6 +279,8 @@ class _Sheet:
         from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Alignment, Font
 
+        if isinstance(value, str):
+            value = _text(value, for_csv=False)
         c = value if hasattr(value, "number_format") else WriteOnlyCell(self.ws, value=value)
         if isinstance(value, str):
             c.data_type = "s"  # never a formula: young people's words and labels stay text
@@ -280,7 +293,7 @@ class _Sheet:
         return c
 
     def row(self, values: list[Any]) -> None:
-        self.ws.append(values)
+        self.ws.append([self.cell(v) if isinstance(v, str) else v for v in values])
 
 
 def _widths(ws: Any, widths: list[float]) -> None:

@@ -228,9 +228,7 @@ def _parse_ballots(
                     lang, confidence = detect_language(body, languages)
                     themes = " ".join(themes_of(body))
                     found = assess(body)
-                    texts.append(
-                        (qid, body, lang, confidence, found.concern, themes, found.review)
-                    )
+                    texts.append((qid, body, lang, confidence, found.concern, themes, found.review))
                 elif not q.optional:
                     _collect(problems, line, f"{qid} is empty, but it is not optional")
                     bad = True

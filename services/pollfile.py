@@ -477,10 +477,24 @@ def _real_errors(errors: list[Any]) -> list[Any]:
     ]
 
 
+class _PollLoader(yaml.SafeLoader):
+    """safe_load without aliases: a poll file never needs them, and a few lines of nested
+    aliases expand to millions of values that validation would walk for minutes (the bot
+    parses an uploaded file on its event loop, so everyone would wait)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in a poll file", mark
+            )
+        return super().compose_node(parent, index)
+
+
 def parse_poll(text: str, source: str, prefer_not_to_say: dict[str, str]) -> Poll:
     """Validate poll YAML; raise :class:`PollFileError` listing every problem with its line."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_PollLoader)  # a SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""

@@ -136,6 +136,7 @@ class BotApiStandin:
         self._poller: asyncio.Future[str] | None = None
         self._open_callbacks: dict[str, int] = {}  # callback query id -> user id
         self._pressed: dict[str, dict[str, Any]] = {}  # callback query id -> its update
+        self._seen_callbacks: set[str] = set()  # every query id inject() has delivered
         self._files: dict[str, StoredFile] = {}
         self._file_paths: dict[str, StoredFile] = {}
         self._ids = itertools.count(1)
@@ -290,6 +291,27 @@ class BotApiStandin:
             self._wake_poller("update")
             self._update_waiting.set()
         return update_id
+
+    def inject(self, update: dict[str, Any]) -> int:
+        """Queue a raw update built by a test (a fuzzer's, say) as Telegram would deliver it.
+
+        Unlike push_update, the chats it names become known (so the bot's replies land and
+        are recorded), and a callback query id not seen before may be answered once, as on
+        Telegram; a replayed one stays answered (a second answer is refused)."""
+        body = next(iter(v for k, v in update.items() if k != "update_id"), None)
+        if isinstance(body, dict):
+            message = body.get("message") if "chat_instance" in body else body
+            chat = message.get("chat") if isinstance(message, dict) else body.get("chat")
+            known = isinstance(chat, dict) and chat.get("id") in self._chats
+            if isinstance(chat, dict) and isinstance(chat.get("id"), int) and not known:
+                self._add_chat(dict(chat))
+            query_id = body.get("id") if "chat_instance" in body else None
+            sender = body.get("from")
+            if isinstance(query_id, str) and query_id not in self._seen_callbacks:
+                self._seen_callbacks.add(query_id)
+                if isinstance(sender, dict):
+                    self._open_callbacks[query_id] = sender.get("id", 0)
+        return self.push_update(update)
 
     async def wait_idle(self, timeout: float = 5.0) -> None:
         """Wait until the bot fetched every queued update and has made no request for 50 ms."""

@@ -121,13 +121,20 @@ def _redirect(request: web.Request, browser: Browser, location: str) -> web.Resp
 
 async def _form(request: web.Request, browser: Browser) -> dict[str, Any] | web.Response:
     """The posted form, or the page that says why it can't be used (forged, stale, no cookie)."""
-    form = await request.post()
+    try:
+        form = await request.post()
+    except (UnicodeDecodeError, ValueError):  # a broken client's bytes: not a form we can use
+        form = None
     if browser.new:
         return message_page(
             request, browser, "web_refused_title", [("web_cookies_needed", {})], status=400
         )
-    csrf = form.get("csrf")
-    if not isinstance(csrf, str) or not _ctx(request).sessions.csrf_ok(browser, csrf):
+    csrf = form.get("csrf") if form is not None else None
+    if (
+        form is None
+        or not isinstance(csrf, str)
+        or not _ctx(request).sessions.csrf_ok(browser, csrf)
+    ):
         return message_page(
             request, browser, "web_refused_title", [("web_form_expired", {})], status=400
         )
