@@ -13,8 +13,9 @@ from importlib import resources
 
 from aiohttp import web
 
-from handlers.web import ballot
-from handlers.web.ballot import CTX, ContactSink, WebContext, message_page
+from handlers.web import about, ballot
+from handlers.web import contact as contact_request
+from handlers.web.common import CTX, ContactSink, WebContext, message_page
 from handlers.web.render import Renderer
 from handlers.web.session import Sessions
 from handlers.web.telegram import UpdateSink, webhook_app
@@ -121,7 +122,8 @@ def build_web_app(
         contact=deliver,
     )
     app.router.add_get("/static/markbot.css", stylesheet)
-    app.add_routes(ballot.routes())
+    for pages in (about, ballot, contact_request):
+        app.add_routes(pages.routes())
     if webhook is not None:  # (path, secret, what handles an update)
         path, secret, process = webhook
         app.add_subapp(path.rstrip("/"), webhook_app(secret, process))

@@ -1,0 +1,198 @@
+"""What every web page shares: the context, who is asking, pages, forms, redirects.
+
+The ballot, the contact request and the pages about the service are built from these, so a
+request is read and a page is written one way everywhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from handlers.web.render import Renderer, paragraphs
+from handlers.web.session import Browser, Sessions
+from services.contact_requests import LeadMessage
+from services.container import Services
+from services.journey import FormState, Person, complete
+from services.pollfile import Poll
+from services.text_input import clean_text
+
+log = logging.getLogger(__name__)
+
+ContactSink = Callable[[LeadMessage], Awaitable[None]]
+
+
+@dataclass(slots=True)
+class WebContext:
+    """What the web pages share: services, cookie signing, templates and settings."""
+
+    services: Services
+    sessions: Sessions
+    renderer: Renderer
+    default_lang: str
+    contact: ContactSink | None = None  # posts a contact request to the lead now (else later)
+    # this browser and journey -> poll, for journeys just sent (a double click on Send)
+    recent: OrderedDict[str, str] = field(default_factory=OrderedDict)
+
+
+CTX = web.AppKey("markbot.web", WebContext)
+
+
+def ctx_of(request: web.Request) -> WebContext:
+    return request.app[CTX]
+
+
+def browser_of(request: web.Request) -> Browser:
+    ctx = ctx_of(request)
+    browser = ctx.sessions.browser(request, ctx.default_lang)
+    wanted = request.query.get("lang")
+    if wanted in ("en", "cy") and wanted != browser.lang:
+        browser = Browser(browser.id, wanted, new=browser.new)
+    return browser
+
+
+def person_of(browser: Browser) -> Person:
+    return Person(id=f"web:{browser.id}")
+
+
+def page(
+    request: web.Request, browser: Browser, template: str, *, status: int = 200, **values: Any
+) -> web.Response:
+    ctx = ctx_of(request)
+    response = ctx.renderer.page(
+        request, template, browser.lang, status=status, csrf=ctx.sessions.csrf(browser), **values
+    )
+    ctx.sessions.set_cookie(response, browser)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def message_page(
+    request: web.Request,
+    browser: Browser,
+    title_key: str,
+    body_keys: list[tuple[str, dict[str, Any]]],
+    *,
+    status: int = 200,
+    poll: Poll | None = None,
+    panel: str | None = None,
+    link: tuple[str, str] | None = None,
+) -> web.Response:
+    """A page of catalog texts: errors, refusals, the end of a journey, privacy."""
+    catalog = ctx_of(request).services.catalog
+    body = [paragraphs(catalog.t(browser.lang, key, **params)) for key, params in body_keys]
+    return page(
+        request,
+        browser,
+        "message.html",
+        status=status,
+        title=catalog.plain(browser.lang, title_key),
+        body=body,
+        poll=poll,
+        panel=bool(panel),
+        panel_body=catalog.plain(browser.lang, panel) if panel else None,
+        link=link,
+    )
+
+
+def redirect(request: web.Request, browser: Browser, location: str) -> web.Response:
+    """Post/redirect/get: 303 to the page for where the journey now is."""
+    response = web.Response(status=303, headers={"Location": location})
+    ctx_of(request).sessions.set_cookie(response, browser)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def read_form(request: web.Request, browser: Browser) -> dict[str, Any] | web.Response:
+    """The posted form, or the page that says why it can't be used (forged, stale, no cookie)."""
+    try:
+        form = await request.post()
+    except (UnicodeDecodeError, ValueError):  # a broken client's bytes: not a form we can use
+        form = None
+    if browser.new:
+        return message_page(
+            request, browser, "web_refused_title", [("web_cookies_needed", {})], status=400
+        )
+    csrf = form.get("csrf") if form is not None else None
+    if (
+        form is None
+        or not isinstance(csrf, str)
+        or not ctx_of(request).sessions.csrf_ok(browser, csrf)
+    ):
+        return message_page(
+            request, browser, "web_refused_title", [("web_form_expired", {})], status=400
+        )
+    return {k: v for k, v in form.items() if isinstance(v, str)} | {
+        "_all": [clean_text(v) for v in form.getall("answer", []) if isinstance(v, str)]
+    }
+
+
+async def poll_of(request: web.Request) -> tuple[str, Poll] | None:
+    code = request.match_info["code"]
+    loaded = await ctx_of(request).services.polls.by_code(code)
+    if loaded is None:
+        return None
+    return loaded[0].code, loaded[1]
+
+
+def unknown(request: web.Request, browser: Browser) -> web.Response:
+    return message_page(request, browser, "web_refused_title", [("poll_unknown", {})], status=404)
+
+
+async def journey_state(request: web.Request, browser: Browser) -> FormState | web.Response:
+    """This browser's journey in the poll of the URL, or the page saying it has gone."""
+    found = await poll_of(request)
+    if found is None:
+        return unknown(request, browser)
+    state = await ctx_of(request).services.journey.form_state(person_of(browser))
+    if state is None or state.code != found[0]:
+        return message_page(
+            request,
+            browser,
+            "web_refused_title",
+            [("web_expired_journey", {})],
+            poll=found[1],
+            link=(
+                f"/v/{found[0]}",
+                ctx_of(request).services.catalog.plain(browser.lang, "web_start"),
+            ),
+        )
+    return state
+
+
+def step_url(state: FormState) -> str:
+    missing = complete(state.poll, state.journey)
+    step = state.journey.step
+    if step.isdigit():
+        return f"/v/{state.code}/q/{step}"
+    if missing is not None:
+        return f"/v/{state.code}/q/{missing}"
+    return f"/v/{state.code}/check"
+
+
+_background: set[asyncio.Task[None]] = set()
+
+
+def spawn(job: Awaitable[None]) -> None:
+    async def run() -> None:
+        try:
+            await job
+        except Exception as exc:  # the lead's chat unreachable: logged, the answer is kept
+            log.error("safeguarding alert from the web not sent: %s", type(exc).__name__)
+
+    task = asyncio.get_running_loop().create_task(run())
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+
+
+def help_url(request: web.Request, state: FormState) -> str | None:
+    """After signposting, the offer stays on every page to the end (as in Telegram)."""
+    if state.journey.ask_help and ctx_of(request).services.contacts.available:
+        return f"/v/{state.code}/help"
+    return None

@@ -1,0 +1,158 @@
+"""The web's "I'd like an adult to contact me": the same contact-request service as Telegram
+(explain, type, check, send only what was checked), offered after signposting."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from typing import Any
+
+from aiohttp import web
+
+from handlers.web.common import (
+    browser_of,
+    ctx_of,
+    message_page,
+    page,
+    person_of,
+    poll_of,
+    read_form,
+    spawn,
+    step_url,
+)
+from handlers.web.render import paragraphs
+from handlers.web.session import Browser
+from services.contact_requests import ASK, MAX_DETAIL_CHARS, SEND
+from services.text_input import clean_text
+
+log = logging.getLogger(__name__)
+
+
+# --- "I'd like an adult to contact me" ------------------------------------------------------
+
+
+async def _contact_page(
+    request: web.Request,
+    browser: Browser,
+    code: str,
+    *,
+    detail: str = "",
+    error: str | None = None,
+    status: int = 200,
+) -> web.Response:
+    services = ctx_of(request).services
+    person = person_of(browser)
+    state = await services.journey.form_state(person)
+    back = step_url(state) if state is not None else f"/v/{code}/done"
+    version = services.contacts.version(person)
+    ask = paragraphs(services.catalog.t(browser.lang, "contact_ask", max_length=MAX_DETAIL_CHARS))
+    return page(
+        request,
+        browser,
+        "contact.html",
+        status=status,
+        code=code,
+        ask=ask,
+        detail=detail,
+        checking=version is not None and not error,
+        version=version or "",
+        max_length=MAX_DETAIL_CHARS,
+        error=error,
+        error_list=[("detail", error)] if error else None,
+        back_url=back,
+    )
+
+
+async def contact_start(request: web.Request) -> web.Response:
+    """The offer's link: explain who will see what, and ask how to reach them."""
+    browser = browser_of(request)
+    found = await poll_of(request)
+    services = ctx_of(request).services
+    if found is None or not services.contacts.available:
+        raise web.HTTPNotFound()
+    person = person_of(browser)
+    if services.contacts.limit_reached(person):
+        return message_page(request, browser, "web_contact_title", [("contact_limit", {})])
+    if services.contacts.version(person) is None:  # not part-way through one already
+        await services.contacts.ask(person, browser.lang, f"{ASK}:{found[0]}")
+    return await _contact_page(request, browser, found[0])
+
+
+async def _contact_form(request: web.Request) -> tuple[Browser, dict[str, Any], str] | web.Response:
+    """A contact-request form posted: (browser, form, poll code), or the page that answers it
+    (no cookie, a forged form); a poll or a lead that isn't there is a page not found."""
+    browser = browser_of(request)
+    form = await read_form(request, browser)
+    if isinstance(form, web.Response):
+        return form
+    found = await poll_of(request)
+    if found is None or not ctx_of(request).services.contacts.available:
+        raise web.HTTPNotFound()
+    return browser, form, found[0]
+
+
+async def _contact_said(
+    request: web.Request, browser: Browser, key: str, back_default: str
+) -> web.Response:
+    """Say ``key``, with a link back to where the journey is (or ``back_default``)."""
+    services = ctx_of(request).services
+    state = await services.journey.form_state(person_of(browser))
+    back = step_url(state) if state is not None else back_default
+    label = services.catalog.plain(browser.lang, "web_contact_back")
+    return message_page(request, browser, "web_contact_title", [(key, {})], link=(back, label))
+
+
+async def contact_typed(request: web.Request) -> web.Response:
+    """Their detail, shown back to check (kept in memory only until Send)."""
+    posted = await _contact_form(request)
+    if isinstance(posted, web.Response):
+        return posted
+    browser, form, code = posted
+    services = ctx_of(request).services
+    detail = clean_text(form.get("detail", ""))
+    outcome = await services.contacts.typed(person_of(browser), browser.lang, detail)
+    if outcome is None:
+        return await _contact_said(request, browser, "contact_nothing_waiting", f"/v/{code}")
+    if services.contacts.version(person_of(browser)) is None or not detail.strip():
+        text = outcome.screen.text if outcome.screen else ""
+        error = re.sub(r"<[^>]+>", "", html.unescape(text))
+        return await _contact_page(request, browser, code, detail=detail, error=error, status=400)
+    return await _contact_page(request, browser, code, detail=detail.strip())
+
+
+async def contact_send(request: web.Request) -> web.Response:
+    """Send it: only the version on the check page goes; then it no longer knows who sent it."""
+    posted = await _contact_form(request)
+    if isinstance(posted, web.Response):
+        return posted
+    browser, form, code = posted
+    ctx = ctx_of(request)
+    version = SEND + form.get("version", "")
+    outcome, lead = await ctx.services.contacts.send(person_of(browser), browser.lang, version)
+    if lead is None:
+        if outcome.toast:  # an older version: show the newest to check again
+            return await _contact_page(request, browser, code)
+        return await _contact_said(request, browser, "contact_nothing_waiting", f"/v/{code}")
+    if ctx.contact is not None:
+        spawn(ctx.contact(lead))  # else the janitor's next round posts it
+    return await _contact_said(request, browser, "contact_sent", f"/v/{code}/done")
+
+
+async def contact_withdraw(request: web.Request) -> web.Response:
+    """Don't send anything: what they typed is forgotten."""
+    posted = await _contact_form(request)
+    if isinstance(posted, web.Response):
+        return posted
+    browser, _, code = posted
+    await ctx_of(request).services.contacts.withdraw(person_of(browser), browser.lang)
+    return await _contact_said(request, browser, "contact_not_sent", f"/v/{code}")
+
+
+def routes() -> list[web.RouteDef]:
+    return [
+        web.get(r"/v/{code}/help", contact_start),
+        web.post(r"/v/{code}/help", contact_typed),
+        web.post(r"/v/{code}/help/send", contact_send),
+        web.post(r"/v/{code}/help/withdraw", contact_withdraw),
+    ]
