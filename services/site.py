@@ -29,6 +29,7 @@ from services.suppression import group_size, shown
 
 LANGS = ("en", "cy")
 CSS = Path(__file__).resolve().parent / "site_templates" / "site.css"
+BASE_CSS = Path(__file__).resolve().parent / "style" / "markbot.css"  # the web ballot's look
 CHART_ROW = 56  # px per option in a chart: the label above, the bar below
 BAR_MAX = 96.0  # the longest bar's width in % of the chart
 INSIDE = 45.0  # a bar at least this wide (in %) carries its figure inside
@@ -74,7 +75,8 @@ class SiteWriter:
             for sp in polls:
                 shutil.rmtree(out / lang / sp.results.code, ignore_errors=True)
         written = [out / "site.css"]
-        shutil.copyfile(CSS, written[0])
+        base, extra = (p.read_text(encoding="utf-8") for p in (BASE_CSS, CSS))
+        written[0].write_text(base + "\n" + extra, encoding="utf-8")
         for lang in LANGS:
             written.append(self._page(out, lang, "index.html", "index.html", polls=polls))
             for sp in polls:

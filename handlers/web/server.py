@@ -91,7 +91,8 @@ SECURE = web.AppKey("markbot.secure", bool)
 
 
 async def stylesheet(request: web.Request) -> web.Response:
-    css = resources.files("handlers.web").joinpath("static/markbot.css").read_text("utf-8")
+    # one stylesheet for the ballot and the results site (services/site.py adds its part)
+    css = resources.files("services").joinpath("style/markbot.css").read_text("utf-8")
     response = web.Response(text=css, content_type="text/css", charset="utf-8")
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
