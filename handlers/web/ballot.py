@@ -26,6 +26,7 @@ from handlers.web.common import (
     person_of,
     poll_of,
     read_form,
+    read_posted,
     redirect,
     step_url,
     unknown,
@@ -104,14 +105,10 @@ def _landing(
 
 async def start(request: web.Request) -> web.Response:
     """Start: check the code (codes mode), then begin the journey at question 1."""
-    browser = browser_of(request)
-    form = await read_form(request, browser)
-    if isinstance(form, web.Response):
-        return form
-    found = await poll_of(request)
-    if found is None:
-        return unknown(request, browser)
-    code, poll = found
+    posted = await read_posted(request)
+    if isinstance(posted, web.Response):
+        return posted
+    browser, form, code, poll = posted
     ctx = ctx_of(request)
     catalog = ctx.services.catalog
     voter = session = None
@@ -299,14 +296,10 @@ async def check_page(request: web.Request) -> web.Response:
 
 async def send(request: web.Request) -> web.Response:
     """Send my answers: counted once, whatever the clicks; then the confirmation page."""
-    browser = browser_of(request)
-    form = await read_form(request, browser)
-    if isinstance(form, web.Response):
-        return form
-    found = await poll_of(request)
-    if found is None:
-        return unknown(request, browser)
-    code, poll = found
+    posted = await read_posted(request)
+    if isinstance(posted, web.Response):
+        return posted
+    browser, form, code, poll = posted
     ctx = ctx_of(request)
     token = form.get("token", "")
     # Keyed by this browser and its journey: another browser's journey never matches.

@@ -196,3 +196,18 @@ def help_url(request: web.Request, state: FormState) -> str | None:
     if state.journey.ask_help and ctx_of(request).services.contacts.available:
         return f"/v/{state.code}/help"
     return None
+
+
+async def read_posted(
+    request: web.Request,
+) -> tuple[Browser, dict[str, Any], str, Poll] | web.Response:
+    """A form posted to a poll's page: (browser, form, poll code, poll), or the page that
+    answers it (no cookie, a forged or expired form, an unknown poll)."""
+    browser = browser_of(request)
+    form = await read_form(request, browser)
+    if isinstance(form, web.Response):
+        return form
+    found = await poll_of(request)
+    if found is None:
+        return unknown(request, browser)
+    return browser, form, found[0], found[1]

@@ -17,7 +17,7 @@ from handlers.web.common import (
     page,
     person_of,
     poll_of,
-    read_form,
+    read_posted,
     spawn,
     step_url,
 )
@@ -82,14 +82,13 @@ async def contact_start(request: web.Request) -> web.Response:
 async def _contact_form(request: web.Request) -> tuple[Browser, dict[str, Any], str] | web.Response:
     """A contact-request form posted: (browser, form, poll code), or the page that answers it
     (no cookie, a forged form); a poll or a lead that isn't there is a page not found."""
-    browser = browser_of(request)
-    form = await read_form(request, browser)
-    if isinstance(form, web.Response):
-        return form
-    found = await poll_of(request)
-    if found is None or not ctx_of(request).services.contacts.available:
+    posted = await read_posted(request)
+    if isinstance(posted, web.Response):
+        return posted
+    if not ctx_of(request).services.contacts.available:
         raise web.HTTPNotFound()
-    return browser, form, found[0]
+    browser, form, code, _ = posted
+    return browser, form, code
 
 
 async def _contact_said(
