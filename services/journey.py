@@ -591,10 +591,12 @@ class JourneyService:
         *,
         voter: bytes | None = None,
         session: int | None = None,
+        browser: str | None = None,
     ) -> tuple[str, dict[str, str]] | None:
         """Start a web journey after the privacy notice (read on the page before): a catalog
         key and parameters saying why not, or None when the first question is next. ``voter``
-        is a voting code's keyed hash; without one the browser is the voter."""
+        is a voting code's keyed hash; without one the browser is the voter (``browser``: the
+        long-lived id an open poll keeps one ballot per browser by)."""
         async with self._lock(person):
             loaded = await self._polls.by_code(code)
             if loaded is None:
@@ -602,7 +604,10 @@ class JourneyService:
             row, poll = loaded
             if poll.web == "off":
                 return "web_not_offered", {}
-            refusal = await self._refusal(row, voter or self._hasher.voter(row.code, person.id))
+            if voter is None:
+                who = f"web-browser:{browser}" if browser else person.id
+                voter = self._hasher.voter(row.code, who)
+            refusal = await self._refusal(row, voter)
             if refusal is not None:
                 return refusal
             journey = Journey.new(row.id, lang if lang in poll.languages() else "en")

@@ -107,6 +107,15 @@ async def test_double_send_and_back_after_send_count_once(runtime: Runtime) -> N
         await b.get("/v/web-poll")
         page = await b.submit("/v/web-poll/start", {})
         assert "already voted" in page.plain
+        # ... also after the browser is closed, or a link from another site (which withholds
+        # SameSite=Strict cookies) starts a new session: the voter cookie lasts.
+        jar = client.session.cookie_jar
+        kept = [c for c in jar if c.key == "mbv"]
+        assert kept and kept[0]["max-age"]
+        jar.clear(lambda c: c.key == "mb")
+        await b.get("/v/web-poll")
+        page = await b.submit("/v/web-poll/start", {})
+        assert "already voted" in page.plain
         assert db_rows(runtime, "SELECT count(*) FROM ballots") == [(1,)]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import logging
 import math
+import secrets
 from typing import Any
 
 from aiohttp import web
@@ -127,13 +128,20 @@ async def start(request: web.Request) -> web.Response:
             status = 429 if check.status == "limited" else 400
             return _landing(request, browser, code, poll, typed=typed, error=error, status=status)
         voter, session = check.voter, check.session
+    kept = None
+    if poll.web == "open":  # one ballot per browser: its long-lived id, made on first Start
+        kept = ctx.sessions.voter(request) or secrets.token_hex(16)
     refusal = await ctx.services.journey.begin(
-        person_of(browser), code, browser.lang, voter=voter, session=session
+        person_of(browser), code, browser.lang, voter=voter, session=session, browser=kept
     )
     if refusal is not None:
         key, params = refusal
-        return message_page(request, browser, "web_refused_title", [(key, params)], poll=poll)
-    return redirect(request, browser, f"/v/{code}/q/0")
+        response = message_page(request, browser, "web_refused_title", [(key, params)], poll=poll)
+    else:
+        response = redirect(request, browser, f"/v/{code}/q/0")
+    if kept is not None:
+        ctx.sessions.set_voter(response, kept)
+    return response
 
 
 # --- questions ---------------------------------------------------------------------------

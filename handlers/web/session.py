@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from aiohttp import web
 
 COOKIE = "mb"
+VOTER_COOKIE = "mbv"  # open polls only: this browser's long-lived id, one ballot per browser
+VOTER_DAYS = 183
 LANGUAGES = ("en", "cy")
 
 
@@ -56,6 +58,29 @@ class Sessions:
         response.set_cookie(
             COOKIE,
             f"{value}.{self._sign(value)}",
+            httponly=True,
+            samesite="Strict",
+            secure=self._secure,
+            path="/",
+        )
+
+    def voter(self, request: web.Request) -> str | None:
+        """This browser's long-lived voter id (open polls), if it has a valid one."""
+        raw = request.cookies.get(VOTER_COOKIE, "")
+        value, _, sig = raw.partition(".")
+        if value and hmac.compare_digest(sig, self._sign(f"voter.{value}")):
+            return value
+        return None
+
+    def set_voter(self, response: web.StreamResponse, value: str) -> None:
+        """Kept for about six months, so closing the browser doesn't give another ballot in an
+        open poll; it holds a random id and nothing else. Set only on a same-site POST, so a
+        link followed from another site (which withholds SameSite=Strict cookies) can't
+        replace it."""
+        response.set_cookie(
+            VOTER_COOKIE,
+            f"{value}.{self._sign(f'voter.{value}')}",
+            max_age=VOTER_DAYS * 24 * 3600,
             httponly=True,
             samesite="Strict",
             secure=self._secure,
