@@ -39,21 +39,26 @@ def _b(catalog: Catalog, j: Journey, key: str, action: str, arg: int | None = No
     return Button(catalog.plain(j.lang, key), Callback(j.token, j.step, action, arg).encode())
 
 
-def notice(catalog: Catalog, poll: Poll, j: Journey) -> Screen:
-    """The privacy notice that comes before any question."""
-    lang = j.lang
+def notice_text(catalog: Catalog, poll: Poll, lang: str) -> str:
+    """The privacy notice's words, the same for every channel (its first line is the title)."""
     text = catalog.t(
         lang,
         "notice",
         title=pick(poll.title, lang),
         intro=pick(poll.intro, lang),
-        outcome=_outcome(catalog, poll, lang),
+        outcome=outcome_text(catalog, poll, lang),
         minutes=max(1, math.ceil(len(poll.questions) / 3)),
     )
     if poll.organiser:
         text += "\n" + catalog.t(lang, "notice_organiser", organiser=poll.organiser)
+    return text
+
+
+def notice(catalog: Catalog, poll: Poll, j: Journey) -> Screen:
+    """The privacy notice that comes before any question."""
+    text = notice_text(catalog, poll, j.lang)
     if j.privacy_open:
-        text += "\n\n" + catalog.t(lang, "privacy")
+        text += "\n\n" + catalog.t(j.lang, "privacy")
         extra = _b(catalog, j, "button_back_to_notice", "nt")
     else:
         extra = _b(catalog, j, "button_privacy", "pv")
@@ -191,7 +196,7 @@ def ask_help_button(catalog: Catalog, poll: Poll, lang: str) -> Button:
 def thanks(catalog: Catalog, poll: Poll, lang: str, *, ask_help: bool = False) -> Screen:
     """Counted; what happens next; and an opt-in to hear about future polls (default: no).
     After signposting, the "contact me" offer stays on this last screen too."""
-    text = catalog.t(lang, "thanks", outcome=_outcome(catalog, poll, lang))
+    text = catalog.t(lang, "thanks", outcome=outcome_text(catalog, poll, lang))
     text += "\n\n" + catalog.t(lang, "subscribe_offer")
     rows: tuple[tuple[Button, ...], ...] = (
         (
@@ -204,7 +209,8 @@ def thanks(catalog: Catalog, poll: Poll, lang: str, *, ask_help: bool = False) -
     return Screen(text, rows)
 
 
-def _outcome(catalog: Catalog, poll: Poll, lang: str) -> str:
+def outcome_text(catalog: Catalog, poll: Poll, lang: str) -> str:
+    """What happens with the answers: the poll's own words, or the catalog's."""
     return pick(poll.outcome, lang) if poll.outcome else catalog.plain(lang, "outcome_default")
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import logging
-import math
 import secrets
 from typing import Any
 
@@ -30,13 +29,14 @@ from handlers.web.common import (
     read_posted,
     redirect,
     step_url,
+    to_step,
     unknown,
 )
 from handlers.web.render import paragraphs
 from handlers.web.session import Browser
 from services.journey import INELIGIBLE, CastResult, FormState, complete, reachable
 from services.pollfile import Poll, Question, pick
-from services.screens import answer_text
+from services.screens import answer_text, notice_text, outcome_text
 from services.text_input import clean_text
 
 log = logging.getLogger(__name__)
@@ -73,18 +73,7 @@ def _landing(
 ) -> web.Response:
     services = ctx_of(request).services
     lang = browser.lang if browser.lang in poll.languages() else "en"
-    notice = services.catalog.t(
-        lang,
-        "notice",
-        title=pick(poll.title, lang),
-        intro=pick(poll.intro, lang),
-        outcome=pick(poll.outcome, lang)
-        if poll.outcome
-        else services.catalog.plain(lang, "outcome_default"),
-        minutes=max(1, math.ceil(len(poll.questions) / 3)),
-    )
-    if poll.organiser:
-        notice += "\n" + services.catalog.t(lang, "notice_organiser", organiser=poll.organiser)
+    notice = notice_text(services.catalog, poll, lang)
     # The notice's title is the page's heading.
     head, _, rest = notice.partition("\n")
     title = head.replace("<b>", "").replace("</b>", "")  # escaped by the catalog
@@ -236,19 +225,13 @@ async def answer(request: web.Request) -> web.Response:
         key = "ineligible" if result.ended == INELIGIBLE else result.ended
         return message_page(request, browser, "web_ended_title", [(key, {})], poll=state.poll)
     if result.error in ("stale_page", "expired_journey"):
-        fresh = await journey_state(request, browser)
-        if isinstance(fresh, web.Response):
-            return fresh
-        return redirect(request, browser, step_url(fresh))
+        return await to_step(request, browser)
     if result.error is not None:
         web_key = f"web_{result.error}"
         key = web_key if web_key in catalog.keys("en") else result.error
         error = catalog.plain(browser.lang, key, **result.params)
         return _question(request, browser, state, index, error=error, current=value, status=400)
-    fresh = await journey_state(request, browser)
-    if isinstance(fresh, web.Response):
-        return fresh
-    return redirect(request, browser, step_url(fresh))
+    return await to_step(request, browser)
 
 
 # --- check, send, done ---------------------------------------------------------------------
@@ -342,10 +325,7 @@ async def send(request: web.Request) -> web.Response:
         )
     if ctx.recent.get(sent) == code:  # a click that waited for the first one to count it
         return redirect(request, browser, f"/v/{code}/done")
-    state = await journey_state(request, browser)
-    if isinstance(state, web.Response):
-        return state
-    return redirect(request, browser, step_url(state))
+    return await to_step(request, browser)
 
 
 async def done(request: web.Request) -> web.Response:
@@ -356,13 +336,13 @@ async def done(request: web.Request) -> web.Response:
     _, poll = found
     catalog = ctx_of(request).services.catalog
     lang = browser.lang if browser.lang in poll.languages() else "en"
-    outcome = pick(poll.outcome, lang) if poll.outcome else catalog.plain(lang, "outcome_default")
+    outcome = outcome_text(catalog, poll, lang)
     body = [
         paragraphs(f"<b>{catalog.t(browser.lang, 'web_done_next')}</b>"),
         paragraphs(catalog.t(lang, "notice_organiser", organiser=poll.organiser))
         if poll.organiser
         else paragraphs(""),
-        paragraphs(escape_text(outcome)),
+        paragraphs(html.escape(outcome, quote=False)),
         paragraphs(catalog.t(browser.lang, "web_done_close")),
     ]
     return page(
@@ -376,10 +356,6 @@ async def done(request: web.Request) -> web.Response:
         body=body,
         link=None,
     )
-
-
-def escape_text(text: str) -> str:
-    return html.escape(text, quote=False)
 
 
 async def cancel(request: web.Request) -> web.Response:

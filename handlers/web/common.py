@@ -211,3 +211,12 @@ async def read_posted(
     if found is None:
         return unknown(request, browser)
     return browser, form, found[0], found[1]
+
+
+async def to_step(request: web.Request, browser: Browser) -> web.Response:
+    """A redirect to the page where this browser's journey really is (or the page saying it
+    has gone): after an answer, an old page, or a click that changed nothing."""
+    state = await journey_state(request, browser)
+    if isinstance(state, web.Response):
+        return state
+    return redirect(request, browser, step_url(state))
