@@ -7,6 +7,7 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -32,17 +33,24 @@ questions:
 """
 
 
+async def open_with_polls(tmp_path: Path, *polls: str, **settings: Any) -> Runtime:
+    """markbot's services on a fresh database in ``tmp_path`` with these polls open."""
+    rt = await open_runtime(
+        Settings(
+            db=tmp_path / "markbot.db",
+            key_file=tmp_path / "secret" / "markbot.key",
+            _env_file=None,  # type: ignore[call-arg]
+            **settings,
+        )
+    )
+    for text in polls:
+        await rt.services.polls.create(rt.services.polls.parse(text, "t.yaml"), status="open")
+    return rt
+
+
 @pytest.fixture
 async def runtime(tmp_path: Path) -> AsyncIterator[Runtime]:
-    settings = Settings(
-        db=tmp_path / "markbot.db",
-        key_file=tmp_path / "secret" / "markbot.key",
-        _env_file=None,  # type: ignore[call-arg]
-    )
-    rt = await open_runtime(settings)
-    for text in (OPEN_POLL, CODES_POLL, RANK_POLL):
-        poll = rt.services.polls.parse(text, "test.yaml")
-        await rt.services.polls.create(poll, status="open")
+    rt = await open_with_polls(tmp_path, OPEN_POLL, CODES_POLL, RANK_POLL)
     try:
         yield rt
     finally:
@@ -220,14 +228,7 @@ async def test_forged_and_stale_forms_change_nothing(runtime: Runtime) -> None:
 
 
 async def test_text_answers_are_scrubbed_signposted_and_alerted(tmp_path: Path) -> None:
-    settings = Settings(
-        db=tmp_path / "markbot.db",
-        key_file=tmp_path / "k" / "markbot.key",
-        safeguarding_chat=-100777,
-        _env_file=None,  # type: ignore[call-arg]
-    )
-    rt = await open_runtime(settings)
-    await rt.services.polls.create(rt.services.polls.parse(OPEN_POLL, "t.yaml"), status="open")
+    rt = await open_with_polls(tmp_path, OPEN_POLL, safeguarding_chat=-100777)
     try:
         async with web_client(rt) as client:
             b = Browser(client)
@@ -299,13 +300,7 @@ async def test_welsh_pages_and_security_headers(runtime: Runtime) -> None:
 async def test_no_address_or_user_agent_in_database_or_logs(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    settings = Settings(
-        db=tmp_path / "markbot.db",
-        key_file=tmp_path / "k" / "markbot.key",
-        _env_file=None,  # type: ignore[call-arg]
-    )
-    rt = await open_runtime(settings)
-    await rt.services.polls.create(rt.services.polls.parse(OPEN_POLL, "t.yaml"), status="open")
+    rt = await open_with_polls(tmp_path, OPEN_POLL)
     app = build_web_app(rt.services, rt.key, public_url=None)
     runner = await start_web(app, "127.0.0.1", 0)
     port = runner.addresses[0][1]
@@ -342,14 +337,7 @@ async def test_no_address_or_user_agent_in_database_or_logs(
 
 
 async def test_an_adult_can_be_asked_to_make_contact(tmp_path: Path) -> None:
-    settings = Settings(
-        db=tmp_path / "markbot.db",
-        key_file=tmp_path / "k" / "markbot.key",
-        safeguarding_chat=-100123,
-        _env_file=None,  # type: ignore[call-arg]
-    )
-    rt = await open_runtime(settings)
-    await rt.services.polls.create(rt.services.polls.parse(OPEN_POLL, "t.yaml"), status="open")
+    rt = await open_with_polls(tmp_path, OPEN_POLL, safeguarding_chat=-100123)
     posted = []
 
     async def deliver(lead: object) -> None:
