@@ -46,10 +46,6 @@ class AlertService:
         await self._store.save_draft_with_alert(draft, self._seal(text), today)
         self._wake.set()
 
-    async def queue(self, text: str) -> None:
-        await self._store.queue_alert(self._seal(text), self._clock().date().isoformat())
-        self._wake.set()
-
     async def pending(self) -> list[tuple[str, str]]:
         """(id, text) of every alert not yet delivered, oldest first."""
         opened = []

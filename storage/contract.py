@@ -373,10 +373,6 @@ class Store(Protocol):
         returning: no alert without the answer that raised it; the alert's random id."""
         ...
 
-    async def queue_alert(self, sealed: bytes, today: str) -> str:
-        """Queue a sealed alert, durable before returning; its random id."""
-        ...
-
     async def pending_alerts(self) -> list[tuple[str, bytes]]:
         """(id, sealed) of every alert not yet marked sent."""
         ...

@@ -719,19 +719,6 @@ class SqliteStore:
             raise
         return alert_id
 
-    async def queue_alert(self, sealed: bytes, today: str) -> str:
-        """Queue a safeguarding alert on its own (an answer already past its draft)."""
-        alert_id = secrets.token_hex(10)
-
-        def op(conn: sqlite3.Connection) -> None:
-            conn.execute(
-                "INSERT INTO alert_outbox (id, sealed, queued_on) VALUES (?, ?, ?)",
-                (alert_id, sealed, today),
-            )
-
-        await self._w.run(op)
-        return alert_id
-
     async def pending_alerts(self) -> list[tuple[str, bytes]]:
         rows = await self._r.execute_fetchall("SELECT id, sealed FROM alert_outbox")
         return [(str(r[0]), bytes(r[1])) for r in rows]

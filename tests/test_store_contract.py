@@ -632,7 +632,8 @@ async def test_alerts_are_queued_with_their_draft_and_deleted_once_sent(
     pid = await _poll(store)
     draft = DraftRow(_key(1), "tok", pid, '{"step": 4}', NOW)
     first = await store.save_draft_with_alert(draft, b"sealed-1", DAY)
-    second = await store.queue_alert(b"sealed-2", DAY)
+    other = DraftRow(_key(2), "tok2", pid, '{"step": 3}', NOW)
+    second = await store.save_draft_with_alert(other, b"sealed-2", DAY)
     assert first != second and min(len(first), len(second)) >= 16  # random, not a counter
     store = await _reopen(store, backend)  # durable before returning, draft and alert alike
     assert await store.load_draft(_key(1)) == draft
