@@ -16,6 +16,7 @@ import pytest
 from conftest import SIMPLE_POLL, TOKEN
 
 from standin import BotApiStandin, FakeUser
+from tests.webclient import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -353,21 +354,13 @@ async def _web_ready(port: int, timeout: float = 20) -> None:
     raise TimeoutError("the web ballot did not start")
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def test_run_serves_the_web_alone_without_a_token(
     standin: BotApiStandin, tmp_path: Path
 ) -> None:
     """A council that doesn't use Telegram: `markbot run` with a web port and no token."""
     import aiohttp
 
-    port = _free_port()
+    port = free_port()
     env = _env(standin, tmp_path, MARKBOT_WEB_PORT=str(port))
     del env["MARKBOT_TOKEN"]
     poll_file = tmp_path / "poll.yaml"

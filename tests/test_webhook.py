@@ -4,7 +4,6 @@ secret checked, a redelivered update dropped, and ballots counted exactly once."
 from __future__ import annotations
 
 import asyncio
-import socket
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -16,19 +15,14 @@ from bot.app import build_application, open_runtime, serve_webhook
 from bot.settings import Settings
 from standin import BotApiStandin
 from tests.conftest import SIMPLE_POLL, TOKEN, vote
+from tests.webclient import free_port
 
 SECRET = "webhook-secret-0123456789"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 async def hooked(standin: BotApiStandin, tmp_path: Path) -> AsyncIterator[Settings]:
-    port = _free_port()
+    port = free_port()
     settings = Settings(
         db=tmp_path / "markbot.db",
         key_file=tmp_path / "k" / "markbot.key",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -63,3 +64,10 @@ async def web_client(runtime: Runtime, **kw: Any) -> AsyncIterator[TestClient]:
     app: web.Application = build_web_app(runtime.services, runtime.key, public_url=None, **kw)
     async with TestClient(TestServer(app)) as client:
         yield client
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on now (for a server a test starts)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
