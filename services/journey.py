@@ -657,11 +657,9 @@ class JourneyService:
                 else:
                     taken = await self._typed.take(j, poll, q, body, person.names)
                     j.offer_lang = None  # the web has its own language switch on every page
-                    notes, alert = self._typed.notes(j, ctx.code, taken)
-                    # The offer of an adult's contact is a link on the web, not a button.
-                    tap = self._catalog.t(j.lang, "safeguarding_contact_offer")
-                    link = self._catalog.t(j.lang, "web_safeguarding_contact_offer")
-                    j.notes = [link if note == tap else note for note in notes]
+                    j.notes, alert = self._typed.notes(
+                        j, ctx.code, taken, offer="web_safeguarding_contact_offer"
+                    )
             else:
                 chosen = [value] if isinstance(value, str) else list(value)
                 error = await self._commit_choice(ctx, q, chosen)

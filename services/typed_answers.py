@@ -78,15 +78,19 @@ class TypedAnswers:
             j.ask_help = True  # stays offered to the end, even if the answer is changed
         return Taken(clean, scrubbed, concern, review, assessment.reason, assessment.matched)
 
-    def notes(self, j: Journey, code: str, taken: Taken) -> tuple[list[str], str | None]:
+    def notes(
+        self, j: Journey, code: str, taken: Taken, *, offer: str = "safeguarding_contact_offer"
+    ) -> tuple[list[str], str | None]:
         """The paragraphs to put above the next screen, and the safeguarding chat's alert
-        (None in a staff preview: trying a poll out must never reach the lead)."""
+        (None in a staff preview: trying a poll out must never reach the lead). ``offer``
+        words the "contact me" offer for the channel (a button in Telegram, a link on the
+        web)."""
         notes: list[str] = []
         alert = None
         if taken.concern:  # kind signposting in the same reply; the answer is kept
             notes.append(self._catalog.t(j.lang, "safeguarding_signpost"))
             if j.ask_help:
-                notes.append(self._catalog.t(j.lang, "safeguarding_contact_offer"))
+                notes.append(self._catalog.t(j.lang, offer))
             if not j.preview:
                 why = "model" if taken.reason == "model" else "phrase"
                 alert = self._catalog.plain(
