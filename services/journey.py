@@ -479,9 +479,10 @@ class JourneyService:
         if len(chosen) > q.limit:
             return "pick_limit"
         ends = None
-        if q.kind == "choice" and chosen[0] in q.ineligible:
+        picked = chosen[0] if q.kind == "choice" and chosen else None  # an optional one skipped
+        if picked in q.ineligible:
             ends = INELIGIBLE
-        elif q.kind == "choice" and j.channel == "telegram" and chosen[0] in q.not_on_telegram:
+        elif j.channel == "telegram" and picked in q.not_on_telegram:
             ends = NOT_ON_TELEGRAM
         if ends is not None:  # a staff preview sees the same polite end
             await self._store.drop_draft(ctx.owner)

@@ -397,3 +397,37 @@ async def test_every_page_is_small(runtime: Runtime) -> None:
         sizes[page.url] = len(page.text.encode())
     assert len(sizes) == 12
     assert all(size + sizes["css"] < 30_000 for size in sizes.values()), sizes
+
+
+OPTIONAL_CHOICE = """\
+code: opt-poll
+title: Optional poll
+web: open
+questions:
+  - id: club
+    kind: choice
+    optional: true
+    text: Which club do you go to?
+    options: [Youth club, Scouts]
+  - id: top
+    kind: choice
+    text: What matters most?
+    options: [Parks, Buses]
+"""
+
+
+async def test_an_optional_choice_can_be_left_empty(tmp_path: Path) -> None:
+    rt = await open_with_polls(tmp_path, OPTIONAL_CHOICE)
+    try:
+        async with web_client(rt) as client:
+            b = Browser(client)
+            await b.get("/v/opt-poll")
+            await b.submit("/v/opt-poll/start", {})
+            page = await b.submit("/v/opt-poll/q/0", {})  # nothing chosen: skipped
+            assert page.status == 200 and page.url == "/v/opt-poll/q/1"
+            page = await b.submit("/v/opt-poll/q/1", {"answer": "buses"})
+            assert page.url == "/v/opt-poll/check" and "(skipped)" in page.plain
+            page = await b.submit("/v/opt-poll/send", {})
+            assert page.url == "/v/opt-poll/done"
+    finally:
+        await rt.close()
