@@ -635,9 +635,11 @@ class JourneyService:
             if ctx is None or ctx.journey.channel != "web":
                 return Answered(error="expired_journey")
             j, poll = ctx.journey, ctx.poll
-            if token != j.token or not 0 <= index < len(poll.questions):
-                return Answered(error="stale_page")
-            if not reachable(poll, j, index):
+            if (
+                token != j.token
+                or not 0 <= index < len(poll.questions)
+                or not reachable(poll, j, index)
+            ):
                 return Answered(error="stale_page")
             q = poll.questions[index]
             if lang in poll.languages():  # the page's language switch applies to the ballot
