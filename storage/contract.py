@@ -422,6 +422,28 @@ class Store(Protocol):
         'ok', or 'used', 'expired', 'unknown' (nothing changed)."""
         ...
 
+    async def add_login(self, token: bytes, person: bytes, expires_at: int, now: int) -> None:
+        """Keep a staff sign-in link (its token's keyed hash, and the keyed hash of the staff
+        member it was made for) until ``expires_at``; links already expired at ``now`` go."""
+        ...
+
+    async def redeem_login(self, token: bytes, now: int) -> bytes | None:
+        """Use a sign-in link exactly once: the staff member's keyed hash if the link exists
+        and has not expired at ``now``, else None. The link is gone afterwards either way, so
+        of two redeemers at once (any processes) only one gets the person."""
+        ...
+
+    # --- published results ------------------------------------------------------------------
+
+    async def set_published(self, poll_id: int, day: str | None) -> bool:
+        """Publish a poll's results as of ``day`` (ISO date, no time), or take them down with
+        None; True if that changed anything (publishing again keeps the first date)."""
+        ...
+
+    async def published_polls(self) -> dict[str, str]:
+        """Poll code -> the date its results were published, for every published poll."""
+        ...
+
     # --- results ----------------------------------------------------------------------------
 
     async def tally(

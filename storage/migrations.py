@@ -313,3 +313,24 @@ MIGRATIONS.append(
         """,
     )
 )
+
+# Results published for the public web pages (a poll's code and the date it was published, no
+# time), and staff sign-in links for the live dashboard: only the keyed hash of a link's token,
+# whose link it is (the worker's keyed hash, as in workers) and when it expires. A link is
+# deleted when it is used, so it works exactly once.
+MIGRATIONS.append(
+    (
+        "0017_publish_and_logins",
+        """
+        CREATE TABLE published_polls (
+            poll_id INTEGER PRIMARY KEY REFERENCES polls(id),
+            published_on TEXT NOT NULL
+        );
+        CREATE TABLE staff_logins (
+            token BLOB PRIMARY KEY,
+            person BLOB NOT NULL,
+            expires_at INTEGER NOT NULL
+        );
+        """,
+    )
+)

@@ -817,6 +817,54 @@ class SqliteStore:
 
         return str(await self._w.run(op))
 
+    async def add_login(self, token: bytes, person: bytes, expires_at: int, now: int) -> None:
+        def op(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM staff_logins WHERE expires_at <= ?", (now,))
+            conn.execute(
+                "INSERT INTO staff_logins (token, person, expires_at) VALUES (?, ?, ?)",
+                (token, person, expires_at),
+            )
+
+        await self._w.run(op)
+
+    async def redeem_login(self, token: bytes, now: int) -> bytes | None:
+        """Read and delete in one transaction on the single writer: exactly once."""
+
+        def op(conn: sqlite3.Connection) -> bytes | None:
+            row = conn.execute(
+                "SELECT person, expires_at FROM staff_logins WHERE token = ?", (token,)
+            ).fetchone()
+            if row is None:
+                return None
+            conn.execute("DELETE FROM staff_logins WHERE token = ?", (token,))
+            return bytes(row[0]) if row[1] > now else None
+
+        found = await self._w.run(op)
+        return found if isinstance(found, bytes) else None
+
+    # --- published results ------------------------------------------------------------------
+
+    async def set_published(self, poll_id: int, day: str | None) -> bool:
+        def op(conn: sqlite3.Connection) -> bool:
+            if day is None:
+                cur = conn.execute("DELETE FROM published_polls WHERE poll_id = ?", (poll_id,))
+            else:
+                cur = conn.execute(
+                    "INSERT INTO published_polls (poll_id, published_on) VALUES (?, ?)"
+                    " ON CONFLICT (poll_id) DO NOTHING",
+                    (poll_id, day),
+                )
+            return cur.rowcount > 0
+
+        return bool(await self._w.run(op))
+
+    async def published_polls(self) -> dict[str, str]:
+        rows = await self._r.execute_fetchall(
+            "SELECT polls.code, published_polls.published_on FROM published_polls"
+            " JOIN polls ON polls.id = published_polls.poll_id ORDER BY polls.code"
+        )
+        return {str(r[0]): str(r[1]) for r in rows}
+
     # --- results --------------------------------------------------------------------------
 
     async def tally(

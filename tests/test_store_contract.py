@@ -503,6 +503,39 @@ async def test_workers_and_invites(store: Store) -> None:
     assert not await store.is_worker(_key(1))
 
 
+async def test_sign_in_links_work_once_until_they_expire(backend: Backend) -> None:
+    first, second = await backend.open(), await backend.open()  # two processes, one database
+    await first.add_login(_key(301), _key(1), NOW + 900, NOW)
+    assert await second.redeem_login(_key(301), NOW + 899) == _key(1)
+    assert await first.redeem_login(_key(301), NOW + 899) is None  # used
+    await first.add_login(_key(302), _key(2), NOW + 900, NOW)
+    assert await first.redeem_login(_key(302), NOW + 900) is None  # expired
+    assert await first.redeem_login(_key(302), NOW) is None  # and gone
+    assert await first.redeem_login(_key(399), NOW) is None  # never made
+    await first.add_login(_key(303), _key(3), NOW + 900, NOW)
+    raced = await asyncio.gather(
+        first.redeem_login(_key(303), NOW), second.redeem_login(_key(303), NOW)
+    )
+    assert sorted(raced, key=bool) == [None, _key(3)]  # exactly one of them signs in
+    # an expired link is deleted when the next one is made: nothing lingers
+    await first.add_login(_key(304), _key(4), NOW + 10, NOW)
+    await first.add_login(_key(305), _key(5), NOW + 900, NOW + 10)
+    _, rows = backend.peek("staff_logins")
+    assert [bytes(r[0]) for r in rows] == [_key(305)]
+
+
+async def test_publishing_keeps_the_first_date_until_taken_down(store: Store) -> None:
+    a, b = await _poll(store, "alpha", "closed"), await _poll(store, "beta", "closed")
+    assert await store.published_polls() == {}
+    assert await store.set_published(a, "2026-11-30") is True
+    assert await store.set_published(a, "2026-12-01") is False  # already published
+    assert await store.set_published(b, "2026-12-01") is True
+    assert await store.published_polls() == {"alpha": "2026-11-30", "beta": "2026-12-01"}
+    assert await store.set_published(a, None) is True
+    assert await store.set_published(a, None) is False
+    assert await store.published_polls() == {"beta": "2026-12-01"}
+
+
 # --- subscribers and broadcasts ---------------------------------------------------------------
 
 
