@@ -29,12 +29,14 @@ from services.alerts import AlertService
 from services.broadcast import BroadcastService
 from services.contact_requests import ContactRequestService, LeadMessage
 from services.container import Services
+from services.dashboard import DashboardService
 from services.identity import Hasher
 from services.journey import JourneyService
 from services.paper import PaperService
 from services.polls import PollService
 from services.reports import ReportService
 from services.sealing import ALERTS, CONTACTS, Cipher
+from services.site import SiteService
 from services.staff import StaffService
 from services.subscriptions import SubscriptionService
 from services.text_input import clean_data
@@ -81,6 +83,8 @@ async def open_runtime(settings: Settings, *, new_key: bool = False) -> Runtime:
     helped = settings.safeguarding_chat is not None  # someone can act on "contact me"
     alerts = AlertService(store, Cipher(key, ALERTS)) if helped else None
     languages = settings.text_languages
+    reports = ReportService(store, polls, catalog)
+    staff = StaffService(store, hasher, frozenset(settings.admins))
     services = Services(
         catalog=catalog,
         polls=polls,
@@ -94,15 +98,24 @@ async def open_runtime(settings: Settings, *, new_key: bool = False) -> Runtime:
             web_url=settings.web_url,
             alerts=alerts,
         ),
-        reports=ReportService(store, polls, catalog),
+        reports=reports,
         paper=PaperService(store, polls, languages=languages),
-        staff=StaffService(store, hasher, frozenset(settings.admins)),
+        staff=staff,
         subscriptions=subscriptions,
         broadcasts=BroadcastService(store, polls, subscriptions, catalog),
         contacts=ContactRequestService(
             store, hasher, Cipher(key, CONTACTS), catalog, available=helped
         ),
         codes=VoteCodeService(store, hasher, polls),
+        dashboard=DashboardService(
+            store,
+            hasher,
+            staff,
+            polls,
+            reports,
+            SiteService(reports, polls, catalog),
+            min_cell=settings.min_cell,
+        ),
         min_cell=settings.min_cell,
         safeguarding_chat=settings.safeguarding_chat,
         web_url=settings.web_url,

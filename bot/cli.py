@@ -87,7 +87,12 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--open", action="store_true", help="open it straight away")
     psub.add_parser("list", help="every poll with its status and ballots")
     psub.add_parser("templates", help="the poll templates shipped with markbot")
-    for name, text in (("open", "start taking votes"), ("close", "stop taking votes")):
+    for name, text in (
+        ("open", "start taking votes"),
+        ("close", "stop taking votes"),
+        ("publish", "put a closed poll's results on the web server's public pages (/results/)"),
+        ("unpublish", "take a poll's results off the public pages"),
+    ):
         action = psub.add_parser(name, help=text)
         action.add_argument("code")
     check = psub.add_parser("check", help="validate a poll file without creating it")
@@ -265,6 +270,36 @@ def _status_command(status: str) -> Callable[..., Awaitable[int]]:
     return command
 
 
+async def _publish(rt: Runtime, args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
+    code = args.code.lower()
+    outcome, detail = await rt.services.dashboard.publish(code)
+    if outcome == "unknown":
+        raise CliError(f"no poll with code {args.code!r} (see 'markbot poll list')")
+    if outcome == "not_closed":
+        raise CliError(
+            f"poll {code} is {detail}: results are published only once a poll has closed, so"
+            f" the public figures never move (run 'markbot poll close {code}' first)"
+        )
+    where = f"{settings.web_url}/results/en/{code}/index.html" if settings.web_url else "/results/"
+    if outcome == "already":
+        print(f"poll {code} has been published since {detail}: {where}", file=out)
+    else:
+        print(f"published poll {code}: {where} (and /results/cy/... in Welsh)", file=out)
+    return 0
+
+
+async def _unpublish(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO[str]) -> int:
+    code = args.code.lower()
+    outcome = await rt.services.dashboard.unpublish(code)
+    if outcome == "unknown":
+        raise CliError(f"no poll with code {args.code!r} (see 'markbot poll list')")
+    if outcome == "unpublished":
+        print(f"poll {code} is no longer on the public pages", file=out)
+    else:
+        print(f"poll {code} was not published", file=out)
+    return 0
+
+
 async def _export(rt: Runtime, args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
     min_cell = settings.min_cell if args.min_cell is None else args.min_cell
     if min_cell < 0:
@@ -379,6 +414,8 @@ _COMMANDS: dict[tuple[str, str | None], Callable[..., Awaitable[int]]] = {
     ("poll", "list"): _poll_list,
     ("poll", "open"): _status_command("open"),
     ("poll", "close"): _status_command("closed"),
+    ("poll", "publish"): _publish,
+    ("poll", "unpublish"): _unpublish,
     ("export", None): _export,
     ("site", None): _site,
     ("paper", "add"): _paper_add,

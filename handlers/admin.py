@@ -207,6 +207,54 @@ async def export(update: Update, context: MarkbotContext) -> None:
             )
 
 
+@staff_only("dashboard")
+async def dashboard(update: Update, context: MarkbotContext) -> None:
+    """/dashboard: a single-use sign-in link (15 minutes) to the live results pages."""
+    web = context.services.web_url
+    user = update.effective_user
+    if web is None or user is None:
+        await _say(update, context, "admin_dashboard_no_web")
+        return
+    token = await context.services.dashboard.login_token(user.id)
+    await _say(update, context, "admin_dashboard", link=f"{web}/dashboard/login/{token}")
+
+
+@staff_only("publish")
+async def publish(update: Update, context: MarkbotContext) -> None:
+    """/publish CODE: a closed poll's results on the public web pages."""
+    code = await _poll_arg(update, context, "publish")
+    if code is None:
+        return
+    outcome, detail = await context.services.dashboard.publish(code)
+    web = context.services.web_url
+    if outcome == "not_closed":
+        state = context.services.catalog.plain(lang_of(update, context), f"state_{detail}")
+        await _say(update, context, "admin_publish_not_closed", code=code, state=state)
+    elif outcome == "already":
+        await _say(update, context, "admin_publish_already", code=code, date=detail)
+    elif outcome == "published" and web is None:
+        await _say(update, context, "admin_publish_done_no_web", code=code)
+    elif outcome == "published":
+        link = f"{web}/results/{lang_of(update, context)}/{code}/index.html"
+        await _say(update, context, "admin_publish_done", code=code, link=link)
+    else:
+        await _say(update, context, "admin_no_poll", code=code)
+
+
+@staff_only("unpublish")
+async def unpublish(update: Update, context: MarkbotContext) -> None:
+    """/unpublish CODE: take a poll's results off the public web pages."""
+    code = await _poll_arg(update, context, "unpublish")
+    if code is None:
+        return
+    outcome = await context.services.dashboard.unpublish(code)
+    if outcome == "unknown":
+        await _say(update, context, "admin_no_poll", code=code)
+    else:
+        key = "admin_unpublish_done" if outcome == "unpublished" else "admin_unpublish_not"
+        await _say(update, context, key, code=code)
+
+
 @staff_only("invite", owners=True)
 async def invite(update: Update, context: MarkbotContext) -> None:
     """/invite: a one-time deep link for a new worker, valid 48 hours."""
@@ -514,6 +562,9 @@ def handlers() -> list[BaseHandler[Update, MarkbotContext, None]]:
         CommandHandler("results", results, NEW_PRIVATE),
         CommandHandler("review", review, NEW_PRIVATE),
         CommandHandler("export", export, NEW_PRIVATE),
+        CommandHandler("dashboard", dashboard, NEW_PRIVATE),
+        CommandHandler("publish", publish, NEW_PRIVATE),
+        CommandHandler("unpublish", unpublish, NEW_PRIVATE),
         CommandHandler("invite", invite, NEW_PRIVATE),
         CommandHandler("workers", workers, NEW_PRIVATE),
         CallbackQueryHandler(remove_worker, pattern=r"^s:rm:"),

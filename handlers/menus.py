@@ -25,6 +25,9 @@ STAFF_COMMANDS = (
     "results",
     "review",
     "export",
+    "dashboard",
+    "publish",
+    "unpublish",
     "paper",
     "broadcast",
 )

@@ -8,6 +8,7 @@ from prompts import Catalog
 from services.alerts import AlertService
 from services.broadcast import BroadcastService
 from services.contact_requests import ContactRequestService
+from services.dashboard import DashboardService
 from services.journey import JourneyService
 from services.paper import PaperService
 from services.polls import PollService
@@ -29,6 +30,7 @@ class Services:
     broadcasts: BroadcastService
     contacts: ContactRequestService
     codes: VoteCodeService
+    dashboard: DashboardService  # the results site live: sign-in links, publishing, pages
     min_cell: int = 5
     safeguarding_chat: int | None = None  # where safeguarding alerts go, if anywhere
     web_url: str | None = None  # where the web ballot is reached (links, voting-code slips)

@@ -42,6 +42,12 @@ class Hasher:
         msg = f"invite\x00{token}".encode()
         return hmac.new(self._key, msg, hashlib.sha256).digest()[:DIGEST_BYTES]
 
+    def login(self, token: str) -> bytes:
+        """What is kept of a staff sign-in link's token (the token itself is only in the link),
+        apart from invites so one can never be used as the other."""
+        msg = f"login\x00{token}".encode()
+        return hmac.new(self._key, msg, hashlib.sha256).digest()[:DIGEST_BYTES]
+
     def code(self, poll_code: str, code: str) -> bytes:
         """What is kept of a single-use voting code (give it ``services.codes.normalize``'s
         form): found again when typed, scoped to its poll, never turned back into the code."""

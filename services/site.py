@@ -9,7 +9,9 @@ folder as it is. Links are relative, so the folder works wherever it is put.
 
 from __future__ import annotations
 
+import asyncio
 import shutil
+import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +28,7 @@ from services.polls import PollService
 from services.reports import ExportError, ReportService
 from services.results import Results, Table
 from services.suppression import group_size, shown
+from storage.records import PollRow
 
 LANGS = ("en", "cy")
 CSS = Path(__file__).resolve().parent / "site_templates" / "site.css"
@@ -416,6 +419,15 @@ class SiteWriter:
         target.write_text(html, encoding="utf-8")
         return target
 
+    def render(self, polls: list[SitePoll]) -> dict[str, bytes]:
+        """Every file ``write`` makes (pages and stylesheet), as {path in the folder: bytes}:
+        the web server's live pages are byte for byte the folder's, from the same code. Written
+        to a scratch folder and read back, so any page ``write`` gains comes along."""
+        with tempfile.TemporaryDirectory(prefix="markbot-site-") as tmp:
+            root = Path(tmp)
+            files = self.write(polls, root)
+            return {f.relative_to(root).as_posix(): f.read_bytes() for f in files}
+
 
 class SiteService:
     """Builds the site from the store: the same suppressed Results and exports staff get."""
@@ -455,6 +467,32 @@ class SiteService:
             )
         written = self._writer.write(polls, out)
         return written + [out / DOWNLOADS / name for sp in polls for _, name in sp.downloads]
+
+    async def pages(self, polls: list[tuple[PollRow, Poll, Results]]) -> dict[str, bytes]:
+        """The site of these polls from Results already made (the web server gives staff the
+        stepped figures of ReportService.staff_results, the public the published ones), as
+        {path relative to the site's folder: bytes}. Downloads are named as in the folder
+        (``downloads/CODE.csv``...) but not made: the web server makes one when it is asked."""
+        site = [
+            SitePoll(
+                poll,
+                results,
+                poll.opens or _when(row.opens_at),
+                poll.closes or _when(row.closes_at),
+                download_names(results),
+            )
+            for row, poll, results in polls
+        ]
+        return await asyncio.to_thread(self._writer.render, site)
+
+
+def download_names(results: Results) -> list[tuple[str, str]]:
+    """(format, file name) of the downloads a poll's site links to: as ``build`` makes them."""
+    return [
+        (fmt, f"{results.code}{RENDERERS[fmt][0]}")
+        for fmt in ("csv", "xlsx", "json", "png")
+        if fmt in RENDERERS and not (fmt == "png" and results.ballots == 0)
+    ]
 
 
 def _when(stamp: int | None) -> datetime | None:

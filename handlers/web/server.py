@@ -13,7 +13,7 @@ from importlib import resources
 
 from aiohttp import web
 
-from handlers.web import about, ballot
+from handlers.web import about, ballot, results
 from handlers.web import contact as contact_request
 from handlers.web.common import CTX, ContactSink, WebContext, message_page
 from handlers.web.render import Renderer
@@ -123,7 +123,7 @@ def build_web_app(
         contact=deliver,
     )
     app.router.add_get("/static/markbot.css", stylesheet)
-    for pages in (about, ballot, contact_request):
+    for pages in (about, ballot, contact_request, results):
         app.add_routes(pages.routes())
     if webhook is not None:  # (path, secret, what handles an update)
         path, secret, process = webhook

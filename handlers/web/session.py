@@ -17,6 +17,8 @@ from aiohttp import web
 COOKIE = "mb"
 VOTER_COOKIE = "mbv"  # open polls only: this browser's long-lived id, one ballot per browser
 VOTER_DAYS = 183
+STAFF_COOKIE = "mbs"  # a signed-in staff member on the results dashboard (handlers/web/results.py)
+STAFF_PATH = "/dashboard"
 LANGUAGES = ("en", "cy")
 
 
@@ -35,6 +37,7 @@ class Sessions:
     def __init__(self, key: bytes, *, secure: bool, trust_proxy: bool) -> None:
         self._sign_key = hmac.new(key, b"markbot-web-cookie", hashlib.sha256).digest()
         self._csrf_key = hmac.new(key, b"markbot-web-csrf", hashlib.sha256).digest()
+        self._staff_key = hmac.new(key, b"markbot-web-staff", hashlib.sha256).digest()
         self._client_key = secrets.token_bytes(32)  # per process: client keys never persist
         self._secure = secure
         self._trust_proxy = trust_proxy
@@ -86,6 +89,44 @@ class Sessions:
             secure=self._secure,
             path="/",
         )
+
+    def _staff_sign(self, value: str) -> str:
+        return hmac.new(self._staff_key, value.encode(), hashlib.sha256).hexdigest()
+
+    def staff(self, request: web.Request, now: int) -> bytes | None:
+        """The signed-in staff member's keyed hash, if the cookie is genuine and not expired."""
+        person, _, rest = request.cookies.get(STAFF_COOKIE, "").partition(".")
+        until, _, sig = rest.partition(".")
+        if not (person and until.isdigit() and sig):
+            return None
+        if not hmac.compare_digest(sig, self._staff_sign(f"{person}.{until}")):
+            return None
+        if int(until) <= now:
+            return None
+        try:
+            return bytes.fromhex(person)
+        except ValueError:
+            return None
+
+    def set_staff(
+        self, response: web.StreamResponse, person: bytes, now: int, seconds: int
+    ) -> None:
+        """Signed in for ``seconds``: the expiry is inside the signed value (a browser that keeps
+        the cookie longer gains nothing), HttpOnly, SameSite=Strict, Secure over https, and
+        sent only to the dashboard's pages."""
+        value = f"{person.hex()}.{now + seconds}"
+        response.set_cookie(
+            STAFF_COOKIE,
+            f"{value}.{self._staff_sign(value)}",
+            max_age=seconds,
+            httponly=True,
+            samesite="Strict",
+            secure=self._secure,
+            path=STAFF_PATH,
+        )
+
+    def clear_staff(self, response: web.StreamResponse) -> None:
+        response.del_cookie(STAFF_COOKIE, path=STAFF_PATH)
 
     def csrf(self, browser: Browser) -> str:
         """The token every form carries: bound to this browser's cookie."""
