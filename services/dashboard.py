@@ -54,6 +54,7 @@ class StaffPoll:
     """One line of the staff dashboard."""
 
     listing: PollListing
+    title: dict[str, str]  # by language, as the poll file gives it
     published: str | None  # the date its results were published, if they were
     public: bool  # published and closed: its pages are public now
 
@@ -145,10 +146,13 @@ class DashboardService:
     async def staff_polls(self) -> list[StaffPoll]:
         """Every poll for the dashboard's first page, with whether its results are public."""
         published = await self._store.published_polls()
-        return [
-            StaffPoll(p, published.get(p.code), p.code in published and p.state == "closed")
-            for p in await self._polls.listing()
-        ]
+        polls = []
+        for p in await self._polls.listing():
+            loaded = await self._polls.by_code(p.code)
+            title = dict(loaded[1].title) if loaded else {"en": p.title}
+            public = p.code in published and p.state == "closed"
+            polls.append(StaffPoll(p, title, published.get(p.code), public))
+        return polls
 
     # --- the pages -----------------------------------------------------------------------
 

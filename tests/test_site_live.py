@@ -620,6 +620,7 @@ def test_dashboard_and_public_pages_pass_axe_in_both_languages(
         screenshot(page, SHOTS / f"{name}.png")
     page.get(f"{url}/dashboard?lang=cy")
     assert "Dangosfwrdd canlyniadau" in page.page_source
+    assert "Blaenoriaethau&#39;r Cyngor Ieuenctid 2026" in page.page_source.replace("'", "&#39;")
     # the dashboard links to each poll's live pages, which link back
     page.find_element(By.CSS_SELECTOR, f'a[href="/dashboard/cy/{CODE}/index.html"]').click()
     assert "Iechyd meddwl" in page.page_source
