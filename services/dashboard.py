@@ -85,6 +85,7 @@ class DashboardService:
         self._staff_cache: dict[str, tuple[object, dict[str, bytes]]] = {}
         self._public_cache: tuple[object, float, dict[str, bytes]] | None = None
         self._css: bytes | None = None
+        self._building = asyncio.Lock()  # one rebuild of the public pages at a time
 
     # --- signing in ----------------------------------------------------------------------
 
@@ -176,19 +177,20 @@ class DashboardService:
         ``markbot site`` would hold it; rebuilt when the published polls change, or once the
         last build is a minute old (paper ballots may still be added to a closed poll)."""
         codes = await self.public_codes()
-        now = time.monotonic()
-        cached = self._public_cache
-        if cached is not None and cached[0] == codes and now - cached[1] < PUBLIC_SECONDS:
-            return cached[2]
-        polls = []
-        for code in codes:
-            loaded = await self._polls.by_code(code)
-            if loaded is not None:
-                results = await self._reports.results(code, self._min_cell)
-                polls.append((loaded[0], loaded[1], results))
-        files = await self._site.pages(polls)
-        self._public_cache = (codes, now, files)
-        return files
+        async with self._building:  # requests that arrive during a rebuild wait for it
+            now = time.monotonic()
+            cached = self._public_cache
+            if cached is not None and cached[0] == codes and now - cached[1] < PUBLIC_SECONDS:
+                return cached[2]
+            polls = []
+            for code in codes:
+                loaded = await self._polls.by_code(code)
+                if loaded is not None:
+                    results = await self._reports.results(code, self._min_cell)
+                    polls.append((loaded[0], loaded[1], results))
+            files = await self._site.pages(polls)
+            self._public_cache = (codes, now, files)
+            return files
 
     async def public_codes(self) -> tuple[str, ...]:
         """The polls whose pages the public may see now: published and closed."""
