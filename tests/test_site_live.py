@@ -288,13 +288,6 @@ async def test_signing_out(rt: Runtime, client: TestClient) -> None:
 # --- what staff see ------------------------------------------------------------------------
 
 
-def _ballots_line(text: str) -> str:
-    """The overview's total, as the page says it."""
-    found = re.search(r"([\d,]+) (?:ballots|young people voted|people)", text)
-    assert found, text[:500]
-    return found.group(1)
-
-
 async def test_staff_see_an_open_poll_in_the_steps_of_results(
     rt: Runtime, client: TestClient
 ) -> None:
