@@ -8,18 +8,22 @@ import contextlib
 import errno
 import logging
 import os
+import random
+import re
 import shutil
+import time
 import sqlite3
 import subprocess
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Harness, start_markbot
+from conftest import Harness, start_markbot, vote
 
 from bot.settings import Settings
-from standin import BotApiStandin
+from standin import BotApiStandin, FakeUser, Fault
 
 
 def _problems(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -180,3 +184,165 @@ async def test_a_really_full_disk_at_send(
         assert results.ballots == 1
     finally:
         await harness.shutdown()
+
+
+# ---------------------------------------------------------------- a flaky Telegram
+
+REPLIES = ("sendMessage", "editMessageText", "answerCallbackQuery")
+# The way through SIMPLE_POLL, by the label of the button to press on each screen.
+WAY = ("Start", "13-15", "North", "Climate", "Skip this question", "Send my answers")
+THANKS = "Thank you!"
+# What a reply must never show (as in test_fuzz_bot.py): a traceback, an exception's name...
+LEAK = re.compile(
+    r"Traceback|\b[A-Z]\w*(?:Error|Exception)\b|File \"|\.py\b|/work/|site-packages|sqlite"
+)
+HOLD = 5.5  # seconds: past PTB's read timeout for replies (5 s, bot/transport.py)
+
+
+def _acknowledged(user: FakeUser) -> bool:
+    """The person can see that their answers were counted."""
+    return any(
+        THANKS in m["plain"] or "already voted" in m["plain"]
+        for m in user.messages
+        if m["from_bot"]
+    )
+
+
+async def _persist(user: FakeUser, code: str, *, patience: float, tries: int = 60) -> int:
+    """A young person who keeps trying until they see their answers were counted: they act on
+    the newest message from the bot (the next button on the way, or the link again when there
+    is nothing to press) and, when nothing happens within ``patience`` seconds, try again.
+    Returns how many things they did."""
+    for done in range(tries):
+        if _acknowledged(user):
+            return done
+        message = user.last_bot_message()
+        labels = [b for row in message["buttons"] for b in row] if message else []
+        label = next((b for b in WAY if b in labels), None)
+        if label is None:
+            await user.send_command("start", code)
+        else:
+            await user.press(label, message_id=message["message_id"] if message else None)
+        with contextlib.suppress(TimeoutError):
+            await user.next_output(timeout=patience)
+        user.drain()
+    raise AssertionError(f"{user!r} never saw their answers counted")
+
+
+def _leaks(records: list[logging.LogRecord], people: list[FakeUser]) -> list[str]:
+    """Log lines that name a person: their Telegram id, first name or username."""
+    marks = [str(p.id) for p in people] + [p.first_name for p in people]
+    marks += [p.username for p in people if p.username]
+    found = []
+    for record in records:
+        line = record.getMessage() + (
+            logging.Formatter().formatException(record.exc_info) if record.exc_info else ""
+        )
+        found += [f"{mark} in {line[:200]!r}" for mark in marks if mark in line]
+    return found
+
+
+def _said(people: list[FakeUser]) -> list[str]:
+    """Everything the bot showed these people: messages and tap answers."""
+    texts = [m["plain"] for p in people for m in p.messages if m["from_bot"]]
+    return texts + [str(a.get("text") or "") for p in people for a in p.callback_answers]
+
+
+async def test_a_flaky_telegram_on_replies_counts_each_ballot_once(
+    markbot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Telegram fails one reply in five (sendMessage, editMessageText, answerCallbackQuery):
+    a 5xx, an answer held past PTB's read timeout, a connection reset before or after Telegram
+    did the thing, or a 429. Ten young people keep trying, as people do, until they see their
+    answers counted: each is counted once, the bot says nothing it shouldn't and keeps going,
+    and the logs say what happened without naming anyone."""
+    caplog.set_level(logging.INFO)
+    await markbot.add_poll()
+    rng = random.Random(13)
+    injected: Counter[str] = Counter()
+    kinds: dict[str, Callable[[], Fault]] = {
+        "5xx": lambda: Fault.server_error(rng.choice((500, 502, 503, 504))),
+        "held, done": lambda: Fault.hold(HOLD, applied=True),
+        "held, not done": lambda: Fault.hold(HOLD, applied=False),
+        "reset, done": lambda: Fault.reset(applied=True),
+        "reset, not done": lambda: Fault.reset(applied=False),
+        "429": lambda: Fault.flood(1),
+    }
+    flaky = True
+
+    def fault(method: str, params: dict[str, Any]) -> Fault | None:
+        if not flaky or method not in REPLIES or rng.random() >= 0.2:
+            return None
+        kind = rng.choice(sorted(kinds))
+        injected[kind] += 1
+        return kinds[kind]()
+
+    people = [
+        markbot.user(7_340_001 + i, first_name=f"Zephyrine{i}", username=f"zeph_{i}") for i in range(10)
+    ]
+    markbot.standin.fault = fault
+    started = time.monotonic()
+    acts = await asyncio.gather(*(_persist(p, "test-poll", patience=1.5) for p in people))
+    flaky = False
+    took = time.monotonic() - started
+    assert all(injected[kind] for kind in kinds), injected  # every kind of fault was tried
+    results = await markbot.runtime.services.reports.results("test-poll", 0)
+    assert results.ballots == len(people)  # each once: no one lost, no one twice
+    journey = markbot.runtime.services.journey
+    store = markbot.runtime.store
+    row = await store.get_poll("test-poll")
+    assert row is not None
+    for person in people:
+        assert await store.has_voted(row.id, journey._hasher.voter("test-poll", person.id))
+    newcomer = markbot.user(7_340_100, first_name="Zephyrine-late")
+    assert THANKS in await vote(newcomer, "test-poll", ["13-15", "North", "Climate"])
+    results = await markbot.runtime.services.reports.results("test-poll", 0)
+    assert results.ballots == len(people) + 1
+    said = _said([*people, newcomer])
+    assert [t for t in said if LEAK.search(t)] == []
+    assert _leaks(caplog.records, [*people, newcomer]) == []
+    print(f"faults injected: {dict(injected)}; {sum(acts)} actions; {took:.1f} s")
+
+
+async def _to_check_screen(user: FakeUser) -> None:
+    await user.send_command("start", "test-poll")
+    await user.next_output()
+    for label in WAY[:-1]:
+        await user.press(label)
+        await user.next_output()
+
+
+@pytest.mark.parametrize(
+    "lost",
+    [Fault.server_error(502), Fault.reset(applied=False), Fault.hold(HOLD, applied=False)],
+    ids=["502", "reset", "timeout"],
+)
+async def test_a_lost_thank_you_and_send_again_shows_it_counted_once(
+    markbot: Harness, caplog: pytest.LogCaptureFixture, lost: Fault
+) -> None:
+    """The ballot is committed but Telegram loses the thank-you screen: the person, still
+    looking at "Check your answers", presses Send again and is shown the thank-you screen
+    (not "we deleted your unfinished answers"); the ballot is counted once."""
+    await markbot.add_poll()
+    user = markbot.user(2005)
+    await _to_check_screen(user)
+    faults = [lost]
+
+    def fault(method: str, params: dict[str, Any]) -> Fault | None:
+        return faults.pop() if method == "editMessageText" and faults else None
+
+    markbot.standin.fault = fault
+    user.drain_callback_answers()
+    await user.press("Send my answers")
+    await markbot.standin.wait_idle(timeout=HOLD + 3)
+    assert not faults and not _acknowledged(user)
+    reports = markbot.runtime.services.reports
+    assert (await reports.results("test-poll", 0)).ballots == 1
+    user.drain()
+    user.drain_callback_answers()
+    await user.press("Send my answers")
+    out = await user.next_output()
+    assert out.method == "editMessageText" and THANKS in out.plain
+    answer = await user.next_callback_answer()
+    assert not answer["show_alert"]
+    assert (await reports.results("test-poll", 0)).ballots == 1
