@@ -11,9 +11,9 @@ import os
 import random
 import re
 import shutil
-import time
 import sqlite3
 import subprocess
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -278,7 +278,8 @@ async def test_a_flaky_telegram_on_replies_counts_each_ballot_once(
         return kinds[kind]()
 
     people = [
-        markbot.user(7_340_001 + i, first_name=f"Zephyrine{i}", username=f"zeph_{i}") for i in range(10)
+        markbot.user(7_340_001 + i, first_name=f"Zephyrine{i}", username=f"zeph_{i}")
+        for i in range(10)
     ]
     markbot.standin.fault = fault
     started = time.monotonic()
