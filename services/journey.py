@@ -7,6 +7,7 @@ back an :class:`Outcome` to show. The database only ever sees keyed hashes and a
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -32,6 +33,7 @@ DRAFT_TTL_SECONDS = 24 * 3600
 SESSION_SEPARATOR = "_"  # a session link's payload is CODE_TOKEN (codes never hold "_")
 INELIGIBLE = "ineligible"  # _commit_choice's answer for an option that ends the journey
 NOT_ON_TELEGRAM = "not_on_telegram"
+log = logging.getLogger(__name__)
 SENT_MEMORY = 20_000  # journeys sent lately whose thank-you screen a tap can bring back
 
 
@@ -524,7 +526,8 @@ class JourneyService:
         j = ctx.journey
         try:
             result = await self._cast(ctx, person)
-        except StorageError:  # e.g. a full disk: nothing was kept, the draft and step remain
+        except StorageError as exc:  # a full disk, a lock: nothing kept, the draft remains
+            log.warning("%s; the person was asked to send it again", exc)
             return self._toast(j.lang, "submit_failed", alert=True)
         if isinstance(result, int):  # a required answer is missing: show that question
             return self._show(ctx)
@@ -713,7 +716,8 @@ class JourneyService:
                 ctx.journey.lang = lang
             try:
                 result = await self._cast(ctx, person)
-            except StorageError:  # e.g. a full disk: nothing kept, the answers are still here
+            except StorageError as exc:  # e.g. a full disk: nothing kept, answers still here
+                log.warning("%s; the person was asked to send it again", exc)
                 return "submit_failed"
             return "preview_done" if result is None else result
 

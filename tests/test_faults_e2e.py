@@ -347,3 +347,83 @@ async def test_a_lost_thank_you_and_send_again_shows_it_counted_once(
     answer = await user.next_callback_answer()
     assert not answer["show_alert"]
     assert (await reports.results("test-poll", 0)).ballots == 1
+
+
+# ---------------------------------------------------------------- a database locked by another
+
+
+BUSY = 1.5  # seconds: the busy timeout in this test (10 s in markbot: storage/sqlite.py)
+
+
+async def test_a_database_locked_by_another_program(
+    standin: BotApiStandin,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Another program (sqlite3, a backup tool) holds the database with BEGIN EXCLUSIVE for
+    longer than the busy timeout: a young person pressing Send is told kindly to try again,
+    their answers are kept, and once the lock is released the same button counts them,
+    once. Unfinished journeys go on meanwhile and reach the disk after; the logs say the
+    database was locked, and name nobody."""
+    from storage import sqlite as sqlite_store
+
+    pragmas = tuple(
+        f"PRAGMA busy_timeout = {int(BUSY * 1000)}" if "busy_timeout" in p else p
+        for p in sqlite_store._PRAGMAS
+    )
+    monkeypatch.setattr(sqlite_store, "_PRAGMAS", pragmas)
+    caplog.set_level(logging.INFO)
+    markbot = await start_markbot(standin, settings)
+    try:
+        await markbot.add_poll()
+        user = markbot.user(7_350_001, first_name="Quillon", username="quillon_7")
+        other = markbot.user(7_350_002, first_name="Marisol", username="marisol_7")
+        await _to_check_screen(user)
+        await other.send_command("start", "test-poll")
+        await other.next_output()
+        await asyncio.sleep(0.7)  # both drafts are on disk
+        locker = sqlite3.connect(settings.db, isolation_level=None, timeout=0)
+        locker.execute("BEGIN EXCLUSIVE")
+        locked_at = time.monotonic()
+        user.drain_callback_answers()
+        await user.press("Send my answers")
+        answer = await user.next_callback_answer(timeout=3 * BUSY + 5)
+        assert answer["show_alert"] and "couldn't be sent just now" in answer["text"]
+        await user.expect_no_output(0.3)  # still on "Check your answers", with its button
+        await other.press("Start")  # taps of unfinished journeys go on, in memory
+        assert "How old are you?" in (await other.next_output()).plain
+        await user.press("Send my answers")  # still locked: the same kind answer
+        answer = await user.next_callback_answer(timeout=3 * BUSY + 5)
+        assert "couldn't be sent just now" in answer["text"]
+        assert time.monotonic() - locked_at > BUSY  # the lock outlasted the busy timeout
+        locker.execute("ROLLBACK")  # the other program is done
+        locker.close()
+        await user.press("Send my answers")
+        assert THANKS in (await user.next_output(timeout=2 * BUSY + 5)).plain
+        assert not (await user.next_callback_answer())["show_alert"]
+        journey = markbot.runtime.services.journey
+        reports = markbot.runtime.services.reports
+        assert (await reports.results("test-poll", 0)).ballots == 1
+        store = markbot.runtime.store
+        assert await store.load_draft(journey._hasher.owner(user.id)) is None
+        await asyncio.sleep(1.0)  # the next write-behind round: the other draft reaches disk
+        reader = sqlite3.connect(settings.db)
+        try:
+            on_disk = reader.execute(
+                "SELECT state FROM drafts WHERE owner = ?", (journey._hasher.owner(other.id),)
+            ).fetchone()
+        finally:
+            reader.close()
+        assert on_disk is not None and '"step": "0"' in on_disk[0].replace('":"', '": "')
+        for label in WAY[1:]:  # and the other journey carries on to the end
+            await other.press(label)
+            await other.next_output()
+        assert THANKS in other.last_bot_message()["plain"]  # type: ignore[index]
+        assert (await reports.results("test-poll", 0)).ballots == 2
+    finally:
+        await markbot.shutdown()
+    logged = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert any("database is locked" in line for line in logged), logged
+    assert _leaks(caplog.records, [user, other]) == []
+    assert [t for t in _said([user, other]) if LEAK.search(t)] == []
