@@ -275,6 +275,8 @@ async def test_a_flaky_telegram_on_replies_counts_each_ballot_once(
             return None
         kind = rng.choice(sorted(kinds))
         injected[kind] += 1
+        if method == "editMessageText" and THANKS in str(params.get("text")):
+            injected["of them on a thank-you screen"] += 1
         return kinds[kind]()
 
     people = [
@@ -427,3 +429,103 @@ async def test_a_database_locked_by_another_program(
     assert any("database is locked" in line for line in logged), logged
     assert _leaks(caplog.records, [user, other]) == []
     assert [t for t in _said([user, other]) if LEAK.search(t)] == []
+
+
+# ---------------------------------------------------------------- the network drops
+
+# How long the network is down: 12 s in every CI run, a full minute (or any number of
+# seconds) with MARKBOT_FAULT_DROP_SECONDS=60 (see the README, "Hostile input").
+DROP = float(os.environ.get("MARKBOT_FAULT_DROP_SECONDS", "12"))
+
+
+async def test_the_network_drops_and_comes_back(
+    markbot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The connection to Telegram is lost (connections refused, those open cut, a long poll's
+    and replies in flight too) for DROP seconds. Young people go on tapping meanwhile, as they
+    can: Telegram keeps their updates. When the network is back, polling and replies recover
+    by themselves: the ballot acknowledged before the drop stays counted, everyone who
+    pressed Send is counted once, and the logs say what happened without naming anyone."""
+    caplog.set_level(logging.INFO)
+    await markbot.add_poll()
+    standin = markbot.standin
+    early = markbot.user(7_360_000, first_name="Ottoline", username="ottoline_7")
+    assert THANKS in await vote(early, "test-poll", ["13-15", "North", "Climate"])
+    people = [
+        markbot.user(7_360_001 + i, first_name=f"Peregrine{i}", username=f"pere_{i}")
+        for i in range(8)
+    ]
+    for person in people:
+        await _to_check_screen(person)
+        person.drain()
+    # Half press Send just as the network goes: their ballots are committed, and the
+    # thank-you screens on their way to Telegram are cut. The rest press Send while it is
+    # down (their taps wait at Telegram).
+    thanks_on_the_way: list[str] = []
+
+    def slow_thanks(method: str, params: dict[str, Any]) -> Fault | None:
+        if method == "editMessageText" and THANKS in str(params.get("text")):
+            thanks_on_the_way.append(str(params["chat_id"]))
+            return Fault.hold(60, applied=False)  # until the network goes
+        return None
+
+    standin.fault = slow_thanks
+    for person in people[:4]:
+        await person.press("Send my answers")
+    for _ in range(300):
+        if len(thanks_on_the_way) == 4:
+            break
+        await asyncio.sleep(0.01)
+    assert len(thanks_on_the_way) == 4
+    await standin.disconnect()
+    standin.fault = None
+    dropped_at = time.monotonic()
+    for person in people[4:]:
+        await person.press("Send my answers")
+    await asyncio.sleep(DROP)
+    polls_before = len(standin.calls_to("getUpdates"))
+    await standin.reconnect()
+    back_at = time.monotonic()
+    acts = await asyncio.gather(*(_persist(p, "test-poll", patience=2.0) for p in people))
+    recovered = time.monotonic() - back_at
+    polled = [c for c in standin.calls_to("getUpdates")[polls_before:] if c.status == 200]
+    assert polled, "polling never came back"
+    reports = markbot.runtime.services.reports
+    assert (await reports.results("test-poll", 0)).ballots == len(people) + 1
+    late = markbot.user(7_360_100, first_name="Ottoline-late")
+    assert THANKS in await vote(late, "test-poll", ["16-18", "South", "Jobs"])
+    assert (await reports.results("test-poll", 0)).ballots == len(people) + 2
+    everyone = [early, *people, late]
+    logged = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert any("Telegram cannot be reached" in line for line in logged), logged
+    assert any("Telegram can be reached again" in line for line in logged), logged
+    assert _leaks(caplog.records, everyone) == []
+    assert [t for t in _said(everyone) if LEAK.search(t)] == []
+    print(
+        f"down {back_at - dropped_at:.1f} s; all acknowledged {recovered:.1f} s after, "
+        f"{sum(acts)} actions; {len(logged)} warnings/errors logged: {logged}"
+    )
+
+
+async def test_a_429_on_a_reply_is_waited_out(markbot: Harness) -> None:
+    """Telegram answers "Too Many Requests, retry after 2" to the thank-you screen and to
+    the tap's answer: both are sent again after the wait (not before, and not given up)."""
+    await markbot.add_poll()
+    user = markbot.user(2006)
+    await _to_check_screen(user)
+    floods = {"editMessageText": Fault.flood(2), "answerCallbackQuery": Fault.flood(2)}
+
+    def fault(method: str, params: dict[str, Any]) -> Fault | None:
+        return floods.pop(method, None)
+
+    markbot.standin.fault = fault
+    user.drain_callback_answers()
+    await user.press("Send my answers")
+    out = await user.next_output(timeout=10)
+    assert THANKS in out.plain
+    assert not (await user.next_callback_answer(timeout=10))["show_alert"]
+    for method in ("editMessageText", "answerCallbackQuery"):
+        refused, sent = markbot.standin.calls_to(method)[-2:]
+        assert (refused.status, sent.status) == (429, 200)
+        assert sent.at - refused.at >= 2.0  # retry_after honoured
+    assert (await markbot.runtime.services.reports.results("test-poll", 0)).ballots == 1
