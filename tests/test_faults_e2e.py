@@ -482,7 +482,7 @@ async def test_the_network_drops_and_comes_back(
     standin.fault = slow_thanks
     for person in people[:4]:
         await person.press("Send my answers")
-    for _ in range(300):
+    for _ in range(1000):  # each ballot committed, its thank-you screen on the way
         if len(thanks_on_the_way) == 4:
             break
         await asyncio.sleep(0.01)
