@@ -435,7 +435,9 @@ class Store(Protocol):
         """(date, ballots) per day cast, by date."""
         ...
 
-    async def text_answers(self, poll_id: int) -> list[tuple[str, str, str, str, bool, str, bool]]:
+    async def text_answers(
+        self, poll_id: int
+    ) -> list[tuple[str, str, str, str, bool, str, bool]]:
         """(question, body, language, groups, flagged, themes, review) of every free-text
         answer, in an order that says nothing about when each was given."""
         ...
