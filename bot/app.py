@@ -19,7 +19,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 from bot.keys import open_key
 from bot.settings import Settings
 from bot.transport import AiohttpRequest
-from bot.updates import SkipUnreadable
+from bot.updates import NoticeOutage, SkipUnreadable
 from handlers import admin, broadcast, chats, errors, inputs, journey, menus, safeguarding
 from handlers.context import MarkbotContext, attach
 from handlers.web.server import build_web_app, start_web
@@ -126,10 +126,10 @@ async def open_runtime(settings: Settings, *, new_key: bool = False) -> Runtime:
     return Runtime(store, services, key)
 
 
-class UpdatesRequest(SkipUnreadable, inputs.CleanRequest, AiohttpRequest):
+class UpdatesRequest(NoticeOutage, SkipUnreadable, inputs.CleanRequest, AiohttpRequest):
     """getUpdates on markbot's aiohttp layer: every string of every update cleaned as it is
-    decoded (handlers/inputs.py), and an update PTB can't read skipped rather than fetched for
-    ever (bot/updates.py)."""
+    decoded (handlers/inputs.py), an update PTB can't read skipped rather than fetched for
+    ever, and an outage's start and end logged once each (bot/updates.py)."""
 
 
 def tuned_builder(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from telegram import Update
+from telegram.error import NetworkError
 from telegram.request import RequestData
 
 log = logging.getLogger("markbot.updates")
@@ -48,6 +50,29 @@ class SkipUnreadable:
         if result and offset == self._offset:  # asked again: PTB could not use this batch
             result = [_readable(update) for update in result]
         self._offset = offset if result else _NOTHING
+        return result
+
+
+class NoticeOutage:
+    """For the getUpdates request class: one line when Telegram can no longer be reached and
+    one when it can again, with how long it was, so whoever reads the log sees an outage and
+    its end, not only PTB's retries (which go on by themselves)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._down_since: float | None = None
+
+    async def post(self, url: str, request_data: RequestData | None = None, **kwargs: Any) -> Any:
+        try:
+            result = await super().post(url, request_data, **kwargs)  # type: ignore[misc]
+        except NetworkError as exc:  # TimedOut too; not RetryAfter or Conflict
+            if self._down_since is None:
+                self._down_since = time.monotonic()
+                log.warning("Telegram cannot be reached (%s); polling retries", type(exc).__name__)
+            raise
+        if self._down_since is not None:
+            down, self._down_since = time.monotonic() - self._down_since, None
+            log.warning("Telegram can be reached again, after %.0f s", down)
         return result
 
 

@@ -7,6 +7,8 @@ back an :class:`Outcome` to show. The database only ever sees keyed hashes and a
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -31,6 +33,8 @@ DRAFT_TTL_SECONDS = 24 * 3600
 SESSION_SEPARATOR = "_"  # a session link's payload is CODE_TOKEN (codes never hold "_")
 INELIGIBLE = "ineligible"  # _commit_choice's answer for an option that ends the journey
 NOT_ON_TELEGRAM = "not_on_telegram"
+log = logging.getLogger(__name__)
+SENT_MEMORY = 20_000  # journeys sent lately whose thank-you screen a tap can bring back
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +93,10 @@ class JourneyService:
         )
         self._locks: WeakValueDictionary[bytes, asyncio.Lock] = WeakValueDictionary()
         self._languages: dict[bytes, str] = {}  # keyed hash -> chosen language
+        # (owner hash, journey token) -> (poll id, language, ask_help) of journeys sent, in
+        # memory only: Telegram can lose the thank-you screen after the ballot is committed,
+        # and the person, still looking at "Check your answers", taps Send again.
+        self._sent: OrderedDict[tuple[bytes, str], tuple[int, str, bool]] = OrderedDict()
 
     # --- one person at a time ------------------------------------------------------------
     # PTB handles up to MARKBOT_CONCURRENCY updates at once, so one person's quick taps can
@@ -306,6 +314,10 @@ class JourneyService:
         if cb is None:
             return self._toast(lang, "stale_button", alert=True)
         ctx = await self._load(person)
+        if ctx is None or cb.token != ctx.journey.token:
+            sent = await self._thanks_again(person, cb.token)
+            if sent is not None:  # a journey sent already, its thank-you screen lost
+                return sent
         if ctx is None:
             return self._toast(lang, "expired_journey", alert=True)
         if cb.token != ctx.journey.token:  # a message from an earlier journey
@@ -514,7 +526,8 @@ class JourneyService:
         j = ctx.journey
         try:
             result = await self._cast(ctx, person)
-        except StorageError:  # e.g. a full disk: nothing was kept, the draft and step remain
+        except StorageError as exc:  # a full disk, a lock: nothing kept, the draft remains
+            log.warning("%s; the person was asked to send it again", exc)
             return self._toast(j.lang, "submit_failed", alert=True)
         if isinstance(result, int):  # a required answer is missing: show that question
             return self._show(ctx)
@@ -526,8 +539,22 @@ class JourneyService:
             )
         # COUNTED, or ALREADY_VOTED from a double tap or a redelivered update: the same screen,
         # so a second edit is "not modified" and the person sees one consistent answer.
+        self._sent[(ctx.owner, j.token)] = (j.poll_id, j.lang, j.ask_help)
+        while len(self._sent) > SENT_MEMORY:
+            self._sent.popitem(last=False)
         thanks = screens.thanks(self._catalog, ctx.poll, j.lang, ask_help=j.ask_help)
         return Outcome(thanks, edit=True)
+
+    async def _thanks_again(self, person: Person, token: str) -> Outcome | None:
+        """The thank-you screen again for a tap on a journey whose ballot is committed (the
+        first one was lost on the way to Telegram), instead of "we deleted your unfinished
+        answers"; None when this person sent no such journey lately (or before a restart)."""
+        sent = self._sent.get((self._hasher.owner(person.id), token))
+        loaded = await self._polls.by_id(sent[0]) if sent is not None else None
+        if sent is None or loaded is None:
+            return None
+        _, poll = loaded
+        return Outcome(screens.thanks(self._catalog, poll, sent[1], ask_help=sent[2]), edit=True)
 
     async def _cast(self, ctx: _Ctx, person: Person) -> CastResult | int | None:
         """Cast the ballot, for every channel: the index of the first required question left
@@ -689,7 +716,8 @@ class JourneyService:
                 ctx.journey.lang = lang
             try:
                 result = await self._cast(ctx, person)
-            except StorageError:  # e.g. a full disk: nothing kept, the answers are still here
+            except StorageError as exc:  # e.g. a full disk: nothing kept, answers still here
+                log.warning("%s; the person was asked to send it again", exc)
                 return "submit_failed"
             return "preview_done" if result is None else result
 

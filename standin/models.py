@@ -22,11 +22,22 @@ class ApiCall:
 
 @dataclass
 class Fault:
-    """An error the ``fault`` hook can inject instead of handling a request."""
+    """What the ``fault`` hook can do to one request instead of answering it normally.
+
+    ``kind`` "error" answers with ``status``/``description`` and does nothing else; "hold"
+    answers only after ``seconds`` (past the client's read timeout, it never sees the answer);
+    "reset" closes the connection without a whole answer. For "hold" and "reset", ``applied``
+    says whether Telegram did the thing before the trouble (the message is sent, the tap
+    answered: only the answer was lost) or not (lost on the way in; a held request that the
+    client gave up on is never done).
+    """
 
     status: int
     description: str
     retry_after: int | None = None
+    kind: str = "error"  # "error", "hold" or "reset"
+    seconds: float = 0.0
+    applied: bool = False
 
     @classmethod
     def flood(cls, retry_after: int = 1) -> Fault:
@@ -35,6 +46,22 @@ class Fault:
     @classmethod
     def blocked(cls) -> Fault:
         return cls(403, "Forbidden: bot was blocked by the user")
+
+    @classmethod
+    def server_error(cls, status: int = 502) -> Fault:
+        """Telegram's front end failing (500, 502, 503, 504): nothing was done."""
+        names = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
+        return cls(status, names.get(status, "Gateway Timeout"))
+
+    @classmethod
+    def hold(cls, seconds: float, *, applied: bool = True) -> Fault:
+        """A slow answer: held for ``seconds`` (done first when ``applied``)."""
+        return cls(0, "held", kind="hold", seconds=seconds, applied=applied)
+
+    @classmethod
+    def reset(cls, *, applied: bool = True) -> Fault:
+        """The connection closed mid-answer (after doing it, when ``applied``) or before."""
+        return cls(0, "connection reset", kind="reset", applied=applied)
 
 
 @dataclass

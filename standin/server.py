@@ -18,7 +18,7 @@ import re
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import aiohttp
 from aiohttp import BodyPartReader, web
@@ -144,6 +144,7 @@ class BotApiStandin:
         self._last_activity = 0.0
         self._stopping = False
         self._runner: web.AppRunner | None = None
+        self._site: web.TCPSite | None = None
         handlers: dict[str, Callable[[Params], Any]] = {
             "getMe": self._get_me,
             "logOut": self._ok,
@@ -202,7 +203,35 @@ class BotApiStandin:
             await runner.cleanup()
             raise
         self._runner = runner
+        self._site = site
         self.port = runner.addresses[0][1]
+
+    async def disconnect(self) -> None:
+        """The network drops: connecting is refused and every open connection is cut (a long
+        poll's too) until :meth:`reconnect`. Users can still act, as on Telegram: their
+        updates wait for the bot. ``offline`` says which state it is in."""
+        runner, site = self._runner, self._site
+        if runner is None or site is None:
+            raise RuntimeError("the stand-in is not running")
+        self._site = None
+        await site.stop()  # closes the listening socket: new connections are refused
+        server = runner.server
+        for connection in server.connections if server is not None else ():
+            if connection.transport is not None:
+                connection.transport.abort()
+
+    async def reconnect(self) -> None:
+        """The network is back: accept connections again, on the same port."""
+        if self._runner is None:
+            raise RuntimeError("the stand-in is not running")
+        if self._site is None:
+            site = web.TCPSite(self._runner, self.host, self.port)
+            await site.start()
+            self._site = site
+
+    @property
+    def offline(self) -> bool:
+        return self._runner is not None and self._site is None
 
     async def stop(self) -> None:
         """Answer any pending long poll (with no updates) and shut the server down."""
@@ -215,6 +244,7 @@ class BotApiStandin:
         self._wake_poller("stop")
         if self._runner is not None:
             runner, self._runner = self._runner, None
+            self._site = None
             await runner.cleanup()
 
     async def __aenter__(self) -> BotApiStandin:
@@ -344,7 +374,7 @@ class BotApiStandin:
 
     # ------------------------------------------------------------ HTTP
 
-    async def _handle_api(self, request: web.Request) -> web.Response:
+    async def _handle_api(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
         name, handler = self._methods.get(method.lower(), (method, None))
         call = ApiCall(name, {}, time.monotonic(), 0)
@@ -360,22 +390,35 @@ class BotApiStandin:
             if request.match_info["token"] != self.token:
                 raise ApiError(401, "Unauthorized")
             fault = self.fault(name, call.params) if self.fault is not None else None
-            if fault is not None:
+            if fault is not None and fault.kind == "error":
                 raise ApiError(fault.status, fault.description, fault.retry_after)
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
+            if fault is not None and not fault.applied:  # lost or slow on the way in
+                if fault.kind == "reset":
+                    call.error = "connection reset before it was handled (injected)"
+                    self._cut(request, b"")
+                call.error = f"held {fault.seconds}s before it was handled (injected)"
+                await asyncio.sleep(fault.seconds)  # cancelled if the client gives up
             result = handler(call.params)
             if inspect.isawaitable(result):
                 result = await result
             status, body = 200, {"ok": True, "result": result}
+            if fault is not None and fault.applied:  # done, but the answer is lost or slow
+                if fault.kind == "reset":
+                    call.error = "connection reset after it was handled (injected)"
+                    self._cut(request, json.dumps(body).encode())
+                call.error = f"answer held {fault.seconds}s (injected)"
+                await asyncio.sleep(fault.seconds)  # cancelled if the client gives up
         except ApiError as err:
             status = err.status
             body = {"ok": False, "error_code": status, "description": err.description}
             if err.retry_after is not None:
                 body["parameters"] = {"retry_after": err.retry_after}
             call.error = err.description
-        except asyncio.CancelledError:
-            call.status, call.error = 499, "client closed the connection"
+        except asyncio.CancelledError:  # the client went away, or an injected reset
+            call.status = 499
+            call.error = call.error or "client closed the connection"
             raise
         except Exception as exc:  # a stand-in bug: answer 500 and keep it for diagnostics
             self.errors.append(exc)
@@ -388,6 +431,21 @@ class BotApiStandin:
             self._last_activity = time.monotonic()
         call.status = status
         return web.json_response(body, status=status)
+
+    @staticmethod
+    def _cut(request: web.Request, body: bytes) -> NoReturn:
+        """Close the connection mid-answer: the status line, headers promising the whole
+        ``body`` and half of it are written straight to the socket, which is then reset."""
+        transport = request.transport
+        if transport is not None:
+            if body:
+                head = (
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    f"Content-Length: {len(body)}\r\n\r\n"
+                )
+                transport.write(head.encode() + body[: len(body) // 2])
+            transport.abort()
+        raise asyncio.CancelledError  # nothing more is written for this request
 
     async def _read_params(self, request: web.Request) -> Params:
         """Merge query string and body (form, multipart or JSON) and decode typed values."""

@@ -87,7 +87,10 @@ class Writer:
                 try:
                     outcomes = await loop.run_in_executor(self._executor, self._commit, ops)
                 except Exception as exc:  # nothing of this batch is committed
-                    log.error("write batch of %d failed: %s", len(batch), type(exc).__name__)
+                    # SQLite's message says why ("database is locked", "database or disk is
+                    # full") and holds no data; other errors are named only
+                    why = f" ({exc})" if isinstance(exc, sqlite3.Error) else ""
+                    log.error("write batch of %d failed: %s%s", len(batch), type(exc).__name__, why)
                     outcomes = [(None, exc)] * len(batch)
                 else:
                     self.batches += 1
