@@ -41,6 +41,7 @@ outcome:
   cy: Bydd y Cyngor Ieuenctid yn mynd â'r tri mater pwysicaf i'r Cabinet ym mis Ionawr.
 opens: 2026-11-16T09:00:00Z
 closes: 2026-11-27T17:00:00Z
+tags: [youth-voice]
 questions:
   - id: area
     kind: choice
@@ -82,6 +83,64 @@ PLAN = [
 ]
 
 
+# A second poll of the same campaign: schools with populations, ballots through session links
+# (one session and one school with 3 ballots), and an open question tagged with themes.
+SCHOOLS = """\
+code: schools-2026
+title: {en: Schools vote 2026, cy: Pleidlais yr ysgolion 2026}
+tags: [youth-voice]
+questions:
+  - id: school
+    kind: choice
+    text: {en: "Which school do you go to?", cy: "I ba ysgol rwyt ti'n mynd?"}
+    options:
+      - {id: aber, label: {en: Ysgol Aber, cy: Ysgol Aber}}
+      - {id: bryn, label: {en: Ysgol Bryn, cy: Ysgol Bryn}}
+      - {id: cwm, label: {en: Ysgol Cwm, cy: Ysgol Cwm}}
+    breakdown: true
+    population: {aber: 200, bryn: 150, cwm: 100}
+  - id: issue
+    kind: choice
+    text: {en: "What matters most?", cy: "Beth sydd bwysicaf?"}
+    options:
+      - {label: {en: Mental health, cy: Iechyd meddwl}}
+      - {label: {en: Transport, cy: Trafnidiaeth}}
+      - {label: {en: Climate, cy: Hinsawdd}}
+  - id: why
+    kind: text
+    optional: true
+    text: {en: "Why does it matter?", cy: "Pam mae'n bwysig?"}
+"""
+# (school, issue, session, themes of the written answer, ballots)
+SCHOOL_PLAN = [
+    ("aber", "mental-health", "Year 9 Aber", "mental-health", 20),
+    ("bryn", "transport", "Year 10 Bryn", "transport", 12),
+    ("bryn", "mental-health", "Year 10 Bryn", "mental-health money", 6),
+    ("cwm", "climate", "Cwm youth club", "climate", 3),
+]
+NATIONAL = """\
+tag: youth-voice
+title: {en: Make Your Mark 2026 (UK), cy: Gwneud dy Farc 2026 (y DU)}
+source: {en: "British Youth Council, March 2026", cy: "Cyngor Ieuenctid Prydain, Mawrth 2026"}
+issues:
+  - {label: {en: Health and wellbeing, cy: Iechyd a lles}, tag: health, percent: 21.3}
+  - {label: {en: Crime and safety, cy: Troseddu a diogelwch}, percent: 17.0}
+  - {label: {en: Culture and sport, cy: Diwylliant a chwaraeon}, percent: 14.2}
+"""
+SAID_DID_EN = """\
+# What we did
+
+- The Youth Council took **mental health** to Cabinet.
+- [How we counted](methodology.html)
+"""
+SAID_DID_CY = """\
+# Beth wnaethon ni
+
+- Aeth y Cyngor Ieuenctid ag **iechyd meddwl** i'r Cabinet.
+- [Sut y gwnaethom gyfrif](methodology.html)
+"""
+
+
 EMPTY = """\
 code: empty-2026
 title: {en: A vote nobody has answered yet, cy: Pleidlais does neb wedi'i hateb eto}
@@ -115,6 +174,24 @@ async def _cast(db: Path) -> None:
                     groups=poll.group_key(choices, channel=channel),
                 )
                 await rt.store.cast_ballot(ballot, n.to_bytes(16, "big"), None, NOW)
+        schools = rt.services.polls.parse(SCHOOLS, "schools.yaml")
+        await rt.services.polls.create(schools, status="open")
+        row = await rt.store.get_poll("schools-2026")
+        assert row is not None
+        for school, issue, label, themes, count in SCHOOL_PLAN:
+            session = await rt.store.session_id(row.id, label, f"token-{label}", NOW)
+            choices = (("school", school, None), ("issue", issue, None))
+            for _ in range(count):
+                n += 1
+                ballot = NewBallot(
+                    row.id,
+                    "2026-11-18",
+                    session_id=session,
+                    choices=choices,
+                    texts=(("why", "because it matters to me", "en", 1.0, False, themes),),
+                    groups=schools.group_key(choices, session),
+                )
+                await rt.store.cast_ballot(ballot, n.to_bytes(16, "big"), None, NOW)
     finally:
         await rt.close()
 
@@ -124,7 +201,28 @@ def _build(tmp: Path, out: Path, min_cell: int) -> tuple[int, str]:
         for name in ("TOKEN", "API_URL", "KEY_FILE", "ADMINS", "MIN_CELL", "PUBLIC_URL"):
             mp.delenv(f"MARKBOT_{name}", raising=False)
         mp.setenv("MARKBOT_DB", str(tmp / "site.db"))
-        code = main(["site", CODE, "empty-2026", "--out", str(out), "--min-cell", str(min_cell)])
+        national = tmp / "national.yaml"
+        national.write_text(NATIONAL, encoding="utf-8")
+        (tmp / "said-did.md").write_text(SAID_DID_EN, encoding="utf-8")
+        (tmp / "said-did.cy.md").write_text(SAID_DID_CY, encoding="utf-8")
+        code = main(
+            [
+                "site",
+                CODE,
+                "empty-2026",
+                "schools-2026",
+                "--out",
+                str(out),
+                "--min-cell",
+                str(min_cell),
+                "--national",
+                str(national),
+                "--said-did",
+                f"{CODE}={tmp / 'said-did.md'}",
+                "--said-did",
+                f"{CODE.upper()}={tmp / 'said-did.cy.md'}",
+            ]
+        )
     return code, ""
 
 
@@ -210,6 +308,10 @@ def test_the_command_writes_every_page_in_both_languages(site: Path) -> None:
         "empty-2026.csv",
         "empty-2026.json",
         "empty-2026.xlsx",  # no chart of nothing
+        "schools-2026.csv",
+        "schools-2026.json",
+        "schools-2026.png",
+        "schools-2026.xlsx",
         f"{CODE}.csv",
         f"{CODE}.json",
         f"{CODE}.png",
