@@ -131,13 +131,13 @@ SAID_DID_EN = """\
 # What we did
 
 - The Youth Council took **mental health** to Cabinet.
-- [How we counted](methodology.html)
+- [About the counting](methodology.html)
 """
 SAID_DID_CY = """\
 # Beth wnaethon ni
 
 - Aeth y Cyngor Ieuenctid ag **iechyd meddwl** i'r Cabinet.
-- [Sut y gwnaethom gyfrif](methodology.html)
+- [Am y cyfrif](methodology.html)
 """
 
 
@@ -484,7 +484,7 @@ def test_campaign_page_puts_the_polls_of_a_tag_beside_the_national_list(site: Pa
 def test_you_said_we_did_in_english_and_welsh(site: Path) -> None:
     en = (site / "en" / CODE / "you-said-we-did.html").read_text(encoding="utf-8")
     assert "<h2>What we did</h2>" in en and "<strong>mental health</strong>" in en
-    assert '<a href="methodology.html">How we counted</a>' in en
+    assert '<a href="methodology.html">About the counting</a>' in en
     cy = (site / "cy" / CODE / "you-said-we-did.html").read_text(encoding="utf-8")
     assert "<h2>Beth wnaethon ni</h2>" in cy and "<strong>iechyd meddwl</strong>" in cy
     assert "Dywedoch chi, gwnaethon ni" in text_of(site / "cy" / CODE / "index.html")
