@@ -191,7 +191,7 @@ class SiteWriter:
                     **common,
                 )
             )
-        kinds = {q.kind for q in questions}
+        kinds: set[str] = {q.kind for q in questions}
         if themes_page:
             kinds.add("themes")
         pages.append(
@@ -598,7 +598,7 @@ class SiteWriter:
         sizes = Table(SESSION_DIMENSION, "choice", "", "", "", total, tuple(cells))
         checked = apply_suppression(Results(res.code, "", total, res.min_cell, (sizes,)))
         table = checked.tables[0]
-        entries = []
+        entries: list[dict[str, Any]] = []
         for cell in table.cells:
             if cell.option == OUTSIDE:
                 continue

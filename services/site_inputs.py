@@ -133,7 +133,7 @@ def _markdown() -> MarkdownIt:
     md.core.ruler.push("shift_headings", shift_headings)
 
     def link_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
-        href = tokens[idx].attrGet("href") or ""
+        href = str(tokens[idx].attrGet("href") or "")
         if urlsplit(href).scheme:  # a page elsewhere: it gets nothing of ours
             tokens[idx].attrSet("rel", "noopener noreferrer")
         return str(self.renderToken(tokens, idx, options, env))
