@@ -798,13 +798,31 @@ class SiteService:
         suppressed Results (a download is the export ``markbot export`` writes, without free
         text), so the tally, not the pages, is what a big poll's build costs."""
         said_did = {code.lower(): texts for code, texts in (said_did or {}).items()}
-        polls = []
-        for code in codes:
-            loaded = await self._polls.by_code(code)
-            if loaded is None:
+        loaded = []
+        for code in codes:  # every input checked before anything is written
+            found = await self._polls.by_code(code)
+            if found is None:
                 raise ExportError(f"no poll with code {code!r} (see 'markbot poll list')")
-            row, poll = loaded
-            results = await self._reports.results(code, min_cell)
+            loaded.append(found)
+        unknown = sorted(set(said_did) - {row.code for row, _ in loaded})
+        if unknown:
+            raise ExportError(f"--said-did names {unknown}, not among the polls built")
+        tags = {t for _, poll in loaded for t in poll.tags or ()}
+        for n in national:
+            if n.tag not in tags:
+                raise ExportError(
+                    f"the national list for {n.tag!r} has no poll with that tag "
+                    "(give the poll file 'tags: [" + n.tag + "]')"
+                )
+            small = n.small_votes(min_cell)
+            if small:
+                raise ExportError(
+                    f"the national list for {n.tag!r} gives fewer than {min_cell} votes for "
+                    f"{', '.join(small)}; the site publishes no count under the threshold"
+                )
+        polls = []
+        for row, poll in loaded:
+            results = await self._reports.results(row.code, min_cell)
             results = replace(results, texts=())  # never on a page, nor in a download
             folder = out / DOWNLOADS
             folder.mkdir(parents=True, exist_ok=True)
@@ -823,24 +841,9 @@ class SiteService:
                     poll.opens or _when(row.opens_at),
                     poll.closes or _when(row.closes_at),
                     downloads,
-                    said_did.pop(row.code, {}),
+                    said_did.get(row.code, {}),
                 )
             )
-        if said_did:
-            raise ExportError(f"--said-did names {sorted(said_did)}, not among the polls built")
-        tags = {t for sp in polls for t in sp.poll.tags or ()}
-        for n in national:
-            if n.tag not in tags:
-                raise ExportError(
-                    f"the national list for {n.tag!r} has no poll with that tag "
-                    "(give the poll file 'tags: [" + n.tag + "]')"
-                )
-            small = n.small_votes(min_cell)
-            if small:
-                raise ExportError(
-                    f"the national list for {n.tag!r} gives fewer than {min_cell} votes for "
-                    f"{', '.join(small)}; the site publishes no count under the threshold"
-                )
         written = await asyncio.to_thread(self._writer.write, polls, out, national)
         return written + [out / DOWNLOADS / name for sp in polls for _, name in sp.downloads]
 

@@ -557,7 +557,7 @@ def test_site_inputs_are_checked_before_anything_is_written(
             args = ["site", CODE, "schools-2026", "--out", str(out), "--national", str(bad)]
             assert main(args) == 1, text
             assert message in capsys.readouterr().err
-            assert not list(out.rglob("*.html"))
+            assert not out.exists()  # nothing written, not even a download
         args = ["site", CODE, "--out", str(tmp_path / "o"), "--said-did", "nocode.md"]
         assert main(args) == 2
         assert "--said-did takes CODE=FILE" in capsys.readouterr().err
