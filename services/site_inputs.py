@@ -38,7 +38,6 @@ class NationalIssue(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     label: Localized
-    tag: str | None = Field(default=None, pattern=SLUG)  # matches a poll option's ``tag``
     votes: int | None = Field(default=None, ge=0)
     percent: float | None = Field(default=None, ge=0, le=100)
 

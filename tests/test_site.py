@@ -123,7 +123,7 @@ tag: youth-voice
 title: {en: Make Your Mark 2026 (UK), cy: Gwneud dy Farc 2026 (y DU)}
 source: {en: "British Youth Council, March 2026", cy: "Cyngor Ieuenctid Prydain, Mawrth 2026"}
 issues:
-  - {label: {en: Health and wellbeing, cy: Iechyd a lles}, tag: health, percent: 21.3}
+  - {label: {en: Health and wellbeing, cy: Iechyd a lles}, percent: 21.3}
   - {label: {en: Crime and safety, cy: Troseddu a diogelwch}, percent: 17.0}
   - {label: {en: Culture and sport, cy: Diwylliant a chwaraeon}, percent: 14.2}
 """
