@@ -39,6 +39,7 @@ from services.pollfile import PollFileError
 from services.polls import PollNotFound
 from services.reports import ExportError
 from services.site import SiteService
+from services.site_inputs import InputError, load_national, read_said_did
 from services.vote_codes import MAX_CODES_PER_BATCH, CodesError
 from storage.records import AlreadyImported, PollExists, StorageError
 
@@ -112,6 +113,21 @@ def _parser() -> argparse.ArgumentParser:
     site.add_argument("codes", nargs="+", metavar="CODE", help="poll code(s)")
     site.add_argument("--out", type=Path, required=True, help="folder to write the site into")
     site.add_argument("--min-cell", type=int, help="suppress counts below N (0 = off)")
+    site.add_argument(
+        "--national",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a national top-issues list (YAML, naming a tag) for the campaign page of that tag",
+    )
+    site.add_argument(
+        "--said-did",
+        action="append",
+        default=[],
+        metavar="CODE=FILE",
+        help="'You said, we did' in Markdown for a poll (FILE.cy.md is the Welsh; repeat)",
+    )
 
     paper = sub.add_parser("paper", help="add paper and face-to-face ballots")
     paper_sub = paper.add_subparsers(dest="paper_command", required=True, metavar="ACTION")
@@ -325,10 +341,21 @@ async def _site(rt: Runtime, args: argparse.Namespace, settings: Settings, out: 
     if args.out.exists() and not args.out.is_dir():
         raise CliError(f"{args.out} is a file; --out needs a folder", EXIT_USAGE)
     s = rt.services
+    said_did: dict[str, dict[str, str]] = {}
+    try:
+        national = [load_national(path) for path in args.national]
+        for item in args.said_did:
+            code, sep, name = item.partition("=")
+            if not sep or not code or not name:
+                raise CliError(f"--said-did takes CODE=FILE, not {item!r}", EXIT_USAGE)
+            lang, text = read_said_did(Path(name))
+            said_did.setdefault(code.lower(), {})[lang] = text
+    except InputError as exc:
+        raise CliError(str(exc)) from None
     try:
         with progress("writing the results site", None, "steps"):
             written = await SiteService(s.reports, s.polls, s.catalog).build(
-                args.codes, args.out, min_cell
+                args.codes, args.out, min_cell, national=national, said_did=said_did
             )
     except ExportError as exc:
         raise CliError(str(exc)) from None

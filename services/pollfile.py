@@ -295,6 +295,12 @@ class Poll(BaseModel):
     # How the web ballot keeps to one ballot per person: single-use voting codes handed out in
     # a session, one ballot per browser for anyone with the link, or no web ballot at all.
     web: Literal["codes", "open", "off"] = "codes"
+    # Campaigns the poll belongs to (e.g. "make-your-mark-2026"): the results site puts the
+    # top issues of every poll sharing a tag side by side. None, not (), so a poll file without
+    # tags is stored exactly as before.
+    tags: tuple[Annotated[str, Field(pattern=SLUG)], ...] | None = Field(
+        default=None, max_length=10
+    )
 
     @field_validator("code")
     @classmethod

@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,11 +24,20 @@ from markupsafe import Markup
 from prompts import Catalog
 from services.exports import RENDERERS
 from services.paper import headline
-from services.pollfile import CHANNEL, PREFER_NOT_TO_SAY, Poll, Question, pick
+from services.pollfile import (
+    CHANNEL,
+    PREFER_NOT_TO_SAY,
+    SESSION_DIMENSION,
+    Poll,
+    Question,
+    pick,
+)
 from services.polls import PollService
 from services.reports import ExportError, ReportService
-from services.results import Results, Table
-from services.suppression import group_size, shown
+from services.results import Cell, Results, Table
+from services.site_inputs import National, render_markdown
+from services.suppression import apply_suppression, group_size, shown
+from services.themes import codebook
 from storage.records import PollRow
 
 LANGS = ("en", "cy")
@@ -37,6 +47,9 @@ CHART_ROW = 56  # px per option in a chart: the label above, the bar below
 BAR_MAX = 96.0  # the longest bar's width in % of the chart
 INSIDE = 45.0  # a bar at least this wide (in %) carries its figure inside
 DOWNLOADS = "downloads"
+CAMPAIGNS = "campaigns"  # the folder of campaign pages, in each language's folder
+TOP_ISSUES = 10  # places a campaign page shows per poll
+OUTSIDE = "\x00outside"  # ballots cast outside any session: counted, never shown
 
 
 @dataclass
@@ -48,6 +61,7 @@ class SitePoll:
     opens: datetime | None = None
     closes: datetime | None = None
     downloads: list[tuple[str, str]] = field(default_factory=list)  # (format, file name)
+    said_did: dict[str, str] = field(default_factory=dict)  # language -> a worker's Markdown
 
 
 def number(value: int | str) -> str:
@@ -71,20 +85,32 @@ class SiteWriter:
             lstrip_blocks=True,
         )
 
-    def write(self, polls: list[SitePoll], out: Path) -> list[Path]:
-        """Write every page of every poll, and the stylesheet; return the files written."""
+    def write(
+        self, polls: list[SitePoll], out: Path, national: Sequence[National] = ()
+    ) -> list[Path]:
+        """Write every page of every poll, a campaign page per tag, and the stylesheet;
+        return the files written."""
         out.mkdir(parents=True, exist_ok=True)
+        campaigns = campaigns_of(polls, national)
         for lang in LANGS:  # a page left from an earlier build (a question since renamed) goes
             for sp in polls:
                 shutil.rmtree(out / lang / sp.results.code, ignore_errors=True)
+            shutil.rmtree(out / lang / CAMPAIGNS, ignore_errors=True)
         written = [out / "site.css"]
         base, extra = (p.read_text(encoding="utf-8") for p in (BASE_CSS, CSS))
         written[0].write_text(base + "\n" + extra, encoding="utf-8")
         for lang in LANGS:
-            written.append(self._page(out, lang, "index.html", "index.html", polls=polls))
+            written.append(
+                self._page(out, lang, "index.html", "index.html", polls=polls, campaigns=campaigns)
+            )
             for sp in polls:
                 written += self._poll_pages(out, lang, sp)
-        written.append(self._page(out, "en", "index.html", "root.html", root=True, polls=polls))
+            written += [self._campaign_page(out, lang, c) for c in campaigns]
+        written.append(
+            self._page(
+                out, "en", "index.html", "root.html", root=True, polls=polls, campaigns=campaigns
+            )
+        )
         return written
 
     # --- one poll ------------------------------------------------------------------------
@@ -107,6 +133,15 @@ class SiteWriter:
             )
             for q in breakdowns
         ]
+        turnout_page = self._turnout_page(lang, sp)
+        themes_page = self._themes_page(lang, sp)
+        said_did = self._said_did(lang, sp)
+        if turnout_page["leagues"] or turnout_page["sessions"]:
+            nav.append(("turnout.html", self._t(lang, "site_nav_turnout"), False))
+        if themes_page:
+            nav.append(("themes.html", self._t(lang, "site_nav_themes"), False))
+        if said_did:
+            nav.append(("you-said-we-did.html", self._t(lang, "site_nav_said_did"), False))
         nav += [
             ("methodology.html", self._t(lang, "site_nav_methodology"), False),
             ("downloads.html", self._t(lang, "site_nav_downloads"), False),
@@ -123,9 +158,11 @@ class SiteWriter:
                 channels=self._channels(lang, sp),
                 turnout=self._turnout(lang, sp),
                 dates=self._dates(lang, sp),
+                said_did=said_did,
                 **common,
             )
         ]
+        pages += self._extra_pages(out, lang, turnout_page, themes_page, said_did, common)
         for q in questions:
             pages.append(
                 self._page(
@@ -156,7 +193,9 @@ class SiteWriter:
                     **common,
                 )
             )
-        kinds = {q.kind for q in questions}
+        kinds: set[str] = {q.kind for q in questions}
+        if themes_page:
+            kinds.add("themes")
         pages.append(
             self._page(
                 out, lang, f"{code}/methodology.html", "methodology.html", kinds=kinds, **common
@@ -180,14 +219,22 @@ class SiteWriter:
             None,
         )
 
-    def _chart(self, lang: str, sp: SitePoll, q: Question) -> dict[str, Any] | None:
+    def _chart(
+        self,
+        lang: str,
+        sp: SitePoll,
+        q: Question,
+        labels: dict[str, str] | None = None,
+        kind: str | None = None,
+    ) -> dict[str, Any] | None:
         """A ranked bar chart of one question: rows in the Results' order (hidden ones last),
-        bars scaled to the largest shown figure (points for a rank question, else count)."""
+        bars scaled to the largest shown figure (points for a rank question, else count).
+        ``labels`` and ``kind`` for tallies that are not a question's options (themes)."""
         res = sp.results
         table = self._overall(res, q.id)
         if table is None:
             return None
-        labels = self._labels(q, lang)
+        labels = self._labels(q, lang) if labels is None else labels
         rank = table.kind == "rank"
         rows: list[dict[str, Any]] = []
         for cell in table.cells:
@@ -219,7 +266,7 @@ class SiteWriter:
             else:
                 r["text"] = f"{r['count']} ({r['share']})"
         respondents = group_size(table, res.min_cell)
-        summary = self._summary(lang, table.kind, rows, number(respondents), res.ballots)
+        summary = self._summary(lang, kind or table.kind, rows, number(respondents), res.ballots)
         markers = sorted(
             {r["count"] for r in rows if r["hidden"]}
             | {r["points"] for r in rows if r["hidden"] and r["points"]}
@@ -250,7 +297,9 @@ class SiteWriter:
         tied = [r for r in shown_rows[1:] if r["value"] == top["value"]]
         key = f"site_summary_{kind}"
         if tied:
-            key = "site_summary_tie_rank" if kind == "rank" else "site_summary_tie"
+            key = {"rank": "site_summary_tie_rank", "theme": "site_summary_tie_theme"}.get(
+                kind, "site_summary_tie"
+            )
         elif kind == "rank" and len(shown_rows) < len(rows):
             key = "site_summary_rank_partial"
         return self._t(
@@ -265,11 +314,18 @@ class SiteWriter:
             respondents=respondents,
         )
 
-    def _breakdown(self, lang: str, sp: SitePoll, q: Question, b: Question) -> dict[str, Any]:
+    def _breakdown(
+        self,
+        lang: str,
+        sp: SitePoll,
+        q: Question,
+        b: Question,
+        labels: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
         """One question by the groups of one breakdown: a row per group, a column per option
         (in the overall ranking's order); a rank question's cells are its points."""
         res = sp.results
-        labels = self._labels(q, lang)
+        labels = self._labels(q, lang) if labels is None else labels
         groups = self._labels(b, lang)
         overall = self._overall(res, q.id)
         order = [c.option for c in overall.cells] if overall else [o.id for o in q.options]
@@ -387,6 +443,273 @@ class SiteWriter:
             return self._t(lang, "site_dates_closed", closes=day(sp.closes))
         return ""
 
+    # --- turnout league, sessions, themes, "you said, we did" ------------------------------
+
+    def _extra_pages(
+        self,
+        out: Path,
+        lang: str,
+        turnout_page: dict[str, Any],
+        themes_page: list[Any],
+        said_did: dict[str, Any] | None,
+        common: dict[str, Any],
+    ) -> list[Path]:
+        """The poll's pages beyond the overview, questions and breakdowns (only those it has)."""
+        code = common["code"]
+        pages = []
+        if turnout_page["leagues"] or turnout_page["sessions"]:
+            pages.append(
+                self._page(
+                    out, lang, f"{code}/turnout.html", "turnout.html", **turnout_page, **common
+                )
+            )
+        if themes_page:
+            pages.append(
+                self._page(
+                    out, lang, f"{code}/themes.html", "themes.html", themes=themes_page, **common
+                )
+            )
+        if said_did:
+            pages.append(
+                self._page(
+                    out,
+                    lang,
+                    f"{code}/you-said-we-did.html",
+                    "said_did.html",
+                    said_did=said_did,
+                    **common,
+                )
+            )
+        return pages
+
+    def _ordinal(self, lang: str, n: int) -> str:
+        """1st, 2nd... (1af, 2il...): a place in a ranking, never a bare count."""
+        names = self._catalog.plain(lang, "site_ordinals").split()
+        return names[n - 1] if 0 < n <= len(names) else f"{n:,}"
+
+    def _ranked(self, lang: str, entries: list[dict[str, Any]]) -> None:
+        """Give shown entries (already in order) their places, ties sharing one, as a league
+        does; hidden entries get none (their place would say how big they are)."""
+        place, last = 0, None
+        for i, e in enumerate(entries):
+            if e["value"] is None:
+                e["place"] = "–"
+                continue
+            if e["value"] != last:
+                place, last = i + 1, e["value"]
+            e["place"] = self._ordinal(lang, place)
+
+    def _turnout_page(self, lang: str, sp: SitePoll) -> dict[str, Any]:
+        leagues = [(b, league) for b in sp.poll.breakdowns if (league := self._league(lang, sp, b))]
+        return {"leagues": leagues, "sessions": self._sessions(lang, sp)}
+
+    def _league(self, lang: str, sp: SitePoll, b: Question) -> dict[str, Any] | None:
+        """Turnout of one breakdown's groups (areas, schools) as a share of each group's
+        population, highest first, like Make Your Mark's league of councils. The figures are
+        ``_turnout``'s (each group's ballots as the breakdown question's own suppressed table
+        publishes them); a hidden group has no percentage and no place, and comes last."""
+        view = self._turnout(lang, sp, b.id)
+        if not view["rows"]:
+            return None
+        source = [r for r in sp.results.turnout.by_group if r.dimension == b.id]
+        entries = []
+        for published, row in zip(view["rows"], source, strict=True):
+            if not row.population:  # 'Prefer not to say' has no population: not in a league
+                continue
+            value = row.percent if published["percent"] else None
+            entries.append({**published, "value": value, "hidden": value is None})
+        if not entries:
+            return None
+        entries.sort(
+            key=lambda e: (e["value"] is None, -(e["value"] or 0.0), e["label"].casefold())
+        )
+        self._ranked(lang, entries)
+        top = max((e["value"] for e in entries if e["value"] is not None), default=0.0)
+        for i, e in enumerate(entries):
+            e["y"] = i * CHART_ROW
+            width = BAR_MAX * e["value"] / top if top and e["value"] is not None else 0.0
+            e["width"] = f"{width:.2f}"
+            e["inside"] = width >= INSIDE
+            e["after"] = f"{width - 1.5:.2f}" if e["inside"] else f"{width + 1.5:.2f}"
+            e["text"] = (
+                self._t(lang, "site_chart_hidden", marker=e["ballots"])
+                if e["hidden"]
+                else self._t(
+                    lang,
+                    "site_league_value",
+                    percent=e["percent"],
+                    ballots=e["ballots"],
+                    population=e["population"],
+                )
+            )
+        shown_entries = [e for e in entries if not e["hidden"]]
+        if not shown_entries:
+            summary = self._t(lang, "site_league_hidden")
+        else:
+            first = shown_entries[0]
+            tied = [e for e in shown_entries[1:] if e["value"] == first["value"]]
+            summary = self._t(
+                lang,
+                "site_league_tie" if tied else "site_league_summary",
+                label=first["label"],
+                other=tied[0]["label"] if tied else "",
+                percent=first["percent"],
+                ballots=first["ballots"],
+                population=first["population"],
+            )
+        markers = sorted({e["ballots"] for e in entries if e["hidden"]})
+        return {
+            "id": f"league-{b.id}",
+            "rows": entries,
+            "height": len(entries) * CHART_ROW,
+            "summary": summary,
+            "markers": markers,
+        }
+
+    def _sessions(self, lang: str, sp: SitePoll) -> dict[str, Any] | None:
+        """Ballots by session (a class or school visit with its own link), most first.
+
+        A session's ballots are its group size (as the exports give it), taken from a question
+        every ballot answers. They add up, with the ballots cast outside any session, to the
+        published total, so they go through the same suppression as any table whose counts
+        add up to a known total (``apply_suppression``): a small session shows "<m", and
+        another is hidden ("[c]") where the total would give it away. The ballots outside any
+        session are counted in that check as if they were published; they never are."""
+        res = sp.results
+        ref = _every_ballot(sp.poll)
+        overall = self._overall(res, ref.id) if ref else None
+        tables = [
+            t
+            for t in res.tables
+            if ref
+            and t.question == ref.id
+            and t.dimension == SESSION_DIMENSION
+            and t.channel == "all"
+        ]
+        if overall is None or not tables:
+            return None
+        total = overall.respondents
+        cells = [
+            Cell(t.group, t.group_label, t.respondents, t.respondents / total if total else 0.0)
+            for t in tables
+        ]
+        outside = total - sum(c.count for c in cells)
+        if outside > 0:
+            cells.append(Cell(OUTSIDE, OUTSIDE, outside, outside / total))
+        cells.sort(key=lambda c: (-c.count, c.label.casefold()))
+        sizes = Table(SESSION_DIMENSION, "choice", "", "", "", total, tuple(cells))
+        checked = apply_suppression(Results(res.code, "", total, res.min_cell, (sizes,)))
+        table = checked.tables[0]
+        entries: list[dict[str, Any]] = []
+        for cell in table.cells:
+            if cell.option == OUTSIDE:
+                continue
+            s = shown(table, cell, res.min_cell)
+            entries.append(
+                {
+                    "label": cell.label,
+                    "ballots": number(s.count),
+                    "value": None if s.hidden else s.count,
+                }
+            )
+        self._ranked(lang, entries)
+        markers = sorted({e["ballots"] for e in entries if e["value"] is None})
+        return {"rows": entries, "markers": markers}
+
+    def _themes_page(self, lang: str, sp: SitePoll) -> list[Any]:
+        """Per open question: how many answers touched each theme, overall and by group (the
+        suppressed theme tallies the exports hold). Never an answer's own words."""
+        labels = {t: label.get(lang, label["en"]) for t, (label, _) in codebook().items()}
+        out = []
+        for q in sp.poll.questions:
+            if q.kind != "text":
+                continue
+            chart = self._chart(lang, sp, q, labels, "theme")
+            if chart is None:
+                continue
+            groups = [(b, self._breakdown(lang, sp, q, b, labels)) for b in sp.poll.breakdowns]
+            out.append((q, chart, groups))
+        return out
+
+    def _said_did(self, lang: str, sp: SitePoll) -> dict[str, Any] | None:
+        """The worker's "You said, we did" in this language (else the other one, marked as
+        such), rendered safely (``render_markdown``)."""
+        text_lang = lang if sp.said_did.get(lang) else next(iter(sp.said_did), None)
+        if text_lang is None:
+            return None
+        return {"html": render_markdown(sp.said_did[text_lang]), "lang": text_lang}
+
+    # --- campaigns -----------------------------------------------------------------------
+
+    def _campaign_page(self, out: Path, lang: str, c: Campaign) -> Path:
+        """The top issues of every poll sharing a tag, side by side (with the national list,
+        when given). Each poll's own published figures, never added up: a total over polls
+        minus one poll's shown count would give away another's hidden one."""
+        columns = []
+        partial = False
+        for sp in c.polls:
+            q = headline(sp.poll)
+            table = self._overall(sp.results, q.id) if q else None
+            entries = []
+            if q is not None and table is not None and sp.results.ballots:
+                labels = self._labels(q, lang)
+                for cell in table.cells:
+                    s = shown(table, cell, sp.results.min_cell)
+                    if s.hidden:
+                        partial = True
+                        continue
+                    value = (
+                        self._t(lang, "site_chart_rank_value", points=number(s.points or 0))
+                        if table.kind == "rank"
+                        else percent(s.share)
+                    )
+                    entries.append((labels.get(cell.option, cell.label), value))
+            lang_of = lang if lang in sp.poll.languages() else "en"
+            columns.append(
+                {
+                    "title": pick(sp.poll.title, lang),
+                    "href": f"../{sp.results.code}/index.html",
+                    "lang": lang_of,
+                    "question": pick(q.text, lang) if q else "",
+                    "entries": entries[:TOP_ISSUES],
+                }
+            )
+        national = None
+        if c.national is not None:
+            n = c.national
+            entries = []
+            for issue in n.issues:
+                if issue.percent is not None:
+                    value = f"{issue.percent:.1f}%"
+                elif issue.votes is not None:
+                    value = self._t(lang, "site_campaign_votes", votes=number(issue.votes))
+                else:
+                    value = ""
+                entries.append((pick(issue.label, lang), value))
+            national = {
+                "title": pick(n.title, lang),
+                "lang": lang if lang in n.title else "en",
+                "source": pick(n.source, lang) if n.source else "",
+                "source_lang": lang if n.source and lang in n.source else "en",
+                "entries": entries[:TOP_ISSUES],
+            }
+        depth = max(
+            [len(col["entries"]) for col in columns] + [len(national["entries"]) if national else 0]
+        )
+        places = [self._ordinal(lang, i + 1) for i in range(depth)]
+        return self._page(
+            out,
+            lang,
+            f"{CAMPAIGNS}/{c.tag}.html",
+            "campaign.html",
+            campaign=c,
+            columns=columns,
+            national=national,
+            places=places,
+            partial=partial,
+            title=c.tag,
+        )
+
     # --- pages ---------------------------------------------------------------------------
 
     def _t(self, lang: str, key: str, /, **params: object) -> Markup:
@@ -429,6 +752,37 @@ class SiteWriter:
             return {f.relative_to(root).as_posix(): f.read_bytes() for f in files}
 
 
+@dataclass
+class Campaign:
+    """Polls that share a tag, and the national list given for it (if any)."""
+
+    tag: str
+    polls: list[SitePoll]
+    national: National | None = None
+
+
+def campaigns_of(polls: Sequence[SitePoll], national: Sequence[National] = ()) -> list[Campaign]:
+    """A campaign per tag that two or more polls share, or that one poll shares with a
+    national list (one poll alone has nothing to stand beside), in tag order."""
+    by_tag: dict[str, list[SitePoll]] = {}
+    for sp in polls:
+        for tag in sp.poll.tags or ():
+            by_tag.setdefault(tag, []).append(sp)
+    lists = {n.tag: n for n in national}
+    return [
+        Campaign(tag, members, lists.get(tag))
+        for tag, members in sorted(by_tag.items())
+        if len(members) > 1 or tag in lists
+    ]
+
+
+def _every_ballot(poll: Poll) -> Question | None:
+    """A question every ballot answers (the first one that is not optional), so its
+    respondents per session are the session's ballots; else the main question."""
+    required = (q for q in poll.questions if q.kind != "text" and not q.optional)
+    return next(required, None) or headline(poll)
+
+
 class SiteService:
     """Builds the site from the store: the same suppressed Results and exports staff get."""
 
@@ -437,25 +791,55 @@ class SiteService:
         self._polls = polls
         self._writer = SiteWriter(catalog)
 
-    async def build(self, codes: list[str], out: Path, min_cell: int) -> list[Path]:
+    async def build(
+        self,
+        codes: list[str],
+        out: Path,
+        min_cell: int,
+        *,
+        national: Sequence[National] = (),
+        said_did: dict[str, dict[str, str]] | None = None,
+    ) -> list[Path]:
         """Write the pages of every poll in ``codes`` and its downloads (without free text:
-        young people's own words are not published) into ``out``."""
-        polls = []
-        for code in codes:
-            loaded = await self._polls.by_code(code)
-            if loaded is None:
+        young people's own words are not published) into ``out``; a campaign page per tag
+        (``national``: lists to put beside the polls of their tag); ``said_did``: poll code ->
+        language -> Markdown.
+
+        Each poll is tallied once: its pages and every download are rendered from the same
+        suppressed Results (a download is the export ``markbot export`` writes, without free
+        text), so the tally, not the pages, is what a big poll's build costs."""
+        said_did = {code.lower(): texts for code, texts in (said_did or {}).items()}
+        loaded = []
+        for code in codes:  # every input checked before anything is written
+            found = await self._polls.by_code(code)
+            if found is None:
                 raise ExportError(f"no poll with code {code!r} (see 'markbot poll list')")
-            row, poll = loaded
-            results = await self._reports.results(code, min_cell)
+            loaded.append(found)
+        unknown = sorted(set(said_did) - {row.code for row, _ in loaded})
+        if unknown:
+            raise ExportError(f"--said-did names {unknown}, not among the polls built")
+        tags = {t for _, poll in loaded for t in poll.tags or ()}
+        for n in national:
+            if n.tag not in tags:
+                raise ExportError(
+                    f"the national list for {n.tag!r} has no poll with that tag "
+                    "(give the poll file 'tags: [" + n.tag + "]')"
+                )
+            small = n.small_votes(min_cell)
+            if small:
+                raise ExportError(
+                    f"the national list for {n.tag!r} gives fewer than {min_cell} votes for "
+                    f"{', '.join(small)}; the site publishes no count under the threshold"
+                )
+        polls = []
+        for row, poll in loaded:
+            results = await self._reports.results(row.code, min_cell)
+            results = replace(results, texts=())  # never on a page, nor in a download
             folder = out / DOWNLOADS
             folder.mkdir(parents=True, exist_ok=True)
-            downloads: list[tuple[str, str]] = []
-            for fmt in ("csv", "xlsx", "json", "png"):
-                if fmt not in RENDERERS or (fmt == "png" and results.ballots == 0):
-                    continue
-                path = folder / f"{results.code}{RENDERERS[fmt][0]}"
-                await self._reports.export(code, fmt, path, min_cell, free_text=False)
-                downloads.append((fmt, path.name))
+            downloads = download_names(results)
+            for fmt, name in downloads:
+                await asyncio.to_thread(RENDERERS[fmt][1], results, folder / name)
             polls.append(
                 SitePoll(
                     poll,
@@ -463,9 +847,10 @@ class SiteService:
                     poll.opens or _when(row.opens_at),
                     poll.closes or _when(row.closes_at),
                     downloads,
+                    said_did.get(row.code, {}),
                 )
             )
-        written = self._writer.write(polls, out)
+        written = await asyncio.to_thread(self._writer.write, polls, out, national)
         return written + [out / DOWNLOADS / name for sp in polls for _, name in sp.downloads]
 
     async def pages(self, polls: list[tuple[PollRow, Poll, Results]]) -> dict[str, bytes]:

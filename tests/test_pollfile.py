@@ -219,3 +219,22 @@ questions:
     assert top3 is not None and top3.limit == 3 and top3.options[0].tag == "health"
     with pytest.raises(PollFileError, match="only 2 options"):
         parse_poll(text.replace("max: 2", "max: 5"), "r.yaml", PNTS)
+
+
+def test_campaign_tags_are_optional_slugs_and_change_nothing_without_them() -> None:
+    from services.pollfile import dump_poll, restore_poll
+
+    plain = parse_poll(GOOD, "good.yaml", PNTS)
+    assert plain.tags is None and '"tags"' not in dump_poll(plain)  # stored exactly as before
+    tagged = parse_poll(
+        GOOD.replace("questions:\n", "tags: [make-your-mark-2026, somerset]\nquestions:\n", 1),
+        "good.yaml",
+        PNTS,
+    )
+    assert tagged.tags == ("make-your-mark-2026", "somerset")
+    assert restore_poll(dump_poll(tagged)).tags == tagged.tags
+    with pytest.raises(PollFileError) as err:
+        parse_poll(
+            GOOD.replace("questions:\n", "tags: [Make Your Mark]\nquestions:\n", 1), "g", PNTS
+        )
+    assert "line 5: tags[0]: String should match pattern" in str(err.value)

@@ -41,6 +41,7 @@ outcome:
   cy: Bydd y Cyngor Ieuenctid yn mynd â'r tri mater pwysicaf i'r Cabinet ym mis Ionawr.
 opens: 2026-11-16T09:00:00Z
 closes: 2026-11-27T17:00:00Z
+tags: [youth-voice]
 questions:
   - id: area
     kind: choice
@@ -82,6 +83,64 @@ PLAN = [
 ]
 
 
+# A second poll of the same campaign: schools with populations, ballots through session links
+# (one session and one school with 3 ballots), and an open question tagged with themes.
+SCHOOLS = """\
+code: schools-2026
+title: {en: Schools vote 2026, cy: Pleidlais yr ysgolion 2026}
+tags: [youth-voice]
+questions:
+  - id: school
+    kind: choice
+    text: {en: "Which school do you go to?", cy: "I ba ysgol rwyt ti'n mynd?"}
+    options:
+      - {id: aber, label: {en: Ysgol Aber, cy: Ysgol Aber}}
+      - {id: bryn, label: {en: Ysgol Bryn, cy: Ysgol Bryn}}
+      - {id: cwm, label: {en: Ysgol Cwm, cy: Ysgol Cwm}}
+    breakdown: true
+    population: {aber: 200, bryn: 150, cwm: 100}
+  - id: issue
+    kind: choice
+    text: {en: "What matters most?", cy: "Beth sydd bwysicaf?"}
+    options:
+      - {label: {en: Mental health, cy: Iechyd meddwl}}
+      - {label: {en: Transport, cy: Trafnidiaeth}}
+      - {label: {en: Climate, cy: Hinsawdd}}
+  - id: why
+    kind: text
+    optional: true
+    text: {en: "Why does it matter?", cy: "Pam mae'n bwysig?"}
+"""
+# (school, issue, session, themes of the written answer, ballots)
+SCHOOL_PLAN = [
+    ("aber", "mental-health", "Year 9 Aber", "mental-health", 20),
+    ("bryn", "transport", "Year 10 Bryn", "transport", 12),
+    ("bryn", "mental-health", "Year 10 Bryn", "mental-health money", 6),
+    ("cwm", "climate", "Cwm youth club", "climate", 3),
+]
+NATIONAL = """\
+tag: youth-voice
+title: {en: Make Your Mark 2026 (UK), cy: Gwneud dy Farc 2026 (y DU)}
+source: {en: "British Youth Council, March 2026", cy: "Cyngor Ieuenctid Prydain, Mawrth 2026"}
+issues:
+  - {label: {en: Health and wellbeing, cy: Iechyd a lles}, percent: 21.3}
+  - {label: {en: Crime and safety, cy: Troseddu a diogelwch}, percent: 17.0}
+  - {label: {en: Culture and sport, cy: Diwylliant a chwaraeon}, percent: 14.2}
+"""
+SAID_DID_EN = """\
+# What we did
+
+- The Youth Council took **mental health** to Cabinet.
+- [About the counting](methodology.html)
+"""
+SAID_DID_CY = """\
+# Beth wnaethon ni
+
+- Aeth y Cyngor Ieuenctid ag **iechyd meddwl** i'r Cabinet.
+- [Am y cyfrif](methodology.html)
+"""
+
+
 EMPTY = """\
 code: empty-2026
 title: {en: A vote nobody has answered yet, cy: Pleidlais does neb wedi'i hateb eto}
@@ -115,6 +174,24 @@ async def _cast(db: Path) -> None:
                     groups=poll.group_key(choices, channel=channel),
                 )
                 await rt.store.cast_ballot(ballot, n.to_bytes(16, "big"), None, NOW)
+        schools = rt.services.polls.parse(SCHOOLS, "schools.yaml")
+        await rt.services.polls.create(schools, status="open")
+        row = await rt.store.get_poll("schools-2026")
+        assert row is not None
+        for school, issue, label, themes, count in SCHOOL_PLAN:
+            session = await rt.store.session_id(row.id, label, f"token-{label}", NOW)
+            choices = (("school", school, None), ("issue", issue, None))
+            for _ in range(count):
+                n += 1
+                ballot = NewBallot(
+                    row.id,
+                    "2026-11-18",
+                    session_id=session,
+                    choices=choices,
+                    texts=(("why", "because it matters to me", "en", 1.0, False, themes),),
+                    groups=schools.group_key(choices, session),
+                )
+                await rt.store.cast_ballot(ballot, n.to_bytes(16, "big"), None, NOW)
     finally:
         await rt.close()
 
@@ -124,7 +201,28 @@ def _build(tmp: Path, out: Path, min_cell: int) -> tuple[int, str]:
         for name in ("TOKEN", "API_URL", "KEY_FILE", "ADMINS", "MIN_CELL", "PUBLIC_URL"):
             mp.delenv(f"MARKBOT_{name}", raising=False)
         mp.setenv("MARKBOT_DB", str(tmp / "site.db"))
-        code = main(["site", CODE, "empty-2026", "--out", str(out), "--min-cell", str(min_cell)])
+        national = tmp / "national.yaml"
+        national.write_text(NATIONAL, encoding="utf-8")
+        (tmp / "said-did.md").write_text(SAID_DID_EN, encoding="utf-8")
+        (tmp / "said-did.cy.md").write_text(SAID_DID_CY, encoding="utf-8")
+        code = main(
+            [
+                "site",
+                CODE,
+                "empty-2026",
+                "schools-2026",
+                "--out",
+                str(out),
+                "--min-cell",
+                str(min_cell),
+                "--national",
+                str(national),
+                "--said-did",
+                f"{CODE}={tmp / 'said-did.md'}",
+                "--said-did",
+                f"{CODE.upper()}={tmp / 'said-did.cy.md'}",
+            ]
+        )
     return code, ""
 
 
@@ -210,6 +308,10 @@ def test_the_command_writes_every_page_in_both_languages(site: Path) -> None:
         "empty-2026.csv",
         "empty-2026.json",
         "empty-2026.xlsx",  # no chart of nothing
+        "schools-2026.csv",
+        "schools-2026.json",
+        "schools-2026.png",
+        "schools-2026.xlsx",
         f"{CODE}.csv",
         f"{CODE}.json",
         f"{CODE}.png",
@@ -295,6 +397,175 @@ def test_the_methodology_explains_borda_and_the_markers(site: Path) -> None:
     assert "Pwyntiau Borda" in cy
 
 
+def test_turnout_league_ranks_groups_by_share_of_their_population(site: Path) -> None:
+    """Like Make Your Mark's league: highest turnout first, places as ordinals; Ysgol Cwm's 3
+    ballots are hidden, so it has no percentage and no place, and comes last."""
+    table = rows(site / "en" / "schools-2026" / "turnout.html")
+    assert table[:4] == [
+        ["Place", "Group", "Ballots", "Young people", "Turnout"],
+        ["1st", "Ysgol Bryn", "18", "150", "12.0%"],
+        ["2nd", "Ysgol Aber", "20", "200", "10.0%"],
+        ["–", "Ysgol Cwm", "<5", "100", "–"],
+    ]
+    en = text_of(site / "en" / "schools-2026" / "turnout.html")
+    assert "Turnout was highest in Ysgol Bryn: 12.0% of young people there voted (18 of 150)." in en
+    assert "3%" not in en and "3.0%" not in en  # Cwm's 3 of 100
+    cy = rows(site / "cy" / "schools-2026" / "turnout.html")
+    assert ["1af", "Ysgol Bryn", "18", "150", "12.0%"] in cy
+    assert ["2il", "Ysgol Aber", "20", "200", "10.0%"] in cy
+    cy_text = text_of(site / "cy" / "schools-2026" / "turnout.html")
+    assert "Roedd y gyfran a bleidleisiodd uchaf yn Ysgol Bryn: pleidleisiodd 12.0%" in cy_text
+    youth = rows(site / "en" / CODE / "turnout.html")
+    assert ["1st", "North", "26", "400", "6.5%"] in youth
+    assert ["2nd", "South", "22", "600", "3.7%"] in youth
+    # 'Prefer not to say' has no population: it is not in the league
+    assert not any("Prefer not to say" in r for r in youth)
+
+
+def test_ballots_by_session_hide_a_small_session_and_what_would_give_it_away(site: Path) -> None:
+    """Every ballot came through a session link: 20 + 18 + 3 = 41, all published. With the
+    3 hidden, 18 would give it away (41 - 20 - 18), so it is hidden too ("[c]")."""
+    table = rows(site / "en" / "schools-2026" / "turnout.html")
+    sessions = table[table.index(["Place", "Session", "Ballots"]) :]
+    assert sessions == [
+        ["Place", "Session", "Ballots"],
+        ["1st", "Year 9 Aber", "20"],
+        ["–", "Cwm youth club", "<5"],  # hidden ones last, in label order, not by size
+        ["–", "Year 10 Bryn", "[c]"],
+    ]
+    assert rows(site / "cy" / "schools-2026" / "turnout.html")[4][1:] == ["Sesiwn", "Pleidleisiau"]
+    # a poll without sessions has no session table
+    assert "Ballots by session" not in text_of(site / "en" / CODE / "turnout.html")
+
+
+def test_themes_are_counted_overall_and_by_group_never_quoted(site: Path) -> None:
+    table = rows(site / "en" / "schools-2026" / "themes.html")
+    assert ["Mental health", "26", "63%"] in table  # 20 in Aber, 6 in Bryn
+    assert ["Transport", "12", "29%"] in table
+    assert ["Money and cost of living", "6", "15%"] in table
+    assert ["Climate and environment", "<5", "–"] in table  # Cwm's 3
+    by_school = next(r for r in table if r[0] == "Ysgol Aber")
+    assert by_school[:3] == ["Ysgol Aber", "20", "20 (100%)"]
+    assert next(r for r in table if r[0] == "Ysgol Cwm")[1] == "<5"  # a group of 3: withheld
+    en = text_of(site / "en" / "schools-2026" / "themes.html")
+    assert "The theme raised most often was Mental health: in the answers of 26 of 41" in en
+    cy = rows(site / "cy" / "schools-2026" / "themes.html")
+    assert ["Iechyd meddwl", "26", "63%"] in cy and cy[0][0] == "Thema"
+    # what people wrote is in no file of the site, pages or downloads
+    for path in site.rglob("*"):
+        if path.is_file() and path.suffix != ".xlsx":
+            assert b"because it matters" not in path.read_bytes(), path
+    assert "Themâu yn yr hyn a ysgrifennodd pobl" in text_of(
+        site / "cy" / "schools-2026" / "methodology.html"
+    )
+
+
+def test_campaign_page_puts_the_polls_of_a_tag_beside_the_national_list(site: Path) -> None:
+    page = site / "en" / "campaigns" / "youth-voice.html"
+    assert rows(page) == [
+        ["Place", "Youth Council priorities 2026", "Schools vote 2026", "Make Your Mark 2026 (UK)"],
+        ["1st", "Mental health (46%)", "Mental health (63%)", "Health and wellbeing (21.3%)"],
+        ["2nd", "Transport (31%)", "–", "Crime and safety (17.0%)"],
+        ["3rd", "–", "–", "Culture and sport (14.2%)"],
+    ]
+    text = text_of(page)
+    assert "Options whose figures are hidden in a vote are not listed for that vote." in text
+    assert "British Youth Council, March 2026" in text
+    # each poll's figures as it published them: never a total over polls (which, less one
+    # poll's shown count, would give another poll's hidden one away)
+    assert "Climate" not in text and "Jobs" not in text
+    cy = rows(site / "cy" / "campaigns" / "youth-voice.html")
+    assert cy[1] == ["1af", "Iechyd meddwl (46%)", "Iechyd meddwl (63%)", "Iechyd a lles (21.3%)"]
+    for index in ("en/index.html", "cy/index.html", "index.html"):
+        assert 'campaigns/youth-voice.html"' in (site / index).read_text(encoding="utf-8")
+    assert not (site / "en" / "campaigns" / "empty.html").exists()
+
+
+def test_you_said_we_did_in_english_and_welsh(site: Path) -> None:
+    en = (site / "en" / CODE / "you-said-we-did.html").read_text(encoding="utf-8")
+    assert "<h2>What we did</h2>" in en and "<strong>mental health</strong>" in en
+    assert '<a href="methodology.html">About the counting</a>' in en
+    cy = (site / "cy" / CODE / "you-said-we-did.html").read_text(encoding="utf-8")
+    assert "<h2>Beth wnaethon ni</h2>" in cy and "<strong>iechyd meddwl</strong>" in cy
+    assert "Dywedoch chi, gwnaethon ni" in text_of(site / "cy" / CODE / "index.html")
+    assert "Aeth y Cyngor Ieuenctid" in text_of(site / "cy" / CODE / "index.html")
+    # only the poll it was given for
+    assert not (site / "en" / "schools-2026" / "you-said-we-did.html").exists()
+
+
+def test_markdown_from_a_worker_cannot_run_or_fetch_anything(tmp_path: Path) -> None:
+    from services.site_inputs import render_markdown
+
+    attack = """\
+# News
+<script>alert(1)</script>
+<img src=x onerror=alert(2)>
+[a](javascript:alert(3)) [b](JaVaScRiPt:alert(4)) [c](&#106;avascript:alert(5))
+[d](data:text/html;base64,PHNjcmlwdD4=) [e](//evil.example/x) [f](vbscript:msgbox)
+<javascript:alert(6)> ![g](https://evil.example/pixel.png)
+[council](https://www.example.gov.uk/youth) [ours](methodology.html) [top](#main-content)
+"""
+    out = str(render_markdown(attack))
+    tags = re.findall(r"<([a-z0-9]+)", out)
+    assert set(tags) <= {"h2", "p", "a"}, tags  # no script, img, iframe...
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out  # shown as text, inert
+    assert "&lt;img src=x onerror=alert(2)&gt;" in out
+    hrefs = re.findall(r'href="([^"]*)"', out)
+    assert hrefs == [
+        "https://evil.example/pixel.png",  # an image becomes a plain link: nothing is fetched
+        "https://www.example.gov.uk/youth",
+        "methodology.html",
+        "#main-content",
+    ]
+    assert 'rel="noopener noreferrer"' in out
+    assert "<h2>News</h2>" in out  # under the page's own h1
+
+    from prompts import load_catalog
+    from services.pollfile import parse_poll
+    from services.results import Results
+    from services.site import SitePoll, SiteWriter
+
+    poll = parse_poll(SMALL_POLL, "tiny.yaml", {"en": "Prefer not to say"})
+    sp = SitePoll(poll, Results("tiny", "Tiny poll", 0, MIN_CELL, ()), said_did={"en": attack})
+    SiteWriter(load_catalog()).write([sp], tmp_path)
+    for lang in ("en", "cy"):  # no Welsh given: the English, marked as English
+        page = (tmp_path / lang / "tiny" / "you-said-we-did.html").read_text(encoding="utf-8")
+        assert "<script" not in page and "<img" not in page
+        assert not re.search(r'(href|src)="\s*(javascript|data|vbscript):', page, re.I)
+    cy = (tmp_path / "cy" / "tiny" / "you-said-we-did.html").read_text(encoding="utf-8")
+    assert '<div class="said-did" lang="en">' in cy
+
+
+def test_site_inputs_are_checked_before_anything_is_written(
+    tmp_path: Path, built: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = built["safe"].parent / "site.db"
+    bad = tmp_path / "national.yaml"
+    cases = [
+        (NATIONAL.replace("percent: 21.3", "percent: 210"), "issues[0].percent"),
+        (NATIONAL.replace("tag: youth-voice", "tag: Youth Voice"), "line 1: tag:"),
+        (NATIONAL.replace("percent: 21.3", "votes: 3"), "fewer than 5 votes"),
+        (NATIONAL.replace("tag: youth-voice", "tag: nobody-has-it"), "has no poll with that"),
+    ]
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ("TOKEN", "API_URL", "KEY_FILE", "ADMINS", "MIN_CELL", "PUBLIC_URL"):
+            mp.delenv(f"MARKBOT_{name}", raising=False)
+        mp.setenv("MARKBOT_DB", str(db))
+        for text, message in cases:
+            bad.write_text(text, encoding="utf-8")
+            out = tmp_path / "out"
+            args = ["site", CODE, "schools-2026", "--out", str(out), "--national", str(bad)]
+            assert main(args) == 1, text
+            assert message in capsys.readouterr().err
+            assert not out.exists()  # nothing written, not even a download
+        args = ["site", CODE, "--out", str(tmp_path / "o"), "--said-did", "nocode.md"]
+        assert main(args) == 2
+        assert "--said-did takes CODE=FILE" in capsys.readouterr().err
+        args = ["site", CODE, "--out", str(tmp_path / "o"), "--said-did", f"other={bad}"]
+        assert main(args) == 1
+        assert "--said-did names ['other']" in capsys.readouterr().err
+
+
 # --- safe to publish: no small count in any byte ---------------------------------------------
 
 SMALL = re.compile(r"(?<![\w.,/%-])([1-4])(?![\w.,%/-])")  # a lone 1..4, not part of 12 or 3%
@@ -366,6 +637,18 @@ def test_no_count_under_the_threshold_appears_in_any_file(built: dict[str, Path]
     assert any("by-area.html: '3 (14%)'" in f for f in raw)
     assert any(f.endswith(".csv: youth-2026,priority,Jobs,area,South,3,0.1364,,") for f in raw)
     assert any(f.endswith(".xlsx:By area!E7 3") for f in raw), raw
+    # ... and on the new pages: Ysgol Cwm's 3 ballots, its session's, its 3 'climate' answers
+    for page in ("turnout.html", "themes.html"):
+        assert any(f.startswith(f"en/schools-2026/{page}: '3") for f in raw), page
+    scanned = {p.relative_to(built["safe"]).as_posix() for p in built["safe"].rglob("*.html")}
+    for lang in ("en", "cy"):
+        assert {
+            f"{lang}/schools-2026/turnout.html",
+            f"{lang}/schools-2026/themes.html",
+            f"{lang}/{CODE}/turnout.html",
+            f"{lang}/{CODE}/you-said-we-did.html",
+            f"{lang}/campaigns/youth-voice.html",
+        } <= scanned
 
 
 def test_hidden_cells_render_as_their_markers(site: Path) -> None:
@@ -466,6 +749,9 @@ def test_pages_reflow_at_320_px_and_zoom(page: WebDriver, site: Path) -> None:
             "en/youth-2026/index.html",
             "cy/youth-2026/by-area.html",
             "cy/youth-2026/question-order.html",
+            "cy/schools-2026/turnout.html",
+            "en/schools-2026/themes.html",
+            "cy/campaigns/youth-voice.html",
         ):
             assert_reflows(page, f"{server.url}/{name}")
 
