@@ -34,9 +34,9 @@ from services.pollfile import (
 )
 from services.polls import PollService
 from services.reports import ExportError, ReportService
-from services.results import Cell, Results, Table
+from services.results import Results, Table
 from services.site_inputs import National, render_markdown
-from services.suppression import apply_suppression, group_size, shown
+from services.suppression import OUTSIDE, apply_suppression, group_size, shown, sizes_table
 from services.themes import codebook
 from storage.records import PollRow
 
@@ -49,7 +49,6 @@ INSIDE = 45.0  # a bar at least this wide (in %) carries its figure inside
 DOWNLOADS = "downloads"
 CAMPAIGNS = "campaigns"  # the folder of campaign pages, in each language's folder
 TOP_ISSUES = 10  # places a campaign page shows per poll
-OUTSIDE = "\x00outside"  # ballots cast outside any session: counted, never shown
 
 
 @dataclass
@@ -569,36 +568,17 @@ class SiteWriter:
     def _sessions(self, lang: str, sp: SitePoll) -> dict[str, Any] | None:
         """Ballots by session (a class or school visit with its own link), most first.
 
-        A session's ballots are its group size (as the exports give it), taken from a question
-        every ballot answers. They add up, with the ballots cast outside any session, to the
-        published total, so they go through the same suppression as any table whose counts
-        add up to a known total (``apply_suppression``): a small session shows "<m", and
-        another is hidden ("[c]") where the total would give it away. The ballots outside any
-        session are counted in that check as if they were published; they never are."""
+        A session's ballots are its group size (``sizes_table``: the table the exports'
+        suppression checks session groups with, so both hide the same). They add up, with the
+        ballots cast outside any session, to the published total, so they go through the same
+        suppression as any table whose counts add up to a known total: a small session shows
+        "<m", and another is hidden ("[c]") where the total would give it away. The ballots
+        outside any session are counted in that check as if they were published; they never are."""
         res = sp.results
-        ref = _every_ballot(sp.poll)
-        overall = self._overall(res, ref.id) if ref else None
-        tables = [
-            t
-            for t in res.tables
-            if ref
-            and t.question == ref.id
-            and t.dimension == SESSION_DIMENSION
-            and t.channel == "all"
-        ]
-        if overall is None or not tables:
+        sizes = sizes_table(res.tables, SESSION_DIMENSION, res.ballots)
+        if sizes is None:
             return None
-        total = overall.respondents
-        cells = [
-            Cell(t.group, t.group_label, t.respondents, t.respondents / total if total else 0.0)
-            for t in tables
-        ]
-        outside = total - sum(c.count for c in cells)
-        if outside > 0:
-            cells.append(Cell(OUTSIDE, OUTSIDE, outside, outside / total))
-        cells.sort(key=lambda c: (-c.count, c.label.casefold()))
-        sizes = Table(SESSION_DIMENSION, "choice", "", "", "", total, tuple(cells))
-        checked = apply_suppression(Results(res.code, "", total, res.min_cell, (sizes,)))
+        checked = apply_suppression(Results(res.code, "", res.ballots, res.min_cell, (sizes,)))
         table = checked.tables[0]
         entries: list[dict[str, Any]] = []
         for cell in table.cells:
@@ -774,13 +754,6 @@ def campaigns_of(polls: Sequence[SitePoll], national: Sequence[National] = ()) -
         for tag, members in sorted(by_tag.items())
         if len(members) > 1 or tag in lists
     ]
-
-
-def _every_ballot(poll: Poll) -> Question | None:
-    """A question every ballot answers (the first one that is not optional), so its
-    respondents per session are the session's ballots; else the main question."""
-    required = (q for q in poll.questions if q.kind != "text" and not q.optional)
-    return next(required, None) or headline(poll)
 
 
 class SiteService:

@@ -144,9 +144,13 @@ def shown(table: Table, cell: Cell, min_cell: int) -> Shown:
 
 def group_size(table: Table, min_cell: int) -> int | str:
     """A table's respondents as published: a group withheld for being smaller than the
-    threshold shows ``<m``; every other size is shown (a withheld whole breakdown's too)."""
-    if table.withheld and min_cell > 0 and table.respondents < min_cell:
-        return f"<{min_cell}"
+    threshold shows ``<m``, a group whose size its breakdown's own table hides shows that
+    table's marker; every other size is shown (a withheld whole breakdown's too)."""
+    if min_cell > 0 and (table.size_hidden or table.withheld):
+        if table.respondents < min_cell:
+            return f"<{min_cell}"
+        if table.size_hidden:
+            return SECONDARY
     return table.respondents
 
 
@@ -821,6 +825,98 @@ def _safe_text(
     return replace(a, groups=tuple(kept))
 
 
+OUTSIDE = "\x00outside"  # ballots outside every group of a breakdown: counted, never shown
+
+
+def sizes_table(tables: Sequence[Table], dimension: str, total: int) -> Table | None:
+    """A breakdown's group sizes as one table adding up to ``total`` (the ballots), for a
+    breakdown with no question of its own (sessions): each group's size is the most
+    respondents any of its tables has; ballots in no group make one more cell, ``OUTSIDE``,
+    which is counted as if it were published (it never is). None if nothing is grouped."""
+    sizes: dict[str, Cell] = {}
+    for t in tables:
+        if t.dimension == dimension and t.channel == "all":
+            old = sizes.get(t.group)
+            if old is None or t.respondents > old.count:
+                share = t.respondents / total if total else 0.0
+                sizes[t.group] = Cell(t.group, t.group_label, t.respondents, share)
+    if not sizes:
+        return None
+    cells = sorted(sizes.values(), key=lambda c: (-c.count, c.label.casefold(), c.option))
+    outside = total - sum(c.count for c in cells)
+    if outside > 0:
+        cells.append(Cell(OUTSIDE, OUTSIDE, outside, outside / total))
+    return Table(dimension, "choice", "", "", "", total, tuple(cells))
+
+
+def _hidden_groups(tables: Sequence[Table], total: int, m: int) -> set[tuple[str, str]]:
+    """(breakdown, group) whose size may not be published. Every group table publishes its
+    respondents (a choice question's cells add up to them), a group with no ballots has no
+    tables (so its zero is known), and the sizes add up to the ballots with those who skipped
+    the breakdown: so a breakdown's sizes are a table of their own (``sizes_table``), and a
+    size hidden there (small, or hidden so that "total - the other groups" can't give a small
+    one) is hidden everywhere, as is one its own question's table hides."""
+    own = {t.question: t for t in tables if not t.dimension and t.channel == "all"}
+    hidden: set[tuple[str, str]] = set()
+    for dim in {t.dimension for t in tables if t.dimension}:
+        if dim in own:
+            hidden |= {(dim, c.option) for c in own[dim].cells if c.suppressed and c.count}
+        sizes = sizes_table(tables, dim, total)
+        if sizes is not None:
+            checked = _apply(sizes, plan_suppression([sizes], m))
+            hidden |= {(dim, c.option) for c in checked.cells if c.suppressed}
+    return {(d, g) for d, g in hidden if g != OUTSIDE}
+
+
+def _withhold(t: Table) -> Table:
+    cells = sorted(
+        (replace(c, suppressed=True) for c in t.cells), key=lambda c: (c.label.casefold(), c.option)
+    )
+    return replace(t, cells=tuple(cells), withheld=True, size_hidden=True)
+
+
+def _hide_sizes(t: Table, hidden: set[tuple[str, str]]) -> Table:
+    """A breakdown question's own table with every hidden group size hidden in it too."""
+    if t.dimension or not any((t.question, c.option) in hidden for c in t.cells):
+        return t
+    cells = [
+        replace(c, suppressed=c.suppressed or (t.question, c.option) in hidden) for c in t.cells
+    ]
+    shown = [c for c in cells if not c.suppressed]
+    rest = sorted((c for c in cells if c.suppressed), key=lambda c: (c.label.casefold(), c.option))
+    return replace(t, cells=(*shown, *rest))
+
+
+def _hide_twins(tables: tuple[Table, ...]) -> tuple[Table, ...]:
+    """Age by area and area by age are the same counts: a cell hidden in one (a group
+    withheld for its size) is hidden in the other."""
+    hidden = {
+        (t.question, t.dimension, t.group, t.channel, c.option)
+        for t in tables
+        if t.dimension
+        for c in t.cells
+        if c.suppressed
+    }
+    out = []
+    for t in tables:
+        twins = {
+            c.option
+            for c in t.cells
+            if t.dimension
+            and not c.suppressed
+            and (t.dimension, t.question, c.option, t.channel, t.group) in hidden
+        }
+        if twins:
+            cells = [replace(c, suppressed=c.suppressed or c.option in twins) for c in t.cells]
+            shown = [c for c in cells if not c.suppressed]
+            rest = sorted(
+                (c for c in cells if c.suppressed), key=lambda c: (c.label.casefold(), c.option)
+            )
+            t = replace(t, cells=(*shown, *rest))
+        out.append(t)
+    return tuple(out)
+
+
 def apply_suppression(results: Results, *, protect_zeros: bool = False) -> Results:
     """The results as they may be published: small counts hidden, the rule written down."""
     m = results.min_cell
@@ -828,6 +924,13 @@ def apply_suppression(results: Results, *, protect_zeros: bool = False) -> Resul
         return replace(results, rule=rule_text(m))
     plan = plan_suppression(results.tables, m, protect_zeros=protect_zeros)
     tables = tuple(_apply(t, plan) for t in results.tables)
+    hidden = _hidden_groups(tables, results.ballots, m)
+    tables = _hide_twins(
+        tuple(
+            _withhold(t) if (t.dimension, t.group) in hidden else _hide_sizes(t, hidden)
+            for t in tables
+        )
+    )
     turnout = replace(
         results.turnout,
         by_group=tuple(

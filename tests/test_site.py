@@ -399,22 +399,25 @@ def test_the_methodology_explains_borda_and_the_markers(site: Path) -> None:
 
 def test_turnout_league_ranks_groups_by_share_of_their_population(site: Path) -> None:
     """Like Make Your Mark's league: highest turnout first, places as ordinals; Ysgol Cwm's 3
-    ballots are hidden, so it has no percentage and no place, and comes last."""
+    ballots are hidden, so it has no percentage and no place, and comes last. Everyone named a
+    school (20 + 18 + 3 = 41 ballots), so Bryn's 18 would give Cwm's 3 away: it is hidden too
+    ("[c]"), as the school question's own table and the session table hide it."""
     table = rows(site / "en" / "schools-2026" / "turnout.html")
     assert table[:4] == [
         ["Place", "Group", "Ballots", "Young people", "Turnout"],
-        ["1st", "Ysgol Bryn", "18", "150", "12.0%"],
-        ["2nd", "Ysgol Aber", "20", "200", "10.0%"],
+        ["1st", "Ysgol Aber", "20", "200", "10.0%"],
+        ["–", "Ysgol Bryn", "[c]", "150", "–"],
         ["–", "Ysgol Cwm", "<5", "100", "–"],
     ]
     en = text_of(site / "en" / "schools-2026" / "turnout.html")
-    assert "Turnout was highest in Ysgol Bryn: 12.0% of young people there voted (18 of 150)." in en
+    assert "Turnout was highest in Ysgol Aber: 10.0% of young people there voted (20 of 200)." in en
     assert "3%" not in en and "3.0%" not in en  # Cwm's 3 of 100
+    assert "12.0%" not in en and "18" not in en  # nor Bryn's 18 of 150
     cy = rows(site / "cy" / "schools-2026" / "turnout.html")
-    assert ["1af", "Ysgol Bryn", "18", "150", "12.0%"] in cy
-    assert ["2il", "Ysgol Aber", "20", "200", "10.0%"] in cy
+    assert ["1af", "Ysgol Aber", "20", "200", "10.0%"] in cy
+    assert ["–", "Ysgol Bryn", "[c]", "150", "–"] in cy
     cy_text = text_of(site / "cy" / "schools-2026" / "turnout.html")
-    assert "Roedd y gyfran a bleidleisiodd uchaf yn Ysgol Bryn: pleidleisiodd 12.0%" in cy_text
+    assert "Roedd y gyfran a bleidleisiodd uchaf yn Ysgol Aber: pleidleisiodd 10.0%" in cy_text
     youth = rows(site / "en" / CODE / "turnout.html")
     assert ["1st", "North", "26", "400", "6.5%"] in youth
     assert ["2nd", "South", "22", "600", "3.7%"] in youth

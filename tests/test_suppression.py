@@ -14,6 +14,7 @@ from services.results import Cell, Results, Table, TextAnswer, Turnout, TurnoutR
 from services.suppression import (
     SECONDARY,
     apply_suppression,
+    group_size,
     marker,
     plan_suppression,
     rule_text,
@@ -131,7 +132,11 @@ def test_withheld_group() -> None:
     out = apply_suppression(results(tables))
     s = next(t for t in out.tables if t.group == "s")
     assert s.withheld and all(c.suppressed for c in s.cells)
-    assert not any(t.withheld for t in out.tables if t.group != "s")
+    # everyone is in a group (12 + 3 + 15 = 30 ballots), so n's size would give s's away
+    # (30 - 12 - 15): the smallest other group is withheld as well, its size shown as "[c]"
+    n = next(t for t in out.tables if t.group == "n")
+    assert n.withheld and group_size(n, 5) == SECONDARY and group_size(s, 5) == "<5"
+    assert not any(t.withheld for t in out.tables if t.group == "x")
 
 
 def test_secondary_in_a_row() -> None:
@@ -305,9 +310,13 @@ def test_known_poll_hand_checked(poll: Poll) -> None:
     assert hid("priority", "age", "13-15") == {"climate", "transport", "jobs", "mental-health"}
     assert hid("priority", "age", "16-18") == {"transport", "jobs", "mental-health"}
     assert hid("priority", "area", "north") == {"climate", "transport", "jobs", "mental-health"}
-    assert hid("priority", "area", "south") == {"transport", "jobs", "mental-health"}
-    # the area question alone: 'prefer not to say' 1 needs a partner: the smaller of 8 and 5
+    # the area question alone: 'prefer not to say' 1 needs a partner: the smaller of 8 and 5;
+    # and since the south's size is hidden there, it is hidden everywhere (its tables would
+    # publish the 5, and 14 - 8 - 5 gives the 1): the south is withheld whole
     assert hid("area") == {"prefer-not-to-say", "south"}
+    south = by[("priority", "area", "south", "all")]
+    assert south.withheld and group_size(south, 5) == SECONDARY
+    assert hid("priority", "area", "south") == {"climate", "transport", "jobs", "mental-health"}
     # age by area and area by age are the same counts, hidden alike
     pairs = 0
     for t in res.tables:

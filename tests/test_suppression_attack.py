@@ -429,3 +429,52 @@ def test_random_polls_answered_in_part(poll: Poll) -> None:
         check(random_poll(rng, poll, rng.randint(8, 60), False), False) for _ in range(12)
     )
     assert searched >= 30
+
+
+def published_sizes(res: Results, dimension: str) -> dict[str, set[int | str]]:
+    """Every figure any table publishes as a group's size (its respondents) in a breakdown."""
+    from services.suppression import group_size
+
+    out: dict[str, set[int | str]] = {}
+    for t in res.tables:
+        if t.dimension == dimension:
+            out.setdefault(t.group, set()).add(group_size(t, res.min_cell))
+    return out
+
+
+def test_a_small_group_cannot_be_taken_from_the_total(poll: Poll) -> None:
+    """Everyone answers age, so the age groups add up to the ballots (41 = 20 + 18 + 3). The
+    group of 3 is withheld ("<5"); if the group of 18 still published its size in its own
+    tables, 41 - 20 - 18 would give the 3. It is hidden as the age question's own table hides
+    it, and withheld everywhere, so no two published sizes leave one small group over."""
+    ballots = (
+        [ballot("11-13", "North", "Jobs", ("Parks", "Buses"), ("Bikes", "Shops", "Libraries"))] * 20
+        + [ballot("14-16", "South", "Climate", ("Clubs", "Sport"), ("Shops", "Bikes"))] * 18
+        + [ballot("17-18", "South", "Transport", ("Parks",), ("Youth work",))] * 3
+    )
+    res = apply_suppression(build_results("atk", poll, tally(poll, ballots), M))
+    sizes = published_sizes(res, "age")
+    numbers = {g: {v for v in vs if isinstance(v, int)} for g, vs in sizes.items()}
+    assert numbers["17-18"] == set() and sizes["17-18"] == {"<5"}
+    assert numbers["14-16"] == set() and sizes["14-16"] == {"[c]"}
+    assert numbers["11-13"] == {20}
+    # and the 18's figures are withheld too: its cells would add up to its size
+    for t in res.tables:
+        if t.dimension == "age" and t.group == "14-16":
+            assert t.withheld and all(c.suppressed for c in t.cells)
+
+
+def test_random_polls_leave_no_small_group_to_the_total(poll: Poll) -> None:
+    """For random polls: in every breakdown everyone answers, the hidden group sizes are none,
+    or two or more groups together of at least the threshold (never one small one alone)."""
+    rng = random.Random(7)
+    for _ in range(60):
+        raw = random_poll(rng, poll, rng.randint(12, 60), True)
+        res = apply_suppression(raw)
+        for dim in ("age", "area"):
+            sizes = published_sizes(res, dim)
+            true = {t.group: t.respondents for t in raw.tables if t.dimension == dim}
+            hidden = [g for g, vs in sizes.items() if not any(isinstance(v, int) for v in vs)]
+            left = raw.ballots - sum(true[g] for g in sizes if g not in hidden)
+            assert not (len(hidden) == 1 and 0 < left < M), (dim, sizes)
+            assert left == sum(true[g] for g in hidden)
