@@ -112,7 +112,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--dev2", action="store_true", help="only tests/data/dev2/scrub.yaml (same shape)"
     )
+    parser.add_argument("--items", type=Path, help="only this file (shaped like the held-out)")
     args = parser.parse_args(argv)
+    if args.items:
+        print("\n".join(score_heldout(args.items).lines(str(args.items))))
+        return 0
     if args.dev2:
         print("\n".join(score_heldout(DEV2).lines("development set 2 (tests/data/dev2)")))
         return 0
