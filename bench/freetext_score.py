@@ -2,6 +2,8 @@
 
     python tools/score_freetext.py --dev       # the development corpus (tuned on: in-sample)
     python tools/score_freetext.py --heldout   # tests/data/heldout: at most once per change
+    python -m bench.freetext_score --dev2      # tests/data/dev2: a second development set
+    python -m bench.freetext_score --items tests/data/dev2/fresh_safeguarding.yaml
 
 It prints rates by label, category and language and never an item's text, so scoring the
 held-out corpus shows nobody which wording was missed (its README: "do not read the misses").
@@ -145,10 +147,20 @@ def main() -> int:
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--dev", action="store_true")
     which.add_argument("--heldout", action="store_true")
+    which.add_argument("--dev2", action="store_true", help="tests/data/dev2 (safeguarding)")
+    which.add_argument("--items", type=Path, help="any safeguarding file shaped like the held-out")
     args = parser.parse_args()
     if args.dev:
         safeguarding, themes = _dev_safeguarding(), _dev_themes()
         print("DEVELOPMENT data (trained on: in-sample figures; see the build for 5-fold ones)")
+    elif args.dev2:
+        safeguarding = yaml.safe_load((DATA / "dev2" / "safeguarding.yaml").read_text("utf-8"))
+        safeguarding, themes = safeguarding["items"], []
+        print("DEVELOPMENT set 2 (tests/data/dev2: tuned on, not trained on)")
+    elif args.items:
+        safeguarding = yaml.safe_load(args.items.read_text("utf-8"))["items"]
+        themes = []
+        print(f"{args.items}")
     else:
         load = lambda name: yaml.safe_load(  # noqa: E731
             (DATA / "heldout" / f"{name}.yaml").read_text("utf-8")
@@ -158,7 +170,8 @@ def main() -> int:
     assess("warm up")  # loads the models
     themes_of("warm up")
     print("\n".join(score_safeguarding(safeguarding)))
-    print("\n".join(score_themes(themes)))
+    if themes:
+        print("\n".join(score_themes(themes)))
     return 0
 
 

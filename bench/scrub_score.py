@@ -1,6 +1,7 @@
 """Score services.scrub on a labelled corpus: personal details removed, clean answers changed.
 
     python -m bench.scrub_score            # the held-out corpus and the development corpus
+    python -m bench.scrub_score --dev2     # only tests/data/dev2/scrub.yaml (tuned on)
 
 A personal detail counts as removed when none of its listed spellings survives as a substring of
 the scrubbed text; a clean answer counts as changed when scrub() returns anything but the text
@@ -24,6 +25,7 @@ from services.scrub import scrub
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "data" / "heldout" / "scrub.yaml"
 DEVELOPMENT = ROOT / "tests" / "data" / "scrub_corpus.yaml"
+DEV2 = ROOT / "tests" / "data" / "dev2" / "scrub.yaml"
 
 
 @dataclass
@@ -107,7 +109,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--heldout", type=Path, default=HELDOUT)
     parser.add_argument("--development", type=Path, default=DEVELOPMENT)
+    parser.add_argument(
+        "--dev2", action="store_true", help="only tests/data/dev2/scrub.yaml (same shape)"
+    )
+    parser.add_argument("--items", type=Path, help="only this file (shaped like the held-out)")
     args = parser.parse_args(argv)
+    if args.items:
+        print("\n".join(score_heldout(args.items).lines(str(args.items))))
+        return 0
+    if args.dev2:
+        print("\n".join(score_heldout(DEV2).lines("development set 2 (tests/data/dev2)")))
+        return 0
     print("\n".join(score_development(args.development).lines("development corpus")))
     print("\n".join(score_heldout(args.heldout).lines("held-out corpus")))
     return 0

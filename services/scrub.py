@@ -29,7 +29,16 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-PLACEHOLDERS = ("[email]", "[link]", "[handle]", "[phone]", "[postcode]", "[address]", "[name]")
+PLACEHOLDERS = (
+    "[email]",
+    "[link]",
+    "[handle]",
+    "[phone]",
+    "[postcode]",
+    "[address]",
+    "[name]",
+    "[school]",
+)
 
 # --- emails -------------------------------------------------------------------------------------
 
@@ -92,6 +101,23 @@ _WORD_DOMAIN = re.compile(
     re.IGNORECASE,
 )
 _TRAILING = ".,;:!?)]}'\""
+# Helplines' own sites, which a young person may pass on to others: kept like their numbers.
+_HELPLINE_SITES = frozenset(
+    {
+        "meic.cymru",
+        "meiccymru.org",
+        "childline.org.uk",
+        "samaritans.org",
+        "giveusashout.org",
+        "nspcc.org.uk",
+        "papyrus-uk.org",
+        "themix.org.uk",
+        "mind.org.uk",
+        "youngminds.org.uk",
+        "thecalmzone.net",
+        "kooth.com",
+    }
+)
 _HANDLE = re.compile(r"(?<![\w@.])@(?!\d{1,2}(?:[:.]\d\d)?(?:am|pm)\b)\w(?:[\w.]*\w)?")
 # "@everyone", "@here", Welsh "@pawb": mentions of a whole chat, not of a person.
 _NOT_HANDLES = _words("everyone everybody every1 here channel all pawb bawb chat group admins")
@@ -112,6 +138,10 @@ _SOCIAL_INTROS = tuple(
         rf"{_SOCIAL}\s*[:\-]?\s*(?:@\s*)?",
         # "snap: tia_xo", "discord = gamerboy#1234"
         rf"(?<![\w@]){_SOCIAL}\s*[:=]\s*(?:@\s*)?",
+        # Welsh: "snap fi: dafydd.j09", "fy insta i yw celf_catrin", "insta fi ydy ..."
+        rf"(?<![\w@])(?:fy\s+)?{_SOCIAL}\s+(?:fi|i)\s*(?:[:=\-]\s*|\s+(?:yw|ydy|ydi)\s+)"
+        r"(?:@\s*)?",
+        rf"\bfy\s+{_SOCIAL}\s*(?:[:=\-]\s*|\s+(?:yw|ydy|ydi)\s+)(?:@\s*)?",
     )
 )
 
@@ -170,6 +200,33 @@ _ADDRESS_INTRO = re.compile(
     re.IGNORECASE,
 )
 _FAMOUS_ADDRESSES = frozenset({"10 downing street", "221b baker street"})
+# A street without a number, when the writer says they live there: "live on Clive Street",
+# "byw ar Ffordd Penrhos" (capitalised, so "live on the main road" stays).
+_STREET_LIVE = re.compile(
+    r"(?P<intro>\b(?i:live|living|lives|byw|bywn|fyw)[ \t]+(?i:on|in|at|ar|yn)[ \t]+)"
+    rf"(?P<address>(?:[A-Z][\w'’-]+[ \t]+){{1,2}}(?i:{_SUFFIX_CLEAR}|close|drive|way|place|"
+    r"court|crescent|view|rise|walk|row)\b"
+    r"|(?i:heol|ffordd|stryd|lôn|lon|rhodfa|cilgant|clos|teras)[ \t]+(?:(?i:y|yr)[ \t]+)?"
+    r"[A-Z][\w'’-]+)"
+)
+
+# --- schools ------------------------------------------------------------------------------------
+
+# A school named: "Ysgol Glan Clwyd", "Ysgol y Preseli", "at Cathays High", "i go to St
+# Teilo's". With a name or a school year it narrows a young person down to a class.
+_SCHOOL_WORDS = (
+    r"High(?:[ \t]+School)?(?![ \t]+(?i:street|st|road|rd|lane|st\.))|Comprehensive|Comp|"
+    r"Academy|Primary|Secondary|College"
+)
+_SCHOOL = re.compile(
+    r"(?P<intro>)\bYsgol[ \t]+(?:(?:y|yr|Y|Yr|Gyfun|Gymraeg|Uwchradd|Gynradd|Bro|Sant|Santes|"
+    r"San|Syr|Gymunedol|Eglwys|Gatholig)[ \t]+)*[A-Z][\w'’-]+"
+    r"(?:[ \t]+(?:y[ \t]+|yr[ \t]+)?[A-Z][\w'’-]+){0,2}"
+    r"|(?P<at>\b(?i:at|to|from|attend|attends|yn|ym|i)[ \t]+)(?:St\.?[ \t]+|Saint[ \t]+)?"
+    rf"[A-Z][\w'’.-]+(?:[ \t]+[A-Z][\w'’.-]+){{0,2}}[ \t]+(?:{_SCHOOL_WORDS})\b"
+    r"|(?P<goes>\b(?i:go|goes|went|attend|attends|pupil|student)[ \t]+(?i:to|at)?[ \t]*)"
+    r"(?:St\.?|Saint)[ \t]+[A-Z][\w-]+['’]s\b"
+)
 
 # --- phone numbers ------------------------------------------------------------------------------
 
@@ -207,7 +264,7 @@ _NUMBER_WORDS = {
 _SAID = rf"(?:\d+|{'|'.join(_NUMBER_WORDS)}|double|triple)"
 _SAID_NUMBER = re.compile(rf"\b{_SAID}(?:[ \t,.-]+{_SAID}){{3,}}\b", re.IGNORECASE)
 # Numbers the bot and schools signpost, never personal: Childline, Samaritans, Shout, NSPCC,
-# Papyrus HOPELINE247, CALM, The Mix, Mind, and 999/112/111/101.
+# Papyrus HOPELINE247, CALM, The Mix, Mind, Meic, and 999/112/111/101.
 _HELPLINES = frozenset(
     {
         "08001111",
@@ -218,6 +275,7 @@ _HELPLINES = frozenset(
         "08000684141",
         "0800585858",
         "08088084994",
+        "08088023456",  # Meic, the helpline for children and young people in Wales
         "03001233393",
         "999",
         "112",
@@ -242,6 +300,12 @@ _PHONE_MIN_DIGITS = 7  # below this phonenumbers is not even asked
 
 _NAME = r"[^\W\d_][\w'’-]*"
 _NAMES = rf"(?P<names>{_NAME}(?:[ \t]+{_NAME}){{0,2}})"
+# A school year after a signed name: "Mia, year 9", "Reuben (yr 10)", "Tomos (bl 10)",
+# "Megan o flwyddyn 7".
+_YEAR_TAIL = (
+    r"(?:[ \t]*[,(\-–]?[ \t]*(?:(?i:from|in|o)[ \t]+)?"
+    r"(?i:year|yr|y|bl|bl\.|blwyddyn|flwyddyn|fl)[ \t]*\d{1,2}[ \t]*\)?)"
+)
 _RELATION = (
     r"(?:mum|mom|mam|mother|dad|father|step-?mum|step-?dad|brother|sister|bro|sis|nan|nana|"
     r"nanna|gran|granny|grandma|grandad|grandpa|auntie|aunt|uncle|cousin|(?:best\s+)?friend|"
@@ -293,12 +357,19 @@ _NAME_FIRST_CY_AFTER = re.compile(
 _NAME_FIRST_CY_START = re.compile(
     r"(?P<lead>(?:^|(?<=[.!?\n]))[ \t]*)"
     rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
-    rf"(?P<after>[ \t]+{_CY_ME}(?=[ \t]*(?:[,.!]|$)))",
+    rf"(?P<after>[ \t]+{_CY_ME}(?=[ \t]*(?:[,.!]|$)|{_YEAR_TAIL}))",
     re.MULTILINE,
 )
 # "my friend Jess Smith": a first name and surname straight after a relation.
 _RELATION_FULL_NAME = re.compile(
     rf"(?P<intro>\b(?i:my|our)\s+(?i:{_RELATION}|best\s+mate|bf|gf|pal|m8)\s+)"
+    rf"(?P<names>{_NAME}[ \t]+{_NAME})"
+)
+# "fy ffrind Osian Rowlands", "fy nghefnder Cai Jones" (relations in their mutated forms).
+_RELATION_FULL_NAME_CY = re.compile(
+    r"(?P<intro>\b(?i:fy|ein|dy)\s+(?i:ffrind(?:\s+gorau)?|mrawd|chwaer|nghefnder|nghyfnither|"
+    r"mêt|met|mets|nghariad|cariad|athro|athrawes|nhiwtor|tiwtor|hyfforddwr|nghymydog|"
+    r"cymydog|llystad|llysfam|ewythr|modryb|nain|nhaid|taid|mamgu|tadcu)\s+)"
     rf"(?P<names>{_NAME}[ \t]+{_NAME})"
 )
 _TITLE = re.compile(
@@ -349,19 +420,28 @@ _SOFT_INTRO = re.compile(
 _CLOSER = (
     r"thanks|thank\s+you|thankyou|thanx|thx|cheers|ta|love|lots\s+of\s+love|regards|"
     r"kind\s+regards|best\s+wishes|many\s+thanks|yours|"
-    r"diolch(?:\s+yn\s+fawr)?(?:\s+iawn)?|cofion(?:\s+gorau|\s+cynnes)?|hwyl(?:\s+fawr)?"
+    r"diolch(?:\s+yn\s+fawr)?(?:\s+iawn)?|cofion(?:\s+gorau|\s+cynnes)?|hwyl(?:\s+fawr)?|"
+    r"pob\s+hwyl|(?:llawer\s+o\s+|lot\s+o\s+)?gariad|cariad"
 )
-_END = r"(?=(?:[ \t]*(?:x+|[!.?]+|:\)|:D|[^\w\s]))*[ \t]*$)"
+# Closers that end a sentence with a name and no comma ("cheers tyler"): never "love", which
+# is also a verb ("i love Chelsea").
+_CLOSER_MID = (
+    r"thanks|thank\s+you|thankyou|thanx|thx|cheers|ta|regards|diolch(?:\s+yn\s+fawr)?|"
+    r"cofion|hwyl(?:\s+fawr)?|love\s+from|lots\s+of\s+love"
+)
+_END = rf"(?={_YEAR_TAIL}?(?:[ \t]*(?:x+|[!.?]+|:\)|:D|[^\w\s]))*[ \t]*$)"
 _SIGN_OFF_TAIL = (
     r"(?=[ \t]*(?:$|[,.!?)\n]|x+\b|:\)|[^\w\s]|\(?\d|"
-    r"(?i:in\s+(?:year|yr|y\d|blwyddyn)|year|yr|y\d+|age|aged|oed|blwyddyn)\b))"
+    r"(?i:in\s+(?:year|yr|y\d|blwyddyn)|year|yr|y\d+|age|aged|oed|blwyddyn|bl|"
+    r"o\s+(?:flwyddyn|fl|bl))\b))"
 )
 _FROM_SIGN_OFF = re.compile(
     rf"(?P<intro>(?:(?:^|(?<=[.!?,;:\n()~]))[ \t]*|(?<=[ \t][-–—])[ \t]*"
     rf"|\b(?i:{_CLOSER})[ \t,!.]+)(?i:from|frm|oddi\s+wrth)[ \t]+"
-    rf"|\b(?i:{_CLOSER})[ \t,!.]+(?i:gan)[ \t]+|\b(?i:written|sent|made)[ \t]+(?i:by)[ \t]+)"
-    + _NAMES
-    + _SIGN_OFF_TAIL,
+    rf"|\b(?i:{_CLOSER})[ \t,!.]+(?i:gan)[ \t]+|\b(?i:written|sent|made)[ \t]+(?i:by)[ \t]+"
+    # Welsh "gan Cai bl 8" opening a sentence (not "gan fod", "gan yr heddlu": the tail and
+    # the name check rule those out)
+    r"|(?:^|(?<=[.!?\n]))[ \t]*(?i:gan)[ \t]+)" + _NAMES + _SIGN_OFF_TAIL,
     re.MULTILINE,
 )
 _CLOSER_SIGN_OFF = re.compile(
@@ -375,6 +455,16 @@ _DASH_SIGN_OFF = re.compile(
     r"(?P<intro>(?:^|(?<=\n)|(?<=[.!?])[ \t]+)[ \t]*[-–—~][ \t]*)" + _NAMES + _END
 )
 _DASH_SIGN_OFF_MID = re.compile(r"(?P<intro>(?<=[ \t])[-–—~][ \t]*)" + _NAMES + _END)
+# "... cheers tyler", "thanks Harvey" closing a sentence without a comma (a listed first name).
+_CLOSER_MID_SIGN_OFF = re.compile(
+    rf"(?P<intro>(?<![\w'’])(?i:{_CLOSER_MID})[ \t]*,?[ \t]+)" + _NAMES + _END
+)
+# "... xx Lacey": kisses then a name at the very end.
+_KISSES_NAME = re.compile(r"(?P<intro>(?<![\w'’])[xX]{1,5}[ \t]*,?[ \t]+)" + _NAMES + _END)
+# "Mia, year 9" / "Lowri, blwyddyn 9" opening a sentence and ending the message.
+_NAME_YEAR_END = re.compile(
+    r"(?P<intro>(?:^|(?<=\n)|(?<=[.!?])[ \t]+))" + _NAMES + rf"(?={_YEAR_TAIL}[ \t.!x]*$)"
+)
 # "its Keira, from year 9": "it's" and a common first name, then a pause.
 _ITS_NAME = re.compile(
     r"(?P<intro>(?<![\w'’])(?i:it['’]?s|its|it\s+is)[ \t]+)"
@@ -770,9 +860,18 @@ def _replace_said_number(match: re.Match[str]) -> str:
     return "[phone]"
 
 
+def _helpline_site(link: str) -> bool:
+    """Whether a link goes to a helpline's own site (signposting, never personal)."""
+    host = re.sub(r"^(?i:https?://)?(?i:www\.)?", "", link).split("/")[0].lower()
+    return any(host == site or host.endswith("." + site) for site in _HELPLINE_SITES)
+
+
 def _trim_link(match: re.Match[str]) -> str:
-    """A link without the punctuation that ends the sentence around it."""
+    """A link without the punctuation that ends the sentence around it; a helpline's site is
+    kept as typed."""
     raw = match.group()
+    if _helpline_site(raw.rstrip(_TRAILING)):
+        return raw
     kept = raw.rstrip(_TRAILING)
     return "[link]" + raw[len(kept) :]
 
@@ -1034,6 +1133,7 @@ _NOT_SOCIAL = _words(
     """
     broken locked deleted banned hacked gone dead down public open closed off on empty same
     rubbish boring new old fine better worse full dry set hidden blocked suspended
+    preifat cyhoeddus newydd hen wedi ar gau
     """
 )
 
@@ -1085,6 +1185,8 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
         out = pattern.sub(_replace_social, out)
     out = _ADDRESS_INTRO.sub(lambda m: f"{m.group('intro')}[address]", out)
     out = _ADDRESS.sub(_replace_address, out)
+    out = _STREET_LIVE.sub(lambda m: f"{m.group('intro')}[address]", out)
+    out = _SCHOOL.sub(lambda m: f"{m.group('at') or m.group('goes') or ''}[school]", out)
     out = _POSTCODE.sub(_replace_postcode, out)
     out = _POSTCODE_INTRO.sub(lambda m: f"{m.group('intro')}[postcode]", out)
     out = _POSTCODE_LIVE.sub(lambda m: f"{m.group('intro')}[postcode]", out)
@@ -1099,9 +1201,18 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _WEAK_INTRO.sub(_replace_names(strong=False), out)
     for pattern in (_SOFT_INTRO, _FROM_SIGN_OFF, _CLOSER_SIGN_OFF, _DASH_SIGN_OFF, _NAME_OPENING):
         out = pattern.sub(_replace_soft(), out)
-    for pattern in (_ITS_NAME, _LAST_LINE_NAME, _DASH_SIGN_OFF_MID, _NAME_OPENING_AGE):
+    out = _KISSES_NAME.sub(_replace_soft(), out)
+    for pattern in (
+        _ITS_NAME,
+        _LAST_LINE_NAME,
+        _DASH_SIGN_OFF_MID,
+        _NAME_OPENING_AGE,
+        _CLOSER_MID_SIGN_OFF,
+        _NAME_YEAR_END,
+    ):
         out = pattern.sub(_replace_soft(listed_only=True), out)
-    out = _RELATION_FULL_NAME.sub(_replace_full_name, out)
+    for pattern in (_RELATION_FULL_NAME, _RELATION_FULL_NAME_CY):
+        out = pattern.sub(_replace_full_name, out)
     out = _TITLE.sub(_replace_title, out)
     out = _MISS_LOWER.sub(_replace_miss, out)
     return out

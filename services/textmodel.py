@@ -50,6 +50,8 @@ _MUTATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("n", ("d",)),
 )
 _VOWEL_START = re.compile(r"^(?:[aeiouwy]|r[aeiouwy]|l[aeiouwy])")
+# After "ei" (her), "eu" (their), "ein" (our) a vowel takes an h: "ei hysgol", "eu hiaith".
+_H_PROTHESIS = re.compile(r"^h[aeiouwy]")
 
 
 def radicals(word: str) -> list[str]:
@@ -67,6 +69,8 @@ def radicals(word: str) -> list[str]:
                 break  # "nh" is not also "n" + "h..."
     if _VOWEL_START.match(word):
         found.append("g" + word)
+    if _H_PROTHESIS.match(word):
+        found.append(word[1:])  # "ei hysgol" (her school) -> "ysgol", "eu hiaith" -> "iaith"
     return found
 
 

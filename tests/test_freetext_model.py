@@ -103,6 +103,25 @@ def test_welsh_mutations_are_read_as_their_radicals() -> None:
     assert "money" not in keyword_themes("too much pressure at school")  # "pres" is whole
 
 
+def test_h_prothesis_is_read_as_its_radical() -> None:
+    """ "ei hysgol" (her school), "eu hiaith" (their language): the h goes."""
+    assert "ysgol" in textmodel.radicals("hysgol")
+    assert "iaith" in textmodel.radicals("hiaith")
+    assert textmodel.radicals("ty") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sai'n gwybod",  # short Welsh "don't know" once read as a disclosure
+        "i keep my phone on silent at night so i can sleep",
+        "clybiau brecwast am ddim fel bod neb yn mynd i wersi'n llwglyd",
+    ],
+)
+def test_short_and_everyday_answers_are_not_disclosures(text: str) -> None:
+    assert assess(text).level != "disclosure"
+
+
 def test_community_safety_is_a_theme() -> None:
     assert "community-safety" in themes_of("people are dealing drugs behind the shops")
     assert "community-safety" in themes_of("mae pobl yn gwerthu cyffuriau tu ôl i'r siopau")

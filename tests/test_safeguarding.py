@@ -155,6 +155,59 @@ def test_figures_of_speech_do_not(text: str) -> None:
     assert not concerning(text)
 
 
+# Round 2 of issue 14 (tests/data/dev2): neglect, hidden self-harm, witnessed abuse, drug debt,
+# sextortion and their Welsh forms (mutated: "guddio'r creithiau", "fy ngholbio", "yn fy nhŷ").
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my ear hurts but my dad wont take me to the doctor",
+        "i usually go to school hungry",
+        "been left on my own since friday with my sister",
+        "my mum and her boyfriend drink every night and forget about us",
+        "nobody washes my uniform",
+        "i wear a hoodie so no one sees my arms",
+        "i have to say i fell over when they ask",
+        "i hear him hitting mum through the wall",
+        "im scared to make a sound in case he kicks off",
+        "i dont feel safe in my own house",
+        "they want 200 quid or they post it",
+        "got sent to another town to sell",
+        "my family would be better without me",
+        "whats the point of me being around",
+        "dwi'n gwisgo llewys hir i guddio'r creithiau",
+        "dwi'n mynd i'r ysgol heb frecwast",
+        "does neb yn golchi fy nillad i",
+        "dw i ddim yn teimlo'n saff yn fy nhŷ fy hun",
+        "mae criw wedi deud bod nhw am fy ngholbio i fory",
+        "dw i wedi meddwl am neidio o'r bont",
+        "dwi'n gorfod gweithio i dalu'r ddyled yn ôl",
+        "ges i fy anfon i dre arall i werthu",
+        "maen nhw isio pres neu byddan nhw'n ei bostio fo",
+        "mae'n deud mai ein cyfrinach ni ydy o",
+        "dwi'n gorfod deud celwydd am y cleisiau",
+        "fedra i ddim mynd adra",
+    ],
+)
+def test_round_two_disclosures_match(text: str) -> None:
+    assert concerning(text)
+
+
+@pytest.mark.parametrize(
+    ("disclosure", "ordinary"),
+    [
+        ("i go to school hungry", "some kids come to school hungry"),
+        ("my dad wont take me to the doctor", "my mum took me to the doctor about my asthma"),
+        ("dwi'n mynd i'r ysgol heb frecwast", "mae rhai plant yn dod i'r ysgol heb frecwast"),
+        ("we are homeless", "we were homeless for a bit when i was small but we have a flat now"),
+        ("fedra i ddim mynd adra", "alla i ddim mynd adre tan 6"),
+        ("mae criw am fy ngholbio i", "nath nhw fy ngholbio i ar fifa"),
+    ],
+)
+def test_round_two_phrases_leave_lookalikes_alone(disclosure: str, ordinary: str) -> None:
+    assert concerning(disclosure)
+    assert not concerning(ordinary)
+
+
 async def test_signposting_alert_and_flag_end_to_end(standin, tmp_path) -> None:
     import sqlite3
 

@@ -347,6 +347,7 @@ def test_placeholders_are_the_ones_callers_rely_on() -> None:
         "[link]",
         "[handle]",
         "[name]",
+        "[school]",
     }
 
 
@@ -469,3 +470,80 @@ def test_issue_14_short_links_and_postcodes_are_removed(text: str, expected: str
 )
 def test_issue_14_ordinary_sentences_are_left_alone(text: str) -> None:
     assert scrub(text) == (text, False)
+
+
+# --- issue 14, round 2 (tests/data/dev2): sign-offs with school years, Welsh sign-offs and
+# introductions, schools, streets, Welsh handles, the Meic helpline -------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "fix the pavements near the shops cheers tyler",
+            "fix the pavements near the shops cheers [name]",
+        ),
+        ("more support in school. Mia, year 9", "more support in school. [name], year 9"),
+        ("thats all from me - Reuben (yr 10)", "thats all from me - [name] (yr 10)"),
+        ("bring back the summer scheme xx Lacey", "bring back the summer scheme xx [name]"),
+        ("angen clwb ieuenctid eto. gan Cai bl 8", "angen clwb ieuenctid eto. gan [name] bl 8"),
+        ("gwneud y parc yn saffach\ncariad, Ffion", "gwneud y parc yn saffach\ncariad, [name]"),
+        ("mwy o gefnogaeth. Lowri, blwyddyn 9", "mwy o gefnogaeth. [name], blwyddyn 9"),
+        ("dyna ni gen i - Tomos (bl 10)", "dyna ni gen i - [name] (bl 10)"),
+        ("yn y dre! gan Megan o flwyddyn 7", "yn y dre! gan [name] o flwyddyn 7"),
+        ("Gruffydd sy 'ma o flwyddyn 11, da ni isio", "[name] sy 'ma o flwyddyn 11, da ni isio"),
+        ("cafodd fy ffrind Osian Rowlands ei stopio", "cafodd fy ffrind [name] ei stopio"),
+    ],
+)
+def test_sign_offs_with_school_years_and_welsh_sign_offs(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Year 8 at Cathays High", "Year 8 at [school]"),
+        ("im in year 8 at Ysgol Bro Morgannwg and", "im in year 8 at [school] and"),
+        ("i go to St Teilo's and we have no field", "i go to [school] and we have no field"),
+        ("blwyddyn 8 yn Ysgol Glan Clwyd", "blwyddyn 8 yn [school]"),
+        ("dwi ym mlwyddyn 8 yn Ysgol y Preseli a", "dwi ym mlwyddyn 8 yn [school] a"),
+        ("live on Clive Street, ring me", "live on [address], ring me"),
+        ("byw ar Ffordd Penrhos, ffonio", "byw ar [address], ffonio"),
+        ("snap fi: dafydd.j09", "snap fi: [handle]"),
+    ],
+)
+def test_schools_streets_and_welsh_handles(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "put the meic number 080880 23456 on every school poster",
+        "young people should know about meic.cymru and childline 0800 1111",
+        "rhowch rif meic 080880 23456 ar bob poster ysgol",
+        "see www.childline.org.uk/info for more",
+    ],
+)
+def test_the_meic_helpline_and_helpline_sites_are_kept(text: str) -> None:
+    assert scrub(text) == (text, False)
+
+
+@pytest.mark.parametrize(
+    ("personal", "lookalike"),
+    [
+        ("i go to Cathays High", "i went to Barry High Street"),
+        ("i go to St Teilo's", "I go to St Fagans museum a lot"),
+        ("the shops cheers tyler", "cheers for asking us"),
+        ("ysgol. gan Cai bl 8", "gan fod y bysiau'n hwyr dwi'n colli gwersi"),
+        ("gwych\ncariad, Ffion", "cariad at y gymuned sy'n bwysig"),
+        ("the buses. Mia, year 9", "from year 7 up we should have cooking lessons"),
+        ("the buses. Mia, year 9", "English, Year 10"),
+        ("snap fi: dafydd.j09", "fy insta yw preifat"),
+        ("the scheme xx Lacey", "thanks x"),
+    ],
+)
+def test_round_two_rules_leave_lookalikes_alone(personal: str, lookalike: str) -> None:
+    """Each new rule fires on its sign-off or school and not on the everyday sentence like it."""
+    assert scrub(personal)[1]
+    assert scrub(lookalike) == (lookalike, False)
