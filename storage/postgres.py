@@ -66,13 +66,12 @@ _ORDERED = (
     ("text_answers", "text_answers_pkey"),
     ("voters", "voters_pkey"),
 )
-# Small tables whose deleted rows held keyed hashes or sealed details: rewritten (VACUUM FULL)
-# by checkpoint, so their old row images leave the table files.
+# Small tables whose deleted rows held keyed hashes or sealed details, rewritten (VACUUM FULL)
+# by checkpoint so their old row images leave the table files: milliseconds each.
+_SMALL_KEYED = ("drafts", "alert_outbox", "contact_waiting", "contact_requests")
+# Every other table that held keyed hashes or numbers, rewritten by compact.
 _CHURN = (
-    "drafts",
-    "alert_outbox",
-    "contact_waiting",
-    "contact_requests",
+    *_SMALL_KEYED,
     "telegram_updates",
     "broadcast_sends",
     "subscribers",
@@ -408,14 +407,14 @@ class PostgresStore(PostgresFeature):
 
     async def checkpoint(self) -> None:
         """Rewrite the small tables whose deleted rows held keyed hashes or sealed details
-        (``VACUUM FULL`` writes the live rows to new files and unlinks the old ones), then ask
-        for a CHECKPOINT so the write-ahead log holding their old images can be recycled.
-        PostgreSQL can't overwrite a WAL segment on demand: recycled segments are reused, and
-        WAL archives or replicas are the operator's (see README)."""
+        (drafts, alerts, contact requests): ``VACUUM FULL`` writes their live rows to new files
+        and the old files are truncated at once (a plain VACUUM only marks the space free).
+        The write-ahead log's old images go as the server recycles it after its own
+        checkpoints (every few minutes); WAL archives and replicas are the operator's (see
+        README). Never blocks anything for long: these tables hold only unfinished work."""
         try:
             async with self._conn() as conn:
-                await conn.execute(f"VACUUM FULL {', '.join(_CHURN)}")
-                await _checkpoint(conn)
+                await conn.execute(f"VACUUM FULL {', '.join(_SMALL_KEYED)}")
         except (StorageError, asyncpg.PostgresError) as exc:  # best effort
             log.warning("tidying deleted rows was skipped: %s", type(exc).__name__)
 
@@ -423,7 +422,8 @@ class PostgresStore(PostgresFeature):
         """``CLUSTER`` ballots, answers, texts and voters on their primary keys (random ids
         and keyed hashes): each is rewritten sorted by key into a new file, so where a row
         sits says nothing about when it was added, and the old file (with dead rows and purged
-        words) is unlinked. Then the small tables as in ``checkpoint``, and fresh statistics.
+        words) is truncated. Then every other table that held keyed data (VACUUM FULL), fresh
+        statistics, and a CHECKPOINT so the log of all that can be recycled.
         CLUSTER locks each table while it runs (writes wait: seconds per 100,000 ballots)."""
         try:
             async with self._conn() as conn:
