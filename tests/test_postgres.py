@@ -140,16 +140,34 @@ async def test_no_server_is_a_clear_error_without_the_password(tmp_path: Path) -
 
 
 async def test_a_lost_connection_is_storage_unavailable_then_recovers(pg_url: str) -> None:
+    """The server ends the store's connection while a ballot waits on a lock (as a restart or
+    failover would): StorageUnavailable, nothing kept, and the next try works."""
     async with PostgresStore(pg_url, max_size=1) as store:
         pid = await store.add_poll("p1", "T", "{}", None, None, "open")
-        await _superuser(
-            pg_url,
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()",
-        )
-        with pytest.raises(StorageUnavailable):
-            await store.cast_ballot(_ballot(pid), b"v" * 16, None, NOW)
-        # nothing was kept, and the pool connects again for the next try
+        admin = await asyncpg.connect(pg_url)
+        try:
+            tx = admin.transaction()
+            await tx.start()
+            await admin.execute("LOCK TABLE voters IN ACCESS EXCLUSIVE MODE")
+            cast = asyncio.create_task(store.cast_ballot(_ballot(pid), b"v" * 16, None, NOW))
+            for _ in range(200):  # until the ballot waits for the lock
+                waiting = await admin.fetchval(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND wait_event_type = 'Lock'"
+                )
+                if waiting:
+                    break
+                await asyncio.sleep(0.02)
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            await tx.rollback()
+            with pytest.raises(StorageUnavailable):
+                await cast
+        finally:
+            await admin.close()
+        assert not await store.has_voted(pid, b"v" * 16)  # nothing was kept
         assert await store.cast_ballot(_ballot(pid), b"v" * 16, None, NOW) is CastResult.COUNTED
         assert (await store.tally(pid, [])).ballots == 1
 
