@@ -289,8 +289,13 @@ class PostgresStore(PostgresFeature):
         asynchronous commit: the server makes it durable within about 0.6 s (three rounds of
         its WAL writer), as SQLite's half-second flush does, and any later synchronous commit
         (a ballot, ``flush_drafts``) makes it durable first. A tap costs no fsync of its own;
-        a crash loses at most the last moment of taps of unfinished journeys, never a ballot."""
-        await self._execute(_DRAFT_SAVE, *_draft_args(draft))
+        a crash loses at most the last moment of taps of unfinished journeys, never a ballot.
+        A draft the database refuses (text it can't hold) is logged and left unsaved, as on
+        SQLite: it must not fail the person's tap."""
+        try:
+            await self._execute(_DRAFT_SAVE, *_draft_args(draft))
+        except (UnicodeEncodeError, asyncpg.DataError) as exc:
+            log.warning("an unfinished journey could not be written: %s", type(exc).__name__)
 
     async def drop_draft(self, owner: bytes) -> bool:
         return await self._execute("DELETE FROM drafts WHERE owner = $1", owner) > 0

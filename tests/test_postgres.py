@@ -128,6 +128,20 @@ async def test_a_deleted_draft_leaves_the_table_files(pg_cluster: Cluster, pg_ur
         assert await store.load_draft(owner) is None
 
 
+async def test_a_draft_the_database_refuses_fails_no_tap(
+    pg_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with PostgresStore(pg_url) as store:
+        pid = await store.add_poll("p1", "T", "{}", None, None, "open")
+        for n in range(3):
+            state = '{"a":"\ud800"}' if n == 1 else f'{{"a":"{n}"}}'  # a lone surrogate
+            await store.save_draft(DraftRow(bytes([n]) * 16, f"t{n}", pid, state, NOW))
+        assert await store.load_draft(bytes([0]) * 16) is not None
+        assert await store.load_draft(bytes([2]) * 16) is not None
+        assert await store.load_draft(bytes([1]) * 16) is None
+    assert any("could not be written" in r.getMessage() for r in caplog.records)
+
+
 # --- errors ------------------------------------------------------------------------------------
 
 
