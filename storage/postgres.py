@@ -58,6 +58,8 @@ _OPEN_NOW = (
     "status = 'open' AND (opens_at IS NULL OR opens_at <= $2)"
     " AND (closes_at IS NULL OR closes_at > $2)"
 )
+COMMAND_SECONDS = 60  # a statement that takes longer means something is wrong...
+LONG_SECONDS = 3600  # ... except rewriting tables and moving a national paper import in
 STAGING_BATCH = 5_000  # ballots taken from a paper file per trip to the database
 # Rewritten in key order by compact, so their physical order says nothing about time.
 _ORDERED = (
@@ -129,7 +131,7 @@ class PostgresStore(PostgresFeature):
                 min_size=self._sizes[0],
                 max_size=self._sizes[1],
                 statement_cache_size=self._statement_cache_size,
-                command_timeout=60,
+                command_timeout=COMMAND_SECONDS,
             )
         except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
             raise StorageError(
@@ -396,12 +398,14 @@ class PostgresStore(PostgresFeature):
                     "INSERT INTO ballots (id, poll_id, cast_on, channel, session_id, lang)"
                     " SELECT id, $1, cast_on, channel, session_id, lang FROM paper_b ORDER BY id",
                     poll_id,
+                    timeout=LONG_SECONDS,
                 )
                 await conn.execute(
                     "INSERT INTO answers (ballot_id, poll_id, question, option, rank, grp, lead)"
                     " SELECT ballot_id, $1, question, option, rank, grp, lead FROM paper_a"
                     " ORDER BY ballot_id, question, option",
                     poll_id,
+                    timeout=LONG_SECONDS,
                 )
                 await conn.execute(
                     "INSERT INTO text_answers (ballot_id, poll_id, question, body, lang,"
@@ -409,6 +413,7 @@ class PostgresStore(PostgresFeature):
                     " lang, lang_conf, flagged, themes, review FROM paper_t"
                     " ORDER BY ballot_id, question",
                     poll_id,
+                    timeout=LONG_SECONDS,
                 )
                 await conn.execute(
                     "UPDATE paper_imports SET ballots = $3 WHERE poll_id = $1 AND digest = $2",
@@ -420,6 +425,8 @@ class PostgresStore(PostgresFeature):
         except asyncpg.UniqueViolationError:  # the file was committed by another import
             await self.refuse_imported(poll_id, digest)
             raise
+        except _ReadFailed as failed:  # the file's own error, not the database's
+            raise failed.error from None
 
     async def has_paper(self, poll_id: int) -> bool:
         row = await self._fetchval(
@@ -452,9 +459,9 @@ class PostgresStore(PostgresFeature):
         try:
             async with self._conn() as conn:
                 for table, key in _ORDERED:
-                    await conn.execute(f"CLUSTER {table} USING {key}")
-                await conn.execute(f"VACUUM FULL {', '.join(_CHURN)}")
-                await conn.execute("ANALYZE")
+                    await conn.execute(f"CLUSTER {table} USING {key}", timeout=LONG_SECONDS)
+                await conn.execute(f"VACUUM FULL {', '.join(_CHURN)}", timeout=LONG_SECONDS)
+                await conn.execute("ANALYZE", timeout=LONG_SECONDS)
                 await _checkpoint(conn)
         except (StorageError, asyncpg.PostgresError) as exc:  # never fail a close or purge
             log.warning("compacting the database was skipped: %s", type(exc).__name__)
@@ -821,6 +828,15 @@ _STAGING = (
 )
 
 
+class _ReadFailed(Exception):
+    """Reading the paper file raised: carried past the transaction's mapping of engine errors
+    (an OSError of the file is not the database's), then raised as it was."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(type(error).__name__)
+        self.error = error
+
+
 def _take(ballots: Iterator[NewBallot], n: int) -> list[NewBallot]:
     """Up to ``n`` ballots from the file (checked row by row as they are read)."""
     out: list[NewBallot] = []
@@ -837,7 +853,13 @@ async def _stage_paper(conn: asyncpg.Connection, ballots: Iterator[NewBallot]) -
     for statement in _STAGING:
         await conn.execute(statement)
     count = 0
-    while batch := await asyncio.to_thread(_take, ballots, STAGING_BATCH):
+    while True:
+        try:
+            batch = await asyncio.to_thread(_take, ballots, STAGING_BATCH)
+        except Exception as exc:
+            raise _ReadFailed(exc) from exc
+        if not batch:
+            break
         pool = secrets.token_bytes(10 * len(batch)).hex()
         rows_b, rows_a, rows_t = [], [], []
         for i, ballot in enumerate(batch):
@@ -850,10 +872,9 @@ async def _stage_paper(conn: asyncpg.Connection, ballots: Iterator[NewBallot]) -
                 rows_a.append((ballot_id, q, o, r, ballot.groups, int(q not in seen)))
                 seen.add(q)
             rows_t.extend(_text_row(ballot_id, *t) for t in ballot.texts)
-        await conn.copy_records_to_table("paper_b", records=rows_b)
-        await conn.copy_records_to_table("paper_a", records=rows_a)
-        if rows_t:
-            await conn.copy_records_to_table("paper_t", records=rows_t)
+        for table, rows in (("paper_b", rows_b), ("paper_a", rows_a), ("paper_t", rows_t)):
+            if rows:
+                await conn.copy_records_to_table(table, records=rows, timeout=LONG_SECONDS)
         count += len(batch)
     return count
 

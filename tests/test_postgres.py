@@ -9,6 +9,7 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
@@ -69,6 +70,28 @@ async def test_both_backends_report_the_same_schema_version(tmp_path: Path, pg_u
     async with SqliteStore(tmp_path / "s.db") as lite, PostgresStore(pg_url) as pg:
         names = await lite.schema_version()
         assert names == await pg.schema_version() == sorted(n for n, _ in MIGRATIONS)
+
+
+async def test_both_backends_have_the_same_tables_and_columns(tmp_path: Path, pg_url: str) -> None:
+    import sqlite3
+
+    async with SqliteStore(tmp_path / "s.db"):
+        pass
+    lite = sqlite3.connect(tmp_path / "s.db")
+    try:
+        tables = [r[0] for r in lite.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        want = {(t, r[1]) for t in tables for r in lite.execute(f"PRAGMA table_info({t})")} - {
+            ("sqlite_sequence", "name"),
+            ("sqlite_sequence", "seq"),
+        }
+    finally:
+        lite.close()
+    got = await _superuser(
+        pg_url,
+        "SELECT table_name, column_name FROM information_schema.columns"
+        " WHERE table_schema = 'public'",
+    )
+    assert {(r[0], r[1]) for r in got} == want
 
 
 async def test_processes_starting_together_migrate_once(pg_cluster: Cluster) -> None:
@@ -140,6 +163,22 @@ async def test_a_draft_the_database_refuses_fails_no_tap(
         assert await store.load_draft(bytes([2]) * 16) is not None
         assert await store.load_draft(bytes([1]) * 16) is None
     assert any("could not be written" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_paper_file_that_fails_to_read_raises_its_own_error(pg_url: str) -> None:
+    """An OSError reading the file is the file's, not "the database did not answer"."""
+
+    def unreadable() -> Iterator[NewBallot]:
+        yield _ballot(pid)
+        raise OSError("the USB stick was pulled out")
+
+    async with PostgresStore(pg_url) as store:
+        pid = await store.add_poll("p1", "T", "{}", None, None, "open")
+        with pytest.raises(OSError, match="USB stick"):
+            await store.import_paper(pid, "d1", "p.csv", unreadable(), "2026-11-25")
+        assert (await store.tally(pid, [])).ballots == 0
+        assert not await store.has_paper(pid)
+        assert await store.import_paper(pid, "d1", "p.csv", [_ballot(pid)], "2026-11-25") == 1
 
 
 # --- errors ------------------------------------------------------------------------------------
