@@ -130,6 +130,7 @@ class PostgresStore(PostgresFeature):
                 max_size=self._sizes[1],
                 statement_cache_size=self._statement_cache_size,
                 command_timeout=COMMAND_SECONDS,
+                reset=_keep_session,
             )
         except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
             raise StorageError(
@@ -878,6 +879,13 @@ async def _stage_paper(conn: asyncpg.Connection, ballots: Iterator[NewBallot]) -
                 await conn.copy_records_to_table(table, records=rows, timeout=LONG_SECONDS)
         count += len(batch)
     return count
+
+
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """What the pool does to a connection handed back: nothing on the server. asyncpg's
+    default sends a reset query (advisory unlocks, CLOSE ALL, UNLISTEN, RESET ALL) each time, a
+    round trip per operation; markbot leaves no session state behind (advisory locks and
+    settings are transaction-scoped, no LISTEN, no open cursors), so it needs none."""
 
 
 async def _checkpoint(conn: asyncpg.Connection) -> None:
