@@ -160,3 +160,7 @@ class ContactRow:
     sent_on: str
     delivered: bool
     alert_message_id: int | None
+
+
+class DuplicateCode(StorageError):
+    """A voting code in the batch is already kept for the poll (nothing of the batch was)."""
