@@ -248,4 +248,18 @@ MIGRATIONS_PG: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0017_publish_and_logins",
+        """
+        CREATE TABLE published_polls (
+            poll_id BIGINT PRIMARY KEY REFERENCES polls(id),
+            published_on TEXT NOT NULL
+        );
+        CREATE TABLE staff_logins (
+            token BYTEA PRIMARY KEY,
+            person BYTEA NOT NULL,
+            expires_at BIGINT NOT NULL
+        );
+        """,
+    ),
 ]

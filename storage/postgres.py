@@ -70,7 +70,13 @@ _ORDERED = (
 )
 # Small tables whose deleted rows held keyed hashes or sealed details, rewritten (VACUUM FULL)
 # by checkpoint so their old row images leave the table files: milliseconds each.
-_SMALL_KEYED = ("drafts", "alert_outbox", "contact_waiting", "contact_requests")
+_SMALL_KEYED = (
+    "drafts",
+    "alert_outbox",
+    "contact_waiting",
+    "contact_requests",
+    "staff_logins",
+)
 # Every other table that held keyed hashes or numbers, rewritten by compact.
 _CHURN = (
     *_SMALL_KEYED,
@@ -679,6 +685,49 @@ class PostgresStore(PostgresFeature):
                 now,
             )
             return "ok"
+
+    # --- staff sign-in links ---------------------------------------------------------------
+
+    async def add_login(self, token: bytes, person: bytes, expires_at: int, now: int) -> None:
+        async with self._tx() as conn:
+            await conn.execute("DELETE FROM staff_logins WHERE expires_at <= $1", now)
+            await conn.execute(
+                "INSERT INTO staff_logins (token, person, expires_at) VALUES ($1, $2, $3)",
+                token,
+                person,
+                expires_at,
+            )
+
+    async def redeem_login(self, token: bytes, now: int) -> bytes | None:
+        """One DELETE ... RETURNING: of two redeemers in any processes only one gets the row."""
+        row = await self._fetchrow(
+            "DELETE FROM staff_logins WHERE token = $1 RETURNING person, expires_at", token
+        )
+        if row is None or row[1] <= now:
+            return None
+        return bytes(row[0])
+
+    # --- published results ------------------------------------------------------------------
+
+    async def set_published(self, poll_id: int, day: str | None) -> bool:
+        if day is None:
+            return (
+                await self._execute("DELETE FROM published_polls WHERE poll_id = $1", poll_id) > 0
+            )
+        touched = await self._execute(
+            "INSERT INTO published_polls (poll_id, published_on) VALUES ($1, $2)"
+            " ON CONFLICT (poll_id) DO NOTHING",
+            poll_id,
+            day,
+        )
+        return touched > 0
+
+    async def published_polls(self) -> dict[str, str]:
+        rows = await self._fetch(
+            "SELECT polls.code, published_polls.published_on FROM published_polls"
+            " JOIN polls ON polls.id = published_polls.poll_id ORDER BY polls.code"
+        )
+        return {str(r[0]): str(r[1]) for r in rows}
 
     # --- results --------------------------------------------------------------------------
 

@@ -541,7 +541,7 @@ async def test_sign_in_links_work_once_until_they_expire(backend: Backend) -> No
     # an expired link is deleted when the next one is made: nothing lingers
     await first.add_login(_key(304), _key(4), NOW + 10, NOW)
     await first.add_login(_key(305), _key(5), NOW + 900, NOW + 10)
-    _, rows = backend.peek("staff_logins")
+    _, rows = await backend.peek("staff_logins")
     assert [bytes(r[0]) for r in rows] == [_key(305)]
 
 
