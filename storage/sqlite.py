@@ -975,12 +975,6 @@ _STAGING_SCHEMA = (
 # refused by the ballots table itself, inside the final transaction, which then undoes it all.
 _STAGING_ORDER = "CREATE INDEX b_by_id ON b (id, cast_on, channel, session_id, lang, g, a)"
 STAGING_BATCH = 5_000  # ballots per executemany into the staging file
-# An import's big sorts (the staged ids, the tally index) may use this many helper threads and
-# this much memory (KiB) per sorted run: with SQLite's default 2 MB the index of a million
-# ballots is sorted in hundreds of tiny runs, too small to share between threads.
-SORT_THREADS = 2
-SORT_CACHE_KIB = 16_384
-_SORT_PRAGMAS = (f"PRAGMA threads = {SORT_THREADS}", f"PRAGMA cache_size = -{SORT_CACHE_KIB}")
 # Rebuild the tally index after the insert, rather than keep it up to date row by row, when
 # the database holds no more than this many ballots per ballot imported: a row-by-row insert
 # lands each answer at one of thousands of places in the index, a rebuild sorts once.
@@ -999,7 +993,7 @@ def _stage_paper(path: Path, ballots: Iterable[NewBallot]) -> int:
     """
     conn = sqlite3.connect(path, isolation_level=None)
     try:
-        for pragma in ("PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF", *_SORT_PRAGMAS):
+        for pragma in ("PRAGMA journal_mode = OFF", "PRAGMA synchronous = OFF"):
             conn.execute(pragma)
         for statement in _STAGING_SCHEMA:
             conn.execute(statement)
@@ -1084,13 +1078,9 @@ def _publish_paper(
     Ballots are read in id order (the staging file is sorted already), so the ballots and
     answers tables fill in order, each ballot's answers expanded from its list by SQLite. When
     the import is large next to what the database holds, the tally index is dropped and rebuilt
-    inside the same transaction (one sort, see SORT_THREADS) instead of being
-    updated answer by answer.
+    inside the same transaction (one sort) instead of being updated answer by answer.
     """
     conn.execute("ATTACH DATABASE ? AS paper_staging", (str(staging),))
-    (cache,) = conn.execute("PRAGMA cache_size").fetchone()
-    for pragma in _SORT_PRAGMAS:
-        conn.execute(pragma)
     try:
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -1128,9 +1118,7 @@ def _publish_paper(
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
-    finally:  # the writer goes back to its everyday settings
-        conn.execute("PRAGMA threads = 0")
-        conn.execute(f"PRAGMA cache_size = {int(cache)}")
+    finally:
         conn.execute("DETACH DATABASE paper_staging")
     return count
 
