@@ -1127,14 +1127,15 @@ _PUBLISH_BALLOTS = (
     "INSERT INTO main.ballots (id, poll_id, cast_on, channel, session_id, lang)"
     " SELECT id, ?, cast_on, channel, session_id, lang FROM paper_staging.b ORDER BY id"
 )
-# CROSS JOIN keeps SQLite's join order as written: ballots (in id order) on the outside.
+# CROSS JOIN keeps SQLite's join order as written: ballots (in id order) on the outside, then
+# the ballot's group (looked up once per ballot, not per answer), then its answers.
 _PUBLISH_ANSWERS = (
     "INSERT INTO main.answers (ballot_id, poll_id, question, option, rank, grp, lead)"
     " SELECT b.id, ?, c.question, c.option, c.rank, g.grp, j.value & 1"
     " FROM paper_staging.b AS b INDEXED BY b_by_id"
+    " CROSS JOIN paper_staging.g AS g ON g.id = b.g"
     " CROSS JOIN json_each(b.a) AS j"
     " CROSS JOIN paper_staging.c AS c ON c.id = j.value >> 1"
-    " CROSS JOIN paper_staging.g AS g ON g.id = b.g"
     " ORDER BY b.id"
 )
 
