@@ -1129,7 +1129,8 @@ _PUBLISH_BALLOTS = (
     " SELECT id, ?, cast_on, channel, session_id, lang FROM paper_staging.b ORDER BY id"
 )
 # CROSS JOIN keeps SQLite's join order as written: ballots (in id order) on the outside, then
-# the ballot's group (looked up once per ballot, not per answer), then its answers.
+# the ballot's group (looked up once per ballot, not per answer), then its answers. json_each
+# is built into SQLite since 3.38 (and into Debian's and Python's own builds long before).
 _PUBLISH_ANSWERS = (
     "INSERT INTO main.answers (ballot_id, poll_id, question, option, rank, grp, lead)"
     " SELECT b.id, ?, c.question, c.option, c.rank, g.grp, j.value & 1"
