@@ -23,6 +23,7 @@ import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import TextIO
 
@@ -177,7 +178,7 @@ def _filled_rows(
 ) -> Iterator[tuple[int, list[str]]]:
     """(line number, row) for each non-blank row; a row of the wrong width is a problem."""
     for line, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
+        if not "".join(row).strip():  # every cell blank (one join beats a test per cell)
             continue
         if len(row) != width:
             _collect(problems, line, f"{len(row)} cells, but the header has {width}")
@@ -214,7 +215,12 @@ def _parse_ballots(
         (qid, questions[qid], _option_lookup(questions[qid]), {}) for qid in header
     ]
     dims = {q.id for q in poll.breakdowns}
-    groups: dict[tuple[Choice, ...], str] = {}  # breakdown answers -> grp, computed once each
+    # A ballot's groups follow from its breakdown cells alone: each distinct set of those cells
+    # is turned into a group key once (the cells themselves are the key, so a row costs one
+    # C-level slice of them, not a walk over its answers).
+    dim_cells = [i for i, qid in enumerate(header) if qid in dims]
+    cells_of = itemgetter(*dim_cells) if dim_cells else lambda row: ()
+    groups: dict[object, str] = {}
     problems: list[str] = []
     added = 0
     for line, row in _filled_rows(reader, len(header), problems):
@@ -249,10 +255,12 @@ def _parse_ballots(
         added += 1
         if bad or problems:
             continue  # keep checking, but nothing more is kept
-        key = tuple(c for c in choices if c[0] in dims)
-        grp = groups.get(key)
+        cells = cells_of(row)
+        grp = groups.get(cells)
         if grp is None:
-            grp = groups[key] = poll.group_key(key, paper=True)
+            grp = poll.group_key([c for c in choices if c[0] in dims], paper=True)
+            if len(groups) < CELL_CACHE:
+                groups[cells] = grp
         yield NewBallot(
             poll_id, cast_on, "paper", choices=tuple(choices), texts=tuple(texts), groups=grp
         )

@@ -501,10 +501,11 @@ class SqliteStore:
 
         ``ballots`` is consumed as it comes (it may be a file being checked row by row; if it
         raises, nothing is added). Its rows go first to a staging file beside the database,
-        written on a thread of their own while the writer keeps serving votes. Then one
-        transaction on the writer moves them in, sorted by ballot id, so each table and index
-        fills in order instead of at a random place per ballot. Votes queue behind that
-        transaction (about 2 s per 100,000 ballots); another process's writes wait for it.
+        one per ballot, written and then sorted by ballot id on a thread of their own while
+        the writer keeps serving votes. Then one transaction on the writer moves them in, in
+        that order, so each table fills in order instead of at a random place per ballot.
+        Votes queue behind that transaction (about 4 s per 100,000 ballots on a shared 2-core
+        machine); another process's writes wait for it.
         """
         folder = None if self.path == ":memory:" else Path(self.path).parent
         fd, name = tempfile.mkstemp(prefix=".markbot-paper-", suffix=".db", dir=folder)
@@ -1023,12 +1024,15 @@ def _insert_ballot(conn: sqlite3.Connection, ballot: NewBallot) -> str:
 
 _STAGING_SCHEMA = (
     "CREATE TABLE g (id INTEGER PRIMARY KEY, grp TEXT)",
-    "CREATE TABLE b (id TEXT, cast_on TEXT, channel TEXT, session_id INTEGER, lang TEXT)",
-    "CREATE TABLE a (ballot_id TEXT, question TEXT, option TEXT, rank INTEGER, g INTEGER,"
-    " lead INTEGER)",
+    "CREATE TABLE c (id INTEGER PRIMARY KEY, question TEXT, option TEXT, rank INTEGER)",
+    "CREATE TABLE b (id TEXT, cast_on TEXT, channel TEXT, session_id INTEGER, lang TEXT,"
+    " g INTEGER, a TEXT)",
     "CREATE TABLE t (ballot_id TEXT, question TEXT, body TEXT, lang TEXT, lang_conf REAL,"
     " flagged INTEGER, themes TEXT, review INTEGER)",
 )
+# Sorted by ballot id once the file is staged, off the writer. Not unique: two equal ids are
+# refused by the ballots table itself, inside the final transaction, which then undoes it all.
+_STAGING_ORDER = "CREATE INDEX b_by_id ON b (id, cast_on, channel, session_id, lang, g, a)"
 STAGING_BATCH = 5_000  # ballots per executemany into the staging file
 # Rebuild the tally index after the insert, rather than keep it up to date row by row, when
 # the database holds no more than this many ballots per ballot imported: a row-by-row insert
@@ -1039,8 +1043,12 @@ REBUILD_RATIO = 2
 def _stage_paper(path: Path, ballots: Iterable[NewBallot]) -> int:
     """Write ballots, with fresh random ids, to a scratch SQLite file; return how many.
 
-    The file is scratch (removed whatever happens), so it has no journal and no fsync. Each
-    distinct breakdown group is written once (table g) rather than on every answer.
+    The file is scratch (removed whatever happens), so it has no journal and no fsync. A
+    ballot is one row: its answers are a JSON list of numbers, each a distinct (question,
+    option, rank) of table c times two, plus one on the first answer to each question (the
+    ``lead``); each breakdown group is written once (table g). SQLite expands the list into
+    answer rows when the file is moved in, so Python never builds a row per answer. Last, the
+    ballots are sorted by id here, so the final transaction reads them in order without a sort.
     """
     conn = sqlite3.connect(path, isolation_level=None)
     try:
@@ -1051,8 +1059,9 @@ def _stage_paper(path: Path, ballots: Iterable[NewBallot]) -> int:
         conn.execute("BEGIN")
         count = 0
         groups: dict[str, int] = {}
+        # a (question, option, rank) -> its number as a first answer and as a later one
+        codes: dict[tuple[str, str, int | None], tuple[str, str]] = {}
         rows_b: list[tuple[object, ...]] = []
-        rows_a: list[tuple[object, ...]] = []
         rows_t: list[tuple[object, ...]] = []
         ids: Iterator[str] = iter([])
         for ballot in ballots:
@@ -1065,21 +1074,40 @@ def _stage_paper(path: Path, ballots: Iterable[NewBallot]) -> int:
             if gid is None:
                 gid = groups[ballot.groups] = len(groups) + 1
                 conn.execute("INSERT INTO g VALUES (?, ?)", (gid, ballot.groups))
-            rows_b.append(
-                (ballot_id, ballot.cast_on, ballot.channel, ballot.session_id, ballot.lang)
-            )
             seen: set[str] = set()
-            for q, o, r in ballot.choices:
-                rows_a.append((ballot_id, q, o, r, gid, q not in seen))
-                seen.add(q)
+            parts: list[str] = []
+            for choice in ballot.choices:
+                code = codes.get(choice)
+                if code is None:
+                    n = len(codes) + 1
+                    code = codes[choice] = (str(2 * n + 1), str(2 * n))
+                    conn.execute("INSERT INTO c VALUES (?, ?, ?, ?)", (n, *choice))
+                q = choice[0]
+                if q in seen:
+                    parts.append(code[1])
+                else:
+                    parts.append(code[0])
+                    seen.add(q)
+            rows_b.append(
+                (
+                    ballot_id,
+                    ballot.cast_on,
+                    ballot.channel,
+                    ballot.session_id,
+                    ballot.lang,
+                    gid,
+                    "[" + ",".join(parts) + "]",
+                )
+            )
             for q, body, *tag in ballot.texts:
                 rows_t.append(
                     (ballot_id, q, body, *(tag + ["und", 0.0, False, "", False][len(tag) :]))
                 )
             count += 1
             if len(rows_b) >= STAGING_BATCH:
-                _flush_staging(conn, rows_b, rows_a, rows_t)
-        _flush_staging(conn, rows_b, rows_a, rows_t)
+                _flush_staging(conn, rows_b, rows_t)
+        _flush_staging(conn, rows_b, rows_t)
+        conn.execute(_STAGING_ORDER)
         conn.execute("COMMIT")
         return count
     finally:
@@ -1087,16 +1115,11 @@ def _stage_paper(path: Path, ballots: Iterable[NewBallot]) -> int:
 
 
 def _flush_staging(
-    conn: sqlite3.Connection,
-    rows_b: list[tuple[object, ...]],
-    rows_a: list[tuple[object, ...]],
-    rows_t: list[tuple[object, ...]],
+    conn: sqlite3.Connection, rows_b: list[tuple[object, ...]], rows_t: list[tuple[object, ...]]
 ) -> None:
-    conn.executemany("INSERT INTO b VALUES (?, ?, ?, ?, ?)", rows_b)
-    conn.executemany("INSERT INTO a VALUES (?, ?, ?, ?, ?, ?)", rows_a)
+    conn.executemany("INSERT INTO b VALUES (?, ?, ?, ?, ?, ?, ?)", rows_b)
     conn.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows_t)
     rows_b.clear()
-    rows_a.clear()
     rows_t.clear()
 
 
@@ -1111,8 +1134,9 @@ def _publish_paper(
 ) -> int:
     """On the writer's thread, between its batches: the staged ballots in one transaction.
 
-    Rows go in sorted by ballot id, so the ballots and answers tables fill in order. When the
-    import is large next to what the database holds, the tally index is dropped and rebuilt
+    Ballots are read in id order (the staging file is sorted already), so the ballots and
+    answers tables fill in order, each ballot's answers expanded from its list by SQLite. When
+    the import is large next to what the database holds, the tally index is dropped and rebuilt
     inside the same transaction (one sort) instead of being updated answer by answer.
     """
     conn.execute("ATTACH DATABASE ? AS paper_staging", (str(staging),))
@@ -1137,20 +1161,8 @@ def _publish_paper(
             rebuild = held <= REBUILD_RATIO * count
             if rebuild:
                 conn.execute("DROP INDEX main.answers_tally")
-            conn.execute(
-                "INSERT INTO main.ballots (id, poll_id, cast_on, channel, session_id, lang)"
-                " SELECT id, ?, cast_on, channel, session_id, lang FROM paper_staging.b"
-                " ORDER BY id",
-                (poll_id,),
-            )
-            conn.execute(
-                "INSERT INTO main.answers"
-                " (ballot_id, poll_id, question, option, rank, grp, lead)"
-                " SELECT a.ballot_id, ?, a.question, a.option, a.rank, g.grp, a.lead"
-                " FROM paper_staging.a AS a JOIN paper_staging.g AS g ON g.id = a.g"
-                " ORDER BY a.ballot_id, a.question, a.option",
-                (poll_id,),
-            )
+            conn.execute(_PUBLISH_BALLOTS, (poll_id,))
+            conn.execute(_PUBLISH_ANSWERS, (poll_id,))
             if rebuild:
                 conn.execute(_TALLY_INDEX)
             conn.execute(
@@ -1168,6 +1180,24 @@ def _publish_paper(
     finally:
         conn.execute("DETACH DATABASE paper_staging")
     return count
+
+
+_PUBLISH_BALLOTS = (
+    "INSERT INTO main.ballots (id, poll_id, cast_on, channel, session_id, lang)"
+    " SELECT id, ?, cast_on, channel, session_id, lang FROM paper_staging.b ORDER BY id"
+)
+# CROSS JOIN keeps SQLite's join order as written: ballots (in id order) on the outside, then
+# the ballot's group (looked up once per ballot, not per answer), then its answers. json_each
+# is built into SQLite since 3.38 (and into Debian's and Python's own builds long before).
+_PUBLISH_ANSWERS = (
+    "INSERT INTO main.answers (ballot_id, poll_id, question, option, rank, grp, lead)"
+    " SELECT b.id, ?, c.question, c.option, c.rank, g.grp, j.value & 1"
+    " FROM paper_staging.b AS b INDEXED BY b_by_id"
+    " CROSS JOIN paper_staging.g AS g ON g.id = b.g"
+    " CROSS JOIN json_each(b.a) AS j"
+    " CROSS JOIN paper_staging.c AS c ON c.id = j.value >> 1"
+    " ORDER BY b.id"
+)
 
 
 def _already(name: str, day: str) -> AlreadyImported:

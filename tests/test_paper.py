@@ -296,3 +296,126 @@ def test_a_failure_after_the_index_is_dropped_undoes_everything(
     assert not list(env.glob(".markbot-paper-*"))
     monkeypatch.undo()
     assert asyncio.run(add()) == 3  # not "already imported": the failed attempt left no trace
+
+
+def test_an_import_stores_what_a_cast_ballot_stores(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import stages each ballot as one row (its answers a list of numbered choices) that
+    SQLite expands as it moves them in, reading the staging file in id order with no sort of
+    its own. The rows that land must be exactly those cast_ballot writes for the same ballots:
+    ranks, several answers to one question, the lead on the first of each, groups, texts."""
+    import asyncio
+    from collections import Counter
+
+    import storage.sqlite
+    from storage.records import NewBallot
+
+    def shapes(day: str) -> Counter[tuple[object, ...]]:
+        """Each ballot of a day as (its answers, its texts) without its id, counted."""
+        db = sqlite3.connect(env / "p.db")
+        try:
+            ids = [r[0] for r in db.execute("SELECT id FROM ballots WHERE cast_on = ?", (day,))]
+            return Counter(
+                (
+                    tuple(
+                        db.execute(
+                            "SELECT question, option, rank, grp, lead, poll_id FROM answers"
+                            " WHERE ballot_id = ? ORDER BY question, option",
+                            (b,),
+                        )
+                    ),
+                    tuple(
+                        db.execute(
+                            "SELECT question, body, lang, lang_conf, flagged, themes, review,"
+                            " poll_id FROM text_answers WHERE ballot_id = ? ORDER BY question",
+                            (b,),
+                        )
+                    ),
+                )
+                for b in ids
+            )
+        finally:
+            db.close()
+
+    def ballots(poll_id: int, day: str) -> list[NewBallot]:
+        ranked = (("top", "b", 1), ("top", "a", 2), ("top", "c", 3))
+        return [
+            NewBallot(poll_id, day, "paper", choices=ranked, groups="age=13-15&channel=paper"),
+            NewBallot(
+                poll_id,
+                day,
+                "paper",
+                choices=(("age", "13-15", None), ("issues", "y", None), ("issues", "x", None)),
+                texts=(("why", "buses"), ("also", "parks", "en", 0.9, True, "transport", True)),
+                groups="age=13-15&channel=paper",
+            ),
+            NewBallot(poll_id, day, "paper", choices=ranked[:1], groups="channel=paper"),
+            NewBallot(poll_id, day, "paper"),  # nothing answered
+            NewBallot(poll_id, day, "paper", choices=ranked, groups="age=13-15&channel=paper"),
+        ]
+
+    publish = storage.sqlite._publish_paper
+    seen: dict[str, object] = {}
+
+    def watched(conn: sqlite3.Connection, staging: Path, *args: object) -> int:
+        look = sqlite3.connect(env / "p.db")
+        try:
+            look.execute("ATTACH DATABASE ? AS paper_staging", (str(staging),))
+            seen["tables"] = sorted(
+                r[0] for r in look.execute("SELECT name FROM paper_staging.sqlite_master")
+            )
+            seen["rows"] = look.execute("SELECT count(*) FROM paper_staging.b").fetchone()[0]
+            seen["plan"] = [
+                str(r[-1])
+                for sql in (storage.sqlite._PUBLISH_BALLOTS, storage.sqlite._PUBLISH_ANSWERS)
+                for r in look.execute("EXPLAIN QUERY PLAN " + sql, (1,))
+            ]
+        finally:
+            look.close()
+        return publish(conn, staging, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(storage.sqlite, "_publish_paper", watched)
+
+    async def both() -> int:
+        rt = await _runtime(env)
+        try:
+            row = await rt.store.get_poll("test-poll")
+            assert row is not None
+            for ballot in ballots(row.id, "2026-11-01"):
+                await rt.store.cast_ballot(ballot, None, None, 1_790_000_000)
+            return await rt.store.import_paper(
+                row.id, "d" * 64, "x.csv", iter(ballots(row.id, "2026-11-02")), "2026-11-02"
+            )
+        finally:
+            await rt.close()
+
+    assert asyncio.run(both()) == 5
+    online, paper = shapes("2026-11-01"), shapes("2026-11-02")
+    assert sum(online.values()) == 5 and online == paper
+    assert seen["rows"] == 5 and seen["tables"] == ["b", "b_by_id", "c", "g", "t"]
+    assert seen["plan"] and not [p for p in seen["plan"] if "TEMP B-TREE" in p], seen["plan"]
+
+
+def test_groups_follow_the_breakdown_cells_however_written() -> None:
+    """Groups are remembered per distinct set of breakdown cells: the same answers written in
+    another case or with spaces, or beside another non-breakdown answer, give the same group;
+    other answers give their own."""
+    from services.paper import stream_paper
+    from services.pollfile import parse_poll
+
+    poll = parse_poll(SIMPLE_POLL, "poll.yaml", {"en": "Prefer not to say"})
+    data = (
+        b"priority,area,age\n"
+        b"Climate,North,13-15\n"
+        b"jobs, north ,13-15\n"
+        b"Climate,South,16-18\n"
+        b"Climate,Prefer not to say,16-18\n"
+    )
+    groups = [b.groups for b in stream_paper(data, poll, 1, "2026-12-01")]
+    assert groups == [
+        "age=13-15&area=north&channel=paper",
+        "age=13-15&area=north&channel=paper",
+        "age=16-18&area=south&channel=paper",
+        "age=16-18&area=prefer-not-to-say&channel=paper",
+    ]
