@@ -109,7 +109,6 @@ async def open_runtime(settings: Settings, *, new_key: bool = False) -> Runtime:
         alerts=alerts,
     )
     await services.journey.load_preferences()
-    await services.contacts.load()
     return Runtime(store, services, key)
 
 
@@ -173,6 +172,7 @@ def build_application(
         .build()
     )
     attach(app, services)
+    app.add_handler(journey.primer(), group=journey.PRIME_GROUP)
     for handler in safeguarding.handlers(services):
         app.add_handler(handler, group=safeguarding.GROUP)
     for handler in admin.handlers():

@@ -361,6 +361,8 @@ async def _purge(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO[str
         before = (now - timedelta(days=args.text_older_than)).date().isoformat()
         removed = await rt.store.purge_texts(before)
         print(f"deleted {removed} free-text answers from before {before}", file=out)
+    if args.text_older_than is not None:
+        await rt.services.reports.forget_shown()  # the figures last shown to staff quote texts
     if args.voters_closed_days is not None:
         cutoff = int((now - timedelta(days=args.voters_closed_days)).timestamp())
         removed = await rt.store.purge_voters(cutoff)

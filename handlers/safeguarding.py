@@ -119,7 +119,7 @@ async def typed(update: Update, context: MarkbotContext) -> None:
     contacts = context.services.contacts
     who = person(update)
     message = update.effective_message
-    if message is None or not contacts.is_waiting(who):
+    if message is None or not await contacts.is_waiting(who):
         return
     text = message.contact.phone_number if message.contact is not None else message.text
     outcome = await contacts.typed(who, lang_of(update, context), text or "")
@@ -133,7 +133,7 @@ async def back_to_the_poll(update: Update, context: MarkbotContext) -> None:
     """Any command or other button: they have moved on, so typing is answers again."""
     contacts = context.services.contacts
     who = person(update)
-    if contacts.is_waiting(who):
+    if await contacts.is_waiting(who):
         await contacts.stop_waiting(who)
 
 

@@ -7,7 +7,8 @@ back an :class:`Outcome` to show. The database only ever sees keyed hashes and a
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from weakref import WeakValueDictionary
@@ -95,13 +96,20 @@ class JourneyService:
     # overlap. Each person's updates run one after another: no tap overwrites another, and a
     # tap after "Send" sees the draft already gone.
 
-    def _lock(self, person: Person) -> asyncio.Lock:
+    # With several processes on one database (webhooks behind a proxy), the store's
+    # person_turn holds the person's turn across processes too (PostgreSQL: an advisory lock
+    # on the owner hash); the in-process lock keeps waiting updates from each holding a
+    # database connection.
+
+    @contextlib.asynccontextmanager
+    async def _lock(self, person: Person) -> AsyncIterator[None]:
         owner = self._hasher.owner(person.id)
         lock = self._locks.get(owner)
         if lock is None:
             lock = asyncio.Lock()
             self._locks[owner] = lock
-        return lock
+        async with lock, self._store.person_turn(owner):
+            yield
 
     async def start(self, person: Person, code: str | None, *, preview: bool = False) -> Outcome:
         """Open a poll from its deep link (see _start_unlocked)."""
@@ -151,8 +159,23 @@ class JourneyService:
     # --- helpers -------------------------------------------------------------------------
 
     async def load_preferences(self) -> None:
-        """Read remembered language choices once, at start-up."""
-        self._languages = await self._store.languages()
+        """Read remembered language choices once, at start-up (one process: memory is then
+        the truth; with several, each update reads its person's choice, see refresh_language)."""
+        if self._store.single_process:
+            self._languages = await self._store.languages()
+
+    async def refresh_language(self, person: Person) -> None:
+        """Before an update is handled: with several processes on one database, read the
+        person's language choice again (another process may have taken it), so that
+        language_for answers from the database, not from what this process last saw."""
+        if self._store.single_process:
+            return
+        key = self._hasher.preference(person.id)
+        chosen = await self._store.language(key)
+        if chosen is None:
+            self._languages.pop(key, None)
+        else:
+            self._languages[key] = chosen
 
     async def choose_language(self, person: Person, lang: str) -> Outcome:
         """/language: remember the choice (under a keyed hash) and use it from now on,

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Protocol, runtime_checkable
 
 from storage.records import (
@@ -395,6 +396,57 @@ class Store(Protocol):
         """Forget updates marked before ``seen_before``; how many."""
         ...
 
+    # --- what several processes share (issue 12) ---------------------------------------------
+
+    @property
+    def single_process(self) -> bool:
+        """True when only one process may serve the database at a time (SQLite): memory may
+        then hold the truth (caches, the write-behind drafts). False (PostgreSQL): whatever
+        another process needs must be read from the database each time."""
+        ...
+
+    def person_turn(self, person: bytes) -> AbstractAsyncContextManager[None]:
+        """Hold ``person``'s turn (a keyed hash) while the body runs: across every process
+        sharing the database, one holder at a time, in the order asked where the engine can.
+        A process that dies lets go. The single-process backend may hold nothing (callers keep
+        an in-process lock too)."""
+        ...
+
+    async def language(self, person: bytes) -> str | None:
+        """One person's remembered language choice, or None."""
+        ...
+
+    async def shared_put(self, kind: str, key: bytes, value: bytes, expires_at: int) -> None:
+        """Keep ``value`` under (kind, key) until ``expires_at``, replacing what was there."""
+        ...
+
+    async def shared_get(self, kind: str, key: bytes, now: int) -> bytes | None:
+        """The value under (kind, key), or None if there is none or it expired by ``now``."""
+        ...
+
+    async def shared_take(self, kind: str, key: bytes, now: int) -> bytes | None:
+        """Delete and return the value under (kind, key) atomically: of concurrent takers (any
+        process) at most one gets it; None if there was none or it had expired."""
+        ...
+
+    async def shared_drop(self, kind: str, key: bytes) -> bool:
+        """Delete the value under (kind, key); True if there was one."""
+        ...
+
+    async def shared_purge(self, now: int) -> int:
+        """Delete every value (and lease) expired by ``now``; how many."""
+        ...
+
+    async def claim_lease(self, name: str, holder: bytes, now: int, seconds: int) -> bool:
+        """Atomically take or renew the lease ``name`` for ``holder`` until ``now + seconds``:
+        True if it was free, expired at ``now`` or already ``holder``'s; else False and
+        nothing changes. Of concurrent claims (any process) at most one holder wins."""
+        ...
+
+    async def release_lease(self, name: str, holder: bytes) -> None:
+        """Give the lease up if ``holder`` has it (another holder's lease is left alone)."""
+        ...
+
     # --- staff ------------------------------------------------------------------------------
 
     async def is_worker(self, person: bytes) -> bool:
@@ -435,9 +487,7 @@ class Store(Protocol):
         """(date, ballots) per day cast, by date."""
         ...
 
-    async def text_answers(
-        self, poll_id: int
-    ) -> list[tuple[str, str, str, str, bool, str, bool]]:
+    async def text_answers(self, poll_id: int) -> list[tuple[str, str, str, str, bool, str, bool]]:
         """(question, body, language, groups, flagged, themes, review) of every free-text
         answer, in an order that says nothing about when each was given."""
         ...

@@ -313,3 +313,22 @@ MIGRATIONS.append(
         """,
     )
 )
+
+# What several processes on one database must share (issue 12): short-lived state keyed by a
+# kind and a keyed hash (what staff were asked to type, a contact detail being checked, sealed;
+# the results staff last saw of an open poll), each with an expiry, and leases ('lease' rows:
+# the holder's random id) that let one process at a time do a job such as sending broadcasts.
+MIGRATIONS.append(
+    (
+        "0018_shared_state",
+        """
+        CREATE TABLE shared_state (
+            kind TEXT NOT NULL,
+            key BLOB NOT NULL,
+            value BLOB NOT NULL,
+            expires_at INTEGER NOT NULL,
+            PRIMARY KEY (kind, key)
+        ) WITHOUT ROWID;
+        """,
+    )
+)

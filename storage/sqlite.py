@@ -225,7 +225,8 @@ class SqliteStore:
         workers, ...): then a new key would silently break it."""
         exists = " OR ".join(f"EXISTS (SELECT 1 FROM {t})" for t in self._KEYED)
         sealed = "EXISTS (SELECT 1 FROM broadcasts WHERE notify IS NOT NULL)"
-        rows = await self._r.execute_fetchall(f"SELECT {exists} OR {sealed}")
+        shared = "EXISTS (SELECT 1 FROM shared_state WHERE kind <> 'lease')"
+        rows = await self._r.execute_fetchall(f"SELECT {exists} OR {sealed} OR {shared}")
         return bool(next(iter(rows))[0]) or bool(self._drafts)
 
     async def key_check(self) -> bytes | None:
@@ -759,6 +760,94 @@ class SqliteStore:
             ).rowcount
 
         return int(await self._w.run(op))
+
+    # --- what several processes share -----------------------------------------------------
+
+    @property
+    def single_process(self) -> bool:
+        """SQLite has one writer, and `markbot run` is the only process serving a file."""
+        return True
+
+    def person_turn(self, person: bytes) -> contextlib.AbstractAsyncContextManager[None]:
+        """Nothing to hold: one process, whose JourneyService keeps a lock per person."""
+        return contextlib.nullcontext()
+
+    async def language(self, person: bytes) -> str | None:
+        rows = await self._r.execute_fetchall(
+            "SELECT lang FROM preferences WHERE person = ?", (person,)
+        )
+        return str(rows[0][0]) if rows else None
+
+    async def shared_put(self, kind: str, key: bytes, value: bytes, expires_at: int) -> None:
+        def op(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO shared_state (kind, key, value, expires_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (kind, key) DO UPDATE"
+                " SET value = excluded.value, expires_at = excluded.expires_at",
+                (kind, key, value, expires_at),
+            )
+
+        await self._w.run(op, savepoint=False)
+
+    async def shared_get(self, kind: str, key: bytes, now: int) -> bytes | None:
+        rows = await self._r.execute_fetchall(
+            "SELECT value FROM shared_state WHERE kind = ? AND key = ? AND expires_at > ?",
+            (kind, key, now),
+        )
+        return bytes(rows[0][0]) if rows else None
+
+    async def shared_take(self, kind: str, key: bytes, now: int) -> bytes | None:
+        def op(conn: sqlite3.Connection) -> bytes | None:
+            row = conn.execute(
+                "DELETE FROM shared_state WHERE kind = ? AND key = ? RETURNING value, expires_at",
+                (kind, key),
+            ).fetchone()
+            return bytes(row[0]) if row is not None and row[1] > now else None
+
+        result: bytes | None = await self._w.run(op, savepoint=False)
+        return result
+
+    async def shared_drop(self, kind: str, key: bytes) -> bool:
+        def op(conn: sqlite3.Connection) -> bool:
+            return (
+                conn.execute(
+                    "DELETE FROM shared_state WHERE kind = ? AND key = ?", (kind, key)
+                ).rowcount
+                > 0
+            )
+
+        return bool(await self._w.run(op, savepoint=False))
+
+    async def shared_purge(self, now: int) -> int:
+        def op(conn: sqlite3.Connection) -> int:
+            return conn.execute("DELETE FROM shared_state WHERE expires_at <= ?", (now,)).rowcount
+
+        return int(await self._w.run(op, savepoint=False))
+
+    async def claim_lease(self, name: str, holder: bytes, now: int, seconds: int) -> bool:
+        def op(conn: sqlite3.Connection) -> bool:
+            return (
+                conn.execute(
+                    "INSERT INTO shared_state (kind, key, value, expires_at)"
+                    " VALUES ('lease', ?, ?, ?)"
+                    " ON CONFLICT (kind, key) DO UPDATE"
+                    " SET value = excluded.value, expires_at = excluded.expires_at"
+                    " WHERE shared_state.expires_at <= ? OR shared_state.value = excluded.value",
+                    (name.encode(), holder, now + seconds, now),
+                ).rowcount
+                > 0
+            )
+
+        return bool(await self._w.run(op, savepoint=False))
+
+    async def release_lease(self, name: str, holder: bytes) -> None:
+        def op(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "DELETE FROM shared_state WHERE kind = 'lease' AND key = ? AND value = ?",
+                (name.encode(), holder),
+            )
+
+        await self._w.run(op, savepoint=False)
 
     # --- staff ----------------------------------------------------------------------------
 
