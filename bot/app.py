@@ -64,6 +64,11 @@ class Runtime:
         await self.store.close()
 
 
+def open_store(url: str) -> SqliteStore:
+    """A store for a database URL or path (until storage/open.py chooses the backend)."""
+    return SqliteStore(url.removeprefix("sqlite:///") if url.startswith("sqlite:") else url)
+
+
 async def open_runtime(settings: Settings, *, new_key: bool = False) -> Runtime:
     """Open the database, its key and the services (the key is read once, here, and checked
     against the database: see bot/keys.py; ``new_key`` is ``markbot run --new-key``)."""

@@ -25,7 +25,7 @@ benchmarks and tests check ``isinstance(store, Diagnostics)``; services never us
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol, runtime_checkable
 
@@ -38,6 +38,7 @@ from storage.records import (
     PollRow,
     PollSummary,
     Settled,
+    TableRows,
     TallyData,
     Target,
 )
@@ -445,6 +446,20 @@ class Store(Protocol):
 
     async def release_lease(self, name: str, holder: bytes) -> None:
         """Give the lease up if ``holder`` has it (another holder's lease is left alone)."""
+        ...
+
+    # --- moving to another database (`markbot db copy`) ---------------------------------------
+
+    def dump(self) -> AsyncIterator[TableRows]:
+        """Every row of every table in storage.migrations.COPY_TABLES, in that order, each
+        table in the order of its key (random ids and keyed hashes: nothing about when), in
+        batches, from one consistent snapshot; unflushed drafts included."""
+        ...
+
+    async def load(self, batches: AsyncIterable[TableRows]) -> int:
+        """Write another database's dump into this one, all in one transaction (all or
+        nothing), keeping every value (ids included) as it was; raises StorageError, writing
+        nothing, if this database already holds any row of those tables; how many rows."""
         ...
 
     # --- staff ------------------------------------------------------------------------------

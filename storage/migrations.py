@@ -332,3 +332,31 @@ MIGRATIONS.append(
         """,
     )
 )
+
+# Every table a database copy moves (`markbot db copy`, Store.dump and Store.load), in an order
+# a load can follow (a row after the rows it refers to), each read in the order of its key.
+# The keys of ballots, answers, voters and codes are random ids or keyed hashes, so that order
+# says nothing about when a ballot was cast. schema_migrations is each database's own.
+COPY_TABLES: list[tuple[str, str]] = [
+    ("polls", "id"),
+    ("sessions", "id"),
+    ("ballots", "id"),
+    ("answers", "ballot_id, question, option"),
+    ("text_answers", "ballot_id, question"),
+    ("voters", "poll_id, voter"),
+    ("vote_codes", "poll_id, code"),
+    ("paper_imports", "poll_id, digest"),
+    ("drafts", "owner"),
+    ("workers", "person"),
+    ("invites", "token"),
+    ("subscribers", "person"),
+    ("broadcasts", "id"),
+    ("broadcast_sends", "broadcast_id, subscriber"),
+    ("preferences", "person"),
+    ("contact_waiting", "person"),
+    ("contact_requests", "id"),
+    ("telegram_updates", "update_id"),
+    ("alert_outbox", "id"),
+    ("key_check", "id"),
+    ("shared_state", "kind, key"),
+]

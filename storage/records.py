@@ -160,3 +160,7 @@ class ContactRow:
     sent_on: str
     delivered: bool
     alert_message_id: int | None
+
+
+# One batch of a database copy (Store.dump -> Store.load): table, column names, rows.
+TableRows = tuple[str, tuple[str, ...], list[tuple[Any, ...]]]

@@ -11,12 +11,12 @@ import sqlite3
 import tempfile
 import time
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import aiosqlite
 
-from storage.migrations import MIGRATIONS
+from storage.migrations import COPY_TABLES, MIGRATIONS
 from storage.records import (
     AlreadyImported,
     CastResult,
@@ -30,6 +30,7 @@ from storage.records import (
     Respondents,
     StorageError,
     StorageUnavailable,
+    TableRows,
     TallyData,
 )
 from storage.sqlite_broadcasts import SqliteBroadcasts
@@ -44,6 +45,7 @@ BUSY_TIMEOUT_MS = 10_000
 _TALLY_INDEX = (
     "CREATE INDEX main.answers_tally ON answers (poll_id, question, grp, option, rank, lead)"
 )
+COPY_BATCH = 5_000  # rows per batch of a database copy
 DRAFT_CACHE_SIZE = 20_000
 DRAFT_FLUSH_SECONDS = 0.5
 _POLL_COLUMNS = "id, code, title, status, definition, opens_at, closes_at, created_at"
@@ -848,6 +850,61 @@ class SqliteStore:
             )
 
         await self._w.run(op, savepoint=False)
+
+    # --- moving to another database -------------------------------------------------------
+
+    async def dump(self) -> AsyncIterator[TableRows]:
+        """Every table of COPY_TABLES on a connection of its own, in one read transaction."""
+        await self.flush_drafts()
+        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        try:
+            await conn.execute("PRAGMA query_only = ON")
+            await conn.execute("BEGIN")
+            for table, key in COPY_TABLES:
+                async with conn.execute(f"SELECT * FROM {table} ORDER BY {key}") as cursor:
+                    columns = tuple(d[0] for d in cursor.description)
+                    while rows := await cursor.fetchmany(COPY_BATCH):
+                        yield table, columns, [tuple(r) for r in rows]
+            await conn.execute("COMMIT")
+        finally:
+            await conn.close()
+
+    async def load(self, batches: AsyncIterable[TableRows]) -> int:
+        """One transaction on the writer's connection (between two batches), fed from the
+        event loop batch by batch, so a large database is never all in memory."""
+        loop = asyncio.get_running_loop()
+        source = aiter(batches)
+        names = [t for t, _ in COPY_TABLES]
+
+        async def next_batch() -> TableRows | None:
+            return await anext(source, None)
+
+        def op(conn: sqlite3.Connection) -> int:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                filled = [t for t in names if conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone()]
+                if filled:
+                    raise StorageError(
+                        f"the target database is not empty ({', '.join(filled)}); "
+                        "copy only into a new, empty database"
+                    )
+                copied = 0
+                while batch := asyncio.run_coroutine_threadsafe(next_batch(), loop).result():
+                    table, columns, rows = batch
+                    if table not in names:
+                        raise StorageError(f"unknown table in the copy: {table}")
+                    marks = ", ".join("?" * len(columns))
+                    conn.executemany(
+                        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows
+                    )
+                    copied += len(rows)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            return copied
+
+        return int(await self._w.call(op))
 
     # --- staff ----------------------------------------------------------------------------
 
