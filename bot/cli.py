@@ -463,7 +463,9 @@ def _single_instance(settings: Settings, token: str) -> Iterator[None]:
 def _run_bot(
     settings: Settings, token: str, *, webhook: bool = False, new_key: bool = False
 ) -> int:
-    with _single_instance(settings, token):
+    # Long polling: one process per token (Telegram would answer 409). Webhooks: as many
+    # processes as the database allows, behind one address (the token lock is not taken).
+    with _single_instance(settings, "" if webhook else token):
         return asyncio.run(_run_async(settings, token, webhook=webhook, new_key=new_key))
 
 
