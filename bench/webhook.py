@@ -229,10 +229,9 @@ async def markbots(
 
 
 async def count_ballots(database: str) -> int:
-    from bot.app import open_store
+    from storage.open import open_store
 
-    store = open_store(database)
-    await store.open()
+    store = await open_store(database)
     try:
         return sum(p.ballots for p in await store.list_polls())
     finally:

@@ -39,7 +39,8 @@ from services.staff import StaffService
 from services.subscriptions import SubscriptionService
 from services.text_input import clean_data
 from services.vote_codes import VoteCodeService
-from storage.sqlite import SqliteStore
+from storage.contract import Store
+from storage.open import make_store
 
 log = logging.getLogger("markbot")
 
@@ -56,7 +57,7 @@ App = Application[Any, MarkbotContext, Any, Any, Any, Any]
 class Runtime:
     """What one process opened: the store and the services built on it."""
 
-    store: SqliteStore
+    store: Store
     services: Services
     key: bytes  # for the web's cookie signing; never stored in the database
 
@@ -64,18 +65,19 @@ class Runtime:
         await self.store.close()
 
 
-def open_store(url: str) -> SqliteStore:
-    """A store for a database URL or path (until storage/open.py chooses the backend)."""
-    return SqliteStore(url.removeprefix("sqlite:///") if url.startswith("sqlite:") else url)
+def copy_target(address: str) -> Store:
+    """The database `markbot db copy --to` writes into (not yet opened)."""
+    return make_store(address)
 
 
 async def open_runtime(settings: Settings, *, new_key: bool = False) -> Runtime:
     """Open the database, its key and the services (the key is read once, here, and checked
     against the database: see bot/keys.py; ``new_key`` is ``markbot run --new-key``)."""
-    store = SqliteStore(settings.db)
+    key_path = settings.key_path  # before opening: PostgreSQL needs MARKBOT_KEY_FILE
+    store = make_store(settings.database)
     await store.open()
     try:
-        key = await open_key(settings.key_path, store, new_key=new_key)
+        key = await open_key(key_path, store, new_key=new_key, database=settings.database_name)
     except BaseException:
         await store.close()
         raise
@@ -294,12 +296,20 @@ async def serve_webhook(
     store = runtime.store
 
     async def process(data: dict[str, Any]) -> None:
+        # Claimed before handling, by the database's key, so of two deliveries of one update
+        # (to this process or another) exactly one is handled. If handling fails the claim is
+        # released and the error answers Telegram with a 5xx, so its redelivery is handled. A
+        # process killed mid-update keeps its claim: that redelivery is dropped, and the
+        # person's next tap carries on (a ballot is still counted once, by its own key).
         update_id = int(data["update_id"])
-        if await store.update_seen(update_id):
+        if not await store.claim_update(update_id, int(time.time())):
             log.info("update %d delivered again: dropped", update_id)
             return
-        await app.process_update(Update.de_json(clean_data(data), app.bot))
-        await store.mark_update(update_id, int(time.time()))
+        try:
+            await app.process_update(Update.de_json(clean_data(data), app.bot))
+        except BaseException:
+            await store.release_update(update_id)
+            raise
 
     await _initialize(app)
     runner = None
@@ -326,6 +336,17 @@ async def serve_webhook(
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
         await app.shutdown()
+
+
+async def migrate(settings: Settings) -> list[str]:
+    """Apply the database's migrations (opening it does) and return their names: ``markbot
+    migrate``, before starting several processes on a new PostgreSQL database."""
+    store = make_store(settings.database)
+    await store.open()
+    try:
+        return await store.schema_version()
+    finally:
+        await store.close()
 
 
 async def _initialize(app: App) -> None:

@@ -24,8 +24,9 @@ from bot.app import (
     Runtime,
     WebServerError,
     build_application,
+    copy_target,
+    migrate,
     open_runtime,
-    open_store,
     serve,
     serve_webhook,
     start_web_server,
@@ -42,6 +43,7 @@ from services.polls import PollNotFound
 from services.reports import ExportError
 from services.site import SiteService
 from services.vote_codes import MAX_CODES_PER_BATCH, CodesError
+from storage.open import sqlite_path
 from storage.records import AlreadyImported, PollExists, StorageError
 
 EXIT_ERROR = 1
@@ -75,6 +77,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="start a new key file when it is missing from a database that used one (people"
         " who voted in an open poll could vote again; subscribers and workers are lost)",
+    )
+
+    sub.add_parser(
+        "migrate",
+        help="create or update the database's tables (MARKBOT_DATABASE_URL) and print the"
+        " schema version",
     )
 
     poll = sub.add_parser("poll", help="create, list, open and close polls")
@@ -204,6 +212,14 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return await run_demo(args.voters, args.template, args.out, sys.stdout)
         except DemoError as exc:
             raise CliError(str(exc)) from None
+    if args.command == "migrate":
+        names = await migrate(settings)
+        print(
+            f"database {settings.database_name} is at schema {names[-1] if names else 'none'}"
+            f" ({len(names)} migrations applied)",
+            file=sys.stdout,
+        )
+        return 0
     if args.command == "poll" and args.poll_command == "templates":
         for path in template_paths():
             print(path.stem)
@@ -397,7 +413,7 @@ async def _purge(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO[str
 async def _db_copy(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO[str]) -> int:
     """Everything into an empty database, in one transaction there; then every poll's
     counts compared on both (see services/copying.py)."""
-    target = open_store(args.to)
+    target = copy_target(args.to)
     try:
         await target.open()
         rows = await copy_database(rt.store, target)
@@ -436,11 +452,19 @@ _COMMANDS: dict[tuple[str, str | None], Callable[..., Awaitable[int]]] = {
 
 
 @contextlib.contextmanager
-def _single_instance(settings: Settings, token: str) -> Iterator[None]:
-    """Hold exclusive locks on the database and on this token, or fail with a clear line."""
+def _single_instance(settings: Settings, token: str, *, webhook: bool = False) -> Iterator[None]:
+    """Hold exclusive locks on the database and on this token, or fail with a clear line.
+
+    A SQLite file has one writer and keeps drafts in memory, so one process per file. Several
+    processes may share a PostgreSQL database (webhooks spread updates over them), so there
+    only long polling holds the token's lock: Telegram lets one process poll a token.
+    """
     token_id = hashlib.sha256(token.encode()).hexdigest()[:16]
-    paths = [settings.db.with_name(settings.db.name + ".lock")]
-    if token:
+    paths = []
+    if not settings.on_postgres:
+        path = sqlite_path(settings.database)
+        paths.append(path.with_name(path.name + ".lock"))
+    if token and not (webhook and settings.on_postgres):
         paths.append(Path(tempfile.gettempdir()) / f"markbot-{token_id}.lock")
     handles = []
     try:
@@ -463,9 +487,7 @@ def _single_instance(settings: Settings, token: str) -> Iterator[None]:
 def _run_bot(
     settings: Settings, token: str, *, webhook: bool = False, new_key: bool = False
 ) -> int:
-    # Long polling: one process per token (Telegram would answer 409). Webhooks: as many
-    # processes as the database allows, behind one address (the token lock is not taken).
-    with _single_instance(settings, "" if webhook else token):
+    with _single_instance(settings, token, webhook=webhook):
         return asyncio.run(_run_async(settings, token, webhook=webhook, new_key=new_key))
 
 
@@ -496,7 +518,10 @@ async def _run_async(
         runner = None
         try:
             runner = await _web(settings, runtime, None)
-            print(f"markbot: web only, database {settings.db} (Ctrl-C to stop)", file=sys.stderr)
+            print(
+                f"markbot: web only, database {settings.database_name} (Ctrl-C to stop)",
+                file=sys.stderr,
+            )
             await stop.wait()
         finally:
             if runner is not None:
@@ -504,7 +529,10 @@ async def _run_async(
             await runtime.close()
         return 0
     app = build_application(settings, token, runtime.services, webhook=webhook)
-    print(f"markbot: running with database {settings.db} (Ctrl-C to stop)", file=sys.stderr)
+    print(
+        f"markbot: running with database {settings.database_name} (Ctrl-C to stop)",
+        file=sys.stderr,
+    )
     runner = None
     try:
         if webhook:

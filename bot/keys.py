@@ -18,7 +18,7 @@ import secrets
 from pathlib import Path
 
 from bot.settings import SettingsError
-from storage.sqlite import SqliteStore
+from storage.contract import Store
 
 log = logging.getLogger("markbot.keys")
 
@@ -35,14 +35,17 @@ def check_value(key: bytes) -> bytes:
     return hmac.new(key, _CHECK_LABEL, hashlib.sha256).digest()
 
 
-async def open_key(path: Path, store: SqliteStore, *, new_key: bool = False) -> bytes:
+async def open_key(
+    path: Path, store: Store, *, new_key: bool = False, database: str = "in use"
+) -> bytes:
     """The key for this database: read, checked against it, or created when that is safe
-    (nothing keyed yet) or asked for (``new_key``). Raises SettingsError with one clear line."""
+    (nothing keyed yet) or asked for (``new_key``). Raises SettingsError with one clear line;
+    ``database`` names the database in it (a URL without its password)."""
     stored = await store.key_check()
     if not path.exists():
         if not new_key and await store.has_keyed_data():
             raise SettingsError(
-                f"the key file {path} is missing, but the database {store.path} holds data made"
+                f"the key file {path} is missing, but the database {database} holds data made"
                 " with it (voters, subscribers, workers...). Put the key file back from your"
                 " backup (or point MARKBOT_KEY_FILE at it); to start a new key instead, run"
                 f" 'markbot run --new-key': {LOST_WITH_A_NEW_KEY}"
@@ -58,7 +61,7 @@ async def open_key(path: Path, store: SqliteStore, *, new_key: bool = False) -> 
         await store.set_key_check(check)  # the first start with a check (or an older database)
     elif not hmac.compare_digest(stored, check):
         raise SettingsError(
-            f"the key file {path} is not the key the database {store.path} was used with."
+            f"the key file {path} is not the key the database {database} was used with."
             " Put the right key file back (or point MARKBOT_KEY_FILE at it); nothing was changed"
             + (" (--new-key only starts a key when the key file is missing)" if new_key else "")
         )

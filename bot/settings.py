@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from services.language import DEFAULT_EXPECTED, known_languages
+from storage.open import describe, is_postgres, sqlite_path
 
 ENV_PREFIX = "MARKBOT_"
 
@@ -33,6 +34,9 @@ class Settings(BaseSettings):
     token: SecretStr | None = None
     api_url: str = "https://api.telegram.org/bot"
     db: Path = Path("markbot.db")
+    # Which database: a file path or sqlite:///PATH (SQLite, the default: MARKBOT_DB when this
+    # is unset), or postgresql://USER:PASSWORD@HOST/NAME for several processes on PostgreSQL.
+    database_url: str | None = None
     key_file: Path | None = None
     admins: Annotated[tuple[int, ...], NoDecode] = ()
     min_cell: int = Field(default=5, ge=0)
@@ -98,6 +102,31 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with https:// (or http:// for a test on this machine)")
         return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if "://" in value and not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise ValueError("must be a file path, sqlite:///PATH or postgresql://...")
+        return value
+
+    @property
+    def database(self) -> str | Path:
+        """The database markbot uses: MARKBOT_DATABASE_URL, else the file MARKBOT_DB."""
+        return self.database_url or self.db
+
+    @property
+    def on_postgres(self) -> bool:
+        """Whether the database is PostgreSQL (several processes may share it)."""
+        return is_postgres(self.database)
+
+    @property
+    def database_name(self) -> str:
+        """The database for messages: a PostgreSQL URL without its password."""
+        return describe(self.database)
 
     @field_validator("webhook_url")
     @classmethod
@@ -177,8 +206,18 @@ class Settings(BaseSettings):
 
     @property
     def key_path(self) -> Path:
-        """Where the hashing key lives: ``MARKBOT_KEY_FILE``, else beside the database."""
-        return self.key_file or self.db.with_name(self.db.name + ".key")
+        """Where the hashing key lives: ``MARKBOT_KEY_FILE``, else beside the SQLite file. A
+        PostgreSQL database has no file to sit beside, and the key must never be in it: every
+        process is given the same key file."""
+        if self.key_file is not None:
+            return self.key_file
+        if self.on_postgres:
+            raise SettingsError(
+                f"{ENV_PREFIX}KEY_FILE is not set: with PostgreSQL, give every markbot process"
+                " the path of the same key file (kept outside the database, and backed up)"
+            )
+        path = sqlite_path(self.database)
+        return path.with_name(path.name + ".key")
 
     def require_token(self) -> str:
         """The token, or a SettingsError naming the variable."""

@@ -22,9 +22,11 @@ from services.codes import new_code, normalize
 from services.identity import Hasher
 from services.polls import PollNotFound, PollService
 from storage.contract import Store
+from storage.records import DuplicateCode
 
 MAX_CODES_PER_BATCH = 2000
 GUESSES_PER_WINDOW = 10  # wrong codes one client may try ...
+MAKE_ATTEMPTS = 3  # a batch that repeats an earlier code (vanishingly rare) is made again
 GUESS_WINDOW_SECONDS = 600  # ... in ten minutes; a class typing slips never gets near it
 MAX_CLIENTS_TRACKED = 50_000
 
@@ -109,16 +111,21 @@ class VoteCodeService:
             session_id = await self._store.session_id(
                 row.id, session.strip()[:100], token, int(now.timestamp())
             )
-        codes: list[str] = []
-        seen: set[str] = set()
-        while len(codes) < count:
-            c = new_code()
-            if c not in seen:
-                seen.add(c)
-                codes.append(c)
-        hashes = [self._hasher.code(row.code, normalize(c) or c) for c in codes]
-        await self._store.add_codes(row.id, hashes, session_id, now.date().isoformat())
-        return codes
+        for _ in range(MAKE_ATTEMPTS):
+            codes: list[str] = []
+            seen: set[str] = set()
+            while len(codes) < count:
+                c = new_code()
+                if c not in seen:
+                    seen.add(c)
+                    codes.append(c)
+            hashes = [self._hasher.code(row.code, normalize(c) or c) for c in codes]
+            try:
+                await self._store.add_codes(row.id, hashes, session_id, now.date().isoformat())
+            except DuplicateCode:  # a new code equal to one made before: none was kept
+                continue
+            return codes
+        raise CodesError("could not make codes unlike the poll's earlier ones; try again")
 
     async def sheet(
         self,

@@ -351,8 +351,8 @@ class Store(Protocol):
     async def add_codes(
         self, poll_id: int, codes: Sequence[bytes], session_id: int | None, today: str
     ) -> int:
-        """Keep a batch of voting codes (keyed hashes), all or none (a repeat refuses the
-        batch); how many."""
+        """Keep a batch of voting codes (keyed hashes), all or none: a code already kept for
+        the poll (or twice in the batch) raises DuplicateCode and keeps none; how many."""
         ...
 
     async def find_code(self, poll_id: int, code: bytes) -> tuple[int | None, bool] | None:
@@ -385,16 +385,18 @@ class Store(Protocol):
 
     # --- webhook updates --------------------------------------------------------------------
 
-    async def update_seen(self, update_id: int) -> bool:
-        """Whether this Telegram update id was marked handled (a redelivery)."""
+    async def claim_update(self, update_id: int, now: int) -> bool:
+        """Claim a Telegram update for handling, atomically and durably: True for exactly one
+        of any number of concurrent claims of the same id (any process), False if it was
+        claimed before (a redelivery, or another process has it)."""
         ...
 
-    async def mark_update(self, update_id: int, now: int) -> None:
-        """Remember that an update was handled; marking it again changes nothing."""
+    async def release_update(self, update_id: int) -> None:
+        """Give up a claim whose handling failed, so Telegram's redelivery is handled."""
         ...
 
     async def forget_updates(self, seen_before: int) -> int:
-        """Forget updates marked before ``seen_before``; how many."""
+        """Forget updates claimed before ``seen_before``; how many."""
         ...
 
     # --- what several processes share (issue 12) ---------------------------------------------

@@ -21,6 +21,7 @@ from storage.records import (
     AlreadyImported,
     CastResult,
     DraftRow,
+    DuplicateCode,
     GroupCount,
     NewBallot,
     OptionCount,
@@ -655,10 +656,14 @@ class SqliteStore:
         """Keep a batch of voting codes (keyed hashes only), all or none."""
 
         def op(conn: sqlite3.Connection) -> int:
-            conn.executemany(
-                "INSERT INTO vote_codes (poll_id, code, session_id, made_on) VALUES (?, ?, ?, ?)",
-                [(poll_id, code, session_id, today) for code in codes],
-            )
+            try:
+                conn.executemany(
+                    "INSERT INTO vote_codes (poll_id, code, session_id, made_on)"
+                    " VALUES (?, ?, ?, ?)",
+                    [(poll_id, code, session_id, today) for code in codes],
+                )
+            except sqlite3.IntegrityError:  # the savepoint drops the codes already inserted
+                raise DuplicateCode("a voting code in the batch is already kept") from None
             return len(codes)
 
         return int(await self._w.run(op))
@@ -736,22 +741,27 @@ class SqliteStore:
 
     # --- webhook updates ---------------------------------------------------------------------
 
-    async def update_seen(self, update_id: int) -> bool:
-        """Whether this Telegram update was handled already (a redelivery)."""
-        rows = await self._r.execute_fetchall(
-            "SELECT 1 FROM telegram_updates WHERE update_id = ?", (update_id,)
-        )
-        return bool(rows)
+    async def claim_update(self, update_id: int, now: int) -> bool:
+        """Claim an update before handling it (the key refuses a second claim): of two
+        deliveries of one update, one is handled."""
 
-    async def mark_update(self, update_id: int, now: int) -> None:
-        """Remember a handled update (after handling it: a crash before means redelivery)."""
+        def op(conn: sqlite3.Connection) -> bool:
+            return (
+                conn.execute(
+                    "INSERT INTO telegram_updates (update_id, seen_at) VALUES (?, ?)"
+                    " ON CONFLICT (update_id) DO NOTHING",
+                    (update_id, now),
+                ).rowcount
+                > 0
+            )
+
+        return bool(await self._w.run(op))
+
+    async def release_update(self, update_id: int) -> None:
+        """Handling failed: forget the claim, so Telegram's redelivery is handled."""
 
         def op(conn: sqlite3.Connection) -> None:
-            conn.execute(
-                "INSERT INTO telegram_updates (update_id, seen_at) VALUES (?, ?)"
-                " ON CONFLICT (update_id) DO NOTHING",
-                (update_id, now),
-            )
+            conn.execute("DELETE FROM telegram_updates WHERE update_id = ?", (update_id,))
 
         await self._w.run(op)
 

@@ -19,7 +19,7 @@ from bot.settings import Settings
 from services.pollfile import Poll
 from standin import BotApiStandin, FakeUser
 
-pytest_plugins = ["tests.browser"]  # the real-browser fixtures: browser, page
+pytest_plugins = ["tests.browser", "tests.pg"]  # real browsers; a throwaway PostgreSQL
 
 TOKEN = "123456:TEST-TOKEN"
 

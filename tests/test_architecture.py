@@ -7,8 +7,15 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
+
 from storage.contract import BroadcastStore, ContactStore, Diagnostics, Store
+from storage.postgres import PostgresStore
+from storage.postgres_broadcasts import PostgresBroadcasts
+from storage.postgres_contacts import PostgresContacts
 from storage.sqlite import SqliteStore
+from storage.sqlite_broadcasts import SqliteBroadcasts
+from storage.sqlite_contacts import SqliteContacts
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("bot", "handlers", "services", "storage", "prompts", "standin")
@@ -57,7 +64,8 @@ def test_aiosqlite_stays_in_storage() -> None:
             tree = ast.parse(path.read_text(encoding="utf-8"))
             names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
             names |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
-            assert not any(n.startswith(("aiosqlite", "sqlite3")) for n in names), path
+            engines = ("aiosqlite", "sqlite3", "asyncpg")
+            assert not any(n.startswith(engines) for n in names), path
 
 
 SQL = re.compile(
@@ -132,7 +140,8 @@ def test_only_the_composition_root_builds_a_backend() -> None:
             if path.relative_to(ROOT).as_posix() == "bot/app.py":
                 continue
             text = path.read_text(encoding="utf-8")
-            assert "SqliteStore(" not in text, f"{path.relative_to(ROOT)} builds a SqliteStore"
+            for builder in ("SqliteStore(", "PostgresStore(", "make_store(", "open_store("):
+                assert builder not in text, f"{path.relative_to(ROOT)} builds a backend"
 
 
 def _store_calls(path: Path) -> set[tuple[str, ...]]:
@@ -189,16 +198,22 @@ def _same_signature(contract: object, implementation: object, where: str) -> Non
     )
 
 
-def test_sqlite_store_satisfies_the_contract_at_runtime() -> None:
-    """Every member the Protocols name exists on the SQLite backend with the same signature."""
-    from storage.sqlite_broadcasts import SqliteBroadcasts
-    from storage.sqlite_contacts import SqliteContacts
+BACKEND_PARTS = [
+    (SqliteStore, SqliteBroadcasts, SqliteContacts, {"path"}),  # the file
+    (PostgresStore, PostgresBroadcasts, PostgresContacts, {"url"}),  # the server's address
+]
 
+
+@pytest.mark.parametrize(("store_class", "broadcasts", "contacts", "_"), BACKEND_PARTS)
+def test_each_store_satisfies_the_contract_at_runtime(
+    store_class: type, broadcasts: type, contacts: type, _: set[str]
+) -> None:
+    """Every member the Protocols name exists on each backend with the same signature."""
     pairs = [
-        (Store, SqliteStore),
-        (Diagnostics, SqliteStore),
-        (BroadcastStore, SqliteBroadcasts),
-        (ContactStore, SqliteContacts),
+        (Store, store_class),
+        (Diagnostics, store_class),
+        (BroadcastStore, broadcasts),
+        (ContactStore, contacts),
     ]
     for protocol, backend in pairs:
         for name in sorted(_members(protocol)):
@@ -207,18 +222,25 @@ def test_sqlite_store_satisfies_the_contract_at_runtime() -> None:
                 continue
             assert hasattr(backend, name), f"{where} is missing ({protocol.__name__} names it)"
             _same_signature(vars(protocol)[name], getattr(backend, name), where)
-    store = SqliteStore(":memory:")
-    assert isinstance(store.broadcasts, SqliteBroadcasts)
-    assert isinstance(store.contacts, SqliteContacts)
+    store = store_class(":memory:" if store_class is SqliteStore else "postgresql:///x")
+    assert isinstance(store.broadcasts, broadcasts)
+    assert isinstance(store.contacts, contacts)
     assert isinstance(store, Diagnostics)
 
 
-def test_the_contract_names_every_operation_of_the_sqlite_store() -> None:
-    """A new public operation on SqliteStore must be added to the contract (or Diagnostics),
-    with its guarantee, before services may use it and so the next backend implements it."""
-
-    backend_only = {"path"}  # the file; a PostgreSQL store has a URL instead
-    public = {name for name in vars(SqliteStore) if not name.startswith("_")}
+@pytest.mark.parametrize(("store_class", "_b", "_c", "backend_only"), BACKEND_PARTS)
+def test_the_contract_names_every_operation_of_each_store(
+    store_class: type, _b: type, _c: type, backend_only: set[str]
+) -> None:
+    """A new public operation on a backend must be added to the contract (or Diagnostics),
+    with its guarantee, before services may use it and so every backend implements it."""
+    public = {
+        name
+        for klass in store_class.__mro__
+        if klass.__module__.startswith("storage.")
+        for name in vars(klass)
+        if not name.startswith("_")
+    }
     missing = public - _members(Store) - _members(Diagnostics) - backend_only
     assert not missing, f"add to storage/contract.py with their guarantees: {sorted(missing)}"
 
@@ -229,11 +251,15 @@ def _sqlite_is_a_store(path: str) -> tuple[Store, Diagnostics]:
     return store, store
 
 
-def test_sqlite_store_satisfies_the_contract_statically() -> None:
-    """mypy reads the typed assignment above: a missing operation or a changed signature on
-    SqliteStore (or its parts) is an error here."""
-    import pytest
+def _postgres_is_a_store(url: str) -> tuple[Store, Diagnostics]:
+    """The same static check for PostgresStore."""
+    store = PostgresStore(url)
+    return store, store
 
+
+def test_each_store_satisfies_the_contract_statically() -> None:
+    """mypy reads the typed assignments above: a missing operation or a changed signature on
+    a backend (or its parts) is an error here."""
     api = pytest.importorskip("mypy.api")
     out, err, status = api.run(
         [

@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from conftest import SIMPLE_POLL
 
-from bot.app import Runtime, open_runtime, open_store
+from bot.app import Runtime, open_runtime
 from bot.cli import main
 from bot.settings import Settings
 from services.codes import normalize
 from services.copying import compare_polls
 from storage.migrations import COPY_TABLES
+from storage.open import make_store
 from storage.records import DraftRow, NewBallot, StorageError
 
 CHOICES = {
@@ -145,7 +146,7 @@ def test_a_database_that_is_not_empty_is_refused_and_left_as_it_was(
 
 def test_the_dump_gives_ballots_in_the_order_of_their_random_ids(source: Path) -> None:
     async def go() -> list[str]:
-        store = open_store(str(source))
+        store = make_store(str(source))
         await store.open()
         try:
             ids: list[str] = []
@@ -164,7 +165,7 @@ def test_every_table_is_copied(tmp_path: Path) -> None:
     """A new table must be added to COPY_TABLES, or `db copy` would silently leave it behind."""
 
     async def go() -> set[str]:
-        store = open_store(str(tmp_path / "t.db"))
+        store = make_store(str(tmp_path / "t.db"))
         await store.open()
         await store.close()
         with sqlite3.connect(tmp_path / "t.db") as conn:
@@ -179,7 +180,7 @@ def test_every_table_is_copied(tmp_path: Path) -> None:
 
 def test_load_is_all_or_nothing(tmp_path: Path) -> None:
     async def go() -> int:
-        store = open_store(str(tmp_path / "t.db"))
+        store = make_store(str(tmp_path / "t.db"))
         await store.open()
         try:
 

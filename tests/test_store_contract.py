@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
 
+import asyncpg
 import pytest
 
 from storage.contract import Store
+from storage.postgres import PostgresStore
 from storage.records import (
     AlreadyImported,
     BroadcastExists,
@@ -27,13 +29,14 @@ from storage.records import (
     CastResult,
     ContactRow,
     DraftRow,
+    DuplicateCode,
     NewBallot,
     PollExists,
     Target,
 )
 from storage.sqlite import SqliteStore
 
-BACKENDS = ["sqlite"]  # PostgreSQL joins here (issue 12)
+BACKENDS = ["sqlite", "postgres"]
 NOW = 1_790_000_000  # 2026-09-21
 DAY = "2026-11-25"
 
@@ -42,25 +45,43 @@ DAY = "2026-11-25"
 class Backend:
     name: str
     open: Callable[[], Awaitable[Store]]  # a new, opened Store over the same database
-    peek: Callable[[str], tuple[list[str], list[tuple[Any, ...]]]]  # (columns, rows) of a table
+    # (columns, rows) of a table, read beside the store
+    peek: Callable[[str], Awaitable[tuple[list[str], list[tuple[Any, ...]]]]]
 
 
 @pytest.fixture(params=BACKENDS)
 async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
     opened: list[Store] = []
+    make: Callable[[], Store]
+    peek: Callable[[str], Awaitable[tuple[list[str], list[tuple[Any, ...]]]]]
     if request.param == "sqlite":
         path = tmp_path / "contract.db"
 
         def make() -> Store:
             return SqliteStore(path)
 
-        def peek(table: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        async def peek(table: str) -> tuple[list[str], list[tuple[Any, ...]]]:
             conn = sqlite3.connect(path)
             try:
                 cur = conn.execute(f"SELECT * FROM {table}")  # a fixed name, not input
                 return [d[0] for d in cur.description], cur.fetchall()
             finally:
                 conn.close()
+
+    elif request.param == "postgres":
+        url = request.getfixturevalue("pg_url")
+
+        def make() -> Store:
+            return PostgresStore(url)
+
+        async def peek(table: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+            conn = await asyncpg.connect(url)
+            try:
+                stmt = await conn.prepare(f"SELECT * FROM {table}")  # in stored (heap) order
+                rows = await stmt.fetch()
+                return [a.name for a in stmt.get_attributes()], [tuple(r) for r in rows]
+            finally:
+                await conn.close()
 
     else:  # pragma: no cover
         raise AssertionError(request.param)
@@ -177,7 +198,7 @@ async def test_paper_ballots_register_no_voter(store: Store, backend: Backend) -
     for _ in range(3):
         assert await store.cast_ballot(_ballot(pid), None, None, NOW) is CastResult.COUNTED
     assert (await store.tally(pid, [])).ballots == 3
-    assert backend.peek("voters")[1] == []
+    assert (await backend.peek("voters"))[1] == []
 
 
 async def test_ballot_ids_are_random_and_ballots_carry_a_date_only(
@@ -187,7 +208,7 @@ async def test_ballot_ids_are_random_and_ballots_carry_a_date_only(
     ids: list[str] = []
     for i in range(40):
         await store.cast_ballot(_ballot(pid, why=f"{i:02d}"), _key(i), None, NOW + i)
-        columns, rows = backend.peek("ballots")
+        columns, rows = await backend.peek("ballots")
         new = {str(r[columns.index("id")]) for r in rows} - set(ids)
         assert len(new) == 1
         ids.extend(new)
@@ -199,7 +220,7 @@ async def test_ballot_ids_are_random_and_ballots_carry_a_date_only(
     assert bodies != sorted(bodies)
     # Dates only: no value in a ballot row is a time (neither ours nor the clock's).
     times = range(NOW - 366 * 86400, int(time.time()) + 86400)
-    columns, rows = backend.peek("ballots")
+    columns, rows = await backend.peek("ballots")
     for row in rows:
         for column, value in zip(columns, row, strict=True):
             assert not (isinstance(value, int) and value in times), (column, value)
@@ -207,7 +228,7 @@ async def test_ballot_ids_are_random_and_ballots_carry_a_date_only(
                 assert value == DAY
     assert await store.ballots_by_day(pid) == [(DAY, 40)]
     # The voter register holds no ballot id.
-    _, voters = backend.peek("voters")
+    _, voters = await backend.peek("voters")
     assert len(voters) == 40
     assert not {str(v) for row in voters for v in row} & set(ids)
 
@@ -454,7 +475,7 @@ async def test_voting_codes(store: Store) -> None:
     assert await store.find_code(pid, _key(4)) == (None, False)
     assert await store.find_code(pid, _key(9)) is None
     assert await store.find_code(other, _key(1)) is None
-    with pytest.raises(Exception):  # noqa: B017 (the engine's own integrity error)
+    with pytest.raises(DuplicateCode):
         await store.add_codes(pid, [_key(5), _key(1)], sid, DAY)
     assert await store.find_code(pid, _key(5)) is None  # all or none
     assert await store.code_counts(pid) == (4, 0)
@@ -606,7 +627,7 @@ async def test_contact_requests_forget_the_sender_and_are_handled_once(
     second = await c.add_request(_key(2), b"sealed-2", "2026-11-20")
     assert first != second
     assert await c.get_request(first) == ContactRow(first, b"sealed-1", DAY, False, None)
-    _, rows = backend.peek("contact_requests")
+    _, rows = await backend.peek("contact_requests")
     assert not any(_key(1) in bytes(v) for r in rows for v in r if isinstance(v, bytes))
 
     assert [r.id for r in await c.open_requests(undelivered_only=True)] == [first, second]
@@ -643,16 +664,23 @@ async def test_alerts_are_queued_with_their_draft_and_deleted_once_sent(
     await store.alert_sent(first)
     await store.alert_sent(first)
     assert await store.pending_alerts() == [(second, b"sealed-2")]
-    _, rows = backend.peek("alert_outbox")
+    _, rows = await backend.peek("alert_outbox")
     assert [bytes(v) for r in rows for v in r if isinstance(v, bytes)] == [b"sealed-2"]
 
 
-async def test_webhook_updates_are_remembered_then_forgotten(store: Store) -> None:
-    assert await store.update_seen(101) is False
-    await store.mark_update(101, NOW)
-    await store.mark_update(101, NOW + 5)  # a redelivery handled twice changes nothing
-    await store.mark_update(102, NOW + 10)
-    assert await store.update_seen(101) is True
+async def test_webhook_updates_are_claimed_once_released_and_forgotten(store: Store) -> None:
+    claims = await asyncio.gather(*(store.claim_update(101, NOW) for _ in range(8)))
+    assert claims.count(True) == 1  # of concurrent deliveries, one is handled
+    assert await store.claim_update(101, NOW + 5) is False  # a redelivery after it
+    assert await store.claim_update(102, NOW + 10) is True
+    await store.release_update(102)  # its handling failed: the redelivery is handled
+    assert await store.claim_update(102, NOW + 10) is True
     assert await store.forget_updates(NOW + 1) == 1
-    assert await store.update_seen(101) is False
-    assert await store.update_seen(102) is True
+    assert await store.claim_update(101, NOW + 20) is True  # forgotten after a day
+    assert await store.claim_update(102, NOW + 20) is False
+
+
+async def test_a_claimed_update_survives_a_restart(store: Store, backend: Backend) -> None:
+    assert await store.claim_update(7, NOW) is True
+    store = await _reopen(store, backend)
+    assert await store.claim_update(7, NOW) is False

@@ -165,6 +165,26 @@ async def test_voting_codes(runtime: Runtime) -> None:
     assert await runtime.store.code_counts(loaded[0].id) == (3, 1)
 
 
+async def test_a_batch_repeating_an_earlier_code_is_made_again(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store refuses a batch holding a code it already keeps (DuplicateCode, nothing
+    kept); making codes draws a new batch, and says so if it keeps colliding."""
+    import services.vote_codes
+    from services.vote_codes import CodesError
+
+    first = await runtime.services.codes.make("code-poll", 1)
+    fresh = services.vote_codes.new_code()
+    draws = iter([first[0], fresh])
+    monkeypatch.setattr(services.vote_codes, "new_code", lambda: next(draws))
+    assert await runtime.services.codes.make("code-poll", 1) == [fresh]  # after `first` again
+    assert db_rows(runtime, "SELECT count(*) FROM vote_codes") == [(2,)]
+    monkeypatch.setattr(services.vote_codes, "new_code", lambda: first[0])
+    with pytest.raises(CodesError, match="try again"):
+        await runtime.services.codes.make("code-poll", 1)
+    assert db_rows(runtime, "SELECT count(*) FROM vote_codes") == [(2,)]
+
+
 async def test_wrong_codes_are_rate_limited(runtime: Runtime) -> None:
     await runtime.services.codes.make("code-poll", 1)
     async with web_client(runtime) as client:

@@ -7,6 +7,7 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -129,3 +130,48 @@ async def test_a_wrong_or_missing_secret_changes_nothing(
     await asyncio.sleep(0.2)
     assert not [c for c in standin.calls if c.params.get("chat_id") == 42]
     assert _count(hooked, "SELECT count(*) FROM telegram_updates WHERE update_id = 777") == 0
+
+
+async def test_an_update_that_fails_is_released_and_its_redelivery_handled(
+    standin: BotApiStandin, hooked: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The claim is taken before handling; when handling raises (here, reading the update
+    fails once, as a lost database connection would), Telegram gets a 500 and the claim is
+    given up, so the redelivery is handled."""
+    import bot.app
+
+    real, failed = bot.app.clean_data, []
+
+    def clean_once(data: Any) -> Any:
+        if not failed:
+            failed.append(data["update_id"])
+            raise ConnectionResetError("lost")
+        return real(data)
+
+    monkeypatch.setattr(bot.app, "clean_data", clean_once)
+    standin.user(43)  # a chat the stand-in knows
+    update = {
+        "update_id": 888,
+        "message": {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": 43, "type": "private"},
+            "from": {"id": 43, "is_bot": False, "first_name": "X"},
+            "text": "/start test-poll",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        },
+    }
+    good = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    assert hooked.webhook_url is not None
+    async with aiohttp.ClientSession() as http:
+        async with http.post(hooked.webhook_url, json=update, headers=good) as r:
+            assert r.status == 500
+        assert failed == [888]
+        assert _count(hooked, "SELECT count(*) FROM telegram_updates WHERE update_id = 888") == 0
+        async with http.post(hooked.webhook_url, json=update, headers=good) as r:
+            assert r.status == 200  # Telegram's redelivery
+        async with http.post(hooked.webhook_url, json=update, headers=good) as r:
+            assert r.status == 200  # and once more: dropped
+    sends = [c for c in standin.calls if c.params.get("chat_id") == 43]
+    assert len([c for c in sends if c.method == "sendMessage"]) == 1
+    assert _count(hooked, "SELECT count(*) FROM telegram_updates WHERE update_id = 888") == 1

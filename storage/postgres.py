@@ -1,0 +1,869 @@
+"""The PostgreSQL store: the same named operations and guarantees as the SQLite one, for more
+than one markbot process on one database (issue 12).
+
+What differs from SQLite, and why:
+
+- No single writer and no in-memory drafts: several processes share the database, so every
+  operation is its own transaction on a pooled connection (asyncpg) and drafts are written
+  through (``flush_drafts`` returns 0). Exactly-once still comes from keys: a ballot's voter is
+  ``INSERT ... ON CONFLICT DO NOTHING`` on the voter register's primary key, in the same
+  transaction as the ballot and the removal of the draft.
+- Ballot ids are random text made here; no table of people or ballots has a serial or identity
+  column. A heap keeps rows in the order they were written, so ``compact`` (run when a poll
+  closes and after purges) rewrites ballots, answers, texts and voters in key order.
+- Durability is PostgreSQL's own (``synchronous_commit = on``, ``fsync = on``): a transaction
+  is on disk when COMMIT returns, which is when the caller hears about it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import asyncpg
+
+from storage.migrations_pg import MIGRATIONS_PG
+from storage.postgres_broadcasts import PostgresBroadcasts
+from storage.postgres_contacts import PostgresContacts
+from storage.postgres_feature import Database, PostgresFeature
+from storage.records import (
+    AlreadyImported,
+    CastResult,
+    DraftRow,
+    DuplicateCode,
+    GroupCount,
+    NewBallot,
+    OptionCount,
+    PollExists,
+    PollRow,
+    PollSummary,
+    Respondents,
+    StorageError,
+    TallyData,
+)
+
+log = logging.getLogger(__name__)
+
+# Any fixed number: every process takes this transaction-scoped lock before a migration step,
+# so two processes starting together apply each step once.
+MIGRATION_LOCK = 0x6D61726B626F74  # "markbot"
+_POLL_COLUMNS = "id, code, title, status, definition, opens_at, closes_at, created_at"
+_OPEN_NOW = (
+    "status = 'open' AND (opens_at IS NULL OR opens_at <= $2)"
+    " AND (closes_at IS NULL OR closes_at > $2)"
+)
+STAGING_BATCH = 5_000  # ballots taken from a paper file per trip to the database
+# Rewritten in key order by compact, so their physical order says nothing about time.
+_ORDERED = (
+    ("ballots", "ballots_pkey"),
+    ("answers", "answers_pkey"),
+    ("text_answers", "text_answers_pkey"),
+    ("voters", "voters_pkey"),
+)
+# Small tables whose deleted rows held keyed hashes or sealed details: rewritten (VACUUM FULL)
+# by checkpoint, so their old row images leave the table files.
+_CHURN = (
+    "drafts",
+    "alert_outbox",
+    "contact_waiting",
+    "contact_requests",
+    "telegram_updates",
+    "broadcast_sends",
+    "subscribers",
+    "invites",
+    "workers",
+    "preferences",
+    "vote_codes",
+)
+_KEYED = (
+    "voters",
+    "drafts",
+    "workers",
+    "invites",
+    "preferences",
+    "subscribers",
+    "broadcast_sends",
+    "contact_waiting",
+    "contact_requests",
+    "vote_codes",
+    "alert_outbox",
+)
+
+
+class PostgresStore(PostgresFeature):
+    """Named operations over one PostgreSQL database through a small asyncpg pool.
+
+    It implements storage.contract.Store (and Diagnostics); the guarantees are written there.
+    ``statement_cache_size=0`` is for a PgBouncer in transaction mode in front of the server.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        min_size: int = 1,
+        max_size: int = 10,
+        statement_cache_size: int = 100,
+    ) -> None:
+        super().__init__(Database())
+        self.url = url
+        self._sizes = (min_size, max_size)
+        self._statement_cache_size = statement_cache_size
+        self.broadcasts = PostgresBroadcasts(self._db)
+        self.contacts = PostgresContacts(self._db)
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        """Connect, and apply the migrations not yet applied (one transaction each)."""
+        from storage.open import describe  # the URL without its password, for messages
+
+        try:
+            pool = await asyncpg.create_pool(
+                self.url,
+                min_size=self._sizes[0],
+                max_size=self._sizes[1],
+                statement_cache_size=self._statement_cache_size,
+                command_timeout=60,
+            )
+        except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
+            raise StorageError(
+                f"cannot open the database {describe(self.url)}: {type(exc).__name__}"
+                f"{': ' + exc.args[0] if isinstance(exc, asyncpg.PostgresError) else ''}"
+                "; check MARKBOT_DATABASE_URL and that PostgreSQL is running"
+            ) from None
+        self._db.pool = pool
+        try:
+            async with pool.acquire() as conn:
+                await _migrate(conn)
+        except BaseException:
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        pool, self._db.pool = self._db.pool, None
+        if pool is not None:
+            await pool.close()
+
+    async def __aenter__(self) -> PostgresStore:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    @property
+    def writer_stats(self) -> tuple[int, int]:
+        """(transactions, operations) committed so far: one write per transaction here."""
+        return self._db.writes, self._db.writes
+
+    async def pragmas(self) -> dict[str, object]:
+        """The server's durability settings in force (for checks and tests)."""
+        names = ("fsync", "synchronous_commit", "full_page_writes", "wal_level")
+        rows = await self._fetch(
+            "SELECT name, setting FROM pg_settings WHERE name = ANY($1::text[])", list(names)
+        )
+        return {r[0]: r[1] for r in rows}
+
+    async def schema_version(self) -> list[str]:
+        rows = await self._fetch("SELECT name FROM schema_migrations ORDER BY name")
+        return [r[0] for r in rows]
+
+    # --- the key ----------------------------------------------------------------------------
+
+    async def has_keyed_data(self) -> bool:
+        exists = " OR ".join(f"EXISTS (SELECT 1 FROM {t})" for t in _KEYED)
+        sealed = "EXISTS (SELECT 1 FROM broadcasts WHERE notify IS NOT NULL)"
+        return bool(await self._fetchval(f"SELECT {exists} OR {sealed}"))
+
+    async def key_check(self) -> bytes | None:
+        value = await self._fetchval("SELECT value FROM key_check WHERE id = 1")
+        return bytes(value) if value is not None else None
+
+    async def set_key_check(self, value: bytes) -> None:
+        await self._execute(
+            "INSERT INTO key_check (id, value) VALUES (1, $1)"
+            " ON CONFLICT (id) DO UPDATE SET value = excluded.value",
+            value,
+        )
+
+    async def flush_drafts(self) -> int:
+        """Drafts are written through: nothing waits in memory."""
+        return 0
+
+    # --- polls ----------------------------------------------------------------------------
+
+    async def add_poll(
+        self,
+        code: str,
+        title: str,
+        definition: str,
+        opens_at: int | None,
+        closes_at: int | None,
+        status: str = "draft",
+    ) -> int:
+        try:
+            async with self._tx() as conn:
+                return int(
+                    await conn.fetchval(
+                        "INSERT INTO polls (code, title, status, definition, opens_at, closes_at,"
+                        " created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                        code,
+                        title,
+                        status,
+                        definition,
+                        opens_at,
+                        closes_at,
+                        int(time.time()),
+                    )
+                )
+        except asyncpg.UniqueViolationError:
+            raise PollExists(f"a poll with code {code!r} already exists") from None
+
+    async def get_poll(self, code: str) -> PollRow | None:
+        row = await self._fetchrow(
+            f"SELECT {_POLL_COLUMNS} FROM polls WHERE code = $1", code.lower()
+        )
+        return PollRow(*row) if row is not None else None
+
+    async def get_poll_by_id(self, poll_id: int) -> PollRow | None:
+        row = await self._fetchrow(f"SELECT {_POLL_COLUMNS} FROM polls WHERE id = $1", poll_id)
+        return PollRow(*row) if row is not None else None
+
+    async def list_polls(self, today: str = "") -> list[PollSummary]:
+        rows = await self._fetch(
+            "SELECT p.code, p.title, p.status, p.opens_at, p.closes_at,"
+            " (SELECT count(*) FROM ballots b WHERE b.poll_id = p.id),"
+            " (SELECT count(*) FROM ballots b WHERE b.poll_id = p.id AND b.cast_on = $1)"
+            " FROM polls p ORDER BY p.created_at DESC, p.code",
+            today,
+        )
+        return [PollSummary(*r) for r in rows]
+
+    async def set_poll_status(self, code: str, status: str) -> bool:
+        return (
+            await self._execute(
+                "UPDATE polls SET status = $1,"
+                " closed_at = CASE WHEN $1 = 'closed' THEN $2::bigint ELSE NULL END"
+                " WHERE code = $3",
+                status,
+                int(time.time()),
+                code.lower(),
+            )
+            > 0
+        )
+
+    async def apply_schedule(self, now: int) -> tuple[list[str], list[str]]:
+        """Close open polls whose closing time has come (one statement, so atomic); nothing
+        is opened here."""
+        async with self._tx() as conn:
+            rows = await conn.fetch(
+                "UPDATE polls SET status = 'closed', closed_at = $1 WHERE status = 'open'"
+                " AND closes_at IS NOT NULL AND closes_at <= $1 RETURNING code",
+                now,
+            )
+        return [], [r[0] for r in rows]
+
+    # --- the journey ----------------------------------------------------------------------
+
+    async def load_draft(self, owner: bytes) -> DraftRow | None:
+        row = await self._fetchrow(
+            "SELECT owner, token, poll_id, state, updated_at FROM drafts WHERE owner = $1", owner
+        )
+        return DraftRow(bytes(row[0]), row[1], row[2], row[3], row[4]) if row else None
+
+    async def save_draft(self, draft: DraftRow) -> None:
+        """Written through, in its own transaction: another process may serve the next tap."""
+        await self._execute(_DRAFT_UPSERT, *_draft_args(draft))
+
+    async def drop_draft(self, owner: bytes) -> bool:
+        return await self._execute("DELETE FROM drafts WHERE owner = $1", owner) > 0
+
+    async def drop_stale_drafts(self, updated_before: int) -> int:
+        return await self._execute("DELETE FROM drafts WHERE updated_at < $1", updated_before)
+
+    async def has_voted(self, poll_id: int, voter: bytes) -> bool:
+        row = await self._fetchval(
+            "SELECT 1 FROM voters WHERE poll_id = $1 AND voter = $2", poll_id, voter
+        )
+        return row is not None
+
+    async def cast_ballot(
+        self, ballot: NewBallot, voter: bytes | None, owner: bytes | None, now: int
+    ) -> CastResult:
+        """The draft's removal, the poll's check, the voter and the ballot in one transaction;
+        ``ON CONFLICT DO NOTHING`` on the voter register's key refuses a second ballot (a
+        concurrent one waits for the first to commit, then finds its row)."""
+        async with self._tx() as conn:
+            if owner is not None:
+                await conn.execute("DELETE FROM drafts WHERE owner = $1", owner)
+            if (
+                await conn.fetchval(
+                    f"SELECT 1 FROM polls WHERE id = $1 AND {_OPEN_NOW}", ballot.poll_id, now
+                )
+                is None
+            ):
+                return CastResult.POLL_CLOSED
+            if voter is not None and (
+                await conn.fetchval(
+                    "INSERT INTO voters (poll_id, voter) VALUES ($1, $2)"
+                    " ON CONFLICT DO NOTHING RETURNING 1",
+                    ballot.poll_id,
+                    voter,
+                )
+                is None
+            ):
+                return CastResult.ALREADY_VOTED
+            await _insert_ballot(conn, ballot)
+            return CastResult.COUNTED
+
+    # --- paper ballots --------------------------------------------------------------------
+
+    async def refuse_imported(self, poll_id: int, digest: str) -> None:
+        row = await self._fetchrow(
+            "SELECT filename, imported_on FROM paper_imports WHERE poll_id = $1 AND digest = $2",
+            poll_id,
+            digest,
+        )
+        if row is not None:
+            raise _already(row[0], row[1])
+
+    async def import_paper(
+        self,
+        poll_id: int,
+        digest: str,
+        filename: str,
+        ballots: Iterable[NewBallot],
+        today: str,
+    ) -> int:
+        """All of a file or nothing, once per file: one transaction records the file first
+        (its key refuses a repeat, and a concurrent import of the same file waits for this
+        one), stages the ballots, read a batch at a time on a thread, in temporary tables,
+        then moves them in sorted by their random ids so the tables fill in no time order.
+        If reading the file raises, the transaction is rolled back and nothing is kept."""
+        try:
+            async with self._tx() as conn:
+                try:
+                    async with conn.transaction():  # a savepoint: the name of the old import
+                        await conn.execute(
+                            "INSERT INTO paper_imports"
+                            " (poll_id, digest, filename, ballots, imported_on)"
+                            " VALUES ($1, $2, $3, 0, $4)",
+                            poll_id,
+                            digest,
+                            filename,
+                            today,
+                        )
+                except asyncpg.UniqueViolationError:
+                    row = await conn.fetchrow(
+                        "SELECT filename, imported_on FROM paper_imports"
+                        " WHERE poll_id = $1 AND digest = $2",
+                        poll_id,
+                        digest,
+                    )
+                    raise _already(row[0], row[1]) from None
+                count = await _stage_paper(conn, iter(ballots))
+                await conn.execute(
+                    "INSERT INTO ballots (id, poll_id, cast_on, channel, session_id, lang)"
+                    " SELECT id, $1, cast_on, channel, session_id, lang FROM paper_b ORDER BY id",
+                    poll_id,
+                )
+                await conn.execute(
+                    "INSERT INTO answers (ballot_id, poll_id, question, option, rank, grp, lead)"
+                    " SELECT ballot_id, $1, question, option, rank, grp, lead FROM paper_a"
+                    " ORDER BY ballot_id, question, option",
+                    poll_id,
+                )
+                await conn.execute(
+                    "INSERT INTO text_answers (ballot_id, poll_id, question, body, lang,"
+                    " lang_conf, flagged, themes, review) SELECT ballot_id, $1, question, body,"
+                    " lang, lang_conf, flagged, themes, review FROM paper_t"
+                    " ORDER BY ballot_id, question",
+                    poll_id,
+                )
+                await conn.execute(
+                    "UPDATE paper_imports SET ballots = $3 WHERE poll_id = $1 AND digest = $2",
+                    poll_id,
+                    digest,
+                    count,
+                )
+                return count
+        except asyncpg.UniqueViolationError:  # the file was committed by another import
+            await self.refuse_imported(poll_id, digest)
+            raise
+
+    async def has_paper(self, poll_id: int) -> bool:
+        row = await self._fetchval(
+            "SELECT 1 FROM paper_imports WHERE poll_id = $1 AND ballots > 0 LIMIT 1", poll_id
+        )
+        return row is not None
+
+    # --- retention ------------------------------------------------------------------------
+
+    async def checkpoint(self) -> None:
+        """Rewrite the small tables whose deleted rows held keyed hashes or sealed details
+        (``VACUUM FULL`` writes the live rows to new files and unlinks the old ones), then ask
+        for a CHECKPOINT so the write-ahead log holding their old images can be recycled.
+        PostgreSQL can't overwrite a WAL segment on demand: recycled segments are reused, and
+        WAL archives or replicas are the operator's (see README)."""
+        try:
+            async with self._conn() as conn:
+                await conn.execute(f"VACUUM FULL {', '.join(_CHURN)}")
+                await _checkpoint(conn)
+        except (StorageError, asyncpg.PostgresError) as exc:  # best effort
+            log.warning("tidying deleted rows was skipped: %s", type(exc).__name__)
+
+    async def compact(self) -> None:
+        """``CLUSTER`` ballots, answers, texts and voters on their primary keys (random ids
+        and keyed hashes): each is rewritten sorted by key into a new file, so where a row
+        sits says nothing about when it was added, and the old file (with dead rows and purged
+        words) is unlinked. Then the small tables as in ``checkpoint``, and fresh statistics.
+        CLUSTER locks each table while it runs (writes wait: seconds per 100,000 ballots)."""
+        try:
+            async with self._conn() as conn:
+                for table, key in _ORDERED:
+                    await conn.execute(f"CLUSTER {table} USING {key}")
+                await conn.execute(f"VACUUM FULL {', '.join(_CHURN)}")
+                await conn.execute("ANALYZE")
+                await _checkpoint(conn)
+        except (StorageError, asyncpg.PostgresError) as exc:  # never fail a close or purge
+            log.warning("compacting the database was skipped: %s", type(exc).__name__)
+
+    async def purge_texts(self, cast_before: str | None = None) -> int:
+        if cast_before is None:
+            return await self._execute("UPDATE text_answers SET body = '' WHERE body != ''")
+        return await self._execute(
+            "UPDATE text_answers SET body = '' WHERE body != '' AND ballot_id IN"
+            " (SELECT id FROM ballots WHERE cast_on < $1)",
+            cast_before,
+        )
+
+    async def purge_voters(self, closed_before: int) -> int:
+        return await self._execute(
+            "DELETE FROM voters WHERE poll_id IN (SELECT id FROM polls WHERE"
+            " status = 'closed' AND coalesce(closed_at, closes_at) < $1)",
+            closed_before,
+        )
+
+    # --- preferences ----------------------------------------------------------------------
+
+    async def languages(self) -> dict[bytes, str]:
+        rows = await self._fetch("SELECT person, lang FROM preferences")
+        return {bytes(r[0]): r[1] for r in rows}
+
+    async def set_language(self, person: bytes, lang: str) -> None:
+        await self._execute(
+            "INSERT INTO preferences (person, lang) VALUES ($1, $2)"
+            " ON CONFLICT (person) DO UPDATE SET lang = excluded.lang",
+            person,
+            lang,
+        )
+
+    # --- session links --------------------------------------------------------------------
+
+    async def add_session(self, poll_id: int, token: str, label: str, now: int) -> str:
+        async with self._tx() as conn:
+            made = await conn.fetchval(
+                "INSERT INTO sessions (poll_id, token, label, created_at)"
+                " VALUES ($1, $2, $3, $4) ON CONFLICT (poll_id, label) DO NOTHING RETURNING token",
+                poll_id,
+                token,
+                label,
+                now,
+            )
+            if made is not None:
+                return str(made)
+            return str(
+                await conn.fetchval(
+                    "SELECT token FROM sessions WHERE poll_id = $1 AND label = $2", poll_id, label
+                )
+            )
+
+    async def get_session(self, token: str) -> tuple[int, int, str] | None:
+        row = await self._fetchrow(
+            "SELECT id, poll_id, label FROM sessions WHERE token = $1", token
+        )
+        return (row[0], row[1], row[2]) if row else None
+
+    async def list_sessions(self, poll_id: int) -> list[tuple[int, str]]:
+        rows = await self._fetch(
+            "SELECT id, label FROM sessions WHERE poll_id = $1 ORDER BY id", poll_id
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    # --- voting codes (web ballot) ---------------------------------------------------------
+
+    async def session_id(self, poll_id: int, label: str, token: str, now: int) -> int:
+        async with self._tx() as conn:
+            await conn.execute(
+                "INSERT INTO sessions (poll_id, token, label, created_at) VALUES ($1, $2, $3, $4)"
+                " ON CONFLICT (poll_id, label) DO NOTHING",
+                poll_id,
+                token,
+                label,
+                now,
+            )
+            return int(
+                await conn.fetchval(
+                    "SELECT id FROM sessions WHERE poll_id = $1 AND label = $2", poll_id, label
+                )
+            )
+
+    async def add_codes(
+        self, poll_id: int, codes: Sequence[bytes], session_id: int | None, today: str
+    ) -> int:
+        try:
+            async with self._tx() as conn:
+                await conn.execute(
+                    "INSERT INTO vote_codes (poll_id, code, session_id, made_on)"
+                    " SELECT $1, c, $3, $4 FROM unnest($2::bytea[]) AS c",
+                    poll_id,
+                    list(codes),
+                    session_id,
+                    today,
+                )
+        except asyncpg.UniqueViolationError:
+            raise DuplicateCode("a voting code in the batch is already kept") from None
+        return len(codes)
+
+    async def find_code(self, poll_id: int, code: bytes) -> tuple[int | None, bool] | None:
+        row = await self._fetchrow(
+            "SELECT c.session_id, EXISTS (SELECT 1 FROM voters v"
+            " WHERE v.poll_id = c.poll_id AND v.voter = c.code)"
+            " FROM vote_codes c WHERE c.poll_id = $1 AND c.code = $2",
+            poll_id,
+            code,
+        )
+        return (row[0], bool(row[1])) if row is not None else None
+
+    async def code_counts(self, poll_id: int) -> tuple[int, int]:
+        row = await self._fetchrow(
+            "SELECT count(*), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM voters v"
+            " WHERE v.poll_id = c.poll_id AND v.voter = c.code))"
+            " FROM vote_codes c WHERE c.poll_id = $1",
+            poll_id,
+        )
+        assert row is not None
+        return int(row[0]), int(row[1])
+
+    async def ballots_by_channel(self, poll_id: int) -> dict[str, int]:
+        rows = await self._fetch(
+            "SELECT channel, count(*) FROM ballots WHERE poll_id = $1 GROUP BY channel", poll_id
+        )
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    # --- safeguarding alerts -----------------------------------------------------------------
+
+    async def save_draft_with_alert(self, draft: DraftRow, sealed: bytes, today: str) -> str:
+        alert_id = secrets.token_hex(10)
+        async with self._tx() as conn:
+            await conn.execute(_DRAFT_UPSERT, *_draft_args(draft))
+            await conn.execute(
+                "INSERT INTO alert_outbox (id, sealed, queued_on) VALUES ($1, $2, $3)",
+                alert_id,
+                sealed,
+                today,
+            )
+        return alert_id
+
+    async def pending_alerts(self) -> list[tuple[str, bytes]]:
+        rows = await self._fetch("SELECT id, sealed FROM alert_outbox")
+        return [(str(r[0]), bytes(r[1])) for r in rows]
+
+    async def alert_sent(self, alert_id: str) -> None:
+        await self._execute("DELETE FROM alert_outbox WHERE id = $1", alert_id)
+
+    # --- webhook updates ---------------------------------------------------------------------
+
+    async def claim_update(self, update_id: int, now: int) -> bool:
+        made = await self._fetchval(
+            "INSERT INTO telegram_updates (update_id, seen_at) VALUES ($1, $2)"
+            " ON CONFLICT (update_id) DO NOTHING RETURNING 1",
+            update_id,
+            now,
+        )
+        self._count_write()
+        return made is not None
+
+    async def release_update(self, update_id: int) -> None:
+        await self._execute("DELETE FROM telegram_updates WHERE update_id = $1", update_id)
+
+    async def forget_updates(self, seen_before: int) -> int:
+        return await self._execute("DELETE FROM telegram_updates WHERE seen_at < $1", seen_before)
+
+    # --- staff ----------------------------------------------------------------------------
+
+    async def is_worker(self, person: bytes) -> bool:
+        return await self._fetchval("SELECT 1 FROM workers WHERE person = $1", person) is not None
+
+    async def list_workers(self) -> list[tuple[bytes, str, int]]:
+        rows = await self._fetch(
+            "SELECT person, name, added_at FROM workers ORDER BY lower(name), name"
+        )
+        return [(bytes(r[0]), r[1], r[2]) for r in rows]
+
+    async def remove_worker(self, person: bytes) -> bool:
+        return await self._execute("DELETE FROM workers WHERE person = $1", person) > 0
+
+    async def add_invite(self, token: bytes, created_at: int, expires_at: int) -> None:
+        await self._execute(
+            "INSERT INTO invites (token, created_at, expires_at) VALUES ($1, $2, $3)",
+            token,
+            created_at,
+            expires_at,
+        )
+
+    async def invite_usable(self, token: bytes, now: int) -> bool:
+        row = await self._fetchval(
+            "SELECT 1 FROM invites WHERE token = $1 AND used_at IS NULL AND expires_at > $2",
+            token,
+            now,
+        )
+        return row is not None
+
+    async def redeem_invite(self, token: bytes, person: bytes, name: str, now: int) -> str:
+        """The invite's row is locked (FOR UPDATE) for the transaction, so of two redeemers in
+        any processes the second sees it used."""
+        async with self._tx() as conn:
+            row = await conn.fetchrow(
+                "SELECT expires_at, used_at FROM invites WHERE token = $1 FOR UPDATE", token
+            )
+            if row is None:
+                return "unknown"
+            if row[1] is not None:
+                return "used"
+            if row[0] <= now:
+                return "expired"
+            await conn.execute("UPDATE invites SET used_at = $1 WHERE token = $2", now, token)
+            await conn.execute(
+                "INSERT INTO workers (person, name, added_at) VALUES ($1, $2, $3)"
+                " ON CONFLICT (person) DO UPDATE SET name = excluded.name",
+                person,
+                name,
+                now,
+            )
+            return "ok"
+
+    # --- results --------------------------------------------------------------------------
+
+    async def tally(
+        self, poll_id: int, dimensions: Sequence[str], channel: str | None = None
+    ) -> TallyData:
+        """One REPEATABLE READ snapshot: the ballot count and the grouped answers agree."""
+        wanted = set(dimensions)
+        args: list[Any] = [poll_id]
+        where = "poll_id = $1"
+        if channel is not None:
+            args.append(channel)
+            where += " AND channel = $2"
+        sql = (
+            "SELECT question, grp, option, rank, count(*), sum(lead) FROM answers"
+            " WHERE poll_id = $1"
+            + (
+                " AND ballot_id IN (SELECT id FROM ballots WHERE poll_id = $1 AND channel = $2)"
+                if channel is not None
+                else ""
+            )
+            + " GROUP BY question, grp, option, rank"
+        )
+        options: dict[tuple[str, str, int | None], int] = defaultdict(int)
+        groups: dict[tuple[str, str, int | None, str, str], int] = defaultdict(int)
+        respondents: dict[tuple[str, str, str], int] = defaultdict(int)
+        async with self._tx(isolation="repeatable_read", readonly=True) as conn:
+            ballots = int(await conn.fetchval(f"SELECT count(*) FROM ballots WHERE {where}", *args))
+            rows = await conn.fetch(sql, *args)
+        for question, grp, option, rank, n, leads in rows:
+            options[(question, option, rank)] += n
+            respondents[(question, "", "")] += leads
+            for part in grp.split("&") if grp else ():
+                dim, _, group = part.partition("=")
+                if dim in wanted and dim != question:
+                    groups[(question, option, rank, dim, group)] += n
+                    respondents[(question, dim, group)] += leads
+        return TallyData(
+            ballots=ballots,
+            options=[OptionCount(q, o, r, n) for (q, o, r), n in options.items()],
+            groups=[GroupCount(q, o, r, d, g, n) for (q, o, r, d, g), n in groups.items()],
+            respondents=[Respondents(q, d, g, n) for (q, d, g), n in respondents.items()],
+        )
+
+    async def ballots_by_day(self, poll_id: int) -> list[tuple[str, int]]:
+        rows = await self._fetch(
+            "SELECT cast_on, count(*) FROM ballots WHERE poll_id = $1 GROUP BY cast_on"
+            " ORDER BY cast_on",
+            poll_id,
+        )
+        return [(r[0], int(r[1])) for r in rows]
+
+    async def text_answers(self, poll_id: int) -> list[tuple[str, str, str, str, bool, str, bool]]:
+        rows = await self._fetch(
+            "SELECT t.question, t.body, t.lang,"
+            " coalesce((SELECT a.grp FROM answers a WHERE a.ballot_id = t.ballot_id LIMIT 1), ''),"
+            " t.flagged, t.themes, t.review FROM text_answers t WHERE t.poll_id = $1"
+            " ORDER BY t.question, t.ballot_id",
+            poll_id,
+        )
+        return [(r[0], r[1], r[2], r[3], bool(r[4]), r[5], bool(r[6])) for r in rows]
+
+    async def review_answers(self, poll_id: int) -> list[tuple[str, str, str]]:
+        rows = await self._fetch(
+            "SELECT question, body, themes FROM text_answers"
+            " WHERE poll_id = $1 AND review = 1 AND body != '' ORDER BY question, ballot_id",
+            poll_id,
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
+
+_DRAFT_UPSERT = (
+    "INSERT INTO drafts (owner, token, poll_id, state, updated_at) VALUES ($1, $2, $3, $4, $5)"
+    " ON CONFLICT (owner) DO UPDATE SET token = excluded.token, poll_id = excluded.poll_id,"
+    " state = excluded.state, updated_at = excluded.updated_at"
+)
+
+
+def _draft_args(draft: DraftRow) -> tuple[bytes, str, int, str, int]:
+    return draft.owner, draft.token, draft.poll_id, draft.state, draft.updated_at
+
+
+def _text_row(ballot_id: str, q: str, body: str, *tag: Any) -> tuple[Any, ...]:
+    """(ballot, question, body, language, confidence, flagged, themes, review), the tags a
+    text was not given filled in as SQLite's defaults."""
+    lang, conf, flagged, themes, review = [*tag, *["und", 0.0, False, "", False][len(tag) :]]
+    return ballot_id, q, body, lang, float(conf), int(bool(flagged)), themes, int(bool(review))
+
+
+async def _insert_ballot(conn: asyncpg.Connection, ballot: NewBallot) -> str:
+    """The ballot, its answers and its texts: three statements whatever the number of answers
+    (arrays, not a row per round trip)."""
+    ballot_id = secrets.token_hex(10)
+    await conn.execute(
+        "INSERT INTO ballots (id, poll_id, cast_on, channel, session_id, lang)"
+        " VALUES ($1, $2, $3, $4, $5, $6)",
+        ballot_id,
+        ballot.poll_id,
+        ballot.cast_on,
+        ballot.channel,
+        ballot.session_id,
+        ballot.lang,
+    )
+    if ballot.choices:
+        seen: set[str] = set()
+        leads = []
+        for q, _, _ in ballot.choices:
+            leads.append(int(q not in seen))
+            seen.add(q)
+        await conn.execute(
+            "INSERT INTO answers (ballot_id, poll_id, question, option, rank, grp, lead)"
+            " SELECT $1, $2, q, o, r, $3, l"
+            " FROM unnest($4::text[], $5::text[], $6::int[], $7::int[]) AS t(q, o, r, l)",
+            ballot_id,
+            ballot.poll_id,
+            ballot.groups,
+            [c[0] for c in ballot.choices],
+            [c[1] for c in ballot.choices],
+            [c[2] for c in ballot.choices],
+            leads,
+        )
+    if ballot.texts:
+        rows = [_text_row(ballot_id, *t) for t in ballot.texts]
+        await conn.execute(
+            "INSERT INTO text_answers"
+            " (ballot_id, poll_id, question, body, lang, lang_conf, flagged, themes, review)"
+            " SELECT $1, $2, q, b, l, c, f, t, r FROM unnest($3::text[], $4::text[], $5::text[],"
+            " $6::float8[], $7::int[], $8::text[], $9::int[]) AS x(q, b, l, c, f, t, r)",
+            ballot_id,
+            ballot.poll_id,
+            *([row[i] for row in rows] for i in range(1, 8)),
+        )
+    return ballot_id
+
+
+_STAGING = (
+    "CREATE TEMPORARY TABLE paper_b (id TEXT, cast_on TEXT, channel TEXT, session_id BIGINT,"
+    " lang TEXT) ON COMMIT DROP",
+    "CREATE TEMPORARY TABLE paper_a (ballot_id TEXT, question TEXT, option TEXT, rank INTEGER,"
+    " grp TEXT, lead INTEGER) ON COMMIT DROP",
+    "CREATE TEMPORARY TABLE paper_t (ballot_id TEXT, question TEXT, body TEXT, lang TEXT,"
+    " lang_conf DOUBLE PRECISION, flagged INTEGER, themes TEXT, review INTEGER) ON COMMIT DROP",
+)
+
+
+def _take(ballots: Iterator[NewBallot], n: int) -> list[NewBallot]:
+    """Up to ``n`` ballots from the file (checked row by row as they are read)."""
+    out: list[NewBallot] = []
+    for ballot in ballots:
+        out.append(ballot)
+        if len(out) >= n:
+            break
+    return out
+
+
+async def _stage_paper(conn: asyncpg.Connection, ballots: Iterator[NewBallot]) -> int:
+    """Copy the file's ballots, with fresh random ids, into this transaction's temporary
+    tables, a batch at a time (the file is read on a thread, as on SQLite); how many."""
+    for statement in _STAGING:
+        await conn.execute(statement)
+    count = 0
+    while batch := await asyncio.to_thread(_take, ballots, STAGING_BATCH):
+        pool = secrets.token_bytes(10 * len(batch)).hex()
+        rows_b, rows_a, rows_t = [], [], []
+        for i, ballot in enumerate(batch):
+            ballot_id = pool[20 * i : 20 * i + 20]
+            rows_b.append(
+                (ballot_id, ballot.cast_on, ballot.channel, ballot.session_id, ballot.lang)
+            )
+            seen: set[str] = set()
+            for q, o, r in ballot.choices:
+                rows_a.append((ballot_id, q, o, r, ballot.groups, int(q not in seen)))
+                seen.add(q)
+            rows_t.extend(_text_row(ballot_id, *t) for t in ballot.texts)
+        await conn.copy_records_to_table("paper_b", records=rows_b)
+        await conn.copy_records_to_table("paper_a", records=rows_a)
+        if rows_t:
+            await conn.copy_records_to_table("paper_t", records=rows_t)
+        count += len(batch)
+    return count
+
+
+async def _checkpoint(conn: asyncpg.Connection) -> None:
+    """CHECKPOINT needs the pg_checkpoint role (or a superuser); without it the server's own
+    checkpoints (every few minutes) do the same a little later."""
+    with contextlib.suppress(asyncpg.InsufficientPrivilegeError):
+        await conn.execute("CHECKPOINT")
+
+
+async def _migrate(conn: asyncpg.Connection) -> None:
+    """Apply every migration not yet recorded, each in its own transaction under a
+    transaction-scoped advisory lock, so processes starting together apply each step once."""
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations"
+            " (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)"
+        )
+    done = {r[0] for r in await conn.fetch("SELECT name FROM schema_migrations")}
+    for name, sql in MIGRATIONS_PG:
+        if name in done:
+            continue
+        async with conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
+            if await conn.fetchval("SELECT 1 FROM schema_migrations WHERE name = $1", name):
+                continue  # another process applied it while we waited
+            await conn.execute(sql)
+            await conn.execute(
+                "INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)",
+                name,
+                int(time.time()),
+            )
+
+
+def _already(name: str, day: str) -> AlreadyImported:
+    return AlreadyImported(
+        f"this file was already imported on {day} (as {name}); nothing was added"
+    )

@@ -1,0 +1,121 @@
+"""What the PostgreSQL store and its parts share: the pool, transactions, and error mapping.
+
+Every write is one transaction on a pooled connection, committed before the caller learns the
+result (PostgreSQL's default ``synchronous_commit = on``: durable when COMMIT returns). Engine
+errors that mean "the database can't do this just now" (no connection, disk full, too many
+clients, shutting down, a serialization failure) become ``StorageUnavailable``, as SQLite's
+``OperationalError`` does, so services answer "try again" and keep the person's answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+
+from storage.records import StorageError, StorageUnavailable
+
+# Errors after which nothing of the operation was kept and trying later may work.
+_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OSError,  # refused, reset, no such socket
+    asyncio.TimeoutError,  # the pool or the server did not answer in time
+    asyncpg.PostgresConnectionError,  # class 08
+    asyncpg.exceptions.InsufficientResourcesError,  # class 53: disk full, out of memory, clients
+    asyncpg.exceptions.OperatorInterventionError,  # class 57: shutting down, cannot connect now
+    asyncpg.exceptions.TransactionRollbackError,  # class 40: serialization failure, deadlock
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.InternalClientError,
+    asyncpg.exceptions.InterfaceError,  # the connection was closed under the operation
+)
+
+
+def unavailable(exc: BaseException) -> StorageUnavailable:
+    """The records exception for an engine error that means "not now" (its type only: an
+    engine message may quote a value)."""
+    return StorageUnavailable(f"the database did not answer ({type(exc).__name__})")
+
+
+class Database:
+    """The pool one store and its parts share, and how many write transactions it committed."""
+
+    def __init__(self) -> None:
+        self.pool: asyncpg.Pool | None = None
+        self.writes = 0
+
+
+class PostgresFeature:
+    """Named operations over the store's pool (the store itself, and its parts)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    @property
+    def _pool(self) -> asyncpg.Pool:
+        if self._db.pool is None:
+            raise StorageError("the store is not open")
+        return self._db.pool
+
+    def _count_write(self) -> None:
+        self._db.writes += 1
+
+    @contextlib.asynccontextmanager
+    async def _tx(
+        self, *, isolation: str = "read_committed", readonly: bool = False
+    ) -> AsyncIterator[asyncpg.Connection]:
+        """One transaction on a pooled connection: committed when the block ends normally,
+        rolled back when it raises; engine "not now" errors become StorageUnavailable."""
+        try:
+            async with (
+                self._pool.acquire() as conn,
+                conn.transaction(isolation=isolation, readonly=readonly),
+            ):
+                yield conn
+            if not readonly:
+                self._count_write()
+        except _UNAVAILABLE as exc:
+            raise unavailable(exc) from None
+
+    @contextlib.asynccontextmanager
+    async def _conn(self) -> AsyncIterator[asyncpg.Connection]:
+        """A pooled connection outside any transaction (VACUUM, CLUSTER)."""
+        try:
+            async with self._pool.acquire() as conn:
+                yield conn
+        except _UNAVAILABLE as exc:
+            raise unavailable(exc) from None
+
+    async def _fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        try:
+            return list(await self._pool.fetch(sql, *args))
+        except _UNAVAILABLE as exc:
+            raise unavailable(exc) from None
+
+    async def _fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
+        try:
+            return await self._pool.fetchrow(sql, *args)
+        except _UNAVAILABLE as exc:
+            raise unavailable(exc) from None
+
+    async def _fetchval(self, sql: str, *args: Any) -> Any:
+        try:
+            return await self._pool.fetchval(sql, *args)
+        except _UNAVAILABLE as exc:
+            raise unavailable(exc) from None
+
+    async def _execute(self, sql: str, *args: Any) -> int:
+        """One statement in its own (implicit) transaction; how many rows it touched."""
+        try:
+            status = await self._pool.execute(sql, *args)
+        except _UNAVAILABLE as exc:
+            raise unavailable(exc) from None
+        self._count_write()
+        return _rowcount(status)
+
+
+def _rowcount(status: str) -> int:
+    """The row count of a command tag such as ``DELETE 3`` or ``INSERT 0 1``."""
+    tail = status.rsplit(" ", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
