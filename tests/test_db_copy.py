@@ -131,6 +131,57 @@ def test_copy_moves_everything_and_every_count_matches(
     asyncio.run(tallies())
 
 
+def test_copy_to_postgresql_and_back_keeps_every_count(
+    source: Path, tmp_path: Path, pg_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SQLite -> PostgreSQL (moving up), then PostgreSQL -> a new SQLite file (going back to
+    one process): the same tallies per channel, the same workers and subscribers."""
+    key = Path(f"{source}.key")
+    assert main(["db", "copy", "--to", pg_url]) == 0
+    assert "every poll's counts match" in capsys.readouterr().out
+    back = tmp_path / "back.db"
+
+    async def check(settings: Settings) -> None:
+        old = await open_runtime(Settings(db=source, _env_file=None))  # type: ignore[call-arg]
+        new = await open_runtime(settings)
+        try:
+            assert await new.store.ballots_by_channel(1) == {"telegram": 23, "web": 7, "paper": 11}
+            for code in ("test-poll", "second-poll"):
+                mine = await old.services.reports.results(code, 0)
+                theirs = await new.services.reports.results(code, 0)
+                assert mine.tables == theirs.tables and mine.turnout == theirs.turnout
+                assert sorted(mine.texts, key=repr) == sorted(theirs.texts, key=repr)
+            assert [w.name for w in await new.services.staff.workers()] == ["Alex"]
+            assert await new.services.subscriptions.count() == 1
+            # a poll made after the copy gets a new id (the sequence moved past the copied)
+            other = SIMPLE_POLL.replace("code: test-poll", "code: third-poll")
+            made = await new.services.polls.create(new.services.polls.parse(other, "t.yaml"))
+            assert made == 3
+        finally:
+            await old.close()
+            await new.close()
+
+    on_pg = Settings(database_url=pg_url, key_file=key, _env_file=None)  # type: ignore[call-arg]
+    asyncio.run(check(on_pg))
+
+    async def back_to_sqlite() -> int:
+        rt = await open_runtime(on_pg)
+        try:
+            target = make_store(str(back))
+            await target.open()
+            try:
+                await target.load(rt.store.dump())
+                checks = await compare_polls(rt.store, target, rt.services.catalog)
+                return sum(c.same for c in checks)
+            finally:
+                await target.close()
+        finally:
+            await rt.close()
+
+    assert asyncio.run(back_to_sqlite()) == 3
+    assert _rows(back)["ballots"] == 41
+
+
 def test_a_database_that_is_not_empty_is_refused_and_left_as_it_was(
     source: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
