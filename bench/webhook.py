@@ -164,13 +164,31 @@ async def _cli(env: dict[str, str], *args: str) -> None:
         raise BenchError(f"markbot {' '.join(args)}: {err.decode()[-500:]}")
 
 
+@dataclass
+class Fleet:
+    """Markbot processes behind one proxy."""
+
+    procs: list[asyncio.subprocess.Process]
+    proxy: RoundRobinProxy
+    ports: list[int]
+    key: Path
+
+
 @contextlib.asynccontextmanager
 async def markbots(
-    database: str, n: int, standin: BotApiStandin, workdir: Path, label: str
-) -> AsyncIterator[list[asyncio.subprocess.Process]]:
-    """N `markbot run --webhook` processes behind a round-robin proxy, ready for updates."""
+    database: str,
+    n: int,
+    standin: BotApiStandin,
+    workdir: Path,
+    label: str,
+    *,
+    fan_out: bool = False,
+    extra_env: dict[str, str] | None = None,
+) -> AsyncIterator[Fleet]:
+    """N `markbot run --webhook` processes behind a round-robin proxy (or one that gives every
+    update to all of them), with the benchmark's poll open, ready for updates."""
     ports = [_free_port() for _ in range(n)]
-    proxy = RoundRobinProxy([f"http://127.0.0.1:{p}" for p in ports])
+    proxy = RoundRobinProxy([f"http://127.0.0.1:{p}" for p in ports], fan_out=fan_out)
     await proxy.start()
     key = workdir / f"{label}.key"
     hook = f"{proxy.url}/telegram"
@@ -191,7 +209,7 @@ async def markbots(
                     "bot",
                     "run",
                     "--webhook",
-                    env=_env(database, standin.base_url, key, port, hook),
+                    env=_env(database, standin.base_url, key, port, hook) | (extra_env or {}),
                     cwd=ROOT,
                     stdout=asyncio.subprocess.DEVNULL,
                     stderr=log,
@@ -212,7 +230,7 @@ async def markbots(
         while len(standin.calls_to("setWebhook")) < n:
             await asyncio.sleep(0.05)
         await asyncio.sleep(0.5)  # start-up work (menus) out of the timed part
-        yield procs
+        yield Fleet(procs, proxy, ports, key)
     finally:
         for proc in procs:
             if proc.returncode is None:
@@ -246,8 +264,9 @@ async def run_once(
     database = await fresh(backend, f"{label}-{backend}{processes}")
     async with (
         BotApiStandin(TOKEN, bot_username="markbot_bench_bot") as standin,
-        markbots(database, processes, standin, workdir, f"{label}-{backend}{processes}") as procs,
+        markbots(database, processes, standin, workdir, f"{label}-{backend}{processes}") as fleet,
     ):
+        procs = fleet.procs
         users = [standin.user(FIRST_USER_ID + i, language_code="en") for i in range(voters)]
         lat: list[float] = []
         cpu0, harness0 = sum(_cpu(p.pid) for p in procs), time.process_time()

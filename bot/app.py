@@ -306,7 +306,10 @@ async def serve_webhook(
             log.info("update %d delivered again: dropped", update_id)
             return
         try:
-            await app.process_update(Update.de_json(clean_data(data), app.bot))
+            update = Update.de_json(clean_data(data), app.bot)
+            # At most MARKBOT_CONCURRENCY at once, as with long polling: each may hold a
+            # person's turn (a database connection, on PostgreSQL) while it runs.
+            await app.update_processor.process_update(update, app.process_update(update))
         except BaseException:
             await store.release_update(update_id)
             raise
