@@ -13,7 +13,6 @@ exported.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import secrets
@@ -25,6 +24,7 @@ from prompts import Catalog
 from services import screens
 from services.identity import Hasher
 from services.journey import Outcome, Person
+from services.leases import SharedLock
 from services.screens import Button, Screen
 from services.sealing import Cipher, CipherError
 from storage.contract import Store
@@ -89,7 +89,8 @@ class ContactRequestService:
         self._catalog = catalog
         self._clock = clock
         self.available = available  # a safeguarding chat is set: someone can act on it
-        self.delivery = asyncio.Lock()  # one poster at a time: a request is never posted twice
+        # one poster at a time, in every process: a request is never posted twice
+        self.delivery = SharedLock(store, "safeguarding-post")
 
     def _now(self) -> int:
         return int(self._clock().timestamp())

@@ -22,6 +22,7 @@ from services.broadcast import SENT, BroadcastService, Delivery
 from services.contact_requests import ContactRequestService
 from services.identity import Hasher
 from services.journey import JourneyService, Person
+from services.leases import SharedLock
 from services.polls import PollService
 from services.reports import ReportService
 from services.results import results_from_json, results_to_json
@@ -237,3 +238,26 @@ async def test_one_broadcast_sender_across_processes_and_a_takeover(rt: Runtime)
     assert unknown <= 8  # at most the sends on b's wire when it died (MAX_IN_FLIGHT)
     assert {name for name, _ in sent[:by_b]} == {"b"}
     assert {name for name, _ in sent[by_b:]} <= {"a"} and len(sent) > by_b
+
+
+async def test_a_shared_lock_has_one_holder_across_processes(rt: Runtime) -> None:
+    """Posting to the safeguarding chat from two processes at once would post twice."""
+    a, b = SharedLock(rt.store, "post"), SharedLock(rt.store, "post")
+    inside: list[str] = []
+    most = 0
+
+    async def job(lock: SharedLock, name: str) -> None:
+        nonlocal most
+        async with lock.hold() as held:
+            assert held
+            inside.append(name)
+            most = max(most, len(inside))
+            await asyncio.sleep(0.05)
+            inside.remove(name)
+
+    await asyncio.gather(*(job(lock, f"{i}") for i, lock in enumerate([a, b] * 3)))
+    assert most == 1
+    async with a.hold() as held, b.hold(wait=False) as other:
+        assert held and not other
+    async with b.hold(wait=False) as other:
+        assert other  # released when a's block ended
