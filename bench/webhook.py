@@ -154,6 +154,15 @@ def _env(database: str, api_url: str, key: Path, port: int, hook: str) -> dict[s
     return env
 
 
+PROFILE_DIR: Path | None = None  # --profile: each markbot process writes cProfile stats here
+
+
+def _profiled(name: str) -> list[str]:
+    if PROFILE_DIR is None:
+        return []
+    return ["-m", "cProfile", "-o", str(PROFILE_DIR / f"{name}.prof")]
+
+
 async def _cli(env: dict[str, str], *args: str) -> None:
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", *args, env=env, cwd=ROOT,
@@ -205,6 +214,7 @@ async def markbots(
             procs.append(
                 await asyncio.create_subprocess_exec(
                     sys.executable,
+                    *_profiled(f"{label}-{i}"),
                     "-m",
                     "bot",
                     "run",
@@ -349,7 +359,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--only", help="run just these, e.g. sqlitex1,postgresqlx2 (no summary ratios)"
     )
+    parser.add_argument("--profile", type=Path, help="write each process's cProfile here")
     args = parser.parse_args(argv)
+    if args.profile:
+        global PROFILE_DIR
+        args.profile.mkdir(parents=True, exist_ok=True)
+        PROFILE_DIR = args.profile.resolve()
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     asyncio.run(main_async(args))
 

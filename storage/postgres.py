@@ -136,6 +136,7 @@ class PostgresStore(PostgresFeature):
                 max_size=self._sizes[1],
                 statement_cache_size=self._statement_cache_size,
                 command_timeout=60,
+                reset=_keep_session,
             )
         except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
             raise StorageError(
@@ -623,7 +624,11 @@ class PostgresStore(PostgresFeature):
             try:
                 yield
             finally:
-                await conn.execute("SELECT pg_advisory_unlock($1)", key)
+                try:
+                    await conn.execute("SELECT pg_advisory_unlock($1)", key)
+                except BaseException:
+                    conn.terminate()  # the session ends, and the lock with it
+                    raise
 
     async def language(self, person: bytes) -> str | None:
         value = await self._fetchval("SELECT lang FROM preferences WHERE person = $1", person)
@@ -1044,3 +1049,11 @@ _CAST: dict[str, Any] = {
     "text": str,
     "boolean": bool,
 }
+
+
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """What the pool does to a connection given back, beyond asyncpg's own clean-up (an open
+    transaction rolled back): nothing. asyncpg's default sends a reset query (unlock advisory
+    locks, close cursors, unlisten, reset settings) on every release, one more round trip per
+    operation; markbot sets no session state, and person_turn unlocks its lock itself (or
+    ends the session if it can't)."""
