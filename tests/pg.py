@@ -94,51 +94,55 @@ def _run(*cmd: str | Path) -> None:
         raise RuntimeError(f"{' '.join(map(str, cmd[:2]))} failed:\n{done.stdout}{done.stderr}")
 
 
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[Cluster]:
-    """Start the session's cluster (skip, or fail on CI, without PostgreSQL)."""
+def start_cluster(*, template: bool = True) -> Cluster:
+    """initdb and start a cluster in a new temporary folder (with a migrated template unless
+    asked not to); ``stop_cluster`` deletes it. Also used by bench/store_backends.py."""
     bin_ = pg_bin()
     if bin_ is None:
-        reason = "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb)"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}; CI must test both backends (.ci/run installs it)")
-        pytest.skip(reason)
+        raise FileNotFoundError("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb)")
     started = time.perf_counter()
     folder = Path(tempfile.mkdtemp(prefix="markbot-pg-"))
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
     data = folder / "data"
     try:
-        _run(
-            bin_ / "initdb",
-            "-D",
-            data,
-            "-A",
-            "trust",
-            "-U",
-            "postgres",
-            "-E",
-            "UTF8",
-            "--locale=C.UTF-8",
-            "--no-instructions",
-        )
+        _run(bin_ / "initdb", "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8",
+             "--locale=C.UTF-8", "--no-instructions")  # fmt: skip
         options = (
             f"-c listen_addresses='' -c unix_socket_directories={folder} -c fsync=on"
             " -c max_connections=60 -c shared_buffers=32MB"
         )
         _run(bin_ / "pg_ctl", "-D", data, "-l", folder / "log", "-o", options, "-w", "start")
         cluster = Cluster(folder, bin_, 0.0)
-        # on a thread of its own: the first test to ask may already be in an event loop
-        with ThreadPoolExecutor(1) as pool:
-            pool.submit(lambda: asyncio.run(_make_template(cluster))).result()
+        if template:
+            # on a thread of its own: the first test to ask may already be in an event loop
+            with ThreadPoolExecutor(1) as pool:
+                pool.submit(lambda: asyncio.run(_make_template(cluster))).result()
         cluster.started_in = time.perf_counter() - started
     except BaseException:
         _stop(bin_, folder)
         raise
+    return cluster
+
+
+def stop_cluster(cluster: Cluster) -> None:
+    """Stop the cluster and delete its folder."""
+    _stop(cluster.bin, cluster.folder)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """Start the session's cluster (skip, or fail on CI, without PostgreSQL)."""
+    if pg_bin() is None:
+        reason = "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; CI must test both backends (.ci/run installs it)")
+        pytest.skip(reason)
+    cluster = start_cluster()
     try:
         yield cluster
     finally:
-        _stop(bin_, folder)
+        stop_cluster(cluster)
 
 
 async def _make_template(cluster: Cluster) -> None:

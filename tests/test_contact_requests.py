@@ -19,6 +19,8 @@ from services.identity import Hasher
 from services.journey import Person
 from services.sealing import CONTACTS, Cipher
 from standin import BotApiStandin, BotOutput, FakeGroup, FakeUser
+from storage.contract import Store
+from storage.postgres import PostgresStore
 from storage.sqlite import SqliteStore
 
 LEAD_CHAT = -100777
@@ -393,7 +395,7 @@ async def test_lead_chat_contacts_handled_twice_and_forged(h: Harness, lead: Fak
 
 
 def _service(
-    store: SqliteStore, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    store: Store, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 ) -> ContactRequestService:
     key = b"k" * 32
     return ContactRequestService(
@@ -411,26 +413,38 @@ async def _sent(service: ContactRequestService, someone: Person) -> LeadMessage:
     return lead
 
 
-async def test_waiting_expires_and_old_requests_are_deleted(tmp_path: Path) -> None:
+@pytest.fixture(params=["sqlite", "postgres"])
+async def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """A fresh store on each backend."""
+    if request.param == "sqlite":
+        store: Store = SqliteStore(tmp_path / "u.db")
+    else:
+        store = PostgresStore(request.getfixturevalue("pg_url"))
+    await store.open()
+    yield store
+    await store.close()
+
+
+async def test_waiting_expires_and_old_requests_are_deleted(any_store: Store) -> None:
     """Unit level, with a clock: 30 minutes to type a detail, 30 days for a lead to act."""
     now = [datetime(2026, 11, 25, 12, 0, tzinfo=UTC)]
-    async with SqliteStore(tmp_path / "u.db") as store:
-        service = _service(store, lambda: now[0])
-        someone = Person(77)
-        await service.ask(someone, "en", "sg:ask:test-poll")
-        assert await service.is_waiting(someone)
-        now[0] += timedelta(minutes=31)
-        assert not await service.is_waiting(someone)
-        assert await service.typed(someone, "en", "07700 900123") is None
-        await service.tidy()
-        assert await store._r.execute_fetchall("SELECT * FROM contact_waiting") == []
-        for _ in range(3):
-            await _sent(service, someone)
-        limited = await service.ask(someone, "en", "sg:ask:test-poll")
-        assert limited.screen is not None and "already asked today" in limited.screen.text
-        now[0] += timedelta(days=31)
-        await service.tidy()
-        assert await store._r.execute_fetchall("SELECT * FROM contact_requests") == []
+    store = any_store
+    service = _service(store, lambda: now[0])
+    someone = Person(77)
+    await service.ask(someone, "en", "sg:ask:test-poll")
+    assert await service.is_waiting(someone)
+    now[0] += timedelta(minutes=31)
+    assert not await service.is_waiting(someone)
+    assert await service.typed(someone, "en", "07700 900123") is None
+    await service.tidy()
+    assert await store.contacts.all_waiting() == []
+    for _ in range(3):
+        await _sent(service, someone)
+    limited = await service.ask(someone, "en", "sg:ask:test-poll")
+    assert limited.screen is not None and "already asked today" in limited.screen.text
+    now[0] += timedelta(days=31)
+    await service.tidy()
+    assert await store.contacts.open_requests(undelivered_only=False) == []
 
 
 async def test_an_answer_edited_into_a_disclosure_gets_the_same_signposting(
@@ -489,18 +503,20 @@ async def test_answering_the_news_offer_keeps_the_contact_button(
     assert "counted" in out.plain and out.buttons == [[ASK]]
 
 
-async def test_mark_handled_on_a_message_telegram_sends_without_its_buttons(tmp_path: Path) -> None:
+async def test_mark_handled_on_a_message_telegram_sends_without_its_buttons(
+    any_store: Store,
+) -> None:
     """Days later Telegram gives the tapped message as 'inaccessible' (no text, no buttons):
     it still works on the message the request was posted as, and on no other."""
-    async with SqliteStore(tmp_path / "h.db") as store:
-        service = _service(store)
-        lead = await _sent(service, Person(78))
-        await service.delivered(lead.request_id, 42)
-        data = f"sg:done:{lead.request_id}"
-        assert await service.handled(data, 41, on_it=False) is None  # another message
-        assert await service.handled("sg:done:²", 42, on_it=True) is None
-        done = await service.handled(data, 42, on_it=False)
-        assert done is not None and "marked handled" in done[0].text
-        assert await store._r.execute_fetchall("SELECT * FROM contact_requests") == []
-        again = await service.handled(data, 42, on_it=True)
-        assert again is not None and "already been marked handled" in again[0].text
+    store = any_store
+    service = _service(store)
+    lead = await _sent(service, Person(78))
+    await service.delivered(lead.request_id, 42)
+    data = f"sg:done:{lead.request_id}"
+    assert await service.handled(data, 41, on_it=False) is None  # another message
+    assert await service.handled("sg:done:²", 42, on_it=True) is None
+    done = await service.handled(data, 42, on_it=False)
+    assert done is not None and "marked handled" in done[0].text
+    assert await store.contacts.open_requests(undelivered_only=False) == []
+    again = await service.handled(data, 42, on_it=True)
+    assert again is not None and "already been marked handled" in again[0].text

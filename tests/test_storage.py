@@ -1,14 +1,19 @@
-"""The SQLite store: schema, durability settings, exactly-once ballots, the batching writer."""
+"""The stores: exactly-once ballots, drafts, schedules on both backends (``store``); the SQLite
+file's schema, durability settings and batching writer (``sqlite_store``)."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import asyncpg
 import pytest
 
+from storage.contract import Store
 from storage.migrations import MIGRATIONS
+from storage.postgres import PostgresStore
 from storage.records import CastResult, DraftRow, NewBallot, PollExists
 from storage.sqlite import SqliteStore
 
@@ -16,14 +21,42 @@ NOW = 1_790_000_000
 
 
 @pytest.fixture
-async def store(tmp_path: Path):
+async def sqlite_store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
     s = SqliteStore(tmp_path / "t.db")
     await s.open()
     yield s
     await s.close()
 
 
-async def _poll(store: SqliteStore, code: str = "p1", status: str = "open") -> int:
+@pytest.fixture(params=["sqlite", "postgres"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """Each backend in turn, over a fresh database."""
+    if request.param == "sqlite":
+        s: Store = SqliteStore(tmp_path / "t.db")
+    else:
+        s = PostgresStore(request.getfixturevalue("pg_url"))
+    await s.open()
+    yield s
+    await s.close()
+
+
+async def _rows(store: Store, sql: str) -> list[tuple[object, ...]]:
+    """Raw rows read beside the store (a fixed query, not input)."""
+    if isinstance(store, SqliteStore):
+        db = sqlite3.connect(store.path)
+        try:
+            return db.execute(sql).fetchall()
+        finally:
+            db.close()
+    assert isinstance(store, PostgresStore)
+    conn = await asyncpg.connect(store.url)
+    try:
+        return [tuple(r) for r in await conn.fetch(sql)]
+    finally:
+        await conn.close()
+
+
+async def _poll(store: Store, code: str = "p1", status: str = "open") -> int:
     return await store.add_poll(code, "Title", "{}", None, None, status)
 
 
@@ -37,8 +70,8 @@ def _ballot(poll_id: int, option: str = "a") -> NewBallot:
     )
 
 
-async def test_durability_settings(store: SqliteStore) -> None:
-    p = await store.pragmas()
+async def test_durability_settings(sqlite_store: SqliteStore) -> None:
+    p = await sqlite_store.pragmas()
     assert p["journal_mode"] == "wal"
     assert p["synchronous"] == 2  # FULL
     assert p["busy_timeout"] >= 5000
@@ -53,8 +86,8 @@ async def test_migrations_recorded_once(tmp_path: Path) -> None:
             assert await s.schema_version() == [name for name, _ in MIGRATIONS]
 
 
-async def test_no_insertion_order_tables(store: SqliteStore) -> None:
-    db = sqlite3.connect(store.path)
+async def test_no_insertion_order_tables(sqlite_store: SqliteStore) -> None:
+    db = sqlite3.connect(sqlite_store.path)
     try:
         for table in ("voters", "ballots", "answers", "text_answers", "drafts"):
             (sql,) = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()
@@ -63,13 +96,13 @@ async def test_no_insertion_order_tables(store: SqliteStore) -> None:
         db.close()
 
 
-async def test_duplicate_codes_refused(store: SqliteStore) -> None:
+async def test_duplicate_codes_refused(store: Store) -> None:
     await _poll(store)
     with pytest.raises(PollExists):
         await _poll(store)
 
 
-async def test_concurrent_casts_by_one_voter_count_once(store: SqliteStore) -> None:
+async def test_concurrent_casts_by_one_voter_count_once(store: Store) -> None:
     pid = await _poll(store)
     results = await asyncio.gather(
         *(store.cast_ballot(_ballot(pid), b"v" * 16, None, NOW) for _ in range(25))
@@ -84,7 +117,7 @@ async def test_concurrent_casts_by_one_voter_count_once(store: SqliteStore) -> N
     }
 
 
-async def test_other_voters_in_the_same_batch_are_unaffected(store: SqliteStore) -> None:
+async def test_other_voters_in_the_same_batch_are_unaffected(store: Store) -> None:
     pid = await _poll(store)
     voters = [bytes([i]) * 16 for i in range(10)]
     results = await asyncio.gather(
@@ -94,19 +127,19 @@ async def test_other_voters_in_the_same_batch_are_unaffected(store: SqliteStore)
     assert (await store.tally(pid, [])).ballots == 10
 
 
-async def test_closed_poll_stores_nothing(store: SqliteStore) -> None:
+async def test_closed_poll_stores_nothing(store: Store) -> None:
     pid = await _poll(store, status="closed")
     assert await store.cast_ballot(_ballot(pid), b"x" * 16, None, NOW) is CastResult.POLL_CLOSED
     assert not await store.has_voted(pid, b"x" * 16)
     assert (await store.tally(pid, [])).ballots == 0
 
 
-async def test_closing_time_is_enforced_in_the_transaction(store: SqliteStore) -> None:
+async def test_closing_time_is_enforced_in_the_transaction(store: Store) -> None:
     pid = await store.add_poll("timed", "T", "{}", None, NOW - 1, "open")
     assert await store.cast_ballot(_ballot(pid), b"y" * 16, None, NOW) is CastResult.POLL_CLOSED
 
 
-async def test_cast_removes_the_draft(store: SqliteStore) -> None:
+async def test_cast_removes_the_draft(store: Store) -> None:
     pid = await _poll(store)
     owner = b"o" * 16
     await store.save_draft(DraftRow(owner, "abc123", pid, "{}", NOW))
@@ -115,7 +148,7 @@ async def test_cast_removes_the_draft(store: SqliteStore) -> None:
     assert await store.load_draft(owner) is None
 
 
-async def test_stale_drafts_are_purged(store: SqliteStore) -> None:
+async def test_stale_drafts_are_purged(store: Store) -> None:
     pid = await _poll(store)
     await store.save_draft(DraftRow(b"1" * 16, "aaaa", pid, "{}", NOW - 90_000))
     await store.save_draft(DraftRow(b"2" * 16, "bbbb", pid, "{}", NOW))
@@ -124,21 +157,17 @@ async def test_stale_drafts_are_purged(store: SqliteStore) -> None:
     assert await store.load_draft(b"2" * 16) is not None
 
 
-async def test_ballot_ids_are_random_and_dates_coarse(store: SqliteStore) -> None:
+async def test_ballot_ids_are_random_and_dates_coarse(store: Store) -> None:
     pid = await _poll(store)
     for i in range(5):
         await store.cast_ballot(_ballot(pid), bytes([i]) * 16, None, NOW)
-    db = sqlite3.connect(store.path)
-    try:
-        rows = db.execute("SELECT id, cast_on FROM ballots").fetchall()
-    finally:
-        db.close()
+    rows = await _rows(store, "SELECT id, cast_on FROM ballots")
     assert len({r[0] for r in rows}) == 5
     assert all(len(r[0]) == 20 for r in rows)
     assert {r[1] for r in rows} == {"2026-11-25"}
 
 
-async def test_failed_batch_member_is_rolled_back_alone(store: SqliteStore) -> None:
+async def test_failed_batch_member_is_rolled_back_alone(store: Store) -> None:
     pid = await _poll(store)
     bad = NewBallot(
         poll_id=pid, cast_on="2026-11-25", choices=(("q", "a", None), ("q", "a", None))
@@ -150,7 +179,7 @@ async def test_failed_batch_member_is_rolled_back_alone(store: SqliteStore) -> N
         return_exceptions=True,
     )
     assert results[0] is CastResult.COUNTED and results[2] is CastResult.COUNTED
-    assert isinstance(results[1], sqlite3.IntegrityError)
+    assert isinstance(results[1], (sqlite3.IntegrityError, asyncpg.UniqueViolationError))
     assert not await store.has_voted(pid, b"2" * 16)  # its voter row went with it
     assert (await store.tally(pid, [])).ballots == 2
 
@@ -182,21 +211,17 @@ async def test_drafts_are_written_behind_and_flushed_on_close(tmp_path: Path) ->
         assert draft is not None and draft.state == '{"step":"2"}'
 
 
-async def test_a_cast_ballot_leaves_no_draft_behind(store: SqliteStore) -> None:
+async def test_a_cast_ballot_leaves_no_draft_behind(store: Store) -> None:
     pid = await _poll(store)
     owner = b"q" * 16
     await store.save_draft(DraftRow(owner, "tok2", pid, "{}", NOW))  # not yet flushed
     assert await store.cast_ballot(_ballot(pid), b"w" * 16, owner, NOW) is CastResult.COUNTED
     assert await store.flush_drafts() == 0
     assert await store.load_draft(owner) is None
-    db = sqlite3.connect(store.path)
-    try:
-        assert db.execute("SELECT count(*) FROM drafts").fetchone()[0] == 0
-    finally:
-        db.close()
+    assert await _rows(store, "SELECT count(*) FROM drafts") == [(0,)]
 
 
-async def test_schedule_closes_at_the_time(store: SqliteStore) -> None:
+async def test_schedule_closes_at_the_time(store: Store) -> None:
     await store.add_poll("later", "T", "{}", NOW + 100, None, "draft")
     await store.add_poll("soon", "T", "{}", NOW - 10, NOW + 100, "draft")
     await store.add_poll("ending", "T", "{}", None, NOW - 1, "open")
@@ -207,7 +232,8 @@ async def test_schedule_closes_at_the_time(store: SqliteStore) -> None:
     assert statuses == {"later": "draft", "soon": "draft", "ending": "closed", "kept": "draft"}
 
 
-async def test_compact_empties_the_wal_and_keeps_the_data(store: SqliteStore) -> None:
+async def test_compact_empties_the_wal_and_keeps_the_data(sqlite_store: SqliteStore) -> None:
+    store = sqlite_store
     pid = await _poll(store)
     for i in range(20):
         await store.cast_ballot(_ballot(pid), bytes([i]) * 16, None, NOW)
@@ -220,11 +246,11 @@ async def test_compact_empties_the_wal_and_keeps_the_data(store: SqliteStore) ->
     assert (await store.tally(pid, [])).ballots == 21
 
 
-async def test_writes_after_a_checkpoint_succeed(tmp_path: Path) -> None:
-    """A checkpoint's pragma must not leave a statement open that breaks the next batch."""
-    async with SqliteStore(tmp_path / "ck.db") as store:
-        for i in range(20):
-            await store.checkpoint()
-            await store.set_language(bytes([i]) * 16, "cy")
-            await asyncio.gather(store.checkpoint(), store.set_language(b"x" * 16, "en"))
-        assert len(await store.languages()) == 21
+async def test_writes_after_a_checkpoint_succeed(store: Store) -> None:
+    """A checkpoint must not leave a statement open (SQLite's pragma) or a lock held that
+    breaks the next write."""
+    for i in range(20 if isinstance(store, SqliteStore) else 5):
+        await store.checkpoint()
+        await store.set_language(bytes([i]) * 16, "cy")
+        await asyncio.gather(store.checkpoint(), store.set_language(b"x" * 16, "en"))
+    assert len(await store.languages()) == (21 if isinstance(store, SqliteStore) else 6)
