@@ -765,7 +765,7 @@ class PostgresStore(PostgresFeature):
                     raise StorageError(f"unknown table in the copy: {table}")
                 if table not in types:
                     types[table] = await _columns(conn, table)
-                casts = [_CAST.get(types[table].get(c, ""), _same) for c in columns]
+                casts = [_COPY_TYPES.get(types[table].get(c, ""), _same) for c in columns]
                 values = [
                     tuple(
                         None if v is None else cast(v) for cast, v in zip(casts, row, strict=True)
@@ -1091,7 +1091,7 @@ def _same(value: Any) -> Any:
     return value
 
 
-_CAST: dict[str, Any] = {
+_COPY_TYPES: dict[str, Any] = {
     "bigint": int,
     "integer": int,
     "smallint": int,
