@@ -4,15 +4,18 @@ than one markbot process on one database (issue 12).
 What differs from SQLite, and why:
 
 - No single writer and no in-memory drafts: several processes share the database, so every
-  operation is its own transaction on a pooled connection (asyncpg) and drafts are written
-  through (``flush_drafts`` returns 0). Exactly-once still comes from keys: a ballot's voter is
-  ``INSERT ... ON CONFLICT DO NOTHING`` on the voter register's primary key, in the same
-  transaction as the ballot and the removal of the draft.
+  operation is its own transaction on a pooled connection (asyncpg), and drafts are written
+  through with an asynchronous commit (``save_draft``; ``flush_drafts`` returns 0).
+  Exactly-once still comes from keys: a ballot is one statement (``_CAST``) whose voter is
+  ``INSERT ... ON CONFLICT DO NOTHING`` on the voter register's primary key, with the ballot
+  and the removal of the draft.
 - Ballot ids are random text made here; no table of people or ballots has a serial or identity
   column. A heap keeps rows in the order they were written, so ``compact`` (run when a poll
   closes and after purges) rewrites ballots, answers, texts and voters in key order.
 - Durability is PostgreSQL's own (``synchronous_commit = on``, ``fsync = on``): a transaction
-  is on disk when COMMIT returns, which is when the caller hears about it.
+  is on disk when COMMIT returns, which is when the caller hears about it (drafts excepted).
+- Errors: engine "not now" errors become StorageUnavailable (postgres_feature.py); a taken
+  poll code PollExists, a repeated file AlreadyImported, a repeated code DuplicateCode.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import asyncpg
 
 from storage.migrations import COPY_TABLES
 from storage.migrations_pg import MIGRATIONS_PG
+from storage.open import describe
 from storage.postgres_broadcasts import PostgresBroadcasts
 from storage.postgres_contacts import PostgresContacts
 from storage.postgres_feature import Database, PostgresFeature
@@ -56,10 +60,6 @@ log = logging.getLogger(__name__)
 # so two processes starting together apply each step once.
 MIGRATION_LOCK = 0x6D61726B626F74  # "markbot"
 _POLL_COLUMNS = "id, code, title, status, definition, opens_at, closes_at, created_at"
-_OPEN_NOW = (
-    "status = 'open' AND (opens_at IS NULL OR opens_at <= $2)"
-    " AND (closes_at IS NULL OR closes_at > $2)"
-)
 COPY_BATCH = 5_000  # rows per batch of a database copy
 COMMAND_SECONDS = 60  # a statement that takes longer means something is wrong...
 LONG_SECONDS = 3600  # ... except rewriting tables and moving a national paper import in
@@ -128,8 +128,6 @@ class PostgresStore(PostgresFeature):
 
     async def open(self) -> None:
         """Connect, and apply the migrations not yet applied (one transaction each)."""
-        from storage.open import describe  # the URL without its password, for messages
-
         try:
             pool = await asyncpg.create_pool(
                 self.url,
@@ -935,7 +933,8 @@ def _draft_args(draft: DraftRow) -> tuple[bytes, str, int, str, int]:
 def _text_row(ballot_id: str, q: str, body: str, *tag: Any) -> tuple[Any, ...]:
     """(ballot, question, body, language, confidence, flagged, themes, review), the tags a
     text was not given filled in as SQLite's defaults."""
-    lang, conf, flagged, themes, review = [*tag, *["und", 0.0, False, "", False][len(tag) :]]
+    defaults: list[Any] = ["und", 0.0, False, "", False]
+    lang, conf, flagged, themes, review = [*tag, *defaults[len(tag) :]]
     return ballot_id, q, body, lang, float(conf), int(bool(flagged)), themes, int(bool(review))
 
 
@@ -1021,7 +1020,9 @@ async def _stage_paper(conn: asyncpg.Connection, ballots: Iterator[NewBallot]) -
         if not batch:
             break
         pool = secrets.token_bytes(10 * len(batch)).hex()
-        rows_b, rows_a, rows_t = [], [], []
+        rows_b: list[tuple[Any, ...]] = []
+        rows_a: list[tuple[Any, ...]] = []
+        rows_t: list[tuple[Any, ...]] = []
         for i, ballot in enumerate(batch):
             ballot_id = pool[20 * i : 20 * i + 20]
             rows_b.append(

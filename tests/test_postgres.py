@@ -265,6 +265,33 @@ def test_settings_pick_the_database_and_need_a_key_file_for_postgresql(tmp_path:
     assert keyed.key_path == tmp_path / "k"
 
 
+def test_several_webhook_processes_may_share_postgresql_but_not_a_sqlite_file(
+    tmp_path: Path,
+) -> None:
+    from bot.cli import CliError, _single_instance
+
+    pg = Settings(
+        database_url="postgresql://m@h/d",
+        key_file=tmp_path / "k",
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    with _single_instance(pg, TOKEN, webhook=True), _single_instance(pg, TOKEN, webhook=True):
+        pass  # two webhook processes on one PostgreSQL database
+    with (
+        _single_instance(pg, TOKEN),
+        pytest.raises(CliError, match="already running"),
+        _single_instance(pg, TOKEN),  # long polling: Telegram allows one per token
+    ):
+        pass
+    lite = Settings(db=tmp_path / "m.db", _env_file=None)  # type: ignore[call-arg]
+    with (
+        _single_instance(lite, "", webhook=True),
+        pytest.raises(CliError),
+        _single_instance(lite, "", webhook=True),  # one writer per SQLite file
+    ):
+        pass
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_markbot_migrate_applies_and_prints_the_schema(
     backend: str,
