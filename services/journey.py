@@ -34,6 +34,10 @@ INELIGIBLE = "ineligible"  # _commit_choice's answer for an option that ends the
 NOT_ON_TELEGRAM = "not_on_telegram"
 
 
+SENT = "web-sent"  # shared_state kind: web journeys just counted
+SENT_SECONDS = 600
+
+
 @dataclass(frozen=True, slots=True)
 class Person:
     """Who is talking to the bot, for the length of one update only."""
@@ -714,7 +718,21 @@ class JourneyService:
                 result = await self._cast(ctx, person)
             except StorageError:  # e.g. a full disk: nothing kept, the answers are still here
                 return "submit_failed"
+            if result is CastResult.COUNTED:  # before the lock is let go (see sent_poll)
+                key = ctx.owner + token.encode()
+                expires = self._now() + SENT_SECONDS
+                await self._store.shared_put(SENT, key, ctx.code.encode(), expires)
             return "preview_done" if result is None else result
+
+    # A second click on the web's Send (or a click that waited for the first) may reach
+    # another process: which poll a journey was just counted for is kept in the database for
+    # a while, written by submit before the person's turn ends.
+
+    async def sent_poll(self, person: Person, token: str) -> str | None:
+        """The poll a journey was just counted for (a double click on Send), or None."""
+        key = self._hasher.owner(person.id) + token.encode()
+        found = await self._store.shared_get(SENT, key, self._now())
+        return found.decode() if found is not None else None
 
 
 @dataclass(frozen=True, slots=True)
