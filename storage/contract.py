@@ -392,7 +392,8 @@ class Store(Protocol):
         ...
 
     async def release_update(self, update_id: int) -> None:
-        """Give up a claim whose handling failed, so Telegram's redelivery is handled."""
+        """Give up a claim whose handling failed, so Telegram's redelivery is handled. (A
+        process that dies mid-update releases nothing: that update's redelivery is dropped.)"""
         ...
 
     async def forget_updates(self, seen_before: int) -> int:

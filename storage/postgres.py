@@ -1040,6 +1040,13 @@ async def _stage_paper(conn: asyncpg.Connection, ballots: Iterator[NewBallot]) -
     return count
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """What the pool does to a connection handed back: nothing on the server. asyncpg's
+    default sends a reset query (advisory unlocks, CLOSE ALL, UNLISTEN, RESET ALL) each time, a
+    round trip per operation; markbot leaves no session state behind (advisory locks and
+    settings are transaction-scoped, no LISTEN, no open cursors), so it needs none."""
+
+
 async def _checkpoint(conn: asyncpg.Connection) -> None:
     """CHECKPOINT needs the pg_checkpoint role (or a superuser); without it the server's own
     checkpoints (every few minutes) do the same a little later."""

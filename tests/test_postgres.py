@@ -151,6 +151,24 @@ async def test_a_deleted_draft_leaves_the_table_files(pg_cluster: Cluster, pg_ur
         assert await store.load_draft(owner) is None
 
 
+async def test_purged_words_leave_the_table_files_after_compact(
+    pg_cluster: Cluster, pg_url: str
+) -> None:
+    marker = "Zephyrine-lives-on-Marigold-Lane"
+    async with PostgresStore(pg_url) as store:
+        pid = await store.add_poll("p1", "T", "{}", None, None, "open")
+        for i in range(5):
+            why = marker if i == 2 else f"more buses {i}"
+            await store.cast_ballot(_ballot(pid, why), bytes([i]) * 16, None, NOW)
+        assert await store.purge_texts(None) == 5
+        await _superuser(pg_url, "CHECKPOINT")
+        assert marker.encode() in await _files(pg_cluster, pg_url)  # the old row version
+        await store.compact()
+        await _superuser(pg_url, "CHECKPOINT")
+        assert marker.encode() not in await _files(pg_cluster, pg_url)
+        assert (await store.tally(pid, [])).ballots == 5
+
+
 async def test_a_draft_the_database_refuses_fails_no_tap(
     pg_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
