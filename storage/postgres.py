@@ -1043,8 +1043,9 @@ async def _stage_paper(conn: asyncpg.Connection, ballots: Iterator[NewBallot]) -
 async def _keep_session(conn: asyncpg.Connection) -> None:
     """What the pool does to a connection handed back: nothing on the server. asyncpg's
     default sends a reset query (advisory unlocks, CLOSE ALL, UNLISTEN, RESET ALL) each time, a
-    round trip per operation; markbot leaves no session state behind (advisory locks and
-    settings are transaction-scoped, no LISTEN, no open cursors), so it needs none."""
+    round trip per operation; markbot leaves no session state behind (settings are
+    transaction-scoped, person_turn unlocks its session advisory lock itself or ends the
+    session, no LISTEN, no open cursors), so it needs none."""
 
 
 async def _checkpoint(conn: asyncpg.Connection) -> None:
@@ -1109,11 +1110,3 @@ _COPY_TYPES: dict[str, Any] = {
     "text": str,
     "boolean": bool,
 }
-
-
-async def _keep_session(conn: asyncpg.Connection) -> None:
-    """What the pool does to a connection given back, beyond asyncpg's own clean-up (an open
-    transaction rolled back): nothing. asyncpg's default sends a reset query (unlock advisory
-    locks, close cursors, unlisten, reset settings) on every release, one more round trip per
-    operation; markbot sets no session state, and person_turn unlocks its lock itself (or
-    ends the session if it can't)."""
