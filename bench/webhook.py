@@ -25,7 +25,7 @@ import signal
 import statistics
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -193,9 +193,11 @@ async def markbots(
     *,
     fan_out: bool = False,
     extra_env: dict[str, str] | None = None,
+    before_start: Callable[[Path], Awaitable[None]] | None = None,
 ) -> AsyncIterator[Fleet]:
     """N `markbot run --webhook` processes behind a round-robin proxy (or one that gives every
-    update to all of them), with the benchmark's poll open, ready for updates."""
+    update to all of them), with the benchmark's poll open, ready for updates. ``before_start``
+    gets the key file's path once the poll exists and before any process starts."""
     ports = [_free_port() for _ in range(n)]
     proxy = RoundRobinProxy([f"http://127.0.0.1:{p}" for p in ports], fan_out=fan_out)
     await proxy.start()
@@ -208,6 +210,8 @@ async def markbots(
         poll_file.write_text(POLL_YAML, encoding="utf-8")
         await _cli(_env(database, standin.base_url, key, ports[0], hook), "poll", "create",
                    str(poll_file), "--open")  # fmt: skip
+        if before_start is not None:
+            await before_start(key)
         for i, port in enumerate(ports):
             log = (workdir / f"{label}-{i}.log").open("wb")
             logs.append(log)

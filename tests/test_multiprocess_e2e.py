@@ -24,6 +24,7 @@ from bot.app import Runtime, open_runtime
 from bot.settings import Settings
 from prompts import load_catalog
 from services import screens
+from services.broadcast import NOTIFY_CONTEXT
 from services.identity import Hasher
 from services.pollfile import Poll
 from standin import BotApiStandin, FakeUser
@@ -191,3 +192,55 @@ async def test_a_broadcast_with_two_processes_reaches_each_subscriber_once(
         sum(1 for t in times if start <= t < start + 1.0) for start in times
     )  # any one-second window, across both processes
     assert busiest <= 30
+
+
+async def test_two_processes_resuming_one_broadcast_send_it_once_and_at_one_rate(
+    standin: BotApiStandin, pg_url: str, tmp_path: Path
+) -> None:
+    """A broadcast left unfinished (a restart of every process, say): both processes find it
+    when they start, but only the holder of the lease sends it: each subscriber once, within
+    Telegram's rate, and one final count for the staff."""
+    ids = list(range(750_000_000, 750_000_300))
+    for uid in ids:
+        standin.user(uid)
+
+    async def unfinished(key: Path) -> None:
+        settings = Settings(database_url=pg_url, key_file=key, _env_file=None)  # type: ignore[call-arg]
+        rt = await open_runtime(settings)
+        try:
+            await asyncio.gather(*(rt.services.subscriptions.add(uid, "en") for uid in ids))
+            loaded = await rt.services.polls.by_code(CODE)
+            assert loaded is not None
+            notify = rt.services.subscriptions.cipher.seal(OWNER, NOTIFY_CONTEXT)
+            made = await rt.store.broadcasts.create_broadcast(loaded[0].id, 1, notify, "en")
+            assert made is not None and made[1] == len(ids)
+        finally:
+            await rt.close()
+
+    owner = standin.user(OWNER, first_name="Pat")
+    since = len(standin.calls)
+    async with markbots(pg_url, 2, standin, tmp_path, "resume", before_start=unfinished):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            sent = {
+                c.params.get("chat_id")
+                for c in standin.calls[since:]
+                if c.method == "sendMessage" and c.status == 200
+            }
+            if set(ids) <= sent:
+                break
+            await asyncio.sleep(0.2)
+        await standin.wait_idle(10)
+    sends = [
+        c
+        for c in standin.calls[since:]
+        if c.method == "sendMessage" and c.params.get("chat_id") in set(ids)
+    ]
+    assert Counter(c.params["chat_id"] for c in sends) == Counter(dict.fromkeys(ids, 1))
+    times = sorted(c.at for c in sends)
+    busiest = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
+    assert busiest <= 30, busiest
+    # One sender: one progress message and one final count for the staff, not one per process.
+    finals = [o for o in owner.drain() if "Finished telling subscribers" in o.plain]
+    assert len(finals) == 1
+    assert f"Sent: {len(ids)}" in finals[0].plain
