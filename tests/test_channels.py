@@ -137,7 +137,9 @@ async def test_turnout_hides_what_the_breakdown_table_hides(rt: Runtime, tmp_pat
     assert "prefer-not-to-say" in hidden and len(hidden) >= 2
     text = path.read_text(encoding="utf-8")
     turnout = json.loads(text)["turnout"]
-    shown = {r["group"]: r["ballots"] for r in turnout["by_group"] if r.get("dimension") == "area"}
+    shown = {
+        r["group"]: r["ballots"] for r in turnout["by_group"] if r.get("dimension") == "area"
+    }
     assert shown["north"] == 26 or "north" in hidden  # shown rows carry their count
     for option in hidden:
         assert option in shown and shown[option] is None, (option, shown)
