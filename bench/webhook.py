@@ -60,6 +60,7 @@ class Run:
     bot_cpu: float = 0.0
     harness_cpu: float = 0.0
     ballots: int = 0
+    postgres_cpu: float = 0.0  # the PostgreSQL server's processes, while timed
 
     @property
     def name(self) -> str:
@@ -87,6 +88,19 @@ def _cpu(pid: int) -> float:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return 0.0
+
+
+def _postgres_cpu() -> float:
+    """CPU seconds used so far by every PostgreSQL server process on this machine (the
+    benchmark's cluster is the only busy one while it runs)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            text = stat.read_text()
+            if "(postgres)" in text:
+                fields = text.rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 # --------------------------------------------------------------------------- voters
@@ -284,6 +298,7 @@ async def run_once(
         users = [standin.user(FIRST_USER_ID + i, language_code="en") for i in range(voters)]
         lat: list[float] = []
         cpu0, harness0 = sum(_cpu(p.pid) for p in procs), time.process_time()
+        pg0 = _postgres_cpu()
         started = time.perf_counter()
         async with asyncio.TaskGroup() as group:
             tasks = [
@@ -293,11 +308,12 @@ async def run_once(
         seconds = max(t.result() for t in tasks) - started
         cpu = sum(_cpu(p.pid) for p in procs) - cpu0
         harness = time.process_time() - harness0
+        pg_cpu = _postgres_cpu() - pg0
         await standin.wait_idle(30)
     ballots = await count_ballots(database)
     if ballots != voters:
         raise BenchError(f"{label} {backend}x{processes}: {ballots} ballots for {voters} voters")
-    return Run(label, backend, processes, voters, seconds, lat, cpu, harness, ballots)
+    return Run(label, backend, processes, voters, seconds, lat, cpu, harness, ballots, pg_cpu)
 
 
 def summarise(runs: list[Run]) -> dict[str, Any]:
@@ -309,8 +325,13 @@ def summarise(runs: list[Run]) -> dict[str, Any]:
         n: statistics.median(1000 * r.bot_cpu / r.voters for r in timed if r.name == n)
         for n in names
     }
+    pg_cpu = {
+        n: statistics.median(1000 * r.postgres_cpu / r.voters for r in timed if r.name == n)
+        for n in names
+    }
     return {
         "ballots_per_s": rate,
+        "postgres_cpu_ms_per_ballot": pg_cpu,
         "p95_reply_ms": p95,
         "bot_cpu_ms_per_ballot": cpu,
         "two_over_one_pg": rate["postgresqlx2"] / rate["postgresqlx1"],
@@ -337,7 +358,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                 print(
                     f"{label:<8} {run.name:<14} {run.voters:>5} voters {run.seconds:>6.2f} s "
                     f"{run.rate:>7.1f} ballots/s  p95 {run.p95_ms:>6.1f} ms  bot CPU "
-                    f"{1000 * run.bot_cpu / run.voters:>5.1f} ms/ballot  harness CPU "
+                    f"{1000 * run.bot_cpu / run.voters:>5.1f} ms/ballot  PostgreSQL CPU "
+                    f"{1000 * run.postgres_cpu / run.voters:>5.1f} ms/ballot  harness CPU "
                     f"{run.harness_cpu / run.seconds:>4.0%}",
                     flush=True,
                 )
