@@ -228,6 +228,7 @@ class BroadcastService:
             return "no_subscribers"
         broadcast_id, total = created
         log.info("broadcast %d for %s started: %d subscribers", broadcast_id, row.code, total)
+        self._keep()  # renews the lease while this sends (and picks up others' broadcasts)
         if await self._claim():
             self._launch(self._job(broadcast_id, row.code, poll, notify, lang, total))
         else:  # another process is the sender: it picks this one up within RENEW_SECONDS
@@ -240,9 +241,13 @@ class BroadcastService:
         sends a crash left 'sending' become 'unknown' (counted, never resent). Returns how
         many were resumed."""
         self._channel_or_fail()
+        self._keep()
+        return await self._resume_unfinished()
+
+    def _keep(self) -> None:
+        """Start the task that renews the lease and looks for work (once)."""
         if self._keeper is None and not self._stopping.is_set():
             self._keeper = asyncio.create_task(self._keep_lease(), name="markbot-broadcast-lease")
-        return await self._resume_unfinished()
 
     async def _resume_unfinished(self) -> int:
         unfinished = await self._store.broadcasts.unfinished_broadcasts()
