@@ -67,6 +67,11 @@ class Runtime:
         await self.store.close()
 
 
+def copy_target(address: str) -> Store:
+    """The database `markbot db copy --to` writes into (not yet opened)."""
+    return make_store(address)
+
+
 async def open_runtime(settings: Settings, *, new_key: bool = False) -> Runtime:
     """Open the database, its key and the services (the key is read once, here, and checked
     against the database: see bot/keys.py; ``new_key`` is ``markbot run --new-key``)."""
@@ -124,7 +129,6 @@ async def open_runtime(settings: Settings, *, new_key: bool = False) -> Runtime:
         alerts=alerts,
     )
     await services.journey.load_preferences()
-    await services.contacts.load()
     return Runtime(store, services, key)
 
 
@@ -188,6 +192,7 @@ def build_application(
         .build()
     )
     attach(app, services)
+    app.add_handler(journey.primer(), group=journey.PRIME_GROUP)
     for handler in safeguarding.handlers(services):
         app.add_handler(handler, group=safeguarding.GROUP)
     for handler in admin.handlers():
@@ -314,7 +319,10 @@ async def serve_webhook(
             log.info("update %d delivered again: dropped", update_id)
             return
         try:
-            await app.process_update(Update.de_json(clean_data(data), app.bot))
+            update = Update.de_json(clean_data(data), app.bot)
+            # At most MARKBOT_CONCURRENCY at once, as with long polling: each may hold a
+            # person's turn (a database connection, on PostgreSQL) while it runs.
+            await app.update_processor.process_update(update, app.process_update(update))
         except BaseException:
             await store.release_update(update_id)
             raise

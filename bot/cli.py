@@ -24,6 +24,7 @@ from bot.app import (
     Runtime,
     WebServerError,
     build_application,
+    copy_target,
     migrate,
     open_runtime,
     serve,
@@ -34,6 +35,7 @@ from bot.logs import setup_logging
 from bot.progress import progress
 from bot.settings import Settings, SettingsError, load_settings
 from prompts import template_paths
+from services.copying import compare_polls, copy_database
 from services.exports import RENDERERS
 from services.paper import PaperFileError
 from services.pollfile import PollFileError
@@ -172,6 +174,19 @@ def _parser() -> argparse.ArgumentParser:
         help="drop the voter register of polls closed more than DAYS ago",
     )
 
+    db = sub.add_parser("db", help="move the database (to PostgreSQL for several processes)")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    copy = db_sub.add_parser(
+        "copy",
+        help="copy everything into another, empty database, then check every poll's counts",
+    )
+    copy.add_argument(
+        "--to",
+        required=True,
+        metavar="URL",
+        help="the new database: postgresql://user@host/name, or a SQLite file path",
+    )
+
     demo = sub.add_parser("demo", help="run a whole class vote offline, with no token")
     demo.add_argument("--voters", type=int, default=30)
     demo.add_argument("--template", default="make-your-mark")
@@ -232,7 +247,11 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     runtime = await open_runtime(settings)
     try:
-        action = getattr(args, "poll_command", None) or getattr(args, "paper_command", None)
+        action = (
+            getattr(args, "poll_command", None)
+            or getattr(args, "paper_command", None)
+            or getattr(args, "db_command", None)
+        )
         handler = _COMMANDS[(args.command, action)]
         return await handler(runtime, args, settings, sys.stdout)
     finally:
@@ -439,6 +458,8 @@ async def _purge(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO[str
         before = (now - timedelta(days=args.text_older_than)).date().isoformat()
         removed = await rt.store.purge_texts(before)
         print(f"deleted {removed} free-text answers from before {before}", file=out)
+    if args.text_older_than is not None:
+        await rt.services.reports.forget_shown()  # the figures last shown to staff quote texts
     if args.voters_closed_days is not None:
         cutoff = int((now - timedelta(days=args.voters_closed_days)).timestamp())
         removed = await rt.store.purge_voters(cutoff)
@@ -448,6 +469,32 @@ async def _purge(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO[str
             file=out,
         )
     await rt.store.compact()  # deleted rows leave no trace in the file or its WAL
+    return 0
+
+
+async def _db_copy(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO[str]) -> int:
+    """Everything into an empty database, in one transaction there; then every poll's
+    counts compared on both (see services/copying.py)."""
+    target = copy_target(args.to)
+    try:
+        await target.open()
+        rows = await copy_database(rt.store, target)
+        checks = await compare_polls(rt.store, target, rt.services.catalog)
+    finally:
+        await target.close()
+    ballots = sum(c.ballots for c in checks)
+    print(f"copied {rows} rows: {len(checks)} polls, {ballots} ballots", file=out)
+    wrong = [c.code for c in checks if not c.same]
+    if wrong:
+        raise CliError(
+            f"the counts of {', '.join(wrong)} differ on the new database: do not use it; "
+            "report this, and keep running on the old one"
+        )
+    print(
+        "every poll's counts match. Stop markbot, point MARKBOT_DATABASE_URL at the new "
+        "database and give every process the same key file.",
+        file=out,
+    )
     return 0
 
 
@@ -464,6 +511,7 @@ _COMMANDS: dict[tuple[str, str | None], Callable[..., Awaitable[int]]] = {
     ("paper", "add"): _paper_add,
     ("purge", None): _purge,
     ("codes", None): _codes,
+    ("db", "copy"): _db_copy,
 }
 
 

@@ -325,12 +325,12 @@ async def staff_reply(update: Update, context: MarkbotContext) -> None:
     staff = context.services.staff
     if user is None or message is None:
         return
-    pending = staff.waiting_for(user.id)
+    pending = await staff.waiting_for(user.id)
     if pending is None:
         return
     kind, detail = pending
     if kind != "name" and not await staff.is_staff(user.id):  # removed since we asked
-        staff.done_waiting(user.id)
+        await staff.done_waiting(user.id)
         await _reset_menu(update, context)
         return
     if kind == "name" and message.text:
@@ -403,7 +403,7 @@ async def _create(update: Update, context: MarkbotContext, poll: Poll) -> None:
     except PollExists:
         await _say(update, context, "admin_poll_exists", code=poll.code)
         return
-    context.services.staff.done_waiting(user.id)
+    await context.services.staff.done_waiting(user.id)
     await _say(update, context, "admin_poll_created", code=poll.code, title=pick(poll.title, "en"))
 
 
@@ -418,7 +418,7 @@ async def _paper_file(
     user = update.effective_user
     assert user is not None
     data = await _download(context, file_id, size, MAX_PAPER)
-    context.services.staff.done_waiting(user.id)
+    await context.services.staff.done_waiting(user.id)
     if data is None:
         await _say(update, context, "admin_file_too_big")
         return
@@ -438,7 +438,7 @@ async def newpoll(update: Update, context: MarkbotContext) -> None:
     """/newpoll: send a poll file, or pick a template and give it a code and title."""
     user = update.effective_user
     assert user is not None and update.effective_chat is not None
-    context.services.staff.expect(user.id, "poll-file")
+    await context.services.staff.expect(user.id, "poll-file")
     catalog, lang = context.services.catalog, lang_of(update, context)
     rows = [
         [InlineKeyboardButton(name, callback_data=f"s:tp:{name}"[:64])]
@@ -459,7 +459,7 @@ async def pick_template(update: Update, context: MarkbotContext) -> None:
         await refuse_tap(update, context)
         raise ApplicationHandlerStop
     template = (query.data or "").removeprefix("s:tp:")
-    context.services.staff.expect(user.id, "code-title", template)
+    await context.services.staff.expect(user.id, "code-title", template)
     await query.answer()
     await _say(update, context, "admin_newpoll_code", template=template)
     raise ApplicationHandlerStop
@@ -531,7 +531,7 @@ async def paper(update: Update, context: MarkbotContext) -> None:
         return
     user = update.effective_user
     assert user is not None
-    context.services.staff.expect(user.id, "paper", code)
+    await context.services.staff.expect(user.id, "paper", code)
     await _say(update, context, "admin_paper_send", code=code)
 
 

@@ -8,6 +8,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -94,6 +95,21 @@ async def language_chosen(update: Update, context: MarkbotContext) -> None:
     await show(
         update, context, await context.services.journey.choose_language(person(update), lang)
     )
+
+
+PRIME_GROUP = -100  # before every other group: safeguarding (-2), staff and broadcasts (-1)
+
+
+async def prime(update: Update, context: MarkbotContext) -> None:
+    """Before any handler: with several processes on one database, read this person's
+    language choice afresh (it may have been made in another process)."""
+    if update.effective_user is not None:
+        await context.services.journey.refresh_language(person(update))
+
+
+def primer() -> BaseHandler[Update, MarkbotContext, None]:
+    """Registered in PRIME_GROUP by bot/app.py."""
+    return TypeHandler(Update, prime)
 
 
 def handlers() -> list[BaseHandler[Update, MarkbotContext, None]]:

@@ -59,7 +59,7 @@ async def _post(bot: Bot, services: Services, lead: LeadMessage) -> bool:
 
 async def deliver(bot: Bot, services: Services, lead: LeadMessage) -> bool:
     """Post a new contact request in the safeguarding chat, unless it is there already."""
-    async with services.contacts.delivery:
+    async with services.contacts.delivery.hold():
         if await services.contacts.is_delivered(lead.request_id):
             return True
         return await _post(bot, services, lead)
@@ -70,7 +70,7 @@ async def deliver_pending(bot: Bot, services: Services) -> int:
     chat = services.safeguarding_chat
     if chat is None:
         return 0
-    async with services.contacts.delivery:
+    async with services.contacts.delivery.hold():
         delivered = 0
         for lead in await services.contacts.to_deliver():
             delivered += await _post(bot, services, lead)
@@ -89,9 +89,13 @@ async def send_alerts(bot: Bot, services: Services) -> None:
         return
     while True:
         try:
-            for alert_id, text in await alerts.pending():
-                await bot.send_message(chat, text, parse_mode=None)
-                await alerts.sent(alert_id)
+            async with alerts.sending.hold(wait=False) as mine:
+                # another process holding it is sending them: look again after a while
+                for alert_id, text in await alerts.pending() if mine else []:
+                    if not await alerts.sending.renew():
+                        break
+                    await bot.send_message(chat, text, parse_mode=None)
+                    await alerts.sent(alert_id)
         except RetryAfter as exc:
             wait = exc.retry_after
             seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
@@ -119,7 +123,7 @@ async def typed(update: Update, context: MarkbotContext) -> None:
     contacts = context.services.contacts
     who = person(update)
     message = update.effective_message
-    if message is None or not contacts.is_waiting(who):
+    if message is None or not await contacts.is_waiting(who):
         return
     text = message.contact.phone_number if message.contact is not None else message.text
     outcome = await contacts.typed(who, lang_of(update, context), text or "")
@@ -133,7 +137,7 @@ async def back_to_the_poll(update: Update, context: MarkbotContext) -> None:
     """Any command or other button: they have moved on, so typing is answers again."""
     contacts = context.services.contacts
     who = person(update)
-    if contacts.is_waiting(who):
+    if await contacts.is_waiting(who):
         await contacts.stop_waiting(who)
 
 
@@ -191,7 +195,7 @@ async def list_open(update: Update, context: MarkbotContext) -> None:
     """/contacts in the safeguarding chat: show again every request not yet handled (the
     earlier message of each loses its detail, so only one copy ever shows it)."""
     services = context.services
-    async with services.contacts.delivery:  # read inside: another poster may move them
+    async with services.contacts.delivery.hold():  # read inside: another poster may move them
         requests = await services.contacts.open_requests()
         for lead in requests:
             await _post(context.bot, services, lead)

@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from services.leases import SharedLock
 from services.sealing import Cipher
 from storage.contract import Store
 from storage.records import DraftRow
@@ -35,6 +36,8 @@ class AlertService:
         self._cipher = cipher
         self._clock = clock
         self._wake = asyncio.Event()
+        # One sender at a time across processes, or two would post the same alert.
+        self.sending = SharedLock(store, "safeguarding-alerts")
 
     def _seal(self, text: str) -> bytes:
         payload = {"text": text, "at": self._clock().timestamp()}

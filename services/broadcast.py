@@ -23,6 +23,15 @@ was lost.
 
 The sending runs as background tasks owned by this service, so a broadcast never holds up the
 handling of young people's taps; ``close`` stops them at shutdown.
+
+One sender. With several markbot processes on one database (webhooks behind a proxy), only the
+process holding the database lease ``broadcasts`` sends, so the pacing above is the pacing of
+all of them together. A broadcast started in any process is recorded and sent by the holder;
+the holder renews the lease every ``RENEW_SECONDS`` while it has work and gives it up when it
+has none or stops. If it dies, the lease runs out after ``LEASE_SECONDS`` and another process
+takes over, counting the dead one's 'sending' rows as 'unknown' as a restart would. A holder
+that cannot renew in time stops sending (the sends on its wire finish), so two senders overlap
+by at most those.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -54,6 +64,9 @@ PROGRESS_SECONDS = 3.0  # the staff's progress message is edited at most this of
 MAX_FLOOD_RETRIES = 5  # 429s for one subscriber before it counts as failed
 STOP_GRACE_SECONDS = 10.0  # how long shutdown waits for sends already on the wire
 NOTIFY_CONTEXT = b"broadcast notify"  # associated data for the encrypted staff chat
+LEASE = "broadcasts"  # the database lease whose holder is the one sender
+LEASE_SECONDS = 15  # a dead holder's lease runs out after this
+RENEW_SECONDS = 5.0  # how often the holder renews, and others look for work
 
 StartResult = Literal["started", "no_poll", "not_open", "already", "no_subscribers"]
 
@@ -161,6 +174,8 @@ class BroadcastService:
         *,
         rate: float = RATE,
         clock: Callable[[], float] = time.time,
+        lease_seconds: int = LEASE_SECONDS,
+        renew_seconds: float = RENEW_SECONDS,
     ) -> None:
         self._store = store
         self._polls = polls
@@ -174,7 +189,12 @@ class BroadcastService:
         self._never = asyncio.Event()
         self._channel: Channel | None = None
         self._tasks: dict[int, asyncio.Task[None]] = {}
-        self._stopping = asyncio.Event()
+        self._stopping = asyncio.Event()  # shutting down
+        self._halt = asyncio.Event()  # shutting down, or the lease was lost: no new sends
+        self._holder = secrets.token_bytes(16)  # this process, as a lease holder
+        self._lease_seconds = lease_seconds
+        self._renew_seconds = renew_seconds
+        self._keeper: asyncio.Task[None] | None = None
 
     def attach(self, channel: Channel) -> None:
         """Give the service its way to Telegram (once the bot is initialised)."""
@@ -208,17 +228,38 @@ class BroadcastService:
             return "no_subscribers"
         broadcast_id, total = created
         log.info("broadcast %d for %s started: %d subscribers", broadcast_id, row.code, total)
-        self._launch(self._job(broadcast_id, row.code, poll, notify, lang, total))
+        self._keep()  # renews the lease while this sends (and picks up others' broadcasts)
+        if await self._claim():
+            self._launch(self._job(broadcast_id, row.code, poll, notify, lang, total))
+        else:  # another process is the sender: it picks this one up within RENEW_SECONDS
+            log.info("broadcast %d will be sent by the process holding the lease", broadcast_id)
         return "started"
 
     async def resume(self) -> int:
-        """On start-up: carry on every unfinished broadcast; sends a crash left 'sending'
-        become 'unknown' (counted, never resent). Returns how many were resumed."""
+        """On start-up (and then every RENEW_SECONDS, in the background): if this process
+        holds or can take the lease, carry on every unfinished broadcast it isn't sending yet;
+        sends a crash left 'sending' become 'unknown' (counted, never resent). Returns how
+        many were resumed."""
         self._channel_or_fail()
+        self._keep()
+        return await self._resume_unfinished()
+
+    def _keep(self) -> None:
+        """Start the task that renews the lease and looks for work (once)."""
+        if self._keeper is None and not self._stopping.is_set():
+            self._keeper = asyncio.create_task(self._keep_lease(), name="markbot-broadcast-lease")
+
+    async def _resume_unfinished(self) -> int:
+        unfinished = await self._store.broadcasts.unfinished_broadcasts()
+        rows = [r for r in unfinished if r.id not in self._tasks]
+        if not rows or self._halt.is_set() or not await self._claim():
+            return 0
         resumed = 0
-        for row in await self._store.broadcasts.unfinished_broadcasts():
-            if row.id in self._tasks:
+        for row in rows:
+            if row.id in self._tasks:  # launched meanwhile (start, in this process)
                 continue
+            # Only the lease holder sends, so 'sending' rows of a broadcast it isn't running
+            # were left by a process that died (or lost the lease) mid-send.
             unknown = await self._store.broadcasts.mark_unknown(row.id)
             loaded = await self._polls.by_id(row.poll_id)
             if loaded is None:
@@ -233,16 +274,48 @@ class BroadcastService:
             resumed += 1
         return resumed
 
+    async def _claim(self) -> bool:
+        """Take or renew the lease that makes this process the one sender."""
+        return await self._store.claim_lease(
+            LEASE, self._holder, int(self._clock()), self._lease_seconds
+        )
+
+    async def _keep_lease(self) -> None:
+        """Renew the lease while sending (stop sending if it was lost), pick up broadcasts
+        started elsewhere, and give the lease up when there is nothing to send."""
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self._renew_seconds)
+            if self._stopping.is_set():
+                return
+            try:
+                if self._tasks and not await self._claim():
+                    log.warning("broadcast lease lost: another process sends from now on")
+                    self._halt.set()
+                    await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+                    self._halt.clear()
+                    continue
+                if not await self._resume_unfinished() and not self._tasks:
+                    await self._store.release_lease(LEASE, self._holder)
+            except Exception as exc:  # the database is unreachable: try again next round
+                log.error("broadcast lease check failed: %s", type(exc).__name__)
+
     async def close(self) -> None:
-        """Stop cleanly: no new sends; those on the wire finish and are recorded."""
+        """Stop cleanly: no new sends; those on the wire finish and are recorded; the lease is
+        given up so another process can carry on at once."""
         self._stopping.set()
+        self._halt.set()
+        if self._keeper is not None:
+            await asyncio.gather(self._keeper, return_exceptions=True)
+            self._keeper = None
         tasks = list(self._tasks.values())
-        if not tasks:
-            return
-        _, late = await asyncio.wait(tasks, timeout=STOP_GRACE_SECONDS)
-        for task in late:
-            task.cancel()
-        await asyncio.gather(*late, return_exceptions=True)
+        if tasks:
+            _, late = await asyncio.wait(tasks, timeout=STOP_GRACE_SECONDS)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        with contextlib.suppress(Exception):  # a dead database: the lease simply runs out
+            await self._store.release_lease(LEASE, self._holder)
 
     # --- the work ------------------------------------------------------------------------
 
@@ -274,6 +347,8 @@ class BroadcastService:
             return None
 
     def _launch(self, job: _Job) -> None:
+        if job.id in self._tasks:  # one job per broadcast in a process
+            return
         task = asyncio.create_task(self._run(job), name=f"markbot-broadcast-{job.id}")
         self._tasks[job.id] = task
         task.add_done_callback(lambda _: self._tasks.pop(job.id, None))
@@ -283,7 +358,7 @@ class BroadcastService:
             await self._report(job)
             if await self._poll_open(job.code):
                 await self._send_all(job)
-            if self._stopping.is_set():
+            if self._halt.is_set():
                 return  # the next start resumes it
             counts = await self._store.broadcasts.finish_broadcast(job.id, int(self._clock()))
             log.info(
@@ -311,13 +386,13 @@ class BroadcastService:
         in_flight: set[asyncio.Task[None]] = set()
         after = b""
         try:
-            while not self._stopping.is_set():
+            while not self._halt.is_set():
                 page = await self._store.broadcasts.pending_sends(job.id, after, PAGE)
                 if not page or not await self._poll_open(job.code):
                     break
                 for person in page:
                     await slots.acquire()
-                    if self._stopping.is_set():
+                    if self._halt.is_set():
                         slots.release()
                         break
                     task = asyncio.create_task(self._send_one(job, person))
@@ -342,7 +417,7 @@ class BroadcastService:
         assert self._channel is not None
         try:
             for _ in range(MAX_FLOOD_RETRIES + 1):
-                if not await self._pacer.wait(self._stopping):
+                if not await self._pacer.wait(self._halt):
                     return  # still 'pending': the next start carries on
                 target = await self._store.broadcasts.claim_send(job.id, person)
                 if target is None:  # unsubscribed meanwhile (the turn goes unused)
@@ -383,7 +458,7 @@ class BroadcastService:
         channel = self._channel
         if channel is None or job.notify is None or job.done == job.shown:
             return
-        if not await self._pacer.wait(self._stopping):
+        if not await self._pacer.wait(self._halt):
             return
         job.shown = job.done
         job.next_progress = asyncio.get_running_loop().time() + PROGRESS_SECONDS
@@ -413,5 +488,5 @@ class BroadcastService:
             lines.append(t(lang, "broadcast_done_unknown", unknown=counts["unknown"]))
         if counts["skipped"]:
             lines.append(t(lang, "broadcast_done_skipped", skipped=counts["skipped"]))
-        if await self._pacer.wait(self._stopping):
+        if await self._pacer.wait(self._halt):
             await self._channel.post(job.notify, "\n".join(lines))

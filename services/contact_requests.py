@@ -1,9 +1,11 @@
 """ "I'd like an adult to contact me": the one place markbot keeps a way to reach a young person.
 
-Offered only after safeguarding signposting, and only when a safeguarding chat is set. The
-detail the young person types stays in memory while they check it; only when they press Send
-on the version they were shown is it kept: encrypted (AES-GCM, a key derived from the key
-file) with the poll code, dated but not timed, in its own table with nothing that points to a
+Offered only after safeguarding signposting, and only when a safeguarding chat is set. While
+the young person checks the detail they typed, it is kept sealed (AES-GCM, a key derived from
+the key file) in the database's short-lived shared state, so that any markbot process can take
+their next tap, and deleted when they send, withdraw or after ``WAIT_SECONDS``; only when they
+press Send on the version they were shown is it kept as a request: encrypted (the same way)
+with the poll code, dated but not timed, in its own table with nothing that points to a
 ballot. It is shown only in the safeguarding chat, and deleted (there and here) when a lead
 marks it handled, or after ``KEEP_DAYS`` if nobody does. Nothing here is scrubbed, logged or
 exported.
@@ -11,19 +13,18 @@ exported.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import secrets
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
 from prompts import Catalog
 from services import screens
 from services.identity import Hasher
 from services.journey import Outcome, Person
+from services.leases import SharedLock
 from services.screens import Button, Screen
 from services.sealing import Cipher, CipherError
 from storage.contract import Store
@@ -43,9 +44,14 @@ _POLL_CODE = re.compile(r"^[A-Za-z0-9-]{1,40}$")
 _NUMBER = re.compile(r"^[0-9]{1,12}$")
 
 
+PENDING = "contact-pending"  # shared_state kinds: the sealed _Pending, and sends today
+SENDS = "contact-sends"
+_PENDING_CONTEXT = b"contact pending"
+
+
 @dataclass(slots=True)
 class _Pending:
-    """Someone typing and checking a detail: nothing here is written to disk."""
+    """Someone typing and checking a detail (kept sealed in the shared state, see above)."""
 
     lang: str
     since: int
@@ -83,17 +89,8 @@ class ContactRequestService:
         self._catalog = catalog
         self._clock = clock
         self.available = available  # a safeguarding chat is set: someone can act on it
-        self._pending: dict[bytes, _Pending] = {}
-        self._sent_today: Counter[bytes] = Counter()
-        self._today = ""
-        self.delivery = asyncio.Lock()  # one poster at a time: a request is never posted twice
-
-    async def load(self) -> None:
-        """After a restart, remember who was part-way through a request (not what they typed)."""
-        self._pending = {
-            person: _Pending(lang="", since=since)
-            for person, since in await self._store.contacts.all_waiting()
-        }
+        # one poster at a time, in every process: a request is never posted twice
+        self.delivery = SharedLock(store, "safeguarding-post")
 
     def _now(self) -> int:
         return int(self._clock().timestamp())
@@ -101,20 +98,33 @@ class ContactRequestService:
     def _key(self, person: Person) -> bytes:
         return self._hasher.contact(person.id)
 
-    def _waiting(self, person: Person) -> _Pending | None:
-        pending = self._pending.get(self._key(person))
-        if pending is None or pending.since < self._now() - WAIT_SECONDS:
-            return None
-        return pending
+    async def _waiting(self, person: Person) -> _Pending | None:
+        raw = await self._store.shared_get(PENDING, self._key(person), self._now())
+        return self._unseal(raw) if raw is not None else None
 
-    def is_waiting(self, person: Person) -> bool:
+    def _unseal(self, raw: bytes) -> _Pending | None:
+        try:
+            data = json.loads(self._cipher.open_bytes(raw, _PENDING_CONTEXT))
+            pending = _Pending(**data)
+        except (CipherError, ValueError, TypeError):
+            return None
+        return pending if pending.since >= self._now() - WAIT_SECONDS else None
+
+    async def _keep(self, key: bytes, pending: _Pending) -> None:
+        """Keep (or replace) what someone is part-way through, sealed, until it expires."""
+        plain = json.dumps(asdict(pending), ensure_ascii=False).encode()
+        sealed = self._cipher.seal_bytes(plain, _PENDING_CONTEXT)
+        await self._store.shared_put(PENDING, key, sealed, pending.since + WAIT_SECONDS)
+        await self._store.contacts.start_waiting(key, pending.since)
+
+    async def is_waiting(self, person: Person) -> bool:
         """Whether this person's next typed message is their contact detail."""
-        return self._waiting(person) is not None
+        return await self._waiting(person) is not None
 
     async def stop_waiting(self, person: Person) -> None:
         """They went back to the poll (a command, another button): typing is answers again."""
         key = self._key(person)
-        if self._pending.pop(key, None) is not None:
+        if await self._store.shared_drop(PENDING, key):
             await self._store.contacts.stop_waiting(key)
             await self._store.checkpoint()  # the keyed hash leaves the WAL too
 
@@ -139,30 +149,28 @@ class ContactRequestService:
         if not self.available:
             return Outcome(toast=self._catalog.plain(lang, "stale_button"), alert=True)
         key = self._key(person)
-        if self._sends_today(key) >= MAX_PER_DAY:
+        if await self._sends_today(key) >= MAX_PER_DAY:
             return self._message(lang, "contact_limit")
         code = data.removeprefix(ASK).removeprefix(":")
-        now = self._now()
-        self._pending[key] = _Pending(lang, now, code if _POLL_CODE.match(code) else "")
-        await self._store.contacts.start_waiting(key, now)
+        await self._keep(key, _Pending(lang, self._now(), code if _POLL_CODE.match(code) else ""))
         rows = ((Button(self._catalog.plain(lang, "button_contact_dont"), DONT),),)
         text = self._catalog.t(lang, "contact_ask", max_length=MAX_DETAIL_CHARS)
         return Outcome(Screen(text, rows))
 
-    def limit_reached(self, person: Person) -> bool:
+    async def limit_reached(self, person: Person) -> bool:
         """They have sent as many requests today as one person may."""
-        return self._sends_today(self._key(person)) >= MAX_PER_DAY
+        return await self._sends_today(self._key(person)) >= MAX_PER_DAY
 
-    def version(self, person: Person) -> str | None:
+    async def version(self, person: Person) -> str | None:
         """The version of the detail now shown to check (what Send must name), if any: the web
         puts it in its form as Telegram puts it in the Send button."""
-        pending = self._waiting(person)
+        pending = await self._waiting(person)
         return pending.version if pending is not None and pending.detail else None
 
     async def typed(self, person: Person, lang: str, text: str) -> Outcome | None:
         """Their typed detail, shown back to check before Send (kept in memory only).
         None if they aren't part-way through a request after all."""
-        pending = self._waiting(person)
+        pending = await self._waiting(person)
         if pending is None:
             return None
         lang = pending.lang or lang
@@ -174,8 +182,7 @@ class ContactRequestService:
                 lang, "contact_too_long", length=len(detail), max_length=MAX_DETAIL_CHARS
             )
         pending.detail, pending.version, pending.since = detail, secrets.token_hex(3), self._now()
-        # the clock restarts
-        await self._store.contacts.start_waiting(self._key(person), pending.since)
+        await self._keep(self._key(person), pending)  # the clock restarts
         rows = (
             (Button(self._catalog.plain(lang, "button_contact_send"), SEND + pending.version),),
             (Button(self._catalog.plain(lang, "button_contact_dont"), DONT),),
@@ -187,7 +194,7 @@ class ContactRequestService:
     ) -> tuple[Outcome, LeadMessage | None]:
         """Send, on the screen showing the detail that goes: from now on the request no longer
         knows who sent it."""
-        pending = self._waiting(person)
+        pending = await self._waiting(person)
         if pending is None:  # sent already, withdrawn, or waited too long
             return self._message(lang, "contact_nothing_waiting", edit=True), None
         lang = pending.lang or lang
@@ -198,32 +205,47 @@ class ContactRequestService:
         key = self._key(person)
         now = self._clock()
         payload = {"contact": pending.detail, "poll": pending.poll}
-        del self._pending[key]  # before any await: a second quick tap finds nothing to send
+        # Taken atomically: of two quick taps (in any process) only one finds it to send.
+        taken = await self._store.shared_take(PENDING, key, self._now())
+        if taken is None or self._unseal(taken) != pending:
+            return self._message(lang, "contact_nothing_waiting", edit=True), None
         try:
             request_id = await self._store.contacts.add_request(
                 key, self._seal(payload), now.date().isoformat()
             )
         except Exception:
-            self._pending[key] = pending  # not sent: they can tap Send again
+            await self._keep(key, pending)  # not sent: they can tap Send again
             raise
-        self._sent_today[key] += 1
+        await self._count_send(key)
         await self._store.checkpoint()  # the keyed hash leaves the WAL too
         lead = self._lead_message(request_id, payload, now.strftime("%d %b %Y %H:%M UTC"))
         return self._message(lang, "contact_sent", edit=True), lead
 
     async def withdraw(self, person: Person, lang: str) -> Outcome:
         """Don't send: whatever they typed is forgotten."""
-        pending = self._waiting(person)
+        pending = await self._waiting(person)
         if pending is None:
             return self._message(lang, "contact_nothing_waiting", edit=True)
         await self.stop_waiting(person)
         return self._message(pending.lang or lang, "contact_not_sent", edit=True)
 
-    def _sends_today(self, key: bytes) -> int:
-        today = self._clock().date().isoformat()
-        if today != self._today:
-            self._today, self._sent_today = today, Counter()
-        return self._sent_today[key]
+    def _day_key(self, key: bytes) -> tuple[bytes, int]:
+        """The shared-state key of today's count, and when it expires (tomorrow, UTC)."""
+        today = self._clock().date()
+        tomorrow = datetime.combine(today + timedelta(days=1), datetime.min.time(), UTC)
+        return key + today.isoformat().encode(), int(tomorrow.timestamp())
+
+    async def _sends_today(self, key: bytes) -> int:
+        day_key, _ = self._day_key(key)
+        raw = await self._store.shared_get(SENDS, day_key, self._now())
+        return int(raw) if raw is not None else 0
+
+    async def _count_send(self, key: bytes) -> None:
+        """One more request today (read then written: two sends at the very same moment from
+        one person could count once, which only loosens a prank limit)."""
+        day_key, expires = self._day_key(key)
+        sent = await self._sends_today(key) + 1
+        await self._store.shared_put(SENDS, day_key, str(sent).encode(), expires)
 
     # --- the safeguarding lead -----------------------------------------------------------
 
@@ -302,7 +324,7 @@ class ContactRequestService:
         Returns (message id, new text) for the lead messages that showed deleted details."""
         now = self._now()
         await self._store.contacts.drop_waiting_before(now - WAIT_SECONDS)
-        self._pending = {k: p for k, p in self._pending.items() if p.since >= now - WAIT_SECONDS}
+        await self._store.shared_purge(now)
         cutoff = (self._clock() - timedelta(days=KEEP_DAYS)).date().isoformat()
         expired = await self._store.contacts.delete_sent_before(cutoff)
         if expired:

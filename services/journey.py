@@ -7,11 +7,13 @@ back an :class:`Outcome` to show. The database only ever sees keyed hashes and a
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Any
 from weakref import WeakValueDictionary
 
 from prompts import Catalog
@@ -34,7 +36,11 @@ SESSION_SEPARATOR = "_"  # a session link's payload is CODE_TOKEN (codes never h
 INELIGIBLE = "ineligible"  # _commit_choice's answer for an option that ends the journey
 NOT_ON_TELEGRAM = "not_on_telegram"
 log = logging.getLogger(__name__)
-SENT_MEMORY = 20_000  # journeys sent lately whose thank-you screen a tap can bring back
+# Journeys counted lately (shared_state, every process sees them): a second tap or click on
+# Send, or a tap after Telegram lost the thank-you screen, brings the thank-you back instead of
+# "we deleted your unfinished answers".
+SENT = "sent"
+SENT_SECONDS = 600
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,20 +102,26 @@ class JourneyService:
         # (owner hash, journey token) -> (poll id, language, ask_help) of journeys sent, in
         # memory only: Telegram can lose the thank-you screen after the ballot is committed,
         # and the person, still looking at "Check your answers", taps Send again.
-        self._sent: OrderedDict[tuple[bytes, str], tuple[int, str, bool]] = OrderedDict()
 
     # --- one person at a time ------------------------------------------------------------
     # PTB handles up to MARKBOT_CONCURRENCY updates at once, so one person's quick taps can
     # overlap. Each person's updates run one after another: no tap overwrites another, and a
     # tap after "Send" sees the draft already gone.
 
-    def _lock(self, person: Person) -> asyncio.Lock:
+    # With several processes on one database (webhooks behind a proxy), the store's
+    # person_turn holds the person's turn across processes too (PostgreSQL: an advisory lock
+    # on the owner hash); the in-process lock keeps waiting updates from each holding a
+    # database connection.
+
+    @contextlib.asynccontextmanager
+    async def _lock(self, person: Person) -> AsyncIterator[None]:
         owner = self._hasher.owner(person.id)
         lock = self._locks.get(owner)
         if lock is None:
             lock = asyncio.Lock()
             self._locks[owner] = lock
-        return lock
+        async with lock, self._store.person_turn(owner):
+            yield
 
     async def start(self, person: Person, code: str | None, *, preview: bool = False) -> Outcome:
         """Open a poll from its deep link (see _start_unlocked)."""
@@ -159,8 +171,23 @@ class JourneyService:
     # --- helpers -------------------------------------------------------------------------
 
     async def load_preferences(self) -> None:
-        """Read remembered language choices once, at start-up."""
-        self._languages = await self._store.languages()
+        """Read remembered language choices once, at start-up (one process: memory is then
+        the truth; with several, each update reads its person's choice, see refresh_language)."""
+        if self._store.single_process:
+            self._languages = await self._store.languages()
+
+    async def refresh_language(self, person: Person) -> None:
+        """Before an update is handled: with several processes on one database, read the
+        person's language choice again (another process may have taken it), so that
+        language_for answers from the database, not from what this process last saw."""
+        if self._store.single_process:
+            return
+        key = self._hasher.preference(person.id)
+        chosen = await self._store.language(key)
+        if chosen is None:
+            self._languages.pop(key, None)
+        else:
+            self._languages[key] = chosen
 
     async def choose_language(self, person: Person, lang: str) -> Outcome:
         """/language: remember the choice (under a keyed hash) and use it from now on,
@@ -539,9 +566,7 @@ class JourneyService:
             )
         # COUNTED, or ALREADY_VOTED from a double tap or a redelivered update: the same screen,
         # so a second edit is "not modified" and the person sees one consistent answer.
-        self._sent[(ctx.owner, j.token)] = (j.poll_id, j.lang, j.ask_help)
-        while len(self._sent) > SENT_MEMORY:
-            self._sent.popitem(last=False)
+        await self._remember_sent(ctx)
         thanks = screens.thanks(self._catalog, ctx.poll, j.lang, ask_help=j.ask_help)
         return Outcome(thanks, edit=True)
 
@@ -549,12 +574,34 @@ class JourneyService:
         """The thank-you screen again for a tap on a journey whose ballot is committed (the
         first one was lost on the way to Telegram), instead of "we deleted your unfinished
         answers"; None when this person sent no such journey lately (or before a restart)."""
-        sent = self._sent.get((self._hasher.owner(person.id), token))
-        loaded = await self._polls.by_id(sent[0]) if sent is not None else None
+        sent = await self._sent(person, token)
+        loaded = await self._polls.by_id(sent["poll"]) if sent is not None else None
         if sent is None or loaded is None:
             return None
         _, poll = loaded
-        return Outcome(screens.thanks(self._catalog, poll, sent[1], ask_help=sent[2]), edit=True)
+        thanks = screens.thanks(self._catalog, poll, sent["lang"], ask_help=sent["ask_help"])
+        return Outcome(thanks, edit=True)
+
+    async def _remember_sent(self, ctx: _Ctx) -> None:
+        """Keep, for SENT_SECONDS, that this journey was counted (inside the person's turn, so
+        a tap waiting behind the Send sees it, in whichever process). Never fails the ballot:
+        it is already committed."""
+        j = ctx.journey
+        value = {"poll": j.poll_id, "code": ctx.code, "lang": j.lang, "ask_help": j.ask_help}
+        try:
+            await self._store.shared_put(
+                SENT,
+                ctx.owner + j.token.encode(),
+                json.dumps(value).encode(),
+                self._now() + SENT_SECONDS,
+            )
+        except StorageError as exc:
+            log.warning("could not note a counted journey (%s); a second Send says so", exc)
+
+    async def _sent(self, person: Person, token: str) -> dict[str, Any] | None:
+        key = self._hasher.owner(person.id) + token.encode()
+        found = await self._store.shared_get(SENT, key, self._now())
+        return json.loads(found) if found is not None else None
 
     async def _cast(self, ctx: _Ctx, person: Person) -> CastResult | int | None:
         """Cast the ballot, for every channel: the index of the first required question left
@@ -719,7 +766,15 @@ class JourneyService:
             except StorageError as exc:  # e.g. a full disk: nothing kept, answers still here
                 log.warning("%s; the person was asked to send it again", exc)
                 return "submit_failed"
+            if result is CastResult.COUNTED:  # before the turn is let go (see sent_poll)
+                await self._remember_sent(ctx)
             return "preview_done" if result is None else result
+
+    async def sent_poll(self, person: Person, token: str) -> str | None:
+        """The poll a journey was just counted for (a double click on Send, which may reach
+        another process), or None."""
+        sent = await self._sent(person, token)
+        return str(sent["code"]) if sent is not None else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import tempfile
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +24,8 @@ from services.results import (
     Turnout,
     TurnoutRow,
     build_results,
+    results_from_json,
+    results_to_json,
     split_channels,
     suppress_table,
 )
@@ -30,6 +34,9 @@ from services.themes import codebook
 from storage.contract import Store
 from storage.records import PollRow
 
+SHOWN = "results-shown"  # shared_state kind: what staff last saw of an open poll
+SHOWN_SECONDS = 366 * 24 * 3600  # kept while the poll is open (dropped when staff look after
+# it closed, and by `markbot purge --text-older-than`)
 REVIEW_SHOWN = 15  # answers in one /review message (Telegram's limit is 4,096 characters)
 REVIEW_CHARS = 220
 
@@ -45,8 +52,6 @@ class ReportService:
         self._store = store
         self._polls = polls
         self._catalog = catalog
-        # What staff last saw of each open poll in Telegram (see staff_results).
-        self._snapshots: dict[tuple[str, int], Results] = {}
 
     @staticmethod
     def staff_formats() -> list[str]:
@@ -62,16 +67,35 @@ class ReportService:
         the last figures shown are shown again. Closed polls, and the command line, always get
         the current figures."""
         row, _ = await self._poll(code)
+        key = row.code.encode()
         if min_cell <= 0 or poll_state(row, datetime.now(UTC)) == "closed":
-            self._snapshots.pop((row.code, min_cell), None)
+            await self._store.shared_drop(SHOWN, key)
             return await self.results(code, min_cell), False
         current = sum(n for _, n in await self._store.ballots_by_day(row.id))
-        shown = self._snapshots.get((row.code, min_cell))
-        if shown is not None and shown.ballots <= current < shown.ballots + min_cell:
+        now = int(time.time())
+        raw = await self._store.shared_get(SHOWN, key, now)
+        shown = None
+        if raw is not None:
+            with contextlib.suppress(ValueError):
+                shown = results_from_json(raw)
+        if (
+            shown is not None
+            and shown.min_cell == min_cell
+            and shown.ballots <= current < shown.ballots + min_cell
+        ):
             return shown, current != shown.ballots
         results = await self.results(code, min_cell)
-        self._snapshots[(row.code, min_cell)] = results
+        # Kept in the database, not in memory: every process must hold back the same figures.
+        await self._store.shared_put(SHOWN, key, results_to_json(results), now + SHOWN_SECONDS)
         return results, False
+
+    async def forget_shown(self) -> int:
+        """Forget what staff were last shown of every poll (it holds free-text answers: the
+        purge of texts must reach it too); how many were kept."""
+        dropped = 0
+        for listing in await self._polls.listing():
+            dropped += await self._store.shared_drop(SHOWN, listing.code.encode())
+        return dropped
 
     async def summary(self, code: str, min_cell: int, lang: str) -> tuple[str, bytes | None]:
         """The main question's ranked top lines as chat text, and the chart as PNG bytes."""

@@ -11,9 +11,12 @@ The store does the counting in SQL; this module ranks, labels and suppresses sma
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, fields, is_dataclass, replace
+from types import UnionType
+from typing import Any, get_args, get_origin, get_type_hints
 
 from services.pollfile import Poll, Question, pick
 from storage.records import OptionCount, Respondents, TallyData
@@ -283,3 +286,35 @@ def split_channels(data: TallyData, ballots: dict[str, int]) -> dict[str, TallyD
         ],
     )
     return {c: out[c] for c in CHANNELS}
+
+
+def results_to_json(results: Results) -> bytes:
+    """Results as JSON, to keep what staff were shown where every process can read it."""
+    return json.dumps(asdict(results), ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def results_from_json(raw: bytes) -> Results:
+    """The Results that results_to_json wrote (ValueError if it is not that)."""
+    try:
+        loaded = _decode(Results, json.loads(raw))
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"not stored results: {type(exc).__name__}") from None
+    assert isinstance(loaded, Results)
+    return loaded
+
+
+def _decode(tp: Any, value: Any) -> Any:
+    """JSON back into the dataclasses and tuples of Results, led by their type hints."""
+    if is_dataclass(tp) and isinstance(tp, type):
+        hints = get_type_hints(tp)
+        return tp(**{f.name: _decode(hints[f.name], value[f.name]) for f in fields(tp)})
+    args = get_args(tp)
+    if get_origin(tp) is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_decode(args[0], v) for v in value)
+        return tuple(_decode(a, v) for a, v in zip(args, value, strict=True))
+    if isinstance(tp, UnionType):
+        if value is None:
+            return None
+        return _decode(next(a for a in args if a is not type(None)), value)
+    return value

@@ -6,6 +6,7 @@ one-time deep links that expire after 48 hours; only a keyed hash of the token i
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from collections.abc import Callable
@@ -18,6 +19,7 @@ INVITE_SECONDS = 48 * 3600
 NAME_WAIT_SECONDS = 600
 INVITE_PREFIX = "join_"
 MAX_NAME = 40
+WAITING = "staff-waiting"  # shared_state kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +43,11 @@ class StaffService:
         self._hasher = hasher
         self._owners = owners
         self._clock = clock
-        # What a staff member's next message answers: ("name", invite token), ("poll-file", ""),
-        # ("code-title", template name) or ("paper", poll code); with the time it was asked.
-        self._waiting: dict[bytes, tuple[str, str, float]] = {}
+
+    # What a staff member's next message answers: ("name", invite token), ("poll-file", ""),
+    # ("code-title", template name) or ("paper", poll code). It is kept in the database (under
+    # the staff member's keyed hash, for ten minutes), not in this process's memory: with
+    # several processes their next message may reach another one.
 
     @property
     def owners(self) -> frozenset[int]:
@@ -63,32 +67,35 @@ class StaffService:
         await self._store.add_invite(self._hasher.secret(token), now, now + INVITE_SECONDS)
         return token
 
-    def expect(self, user_id: int, kind: str, detail: str = "") -> None:
+    async def expect(self, user_id: int, kind: str, detail: str = "") -> None:
         """Remember what this person's next message is an answer to (for ten minutes)."""
-        self._waiting[self._hasher.staff(user_id)] = (kind, detail, self._clock())
+        value = json.dumps([kind, detail]).encode()
+        expires = int(self._clock()) + NAME_WAIT_SECONDS
+        await self._store.shared_put(WAITING, self._hasher.staff(user_id), value, expires)
 
-    def waiting_for(self, user_id: int) -> tuple[str, str] | None:
+    async def waiting_for(self, user_id: int) -> tuple[str, str] | None:
         """(kind, detail) if we asked this person for something recently."""
-        pending = self._waiting.get(self._hasher.staff(user_id))
-        if pending is None or self._clock() - pending[2] >= NAME_WAIT_SECONDS:
+        raw = await self._store.shared_get(WAITING, self._hasher.staff(user_id), int(self._clock()))
+        if raw is None:
             return None
-        return pending[0], pending[1]
+        kind, detail = json.loads(raw)
+        return str(kind), str(detail)
 
-    def done_waiting(self, user_id: int) -> None:
-        self._waiting.pop(self._hasher.staff(user_id), None)
+    async def done_waiting(self, user_id: int) -> None:
+        await self._store.shared_drop(WAITING, self._hasher.staff(user_id))
 
     async def begin_join(self, user_id: int, token: str) -> bool:
         """Someone opened an invite link: if it can still be used, wait for the name they want
         staff to see. False (and nothing remembered) for a used, expired or made-up link."""
         if not await self._store.invite_usable(self._hasher.secret(token), int(self._clock())):
             return False
-        self.expect(user_id, "name", token)
+        await self.expect(user_id, "name", token)
         return True
 
     async def finish_join(self, user_id: int, name: str) -> str:
         """Redeem the pending invite with this name: 'ok', 'used', 'expired' or 'unknown'."""
-        pending = self.waiting_for(user_id)
-        self.done_waiting(user_id)
+        pending = await self.waiting_for(user_id)
+        await self.done_waiting(user_id)
         person = self._hasher.staff(user_id)
         token = pending[1] if pending and pending[0] == "name" else ""
         clean = " ".join(name.split())[:MAX_NAME]

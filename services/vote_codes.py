@@ -46,7 +46,11 @@ class CodeCheck:
 
 
 class GuessLimiter:
-    """A sliding count of wrong codes per client, in memory only (never written anywhere)."""
+    """A sliding count of wrong codes per client, in memory only (never written anywhere).
+
+    Per process on purpose: with N markbot processes behind a proxy a client may get up to
+    N x GUESSES_PER_WINDOW guesses a window (the web's client key is per process too). That
+    keeps an address off the disk; the odds stay tiny (see the DPIA on guessing codes)."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock

@@ -25,7 +25,8 @@ benchmarks and tests check ``isinstance(store, Diagnostics)``; services never us
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Protocol, runtime_checkable
 
 from storage.records import (
@@ -37,6 +38,7 @@ from storage.records import (
     PollRow,
     PollSummary,
     Settled,
+    TableRows,
     TallyData,
     Target,
 )
@@ -396,6 +398,71 @@ class Store(Protocol):
 
     async def forget_updates(self, seen_before: int) -> int:
         """Forget updates claimed before ``seen_before``; how many."""
+        ...
+
+    # --- what several processes share (issue 12) ---------------------------------------------
+
+    @property
+    def single_process(self) -> bool:
+        """True when only one process may serve the database at a time (SQLite): memory may
+        then hold the truth (caches, the write-behind drafts). False (PostgreSQL): whatever
+        another process needs must be read from the database each time."""
+        ...
+
+    def person_turn(self, person: bytes) -> AbstractAsyncContextManager[None]:
+        """Hold ``person``'s turn (a keyed hash) while the body runs: across every process
+        sharing the database, one holder at a time, in the order asked where the engine can.
+        A process that dies lets go. The single-process backend may hold nothing (callers keep
+        an in-process lock too)."""
+        ...
+
+    async def language(self, person: bytes) -> str | None:
+        """One person's remembered language choice, or None."""
+        ...
+
+    async def shared_put(self, kind: str, key: bytes, value: bytes, expires_at: int) -> None:
+        """Keep ``value`` under (kind, key) until ``expires_at``, replacing what was there."""
+        ...
+
+    async def shared_get(self, kind: str, key: bytes, now: int) -> bytes | None:
+        """The value under (kind, key), or None if there is none or it expired by ``now``."""
+        ...
+
+    async def shared_take(self, kind: str, key: bytes, now: int) -> bytes | None:
+        """Delete and return the value under (kind, key) atomically: of concurrent takers (any
+        process) at most one gets it; None if there was none or it had expired."""
+        ...
+
+    async def shared_drop(self, kind: str, key: bytes) -> bool:
+        """Delete the value under (kind, key); True if there was one."""
+        ...
+
+    async def shared_purge(self, now: int) -> int:
+        """Delete every value (and lease) expired by ``now``; how many."""
+        ...
+
+    async def claim_lease(self, name: str, holder: bytes, now: int, seconds: int) -> bool:
+        """Atomically take or renew the lease ``name`` for ``holder`` until ``now + seconds``:
+        True if it was free, expired at ``now`` or already ``holder``'s; else False and
+        nothing changes. Of concurrent claims (any process) at most one holder wins."""
+        ...
+
+    async def release_lease(self, name: str, holder: bytes) -> None:
+        """Give the lease up if ``holder`` has it (another holder's lease is left alone)."""
+        ...
+
+    # --- moving to another database (`markbot db copy`) ---------------------------------------
+
+    def dump(self) -> AsyncIterator[TableRows]:
+        """Every row of every table in storage.migrations.COPY_TABLES, in that order, each
+        table in the order of its key (random ids and keyed hashes: nothing about when), in
+        batches, from one consistent snapshot; unflushed drafts included."""
+        ...
+
+    async def load(self, batches: AsyncIterable[TableRows]) -> int:
+        """Write another database's dump into this one, all in one transaction (all or
+        nothing), keeping every value (ids included) as it was; raises StorageError, writing
+        nothing, if this database already holds any row of those tables; how many rows."""
         ...
 
     # --- staff ------------------------------------------------------------------------------

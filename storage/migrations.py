@@ -334,3 +334,51 @@ MIGRATIONS.append(
         """,
     )
 )
+# What several processes on one database must share (issue 12): short-lived state keyed by a
+# kind and a keyed hash (what staff were asked to type, a contact detail being checked, sealed;
+# the results staff last saw of an open poll), each with an expiry, and leases ('lease' rows:
+# the holder's random id) that let one process at a time do a job such as sending broadcasts.
+MIGRATIONS.append(
+    (
+        "0018_shared_state",
+        """
+        CREATE TABLE shared_state (
+            kind TEXT NOT NULL,
+            key BLOB NOT NULL,
+            value BLOB NOT NULL,
+            expires_at INTEGER NOT NULL,
+            PRIMARY KEY (kind, key)
+        ) WITHOUT ROWID;
+        """,
+    )
+)
+
+# Every table a database copy moves (`markbot db copy`, Store.dump and Store.load), in an order
+# a load can follow (a row after the rows it refers to), each read in the order of its key.
+# The keys of ballots, answers, voters and codes are random ids or keyed hashes, so that order
+# says nothing about when a ballot was cast. schema_migrations is each database's own.
+COPY_TABLES: list[tuple[str, str]] = [
+    ("polls", "id"),
+    ("sessions", "id"),
+    ("ballots", "id"),
+    ("answers", "ballot_id, question, option"),
+    ("text_answers", "ballot_id, question"),
+    ("voters", "poll_id, voter"),
+    ("vote_codes", "poll_id, code"),
+    ("paper_imports", "poll_id, digest"),
+    ("drafts", "owner"),
+    ("workers", "person"),
+    ("invites", "token"),
+    ("subscribers", "person"),
+    ("broadcasts", "id"),
+    ("broadcast_sends", "broadcast_id, subscriber"),
+    ("preferences", "person"),
+    ("contact_waiting", "person"),
+    ("contact_requests", "id"),
+    ("telegram_updates", "update_id"),
+    ("alert_outbox", "id"),
+    ("key_check", "id"),
+    ("shared_state", "kind, key"),
+    ("published_polls", "poll_id"),
+    ("staff_logins", "token"),
+]

@@ -262,4 +262,16 @@ MIGRATIONS_PG: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0018_shared_state",
+        """
+        CREATE TABLE shared_state (
+            kind TEXT NOT NULL,
+            key BYTEA NOT NULL,
+            value BYTEA NOT NULL,
+            expires_at BIGINT NOT NULL,
+            PRIMARY KEY (kind, key)
+        );
+        """,
+    ),
 ]

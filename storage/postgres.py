@@ -26,11 +26,12 @@ import logging
 import secrets
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Sequence
 from typing import Any
 
 import asyncpg
 
+from storage.migrations import COPY_TABLES
 from storage.migrations_pg import MIGRATIONS_PG
 from storage.open import describe
 from storage.postgres_broadcasts import PostgresBroadcasts
@@ -49,6 +50,7 @@ from storage.records import (
     PollSummary,
     Respondents,
     StorageError,
+    TableRows,
     TallyData,
 )
 
@@ -58,6 +60,7 @@ log = logging.getLogger(__name__)
 # so two processes starting together apply each step once.
 MIGRATION_LOCK = 0x6D61726B626F74  # "markbot"
 _POLL_COLUMNS = "id, code, title, status, definition, opens_at, closes_at, created_at"
+COPY_BATCH = 5_000  # rows per batch of a database copy
 COMMAND_SECONDS = 60  # a statement that takes longer means something is wrong...
 LONG_SECONDS = 3600  # ... except rewriting tables and moving a national paper import in
 STAGING_BATCH = 5_000  # ballots taken from a paper file per trip to the database
@@ -87,6 +90,7 @@ _CHURN = (
     "workers",
     "preferences",
     "vote_codes",
+    "shared_state",
 )
 _KEYED = (
     "voters",
@@ -124,6 +128,7 @@ class PostgresStore(PostgresFeature):
         self._statement_cache_size = statement_cache_size
         self.broadcasts = PostgresBroadcasts(self._db)
         self.contacts = PostgresContacts(self._db)
+        self._turns = asyncio.Semaphore(max(1, max_size // 2))  # see person_turn
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -189,7 +194,8 @@ class PostgresStore(PostgresFeature):
     async def has_keyed_data(self) -> bool:
         exists = " OR ".join(f"EXISTS (SELECT 1 FROM {t})" for t in _KEYED)
         sealed = "EXISTS (SELECT 1 FROM broadcasts WHERE notify IS NOT NULL)"
-        return bool(await self._fetchval(f"SELECT {exists} OR {sealed}"))
+        shared = "EXISTS (SELECT 1 FROM shared_state WHERE kind <> 'lease')"
+        return bool(await self._fetchval(f"SELECT {exists} OR {sealed} OR {shared}"))
 
     async def key_check(self) -> bytes | None:
         value = await self._fetchval("SELECT value FROM key_check WHERE id = 1")
@@ -633,6 +639,159 @@ class PostgresStore(PostgresFeature):
     async def forget_updates(self, seen_before: int) -> int:
         return await self._execute("DELETE FROM telegram_updates WHERE seen_at < $1", seen_before)
 
+    # --- what several processes share -----------------------------------------------------
+
+    @property
+    def single_process(self) -> bool:
+        """Several markbot processes may share a PostgreSQL database."""
+        return False
+
+    def person_turn(self, person: bytes) -> contextlib.AbstractAsyncContextManager[None]:
+        """See _turn."""
+        return self._turn(person)
+
+    @contextlib.asynccontextmanager
+    async def _turn(self, person: bytes) -> AsyncIterator[None]:
+        """A session-level advisory lock on the person's keyed hash (its first 8 bytes), held
+        on a pooled connection of its own while the body runs: every process asking for the
+        same person waits in PostgreSQL's lock queue; a process that dies drops its connection
+        and so its lock. At most half the pool holds turns, so the bodies always find a
+        connection for their own work."""
+        key = int.from_bytes(person[:8], "big", signed=True)
+        async with self._turns, self._conn() as conn:
+            await conn.execute("SELECT pg_advisory_lock($1)", key)
+            try:
+                yield
+            finally:
+                try:
+                    await conn.execute("SELECT pg_advisory_unlock($1)", key)
+                except BaseException:
+                    conn.terminate()  # the session ends, and the lock with it
+                    raise
+
+    async def language(self, person: bytes) -> str | None:
+        value = await self._fetchval("SELECT lang FROM preferences WHERE person = $1", person)
+        return str(value) if value is not None else None
+
+    async def shared_put(self, kind: str, key: bytes, value: bytes, expires_at: int) -> None:
+        await self._execute(
+            "INSERT INTO shared_state (kind, key, value, expires_at) VALUES ($1, $2, $3, $4)"
+            " ON CONFLICT (kind, key) DO UPDATE"
+            " SET value = excluded.value, expires_at = excluded.expires_at",
+            kind,
+            key,
+            value,
+            expires_at,
+        )
+
+    async def shared_get(self, kind: str, key: bytes, now: int) -> bytes | None:
+        value = await self._fetchval(
+            "SELECT value FROM shared_state WHERE kind = $1 AND key = $2 AND expires_at > $3",
+            kind,
+            key,
+            now,
+        )
+        return bytes(value) if value is not None else None
+
+    async def shared_take(self, kind: str, key: bytes, now: int) -> bytes | None:
+        row = await self._fetchrow(
+            "DELETE FROM shared_state WHERE kind = $1 AND key = $2 RETURNING value, expires_at",
+            kind,
+            key,
+        )
+        self._count_write()
+        return bytes(row[0]) if row is not None and row[1] > now else None
+
+    async def shared_drop(self, kind: str, key: bytes) -> bool:
+        deleted = await self._execute(
+            "DELETE FROM shared_state WHERE kind = $1 AND key = $2", kind, key
+        )
+        return deleted > 0
+
+    async def shared_purge(self, now: int) -> int:
+        return await self._execute("DELETE FROM shared_state WHERE expires_at <= $1", now)
+
+    async def claim_lease(self, name: str, holder: bytes, now: int, seconds: int) -> bool:
+        claimed = await self._execute(
+            "INSERT INTO shared_state (kind, key, value, expires_at) VALUES ('lease', $1, $2, $3)"
+            " ON CONFLICT (kind, key) DO UPDATE"
+            " SET value = excluded.value, expires_at = excluded.expires_at"
+            " WHERE shared_state.expires_at <= $4 OR shared_state.value = excluded.value",
+            name.encode(),
+            holder,
+            now + seconds,
+            now,
+        )
+        return claimed > 0
+
+    async def release_lease(self, name: str, holder: bytes) -> None:
+        await self._execute(
+            "DELETE FROM shared_state WHERE kind = 'lease' AND key = $1 AND value = $2",
+            name.encode(),
+            holder,
+        )
+
+    # --- moving to another database -------------------------------------------------------
+
+    async def dump(self) -> AsyncIterator[TableRows]:
+        """Every table of COPY_TABLES in one read-only REPEATABLE READ transaction (one
+        snapshot), each through a server-side cursor in key order."""
+        async with self._tx(isolation="repeatable_read", readonly=True) as conn:
+            for table, key in COPY_TABLES:
+                columns = await _columns(conn, table)
+                names = tuple(columns)
+                batch: list[tuple[Any, ...]] = []
+                query = f"SELECT {', '.join(names)} FROM {table} ORDER BY {key}"
+                async for record in conn.cursor(query, prefetch=COPY_BATCH):
+                    batch.append(tuple(record))
+                    if len(batch) >= COPY_BATCH:
+                        yield table, names, batch
+                        batch = []
+                if batch:
+                    yield table, names, batch
+
+    async def load(self, batches: AsyncIterable[TableRows]) -> int:
+        """One transaction: refuse a database with rows, insert every batch (values turned into
+        each column's type: SQLite keeps 0.0 as 0, a BLOB as bytes...), then move each identity
+        column's sequence past the largest id copied."""
+        names = [t for t, _ in COPY_TABLES]
+        copied = 0
+        async with self._tx() as conn:
+            filled = [t for t in names if await conn.fetchval(f"SELECT 1 FROM {t} LIMIT 1")]
+            if filled:
+                raise StorageError(
+                    f"the target database is not empty ({', '.join(filled)}); "
+                    "copy only into a new, empty database"
+                )
+            types: dict[str, dict[str, str]] = {}
+            async for table, columns, rows in batches:
+                if table not in names:
+                    raise StorageError(f"unknown table in the copy: {table}")
+                if table not in types:
+                    types[table] = await _columns(conn, table)
+                casts = [_COPY_TYPES.get(types[table].get(c, ""), _same) for c in columns]
+                values = [
+                    tuple(
+                        None if v is None else cast(v) for cast, v in zip(casts, row, strict=True)
+                    )
+                    for row in rows
+                ]
+                marks = ", ".join(f"${i + 1}" for i in range(len(columns)))
+                await conn.executemany(
+                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", values
+                )
+                copied += len(rows)
+            identities = await conn.fetch(
+                "SELECT table_name, column_name FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND is_identity = 'YES'"
+            )
+            for table, column in identities:
+                await conn.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'),"
+                    f" coalesce((SELECT max({column}) FROM {table}), 0) + 1, false)"
+                )
+        return copied
+
     # --- staff ----------------------------------------------------------------------------
 
     async def is_worker(self, person: bytes) -> bool:
@@ -933,8 +1092,9 @@ async def _stage_paper(conn: asyncpg.Connection, ballots: Iterator[NewBallot]) -
 async def _keep_session(conn: asyncpg.Connection) -> None:
     """What the pool does to a connection handed back: nothing on the server. asyncpg's
     default sends a reset query (advisory unlocks, CLOSE ALL, UNLISTEN, RESET ALL) each time, a
-    round trip per operation; markbot leaves no session state behind (advisory locks and
-    settings are transaction-scoped, no LISTEN, no open cursors), so it needs none."""
+    round trip per operation; markbot leaves no session state behind (settings are
+    transaction-scoped, person_turn unlocks its session advisory lock itself or ends the
+    session, no LISTEN, no open cursors), so it needs none."""
 
 
 async def _checkpoint(conn: asyncpg.Connection) -> None:
@@ -973,3 +1133,29 @@ def _already(name: str, day: str) -> AlreadyImported:
     return AlreadyImported(
         f"this file was already imported on {day} (as {name}); nothing was added"
     )
+
+
+async def _columns(conn: asyncpg.Connection, table: str) -> dict[str, str]:
+    """A table's columns, in order, with their data types."""
+    rows = await conn.fetch(
+        "SELECT column_name, data_type FROM information_schema.columns"
+        " WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
+        table,
+    )
+    return {r[0]: r[1] for r in rows}
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+_COPY_TYPES: dict[str, Any] = {
+    "bigint": int,
+    "integer": int,
+    "smallint": int,
+    "double precision": float,
+    "real": float,
+    "bytea": bytes,
+    "text": str,
+    "boolean": bool,
+}

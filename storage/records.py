@@ -164,3 +164,7 @@ class ContactRow:
 
 class DuplicateCode(StorageError):
     """A voting code in the batch is already kept for the poll (nothing of the batch was)."""
+
+
+# One batch of a database copy (Store.dump -> Store.load): table, column names, rows.
+TableRows = tuple[str, tuple[str, ...], list[tuple[Any, ...]]]

@@ -11,12 +11,12 @@ import sqlite3
 import tempfile
 import time
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import aiosqlite
 
-from storage.migrations import MIGRATIONS
+from storage.migrations import COPY_TABLES, MIGRATIONS
 from storage.records import (
     AlreadyImported,
     CastResult,
@@ -31,6 +31,7 @@ from storage.records import (
     Respondents,
     StorageError,
     StorageUnavailable,
+    TableRows,
     TallyData,
 )
 from storage.sqlite_broadcasts import SqliteBroadcasts
@@ -45,6 +46,7 @@ BUSY_TIMEOUT_MS = 10_000
 _TALLY_INDEX = (
     "CREATE INDEX main.answers_tally ON answers (poll_id, question, grp, option, rank, lead)"
 )
+COPY_BATCH = 5_000  # rows per batch of a database copy
 DRAFT_CACHE_SIZE = 20_000
 DRAFT_FLUSH_SECONDS = 0.5
 _POLL_COLUMNS = "id, code, title, status, definition, opens_at, closes_at, created_at"
@@ -226,7 +228,8 @@ class SqliteStore:
         workers, ...): then a new key would silently break it."""
         exists = " OR ".join(f"EXISTS (SELECT 1 FROM {t})" for t in self._KEYED)
         sealed = "EXISTS (SELECT 1 FROM broadcasts WHERE notify IS NOT NULL)"
-        rows = await self._r.execute_fetchall(f"SELECT {exists} OR {sealed}")
+        shared = "EXISTS (SELECT 1 FROM shared_state WHERE kind <> 'lease')"
+        rows = await self._r.execute_fetchall(f"SELECT {exists} OR {sealed} OR {shared}")
         return bool(next(iter(rows))[0]) or bool(self._drafts)
 
     async def key_check(self) -> bytes | None:
@@ -770,6 +773,149 @@ class SqliteStore:
             ).rowcount
 
         return int(await self._w.run(op))
+
+    # --- what several processes share -----------------------------------------------------
+
+    @property
+    def single_process(self) -> bool:
+        """SQLite has one writer, and `markbot run` is the only process serving a file."""
+        return True
+
+    def person_turn(self, person: bytes) -> contextlib.AbstractAsyncContextManager[None]:
+        """Nothing to hold: one process, whose JourneyService keeps a lock per person."""
+        return contextlib.nullcontext()
+
+    async def language(self, person: bytes) -> str | None:
+        rows = await self._r.execute_fetchall(
+            "SELECT lang FROM preferences WHERE person = ?", (person,)
+        )
+        return str(rows[0][0]) if rows else None
+
+    async def shared_put(self, kind: str, key: bytes, value: bytes, expires_at: int) -> None:
+        def op(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO shared_state (kind, key, value, expires_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (kind, key) DO UPDATE"
+                " SET value = excluded.value, expires_at = excluded.expires_at",
+                (kind, key, value, expires_at),
+            )
+
+        await self._w.run(op, savepoint=False)
+
+    async def shared_get(self, kind: str, key: bytes, now: int) -> bytes | None:
+        rows = await self._r.execute_fetchall(
+            "SELECT value FROM shared_state WHERE kind = ? AND key = ? AND expires_at > ?",
+            (kind, key, now),
+        )
+        return bytes(rows[0][0]) if rows else None
+
+    async def shared_take(self, kind: str, key: bytes, now: int) -> bytes | None:
+        def op(conn: sqlite3.Connection) -> bytes | None:
+            row = conn.execute(
+                "DELETE FROM shared_state WHERE kind = ? AND key = ? RETURNING value, expires_at",
+                (kind, key),
+            ).fetchone()
+            return bytes(row[0]) if row is not None and row[1] > now else None
+
+        result: bytes | None = await self._w.run(op, savepoint=False)
+        return result
+
+    async def shared_drop(self, kind: str, key: bytes) -> bool:
+        def op(conn: sqlite3.Connection) -> bool:
+            return (
+                conn.execute(
+                    "DELETE FROM shared_state WHERE kind = ? AND key = ?", (kind, key)
+                ).rowcount
+                > 0
+            )
+
+        return bool(await self._w.run(op, savepoint=False))
+
+    async def shared_purge(self, now: int) -> int:
+        def op(conn: sqlite3.Connection) -> int:
+            return conn.execute("DELETE FROM shared_state WHERE expires_at <= ?", (now,)).rowcount
+
+        return int(await self._w.run(op, savepoint=False))
+
+    async def claim_lease(self, name: str, holder: bytes, now: int, seconds: int) -> bool:
+        def op(conn: sqlite3.Connection) -> bool:
+            return (
+                conn.execute(
+                    "INSERT INTO shared_state (kind, key, value, expires_at)"
+                    " VALUES ('lease', ?, ?, ?)"
+                    " ON CONFLICT (kind, key) DO UPDATE"
+                    " SET value = excluded.value, expires_at = excluded.expires_at"
+                    " WHERE shared_state.expires_at <= ? OR shared_state.value = excluded.value",
+                    (name.encode(), holder, now + seconds, now),
+                ).rowcount
+                > 0
+            )
+
+        return bool(await self._w.run(op, savepoint=False))
+
+    async def release_lease(self, name: str, holder: bytes) -> None:
+        def op(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "DELETE FROM shared_state WHERE kind = 'lease' AND key = ? AND value = ?",
+                (name.encode(), holder),
+            )
+
+        await self._w.run(op, savepoint=False)
+
+    # --- moving to another database -------------------------------------------------------
+
+    async def dump(self) -> AsyncIterator[TableRows]:
+        """Every table of COPY_TABLES on a connection of its own, in one read transaction."""
+        await self.flush_drafts()
+        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        try:
+            await conn.execute("PRAGMA query_only = ON")
+            await conn.execute("BEGIN")
+            for table, key in COPY_TABLES:
+                async with conn.execute(f"SELECT * FROM {table} ORDER BY {key}") as cursor:
+                    columns = tuple(d[0] for d in cursor.description)
+                    while rows := await cursor.fetchmany(COPY_BATCH):
+                        yield table, columns, [tuple(r) for r in rows]
+            await conn.execute("COMMIT")
+        finally:
+            await conn.close()
+
+    async def load(self, batches: AsyncIterable[TableRows]) -> int:
+        """One transaction on the writer's connection (between two batches), fed from the
+        event loop batch by batch, so a large database is never all in memory."""
+        loop = asyncio.get_running_loop()
+        source = aiter(batches)
+        names = [t for t, _ in COPY_TABLES]
+
+        async def next_batch() -> TableRows | None:
+            return await anext(source, None)
+
+        def op(conn: sqlite3.Connection) -> int:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                filled = [t for t in names if conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone()]
+                if filled:
+                    raise StorageError(
+                        f"the target database is not empty ({', '.join(filled)}); "
+                        "copy only into a new, empty database"
+                    )
+                copied = 0
+                while batch := asyncio.run_coroutine_threadsafe(next_batch(), loop).result():
+                    table, columns, rows = batch
+                    if table not in names:
+                        raise StorageError(f"unknown table in the copy: {table}")
+                    marks = ", ".join("?" * len(columns))
+                    conn.executemany(
+                        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows
+                    )
+                    copied += len(rows)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            return copied
+
+        return int(await self._w.call(op))
 
     # --- staff ----------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from bot.keys import load_or_create_key
 from bot.settings import Settings
 from services.broadcast import (
     FAILED,
+    LEASE,
     MAX_FLOOD_RETRIES,
     SENT,
     BroadcastService,
@@ -400,6 +401,8 @@ async def test_a_crash_leaves_unknown_only_the_sends_on_the_wire(settings: Setti
         for task in list(service._tasks.values()):  # the crash: nothing more is recorded
             task.cancel()
         await asyncio.gather(*service._tasks.values(), return_exceptions=True)
+        # ... and its lease runs out (here at once, rather than after LEASE_SECONDS)
+        await runtime.store.release_lease(LEASE, service._holder)
         hung_ids = set(list(channel.attempts)[:3])
         states = dict(
             sqlite3.connect(settings.db).execute(

@@ -432,9 +432,9 @@ async def test_waiting_expires_and_old_requests_are_deleted(any_store: Store) ->
     service = _service(store, lambda: now[0])
     someone = Person(77)
     await service.ask(someone, "en", "sg:ask:test-poll")
-    assert service.is_waiting(someone)
+    assert await service.is_waiting(someone)
     now[0] += timedelta(minutes=31)
-    assert not service.is_waiting(someone)
+    assert not await service.is_waiting(someone)
     assert await service.typed(someone, "en", "07700 900123") is None
     await service.tidy()
     assert await store.contacts.all_waiting() == []

@@ -40,7 +40,6 @@ from services.screens import answer_text, notice_text, outcome_text
 from services.text_input import clean_text
 
 log = logging.getLogger(__name__)
-RECENT_CASTS = 10_000  # journeys just sent, so a double click on Send shows the same page
 
 
 # --- the start ---------------------------------------------------------------------------
@@ -293,16 +292,14 @@ async def send(request: web.Request) -> web.Response:
     browser, form, code, poll = posted
     ctx = ctx_of(request)
     token = form.get("token", "")
-    # Keyed by this browser and its journey: another browser's journey never matches.
-    sent = f"{browser.id}:{token}"
-    if ctx.recent.get(sent) == code:  # a second click on Send: the first one counted it
+    # Keyed by this browser and its journey (another browser's journey never matches), in
+    # the database: with several processes the second click may reach another one.
+    journey, person = ctx.services.journey, person_of(browser)
+    if await journey.sent_poll(person, token) == code:  # a second click: the first counted it
         return redirect(request, browser, f"/v/{code}/done")
-    result = await ctx.services.journey.submit(person_of(browser), token, lang=browser.lang)
+    result = await journey.submit(person, token, lang=browser.lang)
     if result in (CastResult.COUNTED, CastResult.ALREADY_VOTED):
         if result is CastResult.COUNTED:
-            ctx.recent[sent] = code
-            while len(ctx.recent) > RECENT_CASTS:
-                ctx.recent.popitem(last=False)
             return redirect(request, browser, f"/v/{code}/done")
         return message_page(
             request, browser, "web_refused_title", [("already_voted", {})], poll=poll
@@ -323,7 +320,7 @@ async def send(request: web.Request) -> web.Response:
             status=503,
             link=back,
         )
-    if ctx.recent.get(sent) == code:  # a click that waited for the first one to count it
+    if await journey.sent_poll(person, token) == code:  # waited for the first to count it
         return redirect(request, browser, f"/v/{code}/done")
     return await to_step(request, browser)
 

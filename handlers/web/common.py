@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -37,8 +36,6 @@ class WebContext:
     renderer: Renderer
     default_lang: str
     contact: ContactSink | None = None  # posts a contact request to the lead now (else later)
-    # this browser and journey -> poll, for journeys just sent (a double click on Send)
-    recent: OrderedDict[str, str] = field(default_factory=OrderedDict)
 
 
 CTX = web.AppKey("markbot.web", WebContext)

@@ -45,7 +45,7 @@ async def _contact_page(
     person = person_of(browser)
     state = await services.journey.form_state(person)
     back = step_url(state) if state is not None else f"/v/{code}/done"
-    version = services.contacts.version(person)
+    version = await services.contacts.version(person)
     ask = paragraphs(services.catalog.t(browser.lang, "contact_ask", max_length=MAX_DETAIL_CHARS))
     return page(
         request,
@@ -72,9 +72,9 @@ async def contact_start(request: web.Request) -> web.Response:
     if found is None or not services.contacts.available:
         raise web.HTTPNotFound()
     person = person_of(browser)
-    if services.contacts.limit_reached(person):
+    if await services.contacts.limit_reached(person):
         return message_page(request, browser, "web_contact_title", [("contact_limit", {})])
-    if services.contacts.version(person) is None:  # not part-way through one already
+    if await services.contacts.version(person) is None:  # not part-way through one already
         await services.contacts.ask(person, browser.lang, f"{ASK}:{found[0]}")
     return await _contact_page(request, browser, found[0])
 
@@ -113,7 +113,7 @@ async def contact_typed(request: web.Request) -> web.Response:
     outcome = await services.contacts.typed(person_of(browser), browser.lang, detail)
     if outcome is None:
         return await _contact_said(request, browser, "contact_nothing_waiting", f"/v/{code}")
-    if services.contacts.version(person_of(browser)) is None or not detail.strip():
+    if await services.contacts.version(person_of(browser)) is None or not detail.strip():
         text = outcome.screen.text if outcome.screen else ""
         error = re.sub(r"<[^>]+>", "", html.unescape(text))
         return await _contact_page(request, browser, code, detail=detail, error=error, status=400)
