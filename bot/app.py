@@ -43,6 +43,7 @@ from services.text_input import clean_data
 from services.vote_codes import VoteCodeService
 from storage.contract import Store
 from storage.open import make_store
+from storage.records import UpdateClaim
 
 log = logging.getLogger("markbot")
 
@@ -307,17 +308,24 @@ async def serve_webhook(
     HTTP request and answered after its writes commit; a redelivered update is dropped."""
     url, path, secret = settings.require_webhook()
     store = runtime.store
+    lease = settings.webhook_lease_seconds
 
-    async def process(data: dict[str, Any]) -> None:
+    async def process(data: dict[str, Any]) -> bool:
         # Claimed before handling, by the database's key, so of two deliveries of one update
-        # (to this process or another) exactly one is handled. If handling fails the claim is
-        # released and the error answers Telegram with a 5xx, so its redelivery is handled. A
-        # process killed mid-update keeps its claim: that redelivery is dropped, and the
-        # person's next tap carries on (a ballot is still counted once, by its own key).
+        # (to this process or another) exactly one is handled, and marked done after. If
+        # handling fails the claim is released and the error answers Telegram with a 5xx, so
+        # its redelivery is handled. While another delivery is being handled the answer is
+        # "busy" (503: Telegram tries again later). A process killed mid-update leaves a claim
+        # that is not done: after MARKBOT_WEBHOOK_LEASE_SECONDS a delivery takes it over, so
+        # a crash means redelivery, not loss (a ballot is still counted once, by its own key).
         update_id = int(data["update_id"])
-        if not await store.claim_update(update_id, int(time.time())):
+        claim = await store.claim_update(update_id, int(time.time()), lease)
+        if claim is UpdateClaim.DONE:
             log.info("update %d delivered again: dropped", update_id)
-            return
+            return True
+        if claim is UpdateClaim.BUSY:
+            log.info("update %d is being handled elsewhere: Telegram will retry", update_id)
+            return False
         try:
             update = Update.de_json(clean_data(data), app.bot)
             # At most MARKBOT_CONCURRENCY at once, as with long polling: each may hold a
@@ -326,6 +334,8 @@ async def serve_webhook(
         except BaseException:
             await store.release_update(update_id)
             raise
+        await store.finish_update(update_id)
+        return True
 
     await _initialize(app)
     runner = None

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_max_connections: int = Field(default=40, ge=1, le=100)
+    # how long a claimed webhook update may stay unfinished before a redelivery takes it over
+    # (a process died mid-update); Telegram gives up on a request after about 60 s
+    webhook_lease_seconds: int = Field(default=90, ge=2, le=3600)
 
     @field_validator("api_url")
     @classmethod

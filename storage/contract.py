@@ -41,6 +41,7 @@ from storage.records import (
     TableRows,
     TallyData,
     Target,
+    UpdateClaim,
 )
 
 
@@ -385,15 +386,21 @@ class Store(Protocol):
 
     # --- webhook updates --------------------------------------------------------------------
 
-    async def claim_update(self, update_id: int, now: int) -> bool:
-        """Claim a Telegram update for handling, atomically and durably: True for exactly one
-        of any number of concurrent claims of the same id (any process), False if it was
-        claimed before (a redelivery, or another process has it)."""
+    async def claim_update(self, update_id: int, now: int, lease: int) -> UpdateClaim:
+        """Claim a Telegram update for handling, atomically and durably: HANDLE for exactly
+        one of any number of concurrent claims of the same id (any process); DONE once
+        ``finish_update`` recorded it handled; BUSY while another claim is younger than
+        ``lease`` seconds. An unfinished claim older than that was left by a process that died
+        mid-update: the next claim takes it over (HANDLE), so a crash means redelivery, not
+        loss."""
+        ...
+
+    async def finish_update(self, update_id: int) -> None:
+        """The claimed update was handled (its writes committed): later deliveries are DONE."""
         ...
 
     async def release_update(self, update_id: int) -> None:
-        """Give up a claim whose handling failed, so Telegram's redelivery is handled. (A
-        process that dies mid-update releases nothing: that update's redelivery is dropped.)"""
+        """Give up a claim whose handling failed, so Telegram's redelivery is handled."""
         ...
 
     async def forget_updates(self, seen_before: int) -> int:

@@ -353,6 +353,19 @@ MIGRATIONS.append(
     )
 )
 
+# Telegram updates are claimed before they are handled and marked done after: a claim that is
+# not done and has grown old was left by a process that died mid-update, and is taken over when
+# Telegram delivers the update again (a crash means redelivery, not loss). Earlier rows were
+# handled: they are done.
+MIGRATIONS.append(
+    (
+        "0019_update_done",
+        """
+        ALTER TABLE telegram_updates ADD COLUMN done INTEGER NOT NULL DEFAULT 1;
+        """,
+    )
+)
+
 # Every table a database copy moves (`markbot db copy`, Store.dump and Store.load), in an order
 # a load can follow (a row after the rows it refers to), each read in the order of its key.
 # The keys of ballots, answers, voters and codes are random ids or keyed hashes, so that order

@@ -274,4 +274,10 @@ MIGRATIONS_PG: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0019_update_done",
+        """
+        ALTER TABLE telegram_updates ADD COLUMN done INTEGER NOT NULL DEFAULT 1;
+        """,
+    ),
 ]

@@ -52,6 +52,7 @@ from storage.records import (
     StorageError,
     TableRows,
     TallyData,
+    UpdateClaim,
 )
 
 log = logging.getLogger(__name__)
@@ -623,15 +624,28 @@ class PostgresStore(PostgresFeature):
 
     # --- webhook updates ---------------------------------------------------------------------
 
-    async def claim_update(self, update_id: int, now: int) -> bool:
+    async def claim_update(self, update_id: int, now: int, lease: int) -> UpdateClaim:
+        """One INSERT ... ON CONFLICT DO UPDATE ... WHERE: the row lock it takes makes one of
+        concurrent claims (any process) the winner, a first claim or a takeover of a stale one."""
         made = await self._fetchval(
-            "INSERT INTO telegram_updates (update_id, seen_at) VALUES ($1, $2)"
-            " ON CONFLICT (update_id) DO NOTHING RETURNING 1",
+            "INSERT INTO telegram_updates (update_id, seen_at, done) VALUES ($1, $2, 0)"
+            " ON CONFLICT (update_id) DO UPDATE SET seen_at = excluded.seen_at"
+            " WHERE telegram_updates.done = 0 AND telegram_updates.seen_at <= $3"
+            " RETURNING 1",
             update_id,
             now,
+            now - lease,
         )
         self._count_write()
-        return made is not None
+        if made is not None:
+            return UpdateClaim.HANDLE
+        done = await self._fetchval(
+            "SELECT done FROM telegram_updates WHERE update_id = $1", update_id
+        )
+        return UpdateClaim.DONE if done else UpdateClaim.BUSY
+
+    async def finish_update(self, update_id: int) -> None:
+        await self._execute("UPDATE telegram_updates SET done = 1 WHERE update_id = $1", update_id)
 
     async def release_update(self, update_id: int) -> None:
         await self._execute("DELETE FROM telegram_updates WHERE update_id = $1", update_id)

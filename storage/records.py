@@ -32,6 +32,14 @@ class CastResult(enum.Enum):
     POLL_CLOSED = "poll_closed"
 
 
+class UpdateClaim(enum.Enum):
+    """What to do with a delivery of a Telegram update (see Store.claim_update)."""
+
+    HANDLE = "handle"  # first delivery, or a claim left by a process that died: handle it
+    DONE = "done"  # handled before (Telegram did not get our answer): drop it
+    BUSY = "busy"  # another delivery of it is being handled now: ask Telegram to retry
+
+
 @dataclass(frozen=True, slots=True)
 class PollRow:
     id: int

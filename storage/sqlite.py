@@ -33,6 +33,7 @@ from storage.records import (
     StorageUnavailable,
     TableRows,
     TallyData,
+    UpdateClaim,
 )
 from storage.sqlite_broadcasts import SqliteBroadcasts
 from storage.sqlite_contacts import SqliteContacts
@@ -742,21 +743,31 @@ class SqliteStore:
 
     # --- webhook updates ---------------------------------------------------------------------
 
-    async def claim_update(self, update_id: int, now: int) -> bool:
-        """Claim an update before handling it (the key refuses a second claim): of two
-        deliveries of one update, one is handled."""
+    async def claim_update(self, update_id: int, now: int, lease: int) -> UpdateClaim:
+        """Read and claim in one transaction on the single writer, so one claim wins."""
 
-        def op(conn: sqlite3.Connection) -> bool:
-            return (
-                conn.execute(
-                    "INSERT INTO telegram_updates (update_id, seen_at) VALUES (?, ?)"
-                    " ON CONFLICT (update_id) DO NOTHING",
-                    (update_id, now),
-                ).rowcount
-                > 0
+        def op(conn: sqlite3.Connection) -> UpdateClaim:
+            row = conn.execute(
+                "SELECT seen_at, done FROM telegram_updates WHERE update_id = ?", (update_id,)
+            ).fetchone()
+            if row is not None and row[1]:
+                return UpdateClaim.DONE
+            if row is not None and row[0] > now - lease:
+                return UpdateClaim.BUSY
+            conn.execute(
+                "INSERT INTO telegram_updates (update_id, seen_at, done) VALUES (?, ?, 0)"
+                " ON CONFLICT (update_id) DO UPDATE SET seen_at = excluded.seen_at",
+                (update_id, now),
             )
+            return UpdateClaim.HANDLE
 
-        return bool(await self._w.run(op))
+        return UpdateClaim(await self._w.run(op))
+
+    async def finish_update(self, update_id: int) -> None:
+        def op(conn: sqlite3.Connection) -> None:
+            conn.execute("UPDATE telegram_updates SET done = 1 WHERE update_id = ?", (update_id,))
+
+        await self._w.run(op)
 
     async def release_update(self, update_id: int) -> None:
         """Handling failed: forget the claim, so Telegram's redelivery is handled."""

@@ -112,7 +112,9 @@ async def test_the_same_update_delivered_to_both_processes_counts_once(
                 assert await rt.store.has_voted(poll_id, hasher.voter(CODE, user.id))
         finally:
             await rt.close()
-        backends = Counter(b for b, status in fleet.proxy.forwarded if status == 200)
+        # each answers 200 (handled, or dropped as done) or 503 (the other is handling it now:
+        # Telegram would retry, and the proxy passes on the other's 200)
+        backends = Counter(b for b, status in fleet.proxy.forwarded if status in (200, 503))
     assert ends == [THANKED] * 10
     assert ballots == 10
     assert len(backends) == 2 and min(backends.values()) >= 10 * 6  # each had every update
@@ -130,7 +132,9 @@ async def test_kill_9_of_one_process_mid_vote_loses_no_acknowledged_ballot(
     standin: BotApiStandin, pg_url: str, tmp_path: Path
 ) -> None:
     poll = bench_poll()
-    async with markbots(pg_url, 2, standin, tmp_path, "kill") as fleet:
+    # a short lease: an update the killed process had claimed is taken over within seconds
+    lease = {"MARKBOT_WEBHOOK_LEASE_SECONDS": "3"}
+    async with markbots(pg_url, 2, standin, tmp_path, "kill", extra_env=lease) as fleet:
         users = [standin.user(730_000_000 + i, language_code="en") for i in range(30)]
         voting = [asyncio.create_task(persistent_vote(u, poll, i)) for i, u in enumerate(users)]
         while sum(1 for c in standin.calls_to("editMessageText")) < 40:

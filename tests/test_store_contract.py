@@ -33,6 +33,7 @@ from storage.records import (
     NewBallot,
     PollExists,
     Target,
+    UpdateClaim,
 )
 from storage.sqlite import SqliteStore
 
@@ -702,18 +703,41 @@ async def test_alerts_are_queued_with_their_draft_and_deleted_once_sent(
 
 
 async def test_webhook_updates_are_claimed_once_released_and_forgotten(store: Store) -> None:
-    claims = await asyncio.gather(*(store.claim_update(101, NOW) for _ in range(8)))
-    assert claims.count(True) == 1  # of concurrent deliveries, one is handled
-    assert await store.claim_update(101, NOW + 5) is False  # a redelivery after it
-    assert await store.claim_update(102, NOW + 10) is True
+    lease = 60
+    claims = await asyncio.gather(*(store.claim_update(101, NOW, lease) for _ in range(8)))
+    assert claims.count(UpdateClaim.HANDLE) == 1  # of concurrent deliveries, one is handled
+    assert set(claims) == {UpdateClaim.HANDLE, UpdateClaim.BUSY}  # the others: try later
+    await store.finish_update(101)
+    assert await store.claim_update(101, NOW + 5, lease) is UpdateClaim.DONE  # a redelivery
+    assert await store.claim_update(102, NOW + 10, lease) is UpdateClaim.HANDLE
     await store.release_update(102)  # its handling failed: the redelivery is handled
-    assert await store.claim_update(102, NOW + 10) is True
+    assert await store.claim_update(102, NOW + 10, lease) is UpdateClaim.HANDLE
+    await store.finish_update(102)
     assert await store.forget_updates(NOW + 1) == 1
-    assert await store.claim_update(101, NOW + 20) is True  # forgotten after a day
-    assert await store.claim_update(102, NOW + 20) is False
+    assert await store.claim_update(101, NOW + 20, lease) is UpdateClaim.HANDLE  # forgotten
+    assert await store.claim_update(102, NOW + 20, lease) is UpdateClaim.DONE
+
+
+async def test_a_claim_left_by_a_dead_process_is_taken_over_after_the_lease(
+    backend: Backend,
+) -> None:
+    """A process killed mid-update never finishes its claim: while the claim is young a
+    redelivery is BUSY (Telegram retries), once it is older than the lease exactly one of
+    the processes now claiming takes it over, and it is handled, not lost."""
+    dead, alive = await backend.open(), await backend.open()
+    assert await dead.claim_update(7, NOW, 60) is UpdateClaim.HANDLE  # then killed
+    assert await alive.claim_update(7, NOW + 30, 60) is UpdateClaim.BUSY
+    other = await backend.open()
+    late = await asyncio.gather(
+        alive.claim_update(7, NOW + 61, 60), other.claim_update(7, NOW + 61, 60)
+    )
+    assert sorted(c.value for c in late) == ["busy", "handle"]
+    await alive.finish_update(7)
+    assert await other.claim_update(7, NOW + 500, 60) is UpdateClaim.DONE
 
 
 async def test_a_claimed_update_survives_a_restart(store: Store, backend: Backend) -> None:
-    assert await store.claim_update(7, NOW) is True
+    assert await store.claim_update(7, NOW, 60) is UpdateClaim.HANDLE
+    await store.finish_update(7)
     store = await _reopen(store, backend)
-    assert await store.claim_update(7, NOW) is False
+    assert await store.claim_update(7, NOW, 60) is UpdateClaim.DONE

@@ -175,3 +175,26 @@ async def test_an_update_that_fails_is_released_and_its_redelivery_handled(
     sends = [c for c in standin.calls if c.params.get("chat_id") == 43]
     assert len([c for c in sends if c.method == "sendMessage"]) == 1
     assert _count(hooked, "SELECT count(*) FROM telegram_updates WHERE update_id = 888") == 1
+
+
+async def test_an_update_handled_elsewhere_is_answered_busy_for_telegram_to_retry() -> None:
+    """The route's side of claim_update: handled or done is 200, busy elsewhere is 503 with
+    Retry-After (Telegram delivers it again later), a wrong secret 403 and nothing handled."""
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from handlers.web.telegram import SECRET_HEADER, webhook_app
+
+    answers = iter([True, False])
+    seen: list[int] = []
+
+    async def process(data: dict[str, Any]) -> bool:
+        seen.append(data["update_id"])
+        return next(answers)
+
+    async with TestClient(TestServer(webhook_app("s3cret", process))) as client:
+        ok = await client.post("/", json={"update_id": 1}, headers={SECRET_HEADER: "s3cret"})
+        busy = await client.post("/", json={"update_id": 1}, headers={SECRET_HEADER: "s3cret"})
+        forged = await client.post("/", json={"update_id": 2}, headers={SECRET_HEADER: "nope"})
+    assert (ok.status, busy.status, forged.status) == (200, 503, 403)
+    assert busy.headers["Retry-After"] == "5"
+    assert seen == [1, 1]

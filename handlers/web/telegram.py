@@ -16,7 +16,8 @@ from aiohttp import web
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1024 * 1024  # a 4,096-character text, escaped, with entities fits easily
-UpdateSink = Callable[[dict[str, Any]], Awaitable[None]]
+BUSY_RETRY_SECONDS = 5
+UpdateSink = Callable[[dict[str, Any]], Awaitable[bool]]  # False: busy elsewhere, retry later
 
 
 def webhook_app(secret: str, process: UpdateSink) -> web.Application:
@@ -33,7 +34,10 @@ def webhook_app(secret: str, process: UpdateSink) -> web.Application:
             return web.Response(status=400, text="not JSON")
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             return web.Response(status=400, text="not an update")
-        await process(data)  # an exception here answers 500: Telegram delivers it again
+        # An exception here answers 500, and False (another delivery of this update is being
+        # handled now) 503: either way Telegram delivers it again later.
+        if not await process(data):
+            return web.Response(status=503, headers={"Retry-After": str(BUSY_RETRY_SECONDS)})
         return web.Response(status=200)
 
     app = web.Application(client_max_size=MAX_UPDATE_BYTES)
