@@ -37,7 +37,7 @@ from bot.settings import Settings, SettingsError, load_settings
 from prompts import template_paths
 from services.copying import compare_polls, copy_database
 from services.exports import RENDERERS
-from services.paper import PaperFileError
+from services.paper import PaperFileError, PollPublished
 from services.pollfile import PollFileError
 from services.polls import PollNotFound
 from services.reports import ExportError
@@ -417,6 +417,12 @@ async def _paper_add(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO
         raise CliError(f"{args.file} was not imported (nothing was added):\n  {lines}") from None
     except AlreadyImported as exc:
         raise CliError(f"{args.file}: {exc}") from None
+    except PollPublished:
+        raise CliError(
+            f"{args.file} was not imported: the results of {args.code.lower()} are published, "
+            "and published figures never move (two looks a ballot apart would show that "
+            f"ballot). Take them down first: 'markbot poll unpublish {args.code.lower()}'"
+        ) from None
     print(f"added {added} paper ballots to {args.code.lower()} from {args.file}", file=out)
     return 0
 

@@ -21,7 +21,7 @@ from handlers import menus
 from handlers.context import MarkbotContext
 from handlers.show import lang_of, person, refuse_tap, show
 from services.links import deep_link, qr_png
-from services.paper import AlreadyImported, PaperFileError
+from services.paper import AlreadyImported, PaperFileError, PollPublished
 from services.pollfile import Poll, PollFileError, pick
 from services.polls import PollExists, PollNotFound
 from services.staff import INVITE_PREFIX
@@ -429,6 +429,9 @@ async def _paper_file(
         return
     except AlreadyImported:
         await _say(update, context, "admin_paper_again")
+        return
+    except PollPublished:
+        await _say(update, context, "admin_paper_published", code=code)
         return
     await _say(update, context, "admin_paper_added", count=added, code=code)
 

@@ -5,8 +5,9 @@ Staff reach every poll's pages, open ones too, through a sign-in link the bot gi
 the database, so any process sharing it can redeem the link, and only one ever does. The
 figures of an open poll are ReportService.staff_results', the ones /results shows, so they move
 in the same steps of the threshold. The public sees a poll only once staff publish it, and
-only while it is closed: published figures never move, and reopening a poll (owners only)
-takes its public pages down until it closes again.
+only while it is closed: published figures never move, so reopening a poll (owners only)
+takes its public pages down until staff publish it again, and paper ballots are refused while
+it is published.
 
 The pages are those of ``markbot site`` (services/site.py), rendered by the same code with the
 same suppression; only where they are served differs.

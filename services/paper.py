@@ -41,7 +41,14 @@ MAX_AGGREGATE_COUNT = 1_000_000
 MAX_PROBLEMS = 50
 CELL_CACHE = 20_000  # distinct cells remembered per column
 NOT_UTF8 = "the file is not UTF-8 text (save it as 'CSV UTF-8')"
-__all__ = ["AlreadyImported", "PaperFileError", "PaperService", "stream_paper"]
+__all__ = ["AlreadyImported", "PaperFileError", "PaperService", "PollPublished", "stream_paper"]
+
+
+class PollPublished(Exception):
+    """Paper ballots for a poll whose results are public: published figures never move (two
+    looks a ballot apart would show that ballot), so the results come down first."""
+
+
 Choice = tuple[str, str, int | None]
 Meant = tuple[list[Choice], str | None]  # a cell's answers, or what is wrong with it
 Tick = Callable[[int], None]
@@ -367,6 +374,8 @@ class PaperService:
         if loaded is None:
             raise PollNotFound(code)
         row, poll = loaded
+        if row.code in await self._store.published_polls():
+            raise PollPublished(row.code)
         cast_on = (today or datetime.now(UTC).date()).isoformat()
         digest = await asyncio.to_thread(file_digest, source)
         await self._store.refuse_imported(row.id, digest)

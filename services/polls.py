@@ -144,9 +144,15 @@ class PollService:
         return cached[1]
 
     async def set_status(self, code: str, status: str) -> None:
+        """Published figures never move: reopening a poll takes its results off the public
+        site for good (publish it again once it closes: its figures are new then)."""
         if not await self._store.set_poll_status(code, status):
             raise PollNotFound(code)
         self._rows.pop(code.strip().lower(), None)
+        if status == "open":
+            row = await self._store.get_poll(code.strip().lower())
+            if row is not None:
+                await self._store.set_published(row.id, None)
         if status == "closed":  # no new ballots: lay the file out again, forgetting the order
             await self._store.compact()
 

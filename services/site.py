@@ -36,7 +36,7 @@ from services.polls import PollService
 from services.reports import ExportError, ReportService
 from services.results import Results, Table
 from services.site_inputs import National, render_markdown
-from services.suppression import OUTSIDE, apply_suppression, group_size, shown, sizes_table
+from services.suppression import group_size, shown, sizes_table
 from services.themes import codebook
 from storage.records import PollRow
 
@@ -568,30 +568,33 @@ class SiteWriter:
     def _sessions(self, lang: str, sp: SitePoll) -> dict[str, Any] | None:
         """Ballots by session (a class or school visit with its own link), most first.
 
-        A session's ballots are its group size (``sizes_table``: the table the exports'
-        suppression checks session groups with, so both hide the same). They add up, with the
-        ballots cast outside any session, to the published total, so they go through the same
-        suppression as any table whose counts add up to a known total: a small session shows
-        "<m", and another is hidden ("[c]") where the total would give it away. The ballots
-        outside any session are counted in that check as if they were published; they never are."""
+        A session's ballots are its group size, published as the results publish it
+        (``group_size``): the suppression checked the sessions' sizes as a table of their own
+        (``sizes_table``), so a small session shows "<m", and another is hidden ("[c]") where
+        the total would give it away, here and in every download alike."""
         res = sp.results
         sizes = sizes_table(res.tables, SESSION_DIMENSION, res.ballots)
         if sizes is None:
             return None
-        checked = apply_suppression(Results(res.code, "", res.ballots, res.min_cell, (sizes,)))
-        table = checked.tables[0]
+        biggest: dict[str, Table] = {}
+        for t in res.tables:
+            mine = t.dimension == SESSION_DIMENSION and t.channel == "all"
+            if mine and (t.group not in biggest or t.respondents > biggest[t.group].respondents):
+                biggest[t.group] = t
         entries: list[dict[str, Any]] = []
-        for cell in table.cells:
-            if cell.option == OUTSIDE:
-                continue
-            s = shown(table, cell, res.min_cell)
+        for cell in sizes.cells:
+            size = group_size(biggest[cell.option], res.min_cell)
             entries.append(
                 {
                     "label": cell.label,
-                    "ballots": number(s.count),
-                    "value": None if s.hidden else s.count,
+                    "ballots": number(size),
+                    "value": size if isinstance(size, int) else None,
                 }
             )
+        hidden = sorted(
+            (e for e in entries if e["value"] is None), key=lambda e: e["label"].casefold()
+        )
+        entries = [e for e in entries if e["value"] is not None] + hidden
         self._ranked(lang, entries)
         markers = sorted({e["ballots"] for e in entries if e["value"] is None})
         return {"rows": entries, "markers": markers}

@@ -486,8 +486,12 @@ class _Protector:
                 room = max(gap_total - (q.overall.cells[j].count - counts[j]), 0)
                 figs.append(_Fig(rows, rows + 1 + j, g, 0, g + room, None, True, 0, g, small))
             row_sums.append(sum(gap))
-            left = [a - b for a, b in zip(self._placed(q, q.overall.cells), placed, strict=True)]
-            ranges.append(self._row_range(q, layer, gap_total, sum(gap), left if placed else []))
+            left = (
+                [a - b for a, b in zip(self._placed(q, q.overall.cells), placed, strict=True)]
+                if placed  # places are only counted for rank questions
+                else []
+            )
+            ranges.append(self._row_range(q, layer, gap_total, sum(gap), left))
             rows += 1
             for f in figs[: len(figs) - len(gap)]:
                 f.head += 1
@@ -825,14 +829,12 @@ def _safe_text(
     return replace(a, groups=tuple(kept))
 
 
-OUTSIDE = "\x00outside"  # ballots outside every group of a breakdown: counted, never shown
-
-
 def sizes_table(tables: Sequence[Table], dimension: str, total: int) -> Table | None:
-    """A breakdown's group sizes as one table adding up to ``total`` (the ballots), for a
-    breakdown with no question of its own (sessions): each group's size is the most
-    respondents any of its tables has; ballots in no group make one more cell, ``OUTSIDE``,
-    which is counted as if it were published (it never is). None if nothing is grouped."""
+    """A breakdown's group sizes as one table, for checking them as a table of their own: each
+    group's size is the most respondents any of its tables has. The table adds up to the sum
+    of the sizes, taken as known: the ballots in no group (outside every session, or who
+    skipped the question) are never shown, but may be known from elsewhere (paper ballots by
+    channel), so they are not counted on to hide anything. None if nothing is grouped."""
     sizes: dict[str, Cell] = {}
     for t in tables:
         if t.dimension == dimension and t.channel == "all":
@@ -843,10 +845,7 @@ def sizes_table(tables: Sequence[Table], dimension: str, total: int) -> Table | 
     if not sizes:
         return None
     cells = sorted(sizes.values(), key=lambda c: (-c.count, c.label.casefold(), c.option))
-    outside = total - sum(c.count for c in cells)
-    if outside > 0:
-        cells.append(Cell(OUTSIDE, OUTSIDE, outside, outside / total))
-    return Table(dimension, "choice", "", "", "", total, tuple(cells))
+    return Table(dimension, "choice", "", "", "", sum(c.count for c in cells), tuple(cells))
 
 
 def _hidden_groups(tables: Sequence[Table], total: int, m: int) -> set[tuple[str, str]]:
@@ -865,7 +864,7 @@ def _hidden_groups(tables: Sequence[Table], total: int, m: int) -> set[tuple[str
         if sizes is not None:
             checked = _apply(sizes, plan_suppression([sizes], m))
             hidden |= {(dim, c.option) for c in checked.cells if c.suppressed}
-    return {(d, g) for d, g in hidden if g != OUTSIDE}
+    return hidden
 
 
 def _withhold(t: Table) -> Table:

@@ -25,6 +25,7 @@ from handlers.web.server import build_web_app, start_web
 from handlers.web.session import STAFF_COOKIE, Sessions
 from services.dashboard import DashboardService
 from services.identity import Hasher
+from services.paper import PollPublished
 from services.site import SiteService
 from standin import BotApiStandin
 from storage.records import NewBallot
@@ -345,10 +346,17 @@ async def test_the_public_sees_a_poll_only_once_closed_and_published(
     assert root.status == 200 and CODE in root.text and "empty-2026" not in root.text
     csv = await Browser(client).get(f"/results/downloads/{CODE}.csv")
     assert csv.status == 200 and "Mental health" in csv.text
-    # reopening (owners only) takes the pages down until the poll closes again
+    # published figures never move: no paper ballots while public (found by review) ...
+    with pytest.raises(PollPublished):
+        await rt.services.paper.add(CODE, b"x", "late.csv")
+    # ... and reopening (owners only) takes the pages down for good: closing again does not
+    # bring them back with new figures; publishing again does, knowingly
     await rt.services.polls.set_status(CODE, "open")
     assert (await Browser(client).get(PAGE)).status == 404
     await _close(rt)
+    assert (await Browser(client).get(PAGE)).status == 404
+    assert await dashboard.unpublish(CODE) == "not_published"
+    assert (await dashboard.publish(CODE))[0] == "published"
     assert (await Browser(client).get(PAGE)).status == 200
     assert await dashboard.unpublish(CODE) == "unpublished"
     assert await dashboard.unpublish(CODE) == "not_published"

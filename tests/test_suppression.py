@@ -614,3 +614,16 @@ def test_large_poll_is_quick() -> None:
     took = time.perf_counter() - start
     assert took < 60, took
     assert any(c.suppressed and c.count >= 5 for t in out.tables for c in t.cells)
+
+
+def test_ballots_outside_every_group_do_not_hide_a_small_one() -> None:
+    """Sessions of 40 and 3, and 10 ballots outside any session (paper, say, which the channel
+    split publishes): the 10 are never shown, but they may be known, so they cannot be what
+    hides the 3 (53 - 40 - 10 = 3). Found by review: the check hid the outside cell alone."""
+    tables = crosstab(
+        "q", "choice", ["a", "b"], {"s0": [20, 20], "s1": [2, 1]}, dimension="session",
+        extra_overall=[5, 5],
+    )  # fmt: skip
+    out = apply_suppression(Results("p", "Poll", 53, 5, tuple(tables)))
+    size = {t.group: group_size(t, 5) for t in out.tables if t.dimension == "session"}
+    assert size == {"s0": SECONDARY, "s1": "<5"}
