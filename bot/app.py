@@ -312,12 +312,14 @@ async def serve_webhook(
 
     async def process(data: dict[str, Any]) -> bool:
         # Claimed before handling, by the database's key, so of two deliveries of one update
-        # (to this process or another) exactly one is handled, and marked done after. If
-        # handling fails the claim is released and the error answers Telegram with a 5xx, so
-        # its redelivery is handled. While another delivery is being handled the answer is
-        # "busy" (503: Telegram tries again later). A process killed mid-update leaves a claim
-        # that is not done: after MARKBOT_WEBHOOK_LEASE_SECONDS a delivery takes it over, so
-        # a crash means redelivery, not loss (a ballot is still counted once, by its own key).
+        # (to this process or another) exactly one is handled, and marked done after. A
+        # handler's own error goes to the error handler (the person is told kindly) and the
+        # update counts as handled; an error outside the handlers releases the claim and
+        # answers Telegram with a 5xx, so its redelivery is handled. While another delivery
+        # is being handled the answer is "busy" (503: Telegram tries again later). A process
+        # killed mid-update leaves a claim that is not done: after
+        # MARKBOT_WEBHOOK_LEASE_SECONDS a delivery takes it over, so a crash means redelivery,
+        # not loss (a ballot is still counted once, by its own key).
         update_id = int(data["update_id"])
         claim = await store.claim_update(update_id, int(time.time()), lease)
         if claim is UpdateClaim.DONE:

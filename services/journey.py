@@ -583,7 +583,7 @@ class JourneyService:
         return Outcome(thanks, edit=True)
 
     async def _remember_sent(self, ctx: _Ctx) -> None:
-        """Keep, for SENT_SECONDS, that this journey was counted (inside the person's turn, so
+        """Keep, for 10 to 20 minutes, that this journey was counted (inside the person's turn, so
         a tap waiting behind the Send sees it, in whichever process). Never fails the ballot:
         it is already committed."""
         j = ctx.journey
@@ -593,7 +593,7 @@ class JourneyService:
                 SENT,
                 ctx.owner + j.token.encode(),
                 json.dumps(value).encode(),
-                self._now() + SENT_SECONDS,
+                (self._now() // SENT_SECONDS + 2) * SENT_SECONDS,  # not the time it was cast
             )
         except StorageError as exc:
             log.warning("could not note a counted journey (%s); a second Send says so", exc)

@@ -72,6 +72,16 @@ _ORDERED = (
     ("text_answers", "text_answers_pkey"),
     ("voters", "voters_pkey"),
 )
+# A row's xmin is the transaction that wrote it, and a ballot's rows and its voter's share one:
+# compact writes every row of these tables again in ONE transaction (setting a key column to
+# itself) before CLUSTER, which keeps xmin, so no transaction id pairs a voter with a ballot
+# or says which ballot came first.
+_REWRITE = (
+    ("ballots", "id"),
+    ("answers", "ballot_id"),
+    ("text_answers", "ballot_id"),
+    ("voters", "poll_id"),
+)
 # Small tables whose deleted rows held keyed hashes or sealed details, rewritten (VACUUM FULL)
 # by checkpoint so their old row images leave the table files: milliseconds each.
 _SMALL_KEYED = (
@@ -462,14 +472,20 @@ class PostgresStore(PostgresFeature):
             log.warning("tidying deleted rows was skipped: %s", type(exc).__name__)
 
     async def compact(self) -> None:
-        """``CLUSTER`` ballots, answers, texts and voters on their primary keys (random ids
-        and keyed hashes): each is rewritten sorted by key into a new file, so where a row
-        sits says nothing about when it was added, and the old file (with dead rows and purged
-        words) is truncated. Then every other table that held keyed data (VACUUM FULL), fresh
+        """Give every row of ballots, answers, texts and voters one new transaction id (see
+        _REWRITE), then ``CLUSTER`` them on their primary keys (random ids and keyed hashes):
+        each is rewritten sorted by key into a new file, so neither where a row sits nor its
+        xmin says when it was added or whose it was, and the old file (with dead rows and
+        purged words) is truncated. Then every other table that held keyed data (VACUUM FULL), fresh
         statistics, and a CHECKPOINT so the log of all that can be recycled.
         CLUSTER locks each table while it runs (writes wait: seconds per 100,000 ballots)."""
         try:
             async with self._conn() as conn:
+                async with conn.transaction():
+                    for table, column in _REWRITE:
+                        await conn.execute(
+                            f"UPDATE {table} SET {column} = {column}", timeout=LONG_SECONDS
+                        )
                 for table, key in _ORDERED:
                     await conn.execute(f"CLUSTER {table} USING {key}", timeout=LONG_SECONDS)
                 await conn.execute(f"VACUUM FULL {', '.join(_CHURN)}", timeout=LONG_SECONDS)
