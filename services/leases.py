@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import secrets
 import time
 from collections.abc import AsyncIterator, Callable
 
 from storage.contract import Store
+
+log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 60  # a holder that dies mid-job blocks the others at most this long
 RETRY_SECONDS = 0.2
@@ -51,8 +54,21 @@ class SharedLock:
                     yield False
                     return
                 await asyncio.sleep(RETRY_SECONDS)
+            keeper = asyncio.create_task(self._keep())  # a long job (429 waits) keeps it
             try:
                 yield True
             finally:
+                keeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await keeper
                 with contextlib.suppress(Exception):  # unreachable: the lease runs out
                     await self._store.release_lease(self._name, self._holder)
+
+    async def _keep(self) -> None:
+        """Renew the lease every third of its length while the block runs, so a job longer
+        than the lease is not taken over (and done twice) by another process."""
+        while True:
+            await asyncio.sleep(self._seconds / 3)
+            with contextlib.suppress(Exception):  # unreachable now: try again next time
+                if not await self.renew():
+                    log.warning("the %s lease was taken over while held", self._name)

@@ -261,3 +261,16 @@ async def test_a_shared_lock_has_one_holder_across_processes(rt: Runtime) -> Non
         assert held and not other
     async with b.hold(wait=False) as other:
         assert other  # released when a's block ended
+
+
+async def test_a_shared_lock_held_longer_than_its_lease_is_kept(rt: Runtime) -> None:
+    """Found by review: a job longer than the lease (a post held up by 429 waits) let another
+    process take the lease and post the same thing again. The holder now renews it."""
+    a, b = SharedLock(rt.store, "post", seconds=2), SharedLock(rt.store, "post", seconds=2)
+    async with a.hold() as held:
+        assert held
+        await asyncio.sleep(3)  # longer than the 2 s lease
+        async with b.hold(wait=False) as other:
+            assert not other
+    async with b.hold(wait=False) as other:
+        assert other
