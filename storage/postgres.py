@@ -36,7 +36,7 @@ from storage.migrations_pg import MIGRATIONS_PG
 from storage.open import describe
 from storage.postgres_broadcasts import PostgresBroadcasts
 from storage.postgres_contacts import PostgresContacts
-from storage.postgres_feature import Database, PostgresFeature
+from storage.postgres_feature import TURN, Database, PostgresFeature
 from storage.records import (
     AlreadyImported,
     CastResult,
@@ -655,14 +655,21 @@ class PostgresStore(PostgresFeature):
         """A session-level advisory lock on the person's keyed hash (its first 8 bytes), held
         on a pooled connection of its own while the body runs: every process asking for the
         same person waits in PostgreSQL's lock queue; a process that dies drops its connection
-        and so its lock. At most half the pool holds turns, so the bodies always find a
-        connection for their own work."""
+        and so its lock. The body's own operations (the draft's read and write, the ballot)
+        run on that same connection, each still its own transaction as outside a turn: one
+        connection taken from the pool per turn instead of one per operation (see TURN in
+        postgres_feature.py). At most half the pool holds turns, so work outside a turn
+        always finds a connection."""
         key = int.from_bytes(person[:8], "big", signed=True)
         async with self._turns, self._conn() as conn:
             await conn.execute("SELECT pg_advisory_lock($1)", key)
+            task = asyncio.current_task()
+            assert task is not None
+            token = TURN.set((self._db, task, conn))
             try:
                 yield
             finally:
+                TURN.reset(token)
                 try:
                     await conn.execute("SELECT pg_advisory_unlock($1)", key)
                 except BaseException:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -46,6 +47,16 @@ class Database:
         self.writes = 0
 
 
+# The connection that holds the current person's turn (see PostgresStore.person_turn), with the
+# database and the task it belongs to: that task's operations run on it instead of each taking
+# a connection from the pool and handing it back. Only the task that took the turn uses it (a
+# task started inside the turn inherits the variable, but asyncpg runs one statement at a time
+# per connection), and only for the store whose pool lent it.
+TURN: contextvars.ContextVar[tuple[Database, asyncio.Task[Any], asyncpg.Connection] | None] = (
+    contextvars.ContextVar("markbot_pg_turn", default=None)
+)
+
+
 class PostgresFeature:
     """Named operations over the store's pool (the store itself, and its parts)."""
 
@@ -61,6 +72,28 @@ class PostgresFeature:
     def _count_write(self) -> None:
         self._db.writes += 1
 
+    def _turn_conn(self) -> asyncpg.Connection | None:
+        """The connection holding this task's person turn on this store, if any."""
+        turn = TURN.get()
+        if turn is None or turn[0] is not self._db or turn[1] is not asyncio.current_task():
+            return None
+        return turn[2]
+
+    def _runner(self) -> asyncpg.Connection | asyncpg.Pool:
+        """Where a single statement runs: the turn's connection, else the pool."""
+        conn = self._turn_conn()
+        return self._pool if conn is None else conn
+
+    @contextlib.asynccontextmanager
+    async def _borrow(self) -> AsyncIterator[asyncpg.Connection]:
+        """The turn's connection when there is one, else one from the pool."""
+        conn = self._turn_conn()
+        if conn is not None:
+            yield conn
+        else:
+            async with self._pool.acquire() as conn:
+                yield conn
+
     @contextlib.asynccontextmanager
     async def _tx(
         self, *, isolation: str = "read_committed", readonly: bool = False
@@ -69,7 +102,7 @@ class PostgresFeature:
         rolled back when it raises; engine "not now" errors become StorageUnavailable."""
         try:
             async with (
-                self._pool.acquire() as conn,
+                self._borrow() as conn,
                 conn.transaction(isolation=isolation, readonly=readonly),
             ):
                 yield conn
@@ -89,26 +122,26 @@ class PostgresFeature:
 
     async def _fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
         try:
-            return list(await self._pool.fetch(sql, *args))
+            return list(await self._runner().fetch(sql, *args))
         except _UNAVAILABLE as exc:
             raise unavailable(exc) from None
 
     async def _fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
         try:
-            return await self._pool.fetchrow(sql, *args)
+            return await self._runner().fetchrow(sql, *args)
         except _UNAVAILABLE as exc:
             raise unavailable(exc) from None
 
     async def _fetchval(self, sql: str, *args: Any) -> Any:
         try:
-            return await self._pool.fetchval(sql, *args)
+            return await self._runner().fetchval(sql, *args)
         except _UNAVAILABLE as exc:
             raise unavailable(exc) from None
 
     async def _execute(self, sql: str, *args: Any) -> int:
         """One statement in its own (implicit) transaction; how many rows it touched."""
         try:
-            status = await self._pool.execute(sql, *args)
+            status = await self._runner().execute(sql, *args)
         except _UNAVAILABLE as exc:
             raise unavailable(exc) from None
         self._count_write()
