@@ -680,6 +680,25 @@ class PostgresStore(PostgresFeature):
         value = await self._fetchval("SELECT lang FROM preferences WHERE person = $1", person)
         return str(value) if value is not None else None
 
+    async def language_and_shared(
+        self, person: bytes, kind: str, key: bytes, now: int
+    ) -> tuple[str | None, bytes | None]:
+        """One statement, one round trip, both halves read in the same snapshot."""
+        row = await self._fetchrow(
+            "SELECT (SELECT lang FROM preferences WHERE person = $1),"
+            " (SELECT value FROM shared_state WHERE kind = $2 AND key = $3 AND expires_at > $4)",
+            person,
+            kind,
+            key,
+            now,
+        )
+        assert row is not None
+        lang, value = row[0], row[1]
+        return (
+            str(lang) if lang is not None else None,
+            bytes(value) if value is not None else None,
+        )
+
     async def shared_put(self, kind: str, key: bytes, value: bytes, expires_at: int) -> None:
         await self._execute(
             "INSERT INTO shared_state (kind, key, value, expires_at) VALUES ($1, $2, $3, $4)"
