@@ -36,7 +36,7 @@ from storage.migrations_pg import MIGRATIONS_PG
 from storage.open import describe
 from storage.postgres_broadcasts import PostgresBroadcasts
 from storage.postgres_contacts import PostgresContacts
-from storage.postgres_feature import TURN, Database, PostgresFeature
+from storage.postgres_feature import TURN, Database, PostgresFeature, Turn
 from storage.records import (
     AlreadyImported,
     CastResult,
@@ -142,6 +142,7 @@ class PostgresStore(PostgresFeature):
                 statement_cache_size=self._statement_cache_size,
                 command_timeout=COMMAND_SECONDS,
                 reset=_keep_session,
+                init=_prepare_connection,
             )
         except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
             raise StorageError(
@@ -292,9 +293,17 @@ class PostgresStore(PostgresFeature):
     # --- the journey ----------------------------------------------------------------------
 
     async def load_draft(self, owner: bytes) -> DraftRow | None:
-        row = await self._fetchrow(
-            "SELECT owner, token, poll_id, state, updated_at FROM drafts WHERE owner = $1", owner
-        )
+        """In the owner's turn, first thing: the draft read with the turn's lock (see
+        person_turn); else a read now."""
+        turn = self._current_turn()
+        taken = turn.take_draft(owner) if turn is not None else None
+        if taken is not None:
+            row = taken[0]
+        else:
+            row = await self._fetchrow(
+                "SELECT owner, token, poll_id, state, updated_at FROM drafts WHERE owner = $1",
+                owner,
+            )
         return DraftRow(bytes(row[0]), row[1], row[2], row[3], row[4]) if row else None
 
     async def save_draft(self, draft: DraftRow) -> None:
@@ -658,14 +667,22 @@ class PostgresStore(PostgresFeature):
         and so its lock. The body's own operations (the draft's read and write, the ballot)
         run on that same connection, each still its own transaction as outside a turn: one
         connection taken from the pool per turn instead of one per operation (see TURN in
-        postgres_feature.py). At most half the pool holds turns, so work outside a turn
-        always finds a connection."""
+        postgres_feature.py). The lock and the person's draft come in one round trip
+        (``_TURN_AND_DRAFT``: a volatile SQL function reads the draft with a snapshot taken
+        after the lock is granted, so it sees everything the previous holder committed);
+        load_draft hands that row out once if nothing else ran on the connection since. At
+        most half the pool holds turns, so work outside a turn always finds a connection."""
         key = int.from_bytes(person[:8], "big", signed=True)
         async with self._turns, self._conn() as conn:
-            await conn.execute("SELECT pg_advisory_lock($1)", key)
             task = asyncio.current_task()
             assert task is not None
-            token = TURN.set((self._db, task, conn))
+            turn = Turn(self._db, task, conn, person)
+            try:
+                rows = await conn.fetch(_TURN_AND_DRAFT, key, person)
+                turn.draft, turn.fresh = (rows[0] if rows else None), True
+            except asyncpg.UndefinedFunctionError:  # no temporary function on this connection
+                await conn.execute("SELECT pg_advisory_lock($1)", key)
+            token = TURN.set(turn)
             try:
                 yield
             finally:
@@ -999,6 +1016,34 @@ _DRAFT_SAVE = (
     " ON CONFLICT (owner) DO UPDATE SET token = excluded.token, poll_id = excluded.poll_id,"
     " state = excluded.state, updated_at = excluded.updated_at"
 )
+
+
+# person_turn's lock and the person's draft in one round trip. A VOLATILE SQL function takes
+# a new snapshot for each of its statements, so the draft is read after the lock is granted
+# (one statement would read with a snapshot from before its wait). It is a temporary function,
+# made on each connection as the pool opens it (_prepare_connection; no schema change, and
+# created before the migrations have made the drafts table: its body is checked when called).
+_TURN_FUNCTION = """
+SET check_function_bodies = off;
+CREATE FUNCTION pg_temp.markbot_turn(k bigint, o bytea)
+RETURNS TABLE (d_owner bytea, d_token text, d_poll_id bigint, d_state text, d_updated_at bigint)
+LANGUAGE sql VOLATILE AS $f$
+    SELECT pg_advisory_lock(k);
+    SELECT d.owner, d.token, d.poll_id, d.state, d.updated_at FROM public.drafts d
+    WHERE d.owner = o;
+$f$;
+RESET check_function_bodies;
+"""
+_TURN_AND_DRAFT = "SELECT * FROM pg_temp.markbot_turn($1, $2)"
+
+
+async def _prepare_connection(conn: asyncpg.Connection) -> None:
+    """Each new pooled connection: person_turn's function (where temporary objects may not be
+    made, person_turn takes the lock and reads the draft in two round trips, as before)."""
+    try:
+        await conn.execute(_TURN_FUNCTION)
+    except asyncpg.InsufficientPrivilegeError:
+        log.warning("no temporary objects allowed: a person's turn takes one more round trip")
 
 
 def _draft_args(draft: DraftRow) -> tuple[bytes, str, int, str, int]:

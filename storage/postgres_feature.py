@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import contextvars
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -47,14 +48,33 @@ class Database:
         self.writes = 0
 
 
-# The connection that holds the current person's turn (see PostgresStore.person_turn), with the
-# database and the task it belongs to: that task's operations run on it instead of each taking
-# a connection from the pool and handing it back. Only the task that took the turn uses it (a
-# task started inside the turn inherits the variable, but asyncpg runs one statement at a time
-# per connection), and only for the store whose pool lent it.
-TURN: contextvars.ContextVar[tuple[Database, asyncio.Task[Any], asyncpg.Connection] | None] = (
-    contextvars.ContextVar("markbot_pg_turn", default=None)
-)
+@dataclass(eq=False)
+class Turn:
+    """A person's turn in progress (see PostgresStore.person_turn): the connection holding the
+    lock, the database and task it belongs to, and the person's draft read right after the
+    lock was granted, in the same round trip."""
+
+    db: Database
+    task: asyncio.Task[Any]
+    conn: asyncpg.Connection
+    owner: bytes
+    draft: asyncpg.Record | None = None
+    fresh: bool = False  # nothing has run on conn since the draft was read
+
+    def take_draft(self, owner: bytes) -> tuple[asyncpg.Record | None] | None:
+        """The draft read with the lock, once, if nothing ran on the connection since (so it
+        is still the latest: only the turn's holder changes it); else None."""
+        if not self.fresh or owner != self.owner:
+            return None
+        self.fresh = False
+        return (self.draft,)
+
+
+# The turn of the current task: that task's operations run on the turn's connection instead of
+# each taking a connection from the pool and handing it back. Only the task that took the turn
+# uses it (a task started inside the turn inherits the variable, but asyncpg runs one statement
+# at a time per connection), and only for the store whose pool lent it.
+TURN: contextvars.ContextVar[Turn | None] = contextvars.ContextVar("markbot_pg_turn", default=None)
 
 
 class PostgresFeature:
@@ -72,12 +92,21 @@ class PostgresFeature:
     def _count_write(self) -> None:
         self._db.writes += 1
 
-    def _turn_conn(self) -> asyncpg.Connection | None:
-        """The connection holding this task's person turn on this store, if any."""
+    def _current_turn(self) -> Turn | None:
+        """This task's person turn on this store, if any."""
         turn = TURN.get()
-        if turn is None or turn[0] is not self._db or turn[1] is not asyncio.current_task():
+        if turn is None or turn.db is not self._db or turn.task is not asyncio.current_task():
             return None
-        return turn[2]
+        return turn
+
+    def _turn_conn(self) -> asyncpg.Connection | None:
+        """The connection holding this task's person turn on this store, if any (an operation
+        is about to run on it: the draft read with the lock may no longer be the latest)."""
+        turn = self._current_turn()
+        if turn is None:
+            return None
+        turn.fresh = False
+        return turn.conn
 
     def _runner(self) -> asyncpg.Connection | asyncpg.Pool:
         """Where a single statement runs: the turn's connection, else the pool."""
