@@ -1038,12 +1038,13 @@ _TURN_AND_DRAFT = "SELECT * FROM pg_temp.markbot_turn($1, $2)"
 
 
 async def _prepare_connection(conn: asyncpg.Connection) -> None:
-    """Each new pooled connection: person_turn's function (where temporary objects may not be
-    made, person_turn takes the lock and reads the draft in two round trips, as before)."""
+    """Each new pooled connection: person_turn's function. Where the server refuses it (no
+    TEMPORARY privilege, say), person_turn takes the lock and reads the draft in two round
+    trips, as before, rather than the connection failing."""
     try:
         await conn.execute(_TURN_FUNCTION)
-    except asyncpg.InsufficientPrivilegeError:
-        log.warning("no temporary objects allowed: a person's turn takes one more round trip")
+    except asyncpg.PostgresError as exc:
+        log.warning("a person's turn takes one more round trip here: %s", type(exc).__name__)
 
 
 def _draft_args(draft: DraftRow) -> tuple[bytes, str, int, str, int]:
