@@ -102,9 +102,14 @@ PRIME_GROUP = -100  # before every other group: safeguarding (-2), staff and bro
 
 async def prime(update: Update, context: MarkbotContext) -> None:
     """Before any handler: with several processes on one database, read this person's
-    language choice afresh (it may have been made in another process)."""
+    language choice afresh (it may have been made in another process), and in the same round
+    trip whether they are part-way through a contact request (the safeguarding handlers ask
+    on every tap and command)."""
     if update.effective_user is not None:
-        await context.services.journey.refresh_language(person(update))
+        who = person(update)
+        services = context.services
+        also = services.contacts.pending_key(who)
+        context.primed_pending = await services.journey.refresh_language(who, also)
 
 
 def primer() -> BaseHandler[Update, MarkbotContext, None]:

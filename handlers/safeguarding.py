@@ -21,6 +21,7 @@ from handlers.context import MarkbotContext
 from handlers.show import is_not_modified, keyboard, lang_of, person, refuse_tap, show
 from services.contact_requests import ASK, DONE, DONT, PREFIX, SEND, LeadMessage
 from services.container import Services
+from services.journey import Person
 from services.screens import Screen
 
 log = logging.getLogger("markbot.safeguarding")
@@ -117,13 +118,22 @@ async def tidy(bot: Bot, services: Services) -> None:
             await _replace_text(bot, services.safeguarding_chat, message_id, screen)
 
 
+async def waiting(context: MarkbotContext, who: Person) -> bool:
+    """Whether who is part-way through a contact request: what the prime handler read for
+    this update (with several processes, with the language choice), used once; else a read."""
+    primed, context.primed_pending = context.primed_pending, None
+    if primed is not None:
+        return context.services.contacts.is_pending(primed.value)
+    return await context.services.contacts.is_waiting(who)
+
+
 async def typed(update: Update, context: MarkbotContext) -> None:
     """A typed message (or a shared contact card) from someone part-way through a request is
     their detail, not an answer."""
     contacts = context.services.contacts
     who = person(update)
     message = update.effective_message
-    if message is None or not await contacts.is_waiting(who):
+    if message is None or not await waiting(context, who):
         return
     text = message.contact.phone_number if message.contact is not None else message.text
     outcome = await contacts.typed(who, lang_of(update, context), text or "")
@@ -137,7 +147,7 @@ async def back_to_the_poll(update: Update, context: MarkbotContext) -> None:
     """Any command or other button: they have moved on, so typing is answers again."""
     contacts = context.services.contacts
     who = person(update)
-    if await contacts.is_waiting(who):
+    if await waiting(context, who):
         await contacts.stop_waiting(who)
 
 

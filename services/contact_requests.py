@@ -121,6 +121,15 @@ class ContactRequestService:
         """Whether this person's next typed message is their contact detail."""
         return await self._waiting(person) is not None
 
+    def pending_key(self, person: Person) -> tuple[str, bytes]:
+        """Where what this person is part-way through is kept (the shared value's kind and
+        key), so that it can be read with their language choice, in one round trip."""
+        return PENDING, self._key(person)
+
+    def is_pending(self, raw: bytes | None) -> bool:
+        """is_waiting, from the value under pending_key read for this update."""
+        return raw is not None and self._unseal(raw) is not None
+
     async def stop_waiting(self, person: Person) -> None:
         """They went back to the poll (a command, another button): typing is answers again."""
         key = self._key(person)

@@ -71,6 +71,13 @@ class _Ctx:
     code: str
 
 
+@dataclass(frozen=True)
+class AlsoRead:
+    """A shared value read with the language choice (see JourneyService.refresh_language)."""
+
+    value: bytes | None
+
+
 class JourneyService:
     """Starts journeys, applies taps and typed answers, and casts ballots exactly once."""
 
@@ -176,18 +183,26 @@ class JourneyService:
         if self._store.single_process:
             self._languages = await self._store.languages()
 
-    async def refresh_language(self, person: Person) -> None:
+    async def refresh_language(
+        self, person: Person, also: tuple[str, bytes] | None = None
+    ) -> AlsoRead | None:
         """Before an update is handled: with several processes on one database, read the
         person's language choice again (another process may have taken it), so that
-        language_for answers from the database, not from what this process last saw."""
+        language_for answers from the database, not from what this process last saw.
+        ``also`` (a shared value's kind and key) is read in the same round trip, and returned;
+        None when nothing was read (one process: memory is the truth)."""
         if self._store.single_process:
-            return
+            return None
         key = self._hasher.preference(person.id)
-        chosen = await self._store.language(key)
+        if also is None:
+            chosen, value = await self._store.language(key), None
+        else:
+            chosen, value = await self._store.language_and_shared(key, *also, self._now())
         if chosen is None:
             self._languages.pop(key, None)
         else:
             self._languages[key] = chosen
+        return AlsoRead(value) if also is not None else None
 
     async def choose_language(self, person: Person, lang: str) -> Outcome:
         """/language: remember the choice (under a keyed hash) and use it from now on,

@@ -427,6 +427,15 @@ class Store(Protocol):
         """One person's remembered language choice, or None."""
         ...
 
+    async def language_and_shared(
+        self, person: bytes, kind: str, key: bytes, now: int
+    ) -> tuple[str | None, bytes | None]:
+        """``language(person)`` and ``shared_get(kind, key, now)`` in one read: what an update
+        must know about its person before it is handled when several processes share the
+        database (one round trip on PostgreSQL instead of two). Each half is as fresh as the
+        operation it stands for."""
+        ...
+
     async def shared_put(self, kind: str, key: bytes, value: bytes, expires_at: int) -> None:
         """Keep ``value`` under (kind, key) until ``expires_at``, replacing what was there."""
         ...

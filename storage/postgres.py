@@ -36,7 +36,7 @@ from storage.migrations_pg import MIGRATIONS_PG
 from storage.open import describe
 from storage.postgres_broadcasts import PostgresBroadcasts
 from storage.postgres_contacts import PostgresContacts
-from storage.postgres_feature import Database, PostgresFeature
+from storage.postgres_feature import TURN, Database, PostgresFeature, Turn
 from storage.records import (
     AlreadyImported,
     CastResult,
@@ -153,6 +153,7 @@ class PostgresStore(PostgresFeature):
                 statement_cache_size=self._statement_cache_size,
                 command_timeout=COMMAND_SECONDS,
                 reset=_keep_session,
+                init=_prepare_connection,
             )
         except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
             raise StorageError(
@@ -303,9 +304,17 @@ class PostgresStore(PostgresFeature):
     # --- the journey ----------------------------------------------------------------------
 
     async def load_draft(self, owner: bytes) -> DraftRow | None:
-        row = await self._fetchrow(
-            "SELECT owner, token, poll_id, state, updated_at FROM drafts WHERE owner = $1", owner
-        )
+        """In the owner's turn, first thing: the draft read with the turn's lock (see
+        person_turn); else a read now."""
+        turn = self._current_turn()
+        taken = turn.take_draft(owner) if turn is not None else None
+        if taken is not None:
+            row = taken[0]
+        else:
+            row = await self._fetchrow(
+                "SELECT owner, token, poll_id, state, updated_at FROM drafts WHERE owner = $1",
+                owner,
+            )
         return DraftRow(bytes(row[0]), row[1], row[2], row[3], row[4]) if row else None
 
     async def save_draft(self, draft: DraftRow) -> None:
@@ -685,14 +694,29 @@ class PostgresStore(PostgresFeature):
         """A session-level advisory lock on the person's keyed hash (its first 8 bytes), held
         on a pooled connection of its own while the body runs: every process asking for the
         same person waits in PostgreSQL's lock queue; a process that dies drops its connection
-        and so its lock. At most half the pool holds turns, so the bodies always find a
-        connection for their own work."""
+        and so its lock. The body's own operations (the draft's read and write, the ballot)
+        run on that same connection, each still its own transaction as outside a turn: one
+        connection taken from the pool per turn instead of one per operation (see TURN in
+        postgres_feature.py). The lock and the person's draft come in one round trip
+        (``_TURN_AND_DRAFT``: a volatile SQL function reads the draft with a snapshot taken
+        after the lock is granted, so it sees everything the previous holder committed);
+        load_draft hands that row out once if nothing else ran on the connection since. At
+        most half the pool holds turns, so work outside a turn always finds a connection."""
         key = int.from_bytes(person[:8], "big", signed=True)
         async with self._turns, self._conn() as conn:
-            await conn.execute("SELECT pg_advisory_lock($1)", key)
+            task = asyncio.current_task()
+            assert task is not None
+            turn = Turn(self._db, task, conn, person)
+            try:
+                rows = await conn.fetch(_TURN_AND_DRAFT, key, person)
+                turn.draft, turn.fresh = (rows[0] if rows else None), True
+            except asyncpg.UndefinedFunctionError:  # no temporary function on this connection
+                await conn.execute("SELECT pg_advisory_lock($1)", key)
+            token = TURN.set(turn)
             try:
                 yield
             finally:
+                TURN.reset(token)
                 try:
                     await conn.execute("SELECT pg_advisory_unlock($1)", key)
                 except BaseException:
@@ -702,6 +726,25 @@ class PostgresStore(PostgresFeature):
     async def language(self, person: bytes) -> str | None:
         value = await self._fetchval("SELECT lang FROM preferences WHERE person = $1", person)
         return str(value) if value is not None else None
+
+    async def language_and_shared(
+        self, person: bytes, kind: str, key: bytes, now: int
+    ) -> tuple[str | None, bytes | None]:
+        """One statement, one round trip, both halves read in the same snapshot."""
+        row = await self._fetchrow(
+            "SELECT (SELECT lang FROM preferences WHERE person = $1),"
+            " (SELECT value FROM shared_state WHERE kind = $2 AND key = $3 AND expires_at > $4)",
+            person,
+            kind,
+            key,
+            now,
+        )
+        assert row is not None
+        lang, value = row[0], row[1]
+        return (
+            str(lang) if lang is not None else None,
+            bytes(value) if value is not None else None,
+        )
 
     async def shared_put(self, kind: str, key: bytes, value: bytes, expires_at: int) -> None:
         await self._execute(
@@ -1003,6 +1046,35 @@ _DRAFT_SAVE = (
     " ON CONFLICT (owner) DO UPDATE SET token = excluded.token, poll_id = excluded.poll_id,"
     " state = excluded.state, updated_at = excluded.updated_at"
 )
+
+
+# person_turn's lock and the person's draft in one round trip. A VOLATILE SQL function takes
+# a new snapshot for each of its statements, so the draft is read after the lock is granted
+# (one statement would read with a snapshot from before its wait). It is a temporary function,
+# made on each connection as the pool opens it (_prepare_connection; no schema change, and
+# created before the migrations have made the drafts table: its body is checked when called).
+_TURN_FUNCTION = """
+SET check_function_bodies = off;
+CREATE FUNCTION pg_temp.markbot_turn(k bigint, o bytea)
+RETURNS TABLE (d_owner bytea, d_token text, d_poll_id bigint, d_state text, d_updated_at bigint)
+LANGUAGE sql VOLATILE AS $f$
+    SELECT pg_advisory_lock(k);
+    SELECT d.owner, d.token, d.poll_id, d.state, d.updated_at FROM public.drafts d
+    WHERE d.owner = o;
+$f$;
+RESET check_function_bodies;
+"""
+_TURN_AND_DRAFT = "SELECT * FROM pg_temp.markbot_turn($1, $2)"
+
+
+async def _prepare_connection(conn: asyncpg.Connection) -> None:
+    """Each new pooled connection: person_turn's function. Where the server refuses it (no
+    TEMPORARY privilege, say), person_turn takes the lock and reads the draft in two round
+    trips, as before, rather than the connection failing."""
+    try:
+        await conn.execute(_TURN_FUNCTION)
+    except asyncpg.PostgresError as exc:
+        log.warning("a person's turn takes one more round trip here: %s", type(exc).__name__)
 
 
 def _draft_args(draft: DraftRow) -> tuple[bytes, str, int, str, int]:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -46,6 +48,35 @@ class Database:
         self.writes = 0
 
 
+@dataclass(eq=False)
+class Turn:
+    """A person's turn in progress (see PostgresStore.person_turn): the connection holding the
+    lock, the database and task it belongs to, and the person's draft read right after the
+    lock was granted, in the same round trip."""
+
+    db: Database
+    task: asyncio.Task[Any]
+    conn: asyncpg.Connection
+    owner: bytes
+    draft: asyncpg.Record | None = None
+    fresh: bool = False  # nothing has run on conn since the draft was read
+
+    def take_draft(self, owner: bytes) -> tuple[asyncpg.Record | None] | None:
+        """The draft read with the lock, once, if nothing ran on the connection since (so it
+        is still the latest: only the turn's holder changes it); else None."""
+        if not self.fresh or owner != self.owner:
+            return None
+        self.fresh = False
+        return (self.draft,)
+
+
+# The turn of the current task: that task's operations run on the turn's connection instead of
+# each taking a connection from the pool and handing it back. Only the task that took the turn
+# uses it (a task started inside the turn inherits the variable, but asyncpg runs one statement
+# at a time per connection), and only for the store whose pool lent it.
+TURN: contextvars.ContextVar[Turn | None] = contextvars.ContextVar("markbot_pg_turn", default=None)
+
+
 class PostgresFeature:
     """Named operations over the store's pool (the store itself, and its parts)."""
 
@@ -61,6 +92,37 @@ class PostgresFeature:
     def _count_write(self) -> None:
         self._db.writes += 1
 
+    def _current_turn(self) -> Turn | None:
+        """This task's person turn on this store, if any."""
+        turn = TURN.get()
+        if turn is None or turn.db is not self._db or turn.task is not asyncio.current_task():
+            return None
+        return turn
+
+    def _turn_conn(self) -> asyncpg.Connection | None:
+        """The connection holding this task's person turn on this store, if any (an operation
+        is about to run on it: the draft read with the lock may no longer be the latest)."""
+        turn = self._current_turn()
+        if turn is None:
+            return None
+        turn.fresh = False
+        return turn.conn
+
+    def _runner(self) -> asyncpg.Connection | asyncpg.Pool:
+        """Where a single statement runs: the turn's connection, else the pool."""
+        conn = self._turn_conn()
+        return self._pool if conn is None else conn
+
+    @contextlib.asynccontextmanager
+    async def _borrow(self) -> AsyncIterator[asyncpg.Connection]:
+        """The turn's connection when there is one, else one from the pool."""
+        conn = self._turn_conn()
+        if conn is not None:
+            yield conn
+        else:
+            async with self._pool.acquire() as conn:
+                yield conn
+
     @contextlib.asynccontextmanager
     async def _tx(
         self, *, isolation: str = "read_committed", readonly: bool = False
@@ -69,7 +131,7 @@ class PostgresFeature:
         rolled back when it raises; engine "not now" errors become StorageUnavailable."""
         try:
             async with (
-                self._pool.acquire() as conn,
+                self._borrow() as conn,
                 conn.transaction(isolation=isolation, readonly=readonly),
             ):
                 yield conn
@@ -89,26 +151,26 @@ class PostgresFeature:
 
     async def _fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
         try:
-            return list(await self._pool.fetch(sql, *args))
+            return list(await self._runner().fetch(sql, *args))
         except _UNAVAILABLE as exc:
             raise unavailable(exc) from None
 
     async def _fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
         try:
-            return await self._pool.fetchrow(sql, *args)
+            return await self._runner().fetchrow(sql, *args)
         except _UNAVAILABLE as exc:
             raise unavailable(exc) from None
 
     async def _fetchval(self, sql: str, *args: Any) -> Any:
         try:
-            return await self._pool.fetchval(sql, *args)
+            return await self._runner().fetchval(sql, *args)
         except _UNAVAILABLE as exc:
             raise unavailable(exc) from None
 
     async def _execute(self, sql: str, *args: Any) -> int:
         """One statement in its own (implicit) transaction; how many rows it touched."""
         try:
-            status = await self._pool.execute(sql, *args)
+            status = await self._runner().execute(sql, *args)
         except _UNAVAILABLE as exc:
             raise unavailable(exc) from None
         self._count_write()

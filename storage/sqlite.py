@@ -802,6 +802,12 @@ class SqliteStore:
         )
         return str(rows[0][0]) if rows else None
 
+    async def language_and_shared(
+        self, person: bytes, kind: str, key: bytes, now: int
+    ) -> tuple[str | None, bytes | None]:
+        """Two local reads: nothing to save by folding them on one file."""
+        return await self.language(person), await self.shared_get(kind, key, now)
+
     async def shared_put(self, kind: str, key: bytes, value: bytes, expires_at: int) -> None:
         def op(conn: sqlite3.Connection) -> None:
             conn.execute(

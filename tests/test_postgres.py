@@ -251,6 +251,89 @@ async def test_a_lost_connection_is_storage_unavailable_then_recovers(pg_url: st
         assert (await store.tally(pid, [])).ballots == 1
 
 
+async def test_a_turn_runs_its_operations_on_the_connection_that_holds_the_lock(
+    pg_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Inside person_turn the draft's read and write and the ballot use the connection holding
+    the person's advisory lock (one taken from the pool per turn, not one per operation), each
+    still committed on its own; other tasks and other stores still use the pool."""
+    person = b"p" * 32
+    async with PostgresStore(pg_url) as store, PostgresStore(pg_url) as other:
+        pid = await store.add_poll("p1", "T", "{}", None, None, "open")
+        holder = "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
+        async with store.person_turn(person):
+            locker = await store._fetchval(holder)
+            assert await store._fetchval("SELECT pg_backend_pid()") == locker
+            bad = DraftRow(person, "t0", pid, '{"a":"\ud800"}', NOW)
+            await store.save_draft(bad)  # refused and logged: the connection stays usable
+            await store.save_draft(DraftRow(person, "t1", pid, "{}", NOW))
+            assert (await store.load_draft(person)).token == "t1"  # type: ignore[union-attr]
+            # committed on its own, not when the turn ends: another connection sees it
+            assert (await other.load_draft(person)).token == "t1"  # type: ignore[union-attr]
+            cast = await store.cast_ballot(_ballot(pid), b"v" * 16, person, NOW)
+            assert cast is CastResult.COUNTED
+            assert await other.has_voted(pid, b"v" * 16)
+            assert await other._fetchval("SELECT pg_backend_pid()") != locker
+            elsewhere = asyncio.create_task(store._fetchval("SELECT pg_backend_pid()"))
+            assert await elsewhere != locker  # another task takes its own connection
+        assert await store._fetchval(holder) is None  # the turn's lock is gone
+    assert any("could not be written" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_turn_reads_the_draft_with_its_lock_after_the_last_holder_wrote(
+    pg_url: str,
+) -> None:
+    """The lock and the draft come in one round trip, and the draft is read after the lock is
+    granted: a second process that started waiting before the holder's last write sees it."""
+    person = b"p" * 32
+    async with PostgresStore(pg_url) as store, PostgresStore(pg_url) as other:
+        pid = await store.add_poll("p1", "T", "{}", None, None, "open")
+        seen: list[str | None] = []
+
+        async def no_read(*args: object) -> None:
+            raise AssertionError("the draft should have come with the lock")
+
+        async def second() -> None:
+            async with other.person_turn(person):
+                reader, other._fetchrow = other._fetchrow, no_read  # type: ignore[method-assign]
+                try:
+                    draft = await other.load_draft(person)
+                finally:
+                    other._fetchrow = reader  # type: ignore[method-assign]
+                seen.append(draft.token if draft else None)
+                again = await other.load_draft(person)  # handed out once: read now
+                seen.append(again.token if again else None)
+
+        async with store.person_turn(person):
+            await store.save_draft(DraftRow(person, "old", pid, "{}", NOW))
+            waiting = asyncio.create_task(second())
+            for _ in range(200):  # until the second process waits for the lock
+                if await store._fetchval(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                ):
+                    break
+                await asyncio.sleep(0.02)
+            else:
+                raise AssertionError("the second turn never waited")
+            await store.save_draft(DraftRow(person, "new", pid, "{}", NOW))
+        await waiting
+        assert seen == ["new", "new"]
+
+
+async def test_a_turn_works_without_its_temporary_function(pg_url: str) -> None:
+    person = b"p" * 32
+    async with PostgresStore(pg_url, max_size=1) as store:  # one connection, reused
+        pid = await store.add_poll("p1", "T", "{}", None, None, "open")
+        async with store.person_turn(person):
+            await store._execute("DROP FUNCTION pg_temp.markbot_turn(bigint, bytea)")
+            await store.save_draft(DraftRow(person, "t1", pid, "{}", NOW))
+        async with store.person_turn(person):  # lock, then a read of its own
+            assert (await store.load_draft(person)).token == "t1"  # type: ignore[union-attr]
+        assert (
+            await store._fetchval("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'") == 0
+        )
+
+
 # --- choosing the backend ----------------------------------------------------------------------
 
 

@@ -30,6 +30,17 @@ async def test_shared_values_expire_and_are_taken_once(store: Store) -> None:
     assert await store.has_keyed_data()
 
 
+async def test_a_language_and_a_shared_value_are_read_together(store: Store) -> None:
+    person, key = b"p" * 32, b"c" * 32
+    assert await store.language_and_shared(person, "k", key, NOW) == (None, None)
+    await store.set_language(person, "cy")
+    await store.shared_put("k", key, b"sealed", NOW + 10)
+    assert await store.language_and_shared(person, "k", key, NOW) == ("cy", b"sealed")
+    assert await store.language_and_shared(person, "k", key, NOW + 10) == ("cy", None)  # expired
+    assert await store.language_and_shared(person, "other", key, NOW) == ("cy", None)
+    assert await store.language_and_shared(b"q" * 32, "k", key, NOW) == (None, b"sealed")
+
+
 async def test_a_lease_has_one_holder_across_stores(store: Store, backend: Backend) -> None:
     other = await backend.open()  # another process
     assert await store.claim_lease("job", b"a", NOW, 15)

@@ -149,6 +149,54 @@ async def test_a_language_chosen_in_one_process_is_used_by_another(tmp_path: Pat
         assert b.language_for(person) == "cy"
 
 
+class _CountingStore(SharedSqlite):
+    """Counts the reads an update makes before it is handled."""
+
+    reads: Counter[str]
+
+    async def language(self, person: bytes) -> str | None:
+        self.reads["language"] += 1
+        return await super().language(person)
+
+    async def shared_get(self, kind: str, key: bytes, now: int) -> bytes | None:
+        self.reads["shared_get"] += 1
+        return await super().shared_get(kind, key, now)
+
+    async def language_and_shared(
+        self, person: bytes, kind: str, key: bytes, now: int
+    ) -> tuple[str | None, bytes | None]:
+        self.reads["language_and_shared"] += 1
+        return await SqliteStore.language(self, person), await SqliteStore.shared_get(
+            self, kind, key, now
+        )
+
+
+async def test_the_language_and_a_contact_request_are_read_in_one_trip(tmp_path: Path) -> None:
+    """With several processes, an update reads its person's language choice and whether they
+    are part-way through a contact request (made in another process) together, once."""
+    catalog = load_catalog()
+    async with _CountingStore(tmp_path / "c.db") as store:
+        store.reads = Counter()
+        journey = JourneyService(store, Hasher(KEY), catalog, PollService(store, catalog))
+        cipher = Cipher(KEY, CONTACTS)
+        contacts = [
+            ContactRequestService(store, Hasher(KEY), cipher, catalog, available=True)
+            for _ in range(2)
+        ]
+        someone = Person(77, language_code="en")
+        read = await journey.refresh_language(someone, contacts[1].pending_key(someone))
+        assert read is not None and not contacts[1].is_pending(read.value)
+        await contacts[0].ask(someone, "en", "sg:ask:test-poll")  # in the other process
+        await journey.choose_language(someone, "cy")
+        store.reads.clear()
+        read = await journey.refresh_language(someone, contacts[1].pending_key(someone))
+        assert store.reads == Counter(language_and_shared=1)  # one read, not two
+        assert read is not None and contacts[1].is_pending(read.value)
+        assert journey.language_for(someone) == "cy"
+        assert contacts[1].is_pending(read.value) == await contacts[1].is_waiting(someone)
+        assert not contacts[1].is_pending(b"not sealed by this key")
+
+
 async def test_lease_one_holder_renewal_expiry_and_release(tmp_path: Path) -> None:
     async with SqliteStore(tmp_path / "lease.db") as store:
         assert await store.claim_lease("job", b"a", 100, 15)
