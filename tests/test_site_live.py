@@ -585,6 +585,16 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any, R
         thread.join(10)
 
 
+def _arrive(page: Any, address: str) -> None:
+    """Wait for the browser to show ``address``, fully loaded (up to 10 s)."""
+    for _ in range(200):
+        loaded = page.execute_script("return document.readyState") == "complete"
+        if page.current_url == address and loaded:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"expected {address}, at {page.current_url}")
+
+
 def test_dashboard_and_public_pages_pass_axe_in_both_languages(
     page: WebDriver, live: tuple[str, Any, Runtime]
 ) -> None:
@@ -602,7 +612,7 @@ def test_dashboard_and_public_pages_pass_axe_in_both_languages(
     page.get(link)
     assert_no_axe_violations(page)
     page.find_element(By.CSS_SELECTOR, "form button").click()
-    assert page.current_url == f"{url}/dashboard"
+    _arrive(page, f"{url}/dashboard")  # a click returns before the POST's redirect lands
     cookie = page.get_cookie(STAFF_COOKIE)
     assert cookie is not None and cookie["httpOnly"] and cookie["sameSite"] == "Strict"
     checked = [
@@ -624,4 +634,5 @@ def test_dashboard_and_public_pages_pass_axe_in_both_languages(
     assert "Blaenoriaethau&#39;r Cyngor Ieuenctid 2026" in page.page_source.replace("'", "&#39;")
     # the dashboard links to each poll's live pages, which link back
     page.find_element(By.CSS_SELECTOR, f'a[href="/dashboard/cy/{CODE}/index.html"]').click()
+    _arrive(page, f"{url}/dashboard/cy/{CODE}/index.html")
     assert "Iechyd meddwl" in page.page_source
