@@ -26,19 +26,24 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 import pytest
 from aiohttp import web
 
+from bot.app import Runtime, open_runtime
+from bot.settings import Settings
+from handlers.web.server import build_web_app
+
 if TYPE_CHECKING:  # selenium is imported when a browser starts, so other tests don't pay for it
     from selenium.webdriver.remote.webdriver import WebDriver
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")  # what Debian's package installs (a launcher script)
 # The browser itself, started without the launcher's /etc/chromium.d flags and Google API keys.
@@ -180,13 +185,20 @@ class LiveServer:
     url: str  # http://127.0.0.1:PORT, without a trailing slash
     loop: asyncio.AbstractEventLoop
 
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run ``coro`` on the server's loop (where its database connections live)."""
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(30)
+
 
 @contextmanager
-def serve_app(app: web.Application) -> Iterator[LiveServer]:
+def serve_app(
+    app: web.Application | Callable[[], Awaitable[web.Application]],
+) -> Iterator[LiveServer]:
     """Serve ``app`` on 127.0.0.1 at a free port from another thread, so blocking selenium
-    calls in the test thread get answers."""
+    calls in the test thread get answers. ``app`` may be a coroutine function that makes it
+    on the server's loop (markbot's runtime must be opened on the loop that serves it)."""
     loop = asyncio.new_event_loop()
-    runner = web.AppRunner(app, access_log=None)
+    runners: list[web.AppRunner] = []
     started = threading.Event()
     port: list[int] = []
 
@@ -194,22 +206,25 @@ def serve_app(app: web.Application) -> Iterator[LiveServer]:
         asyncio.set_event_loop(loop)
 
         async def start() -> None:
-            await runner.setup()
-            site = web.TCPSite(runner, "127.0.0.1", 0)
+            made = app if isinstance(app, web.Application) else await app()
+            runners.append(web.AppRunner(made, access_log=None))
+            await runners[0].setup()
+            site = web.TCPSite(runners[0], "127.0.0.1", 0)
             await site.start()
-            port.append(runner.addresses[0][1])
+            port.append(runners[0].addresses[0][1])
 
         try:
             loop.run_until_complete(start())
         finally:
             started.set()
         loop.run_forever()
-        loop.run_until_complete(runner.cleanup())
+        for runner in runners:
+            loop.run_until_complete(runner.cleanup())
         loop.close()
 
     thread = threading.Thread(target=run, name="browser-test-server", daemon=True)
     thread.start()
-    started.wait(10)
+    started.wait(30)
     if not port:
         raise RuntimeError("the test server did not start")
     try:
@@ -217,6 +232,37 @@ def serve_app(app: web.Application) -> Iterator[LiveServer]:
     finally:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)
+
+
+@dataclass
+class LiveMarkbot(LiveServer):
+    """markbot's own web server (ballot, results, dashboard) and the runtime behind it."""
+
+    runtime: Runtime
+
+
+@contextmanager
+def serve_markbot(
+    settings: Settings, seed: Callable[[Runtime], Awaitable[None]]
+) -> Iterator[LiveMarkbot]:
+    """markbot's web application with a runtime opened on the serving loop and ``seed``
+    (polls, ballots...) run before the first request; closed with the server."""
+    opened: list[Runtime] = []
+
+    async def make() -> web.Application:
+        runtime = await open_runtime(settings)
+        opened.append(runtime)
+        await seed(runtime)
+        app = build_web_app(runtime.services, runtime.key, public_url=None)
+
+        async def close(_: web.Application) -> None:
+            await runtime.close()
+
+        app.on_cleanup.append(close)
+        return app
+
+    with serve_app(make) as server:
+        yield LiveMarkbot(server.url, server.loop, opened[0])
 
 
 @contextmanager

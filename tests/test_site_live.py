@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -21,7 +20,7 @@ from conftest import Harness, start_markbot
 from bot.app import Runtime, open_runtime
 from bot.cli import main
 from bot.settings import Settings
-from handlers.web.server import build_web_app, start_web
+from handlers.web.server import build_web_app
 from handlers.web.session import STAFF_COOKIE, Sessions
 from services.dashboard import DashboardService
 from services.identity import Hasher
@@ -29,6 +28,7 @@ from services.paper import PollPublished
 from services.site import SiteService
 from standin import BotApiStandin
 from storage.records import NewBallot
+from tests.browser import serve_markbot
 from tests.test_site import CODE, EMPTY, MIN_CELL, PLAN, POLL, small_counts
 from tests.webclient import Browser
 
@@ -545,44 +545,16 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any, R
     """markbot's web server on its own loop and thread (selenium blocks the test's), with the
     poll open and a second one closed and published."""
     folder = tmp_path_factory.mktemp("live")
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-    box: dict[str, Any] = {}
 
-    async def start() -> None:
-        runtime = await open_runtime(_settings(folder))
+    async def seed(runtime: Runtime) -> None:
         await _seed(runtime)
         closed = LIVE_POLL.replace(f"code: {CODE}", "code: closed-2026")
         await runtime.services.polls.create(runtime.services.polls.parse(closed, "c.yaml"))
         await runtime.services.polls.set_status("closed-2026", "closed")
         assert (await runtime.services.dashboard.publish("closed-2026"))[0] == "published"
-        runner = await start_web(
-            build_web_app(runtime.services, runtime.key, public_url=None), "127.0.0.1", 0
-        )
-        box.update(rt=runtime, runner=runner, port=runner.addresses[0][1])
 
-    def run() -> None:
-        asyncio.set_event_loop(loop)
-        try:
-            loop.run_until_complete(start())
-        finally:
-            ready.set()
-        loop.run_forever()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    ready.wait(30)
-    try:
-        yield f"http://127.0.0.1:{box['port']}", loop, box["rt"]
-    finally:
-
-        async def stop() -> None:
-            await box["runner"].cleanup()
-            await box["rt"].close()
-
-        asyncio.run_coroutine_threadsafe(stop(), loop).result(30)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
+    with serve_markbot(_settings(folder), seed) as server:
+        yield server.url, server.loop, server.runtime
 
 
 def _arrive(page: Any, address: str) -> None:

@@ -4,9 +4,7 @@ request to any third party, and the ballots counted in the export."""
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -16,16 +14,17 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from bot.app import Runtime, open_runtime
+from bot.app import Runtime
 from bot.settings import Settings
-from handlers.web.server import build_web_app, start_web
 from tests.browser import (
+    LiveMarkbot,
     assert_no_axe_violations,
     assert_no_third_party_requests,
     assert_reflows,
     focused,
     press,
     screenshot,
+    serve_markbot,
 )
 from tests.conftest import SIMPLE_POLL
 
@@ -74,61 +73,26 @@ CODES_POLL = SIMPLE_POLL.replace("code: test-poll", "code: code-poll\nweb: codes
 
 
 @dataclass
-class Live:
-    url: str
-    db: Path
-    loop: asyncio.AbstractEventLoop
-    runtime: Runtime
-
-    def run(self, coro: object) -> object:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(30)  # type: ignore[arg-type]
+class Live(LiveMarkbot):
+    db: Path  # the SQLite file, read directly by some checks
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     """markbot's web server on its own loop and thread (selenium blocks the test's)."""
     folder = tmp_path_factory.mktemp("web")
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-    box: dict[str, object] = {}
+    settings = Settings(
+        db=folder / "markbot.db",
+        key_file=folder / "k" / "key",
+        _env_file=None,  # type: ignore[call-arg]
+    )
 
-    async def start() -> None:
-        settings = Settings(
-            db=folder / "markbot.db",
-            key_file=folder / "k" / "key",
-            _env_file=None,  # type: ignore[call-arg]
-        )
-        rt = await open_runtime(settings)
+    async def seed(rt: Runtime) -> None:
         for text in (WELSH_POLL, CODES_POLL):
             await rt.services.polls.create(rt.services.polls.parse(text, "t.yaml"), status="open")
-        runner = await start_web(
-            build_web_app(rt.services, rt.key, public_url=None), "127.0.0.1", 0
-        )
-        box.update(rt=rt, runner=runner, port=runner.addresses[0][1])
 
-    def run() -> None:
-        asyncio.set_event_loop(loop)
-        try:
-            loop.run_until_complete(start())
-        finally:
-            ready.set()
-        loop.run_forever()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    ready.wait(30)
-    live = Live(f"http://127.0.0.1:{box['port']}", folder / "markbot.db", loop, box["rt"])  # type: ignore[arg-type]
-    try:
-        yield live
-    finally:
-
-        async def stop() -> None:
-            await box["runner"].cleanup()  # type: ignore[attr-defined]
-            await box["rt"].close()  # type: ignore[attr-defined]
-
-        live.run(stop())
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
+    with serve_markbot(settings, seed) as server:
+        yield Live(server.url, server.loop, server.runtime, settings.db)
 
 
 def tab_to(driver: WebDriver, wanted: Callable[[object], bool], limit: int = 60) -> None:
