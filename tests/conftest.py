@@ -120,6 +120,15 @@ async def markbot(standin: BotApiStandin, settings: Settings) -> AsyncIterator[H
         await harness.shutdown()
 
 
+async def to_text_question(user: FakeUser, code: str = "test-poll") -> None:
+    """Start SIMPLE_POLL and tap through to its open question ("Why?")."""
+    await user.send_command("start", code)
+    await user.next_output()
+    for label in ("Start", "13-15", "North", "Jobs"):
+        await user.press(label)
+        await user.next_output()
+
+
 async def vote(user: FakeUser, code: str, answers: list[str], why: str | None = None) -> str:
     """Take a whole journey by tapping; return the final screen's plain text."""
     await user.send_command("start", code)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import Harness, start_markbot
+from conftest import Harness, start_markbot, to_text_question
 
 from bot.settings import Settings
 from prompts import load_catalog
@@ -58,16 +58,8 @@ def lead_settings(tmp_path: Path, standin: BotApiStandin) -> Settings:
     )
 
 
-async def _to_text_question(user: FakeUser, code: str = "test-poll") -> None:
-    await user.send_command("start", code)
-    await user.next_output()
-    for label in ("Start", "13-15", "North", "Jobs"):
-        await user.press(label)
-        await user.next_output()
-
-
 async def _disclose_and_ask(user: FakeUser, lead: FakeUser | None, text: str) -> None:
-    await _to_text_question(user)
+    await to_text_question(user)
     await user.send_text(text)
     await user.next_output()
     if lead is not None:
@@ -139,7 +131,7 @@ async def test_contact_request_reaches_the_lead_encrypted_and_is_deleted_when_ha
 ) -> None:
     lead_person = h.standin.user(9001, "Lead")
     user = h.user(9101, first_name="Robin")
-    await _to_text_question(user)
+    await to_text_question(user)
     await user.send_text("my dad hits me")
     reply = await user.next_output()
     assert "Childline" in reply.plain and "Check your answers" in reply.plain
@@ -241,7 +233,7 @@ async def test_going_back_to_the_poll_ends_the_wait_for_a_detail(
     await _disclose_and_ask(user, lead, "my dad hits me")
     await user.send_command("cancel")  # any command: they have moved on
     await user.next_output()
-    await _to_text_question(user)
+    await to_text_question(user)
     await user.send_text("more youth clubs please")
     out = await user.next_output()
     assert "Check your answers" in out.plain and "more youth clubs" in out.plain
@@ -307,7 +299,7 @@ async def test_undelivered_request_is_sent_after_a_restart(
 async def test_no_offer_without_a_safeguarding_chat(markbot: Harness) -> None:
     await markbot.add_poll()
     user = markbot.user(9105)
-    await _to_text_question(user)
+    await to_text_question(user)
     await user.send_text("my dad hits me")
     reply = await user.next_output()
     assert "Childline" in reply.plain
@@ -321,7 +313,7 @@ async def test_no_offer_without_a_safeguarding_chat(markbot: Harness) -> None:
 
 async def test_offer_stays_to_the_thank_you_screen(h: Harness, lead: FakeGroup) -> None:
     user = h.user(9106)
-    await _to_text_question(user)
+    await to_text_question(user)
     await user.send_text("I self-harm and nobody knows")
     await user.next_output()
     await lead.next_output()
@@ -451,7 +443,7 @@ async def test_an_answer_edited_into_a_disclosure_gets_the_same_signposting(
     h: Harness, lead: FakeGroup
 ) -> None:
     user = h.user(9112)
-    await _to_text_question(user)
+    await to_text_question(user)
     sent = await user.send_text("more youth clubs")
     await user.next_output()
     await lead.expect_no_output(0.2)
@@ -493,7 +485,7 @@ async def test_answering_the_news_offer_keeps_the_contact_button(
     h: Harness, lead: FakeGroup
 ) -> None:
     user = h.user(9115)
-    await _to_text_question(user)
+    await to_text_question(user)
     await user.send_text("my dad hits me")
     await user.next_output()
     await user.press("Send my answers")

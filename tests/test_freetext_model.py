@@ -167,7 +167,7 @@ def test_models_rebuild_to_the_same_bytes() -> None:
 
 
 async def test_a_worry_is_flagged_for_review_without_an_alarm(standin, tmp_path) -> None:
-    from conftest import start_markbot
+    from conftest import start_markbot, to_text_question
 
     from bot.settings import Settings
 
@@ -184,11 +184,7 @@ async def test_a_worry_is_flagged_for_review_without_an_alarm(standin, tmp_path)
     try:
         await h.add_poll()
         user = h.user(8191)
-        await user.send_command("start", "test-poll")
-        await user.next_output()
-        for label in ("Start", "13-15", "North", "Jobs"):
-            await user.press(label)
-            await user.next_output()
+        await to_text_question(user)
         await user.send_text("older lads are getting year 7s to carry drugs round the estate")
         reply = (await user.next_output()).plain
         assert "Childline" not in reply and "Check your answers" in reply
@@ -216,7 +212,7 @@ async def test_a_worry_is_flagged_for_review_without_an_alarm(standin, tmp_path)
 
 
 async def test_a_model_disclosure_alerts_and_says_why(standin, tmp_path) -> None:
-    from conftest import start_markbot
+    from conftest import start_markbot, to_text_question
 
     from bot.settings import Settings
 
@@ -231,11 +227,7 @@ async def test_a_model_disclosure_alerts_and_says_why(standin, tmp_path) -> None
     try:
         await h.add_poll()
         user = h.user(8193)
-        await user.send_command("start", "test-poll")
-        await user.next_output()
-        for label in ("Start", "13-15", "North", "Jobs"):
-            await user.press(label)
-            await user.next_output()
+        await to_text_question(user)
         text = "i hide my arms under hoodies so nobody sees what i do to them"
         await user.send_text(text)
         assert "Childline" in (await user.next_output()).plain

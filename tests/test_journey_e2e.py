@@ -8,7 +8,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from conftest import Harness, vote
+from conftest import Harness, to_text_question, vote
 
 from bot.settings import Settings
 from standin import BotApiStandin
@@ -273,11 +273,7 @@ async def test_stickers_photos_and_text_where_a_tap_is_expected(markbot: Harness
 async def test_very_long_text_is_refused_kindly_and_nothing_is_lost(markbot: Harness) -> None:
     await markbot.add_poll()
     user = markbot.user(1010)
-    await user.send_command("start", "test-poll")
-    await user.next_output()
-    for label in ("Start", "13-15", "North", "Jobs"):
-        await user.press(label)
-        await user.next_output()
+    await to_text_question(user)
     await user.send_text("x" * 1500)
     out = await user.next_output()
     assert "1500 characters" in out.plain and "1000" in out.plain
@@ -449,11 +445,7 @@ async def test_store_refuses_a_second_ballot_directly(markbot: Harness) -> None:
 async def test_editing_a_typed_answer_before_sending_changes_it(markbot: Harness) -> None:
     await markbot.add_poll()
     user = markbot.user(1020)
-    await user.send_command("start", "test-poll")
-    await user.next_output()
-    for label in ("Start", "13-15", "North", "Jobs"):
-        await user.press(label)
-        await user.next_output()
+    await to_text_question(user)
     sent = await user.send_text("Buses are too expensve")
     assert "expensve" in (await user.next_output()).plain
     await user.edit_text(sent["message_id"], "Buses are too expensive")

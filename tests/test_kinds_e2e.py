@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from conftest import Harness
+from conftest import Harness, to_text_question
 
 from standin import BotOutput, FakeUser
 
@@ -205,11 +205,7 @@ async def test_free_text_themes_are_tallied_and_survive_a_purge(markbot: Harness
     ]
     for i, why in enumerate(answers):
         user = markbot.user(2100 + i)
-        await user.send_command("start", "test-poll")
-        await user.next_output()
-        for label in ("Start", "13-15", "North", "Jobs"):
-            await user.press(label)
-            await user.next_output()
+        await to_text_question(user)
         await user.send_text(why)
         await user.next_output()
         await user.press("Send my answers")

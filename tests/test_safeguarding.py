@@ -211,7 +211,7 @@ def test_round_two_phrases_leave_lookalikes_alone(disclosure: str, ordinary: str
 async def test_signposting_alert_and_flag_end_to_end(standin, tmp_path) -> None:
     import sqlite3
 
-    from conftest import start_markbot
+    from conftest import start_markbot, to_text_question
 
     from bot.settings import Settings
 
@@ -226,11 +226,7 @@ async def test_signposting_alert_and_flag_end_to_end(standin, tmp_path) -> None:
     try:
         await h.add_poll()
         user = h.user(8181, first_name="Robin")
-        await user.send_command("start", "test-poll")
-        await user.next_output()
-        for label in ("Start", "13-15", "North", "Jobs"):
-            await user.press(label)
-            await user.next_output()
+        await to_text_question(user)
         await user.send_text("my dad hits me, my name is Robin")
         reply = (await user.next_output()).plain
         assert "Childline" in reply and "0800 1111" in reply and "85258" in reply
@@ -253,7 +249,7 @@ async def test_signposting_alert_and_flag_end_to_end(standin, tmp_path) -> None:
 
 
 async def test_no_alert_for_ordinary_answers(standin, tmp_path) -> None:
-    from conftest import start_markbot
+    from conftest import start_markbot, to_text_question
 
     from bot.settings import Settings
 
@@ -268,11 +264,7 @@ async def test_no_alert_for_ordinary_answers(standin, tmp_path) -> None:
     try:
         await h.add_poll()
         user = h.user(8183)
-        await user.send_command("start", "test-poll")
-        await user.next_output()
-        for label in ("Start", "13-15", "North", "Jobs"):
-            await user.press(label)
-            await user.next_output()
+        await to_text_question(user)
         await user.send_text("this homework is killing me, we need more youth clubs")
         assert "Childline" not in (await user.next_output()).plain
         await lead.expect_no_output(0.3)
