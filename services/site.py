@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -47,6 +46,7 @@ CHART_ROW = 56  # px per option in a chart: the label above, the bar below
 BAR_MAX = 96.0  # the longest bar's width in % of the chart
 INSIDE = 45.0  # a bar at least this wide (in %) carries its figure inside
 DOWNLOADS = "downloads"
+Page = tuple[str, str]  # (place in the site's folder, HTML)
 CAMPAIGNS = "campaigns"  # the folder of campaign pages, in each language's folder
 TOP_ISSUES = 10  # places a campaign page shows per poll
 
@@ -84,37 +84,49 @@ class SiteWriter:
             lstrip_blocks=True,
         )
 
+    def pages(self, polls: list[SitePoll], national: Sequence[National] = ()) -> dict[str, str]:
+        """Every page of every poll, a campaign page per tag, and the stylesheet, as {place in
+        the folder: text}: what ``write`` puts in a folder and the web server serves."""
+        campaigns = campaigns_of(polls, national)
+        base, extra = (p.read_text(encoding="utf-8") for p in (BASE_CSS, CSS))
+        files = {"site.css": base + "\n" + extra}
+        for lang in LANGS:
+            files.update(
+                [self._page(lang, "index.html", "index.html", polls=polls, campaigns=campaigns)]
+            )
+            for sp in polls:
+                files.update(self._poll_pages(lang, sp))
+            files.update(self._campaign_page(lang, c) for c in campaigns)
+        files.update(
+            [
+                self._page(
+                    "en", "index.html", "root.html", root=True, polls=polls, campaigns=campaigns
+                )
+            ]
+        )
+        return files
+
     def write(
         self, polls: list[SitePoll], out: Path, national: Sequence[National] = ()
     ) -> list[Path]:
-        """Write every page of every poll, a campaign page per tag, and the stylesheet;
-        return the files written."""
+        """Write ``pages`` into ``out``; return the files written."""
+        files = self.pages(polls, national)
         out.mkdir(parents=True, exist_ok=True)
-        campaigns = campaigns_of(polls, national)
         for lang in LANGS:  # a page left from an earlier build (a question since renamed) goes
             for sp in polls:
                 shutil.rmtree(out / lang / sp.results.code, ignore_errors=True)
             shutil.rmtree(out / lang / CAMPAIGNS, ignore_errors=True)
-        written = [out / "site.css"]
-        base, extra = (p.read_text(encoding="utf-8") for p in (BASE_CSS, CSS))
-        written[0].write_text(base + "\n" + extra, encoding="utf-8")
-        for lang in LANGS:
-            written.append(
-                self._page(out, lang, "index.html", "index.html", polls=polls, campaigns=campaigns)
-            )
-            for sp in polls:
-                written += self._poll_pages(out, lang, sp)
-            written += [self._campaign_page(out, lang, c) for c in campaigns]
-        written.append(
-            self._page(
-                out, "en", "index.html", "root.html", root=True, polls=polls, campaigns=campaigns
-            )
-        )
+        written = []
+        for place, text in files.items():
+            target = out / place
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            written.append(target)
         return written
 
     # --- one poll ------------------------------------------------------------------------
 
-    def _poll_pages(self, out: Path, lang: str, sp: SitePoll) -> list[Path]:
+    def _poll_pages(self, lang: str, sp: SitePoll) -> list[Page]:
         poll, res = sp.poll, sp.results
         code = res.code
         questions = [q for q in poll.questions if q.kind != "text" and not q.breakdown]
@@ -148,7 +160,6 @@ class SiteWriter:
         common = {"sp": sp, "nav": nav, "code": code, "title": pick(poll.title, lang)}
         pages = [
             self._page(
-                out,
                 lang,
                 f"{code}/index.html",
                 "overview.html",
@@ -161,11 +172,10 @@ class SiteWriter:
                 **common,
             )
         ]
-        pages += self._extra_pages(out, lang, turnout_page, themes_page, said_did, common)
+        pages += self._extra_pages(lang, turnout_page, themes_page, said_did, common)
         for q in questions:
             pages.append(
                 self._page(
-                    out,
                     lang,
                     f"{code}/question-{q.id}.html",
                     "question.html",
@@ -180,7 +190,6 @@ class SiteWriter:
         for b in breakdowns:
             pages.append(
                 self._page(
-                    out,
                     lang,
                     f"{code}/by-{b.id}.html",
                     "breakdown.html",
@@ -196,11 +205,9 @@ class SiteWriter:
         if themes_page:
             kinds.add("themes")
         pages.append(
-            self._page(
-                out, lang, f"{code}/methodology.html", "methodology.html", kinds=kinds, **common
-            )
+            self._page(lang, f"{code}/methodology.html", "methodology.html", kinds=kinds, **common)
         )
-        pages.append(self._page(out, lang, f"{code}/downloads.html", "downloads.html", **common))
+        pages.append(self._page(lang, f"{code}/downloads.html", "downloads.html", **common))
         return pages
 
     # --- figures (only ever through shown / group_size) -----------------------------------
@@ -446,32 +453,26 @@ class SiteWriter:
 
     def _extra_pages(
         self,
-        out: Path,
         lang: str,
         turnout_page: dict[str, Any],
         themes_page: list[Any],
         said_did: dict[str, Any] | None,
         common: dict[str, Any],
-    ) -> list[Path]:
+    ) -> list[Page]:
         """The poll's pages beyond the overview, questions and breakdowns (only those it has)."""
         code = common["code"]
         pages = []
         if turnout_page["leagues"] or turnout_page["sessions"]:
             pages.append(
-                self._page(
-                    out, lang, f"{code}/turnout.html", "turnout.html", **turnout_page, **common
-                )
+                self._page(lang, f"{code}/turnout.html", "turnout.html", **turnout_page, **common)
             )
         if themes_page:
             pages.append(
-                self._page(
-                    out, lang, f"{code}/themes.html", "themes.html", themes=themes_page, **common
-                )
+                self._page(lang, f"{code}/themes.html", "themes.html", themes=themes_page, **common)
             )
         if said_did:
             pages.append(
                 self._page(
-                    out,
                     lang,
                     f"{code}/you-said-we-did.html",
                     "said_did.html",
@@ -624,7 +625,7 @@ class SiteWriter:
 
     # --- campaigns -----------------------------------------------------------------------
 
-    def _campaign_page(self, out: Path, lang: str, c: Campaign) -> Path:
+    def _campaign_page(self, lang: str, c: Campaign) -> Page:
         """The top issues of every poll sharing a tag, side by side (with the national list,
         when given). Each poll's own published figures, never added up: a total over polls
         minus one poll's shown count would give away another's hidden one."""
@@ -681,7 +682,6 @@ class SiteWriter:
         )
         places = [self._ordinal(lang, i + 1) for i in range(depth)]
         return self._page(
-            out,
             lang,
             f"{CAMPAIGNS}/{c.tag}.html",
             "campaign.html",
@@ -698,10 +698,11 @@ class SiteWriter:
     def _t(self, lang: str, key: str, /, **params: object) -> Markup:
         return Markup(self._catalog.t(lang, key, **params))
 
-    def _page(self, out: Path, lang: str, path: str, template: str, **values: Any) -> Path:
-        """Render one page to ``out/lang/path`` (or ``out/path`` for the root page)."""
+    def _page(self, lang: str, path: str, template: str, **values: Any) -> Page:
+        """Render one page: its place in the folder (``lang/path``, or ``path`` for the root
+        page) and its HTML."""
         root = bool(values.pop("root", False))
-        target = out / path if root else out / lang / path
+        target = path if root else f"{lang}/{path}"
         depth = path.count("/") + (0 if root else 1)
         up = "../" * depth
         other = "cy" if lang == "en" else "en"
@@ -721,18 +722,12 @@ class SiteWriter:
             downloads_dir=f"{up}{DOWNLOADS}",
             **values,
         )
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(html, encoding="utf-8")
-        return target
+        return target, html
 
     def render(self, polls: list[SitePoll]) -> dict[str, bytes]:
-        """Every file ``write`` makes (pages and stylesheet), as {path in the folder: bytes}:
-        the web server's live pages are byte for byte the folder's, from the same code. Written
-        to a scratch folder and read back, so any page ``write`` gains comes along."""
-        with tempfile.TemporaryDirectory(prefix="markbot-site-") as tmp:
-            root = Path(tmp)
-            files = self.write(polls, root)
-            return {f.relative_to(root).as_posix(): f.read_bytes() for f in files}
+        """``pages`` as bytes, for the web server: its live pages are byte for byte the
+        folder's, from the same code."""
+        return {place: text.encode("utf-8") for place, text in self.pages(polls).items()}
 
 
 @dataclass
