@@ -5,10 +5,16 @@ type into a survey: emails (also "name at gmail dot com"), phone numbers (also t
 numbers that validators reject, and spaced or dotted digits), UK postcodes, street addresses,
 links (short ones too: youtu.be, linktr.ee), social media handles, and names where a name is
 expected: after an introduction ("my name is", "I'm", "this is", "it's me"), in a sign-off
-("from Darcy", "diolch, Rhodri") or after a title for a real person ("miss jones"), but not for
-fictional or public figures ("Miss Honey in Matilda", "Mr Bean", a party leader).
-The person's own Telegram names are removed too, since the bot knows them at that moment (and
-forgets them straight after).
+("from Darcy", "diolch, Rhodri", "- jade", "pls ruby x"), after a title for a real person
+("miss jones", "ms okafor", "Syr Dafis"), and for someone named in passing ("me and liam", "my
+sister chloe", "fi a Gruff"), but not for fictional or public figures ("Miss Honey in Matilda",
+"Mr Bean", a party leader). Named schools become [school]. The person's own Telegram names are
+removed too, since the bot knows them at that moment (and forgets them straight after).
+
+A name typed in lower case is recognised with a gazetteer (prompts/names: some 8,500 first names
+and 4,000 surnames from Faker's MIT-licensed lists, Welsh names written here), and a capitalised
+word where a name might be is known as an everyday one by SCOWL's word list less every listed
+name ("- Mental Health" stays, "- Will" goes); both are built by bench/names_build.py.
 
 Rules lean towards scrubbing when a detail is introduced ("my number is", "postcode") and
 towards keeping text that only looks like one (road numbers, dates, prices, helplines the bot
@@ -17,10 +23,12 @@ itself gives out). What it cannot catch is listed in the README.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from importlib import resources
 
 import phonenumbers
 
@@ -143,6 +151,13 @@ _SOCIAL_INTROS = tuple(
         r"(?:@\s*)?",
         rf"\bfy\s+{_SOCIAL}\s*(?:[:=\-]\s*|\s+(?:yw|ydy|ydi)\s+)(?:@\s*)?",
     )
+)
+# "my ig kai_b07", "insta - bmx.boy.07", "snap fi celf_catrin": no "is" or colon, so only a token
+# shaped like a handle (a dot or underscore inside, or a name ending in digits) counts.
+_SOCIAL_BARE = re.compile(
+    rf"(?<![\w@])(?:(?:my|fy)\s+)?{_SOCIAL}(?:\s+(?:fi|i))?\s*(?:[-–]\s*|\s+)(?:@\s*)?"
+    r"(?P<token>[a-z][a-z0-9]*(?:[._][a-z0-9]+)+[._]?|[a-z]+[a-z._]*\d{2,})(?![\w@])",
+    re.IGNORECASE,
 )
 
 # --- postcodes and addresses --------------------------------------------------------------------
@@ -315,7 +330,7 @@ _RELATION = (
 # Introductions that are only ever followed by a name: the next word is taken whatever its case.
 _STRONG_INTRO = re.compile(
     r"(?P<intro>(?<![\w-])(?:my\s+(?:full\s+)?name(?:\s+is|'s|’s|s|\s*[:=-])|name\s*[:=]|"
-    r"i\s+am\s+called|i['’]?m\s+called|(?:they|people|everyone|friends)\s+call\s+me|"
+    r"i\s+am\s+called|i['’]?m\s+called|"
     r"fy\s+enw(?:\s+i)?\s+(?:yw|ydy)|enw\s+fi\s+(?:yw|ydy)|nazywam\s+się|mam\s+na\s+imię|"
     rf"mera\s+naam|mera\s+nam|میرا\s+نام|my\s+{_RELATION}"
     r"(?:['’]s\s+name\s+is|['’]s\s+called|\s+is\s+called|\s+name\s+is))\s+)" + _NAMES,
@@ -324,7 +339,7 @@ _STRONG_INTRO = re.compile(
 # Introductions that are also ordinary phrases ("I'm Happy"): only a capitalised non-word counts.
 _WEAK_INTRO = re.compile(
     r"(?P<intro>(?<![\w'’])(?:i['’`]?m|i\s+am|call\s+me|jestem|galw(?:ch)?\s+fi['’]?n|"
-    r"galw(?:ch)?\s+fi\s+yn|(?<!\bi\s)fi\s+(?:yw|ydy))\s+)" + _NAMES,
+    r"galw(?:ch)?\s+fi\s+yn|(?<!\bi\s)fi\s+(?:yw|ydy|ydi|di|['’]di))\s+)" + _NAMES,
     re.IGNORECASE,
 )
 _GREETING_THIS_IS = re.compile(
@@ -334,7 +349,8 @@ _GREETING_THIS_IS = re.compile(
     re.IGNORECASE,
 )
 _NAME_HERE = re.compile(
-    r"(?P<intro>\b(?:this\s+is|it['’]?s|its|it\s+is)\s+)(?P<names>" + _NAME + r")"
+    r"(?P<intro>\b(?:this\s+is|it['’]?s|its|it\s+is)\s+(?:(?:big|lil|little|ya|yer|your|ur)\s+)?)"
+    r"(?P<names>" + _NAME + r")"
     r"(?=\s+(?:here|speaking)\b)",
     re.IGNORECASE,
 )
@@ -373,7 +389,7 @@ _RELATION_FULL_NAME_CY = re.compile(
     rf"(?P<names>{_NAME}[ \t]+{_NAME})"
 )
 _TITLE = re.compile(
-    r"(?P<intro>\b(?:(?i:mr|mrs)|[Mm][sx]|Dr|Miss|Mstr|Prof)\.?\s+)"
+    r"(?P<intro>\b(?:(?i:mr|mrs)|[Mm][sx]|[Dd]r|Miss|Mstr|Prof)\.?\s+)"
     rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
 )
 _TITLE_LOWERCASE_OK = frozenset({"mr", "mrs"})  # "mr smith"; but not "ms teams"
@@ -412,23 +428,31 @@ _SOFT_INTRO = re.compile(
     r"(?P<intro>(?<![\w'’])(?i:this\s+is|it['’]?s\s+me|its\s+me|it\s+is\s+me|"
     r"the\s+name['’]?s|the\s+names|(?:everyone|everybody|every1|people|friends|mates|they|"
     r"my\s+(?:friends|mates))\s+calls?\s+me|they\s+call\s+me|i['’]?m|i\s+am|(?:just\s+)?call\s+me|"
-    r"(?:you|u)\s+can\s+call\s+me|i\s+go\s+by)"
+    r"(?:you|u)\s+can\s+call\s+me|i\s+go\s+by|"
+    r"(?:ya|yer|your|ur|yo)\s+(?:boi|boy|boii+|girl|gurl|gal|lad|lass)|this\s+was)"
     r"(?:[ \t]*,)?[ \t]+)" + _NAMES
 )
 # Sign-offs: "..., from Darcy", "thanks from liam x", "cheers, Callum", "diolch, Rhodri",
 # "- Tom", or a last line that is only a first name ("\nEllie x").
 _CLOSER = (
-    r"thanks|thank\s+you|thankyou|thanx|thx|cheers|ta|love|lots\s+of\s+love|regards|"
-    r"kind\s+regards|best\s+wishes|many\s+thanks|yours|"
-    r"diolch(?:\s+yn\s+fawr)?(?:\s+iawn)?|cofion(?:\s+gorau|\s+cynnes)?|hwyl(?:\s+fawr)?|"
-    r"pob\s+hwyl|(?:llawer\s+o\s+|lot\s+o\s+)?gariad|cariad"
+    r"thanks|thank\s+you|thank\s+u|thankyou|thanku|thanx|thx|ty|tysm|tyvm|cheers|ta|love|luv|"
+    r"lots\s+of\s+(?:love|luv)|love\s+ya|luv\s+ya|regards|kind\s+regards|best\s+wishes|"
+    r"many\s+thanks|yours|yours\s+sincerely|sincerely|signed|best|take\s+care|"
+    r"bye(?:\s+for\s+now)?|byee+|cya|see\s+ya|peace(?:\s+out)?|ta[ -]?ra|ta\s+ta|laters|cheerio|"
+    r"diolch(?:\s+yn\s+fawr)?(?:\s+iawn)?|diolch\s+o\s+galon|cofion(?:\s+gorau|\s+cynnes)?|"
+    r"hwyl(?:\s+fawr)?|hwyl\s+am\s+(?:y\s+tro|nawr|rŵan|rwan)|pob\s+hwyl|caru\s+chi|"
+    r"(?:llawer\s+o\s+|lot\s+o\s+)?gariad|cariad(?:\s+mawr)?|tan\s+tro\s+nesa"
 )
 # Closers that end a sentence with a name and no comma ("cheers tyler"): never "love", which
 # is also a verb ("i love Chelsea").
 _CLOSER_MID = (
-    r"thanks|thank\s+you|thankyou|thanx|thx|cheers|ta|regards|diolch(?:\s+yn\s+fawr)?|"
-    r"cofion|hwyl(?:\s+fawr)?|love\s+from|lots\s+of\s+love"
+    r"thanks|thank\s+you|thank\s+u|thankyou|thanx|thx|tysm|cheers|ta|regards|kind\s+regards|"
+    r"diolch(?:\s+yn\s+fawr)?|diolch\s+o\s+galon|cofion(?:\s+cynnes)?|hwyl(?:\s+fawr)?|"
+    r"hwyl\s+am\s+(?:y\s+tro|nawr|rŵan|rwan)|love\s+from|luv\s+from|lots\s+of\s+(?:love|luv)|"
+    r"bye(?:\s+for\s+now)?|peace\s+out|ta[ -]?ra|ta\s+ta|caru\s+chi|signed|sincerely"
 )
+# "cheers guys, Ethan", "diolch pawb, Nia": the closer's audience before the name.
+_AUDIENCE = r"(?:[ \t,!.]+(?i:guys|all|everyone|everybody|pawb|bawb|folks|peeps|x+))?"
 _END = rf"(?={_YEAR_TAIL}?(?:[ \t]*(?:x+|[!.?]+|:\)|:D|[^\w\s]))*[ \t]*$)"
 _SIGN_OFF_TAIL = (
     r"(?=[ \t]*(?:$|[,.!?)\n]|x+\b|:\)|[^\w\s]|\(?\d|"
@@ -438,14 +462,16 @@ _SIGN_OFF_TAIL = (
 _FROM_SIGN_OFF = re.compile(
     rf"(?P<intro>(?:(?:^|(?<=[.!?,;:\n()~]))[ \t]*|(?<=[ \t][-–—])[ \t]*"
     rf"|\b(?i:{_CLOSER})[ \t,!.]+)(?i:from|frm|oddi\s+wrth)[ \t]+"
-    rf"|\b(?i:{_CLOSER})[ \t,!.]+(?i:gan)[ \t]+|\b(?i:written|sent|made)[ \t]+(?i:by)[ \t]+"
+    rf"|\b(?i:{_CLOSER})[ \t,!.]+(?i:gan)[ \t]+|\b(?i:written|sent|made|typed)[ \t]+(?i:by)[ \t]+"
+    r"|\b(?i:(?:wedi['’]?i[ \t]+)?(?:ysgrifennu|sgwennu|sgrifennu|anfon|yrru)|ysgrifennwyd|"
+    r"anfonwyd)[ \t]+(?i:gan)[ \t]+"
     # Welsh "gan Cai bl 8" opening a sentence (not "gan fod", "gan yr heddlu": the tail and
     # the name check rule those out)
     r"|(?:^|(?<=[.!?\n]))[ \t]*(?i:gan)[ \t]+)" + _NAMES + _SIGN_OFF_TAIL,
     re.MULTILINE,
 )
 _CLOSER_SIGN_OFF = re.compile(
-    rf"(?P<intro>(?:^|(?<=[.!?,;:\n()]))[ \t]*(?i:{_CLOSER})[ \t]*[,!.:\-–—]?[ \t\n]+)"
+    rf"(?P<intro>(?:^|(?<=[.!?,;:\n()]))[ \t]*(?i:{_CLOSER}){_AUDIENCE}[ \t]*[,!.:\-–—]*[ \t\n]+)"
     + _NAMES
     + _END
 )
@@ -457,7 +483,7 @@ _DASH_SIGN_OFF = re.compile(
 _DASH_SIGN_OFF_MID = re.compile(r"(?P<intro>(?<=[ \t])[-–—~][ \t]*)" + _NAMES + _END)
 # "... cheers tyler", "thanks Harvey" closing a sentence without a comma (a listed first name).
 _CLOSER_MID_SIGN_OFF = re.compile(
-    rf"(?P<intro>(?<![\w'’])(?i:{_CLOSER_MID})[ \t]*,?[ \t]+)" + _NAMES + _END
+    rf"(?P<intro>(?<![\w'’])(?i:{_CLOSER_MID}){_AUDIENCE}[ \t]*,?[ \t]+)" + _NAMES + _END
 )
 # "... xx Lacey": kisses then a name at the very end.
 _KISSES_NAME = re.compile(r"(?P<intro>(?<![\w'’])[xX]{1,5}[ \t]*,?[ \t]+)" + _NAMES + _END)
@@ -469,7 +495,7 @@ _NAME_YEAR_END = re.compile(
 _ITS_NAME = re.compile(
     r"(?P<intro>(?<![\w'’])(?i:it['’]?s|its|it\s+is)[ \t]+)"
     + _NAMES
-    + r"(?=[ \t]*(?:[,.!\-]|$|(?i:here|from|in\s+year|x)\b))"
+    + r"(?=[ \t]*(?:[,.!\-]|$|(?i:here|from|in\s+year|x)\b|[^\w\s'’]))"
 )
 # "Josh here, ...", "Ellie, 14, ...", "Kai (15)": a name opening the message, then "here" or age.
 _OPENING = r"(?P<intro>(?:^|(?<=\n))[ \t]*(?:(?i:hi|hiya|hey|hello|helo|haia|shwmae|yo)[ \t,!.]+)?)"
@@ -651,6 +677,16 @@ _PLACES = _words(
     glamorgan flintshire denbighshire dyfed clwyd llandeilo llanelli mendip sedgemoor
     christmas easter halloween ramadan eid diwali bonfire
     town city village estate school college uni
+    splott roath canton grangetown ely caerau adamsdown butetown cathays llandaff penylan
+    pontcanna rumney llanrumney pentwyn llanedeyrn fairwater whitchurch rhiwbina heath
+    llanishen lisvane cyncoed radyr tongwynlais trowbridge st-mellons sketty mumbles morriston
+    townhill blaenymaes penlan gorseinon pontarddulais bonymaen clydach ystalyfera pontardawe
+    ammanford aberdare pontypool risca bargoed porth tonypandy ferndale maerdy treharris
+    rhymney abertillery blaenavon kidwelly cardigan lampeter fishguard aberaeron llanidloes
+    rhayader builth llandrindod knighton presteigne crickhowell usk caldicot magor barmouth
+    harlech porthmadog blaenau bethesda llanberis llangefni amlwch beaumaris deganwy abergele
+    rhuddlan holywell buckley shotton queensferry gresford ruabon chirk corwen tywyn
+    caerleon cwmbrân pontyclun llantrisant talbot tonyrefail gilfach pencoed sully dinas
     """
 )
 # A title before these is a fictional or public figure, not a teacher or a neighbour: children's
@@ -899,6 +935,8 @@ def _replace_names(strong: bool) -> Callable[[re.Match[str]], str]:
         taken = 0
         for i, word in enumerate(words):
             if i == 0 and _is_name(word, capitalised=not first_any_case):
+                if not strong and _everyday_word(word):
+                    break  # "I'm Buzzing", "call me Crazy"
                 taken = 1
             elif i > 0 and taken == i and _is_name(word, capitalised=True, surname=True):
                 taken += 1
@@ -949,6 +987,7 @@ _NOT_SIGNED = (
     | _words(
         """
         thanks thank cheers ta love regards yours diolch cofion hwyl lol lmao x xx xxx
+        mum mam dad mummy daddy nan nana nain taid gran granny grandma grandad bro sis babe hun
         everyone everybody all guys council team staff sir miss mr mrs ms dr
         childline samaritans shout nspcc meic tesco asda lidl aldi mcdonalds greggs primark
         netflix youtube tiktok instagram snapchat google facebook twitter discord roblox
@@ -960,6 +999,41 @@ _NOT_SIGNED = (
 )
 
 
+def _name_list(file: str) -> frozenset[str]:
+    """A list from prompts/names (built by bench/names_build.py), one lower-case entry a line."""
+    text = (resources.files("prompts") / "names" / file).read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+
+
+# The gazetteer: some 8,500 first names and 4,000 surnames (Faker's lists for the UK, Ireland,
+# the US, India, Pakistan, Poland, the Arab world and Nigeria, and Welsh names), less everyday
+# words. With the hand-kept lists above, a name typed in lower case is recognised where a name is
+# expected ("- jade", "me and liam", "my sister chloe"), never anywhere else.
+_GIVEN_NAMES = _FIRST_NAMES | (
+    _name_list("first_names.txt")
+    - _NOT_FIRST_NAMES
+    - _NOT_SIGNED
+    - _NAME_LIKE_WORDS
+    - _EVERYDAY_NAME_WORDS
+)
+_FAMILY_NAMES = _SURNAMES | (
+    _name_list("surnames.txt") - _NOT_FIRST_NAMES - _NOT_SIGNED - _EVERYDAY_NAME_WORDS
+)
+
+
+@functools.cache
+def _everyday_words() -> frozenset[str]:
+    """English words that are nobody's first name (SCOWL's list less every listed name), read
+    on first use: 63,000 words are a third of the import time otherwise."""
+    return _name_list("everyday_words.txt") - _GIVEN_NAMES - _NAME_LIKE_WORDS
+
+
+def _everyday_word(word: str) -> bool:
+    """A capitalised word where a first name might be that is an everyday word ("- Mental
+    Health", "this is Madness"), not a name that is also a word ("Will", "Hunter")."""
+    return word.lower().strip("'’-") in _everyday_words()
+
+
 def _replace_name_first(match: re.Match[str]) -> str:
     """ "Dafydd ydw i" -> "[name] ydw i"; only capitalised names, and not a Welsh feeling or
     state ("Hapus ydw i": its capital is only the sentence's)."""
@@ -967,6 +1041,10 @@ def _replace_name_first(match: re.Match[str]) -> str:
     before = match.string[: match.start("names")].split()
     if words[0].lower() in _NOT_NAMES_CY or (before and before[-1].lower() in _CY_BEFORE_PLACE):
         return match.group()
+    if words[0].lower() not in _GIVEN_NAMES and (
+        _WORDLIKE_ENDING.search(words[0].lower()) or _everyday_word(words[0])
+    ):
+        return match.group()  # "Gutted dw i": Wenglish, not a name
     if not all(_is_name(w, capitalised=True, surname=i > 0) for i, w in enumerate(words)):
         if len(words) == 2 and _is_name(words[1], capitalised=True):
             return f"{words[0]} [name]{match.group('after')}"
@@ -984,7 +1062,7 @@ def _replace_full_name(match: re.Match[str]) -> str:
     first, last = match.group("names").split()
     if _is_name(first, capitalised=True) and _is_name(last, capitalised=True, surname=True):
         return f"{match.group('intro')}[name]"
-    if first.lower() in _FIRST_NAMES and last.lower() in _SURNAMES:  # "my mate kai begum"
+    if first.lower() in _GIVEN_NAMES and last.lower() in _FAMILY_NAMES:  # "my mate kai begum"
         return f"{match.group('intro')}[name]"
     return match.group()
 
@@ -1016,8 +1094,15 @@ def _replace_title(match: re.Match[str]) -> str:
     if first.endswith(("'s", "’s")) and len(words) > 1 and words[1][0].isupper():
         return match.group()  # a work's title: "Mrs Brown's Boys", "Mr Kipling's Cakes"
     capitalised = title not in _TITLE_LOWERCASE_OK
+    typed = match.group("intro").strip().rstrip(".")
+    if typed.islower() and title in ("ms", "mx", "dr"):
+        # "ms okafor", "dr rahman": only with a listed surname ("ms teams", "dr who")
+        if first.lower() not in _FAMILY_NAMES:
+            return match.group()
+        capitalised = False
+    shouted = first.isupper() and len(first) > 1  # "MR JENKINS" counts for a listed surname
     if not _is_name(first, capitalised=capitalised) or (
-        title in _TITLE_LOWERCASE_OK and first.isupper() and len(first) > 1
+        title in _TITLE_LOWERCASE_OK and shouted and first.lower() not in _FAMILY_NAMES
     ):
         return match.group()
     names = match.group("names")
@@ -1073,7 +1158,7 @@ def _replace_miss(match: re.Match[str]) -> str:
     if first[0].isupper():
         ok = _is_name(first, capitalised=True, surname=True)
     else:
-        ok = low in _SURNAMES or (
+        ok = low in _FAMILY_NAMES or (
             (titled_context or verb_after) and _is_name(first, capitalised=False)
         )
     if not ok:
@@ -1093,9 +1178,15 @@ def _soft_name(word: str, *, first: bool, listed_only: bool = False) -> bool:
     low = word.lower().strip("'’-")
     if not low or low in _NOT_SIGNED or "[" in word or re.search(r"['’](?:s|n|r|m)$", low):
         return False  # "Kezia's idea"; Welsh "Rwy'n 15 oed", "Mae'r"
-    if low in (_FIRST_NAMES if first else _SURNAMES):
+    if low in (_GIVEN_NAMES if first else _FAMILY_NAMES):
         return True
-    if listed_only or not word[0].isupper():
+    if first and "-" in low:  # "Ruby-May", "lily-rose": every part a name, one of them listed
+        parts = low.split("-")
+        if all(p in _GIVEN_NAMES or p in _NAME_LIKE_WORDS for p in parts) and any(
+            p in _GIVEN_NAMES for p in parts
+        ):
+            return True
+    if listed_only or not word[0].isupper() or (first and _everyday_word(word)):
         return False
     return _is_name(word, capitalised=True, surname=not first)
 
@@ -1108,10 +1199,12 @@ def _replace_soft(*, listed_only: bool = False) -> Callable[[re.Match[str]], str
         words = names.split()
         if not _soft_name(words[0], first=True, listed_only=listed_only):
             return match.group()
+        if len(words) > 1 and words[1].lower().strip(".,!?") in _NOT_PRIVATE:
+            return match.group()  # "its Gareth Bale innit"
         taken = 1
         if len(words) > 1 and (
             (words[1][0].isupper() and _soft_name(words[1], first=False))
-            or (words[1].islower() and words[1].lower() in _SURNAMES)
+            or (words[1].islower() and words[1].lower() in _FAMILY_NAMES)
         ):
             taken = 2
         kept = _taken(names, words, taken)
@@ -1164,6 +1257,277 @@ def _replace_postcode(match: re.Match[str]) -> str:
     return "[postcode]"
 
 
+# --- private people named in passing, bare sign-offs, schools (issue 14, round 3) --------------
+
+# Names that are also everyday words but, straight after "my sister" or "me and", are names.
+_NAME_LIKE_AFTER_RELATION = _words(
+    "lily daisy poppy ruby holly ivy jade amber hazel willow skye summer seren haf eira celyn"
+)
+# School subjects, brands and public figures that come where a friend's name would ("me and
+# Maths", "me and Spotify", "me and Taylor Swift").
+_NOT_PRIVATE = _words(
+    """
+    maths math english science history geography art music drama french spanish german welsh
+    cymraeg ict computing biology chemistry physics pe re rs dt psychology sociology media
+    spotify xbox playstation nintendo switch fifa apple iphone samsung amazon google alexa
+    siri chatgpt snap insta whatsapp mcdonalds maccies kfc nandos costa starbucks subway
+    pride eid diwali christmas easter halloween ramadan football rugby netball footy
+    swift sheeran styles bale rashford kane ronaldo messi beyonce rihanna drake stormzy
+    potter weasley granger shrek elsa barbie ken peppa bluey
+    """
+)
+_RELATION_WORDS = _words(
+    """
+    mum mom mam mother dad father mummy daddy nan nana nanna nain taid gran granny grandma
+    grandad grandpa auntie aunty aunt uncle cousin brother sister bro sis friend mate bestie
+    boyfriend girlfriend bf gf partner teacher tutor carer coach neighbour son daughter baby
+    god jesus allah
+    """
+)
+_RELATION_SINGLE = (
+    r"(?:(?:little|lil|big|older|younger|baby|twin|step|best|bestest|old|fave?|favou?rite|"
+    r"half)[ \t-]+)*"
+    r"(?:mum|mom|mam|mother|dad|father|step-?mum|step-?dad|stepbrother|stepsister|brother|"
+    r"sister|bro|sis|nan|nana|nanna|gran|granny|grandma|grandad|grandpa|auntie|aunty|aunt|"
+    r"uncle|cousin|friend|bestfriend|bff|bestie|mate|m8|pal|boyfriend|girlfriend|bf|gf|"
+    r"partner|neighbour|son|daughter|niece|nephew)"
+)
+# "my sister chloe", "my little brother alfie", "my mum Karen", "me n my sister lily".
+_RELATION_NAME = re.compile(
+    rf"(?P<intro>\b(?i:my|our|me|ma)[ \t]+(?i:{_RELATION_SINGLE})[ \t]+)" + _NAMES
+)
+# "fy chwaer Lili", "efo fy ffrind celyn", "fi a'n ffrind Steffan", "mae fy mam Sian".
+_RELATION_NAME_CY = re.compile(
+    r"(?P<intro>(?:\b(?i:fy|ein|dy|ei)|['’](?i:n))[ \t]+(?i:ffrind(?:[ \t]+gorau)?|"
+    r"ffrindiau|chwaer(?:[ \t]+(?:fach|fawr))?|mrawd(?:[ \t]+(?:bach|mawr))?|brawd|mam|nhad|"
+    r"tad|nain|nhaid|taid|mamgu|mam-gu|nhadcu|nhad-cu|cefnder|nghefnder|cyfnither|"
+    r"nghyfnither|modryb|ewythr|mêt|met|nghariad|cariad|mab|merch|cymydog|nghymydog)[ \t]+)"
+    + _NAMES
+)
+# "me and jake", "me, Amy and Priya", "me n ollie", "fi a Gruff".
+_ME_AND = re.compile(
+    r"(?P<intro>(?<![\w'’])(?i:me|fi)(?:[ \t]*,[ \t]*|[ \t]+(?i:and|n|&|\+|a|ac)[ \t]+))" + _NAMES
+)
+# "Jess and me walk home", "Tom and i", "Gruff a fi".
+_AND_ME = re.compile(
+    rf"(?P<lead>(?<![\w'’]))(?P<names>{_NAME})"
+    r"(?P<after>[ \t]+(?i:and|an|n|&|a)[ \t]+(?i:me|i|fi)(?![\w'’]))"
+)
+# More names joined to one already removed: "[name] and leo", "[name] & Bea", "[name], Amy".
+_JOINED_NAME = re.compile(
+    r"(?P<intro>\[name\](?:[ \t]*,[ \t]*(?:(?i:and|&|a|ac)[ \t]+)?|[ \t]+(?i:and|an|n|&|\+|a|ac)"
+    r"[ \t]+))" + _NAMES
+)
+# A name and kisses closing the message: "benches in the park pls ruby x", "abbie xx".
+_NAME_KISSES_END = re.compile(
+    r"(?P<intro>(?<=[\s,.;:!?~\-–—]))" + rf"(?P<names>{_NAME})"
+    r"(?=[ \t]*,?[ \t]*[xX]{1,6}\b(?:[ \t]*[^\w\s])*[ \t]*$)"
+)
+# ", Nel" closing the message: "sori am y typos, Nel", "diolch o galon, Rhys".
+_COMMA_NAME_END = re.compile(r"(?P<intro>(?<=[^\W\d_])[ \t]*,[ \t]*)" + _NAMES + _END)
+# "names jacob, ..." opening a message or a sentence.
+_NAMES_OPENING = re.compile(
+    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?:(?i:hi|hiya|hey|hello|heya|yo|helo|haia)[ \t,!.]+)?"
+    r"(?i:names|name)[ \t]*[:\-–]?[ \t]+)" + _NAMES
+)
+# A Welsh name-first introduction with a listed first name: "Sioned ydw i a ...", "haia, tomos
+# dwi ac ..." (a capitalised word that is not listed still needs the sentence to stop there).
+_NAME_FIRST_CY_LISTED = re.compile(
+    r"(?P<lead>(?:^|(?<=[.!?\n]))[ \t]*|(?:(?i:shwmae|s['’]mae|helo|haia|hai|hia|hiya|hi|hello|"
+    r"hey|bore\s+da|prynhawn\s+da|noswaith\s+dda)[\s,!.]+|,[ \t]*))"
+    rf"(?P<names>{_NAME})(?P<after>[ \t]+{_CY_ME}(?![ \t]*['’]))"
+)
+# Teachers in Welsh schools: "Syr Dafis", "syr jones".
+_SYR = re.compile(rf"(?<![\w'’])(?P<intro>(?:Syr|syr|SYR)[ \t]+)(?P<names>{_NAME})")
+# "ysgol gyfun llangynwyd", "yn ysgol maes y gwendraeth": a school typed in lower case, known
+# by its kind (gyfun, gymraeg, bro ...) and a name after it.
+_SCHOOL_KIND_CY = (
+    r"gyfun|gymraeg|uwchradd|gynradd|bro|gatholig|eglwys|sant|santes|maes|glan|bryn|cwm|"
+    r"dyffryn|pen|coed|tref|syr|gymunedol"
+)
+_NOT_SCHOOL_NAME_CY = _NOT_NAMES_CY | _words(
+    """
+    leol newydd fach fawr dda ddrwg gorau waethaf ni fi chi nhw ti hi fe fo yma yna heddiw
+    bore pnawn nos wythnos flwyddyn blwyddyn bl mae maen roedd oedd sy sydd yn yr y a ac i o
+    ond neu efo gyda am ar at ond achos felly hefyd
+    """
+)
+_SCHOOL_LOWER_CY = re.compile(
+    rf"\bysgol(?P<kind>(?:[ \t]+(?:{_SCHOOL_KIND_CY}))+)(?P<rest>(?:[ \t]+(?:y|yr)?[ \t]*"
+    r"[^\W\d_][\w'’-]*){1,3})"
+)
+# A school named with its kind anywhere: "Fitzalan High School students", "(Cantonian High)",
+# "St Cyres school".
+_SCHOOL_NAMED = re.compile(
+    r"(?<![\w'’])(?:(?:St\.?|Saint)[ \t]+)?(?P<first>[A-Z][\w'’.-]+)(?:[ \t]+[A-Z][\w'’.-]+){0,2}"
+    r"[ \t]+(?:High[ \t]+School|High|Comprehensive(?:[ \t]+School)?|Comp|"
+    r"Primary(?:[ \t]+School)?|Secondary[ \t]+School|Junior[ \t]+School|Infants?[ \t]+School)\b"
+    r"(?![ \t]+(?i:street|st\b|road|rd\b|lane|court|ct\b|view|house|sheriff|heels))"
+    r"|(?<![\w'’])(?:St\.?|Saint)[ \t]+[A-Z][\w'’-]+(?:['’]s)?[ \t]+(?i:school|high|comp|primary)\b"
+)
+_NOT_SCHOOL_FIRST = _words(
+    """
+    the a an my our your their his her this that in at to from year yr sixth new old local
+    every any no some all most one each welsh english catholic church state private public
+    junior senior big small mile knee
+    """
+)
+
+_WORDLIKE_ENDING = re.compile(r"(?:ing|ed|ly|ful|ous|less|ness|ish|ive|able|ible|ment|tion|est)$")
+
+
+def _private_name(word: str, *, sentence_start: bool = False) -> bool:
+    """A first name of someone named in passing ("me and liam", "my sister chloe"): a listed
+    name in any case, or a capitalised word that is not a place, brand, relation or everyday
+    word; at the start of a sentence only a listed one ("Science and me")."""
+    low = word.lower().strip("'’-")
+    if not low or "[" in word or low in _RELATION_WORDS or low in _NOT_SIGNED:
+        return False
+    if low in _NOT_PRIVATE or low in _NOT_NAMES_AFTER_TITLE:
+        return False
+    if low in _GIVEN_NAMES or low in _NAME_LIKE_AFTER_RELATION:
+        return True
+    if sentence_start or not word[0].isupper() or (len(word) > 1 and word.isupper()):
+        return False
+    if _WORDLIKE_ENDING.search(low) or re.search(r"['’]\w*$", low) or _everyday_word(word):
+        return False
+    return _is_name(word, capitalised=True)
+
+
+def _at_sentence_start(text: str, index: int) -> bool:
+    before = text[:index].rstrip(" \t")
+    return not before or before[-1] in ".!?\n"
+
+
+def _replace_private(match: re.Match[str]) -> str:
+    """ "my sister chloe" -> "my sister [name]"; a surname after it goes too; "Kai's" keeps 's."""
+    names = match.group("names")
+    words = names.split()
+    first = words[0]
+    possessive = re.search(r"['’]s$", first)
+    bare = first[: possessive.start()] if possessive else first
+    start = _at_sentence_start(match.string, match.start("names"))
+    if not _private_name(bare, sentence_start=start):
+        return match.group()
+    if match.group("intro").rstrip().endswith(",") and bare.lower() not in _GIVEN_NAMES:
+        return match.group()  # "for me, Pride is ...": after a comma only a listed name
+    if len(words) > 1 and words[1].lower() in _NOT_PRIVATE:
+        return match.group()  # "me and Taylor Swift"
+    taken = 1
+    if (
+        not possessive
+        and len(words) > 1
+        and (
+            (words[1][0].isupper() and _soft_name(words[1], first=False))
+            or (words[1].islower() and words[1].lower() in _FAMILY_NAMES)
+        )
+    ):
+        taken = 2
+    kept = _taken(names, words, taken)
+    tail = names[len(kept) :]
+    return f"{match.group('intro')}[name]{possessive.group() if possessive else ''}{tail}"
+
+
+def _replace_and_me(match: re.Match[str]) -> str:
+    """ "Jess and me" -> "[name] and me"; at a sentence's start only a listed name."""
+    word = match.group("names")
+    if not _private_name(word, sentence_start=_at_sentence_start(match.string, match.start())):
+        return match.group()
+    before = match.string[: match.start()].split()
+    if (
+        before
+        and before[-1][:1].isupper()
+        and not _at_sentence_start(match.string, match.start())
+        and not _private_name(before[-1])
+    ):
+        return match.group()  # "Harry Potter and me": part of a longer name, not a friend
+    return f"[name]{match.group('after')}"
+
+
+def _replace_listed_end(match: re.Match[str]) -> str:
+    """A listed first name closing the message ("pls ruby x", "typos, Nel"); not the last of a
+    list of capitalised things ("Beyonce, Adele")."""
+    before = match.string[: match.start("names")].rstrip(" \t,")
+    last = before.split()[-1] if before.split() else ""
+    if last[:1].isupper() and "," in match.group("intro"):
+        return match.group()
+    words = match.group("names").split()
+    if len(words) > 2 or (
+        len(words) == 2
+        and not (words[1][0].isupper() and _soft_name(words[1], first=False))
+        and words[1].lower() not in _FAMILY_NAMES
+    ):
+        return match.group()  # "..., Dewi Sant oedd": a sentence goes on after the name
+    return _replace_soft(listed_only=True)(match)
+
+
+def _replace_dash(listed_only: bool) -> Callable[[re.Match[str]], str]:
+    """A dash sign-off ("- Tom"), but in a list of dashed lines ("- Parks\n- Cinema") only a
+    listed first name."""
+    soft, listed = _replace_soft(listed_only=listed_only), _replace_soft(listed_only=True)
+
+    def replace(match: re.Match[str]) -> str:
+        dashed = len(re.findall(r"(?m)^[ \t]*[-–—•*~]", match.string))
+        return (listed if dashed >= 2 else soft)(match)
+
+    return replace
+
+
+def _replace_name_first_listed(match: re.Match[str]) -> str:
+    """ "Sioned ydw i a ..." and "haia, tomos dwi ...": a listed first name, any case."""
+    word = match.group("names")
+    low = word.lower()
+    if low not in _GIVEN_NAMES or low in _NOT_NAMES_CY:
+        return match.group()
+    return f"{match.group('lead')}[name]{match.group('after')}"
+
+
+def _replace_syr(match: re.Match[str]) -> str:
+    """ "Syr Dafis" (a teacher in a Welsh school); "syr jones" only with a listed surname."""
+    word = match.group("names")
+    low = word.lower()
+    if low in _NOT_NAMES_AFTER_TITLE or low in _NOT_SIGNED:
+        return match.group()
+    if word[0].isupper():
+        shouted = len(word) > 1 and word.isupper()
+        ok = low in _FAMILY_NAMES if shouted else _is_name(word, capitalised=True, surname=True)
+    else:
+        ok = low in _FAMILY_NAMES
+    rest = match.string[match.end() :].split()
+    if low in _GIVEN_NAMES and rest and rest[0][:1].isupper():
+        return match.group()  # "Syr Tom Jones": a knight, not a teacher
+    if not ok or _public_figure(match, word):
+        return match.group()
+    return f"{match.group('intro')}[name]"
+
+
+def _replace_school_lower_cy(match: re.Match[str]) -> str:
+    """ "ysgol gyfun llangynwyd" -> "[school]"; "ysgol gymraeg a ..." (a kind, no name) stays."""
+    rest = match.group("rest")
+    words = rest.split()
+    taken = 0
+    for i, word in enumerate(words):
+        low = word.lower()
+        if low in ("y", "yr") and i + 1 < len(words):
+            continue
+        if low in _NOT_SCHOOL_NAME_CY or low in _NOT_NAME_WORDS or not low.isalpha():
+            break
+        if _everyday_word(word):  # "at ysgol gyfun llangynwyd the food is bad"
+            break
+        taken = i + 1
+    if not taken:
+        return match.group()
+    kept = _taken(rest, words, taken)
+    return "[school]" + rest[len(kept) :]
+
+
+def _replace_school_named(match: re.Match[str]) -> str:
+    first = match.group("first")
+    if first and first.lower().strip(".") in _NOT_SCHOOL_FIRST:
+        return match.group()
+    return "[school]"
+
+
 # --- the scrubber -------------------------------------------------------------------------------
 
 
@@ -1181,12 +1545,14 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _HANDLE.sub(
         lambda m: m.group() if m.group()[1:].lower() in _NOT_HANDLES else "[handle]", out
     )
-    for pattern in _SOCIAL_INTROS:
+    for pattern in (*_SOCIAL_INTROS, _SOCIAL_BARE):
         out = pattern.sub(_replace_social, out)
     out = _ADDRESS_INTRO.sub(lambda m: f"{m.group('intro')}[address]", out)
     out = _ADDRESS.sub(_replace_address, out)
     out = _STREET_LIVE.sub(lambda m: f"{m.group('intro')}[address]", out)
     out = _SCHOOL.sub(lambda m: f"{m.group('at') or m.group('goes') or ''}[school]", out)
+    out = _SCHOOL_LOWER_CY.sub(_replace_school_lower_cy, out)
+    out = _SCHOOL_NAMED.sub(_replace_school_named, out)
     out = _POSTCODE.sub(_replace_postcode, out)
     out = _POSTCODE_INTRO.sub(lambda m: f"{m.group('intro')}[postcode]", out)
     out = _POSTCODE_LIVE.sub(lambda m: f"{m.group('intro')}[postcode]", out)
@@ -1194,27 +1560,40 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _sub_phones(out)
     out = _STRONG_INTRO.sub(_replace_names(strong=True), out)
     out = _GREETING_THIS_IS.sub(_replace_names(strong=False), out)
-    out = _NAME_HERE.sub(_replace_names(strong=False), out)
+    out = _NAME_HERE.sub(_replace_soft(), out)
     out = _NAME_FIRST_CY.sub(_replace_name_first, out)
     for pattern in (_NAME_FIRST_CY_AFTER, _NAME_FIRST_CY_START):
         out = pattern.sub(_replace_name_first_after_lead, out)
     out = _WEAK_INTRO.sub(_replace_names(strong=False), out)
-    for pattern in (_SOFT_INTRO, _FROM_SIGN_OFF, _CLOSER_SIGN_OFF, _DASH_SIGN_OFF, _NAME_OPENING):
+    out = _NAME_FIRST_CY_LISTED.sub(_replace_name_first_listed, out)
+    for pattern in (_SOFT_INTRO, _FROM_SIGN_OFF, _CLOSER_SIGN_OFF, _NAME_OPENING, _NAMES_OPENING):
         out = pattern.sub(_replace_soft(), out)
+    out = _DASH_SIGN_OFF.sub(_replace_dash(listed_only=False), out)
     out = _KISSES_NAME.sub(_replace_soft(), out)
+    out = _DASH_SIGN_OFF_MID.sub(_replace_dash(listed_only=True), out)
     for pattern in (
         _ITS_NAME,
         _LAST_LINE_NAME,
-        _DASH_SIGN_OFF_MID,
         _NAME_OPENING_AGE,
         _CLOSER_MID_SIGN_OFF,
         _NAME_YEAR_END,
     ):
         out = pattern.sub(_replace_soft(listed_only=True), out)
+    for pattern in (_NAME_KISSES_END, _COMMA_NAME_END):
+        out = pattern.sub(_replace_listed_end, out)
     for pattern in (_RELATION_FULL_NAME, _RELATION_FULL_NAME_CY):
         out = pattern.sub(_replace_full_name, out)
+    for pattern in (_RELATION_NAME, _RELATION_NAME_CY, _ME_AND):
+        out = pattern.sub(_replace_private, out)
+    out = _AND_ME.sub(_replace_and_me, out)
     out = _TITLE.sub(_replace_title, out)
     out = _MISS_LOWER.sub(_replace_miss, out)
+    out = _SYR.sub(_replace_syr, out)
+    for _ in range(4):  # "[name], Amy and Priya": each pass takes one more
+        joined = _JOINED_NAME.sub(_replace_private, out)
+        if joined == out:
+            break
+        out = joined
     return out
 
 

@@ -547,3 +547,199 @@ def test_round_two_rules_leave_lookalikes_alone(personal: str, lookalike: str) -
     """Each new rule fires on its sign-off or school and not on the everyday sentence like it."""
     assert scrub(personal)[1]
     assert scrub(lookalike) == (lookalike, False)
+
+
+# --- issue 14, round 3 (tests/data/dev2, `scrub` helper): bare sign-offs, lower-case and
+# Welsh introductions, people named in passing, teachers' titles in any case, schools named
+# without "at", and the name lists in prompts/names --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("more bike racks at the station\n- becca", "more bike racks at the station\n- [name]"),
+        ("benches in the park pls ruby x", "benches in the park pls [name] x"),
+        ("cheaper swimming for kids, abbie xx", "cheaper swimming for kids, [name] xx"),
+        ("youth club on fridays again luv tegan xx", "youth club on fridays again luv [name] xx"),
+        ("bring back the carnival!! tara, Owain", "bring back the carnival!! tara, [name]"),
+        ("the underpass stinks. bye, lewis", "the underpass stinks. bye, [name]"),
+        ("free bus passes peace out, reece ✌️", "free bus passes peace out, [name] ✌️"),
+        ("would be sick. ty, noor", "would be sick. ty, [name]"),
+        (
+            "stop cutting youth workers\nSigned, Jacob Evans",
+            "stop cutting youth workers\nSigned, [name]",
+        ),
+        ("more courts. this was maisie, year 10", "more courts. this was [name], year 10"),
+        ("thanks!! harvey and leo", "thanks!! [name] and [name]"),
+        ("lights on the path cheers guys, Ethan", "lights on the path cheers guys, [name]"),
+        ("keep the pool open kind regards Ruby-May", "keep the pool open kind regards [name]"),
+        (
+            "more litter picks!\nlove from Nat & Bea",
+            "more litter picks!\nlove from [name] & [name]",
+        ),
+        ("mwy o glybiau. diolch o galon, Rhys", "mwy o glybiau. diolch o galon, [name]"),
+        (
+            "cadwch y ganolfan ar agor hwyl am y tro, Macsen",
+            "cadwch y ganolfan ar agor hwyl am y tro, [name]",
+        ),
+        ("angen lle i fynd. caru chi, Enfys xx", "angen lle i fynd. caru chi, [name] xx"),
+        ("wedi'i ysgrifennu gan Ifan, bl 9", "wedi'i ysgrifennu gan [name], bl 9"),
+        ("sori am y typos, Nel", "sori am y typos, [name]"),
+    ],
+)
+def test_bare_and_varied_sign_offs(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("names jacob, want more clubs", "names [name], want more clubs"),
+        ("ya girl lexi here with ideas", "ya girl [name] here with ideas"),
+        ("hey guys its macie 👋 more events", "hey guys its [name] 👋 more events"),
+        ("u can call me jj, the town is boring", "u can call me [name], the town is boring"),
+        ("yo its big dom here 😎 more courts", "yo its big [name] here 😎 more courts"),
+        ("im nico im 12 and the park is for kids", "im [name] im 12 and the park is for kids"),
+        ("Sioned ydw i a dwi isio mwy o gyngherddau", "[name] ydw i a dwi isio mwy o gyngherddau"),
+        ("Swyn dwi a dwi'n byw yn y pentref", "[name] dwi a dwi'n byw yn y pentref"),
+        ("haia, tomos dwi ac mae'r parc yn llanast", "haia, [name] dwi ac mae'r parc yn llanast"),
+        ("fi di Elan a dwi'n casau'r bws", "fi di [name] a dwi'n casau'r bws"),
+    ],
+)
+def test_lower_case_and_welsh_introductions(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("me and jake got chased", "me and [name] got chased"),
+        (
+            "my little brother alfie needs a safe place",
+            "my little brother [name] needs a safe place",
+        ),
+        ("my mum Karen works at the council", "my mum [name] works at the council"),
+        ("my friend jess has no bus to college", "my friend [name] has no bus to college"),
+        ("me and my mate ashton go fishing", "me and my mate [name] go fishing"),
+        ("ask my cousin Tyreese he knows", "ask my cousin [name] he knows"),
+        ("my bf leo cant afford lessons", "my bf [name] cant afford lessons"),
+        ("me, Amy and Priya started a litter pick", "me, [name] and [name] started a litter pick"),
+        ("my nan Gwen has no bus", "my nan [name] has no bus"),
+        ("me n my sister lily walk to school", "me n my sister [name] walk to school"),
+        ("Jess and me walk home", "[name] and me walk home"),
+        ("my sister Sophie's friend is nice", "my sister [name]'s friend is nice"),
+        ("fi a Gruff yn chwarae pel droed", "fi a [name] yn chwarae pel droed"),
+        ("fy chwaer Lili yn methu cael bws", "fy chwaer [name] yn methu cael bws"),
+        ("dwi'n cerdded adre efo fy ffrind celyn", "dwi'n cerdded adre efo fy ffrind [name]"),
+        ("mae fy mam Sian yn gweithio yn y siop", "mae fy mam [name] yn gweithio yn y siop"),
+        ("fi a'n ffrind Steffan sy'n codi sbwriel", "fi a'n ffrind [name] sy'n codi sbwriel"),
+    ],
+)
+def test_private_people_named_in_passing(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ms okafor runs the eco club", "ms [name] runs the eco club"),
+        ("MR JENKINS SHOUTS AT EVERYONE", "MR [name] SHOUTS AT EVERYONE"),
+        ("dr rahman at the gp said", "dr [name] at the gp said"),
+        ("mae Syr Dafis yn llym iawn", "mae Syr [name] yn llym iawn"),
+        ("at ysgol gyfun llangynwyd the food is bad", "at [school] the food is bad"),
+        ("yn ysgol maes y gwendraeth mae'r toiledau", "yn [school] mae'r toiledau"),
+        ("Fitzalan High School students need a crossing", "[school] students need a crossing"),
+        ("my school (Cantonian High) has no field", "my school ([school]) has no field"),
+        ("St Cyres school needs a new sports hall", "[school] needs a new sports hall"),
+    ],
+)
+def test_teachers_in_any_case_and_schools_without_at(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- Parks\n- Swimming\n- Cinema",  # a list of dashed lines, not a sign-off
+        "- Mental Health",  # capitalised everyday words after a dash
+        "this is Splott, not Penarth, things are different here",
+        "this is Ely, not Canton",
+        "This is Madness",
+        "call me Crazy but i like school",
+        "people call me lazy but i do loads",
+        "thanks Mum x",
+        "thanks Grandma x",
+        "Gutted dw i, mae'r pwll wedi cau.",  # Wenglish, not "Name dw i"
+        "give me an Xbox and ill be quiet lol",
+        "for me, Maths is the worst subject",
+        "for me, Pride is really important",
+        "me and Spotify are best friends lol",
+        "me and Taylor Swift have the same birthday lol",
+        "Harry Potter and me grew up together",
+        "its Gareth Bale innit",
+        "Syr Tom Jones sang at the Senedd",
+        "we need more artists like Beyonce, Rihanna, Adele",
+        "Prynhawn da, Dewi Sant oedd",
+        "ms teams is rubbish",
+        "dr who is the best show",
+        "i went to Barry High Street",
+        "dwi'n mynd i ysgol gymraeg",
+        "yn yr ysgol gynradd leol roedd gwersi nofio",
+        "me and will power dont get on lol",
+        "me and my mates want a skatepark",
+        "fi a fy ffrindiau yn mynd i'r parc",
+        "love you mum x",
+        "cheers drive x",
+        "Eira mawr llynedd a dim bysus am wythnos",
+        "Mai ydy mis yr arholiadau, rhy brysur",
+    ],
+)
+def test_round_three_lookalikes_are_left_alone(text: str) -> None:
+    assert scrub(text) == (text, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I'm Hunter and I want a bike track", "I'm [name] and I want a bike track"),
+        ("- Will", "- [name]"),
+        ("this is Summer from year 9", "this is [name] from year 9"),
+        ("me and Wiktoria go to the youth club", "me and [name] go to the youth club"),
+        ("luv Mehreen xx", "luv [name] xx"),
+        ("Eira dw i, bl 8", "[name] dw i, bl 8"),
+    ],
+)
+def test_names_that_are_also_words_still_count_where_a_name_is_expected(
+    text: str, expected: str
+) -> None:
+    """The everyday-word list leaves out every listed name, so "Hunter" or "Will" after an
+    introduction is still a name, while "Madness" or "Cinema" is not."""
+    assert scrub(text)[0] == expected
+
+
+def test_the_name_lists_are_built_and_keep_words_and_names_apart() -> None:
+    from services import scrub as module
+
+    first = module._name_list("first_names.txt")
+    surnames = module._name_list("surnames.txt")
+    words = module._everyday_words()
+    assert len(first) > 8000 and len(surnames) > 4000 and len(words) > 50000
+    assert {"jade", "kian", "gethin", "llŷr", "becca", "wiktoria"} <= module._GIVEN_NAMES
+    assert {"will", "may", "mark", "park", "mae", "beth", "pan", "dan"}.isdisjoint(first)
+    assert {"hunter", "grace", "jade", "will"}.isdisjoint(words)  # names that are words too
+    assert {"cinema", "mental", "madness", "gutted"} <= words
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my ig kai_b07 if u want", "my ig [handle] if u want"),
+        ("insta - bmx.boy.07", "insta - [handle]"),
+        ("snap fi celf_catrin", "snap fi [handle]"),
+        ("i play fortnite v2", "i play fortnite v2"),
+        ("roblox 3am again", "roblox 3am again"),
+        ("my tiktok got 10k views", "my tiktok got 10k views"),
+    ],
+)
+def test_handles_after_a_platform_without_is_or_a_colon(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
