@@ -56,7 +56,7 @@ MAX_REVIEW_NOISE = 0.10
 # embedding, its probabilities averaged with the word model's at this weight (0: no embedding
 # part). Chosen on out-of-fold figures (and the model alone on tests/data/dev2); README "Free
 # text" has the comparison.
-EMBED_WEIGHT = {"safeguarding": 0.25, "themes": 0.0}
+EMBED_WEIGHT = {"safeguarding": 0.25, "themes": 0.25}
 C_EMBED = 16.0
 
 
@@ -258,16 +258,39 @@ def build_themes() -> tuple[str, list[str]]:
                 ys.append(label)
         return xs, ys
 
-    oof = np.zeros((len(rows), len(classes)))
+    weight = EMBED_WEIGHT["themes"]
+    words = np.zeros((len(rows), len(classes)))
+    dense = np.zeros((len(rows), len(classes)))
     for k in range(FOLDS):
         xs, ys = expanded(np.where(folds != k)[0])
         x, vocab = _matrix(xs)
         model = _fit(x, np.array(ys), C_THEMES)
-        xt, _ = _matrix([t for t, f in zip(texts, folds, strict=True) if f == k], vocab)
-        p = np.zeros((xt.shape[0], len(classes)))
-        p[:, model.classes_] = model.predict_proba(xt)
-        oof[folds == k] = p
+        test = [t for t, f in zip(texts, folds, strict=True) if f == k]
+        xt, _ = _matrix(test, vocab)
+        words[np.ix_(folds == k, model.classes_)] = model.predict_proba(xt)
+        if weight:
+            embedded = _fit(_dense(xs), np.array(ys), C_EMBED)
+            dense[np.ix_(folds == k, embedded.classes_)] = embedded.predict_proba(_dense(test))
     keyword = np.array([[name in keyword_themes(t) for name in names] for t in texts])
+    report = [f"themes: {len(rows)} texts; out-of-fold (5 folds):"]
+    if weight:
+        report.append("  word model alone, for comparison:")
+        _themes_report(report, rows, y, keyword, names, words)
+        report.append(f"  words {1 - weight:.2f}, embedding {weight:.2f}:")
+    threshold = _themes_report(
+        report, rows, y, keyword, names, (1 - weight) * words + weight * dense
+    )
+    xs, ys = expanded(range(len(rows)))
+    x, vocab = _matrix(xs)
+    model = _fit(x, np.array(ys), C_THEMES)
+    assert list(model.classes_) == list(range(len(classes)))
+    part = (weight, _fit(_dense(xs), np.array(ys), C_EMBED)) if weight else None
+    exported = _export(classes, model.intercept_, model.coef_, vocab, {"theme": threshold}, part)
+    return exported, report
+
+
+def _themes_report(report, rows, y, keyword, names, oof) -> float:
+    """The threshold with the best out-of-fold F0.5, and its figures appended to report."""
     best = (-1.0, 0.5)
     for t in np.arange(0.20, 0.80, 0.01):
         pred = keyword | (oof[:, :-1] >= t)
@@ -279,7 +302,7 @@ def build_themes() -> tuple[str, list[str]]:
             best = (f, float(t))
     threshold = best[1]
     pred = keyword | (oof[:, :-1] >= threshold)
-    report = [f"themes: {len(rows)} texts, threshold {threshold:.2f}; out-of-fold (5 folds):"]
+    report.append(f"  threshold {threshold:.2f}:")
     for lang in ("en", "cy", "all"):
         mask = np.array([lang in ("all", r[2]) for r in rows])
         tp = (pred[mask] & y[mask]).sum()
@@ -296,11 +319,7 @@ def build_themes() -> tuple[str, list[str]]:
             f"{name} P {tp / max(1, pred[:, j].sum()):.2f} R {tp / max(1, y[:, j].sum()):.2f}"
         )
     report.append("  per theme: " + "; ".join(per))
-    xs, ys = expanded(range(len(rows)))
-    x, vocab = _matrix(xs)
-    model = _fit(x, np.array(ys), C_THEMES)
-    assert list(model.classes_) == list(range(len(classes)))
-    return _export(classes, model.intercept_, model.coef_, vocab, {"theme": threshold}), report
+    return threshold
 
 
 def main() -> int:
