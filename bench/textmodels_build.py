@@ -12,6 +12,11 @@ Needs scikit-learn (the `build` extra); the bot itself only reads the JSON. Trai
 
 Never the held-out corpora (tests/data/heldout/): they are scored by tools/score_heldout.py.
 
+Each model has two parts trained on the same data: the word model (sparse features,
+services/textmodel.py) and an embedding model (a logistic regression over the static sentence
+embedding of services/embedding.py), whose probabilities are averaged (EMBED_WEIGHT). The
+report prints the word model alone too, so the embedding's gain is visible on every build.
+
 Deterministic: the features are sorted, the solver (lbfgs) has no randomness, folds are chosen
 by a hash of the text, weights are rounded; the same data gives byte-identical files.
 
