@@ -12,6 +12,11 @@ Needs scikit-learn (the `build` extra); the bot itself only reads the JSON. Trai
 
 Never the held-out corpora (tests/data/heldout/): they are scored by tools/score_heldout.py.
 
+Each model has two parts trained on the same data: the word model (sparse features,
+services/textmodel.py) and an embedding model (a logistic regression over the static sentence
+embedding of services/embedding.py), whose probabilities are averaged (EMBED_WEIGHT). The
+report prints the word model alone too, so the embedding's gain is visible on every build.
+
 Deterministic: the features are sorted, the solver (lbfgs) has no randomness, folds are chosen
 by a hash of the text, weights are rounded; the same data gives byte-identical files.
 
@@ -40,7 +45,7 @@ from sklearn.linear_model import LogisticRegression
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from services import textmodel  # noqa: E402
+from services import embedding, textmodel  # noqa: E402
 from services.safeguarding import concerning, normalise  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
@@ -52,6 +57,12 @@ C_SAFEGUARDING = 8.0
 C_THEMES = 16.0
 MAX_FALSE_ALARMS = 0.03
 MAX_REVIEW_NOISE = 0.10
+# The embedding part (services/embedding.py): a second logistic regression over the sentence
+# embedding, its probabilities averaged with the word model's at this weight (0: no embedding
+# part). Chosen on out-of-fold figures (and the model alone on tests/data/dev2); README "Free
+# text" has the comparison.
+EMBED_WEIGHT = {"safeguarding": 0.25, "themes": 0.25}
+C_EMBED = 16.0
 
 
 def _fold(text: str) -> int:
@@ -112,12 +123,17 @@ def _matrix(texts: list[str], vocab: dict[str, int] | None = None):
     return x, vocab
 
 
+def _dense(texts: list[str]) -> np.ndarray:
+    return np.array([textmodel.embedding_input(normalise(t)) for t in texts])
+
+
 def _fit(x, y, c: float) -> LogisticRegression:
     model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced", solver="lbfgs")
     return model.fit(x, y)
 
 
-def _export(classes, bias, coef, vocab, thresholds) -> str:
+def _export(classes, bias, coef, vocab, thresholds, dense=None) -> str:
+    """The model as JSON; ``dense`` is (weight, the embedding model) or None."""
     weights = {}
     for f, i in sorted(vocab.items()):
         row = [round(float(w), 4) for w in coef[:, i]]
@@ -129,6 +145,15 @@ def _export(classes, bias, coef, vocab, thresholds) -> str:
         "thresholds": {k: round(v, 3) for k, v in thresholds.items()},
         "weights": weights,
     }
+    if dense is not None:
+        weight, model = dense
+        data["embedding"] = {
+            "name": embedding.NAME,
+            "pooling": embedding.POOLING,
+            "weight": weight,
+            "bias": [round(float(b), 4) for b in model.intercept_],
+            "rows": [[round(float(w), 4) for w in row] for row in model.coef_.T],
+        }
     return json.dumps(data, ensure_ascii=True, sort_keys=False, separators=(",", ":")) + "\n"
 
 
@@ -136,19 +161,8 @@ def _rate(flags: list[bool]) -> float:
     return sum(flags) / len(flags) if flags else 0.0
 
 
-def build_safeguarding() -> tuple[str, list[str]]:
-    rows = safeguarding_data()
-    texts = [r[0] for r in rows]
-    y = np.array([CLASSES.index(r[1]) for r in rows])
-    oof = np.zeros((len(rows), len(CLASSES)))
-    folds = np.array([_fold(t) for t in texts])
-    for k in range(FOLDS):
-        train, test = folds != k, folds == k
-        x, vocab = _matrix([t for t, m in zip(texts, train, strict=True) if m])
-        model = _fit(x, y[train], C_SAFEGUARDING)
-        xt, _ = _matrix([t for t, m in zip(texts, test, strict=True) if m], vocab)
-        oof[test] = model.predict_proba(xt)
-    phrase = np.array([concerning(t) for t in texts])
+def _safeguarding_levels(oof, phrase, y) -> tuple[float, float, np.ndarray]:
+    """The thresholds chosen on out-of-fold probabilities, and the levels they give."""
     ordinary = y == 0
     # disclosure threshold: lowest one keeping out-of-fold false alarms (with phrases) in bounds
     t_disc = 0.99
@@ -166,10 +180,54 @@ def build_safeguarding() -> tuple[str, list[str]]:
     level = np.where(
         phrase | (oof[:, 2] >= t_disc), 2, np.where(oof[:, 1] + oof[:, 2] >= t_worry, 1, 0)
     )
+    return t_disc, t_worry, level
+
+
+def build_safeguarding() -> tuple[str, list[str]]:
+    rows = safeguarding_data()
+    texts = [r[0] for r in rows]
+    y = np.array([CLASSES.index(r[1]) for r in rows])
+    words = np.zeros((len(rows), len(CLASSES)))
+    dense = np.zeros((len(rows), len(CLASSES)))
+    folds = np.array([_fold(t) for t in texts])
+    weight = EMBED_WEIGHT["safeguarding"]
+    vectors = _dense(texts) if weight else None
+    for k in range(FOLDS):
+        train, test = folds != k, folds == k
+        x, vocab = _matrix([t for t, m in zip(texts, train, strict=True) if m])
+        model = _fit(x, y[train], C_SAFEGUARDING)
+        xt, _ = _matrix([t for t, m in zip(texts, test, strict=True) if m], vocab)
+        words[test] = model.predict_proba(xt)
+        if vectors is not None:
+            dense[test] = _fit(vectors[train], y[train], C_EMBED).predict_proba(vectors[test])
+    phrase = np.array([concerning(t) for t in texts])
+    oof = (1 - weight) * words + weight * dense
+    t_disc, t_worry, level = _safeguarding_levels(oof, phrase, y)
     report = [
         f"safeguarding: {len(rows)} texts, thresholds disclosure {t_disc:.2f}, "
-        f"worry {t_worry:.2f}; out-of-fold (5 folds, phrases + model):"
+        f"worry {t_worry:.2f}; out-of-fold (5 folds, phrases + model"
+        f"{f' (words {1 - weight:.2f}, embedding {weight:.2f})' if weight else ''}):"
     ]
+    _report_levels(report, rows, y, phrase, level)
+    if weight:
+        report.append("  word model alone (its own thresholds), for comparison:")
+        _report_levels(report, rows, y, phrase, _safeguarding_levels(words, phrase, y)[2])
+    x, vocab = _matrix(texts)
+    model = _fit(x, y, C_SAFEGUARDING)
+    return (
+        _export(
+            CLASSES,
+            model.intercept_,
+            model.coef_,
+            vocab,
+            {"disclosure": t_disc, "worry": t_worry},
+            (weight, _fit(vectors, y, C_EMBED)) if vectors is not None else None,
+        ),
+        report,
+    )
+
+
+def _report_levels(report, rows, y, phrase, level) -> None:
     for lang in ("en", "cy", "all"):
         mask = np.array([lang in ("all", r[2]) for r in rows])
         disc = mask & (y == 2)
@@ -182,18 +240,6 @@ def build_safeguarding() -> tuple[str, list[str]]:
             f" {_rate(list(level[orda] == 2)):.1%}, for review {_rate(list(level[orda] == 1)):.1%}"
             f" of {orda.sum()}"
         )
-    x, vocab = _matrix(texts)
-    model = _fit(x, y, C_SAFEGUARDING)
-    return (
-        _export(
-            CLASSES,
-            model.intercept_,
-            model.coef_,
-            vocab,
-            {"disclosure": t_disc, "worry": t_worry},
-        ),
-        report,
-    )
 
 
 def build_themes() -> tuple[str, list[str]]:
@@ -217,16 +263,39 @@ def build_themes() -> tuple[str, list[str]]:
                 ys.append(label)
         return xs, ys
 
-    oof = np.zeros((len(rows), len(classes)))
+    weight = EMBED_WEIGHT["themes"]
+    words = np.zeros((len(rows), len(classes)))
+    dense = np.zeros((len(rows), len(classes)))
     for k in range(FOLDS):
         xs, ys = expanded(np.where(folds != k)[0])
         x, vocab = _matrix(xs)
         model = _fit(x, np.array(ys), C_THEMES)
-        xt, _ = _matrix([t for t, f in zip(texts, folds, strict=True) if f == k], vocab)
-        p = np.zeros((xt.shape[0], len(classes)))
-        p[:, model.classes_] = model.predict_proba(xt)
-        oof[folds == k] = p
+        test = [t for t, f in zip(texts, folds, strict=True) if f == k]
+        xt, _ = _matrix(test, vocab)
+        words[np.ix_(folds == k, model.classes_)] = model.predict_proba(xt)
+        if weight:
+            embedded = _fit(_dense(xs), np.array(ys), C_EMBED)
+            dense[np.ix_(folds == k, embedded.classes_)] = embedded.predict_proba(_dense(test))
     keyword = np.array([[name in keyword_themes(t) for name in names] for t in texts])
+    report = [f"themes: {len(rows)} texts; out-of-fold (5 folds):"]
+    if weight:
+        report.append("  word model alone, for comparison:")
+        _themes_report(report, rows, y, keyword, names, words)
+        report.append(f"  words {1 - weight:.2f}, embedding {weight:.2f}:")
+    threshold = _themes_report(
+        report, rows, y, keyword, names, (1 - weight) * words + weight * dense
+    )
+    xs, ys = expanded(range(len(rows)))
+    x, vocab = _matrix(xs)
+    model = _fit(x, np.array(ys), C_THEMES)
+    assert list(model.classes_) == list(range(len(classes)))
+    part = (weight, _fit(_dense(xs), np.array(ys), C_EMBED)) if weight else None
+    exported = _export(classes, model.intercept_, model.coef_, vocab, {"theme": threshold}, part)
+    return exported, report
+
+
+def _themes_report(report, rows, y, keyword, names, oof) -> float:
+    """The threshold with the best out-of-fold F0.5, and its figures appended to report."""
     best = (-1.0, 0.5)
     for t in np.arange(0.20, 0.80, 0.01):
         pred = keyword | (oof[:, :-1] >= t)
@@ -238,7 +307,7 @@ def build_themes() -> tuple[str, list[str]]:
             best = (f, float(t))
     threshold = best[1]
     pred = keyword | (oof[:, :-1] >= threshold)
-    report = [f"themes: {len(rows)} texts, threshold {threshold:.2f}; out-of-fold (5 folds):"]
+    report.append(f"  threshold {threshold:.2f}:")
     for lang in ("en", "cy", "all"):
         mask = np.array([lang in ("all", r[2]) for r in rows])
         tp = (pred[mask] & y[mask]).sum()
@@ -255,11 +324,7 @@ def build_themes() -> tuple[str, list[str]]:
             f"{name} P {tp / max(1, pred[:, j].sum()):.2f} R {tp / max(1, y[:, j].sum()):.2f}"
         )
     report.append("  per theme: " + "; ".join(per))
-    xs, ys = expanded(range(len(rows)))
-    x, vocab = _matrix(xs)
-    model = _fit(x, np.array(ys), C_THEMES)
-    assert list(model.classes_) == list(range(len(classes)))
-    return _export(classes, model.intercept_, model.coef_, vocab, {"theme": threshold}), report
+    return threshold
 
 
 def main() -> int:

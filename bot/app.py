@@ -25,6 +25,7 @@ from handlers.context import MarkbotContext, attach
 from handlers.web.server import build_web_app, start_web
 from handlers.web.telegram import UpdateSink
 from prompts import load_catalog
+from services import textmodel
 from services.alerts import AlertService
 from services.broadcast import BroadcastService
 from services.contact_requests import ContactRequestService, LeadMessage
@@ -210,8 +211,11 @@ def build_application(
 
 
 async def _post_init(app: App) -> None:
-    """Publish the command menus and start the janitor that forgets stale drafts."""
+    """Load the free-text models, publish the command menus and start the janitor that
+    forgets stale drafts."""
     services: Services = app.bot_data["markbot.services"]
+    # About a second, once per process: not on the first young person's typed answer.
+    await asyncio.to_thread(textmodel.warm)
     await menus.publish_everyone(app.bot, services)
     await menus.publish_safeguarding(app.bot, services)
     for owner in sorted(services.staff.owners):

@@ -193,8 +193,7 @@ NONE = Assessment("none")
 
 
 def _model_probabilities(normalised: str) -> dict[str, float]:
-    model = textmodel.load("safeguarding")
-    return textmodel.softmax(model.scores(normalised))
+    return textmodel.load("safeguarding").probabilities(normalised)
 
 
 def assess(text: str) -> Assessment:

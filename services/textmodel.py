@@ -12,6 +12,13 @@ spelling the model was trained on). Each feature is 1, the vector is scaled to l
 model is a table feature -> one weight per class plus a bias per class (a multinomial logistic
 regression trained by bench/textmodels_build.py on data written for this repository, stored as
 JSON in prompts/models/). Reading it needs only numpy.
+
+Paraphrase that shares no words with the training data is read through a static sentence
+embedding (services/embedding.py: WordLlama's table, shipped in its package). A model whose JSON
+has an "embedding" part holds a second logistic regression over that embedding, trained on the
+same data, and its probabilities are the two models' averaged with the stored weight
+(``probabilities``). Averaging measured better than one regression over both kinds of feature,
+which grew over-confident (README "Free text").
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ from functools import cache, lru_cache
 from importlib import resources
 
 import numpy as np
+
+from services import embedding
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -99,15 +108,32 @@ def features(normalised: str) -> tuple[str, ...]:
     return tuple(feats)
 
 
+def embedding_input(normalised: str) -> np.ndarray:
+    """The sentence embedding the embedding part reads for a normalised text."""
+    return embedding.embed(normalised)
+
+
+@dataclass(frozen=True)
+class Dense:
+    """The embedding part: ``weight`` (its share of the averaged probabilities), one bias per
+    class and one row of weights (one per class) per embedding number."""
+
+    weight: float
+    bias: np.ndarray
+    rows: np.ndarray
+
+
 @dataclass(frozen=True)
 class LinearModel:
-    """classes, one bias per class, and one row of weights (one per class) per feature."""
+    """classes, one bias per class, one row of weights (one per class) per feature, and
+    optionally the embedding part (``dense``)."""
 
     classes: tuple[str, ...]
     bias: np.ndarray
     index: dict[str, int]
     weights: np.ndarray
     thresholds: dict[str, float]
+    dense: Dense | None = None
 
     def scores(self, normalised: str) -> dict[str, float]:
         """Each class's raw score (softmax or sigmoid them, as the model was trained)."""
@@ -117,6 +143,17 @@ class LinearModel:
         if rows:
             raw += self.weights[rows].sum(axis=0) / math.sqrt(len(feats))
         return dict(zip(self.classes, (float(v) for v in raw), strict=True))
+
+    def probabilities(self, normalised: str) -> dict[str, float]:
+        """Each class's probability: the word model's softmax, averaged with the embedding
+        part's when there is one."""
+        p = softmax(self.scores(normalised))
+        if self.dense is None or not normalised:
+            return p
+        raw = self.dense.bias + embedding_input(normalised) @ self.dense.rows
+        q = softmax(dict(zip(self.classes, (float(v) for v in raw), strict=True)))
+        w = self.dense.weight
+        return {k: (1 - w) * p[k] + w * q[k] for k in self.classes}
 
 
 def softmax(raw: dict[str, float]) -> dict[str, float]:
@@ -131,10 +168,30 @@ def load(name: str) -> LinearModel:
     """prompts/models/<name>.json as built by bench/textmodels_build.py."""
     data = json.loads((resources.files("prompts") / "models" / f"{name}.json").read_text("utf-8"))
     names = list(data["weights"])
+    part = data.get("embedding")
+    dense = None
+    if part is not None:
+        wanted = (embedding.NAME, embedding.POOLING)
+        if (part["name"], part["pooling"]) != wanted:
+            raise ValueError(f"{name}.json was trained on {part['name']}, not {wanted}")
+        embedding.warm()
+        dense = Dense(
+            weight=float(part["weight"]),
+            bias=np.array(part["bias"], dtype=np.float64),
+            rows=np.array(part["rows"], dtype=np.float64),
+        )
     return LinearModel(
         classes=tuple(data["classes"]),
         bias=np.array(data["bias"], dtype=np.float64),
         index={name: i for i, name in enumerate(names)},
         weights=np.array([data["weights"][n] for n in names], dtype=np.float64),
         thresholds={str(k): float(v) for k, v in data["thresholds"].items()},
+        dense=dense,
     )
+
+
+def warm() -> None:
+    """Load both models (and the embedding table they read) now, at start-up, so the first
+    typed answer does not wait about a second for them."""
+    load("safeguarding")
+    load("themes")

@@ -89,7 +89,7 @@ def themes_of(text: str) -> list[str]:
     found = {t for t, (_, pattern) in codebook().items() if pattern.search(normalised)}
     model = textmodel.load("themes")
     limit = model.thresholds["theme"]
-    for theme, p in textmodel.softmax(model.scores(normalised)).items():
+    for theme, p in model.probabilities(normalised).items():
         if p >= limit and theme != "none":
             found.add(theme)
     return [theme for theme in codebook() if theme in found]
