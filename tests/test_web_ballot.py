@@ -451,3 +451,34 @@ async def test_an_optional_choice_can_be_left_empty(tmp_path: Path) -> None:
             assert page.url == "/v/opt-poll/done"
     finally:
         await rt.close()
+
+
+async def test_a_malformed_request_logs_no_address_or_what_was_sent(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """aiohttp answers a request it cannot parse itself (a line or header too long, a bad
+    header) and logs it: that log must name neither the client's address nor its bytes."""
+    rt = await open_with_polls(tmp_path, OPEN_POLL)
+    runner = await start_web(build_web_app(rt.services, rt.key, public_url=None), "127.0.0.1", 0)
+    port = runner.addresses[0][1]
+    caplog.set_level(logging.DEBUG)
+    agent = "DistinctiveAgent/" + "z" * 9000
+    requests = [
+        f"GET /v/web-poll HTTP/1.1\r\nHost: x\r\nUser-Agent: {agent}\r\n\r\n",
+        "GET /v/" + "q" * 9000 + " HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET /v/web-poll HTTP/1.1\r\nHost: x\r\nBad Header Name: DistinctiveAgent\r\n\r\n",
+    ]
+    try:
+        for raw in requests:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(raw.encode())
+            await writer.drain()
+            answer = await reader.read(65536)
+            assert answer.startswith(b"HTTP/1.") and b" 400 " in answer.split(b"\r\n")[0]
+            assert b"Traceback" not in answer
+            writer.close()
+    finally:
+        await runner.cleanup()
+        await rt.close()
+    assert "127.0.0.1" not in caplog.text
+    assert "DistinctiveAgent" not in caplog.text and "qqqq" not in caplog.text
