@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from services.results import Cell, Results, Table
-from services.suppression import SECONDARY, group_size, shown
+from services.suppression import SECONDARY, group_size, shown, turnout_ballots
 
 CSV_HEADER = ("poll", "question", "option", "dimension", "group", "count", "share")
 CSV_RANK = ("first", "points")  # added when the export holds a rank question
@@ -402,9 +402,9 @@ def _turnout(wb: Any, results: Results, used: set[str], questions: list) -> None
         if i < len(groups):
             r = groups[i]
             line[3], line[4] = text.get(r.dimension, r.dimension), r.group_label
-            line[5] = f"<{results.min_cell}" if r.suppressed else r.ballots
+            line[5] = turnout_ballots(results, r)
             line[6] = r.population
-            if r.percent is not None and not r.suppressed:
+            if r.percent is not None and isinstance(line[5], int):
                 line[7] = s.cell(r.percent / 100, fmt=PERCENT)
         s.row(line)
 

@@ -82,7 +82,15 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from services.results import Cell, Results, Table, TextAnswer, place_counts, small_cell
+from services.results import (
+    Cell,
+    Results,
+    Table,
+    TextAnswer,
+    TurnoutRow,
+    place_counts,
+    small_cell,
+)
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +160,29 @@ def group_size(table: Table, min_cell: int) -> int | str:
         if table.size_hidden:
             return SECONDARY
     return table.respondents
+
+
+def turnout_ballots(results: Results, row: TurnoutRow) -> int | str:
+    """A group's ballots in turnout as published: they are its count in the breakdown
+    question's own table, so they are published as that table publishes them (its marker,
+    "<m" or "[c]", when hidden there); a group the table lacks keeps turnout's primary rule.
+    One rule for every place turnout is shown (the site, Excel)."""
+    m = results.min_cell
+    ballots: int | str = f"<{m}" if row.suppressed and m > 0 else row.ballots
+    table = next(
+        (
+            t
+            for t in results.tables
+            if t.question == row.dimension and not t.dimension and t.channel == "all"
+        ),
+        None,
+    )
+    cell = next((c for c in table.cells if c.option == row.group), None) if table else None
+    if table is not None and cell is not None:
+        published = shown(table, cell, m)
+        if published.hidden:
+            ballots = published.count
+    return ballots
 
 
 def rule_text(min_cell: int) -> str:
@@ -953,4 +984,5 @@ __all__ = [
     "shown",
     "small_cell",
     "table_key",
+    "turnout_ballots",
 ]

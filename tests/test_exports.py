@@ -710,3 +710,42 @@ async def test_json_rank_markers(tmp_path: Path) -> None:
     ) == ("<5", "<5", "[c]")
     choice = next(t for t in data["tables"] if t["question"] == "priority")
     assert "first_shown" not in choice["cells"][0]
+
+
+def test_turnout_markers_are_those_of_the_breakdown_table(tmp_path: Path) -> None:
+    """A group's ballots hidden in turnout carry the marker its breakdown question's table
+    gives that count: South (17, hidden so that East's 3 can't be worked out) is "[c]" in the
+    Excel turnout sheet as on the site, never "<5", which would say it is below 5."""
+    from openpyxl import load_workbook
+
+    area = Table(
+        "area",
+        "choice",
+        "",
+        "",
+        "",
+        40,
+        (
+            Cell("north", "North", 20, 0.5),
+            Cell("east", "East", 3, 0.075, suppressed=True),
+            Cell("south", "South", 17, 0.425, suppressed=True),
+        ),
+    )
+    res = replace(
+        _small(),
+        ballots=40,
+        tables=(area,),
+        questions=(("area", "choice", "Where?"),),
+        turnout=Turnout(
+            (("2026-11-25", 40),),
+            (
+                TurnoutRow("area", "north", "North", 20, 200),
+                TurnoutRow("area", "east", "East", 3, 100, suppressed=True),
+                TurnoutRow("area", "south", "South", 17, 150, suppressed=True),
+            ),
+        ),
+    )
+    RENDERERS["xlsx"][1](res, tmp_path / "r.xlsx")
+    rows = _grid(load_workbook(tmp_path / "r.xlsx")["Turnout"])
+    ballots = {row[4]: row[5] for row in rows[1:] if row[4]}
+    assert ballots == {"North": 20, "East": "<5", "South": "[c]"}
