@@ -709,6 +709,7 @@ class SiteWriter:
             switch=f"{up}{other}/{path}",
             t=lambda key, **p: self._t(lang, key, **p),
             tt=lambda key, **p: self._t(other, key, **p),
+            root=root,  # the one page in both languages
             poll_text=lambda value: pick(value, lang) if value else "",
             poll_lang=poll_lang,
             min_cell=sp.results.min_cell if sp else 0,
