@@ -338,7 +338,7 @@ def _summary(wb: Any, results: Results, used: set[str], questions: list) -> None
             if kind == "rank":
                 values += [fig.first, fig.points]
             s.row(values)
-        s.row([None, s.cell("Respondents", bold=True), table.respondents])
+        s.row([None, s.cell("Respondents", bold=True), group_size(table, results.min_cell)])
 
 
 def _crosstab(
@@ -506,7 +506,7 @@ def write_png(results: Results, path: Path) -> None:
     fig.text(
         0.02, 1 - 16 / height, "\n".join(lines), fontsize=22, weight="bold", va="top", ha="left"
     )
-    n = table.respondents if table else 0
+    n = group_size(table, results.min_cell) if table else 0
     sub = f"n = {n} · {results.generated}" if results.generated else f"n = {n}"
     if rank:
         sub += " · points: 1st choice scores most"

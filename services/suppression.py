@@ -152,8 +152,12 @@ def shown(table: Table, cell: Cell, min_cell: int) -> Shown:
 
 def group_size(table: Table, min_cell: int) -> int | str:
     """A table's respondents as published: a group withheld for being smaller than the
-    threshold shows ``<m``, a group whose size its breakdown's own table hides shows that
-    table's marker; every other size is shown (a withheld whole breakdown's too)."""
+    threshold shows ``<m``, and so does a question fewer than m answered (an optional one: its
+    respondents are a count like any other); a group whose size its breakdown's own table
+    hides shows that table's marker; every other size is shown (a withheld whole
+    breakdown's too)."""
+    if min_cell > 0 and 0 < table.respondents < min_cell:
+        return f"<{min_cell}"
     if min_cell > 0 and (table.size_hidden or table.withheld):
         if table.respondents < min_cell:
             return f"<{min_cell}"

@@ -749,3 +749,35 @@ def test_turnout_markers_are_those_of_the_breakdown_table(tmp_path: Path) -> Non
     rows = _grid(load_workbook(tmp_path / "r.xlsx")["Turnout"])
     ballots = {row[4]: row[5] for row in rows[1:] if row[4]}
     assert ballots == {"North": 20, "East": "<5", "South": "[c]"}
+
+
+def test_a_question_fewer_than_min_cell_answered_says_so_not_how_many(tmp_path: Path) -> None:
+    """An optional question 3 people answered: its respondents are a count below 5 like any
+    other, "<5" wherever a respondents figure is published (JSON, Excel, the chart's n)."""
+    from openpyxl import load_workbook
+
+    extra = Table(
+        "extra",
+        "choice",
+        "",
+        "",
+        "",
+        3,
+        (
+            Cell("x", "X", 3, 1.0, suppressed=True),
+            Cell("y", "Y", 0, 0.0, suppressed=True),
+        ),
+    )
+    res = replace(_small(), tables=(*_small().tables, extra))
+    res = replace(res, questions=(*res.questions, ("extra", "choice", "Optional extra?")))
+    RENDERERS["json"][1](res, tmp_path / "r.json")
+    data = json.loads((tmp_path / "r.json").read_text())
+    table = next(t for t in data["tables"] if t["question"] == "extra")
+    assert table["respondents"] is None
+    RENDERERS["xlsx"][1](res, tmp_path / "r.xlsx")
+    grid = _grid(load_workbook(tmp_path / "r.xlsx")["Summary"])
+    start = next(i for i, row in enumerate(grid) if row[0] == "Optional extra?")
+    respondents = next(row for row in grid[start:] if row[1] == "Respondents")
+    assert respondents[2] == "<5"
+    overall = next(row for row in grid if row[1] == "Respondents")
+    assert overall[2] == 20  # a question most answered keeps its figure
