@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
@@ -482,3 +483,32 @@ async def test_a_malformed_request_logs_no_address_or_what_was_sent(
         await rt.close()
     assert "127.0.0.1" not in caplog.text
     assert "DistinctiveAgent" not in caplog.text and "qqqq" not in caplog.text
+
+
+async def test_the_confirmation_is_shown_only_to_a_browser_whose_ballot_counted(
+    runtime: Runtime,
+) -> None:
+    """/done typed, bookmarked or forged by a browser that sent nothing (or hasn't sent yet)
+    never says "Your vote is counted"; after a real Send it does, in either language."""
+    async with web_client(runtime) as client:
+        stranger = Browser(client)
+        page = await stranger.get("/v/web-poll/done")
+        assert "counted" not in page.plain and "have been sent" not in page.plain
+        assert page.url == "/v/web-poll"  # the poll's start page instead
+        b = Browser(client)
+        await b.get("/v/web-poll")
+        await b.submit("/v/web-poll/start", {})
+        await b.submit("/v/web-poll/q/0", {"answer": "13-15"})
+        page = await b.get("/v/web-poll/done?j=forged")
+        assert "counted" not in page.plain and page.url == "/v/web-poll/q/1"
+        for i, value in [(1, "north"), (2, "jobs"), (3, "")]:
+            await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+        page = await b.submit("/v/web-poll/send", {})
+        assert page.url == "/v/web-poll/done" and "Your vote is counted" in page.plain
+        switch = html.unescape(page.text.split('class="language" href="')[1].split('"')[0])
+        welsh = await b.get(switch)  # the language switch keeps the confirmation
+        assert welsh.url == "/v/web-poll/done" and "wedi cael ei chyfrif" in welsh.plain
+        other = Browser(client)  # the same address in another browser
+        await other.get("/v/web-poll")
+        async with client.get("/v/web-poll/done", allow_redirects=False) as resp:
+            assert resp.status == 303
