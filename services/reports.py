@@ -29,7 +29,7 @@ from services.results import (
     split_channels,
     suppress_table,
 )
-from services.suppression import apply_suppression
+from services.suppression import apply_suppression, group_size
 from services.themes import codebook
 from storage.contract import Store
 from storage.records import PollRow
@@ -264,11 +264,12 @@ class ReportService:
 
     def _by_channel(self, results: Results, question: str, lang: str) -> str:
         """ "Telegram 12 · web 9 · paper <5": who answered the main question each way, when
-        ballots came in more than one way (a withheld channel shows the threshold)."""
+        ballots came in more than one way, each size as every export publishes it
+        (``group_size``: "<5" only on a channel below 5)."""
         parts = []
         for table in results.tables:
             if table.question == question and table.dimension == CHANNEL:
-                shown = f"<{results.min_cell}" if table.withheld else str(table.respondents)
+                shown = str(group_size(table, results.min_cell))
                 name = self._catalog.plain(lang, f"channel_{table.group}")
                 parts.append(f"{name} {shown}")
         return " · ".join(parts)

@@ -137,9 +137,36 @@ async def test_turnout_hides_what_the_breakdown_table_hides(rt: Runtime, tmp_pat
     assert "prefer-not-to-say" in hidden and len(hidden) >= 2
     text = path.read_text(encoding="utf-8")
     turnout = json.loads(text)["turnout"]
-    shown = {
-        r["group"]: r["ballots"] for r in turnout["by_group"] if r.get("dimension") == "area"
-    }
+    shown = {r["group"]: r["ballots"] for r in turnout["by_group"] if r.get("dimension") == "area"}
     assert shown["north"] == 26 or "north" in hidden  # shown rows carry their count
     for option in hidden:
         assert option in shown and shown[option] is None, (option, shown)
+
+
+def test_each_channel_s_marker_is_true_of_its_size() -> None:
+    """ "By channel" in /results: a channel withheld for being small is "<5"; one hidden so
+    another can't be worked out is "[c]" (5 or more); one withheld only because its whole
+    breakdown had to be shows its size. Never "<5" on a channel of 17 or 30."""
+    from prompts import load_catalog
+    from services.pollfile import CHANNEL
+    from services.reports import ReportService
+    from services.results import Cell, Results, Table
+
+    def table(channel: str, n: int, **flags: bool) -> Table:
+        cells = (Cell("jobs", "Jobs", n, 1.0, suppressed=True),)
+        return Table("priority", "choice", CHANNEL, channel, channel, n, cells, channel, **flags)
+
+    results = Results(
+        "p",
+        "P",
+        50,
+        5,
+        (
+            table("telegram", 30, withheld=True),
+            table("web", 17, withheld=True, size_hidden=True),
+            table("paper", 3, withheld=True, size_hidden=True),
+        ),
+    )
+    reports = ReportService(None, None, load_catalog())  # type: ignore[arg-type]
+    line = reports._by_channel(results, "priority", "en")
+    assert line == "Telegram 30 · web [c] · paper <5", line
