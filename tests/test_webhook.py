@@ -4,6 +4,7 @@ secret checked, a redelivered update dropped, and ballots counted exactly once."
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import sqlite3
 from collections.abc import AsyncIterator
@@ -239,7 +240,7 @@ async def test_a_large_update_is_taken_on_the_web_server_and_a_large_form_is_not
             async with client.post("/hook", data=body, headers=headers) as r:
                 assert r.status == 200
             huge = json.dumps({**update, "padding": "x" * MAX_UPDATE_BYTES}).encode()
-            async with client.post("/hook", data=huge, headers=headers) as r:
+            async with client.post("/hook", data=io.BytesIO(huge), headers=headers) as r:
                 assert r.status == 413  # past its own limit: refused, not a traceback
             big_form = {"csrf": "x", "answer": "y" * (MAX_REQUEST_BYTES + 1)}
             async with client.post("/v/test-poll/q/0", data=big_form) as r:
