@@ -168,7 +168,15 @@ def _table_json(table: Table, min_cell: int) -> dict[str, Any]:
 
 def _turnout_json(results: Results) -> dict[str, Any]:
     return {
-        "by_day": [{"date": day, "ballots": n} for day, n in results.turnout.by_day],
+        "by_day": [
+            {
+                "date": day,
+                "ballots": _number(n),
+                "suppressed": isinstance(n, str),
+                "shown": _marker(n),
+            }
+            for day, n in results.turnout.by_day
+        ],
         "by_group": [
             {
                 "dimension": r.dimension,

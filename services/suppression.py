@@ -951,6 +951,22 @@ def _hide_twins(tables: tuple[Table, ...]) -> tuple[Table, ...]:
     return tuple(out)
 
 
+def _days(by_day: tuple[tuple[str, int | str], ...], m: int) -> tuple[tuple[str, int | str], ...]:
+    """Ballots per day as published. A day is a group of ballots like any other (a school's
+    visit on its day would give that session's size away), so a day below m is "<m" and
+    another is hidden ("[c]") where the total would give it away, as a breakdown's sizes are
+    (``sizes_table``). One day is the number of ballots, published anyway."""
+    counts = [(day, n) for day, n in by_day if isinstance(n, int)]
+    if len(counts) < 2 or len(counts) != len(by_day):
+        return by_day
+    total = sum(n for _, n in counts)
+    cells = tuple(Cell(day, day, n, n / total) for day, n in counts)
+    days = Table("ballots-by-day", "choice", "", "", "", total, cells)
+    table = _apply(days, plan_suppression([days], m))
+    hidden = {c.option: marker(c, m, table) for c in table.cells if c.suppressed}
+    return tuple((day, hidden.get(day, n)) for day, n in counts)
+
+
 def apply_suppression(results: Results, *, protect_zeros: bool = False) -> Results:
     """The results as they may be published: small counts hidden, the rule written down."""
     m = results.min_cell
@@ -967,6 +983,7 @@ def apply_suppression(results: Results, *, protect_zeros: bool = False) -> Resul
     )
     turnout = replace(
         results.turnout,
+        by_day=_days(results.turnout.by_day, m),
         by_group=tuple(
             replace(r, suppressed=r.suppressed or r.ballots < m) for r in results.turnout.by_group
         ),

@@ -199,8 +199,8 @@ def test_json_literal(tmp_path: Path) -> None:
         ],
         "turnout": {
             "by_day": [
-                {"date": "2026-11-24", "ballots": 8},
-                {"date": "2026-11-25", "ballots": 12},
+                {"date": "2026-11-24", "ballots": 8, "suppressed": False, "shown": None},
+                {"date": "2026-11-25", "ballots": 12, "suppressed": False, "shown": None},
             ],
             "by_group": [
                 {
@@ -411,7 +411,8 @@ async def test_xlsx_workbook(tmp_path: Path) -> None:
     turnout = wb["Turnout"]
     assert turnout.freeze_panes == "A2"
     assert [c.value for c in turnout[1]][:2] == ["Date", "Ballots"]
-    assert turnout["A2"].is_date and turnout["B2"].value == 4
+    assert turnout["A2"].is_date and turnout["B2"].value == "<5"  # 4 ballots that day
+    assert turnout["B3"].value == "[c]"  # 12, which with the 16 in all would give the 4
     assert turnout["E2"].value == "North" and turnout["F2"].value == 9
     assert turnout["H2"].value == pytest.approx(0.03) and turnout["H2"].number_format == "0.0%"
 
@@ -781,3 +782,26 @@ def test_a_question_fewer_than_min_cell_answered_says_so_not_how_many(tmp_path: 
     assert respondents[2] == "<5"
     overall = next(row for row in grid if row[1] == "Respondents")
     assert overall[2] == 20  # a question most answered keeps its figure
+
+
+def test_ballots_by_day_are_suppressed_like_any_count(tmp_path: Path) -> None:
+    """A day is a group of ballots like any other (a school's visit on its day gives that
+    session's size away): 2 ballots on the last day are "<5", and the day that would give
+    them away from the total is hidden too ("[c]"), in JSON and Excel alike. A poll of one
+    day keeps its figure: it is the number of ballots, published anyway."""
+    from openpyxl import load_workbook
+
+    base = replace(_small(), ballots=42)
+    days = (("2026-11-24", 40), ("2026-11-25", 2))
+    res = apply_suppression(replace(base, turnout=replace(base.turnout, by_day=days)))
+    RENDERERS["json"][1](res, tmp_path / "r.json")
+    by_day = json.loads((tmp_path / "r.json").read_text())["turnout"]["by_day"]
+    assert by_day == [
+        {"date": "2026-11-24", "ballots": None, "suppressed": True, "shown": "[c]"},
+        {"date": "2026-11-25", "ballots": None, "suppressed": True, "shown": "<5"},
+    ]
+    RENDERERS["xlsx"][1](res, tmp_path / "r.xlsx")
+    rows = _grid(load_workbook(tmp_path / "r.xlsx")["Turnout"])
+    assert [row[1] for row in rows[1:3]] == ["[c]", "<5"]
+    one = apply_suppression(replace(base, turnout=replace(base.turnout, by_day=days[1:])))
+    assert one.turnout.by_day == days[1:]
