@@ -211,10 +211,13 @@ async def test_ineligible_and_closed_and_unknown_store_nothing(runtime: Runtime)
         assert db_rows(runtime, "SELECT count(*) FROM drafts") == [(0,)]
         page = await b.get("/v/no-such-poll")
         assert page.status == 404 and "can't find that poll" in page.plain
+        await b.get("/v/web-poll")  # a start page opened before the poll closed
         await runtime.services.polls.set_status("web-poll", "closed")
-        await b.get("/v/web-poll")
         page = await b.submit("/v/web-poll/start", {})
         assert "has closed" in page.plain
+        page = await b.get("/v/web-poll")  # opened after: it says so at once, with no Start
+        assert "has closed" in page.plain and "/v/web-poll/start" not in page.text
+        assert "Before you start" not in page.plain
     assert db_rows(runtime, "SELECT count(*) FROM ballots") == [(0,)]
 
 
