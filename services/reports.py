@@ -137,8 +137,7 @@ class ReportService:
                             "admin_results_hidden"
                             if cell.count < min_cell
                             else "admin_results_protected",
-                            rank=rank,
-                            label=cell.label,
+                            label=cell.label,  # no place: hidden ones come last, by label
                             min_cell=min_cell,
                         )
                     )

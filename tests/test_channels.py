@@ -170,3 +170,17 @@ def test_each_channel_s_marker_is_true_of_its_size() -> None:
     reports = ReportService(None, None, load_catalog())  # type: ignore[arg-type]
     line = reports._by_channel(results, "priority", "en")
     assert line == "Telegram 30 · web [c] · paper <5", line
+
+
+async def test_results_in_telegram_give_no_place_to_a_hidden_count(rt: Runtime) -> None:
+    """/results numbers the options it shows, 1st, 2nd...; a hidden one gets no number (hidden
+    ones come last in label order, so a number there would be a place it may not have: a
+    count hidden to protect another can be the largest)."""
+    await _cast(rt, "telegram", "climate", 9)
+    await _cast(rt, "telegram", "transport", 7)
+    await _cast(rt, "telegram", "jobs", 3)
+    text, _ = await rt.services.reports.summary("test-poll", 5, "en")
+    lines = [s for s in text.splitlines() if "Jobs" in s or "Climate" in s or "Transport" in s]
+    assert lines[0].startswith("1. ")
+    hidden = [s for s in lines if "fewer than" in s or "hidden" in s]
+    assert hidden and not any(s[:1].isdigit() for s in hidden), hidden
