@@ -184,3 +184,39 @@ async def test_results_in_telegram_give_no_place_to_a_hidden_count(rt: Runtime) 
     assert lines[0].startswith("1. ")
     hidden = [s for s in lines if "fewer than" in s or "hidden" in s]
     assert hidden and not any(s[:1].isdigit() for s in hidden), hidden
+
+
+async def test_a_combined_ranking_gives_away_no_poll_s_hidden_count(
+    rt: Runtime, tmp_path: Path
+) -> None:
+    """Jobs is 3 in test-poll (hidden there) and 6 in other-poll (shown): a combined count of
+    9 would give the 3 away (9 - 6), so an option any poll hides is hidden combined too."""
+    other = SIMPLE_POLL.replace("code: test-poll", "code: other-poll")
+    await rt.services.polls.create(rt.services.polls.parse(other, "o.yaml"), status="open")
+    await _cast(rt, "telegram", "climate", 9)
+    await _cast(rt, "telegram", "transport", 7)
+    await _cast(rt, "telegram", "jobs", 3)
+    loaded = await rt.services.polls.by_code("other-poll")
+    assert loaded is not None
+    row, poll = loaded
+    for n, priority in enumerate(
+        ["jobs"] * 6 + ["climate"] * 8 + ["transport"] * 6 + ["mental-health"] * 5
+    ):
+        choices = (("age", "13-15", None), ("area", "north", None), ("priority", priority, None))
+        ballot = NewBallot(row.id, "2026-12-01", choices=choices, groups=poll.group_key(choices))
+        await rt.store.cast_ballot(ballot, f"o-{n}".encode(), None, 1_796_000_000)
+    own = tmp_path / "own.csv"
+    await rt.services.reports.export("test-poll", "csv", own, 5)
+    mine = {
+        r["option"]: r["count"]
+        for r in csv.DictReader(own.read_text().splitlines())
+        if r["question"] == "priority" and not r["dimension"]
+    }
+    assert mine["Jobs"] == "<5"
+    out = tmp_path / "c.csv"
+    await rt.services.reports.export(["test-poll", "other-poll"], "csv", out, 5)
+    combined = {r["option"]: r["count"] for r in csv.DictReader(out.read_text().splitlines())}
+    for label, count in mine.items():
+        if count in ("<5", "[c]"):  # hidden in its own poll: hidden in the combination too
+            assert combined[label] in ("<5", "[c]"), (label, combined)
+    assert combined["Climate"] == "17"  # shown in every poll: the sum says nothing new
