@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from services.results import Cell, Results, Table
-from services.suppression import SECONDARY, group_size, shown
+from services.suppression import SECONDARY, group_size, shown, turnout_ballots
 
 CSV_HEADER = ("poll", "question", "option", "dimension", "group", "count", "share")
 CSV_RANK = ("first", "points")  # added when the export holds a rank question
@@ -168,7 +168,15 @@ def _table_json(table: Table, min_cell: int) -> dict[str, Any]:
 
 def _turnout_json(results: Results) -> dict[str, Any]:
     return {
-        "by_day": [{"date": day, "ballots": n} for day, n in results.turnout.by_day],
+        "by_day": [
+            {
+                "date": day,
+                "ballots": _number(n),
+                "suppressed": isinstance(n, str),
+                "shown": _marker(n),
+            }
+            for day, n in results.turnout.by_day
+        ],
         "by_group": [
             {
                 "dimension": r.dimension,
@@ -338,7 +346,7 @@ def _summary(wb: Any, results: Results, used: set[str], questions: list) -> None
             if kind == "rank":
                 values += [fig.first, fig.points]
             s.row(values)
-        s.row([None, s.cell("Respondents", bold=True), table.respondents])
+        s.row([None, s.cell("Respondents", bold=True), group_size(table, results.min_cell)])
 
 
 def _crosstab(
@@ -402,9 +410,9 @@ def _turnout(wb: Any, results: Results, used: set[str], questions: list) -> None
         if i < len(groups):
             r = groups[i]
             line[3], line[4] = text.get(r.dimension, r.dimension), r.group_label
-            line[5] = f"<{results.min_cell}" if r.suppressed else r.ballots
+            line[5] = turnout_ballots(results, r)
             line[6] = r.population
-            if r.percent is not None and not r.suppressed:
+            if r.percent is not None and isinstance(line[5], int):
                 line[7] = s.cell(r.percent / 100, fmt=PERCENT)
         s.row(line)
 
@@ -506,7 +514,7 @@ def write_png(results: Results, path: Path) -> None:
     fig.text(
         0.02, 1 - 16 / height, "\n".join(lines), fontsize=22, weight="bold", va="top", ha="left"
     )
-    n = table.respondents if table else 0
+    n = group_size(table, results.min_cell) if table else 0
     sub = f"n = {n} · {results.generated}" if results.generated else f"n = {n}"
     if rank:
         sub += " · points: 1st choice scores most"

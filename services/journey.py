@@ -329,9 +329,8 @@ class JourneyService:
         await self._save(ctx)
         return self._show(ctx, edit=False)
 
-    async def _refusal(self, row: PollRow, voter: bytes) -> tuple[str, dict[str, str]] | None:
-        """Why this person can't start this poll now (a catalog key and its parameters), or
-        None. The same rules for every channel; the ballot's own key still decides at Send."""
+    def _not_open(self, row: PollRow) -> tuple[str, dict[str, str]] | None:
+        """Why nobody can start this poll now (closed, not open yet), or None."""
         state = poll_state(row, self._clock())
         if state == "closed":
             return "poll_closed", {}
@@ -340,6 +339,20 @@ class JourneyService:
             return "poll_not_open_until", {"when": when}
         if state != "open":
             return "poll_not_open", {}
+        return None
+
+    async def not_open(self, code: str) -> tuple[str, dict[str, str]] | None:
+        """Why nobody can start the poll with this code now (a catalog key and parameters),
+        or None: what the web's start page says at once instead of offering Start."""
+        loaded = await self._polls.by_code(code)
+        return self._not_open(loaded[0]) if loaded is not None else ("poll_unknown", {})
+
+    async def _refusal(self, row: PollRow, voter: bytes) -> tuple[str, dict[str, str]] | None:
+        """Why this person can't start this poll now (a catalog key and its parameters), or
+        None. The same rules for every channel; the ballot's own key still decides at Send."""
+        not_open = self._not_open(row)
+        if not_open is not None:
+            return not_open
         if await self._store.has_voted(row.id, voter):
             return "already_voted", {}
         return None

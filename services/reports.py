@@ -14,7 +14,7 @@ from typing import Any
 from prompts import Catalog
 from services.exports import RENDERERS
 from services.paper import headline
-from services.pollfile import CHANNEL, Poll, pick, session_breakdown
+from services.pollfile import CHANNEL, Poll, Question, pick, session_breakdown
 from services.polls import PollService, poll_state
 from services.results import (
     Cell,
@@ -29,7 +29,7 @@ from services.results import (
     split_channels,
     suppress_table,
 )
-from services.suppression import apply_suppression
+from services.suppression import apply_suppression, group_size
 from services.themes import codebook
 from storage.contract import Store
 from storage.records import PollRow
@@ -137,8 +137,7 @@ class ReportService:
                             "admin_results_hidden"
                             if cell.count < min_cell
                             else "admin_results_protected",
-                            rank=rank,
-                            label=cell.label,
+                            label=cell.label,  # no place: hidden ones come last, by label
                             min_cell=min_cell,
                         )
                     )
@@ -264,11 +263,12 @@ class ReportService:
 
     def _by_channel(self, results: Results, question: str, lang: str) -> str:
         """ "Telegram 12 · web 9 · paper <5": who answered the main question each way, when
-        ballots came in more than one way (a withheld channel shows the threshold)."""
+        ballots came in more than one way, each size as every export publishes it
+        (``group_size``: "<5" only on a channel below 5)."""
         parts = []
         for table in results.tables:
             if table.question == question and table.dimension == CHANNEL:
-                shown = f"<{results.min_cell}" if table.withheld else str(table.respondents)
+                shown = str(group_size(table, results.min_cell))
                 name = self._catalog.plain(lang, f"channel_{table.group}")
                 parts.append(f"{name} {shown}")
         return " · ".join(parts)
@@ -346,6 +346,12 @@ class ReportService:
         places: dict[str, list[int]] = {}  # rank: how many put it 1st, 2nd, ... (all polls)
         most = 0
         respondents = ballots = 0
+        hidden: set[str] = set()  # options a poll's own published results hide
+
+        def key_of(q: Question, cell: Cell) -> str:
+            option = q.option(cell.option)
+            return (option.tag if option and option.tag else cell.label).casefold()
+
         for code in codes:
             row, poll = await self._poll(code)
             q = headline(poll)
@@ -358,9 +364,18 @@ class ReportService:
             table = next(t for t in part.tables if t.question == q.id and not t.dimension)
             respondents += table.respondents
             ballots += data.ballots
+            if min_cell > 0:
+                own = await self.results(row.code, min_cell)
+                hidden |= {
+                    key_of(q, c)
+                    for t in own.tables
+                    if t.question == q.id and not t.dimension and t.channel == "all"
+                    for c in t.cells
+                    if c.suppressed
+                }
             for cell in table.cells:
                 option = q.option(cell.option)
-                key = (option.tag if option and option.tag else cell.label).casefold()
+                key = key_of(q, cell)
                 labels.setdefault(key, option.tag if option and option.tag else cell.label)
                 totals = merged.setdefault(key, {"count": 0, "first": 0, "points": 0})
                 totals["count"] += cell.count
@@ -393,7 +408,7 @@ class ReportService:
         if kind == "rank":  # every cell holds a count for each place, the longest ballot's
             cells = [replace(c, places=c.places + (0,) * (most - len(c.places))) for c in cells]
         table = Table("campaign", kind, "", "", "", respondents, tuple(cells), most=most)
-        return apply_suppression(
+        results = apply_suppression(
             Results(
                 code=name,
                 title="Combined: " + ", ".join(c.lower() for c in codes),
@@ -404,6 +419,7 @@ class ReportService:
                 questions=(("campaign", kind, "Combined ranking"),),
             )
         )
+        return _hide_combined(results, hidden)
 
     async def export(
         self,
@@ -439,6 +455,20 @@ class ReportService:
         except OSError as exc:
             raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
         return path
+
+
+def _hide_combined(results: Results, hidden: set[str]) -> Results:
+    """A combined count is the sum of the polls' own, each published in its poll's export: so
+    an option any poll hides is hidden combined too (its count minus the other polls' shown
+    ones would give the hidden one away). What stays shown is a sum of shown figures, which
+    tells nothing new; hiding more never undoes the combined table's own suppression."""
+    if not hidden:
+        return results
+    (t,) = results.tables
+    cells = [replace(c, suppressed=c.suppressed or c.option in hidden) for c in t.cells]
+    shown = [c for c in cells if not c.suppressed]
+    rest = sorted((c for c in cells if c.suppressed), key=lambda c: (c.label.casefold(), c.option))
+    return replace(results, tables=(replace(t, cells=(*shown, *rest)),))
 
 
 def _turnout_as_tables(results: Results) -> Results:

@@ -99,7 +99,8 @@ class TurnoutRow:
 
 @dataclass(frozen=True, slots=True)
 class Turnout:
-    by_day: tuple[tuple[str, int], ...] = ()  # (YYYY-MM-DD, ballots)
+    # (YYYY-MM-DD, ballots, or the marker that replaces a hidden count: "<5", "[c]")
+    by_day: tuple[tuple[str, int | str], ...] = ()
     by_group: tuple[TurnoutRow, ...] = ()
 
 

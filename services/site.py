@@ -35,7 +35,7 @@ from services.polls import PollService
 from services.reports import ExportError, ReportService
 from services.results import Results, Table
 from services.site_inputs import National, render_markdown
-from services.suppression import group_size, shown, sizes_table
+from services.suppression import group_size, shown, sizes_table, turnout_ballots
 from services.themes import codebook
 from storage.records import PollRow
 
@@ -389,10 +389,9 @@ class SiteWriter:
     def _turnout(self, lang: str, sp: SitePoll, dimension: str | None = None) -> dict[str, Any]:
         """Ballots per group against the group's population, where the poll file gives one.
         A group's ballots are its count in the breakdown question's own table, so they are
-        published as that table publishes them (``shown``: "<5" or "[c]", and no percentage
+        published as that table publishes them (``turnout_ballots``: "<5" or "[c]", no percentage
         then); a group the table lacks keeps the turnout's primary rule."""
         res = sp.results
-        m = res.min_cell
         rows = []
         populations: dict[str, int] = {}  # per breakdown with a population for every group
         for row in res.turnout.by_group:
@@ -400,14 +399,8 @@ class SiteWriter:
                 continue
             q = sp.poll.question(row.dimension)
             label = self._labels(q, lang).get(row.group, row.group_label) if q else row.group
-            hidden = row.suppressed and m > 0
-            ballots: int | str = f"<{m}" if hidden else row.ballots
-            table = self._overall(res, row.dimension)
-            cell = next((c for c in table.cells if c.option == row.group), None) if table else None
-            if table is not None and cell is not None:
-                published = shown(table, cell, m)
-                hidden = hidden or published.hidden
-                ballots = published.count if published.hidden else ballots
+            ballots = turnout_ballots(res, row)
+            hidden = isinstance(ballots, str)
             pct = row.percent
             rows.append(
                 {
@@ -716,6 +709,7 @@ class SiteWriter:
             switch=f"{up}{other}/{path}",
             t=lambda key, **p: self._t(lang, key, **p),
             tt=lambda key, **p: self._t(other, key, **p),
+            root=root,  # the one page in both languages
             poll_text=lambda value: pick(value, lang) if value else "",
             poll_lang=poll_lang,
             min_cell=sp.results.min_cell if sp else 0,

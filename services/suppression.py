@@ -82,7 +82,15 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from services.results import Cell, Results, Table, TextAnswer, place_counts, small_cell
+from services.results import (
+    Cell,
+    Results,
+    Table,
+    TextAnswer,
+    TurnoutRow,
+    place_counts,
+    small_cell,
+)
 
 log = logging.getLogger(__name__)
 
@@ -144,14 +152,41 @@ def shown(table: Table, cell: Cell, min_cell: int) -> Shown:
 
 def group_size(table: Table, min_cell: int) -> int | str:
     """A table's respondents as published: a group withheld for being smaller than the
-    threshold shows ``<m``, a group whose size its breakdown's own table hides shows that
-    table's marker; every other size is shown (a withheld whole breakdown's too)."""
+    threshold shows ``<m``, and so does a question fewer than m answered (an optional one: its
+    respondents are a count like any other); a group whose size its breakdown's own table
+    hides shows that table's marker; every other size is shown (a withheld whole
+    breakdown's too)."""
+    if min_cell > 0 and 0 < table.respondents < min_cell:
+        return f"<{min_cell}"
     if min_cell > 0 and (table.size_hidden or table.withheld):
         if table.respondents < min_cell:
             return f"<{min_cell}"
         if table.size_hidden:
             return SECONDARY
     return table.respondents
+
+
+def turnout_ballots(results: Results, row: TurnoutRow) -> int | str:
+    """A group's ballots in turnout as published: they are its count in the breakdown
+    question's own table, so they are published as that table publishes them (its marker,
+    "<m" or "[c]", when hidden there); a group the table lacks keeps turnout's primary rule.
+    One rule for every place turnout is shown (the site, Excel)."""
+    m = results.min_cell
+    ballots: int | str = f"<{m}" if row.suppressed and m > 0 else row.ballots
+    table = next(
+        (
+            t
+            for t in results.tables
+            if t.question == row.dimension and not t.dimension and t.channel == "all"
+        ),
+        None,
+    )
+    cell = next((c for c in table.cells if c.option == row.group), None) if table else None
+    if table is not None and cell is not None:
+        published = shown(table, cell, m)
+        if published.hidden:
+            ballots = published.count
+    return ballots
 
 
 def rule_text(min_cell: int) -> str:
@@ -916,6 +951,22 @@ def _hide_twins(tables: tuple[Table, ...]) -> tuple[Table, ...]:
     return tuple(out)
 
 
+def _days(by_day: tuple[tuple[str, int | str], ...], m: int) -> tuple[tuple[str, int | str], ...]:
+    """Ballots per day as published. A day is a group of ballots like any other (a school's
+    visit on its day would give that session's size away), so a day below m is "<m" and
+    another is hidden ("[c]") where the total would give it away, as a breakdown's sizes are
+    (``sizes_table``). One day is the number of ballots, published anyway."""
+    counts = [(day, n) for day, n in by_day if isinstance(n, int)]
+    if len(counts) < 2 or len(counts) != len(by_day):
+        return by_day
+    total = sum(n for _, n in counts)
+    cells = tuple(Cell(day, day, n, n / total) for day, n in counts)
+    days = Table("ballots-by-day", "choice", "", "", "", total, cells)
+    table = _apply(days, plan_suppression([days], m))
+    hidden = {c.option: marker(c, m, table) for c in table.cells if c.suppressed}
+    return tuple((day, hidden.get(day, n)) for day, n in counts)
+
+
 def apply_suppression(results: Results, *, protect_zeros: bool = False) -> Results:
     """The results as they may be published: small counts hidden, the rule written down."""
     m = results.min_cell
@@ -932,6 +983,7 @@ def apply_suppression(results: Results, *, protect_zeros: bool = False) -> Resul
     )
     turnout = replace(
         results.turnout,
+        by_day=_days(results.turnout.by_day, m),
         by_group=tuple(
             replace(r, suppressed=r.suppressed or r.ballots < m) for r in results.turnout.by_group
         ),
@@ -953,4 +1005,5 @@ __all__ = [
     "shown",
     "small_cell",
     "table_key",
+    "turnout_ballots",
 ]

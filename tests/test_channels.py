@@ -137,9 +137,86 @@ async def test_turnout_hides_what_the_breakdown_table_hides(rt: Runtime, tmp_pat
     assert "prefer-not-to-say" in hidden and len(hidden) >= 2
     text = path.read_text(encoding="utf-8")
     turnout = json.loads(text)["turnout"]
-    shown = {
-        r["group"]: r["ballots"] for r in turnout["by_group"] if r.get("dimension") == "area"
-    }
+    shown = {r["group"]: r["ballots"] for r in turnout["by_group"] if r.get("dimension") == "area"}
     assert shown["north"] == 26 or "north" in hidden  # shown rows carry their count
     for option in hidden:
         assert option in shown and shown[option] is None, (option, shown)
+
+
+def test_each_channel_s_marker_is_true_of_its_size() -> None:
+    """ "By channel" in /results: a channel withheld for being small is "<5"; one hidden so
+    another can't be worked out is "[c]" (5 or more); one withheld only because its whole
+    breakdown had to be shows its size. Never "<5" on a channel of 17 or 30."""
+    from prompts import load_catalog
+    from services.pollfile import CHANNEL
+    from services.reports import ReportService
+    from services.results import Cell, Results, Table
+
+    def table(channel: str, n: int, **flags: bool) -> Table:
+        cells = (Cell("jobs", "Jobs", n, 1.0, suppressed=True),)
+        return Table("priority", "choice", CHANNEL, channel, channel, n, cells, channel, **flags)
+
+    results = Results(
+        "p",
+        "P",
+        50,
+        5,
+        (
+            table("telegram", 30, withheld=True),
+            table("web", 17, withheld=True, size_hidden=True),
+            table("paper", 3, withheld=True, size_hidden=True),
+        ),
+    )
+    reports = ReportService(None, None, load_catalog())  # type: ignore[arg-type]
+    line = reports._by_channel(results, "priority", "en")
+    assert line == "Telegram 30 · web [c] · paper <5", line
+
+
+async def test_results_in_telegram_give_no_place_to_a_hidden_count(rt: Runtime) -> None:
+    """/results numbers the options it shows, 1st, 2nd...; a hidden one gets no number (hidden
+    ones come last in label order, so a number there would be a place it may not have: a
+    count hidden to protect another can be the largest)."""
+    await _cast(rt, "telegram", "climate", 9)
+    await _cast(rt, "telegram", "transport", 7)
+    await _cast(rt, "telegram", "jobs", 3)
+    text, _ = await rt.services.reports.summary("test-poll", 5, "en")
+    lines = [s for s in text.splitlines() if "Jobs" in s or "Climate" in s or "Transport" in s]
+    assert lines[0].startswith("1. ")
+    hidden = [s for s in lines if "fewer than" in s or "hidden" in s]
+    assert hidden and not any(s[:1].isdigit() for s in hidden), hidden
+
+
+async def test_a_combined_ranking_gives_away_no_poll_s_hidden_count(
+    rt: Runtime, tmp_path: Path
+) -> None:
+    """Jobs is 3 in test-poll (hidden there) and 6 in other-poll (shown): a combined count of
+    9 would give the 3 away (9 - 6), so an option any poll hides is hidden combined too."""
+    other = SIMPLE_POLL.replace("code: test-poll", "code: other-poll")
+    await rt.services.polls.create(rt.services.polls.parse(other, "o.yaml"), status="open")
+    await _cast(rt, "telegram", "climate", 9)
+    await _cast(rt, "telegram", "transport", 7)
+    await _cast(rt, "telegram", "jobs", 3)
+    loaded = await rt.services.polls.by_code("other-poll")
+    assert loaded is not None
+    row, poll = loaded
+    for n, priority in enumerate(
+        ["jobs"] * 6 + ["climate"] * 8 + ["transport"] * 6 + ["mental-health"] * 5
+    ):
+        choices = (("age", "13-15", None), ("area", "north", None), ("priority", priority, None))
+        ballot = NewBallot(row.id, "2026-12-01", choices=choices, groups=poll.group_key(choices))
+        await rt.store.cast_ballot(ballot, f"o-{n}".encode(), None, 1_796_000_000)
+    own = tmp_path / "own.csv"
+    await rt.services.reports.export("test-poll", "csv", own, 5)
+    mine = {
+        r["option"]: r["count"]
+        for r in csv.DictReader(own.read_text().splitlines())
+        if r["question"] == "priority" and not r["dimension"]
+    }
+    assert mine["Jobs"] == "<5"
+    out = tmp_path / "c.csv"
+    await rt.services.reports.export(["test-poll", "other-poll"], "csv", out, 5)
+    combined = {r["option"]: r["count"] for r in csv.DictReader(out.read_text().splitlines())}
+    for label, count in mine.items():
+        if count in ("<5", "[c]"):  # hidden in its own poll: hidden in the combination too
+            assert combined[label] in ("<5", "[c]"), (label, combined)
+    assert combined["Climate"] == "17"  # shown in every poll: the sum says nothing new

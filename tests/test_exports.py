@@ -199,8 +199,8 @@ def test_json_literal(tmp_path: Path) -> None:
         ],
         "turnout": {
             "by_day": [
-                {"date": "2026-11-24", "ballots": 8},
-                {"date": "2026-11-25", "ballots": 12},
+                {"date": "2026-11-24", "ballots": 8, "suppressed": False, "shown": None},
+                {"date": "2026-11-25", "ballots": 12, "suppressed": False, "shown": None},
             ],
             "by_group": [
                 {
@@ -411,7 +411,8 @@ async def test_xlsx_workbook(tmp_path: Path) -> None:
     turnout = wb["Turnout"]
     assert turnout.freeze_panes == "A2"
     assert [c.value for c in turnout[1]][:2] == ["Date", "Ballots"]
-    assert turnout["A2"].is_date and turnout["B2"].value == 4
+    assert turnout["A2"].is_date and turnout["B2"].value == "<5"  # 4 ballots that day
+    assert turnout["B3"].value == "[c]"  # 12, which with the 16 in all would give the 4
     assert turnout["E2"].value == "North" and turnout["F2"].value == 9
     assert turnout["H2"].value == pytest.approx(0.03) and turnout["H2"].number_format == "0.0%"
 
@@ -710,3 +711,97 @@ async def test_json_rank_markers(tmp_path: Path) -> None:
     ) == ("<5", "<5", "[c]")
     choice = next(t for t in data["tables"] if t["question"] == "priority")
     assert "first_shown" not in choice["cells"][0]
+
+
+def test_turnout_markers_are_those_of_the_breakdown_table(tmp_path: Path) -> None:
+    """A group's ballots hidden in turnout carry the marker its breakdown question's table
+    gives that count: South (17, hidden so that East's 3 can't be worked out) is "[c]" in the
+    Excel turnout sheet as on the site, never "<5", which would say it is below 5."""
+    from openpyxl import load_workbook
+
+    area = Table(
+        "area",
+        "choice",
+        "",
+        "",
+        "",
+        40,
+        (
+            Cell("north", "North", 20, 0.5),
+            Cell("east", "East", 3, 0.075, suppressed=True),
+            Cell("south", "South", 17, 0.425, suppressed=True),
+        ),
+    )
+    res = replace(
+        _small(),
+        ballots=40,
+        tables=(area,),
+        questions=(("area", "choice", "Where?"),),
+        turnout=Turnout(
+            (("2026-11-25", 40),),
+            (
+                TurnoutRow("area", "north", "North", 20, 200),
+                TurnoutRow("area", "east", "East", 3, 100, suppressed=True),
+                TurnoutRow("area", "south", "South", 17, 150, suppressed=True),
+            ),
+        ),
+    )
+    RENDERERS["xlsx"][1](res, tmp_path / "r.xlsx")
+    rows = _grid(load_workbook(tmp_path / "r.xlsx")["Turnout"])
+    ballots = {row[4]: row[5] for row in rows[1:] if row[4]}
+    assert ballots == {"North": 20, "East": "<5", "South": "[c]"}
+
+
+def test_a_question_fewer_than_min_cell_answered_says_so_not_how_many(tmp_path: Path) -> None:
+    """An optional question 3 people answered: its respondents are a count below 5 like any
+    other, "<5" wherever a respondents figure is published (JSON, Excel, the chart's n)."""
+    from openpyxl import load_workbook
+
+    extra = Table(
+        "extra",
+        "choice",
+        "",
+        "",
+        "",
+        3,
+        (
+            Cell("x", "X", 3, 1.0, suppressed=True),
+            Cell("y", "Y", 0, 0.0, suppressed=True),
+        ),
+    )
+    res = replace(_small(), tables=(*_small().tables, extra))
+    res = replace(res, questions=(*res.questions, ("extra", "choice", "Optional extra?")))
+    RENDERERS["json"][1](res, tmp_path / "r.json")
+    data = json.loads((tmp_path / "r.json").read_text())
+    table = next(t for t in data["tables"] if t["question"] == "extra")
+    assert table["respondents"] is None
+    RENDERERS["xlsx"][1](res, tmp_path / "r.xlsx")
+    grid = _grid(load_workbook(tmp_path / "r.xlsx")["Summary"])
+    start = next(i for i, row in enumerate(grid) if row[0] == "Optional extra?")
+    respondents = next(row for row in grid[start:] if row[1] == "Respondents")
+    assert respondents[2] == "<5"
+    overall = next(row for row in grid if row[1] == "Respondents")
+    assert overall[2] == 20  # a question most answered keeps its figure
+
+
+def test_ballots_by_day_are_suppressed_like_any_count(tmp_path: Path) -> None:
+    """A day is a group of ballots like any other (a school's visit on its day gives that
+    session's size away): 2 ballots on the last day are "<5", and the day that would give
+    them away from the total is hidden too ("[c]"), in JSON and Excel alike. A poll of one
+    day keeps its figure: it is the number of ballots, published anyway."""
+    from openpyxl import load_workbook
+
+    base = replace(_small(), ballots=42)
+    days = (("2026-11-24", 40), ("2026-11-25", 2))
+    res = apply_suppression(replace(base, turnout=replace(base.turnout, by_day=days)))
+    RENDERERS["json"][1](res, tmp_path / "r.json")
+    by_day = json.loads((tmp_path / "r.json").read_text())["turnout"]["by_day"]
+    assert by_day == [
+        {"date": "2026-11-24", "ballots": None, "suppressed": True, "shown": "[c]"},
+        {"date": "2026-11-25", "ballots": None, "suppressed": True, "shown": "<5"},
+    ]
+    RENDERERS["xlsx"][1](res, tmp_path / "r.xlsx")
+    rows = _grid(load_workbook(tmp_path / "r.xlsx")["Turnout"])
+    assert [row[1] for row in rows[1:3]] == ["[c]", "<5"]
+    one = apply_suppression(replace(base, turnout=replace(base.turnout, by_day=days[1:])))
+    assert one.turnout.by_day == days[1:]

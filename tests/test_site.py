@@ -17,6 +17,7 @@ import pytest
 from bot.app import open_runtime
 from bot.cli import main
 from bot.settings import Settings
+from prompts import load_catalog
 from storage.records import NewBallot
 
 if TYPE_CHECKING:
@@ -884,3 +885,16 @@ questions:
     assert ["Bryn", "[c]", "700", "–"] in table  # not 6, and not 0.9%
     assert ["Prefer not to say", "<5", "–", "–"] in table
     assert "0.9%" not in (tmp_path / "en" / "towns" / "by-town.html").read_text("utf-8")
+
+
+def test_the_root_page_is_bilingual_throughout(site: Path) -> None:
+    """The root page serves both languages: its title, skip link, site name and footer are in
+    Welsh as well as English (Welsh no less favourably), the Welsh marked lang="cy"."""
+    page = html.unescape((site / "index.html").read_text(encoding="utf-8"))  # tags stay
+    catalog = load_catalog()
+    for key in ("site_footer", "web_skip_link", "site_name"):
+        en, cy = catalog.plain("en", key), catalog.plain("cy", key)
+        assert en in page, key
+        assert re.search(rf'lang="cy"[^>]*>[^<]*{re.escape(cy)}', page), key
+    title = re.search(r"<title>(.*?)</title>", page, re.S)
+    assert title and catalog.plain("cy", "site_index_title") in title.group(1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
@@ -210,10 +211,13 @@ async def test_ineligible_and_closed_and_unknown_store_nothing(runtime: Runtime)
         assert db_rows(runtime, "SELECT count(*) FROM drafts") == [(0,)]
         page = await b.get("/v/no-such-poll")
         assert page.status == 404 and "can't find that poll" in page.plain
+        await b.get("/v/web-poll")  # a start page opened before the poll closed
         await runtime.services.polls.set_status("web-poll", "closed")
-        await b.get("/v/web-poll")
         page = await b.submit("/v/web-poll/start", {})
         assert "has closed" in page.plain
+        page = await b.get("/v/web-poll")  # opened after: it says so at once, with no Start
+        assert "has closed" in page.plain and "/v/web-poll/start" not in page.text
+        assert "Before you start" not in page.plain
     assert db_rows(runtime, "SELECT count(*) FROM ballots") == [(0,)]
 
 
@@ -451,3 +455,63 @@ async def test_an_optional_choice_can_be_left_empty(tmp_path: Path) -> None:
             assert page.url == "/v/opt-poll/done"
     finally:
         await rt.close()
+
+
+async def test_a_malformed_request_logs_no_address_or_what_was_sent(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """aiohttp answers a request it cannot parse itself (a line or header too long, a bad
+    header) and logs it: that log must name neither the client's address nor its bytes."""
+    rt = await open_with_polls(tmp_path, OPEN_POLL)
+    runner = await start_web(build_web_app(rt.services, rt.key, public_url=None), "127.0.0.1", 0)
+    port = runner.addresses[0][1]
+    caplog.set_level(logging.DEBUG)
+    agent = "DistinctiveAgent/" + "z" * 9000
+    requests = [
+        f"GET /v/web-poll HTTP/1.1\r\nHost: x\r\nUser-Agent: {agent}\r\n\r\n",
+        "GET /v/" + "q" * 9000 + " HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET /v/web-poll HTTP/1.1\r\nHost: x\r\nBad Header Name: DistinctiveAgent\r\n\r\n",
+    ]
+    try:
+        for raw in requests:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(raw.encode())
+            await writer.drain()
+            answer = await reader.read(65536)
+            assert answer.startswith(b"HTTP/1.") and b" 400 " in answer.split(b"\r\n")[0]
+            assert b"Traceback" not in answer
+            writer.close()
+    finally:
+        await runner.cleanup()
+        await rt.close()
+    assert "127.0.0.1" not in caplog.text
+    assert "DistinctiveAgent" not in caplog.text and "qqqq" not in caplog.text
+
+
+async def test_the_confirmation_is_shown_only_to_a_browser_whose_ballot_counted(
+    runtime: Runtime,
+) -> None:
+    """/done typed, bookmarked or forged by a browser that sent nothing (or hasn't sent yet)
+    never says "Your vote is counted"; after a real Send it does, in either language."""
+    async with web_client(runtime) as client:
+        stranger = Browser(client)
+        page = await stranger.get("/v/web-poll/done")
+        assert "counted" not in page.plain and "have been sent" not in page.plain
+        assert page.url == "/v/web-poll"  # the poll's start page instead
+        b = Browser(client)
+        await b.get("/v/web-poll")
+        await b.submit("/v/web-poll/start", {})
+        await b.submit("/v/web-poll/q/0", {"answer": "13-15"})
+        page = await b.get("/v/web-poll/done?j=forged")
+        assert "counted" not in page.plain and page.url == "/v/web-poll/q/1"
+        for i, value in [(1, "north"), (2, "jobs"), (3, "")]:
+            await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+        page = await b.submit("/v/web-poll/send", {})
+        assert page.url == "/v/web-poll/done" and "Your vote is counted" in page.plain
+        switch = html.unescape(page.text.split('class="language" href="')[1].split('"')[0])
+        welsh = await b.get(switch)  # the language switch keeps the confirmation
+        assert welsh.url == "/v/web-poll/done" and "wedi cael ei chyfrif" in welsh.plain
+        other = Browser(client)  # the same address in another browser
+        await other.get("/v/web-poll")
+        async with client.get("/v/web-poll/done", allow_redirects=False) as resp:
+            assert resp.status == 303

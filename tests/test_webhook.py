@@ -4,6 +4,8 @@ secret checked, a redelivered update dropped, and ballots counted exactly once."
 from __future__ import annotations
 
 import asyncio
+import io
+import json
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -198,3 +200,51 @@ async def test_an_update_handled_elsewhere_is_answered_busy_for_telegram_to_retr
     assert (ok.status, busy.status, forged.status) == (200, 503, 403)
     assert busy.headers["Retry-After"] == "5"
     assert seen == [1, 1]
+
+
+async def test_a_large_update_is_taken_on_the_web_server_and_a_large_form_is_not(
+    tmp_path: Path,
+) -> None:
+    """The webhook takes updates up to MAX_UPDATE_BYTES (a long text replying to another, with
+    entities, in escaped JSON, can pass 64 KB; refusing it would have Telegram retry it for
+    ever and hold back that chat), while the ballot's pages keep their 64 KB limit."""
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from handlers.web.server import MAX_REQUEST_BYTES, build_web_app
+    from handlers.web.telegram import MAX_UPDATE_BYTES, SECRET_HEADER
+
+    settings = Settings(
+        db=tmp_path / "markbot.db",
+        key_file=tmp_path / "k" / "markbot.key",
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    runtime = await open_runtime(settings)
+    seen: list[int] = []
+
+    async def process(update: dict[str, Any]) -> bool:
+        seen.append(update["update_id"])
+        return True
+
+    text = "\U0001f600" * 2048  # 4,096 UTF-16 units: Telegram's longest text
+    reply = {"message_id": 1, "date": 0, "chat": {"id": 42, "type": "private"}, "text": text}
+    update = {"update_id": 9, "message": {**reply, "message_id": 2, "reply_to_message": reply}}
+    body = json.dumps(update).encode()  # escaped, as Telegram sends it
+    assert MAX_REQUEST_BYTES < len(body) * 2 < MAX_UPDATE_BYTES
+    body = json.dumps({**update, "padding": "x" * len(body)}).encode()
+    app = build_web_app(
+        runtime.services, runtime.key, public_url=None, webhook=("/hook", SECRET, process)
+    )
+    try:
+        async with TestClient(TestServer(app)) as client:
+            headers = {SECRET_HEADER: SECRET, "Content-Type": "application/json"}
+            async with client.post("/hook", data=body, headers=headers) as r:
+                assert r.status == 200
+            huge = json.dumps({**update, "padding": "x" * MAX_UPDATE_BYTES}).encode()
+            async with client.post("/hook", data=io.BytesIO(huge), headers=headers) as r:
+                assert r.status == 413  # past its own limit: refused, not a traceback
+            big_form = {"csrf": "x", "answer": "y" * (MAX_REQUEST_BYTES + 1)}
+            async with client.post("/v/test-poll/q/0", data=big_form) as r:
+                assert r.status == 413
+    finally:
+        await runtime.close()
+    assert seen == [9]

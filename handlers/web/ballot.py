@@ -12,6 +12,7 @@ import html
 import logging
 import secrets
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 from markupsafe import Markup
@@ -56,6 +57,9 @@ async def landing(request: web.Request) -> web.Response:
         return message_page(
             request, browser, "web_refused_title", [("web_not_offered", {})], poll=poll
         )
+    not_open = await ctx_of(request).services.journey.not_open(code)
+    if not_open is not None:  # closed, or not open yet: say so now, not after Start
+        return message_page(request, browser, "web_refused_title", [not_open], poll=poll)
     typed = clean_text(request.query.get("code", ""))[:40]
     return _landing(request, browser, code, poll, typed=typed)
 
@@ -296,11 +300,11 @@ async def send(request: web.Request) -> web.Response:
     # the database: with several processes the second click may reach another one.
     journey, person = ctx.services.journey, person_of(browser)
     if await journey.sent_poll(person, token) == code:  # a second click: the first counted it
-        return redirect(request, browser, f"/v/{code}/done")
+        return redirect(request, browser, _done_url(code, token))
     result = await journey.submit(person, token, lang=browser.lang)
     if result in (CastResult.COUNTED, CastResult.ALREADY_VOTED):
         if result is CastResult.COUNTED:
-            return redirect(request, browser, f"/v/{code}/done")
+            return redirect(request, browser, _done_url(code, token))
         return message_page(
             request, browser, "web_refused_title", [("already_voted", {})], poll=poll
         )
@@ -321,17 +325,32 @@ async def send(request: web.Request) -> web.Response:
             link=back,
         )
     if await journey.sent_poll(person, token) == code:  # waited for the first to count it
-        return redirect(request, browser, f"/v/{code}/done")
+        return redirect(request, browser, _done_url(code, token))
     return await to_step(request, browser)
 
 
+def _done_url(code: str, token: str) -> str:
+    """The confirmation of the journey just counted (its token says which)."""
+    return f"/v/{code}/done?{urlencode({'j': token})}"
+
+
 async def done(request: web.Request) -> web.Response:
+    """The "Your vote is counted" page, only to the browser whose journey was just counted here: an
+    address typed, bookmarked or forged (or a journey not sent yet) goes where the browser
+    really is, its unfinished journey or the poll's start page."""
     browser = browser_of(request)
     found = await poll_of(request)
     if found is None:
         return unknown(request, browser)
-    _, poll = found
-    catalog = ctx_of(request).services.catalog
+    code, poll = found
+    services = ctx_of(request).services
+    person = person_of(browser)
+    if await services.journey.sent_poll(person, request.query.get("j", "")) != code:
+        state = await services.journey.form_state(person)
+        if state is not None and state.code == code:
+            return redirect(request, browser, step_url(state))
+        return redirect(request, browser, f"/v/{code}")
+    catalog = services.catalog
     lang = browser.lang if browser.lang in poll.languages() else "en"
     outcome = outcome_text(catalog, poll, lang)
     body = [

@@ -131,9 +131,31 @@ def build_web_app(
     return app
 
 
+class _NoClientDetail(logging.Filter):
+    """aiohttp logs a request it could not parse or answer ("Error handling request from
+    <address>", with a traceback quoting the bytes sent: a path, a cookie, a user agent).
+    Keep only the error's type: no address, nothing the client sent."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        record.msg = "an HTTP request was refused or failed before any page: %s"
+        record.args = (type(error).__name__ if error is not None else "no detail",)
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return True
+
+
+def _server_log() -> logging.Logger:
+    """The logger aiohttp's connection handlers use, its records stripped of client detail."""
+    logger = logging.getLogger("markbot.web.http")
+    if not any(isinstance(f, _NoClientDetail) for f in logger.filters):
+        logger.addFilter(_NoClientDetail())
+    return logger
+
+
 async def start_web(app: web.Application, host: str, port: int) -> web.AppRunner:
-    """Serve ``app`` on host:port, with no access log (it would record addresses)."""
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    """Serve ``app`` on host:port, with no access log (it would record addresses), and
+    aiohttp's own error log without the client's address or bytes (``_NoClientDetail``)."""
+    runner = web.AppRunner(app, access_log=None, handle_signals=False, logger=_server_log())
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()

@@ -29,7 +29,9 @@ def webhook_app(secret: str, process: UpdateSink) -> web.Application:
         if not hmac.compare_digest(given, expected):
             return web.Response(status=403, text="forbidden")
         try:
-            data = await request.json()
+            # A sub-application's client_max_size is not used (aiohttp sizes every request by
+            # the main application's, the pages' 64 KB): this route reads up to its own.
+            data = await request.clone(client_max_size=MAX_UPDATE_BYTES).json()
         except ValueError:
             return web.Response(status=400, text="not JSON")
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
@@ -40,7 +42,7 @@ def webhook_app(secret: str, process: UpdateSink) -> web.Application:
             return web.Response(status=503, headers={"Retry-After": str(BUSY_RETRY_SECONDS)})
         return web.Response(status=200)
 
-    app = web.Application(client_max_size=MAX_UPDATE_BYTES)
+    app = web.Application()
     app.router.add_post("", receive)
     app.router.add_post("/", receive)
     return app
