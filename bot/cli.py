@@ -331,6 +331,12 @@ async def _publish(rt: Runtime, args: argparse.Namespace, settings: Settings, ou
             f"poll {code} is {detail}: results are published only once a poll has closed, so"
             f" the public figures never move (run 'markbot poll close {code}' first)"
         )
+    if outcome == "changed":
+        raise CliError(
+            f"poll {code} went public with {detail} ballots and has had more since: publishing"
+            " it again would let anyone who kept the first pages see how the new ballots voted"
+            " (its figures stay in the staff exports)"
+        )
     where = f"{settings.web_url}/results/en/{code}/index.html" if settings.web_url else "/results/"
     if outcome == "already":
         print(f"poll {code} has been published since {detail}: {where}", file=out)
@@ -421,7 +427,9 @@ async def _paper_add(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO
         raise CliError(
             f"{args.file} was not imported: the results of {args.code.lower()} are published, "
             "and published figures never move (two looks a ballot apart would show that "
-            f"ballot). Take them down first: 'markbot poll unpublish {args.code.lower()}'"
+            "ballot). If these ballots must be counted, take the pages down first "
+            f"('markbot poll unpublish {args.code.lower()}'): the staff exports will count "
+            "them, and the public pages stay down, since other figures would show how they voted"
         ) from None
     print(f"added {added} paper ballots to {args.code.lower()} from {args.file}", file=out)
     return 0

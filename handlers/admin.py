@@ -232,6 +232,8 @@ async def publish(update: Update, context: MarkbotContext) -> None:
         await _say(update, context, "admin_publish_not_closed", code=code, state=state)
     elif outcome == "already":
         await _say(update, context, "admin_publish_already", code=code, date=detail)
+    elif outcome == "changed":
+        await _say(update, context, "admin_publish_changed", code=code, ballots=detail)
     elif outcome == "published" and web is None:
         await _say(update, context, "admin_publish_done_no_web", code=code)
     elif outcome == "published":

@@ -120,8 +120,10 @@ class DashboardService:
 
     async def publish(self, code: str) -> tuple[str, str]:
         """Publish a poll's results: ('published', date), ('already', date), ('not_closed',
-        state) or ('unknown', ''). Only a closed poll can be published: public figures never
-        move, so nobody can compare two looks a ballot apart."""
+        state), ('changed', ballots when first published) or ('unknown', ''). Only a closed
+        poll can be published: public figures never move, so nobody can compare two looks a
+        ballot apart. For the same reason a poll taken down and given more ballots (reopened,
+        or paper added) cannot go public again: the two versions would show the new ballots."""
         loaded = await self._polls.by_code(code)
         if loaded is None:
             return "unknown", ""
@@ -129,6 +131,10 @@ class DashboardService:
         state = poll_state(row, datetime.fromtimestamp(self._clock(), UTC))
         if state != "closed":
             return "not_closed", state
+        ballots = sum((await self._store.ballots_by_channel(row.id)).values())
+        released = await self._store.record_release(row.id, ballots)
+        if released != ballots:
+            return "changed", str(released)
         today = datetime.fromtimestamp(self._clock(), UTC).date().isoformat()
         changed = await self._store.set_published(row.id, today)
         self._public_cache = None

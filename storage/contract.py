@@ -530,6 +530,12 @@ class Store(Protocol):
         """Poll code -> the date its results were published, for every published poll."""
         ...
 
+    async def record_release(self, poll_id: int, ballots: int) -> int:
+        """Remember that a poll's results went public with ``ballots`` ballots, unless they
+        went public before; returns the number remembered (the first release's). Taking the
+        pages down keeps it, so a later publication can be checked against it."""
+        ...
+
     # --- results ----------------------------------------------------------------------------
 
     async def tally(

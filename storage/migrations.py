@@ -366,6 +366,21 @@ MIGRATIONS.append(
     )
 )
 
+# The ballots a poll had when its results first went public (kept when they are taken down):
+# publishing it again with other figures would let anyone who kept the first pages subtract one
+# from the other and see how the ballots added since voted.
+MIGRATIONS.append(
+    (
+        "0020_released_polls",
+        """
+        CREATE TABLE released_polls (
+            poll_id INTEGER PRIMARY KEY REFERENCES polls(id),
+            ballots INTEGER NOT NULL
+        );
+        """,
+    )
+)
+
 # Every table a database copy moves (`markbot db copy`, Store.dump and Store.load), in an order
 # a load can follow (a row after the rows it refers to), each read in the order of its key.
 # The keys of ballots, answers, voters and codes are random ids or keyed hashes, so that order
@@ -393,5 +408,6 @@ COPY_TABLES: list[tuple[str, str]] = [
     ("key_check", "id"),
     ("shared_state", "kind, key"),
     ("published_polls", "poll_id"),
+    ("released_polls", "poll_id"),
     ("staff_logins", "token"),
 ]

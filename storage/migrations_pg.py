@@ -280,4 +280,13 @@ MIGRATIONS_PG: list[tuple[str, str]] = [
         ALTER TABLE telegram_updates ADD COLUMN done INTEGER NOT NULL DEFAULT 1;
         """,
     ),
+    (
+        "0020_released_polls",
+        """
+        CREATE TABLE released_polls (
+            poll_id BIGINT PRIMARY KEY REFERENCES polls(id),
+            ballots BIGINT NOT NULL
+        );
+        """,
+    ),
 ]

@@ -961,6 +961,17 @@ class PostgresStore(PostgresFeature):
         )
         return {str(r[0]): str(r[1]) for r in rows}
 
+    async def record_release(self, poll_id: int, ballots: int) -> int:
+        await self._execute(
+            "INSERT INTO released_polls (poll_id, ballots) VALUES ($1, $2)"
+            " ON CONFLICT (poll_id) DO NOTHING",
+            poll_id,
+            ballots,
+        )
+        return int(
+            await self._fetchval("SELECT ballots FROM released_polls WHERE poll_id = $1", poll_id)
+        )
+
     # --- results --------------------------------------------------------------------------
 
     async def tally(

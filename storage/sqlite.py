@@ -1039,6 +1039,20 @@ class SqliteStore:
         )
         return {str(r[0]): str(r[1]) for r in rows}
 
+    async def record_release(self, poll_id: int, ballots: int) -> int:
+        def op(conn: sqlite3.Connection) -> int:
+            conn.execute(
+                "INSERT INTO released_polls (poll_id, ballots) VALUES (?, ?)"
+                " ON CONFLICT (poll_id) DO NOTHING",
+                (poll_id, ballots),
+            )
+            row = conn.execute(
+                "SELECT ballots FROM released_polls WHERE poll_id = ?", (poll_id,)
+            ).fetchone()
+            return int(row[0])
+
+        return int(await self._w.run(op))
+
     # --- results --------------------------------------------------------------------------
 
     async def tally(

@@ -363,6 +363,14 @@ async def test_the_public_sees_a_poll_only_once_closed_and_published(
     assert (await Browser(client).get(PAGE)).status == 404
     assert (await Browser(client).get(f"/results/downloads/{CODE}.csv")).status == 404
     assert await dashboard.publish("nope") == ("unknown", "")
+    # taken down and given one more ballot, it never goes public again: whoever kept the first
+    # pages would subtract them from the second and see how that one ballot voted
+    await rt.services.polls.set_status(CODE, "open")
+    await _ballot(rt, 999)
+    await _close(rt)
+    assert await dashboard.publish(CODE) == ("changed", "48")
+    assert (await Browser(client).get(PAGE)).status == 404
+    assert (await Browser(client).get(f"/results/downloads/{CODE}.csv")).status == 404
 
 
 async def test_an_unpublished_poll_is_the_same_404_as_none(rt: Runtime, client: TestClient) -> None:

@@ -558,6 +558,18 @@ async def test_publishing_keeps_the_first_date_until_taken_down(store: Store) ->
     assert await store.published_polls() == {"beta": "2026-12-01"}
 
 
+async def test_a_release_remembers_its_first_ballot_count(store: Store) -> None:
+    """What went public first stays known after the pages come down (services/dashboard.py
+    refuses to publish other figures for the same poll)."""
+    a, b = await _poll(store, "alpha", "closed"), await _poll(store, "beta", "closed")
+    assert await store.record_release(a, 12) == 12
+    assert await store.record_release(a, 13) == 12  # the first release stands
+    await store.set_published(a, "2026-11-30")
+    await store.set_published(a, None)
+    assert await store.record_release(a, 14) == 12
+    assert await store.record_release(b, 0) == 0
+
+
 # --- subscribers and broadcasts ---------------------------------------------------------------
 
 
