@@ -39,6 +39,11 @@ def _b(catalog: Catalog, j: Journey, key: str, action: str, arg: int | None = No
     return Button(catalog.plain(j.lang, key), Callback(j.token, j.step, action, arg).encode())
 
 
+def _minutes(catalog: Catalog, lang: str, n: int) -> str:
+    """The notice's length: "1 minute", "3 minutes" (Welsh "munud" either way), never "(s)"."""
+    return catalog.plain(lang, "notice_minutes_one" if n == 1 else "notice_minutes_many", n=n)
+
+
 def notice_text(catalog: Catalog, poll: Poll, lang: str) -> str:
     """The privacy notice's words, the same for every channel (its first line is the title)."""
     text = catalog.t(
@@ -47,7 +52,7 @@ def notice_text(catalog: Catalog, poll: Poll, lang: str) -> str:
         title=pick(poll.title, lang),
         intro=pick(poll.intro, lang),
         outcome=outcome_text(catalog, poll, lang),
-        minutes=max(1, math.ceil(len(poll.questions) / 3)),
+        minutes=_minutes(catalog, lang, max(1, math.ceil(len(poll.questions) / 3))),
     )
     if poll.organiser:
         text += "\n" + catalog.t(lang, "notice_organiser", organiser=poll.organiser)

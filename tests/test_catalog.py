@@ -37,3 +37,21 @@ def test_params_are_escaped() -> None:
 def test_missing_language_falls_back_to_english() -> None:
     catalog = Catalog({"en": {"x": "hello"}})
     assert catalog.t("cy", "x") == "hello"
+
+
+def test_the_notice_says_minute_or_minutes_never_minute_s() -> None:
+    """Found by review: "about 2 minute(s)"."""
+    from pathlib import Path
+
+    from services.pollfile import load_poll_file
+    from services.screens import notice_text
+
+    catalog = load_catalog()
+    folder = Path(__file__).resolve().parent.parent / "prompts" / "polls"
+    poll = load_poll_file(sorted(folder.glob("*.yaml"))[0], {})
+    short = poll.model_copy(update={"questions": poll.questions[:1]})
+    long = poll.model_copy(update={"questions": poll.questions[:1] * 4})
+    assert "about 1 minute." in notice_text(catalog, short, "en")
+    assert "about 2 minutes." in notice_text(catalog, long, "en")
+    assert "tua 2 munud." in notice_text(catalog, long, "cy")
+    assert "(s)" not in notice_text(catalog, long, "en")
