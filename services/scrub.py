@@ -143,7 +143,7 @@ _SOCIAL_INTROS = tuple(
         r"(?:\s*(?:'s|’s|=|:|-)\s*|\s+is\s+)(?:@\s*)?",
         # "add me on snapchat leo.k2009"
         r"\b(?:add|follow|dm|message|msg|find|hmu|hit\s+me\s+up)(?:\s+me)?\s+(?:on|at)\s+"
-        rf"{_SOCIAL}\s*[:\-]?\s*(?:@\s*)?",
+        rf"{_SOCIAL}\s*[:\-]?\s*(?:,?\s*(?:it['’]?s|its|is)\s+)?(?:@\s*)?",
         # "snap: tia_xo", "discord = gamerboy#1234"
         rf"(?<![\w@]){_SOCIAL}\s*[:=]\s*(?:@\s*)?",
         # Welsh: "snap fi: dafydd.j09", "fy insta i yw celf_catrin", "insta fi ydy ..."
@@ -152,6 +152,8 @@ _SOCIAL_INTROS = tuple(
         rf"\bfy\s+{_SOCIAL}\s*(?:[:=\-]\s*|\s+(?:yw|ydy|ydi)\s+)(?:@\s*)?",
     )
 )
+# A Discord tag is a handle wherever it is: "skyler#4421".
+_DISCORD_TAG = re.compile(r"(?<![\w@#])[a-z][\w.]{1,31}#\d{4}(?!\w)", re.IGNORECASE)
 # "my ig kai_b07", "insta - bmx.boy.07", "snap fi celf_catrin": no "is" or colon, so only a token
 # shaped like a handle (a dot or underscore inside, or a name ending in digits) counts.
 _SOCIAL_BARE = re.compile(
@@ -240,7 +242,8 @@ _SCHOOL = re.compile(
     r"|(?P<at>\b(?i:at|to|from|attend|attends|yn|ym|i)[ \t]+)(?:St\.?[ \t]+|Saint[ \t]+)?"
     rf"[A-Z][\w'’.-]+(?:[ \t]+[A-Z][\w'’.-]+){{0,2}}[ \t]+(?:{_SCHOOL_WORDS})\b"
     r"|(?P<goes>\b(?i:go|goes|went|attend|attends|pupil|student)[ \t]+(?i:to|at)?[ \t]*)"
-    r"(?:St\.?|Saint)[ \t]+[A-Z][\w-]+['’]s\b"
+    r"(?:St\.?|Saint)[ \t]+[A-Z][\w-]+['’]s\b(?:[ \t]+(?:RC|R\.C\.?|CiW|VA)\b)?"
+    r"(?:[ \t]+(?i:primary|high|junior|infants?|comprehensive|school)\b)*"
 )
 
 # --- phone numbers ------------------------------------------------------------------------------
@@ -319,7 +322,10 @@ _NAMES = rf"(?P<names>{_NAME}(?:[ \t]+{_NAME}){{0,2}})"
 # "Megan o flwyddyn 7".
 _YEAR_TAIL = (
     r"(?:[ \t]*[,(\-–]?[ \t]*(?:(?i:from|in|o)[ \t]+)?"
-    r"(?i:year|yr|y|bl|bl\.|blwyddyn|flwyddyn|fl)[ \t]*\d{1,2}[ \t]*\)?)"
+    r"(?:(?i:year|yr|y|bl|bl\.|blwyddyn|flwyddyn|fl)[ \t]*\d{1,2}[A-Za-z]{0,2}"
+    # a form or class code: "Rosie 8T", "Jenson, form 10W", "Finley, class 8R"
+    r"|(?:(?i:form|class|tutor\s+group|dosbarth)[ \t]+)?(?:[1-9]|1[0-3])[A-Za-z]{1,2}\b)"
+    r"[ \t]*\)?)"
 )
 _RELATION = (
     r"(?:mum|mom|mam|mother|dad|father|step-?mum|step-?dad|brother|sister|bro|sis|nan|nana|"
@@ -362,7 +368,12 @@ _NAME_FIRST_CY = re.compile(
 # "Cai ydw i", "Lowri dw i", "Gethin sydd yma", "Bethan sy 'ma": a sentence may open that way
 # too ("Pwy ydw i?", "Problem sydd yma"), so only after a greeting ("Shwmae, Cai ydw i") or
 # inside a sentence; never "dw i'n ..." (that is "I am ...ing").
-_CY_ME = r"(?i:ydw\s+i|dw\s+i|dwi|sydd\s+yma|sy['’]?\s+yma|sy(?:dd)?\s*['’]\s*ma)(?![\w'’])"
+_CY_ME = (
+    r"(?i:ydw\s+i|dw\s+i|dwi|sydd\s+yma|sy['’]?\s+yma|sy(?:dd)?\s*['’]\s*ma|"
+    # "Ifan sy'n siarad" ("Ifan speaking"), "Nia sy'n sgwennu"
+    r"sy['’]n\s+(?:siarad|sgwennu|ysgrifennu|sgrifennu|teipio)|"
+    r"sydd\s+yn\s+(?:siarad|sgwennu|ysgrifennu|sgrifennu|teipio))(?![\w'’])"
+)
 _NAME_FIRST_CY_AFTER = re.compile(
     r"(?P<lead>(?:(?i:shwmae|s['’]mae|helo|haia|hai|hia|hiya|hi|hello|hey|bore\s+da|"
     r"prynhawn\s+da|noswaith\s+dda)[\s,!.]+|(?<=[^\W\d_])[ \t]+|,[ \t]*))"
@@ -462,12 +473,17 @@ _SIGN_OFF_TAIL = (
 _FROM_SIGN_OFF = re.compile(
     rf"(?P<intro>(?:(?:^|(?<=[.!?,;:\n()~]))[ \t]*|(?<=[ \t][-–—])[ \t]*"
     rf"|\b(?i:{_CLOSER})[ \t,!.]+)(?i:from|frm|oddi\s+wrth)[ \t]+"
-    rf"|\b(?i:{_CLOSER})[ \t,!.]+(?i:gan)[ \t]+|\b(?i:written|sent|made|typed)[ \t]+(?i:by)[ \t]+"
+    rf"|\b(?i:{_CLOSER})[ \t,!.]+(?i:gan)[ \t]+"
+    r"|\b(?i:written|sent|made|typed)[ \t]+(?i:by|from)[ \t]+"
     r"|\b(?i:(?:wedi['’]?i[ \t]+)?(?:ysgrifennu|sgwennu|sgrifennu|anfon|yrru)|ysgrifennwyd|"
     r"anfonwyd)[ \t]+(?i:gan)[ \t]+"
     # Welsh "gan Cai bl 8" opening a sentence (not "gan fod", "gan yr heddlu": the tail and
     # the name check rule those out)
-    r"|(?:^|(?<=[.!?\n]))[ \t]*(?i:gan)[ \t]+)" + _NAMES + _SIGN_OFF_TAIL,
+    r"|(?:^|(?<=[.!?\n]))[ \t]*(?i:gan)[ \t]+"
+    # "..., gan Efa bl 8", "..., oddi wrth Elin"; "By Ruby 9C" opening a sentence
+    r"|(?<=,)[ \t]*(?i:gan|oddi\s+wrth)[ \t]+|(?:^|(?<=[.!?\n]))[ \t]*(?i:by)[ \t]+)"
+    + _NAMES
+    + _SIGN_OFF_TAIL,
     re.MULTILINE,
 )
 _CLOSER_SIGN_OFF = re.compile(
@@ -498,10 +514,16 @@ _ITS_NAME = re.compile(
     + r"(?=[ \t]*(?:[,.!\-]|$|(?i:here|from|in\s+year|x)\b|[^\w\s'’]))"
 )
 # "Josh here, ...", "Ellie, 14, ...", "Kai (15)": a name opening the message, then "here" or age.
-_OPENING = r"(?P<intro>(?:^|(?<=\n))[ \t]*(?:(?i:hi|hiya|hey|hello|helo|haia|shwmae|yo)[ \t,!.]+)?)"
+_OPENING = (
+    r"(?P<intro>(?:^|(?<=\n))[ \t]*(?:(?i:hi|hiya|hey|hello|helo|haia|hia|heia|shwmae|"
+    r"s['’]?mae|sumae|smai|yo)[ \t,!.]+)?)"
+)
 _AGE = r"[ \t]*,?[ \t]*\(?(?:1\d|2[0-5]|[89])\)?[ \t]*"
+# Welsh words that are names too, and open a sentence before "yma" ("Haf yma", this summer).
+_CY_WORD_NAMES = r"(?i:haf|eira|awel|heulwen|mai|seren|bryn|glyn|celyn|gwawr|enfys|hedd|nos|dydd)"
 _NAME_OPENING = re.compile(
     _OPENING
+    + rf"(?!{_CY_WORD_NAMES}[ \t]+(?i:yma)\b)"
     + _NAMES
     + rf"(?=[ \t]+(?i:here|yma)\b|{_AGE}(?i:yo|y/o|yrs?|years?(?:[ \t]+old)?|oed)\b)"
 )
@@ -699,7 +721,7 @@ _NOT_NAMES_AFTER_TITLE = _words(
     smithers potter weasley snape dumbledore mcgonagall filch umbridge dursley darcy rochester
     bennet doubtfire hinch piggy marple tickle happy greedy bump grumpy messy noisy bossy
     naughty sunshine chatterbox dolittle doolittle jekyll frankenstein octopus evil doom phil
-    disrespect brightside blue meaty muscle worldwide miyagi chips magoo urdd t
+    disrespect brightside blue meaty muscle worldwide miyagi chips magoo urdd t wynff plwmsan
     sunak starmer farage badenoch davey truss corbyn blair thatcher churchill cameron major
     johnson brown gething drakeford iorwerth sturgeon swinney trump biden obama putin zelensky
     polanski denyer rayner reeves braverman gove musk
@@ -1363,13 +1385,21 @@ _SCHOOL_NAMED = re.compile(
     r"[ \t]+(?:High[ \t]+School|High|Comprehensive(?:[ \t]+School)?|Comp|"
     r"Primary(?:[ \t]+School)?|Secondary[ \t]+School|Junior[ \t]+School|Infants?[ \t]+School)\b"
     r"(?![ \t]+(?i:street|st\b|road|rd\b|lane|court|ct\b|view|house|sheriff|heels))"
-    r"|(?<![\w'’])(?:St\.?|Saint)[ \t]+[A-Z][\w'’-]+(?:['’]s)?[ \t]+(?i:school|high|comp|primary)\b"
+    r"|(?<![\w'’])(?:St\.?|Saint)[ \t]+[A-Z][\w'’-]+(?:['’]s)?[ \t]+"
+    r"(?:(?:RC|R\.C\.?|CiW|C\.i\.W\.?|VA)"
+    r"(?:[ \t]+(?i:primary|high|junior|infants?|comprehensive|school))*|"
+    r"(?i:school|high|comp|primary))(?![\w])"
+    # "Brynhill Academy", "Oakfield College": a capitalised name before Academy or College
+    r"|(?<![\w'’])(?P<first2>[A-Z][\w'’.-]+)(?:[ \t]+[A-Z][\w'’.-]+)?[ \t]+(?:Academy|College)\b"
 )
 _NOT_SCHOOL_FIRST = _words(
     """
     the a an my our your their his her this that in at to from year yr sixth new old local
     every any no some all most one each welsh english catholic church state private public
     junior senior big small mile knee
+    royal police national imperial eton kings king's queens queen's city football dance drama
+    music film stage arts art sports sport fashion beauty hair barber coding code tech boxing
+    umbrella starfleet jedi hogwarts ninja
     """
 )
 
@@ -1522,10 +1552,59 @@ def _replace_school_lower_cy(match: re.Match[str]) -> str:
 
 
 def _replace_school_named(match: re.Match[str]) -> str:
-    first = match.group("first")
+    first = match.group("first") or match.group("first2")
     if first and first.lower().strip(".") in _NOT_SCHOOL_FIRST:
         return match.group()
+    if match.group("first2") and first.lower() in _PLACES:
+        return match.group()  # "Cardiff College": a city's college, not a class
     return "[school]"
+
+
+# --- round 4 (issue 14): names after emoji, initials, "me:", greetings in lower case ---------
+
+_EMOJI = "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2190-\u21ff\ufe0f\u200d]"
+# "... roof leaks 😭 bradley": a listed first name after emoji, closing the message.
+_EMOJI_NAME_END = re.compile(rf"(?P<intro>{_EMOJI}[ \t]*)" + _NAMES + _END)
+# "\nK.W.", "- J.B.", "from J.B. x": initials closing the message.
+_INITIALS_END = re.compile(
+    r"(?P<intro>(?:^|(?<=\n)|(?<=[.!?][ \t])|(?<=[-–—~])|"
+    r"\b(?i:from|by|love|luv|thanks|cheers|gan|oddi\s+wrth)[ \t,]+)[ \t]*)"
+    r"(?P<names>[A-Z]\.[ \t]?[A-Z]\.?(?:[ \t]?[A-Z]\.?)?)(?=[ \t]*,?[ \t]*(?:[xX]+)?[ \t!]*$)"
+)
+_NOT_INITIALS = _words("ps pps nb uk us usa eu am pm rip gb og fyi tbc asap aka")
+# "me: Tayla, age 16", "about me - Kian": a name after "me" and a colon or dash.
+_ME_COLON = re.compile(
+    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?i:me|about\s+me|amdana(?:f)?\s+i)[ \t]*[:=\-–][ \t]*)"
+    + _NAMES
+)
+# "hi it's amber from the eco club": after a greeting, a name typed in lower case, even one that
+# is also a word, when "from", "here" or a pause follows.
+_GREETING_ITS_LOWER = re.compile(
+    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?i:hi|hello|hey|hiya|heya|helo|hia|haia|shwmae|"
+    r"s['’]mae|yo)\b[\s,!.]*(?i:this\s+is|it['’]?s|its|it\s+is)[ \t]+)"
+    rf"(?P<names>{_NAME})"
+    r"(?=[ \t]*(?:[,\-–]|$|(?i:from|here|in\s+(?:year|yr)|speaking|o|sy|yma)\b))"
+)
+
+
+def _replace_initials(match: re.Match[str]) -> str:
+    letters = re.sub(r"[^A-Za-z]", "", match.group("names")).lower()
+    if letters in _NOT_INITIALS:
+        return match.group()
+    return f"{match.group('intro')}[name]"
+
+
+def _replace_greeting_lower(match: re.Match[str]) -> str:
+    word = match.group("names")
+    low = word.lower()
+    if low in _NOT_AFTER_THIS_IS or low in _NOT_SIGNED or low in _NOT_FIRST_NAMES:
+        return match.group()
+    if low not in _GIVEN_NAMES and low not in _NAME_LIKE_WORDS:
+        return match.group()
+    after = match.string[match.end() :].lstrip(" \t")
+    if low not in _GIVEN_NAMES and not re.match(r"(?i:from|here|in|speaking|sy|yma)\b", after):
+        return match.group()  # "hey it's summer, finally": a word, unless "from" follows
+    return f"{match.group('intro')}[name]"
 
 
 # --- the scrubber -------------------------------------------------------------------------------
@@ -1542,6 +1621,7 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     own = _own_name_pattern(own_names)
     if own is not None:
         out = own.sub(_replace_own_name, out)
+    out = _DISCORD_TAG.sub("[handle]", out)
     out = _HANDLE.sub(
         lambda m: m.group() if m.group()[1:].lower() in _NOT_HANDLES else "[handle]", out
     )
@@ -1581,6 +1661,10 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
         out = pattern.sub(_replace_soft(listed_only=True), out)
     for pattern in (_NAME_KISSES_END, _COMMA_NAME_END):
         out = pattern.sub(_replace_listed_end, out)
+    out = _EMOJI_NAME_END.sub(_replace_soft(listed_only=True), out)
+    out = _ME_COLON.sub(_replace_soft(), out)
+    out = _GREETING_ITS_LOWER.sub(_replace_greeting_lower, out)
+    out = _INITIALS_END.sub(_replace_initials, out)
     for pattern in (_RELATION_FULL_NAME, _RELATION_FULL_NAME_CY):
         out = pattern.sub(_replace_full_name, out)
     for pattern in (_RELATION_NAME, _RELATION_NAME_CY, _ME_AND):

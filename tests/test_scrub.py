@@ -743,3 +743,76 @@ def test_the_name_lists_are_built_and_keep_words_and_names_apart() -> None:
 )
 def test_handles_after_a_platform_without_is_or_a_colon(text: str, expected: str) -> None:
     assert scrub(text)[0] == expected
+
+
+# --- round 4 (scrub2): misses and wrong changes found on tests/data/dev2/scrub.yaml -----------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the bus shelter roof leaks 😭 bradley", "the bus shelter roof leaks 😭 [name]"),
+        ("thats my answer 😅😅 dexter", "thats my answer 😅😅 [name]"),
+        ("please sort the astro\nrosie 8T x", "please sort the astro\n[name] 8T x"),
+        ("hope this helps. Sent from Kyle", "hope this helps. Sent from [name]"),
+        ("free swimming. by Lily-Rose 9C", "free swimming. by [name] 9C"),
+        ("the tip stinks\nK.W.", "the tip stinks\n[name]"),
+        ("bus passes - Jenson, form 10W", "bus passes - [name], form 10W"),
+        ("mwy o glybiau chwaraeon, gan Efa bl 8", "mwy o glybiau chwaraeon, gan [name] bl 8"),
+        ("bysiau rhatach, oddi wrth Gethin x", "bysiau rhatach, oddi wrth [name] x"),
+    ],
+)
+def test_round_four_sign_offs(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hi it's amber from the eco club", "hi it's [name] from the eco club"),
+        ("me: Tayla, age 16, need jobs", "me: [name], age 16, need jobs"),
+        ("haia, Sion sy'n siarad, ma'r bws", "haia, [name] sy'n siarad, ma'r bws"),
+        ("s'mae, Lowri yma, mwy o siopau plis", "s'mae, [name] yma, mwy o siopau plis"),
+    ],
+)
+def test_round_four_introductions(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("im at St Bernadettes RC and", "im at [school] and"),
+        ("i go to St Mary's RC Primary and", "i go to [school] and"),
+        ("Riverside Academy students need a crossing", "[school] students need a crossing"),
+        ("all my mates at Hillcrest College agree", "all my mates at [school] agree"),
+        ("add me on discord, its nova#7781", "add me on discord, its [handle]"),
+        ("my tag is skyler#4421 lol", "my tag is [handle] lol"),
+    ],
+)
+def test_round_four_schools_and_handles(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "roedd Syr Wynff yn well na'r cyngor",
+        "Haf yma dwi isio swydd",
+        "Police Academy is a classic film",
+        "the Umbrella Academy is on netflix",
+        "Cardiff College does free courses",
+        "hi its me again, still no buses",
+        "hey it's summer, finally",
+        "gan fod dim arian does dim clwb",
+        "by the time the bus comes im late",
+        "Sent from my iPhone",
+        "me: i think the buses are bad",
+        "we live in the U.K.",
+        "thanks for listening\nP.S.",
+        "love it 😍 Cardiff",
+        "we need it 🙏 thanks",
+    ],
+)
+def test_round_four_lookalikes_are_left_alone(text: str) -> None:
+    assert scrub(text) == (text, False)
