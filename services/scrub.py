@@ -140,7 +140,7 @@ _SOCIAL_INTROS = tuple(
     for pattern in (
         # "my insta is kai.b", "my xbox gamertag: Skull99"
         rf"\bmy\s+{_SOCIAL}(?:\s+(?:name|user\s?name|handle|tag|gamertag|id|account|acc))?"
-        r"(?:\s*(?:'s|’s|=|:|-)\s*|\s+is\s+)(?:@\s*)?",
+        r"(?:\s*(?:'s|’s|=|:|-)\s*|\s+is\s+|\s+it['’]?s\s+)(?:@\s*)?",
         # "add me on snapchat leo.k2009"
         r"\b(?:add|follow|dm|message|msg|find|hmu|hit\s+me\s+up)(?:\s+me)?\s+(?:on|at)\s+"
         rf"{_SOCIAL}\s*[:\-]?\s*(?:,?\s*(?:it['’]?s|its|is)\s+)?(?:@\s*)?",
@@ -345,7 +345,8 @@ _STRONG_INTRO = re.compile(
 # Introductions that are also ordinary phrases ("I'm Happy"): only a capitalised non-word counts.
 _WEAK_INTRO = re.compile(
     r"(?P<intro>(?<![\w'’])(?:i['’`]?m|i\s+am|call\s+me|jestem|galw(?:ch)?\s+fi['’]?n|"
-    r"galw(?:ch)?\s+fi\s+yn|(?<!\bi\s)fi\s+(?:yw|ydy|ydi|di|['’]di))\s+)" + _NAMES,
+    r"galw(?:ch)?\s+fi\s+yn|(?:fy\s+)?ngalw(?:\s+i)?['’]?n|(?<!\bi\s)fi\s+(?:yw|ydy|ydi|di|['’]di))\s+)"
+    + _NAMES,
     re.IGNORECASE,
 )
 _GREETING_THIS_IS = re.compile(
@@ -439,7 +440,7 @@ _SOFT_INTRO = re.compile(
     r"(?P<intro>(?<![\w'’])(?i:this\s+is|it['’]?s\s+me|its\s+me|it\s+is\s+me|"
     r"the\s+name['’]?s|the\s+names|(?:everyone|everybody|every1|people|friends|mates|they|"
     r"my\s+(?:friends|mates))\s+calls?\s+me|they\s+call\s+me|i['’]?m|i\s+am|(?:just\s+)?call\s+me|"
-    r"(?:you|u)\s+can\s+call\s+me|i\s+go\s+by|"
+    r"(?:you|u)\s+can\s+call\s+me|i\s+go\s+by|(?:also\s+)?known\s+as|"
     r"(?:ya|yer|your|ur|yo)\s+(?:boi|boy|boii+|girl|gurl|gal|lad|lass)|this\s+was)"
     r"(?:[ \t]*,)?[ \t]+)" + _NAMES
 )
@@ -472,14 +473,14 @@ _SIGN_OFF_TAIL = (
 )
 _FROM_SIGN_OFF = re.compile(
     rf"(?P<intro>(?:(?:^|(?<=[.!?,;:\n()~]))[ \t]*|(?<=[ \t][-–—])[ \t]*"
-    rf"|\b(?i:{_CLOSER})[ \t,!.]+)(?i:from|frm|oddi\s+wrth)[ \t]+"
+    rf"|\b(?i:{_CLOSER})[ \t,!.]+)(?i:from|frm|oddi\s+wrth)(?:[ \t]*:)?[ \t]+"
     rf"|\b(?i:{_CLOSER})[ \t,!.]+(?i:gan)[ \t]+"
     r"|\b(?i:written|sent|made|typed)[ \t]+(?i:by|from)[ \t]+"
     r"|\b(?i:(?:wedi['’]?i[ \t]+)?(?:ysgrifennu|sgwennu|sgrifennu|anfon|yrru)|ysgrifennwyd|"
     r"anfonwyd)[ \t]+(?i:gan)[ \t]+"
     # Welsh "gan Cai bl 8" opening a sentence (not "gan fod", "gan yr heddlu": the tail and
     # the name check rule those out)
-    r"|(?:^|(?<=[.!?\n]))[ \t]*(?i:gan)[ \t]+"
+    r"|(?:^|(?<=[.!?\n]))[ \t]*(?i:gan)(?:[ \t]*:)?[ \t]+"
     # "..., gan Efa bl 8", "..., oddi wrth Elin"; "By Ruby 9C" opening a sentence
     r"|(?<=,)[ \t]*(?i:gan|oddi\s+wrth)[ \t]+|(?:^|(?<=[.!?\n]))[ \t]*(?i:by)[ \t]+)"
     + _NAMES
@@ -502,7 +503,9 @@ _CLOSER_MID_SIGN_OFF = re.compile(
     rf"(?P<intro>(?<![\w'’])(?i:{_CLOSER_MID}){_AUDIENCE}[ \t]*,?[ \t]+)" + _NAMES + _END
 )
 # "... xx Lacey": kisses then a name at the very end.
-_KISSES_NAME = re.compile(r"(?P<intro>(?<![\w'’])[xX]{1,5}[ \t]*,?[ \t]+)" + _NAMES + _END)
+_KISSES_NAME = re.compile(
+    r"(?P<intro>(?<![\w'’])(?:[xX]{1,5}|(?i:(?:xo)+x?))[ \t]*,?[ \t]+)" + _NAMES + _END
+)
 # "Mia, year 9" / "Lowri, blwyddyn 9" opening a sentence and ending the message.
 _NAME_YEAR_END = re.compile(
     r"(?P<intro>(?:^|(?<=\n)|(?<=[.!?])[ \t]+))" + _NAMES + rf"(?={_YEAR_TAIL}[ \t.!x]*$)"
@@ -511,7 +514,8 @@ _NAME_YEAR_END = re.compile(
 _ITS_NAME = re.compile(
     r"(?P<intro>(?<![\w'’])(?i:it['’]?s|its|it\s+is)[ \t]+)"
     + _NAMES
-    + r"(?=[ \t]*(?:[,.!\-]|$|(?i:here|from|in\s+year|x)\b|[^\w\s'’]))"
+    + r"(?=[ \t]*(?:[,.!\-]|$|(?i:here|from|in\s+year|x|lol|btw|again|innit|haha|hehe|lmao)\b"
+    r"|[^\w\s'’]))"
 )
 # "Josh here, ...", "Ellie, 14, ...", "Kai (15)": a name opening the message, then "here" or age.
 _OPENING = (
@@ -525,7 +529,7 @@ _NAME_OPENING = re.compile(
     _OPENING
     + rf"(?!{_CY_WORD_NAMES}[ \t]+(?i:yma)\b)"
     + _NAMES
-    + rf"(?=[ \t]+(?i:here|yma)\b|{_AGE}(?i:yo|y/o|yrs?|years?(?:[ \t]+old)?|oed)\b)"
+    + rf"(?=[ \t]+(?i:here|yma|speaking)\b|{_AGE}(?i:yo|y/o|yrs?|years?(?:[ \t]+old)?|oed)\b)"
 )
 # ... with a bare age ("Ellie, 14, ..."), only for a common first name: "Buses, 10 out of 10".
 _NAME_OPENING_AGE = re.compile(_OPENING + _NAMES + rf"(?={_AGE}(?:[,.!)\n]|$))")
@@ -722,6 +726,7 @@ _NOT_NAMES_AFTER_TITLE = _words(
     bennet doubtfire hinch piggy marple tickle happy greedy bump grumpy messy noisy bossy
     naughty sunshine chatterbox dolittle doolittle jekyll frankenstein octopus evil doom phil
     disrespect brightside blue meaty muscle worldwide miyagi chips magoo urdd t wynff plwmsan
+    marvel ranj
     sunak starmer farage badenoch davey truss corbyn blair thatcher churchill cameron major
     johnson brown gething drakeford iorwerth sturgeon swinney trump biden obama putin zelensky
     polanski denyer rayner reeves braverman gove musk
@@ -988,6 +993,8 @@ def _replace_names(strong: bool) -> Callable[[re.Match[str]], str]:
 _NOT_NAMES_CY = _words(
     """
     hapus trist blin unig ofnus nerfus iawn gret grêt da drwg sal sâl bored wedi yn ddim dal
+    newydd swil tal byr bach mawr cryf gwan tawel distaw sengl anabl hoyw traws cwiar diog
+    ddiog clyfar twp cyngor ieuenctid senedd tîm tim clwb fforwm pwyllgor criw grŵp grwp
     yma adre adref gartref hen ifanc cymraes cymro cymraeg saesneg myfyriwr disgybl balch
     siomedig poeni poenus flin llwglyd sychedig prysur barod lwcus diolchgar gofalwr
     pwy beth sut pam ble faint pa croeso problem ofn cymru caerdydd abertawe casnewydd wrecsam
@@ -1015,7 +1022,7 @@ _NOT_SIGNED = (
         netflix youtube tiktok instagram snapchat google facebook twitter discord roblox
         fortnite minecraft labour reform tory tories conservative conservatives plaid
         government parliament senedd island arriva stagecoach first scouts guides cadets
-        nhs camhs police
+        nhs camhs police marvel
         """
     )
 )
@@ -1263,6 +1270,10 @@ def _replace_social(match: re.Match[str]) -> str:
         or bare.startswith("[")
     ):
         return match.group()
+    if re.search(
+        r"\bit['’]?s\s*@?\s*$", match.group()[: match.start("token") - match.start()]
+    ) and (bare.isalpha() and (_everyday_word(bare) or _WORDLIKE_ENDING.search(bare.lower()))):
+        return match.group()  # "my tiktok its getting views": a sentence, not a handle
     start = match.start("token") - match.start()
     return match.group()[:start] + "[handle]" + match.group()[start + len(token) :]
 
@@ -1295,7 +1306,7 @@ _NOT_PRIVATE = _words(
     siri chatgpt snap insta whatsapp mcdonalds maccies kfc nandos costa starbucks subway
     pride eid diwali christmas easter halloween ramadan football rugby netball footy
     swift sheeran styles bale rashford kane ronaldo messi beyonce rihanna drake stormzy
-    potter weasley granger shrek elsa barbie ken peppa bluey
+    potter weasley granger shrek elsa barbie ken peppa bluey sant santes
     """
 )
 _RELATION_WORDS = _words(
@@ -1587,6 +1598,62 @@ _GREETING_ITS_LOWER = re.compile(
 )
 
 
+# "the park is grim tbh Lacey :)": a listed first name, then a smiley or emoji, ends the message.
+_NAME_SMILEY_END = re.compile(
+    r"(?P<intro>(?<=[ \t]))" + rf"(?P<names>{_NAME})"
+    rf"(?=[ \t]*(?::\)|:D|:P|;\)|:-\)|{_EMOJI})+[ \t]*$)"
+)
+# "Kane out ✌️", "kai woz ere", "Rhys, 15, Barry" (a sentence of its own at the end), "(Leon, 14)".
+_NAME_OUT = re.compile(
+    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*)" + rf"(?P<names>{_NAME})"
+    rf"(?=[ \t]+(?i:out|signing[ \t]+off|over[ \t]+and[ \t]+out)(?:[ \t]*(?:[!.x]|{_EMOJI}))*"
+    r"[ \t]*$)"
+)
+_NAME_WAS_HERE = re.compile(
+    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*)" + rf"(?P<names>{_NAME})"
+    r"(?=[ \t]+(?i:woz|was)[ \t]+(?i:ere|here)\b)"
+)
+_NAME_AGE_END = re.compile(
+    r"(?P<intro>(?<=[.!?])[ \t]+|\([ \t]*)" + rf"(?P<names>{_NAME})"
+    r"(?=[ \t]*,[ \t]*(?:1\d|2[0-5]|[89])[ \t]*(?:\)|,[ \t]*[A-Z][\w'’-]+[ \t.!]*$|[ \t.!x]*$))"
+)
+# "- a very annoyed Callum": a dash, an article and a few words, then a name ends the message.
+_DASH_DESCRIBED = re.compile(
+    r"(?P<intro>(?<=[-–—~])[ \t]*(?i:a|an|the|your|ur|yours)[ \t]+(?:[a-z]+[ \t]+){0,3})"
+    + _NAMES
+    + _END
+)
+# "hi am kayden from ...": "am" without the "i", after a greeting.
+_GREETING_AM = re.compile(
+    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?i:hi|hiya|hey|hello|heya|helo|yo)[ \t,!.]+(?i:am)[ \t]+)"
+    + _NAMES
+)
+# "Maddie & [name] x": a name joined before one already removed.
+_JOINED_BEFORE = re.compile(
+    rf"(?<![\w'’])(?P<names>{_NAME})(?P<after>[ \t]*(?:&|\+|(?i:and|n|a|ac))[ \t]+\[name\])"
+)
+# "i'm in year 9 at Ashgrove": a capitalised name after a school year and "at".
+_YEAR_AT_SCHOOL = re.compile(
+    r"(?P<intro>\b(?i:in|ym|yn)[ \t]+(?i:year|yr|y|blwyddyn|mlwyddyn|bl)[ \t]*\d{1,2}[ \t]+"
+    r"(?i:at|in|yn|ym|yng)[ \t]+)(?P<first>[A-Z][\w'’-]+)(?:[ \t]+[A-Z][\w'’-]+)?"
+)
+
+
+def _replace_joined_before(match: re.Match[str]) -> str:
+    word = match.group("names")
+    start = _at_sentence_start(match.string, match.start())
+    if not _private_name(word, sentence_start=start):
+        return match.group()
+    return f"[name]{match.group('after')}"
+
+
+def _replace_year_at_school(match: re.Match[str]) -> str:
+    first = match.group("first").lower()
+    if first in _PLACES or first in _NOT_SIGNED or first in _NOT_SCHOOL_FIRST:
+        return match.group()
+    return f"{match.group('intro')}[school]"
+
+
 def _replace_initials(match: re.Match[str]) -> str:
     letters = re.sub(r"[^A-Za-z]", "", match.group("names")).lower()
     if letters in _NOT_INITIALS:
@@ -1665,6 +1732,11 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _ME_COLON.sub(_replace_soft(), out)
     out = _GREETING_ITS_LOWER.sub(_replace_greeting_lower, out)
     out = _INITIALS_END.sub(_replace_initials, out)
+    for pattern in (_NAME_SMILEY_END, _NAME_WAS_HERE):
+        out = pattern.sub(_replace_soft(listed_only=True), out)
+    for pattern in (_NAME_OUT, _NAME_AGE_END, _DASH_DESCRIBED, _GREETING_AM):
+        out = pattern.sub(_replace_soft(), out)
+    out = _YEAR_AT_SCHOOL.sub(_replace_year_at_school, out)
     for pattern in (_RELATION_FULL_NAME, _RELATION_FULL_NAME_CY):
         out = pattern.sub(_replace_full_name, out)
     for pattern in (_RELATION_NAME, _RELATION_NAME_CY, _ME_AND):
@@ -1678,7 +1750,7 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
         if joined == out:
             break
         out = joined
-    return out
+    return _JOINED_BEFORE.sub(_replace_joined_before, out)
 
 
 def scrub(text: str, own_names: Iterable[str] = ()) -> tuple[str, bool]:

@@ -816,3 +816,67 @@ def test_round_four_schools_and_handles(text: str, expected: str) -> None:
 )
 def test_round_four_lookalikes_are_left_alone(text: str) -> None:
     assert scrub(text) == (text, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the park is grim tbh Lacey :)", "the park is grim tbh [name] :)"),
+        ("sort the lights out xoxo georgia", "sort the lights out xoxo [name]"),
+        ("ok thats everything. Kane out ✌️", "ok thats everything. [name] out ✌️"),
+        ("more clubs please\nFrom: Priya", "more clubs please\nFrom: [name]"),
+        ("the beach bus. Rhys, 15, Barry", "the beach bus. [name], 15, Barry"),
+        ("more bus routes (Leon, 14)", "more bus routes ([name], 14)"),
+        ("more bins pls\nMaddie & Leo x", "more bins pls\n[name] & [name] x"),
+        ("kai woz ere", "[name] woz ere"),
+        (
+            "please do something - a very annoyed Callum",
+            "please do something - a very annoyed [name]",
+        ),
+        ("trwsiwch y llwybr. gan: Iolo", "trwsiwch y llwybr. gan: [name]"),
+    ],
+)
+def test_round_four_more_sign_off_shapes(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hi am kayden from the estate", "hi am [name] from the estate"),
+        ("Bella speaking, we need benches", "[name] speaking, we need benches"),
+        ("its Jacob lol and the club shut", "its [name] lol and the club shut"),
+        ("known as Tash to my mates", "known as [name] to my mates"),
+        ("mae pawb yn fy ngalw i'n Bedwyr", "mae pawb yn fy ngalw i'n [name]"),
+        ("i'm in year 9 at Ashgrove", "i'm in year 9 at [school]"),
+        ("add my snap its tommo2k9", "add my snap its [handle]"),
+    ],
+)
+def test_round_four_more_introductions_schools_handles(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ms Marvel is my favourite",
+        "cofion gorau,\nCyngor Ieuenctid",
+        "helo! Newydd ydw i yn y dre",
+        "xoxo gossip girl is my comfort show",
+        "im out of ideas ✌️",
+        "From: a young person who cares",
+        "- a very annoyed teenager",
+        "hi am i the only one who thinks the park is grim",
+        "its Friday lol nothing to do",
+        "known as the worst town in wales lol",
+        "i'm in year 9 at the comp and its fine",
+        "i am in year 9 at Cardiff",
+        "my tiktok its getting views",
+        "trwsiwch y llwybr. Gan: Dewi Sant",
+        "(Cardiff, 2019)",
+        "Rock & Roll",
+        "mae pawb yn fy ngalw i'n ddiog",
+    ],
+)
+def test_round_four_more_lookalikes_are_left_alone(text: str) -> None:
+    assert scrub(text) == (text, False)
