@@ -139,10 +139,10 @@ _SOCIAL_INTROS = tuple(
     re.compile(pattern + _SOCIAL_TOKEN, re.IGNORECASE)
     for pattern in (
         # "my insta is kai.b", "my xbox gamertag: Skull99"
-        rf"\bmy\s+{_SOCIAL}(?:\s+(?:name|user\s?name|handle|tag|gamertag|id|account|acc))?"
+        rf"\bmy\s+(?:{_SOCIAL}|@)(?:\s+(?:name|user\s?name|handle|tag|gamertag|id|account|acc))?"
         r"(?:\s*(?:'s|’s|=|:|-)\s*|\s+is\s+|\s+it['’]?s\s+)(?:@\s*)?",
         # "add me on snapchat leo.k2009"
-        r"\b(?:add|follow|dm|message|msg|find|hmu|hit\s+me\s+up)(?:\s+me)?\s+(?:on|at)\s+"
+        r"\b(?:add|follow|dm|message|msg|find|hmu|hit\s+me\s+up)(?:\s+(?:me|us))?\s+(?:on|at)\s+"
         rf"{_SOCIAL}\s*[:\-]?\s*(?:,?\s*(?:it['’]?s|its|is)\s+)?(?:@\s*)?",
         # "snap: tia_xo", "discord = gamerboy#1234"
         rf"(?<![\w@]){_SOCIAL}\s*[:=]\s*(?:@\s*)?",
@@ -157,7 +157,7 @@ _DISCORD_TAG = re.compile(r"(?<![\w@#])[a-z][\w.]{1,31}#\d{4}(?!\w)", re.IGNOREC
 # "my ig kai_b07", "insta - bmx.boy.07", "snap fi celf_catrin": no "is" or colon, so only a token
 # shaped like a handle (a dot or underscore inside, or a name ending in digits) counts.
 _SOCIAL_BARE = re.compile(
-    rf"(?<![\w@])(?:(?:my|fy)\s+)?{_SOCIAL}(?:\s+(?:fi|i))?\s*(?:[-–]\s*|\s+)(?:@\s*)?"
+    rf"(?<![\w@])(?:(?:my|fy)\s+)?{_SOCIAL}(?:\s+(?:fi|i))?\s*(?:(?:[-–>→]|=>)+\s*|\s+)(?:@\s*)?"
     r"(?P<token>[a-z][a-z0-9]*(?:[._][a-z0-9]+)+[._]?|[a-z]+[a-z._]*\d{2,})(?![\w@])",
     re.IGNORECASE,
 )
@@ -279,7 +279,7 @@ _NUMBER_WORDS = {
     "eight": "8",
     "nine": "9",
 }
-_SAID = rf"(?:\d+|{'|'.join(_NUMBER_WORDS)}|double|triple)"
+_SAID = rf"(?:\d+|{'|'.join(_NUMBER_WORDS)}|double|triple|hundred)"
 _SAID_NUMBER = re.compile(rf"\b{_SAID}(?:[ \t,.-]+{_SAID}){{3,}}\b", re.IGNORECASE)
 # Numbers the bot and schools signpost, never personal: Childline, Samaritans, Shout, NSPCC,
 # Papyrus HOPELINE247, CALM, The Mix, Mind, Meic, and 999/112/111/101.
@@ -422,6 +422,11 @@ _FICTION_AFTER = re.compile(
     r"(?i:books?|films?|movies?|show|series|tv|telly|cartoons?|story|stories|play|musical|"
     r"netflix|cbeebies|cbbc|s4c|youtube|tiktok|novel|panto)\b"
     rf"|in[ \t]+(?!(?:{_SCHOOLISH})\b)(?P<work>[A-Z][\w'’-]+)"
+    # "Mrs Potts from Beauty and the Beast", "Mr Bates vs the Post Office", "Mr Khan the mayor"
+    rf"|(?i:from)[ \t]+(?!(?:{_SCHOOLISH})\b)(?P<work2>[A-Z][\w'’-]+)[ \t]+(?i:and|of)\b"
+    r"|(?i:vs\.?|v\.|versus)[ \t]|(?:,[ \t]*)?(?i:the|our|y|yr)[ \t]+(?i:mayor|king|queen|prince|"
+    r"princess|president|actor|actress|singer|rapper|footballer|youtuber|presenter|scientist|"
+    r"astronaut|doctor\s+on|maer|brenin|brenhines|tywysog)\b"
     r"|['’]s[ \t]+(?i:books?|films?|shows?|videos?|channel|party|government|cabinet)\b"
     r"|(?i:books?|films?|movies?|shows?|cartoons?|episodes?|videos?|sketch(?:es)?|characters?|"
     r"sweets|cakes|crisps|drinks?|the\s+(?:prime|first)\s+minister|(?:prime|first)\s+minister|"
@@ -726,7 +731,8 @@ _NOT_NAMES_AFTER_TITLE = _words(
     bennet doubtfire hinch piggy marple tickle happy greedy bump grumpy messy noisy bossy
     naughty sunshine chatterbox dolittle doolittle jekyll frankenstein octopus evil doom phil
     disrespect brightside blue meaty muscle worldwide miyagi chips magoo urdd t wynff plwmsan
-    marvel ranj
+    marvel ranj claus universe world right wrong incredible fantastic potato perfect nobody
+    everybody nice big hyde
     sunak starmer farage badenoch davey truss corbyn blair thatcher churchill cameron major
     johnson brown gething drakeford iorwerth sturgeon swinney trump biden obama putin zelensky
     polanski denyer rayner reeves braverman gove musk
@@ -914,6 +920,9 @@ def _replace_said_number(match: re.Match[str]) -> str:
     for token in tokens:
         if token in ("double", "triple"):
             repeat = 2 if token == "double" else 3
+            continue
+        if token == "hundred":  # "07700 nine hundred 361"
+            groups.append("00")
             continue
         groups.append(_NUMBER_WORDS.get(token, token) * repeat if token in _NUMBER_WORDS else token)
         repeat = 1
@@ -1103,7 +1112,8 @@ def _public_figure(match: re.Match[str], names_taken: str) -> bool:
     if _PUBLIC_BEFORE.search(text[start : match.start()]):
         return True
     after = _FICTION_AFTER.match(text, match.start("names") + len(names_taken))
-    return bool(after and (after.group("work") or "x").lower() not in _PLACES)
+    work = after and (after.group("work") or after.group("work2") or "x")
+    return bool(after and work.lower() not in _PLACES)
 
 
 def _taken(names: str, words: list[str], taken: int) -> str:
@@ -1136,10 +1146,48 @@ def _replace_title(match: re.Match[str]) -> str:
         return match.group()
     names = match.group("names")
     taken = 2 if len(words) > 1 and _is_name(words[1], capitalised=True, surname=True) else 1
+    if len(words) > 1 and words[1].islower() and first.lower() in _GIVEN_NAMES:
+        taken = 2 if words[1] in _FAMILY_NAMES else taken  # "mr john davies": both go
+    if taken == 2 and words[1].lower() in _SUBJECTS:
+        taken = 1  # "Mr Prys Mathemateg": the subject stays
     kept = _taken(names, words, taken)
-    if _public_figure(match, kept):
+    if _public_figure(match, kept) or _titled_figure(match, words, taken):
         return match.group()
     return f"{match.group('intro')}[name]{names[len(kept) :]}"
+
+
+_SUBJECTS = _words(
+    """
+    maths math english science history geography art music drama french spanish german welsh
+    pe re rs dt ict computing biology chemistry physics psychology sociology media business
+    mathemateg cymraeg saesneg gwyddoniaeth hanes daearyddiaeth cerdd celf addysg ymarfer
+    technoleg ffrangeg almaeneg sbaeneg cemeg ffiseg bioleg crefydd chwaraeon ag abch
+    """
+)
+# Words before a titled full name that make the person someone the writer knows: "our head
+# teacher Mr John Davies", "fy athro Mr Huw Jones".
+_KNOWN_BEFORE_TITLE = _words(
+    """
+    teacher teachers tutor head headteacher headmaster headmistress deputy our my coach
+    youth worker leader sir miss athro athrawes pennaeth ein fy tiwtor hyfforddwr
+    """
+)
+
+
+def _titled_figure(match: re.Match[str], words: list[str], taken: int) -> bool:
+    """A title before a first name and surname ("Dr Alex George", "Prof Brian Cox"): a public
+    figure. Teachers go by title and surname; a full name counts as someone the writer knows
+    only after "our teacher", "fy athro" and the like."""
+    low = words[0].lower().strip("'’")
+    if taken < 2 or not words[0][:1].isupper() or words[0].isupper():
+        return False
+    if words[1].lower() in _SUBJECTS or re.fullmatch(_SCHOOLISH, words[1]):
+        return False  # "Mr Prys Mathemateg", "Miss Evans Maths": the teacher of a subject
+    rest = match.string[match.end() :].split()
+    if low not in _GIVEN_NAMES and not (rest and rest[0][:1].isupper()):
+        return False  # "Mr Lloyd Jones": a double surname, unless three names follow
+    before = re.findall(r"[\w'’]+", match.string[: match.start()].lower())[-3:]
+    return not any(word in _KNOWN_BEFORE_TITLE for word in before)
 
 
 # Words that follow "miss" at the start of a sentence without being a surname.
@@ -1245,7 +1293,8 @@ def _replace_soft(*, listed_only: bool = False) -> Callable[[re.Match[str]], str
 def _replace_word_domain(match: re.Match[str]) -> str:
     """ "amirawrites dot com" is a link; "some dot com site" is not."""
     if match.group("label").lower() in _NOT_NAME_WORDS | _NOT_AFTER_MISS | _words(
-        "random dodgy dead proper real fake that's thats whatever"
+        "random dodgy dead proper real fake that's thats whatever site website page app "
+        "rhyw wefan gwefan safle ap"
     ):
         return match.group()
     return "[link]"

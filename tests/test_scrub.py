@@ -880,3 +880,44 @@ def test_round_four_more_introductions_schools_handles(text: str, expected: str)
 )
 def test_round_four_more_lookalikes_are_left_alone(text: str) -> None:
     assert scrub(text) == (text, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("text 07700 nine hundred 361", "text [phone]"),
+        ("my @ is kai.jpg on insta", "my @ is [handle] on insta"),
+        ("ig → bmx_bro_2010", "ig → [handle]"),
+        ("follow us on insta wrexhamskaters", "follow us on insta [handle]"),
+        ("mr john davies said no", "mr [name] said no"),
+        ("our head teacher Mr John Davies is great", "our head teacher Mr [name] is great"),
+        (
+            "Mr Prys Mathemateg yn rhoi gormod o waith",
+            "Mr [name] Mathemateg yn rhoi gormod o waith",
+        ),
+    ],
+)
+def test_round_four_phones_handles_and_teachers(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mr Bates vs the Post Office made me cry",
+        "Dr Alex George talks about mental health loads",
+        "Miss Universe is so outdated",
+        "Mrs Claus should visit the youth club",
+        "Prof Brian Cox came to the science fair",
+        "Mr Khan the mayor of London has free buses for kids",
+        "Dr Martin Luther King had a dream and so do we",
+        "Mrs Potts from Beauty and the Beast is my nan",
+        "like Mr Potato Head we are missing bits",
+        "waiting for Mr Right like the bus lol",
+        "mae rhyw wefan dot com yn dweud celwydd",
+        "some website dot com said so",
+        "follow us on insta for updates",
+    ],
+)
+def test_round_four_titled_public_figures_and_lookalikes_are_left_alone(text: str) -> None:
+    assert scrub(text) == (text, False)
