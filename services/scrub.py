@@ -157,7 +157,7 @@ _DISCORD_TAG = re.compile(r"(?<![\w@#])[a-z][\w.]{1,31}#\d{4}(?!\w)", re.IGNOREC
 # "my ig kai_b07", "insta - bmx.boy.07", "snap fi celf_catrin": no "is" or colon, so only a token
 # shaped like a handle (a dot or underscore inside, or a name ending in digits) counts.
 _SOCIAL_BARE = re.compile(
-    rf"(?<![\w@])(?:(?:my|fy)\s+)?{_SOCIAL}(?:\s+(?:fi|i))?\s*(?:(?:[-–>→]|=>)+\s*|\s+)(?:@\s*)?"
+    rf"(?<![\w@])(?:(?:my|fy)\s+)?{_SOCIAL}(?:\s+(?:fi|i))?\s*(?:(?:[-–>→]|=>)+\s*|\s+(?:(?:is|it['’]?s|ydy|yw)\s+)?)(?:@\s*)?"
     r"(?P<token>[a-z][a-z0-9]*(?:[._][a-z0-9]+)+[._]?|[a-z]+[a-z._]*\d{2,})(?![\w@])",
     re.IGNORECASE,
 )
@@ -525,7 +525,7 @@ _ITS_NAME = re.compile(
 # "Josh here, ...", "Ellie, 14, ...", "Kai (15)": a name opening the message, then "here" or age.
 _OPENING = (
     r"(?P<intro>(?:^|(?<=\n))[ \t]*(?:(?i:hi|hiya|hey|hello|helo|haia|hia|heia|shwmae|"
-    r"s['’]?mae|sumae|smai|yo)[ \t,!.]+)?)"
+    r"s['’]?mae|sumae|smai|yo)(?:[ \t]+(?i:there|all|guys|everyone|pawb))?[ \t,!.]+)?)"
 )
 _AGE = r"[ \t]*,?[ \t]*\(?(?:1\d|2[0-5]|[89])\)?[ \t]*"
 # Welsh words that are names too, and open a sentence before "yma" ("Haf yma", this summer).
@@ -652,6 +652,7 @@ _FIRST_NAMES = _words(
     shakira precious blessing chidi tolu femi tobi dami amari malachi micah kyrie kaleb kacy
     bella-rose lacey-mae evie-mae ellie-mai lily-rose liliana alicja oliwia natalia szymon
     bartek kuba filipa ioana andreea alexandru mihai yasin bilal hamza zakaria idris aisha
+    fflur tirion caio tudur ioan emyr hawys modlen dei
     """
 ) - _words(
     """
@@ -767,7 +768,7 @@ _NAME_LIKE_WORDS = _words(
     will may hope june rose grace faith joy mark bill pat sue rob jack frank art bob sky summer
     autumn dawn amber ruby pearl holly ivy lily daisy jay drew chase miles taylor sunny ray
     guy penny cliff glen reed sandy rusty kit nick skye robin hazel heather willow rowan
-    haf eira mai awel heulwen bryn glyn seren
+    haf eira mai awel heulwen bryn glyn seren non nest
     """
 )
 # Telegram display names are often everyday words ("Will", "Bus Stop", "Summer"). Such a part
@@ -1002,6 +1003,7 @@ def _replace_names(strong: bool) -> Callable[[re.Match[str]], str]:
 _NOT_NAMES_CY = _words(
     """
     hapus trist blin unig ofnus nerfus iawn gret grêt da drwg sal sâl bored wedi yn ddim dal
+    gwych wych ardderchog perffaith hyfryd anhygoel briliant cŵl cwl bendigedig ffantastig
     newydd swil tal byr bach mawr cryf gwan tawel distaw sengl anabl hoyw traws cwiar diog
     ddiog clyfar twp cyngor ieuenctid senedd tîm tim clwb fforwm pwyllgor criw grŵp grwp
     yma adre adref gartref hen ifanc cymraes cymro cymraeg saesneg myfyriwr disgybl balch
@@ -1369,7 +1371,8 @@ _RELATION_WORDS = _words(
 _RELATION_SINGLE = (
     r"(?:(?:little|lil|big|older|younger|baby|twin|step|best|bestest|old|fave?|favou?rite|"
     r"half)[ \t-]+)*"
-    r"(?:mum|mom|mam|mother|dad|father|step-?mum|step-?dad|stepbrother|stepsister|brother|"
+    r"(?:mates|m8s|friends|pals|besties|cousins|brothers|sisters|"
+    r"mum|mom|mam|mother|dad|father|step-?mum|step-?dad|stepbrother|stepsister|brother|"
     r"sister|bro|sis|nan|nana|nanna|gran|granny|grandma|grandad|grandpa|auntie|aunty|aunt|"
     r"uncle|cousin|friend|bestfriend|bff|bestie|mate|m8|pal|boyfriend|girlfriend|bf|gf|"
     r"partner|neighbour|son|daughter|niece|nephew)"
@@ -1688,6 +1691,47 @@ _YEAR_AT_SCHOOL = re.compile(
 )
 
 
+# "written by me (Harley)", "me (Luke, 15)": a name in brackets after "me".
+_ME_BRACKETS = re.compile(
+    r"(?P<intro>\b(?i:me|fi)[ \t]*\([ \t]*)" + rf"(?P<names>{_NAME})(?=[ \t]*[,)])"
+)
+# "our Kyle got his bike nicked": "our" before a listed first name, said of family.
+_OUR_NAME = re.compile(r"(?P<intro>\b(?i:our)[ \t]+)(?P<names>[A-Z][\w'’-]*)")
+# "Kai and Jack from my class", "roedd Dylan a Fflur yn y parc": two listed first names joined,
+# said of people the writer knows.
+_TWO_NAMES = re.compile(
+    rf"(?P<first>{_NAME})[ \t]+(?:and|&|n|a|ac)[ \t]+(?P<second>{_NAME})"
+    r"(?=[ \t]+(?i:from|in)[ \t]+(?i:my|our)[ \t]+(?i:class|year|form|school|street|estate)\b)"
+    r"|\b(?i:roedd|mae|oedd|ma|odd)[ \t]+(?P<first_cy>[A-Z][\w'’-]*)[ \t]+(?:a|ac)[ \t]+"
+    r"(?P<second_cy>[A-Z][\w'’-]*)(?=[ \t]+(?:yn|wedi)\b)"
+)
+
+
+def _replace_our_name(match: re.Match[str]) -> str:
+    word = match.group("names")
+    if word.lower() not in _GIVEN_NAMES or word.isupper():
+        return match.group()
+    rest = match.string[match.end() :].split()
+    if rest and rest[0][:1].isupper():
+        return match.group()  # "our Jack Russell": a longer name, not family
+    return f"{match.group('intro')}[name]"
+
+
+def _replace_two_names(match: re.Match[str]) -> str:
+    one, two = ("first", "second") if match.group("first") else ("first_cy", "second_cy")
+    words = (match.group(one), match.group(two))
+    if not all(w.lower() in _GIVEN_NAMES and w.lower() not in _NOT_PRIVATE for w in words):
+        return match.group()
+    text, start = match.string, match.start()
+    return (
+        text[start : match.start(one)]
+        + "[name]"
+        + text[match.end(one) : match.start(two)]
+        + "[name]"
+        + text[match.end(two) : match.end()]
+    )
+
+
 def _replace_joined_before(match: re.Match[str]) -> str:
     word = match.group("names")
     start = _at_sentence_start(match.string, match.start())
@@ -1786,6 +1830,9 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     for pattern in (_NAME_OUT, _NAME_AGE_END, _DASH_DESCRIBED, _GREETING_AM):
         out = pattern.sub(_replace_soft(), out)
     out = _YEAR_AT_SCHOOL.sub(_replace_year_at_school, out)
+    out = _ME_BRACKETS.sub(_replace_soft(), out)
+    out = _OUR_NAME.sub(_replace_our_name, out)
+    out = _TWO_NAMES.sub(_replace_two_names, out)
     for pattern in (_RELATION_FULL_NAME, _RELATION_FULL_NAME_CY):
         out = pattern.sub(_replace_full_name, out)
     for pattern in (_RELATION_NAME, _RELATION_NAME_CY, _ME_AND):

@@ -921,3 +921,37 @@ def test_round_four_phones_handles_and_teachers(text: str, expected: str) -> Non
 )
 def test_round_four_titled_public_figures_and_lookalikes_are_left_alone(text: str) -> None:
     assert scrub(text) == (text, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("written by me (Harley) for the forum", "written by me ([name]) for the forum"),
+        ("my mates Ryan and Tyler got banned", "my mates [name] and [name] got banned"),
+        ("our Kyle got his bike nicked", "our [name] got his bike nicked"),
+        ("Kai and Jack from my class got jumped", "[name] and [name] from my class got jumped"),
+        ("roedd Dylan a Fflur yn y parc", "roedd [name] a [name] yn y parc"),
+        ("snap is tia.x.09 and", "snap is [handle] and"),
+        ("hi there, Isaac here, i want a bike shed", "hi there, [name] here, i want a bike shed"),
+        ("oddi wrth: Non", "oddi wrth: [name]"),
+    ],
+)
+def test_round_four_people_named_in_passing_and_more(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Diolch! Gwych",
+        "our Jack Russell barks all night",
+        "our Council never listens",
+        "Tom and Jerry got cancelled",
+        "roedd Sali Mali a Jac y Jwc yn y parti",
+        "me & my mates get moved on",
+        "hi there, the park is bad",
+        "insta is toxic for teenagers",
+    ],
+)
+def test_round_four_people_lookalikes_are_left_alone(text: str) -> None:
+    assert scrub(text) == (text, False)
