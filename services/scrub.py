@@ -533,7 +533,8 @@ _CY_WORD_NAMES = r"(?i:haf|eira|awel|heulwen|mai|seren|bryn|glyn|celyn|gwawr|enf
 _NAME_OPENING = re.compile(
     _OPENING
     + rf"(?!{_CY_WORD_NAMES}[ \t]+(?i:yma)\b)"
-    + _NAMES
+    # "Hope was here", "Brexit is here": a verb is no part of a name
+    + rf"(?P<names>{_NAME}(?:[ \t]+(?!(?i:was|is|were|woz|are|am|be|been|not)\b){_NAME}){{0,2}})"
     + rf"(?=[ \t]+(?i:here|yma|speaking)\b|{_AGE}(?i:yo|y/o|yrs?|years?(?:[ \t]+old)?|oed)\b)"
 )
 # ... with a bare age ("Ellie, 14, ..."), only for a common first name: "Buses, 10 out of 10".
@@ -1462,7 +1463,8 @@ _NOT_SCHOOL_FIRST = _words(
     junior senior big small mile knee
     royal police national imperial eton kings king's queens queen's city football dance drama
     music film stage arts art sports sport fashion beauty hair barber coding code tech boxing
-    umbrella starfleet jedi hogwarts ninja
+    umbrella starfleet jedi hogwarts ninja arsenal chelsea spurs tottenham liverpool everton
+    united villa wolves rangers celtic swans bluebirds ospreys dragons scarlets
     """
 )
 

@@ -955,3 +955,15 @@ def test_round_four_people_named_in_passing_and_more(text: str, expected: str) -
 )
 def test_round_four_people_lookalikes_are_left_alone(text: str) -> None:
     assert scrub(text) == (text, False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Brexit was here before i was born",
+        "Hope was here",
+        "Arsenal Academy kids came to our school",
+    ],
+)
+def test_round_four_verbs_and_football_academies_are_left_alone(text: str) -> None:
+    assert scrub(text) == (text, False)
