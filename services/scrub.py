@@ -456,7 +456,8 @@ _CLOSER = (
     r"lots\s+of\s+(?:love|luv)|love\s+ya|luv\s+ya|regards|kind\s+regards|best\s+wishes|"
     r"many\s+thanks|yours|yours\s+sincerely|sincerely|signed|best|take\s+care|"
     r"bye(?:\s+for\s+now)?|byee+|cya|see\s+ya|peace(?:\s+out)?|ta[ -]?ra|ta\s+ta|laters|cheerio|"
-    r"diolch(?:\s+yn\s+fawr)?(?:\s+iawn)?|diolch\s+o\s+galon|cofion(?:\s+gorau|\s+cynnes)?|"
+    r"much\s+love|much\s+luv|all\s+the\s+best|speak\s+soon|yours\s+truly|"
+    r"diolch(?:\s+yn\s+fawr)?(?:\s+iawn)?|diolch\s+o\s+galon|cofion(?:\s+gorau|\s+cynnes)?(?:\s+iawn)?|"
     r"hwyl(?:\s+fawr)?|hwyl\s+am\s+(?:y\s+tro|nawr|rŵan|rwan)|pob\s+hwyl|caru\s+chi|"
     r"(?:llawer\s+o\s+|lot\s+o\s+)?gariad|cariad(?:\s+mawr)?|tan\s+tro\s+nesa"
 )
@@ -470,7 +471,11 @@ _CLOSER_MID = (
 )
 # "cheers guys, Ethan", "diolch pawb, Nia": the closer's audience before the name.
 _AUDIENCE = r"(?:[ \t,!.]+(?i:guys|all|everyone|everybody|pawb|bawb|folks|peeps|x+))?"
-_END = rf"(?={_YEAR_TAIL}?(?:[ \t]*(?:x+|[!.?]+|:\)|:D|[^\w\s]))*[ \t]*$)"
+# ... then perhaps a school year or an age in brackets ("- Aisha (16)"), kisses, a smiley.
+_END = (
+    rf"(?=(?:{_YEAR_TAIL}|[ \t]*\((?:1\d|2[0-5]|[89])\))?"
+    r"(?:[ \t]*(?:x+|[!.?]+|:\)|:D|[^\w\s]))*[ \t]*$)"
+)
 _SIGN_OFF_TAIL = (
     r"(?=[ \t]*(?:$|[,.!?)\n]|x+\b|:\)|[^\w\s]|\(?\d|"
     r"(?i:in\s+(?:year|yr|y\d|blwyddyn)|year|yr|y\d+|age|aged|oed|blwyddyn|bl|"
@@ -1407,7 +1412,7 @@ _JOINED_NAME = re.compile(
 # A name and kisses closing the message: "benches in the park pls ruby x", "abbie xx".
 _NAME_KISSES_END = re.compile(
     r"(?P<intro>(?<=[\s,.;:!?~\-–—]))" + rf"(?P<names>{_NAME})"
-    r"(?=[ \t]*,?[ \t]*[xX]{1,6}\b(?:[ \t]*[^\w\s])*[ \t]*$)"
+    r"(?=[ \t]*[,.]?[ \t]*[xX]{1,6}\b(?:[ \t]*[^\w\s])*[ \t]*$)"
 )
 # ", Nel" closing the message: "sori am y typos, Nel", "diolch o galon, Rhys".
 _COMMA_NAME_END = re.compile(r"(?P<intro>(?<=[^\W\d_])[ \t]*,[ \t]*)" + _NAMES + _END)

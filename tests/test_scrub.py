@@ -967,3 +967,16 @@ def test_round_four_people_lookalikes_are_left_alone(text: str) -> None:
 )
 def test_round_four_verbs_and_football_academies_are_left_alone(text: str) -> None:
     assert scrub(text) == (text, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("more youth workers\n- Aisha (16)", "more youth workers\n- [name] (16)"),
+        ("Much love, Remi", "Much love, [name]"),
+        ("more bins in the park amelia.x", "more bins in the park [name].x"),
+        ("Cofion cynnes iawn, Non", "Cofion cynnes iawn, [name]"),
+    ],
+)
+def test_round_four_closers(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
