@@ -143,7 +143,10 @@ _SOCIAL_INTROS = tuple(
         r"(?:\s*(?:'s|’s|=|:|-)\s*|\s+is\s+|\s+it['’]?s\s+)(?:@\s*)?",
         # "add me on snapchat leo.k2009"
         r"\b(?:add|follow|dm|message|msg|find|hmu|hit\s+me\s+up)(?:\s+(?:me|us))?\s+(?:on|at)\s+"
-        rf"{_SOCIAL}\s*[:\-]?\s*(?:,?\s*(?:it['’]?s|its|is)\s+)?(?:@\s*)?",
+        rf"{_SOCIAL}\s*[:\-]?\s*(?:as\s+|,?\s*(?:it['’]?s|its|is)\s+)?(?:@\s*)?",
+        # "my username on roblox is KaiGamer"
+        r"\bmy\s+(?:user\s?name|name|tag|gamertag|id|handle|acc(?:ount)?)\s+(?:on|for)\s+"
+        rf"{_SOCIAL}\s*(?:is\s+|[:=\-]\s*)(?:@\s*)?",
         # "snap: tia_xo", "discord = gamerboy#1234"
         rf"(?<![\w@]){_SOCIAL}\s*[:=]\s*(?:@\s*)?",
         # Welsh: "snap fi: dafydd.j09", "fy insta i yw celf_catrin", "insta fi ydy ..."
@@ -156,6 +159,13 @@ _SOCIAL_INTROS = tuple(
 _DISCORD_TAG = re.compile(r"(?<![\w@#])[a-z][\w.]{1,31}#\d{4}(?!\w)", re.IGNORECASE)
 # "my ig kai_b07", "insta - bmx.boy.07", "snap fi celf_catrin": no "is" or colon, so only a token
 # shaped like a handle (a dot or underscore inside, or a name ending in digits) counts.
+_HANDLE_SHAPE = r"[a-z][a-z0-9]*(?:[._][a-z0-9]+)+[._]?|[a-z]+[a-z._]*\d{2,}"
+# "add me kai.b07", "kai_b07 on snap": a token shaped like a handle next to the platform.
+_HANDLE_NEAR = re.compile(
+    rf"(?<![\w@])(?:(?:add|follow)\s+me\s+(?:@\s*)?(?P<token>{_HANDLE_SHAPE})(?![\w@])"
+    rf"|(?P<token2>{_HANDLE_SHAPE})(?=\s+on\s+{_SOCIAL}))",
+    re.IGNORECASE,
+)
 _SOCIAL_BARE = re.compile(
     rf"(?<![\w@])(?:(?:my|fy)\s+)?{_SOCIAL}(?:\s+(?:fi|i))?\s*(?:(?:[-–>→]|=>)+\s*|\s+(?:(?:is|it['’]?s|ydy|yw)\s+)?)(?:@\s*)?"
     r"(?P<token>[a-z][a-z0-9]*(?:[._][a-z0-9]+)+[._]?|[a-z]+[a-z._]*\d{2,})(?![\w@])",
@@ -1335,6 +1345,15 @@ def _replace_social(match: re.Match[str]) -> str:
     return match.group()[:start] + "[handle]" + match.group()[start + len(token) :]
 
 
+def _replace_handle_near(match: re.Match[str]) -> str:
+    group = "token" if match.group("token") else "token2"
+    token = match.group(group)
+    if not re.search(r"[._]|\d{2,}", token) or sum(c.isalnum() for c in token) < 4:
+        return match.group()  # "i.e. on tiktok"
+    start, end = match.start(group) - match.start(), match.end(group) - match.start()
+    return match.group()[:start] + "[handle]" + match.group()[end:]
+
+
 def _replace_address(match: re.Match[str]) -> str:
     if " ".join(match.group().lower().split()) in _FAMOUS_ADDRESSES:
         return match.group()
@@ -1794,6 +1813,7 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     )
     for pattern in (*_SOCIAL_INTROS, _SOCIAL_BARE):
         out = pattern.sub(_replace_social, out)
+    out = _HANDLE_NEAR.sub(_replace_handle_near, out)
     out = _ADDRESS_INTRO.sub(lambda m: f"{m.group('intro')}[address]", out)
     out = _ADDRESS.sub(_replace_address, out)
     out = _STREET_LIVE.sub(lambda m: f"{m.group('intro')}[address]", out)

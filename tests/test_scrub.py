@@ -980,3 +980,19 @@ def test_round_four_verbs_and_football_academies_are_left_alone(text: str) -> No
 )
 def test_round_four_closers(text: str, expected: str) -> None:
     assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("add me kai.b07", "add me [handle]"),
+        ("find me on tiktok as kaiskates", "find me on tiktok as [handle]"),
+        ("my username on roblox is KaiGamer", "my username on roblox is [handle]"),
+        ("kai_b07 on snap", "[handle] on snap"),
+        ("i.e. on tiktok", "i.e. on tiktok"),
+        ("the 10.30 on snap", "the 10.30 on snap"),
+        ("follow me as well", "follow me as well"),
+    ],
+)
+def test_round_four_handles_next_to_a_platform(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
