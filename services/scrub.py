@@ -1489,6 +1489,8 @@ _NOT_SCHOOL_FIRST = _words(
     music film stage arts art sports sport fashion beauty hair barber coding code tech boxing
     umbrella starfleet jedi hogwarts ninja arsenal chelsea spurs tottenham liverpool everton
     united villa wolves rangers celtic swans bluebirds ospreys dragons scarlets
+    summer winter easter holiday holidays sunday saturday night forest driving boarding grammar
+    special independent faith village language languages swimming surf riding
     """
 )
 
@@ -1758,6 +1760,31 @@ def _replace_two_names(match: re.Match[str]) -> str:
     )
 
 
+# "our school Heronsbridge", "my school is Stanwell", "Stanwell School has no ...": a school's
+# own name (not "Sunday School", "Forest School": everyday words).
+_SCHOOL_OWN = re.compile(
+    r"(?P<intro>\b(?i:our|my|ein|fy)[ \t]+(?i:school|ysgol)(?:[ \t]+(?i:is|ydy|yw))?[ \t,:\-(]+)"
+    r"(?P<first>[A-Z][\w'’-]+)(?:[ \t]+[A-Z][\w'’-]+)?"
+    r"(?:[ \t]+(?:High|Comp|Comprehensive|School|Academy|College)\b)?"
+    r"|(?P<intro2>)(?<![\w'’])(?P<first2>[A-Z][\w'’-]+)[ \t]+School\b"
+)
+
+
+def _replace_school_own(match: re.Match[str]) -> str:
+    first = match.group("first") or match.group("first2")
+    low = first.lower()
+    if (
+        low in _PLACES
+        or low in _NOT_SCHOOL_FIRST
+        or low in _NOT_SIGNED
+        or low in _NOT_FIRST_NAMES
+        or _everyday_word(first)
+        or _WORDLIKE_ENDING.search(low)
+    ):
+        return match.group()
+    return f"{match.group('intro') or ''}[school]"
+
+
 def _replace_joined_before(match: re.Match[str]) -> str:
     word = match.group("names")
     start = _at_sentence_start(match.string, match.start())
@@ -1857,6 +1884,7 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     for pattern in (_NAME_OUT, _NAME_AGE_END, _DASH_DESCRIBED, _GREETING_AM):
         out = pattern.sub(_replace_soft(), out)
     out = _YEAR_AT_SCHOOL.sub(_replace_year_at_school, out)
+    out = _SCHOOL_OWN.sub(_replace_school_own, out)
     out = _ME_BRACKETS.sub(_replace_soft(), out)
     out = _OUR_NAME.sub(_replace_our_name, out)
     out = _TWO_NAMES.sub(_replace_two_names, out)

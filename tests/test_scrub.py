@@ -996,3 +996,20 @@ def test_round_four_closers(text: str, expected: str) -> None:
 )
 def test_round_four_handles_next_to_a_platform(text: str, expected: str) -> None:
     assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("our school Heronsbridge has no lockers", "our school [school] has no lockers"),
+        ("my school, Bryn Celyn, is far", "my school, [school], is far"),
+        ("fy ysgol ydy Glantaf", "fy ysgol ydy [school]"),
+        ("Stanwell School has no buses", "[school] has no buses"),
+        ("Sunday School is boring", "Sunday School is boring"),
+        ("Summer School was fun", "Summer School was fun"),
+        ("Driving School prices are mad", "Driving School prices are mad"),
+        ("my school is rubbish", "my school is rubbish"),
+    ],
+)
+def test_round_four_a_school_by_its_own_name(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
