@@ -8,7 +8,8 @@ expected: after an introduction ("my name is", "I'm", "this is", "it's me"), in 
 ("from Darcy", "diolch, Rhodri", "- jade", "pls ruby x"), after a title for a real person
 ("miss jones", "ms okafor", "Syr Dafis"), and for someone named in passing ("me and liam", "my
 sister chloe", "fi a Gruff"), but not for fictional or public figures ("Miss Honey in Matilda",
-"Mr Bean", a party leader). Named schools become [school]. The person's own Telegram names are
+"Mr Bean", a party leader, "Dr Alex George": a title before a full name). Named schools become
+[school]. The person's own Telegram names are
 removed too, since the bot knows them at that moment (and forgets them straight after).
 
 A name typed in lower case is recognised with a gazetteer (prompts/names: some 8,500 first names
