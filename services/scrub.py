@@ -8,7 +8,8 @@ expected: after an introduction ("my name is", "I'm", "this is", "it's me"), in 
 ("from Darcy", "diolch, Rhodri", "- jade", "pls ruby x"), after a title for a real person
 ("miss jones", "ms okafor", "Syr Dafis"), and for someone named in passing ("me and liam", "my
 sister chloe", "fi a Gruff"), but not for fictional or public figures ("Miss Honey in Matilda",
-"Mr Bean", a party leader). Named schools become [school]. The person's own Telegram names are
+"Mr Bean", a party leader, "Dr Alex George": a title before a full name). Named schools become
+[school]. The person's own Telegram names are
 removed too, since the bot knows them at that moment (and forgets them straight after).
 
 A name typed in lower case is recognised with a gazetteer (prompts/names: some 8,500 first names
@@ -139,11 +140,14 @@ _SOCIAL_INTROS = tuple(
     re.compile(pattern + _SOCIAL_TOKEN, re.IGNORECASE)
     for pattern in (
         # "my insta is kai.b", "my xbox gamertag: Skull99"
-        rf"\bmy\s+{_SOCIAL}(?:\s+(?:name|user\s?name|handle|tag|gamertag|id|account|acc))?"
-        r"(?:\s*(?:'s|’s|=|:|-)\s*|\s+is\s+)(?:@\s*)?",
+        rf"\bmy\s+(?:{_SOCIAL}|@)(?:\s+(?:name|user\s?name|handle|tag|gamertag|id|account|acc))?"
+        r"(?:\s*(?:'s|’s|=|:|-)\s*|\s+is\s+|\s+it['’]?s\s+)(?:@\s*)?",
         # "add me on snapchat leo.k2009"
-        r"\b(?:add|follow|dm|message|msg|find|hmu|hit\s+me\s+up)(?:\s+me)?\s+(?:on|at)\s+"
-        rf"{_SOCIAL}\s*[:\-]?\s*(?:@\s*)?",
+        r"\b(?:add|follow|dm|message|msg|find|hmu|hit\s+me\s+up)(?:\s+(?:me|us))?\s+(?:on|at)\s+"
+        rf"{_SOCIAL}\s*[:\-]?\s*(?:as\s+|,?\s*(?:it['’]?s|its|is)\s+)?(?:@\s*)?",
+        # "my username on roblox is KaiGamer"
+        r"\bmy\s+(?:user\s?name|name|tag|gamertag|id|handle|acc(?:ount)?)\s+(?:on|for)\s+"
+        rf"{_SOCIAL}\s*(?:is\s+|[:=\-]\s*)(?:@\s*)?",
         # "snap: tia_xo", "discord = gamerboy#1234"
         rf"(?<![\w@]){_SOCIAL}\s*[:=]\s*(?:@\s*)?",
         # Welsh: "snap fi: dafydd.j09", "fy insta i yw celf_catrin", "insta fi ydy ..."
@@ -152,10 +156,19 @@ _SOCIAL_INTROS = tuple(
         rf"\bfy\s+{_SOCIAL}\s*(?:[:=\-]\s*|\s+(?:yw|ydy|ydi)\s+)(?:@\s*)?",
     )
 )
+# A Discord tag is a handle wherever it is: "skyler#4421".
+_DISCORD_TAG = re.compile(r"(?<![\w@#])[a-z][\w.]{1,31}#\d{4}(?!\w)", re.IGNORECASE)
 # "my ig kai_b07", "insta - bmx.boy.07", "snap fi celf_catrin": no "is" or colon, so only a token
 # shaped like a handle (a dot or underscore inside, or a name ending in digits) counts.
+_HANDLE_SHAPE = r"[a-z][a-z0-9]*(?:[._][a-z0-9]+)+[._]?|[a-z]+[a-z._]*\d{2,}"
+# "add me kai.b07", "kai_b07 on snap": a token shaped like a handle next to the platform.
+_HANDLE_NEAR = re.compile(
+    rf"(?<![\w@])(?:(?:add|follow)\s+me\s+(?:@\s*)?(?P<token>{_HANDLE_SHAPE})(?![\w@])"
+    rf"|(?P<token2>{_HANDLE_SHAPE})(?=\s+on\s+{_SOCIAL}))",
+    re.IGNORECASE,
+)
 _SOCIAL_BARE = re.compile(
-    rf"(?<![\w@])(?:(?:my|fy)\s+)?{_SOCIAL}(?:\s+(?:fi|i))?\s*(?:[-–]\s*|\s+)(?:@\s*)?"
+    rf"(?<![\w@])(?:(?:my|fy)\s+)?{_SOCIAL}(?:\s+(?:fi|i))?\s*(?:(?:[-–>→]|=>)+\s*|\s+(?:(?:is|it['’]?s|ydy|yw)\s+)?)(?:@\s*)?"
     r"(?P<token>[a-z][a-z0-9]*(?:[._][a-z0-9]+)+[._]?|[a-z]+[a-z._]*\d{2,})(?![\w@])",
     re.IGNORECASE,
 )
@@ -240,7 +253,8 @@ _SCHOOL = re.compile(
     r"|(?P<at>\b(?i:at|to|from|attend|attends|yn|ym|i)[ \t]+)(?:St\.?[ \t]+|Saint[ \t]+)?"
     rf"[A-Z][\w'’.-]+(?:[ \t]+[A-Z][\w'’.-]+){{0,2}}[ \t]+(?:{_SCHOOL_WORDS})\b"
     r"|(?P<goes>\b(?i:go|goes|went|attend|attends|pupil|student)[ \t]+(?i:to|at)?[ \t]*)"
-    r"(?:St\.?|Saint)[ \t]+[A-Z][\w-]+['’]s\b"
+    r"(?:St\.?|Saint)[ \t]+[A-Z][\w-]+['’]s\b(?:[ \t]+(?:RC|R\.C\.?|CiW|VA)\b)?"
+    r"(?:[ \t]+(?i:primary|high|junior|infants?|comprehensive|school)\b)*"
 )
 
 # --- phone numbers ------------------------------------------------------------------------------
@@ -276,7 +290,7 @@ _NUMBER_WORDS = {
     "eight": "8",
     "nine": "9",
 }
-_SAID = rf"(?:\d+|{'|'.join(_NUMBER_WORDS)}|double|triple)"
+_SAID = rf"(?:\d+|{'|'.join(_NUMBER_WORDS)}|double|triple|hundred)"
 _SAID_NUMBER = re.compile(rf"\b{_SAID}(?:[ \t,.-]+{_SAID}){{3,}}\b", re.IGNORECASE)
 # Numbers the bot and schools signpost, never personal: Childline, Samaritans, Shout, NSPCC,
 # Papyrus HOPELINE247, CALM, The Mix, Mind, Meic, and 999/112/111/101.
@@ -319,7 +333,10 @@ _NAMES = rf"(?P<names>{_NAME}(?:[ \t]+{_NAME}){{0,2}})"
 # "Megan o flwyddyn 7".
 _YEAR_TAIL = (
     r"(?:[ \t]*[,(\-–]?[ \t]*(?:(?i:from|in|o)[ \t]+)?"
-    r"(?i:year|yr|y|bl|bl\.|blwyddyn|flwyddyn|fl)[ \t]*\d{1,2}[ \t]*\)?)"
+    r"(?:(?i:year|yr|y|bl|bl\.|blwyddyn|flwyddyn|fl)[ \t]*\d{1,2}[A-Za-z]{0,2}"
+    # a form or class code: "Rosie 8T", "Jenson, form 10W", "Finley, class 8R"
+    r"|(?:(?i:form|class|tutor\s+group|dosbarth)[ \t]+)?(?:[1-9]|1[0-3])[A-Za-z]{1,2}\b)"
+    r"[ \t]*\)?)"
 )
 _RELATION = (
     r"(?:mum|mom|mam|mother|dad|father|step-?mum|step-?dad|brother|sister|bro|sis|nan|nana|"
@@ -339,7 +356,8 @@ _STRONG_INTRO = re.compile(
 # Introductions that are also ordinary phrases ("I'm Happy"): only a capitalised non-word counts.
 _WEAK_INTRO = re.compile(
     r"(?P<intro>(?<![\w'’])(?:i['’`]?m|i\s+am|call\s+me|jestem|galw(?:ch)?\s+fi['’]?n|"
-    r"galw(?:ch)?\s+fi\s+yn|(?<!\bi\s)fi\s+(?:yw|ydy|ydi|di|['’]di))\s+)" + _NAMES,
+    r"galw(?:ch)?\s+fi\s+yn|(?:fy\s+)?ngalw(?:\s+i)?['’]?n|(?<!\bi\s)fi\s+(?:yw|ydy|ydi|di|['’]di))\s+)"
+    + _NAMES,
     re.IGNORECASE,
 )
 _GREETING_THIS_IS = re.compile(
@@ -362,7 +380,12 @@ _NAME_FIRST_CY = re.compile(
 # "Cai ydw i", "Lowri dw i", "Gethin sydd yma", "Bethan sy 'ma": a sentence may open that way
 # too ("Pwy ydw i?", "Problem sydd yma"), so only after a greeting ("Shwmae, Cai ydw i") or
 # inside a sentence; never "dw i'n ..." (that is "I am ...ing").
-_CY_ME = r"(?i:ydw\s+i|dw\s+i|dwi|sydd\s+yma|sy['’]?\s+yma|sy(?:dd)?\s*['’]\s*ma)(?![\w'’])"
+_CY_ME = (
+    r"(?i:ydw\s+i|dw\s+i|dwi|sydd\s+yma|sy['’]?\s+yma|sy(?:dd)?\s*['’]\s*ma|"
+    # "Ifan sy'n siarad" ("Ifan speaking"), "Nia sy'n sgwennu"
+    r"sy['’]n\s+(?:siarad|sgwennu|ysgrifennu|sgrifennu|teipio)|"
+    r"sydd\s+yn\s+(?:siarad|sgwennu|ysgrifennu|sgrifennu|teipio))(?![\w'’])"
+)
 _NAME_FIRST_CY_AFTER = re.compile(
     r"(?P<lead>(?:(?i:shwmae|s['’]mae|helo|haia|hai|hia|hiya|hi|hello|hey|bore\s+da|"
     r"prynhawn\s+da|noswaith\s+dda)[\s,!.]+|(?<=[^\W\d_])[ \t]+|,[ \t]*))"
@@ -410,6 +433,11 @@ _FICTION_AFTER = re.compile(
     r"(?i:books?|films?|movies?|show|series|tv|telly|cartoons?|story|stories|play|musical|"
     r"netflix|cbeebies|cbbc|s4c|youtube|tiktok|novel|panto)\b"
     rf"|in[ \t]+(?!(?:{_SCHOOLISH})\b)(?P<work>[A-Z][\w'’-]+)"
+    # "Mrs Potts from Beauty and the Beast", "Mr Bates vs the Post Office", "Mr Khan the mayor"
+    rf"|(?i:from)[ \t]+(?!(?:{_SCHOOLISH})\b)(?P<work2>[A-Z][\w'’-]+)[ \t]+(?i:and|of)\b"
+    r"|(?i:vs\.?|v\.|versus)[ \t]|(?:,[ \t]*)?(?i:the|our|y|yr)[ \t]+(?i:mayor|king|queen|prince|"
+    r"princess|president|actor|actress|singer|rapper|footballer|youtuber|presenter|scientist|"
+    r"astronaut|doctor\s+on|maer|brenin|brenhines|tywysog)\b"
     r"|['’]s[ \t]+(?i:books?|films?|shows?|videos?|channel|party|government|cabinet)\b"
     r"|(?i:books?|films?|movies?|shows?|cartoons?|episodes?|videos?|sketch(?:es)?|characters?|"
     r"sweets|cakes|crisps|drinks?|the\s+(?:prime|first)\s+minister|(?:prime|first)\s+minister|"
@@ -428,7 +456,7 @@ _SOFT_INTRO = re.compile(
     r"(?P<intro>(?<![\w'’])(?i:this\s+is|it['’]?s\s+me|its\s+me|it\s+is\s+me|"
     r"the\s+name['’]?s|the\s+names|(?:everyone|everybody|every1|people|friends|mates|they|"
     r"my\s+(?:friends|mates))\s+calls?\s+me|they\s+call\s+me|i['’]?m|i\s+am|(?:just\s+)?call\s+me|"
-    r"(?:you|u)\s+can\s+call\s+me|i\s+go\s+by|"
+    r"(?:you|u)\s+can\s+call\s+me|i\s+go\s+by|(?:also\s+)?known\s+as|"
     r"(?:ya|yer|your|ur|yo)\s+(?:boi|boy|boii+|girl|gurl|gal|lad|lass)|this\s+was)"
     r"(?:[ \t]*,)?[ \t]+)" + _NAMES
 )
@@ -439,7 +467,8 @@ _CLOSER = (
     r"lots\s+of\s+(?:love|luv)|love\s+ya|luv\s+ya|regards|kind\s+regards|best\s+wishes|"
     r"many\s+thanks|yours|yours\s+sincerely|sincerely|signed|best|take\s+care|"
     r"bye(?:\s+for\s+now)?|byee+|cya|see\s+ya|peace(?:\s+out)?|ta[ -]?ra|ta\s+ta|laters|cheerio|"
-    r"diolch(?:\s+yn\s+fawr)?(?:\s+iawn)?|diolch\s+o\s+galon|cofion(?:\s+gorau|\s+cynnes)?|"
+    r"much\s+love|much\s+luv|all\s+the\s+best|speak\s+soon|yours\s+truly|"
+    r"diolch(?:\s+yn\s+fawr)?(?:\s+iawn)?|diolch\s+o\s+galon|cofion(?:\s+gorau|\s+cynnes)?(?:\s+iawn)?|"
     r"hwyl(?:\s+fawr)?|hwyl\s+am\s+(?:y\s+tro|nawr|rŵan|rwan)|pob\s+hwyl|caru\s+chi|"
     r"(?:llawer\s+o\s+|lot\s+o\s+)?gariad|cariad(?:\s+mawr)?|tan\s+tro\s+nesa"
 )
@@ -453,7 +482,11 @@ _CLOSER_MID = (
 )
 # "cheers guys, Ethan", "diolch pawb, Nia": the closer's audience before the name.
 _AUDIENCE = r"(?:[ \t,!.]+(?i:guys|all|everyone|everybody|pawb|bawb|folks|peeps|x+))?"
-_END = rf"(?={_YEAR_TAIL}?(?:[ \t]*(?:x+|[!.?]+|:\)|:D|[^\w\s]))*[ \t]*$)"
+# ... then perhaps a school year or an age in brackets ("- Aisha (16)"), kisses, a smiley.
+_END = (
+    rf"(?=(?:{_YEAR_TAIL}|[ \t]*\((?:1\d|2[0-5]|[89])\))?"
+    r"(?:[ \t]*(?:x+|[!.?]+|:\)|:D|[^\w\s]))*[ \t]*$)"
+)
 _SIGN_OFF_TAIL = (
     r"(?=[ \t]*(?:$|[,.!?)\n]|x+\b|:\)|[^\w\s]|\(?\d|"
     r"(?i:in\s+(?:year|yr|y\d|blwyddyn)|year|yr|y\d+|age|aged|oed|blwyddyn|bl|"
@@ -461,13 +494,18 @@ _SIGN_OFF_TAIL = (
 )
 _FROM_SIGN_OFF = re.compile(
     rf"(?P<intro>(?:(?:^|(?<=[.!?,;:\n()~]))[ \t]*|(?<=[ \t][-–—])[ \t]*"
-    rf"|\b(?i:{_CLOSER})[ \t,!.]+)(?i:from|frm|oddi\s+wrth)[ \t]+"
-    rf"|\b(?i:{_CLOSER})[ \t,!.]+(?i:gan)[ \t]+|\b(?i:written|sent|made|typed)[ \t]+(?i:by)[ \t]+"
+    rf"|\b(?i:{_CLOSER})[ \t,!.]+)(?i:from|frm|oddi\s+wrth)(?:[ \t]*:)?[ \t]+"
+    rf"|\b(?i:{_CLOSER})[ \t,!.]+(?i:gan)[ \t]+"
+    r"|\b(?i:written|sent|made|typed)[ \t]+(?i:by|from)[ \t]+"
     r"|\b(?i:(?:wedi['’]?i[ \t]+)?(?:ysgrifennu|sgwennu|sgrifennu|anfon|yrru)|ysgrifennwyd|"
     r"anfonwyd)[ \t]+(?i:gan)[ \t]+"
     # Welsh "gan Cai bl 8" opening a sentence (not "gan fod", "gan yr heddlu": the tail and
     # the name check rule those out)
-    r"|(?:^|(?<=[.!?\n]))[ \t]*(?i:gan)[ \t]+)" + _NAMES + _SIGN_OFF_TAIL,
+    r"|(?:^|(?<=[.!?\n]))[ \t]*(?i:gan)(?:[ \t]*:)?[ \t]+"
+    # "..., gan Efa bl 8", "..., oddi wrth Elin"; "By Ruby 9C" opening a sentence
+    r"|(?<=,)[ \t]*(?i:gan|oddi\s+wrth)[ \t]+|(?:^|(?<=[.!?\n]))[ \t]*(?i:by)[ \t]+)"
+    + _NAMES
+    + _SIGN_OFF_TAIL,
     re.MULTILINE,
 )
 _CLOSER_SIGN_OFF = re.compile(
@@ -486,7 +524,9 @@ _CLOSER_MID_SIGN_OFF = re.compile(
     rf"(?P<intro>(?<![\w'’])(?i:{_CLOSER_MID}){_AUDIENCE}[ \t]*,?[ \t]+)" + _NAMES + _END
 )
 # "... xx Lacey": kisses then a name at the very end.
-_KISSES_NAME = re.compile(r"(?P<intro>(?<![\w'’])[xX]{1,5}[ \t]*,?[ \t]+)" + _NAMES + _END)
+_KISSES_NAME = re.compile(
+    r"(?P<intro>(?<![\w'’])(?:[xX]{1,5}|(?i:(?:xo)+x?))[ \t]*,?[ \t]+)" + _NAMES + _END
+)
 # "Mia, year 9" / "Lowri, blwyddyn 9" opening a sentence and ending the message.
 _NAME_YEAR_END = re.compile(
     r"(?P<intro>(?:^|(?<=\n)|(?<=[.!?])[ \t]+))" + _NAMES + rf"(?={_YEAR_TAIL}[ \t.!x]*$)"
@@ -495,15 +535,23 @@ _NAME_YEAR_END = re.compile(
 _ITS_NAME = re.compile(
     r"(?P<intro>(?<![\w'’])(?i:it['’]?s|its|it\s+is)[ \t]+)"
     + _NAMES
-    + r"(?=[ \t]*(?:[,.!\-]|$|(?i:here|from|in\s+year|x)\b|[^\w\s'’]))"
+    + r"(?=[ \t]*(?:[,.!\-]|$|(?i:here|from|in\s+year|x|lol|btw|again|innit|haha|hehe|lmao)\b"
+    r"|[^\w\s'’]))"
 )
 # "Josh here, ...", "Ellie, 14, ...", "Kai (15)": a name opening the message, then "here" or age.
-_OPENING = r"(?P<intro>(?:^|(?<=\n))[ \t]*(?:(?i:hi|hiya|hey|hello|helo|haia|shwmae|yo)[ \t,!.]+)?)"
+_OPENING = (
+    r"(?P<intro>(?:^|(?<=\n))[ \t]*(?:(?i:hi|hiya|hey|hello|helo|haia|hia|heia|shwmae|"
+    r"s['’]?mae|sumae|smai|yo)(?:[ \t]+(?i:there|all|guys|everyone|pawb))?[ \t,!.]+)?)"
+)
 _AGE = r"[ \t]*,?[ \t]*\(?(?:1\d|2[0-5]|[89])\)?[ \t]*"
+# Welsh words that are names too, and open a sentence before "yma" ("Haf yma", this summer).
+_CY_WORD_NAMES = r"(?i:haf|eira|awel|heulwen|mai|seren|bryn|glyn|celyn|gwawr|enfys|hedd|nos|dydd)"
 _NAME_OPENING = re.compile(
     _OPENING
-    + _NAMES
-    + rf"(?=[ \t]+(?i:here|yma)\b|{_AGE}(?i:yo|y/o|yrs?|years?(?:[ \t]+old)?|oed)\b)"
+    + rf"(?!{_CY_WORD_NAMES}[ \t]+(?i:yma)\b)"
+    # "Hope was here", "Brexit is here": a verb is no part of a name
+    + rf"(?P<names>{_NAME}(?:[ \t]+(?!(?i:was|is|were|woz|are|am|be|been|not)\b){_NAME}){{0,2}})"
+    + rf"(?=[ \t]+(?i:here|yma|speaking)\b|{_AGE}(?i:yo|y/o|yrs?|years?(?:[ \t]+old)?|oed)\b)"
 )
 # ... with a bare age ("Ellie, 14, ..."), only for a common first name: "Buses, 10 out of 10".
 _NAME_OPENING_AGE = re.compile(_OPENING + _NAMES + rf"(?={_AGE}(?:[,.!)\n]|$))")
@@ -621,6 +669,7 @@ _FIRST_NAMES = _words(
     shakira precious blessing chidi tolu femi tobi dami amari malachi micah kyrie kaleb kacy
     bella-rose lacey-mae evie-mae ellie-mai lily-rose liliana alicja oliwia natalia szymon
     bartek kuba filipa ioana andreea alexandru mihai yasin bilal hamza zakaria idris aisha
+    fflur tirion caio tudur ioan emyr hawys modlen dei
     """
 ) - _words(
     """
@@ -699,7 +748,9 @@ _NOT_NAMES_AFTER_TITLE = _words(
     smithers potter weasley snape dumbledore mcgonagall filch umbridge dursley darcy rochester
     bennet doubtfire hinch piggy marple tickle happy greedy bump grumpy messy noisy bossy
     naughty sunshine chatterbox dolittle doolittle jekyll frankenstein octopus evil doom phil
-    disrespect brightside blue meaty muscle worldwide miyagi chips magoo urdd t
+    disrespect brightside blue meaty muscle worldwide miyagi chips magoo urdd t wynff plwmsan
+    marvel ranj claus universe world right wrong incredible fantastic potato perfect nobody
+    everybody nice big hyde
     sunak starmer farage badenoch davey truss corbyn blair thatcher churchill cameron major
     johnson brown gething drakeford iorwerth sturgeon swinney trump biden obama putin zelensky
     polanski denyer rayner reeves braverman gove musk
@@ -734,7 +785,7 @@ _NAME_LIKE_WORDS = _words(
     will may hope june rose grace faith joy mark bill pat sue rob jack frank art bob sky summer
     autumn dawn amber ruby pearl holly ivy lily daisy jay drew chase miles taylor sunny ray
     guy penny cliff glen reed sandy rusty kit nick skye robin hazel heather willow rowan
-    haf eira mai awel heulwen bryn glyn seren
+    haf eira mai awel heulwen bryn glyn seren non nest
     """
 )
 # Telegram display names are often everyday words ("Will", "Bus Stop", "Summer"). Such a part
@@ -888,6 +939,9 @@ def _replace_said_number(match: re.Match[str]) -> str:
         if token in ("double", "triple"):
             repeat = 2 if token == "double" else 3
             continue
+        if token == "hundred":  # "07700 nine hundred 361"
+            groups.append("00")
+            continue
         groups.append(_NUMBER_WORDS.get(token, token) * repeat if token in _NUMBER_WORDS else token)
         repeat = 1
     raw = " ".join(groups)
@@ -966,6 +1020,9 @@ def _replace_names(strong: bool) -> Callable[[re.Match[str]], str]:
 _NOT_NAMES_CY = _words(
     """
     hapus trist blin unig ofnus nerfus iawn gret grêt da drwg sal sâl bored wedi yn ddim dal
+    gwych wych ardderchog perffaith hyfryd anhygoel briliant cŵl cwl bendigedig ffantastig
+    newydd swil tal byr bach mawr cryf gwan tawel distaw sengl anabl hoyw traws cwiar diog
+    ddiog clyfar twp cyngor ieuenctid senedd tîm tim clwb fforwm pwyllgor criw grŵp grwp
     yma adre adref gartref hen ifanc cymraes cymro cymraeg saesneg myfyriwr disgybl balch
     siomedig poeni poenus flin llwglyd sychedig prysur barod lwcus diolchgar gofalwr
     pwy beth sut pam ble faint pa croeso problem ofn cymru caerdydd abertawe casnewydd wrecsam
@@ -993,7 +1050,7 @@ _NOT_SIGNED = (
         netflix youtube tiktok instagram snapchat google facebook twitter discord roblox
         fortnite minecraft labour reform tory tories conservative conservatives plaid
         government parliament senedd island arriva stagecoach first scouts guides cadets
-        nhs camhs police
+        nhs camhs police marvel
         """
     )
 )
@@ -1074,7 +1131,8 @@ def _public_figure(match: re.Match[str], names_taken: str) -> bool:
     if _PUBLIC_BEFORE.search(text[start : match.start()]):
         return True
     after = _FICTION_AFTER.match(text, match.start("names") + len(names_taken))
-    return bool(after and (after.group("work") or "x").lower() not in _PLACES)
+    work = after and (after.group("work") or after.group("work2") or "x")
+    return bool(after and work.lower() not in _PLACES)
 
 
 def _taken(names: str, words: list[str], taken: int) -> str:
@@ -1107,10 +1165,48 @@ def _replace_title(match: re.Match[str]) -> str:
         return match.group()
     names = match.group("names")
     taken = 2 if len(words) > 1 and _is_name(words[1], capitalised=True, surname=True) else 1
+    if len(words) > 1 and words[1].islower() and first.lower() in _GIVEN_NAMES:
+        taken = 2 if words[1] in _FAMILY_NAMES else taken  # "mr john davies": both go
+    if taken == 2 and words[1].lower() in _SUBJECTS:
+        taken = 1  # "Mr Prys Mathemateg": the subject stays
     kept = _taken(names, words, taken)
-    if _public_figure(match, kept):
+    if _public_figure(match, kept) or _titled_figure(match, words, taken):
         return match.group()
     return f"{match.group('intro')}[name]{names[len(kept) :]}"
+
+
+_SUBJECTS = _words(
+    """
+    maths math english science history geography art music drama french spanish german welsh
+    pe re rs dt ict computing biology chemistry physics psychology sociology media business
+    mathemateg cymraeg saesneg gwyddoniaeth hanes daearyddiaeth cerdd celf addysg ymarfer
+    technoleg ffrangeg almaeneg sbaeneg cemeg ffiseg bioleg crefydd chwaraeon ag abch
+    """
+)
+# Words before a titled full name that make the person someone the writer knows: "our head
+# teacher Mr John Davies", "fy athro Mr Huw Jones".
+_KNOWN_BEFORE_TITLE = _words(
+    """
+    teacher teachers tutor head headteacher headmaster headmistress deputy our my coach
+    youth worker leader sir miss athro athrawes pennaeth ein fy tiwtor hyfforddwr
+    """
+)
+
+
+def _titled_figure(match: re.Match[str], words: list[str], taken: int) -> bool:
+    """A title before a first name and surname ("Dr Alex George", "Prof Brian Cox"): a public
+    figure. Teachers go by title and surname; a full name counts as someone the writer knows
+    only after "our teacher", "fy athro" and the like."""
+    low = words[0].lower().strip("'’")
+    if taken < 2 or not words[0][:1].isupper() or words[0].isupper():
+        return False
+    if words[1].lower() in _SUBJECTS or re.fullmatch(_SCHOOLISH, words[1]):
+        return False  # "Mr Prys Mathemateg", "Miss Evans Maths": the teacher of a subject
+    rest = match.string[match.end() :].split()
+    if low not in _GIVEN_NAMES and not (rest and rest[0][:1].isupper()):
+        return False  # "Mr Lloyd Jones": a double surname, unless three names follow
+    before = re.findall(r"[\w'’]+", match.string[: match.start()].lower())[-3:]
+    return not any(word in _KNOWN_BEFORE_TITLE for word in before)
 
 
 # Words that follow "miss" at the start of a sentence without being a surname.
@@ -1216,7 +1312,8 @@ def _replace_soft(*, listed_only: bool = False) -> Callable[[re.Match[str]], str
 def _replace_word_domain(match: re.Match[str]) -> str:
     """ "amirawrites dot com" is a link; "some dot com site" is not."""
     if match.group("label").lower() in _NOT_NAME_WORDS | _NOT_AFTER_MISS | _words(
-        "random dodgy dead proper real fake that's thats whatever"
+        "random dodgy dead proper real fake that's thats whatever site website page app "
+        "rhyw wefan gwefan safle ap"
     ):
         return match.group()
     return "[link]"
@@ -1241,8 +1338,21 @@ def _replace_social(match: re.Match[str]) -> str:
         or bare.startswith("[")
     ):
         return match.group()
+    if re.search(
+        r"\bit['’]?s\s*@?\s*$", match.group()[: match.start("token") - match.start()]
+    ) and (bare.isalpha() and (_everyday_word(bare) or _WORDLIKE_ENDING.search(bare.lower()))):
+        return match.group()  # "my tiktok its getting views": a sentence, not a handle
     start = match.start("token") - match.start()
     return match.group()[:start] + "[handle]" + match.group()[start + len(token) :]
+
+
+def _replace_handle_near(match: re.Match[str]) -> str:
+    group = "token" if match.group("token") else "token2"
+    token = match.group(group)
+    if not re.search(r"[._]|\d{2,}", token) or sum(c.isalnum() for c in token) < 4:
+        return match.group()  # "i.e. on tiktok"
+    start, end = match.start(group) - match.start(), match.end(group) - match.start()
+    return match.group()[:start] + "[handle]" + match.group()[end:]
 
 
 def _replace_address(match: re.Match[str]) -> str:
@@ -1273,7 +1383,7 @@ _NOT_PRIVATE = _words(
     siri chatgpt snap insta whatsapp mcdonalds maccies kfc nandos costa starbucks subway
     pride eid diwali christmas easter halloween ramadan football rugby netball footy
     swift sheeran styles bale rashford kane ronaldo messi beyonce rihanna drake stormzy
-    potter weasley granger shrek elsa barbie ken peppa bluey
+    potter weasley granger shrek elsa barbie ken peppa bluey sant santes
     """
 )
 _RELATION_WORDS = _words(
@@ -1287,7 +1397,8 @@ _RELATION_WORDS = _words(
 _RELATION_SINGLE = (
     r"(?:(?:little|lil|big|older|younger|baby|twin|step|best|bestest|old|fave?|favou?rite|"
     r"half)[ \t-]+)*"
-    r"(?:mum|mom|mam|mother|dad|father|step-?mum|step-?dad|stepbrother|stepsister|brother|"
+    r"(?:mates|m8s|friends|pals|besties|cousins|brothers|sisters|"
+    r"mum|mom|mam|mother|dad|father|step-?mum|step-?dad|stepbrother|stepsister|brother|"
     r"sister|bro|sis|nan|nana|nanna|gran|granny|grandma|grandad|grandpa|auntie|aunty|aunt|"
     r"uncle|cousin|friend|bestfriend|bff|bestie|mate|m8|pal|boyfriend|girlfriend|bf|gf|"
     r"partner|neighbour|son|daughter|niece|nephew)"
@@ -1321,7 +1432,7 @@ _JOINED_NAME = re.compile(
 # A name and kisses closing the message: "benches in the park pls ruby x", "abbie xx".
 _NAME_KISSES_END = re.compile(
     r"(?P<intro>(?<=[\s,.;:!?~\-–—]))" + rf"(?P<names>{_NAME})"
-    r"(?=[ \t]*,?[ \t]*[xX]{1,6}\b(?:[ \t]*[^\w\s])*[ \t]*$)"
+    r"(?=[ \t]*[,.]?[ \t]*[xX]{1,6}\b(?:[ \t]*[^\w\s])*[ \t]*$)"
 )
 # ", Nel" closing the message: "sori am y typos, Nel", "diolch o galon, Rhys".
 _COMMA_NAME_END = re.compile(r"(?P<intro>(?<=[^\W\d_])[ \t]*,[ \t]*)" + _NAMES + _END)
@@ -1363,13 +1474,24 @@ _SCHOOL_NAMED = re.compile(
     r"[ \t]+(?:High[ \t]+School|High|Comprehensive(?:[ \t]+School)?|Comp|"
     r"Primary(?:[ \t]+School)?|Secondary[ \t]+School|Junior[ \t]+School|Infants?[ \t]+School)\b"
     r"(?![ \t]+(?i:street|st\b|road|rd\b|lane|court|ct\b|view|house|sheriff|heels))"
-    r"|(?<![\w'’])(?:St\.?|Saint)[ \t]+[A-Z][\w'’-]+(?:['’]s)?[ \t]+(?i:school|high|comp|primary)\b"
+    r"|(?<![\w'’])(?:St\.?|Saint)[ \t]+[A-Z][\w'’-]+(?:['’]s)?[ \t]+"
+    r"(?:(?:RC|R\.C\.?|CiW|C\.i\.W\.?|VA)"
+    r"(?:[ \t]+(?i:primary|high|junior|infants?|comprehensive|school))*|"
+    r"(?i:school|high|comp|primary))(?![\w])"
+    # "Brynhill Academy", "Oakfield College": a capitalised name before Academy or College
+    r"|(?<![\w'’])(?P<first2>[A-Z][\w'’.-]+)(?:[ \t]+[A-Z][\w'’.-]+)?[ \t]+(?:Academy|College)\b"
 )
 _NOT_SCHOOL_FIRST = _words(
     """
     the a an my our your their his her this that in at to from year yr sixth new old local
     every any no some all most one each welsh english catholic church state private public
     junior senior big small mile knee
+    royal police national imperial eton kings king's queens queen's city football dance drama
+    music film stage arts art sports sport fashion beauty hair barber coding code tech boxing
+    umbrella starfleet jedi hogwarts ninja arsenal chelsea spurs tottenham liverpool everton
+    united villa wolves rangers celtic swans bluebirds ospreys dragons scarlets
+    summer winter easter holiday holidays sunday saturday night forest driving boarding grammar
+    special independent faith village language languages swimming surf riding
     """
 )
 
@@ -1522,10 +1644,181 @@ def _replace_school_lower_cy(match: re.Match[str]) -> str:
 
 
 def _replace_school_named(match: re.Match[str]) -> str:
-    first = match.group("first")
+    first = match.group("first") or match.group("first2")
     if first and first.lower().strip(".") in _NOT_SCHOOL_FIRST:
         return match.group()
+    if match.group("first2") and first.lower() in _PLACES:
+        return match.group()  # "Cardiff College": a city's college, not a class
     return "[school]"
+
+
+# --- round 4 (issue 14): names after emoji, initials, "me:", greetings in lower case ---------
+
+_EMOJI = "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2190-\u21ff\ufe0f\u200d]"
+# "... roof leaks 😭 bradley": a listed first name after emoji, closing the message.
+_EMOJI_NAME_END = re.compile(rf"(?P<intro>{_EMOJI}[ \t]*)" + _NAMES + _END)
+# "\nK.W.", "- J.B.", "from J.B. x": initials closing the message.
+_INITIALS_END = re.compile(
+    r"(?P<intro>(?:^|(?<=\n)|(?<=[.!?][ \t])|(?<=[-–—~])|"
+    r"\b(?i:from|by|love|luv|thanks|cheers|gan|oddi\s+wrth)[ \t,]+)[ \t]*)"
+    r"(?P<names>[A-Z]\.[ \t]?[A-Z]\.?(?:[ \t]?[A-Z]\.?)?)(?=[ \t]*,?[ \t]*(?:[xX]+)?[ \t!]*$)"
+)
+_NOT_INITIALS = _words("ps pps nb uk us usa eu am pm rip gb og fyi tbc asap aka")
+# "me: Tayla, age 16", "about me - Kian": a name after "me" and a colon or dash.
+_ME_COLON = re.compile(
+    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?i:me|about\s+me|amdana(?:f)?\s+i)[ \t]*[:=\-–][ \t]*)"
+    + _NAMES
+)
+# "hi it's amber from the eco club": after a greeting, a name typed in lower case, even one that
+# is also a word, when "from", "here" or a pause follows.
+_GREETING_ITS_LOWER = re.compile(
+    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?i:hi|hello|hey|hiya|heya|helo|hia|haia|shwmae|"
+    r"s['’]mae|yo)\b[\s,!.]*(?i:this\s+is|it['’]?s|its|it\s+is)[ \t]+)"
+    rf"(?P<names>{_NAME})"
+    r"(?=[ \t]*(?:[,\-–]|$|(?i:from|here|in\s+(?:year|yr)|speaking|o|sy|yma)\b))"
+)
+
+
+# "the park is grim tbh Lacey :)": a listed first name, then a smiley or emoji, ends the message.
+_NAME_SMILEY_END = re.compile(
+    r"(?P<intro>(?<=[ \t]))" + rf"(?P<names>{_NAME})"
+    rf"(?=[ \t]*(?::\)|:D|:P|;\)|:-\)|{_EMOJI})+[ \t]*$)"
+)
+# "Kane out ✌️", "kai woz ere", "Rhys, 15, Barry" (a sentence of its own at the end), "(Leon, 14)".
+_NAME_OUT = re.compile(
+    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*)" + rf"(?P<names>{_NAME})"
+    rf"(?=[ \t]+(?i:out|signing[ \t]+off|over[ \t]+and[ \t]+out)(?:[ \t]*(?:[!.x]|{_EMOJI}))*"
+    r"[ \t]*$)"
+)
+_NAME_WAS_HERE = re.compile(
+    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*)" + rf"(?P<names>{_NAME})"
+    r"(?=[ \t]+(?i:woz|was)[ \t]+(?i:ere|here)\b)"
+)
+_NAME_AGE_END = re.compile(
+    r"(?P<intro>(?<=[.!?])[ \t]+|\([ \t]*)" + rf"(?P<names>{_NAME})"
+    r"(?=[ \t]*,[ \t]*(?:1\d|2[0-5]|[89])[ \t]*(?:\)|,[ \t]*[A-Z][\w'’-]+[ \t.!]*$|[ \t.!x]*$))"
+)
+# "- a very annoyed Callum": a dash, an article and a few words, then a name ends the message.
+_DASH_DESCRIBED = re.compile(
+    r"(?P<intro>(?<=[-–—~])[ \t]*(?i:a|an|the|your|ur|yours)[ \t]+(?:[a-z]+[ \t]+){0,3})"
+    + _NAMES
+    + _END
+)
+# "hi am kayden from ...": "am" without the "i", after a greeting.
+_GREETING_AM = re.compile(
+    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?i:hi|hiya|hey|hello|heya|helo|yo)[ \t,!.]+(?i:am)[ \t]+)"
+    + _NAMES
+)
+# "Maddie & [name] x": a name joined before one already removed.
+_JOINED_BEFORE = re.compile(
+    rf"(?<![\w'’])(?P<names>{_NAME})(?P<after>[ \t]*(?:&|\+|(?i:and|n|a|ac))[ \t]+\[name\])"
+)
+# "i'm in year 9 at Ashgrove": a capitalised name after a school year and "at".
+_YEAR_AT_SCHOOL = re.compile(
+    r"(?P<intro>\b(?i:in|ym|yn)[ \t]+(?i:year|yr|y|blwyddyn|mlwyddyn|bl)[ \t]*\d{1,2}[ \t]+"
+    r"(?i:at|in|yn|ym|yng)[ \t]+)(?P<first>[A-Z][\w'’-]+)(?:[ \t]+[A-Z][\w'’-]+)?"
+)
+
+
+# "written by me (Harley)", "me (Luke, 15)": a name in brackets after "me".
+_ME_BRACKETS = re.compile(
+    r"(?P<intro>\b(?i:me|fi)[ \t]*\([ \t]*)" + rf"(?P<names>{_NAME})(?=[ \t]*[,)])"
+)
+# "our Kyle got his bike nicked": "our" before a listed first name, said of family.
+_OUR_NAME = re.compile(r"(?P<intro>\b(?i:our)[ \t]+)(?P<names>[A-Z][\w'’-]*)")
+# "Kai and Jack from my class", "roedd Dylan a Fflur yn y parc": two listed first names joined,
+# said of people the writer knows.
+_TWO_NAMES = re.compile(
+    rf"(?P<first>{_NAME})[ \t]+(?:and|&|n|a|ac)[ \t]+(?P<second>{_NAME})"
+    r"(?=[ \t]+(?i:from|in)[ \t]+(?i:my|our)[ \t]+(?i:class|year|form|school|street|estate)\b)"
+    r"|\b(?i:roedd|mae|oedd|ma|odd)[ \t]+(?P<first_cy>[A-Z][\w'’-]*)[ \t]+(?:a|ac)[ \t]+"
+    r"(?P<second_cy>[A-Z][\w'’-]*)(?=[ \t]+(?:yn|wedi)\b)"
+)
+
+
+def _replace_our_name(match: re.Match[str]) -> str:
+    word = match.group("names")
+    if word.lower() not in _GIVEN_NAMES or word.isupper():
+        return match.group()
+    rest = match.string[match.end() :].split()
+    if rest and rest[0][:1].isupper():
+        return match.group()  # "our Jack Russell": a longer name, not family
+    return f"{match.group('intro')}[name]"
+
+
+def _replace_two_names(match: re.Match[str]) -> str:
+    one, two = ("first", "second") if match.group("first") else ("first_cy", "second_cy")
+    words = (match.group(one), match.group(two))
+    if not all(w.lower() in _GIVEN_NAMES and w.lower() not in _NOT_PRIVATE for w in words):
+        return match.group()
+    text, start = match.string, match.start()
+    return (
+        text[start : match.start(one)]
+        + "[name]"
+        + text[match.end(one) : match.start(two)]
+        + "[name]"
+        + text[match.end(two) : match.end()]
+    )
+
+
+# "our school Heronsbridge", "my school is Stanwell", "Stanwell School has no ...": a school's
+# own name (not "Sunday School", "Forest School": everyday words).
+_SCHOOL_OWN = re.compile(
+    r"(?P<intro>\b(?i:our|my|ein|fy)[ \t]+(?i:school|ysgol)(?:[ \t]+(?i:is|ydy|yw))?[ \t,:\-(]+)"
+    r"(?P<first>[A-Z][\w'’-]+)(?:[ \t]+[A-Z][\w'’-]+)?"
+    r"(?:[ \t]+(?:High|Comp|Comprehensive|School|Academy|College)\b)?"
+    r"|(?P<intro2>)(?<![\w'’])(?P<first2>[A-Z][\w'’-]+)[ \t]+School\b"
+)
+
+
+def _replace_school_own(match: re.Match[str]) -> str:
+    first = match.group("first") or match.group("first2")
+    low = first.lower()
+    if (
+        low in _PLACES
+        or low in _NOT_SCHOOL_FIRST
+        or low in _NOT_SIGNED
+        or low in _NOT_FIRST_NAMES
+        or _everyday_word(first)
+        or _WORDLIKE_ENDING.search(low)
+    ):
+        return match.group()
+    return f"{match.group('intro') or ''}[school]"
+
+
+def _replace_joined_before(match: re.Match[str]) -> str:
+    word = match.group("names")
+    start = _at_sentence_start(match.string, match.start())
+    if not _private_name(word, sentence_start=start):
+        return match.group()
+    return f"[name]{match.group('after')}"
+
+
+def _replace_year_at_school(match: re.Match[str]) -> str:
+    first = match.group("first").lower()
+    if first in _PLACES or first in _NOT_SIGNED or first in _NOT_SCHOOL_FIRST:
+        return match.group()
+    return f"{match.group('intro')}[school]"
+
+
+def _replace_initials(match: re.Match[str]) -> str:
+    letters = re.sub(r"[^A-Za-z]", "", match.group("names")).lower()
+    if letters in _NOT_INITIALS:
+        return match.group()
+    return f"{match.group('intro')}[name]"
+
+
+def _replace_greeting_lower(match: re.Match[str]) -> str:
+    word = match.group("names")
+    low = word.lower()
+    if low in _NOT_AFTER_THIS_IS or low in _NOT_SIGNED or low in _NOT_FIRST_NAMES:
+        return match.group()
+    if low not in _GIVEN_NAMES and low not in _NAME_LIKE_WORDS:
+        return match.group()
+    after = match.string[match.end() :].lstrip(" \t")
+    if low not in _GIVEN_NAMES and not re.match(r"(?i:from|here|in|speaking|sy|yma)\b", after):
+        return match.group()  # "hey it's summer, finally": a word, unless "from" follows
+    return f"{match.group('intro')}[name]"
 
 
 # --- the scrubber -------------------------------------------------------------------------------
@@ -1542,11 +1835,13 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     own = _own_name_pattern(own_names)
     if own is not None:
         out = own.sub(_replace_own_name, out)
+    out = _DISCORD_TAG.sub("[handle]", out)
     out = _HANDLE.sub(
         lambda m: m.group() if m.group()[1:].lower() in _NOT_HANDLES else "[handle]", out
     )
     for pattern in (*_SOCIAL_INTROS, _SOCIAL_BARE):
         out = pattern.sub(_replace_social, out)
+    out = _HANDLE_NEAR.sub(_replace_handle_near, out)
     out = _ADDRESS_INTRO.sub(lambda m: f"{m.group('intro')}[address]", out)
     out = _ADDRESS.sub(_replace_address, out)
     out = _STREET_LIVE.sub(lambda m: f"{m.group('intro')}[address]", out)
@@ -1581,6 +1876,19 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
         out = pattern.sub(_replace_soft(listed_only=True), out)
     for pattern in (_NAME_KISSES_END, _COMMA_NAME_END):
         out = pattern.sub(_replace_listed_end, out)
+    out = _EMOJI_NAME_END.sub(_replace_soft(listed_only=True), out)
+    out = _ME_COLON.sub(_replace_soft(), out)
+    out = _GREETING_ITS_LOWER.sub(_replace_greeting_lower, out)
+    out = _INITIALS_END.sub(_replace_initials, out)
+    for pattern in (_NAME_SMILEY_END, _NAME_WAS_HERE):
+        out = pattern.sub(_replace_soft(listed_only=True), out)
+    for pattern in (_NAME_OUT, _NAME_AGE_END, _DASH_DESCRIBED, _GREETING_AM):
+        out = pattern.sub(_replace_soft(), out)
+    out = _YEAR_AT_SCHOOL.sub(_replace_year_at_school, out)
+    out = _SCHOOL_OWN.sub(_replace_school_own, out)
+    out = _ME_BRACKETS.sub(_replace_soft(), out)
+    out = _OUR_NAME.sub(_replace_our_name, out)
+    out = _TWO_NAMES.sub(_replace_two_names, out)
     for pattern in (_RELATION_FULL_NAME, _RELATION_FULL_NAME_CY):
         out = pattern.sub(_replace_full_name, out)
     for pattern in (_RELATION_NAME, _RELATION_NAME_CY, _ME_AND):
@@ -1594,7 +1902,7 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
         if joined == out:
             break
         out = joined
-    return out
+    return _JOINED_BEFORE.sub(_replace_joined_before, out)
 
 
 def scrub(text: str, own_names: Iterable[str] = ()) -> tuple[str, bool]:

@@ -743,3 +743,273 @@ def test_the_name_lists_are_built_and_keep_words_and_names_apart() -> None:
 )
 def test_handles_after_a_platform_without_is_or_a_colon(text: str, expected: str) -> None:
     assert scrub(text)[0] == expected
+
+
+# --- round 4 (scrub2): misses and wrong changes found on tests/data/dev2/scrub.yaml -----------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the bus shelter roof leaks 😭 bradley", "the bus shelter roof leaks 😭 [name]"),
+        ("thats my answer 😅😅 dexter", "thats my answer 😅😅 [name]"),
+        ("please sort the astro\nrosie 8T x", "please sort the astro\n[name] 8T x"),
+        ("hope this helps. Sent from Kyle", "hope this helps. Sent from [name]"),
+        ("free swimming. by Lily-Rose 9C", "free swimming. by [name] 9C"),
+        ("the tip stinks\nK.W.", "the tip stinks\n[name]"),
+        ("bus passes - Jenson, form 10W", "bus passes - [name], form 10W"),
+        ("mwy o glybiau chwaraeon, gan Efa bl 8", "mwy o glybiau chwaraeon, gan [name] bl 8"),
+        ("bysiau rhatach, oddi wrth Gethin x", "bysiau rhatach, oddi wrth [name] x"),
+    ],
+)
+def test_round_four_sign_offs(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hi it's amber from the eco club", "hi it's [name] from the eco club"),
+        ("me: Tayla, age 16, need jobs", "me: [name], age 16, need jobs"),
+        ("haia, Sion sy'n siarad, ma'r bws", "haia, [name] sy'n siarad, ma'r bws"),
+        ("s'mae, Lowri yma, mwy o siopau plis", "s'mae, [name] yma, mwy o siopau plis"),
+    ],
+)
+def test_round_four_introductions(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("im at St Bernadettes RC and", "im at [school] and"),
+        ("i go to St Mary's RC Primary and", "i go to [school] and"),
+        ("Riverside Academy students need a crossing", "[school] students need a crossing"),
+        ("all my mates at Hillcrest College agree", "all my mates at [school] agree"),
+        ("add me on discord, its nova#7781", "add me on discord, its [handle]"),
+        ("my tag is skyler#4421 lol", "my tag is [handle] lol"),
+    ],
+)
+def test_round_four_schools_and_handles(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "roedd Syr Wynff yn well na'r cyngor",
+        "Haf yma dwi isio swydd",
+        "Police Academy is a classic film",
+        "the Umbrella Academy is on netflix",
+        "Cardiff College does free courses",
+        "hi its me again, still no buses",
+        "hey it's summer, finally",
+        "gan fod dim arian does dim clwb",
+        "by the time the bus comes im late",
+        "Sent from my iPhone",
+        "me: i think the buses are bad",
+        "we live in the U.K.",
+        "thanks for listening\nP.S.",
+        "love it 😍 Cardiff",
+        "we need it 🙏 thanks",
+    ],
+)
+def test_round_four_lookalikes_are_left_alone(text: str) -> None:
+    assert scrub(text) == (text, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the park is grim tbh Lacey :)", "the park is grim tbh [name] :)"),
+        ("sort the lights out xoxo georgia", "sort the lights out xoxo [name]"),
+        ("ok thats everything. Kane out ✌️", "ok thats everything. [name] out ✌️"),
+        ("more clubs please\nFrom: Priya", "more clubs please\nFrom: [name]"),
+        ("the beach bus. Rhys, 15, Barry", "the beach bus. [name], 15, Barry"),
+        ("more bus routes (Leon, 14)", "more bus routes ([name], 14)"),
+        ("more bins pls\nMaddie & Leo x", "more bins pls\n[name] & [name] x"),
+        ("kai woz ere", "[name] woz ere"),
+        (
+            "please do something - a very annoyed Callum",
+            "please do something - a very annoyed [name]",
+        ),
+        ("trwsiwch y llwybr. gan: Iolo", "trwsiwch y llwybr. gan: [name]"),
+    ],
+)
+def test_round_four_more_sign_off_shapes(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hi am kayden from the estate", "hi am [name] from the estate"),
+        ("Bella speaking, we need benches", "[name] speaking, we need benches"),
+        ("its Jacob lol and the club shut", "its [name] lol and the club shut"),
+        ("known as Tash to my mates", "known as [name] to my mates"),
+        ("mae pawb yn fy ngalw i'n Bedwyr", "mae pawb yn fy ngalw i'n [name]"),
+        ("i'm in year 9 at Ashgrove", "i'm in year 9 at [school]"),
+        ("add my snap its tommo2k9", "add my snap its [handle]"),
+    ],
+)
+def test_round_four_more_introductions_schools_handles(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ms Marvel is my favourite",
+        "cofion gorau,\nCyngor Ieuenctid",
+        "helo! Newydd ydw i yn y dre",
+        "xoxo gossip girl is my comfort show",
+        "im out of ideas ✌️",
+        "From: a young person who cares",
+        "- a very annoyed teenager",
+        "hi am i the only one who thinks the park is grim",
+        "its Friday lol nothing to do",
+        "known as the worst town in wales lol",
+        "i'm in year 9 at the comp and its fine",
+        "i am in year 9 at Cardiff",
+        "my tiktok its getting views",
+        "trwsiwch y llwybr. Gan: Dewi Sant",
+        "(Cardiff, 2019)",
+        "Rock & Roll",
+        "mae pawb yn fy ngalw i'n ddiog",
+    ],
+)
+def test_round_four_more_lookalikes_are_left_alone(text: str) -> None:
+    assert scrub(text) == (text, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("text 07700 nine hundred 361", "text [phone]"),
+        ("my @ is kai.jpg on insta", "my @ is [handle] on insta"),
+        ("ig → bmx_bro_2010", "ig → [handle]"),
+        ("follow us on insta wrexhamskaters", "follow us on insta [handle]"),
+        ("mr john davies said no", "mr [name] said no"),
+        ("our head teacher Mr John Davies is great", "our head teacher Mr [name] is great"),
+        (
+            "Mr Prys Mathemateg yn rhoi gormod o waith",
+            "Mr [name] Mathemateg yn rhoi gormod o waith",
+        ),
+    ],
+)
+def test_round_four_phones_handles_and_teachers(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mr Bates vs the Post Office made me cry",
+        "Dr Alex George talks about mental health loads",
+        "Miss Universe is so outdated",
+        "Mrs Claus should visit the youth club",
+        "Prof Brian Cox came to the science fair",
+        "Mr Khan the mayor of London has free buses for kids",
+        "Dr Martin Luther King had a dream and so do we",
+        "Mrs Potts from Beauty and the Beast is my nan",
+        "like Mr Potato Head we are missing bits",
+        "waiting for Mr Right like the bus lol",
+        "mae rhyw wefan dot com yn dweud celwydd",
+        "some website dot com said so",
+        "follow us on insta for updates",
+    ],
+)
+def test_round_four_titled_public_figures_and_lookalikes_are_left_alone(text: str) -> None:
+    assert scrub(text) == (text, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("written by me (Harley) for the forum", "written by me ([name]) for the forum"),
+        ("my mates Ryan and Tyler got banned", "my mates [name] and [name] got banned"),
+        ("our Kyle got his bike nicked", "our [name] got his bike nicked"),
+        ("Kai and Jack from my class got jumped", "[name] and [name] from my class got jumped"),
+        ("roedd Dylan a Fflur yn y parc", "roedd [name] a [name] yn y parc"),
+        ("snap is tia.x.09 and", "snap is [handle] and"),
+        ("hi there, Isaac here, i want a bike shed", "hi there, [name] here, i want a bike shed"),
+        ("oddi wrth: Non", "oddi wrth: [name]"),
+    ],
+)
+def test_round_four_people_named_in_passing_and_more(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Diolch! Gwych",
+        "our Jack Russell barks all night",
+        "our Council never listens",
+        "Tom and Jerry got cancelled",
+        "roedd Sali Mali a Jac y Jwc yn y parti",
+        "me & my mates get moved on",
+        "hi there, the park is bad",
+        "insta is toxic for teenagers",
+    ],
+)
+def test_round_four_people_lookalikes_are_left_alone(text: str) -> None:
+    assert scrub(text) == (text, False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Brexit was here before i was born",
+        "Hope was here",
+        "Arsenal Academy kids came to our school",
+    ],
+)
+def test_round_four_verbs_and_football_academies_are_left_alone(text: str) -> None:
+    assert scrub(text) == (text, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("more youth workers\n- Aisha (16)", "more youth workers\n- [name] (16)"),
+        ("Much love, Remi", "Much love, [name]"),
+        ("more bins in the park amelia.x", "more bins in the park [name].x"),
+        ("Cofion cynnes iawn, Non", "Cofion cynnes iawn, [name]"),
+    ],
+)
+def test_round_four_closers(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("add me kai.b07", "add me [handle]"),
+        ("find me on tiktok as kaiskates", "find me on tiktok as [handle]"),
+        ("my username on roblox is KaiGamer", "my username on roblox is [handle]"),
+        ("kai_b07 on snap", "[handle] on snap"),
+        ("i.e. on tiktok", "i.e. on tiktok"),
+        ("the 10.30 on snap", "the 10.30 on snap"),
+        ("follow me as well", "follow me as well"),
+    ],
+)
+def test_round_four_handles_next_to_a_platform(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("our school Heronsbridge has no lockers", "our school [school] has no lockers"),
+        ("my school, Bryn Celyn, is far", "my school, [school], is far"),
+        ("fy ysgol ydy Glantaf", "fy ysgol ydy [school]"),
+        ("Stanwell School has no buses", "[school] has no buses"),
+        ("Sunday School is boring", "Sunday School is boring"),
+        ("Summer School was fun", "Summer School was fun"),
+        ("Driving School prices are mad", "Driving School prices are mad"),
+        ("my school is rubbish", "my school is rubbish"),
+    ],
+)
+def test_round_four_a_school_by_its_own_name(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
