@@ -655,22 +655,45 @@ class PostgresStore(PostgresFeature):
     async def claim_update(self, update_id: int, now: int, lease: int) -> UpdateClaim:
         """One INSERT ... ON CONFLICT DO UPDATE ... WHERE: the row lock it takes makes one of
         concurrent claims (any process) the winner, a first claim or a takeover of a stale one."""
-        made = await self._fetchval(
-            "INSERT INTO telegram_updates (update_id, seen_at, done) VALUES ($1, $2, 0)"
-            " ON CONFLICT (update_id) DO UPDATE SET seen_at = excluded.seen_at"
-            " WHERE telegram_updates.done = 0 AND telegram_updates.seen_at <= $3"
-            " RETURNING 1",
-            update_id,
-            now,
-            now - lease,
-        )
+        made = await self._fetchval(_CLAIM + " RETURNING 1", update_id, now, now - lease)
         self._count_write()
-        if made is not None:
-            return UpdateClaim.HANDLE
+        return UpdateClaim.HANDLE if made is not None else await self._claim_lost(update_id)
+
+    async def _claim_lost(self, update_id: int) -> UpdateClaim:
+        """Why a claim was not made: handled already, or being handled."""
         done = await self._fetchval(
             "SELECT done FROM telegram_updates WHERE update_id = $1", update_id
         )
         return UpdateClaim.DONE if done else UpdateClaim.BUSY
+
+    async def claim_update_and_read(
+        self, update_id: int, now: int, lease: int, person: bytes, kind: str, key: bytes
+    ) -> tuple[UpdateClaim, str | None, bytes | None]:
+        """One statement: the claim (as claim_update) and, beside it, language_and_shared's
+        two reads, which don't depend on it (read whatever the claim says; kept only if it
+        was made)."""
+        row = await self._fetchrow(
+            f"WITH claim AS ({_CLAIM} RETURNING 1)"
+            " SELECT EXISTS (SELECT 1 FROM claim),"
+            " (SELECT lang FROM preferences WHERE person = $4),"
+            " (SELECT value FROM shared_state WHERE kind = $5 AND key = $6 AND expires_at > $2)",
+            update_id,
+            now,
+            now - lease,
+            person,
+            kind,
+            key,
+        )
+        self._count_write()
+        assert row is not None
+        if not row[0]:
+            return await self._claim_lost(update_id), None, None
+        lang, value = row[1], row[2]
+        return (
+            UpdateClaim.HANDLE,
+            str(lang) if lang is not None else None,
+            bytes(value) if value is not None else None,
+        )
 
     async def finish_update(self, update_id: int) -> None:
         await self._execute("UPDATE telegram_updates SET done = 1 WHERE update_id = $1", update_id)
@@ -1058,6 +1081,16 @@ _DRAFT_UPSERT = (
     "INSERT INTO drafts (owner, token, poll_id, state, updated_at) VALUES ($1, $2, $3, $4, $5)"
     " ON CONFLICT (owner) DO UPDATE SET token = excluded.token, poll_id = excluded.poll_id,"
     " state = excluded.state, updated_at = excluded.updated_at"
+)
+
+
+# A webhook update's claim: a first claim, or the takeover of one older than the lease ($3)
+# that was never finished. The row lock of INSERT ... ON CONFLICT DO UPDATE makes one of
+# concurrent claims (any process) the winner.
+_CLAIM = (
+    "INSERT INTO telegram_updates (update_id, seen_at, done) VALUES ($1, $2, 0)"
+    " ON CONFLICT (update_id) DO UPDATE SET seen_at = excluded.seen_at"
+    " WHERE telegram_updates.done = 0 AND telegram_updates.seen_at <= $3"
 )
 
 
