@@ -5,7 +5,8 @@ What differs from SQLite, and why:
 
 - No single writer and no in-memory drafts: several processes share the database, so every
   operation is its own transaction on a pooled connection (asyncpg), and drafts are written
-  through with an asynchronous commit (``save_draft``; ``flush_drafts`` returns 0).
+  through with an asynchronous commit (``save_draft``; ``flush_drafts`` returns 0); in a
+  person's turn the last draft goes with the turn's unlock, one round trip for both.
   Exactly-once still comes from keys: a ballot is one statement (``_CAST``) whose voter is
   ``INSERT ... ON CONFLICT DO NOTHING`` on the voter register's primary key, with the ballot
   and the removal of the draft.
