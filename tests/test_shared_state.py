@@ -28,7 +28,7 @@ from services.reports import ReportService
 from services.results import results_from_json, results_to_json
 from services.sealing import CONTACTS, Cipher
 from services.staff import StaffService
-from storage.records import NewBallot
+from storage.records import NewBallot, UpdateClaim
 from storage.sqlite import SqliteStore
 
 KEY = b"k" * 32
@@ -162,6 +162,19 @@ class _CountingStore(SharedSqlite):
         self.reads["shared_get"] += 1
         return await super().shared_get(kind, key, now)
 
+    async def claim_update_and_read(
+        self, update_id: int, now: int, lease: int, person: bytes, kind: str, key: bytes
+    ) -> tuple[UpdateClaim, str | None, bytes | None]:
+        self.reads["claim_update_and_read"] += 1
+        claim = await SqliteStore.claim_update(self, update_id, now, lease)
+        if claim is not UpdateClaim.HANDLE:
+            return claim, None, None
+        return (
+            claim,
+            await SqliteStore.language(self, person),
+            await SqliteStore.shared_get(self, kind, key, now),
+        )
+
     async def language_and_shared(
         self, person: bytes, kind: str, key: bytes, now: int
     ) -> tuple[str | None, bytes | None]:
@@ -195,6 +208,15 @@ async def test_the_language_and_a_contact_request_are_read_in_one_trip(tmp_path:
         assert journey.language_for(someone) == "cy"
         assert contacts[1].is_pending(read.value) == await contacts[1].is_waiting(someone)
         assert not contacts[1].is_pending(b"not sealed by this key")
+        # a webhook update: the claim brings the same read (one round trip on PostgreSQL)
+        await journey.choose_language(someone, "en")
+        store.reads.clear()
+        also = contacts[1].pending_key(someone)
+        claim, read = await journey.claim_update(9, 1_000, 60, someone, also)
+        assert claim is UpdateClaim.HANDLE and store.reads == Counter(claim_update_and_read=1)
+        assert read is not None and contacts[1].is_pending(read.value)
+        assert journey.language_for(someone) == "en"
+        assert await journey.claim_update(9, 1_001, 60, someone, also) == (UpdateClaim.BUSY, None)
 
 
 async def test_lease_one_holder_renewal_expiry_and_release(tmp_path: Path) -> None:

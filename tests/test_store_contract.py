@@ -730,6 +730,25 @@ async def test_webhook_updates_are_claimed_once_released_and_forgotten(store: St
     assert await store.claim_update(102, NOW + 20, lease) is UpdateClaim.DONE
 
 
+async def test_a_claim_reads_the_language_and_a_shared_value_beside_it(store: Store) -> None:
+    """claim_update_and_read claims as claim_update does, and reads language_and_shared's
+    two halves only for the claim that is made."""
+    person, key = b"p" * 32, b"c" * 32
+    await store.set_language(person, "cy")
+    await store.shared_put("k", key, b"sealed", NOW + 10)
+    claims = await asyncio.gather(
+        *(store.claim_update_and_read(201, NOW, 60, person, "k", key) for _ in range(6))
+    )
+    assert claims.count((UpdateClaim.HANDLE, "cy", b"sealed")) == 1
+    assert claims.count((UpdateClaim.BUSY, None, None)) == 5
+    await store.finish_update(201)
+    again = await store.claim_update_and_read(201, NOW + 1, 60, person, "k", key)
+    assert again == (UpdateClaim.DONE, None, None)
+    other = await store.claim_update_and_read(202, NOW + 10, 60, b"q" * 32, "k", key)
+    assert other == (UpdateClaim.HANDLE, None, None)  # no language; the value expired
+    assert await store.claim_update(202, NOW + 11, 60) is UpdateClaim.BUSY  # the same claim
+
+
 async def test_a_claim_left_by_a_dead_process_is_taken_over_after_the_lease(
     backend: Backend,
 ) -> None:
