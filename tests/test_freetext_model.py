@@ -83,6 +83,28 @@ def test_a_worry_is_not_a_disclosure_and_a_disclosure_says_why() -> None:
     assert assess("we need more buses to the college") == Assessment("none", themes=("transport",))
 
 
+def test_each_language_has_its_own_thresholds_and_an_unknown_one_gets_the_stricter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The builder keeps out-of-fold false alarms in bounds in English and in Welsh separately;
+    an answer tagged with neither language ("und", Polish) gets the stricter pair."""
+    from services import safeguarding
+
+    limits = textmodel.load("safeguarding").thresholds
+    for kind in ("disclosure", "worry"):
+        assert limits[kind] == max(limits[f"{kind}:en"], limits[f"{kind}:cy"])
+    low, high = sorted((limits["disclosure:en"], limits["disclosure:cy"]))
+    assert low < high  # else this test shows nothing: rebuild and look at the thresholds
+    between = (low + high) / 2
+    probabilities = {"none": 1 - between, "worry": 0.0, "disclosure": between}
+    monkeypatch.setattr(safeguarding, "_model_probabilities", lambda _n: probabilities)
+    text = "words the phrase list does not know"
+    easier = "en" if limits["disclosure:en"] == low else "cy"
+    assert assess(text, easier).level == "disclosure"
+    for other in ({"en", "cy"} - {easier}) | {"und", "pl"}:
+        assert assess(text, other).level != "disclosure"
+
+
 @pytest.mark.parametrize("text", ["", "   ", None, b"kms", "\ud800", "a" * 100_000, "😀" * 500])
 def test_assess_never_raises(text) -> None:
     assert assess(text).level in ("none", "worry", "disclosure")  # type: ignore[arg-type]
