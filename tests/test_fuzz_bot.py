@@ -211,6 +211,7 @@ class Run:
 
 
 @pytest.mark.timeout(900)
+@pytest.mark.sqlite_only("about the handlers; ~90 s a run, and the journey's storage runs on both")
 async def test_hostile_updates_beside_real_voters(
     markbot: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
