@@ -95,3 +95,22 @@ def _holds(value: object, needle: Needle) -> bool:
     if isinstance(value, bytes):
         return text.encode() in value
     return False
+
+
+async def assert_nowhere(source: object, *needles: Needle) -> None:
+    """No needle in any table (``found_anywhere``, both backends) and, on SQLite, nowhere in
+    the file's bytes either, WAL included (free pages can keep what a row held). ``source``
+    is ``Settings`` or a running ``Harness`` (which has them)."""
+    assert await found_anywhere(source, *needles) == {}
+    settings = source if isinstance(source, Settings) else getattr(source, "settings", None)
+    assert isinstance(settings, Settings), "assert_nowhere needs Settings or a Harness"
+    if settings.on_postgres:
+        return
+    store = getattr(getattr(source, "runtime", None), "store", None)
+    if store is not None:
+        await store.flush_drafts()  # what is only in memory is not in the file yet
+    db = settings.db
+    raw = b"".join(p.read_bytes() for p in db.parent.glob(db.name + "*") if p.is_file())
+    for needle in needles:
+        form = needle if isinstance(needle, bytes) else str(needle).encode()
+        assert form not in raw, needle
