@@ -11,16 +11,15 @@ from pathlib import Path
 import pytest
 
 from bot.app import Runtime, open_runtime
-from bot.settings import Settings
 from services.codes import normalize
 from storage.records import NewBallot
-from tests.conftest import SIMPLE_POLL
+from tests.conftest import SIMPLE_POLL, make_settings
 
 
 @pytest.fixture
-async def rt(tmp_path: Path) -> AsyncIterator[Runtime]:
-    settings = Settings(db=tmp_path / "m.db", key_file=tmp_path / "k" / "k", _env_file=None)  # type: ignore[call-arg]
-    runtime = await open_runtime(settings)
+async def rt(tmp_path: Path, database_url: str | None) -> AsyncIterator[Runtime]:
+    """markbot's services with the test poll open, on each backend in turn."""
+    runtime = await open_runtime(make_settings(tmp_path, database_url))
     await runtime.services.polls.create(
         runtime.services.polls.parse(SIMPLE_POLL, "t.yaml"), status="open"
     )
@@ -137,9 +136,7 @@ async def test_turnout_hides_what_the_breakdown_table_hides(rt: Runtime, tmp_pat
     assert "prefer-not-to-say" in hidden and len(hidden) >= 2
     text = path.read_text(encoding="utf-8")
     turnout = json.loads(text)["turnout"]
-    shown = {
-        r["group"]: r["ballots"] for r in turnout["by_group"] if r.get("dimension") == "area"
-    }
+    shown = {r["group"]: r["ballots"] for r in turnout["by_group"] if r.get("dimension") == "area"}
     assert shown["north"] == 26 or "north" in hidden  # shown rows carry their count
     for option in hidden:
         assert option in shown and shown[option] is None, (option, shown)
