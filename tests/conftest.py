@@ -3,9 +3,9 @@ backend in turn.
 
 Every test that asks for ``database_url`` (``settings`` and ``markbot`` do) runs twice, as
 ``[sqlite]`` and ``[postgres]``: None (the SQLite file ``settings.db``), then a fresh, migrated
-PostgreSQL database from the session's throwaway cluster (tests/pg.py). A test or module that is
-about SQLite itself (the file's bytes, WAL, permissions) says so with
-``pytest.mark.sqlite_only("why")`` and runs once. Check what was stored with tests/stored.py
+PostgreSQL database from the session's throwaway cluster (tests/pg.py). A test about SQLite
+itself (its single writer, its file, its indexes) says so with ``pytest.mark.sqlite_only("why")``
+and runs once. Check what was stored with tests/stored.py
 (the store's own ``dump``), not an engine's client.
 """
 
@@ -52,7 +52,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def database_url(request: pytest.FixtureRequest) -> str | None:
     """``MARKBOT_DATABASE_URL`` for this run: None on SQLite (``Settings.db``, a file in the
     test's folder), a fresh PostgreSQL database's URL on PostgreSQL (dropped after the test)."""
-    if request.param == "postgres":
+    if getattr(request, "param", "sqlite") == "postgres":  # no param: asked for dynamically
         return request.getfixturevalue("pg_url")
     return None
 
