@@ -306,6 +306,19 @@ async def test_polls_codes_status_and_schedule(store: Store) -> None:
     assert summary == {"p1": ("open", 2, 1), "p2": ("closed", 0, 0), "p3": ("open", 0, 0)}
 
 
+async def test_a_key_no_row_can_hold_finds_nothing(store: Store) -> None:
+    """Poll codes and session tokens come from links anyone can type (/v/%00): one with a NUL,
+    which PostgreSQL text cannot hold, is simply not there, as on SQLite, not an error."""
+    pid = await _poll(store, "p1")
+    await store.add_session(pid, "tok1", "Class A", NOW)
+    assert await store.get_poll("p1\x00") is None
+    assert await store.get_poll("\x00") is None
+    assert await store.get_session("tok1\x00") is None
+    assert await store.set_poll_status("p1\x00", "closed") is False
+    row = await store.get_poll("p1")
+    assert row is not None and row.status == "open"
+
+
 # --- paper ballots ----------------------------------------------------------------------------
 
 
