@@ -37,7 +37,7 @@ from storage.migrations_pg import MIGRATIONS_PG
 from storage.open import describe
 from storage.postgres_broadcasts import PostgresBroadcasts
 from storage.postgres_contacts import PostgresContacts
-from storage.postgres_feature import TURN, Database, PostgresFeature, Turn
+from storage.postgres_feature import TURN, Database, PostgresFeature, Turn, holdable
 from storage.records import (
     AlreadyImported,
     CastResult,
@@ -259,6 +259,8 @@ class PostgresStore(PostgresFeature):
             raise PollExists(f"a poll with code {code!r} already exists") from None
 
     async def get_poll(self, code: str) -> PollRow | None:
+        if not holdable(code):
+            return None
         row = await self._fetchrow(
             f"SELECT {_POLL_COLUMNS} FROM polls WHERE code = $1", code.lower()
         )
@@ -279,6 +281,8 @@ class PostgresStore(PostgresFeature):
         return [PollSummary(*r) for r in rows]
 
     async def set_poll_status(self, code: str, status: str) -> bool:
+        if not holdable(code):
+            return False
         return (
             await self._execute(
                 "UPDATE polls SET status = $1,"
@@ -558,6 +562,8 @@ class PostgresStore(PostgresFeature):
             )
 
     async def get_session(self, token: str) -> tuple[int, int, str] | None:
+        if not holdable(token):
+            return None
         row = await self._fetchrow(
             "SELECT id, poll_id, label FROM sessions WHERE token = $1", token
         )

@@ -211,6 +211,13 @@ class PostgresFeature:
         return _rowcount(status)
 
 
+def holdable(key: str) -> bool:
+    """Whether PostgreSQL text could hold ``key``: it cannot hold NUL, so a code or token with
+    one (from a link anyone can type) is in no row, and looking it up would be an error
+    instead of SQLite's "not there"."""
+    return "\x00" not in key
+
+
 def _rowcount(status: str) -> int:
     """The row count of a command tag such as ``DELETE 3`` or ``INSERT 0 1``."""
     tail = status.rsplit(" ", 1)[-1]
