@@ -110,7 +110,8 @@ async def assert_nowhere(source: object, *needles: Needle) -> None:
     if store is not None:
         await store.flush_drafts()  # what is only in memory is not in the file yet
     db = settings.db
-    raw = b"".join(p.read_bytes() for p in db.parent.glob(db.name + "*") if p.is_file())
+    files = [db.with_name(db.name + tail) for tail in ("", "-wal", "-shm", "-journal")]
+    raw = b"".join(p.read_bytes() for p in files if p.is_file())  # not the key file beside it
     for needle in needles:
         form = needle if isinstance(needle, bytes) else str(needle).encode()
         assert form not in raw, needle

@@ -1,5 +1,7 @@
-"""The key file beside a database: never silently replaced once the database holds data made
-with it; a wrong key is refused; ``markbot run --new-key`` starts a new one on purpose."""
+"""The key file (beside the SQLite file; MARKBOT_KEY_FILE on PostgreSQL) and the key check the
+database keeps: never silently replaced once the database holds data made with it; a wrong key
+is refused; ``markbot run --new-key`` starts a new one on purpose. Each test runs on both
+backends (conftest's ``database_url``)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import secrets
 from pathlib import Path
 
 import pytest
+import stored
 from conftest import SIMPLE_POLL
 
 from bot.app import open_runtime
@@ -17,25 +20,31 @@ from bot.settings import Settings
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("TOKEN", "API_URL", "DB", "KEY_FILE", "ADMINS", "MIN_CELL"):
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str | None) -> Path:
+    """The environment the CLI reads: this run's database, its key file at ``k.db.key`` (beside
+    the SQLite file by default; named by MARKBOT_KEY_FILE on PostgreSQL, which has no file)."""
+    for name in ("TOKEN", "API_URL", "DB", "DATABASE_URL", "KEY_FILE", "ADMINS", "MIN_CELL"):
         monkeypatch.delenv(f"MARKBOT_{name}", raising=False)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MARKBOT_DB", str(tmp_path / "k.db"))
+    if database_url is not None:
+        monkeypatch.setenv("MARKBOT_DATABASE_URL", database_url)
+        monkeypatch.setenv("MARKBOT_KEY_FILE", str(tmp_path / "k.db.key"))
     monkeypatch.setenv("MARKBOT_TOKEN", "123456:TEST-TOKEN")
     monkeypatch.setenv("MARKBOT_API_URL", "http://127.0.0.1:9/bot")  # nothing listens there
     return tmp_path
 
 
-def _settings(env: Path) -> Settings:
-    return Settings(db=env / "k.db", _env_file=None)  # type: ignore[call-arg]
+def _settings() -> Settings:
+    """What the CLI reads from ``env``'s environment."""
+    return Settings(_env_file=None)  # type: ignore[call-arg]
 
 
 def _with_a_voter(env: Path) -> bytes:
     """A poll and a subscriber (keyed data); returns the key file's bytes."""
 
     async def go() -> bytes:
-        rt = await open_runtime(_settings(env))
+        rt = await open_runtime(_settings())
         try:
             poll = rt.services.polls.parse(SIMPLE_POLL, "t.yaml")
             await rt.services.polls.create(poll, status="open")
@@ -55,13 +64,14 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
 
 def test_a_new_database_gets_a_key_and_its_check(env: Path) -> None:
     async def go() -> None:
-        rt = await open_runtime(_settings(env))
+        rt = await open_runtime(_settings())
         try:
             assert not await rt.store.has_keyed_data()
             key = bytes.fromhex((env / "k.db.key").read_text())
             assert await rt.store.key_check() == check_value(key)
         finally:
             await rt.close()
+        await stored.assert_nowhere(_settings(), key, key.hex())  # only its check is kept
 
     asyncio.run(go())
 
