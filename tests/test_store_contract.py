@@ -480,6 +480,16 @@ async def test_session_links(store: Store) -> None:
     assert listed[0][0] == found[0] and listed[2][0] == made[0]
 
 
+async def test_asking_again_for_a_session_uses_up_no_id(store: Store) -> None:
+    """Session ids are published as the results' groups: the same history gives the same ids
+    on both backends (on PostgreSQL a conflicting INSERT would use up a sequence value)."""
+    pid = await _poll(store)
+    first = await store.session_id(pid, "Class A", "a", NOW)
+    assert await store.session_id(pid, "Class A", "again", NOW) == first
+    assert await store.add_session(pid, "again2", "Class A", NOW) == "a"
+    assert await store.session_id(pid, "Class B", "b", NOW) == first + 1
+
+
 async def test_voting_codes(store: Store) -> None:
     pid = await _poll(store)
     other = await _poll(store, "p2")
