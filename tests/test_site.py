@@ -1,5 +1,9 @@
 """The results site (markbot site): literal figures from a small known poll, no small count in
-any byte of it, links that resolve inside it, and real-browser checks (axe, screenshots, PDF)."""
+any byte of it, links that resolve inside it, and real-browser checks (axe, screenshots, PDF).
+
+The module's site is built once from a SQLite store; the same ballots in a fresh store of each
+backend (conftest's ``database_url``) build the same files, so every figure checked here holds
+on PostgreSQL too."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import make_settings
 
 from bot.app import open_runtime
 from bot.cli import main
@@ -153,8 +158,13 @@ questions:
 """
 
 
-async def _cast(db: Path) -> None:
-    rt = await open_runtime(Settings(db=db, _env_file=None))  # type: ignore[call-arg]
+def _site_settings(tmp: Path, database_url: str | None = None) -> Settings:
+    """The site's database (``tmp/site.db`` on SQLite) and its key file, in ``tmp``."""
+    return make_settings(tmp, database_url, db=tmp / "site.db", key_file=tmp / "site.key")
+
+
+async def _cast(settings: Settings) -> None:
+    rt = await open_runtime(settings)
     try:
         await rt.services.polls.create(rt.services.polls.parse(EMPTY, "empty.yaml"))
         poll = rt.services.polls.parse(POLL, "youth.yaml")
@@ -197,11 +207,19 @@ async def _cast(db: Path) -> None:
         await rt.close()
 
 
-def _build(tmp: Path, out: Path, min_cell: int) -> tuple[int, str]:
+def _database_env(mp: pytest.MonkeyPatch, settings: Settings) -> None:
+    """The command line's environment for ``settings``' database and key file."""
+    for name in ("TOKEN", "API_URL", "DATABASE_URL", "ADMINS", "MIN_CELL", "PUBLIC_URL"):
+        mp.delenv(f"MARKBOT_{name}", raising=False)
+    mp.setenv("MARKBOT_DB", str(settings.db))
+    mp.setenv("MARKBOT_KEY_FILE", str(settings.key_path))
+    if settings.database_url is not None:
+        mp.setenv("MARKBOT_DATABASE_URL", settings.database_url)
+
+
+def _build(settings: Settings, tmp: Path, out: Path, min_cell: int) -> tuple[int, str]:
     with pytest.MonkeyPatch.context() as mp:
-        for name in ("TOKEN", "API_URL", "KEY_FILE", "ADMINS", "MIN_CELL", "PUBLIC_URL"):
-            mp.delenv(f"MARKBOT_{name}", raising=False)
-        mp.setenv("MARKBOT_DB", str(tmp / "site.db"))
+        _database_env(mp, settings)
         national = tmp / "national.yaml"
         national.write_text(NATIONAL, encoding="utf-8")
         (tmp / "said-did.md").write_text(SAID_DID_EN, encoding="utf-8")
@@ -232,14 +250,51 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The poll's ballots, and the site built by the command line with and without
     suppression (the second only to prove the byte scan can see a small count)."""
     tmp = tmp_path_factory.mktemp("site")
-    asyncio.run(_cast(tmp / "site.db"))
+    settings = _site_settings(tmp)
+    asyncio.run(_cast(settings))
     sites = {}
     for name, min_cell in (("safe", MIN_CELL), ("raw", 0)):
         out = tmp / name
-        code, _ = _build(tmp, out, min_cell)
+        code, _ = _build(settings, tmp, out, min_cell)
         assert code == 0
         sites[name] = out
     return sites
+
+
+def _files(site: Path) -> dict[str, object]:
+    """Every file of a site by its path: its bytes, or a workbook's cell values (an .xlsx, a
+    zip, also holds the time it was written)."""
+    from openpyxl import load_workbook
+
+    found: dict[str, object] = {}
+    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+        where = path.relative_to(site).as_posix()
+        if path.suffix == ".xlsx":
+            book = load_workbook(path, read_only=True)
+            found[where] = [
+                (sheet.title, [[c.value for c in line] for line in sheet.iter_rows()])
+                for sheet in book.worksheets
+            ]
+            book.close()
+        else:
+            found[where] = path.read_bytes()
+    return found
+
+
+def test_the_same_ballots_build_the_same_site_on_each_backend(
+    tmp_path: Path, database_url: str | None, built: dict[str, Path]
+) -> None:
+    """The site is a function of the ballots alone: cast again into a fresh database of this
+    run's backend, they build the module's site file for file, suppressed and raw (so the
+    figures the other tests read off the SQLite build are PostgreSQL's too)."""
+    settings = _site_settings(tmp_path, database_url)
+    asyncio.run(_cast(settings))
+    for name, min_cell in (("safe", MIN_CELL), ("raw", 0)):
+        code, _ = _build(settings, tmp_path, tmp_path / name, min_cell)
+        assert code == 0
+        mine, theirs = _files(tmp_path / name), _files(built[name])
+        assert sorted(mine) == sorted(theirs)
+        assert [f for f in theirs if mine[f] != theirs[f]] == [], name
 
 
 @pytest.fixture(scope="module")
@@ -541,9 +596,10 @@ def test_markdown_from_a_worker_cannot_run_or_fetch_anything(tmp_path: Path) -> 
 
 
 def test_site_inputs_are_checked_before_anything_is_written(
-    tmp_path: Path, built: dict[str, Path], capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, database_url: str | None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = built["safe"].parent / "site.db"
+    settings = _site_settings(tmp_path, database_url)
+    asyncio.run(_cast(settings))  # the tag's polls are looked up in the store
     bad = tmp_path / "national.yaml"
     cases = [
         (NATIONAL.replace("percent: 21.3", "percent: 210"), "issues[0].percent"),
@@ -552,9 +608,7 @@ def test_site_inputs_are_checked_before_anything_is_written(
         (NATIONAL.replace("tag: youth-voice", "tag: nobody-has-it"), "has no poll with that"),
     ]
     with pytest.MonkeyPatch.context() as mp:
-        for name in ("TOKEN", "API_URL", "KEY_FILE", "ADMINS", "MIN_CELL", "PUBLIC_URL"):
-            mp.delenv(f"MARKBOT_{name}", raising=False)
-        mp.setenv("MARKBOT_DB", str(db))
+        _database_env(mp, settings)
         for text, message in cases:
             bad.write_text(text, encoding="utf-8")
             out = tmp_path / "out"
@@ -706,11 +760,12 @@ def test_the_language_switch_leads_to_the_same_page(site: Path) -> None:
 
 
 def test_unknown_poll_is_one_clear_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    database_url: str | None,
 ) -> None:
-    for name in ("TOKEN", "API_URL", "KEY_FILE", "ADMINS", "MIN_CELL"):
-        monkeypatch.delenv(f"MARKBOT_{name}", raising=False)
-    monkeypatch.setenv("MARKBOT_DB", str(tmp_path / "empty.db"))
+    _database_env(monkeypatch, _site_settings(tmp_path, database_url))
     assert main(["site", "nope", "--out", str(tmp_path / "out")]) == 1
     assert "no poll with code 'nope'" in capsys.readouterr().err
 
