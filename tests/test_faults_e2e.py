@@ -213,8 +213,10 @@ def _acknowledged(user: FakeUser) -> bool:
 async def _persist(user: FakeUser, code: str, *, patience: float, tries: int = 60) -> int:
     """A young person who keeps trying until they see their answers were counted: they act on
     the newest message from the bot (the next button on the way, or the link again when there
-    is nothing to press) and, when nothing happens within ``patience`` seconds, try again.
-    Returns how many things they did."""
+    is nothing to press) and, when nothing happens within ``patience`` seconds, try again,
+    waiting a little longer each time (as people do: on a loaded machine a fixed short wait
+    only piles up taps faster than any bot can answer them). Returns how many things they
+    did."""
     for done in range(tries):
         if _acknowledged(user):
             return done
@@ -226,7 +228,7 @@ async def _persist(user: FakeUser, code: str, *, patience: float, tries: int = 6
         else:
             await user.press(label, message_id=message["message_id"] if message else None)
         with contextlib.suppress(TimeoutError):
-            await user.next_output(timeout=patience)
+            await user.next_output(timeout=min(patience * 1.1**done, 6.0))
         user.drain()
     raise AssertionError(f"{user!r} never saw their answers counted")
 
