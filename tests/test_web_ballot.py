@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import re
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -515,3 +516,28 @@ async def test_the_confirmation_is_shown_only_to_a_browser_whose_ballot_counted(
         await other.get("/v/web-poll")
         async with client.get("/v/web-poll/done", allow_redirects=False) as resp:
             assert resp.status == 303
+
+
+async def test_a_welsh_confirmation_marks_the_english_poll_s_words_as_english(
+    tmp_path: Path,
+) -> None:
+    """A Welsh page of a poll with no Welsh: the organiser line and the outcome come in the
+    poll's English, so they carry lang="en" (WCAG 3.1.2); the page's own words stay Welsh."""
+    poll = OPEN_POLL.replace("code: web-poll", "code: web-poll\norganiser: Youth Forum")
+    rt = await open_with_polls(tmp_path, poll)
+    try:
+        async with web_client(rt) as client:
+            b = Browser(client)
+            await b.get("/v/web-poll?lang=cy")
+            await b.submit("/v/web-poll/start", {})
+            for i, value in enumerate(["13-15", "north", "climate", ""]):
+                await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+            page = await b.submit("/v/web-poll/send", {})
+            assert page.url == "/v/web-poll/done" and '<html lang="cy">' in page.text
+            english = re.findall(r'<div lang="en">(.*?)</div>', page.text, re.S)
+            assert english, page.text
+            marked = " ".join(english)
+            assert "Youth Forum" in marked and "results in January" in marked
+            assert "Diolch" in page.plain
+    finally:
+        await rt.close()

@@ -353,12 +353,17 @@ async def done(request: web.Request) -> web.Response:
     catalog = services.catalog
     lang = browser.lang if browser.lang in poll.languages() else "en"
     outcome = outcome_text(catalog, poll, lang)
+    # The organiser line and the outcome are in the poll's language (as on the start page);
+    # on a page in another language they are marked as such (WCAG 3.1.2).
+    poll_words = paragraphs(catalog.t(lang, "notice_organiser", organiser=poll.organiser))
+    poll_words = (poll_words if poll.organiser else Markup("")) + paragraphs(
+        html.escape(outcome, quote=False)
+    )
+    if lang != browser.lang:
+        poll_words = Markup('<div lang="{}">{}</div>').format(lang, poll_words)
     body = [
         paragraphs(f"<b>{catalog.t(browser.lang, 'web_done_next')}</b>"),
-        paragraphs(catalog.t(lang, "notice_organiser", organiser=poll.organiser))
-        if poll.organiser
-        else paragraphs(""),
-        paragraphs(html.escape(outcome, quote=False)),
+        poll_words,
         paragraphs(catalog.t(browser.lang, "web_done_close")),
     ]
     return page(
