@@ -541,3 +541,22 @@ async def test_a_welsh_confirmation_marks_the_english_poll_s_words_as_english(
             assert "Diolch" in page.plain
     finally:
         await rt.close()
+
+
+async def test_a_rank_mistake_is_named_and_its_summary_links_to_the_place(
+    runtime: Runtime,
+) -> None:
+    """The same option in two places (the selects allow it) is said as such, with what to do,
+    and the error summary links to the place to change (WCAG 3.3.1, 3.3.3); so is a gap."""
+    async with web_client(runtime) as client:
+        for lang, said in (("en", "more than once"), ("cy", "fwy nag unwaith")):
+            b = Browser(client)
+            await b.get(f"/v/rank-poll?lang={lang}")
+            await b.submit("/v/rank-poll/start", {})
+            page = await b.submit("/v/rank-poll/q/0", {"rank1": "jobs", "rank2": "jobs"})
+            assert page.status == 400 and said in page.plain and "Jobs" in page.plain
+            assert '<li><a href="#rank2">' in page.text
+            assert 'id="rank2" name="rank2" aria-describedby="answer-error"' in page.text
+            page = await b.submit("/v/rank-poll/q/0", {"rank1": "", "rank2": "buses"})
+            assert page.status == 400 and '<li><a href="#answer">' in page.text
+    assert db_rows(runtime, "SELECT count(*) FROM ballots") == [(0,)]
