@@ -285,3 +285,41 @@ def test_a_ballot_with_a_voting_code_from_its_qr_link(page: WebDriver, live: Liv
 def _count_text(live: Live, sql: str) -> str:
     with sqlite3.connect(f"file:{live.db}?mode=ro", uri=True) as conn:
         return str(conn.execute(sql).fetchone()[0])
+
+
+SMALL_TARGETS = """
+const out = [];
+for (const el of document.querySelectorAll('a, button, input, select, textarea')) {
+  const r = el.getBoundingClientRect();
+  if (r.width === 0 || el.closest('p, li')) continue;  // hidden, or a link in a sentence
+  if (r.width < 24 || r.height < 24)
+    out.push(`${el.tagName} "${(el.innerText || el.value || '').trim().slice(0, 30)}" `
+             + `${Math.round(r.width)}x${Math.round(r.height)}`);
+}
+return out;
+"""
+
+
+def test_every_target_is_at_least_24_px(page: WebDriver, live: Live) -> None:
+    """WCAG 2.5.8: the language switch, Back, Change and the footer links are each at least
+    24 x 24 CSS px at any width, not only far enough from the next one."""
+    page.get(f"{live.url}/v/cy-poll")
+    page.find_element(By.CSS_SELECTOR, "form button").click()
+    _wait_for(page, "/q/0")
+    for path, field in (("/q/1", "answer-2"), ("/q/2", "answer-2")):
+        page.find_element(By.CSS_SELECTOR, f"label[for='{field}']").click()
+        page.find_element(By.CSS_SELECTOR, "form button").click()
+        _wait_for(page, path)
+    page.find_element(By.CSS_SELECTOR, "select#answer option[value='parks']").click()
+    page.find_element(By.CSS_SELECTOR, "form button").click()
+    _wait_for(page, "/q/3")
+    page.find_element(By.CSS_SELECTOR, "form button").click()
+    _wait_for(page, "/check")
+    try:
+        for path in ("/q/3", "/check"):
+            page.get(f"{live.url}/v/cy-poll{path}")
+            for width in (1280, 320):
+                page.set_window_size(width, 800)
+                assert page.execute_script(SMALL_TARGETS) == [], (path, width)
+    finally:
+        page.set_window_size(1280, 800)
