@@ -560,3 +560,46 @@ async def test_a_rank_mistake_is_named_and_its_summary_links_to_the_place(
             page = await b.submit("/v/rank-poll/q/0", {"rank1": "", "rank2": "buses"})
             assert page.status == 400 and '<li><a href="#answer">' in page.text
     assert db_rows(runtime, "SELECT count(*) FROM ballots") == [(0,)]
+
+
+async def test_a_full_disk_at_send_on_the_web_says_try_again_and_counts_once(
+    runtime: Runtime,
+) -> None:
+    """The database can't write at Send: a page that says to try again (not "You can't vote
+    here"), with the way back to Check your answers; nothing half-counted; then counted once.
+    An expired form, a wrong method and a too-large post are titled the same way."""
+    writer = runtime.store._w  # type: ignore[attr-defined]
+    commit = writer._commit
+    full = True
+
+    def failing(ops: list[Any]) -> list[Any]:
+        if full:
+            raise sqlite3.OperationalError("database or disk is full")
+        return commit(ops)
+
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/web-poll?lang=cy")
+        await b.submit("/v/web-poll/start", {})
+        for i, value in enumerate(["16-18", "south", "jobs", ""]):
+            await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+        writer._commit = failing
+        page = await b.submit("/v/web-poll/send", {})
+        assert page.status == 503 and "wnaeth hynna ddim gweithio" in page.plain
+        assert "Alli di ddim pleidleisio" not in page.plain
+        assert 'href="/v/web-poll/check"' in page.text
+        assert db_rows(runtime, "SELECT count(*) FROM ballots") == [(0,)]
+        full = False
+        await b.get("/v/web-poll/check")
+        page = await b.submit("/v/web-poll/send", {})
+        assert page.url == "/v/web-poll/done"
+        assert db_rows(runtime, "SELECT count(*) FROM ballots") == [(1,)]
+        for lang, title in (("cy", "wnaeth hynna ddim gweithio"), ("en", "that didn't work")):
+            await b.get(f"/privacy?lang={lang}")
+            for path, data in (
+                ("/v/web-poll/start", {"csrf": "forged"}),
+                ("/privacy", {"a": "b"}),
+                ("/v/web-poll/start", {"a": "x" * 100_000}),
+            ):
+                page = await b.post(path, data)
+                assert page.status in (400, 405, 413) and title in page.plain, (lang, path)

@@ -347,7 +347,7 @@ async def send(request: web.Request) -> web.Response:
         return message_page(
             request,
             browser,
-            "web_refused_title",
+            "web_try_again_title",
             [("web_submit_failed", {})],
             status=503,
             link=back,

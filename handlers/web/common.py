@@ -123,7 +123,7 @@ async def read_form(request: web.Request, browser: Browser) -> dict[str, Any] | 
         or not ctx_of(request).sessions.csrf_ok(browser, csrf)
     ):
         return message_page(
-            request, browser, "web_refused_title", [("web_form_expired", {})], status=400
+            request, browser, "web_try_again_title", [("web_form_expired", {})], status=400
         )
     return {k: v for k, v in form.items() if isinstance(v, str)} | {
         "_all": [clean_text(v) for v in form.getall("answer", []) if isinstance(v, str)]

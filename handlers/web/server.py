@@ -70,14 +70,14 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
             )
         if exc.status == 405:
             return message_page(
-                request, browser, "web_refused_title", [("web_bad_method", {})], status=405
+                request, browser, "web_try_again_title", [("web_bad_method", {})], status=405
             )
         if exc.status == 413:
             return message_page(
-                request, browser, "web_refused_title", [("web_too_large", {})], status=413
+                request, browser, "web_try_again_title", [("web_too_large", {})], status=413
             )
         return message_page(
-            request, browser, "web_refused_title", [("web_bad_method", {})], status=exc.status
+            request, browser, "web_try_again_title", [("web_bad_method", {})], status=exc.status
         )
     except Exception as exc:
         log.error("web page failed: %s", type(exc).__name__)  # no request detail: no identity
