@@ -603,3 +603,30 @@ async def test_a_full_disk_at_send_on_the_web_says_try_again_and_counts_once(
             ):
                 page = await b.post(path, data)
                 assert page.status in (400, 405, 413) and title in page.plain, (lang, path)
+
+
+async def test_the_language_switch_on_a_page_that_answers_a_post_leads_to_a_page(
+    runtime: Runtime,
+) -> None:
+    """A page shown in answer to a form (a wrong code, Send, Stop, an error) has a language
+    switch too; following it (a GET) gives that page's place in Welsh, never a 405."""
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/code-poll")
+        page = await b.submit("/v/code-poll/start", {"code": "nope"})
+        switches = [page]
+        await b.get("/v/web-poll")
+        await b.submit("/v/web-poll/start", {})
+        switches.append(await b.submit("/v/web-poll/q/0", {}))
+        for i, value in enumerate(["16-18", "south", "jobs", ""]):
+            await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+        switches.append(await b.submit("/v/web-poll/cancel", {}))
+        switches.append(await b.post("/privacy", {"a": "b"}))
+        for shown in switches:
+            found = re.search(r'<a class="language" href="([^"]+)"', shown.text)
+            assert found, shown.url
+            href = html.unescape(found.group(1))
+            again = await b.get(href)
+            assert again.status in (200, 404) and '<html lang="cy">' in again.text, href
+            assert "wnaeth hynna ddim gweithio" not in again.plain, href
+            await b.get(href.replace("lang=cy", "lang=en"))
