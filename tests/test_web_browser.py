@@ -25,6 +25,7 @@ from tests.browser import (
     press,
     screenshot,
     serve_markbot,
+    small_targets,
 )
 from tests.conftest import SIMPLE_POLL
 
@@ -287,17 +288,6 @@ def _count_text(live: Live, sql: str) -> str:
         return str(conn.execute(sql).fetchone()[0])
 
 
-SMALL_TARGETS = """
-const out = [];
-for (const el of document.querySelectorAll('a, button, input, select, textarea')) {
-  const r = el.getBoundingClientRect();
-  if (r.width === 0 || el.closest('p, li')) continue;  // hidden, or a link in a sentence
-  if (r.width < 24 || r.height < 24)
-    out.push(`${el.tagName} "${(el.innerText || el.value || '').trim().slice(0, 30)}" `
-             + `${Math.round(r.width)}x${Math.round(r.height)}`);
-}
-return out;
-"""
 
 
 def test_every_target_is_at_least_24_px(page: WebDriver, live: Live) -> None:
@@ -320,6 +310,6 @@ def test_every_target_is_at_least_24_px(page: WebDriver, live: Live) -> None:
             page.get(f"{live.url}/v/cy-poll{path}")
             for width in (1280, 320):
                 page.set_window_size(width, 800)
-                assert page.execute_script(SMALL_TARGETS) == [], (path, width)
+                assert small_targets(page) == [], (path, width)
     finally:
         page.set_window_size(1280, 800)
