@@ -288,8 +288,6 @@ def _count_text(live: Live, sql: str) -> str:
         return str(conn.execute(sql).fetchone()[0])
 
 
-
-
 def test_every_target_is_at_least_24_px(page: WebDriver, live: Live) -> None:
     """WCAG 2.5.8: the language switch, Back, Change and the footer links are each at least
     24 x 24 CSS px at any width, not only far enough from the next one."""
