@@ -630,3 +630,22 @@ async def test_the_language_switch_on_a_page_that_answers_a_post_leads_to_a_page
             assert again.status in (200, 404) and '<html lang="cy">' in again.text, href
             assert "wnaeth hynna ddim gweithio" not in again.plain, href
             await b.get(href.replace("lang=cy", "lang=en"))
+
+
+async def test_a_poll_closed_mid_journey_is_said_at_the_next_page(runtime: Runtime) -> None:
+    """A form still open when the poll closes: the next page says it closed and nothing was
+    counted (not three questions later, at Send); nothing is kept as a ballot."""
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/web-poll?lang=cy")
+        await b.submit("/v/web-poll/start", {})
+        await b.submit("/v/web-poll/q/0", {"answer": "13-15"})
+        form = b.page.hidden() if b.page else {}
+        await runtime.services.polls.set_status("web-poll", "closed")
+        page = await b.submit("/v/web-poll/q/1", {"answer": "north"})
+        assert "caeodd y bleidlais hon" in page.plain and "Cwestiwn 3" not in page.plain
+        for path in ("/v/web-poll/q/1", "/v/web-poll/check"):
+            assert "caeodd y bleidlais hon" in (await b.get(path)).plain
+        page = await b.post("/v/web-poll/send", form)
+        assert "caeodd y bleidlais hon" in page.plain
+    assert db_rows(runtime, "SELECT count(*) FROM ballots") == [(0,)]

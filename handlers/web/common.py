@@ -147,7 +147,13 @@ async def journey_state(request: web.Request, browser: Browser) -> FormState | w
     found = await poll_of(request)
     if found is None:
         return unknown(request, browser)
-    state = await ctx_of(request).services.journey.form_state(person_of(browser))
+    journey = ctx_of(request).services.journey
+    state = await journey.form_state(person_of(browser))
+    if state is not None and state.code == found[0] and await journey.not_open(found[0]):
+        # closed mid-journey: say so at the next page, not after every answer at Send
+        return message_page(
+            request, browser, "web_refused_title", [("closed_before_submit", {})], poll=found[1]
+        )
     if state is None or state.code != found[0]:
         return message_page(
             request,
