@@ -649,3 +649,20 @@ async def test_a_poll_closed_mid_journey_is_said_at_the_next_page(runtime: Runti
         page = await b.post("/v/web-poll/send", form)
         assert "caeodd y bleidlais hon" in page.plain
     assert db_rows(runtime, "SELECT count(*) FROM ballots") == [(0,)]
+
+
+async def test_a_poll_not_open_yet_gives_its_date_in_welsh_too(tmp_path: Path) -> None:
+    """The opening date was written with English month names ("10 December 2099") inside
+    Welsh text; it is now a date both languages read the same way."""
+    later = OPEN_POLL.replace("code: web-poll", "code: web-poll\nopens: 2099-12-10T09:00:00Z")
+    rt = await open_with_polls(tmp_path, later)
+    try:
+        async with web_client(rt) as client:
+            b = Browser(client)
+            page = await b.get("/v/web-poll?lang=cy")
+            assert "Bydd hi'n agor ar 10/12/2099, 09:00 UTC" in page.plain
+            assert "December" not in page.plain
+            page = await b.get("/v/web-poll?lang=en")
+            assert "10/12/2099, 09:00 UTC" in page.plain
+    finally:
+        await rt.close()
