@@ -1,6 +1,8 @@
 """A throwaway PostgreSQL for benchmarks (initdb and pg_ctl on a temporary folder, a Unix
 socket only), and a fresh database per run: ``async with databases(workdir) as fresh:
-url = await fresh("postgresql", "name")``; ``fresh("sqlite", name)`` gives a new file."""
+url = await fresh("postgresql", "name")``; ``fresh("sqlite", name)`` gives a new file, and
+``fresh.cpu()`` the cluster's own CPU seconds so far. pg_stat_statements is loaded where the
+server has it, to count statements (round trips) per update."""
 
 from __future__ import annotations
 
@@ -29,6 +31,32 @@ def _bin(name: str) -> str:
     raise RuntimeError(f"{name} not found: install PostgreSQL 15 (apt-get install postgresql)")
 
 
+def _has_library(name: str) -> bool:
+    """Whether the server's lib folder (beside initdb) has this extension's library."""
+    return (Path(_bin("initdb")).resolve().parent.parent / "lib" / f"{name}.so").exists()
+
+
+def cluster_cpu(sock: Path) -> float:
+    """CPU seconds used so far by this cluster only: its postmaster (with the children it has
+    reaped) and its live children. Other PostgreSQL servers on the machine (other jobs' test
+    clusters) are not counted."""
+    try:
+        postmaster = int((sock.parent / "data" / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            pid = int(stat.parent.name)
+            if pid == postmaster:
+                total += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+            elif int(fields[1]) == postmaster:
+                total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
 def _as_owner() -> list[str]:
     """PostgreSQL refuses to run as root: then it runs as the postgres user."""
     return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
@@ -51,6 +79,8 @@ def cluster() -> Iterator[Path]:
         capture_output=True,
     )  # fmt: skip
     options = f"-k {sock} -c listen_addresses='' -c max_connections=200"
+    if _has_library("pg_stat_statements"):  # statements per tap (bench/webhook.py)
+        options += " -c shared_preload_libraries=pg_stat_statements"
     subprocess.run(
         [*_as_owner(), _bin("pg_ctl"), "-D", str(data), "-o", options, "-w", "-l",
          str(folder / "log"), "start"],
@@ -67,8 +97,22 @@ def cluster() -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+class Databases:
+    """The throwaway cluster's fresh databases (call it), and its CPU use."""
+
+    def __init__(self, fresh: Fresh, sock: Path) -> None:
+        self.fresh = fresh
+        self.sock = sock
+
+    async def __call__(self, backend: str, name: str) -> str:
+        return await self.fresh(backend, name)
+
+    def cpu(self) -> float:
+        return cluster_cpu(self.sock)
+
+
 @contextlib.asynccontextmanager
-async def databases(workdir: Path) -> AsyncIterator[Fresh]:
+async def databases(workdir: Path) -> AsyncIterator[Databases]:
     with cluster() as sock:
         user = SUPERUSER
 
@@ -87,6 +131,15 @@ async def databases(workdir: Path) -> AsyncIterator[Fresh]:
             _, err = await proc.communicate()
             if proc.returncode != 0:
                 raise RuntimeError(f"createdb {db}: {err.decode().strip()}")
-            return f"postgresql://{user}@/{db}?host={sock}"
+            url = f"postgresql://{user}@/{db}?host={sock}"
+            if _has_library("pg_stat_statements"):
+                import asyncpg
 
-        yield fresh
+                conn = await asyncpg.connect(url)
+                try:
+                    await conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+                finally:
+                    await conn.close()
+            return url
+
+        yield Databases(fresh, sock)

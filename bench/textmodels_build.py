@@ -21,10 +21,11 @@ Deterministic: the features are sorted, the solver (lbfgs) has no randomness, fo
 by a hash of the text, weights are rounded; the same data gives byte-identical files.
 
 The thresholds stored with each model are chosen on out-of-fold probabilities (5 folds), never
-on in-sample ones: for safeguarding the lowest disclosure threshold that keeps false alarms on
-ordinary answers at or under 3% and the lowest worry threshold that keeps ordinary answers put
-up for review at or under 10%; for themes the one threshold with the best F0.5 (keywords included:
-precision counts more than recall).
+on in-sample ones: for safeguarding, separately for English and Welsh (the item's `lang`), the
+lowest disclosure threshold that keeps false alarms on that language's ordinary answers at or
+under 3% and the lowest worry threshold that keeps them put up for review at or under 10% (the
+plain keys hold the stricter pair, for an answer in neither language); for themes the one
+threshold with the best F0.5 (keywords included: precision counts more than recall).
 """
 
 from __future__ import annotations
@@ -161,26 +162,56 @@ def _rate(flags: list[bool]) -> float:
     return sum(flags) / len(flags) if flags else 0.0
 
 
-def _safeguarding_levels(oof, phrase, y) -> tuple[float, float, np.ndarray]:
-    """The thresholds chosen on out-of-fold probabilities, and the levels they give."""
-    ordinary = y == 0
-    # disclosure threshold: lowest one keeping out-of-fold false alarms (with phrases) in bounds
-    t_disc = 0.99
-    for t in np.arange(0.30, 0.99, 0.01):
-        alarms = (phrase | (oof[:, 2] >= t))[ordinary]
-        if alarms.mean() <= MAX_FALSE_ALARMS:
-            t_disc = float(t)
-            break
-    t_worry = 0.99
-    for t in np.arange(0.30, 0.99, 0.01):
-        up = (phrase | (oof[:, 2] >= t_disc) | (oof[:, 1] + oof[:, 2] >= t))[ordinary]
-        if up.mean() <= MAX_REVIEW_NOISE:
-            t_worry = float(t)
-            break
-    level = np.where(
-        phrase | (oof[:, 2] >= t_disc), 2, np.where(oof[:, 1] + oof[:, 2] >= t_worry, 1, 0)
-    )
-    return t_disc, t_worry, level
+LANGS = ("en", "cy")
+
+
+def _pair(oof, phrase, ordinary) -> tuple[float, float]:
+    """Over the ordinary answers in the mask ``ordinary``: the lowest disclosure threshold
+    keeping false alarms (phrases included) at or under MAX_FALSE_ALARMS, then the lowest worry
+    threshold keeping answers put up for review at or under MAX_REVIEW_NOISE (0.99 if none)."""
+    steps = [float(t) for t in np.arange(0.30, 0.99, 0.01)]
+    alarm = phrase[ordinary]
+    disc, either = oof[ordinary, 2], oof[ordinary, 1] + oof[ordinary, 2]
+    t_disc = next((t for t in steps if (alarm | (disc >= t)).mean() <= MAX_FALSE_ALARMS), 0.99)
+    alarm = alarm | (disc >= t_disc)
+    t_worry = next((t for t in steps if (alarm | (either >= t)).mean() <= MAX_REVIEW_NOISE), 0.99)
+    return t_disc, t_worry
+
+
+def _safeguarding_thresholds(oof, phrase, y, langs) -> dict[str, float]:
+    """The thresholds chosen on out-of-fold probabilities, one pair per language (``_pair``
+    over that language's ordinary answers only). The plain "disclosure" and "worry" keys hold
+    the stricter of the two, for an answer whose language is neither (services/safeguarding.py)."""
+    out: dict[str, float] = {}
+    for lang in LANGS:
+        out[f"disclosure:{lang}"], out[f"worry:{lang}"] = _pair(
+            oof, phrase, (y == 0) & (langs == lang)
+        )
+    out["disclosure"] = max(out[f"disclosure:{lang}"] for lang in LANGS)
+    out["worry"] = max(out[f"worry:{lang}"] for lang in LANGS)
+    return out
+
+
+def _single_thresholds(oof, phrase, y) -> dict[str, float]:
+    """One pair of thresholds for every language (how the model was built up to held-out run
+    5), kept for the comparison the report prints."""
+    t_disc, t_worry = _pair(oof, phrase, y == 0)
+    return {"disclosure": t_disc, "worry": t_worry}
+
+
+def _levels(oof, phrase, thresholds: dict[str, float], langs) -> np.ndarray:
+    """Each text's level under ``thresholds``, reading a text's language from ``langs`` (a
+    language without its own thresholds gets the plain, stricter, ones)."""
+    disc = np.array([thresholds.get(f"disclosure:{g}", thresholds["disclosure"]) for g in langs])
+    worry = np.array([thresholds.get(f"worry:{g}", thresholds["worry"]) for g in langs])
+    return np.where(phrase | (oof[:, 2] >= disc), 2, np.where(oof[:, 1] + oof[:, 2] >= worry, 1, 0))
+
+
+def _detected(texts: list[str]) -> np.ndarray:
+    """The language services/language.py tags each text with, as the bot does at run time."""
+    from services.language import detect_language
+
+    return np.array([detect_language(t, LANGS)[0] for t in texts])
 
 
 def build_safeguarding() -> tuple[str, list[str]]:
@@ -202,16 +233,32 @@ def build_safeguarding() -> tuple[str, list[str]]:
             dense[test] = _fit(vectors[train], y[train], C_EMBED).predict_proba(vectors[test])
     phrase = np.array([concerning(t) for t in texts])
     oof = (1 - weight) * words + weight * dense
-    t_disc, t_worry, level = _safeguarding_levels(oof, phrase, y)
+    langs = np.array([r[2] for r in rows])
+    thresholds = _safeguarding_thresholds(oof, phrase, y, langs)
+    single = _single_thresholds(oof, phrase, y)
+    detected = _detected(texts)
+    shown = ", ".join(f"{k} {v:.2f}" for k, v in thresholds.items())
     report = [
-        f"safeguarding: {len(rows)} texts, thresholds disclosure {t_disc:.2f}, "
-        f"worry {t_worry:.2f}; out-of-fold (5 folds, phrases + model"
-        f"{f' (words {1 - weight:.2f}, embedding {weight:.2f})' if weight else ''}):"
+        f"safeguarding: {len(rows)} texts, thresholds {shown}; out-of-fold (5 folds, phrases"
+        f" + model{f' (words {1 - weight:.2f}, embedding {weight:.2f})' if weight else ''}),"
+        " thresholds by the item's language:"
     ]
-    _report_levels(report, rows, y, phrase, level)
+    _report_levels(report, rows, y, phrase, _levels(oof, phrase, thresholds, langs))
+    agree = float((detected == langs).mean())
+    report.append(
+        f"  thresholds by the detected language (as at run time; detector agrees with the"
+        f" label on {agree:.1%}, und {float((detected == 'und').mean()):.1%}):"
+    )
+    _report_levels(report, rows, y, phrase, _levels(oof, phrase, thresholds, detected))
+    report.append(
+        f"  one threshold for both languages (disclosure {single['disclosure']:.2f}, worry"
+        f" {single['worry']:.2f}), for comparison:"
+    )
+    _report_levels(report, rows, y, phrase, _levels(oof, phrase, single, langs))
     if weight:
-        report.append("  word model alone (its own thresholds), for comparison:")
-        _report_levels(report, rows, y, phrase, _safeguarding_levels(words, phrase, y)[2])
+        report.append("  word model alone (its own thresholds by language), for comparison:")
+        alone = _safeguarding_thresholds(words, phrase, y, langs)
+        _report_levels(report, rows, y, phrase, _levels(words, phrase, alone, langs))
     x, vocab = _matrix(texts)
     model = _fit(x, y, C_SAFEGUARDING)
     return (
@@ -220,7 +267,7 @@ def build_safeguarding() -> tuple[str, list[str]]:
             model.intercept_,
             model.coef_,
             vocab,
-            {"disclosure": t_disc, "worry": t_worry},
+            thresholds,
             (weight, _fit(vectors, y, C_EMBED)) if vectors is not None else None,
         ),
         report,

@@ -1,16 +1,20 @@
 """Ballots per second through Telegram webhooks: 1 and 2 markbot processes on PostgreSQL and 1
 on SQLite, in the same run (issue 12, item 6).
 
-``python -m bench.webhook [--voters 300] [--repeats 2] [--json out.json]``
+``python -m bench.webhook [--voters 300] [--repeats 3] [--proxy] [--json out.json]``
 
 Each run starts a fresh stand-in (which delivers updates by webhook, one request at a time per
-chat, as Telegram does), a round-robin proxy (standin/proxy.py, in place of Caddy or nginx),
-N real ``markbot run --webhook`` processes on a fresh database, and M simulated voters who each
-take the whole ballot, waiting for each reply before the next tap. It reports ballots per
-second (M / time until the last thank-you), the 95th percentile of the time from a tap (or
-/start) to the bot's reply, and the CPU each side used. Configurations alternate run by run
-after one untimed warm-up of each. On a 2-core machine the stand-in, the proxy and the voters
-(this process) and PostgreSQL share the cores with the bot processes: say so with the numbers.
+chat, as Telegram does, taking turns over the processes as a round-robin proxy would; with
+``--proxy`` through standin/proxy.py instead), N real ``markbot run --webhook`` processes on a
+fresh database, and M simulated voters who each take the whole ballot, waiting for each reply
+before the next tap. It reports ballots per second (M / time until the last thank-you), the
+95th percentile of the time from a tap (or /start) to the bot's reply, statements (round
+trips) per update on PostgreSQL, and the CPU each part used per ballot: the markbot
+processes, the benchmark's own PostgreSQL cluster, the harness (this process: stand-in,
+voters) and everything else on the machine ("other jobs"), with how many cores were busy.
+Each round runs every set-up once, in a rotating order, after one untimed warm-up round; the
+two ratios are taken round by round and reported with their spread. On a 2-core machine all of
+these share the two cores: the figures say how much each took.
 """
 
 from __future__ import annotations
@@ -60,7 +64,22 @@ class Run:
     bot_cpu: float = 0.0
     harness_cpu: float = 0.0
     ballots: int = 0
-    postgres_cpu: float = 0.0  # the PostgreSQL server's processes, while timed
+    postgres_cpu: float = 0.0  # the benchmark's PostgreSQL cluster's processes, while timed
+    machine_cpu: float = 0.0  # every core's busy time while timed (/proc/stat)
+    updates: int = 0  # updates answered 2xx by webhook
+    retries: int = 0  # deliveries answered otherwise (tried again)
+    statements: int = 0  # top-level statements run by the database (pg_stat_statements)
+    load: tuple[float, float, float] = (0.0, 0.0, 0.0)  # load average before the run
+    round: int = 0
+
+    @property
+    def other_cpu(self) -> float:
+        """Busy core time that is neither markbot, its PostgreSQL, nor the harness: other
+        jobs on the machine."""
+        return max(0.0, self.machine_cpu - self.bot_cpu - self.postgres_cpu - self.harness_cpu)
+
+    def per_ballot_ms(self, seconds: float) -> float:
+        return 1000 * seconds / self.voters
 
     @property
     def name(self) -> str:
@@ -90,17 +109,37 @@ def _cpu(pid: int) -> float:
     return 0.0
 
 
-def _postgres_cpu() -> float:
-    """CPU seconds used so far by every PostgreSQL server process on this machine (the
-    benchmark's cluster is the only busy one while it runs)."""
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            text = stat.read_text()
-            if "(postgres)" in text:
-                fields = text.rsplit(")", 1)[1].split()
-                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+def _machine_cpu() -> float:
+    """Busy core-seconds so far on the whole machine (every process, every core)."""
+    with contextlib.suppress(OSError, IndexError, ValueError):
+        fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        idle = fields[3] + fields[4]  # idle, iowait
+        return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+    return 0.0
+
+
+async def _statements(database: str, *, reset: bool = False) -> int:
+    """Top-level statements run so far in this database (each one round trip: BEGIN and COMMIT
+    count too), from pg_stat_statements; 0 on SQLite or where it isn't loaded."""
+    if not database.startswith("postgresql"):
+        return 0
+    import asyncpg
+
+    conn = await asyncpg.connect(database)
+    try:
+        if reset:
+            await conn.execute("SELECT pg_stat_statements_reset()")
+            return 0
+        value = await conn.fetchval(
+            "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements"
+            " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            " AND query NOT LIKE '%pg_stat_statements%'"
+        )
+        return int(value)
+    except asyncpg.PostgresError:
+        return 0
+    finally:
+        await conn.close()
 
 
 # --------------------------------------------------------------------------- voters
@@ -206,17 +245,23 @@ async def markbots(
     label: str,
     *,
     fan_out: bool = False,
+    direct: bool = False,
     extra_env: dict[str, str] | None = None,
     before_start: Callable[[Path], Awaitable[None]] | None = None,
 ) -> AsyncIterator[Fleet]:
     """N `markbot run --webhook` processes behind a round-robin proxy (or one that gives every
-    update to all of them), with the benchmark's poll open, ready for updates. ``before_start``
-    gets the key file's path once the poll exists and before any process starts."""
+    update to all of them), with the benchmark's poll open, ready for updates. ``direct``: the
+    stand-in takes turns over the processes itself (``webhook_spread``) and the proxy, though
+    started, carries nothing, so the harness spends no CPU on a hop that a real deployment's
+    nginx or Caddy would make in a process of its own. ``before_start`` gets the key file's
+    path once the poll exists and before any process starts."""
     ports = [_free_port() for _ in range(n)]
     proxy = RoundRobinProxy([f"http://127.0.0.1:{p}" for p in ports], fan_out=fan_out)
     await proxy.start()
     key = workdir / f"{label}.key"
     hook = f"{proxy.url}/telegram"
+    if direct:
+        standin.webhook_spread = [f"http://127.0.0.1:{p}/telegram" for p in ports]
     procs: list[asyncio.subprocess.Process] = []
     logs = []
     try:
@@ -285,20 +330,24 @@ async def count_ballots(database: str) -> int:
 
 
 async def run_once(
-    backend: str, processes: int, label: str, voters: int, workdir: Path, fresh: Any
-) -> Run:
+    backend: str, processes: int, label: str, voters: int, workdir: Path, fresh: Any,
+    *, direct: bool = True, round_no: int = 0,
+) -> Run:  # fmt: skip
     poll = bench_poll()
     thanks = screens.thanks(load_catalog(), poll, "en").text
     database = await fresh(backend, f"{label}-{backend}{processes}")
+    name = f"{label}-{backend}{processes}"
     async with (
         BotApiStandin(TOKEN, bot_username="markbot_bench_bot") as standin,
-        markbots(database, processes, standin, workdir, f"{label}-{backend}{processes}") as fleet,
+        markbots(database, processes, standin, workdir, name, direct=direct) as fleet,
     ):
         procs = fleet.procs
         users = [standin.user(FIRST_USER_ID + i, language_code="en") for i in range(voters)]
         lat: list[float] = []
+        await _statements(database, reset=True)
+        load = os.getloadavg()
         cpu0, harness0 = sum(_cpu(p.pid) for p in procs), time.process_time()
-        pg0 = _postgres_cpu()
+        pg0, machine0 = fresh.cpu(), _machine_cpu()
         started = time.perf_counter()
         async with asyncio.TaskGroup() as group:
             tasks = [
@@ -308,36 +357,96 @@ async def run_once(
         seconds = max(t.result() for t in tasks) - started
         cpu = sum(_cpu(p.pid) for p in procs) - cpu0
         harness = time.process_time() - harness0
-        pg_cpu = _postgres_cpu() - pg0
+        pg_cpu, machine = fresh.cpu() - pg0, _machine_cpu() - machine0
+        statements = await _statements(database)
         await standin.wait_idle(30)
+        updates = sum(1 for _, status in standin.deliveries if 200 <= status < 300)
+        retries = len(standin.deliveries) - updates
     ballots = await count_ballots(database)
     if ballots != voters:
         raise BenchError(f"{label} {backend}x{processes}: {ballots} ballots for {voters} voters")
-    return Run(label, backend, processes, voters, seconds, lat, cpu, harness, ballots, pg_cpu)
+    return Run(
+        label, backend, processes, voters, seconds, lat, cpu, harness, ballots, pg_cpu,
+        machine, updates, retries, statements, load, round_no,
+    )  # fmt: skip
+
+
+def _spread(values: list[float]) -> dict[str, float]:
+    """Median, least and most of a few figures (the spread says what one figure is worth)."""
+    return {
+        "median": statistics.median(values),
+        "min": min(values),
+        "max": max(values),
+        "n": len(values),
+    }
 
 
 def summarise(runs: list[Run]) -> dict[str, Any]:
+    """Medians per set-up, CPU per ballot by component, and the two ratios taken round by round
+    (each round runs every set-up once, back to back, so they share the machine's load)."""
     timed = [r for r in runs if r.label != "warm-up"]
     names = [f"{b}x{n}" for b, n in CONFIGS]
-    rate = {n: statistics.median(r.rate for r in timed if r.name == n) for n in names}
-    p95 = {n: statistics.median(r.p95_ms for r in timed if r.name == n) for n in names}
+    by = {n: [r for r in timed if r.name == n] for n in names}
+
+    def med(name: str, value: Callable[[Run], float]) -> float:
+        return statistics.median(value(r) for r in by[name])
+
     cpu = {
-        n: statistics.median(1000 * r.bot_cpu / r.voters for r in timed if r.name == n)
+        n: {
+            "markbot": med(n, lambda r: r.per_ballot_ms(r.bot_cpu)),
+            "postgresql": med(n, lambda r: r.per_ballot_ms(r.postgres_cpu)),
+            "harness": med(n, lambda r: r.per_ballot_ms(r.harness_cpu)),
+            "other_jobs": med(n, lambda r: r.per_ballot_ms(r.other_cpu)),
+        }
         for n in names
     }
-    pg_cpu = {
-        n: statistics.median(1000 * r.postgres_cpu / r.voters for r in timed if r.name == n)
-        for n in names
-    }
+    cores = os.cpu_count() or 1
+    ceiling = {}
+    for n, parts in cpu.items():
+        ours = parts["markbot"] + parts["postgresql"] + parts["harness"]
+        processes = int(n.rsplit("x", 1)[1])
+        # the most the machine could give: all its cores over everything this run needs, and
+        # each markbot process at most one core
+        ceiling[n] = min(1000 * cores / ours, 1000 * processes / parts["markbot"])
+    rounds = sorted({r.round for r in timed})
+
+    def ratio(top: str, bottom: str) -> dict[str, float]:
+        pairs = []
+        for k in rounds:
+            a = [r.rate for r in timed if r.round == k and r.name == top]
+            b = [r.rate for r in timed if r.round == k and r.name == bottom]
+            if a and b:
+                pairs.append(a[0] / b[0])
+        return _spread(pairs)
+
     return {
-        "ballots_per_s": rate,
-        "postgres_cpu_ms_per_ballot": pg_cpu,
-        "p95_reply_ms": p95,
-        "bot_cpu_ms_per_ballot": cpu,
-        "two_over_one_pg": rate["postgresqlx2"] / rate["postgresqlx1"],
-        "pg_over_sqlite": rate["postgresqlx1"] / rate["sqlitex1"],
-        "cores": os.cpu_count(),
+        "ballots_per_s": {n: _spread([r.rate for r in by[n]]) for n in names},
+        "p95_reply_ms": {n: med(n, lambda r: r.p95_ms) for n in names},
+        "cpu_ms_per_ballot": cpu,
+        "machine_busy_cores": {n: med(n, lambda r: r.machine_cpu / r.seconds) for n in names},
+        "ceiling_ballots_per_s": ceiling,
+        "statements_per_update": {
+            n: med(n, lambda r: r.statements / max(1, r.updates)) for n in names[1:]
+        },
+        "updates_per_ballot": med(names[0], lambda r: r.updates / r.voters),
+        "retries": sum(r.retries for r in timed),
+        "pg_over_sqlite": ratio("postgresqlx1", "sqlitex1"),
+        "two_over_one_pg": ratio("postgresqlx2", "postgresqlx1"),
+        "load_average": _spread([r.load[0] for r in timed]),
+        "cores": cores,
     }
+
+
+def _line(run: Run) -> str:
+    ms = run.per_ballot_ms
+    return (
+        f"{run.label:<8} {run.name:<13} {run.voters:>4} voters {run.seconds:>6.2f} s "
+        f"{run.rate:>6.1f} ballots/s  p95 {run.p95_ms:>6.0f} ms  CPU ms/ballot: markbot "
+        f"{ms(run.bot_cpu):>5.1f} PostgreSQL {ms(run.postgres_cpu):>4.1f} harness "
+        f"{ms(run.harness_cpu):>4.1f} other jobs {ms(run.other_cpu):>5.1f}  busy "
+        f"{run.machine_cpu / run.seconds:.2f} cores  statements/update "
+        f"{run.statements / max(1, run.updates):.2f}  load {run.load[0]:.1f}"
+    )
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
@@ -346,29 +455,28 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     workdir = Path(args.workdir or ".bench-webhook")
     workdir.mkdir(parents=True, exist_ok=True)
     runs: list[Run] = []
+    chosen = [c for c in CONFIGS if not args.only or f"{c[0]}x{c[1]}" in args.only.split(",")]
     async with databases(workdir) as fresh:
         labels = ["warm-up"] + [f"run{i + 1}" for i in range(args.repeats)]
-        for label in labels:
-            for backend, n in CONFIGS:
-                if args.only and f"{backend}x{n}" not in args.only.split(","):
-                    continue
+        for k, label in enumerate(labels):
+            # each round in another order, so no set-up always runs first or last
+            order = chosen[k % len(chosen) :] + chosen[: k % len(chosen)]
+            for backend, n in order:
                 voters = max(20, args.voters // 5) if label == "warm-up" else args.voters
-                run = await run_once(backend, n, label, voters, workdir, fresh)
-                runs.append(run)
-                print(
-                    f"{label:<8} {run.name:<14} {run.voters:>5} voters {run.seconds:>6.2f} s "
-                    f"{run.rate:>7.1f} ballots/s  p95 {run.p95_ms:>6.1f} ms  bot CPU "
-                    f"{1000 * run.bot_cpu / run.voters:>5.1f} ms/ballot  PostgreSQL CPU "
-                    f"{1000 * run.postgres_cpu / run.voters:>5.1f} ms/ballot  harness CPU "
-                    f"{run.harness_cpu / run.seconds:>4.0%}",
-                    flush=True,
+                run = await run_once(
+                    backend, n, label, voters, workdir, fresh, direct=not args.proxy, round_no=k
                 )
+                runs.append(run)
+                print(_line(run), flush=True)
     summary = summarise(runs) if not args.only else {}
     print(json.dumps(summary, indent=2))
     if args.json:
         Path(args.json).write_text(
             json.dumps(
-                {"summary": summary, "runs": [asdict(r) | {"p95_ms": r.p95_ms} for r in runs]},
+                {
+                    "summary": summary,
+                    "runs": [asdict(r) | {"p95_ms": r.p95_ms, "latencies": None} for r in runs],
+                },
                 indent=2,
             ),
             encoding="utf-8",
@@ -379,13 +487,18 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.webhook", description=__doc__)
     parser.add_argument("--voters", type=int, default=300)
-    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--json", type=Path)
     parser.add_argument(
         "--only", help="run just these, e.g. sqlitex1,postgresqlx2 (no summary ratios)"
     )
     parser.add_argument("--profile", type=Path, help="write each process's cProfile here")
+    parser.add_argument(
+        "--proxy",
+        action="store_true",
+        help="send updates through standin/proxy.py (its CPU counted as the harness's)",
+    )
     args = parser.parse_args(argv)
     if args.profile:
         global PROFILE_DIR

@@ -324,8 +324,10 @@ async def serve_webhook(
         # killed mid-update leaves a claim that is not done: after
         # MARKBOT_WEBHOOK_LEASE_SECONDS a delivery takes it over, so a crash means redelivery,
         # not loss (a ballot is still counted once, by its own key).
-        update_id = int(data["update_id"])
-        claim = await store.claim_update(update_id, int(time.time()), lease)
+        # The claim also reads what the prime handler needs (one round trip on PostgreSQL).
+        update = Update.de_json(clean_data(data), app.bot)
+        update_id = update.update_id
+        claim = await journey.claim(runtime.services, update, int(time.time()), lease)
         if claim is UpdateClaim.DONE:
             log.info("update %d delivered again: dropped", update_id)
             return True
@@ -333,7 +335,6 @@ async def serve_webhook(
             log.info("update %d is being handled elsewhere: Telegram will retry", update_id)
             return False
         try:
-            update = Update.de_json(clean_data(data), app.bot)
             # At most MARKBOT_CONCURRENCY at once, as with long polling: each may hold a
             # person's turn (a database connection, on PostgreSQL) while it runs.
             await app.update_processor.process_update(update, app.process_update(update))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextvars
+
 from telegram import Update
 from telegram.ext import (
     BaseHandler,
@@ -14,6 +16,8 @@ from telegram.ext import (
 
 from handlers.context import MarkbotContext
 from handlers.show import person, show
+from services.container import Services
+from services.journey import AlsoRead, UpdateClaim
 from services.screens import LANGUAGE_PREFIX
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -100,12 +104,36 @@ async def language_chosen(update: Update, context: MarkbotContext) -> None:
 PRIME_GROUP = -100  # before every other group: safeguarding (-2), staff and broadcasts (-1)
 
 
+# What claim() read with a webhook update's claim, for prime: (update_id, the read). Each
+# webhook request is handled in its own task, so its own context.
+_CLAIMED: contextvars.ContextVar[tuple[int, AlsoRead | None] | None] = contextvars.ContextVar(
+    "markbot_claimed", default=None
+)
+
+
+async def claim(services: Services, update: Update, now: int, lease: int) -> UpdateClaim:
+    """A webhook update's claim (bot/app.py), with prime's read in the same round trip where
+    the store can fold them (several processes on PostgreSQL): prime then reads nothing."""
+    if update.effective_user is None:
+        return (await services.journey.claim_update(update.update_id, now, lease))[0]
+    who = person(update)
+    also = services.contacts.pending_key(who)
+    made, read = await services.journey.claim_update(update.update_id, now, lease, who, also)
+    if read is not None:
+        _CLAIMED.set((update.update_id, read))
+    return made
+
+
 async def prime(update: Update, context: MarkbotContext) -> None:
     """Before any handler: with several processes on one database, read this person's
     language choice afresh (it may have been made in another process), and in the same round
     trip whether they are part-way through a contact request (the safeguarding handlers ask
-    on every tap and command)."""
+    on every tap and command). A webhook update's claim may have read both already."""
     if update.effective_user is not None:
+        claimed = _CLAIMED.get()
+        if claimed is not None and claimed[0] == update.update_id:
+            context.primed_pending = claimed[1]
+            return
         who = person(update)
         services = context.services
         also = services.contacts.pending_key(who)

@@ -29,7 +29,14 @@ from services.screens import Screen
 from services.themes import themes_of
 from services.typed_answers import Taken, TypedAnswers
 from storage.contract import Store
-from storage.records import CastResult, DraftRow, NewBallot, PollRow, StorageError
+from storage.records import (
+    CastResult,
+    DraftRow,
+    NewBallot,
+    PollRow,
+    StorageError,
+    UpdateClaim,
+)
 
 DRAFT_TTL_SECONDS = 24 * 3600
 SESSION_SEPARATOR = "_"  # a session link's payload is CODE_TOKEN (codes never hold "_")
@@ -198,11 +205,38 @@ class JourneyService:
             chosen, value = await self._store.language(key), None
         else:
             chosen, value = await self._store.language_and_shared(key, *also, self._now())
+        self._remember_read(key, chosen)
+        return AlsoRead(value) if also is not None else None
+
+    async def claim_update(
+        self,
+        update_id: int,
+        now: int,
+        lease: int,
+        person: Person | None = None,
+        also: tuple[str, bytes] | None = None,
+    ) -> tuple[UpdateClaim, AlsoRead | None]:
+        """A webhook update's claim (Store.claim_update), with what refresh_language(person,
+        also) would read for it next, in the claim's round trip where the store folds them
+        (several processes); the read is None where refresh_language would read nothing (one
+        process), for an update from nobody, or when the claim is not HANDLE."""
+        if self._store.single_process or person is None or also is None:
+            return await self._store.claim_update(update_id, now, lease), None
+        key = self._hasher.preference(person.id)
+        claim, chosen, value = await self._store.claim_update_and_read(
+            update_id, now, lease, key, *also
+        )
+        if claim is not UpdateClaim.HANDLE:
+            return claim, None
+        self._remember_read(key, chosen)
+        return claim, AlsoRead(value)
+
+    def _remember_read(self, key: bytes, chosen: str | None) -> None:
+        """The language choice just read from the database is this process's truth now."""
         if chosen is None:
             self._languages.pop(key, None)
         else:
             self._languages[key] = chosen
-        return AlsoRead(value) if also is not None else None
 
     async def choose_language(self, person: Person, lang: str) -> Outcome:
         """/language: remember the choice (under a keyed hash) and use it from now on,

@@ -240,7 +240,7 @@ def _parse_ballots(
                     body = scrub(cell.strip()[: q.max_length])[0]
                     lang, confidence = detect_language(body, languages)
                     themes = " ".join(themes_of(body))
-                    found = assess(body)
+                    found = assess(body, lang)
                     texts.append((qid, body, lang, confidence, found.concern, themes, found.review))
                 elif not q.optional:
                     _collect(problems, line, f"{qid} is empty, but it is not optional")

@@ -196,12 +196,25 @@ def _model_probabilities(normalised: str) -> dict[str, float]:
     return textmodel.load("safeguarding").probabilities(normalised)
 
 
-def assess(text: str) -> Assessment:
+def _language(text: str, lang: str | None) -> str:
+    """The answer's language as the thresholds want it: the tag the caller already has
+    (services/language.py, as the bot stores it), else detected here among English and Welsh."""
+    if lang is None:
+        from services.language import detect_language
+
+        lang = detect_language(text, ("en", "cy"))[0]
+    return lang
+
+
+def assess(text: str, lang: str | None = None) -> Assessment:
     """Read one (scrubbed) answer: the phrase list first, then the model (never raises).
 
     A phrase match is a disclosure whatever the model says (the list is the council's to review
     and extend). Otherwise the model's probability of a disclosure, or of a worry or worse,
-    against the thresholds stored with it."""
+    against the thresholds stored with it for the answer's language: ``lang`` is the tag the
+    caller gave the answer (services/language.detect_language), detected here when None. Each
+    language's thresholds keep its own out-of-fold false alarms in bounds; a language without
+    its own ("und", Polish, ...) gets the stricter pair."""
     if not isinstance(text, str) or not text.strip():
         return NONE
     from services.themes import themes_of  # themes read the same normalised text
@@ -215,8 +228,9 @@ def assess(text: str) -> Assessment:
         return NONE
     p = _model_probabilities(normalised)
     limits = textmodel.load("safeguarding").thresholds
-    if p["disclosure"] >= limits["disclosure"]:
+    tag = _language(text[:5000], lang)
+    if p["disclosure"] >= limits.get(f"disclosure:{tag}", limits["disclosure"]):
         return Assessment("disclosure", "model", round(p["disclosure"], 3), themes)
-    if p["worry"] + p["disclosure"] >= limits["worry"]:
+    if p["worry"] + p["disclosure"] >= limits.get(f"worry:{tag}", limits["worry"]):
         return Assessment("worry", "model", round(p["worry"] + p["disclosure"], 3), themes)
     return Assessment("none", "", 0.0, themes)

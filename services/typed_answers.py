@@ -70,7 +70,7 @@ class TypedAnswers:
         if lang != j.lang and lang in poll.languages() and lang not in j.offered:
             j.offer_lang = lang
             j.offered.append(lang)
-        assessment = await asyncio.to_thread(assess, clean)
+        assessment = await asyncio.to_thread(assess, clean, lang)
         concern, review = assessment.concern, assessment.review
         _mark(j.flagged, q.id, concern)
         _mark(j.review, q.id, review)

@@ -112,6 +112,10 @@ class BotApiStandin:
         self.webhook_url = ""
         self.webhook_params: dict[str, Any] = {}  # what the last setWebhook asked for
         self.deliveries: list[tuple[int, int]] = []  # (update_id, HTTP status or 0) by webhook
+        # For benchmarks: when set, each webhook delivery goes to the next of these URLs in
+        # turn instead of the registered one, as a round-robin reverse proxy in front of them
+        # would, without the proxy's own hop (its CPU is not markbot's; see bench/webhook.py).
+        self.webhook_spread: list[str] = []
         self._webhook_task: asyncio.Task[None] | None = None
         self._update_waiting = asyncio.Event()
         self.errors: list[BaseException] = []  # bugs inside the stand-in itself (answered 500)
@@ -826,6 +830,11 @@ class BotApiStandin:
         )
         lanes: dict[int, asyncio.Queue[dict[str, Any]]] = {}
         workers: dict[int, asyncio.Task[None]] = {}
+        turn = itertools.count()
+
+        def target() -> str:
+            spread = self.webhook_spread
+            return spread[next(turn) % len(spread)] if spread else self.webhook_url
 
         async def lane(chat: int, queue: asyncio.Queue[dict[str, Any]]) -> None:
             while self.webhook_url:
@@ -841,7 +850,7 @@ class BotApiStandin:
                         async with (
                             limit,
                             http.post(
-                                self.webhook_url,
+                                target(),
                                 data=json.dumps(update),
                                 headers=headers,
                                 timeout=aiohttp.ClientTimeout(total=60),

@@ -395,6 +395,15 @@ class Store(Protocol):
         loss."""
         ...
 
+    async def claim_update_and_read(
+        self, update_id: int, now: int, lease: int, person: bytes, kind: str, key: bytes
+    ) -> tuple[UpdateClaim, str | None, bytes | None]:
+        """``claim_update``, and when it says HANDLE, ``language_and_shared(person, kind, key,
+        now)``: what an update's handling reads first when several processes share the
+        database, in the claim's own round trip on PostgreSQL (one instead of two). The claim
+        is exactly as ``claim_update``'s; the read halves are None unless it is HANDLE."""
+        ...
+
     async def finish_update(self, update_id: int) -> None:
         """The claimed update was handled (its writes committed): later deliveries are DONE."""
         ...

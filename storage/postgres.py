@@ -5,7 +5,8 @@ What differs from SQLite, and why:
 
 - No single writer and no in-memory drafts: several processes share the database, so every
   operation is its own transaction on a pooled connection (asyncpg), and drafts are written
-  through with an asynchronous commit (``save_draft``; ``flush_drafts`` returns 0).
+  through with an asynchronous commit (``save_draft``; ``flush_drafts`` returns 0); in a
+  person's turn the last draft goes with the turn's unlock, one round trip for both.
   Exactly-once still comes from keys: a ballot is one statement (``_CAST``) whose voter is
   ``INSERT ... ON CONFLICT DO NOTHING`` on the voter register's primary key, with the ballot
   and the removal of the draft.
@@ -36,7 +37,7 @@ from storage.migrations_pg import MIGRATIONS_PG
 from storage.open import describe
 from storage.postgres_broadcasts import PostgresBroadcasts
 from storage.postgres_contacts import PostgresContacts
-from storage.postgres_feature import TURN, Database, PostgresFeature, Turn
+from storage.postgres_feature import TURN, Database, PostgresFeature, Turn, holdable
 from storage.records import (
     AlreadyImported,
     CastResult,
@@ -258,6 +259,8 @@ class PostgresStore(PostgresFeature):
             raise PollExists(f"a poll with code {code!r} already exists") from None
 
     async def get_poll(self, code: str) -> PollRow | None:
+        if not holdable(code):
+            return None
         row = await self._fetchrow(
             f"SELECT {_POLL_COLUMNS} FROM polls WHERE code = $1", code.lower()
         )
@@ -278,6 +281,8 @@ class PostgresStore(PostgresFeature):
         return [PollSummary(*r) for r in rows]
 
     async def set_poll_status(self, code: str, status: str) -> bool:
+        if not holdable(code):
+            return False
         return (
             await self._execute(
                 "UPDATE polls SET status = $1,"
@@ -324,11 +329,14 @@ class PostgresStore(PostgresFeature):
         (a ballot, ``flush_drafts``) makes it durable first. A tap costs no fsync of its own;
         a crash loses at most the last moment of taps of unfinished journeys, never a ballot.
         A draft the database refuses (text it can't hold) is logged and left unsaved, as on
-        SQLite: it must not fail the person's tap."""
-        try:
-            await self._execute(_DRAFT_SAVE, *_draft_args(draft))
-        except (UnicodeEncodeError, asyncpg.DataError) as exc:
-            log.warning("an unfinished journey could not be written: %s", type(exc).__name__)
+        SQLite: it must not fail the person's tap. In the owner's turn it is written with the
+        turn's unlock, one round trip for both (see person_turn), or before anything else runs
+        on the turn's connection, whichever comes first."""
+        turn = self._current_turn()
+        if turn is not None and turn.combined and draft.owner == turn.owner:
+            turn.pending, turn.fresh = _draft_args(draft), False
+            return
+        await self._write_draft(await self._runner(), _draft_args(draft))
 
     async def drop_draft(self, owner: bytes) -> bool:
         return await self._execute("DELETE FROM drafts WHERE owner = $1", owner) > 0
@@ -355,25 +363,25 @@ class PostgresStore(PostgresFeature):
             leads.append(int(q not in seen))
             seen.add(q)
         texts = [_text_row("", *t) for t in ballot.texts]
-        async with self._tx() as conn:
-            row = await conn.fetchrow(
-                _CAST,
-                ballot.poll_id,
-                now,
-                voter,
-                owner,
-                secrets.token_hex(10),  # the ballot's random id
-                ballot.cast_on,
-                ballot.channel,
-                ballot.session_id,
-                ballot.lang,
-                ballot.groups,
-                [c[0] for c in ballot.choices],
-                [c[1] for c in ballot.choices],
-                [c[2] for c in ballot.choices],
-                leads,
-                *([t[i] for t in texts] for i in range(1, 8)),
-            )
+        row = await self._fetchrow(  # its own implicit transaction: no BEGIN and COMMIT trips
+            _CAST,
+            ballot.poll_id,
+            now,
+            voter,
+            owner,
+            secrets.token_hex(10),  # the ballot's random id
+            ballot.cast_on,
+            ballot.channel,
+            ballot.session_id,
+            ballot.lang,
+            ballot.groups,
+            [c[0] for c in ballot.choices],
+            [c[1] for c in ballot.choices],
+            [c[2] for c in ballot.choices],
+            leads,
+            *([t[i] for t in texts] for i in range(1, 8)),
+        )
+        self._count_write()
         assert row is not None
         if not row[0]:
             return CastResult.POLL_CLOSED
@@ -554,6 +562,8 @@ class PostgresStore(PostgresFeature):
             )
 
     async def get_session(self, token: str) -> tuple[int, int, str] | None:
+        if not holdable(token):
+            return None
         row = await self._fetchrow(
             "SELECT id, poll_id, label FROM sessions WHERE token = $1", token
         )
@@ -652,22 +662,45 @@ class PostgresStore(PostgresFeature):
     async def claim_update(self, update_id: int, now: int, lease: int) -> UpdateClaim:
         """One INSERT ... ON CONFLICT DO UPDATE ... WHERE: the row lock it takes makes one of
         concurrent claims (any process) the winner, a first claim or a takeover of a stale one."""
-        made = await self._fetchval(
-            "INSERT INTO telegram_updates (update_id, seen_at, done) VALUES ($1, $2, 0)"
-            " ON CONFLICT (update_id) DO UPDATE SET seen_at = excluded.seen_at"
-            " WHERE telegram_updates.done = 0 AND telegram_updates.seen_at <= $3"
-            " RETURNING 1",
-            update_id,
-            now,
-            now - lease,
-        )
+        made = await self._fetchval(_CLAIM + " RETURNING 1", update_id, now, now - lease)
         self._count_write()
-        if made is not None:
-            return UpdateClaim.HANDLE
+        return UpdateClaim.HANDLE if made is not None else await self._claim_lost(update_id)
+
+    async def _claim_lost(self, update_id: int) -> UpdateClaim:
+        """Why a claim was not made: handled already, or being handled."""
         done = await self._fetchval(
             "SELECT done FROM telegram_updates WHERE update_id = $1", update_id
         )
         return UpdateClaim.DONE if done else UpdateClaim.BUSY
+
+    async def claim_update_and_read(
+        self, update_id: int, now: int, lease: int, person: bytes, kind: str, key: bytes
+    ) -> tuple[UpdateClaim, str | None, bytes | None]:
+        """One statement: the claim (as claim_update) and, beside it, language_and_shared's
+        two reads, which don't depend on it (read whatever the claim says; kept only if it
+        was made)."""
+        row = await self._fetchrow(
+            f"WITH claim AS ({_CLAIM} RETURNING 1)"
+            " SELECT EXISTS (SELECT 1 FROM claim),"
+            " (SELECT lang FROM preferences WHERE person = $4),"
+            " (SELECT value FROM shared_state WHERE kind = $5 AND key = $6 AND expires_at > $2)",
+            update_id,
+            now,
+            now - lease,
+            person,
+            kind,
+            key,
+        )
+        self._count_write()
+        assert row is not None
+        if not row[0]:
+            return await self._claim_lost(update_id), None, None
+        lang, value = row[1], row[2]
+        return (
+            UpdateClaim.HANDLE,
+            str(lang) if lang is not None else None,
+            bytes(value) if value is not None else None,
+        )
 
     async def finish_update(self, update_id: int) -> None:
         await self._execute("UPDATE telegram_updates SET done = 1 WHERE update_id = $1", update_id)
@@ -710,6 +743,7 @@ class PostgresStore(PostgresFeature):
             try:
                 rows = await conn.fetch(_TURN_AND_DRAFT, key, person)
                 turn.draft, turn.fresh = (rows[0] if rows else None), True
+                turn.combined = True
             except asyncpg.UndefinedFunctionError:  # no temporary function on this connection
                 await conn.execute("SELECT pg_advisory_lock($1)", key)
             token = TURN.set(turn)
@@ -717,11 +751,30 @@ class PostgresStore(PostgresFeature):
                 yield
             finally:
                 TURN.reset(token)
+                await self._end_turn(turn, key)
+
+    async def _end_turn(self, turn: Turn, key: int) -> None:
+        """Unlock; a draft saved in the turn and not yet written goes in the same round trip
+        (``_SAVE_AND_UNLOCK``: a procedure that commits the draft, then unlocks, so the next
+        holder's read sees it). If the draft is refused, it is logged (as save_draft does) and
+        the lock released on its own. Any other failure ends the session, and the lock with
+        it."""
+        conn, pending, turn.pending = turn.conn, turn.pending, None
+        try:
+            if pending is not None:
                 try:
-                    await conn.execute("SELECT pg_advisory_unlock($1)", key)
-                except BaseException:
-                    conn.terminate()  # the session ends, and the lock with it
-                    raise
+                    await conn.execute(_SAVE_AND_UNLOCK, key, *pending)
+                except (UnicodeEncodeError, asyncpg.DataError) as exc:
+                    log.warning(
+                        "an unfinished journey could not be written: %s", type(exc).__name__
+                    )
+                else:
+                    self._count_write()
+                    return
+            await conn.execute("SELECT pg_advisory_unlock($1)", key)
+        except BaseException:
+            conn.terminate()  # the session ends, and the lock with it
+            raise
 
     async def language(self, person: bytes) -> str | None:
         value = await self._fetchval("SELECT lang FROM preferences WHERE person = $1", person)
@@ -1049,13 +1102,13 @@ _DRAFT_UPSERT = (
 )
 
 
-# The upsert with synchronous_commit off for its own (implicit) transaction only: set_config
-# with is_local reverts at the transaction's end, so the pooled connection is unchanged.
-_DRAFT_SAVE = (
-    "INSERT INTO drafts (owner, token, poll_id, state, updated_at)"
-    " SELECT $1, $2, $3, $4, $5 FROM (SELECT set_config('synchronous_commit', 'off', true)) s"
-    " ON CONFLICT (owner) DO UPDATE SET token = excluded.token, poll_id = excluded.poll_id,"
-    " state = excluded.state, updated_at = excluded.updated_at"
+# A webhook update's claim: a first claim, or the takeover of one older than the lease ($3)
+# that was never finished. The row lock of INSERT ... ON CONFLICT DO UPDATE makes one of
+# concurrent claims (any process) the winner.
+_CLAIM = (
+    "INSERT INTO telegram_updates (update_id, seen_at, done) VALUES ($1, $2, 0)"
+    " ON CONFLICT (update_id) DO UPDATE SET seen_at = excluded.seen_at"
+    " WHERE telegram_updates.done = 0 AND telegram_updates.seen_at <= $3"
 )
 
 
@@ -1073,9 +1126,27 @@ LANGUAGE sql VOLATILE AS $f$
     SELECT d.owner, d.token, d.poll_id, d.state, d.updated_at FROM public.drafts d
     WHERE d.owner = o;
 $f$;
+CREATE PROCEDURE pg_temp.markbot_turn_end(k bigint, o bytea, t text, p bigint, s text, u bigint)
+LANGUAGE plpgsql AS $f$
+BEGIN
+    PERFORM set_config('synchronous_commit', 'off', true);
+    INSERT INTO public.drafts AS d (owner, token, poll_id, state, updated_at)
+    VALUES (o, t, p, s, u)
+    ON CONFLICT (owner) DO UPDATE SET token = excluded.token, poll_id = excluded.poll_id,
+    state = excluded.state, updated_at = excluded.updated_at;
+    COMMIT;
+    PERFORM pg_advisory_unlock(k);
+END
+$f$;
 RESET check_function_bodies;
 """
 _TURN_AND_DRAFT = "SELECT * FROM pg_temp.markbot_turn($1, $2)"
+# The end of a turn that saved a draft: the draft's upsert (asynchronous commit, as
+# DRAFT_SAVE), committed, then the unlock. A procedure, since only a procedure may commit
+# part-way: an unlock inside the draft's own transaction would let the next holder in before
+# the commit, to read the old draft. CALL runs outside any transaction block here (the turn's
+# connection is idle between statements), which a procedure's COMMIT needs.
+_SAVE_AND_UNLOCK = "CALL pg_temp.markbot_turn_end($1, $2, $3, $4, $5, $6)"
 
 
 async def _prepare_connection(conn: asyncpg.Connection) -> None:

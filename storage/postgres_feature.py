@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,18 @@ from typing import Any
 import asyncpg
 
 from storage.records import StorageError, StorageUnavailable
+
+log = logging.getLogger(__name__)
+
+# A draft's upsert with synchronous_commit off for its own (implicit) transaction only:
+# set_config with is_local reverts at the transaction's end, so the pooled connection is
+# unchanged.
+DRAFT_SAVE = (
+    "INSERT INTO drafts (owner, token, poll_id, state, updated_at)"
+    " SELECT $1, $2, $3, $4, $5 FROM (SELECT set_config('synchronous_commit', 'off', true)) s"
+    " ON CONFLICT (owner) DO UPDATE SET token = excluded.token, poll_id = excluded.poll_id,"
+    " state = excluded.state, updated_at = excluded.updated_at"
+)
 
 # Errors after which nothing of the operation was kept and trying later may work.
 _UNAVAILABLE: tuple[type[BaseException], ...] = (
@@ -60,6 +73,11 @@ class Turn:
     owner: bytes
     draft: asyncpg.Record | None = None
     fresh: bool = False  # nothing has run on conn since the draft was read
+    # The owner's draft saved in this turn and not yet written (DraftRow's fields): written
+    # before anything else runs on conn, else with the unlock when the turn ends, in one round
+    # trip (see PostgresStore.person_turn). Only where the turn's function exists (combined).
+    pending: tuple[Any, ...] | None = None
+    combined: bool = False
 
     def take_draft(self, owner: bytes) -> tuple[asyncpg.Record | None] | None:
         """The draft read with the lock, once, if nothing ran on the connection since (so it
@@ -99,24 +117,40 @@ class PostgresFeature:
             return None
         return turn
 
-    def _turn_conn(self) -> asyncpg.Connection | None:
+    async def _turn_conn(self) -> asyncpg.Connection | None:
         """The connection holding this task's person turn on this store, if any (an operation
-        is about to run on it: the draft read with the lock may no longer be the latest)."""
+        is about to run on it: the draft read with the lock may no longer be the latest, and a
+        draft saved in the turn is written first, so the operation sees it)."""
         turn = self._current_turn()
         if turn is None:
             return None
         turn.fresh = False
+        if turn.pending is not None:
+            pending, turn.pending = turn.pending, None
+            await self._write_draft(turn.conn, pending)
         return turn.conn
 
-    def _runner(self) -> asyncpg.Connection | asyncpg.Pool:
+    async def _write_draft(self, runner: asyncpg.Connection | asyncpg.Pool, args: Any) -> None:
+        """A draft's upsert (DRAFT_SAVE). One the database refuses (text it can't hold) is
+        logged and left unsaved, as on SQLite: it must not fail the person's tap."""
+        try:
+            await runner.execute(DRAFT_SAVE, *args)
+        except (UnicodeEncodeError, asyncpg.DataError) as exc:
+            log.warning("an unfinished journey could not be written: %s", type(exc).__name__)
+            return
+        except _UNAVAILABLE as exc:
+            raise unavailable(exc) from None
+        self._count_write()
+
+    async def _runner(self) -> asyncpg.Connection | asyncpg.Pool:
         """Where a single statement runs: the turn's connection, else the pool."""
-        conn = self._turn_conn()
+        conn = await self._turn_conn()
         return self._pool if conn is None else conn
 
     @contextlib.asynccontextmanager
     async def _borrow(self) -> AsyncIterator[asyncpg.Connection]:
         """The turn's connection when there is one, else one from the pool."""
-        conn = self._turn_conn()
+        conn = await self._turn_conn()
         if conn is not None:
             yield conn
         else:
@@ -151,30 +185,37 @@ class PostgresFeature:
 
     async def _fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
         try:
-            return list(await self._runner().fetch(sql, *args))
+            return list(await (await self._runner()).fetch(sql, *args))
         except _UNAVAILABLE as exc:
             raise unavailable(exc) from None
 
     async def _fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
         try:
-            return await self._runner().fetchrow(sql, *args)
+            return await (await self._runner()).fetchrow(sql, *args)
         except _UNAVAILABLE as exc:
             raise unavailable(exc) from None
 
     async def _fetchval(self, sql: str, *args: Any) -> Any:
         try:
-            return await self._runner().fetchval(sql, *args)
+            return await (await self._runner()).fetchval(sql, *args)
         except _UNAVAILABLE as exc:
             raise unavailable(exc) from None
 
     async def _execute(self, sql: str, *args: Any) -> int:
         """One statement in its own (implicit) transaction; how many rows it touched."""
         try:
-            status = await self._runner().execute(sql, *args)
+            status = await (await self._runner()).execute(sql, *args)
         except _UNAVAILABLE as exc:
             raise unavailable(exc) from None
         self._count_write()
         return _rowcount(status)
+
+
+def holdable(key: str) -> bool:
+    """Whether PostgreSQL text could hold ``key``: it cannot hold NUL, so a code or token with
+    one (from a link anyone can type) is in no row, and looking it up would be an error
+    instead of SQLite's "not there"."""
+    return "\x00" not in key
 
 
 def _rowcount(status: str) -> int:

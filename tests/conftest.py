@@ -1,4 +1,13 @@
-"""Shared fixtures: a Bot API stand-in, and markbot running against it over real HTTP."""
+"""Shared fixtures: a Bot API stand-in, and markbot running against it over real HTTP, on each
+backend in turn.
+
+Every test that asks for ``database_url`` (``settings`` and ``markbot`` do) runs twice, as
+``[sqlite]`` and ``[postgres]``: None (the SQLite file ``settings.db``), then a fresh, migrated
+PostgreSQL database from the session's throwaway cluster (tests/pg.py). A test about SQLite
+itself (its single writer, its file, its indexes) says so with ``pytest.mark.sqlite_only("why")``
+and runs once. Check what was stored with tests/stored.py
+(the store's own ``dump``), not an engine's client.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +31,31 @@ from standin import BotApiStandin, FakeUser
 pytest_plugins = ["tests.browser", "tests.pg"]  # real browsers; a throwaway PostgreSQL
 
 TOKEN = "123456:TEST-TOKEN"
+BACKENDS = ("sqlite", "postgres")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only(reason): runs on SQLite only, for the reason given"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Each test using ``database_url`` once per backend, unless marked sqlite_only."""
+    if "database_url" in metafunc.fixturenames:
+        only = metafunc.definition.get_closest_marker("sqlite_only")
+        backends = ["sqlite"] if only else list(BACKENDS)
+        metafunc.parametrize("database_url", backends, indirect=True)
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest) -> str | None:
+    """``MARKBOT_DATABASE_URL`` for this run: None on SQLite (``Settings.db``, a file in the
+    test's folder), a fresh PostgreSQL database's URL on PostgreSQL (dropped after the test)."""
+    if getattr(request, "param", "sqlite") == "postgres":  # no param: asked for dynamically
+        return request.getfixturevalue("pg_url")
+    return None
+
 
 SIMPLE_POLL = """\
 code: test-poll
@@ -100,15 +134,22 @@ async def standin() -> AsyncIterator[BotApiStandin]:
         yield server
 
 
+def make_settings(tmp_path: Path, database_url: str | None, **kw: Any) -> Settings:
+    """Settings for a test: its database (``database_url``, else ``tmp_path/markbot.db``) and a
+    key file in ``tmp_path``; ``kw`` adds or replaces any other setting."""
+    values: dict[str, Any] = {
+        "db": tmp_path / "markbot.db",
+        "database_url": database_url,
+        "key_file": tmp_path / "secret" / "markbot.key",
+        **kw,
+    }
+    return Settings(**values, _env_file=None)  # type: ignore[call-arg]
+
+
 @pytest.fixture
-def settings(tmp_path: Path, standin: BotApiStandin) -> Settings:
-    return Settings(
-        db=tmp_path / "markbot.db",
-        key_file=tmp_path / "secret" / "markbot.key",
-        api_url=standin.base_url,
-        min_cell=5,
-        _env_file=None,  # type: ignore[call-arg]
-    )
+def settings(tmp_path: Path, standin: BotApiStandin, database_url: str | None) -> Settings:
+    """The harness's settings, on this run's backend."""
+    return make_settings(tmp_path, database_url, api_url=standin.base_url, min_cell=5)
 
 
 @pytest.fixture

@@ -1,17 +1,17 @@
 """Safeguarding alerts are never lost and never slow a young person down: a burst of
-disclosures, a 429 from the lead's group and a restart mid-burst, every alert arriving once."""
+disclosures, a 429 from the lead's group and a restart mid-burst, every alert arriving once
+(on SQLite and on PostgreSQL: conftest's ``database_url``)."""
 
 from __future__ import annotations
 
 import asyncio
 import re
-import sqlite3
 import time
 from pathlib import Path
 
-from bot.settings import Settings
 from standin import BotApiStandin, FakeUser, Fault
-from tests.conftest import Harness, start_markbot
+from tests.conftest import Harness, make_settings, start_markbot
+from tests.stored import count
 
 LEAD = -100555
 BURST = 24  # Telegram lets a group have a burst of 20, then about one message every 3 s
@@ -29,16 +29,6 @@ async def _disclose(user: FakeUser, n: int) -> float:
     reply = await user.next_output(timeout=30)
     assert "Childline" in reply.plain
     return time.perf_counter() - started
-
-
-def _settings(standin: BotApiStandin, tmp_path: Path) -> Settings:
-    return Settings(
-        db=tmp_path / "markbot.db",
-        key_file=tmp_path / "k" / "markbot.key",
-        api_url=standin.base_url,
-        safeguarding_chat=LEAD,
-        _env_file=None,  # type: ignore[call-arg]
-    )
 
 
 def _cases(standin: BotApiStandin) -> list[str]:
@@ -61,10 +51,12 @@ async def _wait_for(standin: BotApiStandin, count: int, timeout: float) -> list[
 
 
 async def test_a_burst_with_a_429_and_a_restart_delivers_every_alert_once(
-    standin: BotApiStandin, tmp_path: Path
+    standin: BotApiStandin, tmp_path: Path, database_url: str | None
 ) -> None:
     standin.group(LEAD, "Safeguarding leads")
-    settings = _settings(standin, tmp_path)
+    settings = make_settings(
+        tmp_path, database_url, api_url=standin.base_url, safeguarding_chat=LEAD
+    )
     flooded = {"done": False}
 
     def fault(method: str, params: dict[str, object]) -> Fault | None:
@@ -83,9 +75,9 @@ async def test_a_burst_with_a_429_and_a_restart_delivers_every_alert_once(
     assert flooded["done"]
     await asyncio.sleep(1.0)
     await h.shutdown()  # a restart while alerts are still waiting
-    with sqlite3.connect(settings.db) as conn:
-        waiting = conn.execute("SELECT count(*) FROM alert_outbox").fetchone()[0]
-    assert waiting > 0  # the group's pace holds some back, kept on disk
+    assert (
+        await count(settings, "alert_outbox") > 0
+    )  # the group's pace holds some back, kept on disk
     h = await start_markbot(standin, settings)
     try:
         cases = await _wait_for(standin, BURST, timeout=90)
@@ -93,5 +85,4 @@ async def test_a_burst_with_a_429_and_a_restart_delivers_every_alert_once(
         await h.shutdown()
     assert sorted(set(cases)) == [f"{i:03d}" for i in range(BURST)]  # none lost
     assert len(cases) == BURST  # none twice
-    with sqlite3.connect(settings.db) as conn:
-        assert conn.execute("SELECT count(*) FROM alert_outbox").fetchone()[0] == 0
+    assert await count(settings, "alert_outbox") == 0

@@ -1,11 +1,11 @@
 """Opt-in messages about new polls: yes/no/stop at the end of a journey, and /broadcast, which
 is paced, honours 429s, removes people who blocked the bot and resumes after a restart without
-sending anyone the message twice."""
+sending anyone the message twice (every test on SQLite and on PostgreSQL: conftest's
+``database_url``)."""
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SIMPLE_POLL, Harness, start_markbot, vote
+from conftest import SIMPLE_POLL, Harness, make_settings, start_markbot, vote
 
 from bot.app import open_runtime
 from bot.keys import load_or_create_key
@@ -29,25 +29,25 @@ from services.broadcast import (
 )
 from services.identity import Hasher
 from standin import ApiCall, BotApiStandin, BotOutput, FakeUser, Fault
+from storage.open import open_store
+from tests.stored import assert_nowhere, count, rows
 
 OWNER = 9001
 ANSWERS = ["13-15", "North", "Climate"]
 DONE = "Finished telling subscribers"
 
 
-def _settings(standin: BotApiStandin, db: Path) -> Settings:
-    return Settings(
-        db=db,
-        api_url=standin.base_url,
-        admins=(OWNER,),
-        min_cell=5,
-        _env_file=None,  # type: ignore[call-arg]
+@pytest.fixture
+def staff_settings(standin: BotApiStandin, tmp_path: Path, database_url: str | None) -> Settings:
+    """The harness's settings with an owner, on this run's backend."""
+    return make_settings(
+        tmp_path, database_url, api_url=standin.base_url, admins=(OWNER,), min_cell=5
     )
 
 
 @pytest.fixture
-async def staffed(standin: BotApiStandin, tmp_path: Path) -> AsyncIterator[Harness]:
-    harness = await start_markbot(standin, _settings(standin, tmp_path / "b.db"))
+async def staffed(standin: BotApiStandin, staff_settings: Settings) -> AsyncIterator[Harness]:
+    harness = await start_markbot(standin, staff_settings)
     try:
         yield harness
     finally:
@@ -118,32 +118,29 @@ async def test_opt_in_yes_no_and_stop(staffed: Harness) -> None:
 
 
 async def test_journey_subscribers_get_the_poll_in_their_language_and_the_file_names_nobody(
-    standin: BotApiStandin, tmp_path: Path
+    standin: BotApiStandin, staff_settings: Settings
 ) -> None:
-    staffed = await start_markbot(standin, _settings(standin, tmp_path / "l.db"))
+    staffed = await start_markbot(standin, staff_settings)
     try:
         await _announce_next_poll(staffed)
     finally:
         await staffed.shutdown()
-    # the database file on its own holds no Telegram id, in any common encoding
-    db_path = staffed.settings.db
-    raw = b"".join(p.read_bytes() for p in db_path.parent.glob(db_path.name + "*"))
-    for uid in (880_000_001, 880_000_002):
+    # the database holds no Telegram id, in any common encoding
+    forms = [
+        form
+        for uid in (880_000_001, 880_000_002)
         for form in (
-            str(uid).encode(),
+            uid,
             uid.to_bytes(4, "big"),
             uid.to_bytes(4, "little"),
             uid.to_bytes(8, "big"),
             uid.to_bytes(8, "little"),
-        ):
-            assert form not in raw, (uid, form)
-    db = sqlite3.connect(db_path)
-    try:
-        langs = sorted(r[0] for r in db.execute("SELECT lang FROM subscribers"))
-        done = db.execute("SELECT status, notify, sent FROM broadcasts").fetchall()
-        left = db.execute("SELECT count(*) FROM broadcast_sends").fetchone()[0]
-    finally:
-        db.close()
+        )
+    ]
+    await assert_nowhere(staff_settings, *forms)
+    langs = sorted(lang for (lang,) in await rows(staff_settings, "subscribers", "lang"))
+    done = await rows(staff_settings, "broadcasts", "status", "notify", "sent")
+    left = await count(staff_settings, "broadcast_sends")
     assert langs == ["cy", "en"]
     assert done == [("done", None, 2)] and left == 0  # only the totals are kept
 
@@ -254,9 +251,9 @@ async def test_broadcast_to_500_is_paced_retries_429_and_removes_blocked(
 
 
 async def test_restart_resumes_without_sending_twice(
-    standin: BotApiStandin, tmp_path: Path
+    standin: BotApiStandin, staff_settings: Settings
 ) -> None:
-    settings = _settings(standin, tmp_path / "r.db")
+    settings = staff_settings
     first = await start_markbot(standin, settings)
     await first.add_poll()
     ids = list(range(3_000_000, 3_000_060))
@@ -272,22 +269,19 @@ async def test_restart_resumes_without_sending_twice(
     before = _delivered(standin.calls, everyone)
     assert 20 <= sum(before.values()) < len(ids) and max(before.values()) == 1
 
-    db = sqlite3.connect(settings.db)
+    store = await open_store(settings.database)
     try:
-        states = dict(db.execute("SELECT state, count(*) FROM broadcast_sends GROUP BY state"))
+        (broadcast,) = await store.broadcasts.unfinished_broadcasts()
+        states = await store.broadcasts.send_counts(broadcast.id)
         # a clean shutdown leaves nothing half-sent ...
         assert "sending" not in states and states["sent"] == sum(before.values())
-        # ... a kill -9 can: three sends marked 'sending' whose answer never came back
+        # ... a kill -9 can: three sends claimed ('sending') whose answer never came back
         hasher = Hasher(load_or_create_key(settings.key_path))
         crashed = [uid for uid in ids if uid not in before][:3]
         for uid in crashed:
-            db.execute(
-                "UPDATE broadcast_sends SET state = 'sending' WHERE subscriber = ?",
-                (hasher.subscriber(uid),),
-            )
-        db.commit()
+            assert await store.broadcasts.claim_send(broadcast.id, hasher.subscriber(uid))
     finally:
-        db.close()
+        await store.close()
     owner.drain()
 
     second = await start_markbot(standin, settings)
@@ -404,11 +398,8 @@ async def test_a_crash_leaves_unknown_only_the_sends_on_the_wire(settings: Setti
         # ... and its lease runs out (here at once, rather than after LEASE_SECONDS)
         await runtime.store.release_lease(LEASE, service._holder)
         hung_ids = set(list(channel.attempts)[:3])
-        states = dict(
-            sqlite3.connect(settings.db).execute(
-                "SELECT state, count(*) FROM broadcast_sends GROUP BY state"
-            )
-        )
+        (broadcast,) = await runtime.store.broadcasts.unfinished_broadcasts()
+        states = await runtime.store.broadcasts.send_counts(broadcast.id)
         assert states.get("sending", 0) == 3, states  # the flooded ones were put back
 
         # restart: only the three on the wire are unknown, everyone else gets the message

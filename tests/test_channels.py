@@ -11,16 +11,15 @@ from pathlib import Path
 import pytest
 
 from bot.app import Runtime, open_runtime
-from bot.settings import Settings
 from services.codes import normalize
 from storage.records import NewBallot
-from tests.conftest import SIMPLE_POLL
+from tests.conftest import SIMPLE_POLL, make_settings
 
 
 @pytest.fixture
-async def rt(tmp_path: Path) -> AsyncIterator[Runtime]:
-    settings = Settings(db=tmp_path / "m.db", key_file=tmp_path / "k" / "k", _env_file=None)  # type: ignore[call-arg]
-    runtime = await open_runtime(settings)
+async def rt(tmp_path: Path, database_url: str | None) -> AsyncIterator[Runtime]:
+    """markbot's services with the test poll open, on each backend in turn."""
+    runtime = await open_runtime(make_settings(tmp_path, database_url))
     await runtime.services.polls.create(
         runtime.services.polls.parse(SIMPLE_POLL, "t.yaml"), status="open"
     )

@@ -1,9 +1,12 @@
-"""The command line: poll lifecycle, the CSV export with literal expected output, errors."""
+"""The command line: poll lifecycle, the CSV export with literal expected output, errors
+(on SQLite and on PostgreSQL: conftest's ``database_url`` as MARKBOT_DATABASE_URL)."""
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pypdfium2
 import pytest
@@ -13,16 +16,32 @@ from bot.app import open_runtime
 from bot.cli import main
 from bot.settings import Settings
 from storage.records import NewBallot
+from tests import stored
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("TOKEN", "API_URL", "DB", "KEY_FILE", "ADMINS", "MIN_CELL"):
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str | None) -> Path:
+    """A folder with a poll file, and MARKBOT_* for this run's database (cli.db there, or
+    PostgreSQL with the key file where SQLite's default would be)."""
+    for name in ("TOKEN", "API_URL", "DB", "DATABASE_URL", "KEY_FILE", "ADMINS", "MIN_CELL"):
         monkeypatch.delenv(f"MARKBOT_{name}", raising=False)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MARKBOT_DB", str(tmp_path / "cli.db"))
+    if database_url:
+        monkeypatch.setenv("MARKBOT_DATABASE_URL", database_url)
+        monkeypatch.setenv("MARKBOT_KEY_FILE", str(tmp_path / "cli.db.key"))
     (tmp_path / "poll.yaml").write_text(SIMPLE_POLL, encoding="utf-8")
     return tmp_path
+
+
+def _settings() -> Settings:
+    """The settings the CLI runs with (env's MARKBOT_*)."""
+    return Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def rows(table: str, *columns: str) -> list[tuple[Any, ...]]:
+    """The table's rows (tests/stored.py), read from outside an event loop."""
+    return asyncio.run(stored.rows(_settings(), table, *columns))
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -31,11 +50,17 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def _cast(db: Path, ballots: list[tuple[str, str, str]]) -> None:
-    """Cast (age, area, priority) ballots straight into the store, as paper ballots would be."""
+def _cast(
+    ballots: list[tuple[str, str, str]],
+    day: str = "2026-11-25",
+    why: str | None = None,
+    voter: bytes | None = None,
+) -> None:
+    """Cast (age, area, priority) ballots straight into the store, as paper ballots would be
+    (on ``day``, with ``why`` as the open answer and ``voter`` registered, if given)."""
 
     async def go() -> None:
-        rt = await open_runtime(Settings(db=db, _env_file=None))  # type: ignore[call-arg]
+        rt = await open_runtime(_settings())
         try:
             row = await rt.store.get_poll("test-poll")
             assert row is not None
@@ -43,15 +68,16 @@ def _cast(db: Path, ballots: list[tuple[str, str, str]]) -> None:
                 await rt.store.cast_ballot(
                     NewBallot(
                         row.id,
-                        "2026-11-25",
+                        day,
                         choices=(
                             ("age", age, None),
                             ("area", area, None),
                             ("priority", priority, None),
                         ),
+                        texts=(("why", why),) if why else (),
                         groups=f"age={age}&area={area}",
                     ),
-                    None,
+                    voter,
                     None,
                     1_790_000_000,
                 )
@@ -109,7 +135,7 @@ def test_export_csv_literal(env: Path, capsys: pytest.CaptureFixture[str]) -> No
         + [("16-18", "south", "climate")] * 5
         + [("10-12", "prefer-not-to-say", "jobs")]
     )
-    _cast(env / "cli.db", ballots)
+    _cast(ballots)
     code, out, _ = run(capsys, "export", "test-poll", "--min-cell", "0", "--out", "all.csv")
     assert code == 0 and out == "wrote all.csv\n"
     lines = (env / "all.csv").read_text().splitlines()
@@ -197,24 +223,18 @@ def test_campaign_export_combines_by_tag(env: Path, capsys: pytest.CaptureFixtur
 
 
 def test_purge(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    import sqlite3
-
     run(capsys, "poll", "create", "poll.yaml", "--open")
-    (env / "p.csv").write_text("age,area,priority,why\n13-15,North,Jobs,old words\n")
+    (env / "p.csv").write_text("age,area,priority,why\n13-15,North,Jobs,new words\n")
     assert run(capsys, "paper", "add", "test-poll", "p.csv")[0] == 0
     code, _, err = run(capsys, "purge")
     assert code == 2 and "say what to purge" in err
     code, out, _ = run(capsys, "purge", "--text-older-than", "1")
     assert code == 0 and "deleted 0 free-text answers" in out
-    db = sqlite3.connect(env / "cli.db")
-    try:
-        db.execute("UPDATE ballots SET cast_on = '2020-01-01'")
-        db.execute("INSERT INTO voters VALUES (1, x'00112233445566778899aabbccddeeff')")
-        db.commit()
-    finally:
-        db.close()
+    # an old ballot with its words, and its voter in the register
+    _cast([("13-15", "north", "jobs")], "2020-01-01", "old words", bytes(range(16)))
     code, out, _ = run(capsys, "purge", "--text-older-than", "30", "--voters-closed-days", "0")
     assert "deleted 1 free-text answers" in out and "dropped 0 voter-register" in out
+    assert sorted(rows("text_answers", "body")) == [("",), ("new words",)]
     run(capsys, "poll", "close", "test-poll")
     import time
 
@@ -222,7 +242,7 @@ def test_purge(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "purge", "--voters-closed-days", "0")
     assert "dropped 1 voter-register entries" in out
     code, out, _ = run(capsys, "export", "test-poll", "--min-cell", "0", "--out", "t.csv")
-    assert "test-poll,priority,Jobs,,,1,1.0000" in (env / "t.csv").read_text()
+    assert "test-poll,priority,Jobs,,,2,1.0000" in (env / "t.csv").read_text()
 
 
 def _raw_bytes(db: Path) -> bytes:
@@ -233,32 +253,39 @@ def _raw_bytes(db: Path) -> bytes:
 def test_purge_zero_days_removes_todays_answers_from_every_byte(
     env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Ballots carry a date only, so "older than 0 days" must mean every answer up to now."""
-    import sqlite3
-
+    """Ballots carry a date only, so "older than 0 days" must mean every answer up to now; on
+    SQLite the words leave the file's every byte too, WAL included."""
     secret = "Quokkamarmalade whistles loudly"
     run(capsys, "poll", "create", "poll.yaml", "--open")
-    rows = "".join(f"13-15,North,Jobs,{secret} {i}\n" for i in range(3))
-    (env / "p.csv").write_text("age,area,priority,why\n" + rows)
+    lines = "".join(f"13-15,North,Jobs,{secret} {i}\n" for i in range(3))
+    (env / "p.csv").write_text("age,area,priority,why\n" + lines)
     assert run(capsys, "paper", "add", "test-poll", "p.csv")[0] == 0
+    settings = _settings()
     db = env / "cli.db"
-    # Another connection stays open, as a running bot's would, so the -wal and -shm files are
-    # still there to scan after the purge (the last connection to close would remove them).
-    watcher = sqlite3.connect(db)
+    # On SQLite another connection stays open, as a running bot's would, so the -wal and -shm
+    # files are still there to scan after the purge (the last connection to close would
+    # remove them).
+    watcher = None if settings.on_postgres else sqlite3.connect(db)
+    if watcher:
+        watcher.execute("PRAGMA schema_version").fetchone()  # it has read: the WAL is shared
     try:
-        assert watcher.execute("SELECT count(*) FROM text_answers").fetchone() == (3,)
-        assert secret.encode() in _raw_bytes(db)  # the test can see it before the purge
+        assert len(rows("text_answers", "body")) == 3
+        assert asyncio.run(stored.found_anywhere(settings, "Quokkamarmalade"))  # seen before
+        if watcher:
+            assert secret.encode() in _raw_bytes(db)
         code, out, _ = run(capsys, "purge", "--text-older-than", "1")
         assert code == 0 and "deleted 0 free-text answers" in out  # today's stay with 1 day
         code, out, _ = run(capsys, "purge", "--text-older-than", "0")
         assert code == 0 and "deleted 3 free-text answers (every one up to now)" in out
-        assert (env / "cli.db-wal").exists() and (env / "cli.db-shm").exists()
-        raw = _raw_bytes(db)
-        assert secret.encode() not in raw and b"Quokkamarmalade" not in raw
-        assert "Quokkamarmalade".encode("utf-16-le") not in raw
-        bodies = watcher.execute("SELECT body FROM text_answers").fetchall()
+        asyncio.run(stored.assert_nowhere(settings, "Quokkamarmalade"))
+        if watcher:
+            assert (env / "cli.db-wal").exists() and (env / "cli.db-shm").exists()
+            raw = _raw_bytes(db)
+            assert "Quokkamarmalade".encode("utf-16-le") not in raw
+        bodies = rows("text_answers", "body")
     finally:
-        watcher.close()
+        if watcher:
+            watcher.close()
     assert bodies == [("",)] * 3  # the answers' rows (and themes) stay, the words go
     code, out, _ = run(capsys, "export", "test-poll", "--min-cell", "0", "--out", "t.csv")
     assert "test-poll,priority,Jobs,,,3,1.0000" in (env / "t.csv").read_text()
@@ -280,7 +307,7 @@ def test_codes_write_a_printable_sheet_whose_codes_vote_once(
     assert len(pypdfium2.PdfDocument(pdf)) == 3  # 10 slips a page
 
     async def made() -> tuple[int, int]:
-        rt = await open_runtime(Settings(db=env / "cli.db", _env_file=None))  # type: ignore[call-arg]
+        rt = await open_runtime(_settings())
         try:
             row = await rt.store.get_poll("test-poll")
             assert row is not None

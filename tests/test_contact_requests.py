@@ -1,16 +1,16 @@
 """ "I'd like an adult to contact me": consent, encryption, the lead's chat only, deleted when
-handled; and no offer at all when no safeguarding chat is set."""
+handled; and no offer at all when no safeguarding chat is set (every test on SQLite and on
+PostgreSQL: conftest's ``database_url``)."""
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import Harness, start_markbot, to_text_question
+from conftest import Harness, make_settings, start_markbot, to_text_question
 
 from bot.settings import Settings
 from prompts import load_catalog
@@ -20,8 +20,8 @@ from services.journey import Person
 from services.sealing import CONTACTS, Cipher
 from standin import BotApiStandin, BotOutput, FakeGroup, FakeUser
 from storage.contract import Store
-from storage.postgres import PostgresStore
-from storage.sqlite import SqliteStore
+from storage.open import open_store
+from tests.stored import assert_nowhere, count, rows
 
 LEAD_CHAT = -100777
 CONTACT = "07700 900456 after 4pm, Hillside School"
@@ -48,13 +48,9 @@ async def h(
 
 
 @pytest.fixture
-def lead_settings(tmp_path: Path, standin: BotApiStandin) -> Settings:
-    return Settings(
-        db=tmp_path / "c.db",
-        key_file=tmp_path / "secret" / "c.key",
-        api_url=standin.base_url,
-        safeguarding_chat=LEAD_CHAT,
-        _env_file=None,  # type: ignore[call-arg]
+def lead_settings(tmp_path: Path, standin: BotApiStandin, database_url: str | None) -> Settings:
+    return make_settings(
+        tmp_path, database_url, api_url=standin.base_url, safeguarding_chat=LEAD_CHAT
     )
 
 
@@ -78,32 +74,30 @@ async def _request_sent(user: FakeUser, lead: FakeGroup, detail: str = CONTACT) 
     return await lead.next_output()
 
 
-def _raw_bytes(db: Path) -> bytes:
-    return b"".join(p.read_bytes() for p in db.parent.glob(db.name + "*") if p.is_file())
-
-
-def _rows(db: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
-
-
-DELIVERED = "SELECT delivered FROM contact_requests"
-
-
-async def _eventually(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+async def _eventually(
+    condition: Callable[[], bool | Awaitable[bool]], timeout: float = 5.0
+) -> None:
     """Wait until ``condition()`` holds (a reply lands a moment after the last output)."""
     for _ in range(int(timeout / 0.02)):
-        if condition():
+        held = condition()
+        if held if isinstance(held, bool) else await held:
             return
         await asyncio.sleep(0.02)
     raise AssertionError("condition not met in time")
 
 
-def _requests(db: Path) -> list[tuple]:
-    return _rows(db, "SELECT id, sent_on, delivered FROM contact_requests")
+async def _requests(source: object) -> list[tuple]:
+    """(id, sent_on, delivered) of each stored contact request."""
+    return await rows(source, "contact_requests", "id", "sent_on", "delivered")
+
+
+async def _delivered(source: object) -> bool:
+    """Whether the one stored request is marked delivered."""
+    return await rows(source, "contact_requests", "delivered") == [(1,)]
+
+
+async def _none_left(source: object) -> bool:
+    return await _requests(source) == []
 
 
 def _check_screen_id(user: FakeUser) -> int:
@@ -142,15 +136,14 @@ async def test_contact_request_reaches_the_lead_encrypted_and_is_deleted_when_ha
     await user.press(ASK)
     ask = await user.next_output()
     assert "Only the adults who do this job will see it" in ask.plain and "999" in ask.plain
-    assert len(_rows(h.settings.db, "SELECT person FROM contact_waiting")) == 1
+    assert await count(h, "contact_waiting") == 1
 
     await user.send_text(CONTACT)
     check = await user.next_output()
     assert CONTACT in check.plain and ["Send it"] in check.buttons
     await lead.expect_no_output(0.3)  # nothing goes anywhere before Send
-    await h.runtime.store.flush_drafts()
-    assert b"07700" not in _raw_bytes(h.settings.db)  # not even kept before Send
-    assert _requests(h.settings.db) == []
+    await assert_nowhere(h, "07700")  # not even kept before Send
+    assert await _requests(h) == []
 
     await user.press("Send it")
     sent = await user.next_output()
@@ -159,25 +152,23 @@ async def test_contact_request_reaches_the_lead_encrypted_and_is_deleted_when_ha
     assert CONTACT in request.plain and "test-poll" in request.plain
     assert ["Mark handled"] in request.buttons
     assert "Robin" not in request.plain and "9101" not in request.plain
-    await _eventually(lambda: _rows(h.settings.db, DELIVERED) == [(1,)])
-    [(rid, sent_on, delivered)] = _requests(h.settings.db)
+    await _eventually(lambda: _delivered(h))
+    [(rid, sent_on, delivered)] = await _requests(h)
     assert len(sent_on) == 10 and delivered == 1  # a date, no time
-    assert _rows(h.settings.db, "SELECT * FROM contact_waiting") == []  # sender forgotten
+    assert await count(h, "contact_waiting") == 0  # sender forgotten
 
     # The journey carries on: the detail was not taken as the open answer.
     await user.press("Send my answers", message_id=_check_screen_id(user))
     assert "counted" in (await user.next_output()).plain
-    assert _rows(h.settings.db, "SELECT body FROM text_answers") == [("my dad hits me",)]
-    await h.runtime.store.flush_drafts()
-    raw = _raw_bytes(h.settings.db)
-    assert b"07700" not in raw and b"Hillside" not in raw  # encrypted at rest, WAL too
+    assert await rows(h, "text_answers", "body") == [("my dad hits me",)]
+    await assert_nowhere(h, "07700", "Hillside")  # encrypted at rest, WAL too
 
     # Only the safeguarding chat can mark it handled.
     answer = await _tap_for_answer(user, h.standin, data=f"sg:done:{rid}")
     assert answer.get("show_alert")
-    assert len(_requests(h.settings.db)) == 1
+    assert len(await _requests(h)) == 1
     await lead.press(lead_person, "Mark handled")
-    await _eventually(lambda: _requests(h.settings.db) == [])
+    await _eventually(lambda: _none_left(h))
     await _eventually(lambda: "marked handled" in str(lead.last_bot_message()))
     edited = lead.last_bot_message()
     assert edited is not None and "07700" not in edited["text"]
@@ -204,7 +195,7 @@ async def test_send_sends_only_the_version_on_that_screen(h: Harness, lead: Fake
     await user.press("Don't send anything", message_id=ask_id)
     out = await user.next_output()
     assert "nothing waiting" in out.plain.lower() and "Nothing was sent" not in out.plain
-    assert len(_requests(h.settings.db)) == 1
+    assert len(await _requests(h)) == 1
 
 
 async def test_dont_send_forgets_what_was_typed(h: Harness, lead: FakeGroup) -> None:
@@ -215,12 +206,12 @@ async def test_dont_send_forgets_what_was_typed(h: Harness, lead: FakeGroup) -> 
     await user.press("Don't send anything")
     out = await user.next_output()
     assert "Nothing was sent" in out.plain and "0800 1111" in out.plain
-    assert _rows(h.settings.db, "SELECT * FROM contact_waiting") == []
+    assert await count(h, "contact_waiting") == 0
     assert check.buttons[0] == ["Send it"]
     await user.press_data("sg:send:abcdef")  # a stale Send
     await user.next_output()
     await lead.expect_no_output(0.3)
-    assert _requests(h.settings.db) == []
+    assert await _requests(h) == []
     # Typing now goes to the journey again (on the check screen: "use the buttons").
     await user.send_text("more youth clubs please")
     assert "tapping one of the buttons" in (await user.next_output()).plain
@@ -237,7 +228,7 @@ async def test_going_back_to_the_poll_ends_the_wait_for_a_detail(
     await user.send_text("more youth clubs please")
     out = await user.next_output()
     assert "Check your answers" in out.plain and "more youth clubs" in out.plain
-    assert _rows(h.settings.db, "SELECT * FROM contact_waiting") == []
+    assert await count(h, "contact_waiting") == 0
 
 
 async def test_a_shared_contact_card_is_accepted_while_waiting(h: Harness, lead: FakeGroup) -> None:
@@ -281,7 +272,7 @@ async def test_undelivered_request_is_sent_after_a_restart(
     await user.press("Send it")  # the lead's chat doesn't exist yet: the send fails
     assert "passed this on" in (await user.next_output()).plain
     await standin.wait_idle()
-    assert _requests(h.settings.db)[0][2] == 0  # kept, not delivered
+    assert (await _requests(h))[0][2] == 0  # kept, not delivered
     await h.shutdown()
     lead = standin.group(LEAD_CHAT)
     h = await start_markbot(standin, lead_settings)
@@ -290,7 +281,7 @@ async def test_undelivered_request_is_sent_after_a_restart(
         got = [(await lead.next_output()).plain, (await lead.next_output()).plain]
         assert sum(CONTACT in text for text in got) == 1
         assert sum("Safeguarding alert" in text for text in got) == 1
-        await _eventually(lambda: _rows(lead_settings.db, DELIVERED) == [(1,)])
+        await _eventually(lambda: _delivered(h))
         await lead.expect_no_output(0.3)  # each once
     finally:
         await h.shutdown()
@@ -308,7 +299,7 @@ async def test_no_offer_without_a_safeguarding_chat(markbot: Harness) -> None:
     assert forged.get("show_alert")  # nobody could act on it
     await user.send_text("01234 567890")  # not taken as a contact detail
     assert "tapping one of the buttons" in (await user.next_output()).plain
-    assert _rows(markbot.settings.db, "SELECT count(*) FROM contact_waiting") == [(0,)]
+    assert await count(markbot, "contact_waiting") == 0
 
 
 async def test_offer_stays_to_the_thank_you_screen(h: Harness, lead: FakeGroup) -> None:
@@ -349,7 +340,7 @@ async def test_lead_chat_contacts_handled_twice_and_forged(h: Harness, lead: Fak
     await lead.send_command(lead_person, "contacts")
     assert "no contact requests" in (await lead.next_output()).plain
     original = await _request_sent(h.user(9107), lead)
-    await _eventually(lambda: _rows(h.settings.db, DELIVERED) == [(1,)])
+    await _eventually(lambda: _delivered(h))
     await lead.send_command(lead_person, "contacts")
     again = await lead.next_output()
     assert CONTACT in again.plain  # shown again until handled...
@@ -371,9 +362,9 @@ async def test_lead_chat_contacts_handled_twice_and_forged(h: Harness, lead: Fak
         answer = await lead_person.next_callback_answer()
         assert answer.get("show_alert") and "old message" in answer["text"]
     assert CONTACT in lead.last_bot_message()["plain"]
-    assert len(_requests(h.settings.db)) == 1
+    assert len(await _requests(h)) == 1
     await lead.press(lead_person, "Mark handled")
-    await _eventually(lambda: _requests(h.settings.db) == [])
+    await _eventually(lambda: _none_left(h))
     await _eventually(lambda: "marked handled" in str(lead.last_bot_message()))
     await h.standin.wait_idle()
     lead_person.drain_callback_answers()
@@ -405,14 +396,10 @@ async def _sent(service: ContactRequestService, someone: Person) -> LeadMessage:
     return lead
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-async def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+@pytest.fixture
+async def any_store(tmp_path: Path, database_url: str | None) -> AsyncIterator[Store]:
     """A fresh store on each backend."""
-    if request.param == "sqlite":
-        store: Store = SqliteStore(tmp_path / "u.db")
-    else:
-        store = PostgresStore(request.getfixturevalue("pg_url"))
-    await store.open()
+    store = await open_store(database_url or tmp_path / "u.db")
     yield store
     await store.close()
 
@@ -465,13 +452,13 @@ async def test_a_double_tap_on_send_sends_once(h: Harness, lead: FakeGroup) -> N
     await user.press("Send it")
     await lead.next_output()
     await lead.expect_no_output(0.4)
-    assert len(_requests(h.settings.db)) == 1
+    assert len(await _requests(h)) == 1
 
 
 async def test_two_contacts_commands_at_once_leave_one_copy(h: Harness, lead: FakeGroup) -> None:
     lead_person = h.standin.user(9003, "Lead")
     await _request_sent(h.user(9114), lead)
-    await _eventually(lambda: _rows(h.settings.db, DELIVERED) == [(1,)])
+    await _eventually(lambda: _delivered(h))
     await lead.send_command(lead_person, "contacts")
     await lead.send_command(lead_person, "contacts")
     await h.standin.wait_idle()

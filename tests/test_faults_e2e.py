@@ -76,6 +76,7 @@ async def test_a_language_button_on_a_deleted_message_sets_it_without_an_error(
     assert _problems(caplog) == []
 
 
+@pytest.mark.sqlite_only("fakes SQLite's full-disk error inside its single writer")
 async def test_a_full_disk_at_send_keeps_the_draft_for_another_try(markbot: Harness) -> None:
     """The database can't write ("database or disk is full"): the person is told kindly to
     try again and nothing is lost; once the disk has room, the same button counts the vote."""
@@ -363,6 +364,7 @@ async def test_a_lost_thank_you_and_send_again_shows_it_counted_once(
 BUSY = 1.5  # seconds: the busy timeout in this test (10 s in markbot: storage/sqlite.py)
 
 
+@pytest.mark.sqlite_only("another program's BEGIN EXCLUSIVE on the SQLite file")
 async def test_a_database_locked_by_another_program(
     standin: BotApiStandin,
     settings: Settings,

@@ -9,7 +9,6 @@ ones in tests/data/heldout/README.md and README.md.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from pathlib import Path
 
@@ -81,6 +80,28 @@ def test_a_worry_is_not_a_disclosure_and_a_disclosure_says_why() -> None:
     assert not concerning("i hide my arms under hoodies so nobody sees what i do to them")
     assert indirect.level == "disclosure" and indirect.reason == "model"
     assert assess("we need more buses to the college") == Assessment("none", themes=("transport",))
+
+
+def test_each_language_has_its_own_thresholds_and_an_unknown_one_gets_the_stricter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The builder keeps out-of-fold false alarms in bounds in English and in Welsh separately;
+    an answer tagged with neither language ("und", Polish) gets the stricter pair."""
+    from services import safeguarding
+
+    limits = textmodel.load("safeguarding").thresholds
+    for kind in ("disclosure", "worry"):
+        assert limits[kind] == max(limits[f"{kind}:en"], limits[f"{kind}:cy"])
+    low, high = sorted((limits["disclosure:en"], limits["disclosure:cy"]))
+    assert low < high  # else this test shows nothing: rebuild and look at the thresholds
+    between = (low + high) / 2
+    probabilities = {"none": 1 - between, "worry": 0.0, "disclosure": between}
+    monkeypatch.setattr(safeguarding, "_model_probabilities", lambda _n: probabilities)
+    text = "words the phrase list does not know"
+    easier = "en" if limits["disclosure:en"] == low else "cy"
+    assert assess(text, easier).level == "disclosure"
+    for other in ({"en", "cy"} - {easier}) | {"und", "pl"}:
+        assert assess(text, other).level != "disclosure"
 
 
 @pytest.mark.parametrize("text", ["", "   ", None, b"kms", "\ud800", "a" * 100_000, "😀" * 500])
@@ -166,19 +187,21 @@ def test_models_rebuild_to_the_same_bytes() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-async def test_a_worry_is_flagged_for_review_without_an_alarm(standin, tmp_path) -> None:
-    from conftest import start_markbot, to_text_question
+async def test_a_worry_is_flagged_for_review_without_an_alarm(
+    standin, tmp_path, database_url
+) -> None:
+    from conftest import make_settings, start_markbot, to_text_question
 
-    from bot.settings import Settings
+    from tests.stored import rows
 
     owner_id = 4242
     lead = standin.user(8090, "Lead")
-    settings = Settings(
-        db=tmp_path / "s.db",
+    settings = make_settings(
+        tmp_path,
+        database_url,
         api_url=standin.base_url,
         safeguarding_chat=lead.id,
         admins=(owner_id,),
-        _env_file=None,  # type: ignore[call-arg]
     )
     h = await start_markbot(standin, settings)
     try:
@@ -191,12 +214,8 @@ async def test_a_worry_is_flagged_for_review_without_an_alarm(standin, tmp_path)
         await lead.expect_no_output(0.3)
         await user.press("Send my answers")
         assert "counted" in (await user.next_output()).plain
-        db = sqlite3.connect(settings.db)
-        try:
-            rows = db.execute("SELECT flagged, review, themes FROM text_answers").fetchall()
-        finally:
-            db.close()
-        assert rows[0][:2] == (0, 1) and "community-safety" in rows[0][2]
+        stored = await rows(h, "text_answers", "flagged", "review", "themes")
+        assert stored[0][:2] == (0, 1) and "community-safety" in stored[0][2]
         owner = h.user(owner_id)
         await owner.send_command("review", "test-poll")
         listing = (await owner.next_output()).plain
@@ -211,17 +230,15 @@ async def test_a_worry_is_flagged_for_review_without_an_alarm(standin, tmp_path)
         await h.shutdown()
 
 
-async def test_a_model_disclosure_alerts_and_says_why(standin, tmp_path) -> None:
-    from conftest import start_markbot, to_text_question
-
-    from bot.settings import Settings
+async def test_a_model_disclosure_alerts_and_says_why(standin, tmp_path, database_url) -> None:
+    from conftest import make_settings, start_markbot, to_text_question
 
     lead = standin.user(8091, "Lead")
-    settings = Settings(
-        db=tmp_path / "s.db",
+    settings = make_settings(
+        tmp_path,
+        database_url,
         api_url=standin.base_url,
         safeguarding_chat=lead.id,
-        _env_file=None,  # type: ignore[call-arg]
     )
     h = await start_markbot(standin, settings)
     try:

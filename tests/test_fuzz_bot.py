@@ -18,7 +18,6 @@ import logging
 import os
 import random
 import re
-import sqlite3
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from hypothesis import strategies as st
 from standin import FakeUser
 from tests.conftest import Harness
 from tests.fuzz_updates import POLL_CODE, Generated, updates
+from tests.stored import assert_nowhere, count, rows
 
 UPDATES = int(os.environ.get("MARKBOT_FUZZ_UPDATES", "2000"))
 BATCH = 20
@@ -96,14 +96,6 @@ def _replayed(history: list[Generated], index: int) -> Generated:
         )
     old = history[index % len(history)]
     return Generated(f"replay:{old.kind}", old.update, old.chat_id, old.budget, old.query_id)
-
-
-def _rows(h: Harness, sql: str) -> list[tuple[Any, ...]]:
-    db = sqlite3.connect(h.settings.db)
-    try:
-        return db.execute(sql).fetchall()
-    finally:
-        db.close()
 
 
 class Run:
@@ -279,7 +271,7 @@ async def test_hostile_updates_beside_real_voters(
 
     # Every real voter counted once, with their answers; now replay all their updates.
     expected = Counter(v.answers[2] for v in voters)
-    assert _rows(markbot, "SELECT count(*) FROM ballots") == [(VOTERS,)]
+    assert await count(markbot, "ballots") == VOTERS
     since = len(standin.calls)
     for update in list(recorded):
         push(update)
@@ -291,17 +283,13 @@ async def test_hostile_updates_beside_real_voters(
     )
     per_voter = Counter(next(iter(u.values())).get("from", {}).get("id") for u in recorded)
     assert all(replies[v] <= 2 * per_voter[v] for v in voter_ids), replies
-    assert _rows(markbot, "SELECT count(*) FROM ballots") == [(VOTERS,)]
-    tally = dict(
-        _rows(
-            markbot,
-            "SELECT option, count(*) FROM answers WHERE question = 'priority' GROUP BY option",
-        )
-    )
+    assert await count(markbot, "ballots") == VOTERS
+    answers = await rows(markbot, "answers", "question", "option")
+    tally = Counter(option for question, option in answers if question == "priority")
     assert tally == {k.lower().replace(" ", "-"): n for k, n in expected.items()}
 
     # Strangers' staff commands changed nothing; the bot is up and answers.
-    assert _rows(markbot, "SELECT code, status FROM polls") == [(POLL_CODE, "open")]
+    assert await rows(markbot, "polls", "code", "status") == [(POLL_CODE, "open")]
     assert not markbot.task.done()
     canary = standin.user(777_000_000_001)
     await canary.send_command("help")
@@ -310,15 +298,14 @@ async def test_hostile_updates_beside_real_voters(
     # Every generated update was well formed (PTB parsed it) and nothing was critical.
     assert not [r.getMessage()[:200] for r in caplog.records if r.levelno >= logging.CRITICAL]
 
-    # No identity anywhere: the database, its WAL, the logs.
+    # No identity anywhere: every table (and on SQLite the file's bytes, WAL included), the logs.
     identities = run.identities | {
         s for v in voters for s in (str(v.user.id), v.user.first_name, v.user.username or "")
     }
-    db = markbot.settings.db
-    files = [p for p in (db, db.with_name(db.name + "-wal")) if p.exists()]
-    blobs = b"".join(p.read_bytes() for p in files)
+    identities.discard("")
+    await assert_nowhere(markbot, *identities)
     logs = caplog.text
-    leaked = sorted(i for i in identities if i.encode() in blobs or i in logs)
+    leaked = sorted(i for i in identities if i in logs)
     assert not leaked, leaked[:10]
     logging.getLogger(__name__).info(
         "fuzzed %d updates (%s), %d voters", run.sent, dict(run.kinds), VOTERS

@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.app import Runtime
-from tests.test_web_ballot import db_rows, runtime, whole_ballot  # noqa: F401 (a fixture)
+from tests.stored import count
+from tests.test_web_ballot import runtime, whole_ballot  # noqa: F401 (a fixture)
 from tests.webclient import Browser, Page, web_client
 
 EXAMPLES = 100  # per round; three rounds
@@ -132,7 +133,7 @@ async def test_web_forms_never_break(runtime: Runtime, caplog: pytest.LogCapture
             await whole_ballot(Browser(client))
             real += 1
             await asyncio.to_thread(fuzz)
-        ballots = db_rows(runtime, "SELECT count(*) FROM ballots")[0][0]
+        ballots = await count(runtime, "ballots")
         assert ballots == real + run.completed, (ballots, real, run.completed)
         assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
         print(f"\nweb: {run.requests} requests {run.statuses}; {ballots} ballots")

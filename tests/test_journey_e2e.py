@@ -1,51 +1,14 @@
 """The young person's journey, end to end: updates in over HTTP, screens out, database checked
-(every test on SQLite and on PostgreSQL)."""
+(every test on SQLite and on PostgreSQL: conftest's ``database_url``)."""
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
-
-import asyncpg
-import pytest
 from conftest import Harness, to_text_question, vote
 
-from bot.settings import Settings
-from standin import BotApiStandin
 from storage.records import CastResult
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def settings(request: pytest.FixtureRequest, tmp_path: Path, standin: BotApiStandin) -> Settings:
-    """The harness's settings (conftest's), on each backend."""
-    url = request.getfixturevalue("pg_url") if request.param == "postgres" else None
-    return Settings(
-        db=tmp_path / "markbot.db",
-        database_url=url,
-        key_file=tmp_path / "secret" / "markbot.key",
-        api_url=standin.base_url,
-        min_cell=5,
-        _env_file=None,  # type: ignore[call-arg]
-    )
-
+from tests.stored import count, rows
 
 BUSES = "Buses are too expensive"
-
-
-async def _db_rows(h: Harness, sql: str) -> list[tuple]:
-    """Rows as stored, read with the engine's own client (after the drafts are written)."""
-    url = h.settings.database_url
-    if url and url.startswith("postgres"):
-        conn = await asyncpg.connect(url)
-        try:
-            return [tuple(r) for r in await conn.fetch(sql)]
-        finally:
-            await conn.close()
-    db = sqlite3.connect(h.settings.db)
-    try:
-        return db.execute(sql).fetchall()
-    finally:
-        db.close()
 
 
 async def test_full_journey_counts_one_ballot(markbot: Harness) -> None:
@@ -83,7 +46,7 @@ async def test_full_journey_counts_one_ballot(markbot: Harness) -> None:
     assert "Climate" in check.plain and "13-15" in check.plain
     assert "floods" in check.plain
     # nothing is counted before the explicit submit
-    assert await _db_rows(markbot, "SELECT count(*) FROM ballots") == [(0,)]
+    assert await count(markbot, "ballots") == 0
 
     await user.press("Send my answers")
     thanks = await user.next_output()
@@ -92,15 +55,15 @@ async def test_full_journey_counts_one_ballot(markbot: Harness) -> None:
     # hearing about future polls is a choice, offered equally, off unless chosen
     assert thanks.buttons == [["Yes, tell me", "No thanks"]]
 
-    assert await _db_rows(markbot, "SELECT count(*) FROM ballots") == [(1,)]
-    assert await _db_rows(markbot, "SELECT count(*) FROM voters") == [(1,)]
-    assert await _db_rows(markbot, "SELECT count(*) FROM drafts") == [(0,)]
-    assert sorted(await _db_rows(markbot, "SELECT question, option FROM answers")) == [
+    assert await count(markbot, "ballots") == 1
+    assert await count(markbot, "voters") == 1
+    assert await count(markbot, "drafts") == 0
+    assert sorted(await rows(markbot, "answers", "question", "option")) == [
         ("age", "13-15"),
         ("area", "south"),
         ("priority", "climate"),
     ]
-    assert await _db_rows(markbot, "SELECT body, lang FROM text_answers") == [
+    assert await rows(markbot, "text_answers", "body", "lang") == [
         ("Because the floods keep getting worse", "en")
     ]
 
@@ -148,7 +111,7 @@ async def test_change_an_answer_before_submitting(markbot: Harness) -> None:
     assert "Check your answers" in check.plain and "Mental health" in check.plain
     await user.press("Send my answers")
     await user.next_output()
-    assert sorted(await _db_rows(markbot, "SELECT question, option FROM answers")) == [
+    assert sorted(await rows(markbot, "answers", "question", "option")) == [
         ("age", "16-18"),
         ("area", "north"),
         ("priority", "mental-health"),
@@ -166,7 +129,7 @@ async def test_ineligible_age_ends_politely_and_stores_nothing(markbot: Harness)
     end = await user.next_output()
     assert "not kept any of your answers" in end.plain and end.buttons == []
     for table in ("ballots", "voters", "drafts", "answers"):
-        assert await _db_rows(markbot, f"SELECT count(*) FROM {table}") == [(0,)], table
+        assert await count(markbot, table) == 0, table
 
 
 async def test_second_attempt_after_voting(markbot: Harness) -> None:
@@ -176,7 +139,7 @@ async def test_second_attempt_after_voting(markbot: Harness) -> None:
     await user.send_command("start", "test-poll")
     again = await user.next_output()
     assert "already voted" in again.plain and again.buttons == []
-    assert await _db_rows(markbot, "SELECT count(*) FROM ballots") == [(1,)]
+    assert await count(markbot, "ballots") == 1
 
 
 async def test_unknown_closed_and_draft_polls(markbot: Harness) -> None:
@@ -195,7 +158,7 @@ async def test_unknown_closed_and_draft_polls(markbot: Harness) -> None:
     await user.send_command("start")
     out = await user.next_output()
     assert "open the link or scan the QR code" in out.plain
-    assert await _db_rows(markbot, "SELECT count(*) FROM drafts") == [(0,)]
+    assert await count(markbot, "drafts") == 0
 
 
 async def test_poll_closed_mid_journey_is_not_counted(markbot: Harness) -> None:
@@ -210,7 +173,7 @@ async def test_poll_closed_mid_journey_is_not_counted(markbot: Harness) -> None:
     await user.press("Send my answers")
     out = await user.next_output()
     assert "closed before your answers were sent" in out.plain
-    assert await _db_rows(markbot, "SELECT count(*) FROM ballots") == [(0,)]
+    assert await count(markbot, "ballots") == 0
 
 
 async def test_old_and_forged_buttons_change_nothing(markbot: Harness) -> None:
@@ -267,7 +230,7 @@ async def test_stickers_photos_and_text_where_a_tap_is_expected(markbot: Harness
     assert "type your answer in words" in (await user.next_output()).plain
     await user.send_voice()
     assert "type your answer in words" in (await user.next_output()).plain
-    assert await _db_rows(markbot, "SELECT count(*) FROM text_answers") == [(0,)]
+    assert await count(markbot, "text_answers") == 0
 
 
 async def test_very_long_text_is_refused_kindly_and_nothing_is_lost(markbot: Harness) -> None:
@@ -312,7 +275,7 @@ async def test_group_and_channel_messages_get_a_private_chat_pointer(markbot: Ha
     assert "private chat" in (await channel.next_output()).plain
     await channel.post("Poll results are out next week")
     await channel.expect_no_output(0.3)
-    assert await _db_rows(markbot, "SELECT count(*) FROM drafts") == [(0,)]
+    assert await count(markbot, "drafts") == 0
 
 
 async def test_help_privacy_cancel_and_unknown_command(markbot: Harness) -> None:
@@ -333,7 +296,7 @@ async def test_help_privacy_cancel_and_unknown_command(markbot: Harness) -> None
     assert "deleted your unfinished answers" in (await user.next_output()).plain
     await markbot.standin.wait_idle()
     user.drain_callback_answers()
-    assert await _db_rows(markbot, "SELECT count(*) FROM drafts") == [(0,)]
+    assert await count(markbot, "drafts") == 0
     await user.press("13-15")  # the old question message's buttons no longer work
     answer = await user.next_callback_answer()
     assert "deleted" in answer["text"]
@@ -380,8 +343,8 @@ async def test_double_tap_on_submit_counts_once(markbot: Harness) -> None:
             break
         await __import__("asyncio").sleep(0.02)
     await markbot.standin.wait_idle()
-    assert await _db_rows(markbot, "SELECT count(*) FROM ballots") == [(1,)]
-    assert await _db_rows(markbot, "SELECT count(*) FROM voters") == [(1,)]
+    assert await count(markbot, "ballots") == 1
+    assert await count(markbot, "voters") == 1
     assert "Your answers are counted" in user.last_bot_message()["plain"]
     assert len(user.callback_answers) >= 5
 
@@ -411,8 +374,7 @@ async def test_redelivered_submit_after_restart_counts_once(standin, settings) -
     try:
         await user.press_data(data, message_id=msg["message_id"])  # the same tap, again
         await standin.wait_idle()
-        rows = await _db_rows(h2, "SELECT count(*) FROM ballots")
-        assert rows == [(1,)]
+        assert await count(h2, "ballots") == 1
         voter = h2.runtime.services.journey  # the voter register still refuses a second one
         assert voter is not None
     finally:
@@ -453,7 +415,7 @@ async def test_editing_a_typed_answer_before_sending_changes_it(markbot: Harness
     assert "changed your answer" in out.plain and "too expensive" in out.plain
     await user.press("Send my answers")
     await user.next_output()
-    assert await _db_rows(markbot, "SELECT body FROM text_answers") == [(BUSES,)]
+    assert await rows(markbot, "text_answers", "body") == [(BUSES,)]
     await user.edit_text(sent["message_id"], "Too late to change")  # after sending: nothing
     await user.expect_no_output(0.3)
-    assert await _db_rows(markbot, "SELECT body FROM text_answers") == [(BUSES,)]
+    assert await rows(markbot, "text_answers", "body") == [(BUSES,)]

@@ -1,12 +1,13 @@
-"""Multi-choice and ranked questions, and the journey in Welsh, end to end."""
+"""Multi-choice and ranked questions, and the journey in Welsh, end to end (every test on
+SQLite and on PostgreSQL: conftest's ``database_url``)."""
 
 from __future__ import annotations
 
-import sqlite3
-
 from conftest import Harness, to_text_question
 
-from standin import BotOutput, FakeUser
+from bot.settings import Settings
+from standin import BotApiStandin, BotOutput, FakeUser
+from tests.stored import found_anywhere, rows
 
 KINDS_POLL = """\
 code: kinds
@@ -38,14 +39,6 @@ questions:
       - {id: z, label: {en: Youth clubs, cy: Clybiau ieuenctid}}
       - {id: w, label: {en: Jobs, cy: Swyddi}}
 """
-
-
-def _rows(h: Harness, sql: str) -> list[tuple]:
-    db = sqlite3.connect(h.settings.db)
-    try:
-        return db.execute(sql).fetchall()
-    finally:
-        db.close()
 
 
 async def _tap(user: FakeUser, label: str) -> BotOutput:
@@ -86,7 +79,7 @@ async def test_multi_and_rank(markbot: Harness) -> None:
     assert "Apples, Bananas" in out.plain
     out = await _tap(user, "Send my answers")
     assert "counted" in out.plain
-    assert sorted(_rows(markbot, "SELECT question, option, rank FROM answers")) == [
+    assert sorted(await rows(markbot, "answers", "question", "option", "rank")) == [
         ("area", "north", None),
         ("order", "w", 3),
         ("order", "y", 1),
@@ -115,12 +108,12 @@ async def test_welsh_speaker_gets_welsh_and_counts_the_same(markbot: Harness) ->
     check = await _tap(user, done)
     submit = check.buttons[0][0]
     await _tap(user, submit)
-    assert sorted(_rows(markbot, "SELECT question, option, rank FROM answers")) == [
+    assert sorted(await rows(markbot, "answers", "question", "option", "rank")) == [
         ("area", "north", None),
         ("order", "w", 1),
         ("top3", "a", None),
     ]
-    assert _rows(markbot, "SELECT lang FROM ballots") == [("cy",)]
+    assert await rows(markbot, "ballots", "lang") == [("cy",)]
 
 
 async def test_rank_and_multi_tallies(markbot: Harness) -> None:
@@ -162,9 +155,9 @@ async def test_rank_and_multi_tallies(markbot: Harness) -> None:
     ]
 
 
-async def test_language_choice_is_remembered_across_restarts(standin, settings) -> None:
-    import sqlite3
-
+async def test_language_choice_is_remembered_across_restarts(
+    standin: BotApiStandin, settings: Settings
+) -> None:
     from conftest import start_markbot
 
     h = await start_markbot(standin, settings)
@@ -178,12 +171,8 @@ async def test_language_choice_is_remembered_across_restarts(standin, settings) 
         assert "Cymraeg" in (await user.next_output()).plain
     finally:
         await h.shutdown()
-    db = sqlite3.connect(settings.db)
-    try:
-        (person,) = db.execute("SELECT person FROM preferences").fetchone()
-    finally:
-        db.close()
-    assert len(person) == 16 and b"2003" not in person
+    ((person,),) = await rows(settings, "preferences", "person")
+    assert len(person) == 16 and await found_anywhere(settings, 2003) == {}
     h = await start_markbot(standin, settings)
     try:
         await user.send_command("start", "kinds")

@@ -1,12 +1,12 @@
-"""Typing in the other language the bot speaks brings an offer to switch: once, never forced."""
+"""Typing in the other language the bot speaks brings an offer to switch: once, never forced
+(every test on SQLite and on PostgreSQL: conftest's ``database_url``)."""
 
 from __future__ import annotations
-
-import sqlite3
 
 from conftest import SIMPLE_POLL, Harness
 
 from standin import BotOutput, FakeUser
+from tests.stored import rows
 
 BILINGUAL_POLL = """\
 code: bilingual
@@ -53,27 +53,18 @@ async def test_welsh_typed_in_english_offers_welsh_and_remembers(markbot: Harnes
     assert ["Parhau yn Gymraeg"] in out.buttons
     out = await _tap(user, "Parhau yn Gymraeg")
     assert "Unrhyw beth arall?" in out.plain and "Parhau yn Gymraeg" not in str(out.buttons)
-    await markbot.runtime.store.flush_drafts()
-    db = sqlite3.connect(markbot.settings.db)
-    try:
-        assert db.execute("SELECT lang FROM preferences").fetchall() == [("cy",)]
-    finally:
-        db.close()
+    assert await rows(markbot, "preferences", "lang") == [("cy",)]
     # A later English answer offers English back, once.
     await user.send_text("We need more buses and safer parks")
     out = await user.next_output()
     assert ["Carry on in English"] in out.buttons
     submit = out.buttons[0][0]
     out = await _tap(user, submit)  # ignoring the offer is fine: the vote counts
-    db = sqlite3.connect(markbot.settings.db)
-    try:
-        assert db.execute("SELECT lang FROM ballots").fetchall() == [("cy",)]
-        assert sorted(db.execute("SELECT question, lang FROM text_answers").fetchall()) == [
-            ("more", "en"),
-            ("why", "cy"),
-        ]
-    finally:
-        db.close()
+    assert await rows(markbot, "ballots", "lang") == [("cy",)]
+    assert sorted(await rows(markbot, "text_answers", "question", "lang")) == [
+        ("more", "en"),
+        ("why", "cy"),
+    ]
 
 
 async def test_offer_is_made_once_and_goes_with_the_next_tap(markbot: Harness) -> None:

@@ -1,13 +1,13 @@
-"""Telegram's terms (16 or over in the UK): younger people are sent to the web ballot."""
+"""Telegram's terms (16 or over in the UK): younger people are sent to the web ballot (every
+test on SQLite and on PostgreSQL: conftest's ``database_url``)."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
-from bot.settings import Settings
 from standin import BotApiStandin
-from tests.conftest import SIMPLE_POLL, Harness, start_markbot
+from tests.conftest import SIMPLE_POLL, Harness, make_settings, start_markbot
+from tests.stored import count
 
 YOUNG_POLL = SIMPLE_POLL.replace(
     "    ineligible: [Under 10, Over 25]\n",
@@ -26,14 +26,13 @@ async def _pick_age(markbot: Harness, label: str) -> str:
 
 
 async def test_under_16_is_pointed_to_the_web_and_nothing_is_kept(
-    standin: BotApiStandin, tmp_path: Path
+    standin: BotApiStandin, tmp_path: Path, database_url: str | None
 ) -> None:
-    settings = Settings(
-        db=tmp_path / "markbot.db",
-        key_file=tmp_path / "k" / "markbot.key",
+    settings = make_settings(
+        tmp_path,
+        database_url,
         api_url=standin.base_url,
         public_url="https://votes.example.gov.uk",
-        _env_file=None,  # type: ignore[call-arg]
     )
     markbot = await start_markbot(standin, settings)
     try:
@@ -43,9 +42,8 @@ async def test_under_16_is_pointed_to_the_web_and_nothing_is_kept(
         await markbot.runtime.store.flush_drafts()
     finally:
         await markbot.shutdown()
-    with sqlite3.connect(tmp_path / "markbot.db") as conn:
-        assert conn.execute("SELECT count(*) FROM drafts").fetchone() == (0,)
-        assert conn.execute("SELECT count(*) FROM voters").fetchone() == (0,)
+    assert await count(settings, "drafts") == 0
+    assert await count(settings, "voters") == 0
 
 
 async def test_without_a_web_ballot_they_are_told_about_paper(markbot: Harness) -> None:

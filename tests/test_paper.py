@@ -1,39 +1,59 @@
-"""Paper ballots: both layouts, every row checked, all or nothing, each file once."""
+"""Paper ballots: both layouts, every row checked, all or nothing, each file once (on SQLite
+and on PostgreSQL: conftest's ``database_url``, except what is about SQLite's staging file)."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import SIMPLE_POLL
 
 from bot.cli import main
+from bot.settings import Settings
+from tests import stored
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("TOKEN", "API_URL", "DB", "KEY_FILE", "ADMINS", "MIN_CELL"):
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str | None) -> Path:
+    """A folder with the test poll open in markbot's database (MARKBOT_* as the CLI reads
+    them: p.db there, or this run's PostgreSQL database)."""
+    for name in ("TOKEN", "API_URL", "DB", "DATABASE_URL", "KEY_FILE", "ADMINS", "MIN_CELL"):
         monkeypatch.delenv(f"MARKBOT_{name}", raising=False)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MARKBOT_DB", str(tmp_path / "p.db"))
+    monkeypatch.setenv("MARKBOT_KEY_FILE", str(tmp_path / "secret" / "markbot.key"))
+    if database_url:
+        monkeypatch.setenv("MARKBOT_DATABASE_URL", database_url)
     (tmp_path / "poll.yaml").write_text(SIMPLE_POLL, encoding="utf-8")
     assert main(["poll", "create", "poll.yaml", "--open"]) == 0
     return tmp_path
+
+
+def _settings() -> Settings:
+    """The settings the CLI runs with (env's MARKBOT_*)."""
+    return Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def rows(table: str, *columns: str) -> list[tuple[Any, ...]]:
+    """The table's rows (tests/stored.py), read from outside an event loop."""
+    return asyncio.run(stored.rows(_settings(), table, *columns))
+
+
+def count(table: str, column: str = "", *values: object) -> int:
+    """How many rows the table holds (whose ``column`` is one of ``values``, if named)."""
+    if not column:
+        return len(rows(table))
+    return sum(v in values for (v,) in rows(table, column))
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(list(args))
     out, err = capsys.readouterr()
     return code, out, err
-
-
-def count(env: Path, sql: str) -> int:
-    db = sqlite3.connect(env / "p.db")
-    try:
-        return int(db.execute(sql).fetchone()[0])
-    finally:
-        db.close()
 
 
 def test_one_row_per_ballot(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -47,12 +67,12 @@ def test_one_row_per_ballot(env: Path, capsys: pytest.CaptureFixture[str]) -> No
     capsys.readouterr()
     code, out, _ = run(capsys, "paper", "add", "test-poll", "paper.csv")
     assert code == 0 and "added 3 paper ballots" in out
-    assert count(env, "SELECT count(*) FROM ballots WHERE channel = 'paper'") == 3
-    assert count(env, "SELECT count(*) FROM voters") == 0  # paper ballots have no online voter
-    assert count(env, "SELECT count(*) FROM text_answers WHERE body LIKE '%07700%'") == 0
+    assert count("ballots", "channel", "paper") == 3
+    assert count("voters") == 0  # paper ballots have no online voter
+    assert not [b for (b,) in rows("text_answers", "body") if "07700" in b]
     code, _, err = run(capsys, "paper", "add", "test-poll", "paper.csv")
     assert code == 1 and "already imported" in err
-    assert count(env, "SELECT count(*) FROM ballots") == 3
+    assert count("ballots") == 3
 
 
 def test_aggregated_counts(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -62,8 +82,8 @@ def test_aggregated_counts(env: Path, capsys: pytest.CaptureFixture[str]) -> Non
     capsys.readouterr()
     code, out, _ = run(capsys, "paper", "add", "test-poll", "counts.csv")
     assert code == 0 and "added 55 paper ballots" in out
-    assert count(env, "SELECT count(*) FROM answers WHERE option = 'climate'") == 40
-    assert count(env, "SELECT count(*) FROM answers WHERE question = 'area'") == 52
+    assert count("answers", "option", "climate") == 40
+    assert count("answers", "question", "area") == 52
     code, _, _ = run(capsys, "export", "test-poll", "--min-cell", "0", "--out", "x.csv")
     lines = (env / "x.csv").read_text().splitlines()
     assert "test-poll,priority,Climate,,,40,0.7273" in lines
@@ -87,7 +107,7 @@ def test_a_bad_file_is_refused_whole(env: Path, capsys: pytest.CaptureFixture[st
     assert "line 4: area: 'Narnia' is not one of its options" in err
     assert "line 5: 2 cells, but the header has 3" in err
     assert "line 6: area is empty, but it is not optional" in err
-    assert count(env, "SELECT count(*) FROM ballots") == 0
+    assert count("ballots") == 0
 
 
 @pytest.mark.parametrize(
@@ -112,14 +132,11 @@ def test_paper_file_errors(
 
 
 def test_online_paper_and_combined(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    import asyncio
-
     from bot.app import open_runtime
-    from bot.settings import Settings
     from storage.records import NewBallot
 
     async def online() -> None:
-        rt = await open_runtime(Settings(db=env / "p.db", _env_file=None))  # type: ignore[call-arg]
+        rt = await open_runtime(_settings())
         try:
             row = await rt.store.get_poll("test-poll")
             assert row is not None
@@ -142,7 +159,7 @@ def test_online_paper_and_combined(env: Path, capsys: pytest.CaptureFixture[str]
     assert run(capsys, "paper", "add", "test-poll", "c.csv")[0] == 0
 
     async def results() -> None:
-        rt = await open_runtime(Settings(db=env / "p.db", _env_file=None))  # type: ignore[call-arg]
+        rt = await open_runtime(_settings())
         try:
             res = await rt.services.reports.results("test-poll", 0)
         finally:
@@ -164,9 +181,8 @@ def test_online_paper_and_combined(env: Path, capsys: pytest.CaptureFixture[str]
 
 async def _runtime(env: Path):  # type: ignore[no-untyped-def]
     from bot.app import open_runtime
-    from bot.settings import Settings
 
-    return await open_runtime(Settings(db=env / "p.db", _env_file=None))  # type: ignore[call-arg]
+    return await open_runtime(_settings())
 
 
 def _tally(env: Path) -> list[tuple[object, ...]]:
@@ -197,7 +213,6 @@ def test_a_big_file_is_streamed_not_held(env: Path) -> None:
     """20,000 ballots: the Python objects alive at once stay under 6 MB whatever the size of
     the file (about 2.5 MB: one batch); the old import built every ballot first (11 MB here,
     growing with the file)."""
-    import asyncio
     import tracemalloc
 
     n = 20_001
@@ -219,18 +234,17 @@ def test_a_big_file_is_streamed_not_held(env: Path) -> None:
         return added
 
     assert asyncio.run(add()) == n
-    assert count(env, "SELECT count(*) FROM ballots WHERE channel = 'paper'") == n
-    assert count(env, "SELECT count(*) FROM answers WHERE option = 'jobs'") == n // 3
+    assert count("ballots", "channel", "paper") == n
+    assert count("answers", "option", "jobs") == n // 3
     assert not list(env.glob(".markbot-paper-*"))  # the staging file is gone
 
 
+@pytest.mark.sqlite_only("SQLite's tally index, dropped and rebuilt by a large import")
 def test_rebuilt_and_updated_index_give_the_same_tally(
     env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A large import rebuilds the tally index in its transaction, a small one updates it: the
     stored answers, and the index definition, must come out the same either way."""
-    import asyncio
-
     import storage.sqlite
 
     fresh = _index_sql(env / "p.db")
@@ -268,18 +282,14 @@ def test_rebuilt_and_updated_index_give_the_same_tally(
     assert tallies[0] == tallies[1] and sum(int(str(r[3])) for r in tallies[0]) == 27 * 3
 
 
-def test_a_failure_after_the_index_is_dropped_undoes_everything(
-    env: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.sqlite_only("a failure after SQLite's tally index was dropped for a rebuild")
+def test_a_failure_after_the_index_is_dropped_undoes_everything(env: Path) -> None:
     """All or nothing even half way through the move: two staged ballots get the same id, the
     insert fails after the index was dropped for a rebuild, and the database is as before."""
-    import asyncio
-
     import storage.sqlite
 
     fresh = _index_sql(env / "p.db")
     (env / "a.csv").write_text("age,area,priority,why\n" + "".join(ROWS), encoding="utf-8")
-    monkeypatch.setattr(storage.sqlite.secrets, "token_bytes", lambda n: bytes(n))
 
     async def add() -> int:
         rt = await _runtime(env)
@@ -288,13 +298,14 @@ def test_a_failure_after_the_index_is_dropped_undoes_everything(
         finally:
             await rt.close()
 
-    with pytest.raises(sqlite3.IntegrityError):
-        asyncio.run(add())
-    assert count(env, "SELECT count(*) FROM ballots") == 0
-    assert count(env, "SELECT count(*) FROM paper_imports") == 0
+    with pytest.MonkeyPatch.context() as same_ids:  # env's MARKBOT_* stay after it
+        same_ids.setattr(storage.sqlite.secrets, "token_bytes", lambda n: bytes(n))
+        with pytest.raises(sqlite3.IntegrityError):
+            asyncio.run(add())
+    assert count("ballots") == 0
+    assert count("paper_imports") == 0
     assert _index_sql(env / "p.db") == fresh
     assert not list(env.glob(".markbot-paper-*"))
-    monkeypatch.undo()
     assert asyncio.run(add()) == 3  # not "already imported": the failed attempt left no trace
 
 
@@ -303,40 +314,27 @@ def test_an_import_stores_what_a_cast_ballot_stores(
 ) -> None:
     """An import stages each ballot as one row (its answers a list of numbered choices) that
     SQLite expands as it moves them in, reading the staging file in id order with no sort of
-    its own. The rows that land must be exactly those cast_ballot writes for the same ballots:
-    ranks, several answers to one question, the lead on the first of each, groups, texts."""
-    import asyncio
-    from collections import Counter
-
+    its own (PostgreSQL stages in temporary tables). The rows that land must be exactly those
+    cast_ballot writes for the same ballots: ranks, several answers to one question, the lead
+    on the first of each, groups, texts."""
     import storage.sqlite
     from storage.records import NewBallot
 
     def shapes(day: str) -> Counter[tuple[object, ...]]:
         """Each ballot of a day as (its answers, its texts) without its id, counted."""
-        db = sqlite3.connect(env / "p.db")
-        try:
-            ids = [r[0] for r in db.execute("SELECT id FROM ballots WHERE cast_on = ?", (day,))]
-            return Counter(
-                (
-                    tuple(
-                        db.execute(
-                            "SELECT question, option, rank, grp, lead, poll_id FROM answers"
-                            " WHERE ballot_id = ? ORDER BY question, option",
-                            (b,),
-                        )
-                    ),
-                    tuple(
-                        db.execute(
-                            "SELECT question, body, lang, lang_conf, flagged, themes, review,"
-                            " poll_id FROM text_answers WHERE ballot_id = ? ORDER BY question",
-                            (b,),
-                        )
-                    ),
-                )
-                for b in ids
-            )
-        finally:
-            db.close()
+        tables = asyncio.run(stored.tables(_settings()))
+        answer = ("question", "option", "rank", "grp", "lead", "poll_id")
+        text = ("question", "body", "lang", "lang_conf", "flagged", "themes", "review", "poll_id")
+
+        def of(table: str, ballot: object, columns: tuple[str, ...]) -> tuple[object, ...]:
+            found = [r for r in tables.get(table, []) if r["ballot_id"] == ballot]
+            return tuple(sorted(tuple(r[c] for c in columns) for r in found))
+
+        return Counter(
+            (of("answers", b["id"], answer), of("text_answers", b["id"], text))
+            for b in tables["ballots"]
+            if b["cast_on"] == day
+        )
 
     def ballots(poll_id: int, day: str) -> list[NewBallot]:
         ranked = (("top", "b", 1), ("top", "a", 2), ("top", "c", 3))
@@ -375,7 +373,9 @@ def test_an_import_stores_what_a_cast_ballot_stores(
             look.close()
         return publish(conn, staging, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(storage.sqlite, "_publish_paper", watched)
+    on_sqlite = not _settings().on_postgres
+    if on_sqlite:
+        monkeypatch.setattr(storage.sqlite, "_publish_paper", watched)
 
     async def both() -> int:
         rt = await _runtime(env)
@@ -393,6 +393,8 @@ def test_an_import_stores_what_a_cast_ballot_stores(
     assert asyncio.run(both()) == 5
     online, paper = shapes("2026-11-01"), shapes("2026-11-02")
     assert sum(online.values()) == 5 and online == paper
+    if not on_sqlite:
+        return
     assert seen["rows"] == 5 and seen["tables"] == ["b", "b_by_id", "c", "g", "t"]
     assert seen["plan"] and not [p for p in seen["plan"] if "TEMP B-TREE" in p], seen["plan"]
 

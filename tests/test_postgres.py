@@ -21,6 +21,7 @@ from storage.migrations import MIGRATIONS
 from storage.migrations_pg import MIGRATIONS_PG
 from storage.open import describe, is_postgres, make_store, sqlite_path
 from storage.postgres import PostgresStore
+from storage.postgres_feature import TURN
 from storage.records import CastResult, DraftRow, NewBallot, StorageError, StorageUnavailable
 from storage.sqlite import SqliteStore
 from tests.conftest import SIMPLE_POLL, TOKEN
@@ -265,7 +266,8 @@ async def test_a_turn_runs_its_operations_on_the_connection_that_holds_the_lock(
             locker = await store._fetchval(holder)
             assert await store._fetchval("SELECT pg_backend_pid()") == locker
             bad = DraftRow(person, "t0", pid, '{"a":"\ud800"}', NOW)
-            await store.save_draft(bad)  # refused and logged: the connection stays usable
+            await store.save_draft(bad)  # written before the read below: refused and logged
+            assert await store.load_draft(person) is None  # the connection stays usable
             await store.save_draft(DraftRow(person, "t1", pid, "{}", NOW))
             assert (await store.load_draft(person)).token == "t1"  # type: ignore[union-attr]
             # committed on its own, not when the turn ends: another connection sees it
@@ -318,6 +320,41 @@ async def test_a_turn_reads_the_draft_with_its_lock_after_the_last_holder_wrote(
             await store.save_draft(DraftRow(person, "new", pid, "{}", NOW))
         await waiting
         assert seen == ["new", "new"]
+
+
+async def test_a_draft_saved_in_a_turn_is_written_with_its_unlock(
+    pg_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A turn's last draft goes to the server with the unlock, in one round trip (a procedure
+    that commits the draft, then unlocks); a refused one is logged and the lock still goes."""
+    person = b"p" * 32
+    async with PostgresStore(pg_url) as store, PostgresStore(pg_url) as other:
+        pid = await store.add_poll("p1", "T", "{}", None, None, "open")
+        statements: list[str] = []
+
+        def record(query: asyncpg.connection.LoggedQuery) -> None:
+            statements.append(query.query)
+
+        for state, token in (("{}", "t1"), ('{"a":"\ud800"}', "t2")):
+            async with store.person_turn(person):
+                turn = TURN.get()
+                assert turn is not None
+                turn.conn.add_query_logger(record)  # a set: once per connection
+                await asyncio.sleep(0.05)
+                statements.clear()
+                await store.save_draft(DraftRow(person, token, pid, state, NOW))
+                await asyncio.sleep(0.05)
+                assert statements == []  # not yet: with the unlock
+            advisory = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+            assert await other._fetchval(advisory) == 0
+            assert (await other.load_draft(person)).token == "t1"  # type: ignore[union-attr]
+            await asyncio.sleep(0.05)  # asyncpg calls query loggers soon after, not at once
+            ends = [q.split("(")[0] for q in statements if "markbot_turn(" not in q]
+            if token == "t1":
+                assert ends == ["CALL pg_temp.markbot_turn_end"]
+            else:  # refused by the server: logged, then unlocked on its own
+                assert ends == ["CALL pg_temp.markbot_turn_end", "SELECT pg_advisory_unlock"]
+    assert any("could not be written" in r.getMessage() for r in caplog.records)
 
 
 async def test_a_turn_works_without_its_temporary_function(pg_url: str) -> None:

@@ -208,19 +208,17 @@ def test_round_two_phrases_leave_lookalikes_alone(disclosure: str, ordinary: str
     assert not concerning(ordinary)
 
 
-async def test_signposting_alert_and_flag_end_to_end(standin, tmp_path) -> None:
-    import sqlite3
+async def test_signposting_alert_and_flag_end_to_end(standin, tmp_path, database_url) -> None:
+    from conftest import make_settings, start_markbot, to_text_question
 
-    from conftest import start_markbot, to_text_question
-
-    from bot.settings import Settings
+    from tests.stored import rows
 
     lead = standin.user(8080, "Lead")
-    settings = Settings(
-        db=tmp_path / "s.db",
+    settings = make_settings(
+        tmp_path,
+        database_url,
         api_url=standin.base_url,
         safeguarding_chat=lead.id,
-        _env_file=None,  # type: ignore[call-arg]
     )
     h = await start_markbot(standin, settings)
     try:
@@ -237,28 +235,22 @@ async def test_signposting_alert_and_flag_end_to_end(standin, tmp_path) -> None:
         assert "Robin" not in alert and "8181" not in alert
         await user.press("Send my answers")
         assert "counted" in (await user.next_output()).plain  # the vote is never discarded
-        db = sqlite3.connect(settings.db)
-        try:
-            assert db.execute("SELECT flagged FROM text_answers").fetchall() == [(1,)]
-        finally:
-            db.close()
+        assert await rows(h, "text_answers", "flagged") == [(1,)]
         results = await h.runtime.services.reports.results("test-poll", 0)
         assert [t.flagged for t in results.texts] == [True]
     finally:
         await h.shutdown()
 
 
-async def test_no_alert_for_ordinary_answers(standin, tmp_path) -> None:
-    from conftest import start_markbot, to_text_question
-
-    from bot.settings import Settings
+async def test_no_alert_for_ordinary_answers(standin, tmp_path, database_url) -> None:
+    from conftest import make_settings, start_markbot, to_text_question
 
     lead = standin.user(8082, "Lead")
-    settings = Settings(
-        db=tmp_path / "s.db",
+    settings = make_settings(
+        tmp_path,
+        database_url,
         api_url=standin.base_url,
         safeguarding_chat=lead.id,
-        _env_file=None,  # type: ignore[call-arg]
     )
     h = await start_markbot(standin, settings)
     try:

@@ -2,7 +2,8 @@
 in another one's memory. Each test builds two sets of services over one store (as two
 processes would have) and checks that what one did, the other sees: stepped results, what
 staff were asked to type, a contact detail being checked, language choices, the broadcast
-sender's lease."""
+sender's lease. Those over ``rt`` run on SQLite and on PostgreSQL (conftest's
+``database_url``)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from conftest import SIMPLE_POLL
+from conftest import SIMPLE_POLL, make_settings
 
 from bot.app import Runtime, open_runtime
-from bot.settings import Settings
 from prompts import load_catalog
 from services.broadcast import SENT, BroadcastService, Delivery
 from services.contact_requests import ContactRequestService
@@ -28,8 +28,9 @@ from services.reports import ReportService
 from services.results import results_from_json, results_to_json
 from services.sealing import CONTACTS, Cipher
 from services.staff import StaffService
-from storage.records import NewBallot
+from storage.records import NewBallot, UpdateClaim
 from storage.sqlite import SqliteStore
+from tests.stored import found_anywhere
 
 KEY = b"k" * 32
 
@@ -44,9 +45,9 @@ class SharedSqlite(SqliteStore):
 
 
 @pytest.fixture
-async def rt(tmp_path: Path) -> AsyncIterator[Runtime]:
-    settings = Settings(db=tmp_path / "s.db", _env_file=None)  # type: ignore[call-arg]
-    runtime = await open_runtime(settings)
+async def rt(tmp_path: Path, database_url: str | None) -> AsyncIterator[Runtime]:
+    """markbot's services with the test poll open, on each backend in turn."""
+    runtime = await open_runtime(make_settings(tmp_path, database_url))
     await runtime.services.polls.create(
         runtime.services.polls.parse(SIMPLE_POLL, "t.yaml"), status="open"
     )
@@ -129,8 +130,7 @@ async def test_a_contact_detail_is_checked_in_one_process_and_sent_from_another(
     )
     assert [lead_a is None, lead_b is None].count(False) == 1
     assert not await a.is_waiting(someone)
-    raw = await rt.store._r.execute_fetchall("SELECT value FROM shared_state")
-    assert all(b"07700" not in bytes(r[0]) for r in raw)  # sealed, never in the clear
+    assert await found_anywhere(rt, "07700") == {}  # sealed, never in the clear
 
 
 async def test_a_language_chosen_in_one_process_is_used_by_another(tmp_path: Path) -> None:
@@ -161,6 +161,19 @@ class _CountingStore(SharedSqlite):
     async def shared_get(self, kind: str, key: bytes, now: int) -> bytes | None:
         self.reads["shared_get"] += 1
         return await super().shared_get(kind, key, now)
+
+    async def claim_update_and_read(
+        self, update_id: int, now: int, lease: int, person: bytes, kind: str, key: bytes
+    ) -> tuple[UpdateClaim, str | None, bytes | None]:
+        self.reads["claim_update_and_read"] += 1
+        claim = await SqliteStore.claim_update(self, update_id, now, lease)
+        if claim is not UpdateClaim.HANDLE:
+            return claim, None, None
+        return (
+            claim,
+            await SqliteStore.language(self, person),
+            await SqliteStore.shared_get(self, kind, key, now),
+        )
 
     async def language_and_shared(
         self, person: bytes, kind: str, key: bytes, now: int
@@ -195,6 +208,15 @@ async def test_the_language_and_a_contact_request_are_read_in_one_trip(tmp_path:
         assert journey.language_for(someone) == "cy"
         assert contacts[1].is_pending(read.value) == await contacts[1].is_waiting(someone)
         assert not contacts[1].is_pending(b"not sealed by this key")
+        # a webhook update: the claim brings the same read (one round trip on PostgreSQL)
+        await journey.choose_language(someone, "en")
+        store.reads.clear()
+        also = contacts[1].pending_key(someone)
+        claim, read = await journey.claim_update(9, 1_000, 60, someone, also)
+        assert claim is UpdateClaim.HANDLE and store.reads == Counter(claim_update_and_read=1)
+        assert read is not None and contacts[1].is_pending(read.value)
+        assert journey.language_for(someone) == "en"
+        assert await journey.claim_update(9, 1_001, 60, someone, also) == (UpdateClaim.BUSY, None)
 
 
 async def test_lease_one_holder_renewal_expiry_and_release(tmp_path: Path) -> None:

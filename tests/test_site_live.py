@@ -1,7 +1,9 @@
 """The results site live from the web server: staff sign in with a single-use link from
 /dashboard and see every poll, open ones too, with /results' stepped figures; the public sees a
 poll only once it is closed and published, as the same pages as ``markbot site``, and an
-unpublished poll is a 404 like one that does not exist."""
+unpublished poll is a 404 like one that does not exist. On SQLite and on PostgreSQL
+(conftest's ``database_url``), but for the real browser's pages (SQLite: they are the same
+pages, and a browser run costs seconds)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from conftest import Harness, start_markbot
+from conftest import Harness, make_settings, start_markbot
 
 from bot.app import Runtime, open_runtime
 from bot.cli import main
@@ -80,20 +82,13 @@ async def _ballot(
     await rt.store.cast_ballot(ballot, n.to_bytes(16, "big"), None, NOW)
 
 
-def _settings(tmp: Path, **kw: Any) -> Settings:
-    return Settings(
-        db=tmp / "live.db",
-        key_file=tmp / "k" / "key",
-        admins=(OWNER,),
-        min_cell=MIN_CELL,
-        _env_file=None,  # type: ignore[call-arg]
-        **kw,
-    )
+def _settings(tmp: Path, database_url: str | None, **kw: Any) -> Settings:
+    return make_settings(tmp, database_url, admins=(OWNER,), min_cell=MIN_CELL, **kw)
 
 
 @pytest.fixture
-async def rt(tmp_path: Path) -> AsyncIterator[Runtime]:
-    runtime = await open_runtime(_settings(tmp_path))
+async def rt(tmp_path: Path, database_url: str | None) -> AsyncIterator[Runtime]:
+    runtime = await open_runtime(_settings(tmp_path, database_url))
     await _seed(runtime)
     try:
         yield runtime
@@ -464,9 +459,14 @@ async def test_no_small_count_in_any_live_byte(
 
 
 @pytest.fixture
-async def staffed(standin: BotApiStandin, tmp_path: Path) -> AsyncIterator[Harness]:
+async def staffed(
+    standin: BotApiStandin, tmp_path: Path, database_url: str | None
+) -> AsyncIterator[Harness]:
     settings = _settings(
-        tmp_path, api_url=standin.base_url, public_url="https://votes.example.gov.uk"
+        tmp_path,
+        database_url,
+        api_url=standin.base_url,
+        public_url="https://votes.example.gov.uk",
     )
     harness = await start_markbot(standin, settings)
     try:
@@ -517,20 +517,35 @@ async def test_dashboard_and_publish_from_the_chat(staffed: Harness) -> None:
 
 
 def test_publish_from_the_command_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    database_url: str | None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    settings = _settings(tmp_path, database_url)
+
     async def seed() -> None:
-        runtime = await open_runtime(_settings(tmp_path))
+        runtime = await open_runtime(settings)
         try:
             await _seed(runtime)
         finally:
             await runtime.close()
 
     asyncio.run(seed())
-    for name in ("TOKEN", "API_URL", "ADMINS", "MIN_CELL", "PUBLIC_URL", "WEB_PORT"):
+    for name in (
+        "TOKEN",
+        "API_URL",
+        "ADMINS",
+        "MIN_CELL",
+        "PUBLIC_URL",
+        "WEB_PORT",
+        "DATABASE_URL",
+    ):
         monkeypatch.delenv(f"MARKBOT_{name}", raising=False)
-    monkeypatch.setenv("MARKBOT_DB", str(tmp_path / "live.db"))
-    monkeypatch.setenv("MARKBOT_KEY_FILE", str(tmp_path / "k" / "key"))
+    monkeypatch.setenv("MARKBOT_DB", str(settings.db))
+    monkeypatch.setenv("MARKBOT_KEY_FILE", str(settings.key_file))
+    if database_url:
+        monkeypatch.setenv("MARKBOT_DATABASE_URL", database_url)
     assert main(["poll", "publish", CODE]) == 1
     assert "is open: results are published only once a poll has closed" in capsys.readouterr().err
     assert main(["poll", "close", CODE]) == 0
@@ -561,7 +576,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any, R
         await runtime.services.polls.set_status("closed-2026", "closed")
         assert (await runtime.services.dashboard.publish("closed-2026"))[0] == "published"
 
-    with serve_markbot(_settings(folder), seed) as server:
+    with serve_markbot(_settings(folder, None), seed) as server:
         yield server.url, server.loop, server.runtime
 
 

@@ -1,29 +1,27 @@
-"""Staff run polls from the chat; nobody else can tell the commands exist."""
+"""Staff run polls from the chat; nobody else can tell the commands exist (every test on
+SQLite and on PostgreSQL: conftest's ``database_url``)."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from conftest import Harness, start_markbot, vote
+from conftest import Harness, make_settings, start_markbot, vote
 
-from bot.settings import Settings
 from standin import BotApiStandin
+from tests.stored import count, found_anywhere, rows
 
 OWNER = 9001
 STAFF_COMMANDS = ("polls", "open", "close", "link", "results", "export", "invite", "workers")
 
 
 @pytest.fixture
-async def staffed(standin: BotApiStandin, tmp_path: Path) -> AsyncIterator[Harness]:
-    settings = Settings(
-        db=tmp_path / "s.db",
-        api_url=standin.base_url,
-        admins=(OWNER,),
-        min_cell=5,
-        _env_file=None,  # type: ignore[call-arg]
+async def staffed(
+    standin: BotApiStandin, tmp_path: Path, database_url: str | None
+) -> AsyncIterator[Harness]:
+    settings = make_settings(
+        tmp_path, database_url, api_url=standin.base_url, admins=(OWNER,), min_cell=5
     )
     harness = await start_markbot(standin, settings)
     try:
@@ -216,8 +214,6 @@ async def test_commands_in_edited_messages_do_nothing(staffed: Harness) -> None:
 
 
 async def test_staff_and_invite_tables_hold_no_ids(staffed: Harness) -> None:
-    import sqlite3
-
     owner = staffed.user(OWNER, first_name="Pat")
     await owner.send_command("invite")
     link = next(w for w in (await owner.next_output()).plain.split() if "start=" in w)
@@ -226,15 +222,13 @@ async def test_staff_and_invite_tables_hold_no_ids(staffed: Harness) -> None:
     await worker.next_output()
     await worker.send_text("Quinn")
     await worker.next_output()
-    db = sqlite3.connect(staffed.settings.db)
-    try:
-        rows = db.execute("SELECT person, name FROM workers").fetchall()
-        invites = db.execute("SELECT token FROM invites").fetchall()
-    finally:
-        db.close()
-    assert rows[0][1] == "Quinn" and len(rows[0][0]) == 16
-    assert b"777888999" not in rows[0][0]
-    assert link.split("start=join_", 1)[1].encode() not in invites[0][0]
+    workers = await rows(staffed, "workers", "person", "name")
+    invites = await rows(staffed, "invites", "token")
+    assert workers[0][1] == "Quinn" and len(workers[0][0]) == 16
+    token = link.split("start=join_", 1)[1]
+    assert token.encode() not in invites[0][0]
+    assert await found_anywhere(staffed, "Quinn") == {"Quinn": ["workers.name"]}  # it finds
+    assert await found_anywhere(staffed, 777_888_999, "quinn_staff", token) == {}
 
 
 async def test_newpoll_from_template_and_from_a_file(staffed: Harness) -> None:
@@ -323,13 +317,15 @@ async def test_paper_upload_from_the_chat(staffed: Harness) -> None:
     assert "Added 7 paper ballots to test-poll" in (await owner.next_output()).plain
 
 
-async def test_codes_come_as_a_printable_sheet(standin: BotApiStandin, tmp_path: Path) -> None:
-    settings = Settings(
-        db=tmp_path / "c.db",
+async def test_codes_come_as_a_printable_sheet(
+    standin: BotApiStandin, tmp_path: Path, database_url: str | None
+) -> None:
+    settings = make_settings(
+        tmp_path,
+        database_url,
         api_url=standin.base_url,
         admins=(OWNER,),
         public_url="https://votes.example.gov.uk",
-        _env_file=None,  # type: ignore[call-arg]
     )
     h = await start_markbot(standin, settings)
     try:
@@ -346,8 +342,7 @@ async def test_codes_come_as_a_printable_sheet(standin: BotApiStandin, tmp_path:
         assert "don't know that command" in (await stranger.next_output()).plain
     finally:
         await h.shutdown()
-    with sqlite3.connect(tmp_path / "c.db") as conn:
-        assert conn.execute("SELECT count(*) FROM vote_codes").fetchone() == (12,)
+    assert await count(settings, "vote_codes") == 12
 
 
 async def test_codes_need_the_public_address(staffed: Harness) -> None:

@@ -555,3 +555,44 @@ async def test_commands_are_stored_by_scope(standin: BotApiStandin, bot: Bot) ->
     assert await bot.set_my_description("A voting bot")
     chat = await bot.get_chat(cy.id)
     assert (chat.type, chat.first_name) == ("private", "Cy")
+
+
+async def test_webhook_spread_takes_turns_over_the_receivers(standin: BotApiStandin) -> None:
+    """With ``webhook_spread`` (benchmarks) each delivery goes to the next URL in turn, in
+    place of a round-robin proxy; each chat still gets one request at a time, in order."""
+    from aiohttp import web
+
+    seen: dict[int, list[int]] = {0: [], 1: []}
+    runners = []
+    urls = []
+    for i in (0, 1):
+
+        async def receive(request: web.Request, i: int = i) -> web.Response:
+            seen[i].append(int((await request.json())["update_id"]))
+            return web.Response()
+
+        app = web.Application()
+        app.router.add_post("/hook", receive)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        runners.append(runner)
+        urls.append(f"http://127.0.0.1:{runner.addresses[0][1]}/hook")
+    try:
+        standin.webhook_spread = urls
+        async with Bot(TOKEN, base_url=standin.base_url) as bot:
+            await bot.set_webhook("http://127.0.0.1:9/unused")
+        user = standin.user(5)
+        for n in range(4):
+            await user.send_text(f"m{n}")
+        for _ in range(200):
+            if len(seen[0]) + len(seen[1]) == 4:
+                break
+            await asyncio.sleep(0.02)
+        assert len(set(seen[0] + seen[1])) == 4
+        assert len(seen[0]) == len(seen[1]) == 2  # in turn
+        assert all(s == sorted(s) for s in seen.values())
+    finally:
+        for runner in runners:
+            await runner.cleanup()

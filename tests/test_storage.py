@@ -28,13 +28,10 @@ async def sqlite_store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
     await s.close()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    """Each backend in turn, over a fresh database."""
-    if request.param == "sqlite":
-        s: Store = SqliteStore(tmp_path / "t.db")
-    else:
-        s = PostgresStore(request.getfixturevalue("pg_url"))
+@pytest.fixture
+async def store(tmp_path: Path, database_url: str | None) -> AsyncIterator[Store]:
+    """Each backend in turn (conftest's ``database_url``), over a fresh database."""
+    s: Store = PostgresStore(database_url) if database_url else SqliteStore(tmp_path / "t.db")
     await s.open()
     yield s
     await s.close()

@@ -1,7 +1,8 @@
 """The storage contract's guarantees (storage/contract.py), checked against every backend.
 
-Each test uses only the ``Store`` Protocol. A backend joins by adding its name to BACKENDS and a
-branch in ``backend`` that opens a fresh database and can ``peek`` at a table's raw rows (for
+Each test uses only the ``Store`` Protocol and runs on each backend of conftest's BACKENDS
+(its ``database_url``). A backend joins by adding its name there and a branch in ``backend``
+here that opens a fresh database and can ``peek`` at a table's raw rows (for
 guarantees about what is stored that no operation shows, such as ballots holding no time).
 Engine-specific checks (pragmas, WAL, WITHOUT ROWID) stay in tests/test_storage.py.
 """
@@ -37,7 +38,6 @@ from storage.records import (
 )
 from storage.sqlite import SqliteStore
 
-BACKENDS = ["sqlite", "postgres"]
 NOW = 1_790_000_000  # 2026-09-21
 DAY = "2026-11-25"
 
@@ -50,12 +50,14 @@ class Backend:
     peek: Callable[[str], Awaitable[tuple[list[str], list[tuple[Any, ...]]]]]
 
 
-@pytest.fixture(params=BACKENDS)
-async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
+@pytest.fixture
+async def backend(tmp_path: Path, database_url: str | None) -> AsyncIterator[Backend]:
+    """Each backend in turn (conftest's ``database_url``), over a fresh database."""
     opened: list[Store] = []
     make: Callable[[], Store]
     peek: Callable[[str], Awaitable[tuple[list[str], list[tuple[Any, ...]]]]]
-    if request.param == "sqlite":
+    name = "postgres" if database_url else "sqlite"
+    if name == "sqlite":
         path = tmp_path / "contract.db"
 
         def make() -> Store:
@@ -69,8 +71,8 @@ async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
             finally:
                 conn.close()
 
-    elif request.param == "postgres":
-        url = request.getfixturevalue("pg_url")
+    elif name == "postgres":
+        url = database_url
 
         def make() -> Store:
             return PostgresStore(url)
@@ -85,7 +87,7 @@ async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
                 await conn.close()
 
     else:  # pragma: no cover
-        raise AssertionError(request.param)
+        raise AssertionError(name)
 
     async def open_store() -> Store:
         store = make()
@@ -93,7 +95,7 @@ async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
         opened.append(store)
         return store
 
-    yield Backend(request.param, open_store, peek)
+    yield Backend(name, open_store, peek)
     for store in opened:
         await store.close()
 
@@ -302,6 +304,19 @@ async def test_polls_codes_status_and_schedule(store: Store) -> None:
     await store.cast_ballot(_ballot(pid, day="2026-11-24"), _key(2), None, NOW)
     summary = {s.code: (s.status, s.ballots, s.today) for s in await store.list_polls(DAY)}
     assert summary == {"p1": ("open", 2, 1), "p2": ("closed", 0, 0), "p3": ("open", 0, 0)}
+
+
+async def test_a_key_no_row_can_hold_finds_nothing(store: Store) -> None:
+    """Poll codes and session tokens come from links anyone can type (/v/%00): one with a NUL,
+    which PostgreSQL text cannot hold, is simply not there, as on SQLite, not an error."""
+    pid = await _poll(store, "p1")
+    await store.add_session(pid, "tok1", "Class A", NOW)
+    assert await store.get_poll("p1\x00") is None
+    assert await store.get_poll("\x00") is None
+    assert await store.get_session("tok1\x00") is None
+    assert await store.set_poll_status("p1\x00", "closed") is False
+    row = await store.get_poll("p1")
+    assert row is not None and row.status == "open"
 
 
 # --- paper ballots ----------------------------------------------------------------------------
@@ -728,6 +743,25 @@ async def test_webhook_updates_are_claimed_once_released_and_forgotten(store: St
     assert await store.forget_updates(NOW + 1) == 1
     assert await store.claim_update(101, NOW + 20, lease) is UpdateClaim.HANDLE  # forgotten
     assert await store.claim_update(102, NOW + 20, lease) is UpdateClaim.DONE
+
+
+async def test_a_claim_reads_the_language_and_a_shared_value_beside_it(store: Store) -> None:
+    """claim_update_and_read claims as claim_update does, and reads language_and_shared's
+    two halves only for the claim that is made."""
+    person, key = b"p" * 32, b"c" * 32
+    await store.set_language(person, "cy")
+    await store.shared_put("k", key, b"sealed", NOW + 10)
+    claims = await asyncio.gather(
+        *(store.claim_update_and_read(201, NOW, 60, person, "k", key) for _ in range(6))
+    )
+    assert claims.count((UpdateClaim.HANDLE, "cy", b"sealed")) == 1
+    assert claims.count((UpdateClaim.BUSY, None, None)) == 5
+    await store.finish_update(201)
+    again = await store.claim_update_and_read(201, NOW + 1, 60, person, "k", key)
+    assert again == (UpdateClaim.DONE, None, None)
+    other = await store.claim_update_and_read(202, NOW + 10, 60, b"q" * 32, "k", key)
+    assert other == (UpdateClaim.HANDLE, None, None)  # no language; the value expired
+    assert await store.claim_update(202, NOW + 11, 60) is UpdateClaim.BUSY  # the same claim
 
 
 async def test_a_claim_left_by_a_dead_process_is_taken_over_after_the_lease(

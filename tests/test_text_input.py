@@ -1,11 +1,11 @@
 """What text markbot accepts: lone surrogates and control characters are cleaned where updates
-come in, and one person's unwritable draft can't hold back everyone else's."""
+come in, and one person's unwritable draft can't hold back everyone else's (SQLite's
+write-behind; the end-to-end tests on SQLite and on PostgreSQL: conftest's ``database_url``)."""
 
 from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ from handlers.inputs import CleanRequest
 from services.text_input import clean_data, clean_text
 from storage.records import DraftRow
 from storage.sqlite import SqliteStore
+from tests.stored import rows
 
 NOW = 1_790_000_000
 
@@ -54,11 +55,7 @@ async def test_one_unwritable_draft_does_not_hold_back_the_others(
         assert await store.flush_drafts() == 4
         assert await store.flush_drafts() == 0  # not tried for ever
         assert await store.load_draft(bytes([2]) * 16) is not None  # still in memory
-        db = sqlite3.connect(store.path)
-        try:
-            owners = {r[0] for r in db.execute("SELECT owner FROM drafts")}
-        finally:
-            db.close()
+        owners = {owner for (owner,) in await rows(store, "drafts", "owner")}
     assert owners == {bytes([n]) * 16 for n in (0, 1, 3, 4)}
     assert any("could not be written" in r.getMessage() for r in caplog.records)
 

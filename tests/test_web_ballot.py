@@ -1,4 +1,5 @@
-"""The web ballot over HTTP: whole journeys, codes, and every bad request changes nothing."""
+"""The web ballot over HTTP: whole journeys, codes, and every bad request changes nothing
+(every test on SQLite and on PostgreSQL: conftest's ``database_url``)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from bot.app import Runtime, open_runtime
 from bot.settings import Settings
 from handlers.web.server import build_web_app, start_web
 from services.codes import new_code
-from tests.conftest import SIMPLE_POLL
+from tests.conftest import SIMPLE_POLL, make_settings
+from tests.stored import assert_nowhere, count, rows
 from tests.webclient import Browser, web_client
 
 OPEN_POLL = SIMPLE_POLL.replace("code: test-poll", "code: web-poll\nweb: open")
@@ -36,33 +38,24 @@ questions:
 """
 
 
-async def open_with_polls(tmp_path: Path, *polls: str, **settings: Any) -> Runtime:
-    """markbot's services on a fresh database in ``tmp_path`` with these polls open."""
-    rt = await open_runtime(
-        Settings(
-            db=tmp_path / "markbot.db",
-            key_file=tmp_path / "secret" / "markbot.key",
-            _env_file=None,  # type: ignore[call-arg]
-            **settings,
-        )
-    )
+async def open_with_polls(settings: Settings, *polls: str) -> Runtime:
+    """markbot's services on a fresh database with these polls open."""
+    rt = await open_runtime(settings)
     for text in polls:
         await rt.services.polls.create(rt.services.polls.parse(text, "t.yaml"), status="open")
     return rt
 
 
 @pytest.fixture
-async def runtime(tmp_path: Path) -> AsyncIterator[Runtime]:
-    rt = await open_with_polls(tmp_path, OPEN_POLL, CODES_POLL, RANK_POLL)
+async def runtime(tmp_path: Path, database_url: str | None) -> AsyncIterator[Runtime]:
+    """markbot's services with three web polls open, on each backend in turn."""
+    rt = await open_with_polls(
+        make_settings(tmp_path, database_url), OPEN_POLL, CODES_POLL, RANK_POLL
+    )
     try:
         yield rt
     finally:
         await rt.close()
-
-
-def db_rows(rt: Runtime, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(f"file:{rt.store.path}?mode=ro", uri=True) as conn:
-        return conn.execute(sql).fetchall()
 
 
 async def whole_ballot(
@@ -89,12 +82,12 @@ async def test_a_whole_ballot_counts_once_as_web(runtime: Runtime) -> None:
     async with web_client(runtime) as client:
         b = Browser(client)
         await whole_ballot(b)
-        assert db_rows(runtime, "SELECT channel FROM ballots") == [("web",)]
-        assert db_rows(runtime, "SELECT count(*) FROM voters") == [(1,)]
-        assert db_rows(runtime, "SELECT count(*) FROM drafts") == [(0,)]
-        answers = db_rows(runtime, "SELECT question, option, grp FROM answers ORDER BY question")
+        assert await rows(runtime, "ballots", "channel") == [("web",)]
+        assert await count(runtime, "voters") == 1
+        assert await count(runtime, "drafts") == 0
+        answers = await rows(runtime, "answers", "question", "option", "grp")
         assert ("priority", "climate", "age=13-15&area=north&channel=web") in answers
-        assert db_rows(runtime, "SELECT body FROM text_answers") == [("Floods near school",)]
+        assert await rows(runtime, "text_answers", "body") == [("Floods near school",)]
 
 
 async def test_double_send_and_back_after_send_count_once(runtime: Runtime) -> None:
@@ -111,7 +104,7 @@ async def test_double_send_and_back_after_send_count_once(runtime: Runtime) -> N
         assert first.url == second.url == "/v/web-poll/done"
         again = await b.post("/v/web-poll/send", form)  # Back to the check page, Send again
         assert again.url == "/v/web-poll/done"  # the same page, and still one ballot
-        assert db_rows(runtime, "SELECT count(*) FROM ballots") == [(1,)]
+        assert await count(runtime, "ballots") == 1
         back = await b.get("/v/web-poll/check")
         assert "unfinished answers have gone" in back.plain
         # Starting again in the same browser: one ballot per browser in open mode.
@@ -127,20 +120,20 @@ async def test_double_send_and_back_after_send_count_once(runtime: Runtime) -> N
         await b.get("/v/web-poll")
         page = await b.submit("/v/web-poll/start", {})
         assert "already voted" in page.plain
-        assert db_rows(runtime, "SELECT count(*) FROM ballots") == [(1,)]
+        assert await count(runtime, "ballots") == 1
 
 
 async def test_two_browsers_vote_separately_in_open_mode(runtime: Runtime) -> None:
     async with web_client(runtime) as one, web_client(runtime) as two:
         await whole_ballot(Browser(one))
         await whole_ballot(Browser(two))
-    assert db_rows(runtime, "SELECT count(*) FROM ballots WHERE channel = 'web'") == [(2,)]
+    assert await rows(runtime, "ballots", "channel") == [("web",), ("web",)]
 
 
 async def test_voting_codes(runtime: Runtime) -> None:
     codes = await runtime.services.codes.make("code-poll", 3, "Year 9, Hillside")
     assert len(set(codes)) == 3
-    stored = db_rows(runtime, "SELECT code FROM vote_codes")
+    stored = await rows(runtime, "vote_codes", "code")
     assert len(stored) == 3 and all(c.encode() not in bytes(r[0]) for r in stored for c in codes)
     async with web_client(runtime) as client:
         b = Browser(client)
@@ -154,15 +147,17 @@ async def test_voting_codes(runtime: Runtime) -> None:
         typed = codes[0].replace("-", "").lower()
         page = await b.get(f"/v/code-poll?code={typed}")
         await whole_ballot(b, "code-poll", {"code": typed})
-        session = db_rows(runtime, "SELECT grp FROM answers WHERE question = 'priority'")
-        assert "session=" in str(session[0][0])
+        session = [
+            g for q, g in await rows(runtime, "answers", "question", "grp") if q == "priority"
+        ]
+        assert "session=" in session[0]
         # The same code again, in another browser: used.
         other = Browser(client)
         client.session.cookie_jar.clear()
         await other.get("/v/code-poll")
         page = await other.submit("/v/code-poll/start", {"code": codes[0]})
         assert page.status == 400 and "already been used" in page.plain
-    assert db_rows(runtime, "SELECT count(*) FROM ballots") == [(1,)]
+    assert await count(runtime, "ballots") == 1
     loaded = await runtime.services.polls.by_code("code-poll")
     assert loaded is not None
     assert await runtime.store.code_counts(loaded[0].id) == (3, 1)
@@ -181,11 +176,11 @@ async def test_a_batch_repeating_an_earlier_code_is_made_again(
     draws = iter([first[0], fresh])
     monkeypatch.setattr(services.vote_codes, "new_code", lambda: next(draws))
     assert await runtime.services.codes.make("code-poll", 1) == [fresh]  # after `first` again
-    assert db_rows(runtime, "SELECT count(*) FROM vote_codes") == [(2,)]
+    assert await count(runtime, "vote_codes") == 2
     monkeypatch.setattr(services.vote_codes, "new_code", lambda: first[0])
     with pytest.raises(CodesError, match="try again"):
         await runtime.services.codes.make("code-poll", 1)
-    assert db_rows(runtime, "SELECT count(*) FROM vote_codes") == [(2,)]
+    assert await count(runtime, "vote_codes") == 2
 
 
 async def test_wrong_codes_are_rate_limited(runtime: Runtime) -> None:
@@ -217,9 +212,9 @@ async def test_ineligible_and_closed_and_unknown_store_nothing(runtime: Runtime)
         await b.submit("/v/web-poll/start", {})
         page = await b.submit("/v/web-poll/q/0", {"answer": "under-10"})
         assert "different group of people" in page.plain
-        assert db_rows(runtime, "SELECT count(*) FROM drafts") == [(0,)]
+        assert await count(runtime, "drafts") == 0
         await runtime.store.flush_drafts()
-        assert db_rows(runtime, "SELECT count(*) FROM drafts") == [(0,)]
+        assert await count(runtime, "drafts") == 0
         page = await b.get("/v/no-such-poll")
         assert page.status == 404 and "can't find that poll" in page.plain
         await b.get("/v/web-poll")  # a start page opened before the poll closed
@@ -229,7 +224,7 @@ async def test_ineligible_and_closed_and_unknown_store_nothing(runtime: Runtime)
         page = await b.get("/v/web-poll")  # opened after: it says so at once, with no Start
         assert "has closed" in page.plain and "/v/web-poll/start" not in page.text
         assert "Before you start" not in page.plain
-    assert db_rows(runtime, "SELECT count(*) FROM ballots") == [(0,)]
+    assert await count(runtime, "ballots") == 0
 
 
 async def test_forged_and_stale_forms_change_nothing(runtime: Runtime) -> None:
@@ -259,11 +254,14 @@ async def test_forged_and_stale_forms_change_nothing(runtime: Runtime) -> None:
         client.session.cookie_jar.clear()
         page = await b.post("/v/web-poll/start", {"csrf": good["csrf"]})
         assert page.status == 400 and "needs a cookie" in page.plain
-    assert db_rows(runtime, "SELECT count(*) FROM ballots") == [(0,)]
+    assert await count(runtime, "ballots") == 0
 
 
-async def test_text_answers_are_scrubbed_signposted_and_alerted(tmp_path: Path) -> None:
-    rt = await open_with_polls(tmp_path, OPEN_POLL, safeguarding_chat=-100777)
+async def test_text_answers_are_scrubbed_signposted_and_alerted(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    settings = make_settings(tmp_path, database_url, safeguarding_chat=-100777)
+    rt = await open_with_polls(settings, OPEN_POLL)
     try:
         async with web_client(rt) as client:
             b = Browser(client)
@@ -285,10 +283,9 @@ async def test_text_answers_are_scrubbed_signposted_and_alerted(tmp_path: Path) 
             assert len(pending) == 1 and "kill myself" in pending[0][1]
             assert "07700" not in pending[0][1] and "web-poll" in pending[0][1]
             await b.submit("/v/web-poll/send", {})
-        with sqlite3.connect(tmp_path / "markbot.db") as conn:
-            assert conn.execute("SELECT flagged FROM text_answers").fetchall() == [(1,)]
-            sealed = conn.execute("SELECT sealed FROM alert_outbox").fetchall()
-            assert len(sealed) == 1 and b"kill myself" not in bytes(sealed[0][0])
+        assert await rows(rt, "text_answers", "flagged") == [(1,)]
+        sealed = await rows(rt, "alert_outbox", "sealed")
+        assert len(sealed) == 1 and b"kill myself" not in bytes(sealed[0][0])
     finally:
         await rt.close()
 
@@ -306,7 +303,7 @@ async def test_rank_question_without_javascript(runtime: Runtime) -> None:
         page = await b.submit("/v/rank-poll/q/0", {"rank1": "jobs", "rank2": "parks"})
         assert page.url == "/v/rank-poll/check" and "1. Jobs" in page.plain
         await b.submit("/v/rank-poll/send", {})
-    ranks = db_rows(runtime, "SELECT option, rank FROM answers ORDER BY rank")
+    ranks = sorted(await rows(runtime, "answers", "option", "rank"), key=lambda r: r[1])
     assert ranks == [("jobs", 1), ("parks", 2)]
 
 
@@ -333,9 +330,10 @@ async def test_welsh_pages_and_security_headers(runtime: Runtime) -> None:
 
 
 async def test_no_address_or_user_agent_in_database_or_logs(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, database_url: str | None, caplog: pytest.LogCaptureFixture
 ) -> None:
-    rt = await open_with_polls(tmp_path, OPEN_POLL)
+    settings = make_settings(tmp_path, database_url)
+    rt = await open_with_polls(settings, OPEN_POLL)
     app = build_web_app(rt.services, rt.key, public_url=None)
     runner = await start_web(app, "127.0.0.1", 0)
     port = runner.addresses[0][1]
@@ -364,15 +362,16 @@ async def test_no_address_or_user_agent_in_database_or_logs(
     finally:
         await runner.cleanup()
         await rt.close()
-    raw = b"".join(p.read_bytes() for p in tmp_path.glob("markbot.db*"))
-    assert b"127.0.0.1" not in raw and b"DistinctiveAgent" not in raw
     assert "127.0.0.1" not in caplog.text and "DistinctiveAgent" not in caplog.text
-    with sqlite3.connect(tmp_path / "markbot.db") as conn:
-        assert conn.execute("SELECT count(*) FROM ballots").fetchone() == (1,)
+    assert await count(settings, "ballots") == 1
+    await assert_nowhere(settings, "127.0.0.1", "DistinctiveAgent")
 
 
-async def test_an_adult_can_be_asked_to_make_contact(tmp_path: Path) -> None:
-    rt = await open_with_polls(tmp_path, OPEN_POLL, safeguarding_chat=-100123)
+async def test_an_adult_can_be_asked_to_make_contact(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    settings = make_settings(tmp_path, database_url, safeguarding_chat=-100123)
+    rt = await open_with_polls(settings, OPEN_POLL)
     posted = []
 
     async def deliver(lead: object) -> None:
@@ -407,10 +406,8 @@ async def test_an_adult_can_be_asked_to_make_contact(tmp_path: Path) -> None:
             assert page.url == "/v/web-poll/done"
     finally:
         await rt.close()
-    with sqlite3.connect(tmp_path / "markbot.db") as conn:
-        assert conn.execute("SELECT count(*) FROM contact_requests").fetchone() == (1,)
-    raw = b"".join(p.read_bytes() for p in tmp_path.glob("markbot.db*"))
-    assert b"900456" not in raw  # sealed
+    assert await count(settings, "contact_requests") == 1
+    await assert_nowhere(settings, "900456")  # sealed
 
 
 async def test_every_page_is_small(runtime: Runtime) -> None:
@@ -451,8 +448,10 @@ questions:
 """
 
 
-async def test_an_optional_choice_can_be_left_empty(tmp_path: Path) -> None:
-    rt = await open_with_polls(tmp_path, OPTIONAL_CHOICE)
+async def test_an_optional_choice_can_be_left_empty(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    rt = await open_with_polls(make_settings(tmp_path, database_url), OPTIONAL_CHOICE)
     try:
         async with web_client(rt) as client:
             b = Browser(client)
@@ -473,7 +472,7 @@ async def test_a_malformed_request_logs_no_address_or_what_was_sent(
 ) -> None:
     """aiohttp answers a request it cannot parse itself (a line or header too long, a bad
     header) and logs it: that log must name neither the client's address nor its bytes."""
-    rt = await open_with_polls(tmp_path, OPEN_POLL)
+    rt = await open_with_polls(make_settings(tmp_path, None), OPEN_POLL)
     runner = await start_web(build_web_app(rt.services, rt.key, public_url=None), "127.0.0.1", 0)
     port = runner.addresses[0][1]
     caplog.set_level(logging.DEBUG)
@@ -529,12 +528,12 @@ async def test_the_confirmation_is_shown_only_to_a_browser_whose_ballot_counted(
 
 
 async def test_a_welsh_confirmation_marks_the_english_poll_s_words_as_english(
-    tmp_path: Path,
+    tmp_path: Path, database_url: str | None
 ) -> None:
     """A Welsh page of a poll with no Welsh: the organiser line and the outcome come in the
     poll's English, so they carry lang="en" (WCAG 3.1.2); the page's own words stay Welsh."""
     poll = OPEN_POLL.replace("code: web-poll", "code: web-poll\norganiser: Youth Forum")
-    rt = await open_with_polls(tmp_path, poll)
+    rt = await open_with_polls(make_settings(tmp_path, database_url), poll)
     try:
         async with web_client(rt) as client:
             b = Browser(client)
@@ -569,15 +568,31 @@ async def test_a_rank_mistake_is_named_and_its_summary_links_to_the_place(
             assert 'id="rank2" name="rank2" aria-describedby="answer-error"' in page.text
             page = await b.submit("/v/rank-poll/q/0", {"rank1": "", "rank2": "buses"})
             assert page.status == 400 and '<li><a href="#answer">' in page.text
-    assert db_rows(runtime, "SELECT count(*) FROM ballots") == [(0,)]
+    assert await count(runtime, "ballots") == 0
 
 
 async def test_a_full_disk_at_send_on_the_web_says_try_again_and_counts_once(
-    runtime: Runtime,
+    tmp_path: Path,
 ) -> None:
     """The database can't write at Send: a page that says to try again (not "You can't vote
     here"), with the way back to Check your answers; nothing half-counted; then counted once.
-    An expired form, a wrong method and a too-large post are titled the same way."""
+    An expired form, a wrong method and a too-large post are titled the same way. (SQLite's
+    single writer is made to fail, so this one runs on SQLite only.)"""
+    runtime = await open_with_polls(make_settings(tmp_path, None), OPEN_POLL)
+    try:
+        await _full_disk_at_send(runtime)
+    finally:
+        await runtime.close()
+
+
+def _ballots_in_file(runtime: Runtime) -> int:
+    """Ballots in the SQLite file, read beside the (failing) writer."""
+    path = runtime.store.path  # type: ignore[attr-defined]
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        return int(conn.execute("SELECT count(*) FROM ballots").fetchone()[0])
+
+
+async def _full_disk_at_send(runtime: Runtime) -> None:
     writer = runtime.store._w  # type: ignore[attr-defined]
     commit = writer._commit
     full = True
@@ -598,12 +613,12 @@ async def test_a_full_disk_at_send_on_the_web_says_try_again_and_counts_once(
         assert page.status == 503 and "wnaeth hynna ddim gweithio" in page.plain
         assert "Alli di ddim pleidleisio" not in page.plain
         assert 'href="/v/web-poll/check"' in page.text
-        assert db_rows(runtime, "SELECT count(*) FROM ballots") == [(0,)]
+        assert _ballots_in_file(runtime) == 0
         full = False
         await b.get("/v/web-poll/check")
         page = await b.submit("/v/web-poll/send", {})
         assert page.url == "/v/web-poll/done"
-        assert db_rows(runtime, "SELECT count(*) FROM ballots") == [(1,)]
+        assert _ballots_in_file(runtime) == 1
         for lang, title in (("cy", "wnaeth hynna ddim gweithio"), ("en", "that didn't work")):
             await b.get(f"/privacy?lang={lang}")
             for path, data in (
@@ -658,14 +673,16 @@ async def test_a_poll_closed_mid_journey_is_said_at_the_next_page(runtime: Runti
             assert "caeodd y bleidlais hon" in (await b.get(path)).plain
         page = await b.post("/v/web-poll/send", form)
         assert "caeodd y bleidlais hon" in page.plain
-    assert db_rows(runtime, "SELECT count(*) FROM ballots") == [(0,)]
+    assert await count(runtime, "ballots") == 0
 
 
-async def test_a_poll_not_open_yet_gives_its_date_in_welsh_too(tmp_path: Path) -> None:
+async def test_a_poll_not_open_yet_gives_its_date_in_welsh_too(
+    tmp_path: Path, database_url: str | None
+) -> None:
     """The opening date was written with English month names ("10 December 2099") inside
     Welsh text; it is now a date both languages read the same way."""
     later = OPEN_POLL.replace("code: web-poll", "code: web-poll\nopens: 2099-12-10T09:00:00Z")
-    rt = await open_with_polls(tmp_path, later)
+    rt = await open_with_polls(make_settings(tmp_path, database_url), later)
     try:
         async with web_client(rt) as client:
             b = Browser(client)

@@ -4,7 +4,6 @@ request to any third party, and the ballots counted in the export."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from tests.browser import (
     small_targets,
 )
 from tests.conftest import SIMPLE_POLL
+from tests.stored import rows
 
 TAB, ENTER, SPACE, DOWN = "\ue004", "\ue007", " ", "\ue015"
 SHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots" / "web"
@@ -75,7 +75,7 @@ CODES_POLL = SIMPLE_POLL.replace("code: test-poll", "code: code-poll\nweb: codes
 
 @dataclass
 class Live(LiveMarkbot):
-    db: Path  # the SQLite file, read directly by some checks
+    db: Path  # the SQLite file (its folder takes the exports the tests write)
 
 
 @pytest.fixture(scope="module")
@@ -148,7 +148,7 @@ def test_a_whole_ballot_by_keyboard_with_no_accessibility_faults(
     page: WebDriver, live: Live, lang: str
 ) -> None:
     words = TEXTS[lang]
-    before = _count(live, "SELECT count(*) FROM ballots WHERE channel = 'web'")
+    before = _web_ballots(live)
     page.get(f"{live.url}/v/cy-poll?lang={lang}")
     check_page(page, "landing", lang)
     tab_to(page, button(words["start"]))
@@ -197,7 +197,7 @@ def test_a_whole_ballot_by_keyboard_with_no_accessibility_faults(
     _wait_for(page, "/done")
     assert words["done"] in page.find_element(By.TAG_NAME, "h1").text
     check_page(page, "done", lang)
-    assert _count(live, "SELECT count(*) FROM ballots WHERE channel = 'web'") == before + 1
+    assert _web_ballots(live) == before + 1
     out = live.db.with_name(f"export-{lang}.csv")
     live.run(live.runtime.services.reports.export("cy-poll", "csv", out, 0))
     rows = [line.split(",") for line in out.read_text(encoding="utf-8").splitlines()]
@@ -248,9 +248,9 @@ def _wait_for(driver: WebDriver, path: str) -> None:
     raise AssertionError(f"expected {path}, at {driver.current_url}")
 
 
-def _count(live: Live, sql: str) -> int:
-    with sqlite3.connect(f"file:{live.db}?mode=ro", uri=True) as conn:
-        return int(conn.execute(sql).fetchone()[0])
+def _web_ballots(live: Live) -> int:
+    """How many web ballots are stored (tests/stored.py, on the server's loop)."""
+    return [c for (c,) in live.run(rows(live.runtime, "ballots", "channel"))].count("web")
 
 
 def test_a_ballot_with_a_voting_code_from_its_qr_link(page: WebDriver, live: Live) -> None:
@@ -274,18 +274,16 @@ def test_a_ballot_with_a_voting_code_from_its_qr_link(page: WebDriver, live: Liv
     tab_to(page, button("Send my answers"))
     press(page, ENTER)
     _wait_for(page, "/done")
-    grp = _count_text(live, "SELECT grp FROM answers WHERE question = 'priority'")
+    poll = live.run(live.runtime.store.get_poll("code-poll"))
+    assert poll is not None
+    stored = live.run(rows(live.runtime, "answers", "poll_id", "question", "grp"))
+    (grp,) = [g for p, q, g in stored if p == poll.id and q == "priority"]
     assert grp.startswith("age=13-15&area=north") and "session=" in grp
     page.get(f"{live.url}/v/code-poll?code={code}")  # the same slip again
     tab_to(page, button("Start now"))
     press(page, ENTER)
     _wait_for(page, "/start")
     assert "already been used" in page.find_element(By.CSS_SELECTOR, ".error-summary").text
-
-
-def _count_text(live: Live, sql: str) -> str:
-    with sqlite3.connect(f"file:{live.db}?mode=ro", uri=True) as conn:
-        return str(conn.execute(sql).fetchone()[0])
 
 
 def test_every_target_is_at_least_24_px(page: WebDriver, live: Live) -> None:

@@ -1,12 +1,12 @@
 """Telegram webhooks: updates arrive at the web server, each handled inside its request, the
-secret checked, a redelivered update dropped, and ballots counted exactly once."""
+secret checked, a redelivered update dropped, and ballots counted exactly once (on SQLite and
+on PostgreSQL: conftest's ``database_url``)."""
 
 from __future__ import annotations
 
 import asyncio
 import io
 import json
-import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -17,24 +17,26 @@ import pytest
 from bot.app import build_application, open_runtime, serve_webhook
 from bot.settings import Settings
 from standin import BotApiStandin
-from tests.conftest import SIMPLE_POLL, TOKEN, vote
+from tests.conftest import SIMPLE_POLL, TOKEN, make_settings, vote
+from tests.stored import rows
 from tests.webclient import free_port
 
 SECRET = "webhook-secret-0123456789"
 
 
 @pytest.fixture
-async def hooked(standin: BotApiStandin, tmp_path: Path) -> AsyncIterator[Settings]:
+async def hooked(
+    standin: BotApiStandin, tmp_path: Path, database_url: str | None
+) -> AsyncIterator[Settings]:
     port = free_port()
-    settings = Settings(
-        db=tmp_path / "markbot.db",
-        key_file=tmp_path / "k" / "markbot.key",
+    settings = make_settings(
+        tmp_path,
+        database_url,
         api_url=standin.base_url,
         web_port=port,
         webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
         webhook_secret=SECRET,
         webhook_max_connections=10,
-        _env_file=None,  # type: ignore[call-arg]
     )
     runtime = await open_runtime(settings)
     poll = runtime.services.polls.parse(SIMPLE_POLL, "t.yaml")
@@ -54,9 +56,12 @@ async def hooked(standin: BotApiStandin, tmp_path: Path) -> AsyncIterator[Settin
         await runtime.close()
 
 
-def _count(settings: Settings, sql: str) -> int:
-    with sqlite3.connect(f"file:{settings.db}?mode=ro", uri=True) as conn:
-        return int(conn.execute(sql).fetchone()[0])
+async def _count(settings: Settings, table: str, update_id: int | None = None) -> int:
+    """How many rows the table holds (of this Telegram update, if given), read beside the
+    running markbot."""
+    if update_id is None:
+        return len(await rows(settings, table))
+    return sum(r == (update_id,) for r in await rows(settings, table, "update_id"))
 
 
 async def test_set_webhook_asks_for_what_markbot_needs(
@@ -82,7 +87,7 @@ async def test_voters_through_the_webhook_count_exactly_once(
         *(vote(u, "test-poll", ["16-18", "North", "Climate"]) for u in users)
     )
     assert all("counted" in e for e in endings)
-    assert _count(hooked, "SELECT count(*) FROM ballots") == 6
+    assert await _count(hooked, "ballots") == 6
     # Telegram delivers the same updates again (a retry after a lost answer): dropped.
     delivered = [u for u, status in standin.deliveries if status == 200]
     calls_before = len(standin.calls)
@@ -103,8 +108,8 @@ async def test_voters_through_the_webhook_count_exactly_once(
     await standin.wait_idle(10)
     sends = [c for c in standin.calls[calls_before:] if c.method == "sendMessage"]
     assert sends == []  # nothing answered twice
-    assert _count(hooked, "SELECT count(*) FROM ballots") == 6
-    assert _count(hooked, "SELECT count(*) FROM telegram_updates") >= len(set(delivered))
+    assert await _count(hooked, "ballots") == 6
+    assert await _count(hooked, "telegram_updates") >= len(set(delivered))
 
 
 async def test_a_wrong_or_missing_secret_changes_nothing(
@@ -131,7 +136,7 @@ async def test_a_wrong_or_missing_secret_changes_nothing(
             assert r.status == 400
     await asyncio.sleep(0.2)
     assert not [c for c in standin.calls if c.params.get("chat_id") == 42]
-    assert _count(hooked, "SELECT count(*) FROM telegram_updates WHERE update_id = 777") == 0
+    assert await _count(hooked, "telegram_updates", 777) == 0
 
 
 async def test_an_update_that_fails_is_released_and_its_redelivery_handled(
@@ -169,14 +174,14 @@ async def test_an_update_that_fails_is_released_and_its_redelivery_handled(
         async with http.post(hooked.webhook_url, json=update, headers=good) as r:
             assert r.status == 500
         assert failed == [888]
-        assert _count(hooked, "SELECT count(*) FROM telegram_updates WHERE update_id = 888") == 0
+        assert await _count(hooked, "telegram_updates", 888) == 0
         async with http.post(hooked.webhook_url, json=update, headers=good) as r:
             assert r.status == 200  # Telegram's redelivery
         async with http.post(hooked.webhook_url, json=update, headers=good) as r:
             assert r.status == 200  # and once more: dropped
     sends = [c for c in standin.calls if c.params.get("chat_id") == 43]
     assert len([c for c in sends if c.method == "sendMessage"]) == 1
-    assert _count(hooked, "SELECT count(*) FROM telegram_updates WHERE update_id = 888") == 1
+    assert await _count(hooked, "telegram_updates", 888) == 1
 
 
 async def test_an_update_handled_elsewhere_is_answered_busy_for_telegram_to_retry() -> None:
