@@ -369,7 +369,8 @@ class JourneyService:
         if state == "closed":
             return "poll_closed", {}
         if state == "scheduled" and row.opens_at is not None:
-            when = datetime.fromtimestamp(row.opens_at, UTC).strftime("%d %B %Y, %H:%M UTC")
+            # numbers only: a month's name would be English inside the Welsh text
+            when = datetime.fromtimestamp(row.opens_at, UTC).strftime("%d/%m/%Y, %H:%M UTC")
             return "poll_not_open_until", {"when": when}
         if state != "open":
             return "poll_not_open", {}

@@ -167,8 +167,10 @@ class VoteCodeService:
         if self._limiter.blocked(client):
             return CodeCheck("limited")
         code = normalize(typed)
+        # A slip the check character catches is no guess at any code (a guesser computes the
+        # check anyway), so it costs nothing: a school's classes behind one address are not
+        # locked out by their typos.
         if code is None:
-            self._limiter.miss(client)
             return CodeCheck("malformed")
         voter = self._hasher.code(poll_code, code)
         found = await self._store.find_code(poll_id, voter)

@@ -395,6 +395,25 @@ REFLOW_CHECKS = (
 )
 
 
+SMALL_TARGETS = """
+const out = [];
+for (const el of document.querySelectorAll('a, button, input, select, textarea, summary')) {
+  const r = el.getBoundingClientRect();
+  if (r.width === 0 || el.closest('p, li, td, th, figcaption')) continue;  // in a sentence
+  if (r.width < 24 || r.height < 24)
+    out.push(`${el.tagName} "${(el.innerText || el.value || '').trim().slice(0, 30)}" `
+             + `${Math.round(r.width)}x${Math.round(r.height)}`);
+}
+return out;
+"""
+
+
+def small_targets(driver: WebDriver) -> list[str]:
+    """Targets that stand alone (not a link in a sentence, list item or table cell) smaller
+    than 24 x 24 CSS px (WCAG 2.5.8), each as tag, text and size."""
+    return list(driver.execute_script(SMALL_TARGETS))
+
+
 def assert_reflows(driver: WebDriver, url: str) -> None:
     """At 320 px wide and at 200% and 400% zoom, ``url`` needs no sideways scrolling."""
     try:

@@ -800,6 +800,25 @@ def test_every_page_passes_axe_and_looks_right_at_two_widths(page: WebDriver, si
     assert len(list(SHOTS.glob("*-360.png"))) >= 15
 
 
+def test_every_target_is_at_least_24_px(page: WebDriver, site: Path) -> None:
+    """WCAG 2.5.8 on every page at 1280 and 320 px: the language switch, the section links
+    and the footer's are targets of at least 24 x 24 CSS px, not only spaced apart."""
+    from tests.browser import serve_directory, set_viewport, small_targets
+
+    found = {}
+    with serve_directory(site) as server:
+        try:
+            for width in (1280, 320):
+                set_viewport(page, width, 800)
+                for name in _pages(site):
+                    page.get(f"{server.url}/{name}")
+                    if small := small_targets(page):
+                        found[f"{name} at {width}"] = small
+        finally:
+            set_viewport(page, 1280, 800)
+    assert found == {}
+
+
 def test_pages_reflow_at_320_px_and_zoom(page: WebDriver, site: Path) -> None:
     from tests.browser import assert_reflows, serve_directory
 

@@ -6,8 +6,11 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import re
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -15,6 +18,7 @@ import pytest
 from bot.app import Runtime, open_runtime
 from bot.settings import Settings
 from handlers.web.server import build_web_app, start_web
+from services.codes import new_code
 from tests.conftest import SIMPLE_POLL, make_settings
 from tests.stored import assert_nowhere, count, rows
 from tests.webclient import Browser, web_client
@@ -180,16 +184,25 @@ async def test_a_batch_repeating_an_earlier_code_is_made_again(
 
 
 async def test_wrong_codes_are_rate_limited(runtime: Runtime) -> None:
-    await runtime.services.codes.make("code-poll", 1)
+    """Well-formed codes that are not this poll's are guesses: ten from one address in ten
+    minutes, then it waits. A typing slip (its check character fails) is no guess and costs
+    nothing, so a school of classes behind one address is not locked out by their typos."""
+    (real,) = await runtime.services.codes.make("code-poll", 1)
     async with web_client(runtime) as client:
         b = Browser(client)
         await b.get("/v/code-poll")
+        slip = real[:-1] + ("7" if real[-1] != "7" else "8")  # one character wrong
+        for _ in range(30):  # slips: every one told to check the code, never made to wait
+            page = await b.submit("/v/code-poll/start", {"code": slip})
+            assert page.status == 400 and "doesn't look right" in page.plain
         statuses = []
         for _ in range(12):
-            page = await b.submit("/v/code-poll/start", {"code": "2222-2222-2222"})
+            page = await b.submit("/v/code-poll/start", {"code": new_code()})
             statuses.append(page.status)
         assert statuses[:10] == [400] * 10 and statuses[10:] == [429, 429]
         assert "Too many wrong codes" in page.plain
+        page = await b.submit("/v/code-poll/start", {"code": real})
+        assert page.status == 429  # the address waits, whatever it types
 
 
 async def test_ineligible_and_closed_and_unknown_store_nothing(runtime: Runtime) -> None:
@@ -512,3 +525,171 @@ async def test_the_confirmation_is_shown_only_to_a_browser_whose_ballot_counted(
         await other.get("/v/web-poll")
         async with client.get("/v/web-poll/done", allow_redirects=False) as resp:
             assert resp.status == 303
+
+
+async def test_a_welsh_confirmation_marks_the_english_poll_s_words_as_english(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """A Welsh page of a poll with no Welsh: the organiser line and the outcome come in the
+    poll's English, so they carry lang="en" (WCAG 3.1.2); the page's own words stay Welsh."""
+    poll = OPEN_POLL.replace("code: web-poll", "code: web-poll\norganiser: Youth Forum")
+    rt = await open_with_polls(make_settings(tmp_path, database_url), poll)
+    try:
+        async with web_client(rt) as client:
+            b = Browser(client)
+            await b.get("/v/web-poll?lang=cy")
+            await b.submit("/v/web-poll/start", {})
+            for i, value in enumerate(["13-15", "north", "climate", ""]):
+                await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+            page = await b.submit("/v/web-poll/send", {})
+            assert page.url == "/v/web-poll/done" and '<html lang="cy">' in page.text
+            english = re.findall(r'<div lang="en">(.*?)</div>', page.text, re.S)
+            assert english, page.text
+            marked = " ".join(english)
+            assert "Youth Forum" in marked and "results in January" in marked
+            assert "Diolch" in page.plain
+    finally:
+        await rt.close()
+
+
+async def test_a_rank_mistake_is_named_and_its_summary_links_to_the_place(
+    runtime: Runtime,
+) -> None:
+    """The same option in two places (the selects allow it) is said as such, with what to do,
+    and the error summary links to the place to change (WCAG 3.3.1, 3.3.3); so is a gap."""
+    async with web_client(runtime) as client:
+        for lang, said in (("en", "more than once"), ("cy", "fwy nag unwaith")):
+            b = Browser(client)
+            await b.get(f"/v/rank-poll?lang={lang}")
+            await b.submit("/v/rank-poll/start", {})
+            page = await b.submit("/v/rank-poll/q/0", {"rank1": "jobs", "rank2": "jobs"})
+            assert page.status == 400 and said in page.plain and "Jobs" in page.plain
+            assert '<li><a href="#rank2">' in page.text
+            assert 'id="rank2" name="rank2" aria-describedby="answer-error"' in page.text
+            page = await b.submit("/v/rank-poll/q/0", {"rank1": "", "rank2": "buses"})
+            assert page.status == 400 and '<li><a href="#answer">' in page.text
+    assert await count(runtime, "ballots") == 0
+
+
+async def test_a_full_disk_at_send_on_the_web_says_try_again_and_counts_once(
+    tmp_path: Path,
+) -> None:
+    """The database can't write at Send: a page that says to try again (not "You can't vote
+    here"), with the way back to Check your answers; nothing half-counted; then counted once.
+    An expired form, a wrong method and a too-large post are titled the same way. (SQLite's
+    single writer is made to fail, so this one runs on SQLite only.)"""
+    runtime = await open_with_polls(make_settings(tmp_path, None), OPEN_POLL)
+    try:
+        await _full_disk_at_send(runtime)
+    finally:
+        await runtime.close()
+
+
+def _ballots_in_file(runtime: Runtime) -> int:
+    """Ballots in the SQLite file, read beside the (failing) writer."""
+    path = runtime.store.path  # type: ignore[attr-defined]
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        return int(conn.execute("SELECT count(*) FROM ballots").fetchone()[0])
+
+
+async def _full_disk_at_send(runtime: Runtime) -> None:
+    writer = runtime.store._w  # type: ignore[attr-defined]
+    commit = writer._commit
+    full = True
+
+    def failing(ops: list[Any]) -> list[Any]:
+        if full:
+            raise sqlite3.OperationalError("database or disk is full")
+        return commit(ops)
+
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/web-poll?lang=cy")
+        await b.submit("/v/web-poll/start", {})
+        for i, value in enumerate(["16-18", "south", "jobs", ""]):
+            await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+        writer._commit = failing
+        page = await b.submit("/v/web-poll/send", {})
+        assert page.status == 503 and "wnaeth hynna ddim gweithio" in page.plain
+        assert "Alli di ddim pleidleisio" not in page.plain
+        assert 'href="/v/web-poll/check"' in page.text
+        assert _ballots_in_file(runtime) == 0
+        full = False
+        await b.get("/v/web-poll/check")
+        page = await b.submit("/v/web-poll/send", {})
+        assert page.url == "/v/web-poll/done"
+        assert _ballots_in_file(runtime) == 1
+        for lang, title in (("cy", "wnaeth hynna ddim gweithio"), ("en", "that didn't work")):
+            await b.get(f"/privacy?lang={lang}")
+            for path, data in (
+                ("/v/web-poll/start", {"csrf": "forged"}),
+                ("/privacy", {"a": "b"}),
+                ("/v/web-poll/start", {"a": "x" * 100_000}),
+            ):
+                page = await b.post(path, data)
+                assert page.status in (400, 405, 413) and title in page.plain, (lang, path)
+
+
+async def test_the_language_switch_on_a_page_that_answers_a_post_leads_to_a_page(
+    runtime: Runtime,
+) -> None:
+    """A page shown in answer to a form (a wrong code, Send, Stop, an error) has a language
+    switch too; following it (a GET) gives that page's place in Welsh, never a 405."""
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/code-poll")
+        page = await b.submit("/v/code-poll/start", {"code": "nope"})
+        switches = [page]
+        await b.get("/v/web-poll")
+        await b.submit("/v/web-poll/start", {})
+        switches.append(await b.submit("/v/web-poll/q/0", {}))
+        for i, value in enumerate(["16-18", "south", "jobs", ""]):
+            await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+        switches.append(await b.submit("/v/web-poll/cancel", {}))
+        switches.append(await b.post("/privacy", {"a": "b"}))
+        for shown in switches:
+            found = re.search(r'<a class="language" href="([^"]+)"', shown.text)
+            assert found, shown.url
+            href = html.unescape(found.group(1))
+            again = await b.get(href)
+            assert again.status in (200, 404) and '<html lang="cy">' in again.text, href
+            assert "wnaeth hynna ddim gweithio" not in again.plain, href
+            await b.get(href.replace("lang=cy", "lang=en"))
+
+
+async def test_a_poll_closed_mid_journey_is_said_at_the_next_page(runtime: Runtime) -> None:
+    """A form still open when the poll closes: the next page says it closed and nothing was
+    counted (not three questions later, at Send); nothing is kept as a ballot."""
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/web-poll?lang=cy")
+        await b.submit("/v/web-poll/start", {})
+        await b.submit("/v/web-poll/q/0", {"answer": "13-15"})
+        form = b.page.hidden() if b.page else {}
+        await runtime.services.polls.set_status("web-poll", "closed")
+        page = await b.submit("/v/web-poll/q/1", {"answer": "north"})
+        assert "caeodd y bleidlais hon" in page.plain and "Cwestiwn 3" not in page.plain
+        for path in ("/v/web-poll/q/1", "/v/web-poll/check"):
+            assert "caeodd y bleidlais hon" in (await b.get(path)).plain
+        page = await b.post("/v/web-poll/send", form)
+        assert "caeodd y bleidlais hon" in page.plain
+    assert await count(runtime, "ballots") == 0
+
+
+async def test_a_poll_not_open_yet_gives_its_date_in_welsh_too(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """The opening date was written with English month names ("10 December 2099") inside
+    Welsh text; it is now a date both languages read the same way."""
+    later = OPEN_POLL.replace("code: web-poll", "code: web-poll\nopens: 2099-12-10T09:00:00Z")
+    rt = await open_with_polls(make_settings(tmp_path, database_url), later)
+    try:
+        async with web_client(rt) as client:
+            b = Browser(client)
+            page = await b.get("/v/web-poll?lang=cy")
+            assert "Bydd hi'n agor ar 10/12/2099, 09:00 UTC" in page.plain
+            assert "December" not in page.plain
+            page = await b.get("/v/web-poll?lang=en")
+            assert "10/12/2099, 09:00 UTC" in page.plain
+    finally:
+        await rt.close()

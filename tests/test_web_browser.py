@@ -24,6 +24,7 @@ from tests.browser import (
     press,
     screenshot,
     serve_markbot,
+    small_targets,
 )
 from tests.conftest import SIMPLE_POLL
 from tests.stored import rows
@@ -283,3 +284,28 @@ def test_a_ballot_with_a_voting_code_from_its_qr_link(page: WebDriver, live: Liv
     press(page, ENTER)
     _wait_for(page, "/start")
     assert "already been used" in page.find_element(By.CSS_SELECTOR, ".error-summary").text
+
+
+def test_every_target_is_at_least_24_px(page: WebDriver, live: Live) -> None:
+    """WCAG 2.5.8: the language switch, Back, Change and the footer links are each at least
+    24 x 24 CSS px at any width, not only far enough from the next one."""
+    page.get(f"{live.url}/v/cy-poll")
+    page.find_element(By.CSS_SELECTOR, "form button").click()
+    _wait_for(page, "/q/0")
+    for path, field in (("/q/1", "answer-2"), ("/q/2", "answer-2")):
+        page.find_element(By.CSS_SELECTOR, f"label[for='{field}']").click()
+        page.find_element(By.CSS_SELECTOR, "form button").click()
+        _wait_for(page, path)
+    page.find_element(By.CSS_SELECTOR, "select#answer option[value='parks']").click()
+    page.find_element(By.CSS_SELECTOR, "form button").click()
+    _wait_for(page, "/q/3")
+    page.find_element(By.CSS_SELECTOR, "form button").click()
+    _wait_for(page, "/check")
+    try:
+        for path in ("/q/3", "/check"):
+            page.get(f"{live.url}/v/cy-poll{path}")
+            for width in (1280, 320):
+                page.set_window_size(width, 800)
+                assert small_targets(page) == [], (path, width)
+    finally:
+        page.set_window_size(1280, 800)

@@ -35,6 +35,7 @@ from handlers.web.common import (
 )
 from handlers.web.render import paragraphs
 from handlers.web.session import Browser
+from services.container import Services
 from services.journey import INELIGIBLE, CastResult, FormState, complete, reachable
 from services.pollfile import Poll, Question, pick
 from services.screens import answer_text, notice_text, outcome_text
@@ -166,6 +167,7 @@ def _question(
     error: str | None = None,
     current: list[str] | str | None = None,
     status: int = 200,
+    field: str = "answer",
 ) -> web.Response:
     poll, j = state.poll, state.journey
     q = poll.questions[index]
@@ -185,7 +187,8 @@ def _question(
         token=j.token,
         back_url=back,
         error=error,
-        error_list=[("answer", error)] if error else None,
+        error_list=[(field, error)] if error else None,
+        error_field=field if error else None,
         notes=j.notes if error is None else None,
         help_url=help_url(request, state),
     )
@@ -203,6 +206,28 @@ def _value(q: Question, form: dict[str, Any]) -> list[str] | str:
     return list(form["_all"])
 
 
+def _place_field(place: int) -> str:
+    """The id of a rank question's select for ``place`` (the first is the question's field)."""
+    return "answer" if place == 1 else f"rank{place}"
+
+
+def _rank_mistake(
+    q: Question, value: list[str] | str, services: Services, lang: str
+) -> tuple[str, str] | None:
+    """A gap, or an option in two places (the selects allow both): the place to change and
+    what to do about it, so the error summary links to that select (WCAG 3.3.1, 3.3.3)."""
+    catalog = services.catalog
+    places = value if isinstance(value, list) else [value]
+    for place, option_id in enumerate(places, start=1):
+        if not option_id:
+            return _place_field(place), catalog.plain(lang, "web_rank_gap")
+        option = q.option(option_id)
+        if option is not None and option_id in places[: place - 1]:
+            label = pick(option.label, lang)
+            return _place_field(place), catalog.plain(lang, "web_rank_repeat", option=label)
+    return None
+
+
 async def answer(request: web.Request) -> web.Response:
     browser = browser_of(request)
     form = await read_form(request, browser)
@@ -218,9 +243,12 @@ async def answer(request: web.Request) -> web.Response:
     catalog = ctx.services.catalog
     q = state.poll.questions[index]
     value = _value(q, form)
-    if q.kind == "rank" and isinstance(value, list) and "" in value:
-        error = catalog.plain(browser.lang, "web_rank_gap")
-        return _question(request, browser, state, index, error=error, current=value, status=400)
+    mistake = _rank_mistake(q, value, ctx.services, browser.lang) if q.kind == "rank" else None
+    if mistake is not None:
+        field, error = mistake
+        return _question(
+            request, browser, state, index, error=error, current=value, status=400, field=field
+        )
     result = await ctx.services.journey.answer(
         person_of(browser), form.get("token", ""), index, value, lang=browser.lang
     )
@@ -319,7 +347,7 @@ async def send(request: web.Request) -> web.Response:
         return message_page(
             request,
             browser,
-            "web_refused_title",
+            "web_try_again_title",
             [("web_submit_failed", {})],
             status=503,
             link=back,
@@ -353,12 +381,17 @@ async def done(request: web.Request) -> web.Response:
     catalog = services.catalog
     lang = browser.lang if browser.lang in poll.languages() else "en"
     outcome = outcome_text(catalog, poll, lang)
+    # The organiser line and the outcome are in the poll's language (as on the start page);
+    # on a page in another language they are marked as such (WCAG 3.1.2).
+    poll_words = paragraphs(catalog.t(lang, "notice_organiser", organiser=poll.organiser))
+    poll_words = (poll_words if poll.organiser else Markup("")) + paragraphs(
+        html.escape(outcome, quote=False)
+    )
+    if lang != browser.lang:
+        poll_words = Markup('<div lang="{}">{}</div>').format(lang, poll_words)
     body = [
         paragraphs(f"<b>{catalog.t(browser.lang, 'web_done_next')}</b>"),
-        paragraphs(catalog.t(lang, "notice_organiser", organiser=poll.organiser))
-        if poll.organiser
-        else paragraphs(""),
-        paragraphs(html.escape(outcome, quote=False)),
+        poll_words,
         paragraphs(catalog.t(browser.lang, "web_done_close")),
     ]
     return page(

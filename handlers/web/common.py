@@ -123,7 +123,7 @@ async def read_form(request: web.Request, browser: Browser) -> dict[str, Any] | 
         or not ctx_of(request).sessions.csrf_ok(browser, csrf)
     ):
         return message_page(
-            request, browser, "web_refused_title", [("web_form_expired", {})], status=400
+            request, browser, "web_try_again_title", [("web_form_expired", {})], status=400
         )
     return {k: v for k, v in form.items() if isinstance(v, str)} | {
         "_all": [clean_text(v) for v in form.getall("answer", []) if isinstance(v, str)]
@@ -147,7 +147,13 @@ async def journey_state(request: web.Request, browser: Browser) -> FormState | w
     found = await poll_of(request)
     if found is None:
         return unknown(request, browser)
-    state = await ctx_of(request).services.journey.form_state(person_of(browser))
+    journey = ctx_of(request).services.journey
+    state = await journey.form_state(person_of(browser))
+    if state is not None and state.code == found[0] and await journey.not_open(found[0]):
+        # closed mid-journey: say so at the next page, not after every answer at Send
+        return message_page(
+            request, browser, "web_refused_title", [("closed_before_submit", {})], poll=found[1]
+        )
     if state is None or state.code != found[0]:
         return message_page(
             request,

@@ -17,6 +17,27 @@ from services.container import Services
 from services.pollfile import Poll, pick
 
 _BLANK = re.compile(r"\n\s*\n")
+# A page shown in answer to a form has no address of its own to show again in the other
+# language (a GET there is a 405): its language switch leads to the page for the same place.
+_AFTER_POST = (
+    (re.compile(r"^(/v/[^/]+)/send$"), r"\1/check"),
+    (re.compile(r"^(/v/[^/]+)/(?:start|cancel)$"), r"\1"),
+    (re.compile(r"^(/v/[^/]+/help)/(?:send|withdraw)$"), r"\1"),
+    (re.compile(r"^/dashboard/logout$"), "/dashboard"),
+)
+
+
+def switch_url(request: web.Request, lang: str) -> str:
+    """The address of this page in ``lang``: the same one, or after a form the page a GET
+    shows for the same place (see _AFTER_POST)."""
+    url = request.rel_url
+    if request.method != "GET":
+        path = request.path
+        for pattern, target in _AFTER_POST:
+            if pattern.match(path):
+                url = url.with_path(pattern.sub(target, path))
+                break
+    return str(url.update_query({"lang": lang}))
 
 
 def paragraphs(text: str) -> Markup:
@@ -72,11 +93,10 @@ class Renderer:
         # Texts of a poll that has no Welsh stay English: say so to screen readers.
         poll_lang = lang if poll is None or lang in poll.languages() else "en"
         other = "cy" if lang == "en" else "en"
-        switch = request.rel_url.update_query({"lang": other})
         html = self._env.get_template(template).render(
             lang=lang,
             other_lang=other,
-            switch_url=str(switch),
+            switch_url=switch_url(request, other),
             t=t,
             p=p,
             poll=poll,

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from handlers.web import about, ballot, results
 from handlers.web import contact as contact_request
-from handlers.web.common import CTX, ContactSink, WebContext, message_page
+from handlers.web.common import CTX, ContactSink, WebContext, browser_of, message_page
 from handlers.web.render import Renderer
 from handlers.web.session import Sessions
 from handlers.web.telegram import UpdateSink, webhook_app
@@ -63,25 +63,25 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        browser = request.app[CTX].sessions.browser(request, request.app[CTX].default_lang)
+        browser = browser_of(request)
         if exc.status == 404:
             return message_page(
                 request, browser, "web_not_found_title", [("web_not_found", {})], status=404
             )
         if exc.status == 405:
             return message_page(
-                request, browser, "web_refused_title", [("web_bad_method", {})], status=405
+                request, browser, "web_try_again_title", [("web_bad_method", {})], status=405
             )
         if exc.status == 413:
             return message_page(
-                request, browser, "web_refused_title", [("web_too_large", {})], status=413
+                request, browser, "web_try_again_title", [("web_too_large", {})], status=413
             )
         return message_page(
-            request, browser, "web_refused_title", [("web_bad_method", {})], status=exc.status
+            request, browser, "web_try_again_title", [("web_bad_method", {})], status=exc.status
         )
     except Exception as exc:
         log.error("web page failed: %s", type(exc).__name__)  # no request detail: no identity
-        browser = request.app[CTX].sessions.browser(request, request.app[CTX].default_lang)
+        browser = browser_of(request)
         return message_page(
             request, browser, "web_server_error_title", [("web_server_error", {})], status=500
         )
