@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from prompts import LANGUAGES
 from services.exports import RENDERERS
 from services.identity import Hasher
 from services.polls import PollListing, PollService, poll_state
@@ -218,11 +219,15 @@ class DashboardService:
 
     async def download(self, name: str, *, staff: bool) -> Download | None:
         """A download the pages link to (``CODE.csv``...), made now without free text: for
-        staff with /export's figures, for the public only of a public poll; else None."""
+        staff with /export's figures, for the public only of a public poll; else None.
+        ``cy/CODE.csv``... is the Welsh pages' download: Welsh headers, the same figures."""
+        lang, _, file = name.rpartition("/") if "/" in name else ("en", "", name)
+        if lang not in LANGUAGES:
+            return None
         for fmt, (suffix, _) in RENDERERS.items():
-            if fmt not in TYPES or not name.endswith(suffix):
+            if fmt not in TYPES or not file.endswith(suffix):
                 continue
-            code = name[: -len(suffix)]
+            code = file[: -len(suffix)]
             if not staff and code not in await self.public_codes():
                 return None
             loaded = await self._polls.by_code(code)
@@ -233,12 +238,12 @@ class DashboardService:
                 if staff
                 else await self._reports.results(code, self._min_cell)
             )
-            if (fmt, name) not in download_names(results):
+            if (fmt, name) not in download_names(results, lang):
                 return None
             with tempfile.TemporaryDirectory(prefix="markbot-download-") as tmp:
                 path = await self._reports.export(
-                    code, fmt, Path(tmp), self._min_cell, free_text=False, staff=staff
+                    code, fmt, Path(tmp), self._min_cell, free_text=False, staff=staff, lang=lang
                 )
                 body = await asyncio.to_thread(path.read_bytes)
-            return Download(name, TYPES[fmt], body)
+            return Download(file, TYPES[fmt], body)
         return None

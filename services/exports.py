@@ -12,25 +12,48 @@ import json
 import re
 import textwrap
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from prompts import load_catalog
 from services.results import Cell, Results, Table
-from services.suppression import SECONDARY, group_size, shown, turnout_ballots
-
-CSV_HEADER = ("poll", "question", "option", "dimension", "group", "count", "share")
-CSV_RANK = ("first", "points")  # added when the export holds a rank question
+from services.suppression import SECONDARY, group_size, rule_text, shown, turnout_ballots
 
 
-def write_csv(results: Results, path: Path) -> None:
+def _words(lang: str) -> Callable[..., str]:
+    """The downloads' own headers and labels in ``lang`` (``export_*`` in prompts/): English
+    for staff exports, Welsh for the downloads of the Welsh pages."""
+    catalog = load_catalog()
+    return lambda key, **params: catalog.plain(lang, f"export_{key}", **params)
+
+
+def csv_header(ranked: bool, lang: str = "en") -> tuple[str, ...]:
+    """The CSV's column names: seven, and first preferences and points when a question is
+    ranked."""
+    names = tuple(_words(lang)("csv_columns").split("|"))
+    return names if ranked else names[:7]
+
+
+CSV_HEADER = csv_header(False)
+CSV_RANK = csv_header(True)[7:]  # added when the export holds a rank question
+
+
+def _rule(results: Results, lang: str) -> str:
+    """The suppression rule as the results state it, in ``lang``."""
+    return rule_text(results.min_cell, lang) if results.rule and lang != "en" else results.rule
+
+
+def write_csv(results: Results, path: Path, lang: str = "en") -> None:
     """The tidy table: one row per cell, in each table's order (a rank question's by points);
     hidden figures read as their markers and a hidden count has no share. When a question is
-    ranked, two more columns give first preferences and points (empty for other questions)."""
+    ranked, two more columns give first preferences and points (empty for other questions).
+    ``lang`` names the columns; every value is the same in each language."""
     ranked = any(t.kind == "rank" for t in results.tables)
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow((*CSV_HEADER, *CSV_RANK) if ranked else CSV_HEADER)
+        writer.writerow(csv_header(ranked, lang))
         for table in results.tables:
             for cell in table.cells:
                 fig = shown(table, cell, results.min_cell)
@@ -244,8 +267,10 @@ def review_by_theme(results: Results) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda x: (-x[1], x[0])))
 
 
-def write_json(results: Results, path: Path) -> None:
-    """Everything, with its metadata; a hidden count is null with ``"suppressed": true``."""
+def write_json(results: Results, path: Path, lang: str = "en") -> None:
+    """Everything, with its metadata; a hidden count is null with ``"suppressed": true``. The
+    keys are the same in every language; ``lang`` gives the rule's words."""
+    results = replace(results, rule=_rule(results, lang))
     with path.open("w", encoding="utf-8") as fh:
         for part in _json_parts(results):
             fh.write(part)
@@ -312,19 +337,21 @@ def _widths(ws: Any, widths: list[float]) -> None:
         ws.column_dimensions[get_column_letter(i)].width = w
 
 
-def _summary(wb: Any, results: Results, used: set[str], questions: list) -> None:
-    s = _Sheet(wb, "Summary", used)
+def _summary(
+    wb: Any, results: Results, used: set[str], questions: list, w: Callable[..., str]
+) -> None:
+    s = _Sheet(wb, w("sheet_summary"), used)
     ranked_any = any(k == "rank" for _, k, _ in questions)
     labels = [len(c.label) for t in results.tables if not t.dimension for c in t.cells]
     _widths(s.ws, [14, max([24, *labels]) + 2, 10, 10, *([18, 10] if ranked_any else [])])
     s.ws.freeze_panes = "A2"
     s.row([s.cell(results.title or results.code, bold=True)])
-    s.row([s.cell("Poll", bold=True), results.code])
-    s.row([s.cell("Generated", bold=True), s.cell(_date(results.generated), fmt="yyyy-mm-dd")])
-    s.row([s.cell("Ballots", bold=True), results.ballots])
-    s.row([s.cell("Suppression", bold=True), s.cell(results.rule, wrap=True)])
+    s.row([s.cell(w("poll"), bold=True), results.code])
+    s.row([s.cell(w("generated"), bold=True), s.cell(_date(results.generated), fmt="yyyy-mm-dd")])
+    s.row([s.cell(w("ballots"), bold=True), results.ballots])
+    s.row([s.cell(w("suppression"), bold=True), s.cell(results.rule, wrap=True)])
     for mode, n in results.web_modes:
-        label = "Web ballots with a voting code" if mode == "codes" else "Web ballots, open link"
+        label = w("web_codes") if mode == "codes" else w("web_open")
         s.row([s.cell(label, bold=True), n if n is not None else "[c]"])
     for qid, kind, text in questions:
         table = _overall(results, qid)
@@ -332,9 +359,9 @@ def _summary(wb: Any, results: Results, used: set[str], questions: list) -> None
             continue
         s.row([])
         s.row([s.cell(text, bold=True)])
-        head = ["Rank", "Option", "Count", "Share"]
+        head = [w("rank"), w("option"), w("count"), w("share")]
         if kind == "rank":
-            head += ["First preferences", "Points"]
+            head += [w("first"), w("points")]
         s.row([s.cell(h, bold=True) for h in head])
         rank = 0
         for c in table.cells:
@@ -346,21 +373,27 @@ def _summary(wb: Any, results: Results, used: set[str], questions: list) -> None
             if kind == "rank":
                 values += [fig.first, fig.points]
             s.row(values)
-        s.row([None, s.cell("Respondents", bold=True), group_size(table, results.min_cell)])
+        s.row([None, s.cell(w("respondents"), bold=True), group_size(table, results.min_cell)])
 
 
 def _crosstab(
-    wb: Any, results: Results, used: set[str], dim: str, dim_text: str, questions: list
+    wb: Any,
+    results: Results,
+    used: set[str],
+    dim: str,
+    dim_text: str,
+    questions: list,
+    w: Callable[..., str],
 ) -> None:
     """Rows: the groups and a Total; columns: the options in overall ranked order."""
-    s = _Sheet(wb, f"By {dim}", used, landscape=True)
+    s = _Sheet(wb, w("sheet_breakdown", question=dim), used, landscape=True)
     groups = _groups(results, dim)
     widest = max((len(c.label) for t in groups for c in t.cells), default=8)
     first = max([len(t.group_label) for t in groups] + [len(dim_text), 12])
     n_opts = max((len(t.cells) for t in groups), default=0)
     _widths(s.ws, [min(first, 40) + 2, *([min(max(widest, 10), 30) + 2] * n_opts), 12])
     s.ws.freeze_panes = "B3"
-    s.row([s.cell(f"Breakdown: {dim_text}", bold=True)])
+    s.row([s.cell(w("breakdown", question=dim_text), bold=True)])
     s.row([s.cell(results.rule)])
     m = results.min_cell
     for qid, kind, text in questions:
@@ -371,16 +404,16 @@ def _crosstab(
         order = [c.option for c in overall.cells]
         labels = {c.option: c.label for c in overall.cells}
         blocks: list[tuple[str, Callable[[Table, Cell], Any], str | None]] = [
-            ("count", lambda t, c: shown(t, c, m).count, None),
-            ("share of the group", lambda t, c: shown(t, c, m).share, PERCENT),
+            ("block_count", lambda t, c: shown(t, c, m).count, None),
+            ("block_share", lambda t, c: shown(t, c, m).share, PERCENT),
         ]
         if kind == "rank":
-            blocks.append(("first preferences", lambda t, c: shown(t, c, m).first, None))
-            blocks.append(("points", lambda t, c: shown(t, c, m).points, None))
+            blocks.append(("block_first", lambda t, c: shown(t, c, m).first, None))
+            blocks.append(("block_points", lambda t, c: shown(t, c, m).points, None))
         for title, value, fmt in blocks:
             s.row([])
-            s.row([s.cell(f"{text} ({title})", bold=True)])
-            head = [dim_text, *(labels[o] for o in order), "Respondents"]
+            s.row([s.cell(w(title, question=text), bold=True)])
+            head = [dim_text, *(labels[o] for o in order), w("respondents")]
             s.row([s.cell(h, bold=True) for h in head])
             for t in [*rows, overall]:
                 by = {c.option: c for c in t.cells}
@@ -389,16 +422,27 @@ def _crosstab(
                     v = value(t, by[o]) if o in by else ""
                     values.append(s.cell(v, fmt=fmt) if fmt and isinstance(v, float) else v)
                 total = t is overall
-                line = ["Total" if total else t.group_label, *values, group_size(t, m)]
+                line = [w("total") if total else t.group_label, *values, group_size(t, m)]
                 s.row([s.cell(v, bold=True) for v in line] if total else line)
 
 
-def _turnout(wb: Any, results: Results, used: set[str], questions: list) -> None:
-    s = _Sheet(wb, "Turnout", used)
+def _turnout(
+    wb: Any, results: Results, used: set[str], questions: list, w: Callable[..., str]
+) -> None:
+    s = _Sheet(wb, w("sheet_turnout"), used)
     s.ws.freeze_panes = "A2"
     _widths(s.ws, [12, 10, 4, 24, 24, 10, 12, 14])
     text = {q: t for q, _, t in questions}
-    head = ["Date", "Ballots", "", "Breakdown", "Group", "Ballots", "Population", "% of population"]
+    head = [
+        w("date"),
+        w("ballots"),
+        "",
+        w("breakdown_column"),
+        w("group"),
+        w("ballots"),
+        w("population"),
+        w("percent_population"),
+    ]
     s.row([s.cell(h, bold=True) if h else None for h in head])
     days = list(results.turnout.by_day)
     groups = list(results.turnout.by_group)
@@ -417,8 +461,10 @@ def _turnout(wb: Any, results: Results, used: set[str], questions: list) -> None
         s.row(line)
 
 
-def _free_text(wb: Any, results: Results, used: set[str], questions: list) -> None:
-    s = _Sheet(wb, "Free text", used)
+def _free_text(
+    wb: Any, results: Results, used: set[str], questions: list, w: Callable[..., str]
+) -> None:
+    s = _Sheet(wb, w("sheet_free_text"), used)
     s.ws.freeze_panes = "A2"
     text = {q: t for q, _, t in [*results.questions, *questions]}
     dims: list[str] = []
@@ -427,7 +473,13 @@ def _free_text(wb: Any, results: Results, used: set[str], questions: list) -> No
             if d not in dims:
                 dims.append(d)
     _widths(s.ws, [30, 80, 12, 30, *([20] * len(dims))])
-    headers = ["Question", "Answer", "Safeguarding", "Themes", *(text.get(d, d) for d in dims)]
+    headers = [
+        w("question"),
+        w("answer"),
+        w("safeguarding"),
+        w("themes"),
+        *(text.get(d, d) for d in dims),
+    ]
     s.row([s.cell(h, bold=True) for h in headers])
     for a in results.texts:
         tags = dict(a.groups)
@@ -435,7 +487,7 @@ def _free_text(wb: Any, results: Results, used: set[str], questions: list) -> No
             [
                 s.cell(text.get(a.question, a.question), wrap=True),
                 s.cell(a.body, wrap=True),
-                "flagged" if a.flagged else "for review" if a.review else "",
+                w("flagged") if a.flagged else w("for_review") if a.review else "",
                 ", ".join(a.themes),
                 *(tags.get(d, "") for d in dims),
             ]
@@ -443,26 +495,29 @@ def _free_text(wb: Any, results: Results, used: set[str], questions: list) -> No
     counts = review_by_theme(results)
     if counts:
         s.row([])
-        s.row([s.cell("For review, by theme", bold=True), "answers"])
+        s.row([s.cell(w("review_by_theme"), bold=True), w("answers")])
         for theme, n in counts.items():
-            s.row([theme or "(no theme)", n])
+            s.row([theme or w("no_theme"), n])
 
 
-def write_xlsx(results: Results, path: Path) -> None:
-    """A workbook for people: a summary, one cross-tab sheet per breakdown, turnout, free text."""
+def write_xlsx(results: Results, path: Path, lang: str = "en") -> None:
+    """A workbook for people: a summary, one cross-tab sheet per breakdown, turnout, free text;
+    its sheet names, headers and labels in ``lang``, its figures the same in each."""
     from openpyxl import Workbook
 
+    w = _words(lang)
+    results = replace(results, rule=_rule(results, lang))
     wb = Workbook(write_only=True)
     used: set[str] = set()
     questions = _question_order(results)
     texts = {q: t for q, _, t in questions}
-    _summary(wb, results, used, questions)
+    _summary(wb, results, used, questions, w)
     for dim in _dimensions(results):
         shown = [q for q in questions if q[0] != dim]
-        _crosstab(wb, results, used, dim, texts.get(dim, dim), shown)
-    _turnout(wb, results, used, questions)
+        _crosstab(wb, results, used, dim, texts.get(dim, dim), shown, w)
+    _turnout(wb, results, used, questions, w)
     if results.texts:
-        _free_text(wb, results, used, questions)
+        _free_text(wb, results, used, questions, w)
     wb.save(path)
 
 
@@ -500,10 +555,12 @@ def chart_size(results: Results) -> tuple[int, int]:
     )
 
 
-def write_png(results: Results, path: Path) -> None:
-    """A ranked bar chart of the headline question, readable on a phone and in a report."""
+def write_png(results: Results, path: Path, lang: str = "en") -> None:
+    """A ranked bar chart of the headline question, readable on a phone and in a report; its
+    notes in ``lang``."""
     from matplotlib.figure import Figure
 
+    w = _words(lang)
     table = headline(results)
     width, height = chart_size(results)
     cells = list(table.cells) if table else []
@@ -517,16 +574,16 @@ def write_png(results: Results, path: Path) -> None:
     n = group_size(table, results.min_cell) if table else 0
     sub = f"n = {n} · {results.generated}" if results.generated else f"n = {n}"
     if rank:
-        sub += " · points: 1st choice scores most"
+        sub += " · " + w("chart_rank_note")
     elif table is not None and table.kind == "multi":
-        sub += " · several answers each"
+        sub += " · " + w("chart_multi_note")
     figs = [shown(table, c, results.min_cell) for c in cells] if table else []
     # the figure on each bar: points for a rank question, else the share (and count)
     markers = {f.points if rank else f.count for f in figs if f.hidden}
     if f"<{results.min_cell}" in markers:
-        sub += f" · <{results.min_cell}: fewer than {results.min_cell}"
+        sub += " · " + w("chart_small", marker=f"<{results.min_cell}", m=results.min_cell)
     if SECONDARY in markers:
-        sub += f" · {SECONDARY}: hidden to protect small numbers"
+        sub += " · " + w("chart_secondary", marker=SECONDARY)
     fig.text(0.02, 1 - (top - 10) / height, sub, fontsize=15, color="#444444", va="bottom")
     left = 0.36
     bars_px = BAR_HEIGHT * max(len(cells), 1)
@@ -541,7 +598,7 @@ def write_png(results: Results, path: Path) -> None:
             label, at = str(f.points if rank else f.count), xmax * 0.06
         else:
             ax.barh(y, v, height=0.64, color="#1f5f99")
-            label = f"{c.points} points" if rank else f"{v:.0f}%  ({c.count})"
+            label = w("chart_points", points=c.points) if rank else f"{v:.0f}%  ({c.count})"
             at = v + xmax * 0.01
         ax.text(at, y, label, va="center", ha="left", fontsize=16)
     ax.set_yticks(range(len(cells)))
@@ -555,7 +612,8 @@ def write_png(results: Results, path: Path) -> None:
     fig.savefig(path, dpi=100, format="png")
 
 
-RENDERERS: dict[str, tuple[str, Callable[[Results, Path], None]]] = {
+# Each renderer is called as render(results, path) for English, or with lang="cy".
+RENDERERS: dict[str, tuple[str, Callable[..., None]]] = {
     "csv": (".csv", write_csv),
     "json": (".json", write_json),
     "xlsx": (".xlsx", write_xlsx),

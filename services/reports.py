@@ -430,11 +430,14 @@ class ReportService:
         *,
         free_text: bool = True,
         staff: bool = False,
+        lang: str = "en",
     ) -> Path:
         """Write the export (of one poll, or the combined ranking of several); say where.
         ``free_text=False`` leaves young people's own words out (for files sent through
         Telegram: free text is personal data and stays on the council's machine);
-        ``staff=True`` gives the figures /results shows (see staff_results)."""
+        ``staff=True`` gives the figures /results shows (see staff_results); ``lang="cy"``
+        writes the headers, labels and the poll's own words in Welsh (the Welsh pages' download;
+        staff exports stay English)."""
         if fmt not in RENDERERS:
             raise ExportError(f"unknown format {fmt!r}; use one of {', '.join(sorted(RENDERERS))}")
         suffix, render = RENDERERS[fmt]
@@ -447,14 +450,53 @@ class ReportService:
             results = await self.campaign(codes, min_cell)
         if not free_text:
             results = replace(results, texts=())
+        if lang != "en" and len(codes) == 1:
+            results = in_language(results, (await self._poll(codes[0]))[1], lang)
         path = out or Path(f"{results.code}{suffix}")
         if path.is_dir():
             path = path / f"{results.code}{suffix}"
         try:
-            await asyncio.to_thread(render, results, path)
+            await asyncio.to_thread(render, results, path, lang)
         except OSError as exc:
             raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
         return path
+
+
+def in_language(results: Results, poll: Poll, lang: str) -> Results:
+    """The same results with the poll's own words (title, questions, options, groups, theme
+    names) in ``lang`` where the poll file gives them: the downloads of the Welsh pages. Ids,
+    figures and markers are untouched, so each cell is the English download's cell."""
+    if lang == "en":
+        return results
+    questions = {q.id: q for q in poll.questions}
+    options = {(q.id, o.id): pick(o.label, lang) for q in poll.questions for o in q.options}
+    themes = {t: label.get(lang, label["en"]) for t, (label, _) in codebook().items()}
+
+    def label(question: str, option: str, current: str) -> str:
+        return options.get((question, option)) or themes.get(option) or current
+
+    def table(t: Table) -> Table:
+        cells = tuple(replace(c, label=label(t.question, c.option, c.label)) for c in t.cells)
+        group = label(t.dimension, t.group, t.group_label) if t.dimension else t.group_label
+        return replace(t, cells=cells, group_label=group)
+
+    turnout = replace(
+        results.turnout,
+        by_group=tuple(
+            replace(r, group_label=label(r.dimension, r.group, r.group_label))
+            for r in results.turnout.by_group
+        ),
+    )
+    return replace(
+        results,
+        title=pick(poll.title, lang) or results.title,
+        questions=tuple(
+            (qid, kind, pick(questions[qid].text, lang) if qid in questions else text)
+            for qid, kind, text in results.questions
+        ),
+        tables=tuple(table(t) for t in results.tables),
+        turnout=turnout,
+    )
 
 
 def _hide_combined(results: Results, hidden: set[str]) -> Results:

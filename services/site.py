@@ -32,7 +32,7 @@ from services.pollfile import (
     pick,
 )
 from services.polls import PollService
-from services.reports import ExportError, ReportService
+from services.reports import ExportError, ReportService, in_language
 from services.results import Results, Table
 from services.site_inputs import National, render_markdown
 from services.suppression import group_size, shown, sizes_table, turnout_ballots
@@ -207,7 +207,13 @@ class SiteWriter:
         pages.append(
             self._page(lang, f"{code}/methodology.html", "methodology.html", kinds=kinds, **common)
         )
-        pages.append(self._page(lang, f"{code}/downloads.html", "downloads.html", **common))
+        formats = {fmt for fmt, _ in sp.downloads}
+        downloads = [(f, n) for f, n in download_names(sp.results, lang) if f in formats]
+        pages.append(
+            self._page(
+                lang, f"{code}/downloads.html", "downloads.html", downloads=downloads, **common
+            )
+        )
         return pages
 
     # --- figures (only ever through shown / group_size) -----------------------------------
@@ -800,11 +806,13 @@ class SiteService:
         for row, poll in loaded:
             results = await self._reports.results(row.code, min_cell)
             results = replace(results, texts=())  # never on a page, nor in a download
-            folder = out / DOWNLOADS
-            folder.mkdir(parents=True, exist_ok=True)
             downloads = download_names(results)
-            for fmt, name in downloads:
-                await asyncio.to_thread(RENDERERS[fmt][1], results, folder / name)
+            for lang in LANGS:  # the Welsh pages link to Welsh downloads (downloads/cy/...)
+                localised = in_language(results, poll, lang)
+                for fmt, name in download_names(results, lang):
+                    target = out / DOWNLOADS / name
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    await asyncio.to_thread(RENDERERS[fmt][1], localised, target, lang)
             polls.append(
                 SitePoll(
                     poll,
@@ -816,7 +824,12 @@ class SiteService:
                 )
             )
         written = await asyncio.to_thread(self._writer.write, polls, out, national)
-        return written + [out / DOWNLOADS / name for sp in polls for _, name in sp.downloads]
+        return written + [
+            out / DOWNLOADS / name
+            for sp in polls
+            for lang in LANGS
+            for _, name in download_names(sp.results, lang)
+        ]
 
     async def pages(self, polls: list[tuple[PollRow, Poll, Results]]) -> dict[str, bytes]:
         """The site of these polls from Results already made (the web server gives staff the
@@ -836,10 +849,13 @@ class SiteService:
         return await asyncio.to_thread(self._writer.render, site)
 
 
-def download_names(results: Results) -> list[tuple[str, str]]:
-    """(format, file name) of the downloads a poll's site links to: as ``build`` makes them."""
+def download_names(results: Results, lang: str = "en") -> list[tuple[str, str]]:
+    """(format, file name under downloads/) of the downloads a poll's pages in ``lang`` link
+    to, as ``build`` makes them: ``CODE.csv``... for English (addresses already shared stay as
+    they were), ``cy/CODE.csv``... for Welsh, with Welsh headers and the same figures."""
+    folder = "" if lang == "en" else f"{lang}/"
     return [
-        (fmt, f"{results.code}{RENDERERS[fmt][0]}")
+        (fmt, f"{folder}{results.code}{RENDERERS[fmt][0]}")
         for fmt in ("csv", "xlsx", "json", "png")
         if fmt in RENDERERS and not (fmt == "png" and results.ballots == 0)
     ]

@@ -82,6 +82,7 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
+from prompts import load_catalog
 from services.results import (
     Cell,
     Results,
@@ -189,20 +190,13 @@ def turnout_ballots(results: Results, row: TurnoutRow) -> int | str:
     return ballots
 
 
-def rule_text(min_cell: int) -> str:
-    """The suppression rule in plain English, written into every export."""
+def rule_text(min_cell: int, lang: str = "en") -> str:
+    """The suppression rule in plain words (``prompts/``: ``export_rule``), written into every
+    export; English unless a download is made for the Welsh pages."""
+    catalog = load_catalog()
     if min_cell <= 0:
-        return "No suppression: for internal use only."
-    m = min_cell
-    return (
-        f"Counts below {m} are shown as <{m} (and their shares hidden); further figures are "
-        f"hidden, shown as {SECONDARY}, where needed so that no hidden count above zero can be "
-        f"worked out from the totals; breakdown groups with fewer than {m} respondents are "
-        "withheld, as is a whole breakdown where nothing less would do. For ranked questions "
-        "an option's count, first preferences and points are shown or hidden together, and "
-        f"hidden when they would tell that fewer than {m} (but some) put it in any one place; "
-        f"hidden points show as {SECONDARY}."
-    )
+        return catalog.plain(lang, "export_rule_none")
+    return catalog.plain(lang, "export_rule", m=min_cell, secondary=SECONDARY)
 
 
 # --- the model -----------------------------------------------------------------------------

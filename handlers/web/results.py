@@ -192,9 +192,9 @@ async def staff_download(request: web.Request) -> web.StreamResponse:
     refused = await _signed_in(request, browser)
     if refused is not None:
         return _staff_headers(refused)
-    found = await ctx_of(request).services.dashboard.download(
-        request.match_info["name"], staff=True
-    )
+    lang = request.match_info.get("lang")  # the Welsh pages' downloads: downloads/cy/CODE.csv
+    name = f"{lang}/{request.match_info['name']}" if lang else request.match_info["name"]
+    found = await ctx_of(request).services.dashboard.download(name, staff=True)
     if found is None:
         raise web.HTTPNotFound()
     response = web.Response(body=found.body, content_type=found.content_type)
@@ -215,5 +215,6 @@ def routes() -> list[web.RouteDef]:
         web.post("/dashboard/login/{token}", login),
         web.post("/dashboard/logout", logout),
         web.get("/dashboard/downloads/{name}", staff_download),
+        web.get("/dashboard/downloads/{lang:cy}/{name}", staff_download),
         web.get("/dashboard/{lang:en|cy}/{code}/{page}", staff_file),
     ]
