@@ -794,3 +794,41 @@ def test_ballots_by_day_are_suppressed_like_any_count(tmp_path: Path) -> None:
     assert [row[1] for row in rows[1:3]] == ["[c]", "<5"]
     one = apply_suppression(replace(base, turnout=replace(base.turnout, by_day=days[1:])))
     assert one.turnout.by_day == days[1:]
+
+
+def test_png_notes_in_welsh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The chart's own words come from prompts/ in the language asked for; markers stay."""
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    written: list[str] = []
+    for cls in (Figure, Axes):
+        original = cls.text
+
+        def text(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            written.append(str(args[2]))
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(cls, "text", text)
+    res = _small()
+    RENDERERS["png"][1](res, tmp_path / "cy.png", lang="cy")
+    cy = " ".join(written)
+    assert "<5: llai na 5" in cy and "[c]: wedi'i guddio i ddiogelu niferoedd bach" in cy
+    written.clear()
+    RENDERERS["png"][1](res, tmp_path / "en.png")
+    en = " ".join(written)
+    assert "<5: fewer than 5" in en and "[c]: hidden to protect small numbers" in en
+    assert _png_size(tmp_path / "cy.png") == _png_size(tmp_path / "en.png")
+
+
+def test_staff_exports_stay_english_and_the_welsh_csv_has_the_same_figures(
+    tmp_path: Path,
+) -> None:
+    res = _small()
+    write_csv(res, tmp_path / "en.csv")
+    write_csv(res, tmp_path / "cy.csv", lang="cy")
+    en = list(csv.reader((tmp_path / "en.csv").read_text("utf-8").splitlines()))
+    cy = list(csv.reader((tmp_path / "cy.csv").read_text("utf-8").splitlines()))
+    assert en[0] == ["poll", "question", "option", "dimension", "group", "count", "share"]
+    assert cy[0] == ["pleidlais", "cwestiwn", "ateb", "dadansoddiad", "grŵp", "nifer", "cyfran"]
+    assert en[1:] == cy[1:]  # the labels are the poll's: in_language translates them

@@ -974,3 +974,92 @@ def test_the_root_page_is_bilingual_throughout(site: Path) -> None:
         assert re.search(rf'lang="cy"[^>]*>[^<]*{re.escape(cy)}', page), key
     title = re.search(r"<title>(.*?)</title>", page, re.S)
     assert title and catalog.plain("cy", "site_index_title") in title.group(1)
+
+
+# --- the Welsh downloads -------------------------------------------------------------------
+
+# The poll's own words are translated (title, questions, options, groups, theme names) and the
+# files' own words; everything else, every figure and marker, is the English file's.
+TRANSLATED = {"label", "group_label", "title", "text", "rule"}
+
+
+def _same_but_words(en: object, cy: object, where: str = "") -> None:
+    """The Welsh JSON is the English one, key for key and figure for figure; only the values
+    of the translated keys may differ."""
+    assert type(en) is type(cy), where
+    if isinstance(en, dict):
+        assert isinstance(cy, dict) and list(en) == list(cy), where
+        for key in en:
+            if key in TRANSLATED and isinstance(en[key], str):
+                continue
+            _same_but_words(en[key], cy[key], f"{where}.{key}")
+    elif isinstance(en, list):
+        assert isinstance(cy, list) and len(en) == len(cy), where
+        for i, (a, b) in enumerate(zip(en, cy, strict=True)):
+            _same_but_words(a, b, f"{where}[{i}]")
+    else:
+        assert en == cy, where
+
+
+def test_the_welsh_downloads_have_welsh_headers_and_the_same_figures(site: Path) -> None:
+    """Found by review: the Welsh pages linked to English-only downloads."""
+    import csv
+
+    from openpyxl import load_workbook
+
+    en_dir, cy_dir = site / "downloads", site / "downloads" / "cy"
+    catalog = load_catalog()
+    # CSV: Welsh column names, then row for row, the figures (and markers) of the English file
+    en_rows = list(csv.reader((en_dir / f"{CODE}.csv").read_text("utf-8").splitlines()))
+    cy_rows = list(csv.reader((cy_dir / f"{CODE}.csv").read_text("utf-8").splitlines()))
+    assert cy_rows[0] == catalog.plain("cy", "export_csv_columns").split("|")
+    assert cy_rows[0][:3] == ["pleidlais", "cwestiwn", "ateb"] and en_rows[0][0] == "poll"
+    assert len(en_rows) == len(cy_rows) > 10
+    for en, cy in zip(en_rows[1:], cy_rows[1:], strict=True):
+        assert en[:2] + en[3:4] + en[5:] == cy[:2] + cy[3:4] + cy[5:]  # all but the labels
+    labels = {row[2] for row in cy_rows[1:]}
+    assert {"Iechyd meddwl", "Swyddi", "Parciau"} <= labels and "Mental health" not in labels
+    assert any(row[5] == "<5" for row in cy_rows) and any(row[5] == "[c]" for row in cy_rows)
+    # JSON: the same keys and figures; the poll's words and the rule in Welsh
+    en_json = json.loads((en_dir / f"{CODE}.json").read_text(encoding="utf-8"))
+    cy_json = json.loads((cy_dir / f"{CODE}.json").read_text(encoding="utf-8"))
+    _same_but_words(en_json, cy_json)
+    assert cy_json["title"] == "Blaenoriaethau'r Cyngor Ieuenctid 2026"
+    assert cy_json["rule"].startswith("Mae niferoedd llai na 5")
+    # the workbook: the same sheets, every number and date in the same cell; words in Welsh
+    en_book = load_workbook(en_dir / f"{CODE}.xlsx", read_only=True)
+    cy_book = load_workbook(cy_dir / f"{CODE}.xlsx", read_only=True)
+    assert len(en_book.worksheets) == len(cy_book.worksheets)
+    assert cy_book.worksheets[0].title == "Crynodeb"
+    words = set()
+    for en_sheet, cy_sheet in zip(en_book.worksheets, cy_book.worksheets, strict=True):
+        en_cells = [[c.value for c in r] for r in en_sheet.iter_rows()]
+        cy_cells = [[c.value for c in r] for r in cy_sheet.iter_rows()]
+        assert len(en_cells) == len(cy_cells), cy_sheet.title
+        for en_row, cy_row in zip(en_cells, cy_cells, strict=True):
+            assert len(en_row) == len(cy_row)
+            for a, b in zip(en_row, cy_row, strict=True):
+                if isinstance(a, str) and a not in ("<5", "[c]"):
+                    assert isinstance(b, str)  # a word, perhaps translated
+                    words.add(b)
+                else:
+                    assert a == b, cy_sheet.title  # a figure, a date or a marker
+    en_book.close()
+    cy_book.close()
+    for key in ("first", "points", "respondents", "total", "rank", "count", "share", "ballots"):
+        assert catalog.plain("cy", f"export_{key}") in words, key
+    assert not words & {"First preferences", "Respondents", "Total", "Summary", "Ballots"}
+    # the chart: a PNG of the same size (its notes' words: test_exports.py)
+    en_png, cy_png = (en_dir / f"{CODE}.png").read_bytes(), (cy_dir / f"{CODE}.png").read_bytes()
+    assert cy_png[:8] == b"\x89PNG\r\n\x1a\n" and cy_png[16:24] == en_png[16:24]
+
+
+def test_the_welsh_downloads_page_links_to_the_welsh_downloads(site: Path) -> None:
+    cy = (site / "cy" / CODE / "downloads.html").read_text(encoding="utf-8")
+    en = (site / "en" / CODE / "downloads.html").read_text(encoding="utf-8")
+    for suffix in (".csv", ".xlsx", ".json", ".png"):
+        assert f'href="../../downloads/cy/{CODE}{suffix}"' in cy
+        assert f'href="../../downloads/{CODE}{suffix}"' in en  # English addresses unchanged
+        assert (site / "downloads" / "cy" / f"{CODE}{suffix}").is_file()
+    assert "downloads/cy/" not in en
+    assert html.escape(load_catalog().plain("cy", "site_downloads_language"), quote=False) in cy

@@ -313,6 +313,10 @@ async def test_staff_see_an_open_poll_in_the_steps_of_results(
     assert css.status == 200 and ".chart" in css.text
     download = await browser.get(f"/dashboard/downloads/{CODE}.csv")
     assert download.status == 200 and "Mental health" in download.text
+    welsh_csv = await browser.get(f"/dashboard/downloads/cy/{CODE}.csv")  # the Welsh pages'
+    assert welsh_csv.status == 200 and welsh_csv.text.startswith("pleidlais,cwestiwn,ateb")
+    assert "Iechyd meddwl" in welsh_csv.text and "Mental health" not in welsh_csv.text
+    assert (await browser.get(f"/dashboard/downloads/fr/{CODE}.csv")).status == 404
     assert (await browser.get(f"/dashboard/en/{CODE}/nope.html")).status == 404
     assert (await browser.get("/dashboard/en/nope/index.html")).status == 404
 
@@ -341,6 +345,9 @@ async def test_the_public_sees_a_poll_only_once_closed_and_published(
     assert root.status == 200 and CODE in root.text and "empty-2026" not in root.text
     csv = await Browser(client).get(f"/results/downloads/{CODE}.csv")
     assert csv.status == 200 and "Mental health" in csv.text
+    welsh = await Browser(client).get(f"/results/downloads/cy/{CODE}.csv")
+    assert welsh.status == 200 and "Iechyd meddwl" in welsh.text
+    assert (await Browser(client).get(f"/results/downloads/de/{CODE}.csv")).status == 404
     # published figures never move: no paper ballots while public (found by review) ...
     with pytest.raises(PollPublished):
         await rt.services.paper.add(CODE, b"x", "late.csv")
@@ -435,14 +442,19 @@ async def test_no_small_count_in_any_live_byte(
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(page.text, encoding="utf-8")
     for fmt in ("csv", "json", "xlsx"):
-        async with browser.client.get(f"/dashboard/downloads/{CODE}.{fmt}") as resp:
-            (tmp_path / "staff" / f"{CODE}.{fmt}").write_bytes(await resp.read())
+        for lang in ("", "cy/"):
+            async with browser.client.get(f"/dashboard/downloads/{lang}{CODE}.{fmt}") as resp:
+                assert resp.status == 200
+                name = f"{lang.replace('/', '-')}{CODE}.{fmt}"
+                (tmp_path / "staff" / name).write_bytes(await resp.read())
     assert len(pages) >= 12
     assert small_counts(tmp_path / "staff") == []
     await _close(rt)
     await rt.services.dashboard.publish(CODE)
     public = await rt.services.dashboard.public_pages()
-    names = sorted(public) + [f"downloads/{CODE}.{fmt}" for fmt in ("csv", "json", "xlsx")]
+    names = sorted(public) + [
+        f"downloads/{lang}{CODE}.{fmt}" for fmt in ("csv", "json", "xlsx") for lang in ("", "cy/")
+    ]
     await _mirror(client, "/results/", names, tmp_path / "public")
     assert small_counts(tmp_path / "public") == []
     # the scan does see a small count in the same pages made without suppression
