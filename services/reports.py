@@ -411,12 +411,14 @@ class ReportService:
         results = apply_suppression(
             Results(
                 code=name,
-                title="Combined: " + ", ".join(c.lower() for c in codes),
+                title=self._catalog.plain(
+                    "en", "export_combined_title", codes=", ".join(c.lower() for c in codes)
+                ),
                 ballots=ballots,
                 min_cell=min_cell,
                 tables=(suppress_table(table, min_cell),),
                 generated=datetime.now(UTC).date().isoformat(),
-                questions=(("campaign", kind, "Combined ranking"),),
+                questions=(("campaign", kind, self._catalog.plain("en", "export_combined")),),
             )
         )
         return _hide_combined(results, hidden)
