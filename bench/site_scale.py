@@ -12,7 +12,7 @@ In one process, each step once to warm the OS cache, then 3 timed rounds, interl
 
 - ``csv``: ``ReportService.export(code, "csv", ...)``, what ``markbot export`` does.
 - ``site``: ``SiteService.build([code], out, ...)``, what ``markbot site`` does: every page in
-  English and Welsh, and the four downloads (csv, xlsx, json, png).
+  English and Welsh, and the downloads (csv, xlsx, json, png) in English and in Welsh.
 
 Peak RSS of each comes from a fresh child process (``--child csv|site``), as in
 ``export_scale``. Targets: the site within 2x the CSV export's time, and within the exports'
