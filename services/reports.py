@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from prompts import Catalog
+from prompts import Catalog, load_catalog
 from services.exports import RENDERERS
 from services.paper import headline
 from services.pollfile import CHANNEL, Poll, Question, pick, session_breakdown
@@ -473,8 +473,12 @@ def in_language(results: Results, poll: Poll, lang: str) -> Results:
     questions = {q.id: q for q in poll.questions}
     options = {(q.id, o.id): pick(o.label, lang) for q in poll.questions for o in q.options}
     themes = {t: label.get(lang, label["en"]) for t, (label, _) in codebook().items()}
+    catalog = load_catalog()
+    channels = {c: catalog.plain(lang, f"site_channel_{c}") for c in ("telegram", "web", "paper")}
 
     def label(question: str, option: str, current: str) -> str:
+        if question == CHANNEL:  # the ballots by channel: Telegram, Gwefan, Papur
+            return channels.get(option, current)
         return options.get((question, option)) or themes.get(option) or current
 
     def table(t: Table) -> Table:

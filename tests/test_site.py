@@ -1019,6 +1019,7 @@ def test_the_welsh_downloads_have_welsh_headers_and_the_same_figures(site: Path)
         assert en[:2] + en[3:4] + en[5:] == cy[:2] + cy[3:4] + cy[5:]  # all but the labels
     labels = {row[2] for row in cy_rows[1:]}
     assert {"Iechyd meddwl", "Swyddi", "Parciau"} <= labels and "Mental health" not in labels
+    assert {"Gogledd", "De", "Gwefan", "Papur"} <= {row[4] for row in cy_rows[1:]}
     assert any(row[5] == "<5" for row in cy_rows) and any(row[5] == "[c]" for row in cy_rows)
     # JSON: the same keys and figures; the poll's words and the rule in Welsh
     en_json = json.loads((en_dir / f"{CODE}.json").read_text(encoding="utf-8"))
