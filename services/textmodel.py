@@ -24,6 +24,7 @@ which grew over-confident (README "Free text").
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ from importlib import resources
 import numpy as np
 
 from services import embedding
+
+log = logging.getLogger(__name__)
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -174,7 +177,18 @@ def load(name: str) -> LinearModel:
         wanted = (embedding.NAME, embedding.POOLING)
         if (part["name"], part["pooling"]) != wanted:
             raise ValueError(f"{name}.json was trained on {part['name']}, not {wanted}")
-        embedding.warm()
+        try:
+            embedding.warm()
+        except Exception as exc:  # any failure to read the shipped table
+            # A broken install must not take safeguarding down with it: the phrase list and the
+            # word model still read every answer (the embedding part only refines them).
+            log.error(
+                "%s: the embedding part is off (%s); the word model alone reads answers",
+                name,
+                type(exc).__name__,
+            )
+            part = None
+    if part is not None:
         dense = Dense(
             weight=float(part["weight"]),
             bias=np.array(part["bias"], dtype=np.float64),

@@ -124,3 +124,23 @@ def test_probabilities_average_the_two_parts() -> None:
     assert set(p) == set(model.classes) and abs(sum(p.values()) - 1) < 1e-9
     words = textmodel.softmax(model.scores(normalise("i keep thinking everyone would be better")))
     assert words != model.probabilities(normalise("i keep thinking everyone would be better"))
+
+
+def test_a_broken_embedding_install_leaves_the_word_model_reading(monkeypatch, caplog) -> None:
+    """If the shipped table cannot be read (a broken install), safeguarding still works: the
+    phrase list and the word model read every answer, and the log says why once."""
+    from services.safeguarding import assess
+
+    def broken() -> None:
+        raise FileNotFoundError("the wordllama package is not installed")
+
+    textmodel.load.cache_clear()
+    monkeypatch.setattr(textmodel.embedding, "warm", broken)
+    try:
+        model = textmodel.load("safeguarding")
+        assert model.dense is None
+        assert "embedding part is off (FileNotFoundError)" in caplog.text
+        assert assess("i want to kill myself").level == "disclosure"
+        assert assess("the buses are late every morning").level == "none"
+    finally:
+        textmodel.load.cache_clear()
