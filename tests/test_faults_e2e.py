@@ -25,6 +25,7 @@ from conftest import Harness, start_markbot, vote
 
 from bot.settings import Settings
 from standin import BotApiStandin, FakeUser, Fault
+from tests.full_disk import FullDisk
 
 
 def _problems(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -82,22 +83,14 @@ async def test_a_full_disk_at_send_keeps_the_draft_for_another_try(markbot: Harn
     try again and nothing is lost; once the disk has room, the same button counts the vote."""
     await markbot.add_poll()
     store = markbot.runtime.store
-    writer = store._w
-    commit = writer._commit
-    full = True
-
-    def failing(ops: list[Any]) -> list[Any]:
-        if full:
-            raise sqlite3.OperationalError("database or disk is full")
-        return commit(ops)
-
+    disk = FullDisk(store)
     user = markbot.user(2003)
     await user.send_command("start", "test-poll")
     await user.next_output()
     for label in ("Start", "13-15", "North", "Climate"):
         await user.press(label)
         await user.next_output()
-    writer._commit = failing  # type: ignore[method-assign]  # from here on the disk is full
+    disk.full = True  # from here on the disk is full
     await user.press("Skip this question")
     assert "Check your answers" in (await user.next_output()).plain
     await asyncio.sleep(0.7)  # a write-behind round fails too
@@ -108,7 +101,7 @@ async def test_a_full_disk_at_send_keeps_the_draft_for_another_try(markbot: Harn
     await user.expect_no_output(0.3)  # still on the check screen, with its Send button
     await user.press("Send my answers")  # still full: the same kind answer, nothing lost
     assert "couldn't be sent" in (await user.next_callback_answer())["text"]
-    full = False
+    disk.full = False
     await user.press("Send my answers")
     assert "Thank you!" in (await user.next_output()).plain
     assert not (await user.next_callback_answer())["show_alert"]

@@ -10,7 +10,6 @@ import re
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
@@ -20,6 +19,7 @@ from bot.settings import Settings
 from handlers.web.server import build_web_app, start_web
 from services.codes import new_code
 from tests.conftest import SIMPLE_POLL, make_settings
+from tests.full_disk import FullDisk
 from tests.stored import assert_nowhere, count, rows
 from tests.webclient import Browser, web_client
 
@@ -593,28 +593,20 @@ def _ballots_in_file(runtime: Runtime) -> int:
 
 
 async def _full_disk_at_send(runtime: Runtime) -> None:
-    writer = runtime.store._w  # type: ignore[attr-defined]
-    commit = writer._commit
-    full = True
-
-    def failing(ops: list[Any]) -> list[Any]:
-        if full:
-            raise sqlite3.OperationalError("database or disk is full")
-        return commit(ops)
-
+    disk = FullDisk(runtime.store)
     async with web_client(runtime) as client:
         b = Browser(client)
         await b.get("/v/web-poll?lang=cy")
         await b.submit("/v/web-poll/start", {})
         for i, value in enumerate(["16-18", "south", "jobs", ""]):
             await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
-        writer._commit = failing
+        disk.full = True
         page = await b.submit("/v/web-poll/send", {})
         assert page.status == 503 and "wnaeth hynna ddim gweithio" in page.plain
         assert "Alli di ddim pleidleisio" not in page.plain
         assert 'href="/v/web-poll/check"' in page.text
         assert _ballots_in_file(runtime) == 0
-        full = False
+        disk.full = False
         await b.get("/v/web-poll/check")
         page = await b.submit("/v/web-poll/send", {})
         assert page.url == "/v/web-poll/done"
