@@ -1,16 +1,18 @@
 """Build prompts/models/safeguarding.json and prompts/models/themes.json from data written here.
 
-    python tools/build_textmodels.py            # build both, print cross-validated figures
-    python tools/build_textmodels.py --check    # build in memory, fail if the files differ
+    python -m bench.textmodels_build           # build both, print cross-validated figures
+    python -m bench.textmodels_build --check   # build in memory, fail if the files differ
 
 Needs scikit-learn (the `build` extra); the bot itself only reads the JSON. Training data:
 
-- safeguarding: tests/data/safeguarding_train.yaml (disclosure / worry / ordinary, en and cy)
+- safeguarding: tests/data/safeguarding_train.yaml and the later rounds beside it
+  (safeguarding_train_r9_en.yaml, ...; disclosure / worry / ordinary, en and cy)
   plus the development corpus tests/data/safeguarding_corpus.yaml (concerning -> disclosure,
   worry -> worry, not_concerning -> ordinary);
 - themes: tests/data/themes_train.yaml.
 
-Never the held-out corpora (tests/data/heldout/): they are scored by tools/score_heldout.py.
+Never the held-out corpora (tests/data/heldout/): they are scored by
+`python -m bench.freetext_score --heldout`.
 
 Each model has two parts trained on the same data: the word model (sparse features,
 services/textmodel.py) and an embedding model (a logistic regression over the static sentence
@@ -73,10 +75,11 @@ def _fold(text: str) -> int:
 def safeguarding_data() -> list[tuple[str, str, str]]:
     """(text, class, lang) from the training file and the development corpus."""
     rows: list[tuple[str, str, str]] = []
-    train = yaml.safe_load((DATA / "safeguarding_train.yaml").read_text("utf-8"))
-    for label, cls in (("disclosure", "disclosure"), ("worry", "worry"), ("ordinary", "none")):
-        for lang in ("en", "cy"):
-            rows += [(t, cls, lang) for t in train[label][lang]]
+    for path in sorted(DATA.glob("safeguarding_train*.yaml")):
+        train = yaml.safe_load(path.read_text("utf-8"))
+        for label, cls in (("disclosure", "disclosure"), ("worry", "worry"), ("ordinary", "none")):
+            for lang in ("en", "cy"):
+                rows += [(t, cls, lang) for t in train.get(label, {}).get(lang, [])]
     dev = yaml.safe_load((DATA / "safeguarding_corpus.yaml").read_text("utf-8"))
     labels = (("concerning", "disclosure"), ("worry", "worry"), ("not_concerning", "none"))
     for label, cls in labels:
