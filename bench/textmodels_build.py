@@ -56,15 +56,15 @@ OUT = ROOT / "prompts" / "models"
 CLASSES = ("none", "worry", "disclosure")
 FOLDS = 5
 MIN_DOCS = 2  # a feature must occur in at least this many training texts
-C_SAFEGUARDING = 8.0
+C_SAFEGUARDING = 16.0
 C_THEMES = 16.0
-MAX_FALSE_ALARMS = 0.03
+MAX_FALSE_ALARMS = 0.025  # the model's own, over all ordinary answers of a language
 MAX_REVIEW_NOISE = 0.10
 # The embedding part (services/embedding.py): a second logistic regression over the sentence
 # embedding, its probabilities averaged with the word model's at this weight (0: no embedding
 # part). Chosen on out-of-fold figures (and the model alone on tests/data/dev2); README "Free
 # text" has the comparison.
-EMBED_WEIGHT = {"safeguarding": 0.25, "themes": 0.25}
+EMBED_WEIGHT = {"safeguarding": 0.0, "themes": 0.25}
 C_EMBED = 16.0
 
 
@@ -170,12 +170,18 @@ LANGS = ("en", "cy")
 
 def _pair(oof, phrase, ordinary) -> tuple[float, float]:
     """Over the ordinary answers in the mask ``ordinary``: the lowest disclosure threshold
-    keeping false alarms (phrases included) at or under MAX_FALSE_ALARMS, then the lowest worry
-    threshold keeping answers put up for review at or under MAX_REVIEW_NOISE (0.99 if none)."""
+    keeping the model's own false alarms (on answers the phrases did not flag) at or under
+    MAX_FALSE_ALARMS, then the lowest worry threshold keeping answers put up for review (phrases
+    included) at or under MAX_REVIEW_NOISE (0.99 if none).
+
+    The phrases' own false alarms are not charged to the model: the hard negatives written for
+    training (figures of speech, resolved pasts) trip the list more often than everyday answers
+    do, and charging them left the model no budget at all (a threshold of 0.99 in Welsh in
+    round 9). The list is tuned on its own (prompts/safeguarding.yaml `not:`, `resolved:`)."""
     steps = [float(t) for t in np.arange(0.30, 0.99, 0.01)]
     alarm = phrase[ordinary]
     disc, either = oof[ordinary, 2], oof[ordinary, 1] + oof[ordinary, 2]
-    t_disc = next((t for t in steps if (alarm | (disc >= t)).mean() <= MAX_FALSE_ALARMS), 0.99)
+    t_disc = next((t for t in steps if (~alarm & (disc >= t)).mean() <= MAX_FALSE_ALARMS), 0.99)
     alarm = alarm | (disc >= t_disc)
     t_worry = next((t for t in steps if (alarm | (either >= t)).mean() <= MAX_REVIEW_NOISE), 0.99)
     return t_disc, t_worry

@@ -63,6 +63,8 @@ class _Rules:
     spelled: dict[str, str]
     not_concerning: re.Pattern[str]
     phrases: re.Pattern[str]
+    # A past the writer says is over (prompts/safeguarding.yaml `resolved:`): past, now, ongoing.
+    resolved: tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]] | None = None
 
 
 def _expand(pattern: str, words: dict[str, str], depth: int = 0) -> str:
@@ -106,11 +108,20 @@ def _rules() -> _Rules:
     spelled = {str(k): str(v) for k, v in data.get("spelling", {}).items()}
     phrases = tuple(_phrase(p, words) for lang in ("en", "cy") for p in data.get(lang, []))
     exclusions = "|".join(f"(?:{_phrase(p, words)})" for p in data.get("not", []))
+    resolved = data.get("resolved")
     return _Rules(
         spelling=re.compile(r"\b(?:" + _trie(list(spelled)) + r")\b"),
         spelled=spelled,
         not_concerning=re.compile(r"\b(?:" + exclusions + r")\b"),
         phrases=re.compile(r"\b(?:" + "|".join(phrases) + r")\b"),
+        resolved=None
+        if not resolved
+        else tuple(  # type: ignore[arg-type]
+            re.compile(
+                r"\b(?:" + "|".join(f"(?:{_phrase(p, words)})" for p in resolved[key]) + r")\b"
+            )
+            for key in ("past", "now", "ongoing")
+        ),
     )
 
 
@@ -130,7 +141,19 @@ def _matches(text: str, rules: _Rules) -> str | None:
     text = rules.spelling.sub(lambda m: rules.spelled[m.group()], text)
     text = rules.not_concerning.sub(" . ", text)
     found = rules.phrases.search(text + " ")
-    return None if found is None else found.group().strip() or text.strip()
+    if found is None or _resolved(text, rules):
+        return None
+    return found.group().strip() or text.strip()
+
+
+def _resolved(text: str, rules: _Rules) -> bool:
+    """Whether the answer tells of a past it says is over: a marker of the past, one of it being
+    over and none of it going on (prompts/safeguarding.yaml `resolved:`). Such an answer is left
+    to the model, which was trained on resolved pasts and on pasts that are not over."""
+    if rules.resolved is None:
+        return False
+    past, now, ongoing = rules.resolved
+    return bool(past.search(text) and now.search(text) and not ongoing.search(text))
 
 
 def normalise(text: str) -> str:
