@@ -47,7 +47,7 @@ def test_loading_and_classifying_need_no_network(monkeypatch) -> None:
     try:
         textmodel.warm()
         assert embedding._table is not None
-        assert textmodel.load("safeguarding").dense is not None
+        assert textmodel.load("themes").dense is not None
         found = assess("i hide my arms under hoodies so nobody sees what i do to them")
         assert found.level == "disclosure" and found.reason == "model"
         assert assess("we need more buses to the college").level == "none"
@@ -104,7 +104,7 @@ def test_paraphrase_lands_nearer_than_an_unrelated_answer() -> None:
 
 
 def test_a_model_for_another_table_is_refused(tmp_path, monkeypatch) -> None:
-    data = json.loads((ROOT / "prompts" / "models" / "safeguarding.json").read_text("utf-8"))
+    data = json.loads((ROOT / "prompts" / "models" / "themes.json").read_text("utf-8"))
     assert data["embedding"]["name"] == embedding.NAME
     assert len(data["embedding"]["rows"]) == 2 * embedding.DIM
     data["embedding"]["name"] = "another-table"
@@ -118,12 +118,14 @@ def test_a_model_for_another_table_is_refused(tmp_path, monkeypatch) -> None:
 
 
 def test_probabilities_average_the_two_parts() -> None:
-    model = textmodel.load("safeguarding")
+    """The themes model has an embedding part (the safeguarding model, since round 9, has none:
+    README "Free text"); its probabilities are the two parts' averaged."""
+    model = textmodel.load("themes")
     assert model.dense is not None and 0 < model.dense.weight < 1
-    p = model.probabilities(normalise("i keep thinking everyone would be better off without me"))
+    text = normalise("cant afford the bus and lunch on the same day")
+    p = model.probabilities(text)
     assert set(p) == set(model.classes) and abs(sum(p.values()) - 1) < 1e-9
-    words = textmodel.softmax(model.scores(normalise("i keep thinking everyone would be better")))
-    assert words != model.probabilities(normalise("i keep thinking everyone would be better"))
+    assert textmodel.softmax(model.scores(text)) != p
 
 
 def test_a_broken_embedding_install_leaves_the_word_model_reading(monkeypatch, caplog) -> None:
@@ -137,7 +139,7 @@ def test_a_broken_embedding_install_leaves_the_word_model_reading(monkeypatch, c
     textmodel.load.cache_clear()
     monkeypatch.setattr(textmodel.embedding, "warm", broken)
     try:
-        model = textmodel.load("safeguarding")
+        model = textmodel.load("themes")
         assert model.dense is None
         assert "embedding part is off (FileNotFoundError)" in caplog.text
         assert assess("i want to kill myself").level == "disclosure"
