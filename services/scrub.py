@@ -346,9 +346,10 @@ _RELATION = (
 )
 # Introductions that are only ever followed by a name: the next word is taken whatever its case.
 _STRONG_INTRO = re.compile(
-    r"(?P<intro>(?<![\w-])(?:my\s+(?:full\s+)?name(?:\s+is|'s|’s|s|\s*[:=-])|name\s*[:=]|"
+    r"(?P<intro>(?<![\w-])(?:my\s+(?:full\s+|real\s+|first\s+|nick\s*|actual\s+)?name"
+    r"(?:\s+is|'s|’s|s|\s*[:=-])|name\s*[:=]|"
     r"i\s+am\s+called|i['’]?m\s+called|"
-    r"fy\s+enw(?:\s+i)?\s+(?:yw|ydy)|enw\s+fi\s+(?:yw|ydy)|nazywam\s+się|mam\s+na\s+imię|"
+    r"fy\s+enw(?:\s+i)?\s+(?:yw|ydy|ydi|di|['’]di)|enw\s+fi\s+(?:yw|ydy|ydi|di|['’]di)|nazywam\s+się|mam\s+na\s+imię|"
     rf"mera\s+naam|mera\s+nam|میرا\s+نام|my\s+{_RELATION}"
     r"(?:['’]s\s+name\s+is|['’]s\s+called|\s+is\s+called|\s+name\s+is))\s+)" + _NAMES,
     re.IGNORECASE,
@@ -470,7 +471,8 @@ _CLOSER = (
     r"much\s+love|much\s+luv|all\s+the\s+best|speak\s+soon|yours\s+truly|"
     r"diolch(?:\s+yn\s+fawr)?(?:\s+iawn)?|diolch\s+o\s+galon|cofion(?:\s+gorau|\s+cynnes)?(?:\s+iawn)?|"
     r"hwyl(?:\s+fawr)?|hwyl\s+am\s+(?:y\s+tro|nawr|rŵan|rwan)|pob\s+hwyl|caru\s+chi|"
-    r"(?:llawer\s+o\s+|lot\s+o\s+)?gariad|cariad(?:\s+mawr)?|tan\s+tro\s+nesa"
+    r"(?:llawer\s+o\s+|lot\s+o\s+)?gariad|cariad(?:\s+mawr)?|tan\s+tro\s+nesa|"
+    r"(?:yr\s+eiddoch\s+)?yn\s+gywir|yr\s+eiddoch|gyda\s+chariad|sws(?:us)?|swsys"
 )
 # Closers that end a sentence with a name and no comma ("cheers tyler"): never "love", which
 # is also a verb ("i love Chelsea").
@@ -484,7 +486,7 @@ _CLOSER_MID = (
 _AUDIENCE = r"(?:[ \t,!.]+(?i:guys|all|everyone|everybody|pawb|bawb|folks|peeps|x+))?"
 # ... then perhaps a school year or an age in brackets ("- Aisha (16)"), kisses, a smiley.
 _END = (
-    rf"(?=(?:{_YEAR_TAIL}|[ \t]*\((?:1\d|2[0-5]|[89])\))?"
+    rf"(?=(?:{_YEAR_TAIL}|[ \t]*\((?:1\d|2[0-5]|[89])\)|[ \t]*,[ \t]*(?:1\d|2[0-5]|[89])\b)?"
     r"(?:[ \t]*(?:x+|[!.?]+|:\)|:D|[^\w\s]))*[ \t]*$)"
 )
 _SIGN_OFF_TAIL = (
@@ -540,8 +542,8 @@ _ITS_NAME = re.compile(
 )
 # "Josh here, ...", "Ellie, 14, ...", "Kai (15)": a name opening the message, then "here" or age.
 _OPENING = (
-    r"(?P<intro>(?:^|(?<=\n))[ \t]*(?:(?i:hi|hiya|hey|hello|helo|haia|hia|heia|shwmae|"
-    r"s['’]?mae|sumae|smai|yo)(?:[ \t]+(?i:there|all|guys|everyone|pawb))?[ \t,!.]+)?)"
+    r"(?P<intro>(?:^|(?<=\n))[ \t]*(?:(?i:hi|hiya|hey|heya|heyy+|hello|ello|helo|haia|hia|heia|"
+    r"shwmae|s['’]?mae|sumae|smai|yo|oi|alright|sup|wagwan)(?:[ \t]+(?i:there|all|guys|everyone|pawb))?[ \t,!.]+)?)"
 )
 _AGE = r"[ \t]*,?[ \t]*\(?(?:1\d|2[0-5]|[89])\)?[ \t]*"
 # Welsh words that are names too, and open a sentence before "yma" ("Haf yma", this summer).
