@@ -515,6 +515,13 @@ _CLOSER_SIGN_OFF = re.compile(
     + _NAMES
     + _END
 )
+# "Signed: Kofi Mensah, year 10" opening a line, then the message.
+_SIGNED_LABEL = re.compile(
+    r"(?P<intro>(?:^|(?<=\n))[ \t]*(?i:signed|sign|author|written\s+by|llofnod|gan)[ \t]*[:\-–][ \t]*)"
+    + _NAMES
+    + _SIGN_OFF_TAIL,
+    re.MULTILINE,
+)
 # "- Tom" on a line of its own, or after a sentence; "buses - Arriva" mid-line only for a
 # common first name.
 _DASH_SIGN_OFF = re.compile(
@@ -1033,6 +1040,11 @@ _NOT_NAMES_CY = _words(
     gweithio byw dysgu astudio chwarae meddwl gobeithio credu siarad aros gwneud cael gallu
     methu isio eisiau moyn angen hefyd jyst weithiau wastad byth bron tua efo gyda mae oedd
     bydd roedd dyna dyma dyw sa sain dim fi ni chi nhw hi fe fo ti ond neu ac a ar am
+    nadolig llawen pasg calan penblwydd pen-blwydd dymuniadau gorau cyfarchion llongyfarchiadau
+    diflas cyffrous pryderus blinedig llawen bodlon anhapus ddig crac unig rhydd sicr siŵr siwr
+    hwyr cynnar newynog gwael tost dost ocê oce dryslyd ansicr hyderus iach sâl llon
+    merch bachgen hogan hogyn boi plentyn person nyrs prentis gweithiwr gwirfoddolwr aelod
+    gofalwraig ffermwr chwaraewr cadeirydd arweinydd llysgennad
     """
 )
 # Words before a Welsh name-first that make it a place or a thing: "ym Mangor dw i".
@@ -1289,13 +1301,92 @@ def _soft_name(word: str, *, first: bool, listed_only: bool = False) -> bool:
     return _is_name(word, capitalised=True, surname=not first)
 
 
-def _replace_soft(*, listed_only: bool = False) -> Callable[[re.Match[str]], str]:
-    """A replacer for soft introductions and sign-offs (see `_soft_name`)."""
+# Slang, fillers and closers that end a message where a signed name would ("... smh", "... Innit").
+_SIGN_OFF_WORDS = _words(
+    """
+    innit ngl fr smh tbf imo imho omg omd wtf ffs bruh fam lmfao rofl plz pls plis ty tysm thnx
+    kk yh ye ya yea yeah nah naw jk xoxo gg bye byee byeee cya ttyl asap rn atm tho aswell
+    anyways soz sozz sorry nvm idc istg lowkey highkey deffo defo obvs tbc nb ps wir haha hehe
+    xd lolz sori amen bless respect facts period mood vibes yay woo woohoo yass yasss goodnight
+    goodbye night hugs enjoy hello hiya hi hey help please anyway whatever agreed same peace
+    love luv cheers thanks
+    """
+)
+# First names that are also everyday words ("Wren", "Storm", "River"): names only where a
+# signature stands (a line of their own, after a closer, a dash or kisses).
+_WORD_NAMES = _words(
+    """
+    hope rose grace faith joy sky summer autumn amber ruby pearl holly ivy lily daisy chase
+    taylor sunny skye robin hazel heather willow rowan haf eira awel heulwen seren lily poppy ruby jade celyn wren storm river sonny dolly brooke hunter blue rain sky skye star bear fox wolf ace cash
+    indie ocean nova autumn winter india georgia sierra phoenix raven robin jasmine poppy
+    crystal destiny harmony melody precious blessing patience mercy honey angel chance archer
+    mason tyler carter cooper piper sage scout bo kit jet rocky rusty buster marley misty
+    """
+)
+# Words common in Welsh and rare in English: two of them make a message Welsh, where a
+# capitalised word is too often a Welsh word to be taken for an unlisted name.
+_WELSH_MARKERS = _words(
+    """
+    yn mae ma dwi isio moyn angen plis diolch efo gyda sy sydd ydy yw dim wedi mwy rhy bod ond
+    hefyd fy nhw ein eich oes does sdim yr i'r o'r a'r ma'r mae'r cofion hwyl ac achos pan
+    """
+)
+
+
+def _welsh(text: str) -> bool:
+    return len(set(re.findall(r"[\w'’]+", text.lower())) & _WELSH_MARKERS) >= 2
+
+
+# Welsh initial mutations undone: "Gymru" -> "cymru", "Nghaerdydd" -> "caerdydd", "Fangor" ->
+# "bangor" (soft, nasal and aspirate forms), so a mutated place or word is known.
+_MUTATIONS = (
+    ("ngh", "c"), ("mh", "p"), ("nh", "t"), ("ng", "g"), ("ch", "c"), ("ph", "p"), ("th", "t"),
+    ("dd", "d"), ("g", "c"), ("b", "p"), ("d", "t"), ("f", "b"), ("f", "m"), ("l", "ll"),
+    ("r", "rh"), ("m", "b"), ("n", "d"), ("", "g"),
+)
+
+
+def _unmutated(low: str) -> set[str]:
+    return {base + low[len(m) :] for m, base in _MUTATIONS if low.startswith(m)}
+
+
+def _signed_name(word: str, text: str) -> bool:
+    """Where a signature stands, a capitalised word that is no everyday word, place, brand,
+    filler or Welsh word is a name even when no list knows it ("Bodhi", "Rafferty"); in a Welsh
+    message only a listed one (its words are not in the English list)."""
+    low = word.lower().strip("'’-")
+    if len(low) < 2 or not word[0].isupper() or (len(word) > 1 and word.isupper()):
+        return False
+    if low in _WORD_NAMES:
+        return True
+    if (
+        low in _NOT_SIGNED
+        or low in _NOT_FIRST_NAMES
+        or low in _NOT_PRIVATE
+        or low in _NOT_NAMES_AFTER_TITLE
+        or low in _SIGN_OFF_WORDS
+        or low in _RELATION_WORDS
+        or not low.replace("-", "").isalpha()
+        or _unmutated(low) & _NOT_SIGNED
+    ):
+        return False
+    if _WORDLIKE_ENDING.search(low) or _everyday_word(word) or _welsh(text):
+        return False
+    return True
+
+
+def _replace_soft(
+    *, listed_only: bool = False, signed: bool = False
+) -> Callable[[re.Match[str]], str]:
+    """A replacer for soft introductions and sign-offs (see `_soft_name`); `signed` where a
+    signature stands (see `_signed_name`)."""
 
     def replace(match: re.Match[str]) -> str:
         names = match.group("names")
         words = names.split()
-        if not _soft_name(words[0], first=True, listed_only=listed_only):
+        if not _soft_name(words[0], first=True, listed_only=listed_only) and not (
+            signed and _signed_name(words[0], match.string)
+        ):
             return match.group()
         if len(words) > 1 and words[1].lower().strip(".,!?") in _NOT_PRIVATE:
             return match.group()  # "its Gareth Bale innit"
@@ -1575,6 +1666,9 @@ def _replace_listed_end(match: re.Match[str]) -> str:
     last = before.split()[-1] if before.split() else ""
     if last[:1].isupper() and "," in match.group("intro"):
         return match.group()
+    first = match.group("names").split()[0].lower()
+    if last[:1].isupper() and first not in _GIVEN_NAMES:
+        return match.group()  # "Nadolig Llawen x": a phrase, not a signature
     words = match.group("names").split()
     if len(words) > 2 or (
         len(words) == 2
@@ -1582,13 +1676,14 @@ def _replace_listed_end(match: re.Match[str]) -> str:
         and words[1].lower() not in _FAMILY_NAMES
     ):
         return match.group()  # "..., Dewi Sant oedd": a sentence goes on after the name
-    return _replace_soft(listed_only=True)(match)
+    return _replace_soft(listed_only=True, signed=True)(match)
 
 
 def _replace_dash(listed_only: bool) -> Callable[[re.Match[str]], str]:
     """A dash sign-off ("- Tom"), but in a list of dashed lines ("- Parks\n- Cinema") only a
     listed first name."""
-    soft, listed = _replace_soft(listed_only=listed_only), _replace_soft(listed_only=True)
+    soft = _replace_soft(listed_only=listed_only, signed=not listed_only)
+    listed = _replace_soft(listed_only=True)
 
     def replace(match: re.Match[str]) -> str:
         dashed = len(re.findall(r"(?m)^[ \t]*[-–—•*~]", match.string))
@@ -1863,14 +1958,15 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
         out = pattern.sub(_replace_name_first_after_lead, out)
     out = _WEAK_INTRO.sub(_replace_names(strong=False), out)
     out = _NAME_FIRST_CY_LISTED.sub(_replace_name_first_listed, out)
-    for pattern in (_SOFT_INTRO, _FROM_SIGN_OFF, _CLOSER_SIGN_OFF, _NAME_OPENING, _NAMES_OPENING):
+    for pattern in (_SOFT_INTRO, _NAME_OPENING, _NAMES_OPENING):
         out = pattern.sub(_replace_soft(), out)
+    for pattern in (_FROM_SIGN_OFF, _CLOSER_SIGN_OFF, _KISSES_NAME, _SIGNED_LABEL):
+        out = pattern.sub(_replace_soft(signed=True), out)
     out = _DASH_SIGN_OFF.sub(_replace_dash(listed_only=False), out)
-    out = _KISSES_NAME.sub(_replace_soft(), out)
     out = _DASH_SIGN_OFF_MID.sub(_replace_dash(listed_only=True), out)
+    out = _LAST_LINE_NAME.sub(_replace_soft(listed_only=True, signed=True), out)
     for pattern in (
         _ITS_NAME,
-        _LAST_LINE_NAME,
         _NAME_OPENING_AGE,
         _CLOSER_MID_SIGN_OFF,
         _NAME_YEAR_END,
@@ -1878,12 +1974,12 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
         out = pattern.sub(_replace_soft(listed_only=True), out)
     for pattern in (_NAME_KISSES_END, _COMMA_NAME_END):
         out = pattern.sub(_replace_listed_end, out)
-    out = _EMOJI_NAME_END.sub(_replace_soft(listed_only=True), out)
+    out = _EMOJI_NAME_END.sub(_replace_soft(listed_only=True, signed=True), out)
     out = _ME_COLON.sub(_replace_soft(), out)
     out = _GREETING_ITS_LOWER.sub(_replace_greeting_lower, out)
     out = _INITIALS_END.sub(_replace_initials, out)
-    for pattern in (_NAME_SMILEY_END, _NAME_WAS_HERE):
-        out = pattern.sub(_replace_soft(listed_only=True), out)
+    out = _NAME_SMILEY_END.sub(_replace_soft(listed_only=True, signed=True), out)
+    out = _NAME_WAS_HERE.sub(_replace_soft(listed_only=True), out)
     for pattern in (_NAME_OUT, _NAME_AGE_END, _DASH_DESCRIBED, _GREETING_AM):
         out = pattern.sub(_replace_soft(), out)
     out = _YEAR_AT_SCHOOL.sub(_replace_year_at_school, out)
