@@ -486,7 +486,8 @@ _CLOSER_MID = (
 _AUDIENCE = r"(?:[ \t,!.]+(?i:guys|all|everyone|everybody|pawb|bawb|folks|peeps|x+))?"
 # ... then perhaps a school year or an age in brackets ("- Aisha (16)"), kisses, a smiley.
 _END = (
-    rf"(?=(?:{_YEAR_TAIL}|[ \t]*\((?:1\d|2[0-5]|[89])\)|[ \t]*,[ \t]*(?:1\d|2[0-5]|[89])\b)?"
+    rf"(?=(?:{_YEAR_TAIL}|[ \t]*\n{_YEAR_TAIL}|[ \t]*\((?:1\d|2[0-5]|[89])\)"
+    r"|[ \t]*,[ \t]*(?:1\d|2[0-5]|[89])\b)?"
     r"(?:[ \t]*(?:x+|[!.?]+|:\)|:D|[^\w\s]))*[ \t]*$)"
 )
 _SIGN_OFF_TAIL = (
@@ -1766,6 +1767,16 @@ _ME_COLON = re.compile(
     r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?i:me|about\s+me|amdana(?:f)?\s+i)[ \t]*[:=\-–][ \t]*)"
     + _NAMES
 )
+# "me, Sanvi, age 11 - ...", "Iestyn, blwyddyn 9 — ...": a name opening the message with an age
+# or a school year after it, then the message goes on.
+_AGE_AFTER = r"[ \t]*,[ \t]*(?i:age|aged|oed)?[ \t]*(?:1\d|2[0-5]|[89])\b"
+_ME_COMMA_AGE = re.compile(
+    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?i:me|fi)[ \t]*,[ \t]*)" + rf"(?P<names>{_NAME})(?={_AGE_AFTER})"
+)
+_NAME_YEAR_OPENING = re.compile(
+    _OPENING + rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
+    + rf"(?=(?:{_YEAR_TAIL}|{_AGE_AFTER}|[ \t]*\((?:1\d|2[0-5]|[89])\))[ \t]*[:\-–—])"
+)
 # "hi it's amber from the eco club": after a greeting, a name typed in lower case, even one that
 # is also a word, when "from", "here" or a pause follows.
 _GREETING_ITS_LOWER = re.compile(
@@ -1975,7 +1986,8 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     for pattern in (_NAME_KISSES_END, _COMMA_NAME_END):
         out = pattern.sub(_replace_listed_end, out)
     out = _EMOJI_NAME_END.sub(_replace_soft(listed_only=True, signed=True), out)
-    out = _ME_COLON.sub(_replace_soft(), out)
+    for pattern in (_ME_COLON, _ME_COMMA_AGE, _NAME_YEAR_OPENING):
+        out = pattern.sub(_replace_soft(), out)
     out = _GREETING_ITS_LOWER.sub(_replace_greeting_lower, out)
     out = _INITIALS_END.sub(_replace_initials, out)
     out = _NAME_SMILEY_END.sub(_replace_soft(listed_only=True, signed=True), out)
