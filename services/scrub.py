@@ -145,6 +145,9 @@ _SOCIAL_INTROS = tuple(
         # "add me on snapchat leo.k2009"
         r"\b(?:add|follow|dm|message|msg|find|hmu|hit\s+me\s+up)(?:\s+(?:me|us))?\s+(?:on|at)\s+"
         rf"{_SOCIAL}\s*[:\-]?\s*(?:as\s+|,?\s*(?:it['’]?s|its|is)\s+)?(?:@\s*)?",
+        # "dilyn fi ar tiktok, llyr_sglefrio", "ychwanega fi ar snap: ..."
+        r"\b(?:dilyn|dilynwch|ychwanega|ychwanegwch|adia|add|follow)\s+(?:fi|ni|me|us)\s+"
+        rf"(?:ar|on)\s+{_SOCIAL}\s*[:,\-]\s*(?:@\s*)?",
         # "my username on roblox is KaiGamer"
         r"\bmy\s+(?:user\s?name|name|tag|gamertag|id|handle|acc(?:ount)?)\s+(?:on|for)\s+"
         rf"{_SOCIAL}\s*(?:is\s+|[:=\-]\s*)(?:@\s*)?",
@@ -397,7 +400,7 @@ _NAME_FIRST_CY_AFTER = re.compile(
 _NAME_FIRST_CY_START = re.compile(
     r"(?P<lead>(?:^|(?<=[.!?\n]))[ \t]*)"
     rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
-    rf"(?P<after>[ \t]+{_CY_ME}(?=[ \t]*(?:[,.!]|$)|{_YEAR_TAIL}))",
+    rf"(?P<after>[ \t]+{_CY_ME}(?=[ \t]*(?:[,.!]|$)|{_YEAR_TAIL}|[ \t]+(?:a|ac)[ \t]))",
     re.MULTILINE,
 )
 # "my friend Jess Smith": a first name and surname straight after a relation.
@@ -1495,7 +1498,8 @@ _RELATION_SINGLE = (
     r"mum|mom|mam|mother|dad|father|step-?mum|step-?dad|stepbrother|stepsister|brother|"
     r"sister|bro|sis|nan|nana|nanna|gran|granny|grandma|grandad|grandpa|auntie|aunty|aunt|"
     r"uncle|cousin|friend|bestfriend|bff|bestie|mate|m8|pal|boyfriend|girlfriend|bf|gf|"
-    r"partner|neighbour|son|daughter|niece|nephew)"
+    r"partner|neighbour|son|daughter|niece|nephew|coach|tutor|form[ \t]+tutor|carer|"
+    r"(?:youth|social|support|key|care)[ \t]+worker|foster[ \t]+(?:mum|dad|carer|parent))"
 )
 # "my sister chloe", "my little brother alfie", "my mum Karen", "me n my sister lily".
 _RELATION_NAME = re.compile(
@@ -1503,10 +1507,15 @@ _RELATION_NAME = re.compile(
 )
 # "fy chwaer Lili", "efo fy ffrind celyn", "fi a'n ffrind Steffan", "mae fy mam Sian".
 _RELATION_NAME_CY = re.compile(
-    r"(?P<intro>(?:\b(?i:fy|ein|dy|ei)|['’](?i:n))[ \t]+(?i:ffrind(?:[ \t]+gorau)?|"
+    r"(?P<intro>(?:(?:\b(?i:fy|ein|dy|ei)|['’](?i:n))[ \t]+|\b(?i:f)['’][ \t]*"
+    # "ma nain Gwyneth", "efo taid Emrys": grandparents and aunts are named without "fy"
+    r"|\b(?i:ma|mae|roedd|oedd|odd|efo|hefo|gyda|a|ac|gan|wrth|i)[ \t]+"
+    r"(?=(?i:nain|taid|mamgu|mam-gu|tadcu|tad-cu|anti|yncl|wncwl|bopa)\b))"
+    r"(?i:ffrind(?:[ \t]+gorau)?|"
     r"ffrindiau|chwaer(?:[ \t]+(?:fach|fawr))?|mrawd(?:[ \t]+(?:bach|mawr))?|brawd|mam|nhad|"
     r"tad|nain|nhaid|taid|mamgu|mam-gu|nhadcu|nhad-cu|cefnder|nghefnder|cyfnither|"
-    r"nghyfnither|modryb|ewythr|mêt|met|nghariad|cariad|mab|merch|cymydog|nghymydog)[ \t]+)"
+    r"nghyfnither|modryb|ewythr|mêt|met|nghariad|cariad|mab|merch|cymydog|nghymydog|anti|"
+    r"yncl|wncwl|bopa)[ \t]+)"
     + _NAMES
 )
 # "me and jake", "me, Amy and Priya", "me n ollie", "fi a Gruff".
@@ -1697,7 +1706,11 @@ def _replace_name_first_listed(match: re.Match[str]) -> str:
     """ "Sioned ydw i a ..." and "haia, tomos dwi ...": a listed first name, any case."""
     word = match.group("names")
     low = word.lower()
-    if low not in _GIVEN_NAMES or low in _NOT_NAMES_CY:
+    parts = low.split("-")
+    listed = low in _GIVEN_NAMES or (
+        len(parts) > 1 and all(p in _GIVEN_NAMES or p in _NAME_LIKE_WORDS for p in parts)
+    )
+    if not listed or low in _NOT_NAMES_CY:
         return match.group()
     return f"{match.group('lead')}[name]{match.group('after')}"
 
