@@ -682,7 +682,7 @@ _FIRST_NAMES = _words(
     shakira precious blessing chidi tolu femi tobi dami amari malachi micah kyrie kaleb kacy
     bella-rose lacey-mae evie-mae ellie-mai lily-rose liliana alicja oliwia natalia szymon
     bartek kuba filipa ioana andreea alexandru mihai yasin bilal hamza zakaria idris aisha
-    fflur tirion caio tudur ioan emyr hawys modlen dei
+    fflur tirion caio tudur ioan emyr hawys modlen dei tomi moi iolo bedo
     """
 ) - _words(
     """
@@ -1286,13 +1286,29 @@ def _replace_miss(match: re.Match[str]) -> str:
     return f"{match.group('intro')}[name]{names[len(kept) :]}"
 
 
+_ENDINGS = ("ie", "y", "ey")
+
+
+def _listed_spelling(low: str) -> bool:
+    """A listed first name, or another spelling of one's ending ("maisy" for "maisie",
+    "jaycee" for "jaycey") that is no everyday word."""
+    if low in _GIVEN_NAMES:
+        return True
+    for ending in _ENDINGS:
+        if low.endswith(ending) and len(low) - len(ending) >= 3:
+            stem = low[: -len(ending)]
+            if any(stem + other in _GIVEN_NAMES for other in _ENDINGS if other != ending):
+                return not _everyday_word(low) and low not in _NOT_SIGNED
+    return False
+
+
 def _soft_name(word: str, *, first: bool, listed_only: bool = False) -> bool:
     """A name after a soft introduction or in a sign-off: capitalised and not a place, brand or
     everyday word, or a common first name (surname) in any case."""
     low = word.lower().strip("'’-")
     if not low or low in _NOT_SIGNED or "[" in word or re.search(r"['’](?:s|n|r|m)$", low):
         return False  # "Kezia's idea"; Welsh "Rwy'n 15 oed", "Mae'r"
-    if low in (_GIVEN_NAMES if first else _FAMILY_NAMES):
+    if low in (_GIVEN_NAMES if first else _FAMILY_NAMES) or (first and _listed_spelling(low)):
         return True
     if first and "-" in low:  # "Ruby-May", "lily-rose": every part a name, one of them listed
         parts = low.split("-")
@@ -1610,7 +1626,7 @@ def _private_name(word: str, *, sentence_start: bool = False) -> bool:
         return False
     if low in _NOT_PRIVATE or low in _NOT_NAMES_AFTER_TITLE:
         return False
-    if low in _GIVEN_NAMES or low in _NAME_LIKE_AFTER_RELATION:
+    if low in _GIVEN_NAMES or low in _NAME_LIKE_AFTER_RELATION or _listed_spelling(low):
         return True
     if sentence_start or not word[0].isupper() or (len(word) > 1 and word.isupper()):
         return False
@@ -1624,6 +1640,25 @@ def _at_sentence_start(text: str, index: int) -> bool:
     return not before or before[-1] in ".!?\n"
 
 
+_FROM_MY = re.compile(
+    r"[ \t]+(?i:from|in|off|at)[ \t]+(?i:my|our|the)[ \t]+(?i:class|year|form|school|street|"
+    r"estate|road|close|flats|team|club|youth\s+club|church|mosque|cadets|scouts|guides)\b"
+)
+
+
+def _known_from(word: str, after: str) -> bool:
+    """ "me and Dolly from my class": a capitalised word said of someone the writer knows is a
+    name even when it is an everyday word too."""
+    low = word.lower()
+    if not word[:1].isupper() or (len(word) > 1 and word.isupper()) or not low.isalpha():
+        return False
+    if low in _NOT_SIGNED or low in _NOT_PRIVATE or low in _NOT_FIRST_NAMES:
+        return False
+    if low in _RELATION_WORDS or low in _NOT_NAMES_AFTER_TITLE:
+        return False
+    return bool(_FROM_MY.match(after))
+
+
 def _replace_private(match: re.Match[str]) -> str:
     """ "my sister chloe" -> "my sister [name]"; a surname after it goes too; "Kai's" keeps 's."""
     names = match.group("names")
@@ -1632,7 +1667,9 @@ def _replace_private(match: re.Match[str]) -> str:
     possessive = re.search(r"['’]s$", first)
     bare = first[: possessive.start()] if possessive else first
     start = _at_sentence_start(match.string, match.start("names"))
-    if not _private_name(bare, sentence_start=start):
+    if not _private_name(bare, sentence_start=start) and not (
+        not start and _known_from(bare, match.string[match.end("names") - len(names) + len(first) :])
+    ):
         return match.group()
     if match.group("intro").rstrip().endswith(",") and bare.lower() not in _GIVEN_NAMES:
         return match.group()  # "for me, Pride is ...": after a comma only a listed name
