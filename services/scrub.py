@@ -136,6 +136,7 @@ _SOCIAL = (
     r"user\s?name|handle)\b"
 )
 _SOCIAL_TOKEN = r"(?P<token>@?[\w.#-]*[\w#])"
+_HANDLE_SHAPE = r"[a-z][a-z0-9]*(?:[._][a-z0-9]+)+[._]?|[a-z]+[a-z._]*\d{2,}"
 _SOCIAL_INTROS = tuple(
     re.compile(pattern + _SOCIAL_TOKEN, re.IGNORECASE)
     for pattern in (
@@ -147,7 +148,7 @@ _SOCIAL_INTROS = tuple(
         rf"{_SOCIAL}\s*[:\-]?\s*(?:as\s+|,?\s*(?:it['’]?s|its|is)\s+)?(?:@\s*)?",
         # "dilyn fi ar tiktok, llyr_sglefrio", "ychwanega fi ar snap: ..."
         r"\b(?:dilyn|dilynwch|ychwanega|ychwanegwch|adia|add|follow)\s+(?:fi|ni|me|us)\s+"
-        rf"(?:ar|on)\s+{_SOCIAL}\s*[:,\-]\s*(?:@\s*)?",
+        rf"(?:ar|on)\s+{_SOCIAL}\s*(?:[:\-]\s*|,\s*(?=@|(?:{_HANDLE_SHAPE})(?![\w@])))(?:@\s*)?",
         # "my username on roblox is KaiGamer"
         r"\bmy\s+(?:user\s?name|name|tag|gamertag|id|handle|acc(?:ount)?)\s+(?:on|for)\s+"
         rf"{_SOCIAL}\s*(?:is\s+|[:=\-]\s*)(?:@\s*)?",
@@ -163,7 +164,6 @@ _SOCIAL_INTROS = tuple(
 _DISCORD_TAG = re.compile(r"(?<![\w@#])[a-z][\w.]{1,31}#\d{4}(?!\w)", re.IGNORECASE)
 # "my ig kai_b07", "insta - bmx.boy.07", "snap fi celf_catrin": no "is" or colon, so only a token
 # shaped like a handle (a dot or underscore inside, or a name ending in digits) counts.
-_HANDLE_SHAPE = r"[a-z][a-z0-9]*(?:[._][a-z0-9]+)+[._]?|[a-z]+[a-z._]*\d{2,}"
 # "add me kai.b07", "kai_b07 on snap": a token shaped like a handle next to the platform.
 _HANDLE_NEAR = re.compile(
     rf"(?<![\w@])(?:(?:add|follow)\s+me\s+(?:@\s*)?(?P<token>{_HANDLE_SHAPE})(?![\w@])"
@@ -521,9 +521,8 @@ _CLOSER_SIGN_OFF = re.compile(
 )
 # "Signed: Kofi Mensah, year 10" opening a line, then the message.
 _SIGNED_LABEL = re.compile(
-    r"(?P<intro>(?:^|(?<=\n))[ \t]*(?i:signed|sign|author|written\s+by|llofnod|gan)[ \t]*[:\-–][ \t]*)"
-    + _NAMES
-    + _SIGN_OFF_TAIL,
+    r"(?P<intro>(?:^|(?<=\n))[ \t]*(?i:signed|sign|author|written\s+by|llofnod|gan)"
+    r"[ \t]*[:\-–][ \t]*)" + _NAMES + _SIGN_OFF_TAIL,
     re.MULTILINE,
 )
 # "- Tom" on a line of its own, or after a sentence; "buses - Arriva" mid-line only for a
@@ -554,7 +553,8 @@ _ITS_NAME = re.compile(
 # "Josh here, ...", "Ellie, 14, ...", "Kai (15)": a name opening the message, then "here" or age.
 _OPENING = (
     r"(?P<intro>(?:^|(?<=\n))[ \t]*(?:(?i:hi|hiya|hey|heya|heyy+|hello|ello|helo|haia|hia|heia|"
-    r"shwmae|s['’]?mae|sumae|smai|yo|oi|alright|sup|wagwan)(?:[ \t]+(?i:there|all|guys|everyone|pawb))?[ \t,!.]+)?)"
+    r"shwmae|s['’]?mae|sumae|smai|yo|oi|alright|sup|wagwan)"
+    r"(?:[ \t]+(?i:there|all|guys|everyone|pawb))?[ \t,!.]+)?)"
 )
 _AGE = r"[ \t]*,?[ \t]*\(?(?:1\d|2[0-5]|[89])\)?[ \t]*"
 # Welsh words that are names too, and open a sentence before "yma" ("Haf yma", this summer).
@@ -1109,6 +1109,11 @@ def _everyday_word(word: str) -> bool:
     return word.lower().strip("'’-") in _everyday_words()
 
 
+# Endings of Welsh adjectives and nouns ("gweithgar", "ffermwr", "cerddor", "rygbi" is too
+# common to guess): an unlisted word with one is no name.
+_WELSH_WORD_ENDING = re.compile(r"(?:us|ol|gar|aidd|wr|wraig|ydd|es|ig|og|ach|af|or|bi)$")
+
+
 def _replace_name_first(match: re.Match[str]) -> str:
     """ "Dafydd ydw i" -> "[name] ydw i"; only capitalised names, and not a Welsh feeling or
     state ("Hapus ydw i": its capital is only the sentence's)."""
@@ -1117,7 +1122,9 @@ def _replace_name_first(match: re.Match[str]) -> str:
     if words[0].lower() in _NOT_NAMES_CY or (before and before[-1].lower() in _CY_BEFORE_PLACE):
         return match.group()
     if words[0].lower() not in _GIVEN_NAMES and (
-        _WORDLIKE_ENDING.search(words[0].lower()) or _everyday_word(words[0])
+        _WORDLIKE_ENDING.search(words[0].lower())
+        or _everyday_word(words[0])
+        or _WELSH_WORD_ENDING.search(words[0].lower())
     ):
         return match.group()  # "Gutted dw i": Wenglish, not a name
     if not all(_is_name(w, capitalised=True, surname=i > 0) for i, w in enumerate(words)):
@@ -1330,6 +1337,8 @@ _SIGN_OFF_WORDS = _words(
     xd lolz sori amen bless respect facts period mood vibes yay woo woohoo yass yasss goodnight
     goodbye night hugs enjoy hello hiya hi hey help please anyway whatever agreed same peace
     love luv cheers thanks
+    pokemon pokémon hogwarts brexit covid lockdown disney pixar lego nike adidas shein
+    playstation ps5 nintendo fifa spiderman batman superman avengers narnia wakanda gotham
     """
 )
 # First names that are also everyday words ("Wren", "Storm", "River"): names only where a
@@ -1337,7 +1346,8 @@ _SIGN_OFF_WORDS = _words(
 _WORD_NAMES = _words(
     """
     hope rose grace faith joy sky summer autumn amber ruby pearl holly ivy lily daisy chase
-    taylor sunny skye robin hazel heather willow rowan haf eira awel heulwen seren lily poppy ruby jade celyn wren storm river sonny dolly brooke hunter blue rain sky skye star bear fox wolf ace cash
+    taylor sunny skye robin hazel heather willow rowan haf eira awel heulwen seren poppy jade
+    celyn wren storm river sonny dolly brooke hunter blue rain star bear fox wolf ace cash
     indie ocean nova autumn winter india georgia sierra phoenix raven robin jasmine poppy
     crystal destiny harmony melody precious blessing patience mercy honey angel chance archer
     mason tyler carter cooper piper sage scout bo kit jet rocky rusty buster marley misty
@@ -1360,9 +1370,24 @@ def _welsh(text: str) -> bool:
 # Welsh initial mutations undone: "Gymru" -> "cymru", "Nghaerdydd" -> "caerdydd", "Fangor" ->
 # "bangor" (soft, nasal and aspirate forms), so a mutated place or word is known.
 _MUTATIONS = (
-    ("ngh", "c"), ("mh", "p"), ("nh", "t"), ("ng", "g"), ("ch", "c"), ("ph", "p"), ("th", "t"),
-    ("dd", "d"), ("g", "c"), ("b", "p"), ("d", "t"), ("f", "b"), ("f", "m"), ("l", "ll"),
-    ("r", "rh"), ("m", "b"), ("n", "d"), ("", "g"),
+    ("ngh", "c"),
+    ("mh", "p"),
+    ("nh", "t"),
+    ("ng", "g"),
+    ("ch", "c"),
+    ("ph", "p"),
+    ("th", "t"),
+    ("dd", "d"),
+    ("g", "c"),
+    ("b", "p"),
+    ("d", "t"),
+    ("f", "b"),
+    ("f", "m"),
+    ("l", "ll"),
+    ("r", "rh"),
+    ("m", "b"),
+    ("n", "d"),
+    ("", "g"),
 )
 
 
@@ -1390,9 +1415,7 @@ def _signed_name(word: str, text: str) -> bool:
         or _unmutated(low) & _NOT_SIGNED
     ):
         return False
-    if _WORDLIKE_ENDING.search(low) or _everyday_word(word) or _welsh(text):
-        return False
-    return True
+    return not (_WORDLIKE_ENDING.search(low) or _everyday_word(word) or _welsh(text))
 
 
 def _replace_soft(
@@ -1531,8 +1554,7 @@ _RELATION_NAME_CY = re.compile(
     r"ffrindiau|chwaer(?:[ \t]+(?:fach|fawr))?|mrawd(?:[ \t]+(?:bach|mawr))?|brawd|mam|nhad|"
     r"tad|nain|nhaid|taid|mamgu|mam-gu|nhadcu|nhad-cu|cefnder|nghefnder|cyfnither|"
     r"nghyfnither|modryb|ewythr|mêt|met|nghariad|cariad|mab|merch|cymydog|nghymydog|anti|"
-    r"yncl|wncwl|bopa)[ \t]+)"
-    + _NAMES
+    r"yncl|wncwl|bopa)[ \t]+)" + _NAMES
 )
 # "me and jake", "me, Amy and Priya", "me n ollie", "fi a Gruff".
 _ME_AND = re.compile(
@@ -1594,11 +1616,16 @@ _SCHOOL_NAMED = re.compile(
     r"Primary(?:[ \t]+School)?|Secondary[ \t]+School|Junior[ \t]+School|Infants?[ \t]+School)\b"
     r"(?![ \t]+(?i:street|st\b|road|rd\b|lane|court|ct\b|view|house|sheriff|heels))"
     r"|(?<![\w'’])(?:St\.?|Saint)[ \t]+[A-Z][\w'’-]+(?:['’]s)?[ \t]+"
-    r"(?:(?:RC|R\.C\.?|CiW|C\.i\.W\.?|VA)"
+    r"(?:(?:RC|R\.C\.?|CiW|C\.i\.W\.?|VA|CE|C\.?\s?of\s?E|Catholic|Church\s+in\s+Wales)"
     r"(?:[ \t]+(?i:primary|high|junior|infants?|comprehensive|school))*|"
     r"(?i:school|high|comp|primary))(?![\w])"
     # "Brynhill Academy", "Oakfield College": a capitalised name before Academy or College
-    r"|(?<![\w'’])(?P<first2>[A-Z][\w'’.-]+)(?:[ \t]+[A-Z][\w'’.-]+)?[ \t]+(?:Academy|College)\b"
+    r"|(?<![\w'’])(?P<first2>[A-Z][\w'’.-]+)(?:[ \t]+[A-Z][\w'’.-]+){0,3}[ \t]+"
+    r"(?:Academy|College)\b"
+    # "Coed Glas primary", "Penllan comp": a school's kind typed in lower case after its name
+    r"|(?<![\w'’])(?P<first3>[A-Z][\w'’-]+)(?P<rest3>(?:[ \t]+[A-Z][\w'’-]+){0,2})[ \t]+"
+    r"(?:high[ \t]+school|comprehensive|comp|primary(?:[ \t]+school)?|secondary[ \t]+school|"
+    r"junior[ \t]+school|infants?[ \t]+school|academy)\b(?![ \t]+(?i:schools|meals|age|kids))"
 )
 _NOT_SCHOOL_FIRST = _words(
     """
@@ -1668,7 +1695,8 @@ def _replace_private(match: re.Match[str]) -> str:
     bare = first[: possessive.start()] if possessive else first
     start = _at_sentence_start(match.string, match.start("names"))
     if not _private_name(bare, sentence_start=start) and not (
-        not start and _known_from(bare, match.string[match.end("names") - len(names) + len(first) :])
+        not start
+        and _known_from(bare, match.string[match.end("names") - len(names) + len(first) :])
     ):
         return match.group()
     if match.group("intro").rstrip().endswith(",") and bare.lower() not in _GIVEN_NAMES:
@@ -1791,11 +1819,47 @@ def _replace_school_lower_cy(match: re.Match[str]) -> str:
     return "[school]" + rest[len(kept) :]
 
 
-def _replace_school_named(match: re.Match[str]) -> str:
-    first = match.group("first") or match.group("first2")
-    if first and first.lower().strip(".") in _NOT_SCHOOL_FIRST:
+# "at greenhill comp", "i go to penllan high school": a name in lower case before a school's
+# kind, after "at" or "go to", when the name is no everyday word.
+_SCHOOL_LOWER_EN = re.compile(
+    r"(?P<intro>\b(?:at|go\s+to|goes\s+to|go|attend|attends|from)[ \t]+)"
+    r"(?P<first>[a-z][a-z'’-]+)[ \t]+(?:high[ \t]+school|comprehensive|comp|"
+    r"primary(?:[ \t]+school)?|academy)\b",
+    re.IGNORECASE,
+)
+
+
+def _replace_school_lower_en(match: re.Match[str]) -> str:
+    low = match.group("first").lower()
+    if (
+        low in _NOT_SCHOOL_FIRST
+        or low in _PLACES
+        or low in _NOT_SIGNED
+        or low in _NOT_FIRST_NAMES
+        or _everyday_word(low)
+    ):
         return match.group()
-    if match.group("first2") and first.lower() in _PLACES:
+    return f"{match.group('intro')}[school]"
+
+
+def _replace_school_named(match: re.Match[str]) -> str:
+    if match.group("first3"):
+        words = [match.group("first3"), *match.group("rest3").split()]
+        if (
+            any(w.lower() in _NOT_SCHOOL_FIRST or w.lower() in _PLACES for w in words)
+            or any(w.lower() in _NOT_SIGNED or w.lower() in _NOT_FIRST_NAMES for w in words)
+            or all(_everyday_word(w) for w in words)
+        ):
+            return match.group()  # "Free primary school", "Cardiff comp"
+        return "[school]"
+    first = match.group("first") or match.group("first2")
+    if first and first.lower().strip(".") in _NOT_SCHOOL_FIRST | {"i"}:
+        return match.group()
+    if match.group("first2") and any(
+        w.lower() in _PLACES or w.lower() in _NOT_SCHOOL_FIRST
+        for w in match.group().split()[:-1]
+        if w.lower() not in ("sixth", "form")
+    ):
         return match.group()  # "Cardiff College": a city's college, not a class
     return "[school]"
 
@@ -1821,10 +1885,12 @@ _ME_COLON = re.compile(
 # or a school year after it, then the message goes on.
 _AGE_AFTER = r"[ \t]*,[ \t]*(?i:age|aged|oed)?[ \t]*(?:1\d|2[0-5]|[89])\b"
 _ME_COMMA_AGE = re.compile(
-    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?i:me|fi)[ \t]*,[ \t]*)" + rf"(?P<names>{_NAME})(?={_AGE_AFTER})"
+    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?i:me|fi)[ \t]*,[ \t]*)"
+    + rf"(?P<names>{_NAME})(?={_AGE_AFTER})"
 )
 _NAME_YEAR_OPENING = re.compile(
-    _OPENING + rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
+    _OPENING
+    + rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
     + rf"(?=(?:{_YEAR_TAIL}|{_AGE_AFTER}|[ \t]*\((?:1\d|2[0-5]|[89])\))[ \t]*[:\-–—])"
 )
 # "hi it's amber from the eco club": after a greeting, a name typed in lower case, even one that
@@ -2006,6 +2072,7 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _SCHOOL.sub(lambda m: f"{m.group('at') or m.group('goes') or ''}[school]", out)
     out = _SCHOOL_LOWER_CY.sub(_replace_school_lower_cy, out)
     out = _SCHOOL_NAMED.sub(_replace_school_named, out)
+    out = _SCHOOL_LOWER_EN.sub(_replace_school_lower_en, out)
     out = _POSTCODE.sub(_replace_postcode, out)
     out = _POSTCODE_INTRO.sub(lambda m: f"{m.group('intro')}[postcode]", out)
     out = _POSTCODE_LIVE.sub(lambda m: f"{m.group('intro')}[postcode]", out)
