@@ -1418,8 +1418,57 @@ def _signed_name(word: str, text: str) -> bool:
     return not (_WORDLIKE_ENDING.search(low) or _everyday_word(word) or _welsh(text))
 
 
+_SLANG = _words(
+    """
+    bruv bruh blud fam innit init tho ong deadass frfr fr bro sis ikr af asf lmao lmfao xd
+    yh ye ty tysm thx ngl tbh smh imo idk idc rn atm wbu hbu nvm soz ttyl gn gm hmu wyd wbu
+    pls plz plss plis pliz ofc obvs btw fyi ig cba bare peak allow wagwan wag1 mandem yolo
+    gyaldem ting mans innit wallahi wallah inshallah mashallah habibi bless lush tidy now then
+    """
+)
+_LAUGHTER = re.compile(
+    r"(?:h*[aeiou]h+[aeiou]*)+|l+o+l+z*|l+m+f*a+o+|x+d*|a+h+|h+m+|u+g+h+|o+m+[gd]+|(?:xo)+x?"
+)
+
+
+def _signed_lower(word: str, text: str) -> bool:
+    """Where a signature stands alone (a last line, after emoji or a dash), a word typed in lower
+    case that is no English word, slang, laughter or Welsh is a name too ("🙏 zuri")."""
+    low = word.lower()
+    if not word.islower() or len(low) < 3 or not low.isalpha() or not re.search("[aeiouy]", low):
+        return False
+    if low in _SLANG or low in _SIGN_OFF_WORDS or low in _NOT_SIGNED or low in _NOT_FIRST_NAMES:
+        return False
+    if _LAUGHTER.fullmatch(low) or re.search(r"(.)\1\1", low) or _unmutated(low) & _NOT_SIGNED:
+        return False
+    return not (_WORDLIKE_ENDING.search(low) or _wordish(low) or _welsh(text))
+
+
+def _known_word(low: str) -> bool:
+    return (
+        low in _SLANG
+        or low in _SIGN_OFF_WORDS
+        or low in _NOT_SIGNED
+        or low in _NOT_FIRST_NAMES
+        or low in _EVERYDAY_NAME_WORDS
+        or _everyday_word(low)
+    )
+
+
+def _wordish(low: str) -> bool:
+    """A word as typed in a hurry: itself, with letters doubled or stretched ("thankss",
+    "pleasee"), "z" for "s" ("cheerz") or two words run together ("skatepark")."""
+    once = re.sub(r"(.)\1+", r"\1", low)
+    twice = re.sub(r"(.)\1+", r"\1\1", low)
+    forms = {low, once, twice, low[:-1] if len(low) > 3 else low}
+    forms |= {f[:-1] + "s" for f in forms if f.endswith("z")}
+    if any(_known_word(f) for f in forms):
+        return True
+    return any(_known_word(low[:i]) and _known_word(low[i:]) for i in range(3, len(low) - 2))
+
+
 def _replace_soft(
-    *, listed_only: bool = False, signed: bool = False
+    *, listed_only: bool = False, signed: bool = False, alone: bool = False
 ) -> Callable[[re.Match[str]], str]:
     """A replacer for soft introductions and sign-offs (see `_soft_name`); `signed` where a
     signature stands (see `_signed_name`)."""
@@ -1430,7 +1479,12 @@ def _replace_soft(
         if not _soft_name(words[0], first=True, listed_only=listed_only) and not (
             signed and _signed_name(words[0], match.string)
         ):
-            return match.group()
+            before = match.string[: match.start("names")].rstrip(" \t-–—~")
+            stands_alone = before.endswith("\n") or bool(re.search(_EMOJI + "$", before))
+            if not (
+                alone and stands_alone and len(words) == 1 and _signed_lower(words[0], match.string)
+            ):
+                return match.group()
         if len(words) > 1 and words[1].lower().strip(".,!?") in _NOT_PRIVATE:
             return match.group()  # "its Gareth Bale innit"
         taken = 1
@@ -1757,7 +1811,7 @@ def _replace_listed_end(match: re.Match[str]) -> str:
 def _replace_dash(listed_only: bool) -> Callable[[re.Match[str]], str]:
     """A dash sign-off ("- Tom"), but in a list of dashed lines ("- Parks\n- Cinema") only a
     listed first name."""
-    soft = _replace_soft(listed_only=listed_only, signed=not listed_only)
+    soft = _replace_soft(listed_only=listed_only, signed=not listed_only, alone=not listed_only)
     listed = _replace_soft(listed_only=True)
 
     def replace(match: re.Match[str]) -> str:
@@ -2092,7 +2146,7 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
         out = pattern.sub(_replace_soft(signed=True), out)
     out = _DASH_SIGN_OFF.sub(_replace_dash(listed_only=False), out)
     out = _DASH_SIGN_OFF_MID.sub(_replace_dash(listed_only=True), out)
-    out = _LAST_LINE_NAME.sub(_replace_soft(listed_only=True, signed=True), out)
+    out = _LAST_LINE_NAME.sub(_replace_soft(listed_only=True, signed=True, alone=True), out)
     for pattern in (
         _ITS_NAME,
         _NAME_OPENING_AGE,
@@ -2102,7 +2156,7 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
         out = pattern.sub(_replace_soft(listed_only=True), out)
     for pattern in (_NAME_KISSES_END, _COMMA_NAME_END):
         out = pattern.sub(_replace_listed_end, out)
-    out = _EMOJI_NAME_END.sub(_replace_soft(listed_only=True, signed=True), out)
+    out = _EMOJI_NAME_END.sub(_replace_soft(listed_only=True, signed=True, alone=True), out)
     for pattern in (_ME_COLON, _ME_COMMA_AGE, _NAME_YEAR_OPENING):
         out = pattern.sub(_replace_soft(), out)
     out = _GREETING_ITS_LOWER.sub(_replace_greeting_lower, out)
