@@ -1878,12 +1878,32 @@ def _replace_school_lower_cy(match: re.Match[str]) -> str:
 _SCHOOL_LOWER_EN = re.compile(
     r"(?P<intro>\b(?:at|go\s+to|goes\s+to|go|attend|attends|from)[ \t]+)"
     r"(?P<first>[a-z][a-z'’-]+)[ \t]+(?:high[ \t]+school|comprehensive|comp|"
-    r"primary(?:[ \t]+school)?|academy)\b",
+    r"primary(?:[ \t]+school)?|academy)\b"
+    # "at st cuthberts we ...": a saint's school typed in lower case (not a hospital or church)
+    r"|(?P<intro2>\b(?:at|go\s+to|goes\s+to|attend|attends)[ \t]+)(?=st\.?[ \t])"
+    r"st\.?[ \t]+(?P<saint>[a-z]+)(?:['’]?s)?\b"
+    r"(?![ \t]+(?i:hospital|church|chapel|road|rd|street|st|lane|park|centre|center|fields|hall|"
+    r"close|avenue|ave|square|cathedral|station|surgery|hospice|day|beach|bay|museum|castle|"
+    r"market|shops?|library|pool|leisure|cinema|stadium|gardens|retail|village|town))",
     re.IGNORECASE,
 )
 
 
+# Towns and villages named after a saint ("st davids", "st fagans"): places, not schools.
+_SAINT_PLACES = _words(
+    """
+    ives davids david asaph athan mellons fagans clears dogmaels brides albans helens austell
+    andrews neots annes agnes just mawes columb ishmaels florence georges nicholas donats
+    """
+)
+
+
 def _replace_school_lower_en(match: re.Match[str]) -> str:
+    if match.group("saint"):
+        low = match.group("saint").lower()
+        if low in _PLACES or low in _NOT_SIGNED or low in _NOT_FIRST_NAMES or low in _SAINT_PLACES:
+            return match.group()
+        return f"{match.group('intro2')}[school]"
     low = match.group("first").lower()
     if (
         low in _NOT_SCHOOL_FIRST
