@@ -136,7 +136,8 @@ _SOCIAL = (
     r"user\s?name|handle)\b"
 )
 _SOCIAL_TOKEN = r"(?P<token>@?[\w.#-]*[\w#])"
-_HANDLE_SHAPE = r"[a-z][a-z0-9]*(?:[._][a-z0-9]+)+[._]?|[a-z]+[a-z._]*\d{2,}"
+# ("[a-z][a-z._]*", not "[a-z]+[a-z._]*": one way to read a run of letters, no backtracking)
+_HANDLE_SHAPE = r"[a-z][a-z0-9]*(?:[._][a-z0-9]+)+[._]?|[a-z][a-z._]*\d{2,}"
 _SOCIAL_INTROS = tuple(
     re.compile(pattern + _SOCIAL_TOKEN, re.IGNORECASE)
     for pattern in (
@@ -167,12 +168,12 @@ _DISCORD_TAG = re.compile(r"(?<![\w@#])[a-z][\w.]{1,31}#\d{4}(?!\w)", re.IGNOREC
 # "add me kai.b07", "kai_b07 on snap": a token shaped like a handle next to the platform.
 _HANDLE_NEAR = re.compile(
     rf"(?<![\w@])(?:(?:add|follow)\s+me\s+(?:@\s*)?(?P<token>{_HANDLE_SHAPE})(?![\w@])"
-    rf"|(?P<token2>{_HANDLE_SHAPE})(?=\s+on\s+{_SOCIAL}))",
+    rf"|(?<![\w.@])(?P<token2>{_HANDLE_SHAPE})(?=\s+on\s+{_SOCIAL}))",
     re.IGNORECASE,
 )
 _SOCIAL_BARE = re.compile(
     rf"(?<![\w@])(?:(?:my|fy)\s+)?{_SOCIAL}(?:\s+(?:fi|i))?\s*(?:(?:[-–>→]|=>)+\s*|\s+(?:(?:is|it['’]?s|ydy|yw)\s+)?)(?:@\s*)?"
-    r"(?P<token>[a-z][a-z0-9]*(?:[._][a-z0-9]+)+[._]?|[a-z]+[a-z._]*\d{2,})(?![\w@])",
+    r"(?P<token>[a-z][a-z0-9]*(?:[._][a-z0-9]+)+[._]?|[a-z][a-z._]*\d{2,})(?![\w@])",
     re.IGNORECASE,
 )
 
@@ -537,7 +538,11 @@ _CLOSER_MID_SIGN_OFF = re.compile(
 )
 # "... xx Lacey": kisses then a name at the very end.
 _KISSES_NAME = re.compile(
-    r"(?P<intro>(?<![\w'’])(?:[xX]{1,5}|(?i:(?:xo)+x?))[ \t]*,?[ \t]+)" + _NAMES + _END
+    r"(?P<intro>(?<![\w'’])(?:[xX]{1,5}|(?i:(?:xo)+x?))[ \t]*,?[ \t]+)"
+    # (the name is no more kisses: "x x x ..." would be tried from every x)
+    + r"(?![xX]+\b|(?i:(?:xo)+x?)\b)"
+    + _NAMES
+    + _END
 )
 # "Mia, year 9" / "Lowri, blwyddyn 9" opening a sentence and ending the message.
 _NAME_YEAR_END = re.compile(
@@ -1363,6 +1368,7 @@ _WELSH_MARKERS = _words(
 )
 
 
+@functools.lru_cache(maxsize=16)
 def _welsh(text: str) -> bool:
     return len(set(re.findall(r"[\w'’]+", text.lower())) & _WELSH_MARKERS) >= 2
 
@@ -1616,7 +1622,7 @@ _ME_AND = re.compile(
 )
 # "Jess and me walk home", "Tom and i", "Gruff a fi".
 _AND_ME = re.compile(
-    rf"(?P<lead>(?<![\w'’]))(?P<names>{_NAME})"
+    rf"(?P<lead>(?<![\w'’-]))(?P<names>{_NAME})"
     r"(?P<after>[ \t]+(?i:and|an|n|&|a)[ \t]+(?i:me|i|fi)(?![\w'’]))"
 )
 # More names joined to one already removed: "[name] and leo", "[name] & Bea", "[name], Amy".
@@ -1626,7 +1632,8 @@ _JOINED_NAME = re.compile(
 )
 # A name and kisses closing the message: "benches in the park pls ruby x", "abbie xx".
 _NAME_KISSES_END = re.compile(
-    r"(?P<intro>(?<=[\s,.;:!?~\-–—]))" + rf"(?P<names>{_NAME})"
+    # (not inside a hyphenated word: "a-b-c-..." would be tried from every hyphen)
+    r"(?P<intro>(?<=[\s,.;:!?~\-–—])(?<![\w'’]-))" + rf"(?P<names>{_NAME})"
     r"(?=[ \t]*[,.]?[ \t]*[xX]{1,6}\b(?:[ \t]*[^\w\s])*[ \t]*$)"
 )
 # ", Nel" closing the message: "sori am y typos, Nel", "diolch o galon, Rhys".
@@ -2009,7 +2016,7 @@ _GREETING_AM = re.compile(
 )
 # "Maddie & [name] x": a name joined before one already removed.
 _JOINED_BEFORE = re.compile(
-    rf"(?<![\w'’])(?P<names>{_NAME})(?P<after>[ \t]*(?:&|\+|(?i:and|n|a|ac))[ \t]+\[name\])"
+    rf"(?<![\w'’-])(?P<names>{_NAME})(?P<after>[ \t]*(?:&|\+|(?i:and|n|a|ac))[ \t]+\[name\])"
 )
 # "i'm in year 9 at Ashgrove": a capitalised name after a school year and "at".
 _YEAR_AT_SCHOOL = re.compile(
@@ -2027,7 +2034,7 @@ _OUR_NAME = re.compile(r"(?P<intro>\b(?i:our)[ \t]+)(?P<names>[A-Z][\w'’-]*)")
 # "Kai and Jack from my class", "roedd Dylan a Fflur yn y parc": two listed first names joined,
 # said of people the writer knows.
 _TWO_NAMES = re.compile(
-    rf"(?P<first>{_NAME})[ \t]+(?:and|&|n|a|ac)[ \t]+(?P<second>{_NAME})"
+    rf"(?<![\w'’-])(?P<first>{_NAME})[ \t]+(?:and|&|n|a|ac)[ \t]+(?P<second>{_NAME})"
     r"(?=[ \t]+(?i:from|in)[ \t]+(?i:my|our)[ \t]+(?i:class|year|form|school|street|estate)\b)"
     r"|\b(?i:roedd|mae|oedd|ma|odd)[ \t]+(?P<first_cy>[A-Z][\w'’-]*)[ \t]+(?:a|ac)[ \t]+"
     r"(?P<second_cy>[A-Z][\w'’-]*)(?=[ \t]+(?:yn|wedi)\b)"
