@@ -15,7 +15,11 @@ removed too, since the bot knows them at that moment (and forgets them straight 
 A name typed in lower case is recognised with a gazetteer (prompts/names: some 8,500 first names
 and 4,000 surnames from Faker's MIT-licensed lists, Welsh names written here), and a capitalised
 word where a name might be is known as an everyday one by SCOWL's word list less every listed
-name ("- Mental Health" stays, "- Will" goes); both are built by bench/names_build.py.
+name ("- Mental Health" stays, "- Will" goes); both are built by bench/names_build.py. Where a
+signature stands (a last line, after a closer, a dash, kisses or emoji) a capitalised word that
+is no everyday word, place or brand is a name even when no list knows it ("\n\nBodhi"), and so
+is a lower-case one standing alone that is no word, slang or laughter ("🙏 zuri"); in a Welsh
+message only listed names count there, since Welsh words are in no list.
 
 Rules lean towards scrubbing when a detail is introduced ("my number is", "postcode") and
 towards keeping text that only looks like one (road numbers, dates, prices, helplines the bot
