@@ -15,7 +15,11 @@ removed too, since the bot knows them at that moment (and forgets them straight 
 A name typed in lower case is recognised with a gazetteer (prompts/names: some 8,500 first names
 and 4,000 surnames from Faker's MIT-licensed lists, Welsh names written here), and a capitalised
 word where a name might be is known as an everyday one by SCOWL's word list less every listed
-name ("- Mental Health" stays, "- Will" goes); both are built by bench/names_build.py.
+name ("- Mental Health" stays, "- Will" goes); both are built by bench/names_build.py. Where a
+signature stands (a last line, after a closer, a dash, kisses or emoji) a capitalised word that
+is no everyday word, place or brand is a name even when no list knows it ("\n\nBodhi"), and so
+is a lower-case one standing alone that is no word, slang or laughter ("🙏 zuri"); in a Welsh
+message only listed names count there, since Welsh words are in no list.
 
 Rules lean towards scrubbing when a detail is introduced ("my number is", "postcode") and
 towards keeping text that only looks like one (road numbers, dates, prices, helplines the bot
@@ -136,6 +140,8 @@ _SOCIAL = (
     r"user\s?name|handle)\b"
 )
 _SOCIAL_TOKEN = r"(?P<token>@?[\w.#-]*[\w#])"
+# ("[a-z][a-z._]*", not "[a-z]+[a-z._]*": one way to read a run of letters, no backtracking)
+_HANDLE_SHAPE = r"[a-z][a-z0-9]*(?:[._][a-z0-9]+)+[._]?|[a-z][a-z._]*\d{2,}"
 _SOCIAL_INTROS = tuple(
     re.compile(pattern + _SOCIAL_TOKEN, re.IGNORECASE)
     for pattern in (
@@ -145,6 +151,9 @@ _SOCIAL_INTROS = tuple(
         # "add me on snapchat leo.k2009"
         r"\b(?:add|follow|dm|message|msg|find|hmu|hit\s+me\s+up)(?:\s+(?:me|us))?\s+(?:on|at)\s+"
         rf"{_SOCIAL}\s*[:\-]?\s*(?:as\s+|,?\s*(?:it['’]?s|its|is)\s+)?(?:@\s*)?",
+        # "dilyn fi ar tiktok, llyr_sglefrio", "ychwanega fi ar snap: ..."
+        r"\b(?:dilyn|dilynwch|ychwanega|ychwanegwch|adia|add|follow)\s+(?:fi|ni|me|us)\s+"
+        rf"(?:ar|on)\s+{_SOCIAL}\s*(?:[:\-]\s*|,\s*(?=@|(?:{_HANDLE_SHAPE})(?![\w@])))(?:@\s*)?",
         # "my username on roblox is KaiGamer"
         r"\bmy\s+(?:user\s?name|name|tag|gamertag|id|handle|acc(?:ount)?)\s+(?:on|for)\s+"
         rf"{_SOCIAL}\s*(?:is\s+|[:=\-]\s*)(?:@\s*)?",
@@ -160,16 +169,15 @@ _SOCIAL_INTROS = tuple(
 _DISCORD_TAG = re.compile(r"(?<![\w@#])[a-z][\w.]{1,31}#\d{4}(?!\w)", re.IGNORECASE)
 # "my ig kai_b07", "insta - bmx.boy.07", "snap fi celf_catrin": no "is" or colon, so only a token
 # shaped like a handle (a dot or underscore inside, or a name ending in digits) counts.
-_HANDLE_SHAPE = r"[a-z][a-z0-9]*(?:[._][a-z0-9]+)+[._]?|[a-z]+[a-z._]*\d{2,}"
 # "add me kai.b07", "kai_b07 on snap": a token shaped like a handle next to the platform.
 _HANDLE_NEAR = re.compile(
     rf"(?<![\w@])(?:(?:add|follow)\s+me\s+(?:@\s*)?(?P<token>{_HANDLE_SHAPE})(?![\w@])"
-    rf"|(?P<token2>{_HANDLE_SHAPE})(?=\s+on\s+{_SOCIAL}))",
+    rf"|(?<![\w.@])(?P<token2>{_HANDLE_SHAPE})(?=\s+on\s+{_SOCIAL}))",
     re.IGNORECASE,
 )
 _SOCIAL_BARE = re.compile(
     rf"(?<![\w@])(?:(?:my|fy)\s+)?{_SOCIAL}(?:\s+(?:fi|i))?\s*(?:(?:[-–>→]|=>)+\s*|\s+(?:(?:is|it['’]?s|ydy|yw)\s+)?)(?:@\s*)?"
-    r"(?P<token>[a-z][a-z0-9]*(?:[._][a-z0-9]+)+[._]?|[a-z]+[a-z._]*\d{2,})(?![\w@])",
+    r"(?P<token>[a-z][a-z0-9]*(?:[._][a-z0-9]+)+[._]?|[a-z][a-z._]*\d{2,})(?![\w@])",
     re.IGNORECASE,
 )
 
@@ -346,9 +354,10 @@ _RELATION = (
 )
 # Introductions that are only ever followed by a name: the next word is taken whatever its case.
 _STRONG_INTRO = re.compile(
-    r"(?P<intro>(?<![\w-])(?:my\s+(?:full\s+)?name(?:\s+is|'s|’s|s|\s*[:=-])|name\s*[:=]|"
+    r"(?P<intro>(?<![\w-])(?:my\s+(?:full\s+|real\s+|first\s+|nick\s*|actual\s+)?name"
+    r"(?:\s+is|'s|’s|s|\s*[:=-])|name\s*[:=]|"
     r"i\s+am\s+called|i['’]?m\s+called|"
-    r"fy\s+enw(?:\s+i)?\s+(?:yw|ydy)|enw\s+fi\s+(?:yw|ydy)|nazywam\s+się|mam\s+na\s+imię|"
+    r"fy\s+enw(?:\s+i)?\s+(?:yw|ydy|ydi|di|['’]di)|enw\s+fi\s+(?:yw|ydy|ydi|di|['’]di)|nazywam\s+się|mam\s+na\s+imię|"
     rf"mera\s+naam|mera\s+nam|میرا\s+نام|my\s+{_RELATION}"
     r"(?:['’]s\s+name\s+is|['’]s\s+called|\s+is\s+called|\s+name\s+is))\s+)" + _NAMES,
     re.IGNORECASE,
@@ -396,7 +405,7 @@ _NAME_FIRST_CY_AFTER = re.compile(
 _NAME_FIRST_CY_START = re.compile(
     r"(?P<lead>(?:^|(?<=[.!?\n]))[ \t]*)"
     rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
-    rf"(?P<after>[ \t]+{_CY_ME}(?=[ \t]*(?:[,.!]|$)|{_YEAR_TAIL}))",
+    rf"(?P<after>[ \t]+{_CY_ME}(?=[ \t]*(?:[,.!]|$)|{_YEAR_TAIL}|[ \t]+(?:a|ac)[ \t]))",
     re.MULTILINE,
 )
 # "my friend Jess Smith": a first name and surname straight after a relation.
@@ -470,7 +479,8 @@ _CLOSER = (
     r"much\s+love|much\s+luv|all\s+the\s+best|speak\s+soon|yours\s+truly|"
     r"diolch(?:\s+yn\s+fawr)?(?:\s+iawn)?|diolch\s+o\s+galon|cofion(?:\s+gorau|\s+cynnes)?(?:\s+iawn)?|"
     r"hwyl(?:\s+fawr)?|hwyl\s+am\s+(?:y\s+tro|nawr|rŵan|rwan)|pob\s+hwyl|caru\s+chi|"
-    r"(?:llawer\s+o\s+|lot\s+o\s+)?gariad|cariad(?:\s+mawr)?|tan\s+tro\s+nesa"
+    r"(?:llawer\s+o\s+|lot\s+o\s+)?gariad|cariad(?:\s+mawr)?|tan\s+tro\s+nesa|"
+    r"(?:yr\s+eiddoch\s+)?yn\s+gywir|yr\s+eiddoch|gyda\s+chariad|sws(?:us)?|swsys"
 )
 # Closers that end a sentence with a name and no comma ("cheers tyler"): never "love", which
 # is also a verb ("i love Chelsea").
@@ -484,7 +494,8 @@ _CLOSER_MID = (
 _AUDIENCE = r"(?:[ \t,!.]+(?i:guys|all|everyone|everybody|pawb|bawb|folks|peeps|x+))?"
 # ... then perhaps a school year or an age in brackets ("- Aisha (16)"), kisses, a smiley.
 _END = (
-    rf"(?=(?:{_YEAR_TAIL}|[ \t]*\((?:1\d|2[0-5]|[89])\))?"
+    rf"(?=(?:{_YEAR_TAIL}|[ \t]*\n{_YEAR_TAIL}|[ \t]*\((?:1\d|2[0-5]|[89])\)"
+    r"|[ \t]*,[ \t]*(?:1\d|2[0-5]|[89])\b)?"
     r"(?:[ \t]*(?:x+|[!.?]+|:\)|:D|[^\w\s]))*[ \t]*$)"
 )
 _SIGN_OFF_TAIL = (
@@ -513,6 +524,12 @@ _CLOSER_SIGN_OFF = re.compile(
     + _NAMES
     + _END
 )
+# "Signed: Kofi Mensah, year 10" opening a line, then the message.
+_SIGNED_LABEL = re.compile(
+    r"(?P<intro>(?:^|(?<=\n))[ \t]*(?i:signed|sign|author|written\s+by|llofnod|gan)"
+    r"[ \t]*[:\-–][ \t]*)" + _NAMES + _SIGN_OFF_TAIL,
+    re.MULTILINE,
+)
 # "- Tom" on a line of its own, or after a sentence; "buses - Arriva" mid-line only for a
 # common first name.
 _DASH_SIGN_OFF = re.compile(
@@ -525,7 +542,11 @@ _CLOSER_MID_SIGN_OFF = re.compile(
 )
 # "... xx Lacey": kisses then a name at the very end.
 _KISSES_NAME = re.compile(
-    r"(?P<intro>(?<![\w'’])(?:[xX]{1,5}|(?i:(?:xo)+x?))[ \t]*,?[ \t]+)" + _NAMES + _END
+    r"(?P<intro>(?<![\w'’])(?:[xX]{1,5}|(?i:(?:xo)+x?))[ \t]*,?[ \t]+)"
+    # (the name is no more kisses: "x x x ..." would be tried from every x)
+    + r"(?![xX]+\b|(?i:(?:xo)+x?)\b)"
+    + _NAMES
+    + _END
 )
 # "Mia, year 9" / "Lowri, blwyddyn 9" opening a sentence and ending the message.
 _NAME_YEAR_END = re.compile(
@@ -540,8 +561,9 @@ _ITS_NAME = re.compile(
 )
 # "Josh here, ...", "Ellie, 14, ...", "Kai (15)": a name opening the message, then "here" or age.
 _OPENING = (
-    r"(?P<intro>(?:^|(?<=\n))[ \t]*(?:(?i:hi|hiya|hey|hello|helo|haia|hia|heia|shwmae|"
-    r"s['’]?mae|sumae|smai|yo)(?:[ \t]+(?i:there|all|guys|everyone|pawb))?[ \t,!.]+)?)"
+    r"(?P<intro>(?:^|(?<=\n))[ \t]*(?:(?i:hi|hiya|hey|heya|heyy+|hello|ello|helo|haia|hia|heia|"
+    r"shwmae|s['’]?mae|sumae|smai|yo|oi|alright|sup|wagwan)"
+    r"(?:[ \t]+(?i:there|all|guys|everyone|pawb))?[ \t,!.]+)?)"
 )
 _AGE = r"[ \t]*,?[ \t]*\(?(?:1\d|2[0-5]|[89])\)?[ \t]*"
 # Welsh words that are names too, and open a sentence before "yma" ("Haf yma", this summer).
@@ -669,7 +691,7 @@ _FIRST_NAMES = _words(
     shakira precious blessing chidi tolu femi tobi dami amari malachi micah kyrie kaleb kacy
     bella-rose lacey-mae evie-mae ellie-mai lily-rose liliana alicja oliwia natalia szymon
     bartek kuba filipa ioana andreea alexandru mihai yasin bilal hamza zakaria idris aisha
-    fflur tirion caio tudur ioan emyr hawys modlen dei
+    fflur tirion caio tudur ioan emyr hawys modlen dei tomi moi iolo bedo
     """
 ) - _words(
     """
@@ -1031,6 +1053,11 @@ _NOT_NAMES_CY = _words(
     gweithio byw dysgu astudio chwarae meddwl gobeithio credu siarad aros gwneud cael gallu
     methu isio eisiau moyn angen hefyd jyst weithiau wastad byth bron tua efo gyda mae oedd
     bydd roedd dyna dyma dyw sa sain dim fi ni chi nhw hi fe fo ti ond neu ac a ar am
+    nadolig llawen pasg calan penblwydd pen-blwydd dymuniadau gorau cyfarchion llongyfarchiadau
+    diflas cyffrous pryderus blinedig llawen bodlon anhapus ddig crac unig rhydd sicr siŵr siwr
+    hwyr cynnar newynog gwael tost dost ocê oce dryslyd ansicr hyderus iach sâl llon
+    merch bachgen hogan hogyn boi plentyn person nyrs prentis gweithiwr gwirfoddolwr aelod
+    gofalwraig ffermwr chwaraewr cadeirydd arweinydd llysgennad
     """
 )
 # Words before a Welsh name-first that make it a place or a thing: "ym Mangor dw i".
@@ -1091,6 +1118,11 @@ def _everyday_word(word: str) -> bool:
     return word.lower().strip("'’-") in _everyday_words()
 
 
+# Endings of Welsh adjectives and nouns ("gweithgar", "ffermwr", "cerddor", "rygbi" is too
+# common to guess): an unlisted word with one is no name.
+_WELSH_WORD_ENDING = re.compile(r"(?:us|ol|gar|aidd|wr|wraig|ydd|es|ig|og|ach|af|or|bi)$")
+
+
 def _replace_name_first(match: re.Match[str]) -> str:
     """ "Dafydd ydw i" -> "[name] ydw i"; only capitalised names, and not a Welsh feeling or
     state ("Hapus ydw i": its capital is only the sentence's)."""
@@ -1099,7 +1131,9 @@ def _replace_name_first(match: re.Match[str]) -> str:
     if words[0].lower() in _NOT_NAMES_CY or (before and before[-1].lower() in _CY_BEFORE_PLACE):
         return match.group()
     if words[0].lower() not in _GIVEN_NAMES and (
-        _WORDLIKE_ENDING.search(words[0].lower()) or _everyday_word(words[0])
+        _WORDLIKE_ENDING.search(words[0].lower())
+        or _everyday_word(words[0])
+        or _WELSH_WORD_ENDING.search(words[0].lower())
     ):
         return match.group()  # "Gutted dw i": Wenglish, not a name
     if not all(_is_name(w, capitalised=True, surname=i > 0) for i, w in enumerate(words)):
@@ -1268,13 +1302,29 @@ def _replace_miss(match: re.Match[str]) -> str:
     return f"{match.group('intro')}[name]{names[len(kept) :]}"
 
 
+_ENDINGS = ("ie", "y", "ey")
+
+
+def _listed_spelling(low: str) -> bool:
+    """A listed first name, or another spelling of one's ending ("maisy" for "maisie",
+    "jaycee" for "jaycey") that is no everyday word."""
+    if low in _GIVEN_NAMES:
+        return True
+    for ending in _ENDINGS:
+        if low.endswith(ending) and len(low) - len(ending) >= 3:
+            stem = low[: -len(ending)]
+            if any(stem + other in _GIVEN_NAMES for other in _ENDINGS if other != ending):
+                return not _everyday_word(low) and low not in _NOT_SIGNED
+    return False
+
+
 def _soft_name(word: str, *, first: bool, listed_only: bool = False) -> bool:
     """A name after a soft introduction or in a sign-off: capitalised and not a place, brand or
     everyday word, or a common first name (surname) in any case."""
     low = word.lower().strip("'’-")
     if not low or low in _NOT_SIGNED or "[" in word or re.search(r"['’](?:s|n|r|m)$", low):
         return False  # "Kezia's idea"; Welsh "Rwy'n 15 oed", "Mae'r"
-    if low in (_GIVEN_NAMES if first else _FAMILY_NAMES):
+    if low in (_GIVEN_NAMES if first else _FAMILY_NAMES) or (first and _listed_spelling(low)):
         return True
     if first and "-" in low:  # "Ruby-May", "lily-rose": every part a name, one of them listed
         parts = low.split("-")
@@ -1287,14 +1337,164 @@ def _soft_name(word: str, *, first: bool, listed_only: bool = False) -> bool:
     return _is_name(word, capitalised=True, surname=not first)
 
 
-def _replace_soft(*, listed_only: bool = False) -> Callable[[re.Match[str]], str]:
-    """A replacer for soft introductions and sign-offs (see `_soft_name`)."""
+# Slang, fillers and closers that end a message where a signed name would ("... smh", "... Innit").
+_SIGN_OFF_WORDS = _words(
+    """
+    innit ngl fr smh tbf imo imho omg omd wtf ffs bruh fam lmfao rofl plz pls plis ty tysm thnx
+    kk yh ye ya yea yeah nah naw jk xoxo gg bye byee byeee cya ttyl asap rn atm tho aswell
+    anyways soz sozz sorry nvm idc istg lowkey highkey deffo defo obvs tbc nb ps wir haha hehe
+    xd lolz sori amen bless respect facts period mood vibes yay woo woohoo yass yasss goodnight
+    goodbye night hugs enjoy hello hiya hi hey help please anyway whatever agreed same peace
+    love luv cheers thanks
+    pokemon pokémon hogwarts brexit covid lockdown disney pixar lego nike adidas shein
+    playstation ps5 nintendo fifa spiderman batman superman avengers narnia wakanda gotham
+    """
+)
+# First names that are also everyday words ("Wren", "Storm", "River"): names only where a
+# signature stands (a line of their own, after a closer, a dash or kisses).
+_WORD_NAMES = _words(
+    """
+    hope rose grace faith joy sky summer autumn amber ruby pearl holly ivy lily daisy chase
+    taylor sunny skye robin hazel heather willow rowan haf eira awel heulwen seren poppy jade
+    celyn wren storm river sonny dolly brooke hunter blue rain star bear fox wolf ace cash
+    indie ocean nova autumn winter india georgia sierra phoenix raven robin jasmine poppy
+    crystal destiny harmony melody precious blessing patience mercy honey angel chance archer
+    mason tyler carter cooper piper sage scout bo kit jet rocky rusty buster marley misty
+    """
+)
+# Words common in Welsh and rare in English: two of them make a message Welsh, where a
+# capitalised word is too often a Welsh word to be taken for an unlisted name.
+_WELSH_MARKERS = _words(
+    """
+    yn mae ma dwi isio moyn angen plis diolch efo gyda sy sydd ydy yw dim wedi mwy rhy bod ond
+    hefyd fy nhw ein eich oes does sdim yr i'r o'r a'r ma'r mae'r cofion hwyl ac achos pan
+    """
+)
+
+
+@functools.lru_cache(maxsize=16)
+def _welsh(text: str) -> bool:
+    return len(set(re.findall(r"[\w'’]+", text.lower())) & _WELSH_MARKERS) >= 2
+
+
+# Welsh initial mutations undone: "Gymru" -> "cymru", "Nghaerdydd" -> "caerdydd", "Fangor" ->
+# "bangor" (soft, nasal and aspirate forms), so a mutated place or word is known.
+_MUTATIONS = (
+    ("ngh", "c"),
+    ("mh", "p"),
+    ("nh", "t"),
+    ("ng", "g"),
+    ("ch", "c"),
+    ("ph", "p"),
+    ("th", "t"),
+    ("dd", "d"),
+    ("g", "c"),
+    ("b", "p"),
+    ("d", "t"),
+    ("f", "b"),
+    ("f", "m"),
+    ("l", "ll"),
+    ("r", "rh"),
+    ("m", "b"),
+    ("n", "d"),
+    ("", "g"),
+)
+
+
+def _unmutated(low: str) -> set[str]:
+    return {base + low[len(m) :] for m, base in _MUTATIONS if low.startswith(m)}
+
+
+def _signed_name(word: str, text: str) -> bool:
+    """Where a signature stands, a capitalised word that is no everyday word, place, brand,
+    filler or Welsh word is a name even when no list knows it ("Bodhi", "Rafferty"); in a Welsh
+    message only a listed one (its words are not in the English list)."""
+    low = word.lower().strip("'’-")
+    if len(low) < 2 or not word[0].isupper() or (len(word) > 1 and word.isupper()):
+        return False
+    if low in _WORD_NAMES:
+        return True
+    if (
+        low in _NOT_SIGNED
+        or low in _NOT_FIRST_NAMES
+        or low in _NOT_PRIVATE
+        or low in _NOT_NAMES_AFTER_TITLE
+        or low in _SIGN_OFF_WORDS
+        or low in _RELATION_WORDS
+        or not low.replace("-", "").isalpha()
+        or _unmutated(low) & _NOT_SIGNED
+    ):
+        return False
+    return not (_WORDLIKE_ENDING.search(low) or _everyday_word(word) or _welsh(text))
+
+
+_SLANG = _words(
+    """
+    bruv bruh blud fam innit init tho ong deadass frfr fr bro sis ikr af asf lmao lmfao xd
+    yh ye ty tysm thx ngl tbh smh imo idk idc rn atm wbu hbu nvm soz ttyl gn gm hmu wyd wbu
+    pls plz plss plis pliz ofc obvs btw fyi ig cba bare peak allow wagwan wag1 mandem yolo
+    gyaldem ting mans innit wallahi wallah inshallah mashallah habibi bless lush tidy now then
+    """
+)
+_LAUGHTER = re.compile(
+    r"(?:h*[aeiou]h+[aeiou]*)+|l+o+l+z*|l+m+f*a+o+|x+d*|a+h+|h+m+|u+g+h+|o+m+[gd]+|(?:xo)+x?"
+)
+
+
+def _signed_lower(word: str, text: str) -> bool:
+    """Where a signature stands alone (a last line, after emoji or a dash), a word typed in lower
+    case that is no English word, slang, laughter or Welsh is a name too ("🙏 zuri")."""
+    low = word.lower()
+    if not word.islower() or len(low) < 3 or not low.isalpha() or not re.search("[aeiouy]", low):
+        return False
+    if low in _SLANG or low in _SIGN_OFF_WORDS or low in _NOT_SIGNED or low in _NOT_FIRST_NAMES:
+        return False
+    if _LAUGHTER.fullmatch(low) or re.search(r"(.)\1\1", low) or _unmutated(low) & _NOT_SIGNED:
+        return False
+    return not (_WORDLIKE_ENDING.search(low) or _wordish(low) or _welsh(text))
+
+
+def _known_word(low: str) -> bool:
+    return (
+        low in _SLANG
+        or low in _SIGN_OFF_WORDS
+        or low in _NOT_SIGNED
+        or low in _NOT_FIRST_NAMES
+        or low in _EVERYDAY_NAME_WORDS
+        or _everyday_word(low)
+    )
+
+
+def _wordish(low: str) -> bool:
+    """A word as typed in a hurry: itself, with letters doubled or stretched ("thankss",
+    "pleasee"), "z" for "s" ("cheerz") or two words run together ("skatepark")."""
+    once = re.sub(r"(.)\1+", r"\1", low)
+    twice = re.sub(r"(.)\1+", r"\1\1", low)
+    forms = {low, once, twice, low[:-1] if len(low) > 3 else low}
+    forms |= {f[:-1] + "s" for f in forms if f.endswith("z")}
+    if any(_known_word(f) for f in forms):
+        return True
+    return any(_known_word(low[:i]) and _known_word(low[i:]) for i in range(3, len(low) - 2))
+
+
+def _replace_soft(
+    *, listed_only: bool = False, signed: bool = False, alone: bool = False
+) -> Callable[[re.Match[str]], str]:
+    """A replacer for soft introductions and sign-offs (see `_soft_name`); `signed` where a
+    signature stands (see `_signed_name`)."""
 
     def replace(match: re.Match[str]) -> str:
         names = match.group("names")
         words = names.split()
-        if not _soft_name(words[0], first=True, listed_only=listed_only):
-            return match.group()
+        if not _soft_name(words[0], first=True, listed_only=listed_only) and not (
+            signed and _signed_name(words[0], match.string)
+        ):
+            before = match.string[: match.start("names")].rstrip(" \t-–—~")
+            stands_alone = before.endswith("\n") or bool(re.search(_EMOJI + "$", before))
+            if not (
+                alone and stands_alone and len(words) == 1 and _signed_lower(words[0], match.string)
+            ):
+                return match.group()
         if len(words) > 1 and words[1].lower().strip(".,!?") in _NOT_PRIVATE:
             return match.group()  # "its Gareth Bale innit"
         taken = 1
@@ -1401,7 +1601,8 @@ _RELATION_SINGLE = (
     r"mum|mom|mam|mother|dad|father|step-?mum|step-?dad|stepbrother|stepsister|brother|"
     r"sister|bro|sis|nan|nana|nanna|gran|granny|grandma|grandad|grandpa|auntie|aunty|aunt|"
     r"uncle|cousin|friend|bestfriend|bff|bestie|mate|m8|pal|boyfriend|girlfriend|bf|gf|"
-    r"partner|neighbour|son|daughter|niece|nephew)"
+    r"partner|neighbour|son|daughter|niece|nephew|coach|tutor|form[ \t]+tutor|carer|"
+    r"(?:youth|social|support|key|care)[ \t]+worker|foster[ \t]+(?:mum|dad|carer|parent))"
 )
 # "my sister chloe", "my little brother alfie", "my mum Karen", "me n my sister lily".
 _RELATION_NAME = re.compile(
@@ -1409,11 +1610,15 @@ _RELATION_NAME = re.compile(
 )
 # "fy chwaer Lili", "efo fy ffrind celyn", "fi a'n ffrind Steffan", "mae fy mam Sian".
 _RELATION_NAME_CY = re.compile(
-    r"(?P<intro>(?:\b(?i:fy|ein|dy|ei)|['’](?i:n))[ \t]+(?i:ffrind(?:[ \t]+gorau)?|"
+    r"(?P<intro>(?:(?:\b(?i:fy|ein|dy|ei)|['’](?i:n))[ \t]+|\b(?i:f)['’][ \t]*"
+    # "ma nain Gwyneth", "efo taid Emrys": grandparents and aunts are named without "fy"
+    r"|\b(?i:ma|mae|roedd|oedd|odd|efo|hefo|gyda|a|ac|gan|wrth|i)[ \t]+"
+    r"(?=(?i:nain|taid|mamgu|mam-gu|tadcu|tad-cu|anti|yncl|wncwl|bopa)\b))"
+    r"(?i:ffrind(?:[ \t]+gorau)?|"
     r"ffrindiau|chwaer(?:[ \t]+(?:fach|fawr))?|mrawd(?:[ \t]+(?:bach|mawr))?|brawd|mam|nhad|"
     r"tad|nain|nhaid|taid|mamgu|mam-gu|nhadcu|nhad-cu|cefnder|nghefnder|cyfnither|"
-    r"nghyfnither|modryb|ewythr|mêt|met|nghariad|cariad|mab|merch|cymydog|nghymydog)[ \t]+)"
-    + _NAMES
+    r"nghyfnither|modryb|ewythr|mêt|met|nghariad|cariad|mab|merch|cymydog|nghymydog|anti|"
+    r"yncl|wncwl|bopa)[ \t]+)" + _NAMES
 )
 # "me and jake", "me, Amy and Priya", "me n ollie", "fi a Gruff".
 _ME_AND = re.compile(
@@ -1421,7 +1626,7 @@ _ME_AND = re.compile(
 )
 # "Jess and me walk home", "Tom and i", "Gruff a fi".
 _AND_ME = re.compile(
-    rf"(?P<lead>(?<![\w'’]))(?P<names>{_NAME})"
+    rf"(?P<lead>(?<![\w'’-]))(?P<names>{_NAME})"
     r"(?P<after>[ \t]+(?i:and|an|n|&|a)[ \t]+(?i:me|i|fi)(?![\w'’]))"
 )
 # More names joined to one already removed: "[name] and leo", "[name] & Bea", "[name], Amy".
@@ -1431,7 +1636,8 @@ _JOINED_NAME = re.compile(
 )
 # A name and kisses closing the message: "benches in the park pls ruby x", "abbie xx".
 _NAME_KISSES_END = re.compile(
-    r"(?P<intro>(?<=[\s,.;:!?~\-–—]))" + rf"(?P<names>{_NAME})"
+    # (not inside a hyphenated word: "a-b-c-..." would be tried from every hyphen)
+    r"(?P<intro>(?<=[\s,.;:!?~\-–—])(?<![\w'’]-))" + rf"(?P<names>{_NAME})"
     r"(?=[ \t]*[,.]?[ \t]*[xX]{1,6}\b(?:[ \t]*[^\w\s])*[ \t]*$)"
 )
 # ", Nel" closing the message: "sori am y typos, Nel", "diolch o galon, Rhys".
@@ -1475,11 +1681,16 @@ _SCHOOL_NAMED = re.compile(
     r"Primary(?:[ \t]+School)?|Secondary[ \t]+School|Junior[ \t]+School|Infants?[ \t]+School)\b"
     r"(?![ \t]+(?i:street|st\b|road|rd\b|lane|court|ct\b|view|house|sheriff|heels))"
     r"|(?<![\w'’])(?:St\.?|Saint)[ \t]+[A-Z][\w'’-]+(?:['’]s)?[ \t]+"
-    r"(?:(?:RC|R\.C\.?|CiW|C\.i\.W\.?|VA)"
+    r"(?:(?:RC|R\.C\.?|CiW|C\.i\.W\.?|VA|CE|C\.?\s?of\s?E|Catholic|Church\s+in\s+Wales)"
     r"(?:[ \t]+(?i:primary|high|junior|infants?|comprehensive|school))*|"
     r"(?i:school|high|comp|primary))(?![\w])"
     # "Brynhill Academy", "Oakfield College": a capitalised name before Academy or College
-    r"|(?<![\w'’])(?P<first2>[A-Z][\w'’.-]+)(?:[ \t]+[A-Z][\w'’.-]+)?[ \t]+(?:Academy|College)\b"
+    r"|(?<![\w'’])(?P<first2>[A-Z][\w'’.-]+)(?:[ \t]+[A-Z][\w'’.-]+){0,3}[ \t]+"
+    r"(?:Academy|College)\b"
+    # "Coed Glas primary", "Penllan comp": a school's kind typed in lower case after its name
+    r"|(?<![\w'’])(?P<first3>[A-Z][\w'’-]+)(?P<rest3>(?:[ \t]+[A-Z][\w'’-]+){0,2})[ \t]+"
+    r"(?:high[ \t]+school|comprehensive|comp|primary(?:[ \t]+school)?|secondary[ \t]+school|"
+    r"junior[ \t]+school|infants?[ \t]+school|academy)\b(?![ \t]+(?i:schools|meals|age|kids))"
 )
 _NOT_SCHOOL_FIRST = _words(
     """
@@ -1507,7 +1718,7 @@ def _private_name(word: str, *, sentence_start: bool = False) -> bool:
         return False
     if low in _NOT_PRIVATE or low in _NOT_NAMES_AFTER_TITLE:
         return False
-    if low in _GIVEN_NAMES or low in _NAME_LIKE_AFTER_RELATION:
+    if low in _GIVEN_NAMES or low in _NAME_LIKE_AFTER_RELATION or _listed_spelling(low):
         return True
     if sentence_start or not word[0].isupper() or (len(word) > 1 and word.isupper()):
         return False
@@ -1521,6 +1732,25 @@ def _at_sentence_start(text: str, index: int) -> bool:
     return not before or before[-1] in ".!?\n"
 
 
+_FROM_MY = re.compile(
+    r"[ \t]+(?i:from|in|off|at)[ \t]+(?i:my|our|the)[ \t]+(?i:class|year|form|school|street|"
+    r"estate|road|close|flats|team|club|youth\s+club|church|mosque|cadets|scouts|guides)\b"
+)
+
+
+def _known_from(word: str, after: str) -> bool:
+    """ "me and Dolly from my class": a capitalised word said of someone the writer knows is a
+    name even when it is an everyday word too."""
+    low = word.lower()
+    if not word[:1].isupper() or (len(word) > 1 and word.isupper()) or not low.isalpha():
+        return False
+    if low in _NOT_SIGNED or low in _NOT_PRIVATE or low in _NOT_FIRST_NAMES:
+        return False
+    if low in _RELATION_WORDS or low in _NOT_NAMES_AFTER_TITLE:
+        return False
+    return bool(_FROM_MY.match(after))
+
+
 def _replace_private(match: re.Match[str]) -> str:
     """ "my sister chloe" -> "my sister [name]"; a surname after it goes too; "Kai's" keeps 's."""
     names = match.group("names")
@@ -1529,7 +1759,10 @@ def _replace_private(match: re.Match[str]) -> str:
     possessive = re.search(r"['’]s$", first)
     bare = first[: possessive.start()] if possessive else first
     start = _at_sentence_start(match.string, match.start("names"))
-    if not _private_name(bare, sentence_start=start):
+    if not _private_name(bare, sentence_start=start) and not (
+        not start
+        and _known_from(bare, match.string[match.end("names") - len(names) + len(first) :])
+    ):
         return match.group()
     if match.group("intro").rstrip().endswith(",") and bare.lower() not in _GIVEN_NAMES:
         return match.group()  # "for me, Pride is ...": after a comma only a listed name
@@ -1573,6 +1806,9 @@ def _replace_listed_end(match: re.Match[str]) -> str:
     last = before.split()[-1] if before.split() else ""
     if last[:1].isupper() and "," in match.group("intro"):
         return match.group()
+    first = match.group("names").split()[0].lower()
+    if last[:1].isupper() and first not in _GIVEN_NAMES:
+        return match.group()  # "Nadolig Llawen x": a phrase, not a signature
     words = match.group("names").split()
     if len(words) > 2 or (
         len(words) == 2
@@ -1580,13 +1816,14 @@ def _replace_listed_end(match: re.Match[str]) -> str:
         and words[1].lower() not in _FAMILY_NAMES
     ):
         return match.group()  # "..., Dewi Sant oedd": a sentence goes on after the name
-    return _replace_soft(listed_only=True)(match)
+    return _replace_soft(listed_only=True, signed=True)(match)
 
 
 def _replace_dash(listed_only: bool) -> Callable[[re.Match[str]], str]:
     """A dash sign-off ("- Tom"), but in a list of dashed lines ("- Parks\n- Cinema") only a
     listed first name."""
-    soft, listed = _replace_soft(listed_only=listed_only), _replace_soft(listed_only=True)
+    soft = _replace_soft(listed_only=listed_only, signed=not listed_only, alone=not listed_only)
+    listed = _replace_soft(listed_only=True)
 
     def replace(match: re.Match[str]) -> str:
         dashed = len(re.findall(r"(?m)^[ \t]*[-–—•*~]", match.string))
@@ -1599,7 +1836,11 @@ def _replace_name_first_listed(match: re.Match[str]) -> str:
     """ "Sioned ydw i a ..." and "haia, tomos dwi ...": a listed first name, any case."""
     word = match.group("names")
     low = word.lower()
-    if low not in _GIVEN_NAMES or low in _NOT_NAMES_CY:
+    parts = low.split("-")
+    listed = low in _GIVEN_NAMES or (
+        len(parts) > 1 and all(p in _GIVEN_NAMES or p in _NAME_LIKE_WORDS for p in parts)
+    )
+    if not listed or low in _NOT_NAMES_CY:
         return match.group()
     return f"{match.group('lead')}[name]{match.group('after')}"
 
@@ -1643,11 +1884,67 @@ def _replace_school_lower_cy(match: re.Match[str]) -> str:
     return "[school]" + rest[len(kept) :]
 
 
-def _replace_school_named(match: re.Match[str]) -> str:
-    first = match.group("first") or match.group("first2")
-    if first and first.lower().strip(".") in _NOT_SCHOOL_FIRST:
+# "at greenhill comp", "i go to penllan high school": a name in lower case before a school's
+# kind, after "at" or "go to", when the name is no everyday word.
+_SCHOOL_LOWER_EN = re.compile(
+    r"(?P<intro>\b(?:at|go\s+to|goes\s+to|go|attend|attends|from)[ \t]+)"
+    r"(?P<first>[a-z][a-z'’-]+)[ \t]+(?:high[ \t]+school|comprehensive|comp|"
+    r"primary(?:[ \t]+school)?|academy)\b"
+    # "at st cuthberts we ...": a saint's school typed in lower case (not a hospital or church)
+    r"|(?P<intro2>\b(?:at|go\s+to|goes\s+to|attend|attends)[ \t]+)(?=st\.?[ \t])"
+    r"st\.?[ \t]+(?P<saint>[a-z]+)(?:['’]?s)?\b"
+    r"(?![ \t]+(?i:hospital|church|chapel|road|rd|street|st|lane|park|centre|center|fields|hall|"
+    r"close|avenue|ave|square|cathedral|station|surgery|hospice|day|beach|bay|museum|castle|"
+    r"market|shops?|library|pool|leisure|cinema|stadium|gardens|retail|village|town))",
+    re.IGNORECASE,
+)
+
+
+# Towns and villages named after a saint ("st davids", "st fagans"): places, not schools.
+_SAINT_PLACES = _words(
+    """
+    ives davids david asaph athan mellons fagans clears dogmaels brides albans helens austell
+    andrews neots annes agnes just mawes columb ishmaels florence georges nicholas donats
+    """
+)
+
+
+def _replace_school_lower_en(match: re.Match[str]) -> str:
+    if match.group("saint"):
+        low = match.group("saint").lower()
+        if low in _PLACES or low in _NOT_SIGNED or low in _NOT_FIRST_NAMES or low in _SAINT_PLACES:
+            return match.group()
+        return f"{match.group('intro2')}[school]"
+    low = match.group("first").lower()
+    if (
+        low in _NOT_SCHOOL_FIRST
+        or low in _PLACES
+        or low in _NOT_SIGNED
+        or low in _NOT_FIRST_NAMES
+        or _everyday_word(low)
+    ):
         return match.group()
-    if match.group("first2") and first.lower() in _PLACES:
+    return f"{match.group('intro')}[school]"
+
+
+def _replace_school_named(match: re.Match[str]) -> str:
+    if match.group("first3"):
+        words = [match.group("first3"), *match.group("rest3").split()]
+        if (
+            any(w.lower() in _NOT_SCHOOL_FIRST or w.lower() in _PLACES for w in words)
+            or any(w.lower() in _NOT_SIGNED or w.lower() in _NOT_FIRST_NAMES for w in words)
+            or all(_everyday_word(w) for w in words)
+        ):
+            return match.group()  # "Free primary school", "Cardiff comp"
+        return "[school]"
+    first = match.group("first") or match.group("first2")
+    if first and first.lower().strip(".") in _NOT_SCHOOL_FIRST | {"i"}:
+        return match.group()
+    if match.group("first2") and any(
+        w.lower() in _PLACES or w.lower() in _NOT_SCHOOL_FIRST
+        for w in match.group().split()[:-1]
+        if w.lower() not in ("sixth", "form")
+    ):
         return match.group()  # "Cardiff College": a city's college, not a class
     return "[school]"
 
@@ -1668,6 +1965,18 @@ _NOT_INITIALS = _words("ps pps nb uk us usa eu am pm rip gb og fyi tbc asap aka"
 _ME_COLON = re.compile(
     r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?i:me|about\s+me|amdana(?:f)?\s+i)[ \t]*[:=\-–][ \t]*)"
     + _NAMES
+)
+# "me, Sanvi, age 11 - ...", "Iestyn, blwyddyn 9 — ...": a name opening the message with an age
+# or a school year after it, then the message goes on.
+_AGE_AFTER = r"[ \t]*,[ \t]*(?i:age|aged|oed)?[ \t]*(?:1\d|2[0-5]|[89])\b"
+_ME_COMMA_AGE = re.compile(
+    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?i:me|fi)[ \t]*,[ \t]*)"
+    + rf"(?P<names>{_NAME})(?={_AGE_AFTER})"
+)
+_NAME_YEAR_OPENING = re.compile(
+    _OPENING
+    + rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
+    + rf"(?=(?:{_YEAR_TAIL}|{_AGE_AFTER}|[ \t]*\((?:1\d|2[0-5]|[89])\))[ \t]*[:\-–—])"
 )
 # "hi it's amber from the eco club": after a greeting, a name typed in lower case, even one that
 # is also a word, when "from", "here" or a pause follows.
@@ -1711,7 +2020,7 @@ _GREETING_AM = re.compile(
 )
 # "Maddie & [name] x": a name joined before one already removed.
 _JOINED_BEFORE = re.compile(
-    rf"(?<![\w'’])(?P<names>{_NAME})(?P<after>[ \t]*(?:&|\+|(?i:and|n|a|ac))[ \t]+\[name\])"
+    rf"(?<![\w'’-])(?P<names>{_NAME})(?P<after>[ \t]*(?:&|\+|(?i:and|n|a|ac))[ \t]+\[name\])"
 )
 # "i'm in year 9 at Ashgrove": a capitalised name after a school year and "at".
 _YEAR_AT_SCHOOL = re.compile(
@@ -1729,7 +2038,7 @@ _OUR_NAME = re.compile(r"(?P<intro>\b(?i:our)[ \t]+)(?P<names>[A-Z][\w'’-]*)")
 # "Kai and Jack from my class", "roedd Dylan a Fflur yn y parc": two listed first names joined,
 # said of people the writer knows.
 _TWO_NAMES = re.compile(
-    rf"(?P<first>{_NAME})[ \t]+(?:and|&|n|a|ac)[ \t]+(?P<second>{_NAME})"
+    rf"(?<![\w'’-])(?P<first>{_NAME})[ \t]+(?:and|&|n|a|ac)[ \t]+(?P<second>{_NAME})"
     r"(?=[ \t]+(?i:from|in)[ \t]+(?i:my|our)[ \t]+(?i:class|year|form|school|street|estate)\b)"
     r"|\b(?i:roedd|mae|oedd|ma|odd)[ \t]+(?P<first_cy>[A-Z][\w'’-]*)[ \t]+(?:a|ac)[ \t]+"
     r"(?P<second_cy>[A-Z][\w'’-]*)(?=[ \t]+(?:yn|wedi)\b)"
@@ -1848,6 +2157,7 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _SCHOOL.sub(lambda m: f"{m.group('at') or m.group('goes') or ''}[school]", out)
     out = _SCHOOL_LOWER_CY.sub(_replace_school_lower_cy, out)
     out = _SCHOOL_NAMED.sub(_replace_school_named, out)
+    out = _SCHOOL_LOWER_EN.sub(_replace_school_lower_en, out)
     out = _POSTCODE.sub(_replace_postcode, out)
     out = _POSTCODE_INTRO.sub(lambda m: f"{m.group('intro')}[postcode]", out)
     out = _POSTCODE_LIVE.sub(lambda m: f"{m.group('intro')}[postcode]", out)
@@ -1861,14 +2171,15 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
         out = pattern.sub(_replace_name_first_after_lead, out)
     out = _WEAK_INTRO.sub(_replace_names(strong=False), out)
     out = _NAME_FIRST_CY_LISTED.sub(_replace_name_first_listed, out)
-    for pattern in (_SOFT_INTRO, _FROM_SIGN_OFF, _CLOSER_SIGN_OFF, _NAME_OPENING, _NAMES_OPENING):
+    for pattern in (_SOFT_INTRO, _NAME_OPENING, _NAMES_OPENING):
         out = pattern.sub(_replace_soft(), out)
+    for pattern in (_FROM_SIGN_OFF, _CLOSER_SIGN_OFF, _KISSES_NAME, _SIGNED_LABEL):
+        out = pattern.sub(_replace_soft(signed=True), out)
     out = _DASH_SIGN_OFF.sub(_replace_dash(listed_only=False), out)
-    out = _KISSES_NAME.sub(_replace_soft(), out)
     out = _DASH_SIGN_OFF_MID.sub(_replace_dash(listed_only=True), out)
+    out = _LAST_LINE_NAME.sub(_replace_soft(listed_only=True, signed=True, alone=True), out)
     for pattern in (
         _ITS_NAME,
-        _LAST_LINE_NAME,
         _NAME_OPENING_AGE,
         _CLOSER_MID_SIGN_OFF,
         _NAME_YEAR_END,
@@ -1876,12 +2187,13 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
         out = pattern.sub(_replace_soft(listed_only=True), out)
     for pattern in (_NAME_KISSES_END, _COMMA_NAME_END):
         out = pattern.sub(_replace_listed_end, out)
-    out = _EMOJI_NAME_END.sub(_replace_soft(listed_only=True), out)
-    out = _ME_COLON.sub(_replace_soft(), out)
+    out = _EMOJI_NAME_END.sub(_replace_soft(listed_only=True, signed=True, alone=True), out)
+    for pattern in (_ME_COLON, _ME_COMMA_AGE, _NAME_YEAR_OPENING):
+        out = pattern.sub(_replace_soft(), out)
     out = _GREETING_ITS_LOWER.sub(_replace_greeting_lower, out)
     out = _INITIALS_END.sub(_replace_initials, out)
-    for pattern in (_NAME_SMILEY_END, _NAME_WAS_HERE):
-        out = pattern.sub(_replace_soft(listed_only=True), out)
+    out = _NAME_SMILEY_END.sub(_replace_soft(listed_only=True, signed=True), out)
+    out = _NAME_WAS_HERE.sub(_replace_soft(listed_only=True), out)
     for pattern in (_NAME_OUT, _NAME_AGE_END, _DASH_DESCRIBED, _GREETING_AM):
         out = pattern.sub(_replace_soft(), out)
     out = _YEAR_AT_SCHOOL.sub(_replace_year_at_school, out)
