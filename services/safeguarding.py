@@ -65,6 +65,10 @@ class _Rules:
     phrases: re.Pattern[str]
     # A past the writer says is over (prompts/safeguarding.yaml `resolved:`): past, now, ongoing.
     resolved: tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]] | None = None
+    # A story the answer is about, before the match (`story:`).
+    story: re.Pattern[str] | None = None
+    # A laugh, the words of a phrase about dying, and words that say it is no joke (`joking:`).
+    joking: tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]] | None = None
 
 
 def _expand(pattern: str, words: dict[str, str], depth: int = 0) -> str:
@@ -109,6 +113,12 @@ def _rules() -> _Rules:
     phrases = tuple(_phrase(p, words) for lang in ("en", "cy") for p in data.get(lang, []))
     exclusions = "|".join(f"(?:{_phrase(p, words)})" for p in data.get("not", []))
     resolved = data.get("resolved")
+    joking = data.get("joking")
+
+    def either(patterns: list[str]) -> re.Pattern[str]:
+        alternatives = "|".join(f"(?:{_phrase(p, words)})" for p in patterns)
+        return re.compile(r"\b(?:" + alternatives + r")\b")
+
     return _Rules(
         spelling=re.compile(r"\b(?:" + _trie(list(spelled)) + r")\b"),
         spelled=spelled,
@@ -116,12 +126,11 @@ def _rules() -> _Rules:
         phrases=re.compile(r"\b(?:" + "|".join(phrases) + r")\b"),
         resolved=None
         if not resolved
-        else tuple(  # type: ignore[arg-type]
-            re.compile(
-                r"\b(?:" + "|".join(f"(?:{_phrase(p, words)})" for p in resolved[key]) + r")\b"
-            )
-            for key in ("past", "now", "ongoing")
-        ),
+        else (either(resolved["past"]), either(resolved["now"]), either(resolved["ongoing"])),
+        story=either(data["story"]) if data.get("story") else None,
+        joking=None
+        if not joking
+        else (either([joking["laugh"]]), either([joking["phrase"]]), either([joking["serious"]])),
     )
 
 
@@ -141,9 +150,28 @@ def _matches(text: str, rules: _Rules) -> str | None:
     text = rules.spelling.sub(lambda m: rules.spelled[m.group()], text)
     text = rules.not_concerning.sub(" . ", text)
     found = rules.phrases.search(text + " ")
-    if found is None or _resolved(text, rules):
+    if found is None or _resolved(text, rules) or _story(text, found.start(), rules):
+        return None
+    if _joking(text, found.group(), rules):
         return None
     return found.group().strip() or text.strip()
+
+
+def _story(text: str, start: int, rules: _Rules) -> bool:
+    """Whether the match comes after a story the answer says it is about (`story:`): a book,
+    film, show or drama piece in the 80 characters before it. Left to the model."""
+    if rules.story is None:
+        return False
+    return rules.story.search(text[max(0, start - 80) : start]) is not None
+
+
+def _joking(text: str, matched: str, rules: _Rules) -> bool:
+    """Whether a phrase about dying sits in an answer that laughs and does not say it is no joke
+    (`joking:`). Left to the model."""
+    if rules.joking is None:
+        return False
+    laugh, dying, serious = rules.joking
+    return bool(dying.search(matched) and laugh.search(text) and not serious.search(text))
 
 
 def _resolved(text: str, rules: _Rules) -> bool:

@@ -208,6 +208,43 @@ def test_round_two_phrases_leave_lookalikes_alone(disclosure: str, ordinary: str
     assert not concerning(ordinary)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a resolved past: past, over, nothing going on
+        "i used to hurt myself when i was 13 but ive had help and im doing way better now",
+        "o'n i'n arfer brifo fy hun pan o'n i'n 13 ond dwi'n llawer gwell rŵan ers i fi gael help",
+        "got kicked out at 15 but i live with my aunt now and shes the best",
+        # a story the answer is about, before the match
+        "i read a book where the main character cuts herself and gets help",
+        "we did a drama piece about a girl whose dad drinks and hits her mum",
+        # a laugh with a phrase about dying
+        "mondays make me want to die lol",
+        "haha dwi isio marw, nes i syrthio ar y llwyfan",
+    ],
+)
+def test_resolved_pasts_stories_and_jokes_are_left_to_the_model(text: str) -> None:
+    """The list does not decide these (prompts/safeguarding.yaml resolved:, story:, joking:);
+    the model, trained on both kinds, still reads them."""
+    assert not concerning(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i used to be happy, now i want to die",
+        "i used to self harm when i was 12, got help, but ive started again",
+        "when i was 10 my dad hit me and he still does",
+        "i want to die lol not joking",
+        "i want to kill myself lol",
+        "my dad hits me, like in that film",
+        "theres lads living in my flat that i never said could stay, im scared to go home",
+    ],
+)
+def test_what_is_not_over_a_story_or_a_joke_is_still_a_disclosure(text: str) -> None:
+    assert concerning(text)
+
+
 async def test_signposting_alert_and_flag_end_to_end(standin, tmp_path, database_url) -> None:
     from conftest import make_settings, start_markbot, to_text_question
 
