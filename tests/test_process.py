@@ -19,7 +19,7 @@ import stored
 from conftest import SIMPLE_POLL, TOKEN, make_settings
 
 from bot.settings import Settings
-from standin import BotApiStandin, FakeUser
+from standin import BotApiStandin, FakeUser, Fault
 from tests.webclient import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -284,6 +284,102 @@ async def test_kill_9_mid_vote_counts_each_ballot_exactly_once(
     voters = await stored.count(settings, "voters")
     questions = await stored.rows(settings, "answers", "question")
     assert ballots == voters == questions.count(("priority",)) == 40
+
+
+ALERT_BURST = 60  # issue 14: a burst of 60 disclosures, a 429 and a kill -9 mid-burst
+
+
+async def _disclose(user: FakeUser, n: int) -> float:
+    """Answer up to the text question and type a disclosure: the reply's wait in seconds."""
+    await user.send_command("start", "test-poll")
+    await user.next_output(timeout=60)
+    for label in ("Start", "13-15", "North", "Climate"):
+        await user.press(label)
+        await user.next_output(timeout=60)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await user.send_text(f"my dad hits me every night (case {n:03d})")
+    reply = await user.next_output(timeout=60)
+    assert "Childline" in reply.plain  # signposted in the same reply
+    return loop.time() - started
+
+
+def _alert_cases(standin: BotApiStandin, chat: int) -> list[str]:
+    """The case numbers of the alerts the lead's group has had, repeats included."""
+    found: list[str] = []
+    for call in standin.calls_to("sendMessage"):
+        if call.status == 200 and int(str(call.params.get("chat_id", 0))) == chat:
+            found += re.findall(r"case (\d{3})", str(call.params.get("text", "")))
+    return found
+
+
+async def _until_alerts(standin: BotApiStandin, chat: int, count: int, timeout: float) -> None:
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while loop.time() < end and len(set(_alert_cases(standin, chat))) < count:
+        await asyncio.sleep(0.2)
+
+
+async def test_a_burst_of_60_alerts_a_429_and_kill_9_deliver_each_alert_once(
+    standin: BotApiStandin, tmp_path: Path, database_url: str | None
+) -> None:
+    """Every alert is stored with its answer and sent in the background at the group's pace
+    (about 20 a minute): 60 young people are signposted at once without waiting for it, the
+    group answers the first alert with a 429, markbot is killed (-9) with most alerts still
+    queued, and after a restart each of the 60 reaches the lead exactly once."""
+    lead = -100424243
+    standin.group(lead, "Safeguarding leads")
+    env = _env(
+        standin,
+        tmp_path,
+        database_url,
+        MARKBOT_SAFEGUARDING_CHAT=str(lead),
+        MARKBOT_LOG_LEVEL="WARNING",
+    )
+    settings = _settings(tmp_path, database_url)
+    flooded = {"done": False}
+
+    def fault(method: str, params: dict[str, object]) -> Fault | None:
+        to_lead = method == "sendMessage" and int(str(params.get("chat_id", 0))) == lead
+        if to_lead and not flooded["done"]:
+            flooded["done"] = True
+            return Fault.flood(2)
+        return None
+
+    standin.fault = fault
+    poll_file = tmp_path / "poll.yaml"
+    poll_file.write_text(SIMPLE_POLL, encoding="utf-8")
+    assert (await _cli(env, "poll", "create", str(poll_file), "--open"))[0] == 0
+    log = tmp_path / "bot.log"
+    bot = await _start_bot(env, log)
+    users = [standin.user(610_000 + i, "Ada") for i in range(ALERT_BURST)]
+    try:
+        await _wait_ready(standin, 0)
+        waits = await asyncio.gather(*(_disclose(u, i) for i, u in enumerate(users)))
+        await _until_alerts(standin, lead, 3, timeout=60)
+    finally:
+        bot.kill()  # kill -9, alerts still queued at the group's pace
+        await bot.wait()
+    # 60 alerts at 20 a minute take two minutes: had a reply waited for its alert, the last
+    # young person would have waited that long
+    assert max(waits) < 30, max(waits)
+    assert flooded["done"]
+    before = set(_alert_cases(standin, lead))
+    assert 3 <= len(before) < ALERT_BURST
+    assert await stored.count(settings, "alert_outbox") == ALERT_BURST - len(before)
+
+    since = len(standin.calls)
+    bot = await _start_bot(env, log)
+    try:
+        await _wait_ready(standin, since)
+        await _until_alerts(standin, lead, ALERT_BURST, timeout=300)
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(bot.wait(), 20)
+    cases = _alert_cases(standin, lead)
+    assert sorted(set(cases)) == [f"{i:03d}" for i in range(ALERT_BURST)]  # none lost
+    assert len(cases) == ALERT_BURST  # none twice
+    assert await stored.count(settings, "alert_outbox") == 0
 
 
 async def test_second_run_is_refused(
