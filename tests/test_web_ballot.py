@@ -715,3 +715,40 @@ async def test_a_disclosure_on_a_full_disk_is_still_signposted_on_the_web(
         assert rt.services.alerts is not None and len(await rt.services.alerts.pending()) == 1
     finally:
         await rt.close()
+
+
+async def test_a_worry_on_the_web_is_flagged_for_review_without_an_alarm(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """The same rules as in Telegram: a worry about others brings no signposting and no alert,
+    and is kept "for review" with its themes; a disclosure changed to an ordinary answer loses
+    its flag (its alert has gone to the lead already)."""
+    settings = make_settings(tmp_path, database_url, safeguarding_chat=-100777)
+    rt = await open_with_polls(settings, OPEN_POLL)
+    try:
+        for n, text in enumerate(
+            (
+                "older lads are getting year 7s to carry drugs round the estate",
+                "\u200fmy dad hits me every night\u200d",
+            )
+        ):
+            async with web_client(rt) as client:  # two people, two browsers
+                b = Browser(client)
+                await b.get("/v/web-poll")
+                await b.submit("/v/web-poll/start", {})
+                for i, value in enumerate(["16-18", "south", "jobs"]):
+                    await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+                page = await b.submit("/v/web-poll/q/3", {"answer": text})
+                assert page.url == "/v/web-poll/check"
+                assert ("Childline" in page.plain) == (n == 1)
+                if n == 1:  # changed before Send: no longer flagged
+                    page = await b.submit("/v/web-poll/q/3", {"answer": "more buses please"})
+                    assert page.url == "/v/web-poll/check"
+                page = await b.submit("/v/web-poll/send", {})
+                assert page.url == "/v/web-poll/done"
+        stored = sorted(await rows(rt, "text_answers", "flagged", "review", "themes"))
+        assert [s[:2] for s in stored] == [(0, 0), (0, 1)]
+        assert "community-safety" in stored[1][2]
+        assert rt.services.alerts is not None and len(await rt.services.alerts.pending()) == 1
+    finally:
+        await rt.close()
