@@ -21,6 +21,26 @@ from storage.contract import Store
 from storage.records import DraftRow
 
 CONTEXT = b"alert"
+MESSAGE_UNITS = 4096  # a Telegram message, in UTF-16 code units (an emoji counts two)
+
+
+def units(text: str) -> int:
+    """The length Telegram counts: UTF-16 code units (a character outside the BMP is two)."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def cut(text: str, limit: int) -> str:
+    """``text`` itself if it is at most ``limit`` UTF-16 units, else its start with "…", so
+    that a message quoting it still fits (Telegram refuses a longer one for ever)."""
+    if units(text) <= limit:
+        return text
+    kept, used = [], 1  # the "…"
+    for ch in text:
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > limit:
+            break
+        kept.append(ch)
+    return "".join(kept) + "…"
 
 
 class AlertService:
@@ -50,12 +70,13 @@ class AlertService:
         self._wake.set()
 
     async def pending(self) -> list[tuple[str, str]]:
-        """(id, text) of every alert not yet delivered, oldest first."""
+        """(id, text) of every alert not yet delivered, oldest first, each cut to fit one
+        message (one Telegram refused as too long would hold back every alert after it)."""
         opened = []
         for alert_id, sealed in await self._store.pending_alerts():
             payload = json.loads(self._cipher.open_bytes(sealed, CONTEXT))
             opened.append((float(payload["at"]), alert_id, str(payload["text"])))
-        return [(alert_id, text) for _, alert_id, text in sorted(opened)]
+        return [(alert_id, cut(text, MESSAGE_UNITS)) for _, alert_id, text in sorted(opened)]
 
     async def sent(self, alert_id: str) -> None:
         await self._store.alert_sent(alert_id)

@@ -448,7 +448,17 @@ class JourneyService:
         """Keep the answer (with its alert for the lead, if any), then the next screen (sent
         new, below the typed answer) with what to say about it."""
         notes, alert = self._typed.notes(ctx.journey, ctx.code, taken)
-        await self._save(ctx, alert=alert)
+        try:
+            await self._save(ctx, alert=alert)
+        except StorageError as exc:
+            if not taken.concern:
+                raise
+            # Nothing was kept (neither the answer nor its alert), but where to get help
+            # can't wait for the disk: signposting now, and the answer asked for again.
+            log.warning("%s; the person was signposted and asked to send it again", exc)
+            lang = ctx.journey.lang
+            help_now = [self._catalog.t(lang, k) for k in ("signpost_help", "answer_not_kept")]
+            return Outcome(Screen("\n\n".join(help_now)))
         shown = self._show(ctx, edit=False)
         assert shown.screen is not None
         text = "\n\n".join([*([first] if first else []), *notes, shown.screen.text])
@@ -808,7 +818,15 @@ class JourneyService:
                 if error is not None:
                     return Answered(error=error, params={"max": str(q.limit)})
             j.step = next_step(poll, j, index)
-            await self._save(ctx, alert=alert)
+            try:
+                await self._save(ctx, alert=alert)
+            except StorageError as exc:
+                if alert is None:
+                    raise
+                # as in Telegram (_with_notes): nothing kept, yet signposted now
+                log.warning("%s; the person was signposted and asked to send it again", exc)
+                help_now = [self._catalog.t(j.lang, "signpost_help")]
+                return Answered(error="answer_not_kept", notes=help_now, unavailable=True)
             return Answered()
 
     async def submit(
@@ -856,6 +874,8 @@ class Answered:
     error: str | None = None  # a catalog key: the same page again, with this error
     params: dict[str, str] = field(default_factory=dict)
     ended: str | None = None  # INELIGIBLE or NOT_ON_TELEGRAM: a polite end, nothing kept
+    notes: list[str] | None = None  # shown above the page again with the error (markup)
+    unavailable: bool = False  # the database could not write: try again in a minute
 
 
 def reachable(poll: Poll, j: Journey, index: int) -> bool:

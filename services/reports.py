@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from prompts import Catalog, load_catalog
+from services.alerts import MESSAGE_UNITS, units
 from services.exports import RENDERERS
 from services.paper import headline
 from services.pollfile import CHANNEL, Poll, Question, pick, session_breakdown
@@ -193,20 +194,21 @@ class ReportService:
                 themes=by_theme,
             )
         ]
+        used, shown = units(lines[0]), 0
         for n, (question, body, themes) in enumerate(flagged[:limit], start=1):
             text = body if len(body) <= REVIEW_CHARS else body[: REVIEW_CHARS - 1] + "…"
-            lines.append(
-                t(
-                    lang,
-                    "admin_review_line",
-                    n=n,
-                    question=question,
-                    text=text,
-                    themes=names(themes),
-                )
+            line = t(
+                lang, "admin_review_line", n=n, question=question, text=text, themes=names(themes)
             )
-        if len(flagged) > limit:
-            lines.append(t(lang, "admin_review_more", more=len(flagged) - limit, code=row.code))
+            rest = len(flagged) - n
+            more = t(lang, "admin_review_more", more=rest, code=row.code) if rest else ""
+            # one Telegram message (counted with its markup: never less than Telegram counts)
+            if used + 2 + units(line) + (2 + units(more) if more else 0) > MESSAGE_UNITS - 8:
+                break
+            lines.append(line)
+            used, shown = used + 2 + units(line), n
+        if len(flagged) > shown:
+            lines.append(t(lang, "admin_review_more", more=len(flagged) - shown, code=row.code))
         return "\n\n".join(lines)
 
     async def _poll(self, code: str) -> tuple[PollRow, Poll]:

@@ -206,6 +206,11 @@ def load(name: str) -> LinearModel:
 
 def warm() -> None:
     """Load both models (and the embedding table they read) now, at start-up, so the first
-    typed answer does not wait about a second for them."""
+    typed answer does not wait about a second for them; the safeguarding phrase list and the
+    themes codebook too (compiling the phrases takes a second or two)."""
+    from services import safeguarding, themes  # they import this module
+
     load("safeguarding")
     load("themes")
+    safeguarding.matched_phrase("warm")
+    themes.themes_of("warm")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from prompts import Catalog
+from services.alerts import MESSAGE_UNITS, cut, units
 from services.journey_state import Journey
 from services.language import detect_language
 from services.pollfile import Poll, Question
@@ -93,15 +94,18 @@ class TypedAnswers:
                 notes.append(self._catalog.t(j.lang, offer))
             if not j.preview:
                 why = "model" if taken.reason == "model" else "phrase"
-                alert = self._catalog.plain(
-                    ALERT_LANGUAGE,
-                    "safeguarding_alert",
-                    poll=code,
-                    text=taken.clean,
-                    time=self._clock().strftime("%d %b %Y %H:%M UTC"),
-                    reason=self._catalog.plain(
+                words = {
+                    "poll": code,
+                    "time": self._clock().strftime("%d %b %Y %H:%M UTC"),
+                    "reason": self._catalog.plain(
                         ALERT_LANGUAGE, f"safeguarding_reason_{why}", matched=taken.matched or "?"
                     ),
+                }
+                rest = MESSAGE_UNITS - units(
+                    self._catalog.plain(ALERT_LANGUAGE, "safeguarding_alert", text="", **words)
+                )
+                alert = self._catalog.plain(
+                    ALERT_LANGUAGE, "safeguarding_alert", text=cut(taken.clean, rest), **words
                 )
         if taken.scrubbed:
             notes.append(f"<i>{self._catalog.t(j.lang, 'text_scrubbed')}</i>")

@@ -373,7 +373,9 @@ class Store(Protocol):
 
     async def save_draft_with_alert(self, draft: DraftRow, sealed: bytes, today: str) -> str:
         """Save the draft and queue its sealed alert in one durable transaction before
-        returning: no alert without the answer that raised it; the alert's random id."""
+        returning: no alert without the answer that raised it, and no answer without its
+        alert (on ``StorageUnavailable`` neither is kept: the draft is as it was before the
+        call, in memory too); the alert's random id."""
         ...
 
     async def pending_alerts(self) -> list[tuple[str, bytes]]:

@@ -720,12 +720,22 @@ class SqliteStore:
                 (alert_id, sealed, today),
             )
 
+        previous, was_dirty = self._drafts.get(draft.owner), draft.owner in self._dirty
         self._remember(draft)
         self._dirty.discard(draft.owner)  # written now, with its alert
         try:
             await self._w.run(op)
-        except Exception:
-            self._dirty.add(draft.owner)  # the draft still goes with the next flush
+        except Exception as exc:
+            # Neither is kept: the draft as it was (a flush must never keep the answer
+            # without the alert it raised), so the person can send the answer again.
+            if previous is None:
+                self._drafts.pop(draft.owner, None)
+            else:
+                self._drafts[draft.owner] = previous
+            if was_dirty:
+                self._dirty.add(draft.owner)
+            if isinstance(exc, sqlite3.OperationalError):  # disk full, locked, I/O error
+                raise StorageUnavailable(f"the answer could not be written: {exc}") from None
             raise
         return alert_id
 

@@ -86,3 +86,34 @@ async def test_a_burst_with_a_429_and_a_restart_delivers_every_alert_once(
     assert sorted(set(cases)) == [f"{i:03d}" for i in range(BURST)]  # none lost
     assert len(cases) == BURST  # none twice
     assert await count(settings, "alert_outbox") == 0
+
+
+async def test_a_long_disclosure_does_not_hold_back_the_alerts_after_it(
+    standin: BotApiStandin, tmp_path: Path, database_url: str | None
+) -> None:
+    """An answer near Telegram's limit (emoji count twice there) plus the alert's own words is
+    more than one message holds: Telegram refuses it for ever, and every alert queued after it
+    waited behind it. The alert is cut to fit; the ones after it arrive."""
+    from tests.conftest import SIMPLE_POLL
+
+    standin.group(LEAD, "Safeguarding leads")
+    settings = make_settings(
+        tmp_path, database_url, api_url=standin.base_url, safeguarding_chat=LEAD
+    )
+    h = await start_markbot(standin, settings)
+    try:
+        await h.add_poll(SIMPLE_POLL.replace("    optional: true", "    max_length: 3000"))
+        for n, tail in ((0, " " + "\U0001f622" * 1950), (1, "")):
+            user = standin.user(8100 + n)
+            await user.send_command("start", "test-poll")
+            await user.next_output(timeout=30)
+            for label in ("Start", "16-18", "North", "Jobs"):
+                await user.press(label)
+                await user.next_output(timeout=30)
+            await user.send_text(f"my dad hits me every night (case {n:03d}){tail}")
+            assert "Childline" in (await user.next_output(timeout=30)).plain
+        cases = await _wait_for(standin, 2, timeout=30)
+    finally:
+        await h.shutdown()
+    assert sorted(set(cases)) == ["000", "001"]
+    assert await count(settings, "alert_outbox") == 0

@@ -281,6 +281,7 @@ def test_purge_zero_days_removes_todays_answers_from_every_byte(
         if watcher:
             assert (env / "cli.db-wal").exists() and (env / "cli.db-shm").exists()
             raw = _raw_bytes(db)
+            assert b"Quokkamarmalade" not in raw  # the file is UTF-8
             assert "Quokkamarmalade".encode("utf-16-le") not in raw
         bodies = rows("text_answers", "body")
     finally:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Harness, start_markbot, vote
+from conftest import Harness, make_settings, start_markbot, to_text_question, vote
 
 from bot.settings import Settings
 from standin import BotApiStandin, FakeUser, Fault
@@ -536,3 +536,41 @@ async def test_a_429_on_a_reply_is_waited_out(markbot: Harness) -> None:
         assert (refused.status, sent.status) == (429, 200)
         assert sent.at - refused.at >= 2.0  # retry_after honoured
     assert (await markbot.runtime.services.reports.results("test-poll", 0)).ballots == 1
+
+
+@pytest.mark.sqlite_only("fakes SQLite's full-disk error inside its single writer")
+async def test_a_disclosure_on_a_full_disk_is_still_signposted(
+    standin: BotApiStandin, tmp_path: Path, database_url: str | None
+) -> None:
+    """The answer and its alert can't be written: the young person still gets Childline,
+    Shout and 999 in the same reply (not only "something went wrong"), is asked to send the
+    answer again, and once the disk has room the answer and its alert are kept."""
+    settings = make_settings(
+        tmp_path, database_url, api_url=standin.base_url, safeguarding_chat=-100444
+    )
+    standin.group(-100444, "Safeguarding leads")
+    h = await start_markbot(standin, settings)
+    try:
+        await h.add_poll()
+        user = h.user(2010)
+        await to_text_question(user)
+        disk = FullDisk(h.runtime.store)
+        disk.full = True
+        await user.send_text("my dad hits me every night")
+        reply = (await user.next_output()).plain
+        assert "Childline" in reply and "999" in reply
+        assert "send it again" in reply and "We have kept your answer" not in reply
+        disk.full = False
+        await user.send_text("my dad hits me every night")
+        reply = (await user.next_output()).plain
+        assert "Childline" in reply and "Check your answers" in reply
+        alerts = h.runtime.services.alerts
+        assert alerts is not None
+        for _ in range(50):  # the one alert, kept with the answer, reaches the lead's chat
+            if not await alerts.pending():
+                break
+            await asyncio.sleep(0.1)
+        sent = [c for c in standin.calls_to("sendMessage") if c.status == 200]
+        assert [c for c in sent if int(c.params.get("chat_id", 0)) == -100444]
+    finally:
+        await h.shutdown()

@@ -252,3 +252,40 @@ async def test_a_model_disclosure_alerts_and_says_why(standin, tmp_path, databas
         assert text in alert and "the model read it as a disclosure" in alert
     finally:
         await h.shutdown()
+
+
+async def test_the_review_list_fits_one_telegram_message(tmp_path) -> None:
+    """Fifteen long worries with several themes each were more than Telegram's 4,096
+    characters, so /review failed; the list stops where the message is full and says how
+    many more the export has."""
+    import html
+    import re
+
+    from conftest import SIMPLE_POLL, make_settings
+
+    from bot.app import open_runtime
+    from services.alerts import MESSAGE_UNITS, units
+
+    rt = await open_runtime(make_settings(tmp_path, None))
+    try:
+        polls = rt.services.polls
+        await polls.create(polls.parse(SIMPLE_POLL, "t.yaml"), status="open")
+        body = (
+            "older lads on the estate keep getting the younger kids to carry stuff for them "
+            "and everyone knows but nobody does anything, the park is not safe at night & "
+            "the buses stop early so you walk past them to get home from the youth club 🚌"
+        )
+        flagged = [("why", body, "community-safety money safe-places transport")] * 20
+
+        async def review_answers(poll_id: int) -> list[tuple[str, str, str]]:
+            return flagged
+
+        rt.store.review_answers = review_answers  # type: ignore[method-assign]
+        for lang in ("en", "cy"):
+            text = await rt.services.reports.review("test-poll", lang)
+            plain = html.unescape(re.sub(r"<[^>]+>", "", text))
+            assert units(plain) <= MESSAGE_UNITS
+            shown = len(re.findall(r"^\d+\. \[why\]", plain, re.M))
+            assert 5 <= shown < 15 and f"{20 - shown} " in plain.splitlines()[-1]
+    finally:
+        await rt.close()

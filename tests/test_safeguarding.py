@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -299,3 +300,26 @@ async def test_no_alert_for_ordinary_answers(standin, tmp_path, database_url) ->
         await lead.expect_no_output(0.3)
     finally:
         await h.shutdown()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["im " * 1333, "sooo " * 800, "dw i " * 800, "don't " * 666, "a " * 2000, "x" * 4000],
+)
+def test_an_adversarial_answer_of_4000_characters_is_read_in_under_50_ms(text: str) -> None:
+    """Every word of "i am i am ..." starts many phrases; the list is gated by first letter
+    so such an answer (phrases, model, themes) stays well inside a reply's time. With the
+    language given, as the bot gives it (detecting it is services/language.py's time)."""
+    from services import textmodel
+    from services.safeguarding import assess
+
+    textmodel.warm()
+    best = min(_timed(lambda n=n: assess(f"{text}{n}", "en")) for n in range(5))
+    print(f"\n{text[:6]!r}...: {best * 1000:.1f} ms")
+    assert best < 0.05
+
+
+def _timed(call: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start

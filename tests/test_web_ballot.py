@@ -685,3 +685,70 @@ async def test_a_poll_not_open_yet_gives_its_date_in_welsh_too(
             assert "10/12/2099, 09:00 UTC" in page.plain
     finally:
         await rt.close()
+
+
+async def test_a_disclosure_on_a_full_disk_is_still_signposted_on_the_web(
+    tmp_path: Path,
+) -> None:
+    """As in Telegram: the answer and its alert can't be written, yet the page says where to
+    get help (not only "something went wrong"), keeps what was typed, and asks to send it
+    again; once the disk has room the answer and its alert are kept. (SQLite only: its
+    single writer is made to fail.)"""
+    settings = make_settings(tmp_path, None, safeguarding_chat=-100777)
+    rt = await open_with_polls(settings, OPEN_POLL)
+    try:
+        disk = FullDisk(rt.store)
+        async with web_client(rt) as client:
+            b = Browser(client)
+            await b.get("/v/web-poll")
+            await b.submit("/v/web-poll/start", {})
+            for i, value in enumerate(["16-18", "south", "jobs"]):
+                await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+            disk.full = True
+            page = await b.submit("/v/web-poll/q/3", {"answer": "my dad hits me every night"})
+            assert page.status == 503 and "Childline" in page.plain and "999" in page.plain
+            assert "send it again" in page.plain and "We have kept your answer" not in page.plain
+            assert "my dad hits me every night" in page.text  # what they typed is still there
+            disk.full = False
+            page = await b.submit("/v/web-poll/q/3", {"answer": "my dad hits me every night"})
+            assert page.url == "/v/web-poll/check" and "Childline" in page.plain
+        assert rt.services.alerts is not None and len(await rt.services.alerts.pending()) == 1
+    finally:
+        await rt.close()
+
+
+async def test_a_worry_on_the_web_is_flagged_for_review_without_an_alarm(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """The same rules as in Telegram: a worry about others brings no signposting and no alert,
+    and is kept "for review" with its themes; a disclosure changed to an ordinary answer loses
+    its flag (its alert has gone to the lead already)."""
+    settings = make_settings(tmp_path, database_url, safeguarding_chat=-100777)
+    rt = await open_with_polls(settings, OPEN_POLL)
+    try:
+        for n, text in enumerate(
+            (
+                "older lads are getting year 7s to carry drugs round the estate",
+                "\u200fmy dad hits me every night\u200d",
+            )
+        ):
+            async with web_client(rt) as client:  # two people, two browsers
+                b = Browser(client)
+                await b.get("/v/web-poll")
+                await b.submit("/v/web-poll/start", {})
+                for i, value in enumerate(["16-18", "south", "jobs"]):
+                    await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+                page = await b.submit("/v/web-poll/q/3", {"answer": text})
+                assert page.url == "/v/web-poll/check"
+                assert ("Childline" in page.plain) == (n == 1)
+                if n == 1:  # changed before Send: no longer flagged
+                    page = await b.submit("/v/web-poll/q/3", {"answer": "more buses please"})
+                    assert page.url == "/v/web-poll/check"
+                page = await b.submit("/v/web-poll/send", {})
+                assert page.url == "/v/web-poll/done"
+        stored = sorted(await rows(rt, "text_answers", "flagged", "review", "themes"))
+        assert [s[:2] for s in stored] == [(0, 0), (0, 1)]
+        assert "community-safety" in stored[1][2]
+        assert rt.services.alerts is not None and len(await rt.services.alerts.pending()) == 1
+    finally:
+        await rt.close()

@@ -168,6 +168,7 @@ def _question(
     current: list[str] | str | None = None,
     status: int = 200,
     field: str = "answer",
+    notes: list[str] | None = None,
 ) -> web.Response:
     poll, j = state.poll, state.journey
     q = poll.questions[index]
@@ -189,7 +190,7 @@ def _question(
         error=error,
         error_list=[(field, error)] if error else None,
         error_field=field if error else None,
-        notes=j.notes if error is None else None,
+        notes=notes if notes is not None else j.notes if error is None else None,
         help_url=help_url(request, state),
     )
 
@@ -261,7 +262,17 @@ async def answer(request: web.Request) -> web.Response:
         web_key = f"web_{result.error}"
         key = web_key if web_key in catalog.keys("en") else result.error
         error = catalog.plain(browser.lang, key, **result.params)
-        return _question(request, browser, state, index, error=error, current=value, status=400)
+        status = 503 if result.unavailable else 400
+        return _question(
+            request,
+            browser,
+            state,
+            index,
+            error=error,
+            current=value,
+            status=status,
+            notes=result.notes,
+        )
     return await to_step(request, browser)
 
 
