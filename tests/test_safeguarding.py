@@ -309,14 +309,19 @@ async def test_no_alert_for_ordinary_answers(standin, tmp_path, database_url) ->
 def test_an_adversarial_answer_of_4000_characters_is_read_in_under_50_ms(text: str) -> None:
     """Every word of "i am i am ..." starts many phrases; the list is gated by first letter
     so such an answer (phrases, model, themes) stays well inside a reply's time. With the
-    language given, as the bot gives it (detecting it is services/language.py's time)."""
+    language given, as the bot gives it (detecting it is services/language.py's time).
+
+    50 ms on a quiet core; on a busy machine the bound is four times an ordinary answer of the
+    same length timed in the same run (a ratio, not a wall-clock figure)."""
     from services import textmodel
     from services.safeguarding import assess
 
     textmodel.warm()
+    ordinary = ("we need more buses to the college and a youth club in the park " * 70)[:4000]
+    usual = min(_timed(lambda n=n: assess(f"{ordinary}{n}", "en")) for n in range(5))
     best = min(_timed(lambda n=n: assess(f"{text}{n}", "en")) for n in range(5))
-    print(f"\n{text[:6]!r}...: {best * 1000:.1f} ms")
-    assert best < 0.05
+    print(f"\n{text[:6]!r}...: {best * 1000:.1f} ms (ordinary: {usual * 1000:.1f} ms)")
+    assert best < max(0.05, 4 * usual)
 
 
 def _timed(call: Callable[[], object]) -> float:
