@@ -364,7 +364,7 @@ _STRONG_INTRO = re.compile(
 )
 # Introductions that are also ordinary phrases ("I'm Happy"): only a capitalised non-word counts.
 _WEAK_INTRO = re.compile(
-    r"(?P<intro>(?<![\w'’])(?:i['’`]?m|i\s+am|call\s+me|jestem|galw(?:ch)?\s+fi['’]?n|"
+    r"(?P<intro>(?<![\w'’])(?:i['’`]?m|i\s+am|call\s+me|jestem|my\s+name(?![\w'’])|galw(?:ch)?\s+fi['’]?n|"
     r"galw(?:ch)?\s+fi\s+yn|(?:fy\s+)?ngalw(?:\s+i)?['’]?n|(?<!\bi\s)fi\s+(?:yw|ydy|ydi|di|['’]di))\s+)"
     + _NAMES,
     re.IGNORECASE,
@@ -1002,6 +1002,15 @@ def _is_name(word: str, *, capitalised: bool, surname: bool = False) -> bool:
     return True
 
 
+def _year_follows(match: re.Match[str], word: str) -> bool:
+    """A school year or form straight after the word ("i am Yaw from 8K", "I'm Rose, year 9")."""
+    low = word.lower()
+    if low in _NOT_SIGNED or low in _NOT_FIRST_NAMES or _WORDLIKE_ENDING.search(low):
+        return False
+    after = match.string[match.start("names") + match.group("names").index(word) + len(word) :]
+    return bool(re.match(_YEAR_TAIL + r"(?![\w'’])", after))
+
+
 def _replace_names(strong: bool) -> Callable[[re.Match[str]], str]:
     """A replacer keeping the introduction and as many following words as are names."""
 
@@ -1011,8 +1020,8 @@ def _replace_names(strong: bool) -> Callable[[re.Match[str]], str]:
         taken = 0
         for i, word in enumerate(words):
             if i == 0 and _is_name(word, capitalised=not first_any_case):
-                if not strong and _everyday_word(word):
-                    break  # "I'm Buzzing", "call me Crazy"
+                if not strong and _everyday_word(word) and not _year_follows(match, word):
+                    break  # "I'm Buzzing", "call me Crazy"; but "i am Yaw from 8K"
                 taken = 1
             elif i > 0 and taken == i and _is_name(word, capitalised=True, surname=True):
                 taken += 1
@@ -1445,12 +1454,17 @@ def _signed_lower(word: str, text: str) -> bool:
     """Where a signature stands alone (a last line, after emoji or a dash), a word typed in lower
     case that is no English word, slang, laughter or Welsh is a name too ("🙏 zuri")."""
     low = word.lower()
-    if not word.islower() or len(low) < 3 or not low.isalpha() or not re.search("[aeiouy]", low):
+    core = re.sub(r"^[a-z]['’](?=[a-z]{3})", "", low)  # "d'arcy", "o'shea"
+    if not word.islower() or len(low) < 3 or not core.isalpha() or not re.search("[aeiouy]", low):
         return False
     if low in _SLANG or low in _SIGN_OFF_WORDS or low in _NOT_SIGNED or low in _NOT_FIRST_NAMES:
         return False
     if _LAUGHTER.fullmatch(low) or re.search(r"(.)\1\1", low) or _unmutated(low) & _NOT_SIGNED:
         return False
+    if core != low and (_WORDLIKE_ENDING.search(core) or _known_word(core)):
+        return False
+    if re.match(r"(?:dd|ngh|mh|nh)", low) or low.endswith("ion"):
+        return False  # Welsh mutated or plural words: "oddi wrth ddisgyblion bl 11"
     return not (_WORDLIKE_ENDING.search(low) or _wordish(low) or _welsh(text))
 
 
@@ -1477,6 +1491,13 @@ def _wordish(low: str) -> bool:
     return any(_known_word(low[:i]) and _known_word(low[i:]) for i in range(3, len(low) - 2))
 
 
+# An age or a school year straight after a signed name ("from mikolaj age 8", "by zuri, 10").
+_AGE_OR_YEAR_AFTER = re.compile(
+    r"[ \t]*[,(]?[ \t]*(?:(?i:age|aged|oed|year|yr|blwyddyn|bl)\b|(?i:y)\d|(?:1\d|2[0-5]|[5-9])\b"
+    r"|(?:[1-9]|1[0-3])[A-Z]{1,2}\b)"
+)
+
+
 def _replace_soft(
     *, listed_only: bool = False, signed: bool = False, alone: bool = False
 ) -> Callable[[re.Match[str]], str]:
@@ -1491,8 +1512,11 @@ def _replace_soft(
         ):
             before = match.string[: match.start("names")].rstrip(" \t-–—~")
             stands_alone = before.endswith("\n") or bool(re.search(_EMOJI + "$", before))
+            after = match.string[match.start("names") + len(words[0]) :]
+            aged = signed and bool(_AGE_OR_YEAR_AFTER.match(after))
             if not (
-                alone and stands_alone and len(words) == 1 and _signed_lower(words[0], match.string)
+                ((alone and stands_alone and len(words) == 1) or aged)
+                and _signed_lower(words[0], match.string)
             ):
                 return match.group()
         if len(words) > 1 and words[1].lower().strip(".,!?") in _NOT_PRIVATE:
@@ -1673,6 +1697,49 @@ _SCHOOL_LOWER_CY = re.compile(
     rf"\bysgol(?P<kind>(?:[ \t]+(?:{_SCHOOL_KIND_CY}))+)(?P<rest>(?:[ \t]+(?:y|yr)?[ \t]*"
     r"[^\W\d_][\w'’-]*){1,3})"
 )
+# "i ysgol y preseli", "ysgol yr hendre": a school's own name in lower case after "ysgol y/yr",
+# when it is no common Welsh word ("ysgol y pentref", "ysgol y Sul", "ysgol yr haf").
+# "yn ysgol glantaf": "ysgol" without the article after "yn", "i", "o" or "at" is "X's school",
+# so a word after it that is no adjective, time or function word names the school.
+_SCHOOL_Y_CY = re.compile(
+    r"(?<![\w'’])(?i:ysgol)[ \t]+(?:y|yr)[ \t]+(?P<name>[a-zâêîôûŵŷ][a-zâêîôûŵŷ'’-]{3,})(?![\w'’])"
+    r"|(?<![\w'’])(?i:yn|ym|i|o|at)[ \t]+(?P<intro2>ysgol[ \t]+)"
+    r"(?P<name2>[a-zâêîôûŵŷ]{4,})(?![\w'’-])"
+)
+_NOT_SCHOOL_Y_CY = _words(
+    """
+    pentref pentre dref dre tref ddinas dinas sul haf gaeaf gwanwyn hydref nos dydd goedwig coed
+    ddawns dawns gân cân feithrin meithrin gymuned gymraeg fro wlad wythnos flwyddyn bore
+    prynhawn pnawn eglwys capel bryn mynydd môr traeth ardal cyfan diwedd dechrau plant bobl
+    cymoedd cwm dyffryn fferm stad ystad ynys llyfrgell ganolfan athrawon disgyblion gornel
+    ers pan achos heddiw yfory fory nawr rŵan rwan llynedd wythnos trwy drwy gyda efo heb tan
+    erbyn eto hefyd felly newydd fach fawr dda leol gymraeg uwchradd gynradd breifat arall
+    wahanol gyfun gatholig eglwys arbennig bob pob drwy'r mor rhy sydd oedd roedd mae heno
+    """
+)
+
+
+# Adjective endings: "yn ysgol leol", "i ysgol arbennig", "o ysgol Gatholig".
+_WELSH_ADJECTIVE_ENDING = re.compile(r"(?:ol|us|ig|aidd|gar|og|ach|ion|wyd)$")
+
+
+def _replace_school_y_cy(match: re.Match[str]) -> str:
+    low = (match.group("name") or match.group("name2")).lower()
+    if (
+        low in _NOT_SCHOOL_Y_CY
+        or low in _NOT_SCHOOL_NAME_CY
+        or low in _NOT_NAME_WORDS
+        or _unmutated(low) & _NOT_SCHOOL_Y_CY
+        or (_WELSH_WORD_ENDING if match.group("name") else _WELSH_ADJECTIVE_ENDING).search(low)
+        or _everyday_word(low)
+        or re.search(r"['’]", low)
+    ):
+        return match.group()
+    if match.group("name2"):
+        return match.group()[: match.start("intro2") - match.start()] + "[school]"
+    return "[school]"
+
+
 # A school named with its kind anywhere: "Fitzalan High School students", "(Cantonian High)",
 # "St Cyres school".
 _SCHOOL_NAMED = re.compile(
@@ -1889,9 +1956,10 @@ def _replace_school_lower_cy(match: re.Match[str]) -> str:
 _SCHOOL_LOWER_EN = re.compile(
     r"(?P<intro>\b(?:at|go\s+to|goes\s+to|go|attend|attends|from)[ \t]+)"
     r"(?P<first>[a-z][a-z'’-]+)[ \t]+(?:high[ \t]+school|comprehensive|comp|"
-    r"primary(?:[ \t]+school)?|academy)\b"
+    r"primary(?:[ \t]+school)?|academy|high(?![ \t]+(?:street|st|road|rd|lane|up|rise|flats)\b))\b"
     # "at st cuthberts we ...": a saint's school typed in lower case (not a hospital or church)
-    r"|(?P<intro2>\b(?:at|go\s+to|goes\s+to|attend|attends)[ \t]+)(?=st\.?[ \t])"
+    r"|(?P<intro2>\b(?:at|go\s+to|goes\s+to|attend|attends|(?:my|our)\s+school(?:\s+is)?[ \t,:]*)"
+    r"[ \t]+)(?=st\.?[ \t])"
     r"st\.?[ \t]+(?P<saint>[a-z]+)(?:['’]?s)?\b"
     r"(?![ \t]+(?i:hospital|church|chapel|road|rd|street|st|lane|park|centre|center|fields|hall|"
     r"close|avenue|ave|square|cathedral|station|surgery|hospice|day|beach|bay|museum|castle|"
@@ -1916,10 +1984,10 @@ def _replace_school_lower_en(match: re.Match[str]) -> str:
             return match.group()
         return f"{match.group('intro2')}[school]"
     low = match.group("first").lower()
+    # a school is often named for its place ("at whitchurch high", "radyr comp")
     if (
         low in _NOT_SCHOOL_FIRST
-        or low in _PLACES
-        or low in _NOT_SIGNED
+        or (low in _NOT_SIGNED and low not in _PLACES)
         or low in _NOT_FIRST_NAMES
         or _everyday_word(low)
     ):
@@ -1977,6 +2045,14 @@ _NAME_YEAR_OPENING = re.compile(
     _OPENING
     + rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
     + rf"(?=(?:{_YEAR_TAIL}|{_AGE_AFTER}|[ \t]*\((?:1\d|2[0-5]|[89])\))[ \t]*[:\-–—])"
+)
+# "Jade Price 9R - ...", "Ellis-Jay Thomas 8W the pitch ...": a name opening a line with a form
+# code (a year and the form's capital letters) straight after it.
+_NAME_FORM_OPENING = re.compile(
+    _OPENING
+    + rf"(?P<names>{_NAME}(?:[ \t]+{_NAME}){{0,2}})"
+    + r"(?=[ \t]*,?[ \t]+\(?(?:[1-9]|1[0-3])[A-Z]{1,2}\)?(?:[ \t,.:!\-–—]|$))",
+    re.MULTILINE,
 )
 # "hi it's amber from the eco club": after a greeting, a name typed in lower case, even one that
 # is also a word, when "from", "here" or a pause follows.
@@ -2156,6 +2232,7 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _STREET_LIVE.sub(lambda m: f"{m.group('intro')}[address]", out)
     out = _SCHOOL.sub(lambda m: f"{m.group('at') or m.group('goes') or ''}[school]", out)
     out = _SCHOOL_LOWER_CY.sub(_replace_school_lower_cy, out)
+    out = _SCHOOL_Y_CY.sub(_replace_school_y_cy, out)
     out = _SCHOOL_NAMED.sub(_replace_school_named, out)
     out = _SCHOOL_LOWER_EN.sub(_replace_school_lower_en, out)
     out = _POSTCODE.sub(_replace_postcode, out)
@@ -2188,7 +2265,7 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     for pattern in (_NAME_KISSES_END, _COMMA_NAME_END):
         out = pattern.sub(_replace_listed_end, out)
     out = _EMOJI_NAME_END.sub(_replace_soft(listed_only=True, signed=True, alone=True), out)
-    for pattern in (_ME_COLON, _ME_COMMA_AGE, _NAME_YEAR_OPENING):
+    for pattern in (_ME_COLON, _ME_COMMA_AGE, _NAME_YEAR_OPENING, _NAME_FORM_OPENING):
         out = pattern.sub(_replace_soft(), out)
     out = _GREETING_ITS_LOWER.sub(_replace_greeting_lower, out)
     out = _INITIALS_END.sub(_replace_initials, out)

@@ -1089,6 +1089,48 @@ def test_round_five_clean_answers_stay(text: str) -> None:
     assert scrub(text)[0] == text
 
 
+# --- round 6 (scrub6): EAL and young writers, form codes, apostrophe names, casual schools ------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hello my name Thuy Linh, I am 12", "Hello my name [name], I am 12"),
+        ("i am Kite from 7B and i want a park", "i am [name] from 7B and i want a park"),
+        ("the pool is cold. from zuzanna age 9", "the pool is cold. from [name] age 9"),
+        ("more buses\n- o'shea", "more buses\n- [name]"),
+        ("Ellis-Rae Jones 10C we need lockers", "[name] 10C we need lockers"),
+        ("Marek Nowak 9T 07700 900 225", "[name] 9T [phone]"),
+        ("im at llandaff high and the field floods", "im at [school] and the field floods"),
+        ("our gang at penarth comp want a club", "our gang at [school] want a club"),
+        ("my school is st cyres and its ok", "my school is [school] and its ok"),
+        ("dwi yn ysgol y gwendraeth", "dwi yn [school]"),
+        ("mae plant yn ysgol pencoed yn drist", "mae plant yn [school] yn drist"),
+    ],
+)
+def test_round_six_names_and_schools(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my name on the list since june",
+        "ysgol y pentref yn cau",
+        "mae angen mwy o arian yn ysgol leol ni",
+        "dw i'n mynd yn ysgol heddiw",
+        "at cardiff high street",
+        "I am Welsh from year 9",
+        "oddi wrth ddisgyblion bl 9",
+        "Room 12B is cold",
+        "Bus 9A is late",
+        "Year 7 and 8 - more clubs",
+    ],
+)
+def test_round_six_clean_answers_stay(text: str) -> None:
+    assert scrub(text)[0] == text
+
+
 def _median_ms(text: str, runs: int = 5) -> float:
     times = []
     for _ in range(runs):
@@ -1116,5 +1158,8 @@ def test_adversarial_input_takes_no_longer_than_plain_text() -> None:
         "Bodhi\n" * 666,
         "Moi dw i a " * 360,
         word[:3900] + " on snap",
+        "yn ysgol " + word,
+        "\nJade Price 9R" * 300,
+        "i am Yaw " * 440,
     ):
         assert _median_ms(text[:4000]) < max(50.0, 4 * plain), text[:40]
