@@ -314,6 +314,7 @@ _HELPLINES = frozenset(
         "08088084994",
         "08088023456",  # Meic, the helpline for children and young people in Wales
         "03001233393",
+        "03001236600",  # FRANK, the drugs advice line
         "999",
         "112",
         "111",
@@ -1002,13 +1003,16 @@ def _is_name(word: str, *, capitalised: bool, surname: bool = False) -> bool:
     return True
 
 
+_YEAR_TAIL_AFTER = re.compile(_YEAR_TAIL + r"(?![\w'’])")
+
+
 def _year_follows(match: re.Match[str], word: str) -> bool:
     """A school year or form straight after the word ("i am Yaw from 8K", "I'm Rose, year 9")."""
     low = word.lower()
     if low in _NOT_SIGNED or low in _NOT_FIRST_NAMES or _WORDLIKE_ENDING.search(low):
         return False
-    after = match.string[match.start("names") + match.group("names").index(word) + len(word) :]
-    return bool(re.match(_YEAR_TAIL + r"(?![\w'’])", after))
+    end = match.start("names") + match.group("names").index(word) + len(word)
+    return bool(_YEAR_TAIL_AFTER.match(match.string, end))
 
 
 def _replace_names(strong: bool) -> Callable[[re.Match[str]], str]:
@@ -1493,9 +1497,11 @@ def _wordish(low: str) -> bool:
 
 # An age or a school year straight after a signed name ("from mikolaj age 8", "by zuri, 10").
 _AGE_OR_YEAR_AFTER = re.compile(
-    r"[ \t]*[,(]?[ \t]*(?:(?i:age|aged|oed|year|yr|blwyddyn|bl)\b|(?i:y)\d|(?:1\d|2[0-5]|[5-9])\b"
+    r"[ \t]*[,(]?[ \t]*(?:(?i:age|aged|oed|year|yr|blwyddyn|bl)\b|(?i:y)\d"
     r"|(?:[1-9]|1[0-3])[A-Z]{1,2}\b)"
+    r"|[ \t]*[,(][ \t]*(?:1\d|2[0-5]|[5-9])\b"
 )
+_YEAR_WORDS = _words("year yr y bl blwyddyn flwyddyn mlwyddyn form class dosbarth age aged oed")
 
 
 def _replace_soft(
@@ -1512,11 +1518,16 @@ def _replace_soft(
         ):
             before = match.string[: match.start("names")].rstrip(" \t-–—~")
             stands_alone = before.endswith("\n") or bool(re.search(_EMOJI + "$", before))
-            after = match.string[match.start("names") + len(words[0]) :]
-            aged = signed and bool(_AGE_OR_YEAR_AFTER.match(after))
-            if not (
-                ((alone and stands_alone and len(words) == 1) or aged)
-                and _signed_lower(words[0], match.string)
+            after = match.start("names") + len(words[0])
+            # "- chioma, 13", "from mikolaj age 8": an age or school year after it marks a signature
+            aged = (
+                bool(_AGE_OR_YEAR_AFTER.match(match.string, after))
+                and words[0].lower() not in _YEAR_WORDS
+            )
+            word = words[0]
+            lone = alone and stands_alone and len(words) == 1 and _signed_lower(word, match.string)
+            if not lone and not (
+                aged and (_signed_lower(word, match.string) or _signed_name(word, match.string))
             ):
                 return match.group()
         if len(words) > 1 and words[1].lower().strip(".,!?") in _NOT_PRIVATE:
@@ -1643,6 +1654,24 @@ _RELATION_NAME_CY = re.compile(
     r"tad|nain|nhaid|taid|mamgu|mam-gu|nhadcu|nhad-cu|cefnder|nghefnder|cyfnither|"
     r"nghyfnither|modryb|ewythr|mêt|met|nghariad|cariad|mab|merch|cymydog|nghymydog|anti|"
     r"yncl|wncwl|bopa)[ \t]+)" + _NAMES
+)
+# "a girl called Roxy", "my friend named Mahira", "fy ffrind o'r enw Mabon": a person named in
+# passing ("a film called Cars" is no person).
+_PERSON_WORD = (
+    r"girl|boy|lad|lass|kid|guy|man|woman|lady|bloke|person|someone|somebody|friend|mate|pal|"
+    r"teacher|student|pupil|neighbour|cousin|brother|sister|bachgen|hogyn|hogan|merch|dyn|dynes|"
+    r"ffrind|mêt|met|athro|athrawes|rhywun|cymydog|boi"
+)
+_CALLED_NAME = re.compile(
+    rf"(?P<intro>\b(?i:{_PERSON_WORD})(?:[ \t]+[a-z]+)?[ \t]+"
+    r"(?i:called|named|called\s+like|o['’]r\s+enw|sy['’]n\s+cael\s+ei\s+galw(?:\s+yn)?)[ \t]+)"
+    + _NAMES
+)
+# "this girl in my class Chidinma got ...": a name straight after "in my class/year/form".
+_IN_MY_CLASS_NAME = re.compile(
+    r"(?P<intro>\b(?i:in|from)[ \t]+(?i:my|our)[ \t]+(?i:class|year|form|tutor\s+group)"
+    r"[ \t]*,?[ \t]+)"
+    r"(?P<names>[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*)?)(?=[ \t]+[a-z])"
 )
 # "me and jake", "me, Amy and Priya", "me n ollie", "fi a Gruff".
 _ME_AND = re.compile(
@@ -1955,7 +1984,7 @@ def _replace_school_lower_cy(match: re.Match[str]) -> str:
 # kind, after "at" or "go to", when the name is no everyday word.
 _SCHOOL_LOWER_EN = re.compile(
     r"(?P<intro>\b(?:at|go\s+to|goes\s+to|go|attend|attends|from)[ \t]+)"
-    r"(?P<first>[a-z][a-z'’-]+)[ \t]+(?:high[ \t]+school|comprehensive|comp|"
+    r"(?P<first>[a-z][a-z'’-]+)[ \t]+(?P<kind>high[ \t]+school|comprehensive|comp|"
     r"primary(?:[ \t]+school)?|academy|high(?![ \t]+(?:street|st|road|rd|lane|up|rise|flats)\b))\b"
     # "at st cuthberts we ...": a saint's school typed in lower case (not a hospital or church)
     r"|(?P<intro2>\b(?:at|go\s+to|goes\s+to|attend|attends|(?:my|our)\s+school(?:\s+is)?[ \t,:]*)"
@@ -1965,6 +1994,15 @@ _SCHOOL_LOWER_EN = re.compile(
     r"close|avenue|ave|square|cathedral|station|surgery|hospice|day|beach|bay|museum|castle|"
     r"market|shops?|library|pool|leisure|cinema|stadium|gardens|retail|village|town))",
     re.IGNORECASE,
+)
+
+
+_NOT_SCHOOL_EVERYDAY = _words(
+    """
+    another other different nearby next previous last same better worse good bad best worst
+    normal proper real free rough posh crap rubbish shit decent nice massive tiny huge little
+    sky knee waist mile
+    """
 )
 
 
@@ -1989,8 +2027,16 @@ def _replace_school_lower_en(match: re.Match[str]) -> str:
         low in _NOT_SCHOOL_FIRST
         or (low in _NOT_SIGNED and low not in _PLACES)
         or low in _NOT_FIRST_NAMES
-        or _everyday_word(low)
+        or low in _NOT_SCHOOL_EVERYDAY
     ):
+        return match.group()
+    # an everyday word names a school before a plain kind ("at eastern comp") or after a school
+    # year ("in year 8 at eastern high"), not before a bare "high" ("prices at sky high")
+    year_before = re.search(
+        r"(?i:year|yr|y|bl)[ \t]*\d{1,2}[A-Za-z]{0,2}[ \t]+$",
+        match.string[max(0, match.start() - 24) : match.start()],
+    )
+    if _everyday_word(low) and match.group("kind").lower() == "high" and not year_before:
         return match.group()
     return f"{match.group('intro')}[school]"
 
@@ -2149,7 +2195,9 @@ def _replace_two_names(match: re.Match[str]) -> str:
 # "our school Heronsbridge", "my school is Stanwell", "Stanwell School has no ...": a school's
 # own name (not "Sunday School", "Forest School": everyday words).
 _SCHOOL_OWN = re.compile(
-    r"(?P<intro>\b(?i:our|my|ein|fy)[ \t]+(?i:school|ysgol)(?:[ \t]+(?i:is|ydy|yw))?[ \t,:\-(]+)"
+    r"(?P<intro>\b(?:(?i:our|my|ein|fy)[ \t]+(?:(?i:primary|secondary|high|old|new|junior|welsh|"
+    r"catholic|first)[ \t]+)?(?i:school|ysgol)(?:[ \t]+(?i:is|was|ydy|yw))?"
+    r"|(?i:pupil|student|pupils|students|disgybl|disgyblion)[ \t]+(?i:at|in|of|yn|ym))[ \t,:\-(]+)"
     r"(?P<first>[A-Z][\w'’-]+)(?:[ \t]+[A-Z][\w'’-]+)?"
     r"(?:[ \t]+(?:High|Comp|Comprehensive|School|Academy|College)\b)?"
     r"|(?P<intro2>)(?<![\w'’])(?P<first2>[A-Z][\w'’-]+)[ \t]+School\b"
@@ -2165,7 +2213,11 @@ def _replace_school_own(match: re.Match[str]) -> str:
         or low in _NOT_SIGNED
         or low in _NOT_FIRST_NAMES
         or _everyday_word(first)
-        or _WORDLIKE_ENDING.search(low)
+        # "my school is Crowded"; but "my primary school Glyncoed" names it
+        or (
+            _WORDLIKE_ENDING.search(low)
+            and re.search(r"(?i:is|was|ydy|yw)\W*$", match.group("intro") or "is")
+        )
     ):
         return match.group()
     return f"{match.group('intro') or ''}[school]"
@@ -2280,7 +2332,7 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _TWO_NAMES.sub(_replace_two_names, out)
     for pattern in (_RELATION_FULL_NAME, _RELATION_FULL_NAME_CY):
         out = pattern.sub(_replace_full_name, out)
-    for pattern in (_RELATION_NAME, _RELATION_NAME_CY, _ME_AND):
+    for pattern in (_RELATION_NAME, _RELATION_NAME_CY, _ME_AND, _CALLED_NAME, _IN_MY_CLASS_NAME):
         out = pattern.sub(_replace_private, out)
     out = _AND_ME.sub(_replace_and_me, out)
     out = _TITLE.sub(_replace_title, out)

@@ -1106,6 +1106,14 @@ def test_round_five_clean_answers_stay(text: str) -> None:
         ("my school is st cyres and its ok", "my school is [school] and its ok"),
         ("dwi yn ysgol y gwendraeth", "dwi yn [school]"),
         ("mae plant yn ysgol pencoed yn drist", "mae plant yn [school] yn drist"),
+        ("great idea - bisi, 12", "great idea - [name], 12"),
+        ("we met a lad called Tomos at the park", "we met a lad called [name] at the park"),
+        ("mae bachgen o'r enw Gethin yn y dosbarth", "mae bachgen o'r enw [name] yn y dosbarth"),
+        ("a boy in my year Keanu got hurt", "a boy in my year [name] got hurt"),
+        ("im a student at Heolgam and its ok", "im a student at [school] and its ok"),
+        ("my old school Bryncelyn was better", "my old school [school] was better"),
+        ("i was in year 7 at western comp", "i was in year 7 at [school]"),
+        ("call frank on 0300 123 6600", "call frank on 0300 123 6600"),
     ],
 )
 def test_round_six_names_and_schools(text: str, expected: str) -> None:
@@ -1125,6 +1133,14 @@ def test_round_six_names_and_schools(text: str, expected: str) -> None:
         "Room 12B is cold",
         "Bus 9A is late",
         "Year 7 and 8 - more clubs",
+        "a dog called Max",
+        "a film called Cars",
+        "lle o'r enw Treorci",
+        "in my class Maths is boring",
+        "my school is Amazing",
+        "prices at sky high",
+        "at another primary",
+        "cofion\nBlwyddyn 10",
     ],
 )
 def test_round_six_clean_answers_stay(text: str) -> None:
@@ -1161,5 +1177,9 @@ def test_adversarial_input_takes_no_longer_than_plain_text() -> None:
         "yn ysgol " + word,
         "\nJade Price 9R" * 300,
         "i am Yaw " * 440,
+        "a girl called " * 300,
+        "in my class Aa Bb " * 230,
+        "- chioma, 13 " * 300,
+        "year 8 at eastern high " * 180,
     ):
         assert _median_ms(text[:4000]) < max(50.0, 4 * plain), text[:40]
