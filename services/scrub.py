@@ -270,7 +270,8 @@ _SCHOOL = re.compile(
 # A digit, or a letter O typed for a zero inside a number ("07700 9OO 123").
 _DIGIT = r"(?:\d|(?<=[\dOo])[Oo](?=[\dOo]|[ .\-]\d))"
 _DIGIT_RUN = re.compile(
-    rf"(?<![\d+])(?:\+|00)?\(?\d(?:[ \t\r\n.\-()\u00a0\ufe0f\u20e3]{{0,3}}{_DIGIT}){{8,}}(?!\d)"
+    rf"(?<![\d+])(?:\+|00)?\(?(?:\d|(?<![\w'’])[Oo](?=[1-9]))"
+    rf"(?:[ \t\r\n.\-()\u00a0\ufe0f\u20e3]{{0,3}}{_DIGIT}){{8,}}(?!\d)"
 )
 # 7-8 digits, only with "number", "ring", ... just before; never part of a longer run.
 _SHORT_NUMBER = re.compile(
@@ -574,7 +575,8 @@ _NAME_OPENING = re.compile(
     + rf"(?!{_CY_WORD_NAMES}[ \t]+(?i:yma)\b)"
     # "Hope was here", "Brexit is here": a verb is no part of a name
     + rf"(?P<names>{_NAME}(?:[ \t]+(?!(?i:was|is|were|woz|are|am|be|been|not)\b){_NAME}){{0,2}})"
-    + rf"(?=[ \t]+(?i:here|yma|speaking)\b|{_AGE}(?i:yo|y/o|yrs?|years?(?:[ \t]+old)?|oed)\b)"
+    + rf"(?=(?:{_YEAR_TAIL}[ \t]*,?)?[ \t]+(?i:here|yma|speaking)\b"
+    + rf"|{_AGE}(?i:yo|y/o|yrs?|years?(?:[ \t]+old)?|oed)\b)"
 )
 # ... with a bare age ("Ellie, 14, ..."), only for a common first name: "Buses, 10 out of 10".
 _NAME_OPENING_AGE = re.compile(_OPENING + _NAMES + rf"(?={_AGE}(?:[,.!)\n]|$))")
@@ -922,7 +924,10 @@ def _is_phone(raw: str, before: str) -> bool:
 
 def _sub_phones(text: str) -> str:
     """Replace phone numbers: phonenumbers' matcher first, then any long run of digits."""
-    if sum(c.isdecimal() for c in text) < _PHONE_MIN_DIGITS:
+    digits = sum(c.isdecimal() for c in text)
+    if digits < _PHONE_MIN_DIGITS:  # a letter O typed for a zero counts ("O77OO 9OO 338")
+        digits += len(re.findall(r"(?<=[\dOo])[Oo]|[Oo](?=\d)", text))
+    if digits < _PHONE_MIN_DIGITS:
         return text
     masked = _NOT_PHONE.sub(lambda m: "#" * len(m.group()), text)
     spans: list[tuple[int, int]] = []
@@ -1086,7 +1091,8 @@ _NOT_SIGNED = (
         thanks thank cheers ta love regards yours diolch cofion hwyl lol lmao x xx xxx
         mum mam dad mummy daddy nan nana nain taid gran granny grandma grandad bro sis babe hun
         everyone everybody all guys council team staff sir miss mr mrs ms dr
-        childline samaritans shout nspcc meic tesco asda lidl aldi mcdonalds greggs primark
+        childline samaritans shout nspcc meic tesco asda lidl aldi mcdonalds greggs primark santa
+        jesus allah god
         netflix youtube tiktok instagram snapchat google facebook twitter discord roblox
         fortnite minecraft labour reform tory tories conservative conservatives plaid
         government parliament senedd island arriva stagecoach first scouts guides cadets
@@ -2100,6 +2106,22 @@ _NAME_FORM_OPENING = re.compile(
     + r"(?=[ \t]*,?[ \t]+\(?(?:[1-9]|1[0-3])[A-Z]{1,2}\)?(?:[ \t,.:!\-–—]|$))",
     re.MULTILINE,
 )
+# "Myself Aditya, class 8": an introduction in Indian English, opening a sentence.
+_MYSELF = re.compile(
+    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?i:my[ \t]*self)[ \t]*[,:\-]?[ \t]+)" + _NAMES,
+    re.MULTILINE,
+)
+# "i call myself Bex", "dw i'n galw fy hun yn Bex".
+_CALL_MYSELF = re.compile(
+    r"(?P<intro>(?<![\w'’])(?i:call[ \t]+myself|galw[ \t]+fy[ \t]+hun(?:[ \t]+yn|['’]n))[ \t]+)"
+    + _NAMES
+)
+# "... more stuff to do (Imogen)": a listed first name in brackets ends the message.
+_NAME_BRACKET_END = re.compile(
+    r"(?P<intro>\([ \t]*)" + rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)" + r"(?=[ \t]*\)[ \t.!x]*$)"
+)
+# "cheaper buses frm jaz", "more bins from Ellie x": "from" and a listed first name end the message.
+_FROM_END = re.compile(r"(?P<intro>(?<![\w'’])(?i:from|frm)[ \t]+)" + _NAMES + _END)
 # "hi it's amber from the eco club": after a greeting, a name typed in lower case, even one that
 # is also a word, when "from", "here" or a pause follows.
 _GREETING_ITS_LOWER = re.compile(
@@ -2319,6 +2341,10 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _EMOJI_NAME_END.sub(_replace_soft(listed_only=True, signed=True, alone=True), out)
     for pattern in (_ME_COLON, _ME_COMMA_AGE, _NAME_YEAR_OPENING, _NAME_FORM_OPENING):
         out = pattern.sub(_replace_soft(), out)
+    out = _MYSELF.sub(_replace_names(strong=False), out)
+    out = _CALL_MYSELF.sub(lambda m: _replace_soft(listed_only=_welsh(m.string))(m), out)
+    for pattern in (_NAME_BRACKET_END, _FROM_END):
+        out = pattern.sub(_replace_soft(listed_only=True), out)
     out = _GREETING_ITS_LOWER.sub(_replace_greeting_lower, out)
     out = _INITIALS_END.sub(_replace_initials, out)
     out = _NAME_SMILEY_END.sub(_replace_soft(listed_only=True, signed=True), out)

@@ -1114,6 +1114,13 @@ def test_round_five_clean_answers_stay(text: str) -> None:
         ("my old school Bryncelyn was better", "my old school [school] was better"),
         ("i was in year 7 at western comp", "i was in year 7 at [school]"),
         ("call frank on 0300 123 6600", "call frank on 0300 123 6600"),
+        ("Myself Ishaan, class 7, we need a library", "Myself [name], class 7, we need a library"),
+        ("i call myself Tigs", "i call myself [name]"),
+        ("dw i'n galw fy hun yn Lili", "dw i'n galw fy hun yn [name]"),
+        ("can we get a water park (Amelia)", "can we get a water park ([name])"),
+        ("more benches frm ellie x", "more benches frm [name] x"),
+        ("Hiya, Gruff o flwyddyn 8 yma", "Hiya, [name] o flwyddyn 8 yma"),
+        ("ring O77OO 9OO 611 after school", "ring [phone] after school"),
     ],
 )
 def test_round_six_names_and_schools(text: str, expected: str) -> None:
@@ -1141,6 +1148,12 @@ def test_round_six_names_and_schools(text: str, expected: str) -> None:
         "prices at sky high",
         "at another primary",
         "cofion\nBlwyddyn 10",
+        "a letter from Santa",
+        "Myself and Jade went to the park",
+        "Dw i'n galw fy hun yn Gymro",
+        "I call myself Welsh",
+        "cool (Netflix)",
+        "O2 arena gigs are too dear",
     ],
 )
 def test_round_six_clean_answers_stay(text: str) -> None:
@@ -1181,5 +1194,10 @@ def test_adversarial_input_takes_no_longer_than_plain_text() -> None:
         "in my class Aa Bb " * 230,
         "- chioma, 13 " * 300,
         "year 8 at eastern high " * 180,
+        "Myself " * 570,
+        "(Aa " * 1000,
+        "from Jaz " * 440,
+        "O7" * 2000,
+        "O" * 4000,
     ):
         assert _median_ms(text[:4000]) < max(50.0, 4 * plain), text[:40]
