@@ -356,17 +356,17 @@ _RELATION = (
 )
 # Introductions that are only ever followed by a name: the next word is taken whatever its case.
 _STRONG_INTRO = re.compile(
-    r"(?P<intro>(?<![\w-])(?:my\s+(?:full\s+|real\s+|first\s+|nick\s*|actual\s+)?name"
-    r"(?:\s+is|'s|’s|s|\s*[:=-])|name\s*[:=]|"
+    r"(?P<intro>(?<![\w-])(?:my\s+(?:full\s+|real\s+|first\s+|nick\s*|actual\s+)?"
+    r"(?:name|nmae|naem|nme|nam)(?:\s+is|'s|’s|s|\s*[:=-])|name\s*[:=]|"
     r"i\s+am\s+called|i['’]?m\s+called|"
-    r"fy\s+enw(?:\s+i)?\s+(?:yw|ydy|ydi|di|['’]di)|enw\s+fi\s+(?:yw|ydy|ydi|di|['’]di)|nazywam\s+się|mam\s+na\s+imię|"
+    r"fy\s+enw(?:\s+i)?\s+(?:yw|ydy|ydi|di|['’]di)(?:\s+i(?=\s+[A-Z]))?|enw\s+fi\s+(?:yw|ydy|ydi|di|['’]di)|nazywam\s+się|mam\s+na\s+imię|"
     rf"mera\s+naam|mera\s+nam|میرا\s+نام|my\s+{_RELATION}"
     r"(?:['’]s\s+name\s+is|['’]s\s+called|\s+is\s+called|\s+name\s+is))\s+)" + _NAMES,
     re.IGNORECASE,
 )
 # Introductions that are also ordinary phrases ("I'm Happy"): only a capitalised non-word counts.
 _WEAK_INTRO = re.compile(
-    r"(?P<intro>(?<![\w'’])(?:i['’`]?m|i\s+am|call\s+me|jestem|my\s+name(?![\w'’])|galw(?:ch)?\s+fi['’]?n|"
+    r"(?P<intro>(?<![\w'’])(?:i['’]?m\s+name|i\s+am\s+name|i['’`]?m|i\s+am|call\s+me|jestem|my\s+name(?:\s+are)?(?![\w'’])|galw(?:ch)?\s+fi['’]?n|"
     r"galw(?:ch)?\s+fi\s+yn|(?:fy\s+)?ngalw(?:\s+i)?['’]?n|(?<!\bi\s)fi\s+(?:yw|ydy|ydi|di|['’]di))\s+)"
     + _NAMES,
     re.IGNORECASE,
@@ -487,6 +487,7 @@ _CLOSER = (
 # Closers that end a sentence with a name and no comma ("cheers tyler"): never "love", which
 # is also a verb ("i love Chelsea").
 _CLOSER_MID = (
+    r"(?:thanks|thank\s+you|thank\s+u)(?:\s+(?:very|so)\s+much|\s+a\s+lot)|"
     r"thanks|thank\s+you|thank\s+u|thankyou|thanx|thx|tysm|cheers|ta|regards|kind\s+regards|"
     r"diolch(?:\s+yn\s+fawr)?|diolch\s+o\s+galon|cofion(?:\s+cynnes)?|hwyl(?:\s+fawr)?|"
     r"hwyl\s+am\s+(?:y\s+tro|nawr|rŵan|rwan)|love\s+from|luv\s+from|lots\s+of\s+(?:love|luv)|"
@@ -1001,6 +1002,8 @@ def _is_name(word: str, *, capitalised: bool, surname: bool = False) -> bool:
         return True  # "my name is Will", "I'm May"
     if not low or low in (_NOT_NAME_WORDS if surname else _NOT_FIRST_NAMES) or "[" in low:
         return False
+    if not capitalised and low in _NOT_NAMES_CY:
+        return False  # "fy enw i yw dim o'ch busnes"
     if len(low) >= 5 and low.endswith("ing"):
         return False
     if capitalised:
@@ -1351,6 +1354,15 @@ def _soft_name(word: str, *, first: bool, listed_only: bool = False) -> bool:
             p in _GIVEN_NAMES for p in parts
         ):
             return True
+        if (
+            len(parts) == 2
+            and parts[0] in _GIVEN_NAMES
+            and 2 <= len(parts[1]) <= 5
+            and parts[1].isalpha()
+            and parts[1] not in _NOT_NAME_WORDS
+            and not _everyday_word(parts[1])
+        ):
+            return True  # "tilly-mae", "lacey-jo"
     if listed_only or not word[0].isupper() or (first and _everyday_word(word)):
         return False
     return _is_name(word, capitalised=True, surname=not first)
@@ -1647,7 +1659,8 @@ _RELATION_SINGLE = (
 )
 # "my sister chloe", "my little brother alfie", "my mum Karen", "me n my sister lily".
 _RELATION_NAME = re.compile(
-    rf"(?P<intro>\b(?i:my|our|me|ma)[ \t]+(?i:{_RELATION_SINGLE})[ \t]+)" + _NAMES
+    rf"(?P<intro>\b(?i:my|our|me|ma)[ \t]+(?:[a-z]+['’]s[ \t]+)?(?i:{_RELATION_SINGLE})[ \t]+)"
+    + _NAMES
 )
 # "fy chwaer Lili", "efo fy ffrind celyn", "fi a'n ffrind Steffan", "mae fy mam Sian".
 _RELATION_NAME_CY = re.compile(
@@ -2106,6 +2119,36 @@ _NAME_FORM_OPENING = re.compile(
     + r"(?=[ \t]*,?[ \t]+\(?(?:[1-9]|1[0-3])[A-Z]{1,2}\)?(?:[ \t,.:!\-–—]|$))",
     re.MULTILINE,
 )
+# "I am the Zofia from class 5" (an article where English has none): a listed name, or any
+# capitalised non-word with a school year after it.
+_I_AM_THE = re.compile(
+    r"(?P<intro>(?<![\w'’])(?i:i['’]?m|i\s+am)[ \t]+(?i:the)[ \t]+)(?P<names>[A-Z][\w'’-]*)"
+)
+# "haia dwi'n Cari ac dwi'n 8": "dwi'n" before a capitalised listed first name.
+_DWIN_NAME = re.compile(
+    r"(?P<intro>(?<![\w'’])(?i:dwi['’]n|dw[ \t]+i['’]n|rwy['’]n|rydw[ \t]+i['’]n)[ \t]+)"
+    r"(?P<names>[A-Z][\w'’-]*)"
+)
+
+
+def _replace_i_am_the(match: re.Match[str]) -> str:
+    word = match.group("names")
+    low = word.lower()
+    if low in _NOT_SIGNED or low in _NOT_FIRST_NAMES or _everyday_word(word):
+        return match.group()
+    if low in _GIVEN_NAMES or _year_follows(match, word):
+        return f"{match.group('intro')}[name]"
+    return match.group()
+
+
+def _replace_dwin_name(match: re.Match[str]) -> str:
+    word = match.group("names")
+    low = word.lower()
+    if low not in _GIVEN_NAMES or low in _NOT_NAMES_CY or _unmutated(low) & _NOT_SIGNED:
+        return match.group()
+    return f"{match.group('intro')}[name]"
+
+
 # "Myself Aditya, class 8": an introduction in Indian English, opening a sentence.
 _MYSELF = re.compile(
     r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?i:my[ \t]*self)[ \t]*[,:\-]?[ \t]+)" + _NAMES,
@@ -2342,6 +2385,8 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     for pattern in (_ME_COLON, _ME_COMMA_AGE, _NAME_YEAR_OPENING, _NAME_FORM_OPENING):
         out = pattern.sub(_replace_soft(), out)
     out = _MYSELF.sub(_replace_names(strong=False), out)
+    out = _I_AM_THE.sub(_replace_i_am_the, out)
+    out = _DWIN_NAME.sub(_replace_dwin_name, out)
     out = _CALL_MYSELF.sub(lambda m: _replace_soft(listed_only=_welsh(m.string))(m), out)
     for pattern in (_NAME_BRACKET_END, _FROM_END):
         out = pattern.sub(_replace_soft(listed_only=True), out)

@@ -1121,6 +1121,15 @@ def test_round_five_clean_answers_stay(text: str) -> None:
         ("more benches frm ellie x", "more benches frm [name] x"),
         ("Hiya, Gruff o flwyddyn 8 yma", "Hiya, [name] o flwyddyn 8 yma"),
         ("ring O77OO 9OO 611 after school", "ring [phone] after school"),
+        ("My name are Olena and I like art", "My name are [name] and I like art"),
+        ("Hi I'm name Farid from class 4", "Hi I'm name [name] from class 4"),
+        ("my nmae is Tanisha", "my nmae is [name]"),
+        ("im lacey-jo im 10", "im [name] im 10"),
+        ("I am the Zofia from class 5", "I am the [name] from class 5"),
+        ("more bins thank you very much Hafsa", "more bins thank you very much [name]"),
+        ("my auntie's boyfriend Darren shouts", "my auntie's boyfriend [name] shouts"),
+        ("Fy enw yw i Olena", "Fy enw yw i [name]"),
+        ("helo dwi'n Cari", "helo dwi'n [name]"),
     ],
 )
 def test_round_six_names_and_schools(text: str, expected: str) -> None:
@@ -1154,6 +1163,14 @@ def test_round_six_names_and_schools(text: str, expected: str) -> None:
         "I call myself Welsh",
         "cool (Netflix)",
         "O2 arena gigs are too dear",
+        "I am the Captain of the team",
+        "dwi'n Gymraes",
+        "my name are not important",
+        "thank you very much, council",
+        "my mum's car Bertha",
+        "ruby-like colours",
+        "fy enw yw i ddim yn bwysig",
+        "Fy enw i yw dim o'ch busnes",
     ],
 )
 def test_round_six_clean_answers_stay(text: str) -> None:
@@ -1199,5 +1216,8 @@ def test_adversarial_input_takes_no_longer_than_plain_text() -> None:
         "from Jaz " * 440,
         "O7" * 2000,
         "O" * 4000,
+        "I am the Aa " * 330,
+        "dwi'n Aa " * 440,
+        "my auntie's " * 330,
     ):
         assert _median_ms(text[:4000]) < max(50.0, 4 * plain), text[:40]
