@@ -270,7 +270,8 @@ _SCHOOL = re.compile(
 # A digit, or a letter O typed for a zero inside a number ("07700 9OO 123").
 _DIGIT = r"(?:\d|(?<=[\dOo])[Oo](?=[\dOo]|[ .\-]\d))"
 _DIGIT_RUN = re.compile(
-    rf"(?<![\d+])(?:\+|00)?\(?\d(?:[ \t\r\n.\-()\u00a0\ufe0f\u20e3]{{0,3}}{_DIGIT}){{8,}}(?!\d)"
+    rf"(?<![\d+])(?:\+|00)?\(?(?:\d|(?<![\w'’])[Oo](?=[1-9]))"
+    rf"(?:[ \t\r\n.\-()\u00a0\ufe0f\u20e3]{{0,3}}{_DIGIT}){{8,}}(?!\d)"
 )
 # 7-8 digits, only with "number", "ring", ... just before; never part of a longer run.
 _SHORT_NUMBER = re.compile(
@@ -314,6 +315,7 @@ _HELPLINES = frozenset(
         "08088084994",
         "08088023456",  # Meic, the helpline for children and young people in Wales
         "03001233393",
+        "03001236600",  # FRANK, the drugs advice line
         "999",
         "112",
         "111",
@@ -354,17 +356,17 @@ _RELATION = (
 )
 # Introductions that are only ever followed by a name: the next word is taken whatever its case.
 _STRONG_INTRO = re.compile(
-    r"(?P<intro>(?<![\w-])(?:my\s+(?:full\s+|real\s+|first\s+|nick\s*|actual\s+)?name"
-    r"(?:\s+is|'s|’s|s|\s*[:=-])|name\s*[:=]|"
+    r"(?P<intro>(?<![\w-])(?:my\s+(?:full\s+|real\s+|first\s+|nick\s*|actual\s+)?"
+    r"(?:name|nmae|naem|nme|nam)(?:\s+is|'s|’s|s|\s*[:=-])|name\s*[:=]|"
     r"i\s+am\s+called|i['’]?m\s+called|"
-    r"fy\s+enw(?:\s+i)?\s+(?:yw|ydy|ydi|di|['’]di)|enw\s+fi\s+(?:yw|ydy|ydi|di|['’]di)|nazywam\s+się|mam\s+na\s+imię|"
+    r"fy\s+enw(?:\s+i)?\s+(?:yw|ydy|ydi|di|['’]di)(?:\s+i(?=\s+[A-Z]))?|enw\s+fi\s+(?:yw|ydy|ydi|di|['’]di)|nazywam\s+się|mam\s+na\s+imię|"
     rf"mera\s+naam|mera\s+nam|میرا\s+نام|my\s+{_RELATION}"
     r"(?:['’]s\s+name\s+is|['’]s\s+called|\s+is\s+called|\s+name\s+is))\s+)" + _NAMES,
     re.IGNORECASE,
 )
 # Introductions that are also ordinary phrases ("I'm Happy"): only a capitalised non-word counts.
 _WEAK_INTRO = re.compile(
-    r"(?P<intro>(?<![\w'’])(?:i['’`]?m|i\s+am|call\s+me|jestem|galw(?:ch)?\s+fi['’]?n|"
+    r"(?P<intro>(?<![\w'’])(?:i['’]?m\s+name|i\s+am\s+name|i['’`]?m|i\s+am|call\s+me|jestem|my\s+name(?:\s+are)?(?![\w'’])|galw(?:ch)?\s+fi['’]?n|"
     r"galw(?:ch)?\s+fi\s+yn|(?:fy\s+)?ngalw(?:\s+i)?['’]?n|(?<!\bi\s)fi\s+(?:yw|ydy|ydi|di|['’]di))\s+)"
     + _NAMES,
     re.IGNORECASE,
@@ -485,6 +487,7 @@ _CLOSER = (
 # Closers that end a sentence with a name and no comma ("cheers tyler"): never "love", which
 # is also a verb ("i love Chelsea").
 _CLOSER_MID = (
+    r"(?:thanks|thank\s+you|thank\s+u)(?:\s+(?:very|so)\s+much|\s+a\s+lot)|"
     r"thanks|thank\s+you|thank\s+u|thankyou|thanx|thx|tysm|cheers|ta|regards|kind\s+regards|"
     r"diolch(?:\s+yn\s+fawr)?|diolch\s+o\s+galon|cofion(?:\s+cynnes)?|hwyl(?:\s+fawr)?|"
     r"hwyl\s+am\s+(?:y\s+tro|nawr|rŵan|rwan)|love\s+from|luv\s+from|lots\s+of\s+(?:love|luv)|"
@@ -573,7 +576,8 @@ _NAME_OPENING = re.compile(
     + rf"(?!{_CY_WORD_NAMES}[ \t]+(?i:yma)\b)"
     # "Hope was here", "Brexit is here": a verb is no part of a name
     + rf"(?P<names>{_NAME}(?:[ \t]+(?!(?i:was|is|were|woz|are|am|be|been|not)\b){_NAME}){{0,2}})"
-    + rf"(?=[ \t]+(?i:here|yma|speaking)\b|{_AGE}(?i:yo|y/o|yrs?|years?(?:[ \t]+old)?|oed)\b)"
+    + rf"(?=(?:{_YEAR_TAIL}[ \t]*,?)?[ \t]+(?i:here|yma|speaking)\b"
+    + rf"|{_AGE}(?i:yo|y/o|yrs?|years?(?:[ \t]+old)?|oed)\b)"
 )
 # ... with a bare age ("Ellie, 14, ..."), only for a common first name: "Buses, 10 out of 10".
 _NAME_OPENING_AGE = re.compile(_OPENING + _NAMES + rf"(?={_AGE}(?:[,.!)\n]|$))")
@@ -921,7 +925,10 @@ def _is_phone(raw: str, before: str) -> bool:
 
 def _sub_phones(text: str) -> str:
     """Replace phone numbers: phonenumbers' matcher first, then any long run of digits."""
-    if sum(c.isdecimal() for c in text) < _PHONE_MIN_DIGITS:
+    digits = sum(c.isdecimal() for c in text)
+    if digits < _PHONE_MIN_DIGITS:  # a letter O typed for a zero counts ("O77OO 9OO 338")
+        digits += len(re.findall(r"(?<=[\dOo])[Oo]|[Oo](?=\d)", text))
+    if digits < _PHONE_MIN_DIGITS:
         return text
     masked = _NOT_PHONE.sub(lambda m: "#" * len(m.group()), text)
     spans: list[tuple[int, int]] = []
@@ -995,11 +1002,25 @@ def _is_name(word: str, *, capitalised: bool, surname: bool = False) -> bool:
         return True  # "my name is Will", "I'm May"
     if not low or low in (_NOT_NAME_WORDS if surname else _NOT_FIRST_NAMES) or "[" in low:
         return False
+    if not capitalised and low in _NOT_NAMES_CY:
+        return False  # "fy enw i yw dim o'ch busnes"
     if len(low) >= 5 and low.endswith("ing"):
         return False
     if capitalised:
         return word[0].isupper() and not (len(word) > 1 and word.isupper())
     return True
+
+
+_YEAR_TAIL_AFTER = re.compile(_YEAR_TAIL + r"(?![\w'’])")
+
+
+def _year_follows(match: re.Match[str], word: str) -> bool:
+    """A school year or form straight after the word ("i am Yaw from 8K", "I'm Rose, year 9")."""
+    low = word.lower()
+    if low in _NOT_SIGNED or low in _NOT_FIRST_NAMES or _WORDLIKE_ENDING.search(low):
+        return False
+    end = match.start("names") + match.group("names").index(word) + len(word)
+    return bool(_YEAR_TAIL_AFTER.match(match.string, end))
 
 
 def _replace_names(strong: bool) -> Callable[[re.Match[str]], str]:
@@ -1011,8 +1032,8 @@ def _replace_names(strong: bool) -> Callable[[re.Match[str]], str]:
         taken = 0
         for i, word in enumerate(words):
             if i == 0 and _is_name(word, capitalised=not first_any_case):
-                if not strong and _everyday_word(word):
-                    break  # "I'm Buzzing", "call me Crazy"
+                if not strong and _everyday_word(word) and not _year_follows(match, word):
+                    break  # "I'm Buzzing", "call me Crazy"; but "i am Yaw from 8K"
                 taken = 1
             elif i > 0 and taken == i and _is_name(word, capitalised=True, surname=True):
                 taken += 1
@@ -1073,7 +1094,8 @@ _NOT_SIGNED = (
         thanks thank cheers ta love regards yours diolch cofion hwyl lol lmao x xx xxx
         mum mam dad mummy daddy nan nana nain taid gran granny grandma grandad bro sis babe hun
         everyone everybody all guys council team staff sir miss mr mrs ms dr
-        childline samaritans shout nspcc meic tesco asda lidl aldi mcdonalds greggs primark
+        childline samaritans shout nspcc meic tesco asda lidl aldi mcdonalds greggs primark santa
+        jesus allah god
         netflix youtube tiktok instagram snapchat google facebook twitter discord roblox
         fortnite minecraft labour reform tory tories conservative conservatives plaid
         government parliament senedd island arriva stagecoach first scouts guides cadets
@@ -1332,6 +1354,15 @@ def _soft_name(word: str, *, first: bool, listed_only: bool = False) -> bool:
             p in _GIVEN_NAMES for p in parts
         ):
             return True
+        if (
+            len(parts) == 2
+            and parts[0] in _GIVEN_NAMES
+            and 2 <= len(parts[1]) <= 5
+            and parts[1].isalpha()
+            and parts[1] not in _NOT_NAME_WORDS
+            and not _everyday_word(parts[1])
+        ):
+            return True  # "tilly-mae", "lacey-jo"
     if listed_only or not word[0].isupper() or (first and _everyday_word(word)):
         return False
     return _is_name(word, capitalised=True, surname=not first)
@@ -1445,12 +1476,17 @@ def _signed_lower(word: str, text: str) -> bool:
     """Where a signature stands alone (a last line, after emoji or a dash), a word typed in lower
     case that is no English word, slang, laughter or Welsh is a name too ("🙏 zuri")."""
     low = word.lower()
-    if not word.islower() or len(low) < 3 or not low.isalpha() or not re.search("[aeiouy]", low):
+    core = re.sub(r"^[a-z]['’](?=[a-z]{3})", "", low)  # "d'arcy", "o'shea"
+    if not word.islower() or len(low) < 3 or not core.isalpha() or not re.search("[aeiouy]", low):
         return False
     if low in _SLANG or low in _SIGN_OFF_WORDS or low in _NOT_SIGNED or low in _NOT_FIRST_NAMES:
         return False
     if _LAUGHTER.fullmatch(low) or re.search(r"(.)\1\1", low) or _unmutated(low) & _NOT_SIGNED:
         return False
+    if core != low and (_WORDLIKE_ENDING.search(core) or _known_word(core)):
+        return False
+    if re.match(r"(?:dd|ngh|mh|nh)", low) or low.endswith("ion"):
+        return False  # Welsh mutated or plural words: "oddi wrth ddisgyblion bl 11"
     return not (_WORDLIKE_ENDING.search(low) or _wordish(low) or _welsh(text))
 
 
@@ -1477,6 +1513,15 @@ def _wordish(low: str) -> bool:
     return any(_known_word(low[:i]) and _known_word(low[i:]) for i in range(3, len(low) - 2))
 
 
+# An age or a school year straight after a signed name ("from mikolaj age 8", "by zuri, 10").
+_AGE_OR_YEAR_AFTER = re.compile(
+    r"[ \t]*[,(]?[ \t]*(?:(?i:age|aged|oed|year|yr|blwyddyn|bl)\b|(?i:y)\d"
+    r"|(?:[1-9]|1[0-3])[A-Z]{1,2}\b)"
+    r"|[ \t]*[,(][ \t]*(?:1\d|2[0-5]|[5-9])\b"
+)
+_YEAR_WORDS = _words("year yr y bl blwyddyn flwyddyn mlwyddyn form class dosbarth age aged oed")
+
+
 def _replace_soft(
     *, listed_only: bool = False, signed: bool = False, alone: bool = False
 ) -> Callable[[re.Match[str]], str]:
@@ -1491,8 +1536,16 @@ def _replace_soft(
         ):
             before = match.string[: match.start("names")].rstrip(" \t-–—~")
             stands_alone = before.endswith("\n") or bool(re.search(_EMOJI + "$", before))
-            if not (
-                alone and stands_alone and len(words) == 1 and _signed_lower(words[0], match.string)
+            after = match.start("names") + len(words[0])
+            # "- chioma, 13", "from mikolaj age 8": an age or school year after it marks a signature
+            aged = (
+                bool(_AGE_OR_YEAR_AFTER.match(match.string, after))
+                and words[0].lower() not in _YEAR_WORDS
+            )
+            word = words[0]
+            lone = alone and stands_alone and len(words) == 1 and _signed_lower(word, match.string)
+            if not lone and not (
+                aged and (_signed_lower(word, match.string) or _signed_name(word, match.string))
             ):
                 return match.group()
         if len(words) > 1 and words[1].lower().strip(".,!?") in _NOT_PRIVATE:
@@ -1606,7 +1659,8 @@ _RELATION_SINGLE = (
 )
 # "my sister chloe", "my little brother alfie", "my mum Karen", "me n my sister lily".
 _RELATION_NAME = re.compile(
-    rf"(?P<intro>\b(?i:my|our|me|ma)[ \t]+(?i:{_RELATION_SINGLE})[ \t]+)" + _NAMES
+    rf"(?P<intro>\b(?i:my|our|me|ma)[ \t]+(?:[a-z]+['’]s[ \t]+)?(?i:{_RELATION_SINGLE})[ \t]+)"
+    + _NAMES
 )
 # "fy chwaer Lili", "efo fy ffrind celyn", "fi a'n ffrind Steffan", "mae fy mam Sian".
 _RELATION_NAME_CY = re.compile(
@@ -1619,6 +1673,24 @@ _RELATION_NAME_CY = re.compile(
     r"tad|nain|nhaid|taid|mamgu|mam-gu|nhadcu|nhad-cu|cefnder|nghefnder|cyfnither|"
     r"nghyfnither|modryb|ewythr|mêt|met|nghariad|cariad|mab|merch|cymydog|nghymydog|anti|"
     r"yncl|wncwl|bopa)[ \t]+)" + _NAMES
+)
+# "a girl called Roxy", "my friend named Mahira", "fy ffrind o'r enw Mabon": a person named in
+# passing ("a film called Cars" is no person).
+_PERSON_WORD = (
+    r"girl|boy|lad|lass|kid|guy|man|woman|lady|bloke|person|someone|somebody|friend|mate|pal|"
+    r"teacher|student|pupil|neighbour|cousin|brother|sister|bachgen|hogyn|hogan|merch|dyn|dynes|"
+    r"ffrind|mêt|met|athro|athrawes|rhywun|cymydog|boi"
+)
+_CALLED_NAME = re.compile(
+    rf"(?P<intro>\b(?i:{_PERSON_WORD})(?:[ \t]+[a-z]+)?[ \t]+"
+    r"(?i:called|named|called\s+like|o['’]r\s+enw|sy['’]n\s+cael\s+ei\s+galw(?:\s+yn)?)[ \t]+)"
+    + _NAMES
+)
+# "this girl in my class Chidinma got ...": a name straight after "in my class/year/form".
+_IN_MY_CLASS_NAME = re.compile(
+    r"(?P<intro>\b(?i:in|from)[ \t]+(?i:my|our)[ \t]+(?i:class|year|form|tutor\s+group)"
+    r"[ \t]*,?[ \t]+)"
+    r"(?P<names>[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*)?)(?=[ \t]+[a-z])"
 )
 # "me and jake", "me, Amy and Priya", "me n ollie", "fi a Gruff".
 _ME_AND = re.compile(
@@ -1673,6 +1745,49 @@ _SCHOOL_LOWER_CY = re.compile(
     rf"\bysgol(?P<kind>(?:[ \t]+(?:{_SCHOOL_KIND_CY}))+)(?P<rest>(?:[ \t]+(?:y|yr)?[ \t]*"
     r"[^\W\d_][\w'’-]*){1,3})"
 )
+# "i ysgol y preseli", "ysgol yr hendre": a school's own name in lower case after "ysgol y/yr",
+# when it is no common Welsh word ("ysgol y pentref", "ysgol y Sul", "ysgol yr haf").
+# "yn ysgol glantaf": "ysgol" without the article after "yn", "i", "o" or "at" is "X's school",
+# so a word after it that is no adjective, time or function word names the school.
+_SCHOOL_Y_CY = re.compile(
+    r"(?<![\w'’])(?i:ysgol)[ \t]+(?:y|yr)[ \t]+(?P<name>[a-zâêîôûŵŷ][a-zâêîôûŵŷ'’-]{3,})(?![\w'’])"
+    r"|(?<![\w'’])(?i:yn|ym|i|o|at)[ \t]+(?P<intro2>ysgol[ \t]+)"
+    r"(?P<name2>[a-zâêîôûŵŷ]{4,})(?![\w'’-])"
+)
+_NOT_SCHOOL_Y_CY = _words(
+    """
+    pentref pentre dref dre tref ddinas dinas sul haf gaeaf gwanwyn hydref nos dydd goedwig coed
+    ddawns dawns gân cân feithrin meithrin gymuned gymraeg fro wlad wythnos flwyddyn bore
+    prynhawn pnawn eglwys capel bryn mynydd môr traeth ardal cyfan diwedd dechrau plant bobl
+    cymoedd cwm dyffryn fferm stad ystad ynys llyfrgell ganolfan athrawon disgyblion gornel
+    ers pan achos heddiw yfory fory nawr rŵan rwan llynedd wythnos trwy drwy gyda efo heb tan
+    erbyn eto hefyd felly newydd fach fawr dda leol gymraeg uwchradd gynradd breifat arall
+    wahanol gyfun gatholig eglwys arbennig bob pob drwy'r mor rhy sydd oedd roedd mae heno
+    """
+)
+
+
+# Adjective endings: "yn ysgol leol", "i ysgol arbennig", "o ysgol Gatholig".
+_WELSH_ADJECTIVE_ENDING = re.compile(r"(?:ol|us|ig|aidd|gar|og|ach|ion|wyd)$")
+
+
+def _replace_school_y_cy(match: re.Match[str]) -> str:
+    low = (match.group("name") or match.group("name2")).lower()
+    if (
+        low in _NOT_SCHOOL_Y_CY
+        or low in _NOT_SCHOOL_NAME_CY
+        or low in _NOT_NAME_WORDS
+        or _unmutated(low) & _NOT_SCHOOL_Y_CY
+        or (_WELSH_WORD_ENDING if match.group("name") else _WELSH_ADJECTIVE_ENDING).search(low)
+        or _everyday_word(low)
+        or re.search(r"['’]", low)
+    ):
+        return match.group()
+    if match.group("name2"):
+        return match.group()[: match.start("intro2") - match.start()] + "[school]"
+    return "[school]"
+
+
 # A school named with its kind anywhere: "Fitzalan High School students", "(Cantonian High)",
 # "St Cyres school".
 _SCHOOL_NAMED = re.compile(
@@ -1888,15 +2003,25 @@ def _replace_school_lower_cy(match: re.Match[str]) -> str:
 # kind, after "at" or "go to", when the name is no everyday word.
 _SCHOOL_LOWER_EN = re.compile(
     r"(?P<intro>\b(?:at|go\s+to|goes\s+to|go|attend|attends|from)[ \t]+)"
-    r"(?P<first>[a-z][a-z'’-]+)[ \t]+(?:high[ \t]+school|comprehensive|comp|"
-    r"primary(?:[ \t]+school)?|academy)\b"
+    r"(?P<first>[a-z][a-z'’-]+)[ \t]+(?P<kind>high[ \t]+school|comprehensive|comp|"
+    r"primary(?:[ \t]+school)?|academy|high(?![ \t]+(?:street|st|road|rd|lane|up|rise|flats)\b))\b"
     # "at st cuthberts we ...": a saint's school typed in lower case (not a hospital or church)
-    r"|(?P<intro2>\b(?:at|go\s+to|goes\s+to|attend|attends)[ \t]+)(?=st\.?[ \t])"
+    r"|(?P<intro2>\b(?:at|go\s+to|goes\s+to|attend|attends|(?:my|our)\s+school(?:\s+is)?[ \t,:]*)"
+    r"[ \t]+)(?=st\.?[ \t])"
     r"st\.?[ \t]+(?P<saint>[a-z]+)(?:['’]?s)?\b"
     r"(?![ \t]+(?i:hospital|church|chapel|road|rd|street|st|lane|park|centre|center|fields|hall|"
     r"close|avenue|ave|square|cathedral|station|surgery|hospice|day|beach|bay|museum|castle|"
     r"market|shops?|library|pool|leisure|cinema|stadium|gardens|retail|village|town))",
     re.IGNORECASE,
+)
+
+
+_NOT_SCHOOL_EVERYDAY = _words(
+    """
+    another other different nearby next previous last same better worse good bad best worst
+    normal proper real free rough posh crap rubbish shit decent nice massive tiny huge little
+    sky knee waist mile
+    """
 )
 
 
@@ -1916,13 +2041,21 @@ def _replace_school_lower_en(match: re.Match[str]) -> str:
             return match.group()
         return f"{match.group('intro2')}[school]"
     low = match.group("first").lower()
+    # a school is often named for its place ("at whitchurch high", "radyr comp")
     if (
         low in _NOT_SCHOOL_FIRST
-        or low in _PLACES
-        or low in _NOT_SIGNED
+        or (low in _NOT_SIGNED and low not in _PLACES)
         or low in _NOT_FIRST_NAMES
-        or _everyday_word(low)
+        or low in _NOT_SCHOOL_EVERYDAY
     ):
+        return match.group()
+    # an everyday word names a school before a plain kind ("at eastern comp") or after a school
+    # year ("in year 8 at eastern high"), not before a bare "high" ("prices at sky high")
+    year_before = re.search(
+        r"(?i:year|yr|y|bl)[ \t]*\d{1,2}[A-Za-z]{0,2}[ \t]+$",
+        match.string[max(0, match.start() - 24) : match.start()],
+    )
+    if _everyday_word(low) and match.group("kind").lower() == "high" and not year_before:
         return match.group()
     return f"{match.group('intro')}[school]"
 
@@ -1978,6 +2111,60 @@ _NAME_YEAR_OPENING = re.compile(
     + rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
     + rf"(?=(?:{_YEAR_TAIL}|{_AGE_AFTER}|[ \t]*\((?:1\d|2[0-5]|[89])\))[ \t]*[:\-–—])"
 )
+# "Jade Price 9R - ...", "Ellis-Jay Thomas 8W the pitch ...": a name opening a line with a form
+# code (a year and the form's capital letters) straight after it.
+_NAME_FORM_OPENING = re.compile(
+    _OPENING
+    + rf"(?P<names>{_NAME}(?:[ \t]+{_NAME}){{0,2}})"
+    + r"(?=[ \t]*,?[ \t]+\(?(?:[1-9]|1[0-3])[A-Z]{1,2}\)?(?:[ \t,.:!\-–—]|$))",
+    re.MULTILINE,
+)
+# "I am the Zofia from class 5" (an article where English has none): a listed name, or any
+# capitalised non-word with a school year after it.
+_I_AM_THE = re.compile(
+    r"(?P<intro>(?<![\w'’])(?i:i['’]?m|i\s+am)[ \t]+(?i:the)[ \t]+)(?P<names>[A-Z][\w'’-]*)"
+)
+# "haia dwi'n Cari ac dwi'n 8": "dwi'n" before a capitalised listed first name.
+_DWIN_NAME = re.compile(
+    r"(?P<intro>(?<![\w'’])(?i:dwi['’]n|dw[ \t]+i['’]n|rwy['’]n|rydw[ \t]+i['’]n)[ \t]+)"
+    r"(?P<names>[A-Z][\w'’-]*)"
+)
+
+
+def _replace_i_am_the(match: re.Match[str]) -> str:
+    word = match.group("names")
+    low = word.lower()
+    if low in _NOT_SIGNED or low in _NOT_FIRST_NAMES or _everyday_word(word):
+        return match.group()
+    if low in _GIVEN_NAMES or _year_follows(match, word):
+        return f"{match.group('intro')}[name]"
+    return match.group()
+
+
+def _replace_dwin_name(match: re.Match[str]) -> str:
+    word = match.group("names")
+    low = word.lower()
+    if low not in _GIVEN_NAMES or low in _NOT_NAMES_CY or _unmutated(low) & _NOT_SIGNED:
+        return match.group()
+    return f"{match.group('intro')}[name]"
+
+
+# "Myself Aditya, class 8": an introduction in Indian English, opening a sentence.
+_MYSELF = re.compile(
+    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?i:my[ \t]*self)[ \t]*[,:\-]?[ \t]+)" + _NAMES,
+    re.MULTILINE,
+)
+# "i call myself Bex", "dw i'n galw fy hun yn Bex".
+_CALL_MYSELF = re.compile(
+    r"(?P<intro>(?<![\w'’])(?i:call[ \t]+myself|galw[ \t]+fy[ \t]+hun(?:[ \t]+yn|['’]n))[ \t]+)"
+    + _NAMES
+)
+# "... more stuff to do (Imogen)": a listed first name in brackets ends the message.
+_NAME_BRACKET_END = re.compile(
+    r"(?P<intro>\([ \t]*)" + rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)" + r"(?=[ \t]*\)[ \t.!x]*$)"
+)
+# "cheaper buses frm jaz", "more bins from Ellie x": "from" and a listed first name end the message.
+_FROM_END = re.compile(r"(?P<intro>(?<![\w'’])(?i:from|frm)[ \t]+)" + _NAMES + _END)
 # "hi it's amber from the eco club": after a greeting, a name typed in lower case, even one that
 # is also a word, when "from", "here" or a pause follows.
 _GREETING_ITS_LOWER = re.compile(
@@ -2073,7 +2260,9 @@ def _replace_two_names(match: re.Match[str]) -> str:
 # "our school Heronsbridge", "my school is Stanwell", "Stanwell School has no ...": a school's
 # own name (not "Sunday School", "Forest School": everyday words).
 _SCHOOL_OWN = re.compile(
-    r"(?P<intro>\b(?i:our|my|ein|fy)[ \t]+(?i:school|ysgol)(?:[ \t]+(?i:is|ydy|yw))?[ \t,:\-(]+)"
+    r"(?P<intro>\b(?:(?i:our|my|ein|fy)[ \t]+(?:(?i:primary|secondary|high|old|new|junior|welsh|"
+    r"catholic|first)[ \t]+)?(?i:school|ysgol)(?:[ \t]+(?i:is|was|ydy|yw))?"
+    r"|(?i:pupil|student|pupils|students|disgybl|disgyblion)[ \t]+(?i:at|in|of|yn|ym))[ \t,:\-(]+)"
     r"(?P<first>[A-Z][\w'’-]+)(?:[ \t]+[A-Z][\w'’-]+)?"
     r"(?:[ \t]+(?:High|Comp|Comprehensive|School|Academy|College)\b)?"
     r"|(?P<intro2>)(?<![\w'’])(?P<first2>[A-Z][\w'’-]+)[ \t]+School\b"
@@ -2089,7 +2278,11 @@ def _replace_school_own(match: re.Match[str]) -> str:
         or low in _NOT_SIGNED
         or low in _NOT_FIRST_NAMES
         or _everyday_word(first)
-        or _WORDLIKE_ENDING.search(low)
+        # "my school is Crowded"; but "my primary school Glyncoed" names it
+        or (
+            _WORDLIKE_ENDING.search(low)
+            and re.search(r"(?i:is|was|ydy|yw)\W*$", match.group("intro") or "is")
+        )
     ):
         return match.group()
     return f"{match.group('intro') or ''}[school]"
@@ -2156,6 +2349,7 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _STREET_LIVE.sub(lambda m: f"{m.group('intro')}[address]", out)
     out = _SCHOOL.sub(lambda m: f"{m.group('at') or m.group('goes') or ''}[school]", out)
     out = _SCHOOL_LOWER_CY.sub(_replace_school_lower_cy, out)
+    out = _SCHOOL_Y_CY.sub(_replace_school_y_cy, out)
     out = _SCHOOL_NAMED.sub(_replace_school_named, out)
     out = _SCHOOL_LOWER_EN.sub(_replace_school_lower_en, out)
     out = _POSTCODE.sub(_replace_postcode, out)
@@ -2188,8 +2382,14 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     for pattern in (_NAME_KISSES_END, _COMMA_NAME_END):
         out = pattern.sub(_replace_listed_end, out)
     out = _EMOJI_NAME_END.sub(_replace_soft(listed_only=True, signed=True, alone=True), out)
-    for pattern in (_ME_COLON, _ME_COMMA_AGE, _NAME_YEAR_OPENING):
+    for pattern in (_ME_COLON, _ME_COMMA_AGE, _NAME_YEAR_OPENING, _NAME_FORM_OPENING):
         out = pattern.sub(_replace_soft(), out)
+    out = _MYSELF.sub(_replace_names(strong=False), out)
+    out = _I_AM_THE.sub(_replace_i_am_the, out)
+    out = _DWIN_NAME.sub(_replace_dwin_name, out)
+    out = _CALL_MYSELF.sub(lambda m: _replace_soft(listed_only=_welsh(m.string))(m), out)
+    for pattern in (_NAME_BRACKET_END, _FROM_END):
+        out = pattern.sub(_replace_soft(listed_only=True), out)
     out = _GREETING_ITS_LOWER.sub(_replace_greeting_lower, out)
     out = _INITIALS_END.sub(_replace_initials, out)
     out = _NAME_SMILEY_END.sub(_replace_soft(listed_only=True, signed=True), out)
@@ -2203,7 +2403,7 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _TWO_NAMES.sub(_replace_two_names, out)
     for pattern in (_RELATION_FULL_NAME, _RELATION_FULL_NAME_CY):
         out = pattern.sub(_replace_full_name, out)
-    for pattern in (_RELATION_NAME, _RELATION_NAME_CY, _ME_AND):
+    for pattern in (_RELATION_NAME, _RELATION_NAME_CY, _ME_AND, _CALLED_NAME, _IN_MY_CLASS_NAME):
         out = pattern.sub(_replace_private, out)
     out = _AND_ME.sub(_replace_and_me, out)
     out = _TITLE.sub(_replace_title, out)
