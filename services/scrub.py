@@ -1183,7 +1183,10 @@ def _replace_full_name(match: re.Match[str]) -> str:
 def _public_figure(match: re.Match[str], names_taken: str) -> bool:
     """Whether the sentence around a titled name makes it a fictional or public figure."""
     text = match.string
-    start = max(text.rfind(c, 0, match.start()) for c in ".!?\n") + 1
+    # the sentence before it, at most 200 characters back (an answer with no full stops would
+    # otherwise be read again for every title in it: quadratic on hostile input)
+    floor = max(0, match.start() - 200)
+    start = max(floor, max(text.rfind(c, floor, match.start()) for c in ".!?\n") + 1)
     if _PUBLIC_BEFORE.search(text[start : match.start()]):
         return True
     after = _FICTION_AFTER.match(text, match.start("names") + len(names_taken))
