@@ -366,7 +366,9 @@ _STRONG_INTRO = re.compile(
 )
 # Introductions that are also ordinary phrases ("I'm Happy"): only a capitalised non-word counts.
 _WEAK_INTRO = re.compile(
-    r"(?P<intro>(?<![\w'’])(?:i['’]?m\s+name|i\s+am\s+name|i['’`]?m|i\s+am|call\s+me|jestem|my\s+name(?:\s+are)?(?![\w'’])|galw(?:ch)?\s+fi['’]?n|"
+    r"(?P<intro>(?<![\w'’])(?:i['’]?m\s+name|i\s+am\s+name|i['’`]?m|i\s+am|call\s+me|jestem|"
+    # "mates call me Jonno, real name Jonathan Bevan"
+    r"(?:real|actual|proper|full)\s+name(?:\s+is|['’]s|\s*[:=\-])?|my\s+name(?:\s+are)?(?![\w'’])|galw(?:ch)?\s+fi['’]?n|"
     r"galw(?:ch)?\s+fi\s+yn|(?:fy\s+)?ngalw(?:\s+i)?['’]?n|(?<!\bi\s)fi\s+(?:yw|ydy|ydi|di|['’]di))\s+)"
     + _NAMES,
     re.IGNORECASE,
@@ -465,7 +467,10 @@ _PUBLIC_BEFORE = re.compile(
 # "everyone calls me Taz", "im josh".
 _SOFT_INTRO = re.compile(
     r"(?P<intro>(?<![\w'’])(?i:this\s+is|it['’]?s\s+me|its\s+me|it\s+is\s+me|"
-    r"the\s+name['’]?s|the\s+names|(?:everyone|everybody|every1|people|friends|mates|they|"
+    r"the\s+name['’]?s|the\s+names|the\s+name\s+is|"
+    # "answering as Zara, a student nurse", "writing this as Niamh"
+    r"(?:answering|writing|speaking|replying|responding|filling[ \t]+(?:this|it)[ \t]+(?:in|out))"
+    r"(?:[ \t]+(?:this|here))?[ \t]+as|(?:everyone|everybody|every1|people|friends|mates|they|"
     r"my\s+(?:friends|mates))\s+calls?\s+me|they\s+call\s+me|i['’]?m|i\s+am|(?:just\s+)?call\s+me|"
     r"(?:you|u)\s+can\s+call\s+me|i\s+go\s+by|(?:also\s+)?known\s+as|"
     r"(?:ya|yer|your|ur|yo)\s+(?:boi|boy|boii+|girl|gurl|gal|lad|lass)|this\s+was)"
@@ -564,8 +569,11 @@ _ITS_NAME = re.compile(
 )
 # "Josh here, ...", "Ellie, 14, ...", "Kai (15)": a name opening the message, then "here" or age.
 _OPENING = (
-    r"(?P<intro>(?:^|(?<=\n))[ \t]*(?:(?i:hi|hiya|hey|heya|heyy+|hello|ello|helo|haia|hia|heia|"
-    r"shwmae|s['’]?mae|sumae|smai|yo|oi|alright|sup|wagwan)"
+    r"(?P<intro>(?:^|(?<=[\n.!?]))[ \t]*(?:(?i:hi|hiya|hey|heya|heyy+|hello|ello|helo|haia|hia|"
+    r"heia|shwmae|s['’]?mae|sumae|smai|yo|oi|alright|sup|wagwan|"
+    # "Good evening, Osian Parry here", "Noswaith dda, Gwion yma"
+    r"(?:good[ \t]+)?(?:morning|afternoon|evening)|bore[ \t]+da|prynhawn[ \t]+da|"
+    r"p['’]?nawn[ \t]+da|noswaith[ \t]+dda)"
     r"(?:[ \t]+(?i:there|all|guys|everyone|pawb))?[ \t,!.]+)?)"
 )
 _AGE = r"[ \t]*,?[ \t]*\(?(?:1\d|2[0-5]|[89])\)?[ \t]*"
@@ -576,7 +584,7 @@ _NAME_OPENING = re.compile(
     + rf"(?!{_CY_WORD_NAMES}[ \t]+(?i:yma)\b)"
     # "Hope was here", "Brexit is here": a verb is no part of a name
     + rf"(?P<names>{_NAME}(?:[ \t]+(?!(?i:was|is|were|woz|are|am|be|been|not)\b){_NAME}){{0,2}})"
-    + rf"(?=(?:{_YEAR_TAIL}[ \t]*,?)?[ \t]+(?i:here|yma|speaking)\b"
+    + rf"(?=(?:{_YEAR_TAIL}[ \t]*,?)?[ \t]+(?i:here|yma|speaking|writing|typing)\b"
     + rf"|{_AGE}(?i:yo|y/o|yrs?|years?(?:[ \t]+old)?|oed)\b)"
 )
 # ... with a bare age ("Ellie, 14, ..."), only for a common first name: "Buses, 10 out of 10".
@@ -631,6 +639,7 @@ _NOT_FIRST_NAMES = _NOT_NAME_WORDS | _words(
     agnostic religious vegan vegetarian
     student pupil sixth form college uni university school apprentice
     important private secret personal irrelevant unimportant anonymous none nothing hidden
+    already listed registered written spelt spelled included mentioned down
     unusual common rare long hard difficult
     """
 )
@@ -1079,6 +1088,7 @@ _NOT_NAMES_CY = _words(
     hwyr cynnar newynog gwael tost dost ocê oce dryslyd ansicr hyderus iach sâl llon
     merch bachgen hogan hogyn boi plentyn person nyrs prentis gweithiwr gwirfoddolwr aelod
     gofalwraig ffermwr chwaraewr cadeirydd arweinydd llysgennad
+    disgyblion myfyrwyr aelodau plant pobl ieuenctid gweithwyr athrawon
     """
 )
 # Words before a Welsh name-first that make it a place or a thing: "ym Mangor dw i".
@@ -1647,7 +1657,8 @@ _RELATION_WORDS = _words(
     mum mom mam mother dad father mummy daddy nan nana nanna nain taid gran granny grandma
     grandad grandpa auntie aunty aunt uncle cousin brother sister bro sis friend mate bestie
     boyfriend girlfriend bf gf partner teacher tutor carer coach neighbour son daughter baby
-    god jesus allah
+    god jesus allah housemate flatmate roommate manager boss supervisor colleague workmate
+    landlord landlady mentor counsellor counselor lecturer keyworker adviser advisor
     """
 )
 _RELATION_SINGLE = (
@@ -1658,7 +1669,10 @@ _RELATION_SINGLE = (
     r"sister|bro|sis|nan|nana|nanna|gran|granny|grandma|grandad|grandpa|auntie|aunty|aunt|"
     r"uncle|cousin|friend|bestfriend|bff|bestie|mate|m8|pal|boyfriend|girlfriend|bf|gf|"
     r"partner|neighbour|son|daughter|niece|nephew|coach|tutor|form[ \t]+tutor|carer|"
-    r"(?:youth|social|support|key|care)[ \t]+worker|foster[ \t]+(?:mum|dad|carer|parent))"
+    r"(?:youth|social|support|key|care)[ \t]+worker|foster[ \t]+(?:mum|dad|carer|parent)|"
+    # people at work, college and home: "my housemate Shannon", "my manager Dave"
+    r"housemate|flatmate|roommate|manager|boss|supervisor|colleague|workmate|landlord|landlady|"
+    r"mentor|counsell?or|lecturer|keyworker|(?:careers|personal)[ \t]+advis[eo]r)"
 )
 # "my sister chloe", "my little brother alfie", "my mum Karen", "me n my sister lily".
 _RELATION_NAME = re.compile(
@@ -1682,6 +1696,7 @@ _RELATION_NAME_CY = re.compile(
 _PERSON_WORD = (
     r"girl|boy|lad|lass|kid|guy|man|woman|lady|bloke|person|someone|somebody|friend|mate|pal|"
     r"teacher|student|pupil|neighbour|cousin|brother|sister|bachgen|hogyn|hogan|merch|dyn|dynes|"
+    r"worker|manager|boss|housemate|flatmate|mentor|counsell?or|lecturer|adviser|advisor|coach|"
     r"ffrind|mêt|met|athro|athrawes|rhywun|cymydog|boi"
 )
 _CALLED_NAME = re.compile(
@@ -1691,9 +1706,9 @@ _CALLED_NAME = re.compile(
 )
 # "this girl in my class Chidinma got ...": a name straight after "in my class/year/form".
 _IN_MY_CLASS_NAME = re.compile(
-    r"(?P<intro>\b(?i:in|from)[ \t]+(?i:my|our)[ \t]+(?i:class|year|form|tutor\s+group)"
+    r"(?P<intro>\b(?i:in|from|on)[ \t]+(?i:my|our)[ \t]+(?i:class|year|form|tutor\s+group|course)"
     r"[ \t]*,?[ \t]+)"
-    r"(?P<names>[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*)?)(?=[ \t]+[a-z])"
+    r"(?P<names>[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*)?)(?=[ \t]+[a-z]|[ \t]*,)"
 )
 # "me and jake", "me, Amy and Priya", "me n ollie", "fi a Gruff".
 _ME_AND = re.compile(
@@ -1707,7 +1722,8 @@ _AND_ME = re.compile(
 # More names joined to one already removed: "[name] and leo", "[name] & Bea", "[name], Amy".
 _JOINED_NAME = re.compile(
     r"(?P<intro>\[name\](?:[ \t]*,[ \t]*(?:(?i:and|&|a|ac)[ \t]+)?|[ \t]+(?i:and|an|n|&|\+|a|ac)"
-    r"[ \t]+))" + _NAMES
+    # "i'm [name] (Rebecca really)"
+    r"[ \t]+|[ \t]*\([ \t]*))" + _NAMES
 )
 # A name and kisses closing the message: "benches in the park pls ruby x", "abbie xx".
 _NAME_KISSES_END = re.compile(
@@ -2099,8 +2115,9 @@ _INITIALS_END = re.compile(
 _NOT_INITIALS = _words("ps pps nb uk us usa eu am pm rip gb og fyi tbc asap aka")
 # "me: Tayla, age 16", "about me - Kian": a name after "me" and a colon or dash.
 _ME_COLON = re.compile(
-    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?i:me|about\s+me|amdana(?:f)?\s+i)[ \t]*[:=\-–][ \t]*)"
-    + _NAMES
+    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?:(?i:me|(?:(?:a[ \t]+)?(?:bit|little|something)[ \t]+)?"
+    r"about[ \t]+(?:me|myself)|amdana(?:f)?\s+i)[ \t]*[:=\-–]"
+    r"|(?i:who[ \t]+am[ \t]+i)[ \t]*\?)[ \t]*)" + _NAMES
 )
 # "me, Sanvi, age 11 - ...", "Iestyn, blwyddyn 9 — ...": a name opening the message with an age
 # or a school year after it, then the message goes on.
