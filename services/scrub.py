@@ -388,7 +388,7 @@ _NAME_HERE = re.compile(
 # Welsh puts the name first: "Dafydd ydw i", "Gethin sydd yma", "Nia yw fy enw".
 _NAME_FIRST_CY = re.compile(
     rf"(?<![\w'’-])(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
-    r"(?P<after>[ \t]+(?i:yw\s+fy\s+enw|ydy\s+fy\s+enw|ydi\s+fy\s+enw)\b)"
+    r"(?P<after>[ \t]+(?i:(?:yw|ydy|ydi)(?:\s+fy\s+|['’]n\s+|['’]r\s+)enw)\b)"
 )
 # "Cai ydw i", "Lowri dw i", "Gethin sydd yma", "Bethan sy 'ma": a sentence may open that way
 # too ("Pwy ydw i?", "Problem sydd yma"), so only after a greeting ("Shwmae, Cai ydw i") or
@@ -531,6 +531,13 @@ _CLOSER_SIGN_OFF = re.compile(
     rf"(?P<intro>(?:^|(?<=[.!?,;:\n()]))[ \t]*(?i:{_CLOSER}){_AUDIENCE}[ \t]*[,!.:\-–—]*[ \t\n]+)"
     + _NAMES
     + _END
+)
+# "Sincerely,\nLowri Haf Jenkins\nSixth form": a closer on a line of its own, then a line that is
+# only a name, whatever comes after it (a role, a school year, a college).
+_CLOSER_LINE = re.compile(
+    rf"(?P<intro>(?:^|(?<=\n))[ \t]*(?i:{_CLOSER}){_AUDIENCE}[ \t]*[,!.:\-–—]*[ \t]*\n[ \t]*)"
+    + _NAMES
+    + r"(?=[ \t]*\n)"
 )
 # "Signed: Kofi Mensah, year 10" opening a line, then the message.
 _SIGNED_LABEL = re.compile(
@@ -1160,6 +1167,15 @@ def _replace_name_first(match: re.Match[str]) -> str:
     state ("Hapus ydw i": its capital is only the sentence's)."""
     words = match.group("names").split()
     before = match.string[: match.start("names")].split()
+    if len(words) == 2 and words[0].lower() in _NOT_NAMES_CY | _NOT_NAME_WORDS:
+        # "... ond Dafydd ydy fy enw go iawn": the word before is no part of the name
+        lead = match.group("names")[: match.group("names").index(words[1], len(words[0]))]
+        one = match.re.match(match.string, match.start("names") + len(lead))
+        if one is not None and one.group("names") == words[1]:
+            replaced = _replace_name_first(one)
+            if replaced != one.group():
+                return lead + replaced
+        return match.group()
     if words[0].lower() in _NOT_NAMES_CY or (before and before[-1].lower() in _CY_BEFORE_PLACE):
         return match.group()
     if words[0].lower() not in _GIVEN_NAMES and (
@@ -1569,6 +1585,8 @@ def _replace_soft(
             or (words[1].islower() and words[1].lower() in _FAMILY_NAMES)
         ):
             taken = 2
+            if len(words) > 2 and words[2][:1].isupper() and words[2].lower() in _FAMILY_NAMES:
+                taken = 3  # "Lowri Haf Jenkins": a middle name, then a listed surname
         kept = _taken(names, words, taken)
         return f"{match.group('intro')}[name]{names[len(kept) :]}"
 
@@ -1690,6 +1708,15 @@ _RELATION_NAME_CY = re.compile(
     r"tad|nain|nhaid|taid|mamgu|mam-gu|nhadcu|nhad-cu|cefnder|nghefnder|cyfnither|"
     r"nghyfnither|modryb|ewythr|mêt|met|nghariad|cariad|mab|merch|cymydog|nghymydog|anti|"
     r"yncl|wncwl|bopa)[ \t]+)" + _NAMES
+)
+# "ffrind fi Lowri", "gweithiwr ieuenctid ni, Siân,": spoken Welsh puts "fi"/"ni" after the
+# relation instead of "fy"/"ein" before it.
+_RELATION_FI_NAME_CY = re.compile(
+    r"(?P<intro>(?<![\w'’])(?i:ffrind(?:[ \t]+gorau)?|ffrindiau|chwaer(?:[ \t]+(?:fach|fawr))?|"
+    r"brawd(?:[ \t]+(?:bach|mawr))?|cariad|mêt|met|cefnder|cyfnither|cymydog|athro|athrawes|"
+    r"tiwtor|hyfforddwr|gweithiwr[ \t]+ieuenctid|gweithwraig[ \t]+ieuenctid|gofalwr|"
+    r"gweithiwr[ \t]+cymdeithasol|mam|tad|nain|taid|mamgu|tadcu)[ \t]+(?i:fi|ni)[ \t]*,?[ \t]+)"
+    + _NAMES
 )
 # "a girl called Roxy", "my friend named Mahira", "fy ffrind o'r enw Mabon": a person named in
 # passing ("a film called Cars" is no person).
@@ -1917,6 +1944,22 @@ def _replace_private(match: re.Match[str]) -> str:
     return f"{match.group('intro')}[name]{possessive.group() if possessive else ''}{tail}"
 
 
+# "Lucy from my course had to quit", "Jack off my estate": a name said of someone the writer
+# knows from class, work or home (at a sentence's start only a listed name).
+_NAME_FROM_MY = re.compile(
+    rf"(?<![\w'’\[-])(?P<names>{_NAME})"
+    r"(?=[ \t]+(?i:from|off|at|in|on)[ \t]+(?i:my|our)[ \t]+(?i:class|year|form|course|college|"
+    r"uni|work|job|team|estate|street|flats|placement|apprenticeship|youth[ \t]+club|halls)\b)"
+)
+
+
+def _replace_name_from_my(match: re.Match[str]) -> str:
+    word = match.group("names")
+    if not _private_name(word, sentence_start=_at_sentence_start(match.string, match.start())):
+        return match.group()
+    return "[name]"
+
+
 def _replace_and_me(match: re.Match[str]) -> str:
     """ "Jess and me" -> "[name] and me"; at a sentence's start only a listed name."""
     word = match.group("names")
@@ -2050,6 +2093,46 @@ _SAINT_PLACES = _words(
     ives davids david asaph athan mellons fagans clears dogmaels brides albans helens austell
     andrews neots annes agnes just mawes columb ishmaels florence georges nicholas donats
     """
+)
+
+
+# "did my a levels at radyr", "sixth form at stanwell": a school named by its own name (often
+# its place's) after the course taken there.
+_SCHOOL_STUDY_AT = re.compile(
+    r"(?P<intro>\b(?i:a[ -]?levels?|as[ -]?levels?|gcses?|btecs?|sixth[ \t]+form|6th[ \t]+form|"
+    r"year[ \t]*1[0-3]|yr[ \t]*1[0-3]|chweched(?:[ \t]+dosbarth)?)[ \t]+(?i:at|yn|ym)[ \t]+)"
+    r"(?P<name>[^\W\d_][\w'’-]*)(?![\w'’-])"
+)
+_NOT_STUDY_PLACE = _words(
+    """
+    college uni university school home work night nights weekends weekend the a an my our this
+    that same another different least last first once all least tech local sixth sixthform
+    coleg ysgol brifysgol prifysgol
+    """
+)
+
+
+def _replace_school_study_at(match: re.Match[str]) -> str:
+    word = match.group("name")
+    low = word.lower()
+    if (
+        low in _NOT_STUDY_PLACE
+        or low in _NOT_NAME_WORDS
+        or low in _NOT_SCHOOL_FIRST
+        or low in _NOT_FIRST_NAMES
+        or (_everyday_word(low) and low not in _PLACES)
+        or _WORDLIKE_ENDING.search(low)
+    ):
+        return match.group()
+    return f"{match.group('intro')}[school]"
+
+
+# "when I left Bishop Hedley", "at Cardinal Newman", "at Our Lady's Catholic": schools named for a
+# bishop, a cardinal or Our Lady, after a word that says the writer went there.
+_SCHOOL_FAITH = re.compile(
+    r"(?P<intro>\b(?i:at|left|leaving|leave|to|from|attend|attends|attended|in)[ \t]+)"
+    r"(?:Bishop|Archbishop|Cardinal|Blessed|Our[ \t]+Lady)(?:['’]s)?"
+    r"[ \t]+(?:of[ \t]+)?[A-Z][\w'’-]+"
 )
 
 
@@ -2372,6 +2455,8 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _SCHOOL_Y_CY.sub(_replace_school_y_cy, out)
     out = _SCHOOL_NAMED.sub(_replace_school_named, out)
     out = _SCHOOL_LOWER_EN.sub(_replace_school_lower_en, out)
+    out = _SCHOOL_STUDY_AT.sub(_replace_school_study_at, out)
+    out = _SCHOOL_FAITH.sub(lambda m: f"{m.group('intro')}[school]", out)
     out = _POSTCODE.sub(_replace_postcode, out)
     out = _POSTCODE_INTRO.sub(lambda m: f"{m.group('intro')}[postcode]", out)
     out = _POSTCODE_LIVE.sub(lambda m: f"{m.group('intro')}[postcode]", out)
@@ -2387,7 +2472,7 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _NAME_FIRST_CY_LISTED.sub(_replace_name_first_listed, out)
     for pattern in (_SOFT_INTRO, _NAME_OPENING, _NAMES_OPENING):
         out = pattern.sub(_replace_soft(), out)
-    for pattern in (_FROM_SIGN_OFF, _CLOSER_SIGN_OFF, _KISSES_NAME, _SIGNED_LABEL):
+    for pattern in (_FROM_SIGN_OFF, _CLOSER_SIGN_OFF, _CLOSER_LINE, _KISSES_NAME, _SIGNED_LABEL):
         out = pattern.sub(_replace_soft(signed=True), out)
     out = _DASH_SIGN_OFF.sub(_replace_dash(listed_only=False), out)
     out = _DASH_SIGN_OFF_MID.sub(_replace_dash(listed_only=True), out)
@@ -2423,9 +2508,17 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _TWO_NAMES.sub(_replace_two_names, out)
     for pattern in (_RELATION_FULL_NAME, _RELATION_FULL_NAME_CY):
         out = pattern.sub(_replace_full_name, out)
-    for pattern in (_RELATION_NAME, _RELATION_NAME_CY, _ME_AND, _CALLED_NAME, _IN_MY_CLASS_NAME):
+    for pattern in (
+        _RELATION_NAME,
+        _RELATION_NAME_CY,
+        _RELATION_FI_NAME_CY,
+        _ME_AND,
+        _CALLED_NAME,
+        _IN_MY_CLASS_NAME,
+    ):
         out = pattern.sub(_replace_private, out)
     out = _AND_ME.sub(_replace_and_me, out)
+    out = _NAME_FROM_MY.sub(_replace_name_from_my, out)
     out = _TITLE.sub(_replace_title, out)
     out = _MISS_LOWER.sub(_replace_miss, out)
     out = _SYR.sub(_replace_syr, out)
