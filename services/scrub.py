@@ -473,6 +473,8 @@ _SOFT_INTRO = re.compile(
     r"(?:[ \t]+(?:this|here))?[ \t]+as|(?:everyone|everybody|every1|people|friends|mates|they|"
     r"my\s+(?:friends|mates))\s+calls?\s+me|they\s+call\s+me|i['’]?m|i\s+am|(?:just\s+)?call\s+me|"
     r"(?:you|u)\s+can\s+call\s+me|i\s+go\s+by|(?:also\s+)?known\s+as|"
+    # "known to my mates as Deano"
+    r"known[ \t]+to[ \t]+(?:[a-z]+[ \t]+){1,2}as|"
     r"(?:ya|yer|your|ur|yo)\s+(?:boi|boy|boii+|girl|gurl|gal|lad|lass)|this\s+was)"
     r"(?:[ \t]*,)?[ \t]+)" + _NAMES
 )
@@ -483,7 +485,7 @@ _CLOSER = (
     r"lots\s+of\s+(?:love|luv)|love\s+ya|luv\s+ya|regards|kind\s+regards|best\s+wishes|"
     r"many\s+thanks|yours|yours\s+sincerely|sincerely|signed|best|take\s+care|"
     r"bye(?:\s+for\s+now)?|byee+|cya|see\s+ya|peace(?:\s+out)?|ta[ -]?ra|ta\s+ta|laters|cheerio|"
-    r"much\s+love|much\s+luv|all\s+the\s+best|speak\s+soon|yours\s+truly|"
+    r"much\s+love|much\s+luv|all\s+the\s+best|speak\s+soon|yours\s+truly|respectfully|"
     r"diolch(?:\s+yn\s+fawr)?(?:\s+iawn)?|diolch\s+o\s+galon|cofion(?:\s+gorau|\s+cynnes)?(?:\s+iawn)?|"
     r"hwyl(?:\s+fawr)?|hwyl\s+am\s+(?:y\s+tro|nawr|rŵan|rwan)|pob\s+hwyl|caru\s+chi|"
     r"(?:llawer\s+o\s+|lot\s+o\s+)?gariad|cariad(?:\s+mawr)?|tan\s+tro\s+nesa|"
@@ -502,9 +504,13 @@ _CLOSER_MID = (
 _AUDIENCE = r"(?:[ \t,!.]+(?i:guys|all|everyone|everybody|pawb|bawb|folks|peeps|x+))?"
 # ... then perhaps a school year or an age in brackets ("- Aisha (16)"), kisses, a smiley.
 _END = (
-    rf"(?=(?:{_YEAR_TAIL}|[ \t]*\n{_YEAR_TAIL}|[ \t]*\((?:1\d|2[0-5]|[89])\)"
+    # "- Ffion & Cerys": a second name joined by "&" (the joined-name rule takes it after)
+    rf"(?=(?:[ \t]*[&+][ \t]*{_NAME})?"
+    rf"(?:{_YEAR_TAIL}|[ \t]*\n{_YEAR_TAIL}|[ \t]*\((?:1\d|2[0-5]|[89])\)"
     r"|[ \t]*,[ \t]*(?:1\d|2[0-5]|[89])\b)?"
-    r"(?:[ \t]*(?:x+|[!.?]+|:\)|:D|[^\w\s]))*[ \t]*$)"
+    # (at most 16 kisses, smileys or marks: ", x, x, x, ..." would otherwise be read to its end
+    # from every comma, quadratic on hostile input)
+    r"(?:[ \t]*(?:x+|[!.?]+|:\)|:D|[^\w\s])){0,16}[ \t]*$)"
 )
 _SIGN_OFF_TAIL = (
     r"(?=[ \t]*(?:$|[,.!?)\n]|x+\b|:\)|[^\w\s]|\(?\d|"
@@ -537,7 +543,8 @@ _CLOSER_SIGN_OFF = re.compile(
 _CLOSER_LINE = re.compile(
     rf"(?P<intro>(?:^|(?<=\n))[ \t]*(?i:{_CLOSER}){_AUDIENCE}[ \t]*[,!.:\-–—]*[ \t]*\n[ \t]*)"
     + _NAMES
-    + r"(?=[ \t]*\n)"
+    # ... or a name, a comma and a short role ending the message: "Abdi Farah, Year 12 rep"
+    + r"(?=[ \t]*\n|[ \t]*,[^\n,]{1,40}$)"
 )
 # "Signed: Kofi Mensah, year 10" opening a line, then the message.
 _SIGNED_LABEL = re.compile(
@@ -1694,8 +1701,8 @@ _RELATION_SINGLE = (
 )
 # "my sister chloe", "my little brother alfie", "my mum Karen", "me n my sister lily".
 _RELATION_NAME = re.compile(
-    rf"(?P<intro>\b(?i:my|our|me|ma)[ \t]+(?:[a-z]+['’]s[ \t]+)?(?i:{_RELATION_SINGLE})[ \t]+)"
-    + _NAMES
+    rf"(?P<intro>\b(?i:my|our|me|ma)[ \t]+(?:[a-z]+['’]s[ \t]+)?(?i:{_RELATION_SINGLE})"
+    r"[ \t]*,?[ \t]+)" + _NAMES
 )
 # "fy chwaer Lili", "efo fy ffrind celyn", "fi a'n ffrind Steffan", "mae fy mam Sian".
 _RELATION_NAME_CY = re.compile(
@@ -1707,7 +1714,7 @@ _RELATION_NAME_CY = re.compile(
     r"ffrindiau|chwaer(?:[ \t]+(?:fach|fawr))?|mrawd(?:[ \t]+(?:bach|mawr))?|brawd|mam|nhad|"
     r"tad|nain|nhaid|taid|mamgu|mam-gu|nhadcu|nhad-cu|cefnder|nghefnder|cyfnither|"
     r"nghyfnither|modryb|ewythr|mêt|met|nghariad|cariad|mab|merch|cymydog|nghymydog|anti|"
-    r"yncl|wncwl|bopa)[ \t]+)" + _NAMES
+    r"yncl|wncwl|bopa)[ \t]*,?[ \t]+)" + _NAMES
 )
 # "ffrind fi Lowri", "gweithiwr ieuenctid ni, Siân,": spoken Welsh puts "fi"/"ni" after the
 # relation instead of "fy"/"ein" before it.
@@ -1724,7 +1731,9 @@ _PERSON_WORD = (
     r"girl|boy|lad|lass|kid|guy|man|woman|lady|bloke|person|someone|somebody|friend|mate|pal|"
     r"teacher|student|pupil|neighbour|cousin|brother|sister|bachgen|hogyn|hogan|merch|dyn|dynes|"
     r"worker|manager|boss|housemate|flatmate|mentor|counsell?or|lecturer|adviser|advisor|coach|"
-    r"ffrind|mêt|met|athro|athrawes|rhywun|cymydog|boi"
+    r"ffrind|mêt|met|athro|athrawes|rhywun|cymydog|boi|"
+    # "as a 19 year old named Keeley"
+    r"(?:\d{1,2}|[a-z]+)[ \t-]*(?:year|yr)s?[ \t-]*old"
 )
 _CALLED_NAME = re.compile(
     rf"(?P<intro>\b(?i:{_PERSON_WORD})(?:[ \t]+[a-z]+)?[ \t]+"
@@ -1953,11 +1962,38 @@ _NAME_FROM_MY = re.compile(
 )
 
 
+# "I went with Jodie to the drop-in", "hanging out with jake": a listed name after going or
+# being somewhere with them.
+_WENT_WITH = re.compile(
+    r"(?P<intro>\b(?i:went|go|goes|going|walk|walked|walking|hang|hangs|hanging|hung|chill|"
+    r"chilling|came|come|coming|stay|stayed|live|lives|living|out|es[ \t]+i|aethon[ \t]+ni|"
+    r"mynd)[ \t]+(?i:with|efo|hefo|gyda)[ \t]+)" + _NAMES
+)
+# "Mae Heddwen fy chwaer yn ...", "I told Jake, my brother, ...": a name then who they are.
+_NAME_THEN_RELATION = re.compile(
+    rf"(?<![\w'’\[-])(?P<names>{_NAME})(?=[ \t]*,?[ \t]+(?:(?i:my|our)[ \t]+{_RELATION_SINGLE}"
+    r"|(?i:fy|ein)[ \t]+(?i:chwaer|mrawd|ffrind|nghefnder|nghyfnither|nghariad|mam|nhad|nain|"
+    r"nhaid|modryb|ewythr|mêt))\b)"
+)
+# "Ieuan is my name and ...": a name before "is my name".
+_NAME_IS_MY_NAME = re.compile(
+    rf"(?P<intro>(?<![\w'’\[-]))(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
+    r"(?=[ \t]+(?i:is|was)[ \t]+(?i:my|me)[ \t]+(?:(?i:real|actual|full|first)[ \t]+)?(?i:name)\b)"
+)
+
+
 def _replace_name_from_my(match: re.Match[str]) -> str:
     word = match.group("names")
     if not _private_name(word, sentence_start=_at_sentence_start(match.string, match.start())):
         return match.group()
     return "[name]"
+
+
+def _replace_listed_private(match: re.Match[str]) -> str:
+    """As `_replace_private`, for a listed first name only."""
+    if not _private_name(match.group("names").split()[0], sentence_start=True):
+        return match.group()
+    return _replace_private(match)
 
 
 def _replace_and_me(match: re.Match[str]) -> str:
@@ -2329,7 +2365,13 @@ _OUR_NAME = re.compile(r"(?P<intro>\b(?i:our)[ \t]+)(?P<names>[A-Z][\w'’-]*)")
 # said of people the writer knows.
 _TWO_NAMES = re.compile(
     rf"(?<![\w'’-])(?P<first>{_NAME})[ \t]+(?:and|&|n|a|ac)[ \t]+(?P<second>{_NAME})"
-    r"(?=[ \t]+(?i:from|in)[ \t]+(?i:my|our)[ \t]+(?i:class|year|form|school|street|estate)\b)"
+    r"(?=[ \t]+(?:(?i:from|in)[ \t]+(?i:my|our)[ \t]+(?i:class|year|form|school|street|estate)\b"
+    # "Dean and Kyle got stopped": two listed names doing something together
+    r"|(?i:got|get|gets|were|are|have|had|keep|kept|said|told|went|both|always|never|can['’]?t|"
+    r"couldn['’]?t|didn['’]?t|don['’]?t|also|just|used|live|lived|work|worked)\b))"
+    # "efo Deio a Tomos", "gyda Cai ac Elin"
+    r"|\b(?i:efo|hefo|gyda|gydag)[ \t]+(?P<first_w>[A-Z][\w'’-]*)[ \t]+(?:a|ac)[ \t]+"
+    r"(?P<second_w>[A-Z][\w'’-]*)"
     r"|\b(?i:roedd|mae|oedd|ma|odd)[ \t]+(?P<first_cy>[A-Z][\w'’-]*)[ \t]+(?:a|ac)[ \t]+"
     r"(?P<second_cy>[A-Z][\w'’-]*)(?=[ \t]+(?:yn|wedi)\b)"
 )
@@ -2345,10 +2387,31 @@ def _replace_our_name(match: re.Match[str]) -> str:
     return f"{match.group('intro')}[name]"
 
 
+# Pairs of first names that are a show, a story or a famous couple: "Tom and Jerry got cancelled".
+_FAMOUS_PAIRS = frozenset(
+    tuple(pair.split("+"))
+    for pair in _words(
+        """
+        tom+jerry ant+dec gavin+stacey romeo+juliet jack+jill harry+meghan william+kate
+        bonnie+clyde wallace+gromit adam+eve hansel+gretel bill+ben ben+holly mary+joseph
+        phineas+ferb sonny+cher simon+garfunkel tristan+isolde
+        """
+    )
+)
+
+
 def _replace_two_names(match: re.Match[str]) -> str:
-    one, two = ("first", "second") if match.group("first") else ("first_cy", "second_cy")
+    one, two = (
+        ("first", "second")
+        if match.group("first")
+        else ("first_cy", "second_cy")
+        if match.group("first_cy")
+        else ("first_w", "second_w")
+    )
     words = (match.group(one), match.group(two))
     if not all(w.lower() in _GIVEN_NAMES and w.lower() not in _NOT_PRIVATE for w in words):
+        return match.group()
+    if (words[0].lower(), words[1].lower()) in _FAMOUS_PAIRS:
         return match.group()
     text, start = match.string, match.start()
     return (
@@ -2519,6 +2582,9 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
         out = pattern.sub(_replace_private, out)
     out = _AND_ME.sub(_replace_and_me, out)
     out = _NAME_FROM_MY.sub(_replace_name_from_my, out)
+    out = _NAME_THEN_RELATION.sub(_replace_name_from_my, out)
+    out = _WENT_WITH.sub(_replace_listed_private, out)
+    out = _NAME_IS_MY_NAME.sub(_replace_soft(), out)
     out = _TITLE.sub(_replace_title, out)
     out = _MISS_LOWER.sub(_replace_miss, out)
     out = _SYR.sub(_replace_syr, out)
