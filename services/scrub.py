@@ -588,7 +588,9 @@ _OPENING = (
     # "Good evening, Osian Parry here", "Noswaith dda, Gwion yma"
     r"(?:good[ \t]+)?(?:morning|afternoon|evening)|bore[ \t]+da|prynhawn[ \t]+da|"
     r"p['’]?nawn[ \t]+da|noswaith[ \t]+dda)"
-    r"(?:[ \t]+(?i:there|all|guys|everyone|pawb))?[ \t,!.]+)?)"
+    r"(?:[ \t]+(?i:there|all|guys|everyone|pawb))?[ \t,!.]+)?"
+    # "just Mali here"
+    r"(?:(?i:just|only|jus)[ \t]+)?)"
 )
 _AGE = r"[ \t]*,?[ \t]*\(?(?:1\d|2[0-5]|[89])\)?[ \t]*"
 # Welsh words that are names too, and open a sentence before "yma" ("Haf yma", this summer).
@@ -598,7 +600,10 @@ _NAME_OPENING = re.compile(
     + rf"(?!{_CY_WORD_NAMES}[ \t]+(?i:yma)\b)"
     # "Hope was here", "Brexit is here": a verb is no part of a name
     + rf"(?P<names>{_NAME}(?:[ \t]+(?!(?i:was|is|were|woz|are|am|be|been|not)\b){_NAME}){{0,2}})"
-    + rf"(?=(?:{_YEAR_TAIL}[ \t]*,?)?[ \t]+(?i:here|yma|speaking|writing|typing)\b"
+    + rf"(?=(?:{_YEAR_TAIL}[ \t]*,?)?"
+    # "Sam (they/them) here"
+    + r"(?:[ \t]*\((?i:she|he|they|xe|ze|fe|hi|nhw|any)[ \t]*/[ \t]*[a-z]+(?:/[a-z]+)?\))?"
+    + r"[ \t]+(?i:here|yma|speaking|writing|typing)\b"
     + rf"|{_AGE}(?i:yo|y/o|yrs?|years?(?:[ \t]+old)?|oed)\b)"
 )
 # ... with a bare age ("Ellie, 14, ..."), only for a common first name: "Buses, 10 out of 10".
@@ -653,7 +658,8 @@ _NOT_FIRST_NAMES = _NOT_NAME_WORDS | _words(
     agnostic religious vegan vegetarian
     student pupil sixth form college uni university school apprentice
     important private secret personal irrelevant unimportant anonymous none nothing hidden
-    already listed registered written spelt spelled included mentioned down
+    already listed registered written spelt spelled included mentioned down prefer rather
+    withheld redacted unknown blank
     unusual common rare long hard difficult
     """
 )
@@ -1772,7 +1778,7 @@ _COMMA_NAME_END = re.compile(r"(?P<intro>(?<=[^\W\d_])[ \t]*,[ \t]*)" + _NAMES +
 # "names jacob, ..." opening a message or a sentence.
 _NAMES_OPENING = re.compile(
     r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?:(?i:hi|hiya|hey|hello|heya|yo|helo|haia)[ \t,!.]+)?"
-    r"(?i:names|name)[ \t]*[:\-–]?[ \t]+)" + _NAMES
+    r"(?i:names|name|enw(?:[ \t]+llawn)?)[ \t]*[:\-–]?[ \t]+)" + _NAMES
 )
 # A Welsh name-first introduction with a listed first name: "Sioned ydw i a ...", "haia, tomos
 # dwi ac ..." (a capitalised word that is not listed still needs the sentence to stop there).
@@ -1980,6 +1986,30 @@ _NAME_IS_MY_NAME = re.compile(
     rf"(?P<intro>(?<![\w'’\[-]))(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
     r"(?=[ \t]+(?i:is|was)[ \t]+(?i:my|me)[ \t]+(?:(?i:real|actual|full|first)[ \t]+)?(?i:name)\b)"
 )
+
+
+# "I, Jordan Ellis, think ...": a name set off by commas after "I" opening a sentence.
+_I_COMMA_NAME = re.compile(
+    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*I[ \t]*,[ \t]*)" + _NAMES + r"(?=[ \t]*,)"
+)
+# "shoutout to Jodie", "thanks to Dean who runs ...", "big up Kyle", "diolch i Dylan": a listed
+# first name thanked or praised.
+_THANKED_NAME = re.compile(
+    r"(?P<intro>(?<![\w'’])(?i:shout[ \t-]?outs?[ \t]+to|shout[ \t-]?out|big[ \t]+up|"
+    r"(?:thanks|thank[ \t]+you|cheers|props|respect)[ \t]+to|diolch[ \t]+(?:i|yn[ \t]+fawr[ \t]+i)|"
+    r"diolch[ \t]+o[ \t]+galon[ \t]+i)[ \t]+)" + _NAMES
+)
+# "Jayden's mum drives us", "mae mam Jac yn ...": someone's relative, by their first name.
+_NAME_POSSESSIVE_RELATION = re.compile(
+    r"(?<![\w'’\[-])(?P<names>[^\W\d_][\w-]*)"
+    rf"(?=['’]s[ \t]+{_RELATION_SINGLE}\b)"
+)
+_RELATION_OF_NAME_CY = re.compile(
+    r"(?P<intro>(?<![\w'’])(?i:mam|tad|chwaer|brawd|nain|taid|mamgu|tadcu|cariad|cefnder|"
+    r"cyfnither)[ \t]+)" + _NAMES
+)
+# "dyma Mared yn siarad": "this is" in Welsh, before a listed first name.
+_DYMA_NAME = re.compile(r"(?P<intro>(?<![\w'’])(?i:dyma)[ \t]+)" + _NAMES)
 
 
 def _replace_name_from_my(match: re.Match[str]) -> str:
@@ -2335,10 +2365,22 @@ _NAME_AGE_END = re.compile(
 )
 # "- a very annoyed Callum": a dash, an article and a few words, then a name ends the message.
 _DASH_DESCRIBED = re.compile(
-    r"(?P<intro>(?<=[-–—~])[ \t]*(?i:a|an|the|your|ur|yours)[ \t]+(?:[a-z]+[ \t]+){0,3})"
-    + _NAMES
-    + _END
+    r"(?P<intro>(?:(?<=[-–—~])[ \t]*|(?<![\w'’])(?i:yours|from|love|regards|sincerely|cheers)"
+    # ("the residents of Heol Fach": a place after "of", "from", "in", not a name)
+    r"[ \t]*,?[ \t]+)(?i:a|an|the|your|ur|yours)[ \t]+"
+    r"(?:(?!(?:of|from|in|at|on|for|to)[ \t])[a-z]+[ \t]+){0,3})" + _NAMES + _END
 )
+
+
+def _replace_described(match: re.Match[str]) -> str:
+    """ "- a very annoyed Callum", "Yours, a very tired Jade"; not a hero or a brand ("Love, your
+    friendly neighbourhood Spiderman")."""
+    low = match.group("names").split()[0].lower()
+    if low in _SIGN_OFF_WORDS or low in _NOT_NAMES_AFTER_TITLE:
+        return match.group()
+    return _replace_soft()(match)
+
+
 # "hi am kayden from ...": "am" without the "i", after a greeting.
 _GREETING_AM = re.compile(
     r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?i:hi|hiya|hey|hello|heya|helo|yo)[ \t,!.]+(?i:am)[ \t]+)"
@@ -2562,7 +2604,8 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _INITIALS_END.sub(_replace_initials, out)
     out = _NAME_SMILEY_END.sub(_replace_soft(listed_only=True, signed=True), out)
     out = _NAME_WAS_HERE.sub(_replace_soft(listed_only=True), out)
-    for pattern in (_NAME_OUT, _NAME_AGE_END, _DASH_DESCRIBED, _GREETING_AM):
+    out = _DASH_DESCRIBED.sub(_replace_described, out)
+    for pattern in (_NAME_OUT, _NAME_AGE_END, _GREETING_AM):
         out = pattern.sub(_replace_soft(), out)
     out = _YEAR_AT_SCHOOL.sub(_replace_year_at_school, out)
     out = _SCHOOL_OWN.sub(_replace_school_own, out)
@@ -2582,6 +2625,11 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
         out = pattern.sub(_replace_private, out)
     out = _AND_ME.sub(_replace_and_me, out)
     out = _NAME_FROM_MY.sub(_replace_name_from_my, out)
+    out = _NAME_POSSESSIVE_RELATION.sub(_replace_name_from_my, out)
+    out = _I_COMMA_NAME.sub(_replace_soft(), out)
+    out = _DYMA_NAME.sub(_replace_soft(listed_only=True), out)
+    for pattern in (_THANKED_NAME, _RELATION_OF_NAME_CY):
+        out = pattern.sub(_replace_listed_private, out)
     out = _NAME_THEN_RELATION.sub(_replace_name_from_my, out)
     out = _WENT_WITH.sub(_replace_listed_private, out)
     out = _NAME_IS_MY_NAME.sub(_replace_soft(), out)
