@@ -366,7 +366,9 @@ _STRONG_INTRO = re.compile(
 )
 # Introductions that are also ordinary phrases ("I'm Happy"): only a capitalised non-word counts.
 _WEAK_INTRO = re.compile(
-    r"(?P<intro>(?<![\w'’])(?:i['’]?m\s+name|i\s+am\s+name|i['’`]?m|i\s+am|call\s+me|jestem|my\s+name(?:\s+are)?(?![\w'’])|galw(?:ch)?\s+fi['’]?n|"
+    r"(?P<intro>(?<![\w'’])(?:i['’]?m\s+name|i\s+am\s+name|i['’`]?m|i\s+am|call\s+me|jestem|"
+    # "mates call me Jonno, real name Jonathan Bevan"
+    r"(?:real|actual|proper|full)\s+name(?:\s+is|['’]s|\s*[:=\-])?|my\s+name(?:\s+are)?(?![\w'’])|galw(?:ch)?\s+fi['’]?n|"
     r"galw(?:ch)?\s+fi\s+yn|(?:fy\s+)?ngalw(?:\s+i)?['’]?n|(?<!\bi\s)fi\s+(?:yw|ydy|ydi|di|['’]di))\s+)"
     + _NAMES,
     re.IGNORECASE,
@@ -386,7 +388,7 @@ _NAME_HERE = re.compile(
 # Welsh puts the name first: "Dafydd ydw i", "Gethin sydd yma", "Nia yw fy enw".
 _NAME_FIRST_CY = re.compile(
     rf"(?<![\w'’-])(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
-    r"(?P<after>[ \t]+(?i:yw\s+fy\s+enw|ydy\s+fy\s+enw|ydi\s+fy\s+enw)\b)"
+    r"(?P<after>[ \t]+(?i:(?:yw|ydy|ydi)(?:\s+fy\s+|['’]n\s+|['’]r\s+)enw)\b)"
 )
 # "Cai ydw i", "Lowri dw i", "Gethin sydd yma", "Bethan sy 'ma": a sentence may open that way
 # too ("Pwy ydw i?", "Problem sydd yma"), so only after a greeting ("Shwmae, Cai ydw i") or
@@ -465,9 +467,14 @@ _PUBLIC_BEFORE = re.compile(
 # "everyone calls me Taz", "im josh".
 _SOFT_INTRO = re.compile(
     r"(?P<intro>(?<![\w'’])(?i:this\s+is|it['’]?s\s+me|its\s+me|it\s+is\s+me|"
-    r"the\s+name['’]?s|the\s+names|(?:everyone|everybody|every1|people|friends|mates|they|"
+    r"the\s+name['’]?s|the\s+names|the\s+name\s+is|"
+    # "answering as Zara, a student nurse", "writing this as Niamh"
+    r"(?:answering|writing|speaking|replying|responding|filling[ \t]+(?:this|it)[ \t]+(?:in|out))"
+    r"(?:[ \t]+(?:this|here))?[ \t]+as|(?:everyone|everybody|every1|people|friends|mates|they|"
     r"my\s+(?:friends|mates))\s+calls?\s+me|they\s+call\s+me|i['’]?m|i\s+am|(?:just\s+)?call\s+me|"
     r"(?:you|u)\s+can\s+call\s+me|i\s+go\s+by|(?:also\s+)?known\s+as|"
+    # "known to my mates as Deano"
+    r"known[ \t]+to[ \t]+(?:[a-z]+[ \t]+){1,2}as|"
     r"(?:ya|yer|your|ur|yo)\s+(?:boi|boy|boii+|girl|gurl|gal|lad|lass)|this\s+was)"
     r"(?:[ \t]*,)?[ \t]+)" + _NAMES
 )
@@ -478,7 +485,7 @@ _CLOSER = (
     r"lots\s+of\s+(?:love|luv)|love\s+ya|luv\s+ya|regards|kind\s+regards|best\s+wishes|"
     r"many\s+thanks|yours|yours\s+sincerely|sincerely|signed|best|take\s+care|"
     r"bye(?:\s+for\s+now)?|byee+|cya|see\s+ya|peace(?:\s+out)?|ta[ -]?ra|ta\s+ta|laters|cheerio|"
-    r"much\s+love|much\s+luv|all\s+the\s+best|speak\s+soon|yours\s+truly|"
+    r"much\s+love|much\s+luv|all\s+the\s+best|speak\s+soon|yours\s+truly|respectfully|"
     r"diolch(?:\s+yn\s+fawr)?(?:\s+iawn)?|diolch\s+o\s+galon|cofion(?:\s+gorau|\s+cynnes)?(?:\s+iawn)?|"
     r"hwyl(?:\s+fawr)?|hwyl\s+am\s+(?:y\s+tro|nawr|rŵan|rwan)|pob\s+hwyl|caru\s+chi|"
     r"(?:llawer\s+o\s+|lot\s+o\s+)?gariad|cariad(?:\s+mawr)?|tan\s+tro\s+nesa|"
@@ -497,9 +504,13 @@ _CLOSER_MID = (
 _AUDIENCE = r"(?:[ \t,!.]+(?i:guys|all|everyone|everybody|pawb|bawb|folks|peeps|x+))?"
 # ... then perhaps a school year or an age in brackets ("- Aisha (16)"), kisses, a smiley.
 _END = (
-    rf"(?=(?:{_YEAR_TAIL}|[ \t]*\n{_YEAR_TAIL}|[ \t]*\((?:1\d|2[0-5]|[89])\)"
+    # "- Ffion & Cerys": a second name joined by "&" (the joined-name rule takes it after)
+    rf"(?=(?:[ \t]*[&+][ \t]*{_NAME})?"
+    rf"(?:{_YEAR_TAIL}|[ \t]*\n{_YEAR_TAIL}|[ \t]*\((?:1\d|2[0-5]|[89])\)"
     r"|[ \t]*,[ \t]*(?:1\d|2[0-5]|[89])\b)?"
-    r"(?:[ \t]*(?:x+|[!.?]+|:\)|:D|[^\w\s]))*[ \t]*$)"
+    # (at most 16 kisses, smileys or marks: ", x, x, x, ..." would otherwise be read to its end
+    # from every comma, quadratic on hostile input)
+    r"(?:[ \t]*(?:x+|[!.?]+|:\)|:D|[^\w\s])){0,16}[ \t]*$)"
 )
 _SIGN_OFF_TAIL = (
     r"(?=[ \t]*(?:$|[,.!?)\n]|x+\b|:\)|[^\w\s]|\(?\d|"
@@ -526,6 +537,14 @@ _CLOSER_SIGN_OFF = re.compile(
     rf"(?P<intro>(?:^|(?<=[.!?,;:\n()]))[ \t]*(?i:{_CLOSER}){_AUDIENCE}[ \t]*[,!.:\-–—]*[ \t\n]+)"
     + _NAMES
     + _END
+)
+# "Sincerely,\nLowri Haf Jenkins\nSixth form": a closer on a line of its own, then a line that is
+# only a name, whatever comes after it (a role, a school year, a college).
+_CLOSER_LINE = re.compile(
+    rf"(?P<intro>(?:^|(?<=\n))[ \t]*(?i:{_CLOSER}){_AUDIENCE}[ \t]*[,!.:\-–—]*[ \t]*\n[ \t]*)"
+    + _NAMES
+    # ... or a name, a comma and a short role ending the message: "Abdi Farah, Year 12 rep"
+    + r"(?=[ \t]*\n|[ \t]*,[^\n,]{1,40}$)"
 )
 # "Signed: Kofi Mensah, year 10" opening a line, then the message.
 _SIGNED_LABEL = re.compile(
@@ -564,9 +583,14 @@ _ITS_NAME = re.compile(
 )
 # "Josh here, ...", "Ellie, 14, ...", "Kai (15)": a name opening the message, then "here" or age.
 _OPENING = (
-    r"(?P<intro>(?:^|(?<=\n))[ \t]*(?:(?i:hi|hiya|hey|heya|heyy+|hello|ello|helo|haia|hia|heia|"
-    r"shwmae|s['’]?mae|sumae|smai|yo|oi|alright|sup|wagwan)"
-    r"(?:[ \t]+(?i:there|all|guys|everyone|pawb))?[ \t,!.]+)?)"
+    r"(?P<intro>(?:^|(?<=[\n.!?]))[ \t]*(?:(?i:hi|hiya|hey|heya|heyy+|hello|ello|helo|haia|hia|"
+    r"heia|shwmae|s['’]?mae|sumae|smai|yo|oi|alright|sup|wagwan|"
+    # "Good evening, Osian Parry here", "Noswaith dda, Gwion yma"
+    r"(?:good[ \t]+)?(?:morning|afternoon|evening)|bore[ \t]+da|prynhawn[ \t]+da|"
+    r"p['’]?nawn[ \t]+da|noswaith[ \t]+dda)"
+    r"(?:[ \t]+(?i:there|all|guys|everyone|pawb))?[ \t,!.]+)?"
+    # "just Mali here"
+    r"(?:(?i:just|only|jus)[ \t]+)?)"
 )
 _AGE = r"[ \t]*,?[ \t]*\(?(?:1\d|2[0-5]|[89])\)?[ \t]*"
 # Welsh words that are names too, and open a sentence before "yma" ("Haf yma", this summer).
@@ -576,7 +600,10 @@ _NAME_OPENING = re.compile(
     + rf"(?!{_CY_WORD_NAMES}[ \t]+(?i:yma)\b)"
     # "Hope was here", "Brexit is here": a verb is no part of a name
     + rf"(?P<names>{_NAME}(?:[ \t]+(?!(?i:was|is|were|woz|are|am|be|been|not)\b){_NAME}){{0,2}})"
-    + rf"(?=(?:{_YEAR_TAIL}[ \t]*,?)?[ \t]+(?i:here|yma|speaking)\b"
+    + rf"(?=(?:{_YEAR_TAIL}[ \t]*,?)?"
+    # "Sam (they/them) here"
+    + r"(?:[ \t]*\((?i:she|he|they|xe|ze|fe|hi|nhw|any)[ \t]*/[ \t]*[a-z]+(?:/[a-z]+)?\))?"
+    + r"[ \t]+(?i:here|yma|speaking|writing|typing)\b"
     + rf"|{_AGE}(?i:yo|y/o|yrs?|years?(?:[ \t]+old)?|oed)\b)"
 )
 # ... with a bare age ("Ellie, 14, ..."), only for a common first name: "Buses, 10 out of 10".
@@ -631,6 +658,8 @@ _NOT_FIRST_NAMES = _NOT_NAME_WORDS | _words(
     agnostic religious vegan vegetarian
     student pupil sixth form college uni university school apprentice
     important private secret personal irrelevant unimportant anonymous none nothing hidden
+    already listed registered written spelt spelled included mentioned down prefer rather
+    withheld redacted unknown blank
     unusual common rare long hard difficult
     """
 )
@@ -1079,6 +1108,7 @@ _NOT_NAMES_CY = _words(
     hwyr cynnar newynog gwael tost dost ocê oce dryslyd ansicr hyderus iach sâl llon
     merch bachgen hogan hogyn boi plentyn person nyrs prentis gweithiwr gwirfoddolwr aelod
     gofalwraig ffermwr chwaraewr cadeirydd arweinydd llysgennad
+    disgyblion myfyrwyr aelodau plant pobl ieuenctid gweithwyr athrawon
     """
 )
 # Words before a Welsh name-first that make it a place or a thing: "ym Mangor dw i".
@@ -1150,6 +1180,15 @@ def _replace_name_first(match: re.Match[str]) -> str:
     state ("Hapus ydw i": its capital is only the sentence's)."""
     words = match.group("names").split()
     before = match.string[: match.start("names")].split()
+    if len(words) == 2 and words[0].lower() in _NOT_NAMES_CY | _NOT_NAME_WORDS:
+        # "... ond Dafydd ydy fy enw go iawn": the word before is no part of the name
+        lead = match.group("names")[: match.group("names").index(words[1], len(words[0]))]
+        one = match.re.match(match.string, match.start("names") + len(lead))
+        if one is not None and one.group("names") == words[1]:
+            replaced = _replace_name_first(one)
+            if replaced != one.group():
+                return lead + replaced
+        return match.group()
     if words[0].lower() in _NOT_NAMES_CY or (before and before[-1].lower() in _CY_BEFORE_PLACE):
         return match.group()
     if words[0].lower() not in _GIVEN_NAMES and (
@@ -1559,6 +1598,8 @@ def _replace_soft(
             or (words[1].islower() and words[1].lower() in _FAMILY_NAMES)
         ):
             taken = 2
+            if len(words) > 2 and words[2][:1].isupper() and words[2].lower() in _FAMILY_NAMES:
+                taken = 3  # "Lowri Haf Jenkins": a middle name, then a listed surname
         kept = _taken(names, words, taken)
         return f"{match.group('intro')}[name]{names[len(kept) :]}"
 
@@ -1647,7 +1688,8 @@ _RELATION_WORDS = _words(
     mum mom mam mother dad father mummy daddy nan nana nanna nain taid gran granny grandma
     grandad grandpa auntie aunty aunt uncle cousin brother sister bro sis friend mate bestie
     boyfriend girlfriend bf gf partner teacher tutor carer coach neighbour son daughter baby
-    god jesus allah
+    god jesus allah housemate flatmate roommate manager boss supervisor colleague workmate
+    landlord landlady mentor counsellor counselor lecturer keyworker adviser advisor
     """
 )
 _RELATION_SINGLE = (
@@ -1658,12 +1700,15 @@ _RELATION_SINGLE = (
     r"sister|bro|sis|nan|nana|nanna|gran|granny|grandma|grandad|grandpa|auntie|aunty|aunt|"
     r"uncle|cousin|friend|bestfriend|bff|bestie|mate|m8|pal|boyfriend|girlfriend|bf|gf|"
     r"partner|neighbour|son|daughter|niece|nephew|coach|tutor|form[ \t]+tutor|carer|"
-    r"(?:youth|social|support|key|care)[ \t]+worker|foster[ \t]+(?:mum|dad|carer|parent))"
+    r"(?:youth|social|support|key|care)[ \t]+worker|foster[ \t]+(?:mum|dad|carer|parent)|"
+    # people at work, college and home: "my housemate Shannon", "my manager Dave"
+    r"housemate|flatmate|roommate|manager|boss|supervisor|colleague|workmate|landlord|landlady|"
+    r"mentor|counsell?or|lecturer|keyworker|(?:careers|personal)[ \t]+advis[eo]r)"
 )
 # "my sister chloe", "my little brother alfie", "my mum Karen", "me n my sister lily".
 _RELATION_NAME = re.compile(
-    rf"(?P<intro>\b(?i:my|our|me|ma)[ \t]+(?:[a-z]+['’]s[ \t]+)?(?i:{_RELATION_SINGLE})[ \t]+)"
-    + _NAMES
+    rf"(?P<intro>\b(?i:my|our|me|ma)[ \t]+(?:[a-z]+['’]s[ \t]+)?(?i:{_RELATION_SINGLE})"
+    r"[ \t]*,?[ \t]+)" + _NAMES
 )
 # "fy chwaer Lili", "efo fy ffrind celyn", "fi a'n ffrind Steffan", "mae fy mam Sian".
 _RELATION_NAME_CY = re.compile(
@@ -1675,14 +1720,26 @@ _RELATION_NAME_CY = re.compile(
     r"ffrindiau|chwaer(?:[ \t]+(?:fach|fawr))?|mrawd(?:[ \t]+(?:bach|mawr))?|brawd|mam|nhad|"
     r"tad|nain|nhaid|taid|mamgu|mam-gu|nhadcu|nhad-cu|cefnder|nghefnder|cyfnither|"
     r"nghyfnither|modryb|ewythr|mêt|met|nghariad|cariad|mab|merch|cymydog|nghymydog|anti|"
-    r"yncl|wncwl|bopa)[ \t]+)" + _NAMES
+    r"yncl|wncwl|bopa)[ \t]*,?[ \t]+)" + _NAMES
+)
+# "ffrind fi Lowri", "gweithiwr ieuenctid ni, Siân,": spoken Welsh puts "fi"/"ni" after the
+# relation instead of "fy"/"ein" before it.
+_RELATION_FI_NAME_CY = re.compile(
+    r"(?P<intro>(?<![\w'’])(?i:ffrind(?:[ \t]+gorau)?|ffrindiau|chwaer(?:[ \t]+(?:fach|fawr))?|"
+    r"brawd(?:[ \t]+(?:bach|mawr))?|cariad|mêt|met|cefnder|cyfnither|cymydog|athro|athrawes|"
+    r"tiwtor|hyfforddwr|gweithiwr[ \t]+ieuenctid|gweithwraig[ \t]+ieuenctid|gofalwr|"
+    r"gweithiwr[ \t]+cymdeithasol|mam|tad|nain|taid|mamgu|tadcu)[ \t]+(?i:fi|ni)[ \t]*,?[ \t]+)"
+    + _NAMES
 )
 # "a girl called Roxy", "my friend named Mahira", "fy ffrind o'r enw Mabon": a person named in
 # passing ("a film called Cars" is no person).
 _PERSON_WORD = (
     r"girl|boy|lad|lass|kid|guy|man|woman|lady|bloke|person|someone|somebody|friend|mate|pal|"
     r"teacher|student|pupil|neighbour|cousin|brother|sister|bachgen|hogyn|hogan|merch|dyn|dynes|"
-    r"ffrind|mêt|met|athro|athrawes|rhywun|cymydog|boi"
+    r"worker|manager|boss|housemate|flatmate|mentor|counsell?or|lecturer|adviser|advisor|coach|"
+    r"ffrind|mêt|met|athro|athrawes|rhywun|cymydog|boi|"
+    # "as a 19 year old named Keeley"
+    r"(?:\d{1,2}|[a-z]+)[ \t-]*(?:year|yr)s?[ \t-]*old"
 )
 _CALLED_NAME = re.compile(
     rf"(?P<intro>\b(?i:{_PERSON_WORD})(?:[ \t]+[a-z]+)?[ \t]+"
@@ -1691,9 +1748,9 @@ _CALLED_NAME = re.compile(
 )
 # "this girl in my class Chidinma got ...": a name straight after "in my class/year/form".
 _IN_MY_CLASS_NAME = re.compile(
-    r"(?P<intro>\b(?i:in|from)[ \t]+(?i:my|our)[ \t]+(?i:class|year|form|tutor\s+group)"
+    r"(?P<intro>\b(?i:in|from|on)[ \t]+(?i:my|our)[ \t]+(?i:class|year|form|tutor\s+group|course)"
     r"[ \t]*,?[ \t]+)"
-    r"(?P<names>[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*)?)(?=[ \t]+[a-z])"
+    r"(?P<names>[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*)?)(?=[ \t]+[a-z]|[ \t]*,)"
 )
 # "me and jake", "me, Amy and Priya", "me n ollie", "fi a Gruff".
 _ME_AND = re.compile(
@@ -1707,7 +1764,8 @@ _AND_ME = re.compile(
 # More names joined to one already removed: "[name] and leo", "[name] & Bea", "[name], Amy".
 _JOINED_NAME = re.compile(
     r"(?P<intro>\[name\](?:[ \t]*,[ \t]*(?:(?i:and|&|a|ac)[ \t]+)?|[ \t]+(?i:and|an|n|&|\+|a|ac)"
-    r"[ \t]+))" + _NAMES
+    # "i'm [name] (Rebecca really)"
+    r"[ \t]+|[ \t]*\([ \t]*))" + _NAMES
 )
 # A name and kisses closing the message: "benches in the park pls ruby x", "abbie xx".
 _NAME_KISSES_END = re.compile(
@@ -1720,7 +1778,7 @@ _COMMA_NAME_END = re.compile(r"(?P<intro>(?<=[^\W\d_])[ \t]*,[ \t]*)" + _NAMES +
 # "names jacob, ..." opening a message or a sentence.
 _NAMES_OPENING = re.compile(
     r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?:(?i:hi|hiya|hey|hello|heya|yo|helo|haia)[ \t,!.]+)?"
-    r"(?i:names|name)[ \t]*[:\-–]?[ \t]+)" + _NAMES
+    r"(?i:names|name|enw(?:[ \t]+llawn)?)[ \t]*[:\-–]?[ \t]+)" + _NAMES
 )
 # A Welsh name-first introduction with a listed first name: "Sioned ydw i a ...", "haia, tomos
 # dwi ac ..." (a capitalised word that is not listed still needs the sentence to stop there).
@@ -1901,6 +1959,73 @@ def _replace_private(match: re.Match[str]) -> str:
     return f"{match.group('intro')}[name]{possessive.group() if possessive else ''}{tail}"
 
 
+# "Lucy from my course had to quit", "Jack off my estate": a name said of someone the writer
+# knows from class, work or home (at a sentence's start only a listed name).
+_NAME_FROM_MY = re.compile(
+    rf"(?<![\w'’\[-])(?P<names>{_NAME})"
+    r"(?=[ \t]+(?i:from|off|at|in|on)[ \t]+(?i:my|our)[ \t]+(?i:class|year|form|course|college|"
+    r"uni|work|job|team|estate|street|flats|placement|apprenticeship|youth[ \t]+club|halls)\b)"
+)
+
+
+# "I went with Jodie to the drop-in", "hanging out with jake": a listed name after going or
+# being somewhere with them.
+_WENT_WITH = re.compile(
+    r"(?P<intro>\b(?i:went|go|goes|going|walk|walked|walking|hang|hangs|hanging|hung|chill|"
+    r"chilling|came|come|coming|stay|stayed|live|lives|living|out|es[ \t]+i|aethon[ \t]+ni|"
+    r"mynd)[ \t]+(?i:with|efo|hefo|gyda)[ \t]+)" + _NAMES
+)
+# "Mae Heddwen fy chwaer yn ...", "I told Jake, my brother, ...": a name then who they are.
+_NAME_THEN_RELATION = re.compile(
+    rf"(?<![\w'’\[-])(?P<names>{_NAME})(?=[ \t]*,?[ \t]+(?:(?i:my|our)[ \t]+{_RELATION_SINGLE}"
+    r"|(?i:fy|ein)[ \t]+(?i:chwaer|mrawd|ffrind|nghefnder|nghyfnither|nghariad|mam|nhad|nain|"
+    r"nhaid|modryb|ewythr|mêt))\b)"
+)
+# "Ieuan is my name and ...": a name before "is my name".
+_NAME_IS_MY_NAME = re.compile(
+    rf"(?P<intro>(?<![\w'’\[-]))(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
+    r"(?=[ \t]+(?i:is|was)[ \t]+(?i:my|me)[ \t]+(?:(?i:real|actual|full|first)[ \t]+)?(?i:name)\b)"
+)
+
+
+# "I, Jordan Ellis, think ...": a name set off by commas after "I" opening a sentence.
+_I_COMMA_NAME = re.compile(
+    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*I[ \t]*,[ \t]*)" + _NAMES + r"(?=[ \t]*,)"
+)
+# "shoutout to Jodie", "thanks to Dean who runs ...", "big up Kyle", "diolch i Dylan": a listed
+# first name thanked or praised.
+_THANKED_NAME = re.compile(
+    r"(?P<intro>(?<![\w'’])(?i:shout[ \t-]?outs?[ \t]+to|shout[ \t-]?out|big[ \t]+up|"
+    r"(?:thanks|thank[ \t]+you|cheers|props|respect)[ \t]+to|diolch[ \t]+(?:i|yn[ \t]+fawr[ \t]+i)|"
+    r"diolch[ \t]+o[ \t]+galon[ \t]+i)[ \t]+)" + _NAMES
+)
+# "Jayden's mum drives us", "mae mam Jac yn ...": someone's relative, by their first name.
+_NAME_POSSESSIVE_RELATION = re.compile(
+    r"(?<![\w'’\[-])(?P<names>[^\W\d_][\w-]*)"
+    rf"(?=['’]s[ \t]+{_RELATION_SINGLE}\b)"
+)
+_RELATION_OF_NAME_CY = re.compile(
+    r"(?P<intro>(?<![\w'’])(?i:mam|tad|chwaer|brawd|nain|taid|mamgu|tadcu|cariad|cefnder|"
+    r"cyfnither)[ \t]+)" + _NAMES
+)
+# "dyma Mared yn siarad": "this is" in Welsh, before a listed first name.
+_DYMA_NAME = re.compile(r"(?P<intro>(?<![\w'’])(?i:dyma)[ \t]+)" + _NAMES)
+
+
+def _replace_name_from_my(match: re.Match[str]) -> str:
+    word = match.group("names")
+    if not _private_name(word, sentence_start=_at_sentence_start(match.string, match.start())):
+        return match.group()
+    return "[name]"
+
+
+def _replace_listed_private(match: re.Match[str]) -> str:
+    """As `_replace_private`, for a listed first name only."""
+    if not _private_name(match.group("names").split()[0], sentence_start=True):
+        return match.group()
+    return _replace_private(match)
+
+
 def _replace_and_me(match: re.Match[str]) -> str:
     """ "Jess and me" -> "[name] and me"; at a sentence's start only a listed name."""
     word = match.group("names")
@@ -2037,6 +2162,46 @@ _SAINT_PLACES = _words(
 )
 
 
+# "did my a levels at radyr", "sixth form at stanwell": a school named by its own name (often
+# its place's) after the course taken there.
+_SCHOOL_STUDY_AT = re.compile(
+    r"(?P<intro>\b(?i:a[ -]?levels?|as[ -]?levels?|gcses?|btecs?|sixth[ \t]+form|6th[ \t]+form|"
+    r"year[ \t]*1[0-3]|yr[ \t]*1[0-3]|chweched(?:[ \t]+dosbarth)?)[ \t]+(?i:at|yn|ym)[ \t]+)"
+    r"(?P<name>[^\W\d_][\w'’-]*)(?![\w'’-])"
+)
+_NOT_STUDY_PLACE = _words(
+    """
+    college uni university school home work night nights weekends weekend the a an my our this
+    that same another different least last first once all least tech local sixth sixthform
+    coleg ysgol brifysgol prifysgol
+    """
+)
+
+
+def _replace_school_study_at(match: re.Match[str]) -> str:
+    word = match.group("name")
+    low = word.lower()
+    if (
+        low in _NOT_STUDY_PLACE
+        or low in _NOT_NAME_WORDS
+        or low in _NOT_SCHOOL_FIRST
+        or low in _NOT_FIRST_NAMES
+        or (_everyday_word(low) and low not in _PLACES)
+        or _WORDLIKE_ENDING.search(low)
+    ):
+        return match.group()
+    return f"{match.group('intro')}[school]"
+
+
+# "when I left Bishop Hedley", "at Cardinal Newman", "at Our Lady's Catholic": schools named for a
+# bishop, a cardinal or Our Lady, after a word that says the writer went there.
+_SCHOOL_FAITH = re.compile(
+    r"(?P<intro>\b(?i:at|left|leaving|leave|to|from|attend|attends|attended|in)[ \t]+)"
+    r"(?:Bishop|Archbishop|Cardinal|Blessed|Our[ \t]+Lady)(?:['’]s)?"
+    r"[ \t]+(?:of[ \t]+)?[A-Z][\w'’-]+"
+)
+
+
 def _replace_school_lower_en(match: re.Match[str]) -> str:
     if match.group("saint"):
         low = match.group("saint").lower()
@@ -2099,8 +2264,9 @@ _INITIALS_END = re.compile(
 _NOT_INITIALS = _words("ps pps nb uk us usa eu am pm rip gb og fyi tbc asap aka")
 # "me: Tayla, age 16", "about me - Kian": a name after "me" and a colon or dash.
 _ME_COLON = re.compile(
-    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?i:me|about\s+me|amdana(?:f)?\s+i)[ \t]*[:=\-–][ \t]*)"
-    + _NAMES
+    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?:(?i:me|(?:(?:a[ \t]+)?(?:bit|little|something)[ \t]+)?"
+    r"about[ \t]+(?:me|myself)|amdana(?:f)?\s+i)[ \t]*[:=\-–]"
+    r"|(?i:who[ \t]+am[ \t]+i)[ \t]*\?)[ \t]*)" + _NAMES
 )
 # "me, Sanvi, age 11 - ...", "Iestyn, blwyddyn 9 — ...": a name opening the message with an age
 # or a school year after it, then the message goes on.
@@ -2199,10 +2365,22 @@ _NAME_AGE_END = re.compile(
 )
 # "- a very annoyed Callum": a dash, an article and a few words, then a name ends the message.
 _DASH_DESCRIBED = re.compile(
-    r"(?P<intro>(?<=[-–—~])[ \t]*(?i:a|an|the|your|ur|yours)[ \t]+(?:[a-z]+[ \t]+){0,3})"
-    + _NAMES
-    + _END
+    r"(?P<intro>(?:(?<=[-–—~])[ \t]*|(?<![\w'’])(?i:yours|from|love|regards|sincerely|cheers)"
+    # ("the residents of Heol Fach": a place after "of", "from", "in", not a name)
+    r"[ \t]*,?[ \t]+)(?i:a|an|the|your|ur|yours)[ \t]+"
+    r"(?:(?!(?:of|from|in|at|on|for|to)[ \t])[a-z]+[ \t]+){0,3})" + _NAMES + _END
 )
+
+
+def _replace_described(match: re.Match[str]) -> str:
+    """ "- a very annoyed Callum", "Yours, a very tired Jade"; not a hero or a brand ("Love, your
+    friendly neighbourhood Spiderman")."""
+    low = match.group("names").split()[0].lower()
+    if low in _SIGN_OFF_WORDS or low in _NOT_NAMES_AFTER_TITLE:
+        return match.group()
+    return _replace_soft()(match)
+
+
 # "hi am kayden from ...": "am" without the "i", after a greeting.
 _GREETING_AM = re.compile(
     r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?i:hi|hiya|hey|hello|heya|helo|yo)[ \t,!.]+(?i:am)[ \t]+)"
@@ -2229,7 +2407,13 @@ _OUR_NAME = re.compile(r"(?P<intro>\b(?i:our)[ \t]+)(?P<names>[A-Z][\w'’-]*)")
 # said of people the writer knows.
 _TWO_NAMES = re.compile(
     rf"(?<![\w'’-])(?P<first>{_NAME})[ \t]+(?:and|&|n|a|ac)[ \t]+(?P<second>{_NAME})"
-    r"(?=[ \t]+(?i:from|in)[ \t]+(?i:my|our)[ \t]+(?i:class|year|form|school|street|estate)\b)"
+    r"(?=[ \t]+(?:(?i:from|in)[ \t]+(?i:my|our)[ \t]+(?i:class|year|form|school|street|estate)\b"
+    # "Dean and Kyle got stopped": two listed names doing something together
+    r"|(?i:got|get|gets|were|are|have|had|keep|kept|said|told|went|both|always|never|can['’]?t|"
+    r"couldn['’]?t|didn['’]?t|don['’]?t|also|just|used|live|lived|work|worked)\b))"
+    # "efo Deio a Tomos", "gyda Cai ac Elin"
+    r"|\b(?i:efo|hefo|gyda|gydag)[ \t]+(?P<first_w>[A-Z][\w'’-]*)[ \t]+(?:a|ac)[ \t]+"
+    r"(?P<second_w>[A-Z][\w'’-]*)"
     r"|\b(?i:roedd|mae|oedd|ma|odd)[ \t]+(?P<first_cy>[A-Z][\w'’-]*)[ \t]+(?:a|ac)[ \t]+"
     r"(?P<second_cy>[A-Z][\w'’-]*)(?=[ \t]+(?:yn|wedi)\b)"
 )
@@ -2245,10 +2429,31 @@ def _replace_our_name(match: re.Match[str]) -> str:
     return f"{match.group('intro')}[name]"
 
 
+# Pairs of first names that are a show, a story or a famous couple: "Tom and Jerry got cancelled".
+_FAMOUS_PAIRS = frozenset(
+    tuple(pair.split("+"))
+    for pair in _words(
+        """
+        tom+jerry ant+dec gavin+stacey romeo+juliet jack+jill harry+meghan william+kate
+        bonnie+clyde wallace+gromit adam+eve hansel+gretel bill+ben ben+holly mary+joseph
+        phineas+ferb sonny+cher simon+garfunkel tristan+isolde
+        """
+    )
+)
+
+
 def _replace_two_names(match: re.Match[str]) -> str:
-    one, two = ("first", "second") if match.group("first") else ("first_cy", "second_cy")
+    one, two = (
+        ("first", "second")
+        if match.group("first")
+        else ("first_cy", "second_cy")
+        if match.group("first_cy")
+        else ("first_w", "second_w")
+    )
     words = (match.group(one), match.group(two))
     if not all(w.lower() in _GIVEN_NAMES and w.lower() not in _NOT_PRIVATE for w in words):
+        return match.group()
+    if (words[0].lower(), words[1].lower()) in _FAMOUS_PAIRS:
         return match.group()
     text, start = match.string, match.start()
     return (
@@ -2355,6 +2560,8 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _SCHOOL_Y_CY.sub(_replace_school_y_cy, out)
     out = _SCHOOL_NAMED.sub(_replace_school_named, out)
     out = _SCHOOL_LOWER_EN.sub(_replace_school_lower_en, out)
+    out = _SCHOOL_STUDY_AT.sub(_replace_school_study_at, out)
+    out = _SCHOOL_FAITH.sub(lambda m: f"{m.group('intro')}[school]", out)
     out = _POSTCODE.sub(_replace_postcode, out)
     out = _POSTCODE_INTRO.sub(lambda m: f"{m.group('intro')}[postcode]", out)
     out = _POSTCODE_LIVE.sub(lambda m: f"{m.group('intro')}[postcode]", out)
@@ -2370,7 +2577,7 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _NAME_FIRST_CY_LISTED.sub(_replace_name_first_listed, out)
     for pattern in (_SOFT_INTRO, _NAME_OPENING, _NAMES_OPENING):
         out = pattern.sub(_replace_soft(), out)
-    for pattern in (_FROM_SIGN_OFF, _CLOSER_SIGN_OFF, _KISSES_NAME, _SIGNED_LABEL):
+    for pattern in (_FROM_SIGN_OFF, _CLOSER_SIGN_OFF, _CLOSER_LINE, _KISSES_NAME, _SIGNED_LABEL):
         out = pattern.sub(_replace_soft(signed=True), out)
     out = _DASH_SIGN_OFF.sub(_replace_dash(listed_only=False), out)
     out = _DASH_SIGN_OFF_MID.sub(_replace_dash(listed_only=True), out)
@@ -2397,7 +2604,8 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _INITIALS_END.sub(_replace_initials, out)
     out = _NAME_SMILEY_END.sub(_replace_soft(listed_only=True, signed=True), out)
     out = _NAME_WAS_HERE.sub(_replace_soft(listed_only=True), out)
-    for pattern in (_NAME_OUT, _NAME_AGE_END, _DASH_DESCRIBED, _GREETING_AM):
+    out = _DASH_DESCRIBED.sub(_replace_described, out)
+    for pattern in (_NAME_OUT, _NAME_AGE_END, _GREETING_AM):
         out = pattern.sub(_replace_soft(), out)
     out = _YEAR_AT_SCHOOL.sub(_replace_year_at_school, out)
     out = _SCHOOL_OWN.sub(_replace_school_own, out)
@@ -2406,9 +2614,25 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _TWO_NAMES.sub(_replace_two_names, out)
     for pattern in (_RELATION_FULL_NAME, _RELATION_FULL_NAME_CY):
         out = pattern.sub(_replace_full_name, out)
-    for pattern in (_RELATION_NAME, _RELATION_NAME_CY, _ME_AND, _CALLED_NAME, _IN_MY_CLASS_NAME):
+    for pattern in (
+        _RELATION_NAME,
+        _RELATION_NAME_CY,
+        _RELATION_FI_NAME_CY,
+        _ME_AND,
+        _CALLED_NAME,
+        _IN_MY_CLASS_NAME,
+    ):
         out = pattern.sub(_replace_private, out)
     out = _AND_ME.sub(_replace_and_me, out)
+    out = _NAME_FROM_MY.sub(_replace_name_from_my, out)
+    out = _NAME_POSSESSIVE_RELATION.sub(_replace_name_from_my, out)
+    out = _I_COMMA_NAME.sub(_replace_soft(), out)
+    out = _DYMA_NAME.sub(_replace_soft(listed_only=True), out)
+    for pattern in (_THANKED_NAME, _RELATION_OF_NAME_CY):
+        out = pattern.sub(_replace_listed_private, out)
+    out = _NAME_THEN_RELATION.sub(_replace_name_from_my, out)
+    out = _WENT_WITH.sub(_replace_listed_private, out)
+    out = _NAME_IS_MY_NAME.sub(_replace_soft(), out)
     out = _TITLE.sub(_replace_title, out)
     out = _MISS_LOWER.sub(_replace_miss, out)
     out = _SYR.sub(_replace_syr, out)

@@ -1177,6 +1177,50 @@ def test_round_six_clean_answers_stay(text: str) -> None:
     assert scrub(text)[0] == text
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Good afternoon, Rhys Bowen here, 20", "Good afternoon, [name] here, 20"),
+        ("who am i? Lacey, 17, at college", "who am i? [name], 17, at college"),
+        (
+            "writing as Oren, a young dad, the nursery costs",
+            "writing as [name], a young dad, the nursery costs",
+        ),
+        ("my flatmate Nikita works nights", "my flatmate [name] works nights"),
+        ("Best wishes,\nMeleri Haf Roberts\nYear 13", "Best wishes,\n[name]\nYear 13"),
+        ("Iola from my course dropped out", "[name] from my course dropped out"),
+        ("did my a levels at pontypridd and loved it", "did my a levels at [school] and loved it"),
+        ("ffrind fi Nerys wedi symud", "ffrind fi [name] wedi symud"),
+        ("Bryn ydy'n enw i", "[name] ydy'n enw i"),
+        ("I, Kofi Mensah, want more buses", "I, [name], want more buses"),
+        ("shoutout to Megan at the hub", "shoutout to [name] at the hub"),
+        ("Jack's nan gives us lifts", "[name]'s nan gives us lifts"),
+        ("Many thanks\n- Owen & Elis", "Many thanks\n- [name] & [name]"),
+    ],
+)
+def test_round_seven_names_and_schools(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my name is already on the list",
+        "name: prefer not to say",
+        "Tom and Jerry got cancelled",
+        "Yours, the residents of Heol Fach",
+        "Love, your friendly neighbourhood Spiderman",
+        "did my GCSEs at home",
+        "the Bishop of Llandaff spoke at the vigil",
+        "Yn gywir,\nDisgyblion Blwyddyn 12",
+        "Good evening. Rent is the biggest issue",
+        "I, for one, think the buses are fine",
+    ],
+)
+def test_round_seven_clean_answers_stay(text: str) -> None:
+    assert scrub(text)[0] == text
+
+
 def _median_ms(text: str, runs: int = 5) -> float:
     times = []
     for _ in range(runs):
@@ -1219,5 +1263,11 @@ def test_adversarial_input_takes_no_longer_than_plain_text() -> None:
         "I am the Aa " * 330,
         "dwi'n Aa " * 440,
         "my auntie's " * 330,
+        "Kind regards,\nAbdi Farah" + ", x" * 1300,
+        "I, " * 1400,
+        "Good evening, " * 290,
+        "shoutout to " * 340,
+        "Jake, my " * 450,
+        "Yours, a very " * 290,
     ):
         assert _median_ms(text[:4000]) < max(50.0, 4 * plain), text[:40]
