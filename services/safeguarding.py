@@ -216,10 +216,15 @@ def _matches(text: str, rules: _Rules) -> str | None:
 
 def _story(text: str, start: int, rules: _Rules) -> bool:
     """Whether the match comes after a story the answer says it is about (`story:`): a book,
-    film, show or drama piece in the 80 characters before it. Left to the model."""
+    film, show, drama piece or lesson starting in the 80 characters before it. Left to the
+    model."""
     if rules.story is None:
         return False
-    return rules.story.search(text[max(0, start - 80) : start]) is not None
+    # the story may end inside the match ("a documentary on county lines"), so it only has to
+    # start before it
+    ends = text.find(" ", start + 1)
+    window = rules.story.finditer(text, max(0, start - 80), len(text) if ends < 0 else ends)
+    return any(found.start() < start for found in window)
 
 
 def _joking(text: str, matched: str, rules: _Rules) -> bool:
