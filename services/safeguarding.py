@@ -206,12 +206,22 @@ def _matches(text: str, rules: _Rules) -> str | None:
     """The words a phrase matched (as read: normalised, text-speak spelled out), or None."""
     text = rules.spelling.sub(lambda m: rules.spelled[m.group()], text)
     text = rules.not_concerning.sub(" . ", text)
-    found = rules.phrases.search(text + " ")
-    if found is None or _resolved(text, rules) or _story(text, found.start(), rules):
-        return None
-    if _joking(text, found.group(), rules):
-        return None
-    return found.group().strip() or text.strip()
+    for found in rules.phrases.finditer(text + " "):
+        # each match on its own: "i used to self harm but got help. my dad hits me" hands the
+        # first to the model and is still a disclosure by the second
+        if _resolved(text, found, rules):
+            continue
+        if _story(text, found.start(), rules) and not _FIRST_PERSON.search(found.group()):
+            continue  # "a book where the main character cuts herself", not "... my dad hits me"
+        if _joking(text, found.group(), rules):
+            continue
+        return found.group().strip() or text.strip()
+    return None
+
+
+# The writer in the words a phrase matched (English, and Welsh "fy", "fi", "dw i", "mi"): a
+# story hands over only what it says of someone else.
+_FIRST_PERSON = re.compile(r"\b(?:i|me|my|myself|mine|am|fy|fi|mi|dw)\b")
 
 
 def _story(text: str, start: int, rules: _Rules) -> bool:
@@ -236,14 +246,16 @@ def _joking(text: str, matched: str, rules: _Rules) -> bool:
     return bool(dying.search(matched) and laugh.search(text) and not serious.search(text))
 
 
-def _resolved(text: str, rules: _Rules) -> bool:
-    """Whether the answer tells of a past it says is over: a marker of the past, one of it being
-    over and none of it going on (prompts/safeguarding.yaml `resolved:`). Such an answer is left
-    to the model, which was trained on resolved pasts and on pasts that are not over."""
+def _resolved(text: str, found: re.Match[str], rules: _Rules) -> bool:
+    """Whether the match tells of a past the answer says is over: a marker of the past near it
+    (up to 100 characters before, or just after: "hurt mam years ago"), one of it being over
+    after it, and nothing in the answer of it going on (prompts/safeguarding.yaml `resolved:`).
+    Such a match is left to the model, trained on resolved pasts and on pasts that are not."""
     if rules.resolved is None:
         return False
     past, now, ongoing = rules.resolved
-    return bool(past.search(text) and now.search(text) and not ongoing.search(text))
+    near = past.search(text, max(0, found.start() - 100), found.end() + 60)
+    return bool(near and now.search(text, found.start()) and not ongoing.search(text))
 
 
 def normalise(text: str) -> str:

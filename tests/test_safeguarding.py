@@ -240,6 +240,9 @@ def test_resolved_pasts_stories_and_jokes_are_left_to_the_model(text: str) -> No
         "i want to kill myself lol",
         "my dad hits me, like in that film",
         "theres lads living in my flat that i never said could stay, im scared to go home",
+        # a resolved past in one part does not hand over another part of the answer
+        "i used to self harm but got help. my dad hits me",
+        "we did a drama piece about a girl whose dad hits her. my dad hits me too",
     ],
 )
 def test_what_is_not_over_a_story_or_a_joke_is_still_a_disclosure(text: str) -> None:
