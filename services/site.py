@@ -303,8 +303,9 @@ class SiteWriter:
         shown_rows = [r for r in rows if not r["hidden"]]
         if ballots == 0 or respondents == "0":
             return self._t(lang, "site_summary_none")
-        if not shown_rows:
-            return self._t(lang, "site_summary_hidden")
+        if not shown_rows:  # too few answered ("<m"), or hidden so nothing can be worked out
+            few = respondents.startswith("<")
+            return self._t(lang, "site_summary_hidden" if few else "site_summary_hidden_protected")
         top = shown_rows[0]
         tied = [r for r in shown_rows[1:] if r["value"] == top["value"]]
         key = f"site_summary_{kind}"

@@ -1064,3 +1064,20 @@ def test_the_welsh_downloads_page_links_to_the_welsh_downloads(site: Path) -> No
         assert (site / "downloads" / "cy" / f"{CODE}{suffix}").is_file()
     assert "downloads/cy/" not in en
     assert html.escape(load_catalog().plain("cy", "site_downloads_language"), quote=False) in cy
+
+
+def test_a_chart_hidden_whole_gives_the_true_reason() -> None:
+    """A chart whose every figure is hidden said 'because too few people answered it' beside
+    '53 people answered this question': figures are hidden whole also when enough answered,
+    so that a small count cannot be worked out. The reason given must fit the count shown."""
+    from services.site import SiteWriter
+
+    writer = SiteWriter(load_catalog())
+    hidden = [{"hidden": True, "value": 0, "label": "Transport"}]
+    for lang in ("en", "cy"):
+        few = str(writer._summary(lang, "theme", hidden, "<5", 53))
+        many = str(writer._summary(lang, "theme", hidden, "53", 53))
+        assert few != many, lang
+        assert "too few" not in many and "rhy ychydig" not in many, lang
+        assert "too few" in str(writer._summary("en", "choice", hidden, "<5", 53))
+        assert "too few" not in str(writer._summary("en", "choice", hidden, "[c]", 53))
