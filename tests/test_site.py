@@ -1081,3 +1081,69 @@ def test_a_chart_hidden_whole_gives_the_true_reason() -> None:
         assert "too few" not in many and "rhy ychydig" not in many, lang
         assert "too few" in str(writer._summary("en", "choice", hidden, "<5", 53))
         assert "too few" not in str(writer._summary("en", "choice", hidden, "[c]", 53))
+
+
+CHANNEL_POLL = """\
+code: channels-2026
+title: By channel
+questions:
+  - id: pick
+    kind: choice
+    text: Pick one
+    options: [Alpha, Beta]
+"""
+
+
+def test_a_small_channel_cannot_be_worked_out_from_the_others_and_the_total(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """14 ballots by Telegram, 35 on the web and 2 on paper: the overview said "Telegram 14,
+    Website 35, Paper <5" under "51 ballots counted", so paper was 51 - 14 - 35 = 2. The
+    channels' sizes are a table of their own, as a breakdown's are (and the web's codes and
+    open ballots, which add up to the web's, are hidden when the web's size is)."""
+    from services.pollfile import CHANNEL
+    from services.suppression import group_size
+
+    settings = _site_settings(tmp_path, database_url)
+
+    async def go() -> tuple[list[int | str], int, tuple]:
+        rt = await open_runtime(settings)
+        try:
+            poll = rt.services.polls.parse(CHANNEL_POLL, "c.yaml")
+            await rt.services.polls.create(poll, status="open")
+            row = await rt.store.get_poll("channels-2026")
+            assert row is not None
+            n = 0
+            for channel, pick, count in (
+                ("telegram", "alpha", 14),
+                ("web", "beta", 35),
+                ("paper", "alpha", 2),
+            ):
+                choices = (("pick", pick, None),)
+                for _ in range(count):
+                    n += 1
+                    ballot = NewBallot(
+                        row.id,
+                        "2026-11-18",
+                        channel=channel,
+                        choices=choices,
+                        groups=poll.group_key(choices, channel=channel),
+                    )
+                    await rt.store.cast_ballot(ballot, n.to_bytes(16, "big"), None, NOW)
+            res = await rt.services.reports.results("channels-2026", MIN_CELL)
+            sizes = [
+                group_size(t, MIN_CELL)
+                for t in res.tables
+                if t.question == "pick" and t.dimension == CHANNEL
+            ]
+            return sizes, res.ballots, res.web_modes
+        finally:
+            await rt.close()
+
+    sizes, ballots, web_modes = asyncio.run(go())
+    assert ballots == 51 and len(sizes) == 3
+    assert f"<{MIN_CELL}" in sizes
+    hidden = [s for s in sizes if not isinstance(s, int)]
+    assert len(hidden) >= 2, sizes  # one hidden size would be the total less the others
+    if not isinstance(dict(zip(("telegram", "web", "paper"), sizes, strict=True))["web"], int):
+        assert all(n is None for _, n in web_modes), web_modes
