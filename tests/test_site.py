@@ -1147,3 +1147,47 @@ def test_a_small_channel_cannot_be_worked_out_from_the_others_and_the_total(
     assert len(hidden) >= 2, sizes  # one hidden size would be the total less the others
     if not isinstance(dict(zip(("telegram", "web", "paper"), sizes, strict=True))["web"], int):
         assert all(n is None for _, n in web_modes), web_modes
+
+
+PART_WELSH = """\
+code: part-cy
+title: {en: Partly translated, cy: Wedi'i gyfieithu'n rhannol}
+questions:
+  - id: pick
+    kind: choice
+    text: {en: Pick one, cy: Dewisa un}
+    options:
+      - {id: a, label: {en: Alpha, cy: Alffa}}
+      - {id: b, label: {en: Beta}}
+"""
+
+
+def test_a_poll_partly_in_welsh_is_english_on_the_welsh_pages_and_marked_so(
+    tmp_path: Path,
+) -> None:
+    """A poll whose texts are not all in Welsh is written in English, so its texts are marked
+    lang="en" on the Welsh pages; they were marked so but picked in Welsh where a text had
+    Welsh ("Dewisa un" and "Alffa" read out by an English voice: WCAG 3.1.2)."""
+    from services.pollfile import parse_poll
+    from services.results import Cell, Results, Table
+    from services.site import SitePoll, SiteWriter
+
+    poll = parse_poll(PART_WELSH, "p.yaml", {"en": "Prefer not to say"})
+    cells = (Cell("a", "Alpha", 12, 0.6), Cell("b", "Beta", 8, 0.4))
+    table = Table("pick", "choice", "", "", "", 20, cells)
+    sp = SitePoll(poll, Results("part-cy", "Partly translated", 20, MIN_CELL, (table,)))
+    SiteWriter(load_catalog()).write([sp], tmp_path)
+    for page in [
+        tmp_path / "cy" / "index.html",
+        *sorted((tmp_path / "cy" / "part-cy").glob("*.html")),
+    ]:
+        text = page.read_text(encoding="utf-8")
+        for welsh in ("Dewisa un", "Alffa", "Wedi'i gyfieithu"):
+            assert welsh not in html.unescape(text), (page.name, welsh)
+    page = (tmp_path / "cy" / "part-cy" / "question-pick.html").read_text(encoding="utf-8")
+    assert '<h1 lang="en">Pick one</h1>' in page and 'lang="en">Alpha<' in page
+    # ... and inside a Welsh sentence too ("Dewisodd y rhan fwyaf o bobl Alpha")
+    summary = re.search(r'<figcaption id="summary-pick"[^>]*>(.*?)</figcaption>', page)
+    assert summary and '<span lang="en">Alpha</span>' in summary.group(1), page
+    english = (tmp_path / "en" / "part-cy" / "question-pick.html").read_text(encoding="utf-8")
+    assert "<span lang" not in english
