@@ -72,6 +72,9 @@ def percent(share: float | None) -> str:
     return "" if share is None else f"{share:.0%}"
 
 
+LABEL, OTHER = "\x00label\x00", "\x00other\x00"  # placeholders for marked-up labels
+
+
 class SiteWriter:
     """Renders the pages of one or more polls into a folder (pure: Results in, files out)."""
 
@@ -135,11 +138,12 @@ class SiteWriter:
         nav: list[tuple[str, str, bool]] = [
             ("index.html", self._t(lang, "site_nav_overview"), False)
         ]
-        nav += [(f"question-{q.id}.html", pick(q.text, lang), True) for q in questions]
+        pl = self._poll_lang(sp, lang)  # the poll's own texts: English where it lacks Welsh
+        nav += [(f"question-{q.id}.html", pick(q.text, pl), True) for q in questions]
         nav += [
             (
                 f"by-{q.id}.html",
-                self._t(lang, "site_nav_breakdown", question=pick(q.text, lang)),
+                self._t(lang, "site_nav_breakdown", question=pick(q.text, pl)),
                 False,
             )
             for q in breakdowns
@@ -157,7 +161,7 @@ class SiteWriter:
             ("methodology.html", self._t(lang, "site_nav_methodology"), False),
             ("downloads.html", self._t(lang, "site_nav_downloads"), False),
         ]
-        common = {"sp": sp, "nav": nav, "code": code, "title": pick(poll.title, lang)}
+        common = {"sp": sp, "nav": nav, "code": code, "title": pick(poll.title, pl)}
         pages = [
             self._page(
                 lang,
@@ -219,7 +223,14 @@ class SiteWriter:
     # --- figures (only ever through shown / group_size) -----------------------------------
 
     def _labels(self, q: Question, lang: str) -> dict[str, str]:
+        """A question's option labels in ``lang``: pass ``_poll_lang``'s, not the page's."""
         return {o.id: pick(o.label, lang) for o in q.options}
+
+    @staticmethod
+    def _poll_lang(sp: SitePoll, lang: str) -> str:
+        """The language of a poll's own texts on a page in ``lang``: the page's if the whole
+        poll is written in it, else English (as on the ballot), marked so on the page."""
+        return lang if lang in sp.poll.languages() else "en"
 
     def _overall(self, res: Results, question: str) -> Table | None:
         return next(
@@ -246,7 +257,8 @@ class SiteWriter:
         table = self._overall(res, q.id)
         if table is None:
             return None
-        labels = self._labels(q, lang) if labels is None else labels
+        labels_given = labels  # themes: the page's own words
+        labels = self._labels(q, self._poll_lang(sp, lang)) if labels is None else labels
         rank = table.kind == "rank"
         rows: list[dict[str, Any]] = []
         for cell in table.cells:
@@ -278,7 +290,10 @@ class SiteWriter:
             else:
                 r["text"] = f"{r['count']} ({r['share']})"
         respondents = group_size(table, res.min_cell)
-        summary = self._summary(lang, kind or table.kind, rows, number(respondents), res.ballots)
+        own = self._poll_lang(sp, lang) if labels_given is None else lang
+        summary = self._summary(
+            lang, kind or table.kind, rows, number(respondents), res.ballots, own=own
+        )
         markers = sorted(
             {r["count"] for r in rows if r["hidden"]}
             | {r["points"] for r in rows if r["hidden"] and r["points"]}
@@ -294,7 +309,14 @@ class SiteWriter:
         }
 
     def _summary(
-        self, lang: str, kind: str, rows: list[dict[str, Any]], respondents: str, ballots: int
+        self,
+        lang: str,
+        kind: str,
+        rows: list[dict[str, Any]],
+        respondents: str,
+        ballots: int,
+        *,
+        own: str | None = None,
     ) -> Markup:
         """The chart in one sentence, from shown figures only. A tie at the top is said as a
         tie. A rank question's hidden option may have more points than the shown ones (it is
@@ -303,8 +325,9 @@ class SiteWriter:
         shown_rows = [r for r in rows if not r["hidden"]]
         if ballots == 0 or respondents == "0":
             return self._t(lang, "site_summary_none")
-        if not shown_rows:
-            return self._t(lang, "site_summary_hidden")
+        if not shown_rows:  # too few answered ("<m"), or hidden so nothing can be worked out
+            few = respondents.startswith("<")
+            return self._t(lang, "site_summary_hidden" if few else "site_summary_hidden_protected")
         top = shown_rows[0]
         tied = [r for r in shown_rows[1:] if r["value"] == top["value"]]
         key = f"site_summary_{kind}"
@@ -314,17 +337,24 @@ class SiteWriter:
             )
         elif kind == "rank" and len(shown_rows) < len(rows):
             key = "site_summary_rank_partial"
-        return self._t(
+        said = self._t(
             lang,
             key,
-            label=top["label"],
-            other=tied[0]["label"] if tied else "",
+            label=LABEL if own not in (None, lang) else top["label"],
+            other=(OTHER if own not in (None, lang) else tied[0]["label"]) if tied else "",
             count=top["count"],
             share=top["share"],
             first=top["first"],
             points=top["points"],
             respondents=respondents,
         )
+        if own in (None, lang):
+            return said
+        # the poll's words in another language (English in a Welsh sentence): marked as such
+        # (WCAG 3.1.2)
+        label = Markup('<span lang="{}">{}</span>').format(own, top["label"])
+        other = Markup('<span lang="{}">{}</span>').format(own, tied[0]["label"]) if tied else ""
+        return Markup(str(said).replace(LABEL, label).replace(OTHER, other))
 
     def _breakdown(
         self,
@@ -337,8 +367,8 @@ class SiteWriter:
         """One question by the groups of one breakdown: a row per group, a column per option
         (in the overall ranking's order); a rank question's cells are its points."""
         res = sp.results
-        labels = self._labels(q, lang) if labels is None else labels
-        groups = self._labels(b, lang)
+        labels = self._labels(q, self._poll_lang(sp, lang)) if labels is None else labels
+        groups = self._labels(b, self._poll_lang(sp, lang))
         overall = self._overall(res, q.id)
         order = [c.option for c in overall.cells] if overall else [o.id for o in q.options]
         rank = q.kind == "rank"
@@ -404,7 +434,8 @@ class SiteWriter:
             if dimension is not None and row.dimension != dimension:
                 continue
             q = sp.poll.question(row.dimension)
-            label = self._labels(q, lang).get(row.group, row.group_label) if q else row.group
+            pl = self._poll_lang(sp, lang)
+            label = self._labels(q, pl).get(row.group, row.group_label) if q else row.group
             ballots = turnout_ballots(res, row)
             hidden = isinstance(ballots, str)
             pct = row.percent
@@ -635,7 +666,7 @@ class SiteWriter:
             table = self._overall(sp.results, q.id) if q else None
             entries = []
             if q is not None and table is not None and sp.results.ballots:
-                labels = self._labels(q, lang)
+                labels = self._labels(q, self._poll_lang(sp, lang))
                 for cell in table.cells:
                     s = shown(table, cell, sp.results.min_cell)
                     if s.hidden:
@@ -650,10 +681,10 @@ class SiteWriter:
             lang_of = lang if lang in sp.poll.languages() else "en"
             columns.append(
                 {
-                    "title": pick(sp.poll.title, lang),
+                    "title": pick(sp.poll.title, lang_of),
                     "href": f"../{sp.results.code}/index.html",
                     "lang": lang_of,
-                    "question": pick(q.text, lang) if q else "",
+                    "question": pick(q.text, lang_of) if q else "",
                     "entries": entries[:TOP_ISSUES],
                 }
             )
@@ -716,7 +747,7 @@ class SiteWriter:
             t=lambda key, **p: self._t(lang, key, **p),
             tt=lambda key, **p: self._t(other, key, **p),
             root=root,  # the one page in both languages
-            poll_text=lambda value: pick(value, lang) if value else "",
+            poll_text=lambda value: pick(value, poll_lang) if value else "",
             poll_lang=poll_lang,
             min_cell=sp.results.min_cell if sp else 0,
             downloads_dir=f"{up}{DOWNLOADS}",

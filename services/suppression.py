@@ -866,7 +866,8 @@ def sizes_table(tables: Sequence[Table], dimension: str, total: int) -> Table | 
     channel), so they are not counted on to hide anything. None if nothing is grouped."""
     sizes: dict[str, Cell] = {}
     for t in tables:
-        if t.dimension == dimension and t.channel == "all":
+        # a channel's tables are its own ballots alone (channel == group); the others all's
+        if t.dimension == dimension and t.channel in ("all", t.group):
             old = sizes.get(t.group)
             if old is None or t.respondents > old.count:
                 share = t.respondents / total if total else 0.0
@@ -975,6 +976,9 @@ def apply_suppression(results: Results, *, protect_zeros: bool = False) -> Resul
             for t in tables
         )
     )
+    web_modes = results.web_modes
+    if ("channel", "web") in hidden:  # codes + open = web: hidden with the web's size
+        web_modes = tuple((mode, None) for mode, _ in web_modes)
     turnout = replace(
         results.turnout,
         by_day=_days(results.turnout.by_day, m),
@@ -984,7 +988,14 @@ def apply_suppression(results: Results, *, protect_zeros: bool = False) -> Resul
     )
     sizes, pairs = _group_sizes(results.tables), _pairs(results.tables)
     texts = tuple(_safe_text(a, sizes, pairs, m) for a in results.texts)
-    return replace(results, tables=tables, turnout=turnout, texts=texts, rule=rule_text(m))
+    return replace(
+        results,
+        tables=tables,
+        turnout=turnout,
+        texts=texts,
+        rule=rule_text(m),
+        web_modes=web_modes,
+    )
 
 
 __all__ = [

@@ -113,9 +113,11 @@ async def test_results_in_telegram_name_each_channel(rt: Runtime) -> None:
     await _cast(rt, "web", "climate", 6)
     await _cast(rt, "paper", "jobs", 2)
     text, _ = await rt.services.reports.summary("test-poll", 5, "en")
-    assert "By channel: Telegram 7 · web 6 · paper &lt;5" in text  # Telegram HTML
+    # "web 6" beside "15 ballots" would give paper away (15 - 7 - 6 = 2): hidden too
+    assert "15 ballots" in text
+    assert "By channel: Telegram 7 · web [c] · paper &lt;5" in text  # Telegram HTML
     text, _ = await rt.services.reports.summary("test-poll", 5, "cy")
-    assert "Fesul sianel: Telegram 7 · gwe 6 · papur &lt;5" in text
+    assert "Fesul sianel: Telegram 7 · gwe [c] · papur &lt;5" in text
 
 
 async def test_turnout_hides_what_the_breakdown_table_hides(rt: Runtime, tmp_path: Path) -> None:

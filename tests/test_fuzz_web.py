@@ -152,3 +152,42 @@ async def test_a_body_that_is_not_utf8_is_refused_kindly(runtime: Runtime) -> No
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
         assert page.status == 400 and "nothing was changed" in page.plain
+
+
+async def test_a_token_or_cookie_that_is_not_ascii_is_refused_kindly(runtime: Runtime) -> None:  # noqa: F811
+    """hmac.compare_digest refuses str with non-ASCII characters (a TypeError): a forged csrf
+    token, staff cookie or voter cookie written in other letters once answered with a 500."""
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/web-poll")
+        page = await b.post("/v/web-poll/start", [("csrf", "é" * 32)])
+        assert page.status == 400 and "nothing was changed" in page.plain
+        for cookie in ("mbs=ab.9999999999.é", "mbs=ab.9999999999.\udcff"):
+            async with client.get("/dashboard", headers={"Cookie": cookie}) as resp:
+                assert resp.status == 403, cookie
+        await b.get("/v/web-poll")
+        client.session.cookie_jar.update_cookies({"mbv": "abc.é"})
+        page = await b.submit("/v/web-poll/start", {})
+        assert page.status == 200 and page.url == "/v/web-poll/q/0"
+        assert await count(runtime, "ballots") == 0
+
+
+async def test_a_form_in_an_unknown_charset_is_refused_kindly(runtime: Runtime) -> None:  # noqa: F811
+    """A charset Python has no codec for once failed the form's decoding (LookupError): 500."""
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/web-poll")
+        csrf = b.page.hidden()["csrf"] if b.page else ""
+        page = await b.post(
+            "/v/web-poll/start",
+            f"csrf={csrf}".encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded; charset=no-such"},
+        )
+        assert page.status == 400 and "nothing was changed" in page.plain
+
+
+async def test_a_method_not_allowed_says_which_are(runtime: Runtime) -> None:  # noqa: F811
+    """A 405 must name the methods the resource allows (RFC 9110 15.5.6)."""
+    async with web_client(runtime) as client, client.request("DELETE", "/v/web-poll") as resp:
+        assert resp.status == 405
+        assert "GET" in resp.headers.get("Allow", "")

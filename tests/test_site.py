@@ -1064,3 +1064,130 @@ def test_the_welsh_downloads_page_links_to_the_welsh_downloads(site: Path) -> No
         assert (site / "downloads" / "cy" / f"{CODE}{suffix}").is_file()
     assert "downloads/cy/" not in en
     assert html.escape(load_catalog().plain("cy", "site_downloads_language"), quote=False) in cy
+
+
+def test_a_chart_hidden_whole_gives_the_true_reason() -> None:
+    """A chart whose every figure is hidden said 'because too few people answered it' beside
+    '53 people answered this question': figures are hidden whole also when enough answered,
+    so that a small count cannot be worked out. The reason given must fit the count shown."""
+    from services.site import SiteWriter
+
+    writer = SiteWriter(load_catalog())
+    hidden = [{"hidden": True, "value": 0, "label": "Transport"}]
+    for lang in ("en", "cy"):
+        few = str(writer._summary(lang, "theme", hidden, "<5", 53))
+        many = str(writer._summary(lang, "theme", hidden, "53", 53))
+        assert few != many, lang
+        assert "too few" not in many and "rhy ychydig" not in many, lang
+        assert "too few" in str(writer._summary("en", "choice", hidden, "<5", 53))
+        assert "too few" not in str(writer._summary("en", "choice", hidden, "[c]", 53))
+
+
+CHANNEL_POLL = """\
+code: channels-2026
+title: By channel
+questions:
+  - id: pick
+    kind: choice
+    text: Pick one
+    options: [Alpha, Beta]
+"""
+
+
+def test_a_small_channel_cannot_be_worked_out_from_the_others_and_the_total(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """14 ballots by Telegram, 35 on the web and 2 on paper: the overview said "Telegram 14,
+    Website 35, Paper <5" under "51 ballots counted", so paper was 51 - 14 - 35 = 2. The
+    channels' sizes are a table of their own, as a breakdown's are (and the web's codes and
+    open ballots, which add up to the web's, are hidden when the web's size is)."""
+    from services.pollfile import CHANNEL
+    from services.suppression import group_size
+
+    settings = _site_settings(tmp_path, database_url)
+
+    async def go() -> tuple[list[int | str], int, tuple]:
+        rt = await open_runtime(settings)
+        try:
+            poll = rt.services.polls.parse(CHANNEL_POLL, "c.yaml")
+            await rt.services.polls.create(poll, status="open")
+            row = await rt.store.get_poll("channels-2026")
+            assert row is not None
+            n = 0
+            for channel, pick, count in (
+                ("telegram", "alpha", 14),
+                ("web", "beta", 35),
+                ("paper", "alpha", 2),
+            ):
+                choices = (("pick", pick, None),)
+                for _ in range(count):
+                    n += 1
+                    ballot = NewBallot(
+                        row.id,
+                        "2026-11-18",
+                        channel=channel,
+                        choices=choices,
+                        groups=poll.group_key(choices, channel=channel),
+                    )
+                    await rt.store.cast_ballot(ballot, n.to_bytes(16, "big"), None, NOW)
+            res = await rt.services.reports.results("channels-2026", MIN_CELL)
+            sizes = [
+                group_size(t, MIN_CELL)
+                for t in res.tables
+                if t.question == "pick" and t.dimension == CHANNEL
+            ]
+            return sizes, res.ballots, res.web_modes
+        finally:
+            await rt.close()
+
+    sizes, ballots, web_modes = asyncio.run(go())
+    assert ballots == 51 and len(sizes) == 3
+    assert f"<{MIN_CELL}" in sizes
+    hidden = [s for s in sizes if not isinstance(s, int)]
+    assert len(hidden) >= 2, sizes  # one hidden size would be the total less the others
+    if not isinstance(dict(zip(("telegram", "web", "paper"), sizes, strict=True))["web"], int):
+        assert all(n is None for _, n in web_modes), web_modes
+
+
+PART_WELSH = """\
+code: part-cy
+title: {en: Partly translated, cy: Wedi'i gyfieithu'n rhannol}
+questions:
+  - id: pick
+    kind: choice
+    text: {en: Pick one, cy: Dewisa un}
+    options:
+      - {id: a, label: {en: Alpha, cy: Alffa}}
+      - {id: b, label: {en: Beta}}
+"""
+
+
+def test_a_poll_partly_in_welsh_is_english_on_the_welsh_pages_and_marked_so(
+    tmp_path: Path,
+) -> None:
+    """A poll whose texts are not all in Welsh is written in English, so its texts are marked
+    lang="en" on the Welsh pages; they were marked so but picked in Welsh where a text had
+    Welsh ("Dewisa un" and "Alffa" read out by an English voice: WCAG 3.1.2)."""
+    from services.pollfile import parse_poll
+    from services.results import Cell, Results, Table
+    from services.site import SitePoll, SiteWriter
+
+    poll = parse_poll(PART_WELSH, "p.yaml", {"en": "Prefer not to say"})
+    cells = (Cell("a", "Alpha", 12, 0.6), Cell("b", "Beta", 8, 0.4))
+    table = Table("pick", "choice", "", "", "", 20, cells)
+    sp = SitePoll(poll, Results("part-cy", "Partly translated", 20, MIN_CELL, (table,)))
+    SiteWriter(load_catalog()).write([sp], tmp_path)
+    for page in [
+        tmp_path / "cy" / "index.html",
+        *sorted((tmp_path / "cy" / "part-cy").glob("*.html")),
+    ]:
+        text = page.read_text(encoding="utf-8")
+        for welsh in ("Dewisa un", "Alffa", "Wedi'i gyfieithu"):
+            assert welsh not in html.unescape(text), (page.name, welsh)
+    page = (tmp_path / "cy" / "part-cy" / "question-pick.html").read_text(encoding="utf-8")
+    assert '<h1 lang="en">Pick one</h1>' in page and 'lang="en">Alpha<' in page
+    # ... and inside a Welsh sentence too ("Dewisodd y rhan fwyaf o bobl Alpha")
+    summary = re.search(r'<figcaption id="summary-pick"[^>]*>(.*?)</figcaption>', page)
+    assert summary and '<span lang="en">Alpha</span>' in summary.group(1), page
+    english = (tmp_path / "en" / "part-cy" / "question-pick.html").read_text(encoding="utf-8")
+    assert "<span lang" not in english

@@ -752,3 +752,36 @@ async def test_a_worry_on_the_web_is_flagged_for_review_without_an_alarm(
         assert rt.services.alerts is not None and len(await rt.services.alerts.pending()) == 1
     finally:
         await rt.close()
+
+
+PART_WELSH_RANK = """\
+code: part-cy
+title: {en: Partly translated, cy: Wedi'i gyfieithu'n rhannol}
+web: open
+questions:
+  - id: top
+    kind: rank
+    max: 2
+    text: {en: Put your top 2 in order, cy: Rho dy 2 uchaf mewn trefn}
+    options:
+      - {id: parks, label: {en: Parks, cy: Parciau}}
+      - {id: buses, label: {en: Buses}}
+      - {id: jobs, label: {en: Jobs}}
+"""
+
+
+async def test_a_rank_mistake_names_the_option_as_the_page_shows_it(runtime: Runtime) -> None:
+    """A poll not wholly in Welsh is in English on a Welsh page, its options too: the error
+    named the option in Welsh ("Parciau") beside a select that shows "Parks"."""
+    poll = runtime.services.polls.parse(PART_WELSH_RANK, "p.yaml")
+    await runtime.services.polls.create(poll, status="open")
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/part-cy?lang=cy")
+        await b.submit("/v/part-cy/start", {})
+        page = await b.submit("/v/part-cy/q/0", {"rank1": "parks", "rank2": "parks"})
+        assert page.status == 400 and "fwy nag unwaith" in page.plain
+        assert 'lang="en" selected>Parks<' in page.text
+        assert "Parciau" not in page.plain
+        assert '<span lang="en">Parks</span>' in page.text  # English in a Welsh sentence
+    assert await count(runtime, "ballots") == 0

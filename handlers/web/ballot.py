@@ -213,19 +213,26 @@ def _place_field(place: int) -> str:
 
 
 def _rank_mistake(
-    q: Question, value: list[str] | str, services: Services, lang: str
+    poll: Poll, q: Question, value: list[str] | str, services: Services, lang: str
 ) -> tuple[str, str] | None:
     """A gap, or an option in two places (the selects allow both): the place to change and
-    what to do about it, so the error summary links to that select (WCAG 3.3.1, 3.3.3)."""
+    what to do about it, so the error summary links to that select (WCAG 3.3.1, 3.3.3). The
+    option is named as its select shows it: in English, marked so, on a Welsh page of a poll
+    not wholly in Welsh."""
     catalog = services.catalog
+    own = lang if lang in poll.languages() else "en"
     places = value if isinstance(value, list) else [value]
     for place, option_id in enumerate(places, start=1):
         if not option_id:
             return _place_field(place), catalog.plain(lang, "web_rank_gap")
         option = q.option(option_id)
         if option is not None and option_id in places[: place - 1]:
-            label = pick(option.label, lang)
-            return _place_field(place), catalog.plain(lang, "web_rank_repeat", option=label)
+            label = pick(option.label, own)
+            if own == lang:
+                return _place_field(place), catalog.plain(lang, "web_rank_repeat", option=label)
+            said = catalog.t(lang, "web_rank_repeat", option="\x00")  # escaped, as is Markup
+            named = Markup('<span lang="{}">{}</span>').format(own, label)
+            return _place_field(place), Markup(said.replace("\x00", named))
     return None
 
 
@@ -244,7 +251,11 @@ async def answer(request: web.Request) -> web.Response:
     catalog = ctx.services.catalog
     q = state.poll.questions[index]
     value = _value(q, form)
-    mistake = _rank_mistake(q, value, ctx.services, browser.lang) if q.kind == "rank" else None
+    mistake = (
+        _rank_mistake(state.poll, q, value, ctx.services, browser.lang)
+        if q.kind == "rank"
+        else None
+    )
     if mistake is not None:
         field, error = mistake
         return _question(

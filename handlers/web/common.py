@@ -110,7 +110,7 @@ async def read_form(request: web.Request, browser: Browser) -> dict[str, Any] | 
     """The posted form, or the page that says why it can't be used (forged, stale, no cookie)."""
     try:
         form = await request.post()
-    except (UnicodeDecodeError, ValueError):  # a broken client's bytes: not a form we can use
+    except (UnicodeDecodeError, ValueError, LookupError):  # bytes or a charset we can't read
         form = None
     if browser.new:
         return message_page(

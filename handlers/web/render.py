@@ -87,11 +87,12 @@ class Renderer:
         def p(key: str, **params: object) -> Markup:
             return paragraphs(catalog.t(lang, key, **params))
 
-        def poll_text(value: dict[str, str] | None) -> str:
-            return pick(value, lang) if value else ""
-
-        # Texts of a poll that has no Welsh stay English: say so to screen readers.
+        # Texts of a poll not wholly in Welsh stay English: say so to screen readers.
         poll_lang = lang if poll is None or lang in poll.languages() else "en"
+
+        def poll_text(value: dict[str, str] | None) -> str:
+            return pick(value, poll_lang) if value else ""
+
         other = "cy" if lang == "en" else "en"
         html = self._env.get_template(template).render(
             lang=lang,

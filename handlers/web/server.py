@@ -69,9 +69,12 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
                 request, browser, "web_not_found_title", [("web_not_found", {})], status=404
             )
         if exc.status == 405:
-            return message_page(
+            refused = message_page(
                 request, browser, "web_try_again_title", [("web_bad_method", {})], status=405
             )
+            if "Allow" in exc.headers:  # a 405 names the methods that are allowed
+                refused.headers["Allow"] = exc.headers["Allow"]
+            return refused
         if exc.status == 413:
             return message_page(
                 request, browser, "web_try_again_title", [("web_too_large", {})], status=413

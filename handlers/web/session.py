@@ -22,6 +22,15 @@ STAFF_PATH = "/dashboard"
 LANGUAGES = ("en", "cy")
 
 
+def _same(given: str, expected: str) -> bool:
+    """A constant-time comparison of what a client sent with what it should be. Compared as
+    bytes: hmac.compare_digest raises TypeError on a str with non-ASCII characters, which a
+    forged cookie or form field may well have."""
+    return hmac.compare_digest(
+        given.encode("utf-8", "surrogateescape"), expected.encode("utf-8", "surrogateescape")
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Browser:
     """Who is on the other end of a request: a random id and a language, from the cookie."""
@@ -49,7 +58,7 @@ class Sessions:
         """The browser's id and language; a new id when the cookie is missing or forged."""
         raw = request.cookies.get(COOKIE, "")
         parts = raw.split(".")
-        if len(parts) == 3 and hmac.compare_digest(parts[2], self._sign(f"{parts[0]}.{parts[1]}")):
+        if len(parts) == 3 and _same(parts[2], self._sign(f"{parts[0]}.{parts[1]}")):
             lang = parts[1] if parts[1] in LANGUAGES else default_lang
             return Browser(parts[0], lang, new=False)
         return Browser(secrets.token_hex(16), default_lang, new=True)
@@ -71,7 +80,7 @@ class Sessions:
         """This browser's long-lived voter id (open polls), if it has a valid one."""
         raw = request.cookies.get(VOTER_COOKIE, "")
         value, _, sig = raw.partition(".")
-        if value and hmac.compare_digest(sig, self._sign(f"voter.{value}")):
+        if value and _same(sig, self._sign(f"voter.{value}")):
             return value
         return None
 
@@ -99,7 +108,7 @@ class Sessions:
         until, _, sig = rest.partition(".")
         if not (person and until.isdigit() and sig):
             return None
-        if not hmac.compare_digest(sig, self._staff_sign(f"{person}.{until}")):
+        if not _same(sig, self._staff_sign(f"{person}.{until}")):
             return None
         if int(until) <= now:
             return None
@@ -133,7 +142,7 @@ class Sessions:
         return hmac.new(self._csrf_key, browser.id.encode(), hashlib.sha256).hexdigest()[:32]
 
     def csrf_ok(self, browser: Browser, token: str) -> bool:
-        return not browser.new and hmac.compare_digest(self.csrf(browser), token or "")
+        return not browser.new and _same(token or "", self.csrf(browser))
 
     def client(self, request: web.Request) -> str:
         """An opaque key for the client's network address, to count wrong codes in memory.
