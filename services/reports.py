@@ -188,7 +188,7 @@ class ReportService:
         lines = [
             t(
                 lang,
-                "admin_review_header",
+                "admin_review_header_one" if len(flagged) == 1 else "admin_review_header",
                 title=pick(poll.title, lang),
                 count=len(flagged),
                 themes=by_theme,

@@ -219,7 +219,7 @@ async def test_a_worry_is_flagged_for_review_without_an_alarm(
         owner = h.user(owner_id)
         await owner.send_command("review", "test-poll")
         listing = (await owner.next_output()).plain
-        assert "1 answers flagged for review" in listing and "Community safety 1" in listing
+        assert "1 answer flagged for review" in listing and "Community safety 1" in listing
         assert "carry drugs round the estate" in listing
         results = await h.runtime.services.reports.results("test-poll", 0)
         assert [(t.flagged, t.review) for t in results.texts] == [(False, True)]
