@@ -90,6 +90,23 @@ async def test_a_whole_ballot_counts_once_as_web(runtime: Runtime) -> None:
         assert await rows(runtime, "text_answers", "body") == [("Floods near school",)]
 
 
+async def test_page_titles_name_the_page_then_the_service_once(runtime: Runtime) -> None:
+    """WCAG 2.4.2: every title says what the page is; the home page is the service itself, so
+    its title is the service's name once ("Have your say", not "Have your say – Have your
+    say")."""
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        for path, title in (("/", "Have your say"), ("/?lang=cy", None), ("/v/web-poll", None)):
+            page = await b.get(path)
+            found = re.search(r"<title>(.*?)</title>", page.text, re.S)
+            assert found is not None, path
+            text = html.unescape(found.group(1)).strip()
+            parts = [p.strip() for p in text.split("–")]
+            assert len(parts) == len(set(parts)), text  # no part said twice
+            if title is not None:
+                assert text == title, text
+
+
 async def test_double_send_and_back_after_send_count_once(runtime: Runtime) -> None:
     async with web_client(runtime) as client:
         b = Browser(client)
