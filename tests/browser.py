@@ -26,6 +26,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -430,14 +431,30 @@ def assert_reflows(driver: WebDriver, url: str) -> None:
 # --- screenshots and PDF -------------------------------------------------------------------
 
 
+def _content_size(driver: WebDriver) -> tuple[float, float] | None:
+    """The page's whole size in CSS px. Just after a viewport change Chromium can report a
+    width of 0 for a moment (on a busy machine), and a screenshot clipped to it fails: ask
+    again for up to 2 s, then fall back to the viewport (None: a plain screenshot)."""
+    for _ in range(20):
+        metrics = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
+        size = metrics.get("cssContentSize") or {}
+        if size.get("width", 0) >= 1 and size.get("height", 0) >= 1:
+            return float(size["width"]), float(size["height"])
+        time.sleep(0.1)
+    view = metrics.get("cssLayoutViewport") or {}
+    if view.get("clientWidth", 0) >= 1 and view.get("clientHeight", 0) >= 1:
+        return float(view["clientWidth"]), float(view["clientHeight"])
+    return None
+
+
 def screenshot(driver: WebDriver, path: Path, full_page: bool = True) -> Path:
     """A PNG of the page (the whole length of it, unless ``full_page`` is False)."""
     params: dict[str, Any] = {"format": "png"}
     if full_page:
-        size = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
-        params["captureBeyondViewport"] = True
-        params["clip"] = {"x": 0, "y": 0, "width": size["width"], "height": size["height"],
-                          "scale": 1}  # fmt: skip
+        size = _content_size(driver)
+        if size is not None:
+            params["captureBeyondViewport"] = True
+            params["clip"] = {"x": 0, "y": 0, "width": size[0], "height": size[1], "scale": 1}
     data = driver.execute_cdp_cmd("Page.captureScreenshot", params)["data"]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(base64.b64decode(data))
