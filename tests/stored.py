@@ -11,12 +11,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import aclosing, asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.settings import Settings
 from storage.contract import Store
 from storage.migrations import COPY_TABLES
 from storage.open import open_store
+from storage.records import NewBallot
+
+if TYPE_CHECKING:
+    from services.pollfile import Poll
 
 
 @asynccontextmanager
@@ -115,3 +119,32 @@ async def assert_nowhere(source: object, *needles: Needle) -> None:
     for needle in needles:
         form = needle if isinstance(needle, bytes) else str(needle).encode()
         assert form not in raw, needle
+
+
+async def cast(
+    store: Store,
+    poll: Poll,
+    poll_id: int,
+    choices: tuple[tuple[str, str, int | None], ...],
+    *,
+    count: int,
+    first: int,
+    now: int,
+    channel: str = "telegram",
+    session_id: int | None = None,
+    texts: tuple[tuple[Any, ...], ...] = (),
+) -> int:
+    """``count`` identical ballots straight into the store (a results test's seed), their
+    journey keys numbered from ``first``; the next free number is returned."""
+    ballot = NewBallot(
+        poll_id,
+        "2026-11-18",
+        channel=channel,
+        session_id=session_id,
+        choices=choices,
+        texts=texts,
+        groups=poll.group_key(choices, session_id, channel=channel),
+    )
+    for n in range(first, first + count):
+        await store.cast_ballot(ballot, n.to_bytes(16, "big"), None, now)
+    return first + count

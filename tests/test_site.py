@@ -23,7 +23,7 @@ from bot.app import open_runtime
 from bot.cli import main
 from bot.settings import Settings
 from prompts import load_catalog
-from storage.records import NewBallot
+from tests.stored import cast
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver
@@ -171,20 +171,13 @@ async def _cast(settings: Settings) -> None:
         await rt.services.polls.create(poll, status="open")
         row = await rt.store.get_poll(CODE)
         assert row is not None
-        n = 0
+        n = 1
         for area, priority, (first, second), channel, count in PLAN:
             choices = (("area", area, None), ("priority", priority, None))
             choices += (("order", first, 1), ("order", second, 2))
-            for _ in range(count):
-                n += 1
-                ballot = NewBallot(
-                    row.id,
-                    "2026-11-18",
-                    channel=channel,
-                    choices=choices,
-                    groups=poll.group_key(choices, channel=channel),
-                )
-                await rt.store.cast_ballot(ballot, n.to_bytes(16, "big"), None, NOW)
+            n = await cast(
+                rt.store, poll, row.id, choices, count=count, first=n, now=NOW, channel=channel
+            )
         schools = rt.services.polls.parse(SCHOOLS, "schools.yaml")
         await rt.services.polls.create(schools, status="open")
         row = await rt.store.get_poll("schools-2026")
@@ -192,17 +185,18 @@ async def _cast(settings: Settings) -> None:
         for school, issue, label, themes, count in SCHOOL_PLAN:
             session = await rt.store.session_id(row.id, label, f"token-{label}", NOW)
             choices = (("school", school, None), ("issue", issue, None))
-            for _ in range(count):
-                n += 1
-                ballot = NewBallot(
-                    row.id,
-                    "2026-11-18",
-                    session_id=session,
-                    choices=choices,
-                    texts=(("why", "because it matters to me", "en", 1.0, False, themes),),
-                    groups=schools.group_key(choices, session),
-                )
-                await rt.store.cast_ballot(ballot, n.to_bytes(16, "big"), None, NOW)
+            why = (("why", "because it matters to me", "en", 1.0, False, themes),)
+            n = await cast(
+                rt.store,
+                schools,
+                row.id,
+                choices,
+                count=count,
+                first=n,
+                now=NOW,
+                session_id=session,
+                texts=why,
+            )
     finally:
         await rt.close()
 
@@ -1113,23 +1107,16 @@ def test_a_small_channel_cannot_be_worked_out_from_the_others_and_the_total(
             await rt.services.polls.create(poll, status="open")
             row = await rt.store.get_poll("channels-2026")
             assert row is not None
-            n = 0
+            n = 1
             for channel, pick, count in (
                 ("telegram", "alpha", 14),
                 ("web", "beta", 35),
                 ("paper", "alpha", 2),
             ):
                 choices = (("pick", pick, None),)
-                for _ in range(count):
-                    n += 1
-                    ballot = NewBallot(
-                        row.id,
-                        "2026-11-18",
-                        channel=channel,
-                        choices=choices,
-                        groups=poll.group_key(choices, channel=channel),
-                    )
-                    await rt.store.cast_ballot(ballot, n.to_bytes(16, "big"), None, NOW)
+                n = await cast(
+                    rt.store, poll, row.id, choices, count=count, first=n, now=NOW, channel=channel
+                )
             res = await rt.services.reports.results("channels-2026", MIN_CELL)
             sizes = [
                 group_size(t, MIN_CELL)

@@ -29,8 +29,8 @@ from services.identity import Hasher
 from services.paper import PollPublished
 from services.site import SiteService
 from standin import BotApiStandin
-from storage.records import NewBallot
 from tests.browser import serve_markbot
+from tests.stored import cast
 from tests.test_site import CODE, EMPTY, MIN_CELL, PLAN, POLL, small_counts
 from tests.webclient import Browser
 
@@ -72,14 +72,7 @@ async def _ballot(
     poll = rt.services.polls.parse(LIVE_POLL, "youth.yaml")
     choices = (("area", area, None), ("priority", priority, None))
     choices += (("order", first, 1), ("order", second, 2))
-    ballot = NewBallot(
-        row.id,
-        "2026-11-18",
-        channel=channel,
-        choices=choices,
-        groups=poll.group_key(choices, channel=channel),
-    )
-    await rt.store.cast_ballot(ballot, n.to_bytes(16, "big"), None, NOW)
+    await cast(rt.store, poll, row.id, choices, count=1, first=n, now=NOW, channel=channel)
 
 
 def _settings(tmp: Path, database_url: str | None, **kw: Any) -> Settings:
