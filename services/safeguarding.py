@@ -69,6 +69,11 @@ class _Rules:
     story: re.Pattern[str] | None = None
     # A laugh, the words of a phrase about dying, and words that say it is no joke (`joking:`).
     joking: tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]] | None = None
+    # Someone else the answer names just before the match, and the home words that keep a match
+    # the writer's (`someone:`).
+    someone: tuple[re.Pattern[str], re.Pattern[str]] | None = None
+    # An "if" before a phrase about dying, and the "if i am honest" that is not one (`if:`).
+    condition: tuple[re.Pattern[str], re.Pattern[str]] | None = None
 
 
 def _expand(pattern: str, words: dict[str, str], depth: int = 0) -> str:
@@ -171,6 +176,8 @@ def _rules() -> _Rules:
     exclusions = "|".join(f"(?:{_phrase(p, words)})" for p in data.get("not", []))
     resolved = data.get("resolved")
     joking = data.get("joking")
+    condition = data.get("if")
+    someone = data.get("someone")
 
     def either(patterns: list[str]) -> re.Pattern[str]:
         alternatives = "|".join(f"(?:{_phrase(p, words)})" for p in patterns)
@@ -188,6 +195,10 @@ def _rules() -> _Rules:
         joking=None
         if not joking
         else (either([joking["laugh"]]), either([joking["phrase"]]), either([joking["serious"]])),
+        someone=None if not someone else (either(someone["who"]), either([someone["not"]])),
+        condition=None
+        if not condition
+        else (either([condition["if"]]), either([condition["not"]])),
     )
 
 
@@ -213,8 +224,10 @@ def _matches(text: str, rules: _Rules) -> str | None:
             continue
         if _story(text, found.start(), rules) and not _FIRST_PERSON.search(found.group()):
             continue  # "a book where the main character cuts herself", not "... my dad hits me"
-        if _joking(text, found.group(), rules):
+        if _joking(text, found.group(), rules) or _conditional(text, found, rules):
             continue
+        if _someone_else(text, found, rules):
+            continue  # "a kid who ran away from home", "my friend cuts herself"
         return found.group().strip() or text.strip()
     return None
 
@@ -244,6 +257,45 @@ def _joking(text: str, matched: str, rules: _Rules) -> bool:
         return False
     laugh, dying, serious = rules.joking
     return bool(dying.search(matched) and laugh.search(text) and not serious.search(text))
+
+
+def _someone_else(text: str, found: re.Match[str], rules: _Rules) -> bool:
+    """Whether the words matched are about a friend, a sibling or a child the answer names in the
+    50 characters before them, with nothing of the writer's (no "i", "my", no one at home) in
+    the match or between, and nothing done to the writer in the 40 characters after
+    (`someone:`): "a kid who ran away from home", "my mate keeps cutting herself and i dont
+    know what to do"; not "my friend said i want to die" or "my brother
+    owes them and they said its on me now". Left to the model, which knows a worry."""
+    if rules.someone is None:
+        return False
+    who, home = rules.someone
+    if _FIRST_PERSON.search(found.group()) or home.search(found.group()):
+        return False
+    before = text[max(0, found.start() - 50) : found.start()]
+    named = [m.end() for m in who.finditer(before)]
+    if not named or _FIRST_PERSON.search(before, named[-1]):
+        return False
+    return not _ME.search(text, found.end(), found.end() + 40)
+
+
+# The writer as the one something is done to, after a match ("... and they said its on me now",
+# "... lluniau ohona i"); "and i dont know what to do" after a friend's harm is a worry.
+_ME = re.compile(r"\b(?:me|my|myself|mine|fi|fy|ohona i|arna i|ata i|i fi)\b")
+
+
+def _conditional(text: str, found: re.Match[str], rules: _Rules) -> bool:
+    """Whether a phrase about dying follows an "if" in the 60 characters before it (`if:`): "if
+    they cut the 52 bus again im gonna die" is hyperbole as often as not. Left to the model
+    ("if nothing changes i want to die" is still a disclosure there); "if i am honest" is no
+    condition."""
+    if rules.condition is None or rules.joking is None:
+        return False
+    condition, honest = rules.condition
+    if not rules.joking[1].search(found.group()):
+        return False
+    start = max(0, found.start() - 60)
+    ifs = [m for m in condition.finditer(text, start, found.start())]
+    return any(not honest.match(text, m.start()) for m in ifs)
 
 
 def _resolved(text: str, found: re.Match[str], rules: _Rules) -> bool:

@@ -222,11 +222,17 @@ def test_round_two_phrases_leave_lookalikes_alone(disclosure: str, ordinary: str
         # a laugh with a phrase about dying
         "mondays make me want to die lol",
         "haha dwi isio marw, nes i syrthio ar y llwyfan",
+        # someone else named just before, nothing of the writer's
+        "saw on the news about a boy who ran away from home and was found safe",
+        "my mate keeps cutting herself and i dont know what to do",
+        "mae fy ffrind yn torri ei hun",
+        # an "if" before a phrase about dying
+        "if they close the skatepark im going to die",
     ],
 )
 def test_resolved_pasts_stories_and_jokes_are_left_to_the_model(text: str) -> None:
-    """The list does not decide these (prompts/safeguarding.yaml resolved:, story:, joking:);
-    the model, trained on both kinds, still reads them."""
+    """The list does not decide these (prompts/safeguarding.yaml resolved:, story:, joking:,
+    someone:, if:); the model, trained on both kinds, still reads them."""
     assert not concerning(text)
 
 
@@ -243,6 +249,14 @@ def test_resolved_pasts_stories_and_jokes_are_left_to_the_model(text: str) -> No
         # a resolved past in one part does not hand over another part of the answer
         "i used to self harm but got help. my dad hits me",
         "we did a drama piece about a girl whose dad hits her. my dad hits me too",
+        # someone named, but the harm is the writer's (or done by them: "someone", "they")
+        "someone threatened to post my nudes",
+        "my brother owes them money and they said its on me now to carry for them",
+        "my friend said i want to die too much",
+        "he keeps choking mum and we have to watch",
+        # "if i am honest" is no condition
+        "if im honest i want to die",
+        "if nothing changes i want to kill myself",
     ],
 )
 def test_what_is_not_over_a_story_or_a_joke_is_still_a_disclosure(text: str) -> None:
