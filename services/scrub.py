@@ -1865,7 +1865,7 @@ _SCHOOL_LOWER_CY = re.compile(
 # so a word after it that is no adjective, time or function word names the school.
 _SCHOOL_Y_CY = re.compile(
     r"(?<![\w'’])(?i:ysgol)[ \t]+(?:y|yr)[ \t]+(?P<name>[a-zâêîôûŵŷ][a-zâêîôûŵŷ'’-]{3,})(?![\w'’])"
-    r"|(?<![\w'’])(?i:yn|ym|i|o|at)[ \t]+(?P<intro2>ysgol[ \t]+)"
+    r"|(?<![\w'’])(?i:yn|ym|i|o|at)[ \t]+(?P<school>ysgol[ \t]+)"
     r"(?P<name2>[a-zâêîôûŵŷ]{4,})(?![\w'’-])"
 )
 _NOT_SCHOOL_Y_CY = _words(
@@ -1885,21 +1885,38 @@ _NOT_SCHOOL_Y_CY = _words(
 _WELSH_ADJECTIVE_ENDING = re.compile(r"(?:ol|us|ig|aidd|gar|og|ach|ion|wyd)$")
 
 
-def _replace_school_y_cy(match: re.Match[str]) -> str:
-    low = (match.group("name") or match.group("name2")).lower()
-    if (
-        low in _NOT_SCHOOL_Y_CY
-        or low in _NOT_SCHOOL_NAME_CY
-        or low in _NOT_NAME_WORDS
-        or _unmutated(low) & _NOT_SCHOOL_Y_CY
+def _school_by_one_word(
+    pattern: re.Pattern[str],
+    not_names: frozenset[str],
+    ordinary: Callable[[str, re.Match[str]], bool],
+) -> Callable[[str], str]:
+    """A rule for a school known by the words around a one-word name ("ysgol y garreg", "yn
+    ysgol glantaf", "A levels at Radyr"). The name is group `name` (or `name2`); it stays when it
+    is in `not_names`, a function word, or `ordinary` says it is a word. Otherwise it becomes
+    [school], with everything from group `school` on (from the match's start when that group
+    took no part)."""
+
+    def replace(match: re.Match[str]) -> str:
+        groups = match.groupdict()
+        low = (groups["name"] or groups.get("name2") or "").lower()
+        if low in not_names or low in _NOT_NAME_WORDS or ordinary(low, match):
+            return match.group()
+        kept = match.start("school") - match.start() if groups.get("school") is not None else 0
+        return match.group()[:kept] + "[school]"
+
+    return functools.partial(pattern.sub, replace)
+
+
+_school_y_cy = _school_by_one_word(
+    _SCHOOL_Y_CY,
+    _NOT_SCHOOL_Y_CY | _NOT_SCHOOL_NAME_CY,
+    lambda low, match: bool(
+        _unmutated(low) & _NOT_SCHOOL_Y_CY
         or (_WELSH_WORD_ENDING if match.group("name") else _WELSH_ADJECTIVE_ENDING).search(low)
         or _everyday_word(low)
         or re.search(r"['’]", low)
-    ):
-        return match.group()
-    if match.group("name2"):
-        return match.group()[: match.start("intro2") - match.start()] + "[school]"
-    return "[school]"
+    ),
+)
 
 
 # A school named with its kind anywhere: "Fitzalan High School students", "(Cantonian High)",
@@ -2222,7 +2239,8 @@ _SAINT_PLACES = _words(
 _SCHOOL_STUDY_AT = re.compile(
     r"(?P<intro>\b(?i:a[ -]?levels?|as[ -]?levels?|gcses?|btecs?|sixth[ \t]+form|6th[ \t]+form|"
     r"year[ \t]*1[0-3]|yr[ \t]*1[0-3]|chweched(?:[ \t]+dosbarth)?)[ \t]+(?i:at|yn|ym)[ \t]+)"
-    r"(?P<name>[^\W\d_][\w'’-]*)(?![\w'’-])"
+    # (the empty group `school` marks where [school] starts: at the name)
+    r"(?P<school>)(?P<name>[^\W\d_][\w'’-]*)(?![\w'’-])"
 )
 _NOT_STUDY_PLACE = _words(
     """
@@ -2233,19 +2251,13 @@ _NOT_STUDY_PLACE = _words(
 )
 
 
-def _replace_school_study_at(match: re.Match[str]) -> str:
-    word = match.group("name")
-    low = word.lower()
-    if (
-        low in _NOT_STUDY_PLACE
-        or low in _NOT_NAME_WORDS
-        or low in _NOT_SCHOOL_FIRST
-        or low in _NOT_FIRST_NAMES
-        or (_everyday_word(low) and low not in _PLACES)
-        or _WORDLIKE_ENDING.search(low)
-    ):
-        return match.group()
-    return f"{match.group('intro')}[school]"
+_school_study_at = _school_by_one_word(
+    _SCHOOL_STUDY_AT,
+    _NOT_STUDY_PLACE | _NOT_SCHOOL_FIRST | _NOT_FIRST_NAMES,
+    lambda low, _match: bool(
+        (_everyday_word(low) and low not in _PLACES) or _WORDLIKE_ENDING.search(low)
+    ),
+)
 
 
 # "when I left Bishop Hedley", "at Cardinal Newman", "at Our Lady's Catholic": schools named for a
@@ -2635,10 +2647,10 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _STREET_LIVE.sub(lambda m: f"{m.group('intro')}[address]", out)
     out = _SCHOOL.sub(lambda m: f"{m.group('at') or m.group('goes') or ''}[school]", out)
     out = _SCHOOL_LOWER_CY.sub(_replace_school_lower_cy, out)
-    out = _SCHOOL_Y_CY.sub(_replace_school_y_cy, out)
+    out = _school_y_cy(out)
     out = _SCHOOL_NAMED.sub(_replace_school_named, out)
     out = _SCHOOL_LOWER_EN.sub(_replace_school_lower_en, out)
-    out = _SCHOOL_STUDY_AT.sub(_replace_school_study_at, out)
+    out = _school_study_at(out)
     out = _SCHOOL_FAITH.sub(lambda m: f"{m.group('intro')}[school]", out)
     out = _POSTCODE.sub(_replace_postcode, out)
     out = _POSTCODE_INTRO.sub(lambda m: f"{m.group('intro')}[postcode]", out)
