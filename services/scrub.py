@@ -490,7 +490,8 @@ _SOFT_INTRO = re.compile(
 # Sign-offs: "..., from Darcy", "thanks from liam x", "cheers, Callum", "diolch, Rhodri",
 # "- Tom", or a last line that is only a first name ("\nEllie x").
 _CLOSER = (
-    r"thanks|thank\s+you|thank\s+u|thankyou|thanku|thanx|thx|ty|tysm|tyvm|cheers|ta|love|luv|"
+    r"thanks|thank\s+you|thank\s+u|thankyou|thanku|thanx|thnx|thnks|thx|ty|tysm|tyvm|cheers|ta|"
+    r"love|luv|"
     r"lots\s+of\s+(?:love|luv)|love\s+ya|luv\s+ya|regards|kind\s+regards|best\s+wishes|"
     r"many\s+thanks|yours|yours\s+sincerely|sincerely|signed|best|take\s+care|"
     r"bye(?:\s+for\s+now)?|byee+|cya|see\s+ya|peace(?:\s+out)?|ta[ -]?ra|ta\s+ta|laters|cheerio|"
@@ -504,7 +505,8 @@ _CLOSER = (
 # is also a verb ("i love Chelsea").
 _CLOSER_MID = (
     r"(?:thanks|thank\s+you|thank\s+u)(?:\s+(?:very|so)\s+much|\s+a\s+lot)|"
-    r"thanks|thank\s+you|thank\s+u|thankyou|thanx|thx|tysm|cheers|ta|regards|kind\s+regards|"
+    r"thanks|thank\s+you|thank\s+u|thankyou|thanx|thnx|thnks|thx|tysm|cheers|ta|regards|"
+    r"kind\s+regards|"
     r"diolch(?:\s+yn\s+fawr)?|diolch\s+o\s+galon|cofion(?:\s+cynnes)?|hwyl(?:\s+fawr)?|"
     r"hwyl\s+am\s+(?:y\s+tro|nawr|rŵan|rwan)|love\s+from|luv\s+from|lots\s+of\s+(?:love|luv)|"
     r"bye(?:\s+for\s+now)?|peace\s+out|ta[ -]?ra|ta\s+ta|caru\s+chi|signed|sincerely"
@@ -1599,6 +1601,9 @@ def _replace_soft(
     def replace(match: re.Match[str]) -> str:
         names = match.group("names")
         words = names.split()
+        said = match.string[max(0, match.start("names") - 24) : match.start("names")].split()
+        if said and said[-1].strip(",.!:;-–—~").lower() == words[0].lower():
+            return match.group()  # "ty ty 🙏", "bye bye": the closer said twice
         if not _soft_name(words[0], first=True, listed_only=listed_only) and not (
             signed and _signed_name(words[0], match.string)
         ):
@@ -2055,8 +2060,10 @@ _NAME_THEN_RELATION = re.compile(
 _NAME_IS_MY_NAME = re.compile(
     rf"(?P<intro>(?<![\w'’\[-]))(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
     r"(?=[ \t]+(?i:is|was)[ \t]+(?i:my|me)[ \t]+(?:(?i:real|actual|full|first)[ \t]+)?(?i:name)\b"
-    # "Tiana is the name, netball is the game", "Kayla's the name" (not "the name of ...")
-    r"|(?:[ \t]+(?i:is)|['’]s)[ \t]+(?i:the)[ \t]+(?i:name)\b(?![ \t]+(?i:of|for|on)\b))"
+    # "Tiana is the name, netball is the game", "Kayla's the name 😎", then a pause (not "the
+    # name of ...", "Jenson Button is the name i think of")
+    r"|(?:[ \t]+(?i:is)|['’]s)[ \t]+(?i:the)[ \t]+(?i:name)"
+    rf"(?=[ \t]*(?:[,.!;:\-–—]|$|{_EMOJI}|(?i:and|an|n|btw|lol|x+)\b)))"
 )
 
 
