@@ -252,13 +252,15 @@ _STREET_LIVE = re.compile(
 # Teilo's". With a name or a school year it narrows a young person down to a class.
 _SCHOOL_WORDS = (
     r"High(?:[ \t]+School)?(?![ \t]+(?i:street|st|road|rd|lane|st\.))|Comprehensive|Comp|"
-    r"Academy|Primary|Secondary|College"
+    r"Academy|Primary|Secondary|College|Middle(?:[ \t]+School)?"
 )
 _SCHOOL = re.compile(
     r"(?P<intro>)\bYsgol[ \t]+(?:(?:y|yr|Y|Yr|Gyfun|Gymraeg|Uwchradd|Gynradd|Bro|Sant|Santes|"
     r"San|Syr|Gymunedol|Eglwys|Gatholig)[ \t]+)*[A-Z][\w'’-]+"
     r"(?:[ \t]+(?:y[ \t]+|yr[ \t]+)?[A-Z][\w'’-]+){0,2}"
-    r"|(?P<at>\b(?i:at|to|from|attend|attends|yn|ym|i)[ \t]+)(?:St\.?[ \t]+|Saint[ \t]+)?"
+    # ("my schools called Brynglas Middle School")
+    r"|(?P<at>\b(?i:at|to|from|attend|attends|yn|ym|i|"
+    r"school['’]?s?[ \t]+(?:is[ \t]+)?(?:called|named))[ \t]+)(?:St\.?[ \t]+|Saint[ \t]+)?"
     rf"[A-Z][\w'’.-]+(?:[ \t]+[A-Z][\w'’.-]+){{0,2}}[ \t]+(?:{_SCHOOL_WORDS})\b"
     r"|(?P<goes>\b(?i:go|goes|went|attend|attends|pupil|student)[ \t]+(?i:to|at)?[ \t]*)"
     r"(?:St\.?|Saint)[ \t]+[A-Z][\w-]+['’]s\b(?:[ \t]+(?:RC|R\.C\.?|CiW|VA)\b)?"
@@ -338,6 +340,7 @@ _PHONE_MIN_DIGITS = 7  # below this phonenumbers is not even asked
 # --- names --------------------------------------------------------------------------------------
 
 _NAME = r"[^\W\d_][\w'’-]*"
+_EMOJI = "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2190-\u21ff\ufe0f\u200d]"
 _NAMES = rf"(?P<names>{_NAME}(?:[ \t]+{_NAME}){{0,2}})"
 # A school year after a signed name: "Mia, year 9", "Reuben (yr 10)", "Tomos (bl 10)",
 # "Megan o flwyddyn 7".
@@ -375,7 +378,7 @@ _WEAK_INTRO = re.compile(
 )
 _GREETING_THIS_IS = re.compile(
     r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*"
-    r"(?:hi|hello|hey|hiya|heya|helo|hia|shwmae|s'mae|yo)\b[\s,!.]*"
+    r"(?:hi+|hello+|hey+|hiya+|heya+|helo+|hia+|shwmae|s'mae|yo)\b[\s,!.]*"
     r"(?:this\s+is|it['’]?s|its|it\s+is)\s+)" + _NAMES,
     re.IGNORECASE,
 )
@@ -388,13 +391,17 @@ _NAME_HERE = re.compile(
 # Welsh puts the name first: "Dafydd ydw i", "Gethin sydd yma", "Nia yw fy enw".
 _NAME_FIRST_CY = re.compile(
     rf"(?<![\w'’-])(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
-    r"(?P<after>[ \t]+(?i:(?:yw|ydy|ydi)(?:\s+fy\s+|['’]n\s+|['’]r\s+)enw)\b)"
+    r"(?P<after>[ \t]+(?i:(?:yw|ydy|ydi)(?:\s+fy\s+|['’]n\s+|['’]r\s+)enw"
+    # "Elan ydy enw fi", "Ifan 'di enw fi" (spoken forms)
+    r"|(?:yw|ydy|ydi|['’]?di)[ \t]+enw[ \t]+fi)\b)"
 )
 # "Cai ydw i", "Lowri dw i", "Gethin sydd yma", "Bethan sy 'ma": a sentence may open that way
 # too ("Pwy ydw i?", "Problem sydd yma"), so only after a greeting ("Shwmae, Cai ydw i") or
 # inside a sentence; never "dw i'n ..." (that is "I am ...ing").
 _CY_ME = (
     r"(?i:ydw\s+i|dw\s+i|dwi|sydd\s+yma|sy['’]?\s+yma|sy(?:dd)?\s*['’]\s*ma|"
+    # "Cian sy fan hyn", "Nel sydd fama"
+    r"sy(?:dd)?\s+(?:fan\s+hyn|fan\s*['’]\s*ma|fama)|"
     # "Ifan sy'n siarad" ("Ifan speaking"), "Nia sy'n sgwennu"
     r"sy['’]n\s+(?:siarad|sgwennu|ysgrifennu|sgrifennu|teipio)|"
     r"sydd\s+yn\s+(?:siarad|sgwennu|ysgrifennu|sgrifennu|teipio))(?![\w'’])"
@@ -467,6 +474,8 @@ _PUBLIC_BEFORE = re.compile(
 # "everyone calls me Taz", "im josh".
 _SOFT_INTRO = re.compile(
     r"(?P<intro>(?<![\w'’])(?i:this\s+is|it['’]?s\s+me|its\s+me|it\s+is\s+me|"
+    # "im the one and only Paisley" (before "i'm", which would take "the one and" as names)
+    r"(?:i['’]?m|i\s+am|it['’]?s|its)\s+the\s+one\s+and\s+only|"
     r"the\s+name['’]?s|the\s+names|the\s+name\s+is|"
     # "answering as Zara, a student nurse", "writing this as Niamh"
     r"(?:answering|writing|speaking|replying|responding|filling[ \t]+(?:this|it)[ \t]+(?:in|out))"
@@ -481,7 +490,8 @@ _SOFT_INTRO = re.compile(
 # Sign-offs: "..., from Darcy", "thanks from liam x", "cheers, Callum", "diolch, Rhodri",
 # "- Tom", or a last line that is only a first name ("\nEllie x").
 _CLOSER = (
-    r"thanks|thank\s+you|thank\s+u|thankyou|thanku|thanx|thx|ty|tysm|tyvm|cheers|ta|love|luv|"
+    r"thanks|thank\s+you|thank\s+u|thankyou|thanku|thanx|thnx|thnks|thx|ty|tysm|tyvm|cheers|ta|"
+    r"love|luv|"
     r"lots\s+of\s+(?:love|luv)|love\s+ya|luv\s+ya|regards|kind\s+regards|best\s+wishes|"
     r"many\s+thanks|yours|yours\s+sincerely|sincerely|signed|best|take\s+care|"
     r"bye(?:\s+for\s+now)?|byee+|cya|see\s+ya|peace(?:\s+out)?|ta[ -]?ra|ta\s+ta|laters|cheerio|"
@@ -495,7 +505,8 @@ _CLOSER = (
 # is also a verb ("i love Chelsea").
 _CLOSER_MID = (
     r"(?:thanks|thank\s+you|thank\s+u)(?:\s+(?:very|so)\s+much|\s+a\s+lot)|"
-    r"thanks|thank\s+you|thank\s+u|thankyou|thanx|thx|tysm|cheers|ta|regards|kind\s+regards|"
+    r"thanks|thank\s+you|thank\s+u|thankyou|thanx|thnx|thnks|thx|tysm|cheers|ta|regards|"
+    r"kind\s+regards|"
     r"diolch(?:\s+yn\s+fawr)?|diolch\s+o\s+galon|cofion(?:\s+cynnes)?|hwyl(?:\s+fawr)?|"
     r"hwyl\s+am\s+(?:y\s+tro|nawr|rŵan|rwan)|love\s+from|luv\s+from|lots\s+of\s+(?:love|luv)|"
     r"bye(?:\s+for\s+now)?|peace\s+out|ta[ -]?ra|ta\s+ta|caru\s+chi|signed|sincerely"
@@ -514,11 +525,13 @@ _END = (
 )
 _SIGN_OFF_TAIL = (
     r"(?=[ \t]*(?:$|[,.!?)\n]|x+\b|:\)|[^\w\s]|\(?\d|"
+    # "love from Chiamaka and her little brother"
+    r"(?i:and|&|a|ac)[ \t]+(?i:my|her|his|our|their|fy|ei|ein)[ \t]|"
     r"(?i:in\s+(?:year|yr|y\d|blwyddyn)|year|yr|y\d+|age|aged|oed|blwyddyn|bl|"
     r"o\s+(?:flwyddyn|fl|bl))\b))"
 )
 _FROM_SIGN_OFF = re.compile(
-    rf"(?P<intro>(?:(?:^|(?<=[.!?,;:\n()~]))[ \t]*|(?<=[ \t][-–—])[ \t]*"
+    rf"(?P<intro>(?:(?:^|(?<=[.!?,;:\n()~])|(?<={_EMOJI}))[ \t]*|(?<=[ \t][-–—])[ \t]*"
     rf"|\b(?i:{_CLOSER})[ \t,!.]+)(?i:from|frm|oddi\s+wrth)(?:[ \t]*:)?[ \t]+"
     rf"|\b(?i:{_CLOSER})[ \t,!.]+(?i:gan)[ \t]+"
     r"|\b(?i:written|sent|made|typed)[ \t]+(?i:by|from)[ \t]+"
@@ -528,15 +541,17 @@ _FROM_SIGN_OFF = re.compile(
     # the name check rule those out)
     r"|(?:^|(?<=[.!?\n]))[ \t]*(?i:gan)(?:[ \t]*:)?[ \t]+"
     # "..., gan Efa bl 8", "..., oddi wrth Elin"; "By Ruby 9C" opening a sentence
-    r"|(?<=,)[ \t]*(?i:gan|oddi\s+wrth)[ \t]+|(?:^|(?<=[.!?\n]))[ \t]*(?i:by)[ \t]+)"
-    + _NAMES
-    + _SIGN_OFF_TAIL,
+    rf"|(?:(?<=,)|(?<={_EMOJI}))[ \t]*(?i:gan|oddi\s+wrth)[ \t]+"
+    r"|(?:^|(?<=[.!?\n]))[ \t]*(?i:by)[ \t]+)" + _NAMES + _SIGN_OFF_TAIL,
     re.MULTILINE,
 )
+# "hwyl fawr o Dyfan", "cariad mawr o Nel x": a closer, Welsh "o" (from), a listed first name.
+_CLOSER_O_NAME = re.compile(
+    rf"(?P<intro>(?<![\w'’])(?i:{_CLOSER})[ \t,!.]+(?i:o)[ \t]+)" + _NAMES + _END
+)
 _CLOSER_SIGN_OFF = re.compile(
-    rf"(?P<intro>(?:^|(?<=[.!?,;:\n()]))[ \t]*(?i:{_CLOSER}){_AUDIENCE}[ \t]*[,!.:\-–—]*[ \t\n]+)"
-    + _NAMES
-    + _END
+    rf"(?P<intro>(?:^|(?<=[.!?,;:\n()])|(?<=[ \t][-–—~])|(?<={_EMOJI}))[ \t]*(?i:{_CLOSER})"
+    rf"{_AUDIENCE}[ \t]*[,!.:\-–—]*[ \t\n]+)" + _NAMES + _END
 )
 # "Sincerely,\nLowri Haf Jenkins\nSixth form": a closer on a line of its own, then a line that is
 # only a name, whatever comes after it (a role, a school year, a college).
@@ -588,7 +603,7 @@ _OPENING = (
     # "Good evening, Osian Parry here", "Noswaith dda, Gwion yma"
     r"(?:good[ \t]+)?(?:morning|afternoon|evening)|bore[ \t]+da|prynhawn[ \t]+da|"
     r"p['’]?nawn[ \t]+da|noswaith[ \t]+dda)"
-    r"(?:[ \t]+(?i:there|all|guys|everyone|pawb))?[ \t,!.]+)?"
+    r"(?:[ \t]+(?i:there|all|guys|everyone|pawb|council|cyngor))?[ \t,!.]+)?"
     # "just Mali here"
     r"(?:(?i:just|only|jus)[ \t]+)?)"
 )
@@ -597,17 +612,22 @@ _AGE = r"[ \t]*,?[ \t]*\(?(?:1\d|2[0-5]|[89])\)?[ \t]*"
 _CY_WORD_NAMES = r"(?i:haf|eira|awel|heulwen|mai|seren|bryn|glyn|celyn|gwawr|enfys|hedd|nos|dydd)"
 _NAME_OPENING = re.compile(
     _OPENING
-    + rf"(?!{_CY_WORD_NAMES}[ \t]+(?i:yma)\b)"
+    + rf"(?!{_CY_WORD_NAMES}[ \t]+(?i:yma|fan[ \t]+hyn|fama)\b)"
     # "Hope was here", "Brexit is here": a verb is no part of a name
     + rf"(?P<names>{_NAME}(?:[ \t]+(?!(?i:was|is|were|woz|are|am|be|been|not)\b){_NAME}){{0,2}})"
     + rf"(?=(?:{_YEAR_TAIL}[ \t]*,?)?"
     # "Sam (they/them) here"
     + r"(?:[ \t]*\((?i:she|he|they|xe|ze|fe|hi|nhw|any)[ \t]*/[ \t]*[a-z]+(?:/[a-z]+)?\))?"
-    + r"[ \t]+(?i:here|yma|speaking|writing|typing)\b"
+    # ("Gwion fan hyn", "Nel fama": Welsh "here")
+    + r"[ \t]+(?i:here|yma|speaking|writing|typing|fan[ \t]+hyn|fan[ \t]*['’][ \t]*ma|fama)\b"
     + rf"|{_AGE}(?i:yo|y/o|yrs?|years?(?:[ \t]+old)?|oed)\b)"
 )
 # ... with a bare age ("Ellie, 14, ..."), only for a common first name: "Buses, 10 out of 10".
-_NAME_OPENING_AGE = re.compile(_OPENING + _NAMES + rf"(?={_AGE}(?:[,.!)\n]|$))")
+_NAME_OPENING_AGE = re.compile(
+    _OPENING
+    + _NAMES
+    + rf"(?={_AGE}(?:[,.!)\n]|$|{_EMOJI}|(?<=[ \t])(?P<place>[^\W\d_][\w'’-]*)(?![\w'’-])))"
+)
 _LAST_LINE_NAME = re.compile(
     r"(?P<intro>(?:(?<=\n)|(?<=[.!?])[ \t]*(?=\S+[ \t]*(?:x+\b|[^\w\s]|$))))" + _NAMES + _END
 )
@@ -791,6 +811,14 @@ _PLACES = _words(
     harlech porthmadog blaenau bethesda llanberis llangefni amlwch beaumaris deganwy abergele
     rhuddlan holywell buckley shotton queensferry gresford ruabon chirk corwen tywyn
     caerleon cwmbrân pontyclun llantrisant talbot tonyrefail gilfach pencoed sully dinas
+    tregaron llandysul penygroes cricieth criccieth nefyn abersoch llanrwst betws llanfairfechan
+    penmaenmawr caergybi llanfyllin llanwrtyd llandovery llanymddyfri newquay aberporth
+    llanybydder aberteifi abergwaun hwlffordd dinbych rhuthun wyddgrug treffynnon ffestiniog
+    trawsfynydd penrhyndeudraeth aberdyfi trallwng aberhonddu fenni trefynwy pontypwl
+    caerffili aberpennar aberdâr glynebwy rhymni bedwas ystradgynlais rhydaman llanbedr
+    waunfawr deiniolen rhosneigr benllech llanrug bontnewydd llangennech pontyberem
+    tymbl hendy felinfoel burry garnant brynamman synod crymych narberth arberth
+    solfach tyddewi goodwick saundersfoot pendine laugharne whitland hendy-gwyn sanclêr
     """
 )
 # A title before these is a fictional or public figure, not a teacher or a neighbour: children's
@@ -1573,6 +1601,9 @@ def _replace_soft(
     def replace(match: re.Match[str]) -> str:
         names = match.group("names")
         words = names.split()
+        said = match.string[max(0, match.start("names") - 24) : match.start("names")].split()
+        if said and said[-1].strip(",.!:;-–—~").lower() == words[0].lower():
+            return match.group()  # "ty ty 🙏", "bye bye": the closer said twice
         if not _soft_name(words[0], first=True, listed_only=listed_only) and not (
             signed and _signed_name(words[0], match.string)
         ):
@@ -1604,6 +1635,31 @@ def _replace_soft(
         return f"{match.group('intro')}[name]{names[len(kept) :]}"
 
     return replace
+
+
+def _area_word(word: str) -> bool:
+    """A word after "leah 12 ..." that says where the writer lives: a known place, or a word
+    no English or Welsh list knows ("mared 12 penygroes"); not "max 12 people"."""
+    low = word.lower()
+    if low in _PLACES or _unmutated(low) & _PLACES:
+        return True
+    return not (
+        low in _NOT_SIGNED
+        or low in _NOT_NAME_WORDS
+        or low in _SLANG
+        or low in _YEAR_WORDS
+        or _everyday_word(low)
+        or _WORDLIKE_ENDING.search(low)
+    )
+
+
+def _replace_name_age_opening(match: re.Match[str]) -> str:
+    """ "Ruby-Leigh, 11 🌈 ...", "leah 12 llanishen ...": a listed first name and an age open
+    the message; after a bare age, only where a place follows."""
+    place = match.group("place")
+    if place is not None and not _area_word(place):
+        return match.group()
+    return _replace_soft(listed_only=True)(match)
 
 
 def _replace_word_domain(match: re.Match[str]) -> str:
@@ -1754,7 +1810,9 @@ _IN_MY_CLASS_NAME = re.compile(
 )
 # "me and jake", "me, Amy and Priya", "me n ollie", "fi a Gruff".
 _ME_AND = re.compile(
-    r"(?P<intro>(?<![\w'’])(?i:me|fi)(?:[ \t]*,[ \t]*|[ \t]+(?i:and|n|&|\+|a|ac)[ \t]+))" + _NAMES
+    # ("dw i a Rhodri a Siwan yn chwarae": Welsh "me and")
+    r"(?P<intro>(?<![\w'’])(?i:me|fi|dw[ \t]+i|dwi)"
+    r"(?:[ \t]*,[ \t]*|[ \t]+(?i:and|n|&|\+|a|ac)[ \t]+))" + _NAMES
 )
 # "Jess and me walk home", "Tom and i", "Gruff a fi".
 _AND_ME = re.compile(
@@ -1812,7 +1870,7 @@ _SCHOOL_LOWER_CY = re.compile(
 # so a word after it that is no adjective, time or function word names the school.
 _SCHOOL_Y_CY = re.compile(
     r"(?<![\w'’])(?i:ysgol)[ \t]+(?:y|yr)[ \t]+(?P<name>[a-zâêîôûŵŷ][a-zâêîôûŵŷ'’-]{3,})(?![\w'’])"
-    r"|(?<![\w'’])(?i:yn|ym|i|o|at)[ \t]+(?P<intro2>ysgol[ \t]+)"
+    r"|(?<![\w'’])(?i:yn|ym|i|o|at)[ \t]+(?P<school>ysgol[ \t]+)"
     r"(?P<name2>[a-zâêîôûŵŷ]{4,})(?![\w'’-])"
 )
 _NOT_SCHOOL_Y_CY = _words(
@@ -1832,21 +1890,38 @@ _NOT_SCHOOL_Y_CY = _words(
 _WELSH_ADJECTIVE_ENDING = re.compile(r"(?:ol|us|ig|aidd|gar|og|ach|ion|wyd)$")
 
 
-def _replace_school_y_cy(match: re.Match[str]) -> str:
-    low = (match.group("name") or match.group("name2")).lower()
-    if (
-        low in _NOT_SCHOOL_Y_CY
-        or low in _NOT_SCHOOL_NAME_CY
-        or low in _NOT_NAME_WORDS
-        or _unmutated(low) & _NOT_SCHOOL_Y_CY
+def _school_by_one_word(
+    pattern: re.Pattern[str],
+    not_names: frozenset[str],
+    ordinary: Callable[[str, re.Match[str]], bool],
+) -> Callable[[str], str]:
+    """A rule for a school known by the words around a one-word name ("ysgol y garreg", "yn
+    ysgol glantaf", "A levels at Radyr"). The name is group `name` (or `name2`); it stays when it
+    is in `not_names`, a function word, or `ordinary` says it is a word. Otherwise it becomes
+    [school], with everything from group `school` on (from the match's start when that group
+    took no part)."""
+
+    def replace(match: re.Match[str]) -> str:
+        groups = match.groupdict()
+        low = (groups["name"] or groups.get("name2") or "").lower()
+        if low in not_names or low in _NOT_NAME_WORDS or ordinary(low, match):
+            return match.group()
+        kept = match.start("school") - match.start() if groups.get("school") is not None else 0
+        return match.group()[:kept] + "[school]"
+
+    return functools.partial(pattern.sub, replace)
+
+
+_school_y_cy = _school_by_one_word(
+    _SCHOOL_Y_CY,
+    _NOT_SCHOOL_Y_CY | _NOT_SCHOOL_NAME_CY,
+    lambda low, match: bool(
+        _unmutated(low) & _NOT_SCHOOL_Y_CY
         or (_WELSH_WORD_ENDING if match.group("name") else _WELSH_ADJECTIVE_ENDING).search(low)
         or _everyday_word(low)
         or re.search(r"['’]", low)
-    ):
-        return match.group()
-    if match.group("name2"):
-        return match.group()[: match.start("intro2") - match.start()] + "[school]"
-    return "[school]"
+    ),
+)
 
 
 # A school named with its kind anywhere: "Fitzalan High School students", "(Cantonian High)",
@@ -1984,7 +2059,11 @@ _NAME_THEN_RELATION = re.compile(
 # "Ieuan is my name and ...": a name before "is my name".
 _NAME_IS_MY_NAME = re.compile(
     rf"(?P<intro>(?<![\w'’\[-]))(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
-    r"(?=[ \t]+(?i:is|was)[ \t]+(?i:my|me)[ \t]+(?:(?i:real|actual|full|first)[ \t]+)?(?i:name)\b)"
+    r"(?=[ \t]+(?i:is|was)[ \t]+(?i:my|me)[ \t]+(?:(?i:real|actual|full|first)[ \t]+)?(?i:name)\b"
+    # "Tiana is the name, netball is the game", "Kayla's the name 😎", then a pause (not "the
+    # name of ...", "Jenson Button is the name i think of")
+    r"|(?:[ \t]+(?i:is)|['’]s)[ \t]+(?i:the)[ \t]+(?i:name)"
+    rf"(?=[ \t]*(?:[,.!;:\-–—]|$|{_EMOJI}|(?i:and|an|n|btw|lol|x+)\b)))"
 )
 
 
@@ -2167,7 +2246,8 @@ _SAINT_PLACES = _words(
 _SCHOOL_STUDY_AT = re.compile(
     r"(?P<intro>\b(?i:a[ -]?levels?|as[ -]?levels?|gcses?|btecs?|sixth[ \t]+form|6th[ \t]+form|"
     r"year[ \t]*1[0-3]|yr[ \t]*1[0-3]|chweched(?:[ \t]+dosbarth)?)[ \t]+(?i:at|yn|ym)[ \t]+)"
-    r"(?P<name>[^\W\d_][\w'’-]*)(?![\w'’-])"
+    # (the empty group `school` marks where [school] starts: at the name)
+    r"(?P<school>)(?P<name>[^\W\d_][\w'’-]*)(?![\w'’-])"
 )
 _NOT_STUDY_PLACE = _words(
     """
@@ -2178,19 +2258,13 @@ _NOT_STUDY_PLACE = _words(
 )
 
 
-def _replace_school_study_at(match: re.Match[str]) -> str:
-    word = match.group("name")
-    low = word.lower()
-    if (
-        low in _NOT_STUDY_PLACE
-        or low in _NOT_NAME_WORDS
-        or low in _NOT_SCHOOL_FIRST
-        or low in _NOT_FIRST_NAMES
-        or (_everyday_word(low) and low not in _PLACES)
-        or _WORDLIKE_ENDING.search(low)
-    ):
-        return match.group()
-    return f"{match.group('intro')}[school]"
+_school_study_at = _school_by_one_word(
+    _SCHOOL_STUDY_AT,
+    _NOT_STUDY_PLACE | _NOT_SCHOOL_FIRST | _NOT_FIRST_NAMES,
+    lambda low, _match: bool(
+        (_everyday_word(low) and low not in _PLACES) or _WORDLIKE_ENDING.search(low)
+    ),
+)
 
 
 # "when I left Bishop Hedley", "at Cardinal Newman", "at Our Lady's Catholic": schools named for a
@@ -2252,7 +2326,6 @@ def _replace_school_named(match: re.Match[str]) -> str:
 
 # --- round 4 (issue 14): names after emoji, initials, "me:", greetings in lower case ---------
 
-_EMOJI = "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2190-\u21ff\ufe0f\u200d]"
 # "... roof leaks 😭 bradley": a listed first name after emoji, closing the message.
 _EMOJI_NAME_END = re.compile(rf"(?P<intro>{_EMOJI}[ \t]*)" + _NAMES + _END)
 # "\nK.W.", "- J.B.", "from J.B. x": initials closing the message.
@@ -2346,7 +2419,9 @@ _GREETING_ITS_LOWER = re.compile(
 
 # "the park is grim tbh Lacey :)": a listed first name, then a smiley or emoji, ends the message.
 _NAME_SMILEY_END = re.compile(
-    r"(?P<intro>(?<=[ \t]))" + rf"(?P<names>{_NAME})"
+    # (not after an article: "... ar ôl yr Eisteddfod 😁", "see you at the Bay 👋")
+    r"(?P<intro>(?<=[ \t])(?<!(?i:the) )(?<!(?i:yr) )(?<![\s'’](?i:y) )(?<![\s'’]r ))"
+    + rf"(?P<names>{_NAME})"
     rf"(?=[ \t]*(?::\)|:D|:P|;\)|:-\)|{_EMOJI})+[ \t]*$)"
 )
 # "Kane out ✌️", "kai woz ere", "Rhys, 15, Barry" (a sentence of its own at the end), "(Leon, 14)".
@@ -2368,7 +2443,10 @@ _DASH_DESCRIBED = re.compile(
     r"(?P<intro>(?:(?<=[-–—~])[ \t]*|(?<![\w'’])(?i:yours|from|love|regards|sincerely|cheers)"
     # ("the residents of Heol Fach": a place after "of", "from", "in", not a name)
     r"[ \t]*,?[ \t]+)(?i:a|an|the|your|ur|yours)[ \t]+"
-    r"(?:(?!(?:of|from|in|at|on|for|to)[ \t])[a-z]+[ \t]+){0,3})" + _NAMES + _END
+    # ("from ur fav yr 7 Ellie-Rose": a school year among the words)
+    r"(?:(?!(?:of|from|in|at|on|for|to)[ \t])(?:[a-z]+|\d{1,2}[A-Za-z]?)[ \t]+){0,4})"
+    + _NAMES
+    + _END
 )
 
 
@@ -2386,6 +2464,25 @@ _GREETING_AM = re.compile(
     r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?i:hi|hiya|hey|hello|heya|helo|yo)[ \t,!.]+(?i:am)[ \t]+)"
     + _NAMES
 )
+# "am Ibrahim, i'm 12, from Riverside": the same with no greeting, then a pause or "from".
+_AM_NAME_OPENING = re.compile(
+    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?i:am)[ \t]+)"
+    + rf"(?P<names>{_NAME})(?=[ \t]*(?:,|(?i:from|and|an|here)\b))"
+)
+# "they call me Smudge lol", "my mates call me Biscuit": a capitalised nickname, even a word.
+_NICKNAME = re.compile(
+    r"(?P<intro>(?<![\w'’])(?i:(?:they|everyone|everybody|every1|people|my[ \t]+(?:friends|mates|"
+    r"family|fam)|mates|friends)[ \t]+calls?[ \t]+me)[ \t]+)(?P<names>[A-Z][a-z][\w'’-]*)"
+)
+
+
+def _replace_nickname(match: re.Match[str]) -> str:
+    low = match.group("names").lower()
+    if low in _NOT_SIGNED or low in _NOT_FIRST_NAMES or low in _SIGN_OFF_WORDS or low in _SLANG:
+        return match.group()
+    return f"{match.group('intro')}[name]"
+
+
 # "Maddie & [name] x": a name joined before one already removed.
 _JOINED_BEFORE = re.compile(
     rf"(?<![\w'’-])(?P<names>{_NAME})(?P<after>[ \t]*(?:&|\+|(?i:and|n|a|ac))[ \t]+\[name\])"
@@ -2557,10 +2654,10 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _STREET_LIVE.sub(lambda m: f"{m.group('intro')}[address]", out)
     out = _SCHOOL.sub(lambda m: f"{m.group('at') or m.group('goes') or ''}[school]", out)
     out = _SCHOOL_LOWER_CY.sub(_replace_school_lower_cy, out)
-    out = _SCHOOL_Y_CY.sub(_replace_school_y_cy, out)
+    out = _school_y_cy(out)
     out = _SCHOOL_NAMED.sub(_replace_school_named, out)
     out = _SCHOOL_LOWER_EN.sub(_replace_school_lower_en, out)
-    out = _SCHOOL_STUDY_AT.sub(_replace_school_study_at, out)
+    out = _school_study_at(out)
     out = _SCHOOL_FAITH.sub(lambda m: f"{m.group('intro')}[school]", out)
     out = _POSTCODE.sub(_replace_postcode, out)
     out = _POSTCODE_INTRO.sub(lambda m: f"{m.group('intro')}[postcode]", out)
@@ -2582,9 +2679,10 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _DASH_SIGN_OFF.sub(_replace_dash(listed_only=False), out)
     out = _DASH_SIGN_OFF_MID.sub(_replace_dash(listed_only=True), out)
     out = _LAST_LINE_NAME.sub(_replace_soft(listed_only=True, signed=True, alone=True), out)
+    out = _NAME_OPENING_AGE.sub(_replace_name_age_opening, out)
+    out = _CLOSER_O_NAME.sub(_replace_soft(listed_only=True), out)
     for pattern in (
         _ITS_NAME,
-        _NAME_OPENING_AGE,
         _CLOSER_MID_SIGN_OFF,
         _NAME_YEAR_END,
     ):
@@ -2605,7 +2703,8 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _NAME_SMILEY_END.sub(_replace_soft(listed_only=True, signed=True), out)
     out = _NAME_WAS_HERE.sub(_replace_soft(listed_only=True), out)
     out = _DASH_DESCRIBED.sub(_replace_described, out)
-    for pattern in (_NAME_OUT, _NAME_AGE_END, _GREETING_AM):
+    out = _NICKNAME.sub(_replace_nickname, out)
+    for pattern in (_NAME_OUT, _NAME_AGE_END, _GREETING_AM, _AM_NAME_OPENING):
         out = pattern.sub(_replace_soft(), out)
     out = _YEAR_AT_SCHOOL.sub(_replace_year_at_school, out)
     out = _SCHOOL_OWN.sub(_replace_school_own, out)

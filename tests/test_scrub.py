@@ -518,6 +518,48 @@ def test_schools_streets_and_welsh_handles(text: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hiii its Maryam!! more buses", "hiii its [name]!! more buses"),
+        ("Kezia is the name, more clubs", "[name] is the name, more clubs"),
+        ("im the one and only Tamsin 💅 lol", "im the one and only [name] 💅 lol"),
+        ("my mates call me Biscuit lol", "my mates call me [name] lol"),
+        ("am Yusuf, 12, from Ely", "am [name], 12, from Ely"),
+        ("Poppy-Mae, 11 🌈 more swings", "[name], 11 🌈 more swings"),
+        ("ella 12 rumney the bus is late", "[name] 12 rumney the bus is late"),
+        ("bins pls 🙏 - love freya (12)", "bins pls 🙏 - love [name] (12)"),
+        ("more lights 💡 from ur fav yr 8 Tia", "more lights 💡 from ur fav yr 8 [name]"),
+        ("parc newydd 🙏 gan Efa a Cai", "parc newydd 🙏 gan [name] a [name]"),
+        ("helo, Nel fan hyn 👋 isio bws", "helo, [name] fan hyn 👋 isio bws"),
+        ("Sioned ydy enw fi a dwi'n 12", "[name] ydy enw fi a dwi'n 12"),
+        ("mwy o goed 🌳 hwyl fawr o Osian", "mwy o goed 🌳 hwyl fawr o [name]"),
+        ("dw i a Gethin yn chwarae", "dw i a [name] yn chwarae"),
+        ("my schools called Oak Hill Middle School", "my schools called [school]"),
+    ],
+)
+def test_round_8_phone_voice_sign_offs_and_introductions(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ty ty 🙏",
+        "Lewis Hamilton is the name i think of for racing",
+        "im the one and only person without a bus pass",
+        "they call me lazy but there is nothing to do",
+        "max 12 people in the youth club at once",
+        "Tregaron, 13 oed, dim byd i neud",
+        "ar ôl yr Eisteddfod 😁",
+        "Haf fan hyn yn boeth iawn",
+        "cariad mawr o Gymru 🏴",
+    ],
+)
+def test_round_8_traps_are_left_alone(text: str) -> None:
+    assert scrub(text) == (text, False)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "put the meic number 080880 23456 on every school poster",
@@ -1269,5 +1311,11 @@ def test_adversarial_input_takes_no_longer_than_plain_text() -> None:
         "shoutout to " * 340,
         "Jake, my " * 450,
         "Yours, a very " * 290,
+        "hwyl fawr o " * 330,
+        "🙏 gan " * 570,
+        "- love " * 570,
+        "leah 12 " * 500,
+        "from ur fav yr 7 " * 230,
+        "they call me " * 300,
     ):
         assert _median_ms(text[:4000]) < max(50.0, 4 * plain), text[:40]
