@@ -7,11 +7,12 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from standin import BotApiStandin, FakeUser, Fault
 from tests.conftest import Harness, make_settings, start_markbot
-from tests.stored import count
+from tests.stored import count, rows
 
 LEAD = -100555
 BURST = 24  # Telegram lets a group have a burst of 20, then about one message every 3 s
@@ -116,4 +117,88 @@ async def test_a_long_disclosure_does_not_hold_back_the_alerts_after_it(
     finally:
         await h.shutdown()
     assert sorted(set(cases)) == ["000", "001"]
+    assert await count(settings, "alert_outbox") == 0
+
+
+def _alerts_for_the_lead(standin: BotApiStandin) -> dict[str, list[bool]]:
+    """For each case the lead's chat received: whether each copy carried the label that says
+    the alert may have arrived already."""
+    found: dict[str, list[bool]] = {}
+    for call in standin.calls_to("sendMessage"):
+        if call.status != 200 or int(call.params.get("chat_id", 0)) != LEAD:
+            continue
+        text = str(call.params.get("text", ""))
+        for case in re.findall(r"case (\d{3})", text):
+            found.setdefault(case, []).append(text.startswith(AGAIN_LABEL))
+    return found
+
+
+AGAIN_LABEL = "This alert may have arrived already"
+
+
+async def _until(check: Callable[[], bool], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not check() and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert check()
+
+
+async def test_an_alert_that_may_have_arrived_is_labelled_one_refused_or_new_is_not(
+    standin: BotApiStandin, tmp_path: Path, database_url: str | None
+) -> None:
+    """A send is recorded as in flight when its request leaves and cleared when Telegram
+    refuses it. Case 000 is refused with a 429 and markbot restarts while it waits that out:
+    it arrives later without the label. Case 001's request reaches Telegram and markbot stops
+    before the answer (Telegram never posted it, but markbot cannot know): after the restart it
+    arrives once, under the label. Case 002, sent once, carries none."""
+    standin.group(LEAD, "Safeguarding leads")
+    settings = make_settings(
+        tmp_path, database_url, api_url=standin.base_url, safeguarding_chat=LEAD
+    )
+    phase = {"now": 1, "held": False}
+
+    def fault(method: str, params: dict[str, object]) -> Fault | None:
+        if method != "sendMessage" or int(str(params.get("chat_id", 0))) != LEAD:
+            return None
+        if phase["now"] == 1:
+            return Fault.flood(4)  # every try of case 000 refused: it stays queued
+        if phase["now"] == 2 and "case 001" in str(params.get("text")) and not phase["held"]:
+            phase["held"] = True
+            return Fault.hold(10, applied=False)  # lost on the way in, the answer never comes
+        return None
+
+    def lead_calls() -> list[str]:
+        return [
+            str(c.params.get("text"))
+            for c in standin.calls_to("sendMessage")
+            if int(c.params.get("chat_id", 0)) == LEAD
+        ]
+
+    standin.fault = fault
+    h = await start_markbot(standin, settings)
+    await h.add_poll()
+    await _disclose(standin.user(8200), 0)
+    await _until(lambda: len(lead_calls()) >= 1, 30)  # refused, waiting out the 429
+    await asyncio.sleep(0.5)
+    await h.shutdown()
+    assert await rows(settings, "alert_outbox", "in_flight") == [(0,)]  # refused: not in flight
+
+    phase["now"] = 2
+    h = await start_markbot(standin, settings)
+    await _until(lambda: "000" in _alerts_for_the_lead(standin), 30)
+    await _disclose(standin.user(8201), 1)
+    await _until(lambda: any("case 001" in t for t in lead_calls()), 30)
+    await asyncio.sleep(0.5)  # the request is out, its answer held back
+    await h.shutdown()
+    assert await rows(settings, "alert_outbox", "in_flight") == [(1,)]  # outcome unknown
+
+    phase["now"] = 3
+    h = await start_markbot(standin, settings)
+    try:
+        await _disclose(standin.user(8202), 2)
+        await _until(lambda: len(_alerts_for_the_lead(standin)) == 3, 30)
+        await asyncio.sleep(0.5)  # nothing more comes
+    finally:
+        await h.shutdown()
+    assert _alerts_for_the_lead(standin) == {"000": [False], "001": [True], "002": [False]}
     assert await count(settings, "alert_outbox") == 0
