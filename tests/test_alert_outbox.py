@@ -202,3 +202,50 @@ async def test_an_alert_that_may_have_arrived_is_labelled_one_refused_or_new_is_
         await h.shutdown()
     assert _alerts_for_the_lead(standin) == {"000": [False], "001": [True], "002": [False]}
     assert await count(settings, "alert_outbox") == 0
+
+
+class _Outbox:
+    """The two operations AlertService.pending needs, in memory, every alert in flight."""
+
+    def __init__(self) -> None:
+        self.sealed: list[bytes] = []
+        self.in_flight = True
+
+    async def save_draft_with_alert(self, draft: object, sealed: bytes, today: str) -> str:
+        self.sealed.append(sealed)
+        return str(len(self.sealed))
+
+    async def pending_alerts(self) -> list[tuple[str, bytes, bool]]:
+        return [(str(n), s, self.in_flight) for n, s in enumerate(self.sealed, 1)]
+
+
+async def test_the_longest_alert_still_fits_one_message_with_the_label() -> None:
+    """The alert keeps room for the label when it is written, so an answer at the limit (emoji
+    count twice) is cut there, and the label never pushes the alert's last words out."""
+    from datetime import UTC, datetime
+    from typing import cast
+
+    from prompts import load_catalog
+    from services.alerts import MESSAGE_UNITS, AlertService, units
+    from services.journey_state import Journey
+    from services.sealing import ALERTS, Cipher
+    from services.typed_answers import Taken, TypedAnswers
+    from storage.contract import Store
+    from storage.records import DraftRow
+
+    catalog = load_catalog()
+    clock = lambda: datetime(2026, 12, 3, 10, 0, tzinfo=UTC)  # noqa: E731
+    typed = TypedAnswers(catalog, ["en"], contact_help=False, clock=clock)
+    answer = "my dad hits me " + "\U0001f622" * 3000
+    _, alert = typed.notes(Journey.new(1, "en"), "test-poll", Taken(answer, False, True))
+    assert alert is not None
+    outbox = _Outbox()
+    alerts = AlertService(cast(Store, outbox), Cipher(b"k" * 32, ALERTS), catalog, clock)
+    await alerts.queue_with_draft(DraftRow(b"o", "t", 1, "{}", 0), alert)
+    [again] = await alerts.pending()
+    assert again.again and again.text.startswith(AGAIN_LABEL)
+    assert units(again.text) <= MESSAGE_UNITS
+    assert again.text.endswith(alert[alert.rindex("\n\n") :])  # "Why: ... 999." kept whole
+    outbox.in_flight = False
+    [first] = await alerts.pending()
+    assert not first.again and first.text == alert
