@@ -6,7 +6,9 @@ socket whether it is readable) each time a request starts or ends. aiohttp (alre
 dependency, for the stand-in) parses HTTP in C and keeps its pool as a free list. Everything
 above the wire is PTB's own: ``BaseRequest`` turns status codes into ``RetryAfter``,
 ``Forbidden``, ``BadRequest``... exactly as with ``HTTPXRequest``; only transport failures are
-mapped here (timeouts to ``TimedOut``, the rest to ``NetworkError``).
+mapped here (timeouts to ``TimedOut``, the rest to ``NetworkError``). A caller that must know
+whether a request may have reached Telegram (safeguarding alerts) hears it here, where the
+facts are: see services/outgoing.py.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+from services.outgoing import WATCH
 
 MEDIA_WRITE_TIMEOUT = 20.0  # as HTTPXRequest: uploads get longer than other calls
 
@@ -118,6 +122,9 @@ class AiohttpRequest(BaseRequest):
             parts = urlsplit(url)
             if not proxy_bypass(parts.hostname or ""):
                 proxy = self._proxies.get(parts.scheme)
+        watch = WATCH.get()
+        if watch is not None:
+            await watch.going()
         try:
             async with session.request(
                 method,
@@ -127,8 +134,15 @@ class AiohttpRequest(BaseRequest):
                 timeout=self._timeout(read, write, connect, pool),
                 proxy=proxy,
             ) as response:
-                return response.status, await response.read()
+                status, body = response.status, await response.read()
         except TimeoutError as err:  # aiohttp's timeouts are TimeoutError too
+            if watch is not None and isinstance(err, aiohttp.ConnectionTimeoutError):
+                await watch.refused()  # no connection in time (pool or connect): nothing sent
             raise TimedOut from err
         except aiohttp.ClientError as err:
+            if watch is not None and isinstance(err, aiohttp.ClientConnectorError):
+                await watch.refused()  # the connection was never made: nothing sent
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+        if watch is not None and 400 <= status < 500:
+            await watch.refused()  # Telegram's own refusal (429, 400, 403...): not posted
+        return status, body

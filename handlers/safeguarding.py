@@ -84,7 +84,9 @@ ALERT_RETRY_SECONDS = 20
 async def send_alerts(bot: Bot, services: Services) -> None:
     """The background sender of safeguarding alerts (see services/alerts.py): oldest first,
     through the rate-limited bot (Telegram allows a group about 20 messages a minute), each
-    deleted once Telegram has it; on an error it waits and tries again, for ever."""
+    deleted once Telegram has it; on an error it waits and tries again, for ever. An alert
+    whose earlier send may have arrived (a timeout, or a crash before the delete) goes again
+    under a label saying so; one Telegram refused goes again without it."""
     chat, alerts = services.safeguarding_chat, services.alerts
     if chat is None or alerts is None:
         return
@@ -92,11 +94,12 @@ async def send_alerts(bot: Bot, services: Services) -> None:
         try:
             async with alerts.sending.hold(wait=False) as mine:
                 # another process holding it is sending them: look again after a while
-                for alert_id, text in await alerts.pending() if mine else []:
+                for alert in await alerts.pending() if mine else []:
                     if not await alerts.sending.renew():
                         break
-                    await bot.send_message(chat, text, parse_mode=None)
-                    await alerts.sent(alert_id)
+                    with alerts.watching(alert):  # in flight from when the request leaves
+                        await bot.send_message(chat, alert.text, parse_mode=None)
+                    await alerts.sent(alert.id)
         except RetryAfter as exc:
             wait = exc.retry_after
             seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)

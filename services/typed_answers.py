@@ -17,14 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from prompts import Catalog
-from services.alerts import MESSAGE_UNITS, cut, units
+from services.alerts import AGAIN, ALERT_LANGUAGE, MESSAGE_UNITS, cut, units, with_label
 from services.journey_state import Journey
 from services.language import detect_language
 from services.pollfile import Poll, Question
 from services.safeguarding import assess
 from services.scrub import scrub
-
-ALERT_LANGUAGE = "en"  # the safeguarding chat's alerts
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,9 +99,11 @@ class TypedAnswers:
                         ALERT_LANGUAGE, f"safeguarding_reason_{why}", matched=taken.matched or "?"
                     ),
                 }
-                rest = MESSAGE_UNITS - units(
-                    self._catalog.plain(ALERT_LANGUAGE, "safeguarding_alert", text="", **words)
-                )
+                # room for the answer: what is left of one message after the alert's words
+                # and the label it carries if it has to be sent again (services/alerts.py)
+                bare = self._catalog.plain(ALERT_LANGUAGE, "safeguarding_alert", text="", **words)
+                label = self._catalog.plain(ALERT_LANGUAGE, AGAIN)
+                rest = MESSAGE_UNITS - units(with_label(label, bare))
                 alert = self._catalog.plain(
                     ALERT_LANGUAGE, "safeguarding_alert", text=cut(taken.clean, rest), **words
                 )

@@ -378,8 +378,15 @@ class Store(Protocol):
         call, in memory too); the alert's random id."""
         ...
 
-    async def pending_alerts(self) -> list[tuple[str, bytes]]:
-        """(id, sealed) of every alert not yet marked sent."""
+    async def pending_alerts(self) -> list[tuple[str, bytes, bool]]:
+        """(id, sealed, in flight) of every alert not yet marked sent; in flight when a send
+        was recorded as started (``alert_in_flight``) and not as refused since."""
+        ...
+
+    async def alert_in_flight(self, alert_id: str, in_flight: bool) -> None:
+        """Record durably, before returning, that a send of the alert is starting (True: its
+        outcome is not known until Telegram answers) or was refused (False); a deleted alert
+        is left deleted."""
         ...
 
     async def alert_sent(self, alert_id: str) -> None:

@@ -381,6 +381,18 @@ MIGRATIONS.append(
     )
 )
 
+# A send of a safeguarding alert that started and has no known outcome (Telegram's answer lost
+# to a crash or a timeout): the alert may have reached the lead's chat, so it is sent again
+# with a label saying so. Set just before each send, cleared when Telegram refuses it.
+MIGRATIONS.append(
+    (
+        "0021_alert_in_flight",
+        """
+        ALTER TABLE alert_outbox ADD COLUMN in_flight INTEGER NOT NULL DEFAULT 0;
+        """,
+    )
+)
+
 # Every table a database copy moves (`markbot db copy`, Store.dump and Store.load), in an order
 # a load can follow (a row after the rows it refers to), each read in the order of its key.
 # The keys of ballots, answers, voters and codes are random ids or keyed hashes, so that order

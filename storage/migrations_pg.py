@@ -289,4 +289,10 @@ MIGRATIONS_PG: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0021_alert_in_flight",
+        """
+        ALTER TABLE alert_outbox ADD COLUMN in_flight INTEGER NOT NULL DEFAULT 0;
+        """,
+    ),
 ]

@@ -624,9 +624,14 @@ class PostgresStore(PostgresFeature):
             )
         return alert_id
 
-    async def pending_alerts(self) -> list[tuple[str, bytes]]:
-        rows = await self._fetch("SELECT id, sealed FROM alert_outbox")
-        return [(str(r[0]), bytes(r[1])) for r in rows]
+    async def pending_alerts(self) -> list[tuple[str, bytes, bool]]:
+        rows = await self._fetch("SELECT id, sealed, in_flight FROM alert_outbox")
+        return [(str(r[0]), bytes(r[1]), bool(r[2])) for r in rows]
+
+    async def alert_in_flight(self, alert_id: str, in_flight: bool) -> None:
+        await self._execute(
+            "UPDATE alert_outbox SET in_flight = $1 WHERE id = $2", int(in_flight), alert_id
+        )
 
     async def alert_sent(self, alert_id: str) -> None:
         await self._execute("DELETE FROM alert_outbox WHERE id = $1", alert_id)

@@ -739,9 +739,17 @@ class SqliteStore:
             raise
         return alert_id
 
-    async def pending_alerts(self) -> list[tuple[str, bytes]]:
-        rows = await self._r.execute_fetchall("SELECT id, sealed FROM alert_outbox")
-        return [(str(r[0]), bytes(r[1])) for r in rows]
+    async def pending_alerts(self) -> list[tuple[str, bytes, bool]]:
+        rows = await self._r.execute_fetchall("SELECT id, sealed, in_flight FROM alert_outbox")
+        return [(str(r[0]), bytes(r[1]), bool(r[2])) for r in rows]
+
+    async def alert_in_flight(self, alert_id: str, in_flight: bool) -> None:
+        def op(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "UPDATE alert_outbox SET in_flight = ? WHERE id = ?", (int(in_flight), alert_id)
+            )
+
+        await self._w.run(op)
 
     async def alert_sent(self, alert_id: str) -> None:
         """Telegram has it: delete it (secure_delete overwrites the row)."""

@@ -7,11 +7,12 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from standin import BotApiStandin, FakeUser, Fault
 from tests.conftest import Harness, make_settings, start_markbot
-from tests.stored import count
+from tests.stored import count, rows
 
 LEAD = -100555
 BURST = 24  # Telegram lets a group have a burst of 20, then about one message every 3 s
@@ -117,3 +118,134 @@ async def test_a_long_disclosure_does_not_hold_back_the_alerts_after_it(
         await h.shutdown()
     assert sorted(set(cases)) == ["000", "001"]
     assert await count(settings, "alert_outbox") == 0
+
+
+def _alerts_for_the_lead(standin: BotApiStandin) -> dict[str, list[bool]]:
+    """For each case the lead's chat received: whether each copy carried the label that says
+    the alert may have arrived already."""
+    found: dict[str, list[bool]] = {}
+    for call in standin.calls_to("sendMessage"):
+        if call.status != 200 or int(call.params.get("chat_id", 0)) != LEAD:
+            continue
+        text = str(call.params.get("text", ""))
+        for case in re.findall(r"case (\d{3})", text):
+            found.setdefault(case, []).append(text.startswith(AGAIN_LABEL))
+    return found
+
+
+AGAIN_LABEL = "This alert may have arrived already"
+
+
+async def _until(check: Callable[[], bool], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not check() and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert check()
+
+
+async def test_an_alert_that_may_have_arrived_is_labelled_one_refused_or_new_is_not(
+    standin: BotApiStandin, tmp_path: Path, database_url: str | None
+) -> None:
+    """A send is recorded as in flight when its request leaves and cleared when Telegram
+    refuses it. Case 000 is refused with a 429 and markbot restarts while it waits that out:
+    it arrives later without the label. Case 001's request reaches Telegram and markbot stops
+    before the answer (Telegram never posted it, but markbot cannot know): after the restart it
+    arrives once, under the label. Case 002, sent once, carries none."""
+    standin.group(LEAD, "Safeguarding leads")
+    settings = make_settings(
+        tmp_path, database_url, api_url=standin.base_url, safeguarding_chat=LEAD
+    )
+    phase = {"now": 1, "held": False}
+
+    def fault(method: str, params: dict[str, object]) -> Fault | None:
+        if method != "sendMessage" or int(str(params.get("chat_id", 0))) != LEAD:
+            return None
+        if phase["now"] == 1:
+            return Fault.flood(4)  # every try of case 000 refused: it stays queued
+        if phase["now"] == 2 and "case 001" in str(params.get("text")) and not phase["held"]:
+            phase["held"] = True
+            return Fault.hold(10, applied=False)  # lost on the way in, the answer never comes
+        return None
+
+    def lead_calls() -> list[str]:
+        return [
+            str(c.params.get("text"))
+            for c in standin.calls_to("sendMessage")
+            if int(c.params.get("chat_id", 0)) == LEAD
+        ]
+
+    standin.fault = fault
+    h = await start_markbot(standin, settings)
+    await h.add_poll()
+    await _disclose(standin.user(8200), 0)
+    await _until(lambda: len(lead_calls()) >= 1, 30)  # refused, waiting out the 429
+    await asyncio.sleep(0.5)
+    await h.shutdown()
+    assert await rows(settings, "alert_outbox", "in_flight") == [(0,)]  # refused: not in flight
+
+    phase["now"] = 2
+    h = await start_markbot(standin, settings)
+    await _until(lambda: "000" in _alerts_for_the_lead(standin), 30)
+    await _disclose(standin.user(8201), 1)
+    await _until(lambda: any("case 001" in t for t in lead_calls()), 30)
+    await asyncio.sleep(0.5)  # the request is out, its answer held back
+    await h.shutdown()
+    assert await rows(settings, "alert_outbox", "in_flight") == [(1,)]  # outcome unknown
+
+    phase["now"] = 3
+    h = await start_markbot(standin, settings)
+    try:
+        await _disclose(standin.user(8202), 2)
+        await _until(lambda: len(_alerts_for_the_lead(standin)) == 3, 30)
+        await asyncio.sleep(0.5)  # nothing more comes
+    finally:
+        await h.shutdown()
+    assert _alerts_for_the_lead(standin) == {"000": [False], "001": [True], "002": [False]}
+    assert await count(settings, "alert_outbox") == 0
+
+
+class _Outbox:
+    """The two operations AlertService.pending needs, in memory, every alert in flight."""
+
+    def __init__(self) -> None:
+        self.sealed: list[bytes] = []
+        self.in_flight = True
+
+    async def save_draft_with_alert(self, draft: object, sealed: bytes, today: str) -> str:
+        self.sealed.append(sealed)
+        return str(len(self.sealed))
+
+    async def pending_alerts(self) -> list[tuple[str, bytes, bool]]:
+        return [(str(n), s, self.in_flight) for n, s in enumerate(self.sealed, 1)]
+
+
+async def test_the_longest_alert_still_fits_one_message_with_the_label() -> None:
+    """The alert keeps room for the label when it is written, so an answer at the limit (emoji
+    count twice) is cut there, and the label never pushes the alert's last words out."""
+    from datetime import UTC, datetime
+    from typing import cast
+
+    from prompts import load_catalog
+    from services.alerts import MESSAGE_UNITS, AlertService, units
+    from services.journey_state import Journey
+    from services.sealing import ALERTS, Cipher
+    from services.typed_answers import Taken, TypedAnswers
+    from storage.contract import Store
+    from storage.records import DraftRow
+
+    catalog = load_catalog()
+    clock = lambda: datetime(2026, 12, 3, 10, 0, tzinfo=UTC)  # noqa: E731
+    typed = TypedAnswers(catalog, ["en"], contact_help=False, clock=clock)
+    answer = "my dad hits me " + "\U0001f622" * 3000
+    _, alert = typed.notes(Journey.new(1, "en"), "test-poll", Taken(answer, False, True))
+    assert alert is not None
+    outbox = _Outbox()
+    alerts = AlertService(cast(Store, outbox), Cipher(b"k" * 32, ALERTS), catalog, clock)
+    await alerts.queue_with_draft(DraftRow(b"o", "t", 1, "{}", 0), alert)
+    [again] = await alerts.pending()
+    assert again.again and again.text.startswith(AGAIN_LABEL)
+    assert units(again.text) <= MESSAGE_UNITS
+    assert again.text.endswith(alert[alert.rindex("\n\n") :])  # "Why: ... 999." kept whole
+    outbox.in_flight = False
+    [first] = await alerts.pending()
+    assert not first.again and first.text == alert

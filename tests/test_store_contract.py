@@ -730,13 +730,39 @@ async def test_alerts_are_queued_with_their_draft_and_deleted_once_sent(
     store = await _reopen(store, backend)  # durable before returning, draft and alert alike
     assert await store.load_draft(_key(1)) == draft
     assert sorted(await store.pending_alerts()) == sorted(
-        [(first, b"sealed-1"), (second, b"sealed-2")]
+        [(first, b"sealed-1", False), (second, b"sealed-2", False)]
     )
     await store.alert_sent(first)
     await store.alert_sent(first)
-    assert await store.pending_alerts() == [(second, b"sealed-2")]
+    assert await store.pending_alerts() == [(second, b"sealed-2", False)]
     _, rows = await backend.peek("alert_outbox")
     assert [bytes(v) for r in rows for v in r if isinstance(v, bytes)] == [b"sealed-2"]
+
+
+async def test_an_alert_being_sent_is_marked_in_flight_durably_until_refused(
+    store: Store, backend: Backend
+) -> None:
+    """A send that starts is recorded before the request goes out, and stays recorded across
+    a restart (its outcome unknown, it may have arrived); a refusal clears it."""
+    pid = await _poll(store)
+    first = await store.save_draft_with_alert(DraftRow(_key(1), "t", pid, "{}", NOW), b"s1", DAY)
+    second = await store.save_draft_with_alert(DraftRow(_key(2), "t", pid, "{}", NOW), b"s2", DAY)
+    await store.alert_in_flight(first, True)
+    store = await _reopen(store, backend)  # as after kill -9 between the send and its answer
+    assert sorted(await store.pending_alerts()) == sorted(
+        [(first, b"s1", True), (second, b"s2", False)]
+    )
+    await store.alert_in_flight(second, True)
+    await store.alert_in_flight(second, False)  # Telegram refused it (a 429): not sent
+    await store.alert_in_flight(second, False)
+    assert sorted(await store.pending_alerts()) == sorted(
+        [(first, b"s1", True), (second, b"s2", False)]
+    )
+    await store.alert_sent(first)
+    await store.alert_in_flight(first, True)  # a late mark leaves a delivered alert deleted
+    assert await store.pending_alerts() == [(second, b"s2", False)]
+    _, rows = await backend.peek("alert_outbox")
+    assert len(rows) == 1
 
 
 async def test_webhook_updates_are_claimed_once_released_and_forgotten(store: Store) -> None:

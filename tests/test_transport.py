@@ -13,6 +13,7 @@ from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
 from bot.transport import AiohttpRequest
+from services.outgoing import WATCH
 from standin import BotApiStandin, Fault
 
 TOKEN = "123456:TRANSPORT-TEST"
@@ -99,6 +100,78 @@ async def test_a_slow_reply_is_timed_out(standin: BotApiStandin) -> None:
             await request.post(f"{standin.base_url}{TOKEN}/getUpdates", poll)
     finally:
         await request.shutdown()
+
+
+class _Heard:
+    """A services/outgoing.RequestWatch that writes down what it hears."""
+
+    def __init__(self) -> None:
+        self.said: list[str] = []
+
+    async def going(self) -> None:
+        self.said.append("going")
+
+    async def refused(self) -> None:
+        self.said.append("refused")
+
+
+async def test_a_watch_hears_which_requests_may_have_reached_telegram(
+    standin: BotApiStandin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Refusals (4xx) and connections never made are "refused"; a success, a timeout or a
+    lost connection after the request went out, and a server error are not: the message may
+    be there (what safeguarding alerts rely on for their "may have arrived already" label)."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+    standin.user(2003)
+    faults = [
+        Fault.server_error(502),
+        Fault.reset(applied=True),
+        Fault.hold(2, applied=True),
+        Fault.blocked(),
+        Fault.flood(3),
+        None,
+    ]
+
+    def next_fault(method: str, params: dict[str, object]) -> Fault | None:
+        return faults.pop() if method == "sendMessage" and faults else None
+
+    standin.fault = next_fault
+    outcomes: list[tuple[str, list[str]]] = []
+    async with aiohttp_bot(standin.base_url, read_timeout=0.5) as bot:
+        for _ in range(6):
+            heard = _Heard()
+            token = WATCH.set(heard)
+            try:
+                await bot.send_message(2003, "hello")
+                outcome = "sent"
+            except Exception as exc:  # the type is what is checked
+                outcome = type(exc).__name__
+            finally:
+                WATCH.reset(token)
+            outcomes.append((outcome, heard.said))
+        await bot.send_message(2003, "unwatched")  # no watch set: nothing to tell
+    assert outcomes == [
+        ("sent", ["going"]),
+        ("RetryAfter", ["going", "refused"]),
+        ("Forbidden", ["going", "refused"]),
+        ("TimedOut", ["going"]),
+        ("NetworkError", ["going"]),
+        ("NetworkError", ["going"]),  # 502 Bad Gateway
+    ]
+    with socket.socket() as sock:  # a port nobody listens on: no connection, nothing sent
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    request = AiohttpRequest(1)
+    await request.initialize()
+    heard = _Heard()
+    token = WATCH.set(heard)
+    try:
+        with pytest.raises(NetworkError):
+            await request.post(f"http://127.0.0.1:{port}/bot{TOKEN}/getMe")
+    finally:
+        WATCH.reset(token)
+        await request.shutdown()
+    assert heard.said == ["going", "refused"]
 
 
 async def test_proxy_variables_are_read_once_and_honoured(
