@@ -21,6 +21,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from prompts import Catalog
+from services.dates import day
 from services.exports import RENDERERS
 from services.paper import headline
 from services.pollfile import (
@@ -468,15 +469,11 @@ class SiteWriter:
         return {"rows": rows if has_population else [], "overall": overall, "percent": share}
 
     def _dates(self, lang: str, sp: SitePoll) -> str:
-        months = self._catalog.plain(lang, "site_months").split()
-
-        def day(d: datetime) -> str:
-            return f"{d.day} {months[d.month - 1]} {d.year}"
-
         if sp.opens and sp.closes:
-            return self._t(lang, "site_dates", opens=day(sp.opens), closes=day(sp.closes))
+            opens, closes = day(self._catalog, lang, sp.opens), day(self._catalog, lang, sp.closes)
+            return self._t(lang, "site_dates", opens=opens, closes=closes)
         if sp.closes:
-            return self._t(lang, "site_dates_closed", closes=day(sp.closes))
+            return self._t(lang, "site_dates_closed", closes=day(self._catalog, lang, sp.closes))
         return ""
 
     # --- turnout league, sessions, themes, "you said, we did" ------------------------------

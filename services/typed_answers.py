@@ -18,6 +18,7 @@ from datetime import datetime
 
 from prompts import Catalog
 from services.alerts import AGAIN, ALERT_LANGUAGE, MESSAGE_UNITS, cut, units, with_label
+from services.dates import day
 from services.journey_state import Journey
 from services.language import detect_language
 from services.pollfile import Poll, Question
@@ -94,7 +95,7 @@ class TypedAnswers:
                 why = "model" if taken.reason == "model" else "phrase"
                 words = {
                     "poll": code,
-                    "time": self._clock().strftime("%d %b %Y %H:%M UTC"),
+                    "time": day(self._catalog, ALERT_LANGUAGE, self._clock(), time=True),
                     "reason": self._catalog.plain(
                         ALERT_LANGUAGE, f"safeguarding_reason_{why}", matched=taken.matched or "?"
                     ),
