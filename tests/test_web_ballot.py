@@ -689,17 +689,18 @@ async def test_a_poll_not_open_yet_gives_its_date_in_welsh_too(
     tmp_path: Path, database_url: str | None
 ) -> None:
     """The opening date was written with English month names ("10 December 2099") inside
-    Welsh text; it is now a date both languages read the same way."""
+    Welsh text, then as numbers only; it now names the month in the page's language."""
     later = OPEN_POLL.replace("code: web-poll", "code: web-poll\nopens: 2099-12-10T09:00:00Z")
     rt = await open_with_polls(make_settings(tmp_path, database_url), later)
     try:
         async with web_client(rt) as client:
             b = Browser(client)
             page = await b.get("/v/web-poll?lang=cy")
-            assert "Bydd hi'n agor ar 10/12/2099, 09:00 UTC" in page.plain
+            assert "Bydd hi'n agor ar 10 Rhagfyr 2099 09:00 UTC" in page.plain
             assert "December" not in page.plain
             page = await b.get("/v/web-poll?lang=en")
-            assert "10/12/2099, 09:00 UTC" in page.plain
+            assert "10 December 2099 09:00 UTC" in page.plain
+            assert "Rhagfyr" not in page.plain
     finally:
         await rt.close()
 

@@ -58,7 +58,7 @@ async def landing(request: web.Request) -> web.Response:
         return message_page(
             request, browser, "web_refused_title", [("web_not_offered", {})], poll=poll
         )
-    not_open = await ctx_of(request).services.journey.not_open(code)
+    not_open = await ctx_of(request).services.journey.not_open(code, browser.lang)
     if not_open is not None:  # closed, or not open yet: say so now, not after Start
         return message_page(request, browser, "web_refused_title", [not_open], poll=poll)
     typed = clean_text(request.query.get("code", ""))[:40]
