@@ -9,6 +9,7 @@ import logging
 import re
 import sqlite3
 from collections.abc import AsyncIterator
+from html.parser import HTMLParser
 from pathlib import Path
 
 import aiohttp
@@ -547,8 +548,9 @@ async def test_the_confirmation_is_shown_only_to_a_browser_whose_ballot_counted(
 async def test_a_welsh_confirmation_marks_the_english_poll_s_words_as_english(
     tmp_path: Path, database_url: str | None
 ) -> None:
-    """A Welsh page of a poll with no Welsh: the organiser line and the outcome come in the
-    poll's English, so they carry lang="en" (WCAG 3.1.2); the page's own words stay Welsh."""
+    """A Welsh page of a poll with no Welsh: the organiser's name and the outcome come in the
+    poll's English, so they carry lang="en" (WCAG 3.1.2); the page's own words stay Welsh,
+    "Organiser:" too."""
     poll = OPEN_POLL.replace("code: web-poll", "code: web-poll\norganiser: Youth Forum")
     rt = await open_with_polls(make_settings(tmp_path, database_url), poll)
     try:
@@ -560,11 +562,11 @@ async def test_a_welsh_confirmation_marks_the_english_poll_s_words_as_english(
                 await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
             page = await b.submit("/v/web-poll/send", {})
             assert page.url == "/v/web-poll/done" and '<html lang="cy">' in page.text
-            english = re.findall(r'<div lang="en">(.*?)</div>', page.text, re.S)
+            english = re.findall(r'<span lang="en">(.*?)</span>', page.text, re.S)
             assert english, page.text
             marked = " ".join(english)
             assert "Youth Forum" in marked and "results in January" in marked
-            assert "Diolch" in page.plain
+            assert "Diolch" in page.plain and "Trefnydd: " in page.plain
     finally:
         await rt.close()
 
@@ -803,3 +805,194 @@ async def test_a_rank_mistake_names_the_option_as_the_page_shows_it(runtime: Run
         assert "Parciau" not in page.plain
         assert '<span lang="en">Parks</span>' in page.text  # English in a Welsh sentence
     assert await count(runtime, "ballots") == 0
+
+
+ENGLISH_ONLY = """\
+code: en-only
+title: Lantern Street survey
+intro: Tell us about the Lantern Street youth hub.
+outcome: The hub committee reads every answer in March.
+organiser: Lantern Street Youth Hub
+web: open
+questions:
+  - id: visits
+    kind: choice
+    text: How often do you visit the hub?
+    help: Count the last school term.
+    options:
+      - {id: weekly, label: Every single week, description: Most weeks of the term}
+      - {id: rarely, label: Hardly ever at all}
+  - id: likes
+    kind: multi
+    max: 2
+    text: Which rooms do you use most?
+    options: [The music studio, The quiet library, The sports hall]
+  - id: order
+    kind: rank
+    max: 2
+    text: Put the new activities in order
+    options: [Cookery evenings, Coding club nights, Climbing trips away]
+  - id: ideas
+    kind: text
+    text: What would make the hub better?
+    optional: true
+"""
+# Every text the poll's author wrote, as it can appear on a page.
+ENGLISH_WORDS = [
+    "Lantern Street survey",
+    "Tell us about the Lantern Street youth hub.",
+    "The hub committee reads every answer in March.",
+    "Lantern Street Youth Hub",
+    "How often do you visit the hub?",
+    "Count the last school term.",
+    "Every single week",
+    "Most weeks of the term",
+    "Hardly ever at all",
+    "Which rooms do you use most?",
+    "The music studio",
+    "The quiet library",
+    "The sports hall",
+    "Put the new activities in order",
+    "Cookery evenings",
+    "Coding club nights",
+    "Climbing trips away",
+    "What would make the hub better?",
+]
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+
+
+class _Langs(HTMLParser):
+    """Each text of a page's body with the language it is marked as (the nearest lang=)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[tuple[str, str]] = []
+        self.texts: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _VOID:
+            return
+        lang = dict(attrs).get("lang") or (self.stack[-1][1] if self.stack else "")
+        self.stack.append((tag, lang or ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.stack:
+            if self.stack.pop()[0] == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if data.strip() and not any(t == "title" for t, _ in self.stack):
+            self.texts.append((" ".join(data.split()), self.stack[-1][1] if self.stack else ""))
+
+
+def _marked(page_html: str) -> list[tuple[str, str]]:
+    parser = _Langs()
+    parser.feed(page_html)
+    return parser.texts
+
+
+def _assert_poll_words_marked(page_html: str, words: list[str], lang: str, where: str) -> int:
+    """Every text holding one of the poll's ``words`` sits in an element marked ``lang``;
+    returns how many such texts the page has."""
+    found = 0
+    for text, marked in _marked(page_html):
+        if any(w in text for w in words):
+            found += 1
+            assert marked == lang, f"{where}: {text!r} is marked {marked!r}, not {lang!r}"
+    return found
+
+
+async def test_a_welsh_ballot_of_an_english_poll_marks_every_poll_text_english(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """WCAG 3.1.2: on the Welsh pages of a poll written only in English, the poll's English
+    (title, intro, questions, help, options, descriptions, the check page's rows and its
+    hidden "Change" words, the confirmation) is inside an element with lang="en"; the
+    pages' own words stay Welsh."""
+    rt = await open_with_polls(make_settings(tmp_path, database_url), ENGLISH_ONLY)
+    try:
+        async with web_client(rt) as client:
+            b = Browser(client)
+            pages = {"start": await b.get("/v/en-only?lang=cy")}
+            assert '<html lang="cy">' in pages["start"].text
+            pages["choice"] = await b.submit("/v/en-only/start", {})
+            pages["multi"] = await b.submit("/v/en-only/q/0", {"answer": "weekly"})
+            pages["too many"] = await b.submit(
+                "/v/en-only/q/1",
+                [
+                    ("answer", "the-music-studio"),
+                    ("answer", "the-sports-hall"),
+                    ("answer", "the-quiet-library"),
+                ],
+            )
+            pages["rank"] = await b.submit(
+                "/v/en-only/q/1", [("answer", "the-music-studio"), ("answer", "the-sports-hall")]
+            )
+            pages["rank mistake"] = await b.submit(
+                "/v/en-only/q/2", {"rank1": "cookery-evenings", "rank2": "cookery-evenings"}
+            )
+            pages["text"] = await b.submit(
+                "/v/en-only/q/2", {"rank1": "climbing-trips-away", "rank2": "cookery-evenings"}
+            )
+            pages["check"] = await b.submit("/v/en-only/q/3", {"answer": "Mwy o gerddoriaeth"})
+            pages["thank you"] = await b.submit("/v/en-only/send", {})
+            urls = {where: (page.url, page.status) for where, page in pages.items()}
+            assert urls == {
+                "start": ("/v/en-only", 200),
+                "choice": ("/v/en-only/q/0", 200),
+                "multi": ("/v/en-only/q/1", 200),
+                "too many": ("/v/en-only/q/1", 400),
+                "rank": ("/v/en-only/q/2", 200),
+                "rank mistake": ("/v/en-only/q/2", 400),
+                "text": ("/v/en-only/q/3", 200),
+                "check": ("/v/en-only/check", 200),
+                "thank you": ("/v/en-only/done", 200),
+            }
+            for where, page in pages.items():
+                assert '<html lang="cy">' in page.text, where
+                assert _assert_poll_words_marked(page.text, ENGLISH_WORDS, "en", where), where
+            assert ("Cyn i ti ddechrau", "cy") in _marked(pages["start"].text)  # notice: Welsh
+            check = _marked(pages["check"].text)
+            for question in ("How often do you visit the hub?", "What would make the hub better?"):
+                assert sum(question in text for text, _ in check) == 2  # the row, and Change
+            assert ("Mwy o gerddoriaeth", "cy") in check  # their own words, in Welsh
+    finally:
+        await rt.close()
+
+
+WELSH_BUT_ONE = """\
+code: cy-most
+title: {en: Hub survey, cy: Arolwg yr hyb}
+web: open
+questions:
+  - id: visits
+    kind: choice
+    text: {en: "How often do you come?", cy: "Pa mor aml wyt ti'n dod?"}
+    options:
+      - {id: weekly, label: {en: Weekly, cy: Bob wythnos}, description: {en: Most weeks of term}}
+      - {id: rarely, label: {en: Rarely, cy: Anaml}}
+"""
+
+
+async def test_a_text_without_welsh_in_a_welsh_poll_is_marked_english(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """A poll in Welsh but for one option's description: the Welsh page shows the poll in
+    Welsh, and that description in English, marked lang="en" (it was marked "cy"); the English
+    page marks nothing."""
+    rt = await open_with_polls(make_settings(tmp_path, database_url), WELSH_BUT_ONE)
+    try:
+        async with web_client(rt) as client:
+            b = Browser(client)
+            await b.get("/v/cy-most?lang=cy")
+            page = await b.submit("/v/cy-most/start", {})
+            marked = _marked(page.text)
+            assert ("Most weeks of term", "en") in marked
+            assert ("Bob wythnos", "cy") in marked and ("Pa mor aml wyt ti'n dod?", "cy") in marked
+            page = await b.get("/v/cy-most/q/0?lang=en")
+            marked = _marked(page.text)
+            assert ("Most weeks of term", "en") in marked and ("Weekly", "en") in marked
+            switch = ("Cymraeg", "Newid yr iaith i'r Gymraeg:")
+            assert {lang for text, lang in marked if text not in switch} == {"en"}, marked
+    finally:
+        await rt.close()
