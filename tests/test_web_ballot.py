@@ -9,7 +9,6 @@ import logging
 import re
 import sqlite3
 from collections.abc import AsyncIterator
-from html.parser import HTMLParser
 from pathlib import Path
 
 import aiohttp
@@ -21,6 +20,7 @@ from handlers.web.server import build_web_app, start_web
 from services.codes import new_code
 from tests.conftest import SIMPLE_POLL, make_settings
 from tests.full_disk import FullDisk
+from tests.langs import assert_poll_words_marked, marked
 from tests.stored import assert_nowhere, count, rows
 from tests.webclient import Browser, web_client
 
@@ -858,48 +858,6 @@ ENGLISH_WORDS = [
     "Climbing trips away",
     "What would make the hub better?",
 ]
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
-
-
-class _Langs(HTMLParser):
-    """Each text of a page's body with the language it is marked as (the nearest lang=)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.stack: list[tuple[str, str]] = []
-        self.texts: list[tuple[str, str]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _VOID:
-            return
-        lang = dict(attrs).get("lang") or (self.stack[-1][1] if self.stack else "")
-        self.stack.append((tag, lang or ""))
-
-    def handle_endtag(self, tag: str) -> None:
-        while self.stack:
-            if self.stack.pop()[0] == tag:
-                break
-
-    def handle_data(self, data: str) -> None:
-        if data.strip() and not any(t == "title" for t, _ in self.stack):
-            self.texts.append((" ".join(data.split()), self.stack[-1][1] if self.stack else ""))
-
-
-def _marked(page_html: str) -> list[tuple[str, str]]:
-    parser = _Langs()
-    parser.feed(page_html)
-    return parser.texts
-
-
-def _assert_poll_words_marked(page_html: str, words: list[str], lang: str, where: str) -> int:
-    """Every text holding one of the poll's ``words`` sits in an element marked ``lang``;
-    returns how many such texts the page has."""
-    found = 0
-    for text, marked in _marked(page_html):
-        if any(w in text for w in words):
-            found += 1
-            assert marked == lang, f"{where}: {text!r} is marked {marked!r}, not {lang!r}"
-    return found
 
 
 async def test_a_welsh_ballot_of_an_english_poll_marks_every_poll_text_english(
@@ -950,9 +908,9 @@ async def test_a_welsh_ballot_of_an_english_poll_marks_every_poll_text_english(
             }
             for where, page in pages.items():
                 assert '<html lang="cy">' in page.text, where
-                assert _assert_poll_words_marked(page.text, ENGLISH_WORDS, "en", where), where
-            assert ("Cyn i ti ddechrau", "cy") in _marked(pages["start"].text)  # notice: Welsh
-            check = _marked(pages["check"].text)
+                assert assert_poll_words_marked(page.text, ENGLISH_WORDS, "en", where), where
+            assert ("Cyn i ti ddechrau", "cy") in marked(pages["start"].text)  # notice: Welsh
+            check = marked(pages["check"].text)
             for question in ("How often do you visit the hub?", "What would make the hub better?"):
                 assert sum(question in text for text, _ in check) == 2  # the row, and Change
             assert ("Mwy o gerddoriaeth", "cy") in check  # their own words, in Welsh
@@ -986,13 +944,13 @@ async def test_a_text_without_welsh_in_a_welsh_poll_is_marked_english(
             b = Browser(client)
             await b.get("/v/cy-most?lang=cy")
             page = await b.submit("/v/cy-most/start", {})
-            marked = _marked(page.text)
-            assert ("Most weeks of term", "en") in marked
-            assert ("Bob wythnos", "cy") in marked and ("Pa mor aml wyt ti'n dod?", "cy") in marked
+            texts = marked(page.text)
+            assert ("Most weeks of term", "en") in texts
+            assert ("Bob wythnos", "cy") in texts and ("Pa mor aml wyt ti'n dod?", "cy") in texts
             page = await b.get("/v/cy-most/q/0?lang=en")
-            marked = _marked(page.text)
-            assert ("Most weeks of term", "en") in marked and ("Weekly", "en") in marked
+            texts = marked(page.text)
+            assert ("Most weeks of term", "en") in texts and ("Weekly", "en") in texts
             switch = ("Cymraeg", "Newid yr iaith i'r Gymraeg:")
-            assert {lang for text, lang in marked if text not in switch} == {"en"}, marked
+            assert {lang for text, lang in texts if text not in switch} == {"en"}, texts
     finally:
         await rt.close()
