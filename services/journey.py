@@ -794,6 +794,8 @@ class JourneyService:
             q = poll.questions[index]
             if lang in poll.languages():  # the page's language switch applies to the ballot
                 j.lang = lang
+            # the page's own words (signposting, notes) are in its language, whatever the poll's
+            said = lang if lang in self._catalog.languages else j.lang
             j.notes = []
             alert = None
             if q.kind == "text":
@@ -811,7 +813,7 @@ class JourneyService:
                     taken = await self._typed.take(j, poll, q, body, person.names)
                     j.offer_lang = None  # the web has its own language switch on every page
                     j.notes, alert = self._typed.notes(
-                        j, ctx.code, taken, offer="web_safeguarding_contact_offer"
+                        j, ctx.code, taken, offer="web_safeguarding_contact_offer", lang=said
                     )
             else:
                 chosen = [value] if isinstance(value, str) else list(value)
@@ -828,7 +830,7 @@ class JourneyService:
                     raise
                 # as in Telegram (_with_notes): nothing kept, yet signposted now
                 log.warning("%s; the person was signposted and asked to send it again", exc)
-                help_now = [self._catalog.t(j.lang, "signpost_help")]
+                help_now = [self._catalog.t(said, "signpost_help")]
                 return Answered(error="answer_not_kept", notes=help_now, unavailable=True)
             return Answered()
 

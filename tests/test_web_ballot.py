@@ -954,3 +954,31 @@ async def test_a_text_without_welsh_in_a_welsh_poll_is_marked_english(
             assert {lang for text, lang in texts if text not in switch} == {"en"}, texts
     finally:
         await rt.close()
+
+
+async def test_signposting_on_a_welsh_page_of_an_english_poll_is_in_welsh(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """The notes after a typed answer (signposting, "personal details taken out", the contact
+    offer) are the service's own words: on a Welsh page they are Welsh, even for a poll
+    written only in English (they came in English, unmarked, inside the Welsh page)."""
+    settings = make_settings(tmp_path, database_url, safeguarding_chat=-100777)
+    rt = await open_with_polls(settings, OPEN_POLL)
+    try:
+        async with web_client(rt) as client:
+            b = Browser(client)
+            await b.get("/v/web-poll?lang=cy")
+            await b.submit("/v/web-poll/start", {})
+            for i, value in enumerate(["16-18", "south", "jobs"]):
+                await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+            page = await b.submit(
+                "/v/web-poll/q/3", {"answer": "call me on 07700 900123, i want to kill myself"}
+            )
+            assert page.url == "/v/web-poll/check" and '<html lang="cy">' in page.text
+            texts = marked(page.text)
+            assert any("Does dim rhaid i ti ddelio" in t and lang == "cy" for t, lang in texts)
+            assert any("tynnu rhai manylion personol" in t for t, _ in texts)
+            assert any("Hoffwn i oedolyn gysylltu" in t for t, _ in texts)
+            assert "It sounds like" not in page.plain and "personal details" not in page.plain
+    finally:
+        await rt.close()
