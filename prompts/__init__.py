@@ -33,11 +33,13 @@ class Catalog:
         return text
 
     def t(self, lang: str, key: str, /, **params: object) -> str:
-        """The text for ``key`` with HTML-escaped ``params`` filled in."""
+        """The text for ``key`` with HTML-escaped ``params`` filled in (a value that is HTML
+        already, markupsafe's Markup, goes in as it is: a poll's words marked with their
+        language, see services/poll_words.py)."""
         text = self.raw(lang, key)
         if not params:
             return text
-        return text.format_map({k: html.escape(str(v), quote=False) for k, v in params.items()})
+        return text.format_map({k: _escaped(v) for k, v in params.items()})
 
     def plain(self, lang: str, key: str, /, **params: object) -> str:
         """The text for places without markup (buttons, CLI); params are not escaped."""
@@ -49,6 +51,11 @@ class Catalog:
 
     def keys(self, lang: str) -> set[str]:
         return set(self._texts.get(lang, {}))
+
+
+def _escaped(value: object) -> str:
+    markup = getattr(value, "__html__", None)
+    return markup() if callable(markup) else html.escape(str(value), quote=False)
 
 
 def placeholders(text: str) -> set[str]:

@@ -18,10 +18,11 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from prompts import Catalog
 from services import screens
+from services.dates import day
 from services.identity import Hasher
 from services.journey import Outcome, Person
 from services.leases import SharedLock
@@ -227,7 +228,7 @@ class ContactRequestService:
             raise
         await self._count_send(key)
         await self._store.checkpoint()  # the keyed hash leaves the WAL too
-        lead = self._lead_message(request_id, payload, now.strftime("%d %b %Y %H:%M UTC"))
+        lead = self._lead_message(request_id, payload, self._day(now, time=True))
         return self._message(lang, "contact_sent", edit=True), lead
 
     async def withdraw(self, person: Person, lang: str) -> Outcome:
@@ -273,8 +274,12 @@ class ContactRequestService:
         button = Button(label, f"{DONE}{request_id}")
         return LeadMessage(request_id, Screen(text, ((button,),)), replaces)
 
+    def _day(self, when: date | datetime, *, time: bool = False) -> str:
+        """A date in the lead's messages, the month named in their language."""
+        return day(self._catalog, LEAD_LANGUAGE, when, time=time)
+
     def _from_row(self, row: ContactRow) -> LeadMessage:
-        when = datetime.fromisoformat(row.sent_on).strftime("%d %b %Y")
+        when = self._day(date.fromisoformat(row.sent_on[:10]))
         return self._lead_message(row.id, self._open(row), when, row.alert_message_id)
 
     async def delivered(self, request_id: int, message_id: int) -> None:
@@ -324,7 +329,7 @@ class ContactRequestService:
             text = self._catalog.plain(LEAD_LANGUAGE, "contact_lead_already_handled", id=raw)
             return Screen(text), None
         await self._store.checkpoint()
-        when = self._clock().strftime("%d %b %Y %H:%M UTC")
+        when = self._day(self._clock(), time=True)
         text = self._catalog.plain(LEAD_LANGUAGE, "contact_lead_handled", id=row.id, time=when)
         return Screen(text), row.alert_message_id
 

@@ -20,6 +20,7 @@ from prompts import Catalog
 from services import screens
 from services.alerts import AlertService
 from services.callbacks import Callback, decode
+from services.dates import day
 from services.identity import Hasher
 from services.journey_state import Journey
 from services.language import DEFAULT_EXPECTED
@@ -354,7 +355,7 @@ class JourneyService:
             ctx = _Ctx(self._hasher.owner(person.id), journey, poll, row.code)
             await self._save(ctx)
             return self._show(ctx, edit=False)
-        refusal = await self._refusal(row, self._hasher.voter(row.code, person.id))
+        refusal = await self._refusal(row, self._hasher.voter(row.code, person.id), lang)
         if refusal is not None:
             return self._say(lang, refusal[0], **refusal[1])
         journey = Journey.new(row.id, lang if lang in poll.languages() else "en")
@@ -363,29 +364,31 @@ class JourneyService:
         await self._save(ctx)
         return self._show(ctx, edit=False)
 
-    def _not_open(self, row: PollRow) -> tuple[str, dict[str, str]] | None:
-        """Why nobody can start this poll now (closed, not open yet), or None."""
+    def _not_open(self, row: PollRow, lang: str) -> tuple[str, dict[str, str]] | None:
+        """Why nobody can start this poll now (closed, not open yet), or None; a date in it
+        names the month in ``lang``, the language it will be said in."""
         state = poll_state(row, self._clock())
         if state == "closed":
             return "poll_closed", {}
         if state == "scheduled" and row.opens_at is not None:
-            # numbers only: a month's name would be English inside the Welsh text
-            when = datetime.fromtimestamp(row.opens_at, UTC).strftime("%d/%m/%Y, %H:%M UTC")
+            when = day(self._catalog, lang, datetime.fromtimestamp(row.opens_at, UTC), time=True)
             return "poll_not_open_until", {"when": when}
         if state != "open":
             return "poll_not_open", {}
         return None
 
-    async def not_open(self, code: str) -> tuple[str, dict[str, str]] | None:
+    async def not_open(self, code: str, lang: str) -> tuple[str, dict[str, str]] | None:
         """Why nobody can start the poll with this code now (a catalog key and parameters),
         or None: what the web's start page says at once instead of offering Start."""
         loaded = await self._polls.by_code(code)
-        return self._not_open(loaded[0]) if loaded is not None else ("poll_unknown", {})
+        return self._not_open(loaded[0], lang) if loaded is not None else ("poll_unknown", {})
 
-    async def _refusal(self, row: PollRow, voter: bytes) -> tuple[str, dict[str, str]] | None:
+    async def _refusal(
+        self, row: PollRow, voter: bytes, lang: str
+    ) -> tuple[str, dict[str, str]] | None:
         """Why this person can't start this poll now (a catalog key and its parameters), or
         None. The same rules for every channel; the ballot's own key still decides at Send."""
-        not_open = self._not_open(row)
+        not_open = self._not_open(row, lang)
         if not_open is not None:
             return not_open
         if await self._store.has_voted(row.id, voter):
@@ -755,7 +758,7 @@ class JourneyService:
             if voter is None:
                 who = f"web-browser:{browser}" if browser else person.id
                 voter = self._hasher.voter(row.code, who)
-            refusal = await self._refusal(row, voter)
+            refusal = await self._refusal(row, voter, lang)
             if refusal is not None:
                 return refusal
             journey = Journey.new(row.id, lang if lang in poll.languages() else "en")
@@ -791,6 +794,8 @@ class JourneyService:
             q = poll.questions[index]
             if lang in poll.languages():  # the page's language switch applies to the ballot
                 j.lang = lang
+            # the page's own words (signposting, notes) are in its language, whatever the poll's
+            said = lang if lang in self._catalog.languages else j.lang
             j.notes = []
             alert = None
             if q.kind == "text":
@@ -808,7 +813,7 @@ class JourneyService:
                     taken = await self._typed.take(j, poll, q, body, person.names)
                     j.offer_lang = None  # the web has its own language switch on every page
                     j.notes, alert = self._typed.notes(
-                        j, ctx.code, taken, offer="web_safeguarding_contact_offer"
+                        j, ctx.code, taken, offer="web_safeguarding_contact_offer", lang=said
                     )
             else:
                 chosen = [value] if isinstance(value, str) else list(value)
@@ -825,7 +830,7 @@ class JourneyService:
                     raise
                 # as in Telegram (_with_notes): nothing kept, yet signposted now
                 log.warning("%s; the person was signposted and asked to send it again", exc)
-                help_now = [self._catalog.t(j.lang, "signpost_help")]
+                help_now = [self._catalog.t(said, "signpost_help")]
                 return Answered(error="answer_not_kept", notes=help_now, unavailable=True)
             return Answered()
 

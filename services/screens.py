@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from prompts import Catalog
 from services.callbacks import Callback
 from services.journey_state import Journey
+from services.poll_words import PollWords
 from services.pollfile import SUMMARY_TEXT_CHARS, Option, Poll, Question, pick, shorten
 
 CHANGE_LABEL_CHARS = 40
@@ -44,18 +45,26 @@ def _minutes(catalog: Catalog, lang: str, n: int) -> str:
     return catalog.plain(lang, "notice_minutes_one" if n == 1 else "notice_minutes_many", n=n)
 
 
-def notice_text(catalog: Catalog, poll: Poll, lang: str) -> str:
-    """The privacy notice's words, the same for every channel (its first line is the title)."""
+def notice_text(catalog: Catalog, poll: Poll, lang: str, words: PollWords | None = None) -> str:
+    """The privacy notice's words, the same for every channel (its first line is the title).
+    ``words``: a web page's (in ``lang``), which marks the poll's own words where they are in
+    another language (a Welsh page of a poll in English only); Telegram has no such marks, so
+    a journey there is in one language throughout."""
+    if words is None:
+        title, intro, organiser = pick(poll.title, lang), pick(poll.intro, lang), poll.organiser
+    else:
+        title, intro = words.html(poll.title), words.html(poll.intro)
+        organiser = words.plain_html(poll.organiser or "")
     text = catalog.t(
         lang,
         "notice",
-        title=pick(poll.title, lang),
-        intro=pick(poll.intro, lang),
-        outcome=outcome_text(catalog, poll, lang),
+        title=title,
+        intro=intro,
+        outcome=outcome_text(catalog, poll, lang, words),
         minutes=_minutes(catalog, lang, max(1, math.ceil(len(poll.questions) / 3))),
     )
     if poll.organiser:
-        text += "\n" + catalog.t(lang, "notice_organiser", organiser=poll.organiser)
+        text += "\n" + catalog.t(lang, "notice_organiser", organiser=organiser)
     return text
 
 
@@ -214,9 +223,12 @@ def thanks(catalog: Catalog, poll: Poll, lang: str, *, ask_help: bool = False) -
     return Screen(text, rows)
 
 
-def outcome_text(catalog: Catalog, poll: Poll, lang: str) -> str:
-    """What happens with the answers: the poll's own words, or the catalog's."""
-    return pick(poll.outcome, lang) if poll.outcome else catalog.plain(lang, "outcome_default")
+def outcome_text(catalog: Catalog, poll: Poll, lang: str, words: PollWords | None = None) -> str:
+    """What happens with the answers: the poll's own words, or the catalog's (plain text; with
+    a web page's ``words``, the poll's own words are HTML marked with their language)."""
+    if not poll.outcome:
+        return catalog.plain(lang, "outcome_default")
+    return pick(poll.outcome, lang) if words is None else words.html(poll.outcome)
 
 
 def screen_for(catalog: Catalog, poll: Poll, j: Journey) -> Screen:

@@ -21,8 +21,10 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from prompts import Catalog
+from services.dates import day
 from services.exports import RENDERERS
 from services.paper import headline
+from services.poll_words import PollWords, marked
 from services.pollfile import (
     CHANNEL,
     PREFER_NOT_TO_SAY,
@@ -70,9 +72,6 @@ def number(value: int | str) -> str:
 
 def percent(share: float | None) -> str:
     return "" if share is None else f"{share:.0%}"
-
-
-LABEL, OTHER = "\x00label\x00", "\x00other\x00"  # placeholders for marked-up labels
 
 
 class SiteWriter:
@@ -143,7 +142,7 @@ class SiteWriter:
         nav += [
             (
                 f"by-{q.id}.html",
-                self._t(lang, "site_nav_breakdown", question=pick(q.text, pl)),
+                self._t(lang, "site_nav_breakdown", question=marked(pick(q.text, pl), pl, lang)),
                 False,
             )
             for q in breakdowns
@@ -337,24 +336,20 @@ class SiteWriter:
             )
         elif kind == "rank" and len(shown_rows) < len(rows):
             key = "site_summary_rank_partial"
-        said = self._t(
+        # the poll's words in another language (English in a Welsh sentence): marked as such
+        # (WCAG 3.1.2)
+        own = own or lang
+        return self._t(
             lang,
             key,
-            label=LABEL if own not in (None, lang) else top["label"],
-            other=(OTHER if own not in (None, lang) else tied[0]["label"]) if tied else "",
+            label=marked(top["label"], own, lang),
+            other=marked(tied[0]["label"], own, lang) if tied else "",
             count=top["count"],
             share=top["share"],
             first=top["first"],
             points=top["points"],
             respondents=respondents,
         )
-        if own in (None, lang):
-            return said
-        # the poll's words in another language (English in a Welsh sentence): marked as such
-        # (WCAG 3.1.2)
-        label = Markup('<span lang="{}">{}</span>').format(own, top["label"])
-        other = Markup('<span lang="{}">{}</span>').format(own, tied[0]["label"]) if tied else ""
-        return Markup(str(said).replace(LABEL, label).replace(OTHER, other))
 
     def _breakdown(
         self,
@@ -468,15 +463,11 @@ class SiteWriter:
         return {"rows": rows if has_population else [], "overall": overall, "percent": share}
 
     def _dates(self, lang: str, sp: SitePoll) -> str:
-        months = self._catalog.plain(lang, "site_months").split()
-
-        def day(d: datetime) -> str:
-            return f"{d.day} {months[d.month - 1]} {d.year}"
-
         if sp.opens and sp.closes:
-            return self._t(lang, "site_dates", opens=day(sp.opens), closes=day(sp.closes))
+            opens, closes = day(self._catalog, lang, sp.opens), day(self._catalog, lang, sp.closes)
+            return self._t(lang, "site_dates", opens=opens, closes=closes)
         if sp.closes:
-            return self._t(lang, "site_dates_closed", closes=day(sp.closes))
+            return self._t(lang, "site_dates_closed", closes=day(self._catalog, lang, sp.closes))
         return ""
 
     # --- turnout league, sessions, themes, "you said, we did" ------------------------------
@@ -581,8 +572,8 @@ class SiteWriter:
             summary = self._t(
                 lang,
                 "site_league_tie" if tied else "site_league_summary",
-                label=first["label"],
-                other=tied[0]["label"] if tied else "",
+                label=marked(first["label"], self._poll_lang(sp, lang), lang),
+                other=marked(tied[0]["label"], self._poll_lang(sp, lang), lang) if tied else "",
                 percent=first["percent"],
                 ballots=first["ballots"],
                 population=first["population"],
@@ -737,7 +728,7 @@ class SiteWriter:
         up = "../" * depth
         other = "cy" if lang == "en" else "en"
         sp: SitePoll | None = values.get("sp")
-        poll_lang = lang if sp is None or lang in sp.poll.languages() else "en"
+        words = PollWords(sp.poll if sp else None, lang)  # the poll's own, marked (WCAG 3.1.2)
         html = self._env.get_template(template).render(
             lang=lang,
             other=other,
@@ -747,8 +738,10 @@ class SiteWriter:
             t=lambda key, **p: self._t(lang, key, **p),
             tt=lambda key, **p: self._t(other, key, **p),
             root=root,  # the one page in both languages
-            poll_text=lambda value: pick(value, poll_lang) if value else "",
-            poll_lang=poll_lang,
+            poll_text=words.text,  # plain: for <title> and attributes
+            poll_html=words.html,  # inside the page's own sentences
+            text_lang=words.lang,
+            poll_lang=words.poll_lang,
             min_cell=sp.results.min_cell if sp else 0,
             downloads_dir=f"{up}{DOWNLOADS}",
             **values,

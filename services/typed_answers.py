@@ -18,6 +18,7 @@ from datetime import datetime
 
 from prompts import Catalog
 from services.alerts import AGAIN, ALERT_LANGUAGE, MESSAGE_UNITS, cut, units, with_label
+from services.dates import day
 from services.journey_state import Journey
 from services.language import detect_language
 from services.pollfile import Poll, Question
@@ -78,23 +79,31 @@ class TypedAnswers:
         return Taken(clean, scrubbed, concern, review, assessment.reason, assessment.matched)
 
     def notes(
-        self, j: Journey, code: str, taken: Taken, *, offer: str = "safeguarding_contact_offer"
+        self,
+        j: Journey,
+        code: str,
+        taken: Taken,
+        *,
+        offer: str = "safeguarding_contact_offer",
+        lang: str | None = None,
     ) -> tuple[list[str], str | None]:
         """The paragraphs to put above the next screen, and the safeguarding chat's alert
         (None in a staff preview: trying a poll out must never reach the lead). ``offer``
         words the "contact me" offer for the channel (a button in Telegram, a link on the
-        web)."""
+        web). ``lang``: the language of the page they go on (the web's, which stays Welsh on
+        a poll written only in English), else the journey's."""
+        lang = lang or j.lang
         notes: list[str] = []
         alert = None
         if taken.concern:  # kind signposting in the same reply; the answer is kept
-            notes.append(self._catalog.t(j.lang, "safeguarding_signpost"))
+            notes.append(self._catalog.t(lang, "safeguarding_signpost"))
             if j.ask_help:
-                notes.append(self._catalog.t(j.lang, offer))
+                notes.append(self._catalog.t(lang, offer))
             if not j.preview:
                 why = "model" if taken.reason == "model" else "phrase"
                 words = {
                     "poll": code,
-                    "time": self._clock().strftime("%d %b %Y %H:%M UTC"),
+                    "time": day(self._catalog, ALERT_LANGUAGE, self._clock(), time=True),
                     "reason": self._catalog.plain(
                         ALERT_LANGUAGE, f"safeguarding_reason_{why}", matched=taken.matched or "?"
                     ),
@@ -108,7 +117,7 @@ class TypedAnswers:
                     ALERT_LANGUAGE, "safeguarding_alert", text=cut(taken.clean, rest), **words
                 )
         if taken.scrubbed:
-            notes.append(f"<i>{self._catalog.t(j.lang, 'text_scrubbed')}</i>")
+            notes.append(f"<i>{self._catalog.t(lang, 'text_scrubbed')}</i>")
         return notes, alert
 
 

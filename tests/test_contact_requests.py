@@ -14,6 +14,7 @@ from conftest import Harness, make_settings, start_markbot, to_text_question
 
 from bot.settings import Settings
 from prompts import load_catalog
+from services import contact_requests
 from services.contact_requests import ContactRequestService, LeadMessage
 from services.identity import Hasher
 from services.journey import Person
@@ -499,3 +500,25 @@ async def test_mark_handled_on_a_message_telegram_sends_without_its_buttons(
     assert await store.contacts.open_requests(undelivered_only=False) == []
     again = await service.handled(data, 42, on_it=True)
     assert again is not None and "already been marked handled" in again[0].text
+
+
+@pytest.mark.parametrize(
+    ("lang", "month", "other"), [("cy", "Rhagfyr", "Dec"), ("en", "December", "Rhagfyr")]
+)
+async def test_the_leads_messages_date_in_their_own_language(
+    any_store: Store, monkeypatch: pytest.MonkeyPatch, lang: str, month: str, other: str
+) -> None:
+    """Sent, shown again (/contacts) and handled: each date names the month in LEAD_LANGUAGE,
+    the language the lead's messages are worded in (never "Dec" inside Welsh)."""
+    monkeypatch.setattr(contact_requests, "LEAD_LANGUAGE", lang)
+    service = _service(any_store, lambda: datetime(2026, 12, 3, 3, 11, tzinfo=UTC))
+    sent = await _sent(service, Person(78))
+    assert f"3 {month} 2026 03:11 UTC" in sent.screen.text
+    (again,) = await service.open_requests()
+    assert f"3 {month} 2026" in again.screen.text
+    button = again.screen.buttons[0][0].data
+    handled = await service.handled(button, 1, on_it=True)
+    assert handled is not None
+    assert f"3 {month} 2026 03:11 UTC" in handled[0].text
+    for text in (sent.screen.text, again.screen.text, handled[0].text):
+        assert other not in text

@@ -17,12 +17,14 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
+import yaml
 from conftest import make_settings
 
 from bot.app import open_runtime
 from bot.cli import main
 from bot.settings import Settings
 from prompts import load_catalog
+from tests.langs import assert_poll_words_marked
 from tests.stored import cast
 
 if TYPE_CHECKING:
@@ -163,11 +165,30 @@ def _site_settings(tmp: Path, database_url: str | None = None) -> Settings:
     return make_settings(tmp, database_url, db=tmp / "site.db", key_file=tmp / "site.key")
 
 
-async def _cast(settings: Settings) -> None:
+def _english_only(text: str) -> str:
+    """A poll file with its Welsh taken out: every text in English only."""
+
+    def strip(value: object) -> object:
+        if isinstance(value, dict):
+            if set(value) == {"en", "cy"}:
+                return value["en"]
+            return {k: strip(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    return yaml.safe_dump(strip(yaml.safe_load(text)), allow_unicode=True, sort_keys=False)
+
+
+async def _cast(settings: Settings, english_only: bool = False) -> None:
+    """The module's ballots; with ``english_only``, into the same polls with no Welsh."""
+    texts = {"empty": EMPTY, "poll": POLL, "schools": SCHOOLS}
+    if english_only:
+        texts = {name: _english_only(text) for name, text in texts.items()}
     rt = await open_runtime(settings)
     try:
-        await rt.services.polls.create(rt.services.polls.parse(EMPTY, "empty.yaml"))
-        poll = rt.services.polls.parse(POLL, "youth.yaml")
+        await rt.services.polls.create(rt.services.polls.parse(texts["empty"], "empty.yaml"))
+        poll = rt.services.polls.parse(texts["poll"], "youth.yaml")
         await rt.services.polls.create(poll, status="open")
         row = await rt.store.get_poll(CODE)
         assert row is not None
@@ -178,7 +199,7 @@ async def _cast(settings: Settings) -> None:
             n = await cast(
                 rt.store, poll, row.id, choices, count=count, first=n, now=NOW, channel=channel
             )
-        schools = rt.services.polls.parse(SCHOOLS, "schools.yaml")
+        schools = rt.services.polls.parse(texts["schools"], "schools.yaml")
         await rt.services.polls.create(schools, status="open")
         row = await rt.store.get_poll("schools-2026")
         assert row is not None
@@ -1178,3 +1199,37 @@ def test_a_poll_partly_in_welsh_is_english_on_the_welsh_pages_and_marked_so(
     assert summary and '<span lang="en">Alpha</span>' in summary.group(1), page
     english = (tmp_path / "en" / "part-cy" / "question-pick.html").read_text(encoding="utf-8")
     assert "<span lang" not in english
+
+
+def _english_words(*texts: str) -> list[str]:
+    """The poll's own words (titles, intros, outcomes, questions, options) in English."""
+    words: list[str] = []
+    for text in texts:
+        data = yaml.safe_load(_english_only(text))
+        words += [data[k] for k in ("title", "intro", "outcome") if k in data]
+        for q in data["questions"]:
+            words.append(q["text"])
+            words += [o["label"] if isinstance(o, dict) else o for o in q.get("options", [])]
+    return words
+
+
+def test_the_welsh_pages_of_english_only_polls_mark_every_poll_text_english(
+    tmp_path: Path,
+) -> None:
+    """WCAG 3.1.2 on the results site: the same polls written only in English. On every Welsh
+    page (overview, questions, breakdowns, turnout, themes, campaign, downloads, methodology,
+    the index and the root page) each text holding the polls' words is inside an element
+    marked lang="en": the navigation's "By the answer to: ...", tables' captions and headers,
+    charts' summaries included."""
+    settings = _site_settings(tmp_path)
+    asyncio.run(_cast(settings, english_only=True))
+    code, _ = _build(settings, tmp_path, tmp_path / "out", MIN_CELL)
+    assert code == 0
+    words = _english_words(POLL, SCHOOLS, EMPTY)
+    pages = sorted((tmp_path / "out" / "cy").rglob("*.html"))
+    assert len(pages) > 10
+    found = 0
+    for page in pages:
+        where = page.relative_to(tmp_path / "out").as_posix()
+        found += assert_poll_words_marked(page.read_text(encoding="utf-8"), words, "en", where)
+    assert found > 50

@@ -30,8 +30,18 @@ from services.paper import PollPublished
 from services.site import SiteService
 from standin import BotApiStandin
 from tests.browser import serve_markbot
+from tests.langs import assert_poll_words_marked
 from tests.stored import cast
-from tests.test_site import CODE, EMPTY, MIN_CELL, PLAN, POLL, small_counts
+from tests.test_site import (
+    CODE,
+    EMPTY,
+    MIN_CELL,
+    PLAN,
+    POLL,
+    _english_only,
+    _english_words,
+    small_counts,
+)
 from tests.webclient import Browser
 
 if TYPE_CHECKING:
@@ -636,3 +646,40 @@ def test_dashboard_and_public_pages_pass_axe_in_both_languages(
     page.find_element(By.CSS_SELECTOR, f'a[href="/dashboard/cy/{CODE}/index.html"]').click()
     _arrive(page, f"{url}/dashboard/cy/{CODE}/index.html")
     assert "Iechyd meddwl" in page.page_source
+
+
+async def test_the_welsh_dashboard_marks_an_english_only_poll_s_words_english(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """WCAG 3.1.2 on the dashboard: the same poll written only in English. On the Welsh list
+    of polls and on each Welsh staff page of it, every text holding the poll's words is inside
+    an element marked lang="en" (the page's own sentences around them stay Welsh)."""
+    runtime = await open_runtime(_settings(tmp_path, database_url))
+    try:
+        english = _english_only(LIVE_POLL)
+        poll = runtime.services.polls.parse(english, "youth.yaml")
+        await runtime.services.polls.create(poll, status="open")
+        row = await runtime.store.get_poll(CODE)
+        assert row is not None
+        n = 1
+        for area, priority, (first, second), channel, count in PLAN:
+            choices = (("area", area, None), ("priority", priority, None))
+            choices += (("order", first, 1), ("order", second, 2))
+            n = await cast(
+                runtime.store, poll, row.id, choices, count=count, first=n, now=NOW, channel=channel
+            )
+        app = build_web_app(runtime.services, runtime.key, public_url=None)
+        async with TestClient(TestServer(app)) as client:
+            browser = await _sign_in(runtime, client)
+            words = _english_words(LIVE_POLL)
+            listing = await browser.get("/dashboard?lang=cy")
+            assert '<html lang="cy">' in listing.text
+            assert assert_poll_words_marked(listing.text, words, "en", "dashboard")
+            found = 0
+            for name in ("index", "question-priority", "question-order", "by-area", "turnout"):
+                page = await browser.get(f"/dashboard/cy/{CODE}/{name}.html")
+                assert page.status == 200, name
+                found += assert_poll_words_marked(page.text, words, "en", name)
+            assert found > 20
+    finally:
+        await runtime.close()

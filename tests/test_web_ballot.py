@@ -20,6 +20,7 @@ from handlers.web.server import build_web_app, start_web
 from services.codes import new_code
 from tests.conftest import SIMPLE_POLL, make_settings
 from tests.full_disk import FullDisk
+from tests.langs import assert_poll_words_marked, marked
 from tests.stored import assert_nowhere, count, rows
 from tests.webclient import Browser, web_client
 
@@ -547,8 +548,9 @@ async def test_the_confirmation_is_shown_only_to_a_browser_whose_ballot_counted(
 async def test_a_welsh_confirmation_marks_the_english_poll_s_words_as_english(
     tmp_path: Path, database_url: str | None
 ) -> None:
-    """A Welsh page of a poll with no Welsh: the organiser line and the outcome come in the
-    poll's English, so they carry lang="en" (WCAG 3.1.2); the page's own words stay Welsh."""
+    """A Welsh page of a poll with no Welsh: the organiser's name and the outcome come in the
+    poll's English, so they carry lang="en" (WCAG 3.1.2); the page's own words stay Welsh,
+    "Organiser:" too."""
     poll = OPEN_POLL.replace("code: web-poll", "code: web-poll\norganiser: Youth Forum")
     rt = await open_with_polls(make_settings(tmp_path, database_url), poll)
     try:
@@ -560,11 +562,11 @@ async def test_a_welsh_confirmation_marks_the_english_poll_s_words_as_english(
                 await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
             page = await b.submit("/v/web-poll/send", {})
             assert page.url == "/v/web-poll/done" and '<html lang="cy">' in page.text
-            english = re.findall(r'<div lang="en">(.*?)</div>', page.text, re.S)
+            english = re.findall(r'<span lang="en">(.*?)</span>', page.text, re.S)
             assert english, page.text
             marked = " ".join(english)
             assert "Youth Forum" in marked and "results in January" in marked
-            assert "Diolch" in page.plain
+            assert "Diolch" in page.plain and "Trefnydd: " in page.plain
     finally:
         await rt.close()
 
@@ -689,17 +691,18 @@ async def test_a_poll_not_open_yet_gives_its_date_in_welsh_too(
     tmp_path: Path, database_url: str | None
 ) -> None:
     """The opening date was written with English month names ("10 December 2099") inside
-    Welsh text; it is now a date both languages read the same way."""
+    Welsh text, then as numbers only; it now names the month in the page's language."""
     later = OPEN_POLL.replace("code: web-poll", "code: web-poll\nopens: 2099-12-10T09:00:00Z")
     rt = await open_with_polls(make_settings(tmp_path, database_url), later)
     try:
         async with web_client(rt) as client:
             b = Browser(client)
             page = await b.get("/v/web-poll?lang=cy")
-            assert "Bydd hi'n agor ar 10/12/2099, 09:00 UTC" in page.plain
+            assert "Bydd hi'n agor ar 10 Rhagfyr 2099 09:00 UTC" in page.plain
             assert "December" not in page.plain
             page = await b.get("/v/web-poll?lang=en")
-            assert "10/12/2099, 09:00 UTC" in page.plain
+            assert "10 December 2099 09:00 UTC" in page.plain
+            assert "Rhagfyr" not in page.plain
     finally:
         await rt.close()
 
@@ -802,3 +805,180 @@ async def test_a_rank_mistake_names_the_option_as_the_page_shows_it(runtime: Run
         assert "Parciau" not in page.plain
         assert '<span lang="en">Parks</span>' in page.text  # English in a Welsh sentence
     assert await count(runtime, "ballots") == 0
+
+
+ENGLISH_ONLY = """\
+code: en-only
+title: Lantern Street survey
+intro: Tell us about the Lantern Street youth hub.
+outcome: The hub committee reads every answer in March.
+organiser: Lantern Street Youth Hub
+web: open
+questions:
+  - id: visits
+    kind: choice
+    text: How often do you visit the hub?
+    help: Count the last school term.
+    options:
+      - {id: weekly, label: Every single week, description: Most weeks of the term}
+      - {id: rarely, label: Hardly ever at all}
+  - id: likes
+    kind: multi
+    max: 2
+    text: Which rooms do you use most?
+    options: [The music studio, The quiet library, The sports hall]
+  - id: order
+    kind: rank
+    max: 2
+    text: Put the new activities in order
+    options: [Cookery evenings, Coding club nights, Climbing trips away]
+  - id: ideas
+    kind: text
+    text: What would make the hub better?
+    optional: true
+"""
+# Every text the poll's author wrote, as it can appear on a page.
+ENGLISH_WORDS = [
+    "Lantern Street survey",
+    "Tell us about the Lantern Street youth hub.",
+    "The hub committee reads every answer in March.",
+    "Lantern Street Youth Hub",
+    "How often do you visit the hub?",
+    "Count the last school term.",
+    "Every single week",
+    "Most weeks of the term",
+    "Hardly ever at all",
+    "Which rooms do you use most?",
+    "The music studio",
+    "The quiet library",
+    "The sports hall",
+    "Put the new activities in order",
+    "Cookery evenings",
+    "Coding club nights",
+    "Climbing trips away",
+    "What would make the hub better?",
+]
+
+
+async def test_a_welsh_ballot_of_an_english_poll_marks_every_poll_text_english(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """WCAG 3.1.2: on the Welsh pages of a poll written only in English, the poll's English
+    (title, intro, questions, help, options, descriptions, the check page's rows and its
+    hidden "Change" words, the confirmation) is inside an element with lang="en"; the
+    pages' own words stay Welsh."""
+    rt = await open_with_polls(make_settings(tmp_path, database_url), ENGLISH_ONLY)
+    try:
+        async with web_client(rt) as client:
+            b = Browser(client)
+            pages = {"start": await b.get("/v/en-only?lang=cy")}
+            assert '<html lang="cy">' in pages["start"].text
+            pages["choice"] = await b.submit("/v/en-only/start", {})
+            pages["multi"] = await b.submit("/v/en-only/q/0", {"answer": "weekly"})
+            pages["too many"] = await b.submit(
+                "/v/en-only/q/1",
+                [
+                    ("answer", "the-music-studio"),
+                    ("answer", "the-sports-hall"),
+                    ("answer", "the-quiet-library"),
+                ],
+            )
+            pages["rank"] = await b.submit(
+                "/v/en-only/q/1", [("answer", "the-music-studio"), ("answer", "the-sports-hall")]
+            )
+            pages["rank mistake"] = await b.submit(
+                "/v/en-only/q/2", {"rank1": "cookery-evenings", "rank2": "cookery-evenings"}
+            )
+            pages["text"] = await b.submit(
+                "/v/en-only/q/2", {"rank1": "climbing-trips-away", "rank2": "cookery-evenings"}
+            )
+            pages["check"] = await b.submit("/v/en-only/q/3", {"answer": "Mwy o gerddoriaeth"})
+            pages["thank you"] = await b.submit("/v/en-only/send", {})
+            urls = {where: (page.url, page.status) for where, page in pages.items()}
+            assert urls == {
+                "start": ("/v/en-only", 200),
+                "choice": ("/v/en-only/q/0", 200),
+                "multi": ("/v/en-only/q/1", 200),
+                "too many": ("/v/en-only/q/1", 400),
+                "rank": ("/v/en-only/q/2", 200),
+                "rank mistake": ("/v/en-only/q/2", 400),
+                "text": ("/v/en-only/q/3", 200),
+                "check": ("/v/en-only/check", 200),
+                "thank you": ("/v/en-only/done", 200),
+            }
+            for where, page in pages.items():
+                assert '<html lang="cy">' in page.text, where
+                assert assert_poll_words_marked(page.text, ENGLISH_WORDS, "en", where), where
+            assert ("Cyn i ti ddechrau", "cy") in marked(pages["start"].text)  # notice: Welsh
+            check = marked(pages["check"].text)
+            for question in ("How often do you visit the hub?", "What would make the hub better?"):
+                assert sum(question in text for text, _ in check) == 2  # the row, and Change
+            assert ("Mwy o gerddoriaeth", "cy") in check  # their own words, in Welsh
+    finally:
+        await rt.close()
+
+
+WELSH_BUT_ONE = """\
+code: cy-most
+title: {en: Hub survey, cy: Arolwg yr hyb}
+web: open
+questions:
+  - id: visits
+    kind: choice
+    text: {en: "How often do you come?", cy: "Pa mor aml wyt ti'n dod?"}
+    options:
+      - {id: weekly, label: {en: Weekly, cy: Bob wythnos}, description: {en: Most weeks of term}}
+      - {id: rarely, label: {en: Rarely, cy: Anaml}}
+"""
+
+
+async def test_a_text_without_welsh_in_a_welsh_poll_is_marked_english(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """A poll in Welsh but for one option's description: the Welsh page shows the poll in
+    Welsh, and that description in English, marked lang="en" (it was marked "cy"); the English
+    page marks nothing."""
+    rt = await open_with_polls(make_settings(tmp_path, database_url), WELSH_BUT_ONE)
+    try:
+        async with web_client(rt) as client:
+            b = Browser(client)
+            await b.get("/v/cy-most?lang=cy")
+            page = await b.submit("/v/cy-most/start", {})
+            texts = marked(page.text)
+            assert ("Most weeks of term", "en") in texts
+            assert ("Bob wythnos", "cy") in texts and ("Pa mor aml wyt ti'n dod?", "cy") in texts
+            page = await b.get("/v/cy-most/q/0?lang=en")
+            texts = marked(page.text)
+            assert ("Most weeks of term", "en") in texts and ("Weekly", "en") in texts
+            switch = ("Cymraeg", "Newid yr iaith i'r Gymraeg:")
+            assert {lang for text, lang in texts if text not in switch} == {"en"}, texts
+    finally:
+        await rt.close()
+
+
+async def test_signposting_on_a_welsh_page_of_an_english_poll_is_in_welsh(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """The notes after a typed answer (signposting, "personal details taken out", the contact
+    offer) are the service's own words: on a Welsh page they are Welsh, even for a poll
+    written only in English (they came in English, unmarked, inside the Welsh page)."""
+    settings = make_settings(tmp_path, database_url, safeguarding_chat=-100777)
+    rt = await open_with_polls(settings, OPEN_POLL)
+    try:
+        async with web_client(rt) as client:
+            b = Browser(client)
+            await b.get("/v/web-poll?lang=cy")
+            await b.submit("/v/web-poll/start", {})
+            for i, value in enumerate(["16-18", "south", "jobs"]):
+                await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+            page = await b.submit(
+                "/v/web-poll/q/3", {"answer": "call me on 07700 900123, i want to kill myself"}
+            )
+            assert page.url == "/v/web-poll/check" and '<html lang="cy">' in page.text
+            texts = marked(page.text)
+            assert any("Does dim rhaid i ti ddelio" in t and lang == "cy" for t, lang in texts)
+            assert any("tynnu rhai manylion personol" in t for t, _ in texts)
+            assert any("Hoffwn i oedolyn gysylltu" in t for t, _ in texts)
+            assert "It sounds like" not in page.plain and "personal details" not in page.plain
+    finally:
+        await rt.close()

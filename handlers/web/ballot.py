@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import web
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from handlers.web.common import (
     browser_of,
@@ -37,8 +37,10 @@ from handlers.web.render import paragraphs
 from handlers.web.session import Browser
 from services.container import Services
 from services.journey import INELIGIBLE, CastResult, FormState, complete, reachable
-from services.pollfile import Poll, Question, pick
-from services.screens import answer_text, notice_text, outcome_text
+from services.journey_state import Journey
+from services.poll_words import PollWords
+from services.pollfile import Poll, Question
+from services.screens import notice_text, outcome_text
 from services.text_input import clean_text
 
 log = logging.getLogger(__name__)
@@ -58,7 +60,7 @@ async def landing(request: web.Request) -> web.Response:
         return message_page(
             request, browser, "web_refused_title", [("web_not_offered", {})], poll=poll
         )
-    not_open = await ctx_of(request).services.journey.not_open(code)
+    not_open = await ctx_of(request).services.journey.not_open(code, browser.lang)
     if not_open is not None:  # closed, or not open yet: say so now, not after Start
         return message_page(request, browser, "web_refused_title", [not_open], poll=poll)
     typed = clean_text(request.query.get("code", ""))[:40]
@@ -76,8 +78,8 @@ def _landing(
     status: int = 200,
 ) -> web.Response:
     services = ctx_of(request).services
-    lang = browser.lang if browser.lang in poll.languages() else "en"
-    notice = notice_text(services.catalog, poll, lang)
+    # The notice in the page's language, the poll's words in it marked with theirs
+    notice = notice_text(services.catalog, poll, browser.lang, PollWords(poll, browser.lang))
     # The notice's title is the page's heading.
     head, _, rest = notice.partition("\n")
     title = head.replace("<b>", "").replace("</b>", "")  # escaped by the catalog
@@ -220,19 +222,15 @@ def _rank_mistake(
     option is named as its select shows it: in English, marked so, on a Welsh page of a poll
     not wholly in Welsh."""
     catalog = services.catalog
-    own = lang if lang in poll.languages() else "en"
+    words = PollWords(poll, lang)
     places = value if isinstance(value, list) else [value]
     for place, option_id in enumerate(places, start=1):
         if not option_id:
             return _place_field(place), catalog.plain(lang, "web_rank_gap")
         option = q.option(option_id)
         if option is not None and option_id in places[: place - 1]:
-            label = pick(option.label, own)
-            if own == lang:
-                return _place_field(place), catalog.plain(lang, "web_rank_repeat", option=label)
-            said = catalog.t(lang, "web_rank_repeat", option="\x00")  # escaped, as is Markup
-            named = Markup('<span lang="{}">{}</span>').format(own, label)
-            return _place_field(place), Markup(said.replace("\x00", named))
+            said = catalog.t(lang, "web_rank_repeat", option=words.html(option.label))
+            return _place_field(place), Markup(said)
     return None
 
 
@@ -298,28 +296,16 @@ async def check_page(request: web.Request) -> web.Response:
     missing = complete(state.poll, state.journey)
     if missing is not None:
         return redirect(request, browser, f"/v/{state.code}/q/{missing}")
-    catalog = ctx_of(request).services.catalog
-    lang = browser.lang if browser.lang in state.poll.languages() else "en"
+    services = ctx_of(request).services
+    words = PollWords(state.poll, browser.lang)
     rows = []
     for i, q in enumerate(state.poll.questions):
-        value = state.journey.answers.get(q.id)
-        lines: list[str] = []
-        if isinstance(value, list) and q.kind == "rank" and value:
-            labels = [pick(o.label, lang) if (o := q.option(oid)) else oid for oid in value]
-            lines = [f"{n}. {label}" for n, label in enumerate(labels, start=1)]
-        own = ""
-        if isinstance(value, str) and value:
-            tag = (state.journey.text_langs.get(q.id) or ["und"])[0]
-            own = tag if tag in ("en", "cy") else browser.lang
-            shown = value
-        else:
-            shown = answer_text(catalog, q, value, lang)
         rows.append(
             {
-                "question": pick(q.text, lang),
-                "answer": shown,
-                "lines": lines,
-                "own_words": own,
+                "question": words.text(q.text),
+                "question_lang": words.lang(q.text),
+                "question_html": words.html(q.text),  # inside the hidden "Change" sentence
+                **_answer_lines(services, words, state.journey, q),
                 "change_url": f"/v/{state.code}/q/{i}",
             }
         )
@@ -336,6 +322,26 @@ async def check_page(request: web.Request) -> web.Response:
         notes=state.journey.notes,
         help_url=help_url(request, state),
     )
+
+
+def _answer_lines(services: Services, words: PollWords, j: Journey, q: Question) -> dict[str, Any]:
+    """A check-page row's answer: its lines (each HTML, the poll's words marked where they
+    are in another language than the page), and the language of their own typed words."""
+    value = j.answers.get(q.id)
+    page_lang = words.page_lang
+    if not value:
+        said = services.catalog.plain(page_lang, "no_answer")
+        return {"lines": [escape(said)], "own_words": ""}
+    if isinstance(value, str):  # their own words, in the language they were tagged with
+        tag = (j.text_langs.get(q.id) or ["und"])[0]
+        return {"lines": [escape(value)], "own_words": tag if tag in ("en", "cy") else page_lang}
+    labels = [words.html(o.label) if (o := q.option(oid)) else escape(oid) for oid in value]
+    if q.kind == "rank":
+        return {
+            "lines": [Markup(f"{n}. ") + label for n, label in enumerate(labels, start=1)],
+            "own_words": "",
+        }
+    return {"lines": [Markup(", ").join(labels)], "own_words": ""}
 
 
 async def send(request: web.Request) -> web.Response:
@@ -401,16 +407,16 @@ async def done(request: web.Request) -> web.Response:
             return redirect(request, browser, step_url(state))
         return redirect(request, browser, f"/v/{code}")
     catalog = services.catalog
-    lang = browser.lang if browser.lang in poll.languages() else "en"
-    outcome = outcome_text(catalog, poll, lang)
-    # The organiser line and the outcome are in the poll's language (as on the start page);
-    # on a page in another language they are marked as such (WCAG 3.1.2).
-    poll_words = paragraphs(catalog.t(lang, "notice_organiser", organiser=poll.organiser))
-    poll_words = (poll_words if poll.organiser else Markup("")) + paragraphs(
-        html.escape(outcome, quote=False)
+    # The organiser line and the outcome in the page's language (as on the start page), the
+    # poll's own words in them marked when in another language (WCAG 3.1.2).
+    words = PollWords(poll, browser.lang)
+    organiser = catalog.t(
+        browser.lang, "notice_organiser", organiser=words.plain_html(poll.organiser)
     )
-    if lang != browser.lang:
-        poll_words = Markup('<div lang="{}">{}</div>').format(lang, poll_words)
+    outcome = outcome_text(catalog, poll, browser.lang, words)
+    poll_words = (paragraphs(organiser) if poll.organiser else Markup("")) + paragraphs(
+        outcome if isinstance(outcome, Markup) else html.escape(outcome, quote=False)
+    )
     body = [
         paragraphs(f"<b>{catalog.t(browser.lang, 'web_done_next')}</b>"),
         poll_words,

@@ -149,7 +149,11 @@ async def journey_state(request: web.Request, browser: Browser) -> FormState | w
         return unknown(request, browser)
     journey = ctx_of(request).services.journey
     state = await journey.form_state(person_of(browser))
-    if state is not None and state.code == found[0] and await journey.not_open(found[0]):
+    if (
+        state is not None
+        and state.code == found[0]
+        and await journey.not_open(found[0], browser.lang)
+    ):
         # closed mid-journey: say so at the next page, not after every answer at Send
         return message_page(
             request, browser, "web_refused_title", [("closed_before_submit", {})], poll=found[1]

@@ -14,7 +14,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from services.container import Services
-from services.pollfile import Poll, pick
+from services.poll_words import PollWords
+from services.pollfile import Poll
 
 _BLANK = re.compile(r"\n\s*\n")
 # A page shown in answer to a form has no address of its own to show again in the other
@@ -87,12 +88,10 @@ class Renderer:
         def p(key: str, **params: object) -> Markup:
             return paragraphs(catalog.t(lang, key, **params))
 
-        # Texts of a poll not wholly in Welsh stay English: say so to screen readers.
-        poll_lang = lang if poll is None or lang in poll.languages() else "en"
-
-        def poll_text(value: dict[str, str] | None) -> str:
-            return pick(value, poll_lang) if value else ""
-
+        # Texts of a poll not wholly in Welsh stay English: say so to screen readers, on every
+        # element a poll's words fill (lang="{{ text_lang(...) }}") or around them inside the
+        # page's own sentence (poll_html).
+        words = PollWords(poll, lang)
         other = "cy" if lang == "en" else "en"
         html = self._env.get_template(template).render(
             lang=lang,
@@ -101,8 +100,10 @@ class Renderer:
             t=t,
             p=p,
             poll=poll,
-            poll_lang=poll_lang,
-            poll_text=poll_text,
+            poll_lang=words.poll_lang,
+            poll_text=words.text,
+            text_lang=words.lang,
+            poll_html=words.html,
             paragraphs=paragraphs,
             escape=escape,
             contact=self.contact,
