@@ -89,6 +89,42 @@ async def test_a_burst_with_a_429_and_a_restart_delivers_every_alert_once(
     assert await count(settings, "alert_outbox") == 0
 
 
+async def test_a_429_from_the_group_holds_back_only_messages_to_the_group(
+    standin: BotApiStandin, tmp_path: Path, database_url: str | None
+) -> None:
+    """Telegram asks the lead's group to wait 30 s (a burst of alerts does that). PTB's rate
+    limiter answers a 429 by holding *every* call its bot makes for that long, so the group has
+    a bot of its own: young people's replies, disclosures included, carry on meanwhile."""
+    standin.group(LEAD, "Safeguarding leads")
+    settings = make_settings(
+        tmp_path, database_url, api_url=standin.base_url, safeguarding_chat=LEAD
+    )
+
+    def fault(method: str, params: dict[str, object]) -> Fault | None:
+        if method == "sendMessage" and int(str(params.get("chat_id", 0))) == LEAD:
+            return Fault.flood(30)
+        return None
+
+    def refused() -> bool:
+        return any(
+            c.status == 429 and int(c.params.get("chat_id", 0)) == LEAD
+            for c in standin.calls_to("sendMessage")
+        )
+
+    standin.fault = fault
+    h = await start_markbot(standin, settings)
+    try:
+        await h.add_poll()
+        await _disclose(standin.user(8300), 0)
+        await _until(refused, 30)  # the group's 30 s have begun
+        started = time.perf_counter()
+        waits = await asyncio.gather(*(_disclose(standin.user(8301 + i), i + 1) for i in range(3)))
+        assert time.perf_counter() - started < 10 and max(waits) < 5
+    finally:
+        await h.shutdown()
+    assert await count(settings, "alert_outbox") == 4  # kept for the group, none lost
+
+
 async def test_a_long_disclosure_does_not_hold_back_the_alerts_after_it(
     standin: BotApiStandin, tmp_path: Path, database_url: str | None
 ) -> None:
