@@ -14,16 +14,10 @@ from aiohttp import web
 from telegram import Bot, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import Conflict, TelegramError
-from telegram.ext import (
-    AIORateLimiter,
-    Application,
-    ApplicationBuilder,
-    ContextTypes,
-    Defaults,
-    ExtBot,
-)
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.keys import open_key
+from bot.limits import SplitRateLimiter
 from bot.settings import Settings
 from bot.transport import AiohttpRequest
 from bot.updates import NoticeOutage, SkipUnreadable
@@ -163,7 +157,12 @@ def tuned_builder(
         .token(token)
         .base_url(settings.api_url)
         .base_file_url(settings.file_url)
-        .defaults(_defaults())
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
         .concurrent_updates(settings.concurrency)
         .request(AiohttpRequest(pool, pool_timeout=POOL_TIMEOUT_SECONDS))
     )
@@ -171,33 +170,10 @@ def tuned_builder(
     updater = builder.get_updates_request(UpdatesRequest(1)) if updates else builder.updater(None)
     builder = updater
     if rate_limiter:
-        # Per-chat and per-group limits and 429 retries; no overall cap on replies (Telegram's
-        # 30/s is for bulk notifications, which are paced on their own).
-        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
+        # Per-chat and per-group limits and 429 retries, a group's 429 holding back only
+        # messages to groups (bot/limits.py: alerts' bursts never hold a young person's reply).
+        builder = builder.rate_limiter(SplitRateLimiter(max_retries=3))
     return builder
-
-
-def _defaults() -> Defaults:
-    return Defaults(
-        parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
-    )
-
-
-def lead_bot(settings: Settings, token: str) -> ExtBot[None]:
-    """The Bot for the safeguarding chat (alerts, contact requests and their edits): its own
-    connections and its own rate limiter. PTB's limiter answers a 429 by holding every call of
-    its bot for the time Telegram asks; a burst of alerts draws 429s from the group, and young
-    people's replies (disclosures' signposting first) must not wait for them. Nothing is opened
-    until ``initialize``."""
-    return ExtBot(
-        token,
-        base_url=settings.api_url,
-        base_file_url=settings.file_url,
-        request=AiohttpRequest(4, pool_timeout=POOL_TIMEOUT_SECONDS),
-        get_updates_request=AiohttpRequest(1, pool_timeout=POOL_TIMEOUT_SECONDS),
-        defaults=_defaults(),
-        rate_limiter=AIORateLimiter(overall_max_rate=0, max_retries=3),
-    )
 
 
 def build_application(
@@ -229,8 +205,6 @@ def build_application(
     # Broadcast sends pace themselves, so they use a Bot without the rate limiter.
     bulk = broadcast.bulk_bot(token, settings.api_url, settings.file_url)
     app.bot_data[broadcast.BULK_BOT] = bulk
-    if rate_limiter:  # (a test's bot without limits needs no second one)
-        app.bot_data[safeguarding.LEAD_BOT] = lead_bot(settings, token)
     for handler in chats.handlers() + journey.handlers():
         app.add_handler(handler)
     app.add_error_handler(errors.on_error)
@@ -247,11 +221,11 @@ async def _post_init(app: App) -> None:
     await menus.publish_safeguarding(app.bot, services)
     for owner in sorted(services.staff.owners):
         await menus.publish_staff(app.bot, services, owner, owner=True)
-    lead = safeguarding.lead_bot(app)
-    await lead.initialize()
-    await safeguarding.deliver_pending(lead, services)  # requests a crash kept from the lead
-    app.bot_data["markbot.janitor"] = asyncio.create_task(_janitor(app.bot, lead, services))
-    app.bot_data["markbot.alerts"] = asyncio.create_task(safeguarding.send_alerts(lead, services))
+    await safeguarding.deliver_pending(app.bot, services)  # requests a crash kept from the lead
+    app.bot_data["markbot.janitor"] = asyncio.create_task(_janitor(app.bot, services))
+    app.bot_data["markbot.alerts"] = asyncio.create_task(
+        safeguarding.send_alerts(app.bot, services)
+    )
     await broadcast.start_broadcasts(app)  # resumes broadcasts a restart interrupted
 
 
@@ -263,12 +237,9 @@ async def _post_shutdown(app: App) -> None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-    lead = app.bot_data.get(safeguarding.LEAD_BOT)
-    if lead is not None:
-        await lead.shutdown()
 
 
-async def _janitor(bot: Bot, lead: Bot, services: Services) -> None:
+async def _janitor(bot: Bot, services: Services) -> None:
     """Open and close polls at the times in their files (the times live in the database, so
     this survives restarts), retry contact requests the safeguarding chat hasn't had, and
     forget unfinished journeys (and requests never sent) after 24 hours."""
@@ -280,14 +251,14 @@ async def _janitor(bot: Bot, lead: Bot, services: Services) -> None:
                 log.info("poll %s opened at its scheduled time", code)
             for code in closed:
                 log.info("poll %s closed at its scheduled time", code)
-            await safeguarding.deliver_pending(lead, services)
+            await safeguarding.deliver_pending(bot, services)
             if rounds % (JANITOR_INTERVAL_SECONDS // SCHEDULE_INTERVAL_SECONDS) == 0:
                 if rounds:  # not in the busy moments of start-up
                     await services.polls.checkpoint()
                 removed = await services.journey.purge_stale()
                 if removed:
                     log.info("deleted %d unfinished journeys older than 24 hours", removed)
-                await safeguarding.tidy(lead, services)
+                await safeguarding.tidy(bot, services)
         except Exception as exc:  # keep the janitor alive; the next round tries again
             log.error("janitor failed: %s", type(exc).__name__)
         rounds += 1
@@ -380,8 +351,7 @@ async def serve_webhook(
         if app.post_init is not None:
             await app.post_init(app)
         await app.start()
-        lead = safeguarding.lead_bot(app)
-        runner = await start_web_server(settings, runtime, lead, (path, secret, process))
+        runner = await start_web_server(settings, runtime, app.bot, (path, secret, process))
         await app.bot.set_webhook(
             url,
             secret_token=secret,

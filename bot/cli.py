@@ -34,7 +34,6 @@ from bot.app import (
 from bot.logs import setup_logging
 from bot.progress import progress
 from bot.settings import Settings, SettingsError, load_settings
-from handlers import safeguarding
 from prompts import template_paths
 from services.copying import compare_polls, copy_database
 from services.exports import RENDERERS
@@ -617,7 +616,7 @@ async def _run_async(
         if webhook:
             await serve_webhook(app, settings, runtime, stop)
         else:
-            runner = await _web(settings, runtime, safeguarding.lead_bot(app))
+            runner = await _web(settings, runtime, app.bot)
             await serve(app, stop)
     except InvalidToken:
         raise CliError(

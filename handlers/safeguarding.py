@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 from telegram import Bot, Message, Update
 from telegram.error import BadRequest, RetryAfter, TelegramError
@@ -80,14 +79,6 @@ async def deliver_pending(bot: Bot, services: Services) -> int:
 
 
 ALERT_RETRY_SECONDS = 20
-LEAD_BOT = "markbot.lead_bot"
-
-
-def lead_bot(app: Any) -> Bot:
-    """The Bot that writes to the safeguarding chat (bot/app.py ``lead_bot``: its own rate
-    limiter, so the group's 429s never hold a young person's reply), or the application's own
-    where there is none."""
-    return app.bot_data.get(LEAD_BOT) or app.bot  # type: ignore[no-any-return]
 
 
 async def send_alerts(bot: Bot, services: Services) -> None:
@@ -178,7 +169,7 @@ async def young_person_tap(update: Update, context: MarkbotContext) -> None:
         outcome, lead = await contacts.send(who, lang, data)
         await show(update, context, outcome)
         if lead is not None:
-            await deliver(lead_bot(context.application), context.services, lead)
+            await deliver(context.bot, context.services, lead)
     elif data == DONT:
         await show(update, context, await contacts.withdraw(who, lang))
     else:

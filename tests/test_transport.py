@@ -190,3 +190,12 @@ async def test_proxy_variables_are_read_once_and_honoured(
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     async with aiohttp_bot(standin.base_url) as bot:
         assert (await bot.get_me()).username == "transport_bot"
+
+
+def test_groups_and_private_chats_have_limiters_of_their_own() -> None:
+    """bot/limits.py: a 429 from a group (a negative id or an @channel) holds back only calls to
+    groups; private chats and calls without a chat keep their own limiter."""
+    from bot.limits import _is_group
+
+    assert _is_group(-100555) and _is_group("-100555") and _is_group("@leads")
+    assert not _is_group(8000) and not _is_group("8000") and not _is_group(None)
