@@ -802,3 +802,22 @@ async def test_a_rank_mistake_names_the_option_as_the_page_shows_it(runtime: Run
         assert "Parciau" not in page.plain
         assert '<span lang="en">Parks</span>' in page.text  # English in a Welsh sentence
     assert await count(runtime, "ballots") == 0
+
+
+async def test_a_question_number_in_other_digits_is_not_a_server_error(
+    runtime: Runtime,
+) -> None:
+    """A typed or forged address with a digit Python's int() can't read ("²", which
+    str.isdigit() accepts) leads to the page where the journey is, not "something went
+    wrong"; the answer posted there changes nothing."""
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/web-poll")
+        await b.submit("/v/web-poll/start", {})
+        form = b.page.hidden() if b.page else {}
+        for odd in ("%C2%B2", "%E2%91%A0", "%D9%A3"):  # ², ①, Arabic-Indic 3
+            page = await b.get(f"/v/web-poll/q/{odd}")
+            assert page.status == 200 and page.url == "/v/web-poll/q/0", odd
+            page = await b.post(f"/v/web-poll/q/{odd}", {**form, "answer": "13-15"})
+            assert page.status == 200 and page.url == "/v/web-poll/q/0", odd
+    assert await count(runtime, "ballots") == 0

@@ -142,7 +142,8 @@ async def start(request: web.Request) -> web.Response:
 
 def _index(request: web.Request, poll: Poll) -> int | None:
     raw = request.match_info["index"]
-    if not raw.isdigit() or int(raw) >= len(poll.questions):
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses
+    if not (raw.isascii() and raw.isdigit()) or int(raw) >= len(poll.questions):
         return None
     return int(raw)
 
