@@ -821,3 +821,25 @@ async def test_a_question_number_in_other_digits_is_not_a_server_error(
             page = await b.post(f"/v/web-poll/q/{odd}", {**form, "answer": "13-15"})
             assert page.status == 200 and page.url == "/v/web-poll/q/0", odd
     assert await count(runtime, "ballots") == 0
+
+
+async def test_line_breaks_in_a_typed_answer_count_as_the_browser_counts_them(
+    runtime: Runtime,
+) -> None:
+    """A browser sends each line break in a textarea as CR LF, while its maxlength counts it as
+    one character: an answer the box allowed (1,000 with its line breaks) is taken, and kept
+    with plain line breaks (no carriage return turned into a stray space)."""
+    lines = ["Buses to the college stop at six"] * 10
+    typed = "\n".join(lines)
+    typed += "x" * (1000 - len(typed))  # exactly the box's limit, counted as the browser does
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/web-poll")
+        await b.submit("/v/web-poll/start", {})
+        for i, value in enumerate(["16-18", "south", "jobs"]):
+            await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+        page = await b.submit("/v/web-poll/q/3", {"answer": typed.replace("\n", "\r\n")})
+        assert page.url == "/v/web-poll/check", page.plain
+        await b.submit("/v/web-poll/send", {})
+    [(body,)] = await rows(runtime, "text_answers", "body")
+    assert "\r" not in body and " \n" not in body and body.count("\n") == 9

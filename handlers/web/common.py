@@ -125,9 +125,16 @@ async def read_form(request: web.Request, browser: Browser) -> dict[str, Any] | 
         return message_page(
             request, browser, "web_try_again_title", [("web_form_expired", {})], status=400
         )
-    return {k: v for k, v in form.items() if isinstance(v, str)} | {
+    return {k: _lines(v) for k, v in form.items() if isinstance(v, str)} | {
         "_all": [clean_text(v) for v in form.getall("answer", []) if isinstance(v, str)]
     }
+
+
+def _lines(value: str) -> str:
+    """A field with its line breaks as one newline each. A browser sends a textarea's line
+    breaks as CR LF (its maxlength counts each as one character); the CR would otherwise be
+    counted against the answer's length and kept as a space (clean_text)."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
 
 
 async def poll_of(request: web.Request) -> tuple[str, Poll] | None:
