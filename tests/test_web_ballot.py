@@ -843,3 +843,27 @@ async def test_line_breaks_in_a_typed_answer_count_as_the_browser_counts_them(
         await b.submit("/v/web-poll/send", {})
     [(body,)] = await rows(runtime, "text_answers", "body")
     assert "\r" not in body and " \n" not in body and body.count("\n") == 9
+
+
+async def test_one_code_in_two_browsers_at_once_says_the_code_was_used(
+    runtime: Runtime,
+) -> None:
+    """Two pupils start with the same slip at once (both pass the check: the code is used
+    only when a ballot is cast). The second Send counts nothing and says the code has been
+    used, in its own language, not "you have already voted" (they haven't)."""
+    [code] = await runtime.services.codes.make("code-poll", 1, "Year 8")
+    async with web_client(runtime) as first, web_client(runtime) as second:
+        browsers = [Browser(first), Browser(second)]
+        for b, lang in zip(browsers, ("en", "cy"), strict=True):
+            await b.get(f"/v/code-poll?lang={lang}")
+            page = await b.submit("/v/code-poll/start", {"code": code})
+            assert page.url == "/v/code-poll/q/0", page.plain
+            for i, value in enumerate(["13-15", "north", "jobs", ""]):
+                page = await b.submit(f"/v/code-poll/q/{i}", {"answer": value})
+            assert page.url == "/v/code-poll/check"
+        page = await browsers[0].submit("/v/code-poll/send", {})
+        assert page.url == "/v/code-poll/done"
+        page = await browsers[1].submit("/v/code-poll/send", {})
+        cy = runtime.services.catalog.plain("cy", "web_code_used")
+        assert cy in page.plain and "pleidleisio yn y bleidlais hon" not in page.plain
+    assert await count(runtime, "ballots") == 1

@@ -356,9 +356,9 @@ async def send(request: web.Request) -> web.Response:
     if result in (CastResult.COUNTED, CastResult.ALREADY_VOTED):
         if result is CastResult.COUNTED:
             return redirect(request, browser, _done_url(code, token))
-        return message_page(
-            request, browser, "web_refused_title", [("already_voted", {})], poll=poll
-        )
+        # With codes the voter is the code: another browser sent a ballot with it first.
+        said = "web_code_used" if poll.web == "codes" else "already_voted"
+        return message_page(request, browser, "web_refused_title", [(said, {})], poll=poll)
     if result is CastResult.POLL_CLOSED:
         return message_page(
             request, browser, "web_refused_title", [("closed_before_submit", {})], poll=poll
