@@ -867,3 +867,31 @@ async def test_one_code_in_two_browsers_at_once_says_the_code_was_used(
         cy = runtime.services.catalog.plain("cy", "web_code_used")
         assert cy in page.plain and "pleidleisio yn y bleidlais hon" not in page.plain
     assert await count(runtime, "ballots") == 1
+
+
+async def test_the_contact_request_pages_each_have_one_heading(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """The page for "I'd like an adult to contact me": the page that asks (and the same page with an
+    error) has one h1 naming it, in its language, as the check page has (WCAG 1.3.1, 2.4.6);
+    the catalog's bold first line, Telegram's heading, is not said twice."""
+    settings = make_settings(tmp_path, database_url, safeguarding_chat=-100124)
+    rt = await open_with_polls(settings, OPEN_POLL)
+    try:
+        async with web_client(rt) as client:
+            b = Browser(client)
+            await b.get("/v/web-poll?lang=cy")
+            await b.submit("/v/web-poll/start", {})
+            for i, value in enumerate(["16-18", "south", "jobs", "i want to kill myself"]):
+                await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+            for lang in ("cy", "en"):
+                title = rt.services.catalog.plain(lang, "web_contact_title")
+                asked = await b.get(f"/v/web-poll/help?lang={lang}")
+                wrong = await b.submit("/v/web-poll/help", {"detail": ""})
+                assert wrong.status == 400
+                for page in (asked, wrong):
+                    headings = re.findall(r"<h1[^>]*>(.*?)</h1>", page.text, re.S)
+                    assert [html.unescape(h).strip() for h in headings] == [title], lang
+                    assert page.plain.count(title) == 2, lang  # the title and the h1 only
+    finally:
+        await rt.close()

@@ -46,7 +46,10 @@ async def _contact_page(
     state = await services.journey.form_state(person)
     back = step_url(state) if state is not None else f"/v/{code}/done"
     version = await services.contacts.version(person)
-    ask = paragraphs(services.catalog.t(browser.lang, "contact_ask", max_length=MAX_DETAIL_CHARS))
+    said = services.catalog.t(browser.lang, "contact_ask", max_length=MAX_DETAIL_CHARS)
+    # Its bold first line is Telegram's heading; here the page's h1 (web_contact_title) says it.
+    head, _, rest = said.strip().partition("\n")
+    ask = paragraphs(rest if head.startswith("<b>") and head.endswith("</b>") else said)
     return page(
         request,
         browser,
