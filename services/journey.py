@@ -807,7 +807,7 @@ class JourneyService:
                 else:
                     taken = await self._typed.take(j, poll, q, body, person.names)
                     j.offer_lang = None  # the web has its own language switch on every page
-                    j.notes, alert = self._typed.notes(
+                    j.notes, alert = self._typed.note_keys(
                         j, ctx.code, taken, offer="web_safeguarding_contact_offer"
                     )
             else:
@@ -825,7 +825,7 @@ class JourneyService:
                     raise
                 # as in Telegram (_with_notes): nothing kept, yet signposted now
                 log.warning("%s; the person was signposted and asked to send it again", exc)
-                help_now = [self._catalog.t(j.lang, "signpost_help")]
+                help_now = ["signpost_help"]  # a catalog key, said in the page's language
                 return Answered(error="answer_not_kept", notes=help_now, unavailable=True)
             return Answered()
 

@@ -895,3 +895,55 @@ async def test_the_contact_request_pages_each_have_one_heading(
                     assert page.plain.count(title) == 2, lang  # the title and the h1 only
     finally:
         await rt.close()
+
+
+WELSH_TOO = """\
+code: cy-too
+title: {en: Youth vote, cy: Pleidlais ieuenctid}
+web: open
+questions:
+  - id: why
+    kind: text
+    text: {en: "What would help?", cy: "Beth fyddai'n helpu?"}
+"""
+
+
+async def test_signposting_on_the_web_is_in_the_page_s_language(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """Childline and Shout, and the note that details were taken out, are said in the language
+    of the page showing them: on a Welsh page of a poll only in English (its questions stay
+    English, the catalog's words need not), and after the language switch on the next page."""
+    settings = make_settings(tmp_path, database_url, safeguarding_chat=-100778)
+    rt = await open_with_polls(settings, OPEN_POLL, WELSH_TOO)
+    catalog = rt.services.catalog
+    said = {
+        lang: [
+            catalog.plain(lang, key).splitlines()[0].split("<")[0].strip()
+            for key in ("safeguarding_signpost", "web_safeguarding_contact_offer", "text_scrubbed")
+        ]
+        for lang in ("en", "cy")
+    }
+    disclosure = "my step dad hits me, ring me on 07700 900125"
+    try:
+        async with web_client(rt) as client:
+            b = Browser(client)
+            await b.get("/v/web-poll?lang=cy")
+            await b.submit("/v/web-poll/start", {})
+            for i, value in enumerate(["16-18", "south", "jobs", disclosure]):
+                page = await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+            assert page.url == "/v/web-poll/check"
+            assert all(line in page.plain for line in said["cy"]), page.plain
+            assert not any(line in page.plain for line in said["en"])
+        async with web_client(rt) as client:
+            b = Browser(client)
+            await b.get("/v/cy-too")
+            await b.submit("/v/cy-too/start", {})
+            page = await b.submit("/v/cy-too/q/0", {"answer": disclosure})
+            assert page.url == "/v/cy-too/check"
+            assert all(line in page.plain for line in said["en"])
+            page = await b.get("/v/cy-too/check?lang=cy")
+            assert all(line in page.plain for line in said["cy"]), page.plain
+            assert not any(line in page.plain for line in said["en"])
+    finally:
+        await rt.close()

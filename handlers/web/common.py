@@ -21,6 +21,7 @@ from services.container import Services
 from services.journey import FormState, Person, complete
 from services.pollfile import Poll
 from services.text_input import clean_text
+from services.typed_answers import note_text
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,13 @@ def page(
     request: web.Request, browser: Browser, template: str, *, status: int = 200, **values: Any
 ) -> web.Response:
     ctx = ctx_of(request)
+    if values.get("notes"):  # catalog keys (services/typed_answers.py): said in the page's
+        catalog = ctx.services.catalog  # language, whatever it was when they were noted
+        known = catalog.keys("en")
+        values["notes"] = [
+            note_text(catalog, browser.lang, note) if note in known else note
+            for note in values["notes"]
+        ]
     response = ctx.renderer.page(
         request, template, browser.lang, status=status, csrf=ctx.sessions.csrf(browser), **values
     )
