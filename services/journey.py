@@ -742,7 +742,8 @@ class JourneyService:
         browser: str | None = None,
     ) -> tuple[str, dict[str, str]] | None:
         """Start a web journey after the privacy notice (read on the page before): a catalog
-        key and parameters saying why not, or None when the first question is next. ``voter``
+        key and parameters saying why not, or None when the first question is next (or, when
+        the same voter starts again part-way through, the step their journey is at). ``voter``
         is a voting code's keyed hash; without one the browser is the voter (``browser``: the
         long-lived id an open poll keeps one ballot per browser by)."""
         async with self._lock(person):
@@ -758,6 +759,18 @@ class JourneyService:
             refusal = await self._refusal(row, voter)
             if refusal is not None:
                 return refusal
+            kept = await self._load(person)
+            if (
+                kept is not None
+                and kept.code == row.code
+                and kept.journey.channel == "web"
+                and not kept.journey.preview
+                and kept.journey.voter == voter.hex()
+            ):  # Start again, by the same voter: carry on where they were, nothing lost
+                if lang in poll.languages():
+                    kept.journey.lang = lang
+                await self._save(kept)
+                return None
             journey = Journey.new(row.id, lang if lang in poll.languages() else "en")
             journey.channel, journey.session, journey.step = "web", session, "0"
             journey.voter = voter.hex() if voter is not None else None

@@ -947,3 +947,35 @@ async def test_signposting_on_the_web_is_in_the_page_s_language(
             assert not any(line in page.plain for line in said["en"])
     finally:
         await rt.close()
+
+
+async def test_start_again_from_the_first_page_keeps_the_answers_given(
+    runtime: Runtime,
+) -> None:
+    """Back to the poll's first page (its Back link from question 1, or the browser's Back)
+    and Start again: the journey carries on where it was, its answers kept, rather than
+    silently starting over; with codes only for the same code (another code is another
+    person: a new journey, nothing of the first shown)."""
+    [first, other] = await runtime.services.codes.make("code-poll", 2, "Year 7")
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/web-poll")
+        await b.submit("/v/web-poll/start", {})
+        await b.submit("/v/web-poll/q/0", {"answer": "13-15"})
+        await b.submit("/v/web-poll/q/1", {"answer": "north"})
+        await b.get("/v/web-poll?lang=cy")
+        page = await b.submit("/v/web-poll/start", {})
+        assert page.url == "/v/web-poll/q/2" and 'lang="cy"' in page.text
+        page = await b.submit("/v/web-poll/q/2", {"answer": "jobs"})
+        page = await b.submit("/v/web-poll/q/3", {"answer": ""})
+        assert page.url == "/v/web-poll/check" and "13-15" in page.plain
+        await b.get("/v/code-poll")
+        await b.submit("/v/code-poll/start", {"code": first})
+        await b.submit("/v/code-poll/q/0", {"answer": "16-18"})
+        await b.get("/v/code-poll")
+        page = await b.submit("/v/code-poll/start", {"code": first.lower()})
+        assert page.url == "/v/code-poll/q/1"
+        await b.get("/v/code-poll")
+        page = await b.submit("/v/code-poll/start", {"code": other})
+        assert page.url == "/v/code-poll/q/0" and "checked" not in page.text
+    assert await count(runtime, "ballots") == 0

@@ -130,8 +130,8 @@ async def start(request: web.Request) -> web.Response:
     if refusal is not None:
         key, params = refusal
         response = message_page(request, browser, "web_refused_title", [(key, params)], poll=poll)
-    else:
-        response = redirect(request, browser, f"/v/{code}/q/0")
+    else:  # question 1, or where this voter's journey already was (Start again)
+        response = await to_step(request, browser)
     if kept is not None:
         ctx.sessions.set_voter(response, kept)
     return response
