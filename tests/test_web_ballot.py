@@ -979,3 +979,24 @@ async def test_start_again_from_the_first_page_keeps_the_answers_given(
         page = await b.submit("/v/code-poll/start", {"code": other})
         assert page.url == "/v/code-poll/q/0" and "checked" not in page.text
     assert await count(runtime, "ballots") == 0
+
+
+async def test_send_posted_to_another_poll_s_address_counts_nothing(runtime: Runtime) -> None:
+    """A Send form (its token and CSRF genuine) posted to another poll's address: that poll
+    has no journey of this browser's, so nothing is counted anywhere; the journey is still
+    there to send from its own page."""
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/web-poll")
+        await b.submit("/v/web-poll/start", {})
+        for i, value in enumerate(["16-18", "south", "jobs", ""]):
+            page = await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+        assert page.url == "/v/web-poll/check"
+        form = page.hidden()
+        page = await b.post("/v/rank-poll/send", form)
+        assert page.url != "/v/rank-poll/done" and "/v/rank-poll" in page.text
+        assert await count(runtime, "ballots") == 0
+        page = await b.get("/v/web-poll/check")
+        page = await b.submit("/v/web-poll/send", {})
+        assert page.url == "/v/web-poll/done"
+    assert await rows(runtime, "ballots", "channel") == [("web",)]

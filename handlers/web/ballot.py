@@ -352,6 +352,9 @@ async def send(request: web.Request) -> web.Response:
     journey, person = ctx.services.journey, person_of(browser)
     if await journey.sent_poll(person, token) == code:  # a second click: the first counted it
         return redirect(request, browser, _done_url(code, token))
+    state = await journey.form_state(person)
+    if state is not None and state.code != code:  # a form posted to another poll's address
+        return await to_step(request, browser)
     result = await journey.submit(person, token, lang=browser.lang)
     if result in (CastResult.COUNTED, CastResult.ALREADY_VOTED):
         if result is CastResult.COUNTED:
