@@ -1000,3 +1000,20 @@ async def test_send_posted_to_another_poll_s_address_counts_nothing(runtime: Run
         page = await b.submit("/v/web-poll/send", {})
         assert page.url == "/v/web-poll/done"
     assert await rows(runtime, "ballots", "channel") == [("web",)]
+
+
+async def test_the_language_switch_after_a_wrong_code_keeps_the_code_typed(
+    runtime: Runtime,
+) -> None:
+    """A code refused at Start, then the language switch: the code typed is still in the box
+    (as the QR code's link keeps it), to correct rather than type again."""
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/code-poll")
+        page = await b.submit("/v/code-poll/start", {"code": "N43T-MKHJ-962Z"})
+        assert page.status == 400
+        switch = re.search(r'<a class="language" href="([^"]+)"', page.text)
+        assert switch is not None
+        page = await b.get(html.unescape(switch.group(1)))
+        assert page.status == 200 and '<html lang="cy">' in page.text
+        assert 'value="N43T-MKHJ-962Z"' in page.text

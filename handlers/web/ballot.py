@@ -94,6 +94,9 @@ def _landing(
         typed=typed,
         error=error,
         error_list=[("code", error)] if error else None,
+        # a code refused at Start stays in the box in the other language too (as ?code= from
+        # the QR code's link does), to correct rather than type again
+        switch_keep={"code": typed} if typed and request.method == "POST" else None,
     )
 
 
