@@ -1017,3 +1017,25 @@ async def test_the_language_switch_after_a_wrong_code_keeps_the_code_typed(
         page = await b.get(html.unescape(switch.group(1)))
         assert page.status == 200 and '<html lang="cy">' in page.text
         assert 'value="N43T-MKHJ-962Z"' in page.text
+
+
+async def test_an_answer_in_another_language_is_marked_as_that_language(
+    runtime: Runtime,
+) -> None:
+    """On "Check your answers" an answer typed in Urdu or Polish is marked as such (its tag),
+    not as the page's language, and may run right to left (WCAG 3.1.2)."""
+    said = {
+        "ur": "ہمیں اسکول کے بعد مزید بسوں کی ضرورت ہے",
+        "pl": "Potrzebujemy więcej autobusów po szkole, bo wracamy późno do domu",
+    }
+    for lang, typed in said.items():
+        async with web_client(runtime) as client:
+            b = Browser(client)
+            await b.get("/v/web-poll?lang=cy")
+            await b.submit("/v/web-poll/start", {})
+            for i, value in enumerate(["16-18", "south", "jobs", typed]):
+                page = await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+            assert page.url == "/v/web-poll/check"
+            cell = re.search(r'<dd class="summary-value"([^>]*)>' + re.escape(typed), page.text)
+            assert cell is not None and f'lang="{lang}"' in cell.group(1), page.text
+            assert 'dir="auto"' in cell.group(1)

@@ -313,8 +313,9 @@ async def check_page(request: web.Request) -> web.Response:
             lines = [f"{n}. {label}" for n, label in enumerate(labels, start=1)]
         own = ""
         if isinstance(value, str) and value:
-            tag = (state.journey.text_langs.get(q.id) or ["und"])[0]
-            own = tag if tag in ("en", "cy") else browser.lang
+            tag = str((state.journey.text_langs.get(q.id) or ["und"])[0])
+            # the language it was tagged with (Urdu, Polish...), else the page's (WCAG 3.1.2)
+            own = tag if tag != "und" and tag.isascii() and tag.isalpha() else browser.lang
             shown = value
         else:
             shown = answer_text(catalog, q, value, lang)
