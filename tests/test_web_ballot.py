@@ -1039,3 +1039,16 @@ async def test_an_answer_in_another_language_is_marked_as_that_language(
             cell = re.search(r'<dd class="summary-value"([^>]*)>' + re.escape(typed), page.text)
             assert cell is not None and f'lang="{lang}"' in cell.group(1), page.text
             assert 'dir="auto"' in cell.group(1)
+
+
+async def test_a_typed_answer_s_lines_stay_lines_on_the_check_page(runtime: Runtime) -> None:
+    """An answer typed on several lines is shown back on several lines to check, not run
+    together into one (HTML folds a newline into a space)."""
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/web-poll")
+        await b.submit("/v/web-poll/start", {})
+        for i, value in enumerate(["16-18", "south", "jobs", "More buses\r\n\r\nLater trains"]):
+            page = await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+        assert page.url == "/v/web-poll/check"
+        assert re.search(r">More buses<br>\s*(<br>\s*)?Later trains<", page.text), page.text

@@ -317,6 +317,8 @@ async def check_page(request: web.Request) -> web.Response:
             # the language it was tagged with (Urdu, Polish...), else the page's (WCAG 3.1.2)
             own = tag if tag != "und" and tag.isascii() and tag.isalpha() else browser.lang
             shown = value
+            if "\n" in value:  # shown on the lines it was typed on (HTML would fold them)
+                lines = [line.strip() for line in value.split("\n")]
         else:
             shown = answer_text(catalog, q, value, lang)
         rows.append(
