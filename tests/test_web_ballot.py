@@ -1052,3 +1052,33 @@ async def test_a_typed_answer_s_lines_stay_lines_on_the_check_page(runtime: Runt
             page = await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
         assert page.url == "/v/web-poll/check"
         assert re.search(r">More buses<br>\s*(<br>\s*)?Later trains<", page.text), page.text
+
+
+async def test_the_contact_check_page_again_shows_what_was_typed_in_its_language(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """The contact detail's check page shown again (the language switch, a reload, Back) still
+    shows the detail that Send would send, not an empty box above a live Send button; and a
+    mistake is said in the language of the page, not the one the request began in."""
+    settings = make_settings(tmp_path, database_url, safeguarding_chat=-100125)
+    rt = await open_with_polls(settings, OPEN_POLL)
+    try:
+        async with web_client(rt) as client:
+            b = Browser(client)
+            await b.get("/v/web-poll")
+            await b.submit("/v/web-poll/start", {})
+            for i, value in enumerate(["16-18", "south", "jobs", "i want to kill myself"]):
+                await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+            await b.get("/v/web-poll/help")
+            page = await b.submit("/v/web-poll/help", {"detail": "07700 900457 after 4pm"})
+            assert "This is what the adult will see" in page.plain
+            page = await b.get("/v/web-poll/help?lang=cy")
+            check = rt.services.catalog.plain("cy", "web_contact_check_title")
+            assert check in page.plain and "07700 900457 after 4pm" in page.plain
+            assert "07700 900457 after 4pm</textarea>" in page.text
+            page = await b.submit("/v/web-poll/help", {"detail": " "})
+            assert page.status == 400 and '<html lang="cy">' in page.text
+            empty = rt.services.catalog.plain("cy", "contact_empty").split("<")[0].strip()
+            assert empty in page.plain and "looks empty" not in page.plain
+    finally:
+        await rt.close()
