@@ -1082,3 +1082,28 @@ async def test_the_contact_check_page_again_shows_what_was_typed_in_its_language
             assert empty in page.plain and "looks empty" not in page.plain
     finally:
         await rt.close()
+
+
+async def test_a_rank_form_from_an_old_page_leads_where_the_journey_is(runtime: Runtime) -> None:
+    """A ranked question's form from an old page (another journey's token, or a question not
+    reached yet) is an old page like any other, even with a choice in two places: the page
+    where the journey is, not an error about a question that isn't being asked."""
+    poll = RANK_POLL.replace("code: rank-poll", "code: rank-two").replace(
+        "questions:\n",
+        "questions:\n  - id: area\n    kind: choice\n    text: Where?\n"
+        "    options: [North, South]\n",
+    )
+    await runtime.services.polls.create(runtime.services.polls.parse(poll, "r.yaml"), status="open")
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/rank-two")
+        page = await b.submit("/v/rank-two/start", {})
+        form = page.hidden()
+        twice = {"rank1": "jobs", "rank2": "jobs"}
+        page = await b.post("/v/rank-two/q/1", {**form, **twice})  # not reached yet
+        assert page.status == 200 and page.url == "/v/rank-two/q/0", page.plain
+        await b.submit("/v/rank-two/q/0", {"answer": "north"})
+        page = await b.post("/v/rank-two/q/1", {**form, **twice, "token": "000000"})
+        assert page.status == 200 and page.url == "/v/rank-two/q/1"
+        assert "There is a problem" not in page.plain
+    assert await count(runtime, "ballots") == 0

@@ -249,7 +249,11 @@ async def answer(request: web.Request) -> web.Response:
     if isinstance(state, web.Response):
         return state
     index = _index(request, state.poll)
-    if index is None:
+    if (
+        index is None
+        or form.get("token") != state.journey.token
+        or not reachable(state.poll, state.journey, index)
+    ):  # an old page (as the service would say): where the journey is, before any mistake
         return redirect(request, browser, step_url(state))
     ctx = ctx_of(request)
     catalog = ctx.services.catalog
