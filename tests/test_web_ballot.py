@@ -1107,3 +1107,23 @@ async def test_a_rank_form_from_an_old_page_leads_where_the_journey_is(runtime: 
         assert page.status == 200 and page.url == "/v/rank-two/q/1"
         assert "There is a problem" not in page.plain
     assert await count(runtime, "ballots") == 0
+
+
+async def test_an_address_with_a_trailing_slash_leads_to_the_page(runtime: Runtime) -> None:
+    """The address typed from a slip with a slash at the end (or a doubled one) leads to the
+    page it names, not "Page not found"; the results site's own folders keep theirs."""
+    async with web_client(runtime) as client:
+        for typed, meant in (
+            ("/v/web-poll/", "/v/web-poll"),
+            ("/v/web-poll/?lang=cy", "/v/web-poll?lang=cy"),
+            ("/privacy/", "/privacy"),
+            ("/v//web-poll", "/v/web-poll"),
+        ):
+            async with client.get(typed, allow_redirects=False) as resp:
+                assert resp.status in (301, 308), typed
+                assert resp.headers["Location"] == meant, typed
+                assert resp.headers["Content-Security-Policy"]
+        page = await Browser(client).get("/v/web-poll/")
+        assert page.status == 200 and page.url == "/v/web-poll"
+        async with client.get("/results/", allow_redirects=False) as resp:
+            assert resp.status not in (301, 308)
