@@ -1127,3 +1127,20 @@ async def test_an_address_with_a_trailing_slash_leads_to_the_page(runtime: Runti
         assert page.status == 200 and page.url == "/v/web-poll"
         async with client.get("/results/", allow_redirects=False) as resp:
             assert resp.status not in (301, 308)
+
+
+async def test_a_skipped_question_is_said_in_the_page_s_language(runtime: Runtime) -> None:
+    """On a Welsh "Check your answers" of a poll only in English, a question left empty is
+    said in Welsh and marked so: the words are the service's, not the poll's."""
+    welsh = runtime.services.catalog.plain("cy", "no_answer")
+    english = runtime.services.catalog.plain("en", "no_answer")
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/web-poll?lang=cy")
+        await b.submit("/v/web-poll/start", {})
+        for i, value in enumerate(["16-18", "south", "jobs", ""]):
+            page = await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+        assert page.url == "/v/web-poll/check"
+        cell = rf'<dd class="summary-value" lang="cy"[^>]*>{re.escape(welsh)}<'
+        assert re.search(cell, page.text)
+        assert english not in page.plain

@@ -323,6 +323,8 @@ async def check_page(request: web.Request) -> web.Response:
             shown = value
             if "\n" in value:  # shown on the lines it was typed on (HTML would fold them)
                 lines = [line.strip() for line in value.split("\n")]
+        elif not value:  # left empty: the service's words, in the page's language
+            shown, own = catalog.plain(browser.lang, "no_answer"), browser.lang
         else:
             shown = answer_text(catalog, q, value, lang)
         rows.append(
