@@ -1144,3 +1144,36 @@ async def test_a_skipped_question_is_said_in_the_page_s_language(runtime: Runtim
         cell = rf'<dd class="summary-value" lang="cy"[^>]*>{re.escape(welsh)}<'
         assert re.search(cell, page.text)
         assert english not in page.plain
+
+
+async def test_an_optional_choice_once_chosen_can_be_skipped_again(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """A radio can't be unticked without JavaScript: an optional choice question says it may
+    be skipped and has a "Skip this question" button (as in Telegram), so an answer given,
+    then regretted on "Check your answers", can be taken back; a required one has neither."""
+    rt = await open_with_polls(make_settings(tmp_path, database_url), OPTIONAL_CHOICE)
+    catalog = rt.services.catalog
+    try:
+        async with web_client(rt) as client:
+            b = Browser(client)
+            await b.get("/v/opt-poll?lang=cy")
+            page = await b.submit("/v/opt-poll/start", {})
+            skip = catalog.plain("cy", "button_skip")
+            assert skip in page.plain
+            assert catalog.plain("cy", "answer_hint_text_optional") in page.plain
+            await b.submit("/v/opt-poll/q/0", {"answer": "scouts"})
+            page = await b.submit("/v/opt-poll/q/1", {"answer": "buses"})
+            assert page.url == "/v/opt-poll/check" and "Scouts" in page.plain
+            page = await b.get("/v/opt-poll/q/0")
+            assert 'value="scouts" checked' in page.text
+            page = await b.submit("/v/opt-poll/q/0", {"answer": "scouts", "skip": "1"})
+            assert page.url == "/v/opt-poll/check" and "Scouts" not in page.plain
+            page = await b.get("/v/opt-poll/q/1")
+            assert skip not in page.plain
+            page = await b.get("/v/opt-poll/check")
+            await b.submit("/v/opt-poll/send", {})
+        answers = await rows(rt, "answers", "question", "option")
+        assert ("top", "buses") in answers and not [a for a in answers if a[0] == "club"]
+    finally:
+        await rt.close()

@@ -258,7 +258,8 @@ async def answer(request: web.Request) -> web.Response:
     ctx = ctx_of(request)
     catalog = ctx.services.catalog
     q = state.poll.questions[index]
-    value = _value(q, form)
+    skipped = q.optional and bool(form.get("skip"))  # "Skip this question": no answer
+    value = ([] if q.kind != "text" else "") if skipped else _value(q, form)
     mistake = (
         _rank_mistake(state.poll, q, value, ctx.services, browser.lang)
         if q.kind == "rank"
