@@ -1177,3 +1177,25 @@ async def test_an_optional_choice_once_chosen_can_be_skipped_again(
         assert ("top", "buses") in answers and not [a for a in answers if a[0] == "club"]
     finally:
         await rt.close()
+
+
+async def test_a_contact_detail_on_several_lines_is_checked_on_several_lines(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """On "This is what the adult will see", a detail typed on two lines is shown on two, as the
+    safeguarding chat will show it, not folded into one by HTML."""
+    settings = make_settings(tmp_path, database_url, safeguarding_chat=-100126)
+    rt = await open_with_polls(settings, OPEN_POLL)
+    try:
+        async with web_client(rt) as client:
+            b = Browser(client)
+            await b.get("/v/web-poll")
+            await b.submit("/v/web-poll/start", {})
+            for i, value in enumerate(["16-18", "south", "jobs", "i want to kill myself"]):
+                await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+            await b.get("/v/web-poll/help")
+            page = await b.submit("/v/web-poll/help", {"detail": "07700 900458\r\nafter 4pm"})
+            assert "This is what the adult will see" in page.plain
+            assert "07700 900458<br>after 4pm" in page.text
+    finally:
+        await rt.close()
