@@ -509,7 +509,7 @@ async def codes(update: Update, context: MarkbotContext) -> None:
         return
     args = (context.args or [])[1:]
     count = DEFAULT_CODES
-    if args and args[0].isdigit():
+    if args and args[0].isascii() and args[0].isdigit():  # not "²", which int() refuses
         count, args = int(args[0]), args[1:]
     label = " ".join(args).strip()[:60] or None
     services = context.services

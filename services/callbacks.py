@@ -28,7 +28,7 @@ ACTIONS = frozenset(
     }
 )
 _TOKEN = re.compile(r"^[a-z0-9]{4,12}$")
-_STEP = re.compile(r"^(?:n|c|e|\d{1,2})$")
+_STEP = re.compile(r"^(?:n|c|e|[0-9]{1,2})$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +57,8 @@ def decode(data: str | None) -> Callback | None:
         return None
     arg = None
     if rest:
-        if not rest[0].isdigit() or len(rest[0]) > 2:
+        # ASCII digits only: str.isdigit() also accepts "²", which int() refuses
+        if not (rest[0].isascii() and rest[0].isdigit()) or len(rest[0]) > 2:
             return None
         arg = int(rest[0])
     return Callback(token, step, action, arg)

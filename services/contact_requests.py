@@ -174,16 +174,27 @@ class ContactRequestService:
     async def version(self, person: Person) -> str | None:
         """The version of the detail now shown to check (what Send must name), if any: the web
         puts it in its form as Telegram puts it in the Send button."""
-        pending = await self._waiting(person)
-        return pending.version if pending is not None and pending.detail else None
+        checking = await self.checking(person)
+        return checking[0] if checking is not None else None
 
-    async def typed(self, person: Person, lang: str, text: str) -> Outcome | None:
+    async def checking(self, person: Person) -> tuple[str, str] | None:
+        """The version and the detail now shown to check, if any: a web page showing the
+        check again (a reload, the language switch) shows what Send would send."""
+        pending = await self._waiting(person)
+        if pending is None or not pending.detail:
+            return None
+        return pending.version, pending.detail
+
+    async def typed(
+        self, person: Person, lang: str, text: str, *, as_page: bool = False
+    ) -> Outcome | None:
         """Their typed detail, shown back to check before Send (kept in memory only).
-        None if they aren't part-way through a request after all."""
+        None if they aren't part-way through a request after all. Said in the language the
+        request began in, or with ``as_page`` in ``lang`` (a web page's own language)."""
         pending = await self._waiting(person)
         if pending is None:
             return None
-        lang = pending.lang or lang
+        lang = lang if as_page else pending.lang or lang
         detail = text.strip()
         if not detail:
             return self._message(lang, "contact_empty")

@@ -745,7 +745,8 @@ class JourneyService:
         browser: str | None = None,
     ) -> tuple[str, dict[str, str]] | None:
         """Start a web journey after the privacy notice (read on the page before): a catalog
-        key and parameters saying why not, or None when the first question is next. ``voter``
+        key and parameters saying why not, or None when the first question is next (or, when
+        the same voter starts again part-way through, the step their journey is at). ``voter``
         is a voting code's keyed hash; without one the browser is the voter (``browser``: the
         long-lived id an open poll keeps one ballot per browser by)."""
         async with self._lock(person):
@@ -761,6 +762,18 @@ class JourneyService:
             refusal = await self._refusal(row, voter, lang)
             if refusal is not None:
                 return refusal
+            kept = await self._load(person)
+            if (
+                kept is not None
+                and kept.code == row.code
+                and kept.journey.channel == "web"
+                and not kept.journey.preview
+                and kept.journey.voter == voter.hex()
+            ):  # Start again, by the same voter: carry on where they were, nothing lost
+                if lang in poll.languages():
+                    kept.journey.lang = lang
+                await self._save(kept)
+                return None
             journey = Journey.new(row.id, lang if lang in poll.languages() else "en")
             journey.channel, journey.session, journey.step = "web", session, "0"
             journey.voter = voter.hex() if voter is not None else None
@@ -794,8 +807,6 @@ class JourneyService:
             q = poll.questions[index]
             if lang in poll.languages():  # the page's language switch applies to the ballot
                 j.lang = lang
-            # the page's own words (signposting, notes) are in its language, whatever the poll's
-            said = lang if lang in self._catalog.languages else j.lang
             j.notes = []
             alert = None
             if q.kind == "text":
@@ -812,8 +823,8 @@ class JourneyService:
                 else:
                     taken = await self._typed.take(j, poll, q, body, person.names)
                     j.offer_lang = None  # the web has its own language switch on every page
-                    j.notes, alert = self._typed.notes(
-                        j, ctx.code, taken, offer="web_safeguarding_contact_offer", lang=said
+                    j.notes, alert = self._typed.note_keys(
+                        j, ctx.code, taken, offer="web_safeguarding_contact_offer"
                     )
             else:
                 chosen = [value] if isinstance(value, str) else list(value)
@@ -830,7 +841,7 @@ class JourneyService:
                     raise
                 # as in Telegram (_with_notes): nothing kept, yet signposted now
                 log.warning("%s; the person was signposted and asked to send it again", exc)
-                help_now = [self._catalog.t(said, "signpost_help")]
+                help_now = ["signpost_help"]  # a catalog key, said in the page's language
                 return Answered(error="answer_not_kept", notes=help_now, unavailable=True)
             return Answered()
 

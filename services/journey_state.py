@@ -37,7 +37,8 @@ class Journey:
     ask_help: bool = False  # after signposting: offer "I'd like an adult to contact me"
     channel: str = "telegram"  # where the ballot is being cast: telegram or web
     voter: str | None = None  # a voting code's keyed hash (hex), when a code opened it (web)
-    notes: list[str] = field(default_factory=list)  # web: what to say above the next page
+    notes: list[str] = field(default_factory=list)  # web: catalog keys of what to say above
+    # the next page (said in that page's language; a draft kept before this may hold words)
 
     @classmethod
     def new(cls, poll_id: int, lang: str) -> Journey:

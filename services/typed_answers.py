@@ -25,6 +25,14 @@ from services.pollfile import Poll, Question
 from services.safeguarding import assess
 from services.scrub import scrub
 
+_ITALIC_NOTES = frozenset({"text_scrubbed"})  # said in passing, in italics
+
+
+def note_text(catalog: Catalog, lang: str, key: str) -> str:
+    """A note's words in ``lang`` (markup): the catalog's text for ``key``."""
+    text = catalog.t(lang, key)
+    return f"<i>{text}</i>" if key in _ITALIC_NOTES else text
+
 
 @dataclass(frozen=True, slots=True)
 class Taken:
@@ -87,18 +95,25 @@ class TypedAnswers:
         offer: str = "safeguarding_contact_offer",
         lang: str | None = None,
     ) -> tuple[list[str], str | None]:
-        """The paragraphs to put above the next screen, and the safeguarding chat's alert
-        (None in a staff preview: trying a poll out must never reach the lead). ``offer``
-        words the "contact me" offer for the channel (a button in Telegram, a link on the
-        web). ``lang``: the language of the page they go on (the web's, which stays Welsh on
-        a poll written only in English), else the journey's."""
-        lang = lang or j.lang
+        """The paragraphs to put above the next screen, in the journey's language, and the
+        safeguarding chat's alert (see note_keys)."""
+        keys, alert = self.note_keys(j, code, taken, offer=offer)
+        return [note_text(self._catalog, j.lang, key) for key in keys], alert
+
+    def note_keys(
+        self, j: Journey, code: str, taken: Taken, *, offer: str = "safeguarding_contact_offer"
+    ) -> tuple[list[str], str | None]:
+        """The catalog keys of the notes to put above the next screen (the web says them in
+        the language of the page that shows them: note_text), and the safeguarding chat's
+        alert (None in a staff preview: trying a poll out must never reach the lead).
+        ``offer`` words the "contact me" offer for the channel (a button in Telegram, a link
+        on the web)."""
         notes: list[str] = []
         alert = None
         if taken.concern:  # kind signposting in the same reply; the answer is kept
-            notes.append(self._catalog.t(lang, "safeguarding_signpost"))
+            notes.append("safeguarding_signpost")
             if j.ask_help:
-                notes.append(self._catalog.t(lang, offer))
+                notes.append(offer)
             if not j.preview:
                 why = "model" if taken.reason == "model" else "phrase"
                 words = {
@@ -117,7 +132,7 @@ class TypedAnswers:
                     ALERT_LANGUAGE, "safeguarding_alert", text=cut(taken.clean, rest), **words
                 )
         if taken.scrubbed:
-            notes.append(f"<i>{self._catalog.t(lang, 'text_scrubbed')}</i>")
+            notes.append("text_scrubbed")
         return notes, alert
 
 

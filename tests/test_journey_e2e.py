@@ -419,3 +419,29 @@ async def test_editing_a_typed_answer_before_sending_changes_it(markbot: Harness
     await user.edit_text(sent["message_id"], "Too late to change")  # after sending: nothing
     await user.expect_no_output(0.3)
     assert await rows(markbot, "text_answers", "body") == [(BUSES,)]
+
+
+async def test_a_button_number_in_other_digits_is_refused_like_any_forged_button(
+    markbot: Harness,
+) -> None:
+    """Forged button data whose number is a digit int() can't read ("²", which str.isdigit()
+    accepts) is an old or forged button like any other: a toast, nothing changed, no error."""
+    await markbot.add_poll()
+    user = markbot.user(1031)
+    await user.send_command("start", "test-poll")
+    await user.next_output()
+    await user.press("Start")
+    q1 = await user.next_output()
+    await markbot.standin.wait_idle()
+    user.drain_callback_answers()
+    real = next(
+        b["callback_data"] for row in q1.message["reply_markup"]["inline_keyboard"] for b in row
+    )
+    forged = real.rsplit(":", 1)[0] + ":\u00b2"
+    await user.press_data(forged)
+    answer = await user.next_callback_answer()
+    assert "old message" in answer["text"]
+    await user.expect_no_output(0.2)
+    await user.press("13-15")
+    out = await user.next_output()
+    assert "Question 2 of 4" in out.plain

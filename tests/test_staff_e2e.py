@@ -376,3 +376,26 @@ async def test_a_removed_worker_loses_the_staff_menu(staffed: Harness) -> None:
     assert "don't know that command" in (await worker.next_output()).plain
     await staffed.standin.wait_idle()
     assert "chat:4545" not in staffed.standin.commands  # everyone's menu again
+
+
+async def test_codes_with_a_count_in_other_digits_make_a_sheet(
+    standin: BotApiStandin, tmp_path: Path, database_url: str | None
+) -> None:
+    """/codes CODE ² ("²" passes str.isdigit() but not int()): no crash; it is taken as the
+    sheet's label, as any other word after the code that isn't a count."""
+    settings = make_settings(
+        tmp_path,
+        database_url,
+        api_url=standin.base_url,
+        admins=(OWNER,),
+        public_url="https://votes.example.gov.uk",
+    )
+    h = await start_markbot(standin, settings)
+    try:
+        await h.add_poll()
+        owner = h.user(OWNER, first_name="Pat")
+        await owner.send_command("codes", "test-poll \u00b2")
+        out = await owner.next_output(timeout=30)
+        assert out.method == "sendDocument", out.plain
+    finally:
+        await h.shutdown()

@@ -807,6 +807,403 @@ async def test_a_rank_mistake_names_the_option_as_the_page_shows_it(runtime: Run
     assert await count(runtime, "ballots") == 0
 
 
+async def test_a_question_number_in_other_digits_is_not_a_server_error(
+    runtime: Runtime,
+) -> None:
+    """A typed or forged address with a digit Python's int() can't read ("²", which
+    str.isdigit() accepts) leads to the page where the journey is, not "something went
+    wrong"; the answer posted there changes nothing."""
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/web-poll")
+        await b.submit("/v/web-poll/start", {})
+        form = b.page.hidden() if b.page else {}
+        for odd in ("%C2%B2", "%E2%91%A0", "%D9%A3"):  # ², ①, Arabic-Indic 3
+            page = await b.get(f"/v/web-poll/q/{odd}")
+            assert page.status == 200 and page.url == "/v/web-poll/q/0", odd
+            page = await b.post(f"/v/web-poll/q/{odd}", {**form, "answer": "13-15"})
+            assert page.status == 200 and page.url == "/v/web-poll/q/0", odd
+    assert await count(runtime, "ballots") == 0
+
+
+async def test_line_breaks_in_a_typed_answer_count_as_the_browser_counts_them(
+    runtime: Runtime,
+) -> None:
+    """A browser sends each line break in a textarea as CR LF, while its maxlength counts it as
+    one character: an answer the box allowed (1,000 with its line breaks) is taken, and kept
+    with plain line breaks (no carriage return turned into a stray space)."""
+    lines = ["Buses to the college stop at six"] * 10
+    typed = "\n".join(lines)
+    typed += "x" * (1000 - len(typed))  # exactly the box's limit, counted as the browser does
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/web-poll")
+        await b.submit("/v/web-poll/start", {})
+        for i, value in enumerate(["16-18", "south", "jobs"]):
+            await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+        page = await b.submit("/v/web-poll/q/3", {"answer": typed.replace("\n", "\r\n")})
+        assert page.url == "/v/web-poll/check", page.plain
+        await b.submit("/v/web-poll/send", {})
+    [(body,)] = await rows(runtime, "text_answers", "body")
+    assert "\r" not in body and " \n" not in body and body.count("\n") == 9
+
+
+async def test_one_code_in_two_browsers_at_once_says_the_code_was_used(
+    runtime: Runtime,
+) -> None:
+    """Two pupils start with the same slip at once (both pass the check: the code is used
+    only when a ballot is cast). The second Send counts nothing and says the code has been
+    used, in its own language, not "you have already voted" (they haven't)."""
+    [code] = await runtime.services.codes.make("code-poll", 1, "Year 8")
+    async with web_client(runtime) as first, web_client(runtime) as second:
+        browsers = [Browser(first), Browser(second)]
+        for b, lang in zip(browsers, ("en", "cy"), strict=True):
+            await b.get(f"/v/code-poll?lang={lang}")
+            page = await b.submit("/v/code-poll/start", {"code": code})
+            assert page.url == "/v/code-poll/q/0", page.plain
+            for i, value in enumerate(["13-15", "north", "jobs", ""]):
+                page = await b.submit(f"/v/code-poll/q/{i}", {"answer": value})
+            assert page.url == "/v/code-poll/check"
+        page = await browsers[0].submit("/v/code-poll/send", {})
+        assert page.url == "/v/code-poll/done"
+        page = await browsers[1].submit("/v/code-poll/send", {})
+        cy = runtime.services.catalog.plain("cy", "web_code_used")
+        assert cy in page.plain and "pleidleisio yn y bleidlais hon" not in page.plain
+    assert await count(runtime, "ballots") == 1
+
+
+async def test_the_contact_request_pages_each_have_one_heading(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """The page for "I'd like an adult to contact me": the page that asks (and the same page with an
+    error) has one h1 naming it, in its language, as the check page has (WCAG 1.3.1, 2.4.6);
+    the catalog's bold first line, Telegram's heading, is not said twice."""
+    settings = make_settings(tmp_path, database_url, safeguarding_chat=-100124)
+    rt = await open_with_polls(settings, OPEN_POLL)
+    try:
+        async with web_client(rt) as client:
+            b = Browser(client)
+            await b.get("/v/web-poll?lang=cy")
+            await b.submit("/v/web-poll/start", {})
+            for i, value in enumerate(["16-18", "south", "jobs", "i want to kill myself"]):
+                await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+            for lang in ("cy", "en"):
+                title = rt.services.catalog.plain(lang, "web_contact_title")
+                asked = await b.get(f"/v/web-poll/help?lang={lang}")
+                wrong = await b.submit("/v/web-poll/help", {"detail": ""})
+                assert wrong.status == 400
+                for page in (asked, wrong):
+                    headings = re.findall(r"<h1[^>]*>(.*?)</h1>", page.text, re.S)
+                    assert [html.unescape(h).strip() for h in headings] == [title], lang
+                    assert page.plain.count(title) == 2, lang  # the title and the h1 only
+    finally:
+        await rt.close()
+
+
+WELSH_TOO = """\
+code: cy-too
+title: {en: Youth vote, cy: Pleidlais ieuenctid}
+web: open
+questions:
+  - id: why
+    kind: text
+    text: {en: "What would help?", cy: "Beth fyddai'n helpu?"}
+"""
+
+
+async def test_signposting_on_the_web_is_in_the_page_s_language(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """Childline and Shout, and the note that details were taken out, are said in the language
+    of the page showing them: on a Welsh page of a poll only in English (its questions stay
+    English, the catalog's words need not), and after the language switch on the next page."""
+    settings = make_settings(tmp_path, database_url, safeguarding_chat=-100778)
+    rt = await open_with_polls(settings, OPEN_POLL, WELSH_TOO)
+    catalog = rt.services.catalog
+    said = {
+        lang: [
+            catalog.plain(lang, key).splitlines()[0].split("<")[0].strip()
+            for key in ("safeguarding_signpost", "web_safeguarding_contact_offer", "text_scrubbed")
+        ]
+        for lang in ("en", "cy")
+    }
+    disclosure = "my step dad hits me, ring me on 07700 900125"
+    try:
+        async with web_client(rt) as client:
+            b = Browser(client)
+            await b.get("/v/web-poll?lang=cy")
+            await b.submit("/v/web-poll/start", {})
+            for i, value in enumerate(["16-18", "south", "jobs", disclosure]):
+                page = await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+            assert page.url == "/v/web-poll/check"
+            assert all(line in page.plain for line in said["cy"]), page.plain
+            assert not any(line in page.plain for line in said["en"])
+        async with web_client(rt) as client:
+            b = Browser(client)
+            await b.get("/v/cy-too")
+            await b.submit("/v/cy-too/start", {})
+            page = await b.submit("/v/cy-too/q/0", {"answer": disclosure})
+            assert page.url == "/v/cy-too/check"
+            assert all(line in page.plain for line in said["en"])
+            page = await b.get("/v/cy-too/check?lang=cy")
+            assert all(line in page.plain for line in said["cy"]), page.plain
+            assert not any(line in page.plain for line in said["en"])
+    finally:
+        await rt.close()
+
+
+async def test_start_again_from_the_first_page_keeps_the_answers_given(
+    runtime: Runtime,
+) -> None:
+    """Back to the poll's first page (its Back link from question 1, or the browser's Back)
+    and Start again: the journey carries on where it was, its answers kept, rather than
+    silently starting over; with codes only for the same code (another code is another
+    person: a new journey, nothing of the first shown)."""
+    [first, other] = await runtime.services.codes.make("code-poll", 2, "Year 7")
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/web-poll")
+        await b.submit("/v/web-poll/start", {})
+        await b.submit("/v/web-poll/q/0", {"answer": "13-15"})
+        await b.submit("/v/web-poll/q/1", {"answer": "north"})
+        await b.get("/v/web-poll?lang=cy")
+        page = await b.submit("/v/web-poll/start", {})
+        assert page.url == "/v/web-poll/q/2" and 'lang="cy"' in page.text
+        page = await b.submit("/v/web-poll/q/2", {"answer": "jobs"})
+        page = await b.submit("/v/web-poll/q/3", {"answer": ""})
+        assert page.url == "/v/web-poll/check" and "13-15" in page.plain
+        await b.get("/v/code-poll")
+        await b.submit("/v/code-poll/start", {"code": first})
+        await b.submit("/v/code-poll/q/0", {"answer": "16-18"})
+        await b.get("/v/code-poll")
+        page = await b.submit("/v/code-poll/start", {"code": first.lower()})
+        assert page.url == "/v/code-poll/q/1"
+        await b.get("/v/code-poll")
+        page = await b.submit("/v/code-poll/start", {"code": other})
+        assert page.url == "/v/code-poll/q/0" and "checked" not in page.text
+    assert await count(runtime, "ballots") == 0
+
+
+async def test_send_posted_to_another_poll_s_address_counts_nothing(runtime: Runtime) -> None:
+    """A Send form (its token and CSRF genuine) posted to another poll's address: that poll
+    has no journey of this browser's, so nothing is counted anywhere; the journey is still
+    there to send from its own page."""
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/web-poll")
+        await b.submit("/v/web-poll/start", {})
+        for i, value in enumerate(["16-18", "south", "jobs", ""]):
+            page = await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+        assert page.url == "/v/web-poll/check"
+        form = page.hidden()
+        page = await b.post("/v/rank-poll/send", form)
+        assert page.url != "/v/rank-poll/done" and "/v/rank-poll" in page.text
+        assert await count(runtime, "ballots") == 0
+        page = await b.get("/v/web-poll/check")
+        page = await b.submit("/v/web-poll/send", {})
+        assert page.url == "/v/web-poll/done"
+    assert await rows(runtime, "ballots", "channel") == [("web",)]
+
+
+async def test_the_language_switch_after_a_wrong_code_keeps_the_code_typed(
+    runtime: Runtime,
+) -> None:
+    """A code refused at Start, then the language switch: the code typed is still in the box
+    (as the QR code's link keeps it), to correct rather than type again."""
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/code-poll")
+        page = await b.submit("/v/code-poll/start", {"code": "N43T-MKHJ-962Z"})
+        assert page.status == 400
+        switch = re.search(r'<a class="language" href="([^"]+)"', page.text)
+        assert switch is not None
+        page = await b.get(html.unescape(switch.group(1)))
+        assert page.status == 200 and '<html lang="cy">' in page.text
+        assert 'value="N43T-MKHJ-962Z"' in page.text
+
+
+async def test_an_answer_in_another_language_is_marked_as_that_language(
+    runtime: Runtime,
+) -> None:
+    """On "Check your answers" an answer typed in Urdu or Polish is marked as such (its tag),
+    not as the page's language, and may run right to left (WCAG 3.1.2)."""
+    said = {
+        "ur": "ہمیں اسکول کے بعد مزید بسوں کی ضرورت ہے",
+        "pl": "Potrzebujemy więcej autobusów po szkole, bo wracamy późno do domu",
+    }
+    for lang, typed in said.items():
+        async with web_client(runtime) as client:
+            b = Browser(client)
+            await b.get("/v/web-poll?lang=cy")
+            await b.submit("/v/web-poll/start", {})
+            for i, value in enumerate(["16-18", "south", "jobs", typed]):
+                page = await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+            assert page.url == "/v/web-poll/check"
+            cell = re.search(r'<dd class="summary-value"([^>]*)>' + re.escape(typed), page.text)
+            assert cell is not None and f'lang="{lang}"' in cell.group(1), page.text
+            assert 'dir="auto"' in cell.group(1)
+
+
+async def test_a_typed_answer_s_lines_stay_lines_on_the_check_page(runtime: Runtime) -> None:
+    """An answer typed on several lines is shown back on several lines to check, not run
+    together into one (HTML folds a newline into a space)."""
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/web-poll")
+        await b.submit("/v/web-poll/start", {})
+        for i, value in enumerate(["16-18", "south", "jobs", "More buses\r\n\r\nLater trains"]):
+            page = await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+        assert page.url == "/v/web-poll/check"
+        assert re.search(r">More buses<br>\s*(<br>\s*)?Later trains<", page.text), page.text
+
+
+async def test_the_contact_check_page_again_shows_what_was_typed_in_its_language(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """The contact detail's check page shown again (the language switch, a reload, Back) still
+    shows the detail that Send would send, not an empty box above a live Send button; and a
+    mistake is said in the language of the page, not the one the request began in."""
+    settings = make_settings(tmp_path, database_url, safeguarding_chat=-100125)
+    rt = await open_with_polls(settings, OPEN_POLL)
+    try:
+        async with web_client(rt) as client:
+            b = Browser(client)
+            await b.get("/v/web-poll")
+            await b.submit("/v/web-poll/start", {})
+            for i, value in enumerate(["16-18", "south", "jobs", "i want to kill myself"]):
+                await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+            await b.get("/v/web-poll/help")
+            page = await b.submit("/v/web-poll/help", {"detail": "07700 900457 after 4pm"})
+            assert "This is what the adult will see" in page.plain
+            page = await b.get("/v/web-poll/help?lang=cy")
+            check = rt.services.catalog.plain("cy", "web_contact_check_title")
+            assert check in page.plain and "07700 900457 after 4pm" in page.plain
+            assert "07700 900457 after 4pm</textarea>" in page.text
+            page = await b.submit("/v/web-poll/help", {"detail": " "})
+            assert page.status == 400 and '<html lang="cy">' in page.text
+            empty = rt.services.catalog.plain("cy", "contact_empty").split("<")[0].strip()
+            assert empty in page.plain and "looks empty" not in page.plain
+    finally:
+        await rt.close()
+
+
+async def test_a_rank_form_from_an_old_page_leads_where_the_journey_is(runtime: Runtime) -> None:
+    """A ranked question's form from an old page (another journey's token, or a question not
+    reached yet) is an old page like any other, even with a choice in two places: the page
+    where the journey is, not an error about a question that isn't being asked."""
+    poll = RANK_POLL.replace("code: rank-poll", "code: rank-two").replace(
+        "questions:\n",
+        "questions:\n  - id: area\n    kind: choice\n    text: Where?\n"
+        "    options: [North, South]\n",
+    )
+    await runtime.services.polls.create(runtime.services.polls.parse(poll, "r.yaml"), status="open")
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/rank-two")
+        page = await b.submit("/v/rank-two/start", {})
+        form = page.hidden()
+        twice = {"rank1": "jobs", "rank2": "jobs"}
+        page = await b.post("/v/rank-two/q/1", {**form, **twice})  # not reached yet
+        assert page.status == 200 and page.url == "/v/rank-two/q/0", page.plain
+        await b.submit("/v/rank-two/q/0", {"answer": "north"})
+        page = await b.post("/v/rank-two/q/1", {**form, **twice, "token": "000000"})
+        assert page.status == 200 and page.url == "/v/rank-two/q/1"
+        assert "There is a problem" not in page.plain
+    assert await count(runtime, "ballots") == 0
+
+
+async def test_an_address_with_a_trailing_slash_leads_to_the_page(runtime: Runtime) -> None:
+    """The address typed from a slip with a slash at the end (or a doubled one) leads to the
+    page it names, not "Page not found"; the results site's own folders keep theirs."""
+    async with web_client(runtime) as client:
+        for typed, meant in (
+            ("/v/web-poll/", "/v/web-poll"),
+            ("/v/web-poll/?lang=cy", "/v/web-poll?lang=cy"),
+            ("/privacy/", "/privacy"),
+            ("/v//web-poll", "/v/web-poll"),
+        ):
+            async with client.get(typed, allow_redirects=False) as resp:
+                assert resp.status in (301, 308), typed
+                assert resp.headers["Location"] == meant, typed
+                assert resp.headers["Content-Security-Policy"]
+        page = await Browser(client).get("/v/web-poll/")
+        assert page.status == 200 and page.url == "/v/web-poll"
+        async with client.get("/results/", allow_redirects=False) as resp:
+            assert resp.status not in (301, 308)
+
+
+async def test_a_skipped_question_is_said_in_the_page_s_language(runtime: Runtime) -> None:
+    """On a Welsh "Check your answers" of a poll only in English, a question left empty is
+    said in Welsh and marked so: the words are the service's, not the poll's."""
+    welsh = runtime.services.catalog.plain("cy", "no_answer")
+    english = runtime.services.catalog.plain("en", "no_answer")
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/web-poll?lang=cy")
+        await b.submit("/v/web-poll/start", {})
+        for i, value in enumerate(["16-18", "south", "jobs", ""]):
+            page = await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+        assert page.url == "/v/web-poll/check"
+        cell = rf'<dd class="summary-value" lang="cy"[^>]*>{re.escape(welsh)}<'
+        assert re.search(cell, page.text)
+        assert english not in page.plain
+
+
+async def test_an_optional_choice_once_chosen_can_be_skipped_again(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """A radio can't be unticked without JavaScript: an optional choice question says it may
+    be skipped and has a "Skip this question" button (as in Telegram), so an answer given,
+    then regretted on "Check your answers", can be taken back; a required one has neither."""
+    rt = await open_with_polls(make_settings(tmp_path, database_url), OPTIONAL_CHOICE)
+    catalog = rt.services.catalog
+    try:
+        async with web_client(rt) as client:
+            b = Browser(client)
+            await b.get("/v/opt-poll?lang=cy")
+            page = await b.submit("/v/opt-poll/start", {})
+            skip = catalog.plain("cy", "button_skip")
+            assert skip in page.plain
+            assert catalog.plain("cy", "answer_hint_text_optional") in page.plain
+            await b.submit("/v/opt-poll/q/0", {"answer": "scouts"})
+            page = await b.submit("/v/opt-poll/q/1", {"answer": "buses"})
+            assert page.url == "/v/opt-poll/check" and "Scouts" in page.plain
+            page = await b.get("/v/opt-poll/q/0")
+            assert 'value="scouts" checked' in page.text
+            page = await b.submit("/v/opt-poll/q/0", {"answer": "scouts", "skip": "1"})
+            assert page.url == "/v/opt-poll/check" and "Scouts" not in page.plain
+            page = await b.get("/v/opt-poll/q/1")
+            assert skip not in page.plain
+            page = await b.get("/v/opt-poll/check")
+            await b.submit("/v/opt-poll/send", {})
+        answers = await rows(rt, "answers", "question", "option")
+        assert ("top", "buses") in answers and not [a for a in answers if a[0] == "club"]
+    finally:
+        await rt.close()
+
+
+async def test_a_contact_detail_on_several_lines_is_checked_on_several_lines(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """On "This is what the adult will see", a detail typed on two lines is shown on two, as the
+    safeguarding chat will show it, not folded into one by HTML."""
+    settings = make_settings(tmp_path, database_url, safeguarding_chat=-100126)
+    rt = await open_with_polls(settings, OPEN_POLL)
+    try:
+        async with web_client(rt) as client:
+            b = Browser(client)
+            await b.get("/v/web-poll")
+            await b.submit("/v/web-poll/start", {})
+            for i, value in enumerate(["16-18", "south", "jobs", "i want to kill myself"]):
+                await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+            await b.get("/v/web-poll/help")
+            page = await b.submit("/v/web-poll/help", {"detail": "07700 900458\r\nafter 4pm"})
+            assert "This is what the adult will see" in page.plain
+            assert "07700 900458<br>after 4pm" in page.text
+    finally:
+        await rt.close()
+
+
 ENGLISH_ONLY = """\
 code: en-only
 title: Lantern Street survey
@@ -837,7 +1234,8 @@ questions:
     text: What would make the hub better?
     optional: true
 """
-# Every text the poll's author wrote, as it can appear on a page.
+
+
 ENGLISH_WORDS = [
     "Lantern Street survey",
     "Tell us about the Lantern Street youth hub.",

@@ -96,6 +96,9 @@ def _landing(
         typed=typed,
         error=error,
         error_list=[("code", error)] if error else None,
+        # a code refused at Start stays in the box in the other language too (as ?code= from
+        # the QR code's link does), to correct rather than type again
+        switch_keep={"code": typed} if typed and request.method == "POST" else None,
     )
 
 
@@ -132,8 +135,8 @@ async def start(request: web.Request) -> web.Response:
     if refusal is not None:
         key, params = refusal
         response = message_page(request, browser, "web_refused_title", [(key, params)], poll=poll)
-    else:
-        response = redirect(request, browser, f"/v/{code}/q/0")
+    else:  # question 1, or where this voter's journey already was (Start again)
+        response = await to_step(request, browser)
     if kept is not None:
         ctx.sessions.set_voter(response, kept)
     return response
@@ -144,7 +147,8 @@ async def start(request: web.Request) -> web.Response:
 
 def _index(request: web.Request, poll: Poll) -> int | None:
     raw = request.match_info["index"]
-    if not raw.isdigit() or int(raw) >= len(poll.questions):
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses
+    if not (raw.isascii() and raw.isdigit()) or int(raw) >= len(poll.questions):
         return None
     return int(raw)
 
@@ -243,12 +247,17 @@ async def answer(request: web.Request) -> web.Response:
     if isinstance(state, web.Response):
         return state
     index = _index(request, state.poll)
-    if index is None:
+    if (
+        index is None
+        or form.get("token") != state.journey.token
+        or not reachable(state.poll, state.journey, index)
+    ):  # an old page (as the service would say): where the journey is, before any mistake
         return redirect(request, browser, step_url(state))
     ctx = ctx_of(request)
     catalog = ctx.services.catalog
     q = state.poll.questions[index]
-    value = _value(q, form)
+    skipped = q.optional and bool(form.get("skip"))  # "Skip this question": no answer
+    value = ([] if q.kind != "text" else "") if skipped else _value(q, form)
     mistake = (
         _rank_mistake(state.poll, q, value, ctx.services, browser.lang)
         if q.kind == "rank"
@@ -330,11 +339,14 @@ def _answer_lines(services: Services, words: PollWords, j: Journey, q: Question)
     value = j.answers.get(q.id)
     page_lang = words.page_lang
     if not value:
-        said = services.catalog.plain(page_lang, "no_answer")
-        return {"lines": [escape(said)], "own_words": ""}
+        said = services.catalog.plain(page_lang, "no_answer")  # the service's words
+        return {"lines": [escape(said)], "own_words": page_lang}
     if isinstance(value, str):  # their own words, in the language they were tagged with
-        tag = (j.text_langs.get(q.id) or ["und"])[0]
-        return {"lines": [escape(value)], "own_words": tag if tag in ("en", "cy") else page_lang}
+        tag = str((j.text_langs.get(q.id) or ["und"])[0])
+        # the language it was tagged with (Urdu, Polish...), else the page's (WCAG 3.1.2)
+        own = tag if tag != "und" and tag.isascii() and tag.isalpha() else page_lang
+        # shown on the lines it was typed on (HTML would fold them)
+        return {"lines": [escape(line.strip()) for line in value.split("\n")], "own_words": own}
     labels = [words.html(o.label) if (o := q.option(oid)) else escape(oid) for oid in value]
     if q.kind == "rank":
         return {
@@ -357,13 +369,16 @@ async def send(request: web.Request) -> web.Response:
     journey, person = ctx.services.journey, person_of(browser)
     if await journey.sent_poll(person, token) == code:  # a second click: the first counted it
         return redirect(request, browser, _done_url(code, token))
+    state = await journey.form_state(person)
+    if state is not None and state.code != code:  # a form posted to another poll's address
+        return await to_step(request, browser)
     result = await journey.submit(person, token, lang=browser.lang)
     if result in (CastResult.COUNTED, CastResult.ALREADY_VOTED):
         if result is CastResult.COUNTED:
             return redirect(request, browser, _done_url(code, token))
-        return message_page(
-            request, browser, "web_refused_title", [("already_voted", {})], poll=poll
-        )
+        # With codes the voter is the code: another browser sent a ballot with it first.
+        said = "web_code_used" if poll.web == "codes" else "already_voted"
+        return message_page(request, browser, "web_refused_title", [(said, {})], poll=poll)
     if result is CastResult.POLL_CLOSED:
         return message_page(
             request, browser, "web_refused_title", [("closed_before_submit", {})], poll=poll

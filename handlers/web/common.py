@@ -21,6 +21,7 @@ from services.container import Services
 from services.journey import FormState, Person, complete
 from services.pollfile import Poll
 from services.text_input import clean_text
+from services.typed_answers import note_text
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,13 @@ def page(
     request: web.Request, browser: Browser, template: str, *, status: int = 200, **values: Any
 ) -> web.Response:
     ctx = ctx_of(request)
+    if values.get("notes"):  # catalog keys (services/typed_answers.py): said in the page's
+        catalog = ctx.services.catalog  # language, whatever it was when they were noted
+        known = catalog.keys("en")
+        values["notes"] = [
+            note_text(catalog, browser.lang, note) if note in known else note
+            for note in values["notes"]
+        ]
     response = ctx.renderer.page(
         request, template, browser.lang, status=status, csrf=ctx.sessions.csrf(browser), **values
     )
@@ -125,9 +133,16 @@ async def read_form(request: web.Request, browser: Browser) -> dict[str, Any] | 
         return message_page(
             request, browser, "web_try_again_title", [("web_form_expired", {})], status=400
         )
-    return {k: v for k, v in form.items() if isinstance(v, str)} | {
+    return {k: _lines(v) for k, v in form.items() if isinstance(v, str)} | {
         "_all": [clean_text(v) for v in form.getall("answer", []) if isinstance(v, str)]
     }
+
+
+def _lines(value: str) -> str:
+    """A field with its line breaks as one newline each. A browser sends a textarea's line
+    breaks as CR LF (its maxlength counts each as one character); the CR would otherwise be
+    counted against the answer's length and kept as a space (clean_text)."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
 
 
 async def poll_of(request: web.Request) -> tuple[str, Poll] | None:

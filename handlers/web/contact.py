@@ -45,8 +45,14 @@ async def _contact_page(
     person = person_of(browser)
     state = await services.journey.form_state(person)
     back = step_url(state) if state is not None else f"/v/{code}/done"
-    version = await services.contacts.version(person)
-    ask = paragraphs(services.catalog.t(browser.lang, "contact_ask", max_length=MAX_DETAIL_CHARS))
+    checking = await services.contacts.checking(person)
+    version = checking[0] if checking is not None else None
+    if checking is not None and not detail and not error:  # shown again: what Send sends
+        detail = checking[1]
+    said = services.catalog.t(browser.lang, "contact_ask", max_length=MAX_DETAIL_CHARS)
+    # Its bold first line is Telegram's heading; here the page's h1 (web_contact_title) says it.
+    head, _, rest = said.strip().partition("\n")
+    ask = paragraphs(rest if head.startswith("<b>") and head.endswith("</b>") else said)
     return page(
         request,
         browser,
@@ -110,7 +116,7 @@ async def contact_typed(request: web.Request) -> web.Response:
     browser, form, code = posted
     services = ctx_of(request).services
     detail = clean_text(form.get("detail", ""))
-    outcome = await services.contacts.typed(person_of(browser), browser.lang, detail)
+    outcome = await services.contacts.typed(person_of(browser), browser.lang, detail, as_page=True)
     if outcome is None:
         return await _contact_said(request, browser, "contact_nothing_waiting", f"/v/{code}")
     if await services.contacts.version(person_of(browser)) is None or not detail.strip():

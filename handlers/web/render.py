@@ -28,9 +28,10 @@ _AFTER_POST = (
 )
 
 
-def switch_url(request: web.Request, lang: str) -> str:
+def switch_url(request: web.Request, lang: str, keep: dict[str, str] | None = None) -> str:
     """The address of this page in ``lang``: the same one, or after a form the page a GET
-    shows for the same place (see _AFTER_POST)."""
+    shows for the same place (see _AFTER_POST), with ``keep`` (what the form had that the
+    page a GET shows can take back, such as a voting code typed) in its query."""
     url = request.rel_url
     if request.method != "GET":
         path = request.path
@@ -38,7 +39,7 @@ def switch_url(request: web.Request, lang: str) -> str:
             if pattern.match(path):
                 url = url.with_path(pattern.sub(target, path))
                 break
-    return str(url.update_query({"lang": lang}))
+    return str(url.update_query({**(keep or {}), "lang": lang}))
 
 
 def paragraphs(text: str) -> Markup:
@@ -78,6 +79,7 @@ class Renderer:
         *,
         status: int = 200,
         poll: Poll | None = None,
+        switch_keep: dict[str, str] | None = None,
         **values: Any,
     ) -> web.Response:
         catalog = self._catalog
@@ -96,7 +98,7 @@ class Renderer:
         html = self._env.get_template(template).render(
             lang=lang,
             other_lang=other,
-            switch_url=switch_url(request, other),
+            switch_url=switch_url(request, other, switch_keep),
             t=t,
             p=p,
             poll=poll,

@@ -114,8 +114,11 @@ def build_web_app(
 ) -> web.Application:
     """The web application; the Telegram webhook can be added to it as one more route."""
     secure = bool(public_url and public_url.startswith("https://"))
+    # An address with a slash at the end (or a doubled one) that names a page leads to it: a
+    # slip's address typed with a "/" added is not "Page not found".
+    tidy_path = web.normalize_path_middleware(append_slash=False, remove_slash=True)
     app = web.Application(
-        middlewares=[security_headers, error_pages], client_max_size=MAX_REQUEST_BYTES
+        middlewares=[security_headers, error_pages, tidy_path], client_max_size=MAX_REQUEST_BYTES
     )
     app[SECURE] = secure
     app[CTX] = WebContext(
