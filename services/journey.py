@@ -371,7 +371,8 @@ class JourneyService:
         if state == "closed":
             return "poll_closed", {}
         if state == "scheduled" and row.opens_at is not None:
-            when = day(self._catalog, lang, datetime.fromtimestamp(row.opens_at, UTC), time=True)
+            opens = datetime.fromtimestamp(row.opens_at, UTC)
+            when = day(self._catalog, lang, opens, time=True, uk=True)  # their clock's time
             return "poll_not_open_until", {"when": when}
         if state != "open":
             return "poll_not_open", {}

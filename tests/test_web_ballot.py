@@ -698,11 +698,27 @@ async def test_a_poll_not_open_yet_gives_its_date_in_welsh_too(
         async with web_client(rt) as client:
             b = Browser(client)
             page = await b.get("/v/web-poll?lang=cy")
-            assert "Bydd hi'n agor ar 10 Rhagfyr 2099 09:00 UTC" in page.plain
+            assert "Bydd hi'n agor ar 10 Rhagfyr 2099 09:00." in page.plain
             assert "December" not in page.plain
             page = await b.get("/v/web-poll?lang=en")
-            assert "10 December 2099 09:00 UTC" in page.plain
+            assert "10 December 2099 09:00." in page.plain
             assert "Rhagfyr" not in page.plain
+    finally:
+        await rt.close()
+
+
+async def test_a_poll_opening_in_summer_gives_the_time_on_the_clock(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """A council writes local time ("09:00" in July is BST); a young person is told "09:00",
+    not the "08:00 UTC" it is stored as."""
+    later = OPEN_POLL.replace("code: web-poll", "code: web-poll\nopens: 2099-07-10T09:00:00")
+    rt = await open_with_polls(make_settings(tmp_path, database_url), later)
+    try:
+        async with web_client(rt) as client:
+            page = await Browser(client).get("/v/web-poll?lang=en")
+            assert "It opens on 10 July 2099 09:00." in page.plain, page.plain
+            assert "08:00" not in page.plain and "UTC" not in page.plain
     finally:
         await rt.close()
 
