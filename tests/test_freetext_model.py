@@ -137,6 +137,7 @@ def test_h_prothesis_is_read_as_its_radical() -> None:
         "sai'n gwybod",  # short Welsh "don't know" once read as a disclosure
         "i keep my phone on silent at night so i can sleep",
         "clybiau brecwast am ddim fel bod neb yn mynd i wersi'n llwglyd",
+        "fy mam a fy nhad",  # read as a disclosure (0.92) until round 12b's short answers
     ],
 )
 def test_short_and_everyday_answers_are_not_disclosures(text: str) -> None:

@@ -257,6 +257,9 @@ def test_resolved_pasts_stories_and_jokes_are_left_to_the_model(text: str) -> No
         # "if i am honest" is no condition
         "if im honest i want to die",
         "if nothing changes i want to kill myself",
+        # northern plurals in -a and the spoken "'y" for "fy"
+        "dwi di dechra torri 'y nghoesa pan dwi'n stressed",
+        "dwi'n torri 'y mreichia",
     ],
 )
 def test_what_is_not_over_a_story_or_a_joke_is_still_a_disclosure(text: str) -> None:
