@@ -30,6 +30,9 @@ from tests.stored import cast
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver
 
+    from services.pollfile import Poll
+    from storage.contract import Store
+
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "build" / "screenshots" / "site"
 CODE = "youth-2026"
@@ -180,6 +183,18 @@ def _english_only(text: str) -> str:
     return yaml.safe_dump(strip(yaml.safe_load(text)), allow_unicode=True, sort_keys=False)
 
 
+async def cast_plan(store: Store, poll: Poll, poll_id: int) -> int:
+    """PLAN's ballots into the store; the next free journey number is returned."""
+    n = 1
+    for area, priority, (first, second), channel, count in PLAN:
+        choices = (("area", area, None), ("priority", priority, None))
+        choices += (("order", first, 1), ("order", second, 2))
+        n = await cast(
+            store, poll, poll_id, choices, count=count, first=n, now=NOW, channel=channel
+        )
+    return n
+
+
 async def _cast(settings: Settings, english_only: bool = False) -> None:
     """The module's ballots; with ``english_only``, into the same polls with no Welsh."""
     texts = {"empty": EMPTY, "poll": POLL, "schools": SCHOOLS}
@@ -192,13 +207,7 @@ async def _cast(settings: Settings, english_only: bool = False) -> None:
         await rt.services.polls.create(poll, status="open")
         row = await rt.store.get_poll(CODE)
         assert row is not None
-        n = 1
-        for area, priority, (first, second), channel, count in PLAN:
-            choices = (("area", area, None), ("priority", priority, None))
-            choices += (("order", first, 1), ("order", second, 2))
-            n = await cast(
-                rt.store, poll, row.id, choices, count=count, first=n, now=NOW, channel=channel
-            )
+        n = await cast_plan(rt.store, poll, row.id)
         schools = rt.services.polls.parse(texts["schools"], "schools.yaml")
         await rt.services.polls.create(schools, status="open")
         row = await rt.store.get_poll("schools-2026")

@@ -40,6 +40,7 @@ from tests.test_site import (
     POLL,
     _english_only,
     _english_words,
+    cast_plan,
     small_counts,
 )
 from tests.webclient import Browser
@@ -661,13 +662,7 @@ async def test_the_welsh_dashboard_marks_an_english_only_poll_s_words_english(
         await runtime.services.polls.create(poll, status="open")
         row = await runtime.store.get_poll(CODE)
         assert row is not None
-        n = 1
-        for area, priority, (first, second), channel, count in PLAN:
-            choices = (("area", area, None), ("priority", priority, None))
-            choices += (("order", first, 1), ("order", second, 2))
-            n = await cast(
-                runtime.store, poll, row.id, choices, count=count, first=n, now=NOW, channel=channel
-            )
+        await cast_plan(runtime.store, poll, row.id)
         app = build_web_app(runtime.services, runtime.key, public_url=None)
         async with TestClient(TestServer(app)) as client:
             browser = await _sign_in(runtime, client)

@@ -22,7 +22,7 @@ from tests.conftest import SIMPLE_POLL, make_settings
 from tests.full_disk import FullDisk
 from tests.langs import assert_poll_words_marked, marked
 from tests.stored import assert_nowhere, count, rows
-from tests.webclient import Browser, web_client
+from tests.webclient import Browser, Page, web_client
 
 OPEN_POLL = SIMPLE_POLL.replace("code: test-poll", "code: web-poll\nweb: open")
 CODES_POLL = SIMPLE_POLL.replace("code: test-poll", "code: code-poll\nweb: codes")
@@ -111,10 +111,7 @@ async def test_page_titles_name_the_page_then_the_service_once(runtime: Runtime)
 async def test_double_send_and_back_after_send_count_once(runtime: Runtime) -> None:
     async with web_client(runtime) as client:
         b = Browser(client)
-        await b.get("/v/web-poll")
-        await b.submit("/v/web-poll/start", {})
-        for i, value in enumerate(["16-18", "south", "jobs", ""]):
-            await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+        await _answer(b, ["16-18", "south", "jobs", ""])
         form = b.page.hidden() if b.page else {}
         first, second = await asyncio.gather(
             b.post("/v/web-poll/send", form), b.post("/v/web-poll/send", form)
@@ -283,10 +280,7 @@ async def test_text_answers_are_scrubbed_signposted_and_alerted(
     try:
         async with web_client(rt) as client:
             b = Browser(client)
-            await b.get("/v/web-poll")
-            await b.submit("/v/web-poll/start", {})
-            for i, value in enumerate(["16-18", "south", "jobs"]):
-                await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+            await _answer(b, ["16-18", "south", "jobs"])
             page = await b.submit("/v/web-poll/q/3", {"answer": "x" * 1001})
             assert page.status == 400 and "1001 characters" in page.plain
             page = await b.submit(
@@ -556,10 +550,7 @@ async def test_a_welsh_confirmation_marks_the_english_poll_s_words_as_english(
     try:
         async with web_client(rt) as client:
             b = Browser(client)
-            await b.get("/v/web-poll?lang=cy")
-            await b.submit("/v/web-poll/start", {})
-            for i, value in enumerate(["13-15", "north", "climate", ""]):
-                await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+            await _answer(b, ["13-15", "north", "climate", ""], lang="cy")
             page = await b.submit("/v/web-poll/send", {})
             assert page.url == "/v/web-poll/done" and '<html lang="cy">' in page.text
             english = re.findall(r'<span lang="en">(.*?)</span>', page.text, re.S)
@@ -604,6 +595,15 @@ async def test_a_full_disk_at_send_on_the_web_says_try_again_and_counts_once(
         await runtime.close()
 
 
+async def _answer(b: Browser, values: list[str], *, lang: str | None = None) -> Page:
+    """Open web-poll (in ``lang``), start, and answer its questions in order: the last page."""
+    await b.get("/v/web-poll" + (f"?lang={lang}" if lang else ""))
+    page = await b.submit("/v/web-poll/start", {})
+    for i, value in enumerate(values):
+        page = await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+    return page
+
+
 def _ballots_in_file(runtime: Runtime) -> int:
     """Ballots in the SQLite file, read beside the (failing) writer."""
     path = runtime.store.path  # type: ignore[attr-defined]
@@ -615,10 +615,7 @@ async def _full_disk_at_send(runtime: Runtime) -> None:
     disk = FullDisk(runtime.store)
     async with web_client(runtime) as client:
         b = Browser(client)
-        await b.get("/v/web-poll?lang=cy")
-        await b.submit("/v/web-poll/start", {})
-        for i, value in enumerate(["16-18", "south", "jobs", ""]):
-            await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+        await _answer(b, ["16-18", "south", "jobs", ""], lang="cy")
         disk.full = True
         page = await b.submit("/v/web-poll/send", {})
         assert page.status == 503 and "wnaeth hynna ddim gweithio" in page.plain
@@ -736,10 +733,7 @@ async def test_a_disclosure_on_a_full_disk_is_still_signposted_on_the_web(
         disk = FullDisk(rt.store)
         async with web_client(rt) as client:
             b = Browser(client)
-            await b.get("/v/web-poll")
-            await b.submit("/v/web-poll/start", {})
-            for i, value in enumerate(["16-18", "south", "jobs"]):
-                await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+            await _answer(b, ["16-18", "south", "jobs"])
             disk.full = True
             page = await b.submit("/v/web-poll/q/3", {"answer": "my dad hits me every night"})
             assert page.status == 503 and "Childline" in page.plain and "999" in page.plain
@@ -770,10 +764,7 @@ async def test_a_worry_on_the_web_is_flagged_for_review_without_an_alarm(
         ):
             async with web_client(rt) as client:  # two people, two browsers
                 b = Browser(client)
-                await b.get("/v/web-poll")
-                await b.submit("/v/web-poll/start", {})
-                for i, value in enumerate(["16-18", "south", "jobs"]):
-                    await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+                await _answer(b, ["16-18", "south", "jobs"])
                 page = await b.submit("/v/web-poll/q/3", {"answer": text})
                 assert page.url == "/v/web-poll/check"
                 assert ("Childline" in page.plain) == (n == 1)
@@ -853,10 +844,7 @@ async def test_line_breaks_in_a_typed_answer_count_as_the_browser_counts_them(
     typed += "x" * (1000 - len(typed))  # exactly the box's limit, counted as the browser does
     async with web_client(runtime) as client:
         b = Browser(client)
-        await b.get("/v/web-poll")
-        await b.submit("/v/web-poll/start", {})
-        for i, value in enumerate(["16-18", "south", "jobs"]):
-            await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+        await _answer(b, ["16-18", "south", "jobs"])
         page = await b.submit("/v/web-poll/q/3", {"answer": typed.replace("\n", "\r\n")})
         assert page.url == "/v/web-poll/check", page.plain
         await b.submit("/v/web-poll/send", {})
@@ -899,10 +887,7 @@ async def test_the_contact_request_pages_each_have_one_heading(
     try:
         async with web_client(rt) as client:
             b = Browser(client)
-            await b.get("/v/web-poll?lang=cy")
-            await b.submit("/v/web-poll/start", {})
-            for i, value in enumerate(["16-18", "south", "jobs", "i want to kill myself"]):
-                await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+            await _answer(b, ["16-18", "south", "jobs", "i want to kill myself"], lang="cy")
             for lang in ("cy", "en"):
                 title = rt.services.catalog.plain(lang, "web_contact_title")
                 asked = await b.get(f"/v/web-poll/help?lang={lang}")
@@ -947,10 +932,7 @@ async def test_signposting_on_the_web_is_in_the_page_s_language(
     try:
         async with web_client(rt) as client:
             b = Browser(client)
-            await b.get("/v/web-poll?lang=cy")
-            await b.submit("/v/web-poll/start", {})
-            for i, value in enumerate(["16-18", "south", "jobs", disclosure]):
-                page = await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+            page = await _answer(b, ["16-18", "south", "jobs", disclosure], lang="cy")
             assert page.url == "/v/web-poll/check"
             assert all(line in page.plain for line in said["cy"]), page.plain
             assert not any(line in page.plain for line in said["en"])
@@ -1006,10 +988,7 @@ async def test_send_posted_to_another_poll_s_address_counts_nothing(runtime: Run
     there to send from its own page."""
     async with web_client(runtime) as client:
         b = Browser(client)
-        await b.get("/v/web-poll")
-        await b.submit("/v/web-poll/start", {})
-        for i, value in enumerate(["16-18", "south", "jobs", ""]):
-            page = await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+        page = await _answer(b, ["16-18", "south", "jobs", ""])
         assert page.url == "/v/web-poll/check"
         form = page.hidden()
         page = await b.post("/v/rank-poll/send", form)
@@ -1050,10 +1029,7 @@ async def test_an_answer_in_another_language_is_marked_as_that_language(
     for lang, typed in said.items():
         async with web_client(runtime) as client:
             b = Browser(client)
-            await b.get("/v/web-poll?lang=cy")
-            await b.submit("/v/web-poll/start", {})
-            for i, value in enumerate(["16-18", "south", "jobs", typed]):
-                page = await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+            page = await _answer(b, ["16-18", "south", "jobs", typed], lang="cy")
             assert page.url == "/v/web-poll/check"
             cell = re.search(r'<dd class="summary-value"([^>]*)>' + re.escape(typed), page.text)
             assert cell is not None and f'lang="{lang}"' in cell.group(1), page.text
@@ -1065,10 +1041,7 @@ async def test_a_typed_answer_s_lines_stay_lines_on_the_check_page(runtime: Runt
     together into one (HTML folds a newline into a space)."""
     async with web_client(runtime) as client:
         b = Browser(client)
-        await b.get("/v/web-poll")
-        await b.submit("/v/web-poll/start", {})
-        for i, value in enumerate(["16-18", "south", "jobs", "More buses\r\n\r\nLater trains"]):
-            page = await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+        page = await _answer(b, ["16-18", "south", "jobs", "More buses\r\n\r\nLater trains"])
         assert page.url == "/v/web-poll/check"
         assert re.search(r">More buses<br>\s*(<br>\s*)?Later trains<", page.text), page.text
 
@@ -1084,10 +1057,7 @@ async def test_the_contact_check_page_again_shows_what_was_typed_in_its_language
     try:
         async with web_client(rt) as client:
             b = Browser(client)
-            await b.get("/v/web-poll")
-            await b.submit("/v/web-poll/start", {})
-            for i, value in enumerate(["16-18", "south", "jobs", "i want to kill myself"]):
-                await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+            await _answer(b, ["16-18", "south", "jobs", "i want to kill myself"])
             await b.get("/v/web-poll/help")
             page = await b.submit("/v/web-poll/help", {"detail": "07700 900457 after 4pm"})
             assert "This is what the adult will see" in page.plain
@@ -1155,10 +1125,7 @@ async def test_a_skipped_question_is_said_in_the_page_s_language(runtime: Runtim
     english = runtime.services.catalog.plain("en", "no_answer")
     async with web_client(runtime) as client:
         b = Browser(client)
-        await b.get("/v/web-poll?lang=cy")
-        await b.submit("/v/web-poll/start", {})
-        for i, value in enumerate(["16-18", "south", "jobs", ""]):
-            page = await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+        page = await _answer(b, ["16-18", "south", "jobs", ""], lang="cy")
         assert page.url == "/v/web-poll/check"
         cell = rf'<dd class="summary-value" lang="cy"[^>]*>{re.escape(welsh)}<'
         assert re.search(cell, page.text)
@@ -1208,10 +1175,7 @@ async def test_a_contact_detail_on_several_lines_is_checked_on_several_lines(
     try:
         async with web_client(rt) as client:
             b = Browser(client)
-            await b.get("/v/web-poll")
-            await b.submit("/v/web-poll/start", {})
-            for i, value in enumerate(["16-18", "south", "jobs", "i want to kill myself"]):
-                await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+            await _answer(b, ["16-18", "south", "jobs", "i want to kill myself"])
             await b.get("/v/web-poll/help")
             page = await b.submit("/v/web-poll/help", {"detail": "07700 900458\r\nafter 4pm"})
             assert "This is what the adult will see" in page.plain
@@ -1381,10 +1345,7 @@ async def test_signposting_on_a_welsh_page_of_an_english_poll_is_in_welsh(
     try:
         async with web_client(rt) as client:
             b = Browser(client)
-            await b.get("/v/web-poll?lang=cy")
-            await b.submit("/v/web-poll/start", {})
-            for i, value in enumerate(["16-18", "south", "jobs"]):
-                await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+            await _answer(b, ["16-18", "south", "jobs"], lang="cy")
             page = await b.submit(
                 "/v/web-poll/q/3", {"answer": "call me on 07700 900123, i want to kill myself"}
             )
