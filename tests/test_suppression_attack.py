@@ -11,15 +11,19 @@ the threshold (and each figure of a withheld group) can take more than one value
 
 from __future__ import annotations
 
+import asyncio
+import json
 import random
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
 from services.pollfile import Poll, parse_poll
 from services.results import Cell, Results, Table, build_results
 from services.suppression import apply_suppression, plan_suppression, table_key
+from services.suppression import shown as shown_cell
 from storage.records import GroupCount, OptionCount, Respondents, TallyData
 
 PNTS = {"en": "Prefer not to say"}
@@ -548,13 +552,60 @@ def test_a_small_group_of_answers_cannot_be_taken_from_the_question_total(poll: 
     assert published_sizes(res, "age")["14-16"] >= {10}
 
 
+def answers_pinned(
+    shown: dict[str, int | str], true: dict[str, int], sizes: dict[str, int], total: int
+) -> list[str]:
+    """The hidden small counts of one question's respondents by group that a reader pins: the
+    groups add up to the question's respondents, each hidden count lies within its marker
+    ("<5": 0..4, "[c]": 5 or more) and within its group's size (where it is published, else
+    its marker). One sum with bounds:
+    each count's range is exact."""
+    hidden = [g for g, v in shown.items() if not isinstance(v, int)]
+    rest = total - sum(v for v in shown.values() if isinstance(v, int))
+    bounds = {
+        g: (0, min(M - 1, sizes[g])) if shown[g] == f"<{M}" else (M, sizes[g]) for g in hidden
+    }
+    out = []
+    for g in hidden:
+        if not 0 < true[g] < M:
+            continue
+        others = [b for h, b in bounds.items() if h != g]
+        lo = max(bounds[g][0], rest - sum(hi for _, hi in others))
+        hi = min(bounds[g][1], rest - sum(lo for lo, _ in others))
+        if lo >= hi:
+            out.append(g)
+    return out
+
+
+def test_a_small_group_of_answers_cannot_be_pinned_by_the_group_sizes(poll: Poll) -> None:
+    """Found by review17 after the fix above: 14, 10 and 8 voted by age; 12, 10 and 4 of them
+    answered "one" (26). With only 14-16 ("[c]") and 17-18 ("<5") hidden, they hold 26 - 12
+    = 14, and as 14-16 has only 10 members (its size is published), 17-18 has at least 4:
+    pinned. Hiding 11-13's 12 too lets 17-18 be 2, 3 or 4."""
+    ballots = []
+    for age, n, answered in (("11-13", 14, 12), ("14-16", 10, 10), ("17-18", 8, 4)):
+        for i in range(n):
+            row = ballot(age, "North", "Jobs", ("Parks", "Buses"), ("Bikes", "Shops", "Libraries"))
+            ballots.append(row if i < answered else [a for a in row if a[0] != "one"])
+    raw = build_results("atk", poll, tally(poll, ballots), M)
+    res = apply_suppression(raw)
+    shown = published_answered(res, "one", "age")
+    true = {
+        t.group: t.respondents for t in raw.tables if t.question == "one" and t.dimension == "age"
+    }
+    assert answers_pinned(shown, true, {"11-13": 14, "14-16": 10, "17-18": 8}, 26) == []
+    assert shown == {"11-13": "[c]", "14-16": "[c]", "17-18": "<5"}
+
+
 def test_random_polls_leave_no_small_group_of_answers_to_the_total(poll: Poll) -> None:
     """Random polls with an optional question skipped more by some groups: in every breakdown
-    of every question (age, area, and themes alike), the groups whose respondents to it are
-    hidden are none, or two or more that together leave the threshold or more."""
+    of every question, no hidden small count of its respondents by group is pinned by the
+    question's respondents, the shown counts, the markers and the group sizes; except where
+    every group's count is hidden already (then only hiding the question's own respondents
+    would do, which is not done: logged as a warning, counted here)."""
     rng = random.Random(17)
-    found = 0
-    for _ in range(40):
+    found = unresolved = 0
+    for _ in range(60):
         skip = {age: rng.choice([0.0, 0.2, 0.6, 0.9]) for age in AGES}
         raw = skipping(rng, poll, rng.randint(12, 60), skip)
         res = apply_suppression(raw)
@@ -572,9 +623,114 @@ def test_random_polls_leave_no_small_group_of_answers_to_the_total(poll: Poll) -
                     for t in raw.tables
                     if t.question == question and t.dimension == dim
                 }
+                own = next(
+                    t for t in res.tables if t.question == dim and not t.dimension
+                )  # the breakdown's own table: each group's size, or its marker
+                sizes = {}
+                for c in own.cells:
+                    size = shown_cell(own, c, M).count
+                    sizes[c.option] = (
+                        size if isinstance(size, int) else M - 1 if size == f"<{M}" else 1 << 40
+                    )
                 shown = published_answered(res, question, dim)
-                hidden = [g for g, v in shown.items() if not isinstance(v, int)]
-                left = total - sum(true[g] for g in shown if g not in hidden)
-                found += any(0 < true[g] < M for g in hidden)
-                assert not (len(hidden) == 1 and 0 < left < M), (question, dim, shown)
+                found += any(0 < true[g] < M for g in shown if not isinstance(shown[g], int))
+                pinned = answers_pinned(shown, true, sizes, total)
+                if pinned and all(not isinstance(v, int) for v in shown.values()):
+                    unresolved += 1
+                    continue
+                assert pinned == [], (question, dim, shown, true, sizes)
     assert found >= 5  # the case arose
+    assert unresolved <= found // 4, (unresolved, found)
+
+
+# --- the same attack on what is published, from ballots in a store ---------------------------
+
+OPTIONAL_POLL = """\
+code: optional-2026
+title: Optional questions
+questions:
+  - id: area
+    kind: choice
+    text: Where do you live?
+    options: [North, South]
+    breakdown: true
+  - id: extra
+    kind: choice
+    optional: true
+    text: Anything else?
+    options: [Parks, Buses]
+  - id: why
+    kind: text
+    optional: true
+    text: Why?
+"""
+# (area, channel, answers "extra", writes "why", ballots): 3 paper ballots answer "extra"
+# (12 + 10 + 3 = 25), and 3 in the South write an answer (12 + 3 = 15)
+OPTIONAL_PLAN = [
+    ("north", "telegram", True, True, 12),
+    ("south", "web", True, False, 7),
+    ("south", "web", True, True, 3),
+    ("north", "paper", True, False, 3),
+    ("north", "paper", False, False, 2),
+    ("south", "paper", False, False, 3),
+]
+
+
+async def _optional_json(settings: object, out: Path) -> dict:
+    from bot.app import open_runtime
+    from tests.stored import cast
+
+    rt = await open_runtime(settings)  # type: ignore[arg-type]
+    try:
+        poll = rt.services.polls.parse(OPTIONAL_POLL, "optional.yaml")
+        await rt.services.polls.create(poll, status="open")
+        row = await rt.store.get_poll("optional-2026")
+        assert row is not None
+        n = 1
+        for area, channel, extra, why, count in OPTIONAL_PLAN:
+            choices: tuple = (("area", area, None),)
+            if extra:
+                choices += (("extra", "parks", None),)
+            texts = (("why", "the buses are late", "en", 1.0, False, "transport"),) if why else ()
+            n = await cast(
+                rt.store, poll, row.id, choices, count=count, first=n, now=1_790_000_000,
+                channel=channel, texts=texts,
+            )  # fmt: skip
+        path = await rt.services.reports.export("optional-2026", "json", out, M, free_text=False)
+        return json.loads(path.read_text(encoding="utf-8"))
+    finally:
+        await rt.close()
+
+
+def test_published_respondents_of_optional_questions_leave_no_small_group(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """The JSON download (the site's figures are the same suppressed Results): for each
+    question and each breakdown (area, channel; theme tallies too), the respondents a reader
+    cannot see must not be one group alone with a small remainder."""
+    from conftest import make_settings
+
+    settings = make_settings(tmp_path, database_url, min_cell=M)
+    data = asyncio.run(_optional_json(settings, tmp_path / "out.json"))
+    tables = data["tables"]
+    checked = 0
+    for question in {t["question"] for t in tables}:
+        total = next(
+            t["respondents"]
+            for t in tables
+            if t["question"] == question and not t["dimension"] and t["channel"] == "all"
+        )
+        for dim in {t["dimension"] for t in tables if t["question"] == question} - {""}:
+            rows = [
+                t
+                for t in tables
+                if t["question"] == question
+                and t["dimension"] == dim
+                and t["channel"] in ("all", t["group"])
+            ]
+            hidden = [t["group"] for t in rows if t["respondents"] is None]
+            shown = sum(t["respondents"] for t in rows if t["respondents"] is not None)
+            checked += 1
+            if total is not None and len(hidden) == 1:
+                assert not 0 < total - shown < M, (question, dim, hidden, total - shown)
+    assert checked >= 4  # extra by area and channel, why's themes by area, area by channel
