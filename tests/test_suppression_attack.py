@@ -664,14 +664,17 @@ questions:
     optional: true
     text: Why?
 """
-# (area, channel, answers "extra", writes "why", ballots): 3 paper ballots answer "extra"
-# (12 + 10 + 3 = 25), and 3 in the South write an answer (12 + 3 = 15)
+# (area, channel, answers "extra", writes "why", ballots): 12 of 14 Telegram ballots, all 10
+# web ones and 4 of the 8 paper ones answer "extra" (26: with Telegram's 12 shown, web (10
+# ballots) and paper ("<5") would hold 14, so 10 and 4), and 3 in the South write an answer
+# (12 + 3 = 15)
 OPTIONAL_PLAN = [
     ("north", "telegram", True, True, 12),
+    ("north", "telegram", False, False, 2),
     ("south", "web", True, False, 7),
     ("south", "web", True, True, 3),
-    ("north", "paper", True, False, 3),
-    ("north", "paper", False, False, 2),
+    ("north", "paper", True, False, 4),
+    ("north", "paper", False, False, 1),
     ("south", "paper", False, False, 3),
 ]
 
@@ -703,7 +706,7 @@ async def _optional_json(settings: object, out: Path) -> dict:
 
 
 def test_published_respondents_of_optional_questions_leave_no_small_group(
-    tmp_path: Path, database_url: str | None
+    tmp_path: Path, database_url: str | None, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The JSON download (the site's figures are the same suppressed Results): for each
     question and each breakdown (area, channel; theme tallies too), the respondents a reader
@@ -734,6 +737,29 @@ def test_published_respondents_of_optional_questions_leave_no_small_group(
             if total is not None and len(hidden) == 1:
                 assert not 0 < total - shown < M, (question, dim, hidden, total - shown)
     assert checked >= 4  # extra by area and channel, why's themes by area, area by channel
+    extra = {
+        t["group"]: t["respondents"]
+        for t in tables
+        if t["question"] == "extra" and t["dimension"] == "channel"
+    }
+    assert extra == {"telegram": None, "web": None, "paper": None}
+    # Telegram may hold 12 to 14 of the 26, so paper 2 to 4: nothing left to warn about
+    assert "could still be worked out" not in caplog.text
+
+
+def test_a_count_the_rule_cannot_protect_is_logged(poll: Poll, caplog: pytest.LogCaptureFixture):
+    """The limit of hiding counts of answers: 12, 10 and 4 of groups of 12, 10 and 8 answered
+    "one". Even with all three hidden, 26 answers need the third group's "<5" to be 4 (12 + 10
+    + 4 is the most the groups can hold). Only hiding the question's respondents (and every
+    breakdown that adds up to them) would help; that is not done, but a warning says so."""
+    ballots = []
+    for age, n, answered in (("11-13", 12, 12), ("14-16", 10, 10), ("17-18", 8, 4)):
+        for i in range(n):
+            row = ballot(age, "North", "Jobs", ("Parks", "Buses"), ("Bikes", "Shops", "Libraries"))
+            ballots.append(row if i < answered else [a for a in row if a[0] != "one"])
+    res = apply_suppression(build_results("atk", poll, tally(poll, ballots), M))
+    assert published_answered(res, "one", "age") == {"11-13": "[c]", "14-16": "[c]", "17-18": "<5"}
+    assert "the respondents of one by age could still be worked out" in caplog.text
 
 
 def test_random_polls_sizes_and_answers_together(
