@@ -858,16 +858,25 @@ def _safe_text(
     return replace(a, groups=tuple(kept))
 
 
-def sizes_table(tables: Sequence[Table], dimension: str, total: int) -> Table | None:
+def sizes_table(
+    tables: Sequence[Table], dimension: str, total: int, question: str | None = None
+) -> Table | None:
     """A breakdown's group sizes as one table, for checking them as a table of their own: each
     group's size is the most respondents any of its tables has. The table adds up to the sum
     of the sizes, taken as known: the ballots in no group (outside every session, or who
     skipped the question) are never shown, but may be known from elsewhere (paper ballots by
-    channel), so they are not counted on to hide anything. None if nothing is grouped."""
+    channel), so they are not counted on to hide anything. With ``question``: how many of
+    each group answered that one question (its tables' respondents, which add up to the
+    question's respondents; an optional question's are fewer than the group's size). None if
+    nothing is grouped."""
     sizes: dict[str, Cell] = {}
     for t in tables:
         # a channel's tables are its own ballots alone (channel == group); the others all's
-        if t.dimension == dimension and t.channel in ("all", t.group):
+        if (
+            t.dimension == dimension
+            and t.channel in ("all", t.group)
+            and question in (None, t.question)
+        ):
             old = sizes.get(t.group)
             if old is None or t.respondents > old.count:
                 share = t.respondents / total if total else 0.0
@@ -876,6 +885,72 @@ def sizes_table(tables: Sequence[Table], dimension: str, total: int) -> Table | 
         return None
     cells = sorted(sizes.values(), key=lambda c: (-c.count, c.label.casefold(), c.option))
     return Table(dimension, "choice", "", "", "", sum(c.count for c in cells), tuple(cells))
+
+
+def _pinned_answer(answered: Table, hidden: set[str], caps: dict[str, int], m: int) -> bool:
+    """Does a small hidden count of ``answered`` (how many of each group answered one
+    question) have just one value a reader could give it? The reader knows the sum (the
+    question's respondents), the shown counts, each hidden one's marker ("<m": 0..m-1,
+    "[c]": m or more) and that no group answered more often than it has members (its size,
+    known where it is published, else only its marker)."""
+    bounds = {
+        c.option: (0, min(m - 1, caps[c.option])) if c.count < m else (m, caps[c.option])
+        for c in answered.cells
+        if c.option in hidden
+    }
+    rest = sum(c.count for c in answered.cells if c.option in hidden)
+    for c in answered.cells:
+        if c.option not in hidden or not 0 < c.count < m:
+            continue
+        others = [b for o, b in bounds.items() if o != c.option]
+        lo = max(bounds[c.option][0], rest - sum(hi for _, hi in others))
+        hi = min(bounds[c.option][1], rest - sum(lo for lo, _ in others))
+        if lo >= hi:
+            return True
+    return False
+
+
+def _hidden_answers(tables: Sequence[Table], hidden: set[tuple[str, str]], m: int) -> set[TableKey]:
+    """Group tables whose respondents may not be published. A group's tables of one question
+    publish how many of the group answered it, and these add up to the question's
+    respondents (published too): so for every question and breakdown they are a table of
+    their own (``sizes_table`` with the question), as the group sizes are. Without this, an
+    optional question answered by 3 of one group (withheld, "<5") and 10 of each of two more
+    gave the 3 back as 23 - 10 - 10. A group cannot answer more often than it has members,
+    and a reader knows its size where it is published: so while a small hidden count is
+    pinned by the sizes too (26 answered, 12 shown: a "[c]" group of 10 members and a "<5"
+    one hold 14, so 10 and 4), the smallest shown count is hidden as well. Where even every
+    group's count hidden leaves one pinned (12, 10 and 4 of groups of 12, 10 and 8: the 26
+    leave the third at least 4), a warning is logged. A table whose respondents are hidden is
+    withheld whole (its size "[c]", or "<m")."""
+    out: set[TableKey] = set()
+    for question, dim in {(t.question, t.dimension) for t in tables if t.dimension}:
+        answered = sizes_table(tables, dim, 0, question)
+        if answered is None:
+            continue
+        checked = _apply(answered, plan_suppression([answered], m))
+        groups = {c.option for c in checked.cells if c.suppressed}
+        sizes = sizes_table(tables, dim, 0)
+        caps = {  # what a reader knows of each group's size: it, or its marker
+            c.option: c.count if (dim, c.option) not in hidden else m - 1 if c.count < m else BIG
+            for c in (sizes.cells if sizes else ())
+        }
+        shown = sorted(
+            (c for c in answered.cells if c.option not in groups),
+            key=lambda c: (c.count, c.label.casefold(), c.option),
+        )
+        while groups and shown and _pinned_answer(answered, groups, caps, m):
+            groups.add(shown.pop(0).option)
+        if _pinned_answer(answered, groups, caps, m):
+            log.warning("the respondents of %s by %s could still be worked out", question, dim)
+        out |= {
+            table_key(t)
+            for t in tables
+            if (t.question, t.dimension) == (question, dim)
+            and t.group in groups
+            and t.channel in ("all", t.group)
+        }
+    return out
 
 
 def _hidden_groups(tables: Sequence[Table], total: int, m: int) -> set[tuple[str, str]]:
@@ -970,9 +1045,12 @@ def apply_suppression(results: Results, *, protect_zeros: bool = False) -> Resul
     plan = plan_suppression(results.tables, m, protect_zeros=protect_zeros)
     tables = tuple(_apply(t, plan) for t in results.tables)
     hidden = _hidden_groups(tables, results.ballots, m)
+    answers = _hidden_answers(tables, hidden, m)
     tables = _hide_twins(
         tuple(
-            _withhold(t) if (t.dimension, t.group) in hidden else _hide_sizes(t, hidden)
+            _withhold(t)
+            if (t.dimension, t.group) in hidden or table_key(t) in answers
+            else _hide_sizes(t, hidden)
             for t in tables
         )
     )

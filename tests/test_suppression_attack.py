@@ -11,15 +11,19 @@ the threshold (and each figure of a withheld group) can take more than one value
 
 from __future__ import annotations
 
+import asyncio
+import json
 import random
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
 from services.pollfile import Poll, parse_poll
 from services.results import Cell, Results, Table, build_results
 from services.suppression import apply_suppression, plan_suppression, table_key
+from services.suppression import shown as shown_cell
 from storage.records import GroupCount, OptionCount, Respondents, TallyData
 
 PNTS = {"en": "Prefer not to say"}
@@ -497,3 +501,358 @@ def test_people_outside_a_breakdown_leave_a_gap_the_check_handles(poll: Poll) ->
         assert shown_small_places(res, question, places) == []
     area = next(t for t in res.tables if t.question == "area" and not t.dimension)
     assert area.respondents == 34
+
+
+def published_answered(res: Results, question: str, dimension: str) -> dict[str, int | str]:
+    """What each group's table of one question publishes as its respondents: how many of the
+    group answered it (an optional question's differ from the group's size)."""
+    from services.suppression import group_size
+
+    return {
+        t.group: group_size(t, res.min_cell)
+        for t in res.tables
+        if t.question == question and t.dimension == dimension and t.channel in ("all", t.group)
+    }
+
+
+def skipping(rng: random.Random, poll: Poll, n: int, skip: dict[str, float]) -> Results:
+    """A random poll in which each age group skips the optional question "one" at its own
+    rate (``skip``: age -> chance of skipping)."""
+    ballots = []
+    for _ in range(n):
+        age = rng.choice(AGES)
+        row = ballot(age, rng.choice(AREAS), rng.choice(ONE), tuple(rng.sample(TWO, 2)),
+                     tuple(rng.sample(ORDER, 3)))  # fmt: skip
+        if rng.random() < skip[age]:
+            row = [a for a in row if a[0] != "one"]
+        ballots.append(row)
+    return build_results("atk", poll, tally(poll, ballots), M)
+
+
+def test_a_small_group_of_answers_cannot_be_taken_from_the_question_total(poll: Poll) -> None:
+    """Found by review17: 10 of each age group voted, and all of 11-13 and 17-18 answered the
+    optional question "one", but only 3 of 14-16 did. The 14-16 row of "one" is withheld
+    ("<5"), but the question's 23 respondents less the other groups' 10 and 10 gave the 3
+    back. A question's respondents by group are checked as a table of their own, as the
+    group sizes are: one more group's respondents to that question is hidden ("[c]")."""
+    ballots = []
+    for age, area, answered in (("11-13", "North", 10), ("14-16", "South", 3),
+                                ("17-18", "South", 10)):  # fmt: skip
+        for i in range(10):
+            row = ballot(age, area, "Jobs", ("Parks", "Buses"), ("Bikes", "Shops", "Libraries"))
+            ballots.append(row if i < answered else [a for a in row if a[0] != "one"])
+    res = apply_suppression(build_results("atk", poll, tally(poll, ballots), M))
+    one = next(t for t in res.tables if t.question == "one" and not t.dimension)
+    assert one.respondents == 23
+    answered = published_answered(res, "one", "age")
+    assert answered["14-16"] == "<5"
+    numbers = [v for v in answered.values() if isinstance(v, int)]
+    assert len(numbers) < 2, answered  # 23 - 10 - 10 = 3 before
+    # the age groups' own sizes (10 each) are not small, and stay shown
+    assert published_sizes(res, "age")["14-16"] >= {10}
+
+
+def answers_pinned(
+    shown: dict[str, int | str], true: dict[str, int], sizes: dict[str, int], total: int
+) -> list[str]:
+    """The hidden small counts of one question's respondents by group that a reader pins: the
+    groups add up to the question's respondents, each hidden count lies within its marker
+    ("<5": 0..4, "[c]": 5 or more) and within its group's size (where it is published, else
+    its marker). One sum with bounds:
+    each count's range is exact."""
+    hidden = [g for g, v in shown.items() if not isinstance(v, int)]
+    rest = total - sum(v for v in shown.values() if isinstance(v, int))
+    bounds = {
+        g: (0, min(M - 1, sizes[g])) if shown[g] == f"<{M}" else (M, sizes[g]) for g in hidden
+    }
+    out = []
+    for g in hidden:
+        if not 0 < true[g] < M:
+            continue
+        others = [b for h, b in bounds.items() if h != g]
+        lo = max(bounds[g][0], rest - sum(hi for _, hi in others))
+        hi = min(bounds[g][1], rest - sum(lo for lo, _ in others))
+        if lo >= hi:
+            out.append(g)
+    return out
+
+
+def test_a_small_group_of_answers_cannot_be_pinned_by_the_group_sizes(poll: Poll) -> None:
+    """Found by review17 after the fix above: 14, 10 and 8 voted by age; 12, 10 and 4 of them
+    answered "one" (26). With only 14-16 ("[c]") and 17-18 ("<5") hidden, they hold 26 - 12
+    = 14, and as 14-16 has only 10 members (its size is published), 17-18 has at least 4:
+    pinned. Hiding 11-13's 12 too lets 17-18 be 2, 3 or 4."""
+    ballots = []
+    for age, n, answered in (("11-13", 14, 12), ("14-16", 10, 10), ("17-18", 8, 4)):
+        for i in range(n):
+            row = ballot(age, "North", "Jobs", ("Parks", "Buses"), ("Bikes", "Shops", "Libraries"))
+            ballots.append(row if i < answered else [a for a in row if a[0] != "one"])
+    raw = build_results("atk", poll, tally(poll, ballots), M)
+    res = apply_suppression(raw)
+    shown = published_answered(res, "one", "age")
+    true = {
+        t.group: t.respondents for t in raw.tables if t.question == "one" and t.dimension == "age"
+    }
+    assert answers_pinned(shown, true, {"11-13": 14, "14-16": 10, "17-18": 8}, 26) == []
+    assert shown == {"11-13": "[c]", "14-16": "[c]", "17-18": "<5"}
+
+
+def test_random_polls_leave_no_small_group_of_answers_to_the_total(poll: Poll) -> None:
+    """Random polls with an optional question skipped more by some groups: in every breakdown
+    of every question, no hidden small count of its respondents by group is pinned by the
+    question's respondents, the shown counts, the markers and the group sizes; except where
+    every group's count is hidden already (then only hiding the question's own respondents
+    would do, which is not done: logged as a warning, counted here)."""
+    rng = random.Random(17)
+    found = unresolved = 0
+    for _ in range(60):
+        skip = {age: rng.choice([0.0, 0.2, 0.6, 0.9]) for age in AGES}
+        raw = skipping(rng, poll, rng.randint(12, 60), skip)
+        res = apply_suppression(raw)
+        for question in ("one", "two", "order", "age", "area"):
+            total = next(
+                t.respondents
+                for t in raw.tables
+                if t.question == question and not t.dimension and t.channel == "all"
+            )
+            for dim in ("age", "area"):
+                if dim == question:
+                    continue
+                true = {
+                    t.group: t.respondents
+                    for t in raw.tables
+                    if t.question == question and t.dimension == dim
+                }
+                own = next(
+                    t for t in res.tables if t.question == dim and not t.dimension
+                )  # the breakdown's own table: each group's size, or its marker
+                sizes = {}
+                for c in own.cells:
+                    size = shown_cell(own, c, M).count
+                    sizes[c.option] = (
+                        size if isinstance(size, int) else M - 1 if size == f"<{M}" else 1 << 40
+                    )
+                shown = published_answered(res, question, dim)
+                found += any(0 < true[g] < M for g in shown if not isinstance(shown[g], int))
+                pinned = answers_pinned(shown, true, sizes, total)
+                if pinned and all(not isinstance(v, int) for v in shown.values()):
+                    unresolved += 1
+                    continue
+                assert pinned == [], (question, dim, shown, true, sizes)
+    assert found >= 5  # the case arose
+    assert unresolved <= found // 4, (unresolved, found)
+
+
+# --- the same attack on what is published, from ballots in a store ---------------------------
+
+OPTIONAL_POLL = """\
+code: optional-2026
+title: Optional questions
+questions:
+  - id: area
+    kind: choice
+    text: Where do you live?
+    options: [North, South]
+    breakdown: true
+  - id: extra
+    kind: choice
+    optional: true
+    text: Anything else?
+    options: [Parks, Buses]
+  - id: why
+    kind: text
+    optional: true
+    text: Why?
+"""
+# (area, channel, answers "extra", writes "why", ballots): 12 of 14 Telegram ballots, all 10
+# web ones and 4 of the 8 paper ones answer "extra" (26: with Telegram's 12 shown, web (10
+# ballots) and paper ("<5") would hold 14, so 10 and 4), and 3 in the South write an answer
+# (12 + 3 = 15)
+OPTIONAL_PLAN = [
+    ("north", "telegram", True, True, 12),
+    ("north", "telegram", False, False, 2),
+    ("south", "web", True, False, 7),
+    ("south", "web", True, True, 3),
+    ("north", "paper", True, False, 4),
+    ("north", "paper", False, False, 1),
+    ("south", "paper", False, False, 3),
+]
+
+
+async def _optional_json(settings: object, out: Path) -> dict:
+    from bot.app import open_runtime
+    from tests.stored import cast
+
+    rt = await open_runtime(settings)  # type: ignore[arg-type]
+    try:
+        poll = rt.services.polls.parse(OPTIONAL_POLL, "optional.yaml")
+        await rt.services.polls.create(poll, status="open")
+        row = await rt.store.get_poll("optional-2026")
+        assert row is not None
+        n = 1
+        for area, channel, extra, why, count in OPTIONAL_PLAN:
+            choices: tuple = (("area", area, None),)
+            if extra:
+                choices += (("extra", "parks", None),)
+            texts = (("why", "the buses are late", "en", 1.0, False, "transport"),) if why else ()
+            n = await cast(
+                rt.store, poll, row.id, choices, count=count, first=n, now=1_790_000_000,
+                channel=channel, texts=texts,
+            )  # fmt: skip
+        path = await rt.services.reports.export("optional-2026", "json", out, M, free_text=False)
+        return json.loads(path.read_text(encoding="utf-8"))
+    finally:
+        await rt.close()
+
+
+def test_published_respondents_of_optional_questions_leave_no_small_group(
+    tmp_path: Path, database_url: str | None, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The JSON download (the site's figures are the same suppressed Results): for each
+    question and each breakdown (area, channel; theme tallies too), the respondents a reader
+    cannot see must not be one group alone with a small remainder."""
+    from conftest import make_settings
+
+    settings = make_settings(tmp_path, database_url, min_cell=M)
+    data = asyncio.run(_optional_json(settings, tmp_path / "out.json"))
+    tables = data["tables"]
+    checked = 0
+    for question in {t["question"] for t in tables}:
+        total = next(
+            t["respondents"]
+            for t in tables
+            if t["question"] == question and not t["dimension"] and t["channel"] == "all"
+        )
+        for dim in {t["dimension"] for t in tables if t["question"] == question} - {""}:
+            rows = [
+                t
+                for t in tables
+                if t["question"] == question
+                and t["dimension"] == dim
+                and t["channel"] in ("all", t["group"])
+            ]
+            hidden = [t["group"] for t in rows if t["respondents"] is None]
+            shown = sum(t["respondents"] for t in rows if t["respondents"] is not None)
+            checked += 1
+            if total is not None and len(hidden) == 1:
+                assert not 0 < total - shown < M, (question, dim, hidden, total - shown)
+    assert checked >= 4  # extra by area and channel, why's themes by area, area by channel
+    extra = {
+        t["group"]: t["respondents"]
+        for t in tables
+        if t["question"] == "extra" and t["dimension"] == "channel"
+    }
+    assert extra == {"telegram": None, "web": None, "paper": None}
+    # Telegram may hold 12 to 14 of the 26, so paper 2 to 4: nothing left to warn about
+    assert "could still be worked out" not in caplog.text
+
+
+def test_a_count_the_rule_cannot_protect_is_logged(poll: Poll, caplog: pytest.LogCaptureFixture):
+    """The limit of hiding counts of answers: 12, 10 and 4 of groups of 12, 10 and 8 answered
+    "one". Even with all three hidden, 26 answers need the third group's "<5" to be 4 (12 + 10
+    + 4 is the most the groups can hold). Only hiding the question's respondents (and every
+    breakdown that adds up to them) would help; that is not done, but a warning says so."""
+    ballots = []
+    for age, n, answered in (("11-13", 12, 12), ("14-16", 10, 10), ("17-18", 8, 4)):
+        for i in range(n):
+            row = ballot(age, "North", "Jobs", ("Parks", "Buses"), ("Bikes", "Shops", "Libraries"))
+            ballots.append(row if i < answered else [a for a in row if a[0] != "one"])
+    res = apply_suppression(build_results("atk", poll, tally(poll, ballots), M))
+    assert published_answered(res, "one", "age") == {"11-13": "[c]", "14-16": "[c]", "17-18": "<5"}
+    assert "the respondents of one by age could still be worked out" in caplog.text
+
+
+def test_random_polls_sizes_and_answers_together(
+    poll: Poll, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Group sizes and each question's respondents by group, solved together as a reader
+    could: a hidden size or count is a variable within its marker; the sizes add up to the
+    ballots (everyone answers the breakdown), each question's counts to its respondents, and
+    no group answers a question more often than it has members. Every hidden small size or
+    count must keep two values, except in a breakdown the rule owns up to with a warning
+    (every group's count of a question hidden and one still pinned: tiny polls, e.g. two
+    groups "<5" and 8 answers, so both 4; they are counted here)."""
+    rng = random.Random(1717)
+    searched = unresolved = 0
+    for _ in range(120):
+        skip = {age: rng.choice([0.0, 0.2, 0.6, 0.9]) for age in AGES}
+        raw = skipping(rng, poll, rng.randint(12, 60), skip)
+        caplog.clear()
+        res = apply_suppression(raw)
+        owned = {r.getMessage().split(" by ")[-1].split()[0] for r in caplog.records}
+        for dim in ("age", "area"):
+            if dim in owned:
+                unresolved += 1
+                continue
+            model = Model()
+            targets: list[tuple[str, str, int, int]] = []
+
+            def var(value: int | str, truth: int, model: Model = model) -> int | tuple:
+                if isinstance(value, int):
+                    return ("known", value)
+                lo, hi = (0, M - 1) if value == f"<{M}" else (M, 1 << 20)
+                return model.var(lo, hi, truth)
+
+            own = next(t for t in res.tables if t.question == dim and not t.dimension)
+            true_own = next(t for t in raw.tables if t.question == dim and not t.dimension)
+            truth = {c.option: c.count for c in true_own.cells}
+            sizes = {c.option: var(shown_cell(own, c, M).count, c.count) for c in own.cells}
+            for g, v in sizes.items():
+                if isinstance(v, int) and 0 < truth[g] < M:
+                    targets.append(("size", g, v, truth[g]))
+            known = sum(v[1] for v in sizes.values() if isinstance(v, tuple))
+            free = [v for v in sizes.values() if isinstance(v, int)]
+            model.add([(v, 1) for v in free], raw.ballots - known, raw.ballots - known)
+            all_hidden: set[str] = set()
+            for question in ("one", "two", "order", "area", "age"):
+                if question == dim:
+                    continue
+                total = next(
+                    t.respondents
+                    for t in raw.tables
+                    if t.question == question and not t.dimension and t.channel == "all"
+                )
+                shown = published_answered(res, question, dim)
+                true = {
+                    t.group: t.respondents
+                    for t in raw.tables
+                    if t.question == question and t.dimension == dim
+                }
+                if shown and all(not isinstance(v, int) for v in shown.values()):
+                    all_hidden.add(question)
+                terms, rest = [], total
+                mine = {g: var(value, true[g]) for g, value in shown.items()}
+                for g, v in mine.items():
+                    if isinstance(v, tuple):
+                        rest -= v[1]
+                        continue
+                    terms.append((v, 1))
+                    if 0 < true[g] < M and question not in all_hidden:
+                        targets.append((question, g, v, true[g]))
+                    size = sizes[g]
+                    if isinstance(size, int):
+                        model.add([(v, 1), (size, -1)], -(1 << 40), 0)
+                    else:
+                        model.add([(v, 1)], 0, size[1])
+                for g, v in mine.items():  # a size is at least any count of its group
+                    if isinstance(v, tuple) and isinstance(sizes[g], int):
+                        model.add([(sizes[g], 1)], v[1], 1 << 40)
+                model.add(terms, rest, rest)
+                if total == raw.ballots:  # everyone answered: each group's count is its size
+                    for g, v in mine.items():
+                        size = sizes[g]
+                        if isinstance(v, int) and isinstance(size, int):
+                            model.add([(v, 1), (size, -1)], 0, 0)
+                        elif isinstance(v, int):
+                            model.add([(v, 1)], size[1], size[1])
+                        elif isinstance(size, int):
+                            model.add([(size, 1)], v[1], v[1])
+            assert model.holds()
+            for name, g, v, value in targets:
+                try:
+                    other = model.other_value([(v, 1)])
+                except Unsolved:
+                    continue
+                searched += 1
+                assert other, (dim, name, g, value)
+    assert searched >= 100 and unresolved <= 10, (searched, unresolved)
