@@ -588,7 +588,13 @@ def write_png(results: Results, path: Path, lang: str = "en") -> None:
     left = 0.36
     bars_px = BAR_HEIGHT * max(len(cells), 1)
     ax = fig.add_axes((left, (height - top - bars_px) / height, 0.56, bars_px / height))
-    values = [0.0 if c.suppressed else float(c.points if rank else c.share * 100) for c in cells]
+    # a bar's length is its share, or its count where the shares are hidden with the size
+    values = [
+        0.0
+        if f.hidden
+        else float(c.points if rank else (c.count if f.share is None else c.share * 100))
+        for c, f in zip(cells, figs, strict=True)
+    ]
     xmax = max([*values, 1.0])
     ax.set_xlim(0, xmax * 1.15)
     ax.set_ylim(len(cells) - 0.5, -0.5) if cells else ax.set_ylim(0.5, -0.5)
@@ -598,7 +604,13 @@ def write_png(results: Results, path: Path, lang: str = "en") -> None:
             label, at = str(f.points if rank else f.count), xmax * 0.06
         else:
             ax.barh(y, v, height=0.64, color="#1f5f99")
-            label = w("chart_points", points=c.points) if rank else f"{v:.0f}%  ({c.count})"
+            label = (
+                w("chart_points", points=c.points)
+                if rank
+                else str(c.count)
+                if f.share is None
+                else f"{v:.0f}%  ({c.count})"
+            )
             at = v + xmax * 0.01
         ax.text(at, y, label, va="center", ha="left", fontsize=16)
     ax.set_yticks(range(len(cells)))

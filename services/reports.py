@@ -349,6 +349,7 @@ class ReportService:
         most = 0
         respondents = ballots = 0
         hidden: set[str] = set()  # options a poll's own published results hide
+        secret = False  # a poll's own published results hide how many answered its question
 
         def key_of(q: Question, cell: Cell) -> str:
             option = q.option(cell.option)
@@ -368,13 +369,13 @@ class ReportService:
             ballots += data.ballots
             if min_cell > 0:
                 own = await self.results(row.code, min_cell)
-                hidden |= {
-                    key_of(q, c)
+                main = next(
+                    t
                     for t in own.tables
                     if t.question == q.id and not t.dimension and t.channel == "all"
-                    for c in t.cells
-                    if c.suppressed
-                }
+                )
+                hidden |= {key_of(q, c) for c in main.cells if c.suppressed}
+                secret |= not isinstance(group_size(main, min_cell), int)
             for cell in table.cells:
                 option = q.option(cell.option)
                 key = key_of(q, cell)
@@ -423,7 +424,7 @@ class ReportService:
                 questions=(("campaign", kind, self._catalog.plain("en", "export_combined")),),
             )
         )
-        return _hide_combined(results, hidden)
+        return _hide_combined(results, hidden, secret)
 
     async def export(
         self,
@@ -507,18 +508,25 @@ def in_language(results: Results, poll: Poll, lang: str) -> Results:
     )
 
 
-def _hide_combined(results: Results, hidden: set[str]) -> Results:
+def _hide_combined(results: Results, hidden: set[str], secret: bool) -> Results:
     """A combined count is the sum of the polls' own, each published in its poll's export: so
     an option any poll hides is hidden combined too (its count minus the other polls' shown
     ones would give the hidden one away). What stays shown is a sum of shown figures, which
-    tells nothing new; hiding more never undoes the combined table's own suppression."""
-    if not hidden:
+    tells nothing new; hiding more never undoes the combined table's own suppression. The
+    combined respondents add up the polls' respondents, and the hidden options together hold
+    the respondents less the shown counts, which each poll publishes of itself; but where a
+    poll hides how many answered (an optional question fewer than the threshold answered),
+    the sum less the other polls' would give it away: then the combined respondents are
+    hidden (``size_hidden``), and with them every share (a count over its share is the
+    size)."""
+    if not hidden and not secret:
         return results
     (t,) = results.tables
     cells = [replace(c, suppressed=c.suppressed or c.option in hidden) for c in t.cells]
     shown = [c for c in cells if not c.suppressed]
     rest = sorted((c for c in cells if c.suppressed), key=lambda c: (c.label.casefold(), c.option))
-    return replace(results, tables=(replace(t, cells=(*shown, *rest)),))
+    table = replace(t, cells=(*shown, *rest), size_hidden=t.size_hidden or secret)
+    return replace(results, tables=(table,))
 
 
 def _turnout_as_tables(results: Results) -> Results:

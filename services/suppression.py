@@ -126,7 +126,8 @@ class Shown:
     marker describes the figure it stands for: ``<m`` only on a count of people below m (a
     hidden cell's count, and its first preferences, which are no more than its count); every
     other hidden figure is ``[c]``, including the points of a small count (points are not a
-    count of people: 4 people can give 12 points). A hidden share is ``None`` (left blank).
+    count of people: 4 people can give 12 points). A hidden share is ``None`` (left blank), and
+    so is every share of a table whose respondents are hidden (``size_hidden``).
     """
 
     count: int | str
@@ -142,7 +143,7 @@ def shown(table: Table, cell: Cell, min_cell: int) -> Shown:
     if not cell.suppressed:
         return Shown(
             cell.count,
-            cell.share,
+            None if table.size_hidden else cell.share,  # count / share would give the size
             cell.first if rank else None,
             cell.points if rank else None,
             False,

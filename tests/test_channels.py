@@ -8,6 +8,7 @@ import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from bot.app import Runtime, open_runtime
@@ -221,3 +222,70 @@ async def test_a_combined_ranking_gives_away_no_poll_s_hidden_count(
         if count in ("<5", "[c]"):  # hidden in its own poll: hidden in the combination too
             assert combined[label] in ("<5", "[c]"), (label, combined)
     assert combined["Climate"] == "17"  # shown in every poll: the sum says nothing new
+
+
+async def _cast_in(rt: Runtime, code: str, priorities: list[str | None]) -> None:
+    """One Telegram ballot per entry into poll ``code`` (None: the question left out)."""
+    loaded = await rt.services.polls.by_code(code)
+    assert loaded is not None
+    row, poll = loaded
+    for n, priority in enumerate(priorities):
+        choices: tuple[tuple[str, str, None], ...] = (
+            ("age", "13-15", None),
+            ("area", "north", None),
+        )
+        if priority:
+            choices += (("priority", priority, None),)
+        ballot = NewBallot(row.id, "2026-12-01", choices=choices, groups=poll.group_key(choices))
+        await rt.store.cast_ballot(ballot, f"{code}-{n}".encode(), None, 1_796_000_000)
+
+
+async def test_a_combined_ranking_gives_away_no_poll_s_hidden_number_of_answers(
+    rt: Runtime, tmp_path: Path
+) -> None:
+    """An optional main question 3 of 20 answered: its own results say "<5" answered. The
+    combined respondents (3 + 25 = 28) less the other poll's 25 would give the 3 away, and so
+    would any count over its share: so the combined respondents and every share are hidden."""
+    optional = SIMPLE_POLL.replace("code: test-poll", "code: opt-poll").replace(
+        "options: [Mental health, Transport, Climate, Jobs]\n",
+        "options: [Mental health, Transport, Climate, Jobs]\n    optional: true\n",
+    )
+    other = SIMPLE_POLL.replace("code: test-poll", "code: big-poll")
+    for text, name in ((optional, "o.yaml"), (other, "b.yaml")):
+        await rt.services.polls.create(rt.services.polls.parse(text, name), status="open")
+    await _cast_in(rt, "opt-poll", ["jobs", "jobs", "climate"] + [None] * 17)
+    await _cast_in(rt, "big-poll", ["jobs"] * 6 + ["climate"] * 8 + ["transport"] * 11)
+    own = tmp_path / "own.json"
+    await rt.services.reports.export("opt-poll", "json", own, 5)
+    (main,) = [
+        t
+        for t in json.loads(own.read_text())["tables"]
+        if t["question"] == "priority" and not t["dimension"] and t["channel"] == "all"
+    ]
+    assert main["respondents"] is None  # "<5" answered
+    out = tmp_path / "c.json"
+    await rt.services.reports.export(["opt-poll", "big-poll"], "json", out, 5)
+    data = json.loads(out.read_text())
+    (table,) = data["tables"]
+    assert table["respondents"] is None
+    counts = {c["label"]: c["count"] for c in table["cells"]}
+    # every count of opt-poll's question is hidden there (zeros too), so every combined one is
+    assert set(counts.values()) == {None}
+    assert all(c["share"] is None for c in table["cells"])
+    csv_out = tmp_path / "c.csv"
+    await rt.services.reports.export(["opt-poll", "big-poll"], "csv", csv_out, 5)
+    assert "28" not in csv_out.read_text()
+    assert {r["share"] for r in csv.DictReader(csv_out.read_text().splitlines())} == {""}
+    xlsx = tmp_path / "c.xlsx"
+    await rt.services.reports.export(["opt-poll", "big-poll"], "xlsx", xlsx, 5)
+    book = openpyxl.load_workbook(xlsx)
+    assert 28 not in {c.value for ws in book for row in ws.iter_rows() for c in row}
+    png = tmp_path / "c.png"
+    await rt.services.reports.export(["opt-poll", "big-poll"], "png", png, 5)
+    assert png.read_bytes().startswith(b"\x89PNG")
+    # with both polls' answers published in full, the size and shares come back
+    await _cast(rt, "telegram", "climate", 9)
+    await rt.services.reports.export(["test-poll", "big-poll"], "json", out, 5)
+    (table,) = json.loads(out.read_text())["tables"]
+    assert table["respondents"] == 34
+    assert any(c["share"] for c in table["cells"])
