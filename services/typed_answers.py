@@ -70,7 +70,7 @@ class TypedAnswers:
         A language tag that is one the bot and the poll speak, other than the journey's, brings
         an offer to switch with the next screen (once per language per journey); an earlier
         offer goes, since it was about an earlier answer. Detection only ever suggests."""
-        clean, scrubbed = scrub(body, names)
+        clean, scrubbed = await asyncio.to_thread(scrub, body, names)  # never stalls the bot
         j.answers[q.id] = clean
         lang, confidence = await asyncio.to_thread(detect_language, clean, self._expected)
         j.text_langs[q.id] = [lang, round(confidence, 3)]
