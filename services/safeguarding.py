@@ -294,7 +294,7 @@ def _conditional(text: str, found: re.Match[str], rules: _Rules) -> bool:
     if not rules.joking[1].search(found.group()):
         return False
     start = max(0, found.start() - 60)
-    ifs = [m for m in condition.finditer(text, start, found.start())]
+    ifs = condition.finditer(text, start, found.start())
     return any(not honest.match(text, m.start()) for m in ifs)
 
 

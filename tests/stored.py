@@ -20,6 +20,7 @@ from storage.open import open_store
 from storage.records import NewBallot
 
 if TYPE_CHECKING:
+    from bot.app import Runtime
     from services.pollfile import Poll
 
 
@@ -119,6 +120,16 @@ async def assert_nowhere(source: object, *needles: Needle) -> None:
     for needle in needles:
         form = needle if isinstance(needle, bytes) else str(needle).encode()
         assert form not in raw, needle
+
+
+async def open_poll(runtime: Runtime, text: str, source: str) -> tuple[Poll, int]:
+    """A poll file's text made into an open poll of a running markbot (a results test's seed,
+    before ``cast``): the poll and its id."""
+    poll = runtime.services.polls.parse(text, source)
+    await runtime.services.polls.create(poll, status="open")
+    row = await runtime.store.get_poll(poll.code)
+    assert row is not None
+    return poll, row.id
 
 
 async def cast(

@@ -3,12 +3,35 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from conftest import Harness, to_text_question, vote
 
+from standin import FakeUser
 from storage.records import CastResult
 from tests.stored import count, rows
 
 BUSES = "Buses are too expensive"
+
+
+async def _to_send(user: FakeUser) -> None:
+    """Start the test poll and answer every question by tapping (the open one skipped): the
+    last screen is the one with "Send my answers"."""
+    await user.send_command("start", "test-poll")
+    await user.next_output()
+    for label in ("Start", "13-15", "North", "Jobs", "Skip this question"):
+        await user.press(label)
+        await user.next_output()
+
+
+def _send_data(message: dict[str, Any]) -> str:
+    """The callback data of the message's "Send my answers" button."""
+    return next(
+        b["callback_data"]
+        for row in message["reply_markup"]["inline_keyboard"]
+        for b in row
+        if b["text"] == "Send my answers"
+    )
 
 
 async def test_full_journey_counts_one_ballot(markbot: Harness) -> None:
@@ -164,11 +187,7 @@ async def test_unknown_closed_and_draft_polls(markbot: Harness) -> None:
 async def test_poll_closed_mid_journey_is_not_counted(markbot: Harness) -> None:
     await markbot.add_poll()
     user = markbot.user(1007)
-    await user.send_command("start", "test-poll")
-    await user.next_output()
-    for label in ("Start", "13-15", "North", "Jobs", "Skip this question"):
-        await user.press(label)
-        await user.next_output()
+    await _to_send(user)
     await markbot.runtime.services.polls.set_status("test-poll", "closed")
     await user.press("Send my answers")
     out = await user.next_output()
@@ -322,18 +341,8 @@ async def test_privacy_details_from_the_notice(markbot: Harness) -> None:
 async def test_double_tap_on_submit_counts_once(markbot: Harness) -> None:
     await markbot.add_poll()
     user = markbot.user(1015)
-    await user.send_command("start", "test-poll")
-    await user.next_output()
-    for label in ("Start", "13-15", "North", "Jobs", "Skip this question"):
-        await user.press(label)
-        await user.next_output()
-    msg = user.last_bot_message()
-    data = next(
-        b["callback_data"]
-        for row in msg["reply_markup"]["inline_keyboard"]
-        for b in row
-        if b["text"] == "Send my answers"
-    )
+    await _to_send(user)
+    data = _send_data(user.last_bot_message())
     # five presses delivered together, handled concurrently
     await __import__("asyncio").gather(*(user.press_data(data) for _ in range(5)))
     # The thank-you screen comes only after the commit; "idle" alone (50 ms of quiet) can come
@@ -355,18 +364,9 @@ async def test_redelivered_submit_after_restart_counts_once(standin, settings) -
     h = await start_markbot(standin, settings)
     await h.add_poll()
     user = h.user(1016)
-    await user.send_command("start", "test-poll")
-    await user.next_output()
-    for label in ("Start", "13-15", "North", "Jobs", "Skip this question"):
-        await user.press(label)
-        await user.next_output()
+    await _to_send(user)
     msg = user.last_bot_message()
-    data = next(
-        b["callback_data"]
-        for row in msg["reply_markup"]["inline_keyboard"]
-        for b in row
-        if b["text"] == "Send my answers"
-    )
+    data = _send_data(msg)
     await user.press_data(data)
     await user.next_output()
     await h.shutdown()

@@ -25,7 +25,7 @@ from bot.cli import main
 from bot.settings import Settings
 from prompts import load_catalog
 from tests.langs import assert_poll_words_marked
-from tests.stored import cast
+from tests.stored import cast, open_poll
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver
@@ -203,23 +203,17 @@ async def _cast(settings: Settings, english_only: bool = False) -> None:
     rt = await open_runtime(settings)
     try:
         await rt.services.polls.create(rt.services.polls.parse(texts["empty"], "empty.yaml"))
-        poll = rt.services.polls.parse(texts["poll"], "youth.yaml")
-        await rt.services.polls.create(poll, status="open")
-        row = await rt.store.get_poll(CODE)
-        assert row is not None
-        n = await cast_plan(rt.store, poll, row.id)
-        schools = rt.services.polls.parse(texts["schools"], "schools.yaml")
-        await rt.services.polls.create(schools, status="open")
-        row = await rt.store.get_poll("schools-2026")
-        assert row is not None
+        poll, poll_id = await open_poll(rt, texts["poll"], "youth.yaml")
+        n = await cast_plan(rt.store, poll, poll_id)
+        schools, schools_id = await open_poll(rt, texts["schools"], "schools.yaml")
         for school, issue, label, themes, count in SCHOOL_PLAN:
-            session = await rt.store.session_id(row.id, label, f"token-{label}", NOW)
+            session = await rt.store.session_id(schools_id, label, f"token-{label}", NOW)
             choices = (("school", school, None), ("issue", issue, None))
             why = (("why", "because it matters to me", "en", 1.0, False, themes),)
             n = await cast(
                 rt.store,
                 schools,
-                row.id,
+                schools_id,
                 choices,
                 count=count,
                 first=n,
@@ -1133,10 +1127,7 @@ def test_a_small_channel_cannot_be_worked_out_from_the_others_and_the_total(
     async def go() -> tuple[list[int | str], int, tuple]:
         rt = await open_runtime(settings)
         try:
-            poll = rt.services.polls.parse(CHANNEL_POLL, "c.yaml")
-            await rt.services.polls.create(poll, status="open")
-            row = await rt.store.get_poll("channels-2026")
-            assert row is not None
+            poll, poll_id = await open_poll(rt, CHANNEL_POLL, "c.yaml")
             n = 1
             for channel, pick, count in (
                 ("telegram", "alpha", 14),
@@ -1145,7 +1136,7 @@ def test_a_small_channel_cannot_be_worked_out_from_the_others_and_the_total(
             ):
                 choices = (("pick", pick, None),)
                 n = await cast(
-                    rt.store, poll, row.id, choices, count=count, first=n, now=NOW, channel=channel
+                    rt.store, poll, poll_id, choices, count=count, first=n, now=NOW, channel=channel
                 )
             res = await rt.services.reports.results("channels-2026", MIN_CELL)
             sizes = [

@@ -4,12 +4,13 @@ SQLite and on PostgreSQL: conftest's ``database_url``)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 from conftest import Harness, make_settings, start_markbot, vote
 
-from standin import BotApiStandin
+from standin import BotApiStandin, FakeUser
 from tests.stored import count, found_anywhere, rows
 
 OWNER = 9001
@@ -26,6 +27,27 @@ async def staffed(
     harness = await start_markbot(standin, settings)
     try:
         yield harness
+    finally:
+        await harness.shutdown()
+
+
+@asynccontextmanager
+async def _with_public_address(
+    standin: BotApiStandin, tmp_path: Path, database_url: str | None
+) -> AsyncIterator[tuple[Harness, FakeUser]]:
+    """markbot with an owner and a public web address (what /codes needs), the test poll added:
+    the running harness and the owner's chat; markbot stops when the block ends."""
+    settings = make_settings(
+        tmp_path,
+        database_url,
+        api_url=standin.base_url,
+        admins=(OWNER,),
+        public_url="https://votes.example.gov.uk",
+    )
+    harness = await start_markbot(standin, settings)
+    try:
+        await harness.add_poll()
+        yield harness, harness.user(OWNER, first_name="Pat")
     finally:
         await harness.shutdown()
 
@@ -320,17 +342,7 @@ async def test_paper_upload_from_the_chat(staffed: Harness) -> None:
 async def test_codes_come_as_a_printable_sheet(
     standin: BotApiStandin, tmp_path: Path, database_url: str | None
 ) -> None:
-    settings = make_settings(
-        tmp_path,
-        database_url,
-        api_url=standin.base_url,
-        admins=(OWNER,),
-        public_url="https://votes.example.gov.uk",
-    )
-    h = await start_markbot(standin, settings)
-    try:
-        await h.add_poll()
-        owner = h.user(OWNER, first_name="Pat")
+    async with _with_public_address(standin, tmp_path, database_url) as (h, owner):
         await owner.send_command("codes", "test-poll 12 Year 9, Hillside")
         out = await owner.next_output(timeout=30)
         assert out.method == "sendDocument" and "12 single-use voting codes" in out.plain
@@ -340,9 +352,7 @@ async def test_codes_come_as_a_printable_sheet(
         stranger = h.user(4242)
         await stranger.send_command("codes", "test-poll 12")
         assert "don't know that command" in (await stranger.next_output()).plain
-    finally:
-        await h.shutdown()
-    assert await count(settings, "vote_codes") == 12
+    assert await count(h.settings, "vote_codes") == 12
 
 
 async def test_codes_need_the_public_address(staffed: Harness) -> None:
@@ -383,19 +393,7 @@ async def test_codes_with_a_count_in_other_digits_make_a_sheet(
 ) -> None:
     """/codes CODE ² ("²" passes str.isdigit() but not int()): no crash; it is taken as the
     sheet's label, as any other word after the code that isn't a count."""
-    settings = make_settings(
-        tmp_path,
-        database_url,
-        api_url=standin.base_url,
-        admins=(OWNER,),
-        public_url="https://votes.example.gov.uk",
-    )
-    h = await start_markbot(standin, settings)
-    try:
-        await h.add_poll()
-        owner = h.user(OWNER, first_name="Pat")
+    async with _with_public_address(standin, tmp_path, database_url) as (_, owner):
         await owner.send_command("codes", "test-poll \u00b2")
         out = await owner.next_output(timeout=30)
         assert out.method == "sendDocument", out.plain
-    finally:
-        await h.shutdown()

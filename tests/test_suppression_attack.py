@@ -681,14 +681,11 @@ OPTIONAL_PLAN = [
 
 async def _optional_json(settings: object, out: Path) -> dict:
     from bot.app import open_runtime
-    from tests.stored import cast
+    from tests.stored import cast, open_poll
 
     rt = await open_runtime(settings)  # type: ignore[arg-type]
     try:
-        poll = rt.services.polls.parse(OPTIONAL_POLL, "optional.yaml")
-        await rt.services.polls.create(poll, status="open")
-        row = await rt.store.get_poll("optional-2026")
-        assert row is not None
+        poll, poll_id = await open_poll(rt, OPTIONAL_POLL, "optional.yaml")
         n = 1
         for area, channel, extra, why, count in OPTIONAL_PLAN:
             choices: tuple = (("area", area, None),)
@@ -696,7 +693,7 @@ async def _optional_json(settings: object, out: Path) -> dict:
                 choices += (("extra", "parks", None),)
             texts = (("why", "the buses are late", "en", 1.0, False, "transport"),) if why else ()
             n = await cast(
-                rt.store, poll, row.id, choices, count=count, first=n, now=1_790_000_000,
+                rt.store, poll, poll_id, choices, count=count, first=n, now=1_790_000_000,
                 channel=channel, texts=texts,
             )  # fmt: skip
         path = await rt.services.reports.export("optional-2026", "json", out, M, free_text=False)

@@ -604,6 +604,16 @@ async def _answer(b: Browser, values: list[str], *, lang: str | None = None) -> 
     return page
 
 
+async def _to_contact_check(b: Browser, detail: str) -> Page:
+    """Answer web-poll so that it signposts, ask for an adult to make contact and give
+    ``detail``: the check page ("This is what the adult will see")."""
+    await _answer(b, ["16-18", "south", "jobs", "i want to kill myself"])
+    await b.get("/v/web-poll/help")
+    page = await b.submit("/v/web-poll/help", {"detail": detail})
+    assert "This is what the adult will see" in page.plain
+    return page
+
+
 def _ballots_in_file(runtime: Runtime) -> int:
     """Ballots in the SQLite file, read beside the (failing) writer."""
     path = runtime.store.path  # type: ignore[attr-defined]
@@ -1057,10 +1067,7 @@ async def test_the_contact_check_page_again_shows_what_was_typed_in_its_language
     try:
         async with web_client(rt) as client:
             b = Browser(client)
-            await _answer(b, ["16-18", "south", "jobs", "i want to kill myself"])
-            await b.get("/v/web-poll/help")
-            page = await b.submit("/v/web-poll/help", {"detail": "07700 900457 after 4pm"})
-            assert "This is what the adult will see" in page.plain
+            await _to_contact_check(b, "07700 900457 after 4pm")
             page = await b.get("/v/web-poll/help?lang=cy")
             check = rt.services.catalog.plain("cy", "web_contact_check_title")
             assert check in page.plain and "07700 900457 after 4pm" in page.plain
@@ -1175,10 +1182,7 @@ async def test_a_contact_detail_on_several_lines_is_checked_on_several_lines(
     try:
         async with web_client(rt) as client:
             b = Browser(client)
-            await _answer(b, ["16-18", "south", "jobs", "i want to kill myself"])
-            await b.get("/v/web-poll/help")
-            page = await b.submit("/v/web-poll/help", {"detail": "07700 900458\r\nafter 4pm"})
-            assert "This is what the adult will see" in page.plain
+            page = await _to_contact_check(b, "07700 900458\r\nafter 4pm")
             assert "07700 900458<br>after 4pm" in page.text
     finally:
         await rt.close()
