@@ -108,6 +108,24 @@ async def test_page_titles_name_the_page_then_the_service_once(runtime: Runtime)
                 assert text == title, text
 
 
+def _title(page: Page) -> str:
+    found = re.search(r"<title>(.*?)</title>", page.text, re.S)
+    assert found is not None
+    return html.unescape(found.group(1)).split("–")[0].strip()
+
+
+async def test_refusal_pages_are_titled_by_their_reason(runtime: Runtime) -> None:
+    """A screen reader says the title first: each refusal's names its reason ("Poll not
+    found", "This poll has closed"), in the page's language, not one title for them all."""
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        assert _title(await b.get("/v/no-such-poll")) == "Poll not found"
+        assert _title(await b.get("/v/no-such-poll?lang=cy")) == "Heb ddod o hyd i'r bleidlais"
+        await runtime.services.polls.set_status("web-poll", "closed")
+        assert _title(await b.get("/v/web-poll?lang=en")) == "This poll has closed"
+        assert _title(await b.get("/v/web-poll?lang=cy")) == "Mae'r bleidlais hon wedi cau"
+
+
 async def test_double_send_and_back_after_send_count_once(runtime: Runtime) -> None:
     async with web_client(runtime) as client:
         b = Browser(client)

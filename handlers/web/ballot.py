@@ -18,6 +18,7 @@ from aiohttp import web
 from markupsafe import Markup, escape
 
 from handlers.web.common import (
+    REFUSED,
     browser_of,
     ctx_of,
     help_url,
@@ -57,12 +58,10 @@ async def landing(request: web.Request) -> web.Response:
         return unknown(request, browser)
     code, poll = found
     if poll.web == "off":
-        return message_page(
-            request, browser, "web_refused_title", [("web_not_offered", {})], poll=poll
-        )
+        return message_page(request, browser, REFUSED, [("web_not_offered", {})], poll=poll)
     not_open = await ctx_of(request).services.journey.not_open(code, browser.lang)
     if not_open is not None:  # closed, or not open yet: say so now, not after Start
-        return message_page(request, browser, "web_refused_title", [not_open], poll=poll)
+        return message_page(request, browser, REFUSED, [not_open], poll=poll)
     typed = clean_text(request.query.get("code", ""))[:40]
     return _landing(request, browser, code, poll, typed=typed)
 
@@ -134,7 +133,7 @@ async def start(request: web.Request) -> web.Response:
     )
     if refusal is not None:
         key, params = refusal
-        response = message_page(request, browser, "web_refused_title", [(key, params)], poll=poll)
+        response = message_page(request, browser, REFUSED, [(key, params)], poll=poll)
     else:  # question 1, or where this voter's journey already was (Start again)
         response = await to_step(request, browser)
     if kept is not None:
@@ -378,11 +377,9 @@ async def send(request: web.Request) -> web.Response:
             return redirect(request, browser, _done_url(code, token))
         # With codes the voter is the code: another browser sent a ballot with it first.
         said = "web_code_used" if poll.web == "codes" else "already_voted"
-        return message_page(request, browser, "web_refused_title", [(said, {})], poll=poll)
+        return message_page(request, browser, REFUSED, [(said, {})], poll=poll)
     if result is CastResult.POLL_CLOSED:
-        return message_page(
-            request, browser, "web_refused_title", [("closed_before_submit", {})], poll=poll
-        )
+        return message_page(request, browser, REFUSED, [("closed_before_submit", {})], poll=poll)
     if isinstance(result, int):
         return redirect(request, browser, f"/v/{code}/q/{result}")
     if result == "submit_failed":  # nothing kept, and the answers are all still there

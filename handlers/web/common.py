@@ -16,6 +16,7 @@ from aiohttp import web
 
 from handlers.web.render import Renderer, paragraphs
 from handlers.web.session import Browser, Sessions
+from prompts import DEFAULT_LANGUAGE
 from services.contact_requests import LeadMessage
 from services.container import Services
 from services.journey import FormState, Person, complete
@@ -40,6 +41,7 @@ class WebContext:
 
 
 CTX = web.AppKey("markbot.web", WebContext)
+REFUSED = "web_refused_title"  # a refusal's general title (see message_page)
 
 
 def ctx_of(request: web.Request) -> WebContext:
@@ -89,8 +91,14 @@ def message_page(
     panel: str | None = None,
     link: tuple[str, str] | None = None,
 ) -> web.Response:
-    """A page of catalog texts: errors, refusals, the end of a journey, privacy."""
+    """A page of catalog texts: errors, refusals, the end of a journey, privacy. A refusal
+    is titled by its reason where the catalog has a title for it (``web_title_<key>``: "This
+    poll has closed"), so the title a screen reader says first tells pages apart (WCAG 2.4.2);
+    any other keeps the general "You can't vote here right now"."""
     catalog = ctx_of(request).services.catalog
+    if title_key == REFUSED and body_keys:
+        own = f"web_title_{body_keys[0][0]}"
+        title_key = own if own in catalog.keys(DEFAULT_LANGUAGE) else title_key
     body = [paragraphs(catalog.t(browser.lang, key, **params)) for key, params in body_keys]
     return page(
         request,
@@ -121,9 +129,7 @@ async def read_form(request: web.Request, browser: Browser) -> dict[str, Any] | 
     except (UnicodeDecodeError, ValueError, LookupError):  # bytes or a charset we can't read
         form = None
     if browser.new:
-        return message_page(
-            request, browser, "web_refused_title", [("web_cookies_needed", {})], status=400
-        )
+        return message_page(request, browser, REFUSED, [("web_cookies_needed", {})], status=400)
     csrf = form.get("csrf") if form is not None else None
     if (
         form is None
@@ -154,7 +160,7 @@ async def poll_of(request: web.Request) -> tuple[str, Poll] | None:
 
 
 def unknown(request: web.Request, browser: Browser) -> web.Response:
-    return message_page(request, browser, "web_refused_title", [("poll_unknown", {})], status=404)
+    return message_page(request, browser, REFUSED, [("poll_unknown", {})], status=404)
 
 
 async def journey_state(request: web.Request, browser: Browser) -> FormState | web.Response:
@@ -171,13 +177,13 @@ async def journey_state(request: web.Request, browser: Browser) -> FormState | w
     ):
         # closed mid-journey: say so at the next page, not after every answer at Send
         return message_page(
-            request, browser, "web_refused_title", [("closed_before_submit", {})], poll=found[1]
+            request, browser, REFUSED, [("closed_before_submit", {})], poll=found[1]
         )
     if state is None or state.code != found[0]:
         return message_page(
             request,
             browser,
-            "web_refused_title",
+            REFUSED,
             [("web_expired_journey", {})],
             poll=found[1],
             link=(
