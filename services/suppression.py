@@ -62,6 +62,25 @@ then the two smallest, ...), so the overall counts that stay shown keep their tr
 breakdown question's own counts are group sizes (public, above), so they are only protected as
 a table of their own. Age-by-area and area-by-age are the same counts and are hidden alike.
 
+Group sizes and counts of answers. A breakdown's group sizes add up to its ballots, and how many
+of each group answered a question (an optional one's fewer than the group) add up to the
+question's respondents: each is a table of its own (``sizes_table``), checked with the same
+plan, and a size hidden there is hidden everywhere (the group's tables withheld, its count in
+the breakdown's own table and in turnout hidden). A group cannot answer more often than it has
+members, so sizes and counts are then checked together, exactly (``_Respondents``: the hidden
+sizes add up to the total less the shown ones, and every hidden small size or count must keep
+two values). Where every group's count of a question is hidden and the published sizes still
+pin a small one (groups of 12, 10 and 8, of whom 12, 10 and 4 answered: 26 needs the third's
+"<5" to be 4), more sizes of that breakdown are hidden, one at a time (the pinned group's, then
+the smallest shown), until none is pinned: a reader then knows only what the hidden sizes add
+up to (the 10 and the 8 hold 18: 14-16 may have 13 members who all answered, and 17-18 5, one of
+whom did). Left, and logged ("the respondents of ... could still be worked out"): a count its
+own question's sum and markers pin with no size involved (two groups "<5" and 8 answers: both
+4), or one that every size of the breakdown hidden still pins (groups of 6, 5 and 5, all "[c]",
+add up to 16, so none has more than 6: 15 answers with two "[c]" counts leave the "<5" at 4);
+sizes are not hidden for nothing then. Only hiding the question's respondents, and every
+breakdown that adds up to them, would close these; that is not done.
+
 Deliberate limits: a hidden zero in a group of m or more may be worked out (6 of a group of 6
 chose one option, so the others are 0: that much is shown anyway); ``protect_zeros=True``
 protects those too (counts per place included), at the cost of hiding more. Not checked:
@@ -922,8 +941,8 @@ def _hidden_answers(tables: Sequence[Table], hidden: set[tuple[str, str]], m: in
     pinned by the sizes too (26 answered, 12 shown: a "[c]" group of 10 members and a "<5"
     one hold 14, so 10 and 4), the smallest shown count is hidden as well. Where even every
     group's count hidden leaves one pinned (12, 10 and 4 of groups of 12, 10 and 8: the 26
-    leave the third at least 4), a warning is logged. A table whose respondents are hidden is
-    withheld whole (its size "[c]", or "<m")."""
+    leave the third at least 4), ``_settle`` hides sizes. A table whose respondents are hidden
+    is withheld whole (its size "[c]", or "<m")."""
     out: set[TableKey] = set()
     for question, dim in {(t.question, t.dimension) for t in tables if t.dimension}:
         answered = sizes_table(tables, dim, 0, question)
@@ -942,8 +961,6 @@ def _hidden_answers(tables: Sequence[Table], hidden: set[tuple[str, str]], m: in
         )
         while groups and shown and _pinned_answer(answered, groups, caps, m):
             groups.add(shown.pop(0).option)
-        if _pinned_answer(answered, groups, caps, m):
-            log.warning("the respondents of %s by %s could still be worked out", question, dim)
         out |= {
             table_key(t)
             for t in tables
@@ -971,6 +988,262 @@ def _hidden_groups(tables: Sequence[Table], total: int, m: int) -> set[tuple[str
             checked = _apply(sizes, plan_suppression([sizes], m))
             hidden |= {(dim, c.option) for c in checked.cells if c.suppressed}
     return hidden
+
+
+@dataclass
+class _Respondents:
+    """One breakdown's group sizes and how many of each group answered each question, as a
+    reader sees them (``_respondents``): a shown figure is known, a hidden one lies within its
+    marker ("<m": 0..m-1, "[c]": m or more). The hidden sizes add up to the sizes' total less
+    the shown ones, each question's counts to its respondents in the breakdown (both taken as
+    known), and no group answers a question more often than it has members."""
+
+    m: int
+    sizes: dict[str, int]  # every group's size (the truth)
+    free: dict[str, tuple[int, int]]  # hidden sizes: their markers' bounds
+    budget: int  # what the hidden sizes add up to
+    # question -> group -> (count, lo, hi, shown); a group without a table answered 0
+    counts: dict[str, dict[str, tuple[int, int, int, bool]]]
+    steps: int = 0
+
+    def _fits(self, over: dict[tuple[str, str], tuple[int, int]]) -> bool | None:
+        """Do the published figures allow a table with the figures in ``over`` (("", group):
+        a hidden size; (question, group): a hidden count) within the bounds given? None when
+        the search gives up (taken as no)."""
+        self.steps = 0
+        lo_c = {g: over.get(("", g), b)[0] for g, b in self.free.items()}
+        hi_c = {g: min(over.get(("", g), b)[1], self.budget) for g, b in self.free.items()}
+        needs: list[tuple[int, list[tuple[str, int]]]] = []
+        for q, cells in self.counts.items():
+            low = most = 0
+            room: list[tuple[str, int]] = []
+            for g, (v, lo, hi, shown) in cells.items():
+                lo, hi = (v, v) if shown else over.get((q, g), (lo, hi))
+                low += lo
+                if g in self.free:
+                    lo_c[g] = max(lo_c[g], lo)
+                    room.append((g, hi))
+                elif min(hi, self.sizes[g]) < lo:
+                    return False
+                else:
+                    most += min(hi, self.sizes[g])
+            total = sum(v for v, *_ in cells.values())
+            if low > total:
+                return False
+            if total > most:
+                needs.append((total - most, room))
+        if any(lo_c[g] > hi_c[g] for g in self.free):
+            return False
+        if not sum(lo_c.values()) <= self.budget <= sum(hi_c.values()):
+            return False
+        # a size above every count it caps helps no question: search up to that, and give
+        # the rest of the budget to any group with room (more room only helps)
+        use = {
+            g: min(hi_c[g], max([lo_c[g], *(hi for n in needs for h, hi in n[1] if h == g)]))
+            for g in self.free
+        }
+        order = list(self.free)
+        left = [sum(lo_c[g] for g in order[i:]) for i in range(len(order) + 1)]
+
+        def go(i: int, spent: int, covered: list[int]) -> bool:
+            self.steps += 1
+            if self.steps > 200_000:
+                raise _GiveUp
+            for (need, room), got in zip(needs, covered, strict=True):
+                more = sum(min(hi, use[g]) for g, hi in room if g in order[i:])
+                if got + min(more, self.budget - spent) < need:
+                    return False
+            if i == len(order):
+                return True
+            g = order[i]
+            for c in range(min(use[g], self.budget - spent - left[i + 1]), lo_c[g] - 1, -1):
+                mine = [
+                    got + sum(min(hi, c) for h, hi in room if h == g)
+                    for (_, room), got in zip(needs, covered, strict=True)
+                ]
+                if go(i + 1, spent + c, mine):
+                    return True
+            return False
+
+        try:
+            return go(0, 0, [0] * len(needs))
+        except _GiveUp:
+            return None
+
+    def _alone(self, key: tuple[str, str], value: int, lo: int, hi: int) -> bool:
+        """Can the figure take another value by its own table's sum and markers alone (a
+        question's counts with no size known, or the sizes)?"""
+        q, g = key
+        if q:
+            cells = self.counts[q]
+            rest = sum(v for v, *_ in cells.values())
+            others = [(v, v) if s else (a, b) for h, (v, a, b, s) in cells.items() if h != g]
+        else:
+            rest = self.budget
+            others = [b for h, b in self.free.items() if h != g]
+        rest -= sum(a for a, _ in others)
+        top = sum(b - a for a, b in others)
+        return max(lo, rest - top) < min(hi, rest)
+
+    def pinned(self) -> list[tuple[tuple[str, str], bool]]:
+        """The hidden small counts (and sizes) with one possible value: (("", group) or
+        (question, group), pinned by its own sum and markers alone)."""
+        out = []
+        targets = [(("", g), self.sizes[g], *b) for g, b in self.free.items()]
+        targets += [
+            ((q, g), v, lo, hi)
+            for q, cells in self.counts.items()
+            for g, (v, lo, hi, shown) in cells.items()
+            if not shown
+        ]
+        for key, value, lo, hi in targets:
+            if not 0 < value < self.m:
+                continue
+            if not self._alone(key, value, lo, hi):
+                out.append((key, True))
+                continue
+            if self._near(key, value, lo, hi):
+                continue
+            if lo < value and self._fits({key: (lo, value - 1)}):
+                continue
+            if value < hi and self._fits({key: (value + 1, hi)}):
+                continue
+            out.append((key, False))
+        return out
+
+    def _holds(self, caps: dict[str, int], over: dict[tuple[str, str], tuple[int, int]]) -> bool:
+        """Do the counts fit these sizes (every count of every question within its bounds and
+        its group's size, adding up to its question's total)?"""
+        for q, cells in self.counts.items():
+            low = most = 0
+            for g, (v, lo, hi, shown) in cells.items():
+                lo, hi = (v, v) if shown else over.get((q, g), (lo, hi))
+                hi = min(hi, caps[g])
+                if hi < lo:
+                    return False
+                low, most = low + lo, most + hi
+            if not low <= sum(v for v, *_ in cells.values()) <= most:
+                return False
+        return True
+
+    def _near(self, key: tuple[str, str], value: int, lo: int, hi: int) -> bool:
+        """A quick witness that a figure can take another value: a count one more or less
+        with every size as it is, or a hidden size one more or less and another one less or
+        more. (False: none found this way; ``_fits`` searches them all.)"""
+        q, g = key
+        if q:
+            return any(
+                self._holds(self.sizes, {key: (v, v)})
+                for v in (value - 1, value + 1)
+                if lo <= v <= hi
+            )
+        for other, (olo, ohi) in self.free.items():
+            n = self.sizes[other]
+            for d in (-1, 1):
+                if other != g and lo <= value + d <= hi and olo <= n - d <= ohi:
+                    caps = {**self.sizes, g: value + d, other: n - d}
+                    if self._holds(caps, {}):
+                        return True
+        return False
+
+
+class _GiveUp(Exception):
+    """The search for another table took too long."""
+
+
+def _respondents(
+    tables: Sequence[Table],
+    dim: str,
+    hidden: set[tuple[str, str]],
+    answers: set[TableKey],
+    m: int,
+) -> _Respondents | None:
+    """What a reader knows of a breakdown's sizes and counts of answers (``_Respondents``),
+    once the sizes in ``hidden`` and the tables in ``answers`` are withheld."""
+    sizes = sizes_table(tables, dim, 0)
+    if sizes is None:
+        return None
+    true = {c.option: c.count for c in sizes.cells}
+    free = {g: (0, m - 1) if n < m else (m, BIG) for g, n in true.items() if (dim, g) in hidden}
+    best: dict[tuple[str, str], Table] = {}
+    for t in tables:
+        if t.dimension == dim and t.channel in ("all", t.group):
+            old = best.get((t.question, t.group))
+            if old is None or t.respondents > old.respondents:
+                best[(t.question, t.group)] = t
+    counts: dict[str, dict[str, tuple[int, int, int, bool]]] = {}
+    for (q, g), t in sorted(best.items()):
+        n = t.respondents
+        if (dim, g) in hidden or table_key(t) in answers:
+            published: int | str = f"<{m}" if n < m else SECONDARY
+        else:
+            published = group_size(t, m)
+        if isinstance(published, int):
+            counts.setdefault(q, {})[g] = (n, n, n, True)
+        else:
+            counts.setdefault(q, {})[g] = (n, *((0, m - 1) if n < m else (m, BIG)), False)
+    budget = sum(true[g] for g in free)
+    return _Respondents(m, true, free, budget, counts)
+
+
+def _by_sizes(found: list[tuple[tuple[str, str], bool]]) -> int:
+    """How many pinned figures the sizes pin (not their own sums and markers alone)."""
+    return sum(1 for _, alone in found if not alone)
+
+
+def _settle(
+    tables: Sequence[Table], hidden: set[tuple[str, str]], m: int
+) -> tuple[set[tuple[str, str]], set[TableKey]]:
+    """The group sizes and tables of answers to withhold, checked together (``_Respondents``).
+    Where every group's count of a question is hidden and the published sizes still pin a
+    small one (groups of 12, 10 and 8; 12, 10 and 4 of them answered: 26 leave the third at
+    least 4), more sizes of that breakdown are hidden, one at a time (the pinned group's
+    first, then the smallest shown), until none is pinned. A hidden size is hidden
+    everywhere (``_withhold``, ``_hide_sizes``), so the reader knows only what the hidden ones
+    add up to, and a "[c]" group may hold more answers. Hiding more never shows anything new:
+    the checks made before still hold. A count pinned by its own question's sum and markers
+    alone (two groups "<5" and 8 answers: both 4) no size can help, and where every size
+    hidden leaves as much pinned none is hidden more; these are logged."""
+    answers = _hidden_answers(tables, hidden, m)
+    left: dict[str, list[tuple[tuple[str, str], bool]]] = {}
+    for dim in sorted({t.dimension for t in tables if t.dimension}):
+        model = _respondents(tables, dim, hidden, answers, m)
+        found = model.pinned() if model else []
+        sizes = sizes_table(tables, dim, 0)
+        before = (hidden, answers, found)
+        while sizes is not None and _by_sizes(found):
+            pinned = {g for (_, g), alone in found if not alone}
+            order = sorted(
+                (c for c in sizes.cells if (dim, c.option) not in hidden),
+                key=lambda c: (c.option not in pinned, c.count, c.label.casefold(), c.option),
+            )
+            if not order:
+                break
+            for cell in order:  # one more hidden size that is enough, if there is one
+                trial = hidden | {(dim, cell.option)}
+                more = _hidden_answers(tables, trial, m)
+                model = _respondents(tables, dim, trial, more, m)
+                now = model.pinned() if model else []
+                if not _by_sizes(now):
+                    hidden, answers, found = trial, more, now
+                    break
+            else:
+                hidden = hidden | {(dim, order[0].option)}
+                answers = _hidden_answers(tables, hidden, m)
+                model = _respondents(tables, dim, hidden, answers, m)
+                found = model.pinned() if model else []
+        if _by_sizes(found) >= _by_sizes(before[2]):
+            # even every size hidden leaves as much pinned: the sizes' markers and total pin
+            # it (groups of 6, 5 and 5, all "[c]", add up to 16, so none has more than 6);
+            # hiding them would cost figures for nothing
+            hidden, answers, found = before
+        left[dim] = found
+    for dim, found in left.items():
+        for question in sorted({q for (q, _), _ in found if q}):
+            log.warning("the respondents of %s by %s could still be worked out", question, dim)
+        if any(not q and not alone for (q, _), alone in found):
+            log.warning("the group sizes of %s could still be worked out", dim)
+    return hidden, answers
 
 
 def _withhold(t: Table) -> Table:
@@ -1045,8 +1318,7 @@ def apply_suppression(results: Results, *, protect_zeros: bool = False) -> Resul
         return replace(results, rule=rule_text(m))
     plan = plan_suppression(results.tables, m, protect_zeros=protect_zeros)
     tables = tuple(_apply(t, plan) for t in results.tables)
-    hidden = _hidden_groups(tables, results.ballots, m)
-    answers = _hidden_answers(tables, hidden, m)
+    hidden, answers = _settle(tables, _hidden_groups(tables, results.ballots, m), m)
     tables = _hide_twins(
         tuple(
             _withhold(t)
