@@ -388,6 +388,16 @@ _NAME_HERE = re.compile(
     r"(?=\s+(?:here|speaking)\b)",
     re.IGNORECASE,
 )
+# "Youth councillor Damilola here", "young carer Aimee here": a role the writer holds, a name
+# and "here", opening a sentence.
+_ROLE_NAME_HERE = re.compile(
+    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?:(?i:hi|hello|hiya|hey|helo|haia|shwmae)[ \t,!.]+)?"
+    r"(?i:youth[ \t]+(?:councill?or|council[ \t]+member|mayor|rep|ambassador|leader)|"
+    r"young[ \t]+(?:carer|parent|mum|dad|person|leader|ambassador)|care[ \t]+leaver|"
+    r"school[ \t]+councill?or|pupil[ \t]+rep|head[ \t]+(?:boy|girl)|prefect)[ \t]+)"
+    r"(?P<names>" + _NAME + r")"
+    r"(?=[ \t]+(?i:here|speaking|writing)\b)"
+)
 # Welsh puts the name first: "Dafydd ydw i", "Gethin sydd yma", "Nia yw fy enw".
 _NAME_FIRST_CY = re.compile(
     rf"(?<![\w'’-])(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
@@ -480,8 +490,12 @@ _SOFT_INTRO = re.compile(
     # "answering as Zara, a student nurse", "writing this as Niamh"
     r"(?:answering|writing|speaking|replying|responding|filling[ \t]+(?:this|it)[ \t]+(?:in|out))"
     r"(?:[ \t]+(?:this|here))?[ \t]+as|(?:everyone|everybody|every1|people|friends|mates|they|"
-    r"my\s+(?:friends|mates))\s+calls?\s+me|they\s+call\s+me|i['’]?m|i\s+am|(?:just\s+)?call\s+me|"
-    r"(?:you|u)\s+can\s+call\s+me|i\s+go\s+by|(?:also\s+)?known\s+as|"
+    r"my\s+(?:friends|mates))\s+calls?\s+me|they\s+call\s+me|"
+    # ("I am writing as Kiera": left to "writing as", which this would swallow)
+    r"(?:i['’]?m|i\s+am)(?![ \t]+(?:answering|writing|speaking|replying|responding)\b)|"
+    r"(?:just\s+)?call\s+me|(?:you|u)\s+can\s+call\s+me|i\s+go\s+by|(?:also\s+)?known\s+as|"
+    # "I'm Mr Popular AKA Leon"; "I'm a care leaver, name's Dionne"
+    r"aka|a\.k\.a\.?|(?:(?<=^)|(?<=[,.!?;:\n]))[ \t]*name['’]s|"
     # "known to my mates as Deano"
     r"known[ \t]+to[ \t]+(?:[a-z]+[ \t]+){1,2}as|"
     r"(?:ya|yer|your|ur|yo)\s+(?:boi|boy|boii+|girl|gurl|gal|lad|lass)|this\s+was)"
@@ -518,6 +532,13 @@ _END = (
     # "- Ffion & Cerys": a second name joined by "&" (the joined-name rule takes it after)
     rf"(?=(?:[ \t]*[&+][ \t]*{_NAME})?"
     rf"(?:{_YEAR_TAIL}|[ \t]*\n{_YEAR_TAIL}|[ \t]*\((?:1\d|2[0-5]|[89])\)"
+    # pronouns or a few words about the writer in brackets: "(she/her)", "(a young dad)"
+    r"|[ \t]*\((?i:she|he|they|fe|hi|nhw|ze|xe)/\w+(?:/\w+)?\)"
+    r"|[ \t]*\((?i:a|an)[ \t]+[a-z][a-z0-9 \t'’-]{1,30}\)"
+    # a school year and a place or group in brackets: "(bl 9, Llanbed)", "(youth council)"
+    r"|[ \t]*\((?i:(?:year|yr|y|bl\.?|blwyddyn)[ \t]*\d{1,2}[ \t]*,[ \t]*[a-z][\w'’ \t-]{1,24}"
+    r"|(?:youth|school|pupil)[ \t]+(?:council|forum|parliament|rep)"
+    r"|cyngor[ \t]+(?:ieuenctid|ysgol))\)"
     r"|[ \t]*,[ \t]*(?:1\d|2[0-5]|[89])\b)?"
     # (at most 16 kisses, smileys or marks: ", x, x, x, ..." would otherwise be read to its end
     # from every comma, quadratic on hostile input)
@@ -551,7 +572,11 @@ _CLOSER_O_NAME = re.compile(
 )
 _CLOSER_SIGN_OFF = re.compile(
     rf"(?P<intro>(?:^|(?<=[.!?,;:\n()])|(?<=[ \t][-–—~])|(?<={_EMOJI}))[ \t]*(?i:{_CLOSER})"
-    rf"{_AUDIENCE}[ \t]*[,!.:\-–—]*[ \t\n]+)" + _NAMES + _END
+    rf"{_AUDIENCE}[ \t]*[,!.:\-–—]*[ \t\n]+"
+    # ("Yours sincerely\n\nMiss Kayla Brown": a title the writer gives themself, on its own line)
+    r"(?:(?<=\n)(?:Miss|Mrs|Mr|Ms|Mx)\.?[ \t]+(?=[A-Z][\w'’-]*[ \t]+[A-Z][\w'’-]*[ \t]*$))?)"
+    + _NAMES
+    + _END
 )
 # "Sincerely,\nLowri Haf Jenkins\nSixth form": a closer on a line of its own, then a line that is
 # only a name, whatever comes after it (a role, a school year, a college).
@@ -589,12 +614,33 @@ _KISSES_NAME = re.compile(
 _NAME_YEAR_END = re.compile(
     r"(?P<intro>(?:^|(?<=\n)|(?<=[.!?])[ \t]+))" + _NAMES + rf"(?={_YEAR_TAIL}[ \t.!x]*$)"
 )
+# "Lydia, Youth Council Chair" ending the message: a name, a comma and the writer's role.
+_NAME_ROLE_END = re.compile(
+    r"(?P<intro>(?:^|(?<=\n)|(?<=[.!?])[ \t]+))" + rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
+    r"(?=[ \t]*,[ \t]*(?:(?i:the|our|y|yr)[ \t]+)?(?:[A-Za-z][\w'’-]*[ \t]+){0,3}"
+    r"(?i:chair|vice[ \t-]+chair|secretary|treasurer|rep|representative|member|councill?or|"
+    r"mayor|ambassador|officer|prefect|captain|cadeirydd|cynrychiolydd|aelod|maer)"
+    r"(?:[ \t]+(?:for|of|dros)[ \t]+[\w'’ \t-]{1,30})?[ \t.!]*$)"
+)
+# "my ideas by Elsie Y7": "by", a name and a school year ending the message.
+_BY_NAME_YEAR_END = re.compile(
+    r"(?P<intro>(?<![\w'’])(?i:by)[ \t]+)" + _NAMES + rf"(?={_YEAR_TAIL}[ \t.!x]*$)"
+)
 # "its Keira, from year 9": "it's" and a common first name, then a pause.
 _ITS_NAME = re.compile(
     r"(?P<intro>(?<![\w'’])(?i:it['’]?s|its|it\s+is)[ \t]+)"
     + _NAMES
     + r"(?=[ \t]*(?:[,.!\-]|$|(?i:here|from|in\s+year|x|lol|btw|again|innit|haha|hehe|lmao)\b"
     r"|[^\w\s'’]))"
+)
+# "ring me on [phone], ask for Becca": a listed first name after "ask for".
+_ASK_FOR = re.compile(r"(?P<intro>(?<![\w'’])(?i:ask|asking)[ \t]+(?i:for)[ \t]+)" + _NAMES)
+# "Thanks, Lydia from the Youth Council": a closer, a name, and the group it speaks for.
+_CLOSER_NAME_GROUP = re.compile(
+    rf"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?i:{_CLOSER})[ \t]*[,!.:\-–—]*[ \t\n]+)"
+    rf"(?P<names>{_NAME})"
+    r"(?=[ \t]*,?[ \t]+(?i:from|of|at|for|on[ \t]+behalf[ \t]+of)[ \t]+(?:(?i:the|our)[ \t]+)?"
+    r"[A-Z][\w'’-]*(?:[ \t]+(?:[A-Z][\w'’-]*|&|and|of|for))*[ \t.!x]*$)"
 )
 # "Josh here, ...", "Ellie, 14, ...", "Kai (15)": a name opening the message, then "here" or age.
 _OPENING = (
@@ -745,6 +791,10 @@ _FIRST_NAMES = _words(
     bella-rose lacey-mae evie-mae ellie-mai lily-rose liliana alicja oliwia natalia szymon
     bartek kuba filipa ioana andreea alexandru mihai yasin bilal hamza zakaria idris aisha
     fflur tirion caio tudur ioan emyr hawys modlen dei tomi moi iolo bedo
+    seiriol deiniol annest elain efan heulyn leusa llion lliwen mabyn nedw marged rhonwen
+    rhianedd seirian tanwen cadell cadwgan cledwyn cynwrig elgan eurig ffredi gronw hari hefin
+    illtud llywelyn maldwyn meirion morys pryderi rhidian rhisiart heddwen dwynwen dyddgu eiddwen
+    nansi
     """
 ) - _words(
     """
@@ -1631,6 +1681,8 @@ def _replace_soft(
             taken = 2
             if len(words) > 2 and words[2][:1].isupper() and words[2].lower() in _FAMILY_NAMES:
                 taken = 3  # "Lowri Haf Jenkins": a middle name, then a listed surname
+        elif len(words) > 2 and words[1].lower() in ("ap", "ab", "ferch") and words[2].istitle():
+            taken = 3  # "Gwion ap Dafydd": a Welsh patronymic
         kept = _taken(names, words, taken)
         return f"{match.group('intro')}[name]{names[len(kept) :]}"
 
@@ -1731,7 +1783,8 @@ _NAME_LIKE_AFTER_RELATION = _words(
 _NOT_PRIVATE = _words(
     """
     maths math english science history geography art music drama french spanish german welsh
-    cymraeg ict computing biology chemistry physics pe re rs dt psychology sociology media
+    cymraeg gymraeg saesneg gymreig cymreig gymraes cymraes ict computing biology chemistry
+    physics pe re rs dt psychology sociology media
     spotify xbox playstation nintendo switch fifa apple iphone samsung amazon google alexa
     siri chatgpt snap insta whatsapp mcdonalds maccies kfc nandos costa starbucks subway
     pride eid diwali christmas easter halloween ramadan football rugby netball footy
@@ -1750,8 +1803,11 @@ _RELATION_WORDS = _words(
 )
 _RELATION_SINGLE = (
     r"(?:(?:little|lil|big|older|younger|baby|twin|step|best|bestest|old|fave?|favou?rite|"
-    r"half)[ \t-]+)*"
-    r"(?:mates|m8s|friends|pals|besties|cousins|brothers|sisters|"
+    r"half|foster|ex)[ \t-]+)*"
+    # "my little girl Everly", "my baby boy Reuben", "my ex Jordan", "my twins Ezra and Isaac"
+    r"(?:(?:little|lil|baby|eldest|youngest)[ \t]+(?:girl|boy|one)|ex|kids|children|twins|"
+    r"midwife|health[ \t]+visitor|therapist|advocate|iro|house[ \t]+parent|"
+    r"mates|m8s|friends|pals|besties|cousins|brothers|sisters|"
     r"mum|mom|mam|mother|dad|father|step-?mum|step-?dad|stepbrother|stepsister|brother|"
     r"sister|bro|sis|nan|nana|nanna|gran|granny|grandma|grandad|grandpa|auntie|aunty|aunt|"
     r"uncle|cousin|friend|bestfriend|bff|bestie|mate|m8|pal|boyfriend|girlfriend|bf|gf|"
@@ -1763,7 +1819,9 @@ _RELATION_SINGLE = (
 )
 # "my sister chloe", "my little brother alfie", "my mum Karen", "me n my sister lily".
 _RELATION_NAME = re.compile(
-    rf"(?P<intro>\b(?i:my|our|me|ma)[ \t]+(?:[a-z]+['’]s[ \t]+)?(?i:{_RELATION_SINGLE})"
+    r"(?P<intro>\b(?i:my|our|me|ma)[ \t]+"
+    r"(?:[a-z]+['’]s[ \t]+|(?i:babys|kids|sons|daughters)[ \t]+)?"
+    rf"(?i:{_RELATION_SINGLE})"
     r"[ \t]*,?[ \t]+)" + _NAMES
 )
 # "fy chwaer Lili", "efo fy ffrind celyn", "fi a'n ffrind Steffan", "mae fy mam Sian".
@@ -1772,11 +1830,17 @@ _RELATION_NAME_CY = re.compile(
     # "ma nain Gwyneth", "efo taid Emrys": grandparents and aunts are named without "fy"
     r"|\b(?i:ma|mae|roedd|oedd|odd|efo|hefo|gyda|a|ac|gan|wrth|i)[ \t]+"
     r"(?=(?i:nain|taid|mamgu|mam-gu|tadcu|tad-cu|anti|yncl|wncwl|bopa)\b))"
-    r"(?i:ffrind(?:[ \t]+gorau)?|"
+    r"(?:(?i:ffrind(?:[ \t]+gorau)?|"
     r"ffrindiau|chwaer(?:[ \t]+(?:fach|fawr))?|mrawd(?:[ \t]+(?:bach|mawr))?|brawd|mam|nhad|"
     r"tad|nain|nhaid|taid|mamgu|mam-gu|nhadcu|nhad-cu|cefnder|nghefnder|cyfnither|"
     r"nghyfnither|modryb|ewythr|mêt|met|nghariad|cariad|mab|merch|cymydog|nghymydog|anti|"
-    r"yncl|wncwl|bopa)[ \t]*,?[ \t]+)" + _NAMES
+    r"yncl|wncwl|bopa)"
+    # "fy mab bach Elgan", "fy mam faeth Delyth", "fy mhartner Rhydian", "fy ngweithiwr
+    # cymdeithasol Non"
+    r"(?:[ \t]+(?i:bach|fach|faeth|maeth))?"
+    r"|(?i:mhartner|partner|ngŵr|ngwr|ngwraig|ngofalwr|ngofalwraig|gofalwr|gofalwraig|"
+    r"n?g(?:weithiwr|weithwraig)(?:[ \t]+(?:cymdeithasol|ieuenctid|cefnogi|allweddol))?)"
+    r"(?:[ \t]+(?i:maeth))?)[ \t]*,?[ \t]+)" + _NAMES
 )
 # "ffrind fi Lowri", "gweithiwr ieuenctid ni, Siân,": spoken Welsh puts "fi"/"ni" after the
 # relation instead of "fy"/"ein" before it.
@@ -1794,6 +1858,8 @@ _PERSON_WORD = (
     r"teacher|student|pupil|neighbour|cousin|brother|sister|bachgen|hogyn|hogan|merch|dyn|dynes|"
     r"worker|manager|boss|housemate|flatmate|mentor|counsell?or|lecturer|adviser|advisor|coach|"
     r"ffrind|mêt|met|athro|athrawes|rhywun|cymydog|boi|"
+    # "as a care leaver called Keeley", "a young mum called Stacey"
+    r"leaver|parent|young[ \t]+(?:mum|mam|dad|carer)|volunteer|apprentice|trainee|"
     # "as a 19 year old named Keeley"
     r"(?:\d{1,2}|[a-z]+)[ \t-]*(?:year|yr)s?[ \t-]*old"
 )
@@ -1929,7 +1995,9 @@ _school_y_cy = _school_by_one_word(
 _SCHOOL_NAMED = re.compile(
     r"(?<![\w'’])(?:(?:St\.?|Saint)[ \t]+)?(?P<first>[A-Z][\w'’.-]+)(?:[ \t]+[A-Z][\w'’.-]+){0,2}"
     r"[ \t]+(?:High[ \t]+School|High|Comprehensive(?:[ \t]+School)?|Comp|"
-    r"Primary(?:[ \t]+School)?|Secondary[ \t]+School|Junior[ \t]+School|Infants?[ \t]+School)\b"
+    r"Primary(?:[ \t]+School)?|Secondary[ \t]+School|Junior[ \t]+School|Infants?[ \t]+School|"
+    # "Pencoed Community School", "Maes Glas Community Primary"
+    r"Community[ \t]+(?:High[ \t]+School|School|Primary|College))\b"
     r"(?![ \t]+(?i:street|st\b|road|rd\b|lane|court|ct\b|view|house|sheriff|heels))"
     r"|(?<![\w'’])(?:St\.?|Saint)[ \t]+[A-Z][\w'’-]+(?:['’]s)?[ \t]+"
     r"(?:(?:RC|R\.C\.?|CiW|C\.i\.W\.?|VA|CE|C\.?\s?of\s?E|Catholic|Church\s+in\s+Wales)"
@@ -2327,7 +2395,10 @@ def _replace_school_named(match: re.Match[str]) -> str:
 # --- round 4 (issue 14): names after emoji, initials, "me:", greetings in lower case ---------
 
 # "... roof leaks 😭 bradley": a listed first name after emoji, closing the message.
-_EMOJI_NAME_END = re.compile(rf"(?P<intro>{_EMOJI}[ \t]*)" + _NAMES + _END)
+_EMOJI_NAME_END = re.compile(
+    # ("Hope this helps :) Josh": a typed smiley stands where an emoji would)
+    rf"(?P<intro>(?:{_EMOJI}|(?<=[ \t])(?::\)|:-\)|:D|;\)|\(:))[ \t]*)" + _NAMES + _END
+)
 # "\nK.W.", "- J.B.", "from J.B. x": initials closing the message.
 _INITIALS_END = re.compile(
     r"(?P<intro>(?:^|(?<=\n)|(?<=[.!?][ \t])|(?<=[-–—~])|"
@@ -2489,7 +2560,9 @@ _JOINED_BEFORE = re.compile(
 )
 # "i'm in year 9 at Ashgrove": a capitalised name after a school year and "at".
 _YEAR_AT_SCHOOL = re.compile(
-    r"(?P<intro>\b(?i:in|ym|yn)[ \t]+(?i:year|yr|y|blwyddyn|mlwyddyn|bl)[ \t]*\d{1,2}[ \t]+"
+    r"(?P<intro>\b(?i:in|ym|yn)[ \t]+(?:(?i:year|yr|y|blwyddyn|mlwyddyn|bl)[ \t]*\d{1,2}"
+    # "I'm in 7R at Heol Las": a form code too
+    r"|(?:[7-9]|1[0-3])[A-Z]{1,2})[ \t]+"
     r"(?i:at|in|yn|ym|yng)[ \t]+)(?P<first>[A-Z][\w'’-]+)(?:[ \t]+[A-Z][\w'’-]+)?"
 )
 
@@ -2605,6 +2678,8 @@ def _replace_year_at_school(match: re.Match[str]) -> str:
     first = match.group("first").lower()
     if first in _PLACES or first in _NOT_SIGNED or first in _NOT_SCHOOL_FIRST:
         return match.group()
+    if _everyday_word(first) and not match.group()[match.end("first") - match.start() :].strip():
+        return match.group()  # "in year 9 at Lunch we queue"; but "at Bishop Vaughan" names it
     return f"{match.group('intro')}[school]"
 
 
@@ -2667,6 +2742,7 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _STRONG_INTRO.sub(_replace_names(strong=True), out)
     out = _GREETING_THIS_IS.sub(_replace_names(strong=False), out)
     out = _NAME_HERE.sub(_replace_soft(), out)
+    out = _ROLE_NAME_HERE.sub(_replace_soft(), out)
     out = _NAME_FIRST_CY.sub(_replace_name_first, out)
     for pattern in (_NAME_FIRST_CY_AFTER, _NAME_FIRST_CY_START):
         out = pattern.sub(_replace_name_first_after_lead, out)
@@ -2690,6 +2766,10 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     for pattern in (_NAME_KISSES_END, _COMMA_NAME_END):
         out = pattern.sub(_replace_listed_end, out)
     out = _EMOJI_NAME_END.sub(_replace_soft(listed_only=True, signed=True, alone=True), out)
+    out = _ASK_FOR.sub(_replace_soft(listed_only=True), out)
+    out = _NAME_ROLE_END.sub(_replace_soft(signed=True), out)
+    out = _BY_NAME_YEAR_END.sub(_replace_soft(signed=True), out)
+    out = _CLOSER_NAME_GROUP.sub(_replace_soft(signed=True), out)
     for pattern in (_ME_COLON, _ME_COMMA_AGE, _NAME_YEAR_OPENING, _NAME_FORM_OPENING):
         out = pattern.sub(_replace_soft(), out)
     out = _MYSELF.sub(_replace_names(strong=False), out)
