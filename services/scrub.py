@@ -235,6 +235,16 @@ _ADDRESS_INTRO = re.compile(
     rf"(?:{_SUFFIX_ANY}))\b",
     re.IGNORECASE,
 )
+# "my address is flat 2 Ty Coch, Bridge St, Lampeter": after "my address is" or "address:", the
+# rest of the line up to a full stop, when it has a number in it.
+_ADDRESS_GIVEN = re.compile(
+    r"(?P<intro>\b(?i:(?:my|our|home)[ \t]+address(?:[ \t]+is|[ \t]*[:=\-])|address[ \t]*[:=]|"
+    r"fy[ \t]+nghyfeiriad(?:[ \t]+(?:i[ \t]+)?(?:yw|ydy|ydi)|[ \t]*[:=\-])|cyfeiriad[ \t]*[:=])"
+    r"[ \t]*)"
+    r"(?P<address>(?:(?i:flat|apartment|apt|unit|fflat|house|room)[ \t]*)?\d{1,4}[A-Za-z]?,?[ \t]+"
+    rf"(?!(?i:{_DISTANCE})|(?i:of|in|on|at|or|and|to|x)\b)[^\W\d_][^\n!?;()\[\]]{{2,60}}?)"
+    r"(?=[ \t]*(?:[.!?;]|\n|$|\())"
+)
 _FAMOUS_ADDRESSES = frozenset({"10 downing street", "221b baker street"})
 # A street without a number, when the writer says they live there: "live on Clive Street",
 # "byw ar Ffordd Penrhos" (capitalised, so "live on the main road" stays).
@@ -496,6 +506,8 @@ _SOFT_INTRO = re.compile(
     r"(?:just\s+)?call\s+me|(?:you|u)\s+can\s+call\s+me|i\s+go\s+by|(?:also\s+)?known\s+as|"
     # "I'm Mr Popular AKA Leon"; "I'm a care leaver, name's Dionne"
     r"aka|a\.k\.a\.?|(?:(?<=^)|(?<=[,.!?;:\n]))[ \t]*name['’]s|"
+    # "they named me Nevaeh", "Introducing myself: Imogen, 14"
+    r"named[ \t]+me|introducing[ \t]+myself[ \t]*[:\-–]?|"
     # "known to my mates as Deano"
     r"known[ \t]+to[ \t]+(?:[a-z]+[ \t]+){1,2}as|"
     r"(?:ya|yer|your|ur|yo)\s+(?:boi|boy|boii+|girl|gurl|gal|lad|lass)|this\s+was)"
@@ -536,7 +548,8 @@ _END = (
     r"|[ \t]*\((?i:she|he|they|fe|hi|nhw|ze|xe)/\w+(?:/\w+)?\)"
     r"|[ \t]*\((?i:a|an)[ \t]+[a-z][a-z0-9 \t'’-]{1,30}\)"
     # a school year and a place or group in brackets: "(bl 9, Llanbed)", "(youth council)"
-    r"|[ \t]*\((?i:(?:year|yr|y|bl\.?|blwyddyn)[ \t]*\d{1,2}[ \t]*,[ \t]*[a-z][\w'’ \t-]{1,24}"
+    r"|[ \t]*\((?i:(?:year|yr|y|bl\.?|blwyddyn)[ \t]*\d{1,2}"
+    r"(?:[ \t]*,?[ \t]*[a-z][\w'’ \t-]{1,24})?"
     r"|(?:youth|school|pupil)[ \t]+(?:council|forum|parliament|rep)"
     r"|cyngor[ \t]+(?:ieuenctid|ysgol))\)"
     r"|[ \t]*,[ \t]*(?:1\d|2[0-5]|[89])\b)?"
@@ -632,6 +645,17 @@ _ITS_NAME = re.compile(
     + _NAMES
     + r"(?=[ \t]*(?:[,.!\-]|$|(?i:here|from|in\s+year|x|lol|btw|again|innit|haha|hehe|lmao)\b"
     r"|[^\w\s'’]))"
+)
+# "text Nia on [phone]": a name between a way of getting in touch and a number just removed.
+_CONTACT_NAME_PHONE = re.compile(
+    r"(?P<intro>(?<![\w'’])(?i:text|ring|call|phone|message|msg|whatsapp|contact|tecstia|"
+    r"tecstiwch|ffonia|ffoniwch)[ \t]+)"
+    rf"(?P<names>{_NAME})(?=[ \t]+(?i:on|at|ar)[ \t]+\[phone\])"
+)
+# "Kind regards,\nthe Jenkins family": a closer, then a family by its surname, ending the message.
+_CLOSER_FAMILY = re.compile(
+    rf"(?P<intro>\b(?i:{_CLOSER}|from)[ \t]*[,!.:\-–—]*[ \t\n]+(?i:the)[ \t]+)"
+    rf"(?P<names>[A-Z][\w'’-]*)(?=[ \t]+(?i:family|fam|household|clan)[ \t.!x]*$)"
 )
 # "ring me on [phone], ask for Becca": a listed first name after "ask for".
 _ASK_FOR = re.compile(r"(?P<intro>(?<![\w'’])(?i:ask|asking)[ \t]+(?i:for)[ \t]+)" + _NAMES)
@@ -794,7 +818,7 @@ _FIRST_NAMES = _words(
     seiriol deiniol annest elain efan heulyn leusa llion lliwen mabyn nedw marged rhonwen
     rhianedd seirian tanwen cadell cadwgan cledwyn cynwrig elgan eurig ffredi gronw hari hefin
     illtud llywelyn maldwyn meirion morys pryderi rhidian rhisiart heddwen dwynwen dyddgu eiddwen
-    nansi
+    nansi everly koa kenzo damilola romilly tallulah
     """
 ) - _words(
     """
@@ -1812,7 +1836,7 @@ _RELATION_SINGLE = (
     r"sister|bro|sis|nan|nana|nanna|gran|granny|grandma|grandad|grandpa|auntie|aunty|aunt|"
     r"uncle|cousin|friend|bestfriend|bff|bestie|mate|m8|pal|boyfriend|girlfriend|bf|gf|"
     r"partner|neighbour|son|daughter|niece|nephew|coach|tutor|form[ \t]+tutor|carer|"
-    r"(?:youth|social|support|key|care)[ \t]+worker|foster[ \t]+(?:mum|dad|carer|parent)|"
+    r"(?:(?:youth|social|support|key|care)[ \t]+)?worker|foster[ \t]+(?:mum|dad|carer|parent)|"
     # people at work, college and home: "my housemate Shannon", "my manager Dave"
     r"housemate|flatmate|roommate|manager|boss|supervisor|colleague|workmate|landlord|landlady|"
     r"mentor|counsell?or|lecturer|keyworker|(?:careers|personal)[ \t]+advis[eo]r)"
@@ -1820,9 +1844,12 @@ _RELATION_SINGLE = (
 # "my sister chloe", "my little brother alfie", "my mum Karen", "me n my sister lily".
 _RELATION_NAME = re.compile(
     r"(?P<intro>\b(?i:my|our|me|ma)[ \t]+"
-    r"(?:[a-z]+['’]s[ \t]+|(?i:babys|kids|sons|daughters)[ \t]+)?"
+    # ("my little sister's friend Maisie", "my babys dad Liam")
+    r"(?:(?:(?i:little|lil|big|older|younger|baby)[ \t]+)?[a-z]+['’]s[ \t]+"
+    r"|(?i:babys|kids|sons|daughters)[ \t]+)?"
     rf"(?i:{_RELATION_SINGLE})"
-    r"[ \t]*,?[ \t]+)" + _NAMES
+    # ("my nan (Glenys) can't get to the shops")
+    r"(?:[ \t]*,?[ \t]+|[ \t]*\([ \t]*(?=[^\W\d_][\w'’-]*[ \t]*\))))" + _NAMES
 )
 # "fy chwaer Lili", "efo fy ffrind celyn", "fi a'n ffrind Steffan", "mae fy mam Sian".
 _RELATION_NAME_CY = re.compile(
@@ -1996,8 +2023,9 @@ _SCHOOL_NAMED = re.compile(
     r"(?<![\w'’])(?:(?:St\.?|Saint)[ \t]+)?(?P<first>[A-Z][\w'’.-]+)(?:[ \t]+[A-Z][\w'’.-]+){0,2}"
     r"[ \t]+(?:High[ \t]+School|High|Comprehensive(?:[ \t]+School)?|Comp|"
     r"Primary(?:[ \t]+School)?|Secondary[ \t]+School|Junior[ \t]+School|Infants?[ \t]+School|"
-    # "Pencoed Community School", "Maes Glas Community Primary"
-    r"Community[ \t]+(?:High[ \t]+School|School|Primary|College))\b"
+    # "Pencoed Community School", "Maes Glas Community Primary", "Ty Gwyn Nursery"
+    r"Community[ \t]+(?:High[ \t]+School|School|Primary|College)|Special[ \t]+School|"
+    r"(?:Day[ \t]+)?Nursery(?:[ \t]+School)?|Juniors|Infants)\b"
     r"(?![ \t]+(?i:street|st\b|road|rd\b|lane|court|ct\b|view|house|sheriff|heels))"
     r"|(?<![\w'’])(?:St\.?|Saint)[ \t]+[A-Z][\w'’-]+(?:['’]s)?[ \t]+"
     r"(?:(?:RC|R\.C\.?|CiW|C\.i\.W\.?|VA|CE|C\.?\s?of\s?E|Catholic|Church\s+in\s+Wales)"
@@ -2009,7 +2037,8 @@ _SCHOOL_NAMED = re.compile(
     # "Coed Glas primary", "Penllan comp": a school's kind typed in lower case after its name
     r"|(?<![\w'’])(?P<first3>[A-Z][\w'’-]+)(?P<rest3>(?:[ \t]+[A-Z][\w'’-]+){0,2})[ \t]+"
     r"(?:high[ \t]+school|comprehensive|comp|primary(?:[ \t]+school)?|secondary[ \t]+school|"
-    r"junior[ \t]+school|infants?[ \t]+school|academy)\b(?![ \t]+(?i:schools|meals|age|kids))"
+    r"junior[ \t]+school|infants?[ \t]+school|special[ \t]+school|academy)\b"
+    r"(?![ \t]+(?i:schools|meals|age|kids))"
 )
 _NOT_SCHOOL_FIRST = _words(
     """
@@ -2022,6 +2051,7 @@ _NOT_SCHOOL_FIRST = _words(
     united villa wolves rangers celtic swans bluebirds ospreys dragons scarlets
     summer winter easter holiday holidays sunday saturday night forest driving boarding grammar
     special independent faith village language languages swimming surf riding
+    flying sure garden plant tree pet puppy
     """
 )
 
@@ -2039,6 +2069,13 @@ def _private_name(word: str, *, sentence_start: bool = False) -> bool:
         return False
     if low in _GIVEN_NAMES or low in _NAME_LIKE_AFTER_RELATION or _listed_spelling(low):
         return True
+    parts = low.split("-")
+    if (
+        len(parts) == 2
+        and parts[0] in _GIVEN_NAMES
+        and (parts[1] in _GIVEN_NAMES or parts[1] in _NAME_LIKE_WORDS or parts[1] in _WORD_NAMES)
+    ):
+        return True  # "my bestie ellie-may", "me and lily-rose"
     if sentence_start or not word[0].isupper() or (len(word) > 1 and word.isupper()):
         return False
     if _WORDLIKE_ENDING.search(low) or re.search(r"['’]\w*$", low) or _everyday_word(word):
@@ -2107,7 +2144,9 @@ def _replace_private(match: re.Match[str]) -> str:
 _NAME_FROM_MY = re.compile(
     rf"(?<![\w'’\[-])(?P<names>{_NAME})"
     r"(?=[ \t]+(?i:from|off|at|in|on)[ \t]+(?i:my|our)[ \t]+(?i:class|year|form|course|college|"
-    r"uni|work|job|team|estate|street|flats|placement|apprenticeship|youth[ \t]+club|halls)\b)"
+    r"uni|work|job|team|estate|street|flats|placement|apprenticeship|youth[ \t]+club|halls)\b"
+    # "we asked Lowri from year 10"
+    r"|[ \t]+(?i:from)[ \t]+(?i:year|yr|y)[ \t]*\d{1,2}\b)"
 )
 
 
@@ -2116,7 +2155,9 @@ _NAME_FROM_MY = re.compile(
 _WENT_WITH = re.compile(
     r"(?P<intro>\b(?i:went|go|goes|going|walk|walked|walking|hang|hangs|hanging|hung|chill|"
     r"chilling|came|come|coming|stay|stayed|live|lives|living|out|es[ \t]+i|aethon[ \t]+ni|"
-    r"mynd)[ \t]+(?i:with|efo|hefo|gyda)[ \t]+)" + _NAMES
+    # "I sit next to Oskar in maths", "I play with Macy at break"
+    r"sit|sits|sitting|sat|play|plays|playing|played|mynd|eistedd|chwarae)[ \t]+"
+    r"(?i:with|efo|hefo|gyda|next[ \t]+to|wrth[ \t]+ymyl)[ \t]+)" + _NAMES
 )
 # "Mae Heddwen fy chwaer yn ...", "I told Jake, my brother, ...": a name then who they are.
 _NAME_THEN_RELATION = re.compile(
@@ -2370,7 +2411,20 @@ def _replace_school_lower_en(match: re.Match[str]) -> str:
     return f"{match.group('intro')}[school]"
 
 
+_SCHOOL_KIND_YOUNG = re.compile(r"(?:(?:Day[ \t]+)?Nursery(?:[ \t]+School)?|Juniors|Infants)$")
+
+
 def _replace_school_named(match: re.Match[str]) -> str:
+    young = _SCHOOL_KIND_YOUNG.search(match.group())
+    if young:  # "Ty Gwyn Nursery", "Parc Glas Juniors"; not "Cardiff City Juniors", "Kids Nursery"
+        words = [w.strip(".'’").lower() for w in match.group()[: young.start()].split()]
+        if (
+            not words
+            or any(w in _NOT_SCHOOL_FIRST or w in _PLACES or w in _NOT_SIGNED for w in words)
+            or any(w in ("school", "city", "town", "county", "united", "fc", "rfc") for w in words)
+            or all(_everyday_word(w) for w in words)
+        ):
+            return match.group()
     if match.group("first3"):
         words = [match.group("first3"), *match.group("rest3").split()]
         if (
@@ -2727,6 +2781,7 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _ADDRESS_INTRO.sub(lambda m: f"{m.group('intro')}[address]", out)
     out = _ADDRESS.sub(_replace_address, out)
     out = _STREET_LIVE.sub(lambda m: f"{m.group('intro')}[address]", out)
+    out = _ADDRESS_GIVEN.sub(lambda m: f"{m.group('intro')}[address]", out)
     out = _SCHOOL.sub(lambda m: f"{m.group('at') or m.group('goes') or ''}[school]", out)
     out = _SCHOOL_LOWER_CY.sub(_replace_school_lower_cy, out)
     out = _school_y_cy(out)
@@ -2767,6 +2822,11 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
         out = pattern.sub(_replace_listed_end, out)
     out = _EMOJI_NAME_END.sub(_replace_soft(listed_only=True, signed=True, alone=True), out)
     out = _ASK_FOR.sub(_replace_soft(listed_only=True), out)
+    out = _CONTACT_NAME_PHONE.sub(_replace_soft(), out)
+    out = _CLOSER_FAMILY.sub(
+        lambda m: f"{m['intro']}[name]" if m["names"].lower() in _FAMILY_NAMES else m.group(),
+        out,
+    )
     out = _NAME_ROLE_END.sub(_replace_soft(signed=True), out)
     out = _BY_NAME_YEAR_END.sub(_replace_soft(signed=True), out)
     out = _CLOSER_NAME_GROUP.sub(_replace_soft(signed=True), out)
