@@ -235,6 +235,16 @@ _ADDRESS_INTRO = re.compile(
     rf"(?:{_SUFFIX_ANY}))\b",
     re.IGNORECASE,
 )
+# "my address is flat 2 Ty Coch, Bridge St, Lampeter": after "my address is" or "address:", the
+# rest of the line up to a full stop, when it has a number in it.
+_ADDRESS_GIVEN = re.compile(
+    r"(?P<intro>\b(?i:(?:my|our|home)[ \t]+address(?:[ \t]+is|[ \t]*[:=\-])|address[ \t]*[:=]|"
+    r"fy[ \t]+nghyfeiriad(?:[ \t]+(?:i[ \t]+)?(?:yw|ydy|ydi)|[ \t]*[:=\-])|cyfeiriad[ \t]*[:=])"
+    r"[ \t]*)"
+    r"(?P<address>(?:(?i:flat|apartment|apt|unit|fflat|house|room)[ \t]*)?\d{1,4}[A-Za-z]?,?[ \t]+"
+    rf"(?!(?i:{_DISTANCE})|(?i:of|in|on|at|or|and|to|x)\b)[^\W\d_][^\n!?;()\[\]]{{2,60}}?)"
+    r"(?=[ \t]*(?:[.!?;]|\n|$|\())"
+)
 _FAMOUS_ADDRESSES = frozenset({"10 downing street", "221b baker street"})
 # A street without a number, when the writer says they live there: "live on Clive Street",
 # "byw ar Ffordd Penrhos" (capitalised, so "live on the main road" stays).
@@ -388,6 +398,16 @@ _NAME_HERE = re.compile(
     r"(?=\s+(?:here|speaking)\b)",
     re.IGNORECASE,
 )
+# "Youth councillor Damilola here", "young carer Aimee here": a role the writer holds, a name
+# and "here", opening a sentence.
+_ROLE_NAME_HERE = re.compile(
+    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?:(?i:hi|hello|hiya|hey|helo|haia|shwmae)[ \t,!.]+)?"
+    r"(?i:youth[ \t]+(?:councill?or|council[ \t]+member|mayor|rep|ambassador|leader)|"
+    r"young[ \t]+(?:carer|parent|mum|dad|person|leader|ambassador)|care[ \t]+leaver|"
+    r"school[ \t]+councill?or|pupil[ \t]+rep|head[ \t]+(?:boy|girl)|prefect)[ \t]+)"
+    r"(?P<names>" + _NAME + r")"
+    r"(?=[ \t]+(?i:here|speaking|writing)\b)"
+)
 # Welsh puts the name first: "Dafydd ydw i", "Gethin sydd yma", "Nia yw fy enw".
 _NAME_FIRST_CY = re.compile(
     rf"(?<![\w'’-])(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
@@ -480,8 +500,14 @@ _SOFT_INTRO = re.compile(
     # "answering as Zara, a student nurse", "writing this as Niamh"
     r"(?:answering|writing|speaking|replying|responding|filling[ \t]+(?:this|it)[ \t]+(?:in|out))"
     r"(?:[ \t]+(?:this|here))?[ \t]+as|(?:everyone|everybody|every1|people|friends|mates|they|"
-    r"my\s+(?:friends|mates))\s+calls?\s+me|they\s+call\s+me|i['’]?m|i\s+am|(?:just\s+)?call\s+me|"
-    r"(?:you|u)\s+can\s+call\s+me|i\s+go\s+by|(?:also\s+)?known\s+as|"
+    r"my\s+(?:friends|mates))\s+calls?\s+me|they\s+call\s+me|"
+    # ("I am writing as Kiera": left to "writing as", which this would swallow)
+    r"(?:i['’]?m|i\s+am)(?![ \t]+(?:answering|writing|speaking|replying|responding)\b)|"
+    r"(?:just\s+)?call\s+me|(?:you|u)\s+can\s+call\s+me|i\s+go\s+by|(?:also\s+)?known\s+as|"
+    # "I'm Mr Popular AKA Leon"; "I'm a care leaver, name's Dionne"
+    r"aka|a\.k\.a\.?|(?:(?<=^)|(?<=[,.!?;:\n]))[ \t]*name['’]s|"
+    # "they named me Nevaeh", "Introducing myself: Imogen, 14"
+    r"named[ \t]+me|introducing[ \t]+myself[ \t]*[:\-–]?|"
     # "known to my mates as Deano"
     r"known[ \t]+to[ \t]+(?:[a-z]+[ \t]+){1,2}as|"
     r"(?:ya|yer|your|ur|yo)\s+(?:boi|boy|boii+|girl|gurl|gal|lad|lass)|this\s+was)"
@@ -518,6 +544,14 @@ _END = (
     # "- Ffion & Cerys": a second name joined by "&" (the joined-name rule takes it after)
     rf"(?=(?:[ \t]*[&+][ \t]*{_NAME})?"
     rf"(?:{_YEAR_TAIL}|[ \t]*\n{_YEAR_TAIL}|[ \t]*\((?:1\d|2[0-5]|[89])\)"
+    # pronouns or a few words about the writer in brackets: "(she/her)", "(a young dad)"
+    r"|[ \t]*\((?i:she|he|they|fe|hi|nhw|ze|xe)/\w+(?:/\w+)?\)"
+    r"|[ \t]*\((?i:a|an)[ \t]+[a-z][a-z0-9 \t'’-]{1,30}\)"
+    # a school year and a place or group in brackets: "(bl 9, Llanbed)", "(youth council)"
+    r"|[ \t]*\((?i:(?:year|yr|y|bl\.?|blwyddyn)[ \t]*\d{1,2}"
+    r"(?:[ \t]*,?[ \t]*[a-z][\w'’ \t-]{1,24})?"
+    r"|(?:youth|school|pupil)[ \t]+(?:council|forum|parliament|rep)"
+    r"|cyngor[ \t]+(?:ieuenctid|ysgol))\)"
     r"|[ \t]*,[ \t]*(?:1\d|2[0-5]|[89])\b)?"
     # (at most 16 kisses, smileys or marks: ", x, x, x, ..." would otherwise be read to its end
     # from every comma, quadratic on hostile input)
@@ -551,7 +585,11 @@ _CLOSER_O_NAME = re.compile(
 )
 _CLOSER_SIGN_OFF = re.compile(
     rf"(?P<intro>(?:^|(?<=[.!?,;:\n()])|(?<=[ \t][-–—~])|(?<={_EMOJI}))[ \t]*(?i:{_CLOSER})"
-    rf"{_AUDIENCE}[ \t]*[,!.:\-–—]*[ \t\n]+)" + _NAMES + _END
+    rf"{_AUDIENCE}[ \t]*[,!.:\-–—]*[ \t\n]+"
+    # ("Yours sincerely\n\nMiss Kayla Brown": a title the writer gives themself, on its own line)
+    r"(?:(?<=\n)(?:Miss|Mrs|Mr|Ms|Mx)\.?[ \t]+(?=[A-Z][\w'’-]*[ \t]+[A-Z][\w'’-]*[ \t]*$))?)"
+    + _NAMES
+    + _END
 )
 # "Sincerely,\nLowri Haf Jenkins\nSixth form": a closer on a line of its own, then a line that is
 # only a name, whatever comes after it (a role, a school year, a college).
@@ -589,12 +627,44 @@ _KISSES_NAME = re.compile(
 _NAME_YEAR_END = re.compile(
     r"(?P<intro>(?:^|(?<=\n)|(?<=[.!?])[ \t]+))" + _NAMES + rf"(?={_YEAR_TAIL}[ \t.!x]*$)"
 )
+# "Lydia, Youth Council Chair" ending the message: a name, a comma and the writer's role.
+_NAME_ROLE_END = re.compile(
+    r"(?P<intro>(?:^|(?<=\n)|(?<=[.!?])[ \t]+))" + rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
+    r"(?=[ \t]*,[ \t]*(?:(?i:the|our|y|yr)[ \t]+)?(?:[A-Za-z][\w'’-]*[ \t]+){0,3}"
+    r"(?i:chair|vice[ \t-]+chair|secretary|treasurer|rep|representative|member|councill?or|"
+    r"mayor|ambassador|officer|prefect|captain|cadeirydd|cynrychiolydd|aelod|maer)"
+    r"(?:[ \t]+(?:for|of|dros)[ \t]+[\w'’ \t-]{1,30})?[ \t.!]*$)"
+)
+# "my ideas by Elsie Y7": "by", a name and a school year ending the message.
+_BY_NAME_YEAR_END = re.compile(
+    r"(?P<intro>(?<![\w'’])(?i:by)[ \t]+)" + _NAMES + rf"(?={_YEAR_TAIL}[ \t.!x]*$)"
+)
 # "its Keira, from year 9": "it's" and a common first name, then a pause.
 _ITS_NAME = re.compile(
     r"(?P<intro>(?<![\w'’])(?i:it['’]?s|its|it\s+is)[ \t]+)"
     + _NAMES
     + r"(?=[ \t]*(?:[,.!\-]|$|(?i:here|from|in\s+year|x|lol|btw|again|innit|haha|hehe|lmao)\b"
     r"|[^\w\s'’]))"
+)
+# "text Nia on [phone]": a name between a way of getting in touch and a number just removed.
+_CONTACT_NAME_PHONE = re.compile(
+    r"(?P<intro>(?<![\w'’])(?i:text|ring|call|phone|message|msg|whatsapp|contact|tecstia|"
+    r"tecstiwch|ffonia|ffoniwch)[ \t]+)"
+    rf"(?P<names>{_NAME})(?=[ \t]+(?i:on|at|ar)[ \t]+\[phone\])"
+)
+# "Kind regards,\nthe Jenkins family": a closer, then a family by its surname, ending the message.
+_CLOSER_FAMILY = re.compile(
+    rf"(?P<intro>\b(?i:{_CLOSER}|from)[ \t]*[,!.:\-–—]*[ \t\n]+(?i:the)[ \t]+)"
+    rf"(?P<names>[A-Z][\w'’-]*)(?=[ \t]+(?i:family|fam|household|clan)[ \t.!x]*$)"
+)
+# "ring me on [phone], ask for Becca": a listed first name after "ask for".
+_ASK_FOR = re.compile(r"(?P<intro>(?<![\w'’])(?i:ask|asking)[ \t]+(?i:for)[ \t]+)" + _NAMES)
+# "Thanks, Lydia from the Youth Council": a closer, a name, and the group it speaks for.
+_CLOSER_NAME_GROUP = re.compile(
+    rf"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?i:{_CLOSER})[ \t]*[,!.:\-–—]*[ \t\n]+)"
+    rf"(?P<names>{_NAME})"
+    r"(?=[ \t]*,?[ \t]+(?i:from|of|at|for|on[ \t]+behalf[ \t]+of)[ \t]+(?:(?i:the|our)[ \t]+)?"
+    r"[A-Z][\w'’-]*(?:[ \t]+(?:[A-Z][\w'’-]*|&|and|of|for))*[ \t.!x]*$)"
 )
 # "Josh here, ...", "Ellie, 14, ...", "Kai (15)": a name opening the message, then "here" or age.
 _OPENING = (
@@ -745,6 +815,10 @@ _FIRST_NAMES = _words(
     bella-rose lacey-mae evie-mae ellie-mai lily-rose liliana alicja oliwia natalia szymon
     bartek kuba filipa ioana andreea alexandru mihai yasin bilal hamza zakaria idris aisha
     fflur tirion caio tudur ioan emyr hawys modlen dei tomi moi iolo bedo
+    seiriol deiniol annest elain efan heulyn leusa llion lliwen mabyn nedw marged rhonwen
+    rhianedd seirian tanwen cadell cadwgan cledwyn cynwrig elgan eurig ffredi gronw hari hefin
+    illtud llywelyn maldwyn meirion morys pryderi rhidian rhisiart heddwen dwynwen dyddgu eiddwen
+    nansi everly koa kenzo damilola romilly tallulah
     """
 ) - _words(
     """
@@ -1637,6 +1711,8 @@ def _replace_soft(
             taken = 2
             if len(words) > 2 and words[2][:1].isupper() and words[2].lower() in _FAMILY_NAMES:
                 taken = 3  # "Lowri Haf Jenkins": a middle name, then a listed surname
+        elif len(words) > 2 and words[1].lower() in ("ap", "ab", "ferch") and words[2].istitle():
+            taken = 3  # "Gwion ap Dafydd": a Welsh patronymic
         kept = _taken(names, words, taken)
         return f"{match.group('intro')}[name]{names[len(kept) :]}"
 
@@ -1737,7 +1813,8 @@ _NAME_LIKE_AFTER_RELATION = _words(
 _NOT_PRIVATE = _words(
     """
     maths math english science history geography art music drama french spanish german welsh
-    cymraeg ict computing biology chemistry physics pe re rs dt psychology sociology media
+    cymraeg gymraeg saesneg gymreig cymreig gymraes cymraes ict computing biology chemistry
+    physics pe re rs dt psychology sociology media
     spotify xbox playstation nintendo switch fifa apple iphone samsung amazon google alexa
     siri chatgpt snap insta whatsapp mcdonalds maccies kfc nandos costa starbucks subway
     pride eid diwali christmas easter halloween ramadan football rugby netball footy
@@ -1756,21 +1833,29 @@ _RELATION_WORDS = _words(
 )
 _RELATION_SINGLE = (
     r"(?:(?:little|lil|big|older|younger|baby|twin|step|best|bestest|old|fave?|favou?rite|"
-    r"half)[ \t-]+)*"
-    r"(?:mates|m8s|friends|pals|besties|cousins|brothers|sisters|"
+    r"half|foster|ex)[ \t-]+)*"
+    # "my little girl Everly", "my baby boy Reuben", "my ex Jordan", "my twins Ezra and Isaac"
+    r"(?:(?:little|lil|baby|eldest|youngest)[ \t]+(?:girl|boy|one)|ex|kids|children|twins|"
+    r"midwife|health[ \t]+visitor|therapist|advocate|iro|house[ \t]+parent|"
+    r"mates|m8s|friends|pals|besties|cousins|brothers|sisters|"
     r"mum|mom|mam|mother|dad|father|step-?mum|step-?dad|stepbrother|stepsister|brother|"
     r"sister|bro|sis|nan|nana|nanna|gran|granny|grandma|grandad|grandpa|auntie|aunty|aunt|"
     r"uncle|cousin|friend|bestfriend|bff|bestie|mate|m8|pal|boyfriend|girlfriend|bf|gf|"
     r"partner|neighbour|son|daughter|niece|nephew|coach|tutor|form[ \t]+tutor|carer|"
-    r"(?:youth|social|support|key|care)[ \t]+worker|foster[ \t]+(?:mum|dad|carer|parent)|"
+    r"(?:(?:youth|social|support|key|care)[ \t]+)?worker|foster[ \t]+(?:mum|dad|carer|parent)|"
     # people at work, college and home: "my housemate Shannon", "my manager Dave"
     r"housemate|flatmate|roommate|manager|boss|supervisor|colleague|workmate|landlord|landlady|"
     r"mentor|counsell?or|lecturer|keyworker|(?:careers|personal)[ \t]+advis[eo]r)"
 )
 # "my sister chloe", "my little brother alfie", "my mum Karen", "me n my sister lily".
 _RELATION_NAME = re.compile(
-    rf"(?P<intro>\b(?i:my|our|me|ma)[ \t]+(?:[a-z]+['’]s[ \t]+)?(?i:{_RELATION_SINGLE})"
-    r"[ \t]*,?[ \t]+)" + _NAMES
+    r"(?P<intro>\b(?i:my|our|me|ma)[ \t]+"
+    # ("my little sister's friend Maisie", "my babys dad Liam")
+    r"(?:(?:(?i:little|lil|big|older|younger|baby)[ \t]+)?[a-z]+['’]s[ \t]+"
+    r"|(?i:babys|kids|sons|daughters)[ \t]+)?"
+    rf"(?i:{_RELATION_SINGLE})"
+    # ("my nan (Glenys) can't get to the shops")
+    r"(?:[ \t]*,?[ \t]+|[ \t]*\([ \t]*(?=[^\W\d_][\w'’-]*[ \t]*\))))" + _NAMES
 )
 # "fy chwaer Lili", "efo fy ffrind celyn", "fi a'n ffrind Steffan", "mae fy mam Sian".
 _RELATION_NAME_CY = re.compile(
@@ -1778,11 +1863,17 @@ _RELATION_NAME_CY = re.compile(
     # "ma nain Gwyneth", "efo taid Emrys": grandparents and aunts are named without "fy"
     r"|\b(?i:ma|mae|roedd|oedd|odd|efo|hefo|gyda|a|ac|gan|wrth|i)[ \t]+"
     r"(?=(?i:nain|taid|mamgu|mam-gu|tadcu|tad-cu|anti|yncl|wncwl|bopa)\b))"
-    r"(?i:ffrind(?:[ \t]+gorau)?|"
+    r"(?:(?i:ffrind(?:[ \t]+gorau)?|"
     r"ffrindiau|chwaer(?:[ \t]+(?:fach|fawr))?|mrawd(?:[ \t]+(?:bach|mawr))?|brawd|mam|nhad|"
     r"tad|nain|nhaid|taid|mamgu|mam-gu|nhadcu|nhad-cu|cefnder|nghefnder|cyfnither|"
     r"nghyfnither|modryb|ewythr|mêt|met|nghariad|cariad|mab|merch|cymydog|nghymydog|anti|"
-    r"yncl|wncwl|bopa)[ \t]*,?[ \t]+)" + _NAMES
+    r"yncl|wncwl|bopa)"
+    # "fy mab bach Elgan", "fy mam faeth Delyth", "fy mhartner Rhydian", "fy ngweithiwr
+    # cymdeithasol Non"
+    r"(?:[ \t]+(?i:bach|fach|faeth|maeth))?"
+    r"|(?i:mhartner|partner|ngŵr|ngwr|ngwraig|ngofalwr|ngofalwraig|gofalwr|gofalwraig|"
+    r"n?g(?:weithiwr|weithwraig)(?:[ \t]+(?:cymdeithasol|ieuenctid|cefnogi|allweddol))?)"
+    r"(?:[ \t]+(?i:maeth))?)[ \t]*,?[ \t]+)" + _NAMES
 )
 # "ffrind fi Lowri", "gweithiwr ieuenctid ni, Siân,": spoken Welsh puts "fi"/"ni" after the
 # relation instead of "fy"/"ein" before it.
@@ -1800,6 +1891,8 @@ _PERSON_WORD = (
     r"teacher|student|pupil|neighbour|cousin|brother|sister|bachgen|hogyn|hogan|merch|dyn|dynes|"
     r"worker|manager|boss|housemate|flatmate|mentor|counsell?or|lecturer|adviser|advisor|coach|"
     r"ffrind|mêt|met|athro|athrawes|rhywun|cymydog|boi|"
+    # "as a care leaver called Keeley", "a young mum called Stacey"
+    r"leaver|parent|young[ \t]+(?:mum|mam|dad|carer)|volunteer|apprentice|trainee|"
     # "as a 19 year old named Keeley"
     r"(?:\d{1,2}|[a-z]+)[ \t-]*(?:year|yr)s?[ \t-]*old"
 )
@@ -1935,7 +2028,10 @@ _school_y_cy = _school_by_one_word(
 _SCHOOL_NAMED = re.compile(
     r"(?<![\w'’])(?:(?:St\.?|Saint)[ \t]+)?(?P<first>[A-Z][\w'’.-]+)(?:[ \t]+[A-Z][\w'’.-]+){0,2}"
     r"[ \t]+(?:High[ \t]+School|High|Comprehensive(?:[ \t]+School)?|Comp|"
-    r"Primary(?:[ \t]+School)?|Secondary[ \t]+School|Junior[ \t]+School|Infants?[ \t]+School)\b"
+    r"Primary(?:[ \t]+School)?|Secondary[ \t]+School|Junior[ \t]+School|Infants?[ \t]+School|"
+    # "Pencoed Community School", "Maes Glas Community Primary", "Ty Gwyn Nursery"
+    r"Community[ \t]+(?:High[ \t]+School|School|Primary|College)|Special[ \t]+School|"
+    r"(?:Day[ \t]+)?Nursery(?:[ \t]+School)?|Juniors|Infants)\b"
     r"(?![ \t]+(?i:street|st\b|road|rd\b|lane|court|ct\b|view|house|sheriff|heels))"
     r"|(?<![\w'’])(?:St\.?|Saint)[ \t]+[A-Z][\w'’-]+(?:['’]s)?[ \t]+"
     r"(?:(?:RC|R\.C\.?|CiW|C\.i\.W\.?|VA|CE|C\.?\s?of\s?E|Catholic|Church\s+in\s+Wales)"
@@ -1947,7 +2043,8 @@ _SCHOOL_NAMED = re.compile(
     # "Coed Glas primary", "Penllan comp": a school's kind typed in lower case after its name
     r"|(?<![\w'’])(?P<first3>[A-Z][\w'’-]+)(?P<rest3>(?:[ \t]+[A-Z][\w'’-]+){0,2})[ \t]+"
     r"(?:high[ \t]+school|comprehensive|comp|primary(?:[ \t]+school)?|secondary[ \t]+school|"
-    r"junior[ \t]+school|infants?[ \t]+school|academy)\b(?![ \t]+(?i:schools|meals|age|kids))"
+    r"junior[ \t]+school|infants?[ \t]+school|special[ \t]+school|academy)\b"
+    r"(?![ \t]+(?i:schools|meals|age|kids))"
 )
 _NOT_SCHOOL_FIRST = _words(
     """
@@ -1960,6 +2057,7 @@ _NOT_SCHOOL_FIRST = _words(
     united villa wolves rangers celtic swans bluebirds ospreys dragons scarlets
     summer winter easter holiday holidays sunday saturday night forest driving boarding grammar
     special independent faith village language languages swimming surf riding
+    flying sure garden plant tree pet puppy
     """
 )
 
@@ -1977,6 +2075,13 @@ def _private_name(word: str, *, sentence_start: bool = False) -> bool:
         return False
     if low in _GIVEN_NAMES or low in _NAME_LIKE_AFTER_RELATION or _listed_spelling(low):
         return True
+    parts = low.split("-")
+    if (
+        len(parts) == 2
+        and parts[0] in _GIVEN_NAMES
+        and (parts[1] in _GIVEN_NAMES or parts[1] in _NAME_LIKE_WORDS or parts[1] in _WORD_NAMES)
+    ):
+        return True  # "my bestie ellie-may", "me and lily-rose"
     if sentence_start or not word[0].isupper() or (len(word) > 1 and word.isupper()):
         return False
     if _WORDLIKE_ENDING.search(low) or re.search(r"['’]\w*$", low) or _everyday_word(word):
@@ -2045,7 +2150,9 @@ def _replace_private(match: re.Match[str]) -> str:
 _NAME_FROM_MY = re.compile(
     rf"(?<![\w'’\[-])(?P<names>{_NAME})"
     r"(?=[ \t]+(?i:from|off|at|in|on)[ \t]+(?i:my|our)[ \t]+(?i:class|year|form|course|college|"
-    r"uni|work|job|team|estate|street|flats|placement|apprenticeship|youth[ \t]+club|halls)\b)"
+    r"uni|work|job|team|estate|street|flats|placement|apprenticeship|youth[ \t]+club|halls)\b"
+    # "we asked Lowri from year 10"
+    r"|[ \t]+(?i:from)[ \t]+(?i:year|yr|y)[ \t]*\d{1,2}\b)"
 )
 
 
@@ -2054,7 +2161,9 @@ _NAME_FROM_MY = re.compile(
 _WENT_WITH = re.compile(
     r"(?P<intro>\b(?i:went|go|goes|going|walk|walked|walking|hang|hangs|hanging|hung|chill|"
     r"chilling|came|come|coming|stay|stayed|live|lives|living|out|es[ \t]+i|aethon[ \t]+ni|"
-    r"mynd)[ \t]+(?i:with|efo|hefo|gyda)[ \t]+)" + _NAMES
+    # "I sit next to Oskar in maths", "I play with Macy at break"
+    r"sit|sits|sitting|sat|play|plays|playing|played|mynd|eistedd|chwarae)[ \t]+"
+    r"(?i:with|efo|hefo|gyda|next[ \t]+to|wrth[ \t]+ymyl)[ \t]+)" + _NAMES
 )
 # "Mae Heddwen fy chwaer yn ...", "I told Jake, my brother, ...": a name then who they are.
 _NAME_THEN_RELATION = re.compile(
@@ -2308,7 +2417,20 @@ def _replace_school_lower_en(match: re.Match[str]) -> str:
     return f"{match.group('intro')}[school]"
 
 
+_SCHOOL_KIND_YOUNG = re.compile(r"(?:(?:Day[ \t]+)?Nursery(?:[ \t]+School)?|Juniors|Infants)$")
+
+
 def _replace_school_named(match: re.Match[str]) -> str:
+    young = _SCHOOL_KIND_YOUNG.search(match.group())
+    if young:  # "Ty Gwyn Nursery", "Parc Glas Juniors"; not "Cardiff City Juniors", "Kids Nursery"
+        words = [w.strip(".'’").lower() for w in match.group()[: young.start()].split()]
+        if (
+            not words
+            or any(w in _NOT_SCHOOL_FIRST or w in _PLACES or w in _NOT_SIGNED for w in words)
+            or any(w in ("school", "city", "town", "county", "united", "fc", "rfc") for w in words)
+            or all(_everyday_word(w) for w in words)
+        ):
+            return match.group()
     if match.group("first3"):
         words = [match.group("first3"), *match.group("rest3").split()]
         if (
@@ -2333,7 +2455,10 @@ def _replace_school_named(match: re.Match[str]) -> str:
 # --- round 4 (issue 14): names after emoji, initials, "me:", greetings in lower case ---------
 
 # "... roof leaks 😭 bradley": a listed first name after emoji, closing the message.
-_EMOJI_NAME_END = re.compile(rf"(?P<intro>{_EMOJI}[ \t]*)" + _NAMES + _END)
+_EMOJI_NAME_END = re.compile(
+    # ("Hope this helps :) Josh": a typed smiley stands where an emoji would)
+    rf"(?P<intro>(?:{_EMOJI}|(?<=[ \t])(?::\)|:-\)|:D|;\)|\(:))[ \t]*)" + _NAMES + _END
+)
 # "\nK.W.", "- J.B.", "from J.B. x": initials closing the message.
 _INITIALS_END = re.compile(
     r"(?P<intro>(?:^|(?<=\n)|(?<=[.!?][ \t])|(?<=[-–—~])|"
@@ -2495,7 +2620,9 @@ _JOINED_BEFORE = re.compile(
 )
 # "i'm in year 9 at Ashgrove": a capitalised name after a school year and "at".
 _YEAR_AT_SCHOOL = re.compile(
-    r"(?P<intro>\b(?i:in|ym|yn)[ \t]+(?i:year|yr|y|blwyddyn|mlwyddyn|bl)[ \t]*\d{1,2}[ \t]+"
+    r"(?P<intro>\b(?i:in|ym|yn)[ \t]+(?:(?i:year|yr|y|blwyddyn|mlwyddyn|bl)[ \t]*\d{1,2}"
+    # "I'm in 7R at Heol Las": a form code too
+    r"|(?:[7-9]|1[0-3])[A-Z]{1,2})[ \t]+"
     r"(?i:at|in|yn|ym|yng)[ \t]+)(?P<first>[A-Z][\w'’-]+)(?:[ \t]+[A-Z][\w'’-]+)?"
 )
 
@@ -2611,6 +2738,8 @@ def _replace_year_at_school(match: re.Match[str]) -> str:
     first = match.group("first").lower()
     if first in _PLACES or first in _NOT_SIGNED or first in _NOT_SCHOOL_FIRST:
         return match.group()
+    if _everyday_word(first) and not match.group()[match.end("first") - match.start() :].strip():
+        return match.group()  # "in year 9 at Lunch we queue"; but "at Bishop Vaughan" names it
     return f"{match.group('intro')}[school]"
 
 
@@ -2658,6 +2787,7 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _ADDRESS_INTRO.sub(lambda m: f"{m.group('intro')}[address]", out)
     out = _ADDRESS.sub(_replace_address, out)
     out = _STREET_LIVE.sub(lambda m: f"{m.group('intro')}[address]", out)
+    out = _ADDRESS_GIVEN.sub(lambda m: f"{m.group('intro')}[address]", out)
     out = _SCHOOL.sub(lambda m: f"{m.group('at') or m.group('goes') or ''}[school]", out)
     out = _SCHOOL_LOWER_CY.sub(_replace_school_lower_cy, out)
     out = _school_y_cy(out)
@@ -2673,6 +2803,7 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _STRONG_INTRO.sub(_replace_names(strong=True), out)
     out = _GREETING_THIS_IS.sub(_replace_names(strong=False), out)
     out = _NAME_HERE.sub(_replace_soft(), out)
+    out = _ROLE_NAME_HERE.sub(_replace_soft(), out)
     out = _NAME_FIRST_CY.sub(_replace_name_first, out)
     for pattern in (_NAME_FIRST_CY_AFTER, _NAME_FIRST_CY_START):
         out = pattern.sub(_replace_name_first_after_lead, out)
@@ -2696,6 +2827,15 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     for pattern in (_NAME_KISSES_END, _COMMA_NAME_END):
         out = pattern.sub(_replace_listed_end, out)
     out = _EMOJI_NAME_END.sub(_replace_soft(listed_only=True, signed=True, alone=True), out)
+    out = _ASK_FOR.sub(_replace_soft(listed_only=True), out)
+    out = _CONTACT_NAME_PHONE.sub(_replace_soft(), out)
+    out = _CLOSER_FAMILY.sub(
+        lambda m: f"{m['intro']}[name]" if m["names"].lower() in _FAMILY_NAMES else m.group(),
+        out,
+    )
+    out = _NAME_ROLE_END.sub(_replace_soft(signed=True), out)
+    out = _BY_NAME_YEAR_END.sub(_replace_soft(signed=True), out)
+    out = _CLOSER_NAME_GROUP.sub(_replace_soft(signed=True), out)
     for pattern in (_ME_COLON, _ME_COMMA_AGE, _NAME_YEAR_OPENING, _NAME_FORM_OPENING):
         out = pattern.sub(_replace_soft(), out)
     out = _MYSELF.sub(_replace_names(strong=False), out)
