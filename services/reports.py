@@ -30,7 +30,7 @@ from services.results import (
     split_channels,
     suppress_table,
 )
-from services.suppression import apply_suppression, group_size
+from services.suppression import apply_suppression, group_size, rule_text
 from services.themes import codebook
 from storage.contract import Store
 from storage.records import PollRow
@@ -526,7 +526,8 @@ def _hide_combined(results: Results, hidden: set[str], secret: bool) -> Results:
     shown = [c for c in cells if not c.suppressed]
     rest = sorted((c for c in cells if c.suppressed), key=lambda c: (c.label.casefold(), c.option))
     table = replace(t, cells=(*shown, *rest), size_hidden=t.size_hidden or secret, opaque=True)
-    return replace(results, tables=(table,))
+    rule = rule_text(results.min_cell, combined=True) if results.rule else results.rule
+    return replace(results, tables=(table,), rule=rule)
 
 
 def _turnout_as_tables(results: Results) -> Results:

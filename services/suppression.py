@@ -219,13 +219,17 @@ def turnout_ballots(results: Results, row: TurnoutRow) -> int | str:
     return ballots
 
 
-def rule_text(min_cell: int, lang: str = "en") -> str:
+def rule_text(min_cell: int, lang: str = "en", *, combined: bool = False) -> str:
     """The suppression rule in plain words (``prompts/``: ``export_rule``), written into every
-    export; English unless a download is made for the Welsh pages."""
+    export; English unless a download is made for the Welsh pages. ``combined``: a combined
+    ranking, whose every hidden figure is ``[c]`` (``Table.opaque``), says so."""
     catalog = load_catalog()
     if min_cell <= 0:
         return catalog.plain(lang, "export_rule_none")
-    return catalog.plain(lang, "export_rule", m=min_cell, secondary=SECONDARY)
+    rule = catalog.plain(lang, "export_rule", m=min_cell, secondary=SECONDARY)
+    if combined:
+        rule += " " + catalog.plain(lang, "export_rule_combined", m=min_cell, secondary=SECONDARY)
+    return rule
 
 
 # --- the model -----------------------------------------------------------------------------
