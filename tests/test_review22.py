@@ -9,7 +9,17 @@ import aiohttp
 import pytest
 
 from bot.settings import Settings
-from standin import BotApiStandin
+from standin import BotApiStandin, FakeGroup
+from tests.conftest import Harness, to_text_question
+from tests.test_contact_requests import (  # noqa: F401  (the safeguarding chat's fixtures)
+    CONTACT,
+    _delivered,
+    _eventually,
+    _request_sent,
+    h,
+    lead,
+    lead_settings,
+)
 from tests.test_webhook import SECRET, hooked  # noqa: F401  (the webhook fixture)
 
 HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
@@ -42,3 +52,32 @@ async def test_a_webhook_update_ptb_cannot_read_is_skipped_not_retried_for_ever(
     assert "PTB cannot read it" in caplog.text
     assert "555123456780" not in caplog.text and "Fn555" not in caplog.text
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_journey_buttons_forged_in_a_group_change_nothing_there(
+    h: Harness,  # noqa: F811
+    lead: FakeGroup,  # noqa: F811
+) -> None:
+    """The journey's button handlers took a tap from any chat: a member of the safeguarding
+    chat sending a language button's data (or their own journey's) from a contact request
+    there had markbot edit that request, "Mark handled" and all, into "OK, I'll use Welsh"
+    (or into their own poll screen). A tap outside a private chat is now refused, as the
+    contact buttons' already is, and nothing changes."""
+    request = await _request_sent(h.user(9107), lead)
+    await _eventually(lambda: _delivered(h))
+    member = h.standin.user(9002, "Lead")
+    await to_text_question(member)
+    own = member._chat.messages[member.last_bot_message()["message_id"]]
+    journey_data = own.inline_keyboard[0][0]["callback_data"]  # type: ignore[index]
+    at = request.message["message_id"]
+    for forged in ("lang:cy", journey_data):
+        await h.standin.wait_idle()
+        member.drain_callback_answers()
+        await lead.press_data(member, forged, message_id=at)
+        answer = await member.next_callback_answer()
+        assert answer.get("show_alert") and "old message" in answer["text"]
+    await h.standin.wait_idle()
+    shown = next(m for m in lead.messages if m["message_id"] == at)
+    assert CONTACT in shown["plain"] and "Mark handled" in str(shown)
+    await member.send_command("help")  # their language is as it was
+    assert "How this works" in (await member.next_output()).plain
