@@ -169,8 +169,11 @@ class JourneyService:
             qid = j.text_msgs.get(str(message_id))
             q = ctx.poll.question(qid) if qid else None
             body = text.strip()
-            if q is None or not body or len(body) > q.max_length:
+            if q is None or not body:
                 return None
+            if len(body) > q.max_length:  # the answer stays as it was: say so
+                params = {"length": len(body), "max_length": q.max_length}
+                return self._say(j.lang, "text_edit_too_long", **params)
             was_flagged = q.id in j.flagged
             taken = await self._typed.take(j, ctx.poll, q, body, person.names)
             if was_flagged:  # signposted already, for this answer

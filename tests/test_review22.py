@@ -11,6 +11,7 @@ import pytest
 from bot.settings import Settings
 from standin import BotApiStandin, FakeGroup
 from tests.conftest import Harness, to_text_question
+from tests.stored import rows
 from tests.test_contact_requests import (  # noqa: F401  (the safeguarding chat's fixtures)
     CONTACT,
     _delivered,
@@ -81,3 +82,24 @@ async def test_journey_buttons_forged_in_a_group_change_nothing_there(
     assert CONTACT in shown["plain"] and "Mark handled" in str(shown)
     await member.send_command("help")  # their language is as it was
     assert "How this works" in (await member.next_output()).plain
+
+
+async def test_an_answer_edited_past_the_limit_is_answered_and_the_old_one_kept(
+    markbot: Harness,
+) -> None:
+    """Editing a typed answer into one over the question's limit got no reply at all: the
+    person saw their edited message and believed it was their answer. Now they are told the
+    limit and that the earlier answer stands; an edit within the limit still changes it."""
+    await markbot.add_poll()
+    user = markbot.user(2201)
+    await to_text_question(user)
+    sent = await user.send_text("Buses cost too much")
+    await user.next_output()
+    await user.edit_text(sent["message_id"], "ŵ\u0301" * 501)  # 1,002 characters
+    said = (await user.next_output()).plain
+    assert "1002" in said and "1000" in said and "kept your answer as it was" in said
+    await user.edit_text(sent["message_id"], "Buses cost far too much")
+    assert "changed your answer" in (await user.next_output()).plain
+    await user.press("Send my answers")
+    assert "counted" in (await user.next_output()).plain
+    assert await rows(markbot, "text_answers", "body") == [("Buses cost far too much",)]
