@@ -4,14 +4,15 @@ from the outside (the real PTB client over HTTP against the Bot API stand-in).""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import aiohttp
 import pytest
 
 from bot.settings import Settings
 from standin import BotApiStandin, FakeGroup
-from tests.conftest import Harness, to_text_question
-from tests.stored import rows
+from tests.conftest import Harness, make_settings, to_text_question
+from tests.stored import count, rows
 from tests.test_contact_requests import (  # noqa: F401  (the safeguarding chat's fixtures)
     CONTACT,
     _delivered,
@@ -21,7 +22,9 @@ from tests.test_contact_requests import (  # noqa: F401  (the safeguarding chat'
     lead,
     lead_settings,
 )
+from tests.test_web_ballot import OPEN_POLL, _answer, open_with_polls
 from tests.test_webhook import SECRET, hooked  # noqa: F401  (the webhook fixture)
+from tests.webclient import Browser, web_client
 
 HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
 
@@ -103,3 +106,41 @@ async def test_an_answer_edited_past_the_limit_is_answered_and_the_old_one_kept(
     await user.press("Send my answers")
     assert "counted" in (await user.next_output()).plain
     assert await rows(markbot, "text_answers", "body") == [("Buses cost far too much",)]
+
+
+async def test_an_answer_of_only_invisible_characters_is_empty(markbot: Harness) -> None:
+    """Zero-width spaces, joiners, direction marks and a byte-order mark show nothing, yet
+    such a message was taken as the answer (a blank line on the check screen and in the
+    exports, and a required question passed). Now it is "looks empty", as a blank one is;
+    a real answer ending in the Welsh flag (tag characters, invisible on their own) stands."""
+    await markbot.add_poll()
+    user = markbot.user(2301)
+    await to_text_question(user)
+    await user.send_text("\u200b\u2060 \ufeff\u200d\u200f\u202e")
+    assert "looks empty" in (await user.next_output()).plain
+    flag = "Cymru 🏴\U000e0067\U000e0062\U000e0077\U000e006c\U000e0073\U000e007f"
+    await user.send_text(flag)
+    assert "Check your answers" in (await user.next_output()).plain
+    await user.press("Send my answers")
+    assert "counted" in (await user.next_output()).plain
+    assert await rows(markbot, "text_answers", "body") == [(flag,)]
+
+
+async def test_an_invisible_answer_on_the_web_is_a_skipped_one(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """The same rule on the web: an optional question answered with only zero-width
+    characters is skipped (nothing kept for it), not a blank answer in the exports."""
+    runtime = await open_with_polls(make_settings(tmp_path, database_url), OPEN_POLL)
+    try:
+        async with web_client(runtime) as client:
+            b = Browser(client)
+            await _answer(b, ["16-18", "south", "jobs"])
+            page = await b.submit("/v/web-poll/q/3", {"answer": "\u200b\u2060\ufeff"})
+            assert page.url == "/v/web-poll/check", page.plain
+            page = await b.submit("/v/web-poll/send", {})
+            assert page.url == "/v/web-poll/done", page.plain
+        assert await count(runtime, "ballots") == 1
+        assert await rows(runtime, "text_answers", "body") == []
+    finally:
+        await runtime.close()
