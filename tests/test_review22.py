@@ -11,7 +11,8 @@ import pytest
 
 from bot.settings import Settings
 from standin import BotApiStandin, FakeGroup
-from tests.conftest import Harness, make_settings, to_text_question
+from standin.models import Fault
+from tests.conftest import Harness, make_settings, start_markbot, to_text_question
 from tests.stored import count, rows
 from tests.test_contact_requests import (  # noqa: F401  (the safeguarding chat's fixtures)
     CONTACT,
@@ -144,3 +145,29 @@ async def test_an_invisible_answer_on_the_web_is_a_skipped_one(
         assert await rows(runtime, "text_answers", "body") == []
     finally:
         await runtime.close()
+
+
+async def test_a_flaky_telegram_during_a_staff_upload_gets_one_clear_answer(
+    standin: BotApiStandin, tmp_path: Path, database_url: str | None
+) -> None:
+    """Telegram failing to hand over a worker's paper-ballot file (getFile answered 502) got
+    two replies: "something went wrong, try again" and then the young person's "to take part
+    in a poll, open the link", as the failed reply fell through to the journey. Now only the
+    first; sending the file again works."""
+    settings = make_settings(tmp_path, database_url, api_url=standin.base_url, admins=(9001,))
+    bot = await start_markbot(standin, settings)
+    try:
+        await bot.add_poll()
+        owner = bot.user(9001, first_name="Pat")
+        await owner.send_command("paper", "test-poll")
+        await owner.next_output()
+        standin.fault = lambda method, _: Fault.server_error(502) if method == "getFile" else None
+        await owner.send_document("p.csv", b"option,count\nClimate,7\n", "text/csv")
+        await standin.wait_idle(timeout=20)
+        said = [out.plain for out in owner.drain()]
+        assert len(said) == 1 and "try again" in said[0], said
+        standin.fault = None
+        await owner.send_document("p.csv", b"option,count\nClimate,7\n", "text/csv")
+        assert "Added 7 paper ballots" in (await owner.next_output()).plain
+    finally:
+        await bot.shutdown()
