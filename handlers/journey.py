@@ -15,7 +15,7 @@ from telegram.ext import (
 )
 
 from handlers.context import MarkbotContext
-from handlers.show import person, refuse_tap, show
+from handlers.show import in_private, person, refuse_tap, show
 from services.container import Services
 from services.journey import AlsoRead, UpdateClaim
 from services.screens import LANGUAGE_PREFIX
@@ -45,19 +45,11 @@ async def cancel(update: Update, context: MarkbotContext) -> None:
     await show(update, context, await context.services.journey.cancel(person(update)))
 
 
-def _in_private(update: Update) -> bool:
-    """Whether a tap came from a private chat: journeys and language choices live only
-    there, so a tap elsewhere (data forged onto a message in a group, say a contact request
-    in the safeguarding chat) must not edit that message."""
-    chat = update.effective_chat
-    return chat is not None and chat.type == "private"
-
-
 async def button(update: Update, context: MarkbotContext) -> None:
     """Any button tap in a private chat."""
     query = update.callback_query
     assert query is not None
-    if not _in_private(update):
+    if not in_private(update):
         await refuse_tap(update, context)
         return
     await show(update, context, await context.services.journey.press(person(update), query.data))
@@ -106,7 +98,7 @@ async def language_chosen(update: Update, context: MarkbotContext) -> None:
     """A language button."""
     query = update.callback_query
     assert query is not None
-    if not _in_private(update):
+    if not in_private(update):
         await refuse_tap(update, context)
         return
     lang = (query.data or "").removeprefix(LANGUAGE_PREFIX)

@@ -66,8 +66,9 @@ async def test_journey_buttons_forged_in_a_group_change_nothing_there(
     """The journey's button handlers took a tap from any chat: a member of the safeguarding
     chat sending a language button's data (or their own journey's) from a contact request
     there had markbot edit that request, "Mark handled" and all, into "OK, I'll use Welsh"
-    (or into their own poll screen). A tap outside a private chat is now refused, as the
-    contact buttons' already is, and nothing changes."""
+    (or into their own poll screen); the news offer's "Yes, tell me" took the button off it.
+    A tap outside a private chat is now refused, as the contact buttons' already is, and
+    nothing changes."""
     request = await _request_sent(h.user(9107), lead)
     await _eventually(lambda: _delivered(h))
     member = h.standin.user(9002, "Lead")
@@ -75,7 +76,7 @@ async def test_journey_buttons_forged_in_a_group_change_nothing_there(
     own = member._chat.messages[member.last_bot_message()["message_id"]]
     journey_data = own.inline_keyboard[0][0]["callback_data"]  # type: ignore[index]
     at = request.message["message_id"]
-    for forged in ("lang:cy", journey_data):
+    for forged in ("lang:cy", journey_data, "sub:y", "sub:n"):
         await h.standin.wait_idle()
         member.drain_callback_answers()
         await lead.press_data(member, forged, message_id=at)
