@@ -172,3 +172,35 @@ async def test_a_flaky_telegram_during_a_staff_upload_gets_one_clear_answer(
         assert "Added 7 paper ballots" in (await owner.next_output()).plain
     finally:
         await bot.shutdown()
+
+
+async def test_a_safeguarding_chat_upgraded_to_a_supergroup_is_named_in_the_log(
+    standin: BotApiStandin,
+    tmp_path: Path,
+    database_url: str | None,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """When the leads' group becomes a supergroup its id changes and Telegram refuses the old
+    one, naming the new. Alerts and contact requests wait (nothing is lost), but the log only
+    said "ChatMigrated" every 20 seconds. Now it says which setting to change, to what."""
+    caplog.set_level(logging.INFO)
+    old, new = -4_000_123, -1_004_000_123
+    standin.group(old, "Safeguarding leads", supergroup=False)
+    standin.fault = lambda _, params: (
+        Fault.migrated(new) if str(params.get("chat_id")) == str(old) else None
+    )
+    settings = make_settings(
+        tmp_path, database_url, api_url=standin.base_url, safeguarding_chat=old
+    )
+    bot = await start_markbot(standin, settings)
+    try:
+        await bot.add_poll()
+        user = bot.user(2401, first_name="Fn2401")
+        await to_text_question(user)
+        await user.send_text("my dad hits me")
+        assert "Childline" in (await user.next_output()).plain  # signposted all the same
+        await _eventually(lambda: f"MARKBOT_SAFEGUARDING_CHAT={new}" in caplog.text)
+        assert await count(bot, "alert_outbox") == 1  # kept until the leads can have it
+        assert "2401" not in caplog.text
+    finally:
+        await bot.shutdown()
