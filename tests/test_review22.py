@@ -3,7 +3,9 @@ from the outside (the real PTB client over HTTP against the Bot API stand-in).""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from pathlib import Path
 
 import aiohttp
@@ -204,3 +206,29 @@ async def test_a_safeguarding_chat_upgraded_to_a_supergroup_is_named_in_the_log(
         assert "2401" not in caplog.text
     finally:
         await bot.shutdown()
+
+
+async def test_a_429_for_one_young_person_holds_back_nobody_else(markbot: Harness) -> None:
+    """Someone sending message after message gets "Too Many Requests, retry after N" for
+    their own chat. PTB's limiter then held every private call (everyone's replies and taps)
+    for those N seconds, so one person flooding slowed the bot for all. Now a 429 for a
+    private chat holds back only that chat; its reply still goes after the wait."""
+    flooder, other = markbot.user(2501), markbot.user(2502)
+    floods = {flooder.id: Fault.flood(4)}
+    markbot.standin.fault = lambda method, params: (
+        floods.pop(params.get("chat_id"), None) if method == "sendMessage" else None
+    )
+    await flooder.send_command("help")
+    for _ in range(100):  # until the flooder's reply was refused
+        if any(c.status == 429 for c in markbot.standin.calls_to("sendMessage")):
+            break
+        await asyncio.sleep(0.02)
+    started = time.monotonic()
+    await other.send_command("help")
+    await other.next_output(timeout=10)
+    assert time.monotonic() - started < 2.0  # not held for the flooder's 4 seconds
+    await flooder.next_output(timeout=10)  # sent after its wait, not given up
+    refused, sent = [
+        c for c in markbot.standin.calls_to("sendMessage") if c.params.get("chat_id") == flooder.id
+    ][-2:]
+    assert (refused.status, sent.status) == (429, 200) and sent.at - refused.at >= 4.0
