@@ -17,7 +17,7 @@ from telegram.error import Conflict, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.keys import open_key
-from bot.limits import SplitRateLimiter
+from bot.limits import OnePerPerson, SplitRateLimiter
 from bot.settings import Settings
 from bot.transport import AiohttpRequest
 from bot.updates import NoticeOutage, SkipUnreadable, parse_update
@@ -163,7 +163,7 @@ def tuned_builder(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .concurrent_updates(settings.concurrency)
+        .concurrent_updates(OnePerPerson(settings.concurrency))
         .request(AiohttpRequest(pool, pool_timeout=POOL_TIMEOUT_SECONDS))
     )
     # long polling gets its own connection; a webhook needs no updater at all

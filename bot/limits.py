@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 from typing import Any
+from weakref import WeakValueDictionary
 
+from telegram import Update
 from telegram.error import RetryAfter
-from telegram.ext import AIORateLimiter, BaseRateLimiter
+from telegram.ext import AIORateLimiter, BaseRateLimiter, SimpleUpdateProcessor
 
 Answer = bool | dict[str, Any] | list[dict[str, Any]]
 
@@ -107,3 +109,26 @@ class SplitRateLimiter(BaseRateLimiter[int]):
                 callback, args, kwargs, endpoint, data, rate_limit_args
             )
         return await self._private.process_request(callback, args, kwargs, data)
+
+
+class OnePerPerson(SimpleUpdateProcessor):
+    """PTB's concurrent updates (at most MARKBOT_CONCURRENCY at once), with one person's
+    updates taking one place at a time, in the order they came: the rest wait their turn
+    outside. They ran one after another anyway (the journey holds each person's turn), but
+    each waited inside a place, so someone sending a dozen messages while Telegram held
+    their chat back (a 429) filled every place and everyone else waited."""
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._turns: WeakValueDictionary[int, asyncio.Lock] = WeakValueDictionary()
+
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        user = update.effective_user if isinstance(update, Update) else None
+        if user is None:  # a channel post: nobody's turn to wait for
+            await super().process_update(update, coroutine)
+            return
+        turn = self._turns.get(user.id)
+        if turn is None:
+            turn = self._turns[user.id] = asyncio.Lock()
+        async with turn:
+            await super().process_update(update, coroutine)

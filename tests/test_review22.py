@@ -7,6 +7,7 @@ import asyncio
 import logging
 import time
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -232,3 +233,36 @@ async def test_a_429_for_one_young_person_holds_back_nobody_else(markbot: Harnes
         c for c in markbot.standin.calls_to("sendMessage") if c.params.get("chat_id") == flooder.id
     ][-2:]
     assert (refused.status, sent.status) == (429, 200) and sent.at - refused.at >= 4.0
+
+
+async def test_many_updates_from_one_person_held_by_a_429_leave_room_for_others(
+    markbot: Harness,
+) -> None:
+    """markbot handles MARKBOT_CONCURRENCY updates at once (8). Someone sending a dozen
+    messages while Telegram holds their chat back (429) had each of them waiting in a slot:
+    all 8 slots held, everyone else waited. One person's updates now take one slot at a time
+    (they ran one after another anyway), in the order they came."""
+    flooder, other = markbot.user(2601), markbot.user(2602)
+    held_until: list[float] = []  # as Telegram: the flooder's chat refused for 3 seconds
+
+    def fault(method: str, params: dict[str, Any]) -> Fault | None:
+        if method != "sendMessage" or params.get("chat_id") != flooder.id:
+            return None
+        if not held_until:
+            held_until.append(time.monotonic() + 3)
+        left = held_until[0] - time.monotonic()
+        return Fault.flood(max(1, round(left))) if left > 0 else None
+
+    markbot.standin.fault = fault
+    for n in range(12):
+        await flooder.send_text(f"hello {n}")
+    for _ in range(100):  # until the flooder's replies are being refused
+        if any(c.status == 429 for c in markbot.standin.calls_to("sendMessage")):
+            break
+        await asyncio.sleep(0.02)
+    started = time.monotonic()
+    await other.send_command("help")
+    await other.next_output(timeout=20)
+    assert time.monotonic() - started < 2.0
+    replies = [await flooder.next_output(timeout=30) for _ in range(12)]
+    assert all("open the link" in r.plain for r in replies)
