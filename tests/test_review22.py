@@ -266,3 +266,23 @@ async def test_many_updates_from_one_person_held_by_a_429_leave_room_for_others(
     assert time.monotonic() - started < 2.0
     replies = [await flooder.next_output(timeout=30) for _ in range(12)]
     assert all("open the link" in r.plain for r in replies)
+
+
+async def test_a_class_typing_start_in_their_group_holds_back_nobody(markbot: Harness) -> None:
+    """A teacher posts the link in the class group and forty pupils type /start there. Each
+    got the "only in a private chat" pointer, but Telegram lets a bot post about 20 a minute
+    in a group, so the rest waited in the rate limiter, each holding one of the places for
+    updates: a young person voting in private waited over half a minute for any reply.
+    Now while one pointer waits to be posted in a group, the others there are not queued
+    behind it (that one answers them all)."""
+    await markbot.add_poll()
+    group = markbot.standin.group(-100123, "Year 9")
+    for n in range(40):
+        await group.send_command(markbot.user(7000 + n), "start", "test-poll")
+    await asyncio.sleep(1.0)
+    voter = markbot.user(2999)
+    started = time.monotonic()
+    await voter.send_command("help")
+    await voter.next_output(timeout=60)
+    assert time.monotonic() - started < 3.0
+    assert "private chat" in (await group.next_output()).plain
