@@ -11,16 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
-from telegram import Bot, LinkPreviewOptions, Update
+from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import Conflict, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.keys import open_key
-from bot.limits import SplitRateLimiter
+from bot.limits import OnePerPerson, SplitRateLimiter
 from bot.settings import Settings
 from bot.transport import AiohttpRequest
-from bot.updates import NoticeOutage, SkipUnreadable
+from bot.updates import NoticeOutage, SkipUnreadable, parse_update
 from handlers import admin, broadcast, chats, errors, inputs, journey, menus, safeguarding
 from handlers.context import MarkbotContext, attach
 from handlers.web.server import build_web_app, start_web
@@ -163,7 +163,7 @@ def tuned_builder(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .concurrent_updates(settings.concurrency)
+        .concurrent_updates(OnePerPerson(settings.concurrency))
         .request(AiohttpRequest(pool, pool_timeout=POOL_TIMEOUT_SECONDS))
     )
     # long polling gets its own connection; a webhook needs no updater at all
@@ -326,7 +326,7 @@ async def serve_webhook(
         # MARKBOT_WEBHOOK_LEASE_SECONDS a delivery takes it over, so a crash means redelivery,
         # not loss (a ballot is still counted once, by its own key).
         # The claim also reads what the prime handler needs (one round trip on PostgreSQL).
-        update = Update.de_json(clean_data(data), app.bot)
+        update = parse_update(clean_data(data), app.bot)
         update_id = update.update_id
         claim = await journey.claim(runtime.services, update, int(time.time()), lease)
         if claim is UpdateClaim.DONE:

@@ -76,6 +76,18 @@ class NoticeOutage:
         return result
 
 
+def parse_update(data: dict[str, Any], bot: Any) -> Update:
+    """A webhook's update as PTB reads it, or, when PTB cannot (see SkipUnreadable), an empty
+    update with its id: answered 200 and handled by nobody, where an exception would answer
+    500 and Telegram would deliver it again and again, holding back that chat."""
+    try:
+        return Update.de_json(data, bot)
+    except Exception as exc:  # whatever PTB raises for a shape it does not know
+        update_id = data.get("update_id")
+        log.warning("skipped update %s: PTB cannot read it (%s)", update_id, type(exc).__name__)
+        return Update(update_id)
+
+
 def _readable(update: Any) -> Any:
     """The update if PTB can parse it, else an empty one with the same id."""
     try:

@@ -335,23 +335,27 @@ async def staff_reply(update: Update, context: MarkbotContext) -> None:
         await staff.done_waiting(user.id)
         await _reset_menu(update, context)
         return
-    if kind == "name" and message.text:
-        outcome = await staff.finish_join(user.id, message.text)
-        if outcome == "ok":
-            await menus.publish_staff(context.bot, context.services, user.id, owner=False)
-            await _say(update, context, "admin_join_ok", name=" ".join(message.text.split())[:40])
+    try:
+        if kind == "name" and message.text:
+            outcome = await staff.finish_join(user.id, message.text)
+            if outcome == "ok":
+                await menus.publish_staff(context.bot, context.services, user.id, owner=False)
+                name = " ".join(message.text.split())[:40]
+                await _say(update, context, "admin_join_ok", name=name)
+            else:
+                await _say(update, context, f"admin_join_{outcome}")
+        elif kind == "poll-file" and message.document is not None:
+            doc = message.document
+            await _poll_from_file(update, context, doc.file_id, doc.file_name, doc.file_size)
+        elif kind == "code-title" and message.text:
+            await _poll_from_template(update, context, detail, message.text)
+        elif kind == "paper" and message.document is not None:
+            doc = message.document
+            await _paper_file(update, context, detail, doc.file_id, doc.file_name, doc.file_size)
         else:
-            await _say(update, context, f"admin_join_{outcome}")
-    elif kind == "poll-file" and message.document is not None:
-        doc = message.document
-        await _poll_from_file(update, context, doc.file_id, doc.file_name, doc.file_size)
-    elif kind == "code-title" and message.text:
-        await _poll_from_template(update, context, detail, message.text)
-    elif kind == "paper" and message.document is not None:
-        doc = message.document
-        await _paper_file(update, context, detail, doc.file_id, doc.file_name, doc.file_size)
-    else:
-        return  # not the kind of answer we asked for: let the journey's handlers reply
+            return  # not the kind of answer we asked for: let the journey's handlers reply
+    except Exception as exc:  # as staff_only: reported once, the journey's handlers stay out
+        await context.application.process_error(update, exc)
     raise ApplicationHandlerStop
 
 

@@ -35,7 +35,7 @@ from telegram.request import HTTPXRequest
 
 from handlers.admin import staff_only
 from handlers.context import SERVICES_KEY, MarkbotContext
-from handlers.show import is_not_modified, lang_of, person, refuse_tap, show
+from handlers.show import in_private, is_not_modified, lang_of, person, refuse_tap, show
 from services.broadcast import FAILED, GONE, MAX_IN_FLIGHT, SENT, Delivery, retry
 from services.container import Services
 from services.screens import CONTACT_ASK, SUBSCRIBE_NO, SUBSCRIBE_YES, Button
@@ -157,7 +157,7 @@ async def choice(update: Update, context: MarkbotContext) -> None:
     """A tap on "Yes, tell me" or "No thanks" under the thank-you message."""
     query = update.callback_query
     assert query is not None
-    if query.data not in (SUBSCRIBE_YES, SUBSCRIBE_NO):
+    if query.data not in (SUBSCRIBE_YES, SUBSCRIBE_NO) or not in_private(update):
         await refuse_tap(update, context)
         return
     message = query.message if isinstance(query.message, Message) else None

@@ -28,14 +28,29 @@ def addressed_to(bot: Bot, update: Update) -> bool:
     return bool(bot.username) and f"@{bot.username}".lower() in text.lower()
 
 
+# bot_data: groups and channels with a pointer waiting for Telegram's pace (about 20 posts a
+# minute in a group). Each waiting pointer holds one of the places for updates (the
+# application's concurrency), so a class typing /start in their group held back everyone.
+WAITING = "markbot.group_pointers"
+
+
 async def not_private(update: Update, context: MarkbotContext) -> None:
-    """Point anyone who asks in a group or channel to a private chat, and keep nothing."""
-    if not addressed_to(context.bot, update):
+    """Point anyone who asks in a group or channel to a private chat, and keep nothing. While
+    a pointer waits to be posted there, nothing more is queued behind it: it answers them."""
+    chat = update.effective_chat
+    if chat is None or not addressed_to(context.bot, update):
         return
-    link = f"https://t.me/{context.bot.username}"
-    await show(
-        update, context, context.services.journey.say(person(update), "group_chat", link=link)
-    )
+    waiting: set[int] = context.bot_data.setdefault(WAITING, set())
+    if chat.id in waiting:
+        return
+    waiting.add(chat.id)
+    try:
+        link = f"https://t.me/{context.bot.username}"
+        await show(
+            update, context, context.services.journey.say(person(update), "group_chat", link=link)
+        )
+    finally:
+        waiting.discard(chat.id)
 
 
 def handlers() -> list[BaseHandler[Update, MarkbotContext, None]]:

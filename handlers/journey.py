@@ -15,7 +15,7 @@ from telegram.ext import (
 )
 
 from handlers.context import MarkbotContext
-from handlers.show import person, show
+from handlers.show import in_private, person, refuse_tap, show
 from services.container import Services
 from services.journey import AlsoRead, UpdateClaim
 from services.screens import LANGUAGE_PREFIX
@@ -49,6 +49,9 @@ async def button(update: Update, context: MarkbotContext) -> None:
     """Any button tap in a private chat."""
     query = update.callback_query
     assert query is not None
+    if not in_private(update):
+        await refuse_tap(update, context)
+        return
     await show(update, context, await context.services.journey.press(person(update), query.data))
 
 
@@ -95,6 +98,9 @@ async def language_chosen(update: Update, context: MarkbotContext) -> None:
     """A language button."""
     query = update.callback_query
     assert query is not None
+    if not in_private(update):
+        await refuse_tap(update, context)
+        return
     lang = (query.data or "").removeprefix(LANGUAGE_PREFIX)
     await show(
         update, context, await context.services.journey.choose_language(person(update), lang)

@@ -7,7 +7,7 @@ import asyncio
 import logging
 
 from telegram import Bot, Message, Update
-from telegram.error import BadRequest, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, RetryAfter, TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
@@ -31,6 +31,18 @@ PRIVATE = filters.ChatType.PRIVATE
 NEW_PRIVATE = filters.UpdateType.MESSAGE & PRIVATE
 
 
+def _why(exc: BaseException) -> str:
+    """Why the safeguarding chat could not be had, for the log: the error's name, or for a
+    group that became a supergroup (Telegram then refuses its old id) what to set, since
+    nothing reaches the leads until then (a group's id is not a person's)."""
+    if isinstance(exc, ChatMigrated):
+        return (
+            "the safeguarding chat became a supergroup with a new id: set "
+            f"MARKBOT_SAFEGUARDING_CHAT={exc.new_chat_id} and restart"
+        )
+    return type(exc).__name__
+
+
 async def _replace_text(bot: Bot, chat: int, message_id: int, screen: Screen) -> None:
     """Take a detail out of an earlier message in the safeguarding chat (best effort)."""
     try:
@@ -49,7 +61,7 @@ async def _post(bot: Bot, services: Services, lead: LeadMessage) -> bool:
             chat, lead.screen.text, reply_markup=keyboard(lead.screen), parse_mode=None
         )
     except TelegramError as exc:
-        log.error("could not deliver contact request %d: %s", lead.request_id, type(exc).__name__)
+        log.error("could not deliver contact request %d: %s", lead.request_id, _why(exc))
         return False
     await services.contacts.delivered(lead.request_id, sent.message_id)
     if lead.replaces is not None:
@@ -109,7 +121,7 @@ async def send_alerts(bot: Bot, services: Services) -> None:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the lead's chat or the database unreachable: try again
-            log.error("safeguarding alert not sent yet (will retry): %s", type(exc).__name__)
+            log.error("safeguarding alert not sent yet (will retry): %s", _why(exc))
         await alerts.wait(ALERT_RETRY_SECONDS)
 
 

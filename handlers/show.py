@@ -29,6 +29,14 @@ def lang_of(update: Update, context: MarkbotContext) -> str:
     return context.services.journey.language_for(person(update))
 
 
+def in_private(update: Update) -> bool:
+    """Whether an update came from a private chat. Journeys, language choices and the news
+    offer live only there: a tap elsewhere (data forged onto a message in a group, say a
+    contact request in the safeguarding chat) must not edit that message."""
+    chat = update.effective_chat
+    return chat is not None and chat.type == "private"
+
+
 async def refuse_tap(update: Update, context: MarkbotContext) -> None:
     """Answer a button that isn't (or is no longer) this person's to press, changing nothing."""
     assert update.callback_query is not None

@@ -27,6 +27,7 @@ from services.language import DEFAULT_EXPECTED
 from services.pollfile import Poll, Question
 from services.polls import PollService, poll_state
 from services.screens import Screen
+from services.text_input import is_blank
 from services.themes import themes_of
 from services.typed_answers import Taken, TypedAnswers
 from storage.contract import Store
@@ -169,8 +170,11 @@ class JourneyService:
             qid = j.text_msgs.get(str(message_id))
             q = ctx.poll.question(qid) if qid else None
             body = text.strip()
-            if q is None or not body or len(body) > q.max_length:
+            if q is None or is_blank(body):
                 return None
+            if len(body) > q.max_length:  # the answer stays as it was: say so
+                params = {"length": len(body), "max_length": q.max_length}
+                return self._say(j.lang, "text_edit_too_long", **params)
             was_flagged = q.id in j.flagged
             taken = await self._typed.take(j, ctx.poll, q, body, person.names)
             if was_flagged:  # signposted already, for this answer
@@ -437,7 +441,7 @@ class JourneyService:
         if q is None or q.kind != "text":
             return self._say(j.lang, "use_buttons")
         body = text.strip()
-        if not body:
+        if is_blank(body):
             return self._say(j.lang, "text_empty")
         if len(body) > q.max_length:
             return self._say(j.lang, "text_too_long", length=len(body), max_length=q.max_length)
@@ -812,6 +816,7 @@ class JourneyService:
             alert = None
             if q.kind == "text":
                 body = value.strip() if isinstance(value, str) else ""
+                body = "" if is_blank(body) else body
                 if len(body) > q.max_length:
                     params = {"length": str(len(body)), "max_length": str(q.max_length)}
                     return Answered(error="text_too_long", params=params)

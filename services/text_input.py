@@ -14,6 +14,7 @@ joiners, combining marks, emoji) is left as it is.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -36,3 +37,11 @@ def clean_data(value: Any) -> Any:
     if isinstance(value, list):
         return [clean_data(item) for item in value]
     return value
+
+
+def is_blank(text: str) -> bool:
+    """Whether ``text`` shows nothing: only whitespace and invisible format characters
+    (zero-width spaces and joiners, direction marks, a byte-order mark). An answer like that
+    is empty, however long; the text itself is never changed (an emoji flag's tag characters
+    are invisible on their own but belong to the flag)."""
+    return all(c.isspace() or unicodedata.category(c) == "Cf" for c in text)

@@ -38,6 +38,13 @@ class Fault:
     kind: str = "error"  # "error", "hold" or "reset"
     seconds: float = 0.0
     applied: bool = False
+    migrate_to_chat_id: int | None = None
+
+    @classmethod
+    def migrated(cls, new_chat_id: int) -> Fault:
+        """A group upgraded to a supergroup: its old id is refused, naming the new one."""
+        description = "Bad Request: group chat was upgraded to a supergroup chat"
+        return cls(400, description, migrate_to_chat_id=new_chat_id)
 
     @classmethod
     def flood(cls, retry_after: int = 1) -> Fault:
@@ -122,11 +129,18 @@ class StoredFile:
 class ApiError(Exception):
     """Raised by method handlers; turned into a Bot API error response."""
 
-    def __init__(self, status: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        description: str,
+        retry_after: int | None = None,
+        migrate_to_chat_id: int | None = None,
+    ) -> None:
         super().__init__(description)
         self.status = status
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
 
 def bad_request(what: str) -> ApiError:

@@ -395,7 +395,9 @@ class BotApiStandin:
                 raise ApiError(401, "Unauthorized")
             fault = self.fault(name, call.params) if self.fault is not None else None
             if fault is not None and fault.kind == "error":
-                raise ApiError(fault.status, fault.description, fault.retry_after)
+                raise ApiError(
+                    fault.status, fault.description, fault.retry_after, fault.migrate_to_chat_id
+                )
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
             if fault is not None and not fault.applied:  # lost or slow on the way in
@@ -419,6 +421,8 @@ class BotApiStandin:
             body = {"ok": False, "error_code": status, "description": err.description}
             if err.retry_after is not None:
                 body["parameters"] = {"retry_after": err.retry_after}
+            if err.migrate_to_chat_id is not None:
+                body["parameters"] = {"migrate_to_chat_id": err.migrate_to_chat_id}
             call.error = err.description
         except asyncio.CancelledError:  # the client went away, or an injected reset
             call.status = 499
