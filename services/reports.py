@@ -232,15 +232,16 @@ class ReportService:
         base = build_results(row.code, poll, data, min_cell, extra_breakdowns=extra)
         tables = list(base.tables)
         if split:
+            # every channel, one with no ballots too (see build_results: a table that is there
+            # only when someone is in it tells a reader its "<5" is not 0)
             for channel, part in split_channels(data, channels).items():
-                if part.ballots == 0:
-                    continue
                 built = build_results(row.code, poll, part, min_cell)
                 tables += [
                     replace(
                         t, dimension=CHANNEL, group=channel, group_label=channel, channel=channel
                     )
                     for t in built.tables
+                    if not t.dimension  # a channel's part is tallied overall only
                 ]
         groups = {(o.question, o.option): o.count for o in data.options if o.question in dims}
         days = await self._store.ballots_by_day(row.id)
