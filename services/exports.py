@@ -42,7 +42,9 @@ CSV_RANK = csv_header(True)[7:]  # added when the export holds a rank question
 
 def _rule(results: Results, lang: str) -> str:
     """The suppression rule as the results state it, in ``lang``."""
-    return rule_text(results.min_cell, lang) if results.rule and lang != "en" else results.rule
+    if not results.rule or lang == "en":
+        return results.rule
+    return rule_text(results.min_cell, lang, combined=any(t.opaque for t in results.tables))
 
 
 def write_csv(results: Results, path: Path, lang: str = "en") -> None:

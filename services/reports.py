@@ -30,7 +30,7 @@ from services.results import (
     split_channels,
     suppress_table,
 )
-from services.suppression import apply_suppression, group_size
+from services.suppression import apply_suppression, group_size, rule_text
 from services.themes import codebook
 from storage.contract import Store
 from storage.records import PollRow
@@ -519,15 +519,16 @@ def _hide_combined(results: Results, hidden: set[str], secret: bool) -> Results:
     poll hides how many answered (an optional question fewer than the threshold answered),
     the sum less the other polls' would give it away: then the combined respondents are
     hidden (``size_hidden``), and with them every share (a count over its share is the
-    size)."""
-    if not hidden and not secret:
-        return results
+    size). Every hidden figure is marked ``[c]`` whatever its size (``opaque``): "<m" or
+    "[c]" on a sum bounds the polls' hidden counts it adds up (two polls' 1 and 4, "<5" in
+    each and at most 1 and 4 by their own tables, are both pinned by "[c]" on their 5)."""
     (t,) = results.tables
     cells = [replace(c, suppressed=c.suppressed or c.option in hidden) for c in t.cells]
     shown = [c for c in cells if not c.suppressed]
     rest = sorted((c for c in cells if c.suppressed), key=lambda c: (c.label.casefold(), c.option))
-    table = replace(t, cells=(*shown, *rest), size_hidden=t.size_hidden or secret)
-    return replace(results, tables=(table,))
+    table = replace(t, cells=(*shown, *rest), size_hidden=t.size_hidden or secret, opaque=True)
+    rule = rule_text(results.min_cell, combined=True) if results.rule else results.rule
+    return replace(results, tables=(table,), rule=rule)
 
 
 def _turnout_as_tables(results: Results) -> Results:

@@ -53,6 +53,7 @@ class Table:
     channel: str = "all"  # 'all' (every channel together), 'telegram', 'web' or 'paper'
     withheld: bool = False  # a group smaller than the threshold: no figures shown at all
     size_hidden: bool = False  # the group's size is hidden in its breakdown's own table too
+    opaque: bool = False  # every hidden figure shows [c], whatever its size (a combined ranking)
     least: int = 1  # options one respondent picks or ranks at least (theme tallies: 0)
     most: int = 0  # ... and at most (0: as many as there are options); a rank's places
 

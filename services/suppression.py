@@ -130,8 +130,14 @@ def marker(cell: Cell, min_cell: int, table: Table | None = None) -> str:
     """What a hidden count is shown as: ``<m`` when it is below the threshold, else ``[c]``.
 
     In a withheld group every figure is ``<m`` when the group is smaller than m, and ``[c]``
-    (saying nothing of its size) when a whole breakdown was withheld.
+    (saying nothing of its size) when a whole breakdown was withheld. In an ``opaque`` table
+    (a combined ranking) every hidden figure is ``[c]``, saying nothing of its size: its
+    count adds up several polls' own, some hidden there, and "<m" or "[c]" on the sum would
+    bound them (1 and 4 hidden as "<5" in two polls, each at most 1 and 4 by its own table:
+    "[c]", 5 or more, on their sum would pin both).
     """
+    if table is not None and table.opaque:
+        return SECONDARY
     if table is not None and table.withheld:
         return f"<{min_cell}" if table.respondents < min_cell else SECONDARY
     return f"<{min_cell}" if cell.count < min_cell else SECONDARY
@@ -176,7 +182,10 @@ def group_size(table: Table, min_cell: int) -> int | str:
     threshold shows ``<m``, and so does a question fewer than m answered (an optional one: its
     respondents are a count like any other); a group whose size its breakdown's own table
     hides shows that table's marker; every other size is shown (a withheld whole
-    breakdown's too)."""
+    breakdown's too). A combined ranking's hidden size is ``[c]``, whatever it is (``opaque``:
+    see ``marker``)."""
+    if min_cell > 0 and table.opaque and table.size_hidden:
+        return SECONDARY
     if min_cell > 0 and 0 < table.respondents < min_cell:
         return f"<{min_cell}"
     if min_cell > 0 and (table.size_hidden or table.withheld):
@@ -210,13 +219,17 @@ def turnout_ballots(results: Results, row: TurnoutRow) -> int | str:
     return ballots
 
 
-def rule_text(min_cell: int, lang: str = "en") -> str:
+def rule_text(min_cell: int, lang: str = "en", *, combined: bool = False) -> str:
     """The suppression rule in plain words (``prompts/``: ``export_rule``), written into every
-    export; English unless a download is made for the Welsh pages."""
+    export; English unless a download is made for the Welsh pages. ``combined``: a combined
+    ranking, whose every hidden figure is ``[c]`` (``Table.opaque``), says so."""
     catalog = load_catalog()
     if min_cell <= 0:
         return catalog.plain(lang, "export_rule_none")
-    return catalog.plain(lang, "export_rule", m=min_cell, secondary=SECONDARY)
+    rule = catalog.plain(lang, "export_rule", m=min_cell, secondary=SECONDARY)
+    if combined:
+        rule += " " + catalog.plain(lang, "export_rule_combined", m=min_cell, secondary=SECONDARY)
+    return rule
 
 
 # --- the model -----------------------------------------------------------------------------

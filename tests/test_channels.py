@@ -268,6 +268,10 @@ async def test_a_combined_ranking_gives_away_no_poll_s_hidden_number_of_answers(
     data = json.loads(out.read_text())
     (table,) = data["tables"]
     assert table["respondents"] is None
+    assert "In this combined ranking every hidden figure is shown as [c]" in data["rule"]
+    await rt.services.reports.export(["opt-poll", "big-poll"], "json", out, 5, lang="cy")
+    assert "Yn y rhestr gyfunol hon" in json.loads(out.read_text())["rule"]
+    await rt.services.reports.export(["opt-poll", "big-poll"], "json", out, 5)
     counts = {c["label"]: c["count"] for c in table["cells"]}
     # every count of opt-poll's question is hidden there (zeros too), so every combined one is
     assert set(counts.values()) == {None}
