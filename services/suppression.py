@@ -964,10 +964,7 @@ def _hidden_answers(tables: Sequence[Table], hidden: set[tuple[str, str]], m: in
         checked = _apply(answered, plan_suppression([answered], m))
         groups = {c.option for c in checked.cells if c.suppressed}
         sizes = sizes_table(tables, dim, 0)
-        caps = {  # what a reader knows of each group's size: it, or its marker
-            c.option: c.count if (dim, c.option) not in hidden else m - 1 if c.count < m else BIG
-            for c in (sizes.cells if sizes else ())
-        }
+        caps = _size_caps(sizes, dim, hidden, m)
         shown = sorted(
             (c for c in answered.cells if c.option not in groups),
             key=lambda c: (c.count, c.label.casefold(), c.option),
@@ -982,6 +979,25 @@ def _hidden_answers(tables: Sequence[Table], hidden: set[tuple[str, str]], m: in
             and t.channel in ("all", t.group)
         }
     return out
+
+
+def _size_caps(
+    sizes: Table | None, dim: str, hidden: set[tuple[str, str]], m: int
+) -> dict[str, int]:
+    """The most members a reader can give each group: its size where shown, else the least of
+    its marker's top and what the sizes' sum leaves it (a group of 0 with tables like any
+    other, "<m", is 0 when the shown sizes take the whole sum)."""
+    if sizes is None:
+        return {}
+    known = {c.option: c.count for c in sizes.cells if (dim, c.option) not in hidden}
+    marks = {
+        c.option: (0, m - 1) if c.count < m else (m, BIG)
+        for c in sizes.cells
+        if (dim, c.option) in hidden
+    }
+    rest = sizes.respondents - sum(known.values())
+    floor = sum(lo for lo, _ in marks.values())
+    return known | {g: min(hi, rest - (floor - lo)) for g, (lo, hi) in marks.items()}
 
 
 def _hidden_groups(tables: Sequence[Table], total: int, m: int) -> set[tuple[str, str]]:
