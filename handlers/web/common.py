@@ -16,7 +16,6 @@ from aiohttp import web
 
 from handlers.web.render import Renderer, paragraphs
 from handlers.web.session import Browser, Sessions
-from prompts import DEFAULT_LANGUAGE
 from services.contact_requests import LeadMessage
 from services.container import Services
 from services.journey import FormState, Person, complete
@@ -98,7 +97,7 @@ def message_page(
     catalog = ctx_of(request).services.catalog
     if title_key == REFUSED and body_keys:
         own = f"web_title_{body_keys[0][0]}"
-        title_key = own if own in catalog.keys(DEFAULT_LANGUAGE) else title_key
+        title_key = own if own in catalog.keys("en") else title_key
     body = [paragraphs(catalog.t(browser.lang, key, **params)) for key, params in body_keys]
     return page(
         request,
