@@ -81,6 +81,13 @@ add up to 16, so none has more than 6: 15 answers with two "[c]" counts leave th
 sizes are not hidden for nothing then. Only hiding the question's respondents, and every
 breakdown that adds up to them, would close these; that is not done.
 
+Every group of a breakdown (but those refused at the door) has its tables, whether or not
+anyone in it answered (``build_results``): were a table there only when someone was in it, a
+reader would know that its "<m" is 1..m-1, where the rule counts on 0..m-1 (two such groups
+of a question 2 answered: both 1). A group a reader can tell is empty anyway (its size "<m"
+but pinned by the sizes' sum) gives no cover: the most a group can hold is what the sizes'
+sum leaves it (``_size_caps``).
+
 Deliberate limits: a hidden zero in a group of m or more may be worked out (6 of a group of 6
 chose one option, so the others are 0: that much is shown anyway); ``protect_zeros=True``
 protects those too (counts per place included), at the cost of hiding more. Not checked:
@@ -1002,8 +1009,9 @@ def _size_caps(
 
 def _hidden_groups(tables: Sequence[Table], total: int, m: int) -> set[tuple[str, str]]:
     """(breakdown, group) whose size may not be published. Every group table publishes its
-    respondents (a choice question's cells add up to them), a group with no ballots has no
-    tables (so its zero is known), and the sizes add up to the ballots with those who skipped
+    respondents (a choice question's cells add up to them), every group has its tables (one
+    with no ballots too, withheld like a small one: see ``build_results``), and the sizes add
+    up to the ballots with those who skipped
     the breakdown: so a breakdown's sizes are a table of their own (``sizes_table``), and a
     size hidden there (small, or hidden so that "total - the other groups" can't give a small
     one) is hidden everywhere, as is one its own question's table hides."""
