@@ -84,9 +84,10 @@ breakdown that adds up to them, would close these; that is not done.
 Every group of a breakdown (but those refused at the door) has its tables, whether or not
 anyone in it answered (``build_results``): were a table there only when someone was in it, a
 reader would know that its "<m" is 1..m-1, where the rule counts on 0..m-1 (two such groups
-of a question 2 answered: both 1). A group a reader can tell is empty anyway (its size "<m"
-but pinned by the sizes' sum) gives no cover: the most a group can hold is what the sizes'
-sum leaves it (``_size_caps``).
+of a question 2 answered: both 1). An empty group's tables are published withheld, like a
+small group's, but every check leaves them out, as if a reader knew they were empty: they
+never cover a small count. The most a hidden group can hold is what the sizes' sum leaves it
+(``_size_caps``).
 
 Deliberate limits: a hidden zero in a group of m or more may be worked out (6 of a group of 6
 chose one option, so the others are 0: that much is shown anyway); ``protect_zeros=True``
@@ -1353,16 +1354,27 @@ def apply_suppression(results: Results, *, protect_zeros: bool = False) -> Resul
     m = results.min_cell
     if m <= 0:
         return replace(results, rule=rule_text(m))
-    plan = plan_suppression(results.tables, m, protect_zeros=protect_zeros)
-    tables = tuple(_apply(t, plan) for t in results.tables)
+    # A group's table none of whom answered is published withheld, as a small one is (so a
+    # table's being there says nothing), but left out of every check: a reader is taken to
+    # know it is empty, so it never hides a small count (its "<m" is no cover).
+    empty = {table_key(t) for t in results.tables if t.dimension and not t.respondents}
+    live = [t for t in results.tables if table_key(t) not in empty]
+    plan = plan_suppression(live, m, protect_zeros=protect_zeros)
+    tables = tuple(_apply(t, plan) for t in live)
     hidden, answers = _settle(tables, _hidden_groups(tables, results.ballots, m), m)
-    tables = _hide_twins(
-        tuple(
-            _withhold(t)
-            if (t.dimension, t.group) in hidden or table_key(t) in answers
-            else _hide_sizes(t, hidden)
-            for t in tables
+    done = {
+        table_key(t): t
+        for t in _hide_twins(
+            tuple(
+                _withhold(t)
+                if (t.dimension, t.group) in hidden or table_key(t) in answers
+                else _hide_sizes(t, hidden)
+                for t in tables
+            )
         )
+    }
+    tables = tuple(
+        _withhold(t) if table_key(t) in empty else done[table_key(t)] for t in results.tables
     )
     web_modes = results.web_modes
     if ("channel", "web") in hidden:  # codes + open = web: hidden with the web's size

@@ -450,23 +450,22 @@ def test_a_small_group_cannot_be_taken_from_the_total(poll: Poll) -> None:
     """Everyone answers age, so the age groups add up to the ballots (41 = 20 + 18 + 3). The
     group of 3 is withheld ("<5"); if the group of 18 still published its size in its own
     tables, 41 - 20 - 18 would give the 3. It is hidden as the age question's own table hides
-    it, and withheld everywhere, so no two published sizes leave one small group over. With
-    every group's tables published, the empty "prefer not to say" too (a table there only for
-    a group someone is in would say its "<5" is 1..4), the 3 and the 0 look alike: 41 - 20 -
-    18 leaves 3 for the two "<5" groups, which may be 3 and 0, 2 and 1, ..."""
+    it, and withheld everywhere, so no two published sizes leave one small group over."""
     ballots = (
         [ballot("11-13", "North", "Jobs", ("Parks", "Buses"), ("Bikes", "Shops", "Libraries"))] * 20
         + [ballot("14-16", "South", "Climate", ("Clubs", "Sport"), ("Shops", "Bikes"))] * 18
         + [ballot("17-18", "South", "Transport", ("Parks",), ("Youth work",))] * 3
     )
-    raw = build_results("atk", poll, tally(poll, ballots), M)
-    res = apply_suppression(raw)
+    res = apply_suppression(build_results("atk", poll, tally(poll, ballots), M))
     sizes = published_sizes(res, "age")
-    assert sizes["17-18"] == sizes["prefer-not-to-say"] == {"<5"}
-    model, hidden = sizes_and_answers(raw, res, "age")
-    v, value = hidden[("size", "17-18")]
-    assert value == 3 and model.other_value([(v, 1)])
-    assert all(model.other_value([(v, 1)]) for v, value in hidden.values() if 0 < value < M)
+    numbers = {g: {v for v in vs if isinstance(v, int)} for g, vs in sizes.items()}
+    assert numbers["17-18"] == set() and sizes["17-18"] == {"<5"}
+    assert numbers["14-16"] == set() and sizes["14-16"] == {"[c]"}
+    assert numbers["11-13"] == {20}
+    # and the 18's figures are withheld too: its cells would add up to its size
+    for t in res.tables:
+        if t.dimension == "age" and t.group == "14-16":
+            assert t.withheld and all(c.suppressed for c in t.cells)
 
 
 def test_random_polls_leave_no_small_group_to_the_total(poll: Poll) -> None:
@@ -530,6 +529,27 @@ def skipping(rng: random.Random, poll: Poll, n: int, skip: dict[str, float]) -> 
     return build_results("atk", poll, tally(poll, ballots), M)
 
 
+def test_every_group_has_its_tables_so_none_says_it_is_not_empty(poll: Poll) -> None:
+    """20 aged 11-13, one 14-16, one 17-18, no one "prefer not to say". Were a group's tables
+    there only when someone was in it, a reader would know the two "<5" groups hold at least
+    one each, and with 22 - 20 = 2 for them, exactly one each. Every group has its tables
+    (the empty one withheld like the others), so the three "<5" look alike: 2, 0, 0 or 1, 0,
+    1 fit as well. The rule itself still gives the empty group no cover."""
+    ballots = [ballot("11-13", "North", "Jobs", ("Parks", "Buses"), ("Bikes", "Shops"))] * 20 + [
+        ballot(age, "South", "Climate", ("Clubs",), ("Shops",)) for age in ("14-16", "17-18")
+    ]
+    raw = build_results("atk", poll, tally(poll, ballots), M)
+    res = apply_suppression(raw)
+    everyone = {*AGES, "prefer-not-to-say"}
+    for question in ("one", "two", "order", "area"):
+        groups = {t.group for t in res.tables if t.question == question and t.dimension == "age"}
+        assert groups == everyone, (question, groups)
+    sizes = published_sizes(res, "age")
+    assert sizes["14-16"] == sizes["17-18"] == sizes["prefer-not-to-say"] == {"<5"}
+    empty = [t for t in res.tables if t.dimension == "age" and t.group == "prefer-not-to-say"]
+    assert all(t.withheld and all(c.suppressed for c in t.cells) for t in empty)
+
+
 def test_a_small_group_of_answers_cannot_be_taken_from_the_question_total(poll: Poll) -> None:
     """Found by review17: 10 of each age group voted, and all of 11-13 and 17-18 answered the
     optional question "one", but only 3 of 14-16 did. The 14-16 row of "one" is withheld
@@ -582,9 +602,7 @@ def test_a_small_group_of_answers_cannot_be_pinned_by_the_group_sizes(poll: Poll
     """Found by review17 after the fix above: 14, 10 and 8 voted by age; 12, 10 and 4 of them
     answered "one" (26). With only 14-16 ("[c]") and 17-18 ("<5") hidden, they hold 26 - 12
     = 14, and as 14-16 has only 10 members (its size is published), 17-18 has at least 4:
-    pinned. Hiding 11-13's 12 too lets 17-18 be 2, 3 or 4. (The empty "prefer not to say"
-    group's tables are published like any other's; its size, 0 of the 32, is pinned by the
-    sum, so it holds no answer.)"""
+    pinned. Hiding 11-13's 12 too lets 17-18 be 2, 3 or 4."""
     ballots = []
     for age, n, answered in (("11-13", 14, 12), ("14-16", 10, 10), ("17-18", 8, 4)):
         for i in range(n):
@@ -598,9 +616,8 @@ def test_a_small_group_of_answers_cannot_be_pinned_by_the_group_sizes(poll: Poll
     }
     sizes = {"11-13": 14, "14-16": 10, "17-18": 8, "prefer-not-to-say": 0}
     assert answers_pinned(shown, true, sizes, 26) == []
+    # the empty "prefer not to say" is published withheld like any group (no cover, though)
     assert shown == {"11-13": "[c]", "14-16": "[c]", "17-18": "<5", "prefer-not-to-say": "<5"}
-    model, hidden = sizes_and_answers(raw, res, "age")
-    assert all(model.other_value([(v, 1)]) for v, value in hidden.values() if 0 < value < M)
 
 
 def test_random_polls_leave_no_small_group_of_answers_to_the_total(
@@ -763,10 +780,9 @@ def test_a_count_pinned_by_the_group_sizes_is_protected(
 ) -> None:
     """Groups of 12, 10 and 8 (sizes published); 12, 10 and 4 of them answered "one". Even
     with all three counts hidden, 26 answers needed the third group's "<5" to be 4 (12 + 10 +
-    4 is the most the groups can hold): this was only logged. Now the size of 17-18 (the
-    pinned group) is hidden too; with the empty "prefer not to say" group published like any
-    other ("<5"), a reader knows only that the two hold 8, so 17-18 may have 5 members and
-    1 answer, and the other group 3 and 3."""
+    4 is the most the groups can hold): this was only logged. Now the sizes of 17-18 (the
+    pinned group) and 14-16 (the smallest shown) are hidden too: a reader knows only that
+    they add up to 18, so 17-18 may hold 1 answer of 5 members and 14-16 13 of 13."""
     ballots = []
     for age, n, answered in (("11-13", 12, 12), ("14-16", 10, 10), ("17-18", 8, 4)):
         for i in range(n):
@@ -778,12 +794,16 @@ def test_a_count_pinned_by_the_group_sizes_is_protected(
     # what the rule hid before: pinned by the sizes
     assert answers_pinned(everything, true, {"11-13": 12, "14-16": 10, "17-18": 8}, 26) == ["17-18"]
     res = apply_suppression(raw)
-    answered = published_answered(res, "one", "age")
-    assert answered == {"11-13": 12, "14-16": 10, "17-18": "<5", "prefer-not-to-say": "<5"}
+    assert published_answered(res, "one", "age") == {
+        "11-13": 12,
+        "14-16": "[c]",
+        "17-18": "<5",
+        "prefer-not-to-say": "<5",  # empty, published withheld like any group
+    }
     numbers = {
         g: {v for v in vs if isinstance(v, int)} for g, vs in published_sizes(res, "age").items()
     }
-    assert numbers == {"11-13": {12}, "14-16": {10}, "17-18": set(), "prefer-not-to-say": set()}
+    assert numbers == {"11-13": {12}, "14-16": set(), "17-18": set(), "prefer-not-to-say": set()}
     model, hidden = sizes_and_answers(raw, res, "age")
     v, value = hidden[("one", "17-18")]
     assert value == 4 and model.other_value([(v, 1)])
@@ -804,8 +824,8 @@ def sizes_and_answers(
     hidden: dict[tuple[str, str], tuple[int, int]] = {}
 
     def var(value: int | str, truth: int, key: tuple[str, str]) -> int | tuple:
-        if every_hidden and truth:
-            value = f"<{M}" if truth < M else "[c]"
+        if every_hidden:  # zeros stay known, an empty group's "<5" too (the rule's own view)
+            value = (f"<{M}" if truth < M else "[c]") if truth else 0
         if isinstance(value, int):
             return ("known", value)
         lo, hi = (0, M - 1) if value == f"<{M}" else (M, 1 << 20)
