@@ -232,15 +232,16 @@ class ReportService:
         base = build_results(row.code, poll, data, min_cell, extra_breakdowns=extra)
         tables = list(base.tables)
         if split:
+            # every channel, one with no ballots too (see build_results: a table that is there
+            # only when someone is in it tells a reader its "<5" is not 0)
             for channel, part in split_channels(data, channels).items():
-                if part.ballots == 0:
-                    continue
                 built = build_results(row.code, poll, part, min_cell)
                 tables += [
                     replace(
                         t, dimension=CHANNEL, group=channel, group_label=channel, channel=channel
                     )
                     for t in built.tables
+                    if not t.dimension  # a channel's part is tallied overall only
                 ]
         groups = {(o.question, o.option): o.count for o in data.options if o.question in dims}
         days = await self._store.ballots_by_day(row.id)
@@ -319,12 +320,21 @@ class ReportService:
                 answers.append(
                     TextAnswer(question, body, tuple(shown), lang, flagged, names, review)
                 )
+        # every open question has its tables, overall and for every group, answered or not:
+        # a table there only when someone answered would tell a reader its "<5" is not 0
+        for q in poll.questions:
+            if q.kind == "text":
+                respondents.setdefault((q.id, "", ""), 0)
+                for dim in poll.breakdowns:
+                    for o in dim.options:
+                        if o.id not in dim.ineligible:
+                            respondents.setdefault((q.id, dim.id, o.id), 0)
         tables = []
         for (question, dim, group), n in respondents.items():
-            tally = counts[(question, dim, group)]
+            tally = counts.get((question, dim, group), {})
             cells = sorted(
                 (
-                    Cell(t, label["en"], tally.get(t, 0), tally.get(t, 0) / n)
+                    Cell(t, label["en"], tally.get(t, 0), tally.get(t, 0) / n if n else 0.0)
                     for t, (label, _) in book.items()
                 ),
                 key=lambda c: -c.count,

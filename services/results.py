@@ -215,9 +215,13 @@ def build_results(
             if dim.id == q.id:
                 continue
             for group in dim.options:
-                n = respondents.get((q.id, dim.id, group.id), 0)
-                if n == 0:
+                # every group has its tables, those none of whom answered too: were a group's
+                # tables there only when one of it answered, a reader would know that a "<5"
+                # there is 1..4, where the rule counts on 0..4 (two such groups and 2 answers:
+                # both 1). Not a group refused at the door (no ballots by design).
+                if group.id in dim.ineligible:
                     continue
+                n = respondents.get((q.id, dim.id, group.id), 0)
                 counts = grouped[(q.id, dim.id, group.id)]
                 tables.append(
                     Table(

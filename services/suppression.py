@@ -81,6 +81,14 @@ add up to 16, so none has more than 6: 15 answers with two "[c]" counts leave th
 sizes are not hidden for nothing then. Only hiding the question's respondents, and every
 breakdown that adds up to them, would close these; that is not done.
 
+Every group of a breakdown (but those refused at the door) has its tables, whether or not
+anyone in it answered (``build_results``): were a table there only when someone was in it, a
+reader would know that its "<m" is 1..m-1, where the rule counts on 0..m-1 (two such groups
+of a question 2 answered: both 1). An empty group's tables are published withheld, like a
+small group's, but every check leaves them out, as if a reader knew they were empty: they
+never cover a small count. The most a hidden group can hold is what the sizes' sum leaves it
+(``_size_caps``).
+
 Deliberate limits: a hidden zero in a group of m or more may be worked out (6 of a group of 6
 chose one option, so the others are 0: that much is shown anyway); ``protect_zeros=True``
 protects those too (counts per place included), at the cost of hiding more. Not checked:
@@ -964,10 +972,7 @@ def _hidden_answers(tables: Sequence[Table], hidden: set[tuple[str, str]], m: in
         checked = _apply(answered, plan_suppression([answered], m))
         groups = {c.option for c in checked.cells if c.suppressed}
         sizes = sizes_table(tables, dim, 0)
-        caps = {  # what a reader knows of each group's size: it, or its marker
-            c.option: c.count if (dim, c.option) not in hidden else m - 1 if c.count < m else BIG
-            for c in (sizes.cells if sizes else ())
-        }
+        caps = _size_caps(sizes, dim, hidden, m)
         shown = sorted(
             (c for c in answered.cells if c.option not in groups),
             key=lambda c: (c.count, c.label.casefold(), c.option),
@@ -984,10 +989,30 @@ def _hidden_answers(tables: Sequence[Table], hidden: set[tuple[str, str]], m: in
     return out
 
 
+def _size_caps(
+    sizes: Table | None, dim: str, hidden: set[tuple[str, str]], m: int
+) -> dict[str, int]:
+    """The most members a reader can give each group: its size where shown, else the least of
+    its marker's top and what the sizes' sum leaves it (a group of 0 with tables like any
+    other, "<m", is 0 when the shown sizes take the whole sum)."""
+    if sizes is None:
+        return {}
+    known = {c.option: c.count for c in sizes.cells if (dim, c.option) not in hidden}
+    marks = {
+        c.option: (0, m - 1) if c.count < m else (m, BIG)
+        for c in sizes.cells
+        if (dim, c.option) in hidden
+    }
+    rest = sizes.respondents - sum(known.values())
+    floor = sum(lo for lo, _ in marks.values())
+    return known | {g: min(hi, rest - (floor - lo)) for g, (lo, hi) in marks.items()}
+
+
 def _hidden_groups(tables: Sequence[Table], total: int, m: int) -> set[tuple[str, str]]:
     """(breakdown, group) whose size may not be published. Every group table publishes its
-    respondents (a choice question's cells add up to them), a group with no ballots has no
-    tables (so its zero is known), and the sizes add up to the ballots with those who skipped
+    respondents (a choice question's cells add up to them), every group has its tables (one
+    with no ballots too, withheld like a small one: see ``build_results``), and the sizes add
+    up to the ballots with those who skipped
     the breakdown: so a breakdown's sizes are a table of their own (``sizes_table``), and a
     size hidden there (small, or hidden so that "total - the other groups" can't give a small
     one) is hidden everywhere, as is one its own question's table hides."""
@@ -1329,16 +1354,27 @@ def apply_suppression(results: Results, *, protect_zeros: bool = False) -> Resul
     m = results.min_cell
     if m <= 0:
         return replace(results, rule=rule_text(m))
-    plan = plan_suppression(results.tables, m, protect_zeros=protect_zeros)
-    tables = tuple(_apply(t, plan) for t in results.tables)
+    # A group's table none of whom answered is published withheld, as a small one is (so a
+    # table's being there says nothing), but left out of every check: a reader is taken to
+    # know it is empty, so it never hides a small count (its "<m" is no cover).
+    empty = {table_key(t) for t in results.tables if t.dimension and not t.respondents}
+    live = [t for t in results.tables if table_key(t) not in empty]
+    plan = plan_suppression(live, m, protect_zeros=protect_zeros)
+    tables = tuple(_apply(t, plan) for t in live)
     hidden, answers = _settle(tables, _hidden_groups(tables, results.ballots, m), m)
-    tables = _hide_twins(
-        tuple(
-            _withhold(t)
-            if (t.dimension, t.group) in hidden or table_key(t) in answers
-            else _hide_sizes(t, hidden)
-            for t in tables
+    done = {
+        table_key(t): t
+        for t in _hide_twins(
+            tuple(
+                _withhold(t)
+                if (t.dimension, t.group) in hidden or table_key(t) in answers
+                else _hide_sizes(t, hidden)
+                for t in tables
+            )
         )
+    }
+    tables = tuple(
+        _withhold(t) if table_key(t) in empty else done[table_key(t)] for t in results.tables
     )
     web_modes = results.web_modes
     if ("channel", "web") in hidden:  # codes + open = web: hidden with the web's size

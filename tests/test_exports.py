@@ -386,13 +386,15 @@ async def test_xlsx_workbook(tmp_path: Path) -> None:
         "Respondents",
     ]
     assert all(by_area.cell(row=top + 2, column=c).font.b for c in range(1, 7))
-    north, south, total = grid[top + 2 : top + 5]
+    north, south, nobody, total = grid[top + 2 : top + 6]
     assert north[0] == "North" and north[-1] == 9
     assert south[0] == "South" and south[-1] == 7
+    # a group no one is in has its row like any other (withheld: "<5" all through)
+    assert nobody == ["Prefer not to say", "<5", "<5", "<5", "<5", "<5"]
     assert total == ["Total", 11, "<5", "<5", "<5", 16]
-    assert by_area.cell(row=top + 5, column=1).font.b
+    assert by_area.cell(row=top + 6, column=1).font.b
     # every figure is a number or a marker
-    for row in by_area.iter_rows(min_row=top + 3, max_row=top + 5, min_col=2):
+    for row in by_area.iter_rows(min_row=top + 3, max_row=top + 6, min_col=2):
         for c in row:
             assert c.data_type == "n" or c.value in ("<5", "[c]")
     assert by_area.column_dimensions["A"].width >= len("Where do you live?")
@@ -549,12 +551,18 @@ async def test_csv_rank_overall_and_in_every_crosstab(tmp_path: Path) -> None:
         "cyp-2026,order,Parks,age,16-18,7,1.0000,7,14",
         "cyp-2026,order,Buses,age,16-18,2,0.2857,0,2",
         "cyp-2026,order,Youth clubs,age,16-18,0,0.0000,0,0",
+        "cyp-2026,order,Parks,age,Prefer not to say,0,0.0000,0,0",
+        "cyp-2026,order,Buses,age,Prefer not to say,0,0.0000,0,0",
+        "cyp-2026,order,Youth clubs,age,Prefer not to say,0,0.0000,0,0",
         "cyp-2026,order,Buses,area,North,6,0.6667,6,12",
         "cyp-2026,order,Youth clubs,area,North,3,0.3333,3,6",
         "cyp-2026,order,Parks,area,North,6,0.6667,0,6",
         "cyp-2026,order,Parks,area,South,7,1.0000,7,14",
         "cyp-2026,order,Buses,area,South,2,0.2857,0,2",
         "cyp-2026,order,Youth clubs,area,South,0,0.0000,0,0",
+        "cyp-2026,order,Parks,area,Prefer not to say,0,0.0000,0,0",
+        "cyp-2026,order,Buses,area,Prefer not to say,0,0.0000,0,0",
+        "cyp-2026,order,Youth clubs,area,Prefer not to say,0,0.0000,0,0",
     ]
 
     (tmp_path / "five").mkdir()
@@ -572,6 +580,9 @@ async def test_csv_rank_overall_and_in_every_crosstab(tmp_path: Path) -> None:
         ("Parks", "area", "South", "7", "1.0000", "7", "14"),
         ("Buses", "area", "South", "<5", "", "<5", "[c]"),
         ("Youth clubs", "area", "South", "<5", "", "<5", "[c]"),
+        ("Buses", "area", "Prefer not to say", "<5", "", "<5", "[c]"),
+        ("Parks", "area", "Prefer not to say", "<5", "", "<5", "[c]"),
+        ("Youth clubs", "area", "Prefer not to say", "<5", "", "<5", "[c]"),
     ]
     # a script can read the ranking back: shown points never rise down a table
     tables: dict[tuple[str, str], list[int]] = {}
@@ -609,12 +620,14 @@ async def test_xlsx_breakdowns_have_first_preferences_and_true_markers(tmp_path:
         ["Where do you live?", "Parks", "Buses", "Youth clubs", "Respondents", None],
         ["North", 0, 6, 3, 9, None],
         ["South", 7, 0, 0, 7, None],
+        ["Prefer not to say", 0, 0, 0, 0, None],
         ["Total", 7, 6, 3, 16, None],
     ]
     first = _block(_grid(wb["By area"]), "Put these in order (first preferences)")
     assert first[1:] == [
         ["North", 0, "[c]", "<5", 9, None],
         ["South", 7, "<5", "<5", 7, None],
+        ["Prefer not to say", "<5", "<5", "<5", "<5", None],
         ["Total", 7, "[c]", "<5", 16, None],
     ]
 
@@ -655,6 +668,7 @@ async def test_xlsx_markers_are_true_of_their_figures(tmp_path: Path) -> None:
     assert points[1:] == [
         ["North", 6, "[c]", "[c]", 9, None],
         ["South", 14, "[c]", "[c]", 7, None],
+        ["Prefer not to say", "[c]", "[c]", "[c]", "<5", None],
         ["Total", 20, "[c]", "[c]", 16, None],
     ]
     checked = 0

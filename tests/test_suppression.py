@@ -327,7 +327,9 @@ def test_known_poll_hand_checked(poll: Poll) -> None:
                     mate = next(x for x in other.cells if x.option == t.group)
                     assert mate.suppressed == c.suppressed
                     pairs += 1
-    assert pairs == 2 * 3 * 3
+    assert (
+        pairs == 2 * 4 * 3
+    )  # 4 age groups: no one said "prefer not to say", but its tables are there
     # multi top2: parks 8, buses 6, sport 6, clubs 5 overall: nothing small overall, but
     assert hid("top2") == {"clubs"}  # 5: hidden so the lone 10-12's 0 there is not pinned
     assert hid("top2", "age", "10-12") == {"parks", "buses", "clubs", "sport"}

@@ -529,6 +529,27 @@ def skipping(rng: random.Random, poll: Poll, n: int, skip: dict[str, float]) -> 
     return build_results("atk", poll, tally(poll, ballots), M)
 
 
+def test_every_group_has_its_tables_so_none_says_it_is_not_empty(poll: Poll) -> None:
+    """20 aged 11-13, one 14-16, one 17-18, no one "prefer not to say". Were a group's tables
+    there only when someone was in it, a reader would know the two "<5" groups hold at least
+    one each, and with 22 - 20 = 2 for them, exactly one each. Every group has its tables
+    (the empty one withheld like the others), so the three "<5" look alike: 2, 0, 0 or 1, 0,
+    1 fit as well. The rule itself still gives the empty group no cover."""
+    ballots = [ballot("11-13", "North", "Jobs", ("Parks", "Buses"), ("Bikes", "Shops"))] * 20 + [
+        ballot(age, "South", "Climate", ("Clubs",), ("Shops",)) for age in ("14-16", "17-18")
+    ]
+    raw = build_results("atk", poll, tally(poll, ballots), M)
+    res = apply_suppression(raw)
+    everyone = {*AGES, "prefer-not-to-say"}
+    for question in ("one", "two", "order", "area"):
+        groups = {t.group for t in res.tables if t.question == question and t.dimension == "age"}
+        assert groups == everyone, (question, groups)
+    sizes = published_sizes(res, "age")
+    assert sizes["14-16"] == sizes["17-18"] == sizes["prefer-not-to-say"] == {"<5"}
+    empty = [t for t in res.tables if t.dimension == "age" and t.group == "prefer-not-to-say"]
+    assert all(t.withheld and all(c.suppressed for c in t.cells) for t in empty)
+
+
 def test_a_small_group_of_answers_cannot_be_taken_from_the_question_total(poll: Poll) -> None:
     """Found by review17: 10 of each age group voted, and all of 11-13 and 17-18 answered the
     optional question "one", but only 3 of 14-16 did. The 14-16 row of "one" is withheld
@@ -593,8 +614,10 @@ def test_a_small_group_of_answers_cannot_be_pinned_by_the_group_sizes(poll: Poll
     true = {
         t.group: t.respondents for t in raw.tables if t.question == "one" and t.dimension == "age"
     }
-    assert answers_pinned(shown, true, {"11-13": 14, "14-16": 10, "17-18": 8}, 26) == []
-    assert shown == {"11-13": "[c]", "14-16": "[c]", "17-18": "<5"}
+    sizes = {"11-13": 14, "14-16": 10, "17-18": 8, "prefer-not-to-say": 0}
+    assert answers_pinned(shown, true, sizes, 26) == []
+    # the empty "prefer not to say" is published withheld like any group (no cover, though)
+    assert shown == {"11-13": "[c]", "14-16": "[c]", "17-18": "<5", "prefer-not-to-say": "<5"}
 
 
 def test_random_polls_leave_no_small_group_of_answers_to_the_total(
@@ -771,11 +794,16 @@ def test_a_count_pinned_by_the_group_sizes_is_protected(
     # what the rule hid before: pinned by the sizes
     assert answers_pinned(everything, true, {"11-13": 12, "14-16": 10, "17-18": 8}, 26) == ["17-18"]
     res = apply_suppression(raw)
-    assert published_answered(res, "one", "age") == {"11-13": 12, "14-16": "[c]", "17-18": "<5"}
+    assert published_answered(res, "one", "age") == {
+        "11-13": 12,
+        "14-16": "[c]",
+        "17-18": "<5",
+        "prefer-not-to-say": "<5",  # empty, published withheld like any group
+    }
     numbers = {
         g: {v for v in vs if isinstance(v, int)} for g, vs in published_sizes(res, "age").items()
     }
-    assert numbers == {"11-13": {12}, "14-16": set(), "17-18": set()}
+    assert numbers == {"11-13": {12}, "14-16": set(), "17-18": set(), "prefer-not-to-say": set()}
     model, hidden = sizes_and_answers(raw, res, "age")
     v, value = hidden[("one", "17-18")]
     assert value == 4 and model.other_value([(v, 1)])
@@ -796,8 +824,8 @@ def sizes_and_answers(
     hidden: dict[tuple[str, str], tuple[int, int]] = {}
 
     def var(value: int | str, truth: int, key: tuple[str, str]) -> int | tuple:
-        if every_hidden and truth:
-            value = f"<{M}" if truth < M else "[c]"
+        if every_hidden:  # zeros stay known, an empty group's "<5" too (the rule's own view)
+            value = (f"<{M}" if truth < M else "[c]") if truth else 0
         if isinstance(value, int):
             return ("known", value)
         lo, hi = (0, M - 1) if value == f"<{M}" else (M, 1 << 20)
