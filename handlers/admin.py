@@ -439,7 +439,8 @@ async def _paper_file(
     except PollPublished:
         await _say(update, context, "admin_paper_published", code=code)
         return
-    await _say(update, context, "admin_paper_added", count=added, code=code)
+    key = "admin_paper_added_one" if added == 1 else "admin_paper_added"
+    await _say(update, context, key, count=added, code=code)
 
 
 @staff_only("newpoll")

@@ -337,6 +337,10 @@ async def test_paper_upload_from_the_chat(staffed: Harness) -> None:
     await owner.next_output()
     await owner.send_document("p.csv", b"option,count\nClimate,7\n", "text/csv")
     assert "Added 7 paper ballots to test-poll" in (await owner.next_output()).plain
+    await owner.send_command("paper", "test-poll")
+    await owner.next_output()
+    await owner.send_document("q.csv", b"option,count\nJobs,1\n", "text/csv")
+    assert "Added 1 paper ballot to test-poll." in (await owner.next_output()).plain
 
 
 async def test_codes_come_as_a_printable_sheet(
