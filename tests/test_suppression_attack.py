@@ -15,6 +15,7 @@ import asyncio
 import json
 import random
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -550,6 +551,19 @@ def test_every_group_has_its_tables_so_none_says_it_is_not_empty(poll: Poll) -> 
     assert all(t.withheld and all(c.suppressed for c in t.cells) for t in empty)
 
 
+def random_skipping(
+    poll: Poll, seed: int, n: int, caplog: pytest.LogCaptureFixture
+) -> Iterator[tuple[Results, Results]]:
+    """``n`` random polls (``skipping``, each age group at its own rate), raw and as
+    published, with the log of each one's suppression alone in ``caplog``."""
+    rng = random.Random(seed)
+    for _ in range(n):
+        skip = {age: rng.choice([0.0, 0.2, 0.6, 0.9]) for age in AGES}
+        raw = skipping(rng, poll, rng.randint(12, 60), skip)
+        caplog.clear()
+        yield raw, apply_suppression(raw)
+
+
 def test_a_small_group_of_answers_cannot_be_taken_from_the_question_total(poll: Poll) -> None:
     """Found by review17: 10 of each age group voted, and all of 11-13 and 17-18 answered the
     optional question "one", but only 3 of 14-16 did. The 14-16 row of "one" is withheld
@@ -598,17 +612,23 @@ def answers_pinned(
     return out
 
 
+def answering(poll: Poll, plan: tuple[tuple[str, int, int], ...]) -> Results:
+    """The raw results of a poll where, per (age group, ballots, answered), only the first
+    ``answered`` of a group's ballots answer the optional question "one"."""
+    ballots = []
+    for age, n, answered in plan:
+        for i in range(n):
+            row = ballot(age, "North", "Jobs", ("Parks", "Buses"), ("Bikes", "Shops", "Libraries"))
+            ballots.append(row if i < answered else [a for a in row if a[0] != "one"])
+    return build_results("atk", poll, tally(poll, ballots), M)
+
+
 def test_a_small_group_of_answers_cannot_be_pinned_by_the_group_sizes(poll: Poll) -> None:
     """Found by review17 after the fix above: 14, 10 and 8 voted by age; 12, 10 and 4 of them
     answered "one" (26). With only 14-16 ("[c]") and 17-18 ("<5") hidden, they hold 26 - 12
     = 14, and as 14-16 has only 10 members (its size is published), 17-18 has at least 4:
     pinned. Hiding 11-13's 12 too lets 17-18 be 2, 3 or 4."""
-    ballots = []
-    for age, n, answered in (("11-13", 14, 12), ("14-16", 10, 10), ("17-18", 8, 4)):
-        for i in range(n):
-            row = ballot(age, "North", "Jobs", ("Parks", "Buses"), ("Bikes", "Shops", "Libraries"))
-            ballots.append(row if i < answered else [a for a in row if a[0] != "one"])
-    raw = build_results("atk", poll, tally(poll, ballots), M)
+    raw = answering(poll, (("11-13", 14, 12), ("14-16", 10, 10), ("17-18", 8, 4)))
     res = apply_suppression(raw)
     shown = published_answered(res, "one", "age")
     true = {
@@ -630,13 +650,8 @@ def test_random_polls_leave_no_small_group_of_answers_to_the_total(
     (5 breakdowns here were only logged before, 2 of them such). A pin is left only where no
     hiding of sizes or counts could free it (``left_pinned``: two groups "<5" and 8 answers,
     so both 4), and a warning names it."""
-    rng = random.Random(17)
     found = unresolved = left = 0
-    for _ in range(60):
-        skip = {age: rng.choice([0.0, 0.2, 0.6, 0.9]) for age in AGES}
-        raw = skipping(rng, poll, rng.randint(12, 60), skip)
-        caplog.clear()
-        res = apply_suppression(raw)
+    for raw, res in random_skipping(poll, 17, 60, caplog):
         for question in ("one", "two", "order", "age", "area"):
             total = next(
                 t.respondents
@@ -663,12 +678,8 @@ def test_random_polls_leave_no_small_group_of_answers_to_the_total(
                 shown = published_answered(res, question, dim)
                 found += any(0 < true[g] < M for g in shown if not isinstance(shown[g], int))
                 for g in answers_pinned(shown, true, sizes, total):
-                    if not left_pinned(raw, res, dim, (question, g)):
-                        unresolved += 1
-                        continue
-                    left += 1
-                    warning = f"the respondents of {question} by {dim} could still be worked out"
-                    assert warning in caplog.text, (question, dim, g)
+                    owned = owned_up_to(raw, res, dim, (question, g), caplog.text)
+                    left, unresolved = left + owned, unresolved + (not owned)
     assert found >= 5  # the case arose
     assert unresolved == 0, unresolved  # 2 before sizes were hidden for it
     assert left <= 5, left  # 5, in 3 breakdowns
@@ -783,12 +794,7 @@ def test_a_count_pinned_by_the_group_sizes_is_protected(
     4 is the most the groups can hold): this was only logged. Now the sizes of 17-18 (the
     pinned group) and 14-16 (the smallest shown) are hidden too: a reader knows only that
     they add up to 18, so 17-18 may hold 1 answer of 5 members and 14-16 13 of 13."""
-    ballots = []
-    for age, n, answered in (("11-13", 12, 12), ("14-16", 10, 10), ("17-18", 8, 4)):
-        for i in range(n):
-            row = ballot(age, "North", "Jobs", ("Parks", "Buses"), ("Bikes", "Shops", "Libraries"))
-            ballots.append(row if i < answered else [a for a in row if a[0] != "one"])
-    raw = build_results("atk", poll, tally(poll, ballots), M)
+    raw = answering(poll, (("11-13", 12, 12), ("14-16", 10, 10), ("17-18", 8, 4)))
     true = {"11-13": 12, "14-16": 10, "17-18": 4}
     everything = {g: "[c]" for g in true} | {"17-18": "<5"}
     # what the rule hid before: pinned by the sizes
@@ -892,6 +898,21 @@ def left_pinned(raw: Results, res: Results, dim: str, key: tuple[str, str]) -> b
     return not model.other_value([(hidden[key][0], 1)])
 
 
+def owned_up_to(raw: Results, res: Results, dim: str, key: tuple[str, str], log: str) -> bool:
+    """A pinned figure the rule owns up to: no hiding of sizes or counts could free it
+    (``left_pinned``), and the warning names it (asserted). False: it could have been freed."""
+    if not left_pinned(raw, res, dim, key):
+        return False
+    name, g = key
+    warning = (
+        "small count(s) could still be worked out"
+        if name == "size"
+        else f"the respondents of {name} by {dim} could still be worked out"
+    )
+    assert warning in log, (dim, name, g)
+    return True
+
+
 def test_random_polls_sizes_and_answers_together(
     poll: Poll, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -901,13 +922,8 @@ def test_random_polls_sizes_and_answers_together(
     breakdowns the rule owned up to were skipped, 1 of them pinned by the sizes). A pin is
     left only where no hiding of sizes or counts could free it (``left_pinned``: tiny polls,
     e.g. three groups "<5" of 12 ballots, so all 4), and a warning says so."""
-    rng = random.Random(1717)
     searched = unresolved = left = 0
-    for _ in range(120):
-        skip = {age: rng.choice([0.0, 0.2, 0.6, 0.9]) for age in AGES}
-        raw = skipping(rng, poll, rng.randint(12, 60), skip)
-        caplog.clear()
-        res = apply_suppression(raw)
+    for raw, res in random_skipping(poll, 1717, 120, caplog):
         for dim in ("age", "area"):
             model, hidden = sizes_and_answers(raw, res, dim)
             for (name, g), (v, value) in hidden.items():
@@ -920,16 +936,8 @@ def test_random_polls_sizes_and_answers_together(
                 searched += 1
                 if other:
                     continue
-                if not left_pinned(raw, res, dim, (name, g)):
-                    unresolved += 1
-                    continue
-                left += 1
-                warning = (
-                    "small count(s) could still be worked out"
-                    if name == "size"
-                    else f"the respondents of {name} by {dim} could still be worked out"
-                )
-                assert warning in caplog.text, (dim, name, g, value)
+                owned = owned_up_to(raw, res, dim, (name, g), caplog.text)
+                left, unresolved = left + owned, unresolved + (not owned)
     assert searched >= 100, searched
     assert unresolved == 0, unresolved  # 1 before sizes were hidden for it
     assert left <= 20, left  # 20, in 4 polls
