@@ -104,6 +104,7 @@ pairs of groups that fewer than m people share.
 from __future__ import annotations
 
 import heapq
+import itertools
 import logging
 from collections import deque
 from collections.abc import Iterable, Sequence
@@ -1242,13 +1243,17 @@ def _settle(
     the checks made before still hold. A count pinned by its own question's sum and markers
     alone (two groups "<5" and 8 answers: both 4) no size can help, and where every size
     hidden leaves as much pinned none is hidden more; these are logged."""
+    Settled = tuple[set[tuple[str, str]], set[TableKey], list[tuple[tuple[str, str], bool]]]
+
+    def pinned_in(dim: str, hidden: set[tuple[str, str]], answers: set[TableKey]) -> Settled:
+        model = _respondents(tables, dim, hidden, answers, m)
+        return hidden, answers, model.pinned() if model else []
+
     answers = _hidden_answers(tables, hidden, m)
     left: dict[str, list[tuple[tuple[str, str], bool]]] = {}
     for dim in sorted({t.dimension for t in tables if t.dimension}):
-        model = _respondents(tables, dim, hidden, answers, m)
-        found = model.pinned() if model else []
+        hidden, answers, found = before = pinned_in(dim, hidden, answers)
         sizes = sizes_table(tables, dim, 0)
-        before = (hidden, answers, found)
         while sizes is not None and _by_sizes(found):
             pinned = {g for (_, g), alone in found if not alone}
             order = sorted(
@@ -1257,19 +1262,16 @@ def _settle(
             )
             if not order:
                 break
-            for cell in order:  # one more hidden size that is enough, if there is one
-                trial = hidden | {(dim, cell.option)}
-                more = _hidden_answers(tables, trial, m)
-                model = _respondents(tables, dim, trial, more, m)
-                now = model.pinned() if model else []
-                if not _by_sizes(now):
-                    hidden, answers, found = trial, more, now
-                    break
-            else:
-                hidden = hidden | {(dim, order[0].option)}
-                answers = _hidden_answers(tables, hidden, m)
-                model = _respondents(tables, dim, hidden, answers, m)
-                found = model.pinned() if model else []
+            # one more hidden size that is enough, if there is one; else the first in order,
+            # and go on
+            trials = (
+                pinned_in(dim, trial, _hidden_answers(tables, trial, m))
+                for trial in (hidden | {(dim, c.option)} for c in order)
+            )
+            first = next(trials)
+            hidden, answers, found = next(
+                (t for t in itertools.chain([first], trials) if not _by_sizes(t[2])), first
+            )
         if _by_sizes(found) >= _by_sizes(before[2]):
             # even every size hidden leaves as much pinned: the sizes' markers and total pin
             # it (groups of 6, 5 and 5, all "[c]", add up to 16, so none has more than 6);
