@@ -62,16 +62,22 @@ def staff_only(command: str, *, owners: bool = False) -> Callable[[Handler], Han
                 if user is not None and (not owners or not await staff.is_staff(user.id)):
                     await _reset_menu(update, context)  # a removed worker's menu goes too
                 raise ApplicationHandlerStop
-            try:
-                await fn(update, context)
-            except Exception as exc:  # reported once, and the journey's handlers stay out of it
-                await context.application.process_error(update, exc)
-            raise ApplicationHandlerStop
+            await _then_stop(update, context, fn(update, context))
 
         guarded.__doc__ = fn.__doc__
         return guarded
 
     return wrap
+
+
+async def _then_stop(update: Update, context: MarkbotContext, work: Awaitable[None]) -> None:
+    """Do a staff handler's work: an error is reported once, and the journey's handlers stay
+    out of it either way (they would answer with the young person's "open the link")."""
+    try:
+        await work
+    except Exception as exc:
+        await context.application.process_error(update, exc)
+    raise ApplicationHandlerStop
 
 
 async def _poll_arg(update: Update, context: MarkbotContext, command: str) -> str | None:
@@ -335,28 +341,31 @@ async def staff_reply(update: Update, context: MarkbotContext) -> None:
         await staff.done_waiting(user.id)
         await _reset_menu(update, context)
         return
-    try:
-        if kind == "name" and message.text:
-            outcome = await staff.finish_join(user.id, message.text)
-            if outcome == "ok":
-                await menus.publish_staff(context.bot, context.services, user.id, owner=False)
-                name = " ".join(message.text.split())[:40]
-                await _say(update, context, "admin_join_ok", name=name)
-            else:
-                await _say(update, context, f"admin_join_{outcome}")
-        elif kind == "poll-file" and message.document is not None:
-            doc = message.document
-            await _poll_from_file(update, context, doc.file_id, doc.file_name, doc.file_size)
-        elif kind == "code-title" and message.text:
-            await _poll_from_template(update, context, detail, message.text)
-        elif kind == "paper" and message.document is not None:
-            doc = message.document
-            await _paper_file(update, context, detail, doc.file_id, doc.file_name, doc.file_size)
-        else:
-            return  # not the kind of answer we asked for: let the journey's handlers reply
-    except Exception as exc:  # as staff_only: reported once, the journey's handlers stay out
-        await context.application.process_error(update, exc)
-    raise ApplicationHandlerStop
+    text, doc = message.text, message.document
+    work: Awaitable[None]
+    if kind == "name" and text:
+        work = _join(update, context, text)
+    elif kind == "poll-file" and doc is not None:
+        work = _poll_from_file(update, context, doc.file_id, doc.file_name, doc.file_size)
+    elif kind == "code-title" and text:
+        work = _poll_from_template(update, context, detail, text)
+    elif kind == "paper" and doc is not None:
+        work = _paper_file(update, context, detail, doc.file_id, doc.file_name, doc.file_size)
+    else:
+        return  # not the kind of answer we asked for: let the journey's handlers reply
+    await _then_stop(update, context, work)
+
+
+async def _join(update: Update, context: MarkbotContext, typed: str) -> None:
+    """An invited worker's name: they join, or are told why not."""
+    user = update.effective_user
+    assert user is not None
+    outcome = await context.services.staff.finish_join(user.id, typed)
+    if outcome == "ok":
+        await menus.publish_staff(context.bot, context.services, user.id, owner=False)
+        await _say(update, context, "admin_join_ok", name=" ".join(typed.split())[:40])
+    else:
+        await _say(update, context, f"admin_join_{outcome}")
 
 
 async def _download(
