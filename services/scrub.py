@@ -21,6 +21,10 @@ is no everyday word, place or brand is a name even when no list knows it ("\n\nB
 is a lower-case one standing alone that is no word, slang or laughter ("🙏 zuri"); in a Welsh
 message only listed names count there, since Welsh words are in no list.
 
+After the rules, a learned name tagger (services/name_model.py) reads every word they left
+with its neighbours and replaces one only when it is sure: shapes of sign-off and introduction
+nobody wrote a rule for. This module lends it its word lists (``lexicon``).
+
 Rules lean towards scrubbing when a detail is introduced ("my number is", "postcode") and
 towards keeping text that only looks like one (road numbers, dates, prices, helplines the bot
 itself gives out). What it cannot catch is listed in the README.
@@ -30,12 +34,17 @@ from __future__ import annotations
 
 import functools
 import itertools
+import logging
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from importlib import resources
 
 import phonenumbers
+
+from services import name_model
+
+log = logging.getLogger(__name__)
 
 
 def _words(text: str) -> frozenset[str]:
@@ -2889,11 +2898,49 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     return _JOINED_BEFORE.sub(_replace_joined_before, out)
 
 
+_TITLE_WORDS = _words(
+    "mr mrs miss ms mx dr sir syr prof professor lady lord dame st saint capt captain coach "
+    "uncle auntie aunty king queen prince princess"
+)
+_WELSH_MONTHS_DAYS = _words(
+    "ionawr chwefror mawrth ebrill mai mehefin gorffennaf awst medi hydref tachwedd rhagfyr "
+    "llun iau gwener sadwrn sul"
+)
+
+
+@functools.cache
+def lexicon() -> name_model.Lexicon:
+    """What these rules know about words, for the name tagger (services/name_model.py)."""
+    return name_model.Lexicon(
+        given=_GIVEN_NAMES,
+        family=_FAMILY_NAMES,
+        everyday=_everyday_words,
+        places=_PLACES,
+        unmutated=_unmutated,
+        closer=re.compile(_CLOSER, re.IGNORECASE),
+        welsh_ending=_WELSH_WORD_ENDING,
+        never=_NOT_NAME_WORDS | _NOT_SIGNED | _WELSH_MONTHS_DAYS,
+        titles=_TITLE_WORDS,
+    )
+
+
+def is_welsh(text: str) -> bool:
+    """Whether an answer reads as Welsh (two or more common Welsh words)."""
+    return _welsh(text)
+
+
+def scrub_rules(text: str, own_names: Iterable[str] = ()) -> str:
+    """The rules alone, without the name tagger (bench/names_model_build.py compares the two)."""
+    return _scrub(text, own_names)
+
+
 def scrub(text: str, own_names: Iterable[str] = ()) -> tuple[str, bool]:
     """Return the text with personal details replaced, and whether anything was replaced.
 
-    Never raises: an answer must neither be lost nor stored raw because a rule failed, so on an
-    unexpected error emails and all digits are dropped and the words kept.
+    The rules first, then the name tagger on what they left (services/name_model.py). Never
+    raises: an answer must neither be lost nor stored raw because a rule failed, so on an
+    unexpected error in the rules emails and all digits are dropped and the words kept; if the
+    tagger fails, the rules' answer stands (and the failure is logged, without the text).
     """
     if not isinstance(text, str):
         text = "" if text is None else str(text)
@@ -2901,4 +2948,9 @@ def scrub(text: str, own_names: Iterable[str] = ()) -> tuple[str, bool]:
         out = _scrub(text, own_names)
     except Exception:
         out = re.sub(r"\d", "", _EMAIL.sub("[email]", text))
+        return out, out != text
+    try:
+        out = name_model.replace(out, _welsh(text), lexicon())
+    except Exception as error:  # a missing or damaged names.json: the rules still stand
+        log.error("name tagger failed (%s); the rules' scrub is kept", type(error).__name__)
     return out, out != text

@@ -1,0 +1,94 @@
+"""The name tagger that runs after the scrub rules (services/name_model.py, issue 14)."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from services import name_model
+from services.scrub import lexicon, scrub, scrub_rules
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # shapes no rule has, from the development batches
+        ("a boy in year 8 called Reece got his phone stolen", "a boy in year 8 called [name] got"),
+        ("my mate from footy Kacper says the pitch is flooded", "my mate from footy [name] says"),
+        ("stopio cau'r llyfrgell - gan Osian", "stopio cau'r llyfrgell - gan [name]"),
+        ("thats all from me\n-- iestyn", "thats all from me\n-- [name]"),
+    ],
+)
+def test_the_tagger_takes_names_the_rules_leave(text: str, expected: str) -> None:
+    assert scrub_rules(text) == text  # the rules alone miss it
+    assert scrub(text)[0].startswith(expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # safeguarding reads the scrubbed text: a word that matters must survive
+        "my sister burns herself with her straighteners on purpose",
+        # a title is the rules' business: a fictional figure stays
+        "Mrs Potts from Beauty and the Beast is my nan",
+        # a lower-case word in a Welsh answer is a Welsh word, even when it is a name elsewhere
+        "weithia dwi'n sefyll wrth y ffordd osgoi yn y nos yn aros am lori",
+        "ma mam yn cloi fi mas yn yr ardd yn yr oerfel am orie",
+        # a month, a Welsh month, a closer with no name, a pet, a double act
+        "the skate park has been shut since March",
+        "does dim cwnselydd wedi bod yn yr ysgol ers mis Medi",
+        "that's all, thanks Year 9",
+        "we got a dog called Max from the rescue centre",
+        "Tom and Jerry got cancelled on the kids channel",
+    ],
+)
+def test_the_tagger_leaves_words_that_are_no_names(text: str) -> None:
+    assert scrub(text) == (text, False)
+
+
+def test_a_broken_model_leaves_the_rules_answer_and_logs_no_text(monkeypatch, caplog) -> None:
+    def broken() -> name_model.NameModel:
+        raise ValueError("names.json is damaged")
+
+    monkeypatch.setattr(name_model, "model", broken)
+    text = "my name is Jo Bloggs and a boy in year 8 called Reece got his phone stolen"
+    with caplog.at_level(logging.ERROR):
+        out, changed = scrub(text)
+    assert (out, changed) == (scrub_rules(text), True)
+    assert "Reece" in out and "Bloggs" not in out
+    assert "name tagger failed" in caplog.text
+    assert "Reece" not in caplog.text and "Bloggs" not in caplog.text
+
+
+def test_the_tagger_reads_a_long_answer_in_linear_time() -> None:
+    """Each word is read with a few neighbours only: eight times the text, about eight times the
+    time (a ratio, measured in one run; the bound leaves room for a noisy machine)."""
+    unit = "Thanks, Kerys (19) - more buses to Rhyl please!! x\n"
+
+    def seconds(text: str) -> float:
+        name_model.spans(text, False, lexicon())  # warm
+        start = time.perf_counter()
+        for _ in range(3):
+            name_model.spans(text, False, lexicon())
+        return time.perf_counter() - start
+
+    short, long = seconds(unit * 10), seconds(unit * 80)
+    assert long / short < 16
+
+
+def test_the_model_rebuilds_to_the_same_bytes() -> None:
+    pytest.importorskip("sklearn")
+    root = Path(__file__).parent.parent
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.names_model_build", "--check"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
