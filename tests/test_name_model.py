@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from services import name_model
 from services.scrub import lexicon, scrub, scrub_rules
@@ -92,3 +94,17 @@ def test_the_model_rebuilds_to_the_same_bytes() -> None:
         timeout=900,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=600), st.booleans())
+def test_the_tagger_never_raises_and_keeps_everything_but_names(text: str, welsh: bool) -> None:
+    """On any text: no exception (scrub() would hide one behind the rules' answer), and every
+    character outside a replaced word is kept."""
+    assume("[name]" not in text)
+    found = name_model.spans(text, welsh, lexicon())
+    out = name_model.replace(text, welsh, lexicon())
+    kept = text
+    for start, end, _ in reversed(found):
+        kept = kept[:start] + kept[end:]
+    assert out.replace("[name]", "") == kept
