@@ -43,6 +43,7 @@ from importlib import resources
 import phonenumbers
 
 from services import name_model
+from services.language import detect_language
 
 log = logging.getLogger(__name__)
 
@@ -2925,8 +2926,9 @@ def lexicon() -> name_model.Lexicon:
 
 
 def is_welsh(text: str) -> bool:
-    """Whether an answer reads as Welsh (two or more common Welsh words)."""
-    return _welsh(text)
+    """Whether an answer reads as Welsh, for the name tagger: two or more common Welsh words,
+    or language tagging says so ("trwsiwch y llwybr. Gan: Dewi Sant" has none of the words)."""
+    return _welsh(text) or detect_language(text, ("en", "cy"))[0] == "cy"
 
 
 def scrub_rules(text: str, own_names: Iterable[str] = ()) -> str:
@@ -2950,7 +2952,7 @@ def scrub(text: str, own_names: Iterable[str] = ()) -> tuple[str, bool]:
         out = re.sub(r"\d", "", _EMAIL.sub("[email]", text))
         return out, out != text
     try:
-        out = name_model.replace(out, _welsh(text), lexicon())
+        out = name_model.replace(out, is_welsh(text), lexicon())
     except Exception as error:  # a missing or damaged names.json: the rules still stand
         log.error("name tagger failed (%s); the rules' scrub is kept", type(error).__name__)
     return out, out != text

@@ -13,7 +13,7 @@ from __future__ import annotations
 from bench.scrub_score import score_development, score_heldout
 
 # (removed, details, changed, clean answers) as measured
-HELDOUT_FLOOR = (153, 159, 1, 116)  # the name tagger, scored once (tests/data/heldout/README.md)
+HELDOUT_FLOOR = (154, 159, 1, 116)  # the name tagger, scored once (tests/data/heldout/README.md)
 DEVELOPMENT_FLOOR = (310, 310, 0, 294)
 
 
