@@ -359,7 +359,10 @@ async def serve_webhook(
             max_connections=settings.webhook_max_connections,
         )
         while not stop.is_set():  # a redelivery comes within minutes; a day is plenty
-            await store.forget_updates(int(time.time()) - UPDATE_MEMORY_SECONDS)
+            try:
+                await store.forget_updates(int(time.time()) - UPDATE_MEMORY_SECONDS)
+            except Exception as exc:  # the database away for a moment: the next round tidies
+                log.error("could not forget old webhook updates: %s", type(exc).__name__)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), JANITOR_INTERVAL_SECONDS)
     finally:

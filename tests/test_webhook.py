@@ -5,6 +5,7 @@ on PostgreSQL: conftest's ``database_url``)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 from collections.abc import AsyncIterator
@@ -253,3 +254,55 @@ async def test_a_large_update_is_taken_on_the_web_server_and_a_large_form_is_not
     finally:
         await runtime.close()
     assert seen == [9]
+
+
+async def test_a_database_outage_does_not_stop_the_webhook_process(
+    standin: BotApiStandin,
+    tmp_path: Path,
+    database_url: str | None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The database goes away when the process tidies old update numbers (a restart, a
+    failover): the process keeps serving, as long polling does, and votes once it is back,
+    instead of exiting (with several processes, each would exit at its own tidy)."""
+    from storage.records import StorageUnavailable
+
+    port = free_port()
+    settings = make_settings(
+        tmp_path,
+        database_url,
+        api_url=standin.base_url,
+        web_port=port,
+        webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
+        webhook_secret=SECRET,
+    )
+    runtime = await open_runtime(settings)
+    poll = runtime.services.polls.parse(SIMPLE_POLL, "t.yaml")
+    await runtime.services.polls.create(poll, status="open")
+    real, tidied = runtime.store.forget_updates, []
+
+    async def down_at_first(seen_before: int) -> int:
+        tidied.append(seen_before)
+        if len(tidied) == 1:  # at start-up
+            raise StorageUnavailable("the database did not answer (ConnectionRefusedError)")
+        return await real(seen_before)
+
+    monkeypatch.setattr(runtime.store, "forget_updates", down_at_first)
+    app = build_application(settings, TOKEN, runtime.services, webhook=True)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve_webhook(app, settings, runtime, stop))
+    try:
+        for _ in range(200):
+            if tidied or task.done():
+                break
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.2)
+        assert not task.done(), task.exception()
+        ending = await vote(standin.user(5100), "test-poll", ["16-18", "North", "Climate"])
+        assert "counted" in ending
+    finally:
+        stop.set()
+        with contextlib.suppress(Exception):
+            await task
+        await runtime.close()
+    assert await _count(settings, "ballots") == 1
