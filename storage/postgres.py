@@ -221,6 +221,17 @@ class PostgresStore(PostgresFeature):
             value,
         )
 
+    async def first_key_check(self, value: bytes) -> bytes:
+        """One statement: the insert, else (its key taken) the row another process wrote,
+        read after that process committed (ON CONFLICT waits for it)."""
+        async with self._tx() as conn:
+            await conn.execute(
+                "INSERT INTO key_check (id, value) VALUES (1, $1) ON CONFLICT (id) DO NOTHING",
+                value,
+            )
+            held = await conn.fetchval("SELECT value FROM key_check WHERE id = 1")
+        return bytes(held)
+
     async def flush_drafts(self) -> int:
         """Drafts are written through, with an asynchronous commit (see ``save_draft``): one
         synchronous commit flushes the write-ahead log up to here, so every draft saved so far
