@@ -26,7 +26,8 @@ KEY_BYTES = 32
 _CHECK_LABEL = b"markbot-key-check"
 LOST_WITH_A_NEW_KEY = (
     "people who already voted in a poll that is still open could vote again, and subscribers,"
-    " workers, unfinished answers, language choices and unsent contact requests are lost"
+    " workers, unfinished answers, language choices, unsent contact requests and safeguarding"
+    " alerts are lost"
 )
 
 
