@@ -221,7 +221,7 @@ async def _post_init(app: App) -> None:
     await menus.publish_safeguarding(app.bot, services)
     for owner in sorted(services.staff.owners):
         await menus.publish_staff(app.bot, services, owner, owner=True)
-    await safeguarding.deliver_pending(app.bot, services)  # requests a crash kept from the lead
+    # the janitor's first round posts the contact requests a crash kept from the lead
     app.bot_data["markbot.janitor"] = asyncio.create_task(_janitor(app.bot, services))
     app.bot_data["markbot.alerts"] = asyncio.create_task(
         safeguarding.send_alerts(app.bot, services)

@@ -306,3 +306,51 @@ async def test_a_database_outage_does_not_stop_the_webhook_process(
             await task
         await runtime.close()
     assert await _count(settings, "ballots") == 1
+
+
+async def test_a_restart_after_a_kill_mid_post_serves_at_once(
+    standin: BotApiStandin, tmp_path: Path, database_url: str | None
+) -> None:
+    """A process killed (-9) while posting a contact request to the safeguarding chat leaves
+    that job's lease behind for up to a minute. The restarted process serves updates at once
+    (the janitor posts what is left once the lease runs out), rather than waiting for the
+    lease before it even sets its webhook."""
+    import time
+
+    from services.leases import LEASE_SECONDS
+
+    lead = -100777
+    standin.group(lead, "Safeguarding leads")
+    port = free_port()
+    settings = make_settings(
+        tmp_path,
+        database_url,
+        api_url=standin.base_url,
+        web_port=port,
+        webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
+        webhook_secret=SECRET,
+        safeguarding_chat=lead,
+    )
+    runtime = await open_runtime(settings)
+    poll = runtime.services.polls.parse(SIMPLE_POLL, "t.yaml")
+    await runtime.services.polls.create(poll, status="open")
+    # the killed process's lease on posting to the safeguarding chat
+    dead = b"\x01" * 16
+    assert await runtime.store.claim_lease("safeguarding-post", dead, int(time.time()), 60)
+    assert LEASE_SECONDS >= 30
+    app = build_application(settings, TOKEN, runtime.services, webhook=True)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve_webhook(app, settings, runtime, stop))
+    try:
+        for _ in range(400):  # 8 s, well within the dead holder's lease
+            if standin.webhook_url or task.done():
+                break
+            await asyncio.sleep(0.02)
+        assert standin.webhook_url, "the webhook was not set while the old lease lasted"
+        ending = await vote(standin.user(5200), "test-poll", ["16-18", "North", "Climate"])
+        assert "counted" in ending
+    finally:
+        stop.set()
+        with contextlib.suppress(Exception):
+            await task
+        await runtime.close()
