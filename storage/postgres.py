@@ -156,6 +156,12 @@ class PostgresStore(PostgresFeature):
                 reset=_keep_session,
                 init=_prepare_connection,
             )
+        except ValueError:  # asyncpg's reading of the URL (its message may quote any part)
+            raise StorageError(
+                "the PostgreSQL address (MARKBOT_DATABASE_URL, or db copy --to) cannot be read:"
+                " check the host, the port and the options, and percent-encode any : / ? # @ %"
+                " in the user name or password"
+            ) from None
         except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
             raise StorageError(
                 f"cannot open the database {describe(self.url)}: {type(exc).__name__}"
