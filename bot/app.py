@@ -342,7 +342,12 @@ async def serve_webhook(
         except BaseException:
             await store.release_update(update_id)
             raise
-        await store.finish_update(update_id)
+        try:
+            await store.finish_update(update_id)
+        except Exception as exc:  # handled, its writes committed: 200 all the same, since a
+            # 5xx would have Telegram deliver it again and, once the claim's lease ran out,
+            # the redelivery would be handled (and the person answered) a second time
+            log.error("update %d handled but not marked done: %s", update_id, type(exc).__name__)
         return True
 
     await _initialize(app)

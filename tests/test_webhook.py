@@ -354,3 +354,57 @@ async def test_a_restart_after_a_kill_mid_post_serves_at_once(
         with contextlib.suppress(Exception):
             await task
         await runtime.close()
+
+
+async def test_an_update_handled_but_not_marked_done_is_not_answered_twice(
+    standin: BotApiStandin, tmp_path: Path, database_url: str | None
+) -> None:
+    """The database goes away for a moment just after an update was handled (its writes
+    committed, the person answered) and before it is marked done. Telegram gets 200 all the
+    same: a 5xx would have it deliver the update again, and once the claim's lease ran out
+    the redelivery would be handled again and the person answered twice."""
+    from storage.records import StorageUnavailable
+
+    port = free_port()
+    settings = make_settings(
+        tmp_path,
+        database_url,
+        api_url=standin.base_url,
+        web_port=port,
+        webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
+        webhook_secret=SECRET,
+        webhook_lease_seconds=2,
+    )
+    runtime = await open_runtime(settings)
+    real, finished = runtime.store.finish_update, []
+
+    async def down_once(update_id: int) -> None:
+        finished.append(update_id)
+        if len(finished) == 1:
+            raise StorageUnavailable("the database did not answer (ConnectionResetError)")
+        await real(update_id)
+
+    runtime.store.finish_update = down_once  # type: ignore[method-assign]
+    app = build_application(settings, TOKEN, runtime.services, webhook=True)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve_webhook(app, settings, runtime, stop))
+    try:
+        for _ in range(200):
+            if standin.webhook_url:
+                break
+            await asyncio.sleep(0.02)
+        user = standin.user(5300)
+        await user.send_command("help")
+        await user.next_output()
+        await asyncio.sleep(3.5)  # past the claim's lease: a redelivery would be handled
+        await standin.wait_idle(10)
+    finally:
+        stop.set()
+        with contextlib.suppress(Exception):
+            await task
+        await runtime.close()
+    assert len(finished) >= 1
+    statuses = [status for _, status in standin.deliveries]
+    assert statuses == [200]
+    sends = [c for c in standin.calls_to("sendMessage") if c.params.get("chat_id") == 5300]
+    assert len(sends) == 1
