@@ -221,7 +221,7 @@ async def _post_init(app: App) -> None:
     await menus.publish_safeguarding(app.bot, services)
     for owner in sorted(services.staff.owners):
         await menus.publish_staff(app.bot, services, owner, owner=True)
-    await safeguarding.deliver_pending(app.bot, services)  # requests a crash kept from the lead
+    # the janitor's first round posts the contact requests a crash kept from the lead
     app.bot_data["markbot.janitor"] = asyncio.create_task(_janitor(app.bot, services))
     app.bot_data["markbot.alerts"] = asyncio.create_task(
         safeguarding.send_alerts(app.bot, services)
@@ -342,7 +342,12 @@ async def serve_webhook(
         except BaseException:
             await store.release_update(update_id)
             raise
-        await store.finish_update(update_id)
+        try:
+            await store.finish_update(update_id)
+        except Exception as exc:  # handled, its writes committed: 200 all the same, since a
+            # 5xx would have Telegram deliver it again and, once the claim's lease ran out,
+            # the redelivery would be handled (and the person answered) a second time
+            log.error("update %d handled but not marked done: %s", update_id, type(exc).__name__)
         return True
 
     await _initialize(app)
@@ -359,7 +364,10 @@ async def serve_webhook(
             max_connections=settings.webhook_max_connections,
         )
         while not stop.is_set():  # a redelivery comes within minutes; a day is plenty
-            await store.forget_updates(int(time.time()) - UPDATE_MEMORY_SECONDS)
+            try:
+                await store.forget_updates(int(time.time()) - UPDATE_MEMORY_SECONDS)
+            except Exception as exc:  # the database away for a moment: the next round tidies
+                log.error("could not forget old webhook updates: %s", type(exc).__name__)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), JANITOR_INTERVAL_SECONDS)
     finally:

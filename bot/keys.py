@@ -26,7 +26,8 @@ KEY_BYTES = 32
 _CHECK_LABEL = b"markbot-key-check"
 LOST_WITH_A_NEW_KEY = (
     "people who already voted in a poll that is still open could vote again, and subscribers,"
-    " workers, unfinished answers, language choices and unsent contact requests are lost"
+    " workers, unfinished answers, language choices, unsent contact requests and safeguarding"
+    " alerts are lost"
 )
 
 
@@ -50,24 +51,43 @@ async def open_key(
                 " backup (or point MARKBOT_KEY_FILE at it); to start a new key instead, run"
                 f" 'markbot run --new-key': {LOST_WITH_A_NEW_KEY}"
             )
+        if stored is not None and not new_key and not store.single_process:
+            # other processes may be running on the key the check is of: a second key beside
+            # it would hash each voter two ways
+            raise SettingsError(
+                f"the key file {path} is missing, but the database {database} already has a"
+                " key, which other markbot processes may be using. Give every process the same"
+                " key file (MARKBOT_KEY_FILE), or put it back from your backup; to start a new"
+                f" key instead, stop every process and run 'markbot run --new-key':"
+                f" {LOST_WITH_A_NEW_KEY}"
+            )
         key = load_or_create_key(path)
-        if stored is not None and new_key:
+        if stored is None:
+            _refuse_other(await store.first_key_check(check_value(key)), key, path, database)
+            return key
+        if new_key:
             log.warning("started a new key file on purpose (--new-key): %s", LOST_WITH_A_NEW_KEY)
         await store.set_key_check(check_value(key))
         return key
     key = load_or_create_key(path)
-    check = check_value(key)
-    if stored is None:
-        await store.set_key_check(check)  # the first start with a check (or an older database)
-    elif not hmac.compare_digest(stored, check):
+    if stored is None:  # the first start with a check (or an older database)
+        stored = await store.first_key_check(check_value(key))  # or another process's, first
+    _refuse_other(stored, key, path, database, new_key=new_key)
+    if new_key:
+        log.warning("--new-key ignored: the key file is there and fits this database")
+    return key
+
+
+def _refuse_other(
+    stored: bytes, key: bytes, path: Path, database: str, *, new_key: bool = False
+) -> None:
+    """SettingsError unless ``stored`` is the check of ``key``."""
+    if not hmac.compare_digest(stored, check_value(key)):
         raise SettingsError(
             f"the key file {path} is not the key the database {database} was used with."
             " Put the right key file back (or point MARKBOT_KEY_FILE at it); nothing was changed"
             + (" (--new-key only starts a key when the key file is missing)" if new_key else "")
         )
-    elif new_key:
-        log.warning("--new-key ignored: the key file is there and fits this database")
-    return key
 
 
 def load_or_create_key(path: Path) -> bytes:

@@ -79,13 +79,16 @@ async def deliver(bot: Bot, services: Services, lead: LeadMessage) -> bool:
 
 
 async def deliver_pending(bot: Bot, services: Services) -> int:
-    """Retry requests the safeguarding chat hasn't had (run by the janitor and at start-up)."""
+    """Retry requests the safeguarding chat hasn't had (the janitor, from its first round at
+    start-up). When another holder has the posting lease (another process posting, or one
+    killed mid-post, whose lease lasts a minute) this round posts nothing: the next one tries
+    again, and start-up and the janitor's other work never wait for it."""
     chat = services.safeguarding_chat
     if chat is None:
         return 0
-    async with services.contacts.delivery.hold():
-        delivered = 0
-        for lead in await services.contacts.to_deliver():
+    delivered = 0
+    async with services.contacts.delivery.hold(wait=False) as mine:
+        for lead in await services.contacts.to_deliver() if mine else []:
             delivered += await _post(bot, services, lead)
     return delivered
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,9 +31,11 @@ from typing import NamedTuple
 from prompts import Catalog
 from services.leases import SharedLock
 from services.outgoing import WATCH
-from services.sealing import Cipher
+from services.sealing import Cipher, CipherError
 from storage.contract import Store
 from storage.records import DraftRow
+
+log = logging.getLogger("markbot.alerts")
 
 CONTEXT = b"alert"
 MESSAGE_UNITS = 4096  # a Telegram message, in UTF-16 code units (an emoji counts two)
@@ -120,11 +123,18 @@ class AlertService:
         when an earlier send of it may have arrived."""
         opened = []
         for alert_id, sealed, again in await self._store.pending_alerts():
-            payload = json.loads(self._cipher.open_bytes(sealed, CONTEXT))
-            text = str(payload["text"])
+            try:
+                payload = json.loads(self._cipher.open_bytes(sealed, CONTEXT))
+                text, at = str(payload["text"]), float(payload["at"])
+            except (CipherError, ValueError, KeyError, TypeError):
+                # sealed with another key (before --new-key) or damaged: it can never be read,
+                # and failing on it would hold back every alert after it, for ever
+                log.error("a safeguarding alert that cannot be opened was dropped (another key?)")
+                await self._store.alert_sent(alert_id)
+                continue
             if again:
                 text = with_label(self._label, text)
-            opened.append((float(payload["at"]), alert_id, text, again))
+            opened.append((at, alert_id, text, again))
         return [Pending(i, cut(text, MESSAGE_UNITS), again) for _, i, text, again in sorted(opened)]
 
     @contextlib.contextmanager

@@ -156,6 +156,7 @@ class _Job:
     message_id: int | None = None
     shown: int = -1
     next_progress: float = 0.0
+    missed: bool = False  # a send of this pass was not claimed or not recorded (see _send_all)
 
     @property
     def done(self) -> int:
@@ -380,6 +381,21 @@ class BroadcastService:
         return loaded is not None and self._polls.state(loaded[0]) == "open"
 
     async def _send_all(self, job: _Job) -> None:
+        """Send to everyone waiting, a pass at a time (see _send_pass). A send the database
+        refused to claim or record (it went away for a moment) makes another pass once the
+        sends on the wire are done: the ones never sent are still 'pending' and go then (not
+        counted as skipped at the end, as if the poll had closed), and one sent but not
+        recorded stays 'sending', which becomes 'unknown' (counted, never sent again)."""
+        while True:
+            job.missed = False
+            await self._send_pass(job)
+            if not job.missed or self._halt.is_set():
+                return
+            job.counts["unknown"] += await self._store.broadcasts.mark_unknown(job.id)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._halt.wait(), self._renew_seconds)
+
+    async def _send_pass(self, job: _Job) -> None:
         """Page through the waiting sends, at most MAX_IN_FLIGHT at a time; stop if the poll
         closes (the rest are counted as skipped)."""
         slots = asyncio.Semaphore(MAX_IN_FLIGHT)
@@ -440,7 +456,8 @@ class BroadcastService:
                 self._pacer.pause(delivery.retry_after)
                 await self._store.broadcasts.release_send(job.id, person)
             await self._settle(job, person, "failed")  # refused with 429 too many times
-        except Exception as exc:  # e.g. the database: left as it is, the next start sorts it
+        except Exception as exc:  # e.g. the database: left as it is, the next pass sorts it
+            job.missed = True
             log.error("broadcast %d: a send could not be recorded: %s", job.id, type(exc).__name__)
 
     async def _settle(self, job: _Job, person: bytes, state: Settled) -> None:

@@ -196,7 +196,13 @@ class Store(Protocol):
         ...
 
     async def set_key_check(self, value: bytes) -> None:
-        """Record the key's check value (there is one per database)."""
+        """Record the key's check value (there is one per database), replacing any other."""
+        ...
+
+    async def first_key_check(self, value: bytes) -> bytes:
+        """Record the key's check value unless the database has one already, atomically;
+        return the value it holds now: ``value``, or the one another process (with another
+        key file) recorded first."""
         ...
 
     async def flush_drafts(self) -> int:

@@ -156,6 +156,12 @@ class PostgresStore(PostgresFeature):
                 reset=_keep_session,
                 init=_prepare_connection,
             )
+        except ValueError:  # asyncpg's reading of the URL (its message may quote any part)
+            raise StorageError(
+                "the PostgreSQL address (MARKBOT_DATABASE_URL, or db copy --to) cannot be read:"
+                " check the host, the port and the options, and percent-encode any : / ? # @ %"
+                " in the user name or password"
+            ) from None
         except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
             raise StorageError(
                 f"cannot open the database {describe(self.url)}: {type(exc).__name__}"
@@ -220,6 +226,17 @@ class PostgresStore(PostgresFeature):
             " ON CONFLICT (id) DO UPDATE SET value = excluded.value",
             value,
         )
+
+    async def first_key_check(self, value: bytes) -> bytes:
+        """One statement: the insert, else (its key taken) the row another process wrote,
+        read after that process committed (ON CONFLICT waits for it)."""
+        async with self._tx() as conn:
+            await conn.execute(
+                "INSERT INTO key_check (id, value) VALUES (1, $1) ON CONFLICT (id) DO NOTHING",
+                value,
+            )
+            held = await conn.fetchval("SELECT value FROM key_check WHERE id = 1")
+        return bytes(held)
 
     async def flush_drafts(self) -> int:
         """Drafts are written through, with an asynchronous commit (see ``save_draft``): one

@@ -248,6 +248,16 @@ class SqliteStore:
 
         await self._w.run(op, savepoint=False)
 
+    async def first_key_check(self, value: bytes) -> bytes:
+        def op(conn: sqlite3.Connection) -> bytes:
+            conn.execute(
+                "INSERT INTO key_check (id, value) VALUES (1, ?) ON CONFLICT (id) DO NOTHING",
+                (value,),
+            )
+            return bytes(conn.execute("SELECT value FROM key_check WHERE id = 1").fetchone()[0])
+
+        return bytes(await self._w.run(op))
+
     # --- polls ----------------------------------------------------------------------------
 
     async def add_poll(

@@ -285,3 +285,36 @@ async def test_the_longest_alert_still_fits_one_message_with_the_label() -> None
     outbox.in_flight = False
     [first] = await alerts.pending()
     assert not first.again and first.text == alert
+
+
+async def test_an_alert_that_no_longer_opens_does_not_hold_back_the_others(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """An alert sealed with another key (queued before ``markbot run --new-key``, or a damaged
+    row) can never be read again. It is dropped with an error in the log, and every other
+    alert still goes, instead of the sender failing on it for ever (no alert reaching the
+    lead again)."""
+    import secrets
+
+    from bot.app import open_runtime
+    from services.alerts import AlertService
+    from services.sealing import ALERTS, Cipher
+    from storage.records import DraftRow
+    from tests.conftest import SIMPLE_POLL
+
+    settings = make_settings(tmp_path, database_url, safeguarding_chat=LEAD)
+    runtime = await open_runtime(settings)
+    try:
+        services = runtime.services
+        poll = services.polls.parse(SIMPLE_POLL, "t.yaml")
+        poll_id = await services.polls.create(poll, status="open")
+        alerts = services.alerts
+        assert alerts is not None
+        old = AlertService(runtime.store, Cipher(secrets.token_bytes(32), ALERTS), services.catalog)
+        await old.queue_with_draft(DraftRow(b"o" * 32, "t1", poll_id, "{}", 0), "the old one")
+        await alerts.queue_with_draft(DraftRow(b"p" * 32, "t2", poll_id, "{}", 0), "a new one")
+        pending = await alerts.pending()
+        assert [p.text for p in pending] == ["a new one"]
+        assert len(await runtime.store.pending_alerts()) == 1
+    finally:
+        await runtime.close()

@@ -422,3 +422,51 @@ async def test_a_crash_leaves_unknown_only_the_sends_on_the_wire(settings: Setti
 
 async def _sent() -> Delivery:
     return SENT
+
+
+async def test_a_database_blip_mid_broadcast_skips_nobody(settings: Settings) -> None:
+    """The database refuses a few sends' claims for a moment (a restart, a failover): those
+    subscribers were never sent anything, so they are tried again before the broadcast
+    finishes, rather than counted as "not sent" as if the poll had closed."""
+    from storage.records import StorageUnavailable
+
+    runtime = await open_runtime(settings)
+    try:
+        services = runtime.services
+        poll = services.polls.parse(SIMPLE_POLL, "test.yaml")
+        await services.polls.create(poll, status="open")
+        ids = list(range(6_000_000, 6_000_030))
+        await asyncio.gather(*(services.subscriptions.add(uid, "en") for uid in ids))
+        sends = runtime.store.broadcasts
+        real_claim, refused = sends.claim_send, []
+
+        async def blip(broadcast_id: int, person: bytes) -> Any:
+            if len(refused) < 3:  # the first three claims meet a database going down
+                refused.append(person)
+                raise StorageUnavailable("the database did not answer (ConnectionResetError)")
+            return await real_claim(broadcast_id, person)
+
+        sends.claim_send = blip  # type: ignore[method-assign]
+        channel = _FakeChannel(lambda chat_id, calls: _sent())
+        service = BroadcastService(
+            runtime.store,
+            services.polls,
+            services.subscriptions,
+            services.catalog,
+            rate=1000,
+            renew_seconds=0.2,
+        )
+        service.attach(channel)
+        assert await service.start("test-poll", OWNER, "en") == "started"
+        for _ in range(1000):
+            if channel.posts and DONE in channel.posts[-1]:
+                break
+            await asyncio.sleep(0.02)
+        await service.close()
+    finally:
+        await runtime.close()
+    assert len(refused) == 3
+    assert set(channel.attempts) == set(ids)  # the three refused ones too
+    assert max(channel.attempts.values()) == 1
+    assert f"Sent: {len(ids)}\n" in channel.posts[-1]
+    assert "Not sent" not in channel.posts[-1]

@@ -330,3 +330,31 @@ def test_codes_write_a_printable_sheet_whose_codes_vote_once(
     assert code == 1 and "no poll" in err
     code, _, err = run(capsys, "codes", "test-poll", "--count", "0")
     assert code == 2
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://markbot:Pa55/word@db.example/markbot",  # a "/" not percent-encoded
+        "postgresql://markbot:Pa55word@db.example:54x2/markbot",
+        "postgresql://markbot:Pa55word@db.example/markbot?sslmode=sometimes",
+    ],
+)
+def test_a_malformed_postgresql_url_is_one_line_without_the_password(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    url: str,
+) -> None:
+    """A mistyped MARKBOT_DATABASE_URL (a bad port or option, a password with an unescaped
+    character, which then reads as the port) gets one clear line, not a traceback, and no
+    part of the password is printed."""
+    for name in ("TOKEN", "API_URL", "DB", "DATABASE_URL", "KEY_FILE", "ADMINS", "MIN_CELL"):
+        monkeypatch.delenv(f"MARKBOT_{name}", raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MARKBOT_DATABASE_URL", url)
+    monkeypatch.setenv("MARKBOT_KEY_FILE", str(tmp_path / "markbot.key"))
+    code, _out, err = run(capsys, "poll", "list")
+    assert code == 1
+    assert err.count("\n") == 1 and "MARKBOT_DATABASE_URL" in err
+    assert "Pa55" not in err

@@ -112,3 +112,39 @@ def test_new_key_starts_a_key_on_purpose(env: Path, capsys: pytest.CaptureFixtur
     assert new != old
     code, err = run(capsys, "poll", "list")  # the new key is the database's key now
     assert code == 0, err
+
+
+def test_processes_with_different_key_files_on_one_postgresql_are_refused(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """Several processes share a PostgreSQL database, and every keyed hash (the voter register
+    above all) must come from one key. A process whose key file differs from the one the
+    database was started with is refused, even before anything keyed is stored: when two
+    processes start at the same moment, each with its own key file, and when a process's key
+    file is missing (it would make a new key and replace the check, leaving a running process
+    on the old key: a voter hashed two ways votes twice)."""
+    from bot.keys import open_key
+    from bot.settings import SettingsError
+    from storage.open import make_store
+
+    paths = [tmp_path / f"p{i}" / "markbot.key" for i in range(3)]
+
+    async def go() -> list[bytes | BaseException]:
+        async with make_store(pg_url) as store:
+            both = await asyncio.gather(
+                *(open_key(path, store) for path in paths[:2]), return_exceptions=True
+            )
+            keys = [k for k in both if isinstance(k, bytes)]
+            assert len(keys) == 1, [
+                type(k).__name__ for k in both
+            ]  # two keys at once: one process is refused
+            assert await store.key_check() == check_value(keys[0])
+            with pytest.raises(SettingsError, match="key"):
+                await open_key(paths[2], store)  # missing, a key in use: none is made
+            assert await store.key_check() == check_value(keys[0])
+            assert not paths[2].exists()
+            assert await open_key(paths[both.index(keys[0])], store) == keys[0]
+        return both
+
+    both = asyncio.run(go())
+    assert sum(isinstance(k, SettingsError) for k in both) == 1

@@ -306,6 +306,22 @@ async def test_polls_codes_status_and_schedule(store: Store) -> None:
     assert summary == {"p1": ("open", 2, 1), "p2": ("closed", 0, 0), "p3": ("open", 0, 0)}
 
 
+async def test_the_first_key_check_stays_until_replaced_on_purpose(
+    store: Store, backend: Backend
+) -> None:
+    """first_key_check records a check only where there is none, and answers with the one
+    held (two processes with two key files starting together: one check, and each can tell
+    whether it is theirs); set_key_check replaces it (``--new-key``)."""
+    assert await store.key_check() is None
+    other = await backend.open()
+    held = await asyncio.gather(store.first_key_check(b"a" * 32), other.first_key_check(b"b" * 32))
+    assert held[0] == held[1] in (b"a" * 32, b"b" * 32)
+    assert await store.first_key_check(b"c" * 32) == held[0]
+    assert await store.key_check() == held[0]
+    await store.set_key_check(b"d" * 32)
+    assert await other.key_check() == b"d" * 32
+
+
 async def test_a_key_no_row_can_hold_finds_nothing(store: Store) -> None:
     """Poll codes and session tokens come from links anyone can type (/v/%00): one with a NUL,
     which PostgreSQL text cannot hold, is simply not there, as on SQLite, not an error."""

@@ -5,6 +5,7 @@ on PostgreSQL: conftest's ``database_url``)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 from collections.abc import AsyncIterator
@@ -253,3 +254,157 @@ async def test_a_large_update_is_taken_on_the_web_server_and_a_large_form_is_not
     finally:
         await runtime.close()
     assert seen == [9]
+
+
+async def test_a_database_outage_does_not_stop_the_webhook_process(
+    standin: BotApiStandin,
+    tmp_path: Path,
+    database_url: str | None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The database goes away when the process tidies old update numbers (a restart, a
+    failover): the process keeps serving, as long polling does, and votes once it is back,
+    instead of exiting (with several processes, each would exit at its own tidy)."""
+    from storage.records import StorageUnavailable
+
+    port = free_port()
+    settings = make_settings(
+        tmp_path,
+        database_url,
+        api_url=standin.base_url,
+        web_port=port,
+        webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
+        webhook_secret=SECRET,
+    )
+    runtime = await open_runtime(settings)
+    poll = runtime.services.polls.parse(SIMPLE_POLL, "t.yaml")
+    await runtime.services.polls.create(poll, status="open")
+    real, tidied = runtime.store.forget_updates, []
+
+    async def down_at_first(seen_before: int) -> int:
+        tidied.append(seen_before)
+        if len(tidied) == 1:  # at start-up
+            raise StorageUnavailable("the database did not answer (ConnectionRefusedError)")
+        return await real(seen_before)
+
+    monkeypatch.setattr(runtime.store, "forget_updates", down_at_first)
+    app = build_application(settings, TOKEN, runtime.services, webhook=True)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve_webhook(app, settings, runtime, stop))
+    try:
+        for _ in range(200):
+            if tidied or task.done():
+                break
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.2)
+        assert not task.done(), task.exception()
+        ending = await vote(standin.user(5100), "test-poll", ["16-18", "North", "Climate"])
+        assert "counted" in ending
+    finally:
+        stop.set()
+        with contextlib.suppress(Exception):
+            await task
+        await runtime.close()
+    assert await _count(settings, "ballots") == 1
+
+
+async def test_a_restart_after_a_kill_mid_post_serves_at_once(
+    standin: BotApiStandin, tmp_path: Path, database_url: str | None
+) -> None:
+    """A process killed (-9) while posting a contact request to the safeguarding chat leaves
+    that job's lease behind for up to a minute. The restarted process serves updates at once
+    (the janitor posts what is left once the lease runs out), rather than waiting for the
+    lease before it even sets its webhook."""
+    import time
+
+    from services.leases import LEASE_SECONDS
+
+    lead = -100777
+    standin.group(lead, "Safeguarding leads")
+    port = free_port()
+    settings = make_settings(
+        tmp_path,
+        database_url,
+        api_url=standin.base_url,
+        web_port=port,
+        webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
+        webhook_secret=SECRET,
+        safeguarding_chat=lead,
+    )
+    runtime = await open_runtime(settings)
+    poll = runtime.services.polls.parse(SIMPLE_POLL, "t.yaml")
+    await runtime.services.polls.create(poll, status="open")
+    # the killed process's lease on posting to the safeguarding chat
+    dead = b"\x01" * 16
+    assert await runtime.store.claim_lease("safeguarding-post", dead, int(time.time()), 60)
+    assert LEASE_SECONDS >= 30
+    app = build_application(settings, TOKEN, runtime.services, webhook=True)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve_webhook(app, settings, runtime, stop))
+    try:
+        for _ in range(400):  # 8 s, well within the dead holder's lease
+            if standin.webhook_url or task.done():
+                break
+            await asyncio.sleep(0.02)
+        assert standin.webhook_url, "the webhook was not set while the old lease lasted"
+        ending = await vote(standin.user(5200), "test-poll", ["16-18", "North", "Climate"])
+        assert "counted" in ending
+    finally:
+        stop.set()
+        with contextlib.suppress(Exception):
+            await task
+        await runtime.close()
+
+
+async def test_an_update_handled_but_not_marked_done_is_not_answered_twice(
+    standin: BotApiStandin, tmp_path: Path, database_url: str | None
+) -> None:
+    """The database goes away for a moment just after an update was handled (its writes
+    committed, the person answered) and before it is marked done. Telegram gets 200 all the
+    same: a 5xx would have it deliver the update again, and once the claim's lease ran out
+    the redelivery would be handled again and the person answered twice."""
+    from storage.records import StorageUnavailable
+
+    port = free_port()
+    settings = make_settings(
+        tmp_path,
+        database_url,
+        api_url=standin.base_url,
+        web_port=port,
+        webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
+        webhook_secret=SECRET,
+        webhook_lease_seconds=2,
+    )
+    runtime = await open_runtime(settings)
+    real, finished = runtime.store.finish_update, []
+
+    async def down_once(update_id: int) -> None:
+        finished.append(update_id)
+        if len(finished) == 1:
+            raise StorageUnavailable("the database did not answer (ConnectionResetError)")
+        await real(update_id)
+
+    runtime.store.finish_update = down_once  # type: ignore[method-assign]
+    app = build_application(settings, TOKEN, runtime.services, webhook=True)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve_webhook(app, settings, runtime, stop))
+    try:
+        for _ in range(200):
+            if standin.webhook_url:
+                break
+            await asyncio.sleep(0.02)
+        user = standin.user(5300)
+        await user.send_command("help")
+        await user.next_output()
+        await asyncio.sleep(3.5)  # past the claim's lease: a redelivery would be handled
+        await standin.wait_idle(10)
+    finally:
+        stop.set()
+        with contextlib.suppress(Exception):
+            await task
+        await runtime.close()
+    assert len(finished) >= 1
+    statuses = [status for _, status in standin.deliveries]
+    assert statuses == [200]
+    sends = [c for c in standin.calls_to("sendMessage") if c.params.get("chat_id") == 5300]
+    assert len(sends) == 1
