@@ -269,8 +269,9 @@ class BroadcastService:
             notify = self._open_notify(row.notify)
             job = self._job(row.id, code, poll, notify, row.lang, row.total)
             job.counts = await self._store.broadcasts.send_counts(row.id)
-            job.prefix = self._catalog.t(row.lang, "broadcast_resumed", code=code) + "\n\n"
-            log.info("broadcast %d resumed (%d unknown after a crash)", row.id, unknown)
+            if job.done:  # begun by a process that stopped (else it was only started elsewhere)
+                job.prefix = self._catalog.t(row.lang, "broadcast_resumed", code=code) + "\n\n"
+            log.info("broadcast %d taken up (%d unknown after a crash)", row.id, unknown)
             self._launch(job)
             resumed += 1
         return resumed

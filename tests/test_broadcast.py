@@ -470,3 +470,42 @@ async def test_a_database_blip_mid_broadcast_skips_nobody(settings: Settings) ->
     assert max(channel.attempts.values()) == 1
     assert f"Sent: {len(ids)}\n" in channel.posts[-1]
     assert "Not sent" not in channel.posts[-1]
+
+
+async def test_a_broadcast_started_in_another_process_is_not_called_resumed(
+    settings: Settings,
+) -> None:
+    """Behind webhooks /broadcast lands on any process and the lease holder sends it: its
+    progress message must not say markbot restarted, since nothing did."""
+    runtime = await open_runtime(settings)
+    try:
+        services = runtime.services
+        poll = services.polls.parse(SIMPLE_POLL, "test.yaml")
+        await services.polls.create(poll, status="open")
+        await asyncio.gather(*(services.subscriptions.add(uid, "en") for uid in range(1, 6)))
+        holder = b"the-sending-process"
+        assert await runtime.store.claim_lease(LEASE, holder, int(time.time()), 600)
+
+        def service(channel: _FakeChannel) -> BroadcastService:
+            made = BroadcastService(
+                runtime.store, services.polls, services.subscriptions, services.catalog, rate=1000
+            )
+            made.attach(channel)
+            return made
+
+        starter = service(_FakeChannel(lambda chat_id, calls: _sent()))
+        assert await starter.start("test-poll", OWNER, "en") == "started"
+        assert not starter.running  # the lease is the other process's
+        await starter.close()
+        await runtime.store.release_lease(LEASE, holder)  # (the holder, as it renews)
+
+        channel = _FakeChannel(lambda chat_id, calls: _sent())
+        sender = service(channel)
+        assert await sender.resume() == 1
+        while sender.running:
+            await asyncio.sleep(0.01)
+        await sender.close()
+    finally:
+        await runtime.close()
+    assert len(channel.attempts) == 5
+    assert channel.posts and not any("restarted" in post for post in channel.posts)
