@@ -483,18 +483,34 @@ def _real_errors(errors: list[Any]) -> list[Any]:
     ]
 
 
+MAX_DEPTH = 20  # levels of nesting; a poll file needs 7 (questions, options, labels...)
+
+
 class _PollLoader(yaml.SafeLoader):
     """safe_load without aliases: a poll file never needs them, and a few lines of nested
     aliases expand to millions of values that validation would walk for minutes (the bot
-    parses an uploaded file on its event loop, so everyone would wait)."""
+    parses an uploaded file on its event loop, so everyone would wait). Nesting is limited
+    too: a few hundred ``[`` would exhaust Python's recursion limit in the parser."""
+
+    _depth = 0
+    what = "a poll file"
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             mark = self.peek_event().start_mark
             raise yaml.composer.ComposerError(
-                None, None, "aliases (*name) are not allowed in a poll file", mark
+                None, None, f"aliases (*name) are not allowed in {self.what}", mark
             )
-        return super().compose_node(parent, index)
+        if self._depth >= MAX_DEPTH:
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(
+                None, None, f"nested more than {MAX_DEPTH} levels deep", mark
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def parse_poll(text: str, source: str, prefer_not_to_say: dict[str, str]) -> Poll:

@@ -19,7 +19,14 @@ from markdown_it.token import Token
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from services.pollfile import SLUG, Localized, _check_localized, _describe, _line_map
+from services.pollfile import (
+    SLUG,
+    Localized,
+    _check_localized,
+    _describe,
+    _line_map,
+    _PollLoader,
+)
 
 MAX_SAID_DID = 50_000  # characters: a page of news, not a book
 MAX_ISSUES = 30
@@ -79,15 +86,24 @@ class National(BaseModel):
         ]
 
 
+class _NationalLoader(_PollLoader):
+    """A poll file's loader (no aliases, no deep nesting), for a national list."""
+
+    what = "a national list"
+
+
 def load_national(path: Path) -> National:
     """Read and validate a national list (YAML); raise InputError naming file, field, line."""
     try:
         text = path.read_text(encoding="utf-8")
-        data: Any = yaml.safe_load(text)
+        data: Any = yaml.load(text, Loader=_NationalLoader)  # a SafeLoader
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read the file ({exc})") from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"{path}: not valid YAML ({exc})") from None
+    except yaml.YAMLError as exc:  # one line, as a poll file's: where, and what is wrong
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError(f"{path}: {where}not valid YAML ({problem})") from None
     try:
         return National.model_validate(data)
     except ValidationError as exc:

@@ -238,3 +238,30 @@ def test_campaign_tags_are_optional_slugs_and_change_nothing_without_them() -> N
             GOOD.replace("questions:\n", "tags: [Make Your Mark]\nquestions:\n", 1), "g", PNTS
         )
     assert "line 5: tags[0]: String should match pattern" in str(err.value)
+
+
+@pytest.mark.parametrize("depth", [200, 5000])
+def test_deeply_nested_yaml_is_a_problem_not_a_crash(depth: int) -> None:
+    """A few hundred ``[`` once exhausted Python's recursion limit in the YAML parser
+    (RecursionError: a traceback from `markbot poll check`); now one line naming where."""
+    text = GOOD.replace("closes:", "extra: " + "[" * depth + "]" * depth + "\ncloses:", 1)
+    with pytest.raises(PollFileError) as err:
+        parse_poll(text, "deep.yaml", PNTS)
+    assert err.value.problems == ["line 4: not valid YAML (nested more than 20 levels deep)"]
+    assert parse_poll(GOOD, "good.yaml", PNTS).code == "mym-somerset-2026"  # 7 levels: fine
+
+
+def test_a_national_list_is_read_like_a_poll_file(tmp_path: Path) -> None:
+    """The national list of `markbot site --national`: no aliases, no deep nesting, and a YAML
+    error in one line with its line number (it was safe_load: a traceback, or minutes)."""
+    from services.site_inputs import InputError, load_national
+
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("tag: x\nissues: " + "[" * 3000 + "]" * 3000 + "\n", encoding="utf-8")
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("a: &a [x, x]\nb: [*a, *a]\n", encoding="utf-8")
+    for path, problem in ((deep, "nested more than 20"), (bomb, "aliases (*name) are not")):
+        with pytest.raises(InputError) as err:
+            load_national(path)
+        assert str(err.value).startswith(f"{path}: line 2: not valid YAML ({problem}")
+        assert "\n" not in str(err.value)
