@@ -11,6 +11,7 @@ import csv
 import json
 import re
 import textwrap
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date
@@ -559,7 +560,8 @@ def chart_size(results: Results) -> tuple[int, int]:
 
 def write_png(results: Results, path: Path, lang: str = "en") -> None:
     """A ranked bar chart of the headline question, readable on a phone and in a report; its
-    notes in ``lang``."""
+    notes in ``lang``. Every text is drawn as written (``parse_math=False``: matplotlib would
+    read "$...$" in a label as TeX, and fail on some)."""
     from matplotlib.figure import Figure
 
     w = _words(lang)
@@ -571,7 +573,14 @@ def write_png(results: Results, path: Path, lang: str = "en") -> None:
     lines = _title_lines(results, table)
     top = 14 + TITLE_LINE * len(lines) + 38  # pixels above the bars: title and the n line
     fig.text(
-        0.02, 1 - 16 / height, "\n".join(lines), fontsize=22, weight="bold", va="top", ha="left"
+        0.02,
+        1 - 16 / height,
+        "\n".join(lines),
+        fontsize=22,
+        weight="bold",
+        va="top",
+        ha="left",
+        parse_math=False,
     )
     n = group_size(table, results.min_cell) if table else 0
     sub = f"n = {n} · {results.generated}" if results.generated else f"n = {n}"
@@ -586,7 +595,15 @@ def write_png(results: Results, path: Path, lang: str = "en") -> None:
         sub += " · " + w("chart_small", marker=f"<{results.min_cell}", m=results.min_cell)
     if SECONDARY in markers:
         sub += " · " + w("chart_secondary", marker=SECONDARY)
-    fig.text(0.02, 1 - (top - 10) / height, sub, fontsize=15, color="#444444", va="bottom")
+    fig.text(
+        0.02,
+        1 - (top - 10) / height,
+        sub,
+        fontsize=15,
+        color="#444444",
+        va="bottom",
+        parse_math=False,
+    )
     left = 0.36
     bars_px = BAR_HEIGHT * max(len(cells), 1)
     ax = fig.add_axes((left, (height - top - bars_px) / height, 0.56, bars_px / height))
@@ -614,16 +631,18 @@ def write_png(results: Results, path: Path, lang: str = "en") -> None:
                 else f"{v:.0f}%  ({c.count})"
             )
             at = v + xmax * 0.01
-        ax.text(at, y, label, va="center", ha="left", fontsize=16)
+        ax.text(at, y, label, va="center", ha="left", fontsize=16, parse_math=False)
     ax.set_yticks(range(len(cells)))
-    ax.set_yticklabels([textwrap.fill(c.label, 34) for c in cells], fontsize=15)
+    ax.set_yticklabels([textwrap.fill(c.label, 34) for c in cells], fontsize=15, parse_math=False)
     ax.tick_params(axis="y", length=0)
     ax.set_xticks([])
     for side in ("top", "right", "bottom"):
         ax.spines[side].set_visible(False)
     if not cells:
         ax.set_yticks([])
-    fig.savefig(path, dpi=100, format="png")
+    with warnings.catch_warnings():  # an emoji the font lacks is drawn as a box, quietly
+        warnings.filterwarnings("ignore", r"Glyph \d+ .*missing from font", UserWarning)
+        fig.savefig(path, dpi=100, format="png")
 
 
 # Each renderer is called as render(results, path) for English, or with lang="cy".

@@ -846,3 +846,55 @@ def test_staff_exports_stay_english_and_the_welsh_csv_has_the_same_figures(
     assert en[0] == ["poll", "question", "option", "dimension", "group", "count", "share"]
     assert cy[0] == ["pleidlais", "cwestiwn", "ateb", "dadansoddiad", "grŵp", "nifer", "cyfran"]
     assert en[1:] == cy[1:]  # the labels are the poll's: in_language translates them
+
+
+def test_dollar_signs_are_drawn_as_written(tmp_path: Path) -> None:
+    """Matplotlib reads text between two "$" as TeX: a label "a $x^$ b" made the chart (and
+    so `markbot export --format png` and `markbot site`) fail with a ValueError traceback, and
+    "Tr$ansport$" lost its "$". Every text of the chart is drawn as it is written."""
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+    figures: list[Figure] = []
+    original = Figure.savefig
+
+    def savefig(self: Figure, *args: Any, **kwargs: Any) -> None:
+        figures.append(self)
+        original(self, *args, **kwargs)
+
+    res = _small()
+    cells = tuple(
+        replace(c, label=label)
+        for c, label in zip(
+            res.tables[0].cells, ("a $x^$ b", "$\\frac$", "Tr$ansport$"), strict=True
+        )
+    )
+    res = replace(
+        res,
+        title="Cost $5 or $\\frac{1}",
+        tables=(replace(res.tables[0], cells=cells), *res.tables[1:]),
+        questions=(("priority", "choice", "Top $priority$ =1+1"),),
+    )
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Figure, "savefig", savefig)
+        RENDERERS["png"][1](res, tmp_path / "p.png")
+    drawn = [t for f in figures for t in f.findobj(Text) if "$" in t.get_text()]
+    assert {t.get_text() for t in drawn} == {
+        "a $x^$ b",
+        "$\\frac$",
+        "Tr$ansport$",
+        "Top $priority$ =1+1",
+    }
+    assert not any(t.get_parse_math() for t in drawn)
+    assert _png_size(tmp_path / "p.png") == chart_size(res)
+
+
+def test_an_emoji_the_font_lacks_is_drawn_quietly(tmp_path: Path) -> None:
+    """An emoji in a label made matplotlib warn "Glyph ... missing from font(s)", with a
+    source path, on the stderr of `markbot export --format png` and `markbot site` (and
+    fail under this suite's warnings-as-errors). It is drawn as a box, without a word."""
+    res = _small()
+    cells = tuple(replace(c, label=c.label + " 🌍🎉") for c in res.tables[0].cells)
+    res = replace(res, tables=(replace(res.tables[0], cells=cells), *res.tables[1:]))
+    RENDERERS["png"][1](res, tmp_path / "e.png")  # filterwarnings = error: a warning fails
+    assert _png_size(tmp_path / "e.png") == chart_size(res)
