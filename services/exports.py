@@ -7,7 +7,9 @@ what ``suppression.shown`` says of each cell: a figure, or the marker that repla
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import json
 import re
 import textwrap
@@ -511,17 +513,39 @@ def write_xlsx(results: Results, path: Path, lang: str = "en") -> None:
     w = _words(lang)
     results = replace(results, rule=_rule(results, lang))
     wb = Workbook(write_only=True)
-    used: set[str] = set()
-    questions = _question_order(results)
-    texts = {q: t for q, _, t in questions}
-    _summary(wb, results, used, questions, w)
-    for dim in _dimensions(results):
-        shown = [q for q in questions if q[0] != dim]
-        _crosstab(wb, results, used, dim, texts.get(dim, dim), shown, w)
-    _turnout(wb, results, used, questions, w)
-    if results.texts:
-        _free_text(wb, results, used, questions, w)
-    wb.save(path)
+    buffer = io.BytesIO()  # zipped in memory (smaller than the results it holds), so a full
+    try:  # disk fails the write below, not openpyxl half-way through its sheets
+        used: set[str] = set()
+        questions = _question_order(results)
+        texts = {q: t for q, _, t in questions}
+        _summary(wb, results, used, questions, w)
+        for dim in _dimensions(results):
+            shown = [q for q in questions if q[0] != dim]
+            _crosstab(wb, results, used, dim, texts.get(dim, dim), shown, w)
+        _turnout(wb, results, used, questions, w)
+        if results.texts:
+            _free_text(wb, results, used, questions, w)
+        wb.save(buffer)
+    except BaseException:
+        _discard(wb)
+        raise
+    with path.open("wb") as fh:
+        fh.write(buffer.getbuffer())
+
+
+def _discard(wb: Any) -> None:
+    """Close, quietly, the sheets a failed save left open (each streams its rows to a
+    temporary file, then into the workbook): otherwise each prints an "Exception ignored"
+    traceback when it is collected, and its temporary file stays until the process ends."""
+    for ws in wb.worksheets:
+        writer = getattr(ws, "_writer", None)
+        for step in (getattr(ws, "_rows", None), getattr(writer, "xf", None)):
+            if step is not None:
+                with contextlib.suppress(Exception):
+                    step.close()
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer.cleanup()
 
 
 # --- png -----------------------------------------------------------------------------------

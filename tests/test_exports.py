@@ -898,3 +898,43 @@ def test_an_emoji_the_font_lacks_is_drawn_quietly(tmp_path: Path) -> None:
     res = replace(res, tables=(replace(res.tables[0], cells=cells), *res.tables[1:]))
     RENDERERS["png"][1](res, tmp_path / "e.png")  # filterwarnings = error: a warning fails
     assert _png_size(tmp_path / "e.png") == chart_size(res)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+async def test_a_full_disk_fails_the_workbook_in_one_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Writing a workbook to a full disk raised its OSError (the CLI said "cannot write ...")
+    and then printed a dozen "Exception ignored in ... Traceback" blocks from openpyxl's
+    unfinished sheets as they were collected. Now only the OSError."""
+    import gc
+    import sys
+
+    unraisable: list[Any] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    res = await _results(tmp_path)
+    with pytest.raises(OSError, match="No space left"):
+        RENDERERS["xlsx"][1](res, Path("/dev/full"))
+    gc.collect()
+    assert [str(u.exc_value) for u in unraisable] == []
+    # the temporary folder fills while the sheets stream their rows there
+    from openpyxl.worksheet import _writer
+
+    rows = 0
+    write_row = _writer.WorksheetWriter.write_row
+
+    def full(self: Any, *args: Any) -> None:
+        nonlocal rows
+        rows += 1
+        if rows == 30:
+            raise OSError(28, "No space left on device")
+        write_row(self, *args)
+
+    monkeypatch.setattr(_writer.WorksheetWriter, "write_row", full)
+    temporary = list(_writer.ALL_TEMP_FILES)
+    with pytest.raises(OSError, match="No space left"):
+        RENDERERS["xlsx"][1](res, tmp_path / "w.xlsx")
+    gc.collect()
+    assert [str(u.exc_value) for u in unraisable] == []
+    assert _writer.ALL_TEMP_FILES == temporary  # each sheet's own file is gone too
+    assert not (tmp_path / "w.xlsx").exists()
