@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import re
+import secrets
 import textwrap
 import warnings
 from collections.abc import Callable, Iterator
@@ -667,6 +668,26 @@ def write_png(results: Results, path: Path, lang: str = "en") -> None:
     with warnings.catch_warnings():  # an emoji the font lacks is drawn as a box, quietly
         warnings.filterwarnings("ignore", r"Glyph \d+ .*missing from font", UserWarning)
         fig.savefig(path, dpi=100, format="png")
+
+
+def write_whole(
+    render: Callable[..., None], results: Results, path: Path, lang: str = "en"
+) -> None:
+    """``render`` into a new file beside ``path``, then put it in place: a write that fails
+    (a full disk) leaves what was at ``path`` as it was (an earlier export, a page already
+    published) and no part-written file. A path that is not a plain file (``/dev/stdout``, a
+    pipe) is written as it is."""
+    if path.exists() and not path.is_file():
+        render(results, path, lang)
+        return
+    part = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    try:
+        part.touch(exist_ok=False)  # an ordinary new file: the folder's usual permissions
+        render(results, part, lang)
+        part.replace(path)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
 
 
 # Each renderer is called as render(results, path) for English, or with lang="cy".

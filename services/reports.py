@@ -13,7 +13,7 @@ from typing import Any
 
 from prompts import Catalog, load_catalog
 from services.alerts import MESSAGE_UNITS, units
-from services.exports import RENDERERS
+from services.exports import RENDERERS, write_whole
 from services.paper import headline
 from services.pollfile import CHANNEL, Poll, Question, pick, session_breakdown
 from services.polls import PollService, poll_state
@@ -471,7 +471,7 @@ class ReportService:
         if path.is_dir():
             path = path / f"{results.code}{suffix}"
         try:
-            await asyncio.to_thread(render, results, path, lang)
+            await asyncio.to_thread(write_whole, render, results, path, lang)
         except OSError as exc:
             raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
         return path

@@ -330,3 +330,35 @@ def test_codes_write_a_printable_sheet_whose_codes_vote_once(
     assert code == 1 and "no poll" in err
     code, _, err = run(capsys, "codes", "test-poll", "--count", "0")
     assert code == 2
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json", "png"])
+def test_an_export_that_fails_keeps_the_file_it_would_replace(
+    env: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    """The disk fills half-way through an export over last week's file: the renderer wrote
+    into the file itself, so the officer was left with neither (a truncated file where the
+    good one was). Now the export goes to a new file beside it, put in place when whole."""
+    from services import exports
+
+    run(capsys, "poll", "create", "poll.yaml", "--open")
+    _cast([("13-15", "north", "climate")] * 6)
+    out = f"results.{fmt}"
+    assert run(capsys, "export", "test-poll", "--format", fmt, "--out", out)[0] == 0
+    before = (env / out).read_bytes()
+    suffix, render = exports.RENDERERS[fmt]
+
+    def half_then_full(results: Any, path: Path, lang: str = "en") -> None:
+        render(results, path, lang)
+        with path.open("r+b") as fh:
+            fh.truncate(len(fh.read()) // 2)
+        raise OSError(28, "No space left on device")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setitem(exports.RENDERERS, fmt, (suffix, half_then_full))
+        code, _, err = run(capsys, "export", "test-poll", "--format", fmt, "--out", out)
+    assert (code, err) == (1, f"markbot: cannot write {out}: No space left on device\n")
+    assert (env / out).read_bytes() == before
+    assert sorted(p.name for p in env.iterdir() if p.name.startswith(("results", "."))) == [out]
+    code, _, err = run(capsys, "export", "test-poll", "--format", fmt, "--out", "new/x")
+    assert (code, err) == (1, "markbot: cannot write new/x: No such file or directory\n")
