@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import fcntl
 import hashlib
+import secrets
 import signal
 import sys
 import tempfile
@@ -438,16 +439,46 @@ async def _paper_add(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO
 async def _codes(rt: Runtime, args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
     if not 1 <= args.count <= MAX_CODES_PER_BATCH:
         raise CliError(f"--count must be between 1 and {MAX_CODES_PER_BATCH}", EXIT_USAGE)
+    # The codes exist only on the sheet: see that it can be written before making any.
+    dest: Path | None = args.out
+    folder = dest if dest is not None and dest.is_dir() else None
+    direct = dest is not None and folder is None and dest.exists() and not dest.is_file()
+    part = None  # a new file beside the sheet, put in place when whole
+    if not direct:
+        place = folder or (dest.parent if dest is not None else Path("."))
+        part = place / f".codes-{secrets.token_hex(4)}.part"
+        try:
+            part.touch(exist_ok=False)
+        except OSError as exc:
+            raise CliError(
+                f"cannot write {dest or place}: {exc.strerror or exc} (no codes were made)"
+            ) from None
     try:
-        pdf, name = await rt.services.codes.sheet(
-            args.code, args.count, args.session, settings.web_url, tuple(args.lang.split(","))
-        )
-    except CodesError as exc:
-        raise CliError(str(exc), EXIT_USAGE) from None
-    except PollNotFound:
-        raise CliError(f"no poll with code {args.code!r} (markbot poll list shows them)") from None
-    path = args.out or Path(name)
-    path.write_bytes(pdf)
+        try:
+            pdf, name = await rt.services.codes.sheet(
+                args.code, args.count, args.session, settings.web_url, tuple(args.lang.split(","))
+            )
+        except CodesError as exc:
+            raise CliError(str(exc), EXIT_USAGE) from None
+        except PollNotFound:
+            raise CliError(
+                f"no poll with code {args.code!r} (markbot poll list shows them)"
+            ) from None
+        path = Path(name) if dest is None else folder / name if folder else dest
+        try:
+            if part is None:
+                path.write_bytes(pdf)
+            else:
+                part.write_bytes(pdf)
+                part.replace(path)
+        except OSError as exc:
+            raise CliError(
+                f"cannot write {path}: {exc.strerror or exc}. The {args.count} codes just made"
+                " are on no sheet, so nobody can use them: make new ones once it can be written"
+            ) from None
+    finally:
+        if part is not None:
+            part.unlink(missing_ok=True)
     print(
         f"{args.count} voting codes for {args.code} written to {path}. They are printed only "
         "there: keep the sheet safe, hand out one slip each, and shred what is left.",

@@ -362,3 +362,41 @@ def test_an_export_that_fails_keeps_the_file_it_would_replace(
     assert sorted(p.name for p in env.iterdir() if p.name.startswith(("results", "."))) == [out]
     code, _, err = run(capsys, "export", "test-poll", "--format", fmt, "--out", "new/x")
     assert (code, err) == (1, "markbot: cannot write new/x: No such file or directory\n")
+
+
+def test_codes_that_cannot_be_written_say_so_and_none_are_made_blindly(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`markbot codes --out` a missing folder made the codes, then failed writing their only
+    copy with a FileNotFoundError traceback; a folder gave IsADirectoryError. Now the folder
+    is checked before any code is made, a folder gets the sheet inside it, and a write that
+    fails after the codes were made says they are on no sheet."""
+    assert run(capsys, "poll", "create", "poll.yaml", "--open")[0] == 0
+    monkeypatch.setenv("MARKBOT_PUBLIC_URL", "https://votes.example.gov.uk")
+
+    async def made() -> int:
+        rt = await open_runtime(_settings())
+        try:
+            row = await rt.store.get_poll("test-poll")
+            assert row is not None
+            return (await rt.store.code_counts(row.id))[0]
+        finally:
+            await rt.close()
+
+    code, _, err = run(capsys, "codes", "test-poll", "--count", "3", "--out", "none/x.pdf")
+    assert (code, err) == (
+        1,
+        "markbot: cannot write none/x.pdf: No such file or directory (no codes were made)\n",
+    )
+    assert asyncio.run(made()) == 0
+    (env / "sheets").mkdir()
+    code, out, _ = run(capsys, "codes", "test-poll", "--count", "3", "--out", "sheets")
+    assert code == 0 and "written to sheets/codes-test-poll.pdf" in out
+    assert (env / "sheets" / "codes-test-poll.pdf").read_bytes().startswith(b"%PDF")
+    assert [p.name for p in (env / "sheets").iterdir()] == ["codes-test-poll.pdf"]
+    if Path("/dev/full").exists():
+        code, _, err = run(capsys, "codes", "test-poll", "--count", "2", "--out", "/dev/full")
+        assert code == 1 and err.count("\n") == 1
+        assert err.startswith("markbot: cannot write /dev/full: No space left on device.")
+        assert "The 2 codes just made are on no sheet, so nobody can use them" in err
+    assert not [p for p in env.iterdir() if p.name.endswith(".part")]
