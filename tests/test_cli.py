@@ -400,3 +400,16 @@ def test_codes_that_cannot_be_written_say_so_and_none_are_made_blindly(
         assert err.startswith("markbot: cannot write /dev/full: No space left on device.")
         assert "The 2 codes just made are on no sheet, so nobody can use them" in err
     assert not [p for p in env.iterdir() if p.name.endswith(".part")]
+
+
+def test_a_dotenv_file_not_in_utf8_is_one_line(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A .env saved by a Windows editor in cp1252 (a contact page with "é") stopped every
+    command with a UnicodeDecodeError traceback; now one line and exit 2, as for any setting."""
+    (env / ".env").write_bytes(b"MARKBOT_WEB_CONTACT=https://example.org/caf\xe9\n")
+    code, out, err = run(capsys, "poll", "list")
+    assert (code, out) == (2, "")
+    assert err == f"markbot: .env in {env} is not UTF-8 text: save it as UTF-8\n"
+    (env / ".env").write_text("MARKBOT_WEB_CONTACT=https://example.org/café\n", "utf-8")
+    assert run(capsys, "poll", "list")[0] == 0
