@@ -413,3 +413,51 @@ def test_a_dotenv_file_not_in_utf8_is_one_line(
     assert err == f"markbot: .env in {env} is not UTF-8 text: save it as UTF-8\n"
     (env / ".env").write_text("MARKBOT_WEB_CONTACT=https://example.org/café\n", "utf-8")
     assert run(capsys, "poll", "list")[0] == 0
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("fails", ["download", "page"])
+def test_a_site_build_that_fails_leaves_the_published_site_as_it_was(
+    env: Path, capsys: pytest.CaptureFixture[str], fails: str
+) -> None:
+    """The disk fills while the site is rebuilt in the folder the council publishes: the
+    downloads were rewritten in place (one cut short) and each poll's pages deleted before
+    the new ones were written, so a failed build left a broken site. Now the build is made
+    beside it, in the folder, and put in place only when every file is written."""
+    from services import exports
+
+    run(capsys, "poll", "create", "poll.yaml", "--open")
+    _cast([("13-15", "north", "climate")] * 6)
+    assert run(capsys, "site", "test-poll", "--out", "site")[0] == 0
+    before = _tree(env / "site")
+    assert "en/test-poll/index.html" in before and "downloads/cy/test-poll.png" in before
+    _cast([("16-18", "south", "transport")] * 6)  # the new build's figures differ
+    suffix, render = exports.RENDERERS["png"]
+
+    def half_then_full(results: Any, path: Path, lang: str = "en") -> None:
+        render(results, path, lang)
+        with path.open("r+b") as fh:
+            fh.truncate(100)
+        raise OSError(28, "No space left on device")
+
+    def full(self: Path, *args: Any, **kwargs: Any) -> int:
+        if self.name == "methodology.html":
+            raise OSError(28, "No space left on device")
+        return write_text(self, *args, **kwargs)
+
+    write_text = Path.write_text
+    with pytest.MonkeyPatch.context() as mp:
+        if fails == "download":
+            mp.setitem(exports.RENDERERS, "png", (suffix, half_then_full))
+        else:
+            mp.setattr(Path, "write_text", full)
+        code, _, err = run(capsys, "site", "test-poll", "--out", "site")
+    assert (code, err) == (1, "markbot: cannot write site: No space left on device\n")
+    assert _tree(env / "site") == before
+    assert [p.name for p in (env / "site").iterdir() if p.name.startswith(".")] == []
+    assert run(capsys, "site", "test-poll", "--out", "site")[0] == 0
+    after = _tree(env / "site")
+    assert after.keys() == before.keys() and after != before
