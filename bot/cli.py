@@ -50,6 +50,8 @@ from storage.records import AlreadyImported, PollExists, StorageError
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+MAX_DAYS = 36_500  # purge's DAYS: 100 years (a million overflowed the date: a traceback)
+MAX_DEMO_VOTERS = 10_000  # the demo keeps its voters in memory
 
 
 class CliError(Exception):
@@ -228,8 +230,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "demo":
         from bot.demo import DemoError, run_demo  # the stand-in server is only needed here
 
-        if args.voters < 1:
-            raise CliError("--voters must be at least 1", EXIT_USAGE)
+        if not 1 <= args.voters <= MAX_DEMO_VOTERS:
+            raise CliError(f"--voters must be between 1 and {MAX_DEMO_VOTERS:,}", EXIT_USAGE)
         try:
             return await run_demo(args.voters, args.template, args.out, sys.stdout)
         except DemoError as exc:
@@ -493,8 +495,8 @@ async def _purge(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO[str
         raise CliError(
             "say what to purge: --text-older-than DAYS and/or --voters-closed-days DAYS", EXIT_USAGE
         )
-    if any(d is not None and d < 0 for d in days):
-        raise CliError("DAYS must be 0 or more", EXIT_USAGE)
+    if any(d is not None and not 0 <= d <= MAX_DAYS for d in days):  # a date can't go further
+        raise CliError(f"DAYS must be between 0 and {MAX_DAYS:,} (100 years)", EXIT_USAGE)
     now = datetime.now(UTC)
     if args.text_older_than == 0:  # ballots carry a date only: 0 has to mean "all of them"
         removed = await rt.store.purge_texts(None)

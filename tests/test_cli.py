@@ -461,3 +461,18 @@ def test_a_site_build_that_fails_leaves_the_published_site_as_it_was(
     assert run(capsys, "site", "test-poll", "--out", "site")[0] == 0
     after = _tree(env / "site")
     assert after.keys() == before.keys() and after != before
+
+
+def test_numbers_too_big_for_a_date_or_the_machine_are_refused_in_one_line(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`purge --text-older-than 1000000` (or --voters-closed-days) overflowed the date with
+    an OverflowError traceback; `demo --voters 99999999999` ran out of memory."""
+    for option in ("--text-older-than", "--voters-closed-days"):
+        for days in ("1000000", "99999999999", "-1"):
+            code, out, err = run(capsys, "purge", option, days)
+            assert (code, out) == (2, "")
+            assert err == "markbot: DAYS must be between 0 and 36,500 (100 years)\n"
+    assert run(capsys, "purge", "--text-older-than", "36500")[0] == 0
+    code, _, err = run(capsys, "demo", "--voters", "99999999999")
+    assert (code, err) == (2, "markbot: --voters must be between 1 and 10,000\n")
