@@ -360,6 +360,7 @@ class ReportService:
         respondents = ballots = 0
         hidden: set[str] = set()  # options a poll's own published results hide
         secret = False  # a poll's own published results hide how many answered its question
+        once(codes)
 
         def key_of(q: Question, cell: Cell) -> str:
             option = q.option(cell.option)
@@ -475,6 +476,16 @@ class ReportService:
         except OSError as exc:
             raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
         return path
+
+
+def once(codes: list[str]) -> None:
+    """Refuse a poll named twice: it would be counted twice in a combined ranking (every
+    count doubled), and stand beside itself on a campaign page."""
+    seen: set[str] = set()
+    for code in codes:
+        if code.lower() in seen:
+            raise ExportError(f"poll {code.lower()!r} is named twice; name each poll once")
+        seen.add(code.lower())
 
 
 def in_language(results: Results, poll: Poll, lang: str) -> Results:

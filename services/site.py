@@ -35,7 +35,7 @@ from services.pollfile import (
     pick,
 )
 from services.polls import PollService
-from services.reports import ExportError, ReportService, in_language
+from services.reports import ExportError, ReportService, in_language, once
 from services.results import Results, Table
 from services.site_inputs import National, render_markdown
 from services.suppression import group_size, shown, sizes_table, turnout_ballots
@@ -805,6 +805,7 @@ class SiteService:
         suppressed Results (a download is the export ``markbot export`` writes, without free
         text), so the tally, not the pages, is what a big poll's build costs."""
         said_did = {code.lower(): texts for code, texts in (said_did or {}).items()}
+        once(codes)
         loaded = []
         for code in codes:  # every input checked before anything is written
             found = await self._polls.by_code(code)

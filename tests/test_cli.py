@@ -476,3 +476,17 @@ def test_numbers_too_big_for_a_date_or_the_machine_are_refused_in_one_line(
     assert run(capsys, "purge", "--text-older-than", "36500")[0] == 0
     code, _, err = run(capsys, "demo", "--voters", "99999999999")
     assert (code, err) == (2, "markbot: --voters must be between 1 and 10,000\n")
+
+
+def test_a_poll_named_twice_is_refused_not_counted_twice(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`markbot export CODE CODE` summed the poll with itself (every count doubled, in a
+    file that looked like any campaign's), and `markbot site CODE CODE` put it beside itself."""
+    run(capsys, "poll", "create", "poll.yaml", "--open")
+    _cast([("13-15", "north", "climate")] * 6)
+    for args in (("export", "test-poll", "TEST-POLL"), ("site", "test-poll", "test-poll")):
+        code, out, err = run(capsys, *args, "--out", "x")
+        assert (code, out) == (1, "")
+        assert err == "markbot: poll 'test-poll' is named twice; name each poll once\n"
+    assert not (env / "x").exists()
