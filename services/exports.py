@@ -555,6 +555,8 @@ CHART_WIDTH = 1200
 BAR_HEIGHT = 60  # pixels per option
 TITLE_WRAP = 60  # characters per title line
 TITLE_LINE = 38  # pixels per title line
+LABEL_WRAP = 34  # characters per line of an option's label, beside its bar
+LABEL_LINE = 25  # pixels per line of a label (15 pt)
 
 
 def headline(results: Results) -> Table | None:
@@ -574,13 +576,23 @@ def _title_lines(results: Results, table: Table | None) -> list[str]:
     return textwrap.wrap(title or results.title or results.code, TITLE_WRAP) or [""]
 
 
+def _label(cell: Cell) -> str:
+    return textwrap.fill(cell.label, LABEL_WRAP)
+
+
+def _row_heights(table: Table | None) -> list[int]:
+    """Pixels of each option's row: 60, or as tall as its label (an option's full wording
+    wraps to up to 6 lines, which 60 pixels would draw over its neighbours)."""
+    cells = table.cells if table else ()
+    return [max(BAR_HEIGHT, LABEL_LINE * (_label(c).count("\n") + 1) + 8) for c in cells]
+
+
 def chart_size(results: Results) -> tuple[int, int]:
-    """Pixel size of the PNG: 1200 wide, 100 + 60 per option (+ 38 per extra title line)."""
+    """Pixel size of the PNG: 1200 wide, 100 + 60 per option (more for a label of 3 lines or
+    more) + 38 per extra title line."""
     table = headline(results)
-    bars = max(len(table.cells) if table else 0, 1)
-    return CHART_WIDTH, 100 + BAR_HEIGHT * bars + TITLE_LINE * (
-        len(_title_lines(results, table)) - 1
-    )
+    bars = sum(_row_heights(table)) or BAR_HEIGHT
+    return CHART_WIDTH, 100 + bars + TITLE_LINE * (len(_title_lines(results, table)) - 1)
 
 
 def write_png(results: Results, path: Path, lang: str = "en") -> None:
@@ -630,7 +642,11 @@ def write_png(results: Results, path: Path, lang: str = "en") -> None:
         parse_math=False,
     )
     left = 0.36
-    bars_px = BAR_HEIGHT * max(len(cells), 1)
+    heights = _row_heights(table)
+    bars_px = sum(heights) or BAR_HEIGHT
+    # y in rows of 60 pixels; a taller row's bar sits in the middle of its row
+    starts = [sum(heights[:i]) / BAR_HEIGHT for i in range(len(heights))]
+    ys = [s + h / BAR_HEIGHT / 2 - 0.5 for s, h in zip(starts, heights, strict=True)]
     ax = fig.add_axes((left, (height - top - bars_px) / height, 0.56, bars_px / height))
     # a bar's length is its share, or its count where the shares are hidden with the size
     values = [
@@ -641,8 +657,8 @@ def write_png(results: Results, path: Path, lang: str = "en") -> None:
     ]
     xmax = max([*values, 1.0])
     ax.set_xlim(0, xmax * 1.15)
-    ax.set_ylim(len(cells) - 0.5, -0.5) if cells else ax.set_ylim(0.5, -0.5)
-    for y, (c, v, f) in enumerate(zip(cells, values, figs, strict=True)):
+    ax.set_ylim(bars_px / BAR_HEIGHT - 0.5, -0.5) if cells else ax.set_ylim(0.5, -0.5)
+    for y, c, v, f in zip(ys, cells, values, figs, strict=True):
         if f.hidden:
             ax.barh(y, xmax * 0.05, height=0.64, fill=False, hatch="///", edgecolor="#888888")
             label, at = str(f.points if rank else f.count), xmax * 0.06
@@ -657,8 +673,8 @@ def write_png(results: Results, path: Path, lang: str = "en") -> None:
             )
             at = v + xmax * 0.01
         ax.text(at, y, label, va="center", ha="left", fontsize=16, parse_math=False)
-    ax.set_yticks(range(len(cells)))
-    ax.set_yticklabels([textwrap.fill(c.label, 34) for c in cells], fontsize=15, parse_math=False)
+    ax.set_yticks(ys)
+    ax.set_yticklabels([_label(c) for c in cells], fontsize=15, parse_math=False)
     ax.tick_params(axis="y", length=0)
     ax.set_xticks([])
     for side in ("top", "right", "bottom"):

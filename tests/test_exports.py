@@ -936,5 +936,44 @@ async def test_a_full_disk_fails_the_workbook_in_one_error(
         RENDERERS["xlsx"][1](res, tmp_path / "w.xlsx")
     gc.collect()
     assert [str(u.exc_value) for u in unraisable] == []
-    assert _writer.ALL_TEMP_FILES == temporary  # each sheet's own file is gone too
+    assert temporary == _writer.ALL_TEMP_FILES  # each sheet's own file is gone too
     assert not (tmp_path / "w.xlsx").exists()
+
+
+def test_long_option_labels_have_room_on_the_chart(tmp_path: Path) -> None:
+    """An option's full wording (up to 200 characters) wraps to 6 lines beside its bar, but
+    each bar had 60 pixels: the labels were drawn over each other and over the "n = ..."
+    line, unreadable in a Cabinet report. Each row is now as tall as its label."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+    figures: list[Figure] = []
+    original = Figure.savefig
+
+    def savefig(self: Figure, *args: Any, **kwargs: Any) -> None:
+        figures.append(self)
+        original(self, *args, **kwargs)
+
+    res = _small()
+    words = "Better buses to school, college and work for young people in every village "
+    cells = tuple(
+        replace(c, label=(f"{i}. " + words * 3)[:200]) for i, c in enumerate(res.tables[0].cells)
+    )
+    res = replace(res, tables=(replace(res.tables[0], cells=cells), *res.tables[1:]))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Figure, "savefig", savefig)
+        RENDERERS["png"][1](res, tmp_path / "long.png")
+    (fig,) = figures
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    texts = [t for t in fig.findobj(Text) if t.get_text().strip() and t.get_visible()]
+    labels = [t for t in texts if t.get_text()[:3] in ("0. ", "1. ", "2. ")]
+    note = next(t for t in texts if t.get_text().startswith("n = "))
+    assert len(labels) == 3
+    boxes = [t.get_window_extent(renderer) for t in (note, *labels)]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert a.y1 <= b.y0 or b.y1 <= a.y0, (a, b)  # one above the other, never over
+    assert all(b.y0 >= 0 for b in boxes)  # and on the picture
+    assert _png_size(tmp_path / "long.png") == chart_size(res)
+    assert chart_size(_small()) == (1200, 100 + 60 * 3)  # short labels: as before
