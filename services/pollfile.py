@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -524,6 +524,17 @@ def parse_poll(text: str, source: str, prefer_not_to_say: dict[str, str]) -> Pol
         raise PollFileError(source, [f"{where}not valid YAML ({problem})"]) from None
     if not isinstance(data, dict):
         raise PollFileError(source, ["the file must be a YAML mapping with code, title, questions"])
+    broken = list(_surrogates(data, ()))
+    if broken:  # "\ud800" in quotes: no character, and no UTF-8 to store (a traceback later)
+        lines = _line_map(text)
+        raise PollFileError(
+            source,
+            [
+                f"line {lines.get(loc, 1)}: {_describe(loc, data)}: a \\u escape between "
+                "\\ud800 and \\udfff is half of a character; write the character itself"
+                for loc in broken
+            ],
+        )
     data = _with_prefer_not_to_say(data, prefer_not_to_say)
     try:
         return Poll.model_validate(data)
@@ -541,6 +552,25 @@ def parse_poll(text: str, source: str, prefer_not_to_say: dict[str, str]) -> Pol
             where = f"line {line}: " if line else ""
             problems.append(f"{where}{_describe(loc, data)}: {msg}")
         raise PollFileError(source, problems) from None
+
+
+def _surrogates(data: Any, path: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
+    """Where a text (a key or a value) holds a lone surrogate, which YAML's "\\ud800"
+    escape makes and no file or database can hold."""
+    if isinstance(data, str):
+        if _SURROGATE.search(data):
+            yield path
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(key, str) and _SURROGATE.search(key):
+                yield path
+            yield from _surrogates(value, (*path, key))
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            yield from _surrogates(item, (*path, i))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def load_poll_file(path: Path, prefer_not_to_say: dict[str, str]) -> Poll:

@@ -26,6 +26,7 @@ from services.pollfile import (
     _describe,
     _line_map,
     _PollLoader,
+    _surrogates,
 )
 
 MAX_SAID_DID = 50_000  # characters: a page of news, not a book
@@ -104,6 +105,14 @@ def load_national(path: Path) -> National:
         where = f"line {mark.line + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise InputError(f"{path}: {where}not valid YAML ({problem})") from None
+    broken = list(_surrogates(data, ()))
+    if broken:  # "\ud800" in quotes: half a character, which no page can hold
+        lines = _line_map(text)
+        where = ", ".join(f"line {lines.get(loc, 1)}" for loc in broken)
+        raise InputError(
+            f"{path}: {where}: a \\u escape between \\ud800 and \\udfff is half of a "
+            "character; write the character itself"
+        )
     try:
         return National.model_validate(data)
     except ValidationError as exc:

@@ -265,3 +265,31 @@ def test_a_national_list_is_read_like_a_poll_file(tmp_path: Path) -> None:
             load_national(path)
         assert str(err.value).startswith(f"{path}: line 2: not valid YAML ({problem}")
         assert "\n" not in str(err.value)
+
+
+def test_a_lone_surrogate_escape_is_a_problem_not_a_traceback_at_create(tmp_path: Path) -> None:
+    """YAML's "\\ud800" makes half a character: `markbot poll check` said OK, then `poll
+    create` failed storing it (PydanticSerializationError: a traceback). Now refused where it
+    is."""
+    text = GOOD.replace(
+        "title: Make Your Mark 2026 - Somerset", 'title: "Make Your Mark \\ud800 2026"'
+    ).replace(
+        "options: [Mental health, Jobs, Transport]", 'options: [Mental health, "J\\udfffobs"]'
+    )
+    with pytest.raises(PollFileError) as err:
+        parse_poll(text, "s.yaml", PNTS)
+    half = (
+        "a \\u escape between \\ud800 and \\udfff is half of a character; write the "
+        "character itself"
+    )
+    assert err.value.problems == [
+        f"line 2: title: {half}",
+        f"line 20: questions[2] (id: priority).options[1]: {half}",
+    ]
+    assert parse_poll(text.replace("\\ud800", "\\u00e9").replace("\\udfff", "\\u0175"), "s", PNTS)
+    from services.site_inputs import InputError, load_national
+
+    national = tmp_path / "national.yaml"
+    national.write_text('tag: x\ntitle: "Top \\ud800"\nissues: [{label: A}]\n', "utf-8")
+    with pytest.raises(InputError, match=r"national.yaml: line 2: a \\u escape between"):
+        load_national(national)
