@@ -160,7 +160,9 @@ def _parser() -> argparse.ArgumentParser:
         choices=["en", "cy", "cy,en", "en,cy"],
         help="the slips' language; two for bilingual slips (first on top)",
     )
-    codes.add_argument("--out", type=Path, help="the PDF to write (default codes-CODE.pdf)")
+    codes.add_argument(
+        "--out", type=Path, help="the PDF to write, or a folder for it (default codes-CODE.pdf)"
+    )
 
     purge = sub.add_parser("purge", help="delete what is no longer needed (retention)")
     purge.add_argument(
