@@ -362,10 +362,28 @@ async def _unpublish(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO
     return 0
 
 
+def _not_ours(settings: Settings, path: Path | None) -> None:
+    """Refuse an --out that is markbot's own database or key file (a typo away: the export
+    would replace every vote, or the key)."""
+    if path is None:
+        return
+    ours = [settings.key_path]
+    if not settings.on_postgres:
+        db = sqlite_path(settings.database)
+        ours += [db, *(db.with_name(db.name + end) for end in ("-wal", "-shm", ".lock"))]
+    target = path.resolve()
+    if any(target == p.resolve() for p in ours):
+        raise CliError(
+            f"--out {path} is markbot's own database or key file; write somewhere else",
+            EXIT_USAGE,
+        )
+
+
 async def _export(rt: Runtime, args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
     min_cell = settings.min_cell if args.min_cell is None else args.min_cell
     if min_cell < 0:
         raise CliError("--min-cell must be 0 or more", EXIT_USAGE)
+    _not_ours(settings, args.out)
     try:
         with progress(f"exporting {args.format}", None, "steps"):
             path = await rt.services.reports.export(args.codes, args.format, args.out, min_cell)
@@ -445,6 +463,7 @@ async def _codes(rt: Runtime, args: argparse.Namespace, settings: Settings, out:
         raise CliError(f"--count must be between 1 and {MAX_CODES_PER_BATCH}", EXIT_USAGE)
     # The codes exist only on the sheet: see that it can be written before making any.
     dest: Path | None = args.out
+    _not_ours(settings, dest)
     folder = dest if dest is not None and dest.is_dir() else None
     direct = dest is not None and folder is None and dest.exists() and not dest.is_file()
     part = None  # a new file beside the sheet, put in place when whole

@@ -490,3 +490,26 @@ def test_a_poll_named_twice_is_refused_not_counted_twice(
         assert (code, out) == (1, "")
         assert err == "markbot: poll 'test-poll' is named twice; name each poll once\n"
     assert not (env / "x").exists()
+
+
+def test_out_cannot_be_the_database_or_its_key(
+    env: Path, capsys: pytest.CaptureFixture[str], database_url: str | None
+) -> None:
+    """`markbot export CODE --out cli.db` (a typo away) replaced the database, every vote in
+    it, with a CSV; `--out cli.db.key` the key. Both are refused; nothing is touched."""
+    run(capsys, "poll", "create", "poll.yaml", "--open")
+    _cast([("13-15", "north", "climate")] * 6)
+    targets = ["cli.db.key", str(env / "cli.db.key")]
+    if database_url is None:
+        targets += ["cli.db", "./cli.db", "cli.db-wal"]
+    files = {p.name: p.read_bytes() for p in env.iterdir() if p.is_file()}
+    for target in targets:
+        for args in (("export", "test-poll"), ("codes", "test-poll", "--count", "2")):
+            code, out, err = run(capsys, *args, "--out", target)
+            assert (code, out) == (2, "")
+            assert err == (
+                f"markbot: --out {Path(target)} is markbot's own database or key file; write "
+                "somewhere else\n"
+            )
+    assert {p.name: p.read_bytes() for p in env.iterdir() if p.is_file()} == files
+    assert rows("ballots", "poll_id")  # the votes are all there
