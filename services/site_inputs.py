@@ -149,10 +149,16 @@ def _markdown() -> MarkdownIt:
     md.validateLink = _safe_link  # type: ignore[method-assign]
 
     def shift_headings(state: Any) -> None:
-        """'# Heading' sits under the page's own h1: every heading one level down."""
+        """'# Heading' sits under the page's own h1: every heading one level down, and at
+        most one below the heading before it ("### Buses" first is an h2, not an h4 under
+        the h1: a screen reader's list of headings would show a gap)."""
+        level = 1  # the page's h1 (on the overview, the section's h2 takes an h2 beside it)
         for token in state.tokens:
-            if token.type in ("heading_open", "heading_close"):
-                token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+            if token.type == "heading_open":
+                level = min(int(token.tag[1]) + 1, level + 1, 6)
+                token.tag = f"h{level}"
+            elif token.type == "heading_close":
+                token.tag = f"h{level}"
 
     md.core.ruler.push("shift_headings", shift_headings)
 

@@ -1277,3 +1277,19 @@ questions:
         assert caption.startswith(chose)
     # Latin words are untouched: no <bdi> for Bala anywhere
     assert "<bdi>" not in (tmp_path / "en" / "index.html").read_text(encoding="utf-8")
+
+
+def test_said_did_headings_never_skip_a_level() -> None:
+    """A worker's "### Buses" became an h4 straight under the page's h1 (or the overview's h2):
+    a skipped heading level, which a screen reader's list of headings shows as a gap (axe's
+    heading-order). Each heading is now at most one level below the one before it."""
+    import re
+
+    from services.site_inputs import render_markdown
+
+    text = (
+        "### Buses\n\nMore.\n\n###### Times\n\nLater.\n\n# What we did\n\n## Parks\n\n#### Gates\n"
+    )
+    levels = [int(n) for n in re.findall(r"<h([1-6])>", str(render_markdown(text)))]
+    assert levels == [2, 3, 2, 3, 4]
+    assert [int(n) for n in re.findall(r"<h([1-6])>", str(render_markdown("# A\n## B")))] == [2, 3]
