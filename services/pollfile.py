@@ -524,16 +524,26 @@ def parse_poll(text: str, source: str, prefer_not_to_say: dict[str, str]) -> Pol
         raise PollFileError(source, [f"{where}not valid YAML ({problem})"]) from None
     if not isinstance(data, dict):
         raise PollFileError(source, ["the file must be a YAML mapping with code, title, questions"])
-    broken = list(_surrogates(data, ()))
-    if broken:  # "\ud800" in quotes: no character, and no UTF-8 to store (a traceback later)
+    problems = [
+        (
+            loc,
+            "a \\u escape between \\ud800 and \\udfff is half of a character; write the "
+            "character itself",
+        )
+        for loc in _surrogates(data, ())  # no UTF-8 to store: a traceback later
+    ] + [
+        (
+            loc,
+            "holds a control character (an escape such as \\e, \\0 or \\x07): no page"
+            " or message can show it; remove it",
+        )
+        for loc in _surrogates(data, (), _CONTROL)  # breaks the pages' HTML and a terminal
+    ]
+    if problems:
         lines = _line_map(text)
         raise PollFileError(
             source,
-            [
-                f"line {lines.get(loc, 1)}: {_describe(loc, data)}: a \\u escape between "
-                "\\ud800 and \\udfff is half of a character; write the character itself"
-                for loc in broken
-            ],
+            [f"line {lines.get(loc, 1)}: {_describe(loc, data)}: {why}" for loc, why in problems],
         )
     data = _with_prefer_not_to_say(data, prefer_not_to_say)
     try:
@@ -554,23 +564,27 @@ def parse_poll(text: str, source: str, prefer_not_to_say: dict[str, str]) -> Pol
         raise PollFileError(source, problems) from None
 
 
-def _surrogates(data: Any, path: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# C0 controls but tab, newline and carriage return; DEL; C1 controls: YAML's "\e", "\0"...
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _surrogates(
+    data: Any, path: tuple[Any, ...], pattern: re.Pattern[str] = _SURROGATE
+) -> Iterator[tuple[Any, ...]]:
     """Where a text (a key or a value) holds a lone surrogate, which YAML's "\\ud800"
-    escape makes and no file or database can hold."""
+    escape makes and no file or database can hold (or another ``pattern``)."""
     if isinstance(data, str):
-        if _SURROGATE.search(data):
+        if pattern.search(data):
             yield path
     elif isinstance(data, dict):
         for key, value in data.items():
-            if isinstance(key, str) and _SURROGATE.search(key):
+            if isinstance(key, str) and pattern.search(key):
                 yield path
-            yield from _surrogates(value, (*path, key))
+            yield from _surrogates(value, (*path, key), pattern)
     elif isinstance(data, list):
         for i, item in enumerate(data):
-            yield from _surrogates(item, (*path, i))
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
+            yield from _surrogates(item, (*path, i), pattern)
 
 
 def load_poll_file(path: Path, prefer_not_to_say: dict[str, str]) -> Poll:

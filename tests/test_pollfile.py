@@ -293,3 +293,21 @@ def test_a_lone_surrogate_escape_is_a_problem_not_a_traceback_at_create(tmp_path
     national.write_text('tag: x\ntitle: "Top \\ud800"\nissues: [{label: A}]\n', "utf-8")
     with pytest.raises(InputError, match=r"national.yaml: line 2: a \\u escape between"):
         load_national(national)
+
+
+def test_control_characters_are_a_problem_naming_their_line() -> None:
+    """A title with YAML's "\\e[31m" (a terminal colour), "\\0" or "\\x07" passed `poll check`:
+    `markbot poll list` then sent the escape to the officer's terminal, and every results
+    page held a character HTML does not allow. Tabs and new lines stay fine."""
+    text = GOOD.replace(
+        "title: Make Your Mark 2026 - Somerset", 'title: "Make \\e[31mYour\\e[0m Mark\\x07"'
+    ).replace("options: [Mental health, Jobs, Transport]", 'options: ["Mental\\0 health", Jobs]')
+    with pytest.raises(PollFileError) as err:
+        parse_poll(text, "c.yaml", PNTS)
+    why = "holds a control character (an escape such as \\e, \\0 or \\x07): no page or message"
+    assert err.value.problems == [
+        f"line 2: title: {why} can show it; remove it",
+        f"line 20: questions[2] (id: priority).options[0]: {why} can show it; remove it",
+    ]
+    fine = text.replace("\\e[31m", "").replace("\\e[0m", "").replace("\\x07", "\\t")
+    assert parse_poll(fine.replace("\\0", "\\n"), "c.yaml", PNTS).title["en"] == "Make Your Mark"
