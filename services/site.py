@@ -891,12 +891,17 @@ def _put_in_place(stage: Path, out: Path, codes: list[str]) -> None:
     replaced = stage / ".replaced"  # the old folders, deleted with the stage
     replaced.mkdir()
     for i, folder in enumerate(folders):
-        new, old = stage / folder, out / folder
+        new, old, gone = stage / folder, out / folder, replaced / str(i)
         if old.exists():
-            old.rename(replaced / str(i))
-        if new.exists():
-            old.parent.mkdir(parents=True, exist_ok=True)
-            new.rename(old)
+            old.rename(gone)
+        try:
+            if new.exists():
+                old.parent.mkdir(parents=True, exist_ok=True)
+                new.rename(old)
+        except OSError:
+            if gone.exists() and not old.exists():
+                gone.rename(old)  # the old pages back, rather than none
+            raise
     skip = {replaced, *(stage / f for f in folders)}
     for path in sorted(stage.rglob("*")):
         if path.is_file() and skip.isdisjoint(path.parents):
