@@ -35,11 +35,11 @@ from bot.app import (
 from bot.logs import setup_logging
 from bot.progress import progress
 from bot.settings import Settings, SettingsError, load_settings
-from prompts import template_paths
+from prompts import load_catalog, template_paths
 from services.copying import compare_polls, copy_database
 from services.exports import RENDERERS
 from services.paper import PaperFileError, PollPublished
-from services.pollfile import PollFileError
+from services.pollfile import Poll, PollFileError, load_poll_file
 from services.polls import PollNotFound
 from services.reports import ExportError
 from services.site import SiteService
@@ -250,6 +250,11 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         for path in template_paths():
             print(path.stem)
         return 0
+    if args.command == "poll" and args.poll_command == "check":  # a file: no database needed
+        pnts = load_catalog().both("option_prefer_not_to_say")
+        poll = _load(lambda path: load_poll_file(path, pnts), args.file)
+        print(f"{args.file}: OK ({poll.code}, {len(poll.questions)} questions)", file=sys.stdout)
+        return 0
     runtime = await open_runtime(settings)
     try:
         action = (
@@ -264,7 +269,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _poll_create(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO[str]) -> int:
-    poll = _load(rt, args.file)
+    poll = _load(rt.services.polls.load_file, args.file)
     if args.code:
         try:
             poll = rt.services.polls.renamed(poll, args.code, "")
@@ -281,7 +286,9 @@ async def _poll_create(rt: Runtime, args: argparse.Namespace, _: Settings, out: 
     return 0
 
 
-def _load(rt: Runtime, name: str):
+def _load(load: Callable[[Path], Poll], name: str) -> Poll:
+    """The poll file ``name`` (or the template of that name), or a CliError listing its
+    problems."""
     path = Path(name)
     if not path.exists():
         by_stem = {p.stem: p for p in template_paths()}
@@ -290,16 +297,10 @@ def _load(rt: Runtime, name: str):
         else:
             raise CliError(f"no such file or template: {name} (templates: {', '.join(by_stem)})")
     try:
-        return rt.services.polls.load_file(path)
+        return load(path)
     except PollFileError as exc:
         lines = "\n  ".join(exc.problems)
         raise CliError(f"{exc.source} is not a valid poll file:\n  {lines}") from None
-
-
-async def _poll_check(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO[str]) -> int:
-    poll = _load(rt, args.file)
-    print(f"{args.file}: OK ({poll.code}, {len(poll.questions)} questions)", file=out)
-    return 0
 
 
 async def _poll_list(rt: Runtime, _a: argparse.Namespace, _s: Settings, out: IO[str]) -> int:
@@ -568,7 +569,6 @@ async def _db_copy(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO[s
 
 _COMMANDS: dict[tuple[str, str | None], Callable[..., Awaitable[int]]] = {
     ("poll", "create"): _poll_create,
-    ("poll", "check"): _poll_check,
     ("poll", "list"): _poll_list,
     ("poll", "open"): _status_command("open"),
     ("poll", "close"): _status_command("closed"),

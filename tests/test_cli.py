@@ -513,3 +513,23 @@ def test_out_cannot_be_the_database_or_its_key(
             )
     assert {p.name: p.read_bytes() for p in env.iterdir() if p.is_file()} == files
     assert rows("ballots", "poll_id")  # the votes are all there
+
+
+@pytest.mark.sqlite_only("checks a file: no database of either kind is opened")
+def test_poll_check_needs_no_database(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`markbot poll check FILE` opened the database first: in a folder of its own it made a
+    markbot.db and a key file there, and with MARKBOT_DB in a missing folder (or PostgreSQL
+    unreachable) it could not check a file at all. It reads only the file now."""
+    monkeypatch.delenv("MARKBOT_DATABASE_URL", raising=False)
+    monkeypatch.setenv("MARKBOT_DB", str(env / "missing" / "markbot.db"))
+    before = sorted(p.name for p in env.iterdir())
+    code, out, err = run(capsys, "poll", "check", "poll.yaml")
+    assert (code, out, err) == (0, "poll.yaml: OK (test-poll, 4 questions)\n", "")
+    code, out, err = run(capsys, "poll", "check", "make-your-mark")
+    assert (code, out) == (0, "make-your-mark: OK (make-your-mark, 4 questions)\n")
+    (env / "bad.yaml").write_text("code: x\n", encoding="utf-8")
+    code, _, err = run(capsys, "poll", "check", "bad.yaml")
+    assert code == 1 and err.startswith("markbot: bad.yaml is not a valid poll file:\n")
+    assert sorted(p.name for p in env.iterdir()) == sorted([*before, "bad.yaml"])
