@@ -533,3 +533,33 @@ def test_poll_check_needs_no_database(
     code, _, err = run(capsys, "poll", "check", "bad.yaml")
     assert code == 1 and err.startswith("markbot: bad.yaml is not a valid poll file:\n")
     assert sorted(p.name for p in env.iterdir()) == sorted([*before, "bad.yaml"])
+
+
+@pytest.mark.sqlite_only("SQLite's own staging file and single writer")
+@pytest.mark.parametrize("step", ["_flush_staging", "_publish_paper"])
+def test_paper_on_a_full_disk_is_one_line_and_adds_nothing(
+    env: Path, capsys: pytest.CaptureFixture[str], step: str
+) -> None:
+    """The disk fills while paper ballots are staged beside the database, or moved in: the
+    import stopped with a sqlite3.OperationalError traceback. Now one line; nothing added,
+    no staging file left, and the same file goes in once there is room."""
+    import storage.sqlite
+
+    run(capsys, "poll", "create", "poll.yaml", "--open")
+    (env / "p.csv").write_text("age,area,priority\n13-15,North,Jobs\n16-18,South,Climate\n")
+
+    def full(*_: Any) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(storage.sqlite, step, full)
+        code, out, err = run(capsys, "paper", "add", "test-poll", "p.csv")
+    assert (code, out) == (1, "")
+    assert err == (
+        "markbot: the paper ballots could not be written (database or disk is full); nothing "
+        "was added, so the same file can be imported again\n"
+    )
+    assert rows("ballots", "poll_id") == []
+    assert not [p for p in env.iterdir() if p.name.startswith(".markbot-paper-")]
+    code, out, _ = run(capsys, "paper", "add", "test-poll", "p.csv")
+    assert (code, out) == (0, "added 2 paper ballots to test-poll from p.csv\n")
