@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import fcntl
 import hashlib
+import secrets
 import signal
 import sys
 import tempfile
@@ -34,11 +35,11 @@ from bot.app import (
 from bot.logs import setup_logging
 from bot.progress import progress
 from bot.settings import Settings, SettingsError, load_settings
-from prompts import template_paths
+from prompts import load_catalog, template_paths
 from services.copying import compare_polls, copy_database
 from services.exports import RENDERERS
 from services.paper import PaperFileError, PollPublished
-from services.pollfile import PollFileError
+from services.pollfile import Poll, PollFileError, load_poll_file
 from services.polls import PollNotFound
 from services.reports import ExportError
 from services.site import SiteService
@@ -49,6 +50,8 @@ from storage.records import AlreadyImported, PollExists, StorageError
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+MAX_DAYS = 36_500  # purge's DAYS: 100 years (a million overflowed the date: a traceback)
+MAX_DEMO_VOTERS = 10_000  # the demo keeps its voters in memory
 
 
 class CliError(Exception):
@@ -157,7 +160,9 @@ def _parser() -> argparse.ArgumentParser:
         choices=["en", "cy", "cy,en", "en,cy"],
         help="the slips' language; two for bilingual slips (first on top)",
     )
-    codes.add_argument("--out", type=Path, help="the PDF to write (default codes-CODE.pdf)")
+    codes.add_argument(
+        "--out", type=Path, help="the PDF to write, or a folder for it (default codes-CODE.pdf)"
+    )
 
     purge = sub.add_parser("purge", help="delete what is no longer needed (retention)")
     purge.add_argument(
@@ -227,8 +232,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "demo":
         from bot.demo import DemoError, run_demo  # the stand-in server is only needed here
 
-        if args.voters < 1:
-            raise CliError("--voters must be at least 1", EXIT_USAGE)
+        if not 1 <= args.voters <= MAX_DEMO_VOTERS:
+            raise CliError(f"--voters must be between 1 and {MAX_DEMO_VOTERS:,}", EXIT_USAGE)
         try:
             return await run_demo(args.voters, args.template, args.out, sys.stdout)
         except DemoError as exc:
@@ -245,6 +250,11 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         for path in template_paths():
             print(path.stem)
         return 0
+    if args.command == "poll" and args.poll_command == "check":  # a file: no database needed
+        pnts = load_catalog().both("option_prefer_not_to_say")
+        poll = _load(lambda path: load_poll_file(path, pnts), args.file)
+        print(f"{args.file}: OK ({poll.code}, {len(poll.questions)} questions)", file=sys.stdout)
+        return 0
     runtime = await open_runtime(settings)
     try:
         action = (
@@ -259,7 +269,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _poll_create(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO[str]) -> int:
-    poll = _load(rt, args.file)
+    poll = _load(rt.services.polls.load_file, args.file)
     if args.code:
         try:
             poll = rt.services.polls.renamed(poll, args.code, "")
@@ -276,7 +286,9 @@ async def _poll_create(rt: Runtime, args: argparse.Namespace, _: Settings, out: 
     return 0
 
 
-def _load(rt: Runtime, name: str):
+def _load(load: Callable[[Path], Poll], name: str) -> Poll:
+    """The poll file ``name`` (or the template of that name), or a CliError listing its
+    problems."""
     path = Path(name)
     if not path.exists():
         by_stem = {p.stem: p for p in template_paths()}
@@ -285,16 +297,10 @@ def _load(rt: Runtime, name: str):
         else:
             raise CliError(f"no such file or template: {name} (templates: {', '.join(by_stem)})")
     try:
-        return rt.services.polls.load_file(path)
+        return load(path)
     except PollFileError as exc:
         lines = "\n  ".join(exc.problems)
         raise CliError(f"{exc.source} is not a valid poll file:\n  {lines}") from None
-
-
-async def _poll_check(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO[str]) -> int:
-    poll = _load(rt, args.file)
-    print(f"{args.file}: OK ({poll.code}, {len(poll.questions)} questions)", file=out)
-    return 0
 
 
 async def _poll_list(rt: Runtime, _a: argparse.Namespace, _s: Settings, out: IO[str]) -> int:
@@ -357,10 +363,28 @@ async def _unpublish(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO
     return 0
 
 
+def _not_ours(settings: Settings, path: Path | None) -> None:
+    """Refuse an --out that is markbot's own database or key file (a typo away: the export
+    would replace every vote, or the key)."""
+    if path is None:
+        return
+    ours = [settings.key_path]
+    if not settings.on_postgres:
+        db = sqlite_path(settings.database)
+        ours += [db, *(db.with_name(db.name + end) for end in ("-wal", "-shm", ".lock"))]
+    target = path.resolve()
+    if any(target == p.resolve() for p in ours):
+        raise CliError(
+            f"--out {path} is markbot's own database or key file; write somewhere else",
+            EXIT_USAGE,
+        )
+
+
 async def _export(rt: Runtime, args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
     min_cell = settings.min_cell if args.min_cell is None else args.min_cell
     if min_cell < 0:
         raise CliError("--min-cell must be 0 or more", EXIT_USAGE)
+    _not_ours(settings, args.out)
     try:
         with progress(f"exporting {args.format}", None, "steps"):
             path = await rt.services.reports.export(args.codes, args.format, args.out, min_cell)
@@ -438,16 +462,47 @@ async def _paper_add(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO
 async def _codes(rt: Runtime, args: argparse.Namespace, settings: Settings, out: IO[str]) -> int:
     if not 1 <= args.count <= MAX_CODES_PER_BATCH:
         raise CliError(f"--count must be between 1 and {MAX_CODES_PER_BATCH}", EXIT_USAGE)
+    # The codes exist only on the sheet: see that it can be written before making any.
+    dest: Path | None = args.out
+    _not_ours(settings, dest)
+    folder = dest if dest is not None and dest.is_dir() else None
+    direct = dest is not None and folder is None and dest.exists() and not dest.is_file()
+    part = None  # a new file beside the sheet, put in place when whole
+    if not direct:
+        place = folder or (dest.parent if dest is not None else Path("."))
+        part = place / f".codes-{secrets.token_hex(4)}.part"
+        try:
+            part.touch(exist_ok=False)
+        except OSError as exc:
+            raise CliError(
+                f"cannot write {dest or place}: {exc.strerror or exc} (no codes were made)"
+            ) from None
     try:
-        pdf, name = await rt.services.codes.sheet(
-            args.code, args.count, args.session, settings.web_url, tuple(args.lang.split(","))
-        )
-    except CodesError as exc:
-        raise CliError(str(exc), EXIT_USAGE) from None
-    except PollNotFound:
-        raise CliError(f"no poll with code {args.code!r} (markbot poll list shows them)") from None
-    path = args.out or Path(name)
-    path.write_bytes(pdf)
+        try:
+            pdf, name = await rt.services.codes.sheet(
+                args.code, args.count, args.session, settings.web_url, tuple(args.lang.split(","))
+            )
+        except CodesError as exc:
+            raise CliError(str(exc), EXIT_USAGE) from None
+        except PollNotFound:
+            raise CliError(
+                f"no poll with code {args.code!r} (markbot poll list shows them)"
+            ) from None
+        path = Path(name) if dest is None else folder / name if folder else dest
+        try:
+            if part is None:
+                path.write_bytes(pdf)
+            else:
+                part.write_bytes(pdf)
+                part.replace(path)
+        except OSError as exc:
+            raise CliError(
+                f"cannot write {path}: {exc.strerror or exc}. The {args.count} codes just made"
+                " are on no sheet, so nobody can use them: make new ones once it can be written"
+            ) from None
+    finally:
+        if part is not None:
+            part.unlink(missing_ok=True)
     print(
         f"{args.count} voting codes for {args.code} written to {path}. They are printed only "
         "there: keep the sheet safe, hand out one slip each, and shred what is left.",
@@ -462,8 +517,8 @@ async def _purge(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO[str
         raise CliError(
             "say what to purge: --text-older-than DAYS and/or --voters-closed-days DAYS", EXIT_USAGE
         )
-    if any(d is not None and d < 0 for d in days):
-        raise CliError("DAYS must be 0 or more", EXIT_USAGE)
+    if any(d is not None and not 0 <= d <= MAX_DAYS for d in days):  # a date can't go further
+        raise CliError(f"DAYS must be between 0 and {MAX_DAYS:,} (100 years)", EXIT_USAGE)
     now = datetime.now(UTC)
     if args.text_older_than == 0:  # ballots carry a date only: 0 has to mean "all of them"
         removed = await rt.store.purge_texts(None)
@@ -514,7 +569,6 @@ async def _db_copy(rt: Runtime, args: argparse.Namespace, _: Settings, out: IO[s
 
 _COMMANDS: dict[tuple[str, str | None], Callable[..., Awaitable[int]]] = {
     ("poll", "create"): _poll_create,
-    ("poll", "check"): _poll_check,
     ("poll", "list"): _poll_list,
     ("poll", "open"): _status_command("open"),
     ("poll", "close"): _status_command("closed"),

@@ -233,6 +233,10 @@ def load_settings(**overrides: object) -> Settings:
     """Read settings, turning the first validation error into a one-line SettingsError."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
+    except UnicodeDecodeError:  # a .env saved in another encoding (Windows' cp1252...)
+        raise SettingsError(f".env in {Path.cwd()} is not UTF-8 text: save it as UTF-8") from None
+    except OSError as exc:
+        raise SettingsError(f"cannot read .env in {Path.cwd()}: {exc.strerror or exc}") from None
     except ValidationError as exc:
         err = exc.errors()[0]
         field = str(err["loc"][0]) if err["loc"] else "?"

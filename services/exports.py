@@ -7,10 +7,14 @@ what ``suppression.shown`` says of each cell: a figure, or the marker that repla
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import json
 import re
+import secrets
 import textwrap
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date
@@ -510,17 +514,39 @@ def write_xlsx(results: Results, path: Path, lang: str = "en") -> None:
     w = _words(lang)
     results = replace(results, rule=_rule(results, lang))
     wb = Workbook(write_only=True)
-    used: set[str] = set()
-    questions = _question_order(results)
-    texts = {q: t for q, _, t in questions}
-    _summary(wb, results, used, questions, w)
-    for dim in _dimensions(results):
-        shown = [q for q in questions if q[0] != dim]
-        _crosstab(wb, results, used, dim, texts.get(dim, dim), shown, w)
-    _turnout(wb, results, used, questions, w)
-    if results.texts:
-        _free_text(wb, results, used, questions, w)
-    wb.save(path)
+    buffer = io.BytesIO()  # zipped in memory (smaller than the results it holds), so a full
+    try:  # disk fails the write below, not openpyxl half-way through its sheets
+        used: set[str] = set()
+        questions = _question_order(results)
+        texts = {q: t for q, _, t in questions}
+        _summary(wb, results, used, questions, w)
+        for dim in _dimensions(results):
+            shown = [q for q in questions if q[0] != dim]
+            _crosstab(wb, results, used, dim, texts.get(dim, dim), shown, w)
+        _turnout(wb, results, used, questions, w)
+        if results.texts:
+            _free_text(wb, results, used, questions, w)
+        wb.save(buffer)
+    except BaseException:
+        _discard(wb)
+        raise
+    with path.open("wb") as fh:
+        fh.write(buffer.getbuffer())
+
+
+def _discard(wb: Any) -> None:
+    """Close, quietly, the sheets a failed save left open (each streams its rows to a
+    temporary file, then into the workbook): otherwise each prints an "Exception ignored"
+    traceback when it is collected, and its temporary file stays until the process ends."""
+    for ws in wb.worksheets:
+        writer = getattr(ws, "_writer", None)
+        for step in (getattr(ws, "_rows", None), getattr(writer, "xf", None)):
+            if step is not None:
+                with contextlib.suppress(Exception):
+                    step.close()
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer.cleanup()
 
 
 # --- png -----------------------------------------------------------------------------------
@@ -529,6 +555,8 @@ CHART_WIDTH = 1200
 BAR_HEIGHT = 60  # pixels per option
 TITLE_WRAP = 60  # characters per title line
 TITLE_LINE = 38  # pixels per title line
+LABEL_WRAP = 34  # characters per line of an option's label, beside its bar
+LABEL_LINE = 25  # pixels per line of a label (15 pt)
 
 
 def headline(results: Results) -> Table | None:
@@ -548,18 +576,29 @@ def _title_lines(results: Results, table: Table | None) -> list[str]:
     return textwrap.wrap(title or results.title or results.code, TITLE_WRAP) or [""]
 
 
+def _label(cell: Cell) -> str:
+    return textwrap.fill(cell.label, LABEL_WRAP)
+
+
+def _row_heights(table: Table | None) -> list[int]:
+    """Pixels of each option's row: 60, or as tall as its label (an option's full wording
+    wraps to up to 6 lines, which 60 pixels would draw over its neighbours)."""
+    cells = table.cells if table else ()
+    return [max(BAR_HEIGHT, LABEL_LINE * (_label(c).count("\n") + 1) + 8) for c in cells]
+
+
 def chart_size(results: Results) -> tuple[int, int]:
-    """Pixel size of the PNG: 1200 wide, 100 + 60 per option (+ 38 per extra title line)."""
+    """Pixel size of the PNG: 1200 wide, 100 + 60 per option (more for a label of 3 lines or
+    more) + 38 per extra title line."""
     table = headline(results)
-    bars = max(len(table.cells) if table else 0, 1)
-    return CHART_WIDTH, 100 + BAR_HEIGHT * bars + TITLE_LINE * (
-        len(_title_lines(results, table)) - 1
-    )
+    bars = sum(_row_heights(table)) or BAR_HEIGHT
+    return CHART_WIDTH, 100 + bars + TITLE_LINE * (len(_title_lines(results, table)) - 1)
 
 
 def write_png(results: Results, path: Path, lang: str = "en") -> None:
     """A ranked bar chart of the headline question, readable on a phone and in a report; its
-    notes in ``lang``."""
+    notes in ``lang``. Every text is drawn as written (``parse_math=False``: matplotlib would
+    read "$...$" in a label as TeX, and fail on some)."""
     from matplotlib.figure import Figure
 
     w = _words(lang)
@@ -571,7 +610,14 @@ def write_png(results: Results, path: Path, lang: str = "en") -> None:
     lines = _title_lines(results, table)
     top = 14 + TITLE_LINE * len(lines) + 38  # pixels above the bars: title and the n line
     fig.text(
-        0.02, 1 - 16 / height, "\n".join(lines), fontsize=22, weight="bold", va="top", ha="left"
+        0.02,
+        1 - 16 / height,
+        "\n".join(lines),
+        fontsize=22,
+        weight="bold",
+        va="top",
+        ha="left",
+        parse_math=False,
     )
     n = group_size(table, results.min_cell) if table else 0
     sub = f"n = {n} · {results.generated}" if results.generated else f"n = {n}"
@@ -586,9 +632,21 @@ def write_png(results: Results, path: Path, lang: str = "en") -> None:
         sub += " · " + w("chart_small", marker=f"<{results.min_cell}", m=results.min_cell)
     if SECONDARY in markers:
         sub += " · " + w("chart_secondary", marker=SECONDARY)
-    fig.text(0.02, 1 - (top - 10) / height, sub, fontsize=15, color="#444444", va="bottom")
+    fig.text(
+        0.02,
+        1 - (top - 10) / height,
+        sub,
+        fontsize=15,
+        color="#444444",
+        va="bottom",
+        parse_math=False,
+    )
     left = 0.36
-    bars_px = BAR_HEIGHT * max(len(cells), 1)
+    heights = _row_heights(table)
+    bars_px = sum(heights) or BAR_HEIGHT
+    # y in rows of 60 pixels; a taller row's bar sits in the middle of its row
+    starts = [sum(heights[:i]) / BAR_HEIGHT for i in range(len(heights))]
+    ys = [s + h / BAR_HEIGHT / 2 - 0.5 for s, h in zip(starts, heights, strict=True)]
     ax = fig.add_axes((left, (height - top - bars_px) / height, 0.56, bars_px / height))
     # a bar's length is its share, or its count where the shares are hidden with the size
     values = [
@@ -599,8 +657,8 @@ def write_png(results: Results, path: Path, lang: str = "en") -> None:
     ]
     xmax = max([*values, 1.0])
     ax.set_xlim(0, xmax * 1.15)
-    ax.set_ylim(len(cells) - 0.5, -0.5) if cells else ax.set_ylim(0.5, -0.5)
-    for y, (c, v, f) in enumerate(zip(cells, values, figs, strict=True)):
+    ax.set_ylim(bars_px / BAR_HEIGHT - 0.5, -0.5) if cells else ax.set_ylim(0.5, -0.5)
+    for y, c, v, f in zip(ys, cells, values, figs, strict=True):
         if f.hidden:
             ax.barh(y, xmax * 0.05, height=0.64, fill=False, hatch="///", edgecolor="#888888")
             label, at = str(f.points if rank else f.count), xmax * 0.06
@@ -614,16 +672,38 @@ def write_png(results: Results, path: Path, lang: str = "en") -> None:
                 else f"{v:.0f}%  ({c.count})"
             )
             at = v + xmax * 0.01
-        ax.text(at, y, label, va="center", ha="left", fontsize=16)
-    ax.set_yticks(range(len(cells)))
-    ax.set_yticklabels([textwrap.fill(c.label, 34) for c in cells], fontsize=15)
+        ax.text(at, y, label, va="center", ha="left", fontsize=16, parse_math=False)
+    ax.set_yticks(ys)
+    ax.set_yticklabels([_label(c) for c in cells], fontsize=15, parse_math=False)
     ax.tick_params(axis="y", length=0)
     ax.set_xticks([])
     for side in ("top", "right", "bottom"):
         ax.spines[side].set_visible(False)
     if not cells:
         ax.set_yticks([])
-    fig.savefig(path, dpi=100, format="png")
+    with warnings.catch_warnings():  # an emoji the font lacks is drawn as a box, quietly
+        warnings.filterwarnings("ignore", r"Glyph \d+ .*missing from font", UserWarning)
+        fig.savefig(path, dpi=100, format="png")
+
+
+def write_whole(
+    render: Callable[..., None], results: Results, path: Path, lang: str = "en"
+) -> None:
+    """``render`` into a new file beside ``path``, then put it in place: a write that fails
+    (a full disk) leaves what was at ``path`` as it was (an earlier export, a page already
+    published) and no part-written file. A path that is not a plain file (``/dev/stdout``, a
+    pipe) is written as it is."""
+    if path.exists() and not path.is_file():
+        render(results, path, lang)
+        return
+    part = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    try:
+        part.touch(exist_ok=False)  # an ordinary new file: the folder's usual permissions
+        render(results, part, lang)
+        part.replace(path)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
 
 
 # Each renderer is called as render(results, path) for English, or with lang="cy".

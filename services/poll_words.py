@@ -11,6 +11,8 @@ element's ``lang`` attribute (``lang``), or a ``<span lang>`` inside the page's 
 
 from __future__ import annotations
 
+import unicodedata
+
 from markupsafe import Markup, escape
 
 from services.pollfile import Poll
@@ -30,11 +32,21 @@ def shown(text: dict[str, str] | None, lang: str) -> tuple[str, str]:
     return text["en"], "en"
 
 
+def right_to_left(text: str) -> bool:
+    """Whether ``text`` holds right-to-left letters (Hebrew, Arabic, Urdu...)."""
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+
+
 def marked(text: str, text_lang: str, page_lang: str) -> Markup:
-    """``text``, escaped, inside ``<span lang>`` when it is not in the page's language."""
-    if not text or text_lang == page_lang:
+    """``text``, escaped, inside ``<span lang>`` when it is not in the page's language; in
+    ``<bdi>`` when it holds right-to-left letters, so the sentence around it keeps its order
+    (a figure after such words would otherwise join their right-to-left run)."""
+    if not text:
         return escape(text)
-    return Markup('<span lang="{}">{}</span>').format(text_lang, text)
+    tag = "bdi" if right_to_left(text) else "span"
+    if text_lang == page_lang:
+        return Markup("<bdi>{}</bdi>").format(text) if tag == "bdi" else escape(text)
+    return Markup('<{} lang="{}">{}</{}>').format(tag, text_lang, text, tag)
 
 
 class PollWords:

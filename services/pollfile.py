@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -483,18 +483,34 @@ def _real_errors(errors: list[Any]) -> list[Any]:
     ]
 
 
+MAX_DEPTH = 20  # levels of nesting; a poll file needs 7 (questions, options, labels...)
+
+
 class _PollLoader(yaml.SafeLoader):
     """safe_load without aliases: a poll file never needs them, and a few lines of nested
     aliases expand to millions of values that validation would walk for minutes (the bot
-    parses an uploaded file on its event loop, so everyone would wait)."""
+    parses an uploaded file on its event loop, so everyone would wait). Nesting is limited
+    too: a few hundred ``[`` would exhaust Python's recursion limit in the parser."""
+
+    _depth = 0
+    what = "a poll file"
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             mark = self.peek_event().start_mark
             raise yaml.composer.ComposerError(
-                None, None, "aliases (*name) are not allowed in a poll file", mark
+                None, None, f"aliases (*name) are not allowed in {self.what}", mark
             )
-        return super().compose_node(parent, index)
+        if self._depth >= MAX_DEPTH:
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(
+                None, None, f"nested more than {MAX_DEPTH} levels deep", mark
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def parse_poll(text: str, source: str, prefer_not_to_say: dict[str, str]) -> Poll:
@@ -508,6 +524,27 @@ def parse_poll(text: str, source: str, prefer_not_to_say: dict[str, str]) -> Pol
         raise PollFileError(source, [f"{where}not valid YAML ({problem})"]) from None
     if not isinstance(data, dict):
         raise PollFileError(source, ["the file must be a YAML mapping with code, title, questions"])
+    problems = [
+        (
+            loc,
+            "a \\u escape between \\ud800 and \\udfff is half of a character; write the "
+            "character itself",
+        )
+        for loc in _surrogates(data, ())  # no UTF-8 to store: a traceback later
+    ] + [
+        (
+            loc,
+            "holds a control character (an escape such as \\e, \\0 or \\x07): no page"
+            " or message can show it; remove it",
+        )
+        for loc in _surrogates(data, (), _CONTROL)  # breaks the pages' HTML and a terminal
+    ]
+    if problems:
+        lines = _line_map(text)
+        raise PollFileError(
+            source,
+            [f"line {lines.get(loc, 1)}: {_describe(loc, data)}: {why}" for loc, why in problems],
+        )
     data = _with_prefer_not_to_say(data, prefer_not_to_say)
     try:
         return Poll.model_validate(data)
@@ -525,6 +562,29 @@ def parse_poll(text: str, source: str, prefer_not_to_say: dict[str, str]) -> Pol
             where = f"line {line}: " if line else ""
             problems.append(f"{where}{_describe(loc, data)}: {msg}")
         raise PollFileError(source, problems) from None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# C0 controls but tab, newline and carriage return; DEL; C1 controls: YAML's "\e", "\0"...
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _surrogates(
+    data: Any, path: tuple[Any, ...], pattern: re.Pattern[str] = _SURROGATE
+) -> Iterator[tuple[Any, ...]]:
+    """Where a text (a key or a value) holds a lone surrogate, which YAML's "\\ud800"
+    escape makes and no file or database can hold (or another ``pattern``)."""
+    if isinstance(data, str):
+        if pattern.search(data):
+            yield path
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(key, str) and pattern.search(key):
+                yield path
+            yield from _surrogates(value, (*path, key), pattern)
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            yield from _surrogates(item, (*path, i), pattern)
 
 
 def load_poll_file(path: Path, prefer_not_to_say: dict[str, str]) -> Poll:

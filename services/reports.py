@@ -13,7 +13,7 @@ from typing import Any
 
 from prompts import Catalog, load_catalog
 from services.alerts import MESSAGE_UNITS, units
-from services.exports import RENDERERS
+from services.exports import RENDERERS, write_whole
 from services.paper import headline
 from services.pollfile import CHANNEL, Poll, Question, pick, session_breakdown
 from services.polls import PollService, poll_state
@@ -360,6 +360,7 @@ class ReportService:
         respondents = ballots = 0
         hidden: set[str] = set()  # options a poll's own published results hide
         secret = False  # a poll's own published results hide how many answered its question
+        once(codes)
 
         def key_of(q: Question, cell: Cell) -> str:
             option = q.option(cell.option)
@@ -471,10 +472,20 @@ class ReportService:
         if path.is_dir():
             path = path / f"{results.code}{suffix}"
         try:
-            await asyncio.to_thread(render, results, path, lang)
+            await asyncio.to_thread(write_whole, render, results, path, lang)
         except OSError as exc:
             raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from None
         return path
+
+
+def once(codes: list[str]) -> None:
+    """Refuse a poll named twice: it would be counted twice in a combined ranking (every
+    count doubled), and stand beside itself on a campaign page."""
+    seen: set[str] = set()
+    for code in codes:
+        if code.lower() in seen:
+            raise ExportError(f"poll {code.lower()!r} is named twice; name each poll once")
+        seen.add(code.lower())
 
 
 def in_language(results: Results, poll: Poll, lang: str) -> Results:

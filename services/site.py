@@ -10,6 +10,7 @@ folder as it is. Links are relative, so the folder works wherever it is put.
 from __future__ import annotations
 
 import asyncio
+import secrets
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -34,7 +35,7 @@ from services.pollfile import (
     pick,
 )
 from services.polls import PollService
-from services.reports import ExportError, ReportService, in_language
+from services.reports import ExportError, ReportService, in_language, once
 from services.results import Results, Table
 from services.site_inputs import National, render_markdown
 from services.suppression import group_size, shown, sizes_table, turnout_ballots
@@ -804,6 +805,7 @@ class SiteService:
         suppressed Results (a download is the export ``markbot export`` writes, without free
         text), so the tally, not the pages, is what a big poll's build costs."""
         said_did = {code.lower(): texts for code, texts in (said_did or {}).items()}
+        once(codes)
         loaded = []
         for code in codes:  # every input checked before anything is written
             found = await self._polls.by_code(code)
@@ -826,29 +828,36 @@ class SiteService:
                     f"the national list for {n.tag!r} gives fewer than {min_cell} votes for "
                     f"{', '.join(small)}; the site publishes no count under the threshold"
                 )
-        polls = []
-        for row, poll in loaded:
-            results = await self._reports.results(row.code, min_cell)
-            results = replace(results, texts=())  # never on a page, nor in a download
-            downloads = download_names(results)
-            for lang in LANGS:  # the Welsh pages link to Welsh downloads (downloads/cy/...)
-                localised = in_language(results, poll, lang)
-                for fmt, name in download_names(results, lang):
-                    target = out / DOWNLOADS / name
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    await asyncio.to_thread(RENDERERS[fmt][1], localised, target, lang)
-            polls.append(
-                SitePoll(
-                    poll,
-                    results,
-                    poll.opens or _when(row.opens_at),
-                    poll.closes or _when(row.closes_at),
-                    downloads,
-                    said_did.get(row.code, {}),
+        out.mkdir(parents=True, exist_ok=True)
+        stage = out / f".markbot-build-{secrets.token_hex(4)}"  # the new build, beside the
+        stage.mkdir()  # old one (on its disk): put in place only when every file is written
+        try:
+            polls = []
+            for row, poll in loaded:
+                results = await self._reports.results(row.code, min_cell)
+                results = replace(results, texts=())  # never on a page, nor in a download
+                downloads = download_names(results)
+                for lang in LANGS:  # the Welsh pages link to Welsh downloads (downloads/cy/...)
+                    localised = in_language(results, poll, lang)
+                    for fmt, name in download_names(results, lang):
+                        target = stage / DOWNLOADS / name
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        await asyncio.to_thread(RENDERERS[fmt][1], localised, target, lang)
+                polls.append(
+                    SitePoll(
+                        poll,
+                        results,
+                        poll.opens or _when(row.opens_at),
+                        poll.closes or _when(row.closes_at),
+                        downloads,
+                        said_did.get(row.code, {}),
+                    )
                 )
-            )
-        written = await asyncio.to_thread(self._writer.write, polls, out, national)
-        return written + [
+            written = await asyncio.to_thread(self._writer.write, polls, stage, national)
+            await asyncio.to_thread(_put_in_place, stage, out, [sp.results.code for sp in polls])
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
+        return [out / path.relative_to(stage) for path in written] + [
             out / DOWNLOADS / name
             for sp in polls
             for lang in LANGS
@@ -871,6 +880,34 @@ class SiteService:
             for row, poll, results in polls
         ]
         return await asyncio.to_thread(self._writer.render, site)
+
+
+def _put_in_place(stage: Path, out: Path, codes: list[str]) -> None:
+    """Move a build made in ``stage`` into ``out``: each poll's folder (and the campaigns')
+    replaces the old one whole, so no page of an earlier build lingers; every other file
+    (the lists of polls, the stylesheet, the downloads) replaces its old copy. Renames on one
+    disk: nothing here needs room for a page."""
+    folders = list(dict.fromkeys(Path(lang) / n for lang in LANGS for n in (*codes, CAMPAIGNS)))
+    replaced = stage / ".replaced"  # the old folders, deleted with the stage
+    replaced.mkdir()
+    for i, folder in enumerate(folders):
+        new, old, gone = stage / folder, out / folder, replaced / str(i)
+        if old.exists():
+            old.rename(gone)
+        try:
+            if new.exists():
+                old.parent.mkdir(parents=True, exist_ok=True)
+                new.rename(old)
+        except OSError:
+            if gone.exists() and not old.exists():
+                gone.rename(old)  # the old pages back, rather than none
+            raise
+    skip = {replaced, *(stage / f for f in folders)}
+    for path in sorted(stage.rglob("*")):
+        if path.is_file() and skip.isdisjoint(path.parents):
+            target = out / path.relative_to(stage)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            path.replace(target)
 
 
 def download_names(results: Results, lang: str = "en") -> list[tuple[str, str]]:

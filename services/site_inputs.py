@@ -19,7 +19,15 @@ from markdown_it.token import Token
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from services.pollfile import SLUG, Localized, _check_localized, _describe, _line_map
+from services.pollfile import (
+    SLUG,
+    Localized,
+    _check_localized,
+    _describe,
+    _line_map,
+    _PollLoader,
+    _surrogates,
+)
 
 MAX_SAID_DID = 50_000  # characters: a page of news, not a book
 MAX_ISSUES = 30
@@ -79,15 +87,32 @@ class National(BaseModel):
         ]
 
 
+class _NationalLoader(_PollLoader):
+    """A poll file's loader (no aliases, no deep nesting), for a national list."""
+
+    what = "a national list"
+
+
 def load_national(path: Path) -> National:
     """Read and validate a national list (YAML); raise InputError naming file, field, line."""
     try:
         text = path.read_text(encoding="utf-8")
-        data: Any = yaml.safe_load(text)
+        data: Any = yaml.load(text, Loader=_NationalLoader)  # a SafeLoader
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read the file ({exc})") from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"{path}: not valid YAML ({exc})") from None
+    except yaml.YAMLError as exc:  # one line, as a poll file's: where, and what is wrong
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError(f"{path}: {where}not valid YAML ({problem})") from None
+    broken = list(_surrogates(data, ()))
+    if broken:  # "\ud800" in quotes: half a character, which no page can hold
+        lines = _line_map(text)
+        where = ", ".join(f"line {lines.get(loc, 1)}" for loc in broken)
+        raise InputError(
+            f"{path}: {where}: a \\u escape between \\ud800 and \\udfff is half of a "
+            "character; write the character itself"
+        )
     try:
         return National.model_validate(data)
     except ValidationError as exc:
@@ -124,10 +149,16 @@ def _markdown() -> MarkdownIt:
     md.validateLink = _safe_link  # type: ignore[method-assign]
 
     def shift_headings(state: Any) -> None:
-        """'# Heading' sits under the page's own h1: every heading one level down."""
+        """'# Heading' sits under the page's own h1: every heading one level down, and at
+        most one below the heading before it ("### Buses" first is an h2, not an h4 under
+        the h1: a screen reader's list of headings would show a gap)."""
+        level = 1  # the page's h1 (on the overview, the section's h2 takes an h2 beside it)
         for token in state.tokens:
-            if token.type in ("heading_open", "heading_close"):
-                token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+            if token.type == "heading_open":
+                level = min(int(token.tag[1]) + 1, level + 1, 6)
+                token.tag = f"h{level}"
+            elif token.type == "heading_close":
+                token.tag = f"h{level}"
 
     md.core.ruler.push("shift_headings", shift_headings)
 

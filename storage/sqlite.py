@@ -522,7 +522,13 @@ class SqliteStore:
         machine); another process's writes wait for it.
         """
         folder = None if self.path == ":memory:" else Path(self.path).parent
-        fd, name = tempfile.mkstemp(prefix=".markbot-paper-", suffix=".db", dir=folder)
+        try:
+            fd, name = tempfile.mkstemp(prefix=".markbot-paper-", suffix=".db", dir=folder)
+        except OSError as exc:
+            raise StorageUnavailable(
+                f"the paper ballots could not be staged beside the database ({exc.strerror});"
+                " nothing was added"
+            ) from None
         os.close(fd)
         staging = Path(name)
         try:
@@ -532,6 +538,11 @@ class SqliteStore:
                 return _publish_paper(conn, staging, poll_id, digest, filename, count, today)
 
             return int(await self._w.call(publish))
+        except sqlite3.OperationalError as exc:  # a full disk, a lock held too long, I/O
+            raise StorageUnavailable(
+                f"the paper ballots could not be written ({exc}); nothing was added, so the"
+                " same file can be imported again"
+            ) from None
         finally:
             for suffix in ("", "-journal", "-wal", "-shm"):
                 Path(f"{staging}{suffix}").unlink(missing_ok=True)

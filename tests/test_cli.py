@@ -358,3 +358,236 @@ def test_a_malformed_postgresql_url_is_one_line_without_the_password(
     assert code == 1
     assert err.count("\n") == 1 and "MARKBOT_DATABASE_URL" in err
     assert "Pa55" not in err
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json", "png"])
+def test_an_export_that_fails_keeps_the_file_it_would_replace(
+    env: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    """The disk fills half-way through an export over last week's file: the renderer wrote
+    into the file itself, so the officer was left with neither (a truncated file where the
+    good one was). Now the export goes to a new file beside it, put in place when whole."""
+    from services import exports
+
+    run(capsys, "poll", "create", "poll.yaml", "--open")
+    _cast([("13-15", "north", "climate")] * 6)
+    out = f"results.{fmt}"
+    assert run(capsys, "export", "test-poll", "--format", fmt, "--out", out)[0] == 0
+    before = (env / out).read_bytes()
+    suffix, render = exports.RENDERERS[fmt]
+
+    def half_then_full(results: Any, path: Path, lang: str = "en") -> None:
+        render(results, path, lang)
+        with path.open("r+b") as fh:
+            fh.truncate(len(fh.read()) // 2)
+        raise OSError(28, "No space left on device")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setitem(exports.RENDERERS, fmt, (suffix, half_then_full))
+        code, _, err = run(capsys, "export", "test-poll", "--format", fmt, "--out", out)
+    assert (code, err) == (1, f"markbot: cannot write {out}: No space left on device\n")
+    assert (env / out).read_bytes() == before
+    assert sorted(p.name for p in env.iterdir() if p.name.startswith(("results", "."))) == [out]
+    code, _, err = run(capsys, "export", "test-poll", "--format", fmt, "--out", "new/x")
+    assert (code, err) == (1, "markbot: cannot write new/x: No such file or directory\n")
+
+
+def test_codes_that_cannot_be_written_say_so_and_none_are_made_blindly(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`markbot codes --out` a missing folder made the codes, then failed writing their only
+    copy with a FileNotFoundError traceback; a folder gave IsADirectoryError. Now the folder
+    is checked before any code is made, a folder gets the sheet inside it, and a write that
+    fails after the codes were made says they are on no sheet."""
+    assert run(capsys, "poll", "create", "poll.yaml", "--open")[0] == 0
+    monkeypatch.setenv("MARKBOT_PUBLIC_URL", "https://votes.example.gov.uk")
+
+    async def made() -> int:
+        rt = await open_runtime(_settings())
+        try:
+            row = await rt.store.get_poll("test-poll")
+            assert row is not None
+            return (await rt.store.code_counts(row.id))[0]
+        finally:
+            await rt.close()
+
+    code, _, err = run(capsys, "codes", "test-poll", "--count", "3", "--out", "none/x.pdf")
+    assert (code, err) == (
+        1,
+        "markbot: cannot write none/x.pdf: No such file or directory (no codes were made)\n",
+    )
+    assert asyncio.run(made()) == 0
+    (env / "sheets").mkdir()
+    code, out, _ = run(capsys, "codes", "test-poll", "--count", "3", "--out", "sheets")
+    assert code == 0 and "written to sheets/codes-test-poll.pdf" in out
+    assert (env / "sheets" / "codes-test-poll.pdf").read_bytes().startswith(b"%PDF")
+    assert [p.name for p in (env / "sheets").iterdir()] == ["codes-test-poll.pdf"]
+    if Path("/dev/full").exists():
+        code, _, err = run(capsys, "codes", "test-poll", "--count", "2", "--out", "/dev/full")
+        assert code == 1 and err.count("\n") == 1
+        assert err.startswith("markbot: cannot write /dev/full: No space left on device.")
+        assert "The 2 codes just made are on no sheet, so nobody can use them" in err
+    assert not [p for p in env.iterdir() if p.name.endswith(".part")]
+
+
+def test_a_dotenv_file_not_in_utf8_is_one_line(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A .env saved by a Windows editor in cp1252 (a contact page with "é") stopped every
+    command with a UnicodeDecodeError traceback; now one line and exit 2, as for any setting."""
+    (env / ".env").write_bytes(b"MARKBOT_WEB_CONTACT=https://example.org/caf\xe9\n")
+    code, out, err = run(capsys, "poll", "list")
+    assert (code, out) == (2, "")
+    assert err == f"markbot: .env in {env} is not UTF-8 text: save it as UTF-8\n"
+    (env / ".env").write_text("MARKBOT_WEB_CONTACT=https://example.org/café\n", "utf-8")
+    assert run(capsys, "poll", "list")[0] == 0
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("fails", ["download", "page"])
+def test_a_site_build_that_fails_leaves_the_published_site_as_it_was(
+    env: Path, capsys: pytest.CaptureFixture[str], fails: str
+) -> None:
+    """The disk fills while the site is rebuilt in the folder the council publishes: the
+    downloads were rewritten in place (one cut short) and each poll's pages deleted before
+    the new ones were written, so a failed build left a broken site. Now the build is made
+    beside it, in the folder, and put in place only when every file is written."""
+    from services import exports
+
+    run(capsys, "poll", "create", "poll.yaml", "--open")
+    _cast([("13-15", "north", "climate")] * 6)
+    assert run(capsys, "site", "test-poll", "--out", "site")[0] == 0
+    before = _tree(env / "site")
+    assert "en/test-poll/index.html" in before and "downloads/cy/test-poll.png" in before
+    _cast([("16-18", "south", "transport")] * 6)  # the new build's figures differ
+    suffix, render = exports.RENDERERS["png"]
+
+    def half_then_full(results: Any, path: Path, lang: str = "en") -> None:
+        render(results, path, lang)
+        with path.open("r+b") as fh:
+            fh.truncate(100)
+        raise OSError(28, "No space left on device")
+
+    def full(self: Path, *args: Any, **kwargs: Any) -> int:
+        if self.name == "methodology.html":
+            raise OSError(28, "No space left on device")
+        return write_text(self, *args, **kwargs)
+
+    write_text = Path.write_text
+    with pytest.MonkeyPatch.context() as mp:
+        if fails == "download":
+            mp.setitem(exports.RENDERERS, "png", (suffix, half_then_full))
+        else:
+            mp.setattr(Path, "write_text", full)
+        code, _, err = run(capsys, "site", "test-poll", "--out", "site")
+    assert (code, err) == (1, "markbot: cannot write site: No space left on device\n")
+    assert _tree(env / "site") == before
+    assert [p.name for p in (env / "site").iterdir() if p.name.startswith(".")] == []
+    assert run(capsys, "site", "test-poll", "--out", "site")[0] == 0
+    after = _tree(env / "site")
+    assert after.keys() == before.keys() and after != before
+
+
+def test_numbers_too_big_for_a_date_or_the_machine_are_refused_in_one_line(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`purge --text-older-than 1000000` (or --voters-closed-days) overflowed the date with
+    an OverflowError traceback; `demo --voters 99999999999` ran out of memory."""
+    for option in ("--text-older-than", "--voters-closed-days"):
+        for days in ("1000000", "99999999999", "-1"):
+            code, out, err = run(capsys, "purge", option, days)
+            assert (code, out) == (2, "")
+            assert err == "markbot: DAYS must be between 0 and 36,500 (100 years)\n"
+    assert run(capsys, "purge", "--text-older-than", "36500")[0] == 0
+    code, _, err = run(capsys, "demo", "--voters", "99999999999")
+    assert (code, err) == (2, "markbot: --voters must be between 1 and 10,000\n")
+
+
+def test_a_poll_named_twice_is_refused_not_counted_twice(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`markbot export CODE CODE` summed the poll with itself (every count doubled, in a
+    file that looked like any campaign's), and `markbot site CODE CODE` put it beside itself."""
+    run(capsys, "poll", "create", "poll.yaml", "--open")
+    _cast([("13-15", "north", "climate")] * 6)
+    for args in (("export", "test-poll", "TEST-POLL"), ("site", "test-poll", "test-poll")):
+        code, out, err = run(capsys, *args, "--out", "x")
+        assert (code, out) == (1, "")
+        assert err == "markbot: poll 'test-poll' is named twice; name each poll once\n"
+    assert not (env / "x").exists()
+
+
+def test_out_cannot_be_the_database_or_its_key(
+    env: Path, capsys: pytest.CaptureFixture[str], database_url: str | None
+) -> None:
+    """`markbot export CODE --out cli.db` (a typo away) replaced the database, every vote in
+    it, with a CSV; `--out cli.db.key` the key. Both are refused; nothing is touched."""
+    run(capsys, "poll", "create", "poll.yaml", "--open")
+    _cast([("13-15", "north", "climate")] * 6)
+    targets = ["cli.db.key", str(env / "cli.db.key")]
+    if database_url is None:
+        targets += ["cli.db", "./cli.db", "cli.db-wal"]
+    files = {p.name: p.read_bytes() for p in env.iterdir() if p.is_file()}
+    for target in targets:
+        for args in (("export", "test-poll"), ("codes", "test-poll", "--count", "2")):
+            code, out, err = run(capsys, *args, "--out", target)
+            assert (code, out) == (2, "")
+            assert err == (
+                f"markbot: --out {Path(target)} is markbot's own database or key file; write "
+                "somewhere else\n"
+            )
+    assert {p.name: p.read_bytes() for p in env.iterdir() if p.is_file()} == files
+    assert rows("ballots", "poll_id")  # the votes are all there
+
+
+@pytest.mark.sqlite_only("checks a file: no database of either kind is opened")
+def test_poll_check_needs_no_database(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`markbot poll check FILE` opened the database first: in a folder of its own it made a
+    markbot.db and a key file there, and with MARKBOT_DB in a missing folder (or PostgreSQL
+    unreachable) it could not check a file at all. It reads only the file now."""
+    monkeypatch.delenv("MARKBOT_DATABASE_URL", raising=False)
+    monkeypatch.setenv("MARKBOT_DB", str(env / "missing" / "markbot.db"))
+    before = sorted(p.name for p in env.iterdir())
+    code, out, err = run(capsys, "poll", "check", "poll.yaml")
+    assert (code, out, err) == (0, "poll.yaml: OK (test-poll, 4 questions)\n", "")
+    code, out, err = run(capsys, "poll", "check", "make-your-mark")
+    assert (code, out) == (0, "make-your-mark: OK (make-your-mark, 4 questions)\n")
+    (env / "bad.yaml").write_text("code: x\n", encoding="utf-8")
+    code, _, err = run(capsys, "poll", "check", "bad.yaml")
+    assert code == 1 and err.startswith("markbot: bad.yaml is not a valid poll file:\n")
+    assert sorted(p.name for p in env.iterdir()) == sorted([*before, "bad.yaml"])
+
+
+@pytest.mark.sqlite_only("SQLite's own staging file and single writer")
+@pytest.mark.parametrize("step", ["_flush_staging", "_publish_paper"])
+def test_paper_on_a_full_disk_is_one_line_and_adds_nothing(
+    env: Path, capsys: pytest.CaptureFixture[str], step: str
+) -> None:
+    """The disk fills while paper ballots are staged beside the database, or moved in: the
+    import stopped with a sqlite3.OperationalError traceback. Now one line; nothing added,
+    no staging file left, and the same file goes in once there is room."""
+    import storage.sqlite
+
+    run(capsys, "poll", "create", "poll.yaml", "--open")
+    (env / "p.csv").write_text("age,area,priority\n13-15,North,Jobs\n16-18,South,Climate\n")
+
+    def full(*_: Any) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(storage.sqlite, step, full)
+        code, out, err = run(capsys, "paper", "add", "test-poll", "p.csv")
+    assert (code, out) == (1, "")
+    assert err == (
+        "markbot: the paper ballots could not be written (database or disk is full); nothing "
+        "was added, so the same file can be imported again\n"
+    )
+    assert rows("ballots", "poll_id") == []
+    assert not [p for p in env.iterdir() if p.name.startswith(".markbot-paper-")]
+    code, out, _ = run(capsys, "paper", "add", "test-poll", "p.csv")
+    assert (code, out) == (0, "added 2 paper ballots to test-poll from p.csv\n")

@@ -846,3 +846,134 @@ def test_staff_exports_stay_english_and_the_welsh_csv_has_the_same_figures(
     assert en[0] == ["poll", "question", "option", "dimension", "group", "count", "share"]
     assert cy[0] == ["pleidlais", "cwestiwn", "ateb", "dadansoddiad", "grŵp", "nifer", "cyfran"]
     assert en[1:] == cy[1:]  # the labels are the poll's: in_language translates them
+
+
+def test_dollar_signs_are_drawn_as_written(tmp_path: Path) -> None:
+    """Matplotlib reads text between two "$" as TeX: a label "a $x^$ b" made the chart (and
+    so `markbot export --format png` and `markbot site`) fail with a ValueError traceback, and
+    "Tr$ansport$" lost its "$". Every text of the chart is drawn as it is written."""
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+    figures: list[Figure] = []
+    original = Figure.savefig
+
+    def savefig(self: Figure, *args: Any, **kwargs: Any) -> None:
+        figures.append(self)
+        original(self, *args, **kwargs)
+
+    res = _small()
+    cells = tuple(
+        replace(c, label=label)
+        for c, label in zip(
+            res.tables[0].cells, ("a $x^$ b", "$\\frac$", "Tr$ansport$"), strict=True
+        )
+    )
+    res = replace(
+        res,
+        title="Cost $5 or $\\frac{1}",
+        tables=(replace(res.tables[0], cells=cells), *res.tables[1:]),
+        questions=(("priority", "choice", "Top $priority$ =1+1"),),
+    )
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Figure, "savefig", savefig)
+        RENDERERS["png"][1](res, tmp_path / "p.png")
+    drawn = [t for f in figures for t in f.findobj(Text) if "$" in t.get_text()]
+    assert {t.get_text() for t in drawn} == {
+        "a $x^$ b",
+        "$\\frac$",
+        "Tr$ansport$",
+        "Top $priority$ =1+1",
+    }
+    assert not any(t.get_parse_math() for t in drawn)
+    assert _png_size(tmp_path / "p.png") == chart_size(res)
+
+
+def test_an_emoji_the_font_lacks_is_drawn_quietly(tmp_path: Path) -> None:
+    """An emoji in a label made matplotlib warn "Glyph ... missing from font(s)", with a
+    source path, on the stderr of `markbot export --format png` and `markbot site` (and
+    fail under this suite's warnings-as-errors). It is drawn as a box, without a word."""
+    res = _small()
+    cells = tuple(replace(c, label=c.label + " 🌍🎉") for c in res.tables[0].cells)
+    res = replace(res, tables=(replace(res.tables[0], cells=cells), *res.tables[1:]))
+    RENDERERS["png"][1](res, tmp_path / "e.png")  # filterwarnings = error: a warning fails
+    assert _png_size(tmp_path / "e.png") == chart_size(res)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+async def test_a_full_disk_fails_the_workbook_in_one_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Writing a workbook to a full disk raised its OSError (the CLI said "cannot write ...")
+    and then printed a dozen "Exception ignored in ... Traceback" blocks from openpyxl's
+    unfinished sheets as they were collected. Now only the OSError."""
+    import gc
+    import sys
+
+    unraisable: list[Any] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    res = await _results(tmp_path)
+    with pytest.raises(OSError, match="No space left"):
+        RENDERERS["xlsx"][1](res, Path("/dev/full"))
+    gc.collect()
+    assert [str(u.exc_value) for u in unraisable] == []
+    # the temporary folder fills while the sheets stream their rows there
+    from openpyxl.worksheet import _writer
+
+    rows = 0
+    write_row = _writer.WorksheetWriter.write_row
+
+    def full(self: Any, *args: Any) -> None:
+        nonlocal rows
+        rows += 1
+        if rows == 30:
+            raise OSError(28, "No space left on device")
+        write_row(self, *args)
+
+    monkeypatch.setattr(_writer.WorksheetWriter, "write_row", full)
+    temporary = list(_writer.ALL_TEMP_FILES)
+    with pytest.raises(OSError, match="No space left"):
+        RENDERERS["xlsx"][1](res, tmp_path / "w.xlsx")
+    gc.collect()
+    assert [str(u.exc_value) for u in unraisable] == []
+    assert temporary == _writer.ALL_TEMP_FILES  # each sheet's own file is gone too
+    assert not (tmp_path / "w.xlsx").exists()
+
+
+def test_long_option_labels_have_room_on_the_chart(tmp_path: Path) -> None:
+    """An option's full wording (up to 200 characters) wraps to 6 lines beside its bar, but
+    each bar had 60 pixels: the labels were drawn over each other and over the "n = ..."
+    line, unreadable in a Cabinet report. Each row is now as tall as its label."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+    figures: list[Figure] = []
+    original = Figure.savefig
+
+    def savefig(self: Figure, *args: Any, **kwargs: Any) -> None:
+        figures.append(self)
+        original(self, *args, **kwargs)
+
+    res = _small()
+    words = "Better buses to school, college and work for young people in every village "
+    cells = tuple(
+        replace(c, label=(f"{i}. " + words * 3)[:200]) for i, c in enumerate(res.tables[0].cells)
+    )
+    res = replace(res, tables=(replace(res.tables[0], cells=cells), *res.tables[1:]))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Figure, "savefig", savefig)
+        RENDERERS["png"][1](res, tmp_path / "long.png")
+    (fig,) = figures
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    texts = [t for t in fig.findobj(Text) if t.get_text().strip() and t.get_visible()]
+    labels = [t for t in texts if t.get_text()[:3] in ("0. ", "1. ", "2. ")]
+    note = next(t for t in texts if t.get_text().startswith("n = "))
+    assert len(labels) == 3
+    boxes = [t.get_window_extent(renderer) for t in (note, *labels)]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert a.y1 <= b.y0 or b.y1 <= a.y0, (a, b)  # one above the other, never over
+    assert all(b.y0 >= 0 for b in boxes)  # and on the picture
+    assert _png_size(tmp_path / "long.png") == chart_size(res)
+    assert chart_size(_small()) == (1200, 100 + 60 * 3)  # short labels: as before

@@ -238,3 +238,76 @@ def test_campaign_tags_are_optional_slugs_and_change_nothing_without_them() -> N
             GOOD.replace("questions:\n", "tags: [Make Your Mark]\nquestions:\n", 1), "g", PNTS
         )
     assert "line 5: tags[0]: String should match pattern" in str(err.value)
+
+
+@pytest.mark.parametrize("depth", [200, 5000])
+def test_deeply_nested_yaml_is_a_problem_not_a_crash(depth: int) -> None:
+    """A few hundred ``[`` once exhausted Python's recursion limit in the YAML parser
+    (RecursionError: a traceback from `markbot poll check`); now one line naming where."""
+    text = GOOD.replace("closes:", "extra: " + "[" * depth + "]" * depth + "\ncloses:", 1)
+    with pytest.raises(PollFileError) as err:
+        parse_poll(text, "deep.yaml", PNTS)
+    assert err.value.problems == ["line 4: not valid YAML (nested more than 20 levels deep)"]
+    assert parse_poll(GOOD, "good.yaml", PNTS).code == "mym-somerset-2026"  # 7 levels: fine
+
+
+def test_a_national_list_is_read_like_a_poll_file(tmp_path: Path) -> None:
+    """The national list of `markbot site --national`: no aliases, no deep nesting, and a YAML
+    error in one line with its line number (it was safe_load: a traceback, or minutes)."""
+    from services.site_inputs import InputError, load_national
+
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("tag: x\nissues: " + "[" * 3000 + "]" * 3000 + "\n", encoding="utf-8")
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("a: &a [x, x]\nb: [*a, *a]\n", encoding="utf-8")
+    for path, problem in ((deep, "nested more than 20"), (bomb, "aliases (*name) are not")):
+        with pytest.raises(InputError) as err:
+            load_national(path)
+        assert str(err.value).startswith(f"{path}: line 2: not valid YAML ({problem}")
+        assert "\n" not in str(err.value)
+
+
+def test_a_lone_surrogate_escape_is_a_problem_not_a_traceback_at_create(tmp_path: Path) -> None:
+    """YAML's "\\ud800" makes half a character: `markbot poll check` said OK, then `poll
+    create` failed storing it (PydanticSerializationError: a traceback). Now refused where it
+    is."""
+    text = GOOD.replace(
+        "title: Make Your Mark 2026 - Somerset", 'title: "Make Your Mark \\ud800 2026"'
+    ).replace(
+        "options: [Mental health, Jobs, Transport]", 'options: [Mental health, "J\\udfffobs"]'
+    )
+    with pytest.raises(PollFileError) as err:
+        parse_poll(text, "s.yaml", PNTS)
+    half = (
+        "a \\u escape between \\ud800 and \\udfff is half of a character; write the "
+        "character itself"
+    )
+    assert err.value.problems == [
+        f"line 2: title: {half}",
+        f"line 20: questions[2] (id: priority).options[1]: {half}",
+    ]
+    assert parse_poll(text.replace("\\ud800", "\\u00e9").replace("\\udfff", "\\u0175"), "s", PNTS)
+    from services.site_inputs import InputError, load_national
+
+    national = tmp_path / "national.yaml"
+    national.write_text('tag: x\ntitle: "Top \\ud800"\nissues: [{label: A}]\n', "utf-8")
+    with pytest.raises(InputError, match=r"national.yaml: line 2: a \\u escape between"):
+        load_national(national)
+
+
+def test_control_characters_are_a_problem_naming_their_line() -> None:
+    """A title with YAML's "\\e[31m" (a terminal colour), "\\0" or "\\x07" passed `poll check`:
+    `markbot poll list` then sent the escape to the officer's terminal, and every results
+    page held a character HTML does not allow. Tabs and new lines stay fine."""
+    text = GOOD.replace(
+        "title: Make Your Mark 2026 - Somerset", 'title: "Make \\e[31mYour\\e[0m Mark\\x07"'
+    ).replace("options: [Mental health, Jobs, Transport]", 'options: ["Mental\\0 health", Jobs]')
+    with pytest.raises(PollFileError) as err:
+        parse_poll(text, "c.yaml", PNTS)
+    why = "holds a control character (an escape such as \\e, \\0 or \\x07): no page or message"
+    assert err.value.problems == [
+        f"line 2: title: {why} can show it; remove it",
+        f"line 20: questions[2] (id: priority).options[0]: {why} can show it; remove it",
+    ]
+    fine = text.replace("\\e[31m", "").replace("\\e[0m", "").replace("\\x07", "\\t")
+    assert parse_poll(fine.replace("\\0", "\\n"), "c.yaml", PNTS).title["en"] == "Make Your Mark"

@@ -1233,3 +1233,63 @@ def test_the_welsh_pages_of_english_only_polls_mark_every_poll_text_english(
         where = page.relative_to(tmp_path / "out").as_posix()
         found += assert_poll_words_marked(page.read_text(encoding="utf-8"), words, "en", where)
     assert found > 50
+
+
+def test_right_to_left_words_in_a_sentence_are_isolated(tmp_path: Path) -> None:
+    """An option in Hebrew or Arabic put in a page's own sentence ("Most people chose
+    ירושלים: 34 of 120 people") took the figure after it into its right-to-left run, so the
+    sentence read "Most people chose 34 :ירושלים of 120 people". Such words are now in
+    <bdi> (with their lang where they are not the page's language); others are as before."""
+    import re
+
+    from prompts import load_catalog
+    from services.pollfile import parse_poll
+    from services.results import build_results
+    from services.site import SitePoll, SiteWriter
+    from services.suppression import apply_suppression
+    from storage.records import OptionCount, Respondents, TallyData
+
+    text = """\
+code: rtl
+title: {en: Places, cy: Lleoedd}
+questions:
+  - id: pick
+    kind: choice
+    text: {en: "Pick one", cy: "Dewisa un"}
+    options:
+      - {id: jerusalem, label: {en: "ירושלים והסביבה", cy: "ירושלים והסביבה"}}
+      - {id: cairo, label: {en: "القاهرة", cy: "القاهرة"}}
+      - {id: bala, label: {en: "Bala", cy: "Y Bala"}}
+"""
+    poll = parse_poll(text, "rtl.yaml", {"en": "Prefer not to say", "cy": "Gwell gen i beidio"})
+    counts = (("jerusalem", 34), ("cairo", 20), ("bala", 12))
+    data = TallyData(
+        ballots=66,
+        options=[OptionCount("pick", o, None, n) for o, n in counts],
+        respondents=[Respondents("pick", "", "", 66)],
+    )
+    results = apply_suppression(build_results("rtl", poll, data, MIN_CELL))
+    SiteWriter(load_catalog()).write([SitePoll(poll, results)], tmp_path)
+    for lang, chose in (("en", "Most people chose "), ("cy", "")):
+        page = (tmp_path / lang / "rtl" / "index.html").read_text(encoding="utf-8")
+        (caption,) = re.findall(r'<figcaption id="summary-pick"[^>]*>(.*?)</figcaption>', page)
+        assert "<bdi>ירושלים והסביבה</bdi>" in caption, caption
+        assert caption.startswith(chose)
+    # Latin words are untouched: no <bdi> for Bala anywhere
+    assert "<bdi>" not in (tmp_path / "en" / "index.html").read_text(encoding="utf-8")
+
+
+def test_said_did_headings_never_skip_a_level() -> None:
+    """A worker's "### Buses" became an h4 straight under the page's h1 (or the overview's h2):
+    a skipped heading level, which a screen reader's list of headings shows as a gap (axe's
+    heading-order). Each heading is now at most one level below the one before it."""
+    import re
+
+    from services.site_inputs import render_markdown
+
+    text = (
+        "### Buses\n\nMore.\n\n###### Times\n\nLater.\n\n# What we did\n\n## Parks\n\n#### Gates\n"
+    )
+    levels = [int(n) for n in re.findall(r"<h([1-6])>", str(render_markdown(text)))]
+    assert levels == [2, 3, 2, 3, 4]
+    assert [int(n) for n in re.findall(r"<h([1-6])>", str(render_markdown("# A\n## B")))] == [2, 3]
