@@ -2907,6 +2907,10 @@ _WELSH_MONTHS_DAYS = _words(
     "ionawr chwefror mawrth ebrill mai mehefin gorffennaf awst medi hydref tachwedd rhagfyr "
     "llun iau gwener sadwrn sul"
 )
+# Words a disclosure is made of, never a name for the tagger: "burns" is a listed surname ("my
+# arms are covered in Burns"), the rest guard lists yet to grow; safeguarding reads the
+# scrubbed text.
+_HARM_WORDS = _words("burns burn cuts hits touches kicks punches slaps smacks bruises scars beats")
 
 
 @functools.cache
@@ -2920,7 +2924,7 @@ def lexicon() -> name_model.Lexicon:
         unmutated=_unmutated,
         closer=re.compile(_CLOSER, re.IGNORECASE),
         welsh_ending=_WELSH_WORD_ENDING,
-        never=_NOT_NAME_WORDS | _NOT_SIGNED | _WELSH_MONTHS_DAYS,
+        never=_NOT_NAME_WORDS | _NOT_SIGNED | _WELSH_MONTHS_DAYS | _HARM_WORDS,
         titles=_TITLE_WORDS,
     )
 
