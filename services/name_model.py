@@ -37,7 +37,6 @@ THRESHOLD = 0.95
 PLACEHOLDER = re.compile(r"\[(?:name|school|email|link|handle|phone|postcode|address)\]")
 _TOKEN = re.compile(PLACEHOLDER.pattern + r"|[^\W\d_][\w'’-]*")
 _EMOJI = re.compile(r"[\U0001f000-\U0001faff\u2600-\u27bf]")
-_SENTENCE_END = re.compile(r"[.!?\n]\s*$")
 
 
 @dataclass(frozen=True)
@@ -85,6 +84,13 @@ def _gap(text: str) -> str:
     if set(mark) <= set("0123456789 ,"):
         return "num"
     return "other"
+
+
+def _ends_sentence(gap: str) -> bool:
+    """Whether a gap ends in a stop or a new line, then only spaces; one pass (a regular
+    expression searched again from every newline of a long blank run was quadratic)."""
+    mark = gap.rstrip()
+    return mark.endswith((".", "!", "?")) or "\n" in gap[len(mark) :]
 
 
 def _shape(word: str) -> str:
@@ -157,7 +163,7 @@ def features(text: str, toks: list[Token], welsh: bool, lex: Lexicon) -> list[li
             f"pos={where}",
             f"pos|sh|lk={where}{shape}{known}",
             f"line={line_start}{line_end}",
-            f"ss={i == 0 or bool(_SENTENCE_END.search(gap_before))}|sh={shape}",
+            f"ss={i == 0 or _ends_sentence(gap_before)}|sh={shape}",
             f"rest={rest}",
             f"rest={rest}|sh={shape}|lk={known}",
         ]

@@ -87,6 +87,24 @@ def test_the_tagger_reads_a_long_answer_in_linear_time() -> None:
     assert long / short < 16
 
 
+def test_a_long_run_of_blank_lines_is_read_in_linear_time() -> None:
+    """A word's gap before it is looked at once: eight times the blank lines, about eight
+    times the time (it was quadratic: each newline started a search to the gap's end)."""
+
+    def seconds(blank: int) -> float:
+        text = "a" + "\n" * blank + "1 b"
+        name_model.spans(text, False, lexicon())  # warm
+        runs = []
+        for _ in range(5):
+            start = time.perf_counter()
+            name_model.spans(text, False, lexicon())
+            runs.append(time.perf_counter() - start)
+        return min(runs)  # the least disturbed run
+
+    short, long = seconds(1000), seconds(8000)
+    assert long / short < 16
+
+
 def test_the_model_rebuilds_to_the_same_bytes() -> None:
     pytest.importorskip("sklearn")
     root = Path(__file__).parent.parent
