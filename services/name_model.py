@@ -204,7 +204,8 @@ def model() -> NameModel:
 
 
 def spans(text: str, welsh: bool, lex: Lexicon, tagger: NameModel | None = None) -> list[Token]:
-    """The words of text the model (the shipped one by default) is sure are a person's name."""
+    """The words of text the model (the shipped one by default) is sure are a person's name,
+    without the apostrophes and hyphens a word may end in ("'Reece'", "Reece--")."""
     toks = tokens(text)
     lows = [word.lower() for _, _, word in toks]
     tagger = tagger or model()
@@ -213,7 +214,9 @@ def spans(text: str, welsh: bool, lex: Lexicon, tagger: NameModel | None = None)
         if feats == ["PH"] or not _may_be_name(toks, lows, i, welsh, lex):
             continue
         if tagger.probability(feats) >= THRESHOLD:
-            found.append(toks[i])
+            start, _, word = toks[i]
+            word = word.rstrip("'’-")
+            found.append((start, start + len(word), word))
     return found
 
 

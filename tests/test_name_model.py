@@ -105,6 +105,17 @@ def test_a_long_run_of_blank_lines_is_read_in_linear_time() -> None:
     assert long / short < 16
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a boy in year 8 called 'Reece' got his phone stolen", "called '[name]' got"),
+        ("a boy in year 8 called Reece-- got his phone stolen", "called [name]-- got"),
+    ],
+)
+def test_a_mark_after_a_name_is_kept(text: str, expected: str) -> None:
+    assert expected in name_model.replace(text, False, lexicon())
+
+
 def test_the_model_rebuilds_to_the_same_bytes() -> None:
     pytest.importorskip("sklearn")
     root = Path(__file__).parent.parent
