@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -58,8 +59,24 @@ Token = tuple[int, int, str]
 
 
 def tokens(text: str) -> list[Token]:
-    """Words (letters first, then letters, digits, hyphens, apostrophes) and placeholders."""
-    return [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+    """Words (letters first, then letters, digits, hyphens, apostrophes and combining marks)
+    and placeholders. A combining mark ("e" + U+0301, a Devanagari vowel sign) is no word
+    character to ``re``: it would split "Renée" typed decomposed in two."""
+    found: list[Token] = []
+    for m in _TOKEN.finditer(text):
+        start, end, word = m.start(), m.end(), m.group()
+        if not PLACEHOLDER.fullmatch(word):
+            if found and found[-1][1] == start and not PLACEHOLDER.fullmatch(found[-1][2]):
+                start = found.pop()[0]  # only marks stood between: one word
+            while end < len(text) and unicodedata.category(text[end])[0] == "M":
+                end += 1
+        found.append((start, end, text[start:end]))
+    return found
+
+
+def _low(word: str) -> str:
+    """A word as the lists hold it: composed, lower case, no apostrophe or hyphen at its ends."""
+    return unicodedata.normalize("NFC", word).lower().strip("'’-")
 
 
 def _gap(text: str) -> str:
@@ -117,7 +134,7 @@ def _lists(low: str, lex: Lexicon) -> str:
 
 def features(text: str, toks: list[Token], welsh: bool, lex: Lexicon) -> list[list[str]]:
     """One list of feature names per token (a placeholder has only "PH")."""
-    lows = [word.lower().strip("'’-") for _, _, word in toks]
+    lows = [_low(word) for _, _, word in toks]
     out: list[list[str]] = []
     n = len(toks)
     for i, (start, end, word) in enumerate(toks):
@@ -207,7 +224,7 @@ def spans(text: str, welsh: bool, lex: Lexicon, tagger: NameModel | None = None)
     """The words of text the model (the shipped one by default) is sure are a person's name,
     without the apostrophes and hyphens a word may end in ("'Reece'", "Reece--")."""
     toks = tokens(text)
-    lows = [word.lower() for _, _, word in toks]
+    lows = [unicodedata.normalize("NFC", word).lower() for _, _, word in toks]
     tagger = tagger or model()
     found = []
     for i, feats in enumerate(features(text, toks, welsh, lex)):

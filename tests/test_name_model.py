@@ -6,6 +6,7 @@ import logging
 import subprocess
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,22 @@ def test_the_tagger_never_raises_and_keeps_everything_but_names(text: str, welsh
     for start, end, _ in reversed(found):
         kept = kept[:start] + kept[end:]
     assert out.replace("[name]", "") == kept
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cheers, Zoë",
+        "thanks from Anäis\nthe park needs bins",
+        "a boy in year 8 called Renée got his phone stolen",
+        "diolch o galon, Siân",
+    ],
+)
+def test_a_word_in_decomposed_letters_is_one_word(text: str) -> None:
+    """An accent typed as a combining mark ("e" + U+0301) neither splits a word nor leaves part
+    of a name behind ("[name]\u0301e"): the tagger reads it as the composed word."""
+    composed = unicodedata.normalize("NFC", text)
+    decomposed = unicodedata.normalize("NFD", text)
+    assert len(name_model.tokens(decomposed)) == len(name_model.tokens(composed))
+    out = name_model.replace(decomposed, False, lexicon())
+    assert unicodedata.normalize("NFC", out) == name_model.replace(composed, False, lexicon())
