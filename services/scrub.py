@@ -2947,9 +2947,11 @@ def scrub(text: str, own_names: Iterable[str] = ()) -> tuple[str, bool]:
     raises: an answer must neither be lost nor stored raw because a rule failed, so on an
     unexpected error in the rules emails and all digits are dropped and the words kept; if the
     tagger fails, the rules' answer stands (and the failure is logged, without the text).
+    The text comes back composed (NFC): "Sia\u0302n" is read and kept as "Siân".
     """
     if not isinstance(text, str):
         text = "" if text is None else str(text)
+    text = unicodedata.normalize("NFC", text)  # a decomposed accent would split a name
     try:
         out = _scrub(text, own_names)
     except Exception:
