@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -37,7 +38,6 @@ THRESHOLD = 0.95
 PLACEHOLDER = re.compile(r"\[(?:name|school|email|link|handle|phone|postcode|address)\]")
 _TOKEN = re.compile(PLACEHOLDER.pattern + r"|[^\W\d_][\w'’-]*")
 _EMOJI = re.compile(r"[\U0001f000-\U0001faff\u2600-\u27bf]")
-_SENTENCE_END = re.compile(r"[.!?\n]\s*$")
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,24 @@ Token = tuple[int, int, str]
 
 
 def tokens(text: str) -> list[Token]:
-    """Words (letters first, then letters, digits, hyphens, apostrophes) and placeholders."""
-    return [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+    """Words (letters first, then letters, digits, hyphens, apostrophes and combining marks)
+    and placeholders. A combining mark ("e" + U+0301, a Devanagari vowel sign) is no word
+    character to ``re``: it would split "Renée" typed decomposed in two."""
+    found: list[Token] = []
+    for m in _TOKEN.finditer(text):
+        start, end, word = m.start(), m.end(), m.group()
+        if not PLACEHOLDER.fullmatch(word):
+            if found and found[-1][1] == start and not PLACEHOLDER.fullmatch(found[-1][2]):
+                start = found.pop()[0]  # only marks stood between: one word
+            while end < len(text) and unicodedata.category(text[end])[0] == "M":
+                end += 1
+        found.append((start, end, text[start:end]))
+    return found
+
+
+def _low(word: str) -> str:
+    """A word as the lists hold it: composed, lower case, no apostrophe or hyphen at its ends."""
+    return unicodedata.normalize("NFC", word).lower().strip("'’-")
 
 
 def _gap(text: str) -> str:
@@ -87,6 +103,13 @@ def _gap(text: str) -> str:
     return "other"
 
 
+def _ends_sentence(gap: str) -> bool:
+    """Whether a gap ends in a stop or a new line, then only spaces; one pass (a regular
+    expression searched again from every newline of a long blank run was quadratic)."""
+    mark = gap.rstrip()
+    return mark.endswith((".", "!", "?")) or "\n" in gap[len(mark) :]
+
+
 def _shape(word: str) -> str:
     if word.isupper() and len(word) > 1:
         return "UP"
@@ -111,7 +134,7 @@ def _lists(low: str, lex: Lexicon) -> str:
 
 def features(text: str, toks: list[Token], welsh: bool, lex: Lexicon) -> list[list[str]]:
     """One list of feature names per token (a placeholder has only "PH")."""
-    lows = [word.lower().strip("'’-") for _, _, word in toks]
+    lows = [_low(word) for _, _, word in toks]
     out: list[list[str]] = []
     n = len(toks)
     for i, (start, end, word) in enumerate(toks):
@@ -157,7 +180,7 @@ def features(text: str, toks: list[Token], welsh: bool, lex: Lexicon) -> list[li
             f"pos={where}",
             f"pos|sh|lk={where}{shape}{known}",
             f"line={line_start}{line_end}",
-            f"ss={i == 0 or bool(_SENTENCE_END.search(gap_before))}|sh={shape}",
+            f"ss={i == 0 or _ends_sentence(gap_before)}|sh={shape}",
             f"rest={rest}",
             f"rest={rest}|sh={shape}|lk={known}",
         ]
@@ -198,16 +221,19 @@ def model() -> NameModel:
 
 
 def spans(text: str, welsh: bool, lex: Lexicon, tagger: NameModel | None = None) -> list[Token]:
-    """The words of text the model (the shipped one by default) is sure are a person's name."""
+    """The words of text the model (the shipped one by default) is sure are a person's name,
+    without the apostrophes and hyphens a word may end in ("'Reece'", "Reece--")."""
     toks = tokens(text)
-    lows = [word.lower() for _, _, word in toks]
+    lows = [unicodedata.normalize("NFC", word).lower() for _, _, word in toks]
     tagger = tagger or model()
     found = []
     for i, feats in enumerate(features(text, toks, welsh, lex)):
         if feats == ["PH"] or not _may_be_name(toks, lows, i, welsh, lex):
             continue
         if tagger.probability(feats) >= THRESHOLD:
-            found.append(toks[i])
+            start, _, word = toks[i]
+            word = word.rstrip("'’-")
+            found.append((start, start + len(word), word))
     return found
 
 

@@ -2907,6 +2907,10 @@ _WELSH_MONTHS_DAYS = _words(
     "ionawr chwefror mawrth ebrill mai mehefin gorffennaf awst medi hydref tachwedd rhagfyr "
     "llun iau gwener sadwrn sul"
 )
+# Words a disclosure is made of, never a name for the tagger: "burns" is a listed surname ("my
+# arms are covered in Burns"), the rest guard lists yet to grow; safeguarding reads the
+# scrubbed text.
+_HARM_WORDS = _words("burns burn cuts hits touches kicks punches slaps smacks bruises scars beats")
 
 
 @functools.cache
@@ -2920,7 +2924,7 @@ def lexicon() -> name_model.Lexicon:
         unmutated=_unmutated,
         closer=re.compile(_CLOSER, re.IGNORECASE),
         welsh_ending=_WELSH_WORD_ENDING,
-        never=_NOT_NAME_WORDS | _NOT_SIGNED | _WELSH_MONTHS_DAYS,
+        never=_NOT_NAME_WORDS | _NOT_SIGNED | _WELSH_MONTHS_DAYS | _HARM_WORDS,
         titles=_TITLE_WORDS,
     )
 
@@ -2943,9 +2947,11 @@ def scrub(text: str, own_names: Iterable[str] = ()) -> tuple[str, bool]:
     raises: an answer must neither be lost nor stored raw because a rule failed, so on an
     unexpected error in the rules emails and all digits are dropped and the words kept; if the
     tagger fails, the rules' answer stands (and the failure is logged, without the text).
+    The text comes back composed (NFC): "Sia\u0302n" is read and kept as "Siân".
     """
     if not isinstance(text, str):
         text = "" if text is None else str(text)
+    text = unicodedata.normalize("NFC", text)  # a decomposed accent would split a name
     try:
         out = _scrub(text, own_names)
     except Exception:

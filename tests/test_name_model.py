@@ -6,6 +6,7 @@ import logging
 import subprocess
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,10 @@ def test_the_tagger_takes_names_the_rules_leave(text: str, expected: str) -> Non
         "that's all, thanks Year 9",
         "we got a dog called Max from the rescue centre",
         "Tom and Jerry got cancelled on the kids channel",
+        # "Burns" is a surname too, but a disclosure's word first (the phrase list reads it)
+        "my arms are covered in Burns",
+        "Shouting\nHitting\nBurns",
+        "worst thing at home: Burns",
     ],
 )
 def test_the_tagger_leaves_words_that_are_no_names(text: str) -> None:
@@ -83,6 +88,35 @@ def test_the_tagger_reads_a_long_answer_in_linear_time() -> None:
     assert long / short < 16
 
 
+def test_a_long_run_of_blank_lines_is_read_in_linear_time() -> None:
+    """A word's gap before it is looked at once: eight times the blank lines, about eight
+    times the time (it was quadratic: each newline started a search to the gap's end)."""
+
+    def seconds(blank: int) -> float:
+        text = "a" + "\n" * blank + "1 b"
+        name_model.spans(text, False, lexicon())  # warm
+        runs = []
+        for _ in range(5):
+            start = time.perf_counter()
+            name_model.spans(text, False, lexicon())
+            runs.append(time.perf_counter() - start)
+        return min(runs)  # the least disturbed run
+
+    short, long = seconds(1000), seconds(8000)
+    assert long / short < 16
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a boy in year 8 called 'Reece' got his phone stolen", "called '[name]' got"),
+        ("a boy in year 8 called Reece-- got his phone stolen", "called [name]-- got"),
+    ],
+)
+def test_a_mark_after_a_name_is_kept(text: str, expected: str) -> None:
+    assert expected in name_model.replace(text, False, lexicon())
+
+
 def test_the_model_rebuilds_to_the_same_bytes() -> None:
     pytest.importorskip("sklearn")
     root = Path(__file__).parent.parent
@@ -108,3 +142,22 @@ def test_the_tagger_never_raises_and_keeps_everything_but_names(text: str, welsh
     for start, end, _ in reversed(found):
         kept = kept[:start] + kept[end:]
     assert out.replace("[name]", "") == kept
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cheers, Zoë",
+        "thanks from Anäis\nthe park needs bins",
+        "a boy in year 8 called Renée got his phone stolen",
+        "diolch o galon, Siân",
+    ],
+)
+def test_a_word_in_decomposed_letters_is_one_word(text: str) -> None:
+    """An accent typed as a combining mark ("e" + U+0301) neither splits a word nor leaves part
+    of a name behind ("[name]\u0301e"): the tagger reads it as the composed word."""
+    composed = unicodedata.normalize("NFC", text)
+    decomposed = unicodedata.normalize("NFD", text)
+    assert len(name_model.tokens(decomposed)) == len(name_model.tokens(composed))
+    out = name_model.replace(decomposed, False, lexicon())
+    assert unicodedata.normalize("NFC", out) == name_model.replace(composed, False, lexicon())
