@@ -8,14 +8,14 @@ import asyncio
 import contextlib
 import io
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
-from bot.app import build_application, open_runtime, serve_webhook
+from bot.app import Runtime, build_application, open_runtime, serve_webhook
 from bot.settings import Settings
 from standin import BotApiStandin
 from tests.conftest import SIMPLE_POLL, TOKEN, make_settings, vote
@@ -25,10 +25,18 @@ from tests.webclient import free_port
 SECRET = "webhook-secret-0123456789"
 
 
-@pytest.fixture
-async def hooked(
-    standin: BotApiStandin, tmp_path: Path, database_url: str | None
-) -> AsyncIterator[Settings]:
+@contextlib.asynccontextmanager
+async def _webhook_markbot(
+    standin: BotApiStandin,
+    tmp_path: Path,
+    database_url: str | None,
+    prepare: Callable[[Runtime], Awaitable[None]] | None = None,
+    wait_seconds: float = 4.0,
+    **extra: Any,
+) -> AsyncIterator[tuple[Settings, asyncio.Task[None]]]:
+    """markbot serving webhooks on a free port with the test poll open; ``prepare`` runs on
+    the runtime before serving starts (a patched store, a dead process's lease). Yields once
+    the webhook is set or serving has ended, whichever comes first."""
     port = free_port()
     settings = make_settings(
         tmp_path,
@@ -37,24 +45,37 @@ async def hooked(
         web_port=port,
         webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
         webhook_secret=SECRET,
-        webhook_max_connections=10,
+        **extra,
     )
     runtime = await open_runtime(settings)
     poll = runtime.services.polls.parse(SIMPLE_POLL, "t.yaml")
     await runtime.services.polls.create(poll, status="open")
+    if prepare is not None:
+        await prepare(runtime)
     app = build_application(settings, TOKEN, runtime.services, webhook=True)
     stop = asyncio.Event()
     task = asyncio.create_task(serve_webhook(app, settings, runtime, stop))
-    for _ in range(200):
-        if standin.webhook_url:
+    for _ in range(int(wait_seconds / 0.02)):
+        if standin.webhook_url or task.done():
             break
         await asyncio.sleep(0.02)
     try:
-        yield settings
+        yield settings, task
     finally:
         stop.set()
         await task
         await runtime.close()
+
+
+@pytest.fixture
+async def hooked(
+    standin: BotApiStandin, tmp_path: Path, database_url: str | None
+) -> AsyncIterator[Settings]:
+    async with _webhook_markbot(standin, tmp_path, database_url, webhook_max_connections=10) as (
+        settings,
+        _,
+    ):
+        yield settings
 
 
 async def _count(settings: Settings, table: str, update_id: int | None = None) -> int:
@@ -267,44 +288,27 @@ async def test_a_database_outage_does_not_stop_the_webhook_process(
     instead of exiting (with several processes, each would exit at its own tidy)."""
     from storage.records import StorageUnavailable
 
-    port = free_port()
-    settings = make_settings(
-        tmp_path,
-        database_url,
-        api_url=standin.base_url,
-        web_port=port,
-        webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
-        webhook_secret=SECRET,
-    )
-    runtime = await open_runtime(settings)
-    poll = runtime.services.polls.parse(SIMPLE_POLL, "t.yaml")
-    await runtime.services.polls.create(poll, status="open")
-    real, tidied = runtime.store.forget_updates, []
+    tidied: list[int] = []
 
-    async def down_at_first(seen_before: int) -> int:
-        tidied.append(seen_before)
-        if len(tidied) == 1:  # at start-up
-            raise StorageUnavailable("the database did not answer (ConnectionRefusedError)")
-        return await real(seen_before)
+    async def down_at_first(runtime: Runtime) -> None:
+        real = runtime.store.forget_updates
 
-    monkeypatch.setattr(runtime.store, "forget_updates", down_at_first)
-    app = build_application(settings, TOKEN, runtime.services, webhook=True)
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve_webhook(app, settings, runtime, stop))
-    try:
-        for _ in range(200):
-            if tidied or task.done():
-                break
-            await asyncio.sleep(0.02)
+        async def forget(seen_before: int) -> int:
+            tidied.append(seen_before)
+            if len(tidied) == 1:  # at start-up
+                raise StorageUnavailable("the database did not answer (ConnectionRefusedError)")
+            return await real(seen_before)
+
+        monkeypatch.setattr(runtime.store, "forget_updates", forget)
+
+    async with _webhook_markbot(standin, tmp_path, database_url, down_at_first) as (
+        settings,
+        task,
+    ):
         await asyncio.sleep(0.2)
-        assert not task.done(), task.exception()
+        assert tidied and not task.done(), task.done() and task.exception()
         ending = await vote(standin.user(5100), "test-poll", ["16-18", "North", "Climate"])
         assert "counted" in ending
-    finally:
-        stop.set()
-        with contextlib.suppress(Exception):
-            await task
-        await runtime.close()
     assert await _count(settings, "ballots") == 1
 
 
@@ -321,39 +325,19 @@ async def test_a_restart_after_a_kill_mid_post_serves_at_once(
 
     lead = -100777
     standin.group(lead, "Safeguarding leads")
-    port = free_port()
-    settings = make_settings(
-        tmp_path,
-        database_url,
-        api_url=standin.base_url,
-        web_port=port,
-        webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
-        webhook_secret=SECRET,
-        safeguarding_chat=lead,
-    )
-    runtime = await open_runtime(settings)
-    poll = runtime.services.polls.parse(SIMPLE_POLL, "t.yaml")
-    await runtime.services.polls.create(poll, status="open")
-    # the killed process's lease on posting to the safeguarding chat
-    dead = b"\x01" * 16
-    assert await runtime.store.claim_lease("safeguarding-post", dead, int(time.time()), 60)
+    dead = b"\x01" * 16  # the killed process's lease on posting to the safeguarding chat
+
+    async def leased(runtime: Runtime) -> None:
+        now = int(time.time())
+        assert await runtime.store.claim_lease("safeguarding-post", dead, now, 60)
+
     assert LEASE_SECONDS >= 30
-    app = build_application(settings, TOKEN, runtime.services, webhook=True)
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve_webhook(app, settings, runtime, stop))
-    try:
-        for _ in range(400):  # 8 s, well within the dead holder's lease
-            if standin.webhook_url or task.done():
-                break
-            await asyncio.sleep(0.02)
+    async with _webhook_markbot(
+        standin, tmp_path, database_url, leased, wait_seconds=8.0, safeguarding_chat=lead
+    ):  # 8 s, well within the dead holder's lease
         assert standin.webhook_url, "the webhook was not set while the old lease lasted"
         ending = await vote(standin.user(5200), "test-poll", ["16-18", "North", "Climate"])
         assert "counted" in ending
-    finally:
-        stop.set()
-        with contextlib.suppress(Exception):
-            await task
-        await runtime.close()
 
 
 async def test_an_update_handled_but_not_marked_done_is_not_answered_twice(
@@ -365,44 +349,27 @@ async def test_an_update_handled_but_not_marked_done_is_not_answered_twice(
     the redelivery would be handled again and the person answered twice."""
     from storage.records import StorageUnavailable
 
-    port = free_port()
-    settings = make_settings(
-        tmp_path,
-        database_url,
-        api_url=standin.base_url,
-        web_port=port,
-        webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
-        webhook_secret=SECRET,
-        webhook_lease_seconds=2,
-    )
-    runtime = await open_runtime(settings)
-    real, finished = runtime.store.finish_update, []
+    finished: list[int] = []
 
-    async def down_once(update_id: int) -> None:
-        finished.append(update_id)
-        if len(finished) == 1:
-            raise StorageUnavailable("the database did not answer (ConnectionResetError)")
-        await real(update_id)
+    async def down_once(runtime: Runtime) -> None:
+        real = runtime.store.finish_update
 
-    runtime.store.finish_update = down_once  # type: ignore[method-assign]
-    app = build_application(settings, TOKEN, runtime.services, webhook=True)
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve_webhook(app, settings, runtime, stop))
-    try:
-        for _ in range(200):
-            if standin.webhook_url:
-                break
-            await asyncio.sleep(0.02)
+        async def finish(update_id: int) -> None:
+            finished.append(update_id)
+            if len(finished) == 1:
+                raise StorageUnavailable("the database did not answer (ConnectionResetError)")
+            await real(update_id)
+
+        runtime.store.finish_update = finish  # type: ignore[method-assign]
+
+    async with _webhook_markbot(
+        standin, tmp_path, database_url, down_once, webhook_lease_seconds=2
+    ):
         user = standin.user(5300)
         await user.send_command("help")
         await user.next_output()
         await asyncio.sleep(3.5)  # past the claim's lease: a redelivery would be handled
         await standin.wait_idle(10)
-    finally:
-        stop.set()
-        with contextlib.suppress(Exception):
-            await task
-        await runtime.close()
     assert len(finished) >= 1
     statuses = [status for _, status in standin.deliveries]
     assert statuses == [200]
