@@ -848,12 +848,9 @@ def test_staff_exports_stay_english_and_the_welsh_csv_has_the_same_figures(
     assert en[1:] == cy[1:]  # the labels are the poll's: in_language translates them
 
 
-def test_dollar_signs_are_drawn_as_written(tmp_path: Path) -> None:
-    """Matplotlib reads text between two "$" as TeX: a label "a $x^$ b" made the chart (and
-    so `markbot export --format png` and `markbot site`) fail with a ValueError traceback, and
-    "Tr$ansport$" lost its "$". Every text of the chart is drawn as it is written."""
+def _drawn(res: Any, path: Path) -> list[Any]:
+    """The matplotlib figures the PNG renderer saved while writing res to path."""
     from matplotlib.figure import Figure
-    from matplotlib.text import Text
 
     figures: list[Figure] = []
     original = Figure.savefig
@@ -861,6 +858,18 @@ def test_dollar_signs_are_drawn_as_written(tmp_path: Path) -> None:
     def savefig(self: Figure, *args: Any, **kwargs: Any) -> None:
         figures.append(self)
         original(self, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Figure, "savefig", savefig)
+        RENDERERS["png"][1](res, path)
+    return figures
+
+
+def test_dollar_signs_are_drawn_as_written(tmp_path: Path) -> None:
+    """Matplotlib reads text between two "$" as TeX: a label "a $x^$ b" made the chart (and
+    so `markbot export --format png` and `markbot site`) fail with a ValueError traceback, and
+    "Tr$ansport$" lost its "$". Every text of the chart is drawn as it is written."""
+    from matplotlib.text import Text
 
     res = _small()
     cells = tuple(
@@ -875,9 +884,7 @@ def test_dollar_signs_are_drawn_as_written(tmp_path: Path) -> None:
         tables=(replace(res.tables[0], cells=cells), *res.tables[1:]),
         questions=(("priority", "choice", "Top $priority$ =1+1"),),
     )
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(Figure, "savefig", savefig)
-        RENDERERS["png"][1](res, tmp_path / "p.png")
+    figures = _drawn(res, tmp_path / "p.png")
     drawn = [t for f in figures for t in f.findobj(Text) if "$" in t.get_text()]
     assert {t.get_text() for t in drawn} == {
         "a $x^$ b",
@@ -945,15 +952,7 @@ def test_long_option_labels_have_room_on_the_chart(tmp_path: Path) -> None:
     each bar had 60 pixels: the labels were drawn over each other and over the "n = ..."
     line, unreadable in a Cabinet report. Each row is now as tall as its label."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
     from matplotlib.text import Text
-
-    figures: list[Figure] = []
-    original = Figure.savefig
-
-    def savefig(self: Figure, *args: Any, **kwargs: Any) -> None:
-        figures.append(self)
-        original(self, *args, **kwargs)
 
     res = _small()
     words = "Better buses to school, college and work for young people in every village "
@@ -961,10 +960,7 @@ def test_long_option_labels_have_room_on_the_chart(tmp_path: Path) -> None:
         replace(c, label=(f"{i}. " + words * 3)[:200]) for i, c in enumerate(res.tables[0].cells)
     )
     res = replace(res, tables=(replace(res.tables[0], cells=cells), *res.tables[1:]))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(Figure, "savefig", savefig)
-        RENDERERS["png"][1](res, tmp_path / "long.png")
-    (fig,) = figures
+    (fig,) = _drawn(res, tmp_path / "long.png")
     renderer = FigureCanvasAgg(fig).get_renderer()
     texts = [t for t in fig.findobj(Text) if t.get_text().strip() and t.get_visible()]
     labels = [t for t in texts if t.get_text()[:3] in ("0. ", "1. ", "2. ")]
