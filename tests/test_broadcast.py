@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from conftest import SIMPLE_POLL, Harness, make_settings, start_markbot, vote
 
-from bot.app import open_runtime
+from bot.app import Runtime, open_runtime
 from bot.keys import load_or_create_key
 from bot.settings import Settings
 from services.broadcast import (
@@ -24,6 +24,7 @@ from services.broadcast import (
     MAX_FLOOD_RETRIES,
     SENT,
     BroadcastService,
+    Channel,
     Delivery,
     retry,
 )
@@ -319,16 +320,30 @@ class _FakeChannel:
         return None
 
 
+async def _open_to(runtime: Runtime, subscribers: Iterable[int]) -> None:
+    """The test poll open, and these people subscribed (in English)."""
+    services = runtime.services
+    poll = services.polls.parse(SIMPLE_POLL, "test.yaml")
+    await services.polls.create(poll, status="open")
+    await asyncio.gather(*(services.subscriptions.add(uid, "en") for uid in subscribers))
+
+
+def _service(runtime: Runtime, channel: Channel, **options: Any) -> BroadcastService:
+    """A broadcast service of its own (another process's, or a restarted one) on the store."""
+    s = runtime.services
+    made = BroadcastService(runtime.store, s.polls, s.subscriptions, s.catalog, **options)
+    made.attach(channel)
+    return made
+
+
 async def test_failures_unsubscribes_and_a_closing_poll(settings: Settings) -> None:
     """Service level, unpaced: errors count as failed, endless 429s give up, someone who
     unsubscribes meanwhile gets nothing, and once the poll closes the rest are skipped."""
     runtime = await open_runtime(settings)
     try:
         services = runtime.services
-        poll = services.polls.parse(SIMPLE_POLL, "test.yaml")
-        await services.polls.create(poll, status="open")
         ids = list(range(4_000_000, 4_000_250))
-        await asyncio.gather(*(services.subscriptions.add(uid, "en") for uid in ids))
+        await _open_to(runtime, ids)
         hasher = Hasher(load_or_create_key(settings.key_path))
         in_order = sorted(ids, key=hasher.subscriber)  # the order sends are made in
         failing, flooded, leaving = set(in_order[10:15]), in_order[20], in_order[30]
@@ -343,10 +358,7 @@ async def test_failures_unsubscribes_and_a_closing_poll(settings: Settings) -> N
             return FAILED if chat_id in failing else SENT
 
         channel = _FakeChannel(on_send)
-        service = BroadcastService(
-            runtime.store, services.polls, services.subscriptions, services.catalog, rate=5000
-        )
-        service.attach(channel)
+        service = _service(runtime, channel, rate=5000)
         assert await service.start("test-poll", OWNER, "en") == "started"
         while service.running:
             await asyncio.sleep(0.01)
@@ -369,11 +381,8 @@ async def test_a_crash_leaves_unknown_only_the_sends_on_the_wire(settings: Setti
     runtime = await open_runtime(settings)
     hung = asyncio.Event()  # never set: these three never get an answer
     try:
-        services = runtime.services
-        poll = services.polls.parse(SIMPLE_POLL, "test.yaml")
-        await services.polls.create(poll, status="open")
         ids = list(range(5_000_000, 5_000_040))
-        await asyncio.gather(*(services.subscriptions.add(uid, "en") for uid in ids))
+        await _open_to(runtime, ids)
 
         async def on_send(chat_id: int, calls: int) -> Delivery:
             if calls <= 3:
@@ -381,10 +390,7 @@ async def test_a_crash_leaves_unknown_only_the_sends_on_the_wire(settings: Setti
             return retry(60.0)  # then everybody waits a minute
 
         channel = _FakeChannel(on_send)
-        service = BroadcastService(
-            runtime.store, services.polls, services.subscriptions, services.catalog, rate=1000
-        )
-        service.attach(channel)
+        service = _service(runtime, channel, rate=1000)
         assert await service.start("test-poll", OWNER, "en") == "started"
         for _ in range(500):
             if sum(channel.attempts.values()) >= 4:
@@ -404,10 +410,7 @@ async def test_a_crash_leaves_unknown_only_the_sends_on_the_wire(settings: Setti
 
         # restart: only the three on the wire are unknown, everyone else gets the message
         again = _FakeChannel(lambda chat_id, calls: _sent())
-        second = BroadcastService(
-            runtime.store, services.polls, services.subscriptions, services.catalog, rate=1000
-        )
-        second.attach(again)
+        second = _service(runtime, again, rate=1000)
         assert await second.resume() == 1
         while second.running:
             await asyncio.sleep(0.01)
@@ -432,11 +435,8 @@ async def test_a_database_blip_mid_broadcast_skips_nobody(settings: Settings) ->
 
     runtime = await open_runtime(settings)
     try:
-        services = runtime.services
-        poll = services.polls.parse(SIMPLE_POLL, "test.yaml")
-        await services.polls.create(poll, status="open")
         ids = list(range(6_000_000, 6_000_030))
-        await asyncio.gather(*(services.subscriptions.add(uid, "en") for uid in ids))
+        await _open_to(runtime, ids)
         sends = runtime.store.broadcasts
         real_claim, refused = sends.claim_send, []
 
@@ -448,15 +448,7 @@ async def test_a_database_blip_mid_broadcast_skips_nobody(settings: Settings) ->
 
         sends.claim_send = blip  # type: ignore[method-assign]
         channel = _FakeChannel(lambda chat_id, calls: _sent())
-        service = BroadcastService(
-            runtime.store,
-            services.polls,
-            services.subscriptions,
-            services.catalog,
-            rate=1000,
-            renew_seconds=0.2,
-        )
-        service.attach(channel)
+        service = _service(runtime, channel, rate=1000, renew_seconds=0.2)
         assert await service.start("test-poll", OWNER, "en") == "started"
         for _ in range(1000):
             if channel.posts and DONE in channel.posts[-1]:
@@ -479,28 +471,18 @@ async def test_a_broadcast_started_in_another_process_is_not_called_resumed(
     progress message must not say markbot restarted, since nothing did."""
     runtime = await open_runtime(settings)
     try:
-        services = runtime.services
-        poll = services.polls.parse(SIMPLE_POLL, "test.yaml")
-        await services.polls.create(poll, status="open")
-        await asyncio.gather(*(services.subscriptions.add(uid, "en") for uid in range(1, 6)))
+        await _open_to(runtime, range(1, 6))
         holder = b"the-sending-process"
         assert await runtime.store.claim_lease(LEASE, holder, int(time.time()), 600)
 
-        def service(channel: _FakeChannel) -> BroadcastService:
-            made = BroadcastService(
-                runtime.store, services.polls, services.subscriptions, services.catalog, rate=1000
-            )
-            made.attach(channel)
-            return made
-
-        starter = service(_FakeChannel(lambda chat_id, calls: _sent()))
+        starter = _service(runtime, _FakeChannel(lambda chat_id, calls: _sent()), rate=1000)
         assert await starter.start("test-poll", OWNER, "en") == "started"
         assert not starter.running  # the lease is the other process's
         await starter.close()
         await runtime.store.release_lease(LEASE, holder)  # (the holder, as it renews)
 
         channel = _FakeChannel(lambda chat_id, calls: _sent())
-        sender = service(channel)
+        sender = _service(runtime, channel, rate=1000)
         assert await sender.resume() == 1
         while sender.running:
             await asyncio.sleep(0.01)
