@@ -328,6 +328,13 @@ async def _open_to(runtime: Runtime, subscribers: Iterable[int]) -> None:
     await asyncio.gather(*(services.subscriptions.add(uid, "en") for uid in subscribers))
 
 
+async def _finish(service: BroadcastService) -> None:
+    """Let the service send all it has started or taken up, then close it."""
+    while service.running:
+        await asyncio.sleep(0.01)
+    await service.close()
+
+
 def _service(runtime: Runtime, channel: Channel, **options: Any) -> BroadcastService:
     """A broadcast service of its own (another process's, or a restarted one) on the store."""
     s = runtime.services
@@ -360,9 +367,7 @@ async def test_failures_unsubscribes_and_a_closing_poll(settings: Settings) -> N
         channel = _FakeChannel(on_send)
         service = _service(runtime, channel, rate=5000)
         assert await service.start("test-poll", OWNER, "en") == "started"
-        while service.running:
-            await asyncio.sleep(0.01)
-        await service.close()
+        await _finish(service)
     finally:
         await runtime.close()
     assert leaving not in channel.attempts
@@ -412,9 +417,7 @@ async def test_a_crash_leaves_unknown_only_the_sends_on_the_wire(settings: Setti
         again = _FakeChannel(lambda chat_id, calls: _sent())
         second = _service(runtime, again, rate=1000)
         assert await second.resume() == 1
-        while second.running:
-            await asyncio.sleep(0.01)
-        await second.close()
+        await _finish(second)
     finally:
         hung.set()
         await runtime.close()
@@ -484,9 +487,7 @@ async def test_a_broadcast_started_in_another_process_is_not_called_resumed(
         channel = _FakeChannel(lambda chat_id, calls: _sent())
         sender = _service(runtime, channel, rate=1000)
         assert await sender.resume() == 1
-        while sender.running:
-            await asyncio.sleep(0.01)
-        await sender.close()
+        await _finish(sender)
     finally:
         await runtime.close()
     assert len(channel.attempts) == 5
