@@ -518,26 +518,19 @@ def parse_poll(text: str, source: str, prefer_not_to_say: dict[str, str]) -> Pol
     try:
         data = yaml.load(text, Loader=_PollLoader)  # a SafeLoader
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise PollFileError(source, [f"{where}not valid YAML ({problem})"]) from None
+        raise PollFileError(source, [_yaml_problem(exc)]) from None
     if not isinstance(data, dict):
         raise PollFileError(source, ["the file must be a YAML mapping with code, title, questions"])
     problems = [
-        (
-            loc,
-            "a \\u escape between \\ud800 and \\udfff is half of a character; write the "
-            "character itself",
-        )
-        for loc in _surrogates(data, ())  # no UTF-8 to store: a traceback later
+        (loc, HALF_CHARACTER)
+        for loc in _texts_matching(data, ())  # no UTF-8 to store: a traceback later
     ] + [
         (
             loc,
             "holds a control character (an escape such as \\e, \\0 or \\x07): no page"
             " or message can show it; remove it",
         )
-        for loc in _surrogates(data, (), _CONTROL)  # breaks the pages' HTML and a terminal
+        for loc in _texts_matching(data, (), _CONTROL)  # breaks the pages' HTML and a terminal
     ]
     if problems:
         lines = _line_map(text)
@@ -569,7 +562,20 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-def _surrogates(
+HALF_CHARACTER = (
+    "a \\u escape between \\ud800 and \\udfff is half of a character; write the character itself"
+)
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """A YAML error in one line: where, and what is wrong."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f"line {mark.line + 1}: " if mark is not None else ""
+    problem = getattr(exc, "problem", None) or str(exc)
+    return f"{where}not valid YAML ({problem})"
+
+
+def _texts_matching(
     data: Any, path: tuple[Any, ...], pattern: re.Pattern[str] = _SURROGATE
 ) -> Iterator[tuple[Any, ...]]:
     """Where a text (a key or a value) holds a lone surrogate, which YAML's "\\ud800"
@@ -581,10 +587,10 @@ def _surrogates(
         for key, value in data.items():
             if isinstance(key, str) and pattern.search(key):
                 yield path
-            yield from _surrogates(value, (*path, key), pattern)
+            yield from _texts_matching(value, (*path, key), pattern)
     elif isinstance(data, list):
         for i, item in enumerate(data):
-            yield from _surrogates(item, (*path, i), pattern)
+            yield from _texts_matching(item, (*path, i), pattern)
 
 
 def load_poll_file(path: Path, prefer_not_to_say: dict[str, str]) -> Poll:

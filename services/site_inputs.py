@@ -20,13 +20,15 @@ from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from services.pollfile import (
+    HALF_CHARACTER,
     SLUG,
     Localized,
     _check_localized,
     _describe,
     _line_map,
     _PollLoader,
-    _surrogates,
+    _texts_matching,
+    _yaml_problem,
 )
 
 MAX_SAID_DID = 50_000  # characters: a page of news, not a book
@@ -101,18 +103,12 @@ def load_national(path: Path) -> National:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read the file ({exc})") from None
     except yaml.YAMLError as exc:  # one line, as a poll file's: where, and what is wrong
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(f"{path}: {where}not valid YAML ({problem})") from None
-    broken = list(_surrogates(data, ()))
+        raise InputError(f"{path}: {_yaml_problem(exc)}") from None
+    broken = list(_texts_matching(data, ()))
     if broken:  # "\ud800" in quotes: half a character, which no page can hold
         lines = _line_map(text)
         where = ", ".join(f"line {lines.get(loc, 1)}" for loc in broken)
-        raise InputError(
-            f"{path}: {where}: a \\u escape between \\ud800 and \\udfff is half of a "
-            "character; write the character itself"
-        )
+        raise InputError(f"{path}: {where}: {HALF_CHARACTER}")
     try:
         return National.model_validate(data)
     except ValidationError as exc:
