@@ -2,7 +2,7 @@
 
     python -m bench.names_model_build                  # build from every dev2 scrub file
     python -m bench.names_model_build --check          # build in memory, fail if the file differs
-    python -m bench.names_model_build --score FILE     # train without FILE, score FILE once
+    python -m bench.names_model_build --score FILE...  # train without the FILEs, score each once
 
 Needs scikit-learn (the `build` extra); the bot itself only reads the JSON. Training data: every
 labelled scrub file in tests/data/dev2 (scrub.yaml, the fresh*_scrub.yaml batches and
@@ -10,8 +10,9 @@ lookalikes_scrub.yaml) and the clean answers of tests/data/scrub_corpus.yaml: ea
 name when it lies in a detail of kind `name`, otherwise not. Never the held-out
 corpus (tests/data/heldout/), which `python -m bench.scrub_score` scores once per change.
 
-`--score FILE` is how a batch nobody tuned on measures the tagger: the model is trained without
-that file and the file is scored with the rules alone and with the rules and the tagger,
+`--score FILE...` is how a batch nobody tuned on measures the tagger: the model is trained without
+the files named (two unseen batches written together stay out of each other's training) and each
+file is scored with the rules alone and with the rules and the tagger,
 counts only (no items are printed, so its misses stay unread).
 
 Deterministic: lbfgs has no randomness, features are sorted, weights are rounded and those
@@ -56,9 +57,10 @@ def load(paths: list[Path]) -> list[dict[str, Any]]:
     return items
 
 
-def training_files(without: Path | None = None) -> list[Path]:
+def training_files(without: tuple[Path, ...] = ()) -> list[Path]:
+    left_out = {f.resolve() for f in without}
     files = [DEVELOPMENT, *sorted(DEV2.glob("*scrub*.yaml"))]
-    return [f for f in files if without is None or f.resolve() != without.resolve()]
+    return [f for f in files if f.resolve() not in left_out]
 
 
 def _name_spans(item: dict[str, Any]) -> list[tuple[int, int]]:
@@ -117,18 +119,25 @@ def encode(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
 
-def score(path: Path) -> list[str]:
-    """Rules alone and rules + tagger (trained without path) on path: counts only."""
-    data = train(load(training_files(without=path)))
+def score(paths: list[Path]) -> list[str]:
+    """Rules alone and rules + tagger (trained without any of paths) on each path: counts only."""
+    data = train(load(training_files(without=tuple(paths))))
     tagger = name_model.NameModel(weights=data["weights"], bias=data["bias"])
-    lex = scrub.lexicon()
+    lines: list[str] = []
+    for path in paths:
+        lines.append(f"{path.name}:")
+        lines += [f"  {line}" for line in _counts(path, tagger)]
+    return lines
+
+
+def _counts(path: Path, tagger: name_model.NameModel) -> list[str]:
     removed = {"rules": 0, "rules + tagger": 0}
     changed = dict.fromkeys(removed, 0)
     details = clean = 0
     for item in load([path]):
         text = item["text"]
         ruled = scrub.scrub_rules(text, item.get("own_names", ()))
-        both = name_model.replace(ruled, scrub.is_welsh(text), lex, tagger)
+        both = scrub.tag_names(ruled, text, tagger)
         for key, out in (("rules", ruled), ("rules + tagger", both)):
             if item["label"] == "clean":
                 changed[key] += out != text
@@ -145,10 +154,10 @@ def score(path: Path) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true")
-    parser.add_argument("--score", type=Path)
+    parser.add_argument("--score", type=Path, nargs="+")
     args = parser.parse_args(argv)
     if args.score:
-        if HELDOUT in args.score.resolve().parents:
+        if any(HELDOUT in path.resolve().parents for path in args.score):
             parser.error("the held-out corpus is scored by bench.scrub_score, once per change")
         print("\n".join(score(args.score)))
         return 0

@@ -32,6 +32,7 @@ itself gives out). What it cannot catch is listed in the README.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import itertools
 import logging
@@ -462,7 +463,11 @@ _RELATION_FULL_NAME_CY = re.compile(
     rf"(?P<names>{_NAME}[ \t]+{_NAME})"
 )
 _TITLE = re.compile(
-    r"(?P<intro>\b(?:(?i:mr|mrs)|[Mm][sx]|[Dd]r|Miss|Mstr|Prof)\.?\s+)"
+    r"(?P<intro>\b(?:(?i:mr|mrs)|[Mm][sx]|[Dd]r|Miss|Mstr|Prof"
+    # a coach, an officer of the cadets or a police community support officer: "Coach
+    # Pritchard", "Flt Lt Adebayo-Jones", "PCSO Hughes" (not "Captain": "Captain Tom", "Captain
+    # America" are figures every child knows)
+    r"|Coach|Sgt|Cpl|Flt\.?[ \t]+Lt|Lt|Sqn[ \t]+Ldr|Cdt|PCSO)\.?\s+)"
     rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
 )
 _TITLE_LOWERCASE_OK = frozenset({"mr", "mrs"})  # "mr smith"; but not "ms teams"
@@ -530,6 +535,10 @@ _CLOSER = (
     r"love|luv|"
     r"lots\s+of\s+(?:love|luv)|love\s+ya|luv\s+ya|regards|kind\s+regards|best\s+wishes|"
     r"many\s+thanks|yours|yours\s+sincerely|sincerely|signed|best|take\s+care|"
+    # "cheers for listening, Dan", "diolch am ddarllen, Elin"
+    r"(?:thanks|thank\s+you|thank\s+u|cheers|ta)\s+(?:for|4)\s+(?:listening|reading|your\s+time|"
+    r"the\s+chance|the\s+opportunity|asking|having\s+me)|"
+    r"diolch\s+am\s+(?:wrando|ddarllen|eich\s+amser|y\s+cyfle|holi|ofyn)|"
     r"bye(?:\s+for\s+now)?|byee+|cya|see\s+ya|peace(?:\s+out)?|ta[ -]?ra|ta\s+ta|laters|cheerio|"
     r"much\s+love|much\s+luv|all\s+the\s+best|speak\s+soon|yours\s+truly|respectfully|"
     r"diolch(?:\s+yn\s+fawr)?(?:\s+iawn)?|diolch\s+o\s+galon|cofion(?:\s+gorau|\s+cynnes)?(?:\s+iawn)?|"
@@ -549,11 +558,14 @@ _CLOSER_MID = (
 )
 # "cheers guys, Ethan", "diolch pawb, Nia": the closer's audience before the name.
 _AUDIENCE = r"(?:[ \t,!.]+(?i:guys|all|everyone|everybody|pawb|bawb|folks|peeps|x+))?"
+_CONTACT = r"\[(?:link|email|handle|phone)\]"
 # ... then perhaps a school year or an age in brackets ("- Aisha (16)"), kisses, a smiley.
 _END = (
     # "- Ffion & Cerys": a second name joined by "&" (the joined-name rule takes it after)
     rf"(?=(?:[ \t]*[&+][ \t]*{_NAME})?"
     rf"(?:{_YEAR_TAIL}|[ \t]*\n{_YEAR_TAIL}|[ \t]*\((?:1\d|2[0-5]|[89])\)"
+    # an age among a few words about the writer: "(Rhyl, 23, dad of 2)", "(care leaver, 21)"
+    r"|[ \t]*\((?:[^()\n\d]{1,30},[ \t]*)?(?:1\d|2[0-5]|[89])(?:[ \t]*,[^()\n]{1,30})?\)"
     # pronouns or a few words about the writer in brackets: "(she/her)", "(a young dad)"
     r"|[ \t]*\((?i:she|he|they|fe|hi|nhw|ze|xe)/\w+(?:/\w+)?\)"
     r"|[ \t]*\((?i:a|an)[ \t]+[a-z][a-z0-9 \t'’-]{1,30}\)"
@@ -565,7 +577,10 @@ _END = (
     r"|[ \t]*,[ \t]*(?:1\d|2[0-5]|[89])\b)?"
     # (at most 16 kisses, smileys or marks: ", x, x, x, ..." would otherwise be read to its end
     # from every comma, quadratic on hostile input)
-    r"(?:[ \t]*(?:x+|[!.?]+|:\)|:D|[^\w\s])){0,16}[ \t]*$)"
+    r"(?:[ \t]*(?:x+|[!.?]+|:\)|:D|[^\w\s])){0,16}"
+    # ... and perhaps lines holding only the writer's contacts, already replaced: "thanks,
+    # Marlowe\n[link]"
+    rf"(?:[ \t]*\n[ \t]*{_CONTACT}(?:[ \t,./|]*{_CONTACT})*[ \t.]*){{0,4}}[ \t]*$)"
 )
 _SIGN_OFF_TAIL = (
     r"(?=[ \t]*(?:$|[,.!?)\n]|x+\b|:\)|[^\w\s]|\(?\d|"
@@ -598,6 +613,8 @@ _CLOSER_SIGN_OFF = re.compile(
     rf"{_AUDIENCE}[ \t]*[,!.:\-–—]*[ \t\n]+"
     # ("Yours sincerely\n\nMiss Kayla Brown": a title the writer gives themself, on its own line)
     r"(?:(?<=\n)(?:Miss|Mrs|Mr|Ms|Mx)\.?[ \t]+(?=[A-Z][\w'’-]*[ \t]+[A-Z][\w'’-]*[ \t]*$))?)"
+    # (no second closer: "Thanks for reading. Peace out")
+    + rf"(?!(?i:{_CLOSER})(?![\w'’]))"
     + _NAMES
     + _END
 )
@@ -648,6 +665,11 @@ _NAME_ROLE_END = re.compile(
 # "my ideas by Elsie Y7": "by", a name and a school year ending the message.
 _BY_NAME_YEAR_END = re.compile(
     r"(?P<intro>(?<![\w'’])(?i:by)[ \t]+)" + _NAMES + rf"(?={_YEAR_TAIL}[ \t.!x]*$)"
+)
+# Welsh "... o Elis bl 5" ("from"): only a listed first name, since "o" mutates what follows
+# ("dw i'n dod o Gaerdydd bl 9", "llawer o Blant bl 6").
+_O_NAME_YEAR_END = re.compile(
+    r"(?P<intro>(?<![\w'’])(?i:o|oddi[ \t]+wrth)[ \t]+)" + _NAMES + rf"(?={_YEAR_TAIL}[ \t.!x]*$)"
 )
 # "its Keira, from year 9": "it's" and a common first name, then a pause.
 _ITS_NAME = re.compile(
@@ -1154,7 +1176,10 @@ def _is_name(word: str, *, capitalised: bool, surname: bool = False) -> bool:
     if len(low) >= 5 and low.endswith("ing"):
         return False
     if capitalised:
-        return word[0].isupper() and not (len(word) > 1 and word.isupper())
+        # (in a message typed in capitals a first name may be too; a second word must be a
+        # listed surname there, as anywhere: "MR JENKINS SHOUTS")
+        shouted_ok = _SHOUTED.get() and not surname
+        return word[0].isupper() and not (len(word) > 1 and word.isupper() and not shouted_ok)
     return True
 
 
@@ -1367,6 +1392,10 @@ def _replace_title(match: re.Match[str]) -> str:
         return match.group()
     if first.endswith(("'s", "’s")) and len(words) > 1 and words[1][0].isupper():
         return match.group()  # a work's title: "Mrs Brown's Boys", "Mr Kipling's Cakes"
+    if title.split()[-1] in _RANK_TITLES and (
+        _everyday_word(first) or first.lower() in _RANK_TITLE_FIGURES
+    ):
+        return match.group()  # "the Coach Station", "Coach Trip", "Coach Carter" (a film)
     capitalised = title not in _TITLE_LOWERCASE_OK
     typed = match.group("intro").strip().rstrip(".")
     if typed.islower() and title in ("ms", "mx", "dr"):
@@ -1391,6 +1420,9 @@ def _replace_title(match: re.Match[str]) -> str:
     return f"{match.group('intro')}[name]{names[len(kept) :]}"
 
 
+# Films and songs a coach or an officer's title begins, not people the writer knows.
+_RANK_TITLE_FIGURES = _words("carter pepper")
+_RANK_TITLES = _words("coach sgt cpl lt ldr cdt pcso")
 _SUBJECTS = _words(
     """
     maths math english science history geography art music drama french spanish german welsh
@@ -1978,7 +2010,9 @@ _SCHOOL_LOWER_CY = re.compile(
 # "yn ysgol glantaf": "ysgol" without the article after "yn", "i", "o" or "at" is "X's school",
 # so a word after it that is no adjective, time or function word names the school.
 _SCHOOL_Y_CY = re.compile(
-    r"(?<![\w'’])(?i:ysgol)[ \t]+(?:y|yr)[ \t]+(?P<name>[a-zâêîôûŵŷ][a-zâêîôûŵŷ'’-]{3,})(?![\w'’])"
+    # ("ysgol y Moelwyn": the name capitalised after a lower-case "ysgol" too)
+    r"(?<![\w'’])(?i:ysgol)[ \t]+(?:y|yr)[ \t]+(?P<name>[a-zâêîôûŵŷA-ZÂÊÎÔÛŴŶ][a-zâêîôûŵŷ'’-]{3,})"
+    r"(?![\w'’])"
     r"|(?<![\w'’])(?i:yn|ym|i|o|at)[ \t]+(?P<school>ysgol[ \t]+)"
     r"(?P<name2>[a-zâêîôûŵŷ]{4,})(?![\w'’-])"
 )
@@ -2335,7 +2369,9 @@ def _replace_school_lower_cy(match: re.Match[str]) -> str:
 # kind, after "at" or "go to", when the name is no everyday word.
 _SCHOOL_LOWER_EN = re.compile(
     r"(?P<intro>\b(?:at|go\s+to|goes\s+to|go|attend|attends|from)[ \t]+)"
-    r"(?P<first>[a-z][a-z'’-]+)[ \t]+(?P<kind>high[ \t]+school|comprehensive|comp|"
+    # ("at usk vale comp": a second word of the name)
+    r"(?P<first>[a-z][a-z'’-]+)(?:[ \t]+(?P<second>[a-z][a-z'’-]+))??[ \t]+"
+    r"(?P<kind>high[ \t]+school|comprehensive|comp|"
     r"primary(?:[ \t]+school)?|academy|high(?![ \t]+(?:street|st|road|rd|lane|up|rise|flats)\b))\b"
     # "at st cuthberts we ...": a saint's school typed in lower case (not a hospital or church)
     r"|(?P<intro2>\b(?:at|go\s+to|goes\s+to|attend|attends|(?:my|our)\s+school(?:\s+is)?[ \t,:]*)"
@@ -2408,14 +2444,18 @@ def _replace_school_lower_en(match: re.Match[str]) -> str:
             return match.group()
         return f"{match.group('intro2')}[school]"
     low = match.group("first").lower()
+    words = [low, *([match.group("second").lower()] if match.group("second") else [])]
     # a school is often named for its place ("at whitchurch high", "radyr comp")
-    if (
-        low in _NOT_SCHOOL_FIRST
-        or (low in _NOT_SIGNED and low not in _PLACES)
-        or low in _NOT_FIRST_NAMES
-        or low in _NOT_SCHOOL_EVERYDAY
+    if any(
+        word in _NOT_SCHOOL_FIRST
+        or (word in _NOT_SIGNED and word not in _PLACES)
+        or word in _NOT_FIRST_NAMES
+        or word in _NOT_SCHOOL_EVERYDAY
+        for word in words
     ):
         return match.group()
+    if len(words) == 2 and all(_everyday_word(word) for word in words):
+        return match.group()  # "at big local comp"
     # an everyday word names a school before a plain kind ("at eastern comp") or after a school
     # year ("in year 8 at eastern high"), not before a bare "high" ("prices at sky high")
     year_before = re.search(
@@ -2567,7 +2607,9 @@ _NAME_SMILEY_END = re.compile(
 )
 # "Kane out ✌️", "kai woz ere", "Rhys, 15, Barry" (a sentence of its own at the end), "(Leon, 14)".
 _NAME_OUT = re.compile(
-    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*)" + rf"(?P<names>{_NAME})"
+    # (not the closer "Peace out", nor "I'm out", "Logging out")
+    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*)(?!(?i:peace|i['’]?m|im|logging|signing|we['’]?re)\b)"
+    + rf"(?P<names>{_NAME})"
     rf"(?=[ \t]+(?i:out|signing[ \t]+off|over[ \t]+and[ \t]+out)(?:[ \t]*(?:[!.x]|{_EMOJI}))*"
     r"[ \t]*$)"
 )
@@ -2626,7 +2668,9 @@ def _replace_nickname(match: re.Match[str]) -> str:
 
 # "Maddie & [name] x": a name joined before one already removed.
 _JOINED_BEFORE = re.compile(
-    rf"(?<![\w'’-])(?P<names>{_NAME})(?P<after>[ \t]*(?:&|\+|(?i:and|n|a|ac))[ \t]+\[name\])"
+    # (a word joins only after a space: "Norman [name]" is no "Norma" and "n [name]")
+    rf"(?<![\w'’-])(?P<names>{_NAME})(?P<after>(?:[ \t]*(?:&|\+)|[ \t]+(?i:and|n|a|ac))"
+    r"[ \t]+\[name\])"
 )
 # "i'm in year 9 at Ashgrove": a capitalised name after a school year and "at".
 _YEAR_AT_SCHOOL = re.compile(
@@ -2776,7 +2820,26 @@ def _replace_greeting_lower(match: re.Match[str]) -> str:
 # --- the scrubber -------------------------------------------------------------------------------
 
 
+# Whether the answer being scrubbed is typed in capitals throughout ("SORT IT OUT. CHEERS -
+# KALLUM"): there a word's capitals say nothing, so a word in capitals may be a name after an
+# introduction or a closer where a capitalised word may.
+_SHOUTED: contextvars.ContextVar[bool] = contextvars.ContextVar("scrub_shouted", default=False)
+
+
+def _shouted(text: str) -> bool:
+    cased = [c for c in text if c.isupper() or c.islower()]
+    return len(cased) >= 12 and sum(c.isupper() for c in cased) >= 0.9 * len(cased)
+
+
 def _scrub(text: str, own_names: Iterable[str]) -> str:
+    token = _SHOUTED.set(_shouted(text))
+    try:
+        return _scrub_rules(text, own_names)
+    finally:
+        _SHOUTED.reset(token)
+
+
+def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
     out = _URL.sub(_trim_link, text)  # first: "me at www.x.com" is a link, not an email
     out = _SHORT_LINK.sub(_trim_link, out)
     out = _PATH_DOMAIN.sub(_trim_link, out)
@@ -2845,6 +2908,7 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     )
     out = _NAME_ROLE_END.sub(_replace_soft(signed=True), out)
     out = _BY_NAME_YEAR_END.sub(_replace_soft(signed=True), out)
+    out = _O_NAME_YEAR_END.sub(_replace_soft(listed_only=True), out)
     out = _CLOSER_NAME_GROUP.sub(_replace_soft(signed=True), out)
     for pattern in (_ME_COLON, _ME_COMMA_AGE, _NAME_YEAR_OPENING, _NAME_FORM_OPENING):
         out = pattern.sub(_replace_soft(), out)
@@ -2891,12 +2955,37 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
     out = _TITLE.sub(_replace_title, out)
     out = _MISS_LOWER.sub(_replace_miss, out)
     out = _SYR.sub(_replace_syr, out)
+    return _joined_names(out)
+
+
+def _joined_names(text: str) -> str:
+    """Names joined to one already removed ("[name], Amy and Priya", "Maddie & [name]"). Run
+    after the rules and again after the name tagger, whose [name] can stand where no rule's
+    did ("with [name] and Seren from band")."""
     for _ in range(4):  # "[name], Amy and Priya": each pass takes one more
-        joined = _JOINED_NAME.sub(_replace_private, out)
-        if joined == out:
+        joined = _JOINED_NAME.sub(_replace_private, text)
+        if joined == text:
             break
-        out = joined
-    return _JOINED_BEFORE.sub(_replace_joined_before, out)
+        text = joined
+    text = _JOINED_BEFORE.sub(_replace_joined_before, text)
+    return _GIVEN_BEFORE_NAME.sub(_replace_given_before_name, text)
+
+
+# "Elis [name] ydw i": a listed first name straight before a surname already removed.
+_GIVEN_BEFORE_NAME = re.compile(
+    rf"(?<![\w'’-])(?P<names>{_NAME})(?P<after>[ \t]+(?:(?:ap|ab|ferch|van|de|bin|binti)[ \t]+)?"
+    r"\[name\])"
+)
+
+
+def _replace_given_before_name(match: re.Match[str]) -> str:
+    word = match.group("names")
+    low = word.lower()
+    if not word[0].isupper() or low not in _GIVEN_NAMES or _everyday_word(word):
+        return match.group()
+    if low in _NOT_FIRST_NAMES or low in _NOT_SIGNED:
+        return match.group()
+    return f"[name]{match.group('after')}"
 
 
 _TITLE_WORDS = _words(
@@ -2935,6 +3024,13 @@ def is_welsh(text: str) -> bool:
     return _welsh(text) or detect_language(text, ("en", "cy"))[0] == "cy"
 
 
+def tag_names(ruled: str, text: str, tagger: name_model.NameModel | None = None) -> str:
+    """What the rules left of text, after the name tagger (the shipped one by default) and the
+    joined-name rules its [name]s call for."""
+    tagged = name_model.replace(ruled, is_welsh(text), lexicon(), tagger)
+    return _joined_names(tagged) if tagged != ruled else ruled
+
+
 def scrub_rules(text: str, own_names: Iterable[str] = ()) -> str:
     """The rules alone, without the name tagger (bench/names_model_build.py compares the two)."""
     return _scrub(text, own_names)
@@ -2958,7 +3054,7 @@ def scrub(text: str, own_names: Iterable[str] = ()) -> tuple[str, bool]:
         out = re.sub(r"\d", "", _EMAIL.sub("[email]", text))
         return out, out != text
     try:
-        out = name_model.replace(out, is_welsh(text), lexicon())
+        out = tag_names(out, text)
     except Exception as error:  # a missing or damaged names.json: the rules still stand
         log.error("name tagger failed (%s); the rules' scrub is kept", type(error).__name__)
     return out, out != text

@@ -79,10 +79,12 @@ def test_the_tagger_reads_a_long_answer_in_linear_time() -> None:
 
     def seconds(text: str) -> float:
         name_model.spans(text, False, lexicon())  # warm
-        start = time.perf_counter()
-        for _ in range(3):
+        runs = []
+        for _ in range(5):  # the fastest run: the least of whatever else the machine does
+            start = time.perf_counter()
             name_model.spans(text, False, lexicon())
-        return time.perf_counter() - start
+            runs.append(time.perf_counter() - start)
+        return min(runs)
 
     short, long = seconds(unit * 10), seconds(unit * 80)
     assert long / short < 16

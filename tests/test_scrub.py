@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
+from services import name_model
 from services.scrub import PLACEHOLDERS, scrub
 
 CORPUS = Path(__file__).parent / "data" / "scrub_corpus.yaml"
@@ -1264,13 +1265,15 @@ def test_round_seven_clean_answers_stay(text: str) -> None:
     assert scrub(text)[0] == text
 
 
-def _median_ms(text: str, runs: int = 5) -> float:
+def _fastest_ms(text: str, runs: int = 5) -> float:
+    """The fastest of a few runs: what the code costs, with the least of whatever else the
+    machine was doing (a median still failed a rehearsal while models were being rebuilt)."""
     times = []
     for _ in range(runs):
         start = time.perf_counter()
         scrub(text)
         times.append((time.perf_counter() - start) * 1000)
-    return sorted(times)[runs // 2]
+    return min(times)
 
 
 def test_adversarial_input_takes_no_longer_than_plain_text() -> None:
@@ -1280,7 +1283,7 @@ def test_adversarial_input_takes_no_longer_than_plain_text() -> None:
     it; on an idle one both are some 30 ms."""
     rng = random.Random(14)
     word = "".join(rng.choice("bcdfghjklmnpqrstvwz") + rng.choice("aeiou") for _ in range(2000))
-    plain = _median_ms(("the buses are always late and the park is a mess " * 90)[:4000])
+    plain = _fastest_ms(("the buses are always late and the park is a mess " * 90)[:4000])
     for text in (
         "fix it\n" + word,
         "fix 🙏 " + word,
@@ -1321,7 +1324,7 @@ def test_adversarial_input_takes_no_longer_than_plain_text() -> None:
         "1234567890 " * 364,  # phonenumbers' matcher took 240 ms on these two
         " ".join(str(rng.randint(0, 99999)) for _ in range(700)),
     ):
-        assert _median_ms(text[:4000]) < max(50.0, 4 * plain), text[:40]
+        assert _fastest_ms(text[:4000]) < max(50.0, 4 * plain), text[:40]
 
 
 @pytest.mark.parametrize(
@@ -1351,3 +1354,74 @@ def test_an_answer_in_decomposed_letters_is_scrubbed_as_its_composed_form(
     neither hides a name nor leaves part of one ("[name]\u0301e Jones")."""
     composed = unicodedata.normalize("NFC", text)
     assert scrub(unicodedata.normalize("NFD", text), own) == scrub(composed, own)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a listed first name before a surname already removed; Welsh "X Y ydw i"
+        ("Elis Roberts ydw i, dwi'n ail flwyddyn.", "[name] [name] ydw i, dwi'n ail flwyddyn."),
+        ("Sion Pritchard ydw i o flwyddyn 6", "[name] [name] ydw i o flwyddyn 6"),
+        # a sign-off followed by lines holding only the writer's contacts
+        (
+            "I made posters — thanks, Marlowe\nbit.ly/abc12",
+            "I made posters — thanks, [name]\n[link]",
+        ),
+        # "thanks for listening" closes as "thanks" does; an age among words in brackets
+        (
+            "more for young dads. cheers for listening, Dan (Rhyl, 23, dad of 2)",
+            "more for young dads. cheers for listening, [name] (Rhyl, 23, dad of 2)",
+        ),
+        ("diolch am ddarllen, Elin", "diolch am ddarllen, [name]"),
+        # a coach's and a cadet officer's title
+        ("Coach Pritchard from football says", "Coach [name] from football says"),
+        ("Flt Lt Adebayo-Jones runs our squadron", "Flt Lt [name] runs our squadron"),
+        # Welsh "o X bl 5" (from) ending the message, for a listed first name
+        ("mae'r llithren yn rhy fach. o Elis bl 5", "mae'r llithren yn rhy fach. o [name] bl 5"),
+        # schools: a capitalised name after lower-case "ysgol y", two lower-case words before "comp"
+        ("Dwi yn ysgol y Moelwyn a", "Dwi yn [school] a"),
+        ("the toilets at usk vale comp are locked", "the toilets at [school] are locked"),
+        # a message typed in capitals: a first name after a closer or "from" is still a name
+        ("SORT IT OUT\n\nCHEERS - KALLUM", "SORT IT OUT\n\nCHEERS - [name]"),
+        ("THE SKATE PARK NEEDS LIGHTS\nFROM TYREECE", "THE SKATE PARK NEEDS LIGHTS\nFROM [name]"),
+    ],
+)
+def test_names_in_shapes_found_by_batches_13_and_14(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+def test_a_name_joined_to_one_the_tagger_removed_goes_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The joined-name rules run again after the name tagger, whose [name] can stand where no
+    rule's did."""
+    monkeypatch.setattr(name_model, "replace", lambda text, *_: text.replace("Sam", "[name]"))
+    out, _ = scrub("I was walking home with Sam and Seren from band")
+    assert out == "I was walking home with [name] and [name] from band"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ma Norman Price o Sam Tân yn gwneud mwy o synnwyr na'r cyngor",  # no "Norma" + "n"
+        "Thanks for reading. Peace out",
+        "THANKS FOR READING. PEACE OUT",
+        "thanks for listening (24 hours)",
+        "we watched Coach Carter in PE",
+        "the Coach Station is dirty",
+        "Coach Trip is on tv every night",
+        "Sgt Pepper is my favourite album",
+        "dw i'n dod o Gaerdydd bl 9",
+        "mae llawer o Blant bl 6",
+        "grŵp o Ferched bl 8",
+        "mae ysgol y Dref yn fawr",
+        "at my old comp",
+        "at big local comp",
+        "they go to a different comp",
+        "WE NEED MORE BUSES. THANKS, COUNCIL",
+        "I'M BORED OF THE PARK",
+        "CHEERS - THE LADS",
+        "THE BUS IS LATE. THANKS, EVERYONE",
+        "Will Smith and Jada were on tv",
+    ],
+)
+def test_clean_lookalikes_of_those_shapes_are_kept(text: str) -> None:
+    assert scrub(text) == (text, False)
