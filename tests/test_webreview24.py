@@ -4,10 +4,21 @@ PostgreSQL: conftest's ``database_url``)."""
 
 from __future__ import annotations
 
+import html
+import re
+from pathlib import Path
+
 from bot.app import Runtime
+from tests.conftest import make_settings
 from tests.stored import rows
-from tests.test_web_ballot import _answer, runtime  # noqa: F401  (the three polls' fixture)
-from tests.webclient import Browser, web_client
+from tests.test_web_ballot import (  # noqa: F401  (runtime: the three polls' fixture)
+    OPEN_POLL,
+    _answer,
+    _to_contact_check,
+    open_with_polls,
+    runtime,
+)
+from tests.webclient import Browser, Page, web_client
 
 
 async def test_send_from_a_check_page_another_tab_has_changed_counts_nothing(
@@ -34,3 +45,32 @@ async def test_send_from_a_check_page_another_tab_has_changed_counts_nothing(
         assert page.url == "/v/web-poll/done", page.plain
     answers = await rows(runtime, "answers", "question", "option")
     assert ("age", "16-18") in answers and ("age", "13-15") not in answers
+
+
+def _title(page: Page) -> str:
+    found = re.search(r"<title>(.*?)</title>", page.text, re.S)
+    assert found is not None
+    return html.unescape(found.group(1)).strip()
+
+
+async def test_the_contact_check_page_is_titled_as_its_heading(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """The "I'd like an adult to contact me" page after Check it: its h1 is "Please check" but
+    its title stayed the asking page's ("Someone to talk to"), so the title a screen reader
+    says first did not tell the two pages apart (WCAG 2.4.2). It names the check now, in
+    both languages."""
+    settings = make_settings(tmp_path, database_url, safeguarding_chat=-100125)
+    rt = await open_with_polls(settings, OPEN_POLL)
+    try:
+        async with web_client(rt) as client:
+            b = Browser(client)
+            await _to_contact_check(b, "Ring 07700 900123 after 4")
+            for lang in ("en", "cy"):
+                page = await b.get(f"/v/web-poll/help?lang={lang}")
+                check = rt.services.catalog.plain(lang, "web_contact_check_title")
+                headings = re.findall(r"<h1[^>]*>(.*?)</h1>", page.text, re.S)
+                assert [html.unescape(h).strip() for h in headings] == [check], lang
+                assert _title(page).startswith(check + " – "), (lang, _title(page))
+    finally:
+        await rt.close()
