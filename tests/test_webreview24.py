@@ -74,3 +74,33 @@ async def test_the_contact_check_page_is_titled_as_its_heading(
                 assert _title(page).startswith(check + " – "), (lang, _title(page))
     finally:
         await rt.close()
+
+
+async def test_a_form_s_address_opened_again_has_a_way_back_to_the_poll(
+    runtime: Runtime,  # noqa: F811
+) -> None:
+    """A page shown in answer to a form keeps the form's address (/v/CODE/start after a
+    mistyped code, /v/CODE/send): opened again from the address bar, a restored tab or
+    history, it was a 405 "Please use the buttons on the page" with no button or link but
+    the footer's, a dead end. It still says so, and links to the page for the same place."""
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        for path, place in (
+            ("/v/web-poll/start", "/v/web-poll"),
+            ("/v/web-poll/send", "/v/web-poll/check"),
+            ("/v/web-poll/cancel", "/v/web-poll"),
+            ("/v/code-poll/start?lang=cy", "/v/code-poll"),
+        ):
+            page = await b.get(path)
+            assert page.status == 405, path
+            lang = "cy" if "lang=cy" in path else "en"
+            said = runtime.services.catalog.plain(lang, "web_bad_method")
+            back = runtime.services.catalog.plain(lang, "web_contact_back")
+            assert said in page.plain and f'<html lang="{lang}"' in page.text
+            main = page.text.split("<main", 1)[1].split("</main>", 1)[0]
+            links = re.findall(r'<a href="([^"]*)">(.*?)</a>', main)
+            assert [(u, html.unescape(t)) for u, t in links] == [(place, back)], (path, main)
+        async with client.request("DELETE", "/v/web-poll") as resp:  # a poll's own page:
+            text = await resp.text()  # nothing to lead back to
+        assert resp.status == 405
+        assert "<a " not in text.split("<main", 1)[1].split("</main>", 1)[0]
