@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -852,15 +853,19 @@ class JourneyService:
             return Answered()
 
     async def submit(
-        self, person: Person, token: str, *, lang: str = "en"
+        self, person: Person, token: str, *, lang: str = "en", seen: str | None = None
     ) -> CastResult | int | str:
         """The "Send my answers" button: the store's answer, the index of a question
-        still to answer, or a catalog key (the journey is gone or the page is old)."""
+        still to answer, or a catalog key (the journey is gone or the page is old). ``seen``
+        is :func:`answers_seen` of the check page the button was on: answers changed since
+        (in another tab) are not sent unchecked ("stale_page")."""
         async with self._lock(person):
             ctx = await self._load(person)
             if ctx is None or ctx.journey.channel != "web":
                 return "expired_journey"
             if token != ctx.journey.token:
+                return "stale_page"
+            if seen is not None and seen != answers_seen(ctx.journey):
                 return "stale_page"
             if lang in ctx.poll.languages():
                 ctx.journey.lang = lang
@@ -913,6 +918,14 @@ def complete(poll: Poll, j: Journey) -> int | None:
         if q.id not in j.answers or (not q.optional and not j.answers[q.id]):
             return i
     return None
+
+
+def answers_seen(j: Journey) -> str:
+    """A short fingerprint of a journey's answers, carried by the check page's Send form: two
+    tabs share one journey, so a Send from a check page whose answers another tab has changed
+    since would otherwise send answers that page never showed."""
+    shown = json.dumps(j.answers, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(shown.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def next_step(poll: Poll, j: Journey, index: int) -> str:

@@ -398,6 +398,31 @@ async def test_an_unpublished_poll_is_the_same_404_as_none(rt: Runtime, client: 
     assert (await browser.get("/results/en/empty-2026/index.html")).status == 200
 
 
+async def test_a_results_folder_s_address_leads_to_its_index_page(
+    rt: Runtime, client: TestClient
+) -> None:
+    """A published poll's folder typed without index.html (/results/en/CODE/, as a council's
+    own web server would serve the static site's folder) was "Page not found"; it leads to the
+    folder's index page, whose relative links then work. An unpublished poll's folder is the
+    same 404 as one that does not exist."""
+    browser = Browser(client)
+    await browser.get("/")  # one session cookie for every request below
+    for address in (f"/results/en/{CODE}/", f"/results/en/{CODE}"):
+        unpublished = await browser.get(address)
+        unknown = await browser.get(address.replace(CODE, "no-such-poll"))
+        assert unpublished.status == unknown.status == 404
+        assert unpublished.text.replace(CODE, "?") == unknown.text.replace("no-such-poll", "?")
+    await _close(rt)
+    await rt.services.dashboard.publish(CODE)
+    for lang in ("en", "cy"):
+        for address in (f"/results/{lang}/{CODE}/", f"/results/{lang}/{CODE}", f"/results/{lang}/"):
+            page = await browser.get(address)
+            assert page.status == 200, address
+            assert page.url == address.rstrip("/") + "/index.html", (address, page.url)
+            assert f'<html lang="{lang}"' in page.text
+    assert (await browser.get("/results/en/no-such-poll/")).status == 404
+
+
 async def test_published_pages_are_the_static_sites_files(
     rt: Runtime, client: TestClient, tmp_path: Path
 ) -> None:

@@ -309,3 +309,22 @@ def test_every_target_is_at_least_24_px(page: WebDriver, live: Live) -> None:
                 assert small_targets(page) == [], (path, width)
     finally:
         page.set_window_size(1280, 800)
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_a_page_with_a_mistake_puts_focus_on_its_error_summary(
+    page: WebDriver, live: Live, lang: str
+) -> None:
+    """A form sent with a mistake comes back with an error summary, styled for focus
+    (tabindex=-1, a yellow outline) but never given it: a keyboard user started again at the
+    top of the page and a screen magnifier showed the header, not the problem (the GOV.UK
+    pattern moves focus to the summary). It takes focus as the page loads, with no script."""
+    page.get(f"{live.url}/v/code-poll?lang={lang}")
+    tab_to(page, button(TEXTS[lang]["start"]))
+    press(page, ENTER)  # no code typed
+    _wait_for(page, "/start")
+    now = focused(page)
+    # (its :focus outline is markbot.css's; headless Chromium matches :focus only once keys
+    # are pressed in the page, so where focus is is what is checked here)
+    assert now is not None and "error-summary" in (now.element.get_attribute("class") or ""), now
+    assert page.find_element(By.CSS_SELECTOR, ".error-summary a[href='#code']")

@@ -37,7 +37,14 @@ from handlers.web.common import (
 from handlers.web.render import paragraphs
 from handlers.web.session import Browser
 from services.container import Services
-from services.journey import INELIGIBLE, CastResult, FormState, complete, reachable
+from services.journey import (
+    INELIGIBLE,
+    CastResult,
+    FormState,
+    answers_seen,
+    complete,
+    reachable,
+)
 from services.journey_state import Journey
 from services.poll_words import PollWords
 from services.pollfile import Poll, Question
@@ -326,6 +333,7 @@ async def check_page(request: web.Request) -> web.Response:
         code=state.code,
         rows=rows,
         token=state.journey.token,
+        seen=answers_seen(state.journey),  # Send counts these answers only (another tab)
         back_url=f"/v/{state.code}/q/{last}",
         notes=state.journey.notes,
         help_url=help_url(request, state),
@@ -371,7 +379,8 @@ async def send(request: web.Request) -> web.Response:
     state = await journey.form_state(person)
     if state is not None and state.code != code:  # a form posted to another poll's address
         return await to_step(request, browser)
-    result = await journey.submit(person, token, lang=browser.lang)
+    seen = form.get("seen")  # the answers the check page showed (absent: not checked)
+    result = await journey.submit(person, token, lang=browser.lang, seen=seen)
     if result in (CastResult.COUNTED, CastResult.ALREADY_VOTED):
         if result is CastResult.COUNTED:
             return redirect(request, browser, _done_url(code, token))

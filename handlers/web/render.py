@@ -28,17 +28,24 @@ _AFTER_POST = (
 )
 
 
+def page_for_form(path: str) -> str | None:
+    """The page a GET shows for the place a form's address (``path``) answers, or None when
+    ``path`` is not a form's (see _AFTER_POST)."""
+    for pattern, target in _AFTER_POST:
+        if pattern.match(path):
+            return pattern.sub(target, path)
+    return None
+
+
 def switch_url(request: web.Request, lang: str, keep: dict[str, str] | None = None) -> str:
     """The address of this page in ``lang``: the same one, or after a form the page a GET
     shows for the same place (see _AFTER_POST), with ``keep`` (what the form had that the
     page a GET shows can take back, such as a voting code typed) in its query."""
     url = request.rel_url
     if request.method != "GET":
-        path = request.path
-        for pattern, target in _AFTER_POST:
-            if pattern.match(path):
-                url = url.with_path(pattern.sub(target, path))
-                break
+        place = page_for_form(request.path)
+        if place is not None:
+            url = url.with_path(place)
     return str(url.update_query({**(keep or {}), "lang": lang}))
 
 

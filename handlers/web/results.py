@@ -72,6 +72,9 @@ async def public_file(request: web.Request) -> web.StreamResponse:
         return response
     files = await dashboard.public_pages()
     if name not in files:
+        index = name.rstrip("/") + "/index.html"  # a folder: its page, as a web server
+        if index in files:  # serving the static site would (relative links need the name)
+            raise web.HTTPFound(f"/results/{index}")
         raise web.HTTPNotFound()
     return _file(files[name], name, PUBLIC_CACHE, staff=False)
 

@@ -15,8 +15,15 @@ from aiohttp import web
 
 from handlers.web import about, ballot, results
 from handlers.web import contact as contact_request
-from handlers.web.common import CTX, ContactSink, WebContext, browser_of, message_page
-from handlers.web.render import Renderer
+from handlers.web.common import (
+    CTX,
+    ContactSink,
+    WebContext,
+    browser_of,
+    ctx_of,
+    message_page,
+)
+from handlers.web.render import Renderer, page_for_form
 from handlers.web.session import Sessions
 from handlers.web.telegram import UpdateSink, webhook_app
 from services.container import Services
@@ -69,8 +76,17 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
                 request, browser, "web_not_found_title", [("web_not_found", {})], status=404
             )
         if exc.status == 405:
+            # A ballot form's address opened again (address bar, a restored tab): a way back
+            opened = request.method in ("GET", "HEAD") and request.path.startswith("/v/")
+            place = page_for_form(request.path) if opened else None
+            back = ctx_of(request).services.catalog.plain(browser.lang, "web_contact_back")
             refused = message_page(
-                request, browser, "web_try_again_title", [("web_bad_method", {})], status=405
+                request,
+                browser,
+                "web_try_again_title",
+                [("web_bad_method", {})],
+                status=405,
+                link=(place, back) if place is not None else None,
             )
             if "Allow" in exc.headers:  # a 405 names the methods that are allowed
                 refused.headers["Allow"] = exc.headers["Allow"]
