@@ -26,7 +26,7 @@ by a hash of the text, weights are rounded; the same data gives byte-identical f
 The thresholds stored with each model are chosen on out-of-fold probabilities (5 folds), never
 on in-sample ones: for safeguarding, separately for English and Welsh (the item's `lang`), the
 lowest disclosure threshold that keeps the model's own false alarms on that language's
-ordinary answers (those the phrase list did not flag) at or under 2.5% of them, and the lowest
+ordinary answers (those the phrase list did not flag) at or under 3.5% of them, and the lowest
 worry threshold that keeps them put up for review at or under 10% (the
 plain keys hold the stricter pair, for an answer in neither language); for themes the one
 threshold with the best F0.5 (keywords included: precision counts more than recall).
@@ -60,7 +60,9 @@ FOLDS = 5
 MIN_DOCS = 2  # a feature must occur in at least this many training texts
 C_SAFEGUARDING = 16.0
 C_THEMES = 16.0
-MAX_FALSE_ALARMS = 0.025  # the model's own, over all ordinary answers of a language
+# The model's own false alarms, over all ordinary answers of a language (2.5% until held-out
+# run 13; README "Free text" says why).
+MAX_FALSE_ALARMS = 0.035
 MAX_REVIEW_NOISE = 0.10
 # The embedding part (services/embedding.py): a second logistic regression over the sentence
 # embedding, its probabilities averaged with the word model's at this weight (0: no embedding
