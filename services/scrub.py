@@ -2209,6 +2209,90 @@ _WENT_WITH = re.compile(
     r"sit|sits|sitting|sat|play|plays|playing|played|mynd|eistedd|chwarae)[ \t]+"
     r"(?i:with|efo|hefo|gyda|next[ \t]+to|wrth[ \t]+ymyl)[ \t]+)" + _NAMES
 )
+# Welsh: a listed first name, as Welsh writes it after the word before ("gyda Thegwen", "efo
+# Gwenno", "diolch i Fleddyn", "gofynnwch i Ddyfrig", "[name] a Charys"), after words that
+# take a person: "with", "thanks to", "ask", "tell", or a name already removed and "a" (and).
+# Not after "i", "o", "a" in general: "aethon ni i Drefor", "o Lyn Ceiriog" (places named like
+# people), "Mai a Medi", "Romeo a Juliet". Only in a Welsh answer.
+_AFTER_WORD_CY = re.compile(
+    r"(?P<intro>(?:(?<![\w'’])(?i:gyda|gyda['’]i|efo|hefo|efo['’]i|hefo['’]i|wrth|"
+    r"(?:diolch(?:[ \t]+(?:yn[ \t]+fawr|o[ \t]+galon))?|gofynnwch|gofyn|ofyn|sori|help|helpu)"
+    r"[ \t]+i)|\[name\][ \t]+(?i:a|ac))[ \t]+)"
+    rf"(?P<names>[A-ZÂÊÎÔÛŴŶ][\w'’-]*(?:[ \t]+{_NAME})?)"
+)
+
+
+def _replace_after_word_cy(match: re.Match[str]) -> str:
+    words = match.group("names").split()
+    word, low = words[0], words[0].lower()
+    if not _welsh(match.string) or low in _PLACES or low in _NOT_NAMES_CY:
+        return match.group()
+    if low in _NOT_FIRST_NAMES or low in _NOT_SIGNED or low in _WELSH_MONTHS_DAYS:
+        return match.group()
+    if _everyday_word(word) and low not in _GIVEN_NAMES:
+        return match.group()
+    if len(words) > 1 and (
+        words[1].lower() in ("y", "yr", "o", "the")
+        or (words[1][0].isupper() and words[1].lower() not in _FAMILY_NAMES)
+    ):
+        return match.group()  # "gyda Sam Tân", "efo Jac y Jwc": a character or a place
+    forms = {low} | _unmutated(low)
+    if any(form in _PLACES for form in forms) or not any(form in _GIVEN_NAMES for form in forms):
+        return match.group()
+    return _replace_mutated(match)
+
+
+def _replace_mutated(match: re.Match[str]) -> str:
+    """A mutated first name ("Thegwen"), and a capitalised surname after it."""
+    names = match.group("names")
+    words = names.split()
+    taken = 2 if len(words) > 1 and _soft_name(words[1], first=False) else 1
+    kept = _taken(names, words, taken)
+    return f"{match.group('intro')}[name]{names[len(kept) :]}"
+
+
+# "the lady from the council, Claire, she ...", "Mae'r hyfforddwr, Huw Bryn, yn ...": a listed
+# first name set off by commas straight after a word for someone's role.
+_ROLE_WORDS = (
+    r"lady|man|woman|fella|fellow|guy|bloke|girl|boy|worker|leader|manager|officer|warden|"
+    r"coach|teacher|tutor|mentor|nurse|doctor|councillor|receptionist|caretaker|librarian|"
+    r"lifeguard|instructor|volunteer|chair|secretary|coordinator|co-ordinator|"
+    r"hyfforddwr|hyfforddwraig|athro|athrawes|arweinydd|gweithiwr|gweithwraig|swyddog|"
+    r"cydlynydd|cynghorydd|nyrs|meddyg|gwirfoddolwr|cadeirydd|ysgrifennydd|mentor|tiwtor"
+)
+_ROLE_APPOSITION = re.compile(
+    rf"(?P<intro>\b(?i:{_ROLE_WORDS})\b[^,.!?\n]{{0,40}},[ \t]*)"
+    rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)(?=[ \t]*,)"
+)
+
+
+def _replace_role_apposition(match: re.Match[str]) -> str:
+    word = match.group("names").split()[0]
+    if not word[0].isupper() or word.lower() not in _GIVEN_NAMES or _everyday_word(word):
+        return match.group()
+    return _replace_private(match)
+
+
+# "Uncle Terry", "Auntie Sue", "Anti Mair": a relation used as a title (not "Uncle Sam", "Uncle
+# Ben's"; the rules for titles decide the rest).
+_RELATION_TITLE = re.compile(
+    r"(?P<intro>\b(?:Uncle|Auntie|Aunty|Aunt|Nana|Nanna|Nan|Nanny|Grandad|Grandpa|Grandma|Granny|"
+    r"Gran|Anti|Yncl|Wncwl|Bopa|Modryb|Ewythr)[ \t]+)"
+    rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
+)
+_RELATION_TITLE_FIGURES = _words("sam ben bens fester buck bulgaria")
+
+
+def _replace_relation_title(match: re.Match[str]) -> str:
+    word = match.group("names").split()[0]
+    low = word.lower().strip("'’")
+    if low in _RELATION_TITLE_FIGURES or re.search(r"['’]s$", word):
+        return match.group()
+    if not word[0].isupper() or _everyday_word(word) or low in _NOT_FIRST_NAMES:
+        return match.group()
+    return _replace_private(match)
+
+
 # "Mae Heddwen fy chwaer yn ...", "I told Jake, my brother, ...": a name then who they are.
 _NAME_THEN_RELATION = re.compile(
     rf"(?<![\w'’\[-])(?P<names>{_NAME})(?=[ \t]*,?[ \t]+(?:(?i:my|our)[ \t]+{_RELATION_SINGLE}"
@@ -2951,6 +3035,9 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
         out = pattern.sub(_replace_listed_private, out)
     out = _NAME_THEN_RELATION.sub(_replace_name_from_my, out)
     out = _WENT_WITH.sub(_replace_listed_private, out)
+    out = _AFTER_WORD_CY.sub(_replace_after_word_cy, out)
+    out = _ROLE_APPOSITION.sub(_replace_role_apposition, out)
+    out = _RELATION_TITLE.sub(_replace_relation_title, out)
     out = _NAME_IS_MY_NAME.sub(_replace_soft(), out)
     out = _TITLE.sub(_replace_title, out)
     out = _MISS_LOWER.sub(_replace_miss, out)

@@ -1425,3 +1425,58 @@ def test_a_name_joined_to_one_the_tagger_removed_goes_too(monkeypatch: pytest.Mo
 )
 def test_clean_lookalikes_of_those_shapes_are_kept(text: str) -> None:
     assert scrub(text) == (text, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Welsh: a listed first name as the word before mutates it, after "with", "thanks to",
+        # "ask", or a name already removed and "a"
+        (
+            "es i i'r clwb ieuenctid gyda Charys a Thegwen nos Wener a roedd e ar gau",
+            "es i i'r clwb ieuenctid gyda [name] a [name] nos Wener a roedd e ar gau",
+        ),
+        (
+            "Os dych chi isio gwybod mwy gofynnwch i Ddyfrig yn y ganolfan",
+            "Os dych chi isio gwybod mwy gofynnwch i [name] yn y ganolfan",
+        ),
+        (
+            "diolch i Fleddyn yn y clwb ieuenctid am helpu fi efo CV",
+            "diolch i [name] yn y clwb ieuenctid am helpu fi efo CV",
+        ),
+        # a listed first name set off by commas after a word for someone's role
+        (
+            "the lady from the council, Claire, she help my mum with the forms",
+            "the lady from the council, [name], she help my mum with the forms",
+        ),
+        (
+            "Mae'r hyfforddwr, Huw Bryn, yn gorfod gyrru ni",
+            "Mae'r hyfforddwr, [name], yn gorfod gyrru ni",
+        ),
+        # a relation used as a title
+        ("Mum and Uncle Terry take me to the shops", "Mum and Uncle [name] take me to the shops"),
+    ],
+)
+def test_names_in_shapes_found_by_batches_15_and_16(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Aethon ni i Drefor ar drip ac roedd y traeth yn lyfli",  # a place named like a person
+        "Ma'r bws o Lyn Ceiriog i'r Waun yn dod unwaith bob dwy awr",
+        "mae Sali Mali a Jac y Jwc yn y llyfrgell",
+        "Ma Norman Price o Sam Tân yn gwneud mwy o synnwyr na'r cyngor",
+        "Mai a Medi yw'r misoedd gore i'r traeth ond ma'r toiledau ar gau",
+        "Romeo a Juliet yn ein gwers Saesneg, hi'n marw, fe'n marw",
+        "mae angen mwy o gerddoriaeth gan bobl fel Dafydd Iwan a Gwenno",
+        "dw i'n byw yng Nghaerdydd a dw i'n mynd i Gaerdydd bob dydd",
+        "Uncle Sam wants you",
+        "Uncle Ben's rice is the best",
+        "the man from the shop, Greggs, sells pasties",
+        "the teacher said, Well, that is that",
+    ],
+)
+def test_clean_lookalikes_of_batches_15_and_16_shapes_are_kept(text: str) -> None:
+    assert scrub(text) == (text, False)
