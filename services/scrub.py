@@ -591,7 +591,9 @@ _SIGN_OFF_TAIL = (
 )
 _FROM_SIGN_OFF = re.compile(
     rf"(?P<intro>(?:(?:^|(?<=[.!?,;:\n()~])|(?<={_EMOJI}))[ \t]*|(?<=[ \t][-–—])[ \t]*"
-    rf"|\b(?i:{_CLOSER})[ \t,!.]+)(?i:from|frm|oddi\s+wrth)(?:[ \t]*:)?[ \t]+"
+    # ("more buses please from Zephyrine": "please" closes as a closer does)
+    rf"|\b(?i:{_CLOSER}|please|pls|plz|plis|plîs)[ \t,!.]+)"
+    r"(?i:from|frm|oddi\s+wrth)(?:[ \t]*:)?[ \t]+"
     rf"|\b(?i:{_CLOSER})[ \t,!.]+(?i:gan)[ \t]+"
     r"|\b(?i:written|sent|made|typed)[ \t]+(?i:by|from)[ \t]+"
     r"|\b(?i:(?:wedi['’]?i[ \t]+)?(?:ysgrifennu|sgwennu|sgrifennu|anfon|yrru)|ysgrifennwyd|"

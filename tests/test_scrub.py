@@ -1455,6 +1455,8 @@ def test_clean_lookalikes_of_those_shapes_are_kept(text: str) -> None:
         ),
         # a relation used as a title
         ("Mum and Uncle Terry take me to the shops", "Mum and Uncle [name] take me to the shops"),
+        # "please" before "from" closes as a closer does (the "from Name" sign-offs)
+        ("more buses please from Zephyrine", "more buses please from [name]"),
     ],
 )
 def test_names_in_shapes_found_by_batches_15_and_16(text: str, expected: str) -> None:
@@ -1476,6 +1478,9 @@ def test_names_in_shapes_found_by_batches_15_and_16(text: str, expected: str) ->
         "Uncle Ben's rice is the best",
         "the man from the shop, Greggs, sells pasties",
         "the teacher said, Well, that is that",
+        "more buses please from Tonyrefail",
+        "can we have help please from the council",
+        "please from now on fix the lights",
     ],
 )
 def test_clean_lookalikes_of_batches_15_and_16_shapes_are_kept(text: str) -> None:
