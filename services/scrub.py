@@ -610,6 +610,21 @@ _FROM_SIGN_OFF = re.compile(
 _CLOSER_O_NAME = re.compile(
     rf"(?P<intro>(?<![\w'’])(?i:{_CLOSER})[ \t,!.]+(?i:o)[ \t]+)" + _NAMES + _END
 )
+
+
+def _replace_closer_o_name(match: re.Match[str]) -> str:
+    """ "hwyl fawr o Dyfan": a listed first name, or one as "o" mutates it ("o Wern": Gwern)."""
+    replaced = _replace_soft(listed_only=True)(match)
+    if replaced != match.group():
+        return replaced
+    low = match.group("names").split()[0].lower()
+    if low in _PLACES or low in _NOT_NAMES_CY or any(u in _PLACES for u in _unmutated(low)):
+        return match.group()
+    if not any(u in _GIVEN_NAMES for u in _unmutated(low)):
+        return match.group()
+    return _replace_mutated(match)
+
+
 _CLOSER_SIGN_OFF = re.compile(
     rf"(?P<intro>(?:^|(?<=[.!?,;:\n()])|(?<=[ \t][-–—~])|(?<={_EMOJI}))[ \t]*(?i:{_CLOSER})"
     rf"{_AUDIENCE}[ \t]*[,!.:\-–—]*[ \t\n]+"
@@ -941,7 +956,7 @@ _NOT_NAMES_AFTER_TITLE = _words(
     naughty sunshine chatterbox dolittle doolittle jekyll frankenstein octopus evil doom phil
     disrespect brightside blue meaty muscle worldwide miyagi chips magoo urdd t wynff plwmsan
     marvel ranj claus universe world right wrong incredible fantastic potato perfect nobody
-    everybody nice big hyde
+    everybody nice big hyde havisham scrooge fagin pip magwitch gradgrind micawber
     sunak starmer farage badenoch davey truss corbyn blair thatcher churchill cameron major
     johnson brown gething drakeford iorwerth sturgeon swinney trump biden obama putin zelensky
     polanski denyer rayner reeves braverman gove musk
@@ -2258,31 +2273,47 @@ def _replace_mutated(match: re.Match[str]) -> str:
 _ROLE_WORDS = (
     r"lady|man|woman|fella|fellow|guy|bloke|girl|boy|worker|leader|manager|officer|warden|"
     r"coach|teacher|tutor|mentor|nurse|doctor|councillor|receptionist|caretaker|librarian|"
-    r"lifeguard|instructor|volunteer|chair|secretary|coordinator|co-ordinator|"
+    r"lifeguard|instructor|volunteer|chair|secretary|coordinator|co-ordinator|lads|girls|"
+    r"mates|friends|twins|kids|children|boys|sons|daughters|brothers|sisters|carers|"
     r"hyfforddwr|hyfforddwraig|athro|athrawes|arweinydd|gweithiwr|gweithwraig|swyddog|"
     r"cydlynydd|cynghorydd|nyrs|meddyg|gwirfoddolwr|cadeirydd|ysgrifennydd|mentor|tiwtor"
 )
 _ROLE_APPOSITION = re.compile(
-    rf"(?P<intro>\b(?i:{_ROLE_WORDS})\b[^,.!?\n]{{0,40}},[ \t]*)"
-    rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)(?=[ \t]*,)"
+    rf"(?P<intro>\b(?i:{_ROLE_WORDS})s?\b[^,.!?()\n]{{0,40}}(?:,|\()[ \t]*)"
+    # (a second name joined by "and" is the joined-name rule's: "Kris and Baz,")
+    rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
+    rf"(?=[ \t]*[,)]|[ \t]+(?i:and|&|a|ac)[ \t]+{_NAME}[ \t]*[,)])"
 )
 
 
 def _replace_role_apposition(match: re.Match[str]) -> str:
+    """A listed first name ("The nurse who comes, Pearl, ..."), or a capitalised word no list
+    knows ("the sound guy, Baz, ..."), never an everyday word ("the teacher said, Well, ...")."""
     word = match.group("names").split()[0]
-    if not word[0].isupper() or word.lower() not in _GIVEN_NAMES or _everyday_word(word):
+    low = word.lower()
+    if not word[0].isupper() or low in _PLACES or low in _NOT_SIGNED or low in _NOT_FIRST_NAMES:
         return match.group()
-    return _replace_private(match)
+    if low not in _GIVEN_NAMES and (_everyday_word(word) or low in _NOT_PRIVATE):
+        return match.group()
+    names = match.group("names")
+    words = names.split()
+    taken = 2 if len(words) > 1 and _soft_name(words[1], first=False) else 1
+    kept = _taken(names, words, taken)
+    return f"{match.group('intro')}[name]{names[len(kept) :]}"
 
 
 # "Uncle Terry", "Auntie Sue", "Anti Mair": a relation used as a title (not "Uncle Sam", "Uncle
 # Ben's"; the rules for titles decide the rest).
 _RELATION_TITLE = re.compile(
     r"(?P<intro>\b(?:Uncle|Auntie|Aunty|Aunt|Nana|Nanna|Nan|Nanny|Grandad|Grandpa|Grandma|Granny|"
-    r"Gran|Anti|Yncl|Wncwl|Bopa|Modryb|Ewythr)[ \t]+)"
+    r"Gran|Anti|Yncl|Wncwl|Bopa|Modryb|Ewythr|"
+    # a faith leader by title: "Father Nonoy", "Pastor Femi", "y Parchedig Elfed Wyn"
+    r"Father|Pastor|Reverend|Rev\.?|Imam|Rabbi|Parchedig|Pastor)[ \t]+)"
     rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
 )
-_RELATION_TITLE_FIGURES = _words("sam ben bens fester buck bulgaria")
+_RELATION_TITLE_FIGURES = _words(
+    "sam ben bens fester buck bulgaria christmas ted brown dougal jack time"
+)
 
 
 def _replace_relation_title(match: re.Match[str]) -> str:
@@ -2292,7 +2323,9 @@ def _replace_relation_title(match: re.Match[str]) -> str:
         return match.group()
     if not word[0].isupper() or _everyday_word(word) or low in _NOT_FIRST_NAMES:
         return match.group()
-    return _replace_private(match)
+    if low in _PLACES or low in _NOT_SIGNED or low in _NOT_PRIVATE:
+        return match.group()
+    return _replace_mutated(match)
 
 
 # "Mae Heddwen fy chwaer yn ...", "I told Jake, my brother, ...": a name then who they are.
@@ -2424,8 +2457,13 @@ def _replace_syr(match: re.Match[str]) -> str:
     else:
         ok = low in _FAMILY_NAMES
     rest = match.string[match.end() :].split()
-    if low in _GIVEN_NAMES and rest and rest[0][:1].isupper():
-        return match.group()  # "Syr Tom Jones": a knight, not a teacher
+    if (
+        (low in _GIVEN_NAMES or low not in _FAMILY_NAMES)
+        and rest
+        and rest[0][:1].isupper()
+        and rest[0].lower().strip(".,!?") not in _SUBJECTS
+    ):
+        return match.group()  # "Syr Tom Jones", "Syr Bryn Terfel": a knight, not a teacher
     if not ok or _public_figure(match, word):
         return match.group()
     return f"{match.group('intro')}[name]"
@@ -2460,7 +2498,8 @@ _SCHOOL_LOWER_EN = re.compile(
     r"(?P<kind>high[ \t]+school|comprehensive|comp|"
     r"primary(?:[ \t]+school)?|academy|high(?![ \t]+(?:street|st|road|rd|lane|up|rise|flats)\b))\b"
     # "at st cuthberts we ...": a saint's school typed in lower case (not a hospital or church)
-    r"|(?P<intro2>\b(?:at|go\s+to|goes\s+to|attend|attends|(?:my|our)\s+school(?:\s+is)?[ \t,:]*)"
+    r"|(?P<intro2>\b(?:at|go\s+to|goes\s+to|went\s+to|moved\s+to|sent\s+to|attend|attends|"
+    r"(?:my|our)\s+school(?:\s+is)?[ \t,:]*)"
     r"[ \t]+)(?=st\.?[ \t])"
     r"st\.?[ \t]+(?P<saint>[a-z]+)(?:['’]?s)?\b"
     r"(?![ \t]+(?i:hospital|church|chapel|road|rd|street|st|lane|park|centre|center|fields|hall|"
@@ -2665,8 +2704,9 @@ _MYSELF = re.compile(
 )
 # "i call myself Bex", "dw i'n galw fy hun yn Bex".
 _CALL_MYSELF = re.compile(
-    r"(?P<intro>(?<![\w'’])(?i:call[ \t]+myself|galw[ \t]+fy[ \t]+hun(?:[ \t]+yn|['’]n))[ \t]+)"
-    + _NAMES
+    # (southern "galw'n hunan yn Deio", "galw fy hunan yn")
+    r"(?P<intro>(?<![\w'’])(?i:call[ \t]+myself|galw(?:[ \t]+fy|['’]n)[ \t]+hun(?:an)?"
+    r"(?:[ \t]+yn|['’]n))[ \t]+)" + _NAMES
 )
 # "... more stuff to do (Imogen)": a listed first name in brackets ends the message.
 _NAME_BRACKET_END = re.compile(
@@ -2976,7 +3016,7 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
     out = _DASH_SIGN_OFF_MID.sub(_replace_dash(listed_only=True), out)
     out = _LAST_LINE_NAME.sub(_replace_soft(listed_only=True, signed=True, alone=True), out)
     out = _NAME_OPENING_AGE.sub(_replace_name_age_opening, out)
-    out = _CLOSER_O_NAME.sub(_replace_soft(listed_only=True), out)
+    out = _CLOSER_O_NAME.sub(_replace_closer_o_name, out)
     for pattern in (
         _ITS_NAME,
         _CLOSER_MID_SIGN_OFF,

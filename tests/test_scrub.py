@@ -1485,3 +1485,54 @@ def test_names_in_shapes_found_by_batches_15_and_16(text: str, expected: str) ->
 )
 def test_clean_lookalikes_of_batches_15_and_16_shapes_are_kept(text: str) -> None:
     assert scrub(text) == (text, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a faith leader by title
+        (
+            "Father Nonoy from church does a youth night",
+            "Father [name] from church does a youth night",
+        ),
+        ("Mae'r Parchedig Elfed Wyn yn gadael i ni", "Mae'r Parchedig [name] yn gadael i ni"),
+        # a name set off after a role: in brackets, two joined by "and", an everyday word listed
+        # as a first name
+        ("our coach at the club (Jaxon) is sound", "our coach at the club ([name]) is sound"),
+        (
+            "Two of the lads on site, Kris and Baz, sleep on sofas",
+            "Two of the lads on site, [name] and [name], sleep on sofas",
+        ),
+        ("The nurse who comes, Pearl, is lovely", "The nurse who comes, [name], is lovely"),
+        (
+            "me = Kim, 22, twins (Lacey and Mason) both 2",
+            "me = [name], 22, twins ([name] and [name]) both 2",
+        ),
+        # a saint's school after "moved to"; southern Welsh "galw'n hunan yn"
+        (
+            "got moved to st martins when i went to live with my aunty",
+            "got moved to [school] when i went to live with my aunty",
+        ),
+        ("Wi'n galw'n hunan yn Deio ond", "Wi'n galw'n hunan yn [name] ond"),
+    ],
+)
+def test_names_in_shapes_found_by_batches_17_and_18(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mae Taid yn gwrando ar Syr Bryn Terfel bob nos Sul",  # a knight, not a teacher
+        "Miss Havisham deserves better",
+        "Father Christmas came to the school",
+        "the teacher said, Well, that is that",
+        "our coach, Cardiff, was late",
+        "the workers, Monday and Tuesday, are off",
+        "my mates (all of us) want a park",
+        "we went to st davids for the day",
+        "Hwyl fawr o Gaerdydd",
+    ],
+)
+def test_clean_lookalikes_of_batches_17_and_18_shapes_are_kept(text: str) -> None:
+    assert scrub(text) == (text, False)
