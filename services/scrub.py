@@ -2260,7 +2260,8 @@ def _replace_after_word_cy(match: re.Match[str]) -> str:
 
 
 def _replace_mutated(match: re.Match[str]) -> str:
-    """A mutated first name ("Thegwen"), and a capitalised surname after it."""
+    """A first name already judged one (mutated or not: "Thegwen"), and a capitalised surname
+    after it."""
     names = match.group("names")
     words = names.split()
     taken = 2 if len(words) > 1 and _soft_name(words[1], first=False) else 1
@@ -2276,7 +2277,7 @@ _ROLE_WORDS = (
     r"lifeguard|instructor|volunteer|chair|secretary|coordinator|co-ordinator|lads|girls|"
     r"mates|friends|twins|kids|children|boys|sons|daughters|brothers|sisters|carers|"
     r"hyfforddwr|hyfforddwraig|athro|athrawes|arweinydd|gweithiwr|gweithwraig|swyddog|"
-    r"cydlynydd|cynghorydd|nyrs|meddyg|gwirfoddolwr|cadeirydd|ysgrifennydd|mentor|tiwtor"
+    r"cydlynydd|cynghorydd|nyrs|meddyg|gwirfoddolwr|cadeirydd|ysgrifennydd|tiwtor"
 )
 _ROLE_APPOSITION = re.compile(
     rf"(?P<intro>\b(?i:{_ROLE_WORDS})s?\b[^,.!?()\n]{{0,40}}(?:,|\()[ \t]*)"
@@ -2295,11 +2296,7 @@ def _replace_role_apposition(match: re.Match[str]) -> str:
         return match.group()
     if low not in _GIVEN_NAMES and (_everyday_word(word) or low in _NOT_PRIVATE):
         return match.group()
-    names = match.group("names")
-    words = names.split()
-    taken = 2 if len(words) > 1 and _soft_name(words[1], first=False) else 1
-    kept = _taken(names, words, taken)
-    return f"{match.group('intro')}[name]{names[len(kept) :]}"
+    return _replace_mutated(match)
 
 
 # "Uncle Terry", "Auntie Sue", "Anti Mair": a relation used as a title (not "Uncle Sam", "Uncle
@@ -2308,7 +2305,7 @@ _RELATION_TITLE = re.compile(
     r"(?P<intro>\b(?:Uncle|Auntie|Aunty|Aunt|Nana|Nanna|Nan|Nanny|Grandad|Grandpa|Grandma|Granny|"
     r"Gran|Anti|Yncl|Wncwl|Bopa|Modryb|Ewythr|"
     # a faith leader by title: "Father Nonoy", "Pastor Femi", "y Parchedig Elfed Wyn"
-    r"Father|Pastor|Reverend|Rev\.?|Imam|Rabbi|Parchedig|Pastor)[ \t]+)"
+    r"Father|Pastor|Reverend|Rev\.?|Imam|Rabbi|Parchedig)[ \t]+)"
     rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
 )
 _RELATION_TITLE_FIGURES = _words(
