@@ -266,6 +266,14 @@ def attack(res: Results, question: str, places: int, full: bool) -> tuple[Model,
         if mine and kind == "rank":
             weights = [(v, n - p) for p, v in enumerate(vs)]
             mine.append(Target((table_key(t), c.option), "points", weights, c.points))
+        # a multi or rank option is a yes/no question of its own: how many did not tick (or
+        # rank) it, the row's size less its count, is a count of people too
+        if (
+            kind != "choice"
+            and 0 < size - c.count < m
+            and not any(x.figure == "count" for x in mine)
+        ):
+            mine.append(Target((table_key(t), c.option), "complement", figures[0][1], c.count))
         targets.extend(mine)
         return [(v, 1) for v in vs]
 
@@ -288,8 +296,9 @@ def attack(res: Results, question: str, places: int, full: bool) -> tuple[Model,
                     known += item
             if kind == "choice" or (kind == "rank" and (p == 0 or full)):
                 lo = hi = size
-            elif kind == "multi":
-                lo, hi = (places * size, places * size) if full else (size, places * size)
+            elif kind == "multi":  # themes: an answer may have none (``least`` 0)
+                least = overall.least * size
+                lo, hi = (places * size, places * size) if full else (least, places * size)
             else:
                 lo, hi = 0, size
             total = model.var(lo, hi, 0)
@@ -329,6 +338,18 @@ def pinned(res: Results, question: str, places: int, full: bool) -> list[tuple]:
     """The figures the attacker works out exactly: (cell, figure, value)."""
     model, targets = attack(res, question, places, full)
     return [(t.key, t.figure, t.value) for t in targets if not model.other_value(t.terms)]
+
+
+def shown_small_complements(res: Results, question: str) -> list[tuple]:
+    """Shown multi and rank counts that tell how many did not tick (or rank) an option, the
+    table's respondents less the count, when that is between 1 and m - 1."""
+    return [
+        (table_key(t), c.option, t.respondents - c.count)
+        for t in res.tables
+        if t.question == question and t.kind != "choice"
+        for c in t.cells
+        if not c.suppressed and 0 < t.respondents - c.count < res.min_cell
+    ]
 
 
 def shown_small_places(res: Results, question: str, places: int) -> list[tuple]:
@@ -390,6 +411,7 @@ def check(raw: Results, full: bool) -> int:
     searched = 0
     for question, places in QUESTIONS:
         assert shown_small_places(res, question, places) == []
+        assert shown_small_complements(res, question) == []
         try:
             found = pinned(res, question, places, full)
         except Unsolved:
