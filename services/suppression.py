@@ -818,9 +818,13 @@ class _Protector:
             return  # last resort: the whole breakdown of this question
         tag = ("i", q.overall.question, q.overall.channel, layer, fi, f.key, i)
         self.skip.add((*tag, "c") if comp else tag)
-        self.plan.unprotected.append(
-            ("complement", f.key, f.count) if comp else (layer[0], f.key, f.value)
-        )
+        self._unprotected(("complement", f.key, f.count) if comp else (layer[0], f.key, f.value))
+
+    def _unprotected(self, entry: tuple[str, CellKey | None, int]) -> None:
+        """Own up to a figure left pinned (a rank count's complement once, whichever of its
+        places was tried)."""
+        if entry[0] != "complement" or entry not in self.plan.unprotected:
+            self.plan.unprotected.append(entry)
 
     def _withhold(self, q: _Question, fam: _Family) -> bool:
         """Withhold every group of a breakdown (and its mirror, for two breakdown questions);
@@ -869,10 +873,11 @@ class _Protector:
         tag = ("o", q.overall.question, q.overall.channel, layer, j)
         self.skip.add((*tag, "c") if comp else tag)
         cell = q.overall.cells[j]
-        if comp:
-            self.plan.unprotected.append(("complement", (key, cell.option), cell.count))
-        else:
-            self.plan.unprotected.append((layer[0], (key, cell.option), v))
+        self._unprotected(
+            ("complement", (key, cell.option), cell.count)
+            if comp
+            else (layer[0], (key, cell.option), v)
+        )
 
     # --- the loop --------------------------------------------------------------------------
 
