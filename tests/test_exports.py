@@ -691,6 +691,37 @@ async def test_xlsx_markers_are_true_of_their_figures(tmp_path: Path) -> None:
     assert checked >= 20
 
 
+async def test_no_published_count_gives_a_small_complement(tmp_path: Path) -> None:
+    """How many did not rank an option (a table's respondents less a shown count) is never
+    1 to 4 in the JSON (which has every table), nor in the CSV; unsuppressed, it is (13 of 16
+    ranked parks), so the check can see one."""
+
+    def small_complements(res: Results) -> list[tuple[str, str, str, int]]:
+        RENDERERS["json"][1](res, tmp_path / "r.json")
+        data = json.loads((tmp_path / "r.json").read_text())
+        return [
+            (t["question"], t["group"], c["option"], t["respondents"] - c["count"])
+            for t in data["tables"]
+            if t["kind"] in ("multi", "rank") and isinstance(t["respondents"], int)
+            for c in t["cells"]
+            if not c["suppressed"] and 0 < t["respondents"] - c["count"] < 5
+        ]
+
+    (tmp_path / "all").mkdir()
+    assert ("order", "", "parks", 3) in small_complements(
+        await _results(tmp_path / "all", min_cell=0)
+    )
+    res = await _results(tmp_path)
+    assert small_complements(res) == []
+    write_csv(res, tmp_path / "r.csv")
+    rows = list(csv.DictReader((tmp_path / "r.csv").read_text().splitlines()))
+    assert {r["count"] for r in rows if r["question"] == "order" and r["option"] == "Parks"} <= {
+        "[c]",
+        "<5",
+        "7",  # the South: 7 of 7 ranked it
+    }
+
+
 async def test_json_rank_markers(tmp_path: Path) -> None:
     res = await _results(tmp_path)
     RENDERERS["json"][1](res, tmp_path / "r.json")
