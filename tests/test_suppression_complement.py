@@ -13,7 +13,9 @@ targets complements): every published figure of a question at once, rows, column
 
 from __future__ import annotations
 
+import asyncio
 import random
+from pathlib import Path
 
 import pytest
 
@@ -36,6 +38,7 @@ from tests.test_suppression_attack import (
 from tests.test_suppression_attack import poll as poll
 
 M = 5
+NOW = 1_795_000_000  # 2026-11-18
 
 
 def _cells(counts: dict[str, int], n: int) -> tuple[Cell, ...]:
@@ -260,3 +263,65 @@ def test_random_lopsided_polls_leave_no_complement_to_work_out(poll: Poll, seed:
             searched += 1
             assert left == []
     assert searched >= 10
+
+
+# --- through the reports, as the site, the exports and the web pages get them -------------------
+
+REVIEWED = """\
+code: reviewed-2026
+title: The reviewer's poll
+questions:
+  - id: order
+    kind: rank
+    max: 2
+    text: Put two in order
+    options: [Jobs, Parks, Buses]
+  - id: why
+    kind: text
+    optional: true
+    text: Why?
+"""
+
+
+def test_the_reviewers_poll_through_the_reports(tmp_path: Path) -> None:
+    """The published test poll's two cases, counted from ballots the way every page and file
+    gets them (``ReportService.results``; themes are tallied there, in ``_texts``): 14 of 15
+    answers mention transport, and 14 of 15 rank Jobs. Neither 14 is published."""
+    from conftest import make_settings
+
+    from bot.app import open_runtime
+    from tests.stored import cast, open_poll
+
+    async def go() -> Results:
+        settings = make_settings(tmp_path, None)
+        rt = await open_runtime(settings)
+        try:
+            poll, poll_id = await open_poll(rt, REVIEWED, "reviewed.yaml")
+            plan = [
+                (("jobs", "parks"), "transport", 14),
+                (("parks", "buses"), "money", 1),
+            ]
+            n = 1
+            for (first, second), theme, count in plan:
+                choices = (("order", first, 1), ("order", second, 2))
+                why = (("why", "it matters", "en", 1.0, False, theme),)
+                n = await cast(
+                    rt.store, poll, poll_id, choices, count=count, first=n, now=NOW, texts=why
+                )
+            return await rt.services.reports.results("reviewed-2026", M)
+        finally:
+            await rt.close()
+
+    res = asyncio.run(go())
+    themes = next(t for t in res.tables if t.question == "why" and not t.dimension)
+    order = next(t for t in res.tables if t.question == "order" and not t.dimension)
+    assert (themes.respondents, order.respondents) == (15, 15)
+    transport = next(c for c in themes.cells if c.option == "transport")
+    jobs = next(c for c in order.cells if c.option == "jobs")
+    assert (transport.count, jobs.count) == (14, 14)
+    assert shown(themes, transport, M).count == SECONDARY
+    assert shown(order, jobs, M).count == SECONDARY
+    assert shown_small_complements(res, "why") == []
+    assert shown_small_complements(res, "order") == []
+    assert pinned(res, "order", 2, full=False) == []
+    assert pinned(res, "why", len(themes.cells), full=False) == []
