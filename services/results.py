@@ -135,6 +135,18 @@ class Results:
     web_modes: tuple[tuple[str, int | None], ...] = ()
 
 
+def small_complement(table: Table, cell: Cell, min_cell: int, protect_zeros: bool = False) -> bool:
+    """Is how many did NOT tick (rank, mention) a multi or rank option, the table's
+    respondents less its count, between 1 and ``min_cell`` - 1 (with ``protect_zeros``, 0 too)?
+    Each such option is a yes/no question of its own, so that count is worked out by one
+    subtraction: "Transport 14 of 15 answered" says one person did not. A choice question's
+    complement is the sum of its other cells, which are protected as they are."""
+    if table.kind not in ("multi", "rank"):
+        return False
+    rest = table.respondents - cell.count
+    return rest < min_cell and (rest > 0 or protect_zeros)
+
+
 def small_cell(table: Table, cell: Cell, min_cell: int, protect_zeros: bool = False) -> bool:
     """Primary suppression: is a count below the threshold published with this cell?
 
@@ -143,8 +155,11 @@ def small_cell(table: Table, cell: Cell, min_cell: int, protect_zeros: bool = Fa
     points - count - 2 x first of a top 3), so a cell is shown only when each of them is 0 or
     at least ``min_cell`` (with ``protect_zeros``, at least ``min_cell``). With more than 3
     places not every count per place follows from one cell, but with the row's totals some
-    may: each is taken as published."""
-    if cell.count < min_cell:
+    may: each is taken as published.
+
+    And for a multi or rank question (theme tallies too) its complement, how many of the
+    table's respondents did not tick (rank, mention) it (``small_complement``)."""
+    if cell.count < min_cell or small_complement(table, cell, min_cell, protect_zeros):
         return True
     if table.kind != "rank":
         return False

@@ -18,29 +18,42 @@ The rule (``min_cell`` = m > 0):
    place is between 1 and m-1 (``small_cell``; with more than 3 places each is taken as
    published, which is safe but hides more). A breakdown group with fewer than m respondents
    is withheld: every figure in it is hidden.
+   Complements: a multi or rank option (a theme tally too) is a yes/no question of its own,
+   and how many did NOT tick, rank or mention it, its row's respondents less its count (in
+   the overall table the question's respondents), is a count of people a reader works out by
+   one subtraction ("Transport 14 of 15 answered": one did not). ONS-style disclosure control
+   treats both sides of a binary count alike, so a count whose complement is between 1 and
+   m-1 is hidden too (``small_complement``), and shown "[c]" when it is m or more (the
+   marker stays true of the count). A choice count needs no such rule: its complement is the
+   sum of its row's other cells, protected as they are. A zero complement (everyone ticked
+   it) is published, as a zero may be worked out (below); ``protect_zeros`` protects it too.
 2. Secondary: more figures are hidden, shown as "[c]", until every hidden count below m that is
-   above zero (and every hidden figure of a withheld group, zeros included) can take at least
-   two values that agree with everything published. "Published" is taken generously: the
-   shown figures, every group's size (even a withheld group's: it follows from the others'
-   respondents and shares), and what the markers say ("<m" is 0..m-1, a "[c]" count is m or
+   above zero (and every hidden figure of a withheld group, zeros included), and every hidden
+   count whose complement is between 1 and m-1 (``_spare``), can take at least two values that
+   agree with everything published (the row's size being published, a count with two values
+   gives its complement two). "Published" is taken generously: the shown figures, every
+   group's size (even a withheld group's: it follows from the others' respondents and
+   shares), and what the markers say ("<m" is 0..m-1, a "[c]" count is m or
    more). Markers are chosen in one place (``shown``) and are true of the figure they stand
    for: "<m" only on a count (or first preferences) below m, "[c]" on any other hidden figure;
    points are never "<m" (4 people can give 12 points).
-3. Last resort: when nothing else protects a small count above zero, the whole breakdown of
-   that question is withheld (its figures then show "[c]", bounded only by the group sizes).
-   If even that fails (in tiny polls, e.g. when every respondent chose one option) the count is
-   listed in ``Plan.unprotected`` and a warning is logged.
+3. Last resort: when nothing else protects a small count above zero (or a small complement),
+   the whole breakdown of that question is withheld (its figures then show "[c]", bounded
+   only by the group sizes). If even that fails (in tiny polls, e.g. when every respondent
+   chose one option) the count is listed in ``Plan.unprotected`` and a warning is logged.
 
 How (2) is checked, exactly rather than by counting hidden cells per row: a family is a network
 (row node -> column node, one arc per cell; a hub joins the rows whose sums are not known). Any
 other non-negative integer table that agrees with the published figures differs from the true
 one by cycles of hidden cells, so a hidden figure can take another value iff some cycle through
 it can be pushed one unit within everyone's bounds: a path back from its head to its tail (or
-the reverse) in the residual network. The overall counts are shared by all families of a
-question, so a cycle that changes them (for choice, +1 on one hidden overall count and -1 on
-another; for multi and rank also +-1 on one) is used only if every other family can absorb the
-same change. The overall table is a row of its own (this protects a single small overall count
-where its counts add up).
+the reverse) in the residual network. A count kept for its complement's sake is checked as a
+small count is; a rank count moves with any of its places, so it is pinned only when it is
+pinned in every place (and is then fixed in the place that holds most of it). The overall
+counts are shared by all families of a question, so a cycle that changes them (for choice, +1
+on one hidden overall count and -1 on another; for multi and rank also +-1 on one) is used
+only if every other family can absorb the same change. The overall table is a row of its own
+(this protects a single small overall count where its counts add up).
 
 What a row adds up to (``_row_range``): a choice row to its respondents. A multi row holds from
 1 to ``max`` ticks per respondent. A rank question is checked place by place (one network per
@@ -283,6 +296,7 @@ class _Fig:
     cost: int  # what hiding it costs (its count); 0 when hidden already
     count: int = 0  # the cell's count (the value itself for a derived figure)
     small: bool = False  # in a group below the threshold: even a zero must not be pinned
+    size: int = 0  # its row's respondents (the complement of a multi or rank count: size - count)
 
 
 @dataclass
@@ -341,8 +355,9 @@ class Plan:
     withheld: set[TableKey] = field(default_factory=set)
     # whole breakdowns withheld as a last resort: (question, dimension, channel)
     families: set[tuple[str, str, str]] = field(default_factory=set)
-    # hidden figures that could still be worked out: (layer, cell, value); zeros, except in
-    # the rare tables where not even a withheld breakdown helps (logged as a warning)
+    # hidden figures that could still be worked out: (layer, cell, value), or ("complement",
+    # cell, count) for a count whose small complement could; zeros, except in the rare tables
+    # where not even a withheld breakdown helps (logged as a warning)
     unprotected: list[tuple[str, CellKey | None, int]] = field(default_factory=list)
 
 
@@ -504,6 +519,17 @@ class _Protector:
             return False
         return value >= 1 or small or self.protect_zeros
 
+    def _spare(self, q: _Question, count: int, size: int, small: bool = False) -> bool:
+        """Must this hidden count keep two values for its complement's sake? How many of its
+        row did not tick (rank) a multi or rank option, ``size - count``, is a count of people
+        too, protected like one (``_needs``). Not asked where the count is protected anyway
+        (below m, or in a group below the threshold: a count with two values gives its
+        complement two), nor of a choice count, whose complement is the sum of the other
+        cells in its row, which the row's network protects already."""
+        if q.overall.kind not in ("multi", "rank") or small or count < self.m:
+            return False
+        return self._needs(size - count)
+
     def _net(self, q: _Question, fam: _Family, layer: Layer) -> _Net:
         options = [c.option for c in q.overall.cells]
         rows = len(fam.rows)
@@ -540,6 +566,7 @@ class _Protector:
                         0 if hidden else c.count,
                         c.count,
                         small,
+                        t.respondents,
                     )
                 )
             row_sums.append(total)
@@ -555,7 +582,9 @@ class _Protector:
             small = 0 < gap_total < self.m
             for j, g in enumerate(gap):
                 room = max(gap_total - (q.overall.cells[j].count - counts[j]), 0)
-                figs.append(_Fig(rows, rows + 1 + j, g, 0, g + room, None, True, 0, g, small))
+                figs.append(
+                    _Fig(rows, rows + 1 + j, g, 0, g + room, None, True, 0, g, small, gap_total)
+                )
             row_sums.append(sum(gap))
             left = (
                 [a - b for a, b in zip(self._placed(q, q.overall.cells), placed, strict=True)]
@@ -651,17 +680,36 @@ class _Protector:
         return extra
 
     def _exposed(self, q: _Question) -> tuple | None:
-        """The first hidden figure above zero that the published figures pin down."""
+        """The first hidden figure that the published figures pin down: a count per place
+        above zero (``_needs``), or a count whose complement must not be pinned (``_spare``;
+        exposures of these end in "c"). A rank count's complement moves with any of its
+        places, so it is pinned only when it is pinned in every place; it is then fixed in
+        the place that holds most of it."""
+        spare: dict[tuple, tuple[bool, int, tuple]] = {}  # figure -> (free, value, exposure)
+
+        def note(name: tuple, free: bool, value: int, exposure: tuple) -> None:
+            old = spare.get(name)
+            if old is None or value > old[1]:
+                spare[name] = (free or (old is not None and old[0]), value, exposure)
+            elif free:
+                spare[name] = (True, old[1], old[2])
+
         for layer in q.layers:
             nets = [self._net(q, f, layer) for f in q.families]
             deltas = self._deltas(q, layer)
             linked = not q.breakdown and bool(nets)
             absorb = self._absorb(q, layer, nets, deltas, False) if linked else []
-            for j, (v, _, _, hidden, _) in enumerate(self._overall(q, layer)):
+            for j, (v, _, _, hidden, count) in enumerate(self._overall(q, layer)):
                 small = q.overall.respondents < self.m
-                if not hidden or not self._needs(v, small):
+                if not hidden:
                     continue
-                if ("o", q.overall.question, q.overall.channel, layer, j) in self.skip:
+                tag = ("o", q.overall.question, q.overall.channel, layer, j)
+                need = self._needs(v, small) and tag not in self.skip
+                comp = (
+                    self._spare(q, count, q.overall.respondents, small)
+                    and (*tag, "c") not in self.skip
+                )
+                if not (need or comp):
                     continue
                 ok = False
                 for i, d in enumerate(deltas):
@@ -670,19 +718,26 @@ class _Protector:
                     ):
                         ok = True
                         break
-                if not ok:
+                if need and not ok:
                     return ("overall", layer, j)
+                if comp:
+                    note(("o", j), ok, v, ("overall", layer, j, "c"))
             for fi, net in enumerate(nets):
                 extra = self._extra(net, deltas, absorb, fi, False) if linked else []
                 for i, f in enumerate(net.figs):
-                    if not f.hidden or not self._needs(f.value, f.small):
+                    if not f.hidden:
                         continue
                     tag = ("i", q.overall.question, q.overall.channel, layer, fi, f.key, i)
-                    if tag in self.skip:
+                    need = self._needs(f.value, f.small) and tag not in self.skip
+                    comp = self._spare(q, f.count, f.size, f.small) and (*tag, "c") not in self.skip
+                    if not (need or comp):
                         continue
-                    if not self._free(net, i, extra):
+                    ok = self._free(net, i, extra)
+                    if need and not ok:
                         return ("inner", layer, fi, i)
-        return None
+                    if comp:
+                        note(("i", fi, i), ok, f.value, ("inner", layer, fi, i, "c"))
+        return next((exposure for free, _, exposure in spare.values() if not free), None)
 
     @staticmethod
     def _free(net: _Net, i: int, extra: list[tuple[int, int, int, tuple]]) -> bool:
@@ -727,10 +782,11 @@ class _Protector:
         layer = exposure[1]
         nets = [self._net(q, f, layer) for f in q.families]
         linked = not q.breakdown and bool(nets)
+        comp = exposure[-1] == "c"  # a count whose complement is pinned (``_spare``)
         if exposure[0] == "overall":
-            self._fix_overall(q, layer, exposure[2], nets, linked)
+            self._fix_overall(q, layer, exposure[2], nets, linked, comp)
             return
-        _, _, fi, i = exposure
+        fi, i = exposure[2], exposure[3]
         net = nets[fi]
         f = net.figs[i]
         deltas = self._deltas(q, layer)
@@ -738,7 +794,8 @@ class _Protector:
         base = self._extra(net, deltas, absorb, fi, True) if linked else []
         adj = net.arcs(True, skip=i)
         overall = table_key(q.overall)
-        for prefix in [[], *(self._prefixes(q, layer, f.value) if linked else [])]:
+        value = max(f.value, 1) if comp else f.value  # a complement is a count above zero
+        for prefix in [[], *(self._prefixes(q, layer, value) if linked else [])]:
             extra, more = list(base), []
             if prefix:
                 news = self._deltas(q, layer, also=prefix)
@@ -757,10 +814,17 @@ class _Protector:
                     self.plan.hidden.update((overall, q.overall.cells[k].option) for k in prefix)
                 self._hide_tags(nets, fi, tags, {"d": absorb, "n": more})
                 return
-        if f.value >= 1 and self._withhold(q, q.families[fi]):
+        if value >= 1 and self._withhold(q, q.families[fi]):
             return  # last resort: the whole breakdown of this question
-        self.skip.add(("i", q.overall.question, q.overall.channel, layer, fi, f.key, i))
-        self.plan.unprotected.append((layer[0], f.key, f.value))
+        tag = ("i", q.overall.question, q.overall.channel, layer, fi, f.key, i)
+        self.skip.add((*tag, "c") if comp else tag)
+        self._unprotected(("complement", f.key, f.count) if comp else (layer[0], f.key, f.value))
+
+    def _unprotected(self, entry: tuple[str, CellKey | None, int]) -> None:
+        """Own up to a figure left pinned (a rank count's complement once, whichever of its
+        places was tried)."""
+        if entry[0] != "complement" or entry not in self.plan.unprotected:
+            self.plan.unprotected.append(entry)
 
     def _withhold(self, q: _Question, fam: _Family) -> bool:
         """Withhold every group of a breakdown (and its mirror, for two breakdown questions);
@@ -779,12 +843,12 @@ class _Protector:
         return True
 
     def _fix_overall(
-        self, q: _Question, layer: Layer, j: int, nets: list[_Net], linked: bool
+        self, q: _Question, layer: Layer, j: int, nets: list[_Net], linked: bool, comp: bool
     ) -> None:
         figs = self._overall(q, layer)
         v = figs[j][0]
         key = table_key(q.overall)
-        rounds = [[], *self._prefixes(q, layer, v)]
+        rounds = [[], *self._prefixes(q, layer, max(v, 1) if comp else v)]
         for prefix in rounds:
             cost0 = sum(q.overall.cells[k].count for k in prefix)
             choices = [d for d in self._deltas(q, layer, also=prefix) if j in (d.up, d.down)]
@@ -806,8 +870,14 @@ class _Protector:
                 for fi, tags in enumerate(best[1]):
                     self._hide_tags(nets, fi, tags, {})
                 return
-        self.skip.add(("o", q.overall.question, q.overall.channel, layer, j))
-        self.plan.unprotected.append((layer[0], (key, q.overall.cells[j].option), v))
+        tag = ("o", q.overall.question, q.overall.channel, layer, j)
+        self.skip.add((*tag, "c") if comp else tag)
+        cell = q.overall.cells[j]
+        self._unprotected(
+            ("complement", (key, cell.option), cell.count)
+            if comp
+            else (layer[0], (key, cell.option), v)
+        )
 
     # --- the loop --------------------------------------------------------------------------
 

@@ -362,13 +362,13 @@ async def test_xlsx_workbook(tmp_path: Path) -> None:
     assert rows[start + 6][1:3] == ["Respondents", 16]
     order = rows.index(["Put these in order", *[None] * 5])
     assert rows[order + 1] == ["Rank", "Option", "Count", "Share", "First preferences", "Points"]
-    # parks: 6 second + 7 first = 13 ranked, 7 first, 6*1 + 7*2 = 20 points
-    assert rows[order + 2] == [1, "Parks", 13, 13 / 16, 7, 20]
-    # youth clubs (3, first choice of 3): everyone has one first choice, so 16 - 7 - 6 would
-    # give its first preferences away; buses, the smallest shown count, is hidden too
+    # parks: 13 of 16 ranked it, so 3 did not (a small complement): hidden, as "[c]" (13 is
+    # not below 5); youth clubs (3, first choice of 3) is small; buses goes too, as everyone
+    # has one first choice (16 - 7 - 6 would give youth clubs' first preferences away)
     # each hidden figure shows a marker that is true of it: "<5" on a count (and first
     # preferences) below 5, "[c]" on anything else, points included
-    assert rows[order + 3] == [None, "Buses", "[c]", None, "[c]", "[c]"]
+    assert rows[order + 2] == [None, "Buses", "[c]", None, "[c]", "[c]"]
+    assert rows[order + 3] == [None, "Parks", "[c]", None, "[c]", "[c]"]
     assert rows[order + 4] == [None, "Youth clubs", "<5", None, "<5", "[c]"]
 
     by_area = wb["By area"]
@@ -570,12 +570,14 @@ async def test_csv_rank_overall_and_in_every_crosstab(tmp_path: Path) -> None:
     write_csv(await _results(tmp_path / "five"), path)
     rows = list(csv.DictReader(path.read_text().splitlines()))
     order = [r for r in rows if r["question"] == "order" and r["dimension"] in ("", "area")]
+    # 13 of 16 ranked parks and 6 of the North's 9 parks and buses: 3 did not (small
+    # complements), so they are hidden as "[c]"; all 7 of the South ranked parks (0 did not)
     assert [tuple(r.values())[2:] for r in order] == [
-        ("Parks", "", "", "13", "0.8125", "7", "20"),
         ("Buses", "", "", "[c]", "", "[c]", "[c]"),
+        ("Parks", "", "", "[c]", "", "[c]", "[c]"),
         ("Youth clubs", "", "", "<5", "", "<5", "[c]"),
-        ("Parks", "area", "North", "6", "0.6667", "0", "6"),
         ("Buses", "area", "North", "[c]", "", "[c]", "[c]"),
+        ("Parks", "area", "North", "[c]", "", "[c]", "[c]"),
         ("Youth clubs", "area", "North", "<5", "", "<5", "[c]"),
         ("Parks", "area", "South", "7", "1.0000", "7", "14"),
         ("Buses", "area", "South", "<5", "", "<5", "[c]"),
@@ -623,12 +625,15 @@ async def test_xlsx_breakdowns_have_first_preferences_and_true_markers(tmp_path:
         ["Prefer not to say", 0, 0, 0, 0, None],
         ["Total", 7, 6, 3, 16, None],
     ]
+    # parks is hidden overall and in the North (13 of 16 and 6 of 9 ranked it: 3 did not),
+    # so it moves after the shown columns
     first = _block(_grid(wb["By area"]), "Put these in order (first preferences)")
-    assert first[1:] == [
-        ["North", 0, "[c]", "<5", 9, None],
-        ["South", 7, "<5", "<5", 7, None],
+    assert first == [
+        ["Where do you live?", "Buses", "Parks", "Youth clubs", "Respondents", None],
+        ["North", "[c]", "[c]", "<5", 9, None],
+        ["South", "<5", 7, "<5", 7, None],
         ["Prefer not to say", "<5", "<5", "<5", "<5", None],
-        ["Total", 7, "[c]", "<5", 16, None],
+        ["Total", "[c]", "[c]", "<5", 16, None],
     ]
 
 
@@ -665,11 +670,11 @@ async def test_xlsx_markers_are_true_of_their_figures(tmp_path: Path) -> None:
     RENDERERS["xlsx"][1](res, tmp_path / "five.xlsx")
     plain, wb = load_workbook(tmp_path / "all.xlsx"), load_workbook(tmp_path / "five.xlsx")
     points = _block(_grid(wb["By area"]), "Put these in order (points)")
-    assert points[1:] == [
-        ["North", 6, "[c]", "[c]", 9, None],
-        ["South", 14, "[c]", "[c]", 7, None],
+    assert points[1:] == [  # buses, parks, youth clubs (parks: a small complement)
+        ["North", "[c]", "[c]", "[c]", 9, None],
+        ["South", "[c]", 14, "[c]", 7, None],
         ["Prefer not to say", "[c]", "[c]", "[c]", "<5", None],
-        ["Total", 20, "[c]", "[c]", 16, None],
+        ["Total", "[c]", "[c]", "[c]", 16, None],
     ]
     checked = 0
     for name in wb.sheetnames:
@@ -686,19 +691,64 @@ async def test_xlsx_markers_are_true_of_their_figures(tmp_path: Path) -> None:
     assert checked >= 20
 
 
+async def test_no_published_count_gives_a_small_complement(tmp_path: Path) -> None:
+    """How many did not rank an option (a table's respondents less a shown count) is never
+    1 to 4 in the JSON (which has every table), nor in the CSV; unsuppressed, it is (13 of 16
+    ranked parks), so the check can see one."""
+
+    def small_complements(res: Results) -> list[tuple[str, str, str, int]]:
+        RENDERERS["json"][1](res, tmp_path / "r.json")
+        data = json.loads((tmp_path / "r.json").read_text())
+        return [
+            (t["question"], t["group"], c["option"], t["respondents"] - c["count"])
+            for t in data["tables"]
+            if t["kind"] in ("multi", "rank") and isinstance(t["respondents"], int)
+            for c in t["cells"]
+            if not c["suppressed"] and 0 < t["respondents"] - c["count"] < 5
+        ]
+
+    (tmp_path / "all").mkdir()
+    assert ("order", "", "parks", 3) in small_complements(
+        await _results(tmp_path / "all", min_cell=0)
+    )
+    res = await _results(tmp_path)
+    assert small_complements(res) == []
+    write_csv(res, tmp_path / "r.csv")
+    rows = list(csv.DictReader((tmp_path / "r.csv").read_text().splitlines()))
+    assert {r["count"] for r in rows if r["question"] == "order" and r["option"] == "Parks"} <= {
+        "[c]",
+        "<5",
+        "7",  # the South: 7 of 7 ranked it
+    }
+
+
 async def test_json_rank_markers(tmp_path: Path) -> None:
     res = await _results(tmp_path)
     RENDERERS["json"][1](res, tmp_path / "r.json")
     data = json.loads((tmp_path / "r.json").read_text())
     overall = next(t for t in data["tables"] if t["question"] == "order" and not t["dimension"])
     by = {c["option"]: c for c in overall["cells"]}
-    assert by["parks"] | {"share": 0} == {
+    # 13 of 16 ranked parks, so 3 did not: hidden, and "[c]" is true of each figure
+    assert (by["parks"]["count"], by["parks"]["suppressed"]) == (None, True)
+    assert (by["parks"]["shown"], by["parks"]["first_shown"], by["parks"]["points_shown"]) == (
+        "[c]",
+        "[c]",
+        "[c]",
+    )
+    # all 7 of the South ranked parks (none did not): shown
+    south = next(
+        t
+        for t in data["tables"]
+        if t["question"] == "order" and t["dimension"] == "area" and t["group"] == "south"
+    )
+    shown_parks = next(c for c in south["cells"] if c["option"] == "parks")
+    assert shown_parks | {"share": 0} == {
         "option": "parks",
         "label": "Parks",
-        "count": 13,
+        "count": 7,
         "share": 0,
         "first": 7,
-        "points": 20,
+        "points": 14,
         "suppressed": False,
         "shown": None,
         "first_shown": None,

@@ -148,13 +148,15 @@ def test_secondary_in_a_row() -> None:
 
 
 def test_secondary_in_a_column() -> None:
-    """Multi: rows don't add up, columns do. A's 2 = 15 - 6 - 7 unless B's 6 goes too."""
+    """Multi: rows don't add up, columns do. A's 2 = 15 - 6 - 7 unless B's 6 goes too. (Groups
+    of 12: in groups of 10, 6 to 9 ticks would leave 1 to 4 who did not tick, a small count
+    of its own: see test_suppression_complement.)"""
     tables = crosstab(
         "q",
         "multi",
-        ["x", "y"],
-        {"A": [2, 9], "B": [6, 9], "C": [7, 9]},
-        {"A": 10, "B": 10, "C": 10},
+        ["x", "y", "z"],
+        {"A": [2, 6, 5], "B": [6, 6, 5], "C": [7, 6, 5]},
+        {"A": 12, "B": 12, "C": 12},
     )
     out = hidden(apply_suppression(results(tables)))
     assert out == {

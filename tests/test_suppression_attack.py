@@ -193,9 +193,17 @@ class Model:
     def other_value(self, terms: list[tuple[int, int]]) -> bool:
         """Can this figure (a sum of variables) be anything but its true value?"""
         value = sum(k * self.truth[v] for v, k in terms)
-        return self.feasible((terms, -(1 << 40), value - 1)) or self.feasible(
-            (terms, value + 1, 1 << 40)
-        )
+        # one way found is enough: a search that gives up one way may still succeed the other
+        gave_up = False
+        for lo, hi in ((-(1 << 40), value - 1), (value + 1, 1 << 40)):
+            try:
+                if self.feasible((terms, lo, hi)):
+                    return True
+            except Unsolved:
+                gave_up = True
+        if gave_up:
+            raise Unsolved
+        return False
 
 
 # --- the attacker's model of one question ----------------------------------------------------
@@ -266,6 +274,14 @@ def attack(res: Results, question: str, places: int, full: bool) -> tuple[Model,
         if mine and kind == "rank":
             weights = [(v, n - p) for p, v in enumerate(vs)]
             mine.append(Target((table_key(t), c.option), "points", weights, c.points))
+        # a multi or rank option is a yes/no question of its own: how many did not tick (or
+        # rank) it, the row's size less its count, is a count of people too
+        if (
+            kind != "choice"
+            and 0 < size - c.count < m
+            and not any(x.figure == "count" for x in mine)
+        ):
+            mine.append(Target((table_key(t), c.option), "complement", figures[0][1], c.count))
         targets.extend(mine)
         return [(v, 1) for v in vs]
 
@@ -288,8 +304,9 @@ def attack(res: Results, question: str, places: int, full: bool) -> tuple[Model,
                     known += item
             if kind == "choice" or (kind == "rank" and (p == 0 or full)):
                 lo = hi = size
-            elif kind == "multi":
-                lo, hi = (places * size, places * size) if full else (size, places * size)
+            elif kind == "multi":  # themes: an answer may have none (``least`` 0)
+                least = overall.least * size
+                lo, hi = (places * size, places * size) if full else (least, places * size)
             else:
                 lo, hi = 0, size
             total = model.var(lo, hi, 0)
@@ -329,6 +346,18 @@ def pinned(res: Results, question: str, places: int, full: bool) -> list[tuple]:
     """The figures the attacker works out exactly: (cell, figure, value)."""
     model, targets = attack(res, question, places, full)
     return [(t.key, t.figure, t.value) for t in targets if not model.other_value(t.terms)]
+
+
+def shown_small_complements(res: Results, question: str) -> list[tuple]:
+    """Shown multi and rank counts that tell how many did not tick (or rank) an option, the
+    table's respondents less the count, when that is between 1 and m - 1."""
+    return [
+        (table_key(t), c.option, t.respondents - c.count)
+        for t in res.tables
+        if t.question == question and t.kind != "choice"
+        for c in t.cells
+        if not c.suppressed and 0 < t.respondents - c.count < res.min_cell
+    ]
 
 
 def shown_small_places(res: Results, question: str, places: int) -> list[tuple]:
@@ -390,6 +419,7 @@ def check(raw: Results, full: bool) -> int:
     searched = 0
     for question, places in QUESTIONS:
         assert shown_small_places(res, question, places) == []
+        assert shown_small_complements(res, question) == []
         try:
             found = pinned(res, question, places, full)
         except Unsolved:
@@ -402,8 +432,9 @@ def check(raw: Results, full: bool) -> int:
 def test_issue_example_a_second_place_of_three_is_hidden() -> None:
     """Top 3 of four, everyone ranks three. B has count 13, first 5 and points 26: 26 - 13 -
     2 x 5 = 3 put it second, a small count, though each figure alone is 5 or more. B is hidden,
-    and so is D (the smallest shown count): with everyone ranking three, 20 second places less
-    the shown ones would give B's 3 back."""
+    and so is C: 17 of 20 rank it, so 3 do not (a small complement); that also keeps 20 second
+    places less the shown ones from giving B's 3 back (before complements were protected, D
+    went, the smallest shown count)."""
     places = {"a": (15, 0, 5), "b": (5, 3, 5), "c": (0, 12, 5), "d": (0, 5, 5)}
     cells = tuple(
         Cell(o, o.upper(), sum(p), sum(p) / 20, p[0], 3 * p[0] + 2 * p[1] + p[2])
@@ -412,10 +443,10 @@ def test_issue_example_a_second_place_of_three_is_hidden() -> None:
     assert (cells[1].count, cells[1].first, cells[1].points) == (13, 5, 26)
     raw = Results("p", "P", 20, M, (Table("q", "rank", "", "", "", 20, cells, most=3),))
     out = apply_suppression(raw).tables[0]
-    assert [c.option for c in out.cells if c.suppressed] == ["b", "d"]
+    assert [c.option for c in out.cells if c.suppressed] == ["b", "c"]
     assert shown_small_places(apply_suppression(raw), "q", 3) == []
     model, targets = attack(apply_suppression(raw), "q", 3, full=True)
-    assert {t.figure for t in targets} == {"place2", "points"}
+    assert {t.figure for t in targets} == {"place2", "points", "complement"}
     assert all(model.other_value(t.terms) for t in targets)
 
 
