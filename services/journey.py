@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 # Send, or a tap after Telegram lost the thank-you screen, brings the thank-you back instead of
 # "we deleted your unfinished answers".
 SENT = "sent"
+_IN_POLL = b"\x00poll:"  # a SENT key's middle: the poll a browser sent a journey in
 SENT_SECONDS = 600
 
 
@@ -670,15 +671,26 @@ class JourneyService:
         it is already committed."""
         j = ctx.journey
         value = {"poll": j.poll_id, "code": ctx.code, "lang": j.lang, "ask_help": j.ask_help}
+        until = (self._now() // SENT_SECONDS + 2) * SENT_SECONDS  # not the time it was cast
         try:
             await self._store.shared_put(
-                SENT,
-                ctx.owner + j.token.encode(),
-                json.dumps(value).encode(),
-                (self._now() // SENT_SECONDS + 2) * SENT_SECONDS,  # not the time it was cast
+                SENT, ctx.owner + j.token.encode(), json.dumps(value).encode(), until
+            )
+            # ... and, for the web's Back button, which journey this browser sent in the poll
+            await self._store.shared_put(
+                SENT, ctx.owner + _IN_POLL + ctx.code.encode(), j.token.encode(), until
             )
         except StorageError as exc:
             log.warning("could not note a counted journey (%s); a second Send says so", exc)
+
+    async def sent_token(self, person: Person, code: str) -> str | None:
+        """The journey this person sent in the poll in the last 10 to 20 minutes, or None: a
+        page of it opened again (the browser's Back button) shows the confirmation, not "your
+        answers have gone" (which reads as if the vote was lost)."""
+        found = await self._store.shared_get(
+            SENT, self._hasher.owner(person.id) + _IN_POLL + code.encode(), self._now()
+        )
+        return found.decode() if found is not None else None
 
     async def _sent(self, person: Person, token: str) -> dict[str, Any] | None:
         key = self._hasher.owner(person.id) + token.encode()

@@ -138,8 +138,12 @@ async def test_double_send_and_back_after_send_count_once(runtime: Runtime) -> N
         again = await b.post("/v/web-poll/send", form)  # Back to the check page, Send again
         assert again.url == "/v/web-poll/done"  # the same page, and still one ballot
         assert await count(runtime, "ballots") == 1
+        # Back to the check page (or a question) after Send: the confirmation again, not
+        # "your unfinished answers have gone", which reads as if the vote was lost
         back = await b.get("/v/web-poll/check")
-        assert "unfinished answers have gone" in back.plain
+        assert back.url == "/v/web-poll/done"
+        assert "unfinished answers have gone" not in back.plain
+        assert (await b.get("/v/web-poll/q/0")).url == "/v/web-poll/done"
         # Starting again in the same browser: one ballot per browser in open mode.
         await b.get("/v/web-poll")
         page = await b.submit("/v/web-poll/start", {})

@@ -12,7 +12,6 @@ import html
 import logging
 import secrets
 from typing import Any
-from urllib.parse import urlencode
 
 from aiohttp import web
 from markupsafe import Markup, escape
@@ -21,6 +20,7 @@ from handlers.web.common import (
     REFUSED,
     browser_of,
     ctx_of,
+    done_url,
     help_url,
     journey_state,
     message_page,
@@ -375,7 +375,7 @@ async def send(request: web.Request) -> web.Response:
     # the database: with several processes the second click may reach another one.
     journey, person = ctx.services.journey, person_of(browser)
     if await journey.sent_poll(person, token) == code:  # a second click: the first counted it
-        return redirect(request, browser, _done_url(code, token))
+        return redirect(request, browser, done_url(code, token))
     state = await journey.form_state(person)
     if state is not None and state.code != code:  # a form posted to another poll's address
         return await to_step(request, browser)
@@ -383,7 +383,7 @@ async def send(request: web.Request) -> web.Response:
     result = await journey.submit(person, token, lang=browser.lang, seen=seen)
     if result in (CastResult.COUNTED, CastResult.ALREADY_VOTED):
         if result is CastResult.COUNTED:
-            return redirect(request, browser, _done_url(code, token))
+            return redirect(request, browser, done_url(code, token))
         # With codes the voter is the code: another browser sent a ballot with it first.
         said = "web_code_used" if poll.web == "codes" else "already_voted"
         return message_page(request, browser, REFUSED, [(said, {})], poll=poll)
@@ -402,13 +402,8 @@ async def send(request: web.Request) -> web.Response:
             link=back,
         )
     if await journey.sent_poll(person, token) == code:  # waited for the first to count it
-        return redirect(request, browser, _done_url(code, token))
+        return redirect(request, browser, done_url(code, token))
     return await to_step(request, browser)
-
-
-def _done_url(code: str, token: str) -> str:
-    """The confirmation of the journey just counted (its token says which)."""
-    return f"/v/{code}/done?{urlencode({'j': token})}"
 
 
 async def done(request: web.Request) -> web.Response:

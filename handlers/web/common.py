@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -179,6 +180,9 @@ async def journey_state(request: web.Request, browser: Browser) -> FormState | w
             request, browser, REFUSED, [("closed_before_submit", {})], poll=found[1]
         )
     if state is None or state.code != found[0]:
+        sent = await journey.sent_token(person_of(browser), found[0])
+        if state is None and sent is not None:  # Back after Send: the confirmation again
+            return redirect(request, browser, done_url(found[0], sent))
         return message_page(
             request,
             browser,
@@ -191,6 +195,11 @@ async def journey_state(request: web.Request, browser: Browser) -> FormState | w
             ),
         )
     return state
+
+
+def done_url(code: str, token: str) -> str:
+    """The confirmation of the journey just counted (its token says which)."""
+    return f"/v/{code}/done?{urlencode({'j': token})}"
 
 
 def step_url(state: FormState) -> str:
