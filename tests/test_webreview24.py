@@ -104,3 +104,25 @@ async def test_a_form_s_address_opened_again_has_a_way_back_to_the_poll(
             text = await resp.text()  # nothing to lead back to
         assert resp.status == 405
         assert "<a " not in text.split("<main", 1)[1].split("</main>", 1)[0]
+
+
+async def test_stop_on_an_old_page_of_another_poll_stops_nothing(
+    runtime: Runtime,  # noqa: F811
+) -> None:
+    """A tab still showing web-poll's first question; in another tab the same browser started
+    rank-poll. "Stop" in the first tab cancelled the rank-poll journey, which that page never
+    showed. It now leads to where the browser's journey is, and cancels nothing."""
+    async with web_client(runtime) as client:
+        old = Browser(client)
+        await old.get("/v/web-poll")
+        page = await old.submit("/v/web-poll/start", {})
+        assert page.url == "/v/web-poll/q/0"
+        stale = page.hidden()
+        other = Browser(client)  # the same cookie jar: another tab
+        await other.get("/v/rank-poll")
+        page = await other.submit("/v/rank-poll/start", {})
+        assert page.url == "/v/rank-poll/q/0", page.plain
+        page = await old.post("/v/web-poll/cancel", stale)
+        assert page.url == "/v/rank-poll/q/0", page.plain
+        page = await other.get("/v/rank-poll/q/0")
+        assert page.url == "/v/rank-poll/q/0" and "Put your top 2" in page.plain

@@ -456,8 +456,14 @@ async def cancel(request: web.Request) -> web.Response:
     form = await read_form(request, browser)
     if isinstance(form, web.Response):
         return form
-    await ctx_of(request).services.journey.cancel(person_of(browser))
     found = await poll_of(request)
+    journey, person = ctx_of(request).services.journey, person_of(browser)
+    state = await journey.form_state(person)
+    if state is not None and found is not None and state.code != found[0]:
+        # an old page of another poll (another tab): Stop there stops nothing; on to where
+        # the browser's journey is
+        return redirect(request, browser, step_url(state))
+    await journey.cancel(person)
     link = None
     if found is not None:
         link = (f"/v/{found[0]}", ctx_of(request).services.catalog.plain(browser.lang, "web_start"))
