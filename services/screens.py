@@ -89,15 +89,32 @@ def answer_text(catalog: Catalog, q: Question, value: list[str] | str | None, la
     if not value:
         return catalog.plain(lang, "no_answer")
     if isinstance(value, str):
-        if len(value) > SUMMARY_TEXT_CHARS:
-            return value[: SUMMARY_TEXT_CHARS - 1] + "…"
-        return value
+        return _cut(value, SUMMARY_TEXT_CHARS)
     labels = []
     for n, oid in enumerate(value, start=1):
         opt = q.option(oid)
         label = pick(opt.label, lang) if opt else oid
         labels.append(f"{n}. {label}" if q.kind == "rank" else label)
     return ", ".join(labels)
+
+
+def _units(char: str) -> int:
+    """How many UTF-16 units Telegram counts for a character (its limits are in these)."""
+    return 2 if ord(char) > 0xFFFF else 1
+
+
+def _cut(value: str, limit: int) -> str:
+    """``value`` in at most ``limit`` UTF-16 units, ending with "…" when shortened: poll files
+    budget the check screen at ``limit`` for each typed answer, and an emoji counts two."""
+    if sum(map(_units, value)) <= limit:
+        return value
+    kept, used = [], 0
+    for char in value:
+        used += _units(char)
+        if used > limit - 1:
+            break
+        kept.append(char)
+    return "".join(kept) + "…"
 
 
 def _option_line(o: Option, lang: str) -> str:

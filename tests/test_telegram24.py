@@ -28,3 +28,34 @@ async def test_a_paper_file_with_a_huge_bad_cell_lists_its_problems(
     assert "nothing was added" in said and "line 2" in said and "line 3" in said
     assert "went wrong" not in said and len(said) < 1500
     assert await count(staffed, "ballots") == 0
+
+
+def _many_open_questions(n: int) -> str:
+    questions = "".join(
+        f"  - id: q{i}\n    kind: text\n    text: Idea {i}?\n" for i in range(1, n + 1)
+    )
+    return f"code: ideas-poll\ntitle: Ideas\nquestions:\n{questions}"
+
+
+async def test_the_check_screen_fits_one_message_when_answers_are_emoji(
+    markbot: Harness,
+) -> None:
+    """A poll file is checked so that its "Check your answers" screen fits one Telegram
+    message, allowing 150 characters for each typed answer; but Telegram counts UTF-16 units,
+    in which an emoji is two. Twenty answers of emoji (a young person's "🚌🚌🚌…") made the
+    screen too long: Telegram refused it and the person, stuck after the last question,
+    got "something went wrong" every time. Typed answers are now shortened on that screen by
+    Telegram's count, and the ballot goes in."""
+    await markbot.add_poll(_many_open_questions(20))
+    user = markbot.user(2401)
+    await user.send_command("start", "ideas-poll")
+    await user.next_output()
+    await user.press("Start")
+    await user.next_output()
+    for _ in range(20):
+        await user.send_text("🚌" * 150)
+        said = await user.next_output()
+    assert "Check your answers" in said.plain, said.plain[:200]
+    await user.press("Send my answers")
+    assert "counted" in (await user.next_output()).plain
+    assert await count(markbot, "ballots") == 1
