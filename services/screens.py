@@ -13,7 +13,7 @@ from prompts import Catalog
 from services.callbacks import Callback
 from services.journey_state import Journey
 from services.poll_words import PollWords
-from services.pollfile import SUMMARY_TEXT_CHARS, Option, Poll, Question, pick, shorten
+from services.pollfile import SUMMARY_TEXT_CHARS, Option, Poll, Question, pick, shorten, units
 
 CHANGE_LABEL_CHARS = 40
 
@@ -98,19 +98,14 @@ def answer_text(catalog: Catalog, q: Question, value: list[str] | str | None, la
     return ", ".join(labels)
 
 
-def _units(char: str) -> int:
-    """How many UTF-16 units Telegram counts for a character (its limits are in these)."""
-    return 2 if ord(char) > 0xFFFF else 1
-
-
 def _cut(value: str, limit: int) -> str:
     """``value`` in at most ``limit`` UTF-16 units, ending with "…" when shortened: poll files
     budget the check screen at ``limit`` for each typed answer, and an emoji counts two."""
-    if sum(map(_units, value)) <= limit:
+    if units(value) <= limit:
         return value
     kept, used = [], 0
     for char in value:
-        used += _units(char)
+        used += units(char)
         if used > limit - 1:
             break
         kept.append(char)

@@ -59,3 +59,25 @@ async def test_the_check_screen_fits_one_message_when_answers_are_emoji(
     await user.press("Send my answers")
     assert "counted" in (await user.next_output()).plain
     assert await count(markbot, "ballots") == 1
+
+
+async def test_a_poll_file_is_measured_as_telegram_counts_emoji(
+    staffed: Harness,  # noqa: F811
+) -> None:
+    """A poll file is refused when a screen would not fit one Telegram message, but the
+    check counted characters while Telegram counts UTF-16 units (an emoji is two): a question
+    of 2,100 emoji passed, was created, and its screen was then refused by Telegram for
+    every young person ("something went wrong", nobody past it). Now it is measured as
+    Telegram measures it and the worker is told which question is too long."""
+    owner = staffed.user(OWNER, first_name="Pat")
+    await owner.send_command("newpoll")
+    await owner.next_output()
+    options = "".join(f"      - Option {n}\n" for n in range(1, 4))
+    poll = (
+        "code: emoji-poll\ntitle: Emoji\nquestions:\n  - id: pick\n    kind: choice\n"
+        f'    text: "{"🌍" * 2100}"\n    options:\n{options}'
+    )
+    await owner.send_document("emoji.yaml", poll.encode(), "text/yaml")
+    said = (await owner.next_output()).plain
+    assert "can't be used yet" in said and "'pick'" in said, said[:300]
+    assert await count(staffed, "polls") == 0
