@@ -36,6 +36,20 @@ MAX_UPLOAD = 1_000_000  # a poll file
 MAX_PAPER = 20_000_000  # a paper-ballot CSV (Telegram lets bots fetch files up to 20 MB)
 
 
+SHOWN_PROBLEMS = 15  # of a refused file's problems, in the chat (the CLI lists them all)
+PROBLEM_CHARS = 200  # of each: a problem may quote a huge value from the file
+
+
+def _listed(problems: list[str]) -> str:
+    """A refused file's problems for a chat message, each cut short so the list always fits
+    one Telegram message (a problem quoting a 5,000-character value made it too long, and
+    Telegram refused the whole answer)."""
+    return "\n".join(
+        p if len(p) <= PROBLEM_CHARS else p[: PROBLEM_CHARS - 1] + "…"
+        for p in problems[:SHOWN_PROBLEMS]
+    )
+
+
 async def _say(update: Update, context: MarkbotContext, key: str, **params: object) -> None:
     await show(update, context, context.services.journey.say(person(update), key, **params))
 
@@ -390,7 +404,7 @@ async def _poll_from_file(
     try:
         poll = context.services.polls.parse(data.decode("utf-8", "replace"), name or "poll.yaml")
     except PollFileError as exc:
-        await _say(update, context, "admin_poll_invalid", problems="\n".join(exc.problems[:15]))
+        await _say(update, context, "admin_poll_invalid", problems=_listed(exc.problems))
         return
     await _create(update, context, poll)
 
@@ -405,7 +419,7 @@ async def _poll_from_template(
         poll = polls.renamed(base, code, title.strip())
     except (PollFileError, KeyError) as exc:
         problems = exc.problems if isinstance(exc, PollFileError) else [str(exc)]
-        await _say(update, context, "admin_poll_invalid", problems="\n".join(problems[:15]))
+        await _say(update, context, "admin_poll_invalid", problems=_listed(problems))
         return
     await _create(update, context, poll)
 
@@ -440,7 +454,7 @@ async def _paper_file(
     try:
         added = await context.services.paper.add(code, data, name or "paper.csv")
     except PaperFileError as exc:
-        await _say(update, context, "admin_paper_invalid", problems="\n".join(exc.problems[:15]))
+        await _say(update, context, "admin_paper_invalid", problems=_listed(exc.problems))
         return
     except AlreadyImported:
         await _say(update, context, "admin_paper_again")

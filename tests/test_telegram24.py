@@ -81,3 +81,23 @@ async def test_a_poll_file_is_measured_as_telegram_counts_emoji(
     said = (await owner.next_output()).plain
     assert "can't be used yet" in said and "'pick'" in said, said[:300]
     assert await count(staffed, "polls") == 0
+
+
+async def test_a_poll_file_quoting_a_huge_value_still_gets_its_problems_listed(
+    staffed: Harness,  # noqa: F811
+) -> None:
+    """Some poll-file problems quote what the file says (an ``ineligible`` name that is not
+    an option, an unknown language or population key). A 5,000-character value made the
+    list longer than a Telegram message, so /newpoll answered "something went wrong" instead
+    of the problems. Each problem shown in the chat is now cut short."""
+    owner = staffed.user(OWNER, first_name="Pat")
+    await owner.send_command("newpoll")
+    await owner.next_output()
+    poll = (
+        "code: long-poll\ntitle: Long\nquestions:\n  - id: pick\n    kind: choice\n"
+        f"    text: Which?\n    options: [One, Two]\n    ineligible: [{'z' * 5000}]\n"
+    )
+    await owner.send_document("long.yaml", poll.encode(), "text/yaml")
+    said = (await owner.next_output()).plain
+    assert "can't be used yet" in said and "ineligible" in said, said[:300]
+    assert len(said) < 1000
