@@ -48,7 +48,7 @@ class PollFileError(Exception):
 def units(text: str) -> int:
     """The length of ``text`` as Telegram counts it for its limits: UTF-16 units, so a
     character outside the Basic Multilingual Plane (an emoji, say) counts two."""
-    return sum(2 if ord(char) > 0xFFFF else 1 for char in text)
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
 
 
 def slugify(text: str) -> str:
