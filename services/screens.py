@@ -10,10 +10,11 @@ import math
 from dataclasses import dataclass, field
 
 from prompts import Catalog
+from services.alerts import cut
 from services.callbacks import Callback
 from services.journey_state import Journey
 from services.poll_words import PollWords
-from services.pollfile import SUMMARY_TEXT_CHARS, Option, Poll, Question, pick, shorten, units
+from services.pollfile import SUMMARY_TEXT_CHARS, Option, Poll, Question, pick, shorten
 
 CHANGE_LABEL_CHARS = 40
 
@@ -89,27 +90,13 @@ def answer_text(catalog: Catalog, q: Question, value: list[str] | str | None, la
     if not value:
         return catalog.plain(lang, "no_answer")
     if isinstance(value, str):
-        return _cut(value, SUMMARY_TEXT_CHARS)
+        return cut(value, SUMMARY_TEXT_CHARS)  # in UTF-16 units, as the poll file budgets
     labels = []
     for n, oid in enumerate(value, start=1):
         opt = q.option(oid)
         label = pick(opt.label, lang) if opt else oid
         labels.append(f"{n}. {label}" if q.kind == "rank" else label)
     return ", ".join(labels)
-
-
-def _cut(value: str, limit: int) -> str:
-    """``value`` in at most ``limit`` UTF-16 units, ending with "…" when shortened: poll files
-    budget the check screen at ``limit`` for each typed answer, and an emoji counts two."""
-    if units(value) <= limit:
-        return value
-    kept, used = [], 0
-    for char in value:
-        used += units(char)
-        if used > limit - 1:
-            break
-        kept.append(char)
-    return "".join(kept) + "…"
 
 
 def _option_line(o: Option, lang: str) -> str:
