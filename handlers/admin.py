@@ -20,9 +20,10 @@ from telegram.ext import (
 from handlers import menus
 from handlers.context import MarkbotContext
 from handlers.show import lang_of, person, refuse_tap, show
+from services.alerts import MESSAGE_UNITS
 from services.links import deep_link, qr_png
 from services.paper import AlreadyImported, PaperFileError, PollPublished
-from services.pollfile import Poll, PollFileError, pick
+from services.pollfile import Poll, PollFileError, pick, units
 from services.polls import PollExists, PollNotFound
 from services.staff import INVITE_PREFIX
 from services.vote_codes import CodesError
@@ -128,7 +129,26 @@ async def polls(update: Update, context: MarkbotContext) -> None:
             )
         )
     assert update.effective_chat is not None
-    await context.bot.send_message(update.effective_chat.id, "\n".join(lines))
+    for text in _in_messages(lines):
+        await context.bot.send_message(update.effective_chat.id, text)
+
+
+def _in_messages(lines: list[str]) -> list[str]:
+    """Lines joined into as few messages as fit Telegram's limit (counted on the HTML, which
+    is never shorter than what Telegram counts): sixty polls made /polls too long for one."""
+    messages: list[str] = []
+    current: list[str] = []
+    used = 0
+    for line in lines:
+        size = units(line) + 1
+        if current and used + size > MESSAGE_UNITS:
+            messages.append("\n".join(current))
+            current, used = [], 0
+        current.append(line)
+        used += size
+    if current:
+        messages.append("\n".join(current))
+    return messages
 
 
 def _status(command: str, status: str) -> Handler:

@@ -101,3 +101,23 @@ async def test_a_poll_file_quoting_a_huge_value_still_gets_its_problems_listed(
     said = (await owner.next_output()).plain
     assert "can't be used yet" in said and "ineligible" in said, said[:300]
     assert len(said) < 1000
+
+
+async def test_polls_lists_every_poll_however_many_there_are(
+    staffed: Harness,  # noqa: F811
+) -> None:
+    """/polls put every poll in one message; a council with sixty polls (a year of school
+    sessions) went over Telegram's 4,096 characters, Telegram refused it and the worker got
+    "something went wrong" instead of the list. The list now runs over as many messages as
+    it needs, every poll in it once."""
+    codes = [f"school-{n:02d}-2026" for n in range(60)]
+    for code in codes:
+        title = f"Make Your Mark at school number {code[7:9]}: what matters most to you?"
+        await staffed.add_poll(code=code, title={"en": title})
+    owner = staffed.user(OWNER, first_name="Pat")
+    await owner.send_command("polls")
+    shown = (await owner.next_output()).plain
+    while not all(code in shown for code in codes):
+        shown += (await owner.next_output()).plain
+    assert "went wrong" not in shown
+    assert all(shown.count(f"{code} (") == 1 for code in codes)
