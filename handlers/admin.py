@@ -101,9 +101,18 @@ async def _poll_arg(update: Update, context: MarkbotContext, command: str) -> st
         return None
     code = context.args[0].lower()
     if await context.services.polls.by_code(code) is None:
-        await _say(update, context, "admin_no_poll", code=code)
+        await _say(update, context, "admin_no_poll", code=shown_code(code))
         return None
     return code
+
+
+CODE_SHOWN = 41  # a poll code has at most 40 characters, so none is ever cut
+
+
+def shown_code(code: str) -> str:
+    """A code someone typed, as quoted back when no poll has it: cut short, since a pasted
+    4,000-character one made the answer too long for a Telegram message."""
+    return code if len(code) <= CODE_SHOWN else code[: CODE_SHOWN - 1] + "…"
 
 
 @staff_only("polls")

@@ -121,3 +121,16 @@ async def test_polls_lists_every_poll_however_many_there_are(
         shown += (await owner.next_output()).plain
     assert "went wrong" not in shown
     assert all(shown.count(f"{code} (") == 1 for code in codes)
+
+
+async def test_a_long_unknown_poll_code_is_answered(staffed: Harness) -> None:  # noqa: F811
+    """A staff command names the poll code it could not find; a mistyped or pasted code of
+    4,050 characters (Telegram allows 4,096 in the message) made that answer longer than a
+    message, so the worker got "something went wrong" instead of "there is no poll". The
+    code is now quoted cut short."""
+    owner = staffed.user(OWNER, first_name="Pat")
+    for command in ("results", "open", "broadcast"):
+        await owner.send_command(command, "x" * 4050)
+        said = (await owner.next_output()).plain
+        assert "There is no poll with the code" in said, (command, said[:200])
+        assert len(said) < 200
