@@ -425,10 +425,23 @@ class JourneyService:
             # This journey's message, an earlier screen of it (a double tap, or a tap the bot
             # lost in a crash): show where the person really is.
             return self._show(ctx, toast=self._catalog.plain(ctx.journey.lang, "stale_button"))
+        if cb.action != "x" and await self._closed_meanwhile(ctx):
+            # Said at once, not after every question and the check screen; typed answers are
+            # still taken (one may need signposting) and Send is refused in its transaction.
+            await self._store.drop_draft(ctx.owner)
+            lang = ctx.journey.lang
+            return Outcome(screens.message(self._catalog, lang, "closed_before_submit"), edit=True)
         if cb.action == "sw":
             return await self._switch_language(ctx, person, cb)
         ctx.journey.offer_lang = None  # the offer stands for the screen it came with
         return await self._apply(ctx, cb, person)
+
+    async def _closed_meanwhile(self, ctx: _Ctx) -> bool:
+        """Whether the poll of this journey (not a staff preview) has closed since it began."""
+        if ctx.journey.preview:
+            return False
+        loaded = await self._polls.by_code(ctx.code)
+        return loaded is None or poll_state(loaded[0], self._clock()) == "closed"
 
     async def _text_unlocked(
         self, person: Person, text: str, message_id: int | None = None

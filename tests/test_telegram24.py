@@ -134,3 +134,23 @@ async def test_a_long_unknown_poll_code_is_answered(staffed: Harness) -> None:  
         said = (await owner.next_output()).plain
         assert "There is no poll with the code" in said, (command, said[:200])
         assert len(said) < 200
+
+
+async def test_a_tap_after_the_poll_closed_says_so_at_once(markbot: Harness) -> None:
+    """Someone part-way through when the poll closed could go on tapping through every
+    question and the check screen, to be told only at Send that nothing counted. A tap
+    now says at once that the poll has closed and nothing was counted; the unfinished
+    answers are deleted, and the poll's other buttons say so too."""
+    await markbot.add_poll()
+    user = markbot.user(2402)
+    await user.send_command("start", "test-poll")
+    await user.next_output()
+    await user.press("Start")
+    await user.next_output()
+    await user.press("13-15")
+    await user.next_output()
+    await markbot.runtime.services.polls.set_status("test-poll", "closed")
+    await user.press("North")
+    said = await user.next_output()
+    assert "closed before your answers were sent" in said.plain and not said.buttons
+    assert await count(markbot, "drafts") == 0 and await count(markbot, "ballots") == 0
