@@ -250,12 +250,17 @@ class JourneyService:
         if lang not in self._catalog.languages:
             return self._toast(self.language_for(person), "stale_button", alert=True)
         await self._remember_language(person, lang)
+        done = screens.message(self._catalog, lang, "language_set")
         async with self._lock(person):
             ctx = await self._load(person)
             if ctx is not None and lang in ctx.poll.languages():
                 ctx.journey.lang = lang
                 await self._save(ctx)
-        return Outcome(screens.message(self._catalog, lang, "language_set"), edit=True)
+                # the screen they are on, again in the new language (and its buttons, which
+                # work as the old message's do): else nothing showed the switch until later
+                shown = screens.screen_for(self._catalog, ctx.poll, ctx.journey)
+                done = Screen(f"{done.text}\n\n{shown.text}", shown.buttons)
+        return Outcome(done, edit=True)
 
     async def _remember_language(self, person: Person, lang: str) -> None:
         """Keep a chosen language, under a keyed hash, for this and later visits."""

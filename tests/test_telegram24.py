@@ -154,3 +154,46 @@ async def test_a_tap_after_the_poll_closed_says_so_at_once(markbot: Harness) -> 
     said = await user.next_output()
     assert "closed before your answers were sent" in said.plain and not said.buttons
     assert await count(markbot, "drafts") == 0 and await count(markbot, "ballots") == 0
+
+
+BILINGUAL = """\
+code: both-poll
+title: {en: Both, cy: Y ddau}
+questions:
+  - id: place
+    kind: choice
+    text: {en: "Where do you live?", cy: "Ble wyt ti'n byw?"}
+    options:
+      - {id: north, label: {en: North, cy: Gogledd}}
+      - {id: south, label: {en: South, cy: De}}
+  - id: topic
+    kind: choice
+    text: {en: "What matters most?", cy: "Beth sydd bwysicaf?"}
+    options:
+      - {id: buses, label: {en: Buses, cy: Bysiau}}
+      - {id: parks, label: {en: Parks, cy: Parciau}}
+"""
+
+
+async def test_switching_language_mid_journey_shows_the_question_again(
+    markbot: Harness,
+) -> None:
+    """/language part-way through a poll written in both languages changed the journey's
+    language but left the question on screen in the old one, with its old buttons: the
+    person read "OK, I'll use Welsh" under an English question and nothing in Welsh until
+    they answered it. The confirmation now comes with the current question in the new
+    language, and answering there carries on in it."""
+    await markbot.add_poll(BILINGUAL)
+    user = markbot.user(2403)
+    await user.send_command("start", "both-poll")
+    await user.next_output()
+    await user.press("Start")
+    assert "Where do you live?" in (await user.next_output()).plain
+    await user.send_command("language")
+    await user.next_output()
+    await user.press("Cymraeg")
+    said = await user.next_output()
+    assert "Cymraeg" in said.plain and "Ble wyt ti'n byw?" in said.plain
+    assert ["Gogledd"] in said.buttons
+    await user.press("Gogledd")
+    assert "Beth sydd bwysicaf?" in (await user.next_output()).plain
