@@ -197,3 +197,20 @@ async def test_switching_language_mid_journey_shows_the_question_again(
     assert ["Gogledd"] in said.buttons
     await user.press("Gogledd")
     assert "Beth sydd bwysicaf?" in (await user.next_output()).plain
+
+
+async def test_cancel_stops_waiting_for_a_staff_file(staffed: Harness) -> None:  # noqa: F811
+    """After /paper (or /newpoll) the bot waits ten minutes for the file. /cancel answered
+    "There is nothing to cancel" and went on waiting, so a worker who changed their mind
+    and then sent another file had it taken as paper ballots. /cancel now stops the wait
+    and says so; a file sent afterwards is not imported."""
+    await staffed.add_poll()
+    owner = staffed.user(OWNER, first_name="Pat")
+    await owner.send_command("paper", "test-poll")
+    await owner.next_output()
+    await owner.send_command("cancel")
+    said = (await owner.next_output()).plain
+    assert "stopped waiting" in said and "nothing to cancel" not in said
+    await owner.send_document("p.csv", b"option,count\nClimate,7\n", "text/csv")
+    assert "Added" not in (await owner.next_output()).plain
+    assert await count(staffed, "ballots") == 0
