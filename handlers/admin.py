@@ -394,6 +394,9 @@ async def staff_reply(update: Update, context: MarkbotContext) -> None:
         work = _poll_from_template(update, context, detail, text)
     elif kind == "paper" and doc is not None:
         work = _paper_file(update, context, detail, doc.file_id, doc.file_name, doc.file_size)
+    elif kind in ("paper", "poll-file") and text is None:
+        # a photo (of the ballots, say) or a sticker: not the young person's "open the link"
+        work = _say(update, context, "admin_send_as_file")
     else:
         return  # not the kind of answer we asked for: let the journey's handlers reply
     await _then_stop(update, context, work)
@@ -601,10 +604,13 @@ GROUP = -1  # staff handlers are tried before the young person's journey
 
 
 def handlers() -> list[BaseHandler[Update, MarkbotContext, None]]:
+    # Any message but a command (and a location or contact, which the journey deletes): a
+    # photo sent instead of a file asked for is answered here.
     replies = (
         filters.UpdateType.MESSAGE
         & PRIVATE
-        & ((filters.TEXT & ~filters.COMMAND) | filters.Document.ALL)
+        & ~filters.COMMAND
+        & ~(filters.LOCATION | filters.CONTACT | filters.VENUE)
     )
     return [
         CommandHandler(

@@ -214,3 +214,20 @@ async def test_cancel_stops_waiting_for_a_staff_file(staffed: Harness) -> None: 
     await owner.send_document("p.csv", b"option,count\nClimate,7\n", "text/csv")
     assert "Added" not in (await owner.next_output()).plain
     assert await count(staffed, "ballots") == 0
+
+
+async def test_a_photo_instead_of_the_paper_file_is_answered_for_staff(
+    staffed: Harness,  # noqa: F811
+) -> None:
+    """A worker asked for the paper-ballot CSV who sent a photo (of the ballots, say) was
+    answered as a young person: "To take part in a poll, open the link or QR code". They
+    are now asked to send the file as a document, and the bot goes on waiting for it."""
+    await staffed.add_poll()
+    owner = staffed.user(OWNER, first_name="Pat")
+    await owner.send_command("paper", "test-poll")
+    await owner.next_output()
+    await owner.send_photo()
+    said = (await owner.next_output()).plain
+    assert "as a file" in said and "open the link" not in said
+    await owner.send_document("p.csv", b"option,count\nClimate,7\n", "text/csv")
+    assert "Added 7 paper ballots" in (await owner.next_output()).plain
