@@ -20,9 +20,10 @@ from telegram.ext import (
 from handlers import menus
 from handlers.context import MarkbotContext
 from handlers.show import lang_of, person, refuse_tap, show
+from services.alerts import MESSAGE_UNITS
 from services.links import deep_link, qr_png
 from services.paper import AlreadyImported, PaperFileError, PollPublished
-from services.pollfile import Poll, PollFileError, pick
+from services.pollfile import Poll, PollFileError, pick, units
 from services.polls import PollExists, PollNotFound
 from services.staff import INVITE_PREFIX
 from services.vote_codes import CodesError
@@ -34,6 +35,20 @@ NEW_PRIVATE = PRIVATE & filters.UpdateType.MESSAGE  # commands in edited message
 Handler = Callable[[Update, MarkbotContext], Awaitable[None]]
 MAX_UPLOAD = 1_000_000  # a poll file
 MAX_PAPER = 20_000_000  # a paper-ballot CSV (Telegram lets bots fetch files up to 20 MB)
+
+
+SHOWN_PROBLEMS = 15  # of a refused file's problems, in the chat (the CLI lists them all)
+PROBLEM_CHARS = 200  # of each: a problem may quote a huge value from the file
+
+
+def _listed(problems: list[str]) -> str:
+    """A refused file's problems for a chat message, each cut short so the list always fits
+    one Telegram message (a problem quoting a 5,000-character value made it too long, and
+    Telegram refused the whole answer)."""
+    return "\n".join(
+        p if len(p) <= PROBLEM_CHARS else p[: PROBLEM_CHARS - 1] + "…"
+        for p in problems[:SHOWN_PROBLEMS]
+    )
 
 
 async def _say(update: Update, context: MarkbotContext, key: str, **params: object) -> None:
@@ -86,9 +101,18 @@ async def _poll_arg(update: Update, context: MarkbotContext, command: str) -> st
         return None
     code = context.args[0].lower()
     if await context.services.polls.by_code(code) is None:
-        await _say(update, context, "admin_no_poll", code=code)
+        await _say(update, context, "admin_no_poll", code=shown_code(code))
         return None
     return code
+
+
+CODE_SHOWN = 41  # a poll code has at most 40 characters, so none is ever cut
+
+
+def shown_code(code: str) -> str:
+    """A code someone typed, as quoted back when no poll has it: cut short, since a pasted
+    4,000-character one made the answer too long for a Telegram message."""
+    return code if len(code) <= CODE_SHOWN else code[: CODE_SHOWN - 1] + "…"
 
 
 @staff_only("polls")
@@ -114,7 +138,26 @@ async def polls(update: Update, context: MarkbotContext) -> None:
             )
         )
     assert update.effective_chat is not None
-    await context.bot.send_message(update.effective_chat.id, "\n".join(lines))
+    for text in _in_messages(lines):
+        await context.bot.send_message(update.effective_chat.id, text)
+
+
+def _in_messages(lines: list[str]) -> list[str]:
+    """Lines joined into as few messages as fit Telegram's limit (counted on the HTML, which
+    is never shorter than what Telegram counts): sixty polls made /polls too long for one."""
+    messages: list[str] = []
+    current: list[str] = []
+    used = 0
+    for line in lines:
+        size = units(line) + 1
+        if current and used + size > MESSAGE_UNITS:
+            messages.append("\n".join(current))
+            current, used = [], 0
+        current.append(line)
+        used += size
+    if current:
+        messages.append("\n".join(current))
+    return messages
 
 
 def _status(command: str, status: str) -> Handler:
@@ -351,6 +394,9 @@ async def staff_reply(update: Update, context: MarkbotContext) -> None:
         work = _poll_from_template(update, context, detail, text)
     elif kind == "paper" and doc is not None:
         work = _paper_file(update, context, detail, doc.file_id, doc.file_name, doc.file_size)
+    elif kind in ("paper", "poll-file") and text is None:
+        # a photo (of the ballots, say) or a sticker: not the young person's "open the link"
+        work = _say(update, context, "admin_send_as_file")
     else:
         return  # not the kind of answer we asked for: let the journey's handlers reply
     await _then_stop(update, context, work)
@@ -390,7 +436,7 @@ async def _poll_from_file(
     try:
         poll = context.services.polls.parse(data.decode("utf-8", "replace"), name or "poll.yaml")
     except PollFileError as exc:
-        await _say(update, context, "admin_poll_invalid", problems="\n".join(exc.problems[:15]))
+        await _say(update, context, "admin_poll_invalid", problems=_listed(exc.problems))
         return
     await _create(update, context, poll)
 
@@ -405,7 +451,7 @@ async def _poll_from_template(
         poll = polls.renamed(base, code, title.strip())
     except (PollFileError, KeyError) as exc:
         problems = exc.problems if isinstance(exc, PollFileError) else [str(exc)]
-        await _say(update, context, "admin_poll_invalid", problems="\n".join(problems[:15]))
+        await _say(update, context, "admin_poll_invalid", problems=_listed(problems))
         return
     await _create(update, context, poll)
 
@@ -440,7 +486,7 @@ async def _paper_file(
     try:
         added = await context.services.paper.add(code, data, name or "paper.csv")
     except PaperFileError as exc:
-        await _say(update, context, "admin_paper_invalid", problems="\n".join(exc.problems[:15]))
+        await _say(update, context, "admin_paper_invalid", problems=_listed(exc.problems))
         return
     except AlreadyImported:
         await _say(update, context, "admin_paper_again")
@@ -558,10 +604,13 @@ GROUP = -1  # staff handlers are tried before the young person's journey
 
 
 def handlers() -> list[BaseHandler[Update, MarkbotContext, None]]:
+    # Any message but a command (and a location or contact, which the journey deletes): a
+    # photo sent instead of a file asked for is answered here.
     replies = (
         filters.UpdateType.MESSAGE
         & PRIVATE
-        & ((filters.TEXT & ~filters.COMMAND) | filters.Document.ALL)
+        & ~filters.COMMAND
+        & ~(filters.LOCATION | filters.CONTACT | filters.VENUE)
     )
     return [
         CommandHandler(

@@ -33,7 +33,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from handlers.admin import staff_only
+from handlers.admin import shown_code, staff_only
 from handlers.context import SERVICES_KEY, MarkbotContext
 from handlers.show import in_private, is_not_modified, lang_of, person, refuse_tap, show
 from services.broadcast import FAILED, GONE, MAX_IN_FLIGHT, SENT, Delivery, retry
@@ -195,7 +195,7 @@ async def broadcast(update: Update, context: MarkbotContext) -> None:
     code = context.args[0].lower()
     result = await context.services.broadcasts.start(code, chat.id, lang_of(update, context))
     if result == "no_poll":
-        await show(update, context, journey.say(who, "admin_no_poll", code=code))
+        await show(update, context, journey.say(who, "admin_no_poll", code=shown_code(code)))
     elif result != "started":
         await show(update, context, journey.say(who, f"broadcast_{result}", code=code))
 

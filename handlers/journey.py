@@ -17,8 +17,8 @@ from telegram.ext import (
 from handlers.context import MarkbotContext
 from handlers.show import in_private, person, refuse_tap, show
 from services.container import Services
-from services.journey import AlsoRead, UpdateClaim
-from services.screens import LANGUAGE_PREFIX
+from services.journey import AlsoRead, Outcome, UpdateClaim
+from services.screens import LANGUAGE_PREFIX, Screen
 
 PRIVATE = filters.ChatType.PRIVATE
 NEW_PRIVATE = PRIVATE & filters.UpdateType.MESSAGE  # commands in edited messages do nothing
@@ -41,8 +41,20 @@ async def privacy(update: Update, context: MarkbotContext) -> None:
 
 
 async def cancel(update: Update, context: MarkbotContext) -> None:
-    """/cancel: delete the unfinished answers."""
-    await show(update, context, await context.services.journey.cancel(person(update)))
+    """/cancel: delete the unfinished answers, and stop waiting for a worker's file or name
+    (after /paper, /newpoll or an invite) so a file sent later is not taken for it."""
+    journey, staff, who = context.services.journey, context.services.staff, person(update)
+    outcome = await journey.cancel(who)
+    if who.id and await staff.waiting_for(who.id) is not None:
+        await staff.done_waiting(who.id)
+        stopped = journey.say(who, "admin_wait_cancelled")
+        nothing = journey.say(who, "nothing_to_cancel")
+        if outcome.screen is not None and nothing.screen is not None and stopped.screen:
+            texts = [stopped.screen.text]
+            if outcome.screen.text != nothing.screen.text:  # a preview journey went too
+                texts.append(outcome.screen.text)
+            outcome = Outcome(Screen("\n\n".join(texts)))
+    await show(update, context, outcome)
 
 
 async def button(update: Update, context: MarkbotContext) -> None:

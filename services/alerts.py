@@ -31,6 +31,7 @@ from typing import NamedTuple
 from prompts import Catalog
 from services.leases import SharedLock
 from services.outgoing import WATCH
+from services.pollfile import units
 from services.sealing import Cipher, CipherError
 from storage.contract import Store
 from storage.records import DraftRow
@@ -41,11 +42,6 @@ CONTEXT = b"alert"
 MESSAGE_UNITS = 4096  # a Telegram message, in UTF-16 code units (an emoji counts two)
 ALERT_LANGUAGE = "en"  # the safeguarding chat's alerts
 AGAIN = "safeguarding_alert_again"  # the label of an alert whose earlier send may have arrived
-
-
-def units(text: str) -> int:
-    """The length Telegram counts: UTF-16 code units (a character outside the BMP is two)."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
 
 
 def cut(text: str, limit: int) -> str:

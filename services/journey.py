@@ -251,12 +251,17 @@ class JourneyService:
         if lang not in self._catalog.languages:
             return self._toast(self.language_for(person), "stale_button", alert=True)
         await self._remember_language(person, lang)
+        done = screens.message(self._catalog, lang, "language_set")
         async with self._lock(person):
             ctx = await self._load(person)
             if ctx is not None and lang in ctx.poll.languages():
                 ctx.journey.lang = lang
                 await self._save(ctx)
-        return Outcome(screens.message(self._catalog, lang, "language_set"), edit=True)
+                # the screen they are on, again in the new language (and its buttons, which
+                # work as the old message's do): else nothing showed the switch until later
+                shown = screens.screen_for(self._catalog, ctx.poll, ctx.journey)
+                done = Screen(f"{done.text}\n\n{shown.text}", shown.buttons)
+        return Outcome(done, edit=True)
 
     async def _remember_language(self, person: Person, lang: str) -> None:
         """Keep a chosen language, under a keyed hash, for this and later visits."""
@@ -426,10 +431,23 @@ class JourneyService:
             # This journey's message, an earlier screen of it (a double tap, or a tap the bot
             # lost in a crash): show where the person really is.
             return self._show(ctx, toast=self._catalog.plain(ctx.journey.lang, "stale_button"))
+        if cb.action != "x" and await self._closed_meanwhile(ctx):
+            # Said at once, not after every question and the check screen; typed answers are
+            # still taken (one may need signposting) and Send is refused in its transaction.
+            await self._store.drop_draft(ctx.owner)
+            lang = ctx.journey.lang
+            return Outcome(screens.message(self._catalog, lang, "closed_before_submit"), edit=True)
         if cb.action == "sw":
             return await self._switch_language(ctx, person, cb)
         ctx.journey.offer_lang = None  # the offer stands for the screen it came with
         return await self._apply(ctx, cb, person)
+
+    async def _closed_meanwhile(self, ctx: _Ctx) -> bool:
+        """Whether the poll of this journey (not a staff preview) has closed since it began."""
+        if ctx.journey.preview:
+            return False
+        loaded = await self._polls.by_code(ctx.code)
+        return loaded is None or poll_state(loaded[0], self._clock()) == "closed"
 
     async def _text_unlocked(
         self, person: Person, text: str, message_id: int | None = None

@@ -63,6 +63,23 @@ class PaperFileError(Exception):
         super().__init__("; ".join(problems))
 
 
+SHOWN_CELL = 40  # characters of a cell or column name quoted in a problem
+
+
+def _shown(value: object) -> str:
+    """A cell or column name as quoted in a problem, cut short: a runaway cell quoted whole
+    made the list of problems too long for one Telegram message, so /paper could not say it."""
+    text = str(value)
+    return repr(text if len(text) <= SHOWN_CELL else text[: SHOWN_CELL - 1] + "…")
+
+
+def _names(values: Iterable[str], most: int = 10) -> str:
+    """Column names as quoted in a problem: the first ``most`` of them, each cut short."""
+    values = list(values)
+    shown = ", ".join(_shown(v) for v in values[:most])
+    return f"[{shown}{', …' if len(values) > most else ''}]"
+
+
 def headline(poll: Poll) -> Question | None:
     """The question a poll is about: its first choice/multi/rank question that isn't a breakdown."""
     return next((q for q in poll.questions if q.kind != "text" and not q.breakdown), None)
@@ -98,11 +115,11 @@ def _answer(q: Question, raw: str, lookup: dict[str, str]) -> tuple[list[Choice]
     for part in parts:
         oid = lookup.get(part.casefold())
         if oid is None:
-            return [], f"{q.id}: {part!r} is not one of its options"
+            return [], f"{q.id}: {_shown(part)} is not one of its options"
         if oid in q.ineligible:
-            return [], f"{q.id}: {part!r} is outside who this poll is for"
+            return [], f"{q.id}: {_shown(part)} is outside who this poll is for"
         if oid in ids:
-            return [], f"{q.id}: {part!r} is given twice"
+            return [], f"{q.id}: {_shown(part)} is given twice"
         ids.append(oid)
     if len(ids) > q.limit:
         return [], f"{q.id}: {len(ids)} answers, but at most {q.limit} may be chosen"
@@ -158,7 +175,7 @@ def stream_paper(
         lowered = [h.casefold() for h in header]
         repeated = sorted({h for h in lowered if lowered.count(h) > 1})
         if repeated:
-            raise PaperFileError([f"line 1: column(s) {repeated} appear more than once"])
+            raise PaperFileError([f"line 1: column(s) {_names(repeated)} appear more than once"])
         rows = _rows(reader, tick)
         if "count" in lowered and "option" in lowered:
             yield from _parse_counts(rows, lowered, poll, poll_id, cast_on)
@@ -212,7 +229,7 @@ def _parse_ballots(
         known = ", ".join(questions)
         raise PaperFileError(
             [
-                f"line 1: unknown column(s) {unknown}; use question ids ({known}), or the "
+                f"line 1: unknown column(s) {_names(unknown)}; use question ids ({known}), or the "
                 "aggregated layout option,count[,breakdowns]"
             ]
         )
@@ -286,8 +303,9 @@ def _parse_counts(
     if unknown:
         raise PaperFileError(
             [
-                f"line 1: unknown column(s) {unknown}; aggregated files have option, count, an "
-                f"optional question, and breakdown columns ({', '.join(breakdowns) or 'none'})"
+                f"line 1: unknown column(s) {_names(unknown)}; aggregated files have option, "
+                "count, an optional question, and breakdown columns "
+                f"({', '.join(breakdowns) or 'none'})"
             ]
         )
     default_q = headline(poll)
@@ -298,7 +316,8 @@ def _parse_counts(
         qid = cells.get("question") or (default_q.id if default_q else "")
         q = poll.question(qid)
         if q is None or q.kind == "text" or qid.casefold() in breakdowns:
-            _collect(problems, line, f"question {qid!r} is not a choice question of this poll")
+            not_choice = f"question {_shown(qid)} is not a choice question of this poll"
+            _collect(problems, line, not_choice)
             continue
         answers, error = _answer(q, cells["option"], _option_lookup(q))
         if error or not answers:
@@ -307,7 +326,7 @@ def _parse_counts(
         try:
             count = int(cells["count"])
         except ValueError:
-            _collect(problems, line, f"count {cells['count']!r} is not a whole number")
+            _collect(problems, line, f"count {_shown(cells['count'])} is not a whole number")
             continue
         if not 0 <= count <= MAX_AGGREGATE_COUNT:
             _collect(problems, line, f"count {count} must be between 0 and {MAX_AGGREGATE_COUNT}")

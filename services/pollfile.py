@@ -45,6 +45,12 @@ class PollFileError(Exception):
         super().__init__(f"{source}: " + "; ".join(problems))
 
 
+def units(text: str) -> int:
+    """The length of ``text`` as Telegram counts it for its limits: UTF-16 units, so a
+    character outside the Basic Multilingual Plane (an emoji, say) counts two."""
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+
+
 def slugify(text: str) -> str:
     """An option id from its label: lower case, runs of other characters become '-'."""
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
@@ -329,10 +335,11 @@ class Poll(BaseModel):
         return self
 
     def _fits_telegram(self) -> None:
-        """Every screen must fit one Telegram message (4,096 characters), or nobody could get
-        past it: the notice, each question, and the check screen listing every answer."""
+        """Every screen must fit one Telegram message (4,096 characters as Telegram counts
+        them, in UTF-16 units: an emoji is two), or nobody could get past it: the notice, each
+        question, and the check screen listing every answer."""
         for lang in LANGUAGES:
-            notice = sum(len(pick(t, lang)) for t in (self.title, self.intro, self.outcome))
+            notice = sum(units(pick(t, lang)) for t in (self.title, self.intro, self.outcome))
             if notice > NOTICE_BUDGET:
                 raise ValueError(
                     f"title, intro and outcome together are {notice} characters ({lang}); "
@@ -341,17 +348,18 @@ class Poll(BaseModel):
             check = 0
             for q in self.questions:
                 described = sum(
-                    len(pick(o.label, lang)) + len(pick(o.description, lang)) + 8 for o in q.options
+                    units(pick(o.label, lang)) + units(pick(o.description, lang)) + 8
+                    for o in q.options
                 )
-                screen = len(pick(q.text, lang)) + len(pick(q.help, lang)) + described
+                screen = units(pick(q.text, lang)) + units(pick(q.help, lang)) + described
                 if screen > QUESTION_BUDGET:
                     raise ValueError(
                         f"question {q.id!r} with its options is {screen} characters ({lang}); "
                         f"keep it under {QUESTION_BUDGET} so it fits one message"
                     )
-                longest = max((len(pick(o.label, lang)) for o in q.options), default=0)
+                longest = max((units(pick(o.label, lang)) for o in q.options), default=0)
                 answer = SUMMARY_TEXT_CHARS if q.kind == "text" else (longest + 5) * q.limit
-                check += len(pick(q.text, lang)) + answer + 12
+                check += units(pick(q.text, lang)) + answer + 12
             if check > CHECK_BUDGET:
                 raise ValueError(
                     f"the check-your-answers screen would be about {check} characters ({lang}); "

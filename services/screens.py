@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field
 
 from prompts import Catalog
+from services.alerts import cut
 from services.callbacks import Callback
 from services.journey_state import Journey
 from services.poll_words import PollWords
@@ -89,9 +90,7 @@ def answer_text(catalog: Catalog, q: Question, value: list[str] | str | None, la
     if not value:
         return catalog.plain(lang, "no_answer")
     if isinstance(value, str):
-        if len(value) > SUMMARY_TEXT_CHARS:
-            return value[: SUMMARY_TEXT_CHARS - 1] + "…"
-        return value
+        return cut(value, SUMMARY_TEXT_CHARS)  # in UTF-16 units, as the poll file budgets
     labels = []
     for n, oid in enumerate(value, start=1):
         opt = q.option(oid)
