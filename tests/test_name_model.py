@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
-import time
 import unicodedata
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from hypothesis import strategies as st
 
 from services import name_model
 from services.scrub import lexicon, scrub, scrub_rules
+from tests.timing import fastest
 
 
 @pytest.mark.parametrize(
@@ -78,13 +78,7 @@ def test_the_tagger_reads_a_long_answer_in_linear_time() -> None:
     unit = "Thanks, Kerys (19) - more buses to Rhyl please!! x\n"
 
     def seconds(text: str) -> float:
-        name_model.spans(text, False, lexicon())  # warm
-        runs = []
-        for _ in range(5):  # the fastest run: the least of whatever else the machine does
-            start = time.perf_counter()
-            name_model.spans(text, False, lexicon())
-            runs.append(time.perf_counter() - start)
-        return min(runs)
+        return fastest(lambda: name_model.spans(text, False, lexicon()))
 
     short, long = seconds(unit * 10), seconds(unit * 80)
     assert long / short < 16
@@ -96,13 +90,7 @@ def test_a_long_run_of_blank_lines_is_read_in_linear_time() -> None:
 
     def seconds(blank: int) -> float:
         text = "a" + "\n" * blank + "1 b"
-        name_model.spans(text, False, lexicon())  # warm
-        runs = []
-        for _ in range(5):
-            start = time.perf_counter()
-            name_model.spans(text, False, lexicon())
-            runs.append(time.perf_counter() - start)
-        return min(runs)  # the least disturbed run
+        return fastest(lambda: name_model.spans(text, False, lexicon()))
 
     short, long = seconds(1000), seconds(8000)
     assert long / short < 16

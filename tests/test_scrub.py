@@ -6,7 +6,6 @@ Run with `pytest -s tests/test_scrub.py` to see the recall and false-positive nu
 from __future__ import annotations
 
 import random
-import time
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ import yaml
 
 from services import name_model
 from services.scrub import PLACEHOLDERS, scrub
+from tests.timing import fastest
 
 CORPUS = Path(__file__).parent / "data" / "scrub_corpus.yaml"
 MAX_FALSE_POSITIVE_RATE = 0.02
@@ -1265,15 +1265,10 @@ def test_round_seven_clean_answers_stay(text: str) -> None:
     assert scrub(text)[0] == text
 
 
-def _fastest_ms(text: str, runs: int = 5) -> float:
-    """The fastest of a few runs: what the code costs, with the least of whatever else the
-    machine was doing (a median still failed a rehearsal while models were being rebuilt)."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        scrub(text)
-        times.append((time.perf_counter() - start) * 1000)
-    return min(times)
+def _fastest_ms(text: str) -> float:
+    """The fastest of a few runs, in ms (tests/timing.py: a median failed a rehearsal while
+    models were being rebuilt on the same machine)."""
+    return fastest(lambda: scrub(text)) * 1000
 
 
 def test_adversarial_input_takes_no_longer_than_plain_text() -> None:
