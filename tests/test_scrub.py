@@ -1202,7 +1202,9 @@ def test_round_six_names_and_schools(text: str, expected: str) -> None:
         "at another primary",
         "cofion\nBlwyddyn 10",
         "a letter from Santa",
-        "Myself and Jade went to the park",
+        # ("Myself and ..." is no introduction; the case once named a friend, Jade, whom the
+        # name tagger rightly takes since it learnt from more batches)
+        "Myself and the others went to the park",
         "Dw i'n galw fy hun yn Gymro",
         "I call myself Welsh",
         "cool (Netflix)",
