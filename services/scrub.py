@@ -430,7 +430,7 @@ _NAME_FIRST_CY = re.compile(
 # too ("Pwy ydw i?", "Problem sydd yma"), so only after a greeting ("Shwmae, Cai ydw i") or
 # inside a sentence; never "dw i'n ..." (that is "I am ...ing").
 _CY_ME = (
-    r"(?i:ydw\s+i|dw\s+i|dwi|sydd\s+yma|sy['’]?\s+yma|sy(?:dd)?\s*['’]\s*ma|"
+    r"(?i:ydw\s+i|odw\s+i|dw\s+i|dwi|sydd\s+yma|sy['’]?\s+yma|sy(?:dd)?\s*['’]\s*ma|"
     # "Cian sy fan hyn", "Nel sydd fama"
     r"sy(?:dd)?\s+(?:fan\s+hyn|fan\s*['’]\s*ma|fama)|"
     # "Ifan sy'n siarad" ("Ifan speaking"), "Nia sy'n sgwennu"
@@ -523,6 +523,8 @@ _SOFT_INTRO = re.compile(
     r"aka|a\.k\.a\.?|(?:(?<=^)|(?<=[,.!?;:\n]))[ \t]*name['’]s|"
     # "they named me Nevaeh", "Introducing myself: Imogen, 14"
     r"named[ \t]+me|introducing[ \t]+myself[ \t]*[:\-–]?|"
+    # "fi sy 'ma, Cadi Fflur" ("it's me here, ...")
+    r"fi[ \t]+sy(?:dd)?[ \t]*(?:['’][ \t]*ma|yma)[ \t]*[,:\-–]|"
     # "known to my mates as Deano"
     r"known[ \t]+to[ \t]+(?:[a-z]+[ \t]+){1,2}as|"
     r"(?:ya|yer|your|ur|yo)\s+(?:boi|boy|boii+|girl|gurl|gal|lad|lass)|this\s+was)"
@@ -540,6 +542,8 @@ _CLOSER = (
     r"the\s+chance|the\s+opportunity|asking|having\s+me)|"
     r"diolch\s+am\s+(?:wrando|ddarllen|eich\s+amser|y\s+cyfle|holi|ofyn)|"
     r"bye(?:\s+for\s+now)?|byee+|cya|see\s+ya|peace(?:\s+out)?|ta[ -]?ra|ta\s+ta|laters|cheerio|"
+    # "SAFE, RÊBAZ", "stay safe, Kian"
+    r"safe|stay\s+safe|"
     r"much\s+love|much\s+luv|all\s+the\s+best|speak\s+soon|yours\s+truly|respectfully|"
     r"diolch(?:\s+yn\s+fawr)?(?:\s+iawn)?|diolch\s+o\s+galon|cofion(?:\s+gorau|\s+cynnes)?(?:\s+iawn)?|"
     r"hwyl(?:\s+fawr)?|hwyl\s+am\s+(?:y\s+tro|nawr|rŵan|rwan)|pob\s+hwyl|caru\s+chi|"
@@ -652,7 +656,7 @@ _SIGNED_LABEL = re.compile(
 # "- Tom" on a line of its own, or after a sentence; "buses - Arriva" mid-line only for a
 # common first name.
 _DASH_SIGN_OFF = re.compile(
-    r"(?P<intro>(?:^|(?<=\n)|(?<=[.!?])[ \t]+)[ \t]*[-–—~][ \t]*)" + _NAMES + _END
+    r"(?P<intro>(?:^|(?<=\n)|(?<=[.!?])[ \t]+)[ \t]*(?:--|[-–—~])[ \t]*)" + _NAMES + _END
 )
 _DASH_SIGN_OFF_MID = re.compile(r"(?P<intro>(?<=[ \t])[-–—~][ \t]*)" + _NAMES + _END)
 # "... cheers tyler", "thanks Harvey" closing a sentence without a comma (a listed first name).
@@ -1268,7 +1272,7 @@ _NOT_NAMES_CY = _words(
     hwyr cynnar newynog gwael tost dost ocê oce dryslyd ansicr hyderus iach sâl llon
     merch bachgen hogan hogyn boi plentyn person nyrs prentis gweithiwr gwirfoddolwr aelod
     gofalwraig ffermwr chwaraewr cadeirydd arweinydd llysgennad
-    disgyblion myfyrwyr aelodau plant pobl ieuenctid gweithwyr athrawon
+    disgyblion myfyrwyr aelodau plant pobl ieuenctid gweithwyr athrawon plis plîs plz pls
     """
 )
 # Words before a Welsh name-first that make it a place or a thing: "ym Mangor dw i".
@@ -1610,11 +1614,20 @@ _WELSH_MARKERS = _words(
     hefyd fy nhw ein eich oes does sdim yr i'r o'r a'r ma'r mae'r cofion hwyl ac achos pan
     """
 )
+# More words only Welsh has, for the mutated-name rule alone ("Roedd rhaid i fi aros gyda
+# Thirion ar ôl ymarfer" has one marker above): the rules that read a Welsh answer more
+# strictly (a sign-off must be a listed name there) keep the narrower test.
+_WELSH_MARKERS_WIDE = _WELSH_MARKERS | _words(
+    """
+    roedd oedd rhaid ddim ydw odw ges wnes wnaeth bydd fydd wrth gan ôl hi'n fi'n ni'n chi'n
+    nhw'n adra adre pawb bobl iawn
+    """
+)
 
 
 @functools.lru_cache(maxsize=16)
-def _welsh(text: str) -> bool:
-    return len(set(re.findall(r"[\w'’]+", text.lower())) & _WELSH_MARKERS) >= 2
+def _welsh(text: str, markers: frozenset[str] = _WELSH_MARKERS) -> bool:
+    return len(set(re.findall(r"[\w'’]+", text.lower())) & markers) >= 2
 
 
 # Welsh initial mutations undone: "Gymru" -> "cymru", "Nghaerdydd" -> "caerdydd", "Fangor" ->
@@ -1890,6 +1903,13 @@ _RELATION_WORDS = _words(
     landlord landlady mentor counsellor counselor lecturer keyworker adviser advisor
     """
 )
+_KIN_WORDS = (
+    r"khala|khalto|khalti|khalo|khalu|amo|ammo|ammu|ammi|ammy|abbu|abbi|nani|nanu|dadi|"
+    r"chacha|chachi|chachu|mamu|mamo|mami|phupho|phuppo|phuphi|bhai|bhaiya|didi|baji|apa|apu|"
+    r"teta|jeddo|jiddo|sitto|sitti|babcia|dziadek|ciocia|wujek|bunica|bunicul|avó|avô|tia|"
+    r"tio|tía|tío|abuela|abuelo|abuelita|nonna|nonno|zia|zio|oma|opa|yiayia|yaya|papou|"
+    r"lola|lolo|tita|tito|ate|kuya|ayeeyo|awoowe|habooyo|eedo|adeer|abti|mama[ \t]+mdogo"
+)
 _RELATION_SINGLE = (
     r"(?:(?:little|lil|big|older|younger|baby|twin|step|best|bestest|old|fave?|favou?rite|"
     r"half|foster|ex)[ \t-]+)*"
@@ -1904,11 +1924,14 @@ _RELATION_SINGLE = (
     r"(?:(?:youth|social|support|key|care)[ \t]+)?worker|foster[ \t]+(?:mum|dad|carer|parent)|"
     # people at work, college and home: "my housemate Shannon", "my manager Dave"
     r"housemate|flatmate|roommate|manager|boss|supervisor|colleague|workmate|landlord|landlady|"
-    r"mentor|counsell?or|lecturer|keyworker|(?:careers|personal)[ \t]+advis[eo]r)"
+    r"mentor|counsell?or|lecturer|keyworker|(?:careers|personal)[ \t]+advis[eo]r|twin|"
+    # the same relations in the languages of the families young people here come from: "my
+    # khalto Nafisa", "my avó Conceição", "my babcia Halina", "my nani Shabana", "my kuya Paolo"
+    rf"{_KIN_WORDS})"
 )
 # "my sister chloe", "my little brother alfie", "my mum Karen", "me n my sister lily".
 _RELATION_NAME = re.compile(
-    r"(?P<intro>\b(?i:my|our|me|ma)[ \t]+"
+    r"(?P<intro>\b(?i:my|our|me|ma|her|his|their)[ \t]+"
     # ("my little sister's friend Maisie", "my babys dad Liam")
     r"(?:(?:(?i:little|lil|big|older|younger|baby)[ \t]+)?[a-z]+['’]s[ \t]+"
     r"|(?i:babys|kids|sons|daughters)[ \t]+)?"
@@ -2232,7 +2255,7 @@ _WENT_WITH = re.compile(
 # Not after "i", "o", "a" in general: "aethon ni i Drefor", "o Lyn Ceiriog" (places named like
 # people), "Mai a Medi", "Romeo a Juliet". Only in a Welsh answer.
 _AFTER_WORD_CY = re.compile(
-    r"(?P<intro>(?:(?<![\w'’])(?i:gyda|gyda['’]i|efo|hefo|efo['’]i|hefo['’]i|wrth|"
+    r"(?P<intro>(?:(?<![\w'’])(?i:gyda|gyda['’]i|efo|hefo|efo['’]i|hefo['’]i|wrth|gan|"
     r"(?:diolch(?:[ \t]+(?:yn[ \t]+fawr|o[ \t]+galon))?|gofynnwch|gofyn|ofyn|sori|help|helpu)"
     r"[ \t]+i)|\[name\][ \t]+(?i:a|ac))[ \t]+)"
     rf"(?P<names>[A-ZÂÊÎÔÛŴŶ][\w'’-]*(?:[ \t]+{_NAME})?)"
@@ -2242,14 +2265,14 @@ _AFTER_WORD_CY = re.compile(
 def _replace_after_word_cy(match: re.Match[str]) -> str:
     words = match.group("names").split()
     word, low = words[0], words[0].lower()
-    if not _welsh(match.string) or low in _PLACES or low in _NOT_NAMES_CY:
+    if not _welsh(match.string, _WELSH_MARKERS_WIDE) or low in _PLACES or low in _NOT_NAMES_CY:
         return match.group()
     if low in _NOT_FIRST_NAMES or low in _NOT_SIGNED or low in _WELSH_MONTHS_DAYS:
         return match.group()
     if _everyday_word(word) and low not in _GIVEN_NAMES:
         return match.group()
     if len(words) > 1 and (
-        words[1].lower() in ("y", "yr", "o", "the")
+        words[1].lower() in ("y", "yr", "o", "the", "sant", "santes")
         or (words[1][0].isupper() and words[1].lower() not in _FAMILY_NAMES)
     ):
         return match.group()  # "gyda Sam Tân", "efo Jac y Jwc": a character or a place
@@ -2647,6 +2670,38 @@ _ME_COLON = re.compile(
 # "me, Sanvi, age 11 - ...", "Iestyn, blwyddyn 9 — ...": a name opening the message with an age
 # or a school year after it, then the message goes on.
 _AGE_AFTER = r"[ \t]*,[ \t]*(?i:age|aged|oed)?[ \t]*(?:1\d|2[0-5]|[89])\b"
+# "im tasneem im 15", "i am zaid, 13", "name is hawre.": a lower-case word no list knows, after
+# an introduction and before an age, or after "name is" opening a sentence. Only a word that is
+# no everyday word, place or feeling ("im starving 24/7", "name is important").
+_LOWER_NAME_AGE = re.compile(
+    r"(?P<intro>(?<![\w'’])(?i:i['’`]?m|i[ \t]+am)[ \t]+)(?P<names>[^\W\d_A-Z][\w'’-]*)"
+    r"(?=[ \t]*(?:,[ \t]*|[ \t]+(?:(?i:and|n|&)[ \t]+)?(?i:i['’`]?m|i[ \t]+am)[ \t]+|[ \t]+)"
+    r"(?i:aged?[ \t]+)?(?:1\d|2[0-5]|[89])\b(?![ \t]*(?:%|:|\.\d|[£$]|(?i:pm|am|p|mins?|minutes?|"
+    r"hours?|hrs?|days?|weeks?|months?|pounds?|quid|times?|people|of|out|miles?|years?[ \t]+ago))\b))"
+)
+_NAME_IS_OPENING = re.compile(
+    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?i:name[ \t]+is|names|name['’]s)[ \t]+)"
+    r"(?P<names>[^\W\d_][\w'’-]*)(?=[ \t]*(?:[,.!\n]|$|[ \t]+(?i:and|i['’]?m|im|from|aged?)\b))"
+)
+
+
+def _replace_unlisted_lower(match: re.Match[str]) -> str:
+    """The word after `_LOWER_NAME_AGE`'s or `_NAME_IS_OPENING`'s introduction, when it can be
+    nothing but a name."""
+    word = match.group("names")
+    low = word.lower().strip("'’-")
+    if (
+        not _is_name(word, capitalised=False)
+        or (_everyday_word(word) and low not in _GIVEN_NAMES)
+        or low in _PLACES
+        or low in _NOT_SIGNED
+        or low in _NOT_NAMES_CY
+        or (_WORDLIKE_ENDING.search(low) and low not in _GIVEN_NAMES)
+    ):
+        return match.group()
+    return f"{match.group('intro')}[name]"
+
+
 _ME_COMMA_AGE = re.compile(
     r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?i:me|fi)[ \t]*,[ \t]*)"
     + rf"(?P<names>{_NAME})(?={_AGE_AFTER})"
@@ -3035,6 +3090,8 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
     out = _CLOSER_NAME_GROUP.sub(_replace_soft(signed=True), out)
     for pattern in (_ME_COLON, _ME_COMMA_AGE, _NAME_YEAR_OPENING, _NAME_FORM_OPENING):
         out = pattern.sub(_replace_soft(), out)
+    for pattern in (_LOWER_NAME_AGE, _NAME_IS_OPENING):
+        out = pattern.sub(_replace_unlisted_lower, out)
     out = _MYSELF.sub(_replace_names(strong=False), out)
     out = _I_AM_THE.sub(_replace_i_am_the, out)
     out = _DWIN_NAME.sub(_replace_dwin_name, out)

@@ -24,7 +24,7 @@ from tests.timing import fastest
         ("a boy in year 8 called Reece got his phone stolen", "a boy in year 8 called [name] got"),
         ("my mate from footy Kacper says the pitch is flooded", "my mate from footy [name] says"),
         ("stopio cau'r llyfrgell - gan Osian", "stopio cau'r llyfrgell - gan [name]"),
-        ("thats all from me\n-- iestyn", "thats all from me\n-- [name]"),
+        ("went bowling with Oskar after school", "went bowling with [name] after school"),
     ],
 )
 def test_the_tagger_takes_names_the_rules_leave(text: str, expected: str) -> None:

@@ -1533,3 +1533,51 @@ def test_names_in_shapes_found_by_batches_17_and_18(text: str, expected: str) ->
 )
 def test_clean_lookalikes_of_batches_17_and_18_shapes_are_kept(text: str) -> None:
     assert scrub(text) == (text, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # relations in the languages of the families young people come from; "her"/"his"
+        ("my nani Shabana cant walk to the bus stop", "my nani [name] cant walk to the bus stop"),
+        ("My babcia Halina reads the letters", "My babcia [name] reads the letters"),
+        ("so her brother Yonas goes to town", "so her brother [name] goes to town"),
+        ("from me and her twin Kehinde", "from me and her twin [name]"),
+        # a sign-off after a double dash; "safe," as a closer
+        ("the club is great, thanks.\n-- jaxon", "the club is great, thanks.\n-- [name]"),
+        ("we need a skatepark. stay safe, Tyrese", "we need a skatepark. stay safe, [name]"),
+        # a lower-case name no list knows, before an age or after "name is" opening a sentence
+        ("im kaveh im 16 and i work at the garage", "im [name] im 16 and i work at the garage"),
+        ("name is zhara. more buses pls", "name is [name]. more buses pls"),
+        # southern "odw i"; "fi sy 'ma, ..."; a mutated name after "gan", in a sentence with one
+        # common Welsh word of the narrow list
+        ("Gwenllian odw i ac rwy'n 14", "[name] odw i ac rwy'n 14"),
+        ("fi sy 'ma, Nel o flwyddyn 9. Plis", "fi sy 'ma, [name] o flwyddyn 9. Plis"),
+        ("Ges i lifft adra gan Fedwyr o'r gwaith", "Ges i lifft adra gan [name] o'r gwaith"),
+        (
+            "Es i i'r dre gyda Thudur ar ôl ysgol a roedd y bws yn hwyr",
+            "Es i i'r dre gyda [name] ar ôl ysgol a roedd y bws yn hwyr",
+        ),
+    ],
+)
+def test_names_in_shapes_found_by_batches_19_and_20(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "im fuming 15 minutes late again",
+        "im shattered, 16 hours at work",
+        "im back 2 years later",
+        "name is on the list",
+        "Roedd y gêm gan Dewi Sant yn wych",  # Saint David, not a friend
+        "Romeo a Juliet yn ein gwers Saesneg",
+        "it is not safe, Mam",
+        "Safe, the park is fine now",
+        "Fi sydd yma, plis helpwch",
+        "I ate Pizza",
+    ],
+)
+def test_clean_lookalikes_of_batches_19_and_20_shapes_are_kept(text: str) -> None:
+    assert scrub(text) == (text, False)
