@@ -339,6 +339,16 @@ _HELPLINES = frozenset(
         "08088023456",  # Meic, the helpline for children and young people in Wales
         "03001233393",
         "03001236600",  # FRANK, the drugs advice line
+        "0800132737",  # C.A.L.L., the mental health listening line for Wales
+        "08088010800",  # Live Fear Free (Wales: domestic abuse and sexual violence)
+        "08088082234",  # DAN 24/7, the Wales drug and alcohol helpline
+        "08081640123",  # Samaritans in Welsh
+        "08000119100",  # Switchboard LGBT+
+        "08088010677",  # Beat (eating disorders)
+        "08081000900",  # Stop It Now
+        "0800555111",  # Crimestoppers
+        "08088025544",  # YoungMinds parents' line
+        "08009995428",  # Galop
         "999",
         "112",
         "111",
@@ -404,7 +414,8 @@ _GREETING_THIS_IS = re.compile(
     re.IGNORECASE,
 )
 _NAME_HERE = re.compile(
-    r"(?P<intro>\b(?:this\s+is|it['’]?s|its|it\s+is)\s+(?:(?:big|lil|little|ya|yer|your|ur)\s+)?)"
+    r"(?P<intro>\b(?:this\s+is|it['’]?s|its|it\s+is)\s+(?:(?:big|lil|little|ya|yer|your|ur)\s+"
+    r"(?:(?:boi+|boy|girl|gurl|gal|lad|lass)\s+)?)?)"
     r"(?P<names>" + _NAME + r")"
     r"(?=\s+(?:here|speaking)\b)",
     re.IGNORECASE,
@@ -421,7 +432,7 @@ _ROLE_NAME_HERE = re.compile(
 )
 # Welsh puts the name first: "Dafydd ydw i", "Gethin sydd yma", "Nia yw fy enw".
 _NAME_FIRST_CY = re.compile(
-    rf"(?<![\w'’-])(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
+    rf"(?<![\w'’-])(?P<names>{_NAME}(?:[ \t]+{_NAME}){{0,2}})"
     r"(?P<after>[ \t]+(?i:(?:yw|ydy|ydi)(?:\s+fy\s+|['’]n\s+|['’]r\s+)enw"
     # "Elan ydy enw fi", "Ifan 'di enw fi" (spoken forms)
     r"|(?:yw|ydy|ydi|['’]?di)[ \t]+enw[ \t]+fi)\b)"
@@ -442,6 +453,13 @@ _NAME_FIRST_CY_AFTER = re.compile(
     r"prynhawn\s+da|noswaith\s+dda)[\s,!.]+|(?<=[^\W\d_])[ \t]+|,[ \t]*))"
     rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
     rf"(?P<after>[ \t]+{_CY_ME}(?![ \t]*['’]))"
+)
+# "S'mai, Dewi-Wyn yma, 19 oed", "Haia, Cai fan hyn!": "here" in Welsh, after a greeting
+_NAME_YMA = re.compile(
+    r"(?P<lead>(?:^|(?<=[.!?\n]))[ \t]*(?i:shwmae|s['’]mae|s['’]mai|su['’]mae|helo|haia|hai|hia|"
+    r"hiya|hi|hello|hey|bore\s+da|prynhawn\s+da|noswaith\s+dda)[ \t,!.]+)"
+    rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
+    r"(?P<after>[ \t]+(?i:yma|fan\s+hyn|fama|fan['’]ma))(?=[ \t]*[,.!?]|[ \t]*$)"
 )
 # ... or opening a sentence that stops right there: "Gethin sydd yma, ...", "Cai ydw i."
 _NAME_FIRST_CY_START = re.compile(
@@ -544,6 +562,9 @@ _CLOSER = (
     r"bye(?:\s+for\s+now)?|byee+|cya|see\s+ya|peace(?:\s+out)?|ta[ -]?ra|ta\s+ta|laters|cheerio|"
     # "SAFE, RÊBAZ", "stay safe, Kian"
     r"safe|stay\s+safe|"
+    # thanks in the languages of young people's families: "shukran from lujain", "mulțumesc!"
+    r"shukran|shukriya|mul[țţt]umesc|merci|gracias|obrigad[oa]|danke|dzi[eę]kuj[eę]|"
+    r"grazie|asante|teşekkürler|tesekkurler|salamat|jazakallah(?:\s+khair)?|"
     r"much\s+love|much\s+luv|all\s+the\s+best|speak\s+soon|yours\s+truly|respectfully|"
     r"diolch(?:\s+yn\s+fawr)?(?:\s+iawn)?|diolch\s+o\s+galon|cofion(?:\s+gorau|\s+cynnes)?(?:\s+iawn)?|"
     r"hwyl(?:\s+fawr)?|hwyl\s+am\s+(?:y\s+tro|nawr|rŵan|rwan)|pob\s+hwyl|caru\s+chi|"
@@ -1272,6 +1293,9 @@ _NOT_NAMES_CY = _words(
     hwyr cynnar newynog gwael tost dost ocê oce dryslyd ansicr hyderus iach sâl llon
     merch bachgen hogan hogyn boi plentyn person nyrs prentis gweithiwr gwirfoddolwr aelod
     gofalwraig ffermwr chwaraewr cadeirydd arweinydd llysgennad
+    postmon plismon plismones gyrrwr cogydd trydanwr plymwr saer mecanic peiriannydd glanhawr
+    barbwr milwr morwr pysgotwr dysgwr canwr cantores dawnsiwr dawnswraig gweinydd gweinyddes
+    siopwr rheolwr perchennog bugail
     disgyblion myfyrwyr aelodau plant pobl ieuenctid gweithwyr athrawon plis plîs plz pls
     """
 )
@@ -1344,11 +1368,15 @@ def _replace_name_first(match: re.Match[str]) -> str:
     state ("Hapus ydw i": its capital is only the sentence's)."""
     words = match.group("names").split()
     before = match.string[: match.start("names")].split()
-    if len(words) == 2 and words[0].lower() in _NOT_NAMES_CY | _NOT_NAME_WORDS:
-        # "... ond Dafydd ydy fy enw go iawn": the word before is no part of the name
-        lead = match.group("names")[: match.group("names").index(words[1], len(words[0]))]
+    not_name = [i for i, w in enumerate(words[:-1]) if w.lower() in _NOT_NAMES_CY | _NOT_NAME_WORDS]
+    if not_name:
+        # "... ond Dafydd ydy fy enw go iawn": the words up to "ond" are no part of the name
+        names, at = match.group("names"), 0
+        for w in words[: not_name[-1] + 1]:
+            at = names.index(w, at) + len(w)
+        lead = names[: names.index(words[not_name[-1] + 1], at)]
         one = match.re.match(match.string, match.start("names") + len(lead))
-        if one is not None and one.group("names") == words[1]:
+        if one is not None and one.group("names") == names[len(lead) :]:
             replaced = _replace_name_first(one)
             if replaced != one.group():
                 return lead + replaced
@@ -1925,13 +1953,15 @@ _RELATION_SINGLE = (
     # people at work, college and home: "my housemate Shannon", "my manager Dave"
     r"housemate|flatmate|roommate|manager|boss|supervisor|colleague|workmate|landlord|landlady|"
     r"mentor|counsell?or|lecturer|keyworker|(?:careers|personal)[ \t]+advis[eo]r|twin|"
+    r"physio|physiotherapist|pa|ot|nurse|gp|dentist|instructor|trainer|skipper|"
+    r"old[ \t]+(?:man|dear|lady)|"
     # the same relations in the languages of the families young people here come from: "my
     # khalto Nafisa", "my avó Conceição", "my babcia Halina", "my nani Shabana", "my kuya Paolo"
     rf"{_KIN_WORDS})"
 )
 # "my sister chloe", "my little brother alfie", "my mum Karen", "me n my sister lily".
 _RELATION_NAME = re.compile(
-    r"(?P<intro>\b(?i:my|our|me|ma|her|his|their)[ \t]+"
+    r"(?P<intro>(?:\b(?i:my|our|me|ma|her|his|their)|\[name\][ \t]+(?i:and|&|n))[ \t]+"
     # ("my little sister's friend Maisie", "my babys dad Liam")
     r"(?:(?:(?i:little|lil|big|older|younger|baby)[ \t]+)?[a-z]+['’]s[ \t]+"
     r"|(?i:babys|kids|sons|daughters)[ \t]+)?"
@@ -2197,6 +2227,81 @@ def _known_from(word: str, after: str) -> bool:
     return bool(_FROM_MY.match(after))
 
 
+# "Me is Bogdan, brother of Ilinca", "the daughter of Mrs Patel's friend Roksana".
+_RELATION_OF = re.compile(
+    r"(?P<intro>\b(?i:brother|sister|son|daughter|cousin|friend|mum|mother|dad|father|twin|"
+    r"niece|nephew|grandson|granddaughter)[ \t]+(?i:of)[ \t]+)" + _NAMES
+)
+# "sent from callum's phone", "typed on Nia's ipad".
+_SENT_FROM_PHONE = re.compile(
+    r"(?P<intro>\b(?i:sent[ \t]+from|typed[ \t]+on|written[ \t]+on|from|on)[ \t]+)"
+    rf"(?P<names>{_NAME}?)(?=['’]s[ \t]+(?i:phone|iphone|ipad|tablet|laptop|mobile|account)\b)"
+)
+
+
+def _replace_sent_from_phone(match: re.Match[str]) -> str:
+    word = match.group("names")
+    low = word.lower()
+    if low in _GIVEN_NAMES or _private_name(word):
+        return f"{match.group('intro')}[name]"
+    return _replace_unlisted_lower(match) if word.islower() else match.group()
+
+
+# Family and friends, whose names are the ones a word list may also hold ("my dad Florin"); not
+# a service ("my health visitor Service").
+_FAMILY_RELATION = (
+    r"mum|mom|mam|mother|dad|father|brother|sister|bro|sis|nan|nana|nanna|gran|granny|grandma|"
+    r"grandad|grandpa|auntie|aunty|aunt|uncle|cousin|friend|bestie|mate|pal|boyfriend|"
+    rf"girlfriend|partner|son|daughter|niece|nephew|twin|man|{_KIN_WORDS}"
+)
+# Words a randomly capitalised sentence puts after a relation ("my mum Never listens").
+_AFTER_RELATION_NOT_NAME = _words(
+    """
+    never just really also still even only got get gets had has have was were is are am be been
+    can cant could would will should must did does do done went go goes came come said say told
+    tell made make took take gave give lost won and but or so then too who which that when
+    where while because if not no yes like likes loves love hates hate wants want thinks think
+    knew know feel felt used use keeps kept let lets works work walked walk drove drive drives
+    picked pick sent send ran run rang ring left leave needs need cooks cooked cleans cleaned
+    shouted shout helps helped always sometimes often usually
+    """
+)
+
+
+def _replace_relation_private(match: re.Match[str]) -> str:
+    """As `_replace_private`, and a capitalised everyday word straight after a relation ("my dad
+    Florin", "my nan Hazel"), unless the sentence capitalises most of its words ("My Dad Works
+    Nights") or the word is a place, brand or subject."""
+    replaced = _replace_private(match)
+    if replaced != match.group():
+        return replaced
+    word = match.group("names").split()[0]
+    low = word.lower()
+    if (
+        not word[0].isupper()
+        or (len(word) > 1 and word.isupper())
+        or not _everyday_word(word)
+        or low in _NOT_PRIVATE
+        or low in _RELATION_WORDS
+        or low in _NOT_SIGNED
+        or low in _PLACES
+        or low in _NOT_NAMES_AFTER_TITLE
+        or _WORDLIKE_ENDING.search(low)
+        or low.endswith("s")  # "my brother Plays", "my mum Always"
+        or low in _AFTER_RELATION_NOT_NAME
+        or len(low) < 3
+        or not re.search(rf"(?i:{_FAMILY_RELATION})\W*$", match.group("intro"))
+        or match.group("intro").rstrip().endswith(",")
+        or _at_sentence_start(match.string, match.start("names"))
+    ):
+        return match.group()
+    start = max(0, max(match.string.rfind(c, 0, match.start()) for c in ".!?\n") + 1)
+    sentence = re.findall(r"[^\W\d_][\w'’-]*", match.string[start : match.start("names") + 80])
+    if sum(w[0].isupper() for w in sentence) * 3 > len(sentence):
+        return match.group()  # Title Case Writing
+    return f"{match.group('intro')}[name]{match.group('names')[len(word) :]}"
+
+
 def _replace_private(match: re.Match[str]) -> str:
     """ "my sister chloe" -> "my sister [name]"; a surname after it goes too; "Kai's" keeps 's."""
     names = match.group("names")
@@ -2210,8 +2315,14 @@ def _replace_private(match: re.Match[str]) -> str:
         and _known_from(bare, match.string[match.end("names") - len(names) + len(first) :])
     ):
         return match.group()
-    if match.group("intro").rstrip().endswith(",") and bare.lower() not in _GIVEN_NAMES:
-        return match.group()  # "for me, Pride is ...": after a comma only a listed name
+    if (
+        match.group("intro").rstrip().endswith(",")
+        and bare.lower() not in _GIVEN_NAMES
+        and not re.match(r"[ \t]*[),]", match.string[match.start("names") + len(first) :])
+    ):
+        # "for me, Pride is ...": after a comma only a listed name, or one set off by a comma
+        # or bracket after it ("(my grandma, Mariamma)")
+        return match.group()
     if len(words) > 1 and words[1].lower() in _NOT_PRIVATE:
         return match.group()  # "me and Taylor Swift"
     taken = 1
@@ -2277,6 +2388,9 @@ def _replace_after_word_cy(match: re.Match[str]) -> str:
     ):
         return match.group()  # "gyda Sam Tân", "efo Jac y Jwc": a character or a place
     forms = {low} | _unmutated(low)
+    if "-" in low:  # "gyda Mali-Haf", "efo Dewi-Wyn": the first part is the listed name
+        first = low.split("-")[0]
+        forms |= {first} | _unmutated(first)
     if any(form in _PLACES for form in forms) or not any(form in _GIVEN_NAMES for form in forms):
         return match.group()
     return _replace_mutated(match)
@@ -2300,7 +2414,9 @@ _ROLE_WORDS = (
     r"lifeguard|instructor|volunteer|chair|secretary|coordinator|co-ordinator|lads|girls|"
     r"mates|friends|twins|kids|children|boys|sons|daughters|brothers|sisters|carers|"
     r"hyfforddwr|hyfforddwraig|athro|athrawes|arweinydd|gweithiwr|gweithwraig|swyddog|"
-    r"cydlynydd|cynghorydd|nyrs|meddyg|gwirfoddolwr|cadeirydd|ysgrifennydd|tiwtor"
+    r"cydlynydd|cynghorydd|nyrs|meddyg|gwirfoddolwr|cadeirydd|ysgrifennydd|tiwtor|"
+    r"skipper|driver|boss|chef|cook|cleaner|porter|postman|postie|physio|dentist|neighbour|"
+    r"bos|boi|dyn|ddynes|dynes|fenyw|menyw|cymydog|gyrrwr|glanhawr|glanhawraig"
 )
 _ROLE_APPOSITION = re.compile(
     rf"(?P<intro>\b(?i:{_ROLE_WORDS})s?\b[^,.!?()\n]{{0,40}}(?:,|\()[ \t]*)"
@@ -2677,7 +2793,8 @@ _LOWER_NAME_AGE = re.compile(
     r"(?P<intro>(?<![\w'’])(?i:i['’`]?m|i[ \t]+am)[ \t]+)(?P<names>[^\W\d_A-Z][\w'’-]*)"
     r"(?=[ \t]*(?:,[ \t]*|[ \t]+(?:(?i:and|n|&)[ \t]+)?(?i:i['’`]?m|i[ \t]+am)[ \t]+|[ \t]+)"
     r"(?i:aged?[ \t]+)?(?:1\d|2[0-5]|[89])\b(?![ \t]*(?:%|:|\.\d|[£$]|(?i:pm|am|p|mins?|minutes?|"
-    r"hours?|hrs?|days?|weeks?|months?|pounds?|quid|times?|people|of|out|miles?|years?[ \t]+ago))\b))"
+    r"hours?|hrs?|days?|weeks?|months?|pounds?|quid|times?|people|of|out|miles?|"
+    r"years?[ \t]+ago))\b))"
 )
 _NAME_IS_OPENING = re.compile(
     r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?i:name[ \t]+is|names|name['’]s)[ \t]+)"
@@ -2700,6 +2817,18 @@ def _replace_unlisted_lower(match: re.Match[str]) -> str:
     ):
         return match.group()
     return f"{match.group('intro')}[name]"
+
+
+def _replace_here(match: re.Match[str]) -> str:
+    """ "this is Kez here", "its ur girl thuy here": "here" after "this is" or "ur girl" makes
+    even a lower-case word no list knows a name (never an everyday word: "this is fine here";
+    and not after a bare "its": "its peng here" is slang)."""
+    replaced = _replace_soft()(match)
+    if replaced != match.group() or not re.search(
+        r"(?i:this\s+is|boi+|boy|girl|gurl|gal|lad|lass)\s*$", match.group("intro")
+    ):
+        return replaced
+    return _replace_unlisted_lower(match)
 
 
 _ME_COMMA_AGE = re.compile(
@@ -3053,10 +3182,10 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
     out = _sub_phones(out)
     out = _STRONG_INTRO.sub(_replace_names(strong=True), out)
     out = _GREETING_THIS_IS.sub(_replace_names(strong=False), out)
-    out = _NAME_HERE.sub(_replace_soft(), out)
+    out = _NAME_HERE.sub(_replace_here, out)
     out = _ROLE_NAME_HERE.sub(_replace_soft(), out)
     out = _NAME_FIRST_CY.sub(_replace_name_first, out)
-    for pattern in (_NAME_FIRST_CY_AFTER, _NAME_FIRST_CY_START):
+    for pattern in (_NAME_FIRST_CY_AFTER, _NAME_FIRST_CY_START, _NAME_YMA):
         out = pattern.sub(_replace_name_first_after_lead, out)
     out = _WEAK_INTRO.sub(_replace_names(strong=False), out)
     out = _NAME_FIRST_CY_LISTED.sub(_replace_name_first_listed, out)
@@ -3113,8 +3242,11 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
     out = _TWO_NAMES.sub(_replace_two_names, out)
     for pattern in (_RELATION_FULL_NAME, _RELATION_FULL_NAME_CY):
         out = pattern.sub(_replace_full_name, out)
+    for _ in range(2):  # again for "my nan [name] and uncle Baraka"
+        out = _RELATION_NAME.sub(_replace_relation_private, out)
+    out = _RELATION_OF.sub(_replace_private, out)
+    out = _SENT_FROM_PHONE.sub(_replace_sent_from_phone, out)
     for pattern in (
-        _RELATION_NAME,
         _RELATION_NAME_CY,
         _RELATION_FI_NAME_CY,
         _ME_AND,

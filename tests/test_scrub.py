@@ -1581,3 +1581,55 @@ def test_names_in_shapes_found_by_batches_19_and_20(text: str, expected: str) ->
 )
 def test_clean_lookalikes_of_batches_19_and_20_shapes_are_kept(text: str) -> None:
     assert scrub(text) == (text, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a relation after a removed name; "brother of"; whose phone sent it
+        ("my nan Kezia and uncle Baraka run it", "my nan [name] and uncle [name] run it"),
+        ("Bogdan here, brother of Ilinca", "[name] here, brother of [name]"),
+        ("sent from ollie's phone", "sent from [name]'s phone"),
+        # "here" after "this is" or "ur boi", even in lower case
+        ("this is zhara here", "this is [name] here"),
+        ("its ur boi kyle here", "its ur boi [name] here"),
+        # Welsh "yma" after a greeting; a hyphenated mutated name
+        ("Haia, Gwenno yma, bl 8", "Haia, [name] yma, bl 8"),
+        (
+            "es i gyda Lili-Mai i'r dre achos roedd hi'n oer",
+            "es i gyda [name] i'r dre achos roedd hi'n oer",
+        ),
+        # an everyday word that is a family member's name; care and work roles
+        ("my dad Florin drives a taxi", "my dad [name] drives a taxi"),
+        ("my old man Terry fished here", "my old man [name] fished here"),
+        ("the driver on the 4, Kelvin, is kind", "the driver on the 4, [name], is kind"),
+        ("(my grandma, Mariamma) visits", "(my grandma, [name]) visits"),
+        # thanks in another language as a closer; three names before "yw'n enw i"
+        (
+            "cadw'r llyfrgell ar agor. mulțumesc! Andrei",
+            "cadw'r llyfrgell ar agor. mulțumesc! [name]",
+        ),
+        ("Ffion Haf Bevan yw'n enw i, bl 12.", "[name] yw'n enw i, bl 12."),
+    ],
+)
+def test_names_in_shapes_found_by_batches_21_and_22(text: str, expected: str) -> None:
+    assert scrub(text)[0] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "its peng here",
+        "my mum Always says",
+        "my brother Plays football",
+        "my health visitor Service has been cut",
+        "in the house of my uncle I sleep",
+        "Helo, Problem yma.",
+        "Ring C.A.L.L. on 0800 132 737",  # helplines in Wales are kept
+        "Live Fear Free 0808 80 10 800",
+        "Postmon dwi, dim byd sbesial",
+        "merci!",
+    ],
+)
+def test_clean_lookalikes_of_batches_21_and_22_shapes_are_kept(text: str) -> None:
+    assert scrub(text) == (text, False)
