@@ -1418,7 +1418,31 @@ def _days(by_day: tuple[tuple[str, int | str], ...], m: int) -> tuple[tuple[str,
     days = Table("ballots-by-day", "choice", "", "", "", total, cells)
     table = _apply(days, plan_suppression([days], m))
     hidden = {c.option: marker(c, m, table) for c in table.cells if c.suppressed}
+    # Only days someone voted on are listed, so a reader knows a listed "<m" is 1..m-1, where
+    # the plan counts on 0..m-1 (10, "<5" and "<5" of 12 ballots: one each). More days are
+    # hidden, smallest first, until every small one can take two values.
+    while _day_pinned(counts, hidden, m):
+        rest = [(n, day) for day, n in counts if day not in hidden]
+        if not rest:
+            log.warning("the ballots of a small day could still be worked out")
+            break
+        hidden[min(rest)[1]] = SECONDARY
     return tuple((day, hidden.get(day, n)) for day, n in counts)
+
+
+def _day_pinned(counts: Sequence[tuple[str, int]], hidden: dict[str, str], m: int) -> bool:
+    """Does the total pin a hidden day below m, each listed day having 1 or more ballots? The
+    hidden days add up to the total less the shown ones; a small one ("<m") holds 1..m-1, a
+    "[c]" one m or more."""
+    left = sum(n for day, n in counts if day in hidden)
+    small = [day for day in hidden if hidden[day] != SECONDARY]
+    big = len(hidden) - len(small)
+    if not small:
+        return False
+    # one small day's range, the others at their least and then at their most
+    most = min(m - 1, left - (len(small) - 1) - big * m)
+    least = 1 if big else max(1, left - (len(small) - 1) * (m - 1))
+    return most <= least
 
 
 def apply_suppression(results: Results, *, protect_zeros: bool = False) -> Results:
