@@ -405,6 +405,8 @@ class _Protector:
         dims = {t.dimension for t in tables if t.dimension}
         overall = {(t.question, t.channel): t for t in tables if not t.dimension}
         fams: dict[tuple[str, str, str], list[Table]] = {}
+        # each group table's family: (question, dimension, channel of the overall table)
+        self.family_of: dict[TableKey, tuple[str, str, str]] = {}
         for t in tables:
             if not t.dimension:
                 continue
@@ -413,6 +415,7 @@ class _Protector:
             channel = t.channel if (t.question, t.channel) in overall else "all"
             if (t.question, channel) in overall:
                 fams.setdefault((t.question, channel, t.dimension), []).append(t)
+                self.family_of[table_key(t)] = (t.question, t.dimension, channel)
         self.questions: dict[tuple[str, str], _Question] = {}
         for (q, ch), t in overall.items():
             families = [
@@ -837,7 +840,9 @@ class _Protector:
             self.plan.families.add((question, dimension, channel))
             self.touched.add((question, channel))
             for t in self.tables:
-                if (t.question, t.dimension, t.channel) == (question, dimension, channel):
+                # by the family, not the table's own channel: a split by channel's tables each
+                # have their group's channel (telegram, web, paper), their family "all"
+                if self.family_of.get(table_key(t)) == (question, dimension, channel):
                     self.plan.withheld.add(table_key(t))
                     self.plan.hidden.update((table_key(t), c.option) for c in t.cells)
         return True

@@ -78,3 +78,64 @@ def test_a_small_day_cannot_be_pinned_by_the_days_being_listed_only_when_someone
     for i, v in enumerate(published):
         if v == f"<{M}":
             assert len({row[i] for row in rows}) > 1, (published, rows)
+
+
+CHANNELS = """\
+code: channels-2026
+title: Channels
+questions:
+  - id: area
+    kind: choice
+    text: Where do you live?
+    options: [North, South]
+    breakdown: true
+  - id: one
+    kind: choice
+    text: Pick one
+    options: [Parks, Buses]
+"""
+
+
+def test_a_breakdown_withheld_by_channel_is_withheld(tmp_path: Path) -> None:
+    """Ballots by channel are a breakdown like any other (telegram + web + paper = all). 8 web
+    ballots, 4 from the North and 4 from the South: "<5" and "<5" of the web's 8 say both are
+    4, and nothing else in the web's row can be hidden. The last resort, withholding the whole
+    breakdown of the area question by channel, must then reach the channel's tables (they are
+    the only ones whose channel is the group itself, not "all")."""
+    from conftest import make_settings
+
+    from bot.app import open_runtime
+    from services.suppression import shown
+    from tests.stored import cast, open_poll
+
+    async def go() -> Results:
+        rt = await open_runtime(make_settings(tmp_path, None))
+        try:
+            poll, poll_id = await open_poll(rt, CHANNELS, "channels.yaml")
+            n = 1
+            for channel, area, pick, count in (
+                ("telegram", "north", "parks", 10),
+                ("telegram", "south", "buses", 12),
+                ("web", "north", "parks", 4),
+                ("web", "south", "parks", 4),
+                ("paper", "north", "buses", 5),
+                ("paper", "south", "buses", 4),
+            ):
+                choices = (("area", area, None), ("one", pick, None))
+                n = await cast(
+                    rt.store, poll, poll_id, choices, count=count, first=n, now=NOW, channel=channel
+                )
+            return await rt.services.reports.results("channels-2026", M)
+        finally:
+            await rt.close()
+
+    res = asyncio.run(go())
+    web = next(t for t in res.tables if t.question == "area" and t.group == "web")
+    assert web.respondents == 8
+    published = {c.option: shown(web, c, M).count for c in web.cells}
+    # two "<5" that add up to 8 would be 4 each: the breakdown is withheld, every figure "[c]"
+    # (bounded only by the group's size), in every channel
+    assert published == {"north": "[c]", "south": "[c]", "prefer-not-to-say": "[c]"}
+    for t in res.tables:
+        if t.question == "area" and t.dimension == "channel":
+            assert t.withheld and all(shown(t, c, M).count == "[c]" for c in t.cells), t
