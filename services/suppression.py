@@ -405,6 +405,8 @@ class _Protector:
         dims = {t.dimension for t in tables if t.dimension}
         overall = {(t.question, t.channel): t for t in tables if not t.dimension}
         fams: dict[tuple[str, str, str], list[Table]] = {}
+        # each group table's family: (question, dimension, channel of the overall table)
+        self.family_of: dict[TableKey, tuple[str, str, str]] = {}
         for t in tables:
             if not t.dimension:
                 continue
@@ -413,6 +415,7 @@ class _Protector:
             channel = t.channel if (t.question, t.channel) in overall else "all"
             if (t.question, channel) in overall:
                 fams.setdefault((t.question, channel, t.dimension), []).append(t)
+                self.family_of[table_key(t)] = (t.question, t.dimension, channel)
         self.questions: dict[tuple[str, str], _Question] = {}
         for (q, ch), t in overall.items():
             families = [
@@ -837,7 +840,9 @@ class _Protector:
             self.plan.families.add((question, dimension, channel))
             self.touched.add((question, channel))
             for t in self.tables:
-                if (t.question, t.dimension, t.channel) == (question, dimension, channel):
+                # by the family, not the table's own channel: a split by channel's tables each
+                # have their group's channel (telegram, web, paper), their family "all"
+                if self.family_of.get(table_key(t)) == (question, dimension, channel):
                     self.plan.withheld.add(table_key(t))
                     self.plan.hidden.update((table_key(t), c.option) for c in t.cells)
         return True
@@ -1418,7 +1423,31 @@ def _days(by_day: tuple[tuple[str, int | str], ...], m: int) -> tuple[tuple[str,
     days = Table("ballots-by-day", "choice", "", "", "", total, cells)
     table = _apply(days, plan_suppression([days], m))
     hidden = {c.option: marker(c, m, table) for c in table.cells if c.suppressed}
+    # Only days someone voted on are listed, so a reader knows a listed "<m" is 1..m-1, where
+    # the plan counts on 0..m-1 (10, "<5" and "<5" of 12 ballots: one each). More days are
+    # hidden, smallest first, until every small one can take two values.
+    while _day_pinned(counts, hidden, m):
+        rest = [(n, day) for day, n in counts if day not in hidden]
+        if not rest:
+            log.warning("the ballots of a small day could still be worked out")
+            break
+        hidden[min(rest)[1]] = SECONDARY
     return tuple((day, hidden.get(day, n)) for day, n in counts)
+
+
+def _day_pinned(counts: Sequence[tuple[str, int]], hidden: dict[str, str], m: int) -> bool:
+    """Does the total pin a hidden day below m, each listed day having 1 or more ballots? The
+    hidden days add up to the total less the shown ones; a small one ("<m") holds 1..m-1, a
+    "[c]" one m or more."""
+    left = sum(n for day, n in counts if day in hidden)
+    small = [day for day in hidden if hidden[day] != SECONDARY]
+    big = len(hidden) - len(small)
+    if not small:
+        return False
+    # one small day's range, the others at their least and then at their most
+    most = min(m - 1, left - (len(small) - 1) - big * m)
+    least = 1 if big else max(1, left - (len(small) - 1) * (m - 1))
+    return most <= least
 
 
 def apply_suppression(results: Results, *, protect_zeros: bool = False) -> Results:
