@@ -133,6 +133,19 @@ class HeaderRun:
         return problems
 
 
+def assert_clean_log(caplog: pytest.LogCaptureFixture) -> None:
+    """No error, no traceback, no address or user agent in what markbot logged (aiohttp's
+    access log is the test server's own: ``start_web`` writes none)."""
+    for record in caplog.records:
+        if record.name == "aiohttp.access":
+            continue
+        said = record.getMessage()
+        assert record.levelno < logging.ERROR, said
+        assert record.exc_info is None and record.exc_text is None, said
+        assert "127.0.0.1" not in said and "aiohttp/" not in said, said
+        assert not LEAK.search(said) or "Error" in said, said
+
+
 def _wanted(step: dict[str, Any], lang: str) -> str | None:
     """The language the page should be in, when a forged cookie did not replace the session."""
     if re.search(r"(^|; )mb=", step["cookies"]):
@@ -164,8 +177,7 @@ async def test_headers_cookies_and_queries_never_break(
         client.session.cookie_jar.clear()
         await whole_ballot(Browser(client))
         assert await count(runtime, "ballots") == 1
-        errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
-        assert not errors, errors
+        assert_clean_log(caplog)
         print(f"\nheaders: {run.statuses}")
 
 
@@ -226,3 +238,255 @@ def test_settings_are_used_or_refused_in_one_line(
         assert said == "", said
     else:
         assert code in (1, 2) and said.startswith("markbot: ") and said.count("\n") == 1, said
+
+
+# --- interleavings of web steps ------------------------------------------------------------
+
+ANSWERS = {0: ["13-15", "16-18", "under-10"], 1: ["north", "south"], 2: ["climate", "jobs"]}
+ACTIONS = [
+    "land", "start", "answer", "answer", "answer", "check", "send", "double_send", "back",
+    "reload", "lang", "cancel", "forget", "walk", "journey", "journey", "journey",
+]  # fmt: skip
+STEP_PATH = re.compile(r"^/v/([\w-]+)/q/(\d+)$")
+
+
+class Tab:
+    def __init__(self) -> None:
+        self.poll = "web-poll"
+        self.url = "/v/web-poll"
+        self.hidden: dict[str, str] = {}
+
+
+class Person:
+    """One browser (its own client and cookie jar) with two tabs, and the language it chose."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.lang = "en"
+        self.tabs = [Tab(), Tab()]
+
+
+class Interleavings:
+    def __init__(self, people: list[Person], codes: list[str]) -> None:
+        self.people = people
+        self.codes = codes
+        self.done: dict[str, set[str]] = {"web-poll": set(), "code-poll": set()}
+        self.steps = 0
+
+    async def _go(
+        self, person: Person, tab: Tab, method: str, url: str, data: Any = None
+    ) -> tuple[int, str, str]:
+        async with person.client.request(method, url, data=data) as resp:
+            text = await resp.text(errors="replace")
+            path, query = resp.url.path, resp.url.query
+            status = resp.status
+        if path.endswith("/done") and status == 200:
+            self.done[path.split("/")[2]].add(query.get("j", ""))
+        tab.url = path + (f"?{resp.url.query_string}" if resp.url.query_string else "")
+        tab.url = re.sub(r"[?&]lang=\w+", "", tab.url)
+        tab.hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', text))
+        return status, path, text
+
+    async def step(self, who: int, which: int, action: str, arg: int) -> list[str]:
+        person = self.people[who]
+        tab = person.tabs[which]
+        poll = tab.poll
+        form = list(tab.hidden.items())
+        replies: list[tuple[int, str, str]] = []
+        if action == "journey":  # land, start, answer to the check page (and send), in one step
+            parts = ["land", "start", "walk"] + (["send"] if arg < 3 else [])
+            for part in parts:
+                problems = await self.step(who, which, part, arg)
+                if problems:
+                    return problems
+            return []
+        if action == "land":
+            tab.poll = poll = ("web-poll", "code-poll")[arg % 2]
+            replies.append(await self._go(person, tab, "GET", f"/v/{poll}"))
+        elif action == "start":
+            code = self.codes[(arg + 4 * who) % len(self.codes)]
+            replies.append(
+                await self._go(person, tab, "POST", f"/v/{poll}/start", [*form, ("code", code)])
+            )
+        elif action == "answer":
+            found = STEP_PATH.match(tab.url.split("?")[0])
+            index = int(found.group(2)) if found else arg % 4
+            options = ANSWERS.get(index, ["Floods near school", ""])
+            answer = options[arg % len(options)]
+            url = f"/v/{poll}/q/{index}"
+            replies.append(await self._go(person, tab, "POST", url, [*form, ("answer", answer)]))
+        elif action == "walk":  # answer on from where the tab is, up to the check page
+            for _ in range(5):
+                found = STEP_PATH.match(tab.url.split("?")[0])
+                if found is None:
+                    break
+                index = int(found.group(2))
+                answer = ANSWERS.get(index, ["Floods near school"])[0]
+                form = [*tab.hidden.items(), ("answer", answer)]
+                replies.append(await self._go(person, tab, "POST", tab.url, form))
+        elif action == "check":
+            replies.append(await self._go(person, tab, "GET", f"/v/{poll}/check"))
+        elif action == "send":
+            replies.append(await self._go(person, tab, "POST", f"/v/{poll}/send", form))
+        elif action == "double_send":
+            other = Tab()
+            replies += await asyncio.gather(
+                self._go(person, tab, "POST", f"/v/{poll}/send", form),
+                self._go(person, other, "POST", f"/v/{poll}/send", form),
+            )
+        elif action == "back":
+            found = STEP_PATH.match(tab.url.split("?")[0])
+            back = f"/v/{poll}/q/{int(found.group(2)) - 1}" if found else f"/v/{poll}/q/{arg % 4}"
+            replies.append(await self._go(person, tab, "GET", back))
+        elif action == "reload":
+            replies.append(await self._go(person, tab, "GET", tab.url))
+        elif action == "lang":
+            person.lang = "cy" if person.lang == "en" else "en"
+            joiner = "&" if "?" in tab.url else "?"
+            replies.append(
+                await self._go(person, tab, "GET", f"{tab.url}{joiner}lang={person.lang}")
+            )
+        elif action == "cancel":
+            replies.append(await self._go(person, tab, "POST", f"/v/{poll}/cancel", form))
+        elif action == "forget":
+            person.client.session.cookie_jar.clear()
+            person.lang = "en"
+            person.tabs = [Tab(), Tab()]
+        self.steps += 1
+        problems = []
+        for status, path, text in replies:
+            where = f"{action} on {who}.{which} -> {status} {path}"
+            if status >= 500:
+                problems.append(where)
+            if LEAK.search(text):
+                problems.append(f"{where} shows {LEAK.search(text).group()!r}")  # type: ignore[union-attr]
+            found = HTML_LANG.search(text)
+            if found is None:
+                problems.append(f"{where}: not a page")
+            elif found.group(1) != person.lang:
+                problems.append(f"{where}: in {found.group(1)}, the browser chose {person.lang}")
+        return problems
+
+
+@pytest.mark.timeout(300)
+async def test_interleaved_web_steps_count_each_sent_journey_once(
+    runtime: Runtime,  # noqa: F811
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Three browsers, two tabs each: land, start (with codes, some shared), answer, back,
+    reload, switch language, cancel, send, double send, forget cookies, in any order. Every
+    page in the browser's language; the ballots are exactly the journeys whose confirmation
+    was shown (one token each), and with codes exactly the codes used."""
+    caplog.set_level(logging.INFO)
+    loop = asyncio.get_running_loop()
+    codes = await runtime.services.codes.make("code-poll", 12)
+    codes.append("ABCD-EFGH-JK")  # a wrong one
+    async with web_client(runtime) as a, web_client(runtime) as b, web_client(runtime) as c:
+        run = Interleavings([Person(a), Person(b), Person(c)], codes)
+
+        @FUZZ
+        @given(
+            st.lists(
+                st.tuples(
+                    st.integers(0, 2),
+                    st.integers(0, 1),
+                    st.sampled_from(ACTIONS),
+                    st.integers(0, 5),
+                ),
+                min_size=5,
+                max_size=30,
+            )
+        )
+        def fuzz(steps: list[tuple[int, int, str, int]]) -> None:
+            for step in steps:
+                future = asyncio.run_coroutine_threadsafe(run.step(*step), loop)
+                problems = future.result(timeout=60)
+                assert not problems, (step, problems)
+
+        await asyncio.to_thread(fuzz)
+    loaded = await runtime.services.polls.by_code("code-poll")
+    assert loaded is not None
+    _, used = await runtime.store.code_counts(loaded[0].id)
+    ballots = await count(runtime, "ballots")
+    shown = {poll: len(tokens) for poll, tokens in run.done.items()}
+    assert ballots == sum(shown.values()), (ballots, shown)
+    assert used == shown["code-poll"], (used, shown)
+    assert_clean_log(caplog)
+    print(f"\ninterleavings: {run.steps} steps, ballots {shown}")
+
+
+# --- paper files written many ways -----------------------------------------------------------
+
+PAPER_OPTIONS = {
+    "age": [("10-12", "10-12"), ("13-15", "13-15"), ("16-18", "16-18"), ("19-25", "19-25")],
+    "area": [("north", "North"), ("south", "South"), ("prefer-not-to-say", "Prefer not to say")],
+    "priority": [
+        ("mental-health", "Mental health"), ("transport", "Transport"), ("climate", "Climate"),
+        ("jobs", "Jobs"),
+    ],
+}  # fmt: skip
+
+
+@st.composite
+def written_ballots(draw: st.DrawFn) -> tuple[bytes, list[tuple[tuple[str, str], ...]]]:
+    """Valid ballots, and a CSV of them as a spreadsheet or a hand might write it: any column
+    order, labels or ids in any case with spaces around, quoted or not, CRLF or LF, a BOM,
+    blank lines, the optional text column there or not."""
+    ballots = draw(
+        st.lists(
+            st.tuples(*(st.sampled_from(PAPER_OPTIONS[q]) for q in ("age", "area", "priority"))),
+            min_size=1,
+            max_size=8,
+        )
+    )
+    columns = draw(st.permutations(["age", "area", "priority", "why"]))
+    if draw(st.booleans()):
+        columns = [c for c in columns if c != "why"]
+
+    def write(value: tuple[str, str]) -> str:
+        text = draw(st.sampled_from(value))
+        text = draw(st.sampled_from([text, text.upper(), text.lower(), f" {text} ", f"{text}\t"]))
+        return text
+
+    quote_all = draw(st.booleans())
+    lines = []
+    for ballot in ballots:
+        cells = dict(zip(("age", "area", "priority"), ballot, strict=True))
+        row = [write(cells[c]) if c in cells else "" for c in columns]
+        lines.append(row)
+        if draw(st.integers(0, 5)) == 0:
+            lines.append([""] * len(columns))  # a blank line a spreadsheet leaves
+    header = [draw(st.sampled_from([c, f" {c} "])) for c in columns]
+    end = draw(st.sampled_from(["\n", "\r\n"]))
+
+    def line(row: list[str]) -> str:
+        if quote_all:
+            return ",".join('"' + cell + '"' for cell in row)
+        return ",".join(row)
+
+    text = end.join(line(r) for r in [header, *lines]) + draw(st.sampled_from(["", end]))
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig"]))
+    expected = [
+        tuple((q, b[i][0]) for i, q in enumerate(("age", "area", "priority"))) for b in ballots
+    ]
+    return text.encode(encoding), expected
+
+
+@FUZZ
+@given(written_ballots())
+def test_a_paper_file_however_written_counts_each_row_as_written(
+    written: tuple[bytes, list[tuple[tuple[str, str], ...]]],
+) -> None:
+    """The same ballots, written any of the ways a spreadsheet or a person writes a CSV, are
+    read as exactly those ballots: none lost, none added, no answer changed."""
+    from services.paper import stream_paper
+    from services.pollfile import parse_poll
+    from tests.conftest import SIMPLE_POLL
+
+    data, expected = written
+    poll = parse_poll(SIMPLE_POLL, "poll.yaml", {"en": "Prefer not to say"})
+    got = [
+        tuple(sorted((q, o) for q, o, _ in b.choices))
+        for b in stream_paper(data, poll, 1, "2026-12-01")
+    ]
+    assert got == [tuple(sorted(b)) for b in expected], (data, got)
