@@ -601,13 +601,26 @@ def _texts_matching(
             yield from _texts_matching(item, (*path, i), pattern)
 
 
+NOT_UTF8 = "the file is not UTF-8 text: save it as UTF-8 (in Notepad: Save as, Encoding UTF-8)"
+
+
+def parse_poll_bytes(data: bytes, source: str, prefer_not_to_say: dict[str, str]) -> Poll:
+    """Validate a poll file's bytes (an upload): UTF-8 or refused, never read with characters
+    replaced (a file saved as Windows-1252 would otherwise become a poll showing "caf\ufffd")."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise PollFileError(source, [NOT_UTF8]) from None
+    return parse_poll(text, source, prefer_not_to_say)
+
+
 def load_poll_file(path: Path, prefer_not_to_say: dict[str, str]) -> Poll:
     """Read and validate a poll file from disk."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        data = path.read_bytes()
+    except OSError as exc:
         raise PollFileError(str(path), [f"cannot read the file ({exc})"]) from None
-    return parse_poll(text, str(path), prefer_not_to_say)
+    return parse_poll_bytes(data, str(path), prefer_not_to_say)
 
 
 def dump_poll(poll: Poll) -> str:

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from bot.app import Runtime
 from tests.stored import count
 from tests.test_fuzz_web import LEAK
+from tests.test_staff_e2e import staffed  # noqa: F401 (a fixture)
 from tests.test_web_ballot import runtime, whole_ballot  # noqa: F401 (a fixture)
 from tests.webclient import Browser, web_client
 
@@ -490,3 +491,63 @@ def test_a_paper_file_however_written_counts_each_row_as_written(
         for b in stream_paper(data, poll, 1, "2026-12-01")
     ]
     assert got == [tuple(sorted(b)) for b in expected], (data, got)
+
+
+# --- poll files sent through Telegram ------------------------------------------------------
+
+POLL_WORDS = st.text(
+    alphabet=st.sampled_from(list("abc ’‘“”–£éâŵŷ€ñ")), min_size=1, max_size=12
+).filter(lambda t: t.strip() == t and t)
+
+
+@FUZZ
+@given(
+    words=POLL_WORDS,
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16"]),
+)
+def test_a_poll_file_in_any_encoding_is_read_as_written_or_refused(
+    words: str, encoding: str
+) -> None:
+    """A poll file sent to the bot (/newpoll) is read as the bytes say or refused: its texts
+    never come out with characters replaced (a poll file saved by Notepad in Windows-1252
+    once became a poll asking "Pick caf\ufffd" of young people)."""
+    from services.pollfile import PollFileError
+    from tests.conftest import SIMPLE_POLL
+
+    text = SIMPLE_POLL.replace("Pick what matters most.", f"Pick {words}.")
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError:
+        return
+    polls = _poll_service()
+    try:
+        poll = polls.parse_bytes(data, "poll.yaml")
+    except PollFileError as exc:
+        assert exc.problems and "UTF-8" in str(exc), str(exc)
+        return
+    assert poll.intro == {"en": f"Pick {words}."}, (encoding, poll.intro)
+
+
+def _poll_service() -> Any:
+    from prompts import load_catalog
+    from services.polls import PollService
+
+    return PollService(None, load_catalog())  # type: ignore[arg-type] (parsing needs no store)
+
+
+async def test_a_poll_file_not_in_utf8_sent_to_the_bot_is_refused_clearly(
+    staffed: Any,  # noqa: F811
+) -> None:
+    """Windows-1252 (an old Notepad's "ANSI") poll file: refused, saying to save it as UTF-8,
+    not made into a poll whose texts show replacement characters."""
+    from tests.conftest import SIMPLE_POLL
+    from tests.test_staff_e2e import OWNER
+
+    owner = staffed.user(OWNER, first_name="Pat")
+    await owner.send_command("newpoll")
+    await owner.next_output()
+    text = SIMPLE_POLL.replace("Pick what matters most.", "Pick the café’s menu.")
+    await owner.send_document("poll.yaml", text.encode("cp1252"), "application/x-yaml")
+    out = (await owner.next_output()).plain
+    assert "can't be used yet" in out and "UTF-8" in out, out
+    assert await staffed.runtime.store.get_poll("test-poll") is None
