@@ -551,3 +551,93 @@ async def test_a_poll_file_not_in_utf8_sent_to_the_bot_is_refused_clearly(
     out = (await owner.next_output()).plain
     assert "can't be used yet" in out and "UTF-8" in out, out
     assert await staffed.runtime.store.get_poll("test-poll") is None
+
+
+# --- newer and odder Telegram updates ------------------------------------------------------
+
+STRANGER = {"id": 555_777_000_001, "is_bot": False, "first_name": "Fn555777", "username": "u555777"}
+PRIVATE = {"id": STRANGER["id"], "type": "private", "first_name": "Fn555777"}
+GROUP = {"id": -1_005_557_770_000, "type": "supergroup", "title": "Forum", "is_forum": True}
+
+
+def _odd_message(chat: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    return {"message_id": 77, "date": 1_700_000_000, "chat": chat, "from": STRANGER, **fields}
+
+
+ODD_UPDATES: list[dict[str, Any]] = [
+    {"message_reaction": {
+        "chat": PRIVATE, "message_id": 1, "user": STRANGER, "date": 1_700_000_000,
+        "old_reaction": [], "new_reaction": [{"type": "emoji", "emoji": "👍"}],
+    }},
+    {"message_reaction_count": {
+        "chat": GROUP, "message_id": 1, "date": 1_700_000_000,
+        "reactions": [{"type": {"type": "emoji", "emoji": "👍"}, "total_count": 3}],
+    }},
+    {"business_message": _odd_message(PRIVATE, text="/start x", business_connection_id="b1")},
+    {"edited_business_message": _odd_message(PRIVATE, text="hi", edit_date=1_700_000_001)},
+    {"chat_member": {
+        "chat": GROUP, "from": STRANGER, "date": 1_700_000_000,
+        "old_chat_member": {"status": "left", "user": STRANGER},
+        "new_chat_member": {"status": "member", "user": STRANGER},
+    }},
+    {"chat_boost": {"chat": GROUP, "boost": {
+        "boost_id": "b", "add_date": 1, "expiration_date": 2,
+        "source": {"source": "premium", "user": STRANGER},
+    }}},
+    {"callback_query": {
+        "id": "9777", "from": STRANGER, "chat_instance": "1", "game_short_name": "g",
+        "message": _odd_message(PRIVATE, text="old"),
+    }},
+    {"message": _odd_message(PRIVATE, write_access_allowed={"from_request": True})},
+    {"message": _odd_message(PRIVATE, web_app_data={"data": "x" * 4096, "button_text": "b"})},
+    {"message": _odd_message(PRIVATE, users_shared={"request_id": 1, "users": [{"user_id": 5}]})},
+    {"message": _odd_message(PRIVATE, story={"chat": PRIVATE, "id": 1})},
+    {"message": _odd_message(PRIVATE, text="x", via_bot={**STRANGER, "is_bot": True})},
+    {"message": _odd_message(GROUP, text="/start test-poll", is_topic_message=True,
+                             message_thread_id=5)},
+    {"message": _odd_message(PRIVATE, text="🙂" * 4096, entities=[
+        {"type": "bold", "offset": 0, "length": 8192}, {"type": "url", "offset": 9000, "length": 5},
+    ])},
+    {"message": _odd_message(PRIVATE, text="/start", entities=[
+        {"type": "bot_command", "offset": 0, "length": 60},
+    ])},
+    {"message": _odd_message(PRIVATE, caption="c" * 1024, photo=[
+        {"file_id": "P", "file_unique_id": "p", "width": 1, "height": 1},
+    ], caption_entities=[{"type": "spoiler", "offset": 0, "length": 1024}])},
+    {"message": _odd_message(PRIVATE, migrate_to_chat_id=-1_005_557_770_001)},
+    {"message": _odd_message(PRIVATE, message_auto_delete_timer_changed={
+        "message_auto_delete_time": 86400,
+    })},
+    {"message": {**_odd_message(PRIVATE, text="/help"), "from": {**STRANGER, "is_bot": True}}},
+    {"purchased_paid_media": {"from": STRANGER, "paid_media_payload": "p"}},
+    {"removed_chat_boost": {"chat": GROUP, "boost_id": "b", "remove_date": 3,
+                            "source": {"source": "premium", "user": STRANGER}}},
+]  # fmt: skip
+
+
+async def test_newer_and_odder_updates_are_quietly_handled(
+    markbot: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Update types and message kinds the other fuzzers don't send (reactions, business
+    messages, boosts, a game button, shared users, stories, forum topics, entities beyond the
+    text, a bot command longer than the text): markbot stays up and answers the next person,
+    logs no error and nothing that identifies the sender."""
+    caplog.set_level(logging.INFO)  # as markbot runs (bot/logs.py keeps telegram at INFO)
+    other = markbot.user(1003)
+    for update in ODD_UPDATES:
+        markbot.standin.inject(update)
+        await markbot.standin.wait_idle(timeout=10)
+        await other.send_command("help")
+        assert (await other.next_output(timeout=10)).plain, update
+        other.drain()
+    for call in markbot.standin.calls:
+        text = " ".join(str(call.params.get(k) or "") for k in ("text", "caption"))
+        assert not LEAK.search(text), text[:300]
+    said = "\n".join(
+        f"{r.levelname} {r.getMessage()} {r.exc_text or ''}"
+        for r in caplog.records
+        if r.levelno >= logging.INFO
+    )
+    for needle in ("555777000001", "Fn555777", "u555777", "Traceback"):
+        assert needle not in said, (needle, said[-2000:])
+    assert "ERROR" not in said and "CRITICAL" not in said, said[-2000:]
