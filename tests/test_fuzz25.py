@@ -246,8 +246,9 @@ def test_settings_are_used_or_refused_in_one_line(
 ANSWERS = {0: ["13-15", "16-18", "under-10"], 1: ["north", "south"], 2: ["climate", "jobs"]}
 ACTIONS = [
     "land", "start", "answer", "answer", "answer", "check", "send", "double_send", "back",
-    "reload", "lang", "cancel", "forget", "walk", "journey", "journey", "journey",
+    "reload", "lang", "cancel", "forget", "walk", "journey", "journey", "journey", "race",
 ]  # fmt: skip
+RACERS = ["send", "start", "walk", "cancel", "double_send", "journey"]
 STEP_PATH = re.compile(r"^/v/([\w-]+)/q/(\d+)$")
 
 
@@ -301,6 +302,12 @@ class Interleavings:
                 if problems:
                     return problems
             return []
+        if action == "race":  # both tabs at once: what one does may undo what the other does
+            first, second = RACERS[arg % len(RACERS)], RACERS[(arg * 7 + who) % len(RACERS)]
+            found = await asyncio.gather(
+                self.step(who, 0, first, arg), self.step(who, 1, second, arg + 1)
+            )
+            return [p for problems in found for p in problems]
         if action == "land":
             tab.poll = poll = ("web-poll", "code-poll")[arg % 2]
             replies.append(await self._go(person, tab, "GET", f"/v/{poll}"))
