@@ -520,6 +520,33 @@ class _PollLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        """A key given twice is refused: YAML itself would keep the last silently (a second
+        ``questions:`` would drop every question above it)."""
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+                    continue
+                if key_node.value in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"{key_node.value!r} is given twice", key_node.start_mark
+                    )
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_timestamp(self, node: Any) -> Any:
+        """A date that does not exist (2026-02-30) is a problem in the file, not a crash."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a real date or time", node.start_mark
+            ) from None
+
+
+_PollLoader.add_constructor("tag:yaml.org,2002:timestamp", _PollLoader.construct_yaml_timestamp)
+
 
 def parse_poll(text: str, source: str, prefer_not_to_say: dict[str, str]) -> Poll:
     """Validate poll YAML; raise :class:`PollFileError` listing every problem with its line."""

@@ -648,3 +648,45 @@ async def test_newer_and_odder_updates_are_quietly_handled(
     for needle in ("555777000001", "Fn555777", "u555777", "Traceback"):
         assert needle not in said, (needle, said[-2000:])
     assert "ERROR" not in said and "CRITICAL" not in said, said[-2000:]
+
+
+# --- poll files mutated from a valid one -----------------------------------------------------
+
+
+@st.composite
+def mutated_polls(draw: st.DrawFn) -> tuple[str, str]:
+    """SIMPLE_POLL with one line given twice (a key repeated, as a copy and paste leaves it),
+    or a date that does not exist, or both; and what the mutation was."""
+    from tests.conftest import SIMPLE_POLL
+
+    lines = SIMPLE_POLL.splitlines()
+    how = draw(st.sampled_from(["repeat", "date", "both"]))
+    if how in ("repeat", "both"):
+        keyed = [i for i, line in enumerate(lines) if re.match(r"^\s*(- )?\w+:", line)]
+        i = draw(st.sampled_from(keyed))
+        repeat = lines[i].replace("- ", "  ", 1) if lines[i].lstrip().startswith("- ") else lines[i]
+        lines.insert(i + 1, repeat)
+    if how in ("date", "both"):
+        day = draw(
+            st.sampled_from(["2026-02-30", "2026-13-01", "2025-02-29", "2026-04-31T09:00:00Z"])
+        )
+        lines.insert(
+            draw(st.sampled_from([1, 2])), f"{draw(st.sampled_from(['opens', 'closes']))}: {day}"
+        )
+    return "\n".join(lines) + "\n", how
+
+
+@FUZZ
+@given(mutated_polls())
+def test_a_repeated_key_or_an_impossible_date_is_a_clear_problem(mutated: tuple[str, str]) -> None:
+    """YAML keeps the last of a repeated key silently (a second ``questions:`` drops every
+    question above it) and PyYAML's date reader raised ValueError on 2026-02-30 (a traceback
+    from ``markbot poll check``): both are now problems named with their line."""
+    from services.pollfile import PollFileError, parse_poll
+
+    text, how = mutated
+    with pytest.raises(PollFileError) as caught:
+        parse_poll(text, "poll.yaml", {"en": "Prefer not to say"})
+    said = str(caught.value)
+    assert re.search(r"line \d+", said), said
+    assert "given twice" in said or "not a real date" in said, (how, said)
