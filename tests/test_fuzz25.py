@@ -690,3 +690,47 @@ def test_a_repeated_key_or_an_impossible_date_is_a_clear_problem(mutated: tuple[
     said = str(caught.value)
     assert re.search(r"line \d+", said), said
     assert "given twice" in said or "not a real date" in said, (how, said)
+
+
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\u00ad", "\u200e", "\u200f", "\ufeff"]
+
+
+@st.composite
+def look_alike(draw: st.DrawFn) -> str:
+    """'North' written so it looks the same: invisible characters inside, full-width
+    letters, another case, spaces doubled."""
+    text = list("North")
+    for _ in range(draw(st.integers(0, 2))):
+        text.insert(draw(st.integers(1, len(text) - 1)), draw(st.sampled_from(INVISIBLE)))
+    word = "".join(text)
+    if draw(st.booleans()):
+        word = word.replace("N", "\uff2e")  # FULLWIDTH LATIN CAPITAL LETTER N
+    word = draw(st.sampled_from([word, word.upper(), word.lower()]))
+    return word if word != "North" else "North\u200b"
+
+
+@FUZZ
+@given(look_alike())
+def test_options_that_would_look_the_same_are_refused(twin: str) -> None:
+    """Two buttons that read the same split one choice's votes between them unseen: 'North'
+    and 'Nor\\u200bth' (a zero-width space pasted from a document) or 'Ｎorth' once passed the
+    check, since their ids differ."""
+    from services.pollfile import PollFileError, parse_poll
+    from tests.conftest import SIMPLE_POLL
+
+    options = f'[North, "{twin}", South]'
+    text = SIMPLE_POLL.replace("[North, South, Prefer not to say]", options)
+    with pytest.raises(PollFileError, match="same"):
+        parse_poll(text, "poll.yaml", {"en": "Prefer not to say"})
+
+
+def test_a_poll_kept_with_look_alike_options_still_loads() -> None:
+    """A poll created before look-alikes were refused is still read from the database."""
+    from services.pollfile import dump_poll, parse_poll, restore_poll
+    from tests.conftest import SIMPLE_POLL
+
+    kept = dump_poll(parse_poll(SIMPLE_POLL, "poll.yaml", {"en": "Prefer not to say"}))
+    twin = kept.replace('"label":{"en":"South"}', '"label":{"en":"Nor\\u200bth"}')
+    assert twin != kept
+    labels = [o.label["en"] for o in restore_poll(twin).questions[1].options]
+    assert labels[:2] == ["North", "Nor\u200bth"]
