@@ -27,6 +27,7 @@ PREFER_NOT_TO_SAY = "prefer-not-to-say"
 SESSION_DIMENSION = "session"  # the extra breakdown for ballots cast through a session link
 CHANNEL = "channel"  # web and paper ballots carry "channel=web|paper" in their groups
 UK_TIME = ZoneInfo("Europe/London")
+MAX_POPULATION = 1_000_000_000  # more people than the UK has, in any one group
 MAX_LABEL = 200  # an option's full wording, as on a printed ballot: exports, the check screen
 MAX_BUTTON = 48  # a button's text: Telegram shows one line, and a phone cuts a longer one
 BUTTON_CUT = 40  # a long label's derived button text is cut at a word before this, with "…"
@@ -192,7 +193,8 @@ class Question(BaseModel):
     optional: bool = False
     max: int | None = Field(default=None, ge=1)
     max_length: int = Field(default=1000, ge=1, le=3000)
-    population: dict[str, int] | None = None
+    # people per option, for turnout as a share of them: never negative
+    population: dict[str, Annotated[int, Field(ge=0, le=MAX_POPULATION)]] | None = None
 
     @field_validator("text", "help")
     @classmethod
@@ -274,7 +276,10 @@ def _aware(value: datetime | None) -> datetime | None:
         return None
     if value.tzinfo is None:  # a council writes local time: read it as UK time
         value = value.replace(tzinfo=UK_TIME)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00-12:00 is after the last time Python can hold
+        raise ValueError("is too far in the past or the future") from None
 
 
 def session_breakdown(sessions: list[tuple[int, str]]) -> Question:

@@ -734,3 +734,35 @@ def test_a_poll_kept_with_look_alike_options_still_loads() -> None:
     assert twin != kept
     labels = [o.label["en"] for o in restore_poll(twin).questions[1].options]
     assert labels[:2] == ["North", "Nor\u200bth"]
+
+
+@FUZZ
+@given(
+    year=st.sampled_from([1, 2, 1970, 2026, 9998, 9999]),
+    month=st.integers(1, 12),
+    day=st.integers(1, 31),
+    zone=st.sampled_from(["", "Z", "+14:00", "-12:00", "+23:59", "-00:30"]),
+    key=st.sampled_from(["opens", "closes"]),
+    population=st.sampled_from([-1, 0, 7, 10**9, 10**9 + 1, 10**30]),
+)
+def test_edge_dates_and_populations_are_read_or_refused(
+    year: int, month: int, day: int, zone: str, key: str, population: int
+) -> None:
+    """Dates at the ends of what Python holds, in any zone, and populations below zero or
+    beyond any group: a poll or a problem list (9999-12-31T23:59-12:00 once raised
+    OverflowError; a population of -5 gave turnouts below zero in every export)."""
+    from services.pollfile import PollFileError, parse_poll
+    from tests.conftest import SIMPLE_POLL
+
+    when = f"{year:04d}-{month:02d}-{day:02d}T23:30:00{zone}"
+    text = SIMPLE_POLL.replace("questions:", f"{key}: {when}\nquestions:").replace(
+        "    breakdown: true\n  - id: priority",
+        f"    breakdown: true\n    population: {{north: {population}, south: 5}}\n  - id: priority",
+    )
+    try:
+        poll = parse_poll(text, "poll.yaml", {"en": "Prefer not to say"})
+    except PollFileError as exc:
+        assert exc.problems and re.search(r"line \d+", str(exc)), str(exc)
+        return
+    area = poll.questions[1].population or {}
+    assert 0 <= area["north"] <= 10**9, area
