@@ -194,7 +194,7 @@ class Question(BaseModel):
     max: int | None = Field(default=None, ge=1)
     max_length: int = Field(default=1000, ge=1, le=3000)
     # people per option, for turnout as a share of them: never negative
-    population: dict[str, Annotated[int, Field(ge=0, le=MAX_POPULATION)]] | None = None
+    population: dict[str, int] | None = None
 
     @field_validator("text", "help")
     @classmethod
@@ -203,6 +203,8 @@ class Question(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> Question:
+        # A poll kept before a rule below was added still loads (restore_poll).
+        stored = bool(info.context and info.context.get("stored"))
         if self.kind == "text":
             if self.options or self.ineligible or self.breakdown or self.not_on_telegram:
                 raise ValueError(
@@ -219,8 +221,6 @@ class Question(BaseModel):
             raise ValueError(f"two options have the same id {dupes}; give each an 'id'")
         for lang in LANGUAGES:
             shown = [o.button_text(lang) for o in self.options]
-            # A poll kept before look-alikes were refused still loads (restore_poll).
-            stored = bool(info.context and info.context.get("stored"))
             keys = [b.casefold() if stored else looks(b) for b in shown]
             twins = zip(shown, keys, strict=True)
             same = sorted({b.casefold() for b, k in twins if keys.count(k) > 1})
@@ -255,6 +255,11 @@ class Question(BaseModel):
             unknown = sorted(set(self.population) - known)
             if unknown:
                 raise ValueError(f"population names unknown options {unknown}")
+            wrong = sorted(k for k, n in self.population.items() if not 0 <= n <= MAX_POPULATION)
+            if wrong and not stored:  # a poll kept before this was checked still loads
+                raise ValueError(
+                    f"population of {wrong} must be a number from 0 to {MAX_POPULATION:,}"
+                )
         return self
 
     @property

@@ -766,3 +766,18 @@ def test_edge_dates_and_populations_are_read_or_refused(
         return
     area = poll.questions[1].population or {}
     assert 0 <= area["north"] <= 10**9, area
+
+
+def test_a_poll_kept_with_a_negative_population_still_loads() -> None:
+    """Populations are checked in poll files; one already in the database still loads."""
+    from services.pollfile import dump_poll, parse_poll, restore_poll
+    from tests.conftest import SIMPLE_POLL
+
+    text = SIMPLE_POLL.replace(
+        "    breakdown: true\n  - id: priority",
+        "    breakdown: true\n    population: {north: 7, south: 5}\n  - id: priority",
+    )
+    kept = dump_poll(parse_poll(text, "poll.yaml", {"en": "Prefer not to say"}))
+    old = kept.replace('"north":7', '"north":-7')
+    assert old != kept
+    assert (restore_poll(old).questions[1].population or {})["north"] == -7
