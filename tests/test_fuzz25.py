@@ -24,7 +24,7 @@ from tests.stored import count
 from tests.test_fuzz_web import LEAK
 from tests.test_staff_e2e import staffed  # noqa: F401 (a fixture)
 from tests.test_web_ballot import runtime, whole_ballot  # noqa: F401 (a fixture)
-from tests.webclient import Browser, web_client
+from tests.webclient import Browser, Page, web_client
 
 FUZZ = settings(
     max_examples=60,
@@ -781,3 +781,105 @@ def test_a_poll_kept_with_a_negative_population_still_loads() -> None:
     old = kept.replace('"north":7', '"north":-7')
     assert old != kept
     assert (restore_poll(old).questions[1].population or {})["north"] == -7
+
+
+# --- the contact request, in any order ---------------------------------------------------------
+
+SENT_SAID = ("We have passed this on", "Rydyn ni wedi anfon hwn ymlaen")
+DETAILS = st.one_of(
+    st.sampled_from(["07700 900456 after 4pm", "", "  ", "x" * 3000, "\u202e\u200b", "Sam"]),
+    st.text(max_size=40),
+)
+CONTACT_ACTIONS = ["help", "type", "type", "send", "send", "double_send", "withdraw", "lang"]
+
+
+@pytest.mark.timeout(300)
+async def test_contact_requests_in_any_order_are_passed_on_once_each(
+    tmp_path: Any, database_url: str | None, caplog: pytest.LogCaptureFixture
+) -> None:
+    """After signposting, a young person opens the contact page, types, checks, sends, sends
+    twice at once, withdraws and switches language in any order: every page in their language,
+    never a 500, and exactly one request passed on for each "We have passed this on" shown."""
+    from tests.conftest import make_settings
+    from tests.test_web_ballot import OPEN_POLL, open_with_polls
+
+    caplog.set_level(logging.INFO)
+    rt = await open_with_polls(
+        make_settings(tmp_path, database_url, safeguarding_chat=-100123), OPEN_POLL
+    )
+    posted: list[object] = []
+
+    async def deliver(lead: object) -> None:
+        posted.append(lead)
+
+    loop = asyncio.get_running_loop()
+    confirmed = 0
+    try:
+        async with web_client(rt, deliver=deliver) as client:
+
+            async def go(method: str, url: str, data: Any, lang: str) -> list[str]:
+                nonlocal confirmed
+                async with client.request(method, url, data=data) as resp:
+                    text = await resp.text()
+                    status = resp.status
+                b.page = Page(status, str(resp.url.path), text, resp.headers)
+                if any(s in text for s in SENT_SAID):
+                    confirmed += 1
+                found = HTML_LANG.search(text)
+                problems = []
+                if status >= 500 or LEAK.search(text):
+                    problems.append(f"{method} {url} -> {status}")
+                if found is None or found.group(1) != lang:
+                    problems.append(f"{method} {url} -> {status} not a page in {lang}")
+                return problems
+
+            async def journey(steps: list[tuple[str, str]]) -> list[str]:
+                client.session.cookie_jar.clear()
+                await b.get("/v/web-poll")
+                await b.submit("/v/web-poll/start", {})
+                for i, value in enumerate(["16-18", "south", "jobs", "i want to kill myself"]):
+                    await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+                lang, problems = "en", []
+                for action, detail in steps:
+                    form = list(b.page.hidden().items()) if b.page else []
+                    if action == "help":
+                        problems += await go("GET", "/v/web-poll/help", None, lang)
+                    elif action == "type":
+                        data = [*form, ("detail", detail)]
+                        problems += await go("POST", "/v/web-poll/help", data, lang)
+                    elif action in ("send", "withdraw"):
+                        url = f"/v/web-poll/help/{action}"
+                        problems += await go("POST", url, form, lang)
+                    elif action == "double_send":
+                        for found in await asyncio.gather(
+                            go("POST", "/v/web-poll/help/send", form, lang),
+                            go("POST", "/v/web-poll/help/send", form, lang),
+                        ):
+                            problems += found
+                    elif action == "lang":
+                        lang = "cy" if lang == "en" else "en"
+                        problems += await go("GET", f"/v/web-poll/help?lang={lang}", None, lang)
+                return problems
+
+            b = Browser(client)
+
+            @FUZZ
+            @given(
+                st.lists(
+                    st.tuples(st.sampled_from(CONTACT_ACTIONS), DETAILS), min_size=1, max_size=8
+                )
+            )
+            def fuzz(steps: list[tuple[str, str]]) -> None:
+                opened = [("help", ""), *steps]  # the contact page first, as its link is
+                problems = asyncio.run_coroutine_threadsafe(journey(opened), loop).result(60)
+                assert not problems, problems
+
+            await journey([("help", ""), ("type", "07700 900456 after 4pm"), ("send", "")])
+            assert confirmed == 1, b.page.plain if b.page else None
+            await asyncio.to_thread(fuzz)
+            await asyncio.sleep(0.2)
+    finally:
+        await rt.close()
+    assert len(posted) == confirmed, (len(posted), confirmed)
+    assert_clean_log(caplog)
+    print(f"\ncontact: {confirmed} requests passed on")
