@@ -220,6 +220,11 @@ class Settings(BaseSettings):
                 " the path of the same key file (kept outside the database, and backed up)"
             )
         path = sqlite_path(self.database)
+        if path.name in ("", ".", ".."):  # "", "." or "/": a folder, no file to sit beside
+            which = "DATABASE_URL" if self.database_url else "DB"
+            raise SettingsError(
+                f"{ENV_PREFIX}{which} is invalid: it names a folder ({path}), not a database file"
+            )
         return path.with_name(path.name + ".key")
 
     def require_token(self) -> str:

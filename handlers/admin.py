@@ -434,7 +434,7 @@ async def _poll_from_file(
         await _say(update, context, "admin_file_too_big")
         return
     try:
-        poll = context.services.polls.parse(data.decode("utf-8", "replace"), name or "poll.yaml")
+        poll = context.services.polls.parse_bytes(data, name or "poll.yaml")
     except PollFileError as exc:
         await _say(update, context, "admin_poll_invalid", problems=_listed(exc.problems))
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -25,6 +27,7 @@ PREFER_NOT_TO_SAY = "prefer-not-to-say"
 SESSION_DIMENSION = "session"  # the extra breakdown for ballots cast through a session link
 CHANNEL = "channel"  # web and paper ballots carry "channel=web|paper" in their groups
 UK_TIME = ZoneInfo("Europe/London")
+MAX_POPULATION = 1_000_000_000  # more people than the UK has, in any one group
 MAX_LABEL = 200  # an option's full wording, as on a printed ballot: exports, the check screen
 MAX_BUTTON = 48  # a button's text: Telegram shows one line, and a phone cuts a longer one
 BUTTON_CUT = 40  # a long label's derived button text is cut at a word before this, with "…"
@@ -55,6 +58,15 @@ def slugify(text: str) -> str:
     """An option id from its label: lower case, runs of other characters become '-'."""
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return slug[:32].rstrip("-") or "option"
+
+
+def looks(text: str) -> str:
+    """What a text looks like on a button: compatibility forms folded (NFKC: "Ｎorth" is
+    "North"), case folded, invisible characters gone (zero-width spaces and joiners, soft
+    hyphens, direction marks) and runs of spaces one. Two texts alike here read the same."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    visible = "".join(c for c in folded if unicodedata.category(c) != "Cf")
+    return " ".join(visible.split())
 
 
 def _localized(value: Any) -> Any:
@@ -181,6 +193,7 @@ class Question(BaseModel):
     optional: bool = False
     max: int | None = Field(default=None, ge=1)
     max_length: int = Field(default=1000, ge=1, le=3000)
+    # people per option, for turnout as a share of them: never negative
     population: dict[str, int] | None = None
 
     @field_validator("text", "help")
@@ -189,7 +202,9 @@ class Question(BaseModel):
         return None if value is None else _check_localized(value)
 
     @model_validator(mode="after")
-    def _consistent(self) -> Question:
+    def _consistent(self, info: ValidationInfo) -> Question:
+        # A poll kept before a rule below was added still loads (restore_poll).
+        stored = bool(info.context and info.context.get("stored"))
         if self.kind == "text":
             if self.options or self.ineligible or self.breakdown or self.not_on_telegram:
                 raise ValueError(
@@ -205,8 +220,10 @@ class Question(BaseModel):
         if dupes:
             raise ValueError(f"two options have the same id {dupes}; give each an 'id'")
         for lang in LANGUAGES:
-            buttons = [o.button_text(lang).casefold() for o in self.options]
-            same = sorted({b for b in buttons if buttons.count(b) > 1})
+            shown = [o.button_text(lang) for o in self.options]
+            keys = [b.casefold() if stored else looks(b) for b in shown]
+            twins = zip(shown, keys, strict=True)
+            same = sorted({b.casefold() for b, k in twins if keys.count(k) > 1})
             if same:
                 raise ValueError(
                     f"two options would show the same button {same} ({lang}); give one a "
@@ -238,6 +255,11 @@ class Question(BaseModel):
             unknown = sorted(set(self.population) - known)
             if unknown:
                 raise ValueError(f"population names unknown options {unknown}")
+            wrong = sorted(k for k, n in self.population.items() if not 0 <= n <= MAX_POPULATION)
+            if wrong and not stored:  # a poll kept before this was checked still loads
+                raise ValueError(
+                    f"population of {wrong} must be a number from 0 to {MAX_POPULATION:,}"
+                )
         return self
 
     @property
@@ -259,7 +281,10 @@ def _aware(value: datetime | None) -> datetime | None:
         return None
     if value.tzinfo is None:  # a council writes local time: read it as UK time
         value = value.replace(tzinfo=UK_TIME)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00-12:00 is after the last time Python can hold
+        raise ValueError("is too far in the past or the future") from None
 
 
 def session_breakdown(sessions: list[tuple[int, str]]) -> Question:
@@ -520,6 +545,33 @@ class _PollLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        """A key given twice is refused: YAML itself would keep the last silently (a second
+        ``questions:`` would drop every question above it)."""
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+                    continue
+                if key_node.value in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"{key_node.value!r} is given twice", key_node.start_mark
+                    )
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_timestamp(self, node: Any) -> Any:
+        """A date that does not exist (2026-02-30) is a problem in the file, not a crash."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a real date or time", node.start_mark
+            ) from None
+
+
+_PollLoader.add_constructor("tag:yaml.org,2002:timestamp", _PollLoader.construct_yaml_timestamp)
+
 
 def parse_poll(text: str, source: str, prefer_not_to_say: dict[str, str]) -> Poll:
     """Validate poll YAML; raise :class:`PollFileError` listing every problem with its line."""
@@ -601,13 +653,26 @@ def _texts_matching(
             yield from _texts_matching(item, (*path, i), pattern)
 
 
+NOT_UTF8 = "the file is not UTF-8 text: save it as UTF-8 (in Notepad: Save as, Encoding UTF-8)"
+
+
+def parse_poll_bytes(data: bytes, source: str, prefer_not_to_say: dict[str, str]) -> Poll:
+    """Validate a poll file's bytes (an upload): UTF-8 or refused, never read with characters
+    replaced (a file saved as Windows-1252 would otherwise become a poll showing "caf\ufffd")."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise PollFileError(source, [NOT_UTF8]) from None
+    return parse_poll(text, source, prefer_not_to_say)
+
+
 def load_poll_file(path: Path, prefer_not_to_say: dict[str, str]) -> Poll:
     """Read and validate a poll file from disk."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        data = path.read_bytes()
+    except OSError as exc:
         raise PollFileError(str(path), [f"cannot read the file ({exc})"]) from None
-    return parse_poll(text, str(path), prefer_not_to_say)
+    return parse_poll_bytes(data, str(path), prefer_not_to_say)
 
 
 def dump_poll(poll: Poll) -> str:
@@ -617,4 +682,4 @@ def dump_poll(poll: Poll) -> str:
 
 def restore_poll(definition: str) -> Poll:
     """Rebuild a poll from the database's JSON (already validated once)."""
-    return Poll.model_validate_json(definition)
+    return Poll.model_validate_json(definition, context={"stored": True})

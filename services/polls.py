@@ -17,6 +17,7 @@ from services.pollfile import (
     dump_poll,
     load_poll_file,
     parse_poll,
+    parse_poll_bytes,
     pick,
     restore_poll,
 )
@@ -66,6 +67,10 @@ class PollService:
 
     def parse(self, text: str, source: str) -> Poll:
         return parse_poll(text, source, self._catalog.both("option_prefer_not_to_say"))
+
+    def parse_bytes(self, data: bytes, source: str) -> Poll:
+        """A poll file's bytes as uploaded: UTF-8, or a PollFileError saying so."""
+        return parse_poll_bytes(data, source, self._catalog.both("option_prefer_not_to_say"))
 
     def load_file(self, path: Path) -> Poll:
         return load_poll_file(path, self._catalog.both("option_prefer_not_to_say"))
