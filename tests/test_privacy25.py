@@ -361,3 +361,53 @@ def test_own_names_glued_or_with_an_s_go_but_everyday_words_stay() -> None:
     )
     assert scrub("KaiBegum_09 and the Begums", ("Kai", "Begum"))[0] == "[name] and the [name]"
     assert scrub("ring 07700-900-417", ("07700 900417",))[0] == "ring [phone]"
+
+
+WELSH_POLL = """\
+code: test-poll
+title: {en: Our area, cy: Ein hardal}
+questions:
+  - id: area
+    kind: choice
+    text: {en: "Where do you live?", cy: "Ble rwyt ti'n byw?"}
+    options:
+      - {id: north, label: {en: North, cy: Gogledd}}
+      - {id: south, label: {en: South, cy: De}}
+    breakdown: true
+  - id: why
+    kind: text
+    text: {en: "What would make it better?", cy: "Beth fyddai'n ei wella?"}
+"""
+
+
+def _say(user: FakeUser, key: str) -> str:
+    """A button's words in the language the person's Telegram is set to."""
+    from prompts import load_catalog
+
+    return load_catalog().plain("cy" if user.language_code == "cy" else "en", key)
+
+
+async def test_a_ballot_does_not_say_which_language_its_voter_used(markbot: Harness) -> None:
+    """The one Welsh-speaking voter of a class (their Telegram set to Welsh, or /language)
+    must not be picked out by a language tag on their ballot: nothing reads a ballot's
+    language (tallies, exports and the site count answers by option id), so it is not kept.
+    The language of a typed answer is a property of the words and stays on the answer."""
+    poll = await markbot.add_poll(WELSH_POLL)
+    assert "cy" in poll.languages()
+    english = markbot.user(4_100_000_001, first_name="Ari", language_code="en")
+    welsh = markbot.user(4_100_000_002, first_name="Elin", language_code="cy")
+    for user in (english, welsh):
+        await user.send_command("start", "test-poll")
+        await user.next_output()
+        await user.press(_say(user, "button_start"))
+        await user.next_output()
+        await user.press("Gogledd" if user is welsh else "North")
+        await user.next_output()
+        await user.send_text("Mae angen mwy o fysiau yn y pentref" if user is welsh else "buses")
+        await user.next_output()
+        await user.press(_say(user, "button_submit"))
+        await user.next_output()
+    assert await rows(markbot, "ballots", "channel") == [("telegram",), ("telegram",)]
+    assert {lang for (lang,) in await rows(markbot, "ballots", "lang")} == {None}
+    langs = sorted(lang for (lang,) in await rows(markbot, "text_answers", "lang"))
+    assert langs == ["cy", "en"]
