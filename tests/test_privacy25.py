@@ -411,3 +411,66 @@ async def test_a_ballot_does_not_say_which_language_its_voter_used(markbot: Harn
     assert {lang for (lang,) in await rows(markbot, "ballots", "lang")} == {None}
     langs = sorted(lang for (lang,) in await rows(markbot, "text_answers", "lang"))
     assert langs == ["cy", "en"]
+
+
+async def test_after_close_nothing_stored_says_who_voted_when(markbot: Harness) -> None:
+    """Eight people vote one after another; once the poll closes, neither where their rows sit
+    (SQLite's file and WAL; PostgreSQL's row positions and transaction ids) nor any stored
+    time finer than a day follows the order they voted in."""
+    import time as clock
+
+    from tests.stored import tables
+
+    await markbot.add_poll(POLL)
+    started = int(clock.time())
+    for n in range(8):
+        uid = 9_100_000_000 + n * 7919
+        user = markbot.user(uid, first_name=f"Voter{n}", language_code="en")
+        await telegram_journey(markbot, user, f"reason-{n:02d}-marker")
+        await user.press("Send my answers")
+        assert "counted" in (await user.next_output()).plain
+        if n % 2 == 0:
+            await user.press("Yes, tell me")
+            await user.next_output()
+        await asyncio.sleep(1.05)  # each vote in a second of its own
+    ended = int(clock.time())
+    await markbot.runtime.services.polls.set_status("test-poll", "closed")
+
+    everything = await tables(markbot)
+    bodies = {row["ballot_id"]: row["body"] for row in everything["text_answers"]}
+    in_key_order = [bodies[k] for k in sorted(bodies)]
+    assert sorted(in_key_order) != in_key_order  # (random ids: not the order they came in)
+    timed = sorted(
+        f"{table}.{column}"
+        for table, found in everything.items()
+        for row in found
+        for column, value in row.items()
+        if isinstance(value, int) and started - 2 <= value <= ended + 2
+    )
+    assert set(timed) <= {"polls.created_at", "polls.closed_at"}, timed  # the poll's own
+
+    settings = markbot.settings
+    if settings.on_postgres:
+        import asyncpg
+
+        conn = await asyncpg.connect(settings.database_url)
+        try:
+            stored = [r[0] for r in await conn.fetch("SELECT body FROM text_answers ORDER BY ctid")]
+            xmins = await conn.fetchval(
+                "SELECT count(DISTINCT xmin::text) FROM (SELECT xmin FROM ballots UNION ALL"
+                " SELECT xmin FROM voters UNION ALL SELECT xmin FROM answers UNION ALL"
+                " SELECT xmin FROM text_answers) AS rows"
+            )
+        finally:
+            await conn.close()
+        assert stored == in_key_order and xmins == 1
+        return
+    db = settings.db
+    wal = db.with_name(db.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+    raw = db.read_bytes()
+    found = sorted((raw.index(body.encode()), body) for body in bodies.values())
+    # a page fills from its end, so a page written in key order holds it back to front
+    assert [body for _, body in found] in (in_key_order, in_key_order[::-1])
+    for body in bodies.values():
+        assert raw.count(body.encode()) == 1, body  # no old copy in a free page
