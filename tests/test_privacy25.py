@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+import zipfile
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
@@ -76,7 +77,7 @@ def identities() -> list[int | str]:
         found += [uid, first, username]
         if last:
             found += [last, f"{first} {last}"]
-    found += ["07700900417", "Zorblaxian", "Quenderfox", FORWARDED, "QWERTY-7788", "Piqd"]
+    found += ["07700900417", "Zorblaxian", "Quenderfox", FORWARDED, "QWERTY-7788", "tlh-Piqd"]
     return found
 
 
@@ -86,6 +87,10 @@ def files_under(*roots: Path, skip: Iterable[Path] = ()) -> Iterator[tuple[Path,
         for path in sorted(root.rglob("*")):
             if path.is_file() and path.resolve() not in skipped:
                 yield path, path.read_bytes()
+                if path.suffix in (".xlsx", ".zip"):  # compressed: read each member too
+                    with zipfile.ZipFile(path) as archive:
+                        for member in archive.namelist():
+                            yield f"{path}:{member}", archive.read(member)
 
 
 def leaks(
