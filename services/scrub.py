@@ -1029,7 +1029,7 @@ def _replace_own_name(match: re.Match[str]) -> str:
     will"). A short name with an "s" added stays ("Jos" is no Jo's)."""
     word = match.group()
     tail = match.group("tail") or ""
-    if tail == "s" and len(match.group("name").lstrip("@")) < 4:
+    if tail in ("s", "es") and len(match.group("name").lstrip("@")) < 4:
         return word
     everyday = word in _EVERYDAY_NAME_WORDS or (tail != "" and _everyday_word(word))
     if word.islower() and everyday:
@@ -1054,6 +1054,10 @@ def _own_name_pattern(own_names: Iterable[str], *, numbers: bool = False) -> re.
             continue
         name = unicodedata.normalize("NFC", raw).strip().lstrip("@")
         parts = [name, *re.findall(r"[\w'’-]+", name)]
+        # a double-barrelled name's halves too ("Mary-Jane": "Mary", "MaryJane")
+        parts += [
+            half for part in parts if "-" in part for half in part.split("-") if len(half) > 2
+        ]
         for part in parts:
             part = part.strip()
             if len(part) < 2 or not any(c.isalnum() for c in part):
@@ -1066,7 +1070,7 @@ def _own_name_pattern(own_names: Iterable[str], *, numbers: bool = False) -> re.
     if numbers:
         return re.compile(rf"(?<![\w\[])(?P<name>{names})(?P<tail>)(?![\w\]])")
     return re.compile(
-        rf"(?<![\w\[])(?P<name>@?(?:{names})(?:[_.-]?(?:{names}))*)(?P<tail>[_\d]+|s)?"
+        rf"(?<![\w\[])(?P<name>@?(?:{names})(?:[_.-]?(?:{names}))*)(?P<tail>[_\d]+|e?s)?"
         r"(?![\w\]])",
         re.IGNORECASE,
     )

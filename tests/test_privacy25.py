@@ -391,6 +391,10 @@ def test_own_names_glued_or_with_an_s_go_but_everyday_words_stay() -> None:
     )
     assert scrub("KaiBegum_09 and the Begums", ("Kai", "Begum"))[0] == "[name] and the [name]"
     assert scrub("ring 07700-900-417", ("07700 900417",))[0] == "ring [phone]"
+    assert (
+        scrub("MaryJane, maryjane07 and the Smith-Joneses", ("Mary-Jane", "Smith-Jones"))[0]
+        == "[name], [name] and the [name]"
+    )
 
 
 WELSH_POLL = """\
