@@ -1070,7 +1070,7 @@ def _own_name_pattern(own_names: Iterable[str], *, numbers: bool = False) -> re.
     if numbers:
         return re.compile(rf"(?<![\w\[])(?P<name>{names})(?P<tail>)(?![\w\]])")
     return re.compile(
-        rf"(?<![\w\[])(?P<name>@?(?:{names})(?:[_.-]?(?:{names}))*)(?P<tail>[_\d]+|e?s)?"
+        rf"(?<![\w\[])(?P<name>@?(?:{names})(?:[_.-]?(?:{names}))*+)(?P<tail>[_\d]+|e?s)?"
         r"(?![\w\]])",
         re.IGNORECASE,
     )
