@@ -755,8 +755,7 @@ class JourneyService:
         ballot = NewBallot(
             poll_id=j.poll_id,
             cast_on=now.date().isoformat(),
-            channel=j.channel,
-            lang=j.lang,
+            channel=j.channel,  # no language: it would pick out a class's one Welsh speaker
             choices=tuple(choices),
             texts=tuple(texts),
             groups=poll.group_key(choices, j.session, channel=j.channel),

@@ -1049,18 +1049,28 @@ def _fold(text: str) -> str:
 
 
 def _replace_own_name(match: re.Match[str]) -> str:
-    """[name], unless it is an everyday word written in lower case ("the bus", "i will") and
-    not straight after an introduction ("i am will")."""
+    """[name], unless it is an everyday word written in lower case ("the bus", "i will";
+    "bills" for a Bill, "roses" for a Rose) and not straight after an introduction ("i am
+    will"). A short name with an "s" added stays ("Jos" is no Jo's)."""
     word = match.group()
-    if word.islower() and word in _EVERYDAY_NAME_WORDS:
+    tail = match.group("tail") or ""
+    if tail in ("s", "es") and len(match.group("name").lstrip("@")) < 4:
+        return word
+    everyday = word in _EVERYDAY_NAME_WORDS or (tail != "" and _everyday_word(word))
+    if word.islower() and everyday:
         before = match.string[max(0, match.start() - 20) : match.start()]
         if not _INTRODUCED.search(before):
             return word
     return "[name]"
 
 
-def _own_name_pattern(own_names: Iterable[str]) -> re.Pattern[str] | None:
-    """One pattern for all of the person's names, their parts, and accent-free spellings."""
+def _own_name_pattern(own_names: Iterable[str], *, numbers: bool = False) -> re.Pattern[str] | None:
+    """One pattern for all of the person's names, their parts, and accent-free spellings:
+    those with a letter in them, or (``numbers``) those without, a phone-shaped display name,
+    which is taken after the phone rules (taken first, its parts left fragments of the number:
+    "[name]-900-417"). Names are also taken glued together, to digits or an underscore, or with
+    an "s" ("XanthippeQuillfeather", "xanthippe07", "the Quillfeathers"), as handles and
+    possessives are typed."""
     found: set[str] = set()
     if isinstance(own_names, str):
         own_names = (own_names,)
@@ -1069,14 +1079,26 @@ def _own_name_pattern(own_names: Iterable[str]) -> re.Pattern[str] | None:
             continue
         name = unicodedata.normalize("NFC", raw).strip().lstrip("@")
         parts = [name, *re.findall(r"[\w'’-]+", name)]
+        # a double-barrelled name's halves too ("Mary-Jane": "Mary", "MaryJane")
+        parts += [
+            half for part in parts if "-" in part for half in part.split("-") if len(half) > 2
+        ]
         for part in parts:
             part = part.strip()
-            if len(part) >= 2 and any(c.isalnum() for c in part):
+            if len(part) < 2 or not any(c.isalnum() for c in part):
+                continue
+            if any(c.isalpha() for c in part) != numbers:
                 found |= {part, _fold(part)}
     if not found:
         return None
-    alternatives = "|".join(re.escape(n) for n in sorted(found, key=len, reverse=True))
-    return re.compile(rf"(?<![\w\[])@?(?:{alternatives})(?![\w\]])", re.IGNORECASE)
+    names = "|".join(re.escape(n) for n in sorted(found, key=len, reverse=True))
+    if numbers:
+        return re.compile(rf"(?<![\w\[])(?P<name>{names})(?P<tail>)(?![\w\]])")
+    return re.compile(
+        rf"(?<![\w\[])(?P<name>@?(?:{names})(?:[_.-]?(?:{names}))*+)(?P<tail>[_\d]+|e?s)?"
+        r"(?![\w\]])",
+        re.IGNORECASE,
+    )
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -3180,6 +3202,9 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
     out = _POSTCODE_LIVE.sub(lambda m: f"{m.group('intro')}[postcode]", out)
     out = _SAID_NUMBER.sub(_replace_said_number, out)
     out = _sub_phones(out)
+    own = _own_name_pattern(own_names, numbers=True)
+    if own is not None:
+        out = own.sub(_replace_own_name, out)
     out = _STRONG_INTRO.sub(_replace_names(strong=True), out)
     out = _GREETING_THIS_IS.sub(_replace_names(strong=False), out)
     out = _NAME_HERE.sub(_replace_here, out)

@@ -393,6 +393,17 @@ MIGRATIONS.append(
     )
 )
 
+# Ballots no longer keep the language they were cast in (nothing counted by it, and a class's
+# one Welsh-speaking voter was picked out by it): forget the tags already kept.
+MIGRATIONS.append(
+    (
+        "0022_ballot_lang_forgotten",
+        """
+        UPDATE ballots SET lang = NULL WHERE lang IS NOT NULL;
+        """,
+    )
+)
+
 # Every table a database copy moves (`markbot db copy`, Store.dump and Store.load), in an order
 # a load can follow (a row after the rows it refers to), each read in the order of its key.
 # The keys of ballots, answers, voters and codes are random ids or keyed hashes, so that order

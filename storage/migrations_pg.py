@@ -295,4 +295,10 @@ MIGRATIONS_PG: list[tuple[str, str]] = [
         ALTER TABLE alert_outbox ADD COLUMN in_flight INTEGER NOT NULL DEFAULT 0;
         """,
     ),
+    (
+        "0022_ballot_lang_forgotten",  # a ballot keeps no language (see migrations.py)
+        """
+        UPDATE ballots SET lang = NULL WHERE lang IS NOT NULL;
+        """,
+    ),
 ]

@@ -82,6 +82,8 @@ class NewBallot:
     cast_on: str
     channel: str = "telegram"  # or "web", "paper"
     session_id: int | None = None
+    # Never set by markbot: a ballot keeps no language (nothing counts by it, and the one voter
+    # of a class who used Welsh would be picked out by it). The column stays, always NULL.
     lang: str | None = None
     choices: tuple[tuple[str, str, int | None], ...] = ()  # (question, option, rank)
     # (question, body[, language, confidence[, flagged by safeguarding[, themes[, for review]]]])

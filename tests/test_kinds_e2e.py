@@ -113,7 +113,7 @@ async def test_welsh_speaker_gets_welsh_and_counts_the_same(markbot: Harness) ->
         ("order", "w", 1),
         ("top3", "a", None),
     ]
-    assert await rows(markbot, "ballots", "lang") == [("cy",)]
+    assert await rows(markbot, "ballots", "lang") == [(None,)]  # kept by no ballot (privacy25)
 
 
 async def test_rank_and_multi_tallies(markbot: Harness) -> None:

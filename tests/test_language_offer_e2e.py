@@ -60,7 +60,7 @@ async def test_welsh_typed_in_english_offers_welsh_and_remembers(markbot: Harnes
     assert ["Carry on in English"] in out.buttons
     submit = out.buttons[0][0]
     out = await _tap(user, submit)  # ignoring the offer is fine: the vote counts
-    assert await rows(markbot, "ballots", "lang") == [("cy",)]
+    assert await rows(markbot, "ballots", "lang") == [(None,)]  # kept by no ballot (privacy25)
     assert sorted(await rows(markbot, "text_answers", "question", "lang")) == [
         ("more", "en"),
         ("why", "cy"),
