@@ -732,6 +732,11 @@ class JourneyService:
             if not value:
                 continue
             if isinstance(value, str):
+                if q.id in j.flagged and self._alerts is not None:
+                    # A disclosure went to the lead in its alert, who may learn who wrote it (a
+                    # contact request): kept with the ballot, its words or its flag would lead
+                    # the lead to that person's votes. The lead holds the only copy.
+                    continue
                 lang, confidence = j.text_langs.get(q.id) or ("und", 0.0)
                 texts.append(
                     (

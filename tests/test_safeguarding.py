@@ -293,6 +293,36 @@ async def test_signposting_alert_and_flag_end_to_end(standin, tmp_path, database
         assert "Robin" not in alert and "8181" not in alert
         await user.press("Send my answers")
         assert "counted" in (await user.next_output()).plain  # the vote is never discarded
+        assert len(await rows(h, "ballots", "id")) == 1
+        # the lead has the only copy: kept with the ballot, the words (or a lone flag) would
+        # lead someone who learns who wrote them (a contact request) to that person's votes
+        assert await rows(h, "text_answers", "flagged") == []
+        results = await h.runtime.services.reports.results("test-poll", 0)
+        assert results.texts == ()
+    finally:
+        await h.shutdown()
+
+
+async def test_without_a_lead_chat_a_disclosure_is_kept_flagged(
+    standin, tmp_path, database_url
+) -> None:
+    """No alert went anywhere, so the flagged answer in the export is the council's only record
+    of it: kept, as a worry is."""
+    from conftest import make_settings, start_markbot, to_text_question
+
+    from tests.stored import rows
+
+    h = await start_markbot(
+        standin, make_settings(tmp_path, database_url, api_url=standin.base_url)
+    )
+    try:
+        await h.add_poll()
+        user = h.user(8282)
+        await to_text_question(user)
+        await user.send_text("my dad hits me")
+        assert "Childline" in (await user.next_output()).plain
+        await user.press("Send my answers")
+        assert "counted" in (await user.next_output()).plain
         assert await rows(h, "text_answers", "flagged") == [(1,)]
         results = await h.runtime.services.reports.results("test-poll", 0)
         assert [t.flagged for t in results.texts] == [True]

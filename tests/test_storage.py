@@ -251,3 +251,33 @@ async def test_writes_after_a_checkpoint_succeed(store: Store) -> None:
         await store.set_language(bytes([i]) * 16, "cy")
         await asyncio.gather(store.checkpoint(), store.set_language(b"x" * 16, "en"))
     assert len(await store.languages()) == (21 if isinstance(store, SqliteStore) else 6)
+
+
+async def test_language_tags_kept_on_ballots_before_0022_are_forgotten(tmp_path: Path) -> None:
+    """A database from before 0022 holds each ballot's language ('cy' picked out a class's one
+    Welsh speaker): the migration empties them, and keeps the ballots."""
+    path = tmp_path / "old.db"
+    async with SqliteStore(path):
+        pass
+    db = sqlite3.connect(path)
+    try:
+        db.execute(
+            "INSERT INTO polls (id, code, title, definition, created_at) "
+            "VALUES (1, 'p', 'P', '{}', 0)"
+        )
+        db.executemany(
+            "INSERT INTO ballots (id, poll_id, cast_on, lang) VALUES (?, 1, '2026-12-01', ?)",
+            [("a", "cy"), ("b", "en"), ("c", None)],
+        )
+        db.execute("DELETE FROM schema_migrations WHERE name = '0022_ballot_lang_forgotten'")
+        db.commit()
+    finally:
+        db.close()
+    async with SqliteStore(path):
+        pass
+    db = sqlite3.connect(path)
+    try:
+        rows = db.execute("SELECT id, lang FROM ballots ORDER BY id").fetchall()
+    finally:
+        db.close()
+    assert rows == [("a", None), ("b", None), ("c", None)]
