@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import traceback
+from typing import Any
 
 
 class RedactFilter(logging.Filter):
@@ -34,6 +36,23 @@ class RedactingFormatter(logging.Formatter):
         for secret in self._secrets:
             text = text.replace(secret, "<token>")
         return text
+
+    def formatException(self, ei: Any) -> str:
+        """Where it failed, never what it said: an exception's message can quote what someone
+        typed or sent (a KeyError of their answer, a decode error of their bytes), so only each
+        frame's file, line and function, and the types of the exception and its causes."""
+        error = ei[1]
+        lines = ["Traceback (messages left out; each exception, then what caused it):"]
+        seen: set[int] = set()
+        while error is not None and id(error) not in seen:
+            seen.add(id(error))
+            lines.append(type(error).__qualname__)
+            lines += [
+                f'  File "{f.filename}", line {f.lineno}, in {f.name}'
+                for f in traceback.extract_tb(error.__traceback__)
+            ]
+            error = error.__cause__ or error.__context__
+        return "\n".join(lines)
 
 
 def setup_logging(level: str, secrets: list[str] | None = None) -> None:
