@@ -233,6 +233,14 @@ def _parse_ballots(
                 "aggregated layout option,count[,breakdowns]"
             ]
         )
+    missing = [q.id for q in poll.questions if not q.optional and q.id not in header]
+    if missing:  # as an empty required cell is refused: no ballot stands without those answers
+        raise PaperFileError(
+            [
+                f"line 1: no column for {_names(missing)}, which every ballot must answer "
+                "(the poll file says they are not optional)"
+            ]
+        )
     # A national file repeats the same few cells a million times: each column remembers what
     # its cells meant (up to CELL_CACHE of them), so a cell is looked up once.
     columns: list[tuple[str, Question, dict[str, str], dict[str, Meant]]] = [

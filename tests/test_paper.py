@@ -120,6 +120,8 @@ def test_a_bad_file_is_refused_whole(env: Path, capsys: pytest.CaptureFixture[st
         (b"\xff\xfe\x00bad", "UTF-8"),
         (b"age,area,priority\n", "no ballots"),
         (b"priority,priority\nJobs,Climate\n", "more than once"),
+        # no column at all for a required question (as an empty required cell is refused)
+        (b"area,priority\nnorth,Jobs\n", "no column for ['age']"),
     ],
 )
 def test_paper_file_errors(
@@ -421,3 +423,4 @@ def test_groups_follow_the_breakdown_cells_however_written() -> None:
         "age=16-18&area=south&channel=paper",
         "age=16-18&area=prefer-not-to-say&channel=paper",
     ]
+
