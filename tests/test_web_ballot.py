@@ -525,6 +525,14 @@ async def test_a_malformed_request_logs_no_address_or_what_was_sent(
             answer = await reader.read(65536)
             assert answer.startswith(b"HTTP/1.") and b" 400 " in answer.split(b"\r\n")[0]
             assert b"Traceback" not in answer
+            # markbot's page in both languages, not aiohttp's text quoting the bytes sent
+            head, _, body = answer.partition(b"\r\n\r\n")
+            assert b"DistinctiveAgent" not in answer and b"qqqq" not in answer
+            assert b"aiohttp" not in head and b"Python" not in head
+            assert b"Content-Security-Policy" in head and b"text/html" in head
+            page = body.decode()
+            assert '<html lang="en">' in page and '<div lang="cy">' in page
+            assert "couldn't read" in page and "Doedd dim modd darllen" in page
             writer.close()
     finally:
         await runner.cleanup()

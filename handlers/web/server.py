@@ -7,11 +7,13 @@ site for anything, so the Content-Security-Policy can allow 'self' only.
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from importlib import resources
 
-from aiohttp import web
+from aiohttp import web, web_protocol, web_server
+from aiohttp.web_request import BaseRequest
 
 from handlers.web import about, ballot, results
 from handlers.web import contact as contact_request
@@ -174,10 +176,81 @@ def _server_log() -> logging.Logger:
     return logger
 
 
+def unreadable_page(services: Services) -> bytes:
+    """The page for a request aiohttp refuses before any handler runs (a URL or header over
+    8 KB, bytes that are not HTTP): in both languages, since none was read, and echoing
+    nothing the client sent."""
+    catalog = services.catalog
+    title = {
+        lang: html.escape(catalog.plain(lang, "web_try_again_title"), quote=False)
+        for lang in ("en", "cy")
+    }
+    text = {
+        lang: html.escape(catalog.plain(lang, "web_unreadable_request"), quote=False)
+        for lang in ("en", "cy")
+    }
+    return (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title['en']} / {title['cy']}</title>"
+        '<link rel="stylesheet" href="/static/markbot.css"></head><body><main>'
+        f"<h1>{title['en']}</h1><p>{text['en']}</p>"
+        f'<div lang="cy"><h2>{title["cy"]}</h2><p>{text["cy"]}</p></div>'
+        "</main></body></html>\n"
+    ).encode()
+
+
+class _Unreadable(web_protocol.RequestHandler):
+    """aiohttp's connection handler, whose own error page (plain text quoting the client's
+    bytes, its version in Server, no security headers) is replaced by markbot's."""
+
+    page = b""
+
+    def handle_error(
+        self,
+        request: BaseRequest,
+        status: int = 500,
+        exc: BaseException | None = None,
+        message: str | None = None,
+    ) -> web.StreamResponse:
+        super().handle_error(request, status, exc, None)  # logs (stripped) and checks
+        response = web.Response(status=status, body=self.page, content_type="text/html")
+        response.charset = "utf-8"
+        for name, value in _HEADERS.items():
+            response.headers[name] = value
+        response.force_close()
+        return response
+
+
+class _Server(web_server.Server):
+    def __call__(self) -> web_protocol.RequestHandler:
+        return _Unreadable(self, loop=self._loop, **self._kwargs)
+
+
+class _Runner(web.AppRunner):
+    async def _make_server(self) -> web_server.Server:
+        server = await super()._make_server()
+        server.__class__ = _Server  # the same server, handing out `_Unreadable` handlers
+        return server
+
+
+_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Server": "markbot",
+    "Cache-Control": "no-store",
+}
+
+
 async def start_web(app: web.Application, host: str, port: int) -> web.AppRunner:
     """Serve ``app`` on host:port, with no access log (it would record addresses), and
-    aiohttp's own error log without the client's address or bytes (``_NoClientDetail``)."""
-    runner = web.AppRunner(app, access_log=None, handle_signals=False, logger=_server_log())
+    aiohttp's own error log without the client's address or bytes (``_NoClientDetail``), and
+    its own error page replaced by `unreadable_page`."""
+    _Unreadable.page = unreadable_page(app[CTX].services)
+    runner = _Runner(app, access_log=None, handle_signals=False, logger=_server_log())
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
