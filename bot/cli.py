@@ -483,7 +483,7 @@ async def _codes(rt: Runtime, args: argparse.Namespace, settings: Settings, out:
                 args.code, args.count, args.session, settings.web_url, tuple(args.lang.split(","))
             )
         except CodesError as exc:
-            raise CliError(str(exc), EXIT_USAGE) from None
+            raise CliError(exc.say(rt.services.catalog, "en"), EXIT_USAGE) from None
         except PollNotFound:
             raise CliError(
                 f"no poll with code {args.code!r} (markbot poll list shows them)"

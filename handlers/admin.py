@@ -579,7 +579,7 @@ async def codes(update: Update, context: MarkbotContext) -> None:
             code, count, label, services.web_url, ("cy", "en") if lang == "cy" else ("en",)
         )
     except CodesError as exc:
-        await _say(update, context, "admin_codes_refused", reason=str(exc))
+        await _say(update, context, "admin_codes_refused", reason=exc.say(services.catalog, lang))
         return
     assert update.effective_chat is not None
     caption = services.catalog.plain(lang, "admin_codes", count=count, code=code)

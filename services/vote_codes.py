@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from prompts import Catalog
 from services.code_sheet import render_sheet
 from services.codes import new_code, normalize
 from services.identity import Hasher
@@ -32,7 +33,15 @@ MAX_CLIENTS_TRACKED = 50_000
 
 
 class CodesError(Exception):
-    """Codes can't be made for this poll (the message says why and what to do)."""
+    """Codes can't be made for this poll: ``key`` names the catalog text that says why and what
+    to do (prompts/, in English and Welsh), ``params`` fills it in; str() is the English."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key, self.params = key, params
+        super().__init__(key)
+
+    def say(self, catalog: Catalog, lang: str) -> str:
+        return catalog.plain(lang, self.key, **self.params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,16 +103,13 @@ class VoteCodeService:
         """``count`` new codes for poll ``code`` (for one class or group session if named).
         The codes themselves are returned once, for the printed sheet, and never kept."""
         if not 1 <= count <= MAX_CODES_PER_BATCH:
-            raise CodesError(f"make between 1 and {MAX_CODES_PER_BATCH} codes at a time")
+            raise CodesError("codes_count", most=MAX_CODES_PER_BATCH)
         loaded = await self._polls.by_code(code)
         if loaded is None:
             raise PollNotFound(code)
         row, poll = loaded
         if poll.web != "codes":
-            raise CodesError(
-                f"poll {row.code} does not use voting codes (its file says web: {poll.web}); "
-                "set 'web: codes' in the poll file to use them"
-            )
+            raise CodesError("codes_not_used", code=row.code, web=poll.web)
         now = self._clock()
         session_id = None
         if session:
@@ -125,7 +131,7 @@ class VoteCodeService:
             except DuplicateCode:  # a new code equal to one made before: none was kept
                 continue
             return codes
-        raise CodesError("could not make codes unlike the poll's earlier ones; try again")
+        raise CodesError("codes_repeat")
 
     async def sheet(
         self,
@@ -138,10 +144,7 @@ class VoteCodeService:
         """Make ``count`` codes and their printable A4 sheet (a PDF, and a file name for it).
         The codes exist only on that sheet; they can't be printed again."""
         if not base_url:
-            raise CodesError(
-                "set MARKBOT_PUBLIC_URL to the web address people open (the slips show it "
-                "and their QR codes link to it), then make the codes again"
-            )
+            raise CodesError("codes_no_public_url")
         loaded = await self._polls.by_code(code)
         if loaded is None:
             raise PollNotFound(code)

@@ -215,9 +215,12 @@ async def test_a_batch_repeating_an_earlier_code_is_made_again(
     assert await runtime.services.codes.make("code-poll", 1) == [fresh]  # after `first` again
     assert await count(runtime, "vote_codes") == 2
     monkeypatch.setattr(services.vote_codes, "new_code", lambda: first[0])
-    with pytest.raises(CodesError, match="try again"):
+    with pytest.raises(CodesError) as refused:
         await runtime.services.codes.make("code-poll", 1)
     assert await count(runtime, "vote_codes") == 2
+    catalog = runtime.services.catalog
+    assert "try again" in refused.value.say(catalog, "en")
+    assert "rho gynnig arall arni" in refused.value.say(catalog, "cy")  # the same, in Welsh
 
 
 async def test_wrong_codes_are_rate_limited(runtime: Runtime) -> None:
