@@ -694,10 +694,10 @@ class JourneyService:
             await self._store.shared_put(
                 SENT, ctx.owner + j.token.encode(), json.dumps(value).encode(), until
             )
-            # ... and, for the web's Back button, which journey this browser sent in the poll
-            await self._store.shared_put(
-                SENT, ctx.owner + _IN_POLL + ctx.code.encode(), j.token.encode(), until
-            )
+            if j.channel == "web":  # ... and, for its Back button, which journey it sent
+                await self._store.shared_put(
+                    SENT, ctx.owner + _IN_POLL + ctx.code.encode(), j.token.encode(), until
+                )
         except StorageError as exc:
             log.warning("could not note a counted journey (%s); a second Send says so", exc)
 
