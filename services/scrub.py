@@ -2825,9 +2825,10 @@ _NAME_IS_OPENING = re.compile(
 
 
 def _replace_unlisted_lower(match: re.Match[str]) -> str:
-    """The word after `_LOWER_NAME_AGE`'s or `_NAME_IS_OPENING`'s introduction, when it can be
-    nothing but a name."""
-    word = match.group("names")
+    """The first word after an introduction, when it can be nothing but a name: no everyday
+    word, place, slang or Welsh word (the words after it are kept)."""
+    names = match.group("names")
+    word = names.split()[0]
     low = word.lower().strip("'’-")
     if (
         not _is_name(word, capitalised=False)
@@ -2835,10 +2836,21 @@ def _replace_unlisted_lower(match: re.Match[str]) -> str:
         or low in _PLACES
         or low in _NOT_SIGNED
         or low in _NOT_NAMES_CY
+        or low in _SLANG
         or (_WORDLIKE_ENDING.search(low) and low not in _GIVEN_NAMES)
     ):
         return match.group()
-    return f"{match.group('intro')}[name]"
+    return f"{match.group('intro')}[name]{names[names.index(word) + len(word) :]}"
+
+
+# Words no dictionary has that young people write where a name might stand ("its me bruv").
+_SLANG = _words(
+    """
+    innit init bruv bruh bro fam bae babe babes hun hunny fr tho ur u ya yeah yh ye yea lol lmao
+    blud bredren mandem gang bestie cuz cuzz mate m8 boss chief g fella lad lads guys gal gals
+    peng bare calm wagwan wag1 yo ngl tbh idk imo omg smh ffs wtf pls plz plis mr mrs ms
+    """
+)
 
 
 def _replace_here(match: re.Match[str]) -> str:
@@ -2848,6 +2860,29 @@ def _replace_here(match: re.Match[str]) -> str:
     replaced = _replace_soft()(match)
     if replaced != match.group() or not re.search(
         r"(?i:this\s+is|boi+|boy|girl|gurl|gal|lad|lass)\s*$", match.group("intro")
+    ):
+        return replaced
+    return _replace_unlisted_lower(match)
+
+
+# Introductions after which even a lower-case word no list knows is a name ("its me zaydan",
+# "the names zaydan", "everyone calls me zed"): not "this is" or "im" ("this is peng", "im
+# shook": slang no list has), which take such a word only before an age (`_LOWER_NAME_AGE`).
+_NAMING_INTRO = re.compile(
+    r"(?i:it['’]?s\s+me|its\s+me|it\s+is\s+me|the\s+name['’]?s|the\s+names|the\s+name\s+is|"
+    r"calls?\s+me|i\s+go\s+by|known\s+as|aka|a\.k\.a\.?|named[ \t]+me)(?:[ \t]*,)?[ \t]+$"
+)
+
+
+def _replace_introduced(match: re.Match[str]) -> str:
+    """`_SOFT_INTRO`'s name; after an introduction that only ever names (`_NAMING_INTRO`), a
+    lower-case word no list knows too, when it is no everyday word."""
+    replaced = _replace_soft()(match)
+    word = match.group("names").split()[0]
+    if (
+        replaced != match.group()
+        or not word.islower()
+        or not _NAMING_INTRO.search(match.group("intro"))
     ):
         return replaced
     return _replace_unlisted_lower(match)
@@ -3214,7 +3249,8 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
         out = pattern.sub(_replace_name_first_after_lead, out)
     out = _WEAK_INTRO.sub(_replace_names(strong=False), out)
     out = _NAME_FIRST_CY_LISTED.sub(_replace_name_first_listed, out)
-    for pattern in (_SOFT_INTRO, _NAME_OPENING, _NAMES_OPENING):
+    out = _SOFT_INTRO.sub(_replace_introduced, out)
+    for pattern in (_NAME_OPENING, _NAMES_OPENING):
         out = pattern.sub(_replace_soft(), out)
     for pattern in (_FROM_SIGN_OFF, _CLOSER_SIGN_OFF, _CLOSER_LINE, _KISSES_NAME, _SIGNED_LABEL):
         out = pattern.sub(_replace_soft(signed=True), out)

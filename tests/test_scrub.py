@@ -1610,6 +1610,9 @@ def test_clean_lookalikes_of_batches_19_and_20_shapes_are_kept(text: str) -> Non
             "cadw'r llyfrgell ar agor. mulțumesc! [name]",
         ),
         ("Ffion Haf Bevan yw'n enw i, bl 12.", "[name] yw'n enw i, bl 12."),
+        # a lower-case name no list knows after an introduction that only ever names
+        ("its me zaydan, the bus is late", "its me [name], the bus is late"),
+        ("the names zaydan and im bored", "the names [name] and im bored"),
     ],
 )
 def test_names_in_shapes_found_by_batches_21_and_22(text: str, expected: str) -> None:
@@ -1629,6 +1632,10 @@ def test_names_in_shapes_found_by_batches_21_and_22(text: str, expected: str) ->
         "Live Fear Free 0808 80 10 800",
         "Postmon dwi, dim byd sbesial",
         "merci!",
+        "its me again",
+        "its me bruv",
+        "they call me the boss",
+        "everyone calls me mental",
     ],
 )
 def test_clean_lookalikes_of_batches_21_and_22_shapes_are_kept(text: str) -> None:
