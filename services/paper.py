@@ -331,11 +331,11 @@ def _parse_counts(
         if error or not answers:
             _collect(problems, line, error or "option is empty")
             continue
-        try:
-            count = int(cells["count"])
-        except ValueError:
+        typed = cells["count"].strip()
+        if not (typed.isascii() and typed.isdigit()):  # not "1_000", "٣" or "+5", which int() takes
             _collect(problems, line, f"count {_shown(cells['count'])} is not a whole number")
             continue
+        count = int(typed)
         if not 0 <= count <= MAX_AGGREGATE_COUNT:
             _collect(problems, line, f"count {count} must be between 0 and {MAX_AGGREGATE_COUNT}")
             continue

@@ -116,7 +116,9 @@ def test_a_bad_file_is_refused_whole(env: Path, capsys: pytest.CaptureFixture[st
         (b"", "empty"),
         (b"colour,size\nred,big\n", "unknown column"),
         (b"option,count\nClimate,lots\n", "not a whole number"),
-        (b"option,count\nClimate,-4\n", "between 0"),
+        (b"option,count\nClimate,-4\n", "not a whole number"),
+        (b"option,count\nClimate,1_000\n", "not a whole number"),
+        ("option,count\nClimate,\u0663\n".encode(), "not a whole number"),  # an Arabic-Indic 3
         (b"\xff\xfe\x00bad", "UTF-8"),
         (b"age,area,priority\n", "no ballots"),
         (b"priority,priority\nJobs,Climate\n", "more than once"),
@@ -423,4 +425,3 @@ def test_groups_follow_the_breakdown_cells_however_written() -> None:
         "age=16-18&area=south&channel=paper",
         "age=16-18&area=prefer-not-to-say&channel=paper",
     ]
-
