@@ -261,8 +261,15 @@ def _parse_ballots(
         bad = False
         for (qid, q, lookup, seen), cell in zip(columns, row, strict=True):
             if q.kind == "text":
-                if cell.strip():
-                    body = scrub(cell.strip()[: q.max_length])[0]
+                if len(cell.strip()) > q.max_length:  # as online: refused, never cut short
+                    _collect(
+                        problems,
+                        line,
+                        f"{qid} is {len(cell.strip()):,} characters; it allows {q.max_length:,}",
+                    )
+                    bad = True
+                elif cell.strip():
+                    body = scrub(cell.strip())[0]
                     lang, confidence = detect_language(body, languages)
                     themes = " ".join(themes_of(body))
                     found = assess(body, lang)

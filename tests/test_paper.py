@@ -124,6 +124,8 @@ def test_a_bad_file_is_refused_whole(env: Path, capsys: pytest.CaptureFixture[st
         (b"priority,priority\nJobs,Climate\n", "more than once"),
         # no column at all for a required question (as an empty required cell is refused)
         (b"area,priority\nnorth,Jobs\n", "no column for ['age']"),
+        # a typed answer longer than the question allows: refused as online, never cut short
+        (b"age,area,priority,why\n13-15,North,Jobs," + b"x" * 5000 + b"\n", "5,000 characters"),
     ],
 )
 def test_paper_file_errors(
