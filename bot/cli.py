@@ -642,6 +642,9 @@ async def _run_async(
     settings: Settings, token: str | None, *, webhook: bool = False, new_key: bool = False
 ) -> int:
     runtime = await open_runtime(settings, new_key=new_key)
+    forgotten = await runtime.store.forget_claims()  # a dead process's (SQLite: ours alone)
+    if forgotten:
+        print(f"markbot: {forgotten} claim(s) left by a stopped process released", file=sys.stderr)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -491,6 +491,14 @@ class Store(Protocol):
         """Give the lease up if ``holder`` has it (another holder's lease is left alone)."""
         ...
 
+    async def forget_claims(self) -> int:
+        """At `markbot run`'s start: drop every lease and unfinished update claim when this
+        process is the database's only one (SQLite, under run's lock): they were left by a
+        process that died (kill -9), and would hold alerts, broadcasts and redelivered updates
+        back for up to a lease (60-90 s). A store other processes share (PostgreSQL) keeps them
+        (they may be live) and returns 0; else how many were dropped."""
+        ...
+
     # --- moving to another database (`markbot db copy`) ---------------------------------------
 
     def dump(self) -> AsyncIterator[TableRows]:

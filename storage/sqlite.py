@@ -927,6 +927,14 @@ class SqliteStore:
 
         await self._w.run(op, savepoint=False)
 
+    async def forget_claims(self) -> int:
+        def op(conn: sqlite3.Connection) -> int:
+            leases = conn.execute("DELETE FROM shared_state WHERE kind = 'lease'").rowcount
+            updates = conn.execute("DELETE FROM telegram_updates WHERE done = 0").rowcount
+            return leases + updates
+
+        return await self._w.run(op)
+
     # --- moving to another database -------------------------------------------------------
 
     async def dump(self) -> AsyncIterator[TableRows]:

@@ -839,3 +839,27 @@ async def test_a_claimed_update_survives_a_restart(store: Store, backend: Backen
     await store.finish_update(7)
     store = await _reopen(store, backend)
     assert await store.claim_update(7, NOW, 60) is UpdateClaim.DONE
+
+
+async def test_the_only_process_forgets_what_a_killed_one_claimed(
+    store: Store, backend: Backend
+) -> None:
+    """After kill -9 the restarted `markbot run` calls forget_claims: on SQLite (one process
+    per file, under run's lock) the dead holder's leases and unfinished update claims go, so
+    alerts, broadcasts and redelivered updates don't wait out a 60-90 s lease; on PostgreSQL,
+    which other live processes share, nothing is dropped and the leases run their course."""
+    assert await store.claim_lease("safeguarding-alerts", b"dead" * 4, NOW, 60)
+    assert await store.claim_update(7, NOW, 90) is UpdateClaim.HANDLE
+    await store.claim_update(8, NOW, 90)
+    await store.finish_update(8)
+    store = await _reopen(store, backend)
+    dropped = await store.forget_claims()
+    if backend.name == "sqlite":
+        assert dropped == 2
+        assert await store.claim_lease("safeguarding-alerts", b"next" * 4, NOW + 1, 60)
+        assert await store.claim_update(7, NOW + 1, 90) is UpdateClaim.HANDLE
+    else:
+        assert dropped == 0
+        assert not await store.claim_lease("safeguarding-alerts", b"next" * 4, NOW + 1, 60)
+        assert await store.claim_update(7, NOW + 1, 90) is UpdateClaim.BUSY
+    assert await store.claim_update(8, NOW + 1, 90) is UpdateClaim.DONE  # finished: kept
