@@ -66,6 +66,7 @@ COPY_BATCH = 5_000  # rows per batch of a database copy
 COMMAND_SECONDS = 60  # a statement that takes longer means something is wrong...
 LONG_SECONDS = 3600  # ... except rewriting tables and moving a national paper import in
 STAGING_BATCH = 5_000  # ballots taken from a paper file per trip to the database
+CLOSE_SECONDS = 10  # a stop waits this long for connections in use, then closes them
 # Rewritten in key order by compact, so their physical order says nothing about time.
 _ORDERED = (
     ("ballots", "ballots_pkey"),
@@ -182,7 +183,11 @@ class PostgresStore(PostgresFeature):
             with contextlib.suppress(StorageError):  # the server may be gone already
                 await self.flush_drafts()
             self._db.pool = None
-            await pool.close()
+            try:  # a connection a background task still holds would make close() wait forever
+                await asyncio.wait_for(pool.close(), CLOSE_SECONDS)
+            except TimeoutError:
+                log.warning("database connections still in use after %d s: closed", CLOSE_SECONDS)
+                pool.terminate()
 
     async def __aenter__(self) -> PostgresStore:
         await self.open()

@@ -563,3 +563,20 @@ async def test_no_identity_in_the_postgresql_files_wal_or_logs(
         assert needle not in logs, needle
     rows = await _superuser(pg_url, "SELECT body FROM text_answers")
     assert len(rows) == 4 and all("[name]" in r[0] for r in rows)
+
+
+async def test_a_stop_does_not_wait_forever_for_a_connection_in_use(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """asyncpg's pool.close() waits, with no limit, for every connection to come back: one
+    held by a background task stopped SIGTERM from ending markbot. Now it waits CLOSE_SECONDS,
+    then closes them."""
+    import storage.postgres
+
+    monkeypatch.setattr(storage.postgres, "CLOSE_SECONDS", 0.5)
+    store = PostgresStore(pg_url)
+    await store.open()
+    await store._db.pool.acquire()  # a task that never gives it back
+    started = asyncio.get_running_loop().time()
+    await asyncio.wait_for(store.close(), 10)
+    assert asyncio.get_running_loop().time() - started < 5
