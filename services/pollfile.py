@@ -69,6 +69,28 @@ def looks(text: str) -> str:
     return " ".join(visible.split())
 
 
+_LOOKALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
+
+
+def mixed_alphabets(text: str) -> list[str]:
+    """The alphabets a word of ``text`` mixes among Latin, Cyrillic and Greek, or none.
+
+    Why: "Nоrth" with a Cyrillic "о" looks like "North" on a button but is another option,
+    so one choice's votes would split unseen. Unicode's confusables table would fold it; a
+    word whose letters come from two of these alphabets is never a real label in any
+    language (Unicode TR39's mixed-script test), so such an option is refused instead."""
+    for word in re.findall(r"\w+", text):
+        scripts = set()
+        for char in word:
+            if char.isalpha():
+                script = unicodedata.name(char, "").split(" ", 1)[0]
+                if script in _LOOKALIKE_SCRIPTS:
+                    scripts.add(script.title())
+        if len(scripts) > 1:
+            return sorted(scripts)
+    return []
+
+
 def _localized(value: Any) -> Any:
     if isinstance(value, str):
         return {"en": value}
@@ -229,6 +251,14 @@ class Question(BaseModel):
                     f"two options would show the same button {same} ({lang}); give one a "
                     "shorter label or a 'button'"
                 )
+        for option in [] if stored else self.options:
+            for text in [*option.label.values(), *(option.button or {}).values()]:
+                mixed = mixed_alphabets(text)
+                if mixed:
+                    raise ValueError(
+                        f"the option {text!r} mixes {' and '.join(mixed)} letters in one word, "
+                        "so it looks like another option; type it again"
+                    )
         if self.kind != "choice" and (self.ineligible or self.breakdown or self.not_on_telegram):
             raise ValueError(
                 "only a choice question can have 'ineligible', 'not_on_telegram' or 'breakdown'"

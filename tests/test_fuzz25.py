@@ -883,3 +883,37 @@ async def test_contact_requests_in_any_order_are_passed_on_once_each(
     assert len(posted) == confirmed, (len(posted), confirmed)
     assert_clean_log(caplog)
     print(f"\ncontact: {confirmed} requests passed on")
+
+
+@pytest.mark.parametrize(
+    ("twin", "alphabets"),
+    [
+        ("N\u043erth", "Cyrillic and Latin"),  # CYRILLIC SMALL LETTER O
+        ("\u0421entre", "Cyrillic and Latin"),  # CYRILLIC CAPITAL LETTER ES
+        ("N\u03bfrth", "Greek and Latin"),  # GREEK SMALL LETTER OMICRON
+    ],
+)
+def test_options_with_letters_from_another_alphabet_are_refused(twin: str, alphabets: str) -> None:
+    """'Nоrth' with a Cyrillic 'о' is 'North' to the eye and another option to the count;
+    NFKC does not fold it. A word mixing Latin with Cyrillic or Greek letters is refused."""
+    from services.pollfile import PollFileError, parse_poll
+    from tests.conftest import SIMPLE_POLL
+
+    options = f'[North, "{twin}", South]'
+    text = SIMPLE_POLL.replace("[North, South, Prefer not to say]", options)
+    with pytest.raises(PollFileError, match=alphabets):
+        parse_poll(text, "poll.yaml", {"en": "Prefer not to say"})
+
+
+@pytest.mark.parametrize(
+    "label", ["Москва", "Αθήνα", "Kraków", "Caerdydd – Кардифф", "Ysgol Gymraeg Llangrannog", "3D"]
+)
+def test_options_in_one_alphabet_per_word_pass(label: str) -> None:
+    """Options wholly in Cyrillic or Greek, Polish or Welsh letters, or two alphabets in
+    separate words, are real labels."""
+    from services.pollfile import parse_poll
+    from tests.conftest import SIMPLE_POLL
+
+    options = f'[North, "{label}", South]'
+    text = SIMPLE_POLL.replace("[North, South, Prefer not to say]", options)
+    parse_poll(text, "poll.yaml", {"en": "Prefer not to say"})
