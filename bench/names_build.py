@@ -37,7 +37,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "prompts" / "names"
 WORDLIST = Path("/usr/share/dict/british-english")
-LOCALES = ("en_GB", "en", "en_US", "en_IE", "en_IN", "en_PK", "pl_PL", "ar_AA", "yo_NG", "en_NG")
+LOCALES = (
+    *("en_GB", "en", "en_US", "en_IE", "en_IN", "en_PK", "pl_PL", "ar_AA", "yo_NG", "en_NG"),
+    # more of the families young people in Wales come from (Latin-script names only: the
+    # Arabic, Devanagari, Bengali, Tamil and Cyrillic locales give names nobody types here)
+    *("ga_IE", "tw_GH", "ig_NG", "ha_NG", "zu_ZA", "en_KE", "ro_RO", "pt_PT", "pt_BR", "tr_TR"),
+    *("lt_LT", "lv_LV", "sk_SK", "cs_CZ", "hu_HU", "vi_VN", "es_ES", "it_IT", "fr_FR", "en_TH"),
+)
 
 # Welsh first names (and their usual spellings without accents), written here.
 WELSH = """
@@ -55,6 +61,35 @@ morgan myfanwy myrddin nanw nel nerys nesta nia nye olwen osian owain owen pered
 rhiannon rhianwen rhodri rhun rhydian rhydderch rhys sara seren sian siân siôn sion sioned siwan
 steffan sulwen swyn taliesin tecwyn tegan tegid tegwen teleri tesni tomos trefor trystan twm
 wynne ynyr
+aeddan aerona aeronwy alis alwyn alys anarawd andras andreas aneira anest annes annest anni annwen
+arianrhod aron arthur arwen asaff awena bendigeidfran berian beti betsi beuno blodeuwedd brochwel
+bronwyn brynach brynmor buddug cadell cadfan cadoc cadwaladr cadwallon cadwgan caerwyn caradoc cari
+caron carwen carys caswallon cati cawrdaf cedwyn ceirion cennydd cenydd ceredig ceridwen cerwyn cet
+cledwyn collwyn creiddylad creirwy crystyn culhwch cunedda cybi cynddelw cynddylan cyndeyrn cynfael
+cynfelyn cynfor cynwrig cynyr cêt dafi dei deiniol delwen delwyn derec derfel derwyn dilwen dogfael
+dwynwen dyddgu dyfnallt dyfnan dyfnog edern edeyrn edmwnd ednyfed edryd edwyn efan efnisien eiddwen
+eigra eila eilian eilwen einion eirianwen eirwen eirwyn elain elen elfair elffin elfyn elgan elian
+elidir elidyr elinor elisa elisabeth ellis elsi eluned elwen elystan emyr enid erfyl eurfron eurgain
+eurig eurliw eurlys euron eurwen euryn evan ffebi fflur ffowc ffrancon ffransis ffreuer gaenor garym
+gaynor gerallt gereint gerwyn gilfaethwy gladys glanmor glanwyn glenda glyndwr glyndŵr goronwy
+griffith gronw gutun gutyn gwalchmai gwallter gwatcyn gwenallt gwenda gwenddydd gwendolen gwendoline
+gwendolyn gwenfair gwenffrewi gwenfrewi gwenfron gwenhwyfar gwenllïan gwenni gwenog gwenonwy
+gwenwynwyn gwenydd gwerful gwerfyl gwili gwladus gwladys gwyddno gwyndaf gwynfryn gwynllyw gwynn
+gwynne gwynneth gwyon hafgan hana hanna hari hawys heddwen hefin heilyn heti hopcyn hunydd huw
+huwcyn huwi hywyn ieuaf ifanwy ifer ilan illtud illtyd indeg ioan ioel iola iolyn ioseff ithel ivor
+iwerydd jac jenkin jini joseff lefi leusa lewellyn lewi lewis lewys lisa lisbeth lisi lleu llewellyn
+llion lliwen lloyd llywarch llywela llywelyn lois loli lona luc lynwen mabyn maddox madoc madog
+madrun maelgwn maelog maelon magi mairwen malen mali mallt manawydan marchell marged margiad mari
+martha mathau matholwch mathonwy medrawd medwyn meical meilir meinwen meirig meirion melangell
+melfyn menna mered meredith merfyn meri mervyn meugan meurig mihangel modron morfran morfydd morien
+morus morwen morwenna morys mwrog nansi nedw nefydd neifion neli nisien noa nona nudd odwyn owena
+padrig peblig pedr pegi pergrin prydderch pryderi pyrs rebeca rees reese rheinallt rhiain rhianedd
+rhidian rhion rhisiart rhiwallon rhonabwy rhonwen rhoswen rhydwen rhydwyn robat rwth sali samiwel
+seimon seiriol seisyll selwyn selyf shan shoni shôn siani siarl siarls sieffre sieffri siencyn sioni
+sionyn sior siwsan siwsi siôr sulien sulwyn talfryn tanwen tanwg tathan tegai tegau tegfan tegla
+tegryn tegwyn teifion teilo teyrnon tomas tomi trahaearn trebor trevor tristan tudful tudor tudur
+tudwal tudwen tybie tysilio tysul urien valmai vaughan wenna wil wiliam winifred wmffra wmffre
+wynford wynn
 """
 # Short forms young people in the UK sign with, which no list of given names carries.
 NICKNAMES = """
@@ -71,6 +106,7 @@ mae mai man mel oni pam ras sai sal tad tai tre tara arian allan gael alla pan h
 llan glan cwm bryn glyn haf eira awel heulwen wyn hedd celyn llew non nest
 america january june sunday monday friday london telly hoover mario olaf rada thad marc arno
 nan nana nanna nain taid mam dad mum english lang nath noone dar
+chi lan orig undeg
 """
 # Places in Wales and nearby that are also someone's first name somewhere ("im from Ely").
 PLACES = """
@@ -79,6 +115,8 @@ llandaff fairwater rumney trowbridge whitchurch radyr lisvane cyncoed llanishen 
 adamsdown butetown pontcanna llanrumney pentwyn morriston sketty mumbles gower clydach
 ammanford aberdare ferndale porth merthyr brecon bala conwy rhyl flint mold ruthin denbigh
 holyhead bangor harlech tywyn barmouth avon rome york asia cuba nile etna
+gwynedd hafren teifi afan arfon enlli cynon irfon dyfri mostyn islwyn gwydyr padarn onllwyn
+maldwyn cemlyn ceiriog tudno idloes
 """
 
 

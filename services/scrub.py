@@ -1304,7 +1304,7 @@ _NOT_NAMES_CY = _words(
     ddiog clyfar twp cyngor ieuenctid senedd tîm tim clwb fforwm pwyllgor criw grŵp grwp
     yma adre adref gartref hen ifanc cymraes cymro cymraeg saesneg myfyriwr disgybl balch
     siomedig poeni poenus flin llwglyd sychedig prysur barod lwcus diolchgar gofalwr
-    pwy beth sut pam ble faint pa croeso problem ofn cymru caerdydd abertawe casnewydd wrecsam
+    pwy beth sut pam ble faint pa croeso problem ofn oddi cymru caerdydd abertawe casnewydd wrecsam
     bangor aberystwyth caerfyrddin merthyr pontypridd llanelli rhyl ysgol athro athrawes
     blino sori falch gyffrous grac drist flinedig nawr rwan rŵan fan fama adra nôl mynd dod
     gweithio byw dysgu astudio chwarae meddwl gobeithio credu siarad aros gwneud cael gallu
@@ -1958,7 +1958,20 @@ _KIN_WORDS = (
     r"chacha|chachi|chachu|mamu|mamo|mami|phupho|phuppo|phuphi|bhai|bhaiya|didi|baji|apa|apu|"
     r"teta|jeddo|jiddo|sitto|sitti|babcia|dziadek|ciocia|wujek|bunica|bunicul|avó|avô|tia|"
     r"tio|tía|tío|abuela|abuelo|abuelita|nonna|nonno|zia|zio|oma|opa|yiayia|yaya|papou|"
-    r"lola|lolo|tita|tito|ate|kuya|ayeeyo|awoowe|habooyo|eedo|adeer|abti|mama[ \t]+mdogo"
+    r"lola|lolo|tita|tito|ate|kuya|ayeeyo|awoowe|habooyo|eedo|adeer|abti|mama[ \t]+mdogo|"
+    # Shona, Zulu, Yoruba, Igbo, Twi; Turkish, Kurdish, Albanian; Tamil, Hindi, Punjabi,
+    # Bengali; Chinese (pinyin, Cantonese); Ukrainian, Russian, Lithuanian, Romanian, Greek:
+    # "my sekuru Tendai", "my anneanne Ayşe", "my xhaxhi Gëzim", "my appamma Saraswathi"
+    r"sekuru|gogo|ambuya|mbuya|babamukuru|maiguru|mainini|babamunini|mkhulu|malume|"
+    r"iya[ \t]+agba|baba[ \t]+agba|nne|maame|wofa|anneanne|babaanne|teyze|amca|dayı|dayi|"
+    r"abla|enişte|yenge|xaltî|xalti|dapîr|dapir|bapîr|bapir|xhaxhi|gjyshe|gjyshi|halla|"
+    r"daja|tezja|appamma|ammamma|appappa|thatha|paati|patti|chithi|chithappa|periyamma|"
+    r"periyappa|akka|thambi|thangachi|masi|mausi|massi|nanaji|naniji|dadaji|dadiji|bhabhi|"
+    r"jiju|bibi|biji|taya|tayi|bhua|bhuaji|paaji|bhenji|dadu|didima|thakuma|thakurma|"
+    r"mashi|pishi|popo|gonggong|nainai|yeye|laolao|laoye|ahma|ahgong|a-ma|a-gong|shushu|"
+    r"jiejie|gege|meimei|babusya|babusia|babushka|babulya|dido|dedushka|dyadya|tityka|"
+    r"močiutė|mociute|senelis|senelė|senele|dėdė|mătușa|matusa|unchiul|tanti|"
+    r"bunicuța|bunicuta|yiayia|giagia|pappou|theia|thia|theios"
 )
 _RELATION_SINGLE = (
     r"(?:(?:little|lil|big|older|younger|baby|twin|step|best|bestest|old|fave?|favou?rite|"
@@ -2527,10 +2540,29 @@ _RELATION_OF_NAME_CY = re.compile(
 _DYMA_NAME = re.compile(r"(?P<intro>(?<![\w'’])(?i:dyma)[ \t]+)" + _NAMES)
 
 
+# Words that end a building's or a place's name: "at Nevill Hall, my nan waited".
+_PLACE_KINDS = _words(
+    """
+    hall park house court road street lane avenue close square gardens centre center hospital
+    church chapel school college station bridge castle green field fields way drive view
+    """
+)
+
+
 def _replace_name_from_my(match: re.Match[str]) -> str:
     word = match.group("names")
     if not _private_name(word, sentence_start=_at_sentence_start(match.string, match.start())):
         return match.group()
+    before = match.string[: match.start()].rstrip(" \t")
+    previous = re.search(r"([^\W\d_][\w'’-]*)$", before)
+    if (
+        word.lower() in _PLACE_KINDS
+        and previous
+        and previous.group(1)[:1].isupper()
+        and previous.group(1).lower() not in _GIVEN_NAMES
+        and not _at_sentence_start(before, previous.start(1))
+    ):
+        return match.group()  # "Nevill Hall, my nan ...": a place, not "Jake Hall, my brother"
     return "[name]"
 
 
@@ -2905,6 +2937,16 @@ _NAME_FORM_OPENING = re.compile(
     + r"(?=[ \t]*,?[ \t]+\(?(?:[1-9]|1[0-3])[A-Z]{1,2}\)?(?:[ \t,.:!\-–—]|$))",
     re.MULTILINE,
 )
+
+
+def _replace_name_form_opening(match: re.Match[str]) -> str:
+    """ "Jade Price 9R - ...": every word capitalised, as a name is; "Will the new 3G pitch"
+    and "Hoffwn gael cae 3G" are a sentence before a pitch, not a name before a form."""
+    if not all(word[:1].isupper() for word in match.group("names").split()):
+        return match.group()
+    return _replace_soft()(match)
+
+
 # "I am the Zofia from class 5" (an article where English has none): a listed name, or any
 # capitalised non-word with a school year after it.
 _I_AM_THE = re.compile(
@@ -3278,8 +3320,9 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
     out = _BY_NAME_YEAR_END.sub(_replace_soft(signed=True), out)
     out = _O_NAME_YEAR_END.sub(_replace_soft(listed_only=True), out)
     out = _CLOSER_NAME_GROUP.sub(_replace_soft(signed=True), out)
-    for pattern in (_ME_COLON, _ME_COMMA_AGE, _NAME_YEAR_OPENING, _NAME_FORM_OPENING):
+    for pattern in (_ME_COLON, _ME_COMMA_AGE, _NAME_YEAR_OPENING):
         out = pattern.sub(_replace_soft(), out)
+    out = _NAME_FORM_OPENING.sub(_replace_name_form_opening, out)
     for pattern in (_LOWER_NAME_AGE, _NAME_IS_OPENING):
         out = pattern.sub(_replace_unlisted_lower, out)
     out = _MYSELF.sub(_replace_names(strong=False), out)

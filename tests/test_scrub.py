@@ -1640,3 +1640,39 @@ def test_names_in_shapes_found_by_batches_21_and_22(text: str, expected: str) ->
 )
 def test_clean_lookalikes_of_batches_21_and_22_shapes_are_kept(text: str) -> None:
     assert scrub(text) == (text, False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Will the new 3G pitch in Llanelli be free for girls teams? Hope so",
+        "Hoffwn gael cae 3G yn Llanelli fel bod ni'n gallu chwarae",
+        "Caru chi! Oddi wrth fi 😊",
+        "Aneurin Bevan would be ashamed of the waiting times at Nevill Hall, my nan waited 9 hours",
+    ],
+)
+def test_round_fifteen_lookalikes_are_left_alone(text: str) -> None:
+    """fresh25/26 (scored before the round): a question opening "Will" before a 3G pitch,
+    Welsh "Hoffwn" before one, "Oddi wrth fi" after a closer, a hospital's name before ", my
+    nan" were each taken as a name."""
+    assert scrub(text) == (text, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Jade Price 9R - the pitch floods", "Jade"),
+        ("I told Jake Hall, my brother, about it", "Hall"),
+        ("My sekuru Tendai came from Harare to visit us", "Tendai"),
+        ("my anneanne Ayşe lives with us", "Ayşe"),
+        ("my xhaxhi Gëzim had his van broke into", "Gëzim"),
+        ("Es i i'r rali gyda Phedr llynedd", "Phedr"),
+        ("Mae Cynan a fi angen bws", "Cynan"),
+    ],
+)
+def test_round_fifteen_names_are_removed(text: str, name: str) -> None:
+    """A name before a form code still goes when every word is capitalised; a surname before
+    ", my brother" after a listed first name; relatives named with the word their family uses
+    (Shona, Turkish, Albanian); Welsh names the lists lacked (Pedr, here mutated)."""
+    scrubbed, changed = scrub(text)
+    assert changed and name not in scrubbed, scrubbed
