@@ -8,7 +8,10 @@ Sources (nothing is downloaded when the bot runs; it only reads the two text fil
 - **Faker**'s person providers (MIT licence; the `build` extra pins the version), the first names
   and surnames of the locales young people in Wales are most likely to come from: `en_GB`
   (taken by Faker from the ONS tables, Open Government Licence), `en`, `en_US`, `en_IE`,
-  `en_IN`, `en_PK`, `pl_PL`, `ar_AA`, `yo_NG`, `en_NG`;
+  `en_IN`, `en_PK`, `pl_PL`, `ar_AA`, `yo_NG`, `en_NG`, and twenty more whose names are written
+  in Latin letters (Irish, Ghanaian, Nigerian, Zulu, Kenyan, Romanian, Portuguese, Brazilian,
+  Turkish, Baltic, Czech, Slovak, Hungarian, Vietnamese, Spanish, Italian, French, Thai: see
+  `LOCALES`);
 - Welsh first names and the short forms young people sign with ("becca", "jj"), written here
   (Faker has no Welsh locale);
 - **minus** every name that is also an everyday word: a lower-case entry of the system's British
