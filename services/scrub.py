@@ -665,8 +665,9 @@ _CLOSER_SIGN_OFF = re.compile(
 _CLOSER_LINE = re.compile(
     rf"(?P<intro>(?:^|(?<=\n))[ \t]*(?i:{_CLOSER}){_AUDIENCE}[ \t]*[,!.:\-–—]*[ \t]*\n[ \t]*)"
     + _NAMES
-    # ... or a name, a comma and a short role ending the message: "Abdi Farah, Year 12 rep"
-    + r"(?=[ \t]*\n|[ \t]*,[^\n,]{1,40}$)"
+    # ... or a name, a comma and a short role ending the message: "Abdi Farah, Year 12 rep",
+    # or the role in brackets: "Dafydd Jones (Is-gadeirydd y clwb)"
+    + r"(?=[ \t]*\n|[ \t]*,[^\n,]{1,40}$|[ \t]*\([^\n()]{1,40}\)[ \t.!]*$)"
 )
 # "Signed: Kofi Mensah, year 10" opening a line, then the message.
 _SIGNED_LABEL = re.compile(
@@ -1314,7 +1315,8 @@ _NOT_NAMES_CY = _words(
     diflas cyffrous pryderus blinedig llawen bodlon anhapus ddig crac unig rhydd sicr siŵr siwr
     hwyr cynnar newynog gwael tost dost ocê oce dryslyd ansicr hyderus iach sâl llon
     merch bachgen hogan hogyn boi plentyn person nyrs prentis gweithiwr gwirfoddolwr aelod
-    gofalwraig ffermwr chwaraewr cadeirydd arweinydd llysgennad
+    gofalwraig ffermwr chwaraewr cadeirydd arweinydd llysgennad is-gadeirydd llywydd is-lywydd
+    ysgrifennydd trysorydd swyddog
     postmon plismon plismones gyrrwr cogydd trydanwr plymwr saer mecanic peiriannydd glanhawr
     barbwr milwr morwr pysgotwr dysgwr canwr cantores dawnsiwr dawnswraig gweinydd gweinyddes
     siopwr rheolwr perchennog bugail
@@ -2397,11 +2399,12 @@ _WENT_WITH = re.compile(
 )
 # Welsh: a listed first name, as Welsh writes it after the word before ("gyda Thegwen", "efo
 # Gwenno", "diolch i Fleddyn", "gofynnwch i Ddyfrig", "[name] a Charys"), after words that
-# take a person: "with", "thanks to", "ask", "tell", or a name already removed and "a" (and).
+# take a person: "with", "without" ("heb Feinir"), "thanks to", "ask", "tell", or a name
+# already removed and "a" (and).
 # Not after "i", "o", "a" in general: "aethon ni i Drefor", "o Lyn Ceiriog" (places named like
 # people), "Mai a Medi", "Romeo a Juliet". Only in a Welsh answer.
 _AFTER_WORD_CY = re.compile(
-    r"(?P<intro>(?:(?<![\w'’])(?i:gyda|gyda['’]i|efo|hefo|efo['’]i|hefo['’]i|wrth|gan|"
+    r"(?P<intro>(?:(?<![\w'’])(?i:gyda|gyda['’]i|efo|hefo|efo['’]i|hefo['’]i|wrth|gan|heb|"
     r"(?:diolch(?:[ \t]+(?:yn[ \t]+fawr|o[ \t]+galon))?|gofynnwch|gofyn|ofyn|sori|help|helpu)"
     r"[ \t]+i)|\[name\][ \t]+(?i:a|ac))[ \t]+)"
     rf"(?P<names>[A-ZÂÊÎÔÛŴŶ][\w'’-]*(?:[ \t]+{_NAME})?)"

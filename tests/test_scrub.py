@@ -1649,6 +1649,8 @@ def test_clean_lookalikes_of_batches_21_and_22_shapes_are_kept(text: str) -> Non
         "Hoffwn gael cae 3G yn Llanelli fel bod ni'n gallu chwarae",
         "Caru chi! Oddi wrth fi 😊",
         "Aneurin Bevan would be ashamed of the waiting times at Nevill Hall, my nan waited 9 hours",
+        "Kind regards,\nYouth Forum (Cardiff)",
+        "Aethon ni heb Gaerdydd a heb Mam",
     ],
 )
 def test_round_fifteen_lookalikes_are_left_alone(text: str) -> None:
@@ -1668,11 +1670,16 @@ def test_round_fifteen_lookalikes_are_left_alone(text: str) -> None:
         ("my xhaxhi Gëzim had his van broke into", "Gëzim"),
         ("Es i i'r rali gyda Phedr llynedd", "Phedr"),
         ("Mae Cynan a fi angen bws", "Cynan"),
+        ("Sdim bws o gwbl. Heb Feinir fydde dim clwb 'da ni.", "Feinir"),
+        ("Plis cofiwch ni.\n\nDiolch o galon,\nDafydd Jones (Is-gadeirydd y clwb)", "Dafydd"),
+        ("Thanks for reading.\n\nKind regards,\nJo Bloggs (Chair)", "Bloggs"),
     ],
 )
 def test_round_fifteen_names_are_removed(text: str, name: str) -> None:
     """A name before a form code still goes when every word is capitalised; a surname before
     ", my brother" after a listed first name; relatives named with the word their family uses
-    (Shona, Turkish, Albanian); Welsh names the lists lacked (Pedr, here mutated)."""
+    (Shona, Turkish, Albanian); Welsh names the lists lacked (Pedr, here mutated); a name
+    after "heb" (without) as Welsh mutates it; a name on its own line after a closer with a
+    role in brackets."""
     scrubbed, changed = scrub(text)
     assert changed and name not in scrubbed, scrubbed
