@@ -418,7 +418,7 @@ class PostgresStore(PostgresFeature):
             digest,
         )
         if row is not None:
-            raise _already(row[0], row[1])
+            raise AlreadyImported.of(row[0], row[1])
 
     async def import_paper(
         self,
@@ -453,7 +453,7 @@ class PostgresStore(PostgresFeature):
                         poll_id,
                         digest,
                     )
-                    raise _already(row[0], row[1]) from None
+                    raise AlreadyImported.of(row[0], row[1]) from None
                 count = await _stage_paper(conn, iter(ballots))
                 await conn.execute(
                     "INSERT INTO ballots (id, poll_id, cast_on, channel, session_id, lang)"
@@ -1315,12 +1315,6 @@ async def _migrate(conn: asyncpg.Connection) -> None:
                 name,
                 int(time.time()),
             )
-
-
-def _already(name: str, day: str) -> AlreadyImported:
-    return AlreadyImported(
-        f"this file was already imported on {day} (as {name}); nothing was added"
-    )
 
 
 async def _columns(conn: asyncpg.Connection, table: str) -> dict[str, str]:

@@ -23,6 +23,11 @@ class PollExists(StorageError):
 class AlreadyImported(StorageError):
     """This exact file of paper ballots was imported into this poll before."""
 
+    @classmethod
+    def of(cls, name: str, day: str) -> AlreadyImported:
+        """The refusal both backends give, naming the earlier import."""
+        return cls(f"this file was already imported on {day} (as {name}); nothing was added")
+
 
 class CastResult(enum.Enum):
     """What happened to a submitted ballot."""

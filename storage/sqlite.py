@@ -501,7 +501,7 @@ class SqliteStore:
             (poll_id, digest),
         )
         for name, day in rows:
-            raise _already(name, day)
+            raise AlreadyImported.of(name, day)
 
     async def import_paper(
         self,
@@ -1383,7 +1383,7 @@ def _publish_paper(
                     (poll_id, digest, filename, count, today),
                 )
             except sqlite3.IntegrityError:
-                raise _already(
+                raise AlreadyImported.of(
                     *conn.execute(
                         "SELECT filename, imported_on FROM paper_imports"
                         " WHERE poll_id = ? AND digest = ?",
@@ -1431,12 +1431,6 @@ _PUBLISH_ANSWERS = (
     " CROSS JOIN paper_staging.c AS c ON c.id = j.value >> 1"
     " ORDER BY b.id"
 )
-
-
-def _already(name: str, day: str) -> AlreadyImported:
-    return AlreadyImported(
-        f"this file was already imported on {day} (as {name}); nothing was added"
-    )
 
 
 def _statements(script: str) -> list[str]:
