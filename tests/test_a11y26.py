@@ -1,0 +1,132 @@
+"""Accessibility review a11y26: what axe cannot see, measured in a real Chromium (forced
+colours, redundant entry, page titles after an action, the bilingual error page). Each test is
+a defect found on a page a person can reach; see tests/browser.py for how the browser runs."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+
+from bot.app import Runtime
+from tests.browser import LiveMarkbot, serve_directory, serve_markbot
+from tests.conftest import make_settings
+from tests.test_site import MIN_CELL, _build, _cast, _site_settings
+from tests.test_web_browser import CODES_POLL, WELSH_POLL
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """test_site's results site (its polls and ballots), suppressed as published."""
+    tmp = tmp_path_factory.mktemp("a11y26-site")
+    settings = _site_settings(tmp)
+    asyncio.run(_cast(settings))
+    code, _ = _build(settings, tmp, tmp / "site", MIN_CELL)
+    assert code == 0
+    return tmp / "site"
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveMarkbot]:
+    """The web ballot with an open poll and a voting-code poll, and a safeguarding lead."""
+    folder = tmp_path_factory.mktemp("a11y26-web")
+    settings = make_settings(folder, None, safeguarding_chat=-100126)
+
+    async def seed(rt: Runtime) -> None:
+        for text in (WELSH_POLL, CODES_POLL):
+            await rt.services.polls.create(rt.services.polls.parse(text, "t.yaml"), status="open")
+
+    with serve_markbot(settings, seed) as server:
+        yield server
+
+
+def _wait_for(driver: WebDriver, path: str) -> None:
+    for _ in range(100):
+        if (
+            driver.current_url.split("?")[0].endswith(path)
+            and driver.execute_script("return document.readyState") == "complete"
+        ):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"expected {path}, at {driver.current_url}")
+
+
+# --- forced colours (Windows contrast themes) ----------------------------------------------
+
+_RGB = re.compile(r"rgba?\((\d+), (\d+), (\d+)")
+
+
+def _luminance(colour: str) -> float:
+    found = _RGB.match(colour)
+    assert found is not None, colour
+    channels = []
+    for value in found.groups():
+        c = int(value) / 255
+        channels.append(c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4)
+    r, g, b = channels
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(one: str, two: str) -> float:
+    """WCAG's contrast ratio of two computed colours ("rgb(r, g, b)")."""
+    a, b = sorted((_luminance(one), _luminance(two)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+_CHART_COLOURS = """
+const page = getComputedStyle(document.body).backgroundColor, out = [];
+for (const svg of document.querySelectorAll('svg.chart')) {
+  for (const el of svg.querySelectorAll('text, rect')) {
+    const cls = el.getAttribute('class');
+    // a value drawn inside its bar sits on the bar; everything else on the page
+    const bar = el.previousElementSibling;
+    const under = cls.includes('chart-value--inside') ? getComputedStyle(bar).fill
+                : cls.includes('chart-value--hidden') ? getComputedStyle(bar).fill : page;
+    // a hidden figure's box is seen by its dashed edge
+    const paint = cls === 'chart-hidden' ? getComputedStyle(el).stroke : getComputedStyle(el).fill;
+    out.push([cls, (el.textContent || '').trim(), paint, under]);
+  }
+}
+return out;
+"""
+
+
+@pytest.mark.parametrize("scheme", ["dark", "light"])
+def test_chart_words_and_bars_stay_visible_in_forced_colours(
+    page: WebDriver, site: Path, scheme: str
+) -> None:
+    """WCAG 1.4.3/1.4.11 under a Windows contrast theme (forced-colors: active). The page's
+    text and background take the theme's colours, but an SVG's fills are kept: under a dark
+    theme the option names and the figures beside the bars stayed near-black (#0b0c0c) on a
+    black page (contrast 1.1:1), invisible. Every chart text must keep 4.5:1 against what it
+    is drawn on, and every bar 3:1 against the page, in a dark and in a light theme."""
+    with serve_directory(site) as server:
+        page.execute_cdp_cmd(
+            "Emulation.setEmulatedMedia",
+            {
+                "features": [
+                    {"name": "forced-colors", "value": "active"},
+                    {"name": "prefers-color-scheme", "value": scheme},
+                ]
+            },
+        )
+        try:
+            faults = []
+            for name in ("en/youth-2026/index.html", "cy/schools-2026/turnout.html"):
+                page.get(f"{server.url}/{name}")
+                assert page.execute_script("return matchMedia('(forced-colors: active)').matches")
+                drawn = page.execute_script(_CHART_COLOURS)
+                assert drawn, f"no chart on {name}"
+                for cls, text, fill, under in drawn:
+                    need = 3.0 if text == "" else 4.5  # a bar or box; a word or figure
+                    if contrast(fill, under) < need:
+                        faults.append(f"{name}: {cls} {text!r} {fill} on {under}")
+        finally:
+            page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+    assert faults == []
