@@ -130,3 +130,39 @@ def test_chart_words_and_bars_stay_visible_in_forced_colours(
         finally:
             page.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
     assert faults == []
+
+
+# --- redundant entry (WCAG 3.3.7) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_back_to_the_start_does_not_ask_for_the_voting_code_again(
+    page: WebDriver, live: LiveMarkbot, lang: str
+) -> None:
+    """WCAG 3.3.7 redundant entry. A young person starts with their code (typed, or from the
+    QR code's link), answers question 1, then goes Back past it to the first page: the code
+    box there was empty, and Start with it empty said "Enter your voting code", so the 12
+    characters from the slip had to be typed again in the same process. The first page of a
+    journey already under way keeps the code given: no box, a word saying so, and the button
+    carries on where the journey was, the answer given kept."""
+    (code,) = live.run(live.runtime.services.codes.make("code-poll", 1, "Year 9"))  # type: ignore[misc]
+    page.get(f"{live.url}/v/code-poll?lang={lang}&code={code}")
+    page.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    _wait_for(page, "/q/0")
+    page.find_element(By.CSS_SELECTOR, "label[for='answer-2']").click()
+    page.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    _wait_for(page, "/q/1")
+    page.find_element(By.CSS_SELECTOR, ".back-link").click()
+    _wait_for(page, "/q/0")
+    page.find_element(By.CSS_SELECTOR, ".back-link").click()
+    _wait_for(page, "/v/code-poll")
+    boxes = page.find_elements(By.ID, "code")
+    assert not boxes or boxes[0].get_attribute("value"), "the code must not be asked for again"
+    said = live.runtime.services.catalog.plain(lang, "web_code_given")
+    assert said in page.find_element(By.TAG_NAME, "main").text
+    page.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    _wait_for(page, "/q/1")  # where the journey was
+    assert not page.find_elements(By.CSS_SELECTOR, ".error-summary")
+    page.find_element(By.CSS_SELECTOR, ".back-link").click()
+    _wait_for(page, "/q/0")
+    assert page.find_element(By.ID, "answer-2").is_selected()  # the answer kept
