@@ -5,6 +5,7 @@ a defect found on a page a person can reach; see tests/browser.py for how the br
 from __future__ import annotations
 
 import asyncio
+import html
 import re
 import time
 from collections.abc import Iterator
@@ -166,3 +167,40 @@ def test_back_to_the_start_does_not_ask_for_the_voting_code_again(
     page.find_element(By.CSS_SELECTOR, ".back-link").click()
     _wait_for(page, "/q/0")
     assert page.find_element(By.ID, "answer-2").is_selected()  # the answer kept
+
+
+# --- page titles after an action (WCAG 2.4.2, 2.4.6) ---------------------------------------
+
+
+async def test_the_pages_after_a_contact_request_say_what_happened_in_title_and_heading(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """"I'd like an adult to contact me": after Send it, and after Don't send anything, the
+    page was titled and headed "Someone to talk to", as the form before it was: a screen
+    reader's first words after pressing Send were the same as before pressing it, and the
+    page saying the message went and the page saying nothing went had one title. Each now
+    says what happened, in English and Welsh."""
+    from tests.test_web_ballot import OPEN_POLL, _to_contact_check, open_with_polls
+    from tests.test_webreview24 import _title
+    from tests.webclient import Browser, web_client
+
+    settings = make_settings(tmp_path, database_url, safeguarding_chat=-100126)
+    rt = await open_with_polls(settings, OPEN_POLL)
+    catalog = rt.services.catalog
+    try:
+        async with web_client(rt) as client:
+            for lang, then, key in (
+                ("en", "/v/web-poll/help/send", "web_title_contact_sent"),
+                ("cy", "/v/web-poll/help/withdraw", "web_title_contact_not_sent"),
+            ):
+                b = Browser(client)
+                await _to_contact_check(b, "Ring 07700 900123 after 4")
+                await b.get(f"/v/web-poll/help?lang={lang}")
+                page = await b.submit(then, {})
+                wanted = catalog.plain(lang, key)
+                assert wanted != catalog.plain(lang, "web_contact_title")
+                headings = re.findall(r"<h1[^>]*>(.*?)</h1>", page.text, re.S)
+                assert [html.unescape(h).strip() for h in headings] == [wanted], (lang, headings)
+                assert _title(page).startswith(wanted + " – "), (lang, _title(page))
+    finally:
+        await rt.close()
