@@ -175,11 +175,11 @@ def test_back_to_the_start_does_not_ask_for_the_voting_code_again(
 async def test_the_pages_after_a_contact_request_say_what_happened_in_title_and_heading(
     tmp_path: Path, database_url: str | None
 ) -> None:
-    """"I'd like an adult to contact me": after Send it, and after Don't send anything, the
-    page was titled and headed "Someone to talk to", as the form before it was: a screen
-    reader's first words after pressing Send were the same as before pressing it, and the
-    page saying the message went and the page saying nothing went had one title. Each now
-    says what happened, in English and Welsh."""
+    """The "I'd like an adult to contact me" pages: after Send it, and after Don't send
+    anything, the page was titled and headed "Someone to talk to", as the form before it
+    was: a screen reader's first words after pressing Send were the same as before pressing
+    it, and the page saying the message went and the page saying nothing went had one title.
+    Each now says what happened, in English and Welsh."""
     from tests.test_web_ballot import OPEN_POLL, _to_contact_check, open_with_polls
     from tests.test_webreview24 import _title
     from tests.webclient import Browser, web_client

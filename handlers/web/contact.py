@@ -105,7 +105,11 @@ async def _contact_said(
     state = await services.journey.form_state(person_of(browser))
     back = step_url(state) if state is not None else back_default
     label = services.catalog.plain(browser.lang, "web_contact_back")
-    return message_page(request, browser, "web_contact_title", [(key, {})], link=(back, label))
+    # titled by what happened where the catalog says it ("Nothing was sent"), so the first
+    # words a screen reader says after Send it are not the form's again (WCAG 2.4.2)
+    own = f"web_title_{key}"
+    title = own if own in services.catalog.keys("en") else "web_contact_title"
+    return message_page(request, browser, title, [(key, {})], link=(back, label))
 
 
 async def contact_typed(request: web.Request) -> web.Response:
