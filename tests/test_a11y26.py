@@ -204,3 +204,27 @@ async def test_the_pages_after_a_contact_request_say_what_happened_in_title_and_
                 assert _title(page).startswith(wanted + " – "), (lang, _title(page))
     finally:
         await rt.close()
+
+
+# --- Welsh no less favourably --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("first", ["en", "cy"])
+def test_the_page_for_an_unreadable_request_gives_welsh_the_same_standing(
+    live: LiveMarkbot, first: str
+) -> None:
+    """The page for a request aiohttp cannot read is in both languages (none was read), but
+    the English was its h1 and the Welsh an h2 beneath it, always second, even for a
+    Welsh-first council (MARKBOT_WEB_LANGUAGE=cy): Welsh treated less favourably (Welsh
+    Language Standards) and, to a screen reader's heading list, a subsection of the English.
+    Each language now has the same heading level, the web's first language first."""
+    from handlers.web.server import unreadable_page
+
+    text = unreadable_page(live.runtime.services, first).decode()
+    second = "cy" if first == "en" else "en"
+    catalog = live.runtime.services.catalog
+    assert text.count("<h1") == 2 and "<h2" not in text
+    titles = [catalog.plain(lang, "web_try_again_title") for lang in (first, second)]
+    at = [text.index(html.escape(title, quote=False)) for title in titles]
+    assert at[0] < at[1], "the first language comes first"
+    assert f'<html lang="{first}">' in text and f'<div lang="{second}">' in text
