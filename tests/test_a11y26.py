@@ -228,3 +228,40 @@ def test_the_page_for_an_unreadable_request_gives_welsh_the_same_standing(
     at = [text.index(html.escape(title, quote=False)) for title in titles]
     assert at[0] < at[1], "the first language comes first"
     assert f'<html lang="{first}">' in text and f'<div lang="{second}">' in text
+
+
+# --- target size (WCAG 2.5.8, the project's 24 x 24 rule) ---------------------------------
+
+
+def test_the_dashboard_s_links_are_at_least_24_px(page: WebDriver, tmp_path: Path) -> None:
+    """The staff dashboard: each published poll's "Published on ...: see the public pages"
+    link stands alone in its row (not in a sentence), and was 21 px high at 1280 px wide,
+    under the 24 x 24 CSS px every other standalone link here keeps (the language switch,
+    Back, Change, the footer's)."""
+    from tests.browser import set_viewport, small_targets
+    from tests.test_site_live import CODE, LIVE_POLL, OWNER, _seed, _settings
+
+    async def seed(rt: Runtime) -> None:
+        await _seed(rt)
+        closed = LIVE_POLL.replace(f"code: {CODE}", "code: closed-2026")
+        await rt.services.polls.create(rt.services.polls.parse(closed, "c.yaml"))
+        await rt.services.polls.set_status("closed-2026", "closed")
+        assert (await rt.services.dashboard.publish("closed-2026"))[0] == "published"
+
+    found = {}
+    with serve_markbot(_settings(tmp_path, None), seed) as server:
+        token = server.run(server.runtime.services.dashboard.login_token(OWNER))
+        page.get(f"{server.url}/dashboard/login/{token}")
+        page.find_element(By.CSS_SELECTOR, "form button").click()
+        _wait_for(page, "/dashboard")
+        try:
+            for lang in ("en", "cy"):
+                for width in (1280, 320):
+                    set_viewport(page, width, 800)
+                    page.get(f"{server.url}/dashboard?lang={lang}")
+                    assert page.find_elements(By.CSS_SELECTOR, ".summary-value a")
+                    if small := small_targets(page):
+                        found[f"{lang} at {width}"] = small
+        finally:
+            set_viewport(page, 1280, 800)
+    assert found == {}
