@@ -265,3 +265,47 @@ def test_the_dashboard_s_links_are_at_least_24_px(page: WebDriver, tmp_path: Pat
         finally:
             set_viewport(page, 1280, 800)
     assert found == {}
+
+
+# --- error prevention (WCAG 3.3.4) ---------------------------------------------------------
+
+
+def _to_check(driver: WebDriver, url: str) -> None:
+    """cy-poll answered to Check your answers, by clicks."""
+    driver.get(f"{url}/v/cy-poll?lang=en")
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    _wait_for(driver, "/q/0")
+    for path, field in (("/q/1", "answer-2"), ("/q/2", "answer-2")):
+        driver.find_element(By.CSS_SELECTOR, f"label[for='{field}']").click()
+        driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        _wait_for(driver, path)
+    driver.find_element(By.CSS_SELECTOR, "select#answer option[value='parks']").click()
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    _wait_for(driver, "/q/3")
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    _wait_for(driver, "/check")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "WCAG 3.3.4: 'Stop and delete my answers' on Check your answers deletes the whole "
+        "unsent ballot at one press, with no confirmation and no undo. Fixing it needs a "
+        "product decision: a confirmation page (one more step; its language switch must lead "
+        "back to /check, not to the start as /cancel's does now) or an undo on the page after "
+        "(keeping the draft a little longer), and whether Telegram's Stop should match."
+    ),
+)
+def test_stop_and_delete_asks_before_deleting_the_answers(
+    page: WebDriver, live: LiveMarkbot
+) -> None:
+    """One press of "Stop and delete my answers" (a full-width button just below Send my
+    answers on a phone) deleted every answer given, irreversibly: it should ask first."""
+    _to_check(page, live.url)
+    page.find_element(By.CSS_SELECTOR, "form[action$='/cancel'] button").click()
+    time.sleep(0.3)
+    page.get(f"{live.url}/v/cy-poll/check")
+    _wait_for(page, "/check")
+    heading = page.find_element(By.TAG_NAME, "h1").text
+    wanted = live.runtime.services.catalog.plain("en", "web_check_title")
+    assert heading == wanted, heading  # the answers still there to send, not "gone"
