@@ -267,6 +267,42 @@ def test_the_dashboard_s_links_are_at_least_24_px(page: WebDriver, tmp_path: Pat
     assert found == {}
 
 
+# --- consistent help (WCAG 3.2.6) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_the_offer_of_an_adult_stays_on_the_page_after_send(
+    page: WebDriver, live: LiveMarkbot, lang: str
+) -> None:
+    """After an answer that brings signposting, "I'd like an adult to contact me" is at the
+    foot of every page of the journey (as Telegram keeps its button to the end, the thank-you
+    screen too), but the web's "Your answers have been sent" page dropped it: the help was
+    gone from the last page, just when a young person might decide to ask. It stays there,
+    in the same place, and leads to the contact request."""
+    page.get(f"{live.url}/v/cy-poll?lang={lang}")
+    page.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    _wait_for(page, "/q/0")
+    for path, field in (("/q/1", "answer-2"), ("/q/2", "answer-2")):
+        page.find_element(By.CSS_SELECTOR, f"label[for='{field}']").click()
+        page.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        _wait_for(page, path)
+    page.find_element(By.CSS_SELECTOR, "select#answer option[value='parks']").click()
+    page.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    _wait_for(page, "/q/3")
+    page.find_element(By.ID, "answer").send_keys("i want to kill myself")
+    page.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    _wait_for(page, "/check")
+    offer = live.runtime.services.catalog.plain(lang, "web_contact_link")
+    assert page.find_element(By.CSS_SELECTOR, ".help-link a").text == offer
+    page.find_element(By.CSS_SELECTOR, "form[action$='/send'] button").click()
+    _wait_for(page, "/done")
+    links = page.find_elements(By.CSS_SELECTOR, "main .help-link a")
+    assert [a.text for a in links] == [offer]
+    links[0].click()
+    _wait_for(page, "/v/cy-poll/help")
+    assert page.find_element(By.ID, "detail")  # the contact request, after the vote
+
+
 # --- error prevention (WCAG 3.3.4) ---------------------------------------------------------
 
 
