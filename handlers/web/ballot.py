@@ -434,12 +434,16 @@ async def done(request: web.Request) -> web.Response:
     code, poll = found
     services = ctx_of(request).services
     person = person_of(browser)
-    if await services.journey.sent_poll(person, request.query.get("j", "")) != code:
+    token = request.query.get("j", "")
+    if await services.journey.sent_poll(person, token) != code:
         state = await services.journey.form_state(person)
         if state is not None and state.code == code:
             return redirect(request, browser, step_url(state))
         return redirect(request, browser, f"/v/{code}")
     catalog = services.catalog
+    # after signposting the offer stays to the end, on this page too (as in Telegram)
+    offer = services.contacts.available and await services.journey.sent_with_help(person, token)
+    offer_url = f"/v/{code}/help" if offer else None
     # The organiser line and the outcome in the page's language (as on the start page), the
     # poll's own words in them marked when in another language (WCAG 3.1.2).
     words = PollWords(poll, browser.lang)
@@ -465,6 +469,7 @@ async def done(request: web.Request) -> web.Response:
         panel_body=catalog.plain(browser.lang, "web_done"),
         body=body,
         link=None,
+        help_url=offer_url,
     )
 
 
