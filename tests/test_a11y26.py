@@ -270,6 +270,23 @@ def test_the_dashboard_s_links_are_at_least_24_px(page: WebDriver, tmp_path: Pat
 # --- consistent help (WCAG 3.2.6) ----------------------------------------------------------
 
 
+def _signposted_to_check(driver: WebDriver, url: str, lang: str) -> None:
+    """cy-poll answered to Check your answers, its free text bringing signposting."""
+    driver.get(f"{url}/v/cy-poll?lang={lang}")
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    _wait_for(driver, "/q/0")
+    for path, field in (("/q/1", "answer-2"), ("/q/2", "answer-2")):
+        driver.find_element(By.CSS_SELECTOR, f"label[for='{field}']").click()
+        driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        _wait_for(driver, path)
+    driver.find_element(By.CSS_SELECTOR, "select#answer option[value='parks']").click()
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    _wait_for(driver, "/q/3")
+    driver.find_element(By.ID, "answer").send_keys("i want to kill myself")
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    _wait_for(driver, "/check")
+
+
 @pytest.mark.parametrize("lang", ["en", "cy"])
 def test_the_offer_of_an_adult_stays_on_the_page_after_send(
     page: WebDriver, live: LiveMarkbot, lang: str
@@ -279,19 +296,7 @@ def test_the_offer_of_an_adult_stays_on_the_page_after_send(
     screen too), but the web's "Your answers have been sent" page dropped it: the help was
     gone from the last page, just when a young person might decide to ask. It stays there,
     in the same place, and leads to the contact request."""
-    page.get(f"{live.url}/v/cy-poll?lang={lang}")
-    page.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    _wait_for(page, "/q/0")
-    for path, field in (("/q/1", "answer-2"), ("/q/2", "answer-2")):
-        page.find_element(By.CSS_SELECTOR, f"label[for='{field}']").click()
-        page.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-        _wait_for(page, path)
-    page.find_element(By.CSS_SELECTOR, "select#answer option[value='parks']").click()
-    page.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    _wait_for(page, "/q/3")
-    page.find_element(By.ID, "answer").send_keys("i want to kill myself")
-    page.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    _wait_for(page, "/check")
+    _signposted_to_check(page, live.url, lang)
     offer = live.runtime.services.catalog.plain(lang, "web_contact_link")
     assert page.find_element(By.CSS_SELECTOR, ".help-link a").text == offer
     page.find_element(By.CSS_SELECTOR, "form[action$='/send'] button").click()
@@ -345,3 +350,22 @@ def test_stop_and_delete_asks_before_deleting_the_answers(
     heading = page.find_element(By.TAG_NAME, "h1").text
     wanted = live.runtime.services.catalog.plain("en", "web_check_title")
     assert heading == wanted, heading  # the answers still there to send, not "gone"
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_back_from_the_contact_request_after_send_returns_to_the_confirmation(
+    page: WebDriver, live: LiveMarkbot, lang: str
+) -> None:
+    """From "Your answers have been sent", "I'd like an adult to contact me", then its "Back
+    to the poll": the link was /v/POLL/done without the journey's token, which redirected
+    to the poll's start page (Start there: "you have already voted"), not the page the young
+    person came from. It leads back to the confirmation."""
+    _signposted_to_check(page, live.url, lang)
+    page.find_element(By.CSS_SELECTOR, "form[action$='/send'] button").click()
+    _wait_for(page, "/done")
+    page.find_element(By.CSS_SELECTOR, "main .help-link a").click()
+    _wait_for(page, "/v/cy-poll/help")
+    page.find_element(By.CSS_SELECTOR, ".back-link").click()
+    _wait_for(page, "/done")
+    done = live.runtime.services.catalog.plain(lang, "web_done_title")
+    assert page.find_element(By.TAG_NAME, "h1").text == done
