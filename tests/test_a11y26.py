@@ -16,7 +16,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from bot.app import Runtime
-from tests.browser import LiveMarkbot, serve_directory, serve_markbot
+from tests.browser import LiveMarkbot, assert_no_axe_violations, serve_directory, serve_markbot
 from tests.conftest import make_settings
 from tests.test_site import MIN_CELL, _build, _cast, _site_settings
 from tests.test_web_browser import CODES_POLL, WELSH_POLL
@@ -161,6 +161,7 @@ def test_back_to_the_start_does_not_ask_for_the_voting_code_again(
     assert not boxes or boxes[0].get_attribute("value"), "the code must not be asked for again"
     said = live.runtime.services.catalog.plain(lang, "web_code_given")
     assert said in page.find_element(By.TAG_NAME, "main").text
+    assert_no_axe_violations(page)
     page.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     _wait_for(page, "/q/1")  # where the journey was
     assert not page.find_elements(By.CSS_SELECTOR, ".error-summary")
