@@ -710,6 +710,12 @@ class JourneyService:
         )
         return found.decode() if found is not None else None
 
+    async def sent_with_help(self, person: Person, token: str) -> bool:
+        """Whether the journey this person just sent (``token``) brought signposting: its
+        confirmation keeps "I'd like an adult to contact me", as Telegram's thank-you does."""
+        sent = await self._sent(person, token)
+        return bool(sent and sent.get("ask_help"))
+
     async def _sent(self, person: Person, token: str) -> dict[str, Any] | None:
         key = self._hasher.owner(person.id) + token.encode()
         found = await self._store.shared_get(SENT, key, self._now())

@@ -70,7 +70,20 @@ async def landing(request: web.Request) -> web.Response:
     if not_open is not None:  # closed, or not open yet: say so now, not after Start
         return message_page(request, browser, REFUSED, [not_open], poll=poll)
     typed = clean_text(request.query.get("code", ""))[:40]
-    return _landing(request, browser, code, poll, typed=typed)
+    given = poll.web == "codes" and await _code_given(request, browser, code)
+    return _landing(request, browser, code, poll, typed=typed, given=given)
+
+
+async def _code_given(request: web.Request, browser: Browser, code: str) -> bool:
+    """This browser's journey in poll ``code`` is under way with a voting code checked at
+    Start: Back to the first page must not ask for the code again (WCAG 3.3.7)."""
+    state = await ctx_of(request).services.journey.form_state(person_of(browser))
+    return (
+        state is not None
+        and state.code == code
+        and state.journey.voter is not None
+        and not state.journey.preview
+    )
 
 
 def _landing(
@@ -82,6 +95,7 @@ def _landing(
     typed: str = "",
     error: str | None = None,
     status: int = 200,
+    given: bool = False,
 ) -> web.Response:
     services = ctx_of(request).services
     # The notice in the page's language, the poll's words in it marked with theirs
@@ -100,6 +114,7 @@ def _landing(
         mode=poll.web,
         notice=notice_html,
         typed=typed,
+        code_given=given,
         error=error,
         error_list=[("code", error)] if error else None,
         # a code refused at Start stays in the box in the other language too (as ?code= from
@@ -120,6 +135,8 @@ async def start(request: web.Request) -> web.Response:
     if poll.web == "codes":
         typed = clean_text(form.get("code", ""))[:40]
         if not typed.strip():
+            if await _code_given(request, browser, code):  # Back to the first page, then on
+                return await to_step(request, browser)
             error = catalog.plain(browser.lang, "web_code_missing")
             return _landing(request, browser, code, poll, error=error, status=400)
         loaded = await ctx.services.polls.by_code(code)
@@ -417,12 +434,16 @@ async def done(request: web.Request) -> web.Response:
     code, poll = found
     services = ctx_of(request).services
     person = person_of(browser)
-    if await services.journey.sent_poll(person, request.query.get("j", "")) != code:
+    token = request.query.get("j", "")
+    if await services.journey.sent_poll(person, token) != code:
         state = await services.journey.form_state(person)
         if state is not None and state.code == code:
             return redirect(request, browser, step_url(state))
         return redirect(request, browser, f"/v/{code}")
     catalog = services.catalog
+    # after signposting the offer stays to the end, on this page too (as in Telegram)
+    offer = services.contacts.available and await services.journey.sent_with_help(person, token)
+    offer_url = f"/v/{code}/help" if offer else None
     # The organiser line and the outcome in the page's language (as on the start page), the
     # poll's own words in them marked when in another language (WCAG 3.1.2).
     words = PollWords(poll, browser.lang)
@@ -448,6 +469,7 @@ async def done(request: web.Request) -> web.Response:
         panel_body=catalog.plain(browser.lang, "web_done"),
         body=body,
         link=None,
+        help_url=offer_url,
     )
 
 

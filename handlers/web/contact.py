@@ -13,6 +13,7 @@ from aiohttp import web
 from handlers.web.common import (
     browser_of,
     ctx_of,
+    done_url,
     message_page,
     page,
     person_of,
@@ -24,6 +25,7 @@ from handlers.web.common import (
 from handlers.web.render import paragraphs
 from handlers.web.session import Browser
 from services.contact_requests import ASK, MAX_DETAIL_CHARS, SEND
+from services.journey import Person
 from services.text_input import clean_text
 
 log = logging.getLogger(__name__)
@@ -43,8 +45,7 @@ async def _contact_page(
 ) -> web.Response:
     services = ctx_of(request).services
     person = person_of(browser)
-    state = await services.journey.form_state(person)
-    back = step_url(state) if state is not None else f"/v/{code}/done"
+    back = await _back(request, person, code, f"/v/{code}")
     checking = await services.contacts.checking(person)
     version = checking[0] if checking is not None else None
     if checking is not None and not detail and not error:  # shown again: what Send sends
@@ -68,6 +69,17 @@ async def _contact_page(
         error_list=[("detail", error)] if error else None,
         back_url=back,
     )
+
+
+async def _back(request: web.Request, person: Person, code: str, default: str) -> str:
+    """Back to the poll: where the journey is, or the confirmation of the one just sent (with
+    its token: /done without it leads to the poll's start page), or ``default``."""
+    journey = ctx_of(request).services.journey
+    state = await journey.form_state(person)
+    if state is not None:
+        return step_url(state)
+    sent = await journey.sent_token(person, code)
+    return done_url(code, sent) if sent is not None else default
 
 
 async def contact_start(request: web.Request) -> web.Response:
@@ -102,10 +114,14 @@ async def _contact_said(
 ) -> web.Response:
     """Say ``key``, with a link back to where the journey is (or ``back_default``)."""
     services = ctx_of(request).services
-    state = await services.journey.form_state(person_of(browser))
-    back = step_url(state) if state is not None else back_default
+    code = request.match_info["code"]
+    back = await _back(request, person_of(browser), code, back_default)
     label = services.catalog.plain(browser.lang, "web_contact_back")
-    return message_page(request, browser, "web_contact_title", [(key, {})], link=(back, label))
+    # titled by what happened where the catalog says it ("Nothing was sent"), so the first
+    # words a screen reader says after Send it are not the form's again (WCAG 2.4.2)
+    own = f"web_title_{key}"
+    title = own if own in services.catalog.keys("en") else "web_contact_title"
+    return message_page(request, browser, title, [(key, {})], link=(back, label))
 
 
 async def contact_typed(request: web.Request) -> web.Response:

@@ -176,11 +176,13 @@ def _server_log() -> logging.Logger:
     return logger
 
 
-def unreadable_page(services: Services) -> bytes:
+def unreadable_page(services: Services, first: str = "en") -> bytes:
     """The page for a request aiohttp refuses before any handler runs (a URL or header over
-    8 KB, bytes that are not HTTP): in both languages, since none was read, and echoing
+    8 KB, bytes that are not HTTP): in both languages, since none was read, each with the same
+    heading level (Welsh no less favourably), the web's ``first`` language first, and echoing
     nothing the client sent."""
     catalog = services.catalog
+    second = "cy" if first == "en" else "en"
     title = {
         lang: html.escape(catalog.plain(lang, "web_try_again_title"), quote=False)
         for lang in ("en", "cy")
@@ -190,12 +192,12 @@ def unreadable_page(services: Services) -> bytes:
         for lang in ("en", "cy")
     }
     return (
-        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<!doctype html>\n<html lang="{first}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{title['en']} / {title['cy']}</title>"
+        f"<title>{title[first]} / {title[second]}</title>"
         '<link rel="stylesheet" href="/static/markbot.css"></head><body><main>'
-        f"<h1>{title['en']}</h1><p>{text['en']}</p>"
-        f'<div lang="cy"><h2>{title["cy"]}</h2><p>{text["cy"]}</p></div>'
+        f"<h1>{title[first]}</h1><p>{text[first]}</p>"
+        f'<div lang="{second}"><h1>{title[second]}</h1><p>{text[second]}</p></div>'
         "</main></body></html>\n"
     ).encode()
 
@@ -249,7 +251,7 @@ async def start_web(app: web.Application, host: str, port: int) -> web.AppRunner
     """Serve ``app`` on host:port, with no access log (it would record addresses), and
     aiohttp's own error log without the client's address or bytes (``_NoClientDetail``), and
     its own error page replaced by `unreadable_page`."""
-    _Unreadable.page = unreadable_page(app[CTX].services)
+    _Unreadable.page = unreadable_page(app[CTX].services, app[CTX].default_lang)
     runner = _Runner(app, access_log=None, handle_signals=False, logger=_server_log())
     await runner.setup()
     site = web.TCPSite(runner, host, port)
