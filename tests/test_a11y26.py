@@ -328,29 +328,32 @@ def _to_check(driver: WebDriver, url: str) -> None:
     _wait_for(driver, "/check")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "WCAG 3.3.4: 'Stop and delete my answers' on Check your answers deletes the whole "
-        "unsent ballot at one press, with no confirmation and no undo. Fixing it needs a "
-        "product decision: a confirmation page (one more step; its language switch must lead "
-        "back to /check, not to the start as /cancel's does now) or an undo on the page after "
-        "(keeping the draft a little longer), and whether Telegram's Stop should match."
-    ),
-)
 def test_stop_and_delete_asks_before_deleting_the_answers(
     page: WebDriver, live: LiveMarkbot
 ) -> None:
     """One press of "Stop and delete my answers" (a full-width button just below Send my
-    answers on a phone) deleted every answer given, irreversibly: it should ask first."""
+    answers on a phone) deleted every answer given, irreversibly (WCAG 3.3.4). It now asks
+    first, on a page of its own (so its language switch keeps the place): No goes back to the
+    answers, still there to send; Yes deletes them."""
+    catalog = live.runtime.services.catalog
     _to_check(page, live.url)
+    page.find_element(By.CSS_SELECTOR, "main a[href$='/stop']").click()
+    _wait_for(page, "/stop")
+    assert page.find_element(By.TAG_NAME, "h1").text == catalog.plain("en", "web_stop_title")
+    assert_no_axe_violations(page)
+    page.find_element(By.CSS_SELECTOR, "header a.language").click()  # Cymraeg: still asking
+    _wait_for(page, "/stop")
+    assert page.find_element(By.TAG_NAME, "h1").text == catalog.plain("cy", "web_stop_title")
+    assert_no_axe_violations(page)
+    page.find_element(By.LINK_TEXT, catalog.plain("cy", "web_stop_no")).click()
+    _wait_for(page, "/check")
+    assert page.find_element(By.TAG_NAME, "h1").text == catalog.plain("cy", "web_check_title")
+    page.find_element(By.CSS_SELECTOR, "main a[href$='/stop']").click()
+    _wait_for(page, "/stop")
     page.find_element(By.CSS_SELECTOR, "form[action$='/cancel'] button").click()
     time.sleep(0.3)
-    page.get(f"{live.url}/v/cy-poll/check")
-    _wait_for(page, "/check")
     heading = page.find_element(By.TAG_NAME, "h1").text
-    wanted = live.runtime.services.catalog.plain("en", "web_check_title")
-    assert heading == wanted, heading  # the answers still there to send, not "gone"
+    assert heading == catalog.plain("cy", "web_cancelled_title"), heading
 
 
 @pytest.mark.parametrize("lang", ["en", "cy"])

@@ -31,7 +31,7 @@ LEAK = re.compile(
 CODES = ["web-poll", "code-poll", "rank-poll", "WEB-POLL", "nope", "x" * 300, "%00", "..%2f.."]
 PATHS = [
     "/", "/privacy", "/accessibility", "/v/{c}", "/v/{c}/start", "/v/{c}/q/{i}",
-    "/v/{c}/check", "/v/{c}/send", "/v/{c}/done", "/v/{c}/cancel", "/v/{c}/help",
+    "/v/{c}/check", "/v/{c}/send", "/v/{c}/done", "/v/{c}/stop", "/v/{c}/cancel", "/v/{c}/help",
     "/v/{c}/help/send", "/v/{c}/help/withdraw", "/static/markbot.css", "/v/{c}/q/{i}/x",
     "/static/../../etc/passwd", "/v/{c}/q/",
 ]  # fmt: skip

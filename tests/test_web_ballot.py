@@ -709,6 +709,32 @@ async def test_the_language_switch_on_a_page_that_answers_a_post_leads_to_a_page
             await b.get(href.replace("lang=cy", "lang=en"))
 
 
+async def test_stop_asks_before_it_deletes_the_answers(runtime: Runtime) -> None:
+    """"Stop and delete my answers" on Check your answers leads to a page that asks (WCAG
+    3.3.4): No keeps every answer; Yes deletes them; with nothing left to delete, the page
+    says the answers have gone instead of asking."""
+    catalog = runtime.services.catalog
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/web-poll")
+        await b.submit("/v/web-poll/start", {})
+        for i, value in enumerate(["16-18", "south", "jobs", ""]):
+            page = await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
+        assert page.url == "/v/web-poll/check"
+        assert 'href="/v/web-poll/stop"' in page.text and "/cancel" not in page.text
+        page = await b.get("/v/web-poll/stop")
+        assert catalog.plain("en", "web_stop_title") in page.plain
+        assert 'action="/v/web-poll/cancel"' in page.text and 'href="/v/web-poll/check"' in page.text
+        page = await b.get("/v/web-poll/check")  # No: the answers are all still there
+        assert page.url == "/v/web-poll/check" and "South" in page.plain
+        await b.get("/v/web-poll/stop")
+        page = await b.submit("/v/web-poll/cancel", {})
+        assert catalog.plain("en", "web_cancelled_title") in page.plain
+        page = await b.get("/v/web-poll/stop")
+        assert catalog.plain("en", "web_stop_title") not in page.plain
+        assert 'action="/v/web-poll/cancel"' not in page.text
+
+
 async def test_a_poll_closed_mid_journey_is_said_at_the_next_page(runtime: Runtime) -> None:
     """A form still open when the poll closes: the next page says it closed and nothing was
     counted (not three questions later, at Send); nothing is kept as a ballot."""

@@ -473,6 +473,18 @@ async def done(request: web.Request) -> web.Response:
     )
 
 
+async def stop_page(request: web.Request) -> web.Response:
+    """ "Stop and delete my answers" asks first: one press deleted every answer given, with no
+    way back (WCAG 3.3.4). Yes posts to /cancel; No goes back to where the journey is."""
+    browser = browser_of(request)
+    state = await journey_state(request, browser)
+    if isinstance(state, web.Response):
+        return state
+    return page(
+        request, browser, "stop.html", poll=state.poll, code=state.code, back_url=step_url(state)
+    )
+
+
 async def cancel(request: web.Request) -> web.Response:
     browser = browser_of(request)
     form = await read_form(request, browser)
@@ -501,5 +513,6 @@ def routes() -> list[web.RouteDef]:
         web.get(r"/v/{code}/check", check_page),
         web.post(r"/v/{code}/send", send),
         web.get(r"/v/{code}/done", done),
+        web.get(r"/v/{code}/stop", stop_page),
         web.post(r"/v/{code}/cancel", cancel),
     ]
