@@ -288,6 +288,14 @@ _SCHOOL = re.compile(
     r"(?:[ \t]+(?i:primary|high|junior|infants?|comprehensive|school)\b)*"
 )
 
+# "at Ithon Valley School", "from Brynteg School": capitalised words and "School" after "at",
+# "to", "from", "in" or "attend(s)", when one of the words is no everyday word or place
+# ("Sunday School", "Forest School", "Summer School", "Cardiff School of Art" are kept).
+_SCHOOL_PLAIN = re.compile(
+    r"(?P<at>\b(?i:at|to|from|in|attend|attends)[ \t]+)"
+    r"(?P<name>[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+){0,2})[ \t]+School\b(?![ \t]+of\b)"
+)
+
 # --- phone numbers ------------------------------------------------------------------------------
 
 # A digit, or a letter O typed for a zero inside a number ("07700 9OO 123").
@@ -1305,7 +1313,8 @@ _NOT_NAMES_CY = _words(
     ddiog clyfar twp cyngor ieuenctid senedd tîm tim clwb fforwm pwyllgor criw grŵp grwp
     yma adre adref gartref hen ifanc cymraes cymro cymraeg saesneg myfyriwr disgybl balch
     siomedig poeni poenus flin llwglyd sychedig prysur barod lwcus diolchgar gofalwr
-    pwy beth sut pam ble faint pa croeso problem ofn oddi cymru caerdydd abertawe casnewydd wrecsam
+    pwy beth sut pam ble faint pa croeso problem ofn oddi gormod digon llawer rhaid dylai dylid
+    dylen hoffwn hoffen baswn byddwn cymru caerdydd abertawe casnewydd wrecsam
     bangor aberystwyth caerfyrddin merthyr pontypridd llanelli rhyl ysgol athro athrawes
     blino sori falch gyffrous grac drist flinedig nawr rwan rŵan fan fama adra nôl mynd dod
     gweithio byw dysgu astudio chwarae meddwl gobeithio credu siarad aros gwneud cael gallu
@@ -2010,11 +2019,14 @@ _RELATION_NAME = re.compile(
 _RELATION_NAME_CY = re.compile(
     r"(?P<intro>(?:(?:\b(?i:fy|ein|dy|ei)|['’](?i:n))[ \t]+|\b(?i:f)['’][ \t]*"
     # "ma nain Gwyneth", "efo taid Emrys": grandparents and aunts are named without "fy"
-    r"|\b(?i:ma|mae|roedd|oedd|odd|efo|hefo|gyda|a|ac|gan|wrth|i)[ \t]+"
-    r"(?=(?i:nain|taid|mamgu|mam-gu|tadcu|tad-cu|anti|yncl|wncwl|bopa)\b))"
+    r"|\b(?i:ma|mae|roedd|oedd|odd|efo|hefo|gyda|a|ac|gan|wrth|i|wedodd|dwedodd|dywedodd|"
+    r"meddai|medde)[ \t]+"
+    r"(?=(?i:nain|taid|mamgu|mam-gu|tadcu|tad-cu|datcu|dat-cu|dadcu|dad-cu|anti|yncl|wncwl|"
+    r"bopa)\b))"
     r"(?:(?i:ffrind(?:[ \t]+gorau)?|"
     r"ffrindiau|chwaer(?:[ \t]+(?:fach|fawr))?|mrawd(?:[ \t]+(?:bach|mawr))?|brawd|mam|nhad|"
-    r"tad|nain|nhaid|taid|mamgu|mam-gu|nhadcu|nhad-cu|cefnder|nghefnder|cyfnither|"
+    r"tad|nain|nhaid|taid|mamgu|mam-gu|nhadcu|nhad-cu|datcu|dat-cu|dadcu|dad-cu|cefnder|"
+    r"nghefnder|cyfnither|"
     r"nghyfnither|modryb|ewythr|mêt|met|nghariad|cariad|mab|merch|cymydog|nghymydog|anti|"
     r"yncl|wncwl|bopa)"
     # "fy mab bach Elgan", "fy mam faeth Delyth", "fy mhartner Rhydian", "fy ngweithiwr
@@ -2506,7 +2518,7 @@ def _replace_relation_title(match: re.Match[str]) -> str:
 _NAME_THEN_RELATION = re.compile(
     rf"(?<![\w'’\[-])(?P<names>{_NAME})(?=[ \t]*,?[ \t]+(?:(?i:my|our)[ \t]+{_RELATION_SINGLE}"
     r"|(?i:fy|ein)[ \t]+(?i:chwaer|mrawd|ffrind|nghefnder|nghyfnither|nghariad|mam|nhad|nain|"
-    r"nhaid|modryb|ewythr|mêt))\b)"
+    r"nhaid|modryb|ewythr|mêt|hogyn|hogan|mab|merch))\b)"
 )
 # "Ieuan is my name and ...": a name before "is my name".
 _NAME_IS_MY_NAME = re.compile(
@@ -2700,6 +2712,33 @@ _SCHOOL_LOWER_EN = re.compile(
     r"market|shops?|library|pool|leisure|cinema|stadium|gardens|retail|village|town))",
     re.IGNORECASE,
 )
+
+
+# What "X School" says when it is a kind of school, not a school's name.
+_SCHOOL_KINDS = _words(
+    """
+    sunday saturday weekend summer winter holiday night forest beach driving dance drama music
+    singing swim swimming surf sailing riding ski flight art arts film stage theatre cookery
+    boarding grammar special faith church chapel bible free state private public independent
+    village local old new big main upper lower primary secondary high middle junior infant
+    infants nursery sixth form language welsh english medical law business police fire army
+    navy cadet cadets forest's the
+    """
+)
+
+
+def _replace_school_plain(match: re.Match[str]) -> str:
+    words = match.group("name").split()
+    if all(
+        _everyday_word(word)
+        or word.lower() in _SCHOOL_KINDS
+        or word.lower() in _PLACES
+        or word.lower() in _NOT_SIGNED
+        or word.lower() in _WELSH_MONTHS_DAYS
+        for word in words
+    ):
+        return match.group()
+    return f"{match.group('at')}[school]"
 
 
 _NOT_SCHOOL_EVERYDAY = _words(
@@ -3275,6 +3314,7 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
     out = _school_y_cy(out)
     out = _SCHOOL_NAMED.sub(_replace_school_named, out)
     out = _SCHOOL_LOWER_EN.sub(_replace_school_lower_en, out)
+    out = _SCHOOL_PLAIN.sub(_replace_school_plain, out)
     out = _school_study_at(out)
     out = _SCHOOL_FAITH.sub(lambda m: f"{m.group('intro')}[school]", out)
     out = _POSTCODE.sub(_replace_postcode, out)

@@ -1683,3 +1683,35 @@ def test_round_fifteen_names_are_removed(text: str, name: str) -> None:
     role in brackets."""
     scrubbed, changed = scrub(text)
     assert changed and name not in scrubbed, scrubbed
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ("at Ithon Valley School we used to have a youth worker", "Ithon"),
+        ("i go to Brynteg School and the bus is late", "Brynteg"),
+        ("Mae Nedw fy hogyn bach i'n 2 a does na'm lle", "Nedw"),
+        ("Wedodd Dat-cu Emrys bydde fe'n mynd â fi", "Emrys"),
+    ],
+)
+def test_round_sixteen_details_are_removed(text: str, detail: str) -> None:
+    """fresh27/28 (scored before the round): a school named with "School" alone after "at"
+    or "to"; a name before "fy hogyn"; a grandfather called "Dat-cu", as south Wales says."""
+    scrubbed, changed = scrub(text)
+    assert changed and detail not in scrubbed, scrubbed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mae'r T5 yn costio £3.80. Gormod i blentyn 13 oed sy'n cael £5 yr wythnos.",
+        "at Sunday School we sang, and my brother goes to Forest School in the woods",
+        "Summer School at the college was free",
+        "she went to Cardiff School of Art and Design",
+        "we learn in Welsh School and then Dance School on Fridays",
+    ],
+)
+def test_round_sixteen_lookalikes_are_left_alone(text: str) -> None:
+    """Welsh "Gormod" opening a sentence; kinds of school, and a school of a university named
+    after its city, are no school's name."""
+    assert scrub(text) == (text, False)
