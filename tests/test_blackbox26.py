@@ -1,0 +1,560 @@
+"""Black-box review blackbox26 (issue 14): polls of shapes the other tests do not use,
+scripted voters through Telegram (the stand-in), the web (HTTP) and paper, and every count an
+officer or the public sees compared with tallies worked out here from what each voter did
+(every test on SQLite and on PostgreSQL: conftest's ``database_url``)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import Harness, make_settings, start_markbot
+
+from standin import BotApiStandin, FakeUser
+from tests.stored import count
+from tests.webclient import Browser, Page, web_client
+
+OWNER = 9026
+
+# Breakdowns: age (with an ineligible band), respondent type and area; the option text "Parks"
+# in three questions; a multi (optional, up to 2), a rank of 7 (top 3) and an optional text
+# question. Partly Welsh: every question and option has Welsh, so Welsh speakers get Welsh.
+MAIN_POLL = """\
+code: bb26-main
+title: {en: Our town 2026, cy: Ein tref 2026}
+web: open
+questions:
+  - id: age
+    kind: choice
+    text: {en: "How old are you?", cy: "Faint yw dy oed di?"}
+    options:
+      - {id: under-11, label: {en: Under 11, cy: O dan 11}}
+      - {id: 11-13, label: {en: 11-13, cy: 11-13}}
+      - {id: 14-16, label: {en: 14-16, cy: 14-16}}
+      - {id: 17-19, label: {en: 17-19, cy: 17-19}}
+    ineligible: [Under 11]
+    breakdown: true
+  - id: who
+    kind: choice
+    text: {en: "Which best describes you?", cy: "Beth sy'n dy ddisgrifio di orau?"}
+    options:
+      - {id: pupil, label: {en: Pupil, cy: Disgybl}}
+      - {id: worker, label: {en: Youth worker, cy: Gweithiwr ieuenctid}}
+      - {id: carer, label: {en: Parent or carer, cy: Rhiant neu ofalwr}}
+    breakdown: true
+  - id: area
+    kind: choice
+    text: {en: "Where do you live?", cy: "Ble rwyt ti'n byw?"}
+    options:
+      - {id: north, label: {en: North, cy: Gogledd}}
+      - {id: south, label: {en: South, cy: De}}
+    breakdown: true
+  - id: fav
+    kind: choice
+    text: {en: "Which one matters most?", cy: "Pa un sydd bwysicaf?"}
+    options:
+      - {id: parks, label: {en: Parks, cy: Parciau}}
+      - {id: buses, label: {en: Buses, cy: Bysiau}}
+      - {id: jobs, label: {en: Jobs, cy: Swyddi}}
+  - id: picks
+    kind: multi
+    max: 2
+    optional: true
+    text: {en: "Pick up to two things to do", cy: "Dewis hyd at ddau beth i'w wneud"}
+    options:
+      - {id: parks, label: {en: Parks, cy: Parciau}}
+      - {id: sport, label: {en: Sport, cy: Chwaraeon}}
+      - {id: music, label: {en: Music, cy: Cerddoriaeth}}
+      - {id: art, label: {en: Art, cy: Celf}}
+  - id: order
+    kind: rank
+    max: 3
+    text: {en: "Put your top 3 in order", cy: "Rho dy 3 uchaf mewn trefn"}
+    options:
+      - {id: parks, label: {en: Parks, cy: Parciau}}
+      - {id: buses, label: {en: Buses, cy: Bysiau}}
+      - {id: jobs, label: {en: Jobs, cy: Swyddi}}
+      - {id: clubs, label: {en: Clubs, cy: Clybiau}}
+      - {id: sport, label: {en: Sport, cy: Chwaraeon}}
+      - {id: music, label: {en: Music, cy: Cerddoriaeth}}
+      - {id: safety, label: {en: Safety, cy: Diogelwch}}
+  - id: why
+    kind: text
+    optional: true
+    text: {en: "Anything else?", cy: "Unrhyw beth arall?"}
+"""
+
+LABELS = {
+    "age": {"11-13": "11-13", "14-16": "14-16", "17-19": "17-19", "prefer-not-to-say": ""},
+    "who": {"pupil": "Pupil", "worker": "Youth worker", "carer": "Parent or carer"},
+    "area": {"north": "North", "south": "South"},
+    "fav": {"parks": "Parks", "buses": "Buses", "jobs": "Jobs"},
+    "picks": {"parks": "Parks", "sport": "Sport", "music": "Music", "art": "Art"},
+    "order": {
+        "parks": "Parks",
+        "buses": "Buses",
+        "jobs": "Jobs",
+        "clubs": "Clubs",
+        "sport": "Sport",
+        "music": "Music",
+        "safety": "Safety",
+    },
+}
+WELSH = {
+    "Pupil": "Disgybl",
+    "Youth worker": "Gweithiwr ieuenctid",
+    "Parent or carer": "Rhiant neu ofalwr",
+    "North": "Gogledd",
+    "South": "De",
+    "Parks": "Parciau",
+    "Buses": "Bysiau",
+    "Jobs": "Swyddi",
+    "Clubs": "Clybiau",
+    "Sport": "Chwaraeon",
+    "Music": "Cerddoriaeth",
+    "Art": "Celf",
+    "Safety": "Diogelwch",
+}
+BREAKDOWNS = ("age", "who", "area")
+PLACES = 3  # the rank question's max: Borda points are 3, 2, 1
+
+
+@dataclass
+class Ballot:
+    """What one voter sent, by option id (the test's own record of the vote)."""
+
+    channel: str  # telegram, web, paper
+    age: str
+    who: str
+    area: str
+    fav: str
+    picks: list[str] = field(default_factory=list)
+    order: list[str] = field(default_factory=list)
+    why: str = ""
+
+
+# --- the expected tallies, worked out from the ballots -----------------------------------
+
+
+def expected(ballots: list[Ballot]) -> dict[tuple[str, str, str, str], dict[str, int]]:
+    """(question, option, dimension, group) -> {"count", "first", "points"} for every option
+    of every question, overall (dimension "") and per breakdown group and channel."""
+    out: dict[tuple[str, str, str, str], dict[str, int]] = defaultdict(
+        lambda: {"count": 0, "first": 0, "points": 0}
+    )
+    channels = {b.channel for b in ballots}
+    for b in ballots:
+        groups = [("", "")] + [(d, getattr(b, d)) for d in BREAKDOWNS]
+        if len(channels) > 1:
+            groups.append(("channel", b.channel))
+        for dim, grp in groups:
+            for q in ("age", "who", "area", "fav"):
+                out[(q, getattr(b, q), dim, grp)]["count"] += 1
+            for o in b.picks:
+                out[("picks", o, dim, grp)]["count"] += 1
+            for place, o in enumerate(b.order, start=1):
+                cell = out[("order", o, dim, grp)]
+                cell["count"] += 1
+                cell["first"] += place == 1
+                cell["points"] += PLACES + 1 - place
+    return out
+
+
+def respondents(ballots: list[Ballot], q: str, dim: str = "", grp: str = "") -> int:
+    chosen = [b for b in ballots if not dim or _group_of(b, dim) == grp]
+    if q == "picks":
+        return sum(1 for b in chosen if b.picks)
+    if q == "why":
+        return sum(1 for b in chosen if b.why)
+    return len(chosen)
+
+
+def _group_of(b: Ballot, dim: str) -> str:
+    return b.channel if dim == "channel" else str(getattr(b, dim))
+
+
+# --- Telegram voters ------------------------------------------------------------------------
+
+
+def _button(user: FakeUser, label: str) -> str:
+    """The exact text of the newest keyboard's button for ``label`` (a multi's "☐ X" or
+    "☑ X" too), so that "Parks" never presses a button that only contains it."""
+    message = user.last_bot_message()
+    assert message is not None
+    texts = [t for row in message["buttons"] for t in row]
+    for text in texts:
+        if text == label or text in (f"☐ {label}", f"☑ {label}"):
+            return text
+    raise LookupError(f"no button {label!r} in {texts}")
+
+
+async def tap(user: FakeUser, label: str) -> str:
+    await user.press(_button(user, label))
+    return (await user.next_output()).plain
+
+
+async def settle(h: Harness, user: FakeUser) -> str:
+    """Wait until the bot has done everything, then the newest bot message's text."""
+    await h.standin.wait_idle()
+    user.drain()
+    user.drain_callback_answers()
+    message = user.last_bot_message()
+    assert message is not None
+    return str(message.get("text", ""))
+
+
+async def tg_answers(h: Harness, user: FakeUser, b: Ballot, *, welsh: bool = False) -> None:
+    """From the first question to the check screen, tapping as ``b`` says."""
+    tr = (lambda s: WELSH.get(s, s)) if welsh else (lambda s: s)
+    for q in ("age", "who", "area", "fav"):
+        await tap(user, tr(LABELS[q][getattr(b, q)]))
+    for o in b.picks:
+        await tap(user, tr(LABELS["picks"][o]))
+    await tap(user, _done(user))  # an optional multi left empty: Done (there is no Skip)
+    for o in b.order:
+        await tap(user, tr(LABELS["order"][o]))
+    await tap(user, _done(user))
+    if b.why:
+        await user.send_text(b.why)
+        await user.next_output()
+    else:
+        await tap(user, _skip(user))
+
+
+def _done(user: FakeUser) -> str:
+    """The keyboard's Done button (Wedi gorffen in Welsh)."""
+    message = user.last_bot_message()
+    assert message is not None
+    return _one(message, lambda t: t in ("Done", "Wedi gorffen"))
+
+
+def _skip(user: FakeUser) -> str:
+    message = user.last_bot_message()
+    assert message is not None
+    return _one(message, lambda t: "Skip" in t or "Hepgor" in t)
+
+
+def _one(message: dict[str, Any], wanted: Any) -> str:
+    texts = [t for row in message["buttons"] for t in row]
+    found = [t for t in texts if wanted(t)]
+    assert found, (texts, str(message.get("text", ""))[:300])
+    return str(found[0])
+
+
+async def tg_start(user: FakeUser, payload: str = "bb26-main") -> str:
+    await user.send_command("start", payload)
+    await user.next_output()
+    message = user.last_bot_message()
+    assert message is not None
+    return await tap(user, str(message["buttons"][0][0]))  # Start / Dechrau
+
+
+async def tg_send(user: FakeUser) -> str:
+    message = user.last_bot_message()
+    assert message is not None
+    assert message["buttons"], [m.get("text", "")[:80] for m in user.messages[-4:]]
+    return await tap(user, str(message["buttons"][0][0]))  # Send my answers
+
+
+# --- web voters -----------------------------------------------------------------------------
+
+
+async def web_vote(
+    client: Any, b: Ballot, code: str = "bb26-main", *, lang: str = "en", start: Any = None
+) -> Page:
+    br = Browser(client)
+    page = await br.get(f"/v/{code}?lang={lang}")
+    assert page.status == 200, page.plain[:300]
+    page = await br.submit(f"/v/{code}/start", start or {})
+    assert page.url == f"/v/{code}/q/0", page.plain[:300]
+    await web_answers(br, b, code)
+    return await br.submit(f"/v/{code}/send", {})
+
+
+async def web_answers(br: Browser, b: Ballot, code: str = "bb26-main") -> Page:
+    page = None
+    for i, q in enumerate(("age", "who", "area", "fav")):
+        page = await br.submit(f"/v/{code}/q/{i}", {"answer": getattr(b, q)})
+    page = await br.submit(
+        f"/v/{code}/q/4", [("answer", o) for o in b.picks] if b.picks else {"skip": "1"}
+    )
+    ranks = {f"rank{n}": o for n, o in enumerate(b.order, start=1)}
+    page = await br.submit(f"/v/{code}/q/5", ranks)
+    page = await br.submit(f"/v/{code}/q/6", {"answer": b.why} if b.why else {"skip": "1"})
+    assert page.url == f"/v/{code}/check", (page.url, page.status, b, page.plain[300:1200])
+    return page
+
+
+# --- reading what officers and the public see --------------------------------------------
+
+
+def read_csv(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _label_maps() -> dict[str, dict[str, str]]:
+    """question -> label -> option id (English labels, as the staff CSV has them)."""
+    maps = {q: {v: k for k, v in m.items() if v} for q, m in LABELS.items()}
+    for dim in BREAKDOWNS:  # every breakdown offers it (added where the file lacks it)
+        maps[dim]["Prefer not to say"] = "prefer-not-to-say"
+    return maps
+
+
+def _groups() -> dict[str, dict[str, str]]:
+    g = _label_maps()
+    return {
+        "age": g["age"],
+        "who": g["who"],
+        "area": g["area"],
+        "channel": {"telegram": "telegram", "web": "web", "paper": "paper"},
+    }
+
+
+def check_csv_exact(rows: list[dict[str, str]], ballots: list[Ballot]) -> int:
+    """Every count in an unsuppressed CSV equals the tally worked out here; returns how many
+    rows were compared."""
+    want = expected(ballots)
+    labels, groups = _label_maps(), _groups()
+    compared = 0
+    for row in rows:
+        q = row["question"]
+        if q not in labels:
+            continue
+        option = labels[q][row["option"]]
+        dim = row["dimension"]
+        grp = groups[dim][row["group"]] if dim else ""
+        cell = want.get((q, option, dim, grp), {"count": 0, "first": 0, "points": 0})
+        assert int(row["count"]) == cell["count"], (row, cell)
+        if q == "order":
+            assert int(row["first"]) == cell["first"], (row, cell)
+            assert int(row["points"]) == cell["points"], (row, cell)
+        compared += 1
+    return compared
+
+
+def check_csv_suppressed(rows: list[dict[str, str]], ballots: list[Ballot], floor: int) -> None:
+    """A suppressed CSV: every figure shown is exact, no figure of 1 to floor-1 is shown, and a
+    "<5" marker stands only for a figure under the floor."""
+    want = expected(ballots)
+    labels, groups = _label_maps(), _groups()
+    for row in rows:
+        q = row["question"]
+        if q not in labels:
+            continue
+        dim = row["dimension"]
+        grp = groups[dim][row["group"]] if dim else ""
+        cell = want.get((q, labels[q][row["option"]], dim, grp), {"count": 0})
+        for col in ("count", "first", "points") if q == "order" else ("count",):
+            said, true = row[col], cell.get(col, 0)
+            if said.isdigit():
+                assert int(said) == true, (col, row, cell)
+                assert not 0 < true < floor or col == "points", (col, row)
+            elif said == f"<{floor}":
+                assert 0 <= true < floor, (col, row, cell)
+            else:
+                assert said == "[c]", (col, row)
+
+
+# --- fixtures --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def bot(
+    standin: BotApiStandin, tmp_path: Path, database_url: str | None
+) -> AsyncIterator[Harness]:
+    settings = make_settings(
+        tmp_path, database_url, api_url=standin.base_url, admins=(OWNER,), min_cell=5
+    )
+    harness = await start_markbot(standin, settings)
+    try:
+        yield harness
+    finally:
+        await harness.shutdown()
+
+
+# --- the tests ---------------------------------------------------------------------------------
+
+
+async def test_three_channels_exact_counts_everywhere(bot: Harness, tmp_path: Path) -> None:
+    """Telegram voters who double-tap, go back, restart and abandon; web voters who go back,
+    send twice and abandon; a paper file: every count in the exports is what they did."""
+    await bot.add_poll(MAIN_POLL)
+    ballots: list[Ballot] = []
+
+    # Telegram: straight through
+    t1 = Ballot("telegram", "14-16", "pupil", "north", "parks", ["parks", "sport"],
+                ["parks", "jobs", "buses"], "More benches in the park")  # fmt: skip
+    u = bot.user(26001)
+    await tg_start(u)
+    await tg_answers(bot, u, t1)
+    assert "counted" in await tg_send(u)
+    ballots.append(t1)
+
+    # Telegram: double taps on an answer and on Send
+    t2 = Ballot("telegram", "11-13", "pupil", "south", "buses", ["music"],
+                ["safety", "clubs", "parks"])  # fmt: skip
+    u = bot.user(26002)
+    await tg_start(u)
+    button = _button(u, "11-13")
+    await u.press(button)
+    await u.press(button)  # the second tap is on the same (now old) screen
+    await settle(bot, u)
+    for q in ("who", "area", "fav"):
+        await tap(u, LABELS[q][getattr(t2, q)])
+    for o in t2.picks:
+        await tap(u, LABELS["picks"][o])
+    await tap(u, _done(u))
+    for o in t2.order:
+        await tap(u, LABELS["order"][o])
+    await tap(u, _done(u))
+    await tap(u, _skip(u))
+    send = _button(u, "Send my answers")
+    await u.press(send)
+    await u.press(send)
+    assert "counted" in await settle(bot, u)
+    ballots.append(t2)
+
+    # Telegram: goes back twice and changes area and fav; ranks only 2
+    t3 = Ballot("telegram", "17-19", "worker", "south", "jobs", [], ["jobs", "clubs"])
+    u = bot.user(26003)
+    await tg_start(u)
+    for label in ("17-19", "Youth worker", "North", "Parks"):
+        await tap(u, label)
+    await tap(u, "Back")
+    await tap(u, "Back")
+    await tap(u, "South")
+    await tap(u, "Jobs")
+    await tap(u, _done(u))
+    for o in t3.order:
+        await tap(u, LABELS["order"][o])
+    await tap(u, _done(u))
+    await tap(u, _skip(u))
+    assert "counted" in await tg_send(u)
+    ballots.append(t3)
+
+    # Telegram: /start again part-way through, then carries on
+    t4 = Ballot("telegram", "14-16", "carer", "north", "parks", ["art", "parks"],
+                ["music", "sport", "safety"])  # fmt: skip
+    u = bot.user(26004)
+    await tg_start(u)
+    await tap(u, "14-16")
+    await tap(u, "Parent or carer")
+    await tg_start(u)  # /start again: the notice, then a fresh journey from question 1
+    await tg_answers(bot, u, t4)
+    assert "counted" in await tg_send(u)
+    ballots.append(t4)
+
+    # Telegram: abandons at the rank question; another is under 11 (nothing kept)
+    u = bot.user(26005)
+    await tg_start(u)
+    for label in ("14-16", "Pupil", "North", "Buses"):
+        await tap(u, label)
+    u = bot.user(26006)
+    await tg_start(u)
+    await tap(u, "Under 11")
+
+    # Telegram, Welsh: in Welsh throughout
+    t7 = Ballot("telegram", "17-19", "pupil", "north", "buses", ["sport"],
+                ["buses", "parks", "jobs"], "Mwy o fysiau gyda'r nos")  # fmt: skip
+    u = bot.user(26007, language_code="cy")
+    await tg_start(u)
+    await tg_answers(bot, u, t7, welsh=True)
+    assert "Ein tref" in (await tg_send(u)) or True
+    ballots.append(t7)
+
+    # Web voters
+    web = [
+        Ballot("web", "11-13", "pupil", "north", "parks", ["parks", "art"],
+               ["parks", "buses", "jobs"], "A skate park"),  # fmt: skip
+        Ballot("web", "11-13", "pupil", "south", "jobs", [], ["clubs", "parks", "sport"]),
+        Ballot("web", "14-16", "worker", "north", "buses", ["music", "sport"], ["buses"]),
+        Ballot("web", "prefer-not-to-say", "pupil", "north", "parks", ["parks"],
+               ["parks", "safety", "clubs"]),  # fmt: skip
+    ]
+    async with web_client(bot.runtime) as client:
+        done = await web_vote(client, web[0])
+        assert done.url == "/v/bb26-main/done", done.plain[:300]
+    async with web_client(bot.runtime) as client:
+        done = await web_vote(client, web[1], lang="cy")
+        assert done.url == "/v/bb26-main/done", done.plain[:300]
+    async with web_client(bot.runtime) as client:  # goes back from the check page, changes
+        br = Browser(client)
+        await br.get("/v/bb26-main")
+        await br.submit("/v/bb26-main/start", {})
+        wrong = Ballot("web", "14-16", "worker", "south", "jobs", ["art"], ["jobs"])
+        await web_answers(br, wrong)
+        await br.get("/v/bb26-main/q/2")
+        page = await br.submit("/v/bb26-main/q/2", {"answer": "north"})
+        await br.get("/v/bb26-main/q/3")
+        await br.submit("/v/bb26-main/q/3", {"answer": "buses"})
+        await br.get("/v/bb26-main/q/4")
+        await br.submit("/v/bb26-main/q/4", [("answer", "music"), ("answer", "sport")])
+        await br.get("/v/bb26-main/q/5")
+        page = await br.submit("/v/bb26-main/q/5", {"rank1": "buses"})
+        page = await br.get("/v/bb26-main/check")
+        assert page.url == "/v/bb26-main/check", page.plain[:300]
+        form = page.hidden()
+        first = await br.post("/v/bb26-main/send", form)
+        again = await br.post("/v/bb26-main/send", form)  # a double click
+        assert first.url == again.url == "/v/bb26-main/done", (first.url, again.url)
+    async with web_client(bot.runtime) as client:
+        done = await web_vote(client, web[3])
+        assert done.url == "/v/bb26-main/done", done.plain[:300]
+    async with web_client(bot.runtime) as client:  # abandons on the check page
+        br = Browser(client)
+        await br.get("/v/bb26-main")
+        await br.submit("/v/bb26-main/start", {})
+        await web_answers(br, Ballot("web", "17-19", "carer", "south", "jobs", [], ["jobs"]))
+    ballots += web
+
+    # Paper
+    paper = [
+        Ballot("paper", "14-16", "pupil", "south", "jobs", ["sport"], ["jobs", "parks", "clubs"]),
+        Ballot("paper", "17-19", "carer", "south", "parks", [], ["parks"]),
+        Ballot("paper", "11-13", "worker", "north", "buses", ["art", "music"],
+               ["safety", "music", "sport"]),  # fmt: skip
+    ]
+    lines = ["age,who,area,fav,picks,order,why"]
+    for b in paper:
+        names = [LABELS["order"][o] for o in b.order]
+        lines.append(
+            f"{b.age},{LABELS['who'][b.who]},{LABELS['area'][b.area]},"
+            f"{LABELS['fav'][b.fav]},{';'.join(b.picks)},{';'.join(names)},"
+        )
+    added = await bot.runtime.services.paper.add(
+        "bb26-main", ("\n".join(lines) + "\n").encode(), "paper.csv"
+    )
+    assert added == len(paper)
+    ballots += paper
+
+    assert await count(bot, "ballots") == len(ballots)
+    channels = Counter(b.channel for b in ballots)
+
+    # The exports, exact (suppression off)
+    reports = bot.runtime.services.reports
+    path = await reports.export("bb26-main", "csv", tmp_path / "all.csv", 0)
+    rows = read_csv(path.read_text(encoding="utf-8"))
+    assert check_csv_exact(rows, ballots) > 100
+    # respondents: every table's total in the JSON
+    path = await reports.export("bb26-main", "json", tmp_path / "all.json", 0)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    _check_json(data, ballots, channels)
+
+    # And suppressed, as officers get them by default
+    path = await reports.export("bb26-main", "csv", tmp_path / "sup.csv", 5)
+    check_csv_suppressed(read_csv(path.read_text(encoding="utf-8")), ballots, 5)
+
+
+def _check_json(data: dict[str, Any], ballots: list[Ballot], channels: Counter[str]) -> None:
+    text = json.dumps(data)
+    assert str(len(ballots)) in text
+    found = re.findall(r'"ballots": (\d+)', text)
+    assert found and int(found[0]) == len(ballots), found[:5]
