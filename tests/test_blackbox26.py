@@ -6,6 +6,7 @@ officer or the public sees compared with tallies worked out here from what each 
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 from conftest import Harness, make_settings, start_markbot
 
+from services.site import SiteService
 from standin import BotApiStandin, FakeUser
 from tests.stored import count
 from tests.webclient import Browser, Page, web_client
@@ -472,12 +474,27 @@ async def test_three_channels_exact_counts_everywhere(bot: Harness, tmp_path: Pa
 
     # Web voters
     web = [
-        Ballot("web", "11-13", "pupil", "north", "parks", ["parks", "art"],
-               ["parks", "buses", "jobs"], "A skate park"),  # fmt: skip
+        Ballot(
+            "web",
+            "11-13",
+            "pupil",
+            "north",
+            "parks",
+            ["parks", "art"],
+            ["parks", "buses", "jobs"],
+            "A skate park",
+        ),  # fmt: skip
         Ballot("web", "11-13", "pupil", "south", "jobs", [], ["clubs", "parks", "sport"]),
         Ballot("web", "14-16", "worker", "north", "buses", ["music", "sport"], ["buses"]),
-        Ballot("web", "prefer-not-to-say", "pupil", "north", "parks", ["parks"],
-               ["parks", "safety", "clubs"]),  # fmt: skip
+        Ballot(
+            "web",
+            "prefer-not-to-say",
+            "pupil",
+            "north",
+            "parks",
+            ["parks"],
+            ["parks", "safety", "clubs"],
+        ),  # fmt: skip
     ]
     async with web_client(bot.runtime) as client:
         done = await web_vote(client, web[0])
@@ -519,8 +536,15 @@ async def test_three_channels_exact_counts_everywhere(bot: Harness, tmp_path: Pa
     paper = [
         Ballot("paper", "14-16", "pupil", "south", "jobs", ["sport"], ["jobs", "parks", "clubs"]),
         Ballot("paper", "17-19", "carer", "south", "parks", [], ["parks"]),
-        Ballot("paper", "11-13", "worker", "north", "buses", ["art", "music"],
-               ["safety", "music", "sport"]),  # fmt: skip
+        Ballot(
+            "paper",
+            "11-13",
+            "worker",
+            "north",
+            "buses",
+            ["art", "music"],
+            ["safety", "music", "sport"],
+        ),  # fmt: skip
     ]
     lines = ["age,who,area,fav,picks,order,why"]
     for b in paper:
@@ -546,15 +570,151 @@ async def test_three_channels_exact_counts_everywhere(bot: Harness, tmp_path: Pa
     # respondents: every table's total in the JSON
     path = await reports.export("bb26-main", "json", tmp_path / "all.json", 0)
     data = json.loads(path.read_text(encoding="utf-8"))
-    _check_json(data, ballots, channels)
+    check_json_exact(data, ballots)
 
     # And suppressed, as officers get them by default
     path = await reports.export("bb26-main", "csv", tmp_path / "sup.csv", 5)
     check_csv_suppressed(read_csv(path.read_text(encoding="utf-8")), ballots, 5)
 
+    # The results site, built from the same store, with suppression off, then on
+    s = bot.runtime.services
+    site = SiteService(s.reports, s.polls, s.catalog)
+    await site.build(["bb26-main"], tmp_path / "site0", 0)
+    assert check_site(read_site(tmp_path / "site0"), "bb26-main", ballots, 0) > 150
+    await site.build(["bb26-main"], tmp_path / "site5", 5)
+    check_site(read_site(tmp_path / "site5"), "bb26-main", ballots, 5)
 
-def _check_json(data: dict[str, Any], ballots: list[Ballot], channels: Counter[str]) -> None:
-    text = json.dumps(data)
-    assert str(len(ballots)) in text
-    found = re.findall(r'"ballots": (\d+)', text)
-    assert found and int(found[0]) == len(ballots), found[:5]
+
+def check_json_exact(data: dict[str, Any], ballots: list[Ballot]) -> None:
+    """Every table's respondents and counts, turnout by group and day, ballots by web mode, in
+    an unsuppressed JSON export."""
+    assert data["ballots"] == len(ballots)
+    web = sum(b.channel == "web" for b in ballots)
+    assert data["web_ballots_by_mode"]["open"]["ballots"] == web
+    assert sum(d["ballots"] for d in data["turnout"]["by_day"]) == len(ballots)
+    for row in data["turnout"]["by_group"]:
+        dim, grp = row["dimension"], row["group"]
+        if dim in BREAKDOWNS:
+            assert row["ballots"] == sum(_group_of(b, dim) == grp for b in ballots), row
+    want = expected(ballots)
+    seen = 0
+    for t in data["tables"]:
+        q, dim, grp = t["question"], t["dimension"], t["group"]
+        if t["channel"] != "all":
+            dim, grp = "channel", t["channel"]
+        assert t["respondents"] == respondents(ballots, q, dim, grp), t
+        if q == "why":
+            continue
+        for cell in t["cells"]:
+            true = want.get((q, cell["option"], dim, grp), {"count": 0, "first": 0, "points": 0})
+            assert cell["count"] == true["count"], (q, dim, grp, cell, true)
+            if q == "order":
+                assert (cell["first"], cell["points"]) == (true["first"], true["points"]), cell
+        seen += 1
+    assert seen > 60
+    bodies = sorted(t["answer"] for t in data["texts"])
+    assert bodies == sorted(b.why for b in ballots if b.why)
+
+
+# --- the results site (static folder, dashboard and public pages: the same renderer) ---------
+
+QUESTION_TEXT = {
+    "age": "How old are you?",
+    "who": "Which best describes you?",
+    "area": "Where do you live?",
+}
+WELSH_GROUPS = {
+    "How old are you?": "Faint yw dy oed di?",
+    "Which best describes you?": "Beth sy'n dy ddisgrifio di orau?",
+    "Where do you live?": "Ble rwyt ti'n byw?",
+    "Prefer not to say": "Gwell gen i beidio â dweud",
+}
+
+
+def _plain(fragment: str) -> str:
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", fragment))).strip()
+
+
+def site_tables(page: str) -> list[tuple[str, list[str], dict[str, dict[str, str]]]]:
+    """Each table of a page: its caption, its column heads, and row label -> column -> text."""
+    found = []
+    for table in re.findall(r"<table.*?</table>", page, re.S):
+        caption = re.findall(r"<caption.*?</caption>", table, re.S)
+        heads = [_plain(h) for h in re.findall(r'<th scope="col".*?</th>', table, re.S)]
+        rows: dict[str, dict[str, str]] = {}
+        for tr in re.findall(r"<tr>.*?</tr>", table, re.S):
+            label = re.findall(r'<th scope="row".*?</th>', tr, re.S)
+            if not label:
+                continue
+            cells = re.findall(r"<td([^>]*)>(.*?)</td>", tr, re.S)
+            named = {}
+            for n, (attrs, value) in enumerate(cells):
+                key = re.findall(r'data-label="([^"]*)"', attrs)
+                named[html.unescape(key[0]) if key else str(n)] = _plain(value)
+            rows[_plain(label[0])] = named
+        found.append((_plain(caption[0]) if caption else "", heads, rows))
+    return found
+
+
+def same_or_hidden(said: str, true: int, floor: int, what: Any) -> None:
+    """A site figure: exactly the true one, or a marker that is true of it."""
+    said = said.replace(",", "").split(" ")[0]  # "5 (42%)": the count, then its share
+    if said.isdigit():
+        assert int(said) == true, (what, said, true)
+        assert floor == 0 or not 0 < true < floor or "points" in str(what), (what, said)
+    elif floor and said == f"<{floor}":
+        assert 0 <= true < floor, (what, said, true)
+    else:
+        assert floor and said in ("[c]", "–", "-", ""), (what, said, true)
+
+
+def check_site(pages: dict[str, str], code: str, ballots: list[Ballot], floor: int) -> int:
+    """The question pages (overall and by every breakdown) and the overview's channels, in
+    English and Welsh, against the tallies; returns how many figures were compared."""
+    want = expected(ballots)
+    compared = 0
+    for lang in ("en", "cy"):
+        tr = (lambda s: WELSH.get(s, WELSH_GROUPS.get(s, s))) if lang == "cy" else (lambda s: s)
+        for q in ("fav", "picks", "order"):
+            page = pages[f"{lang}/{code}/question-{q}.html"]
+            tables = site_tables(page)
+            overall = tables[0][2]
+            for oid, label in LABELS[q].items():
+                row = overall[tr(label)]
+                cell = want.get((q, oid, "", ""), {"count": 0, "first": 0, "points": 0})
+                if q == "order":
+                    cols = list(row)  # Points, First choices, Ranked it, Share (in order)
+                    for col, key in zip(cols[:3], ("points", "first", "count"), strict=True):
+                        same_or_hidden(row[col], cell[key], floor, (lang, q, oid, key))
+                else:
+                    same_or_hidden(next(iter(row.values())), cell["count"], floor, (lang, q, oid))
+                compared += 1
+            for dim in BREAKDOWNS:
+                caption = tr(QUESTION_TEXT[dim])
+                table = next(t for t in tables[1:] if caption in t[0])
+                groups = {tr(v if v else "Prefer not to say"): k for k, v in LABELS[dim].items()}
+                groups[tr("Prefer not to say")] = "prefer-not-to-say"
+                for glabel, row in table[2].items():
+                    grp = groups[glabel]
+                    values = list(row.values())
+                    size = respondents(ballots, q, dim, grp)
+                    same_or_hidden(values[0], size, floor, (lang, q, dim, grp, "size"))
+                    for oid, label in LABELS[q].items():
+                        cell = want.get((q, oid, dim, grp), {"count": 0, "points": 0})
+                        key = "points" if q == "order" else "count"
+                        text = row.get(tr(label), "")
+                        same_or_hidden(text, cell[key], floor, (lang, q, dim, grp, oid, key))
+                        compared += 1
+    overview = site_tables(pages[f"en/{code}/index.html"])
+    ways = next(t for t in overview if "Telegram" in t[2])[2]
+    channels = Counter(b.channel for b in ballots)
+    for name, channel in (("Telegram", "telegram"), ("Website", "web"), ("Paper", "paper")):
+        same_or_hidden(next(iter(ways[name].values())), channels[channel], floor, name)
+        compared += 1
+    return compared
+
+
+def read_site(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): p.read_text(encoding="utf-8") for p in folder.rglob("*.html")
+    }
