@@ -392,8 +392,16 @@ async def test_three_channels_exact_counts_everywhere(bot: Harness, tmp_path: Pa
     ballots: list[Ballot] = []
 
     # Telegram: straight through
-    t1 = Ballot("telegram", "14-16", "pupil", "north", "parks", ["parks", "sport"],
-                ["parks", "jobs", "buses"], "More benches in the park")  # fmt: skip
+    t1 = Ballot(
+        "telegram",
+        "14-16",
+        "pupil",
+        "north",
+        "parks",
+        ["parks", "sport"],
+        ["parks", "jobs", "buses"],
+        "More benches in the park",
+    )
     u = bot.user(26001)
     await tg_start(u)
     await tg_answers(bot, u, t1)
@@ -401,8 +409,9 @@ async def test_three_channels_exact_counts_everywhere(bot: Harness, tmp_path: Pa
     ballots.append(t1)
 
     # Telegram: double taps on an answer and on Send
-    t2 = Ballot("telegram", "11-13", "pupil", "south", "buses", ["music"],
-                ["safety", "clubs", "parks"])  # fmt: skip
+    t2 = Ballot(
+        "telegram", "11-13", "pupil", "south", "buses", ["music"], ["safety", "clubs", "parks"]
+    )
     u = bot.user(26002)
     await tg_start(u)
     button = _button(u, "11-13")
@@ -443,8 +452,15 @@ async def test_three_channels_exact_counts_everywhere(bot: Harness, tmp_path: Pa
     ballots.append(t3)
 
     # Telegram: /start again part-way through, then carries on
-    t4 = Ballot("telegram", "14-16", "carer", "north", "parks", ["art", "parks"],
-                ["music", "sport", "safety"])  # fmt: skip
+    t4 = Ballot(
+        "telegram",
+        "14-16",
+        "carer",
+        "north",
+        "parks",
+        ["art", "parks"],
+        ["music", "sport", "safety"],
+    )
     u = bot.user(26004)
     await tg_start(u)
     await tap(u, "14-16")
@@ -464,8 +480,16 @@ async def test_three_channels_exact_counts_everywhere(bot: Harness, tmp_path: Pa
     await tap(u, "Under 11")
 
     # Telegram, Welsh: in Welsh throughout
-    t7 = Ballot("telegram", "17-19", "pupil", "north", "buses", ["sport"],
-                ["buses", "parks", "jobs"], "Mwy o fysiau gyda'r nos")  # fmt: skip
+    t7 = Ballot(
+        "telegram",
+        "17-19",
+        "pupil",
+        "north",
+        "buses",
+        ["sport"],
+        ["buses", "parks", "jobs"],
+        "Mwy o fysiau gyda'r nos",
+    )
     u = bot.user(26007, language_code="cy")
     await tg_start(u)
     await tg_answers(bot, u, t7, welsh=True)
@@ -483,7 +507,7 @@ async def test_three_channels_exact_counts_everywhere(bot: Harness, tmp_path: Pa
             ["parks", "art"],
             ["parks", "buses", "jobs"],
             "A skate park",
-        ),  # fmt: skip
+        ),
         Ballot("web", "11-13", "pupil", "south", "jobs", [], ["clubs", "parks", "sport"]),
         Ballot("web", "14-16", "worker", "north", "buses", ["music", "sport"], ["buses"]),
         Ballot(
@@ -494,7 +518,7 @@ async def test_three_channels_exact_counts_everywhere(bot: Harness, tmp_path: Pa
             "parks",
             ["parks"],
             ["parks", "safety", "clubs"],
-        ),  # fmt: skip
+        ),
     ]
     async with web_client(bot.runtime) as client:
         done = await web_vote(client, web[0])
@@ -544,7 +568,7 @@ async def test_three_channels_exact_counts_everywhere(bot: Harness, tmp_path: Pa
             "buses",
             ["art", "music"],
             ["safety", "music", "sport"],
-        ),  # fmt: skip
+        ),
     ]
     lines = ["age,who,area,fav,picks,order,why"]
     for b in paper:
@@ -560,7 +584,6 @@ async def test_three_channels_exact_counts_everywhere(bot: Harness, tmp_path: Pa
     ballots += paper
 
     assert await count(bot, "ballots") == len(ballots)
-    channels = Counter(b.channel for b in ballots)
 
     # The exports, exact (suppression off)
     reports = bot.runtime.services.reports
