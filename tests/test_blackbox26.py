@@ -639,6 +639,266 @@ def check_json_exact(data: dict[str, Any], ballots: list[Ballot]) -> None:
     assert bodies == sorted(b.why for b in ballots if b.why)
 
 
+# --- a class session with voting codes, a session link, two polls open, a restart, a close --
+
+CLASS_POLL = """\
+code: bb26-class
+title: {en: Class vote, cy: Pleidlais y dosbarth}
+web: codes
+questions:
+  - id: year
+    kind: choice
+    text: {en: "Which year are you in?", cy: "Ym mha flwyddyn wyt ti?"}
+    options:
+      - {id: y7, label: {en: Year 7, cy: Blwyddyn 7}}
+      - {id: y8, label: {en: Year 8, cy: Blwyddyn 8}}
+      - {id: y9, label: {en: Year 9, cy: Blwyddyn 9}}
+    breakdown: true
+  - id: top
+    kind: choice
+    text: {en: "What should we fix first?", cy: "Beth ddylen ni ei drwsio gyntaf?"}
+    options:
+      - {id: parks, label: {en: Parks, cy: Parciau}}
+      - {id: buses, label: {en: Buses, cy: Bysiau}}
+      - {id: jobs, label: {en: Jobs, cy: Swyddi}}
+  - id: also
+    kind: multi
+    max: 3
+    text: {en: "What else? Pick up to 3", cy: "Beth arall? Dewis hyd at 3"}
+    options:
+      - {id: parks, label: {en: Parks, cy: Parciau}}
+      - {id: buses, label: {en: Buses, cy: Bysiau}}
+      - {id: jobs, label: {en: Jobs, cy: Swyddi}}
+      - {id: clubs, label: {en: Clubs, cy: Clybiau}}
+"""
+CLASS_LABELS = {
+    "year": {"y7": "Year 7", "y8": "Year 8", "y9": "Year 9"},
+    "top": {"parks": "Parks", "buses": "Buses", "jobs": "Jobs"},
+    "also": {"parks": "Parks", "buses": "Buses", "jobs": "Jobs", "clubs": "Clubs"},
+}
+
+
+@dataclass
+class ClassBallot:
+    channel: str
+    session: str  # the session's label, or ""
+    year: str
+    top: str
+    also: list[str]
+
+
+def class_expected(ballots: list[ClassBallot]) -> Counter[tuple[str, str, str, str]]:
+    """(question, option, dimension, group label or channel) -> count."""
+    out: Counter[tuple[str, str, str, str]] = Counter()
+    for b in ballots:
+        groups = [("", ""), ("year", CLASS_LABELS["year"][b.year]), ("channel", b.channel)]
+        if b.session:
+            groups.append(("session", b.session))
+        for dim, grp in groups:
+            out[("year", CLASS_LABELS["year"][b.year], dim, grp)] += 1
+            out[("top", CLASS_LABELS["top"][b.top], dim, grp)] += 1
+            for o in b.also:
+                out[("also", CLASS_LABELS["also"][o], dim, grp)] += 1
+    return out
+
+
+async def class_tg(user: FakeUser, b: ClassBallot, payload: str, *, send: bool = True) -> str:
+    await tg_start(user, payload)
+    await tap(user, CLASS_LABELS["year"][b.year])
+    await tap(user, CLASS_LABELS["top"][b.top])
+    for o in b.also:
+        await tap(user, CLASS_LABELS["also"][o])
+    said = await tap(user, _done(user))
+    return await tg_send(user) if send else said
+
+
+async def class_web(br: Browser, b: ClassBallot, code: str) -> Page:
+    page = await br.get("/v/bb26-class")
+    page = await br.submit("/v/bb26-class/start", {"code": code})
+    assert page.url == "/v/bb26-class/q/0", page.plain[:300]
+    await br.submit("/v/bb26-class/q/0", {"answer": b.year})
+    await br.submit("/v/bb26-class/q/1", {"answer": b.top})
+    page = await br.submit("/v/bb26-class/q/2", [("answer", o) for o in b.also])
+    assert page.url == "/v/bb26-class/check", page.plain[:300]
+    return await br.submit("/v/bb26-class/send", {})
+
+
+def _cycle(n: int, items: list[str]) -> str:
+    return items[n % len(items)]
+
+
+async def test_a_class_session_two_polls_a_restart_and_a_close(
+    standin: BotApiStandin, tmp_path: Path, database_url: str | None
+) -> None:
+    """Twelve pupils vote on the web with their class's codes, eight young people through a
+    session link in Telegram and three through the plain link, while a second poll is open
+    and some of them vote in it too; markbot restarts with journeys part-way, and the poll
+    closes with three voters part-way (none of theirs counted). Then /results, the exports
+    and the published pages say exactly what they did."""
+    settings = make_settings(
+        tmp_path, database_url, api_url=standin.base_url, admins=(OWNER,), min_cell=5
+    )
+    h = await start_markbot(standin, settings)
+    try:
+        await h.add_poll(CLASS_POLL)
+        await h.add_poll(MAIN_POLL)  # open at the same time; some vote in both
+        codes = await h.runtime.services.codes.make("bb26-class", 14, "Year 9 Hillside")
+        link = await h.runtime.services.polls.session_link("bb26-class", "Year 8 Ashgrove")
+        ballots: list[ClassBallot] = []
+        tops, years = ["parks", "parks", "buses", "jobs"], ["y7", "y8", "y9"]
+        alsos = [["clubs"], ["parks", "jobs"], ["buses", "jobs", "clubs"], ["jobs"]]
+
+        # the class on the web, one code each (the 13th code is tried twice)
+        async with web_client(h.runtime) as client:
+            for n in range(12):
+                client.session.cookie_jar.clear()
+                b = ClassBallot("web", "Year 9 Hillside", "y9", _cycle(n, tops), _cycle(n, alsos))
+                done = await class_web(Browser(client), b, codes[n])
+                assert done.url == "/v/bb26-class/done", done.plain[:300]
+                ballots.append(b)
+            client.session.cookie_jar.clear()
+            again = Browser(client)
+            await again.get("/v/bb26-class")
+            used = await again.submit("/v/bb26-class/start", {"code": codes[0]})
+            assert used.status == 400 and "already been used" in used.plain
+            # one pupil votes in the other poll too, in the same browser
+            other = Ballot("web", "11-13", "pupil", "north", "jobs", ["art"], ["jobs"])
+            assert (await web_vote(client, other)).url == "/v/bb26-main/done"
+
+        # Telegram through the session link, and through the plain link
+        for n in range(8):
+            b = ClassBallot(
+                "telegram",
+                "Year 8 Ashgrove",
+                _cycle(n, years),
+                _cycle(n + 1, tops),
+                _cycle(n + 2, alsos),
+            )
+            assert "counted" in await class_tg(h.user(26100 + n), b, link)
+            ballots.append(b)
+        for n in range(3):
+            b = ClassBallot("telegram", "", "y7", "parks", ["clubs", "buses"])
+            assert "counted" in await class_tg(h.user(26200 + n), b, "bb26-class")
+            ballots.append(b)
+        # one of them votes in the other poll as well
+        both = Ballot("telegram", "14-16", "pupil", "south", "buses", [], ["buses"])
+        u = h.user(26200)
+        await tg_start(u)
+        await tg_answers(h, u, both)
+        assert "counted" in await tg_send(u)
+
+        # part-way through when markbot restarts: Telegram and web both carry on after
+        waiting = ClassBallot("telegram", "", "y8", "jobs", ["parks"])
+        tg_wait = h.user(26300)
+        await tg_start(tg_wait, "bb26-class")
+        await tap(tg_wait, "Year 8")
+        web_wait = ClassBallot("web", "Year 9 Hillside", "y9", "buses", ["buses", "clubs"])
+        async with web_client(h.runtime) as client:
+            br = Browser(client)
+            await br.get("/v/bb26-class")
+            await br.submit("/v/bb26-class/start", {"code": codes[12]})
+            await br.submit("/v/bb26-class/q/0", {"answer": "y9"})
+            cookies = {c.key: c.value for c in client.session.cookie_jar}
+            kept_page = br.page
+        await h.shutdown()
+        h = await start_markbot(standin, settings)
+        await tap(tg_wait, "Jobs")
+        await tap(tg_wait, "Parks")
+        await tap(tg_wait, _done(tg_wait))
+        assert "counted" in await tg_send(tg_wait)
+        ballots.append(waiting)
+        async with web_client(h.runtime) as client:
+            client.session.cookie_jar.update_cookies(cookies)
+            br = Browser(client)
+            br.page = kept_page
+            page = await br.submit("/v/bb26-class/q/1", {"answer": "buses"})
+            assert page.url == "/v/bb26-class/q/2", (page.url, page.plain[:300])
+            await br.submit("/v/bb26-class/q/2", [("answer", "buses"), ("answer", "clubs")])
+            done = await br.submit("/v/bb26-class/send", {})
+            assert done.url == "/v/bb26-class/done", done.plain[:300]
+            ballots.append(web_wait)
+
+        # part-way when the poll closes: two in Telegram (one on the check screen), one web
+        late = [h.user(26400), h.user(26401)]
+        await class_tg(
+            late[0], ClassBallot("telegram", "", "y7", "jobs", ["jobs"]), "bb26-class", send=False
+        )
+        await tg_start(late[1], "bb26-class")
+        await tap(late[1], "Year 7")
+        async with web_client(h.runtime) as client:
+            br = Browser(client)
+            await br.get("/v/bb26-class")
+            await br.submit("/v/bb26-class/start", {"code": codes[13]})
+            await br.submit("/v/bb26-class/q/0", {"answer": "y9"})
+            owner = h.user(OWNER, first_name="Pat")
+            await owner.send_command("close", "bb26-class")
+            await owner.next_output()
+            page = await br.submit("/v/bb26-class/q/1", {"answer": "jobs"})
+            assert "closed" in page.plain, page.plain[:300]
+        assert "closed" in await tg_send(late[0])
+        assert "closed" in await tap(late[1], "Parks")
+
+        # What the owner sees in Telegram
+        want = class_expected(ballots)
+        await owner.send_command("results", "bb26-class")
+        said = (await owner.next_output()).plain
+        assert f"{len(ballots)} ballots" in said, said
+        channels = Counter(b.channel for b in ballots)
+        assert f"Telegram {channels['telegram']}" in said, said
+        assert f"web {channels['web']}" in said, said
+        lines = [x for x in said.splitlines() if re.match(r"\d+\. ", x)]
+        tops_seen = {}
+        for line in lines:
+            found = re.match(r"\d+\. (.+): (\d+) \(", line)
+            assert found, line
+            tops_seen[found.group(1)] = int(found.group(2))
+        assert tops_seen == {
+            label: want[("top", label, "", "")] for label in CLASS_LABELS["top"].values()
+        }, said
+
+        # The CSV export, exact and suppressed
+        reports = h.runtime.services.reports
+        path = await reports.export("bb26-class", "csv", tmp_path / "class.csv", 0)
+        rows = read_csv(path.read_text(encoding="utf-8"))
+        for row in rows:
+            key = (row["question"], row["option"], row["dimension"], row["group"])
+            assert int(row["count"]) == want[key], (row, want[key])
+        sessions = {r["group"] for r in rows if r["dimension"] == "session"}
+        assert sessions == {"Year 9 Hillside", "Year 8 Ashgrove"}
+        path = await reports.export("bb26-class", "csv", tmp_path / "class5.csv", 5)
+        for row in read_csv(path.read_text(encoding="utf-8")):
+            key = (row["question"], row["option"], row["dimension"], row["group"])
+            same_or_hidden(row["count"], want[key], 5, row)
+        # the other poll kept its own two ballots
+        path = await reports.export("bb26-main", "csv", tmp_path / "main.csv", 0)
+        assert check_csv_exact(read_csv(path.read_text(encoding="utf-8")), [other, both]) > 50
+
+        # Published: the public pages
+        await h.standin.wait_idle()
+        owner.drain()  # the chart that follows the /results text
+        await owner.send_command("publish", "bb26-class")
+        assert "published" in (await owner.next_output()).plain
+        async with web_client(h.runtime) as client:
+            page = await Browser(client).get("/results/en/bb26-class/question-top.html")
+            assert page.status == 200, page.plain[:300]
+            tables = site_tables(page.text)
+            for label in CLASS_LABELS["top"].values():
+                cell = next(iter(tables[0][2][label].values()))
+                same_or_hidden(cell, want[("top", label, "", "")], 5, label)
+            by_year = next(t for t in tables if "Which year" in t[0])[2]
+            for ylabel, row in by_year.items():
+                for label in CLASS_LABELS["top"].values():
+                    same_or_hidden(row[label], want[("top", label, "year", ylabel)], 5, row)
+            page = await Browser(client).get("/results/downloads/bb26-class.csv")
+            assert page.status == 200
+            for row in read_csv(page.text):
+                key = (row["question"], row["option"], row["dimension"], row["group"])
+                same_or_hidden(row["count"], want[key], 5, row)
+        assert await count(h, "ballots") == len(ballots) + 2
+    finally:
+        await h.shutdown()
+
+
 # --- the results site (static folder, dashboard and public pages: the same renderer) ---------
 
 QUESTION_TEXT = {
