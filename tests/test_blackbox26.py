@@ -10,6 +10,7 @@ import html
 import io
 import json
 import re
+import time
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -1001,3 +1002,96 @@ def read_site(folder: Path) -> dict[str, str]:
     return {
         str(p.relative_to(folder)): p.read_text(encoding="utf-8") for p in folder.rglob("*.html")
     }
+
+
+# --- real browsers ------------------------------------------------------------------------------
+
+
+def _browser_vote(driver: Any, url: str, b: Ballot, lang: str, *, back: bool = False) -> None:
+    """One ballot in Chromium by clicks: radios, checkboxes, the rank's lists, Send."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    def go(path: str) -> None:
+        for _ in range(100):
+            here = driver.current_url.split("?")[0]
+            ready = driver.execute_script("return document.readyState") == "complete"
+            if here.endswith(path) and ready:
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"expected {path}, at {driver.current_url}")
+
+    def submit() -> None:
+        driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+
+    def radio(value: str) -> None:
+        driver.find_element(By.CSS_SELECTOR, f"input[type=radio][value='{value}']").click()
+        submit()
+
+    driver.get(f"{url}/v/bb26-main?lang={lang}")
+    submit()
+    go("/q/0")
+    radio(b.age)
+    go("/q/1")
+    radio(b.who)
+    go("/q/2")
+    radio("south" if back else b.area)
+    go("/q/3")
+    if back:  # the browser's own Back, then the right answer
+        driver.back()
+        go("/q/2")
+        radio(b.area)
+        go("/q/3")
+    radio(b.fav)
+    go("/q/4")
+    if b.picks:
+        for o in b.picks:
+            driver.find_element(By.CSS_SELECTOR, f"input[type=checkbox][value='{o}']").click()
+        submit()
+    else:
+        driver.find_element(By.CSS_SELECTOR, "button[name=skip]").click()
+    go("/q/5")
+    for n, o in enumerate(b.order, start=1):
+        Select(driver.find_element(By.NAME, f"rank{n}")).select_by_value(o)
+    submit()
+    go("/q/6")
+    driver.find_element(By.NAME, "answer").send_keys(b.why)  # empty: no answer
+    submit()
+    go("/check")
+    submit()
+    go("/done")
+
+
+def test_real_browsers_vote_and_are_counted_exactly(page: Any, tmp_path: Path) -> None:
+    """Three voters in Chromium (one in Welsh, one who uses the browser's Back button): each
+    counted once, exactly as they chose, in the export."""
+    from tests.browser import serve_markbot
+
+    settings = make_settings(tmp_path, None)
+
+    async def seed(rt: Any) -> None:
+        await rt.services.polls.create(rt.services.polls.parse(MAIN_POLL, "t.yaml"), status="open")
+
+    voters = [
+        (Ballot("web", "14-16", "carer", "north", "jobs", ["art"], ["clubs", "jobs"]), "en"),
+        (Ballot("web", "11-13", "pupil", "south", "buses", [], ["safety"], "Goleuadau"), "cy"),
+        (
+            Ballot(
+                "web",
+                "17-19",
+                "worker",
+                "north",
+                "parks",
+                ["parks", "music"],
+                ["parks", "sport", "buses"],
+            ),
+            "en",
+        ),
+    ]
+    with serve_markbot(settings, seed) as live:
+        for n, (b, lang) in enumerate(voters):
+            page.delete_all_cookies()
+            _browser_vote(page, live.url, b, lang, back=n == 2)
+        path = live.run(live.runtime.services.reports.export("bb26-main", "csv", tmp_path, 0))
+        rows = read_csv(path.read_text(encoding="utf-8"))
+    assert check_csv_exact(rows, [b for b, _ in voters]) > 50
