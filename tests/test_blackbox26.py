@@ -1095,3 +1095,86 @@ def test_real_browsers_vote_and_are_counted_exactly(page: Any, tmp_path: Path) -
         path = live.run(live.runtime.services.reports.export("bb26-main", "csv", tmp_path, 0))
         rows = read_csv(path.read_text(encoding="utf-8"))
     assert check_csv_exact(rows, [b for b, _ in voters]) > 50
+
+
+def _results_lines(said: str) -> tuple[int, dict[str, str]]:
+    """/results' ballots and its lines: label -> count, or the line's words when hidden."""
+    ballots = re.search(r"(\d+) ballots", said)
+    assert ballots, said
+    shown: dict[str, str] = {}
+    for line in said.splitlines():
+        found = re.match(r"\d+\. (.+): (\d+) \(", line)
+        if found:
+            shown[found.group(1)] = found.group(2)
+        hidden = re.match(r"• (.+): (.+)", line)
+        if hidden:
+            shown[hidden.group(1)] = "hidden"
+    return int(ballots.group(1)), shown
+
+
+async def test_staff_figures_move_in_steps_then_are_exact(bot: Harness) -> None:
+    """While the poll is open, /results and the dashboard show the same figures, those of a
+    moment at least 5 ballots apart, each exact for the ballots in by then; once closed, every
+    figure is exact."""
+    await bot.add_poll(MAIN_POLL)
+    owner = bot.user(OWNER, first_name="Pat")
+    favs = ["parks", "parks", "buses", "parks", "jobs", "parks", "buses", "parks", "parks"]
+    favs += ["buses", "parks", "jobs"]
+    ballots = [
+        Ballot("web", _cycle(n, ["11-13", "14-16"]), "pupil", "north", fav, [], ["jobs"])
+        for n, fav in enumerate(favs)
+    ]
+
+    async def results() -> tuple[int, dict[str, str]]:
+        await owner.send_command("results", "bb26-main")
+        said = (await owner.next_output()).plain
+        await bot.standin.wait_idle()
+        owner.drain()
+        return _results_lines(said)
+
+    def agrees(shown: dict[str, str], upto: list[Ballot]) -> None:
+        tally = Counter(b.fav for b in upto)
+        for oid, label in LABELS["fav"].items():
+            if shown[label] != "hidden":
+                assert int(shown[label]) == tally[oid] >= 5, (label, shown, tally)
+            else:
+                assert tally[oid] < 5 or tally[oid] > len(upto) - 5, (label, shown, tally)
+
+    async with web_client(bot.runtime) as client:
+        for b in ballots[:6]:
+            client.session.cookie_jar.clear()
+            assert (await web_vote(client, b)).url == "/v/bb26-main/done"
+        n, shown = await results()
+        assert n == 6
+        agrees(shown, ballots[:6])
+        for b in ballots[6:9]:
+            client.session.cookie_jar.clear()
+            assert (await web_vote(client, b)).url == "/v/bb26-main/done"
+        assert await results() == (6, shown)  # held: fewer than 5 more since
+        # the dashboard shows the same held figures
+        client.session.cookie_jar.clear()
+        staff = Browser(client)
+        token = await bot.runtime.services.dashboard.login_token(OWNER)
+        await staff.get(f"/dashboard/login/{token}")
+        assert (await staff.submit(f"/dashboard/login/{token}", {})).url == "/dashboard"
+        page = await staff.get("/dashboard/en/bb26-main/question-fav.html")
+        assert page.status == 200, page.plain[:300]
+        table = site_tables(page.text)[0][2]
+        for label, said in shown.items():
+            cell = next(iter(table[label].values()))
+            assert (cell.split(" ")[0] if said != "hidden" else "hidden") == (
+                said if cell[0].isdigit() else "hidden"
+            ), (label, cell, said)
+        for b in ballots[9:]:
+            staff.client.session.cookie_jar.clear()
+            assert (await web_vote(client, b)).url == "/v/bb26-main/done"
+        n, shown = await results()
+        assert n == 12
+        agrees(shown, ballots)
+    await owner.send_command("close", "bb26-main")
+    await owner.next_output()
+    await bot.standin.wait_idle()
+    owner.drain()
+    n, shown = await results()
+    assert n == 12
+    agrees(shown, ballots)
