@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from conftest import Harness, make_settings, start_markbot
 
@@ -873,6 +874,33 @@ async def test_a_class_session_two_polls_a_restart_and_a_close(
         # the other poll kept its own two ballots
         path = await reports.export("bb26-main", "csv", tmp_path / "main.csv", 0)
         assert check_csv_exact(read_csv(path.read_text(encoding="utf-8")), [other, both]) > 50
+
+        # /export in the chat: the CSV and the workbook, suppressed as the command line does
+        await owner.send_command("export", "bb26-class")
+        files: dict[str, bytes] = {}
+        for _ in range(6):
+            out = await owner.next_output()
+            doc = out.params.get("document")
+            if doc is not None and hasattr(doc, "content"):
+                files[str(doc.filename)] = doc.content
+            if len(files) == 2:
+                break
+        await h.standin.wait_idle()
+        owner.drain()
+        sent = next(v for k, v in files.items() if k.endswith(".csv"))
+        for row in read_csv(sent.decode("utf-8-sig")):
+            key = (row["question"], row["option"], row["dimension"], row["group"])
+            same_or_hidden(row["count"], want[key], 5, row)
+        book = openpyxl.load_workbook(
+            io.BytesIO(next(v for k, v in files.items() if k.endswith(".xlsx")))
+        )
+        summary = [[c for c in r if c is not None] for r in book.worksheets[0].values]
+        at = summary.index(["What should we fix first?"])
+        section = summary[at + 2 : at + 2 + len(CLASS_LABELS["top"])]  # Rank, Option, Count
+        for label in CLASS_LABELS["top"].values():
+            row = next(r for r in section if label in r[:2])
+            said = row[2] if isinstance(row[0], int) else row[1]
+            same_or_hidden(str(said), want[("top", label, "", "")], 5, row)
 
         # Published: the public pages
         await h.standin.wait_idle()
