@@ -5,6 +5,7 @@ officer or the public sees compared with tallies worked out here from what each 
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import html
 import io
@@ -14,6 +15,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -1206,3 +1208,78 @@ async def test_staff_figures_move_in_steps_then_are_exact(bot: Harness) -> None:
     n, shown = await results()
     assert n == 12
     agrees(shown, ballots)
+
+
+async def test_many_pupils_send_at_once_and_a_code_twice(bot: Harness) -> None:
+    """A class of 25 sends within the same moment, each with their code; one code is used in
+    two browsers that both reach Send together: 26 ballots, each counted as chosen."""
+    await bot.add_poll(CLASS_POLL)
+    codes = await bot.runtime.services.codes.make("bb26-class", 26, "Year 9 Hillside")
+    ballots = [
+        ClassBallot(
+            "web",
+            "Year 9 Hillside",
+            _cycle(n, ["y7", "y8", "y9"]),
+            _cycle(n, ["parks", "buses", "jobs", "parks"]),
+            _cycle(n, [["clubs"], ["parks", "jobs"], ["buses", "jobs", "clubs"]]),
+        )
+        for n in range(25)
+    ]
+
+    async def one(b: ClassBallot, code: str) -> Page:
+        async with web_client(bot.runtime) as client:
+            return await class_web(Browser(client), b, code)
+
+    pages = await asyncio.gather(*(one(b, codes[n]) for n, b in enumerate(ballots)))
+    assert [p.url for p in pages] == ["/v/bb26-class/done"] * 25
+    twin = ClassBallot("web", "Year 9 Hillside", "y7", "jobs", ["jobs"])
+    twins = await asyncio.gather(one(twin, codes[25]), one(twin, codes[25]))
+    assert sorted(p.url for p in twins) == ["/v/bb26-class/done", "/v/bb26-class/send"]
+    assert any("already been used" in p.plain for p in twins)
+    ballots.append(twin)
+    want = class_expected(ballots)
+    results = await bot.runtime.services.reports.results("bb26-class", 0)
+    assert results.ballots == 26
+    compared = 0
+    for t in results.tables:
+        if t.channel != "all" or t.question not in CLASS_LABELS:
+            continue
+        grp = t.group_label if t.dimension else ""
+        for cell in t.cells:
+            assert cell.count == want[(t.question, cell.label, t.dimension, grp)], (t, cell)
+            compared += 1
+    assert compared > 20
+
+
+async def test_a_poll_that_closes_by_its_clock_mid_journey(bot: Harness) -> None:
+    """A poll file's own closing time passes while one young person is on the check screen
+    in Telegram and another on the web: neither is counted, the one before is, and /results
+    says so exactly at once (before the bot's 20-second sweep marks it closed)."""
+    closes = (datetime.now(UTC) + timedelta(seconds=4)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    await bot.add_poll(CLASS_POLL.replace("web: codes", f"web: codes\ncloses: {closes}"))
+    codes = await bot.runtime.services.codes.make("bb26-class", 2)
+    first = ClassBallot("telegram", "", "y8", "buses", ["clubs"])
+    assert "counted" in await class_tg(bot.user(26500), first, "bb26-class")
+    late = bot.user(26501)
+    await class_tg(
+        late, ClassBallot("telegram", "", "y7", "jobs", ["jobs"]), "bb26-class", send=False
+    )
+    async with web_client(bot.runtime) as client:
+        br = Browser(client)
+        await br.get("/v/bb26-class")
+        await br.submit("/v/bb26-class/start", {"code": codes[0]})
+        await br.submit("/v/bb26-class/q/0", {"answer": "y9"})
+        await br.submit("/v/bb26-class/q/1", {"answer": "parks"})
+        check = await br.submit("/v/bb26-class/q/2", [("answer", "parks")])
+        assert check.url == "/v/bb26-class/check"
+        await asyncio.sleep(
+            max(0.0, (datetime.fromisoformat(closes) - datetime.now(UTC)).total_seconds()) + 0.5
+        )
+        page = await br.submit("/v/bb26-class/send", {})
+        assert "closed" in page.plain, page.plain[:300]
+    assert "closed" in await tg_send(late)
+    assert await count(bot, "ballots") == 1
+    owner = bot.user(OWNER, first_name="Pat")
+    await owner.send_command("results", "bb26-class")
+    n, shown = _results_lines((await owner.next_output()).plain)
+    assert n == 1 and set(shown.values()) == {"hidden"}
