@@ -598,6 +598,10 @@ async def test_three_channels_exact_counts_everywhere(bot: Harness, tmp_path: Pa
     path = await reports.export("bb26-main", "json", tmp_path / "all.json", 0)
     data = json.loads(path.read_text(encoding="utf-8"))
     check_json_exact(data, ballots)
+    path = await reports.export("bb26-main", "xlsx", tmp_path / "all.xlsx", 0)
+    assert check_xlsx(openpyxl.load_workbook(path), ballots, 0) > 300
+    path = await reports.export("bb26-main", "xlsx", tmp_path / "sup.xlsx", 5)
+    check_xlsx(openpyxl.load_workbook(path), ballots, 5)
 
     # And suppressed, as officers get them by default
     path = await reports.export("bb26-main", "csv", tmp_path / "sup.csv", 5)
@@ -928,6 +932,47 @@ async def test_a_class_session_two_polls_a_restart_and_a_close(
         assert await count(h, "ballots") == len(ballots) + 2
     finally:
         await h.shutdown()
+
+
+# --- the workbook ----------------------------------------------------------------------------
+
+QUESTION_OF = {
+    "Which one matters most?": "fav",
+    "Pick up to two things to do": "picks",
+    "Put your top 3 in order": "order",
+}
+SHEETS = {"By age": "age", "By who": "who", "By area": "area", "By channel": "channel"}
+BLOCKS = {"(count)": "count", "(first preferences)": "first", "(points)": "points"}
+
+
+def check_xlsx(book: Any, ballots: list[Ballot], floor: int) -> int:
+    """Every cross-tab sheet's counts, first preferences and points (group rows, and the Total
+    row, which is the overall figure), and the group sizes; returns how many were compared."""
+    want = expected(ballots)
+    labels, groups = _label_maps(), _groups()
+    compared = 0
+    for title, dim in SHEETS.items():
+        rows = [[c for c in r if c is not None] for r in book[title].values]
+        for at, row in enumerate(rows):
+            if len(row) != 1 or not isinstance(row[0], str):
+                continue
+            question, _, block = row[0].rpartition(" ")
+            q, key = QUESTION_OF.get(question), BLOCKS.get(block)
+            if q is None or key is None:
+                continue
+            head = rows[at + 1]
+            for line in rows[at + 2 :]:
+                if not line:
+                    break
+                group = "" if line[0] == "Total" else groups[dim][str(line[0])]
+                for label, said in zip(head[1:-1], line[1:-1], strict=True):
+                    cell = want.get((q, labels[q][label], dim if group else "", group), {})
+                    same_or_hidden(str(said), cell.get(key, 0), floor, (title, q, key, line))
+                    compared += 1
+                if key == "count":  # the Respondents column
+                    size = respondents(ballots, q, dim if group else "", group)
+                    same_or_hidden(str(line[-1]), size, floor, (title, q, "size", line))
+    return compared
 
 
 # --- the results site (static folder, dashboard and public pages: the same renderer) ---------
