@@ -924,6 +924,13 @@ async def test_a_class_session_two_polls_a_restart_and_a_close(
             for ylabel, row in by_year.items():
                 for label in CLASS_LABELS["top"].values():
                     same_or_hidden(row[label], want[("top", label, "year", ylabel)], 5, row)
+            page = await Browser(client).get("/results/en/bb26-class/turnout.html")
+            assert page.status == 200, page.plain[:300]
+            by_session = next(t for t in site_tables(page.text) if "Year 8 Ashgrove" in t[2])
+            sessions_seen = Counter(b.session for b in ballots if b.session)
+            for label, row in by_session[2].items():
+                said = list(row.values())[-1]  # place, then ballots
+                same_or_hidden(said, sessions_seen[label], 5, (label, row))
             page = await Browser(client).get("/results/downloads/bb26-class.csv")
             assert page.status == 200
             for row in read_csv(page.text):
