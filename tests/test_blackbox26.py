@@ -846,14 +846,34 @@ async def test_a_class_session_two_polls_a_restart_and_a_close(
         assert "closed" in await tg_send(late[0])
         assert "closed" in await tap(late[1], "Parks")
 
+        # Paper ballots from the class's absent pupils, sent in the chat after the close
+        paper = [
+            ClassBallot("paper", "", "y9", "jobs", ["jobs", "clubs"]),
+            ClassBallot("paper", "", "y8", "parks", ["parks"]),
+            ClassBallot("paper", "", "y9", "jobs", ["buses"]),
+        ]
+        body = "year,top,also\n" + "".join(
+            f"{CLASS_LABELS['year'][b.year]},{b.top},{';'.join(b.also)}\n" for b in paper
+        )
+        await owner.send_command("paper", "bb26-class")
+        await owner.next_output()
+        await owner.send_document("absent.csv", body.encode(), "text/csv")
+        assert "3" in (await owner.next_output()).plain
+        ballots += paper
+
         # What the owner sees in Telegram
         want = class_expected(ballots)
         await owner.send_command("results", "bb26-class")
         said = (await owner.next_output()).plain
         assert f"{len(ballots)} ballots" in said, said
         channels = Counter(b.channel for b in ballots)
-        assert f"Telegram {channels['telegram']}" in said, said
-        assert f"web {channels['web']}" in said, said
+        by_channel = re.search(r"By channel: (.+)", said)
+        assert by_channel, said
+        for part in by_channel.group(1).split(" · "):
+            name, _, figure = part.rpartition(" ")
+            channel = {"Telegram": "telegram", "web": "web", "paper": "paper"}[name]
+            same_or_hidden(figure, channels[channel], 5, (part, said))
+        assert "paper <5" in said, said  # 3 paper ballots: a small number
         lines = [x for x in said.splitlines() if re.match(r"\d+\. ", x)]
         tops_seen = {}
         for line in lines:
