@@ -339,6 +339,9 @@ def check_csv_exact(rows: list[dict[str, str]], ballots: list[Ballot]) -> int:
         grp = groups[dim][row["group"]] if dim else ""
         cell = want.get((q, option, dim, grp), {"count": 0, "first": 0, "points": 0})
         assert int(row["count"]) == cell["count"], (row, cell)
+        answered = respondents(ballots, q, dim, grp)
+        share = cell["count"] / answered if answered else 0.0
+        assert abs(float(row["share"] or 0) - share) < 0.00006, (row, answered)
         if q == "order":
             assert int(row["first"]) == cell["first"], (row, cell)
             assert int(row["points"]) == cell["points"], (row, cell)
