@@ -1358,3 +1358,65 @@ async def test_a_poll_that_closes_by_its_clock_mid_journey(bot: Harness) -> None
     await owner.send_command("results", "bb26-class")
     n, shown = _results_lines((await owner.next_output()).plain)
     assert n == 1 and set(shown.values()) == {"hidden"}
+
+
+RANKED_POLL = """\
+code: bb26-ranked
+title: {en: Ranked, cy: Wedi'u rhestru}
+questions:
+  - id: order
+    kind: rank
+    max: 3
+    text: {en: "Put your top 3 in order", cy: "Rho dy 3 uchaf mewn trefn"}
+    options:
+      - {id: parks, label: {en: Parks, cy: Parciau}}
+      - {id: buses, label: {en: Buses, cy: Bysiau}}
+      - {id: jobs, label: {en: Jobs, cy: Swyddi}}
+      - {id: safety, label: {en: Safety, cy: Diogelwch}}
+"""
+
+
+async def test_results_of_a_ranked_main_question_give_its_points(bot: Harness) -> None:
+    """/results for a poll whose main question is ranked listed the options by Borda points
+    but gave each its "ranked it" count and share, so its figures contradicted its order:
+    "3. Parks: 9 (31%)" above "4. Safety: 20 (69%)". It now gives what the order is by,
+    the points, with first choices, as the results site and the exports do (Welsh too)."""
+    await bot.add_poll(RANKED_POLL)
+    rows = ["Parks;Buses"] * 9 + ["Buses;Jobs;Safety"] * 12 + ["Jobs;Buses;Safety"] * 8
+    body = "order\n" + "\n".join(rows) + "\n"
+    await bot.runtime.services.paper.add("bb26-ranked", body.encode(), "p.csv")
+    # points, first choices, ranked it: Parks is above Safety with fewer who ranked it
+    want = {"Buses": (70, 12, 29), "Jobs": (48, 8, 20), "Parks": (27, 9, 9), "Safety": (20, 0, 20)}
+    owner = bot.user(OWNER, first_name="Pat")
+    await owner.send_command("close", "bb26-ranked")
+    await owner.next_output()
+    for lang, points_word, names in (
+        (
+            "en",
+            "{} points",
+            {"Buses": "Buses", "Jobs": "Jobs", "Parks": "Parks", "Safety": "Safety"},
+        ),
+        (
+            "cy",
+            "pwynt",
+            {"Buses": "Bysiau", "Jobs": "Swyddi", "Parks": "Parciau", "Safety": "Diogelwch"},
+        ),
+    ):
+        await bot.standin.wait_idle()
+        owner.drain()
+        if lang == "cy":
+            await owner.send_command("language")
+            await owner.next_output()
+            await owner.press("Cymraeg")
+            await owner.next_output()
+        await owner.send_command("results", "bb26-ranked")
+        said = (await owner.next_output()).plain
+        lines = [x for x in said.splitlines() if re.match(r"\d+\. ", x)]
+        assert [x.split(". ", 1)[1].split(":")[0] for x in lines] == [
+            names[k] for k in ("Buses", "Jobs", "Parks", "Safety")
+        ], said
+        for line in lines:
+            label = next(k for k, v in names.items() if line.split(". ", 1)[1].startswith(v))
+            points, first, ranked = want[label]
+            assert points_word.format(points) in line, (line, want[label])
+            assert f" {first} " in line and f"{ranked}" in line, (line, want[label])
