@@ -31,6 +31,7 @@ from services.results import (
     suppress_table,
 )
 from services.suppression import apply_suppression, group_size, rule_text
+from services.suppression import shown as published
 from services.themes import codebook
 from storage.contract import Store
 from storage.records import PollRow
@@ -140,6 +141,19 @@ class ReportService:
                             else "admin_results_protected",
                             label=cell.label,  # no place: hidden ones come last, by label
                             min_cell=min_cell,
+                        )
+                    )
+                elif table.kind == "rank":  # ranked by points: say so, as the site does
+                    figures = published(table, cell, min_cell)
+                    lines.append(
+                        t(
+                            lang,
+                            "admin_results_line_rank",
+                            rank=rank,
+                            label=cell.label,
+                            points=figures.points,
+                            first=figures.first,
+                            count=figures.count,
                         )
                     )
                 else:
