@@ -105,10 +105,11 @@ class ReportService:
         _, poll = await self._poll(code)
         q = headline(poll)
         t = self._catalog.t
+        words = in_language(results, poll, lang)  # the title and options in the chat's language
         table = next(
             (
                 x
-                for x in results.tables
+                for x in words.tables
                 if q and x.question == q.id and not x.dimension and x.channel == "all"
             ),
             None,
@@ -117,7 +118,7 @@ class ReportService:
             t(
                 lang,
                 "admin_results_header",
-                title=results.title,
+                title=words.title,
                 ballots=results.ballots,
                 question=pick(q.text, lang) if q else "",
             )

@@ -1380,7 +1380,9 @@ async def test_results_of_a_ranked_main_question_give_its_points(bot: Harness) -
     """/results for a poll whose main question is ranked listed the options by Borda points
     but gave each its "ranked it" count and share, so its figures contradicted its order:
     "3. Parks: 9 (31%)" above "4. Safety: 20 (69%)". It now gives what the order is by,
-    the points, with first choices, as the results site and the exports do (Welsh too)."""
+    the points, with first choices, as the results site and the exports do. In Welsh it
+    gave the question in Welsh but the poll's title and options in English; they are now in
+    the chat's language where the poll file has them."""
     await bot.add_poll(RANKED_POLL)
     rows = ["Parks;Buses"] * 9 + ["Buses;Jobs;Safety"] * 12 + ["Jobs;Buses;Safety"] * 8
     body = "order\n" + "\n".join(rows) + "\n"
@@ -1398,7 +1400,7 @@ async def test_results_of_a_ranked_main_question_give_its_points(bot: Harness) -
         ),
         (
             "cy",
-            "pwynt",
+            "{} o bwyntiau",
             {"Buses": "Bysiau", "Jobs": "Swyddi", "Parks": "Parciau", "Safety": "Diogelwch"},
         ),
     ):
@@ -1411,6 +1413,7 @@ async def test_results_of_a_ranked_main_question_give_its_points(bot: Harness) -
             await owner.next_output()
         await owner.send_command("results", "bb26-ranked")
         said = (await owner.next_output()).plain
+        assert ("Wedi'u rhestru" if lang == "cy" else "Ranked") in said, said
         lines = [x for x in said.splitlines() if re.match(r"\d+\. ", x)]
         assert [x.split(". ", 1)[1].split(":")[0] for x in lines] == [
             names[k] for k in ("Buses", "Jobs", "Parks", "Safety")
