@@ -1424,3 +1424,92 @@ async def test_results_of_a_ranked_main_question_give_its_points(bot: Harness) -
             assert points_word.format(points) in line, (line, want[label])
             figures = [int(n) for n in re.findall(r"\d+", line.split(":", 1)[1])]
             assert figures == [points, first, ranked], (line, want[label])
+
+
+async def test_under_16s_of_a_poll_without_a_web_ballot_are_sent_to_paper(
+    standin: BotApiStandin, tmp_path: Path, database_url: str | None
+) -> None:
+    """A poll with `web: off` (Telegram and paper only) whose age question sends under-16s
+    away from Telegram told them to vote on the web with a link, when the bot had a web
+    address: the link led to "this poll doesn't use the web ballot", a dead end. They are
+    now told about paper, as when there is no web ballot at all; a poll with a web ballot
+    still gives its link. Nothing is kept either way."""
+    settings = make_settings(
+        tmp_path, database_url, api_url=standin.base_url, public_url="https://votes.example.gov.uk"
+    )
+    h = await start_markbot(standin, settings)
+    try:
+        for web in ("off", "open"):
+            await h.add_poll(
+                f"code: bb26-age-{web}\ntitle: Ages\nweb: {web}\nquestions:\n"
+                "  - id: age\n    kind: choice\n    text: How old are you?\n"
+                "    options: [11-15, 16-18]\n    not_on_telegram: [11-15]\n"
+                "  - id: top\n    kind: choice\n    text: Which?\n    options: [Parks, Buses]\n"
+            )
+            u = h.user(26600 if web == "off" else 26601)
+            await tg_start(u, f"bb26-age-{web}")
+            said = await tap(u, "11-15")
+            link = f"votes.example.gov.uk/v/bb26-age-{web}"
+            if web == "off":
+                assert link not in said and "paper" in said, said
+            else:
+                assert link in said, said
+            web_page = await _web_offered(h, f"bb26-age-{web}")
+            assert web_page == (web != "off")
+        assert await count(h, "ballots") == 0 and await count(h, "drafts") == 0
+    finally:
+        await h.shutdown()
+
+
+async def _web_offered(h: Harness, code: str) -> bool:
+    async with web_client(h.runtime) as client:
+        page = await Browser(client).get(f"/v/{code}")
+        return "Start" in page.plain and page.status == 200 and "doesn't" not in page.plain
+
+
+YES_NO_POLL = """\
+code: bb26-yes-no
+title: Feeling safe
+web: off
+questions:
+  - id: area
+    kind: choice
+    text: Where do you live?
+    options: [North, South]
+    breakdown: yes
+  - id: safe
+    kind: choice
+    text: Do you feel safe in your area at night?
+    options: [Yes, No, Not sure]
+  - id: tried
+    kind: multi
+    optional: on
+    text: Have you used any of these?
+    options: [Off-peak buses, On-demand taxi, Night bus, None]
+"""
+
+
+async def test_a_yes_no_question_and_web_off_as_the_readme_writes_them(bot: Harness) -> None:
+    """`options: [Yes, No, Not sure]` (the commonest question in a youth survey) and
+    `web: off` (as the README documents it) were refused: YAML 1.1 reads yes, no, on and off
+    as true and false, so the file said "Input should be a valid dictionary or instance of
+    Option" and "web: Input should be 'codes', 'open' or 'off'" to a worker who wrote just
+    that. A poll file now reads them as the words they are (a yes/no setting still works)."""
+    poll = await bot.add_poll(YES_NO_POLL)
+    assert poll.web == "off" and poll.questions[0].breakdown and poll.questions[2].optional
+    assert [o.label["en"] for o in poll.questions[1].options] == ["Yes", "No", "Not sure"]
+    votes = [("North", "Yes"), ("South", "No"), ("North", "Not sure"), ("North", "Yes")]
+    for n, (area, safe) in enumerate(votes):
+        u = bot.user(26700 + n)
+        await tg_start(u, "bb26-yes-no")
+        await tap(u, area)
+        await tap(u, safe)
+        await tap(u, "Night bus")
+        await tap(u, _done(u))
+        assert "counted" in await tg_send(u)
+    results = await bot.runtime.services.reports.results("bb26-yes-no", 0)
+    safe_table = next(t for t in results.tables if t.question == "safe" and not t.dimension)
+    assert {c.label: c.count for c in safe_table.cells} == {"Yes": 2, "No": 1, "Not sure": 1}
+    north = next(t for t in results.tables if t.question == "safe" and t.group == "north")
+    assert {c.label: c.count for c in north.cells} == {"Yes": 2, "No": 0, "Not sure": 1}
+    assert not await _web_offered(bot, "bb26-yes-no")
