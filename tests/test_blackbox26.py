@@ -1486,6 +1486,10 @@ questions:
     optional: on
     text: Have you used any of these?
     options: [Off-peak buses, On-demand taxi, Night bus, None]
+  - id: rating
+    kind: choice
+    text: How good are the buses, from 1 to 5?
+    options: [1, 2, 3, 4, 5]
 """
 
 
@@ -1494,7 +1498,9 @@ async def test_a_yes_no_question_and_web_off_as_the_readme_writes_them(bot: Harn
     `web: off` (as the README documents it) were refused: YAML 1.1 reads yes, no, on and off
     as true and false, so the file said "Input should be a valid dictionary or instance of
     Option" and "web: Input should be 'codes', 'open' or 'off'" to a worker who wrote just
-    that. A poll file now reads them as the words they are (a yes/no setting still works)."""
+    that. A poll file now reads them as the words they are (a yes/no setting still works).
+    A rating scale, `options: [1, 2, 3, 4, 5]`, was refused the same way (numbers, not
+    text); its options are now the numbers as written."""
     poll = await bot.add_poll(YES_NO_POLL)
     assert poll.web == "off" and poll.questions[0].breakdown and poll.questions[2].optional
     assert [o.label["en"] for o in poll.questions[1].options] == ["Yes", "No", "Not sure"]
@@ -1506,10 +1512,13 @@ async def test_a_yes_no_question_and_web_off_as_the_readme_writes_them(bot: Harn
         await tap(u, safe)
         await tap(u, "Night bus")
         await tap(u, _done(u))
+        await tap(u, str(n + 2))  # the rating: 2, 3, 4, 5
         assert "counted" in await tg_send(u)
     results = await bot.runtime.services.reports.results("bb26-yes-no", 0)
     safe_table = next(t for t in results.tables if t.question == "safe" and not t.dimension)
     assert {c.label: c.count for c in safe_table.cells} == {"Yes": 2, "No": 1, "Not sure": 1}
     north = next(t for t in results.tables if t.question == "safe" and t.group == "north")
     assert {c.label: c.count for c in north.cells} == {"Yes": 2, "No": 0, "Not sure": 1}
+    rating = next(t for t in results.tables if t.question == "rating" and not t.dimension)
+    assert {c.label: c.count for c in rating.cells} == {"1": 0, "2": 1, "3": 1, "4": 1, "5": 1}
     assert not await _web_offered(bot, "bb26-yes-no")
