@@ -111,6 +111,8 @@ class Option(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _from_string(cls, value: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)  # a rating scale: options: [1, 2, 3, 4, 5]
         if isinstance(value, str):
             return {"label": value}
         return value
