@@ -634,7 +634,7 @@ class JourneyService:
         """The polite end of a journey that can't go on here (nothing was kept)."""
         lang = ctx.journey.lang
         if why == NOT_ON_TELEGRAM:
-            if self._web_url:
+            if self._web_url and ctx.poll.web != "off":  # no web ballot to send them to
                 link = f"{self._web_url}/v/{ctx.code}"
                 return screens.message(self._catalog, lang, "not_on_telegram_web", link=link)
             return screens.message(self._catalog, lang, "not_on_telegram_paper")

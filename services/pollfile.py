@@ -133,6 +133,8 @@ class Option(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _from_string(cls, value: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)  # a rating scale: options: [1, 2, 3, 4, 5]
         if isinstance(value, str):
             return {"label": value}
         return value
@@ -466,12 +468,17 @@ class Poll(BaseModel):
 # --- loading -----------------------------------------------------------------------------
 
 
+def _yes(value: Any) -> bool:
+    """A setting that the model will read as true (``true``, or the words it takes for it)."""
+    return value is True or (isinstance(value, str) and value.lower() in ("yes", "on", "y", "t"))
+
+
 def _with_prefer_not_to_say(data: Any, labels: dict[str, str]) -> Any:
     """Add the standard 'Prefer not to say' option to breakdown questions that lack it."""
     if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
         return data
     for q in data["questions"]:
-        if not (isinstance(q, dict) and q.get("breakdown") is True):
+        if not (isinstance(q, dict) and _yes(q.get("breakdown"))):
             continue
         options = q.get("options")
         if not isinstance(options, list):
@@ -601,6 +608,19 @@ class _PollLoader(yaml.SafeLoader):
 
 
 _PollLoader.add_constructor("tag:yaml.org,2002:timestamp", _PollLoader.construct_yaml_timestamp)
+# YAML 1.1 reads yes, no, on and off (any case) as true and false: "options: [Yes, No]" and
+# "web: off" would be booleans, refused with a puzzling message. As in YAML 1.2, only true and
+# false are booleans; the other words are the text they are (a setting such as
+# "breakdown: yes" still reads as true: the model takes yes/no/on/off for a boolean).
+_TRUE_FALSE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_PollLoader.yaml_implicit_resolvers = {
+    first: [
+        (tag, _TRUE_FALSE if tag == "tag:yaml.org,2002:bool" else regexp)
+        for tag, regexp in resolvers
+        if tag != "tag:yaml.org,2002:bool" or first in "tTfF"
+    ]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def parse_poll(text: str, source: str, prefer_not_to_say: dict[str, str]) -> Poll:

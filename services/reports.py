@@ -31,6 +31,7 @@ from services.results import (
     suppress_table,
 )
 from services.suppression import apply_suppression, group_size, rule_text
+from services.suppression import shown as published
 from services.themes import codebook
 from storage.contract import Store
 from storage.records import PollRow
@@ -104,10 +105,11 @@ class ReportService:
         _, poll = await self._poll(code)
         q = headline(poll)
         t = self._catalog.t
+        words = in_language(results, poll, lang)  # the title and options in the chat's language
         table = next(
             (
                 x
-                for x in results.tables
+                for x in words.tables
                 if q and x.question == q.id and not x.dimension and x.channel == "all"
             ),
             None,
@@ -116,7 +118,7 @@ class ReportService:
             t(
                 lang,
                 "admin_results_header",
-                title=results.title,
+                title=words.title,
                 ballots=results.ballots,
                 question=pick(q.text, lang) if q else "",
             )
@@ -140,6 +142,19 @@ class ReportService:
                             else "admin_results_protected",
                             label=cell.label,  # no place: hidden ones come last, by label
                             min_cell=min_cell,
+                        )
+                    )
+                elif table.kind == "rank":  # ranked by points: say so, as the site does
+                    figures = published(table, cell, min_cell)
+                    lines.append(
+                        t(
+                            lang,
+                            "admin_results_line_rank",
+                            rank=rank,
+                            label=cell.label,
+                            points=figures.points,
+                            first=figures.first,
+                            count=figures.count,
                         )
                     )
                 else:
