@@ -19,7 +19,7 @@ from bot.app import Runtime
 from tests.browser import LiveMarkbot, assert_no_axe_violations, serve_directory, serve_markbot
 from tests.conftest import make_settings
 from tests.test_site import MIN_CELL, _build, _cast, _site_settings
-from tests.test_web_browser import CODES_POLL, WELSH_POLL
+from tests.test_web_browser import CODES_POLL, WELSH_POLL, to_cy_poll_check, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -45,17 +45,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveMarkbot]:
 
     with serve_markbot(settings, seed) as server:
         yield server
-
-
-def _wait_for(driver: WebDriver, path: str) -> None:
-    for _ in range(100):
-        if (
-            driver.current_url.split("?")[0].endswith(path)
-            and driver.execute_script("return document.readyState") == "complete"
-        ):
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"expected {path}, at {driver.current_url}")
 
 
 # --- forced colours (Windows contrast themes) ----------------------------------------------
@@ -149,24 +138,24 @@ def test_back_to_the_start_does_not_ask_for_the_voting_code_again(
     (code,) = live.run(live.runtime.services.codes.make("code-poll", 1, "Year 9"))  # type: ignore[misc]
     page.get(f"{live.url}/v/code-poll?lang={lang}&code={code}")
     page.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    _wait_for(page, "/q/0")
+    wait_for(page, "/q/0")
     page.find_element(By.CSS_SELECTOR, "label[for='answer-2']").click()
     page.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    _wait_for(page, "/q/1")
+    wait_for(page, "/q/1")
     page.find_element(By.CSS_SELECTOR, ".back-link").click()
-    _wait_for(page, "/q/0")
+    wait_for(page, "/q/0")
     page.find_element(By.CSS_SELECTOR, ".back-link").click()
-    _wait_for(page, "/v/code-poll")
+    wait_for(page, "/v/code-poll")
     boxes = page.find_elements(By.ID, "code")
     assert not boxes or boxes[0].get_attribute("value"), "the code must not be asked for again"
     said = live.runtime.services.catalog.plain(lang, "web_code_given")
     assert said in page.find_element(By.TAG_NAME, "main").text
     assert_no_axe_violations(page)
     page.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    _wait_for(page, "/q/1")  # where the journey was
+    wait_for(page, "/q/1")  # where the journey was
     assert not page.find_elements(By.CSS_SELECTOR, ".error-summary")
     page.find_element(By.CSS_SELECTOR, ".back-link").click()
-    _wait_for(page, "/q/0")
+    wait_for(page, "/q/0")
     assert page.find_element(By.ID, "answer-2").is_selected()  # the answer kept
 
 
@@ -254,7 +243,7 @@ def test_the_dashboard_s_links_are_at_least_24_px(page: WebDriver, tmp_path: Pat
         token = server.run(server.runtime.services.dashboard.login_token(OWNER))
         page.get(f"{server.url}/dashboard/login/{token}")
         page.find_element(By.CSS_SELECTOR, "form button").click()
-        _wait_for(page, "/dashboard")
+        wait_for(page, "/dashboard")
         try:
             for lang in ("en", "cy"):
                 for width in (1280, 320):
@@ -273,19 +262,7 @@ def test_the_dashboard_s_links_are_at_least_24_px(page: WebDriver, tmp_path: Pat
 
 def _signposted_to_check(driver: WebDriver, url: str, lang: str) -> None:
     """cy-poll answered to Check your answers, its free text bringing signposting."""
-    driver.get(f"{url}/v/cy-poll?lang={lang}")
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    _wait_for(driver, "/q/0")
-    for path, field in (("/q/1", "answer-2"), ("/q/2", "answer-2")):
-        driver.find_element(By.CSS_SELECTOR, f"label[for='{field}']").click()
-        driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-        _wait_for(driver, path)
-    driver.find_element(By.CSS_SELECTOR, "select#answer option[value='parks']").click()
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    _wait_for(driver, "/q/3")
-    driver.find_element(By.ID, "answer").send_keys("i want to kill myself")
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    _wait_for(driver, "/check")
+    to_cy_poll_check(driver, url, f"?lang={lang}", why="i want to kill myself")
 
 
 @pytest.mark.parametrize("lang", ["en", "cy"])
@@ -301,11 +278,11 @@ def test_the_offer_of_an_adult_stays_on_the_page_after_send(
     offer = live.runtime.services.catalog.plain(lang, "web_contact_link")
     assert page.find_element(By.CSS_SELECTOR, ".help-link a").text == offer
     page.find_element(By.CSS_SELECTOR, "form[action$='/send'] button").click()
-    _wait_for(page, "/done")
+    wait_for(page, "/done")
     links = page.find_elements(By.CSS_SELECTOR, "main .help-link a")
     assert [a.text for a in links] == [offer]
     links[0].click()
-    _wait_for(page, "/v/cy-poll/help")
+    wait_for(page, "/v/cy-poll/help")
     assert page.find_element(By.ID, "detail")  # the contact request, after the vote
 
 
@@ -314,18 +291,7 @@ def test_the_offer_of_an_adult_stays_on_the_page_after_send(
 
 def _to_check(driver: WebDriver, url: str) -> None:
     """cy-poll answered to Check your answers, by clicks."""
-    driver.get(f"{url}/v/cy-poll?lang=en")
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    _wait_for(driver, "/q/0")
-    for path, field in (("/q/1", "answer-2"), ("/q/2", "answer-2")):
-        driver.find_element(By.CSS_SELECTOR, f"label[for='{field}']").click()
-        driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-        _wait_for(driver, path)
-    driver.find_element(By.CSS_SELECTOR, "select#answer option[value='parks']").click()
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    _wait_for(driver, "/q/3")
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    _wait_for(driver, "/check")
+    to_cy_poll_check(driver, url, "?lang=en")
 
 
 def test_stop_and_delete_asks_before_deleting_the_answers(
@@ -338,18 +304,18 @@ def test_stop_and_delete_asks_before_deleting_the_answers(
     catalog = live.runtime.services.catalog
     _to_check(page, live.url)
     page.find_element(By.CSS_SELECTOR, "main a[href$='/stop']").click()
-    _wait_for(page, "/stop")
+    wait_for(page, "/stop")
     assert page.find_element(By.TAG_NAME, "h1").text == catalog.plain("en", "web_stop_title")
     assert_no_axe_violations(page)
     page.find_element(By.CSS_SELECTOR, "header a.language").click()  # Cymraeg: still asking
-    _wait_for(page, "/stop")
+    wait_for(page, "/stop")
     assert page.find_element(By.TAG_NAME, "h1").text == catalog.plain("cy", "web_stop_title")
     assert_no_axe_violations(page)
     page.find_element(By.LINK_TEXT, catalog.plain("cy", "web_stop_no")).click()
-    _wait_for(page, "/check")
+    wait_for(page, "/check")
     assert page.find_element(By.TAG_NAME, "h1").text == catalog.plain("cy", "web_check_title")
     page.find_element(By.CSS_SELECTOR, "main a[href$='/stop']").click()
-    _wait_for(page, "/stop")
+    wait_for(page, "/stop")
     page.find_element(By.CSS_SELECTOR, "form[action$='/cancel'] button").click()
     time.sleep(0.3)
     heading = page.find_element(By.TAG_NAME, "h1").text
@@ -366,10 +332,10 @@ def test_back_from_the_contact_request_after_send_returns_to_the_confirmation(
     person came from. It leads back to the confirmation."""
     _signposted_to_check(page, live.url, lang)
     page.find_element(By.CSS_SELECTOR, "form[action$='/send'] button").click()
-    _wait_for(page, "/done")
+    wait_for(page, "/done")
     page.find_element(By.CSS_SELECTOR, "main .help-link a").click()
-    _wait_for(page, "/v/cy-poll/help")
+    wait_for(page, "/v/cy-poll/help")
     page.find_element(By.CSS_SELECTOR, ".back-link").click()
-    _wait_for(page, "/done")
+    wait_for(page, "/done")
     done = live.runtime.services.catalog.plain(lang, "web_done_title")
     assert page.find_element(By.TAG_NAME, "h1").text == done

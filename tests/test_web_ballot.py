@@ -710,7 +710,7 @@ async def test_the_language_switch_on_a_page_that_answers_a_post_leads_to_a_page
 
 
 async def test_stop_asks_before_it_deletes_the_answers(runtime: Runtime) -> None:
-    """"Stop and delete my answers" on Check your answers leads to a page that asks (WCAG
+    """ "Stop and delete my answers" on Check your answers leads to a page that asks (WCAG
     3.3.4): No keeps every answer; Yes deletes them; with nothing left to delete, the page
     says the answers have gone instead of asking."""
     catalog = runtime.services.catalog
@@ -724,7 +724,8 @@ async def test_stop_asks_before_it_deletes_the_answers(runtime: Runtime) -> None
         assert 'href="/v/web-poll/stop"' in page.text and "/cancel" not in page.text
         page = await b.get("/v/web-poll/stop")
         assert catalog.plain("en", "web_stop_title") in page.plain
-        assert 'action="/v/web-poll/cancel"' in page.text and 'href="/v/web-poll/check"' in page.text
+        assert 'action="/v/web-poll/cancel"' in page.text
+        assert 'href="/v/web-poll/check"' in page.text
         page = await b.get("/v/web-poll/check")  # No: the answers are all still there
         assert page.url == "/v/web-poll/check" and "South" in page.plain
         await b.get("/v/web-poll/stop")

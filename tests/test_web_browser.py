@@ -154,17 +154,17 @@ def test_a_whole_ballot_by_keyboard_with_no_accessibility_faults(
     tab_to(page, button(words["start"]))
     press(page, ENTER)
     # A choice: the first radio, then Continue.
-    _wait_for(page, "/q/0")
+    wait_for(page, "/q/0")
     check_page(page, "q-choice", lang)
     tab_to(page, by_id("answer"))  # radios: Tab reaches the group, an arrow moves and picks
     press(page, DOWN)  # 10-15
     tab_to(page, button(words["continue"]))
     press(page, ENTER)
     # A multi question sent with nothing ticked: the error summary, linked to the field.
-    _wait_for(page, "/q/1")
+    wait_for(page, "/q/1")
     tab_to(page, button(words["continue"]))
     press(page, ENTER)
-    _wait_for(page, "/q/1")
+    wait_for(page, "/q/1")
     assert page.find_elements(By.CSS_SELECTOR, ".error-summary a[href='#answer']")
     check_page(page, "q-multi-error", lang)
     tab_to(page, by_id("answer"))
@@ -174,7 +174,7 @@ def test_a_whole_ballot_by_keyboard_with_no_accessibility_faults(
     tab_to(page, button(words["continue"]))
     press(page, ENTER)
     # A ranked question, without JavaScript: a list per place.
-    _wait_for(page, "/q/2")
+    wait_for(page, "/q/2")
     check_page(page, "q-rank", lang)
     tab_to(page, by_id("answer"))
     press(page, DOWN)  # the first issue
@@ -182,19 +182,19 @@ def test_a_whole_ballot_by_keyboard_with_no_accessibility_faults(
     press(page, DOWN, DOWN)
     tab_to(page, button(words["continue"]))
     press(page, ENTER)
-    _wait_for(page, "/q/3")
+    wait_for(page, "/q/3")
     check_page(page, "q-text", lang)
     tab_to(page, by_id("answer"))
     press(page, "more buses after school please")
     tab_to(page, button(words["continue"]))
     press(page, ENTER)
-    _wait_for(page, "/check")
+    wait_for(page, "/check")
     summary = page.find_element(By.CSS_SELECTOR, ".summary").text
     assert "1. " in summary and "1. 1." not in summary  # the ranked answer, in order
     check_page(page, "check", lang)
     tab_to(page, button(words["send"]))
     press(page, ENTER)
-    _wait_for(page, "/done")
+    wait_for(page, "/done")
     assert words["done"] in page.find_element(By.TAG_NAME, "h1").text
     check_page(page, "done", lang)
     assert _web_ballots(live) == before + 1
@@ -221,23 +221,23 @@ def test_other_pages_have_no_accessibility_faults(page: WebDriver, live: Live, l
     tab_to(page, by_id("code"))
     press(page, "abc")
     press(page, ENTER)
-    _wait_for(page, "/start")
+    wait_for(page, "/start")
     assert page.find_elements(By.CSS_SELECTOR, ".error-summary a[href='#code']")
     check_page(page, "code-error", lang)
     # Ineligible: a polite end, nothing kept.
     page.get(f"{live.url}/v/cy-poll?lang={lang}")
     tab_to(page, button(TEXTS[lang]["start"]))
     press(page, ENTER)
-    _wait_for(page, "/q/0")
+    wait_for(page, "/q/0")
     tab_to(page, by_id("answer"))
     press(page, SPACE)
     tab_to(page, button(TEXTS[lang]["continue"]))
     press(page, ENTER)
-    _wait_for(page, "/q/0")
+    wait_for(page, "/q/0")
     check_page(page, "ineligible", lang)
 
 
-def _wait_for(driver: WebDriver, path: str) -> None:
+def wait_for(driver: WebDriver, path: str) -> None:
     for _ in range(100):
         if (
             driver.current_url.split("?")[0].endswith(path)
@@ -246,6 +246,24 @@ def _wait_for(driver: WebDriver, path: str) -> None:
             return
         time.sleep(0.05)
     raise AssertionError(f"expected {path}, at {driver.current_url}")
+
+
+def to_cy_poll_check(driver: WebDriver, url: str, query: str = "", why: str = "") -> None:
+    """cy-poll answered to Check your answers by clicks (``why`` typed in its free text)."""
+    driver.get(f"{url}/v/cy-poll{query}")
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait_for(driver, "/q/0")
+    for path, field in (("/q/1", "answer-2"), ("/q/2", "answer-2")):
+        driver.find_element(By.CSS_SELECTOR, f"label[for='{field}']").click()
+        driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        wait_for(driver, path)
+    driver.find_element(By.CSS_SELECTOR, "select#answer option[value='parks']").click()
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait_for(driver, "/q/3")
+    if why:
+        driver.find_element(By.ID, "answer").send_keys(why)
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait_for(driver, "/check")
 
 
 def _web_ballots(live: Live) -> int:
@@ -262,18 +280,18 @@ def test_a_ballot_with_a_voting_code_from_its_qr_link(page: WebDriver, live: Liv
     press(page, ENTER)
     # Radios by keyboard: Tab reaches the first; each arrow moves down one and picks it.
     for index, downs in enumerate((2, 0, 1)):  # 13-15, North, Transport
-        _wait_for(page, f"/q/{index}")
+        wait_for(page, f"/q/{index}")
         tab_to(page, by_id("answer"))
         press(page, *([DOWN] * downs or [SPACE]))
         tab_to(page, button("Continue"))
         press(page, ENTER)
-    _wait_for(page, "/q/3")
+    wait_for(page, "/q/3")
     tab_to(page, button("Continue"))  # the optional text question, left empty
     press(page, ENTER)
-    _wait_for(page, "/check")
+    wait_for(page, "/check")
     tab_to(page, button("Send my answers"))
     press(page, ENTER)
-    _wait_for(page, "/done")
+    wait_for(page, "/done")
     poll = live.run(live.runtime.store.get_poll("code-poll"))
     assert poll is not None
     stored = live.run(rows(live.runtime, "answers", "poll_id", "question", "grp"))
@@ -282,25 +300,14 @@ def test_a_ballot_with_a_voting_code_from_its_qr_link(page: WebDriver, live: Liv
     page.get(f"{live.url}/v/code-poll?code={code}")  # the same slip again
     tab_to(page, button("Start now"))
     press(page, ENTER)
-    _wait_for(page, "/start")
+    wait_for(page, "/start")
     assert "already been used" in page.find_element(By.CSS_SELECTOR, ".error-summary").text
 
 
 def test_every_target_is_at_least_24_px(page: WebDriver, live: Live) -> None:
     """WCAG 2.5.8: the language switch, Back, Change and the footer links are each at least
     24 x 24 CSS px at any width, not only far enough from the next one."""
-    page.get(f"{live.url}/v/cy-poll")
-    page.find_element(By.CSS_SELECTOR, "form button").click()
-    _wait_for(page, "/q/0")
-    for path, field in (("/q/1", "answer-2"), ("/q/2", "answer-2")):
-        page.find_element(By.CSS_SELECTOR, f"label[for='{field}']").click()
-        page.find_element(By.CSS_SELECTOR, "form button").click()
-        _wait_for(page, path)
-    page.find_element(By.CSS_SELECTOR, "select#answer option[value='parks']").click()
-    page.find_element(By.CSS_SELECTOR, "form button").click()
-    _wait_for(page, "/q/3")
-    page.find_element(By.CSS_SELECTOR, "form button").click()
-    _wait_for(page, "/check")
+    to_cy_poll_check(page, live.url)
     try:
         for path in ("/q/3", "/check"):
             page.get(f"{live.url}/v/cy-poll{path}")
@@ -322,7 +329,7 @@ def test_a_page_with_a_mistake_puts_focus_on_its_error_summary(
     page.get(f"{live.url}/v/code-poll?lang={lang}")
     tab_to(page, button(TEXTS[lang]["start"]))
     press(page, ENTER)  # no code typed
-    _wait_for(page, "/start")
+    wait_for(page, "/start")
     now = focused(page)
     # (its :focus outline is markbot.css's; headless Chromium matches :focus only once keys
     # are pressed in the page, so where focus is is what is checked here)
