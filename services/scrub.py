@@ -2722,7 +2722,7 @@ _SCHOOL_KINDS = _words(
     boarding grammar special faith church chapel bible free state private public independent
     village local old new big main upper lower primary secondary high middle junior infant
     infants nursery sixth form language welsh english medical law business police fire army
-    navy cadet cadets forest's the
+    navy cadet cadets the hogwarts
     """
 )
 

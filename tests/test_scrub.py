@@ -1709,6 +1709,7 @@ def test_round_sixteen_details_are_removed(text: str, detail: str) -> None:
         "Summer School at the college was free",
         "she went to Cardiff School of Art and Design",
         "we learn in Welsh School and then Dance School on Fridays",
+        "the library should feel like being at Hogwarts School, all old books",
     ],
 )
 def test_round_sixteen_lookalikes_are_left_alone(text: str) -> None:

@@ -907,9 +907,9 @@ async def test_a_question_number_in_other_digits_is_not_a_server_error(
 async def test_line_breaks_in_a_typed_answer_count_as_the_browser_counts_them(
     runtime: Runtime,
 ) -> None:
-    """A browser sends each line break in a textarea as CR LF, while its maxlength counts it as
-    one character: an answer the box allowed (1,000 with its line breaks) is taken, and kept
-    with plain line breaks (no carriage return turned into a stray space)."""
+    """A browser sends each line break in a textarea as CR LF, while a person (and the hint's
+    limit) counts it as one character: an answer of 1,000 with its line breaks is taken, and
+    kept with plain line breaks (no carriage return turned into a stray space)."""
     lines = ["Buses to the college stop at six"] * 10
     typed = "\n".join(lines)
     typed += "x" * (1000 - len(typed))  # exactly the box's limit, counted as the browser does
@@ -921,6 +921,25 @@ async def test_line_breaks_in_a_typed_answer_count_as_the_browser_counts_them(
         await b.submit("/v/web-poll/send", {})
     [(body,)] = await rows(runtime, "text_answers", "body")
     assert "\r" not in body and " \n" not in body and body.count("\n") == 9
+
+
+async def test_a_pasted_answer_over_the_limit_is_kept_and_the_limit_said(
+    runtime: Runtime,
+) -> None:
+    """The box has no maxlength: a browser cut a pasted answer at the limit without a word, so
+    the end of what someone wrote was lost unseen. Over the limit, the page says how long it
+    is and what the limit is, and keeps every character in the box to shorten."""
+    typed = "The buses stop too early. " * 50  # 1,300 characters, the limit is 1,000
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await _answer(b, ["16-18", "south", "jobs"])
+        assert "maxlength" not in b.page.text
+        page = await b.submit("/v/web-poll/q/3", {"answer": typed})
+        assert page.status == 400 and page.url == "/v/web-poll/q/3"
+        said = page.plain.replace(",", "")
+        assert f"{len(typed.strip())} characters" in said and "limit is 1000" in said
+        assert html.escape(typed.strip(), quote=False) in page.text
+    assert await rows(runtime, "text_answers", "body") == []
 
 
 async def test_one_code_in_two_browsers_at_once_says_the_code_was_used(
