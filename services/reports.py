@@ -30,7 +30,7 @@ from services.results import (
     split_channels,
     suppress_table,
 )
-from services.suppression import apply_suppression, group_size, rule_text
+from services.suppression import SECONDARY, apply_suppression, group_size, rule_text
 from services.suppression import shown as published
 from services.themes import codebook
 from storage.contract import Store
@@ -157,15 +157,17 @@ class ReportService:
                             count=figures.count,
                         )
                     )
-                else:
+                else:  # the published figures, as for rank (a hidden size hides the share)
+                    figures = published(table, cell, min_cell)
+                    share = SECONDARY if figures.share is None else f"{figures.share:.0%}"
                     lines.append(
                         t(
                             lang,
                             "admin_results_line",
                             rank=rank,
                             label=cell.label,
-                            count=cell.count,
-                            share=f"{cell.share:.0%}",
+                            count=figures.count,
+                            share=share,
                         )
                     )
         chart = None
