@@ -425,7 +425,7 @@ _NAME_HERE = re.compile(
     r"(?P<intro>\b(?:this\s+is|it['’]?s|its|it\s+is)\s+(?:(?:big|lil|little|ya|yer|your|ur)\s+"
     r"(?:(?:boi+|boy|girl|gurl|gal|lad|lass)\s+)?)?)"
     r"(?P<names>" + _NAME + r")"
-    r"(?=\s+(?:here|speaking)\b)",
+    r"(?=\s+(?:here|speaking|typing|writing)\b)",
     re.IGNORECASE,
 )
 # "Youth councillor Damilola here", "young carer Aimee here": a role the writer holds, a name
@@ -473,7 +473,7 @@ _NAME_YMA = re.compile(
 _NAME_FIRST_CY_START = re.compile(
     r"(?P<lead>(?:^|(?<=[.!?\n]))[ \t]*)"
     rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
-    rf"(?P<after>[ \t]+{_CY_ME}(?=[ \t]*(?:[,.!]|$)|{_YEAR_TAIL}|[ \t]+(?:a|ac)[ \t]))",
+    rf"(?P<after>[ \t]+{_CY_ME}(?=[ \t]*(?:[,.!(]|$)|{_YEAR_TAIL}|[ \t]+(?:a|ac)[ \t]))",
     re.MULTILINE,
 )
 # "my friend Jess Smith": a first name and surname straight after a relation.
@@ -529,6 +529,8 @@ _PUBLIC_BEFORE = re.compile(
     r"conservatives?|reform|plaid|lib\s+dems?|snp|greens?|government|chancellor|character|"
     r"characters|author|actor|actress|youtuber|presenter|singer|rapper|footballer|book|books|"
     r"film|films|cartoon|show|telly|tv))\b[\w \t,'’-]{0,24}$"
+    # "the high street looks like Miss Havisham's house": a likeness is drawn with a character
+    r"|(?i:\b(?:looks?|looking|looked|sounds?|sounding|dressed|acts?|acting)[ \t]+like[ \t]+)$"
 )
 # Introductions that are plain phrases too: the name must look like one (capitalised, or a
 # common first name in lower case): "this is Kezia", "it's me, Callum", "the name's Bryn",
@@ -551,6 +553,8 @@ _SOFT_INTRO = re.compile(
     r"named[ \t]+me|introducing[ \t]+myself[ \t]*[:\-–]?|"
     # "fi sy 'ma, Cadi Fflur" ("it's me here, ...")
     r"fi[ \t]+sy(?:dd)?[ \t]*(?:['’][ \t]*ma|yma)[ \t]*[,:\-–]|"
+    # "fi yw tomasz" ("I am ..."; a capitalised name is `_WEAK_INTRO`'s)
+    r"(?<!\bi\s)fi[ \t]+(?:yw|ydy|ydi|di|['’]di)|galw(?:ch)?[ \t]+fi['’]n|"
     # "known to my mates as Deano"
     r"known[ \t]+to[ \t]+(?:[a-z]+[ \t]+){1,2}as|"
     r"(?:ya|yer|your|ur|yo)\s+(?:boi|boy|boii+|girl|gurl|gal|lad|lass)|this\s+was)"
@@ -1347,6 +1351,9 @@ _NOT_SIGNED = (
         everyone everybody all guys council team staff sir miss mr mrs ms dr
         childline samaritans shout nspcc meic tesco asda lidl aldi mcdonalds greggs primark santa
         jesus allah god
+        shukran shukriya multumesc mulțumesc merci gracias obrigado obrigada danke dziekuje
+        dziękuję grazie tesekkurler teşekkürler salamat jazakallah arigato spasibo takk
+        tack dankie
         netflix youtube tiktok instagram snapchat google facebook twitter discord roblox
         fortnite minecraft labour reform tory tories conservative conservatives plaid
         government parliament senedd island arriva stagecoach first scouts guides cadets
@@ -1986,7 +1993,7 @@ _KIN_WORDS = (
 )
 _RELATION_SINGLE = (
     r"(?:(?:little|lil|big|older|younger|baby|twin|step|best|bestest|old|fave?|favou?rite|"
-    r"half|foster|ex)[ \t-]+)*"
+    r"half|foster|ex|other)[ \t-]+)*"
     # "my little girl Everly", "my baby boy Reuben", "my ex Jordan", "my twins Ezra and Isaac"
     r"(?:(?:little|lil|baby|eldest|youngest)[ \t]+(?:girl|boy|one)|ex|kids|children|twins|"
     r"midwife|health[ \t]+visitor|therapist|advocate|iro|house[ \t]+parent|"
@@ -2000,6 +2007,8 @@ _RELATION_SINGLE = (
     r"housemate|flatmate|roommate|manager|boss|supervisor|colleague|workmate|landlord|landlady|"
     r"mentor|counsell?or|lecturer|keyworker|(?:careers|personal)[ \t]+advis[eo]r|twin|"
     r"physio|physiotherapist|pa|ot|nurse|gp|dentist|instructor|trainer|skipper|"
+    # team-mates: "our other keeper Mebrat", "our captain Jodie"
+    r"keeper|goalkeeper|goalie|captain|"
     r"old[ \t]+(?:man|dear|lady)|"
     # the same relations in the languages of the families young people here come from: "my
     # khalto Nafisa", "my avó Conceição", "my babcia Halina", "my nani Shabana", "my kuya Paolo"
@@ -2017,7 +2026,7 @@ _RELATION_NAME = re.compile(
 )
 # "fy chwaer Lili", "efo fy ffrind celyn", "fi a'n ffrind Steffan", "mae fy mam Sian".
 _RELATION_NAME_CY = re.compile(
-    r"(?P<intro>(?:(?:\b(?i:fy|ein|dy|ei)|['’](?i:n))[ \t]+|\b(?i:f)['’][ \t]*"
+    r"(?P<intro>(?:(?:\b(?i:fy|ein|dy|ei)|['’](?i:n|i))[ \t]+|\b(?i:f)['’][ \t]*"
     # "ma nain Gwyneth", "efo taid Emrys": grandparents and aunts are named without "fy"
     r"|\b(?i:ma|mae|roedd|oedd|odd|efo|hefo|gyda|a|ac|gan|wrth|i|wedodd|dwedodd|dywedodd|"
     r"meddai|medde)[ \t]+"
@@ -2279,7 +2288,9 @@ def _known_from(word: str, after: str) -> bool:
 # "Me is Bogdan, brother of Ilinca", "the daughter of Mrs Patel's friend Roksana".
 _RELATION_OF = re.compile(
     r"(?P<intro>\b(?i:brother|sister|son|daughter|cousin|friend|mum|mother|dad|father|twin|"
-    r"niece|nephew|grandson|granddaughter)[ \t]+(?i:of)[ \t]+)" + _NAMES
+    r"niece|nephew|grandson|granddaughter)[ \t]+(?i:of)[ \t]+"
+    # "a friend of mine, Chidinma, waited"
+    r"(?:(?i:mine|ours)[ \t]*,?[ \t]+)?)" + _NAMES
 )
 # "sent from callum's phone", "typed on Nia's ipad".
 _SENT_FROM_PHONE = re.compile(
@@ -2352,11 +2363,12 @@ def _replace_relation_private(match: re.Match[str]) -> str:
 
 
 def _replace_private(match: re.Match[str]) -> str:
-    """ "my sister chloe" -> "my sister [name]"; a surname after it goes too; "Kai's" keeps 's."""
+    """ "my sister chloe" -> "my sister [name]"; a surname after it goes too; "Kai's" keeps 's,
+    "fi a Dewi'n" keeps Welsh 'n ("and Dewi are")."""
     names = match.group("names")
     words = names.split()
     first = words[0]
-    possessive = re.search(r"['’]s$", first)
+    possessive = re.search(r"['’][sn]$", first)
     bare = first[: possessive.start()] if possessive else first
     start = _at_sentence_start(match.string, match.start("names"))
     if not _private_name(bare, sentence_start=start) and not (
@@ -2697,7 +2709,7 @@ def _replace_school_lower_cy(match: re.Match[str]) -> str:
 # "at greenhill comp", "i go to penllan high school": a name in lower case before a school's
 # kind, after "at" or "go to", when the name is no everyday word.
 _SCHOOL_LOWER_EN = re.compile(
-    r"(?P<intro>\b(?:at|go\s+to|goes\s+to|go|attend|attends|from)[ \t]+)"
+    r"(?P<intro>\b(?:at|in|go\s+to|goes\s+to|go|attend|attends|from)[ \t]+)"
     # ("at usk vale comp": a second word of the name)
     r"(?P<first>[a-z][a-z'’-]+)(?:[ \t]+(?P<second>[a-z][a-z'’-]+))??[ \t]+"
     r"(?P<kind>high[ \t]+school|comprehensive|comp|"
@@ -2824,6 +2836,44 @@ def _replace_school_lower_en(match: re.Match[str]) -> str:
     return f"{match.group('intro')}[school]"
 
 
+def _mutated(name: str) -> list[str]:
+    """A name as written and as Welsh mutates it after a preposition (`_MUTATIONS` read the other
+    way): "Plasmawr", "Blasmawr", "Mhlasmawr", "Phlasmawr"."""
+    low = name.lower()
+    starts = [base for _m, base in _MUTATIONS if low.startswith(base)]
+    if not starts:
+        return [name]
+    base = max(starts, key=len)  # "ll" before "l"
+    forms = [m + name[len(base) :] for m, b in _MUTATIONS if b == base]
+    return [name] + [form[:1].upper() + form[1:] for form in forms if form]
+
+
+def _listed_school_pattern() -> re.Pattern[str]:
+    """prompts/names/schools.txt as one pattern: each name in any case, its spaces, hyphens and
+    apostrophes as typed or left out, mutated too."""
+    names = sorted(
+        {form for name in _name_list("schools.txt") for form in _mutated(name)},
+        key=len,
+        reverse=True,
+    )
+
+    def loose(name: str) -> str:
+        parts = [re.escape(part) for part in re.split(r"[ \t'’-]+", name) if part]
+        return r"[ \t'’-]*".join(parts) if "'" in name else r"[ \t-]+".join(parts)
+
+    return re.compile(
+        r"(?P<at>\b(?i:at|to|in|from|attend|attends|attended|left|yn|ym|yng|i|o)[ \t]+"
+        r"(?:(?i:the|ysgol)[ \t]+)?)"
+        rf"(?P<name>(?i:{'|'.join(loose(n) for n in names)}))"
+        # ("at John Frost Square", "in St Martin's Church": a place named after it)
+        r"(?![\w'’-]|[ \t]+[A-Z])"
+    )
+
+
+# "at Brynteg", "yn Plasmawr", "i Glantaf", "ym Mhlasmawr": a listed school's own name.
+_SCHOOL_LISTED = _listed_school_pattern()
+
+
 _SCHOOL_KIND_YOUNG = re.compile(r"(?:(?:Day[ \t]+)?Nursery(?:[ \t]+School)?|Juniors|Infants)$")
 
 
@@ -2896,6 +2946,45 @@ _NAME_IS_OPENING = re.compile(
     r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?i:name[ \t]+is|names|name['’]s)[ \t]+)"
     r"(?P<names>[^\W\d_][\w'’-]*)(?=[ \t]*(?:[,.!\n]|$|[ \t]+(?i:and|i['’]?m|im|from|aged?)\b))"
 )
+
+# "ka-wai here. i work in ...": a word opening the message and "here" ending its sentence.
+_LOWER_NAME_HERE_START = re.compile(
+    r"(?P<intro>\A[ \t]*(?:(?i:hi|hiya|hey|hello|helo|haia|yo|oi)[ \t,!.]+)?)"
+    r"(?P<names>[^\W\d_][\w'’-]*)(?=[ \t]+(?i:here)[ \t]*[.,!\n])"
+)
+# "...\nta shamus": an English closer and one word ending the message (Welsh words are in no
+# list, so "diolch eto" stays: a Welsh closer takes only a listed name, elsewhere).
+_CLOSER_LOWER_END = re.compile(
+    r"(?P<intro>(?:^|(?<=\n))[ \t]*"
+    r"(?>(?i:ta|cheers|thanks|thank[ \t]+you|ty|thx|love|luv|many[ \t]+thanks))[ \t]*,?[ \t]+)"
+    r"(?P<names>[^\W\d_][\w'’-]{2,})(?=[ \t]*(?:[xX]+)?[ \t]*[.!]*[ \t]*\Z)"
+)
+# "Morgs. 17. Pontypool.": a name, an age and a place opening the message, each a sentence.
+_NAME_DOT_AGE = re.compile(
+    r"(?P<intro>\A[ \t]*)(?P<names>[A-Z][\w'’-]+)(?=\.[ \t]*(?:1\d|2[0-5]|[89])[ \t]*[.,\n])"
+)
+# "..., Lewys by the way.": a name given in passing as an introduction.
+_NAME_BY_THE_WAY = re.compile(
+    r"(?P<intro>(?:^|(?<=[,.!?\n]))[ \t]*)(?P<names>[A-Z][\w'’-]+)"
+    r"(?=[ \t]+(?i:by[ \t]+the[ \t]+way|btw)\b)"
+)
+# "Oedd Siwan a Nanw isio mynd", "Roedd Dyfrig, arweinydd yr aelwyd, ...": Welsh puts the verb
+# first, so a sentence's subject follows it; a listed first name there is someone's.
+_CY_VERB_NAME = re.compile(
+    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?i:oedd|roedd|odd|ma|mae|bydd|fydd|naeth|wnaeth|"
+    r"aeth|ath|daeth|nath|dwedodd|wedodd|meddai|gath|cafodd|gafodd)[ \t]+)"
+    # (only a pair or a name and its role: "Mae Dafydd Iwan yn canu", "Ma Mali yn wlad" keep)
+    r"(?P<names>[A-Z][\w'’-]*)(?=[ \t]+a[ \t]+[A-Z][\w'’-]*[ \t]+[a-z]|,[ \t]+[a-z])"
+)
+
+
+def _replace_cy_verb_name(match: re.Match[str]) -> str:
+    """A listed first name after a Welsh verb, unless it is a word too ("Mae Haf yn dod":
+    summer is coming; "Bydd Eira": there will be snow)."""
+    low = match.group("names").lower()
+    if low in _NAME_LIKE_WORDS or low in _WORD_NAMES or re.fullmatch(_CY_WORD_NAMES, low):
+        return match.group()
+    return _replace_listed_private(match)
 
 
 def _replace_unlisted_lower(match: re.Match[str]) -> str:
@@ -3315,6 +3404,7 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
     out = _SCHOOL_NAMED.sub(_replace_school_named, out)
     out = _SCHOOL_LOWER_EN.sub(_replace_school_lower_en, out)
     out = _SCHOOL_PLAIN.sub(_replace_school_plain, out)
+    out = _SCHOOL_LISTED.sub(lambda m: f"{m.group('at')}[school]", out)
     out = _school_study_at(out)
     out = _SCHOOL_FAITH.sub(lambda m: f"{m.group('intro')}[school]", out)
     out = _POSTCODE.sub(_replace_postcode, out)
@@ -3366,8 +3456,11 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
     for pattern in (_ME_COLON, _ME_COMMA_AGE, _NAME_YEAR_OPENING):
         out = pattern.sub(_replace_soft(), out)
     out = _NAME_FORM_OPENING.sub(_replace_name_form_opening, out)
-    for pattern in (_LOWER_NAME_AGE, _NAME_IS_OPENING):
+    for pattern in (_LOWER_NAME_AGE, _NAME_IS_OPENING, _LOWER_NAME_HERE_START, _CLOSER_LOWER_END):
         out = pattern.sub(_replace_unlisted_lower, out)
+    for pattern in (_NAME_DOT_AGE, _NAME_BY_THE_WAY):
+        out = pattern.sub(_replace_soft(), out)
+    out = _CY_VERB_NAME.sub(_replace_cy_verb_name, out)
     out = _MYSELF.sub(_replace_names(strong=False), out)
     out = _I_AM_THE.sub(_replace_i_am_the, out)
     out = _DWIN_NAME.sub(_replace_dwin_name, out)

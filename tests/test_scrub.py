@@ -1716,3 +1716,66 @@ def test_round_sixteen_lookalikes_are_left_alone(text: str) -> None:
     """Welsh "Gormod" opening a sentence; kinds of school, and a school of a university named
     after its city, are no school's name."""
     assert scrub(text) == (text, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        # introductions
+        ("fi yw tomasz a dw i isio parc newydd", "tomasz"),
+        ("ia, ma pawb yn galw fi'n twm ond Rhys dwi go iawn lol", "twm"),
+        ("ka-wai here. i work in my family's chip shop most nights", "ka-wai"),
+        ("Morgs. 17. Pontypool.\nTheres nothing to do here after 6", "Morgs"),
+        ("this is nusrat typing for my little brother cos he cant spell yet", "nusrat"),
+        ("19, second year apprentice at Broughton, Lewys by the way. The bus is late", "Lewys"),
+        ("Abdirahman dw i (Abdi i pawb). Dw i'n chwarae pêl-droed", "Abdirahman"),
+        # sign-offs and people in passing
+        ("police move us on from every field\nta shamus", "shamus"),
+        ("A friend of mine, Chidinma, waited so long for counselling", "Chidinma"),
+        ("Our other keeper Mebrat has to get two buses to training", "Mebrat"),
+        ("Oedd Siwan a Nanw isio mynd i'r disgo yn Llangefni", "Nanw"),
+        ("Roedd Dyfrig, arweinydd yr aelwyd, yn talu am y neuadd", "Dyfrig"),
+        ("Ma Senait a'i chwaer Luwam newydd symud 'ma", "Luwam"),
+        ("Ma isie siop sglodion yn y pentre, fi a Dewi'n gweud 'ny bob wythnos", "Dewi"),
+        # schools: a listed school's own name, mutated in Welsh; a comp in lower case
+        ("When I was at West Mon nobody ever told us there were youth services", "West Mon"),
+        ("the badminton club at bishop vaughan got cancelled", "bishop vaughan"),
+        ("Ma'r bws i Gwynllyw yn gadael am 7:15", "Gwynllyw"),
+        ("Dwi'n mynd i Syr Thomas Jones a ma'r wifi'n crap", "Thomas Jones"),
+        ("pan o'n i ym Mhlasmawr roedd clwb ar ôl ysgol", "Mhlasmawr"),
+        ("in tredegar comp the food is too expensive", "tredegar"),
+    ],
+)
+def test_round_seventeen_details_are_removed(text: str, detail: str) -> None:
+    """fresh29/30 (scored once before the round): Welsh "fi yw" and "galw fi'n" with a name
+    in lower case; a name opening the message before "here." or an age; "typing for"; "by the
+    way"; a closer and an unlisted name ending the message; "a friend of mine, X"; team-mates;
+    a Welsh verb before two names or a name and a role; Welsh 'n and 'i after a name; schools
+    from prompts/names/schools.txt (mutated too); "X comp" in lower case after "in"."""
+    scrubbed, changed = scrub(text)
+    assert changed and detail not in scrubbed, scrubbed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the high street looks like Miss Havisham's house, all dust and shutters",
+        "That's all from me. Obrigada x",
+        "same here. the buses are bad",
+        "the buses are late\nthanks again",
+        "the park is rubbish\ncheers mate",
+        "Yes by the way the bus is late",
+        "Mae Dafydd Iwan yn canu yn y Sioe eleni",
+        "Mae Sali Mali a Jac y Jwc yn y llyfrgell",
+        "Mae Haf yn dod yn fuan a Seren yn disgleirio",
+        "ma Mali yn wlad yn Affrica, dysgon ni amdani",
+        "we hang out at John Frost Square on Saturdays",
+        "a friend of mine, who is lovely, says the same",
+        "fi yw'r gorau am nofio, fi di blino",
+    ],
+)
+def test_round_seventeen_lookalikes_are_left_alone(text: str) -> None:
+    """A likeness drawn with a character; thanks in Portuguese; "same here"; closers before an
+    everyday word; public figures, seasons and a country after a Welsh verb; a square named
+    after a man a school is named after; "fi yw'r" and "fi di" before no name."""
+    assert scrub(text) == (text, False)
