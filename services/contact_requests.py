@@ -190,14 +190,15 @@ class ContactRequestService:
     ) -> Outcome | None:
         """Their typed detail, shown back to check before Send (kept in memory only).
         None if they aren't part-way through a request after all. Said in the language the
-        request began in, or with ``as_page`` in ``lang`` (a web page's own language)."""
+        request began in, or with ``as_page`` in ``lang`` (a web page's own language) and in a
+        page's words (pressed, not tapped)."""
         pending = await self._waiting(person)
         if pending is None:
             return None
         lang = lang if as_page else pending.lang or lang
         detail = text.strip()
-        if not detail:
-            return self._message(lang, "contact_empty")
+        if not detail:  # a page has no button to tap: it says press
+            return self._message(lang, "web_contact_empty" if as_page else "contact_empty")
         if len(detail) > MAX_DETAIL_CHARS:
             return self._message(
                 lang, "contact_too_long", length=len(detail), max_length=MAX_DETAIL_CHARS

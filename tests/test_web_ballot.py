@@ -1154,7 +1154,7 @@ async def test_the_contact_check_page_again_shows_what_was_typed_in_its_language
             assert "07700 900457 after 4pm</textarea>" in page.text
             page = await b.submit("/v/web-poll/help", {"detail": " "})
             assert page.status == 400 and '<html lang="cy">' in page.text
-            empty = rt.services.catalog.plain("cy", "contact_empty").split("<")[0].strip()
+            empty = rt.services.catalog.plain("cy", "web_contact_empty").split("<")[0].strip()
             assert empty in page.plain and "looks empty" not in page.plain
     finally:
         await rt.close()
@@ -1441,3 +1441,38 @@ async def test_signposting_on_a_welsh_page_of_an_english_poll_is_in_welsh(
             assert "It sounds like" not in page.plain and "personal details" not in page.plain
     finally:
         await rt.close()
+
+
+# Telegram's words for pressing a button: "tap", "tapped"; "tapia", "tapio", "thapio".
+_TAPS = re.compile(r"\b(?:t|th)ap", re.IGNORECASE)
+
+
+async def test_the_contact_pages_say_what_a_web_page_does_not_tap(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """The web's contact-request pages (an empty form, nothing waiting to be sent) say press
+    and use the link, in English and Welsh, as the rest of the web ballot does; Telegram's
+    texts keep their taps."""
+    settings = make_settings(tmp_path, database_url, safeguarding_chat=-100126)
+    rt = await open_with_polls(settings, OPEN_POLL)
+    catalog = rt.services.catalog
+    try:
+        async with web_client(rt) as client:
+            b = Browser(client)
+            await _answer(b, ["16-18", "south", "jobs", "i want to kill myself"])
+            for lang in ("en", "cy"):
+                await b.get(f"/v/web-poll/help?lang={lang}")
+                empty = await b.submit("/v/web-poll/help", {"detail": " "})
+                assert empty.status == 400 and f'<html lang="{lang}">' in empty.text
+                said = catalog.plain(lang, "web_contact_empty")
+                assert said in empty.plain and not _TAPS.search(empty.plain), empty.plain
+                form = empty.hidden()
+                await b.submit("/v/web-poll/help/withdraw", {})
+                gone = await b.post("/v/web-poll/help/send", {**form, "version": "abc123"})
+                said = catalog.plain(lang, "web_contact_nothing_waiting")
+                assert said in gone.plain and not _TAPS.search(gone.plain), gone.plain
+    finally:
+        await rt.close()
+    for lang in ("en", "cy"):  # Telegram's own stay as they were
+        assert _TAPS.search(catalog.plain(lang, "contact_empty"))
+        assert _TAPS.search(catalog.plain(lang, "contact_nothing_waiting"))

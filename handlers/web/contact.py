@@ -134,7 +134,7 @@ async def contact_typed(request: web.Request) -> web.Response:
     detail = clean_text(form.get("detail", ""))
     outcome = await services.contacts.typed(person_of(browser), browser.lang, detail, as_page=True)
     if outcome is None:
-        return await _contact_said(request, browser, "contact_nothing_waiting", f"/v/{code}")
+        return await _contact_said(request, browser, "web_contact_nothing_waiting", f"/v/{code}")
     if await services.contacts.version(person_of(browser)) is None or not detail.strip():
         text = outcome.screen.text if outcome.screen else ""
         error = re.sub(r"<[^>]+>", "", html.unescape(text))
@@ -154,7 +154,7 @@ async def contact_send(request: web.Request) -> web.Response:
     if lead is None:
         if outcome.toast:  # an older version: show the newest to check again
             return await _contact_page(request, browser, code)
-        return await _contact_said(request, browser, "contact_nothing_waiting", f"/v/{code}")
+        return await _contact_said(request, browser, "web_contact_nothing_waiting", f"/v/{code}")
     if ctx.contact is not None:
         spawn(ctx.contact(lead))  # else the janitor's next round posts it
     return await _contact_said(request, browser, "contact_sent", f"/v/{code}/done")
