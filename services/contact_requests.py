@@ -171,6 +171,15 @@ class ContactRequestService:
         """They have sent as many requests today as one person may."""
         return await self._sends_today(self._key(person)) >= MAX_PER_DAY
 
+    async def waiting(self, person: Person) -> bool:
+        """They are part-way through a request (asked, typed or checking): a page that says
+        nothing is waiting would not be true."""
+        return await self._waiting(person) is not None
+
+    async def sent_today(self, person: Person) -> bool:
+        """They sent a request today: only then may a page say it was passed on."""
+        return await self._sends_today(self._key(person)) > 0
+
     async def version(self, person: Person) -> str | None:
         """The version of the detail now shown to check (what Send must name), if any: the web
         puts it in its form as Telegram puts it in the Send button."""

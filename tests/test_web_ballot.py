@@ -1476,3 +1476,54 @@ async def test_the_contact_pages_say_what_a_web_page_does_not_tap(
     for lang in ("en", "cy"):  # Telegram's own stay as they were
         assert _TAPS.search(catalog.plain(lang, "contact_empty"))
         assert _TAPS.search(catalog.plain(lang, "contact_nothing_waiting"))
+
+
+async def test_the_language_switch_after_a_contact_request_keeps_the_page(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """"Nothing was sent" (and "passed on", and "nothing waiting") switched to the other
+    language is the same page in that language, not the contact form asking again; an address
+    naming such a page for someone whose request is still waiting, or who sent nothing,
+    shows the form, never a page that says what did not happen."""
+    settings = make_settings(tmp_path, database_url, safeguarding_chat=-100127)
+    rt = await open_with_polls(settings, OPEN_POLL)
+    catalog = rt.services.catalog
+    form_title = catalog.plain("cy", "web_contact_label")
+
+    async def switched(page: Page, title_key: str, body_key: str, to: str = "cy") -> Page:
+        found = re.search(r'<a class="language" href="([^"]+)"', page.text)
+        assert found is not None
+        again = await b.get(html.unescape(found.group(1)))
+        assert again.status == 200 and f'<html lang="{to}">' in again.text, again.plain
+        assert catalog.plain(to, title_key) in again.plain
+        assert re.sub(r"<[^>]+>", "", catalog.plain(to, body_key).split("\n")[0]) in again.plain
+        assert "<textarea" not in again.text, again.plain
+        return again
+
+    try:
+        async with web_client(rt) as client:
+            b = Browser(client)
+            form = (await _to_contact_check(b, "07700 900458")).hidden()
+            page = await b.submit("/v/web-poll/help/withdraw", {})
+            assert catalog.plain("en", "web_title_contact_not_sent") in page.plain
+            page = await switched(page, "web_title_contact_not_sent", "contact_not_sent")
+            assert "said=not-sent" in page.text  # and back again from there
+
+            page = await b.post("/v/web-poll/help", {**form, "detail": "x"})  # not asked again
+            assert '<html lang="cy">' in page.text  # the language chosen is kept
+            await switched(page, "web_contact_title", "web_contact_nothing_waiting", "en")
+
+            await b.get("/v/web-poll/help?lang=en")
+            page = await b.submit("/v/web-poll/help", {"detail": "07700 900459"})
+            page = await b.submit("/v/web-poll/help/send", {})
+            await switched(page, "web_title_contact_sent", "contact_sent")
+
+            client.session.cookie_jar.clear()  # someone else, who sent nothing: a link
+            other = Browser(client)  # naming "passed on" asks them instead
+            await _answer(other, ["16-18", "south", "jobs", "i want to kill myself"])
+            page = await other.get("/v/web-poll/help?said=sent&lang=cy")
+            assert form_title in page.plain and "<textarea" in page.text
+            page = await other.get("/v/web-poll/help?said=not-sent&lang=cy")  # still waiting
+            assert form_title in page.plain and "<textarea" in page.text
+    finally:
+        await rt.close()
