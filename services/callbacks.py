@@ -23,7 +23,9 @@ ACTIONS = frozenset(
         "ok",  # submit
         "ch",  # choose an answer to change
         "ed",  # edit question number arg
-        "x",  # stop and delete the unfinished answers
+        "x",  # stop: ask "Delete your answers?" first (the step stays: one tap loses nothing)
+        "xy",  # yes, delete the unfinished answers
+        "xn",  # no: back to the screen Stop was pressed on
         "sw",  # switch to the language the person typed in: arg = index in the catalog
     }
 )

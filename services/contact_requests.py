@@ -171,6 +171,15 @@ class ContactRequestService:
         """They have sent as many requests today as one person may."""
         return await self._sends_today(self._key(person)) >= MAX_PER_DAY
 
+    async def waiting(self, person: Person) -> bool:
+        """They are part-way through a request (asked, typed or checking): a page that says
+        nothing is waiting would not be true."""
+        return await self._waiting(person) is not None
+
+    async def sent_today(self, person: Person) -> bool:
+        """They sent a request today: only then may a page say it was passed on."""
+        return await self._sends_today(self._key(person)) > 0
+
     async def version(self, person: Person) -> str | None:
         """The version of the detail now shown to check (what Send must name), if any: the web
         puts it in its form as Telegram puts it in the Send button."""
@@ -190,14 +199,15 @@ class ContactRequestService:
     ) -> Outcome | None:
         """Their typed detail, shown back to check before Send (kept in memory only).
         None if they aren't part-way through a request after all. Said in the language the
-        request began in, or with ``as_page`` in ``lang`` (a web page's own language)."""
+        request began in, or with ``as_page`` in ``lang`` (a web page's own language) and in a
+        page's words (pressed, not tapped)."""
         pending = await self._waiting(person)
         if pending is None:
             return None
         lang = lang if as_page else pending.lang or lang
         detail = text.strip()
-        if not detail:
-            return self._message(lang, "contact_empty")
+        if not detail:  # a page has no button to tap: it says press
+            return self._message(lang, "web_contact_empty" if as_page else "contact_empty")
         if len(detail) > MAX_DETAIL_CHARS:
             return self._message(
                 lang, "contact_too_long", length=len(detail), max_length=MAX_DETAIL_CHARS

@@ -431,7 +431,7 @@ class JourneyService:
             # This journey's message, an earlier screen of it (a double tap, or a tap the bot
             # lost in a crash): show where the person really is.
             return self._show(ctx, toast=self._catalog.plain(ctx.journey.lang, "stale_button"))
-        if cb.action != "x" and await self._closed_meanwhile(ctx):
+        if cb.action not in ("x", "xy") and await self._closed_meanwhile(ctx):
             # Said at once, not after every question and the check screen; typed answers are
             # still taken (one may need signposting) and Send is refused in its transaction.
             await self._store.drop_draft(ctx.owner)
@@ -526,9 +526,13 @@ class JourneyService:
     async def _apply(self, ctx: _Ctx, cb: Callback, person: Person) -> Outcome:
         j, poll = ctx.journey, ctx.poll
         action = cb.action
-        if action == "x":
+        if action == "x":  # asks first: nothing is kept, the screen says what Yes and No do
+            return Outcome(screens.stop_confirm(self._catalog, j), edit=True)
+        if action == "xy":
             await self._store.drop_draft(ctx.owner)
             return Outcome(screens.message(self._catalog, j.lang, "cancelled"), edit=True)
+        if action == "xn":  # the step never changed: the screen Stop was pressed on
+            return self._show(ctx)
         if j.step == "n":
             if action == "go":
                 j.step, j.privacy_open = "0", False

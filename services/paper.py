@@ -7,7 +7,8 @@ Two layouts, told apart by the header:
 - aggregated counts: ``option,count`` plus optional breakdown question columns (and an optional
   ``question`` column, default the poll's headline question); each row stands for ``count``
   ballots with that answer in that group.
-A file with any bad row is refused whole, with every problem and its line number.
+Column names match in any case and with spaces around them (a spreadsheet's "Age " is
+``age``). A file with any bad row is refused whole, with every problem and its line number.
 
 The file is read as a stream and checked in one pass (``stream_paper``), so a national file
 of a million ballots never sits in memory; the store stages what it is given and adds it all
@@ -165,7 +166,7 @@ def stream_paper(
     with _open_text(source) as text:
         reader = csv.reader(text)
         try:
-            header = [h.strip() for h in next(reader)]
+            header = _header(next(reader))
         except StopIteration:
             raise PaperFileError(["the file is empty"]) from None
         except csv.Error as exc:
@@ -181,6 +182,15 @@ def stream_paper(
             yield from _parse_counts(rows, lowered, poll, poll_id, cast_on)
         else:
             yield from _parse_ballots(rows, header, poll, poll_id, cast_on, languages)
+
+
+def _header(row: list[str]) -> list[str]:
+    """The column names as written, without the spaces around them or the byte-order marks a
+    spreadsheet puts first (``utf-8-sig`` takes one; a file saved again can carry two)."""
+    header = [h.strip() for h in row]
+    if header:
+        header[0] = header[0].lstrip("\ufeff").strip()
+    return header
 
 
 def _rows(reader: Iterable[list[str]], tick: Tick | None) -> Iterator[list[str]]:
@@ -224,7 +234,10 @@ def _parse_ballots(
     languages: Sequence[str] = DEFAULT_EXPECTED,
 ) -> Iterator[NewBallot]:
     questions = {q.id: q for q in poll.questions}
-    unknown = [h for h in header if h not in questions]
+    # Ids are lower-case (pollfile's SLUG), so "Age" or "AGE" from a spreadsheet means "age";
+    # a refusal still names the column as the file spells it.
+    unknown = [h for h in header if h.casefold() not in questions]
+    header = [h.casefold() for h in header]
     if unknown or not header:
         known = ", ".join(questions)
         raise PaperFileError(

@@ -91,9 +91,28 @@ def mixed_alphabets(text: str) -> list[str]:
     return []
 
 
+def _as_text(value: Any) -> Any:
+    """A number where a text goes is the text it reads as (YAML makes ``2020`` an int): a year
+    or a score is a word on a ballot. True and false stay what they are, and are refused."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
 def _localized(value: Any) -> Any:
+    """A plain text is the English one; a number, plain or per language, is its text."""
+    value = _as_text(value)
     if isinstance(value, str):
         return {"en": value}
+    if isinstance(value, dict):
+        return {lang: _as_text(text) for lang, text in value.items()}
+    return value
+
+
+def _texts_of(value: Any) -> Any:
+    """A list of option names, where ``[2023]`` names the option ``2023``."""
+    if isinstance(value, list | tuple):
+        return [_as_text(item) for item in value]
     return value
 
 
@@ -133,8 +152,7 @@ class Option(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _from_string(cls, value: Any) -> Any:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            value = str(value)  # a rating scale: options: [1, 2, 3, 4, 5]
+        value = _as_text(value)  # a rating scale: options: [1, 2, 3, 4, 5]
         if isinstance(value, str):
             return {"label": value}
         return value
@@ -209,10 +227,10 @@ class Question(BaseModel):
     text: Localized
     help: Localized | None = None
     options: tuple[Option, ...] = ()
-    ineligible: tuple[str, ...] = ()
+    ineligible: Annotated[tuple[str, ...], BeforeValidator(_texts_of)] = ()
     # Answers that may not use Telegram (its terms: 16 and over in the UK): told to use the web
     # ballot or paper instead, with nothing stored.
-    not_on_telegram: tuple[str, ...] = ()
+    not_on_telegram: Annotated[tuple[str, ...], BeforeValidator(_texts_of)] = ()
     breakdown: bool = False
     optional: bool = False
     max: int | None = Field(default=None, ge=1)

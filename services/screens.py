@@ -183,6 +183,16 @@ def confirm(catalog: Catalog, poll: Poll, j: Journey) -> Screen:
     return Screen("\n\n".join(lines), rows)
 
 
+def stop_confirm(catalog: Catalog, j: Journey) -> Screen:
+    """Stop asks before deleting, as the web's stop page does (WCAG 3.3.4 there): its buttons
+    carry the journey's step, so an old one is stale like any other."""
+    rows = (
+        (_b(catalog, j, "button_stop_yes", "xy"),),
+        (_b(catalog, j, "button_stop_no", "xn"),),
+    )
+    return Screen(catalog.t(j.lang, "stop_confirm"), rows)
+
+
 def choose_to_change(catalog: Catalog, poll: Poll, j: Journey) -> Screen:
     """A button per question, to go back and change that answer."""
     lang = j.lang

@@ -335,6 +335,8 @@ async def test_privacy_details_from_the_notice(markbot: Harness) -> None:
     out = await user.next_output()
     assert "Who sees the results" not in out.plain
     await user.press("Stop")
+    assert "Delete your answers?" in (await user.next_output()).plain
+    await user.press("Yes, delete my answers")
     assert "Nothing was counted" in (await user.next_output()).plain
 
 
@@ -445,3 +447,132 @@ async def test_a_button_number_in_other_digits_is_refused_like_any_forged_button
     await user.press("13-15")
     out = await user.next_output()
     assert "Question 2 of 4" in out.plain
+
+
+def _data(message: dict[str, Any], label: str) -> str:
+    """The callback data of the message's button labelled ``label``."""
+    return next(
+        b["callback_data"]
+        for row in message["reply_markup"]["inline_keyboard"]
+        for b in row
+        if b["text"] == label
+    )
+
+
+async def test_stop_asks_first_and_no_goes_back_to_the_check_screen(markbot: Harness) -> None:
+    """Stop on the check screen asks "Delete your answers?" as the web's stop page does: one
+    tap no longer loses every answer. No shows the check screen again with nothing lost; Yes
+    deletes them; a second Yes (a double tap) is told the answers are gone, and nothing is
+    counted."""
+    await markbot.add_poll()
+    user = markbot.user(1030)
+    await _to_send(user)
+    check = user.last_bot_message()
+    await user.press("Stop")
+    ask = await user.next_output()
+    assert ask.method == "editMessageText"  # the check screen's own message
+    assert ask.message["message_id"] == check["message_id"]
+    assert "Delete your answers?" in ask.plain and "can't undo" in ask.plain
+    assert ask.buttons == [["Yes, delete my answers"], ["No, go back"]]
+    assert await count(markbot, "drafts") == 1  # asking deletes nothing
+
+    await user.press("No, go back")
+    back = await user.next_output()
+    assert "Check your answers" in back.plain and ["Send my answers"] in back.buttons
+    assert "13-15" in back.plain and "Jobs" in back.plain  # every answer still there
+    assert await count(markbot, "drafts") == 1
+
+    await user.press("Stop")
+    await user.next_output()
+    yes = _data(user.last_bot_message(), "Yes, delete my answers")
+    await user.press("Yes, delete my answers")
+    gone = await user.next_output()
+    assert "deleted your unfinished answers" in gone.plain and "Nothing was counted" in gone.plain
+    assert await count(markbot, "drafts") == 0
+    await markbot.standin.wait_idle()
+    user.drain_callback_answers()
+    await user.press_data(yes)  # a double tap: the answers are gone already
+    answer = await user.next_callback_answer()
+    assert "answers you hadn't sent have been deleted" in answer["text"]
+    await user.expect_no_output(0.2)
+    assert await count(markbot, "ballots") == 0 and await count(markbot, "drafts") == 0
+
+
+async def test_an_old_or_forged_stop_confirmation_deletes_nothing(markbot: Harness) -> None:
+    """Stop on the privacy notice asks too, and No goes back to the notice. The question's
+    Yes from an earlier screen (the journey has moved on) or forged is an old button: it
+    deletes nothing and the message shows where the journey is."""
+    await markbot.add_poll()
+    user = markbot.user(1031)
+    await user.send_command("start", "test-poll")
+    await user.next_output()
+    await user.press("Stop")
+    ask = await user.next_output()
+    assert "Delete your answers?" in ask.plain
+    yes = _data(user.last_bot_message(), "Yes, delete my answers")
+    no = _data(user.last_bot_message(), "No, go back")
+    await user.press("No, go back")
+    notice = await user.next_output()
+    assert notice.buttons[0] == ["Start"] and "Test poll" in notice.plain
+    await user.press("Start")
+    await user.next_output()
+    await markbot.standin.wait_idle()
+    user.drain_callback_answers()
+    for old in (yes, no):
+        await user.press_data(old)  # the notice's confirmation: the journey is past it
+        answer = await user.next_callback_answer()
+        assert "old message" in answer["text"], old
+        await markbot.standin.wait_idle()
+        assert "Question 1 of 4" in user.last_bot_message()["plain"]
+    token = yes.split(":")[1]
+    for forged in (
+        yes.replace(token, "zzzz"),  # another journey's
+        yes.replace(":xy", ":xz"),  # no such action
+        yes + ":1",  # an argument Yes never has
+        yes.replace(":n:", ":c:"),  # the check screen's, not reached
+    ):
+        await user.press_data(forged)
+        answer = await user.next_callback_answer()
+        assert answer["text"], forged
+    user.drain()
+    assert await count(markbot, "drafts") == 1
+    await user.press("13-15")  # the journey carries on where it was
+    assert "Question 2 of 4" in (await user.next_output()).plain
+
+
+WELSH_POLL = """\
+code: cy-stop
+title: {en: Youth vote, cy: Pleidlais ieuenctid}
+questions:
+  - id: top
+    kind: choice
+    text: {en: "What matters most?", cy: "Beth sydd bwysicaf?"}
+    options:
+      - {id: jobs, label: {en: Jobs, cy: Swyddi}}
+      - {id: buses, label: {en: Buses, cy: Bysiau}}
+"""
+
+
+async def test_stop_asks_first_in_welsh(markbot: Harness) -> None:
+    """The question and its buttons are in the journey's language, Welsh here."""
+    await markbot.add_poll(WELSH_POLL)
+    catalog = markbot.runtime.services.catalog
+    user = markbot.user(1032, language_code="cy")
+    await user.send_command("start", "cy-stop")
+    await user.next_output()
+    await user.press(catalog.plain("cy", "button_start"))
+    await user.next_output()
+    await user.press("Swyddi")
+    check = await user.next_output()
+    await user.press(catalog.plain("cy", "button_cancel"))
+    ask = await user.next_output()
+    assert "Dileu dy atebion?" in ask.plain and "Delete" not in ask.plain
+    yes, no = catalog.plain("cy", "button_stop_yes"), catalog.plain("cy", "button_stop_no")
+    assert ask.buttons == [[yes], [no]] and "Ie" in yes and "Na" in no
+    await user.press(no)
+    assert (await user.next_output()).plain == check.plain
+    await user.press(catalog.plain("cy", "button_cancel"))
+    await user.next_output()
+    await user.press(yes)
+    assert catalog.plain("cy", "cancelled").split("\n")[0] in (await user.next_output()).plain
+    assert await count(markbot, "drafts") == 0

@@ -427,3 +427,50 @@ def test_groups_follow_the_breakdown_cells_however_written() -> None:
         "age=16-18&area=south&channel=paper",
         "age=16-18&area=prefer-not-to-say&channel=paper",
     ]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        b"Age,AREA,Priority,Why",  # as a spreadsheet capitalises them
+        b" age , Area ,priority, WHY ",  # spaces around the names
+        b"\xef\xbb\xbfAge,Area,Priority,Why",  # Excel's "CSV UTF-8" starts with a BOM
+        b"\xef\xbb\xbf\xef\xbb\xbf Age,Area,Priority,Why",  # re-saved: a second BOM, a space
+    ],
+)
+def test_ballot_headers_match_ignoring_case_spaces_and_bom(header: bytes) -> None:
+    """A header is the question's id however a spreadsheet wrote it: refusing "Age" for "age"
+    only sends the worker back to retype it."""
+    from services.paper import stream_paper
+    from services.pollfile import parse_poll
+
+    poll = parse_poll(SIMPLE_POLL, "poll.yaml", {"en": "Prefer not to say"})
+    data = header + b"\n13-15,North,Climate,Floods\n16-18,South,Jobs,\n"
+    ballots = list(stream_paper(data, poll, 1, "2026-12-01"))
+    assert [b.choices for b in ballots] == [
+        (("age", "13-15", None), ("area", "north", None), ("priority", "climate", None)),
+        (("age", "16-18", None), ("area", "south", None), ("priority", "jobs", None)),
+    ]
+    assert [len(b.texts) for b in ballots] == [1, 0]
+
+
+def test_counts_headers_match_ignoring_case_spaces_and_bom() -> None:
+    """The aggregated layout's names too, breakdown columns included."""
+    from services.paper import stream_paper
+    from services.pollfile import parse_poll
+
+    poll = parse_poll(SIMPLE_POLL, "poll.yaml", {"en": "Prefer not to say"})
+    data = b"\xef\xbb\xbf\xef\xbb\xbf Option , AREA,Count\nClimate,North,2\n"
+    ballots = list(stream_paper(data, poll, 1, "2026-12-01"))
+    assert [b.groups for b in ballots] == ["area=north&channel=paper"] * 2
+
+
+def test_an_unknown_header_is_named_as_written() -> None:
+    """The refusal still names the column as the file spells it."""
+    from services.paper import PaperFileError, stream_paper
+    from services.pollfile import parse_poll
+
+    poll = parse_poll(SIMPLE_POLL, "poll.yaml", {"en": "Prefer not to say"})
+    with pytest.raises(PaperFileError) as caught:
+        list(stream_paper(b"Age,Area,Priority,Colour\n13-15,North,Jobs,red\n", poll, 1, "x"))
+    assert "unknown column(s) ['Colour']" in caught.value.problems[0]

@@ -311,3 +311,48 @@ def test_control_characters_are_a_problem_naming_their_line() -> None:
     ]
     fine = text.replace("\\e[31m", "").replace("\\e[0m", "").replace("\\x07", "\\t")
     assert parse_poll(fine.replace("\\0", "\\n"), "c.yaml", PNTS).title["en"] == "Make Your Mark"
+
+
+NUMBERED = """\
+code: numbered
+title: {en: Numbers, cy: Rhifau}
+questions:
+  - id: year
+    kind: choice
+    text: {en: Which year, cy: Pa flwyddyn}
+    options:
+      - label: {en: 2020, cy: 2020}
+      - {label: {en: 2021, cy: 2021}, description: {en: 1, cy: 1}}
+      - {label: 2022}
+      - 2023
+    ineligible: [2023]
+  - id: score
+    kind: choice
+    text: {en: 1, cy: 1}
+    options: [1, 2.5, 3]
+"""
+
+
+def test_a_number_in_a_language_mapping_reads_as_its_text() -> None:
+    """``{en: 2020, cy: 2020}`` is the text "2020", as ``options: [2020]`` always was: a year
+    or a score written per language is no less a word than one written once."""
+    poll = parse_poll(NUMBERED, "n.yaml", PNTS)
+    year, score = poll.questions
+    assert [o.label for o in year.options] == [
+        {"en": "2020", "cy": "2020"},
+        {"en": "2021", "cy": "2021"},
+        {"en": "2022"},
+        {"en": "2023"},
+    ]
+    assert [o.id for o in year.options] == ["2020", "2021", "2022", "2023"]
+    assert year.options[1].description == {"en": "1", "cy": "1"}
+    assert year.ineligible == ("2023",)
+    assert score.text == {"en": "1", "cy": "1"}
+    assert [o.label["en"] for o in score.options] == ["1", "2.5", "3"]
+
+
+@pytest.mark.parametrize("value", ["{en: true}", "{en: null}", "{en: [1]}", "{en: Yes, cy: {}}"])
+def test_what_is_not_a_text_in_a_language_mapping_is_still_refused(value: str) -> None:
+    text = NUMBERED.replace("text: {en: 1, cy: 1}", f"text: {value}")
+    with pytest.raises(PollFileError, match="line 15"):
+        parse_poll(text, "n.yaml", PNTS)

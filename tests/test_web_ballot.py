@@ -1154,7 +1154,7 @@ async def test_the_contact_check_page_again_shows_what_was_typed_in_its_language
             assert "07700 900457 after 4pm</textarea>" in page.text
             page = await b.submit("/v/web-poll/help", {"detail": " "})
             assert page.status == 400 and '<html lang="cy">' in page.text
-            empty = rt.services.catalog.plain("cy", "contact_empty").split("<")[0].strip()
+            empty = rt.services.catalog.plain("cy", "web_contact_empty").split("<")[0].strip()
             assert empty in page.plain and "looks empty" not in page.plain
     finally:
         await rt.close()
@@ -1439,5 +1439,91 @@ async def test_signposting_on_a_welsh_page_of_an_english_poll_is_in_welsh(
             assert any("tynnu rhai manylion personol" in t for t, _ in texts)
             assert any("Hoffwn i oedolyn gysylltu" in t for t, _ in texts)
             assert "It sounds like" not in page.plain and "personal details" not in page.plain
+    finally:
+        await rt.close()
+
+
+# Telegram's words for pressing a button: "tap", "tapped"; "tapia", "tapio", "thapio".
+_TAPS = re.compile(r"\b(?:t|th)ap", re.IGNORECASE)
+
+
+async def test_the_contact_pages_say_what_a_web_page_does_not_tap(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """The web's contact-request pages (an empty form, nothing waiting to be sent) say press
+    and use the link, in English and Welsh, as the rest of the web ballot does; Telegram's
+    texts keep their taps."""
+    settings = make_settings(tmp_path, database_url, safeguarding_chat=-100126)
+    rt = await open_with_polls(settings, OPEN_POLL)
+    catalog = rt.services.catalog
+    try:
+        async with web_client(rt) as client:
+            b = Browser(client)
+            await _answer(b, ["16-18", "south", "jobs", "i want to kill myself"])
+            for lang in ("en", "cy"):
+                await b.get(f"/v/web-poll/help?lang={lang}")
+                empty = await b.submit("/v/web-poll/help", {"detail": " "})
+                assert empty.status == 400 and f'<html lang="{lang}">' in empty.text
+                said = catalog.plain(lang, "web_contact_empty")
+                assert said in empty.plain and not _TAPS.search(empty.plain), empty.plain
+                form = empty.hidden()
+                await b.submit("/v/web-poll/help/withdraw", {})
+                gone = await b.post("/v/web-poll/help/send", {**form, "version": "abc123"})
+                said = catalog.plain(lang, "web_contact_nothing_waiting")
+                assert said in gone.plain and not _TAPS.search(gone.plain), gone.plain
+    finally:
+        await rt.close()
+    for lang in ("en", "cy"):  # Telegram's own stay as they were
+        assert _TAPS.search(catalog.plain(lang, "contact_empty"))
+        assert _TAPS.search(catalog.plain(lang, "contact_nothing_waiting"))
+
+
+async def test_the_language_switch_after_a_contact_request_keeps_the_page(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """"Nothing was sent" (and "passed on", and "nothing waiting") switched to the other
+    language is the same page in that language, not the contact form asking again; an address
+    naming such a page for someone whose request is still waiting, or who sent nothing,
+    shows the form, never a page that says what did not happen."""
+    settings = make_settings(tmp_path, database_url, safeguarding_chat=-100127)
+    rt = await open_with_polls(settings, OPEN_POLL)
+    catalog = rt.services.catalog
+    form_title = catalog.plain("cy", "web_contact_label")
+
+    async def switched(page: Page, title_key: str, body_key: str, to: str = "cy") -> Page:
+        found = re.search(r'<a class="language" href="([^"]+)"', page.text)
+        assert found is not None
+        again = await b.get(html.unescape(found.group(1)))
+        assert again.status == 200 and f'<html lang="{to}">' in again.text, again.plain
+        assert catalog.plain(to, title_key) in again.plain
+        assert re.sub(r"<[^>]+>", "", catalog.plain(to, body_key).split("\n")[0]) in again.plain
+        assert "<textarea" not in again.text, again.plain
+        return again
+
+    try:
+        async with web_client(rt) as client:
+            b = Browser(client)
+            form = (await _to_contact_check(b, "07700 900458")).hidden()
+            page = await b.submit("/v/web-poll/help/withdraw", {})
+            assert catalog.plain("en", "web_title_contact_not_sent") in page.plain
+            page = await switched(page, "web_title_contact_not_sent", "contact_not_sent")
+            assert "said=not-sent" in page.text  # and back again from there
+
+            page = await b.post("/v/web-poll/help", {**form, "detail": "x"})  # not asked again
+            assert '<html lang="cy">' in page.text  # the language chosen is kept
+            await switched(page, "web_contact_title", "web_contact_nothing_waiting", "en")
+
+            await b.get("/v/web-poll/help?lang=en")
+            page = await b.submit("/v/web-poll/help", {"detail": "07700 900459"})
+            page = await b.submit("/v/web-poll/help/send", {})
+            await switched(page, "web_title_contact_sent", "contact_sent")
+
+            client.session.cookie_jar.clear()  # someone else, who sent nothing: a link
+            other = Browser(client)  # naming "passed on" asks them instead
+            await _answer(other, ["16-18", "south", "jobs", "i want to kill myself"])
+            page = await other.get("/v/web-poll/help?said=sent&lang=cy")
+            assert form_title in page.plain and "<textarea" in page.text
+            page = await other.get("/v/web-poll/help?said=not-sent&lang=cy")  # still waiting
+            assert form_title in page.plain and "<textarea" in page.text
     finally:
         await rt.close()

@@ -90,6 +90,7 @@ def message_page(
     poll: Poll | None = None,
     panel: str | None = None,
     link: tuple[str, str] | None = None,
+    switch_keep: dict[str, str] | None = None,
 ) -> web.Response:
     """A page of catalog texts: errors, refusals, the end of a journey, privacy. A refusal
     is titled by its reason where the catalog has a title for it (``web_title_<key>``: "This
@@ -111,6 +112,7 @@ def message_page(
         panel=bool(panel),
         panel_body=catalog.plain(browser.lang, panel) if panel else None,
         link=link,
+        switch_keep=switch_keep,
     )
 
 

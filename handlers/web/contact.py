@@ -33,6 +33,16 @@ log = logging.getLogger(__name__)
 
 # --- "I'd like an adult to contact me" ------------------------------------------------------
 
+# The pages that end a request, by the name the language switch keeps in its address
+# (``/v/CODE/help?said=not-sent&lang=cy``): the page a GET of /help would show is the form,
+# asking again, so the switch names the page instead; with the link back each one offers.
+_SAID = {
+    "sent": ("contact_sent", "/v/{code}/done"),
+    "not-sent": ("contact_not_sent", "/v/{code}"),
+    "nothing-waiting": ("web_contact_nothing_waiting", "/v/{code}"),
+}
+_SAID_BY_KEY = {key: said for said, (key, _) in _SAID.items()}
+
 
 async def _contact_page(
     request: web.Request,
@@ -90,11 +100,30 @@ async def contact_start(request: web.Request) -> web.Response:
     if found is None or not services.contacts.available:
         raise web.HTTPNotFound()
     person = person_of(browser)
+    said = await _said_again(request, person)
+    if said is not None:  # the language switch on a page that ended a request
+        key, back = _SAID[said]
+        return await _contact_said(request, browser, key, back.format(code=found[0]))
     if await services.contacts.limit_reached(person):
         return message_page(request, browser, "web_contact_title", [("contact_limit", {})])
     if await services.contacts.version(person) is None:  # not part-way through one already
         await services.contacts.ask(person, browser.lang, f"{ASK}:{found[0]}")
     return await _contact_page(request, browser, found[0])
+
+
+async def _said_again(request: web.Request, person: Person) -> str | None:
+    """The ending page (``_SAID``) an address names, when it is still true for this person:
+    nothing waiting, and for "passed on" a request sent today; else None (the form). So a
+    link naming "passed on" never tells someone who sent nothing that an adult has it."""
+    said = request.query.get("said", "")
+    if said not in _SAID:
+        return None
+    contacts = ctx_of(request).services.contacts
+    if await contacts.waiting(person):
+        return None
+    if said == "sent" and not await contacts.sent_today(person):
+        return None
+    return said
 
 
 async def _contact_form(request: web.Request) -> tuple[Browser, dict[str, Any], str] | web.Response:
@@ -121,7 +150,16 @@ async def _contact_said(
     # words a screen reader says after Send it are not the form's again (WCAG 2.4.2)
     own = f"web_title_{key}"
     title = own if own in services.catalog.keys("en") else "web_contact_title"
-    return message_page(request, browser, title, [(key, {})], link=(back, label))
+    said = _SAID_BY_KEY.get(key)
+    return message_page(
+        request,
+        browser,
+        title,
+        [(key, {})],
+        link=(back, label),
+        # its address is a form's (or /help, the form): the switch names this page instead
+        switch_keep={"said": said} if said else None,
+    )
 
 
 async def contact_typed(request: web.Request) -> web.Response:
@@ -134,7 +172,7 @@ async def contact_typed(request: web.Request) -> web.Response:
     detail = clean_text(form.get("detail", ""))
     outcome = await services.contacts.typed(person_of(browser), browser.lang, detail, as_page=True)
     if outcome is None:
-        return await _contact_said(request, browser, "contact_nothing_waiting", f"/v/{code}")
+        return await _contact_said(request, browser, "web_contact_nothing_waiting", f"/v/{code}")
     if await services.contacts.version(person_of(browser)) is None or not detail.strip():
         text = outcome.screen.text if outcome.screen else ""
         error = re.sub(r"<[^>]+>", "", html.unescape(text))
@@ -154,7 +192,7 @@ async def contact_send(request: web.Request) -> web.Response:
     if lead is None:
         if outcome.toast:  # an older version: show the newest to check again
             return await _contact_page(request, browser, code)
-        return await _contact_said(request, browser, "contact_nothing_waiting", f"/v/{code}")
+        return await _contact_said(request, browser, "web_contact_nothing_waiting", f"/v/{code}")
     if ctx.contact is not None:
         spawn(ctx.contact(lead))  # else the janitor's next round posts it
     return await _contact_said(request, browser, "contact_sent", f"/v/{code}/done")
