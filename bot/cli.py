@@ -628,13 +628,21 @@ def _run_web_only(settings: Settings, *, new_key: bool = False) -> int:
         return asyncio.run(_run_async(settings, None, new_key=new_key))
 
 
+def _status(line: str) -> None:
+    """A status line of ``markbot run`` on stderr. A log whose disk is full (or a closed
+    stderr) must not stop the bot or lose a vote: the line is dropped, as the logging module
+    drops a record it can't write."""
+    with contextlib.suppress(OSError, ValueError):
+        print(line, file=sys.stderr, flush=True)
+
+
 async def _web(settings: Settings, runtime: Runtime, bot: Bot | None) -> AppRunner | None:
     try:
         runner = await start_web_server(settings, runtime, bot)
     except WebServerError as exc:
         raise CliError(str(exc)) from None
     if runner is not None:
-        print(f"markbot: web ballot at {settings.web_url}", file=sys.stderr)
+        _status(f"markbot: web ballot at {settings.web_url}")
     return runner
 
 
@@ -642,9 +650,19 @@ async def _run_async(
     settings: Settings, token: str | None, *, webhook: bool = False, new_key: bool = False
 ) -> int:
     runtime = await open_runtime(settings, new_key=new_key)
+    try:  # whatever fails from here, the database is closed: its threads never keep the
+        # process alive after an error (it would look running, and hold the file's lock)
+        return await _serve_runtime(settings, runtime, token, webhook=webhook)
+    finally:
+        await runtime.close()
+
+
+async def _serve_runtime(
+    settings: Settings, runtime: Runtime, token: str | None, *, webhook: bool
+) -> int:
     forgotten = await runtime.store.forget_claims()  # a dead process's (SQLite: ours alone)
     if forgotten:
-        print(f"markbot: {forgotten} claim(s) left by a stopped process released", file=sys.stderr)
+        _status(f"markbot: {forgotten} claim(s) left by a stopped process released")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -653,21 +671,14 @@ async def _run_async(
         runner = None
         try:
             runner = await _web(settings, runtime, None)
-            print(
-                f"markbot: web only, database {settings.database_name} (Ctrl-C to stop)",
-                file=sys.stderr,
-            )
+            _status(f"markbot: web only, database {settings.database_name} (Ctrl-C to stop)")
             await stop.wait()
         finally:
             if runner is not None:
                 await runner.cleanup()
-            await runtime.close()
         return 0
     app = build_application(settings, token, runtime.services, webhook=webhook)
-    print(
-        f"markbot: running with database {settings.database_name} (Ctrl-C to stop)",
-        file=sys.stderr,
-    )
+    _status(f"markbot: running with database {settings.database_name} (Ctrl-C to stop)")
     runner = None
     try:
         if webhook:
@@ -694,7 +705,6 @@ async def _run_async(
     finally:
         if runner is not None:
             await runner.cleanup()
-        await runtime.close()
     return 0
 
 
