@@ -123,7 +123,7 @@ async def open_runtime(settings: Settings, *, new_key: bool = False) -> Runtime:
             staff,
             polls,
             reports,
-            SiteService(reports, polls, catalog),
+            SiteService(reports, polls, catalog, first_lang=settings.web_language),
             min_cell=settings.min_cell,
         ),
         min_cell=settings.min_cell,

@@ -419,7 +419,8 @@ async def _site(rt: Runtime, args: argparse.Namespace, settings: Settings, out: 
         raise CliError(str(exc)) from None
     try:
         with progress("writing the results site", None, "steps"):
-            written = await SiteService(s.reports, s.polls, s.catalog).build(
+            site = SiteService(s.reports, s.polls, s.catalog, first_lang=settings.web_language)
+            written = await site.build(
                 args.codes, args.out, min_cell, national=national, said_did=said_did
             )
     except ExportError as exc:

@@ -131,45 +131,10 @@ class ReportService:
         if table is None or results.ballots == 0:
             lines.append(t(lang, "admin_results_none"))
         else:
-            for rank, cell in enumerate(table.cells[:10], start=1):
-                if cell.suppressed:
-                    lines.append(
-                        t(
-                            lang,
-                            # secondary suppression hides some counts that are not small
-                            "admin_results_hidden"
-                            if cell.count < min_cell
-                            else "admin_results_protected",
-                            label=cell.label,  # no place: hidden ones come last, by label
-                            min_cell=min_cell,
-                        )
-                    )
-                elif table.kind == "rank":  # ranked by points: say so, as the site does
-                    figures = published(table, cell, min_cell)
-                    lines.append(
-                        t(
-                            lang,
-                            "admin_results_line_rank",
-                            rank=rank,
-                            label=cell.label,
-                            points=figures.points,
-                            first=figures.first,
-                            count=figures.count,
-                        )
-                    )
-                else:  # the published figures, as for rank (a hidden size hides the share)
-                    figures = published(table, cell, min_cell)
-                    share = SECONDARY if figures.share is None else f"{figures.share:.0%}"
-                    lines.append(
-                        t(
-                            lang,
-                            "admin_results_line",
-                            rank=rank,
-                            label=cell.label,
-                            count=figures.count,
-                            share=share,
-                        )
-                    )
+            lines += [
+                self._line(lang, table, rank, cell, min_cell)
+                for rank, cell in enumerate(table.cells[:10], start=1)
+            ]
         chart = None
         if "png" in RENDERERS and results.ballots:
             _, render = RENDERERS["png"]
@@ -178,6 +143,35 @@ class ReportService:
                 await asyncio.to_thread(render, results, path)
                 chart = path.read_bytes()
         return "\n".join(lines), chart
+
+    def _line(self, lang: str, table: Table, rank: int, cell: Cell, min_cell: int) -> str:
+        """One option's /results line, from the figures the site and exports publish: hidden
+        (small, or protected by secondary suppression), points for a ranked question (as the
+        site says it), or count and share (a hidden table size hides the share)."""
+        t = self._catalog.t
+        if cell.suppressed:
+            key = "admin_results_hidden" if cell.count < min_cell else "admin_results_protected"
+            return t(lang, key, label=cell.label, min_cell=min_cell)  # no place: hidden come last
+        figures = published(table, cell, min_cell)
+        if table.kind == "rank":
+            return t(
+                lang,
+                "admin_results_line_rank",
+                rank=rank,
+                label=cell.label,
+                points=figures.points,
+                first=figures.first,
+                count=figures.count,
+            )
+        share = SECONDARY if figures.share is None else f"{figures.share:.0%}"
+        return t(
+            lang,
+            "admin_results_line",
+            rank=rank,
+            label=cell.label,
+            count=figures.count,
+            share=share,
+        )
 
     async def review(self, code: str, lang: str, limit: int = REVIEW_SHOWN) -> str:
         """/review CODE: the answers flagged for review (worries about others or the area), as

@@ -3272,7 +3272,16 @@ def _replace_two_names(match: re.Match[str]) -> str:
         else ("first_w", "second_w")
     )
     words = (match.group(one), match.group(two))
-    if not all(w.lower() in _GIVEN_NAMES and w.lower() not in _NOT_PRIVATE for w in words):
+    listed = [w.lower() in _GIVEN_NAMES and w.lower() not in _NOT_PRIVATE for w in words]
+    # both listed, or one listed and the other a capitalised word no list calls a place, brand,
+    # subject or everyday word ("Nour and Amira are scared")
+    if not all(listed) and not (
+        any(listed)
+        and all(
+            ok or (_private_name(w) and w.lower() not in _NAME_LIKE_WORDS)
+            for ok, w in zip(listed, words, strict=True)
+        )
+    ):
         return match.group()
     if (words[0].lower(), words[1].lower()) in _FAMOUS_PAIRS:
         return match.group()

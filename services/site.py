@@ -78,8 +78,11 @@ def percent(share: float | None) -> str:
 class SiteWriter:
     """Renders the pages of one or more polls into a folder (pure: Results in, files out)."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, *, first_lang: str = "en") -> None:
+        """``first_lang``: the council's first language (MARKBOT_WEB_LANGUAGE), which the one
+        page in both languages, the site's home, shows first."""
         self._catalog = catalog
+        self._first = first_lang if first_lang in LANGS else "en"
         self._env = Environment(
             loader=PackageLoader("services", "site_templates"),
             autoescape=select_autoescape(default=True),
@@ -103,7 +106,12 @@ class SiteWriter:
         files.update(
             [
                 self._page(
-                    "en", "index.html", "root.html", root=True, polls=polls, campaigns=campaigns
+                    self._first,
+                    "index.html",
+                    "root.html",
+                    root=True,
+                    polls=polls,
+                    campaigns=campaigns,
                 )
             ]
         )
@@ -782,10 +790,17 @@ def campaigns_of(polls: Sequence[SitePoll], national: Sequence[National] = ()) -
 class SiteService:
     """Builds the site from the store: the same suppressed Results and exports staff get."""
 
-    def __init__(self, reports: ReportService, polls: PollService, catalog: Catalog) -> None:
+    def __init__(
+        self,
+        reports: ReportService,
+        polls: PollService,
+        catalog: Catalog,
+        *,
+        first_lang: str = "en",
+    ) -> None:
         self._reports = reports
         self._polls = polls
-        self._writer = SiteWriter(catalog)
+        self._writer = SiteWriter(catalog, first_lang=first_lang)
 
     async def build(
         self,

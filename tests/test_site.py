@@ -994,6 +994,27 @@ def test_the_root_page_is_bilingual_throughout(site: Path) -> None:
     assert title and catalog.plain("cy", "site_index_title") in title.group(1)
 
 
+def test_the_root_page_puts_the_councils_first_language_first(tmp_path: Path) -> None:
+    """MARKBOT_WEB_LANGUAGE=cy makes the site's home Welsh first (the page's language, its
+    first column and title), English marked lang="en"; the default stays English first."""
+    from services.pollfile import parse_poll
+    from services.results import build_results
+    from services.site import SitePoll, SiteWriter
+    from services.suppression import apply_suppression
+    from storage.records import TallyData
+
+    poll = parse_poll(SMALL_POLL, "tiny.yaml", {"en": "Prefer not to say"})
+    data = TallyData(ballots=0, options=[], respondents=[])
+    sp = SitePoll(poll, apply_suppression(build_results("tiny", poll, data, MIN_CELL)))
+    for first, second in (("en", "cy"), ("cy", "en")):
+        page = SiteWriter(load_catalog(), first_lang=first).pages([sp])["index.html"]
+        assert f'<html lang="{first}">' in page
+        assert page.index(f'id="in-{first}"') < page.index(f'id="in-{second}"')
+        assert f'<section aria-labelledby="in-{second}" lang="{second}">' in page
+        assert f'href="{second}/tiny/index.html"' in page
+        assert f'<section aria-labelledby="in-{first}">' in page
+
+
 # --- the Welsh downloads -------------------------------------------------------------------
 
 # The poll's own words are translated (title, questions, options, groups, theme names) and the
