@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from prompts import LANGUAGES, Catalog, load_catalog, placeholders
@@ -55,3 +57,29 @@ def test_the_notice_says_minute_or_minutes_never_minute_s() -> None:
     assert "about 2 minutes." in notice_text(catalog, long, "en")
     assert "tua 2 munud." in notice_text(catalog, long, "cy")
     assert "(s)" not in notice_text(catalog, long, "en")
+
+
+# --- Welsh review (welsh27): faults a Welsh reader found, kept from coming back ----------------
+
+
+def test_welsh_poll_state_reads_in_its_sentence() -> None:
+    """A state is a phrase ("ar agor", "wedi'i threfnu", "drafft"): "yn ar agor" is not Welsh."""
+    catalog = load_catalog()
+    for state in ("draft", "open", "scheduled"):
+        said = catalog.plain(
+            "cy", "admin_publish_not_closed", code="x", state=catalog.plain("cy", f"state_{state}")
+        )
+        assert not re.search(r"\byn (?:ar |wedi|drafft)", said), said
+
+
+@pytest.mark.parametrize(
+    ("key", "wrong", "why"),
+    [
+        ("safeguarding_alert_again", "Os yw gennych chi eisoes", "'if you have' needs its 'it'"),
+        ("site_method_counting", "a'i hatebodd", "cwestiwn is masculine: a'i atebodd"),
+        ("command_dashboard", "dolen mewngofnodi", "dolen is feminine: dolen fewngofnodi"),
+        ("admin_dashboard", "dolen mewngofnodi", "dolen is feminine: dolen fewngofnodi"),
+    ],
+)
+def test_welsh_faults_found_in_review_stay_fixed(key: str, wrong: str, why: str) -> None:
+    assert wrong not in load_catalog().raw("cy", key), why
