@@ -61,7 +61,6 @@ def test_the_notice_says_minute_or_minutes_never_minute_s() -> None:
 
 # --- Welsh review (welsh27): faults a Welsh reader found, kept from coming back ----------------
 
-
 # Words that only the informal "ti" uses: its pronouns, and the ti imperatives found in staff texts.
 _WELSH_TI = re.compile(r"\b(?:ti|di|dy|wyt|rwyt|gelli|rho|gwna|dilea|rhwyga)\b", re.IGNORECASE)
 
@@ -115,6 +114,18 @@ def test_the_dont_send_button_is_named_alike_and_as_the_message_names_it(lang: s
     assert button == catalog.plain(lang, "web_contact_dont")
     assert button in catalog.plain(lang, "contact_empty")
     assert button in catalog.plain(lang, "web_contact_empty")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_subscribe_offer_says_how_to_stop_as_subscribed_does(lang: str) -> None:
+    """The Easy Read pass reworded the English ("To stop them, type /stop at any time.") in
+    both texts; the Welsh offer kept the older wording."""
+    catalog = load_catalog()
+    last = [
+        catalog.plain(lang, k).rsplit("? ", 1)[-1].split(". ")[-1]
+        for k in ("subscribe_offer", "subscribed")
+    ]
+    assert last[0] == last[1]
 
 
 @pytest.mark.parametrize(
