@@ -220,7 +220,7 @@ async def test_a_batch_repeating_an_earlier_code_is_made_again(
     assert await count(runtime, "vote_codes") == 2
     catalog = runtime.services.catalog
     assert "try again" in refused.value.say(catalog, "en")
-    assert "rho gynnig arall arni" in refused.value.say(catalog, "cy")  # the same, in Welsh
+    assert "rhowch gynnig arall arni" in refused.value.say(catalog, "cy")  # the same, in Welsh
 
 
 async def test_wrong_codes_are_rate_limited(runtime: Runtime) -> None:
