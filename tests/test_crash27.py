@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import resource
 import signal
 import sqlite3
@@ -19,45 +18,15 @@ from typing import Any
 
 import pytest
 import stored
-from conftest import SIMPLE_POLL, TOKEN, make_settings
+from conftest import SIMPLE_POLL
+from processes import process_env as _env
+from processes import process_settings as _settings
+from processes import run_cli as _cli
+from processes import wait_polling as _wait_ready
 
-from bot.settings import Settings
 from standin import BotApiStandin, FakeUser
 
-ROOT = Path(__file__).resolve().parent.parent
 WAY = ("Start", "13-15", "North", "Climate")
-
-
-def _settings(tmp_path: Path, database_url: str | None) -> Settings:
-    return make_settings(tmp_path, database_url, key_file=tmp_path / "key" / "markbot.key")
-
-
-def _env(
-    standin: BotApiStandin, tmp_path: Path, database_url: str | None = None, **extra: str
-) -> dict[str, str]:
-    settings = _settings(tmp_path, database_url)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MARKBOT_")}
-    env.update(
-        MARKBOT_TOKEN=TOKEN,
-        MARKBOT_API_URL=standin.base_url,
-        MARKBOT_DB=str(settings.db),
-        MARKBOT_KEY_FILE=str(settings.key_path),
-        MARKBOT_LOG_LEVEL="DEBUG",
-        PYTHONPATH=str(ROOT),
-    )
-    if database_url is not None:
-        env["MARKBOT_DATABASE_URL"] = database_url
-    env.update(extra)
-    return env
-
-
-async def _cli(env: dict[str, str], *args: str) -> tuple[int, str, str]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    out, err = await proc.communicate()
-    return proc.returncode or 0, out.decode(), err.decode()
 
 
 class Bot:
@@ -95,16 +64,6 @@ class Bot:
         code = await asyncio.wait_for(self.proc.wait(), 30)
         await self._reader
         return code
-
-
-async def _wait_ready(standin: BotApiStandin, since: int, timeout: float = 30) -> None:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while loop.time() < end:
-        if any(c.method == "getUpdates" for c in standin.calls[since:]):
-            return
-        await asyncio.sleep(0.05)
-    raise TimeoutError("markbot run did not start polling")
 
 
 async def _to_check(user: FakeUser, why: str | None = None) -> None:
