@@ -345,6 +345,32 @@ async def test_rank_question_without_javascript(runtime: Runtime) -> None:
     assert ranks == [("jobs", 1), ("parks", 2)]
 
 
+async def test_long_ranking_choices_are_listed_in_full_above_the_menus(
+    runtime: Runtime,
+) -> None:
+    """A closed menu cuts a long option name on a phone (a11y26): when a choice is long, the
+    page lists every choice in full once above the menus; short ones need no list."""
+    long_poll = RANK_POLL.replace("code: rank-poll", "code: long-rank").replace(
+        "[Parks, Buses, Jobs, Clubs]",
+        "[Parks, Buses, Somewhere safe to go in the evenings that isn't the street, Jobs]",
+    )
+    await runtime.services.polls.create(
+        runtime.services.polls.parse(long_poll, "t.yaml"), status="open"
+    )
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/long-rank")
+        page = await b.submit("/v/long-rank/start", {})
+        listed = page.text.split("<select", 1)[0]
+        assert "The choices, in full:" in listed
+        long_name = "Somewhere safe to go in the evenings that isn&#39;t the street"
+        assert f'<li lang="en">{long_name}</li>' in listed
+        assert '<li lang="en">Parks</li>' in listed
+        await b.get("/v/rank-poll")
+        page = await b.submit("/v/rank-poll/start", {})
+        assert "The choices, in full:" not in page.text
+
+
 async def test_welsh_pages_and_security_headers(runtime: Runtime) -> None:
     async with web_client(runtime) as client:
         b = Browser(client)
