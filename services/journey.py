@@ -75,6 +75,12 @@ class Outcome:
     remove_message: bool = False  # delete the person's own message (a location they sent)
 
 
+
+def _resumable(j: Journey, poll_id: int, session: int | None) -> bool:
+    """Whether a /start of this poll (and session) carries on this unfinished journey: the same
+    poll and session, past the privacy notice (nothing to lose before it), not a staff preview."""
+    return j.poll_id == poll_id and j.session == session and j.step != "n" and not j.preview
+
 @dataclass(slots=True)
 class _Ctx:
     owner: bytes
@@ -370,6 +376,13 @@ class JourneyService:
         refusal = await self._refusal(row, self._hasher.voter(row.code, person.id), lang)
         if refusal is not None:
             return self._say(lang, refusal[0], **refusal[1])
+        current = await self._load(person)
+        if current is not None and _resumable(current.journey, row.id, session):
+            # The link opened again mid-poll (a QR code scanned twice, the link from a class
+            # sheet): carry on where they were, as the web's Start does, and say so
+            screen = screens.screen_for(self._catalog, current.poll, current.journey)
+            note = self._catalog.t(current.journey.lang, "resumed")
+            return Outcome(replace(screen, text=f"<i>{note}</i>\n\n{screen.text}"))
         journey = Journey.new(row.id, lang if lang in poll.languages() else "en")
         journey.session = session
         ctx = _Ctx(self._hasher.owner(person.id), journey, poll, row.code)

@@ -498,6 +498,38 @@ async def test_stop_asks_first_and_no_goes_back_to_the_check_screen(markbot: Har
     assert await count(markbot, "ballots") == 0 and await count(markbot, "drafts") == 0
 
 
+async def test_the_link_opened_again_mid_poll_carries_on_where_they_were(
+    markbot: Harness,
+) -> None:
+    """/start of the same poll with answers not yet sent (a QR code scanned twice) carries on
+    at the question they were on and says so, as the web's Start does (blackbox26's note);
+    before the privacy notice was accepted there is nothing to lose, so it starts afresh.
+    The ballot counts once, with the answers given before."""
+    await markbot.add_poll()
+    user = markbot.user(1031)
+    await user.send_command("start", "test-poll")
+    await user.next_output()
+    await user.send_command("start", "test-poll")  # still on the notice: shown again
+    again = await user.next_output()
+    assert "carry on where you were" not in again.plain and ["Start"] in again.buttons
+    for label in ("Start", "13-15"):
+        await user.press(label)
+        await user.next_output()
+    await user.send_command("start", "test-poll")
+    resumed = await user.next_output()
+    assert "haven't sent yet" in resumed.plain and "carry on where you were" in resumed.plain
+    assert ["North"] in resumed.buttons  # the next question, not the privacy notice
+    for label in ("North", "Jobs", "Skip this question", "Send my answers"):
+        await user.press(label)
+        await user.next_output()
+    assert await count(markbot, "ballots") == 1
+    assert sorted(await rows(markbot, "answers", "question", "option")) == [
+        ("age", "13-15"),  # given before the link was opened again
+        ("area", "north"),
+        ("priority", "jobs"),
+    ]
+
+
 async def test_an_old_or_forged_stop_confirmation_deletes_nothing(markbot: Harness) -> None:
     """Stop on the privacy notice asks too, and No goes back to the notice. The question's
     Yes from an earlier screen (the journey has moved on) or forged is an old button: it
