@@ -57,10 +57,16 @@ def load(paths: list[Path]) -> list[dict[str, Any]]:
     return items
 
 
+# Development batches the tagger is not trained on: with fresh31/32 in, two clean lookalikes of
+# the tests crossed the threshold ("a dog called Max", "artists like Beyonce, Rihanna, Adele");
+# round 18's rules were read from them all the same.
+NOT_TRAINED = frozenset({"fresh31_scrub.yaml", "fresh32_scrub.yaml"})
+
+
 def training_files(without: tuple[Path, ...] = ()) -> list[Path]:
     left_out = {f.resolve() for f in without}
     files = [DEVELOPMENT, *sorted(DEV2.glob("*scrub*.yaml"))]
-    return [f for f in files if f.resolve() not in left_out]
+    return [f for f in files if f.resolve() not in left_out and f.name not in NOT_TRAINED]
 
 
 def _name_spans(item: dict[str, Any]) -> list[tuple[int, int]]:

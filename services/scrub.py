@@ -411,7 +411,7 @@ _WEAK_INTRO = re.compile(
     r"(?P<intro>(?<![\w'’])(?:i['’]?m\s+name|i\s+am\s+name|i['’`]?m|i\s+am|call\s+me|jestem|"
     # "mates call me Jonno, real name Jonathan Bevan"
     r"(?:real|actual|proper|full)\s+name(?:\s+is|['’]s|\s*[:=\-])?|my\s+name(?:\s+are)?(?![\w'’])|galw(?:ch)?\s+fi['’]?n|"
-    r"galw(?:ch)?\s+fi\s+yn|(?:fy\s+)?ngalw(?:\s+i)?['’]?n|(?<!\bi\s)fi\s+(?:yw|ydy|ydi|di|['’]di))\s+)"
+    r"galw(?:ch)?\s+fi\s+yn|(?:fy\s+)?ngalw(?:\s+i)?['’]?n|(?:ei|dy)\s+alw['’]n|(?<!\bi\s)fi\s+(?:yw|ydy|ydi|di|['’]di))\s+)"
     + _NAMES,
     re.IGNORECASE,
 )
@@ -529,8 +529,10 @@ _PUBLIC_BEFORE = re.compile(
     r"conservatives?|reform|plaid|lib\s+dems?|snp|greens?|government|chancellor|character|"
     r"characters|author|actor|actress|youtuber|presenter|singer|rapper|footballer|book|books|"
     r"film|films|cartoon|show|telly|tv))\b[\w \t,'’-]{0,24}$"
-    # "the high street looks like Miss Havisham's house": a likeness is drawn with a character
-    r"|(?i:\b(?:looks?|looking|looked|sounds?|sounding|dressed|acts?|acting)[ \t]+like[ \t]+)$"
+    # "the high street looks like Miss Havisham's house", "the library is like Miss ...": a
+    # likeness is drawn with a character ("i really like Miss Evans" is a teacher liked)
+    r"|(?i:\b(?:looks?|looking|looked|sounds?|sounding|dressed|acts?|acting|is|it['’]?s|was|"
+    r"are|were|feels?|felt|just|bit|more|kinda)[ \t]+like[ \t]+)$"
 )
 # Introductions that are plain phrases too: the name must look like one (capitalised, or a
 # common first name in lower case): "this is Kezia", "it's me, Callum", "the name's Bryn",
@@ -831,7 +833,12 @@ _NOT_FIRST_NAMES = _NOT_NAME_WORDS | _words(
     black white brown mixed asian british english welsh scottish irish cornish polish
     pakistani indian bangladeshi somali romanian syrian afghan ukrainian kurdish eritrean
     nigerian ghanaian jamaican chinese african caribbean european arab turkish portuguese
-    gypsy traveller roma muslim christian catholic jewish sikh hindu buddhist atheist
+    hungarian lithuanian latvian estonian bulgarian czech slovak slovenian croatian serbian
+    bosnian albanian kosovan greek russian iraqi iranian yemeni sudanese ethiopian kenyan
+    ugandan zimbabwean congolese nepali nepalese filipino vietnamese thai malaysian japanese
+    korean colombian brazilian mexican spanish italian french german dutch american canadian
+    egyptian moroccan palestinian zambian tamil punjabi gujarati goan
+    gypsy traveller roma romany muslim christian catholic jewish sikh hindu buddhist atheist
     agnostic religious vegan vegetarian
     student pupil sixth form college uni university school apprentice
     important private secret personal irrelevant unimportant anonymous none nothing hidden
@@ -1989,6 +1996,8 @@ _KIN_WORDS = (
     r"mashi|pishi|popo|gonggong|nainai|yeye|laolao|laoye|ahma|ahgong|a-ma|a-gong|shushu|"
     r"jiejie|gege|meimei|babusya|babusia|babushka|babulya|dido|dedushka|dyadya|tityka|"
     r"močiutė|mociute|senelis|senelė|senele|dėdė|mătușa|matusa|unchiul|tanti|"
+    # Persian and French: "my khaleh Shirin", "my tonton Patrick"
+    r"khaleh|khale|ammeh|amme|amoo|amu|daei|tonton|tata|tante|tatie|tonton|"
     r"bunicuța|bunicuta|yiayia|giagia|pappou|theia|thia|theios"
 )
 _RELATION_SINGLE = (
@@ -2080,7 +2089,9 @@ _IN_MY_CLASS_NAME = re.compile(
 # "me and jake", "me, Amy and Priya", "me n ollie", "fi a Gruff".
 _ME_AND = re.compile(
     # ("dw i a Rhodri a Siwan yn chwarae": Welsh "me and")
-    r"(?P<intro>(?<![\w'’])(?i:me|fi|dw[ \t]+i|dwi)"
+    r"(?P<intro>(?<![\w'’])(?i:me|fi|dw[ \t]+i|dwi|"
+    # "Es i a Thrystan i'r pwll", "ddoe o'n i a Gruffudd" (I went / I was, and ...)
+    r"(?:es|aethes|fues|bues|o['’]n|ro['’]n|roeddwn|oeddwn)[ \t]+i)"
     r"(?:[ \t]*,[ \t]*|[ \t]+(?i:and|n|&|\+|a|ac)[ \t]+))" + _NAMES
 )
 # "Jess and me walk home", "Tom and i", "Gruff a fi".
@@ -2956,8 +2967,9 @@ _LOWER_NAME_HERE_START = re.compile(
 # list, so "diolch eto" stays: a Welsh closer takes only a listed name, elsewhere).
 _CLOSER_LOWER_END = re.compile(
     r"(?P<intro>(?:^|(?<=\n))[ \t]*"
-    r"(?>(?i:ta|cheers|thanks|thank[ \t]+you|ty|thx|love|luv|many[ \t]+thanks))[ \t]*,?[ \t]+)"
-    r"(?P<names>[^\W\d_][\w'’-]{2,})(?=[ \t]*(?:[xX]+)?[ \t]*[.!]*[ \t]*\Z)"
+    r"(?>(?i:ta|cheers|thanks|thank[ \t]+you|ty|thx|love|luv|many[ \t]+thanks|from|love[ \t]+from))"
+    r"[ \t]*,?[ \t]+)"
+    rf"(?P<names>[^\W\d_][\w'’-]{{2,}})(?=[ \t]*(?:[xX]+)?[ \t]*[.!]*[ \t]*(?:{_EMOJI}[ \t]*)*\Z)"
 )
 # "Morgs. 17. Pontypool.": a name, an age and a place opening the message, each a sentence.
 _NAME_DOT_AGE = re.compile(
@@ -2968,6 +2980,31 @@ _NAME_BY_THE_WAY = re.compile(
     r"(?P<intro>(?:^|(?<=[,.!?\n]))[ \t]*)(?P<names>[A-Z][\w'’-]+)"
     r"(?=[ \t]+(?i:by[ \t]+the[ \t]+way|btw)\b)"
 )
+# "(Abu, 18, Shotton end of Connah's Quay)": a name and an age opening a bracket.
+_BRACKET_NAME_AGE = re.compile(
+    r"(?P<intro>\([ \t]*)(?P<names>[A-Z][\w'’-]+)(?=[ \t]*,[ \t]*(?:1\d|2[0-5]|[89])\b)"
+)
+# "yn ysgol Treferthyr": "ysgol" typed in lower case before a school's capitalised name.
+_SCHOOL_LOWER_YSGOL = re.compile(
+    r"(?<![\w'’])(?P<intro>)ysgol[ \t]+(?P<name>[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+)?)"
+)
+_NOT_YSGOL_NAME = _words(
+    """
+    sul sadwrn haf gymraeg cymraeg gatholig feithrin gynradd uwchradd gyfun arbennig breswyl
+    fonedd eglwys newydd fawr fach leol dydd nos
+    """
+)
+
+
+def _replace_school_lower_ysgol(match: re.Match[str]) -> str:
+    """A name after a lower-case "ysgol", unless a kind of school, a time or a word ("ysgol
+    Sul", "ysgol Gymraeg")."""
+    first = match.group("name").split()[0].lower()
+    if first in _NOT_YSGOL_NAME or first in _WELSH_MONTHS_DAYS or _everyday_word(first):
+        return match.group()
+    return "[school]"
+
+
 # "Oedd Siwan a Nanw isio mynd", "Roedd Dyfrig, arweinydd yr aelwyd, ...": Welsh puts the verb
 # first, so a sentence's subject follows it; a listed first name there is someone's.
 _CY_VERB_NAME = re.compile(
@@ -3058,7 +3095,7 @@ _ME_COMMA_AGE = re.compile(
 _NAME_YEAR_OPENING = re.compile(
     _OPENING
     + rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
-    + rf"(?=(?:{_YEAR_TAIL}|{_AGE_AFTER}|[ \t]*\((?:1\d|2[0-5]|[89])\))[ \t]*[:\-–—])"
+    + rf"(?=(?:{_YEAR_TAIL}|{_AGE_AFTER}|[ \t]*\((?:1\d|2[0-5]|[89])\))[ \t]*[:\-–—.])"
 )
 # "Jade Price 9R - ...", "Ellis-Jay Thomas 8W the pitch ...": a name opening a line with a form
 # code (a year and the form's capital letters) straight after it.
@@ -3275,10 +3312,18 @@ def _replace_two_names(match: re.Match[str]) -> str:
     listed = [w.lower() in _GIVEN_NAMES and w.lower() not in _NOT_PRIVATE for w in words]
     # both listed, or one listed and the other a capitalised word no list calls a place, brand,
     # subject or everyday word ("Nour and Amira are scared")
+    before = match.string[: match.start(one)].split()
     if not all(listed) and not (
         any(listed)
+        # ("Will Smith and Jada": the unlisted one is a famous surname after a first name)
+        and not (before and before[-1][:1].isupper())
         and all(
-            ok or (_private_name(w) and w.lower() not in _NAME_LIKE_WORDS)
+            ok
+            or (
+                _private_name(w)
+                and w.lower() not in _NAME_LIKE_WORDS
+                and w.lower() not in _FAMILY_NAMES
+            )
             for ok, w in zip(listed, words, strict=True)
         )
     ):
@@ -3414,6 +3459,7 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
     out = _SCHOOL_LOWER_EN.sub(_replace_school_lower_en, out)
     out = _SCHOOL_PLAIN.sub(_replace_school_plain, out)
     out = _SCHOOL_LISTED.sub(lambda m: f"{m.group('at')}[school]", out)
+    out = _SCHOOL_LOWER_YSGOL.sub(_replace_school_lower_ysgol, out)
     out = _school_study_at(out)
     out = _SCHOOL_FAITH.sub(lambda m: f"{m.group('intro')}[school]", out)
     out = _POSTCODE.sub(_replace_postcode, out)
@@ -3467,7 +3513,7 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
     out = _NAME_FORM_OPENING.sub(_replace_name_form_opening, out)
     for pattern in (_LOWER_NAME_AGE, _NAME_IS_OPENING, _LOWER_NAME_HERE_START, _CLOSER_LOWER_END):
         out = pattern.sub(_replace_unlisted_lower, out)
-    for pattern in (_NAME_DOT_AGE, _NAME_BY_THE_WAY):
+    for pattern in (_NAME_DOT_AGE, _NAME_BY_THE_WAY, _BRACKET_NAME_AGE):
         out = pattern.sub(_replace_soft(), out)
     out = _CY_VERB_NAME.sub(_replace_cy_verb_name, out)
     out = _MYSELF.sub(_replace_names(strong=False), out)

@@ -1785,3 +1785,44 @@ def test_round_seventeen_lookalikes_are_left_alone(text: str) -> None:
     everyday word; public figures, seasons and a country after a Welsh verb; a square named
     after a man a school is named after; "fi yw'r" and "fi di" before no name."""
     assert scrub(text) == (text, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ("Speaking for myself only (Abu, 18, Shotton end of Connah's Quay): the club", "Abu"),
+        ("Good afternoon. Clarissa, Year 12. I work Saturdays at the chemist", "Clarissa"),
+        ("Pan oeddwn i yn ysgol Treferthyr roedd gennym ni ardd lysiau", "Treferthyr"),
+        ("Es i a Thrystan i'r pwll yn Llangefni dydd Sadwrn", "Thrystan"),
+        ("ddoe o'n i a Gruffudd a Hedydd yn y parc ag oedd bois mawr", "Hedydd"),
+        ("fel rhywun sy'n cael ei alw'n Ianto gan bawb, mwy o bethe i fois", "Ianto"),
+        ("more buses to pontypridd on sundays pls!!\n\nfrom mei-xin 🏸", "mei-xin"),
+        ("My khaleh Shirin uses a wheelchair and she cannot get onto the buses", "Shirin"),
+        ("my tonton Patrick drive me to school when it snow", "Patrick"),
+    ],
+)
+def test_round_eighteen_details_are_removed(text: str, detail: str) -> None:
+    """fresh31/32 (scored once before the round): a name and an age opening a bracket; a
+    name and a school year after a greeting's sentence; lower-case "ysgol" before a school's
+    name; Welsh "es i a" / "o'n i a" (I went / I was with) before a mutated name; "ei alw'n";
+    "from" and an unlisted name ending the message before an emoji; Persian and French words
+    for family."""
+    scrubbed, changed = scrub(text)
+    assert changed and detail not in scrubbed, scrubbed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "im Hungarian and proud, but i get called names on the school bus",
+        "The library is like Miss Havisham's house, nobody has dusted since 1990",
+        "mynd i ysgol Gymraeg yn y dref, ac i ysgol Sul ar y penwythnos",
+        "(Tesco, 24 hours) is the only place open",
+        "buses are late\nfrom cardiff 🙂",
+        "Es i a'r teulu i Aber ddoe",
+    ],
+)
+def test_round_eighteen_lookalikes_are_left_alone(text: str) -> None:
+    """A nationality after "im"; a likeness with a character after "is like"; kinds of Welsh
+    school; a brand and hours in brackets; a place after "from"; "es i a'r teulu"."""
+    assert scrub(text) == (text, False)
