@@ -37,6 +37,7 @@ from storage.records import (
     DraftRow,
     NewBallot,
     PollRow,
+    SharedNote,
     StorageError,
     UpdateClaim,
 )
@@ -670,8 +671,10 @@ class JourneyService:
                 screens.message(self._catalog, j.lang, "closed_before_submit"), edit=True
             )
         # COUNTED, or ALREADY_VOTED from a double tap or a redelivered update: the same screen,
-        # so a second edit is "not modified" and the person sees one consistent answer.
-        await self._remember_sent(ctx)
+        # so a second edit is "not modified" and the person sees one consistent answer. (A
+        # counted ballot's note was written with it, see _cast.)
+        if result is CastResult.ALREADY_VOTED:
+            await self._remember_sent(ctx)
         thanks = screens.thanks(self._catalog, ctx.poll, j.lang, ask_help=j.ask_help)
         return Outcome(thanks, edit=True)
 
@@ -687,21 +690,27 @@ class JourneyService:
         thanks = screens.thanks(self._catalog, poll, sent["lang"], ask_help=sent["ask_help"])
         return Outcome(thanks, edit=True)
 
-    async def _remember_sent(self, ctx: _Ctx) -> None:
-        """Keep, for 10 to 20 minutes, that this journey was counted (inside the person's turn, so
-        a tap waiting behind the Send sees it, in whichever process). Never fails the ballot:
-        it is already committed."""
+    def _sent_notes(self, ctx: _Ctx) -> tuple[SharedNote, ...]:
+        """That this journey was counted, kept for 10 to 20 minutes: a tap or click waiting
+        behind the Send (in whichever process), or redelivered after a crash, shows the
+        thank-you again, not "your unfinished answers were deleted"; on the web, also which
+        journey the poll's Back button sent."""
         j = ctx.journey
         value = {"poll": j.poll_id, "code": ctx.code, "lang": j.lang, "ask_help": j.ask_help}
         until = (self._now() // SENT_SECONDS + 2) * SENT_SECONDS  # not the time it was cast
-        try:
-            await self._store.shared_put(
-                SENT, ctx.owner + j.token.encode(), json.dumps(value).encode(), until
+        notes = [SharedNote(SENT, ctx.owner + j.token.encode(), json.dumps(value).encode(), until)]
+        if j.channel == "web":
+            notes.append(
+                SharedNote(SENT, ctx.owner + _IN_POLL + ctx.code.encode(), j.token.encode(), until)
             )
-            if j.channel == "web":  # ... and, for its Back button, which journey it sent
-                await self._store.shared_put(
-                    SENT, ctx.owner + _IN_POLL + ctx.code.encode(), j.token.encode(), until
-                )
+        return tuple(notes)
+
+    async def _remember_sent(self, ctx: _Ctx) -> None:
+        """The notes of `_sent_notes` after the fact, for a Send that found the ballot already
+        cast (a double tap). Never fails the answer: the ballot is committed."""
+        try:
+            for note in self._sent_notes(ctx):
+                await self._store.shared_put(note.kind, note.key, note.value, note.expires_at)
         except StorageError as exc:
             log.warning("could not note a counted journey (%s); a second Send says so", exc)
 
@@ -777,7 +786,11 @@ class JourneyService:
             session_id=j.session,
         )
         voter = bytes.fromhex(j.voter) if j.voter else self._hasher.voter(ctx.code, person.id)
-        return await self._store.cast_ballot(ballot, voter, ctx.owner, int(now.timestamp()))
+        # the note that it was counted goes in the ballot's own transaction: a crash just after
+        # the commit can't leave a counted ballot whose redelivered Send says "deleted"
+        return await self._store.cast_ballot(
+            ballot, voter, ctx.owner, int(now.timestamp()), self._sent_notes(ctx)
+        )
 
     # --- forms: the web channel ----------------------------------------------------------
     # The web asks one question per page and posts whole answers, so it has no buttons to
@@ -918,8 +931,7 @@ class JourneyService:
             except StorageError as exc:  # e.g. a full disk: nothing kept, answers still here
                 log.warning("%s; the person was asked to send it again", exc)
                 return "submit_failed"
-            if result is CastResult.COUNTED:  # before the turn is let go (see sent_poll)
-                await self._remember_sent(ctx)
+            # (a counted ballot's note, which sent_poll reads, was written with it: see _cast)
             return "preview_done" if result is None else result
 
     async def sent_poll(self, person: Person, token: str) -> str | None:

@@ -38,6 +38,7 @@ from storage.records import (
     PollRow,
     PollSummary,
     Settled,
+    SharedNote,
     TableRows,
     TallyData,
     Target,
@@ -270,12 +271,18 @@ class Store(Protocol):
         ...
 
     async def cast_ballot(
-        self, ballot: NewBallot, voter: bytes | None, owner: bytes | None, now: int
+        self,
+        ballot: NewBallot,
+        voter: bytes | None,
+        owner: bytes | None,
+        now: int,
+        notes: Sequence[SharedNote] = (),
     ) -> CastResult:
         """Exactly once per (poll, voter) by the voter register's primary key, in one durable
         transaction that also deletes ``owner``'s draft and checks the poll open at ``now``
         (POLL_CLOSED, nothing counted); the ballot gets a random id and only its date.
-        ``voter`` None (paper) registers nobody."""
+        ``voter`` None (paper) registers nobody. ``notes`` are put in shared_state (as
+        ``shared_put``) in the same transaction, only when the ballot is COUNTED."""
         ...
 
     # --- paper ballots ----------------------------------------------------------------------

@@ -50,6 +50,7 @@ from storage.records import (
     PollRow,
     PollSummary,
     Respondents,
+    SharedNote,
     StorageError,
     TableRows,
     TallyData,
@@ -373,12 +374,17 @@ class PostgresStore(PostgresFeature):
         return row is not None
 
     async def cast_ballot(
-        self, ballot: NewBallot, voter: bytes | None, owner: bytes | None, now: int
+        self,
+        ballot: NewBallot,
+        voter: bytes | None,
+        owner: bytes | None,
+        now: int,
+        notes: Sequence[SharedNote] = (),
     ) -> CastResult:
         """One statement, so one transaction and one round trip: the draft's removal, the
-        poll's check, the voter and the ballot with its answers (see ``_CAST``). ``ON CONFLICT
-        DO NOTHING`` on the voter register's key refuses a second ballot: a concurrent one
-        waits for the first to commit, then finds its row, and inserts nothing."""
+        poll's check, the voter, the ballot with its answers and the notes (see ``_CAST``).
+        ``ON CONFLICT DO NOTHING`` on the voter register's key refuses a second ballot: a
+        concurrent one waits for the first to commit, then finds its row, and inserts nothing."""
         leads: list[int] = []
         seen: set[str] = set()
         for q, _, _ in ballot.choices:
@@ -402,6 +408,10 @@ class PostgresStore(PostgresFeature):
             [c[2] for c in ballot.choices],
             leads,
             *([t[i] for t in texts] for i in range(1, 8)),
+            [n.kind for n in notes],
+            [n.key for n in notes],
+            [n.value for n in notes],
+            [n.expires_at for n in notes],
         )
         self._count_write()
         assert row is not None
@@ -1209,6 +1219,12 @@ words AS (
     SELECT b.id, $1::bigint, q, w, l, c, f, t, r FROM ballot b,
     unnest($15::text[], $16::text[], $17::text[], $18::float8[], $19::int[], $20::text[],
     $21::int[]) AS x(q, w, l, c, f, t, r)
+),
+noted AS (
+    INSERT INTO shared_state (kind, key, value, expires_at)
+    SELECT k, n, v, e FROM ballot,
+    unnest($22::text[], $23::bytea[], $24::bytea[], $25::bigint[]) AS s(k, n, v, e)
+    ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at
 )
 SELECT EXISTS (SELECT 1 FROM open_poll), EXISTS (SELECT 1 FROM counted)
 """

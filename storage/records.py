@@ -97,6 +97,17 @@ class NewBallot:
 
 
 @dataclass(frozen=True, slots=True)
+class SharedNote:
+    """A short-lived shared_state entry written in a ballot's own transaction: the note that a
+    journey was counted exists exactly when its ballot does, through a crash between the two."""
+
+    kind: str
+    key: bytes
+    value: bytes
+    expires_at: int
+
+
+@dataclass(frozen=True, slots=True)
 class OptionCount:
     question: str
     option: str

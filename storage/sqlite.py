@@ -29,6 +29,7 @@ from storage.records import (
     PollRow,
     PollSummary,
     Respondents,
+    SharedNote,
     StorageError,
     StorageUnavailable,
     TableRows,
@@ -40,6 +41,12 @@ from storage.sqlite_contacts import SqliteContacts
 from storage.writer import Writer
 
 log = logging.getLogger(__name__)
+
+_SHARED_PUT = (
+    "INSERT INTO shared_state (kind, key, value, expires_at) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT (kind, key) DO UPDATE"
+    " SET value = excluded.value, expires_at = excluded.expires_at"
+)
 
 BUSY_TIMEOUT_MS = 10_000
 # The tally index as migration 0001 creates it; a large paper import rebuilds it (see
@@ -448,7 +455,12 @@ class SqliteStore:
         return bool(rows)
 
     async def cast_ballot(
-        self, ballot: NewBallot, voter: bytes | None, owner: bytes | None, now: int
+        self,
+        ballot: NewBallot,
+        voter: bytes | None,
+        owner: bytes | None,
+        now: int,
+        notes: Sequence[SharedNote] = (),
     ) -> CastResult:
         """Record the voter and the ballot in one transaction, exactly once per voter.
 
@@ -475,6 +487,7 @@ class SqliteStore:
                 except sqlite3.IntegrityError:
                     return CastResult.ALREADY_VOTED
             _insert_ballot(conn, ballot)
+            conn.executemany(_SHARED_PUT, [(n.kind, n.key, n.value, n.expires_at) for n in notes])
             return CastResult.COUNTED
 
         # The draft stays in memory until the ballot is committed, so that a failed write (a
@@ -858,12 +871,7 @@ class SqliteStore:
 
     async def shared_put(self, kind: str, key: bytes, value: bytes, expires_at: int) -> None:
         def op(conn: sqlite3.Connection) -> None:
-            conn.execute(
-                "INSERT INTO shared_state (kind, key, value, expires_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (kind, key) DO UPDATE"
-                " SET value = excluded.value, expires_at = excluded.expires_at",
-                (kind, key, value, expires_at),
-            )
+            conn.execute(_SHARED_PUT, (kind, key, value, expires_at))
 
         await self._w.run(op, savepoint=False)
 

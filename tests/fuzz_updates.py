@@ -75,7 +75,10 @@ START_ARGS = [
     POLL_CODE, "TEST-POLL", "test-poll-x", "nope", "inv_" + "a" * 20, "inv_", "s_abc",
     "c_ABCD-EFGH", "x" * 64, "x" * 600, "../../etc/passwd", "%00", "test-poll test-poll",
 ]  # fmt: skip
-ACTIONS = ["go", "pv", "nt", "a", "dn", "un", "sk", "bk", "ok", "ch", "ed", "x", "sw", "zz", ""]
+ACTIONS = [
+    *("go", "pv", "nt", "a", "dn", "un", "sk", "bk", "ok", "ch", "ed", "x", "xy", "xn", "sw"),
+    *("zz", ""),
+]
 STEPS = ["n", "c", "e", "0", "1", "2", "3", "99", "-1", "", "x"]
 MEDIA = {
     "sticker": {

@@ -14,7 +14,7 @@ import pytest
 from storage.contract import Store
 from storage.migrations import MIGRATIONS
 from storage.postgres import PostgresStore
-from storage.records import CastResult, DraftRow, NewBallot, PollExists
+from storage.records import CastResult, DraftRow, NewBallot, PollExists, SharedNote
 from storage.sqlite import SqliteStore
 
 NOW = 1_790_000_000
@@ -179,6 +179,36 @@ async def test_failed_batch_member_is_rolled_back_alone(store: Store) -> None:
     assert isinstance(results[1], (sqlite3.IntegrityError, asyncpg.UniqueViolationError))
     assert not await store.has_voted(pid, b"2" * 16)  # its voter row went with it
     assert (await store.tally(pid, [])).ballots == 2
+
+
+async def test_a_ballots_notes_are_written_with_it_and_only_with_it(store: Store) -> None:
+    """The "this journey was counted" note is in the ballot's transaction (crash27: written
+    after it, a kill -9 between the two left a counted ballot whose redelivered Send said the
+    answers were deleted): there when counted, absent when refused or when the ballot fails."""
+    pid = await _poll(store)
+
+    def note(key: bytes) -> SharedNote:
+        return SharedNote("sent", key, b"v-" + key, NOW + 600)
+
+    counted = await store.cast_ballot(
+        _ballot(pid), b"1" * 16, None, NOW, (note(b"k1"), note(b"k1-web"))
+    )
+    assert counted is CastResult.COUNTED
+    assert await store.shared_get("sent", b"k1", NOW) == b"v-k1"
+    assert await store.shared_get("sent", b"k1-web", NOW) == b"v-k1-web"
+    again = await store.cast_ballot(_ballot(pid), b"1" * 16, None, NOW, (note(b"k2"),))
+    assert again is CastResult.ALREADY_VOTED
+    bad = NewBallot(
+        poll_id=pid, cast_on="2026-11-25", choices=(("q", "a", None), ("q", "a", None))
+    )  # duplicate key: the ballot fails inside its transaction
+    with pytest.raises((sqlite3.IntegrityError, asyncpg.UniqueViolationError)):
+        await store.cast_ballot(bad, b"3" * 16, None, NOW, (note(b"k3"),))
+    closed = await _poll(store, "p2", status="closed")
+    refused = await store.cast_ballot(_ballot(closed), b"4" * 16, None, NOW, (note(b"k4"),))
+    assert refused is CastResult.POLL_CLOSED
+    for key in (b"k2", b"k3", b"k4"):
+        assert await store.shared_get("sent", key, NOW) is None, key
+    assert (await store.tally(pid, [])).ballots == 1
 
 
 async def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
