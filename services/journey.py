@@ -445,15 +445,19 @@ class JourneyService:
             # This journey's message, an earlier screen of it (a double tap, or a tap the bot
             # lost in a crash): show where the person really is.
             return self._show(ctx, toast=self._catalog.plain(ctx.journey.lang, "stale_button"))
-        if cb.action not in ("x", "xy") and await self._closed_meanwhile(ctx):
+        if cb.action != "xy" and await self._closed_meanwhile(ctx):
             # Said at once, not after every question and the check screen; typed answers are
             # still taken (one may need signposting) and Send is refused in its transaction.
+            # Stop too, as the web's stop page: "Delete your answers?" would suggest No could
+            # still count them; only a Yes already asked for is answered "cancelled".
             await self._store.drop_draft(ctx.owner)
             lang = ctx.journey.lang
             return Outcome(screens.message(self._catalog, lang, "closed_before_submit"), edit=True)
         if cb.action == "sw":
             return await self._switch_language(ctx, person, cb)
-        ctx.journey.offer_lang = None  # the offer stands for the screen it came with
+        if cb.action not in ("x", "xn"):  # Stop's question and its No are a detour: No
+            # shows the screen Stop was pressed on as it was, its offer too (nothing is saved)
+            ctx.journey.offer_lang = None  # the offer stands for the screen it came with
         return await self._apply(ctx, cb, person)
 
     async def _closed_meanwhile(self, ctx: _Ctx) -> bool:
@@ -541,7 +545,7 @@ class JourneyService:
         j, poll = ctx.journey, ctx.poll
         action = cb.action
         if action == "x":  # asks first: nothing is kept, the screen says what Yes and No do
-            return Outcome(screens.stop_confirm(self._catalog, j), edit=True)
+            return Outcome(screens.stop_confirm(self._catalog, poll, j), edit=True)
         if action == "xy":
             await self._store.drop_draft(ctx.owner)
             return Outcome(screens.message(self._catalog, j.lang, "cancelled"), edit=True)

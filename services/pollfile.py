@@ -631,9 +631,23 @@ _PollLoader.add_constructor("tag:yaml.org,2002:timestamp", _PollLoader.construct
 # false are booleans; the other words are the text they are (a setting such as
 # "breakdown: yes" still reads as true: the model takes yes/no/on/off for a boolean).
 _TRUE_FALSE = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+# YAML 1.1 also reads 21:30 as the base-60 number 1290, and a number where a text goes is its
+# text ("options: [21:00, 21:30]" were "1260" and "1290"). As in YAML 1.2, a scalar with a
+# colon is no number: no setting is written in base 60, and a time of day is the text it is.
+_NUMBERS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
+def _resolver(tag: str, regexp: re.Pattern[str]) -> re.Pattern[str]:
+    if tag == "tag:yaml.org,2002:bool":
+        return _TRUE_FALSE
+    if tag in _NUMBERS:
+        return re.compile("(?!.*:)" + regexp.pattern, regexp.flags)
+    return regexp
+
+
 _PollLoader.yaml_implicit_resolvers = {
     first: [
-        (tag, _TRUE_FALSE if tag == "tag:yaml.org,2002:bool" else regexp)
+        (tag, _resolver(tag, regexp))
         for tag, regexp in resolvers
         if tag != "tag:yaml.org,2002:bool" or first in "tTfF"
     ]

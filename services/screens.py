@@ -183,13 +183,16 @@ def confirm(catalog: Catalog, poll: Poll, j: Journey) -> Screen:
     return Screen("\n\n".join(lines), rows)
 
 
-def stop_confirm(catalog: Catalog, j: Journey) -> Screen:
+def stop_confirm(catalog: Catalog, poll: Poll, j: Journey) -> Screen:
     """Stop asks before deleting, as the web's stop page does (WCAG 3.3.4 there): its buttons
-    carry the journey's step, so an old one is stale like any other."""
-    rows = (
+    carry the journey's step, so an old one is stale like any other. After signposting, "I'd
+    like an adult to contact me" stays here too: someone signposted may be about to leave."""
+    rows: tuple[tuple[Button, ...], ...] = (
         (_b(catalog, j, "button_stop_yes", "xy"),),
         (_b(catalog, j, "button_stop_no", "xn"),),
     )
+    if j.ask_help:
+        rows += ((ask_help_button(catalog, poll, j.lang),),)
     return Screen(catalog.t(j.lang, "stop_confirm"), rows)
 
 

@@ -1507,7 +1507,7 @@ async def test_the_contact_pages_say_what_a_web_page_does_not_tap(
 async def test_the_language_switch_after_a_contact_request_keeps_the_page(
     tmp_path: Path, database_url: str | None
 ) -> None:
-    """"Nothing was sent" (and "passed on", and "nothing waiting") switched to the other
+    """ "Nothing was sent" (and "passed on", and "nothing waiting") switched to the other
     language is the same page in that language, not the contact form asking again; an address
     naming such a page for someone whose request is still waiting, or who sent nothing,
     shows the form, never a page that says what did not happen."""

@@ -481,7 +481,13 @@ async def stop_page(request: web.Request) -> web.Response:
     if isinstance(state, web.Response):
         return state
     return page(
-        request, browser, "stop.html", poll=state.poll, code=state.code, back_url=step_url(state)
+        request,
+        browser,
+        "stop.html",
+        poll=state.poll,
+        code=state.code,
+        back_url=step_url(state),
+        help_url=help_url(request, state),  # after signposting, here too: they may be leaving
     )
 
 
