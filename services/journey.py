@@ -379,7 +379,11 @@ class JourneyService:
         current = await self._load(person)
         if current is not None and _resumable(current.journey, row.id, session):
             # The link opened again mid-poll (a QR code scanned twice, the link from a class
-            # sheet): carry on where they were, as the web's Start does, and say so
+            # sheet): carry on where they were, as the web's Start does, and say so. The new
+            # message is the journey's only live one: a new token makes the old message's
+            # buttons stale (two live copies could each be sent, each thanked)
+            current.journey.token = Journey.new(row.id, current.journey.lang).token
+            await self._save(current)
             screen = screens.screen_for(self._catalog, current.poll, current.journey)
             note = self._catalog.t(current.journey.lang, "resumed")
             return Outcome(replace(screen, text=f"<i>{note}</i>\n\n{screen.text}"))

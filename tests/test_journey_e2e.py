@@ -515,10 +515,17 @@ async def test_the_link_opened_again_mid_poll_carries_on_where_they_were(
     for label in ("Start", "13-15"):
         await user.press(label)
         await user.next_output()
+    old = _data(user.last_bot_message(), "North")
     await user.send_command("start", "test-poll")
     resumed = await user.next_output()
     assert "haven't sent yet" in resumed.plain and "carry on where you were" in resumed.plain
     assert ["North"] in resumed.buttons  # the next question, not the privacy notice
+    # the message before it is no longer live: two copies could each be sent and thanked
+    await markbot.standin.wait_idle()
+    user.drain_callback_answers()
+    await user.press_data(old)
+    assert "old message" in (await user.next_callback_answer())["text"]
+    user.drain()
     for label in ("North", "Jobs", "Skip this question", "Send my answers"):
         await user.press(label)
         await user.next_output()
