@@ -1998,7 +1998,7 @@ _KIN_WORDS = (
     r"jiejie|gege|meimei|babusya|babusia|babushka|babulya|dido|dedushka|dyadya|tityka|"
     r"močiutė|mociute|senelis|senelė|senele|dėdė|mătușa|matusa|unchiul|tanti|"
     # Persian and French: "my khaleh Shirin", "my tonton Patrick"
-    r"khaleh|khale|ammeh|amme|amoo|amu|daei|tonton|tata|tante|tatie|tonton|"
+    r"khaleh|khale|ammeh|amme|amoo|amu|daei|tonton|tata|tante|tatie|"
     r"bunicuța|bunicuta|yiayia|giagia|pappou|theia|thia|theios"
 )
 _RELATION_SINGLE = (

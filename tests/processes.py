@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import struct
 import sys
 from pathlib import Path
 
 from conftest import TOKEN, make_settings
 
 from bot.settings import Settings
-from standin import BotApiStandin
+from standin import BotApiStandin, FakeUser
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,3 +70,20 @@ async def wait_polling(standin: BotApiStandin, since: int, timeout: float = 30) 
             return
         await asyncio.sleep(0.05)
     raise TimeoutError("markbot run did not start polling")
+
+
+def identity_bytes(users: list[FakeUser]) -> list[bytes]:
+    """Each user's id and names as they could sit in a file: text in UTF-8 (as typed and in
+    lower case) and UTF-16, the id packed as 8- and 4-byte integers both ways round."""
+    found: list[bytes] = []
+    for u in users:
+        for text in (str(u.id), u.username, u.first_name, u.last_name):
+            if text:
+                found += [text.encode(), text.lower().encode(), text.encode("utf-16-le")]
+        found += [
+            struct.pack("<q", u.id),
+            struct.pack(">q", u.id),
+            u.id.to_bytes(4, "big"),
+            u.id.to_bytes(4, "little"),
+        ]
+    return found

@@ -10,7 +10,6 @@ import contextlib
 import resource
 import signal
 import sqlite3
-import struct
 import sys
 from collections import Counter
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 import pytest
 import stored
 from conftest import SIMPLE_POLL
+from processes import identity_bytes as _needles
 from processes import process_env as _env
 from processes import process_settings as _settings
 from processes import run_cli as _cli
@@ -521,17 +521,6 @@ async def test_one_code_two_browsers_two_processes_two_tabs_and_a_close_count_ex
 OPEN_POLL = SIMPLE_POLL.replace("code: test-poll", "code: test-poll\nweb: open")
 AGENT = "Mozilla/5.0 (CrashAgent27; Quokkaphone 3)"
 ADDRESS = "203.0.113.77"
-
-
-def _needles(users: list[FakeUser]) -> list[bytes]:
-    found: list[bytes] = []
-    for u in users:
-        for text in (str(u.id), u.username, u.first_name, u.last_name):
-            if text:
-                found += [text.encode(), text.lower().encode(), text.encode("utf-16-le")]
-        found += [struct.pack("<q", u.id), struct.pack(">q", u.id),
-                  u.id.to_bytes(4, "big"), u.id.to_bytes(4, "little")]  # fmt: skip
-    return found
 
 
 async def _web_vote(base: str, why: str) -> None:

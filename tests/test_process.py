@@ -9,13 +9,13 @@ import asyncio
 import contextlib
 import re
 import signal
-import struct
 import sys
 from pathlib import Path
 
 import pytest
 import stored
 from conftest import SIMPLE_POLL, TOKEN
+from processes import identity_bytes as _needles
 from processes import process_env as _env
 from processes import process_settings as _settings
 from processes import run_cli as _cli
@@ -59,21 +59,6 @@ def _identity(users: list[FakeUser]) -> list[str | int]:
     found: list[str | int] = []
     for u in users:
         found += [u.id, *(t for t in (u.username, u.first_name, u.last_name) if t)]
-    return found
-
-
-def _needles(users: list[FakeUser]) -> list[bytes]:
-    found: list[bytes] = []
-    for u in users:
-        for text in (str(u.id), u.username, u.first_name, u.last_name):
-            if text:
-                found += [text.encode(), text.lower().encode(), text.encode("utf-16-le")]
-        found += [
-            struct.pack("<q", u.id),
-            struct.pack(">q", u.id),
-            u.id.to_bytes(4, "big"),
-            u.id.to_bytes(4, "little"),
-        ]
     return found
 
 
