@@ -75,11 +75,17 @@ class Outcome:
     remove_message: bool = False  # delete the person's own message (a location they sent)
 
 
+def _same_link(j: Journey, poll_id: int, session: int | None) -> bool:
+    """Whether this unfinished journey was opened from the same link (poll and session), not
+    a staff preview."""
+    return j.poll_id == poll_id and j.session == session and not j.preview
+
 
 def _resumable(j: Journey, poll_id: int, session: int | None) -> bool:
     """Whether a /start of this poll (and session) carries on this unfinished journey: the same
-    poll and session, past the privacy notice (nothing to lose before it), not a staff preview."""
-    return j.poll_id == poll_id and j.session == session and j.step != "n" and not j.preview
+    link, past the privacy notice (nothing to lose before it)."""
+    return _same_link(j, poll_id, session) and j.step != "n"
+
 
 @dataclass(slots=True)
 class _Ctx:
@@ -382,13 +388,17 @@ class JourneyService:
             # sheet): carry on where they were, as the web's Start does, and say so. The new
             # message is the journey's only live one: a new token makes the old message's
             # buttons stale (two live copies could each be sent, each thanked)
-            current.journey.token = Journey.new(row.id, current.journey.lang).token
+            current.journey.renew_token()
             await self._save(current)
             screen = screens.screen_for(self._catalog, current.poll, current.journey)
             note = self._catalog.t(current.journey.lang, "resumed")
             return Outcome(replace(screen, text=f"<i>{note}</i>\n\n{screen.text}"))
         journey = Journey.new(row.id, lang if lang in poll.languages() else "en")
         journey.session = session
+        if current is not None and _same_link(current.journey, row.id, session):
+            # the privacy notice again: its earlier message comes back to life on a tap, as
+            # a resumed journey's does, if this one never arrives
+            journey.follows(current.journey)
         ctx = _Ctx(self._hasher.owner(person.id), journey, poll, row.code)
         await self._save(ctx)
         return self._show(ctx, edit=False)
@@ -443,6 +453,13 @@ class JourneyService:
                 return sent
         if ctx is None:
             return self._toast(lang, "expired_journey", alert=True)
+        if cb.token in ctx.journey.earlier:
+            # This journey's message from before the link was opened again. The newer one may
+            # never have reached the person (Telegram failed on the way): this message becomes
+            # the live one (a new token: the newer one stops working) and shows where they are.
+            ctx.journey.renew_token()
+            await self._save(ctx)
+            return self._show(ctx, toast=self._catalog.plain(ctx.journey.lang, "stale_message"))
         if cb.token != ctx.journey.token:  # a message from an earlier journey
             return self._toast(ctx.journey.lang, "stale_button", alert=True)
         if cb.step != ctx.journey.step:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 Answer = list[str] | str
+EARLIER_KEPT = 4  # a journey's earlier tokens a tap may still bring back (renew_token)
 
 
 @dataclass(slots=True)
@@ -39,10 +40,25 @@ class Journey:
     voter: str | None = None  # a voting code's keyed hash (hex), when a code opened it (web)
     notes: list[str] = field(default_factory=list)  # web: catalog keys of what to say above
     # the next page (said in that page's language; a draft kept before this may hold words)
+    earlier: list[str] = field(default_factory=list)  # tokens this journey's messages had
+    # before the link was opened again (see renew_token)
 
     @classmethod
     def new(cls, poll_id: int, lang: str) -> Journey:
         return cls(token=secrets.token_hex(3), poll_id=poll_id, lang=lang)
+
+    def renew_token(self) -> None:
+        """Give the journey a new token, so that only the message about to be shown works:
+        two live copies of one screen could each be sent and thanked. The old token is kept
+        (the last EARLIER_KEPT): if the new message never reaches the person (Telegram failed),
+        a tap on an older one brings the journey back to that message instead of leaving the
+        person with no message that works."""
+        self.follows(self)
+        self.token = secrets.token_hex(3)
+
+    def follows(self, before: Journey) -> None:
+        """Keep ``before``'s tokens among this journey's earlier ones (see renew_token)."""
+        self.earlier = [*before.earlier, before.token][-EARLIER_KEPT:]
 
     def dumps(self) -> str:
         data = {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
