@@ -95,7 +95,7 @@ def _as_text(value: Any) -> Any:
     """A number where a text goes is the text it reads as (YAML makes ``2020`` an int): a year
     or a score is a word on a ballot. True and false stay what they are, and are refused."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
+        return getattr(value, "written", None) or str(value)  # "10.50", "010" as written
     return value
 
 
@@ -626,6 +626,37 @@ class _PollLoader(yaml.SafeLoader):
 
 
 _PollLoader.add_constructor("tag:yaml.org,2002:timestamp", _PollLoader.construct_yaml_timestamp)
+
+
+class _WrittenInt(int):
+    """An int that remembers how the file wrote it: ``010`` is octal 8 to YAML 1.1 but the
+    text "010" where a text goes (see _as_text)."""
+
+    written: str
+
+
+class _WrittenFloat(float):
+    """A float that remembers how the file wrote it: ``10.50`` is "10.50" as a label."""
+
+    written: str
+
+
+def _construct_written(kind: type[_WrittenInt] | type[_WrittenFloat], base: Any) -> Any:
+    def construct(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+        number = kind(base(loader, node))
+        number.written = node.value
+        return number
+
+    return construct
+
+
+_PollLoader.add_constructor(
+    "tag:yaml.org,2002:int", _construct_written(_WrittenInt, yaml.SafeLoader.construct_yaml_int)
+)
+_PollLoader.add_constructor(
+    "tag:yaml.org,2002:float",
+    _construct_written(_WrittenFloat, yaml.SafeLoader.construct_yaml_float),
+)
 # YAML 1.1 reads yes, no, on and off (any case) as true and false: "options: [Yes, No]" and
 # "web: off" would be booleans, refused with a puzzling message. As in YAML 1.2, only true and
 # false are booleans; the other words are the text they are (a setting such as

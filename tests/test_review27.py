@@ -204,13 +204,9 @@ def test_a_time_in_a_poll_file_is_the_text_written_not_a_number_of_seconds() -> 
     assert opens.ineligible == (opens.options[0].id,) and opens.options[0].id != "570"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="YAML reads 10.50 as the float 10.5 and 010 as octal 8 before pollfile sees them; "
-    "keeping the text as written needs the loader to keep a number's source text (left: wider "
-    "than a review fix; quoting the label works today)",
-)
 def test_a_decimal_or_a_leading_zero_is_kept_as_written() -> None:
+    """YAML reads 10.50 as the float 10.5 and 010 as octal 8 before the poll file's rules see
+    them; an option label is the text as written (the loader keeps a number's source text)."""
     from services.pollfile import parse_poll
 
     text = TIMES.replace("options: [9:30, 10:30]", "options: [10.50, 010]").replace(
