@@ -59,8 +59,11 @@ def load(paths: list[Path]) -> list[dict[str, Any]]:
 
 # Development batches the tagger is not trained on: with fresh31/32 in, two clean lookalikes of
 # the tests crossed the threshold ("a dog called Max", "artists like Beyonce, Rihanna, Adele");
-# round 18's rules were read from them all the same.
-NOT_TRAINED = frozenset({"fresh31_scrub.yaml", "fresh32_scrub.yaml"})
+# round 18's rules were read from them all the same. fresh33/34 (round 19) are left out too:
+# the shipped tagger is the one built before them.
+NOT_TRAINED = frozenset(
+    {"fresh31_scrub.yaml", "fresh32_scrub.yaml", "fresh33_scrub.yaml", "fresh34_scrub.yaml"}
+)
 
 
 def training_files(without: tuple[Path, ...] = ()) -> list[Path]:

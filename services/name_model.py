@@ -237,6 +237,13 @@ def spans(text: str, welsh: bool, lex: Lexicon, tagger: NameModel | None = None)
     return found
 
 
+# Public offices whose holder is named after them ("Prif Weinidog, Eluned Morgan"); the
+# rules' titles (Mr, Dr...) are in the lexicon.
+_OFFICES = frozenset(
+    ("minister", "weinidog", "president", "arlywydd", "chancellor", "canghellor", "taoiseach")
+)
+
+
 def _may_be_name(toks: list[Token], lows: list[str], i: int, welsh: bool, lex: Lexicon) -> bool:
     """What the model may not overrule, since a wrong [name] can hide a word that matters
     (safeguarding reads the scrubbed text: "my sister burns herself" must keep "burns"):
@@ -248,6 +255,8 @@ def _may_be_name(toks: list[Token], lows: list[str], i: int, welsh: bool, lex: L
     low = lows[i].strip("'’-")
     if (i and lows[i - 1].rstrip(".") in lex.titles) or low in lex.never:
         return False
+    if any(w in _OFFICES for w in lows[max(0, i - 2) : i]):
+        return False  # "the First Minister, Eluned Morgan": a public figure by their office
     if i + 1 < len(lows) and lows[i + 1] in ("sant", "santes"):  # "Dewi Sant": a saint
         return False
     if toks[i][2].islower() and (welsh or low not in lex.given or low in lex.everyday()):

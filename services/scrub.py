@@ -232,8 +232,10 @@ _ADDRESS = re.compile(
     # "7 station road": lowercase names only before an unmistakable suffix
     rf"|{_UNIT}{_HOUSE}(?:(?!{_NOT_STREET_WORD})[a-z][\w'’-]*\s+){{1,3}}(?:{_SUFFIX_CLEAR})\b"
     # Welsh street names come first: "5 Heol y Bont", "18 Stryd Fawr"
-    rf"|{_UNIT}{_HOUSE}(?i:heol|ffordd|stryd|lôn|lon|rhodfa|cilgant|clos|teras|maes)"
-    rf"\s+(?:(?i:y|yr)\s+)?[\w'’-]+"
+    rf"|{_UNIT}{_HOUSE}(?:(?i:heol|ffordd|stryd|lôn|lon|rhodfa|cilgant|clos|teras|maes)"
+    # "3 Tai'r Efail", "2 Rhes Newydd" (capitalised: "3 tai newydd" is three new houses)
+    r"|Tai(?=['’]r\s)|Rhes|Stad|Ystad|Ystâd)"
+    rf"(?:['’]r)?\s+(?:(?i:y|yr)\s+)?[\w'’-]+"
 )
 _DISTANCE = (
     r"(?:miles?|mins?|minutes?|hours?|secs?|seconds?|times?|km|metres?|meters?|steps?|doors?)\b"
@@ -276,8 +278,11 @@ _SCHOOL_WORDS = (
     r"Academy|Primary|Secondary|College|Middle(?:[ \t]+School)?"
 )
 _SCHOOL = re.compile(
-    r"(?P<intro>)\bYsgol[ \t]+(?:(?:y|yr|Y|Yr|Gyfun|Gymraeg|Uwchradd|Gynradd|Bro|Sant|Santes|"
-    r"San|Syr|Gymunedol|Eglwys|Gatholig)[ \t]+)*[A-Z][\w'’-]+"
+    # ("YGG Lôn Las": Ysgol Gymraeg Gynradd; not "Ysgol Gymraeg o'n i", a kind of school)
+    r"(?P<intro>)\b(?:Ysgol|YGG|YGGD|YGCC|YGC)[ \t]+(?:(?:y|yr|Y|Yr|Gyfun|Gymraeg|Uwchradd|"
+    r"Gynradd|Bro|Sant|Santes|San|Syr|Gymunedol|Eglwys|Gatholig)[ \t]+)*"
+    r"(?!(?:Gyfun|Gymraeg|Uwchradd|Gynradd|Gymunedol|Eglwys|Gatholig|Arbennig|Feithrin)\b)"
+    r"[A-Z][\w'’-]+"
     r"(?:[ \t]+(?:y[ \t]+|yr[ \t]+)?[A-Z][\w'’-]+){0,2}"
     # ("my schools called Brynglas Middle School")
     r"|(?P<at>\b(?i:at|to|from|attend|attends|yn|ym|i|"
@@ -417,7 +422,7 @@ _WEAK_INTRO = re.compile(
 )
 _GREETING_THIS_IS = re.compile(
     r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*"
-    r"(?:hi+|hello+|hey+|hiya+|heya+|helo+|hia+|shwmae|s'mae|yo)\b[\s,!.]*"
+    r"(?:hi+|hello+|hey+|hiya+|heya+|helo+|hia+|shwmae|shwmai|s'mae|s'mai|yo)\b[\s,!.]*"
     r"(?:this\s+is|it['’]?s|its|it\s+is)\s+)" + _NAMES,
     re.IGNORECASE,
 )
@@ -431,7 +436,8 @@ _NAME_HERE = re.compile(
 # "Youth councillor Damilola here", "young carer Aimee here": a role the writer holds, a name
 # and "here", opening a sentence.
 _ROLE_NAME_HERE = re.compile(
-    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?:(?i:hi|hello|hiya|hey|helo|haia|shwmae)[ \t,!.]+)?"
+    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*"
+    r"(?:(?i:hi|hello|hiya|hey|helo|haia|shwmae|shwmai)[ \t,!.]+)?"
     r"(?i:youth[ \t]+(?:councill?or|council[ \t]+member|mayor|rep|ambassador|leader)|"
     r"young[ \t]+(?:carer|parent|mum|dad|person|leader|ambassador)|care[ \t]+leaver|"
     r"school[ \t]+councill?or|pupil[ \t]+rep|head[ \t]+(?:boy|girl)|prefect)[ \t]+)"
@@ -457,17 +463,19 @@ _CY_ME = (
     r"sydd\s+yn\s+(?:siarad|sgwennu|ysgrifennu|sgrifennu|teipio))(?![\w'’])"
 )
 _NAME_FIRST_CY_AFTER = re.compile(
-    r"(?P<lead>(?:(?i:shwmae|s['’]mae|helo|haia|hai|hia|hiya|hi|hello|hey|bore\s+da|"
+    r"(?P<lead>(?:(?i:shwmae|shwmai|s['’]mae|helo|haia|hai|hia|hiya|hi|hello|hey|bore\s+da|"
     r"prynhawn\s+da|noswaith\s+dda)[\s,!.]+|(?<=[^\W\d_])[ \t]+|,[ \t]*))"
     rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
     rf"(?P<after>[ \t]+{_CY_ME}(?![ \t]*['’]))"
 )
 # "S'mai, Dewi-Wyn yma, 19 oed", "Haia, Cai fan hyn!": "here" in Welsh, after a greeting
 _NAME_YMA = re.compile(
-    r"(?P<lead>(?:^|(?<=[.!?\n]))[ \t]*(?i:shwmae|s['’]mae|s['’]mai|su['’]mae|helo|haia|hai|hia|"
+    r"(?P<lead>(?:^|(?<=[.!?\n]))[ \t]*(?i:shwmae|shwmai|shw[ \t]+mae|s['’]mae|s['’]mai|su['’]mae|"
+    r"helo|haia|hai|hia|"
     r"hiya|hi|hello|hey|bore\s+da|prynhawn\s+da|noswaith\s+dda)[ \t,!.]+)"
     rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
-    r"(?P<after>[ \t]+(?i:yma|fan\s+hyn|fama|fan['’]ma))(?=[ \t]*[,.!?]|[ \t]*$)"
+    # "Shwmai, Rhydian fi, 17": "fi" ("me") too, as the south says it
+    r"(?P<after>[ \t]+(?i:yma|fan\s+hyn|fama|fan['’]ma|fi))(?=[ \t]*[,.!?]|[ \t]*$)"
 )
 # ... or opening a sentence that stops right there: "Gethin sydd yma, ...", "Cai ydw i."
 _NAME_FIRST_CY_START = re.compile(
@@ -565,12 +573,15 @@ _SOFT_INTRO = re.compile(
 # Sign-offs: "..., from Darcy", "thanks from liam x", "cheers, Callum", "diolch, Rhodri",
 # "- Tom", or a last line that is only a first name ("\nEllie x").
 _CLOSER = (
+    # "thank you very much. Kaloyan P."
+    r"(?:thanks|thank\s+you|thank\s+u)\s+(?:(?:very|so)\s+much|a\s+lot|a\s+million|loads)|"
     r"thanks|thank\s+you|thank\s+u|thankyou|thanku|thanx|thnx|thnks|thx|ty|tysm|tyvm|cheers|ta|"
     r"love|luv|"
     r"lots\s+of\s+(?:love|luv)|love\s+ya|luv\s+ya|regards|kind\s+regards|best\s+wishes|"
     r"many\s+thanks|yours|yours\s+sincerely|sincerely|signed|best|take\s+care|"
     # "cheers for listening, Dan", "diolch am ddarllen, Elin"
-    r"(?:thanks|thank\s+you|thank\s+u|cheers|ta)\s+(?:for|4)\s+(?:listening|reading|your\s+time|"
+    r"(?:thanks|thank\s+you|thank\s+u|cheers|ta)(?:\s+(?:a\s+million|(?:very|so)\s+much|a\s+lot))?"
+    r"\s+(?:for|4)\s+(?:listening|reading|your\s+time|"
     r"the\s+chance|the\s+opportunity|asking|having\s+me)|"
     r"diolch\s+am\s+(?:wrando|ddarllen|eich\s+amser|y\s+cyfle|holi|ofyn)|"
     r"bye(?:\s+for\s+now)?|byee+|cya|see\s+ya|peace(?:\s+out)?|ta[ -]?ra|ta\s+ta|laters|cheerio|"
@@ -759,7 +770,7 @@ _CLOSER_NAME_GROUP = re.compile(
 # "Josh here, ...", "Ellie, 14, ...", "Kai (15)": a name opening the message, then "here" or age.
 _OPENING = (
     r"(?P<intro>(?:^|(?<=[\n.!?]))[ \t]*(?:(?i:hi|hiya|hey|heya|heyy+|hello|ello|helo|haia|hia|"
-    r"heia|shwmae|s['’]?mae|sumae|smai|yo|oi|alright|sup|wagwan|"
+    r"heia|shwmae|shwmai|s['’]?mae|sumae|smai|yo|oi|alright|sup|wagwan|"
     # "Good evening, Osian Parry here", "Noswaith dda, Gwion yma"
     r"(?:good[ \t]+)?(?:morning|afternoon|evening)|bore[ \t]+da|prynhawn[ \t]+da|"
     r"p['’]?nawn[ \t]+da|noswaith[ \t]+dda)"
@@ -1431,10 +1442,15 @@ def _replace_name_first(match: re.Match[str]) -> str:
         return match.group()
     if words[0].lower() in _NOT_NAMES_CY or (before and before[-1].lower() in _CY_BEFORE_PLACE):
         return match.group()
-    if words[0].lower() not in _GIVEN_NAMES and (
-        _WORDLIKE_ENDING.search(words[0].lower())
-        or _everyday_word(words[0])
-        or _WELSH_WORD_ENDING.search(words[0].lower())
+    says_name = match.re is _NAME_FIRST_CY  # "Cled ydi'r enw": it says it is a name
+    if (
+        words[0].lower() not in _GIVEN_NAMES
+        and not (says_name and len(words) == 1 and not _everyday_word(words[0]))
+        and (
+            _WORDLIKE_ENDING.search(words[0].lower())
+            or _everyday_word(words[0])
+            or _WELSH_WORD_ENDING.search(words[0].lower())
+        )
     ):
         return match.group()  # "Gutted dw i": Wenglish, not a name
     if not all(_is_name(w, capitalised=True, surname=i > 0) for i, w in enumerate(words)):
@@ -2052,6 +2068,8 @@ _RELATION_NAME_CY = re.compile(
     # cymdeithasol Non"
     r"(?:[ \t]+(?i:bach|fach|faeth|maeth))?"
     r"|(?i:mhartner|partner|ngŵr|ngwr|ngwraig|ngofalwr|ngofalwraig|gofalwr|gofalwraig|"
+    # "fy nghydweithiwr Dilys" (my colleague)
+    r"n?g(?:h)?(?:yd-?weithiwr|yd-?weithwraig)|cyd-?weithiwr|cyd-?weithwraig|"
     r"n?g(?:weithiwr|weithwraig)(?:[ \t]+(?:cymdeithasol|ieuenctid|cefnogi|allweddol))?)"
     r"(?:[ \t]+(?i:maeth))?)[ \t]*,?[ \t]+)" + _NAMES
 )
@@ -2122,7 +2140,8 @@ _NAMES_OPENING = re.compile(
 # A Welsh name-first introduction with a listed first name: "Sioned ydw i a ...", "haia, tomos
 # dwi ac ..." (a capitalised word that is not listed still needs the sentence to stop there).
 _NAME_FIRST_CY_LISTED = re.compile(
-    r"(?P<lead>(?:^|(?<=[.!?\n]))[ \t]*|(?:(?i:shwmae|s['’]mae|helo|haia|hai|hia|hiya|hi|hello|"
+    r"(?P<lead>(?:^|(?<=[.!?\n]))[ \t]*|(?:(?i:shwmae|shwmai|s['’]mae|helo|haia|hai|hia|hiya|hi|"
+    r"hello|"
     r"hey|bore\s+da|prynhawn\s+da|noswaith\s+dda)[\s,!.]+|,[ \t]*))"
     rf"(?P<names>{_NAME})(?P<after>[ \t]+{_CY_ME}(?![ \t]*['’]))"
 )
@@ -2517,6 +2536,9 @@ def _replace_role_apposition(match: re.Match[str]) -> str:
 _RELATION_TITLE = re.compile(
     r"(?P<intro>\b(?:Uncle|Auntie|Aunty|Aunt|Nana|Nanna|Nan|Nanny|Grandad|Grandpa|Grandma|Granny|"
     r"Gran|Anti|Yncl|Wncwl|Bopa|Modryb|Ewythr|"
+    # the same titles in the languages of young people's families: "Nonna Pina", "Oma Gerda"
+    r"Nonna|Nonno|Oma|Opa|Babcia|Dziadek|Abuela|Abuelo|Abuelita|Avó|Avô|Vovó|Vovô|Yiayia|"
+    r"Nani|Nanu|Dadi|Teta|Sitto|Sitti|Jeddo|Bunica|Babushka|"
     # a faith leader by title: "Father Nonoy", "Pastor Femi", "y Parchedig Elfed Wyn"
     r"Father|Pastor|Reverend|Rev\.?|Imam|Rabbi|Parchedig)[ \t]+)"
     rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
@@ -2541,8 +2563,10 @@ def _replace_relation_title(match: re.Match[str]) -> str:
 # "Mae Heddwen fy chwaer yn ...", "I told Jake, my brother, ...": a name then who they are.
 _NAME_THEN_RELATION = re.compile(
     rf"(?<![\w'’\[-])(?P<names>{_NAME})(?=[ \t]*,?[ \t]+(?:(?i:my|our)[ \t]+{_RELATION_SINGLE}"
-    r"|(?i:fy|ein)[ \t]+(?i:chwaer|mrawd|ffrind|nghefnder|nghyfnither|nghariad|mam|nhad|nain|"
-    r"nhaid|modryb|ewythr|mêt|hogyn|hogan|mab|merch))\b)"
+    # "ma Jordan bach 'y mrawd gartre": "little", and "'y" for "fy" as spoken
+    r"|(?:(?i:bach|fach)[ \t]+)?(?:(?i:fy|ein)|['’](?i:y))[ \t]+(?i:chwaer|mrawd|ffrind|"
+    r"nghefnder|nghyfnither|nghariad|mam|nhad|nain|nhaid|modryb|ewythr|mêt|hogyn|hogan|mab|"
+    r"merch))\b)"
 )
 # "Ieuan is my name and ...": a name before "is my name".
 _NAME_IS_MY_NAME = re.compile(
@@ -3168,7 +3192,7 @@ _FROM_END = re.compile(r"(?P<intro>(?<![\w'’])(?i:from|frm)[ \t]+)" + _NAMES +
 # "hi it's amber from the eco club": after a greeting, a name typed in lower case, even one that
 # is also a word, when "from", "here" or a pause follows.
 _GREETING_ITS_LOWER = re.compile(
-    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?i:hi|hello|hey|hiya|heya|helo|hia|haia|shwmae|"
+    r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?i:hi|hello|hey|hiya|heya|helo|hia|haia|shwmae|shwmai|"
     r"s['’]mae|yo)\b[\s,!.]*(?i:this\s+is|it['’]?s|its|it\s+is)[ \t]+)"
     rf"(?P<names>{_NAME})"
     r"(?=[ \t]*(?:[,\-–]|$|(?i:from|here|in\s+(?:year|yr)|speaking|o|sy|yma)\b))"
