@@ -398,6 +398,26 @@ async def test_an_unpublished_poll_is_the_same_404_as_none(rt: Runtime, client: 
     assert (await browser.get("/results/en/empty-2026/index.html")).status == 200
 
 
+async def test_a_404_under_a_language_folder_is_in_that_language(
+    rt: Runtime, client: TestClient
+) -> None:
+    """The results site's and dashboard's addresses name their language (/results/cy/...): a
+    page missing there says so in that language, whatever the cookie last chose; elsewhere
+    the cookie's language stands."""
+    await rt.services.polls.set_status("empty-2026", "closed")
+    await rt.services.dashboard.publish("empty-2026")
+    browser = Browser(client)
+    await browser.get("/privacy?lang=en")  # the cookie says English
+    welsh = await browser.get("/results/cy/no-such-poll/index.html")
+    assert welsh.status == 404 and '<html lang="cy">' in welsh.text
+    assert "Heb ddod o hyd i'r dudalen" in welsh.plain
+    await browser.get("/privacy?lang=cy")  # the cookie says Welsh
+    english = await browser.get("/results/en/no-such-poll/index.html")
+    assert english.status == 404 and "Page not found" in english.plain
+    elsewhere = await browser.get("/results/no-such-folder/x.html")
+    assert elsewhere.status == 404 and '<html lang="cy">' in elsewhere.text
+
+
 async def test_a_results_folder_s_address_leads_to_its_index_page(
     rt: Runtime, client: TestClient
 ) -> None:

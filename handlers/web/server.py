@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from importlib import resources
 
@@ -26,7 +27,7 @@ from handlers.web.common import (
     message_page,
 )
 from handlers.web.render import Renderer, page_for_form
-from handlers.web.session import Sessions
+from handlers.web.session import Browser, Sessions
 from handlers.web.telegram import UpdateSink, webhook_app
 from services.container import Services
 
@@ -64,6 +65,9 @@ def _protect(request: web.Request, headers: MutableMapping[str, str]) -> None:
         headers["Strict-Transport-Security"] = "max-age=31536000"
 
 
+_PATH_LANG = re.compile(r"/(?:results|dashboard)/(en|cy)(?:/|$)")
+
+
 @web.middleware
 async def error_pages(request: web.Request, handler: Handler) -> web.StreamResponse:
     """A clear page for every bad request; a traceback is never the user interface."""
@@ -74,9 +78,18 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
             raise
         browser = browser_of(request)
         if exc.status == 404:
-            return message_page(
-                request, browser, "web_not_found_title", [("web_not_found", {})], status=404
+            # an address under /results/cy/ or /dashboard/en/ names its page's language
+            named = _PATH_LANG.match(request.path)
+            if named is None or "lang" in request.query:
+                return message_page(
+                    request, browser, "web_not_found_title", [("web_not_found", {})], status=404
+                )
+            said = Browser(browser.id, named.group(1), new=browser.new)
+            missing = message_page(
+                request, said, "web_not_found_title", [("web_not_found", {})], status=404
             )
+            ctx_of(request).sessions.set_cookie(missing, browser)  # the choice stays theirs
+            return missing
         if exc.status == 405:
             # A ballot form's address opened again (address bar, a restored tab): a way back
             opened = request.method in ("GET", "HEAD") and request.path.startswith("/v/")
