@@ -183,7 +183,11 @@ _DISCORD_TAG = re.compile(r"(?<![\w@#])[a-z][\w.]{1,31}#\d{4}(?!\w)", re.IGNOREC
 # "add me kai.b07", "kai_b07 on snap": a token shaped like a handle next to the platform.
 _HANDLE_NEAR = re.compile(
     rf"(?<![\w@])(?:(?:add|follow)\s+me\s+(?:@\s*)?(?P<token>{_HANDLE_SHAPE})(?![\w@])"
-    rf"|(?<![\w.@])(?P<token2>{_HANDLE_SHAPE})(?=\s+on\s+{_SOCIAL}))",
+    rf"|(?<![\w.@])(?P<token2>{_HANDLE_SHAPE})(?=\s+on\s+{_SOCIAL})"
+    # "add me on there (tawebass_kenz)", "neges i fi ar Snapchat plis: zahraa.llanbed": a
+    # handle's shape in brackets or after a colon, a few words after the platform or "add me"
+    rf"|(?:{_SOCIAL}|\b(?:add|follow|dm|message)\s+(?:me|fi))(?:[ \t]+[\w'’]+){{0,5}}"
+    rf"[ \t]*[(:][ \t]*(?:@[ \t]*)?(?P<token3>{_HANDLE_SHAPE})(?![\w@]))",
     re.IGNORECASE,
 )
 _SOCIAL_BARE = re.compile(
@@ -406,7 +410,8 @@ _STRONG_INTRO = re.compile(
     r"(?P<intro>(?<![\w-])(?:my\s+(?:full\s+|real\s+|first\s+|nick\s*|actual\s+)?"
     r"(?:name|nmae|naem|nme|nam)(?:\s+is|'s|’s|s|\s*[:=-])|name\s*[:=]|"
     r"i\s+am\s+called|i['’]?m\s+called|"
-    r"fy\s+enw(?:\s+i)?\s+(?:yw|ydy|ydi|di|['’]di)(?:\s+i(?=\s+[A-Z]))?|enw\s+fi\s+(?:yw|ydy|ydi|di|['’]di)|nazywam\s+się|mam\s+na\s+imię|"
+    r"fy\s+enw(?:\s+(?:llawn|iawn|go\s+iawn|cyntaf|cynta))?(?:\s+i)?\s+(?:yw|ydy|ydi|di|['’]di)"
+    r"(?:\s+i(?=\s+[A-Z]))?|enw\s+fi\s+(?:yw|ydy|ydi|di|['’]di)|nazywam\s+się|mam\s+na\s+imię|"
     rf"mera\s+naam|mera\s+nam|میرا\s+نام|my\s+{_RELATION}"
     r"(?:['’]s\s+name\s+is|['’]s\s+called|\s+is\s+called|\s+name\s+is))\s+)" + _NAMES,
     re.IGNORECASE,
@@ -470,12 +475,12 @@ _NAME_FIRST_CY_AFTER = re.compile(
 )
 # "S'mai, Dewi-Wyn yma, 19 oed", "Haia, Cai fan hyn!": "here" in Welsh, after a greeting
 _NAME_YMA = re.compile(
-    r"(?P<lead>(?:^|(?<=[.!?\n]))[ \t]*(?i:shwmae|shwmai|shw[ \t]+mae|s['’]mae|s['’]mai|su['’]mae|"
-    r"helo|haia|hai|hia|"
+    r"(?P<lead>(?:^|(?<=[.!?\n]))[ \t]*(?i:shwmae|shwmai|shw[ \t]+mae|shwd[ \t]+mae|s['’]mae|"
+    r"s['’]mai|su['’]mae|helo|hallo|haia|hai|hia|"
     r"hiya|hi|hello|hey|bore\s+da|prynhawn\s+da|noswaith\s+dda)[ \t,!.]+)"
     rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
     # "Shwmai, Rhydian fi, 17": "fi" ("me") too, as the south says it
-    r"(?P<after>[ \t]+(?i:yma|fan\s+hyn|fama|fan['’]ma|fi))(?=[ \t]*[,.!?]|[ \t]*$)"
+    r"(?P<after>[ \t]+(?i:yma|fan\s+hyn|fama|fan['’]ma|fi|wi))(?=[ \t]*[,.!?]|[ \t]*$)"
 )
 # ... or opening a sentence that stops right there: "Gethin sydd yma, ...", "Cai ydw i."
 _NAME_FIRST_CY_START = re.compile(
@@ -567,6 +572,8 @@ _SOFT_INTRO = re.compile(
     r"(?<!\bi\s)fi[ \t]+(?:yw|ydy|ydi|di|['’]di)|galw(?:ch)?[ \t]+fi['’]n|"
     # "known to my mates as Deano"
     r"known[ \t]+to[ \t]+(?:[a-z]+[ \t]+){1,2}as|"
+    # "put me down as Makena, 17"
+    r"put[ \t]+me[ \t]+down[ \t]+as|"
     r"(?:ya|yer|your|ur|yo)\s+(?:boi|boy|boii+|girl|gurl|gal|lad|lass)|this\s+was)"
     r"(?:[ \t]*,)?[ \t]+)" + _NAMES
 )
@@ -590,6 +597,7 @@ _CLOSER = (
     # thanks in the languages of young people's families: "shukran from lujain", "mulțumesc!"
     r"shukran|shukriya|mul[țţt]umesc|merci|gracias|obrigad[oa]|danke|dzi[eę]kuj[eę]|"
     r"grazie|asante|teşekkürler|tesekkurler|salamat|jazakallah(?:\s+khair)?|"
+    r"arigat[oō]u?|efcharist[oó]|efharisto|kiitos|spasibo|"
     r"much\s+love|much\s+luv|all\s+the\s+best|speak\s+soon|yours\s+truly|respectfully|"
     r"diolch(?:\s+yn\s+fawr)?(?:\s+iawn)?|diolch\s+o\s+galon|cofion(?:\s+gorau|\s+cynnes)?(?:\s+iawn)?|"
     r"hwyl(?:\s+fawr)?|hwyl\s+am\s+(?:y\s+tro|nawr|rŵan|rwan)|pob\s+hwyl|caru\s+chi|"
@@ -1245,9 +1253,25 @@ def _replace_said_number(match: re.Match[str]) -> str:
 
 
 def _helpline_site(link: str) -> bool:
-    """Whether a link goes to a helpline's own site (signposting, never personal)."""
+    """Whether a link goes to a helpline's own site or a public body's (a council's, the NHS's:
+    signposting and public information, never personal)."""
     host = re.sub(r"^(?i:https?://)?(?i:www\.)?", "", link).split("/")[0].lower()
-    return any(host == site or host.endswith("." + site) for site in _HELPLINE_SITES)
+    sites = (*_HELPLINE_SITES, *_PUBLIC_BODY_HOSTS)
+    return any(host == site or host.endswith("." + site) for site in sites)
+
+
+# "ceredigion.gov.uk", "llyw.cymru", "111.wales.nhs.uk": public bodies' own domains.
+_PUBLIC_BODY_HOSTS = (
+    "gov.uk",
+    "gov.wales",
+    "llyw.cymru",
+    "nhs.uk",
+    "nhs.wales",
+    "police.uk",
+    "senedd.wales",
+    "senedd.cymru",
+    "parliament.uk",
+)
 
 
 def _trim_link(match: re.Match[str]) -> str:
@@ -1372,7 +1396,9 @@ _NOT_SIGNED = (
         jesus allah god
         shukran shukriya multumesc mulțumesc merci gracias obrigado obrigada danke dziekuje
         dziękuję grazie tesekkurler teşekkürler salamat jazakallah arigato spasibo takk
-        tack dankie
+        tack dankie arigatou efcharisto efharisto efkaristo kiitos köszönöm koszonom hvala
+        dekuji děkuji gamsahamnida kamsahamnida gomawo dhanyavaad dhanyawad xiexie
+        kwaheri sawa tschüss tschuss ciao adios adiós sayonara shalom salaam hoşçakal
         netflix youtube tiktok instagram snapchat google facebook twitter discord roblox
         fortnite minecraft labour reform tory tories conservative conservatives plaid
         government parliament senedd island arriva stagecoach first scouts guides cadets
@@ -1645,12 +1671,17 @@ def _listed_spelling(low: str) -> bool:
     return False
 
 
+_SURNAME_PARTICLES = frozenset(("ó", "ní", "nic", "uí", "ua"))
+
+
 def _soft_name(word: str, *, first: bool, listed_only: bool = False) -> bool:
     """A name after a soft introduction or in a sign-off: capitalised and not a place, brand or
     everyday word, or a common first name (surname) in any case."""
     low = word.lower().strip("'’-")
     if not low or low in _NOT_SIGNED or "[" in word or re.search(r"['’](?:s|n|r|m)$", low):
         return False  # "Kezia's idea"; Welsh "Rwy'n 15 oed", "Mae'r"
+    if not first and low in _SURNAME_PARTICLES:
+        return False  # "Ó" of "Ó Dochartaigh": the surname goes with it (_PARTICLE_SURNAME)
     if low in (_GIVEN_NAMES if first else _FAMILY_NAMES) or (first and _listed_spelling(low)):
         return True
     if first and "-" in low:  # "Ruby-May", "lily-rose": every part a name, one of them listed
@@ -1946,7 +1977,7 @@ def _replace_social(match: re.Match[str]) -> str:
 
 
 def _replace_handle_near(match: re.Match[str]) -> str:
-    group = "token" if match.group("token") else "token2"
+    group = next(g for g in ("token", "token2", "token3") if match.group(g))
     token = match.group(group)
     if not re.search(r"[._]|\d{2,}", token) or sum(c.isalnum() for c in token) < 4:
         return match.group()  # "i.e. on tiktok"
@@ -2042,7 +2073,9 @@ _RELATION_SINGLE = (
 )
 # "my sister chloe", "my little brother alfie", "my mum Karen", "me n my sister lily".
 _RELATION_NAME = re.compile(
-    r"(?P<intro>(?:\b(?i:my|our|me|ma|her|his|their)|\[name\][ \t]+(?i:and|&|n))[ \t]+"
+    r"(?P<intro>(?:\b(?i:my|our|me|ma|her|his|their)|\[name\][ \t]+(?i:and|&|n)"
+    # "[name]'s mum Grace picks us up"
+    r"|\[name\]['’]s)[ \t]+"
     # ("my little sister's friend Maisie", "my babys dad Liam")
     r"(?:(?:(?i:little|lil|big|older|younger|baby)[ \t]+)?[a-z]+['’]s[ \t]+"
     r"|(?i:babys|kids|sons|daughters)[ \t]+)?"
@@ -2110,7 +2143,8 @@ _ME_AND = re.compile(
     # ("dw i a Rhodri a Siwan yn chwarae": Welsh "me and")
     r"(?P<intro>(?<![\w'’])(?i:me|fi|dw[ \t]+i|dwi|"
     # "Es i a Thrystan i'r pwll", "ddoe o'n i a Gruffudd" (I went / I was, and ...)
-    r"(?:es|aethes|fues|bues|o['’]n|ro['’]n|roeddwn|oeddwn)[ \t]+i)"
+    # ("Ges i a Gwenlli a Nanw ein taflu allan": I got, with ...)
+    r"(?:es|ges|aethes|fues|bues|o['’]n|ro['’]n|roeddwn|oeddwn)[ \t]+i)"
     r"(?:[ \t]*,[ \t]*|[ \t]+(?i:and|n|&|\+|a|ac)[ \t]+))" + _NAMES
 )
 # "Jess and me walk home", "Tom and i", "Gruff a fi".
@@ -2539,12 +2573,15 @@ _RELATION_TITLE = re.compile(
     # the same titles in the languages of young people's families: "Nonna Pina", "Oma Gerda"
     r"Nonna|Nonno|Oma|Opa|Babcia|Dziadek|Abuela|Abuelo|Abuelita|Avó|Avô|Vovó|Vovô|Yiayia|"
     r"Nani|Nanu|Dadi|Teta|Sitto|Sitti|Jeddo|Bunica|Babushka|"
+    # teachers and adults addressed by title in those languages: "Kyria Eleni" (Greek school)
+    r"Kyria|Kyrios|Señora|Senora|Señor|Senor|Signora|Frau|Herr|Madame|Monsieur|Ustaz|Ustadha|"
+    r"Nurse|"
     # a faith leader by title: "Father Nonoy", "Pastor Femi", "y Parchedig Elfed Wyn"
     r"Father|Pastor|Reverend|Rev\.?|Imam|Rabbi|Parchedig)[ \t]+)"
     rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
 )
 _RELATION_TITLE_FIGURES = _words(
-    "sam ben bens fester buck bulgaria christmas ted brown dougal jack time"
+    "sam ben bens fester buck bulgaria christmas ted brown dougal jack time ratched jackie joy"
 )
 
 
@@ -2612,10 +2649,17 @@ _PLACE_KINDS = _words(
 )
 
 
+# Words after which a word is a state, not someone named ("is tiny, my mum ...").
+_BEFORE_A_STATE = _words("is was are were so too very really quite feel feels felt looks")
+
+
 def _replace_name_from_my(match: re.Match[str]) -> str:
     word = match.group("names")
     if not _private_name(word, sentence_start=_at_sentence_start(match.string, match.start())):
         return match.group()
+    before_word = re.search(r"([^\W\d_]+)[ \t]*$", match.string[: match.start()])
+    if before_word and before_word.group(1).lower() in _BEFORE_A_STATE:
+        return match.group()  # "the parents room is tiny, my mum sleeps in a chair"
     before = match.string[: match.start()].rstrip(" \t")
     previous = re.search(r"([^\W\d_][\w'’-]*)$", before)
     if (
@@ -3592,7 +3636,24 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
     out = _TITLE.sub(_replace_title, out)
     out = _MISS_LOWER.sub(_replace_miss, out)
     out = _SYR.sub(_replace_syr, out)
+    out = _INITIAL_SURNAME_LAST.sub(_replace_initial_surname, out)
     return _joined_names(out)
+
+
+# "...\nL. Prosser, Pencoed", "\nE. Dafis": a last line that is an initial and a surname (and
+# perhaps a place) signs the answer.
+_INITIAL_SURNAME_LAST = re.compile(
+    r"(?<=\n)(?P<lead>[ \t]*(?:[-–—~][ \t]*)?)(?P<names>[A-Z]\.[ \t]?[A-Z][\w'’-]+)"
+    r"(?=[ \t]*(?:,[ \t]*[A-Z][\w'’ -]{1,30})?[ \t.!]*$)"
+)
+
+
+def _replace_initial_surname(match: re.Match[str]) -> str:
+    surname = match.group("names").split(".", 1)[1].strip()
+    low = surname.lower()
+    if _everyday_word(surname) or low in _PLACES or low in _NOT_SIGNED:
+        return match.group()  # "A. Level", "B. Positive"
+    return f"{match.group('lead')}[name]"
 
 
 def _joined_names(text: str) -> str:
@@ -3605,7 +3666,25 @@ def _joined_names(text: str) -> str:
             break
         text = joined
     text = _JOINED_BEFORE.sub(_replace_joined_before, text)
-    return _GIVEN_BEFORE_NAME.sub(_replace_given_before_name, text)
+    text = _GIVEN_BEFORE_NAME.sub(_replace_given_before_name, text)
+    return _PARTICLE_SURNAME.sub(_replace_particle_surname, text)
+
+
+# "[name] Ó Dochartaigh", "[name] van Dijk", "[name] bin Zayed": a surname that opens with a
+# particle, after a first name already removed (the particle kept the surname from it).
+_PARTICLE_SURNAME = re.compile(
+    r"\[name\](?P<particle>[ \t]+(?:Ó|O|Ní|Nic|Mac|Mc|Uí|Ua|van(?:[ \t]+(?:der|den|de))?|von|"
+    r"de(?:[ \t]+(?:la|los|las|le))?|del|della|da|das|dos|du|di|le|la|bin|binti|bint|ibn|al|el)"
+    r")(?P<surname>[ \t]+[A-Z][\w'’-]*)"
+)
+
+
+def _replace_particle_surname(match: re.Match[str]) -> str:
+    word = match.group("surname").strip()
+    low = word.lower()
+    if low in _PLACES or low in _NOT_SIGNED or _everyday_word(word):
+        return match.group()  # ("[name] de Cymru", "[name] da Vinci"?) a place or a word
+    return "[name]"
 
 
 # "Elis [name] ydw i": a listed first name straight before a surname already removed.

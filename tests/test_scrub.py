@@ -1869,3 +1869,48 @@ def test_round_nineteen_lookalikes_are_left_alone(text: str) -> None:
     (the tagger no longer overrules it); "tai" as houses; a question about a name; thanks
     with no name."""
     assert scrub(text) == (text, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ("I am person not problem.\nL. Prosser, Pencoed", "Prosser"),
+        ("Sneb byth yn gofyn i bobol ifanc.\nE. Dafis, Llanybydder", "Dafis"),
+        ("Fy enw llawn ydy Idris Wyn Evans. Mewn cyfarfodydd does neb yn aros", "Idris"),
+        ("Shwd mae. Elgan wi, deunaw, yn gweitho yn y mart bob dydd Iau.", "Elgan"),
+        ("Ges i a Gwenlli a Nanw ein taflu allan o'r pwll nofio", "Gwenlli"),
+        ("At Greek school on Saturday Kyria Eleni says there is no hall", "Eleni"),
+        ("put me down as Makena, 17, sprinter. Why? girls stop doing sport", "Makena"),
+        ("me and [name] walk home. [name]'s mum Grace picks us up now", "Grace"),
+        ("Nurse Bethany on nights sits and plays uno with me", "Bethany"),
+        ("a discord for producers, add me on there (tawebass_kenz) and ill send it", "kenz"),
+        ("anfonwch neges i fi ar Snapchat plis: zahraa.llanbed", "zahraa"),
+        ("more buses pls\nOisín Ó Dochartaigh", "Dochartaigh"),
+        ("more buses pls\nLuuk van Dijk", "Dijk"),
+        ("Thanks a million for asking,\nOisín Ó Dochartaigh\n(first year, Cardiff Met)", "Dochart"),
+    ],
+)
+def test_round_twenty_details_are_removed(text: str, detail: str) -> None:
+    """fresh35/36 (scored once before the round): an initial and a surname as the last line;
+    "fy enw llawn ydy"; "Shwd mae" and southern "X wi"; "ges i a"; titles in families'
+    languages and "Nurse"; "put me down as"; "[name]'s mum Grace"; a handle's shape in
+    brackets or after a colon near the platform; a surname after "Ó", "Ní", "van", "bin"."""
+    scrubbed, changed = scrub(text)
+    assert changed and detail not in scrubbed, scrubbed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "More water fountains in the parks. Sawa, thats everything. Kwaheri!",
+        "Noah's Ark is a good hospital but the parents room is tiny, my mum sleeps in a chair",
+        "Roedd gwefan y cyngor, ceredigion.gov.uk, yn anodd iawn i fy nhad",
+        "I loved Nurse Ratched in that film",
+        "Get this sorted.\nA. Level",
+        "on tiktok (i.e. the app) it's all ads",
+    ],
+)
+def test_round_twenty_lookalikes_are_left_alone(text: str) -> None:
+    """A farewell in Swahili; a state before "my mum" ("is tiny, my mum"); a council's own
+    site; a nurse from a film; an initial and an everyday word; "i.e." after a platform."""
+    assert scrub(text) == (text, False)
