@@ -228,6 +228,13 @@ def test_round_two_phrases_leave_lookalikes_alone(disclosure: str, ordinary: str
         "mae fy ffrind yn torri ei hun",
         # an "if" before a phrase about dying
         "if they close the skatepark im going to die",
+        # fresh12's resolved pasts and a complaint's hyperbole (read after it was scored)
+        "when i was in year 8 i used to starve myself before comps but i had like proper help "
+        "and now im literally the healthiest ive ever been",
+        "At 16 I was sofa-surfing for a few months after a row at home. Got a housing worker, "
+        "got it sorted, and I've had my own flat for three years now.",
+        "the 56 literally makes me want to die, it was 40 mins late 💀 like actually sort it out",
+        "ma'r wifi yn llyfrgell mor slow dwi literally isio marw 😭 sortiwch o plis",
     ],
 )
 def test_resolved_pasts_stories_and_jokes_are_left_to_the_model(text: str) -> None:
@@ -260,6 +267,8 @@ def test_resolved_pasts_stories_and_jokes_are_left_to_the_model(text: str) -> No
         # northern plurals in -a and the spoken "'y" for "fy"
         "dwi di dechra torri 'y nghoesa pan dwi'n stressed",
         "dwi'n torri 'y mreichia",
+        # help had, but it is going on ("still"): not over
+        "i used to starve myself and had proper help but i still do it most days",
     ],
 )
 def test_what_is_not_over_a_story_or_a_joke_is_still_a_disclosure(text: str) -> None:
