@@ -153,6 +153,29 @@ def test_a_long_run_of_spaces_after_a_closer_takes_no_longer_than_plain_text() -
         assert (time.perf_counter() - start) * 1000 < max(50.0, 4 * plain), text[:10]
 
 
+# perf28: the worst shapes found timing every compiled rule: a closer (or any word a rule reads
+# as a name) then a long run of blanks, split between two or three runs of spaces in a row.
+_BLANK_RUNS = (" ", "\t", " \t", "\n", "\xa0", " \t\xa0\n")
+_BEFORE_BLANKS = ("\nta", "lots of love", "more buses\ncheers Bob", "- Bob", "hi Bob year 9")
+
+
+@pytest.mark.parametrize("blank", _BLANK_RUNS)
+def test_blanks_after_a_closer_take_time_in_proportion_to_their_length(blank: str) -> None:
+    """Three times the blanks take about three times as long, not nine (quadratic) or 27
+    (cubic: "more buses\ncheers Bob" and 1,000 spaces then "2010" took 9 s in round 17's
+    _CLOSER_LOWER_END). A ratio of two sizes on the same machine; generous for noise."""
+
+    def cost(n: int) -> float:
+        return sum(
+            fastest(lambda text=lead + blank * (n // len(blank)) + tail: scrub(text), times=3)
+            for lead in _BEFORE_BLANKS
+            for tail in ("q", "2010")
+        )
+
+    small, large = cost(900), cost(2700)
+    assert large < 5 * small + 0.05, (small, large)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
