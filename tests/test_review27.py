@@ -166,11 +166,12 @@ def test_blanks_after_a_closer_take_time_in_proportion_to_their_length(blank: st
     _CLOSER_LOWER_END). A ratio of two sizes on the same machine; generous for noise."""
 
     def cost(n: int) -> float:
-        return sum(
-            fastest(lambda text=lead + blank * (n // len(blank)) + tail: scrub(text), times=3)
-            for lead in _BEFORE_BLANKS
-            for tail in ("q", "2010")
-        )
+        texts = [
+            f"{before}{blank * (n // len(blank))}{after}"
+            for before in _BEFORE_BLANKS
+            for after in ("q", "2010")
+        ]
+        return sum(fastest(lambda text=text: scrub(text), times=3) for text in texts)
 
     small, large = cost(900), cost(2700)
     assert large < 5 * small + 0.05, (small, large)
