@@ -380,15 +380,18 @@ _PHONE_MIN_DIGITS = 7  # below this phonenumbers is not even asked
 
 _NAME = r"[^\W\d_][\w'’-]*"
 _EMOJI = "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2190-\u21ff\ufe0f\u200d]"
-_NAMES = rf"(?P<names>{_NAME}(?:[ \t]+{_NAME}){{0,2}})"
+_NAMES = rf"(?P<names>{_NAME}(?:[ \t]++{_NAME}){{0,2}})"
 # A school year after a signed name: "Mia, year 9", "Reuben (yr 10)", "Tomos (bl 10)",
 # "Megan o flwyddyn 7".
 _YEAR_TAIL = (
-    r"(?:[ \t]*[,(\-–]?[ \t]*(?:(?i:from|in|o)[ \t]+)?"
-    r"(?:(?i:year|yr|y|bl|bl\.|blwyddyn|flwyddyn|fl)[ \t]*\d{1,2}[A-Za-z]{0,2}"
+    r"(?:(?:[ \t]*+[,(\-–])?[ \t]*+(?:(?i:from|in|o)[ \t]++)?"
+    r"(?:(?i:year|yr|y|bl|bl\.|blwyddyn|flwyddyn|fl)[ \t]*+\d{1,2}[A-Za-z]{0,2}"
     # a form or class code: "Rosie 8T", "Jenson, form 10W", "Finley, class 8R"
-    r"|(?:(?i:form|class|tutor\s+group|dosbarth)[ \t]+)?(?:[1-9]|1[0-3])[A-Za-z]{1,2}\b)"
-    r"[ \t]*\)?)"
+    r"|(?:(?i:form|class|tutor\s+group|dosbarth)[ \t]++)?(?:[1-9]|1[0-3])[A-Za-z]{1,2}\b)"
+    # (the blanks after it only before a bracket: else what follows takes them, every use has
+    # [ \t]* or [ \t]+ next, or is a lookahead that needs no blank; one run of blanks is never
+    # split between two rules' [ \t]*, quadratic on a long run (perf28))
+    r"(?:[ \t]*+\))?)"
 )
 _RELATION = (
     r"(?:mum|mom|mam|mother|dad|father|step-?mum|step-?dad|brother|sister|bro|sis|nan|nana|"
@@ -596,34 +599,35 @@ _CLOSER_MID = (
     r"bye(?:\s+for\s+now)?|peace\s+out|ta[ -]?ra|ta\s+ta|caru\s+chi|signed|sincerely"
 )
 # "cheers guys, Ethan", "diolch pawb, Nia": the closer's audience before the name.
-_AUDIENCE = r"(?:[ \t,!.]+(?i:guys|all|everyone|everybody|pawb|bawb|folks|peeps|x+))?"
+_AUDIENCE = r"(?:[ \t,!.]++(?i:guys|all|everyone|everybody|pawb|bawb|folks|peeps|x+))?"
 _CONTACT = r"\[(?:link|email|handle|phone)\]"
 # ... then perhaps a school year or an age in brackets ("- Aisha (16)"), kisses, a smiley.
 _END = (
     # "- Ffion & Cerys": a second name joined by "&" (the joined-name rule takes it after)
-    rf"(?=(?:[ \t]*[&+][ \t]*{_NAME})?"
-    rf"(?:{_YEAR_TAIL}|[ \t]*\n{_YEAR_TAIL}|[ \t]*\((?:1\d|2[0-5]|[89])\)"
+    rf"(?=(?:[ \t]*+[&+][ \t]*+{_NAME})?"
+    rf"(?:{_YEAR_TAIL}|[ \t]*+\n{_YEAR_TAIL}|[ \t]*+\((?:1\d|2[0-5]|[89])\)"
     # an age among a few words about the writer: "(Rhyl, 23, dad of 2)", "(care leaver, 21)"
-    r"|[ \t]*\((?:[^()\n\d]{1,30},[ \t]*)?(?:1\d|2[0-5]|[89])(?:[ \t]*,[^()\n]{1,30})?\)"
+    r"|[ \t]*+\((?:[^()\n\d]{1,30},[ \t]*)?(?:1\d|2[0-5]|[89])(?:[ \t]*,[^()\n]{1,30})?\)"
     # pronouns or a few words about the writer in brackets: "(she/her)", "(a young dad)"
-    r"|[ \t]*\((?i:she|he|they|fe|hi|nhw|ze|xe)/\w+(?:/\w+)?\)"
-    r"|[ \t]*\((?i:a|an)[ \t]+[a-z][a-z0-9 \t'’-]{1,30}\)"
+    r"|[ \t]*+\((?i:she|he|they|fe|hi|nhw|ze|xe)/\w+(?:/\w+)?\)"
+    r"|[ \t]*+\((?i:a|an)[ \t]+[a-z][a-z0-9 \t'’-]{1,30}\)"
     # a school year and a place or group in brackets: "(bl 9, Llanbed)", "(youth council)"
-    r"|[ \t]*\((?i:(?:year|yr|y|bl\.?|blwyddyn)[ \t]*\d{1,2}"
-    r"(?:[ \t]*,?[ \t]*[a-z][\w'’ \t-]{1,24})?"
+    r"|[ \t]*+\((?i:(?:year|yr|y|bl\.?|blwyddyn)[ \t]*\d{1,2}"
+    r"(?:(?:[ \t]*+,)?[ \t]*[a-z][\w'’ \t-]{1,24})?"
     r"|(?:youth|school|pupil)[ \t]+(?:council|forum|parliament|rep)"
     r"|cyngor[ \t]+(?:ieuenctid|ysgol))\)"
-    r"|[ \t]*,[ \t]*(?:1\d|2[0-5]|[89])\b)?"
+    r"|[ \t]*+,[ \t]*+(?:1\d|2[0-5]|[89])\b)?"
     # (at most 16 kisses, smileys or marks: ", x, x, x, ..." would otherwise be read to its end
     # from every comma, quadratic on hostile input; each run taken whole, possessive: "Bob" and
     # 20 "!" then a word tried every way of cutting the run into 16, minutes (review27))
-    r"(?:[ \t]*(?:x++|[!.?]++|:\)|:D|[^\w\s])){0,16}"
+    r"(?:[ \t]*+(?:x++|[!.?]++|:\)|:D|[^\w\s])){0,16}"
     # ... and perhaps lines holding only the writer's contacts, already replaced: "thanks,
     # Marlowe\n[link]"
-    rf"(?:[ \t]*\n[ \t]*{_CONTACT}(?:[ \t,./|]*{_CONTACT})*[ \t.]*){{0,4}}[ \t]*$)"
+    # (blanks possessive before what must follow them: a run of them is never cut in two)
+    rf"(?:[ \t]*+\n[ \t]*+{_CONTACT}(?:[ \t,./|]*+{_CONTACT})*[ \t.]*+){{0,4}}[ \t]*+$)"
 )
 _SIGN_OFF_TAIL = (
-    r"(?=[ \t]*(?:$|[,.!?)\n]|x+\b|:\)|[^\w\s]|\(?\d|"
+    r"(?=[ \t]*+(?:$|[,.!?)\n]|x+\b|:\)|[^\w\s]|\(?\d|"
     # "love from Chiamaka and her little brother"
     r"(?i:and|&|a|ac)[ \t]+(?i:my|her|his|our|their|fy|ei|ein)[ \t]|"
     r"(?i:in\s+(?:year|yr|y\d|blwyddyn)|year|yr|y\d+|age|aged|oed|blwyddyn|bl|"
@@ -666,8 +670,10 @@ def _replace_closer_o_name(match: re.Match[str]) -> str:
 
 
 _CLOSER_SIGN_OFF = re.compile(
-    rf"(?P<intro>(?:^|(?<=[.!?,;:\n()])|(?<=[ \t][-–—~])|(?<={_EMOJI}))[ \t]*(?i:{_CLOSER})"
-    rf"{_AUDIENCE}[ \t]*[,!.:\-–—]*[ \t\n]+"
+    rf"(?P<intro>(?:^|(?<=[.!?,;:\n()])|(?<=[ \t][-–—~])|(?<={_EMOJI}))[ \t]*+(?i:{_CLOSER})"
+    # (the blanks before the marks taken only with them: a run of blanks was cut every way
+    # between [ \t]* and [ \t\n]+, quadratic on a long one (perf28))
+    rf"{_AUDIENCE}(?:[ \t]*+[,!.:\-–—]++)?[ \t\n]+"
     # ("Yours sincerely\n\nMiss Kayla Brown": a title the writer gives themself, on its own line)
     r"(?:(?<=\n)(?:Miss|Mrs|Mr|Ms|Mx)\.?[ \t]+(?=[A-Z][\w'’-]*[ \t]+[A-Z][\w'’-]*[ \t]*$))?)"
     # (no second closer: "Thanks for reading. Peace out")
@@ -678,7 +684,7 @@ _CLOSER_SIGN_OFF = re.compile(
 # "Sincerely,\nLowri Haf Jenkins\nSixth form": a closer on a line of its own, then a line that is
 # only a name, whatever comes after it (a role, a school year, a college).
 _CLOSER_LINE = re.compile(
-    rf"(?P<intro>(?:^|(?<=\n))[ \t]*(?i:{_CLOSER}){_AUDIENCE}[ \t]*[,!.:\-–—]*[ \t]*\n[ \t]*)"
+    rf"(?P<intro>(?:^|(?<=\n))[ \t]*+(?i:{_CLOSER}){_AUDIENCE}[ \t]*+[,!.:\-–—]*+[ \t]*+\n[ \t]*+)"
     + _NAMES
     # ... or a name, a comma and a short role ending the message: "Abdi Farah, Year 12 rep",
     # or the role in brackets: "Dafydd Jones (Is-gadeirydd y clwb)"
@@ -693,16 +699,16 @@ _SIGNED_LABEL = re.compile(
 # "- Tom" on a line of its own, or after a sentence; "buses - Arriva" mid-line only for a
 # common first name.
 _DASH_SIGN_OFF = re.compile(
-    r"(?P<intro>(?:^|(?<=\n)|(?<=[.!?])[ \t]+)[ \t]*(?:--|[-–—~])[ \t]*)" + _NAMES + _END
+    r"(?P<intro>(?:^|(?<=\n)|(?<=[.!?])[ \t]+)[ \t]*+(?:--|[-–—~])[ \t]*+)" + _NAMES + _END
 )
-_DASH_SIGN_OFF_MID = re.compile(r"(?P<intro>(?<=[ \t])[-–—~][ \t]*)" + _NAMES + _END)
+_DASH_SIGN_OFF_MID = re.compile(r"(?P<intro>(?<=[ \t])[-–—~][ \t]*+)" + _NAMES + _END)
 # "... cheers tyler", "thanks Harvey" closing a sentence without a comma (a listed first name).
 _CLOSER_MID_SIGN_OFF = re.compile(
-    rf"(?P<intro>(?<![\w'’])(?i:{_CLOSER_MID}){_AUDIENCE}[ \t]*,?[ \t]+)" + _NAMES + _END
+    rf"(?P<intro>(?<![\w'’])(?i:{_CLOSER_MID}){_AUDIENCE}(?:[ \t]*+,)?[ \t]+)" + _NAMES + _END
 )
 # "... xx Lacey": kisses then a name at the very end.
 _KISSES_NAME = re.compile(
-    r"(?P<intro>(?<![\w'’])(?:[xX]{1,5}|(?i:(?:xo)+x?))[ \t]*,?[ \t]+)"
+    r"(?P<intro>(?<![\w'’])(?:[xX]{1,5}|(?i:(?:xo)+x?))(?:[ \t]*+,)?[ \t]+)"
     # (the name is no more kisses: "x x x ..." would be tried from every x)
     + r"(?![xX]+\b|(?i:(?:xo)+x?)\b)"
     + _NAMES
@@ -744,16 +750,16 @@ _CONTACT_NAME_PHONE = re.compile(
 )
 # "Kind regards,\nthe Jenkins family": a closer, then a family by its surname, ending the message.
 _CLOSER_FAMILY = re.compile(
-    rf"(?P<intro>\b(?i:{_CLOSER}|from)[ \t]*[,!.:\-–—]*[ \t\n]+(?i:the)[ \t]+)"
+    rf"(?P<intro>\b(?i:{_CLOSER}|from)(?:[ \t]*+[,!.:\-–—]++)?[ \t\n]+(?i:the)[ \t]+)"
     rf"(?P<names>[A-Z][\w'’-]*)(?=[ \t]+(?i:family|fam|household|clan)[ \t.!x]*$)"
 )
 # "ring me on [phone], ask for Becca": a listed first name after "ask for".
 _ASK_FOR = re.compile(r"(?P<intro>(?<![\w'’])(?i:ask|asking)[ \t]+(?i:for)[ \t]+)" + _NAMES)
 # "Thanks, Lydia from the Youth Council": a closer, a name, and the group it speaks for.
 _CLOSER_NAME_GROUP = re.compile(
-    rf"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?i:{_CLOSER})[ \t]*[,!.:\-–—]*[ \t\n]+)"
+    rf"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*+(?i:{_CLOSER})(?:[ \t]*+[,!.:\-–—]++)?[ \t\n]+)"
     rf"(?P<names>{_NAME})"
-    r"(?=[ \t]*,?[ \t]+(?i:from|of|at|for|on[ \t]+behalf[ \t]+of)[ \t]+(?:(?i:the|our)[ \t]+)?"
+    r"(?=(?:[ \t]*+,)?[ \t]+(?i:from|of|at|for|on[ \t]+behalf[ \t]+of)[ \t]+(?:(?i:the|our)[ \t]+)?"
     r"[A-Z][\w'’-]*(?:[ \t]+(?:[A-Z][\w'’-]*|&|and|of|for))*[ \t.!x]*$)"
 )
 # "Josh here, ...", "Ellie, 14, ...", "Kai (15)": a name opening the message, then "here" or age.
@@ -789,7 +795,7 @@ _NAME_OPENING_AGE = re.compile(
     + rf"(?={_AGE}(?:[,.!)\n]|$|{_EMOJI}|(?<=[ \t])(?P<place>[^\W\d_][\w'’-]*)(?![\w'’-])))"
 )
 _LAST_LINE_NAME = re.compile(
-    r"(?P<intro>(?:(?<=\n)|(?<=[.!?])[ \t]*(?=\S+[ \t]*(?:x+\b|[^\w\s]|$))))" + _NAMES + _END
+    r"(?P<intro>(?:(?<=\n)|(?<=[.!?])[ \t]*+(?=\S+[ \t]*+(?:x+\b|[^\w\s]|$))))" + _NAMES + _END
 )
 # Words that are never part of a name: function words, ages, days, fillers (a few Welsh, Polish
 # and Urdu ones too). Lowercased.
@@ -2110,10 +2116,10 @@ _JOINED_NAME = re.compile(
 _NAME_KISSES_END = re.compile(
     # (not inside a hyphenated word: "a-b-c-..." would be tried from every hyphen)
     r"(?P<intro>(?<=[\s,.;:!?~\-–—])(?<![\w'’]-))" + rf"(?P<names>{_NAME})"
-    r"(?=[ \t]*[,.]?[ \t]*[xX]{1,6}\b(?:[ \t]*[^\w\s])*[ \t]*$)"
+    r"(?=(?:[ \t]*+[,.])?[ \t]*+[xX]{1,6}\b(?:[ \t]*+[^\w\s])*+[ \t]*+$)"
 )
 # ", Nel" closing the message: "sori am y typos, Nel", "diolch o galon, Rhys".
-_COMMA_NAME_END = re.compile(r"(?P<intro>(?<=[^\W\d_])[ \t]*,[ \t]*)" + _NAMES + _END)
+_COMMA_NAME_END = re.compile(r"(?P<intro>(?<=[^\W\d_])[ \t]*+,[ \t]*+)" + _NAMES + _END)
 # "names jacob, ..." opening a message or a sentence.
 _NAMES_OPENING = re.compile(
     r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?:(?i:hi|hiya|hey|hello|heya|yo|helo|haia)[ \t,!.]+)?"
@@ -2931,8 +2937,9 @@ _EMOJI_NAME_END = re.compile(
 # "\nK.W.", "- J.B.", "from J.B. x": initials closing the message.
 _INITIALS_END = re.compile(
     r"(?P<intro>(?:^|(?<=\n)|(?<=[.!?][ \t])|(?<=[-–—~])|"
-    r"\b(?i:from|by|love|luv|thanks|cheers|gan|oddi\s+wrth)[ \t,]+)[ \t]*)"
-    r"(?P<names>[A-Z]\.[ \t]?[A-Z]\.?(?:[ \t]?[A-Z]\.?)?)(?=[ \t]*,?[ \t]*(?:[xX]+)?[ \t!]*$)"
+    r"\b(?i:from|by|love|luv|thanks|cheers|gan|oddi\s+wrth)[ \t,]++)[ \t]*+)"
+    r"(?P<names>[A-Z]\.[ \t]?[A-Z]\.?(?:[ \t]?[A-Z]\.?)?)"
+    r"(?=(?:[ \t]*+,)?[ \t]*+(?:[xX]++)?[ \t!]*+$)"
 )
 _NOT_INITIALS = _words("ps pps nb uk us usa eu am pm rip gb og fyi tbc asap aka")
 # "me: Tayla, age 16", "about me - Kian": a name after "me" and a colon or dash.
@@ -3203,11 +3210,11 @@ _NAME_AGE_END = re.compile(
 )
 # "- a very annoyed Callum": a dash, an article and a few words, then a name ends the message.
 _DASH_DESCRIBED = re.compile(
-    r"(?P<intro>(?:(?<=[-–—~])[ \t]*|(?<![\w'’])(?i:yours|from|love|regards|sincerely|cheers)"
+    r"(?P<intro>(?:(?<=[-–—~])[ \t]*+|(?<![\w'’])(?i:yours|from|love|regards|sincerely|cheers)"
     # ("the residents of Heol Fach": a place after "of", "from", "in", not a name)
-    r"[ \t]*,?[ \t]+)(?i:a|an|the|your|ur|yours)[ \t]+"
+    r"(?:[ \t]*+,)?[ \t]+)(?i:a|an|the|your|ur|yours)[ \t]++"
     # ("from ur fav yr 7 Ellie-Rose": a school year among the words)
-    r"(?:(?!(?:of|from|in|at|on|for|to)[ \t])(?:[a-z]+|\d{1,2}[A-Za-z]?)[ \t]+){0,4})"
+    r"(?:(?!(?:of|from|in|at|on|for|to)[ \t])(?:[a-z]+|\d{1,2}[A-Za-z]?)[ \t]++){0,4})"
     + _NAMES
     + _END
 )
