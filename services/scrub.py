@@ -284,7 +284,7 @@ _SCHOOL_WORDS = (
 _SCHOOL = re.compile(
     # ("YGG Lôn Las": Ysgol Gymraeg Gynradd; not "Ysgol Gymraeg o'n i", a kind of school)
     r"(?P<intro>)\b(?:Ysgol|YGG|YGGD|YGCC|YGC)[ \t]+(?:(?:y|yr|Y|Yr|Gyfun|Gymraeg|Uwchradd|"
-    r"Gynradd|Bro|Sant|Santes|San|Syr|Gymunedol|Eglwys|Gatholig)[ \t]+)*"
+    r"Gynradd|Bro|Sant|Santes|San|Syr|Gymunedol|Eglwys|Gatholig|Arbennig|Feithrin)[ \t]+)*"
     r"(?!(?:Gyfun|Gymraeg|Uwchradd|Gynradd|Gymunedol|Eglwys|Gatholig|Arbennig|Feithrin)\b)"
     r"[A-Z][\w'’-]+"
     r"(?:[ \t]+(?:y[ \t]+|yr[ \t]+)?[A-Z][\w'’-]+){0,2}"
