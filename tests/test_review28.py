@@ -36,3 +36,36 @@ def test_a_school_named_after_its_kind_still_goes(text: str, expected: str) -> N
 def test_a_kind_of_school_alone_is_no_school_s_name(text: str) -> None:
     """What round 20 fixed stays fixed."""
     assert scrub(text)[0] == text
+
+
+# --- the name model: public offices ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ("our minister Gareth Pryce visits my nan", "Gareth"),  # a chapel's minister
+        ("the student union president Amara Okafor helped me", "Amara"),
+        ("The Student Union President Amara Okafor helped me", "Amara"),
+        ("our chapel Minister, Gareth Pryce, visits my nan", "Gareth"),
+        ("our Minister Gareth Pryce visits my nan", "Gareth"),
+    ],
+)
+def test_a_private_person_s_office_keeps_no_name(text: str, detail: str) -> None:
+    """Round 20 let a name after "minister" or "president" stand (the First Minister, a
+    public figure), but a chapel's minister and a student union's president are private
+    people: before round 20 the tagger removed their names."""
+    scrubbed, changed = scrub(text)
+    assert changed and detail not in scrubbed, scrubbed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the First Minister, Eluned Morgan, says young people matter",
+        "Ma'r Prif Weinidog, Eluned Morgan, yn deud bod pobl ifanc yn bwysig",
+    ],
+)
+def test_a_public_office_still_keeps_its_holder(text: str) -> None:
+    """What round 20 was for."""
+    assert scrub(text) == (text, False)
