@@ -2582,6 +2582,7 @@ _RELATION_TITLE = re.compile(
 )
 _RELATION_TITLE_FIGURES = _words(
     "sam ben bens fester buck bulgaria christmas ted brown dougal jack time ratched jackie joy"
+    " tussauds"
 )
 
 

@@ -69,3 +69,12 @@ def test_a_private_person_s_office_keeps_no_name(text: str, detail: str) -> None
 def test_a_public_office_still_keeps_its_holder(text: str) -> None:
     """What round 20 was for."""
     assert scrub(text) == (text, False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["we went to Madame Tussauds on the school trip", "a trip to Madame Tussauds in London"],
+)
+def test_a_famous_place_after_a_new_title_is_no_name(text: str) -> None:
+    """Round 20 made "Madame" a title before a name; Madame Tussauds is a museum."""
+    assert scrub(text) == (text, False)
