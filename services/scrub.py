@@ -1976,11 +1976,17 @@ def _replace_social(match: re.Match[str]) -> str:
     return match.group()[:start] + "[handle]" + match.group()[start + len(token) :]
 
 
+# A school year or an everyday word with a number, shaped like a handle ("year10", "covid19")
+_NOT_A_HANDLE = re.compile(r"(?i:year|yr|bl|blwyddyn|covid|form|room|gcse|a)[._]?\d{1,4}s?")
+
+
 def _replace_handle_near(match: re.Match[str]) -> str:
     group = next(g for g in ("token", "token2", "token3") if match.group(g))
     token = match.group(group)
     if not re.search(r"[._]|\d{2,}", token) or sum(c.isalnum() for c in token) < 4:
         return match.group()  # "i.e. on tiktok"
+    if _NOT_A_HANDLE.fullmatch(token):
+        return match.group()  # "Instagram is bad for kids (year10 and up)"
     start, end = match.start(group) - match.start(), match.end(group) - match.start()
     return match.group()[:start] + "[handle]" + match.group()[end:]
 

@@ -78,3 +78,32 @@ def test_a_public_office_still_keeps_its_holder(text: str) -> None:
 def test_a_famous_place_after_a_new_title_is_no_name(text: str) -> None:
     """Round 20 made "Madame" a title before a name; Madame Tussauds is a museum."""
     assert scrub(text) == (text, False)
+
+
+# --- scrub: handles near a platform ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Instagram is bad for kids (year10 and up)",
+        "my snapchat is great for school (year11)",
+        "threads about it (covid19 ones) were scary",
+    ],
+)
+def test_a_school_year_after_a_platform_is_no_handle(text: str) -> None:
+    """Round 20's handle in brackets or after a colon, a few words after a platform, took a
+    school year ("year10", 2 digits: a handle's shape) for a handle."""
+    assert scrub(text)[0] == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("add me on there (tawebass_kenz)", "add me on there ([handle])"),
+        ("my insta (year10.kai)", "my insta ([handle])"),
+    ],
+)
+def test_a_handle_after_a_platform_still_goes(text: str, expected: str) -> None:
+    """What round 20 was for."""
+    assert scrub(text)[0] == expected
