@@ -5,8 +5,12 @@ rules of rounds 19-20)."""
 from __future__ import annotations
 
 import pytest
+from aiohttp.test_utils import TestClient
 
+from bot.app import Runtime
 from services.scrub import scrub
+from tests.test_site_live import client, rt  # noqa: F401 (fixtures)
+from tests.webclient import Browser
 
 # --- scrub: schools ----------------------------------------------------------------------
 
@@ -107,3 +111,24 @@ def test_a_school_year_after_a_platform_is_no_handle(text: str) -> None:
 def test_a_handle_after_a_platform_still_goes(text: str, expected: str) -> None:
     """What round 20 was for."""
     assert scrub(text)[0] == expected
+
+
+# --- the web: a 404's language from its address ---------------------------------------------
+
+
+async def test_a_404_under_a_language_folder_ignores_a_lang_it_cannot_use(
+    rt: Runtime,  # noqa: F811
+    client: TestClient,  # noqa: F811
+) -> None:
+    """``?lang=`` chooses the page's language only when it names one (browser_of ignores
+    any other): "?lang=fr" or "?lang=" left the path's language unused, and the 404 under
+    /results/cy/ was in the cookie's English."""
+    browser = Browser(client)
+    await browser.get("/privacy?lang=en")  # the cookie says English
+    for query in ("?lang=fr", "?lang=", "?lang=CY"):
+        missing = await browser.get(f"/results/cy/no-such-poll/index.html{query}")
+        assert missing.status == 404 and '<html lang="cy">' in missing.text, query
+    chosen = await browser.get("/results/cy/no-such-poll/index.html?lang=en")
+    assert chosen.status == 404 and '<html lang="en">' in chosen.text
+    cookies = chosen.headers.getall("Set-Cookie")
+    assert len(cookies) == 1 and ".en." in cookies[0]  # one cookie, the choice just made
