@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import pytest
 from aiohttp.test_utils import TestClient
+from conftest import Harness
 
 from bot.app import Runtime
 from services.scrub import scrub
+from standin import FakeUser
+from tests.stored import count
 from tests.test_site_live import client, rt  # noqa: F401 (fixtures)
 from tests.webclient import Browser
 
@@ -132,3 +135,62 @@ async def test_a_404_under_a_language_folder_ignores_a_lang_it_cannot_use(
     assert chosen.status == 404 and '<html lang="en">' in chosen.text
     cookies = chosen.headers.getall("Set-Cookie")
     assert len(cookies) == 1 and ".en." in cookies[0]  # one cookie, the choice just made
+
+
+# --- Telegram: a tap on the journey's message from before the link was opened again ----------
+
+
+async def _two_messages(
+    markbot: Harness, user_id: int, labels: tuple[str, ...] = ("Start", "13-15")
+) -> tuple[FakeUser, int]:
+    """The poll started and answered up to question 2 (or after ``labels``): the message's
+    id, the journey's earlier one once the link is opened again."""
+    await markbot.add_poll()
+    user = markbot.user(user_id)
+    await user.send_command("start", "test-poll")
+    await user.next_output()
+    for label in labels:
+        await user.press(label)
+        await user.next_output()
+    first = user.last_bot_message()
+    assert first is not None
+    return user, first["message_id"]
+
+
+async def test_yes_delete_on_the_earlier_message_deletes(markbot: Harness) -> None:
+    """Stop asked on the first message, the link opened again, then "Yes, delete my answers"
+    on the first message: the person asked, twice, for their answers to go. Round 20 answered
+    "out of date, nothing changed" and kept them (the tap only made that message live)."""
+    everything = ("Start", "13-15", "North", "Jobs", "Skip this question")  # the check screen
+    user, first = await _two_messages(markbot, 2801, everything)
+    await user.press("Stop", message_id=first)
+    assert "delete" in (await user.next_output()).plain.lower()
+    await user.send_command("start", "test-poll")
+    resumed = await user.next_output()
+    assert "carry on where you were" in resumed.plain
+    await markbot.standin.wait_idle()
+    user.drain()
+    user.drain_callback_answers()
+    await user.press("Yes, delete my answers", message_id=first)
+    said = await user.next_output()
+    assert "deleted your unfinished answers" in said.plain
+    assert await count(markbot, "drafts") == 0
+
+
+async def test_a_tap_on_the_earlier_message_after_the_poll_closed_says_so(
+    markbot: Harness,
+) -> None:
+    """The poll closed while the person was away: a tap on the earlier message says so at
+    once (as a tap on the live one does), not "out of date" and a question of a poll that is
+    closed."""
+    user, first = await _two_messages(markbot, 2802)
+    await user.send_command("start", "test-poll")
+    await user.next_output()
+    await markbot.standin.wait_idle()
+    user.drain()
+    user.drain_callback_answers()
+    await markbot.runtime.services.polls.set_status("test-poll", "closed")
+    await user.press("North", message_id=first)
+    said = await user.next_output()
+    assert "closed before your answers were sent" in said.plain
+    assert await count(markbot, "drafts") == 0
