@@ -2606,7 +2606,8 @@ def _replace_relation_title(match: re.Match[str]) -> str:
 
 # "Mae Heddwen fy chwaer yn ...", "I told Jake, my brother, ...": a name then who they are.
 _NAME_THEN_RELATION = re.compile(
-    rf"(?<![\w'’\[-])(?P<names>{_NAME})(?=[ \t]*,?[ \t]+(?:(?i:my|our)[ \t]+{_RELATION_SINGLE}"
+    # ("(?:[ \t]*,)?[ \t]+", not "[ \t]*,?[ \t]+": one way to read a run of spaces)
+    rf"(?<![\w'’\[-])(?P<names>{_NAME})(?=(?:[ \t]*,)?[ \t]+(?:(?i:my|our)[ \t]+{_RELATION_SINGLE}"
     # "ma Jordan bach 'y mrawd gartre": "little", and "'y" for "fy" as spoken
     r"|(?:(?i:bach|fach)[ \t]+)?(?:(?i:fy|ein)|['’](?i:y))[ \t]+(?i:chwaer|mrawd|ffrind|"
     r"nghefnder|nghyfnither|nghariad|mam|nhad|nain|nhaid|modryb|ewythr|mêt|hogyn|hogan|mab|"

@@ -194,3 +194,40 @@ async def test_a_tap_on_the_earlier_message_after_the_poll_closed_says_so(
     said = await user.next_output()
     assert "closed before your answers were sent" in said.plain
     assert await count(markbot, "drafts") == 0
+
+
+# --- scrub: time on hostile text ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("run", [" " * 3000, " \t" * 1500])
+def test_a_name_then_who_they_are_is_quick_on_a_long_run_of_spaces(run: str) -> None:
+    """_NAME_THEN_RELATION's "[ \\t]*,?[ \\t]+" splits a run of spaces every way before each
+    ending fails: quadratic (0.25 s on 3,000 spaces before round 20; its "bach" and "'y"
+    doubled that). One way to read the run makes it linear."""
+    import time
+
+    from services.scrub import _NAME_THEN_RELATION
+
+    plain = "We need more buses in the evening and lights in the park. " * 52
+
+    def took(text: str) -> float:
+        start = time.perf_counter()
+        _NAME_THEN_RELATION.sub(lambda m: m.group(), text)
+        return (time.perf_counter() - start) * 1000
+
+    took(plain)
+    assert took("Ysgol" + run + "x") < max(25.0, 4 * took(plain))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I told Jake, my brother, about it", "I told [name], my brother, about it"),
+        ("I told Jake , my brother", "I told [name] , my brother"),
+        ("ma Jordan bach 'y mrawd gartre", "ma [name] bach 'y mrawd gartre"),
+        ("Mae Heddwen fy chwaer yn sâl", "Mae [name] fy chwaer yn sâl"),
+    ],
+)
+def test_a_name_then_who_they_are_still_goes(text: str, expected: str) -> None:
+    """The same texts as before the run of spaces was made linear."""
+    assert scrub(text)[0] == expected
