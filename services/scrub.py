@@ -2666,8 +2666,9 @@ def _replace_name_from_my(match: re.Match[str]) -> str:
     if not _private_name(word, sentence_start=_at_sentence_start(match.string, match.start())):
         return match.group()
     before_word = re.search(r"([^\W\d_]+)[ \t]*$", match.string[: match.start()])
-    if before_word and before_word.group(1).lower() in _BEFORE_A_STATE:
-        return match.group()  # "the parents room is tiny, my mum sleeps in a chair"
+    if before_word and before_word.group(1).lower() in _BEFORE_A_STATE and word[:1].islower():
+        return match.group()  # "the parents room is tiny, my mum sleeps in a chair" (not
+        # "the one who bullies me is Tyzo from my year": a capital there is a name)
     before = match.string[: match.start()].rstrip(" \t")
     previous = re.search(r"([^\W\d_][\w'’-]*)$", before)
     if (

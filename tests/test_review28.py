@@ -251,3 +251,23 @@ def test_scrub_is_quick_on_a_long_run_of_spaces(text: str) -> None:
     start = time.perf_counter()
     scrub(text)
     assert time.perf_counter() - start < 1.0
+
+
+# --- scrub: a word after "is" --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ("the one who bullies me is Tyzo from my year", "Tyzo"),
+        ("the person who helped most was Zephyrine from my class", "Zephyrine"),
+        ("the one who helps is Zephyrine, my cousin", "Zephyrine"),
+        ("Sometimes I feel Zephyrine, my cousin, gets it", "Zephyrine"),
+    ],
+)
+def test_a_name_after_is_or_was_still_goes(text: str, detail: str) -> None:
+    """Round 20 read any word after "is", "was", "feel"... as a state ("the parents room is
+    tiny, my mum sleeps in a chair"), so a capitalised name there was kept: "the one who
+    bullies me is Tyzo from my year" named the bully (removed before round 20)."""
+    scrubbed, changed = scrub(text)
+    assert changed and detail not in scrubbed, scrubbed
