@@ -457,6 +457,10 @@ class JourneyService:
             # This journey's message from before the link was opened again. The newer one may
             # never have reached the person (Telegram failed on the way): this message becomes
             # the live one (a new token: the newer one stops working) and shows where they are.
+            # Two things are answered as the live message would: "Yes, delete my answers"
+            # (asked for twice: nothing is ever counted by it) and a poll closed meanwhile.
+            if cb.action == "xy" or await self._closed_meanwhile(ctx):
+                return await self._stop_or_closed(ctx, cb, person)
             ctx.journey.renew_token()
             await self._save(ctx)
             return self._show(ctx, toast=self._catalog.plain(ctx.journey.lang, "stale_message"))
@@ -467,19 +471,25 @@ class JourneyService:
             # lost in a crash): show where the person really is.
             return self._show(ctx, toast=self._catalog.plain(ctx.journey.lang, "stale_button"))
         if cb.action != "xy" and await self._closed_meanwhile(ctx):
-            # Said at once, not after every question and the check screen; typed answers are
-            # still taken (one may need signposting) and Send is refused in its transaction.
-            # Stop too, as the web's stop page: "Delete your answers?" would suggest No could
-            # still count them; only a Yes already asked for is answered "cancelled".
-            await self._store.drop_draft(ctx.owner)
-            lang = ctx.journey.lang
-            return Outcome(screens.message(self._catalog, lang, "closed_before_submit"), edit=True)
+            return await self._stop_or_closed(ctx, cb, person)
         if cb.action == "sw":
             return await self._switch_language(ctx, person, cb)
         if cb.action not in ("x", "xn"):  # Stop's question and its No are a detour: No
             # shows the screen Stop was pressed on as it was, its offer too (nothing is saved)
             ctx.journey.offer_lang = None  # the offer stands for the screen it came with
         return await self._apply(ctx, cb, person)
+
+    async def _stop_or_closed(self, ctx: _Ctx, cb: Callback, person: Person) -> Outcome:
+        """Stop's Yes, or any other tap once the poll has closed. The closing is said at once,
+        not after every question and the check screen; typed answers are still taken (one may
+        need signposting) and Send is refused in its transaction. Stop too, as the web's stop
+        page: "Delete your answers?" would suggest No could still count them; only a Yes
+        already asked for is answered "cancelled"."""
+        if cb.action == "xy":
+            return await self._apply(ctx, cb, person)
+        await self._store.drop_draft(ctx.owner)
+        lang = ctx.journey.lang
+        return Outcome(screens.message(self._catalog, lang, "closed_before_submit"), edit=True)
 
     async def _closed_meanwhile(self, ctx: _Ctx) -> bool:
         """Whether the poll of this journey (not a staff preview) has closed since it began."""

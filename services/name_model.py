@@ -244,6 +244,27 @@ _OFFICES = frozenset(
 )
 
 
+# Words before an office that make it a private body's ("our minister", "the student union
+# president"): its holder is a private person.
+_PRIVATE_OFFICE = frozenset(
+    (
+        "my", "our", "your", "his", "her", "their", "fy", "ein", "eich", "ei", "eu", "union",
+        "club", "council", "school", "student", "students", "youth", "class", "form", "church",
+        "chapel", "capel", "eglwys", "society", "team",
+    )
+)  # fmt: skip
+
+
+def _public_office(toks: list[Token], lows: list[str], j: int) -> bool:
+    """Whether word ``j`` is a public office as written ("First Minister", "Prif Weinidog",
+    "President"): capitalised, and not a chapel's minister or a club's president."""
+    return (
+        lows[j] in _OFFICES
+        and toks[j][2][:1].isupper()
+        and not (j and lows[j - 1] in _PRIVATE_OFFICE)
+    )
+
+
 def _may_be_name(toks: list[Token], lows: list[str], i: int, welsh: bool, lex: Lexicon) -> bool:
     """What the model may not overrule, since a wrong [name] can hide a word that matters
     (safeguarding reads the scrubbed text: "my sister burns herself" must keep "burns"):
@@ -255,7 +276,7 @@ def _may_be_name(toks: list[Token], lows: list[str], i: int, welsh: bool, lex: L
     low = lows[i].strip("'’-")
     if (i and lows[i - 1].rstrip(".") in lex.titles) or low in lex.never:
         return False
-    if any(w in _OFFICES for w in lows[max(0, i - 2) : i]):
+    if any(_public_office(toks, lows, j) for j in range(max(0, i - 2), i)):
         return False  # "the First Minister, Eluned Morgan": a public figure by their office
     if i + 1 < len(lows) and lows[i + 1] in ("sant", "santes"):  # "Dewi Sant": a saint
         return False

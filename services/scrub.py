@@ -287,7 +287,7 @@ _SCHOOL_WORDS = (
 _SCHOOL = re.compile(
     # ("YGG Lôn Las": Ysgol Gymraeg Gynradd; not "Ysgol Gymraeg o'n i", a kind of school)
     r"(?P<intro>)\b(?:Ysgol|YGG|YGGD|YGCC|YGC)[ \t]+(?:(?:y|yr|Y|Yr|Gyfun|Gymraeg|Uwchradd|"
-    r"Gynradd|Bro|Sant|Santes|San|Syr|Gymunedol|Eglwys|Gatholig)[ \t]+)*"
+    r"Gynradd|Bro|Sant|Santes|San|Syr|Gymunedol|Eglwys|Gatholig|Arbennig|Feithrin)[ \t]+)*"
     r"(?!(?:Gyfun|Gymraeg|Uwchradd|Gynradd|Gymunedol|Eglwys|Gatholig|Arbennig|Feithrin)\b)"
     r"[A-Z][\w'’-]+"
     r"(?:[ \t]+(?:y[ \t]+|yr[ \t]+)?[A-Z][\w'’-]+){0,2}"
@@ -1985,11 +1985,17 @@ def _replace_social(match: re.Match[str]) -> str:
     return match.group()[:start] + "[handle]" + match.group()[start + len(token) :]
 
 
+# A school year or an everyday word with a number, shaped like a handle ("year10", "covid19")
+_NOT_A_HANDLE = re.compile(r"(?i:year|yr|bl|blwyddyn|covid|form|room|gcse|a)[._]?\d{1,4}s?")
+
+
 def _replace_handle_near(match: re.Match[str]) -> str:
     group = next(g for g in ("token", "token2", "token3") if match.group(g))
     token = match.group(group)
     if not re.search(r"[._]|\d{2,}", token) or sum(c.isalnum() for c in token) < 4:
         return match.group()  # "i.e. on tiktok"
+    if _NOT_A_HANDLE.fullmatch(token):
+        return match.group()  # "Instagram is bad for kids (year10 and up)"
     start, end = match.start(group) - match.start(), match.end(group) - match.start()
     return match.group()[:start] + "[handle]" + match.group()[end:]
 
@@ -2591,6 +2597,7 @@ _RELATION_TITLE = re.compile(
 )
 _RELATION_TITLE_FIGURES = _words(
     "sam ben bens fester buck bulgaria christmas ted brown dougal jack time ratched jackie joy"
+    " tussauds"
 )
 
 
@@ -2608,6 +2615,7 @@ def _replace_relation_title(match: re.Match[str]) -> str:
 
 # "Mae Heddwen fy chwaer yn ...", "I told Jake, my brother, ...": a name then who they are.
 _NAME_THEN_RELATION = re.compile(
+    # ("(?:[ \t]*+,)?[ \t]+", not "[ \t]*,?[ \t]+": one way to read a run of spaces)
     rf"(?<![\w'’\[-])(?P<names>{_NAME})(?=(?:[ \t]*+,)?[ \t]+(?:(?i:my|our)[ \t]+{_RELATION_SINGLE}"
     # "ma Jordan bach 'y mrawd gartre": "little", and "'y" for "fy" as spoken
     r"|(?:(?i:bach|fach)[ \t]+)?(?:(?i:fy|ein)|['’](?i:y))[ \t]+(?i:chwaer|mrawd|ffrind|"
@@ -2667,8 +2675,9 @@ def _replace_name_from_my(match: re.Match[str]) -> str:
     if not _private_name(word, sentence_start=_at_sentence_start(match.string, match.start())):
         return match.group()
     before_word = re.search(r"([^\W\d_]+)[ \t]*$", match.string[: match.start()])
-    if before_word and before_word.group(1).lower() in _BEFORE_A_STATE:
-        return match.group()  # "the parents room is tiny, my mum sleeps in a chair"
+    if before_word and before_word.group(1).lower() in _BEFORE_A_STATE and word[:1].islower():
+        return match.group()  # "the parents room is tiny, my mum sleeps in a chair" (not
+        # "the one who bullies me is Tyzo from my year": a capital there is a name)
     before = match.string[: match.start()].rstrip(" \t")
     previous = re.search(r"([^\W\d_][\w'’-]*)$", before)
     if (

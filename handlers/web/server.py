@@ -27,7 +27,7 @@ from handlers.web.common import (
     message_page,
 )
 from handlers.web.render import Renderer, page_for_form
-from handlers.web.session import Browser, Sessions
+from handlers.web.session import LANGUAGES, Browser, Sessions
 from handlers.web.telegram import UpdateSink, webhook_app
 from services.container import Services
 
@@ -79,8 +79,8 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
         browser = browser_of(request)
         if exc.status == 404:
             # an address under /results/cy/ or /dashboard/en/ names its page's language
-            named = _PATH_LANG.match(request.path)
-            if named is None or "lang" in request.query:
+            named = _PATH_LANG.match(request.path)  # unless ?lang= chose one (browser_of)
+            if named is None or request.query.get("lang") in LANGUAGES:
                 return message_page(
                     request, browser, "web_not_found_title", [("web_not_found", {})], status=404
                 )
