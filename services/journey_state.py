@@ -69,6 +69,9 @@ class Journey:
         """Parse stored state; None if it is damaged (the person simply starts again)."""
         try:
             data = json.loads(text)
+            if isinstance(data, dict):  # a field a newer version added (processes on one
+                # database are upgraded one at a time) is left out, not the whole draft
+                data = {k: v for k, v in data.items() if k in cls.__slots__}  # type: ignore[attr-defined]
             journey = cls(**data)
         except (ValueError, TypeError):
             return None

@@ -1264,7 +1264,7 @@ def _replace_said_number(match: re.Match[str]) -> str:
 def _helpline_site(link: str) -> bool:
     """Whether a link goes to a helpline's own site or a public body's (a council's, the NHS's:
     signposting and public information, never personal)."""
-    host = re.sub(r"^(?i:https?://)?(?i:www\.)?", "", link).split("/")[0].lower()
+    host = re.split(r"[/?#:@]", re.sub(r"^(?i:https?://)?(?i:www\.)?", "", link))[0].lower()
     sites = (*_HELPLINE_SITES, *_PUBLIC_BODY_HOSTS)
     return any(host == site or host.endswith("." + site) for site in sites)
 

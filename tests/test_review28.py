@@ -266,3 +266,28 @@ def test_a_name_after_is_or_was_still_goes(text: str, detail: str) -> None:
     bullies me is Tyzo from my year" named the bully (removed before round 20)."""
     scrubbed, changed = scrub(text)
     assert changed and detail not in scrubbed, scrubbed
+
+
+# --- review28's notes, done by the lead -----------------------------------------------------
+
+
+def test_a_public_body_s_domain_in_a_query_string_does_not_keep_a_link() -> None:
+    """The host is what comes before any path, query or port: "mysite.com?x=.gov.uk" is not a
+    council's site; "https://www.gov.uk/x?y=1" is."""
+    assert "mysite" not in scrub("see mysite.com?x=.gov.uk now")[0]
+    assert scrub("see https://www.gov.uk/x?y=1 now") == ("see https://www.gov.uk/x?y=1 now", False)
+
+
+def test_a_draft_with_a_field_from_a_newer_version_still_loads() -> None:
+    """Processes on one database are upgraded one at a time: a draft a newer one saved with a
+    field this version doesn't know keeps the young person's answers (the field is left out)."""
+    import json
+
+    from services.journey_state import Journey
+
+    journey = Journey.new(1, "en")
+    journey.answers = {"age": "13-15"}
+    data = json.loads(journey.dumps())
+    data["a_future_field"] = [1, 2]
+    loaded = Journey.loads(json.dumps(data))
+    assert loaded is not None and loaded.answers == {"age": "13-15"}
