@@ -657,6 +657,7 @@ _PollLoader.add_constructor(
     "tag:yaml.org,2002:float",
     _construct_written(_WrittenFloat, yaml.SafeLoader.construct_yaml_float),
 )
+
 # YAML 1.1 reads yes, no, on and off (any case) as true and false: "options: [Yes, No]" and
 # "web: off" would be booleans, refused with a puzzling message. As in YAML 1.2, only true and
 # false are booleans; the other words are the text they are (a setting such as
