@@ -1680,7 +1680,11 @@ def _listed_spelling(low: str) -> bool:
     return False
 
 
-_SURNAME_PARTICLES = frozenset(("ó", "ní", "nic", "uí", "ua"))
+# Irish particles that open a surname and look like a capitalised word of their own ("Ó
+# Dochartaigh", "Ní Bhriain"): never a surname themselves (_soft_name), and the surname after
+# them goes with the name (_PARTICLE_SURNAME).
+_GAELIC_PARTICLES = ("Ó", "Ní", "Nic", "Uí", "Ua")
+_SURNAME_PARTICLES = frozenset(p.lower() for p in _GAELIC_PARTICLES)
 
 
 def _soft_name(word: str, *, first: bool, listed_only: bool = False) -> bool:
@@ -2674,12 +2678,11 @@ def _replace_name_from_my(match: re.Match[str]) -> str:
     word = match.group("names")
     if not _private_name(word, sentence_start=_at_sentence_start(match.string, match.start())):
         return match.group()
-    before_word = re.search(r"([^\W\d_]+)[ \t]*$", match.string[: match.start()])
-    if before_word and before_word.group(1).lower() in _BEFORE_A_STATE and word[:1].islower():
-        return match.group()  # "the parents room is tiny, my mum sleeps in a chair" (not
-        # "the one who bullies me is Tyzo from my year": a capital there is a name)
     before = match.string[: match.start()].rstrip(" \t")
     previous = re.search(r"([^\W\d_][\w'’-]*)$", before)
+    if previous and previous.group(1).lower() in _BEFORE_A_STATE and word[:1].islower():
+        return match.group()  # "the parents room is tiny, my mum sleeps in a chair" (not
+        # "the one who bullies me is Tyzo from my year": a capital there is a name)
     if (
         word.lower() in _PLACE_KINDS
         and previous
@@ -3671,10 +3674,15 @@ _INITIAL_SURNAME_LAST = re.compile(
 )
 
 
+def _surname_word(word: str) -> bool:
+    """A surname after a part already known to be a name (an initial, "van", "Ó"): no place,
+    sign-off word or everyday word ("A. Level", "[name] de Cymru")."""
+    return not (_everyday_word(word) or word.lower() in _NOT_SIGNED)  # (places are in it)
+
+
 def _replace_initial_surname(match: re.Match[str]) -> str:
     surname = match.group("names").split(".", 1)[1].strip()
-    low = surname.lower()
-    if _everyday_word(surname) or low in _PLACES or low in _NOT_SIGNED:
+    if not _surname_word(surname):
         return match.group()  # "A. Level", "B. Positive"
     return f"{match.group('lead')}[name]"
 
@@ -3696,16 +3704,15 @@ def _joined_names(text: str) -> str:
 # "[name] Ó Dochartaigh", "[name] van Dijk", "[name] bin Zayed": a surname that opens with a
 # particle, after a first name already removed (the particle kept the surname from it).
 _PARTICLE_SURNAME = re.compile(
-    r"\[name\](?P<particle>[ \t]+(?:Ó|O|Ní|Nic|Mac|Mc|Uí|Ua|van(?:[ \t]+(?:der|den|de))?|von|"
+    rf"\[name\](?P<particle>[ \t]+(?:{'|'.join(_GAELIC_PARTICLES)}|O|Mac|Mc|"
+    r"van(?:[ \t]+(?:der|den|de))?|von|"
     r"de(?:[ \t]+(?:la|los|las|le))?|del|della|da|das|dos|du|di|le|la|bin|binti|bint|ibn|al|el)"
     r")(?P<surname>[ \t]+[A-Z][\w'’-]*)"
 )
 
 
 def _replace_particle_surname(match: re.Match[str]) -> str:
-    word = match.group("surname").strip()
-    low = word.lower()
-    if low in _PLACES or low in _NOT_SIGNED or _everyday_word(word):
+    if not _surname_word(match.group("surname").strip()):
         return match.group()  # ("[name] de Cymru", "[name] da Vinci"?) a place or a word
     return "[name]"
 
