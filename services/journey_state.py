@@ -11,6 +11,11 @@ Answer = list[str] | str
 EARLIER_KEPT = 4  # a journey's earlier tokens a tap may still bring back (renew_token)
 
 
+def _token() -> str:
+    """A journey's token: which message's buttons are live (six hex digits in callback data)."""
+    return secrets.token_hex(3)
+
+
 @dataclass(slots=True)
 class Journey:
     """Where someone is in a poll and what they have answered so far.
@@ -45,7 +50,7 @@ class Journey:
 
     @classmethod
     def new(cls, poll_id: int, lang: str) -> Journey:
-        return cls(token=secrets.token_hex(3), poll_id=poll_id, lang=lang)
+        return cls(token=_token(), poll_id=poll_id, lang=lang)
 
     def renew_token(self) -> None:
         """Give the journey a new token, so that only the message about to be shown works:
@@ -54,7 +59,7 @@ class Journey:
         a tap on an older one brings the journey back to that message instead of leaving the
         person with no message that works."""
         self.follows(self)
-        self.token = secrets.token_hex(3)
+        self.token = _token()
 
     def follows(self, before: Journey) -> None:
         """Keep ``before``'s tokens among this journey's earlier ones (see renew_token)."""

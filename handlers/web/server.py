@@ -80,15 +80,14 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
         if exc.status == 404:
             # an address under /results/cy/ or /dashboard/en/ names its page's language
             named = _PATH_LANG.match(request.path)  # unless ?lang= chose one (browser_of)
-            if named is None or request.query.get("lang") in LANGUAGES:
-                return message_page(
-                    request, browser, "web_not_found_title", [("web_not_found", {})], status=404
-                )
-            said = Browser(browser.id, named.group(1), new=browser.new)
+            said = browser
+            if named is not None and request.query.get("lang") not in LANGUAGES:
+                said = Browser(browser.id, named.group(1), new=browser.new)
             missing = message_page(
                 request, said, "web_not_found_title", [("web_not_found", {})], status=404
             )
-            ctx_of(request).sessions.set_cookie(missing, browser)  # the choice stays theirs
+            if said is not browser:
+                ctx_of(request).sessions.set_cookie(missing, browser)  # the choice stays theirs
             return missing
         if exc.status == 405:
             # A ballot form's address opened again (address bar, a restored tab): a way back
