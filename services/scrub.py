@@ -286,7 +286,14 @@ _SCHOOL_WORDS = (
 )
 _SCHOOL = re.compile(
     # ("YGG Lôn Las": Ysgol Gymraeg Gynradd; not "Ysgol Gymraeg o'n i", a kind of school)
-    r"(?P<intro>)\b(?:Ysgol|YGG|YGGD|YGCC|YGC)[ \t]+(?:(?:y|yr|Y|Yr|Gyfun|Gymraeg|Uwchradd|"
+    # a further-education college as Welsh names it, where someone goes: "yng Ngholeg Sir Gâr",
+    # "i Goleg Menai", "at Coleg Cambria" ("Coleg Gwent does good courses" names no student;
+    # nor does the Coleg Cymraeg Cenedlaethol, a national body)
+    r"(?P<intro>)\b(?:Ysgol|YGG|YGGD|YGCC|YGC|(?:Goleg|Ngholeg|Choleg|"
+    + "(?:"
+    + "|".join(rf"(?<=\b(?i:{w})[ \t])" for w in ("at", "to", "from", "in", "yn", "ym", "i", "o"))
+    + r")Coleg)"
+    r"(?![ \t]+(?:Cymraeg|Chweched|Brenhinol)\b))[ \t]+(?:(?:y|yr|Y|Yr|Gyfun|Gymraeg|Uwchradd|"
     r"Gynradd|Bro|Sant|Santes|San|Syr|Gymunedol|Eglwys|Gatholig|Arbennig|Feithrin)[ \t]+)*"
     r"(?!(?:Gyfun|Gymraeg|Uwchradd|Gynradd|Gymunedol|Eglwys|Gatholig|Arbennig|Feithrin)\b)"
     r"[A-Z][\w'’-]+"
@@ -748,6 +755,33 @@ _NAME_ROLE_END = re.compile(
     r"mayor|ambassador|officer|prefect|captain|cadeirydd|cynrychiolydd|aelod|maer)"
     r"(?:[ \t]+(?:for|of|dros)[ \t]+[\w'’ \t-]{1,30})?[ \t.!]*$)"
 )
+# "...\nHaeun, crew leader 💃", "...\nBethlehem G. (16)", "...\n– Aurélie N., bl. 11": the
+# last line of a message of several, short, a name (and an initial or surname) and then a few
+# words about the writer after a comma or in brackets. (A name alone there is _LAST_LINE_NAME's.)
+_SIGNATURE_LINE = re.compile(
+    r"(?P<intro>(?<=\n)[ \t]*+(?:[-–—~][ \t]*+)?)"
+    rf"(?P<names>{_NAME}(?:[ \t]+[A-Z]\.|[ \t]+{_NAME})?)"
+    r"(?=(?:[ \t]*+,[ \t]*+[^\n,()]{1,24}|[ \t]*+\([^\n()]{1,24}\))[ \t]*+"
+    rf"(?:{_EMOJI}[ \t]*+)*+$)"
+)
+
+
+def _replace_signature_line(match: re.Match[str]) -> str:
+    """A name no list need know (not in a Welsh message: its words are not in the English
+    list), not a place, brand or everyday word; an initial or a surname after it goes too."""
+    words = match.group("names").split()
+    listed = _soft_name(words[0], first=True, listed_only=True)
+    welsh = _welsh(match.string, _WELSH_MARKERS_WIDE)  # "Myfyrwraig ôl-radd, Prifysgol Bangor"
+    if len(match.group()) > 32 or not (listed or (not welsh and _signed_name(words[0], ""))):
+        return match.group()
+    taken = 1
+    if len(words) > 1 and (re.fullmatch(r"[A-Z]\.", words[1]) or _soft_name(words[1], first=False)):
+        taken = 2
+    names = match.group("names")
+    kept = _taken(names, words, taken)
+    return f"{match.group('intro')}[name]{names[len(kept) :]}"
+
+
 # "my ideas by Elsie Y7": "by", a name and a school year ending the message.
 _BY_NAME_YEAR_END = re.compile(
     r"(?P<intro>(?<![\w'’])(?i:by)[ \t]+)" + _NAMES + rf"(?={_YEAR_TAIL}[ \t.!x]*$)"
@@ -768,7 +802,8 @@ _ITS_NAME = re.compile(
 _CONTACT_NAME_PHONE = re.compile(
     r"(?P<intro>(?<![\w'’])(?i:text|ring|call|phone|message|msg|whatsapp|contact|tecstia|"
     r"tecstiwch|ffonia|ffoniwch)[ \t]+)"
-    rf"(?P<names>{_NAME})(?=[ \t]+(?i:on|at|ar)[ \t]+\[phone\])"
+    # "Ring Lewis Prosser on [phone]": a surname too
+    rf"(?P<names>{_NAME}(?:[ \t]++{_NAME})?)(?=[ \t]+(?i:on|at|ar)[ \t]+\[phone\])"
 )
 # "Kind regards,\nthe Jenkins family": a closer, then a family by its surname, ending the message.
 _CLOSER_FAMILY = re.compile(
@@ -1171,8 +1206,26 @@ def _national(digits: str) -> str:
     return digits
 
 
-def _is_helpline(digits: str) -> bool:
-    return _national(digits) in _HELPLINES or digits in _HELPLINES
+# Numbers only organisations have: freephone (080), 084 and 087 (firms), the European 116
+# lines ("the DPJ Foundation on 0800 587 4262"), and 03 (public bodies, charities, firms) as
+# the UK writes it, 4-3-4 ("0300 123 4567": a Pakistani mobile is 03xx too, written
+# "0300-1234567"). A person's own number is a mobile (07) or a landline (01, 02).
+_ORGANISATION_NUMBER = re.compile(r"080\d{7,8}|08[47]\d{8}|116\d{3}")
+_UK_03_NUMBER = re.compile(
+    r"(?:\+44[ \t]?(?:\(0\))?[ \t]?|\b0)3\d\d[ .-]\d{3}[ .-]\d{4}\b", re.ASCII
+)
+
+
+def _is_helpline(raw: str) -> bool:
+    """A helpline the bot or a school signposts, or a number only an organisation has."""
+    digits = _digits(raw)
+    national = _national(digits)
+    return (
+        national in _HELPLINES
+        or digits in _HELPLINES
+        or bool(_ORGANISATION_NUMBER.fullmatch(national))
+        or bool(_UK_03_NUMBER.search(raw))
+    )
 
 
 def _looks_like_counting(raw: str) -> bool:
@@ -1190,7 +1243,7 @@ def _looks_like_counting(raw: str) -> bool:
 def _is_phone(raw: str, before: str) -> bool:
     """Whether a run of digits found in text is a phone number worth removing."""
     digits = _digits(raw)
-    if len(digits) < _PHONE_MIN_DIGITS or _is_helpline(digits) or _looks_like_counting(raw):
+    if len(digits) < _PHONE_MIN_DIGITS or _is_helpline(raw) or _looks_like_counting(raw):
         return False
     if before.rstrip().endswith(("£", "$", "€")):
         return False
@@ -1256,7 +1309,7 @@ def _replace_said_number(match: re.Match[str]) -> str:
         groups.append(_NUMBER_WORDS.get(token, token) * repeat if token in _NUMBER_WORDS else token)
         repeat = 1
     raw = " ".join(groups)
-    if len(_digits(raw)) < 9 or _looks_like_counting(raw) or _is_helpline(_digits(raw)):
+    if len(_digits(raw)) < 9 or _looks_like_counting(raw) or _is_helpline(raw):
         return match.group()
     return "[phone]"
 
@@ -2069,13 +2122,18 @@ _KIN_WORDS = (
 )
 _RELATION_SINGLE = (
     r"(?:(?:little|lil|big|older|younger|baby|twin|step|best|bestest|old|fave?|favou?rite|"
-    r"half|foster|ex|other)[ \t-]+)*"
+    r"half|foster|ex|other|kid)[ \t-]+)*"
     # "my little girl Everly", "my baby boy Reuben", "my ex Jordan", "my twins Ezra and Isaac"
     r"(?:(?:little|lil|baby|eldest|youngest)[ \t]+(?:girl|boy|one)|ex|kids|children|twins|"
     r"midwife|health[ \t]+visitor|therapist|advocate|iro|house[ \t]+parent|"
     r"mates|m8s|friends|pals|besties|cousins|brothers|sisters|"
     r"mum|mom|mam|mother|dad|father|step-?mum|step-?dad|stepbrother|stepsister|brother|"
     r"sister|bro|sis|nan|nana|nanna|gran|granny|grandma|grandad|grandpa|auntie|aunty|aunt|"
+    # "my grandmother Vija", "our kid Mason" (a brother or sister, as the north says it), "the
+    # missus (Kirsty)"
+    r"grandmother|grandfather|great[ \t-]+(?:gran|nan|nanna|grandma|grandad)|grandson|"
+    r"granddaughter|godmother|godfather|stepmother|stepfather|wife|husband|hubby|missus|"
+    r"fianc[eé]e?|kid|"
     r"uncle|cousin|friend|bestfriend|bff|bestie|mate|m8|pal|boyfriend|girlfriend|bf|gf|"
     r"partner|neighbour|son|daughter|niece|nephew|coach|tutor|form[ \t]+tutor|carer|"
     r"(?:(?:youth|social|support|key|care)[ \t]+)?worker|foster[ \t]+(?:mum|dad|carer|parent)|"
@@ -2092,7 +2150,8 @@ _RELATION_SINGLE = (
 )
 # "my sister chloe", "my little brother alfie", "my mum Karen", "me n my sister lily".
 _RELATION_NAME = re.compile(
-    r"(?P<intro>(?:\b(?i:my|our|me|ma|her|his|their)|\[name\][ \t]+(?i:and|&|n)"
+    r"(?P<intro>(?:\b(?i:my|our|me|ma|her|his|their)"
+    r"|\b(?i:the)(?=[ \t]+(?i:missus|wife|hubby|husband)\b)|\[name\][ \t]+(?i:and|&|n)"
     # "[name]'s mum Grace picks us up"
     r"|\[name\]['’]s)[ \t]+"
     # ("my little sister's friend Maisie", "my babys dad Liam")
@@ -2340,7 +2399,9 @@ def _private_name(word: str, *, sentence_start: bool = False) -> bool:
         return True  # "my bestie ellie-may", "me and lily-rose"
     if sentence_start or not word[0].isupper() or (len(word) > 1 and word.isupper()):
         return False
-    if _WORDLIKE_ENDING.search(low) or re.search(r"['’]\w*$", low) or _everyday_word(word):
+    # (an apostrophe ending a contraction, not inside a name: "Manka'a", "Ta'Shawn")
+    contraction = re.search(r"['’](?:s|t|d|m|n|ll|re|ve|r|)$", low)
+    if _WORDLIKE_ENDING.search(low) or contraction or _everyday_word(word):
         return False
     return _is_name(word, capitalised=True)
 
@@ -2507,12 +2568,15 @@ _WENT_WITH = re.compile(
 )
 # Welsh: a listed first name, as Welsh writes it after the word before ("gyda Thegwen", "efo
 # Gwenno", "diolch i Fleddyn", "gofynnwch i Ddyfrig", "[name] a Charys"), after words that
-# take a person: "with", "without" ("heb Feinir"), "thanks to", "ask", "tell", or a name
+# take a person: "with", "without" ("heb Feinir"), "to" ("at Ddilys"), "for" ("dros Nia"),
+# "thanks to", "ask", "tell", or a name
 # already removed and "a" (and).
 # Not after "i", "o", "a" in general: "aethon ni i Drefor", "o Lyn Ceiriog" (places named like
 # people), "Mai a Medi", "Romeo a Juliet". Only in a Welsh answer.
 _AFTER_WORD_CY = re.compile(
     r"(?P<intro>(?:(?<![\w'’])(?i:gyda|gyda['’]i|efo|hefo|efo['’]i|hefo['’]i|wrth|gan|heb|"
+    # "mynd draw at Ddilys" (to a person's), "siarad dros Nia" (for)
+    r"at|dros|"
     r"(?:diolch(?:[ \t]+(?:yn[ \t]+fawr|o[ \t]+galon))?|gofynnwch|gofyn|ofyn|sori|help|helpu)"
     r"[ \t]+i)|\[name\][ \t]+(?i:a|ac))[ \t]+)"
     rf"(?P<names>[A-ZÂÊÎÔÛŴŶ][\w'’-]*(?:[ \t]+{_NAME})?)"
@@ -2595,8 +2659,10 @@ _RELATION_TITLE = re.compile(
     # teachers and adults addressed by title in those languages: "Kyria Eleni" (Greek school)
     r"Kyria|Kyrios|Señora|Senora|Señor|Senor|Signora|Frau|Herr|Madame|Monsieur|Ustaz|Ustadha|"
     r"Nurse|"
-    # a faith leader by title: "Father Nonoy", "Pastor Femi", "y Parchedig Elfed Wyn"
-    r"Father|Pastor|Reverend|Rev\.?|Imam|Rabbi|Parchedig)[ \t]+)"
+    # a faith leader by title: "Father Nonoy", "Pastor Femi", "y Parchedig Elfed Wyn", "Abba
+    # Tesfaye" (an Ethiopian or Eritrean priest), "Sheikh Abdullahi", "Pandit Raghav"
+    r"Father|Pastor|Reverend|Rev\.?|Imam|Rabbi|Parchedig|Abba|Abuna|Sheikh|Shaykh|Maulana|"
+    r"Moulana|Mufti|Pandit|Deacon)[ \t]+)"
     rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
 )
 _RELATION_TITLE_FIGURES = _words(
@@ -3602,6 +3668,7 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
         out,
     )
     out = _NAME_ROLE_END.sub(_replace_soft(signed=True), out)
+    out = _SIGNATURE_LINE.sub(_replace_signature_line, out)
     out = _BY_NAME_YEAR_END.sub(_replace_soft(signed=True), out)
     out = _O_NAME_YEAR_END.sub(_replace_soft(listed_only=True), out)
     out = _CLOSER_NAME_GROUP.sub(_replace_soft(signed=True), out)
