@@ -158,7 +158,6 @@ def _got(user: FakeUser) -> int:
     return sum(1 for m in user.messages if m["from_bot"])
 
 
-@pytest.mark.sqlite_only("one process; PostgreSQL's lease is held 15 s after a kill (README)")
 async def test_kill_9_mid_broadcast_sends_each_subscriber_at_most_once_and_says_who_is_unknown(
     standin: BotApiStandin, tmp_path: Path, database_url: str | None
 ) -> None:
