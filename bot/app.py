@@ -28,7 +28,7 @@ from handlers.web.telegram import UpdateSink
 from prompts import load_catalog
 from services import textmodel
 from services.alerts import AlertService
-from services.broadcast import BroadcastService
+from services.broadcast import RENEW_SECONDS, BroadcastService
 from services.contact_requests import ContactRequestService, LeadMessage
 from services.container import Services
 from services.dashboard import DashboardService
@@ -112,7 +112,14 @@ async def open_runtime(settings: Settings, *, new_key: bool = False) -> Runtime:
         paper=PaperService(store, polls, languages=languages),
         staff=staff,
         subscriptions=subscriptions,
-        broadcasts=BroadcastService(store, polls, subscriptions, catalog),
+        broadcasts=BroadcastService(
+            store,
+            polls,
+            subscriptions,
+            catalog,
+            lease_seconds=settings.broadcast_lease_seconds,
+            renew_seconds=min(RENEW_SECONDS, settings.broadcast_lease_seconds / 3),
+        ),
         contacts=ContactRequestService(
             store, hasher, Cipher(key, CONTACTS), catalog, available=helped
         ),

@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     # how long a claimed webhook update may stay unfinished before a redelivery takes it over
     # (a process died mid-update); Telegram gives up on a request after about 60 s
     webhook_lease_seconds: int = Field(default=90, ge=2, le=3600)
+    # how long a dead broadcast sender's lease holds before another process (or its own
+    # restart, on PostgreSQL) carries the broadcast on; renewed every 5 s or every third of
+    # it, whichever is sooner
+    broadcast_lease_seconds: int = Field(default=15, ge=3, le=600)
 
     @field_validator("api_url")
     @classmethod

@@ -76,9 +76,13 @@ class Cluster:
         self.sql(f'CREATE DATABASE "{name}" TEMPLATE {TEMPLATE}')
         return self.url(name)
 
+    @staticmethod
+    def database(url: str) -> str:
+        """The database a URL of ``url()`` names (before the query: its host is a path)."""
+        return url.split("?", 1)[0].rsplit("/", 1)[1]
+
     def drop_database(self, url: str) -> None:
-        name = url.rsplit("/", 1)[1].split("?")[0]
-        self.sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.sql(f'DROP DATABASE IF EXISTS "{self.database(url)}" WITH (FORCE)')
 
 
 def _as_postgres(*cmd: str | Path) -> list[str]:

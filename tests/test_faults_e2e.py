@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
 import json
 import logging
 import os
 import random
 import re
-import shutil
 import sqlite3
-import subprocess
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -25,7 +22,7 @@ from conftest import Harness, make_settings, start_markbot, to_text_question, vo
 
 from bot.settings import Settings
 from standin import BotApiStandin, FakeUser, Fault
-from tests.full_disk import FullDisk
+from tests.full_disk import FullDisk, fill, small_tmpfs
 
 
 def _problems(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -114,36 +111,8 @@ async def test_a_full_disk_at_send_keeps_the_draft_for_another_try(markbot: Harn
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 3 MB tmpfs of its own (needs root; skipped elsewhere)."""
-    mount = tmp_path / "small"
-    mount.mkdir()
-    if os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("a real full disk needs root to mount a small tmpfs")
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace')}")
-    try:
+    with small_tmpfs(tmp_path / "small", "3m") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
-def _fill(folder: Path) -> Path:
-    """Take every free byte of the file system ``folder`` is on."""
-    filler = folder / "filler"
-    with open(filler, "wb") as fh:
-        try:
-            while True:
-                fh.write(b"\0" * 65536)
-                fh.flush()
-        except OSError as exc:
-            assert exc.errno == errno.ENOSPC
-    with contextlib.suppress(OSError), open(filler, "ab") as fh:  # the last partial block
-        while True:
-            fh.write(b"\0" * 512)
-            fh.flush()
-    return filler
 
 
 async def test_a_really_full_disk_at_send(
@@ -166,7 +135,7 @@ async def test_a_really_full_disk_at_send(
         for label in ("Start", "13-15", "North", "Climate", "Skip this question"):
             await user.press(label)
             await user.next_output()
-        filler = _fill(small_disk)
+        filler = fill(small_disk)
         user.drain_callback_answers()
         await user.press("Send my answers")
         answer = await user.next_callback_answer(timeout=20)

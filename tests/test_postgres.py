@@ -110,6 +110,16 @@ async def test_processes_starting_together_migrate_once(pg_cluster: Cluster) -> 
         pg_cluster.drop_database(url)
 
 
+def test_each_test_database_is_dropped_after_its_test(pg_cluster: Cluster) -> None:
+    """tests/pg.py drops a test's database by the name in its URL, which comes before the
+    query (the host after it is a path, with slashes of its own)."""
+    url = pg_cluster.new_database()
+    name = url.split("?", 1)[0].rsplit("/", 1)[1]
+    pg_cluster.drop_database(url)
+    with pytest.raises(RuntimeError, match="does not exist"):
+        pg_cluster.sql(f'ALTER DATABASE "{name}" SET work_mem = 1024')
+
+
 # --- stored order and deleted rows -------------------------------------------------------------
 
 
