@@ -92,8 +92,11 @@ def test_each_language_has_its_own_thresholds_and_an_unknown_one_gets_the_strict
     limits = textmodel.load("safeguarding").thresholds
     for kind in ("disclosure", "worry"):
         assert limits[kind] == max(limits[f"{kind}:en"], limits[f"{kind}:cy"])
-    low, high = sorted((limits["disclosure:en"], limits["disclosure:cy"]))
-    assert low < high  # else this test shows nothing: rebuild and look at the thresholds
+    # (the shipped pair may be equal after a rebuild: set two that differ, as a build may)
+    monkeypatch.setitem(limits, "disclosure:en", 0.8)
+    monkeypatch.setitem(limits, "disclosure:cy", 0.86)
+    monkeypatch.setitem(limits, "disclosure", 0.86)
+    low, high = 0.8, 0.86
     between = (low + high) / 2
     probabilities = {"none": 1 - between, "worry": 0.0, "disclosure": between}
     monkeypatch.setattr(safeguarding, "_model_probabilities", lambda _n: probabilities)
@@ -290,3 +293,33 @@ async def test_the_review_list_fits_one_telegram_message(tmp_path) -> None:
             assert 5 <= shown < 15 and f"{20 - shown} " in plain.splitlines()[-1]
     finally:
         await rt.close()
+
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'd prefer not to say",
+        "would rather not answer",
+        "dont really want to say",
+        "well gen i beidio ateb",
+        "sori, dim syniad",
+        "dim byd i ddeud",
+        "Me and Jess",
+        "call me [name] lol",
+        "no thanks, that is all",
+        "i have nothing to say",
+    ],
+)
+def test_a_short_everyday_answer_is_no_disclosure(text: str) -> None:
+    """Round 14b: the model raised a disclosure on "I'd rather not say" (0.84), "I dont want to
+    say" (0.97), "Gwell gen i beidio" and "call me [name]": a few words fell back on whatever
+    features they had. None of these is in the training data."""
+    assert assess(text).level != "disclosure", text
+
+
+@pytest.mark.parametrize(
+    "text", ["nobody feeds me at home", "I want to kill myself", "dw i isio marw", "he hurts me"]
+)
+def test_a_short_disclosure_is_still_one(text: str) -> None:
+    assert assess(text).level == "disclosure", text
