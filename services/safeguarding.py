@@ -63,8 +63,11 @@ class _Rules:
     spelled: dict[str, str]
     not_concerning: re.Pattern[str]
     phrases: re.Pattern[str]
-    # A past the writer says is over (prompts/safeguarding.yaml `resolved:`): past, now, ongoing.
-    resolved: tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]] | None = None
+    # A past the writer says is over (prompts/safeguarding.yaml `resolved:`): past, now,
+    # ongoing, and how often (ongoing unless a marker of the past is just before it).
+    resolved: (
+        tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str] | None] | None
+    ) = None
     # A story the answer is about, before the match (`story:`).
     story: re.Pattern[str] | None = None
     # A laugh, the words of a phrase about dying, and words that say it is no joke (`joking:`).
@@ -190,7 +193,12 @@ def _rules() -> _Rules:
         phrases=re.compile(r"\b(?:" + _gated(phrases) + r")\b"),
         resolved=None
         if not resolved
-        else (either(resolved["past"]), either(resolved["now"]), either(resolved["ongoing"])),
+        else (
+            either(resolved["past"]),
+            either(resolved["now"]),
+            either(resolved["ongoing"]),
+            either(resolved["habitual"]) if resolved.get("habitual") else None,
+        ),
         story=either(data["story"]) if data.get("story") else None,
         joking=None
         if not joking
@@ -305,9 +313,14 @@ def _resolved(text: str, found: re.Match[str], rules: _Rules) -> bool:
     Such a match is left to the model, trained on resolved pasts and on pasts that are not."""
     if rules.resolved is None:
         return False
-    past, now, ongoing = rules.resolved
+    past, now, ongoing, habitual = rules.resolved
     near = past.search(text, max(0, found.start() - 100), found.end() + 60)
-    return bool(near and now.search(text, found.start()) and not ongoing.search(text))
+    if not (near and now.search(text, found.start())) or ongoing.search(text):
+        return False
+    # "used to beat me up every day": how often it was, not that it goes on
+    return habitual is None or all(
+        past.search(text, max(0, m.start() - 60), m.start()) for m in habitual.finditer(text)
+    )
 
 
 def normalise(text: str) -> str:

@@ -235,6 +235,17 @@ def test_round_two_phrases_leave_lookalikes_alone(disclosure: str, ordinary: str
         "got it sorted, and I've had my own flat for three years now.",
         "the 56 literally makes me want to die, it was 40 mins late 💀 like actually sort it out",
         "ma'r wifi yn llyfrgell mor slow dwi literally isio marw 😭 sortiwch o plis",
+        # fresh13's false alarms (read after it was scored unseen three times): "I've been
+        # well for", an age in words, how often a past was, a character, a lesson asked for,
+        # "never come back" after an "if"
+        "When I was fifteen I used to hurt myself and hide it. I've been well for nine years now",
+        "when i was in year 5 a boy used to beat me up every day but he moved schools ages ago "
+        "and now i have loads of friends",
+        "Pan o'n i'n dair ar ddeg, o'n i'n cysgu ar soffas ffrindie. Ges i help 'da gweithiwr "
+        "ieuenctid a wi'n hapus",
+        "it left me in bits; the main character cuts himself and carries everything",
+        "Dylai'r ysgol ddysgu ni am bobl sy'n blacmelio efo llunia",
+        "if they put the parking up again I'm going to walk into the sea and never come back",
     ],
 )
 def test_resolved_pasts_stories_and_jokes_are_left_to_the_model(text: str) -> None:
@@ -269,6 +280,11 @@ def test_resolved_pasts_stories_and_jokes_are_left_to_the_model(text: str) -> No
         "dwi'n torri 'y mreichia",
         # help had, but it is going on ("still"): not over
         "i used to starve myself and had proper help but i still do it most days",
+        # how often, with no past marker before it: going on
+        "my dad hits me every day. when i was 12 i got help from school",
+        "he hits me every day, when i was 10 it started, got help but nothing changed",
+        # a lesson is no story when the words are the writer's
+        "we learnt about grooming in school and a man online keeps asking me for pics",
     ],
 )
 def test_what_is_not_over_a_story_or_a_joke_is_still_a_disclosure(text: str) -> None:
