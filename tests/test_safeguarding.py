@@ -246,6 +246,9 @@ def test_round_two_phrases_leave_lookalikes_alone(disclosure: str, ordinary: str
         "it left me in bits; the main character cuts himself and carries everything",
         "Dylai'r ysgol ddysgu ni am bobl sy'n blacmelio efo llunia",
         "if they put the parking up again I'm going to walk into the sea and never come back",
+        # not being here on a trip or in the summer
+        "i was thinking about not being here for the trip",
+        "dw i'n meddwl am beidio bod yma yn yr haf, mynd i ffwrdd at Nain",
     ],
 )
 def test_resolved_pasts_stories_and_jokes_are_left_to_the_model(text: str) -> None:
@@ -280,6 +283,9 @@ def test_resolved_pasts_stories_and_jokes_are_left_to_the_model(text: str) -> No
         "dwi'n torri 'y mreichia",
         # help had, but it is going on ("still"): not over
         "i used to starve myself and had proper help but i still do it most days",
+        # fresh13's missed Welsh disclosure: thinking about not being here
+        "Dwi 'di bod yn meddwl lot am beidio bod yma o gwbl, a dwi 'di penderfynu sut a lle",
+        "ive been thinking a lot about not being here",
         # how often, with no past marker before it: going on
         "my dad hits me every day. when i was 12 i got help from school",
         "he hits me every day, when i was 10 it started, got help but nothing changed",
