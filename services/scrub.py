@@ -1224,7 +1224,8 @@ def _is_helpline(raw: str) -> bool:
         national in _HELPLINES
         or digits in _HELPLINES
         or bool(_ORGANISATION_NUMBER.fullmatch(national))
-        or bool(_UK_03_NUMBER.search(raw))
+        # the whole run, not a part: "07700 900 123 0300 123 4567" is one run of digits
+        or bool(_UK_03_NUMBER.fullmatch(raw.strip(" \t\r\n.,;:()")))
     )
 
 
