@@ -1206,13 +1206,14 @@ def _national(digits: str) -> str:
     return digits
 
 
-# Numbers only organisations have: freephone (080), 084 and 087 (firms), the European 116
-# lines ("the DPJ Foundation on 0800 587 4262"), and 03 (public bodies, charities, firms) as
-# the UK writes it, 4-3-4 ("0300 123 4567": a Pakistani mobile is 03xx too, written
-# "0300-1234567"). A person's own number is a mobile (07) or a landline (01, 02).
-_ORGANISATION_NUMBER = re.compile(r"080\d{7,8}|08[47]\d{8}|116\d{3}")
+# Numbers only organisations have: freephone (0800, 0808), 084 and 087 (firms), the European
+# 116 lines ("the DPJ Foundation on 0800 587 4262"), and 03 (public bodies, charities, firms:
+# 030, 033, 034, 037) as the UK writes it, 4-3-4 ("0300 123 4567": a Pakistani mobile is 03xx
+# too, written "0300-1234567"). A person's own number is a mobile (07) or a landline (01, 02);
+# Nigeria's mobiles are 0802-0809 and 081x, Pakistan's 030x-034x, so no wider ranges.
+_ORGANISATION_NUMBER = re.compile(r"080[08]\d{6,7}|08[47]\d{8}|116\d{3}")
 _UK_03_NUMBER = re.compile(
-    r"(?:\+44[ \t]?(?:\(0\))?[ \t]?|\b0)3\d\d[ .-]\d{3}[ .-]\d{4}\b", re.ASCII
+    r"(?:\+44[ \t]?(?:\(0\))?[ \t]?|\b0)3[0347]\d[ .-]\d{3}[ .-]\d{4}\b", re.ASCII
 )
 
 
