@@ -53,3 +53,19 @@ def test_mobiles_that_look_like_organisation_numbers_still_go(text: str) -> None
 def test_organisation_numbers_are_still_kept(text: str) -> None:
     """The real ranges stay kept after the narrowing above."""
     assert scrub(text) == (text, False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "text me 0300 123 4567",
+        "my whatsapp is 0300 123 4567 (pakistan)",
+        "my mum's number is 0808 123 4567",
+        "ring me on 0800 123 4567",
+    ],
+)
+def test_an_organisation_looking_number_said_to_be_ones_own_still_goes(text: str) -> None:
+    """"my number", "text me": a number someone gives as their own or their family's is
+    theirs (a Pakistani 030x mobile written 4-3-4, a Nigerian 0808), whatever its range."""
+    scrubbed, changed = scrub(text)
+    assert changed and "[phone]" in scrubbed, scrubbed
