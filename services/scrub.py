@@ -1217,14 +1217,23 @@ _UK_03_NUMBER = re.compile(
 )
 
 
-def _is_helpline(raw: str) -> bool:
-    """A helpline the bot or a school signposts, or a number only an organisation has."""
+# "my number is", "text me on", "my mum's": the words just before a number make it a person's
+_OWN_NUMBER_BEFORE = re.compile(
+    r"(?:\b(?:my|me|mine|ma|fy)\b|['’]s\b)\W{0,3}(?:\w+\W+){0,3}$", re.IGNORECASE
+)
+
+
+def _is_helpline(raw: str, before: str = "") -> bool:
+    """A helpline the bot or a school signposts, or a number only an organisation has (unless
+    the words before give it as someone's own: a Pakistani 030x mobile, a Nigerian 0808)."""
     digits = _digits(raw)
     national = _national(digits)
+    if national in _HELPLINES or digits in _HELPLINES:
+        return True
+    if _OWN_NUMBER_BEFORE.search(before[-40:]):
+        return False
     return (
-        national in _HELPLINES
-        or digits in _HELPLINES
-        or bool(_ORGANISATION_NUMBER.fullmatch(national))
+        bool(_ORGANISATION_NUMBER.fullmatch(national))
         # the whole run, not a part: "07700 900 123 0300 123 4567" is one run of digits
         or bool(_UK_03_NUMBER.fullmatch(raw.strip(" \t\r\n.,;:()")))
     )
@@ -1245,7 +1254,7 @@ def _looks_like_counting(raw: str) -> bool:
 def _is_phone(raw: str, before: str) -> bool:
     """Whether a run of digits found in text is a phone number worth removing."""
     digits = _digits(raw)
-    if len(digits) < _PHONE_MIN_DIGITS or _is_helpline(raw) or _looks_like_counting(raw):
+    if len(digits) < _PHONE_MIN_DIGITS or _is_helpline(raw, before) or _looks_like_counting(raw):
         return False
     if before.rstrip().endswith(("£", "$", "€")):
         return False
@@ -1311,7 +1320,8 @@ def _replace_said_number(match: re.Match[str]) -> str:
         groups.append(_NUMBER_WORDS.get(token, token) * repeat if token in _NUMBER_WORDS else token)
         repeat = 1
     raw = " ".join(groups)
-    if len(_digits(raw)) < 9 or _looks_like_counting(raw) or _is_helpline(raw):
+    before = match.string[: match.start()]
+    if len(_digits(raw)) < 9 or _looks_like_counting(raw) or _is_helpline(raw, before):
         return match.group()
     return "[phone]"
 

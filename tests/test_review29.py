@@ -65,7 +65,7 @@ def test_organisation_numbers_are_still_kept(text: str) -> None:
     ],
 )
 def test_an_organisation_looking_number_said_to_be_ones_own_still_goes(text: str) -> None:
-    """"my number", "text me": a number someone gives as their own or their family's is
+    """A number after "my number", "text me": someone gives as their own or their family's is
     theirs (a Pakistani 030x mobile written 4-3-4, a Nigerian 0808), whatever its range."""
     scrubbed, changed = scrub(text)
     assert changed and "[phone]" in scrubbed, scrubbed
