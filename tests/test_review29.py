@@ -65,7 +65,41 @@ def test_organisation_numbers_are_still_kept(text: str) -> None:
     ],
 )
 def test_an_organisation_looking_number_said_to_be_ones_own_still_goes(text: str) -> None:
-    """A number after "my number", "text me": someone gives as their own or their family's is
-    theirs (a Pakistani 030x mobile written 4-3-4, a Nigerian 0808), whatever its range."""
+    """A number given after "my number" or "text me" is the writer's or their family's
+    (a Pakistani 030x mobile written 4-3-4, a Nigerian 0808), whatever its range."""
     scrubbed, changed = scrub(text)
     assert changed and "[phone]" in scrubbed, scrubbed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We need youth clubs.\nHope (that helps)",
+        "Fix the buses.\nHope, that helps",
+        "Skate park open later.\nAutumn (September) is worst",
+        "Skate park open later.\nAutumn (September)",
+        "Buses.\nSunny, warm days",
+        "More gigs in Cardiff.\nTaylor Swift (concert)",
+        "More football pitches.\nGareth Bale, Wales legend",
+        "A bigger library.\nHarry Potter (the books)",
+    ],
+)
+def test_a_last_line_that_is_no_signature_is_left_alone(text: str) -> None:
+    """_SIGNATURE_LINE: a name that is an everyday word ("Hope", "Autumn", "Sunny") followed by
+    words that say nothing about a writer, and a famous person or character, are no one's
+    signature."""
+    assert scrub(text) == (text, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ("More buses please.\nHope, Y9", "Hope"),
+        ("More buses please.\nSummer (15)", "Summer"),
+        ("a free room with a mirror is all we want\nHaeun, crew leader 💃", "Haeun"),
+    ],
+)
+def test_a_signature_with_a_word_name_still_goes(text: str, detail: str) -> None:
+    """With an age or a school year after it, a word-name on the last line is a signature."""
+    scrubbed, changed = scrub(text)
+    assert changed and detail not in scrubbed, scrubbed
