@@ -765,6 +765,9 @@ _SIGNATURE_LINE = re.compile(
     rf"(?:{_EMOJI}[ \t]*+)*+$)"
 )
 
+# After a name that is also a word, what makes the line a signature: an age, a school year.
+_SIGNATURE_TAIL = re.compile(r"\d|\b(?i:bl|yr|year|age|aged|oed|blwyddyn)\b")
+
 
 def _replace_signature_line(match: re.Match[str]) -> str:
     """A name no list need know (not in a Welsh message: its words are not in the English
@@ -774,6 +777,12 @@ def _replace_signature_line(match: re.Match[str]) -> str:
     welsh = _welsh(match.string, _WELSH_MARKERS_WIDE)  # "Myfyrwraig ôl-radd, Prifysgol Bangor"
     if len(match.group()) > 32 or not (listed or (not welsh and _signed_name(words[0], ""))):
         return match.group()
+    if len(words) > 1 and words[1].lower() in _NOT_PRIVATE:
+        return match.group()  # "Taylor Swift (concert)", "Harry Potter (the books)"
+    first = words[0].lower()
+    tail = match.string[match.end() :]
+    if (first in _NAME_LIKE_WORDS or first in _WORD_NAMES) and not _SIGNATURE_TAIL.search(tail):
+        return match.group()  # "Hope (that helps)", "Sunny, warm days"; not "Hope, Y9"
     taken = 1
     if len(words) > 1 and (re.fullmatch(r"[A-Z]\.", words[1]) or _soft_name(words[1], first=False)):
         taken = 2
