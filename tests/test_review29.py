@@ -103,3 +103,34 @@ def test_a_signature_with_a_word_name_still_goes(text: str, detail: str) -> None
     """With an age or a school year after it, a word-name on the last line is a signature."""
     scrubbed, changed = scrub(text)
     assert changed and detail not in scrubbed, scrubbed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We visited the Sheikh Zayed Grand Mosque on holiday",
+        "Sheikh Zayed Road in Dubai is huge",
+        "Sheikh Mansour owns Man City and they win everything",
+        "Sheikh Hasina resigned last year",
+        "Pandit Nehru was India's first prime minister",
+        "Mufti Menk talks are inspiring",
+        "Maulana Rumi poems are lovely",
+        "Pandit Ravi Shankar played the sitar",
+    ],
+)
+def test_public_figures_and_places_after_the_new_faith_titles_are_left_alone(text: str) -> None:
+    """The titles round 21 added ("Sheikh", "Pandit", "Mufti", "Maulana") also name rulers,
+    prime ministers, scholars, a poet, a road and a mosque: no private person."""
+    assert scrub(text) == (text, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ("At our church, our priest, Abba Tesfaye, said the hall could be a homework club", "Tesf"),
+        ("Sheikh Abdullahi runs the homework club at the mosque", "Abdullahi"),
+    ],
+)
+def test_private_faith_leaders_still_go(text: str, detail: str) -> None:
+    scrubbed, changed = scrub(text)
+    assert changed and detail not in scrubbed, scrubbed
