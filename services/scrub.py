@@ -2689,14 +2689,28 @@ _RELATION_TITLE = re.compile(
 _RELATION_TITLE_FIGURES = _words(
     "sam ben bens fester buck bulgaria christmas ted brown dougal jack time ratched jackie joy"
     " tussauds"
+    # rulers, prime ministers, scholars and a poet known by a faith title
+    " zayed mansour hasina nehru menk rumi shankar"
+)
+# "Sheikh Zayed Road", "the Sheikh Zayed Grand Mosque": a title and a name naming a place.
+_TITLE_PLACE_WORDS = _words(
+    "road street avenue mosque masjid grand hospital centre center airport park stadium bridge"
+    " tower school college university foundation trust prize award cup"
 )
 
 
 def _replace_relation_title(match: re.Match[str]) -> str:
-    word = match.group("names").split()[0]
+    words = match.group("names").split()
+    word = words[0]
     low = word.lower().strip("'’")
     if low in _RELATION_TITLE_FIGURES or re.search(r"['’]s$", word):
         return match.group()
+    after = match.string[match.end() :].split()[:1]  # capitalised: "Road", not "school run"
+    if any(w.lower().strip("'’") in _RELATION_TITLE_FIGURES for w in words[1:]) or any(
+        w[0].isupper() and w.lower().strip(".,!?;:") in _TITLE_PLACE_WORDS
+        for w in words[1:] + after
+    ):
+        return match.group()  # "Pandit Ravi Shankar", "Sheikh Zayed Road"
     if not word[0].isupper() or _everyday_word(word) or low in _NOT_FIRST_NAMES:
         return match.group()
     if low in _PLACES or low in _NOT_SIGNED or low in _NOT_PRIVATE:

@@ -134,3 +134,9 @@ def test_public_figures_and_places_after_the_new_faith_titles_are_left_alone(tex
 def test_private_faith_leaders_still_go(text: str, detail: str) -> None:
     scrubbed, changed = scrub(text)
     assert changed and detail not in scrubbed, scrubbed
+
+
+def test_a_relation_before_an_everyday_place_word_still_goes() -> None:
+    """The place check above takes only a capitalised place word ("Road"), not "school run"."""
+    scrubbed, changed = scrub("Uncle Dave school run is always late")
+    assert changed and "Dave" not in scrubbed, scrubbed
