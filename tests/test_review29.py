@@ -140,3 +140,17 @@ def test_a_relation_before_an_everyday_place_word_still_goes() -> None:
     """The place check above takes only a capitalised place word ("Road"), not "school run"."""
     scrubbed, changed = scrub("Uncle Dave school run is always late")
     assert changed and "Dave" not in scrubbed, scrubbed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "More cheap food.\nRonaldo, the best",
+        "Keep the library open.\nMatilda (the book)",
+        "Safer roads.\nEvans, the bus company",
+    ],
+)
+def test_a_last_line_naming_a_thing_is_no_signature(text: str) -> None:
+    """A footballer the lists know, and a name followed by "the ..." (what the name is: a
+    book, a firm) rather than who wrote the answer."""
+    assert scrub(text) == (text, False)
