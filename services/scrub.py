@@ -777,10 +777,12 @@ def _replace_signature_line(match: re.Match[str]) -> str:
     welsh = _welsh(match.string, _WELSH_MARKERS_WIDE)  # "Myfyrwraig ôl-radd, Prifysgol Bangor"
     if len(match.group()) > 32 or not (listed or (not welsh and _signed_name(words[0], ""))):
         return match.group()
-    if len(words) > 1 and words[1].lower() in _NOT_PRIVATE:
-        return match.group()  # "Taylor Swift (concert)", "Harry Potter (the books)"
+    if any(w.lower().strip(".") in _NOT_PRIVATE for w in words):
+        return match.group()  # "Taylor Swift (concert)", "Ronaldo, the best"
     first = words[0].lower()
     tail = match.string[match.end() :]
+    if re.match(r"[ \t]*[,(][ \t]*(?i:the)\b", tail) and not _SIGNATURE_TAIL.search(tail):
+        return match.group()  # "Matilda (the book)", "Evans, the bus company": what it is
     if (first in _NAME_LIKE_WORDS or first in _WORD_NAMES) and not _SIGNATURE_TAIL.search(tail):
         return match.group()  # "Hope (that helps)", "Sunny, warm days"; not "Hope, Y9"
     taken = 1
