@@ -781,7 +781,12 @@ def _replace_signature_line(match: re.Match[str]) -> str:
         return match.group()  # "Taylor Swift (concert)", "Ronaldo, the best"
     first = words[0].lower()
     tail = match.string[match.end() :]
-    if re.match(r"[ \t]*[,(][ \t]*(?i:the)\b", tail) and not _SIGNATURE_TAIL.search(tail):
+    signed = len(words) > 1 or bool(match.group("intro").strip())  # "— Dhruvi M. (the girl ...)"
+    if (
+        not signed
+        and re.match(r"[ \t]*[,(][ \t]*(?i:the)\b", tail)
+        and not _SIGNATURE_TAIL.search(tail)
+    ):
         return match.group()  # "Matilda (the book)", "Evans, the bus company": what it is
     if (first in _NAME_LIKE_WORDS or first in _WORD_NAMES) and not _SIGNATURE_TAIL.search(tail):
         return match.group()  # "Hope (that helps)", "Sunny, warm days"; not "Hope, Y9"

@@ -154,3 +154,10 @@ def test_a_last_line_naming_a_thing_is_no_signature(text: str) -> None:
     """A footballer the lists know, and a name followed by "the ..." (what the name is: a
     book, a firm) rather than who wrote the answer."""
     assert scrub(text) == (text, False)
+
+
+def test_a_signed_last_line_with_the_still_goes() -> None:
+    """A dash and an initial mark a signature even when the words after it start "the"."""
+    text = "Please consider a late bus.\n\n— Dhruvi M. (the girl at the till)"
+    scrubbed, changed = scrub(text)
+    assert changed and "Dhruvi" not in scrubbed, scrubbed
