@@ -765,6 +765,9 @@ _SIGNATURE_LINE = re.compile(
     rf"(?:{_EMOJI}[ \t]*+)*+$)"
 )
 
+# After a name that is also a word, what makes the line a signature: an age, a school year.
+_SIGNATURE_TAIL = re.compile(r"\d|\b(?i:bl|yr|year|age|aged|oed|blwyddyn)\b")
+
 
 def _replace_signature_line(match: re.Match[str]) -> str:
     """A name no list need know (not in a Welsh message: its words are not in the English
@@ -774,6 +777,19 @@ def _replace_signature_line(match: re.Match[str]) -> str:
     welsh = _welsh(match.string, _WELSH_MARKERS_WIDE)  # "Myfyrwraig ôl-radd, Prifysgol Bangor"
     if len(match.group()) > 32 or not (listed or (not welsh and _signed_name(words[0], ""))):
         return match.group()
+    if any(w.lower().strip(".") in _NOT_PRIVATE for w in words):
+        return match.group()  # "Taylor Swift (concert)", "Ronaldo, the best"
+    first = words[0].lower()
+    tail = match.string[match.end() :]
+    signed = len(words) > 1 or bool(match.group("intro").strip())  # "— Dhruvi M. (the girl ...)"
+    if (
+        not signed
+        and re.match(r"[ \t]*[,(][ \t]*(?i:the)\b", tail)
+        and not _SIGNATURE_TAIL.search(tail)
+    ):
+        return match.group()  # "Matilda (the book)", "Evans, the bus company": what it is
+    if (first in _NAME_LIKE_WORDS or first in _WORD_NAMES) and not _SIGNATURE_TAIL.search(tail):
+        return match.group()  # "Hope (that helps)", "Sunny, warm days"; not "Hope, Y9"
     taken = 1
     if len(words) > 1 and (re.fullmatch(r"[A-Z]\.", words[1]) or _soft_name(words[1], first=False)):
         taken = 2
@@ -1206,25 +1222,36 @@ def _national(digits: str) -> str:
     return digits
 
 
-# Numbers only organisations have: freephone (080), 084 and 087 (firms), the European 116
-# lines ("the DPJ Foundation on 0800 587 4262"), and 03 (public bodies, charities, firms) as
-# the UK writes it, 4-3-4 ("0300 123 4567": a Pakistani mobile is 03xx too, written
-# "0300-1234567"). A person's own number is a mobile (07) or a landline (01, 02).
-_ORGANISATION_NUMBER = re.compile(r"080\d{7,8}|08[47]\d{8}|116\d{3}")
+# Numbers only organisations have: freephone (0800, 0808), 084 and 087 (firms), the European
+# 116 lines ("the DPJ Foundation on 0800 587 4262"), and 03 (public bodies, charities, firms:
+# 030, 033, 034, 037) as the UK writes it, 4-3-4 ("0300 123 4567": a Pakistani mobile is 03xx
+# too, written "0300-1234567"). A person's own number is a mobile (07) or a landline (01, 02);
+# Nigeria's mobiles are 0802-0809 and 081x, Pakistan's 030x-034x, so no wider ranges.
+_ORGANISATION_NUMBER = re.compile(r"080[08]\d{6,7}|08[47]\d{8}|116\d{3}")
 _UK_03_NUMBER = re.compile(
-    r"(?:\+44[ \t]?(?:\(0\))?[ \t]?|\b0)3\d\d[ .-]\d{3}[ .-]\d{4}\b", re.ASCII
+    r"(?:\+44[ \t]?(?:\(0\))?[ \t]?|\b0)3[0347]\d[ .-]\d{3}[ .-]\d{4}\b", re.ASCII
 )
 
 
-def _is_helpline(raw: str) -> bool:
-    """A helpline the bot or a school signposts, or a number only an organisation has."""
+# "my number is", "text me on", "my mum's": the words just before a number make it a person's
+_OWN_NUMBER_BEFORE = re.compile(
+    r"(?:\b(?:my|me|mine|ma|fy)\b|['’]s\b)\W{0,3}(?:\w+\W+){0,3}$", re.IGNORECASE
+)
+
+
+def _is_helpline(raw: str, before: str = "") -> bool:
+    """A helpline the bot or a school signposts, or a number only an organisation has (unless
+    the words before give it as someone's own: a Pakistani 030x mobile, a Nigerian 0808)."""
     digits = _digits(raw)
     national = _national(digits)
+    if national in _HELPLINES or digits in _HELPLINES:
+        return True
+    if _OWN_NUMBER_BEFORE.search(before[-40:]):
+        return False
     return (
-        national in _HELPLINES
-        or digits in _HELPLINES
-        or bool(_ORGANISATION_NUMBER.fullmatch(national))
-        or bool(_UK_03_NUMBER.search(raw))
+        bool(_ORGANISATION_NUMBER.fullmatch(national))
+        # the whole run, not a part: "07700 900 123 0300 123 4567" is one run of digits
+        or bool(_UK_03_NUMBER.fullmatch(raw.strip(" \t\r\n.,;:()")))
     )
 
 
@@ -1243,7 +1270,7 @@ def _looks_like_counting(raw: str) -> bool:
 def _is_phone(raw: str, before: str) -> bool:
     """Whether a run of digits found in text is a phone number worth removing."""
     digits = _digits(raw)
-    if len(digits) < _PHONE_MIN_DIGITS or _is_helpline(raw) or _looks_like_counting(raw):
+    if len(digits) < _PHONE_MIN_DIGITS or _is_helpline(raw, before) or _looks_like_counting(raw):
         return False
     if before.rstrip().endswith(("£", "$", "€")):
         return False
@@ -1309,7 +1336,8 @@ def _replace_said_number(match: re.Match[str]) -> str:
         groups.append(_NUMBER_WORDS.get(token, token) * repeat if token in _NUMBER_WORDS else token)
         repeat = 1
     raw = " ".join(groups)
-    if len(_digits(raw)) < 9 or _looks_like_counting(raw) or _is_helpline(raw):
+    before = match.string[: match.start()]
+    if len(_digits(raw)) < 9 or _looks_like_counting(raw) or _is_helpline(raw, before):
         return match.group()
     return "[phone]"
 
@@ -2668,14 +2696,28 @@ _RELATION_TITLE = re.compile(
 _RELATION_TITLE_FIGURES = _words(
     "sam ben bens fester buck bulgaria christmas ted brown dougal jack time ratched jackie joy"
     " tussauds"
+    # rulers, prime ministers, scholars and a poet known by a faith title
+    " zayed mansour hasina nehru menk rumi shankar"
+)
+# "Sheikh Zayed Road", "the Sheikh Zayed Grand Mosque": a title and a name naming a place.
+_TITLE_PLACE_WORDS = _words(
+    "road street avenue mosque masjid grand hospital centre center airport park stadium bridge"
+    " tower school college university foundation trust prize award cup"
 )
 
 
 def _replace_relation_title(match: re.Match[str]) -> str:
-    word = match.group("names").split()[0]
+    words = match.group("names").split()
+    word = words[0]
     low = word.lower().strip("'’")
     if low in _RELATION_TITLE_FIGURES or re.search(r"['’]s$", word):
         return match.group()
+    after = match.string[match.end() :].split()[:1]  # capitalised: "Road", not "school run"
+    if any(w.lower().strip("'’") in _RELATION_TITLE_FIGURES for w in words[1:]) or any(
+        w[0].isupper() and w.lower().strip(".,!?;:") in _TITLE_PLACE_WORDS
+        for w in words[1:] + after
+    ):
+        return match.group()  # "Pandit Ravi Shankar", "Sheikh Zayed Road"
     if not word[0].isupper() or _everyday_word(word) or low in _NOT_FIRST_NAMES:
         return match.group()
     if low in _PLACES or low in _NOT_SIGNED or low in _NOT_PRIVATE:
