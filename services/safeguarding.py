@@ -309,8 +309,10 @@ def _conditional(text: str, found: re.Match[str], rules: _Rules) -> bool:
 def _resolved(text: str, found: re.Match[str], rules: _Rules) -> bool:
     """Whether the match tells of a past the answer says is over: a marker of the past near it
     (up to 100 characters before, or just after: "hurt mam years ago"), one of it being over
-    after it, and nothing in the answer of it going on (prompts/safeguarding.yaml `resolved:`).
-    Such a match is left to the model, trained on resolved pasts and on pasts that are not."""
+    after it, and nothing in the answer of it going on (prompts/safeguarding.yaml `resolved:`;
+    how often it was, "every day", says it goes on only with no marker of the past just before
+    it). Such a match is left to the model, trained on resolved pasts and on pasts that are
+    not."""
     if rules.resolved is None:
         return False
     past, now, ongoing, habitual = rules.resolved
