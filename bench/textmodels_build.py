@@ -250,7 +250,7 @@ def build_safeguarding() -> tuple[str, list[str]]:
     thresholds = _safeguarding_thresholds(oof, phrase, y, langs)
     single = _single_thresholds(oof, phrase, y)
     detected = _detected(texts)
-    shown = ", ".join(f"{k} {v:g}" for k, v in thresholds.items())
+    shown = ", ".join(f"{k} {v:.2f}" for k, v in thresholds.items())
     report = [
         f"safeguarding: {len(rows)} texts, thresholds {shown}; out-of-fold (5 folds, phrases"
         f" + model{f' (words {1 - weight:.2f}, embedding {weight:.2f})' if weight else ''}),"

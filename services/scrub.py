@@ -781,21 +781,16 @@ def _replace_signature_line(match: re.Match[str]) -> str:
         return match.group()  # "Taylor Swift (concert)", "Ronaldo, the best"
     first = words[0].lower()
     tail = match.string[match.end() :]
+    aged = bool(_SIGNATURE_TAIL.search(tail))
     signed = len(words) > 1 or bool(match.group("intro").strip())  # "— Dhruvi M. (the girl ...)"
-    if (
-        not signed
-        and re.match(r"[ \t]*[,(][ \t]*(?i:the)\b", tail)
-        and not _SIGNATURE_TAIL.search(tail)
-    ):
+    if not signed and not aged and re.match(r"[ \t]*[,(][ \t]*(?i:the)\b", tail):
         return match.group()  # "Matilda (the book)", "Evans, the bus company": what it is
-    if (first in _NAME_LIKE_WORDS or first in _WORD_NAMES) and not _SIGNATURE_TAIL.search(tail):
+    if (first in _NAME_LIKE_WORDS or first in _WORD_NAMES) and not aged:
         return match.group()  # "Hope (that helps)", "Sunny, warm days"; not "Hope, Y9"
-    taken = 1
-    if len(words) > 1 and (re.fullmatch(r"[A-Z]\.", words[1]) or _soft_name(words[1], first=False)):
-        taken = 2
-    names = match.group("names")
-    kept = _taken(names, words, taken)
-    return f"{match.group('intro')}[name]{names[len(kept) :]}"
+    if len(words) > 1 and re.fullmatch(r"[A-Z]\.", words[1]):  # "Bethlehem G. (16)"
+        names = match.group("names")
+        return f"{match.group('intro')}[name]{names[len(_taken(names, words, 2)) :]}"
+    return _replace_mutated(match)  # the name, and a capitalised surname after it
 
 
 # "my ideas by Elsie Y7": "by", a name and a school year ending the message.
