@@ -712,7 +712,8 @@ async def test_the_language_switch_on_a_page_that_answers_a_post_leads_to_a_page
     runtime: Runtime,
 ) -> None:
     """A page shown in answer to a form (a wrong code, Send, Stop, an error) has a language
-    switch too; following it (a GET) gives that page's place in Welsh, never a 405."""
+    switch too; following it (a GET) gives that page's place in Welsh, never a 405. A
+    question's page, an error or not, has the switch that sends its form (the next test)."""
     async with web_client(runtime) as client:
         b = Browser(client)
         await b.get("/v/code-poll")
@@ -720,7 +721,8 @@ async def test_the_language_switch_on_a_page_that_answers_a_post_leads_to_a_page
         switches = [page]
         await b.get("/v/web-poll")
         await b.submit("/v/web-poll/start", {})
-        switches.append(await b.submit("/v/web-poll/q/0", {}))
+        error = await b.submit("/v/web-poll/q/0", {})
+        assert error.status == 400 and _form_switch(error) == "/v/web-poll/q/0?lang=cy"
         for i, value in enumerate(["16-18", "south", "jobs", ""]):
             await b.submit(f"/v/web-poll/q/{i}", {"answer": value})
         switches.append(await b.submit("/v/web-poll/cancel", {}))
@@ -733,6 +735,117 @@ async def test_the_language_switch_on_a_page_that_answers_a_post_leads_to_a_page
             assert again.status in (200, 404) and '<html lang="cy">' in again.text, href
             assert "wnaeth hynna ddim gweithio" not in again.plain, href
             await b.get(href.replace("lang=cy", "lang=en"))
+
+
+def _form_switch(page: Page, form: str = "question-form") -> str:
+    """The address the header's language switch sends ``form`` to (a button, not a link)."""
+    found = re.search(
+        r'<button class="language" type="submit" form="([^"]+)" formaction="([^"]+)"'
+        r' name="switch" value="(en|cy)" lang="(en|cy)">',
+        page.text,
+    )
+    assert found is not None, page.plain
+    assert found.group(1) == form and '<a class="language"' not in page.text
+    # Enter in a field presses the form's first submit button in the page: Continue, not this
+    default = re.search(rf'<button type="submit" form="{form}" hidden tabindex="-1">', page.text)
+    assert default is not None and default.start() < found.start()
+    return html.unescape(found.group(2))
+
+
+async def test_the_language_switch_on_a_question_keeps_what_was_ticked_or_typed(
+    runtime: Runtime,
+) -> None:
+    """The header's language switch was a link: an answer ticked or typed and not yet sent
+    was lost on the way to the other language (there is no JavaScript to keep it). On a
+    question it now sends the question's form: the same question in the other language,
+    with the option ticked, the places chosen or the text typed (half a line, or more than
+    may be sent) still there, and nothing saved until Continue."""
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/web-poll")
+        await b.submit("/v/web-poll/start", {})
+        page = await b.submit("/v/web-poll/q/0", {"answer": "13-15"})
+        assert page.url == "/v/web-poll/q/1"
+        switch = _form_switch(page)
+        assert switch == "/v/web-poll/q/1?lang=cy"
+        page = await b.submit(switch, {"answer": "north", "switch": "cy"})
+        assert page.status == 200 and '<html lang="cy">' in page.text
+        assert re.search(r'value="north" checked', page.text), page.text
+        assert "There is a problem" not in page.plain and "Mae problem" not in page.plain
+        assert _form_switch(page) == "/v/web-poll/q/1?lang=en"
+        later = await b.get("/v/web-poll/q/2")  # not saved: question 2 is not reached yet
+        assert later.url == "/v/web-poll/q/1" and "checked" not in later.text
+        assert '<html lang="cy">' in later.text  # the language chosen is kept
+        await b.submit("/v/web-poll/q/1", {"answer": "north"})
+        page = await b.submit("/v/web-poll/q/2", {"answer": "jobs"})
+        assert page.url == "/v/web-poll/q/3"
+        typed = "Mwy o fysiau\nar ôl ysgol " + "x" * 3000  # more than may be sent
+        page = await b.submit(_form_switch(page), {"answer": typed, "switch": "en"})
+        assert page.status == 200 and '<html lang="en">' in page.text
+        assert html.escape(typed, quote=False) + "</textarea>" in page.text
+        check = await b.get("/v/web-poll/check")
+        assert check.url == "/v/web-poll/q/3"  # still unanswered
+        page = await b.submit("/v/web-poll/q/3", {"answer": "Mwy o fysiau"})
+        assert page.url == "/v/web-poll/check" and "Mwy o fysiau" in page.plain
+        # a ranked question: the places chosen, a gap and a repeat too, come back as chosen
+        await b.get("/v/rank-poll")
+        page = await b.submit("/v/rank-poll/start", {})
+        places = {"rank1": "jobs", "rank2": "jobs", "switch": "cy"}
+        page = await b.submit(_form_switch(page), places)
+        assert page.status == 200 and '<html lang="cy">' in page.text
+        assert len(re.findall(r'<option value="jobs"[^>]*selected', page.text)) == 2
+    assert await count(runtime, "ballots") == 0
+
+
+async def test_the_language_switch_on_an_old_question_leads_where_the_journey_is(
+    runtime: Runtime,
+) -> None:
+    """The switch from an old page (another journey's token, a question not reached) is an
+    old page like any other: the page where the journey is, in the language chosen; a
+    forged form (no CSRF token) is refused as any form is, and nothing is saved."""
+    async with web_client(runtime) as client:
+        b = Browser(client)
+        await b.get("/v/web-poll")
+        page = await b.submit("/v/web-poll/start", {})
+        form = page.hidden()
+        page = await b.post("/v/web-poll/q/2?lang=cy", {**form, "answer": "jobs", "switch": "cy"})
+        assert page.url == "/v/web-poll/q/0" and '<html lang="cy">' in page.text
+        page = await b.post("/v/web-poll/q/0?lang=en", {"answer": "13-15", "switch": "en"})
+        expired = runtime.services.catalog.plain("en", "web_form_expired").split("\n")[0]
+        assert page.status == 400 and expired in page.plain
+    assert await count(runtime, "ballots") == 0
+
+
+async def test_the_language_switch_on_the_contact_form_keeps_what_was_typed(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """How to be contacted, typed and not yet checked, survives the language switch; on the
+    check page, a detail changed and then switched is shown to check again, never above a
+    Send button that would send the version checked before."""
+    settings = make_settings(tmp_path, database_url, safeguarding_chat=-100130)
+    rt = await open_with_polls(settings, OPEN_POLL)
+    check_cy = rt.services.catalog.plain("cy", "web_contact_check_title")
+    try:
+        async with web_client(rt) as client:
+            b = Browser(client)
+            await _answer(b, ["16-18", "south", "jobs", "i want to kill myself"])
+            page = await b.get("/v/web-poll/help")
+            switch = _form_switch(page, "contact-form")
+            assert switch == "/v/web-poll/help?lang=cy"
+            page = await b.submit(switch, {"detail": "07700 900458 ar ol 4", "switch": "cy"})
+            assert page.status == 200 and '<html lang="cy">' in page.text
+            assert "07700 900458 ar ol 4</textarea>" in page.text and check_cy not in page.plain
+            page = await b.submit("/v/web-poll/help", {"detail": "07700 900458 ar ol 4"})
+            assert check_cy in page.plain and 'name="version"' in page.text
+            same = await b.submit(_form_switch(page, "contact-form"), {
+                "detail": "07700 900458 ar ol 4", "switch": "en"})  # fmt: skip
+            assert "This is what the adult will see" in same.plain and 'name="version"' in same.text
+            changed = await b.submit(_form_switch(same, "contact-form"), {
+                "detail": "email instead", "switch": "cy"})  # fmt: skip
+            assert "email instead</textarea>" in changed.text
+            assert check_cy not in changed.plain and 'name="version"' not in changed.text
+    finally:
+        await rt.close()
 
 
 async def test_stop_asks_before_it_deletes_the_answers(runtime: Runtime) -> None:

@@ -253,10 +253,9 @@ def wait_for_element(driver: WebDriver, css: str) -> None:
     """Wait until an element matching ``css`` is in a page that has finished loading: a form
     sent back to its own address can't be waited for by the address."""
     for _ in range(100):
-        if (
-            driver.execute_script("return document.readyState") == "complete"
-            and driver.find_elements(By.CSS_SELECTOR, css)
-        ):
+        if driver.execute_script(
+            "return document.readyState"
+        ) == "complete" and driver.find_elements(By.CSS_SELECTOR, css):
             return
         time.sleep(0.05)
     raise AssertionError(f"no {css} at {driver.current_url}")
@@ -349,3 +348,41 @@ def test_a_page_with_a_mistake_puts_focus_on_its_error_summary(
     # are pressed in the page, so where focus is is what is checked here)
     assert now is not None and "error-summary" in (now.element.get_attribute("class") or ""), now
     assert page.find_element(By.CSS_SELECTOR, ".error-summary a[href='#code']")
+
+
+def test_the_language_switch_keeps_what_was_typed_and_enter_still_continues(
+    page: WebDriver, live: Live
+) -> None:
+    """The header's language switch was a link: what was ticked or typed and not yet sent was
+    lost (there is no JavaScript to keep it). On a question it now sends the question's form
+    with it: the same question in the other language, the answer still in place, nothing
+    saved until Continue. Enter in a field still means Continue, never a language switch."""
+    page.get(f"{live.url}/v/cy-poll?lang=en")
+    page.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait_for(page, "/q/0")
+    page.find_element(By.CSS_SELECTOR, "label[for='answer-2']").click()  # 10-15
+    page.find_element(By.CSS_SELECTOR, "header .language").click()  # Cymraeg
+    wait_for_element(page, "html[lang='cy'] #answer-2:checked")
+    assert page.find_element(By.TAG_NAME, "h1").text == "Faint yw dy oed di?"
+    assert_no_axe_violations(page)
+    page.find_element(By.ID, "answer-2").send_keys(ENTER)  # Enter on the radio: Parhau
+    wait_for(page, "/q/1")
+    assert page.find_element(By.TAG_NAME, "html").get_attribute("lang") == "cy"
+    assert "/q/1" in page.current_url and "lang" not in page.current_url
+    # The free text, by keyboard: typed, then the switch (Tab to it, Enter) back to English.
+    page.find_element(By.CSS_SELECTOR, "label[for='answer']").click()
+    page.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait_for(page, "/q/2")
+    page.find_element(By.CSS_SELECTOR, "select#answer option[value='parks']").click()
+    page.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait_for(page, "/q/3")
+    tab_to(page, by_id("answer"))
+    press(page, "mwy o fysiau\nar ôl ysgol")
+    tab_to(page, lambda f: getattr(f, "name", "") == "switch")  # the header's "English"
+    press(page, ENTER)
+    wait_for_element(page, "html[lang='en'] textarea#answer")
+    assert page.find_element(By.ID, "answer").get_attribute("value") == "mwy o fysiau\nar ôl ysgol"
+    assert page.find_element(By.TAG_NAME, "h1").text == "Why?"
+    assert_no_axe_violations(page)
+    page.get(f"{live.url}/v/cy-poll/q/3")  # not saved until Continue
+    assert page.find_element(By.ID, "answer").get_attribute("value") == ""

@@ -221,6 +221,7 @@ def _question(
         error_field=field if error else None,
         notes=notes if notes is not None else j.notes if error is None else None,
         help_url=help_url(request, state),
+        switch_form=("question-form", f"/v/{state.code}/q/{index}", "web_continue"),
     )
 
 
@@ -281,6 +282,9 @@ async def answer(request: web.Request) -> web.Response:
     q = state.poll.questions[index]
     skipped = q.optional and bool(form.get("skip"))  # "Skip this question": no answer
     value = ([] if q.kind != "text" else "") if skipped else _value(q, form)
+    if form.get("switch"):  # the header's language switch (its ?lang= set the language):
+        # this question again, with what was typed or ticked, kept in the page and not saved
+        return _question(request, browser, state, index, current=value)
     mistake = (
         _rank_mistake(state.poll, q, value, ctx.services, browser.lang)
         if q.kind == "rank"

@@ -52,11 +52,14 @@ async def _contact_page(
     detail: str = "",
     error: str | None = None,
     status: int = 200,
+    switched: bool = False,
 ) -> web.Response:
     services = ctx_of(request).services
     person = person_of(browser)
     back = await _back(request, person, code, f"/v/{code}")
     checking = await services.contacts.checking(person)
+    if switched and checking is not None and detail.strip() != checking[1].strip():
+        checking = None  # changed since it was checked: Send would send the checked version
     version = checking[0] if checking is not None else None
     if checking is not None and not detail and not error:  # shown again: what Send sends
         detail = checking[1]
@@ -78,6 +81,7 @@ async def _contact_page(
         error=error,
         error_list=[("detail", error)] if error else None,
         back_url=back,
+        switch_form=("contact-form", f"/v/{code}/help", "web_contact_check_button"),
     )
 
 
@@ -170,6 +174,9 @@ async def contact_typed(request: web.Request) -> web.Response:
     browser, form, code = posted
     services = ctx_of(request).services
     detail = clean_text(form.get("detail", ""))
+    if form.get("switch"):  # the header's language switch (its ?lang= set the language): the
+        # form again, with what was typed, kept in the page and not checked or saved
+        return await _contact_page(request, browser, code, detail=detail, switched=True)
     outcome = await services.contacts.typed(person_of(browser), browser.lang, detail, as_page=True)
     if outcome is None:
         return await _contact_said(request, browser, "web_contact_nothing_waiting", f"/v/{code}")
