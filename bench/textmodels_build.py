@@ -81,9 +81,12 @@ def safeguarding_data() -> list[tuple[str, str, str]]:
     rows: list[tuple[str, str, str]] = []
     for path in sorted(DATA.glob("safeguarding_train*.yaml")):
         train = yaml.safe_load(path.read_text("utf-8"))
-        for label, cls in (("disclosure", "disclosure"), ("worry", "worry"), ("ordinary", "none")):
+        classes = {"disclosure": "disclosure", "worry": "worry", "ordinary": "none"}
+        for label, cls in classes.items():
             for lang in ("en", "cy"):
                 rows += [(t, cls, lang) for t in train.get(label, {}).get(lang, [])]
+        # minimal pairs (round 15): a list, so the two answers of a pair sit side by side
+        rows += [(p["text"], classes[p["label"]], p["lang"]) for p in train.get("pairs", [])]
     dev = yaml.safe_load((DATA / "safeguarding_corpus.yaml").read_text("utf-8"))
     labels = (("concerning", "disclosure"), ("worry", "worry"), ("not_concerning", "none"))
     for label, cls in labels:
