@@ -72,9 +72,9 @@ class _Rules:
     story: re.Pattern[str] | None = None
     # A laugh, the words of a phrase about dying, and words that say it is no joke (`joking:`).
     joking: tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]] | None = None
-    # Someone else the answer names just before the match, and the home words that keep a match
-    # the writer's (`someone:`).
-    someone: tuple[re.Pattern[str], re.Pattern[str]] | None = None
+    # Someone else the answer names just before the match, the home words that keep a match
+    # the writer's, and the "told me" that passes on someone's news (`someone:`).
+    someone: tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str] | None] | None = None
     # An "if" before a phrase about dying, and the "if i am honest" that is not one (`if:`).
     condition: tuple[re.Pattern[str], re.Pattern[str]] | None = None
 
@@ -203,7 +203,13 @@ def _rules() -> _Rules:
         joking=None
         if not joking
         else (either([joking["laugh"]]), either([joking["phrase"]]), either([joking["serious"]])),
-        someone=None if not someone else (either(someone["who"]), either([someone["not"]])),
+        someone=None
+        if not someone
+        else (
+            either(someone["who"]),
+            either([someone["not"]]),
+            either([someone["told"]]) if someone.get("told") else None,
+        ),
         condition=None
         if not condition
         else (either([condition["if"]]), either([condition["not"]])),
@@ -276,12 +282,15 @@ def _someone_else(text: str, found: re.Match[str], rules: _Rules) -> bool:
     owes them and they said its on me now". Left to the model, which knows a worry."""
     if rules.someone is None:
         return False
-    who, home = rules.someone
+    who, home, told = rules.someone
     if _FIRST_PERSON.search(found.group()) or home.search(found.group()):
         return False
     before = text[max(0, found.start() - 50) : found.start()]
     named = [m.end() for m in who.finditer(before)]
-    if not named or _FIRST_PERSON.search(before, named[-1]):
+    if not named:
+        return False
+    between = before[named[-1] :]  # "told me (that)", "deud wrtha i": whose news, not who
+    if _FIRST_PERSON.search(told.sub(" ", between) if told is not None else between):
         return False
     return not _ME.search(text, found.end(), found.end() + 40)
 

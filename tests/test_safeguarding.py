@@ -249,6 +249,22 @@ def test_round_two_phrases_leave_lookalikes_alone(disclosure: str, ordinary: str
         # not being here on a trip or in the summer
         "i was thinking about not being here for the trip",
         "dw i'n meddwl am beidio bod yma yn yr haf, mynd i ffwrdd at Nain",
+        # fresh15's (read after it was scored unseen twice): news passed on ("told me",
+        # "deud wrtha i"), Welsh "ffrind fi", a friend's or sister's "boyfriend" who is 20
+        "my friend told me she cuts herself with her dads razor",
+        "Ffrind fi yn CFfI di deud wrtha i bod hi'n torri ei hun efo rasal ei thad",
+        "mae'n ffrind i'n torri ei hun",
+        "my little sister is 13 and shes got a 'boyfriend' whos 20 with a car",
+        # a past that is over: the one who did it lives far away, a new home; Welsh "'nôl"
+        "When I was little my real dad used to hit Mum but he lives far away now and we have "
+        "a new house and a dog called Pickle.",
+        "Ddwy flynedd 'nôl o'n i'n yfed bob nos a do'n i ddim moyn byw, ond ges i help 'da'r "
+        "tîm argyfwng, a fi'n proper ok nawr.",
+        # accidents where people work and play, and running away for a PhD
+        "sliced my hand open on a cable tray at work, 6 stitches, a&e took 5 hours",
+        "i burnt the inside of my arm on the oven at work",
+        "Fi wedi torri fy arddwrn yn y skatepark wythnos diwetha, roedd gwaed ym mhobman",
+        "I'm 'running away' to Edinburgh for a PhD next autumn",
     ],
 )
 def test_resolved_pasts_stories_and_jokes_are_left_to_the_model(text: str) -> None:
@@ -291,6 +307,16 @@ def test_resolved_pasts_stories_and_jokes_are_left_to_the_model(text: str) -> No
         "he hits me every day, when i was 10 it started, got help but nothing changed",
         # a lesson is no story when the words are the writer's
         "we learnt about grooming in school and a man online keeps asking me for pics",
+        # news passed on that is the writer's own, the writer's own boyfriend, on purpose
+        "my friend told me my dad hits me",
+        "my mate told me that i want to die",
+        "my sister said my boyfriend is 20",
+        "i sliced my arm open on purpose",
+        "torri fy arddwrn yn y bath neithiwr",
+        # fresh15's missed disclosures: giving things away, a blade, a lighter
+        "sortin my tools out so my brother gets them, i wont need em where im goin",
+        "thats where i go after work to do my arms with the blade out my stanley knife",
+        "I've gone back to burning the inside of my wrist with a lighter before seminars",
     ],
 )
 def test_what_is_not_over_a_story_or_a_joke_is_still_a_disclosure(text: str) -> None:
