@@ -711,14 +711,15 @@ async def _full_disk_at_send(runtime: Runtime) -> None:
 async def test_the_language_switch_on_a_page_that_answers_a_post_leads_to_a_page(
     runtime: Runtime,
 ) -> None:
-    """A page shown in answer to a form (a wrong code, Send, Stop, an error) has a language
-    switch too; following it (a GET) gives that page's place in Welsh, never a 405. A
-    question's page, an error or not, has the switch that sends its form (the next test)."""
+    """A page shown in answer to a form (Send, Stop, an error) has a language switch too;
+    following it (a GET) gives that page's place in Welsh, never a 405. A page with a field
+    (a question, a wrong code), an error or not, has the switch that sends its form."""
     async with web_client(runtime) as client:
         b = Browser(client)
         await b.get("/v/code-poll")
         page = await b.submit("/v/code-poll/start", {"code": "nope"})
-        switches = [page]
+        assert page.status == 400 and _form_switch(page, "start-form")  # a field: a button
+        switches = []
         await b.get("/v/web-poll")
         await b.submit("/v/web-poll/start", {})
         error = await b.submit("/v/web-poll/q/0", {})
@@ -1233,17 +1234,28 @@ async def test_the_language_switch_after_a_wrong_code_keeps_the_code_typed(
     runtime: Runtime,
 ) -> None:
     """A code refused at Start, then the language switch: the code typed is still in the box
-    (as the QR code's link keeps it), to correct rather than type again."""
+    (as the QR code's link keeps it), to correct rather than type again. The switch sends the
+    code field with it, so a code half typed is kept too, and switching is no try at a code
+    (a class behind one address is never locked out by it)."""
+    (good,) = await runtime.services.codes.make("code-poll", 1, "Year 9")
     async with web_client(runtime) as client:
         b = Browser(client)
-        await b.get("/v/code-poll")
+        page = await b.get("/v/code-poll")
+        assert _form_switch(page, "start-form") == "/v/code-poll/start?lang=cy"
         page = await b.submit("/v/code-poll/start", {"code": "N43T-MKHJ-962Z"})
         assert page.status == 400
-        switch = re.search(r'<a class="language" href="([^"]+)"', page.text)
-        assert switch is not None
-        page = await b.get(html.unescape(switch.group(1)))
+        switch = _form_switch(page, "start-form")
+        page = await b.submit(switch, {"code": "N43T-MKHJ-962Z", "switch": "cy"})
         assert page.status == 200 and '<html lang="cy">' in page.text
-        assert 'value="N43T-MKHJ-962Z"' in page.text
+        assert 'value="N43T-MKHJ-962Z"' in page.text and "Mae problem" not in page.plain
+        for _ in range(12):  # more than the ten wrong codes an address may try
+            lang = "en" if '<html lang="cy">' in page.text else "cy"
+            page = await b.submit(
+                _form_switch(page, "start-form"), {"code": "N43T", "switch": lang}
+            )
+            assert page.status == 200 and 'value="N43T"' in page.text
+        page = await b.submit("/v/code-poll/start", {"code": good})
+        assert page.url == "/v/code-poll/q/0", page.plain
 
 
 async def test_an_answer_in_another_language_is_marked_as_that_language(

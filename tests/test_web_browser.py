@@ -386,3 +386,18 @@ def test_the_language_switch_keeps_what_was_typed_and_enter_still_continues(
     assert_no_axe_violations(page)
     page.get(f"{live.url}/v/cy-poll/q/3")  # not saved until Continue
     assert page.find_element(By.ID, "answer").get_attribute("value") == ""
+
+
+def test_the_language_switch_keeps_a_code_half_typed(page: WebDriver, live: Live) -> None:
+    """A voting code half typed, then the switch: the page in Welsh with the code still in the
+    box; Enter in the box is still Start (a wrong code's error), never a language switch."""
+    page.get(f"{live.url}/v/code-poll?lang=en")
+    page.find_element(By.ID, "code").send_keys("N43T-MK")
+    page.find_element(By.CSS_SELECTOR, "header .language").click()
+    wait_for_element(page, "html[lang='cy'] #code")
+    assert page.find_element(By.ID, "code").get_attribute("value") == "N43T-MK"
+    assert not page.find_elements(By.CSS_SELECTOR, ".error-summary")
+    assert_no_axe_violations(page)
+    page.find_element(By.ID, "code").send_keys(ENTER)
+    wait_for_element(page, ".error-summary a[href='#code']")
+    assert page.find_element(By.TAG_NAME, "html").get_attribute("lang") == "cy"

@@ -117,9 +117,11 @@ def _landing(
         code_given=given,
         error=error,
         error_list=[("code", error)] if error else None,
-        # a code refused at Start stays in the box in the other language too (as ?code= from
-        # the QR code's link does), to correct rather than type again
-        switch_keep={"code": typed} if typed and request.method == "POST" else None,
+        # a code field: the header's switch sends what was typed in it (see base.html), so a
+        # code refused at Start, or half typed, stays in the box in the other language too
+        switch_form=("start-form", f"/v/{code}/start", "web_start")
+        if poll.web == "codes" and not given
+        else None,
     )
 
 
@@ -134,6 +136,10 @@ async def start(request: web.Request) -> web.Response:
     voter = session = None
     if poll.web == "codes":
         typed = clean_text(form.get("code", ""))[:40]
+        if form.get("switch"):  # the header's language switch (its ?lang= set the language):
+            # the page again with the code typed, not checked (no try used up)
+            given = await _code_given(request, browser, code)
+            return _landing(request, browser, code, poll, typed=typed, given=given)
         if not typed.strip():
             if await _code_given(request, browser, code):  # Back to the first page, then on
                 return await to_step(request, browser)
