@@ -59,9 +59,9 @@ def load(paths: list[Path]) -> list[dict[str, Any]]:
 
 # Development batches the tagger is not trained on: with fresh31/32 in, two clean lookalikes of
 # the tests crossed the threshold ("a dog called Max", "artists like Beyonce, Rihanna, Adele");
-# round 18's rules were read from them all the same. fresh33-36 (rounds 19 and 20) are left
+# round 18's rules were read from them all the same. fresh33-40 (rounds 19-22) are left
 # out too: the shipped tagger is the one built before them.
-NOT_TRAINED = frozenset(f"fresh{n}_scrub.yaml" for n in (31, 32, 33, 34, 35, 36, 37, 38))
+NOT_TRAINED = frozenset(f"fresh{n}_scrub.yaml" for n in (31, 32, 33, 34, 35, 36, 37, 38, 39, 40))
 
 
 def training_files(without: tuple[Path, ...] = ()) -> list[Path]:

@@ -152,7 +152,10 @@ _SOCIAL = (
 )
 _SOCIAL_TOKEN = r"(?P<token>@?[\w.#-]*[\w#])"
 # ("[a-z][a-z._]*", not "[a-z]+[a-z._]*": one way to read a run of letters, no backtracking)
-_HANDLE_SHAPE = r"[a-z][a-z0-9]*(?:[._][a-z0-9]+)+[._]?|[a-z][a-z._]*\d{2,}"
+_HANDLE_SHAPE = (
+    # ("esylltpadlo_": a trailing underscore is a handle's too)
+    r"[a-z][a-z0-9]*(?:[._][a-z0-9]+)+[._]?|[a-z][a-z._]*\d{2,}|[a-z][a-z0-9]{2,}_(?![\w.])"
+)
 _SOCIAL_INTROS = tuple(
     re.compile(pattern + _SOCIAL_TOKEN, re.IGNORECASE)
     for pattern in (
@@ -167,6 +170,9 @@ _SOCIAL_INTROS = tuple(
         # "dilyn fi ar tiktok, llyr_sglefrio", "ychwanega fi ar snap: ..."
         r"\b(?:dilyn|dilynwch|ychwanega|ychwanegwch|adia|add|follow)\s+(?:fi|ni|me|us)\s+"
         rf"(?:ar|on)\s+{_SOCIAL}\s*(?:[:\-]\s*|,\s*(?=@|(?:{_HANDLE_SHAPE})(?![\w@])))(?:@\s*)?",
+        # "my tag is PembyCal_77", "my gamertag: Skull99": a token shaped like a handle
+        r"\bmy\s+(?:gamer\s?tag|tag|psn(?:\s+id)?|epic(?:\s+(?:name|id))?|user\s?name)"
+        rf"(?:\s*[:=\-]\s*|\s+is\s+)(?:@\s*)?(?=(?:{_HANDLE_SHAPE})(?![\w@]))",
         # "my username on roblox is KaiGamer"
         r"\bmy\s+(?:user\s?name|name|tag|gamertag|id|handle|acc(?:ount)?)\s+(?:on|for)\s+"
         rf"{_SOCIAL}\s*(?:is\s+|[:=\-]\s*)(?:@\s*)?",
@@ -271,8 +277,10 @@ _FAMOUS_ADDRESSES = frozenset({"10 downing street", "221b baker street"})
 _STREET_LIVE = re.compile(
     r"(?P<intro>\b(?i:live|living|lives|byw|bywn|fyw)[ \t]+(?i:on|in|at|ar|yn)[ \t]+)"
     rf"(?P<address>(?:[A-Z][\w'’-]+[ \t]+){{1,2}}(?i:{_SUFFIX_CLEAR}|close|drive|way|place|"
-    r"court|crescent|view|rise|walk|row)\b"
-    r"|(?i:heol|ffordd|stryd|lôn|lon|rhodfa|cilgant|clos|teras)[ \t]+(?:(?i:y|yr)[ \t]+)?"
+    # ("I live on Pantyrhedyn farm", "byw ar fferm Pantyrhedyn": a farm's name is its address)
+    r"court|crescent|view|rise|walk|row|farm)\b"
+    r"|(?i:heol|ffordd|stryd|lôn|lon|rhodfa|cilgant|clos|teras|fferm|ffarm)[ \t]+"
+    r"(?:(?i:y|yr)[ \t]+)?"
     r"[A-Z][\w'’-]+)"
 )
 
@@ -519,7 +527,9 @@ _TITLE = re.compile(
     # a coach, an officer of the cadets or a police community support officer: "Coach
     # Pritchard", "Flt Lt Adebayo-Jones", "PCSO Hughes" (not "Captain": "Captain Tom", "Captain
     # America" are figures every child knows)
-    r"|Coach|Sgt|Cpl|Flt\.?[ \t]+Lt|Lt|Sqn[ \t]+Ldr|Cdt|PCSO)\.?\s+)"
+    r"|Coach|Sgt|Cpl|Flt\.?[ \t]+Lt|Lt|Sqn[ \t]+Ldr|Cdt|PCSO"
+    # ("coach Hamid from the club": in lower case, before a capitalised name only)
+    r"|(?<![\w'’])coach(?=[ \t]+(?!(?:Mr|Mrs|Ms|Mx|Miss|Dr|Coach)\b)[A-Z][a-z]))\.?\s+)"
     rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
 )
 _TITLE_LOWERCASE_OK = frozenset({"mr", "mrs"})  # "mr smith"; but not "ms teams"
@@ -714,7 +724,8 @@ _CLOSER_SIGN_OFF = re.compile(
 # only a name, whatever comes after it (a role, a school year, a college).
 _CLOSER_LINE = re.compile(
     rf"(?P<intro>(?:^|(?<=\n))[ \t]*+(?i:{_CLOSER}){_AUDIENCE}[ \t]*+[,!.:\-–—]*+[ \t]*+\n[ \t]*+)"
-    + _NAMES
+    # ("Kind regards,\nMaricel D. Dizon\nCare Assistant": a middle initial)
+    + rf"(?P<names>{_NAME}(?:[ \t]+[A-Z]\.(?=[ \t]+[A-Z]))?(?:[ \t]++{_NAME}){{0,2}})"
     # ... or a name, a comma and a short role ending the message: "Abdi Farah, Year 12 rep",
     # or the role in brackets: "Dafydd Jones (Is-gadeirydd y clwb)"
     + r"(?=[ \t]*\n|[ \t]*,[^\n,]{1,40}$|[ \t]*\([^\n()]{1,40}\)[ \t.!]*$)"
@@ -855,6 +866,10 @@ _NAME_OPENING = re.compile(
     # ("Gwion fan hyn", "Nel fama": Welsh "here")
     + r"[ \t]+(?i:here|yma|speaking|writing|typing|fan[ \t]+hyn|fan[ \t]*['’][ \t]*ma|fama)\b"
     + rf"|{_AGE}(?i:yo|y/o|yrs?|years?(?:[ \t]+old)?|oed)\b)"
+)
+# "ESYLLT 'ma ...": a listed first name and the spoken "'ma" (here) opening the message or a line.
+_NAME_MA_START = re.compile(
+    rf"(?P<intro>(?:^|(?<=\n))[ \t]*+)(?P<names>{_NAME})(?=[ \t]+['’]ma\b)"
 )
 # ... with a bare age ("Ellie, 14, ..."), only for a common first name: "Buses, 10 out of 10".
 _NAME_OPENING_AGE = re.compile(
@@ -1080,6 +1095,7 @@ _NOT_NAMES_AFTER_TITLE = _words(
     sunak starmer farage badenoch davey truss corbyn blair thatcher churchill cameron major
     johnson brown gething drakeford iorwerth sturgeon swinney trump biden obama putin zelensky
     polanski denyer rayner reeves braverman gove musk
+    council cyngor president prime minister
     """
 )
 # What follows "this is" or "it's me" without being a name.
@@ -1997,6 +2013,8 @@ def _replace_soft(
                 taken = 3  # "Lowri Haf Jenkins": a middle name, then a listed surname
         elif len(words) > 2 and words[1].lower() in ("ap", "ab", "ferch") and words[2].istitle():
             taken = 3  # "Gwion ap Dafydd": a Welsh patronymic
+        elif len(words) > 2 and re.fullmatch(r"[A-Z]\.", words[1]) and words[2][:1].isupper():
+            taken = 3  # "Maricel D. Dizon": a middle initial
         kept = _taken(names, words, taken)
         return f"{match.group('intro')}[name]{names[len(kept) :]}"
 
@@ -2646,6 +2664,8 @@ _ROLE_WORDS = (
     r"coach|teacher|tutor|mentor|nurse|doctor|councillor|receptionist|caretaker|librarian|"
     r"lifeguard|instructor|volunteer|chair|secretary|coordinator|co-ordinator|lads|girls|"
     r"mates|friends|twins|kids|children|boys|sons|daughters|brothers|sisters|carers|"
+    # ("my best friend, Wenjing, ...", "ffrind gore i, Wenjing, ...")
+    r"friend|mate|bestie|bff|cousin|ffrind|ffrindiau|cefnder|cyfnither|"
     r"hyfforddwr|hyfforddwraig|athro|athrawes|arweinydd|gweithiwr|gweithwraig|swyddog|"
     r"cydlynydd|cynghorydd|nyrs|meddyg|gwirfoddolwr|cadeirydd|ysgrifennydd|tiwtor|"
     r"skipper|driver|boss|chef|cook|cleaner|porter|postman|postie|physio|dentist|neighbour|"
@@ -3125,7 +3145,9 @@ _INITIALS_END = re.compile(
     r"(?P<intro>(?:^|(?<=\n)|(?<=[.!?][ \t])|(?<=[-–—~])|"
     r"\b(?i:from|by|love|luv|thanks|cheers|gan|oddi\s+wrth)[ \t,]++)[ \t]*+)"
     r"(?P<names>[A-Z]\.[ \t]?[A-Z]\.?(?:[ \t]?[A-Z]\.?)?)"
-    r"(?=(?:[ \t]*+,)?[ \t]*+(?:[xX]++)?[ \t!]*+$)"
+    # (then perhaps the writer's contacts, already replaced: "M.J.\n[phone]")
+    r"(?=(?:[ \t]*+,)?[ \t]*+(?:[xX]++)?[ \t!]*+"
+    rf"(?:\n[ \t]*+{_CONTACT}(?:[ \t,./|]*+{_CONTACT})*[ \t.]*+){{0,4}}$)"
 )
 _NOT_INITIALS = _words("ps pps nb uk us usa eu am pm rip gb og fyi tbc asap aka")
 # "me: Tayla, age 16", "about me - Kian": a name after "me" and a colon or dash.
@@ -3430,14 +3452,18 @@ _AM_NAME_OPENING = re.compile(
 _NICKNAME = re.compile(
     r"(?P<intro>(?<![\w'’])(?i:(?:they|everyone|everybody|every1|people|my[ \t]+(?:friends|mates|"
     r"family|fam)|mates|friends)[ \t]+calls?[ \t]+me)[ \t]+)(?P<names>[A-Z][a-z][\w'’-]*)"
+    # someone else's, in quotes: 'my brother who everyone calls "Dibbs"', 'ni'n galw fe "Sbrowt"'
+    r"|(?P<intro2>(?<![\w'’])(?i:(?:who[ \t]+)?(?:they|everyone|everybody|we|people|mates|"
+    r"friends)[ \t]+calls?(?:[ \t]+(?:him|her|them))?|(?:galw|alw)[ \t]+(?:fe|fo|e|o|hi))"
+    r"[ \t]+[\"“‘'])(?P<names2>[A-Z][a-z][\w'’-]*)(?=[\"”’'])"
 )
 
 
 def _replace_nickname(match: re.Match[str]) -> str:
-    low = match.group("names").lower()
+    low = (match.group("names") or match.group("names2")).lower()
     if low in _NOT_SIGNED or low in _NOT_FIRST_NAMES or low in _SIGN_OFF_WORDS or low in _SLANG:
         return match.group()
-    return f"{match.group('intro')}[name]"
+    return f"{match.group('intro') or match.group('intro2')}[name]"
 
 
 # "Maddie & [name] x": a name joined before one already removed.
@@ -3549,6 +3575,16 @@ _SCHOOL_OWN = re.compile(
     r"(?P<first>[A-Z][\w'’-]+)(?:[ \t]+[A-Z][\w'’-]+)?"
     r"(?:[ \t]+(?:High|Comp|Comprehensive|School|Academy|College)\b)?"
     r"|(?P<intro2>)(?<![\w'’])(?P<first2>[A-Z][\w'’-]+)[ \t]+School\b"
+)
+
+
+# "my school is willows high": the same in lower case, only with a word that makes it a school
+# ("my school is really high up" is not one).
+_SCHOOL_OWN_LOWER = re.compile(
+    r"(?P<intro>\b(?i:our|my|me)[ \t]+(?i:school)[ \t]+(?i:is|was|=)[ \t]+)"
+    r"(?!(?:a|an|the|so|too|very|really|well|quite|not|like|always|just|pretty|super|way|well)\b)"
+    r"(?P<school>(?:[a-z][\w'’-]*[ \t]+){1,2}(?:high|comp|comprehensive|primary|academy|juniors|"
+    r"infants)(?:[ \t]+school)?)\b(?![ \t]+(?:up|street|st|road|rd|lane)\b)"
 )
 
 
@@ -3688,6 +3724,7 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
     out = _DASH_SIGN_OFF_MID.sub(_replace_dash(listed_only=True), out)
     out = _LAST_LINE_NAME.sub(_replace_soft(listed_only=True, signed=True, alone=True), out)
     out = _NAME_OPENING_AGE.sub(_replace_name_age_opening, out)
+    out = _NAME_MA_START.sub(_replace_soft(listed_only=True), out)
     out = _CLOSER_O_NAME.sub(_replace_closer_o_name, out)
     for pattern in (
         _ITS_NAME,
@@ -3733,6 +3770,7 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
         out = pattern.sub(_replace_soft(), out)
     out = _YEAR_AT_SCHOOL.sub(_replace_year_at_school, out)
     out = _SCHOOL_OWN.sub(_replace_school_own, out)
+    out = _SCHOOL_OWN_LOWER.sub(r"\g<intro>[school]", out)
     out = _ME_BRACKETS.sub(_replace_soft(), out)
     out = _OUR_NAME.sub(_replace_our_name, out)
     out = _TWO_NAMES.sub(_replace_two_names, out)
@@ -3767,7 +3805,36 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
     out = _MISS_LOWER.sub(_replace_miss, out)
     out = _SYR.sub(_replace_syr, out)
     out = _INITIAL_SURNAME_LAST.sub(_replace_initial_surname, out)
-    return _joined_names(out)
+    out = _NAME_ROLE_CY.sub(_replace_name_role_cy, out)
+    return _SCHOOL_AFTER_SIGNATURE.sub(r"\g<intro>[school]", _joined_names(out))
+
+
+# "Wedodd Dai'r hyfforddwr ...": a listed first name with its role, the Welsh "'r" (the) joined
+# to it (only a listed name: "Mae'r athro" is a verb).
+_NAME_ROLE_CY = re.compile(
+    r"(?<![\w'’])(?P<names>[A-Z][a-z][\w-]*)(?P<after>['’]r[ \t]+(?i:hyfforddwr|hyfforddwraig|"
+    r"athro|athrawes|gweithiwr|gweithwraig|prifathro|prifathrawes|bos|rheolwr|rheolwraig|"
+    r"warden|nyrs|tiwtor|arweinydd|swyddog|cymydog|gyrrwr|capten)\b)"
+)
+
+
+def _replace_name_role_cy(match: re.Match[str]) -> str:
+    low = match.group("names").lower()
+    if low not in _GIVEN_NAMES or low in _NOT_NAMES_CY or low in _PLACES:
+        return match.group()
+    return f"[name]{match.group('after')}"
+
+
+# "from [name] age 10 pennar school", "[name], yr 5, sirhowy park primary": a school typed in
+# any case after a signed name and an age or a school year, ending the line.
+_SCHOOL_AFTER_SIGNATURE = re.compile(
+    r"(?P<intro>\[name\](?:[ \t]*+,)?(?:[ \t]*+(?:(?i:age|aged|oed|yr|year|y|bl\.?|blwyddyn)"
+    r"[ \t]*+)?\d{1,2}(?:[ \t]*+,)?){1,2}[ \t]++)"
+    r"(?!(?i:my|our|the|a|an|fy|ein|y|yr|at|in|from|yn|o)\b)"
+    r"(?P<school>(?:[A-Za-z][\w'’-]*[ \t]+){1,3}"
+    r"(?i:school|primary|comp|comprehensive|high|academy|juniors|infants)\b)"
+    rf"(?=[ \t]*+(?:[.!,]|x+\b|{_EMOJI}|$))"
+)
 
 
 # "...\nL. Prosser, Pencoed", "\nE. Dafis": a last line that is an initial and a surname (and
@@ -3905,6 +3972,8 @@ def scrub(text: str, own_names: Iterable[str] = ()) -> tuple[str, bool]:
         return out, out != text
     try:
         out = tag_names(out, text)
+        # a school signed after a name the tagger took ("from [name] age 10 pennar school")
+        out = _SCHOOL_AFTER_SIGNATURE.sub(r"\g<intro>[school]", out)
     except Exception as error:  # a missing or damaged names.json: the rules still stand
         log.error("name tagger failed (%s); the rules' scrub is kept", type(error).__name__)
     return out, out != text
