@@ -15,8 +15,8 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from bot.app import Runtime
 from tests.browser import assert_no_axe_violations, tab_through
 from tests.conftest import make_settings
+from tests.test_web_ballot import CODES_POLL, OPEN_POLL, RANK_POLL, _answer, open_with_polls
 from tests.test_web_browser import Live, live, wait_for, wait_for_element  # noqa: F401
-from tests.test_web_ballot import CODES_POLL, OPEN_POLL, RANK_POLL, open_with_polls
 from tests.webclient import Browser, Page, web_client
 
 
@@ -55,17 +55,28 @@ async def test_a_switch_with_nothing_typed_leads_to_the_page_itself(runtime: Run
         assert '<html lang="cy">' in page.text
         await b.get("/v/web-poll")
         page = await b.submit("/v/web-poll/start", {})
-        page = await b.submit(_switch(page), {"switch": "cy"})  # nothing ticked
-        assert page.url == "/v/web-poll/q/0" and '<html lang="cy">' in page.text
+        assert _switch(page) == "/v/web-poll/q/0?lang=en"  # Welsh since the switch
+        page = await b.submit(_switch(page), {"switch": "en"})  # nothing ticked
+        assert page.url == "/v/web-poll/q/0" and '<html lang="en">' in page.text
         page = await b.submit("/v/web-poll/q/0", {"answer": "13-15"})
         page = await b.get("/v/web-poll/q/0")  # Back: the answer saved, unchanged, switched
-        page = await b.submit(_switch(page), {"answer": "13-15", "switch": "en"})
-        assert page.url == "/v/web-poll/q/0" and '<html lang="en">' in page.text
+        page = await b.submit(_switch(page), {"answer": "13-15", "switch": "cy"})
+        assert page.url == "/v/web-poll/q/0" and '<html lang="cy">' in page.text
         assert re.search(r'value="13-15" checked', page.text)
-        # something new ticked is kept in the page itself (a POST answered): still kept
-        page = await b.submit(_switch(page), {"answer": "16-18", "switch": "cy"})
-        assert page.url == "/v/web-poll/q/0?lang=cy" or page.url == "/v/web-poll/q/0"
-        assert re.search(r'value="16-18" checked', page.text)
+        # something new ticked is kept in the page answering the POST, as before
+        page = await b.submit(_switch(page), {"answer": "16-18", "switch": "en"})
+        assert '<html lang="en">' in page.text and 'value="16-18" checked' in page.text
+        page = await b.get("/v/web-poll/q/0")  # and not saved
+        assert 'value="13-15" checked' in page.text
+        # a ranked question with no place chosen: its own address too
+        await b.get("/v/rank-poll")
+        page = await b.submit("/v/rank-poll/start", {})
+        form = {**page.hidden(), "rank1": "", "rank2": "", "switch": "cy"}
+        moved = await b.post(_switch(page), form, allow_redirects=False)
+        assert moved.status == 303 and moved.headers["Location"] == "/v/rank-poll/q/0"
+        form = {**page.hidden(), "rank1": "jobs", "switch": "cy"}  # a place chosen: kept
+        page = await b.post(_switch(page), form, allow_redirects=False)
+        assert page.status == 200 and re.search(r'value="jobs"[^>]*selected', page.text)
 
 
 def test_back_after_a_switch_on_the_first_page_is_no_resubmission(
@@ -133,3 +144,32 @@ async def test_the_switch_on_a_closed_polls_start_page_says_it_closed(runtime: R
         closed = runtime.services.catalog.plain("cy", "web_title_poll_closed")
         assert 'id="code"' not in page.text, page.plain
         assert closed in page.plain, page.plain
+
+
+async def test_the_contact_switch_with_nothing_new_leads_to_the_form_itself(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    """The contact form switched with nothing typed, or with the very words on the check page:
+    the form's own address (a GET), the check page still checking what Send sends."""
+    settings = make_settings(tmp_path, database_url, safeguarding_chat=-100130)
+    rt = await open_with_polls(settings, OPEN_POLL)
+    try:
+        async with web_client(rt) as client:
+            b = Browser(client)
+            await _answer(b, ["16-18", "south", "jobs", "i want to kill myself"])
+            page = await b.get("/v/web-poll/help")
+            form = {**page.hidden(), "detail": "", "switch": "cy"}
+            moved = await b.post(_switch(page), form, allow_redirects=False)
+            assert moved.status == 303 and moved.headers["Location"] == "/v/web-poll/help"
+            page = await b.get("/v/web-poll/help")
+            assert '<html lang="cy">' in page.text
+            page = await b.submit("/v/web-poll/help", {"detail": "07700 900458"})
+            assert 'name="version"' in page.text
+            form = {**page.hidden(), "detail": "07700 900458", "switch": "en"}
+            moved = await b.post(_switch(page), form, allow_redirects=False)
+            assert moved.status == 303 and moved.headers["Location"] == "/v/web-poll/help"
+            page = await b.get("/v/web-poll/help")
+            assert '<html lang="en">' in page.text
+            assert 'name="version"' in page.text and "07700 900458</textarea>" in page.text
+    finally:
+        await rt.close()
