@@ -748,7 +748,11 @@ def _form_switch(page: Page, form: str = "question-form") -> str:
     assert found is not None, page.plain
     assert found.group(1) == form and '<a class="language"' not in page.text
     # Enter in a field presses the form's first submit button in the page: Continue, not this
-    default = re.search(rf'<button type="submit" form="{form}" hidden tabindex="-1">', page.text)
+    default = re.search(
+        rf'<button class="default-button" type="submit" form="{form}" tabindex="-1"'
+        r' aria-hidden="true">',
+        page.text,
+    )
     assert default is not None and default.start() < found.start()
     return html.unescape(found.group(2))
 

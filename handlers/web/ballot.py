@@ -137,7 +137,11 @@ async def start(request: web.Request) -> web.Response:
     if poll.web == "codes":
         typed = clean_text(form.get("code", ""))[:40]
         if form.get("switch"):  # the header's language switch (its ?lang= set the language):
-            # the page again with the code typed, not checked (no try used up)
+            # the page again with the code typed, not checked (no try used up). With nothing
+            # typed, or the poll closed since, the page's own address (a GET: Back and reload
+            # work, and it says the poll closed)
+            if not typed.strip() or await ctx.services.journey.not_open(code, browser.lang):
+                return redirect(request, browser, f"/v/{code}")
             given = await _code_given(request, browser, code)
             return _landing(request, browser, code, poll, typed=typed, given=given)
         if not typed.strip():
@@ -289,7 +293,12 @@ async def answer(request: web.Request) -> web.Response:
     skipped = q.optional and bool(form.get("skip"))  # "Skip this question": no answer
     value = ([] if q.kind != "text" else "") if skipped else _value(q, form)
     if form.get("switch"):  # the header's language switch (its ?lang= set the language):
-        # this question again, with what was typed or ticked, kept in the page and not saved
+        # this question again, with what was typed or ticked, kept in the page and not saved;
+        # nothing changed, the question's own address (a GET, as the link was: a page
+        # answering a POST makes Back to it the browser's "Confirm Form Resubmission")
+        saved = state.journey.answers.get(q.id)
+        if value == (saved if saved is not None else [] if q.kind != "text" else ""):
+            return redirect(request, browser, f"/v/{state.code}/q/{index}")
         return _question(request, browser, state, index, current=value)
     mistake = (
         _rank_mistake(state.poll, q, value, ctx.services, browser.lang)

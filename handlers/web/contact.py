@@ -19,6 +19,7 @@ from handlers.web.common import (
     person_of,
     poll_of,
     read_posted,
+    redirect,
     spawn,
     step_url,
 )
@@ -175,7 +176,11 @@ async def contact_typed(request: web.Request) -> web.Response:
     services = ctx_of(request).services
     detail = clean_text(form.get("detail", ""))
     if form.get("switch"):  # the header's language switch (its ?lang= set the language): the
-        # form again, with what was typed, kept in the page and not checked or saved
+        # form again, with what was typed, kept in the page and not checked or saved; nothing
+        # typed, or the very words being checked, the form's own address (a GET: Back works)
+        checking = await services.contacts.checking(person_of(browser))
+        if detail.strip() == (checking[1].strip() if checking is not None else ""):
+            return redirect(request, browser, f"/v/{code}/help")
         return await _contact_page(request, browser, code, detail=detail, switched=True)
     outcome = await services.contacts.typed(person_of(browser), browser.lang, detail, as_page=True)
     if outcome is None:
