@@ -73,8 +73,12 @@ class _Rules:
     # A laugh, the words of a phrase about dying, and words that say it is no joke (`joking:`).
     joking: tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]] | None = None
     # Someone else the answer names just before the match, the home words that keep a match
-    # the writer's, and the "told me" that passes on someone's news (`someone:`).
-    someone: tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str] | None] | None = None
+    # the writer's, the "told me" that passes on someone's news, and harm done to oneself said
+    # of someone else ("herself", "ei hun") (`someone:`).
+    someone: (
+        tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str] | None, re.Pattern[str] | None]
+        | None
+    ) = None
     # An "if" before a phrase about dying, and the "if i am honest" that is not one (`if:`).
     condition: tuple[re.Pattern[str], re.Pattern[str]] | None = None
 
@@ -209,6 +213,7 @@ def _rules() -> _Rules:
             either(someone["who"]),
             either([someone["not"]]),
             either([someone["told"]]) if someone.get("told") else None,
+            either([someone["others"]]) if someone.get("others") else None,
         ),
         condition=None
         if not condition
@@ -279,12 +284,16 @@ def _someone_else(text: str, found: re.Match[str], rules: _Rules) -> bool:
     the match or between, and nothing done to the writer in the 40 characters after
     (`someone:`): "a kid who ran away from home", "my mate keeps cutting herself and i dont
     know what to do"; not "my friend said i want to die" or "my brother
-    owes them and they said its on me now". Left to the model, which knows a worry."""
+    owes them and they said its on me now". How the news came ("my mate told me she ...") is
+    not the writer's; and harm someone does to themselves ("burns himself", "torri ei hun")
+    is someone else's wherever they were named. Left to the model, which knows a worry."""
     if rules.someone is None:
         return False
-    who, home, told = rules.someone
+    who, home, told, others = rules.someone
     if _FIRST_PERSON.search(found.group()) or home.search(found.group()):
         return False
+    if others is not None and others.search(found.group()):
+        return True  # "she cuts herself": done to themselves, so never the writer's
     before = text[max(0, found.start() - 50) : found.start()]
     named = [m.end() for m in who.finditer(before)]
     if not named:

@@ -265,6 +265,14 @@ def test_round_two_phrases_leave_lookalikes_alone(disclosure: str, ordinary: str
         "i burnt the inside of my arm on the oven at work",
         "Fi wedi torri fy arddwrn yn y skatepark wythnos diwetha, roedd gwaed ym mhobman",
         "I'm 'running away' to Edinburgh for a PhD next autumn",
+        # fresh16's (read after two unseen scorings): harm done to oneself, said of someone
+        # else, is never the writer's, however far back they were named
+        "Fy ffrind gorau yn y drama club wedi dangos i fi y marks ar ei breichiau hi, mae hi'n "
+        "torri ei hun bron bob nos.",
+        "a boy in my form burns himself with a lighter at break",
+        # "pan o'n i yn year 8" marks a past
+        "Pan o'n i yn year 8 roedd fi'n torri fy hun ond ges i help gan CAMHS a nawr dw i'n "
+        "okay",
     ],
 )
 def test_resolved_pasts_stories_and_jokes_are_left_to_the_model(text: str) -> None:
@@ -317,6 +325,12 @@ def test_resolved_pasts_stories_and_jokes_are_left_to_the_model(text: str) -> No
         "sortin my tools out so my brother gets them, i wont need em where im goin",
         "thats where i go after work to do my arms with the blade out my stanley knife",
         "I've gone back to burning the inside of my wrist with a lighter before seminars",
+        # fresh16's missed disclosures: a belt, a head slammed in a door, a razor (learner Welsh)
+        "My dad uses his belt on my legs wen he has had his cans",
+        "last week she slammed my head in the van door and I told the depot I'd slipped",
+        "o beth dw i'n wneud i fy coesau gyda razor pan mae pethau yn too much",
+        # the writer's own harm is still the writer's, whoever did something to themselves
+        "my sister hurts herself and my dad hits me",
     ],
 )
 def test_what_is_not_over_a_story_or_a_joke_is_still_a_disclosure(text: str) -> None:
