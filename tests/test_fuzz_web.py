@@ -34,9 +34,14 @@ PATHS = [
     "/v/{c}/check", "/v/{c}/send", "/v/{c}/done", "/v/{c}/stop", "/v/{c}/cancel", "/v/{c}/help",
     "/v/{c}/help/send", "/v/{c}/help/withdraw", "/static/markbot.css", "/v/{c}/q/{i}/x",
     "/static/../../etc/passwd", "/v/{c}/q/",
+    # the header's language switch posts a page's form here (the page again, nothing saved)
+    "/v/{c}/q/{i}?lang=cy", "/v/{c}/start?lang=cy", "/v/{c}/help?lang=en", "/v/{c}/q/{i}?lang=xx",
 ]  # fmt: skip
 INDEXES = ["0", "1", "2", "3", "4", "-1", "99", "999999999999999999999", "x", "٣", "0x1"]
-FIELDS = ["csrf", "token", "answer", "rank1", "rank2", "code", "detail", "version", "lang", "zz"]
+FIELDS = [
+    "csrf", "token", "answer", "rank1", "rank2", "code", "detail", "version", "lang", "zz",
+    "switch", "switch", "skip",
+]  # fmt: skip
 VALUES = st.one_of(
     st.text(max_size=30),
     st.sampled_from(

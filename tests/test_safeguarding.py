@@ -273,6 +273,16 @@ def test_round_two_phrases_leave_lookalikes_alone(disclosure: str, ordinary: str
         # "pan o'n i yn year 8" marks a past
         "Pan o'n i yn year 8 roedd fi'n torri fy hun ond ges i help gan CAMHS a nawr dw i'n "
         "okay",
+        # fresh17's (read after two unseen scorings): a meal forgotten at work, a game's
+        # castle, southern "pan wen i'n ddeunaw", "wedd amser", a broken arm at rugby, a fridge
+        # empty till the shopping
+        "Not eaten since yesterday dinner cos I was on a nine hour back piece and forgot",
+        "mae'r grŵp eisiau fi i rhedeg i ffwrdd o'r castell",
+        "Pan wen i'n ddeunaw ges i'n nhaflu mas gan Dad. Erbyn hyn ma 'da fi fflat fach a swydd "
+        "a ŵ i'n hapus.",
+        "Wedd amser pan o'n i ddim moyn byw. Ges i help 'da'r meddyg a chwnsela. Ŵ i'n iawn nawr",
+        "wnes i dorri fy mraich yn chwarae rygbi",
+        "sdim byd yn y ffrij achos mam heb fod i Tesco eto lol, tost i swper heno",
     ],
 )
 def test_resolved_pasts_stories_and_jokes_are_left_to_the_model(text: str) -> None:
@@ -331,6 +341,16 @@ def test_resolved_pasts_stories_and_jokes_are_left_to_the_model(text: str) -> No
         "o beth dw i'n wneud i fy coesau gyda razor pan mae pethau yn too much",
         # the writer's own harm is still the writer's, whoever did something to themselves
         "my sister hurts herself and my dad hits me",
+        # fresh17's missed Welsh disclosures: no food and bread stolen, an "accident" that
+        # would not be one, learners' unmutated "fy breichiau", a shop doorway, nowhere to go
+        "ma mam yn cysgu trwy dydd a does na'm byd yn ffrij. so dwi'n dwyn bara o siop",
+        "meddwl mor rhwydd fydde fe i droi'r olwyn mewn i'r wal, ar bwrpas. Fydde neb yn "
+        "gwbod nag wedd e'n ddamwain.",
+        "dw i'n llosgi fy breichiau gyda sigarét pan dw i'n teimlo'n (overwhelmed)",
+        "dw i'n aros yn y llyfrgell tan mae'n cau ac wedyn yn cysgu mewn drws siop",
+        "Does gen i ddim lle i mynd.",
+        "i havent eaten since yesterday cos im scared to go downstairs",
+        "torri fy arddwrn yn y bath neithiwr",
     ],
 )
 def test_what_is_not_over_a_story_or_a_joke_is_still_a_disclosure(text: str) -> None:
