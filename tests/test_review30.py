@@ -5,30 +5,22 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from bot.app import Runtime
 from tests.browser import assert_no_axe_violations, tab_through
 from tests.conftest import make_settings
-from tests.test_web_ballot import CODES_POLL, OPEN_POLL, RANK_POLL, _answer, open_with_polls
+from tests.test_web_ballot import (  # runtime: three web polls, on each backend in turn
+    OPEN_POLL,
+    _answer,
+    open_with_polls,
+    runtime,  # noqa: F401
+)
 from tests.test_web_browser import Live, live, wait_for, wait_for_element  # noqa: F401
 from tests.webclient import Browser, Page, web_client
-
-
-@pytest.fixture
-async def runtime(tmp_path: Path, database_url: str | None) -> AsyncIterator[Runtime]:
-    rt = await open_with_polls(
-        make_settings(tmp_path, database_url), OPEN_POLL, CODES_POLL, RANK_POLL
-    )
-    try:
-        yield rt
-    finally:
-        await rt.close()
 
 
 def _switch(page: Page) -> str:
@@ -41,7 +33,7 @@ def _switch(page: Page) -> str:
 # --- a switch that carries nothing unsaved is a GET again (Back and reload work) ----------------
 
 
-async def test_a_switch_with_nothing_typed_leads_to_the_page_itself(runtime: Runtime) -> None:
+async def test_a_switch_with_nothing_typed_leads_to_the_page_itself(runtime: Runtime) -> None:  # noqa: F811
     """Answered with the page itself, a switch leaves a POST in the history: Back to it from the
     next page is the browser's "Confirm Form Resubmission" (ERR_CACHE_MISS, measured in
     Chromium), and reload asks to send the form again. A Welsh speaker switches first, with
@@ -131,7 +123,7 @@ def test_the_default_button_is_rendered_yet_out_of_reach(
 # --- a poll closed while its start page was open -----------------------------------------------
 
 
-async def test_the_switch_on_a_closed_polls_start_page_says_it_closed(runtime: Runtime) -> None:
+async def test_the_switch_on_a_closed_polls_start_page_says_it_closed(runtime: Runtime) -> None:  # noqa: F811
     """The start page of a codes poll, left open while the poll closed: the switch (a code
     half typed) said nothing of it and showed the code field again, where a GET of the page
     says it has closed."""
