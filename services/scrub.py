@@ -3582,7 +3582,7 @@ _SCHOOL_OWN = re.compile(
 # ("my school is really high up" is not one).
 _SCHOOL_OWN_LOWER = re.compile(
     r"(?P<intro>\b(?i:our|my|me)[ \t]+(?i:school)[ \t]+(?i:is|was|=)[ \t]+)"
-    r"(?!(?:a|an|the|so|too|very|really|well|quite|not|like|always|just|pretty|super|way|well)\b)"
+    r"(?!(?:a|an|the|so|too|very|really|well|quite|not|like|always|just|pretty|super|way)\b)"
     r"(?P<school>(?:[a-z][\w'’-]*[ \t]+){1,2}(?:high|comp|comprehensive|primary|academy|juniors|"
     r"infants)(?:[ \t]+school)?)\b(?![ \t]+(?:up|street|st|road|rd|lane)\b)"
 )
