@@ -3,7 +3,6 @@ handlers/web/templates/base.html), over HTTP and in Chromium."""
 
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path
 
@@ -16,19 +15,12 @@ from tests.conftest import make_settings
 from tests.test_web_ballot import (  # runtime: three web polls, on each backend in turn
     OPEN_POLL,
     _answer,
+    _form_switch,
     open_with_polls,
     runtime,  # noqa: F401
 )
 from tests.test_web_browser import Live, live, wait_for, wait_for_element  # noqa: F401
-from tests.webclient import Browser, Page, web_client
-
-
-def _switch(page: Page) -> str:
-    """Where the header's switch button sends its form."""
-    found = re.search(r'<button class="language"[^>]* formaction="([^"]+)"', page.text)
-    assert found is not None, page.plain
-    return html.unescape(found.group(1))
-
+from tests.webclient import Browser, web_client
 
 # --- a switch that carries nothing unsaved is a GET again (Back and reload work) ----------------
 
@@ -42,21 +34,29 @@ async def test_a_switch_with_nothing_typed_leads_to_the_page_itself(runtime: Run
     async with web_client(runtime) as client:
         b = Browser(client)
         page = await b.get("/v/code-poll")
-        page = await b.submit(_switch(page), {"code": "", "switch": "cy"})
+        page = await b.submit(_form_switch(page, "start-form"), {"code": "", "switch": "cy"})
         assert page.status == 200 and page.url == "/v/code-poll", page.url
         assert '<html lang="cy">' in page.text
         await b.get("/v/web-poll")
         page = await b.submit("/v/web-poll/start", {})
-        assert _switch(page) == "/v/web-poll/q/0?lang=en"  # Welsh since the switch
-        page = await b.submit(_switch(page), {"switch": "en"})  # nothing ticked
+        assert (
+            _form_switch(page, "question-form") == "/v/web-poll/q/0?lang=en"
+        )  # Welsh since the switch
+        page = await b.submit(
+            _form_switch(page, "question-form"), {"switch": "en"}
+        )  # nothing ticked
         assert page.url == "/v/web-poll/q/0" and '<html lang="en">' in page.text
         page = await b.submit("/v/web-poll/q/0", {"answer": "13-15"})
         page = await b.get("/v/web-poll/q/0")  # Back: the answer saved, unchanged, switched
-        page = await b.submit(_switch(page), {"answer": "13-15", "switch": "cy"})
+        page = await b.submit(
+            _form_switch(page, "question-form"), {"answer": "13-15", "switch": "cy"}
+        )
         assert page.url == "/v/web-poll/q/0" and '<html lang="cy">' in page.text
         assert re.search(r'value="13-15" checked', page.text)
         # something new ticked is kept in the page answering the POST, as before
-        page = await b.submit(_switch(page), {"answer": "16-18", "switch": "en"})
+        page = await b.submit(
+            _form_switch(page, "question-form"), {"answer": "16-18", "switch": "en"}
+        )
         assert '<html lang="en">' in page.text and 'value="16-18" checked' in page.text
         page = await b.get("/v/web-poll/q/0")  # and not saved
         assert 'value="13-15" checked' in page.text
@@ -64,10 +64,10 @@ async def test_a_switch_with_nothing_typed_leads_to_the_page_itself(runtime: Run
         await b.get("/v/rank-poll")
         page = await b.submit("/v/rank-poll/start", {})
         form = {**page.hidden(), "rank1": "", "rank2": "", "switch": "cy"}
-        moved = await b.post(_switch(page), form, allow_redirects=False)
+        moved = await b.post(_form_switch(page, "question-form"), form, allow_redirects=False)
         assert moved.status == 303 and moved.headers["Location"] == "/v/rank-poll/q/0"
         form = {**page.hidden(), "rank1": "jobs", "switch": "cy"}  # a place chosen: kept
-        page = await b.post(_switch(page), form, allow_redirects=False)
+        page = await b.post(_form_switch(page, "question-form"), form, allow_redirects=False)
         assert page.status == 200 and re.search(r'value="jobs"[^>]*selected', page.text)
 
 
@@ -131,7 +131,7 @@ async def test_the_switch_on_a_closed_polls_start_page_says_it_closed(runtime: R
         b = Browser(client)
         page = await b.get("/v/code-poll")
         await runtime.services.polls.set_status("code-poll", "closed")
-        page = await b.submit(_switch(page), {"code": "N43T", "switch": "cy"})
+        page = await b.submit(_form_switch(page, "start-form"), {"code": "N43T", "switch": "cy"})
         assert '<html lang="cy">' in page.text
         closed = runtime.services.catalog.plain("cy", "web_title_poll_closed")
         assert 'id="code"' not in page.text, page.plain
@@ -151,14 +151,14 @@ async def test_the_contact_switch_with_nothing_new_leads_to_the_form_itself(
             await _answer(b, ["16-18", "south", "jobs", "i want to kill myself"])
             page = await b.get("/v/web-poll/help")
             form = {**page.hidden(), "detail": "", "switch": "cy"}
-            moved = await b.post(_switch(page), form, allow_redirects=False)
+            moved = await b.post(_form_switch(page, "contact-form"), form, allow_redirects=False)
             assert moved.status == 303 and moved.headers["Location"] == "/v/web-poll/help"
             page = await b.get("/v/web-poll/help")
             assert '<html lang="cy">' in page.text
             page = await b.submit("/v/web-poll/help", {"detail": "07700 900458"})
             assert 'name="version"' in page.text
             form = {**page.hidden(), "detail": "07700 900458", "switch": "en"}
-            moved = await b.post(_switch(page), form, allow_redirects=False)
+            moved = await b.post(_form_switch(page, "contact-form"), form, allow_redirects=False)
             assert moved.status == 303 and moved.headers["Location"] == "/v/web-poll/help"
             page = await b.get("/v/web-poll/help")
             assert '<html lang="en">' in page.text

@@ -291,13 +291,13 @@ async def answer(request: web.Request) -> web.Response:
     catalog = ctx.services.catalog
     q = state.poll.questions[index]
     skipped = q.optional and bool(form.get("skip"))  # "Skip this question": no answer
-    value = ([] if q.kind != "text" else "") if skipped else _value(q, form)
+    empty: list[str] | str = [] if q.kind != "text" else ""  # no answer, as the service takes it
+    value = empty if skipped else _value(q, form)
     if form.get("switch"):  # the header's language switch (its ?lang= set the language):
         # this question again, with what was typed or ticked, kept in the page and not saved;
         # nothing changed, the question's own address (a GET, as the link was: a page
         # answering a POST makes Back to it the browser's "Confirm Form Resubmission")
-        saved = state.journey.answers.get(q.id)
-        if value == (saved if saved is not None else [] if q.kind != "text" else ""):
+        if value == state.journey.answers.get(q.id, empty):
             return redirect(request, browser, f"/v/{state.code}/q/{index}")
         return _question(request, browser, state, index, current=value)
     mistake = (

@@ -53,14 +53,14 @@ async def _contact_page(
     detail: str = "",
     error: str | None = None,
     status: int = 200,
-    switched: bool = False,
+    unchecked: bool = False,
 ) -> web.Response:
     services = ctx_of(request).services
     person = person_of(browser)
     back = await _back(request, person, code, f"/v/{code}")
-    checking = await services.contacts.checking(person)
-    if switched and checking is not None and detail.strip() != checking[1].strip():
-        checking = None  # changed since it was checked: Send would send the checked version
+    # typed and not checked (a language switch carrying new words): no check page, whose Send
+    # would send the version checked before
+    checking = None if unchecked else await services.contacts.checking(person)
     version = checking[0] if checking is not None else None
     if checking is not None and not detail and not error:  # shown again: what Send sends
         detail = checking[1]
@@ -181,7 +181,7 @@ async def contact_typed(request: web.Request) -> web.Response:
         checking = await services.contacts.checking(person_of(browser))
         if detail.strip() == (checking[1].strip() if checking is not None else ""):
             return redirect(request, browser, f"/v/{code}/help")
-        return await _contact_page(request, browser, code, detail=detail, switched=True)
+        return await _contact_page(request, browser, code, detail=detail, unchecked=True)
     outcome = await services.contacts.typed(person_of(browser), browser.lang, detail, as_page=True)
     if outcome is None:
         return await _contact_said(request, browser, "web_contact_nothing_waiting", f"/v/{code}")
