@@ -253,7 +253,7 @@ def _matches(text: str, rules: _Rules) -> str | None:
 
 # The writer in the words a phrase matched (English, and Welsh "fy", "fi", "dw i", "mi"): a
 # story hands over only what it says of someone else.
-_FIRST_PERSON = re.compile(r"\b(?:i|me|my|myself|mine|am|fy|fi|mi|dw)\b")
+_FIRST_PERSON = re.compile(r"\b(?:i|me|my|myself|mine|fy|fi|mi|dw)\b")
 
 
 def _story(text: str, start: int, rules: _Rules) -> bool:

@@ -283,6 +283,31 @@ def test_round_two_phrases_leave_lookalikes_alone(disclosure: str, ordinary: str
         "Wedd amser pan o'n i ddim moyn byw. Ges i help 'da'r meddyg a chwnsela. Ŵ i'n iawn nawr",
         "wnes i dorri fy mraich yn chwarae rygbi",
         "sdim byd yn y ffrij achos mam heb fod i Tesco eto lol, tost i swper heno",
+        # fresh18's (read after three unseen scorings): people in general ("young people
+        # who've been thrown out", "pobl ifanc sy 'di cael eu taflu allan"), someone said to be
+        # in the state ("mae o ofn mynd adra"), Welsh "'da fe" (he has) is no "da", a film's
+        # man who "decides to end his life"
+        "There should be somewhere in Torfaen for young people who've been thrown out or have "
+        "nowhere to sleep tonight.",
+        "Mwy o lefydd yn Llŷn i bobl ifanc sy 'di cael eu taflu allan o adra.",
+        "Mae ei dad o'n yfed lot a mae o ofn mynd adra.",
+        "Mae ffrind fi Elin yn siarad â dyn ar TikTok sy'n gweud ei fod e'n 12 ond mae llais "
+        "dyn mawr 'da fe. Mae e wedi gofyn iddi gwrdd â fe yn y parc heb weud wrth neb.",
+        "Loads of disabled people hate it because the man in the wheelchair decides to end his "
+        "life and they think it sends a terrible message.",
+        # fresh19's (read after three unseen scorings): the news, a lesson on what to do if
+        # ("we learnt that if", "ddysgu be i neud os"; Welsh "am" is no "I am"), what the writer
+        # does ("if I beat him"), dying "halfway up" a hill, "ym mlwyddyn 8 roeddwn i"
+        "I read in the news about a boy in England who was blackmailed over photos and died. "
+        "It made me think the council should put the helpline number on bus shelters.",
+        "In school we learnt that if someone online asks you for pictures or to keep a secret "
+        "you tell a grown up straight away.",
+        "Yn yr ysgol naethon ni ddysgu be i neud os ydy rhywun ar-lein yn gofyn am lunia neu'n "
+        "deud wrthat ti am gadw cyfrinach.",
+        "My brother says if I beat him once more he will kill me. I have beaten him 214 times.",
+        "Honestly I am going to die halfway up Constitution Hill one day",
+        "Ym mlwyddyn 8 roeddwn i'n torri fy mreichiau ac yn methu bwyta. Ces i help gan CAMHS "
+        "a nyrs yr ysgol.",
     ],
 )
 def test_resolved_pasts_stories_and_jokes_are_left_to_the_model(text: str) -> None:
@@ -351,6 +376,22 @@ def test_resolved_pasts_stories_and_jokes_are_left_to_the_model(text: str) -> No
         "Does gen i ddim lle i mynd.",
         "i havent eaten since yesterday cos im scared to go downstairs",
         "torri fy arddwrn yn y bath neithiwr",
+        # fresh18's missed disclosures: a belt's buckle end, a man on a game buying Robux who
+        # wants a video call without telling Mam-gu
+        "my dad uses the buckle end of his belt on my arms when I get my maths homework wrong",
+        "Mae dyn ar y gêm ar y tablet yn neis iawn i fi, mae e'n prynu Robux i fi. Mae e moyn "
+        "i fi fynd â'r tablet i'r gwely a siarad ar fideo heb weud wrth Mam-gu.",
+        "a guy on fortnite keeps buying me v bucks and says to message him without telling "
+        "my mum",
+        # a third person in the sentence does not make the writer's own words someone else's
+        "she is always saying i want to die",
+        # a threat to tell lies about the writer
+        "my girlfriend goes through my phone and says she'll tell everyone i hit her if i go "
+        "to football without her",
+        "mae hi'n bygwth deud wrth bawb bo fi 'di'i tharo hi os dwi'n mynd i pel-droed",
+        # what to do if it happens, learnt, is still the writer's when it happened to them
+        "i learnt that if i tell anyone he will post my pics",
+        "mae e'n fy nharo i pan mae e wedi meddwi",
     ],
 )
 def test_what_is_not_over_a_story_or_a_joke_is_still_a_disclosure(text: str) -> None:
