@@ -834,6 +834,19 @@ _CLOSER_FAMILY = re.compile(
 )
 # "ring me on [phone], ask for Becca": a listed first name after "ask for".
 _ASK_FOR = re.compile(r"(?P<intro>(?<![\w'’])(?i:ask|asking)[ \t]+(?i:for)[ \t]+)" + _NAMES)
+# "peace, the one and only Dilz": a sign-off that says a name is coming, ending the message.
+_ONE_AND_ONLY = re.compile(
+    r"(?P<intro>(?<![\w'’])(?i:the[ \t]+one[ \t]+and[ \t]+only|yours[ \t]+truly|"
+    r"yr[ \t]+unig[ \t]+un)"
+    r"(?:[ \t]*+[,:\-–—])?[ \t]+)" + _NAMES + _END
+)
+# "Rhiannon Bowen-Price, [address]": a listed first name opening a sentence or line, then a comma
+# and the writer's own contact details just removed.
+_NAME_BEFORE_CONTACT = re.compile(
+    r"(?P<intro>(?:^|(?<=[\n.!?]))[ \t]*+)"
+    r"(?P<names>[A-Z][\w'’-]*(?:[ \t]++[A-Z][\w'’-]*){0,2})"
+    r"(?=[ \t]*+,[ \t]*+\[(?:address|phone|email|postcode)\])"
+)
 # "Thanks, Lydia from the Youth Council": a closer, a name, and the group it speaks for.
 _CLOSER_NAME_GROUP = re.compile(
     rf"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*+(?i:{_CLOSER})(?:[ \t]*+[,!.:\-–—]++)?[ \t\n]+)"
@@ -1504,6 +1517,7 @@ _NOT_SIGNED = (
         fortnite minecraft labour reform tory tories conservative conservatives plaid
         government parliament senedd island arriva stagecoach first scouts guides cadets
         nhs camhs police marvel
+        llun mawrth fawrth mercher fercher iau gwener wener sadwrn sul
         """
     )
 )
@@ -2114,7 +2128,9 @@ def _replace_postcode(match: re.Match[str]) -> str:
 
 # Names that are also everyday words but, straight after "my sister" or "me and", are names.
 _NAME_LIKE_AFTER_RELATION = _words(
-    "lily daisy poppy ruby holly ivy jade amber hazel willow skye summer seren haf eira celyn"
+    "lily daisy poppy ruby holly ivy jade amber hazel willow skye summer seren haf eira celyn "
+    # ("fi a glyn a tesni", "fy mrawd bryn"): Welsh words that are names too
+    "glyn bryn hedd awel heulwen gwawr enfys"
 )
 # School subjects, brands and public figures that come where a friend's name would ("me and
 # Maths", "me and Spotify", "me and Taylor Swift").
@@ -2230,8 +2246,11 @@ _RELATION_NAME_CY = re.compile(
 _RELATION_FI_NAME_CY = re.compile(
     r"(?P<intro>(?<![\w'’])(?i:ffrind(?:[ \t]+gorau)?|ffrindiau|chwaer(?:[ \t]+(?:fach|fawr))?|"
     r"brawd(?:[ \t]+(?:bach|mawr))?|cariad|mêt|met|cefnder|cyfnither|cymydog|athro|athrawes|"
-    r"tiwtor|hyfforddwr|gweithiwr[ \t]+ieuenctid|gweithwraig[ \t]+ieuenctid|gofalwr|"
-    r"gweithiwr[ \t]+cymdeithasol|mam|tad|nain|taid|mamgu|tadcu)[ \t]+(?i:fi|ni)"
+    r"tiwtor|hyfforddwr|gweithiwr[ \t]+ieuenctid|gweithwraig[ \t]+ieuenctid|gofalwr|gofalwraig|"
+    # ("gweithwraig gymdeithasol fi, Sera,": a feminine noun mutates the adjective)
+    r"gweithiwr[ \t]+(?:cymdeithasol|cefnogi|allweddol)|"
+    r"gweithwraig[ \t]+(?:gymdeithasol|cymdeithasol|cefnogi|allweddol)|"
+    r"mam|tad|nain|taid|mamgu|tadcu)[ \t]+(?i:fi|ni)"
     r"(?:[ \t]*+,)?[ \t]+)" + _NAMES
 )
 # "a girl called Roxy", "my friend named Mahira", "fy ffrind o'r enw Mabon": a person named in
@@ -2594,7 +2613,11 @@ _NAME_FROM_MY = re.compile(
     r"(?=[ \t]+(?i:from|off|at|in|on)[ \t]+(?i:my|our)[ \t]+(?i:class|year|form|course|college|"
     r"uni|work|job|team|estate|street|flats|placement|apprenticeship|youth[ \t]+club|halls)\b"
     # "we asked Lowri from year 10"
-    r"|[ \t]+(?i:from)[ \t]+(?i:year|yr|y)[ \t]*\d{1,2}\b)"
+    r"|[ \t]+(?i:from)[ \t]+(?i:year|yr|y)[ \t]*\d{1,2}\b"
+    # "Nanw o flwyddyn 8 ...", "Mae Bleddyn o'r prosiect gofalwyr ifanc yn mynd â ni ..."
+    r"|[ \t]+(?i:o)[ \t]+(?i:flwyddyn|fl)[ \t]*\d{1,2}\b"
+    r"|[ \t]+(?i:o['’]r)[ \t]+(?i:prosiect|clwb[ \t]+ieuenctid|ganolfan[ \t]+ieuenctid|"
+    r"gwasanaeth[ \t]+ieuenctid|tîm[ \t]+ieuenctid|tim[ \t]+ieuenctid)\b)"
 )
 
 
@@ -3170,6 +3193,31 @@ _LOWER_NAME_AGE = re.compile(
     r"hours?|hrs?|days?|weeks?|months?|pounds?|quid|times?|people|of|out|miles?|"
     r"years?[ \t]+ago))\b))"
 )
+# "bryn dw i, 16, o mach": a word opening the message, "dw i" (I am) and an age: a name, even a
+# Welsh word ("bryn", hill), unless a state or a job ("hapus dw i", "gofalwr dw i, 17").
+_LOWER_NAME_DWI_AGE = re.compile(
+    r"(?P<intro>\A[ \t]*(?:(?i:hi|hiya|hai|haia|helo|shwmae|s['’]mae)[ \t,!.]+)?)"
+    r"(?P<names>[^\W\d_][\w'’-]*)"
+    r"(?=[ \t]+(?i:dw[ \t]+i|dwi|ydw[ \t]+i|wi|w[ \t]+i)[ \t]*+,?[ \t]*+(?:1\d|2[0-5]|[89])\b"
+    r"(?![ \t]*+(?i:%|:|oed[ \t]+o|mlynedd|munud)))"
+)
+
+
+def _replace_lower_name_dwi_age(match: re.Match[str]) -> str:
+    word = match.group("names")
+    low = word.lower()
+    if (
+        low in _NOT_NAMES_CY
+        or low in _NOT_SIGNED
+        or low in _SLANG
+        or low in _PLACES
+        or (_WELSH_WORD_ENDING.search(low) and low not in _GIVEN_NAMES)
+        or (_everyday_word(word) and low not in _GIVEN_NAMES and low not in _NAME_LIKE_WORDS)
+    ):
+        return match.group()
+    return f"{match.group('intro')}[name]"
+
+
 _NAME_IS_OPENING = re.compile(
     r"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*(?i:name[ \t]+is|names|name['’]s)[ \t]+)"
     r"(?P<names>[^\W\d_][\w'’-]*)(?=[ \t]*(?:[,.!\n]|$|[ \t]+(?i:and|i['’]?m|im|from|aged?)\b))"
@@ -3736,6 +3784,8 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
         out = pattern.sub(_replace_listed_end, out)
     out = _EMOJI_NAME_END.sub(_replace_soft(listed_only=True, signed=True, alone=True), out)
     out = _ASK_FOR.sub(_replace_soft(listed_only=True), out)
+    out = _ONE_AND_ONLY.sub(_replace_soft(signed=True), out)
+    out = _NAME_BEFORE_CONTACT.sub(_replace_soft(listed_only=True), out)
     out = _CONTACT_NAME_PHONE.sub(_replace_soft(), out)
     out = _CLOSER_FAMILY.sub(
         lambda m: f"{m['intro']}[name]" if m["names"].lower() in _FAMILY_NAMES else m.group(),
@@ -3754,6 +3804,7 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
     for pattern in (_NAME_DOT_AGE, _NAME_BY_THE_WAY, _BRACKET_NAME_AGE):
         out = pattern.sub(_replace_soft(), out)
     out = _CY_VERB_NAME.sub(_replace_cy_verb_name, out)
+    out = _LOWER_NAME_DWI_AGE.sub(_replace_lower_name_dwi_age, out)
     out = _MYSELF.sub(_replace_names(strong=False), out)
     out = _I_AM_THE.sub(_replace_i_am_the, out)
     out = _DWIN_NAME.sub(_replace_dwin_name, out)
