@@ -156,7 +156,7 @@ def main() -> int:
     elif args.dev2:
         safeguarding = yaml.safe_load((DATA / "dev2" / "safeguarding.yaml").read_text("utf-8"))
         safeguarding, themes = safeguarding["items"], []
-        print("DEVELOPMENT set 2 (tests/data/dev2: tuned on, not trained on)")
+        print("DEVELOPMENT set 2 (tests/data/dev2: tuned on, and trained on since 2026-12-05)")
     elif args.items:
         safeguarding = yaml.safe_load(args.items.read_text("utf-8"))["items"]
         themes = []
