@@ -30,7 +30,9 @@ on in-sample ones: for safeguarding, separately for English and Welsh (the item'
 lowest disclosure threshold that keeps the model's own false alarms on that language's
 ordinary answers (those the phrase list did not flag) at or under 3.5% of them, and the lowest
 worry threshold that keeps them put up for review at or under 10% (the
-plain keys hold the stricter pair, for an answer in neither language); for themes the one
+plain keys hold the stricter pair, for an answer in neither language), then no disclosure
+threshold under the one keeping the final model's own alarms on everyday answers (the dev2 scrub
+batches, never safeguarding training data) at or under 1% in that language; for themes the one
 threshold with the best F0.5 (keywords included: precision counts more than recall).
 """
 
@@ -66,6 +68,10 @@ C_THEMES = 16.0
 # run 13; README "Free text" says why).
 MAX_FALSE_ALARMS = 0.035
 MAX_REVIEW_NOISE = 0.10
+# ... and on everyday answers (the scrub batches of tests/data/dev2: consultation answers about
+# buses, parks and jobs, never safeguarding training data), the model's own disclosures in each
+# language at or under 1%: a floor under the disclosure threshold (README "Free text").
+MAX_EVERYDAY_ALARMS = 0.01
 # The embedding part (services/embedding.py): a second logistic regression over the sentence
 # embedding, its probabilities averaged with the word model's at this weight (0: no embedding
 # part). Chosen on out-of-fold figures (and the model alone on tests/data/dev2); README "Free
@@ -109,6 +115,41 @@ def safeguarding_data() -> list[tuple[str, str, str]]:
             seen.add(row[0])
             unique.append(row)
     return unique
+
+
+def everyday_data() -> list[tuple[str, str]]:
+    """(text, lang) of everyday answers: every item of the scrub batches in tests/data/dev2."""
+    rows: list[tuple[str, str]] = []
+    for path in sorted((DATA / "dev2").glob("*scrub*.yaml")):
+        items = yaml.safe_load(path.read_text("utf-8"))["items"]
+        rows += [(it["text"], it["lang"]) for it in items]
+    return list(dict.fromkeys(rows))
+
+
+def _everyday_floor(model, vocab, report: list[str]) -> dict[str, float]:
+    """The lowest disclosure threshold per language keeping the final model's own alarms on
+    everyday answers (those the phrases did not flag) at or under MAX_EVERYDAY_ALARMS. The
+    out-of-fold rule is held to the training data's ordinary answers, mostly hard negatives
+    written to look like disclosures; this keeps a young person writing about the bus from
+    paying for them (a model trained on the dev2 batches was otherwise given 0.77 and alarmed
+    on 1.1% of everyday answers, against 0.9% before)."""
+    rows = everyday_data()
+    x, _ = _matrix([t for t, _ in rows], vocab)
+    disc = model.predict_proba(x)[:, 2]
+    phrase = np.array([concerning(t) for t, _ in rows])
+    langs = np.array([g for _, g in rows])
+    steps = [float(t) for t in np.arange(0.30, 0.99, 0.01)]
+    floor = {}
+    for lang in LANGS:
+        mask = langs == lang
+        own = [(~phrase[mask] & (disc[mask] >= t)).mean() for t in steps]
+        within = (t for t, r in zip(steps, own, strict=True) if r <= MAX_EVERYDAY_ALARMS)
+        floor[lang] = next(within, 0.99)
+        report.append(
+            f"  everyday answers ({lang}, {mask.sum()}): the model's own disclosures at or under"
+            f" {MAX_EVERYDAY_ALARMS:.0%} from {floor[lang]:.2f}"
+        )
+    return floor
 
 
 def themes_data() -> list[tuple[str, tuple[str, ...], str]]:
@@ -287,6 +328,13 @@ def build_safeguarding() -> tuple[str, list[str]]:
         _report_levels(report, rows, y, phrase, _levels(words, phrase, alone, langs))
     x, vocab = _matrix(texts)
     model = _fit(x, y, C_SAFEGUARDING)
+    floor = _everyday_floor(model, vocab, report)
+    for lang in LANGS:
+        key = f"disclosure:{lang}"
+        thresholds[key] = max(thresholds[key], floor[lang])
+    thresholds["disclosure"] = max(thresholds[f"disclosure:{lang}"] for lang in LANGS)
+    stored = ", ".join(f"{k} {v:.2f}" for k, v in thresholds.items())
+    report.append(f"  thresholds stored (the everyday floor applied): {stored}")
     return (
         _export(
             CLASSES,

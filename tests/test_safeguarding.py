@@ -305,6 +305,9 @@ def test_round_two_phrases_leave_lookalikes_alone(disclosure: str, ordinary: str
         "Yn yr ysgol naethon ni ddysgu be i neud os ydy rhywun ar-lein yn gofyn am lunia neu'n "
         "deud wrthat ti am gadw cyfrinach.",
         "My brother says if I beat him once more he will kill me. I have beaten him 214 times.",
+        # a bridge with no thought of how easy; a compass in maths
+        "we walked over the bridge and saw how easy it was to see the whole town",
+        "i did it with a compass in maths",
         "Honestly I am going to die halfway up Constitution Hill one day",
         "Ym mlwyddyn 8 roeddwn i'n torri fy mreichiau ac yn methu bwyta. Ces i help gan CAMHS "
         "a nyrs yr ysgol.",
@@ -391,6 +394,14 @@ def test_resolved_pasts_stories_and_jokes_are_left_to_the_model(text: str) -> No
         "mae hi'n bygwth deud wrth bawb bo fi 'di'i tharo hi os dwi'n mynd i pel-droed",
         # what to do if it happens, learnt, is still the writer's when it happened to them
         "i learnt that if i tell anyone he will post my pics",
+        # fresh20's missed Welsh disclosures (read after three unseen scorings): a bridge and
+        # "pa mor hawdd", marks made "gyda compass pan fi'n stresso" (and the English of both)
+        "Dw i'n stopio ar y bont dros y rheilffordd bob nos ar y ffordd adref a meddwl pa mor "
+        "hawdd fydd e.",
+        "so fi'n gallu gwisgo'r sgert netbol achos y marcie, fi'n neud e gyda compass pan fi'n "
+        "stresso",
+        "i stop on the bridge over the railway every night and think how easy it would be",
+        "i do it with a compass when im stressed",
         "mae e'n fy nharo i pan mae e wedi meddwi",
     ],
 )
