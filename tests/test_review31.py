@@ -29,6 +29,7 @@ from services.scrub import scrub
         # "bad news" is no news story
         "had some bad news about home, I am being kicked out",
         "got bad news about my dad, he is coming out of prison and he is violent",
+        "newyddion drwg am dad, mae o'n dod allan o'r carchar a mae o'n dreisgar",
     ],
 )
 def test_the_writers_own_disclosure_is_still_matched(text: str) -> None:
