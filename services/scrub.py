@@ -847,6 +847,24 @@ _NAME_BEFORE_CONTACT = re.compile(
     r"(?P<names>[A-Z][\w'’-]*(?:[ \t]++[A-Z][\w'’-]*){0,2})"
     r"(?=[ \t]*+,[ \t]*+\[(?:address|phone|email|postcode)\])"
 )
+
+
+def _replace_whole_name_before_contact(match: re.Match[str]) -> str:
+    """`_NAME_BEFORE_CONTACT` only when the whole capitalised run is a name: "Victoria Hospital,
+    [phone]" and "Victoria Park Centre, [phone]" are a place, not Victoria."""
+    words = {w.lower().strip("'’") for w in match.group("names").split()}
+    if words & (_PLACE_KINDS | _ORGANISATION_KINDS):
+        return match.group()
+    out = _replace_soft(listed_only=True)(match)
+    return out if out == f"{match.group('intro')}[name]" else match.group()
+
+
+# Words that end an organisation's name ("Victoria Youth Club, [phone]"), beside `_PLACE_KINDS`.
+_ORGANISATION_KINDS = _words(
+    "club clinic surgery service services trust project hub council library foundation charity"
+    " academy group team practice clwb canolfan ysgol gwasanaeth prosiect"
+)
+
 # "Thanks, Lydia from the Youth Council": a closer, a name, and the group it speaks for.
 _CLOSER_NAME_GROUP = re.compile(
     rf"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*+(?i:{_CLOSER})(?:[ \t]*+[,!.:\-–—]++)?[ \t\n]+)"
@@ -3785,7 +3803,7 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
     out = _EMOJI_NAME_END.sub(_replace_soft(listed_only=True, signed=True, alone=True), out)
     out = _ASK_FOR.sub(_replace_soft(listed_only=True), out)
     out = _ONE_AND_ONLY.sub(_replace_soft(signed=True), out)
-    out = _NAME_BEFORE_CONTACT.sub(_replace_soft(listed_only=True), out)
+    out = _NAME_BEFORE_CONTACT.sub(_replace_whole_name_before_contact, out)
     out = _CONTACT_NAME_PHONE.sub(_replace_soft(), out)
     out = _CLOSER_FAMILY.sub(
         lambda m: f"{m['intro']}[name]" if m["names"].lower() in _FAMILY_NAMES else m.group(),
