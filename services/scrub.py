@@ -3215,6 +3215,8 @@ _LOWER_NAME_AGE = re.compile(
 # Welsh word ("bryn", hill), unless a state or a job ("hapus dw i", "gofalwr dw i, 17").
 _LOWER_NAME_DWI_AGE = re.compile(
     r"(?P<intro>\A[ \t]*(?:(?i:hi|hiya|hai|haia|helo|shwmae|s['’]mae)[ \t,!.]+)?)"
+    # (the greeting itself is no name: "Shwmae dw i 16")
+    r"(?!(?i:hi|hiya|hai|haia|helo|hello|hey|shwmae|s['’]mae|sumae|su['’]mae)\b)"
     r"(?P<names>[^\W\d_][\w'’-]*)"
     r"(?=[ \t]+(?i:dw[ \t]+i|dwi|ydw[ \t]+i|wi|w[ \t]+i)[ \t]*+,?[ \t]*+(?:1\d|2[0-5]|[89])\b"
     r"(?![ \t]*+(?i:%|:|oed[ \t]+o|mlynedd|munud)))"
