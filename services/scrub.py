@@ -836,7 +836,9 @@ _CLOSER_FAMILY = re.compile(
 _ASK_FOR = re.compile(r"(?P<intro>(?<![\w'’])(?i:ask|asking)[ \t]+(?i:for)[ \t]+)" + _NAMES)
 # "peace, the one and only Dilz": a sign-off that says a name is coming, ending the message.
 _ONE_AND_ONLY = re.compile(
-    r"(?P<intro>(?<![\w'’])(?i:the[ \t]+one[ \t]+and[ \t]+only|yours[ \t]+truly|"
+    # (not said of someone: "my idol is the one and only Adele")
+    r"(?P<intro>(?<![\w'’])(?<!(?i:is) )(?<!(?i:was) )(?<!(?i:are) )(?<!['’]s )(?<!(?i:yw) )"
+    r"(?i:the[ \t]+one[ \t]+and[ \t]+only|yours[ \t]+truly|"
     r"yr[ \t]+unig[ \t]+un)"
     r"(?:[ \t]*+[,:\-–—])?[ \t]+)" + _NAMES + _END
 )
@@ -3804,7 +3806,12 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
         out = pattern.sub(_replace_listed_end, out)
     out = _EMOJI_NAME_END.sub(_replace_soft(listed_only=True, signed=True, alone=True), out)
     out = _ASK_FOR.sub(_replace_soft(listed_only=True), out)
-    out = _ONE_AND_ONLY.sub(_replace_soft(signed=True), out)
+    out = _ONE_AND_ONLY.sub(
+        lambda m: m.group()
+        if m["names"].split()[0].lower() in _NOT_PRIVATE  # "the one and only Messi"
+        else _replace_soft(signed=True)(m),
+        out,
+    )
     out = _NAME_BEFORE_CONTACT.sub(_replace_whole_name_before_contact, out)
     out = _CONTACT_NAME_PHONE.sub(_replace_soft(), out)
     out = _CLOSER_FAMILY.sub(
