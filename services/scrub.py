@@ -3807,9 +3807,11 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
     out = _EMOJI_NAME_END.sub(_replace_soft(listed_only=True, signed=True, alone=True), out)
     out = _ASK_FOR.sub(_replace_soft(listed_only=True), out)
     out = _ONE_AND_ONLY.sub(
-        lambda m: m.group()
-        if m["names"].split()[0].lower() in _NOT_PRIVATE  # "the one and only Messi"
-        else _replace_soft(signed=True)(m),
+        lambda m: (
+            m.group()
+            if m["names"].split()[0].lower() in _NOT_PRIVATE  # "the one and only Messi"
+            else _replace_soft(signed=True)(m)
+        ),
         out,
     )
     out = _NAME_BEFORE_CONTACT.sub(_replace_whole_name_before_contact, out)
