@@ -305,8 +305,12 @@ def _someone_else(text: str, found: re.Match[str], rules: _Rules) -> bool:
 
 
 # The writer as the one something is done to, after a match ("... and they said its on me now",
-# "... lluniau ohona i"); "and i dont know what to do" after a friend's harm is a worry.
-_ME = re.compile(r"\b(?:me|my|myself|mine|fi|fy|ohona i|arna i|ata i|i fi)\b")
+# "... lluniau ohona i"), or in the same state ("she is scared to go home and so am i"); "and i
+# dont know what to do" after a friend's harm is a worry.
+_ME = re.compile(
+    r"\b(?:me|my|myself|mine|fi|fy|ohona i|arna i|ata i|i fi"
+    r"|(?:so|as|nor|neither) (?:am|was|do|did|have|had) i|i (?:am|was|do|have) (?:too|as well))\b"
+)
 
 
 def _conditional(text: str, found: re.Match[str], rules: _Rules) -> bool:

@@ -836,7 +836,9 @@ _CLOSER_FAMILY = re.compile(
 _ASK_FOR = re.compile(r"(?P<intro>(?<![\w'’])(?i:ask|asking)[ \t]+(?i:for)[ \t]+)" + _NAMES)
 # "peace, the one and only Dilz": a sign-off that says a name is coming, ending the message.
 _ONE_AND_ONLY = re.compile(
-    r"(?P<intro>(?<![\w'’])(?i:the[ \t]+one[ \t]+and[ \t]+only|yours[ \t]+truly|"
+    # (not said of someone: "my idol is the one and only Adele")
+    r"(?P<intro>(?<![\w'’])(?<!(?i:is) )(?<!(?i:was) )(?<!(?i:are) )(?<!['’]s )(?<!(?i:yw) )"
+    r"(?i:the[ \t]+one[ \t]+and[ \t]+only|yours[ \t]+truly|"
     r"yr[ \t]+unig[ \t]+un)"
     r"(?:[ \t]*+[,:\-–—])?[ \t]+)" + _NAMES + _END
 )
@@ -847,6 +849,24 @@ _NAME_BEFORE_CONTACT = re.compile(
     r"(?P<names>[A-Z][\w'’-]*(?:[ \t]++[A-Z][\w'’-]*){0,2})"
     r"(?=[ \t]*+,[ \t]*+\[(?:address|phone|email|postcode)\])"
 )
+
+
+def _replace_whole_name_before_contact(match: re.Match[str]) -> str:
+    """`_NAME_BEFORE_CONTACT` only when the whole capitalised run is a name: "Victoria Hospital,
+    [phone]" and "Victoria Park Centre, [phone]" are a place, not Victoria."""
+    words = {w.lower().strip("'’") for w in match.group("names").split()}
+    if words & (_PLACE_KINDS | _ORGANISATION_KINDS):
+        return match.group()
+    out = _replace_soft(listed_only=True)(match)
+    return out if out == f"{match.group('intro')}[name]" else match.group()
+
+
+# Words that end an organisation's name ("Victoria Youth Club, [phone]"), beside `_PLACE_KINDS`.
+_ORGANISATION_KINDS = _words(
+    "club clinic surgery service services trust project hub council library foundation charity"
+    " academy group team practice clwb canolfan ysgol gwasanaeth prosiect"
+)
+
 # "Thanks, Lydia from the Youth Council": a closer, a name, and the group it speaks for.
 _CLOSER_NAME_GROUP = re.compile(
     rf"(?P<intro>(?:^|(?<=[.!?\n]))[ \t]*+(?i:{_CLOSER})(?:[ \t]*+[,!.:\-–—]++)?[ \t\n]+)"
@@ -3197,6 +3217,8 @@ _LOWER_NAME_AGE = re.compile(
 # Welsh word ("bryn", hill), unless a state or a job ("hapus dw i", "gofalwr dw i, 17").
 _LOWER_NAME_DWI_AGE = re.compile(
     r"(?P<intro>\A[ \t]*(?:(?i:hi|hiya|hai|haia|helo|shwmae|s['’]mae)[ \t,!.]+)?)"
+    # (the greeting itself is no name: "Shwmae dw i 16")
+    r"(?!(?i:hi|hiya|hai|haia|helo|hello|hey|shwmae|s['’]mae|sumae|su['’]mae)\b)"
     r"(?P<names>[^\W\d_][\w'’-]*)"
     r"(?=[ \t]+(?i:dw[ \t]+i|dwi|ydw[ \t]+i|wi|w[ \t]+i)[ \t]*+,?[ \t]*+(?:1\d|2[0-5]|[89])\b"
     r"(?![ \t]*+(?i:%|:|oed[ \t]+o|mlynedd|munud)))"
@@ -3784,8 +3806,15 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
         out = pattern.sub(_replace_listed_end, out)
     out = _EMOJI_NAME_END.sub(_replace_soft(listed_only=True, signed=True, alone=True), out)
     out = _ASK_FOR.sub(_replace_soft(listed_only=True), out)
-    out = _ONE_AND_ONLY.sub(_replace_soft(signed=True), out)
-    out = _NAME_BEFORE_CONTACT.sub(_replace_soft(listed_only=True), out)
+    out = _ONE_AND_ONLY.sub(
+        lambda m: (
+            m.group()
+            if m["names"].split()[0].lower() in _NOT_PRIVATE  # "the one and only Messi"
+            else _replace_soft(signed=True)(m)
+        ),
+        out,
+    )
+    out = _NAME_BEFORE_CONTACT.sub(_replace_whole_name_before_contact, out)
     out = _CONTACT_NAME_PHONE.sub(_replace_soft(), out)
     out = _CLOSER_FAMILY.sub(
         lambda m: f"{m['intro']}[name]" if m["names"].lower() in _FAMILY_NAMES else m.group(),
