@@ -1583,10 +1583,16 @@ def _everyday_word(word: str) -> bool:
 _WELSH_WORD_ENDING = re.compile(r"(?:us|ol|gar|aidd|wr|wraig|ydd|es|ig|og|ach|af|or|bi)$")
 
 
+# Greetings that open a Welsh answer before "dw i" ("Helo dw i, 15 oed"): never the name.
+_GREETING_WORDS = _words("shwmae shwmai smae sumae helo hallo haia hai hia hiya hi hello hey heia")
+
+
 def _replace_name_first(match: re.Match[str]) -> str:
     """ "Dafydd ydw i" -> "[name] ydw i"; only capitalised names, and not a Welsh feeling or
-    state ("Hapus ydw i": its capital is only the sentence's)."""
+    state ("Hapus ydw i": its capital is only the sentence's), nor a greeting ("Helo dw i")."""
     words = match.group("names").split()
+    if words[0].lower().strip(",.!'’") in _GREETING_WORDS:
+        return match.group()
     before = match.string[: match.start("names")].split()
     not_name = [i for i, w in enumerate(words[:-1]) if w.lower() in _NOT_NAMES_CY | _NOT_NAME_WORDS]
     if not_name:
