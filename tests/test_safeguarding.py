@@ -308,6 +308,12 @@ def test_round_two_phrases_leave_lookalikes_alone(disclosure: str, ordinary: str
         # a bridge with no thought of how easy; a compass in maths
         "we walked over the bridge and saw how easy it was to see the whole town",
         "i did it with a compass in maths",
+        # fresh21's (and fresh18's) false alarms: wanting to die over a game lost or a bird
+        # missed, in the past; a night away that is "now much better"
+        "o'n i'n moyn marw pan gollon ni'r tynnu rhaff yn y rali o hanner eiliad",
+        "When I missed the osprey at the reserve by 4 minutes I wanted to die. Osian saw it.",
+        "Two years ago I run away from home for one night after big argument with my mum. Now "
+        "much better, we do family BSL classes together.",
         "Honestly I am going to die halfway up Constitution Hill one day",
         "Ym mlwyddyn 8 roeddwn i'n torri fy mreichiau ac yn methu bwyta. Ces i help gan CAMHS "
         "a nyrs yr ysgol.",
@@ -402,6 +408,11 @@ def test_resolved_pasts_stories_and_jokes_are_left_to_the_model(text: str) -> No
         "stresso",
         "i stop on the bridge over the railway every night and think how easy it would be",
         "i do it with a compass when im stressed",
+        # fresh21's missed disclosures (read after three unseen scorings): a stepdad "with his
+        # belt", a blade under a nurse's dressings
+        "i told him the bruise on my back was from a ruck but it was my stepdad with his belt "
+        "again",
+        "Dwi'n newid y dressings ar dop fy nghoesa lle dwi 'di bod yn defnyddio llafn",
         "mae e'n fy nharo i pan mae e wedi meddwi",
     ],
 )
