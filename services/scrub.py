@@ -1584,7 +1584,9 @@ _WELSH_WORD_ENDING = re.compile(r"(?:us|ol|gar|aidd|wr|wraig|ydd|es|ig|og|ach|af
 
 
 # Greetings that open a Welsh answer before "dw i" ("Helo dw i, 15 oed"): never the name.
-_GREETING_WORDS = _words("shwmae shwmai smae sumae helo hallo haia hai hia hiya hi hello hey heia")
+_GREETING_WORDS = _words(
+    "shwmae shwmai smae sumae s'mae su'mae helo hallo haia hai hia hiya hi hello hey heia"
+)
 
 
 def _replace_name_first(match: re.Match[str]) -> str:
@@ -3223,8 +3225,6 @@ _LOWER_NAME_AGE = re.compile(
 # Welsh word ("bryn", hill), unless a state or a job ("hapus dw i", "gofalwr dw i, 17").
 _LOWER_NAME_DWI_AGE = re.compile(
     r"(?P<intro>\A[ \t]*(?:(?i:hi|hiya|hai|haia|helo|shwmae|s['’]mae)[ \t,!.]+)?)"
-    # (the greeting itself is no name: "Shwmae dw i 16")
-    r"(?!(?i:hi|hiya|hai|haia|helo|hello|hey|shwmae|s['’]mae|sumae|su['’]mae)\b)"
     r"(?P<names>[^\W\d_][\w'’-]*)"
     r"(?=[ \t]+(?i:dw[ \t]+i|dwi|ydw[ \t]+i|wi|w[ \t]+i)[ \t]*+,?[ \t]*+(?:1\d|2[0-5]|[89])\b"
     r"(?![ \t]*+(?i:%|:|oed[ \t]+o|mlynedd|munud)))"
@@ -3235,7 +3235,8 @@ def _replace_lower_name_dwi_age(match: re.Match[str]) -> str:
     word = match.group("names")
     low = word.lower()
     if (
-        low in _NOT_NAMES_CY
+        low.replace("’", "'") in _GREETING_WORDS  # "Shwmae dw i 16"
+        or low in _NOT_NAMES_CY
         or low in _NOT_SIGNED
         or low in _SLANG
         or low in _PLACES
