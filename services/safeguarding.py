@@ -252,7 +252,8 @@ def _matches(text: str, rules: _Rules) -> str | None:
 
 
 # The writer in the words a phrase matched (English, and Welsh "fy", "fi", "dw i", "mi"): a
-# story hands over only what it says of someone else.
+# story hands over only what it says of someone else. Not "am": Welsh "am" is "about" or "for"
+# ("yn gofyn am lunia"), and English "am" comes with its "i".
 _FIRST_PERSON = re.compile(r"\b(?:i|me|my|myself|mine|fy|fi|mi|dw)\b")
 
 
