@@ -861,6 +861,13 @@ def _replace_whole_name_before_contact(match: re.Match[str]) -> str:
     return out if out == f"{match.group('intro')}[name]" else match.group()
 
 
+def _replace_one_and_only(match: re.Match[str]) -> str:
+    """`_ONE_AND_ONLY`, never for a public figure or brand ("the one and only Messi")."""
+    if match["names"].split()[0].lower() in _NOT_PRIVATE:
+        return match.group()
+    return _replace_soft(signed=True)(match)
+
+
 # Words that end an organisation's name ("Victoria Youth Club, [phone]"), beside `_PLACE_KINDS`.
 _ORGANISATION_KINDS = _words(
     "club clinic surgery service services trust project hub council library foundation charity"
@@ -1589,11 +1596,15 @@ _GREETING_WORDS = _words(
 )
 
 
+def _greeting(word: str) -> bool:
+    return word.lower().strip(",.!'’").replace("’", "'") in _GREETING_WORDS
+
+
 def _replace_name_first(match: re.Match[str]) -> str:
     """ "Dafydd ydw i" -> "[name] ydw i"; only capitalised names, and not a Welsh feeling or
     state ("Hapus ydw i": its capital is only the sentence's), nor a greeting ("Helo dw i")."""
     words = match.group("names").split()
-    if words[0].lower().strip(",.!'’") in _GREETING_WORDS:
+    if _greeting(words[0]):
         return match.group()
     before = match.string[: match.start("names")].split()
     not_name = [i for i, w in enumerate(words[:-1]) if w.lower() in _NOT_NAMES_CY | _NOT_NAME_WORDS]
@@ -3235,7 +3246,7 @@ def _replace_lower_name_dwi_age(match: re.Match[str]) -> str:
     word = match.group("names")
     low = word.lower()
     if (
-        low.replace("’", "'") in _GREETING_WORDS  # "Shwmae dw i 16"
+        _greeting(word)  # "Shwmae dw i 16"
         or low in _NOT_NAMES_CY
         or low in _NOT_SIGNED
         or low in _SLANG
@@ -3813,14 +3824,7 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
         out = pattern.sub(_replace_listed_end, out)
     out = _EMOJI_NAME_END.sub(_replace_soft(listed_only=True, signed=True, alone=True), out)
     out = _ASK_FOR.sub(_replace_soft(listed_only=True), out)
-    out = _ONE_AND_ONLY.sub(
-        lambda m: (
-            m.group()
-            if m["names"].split()[0].lower() in _NOT_PRIVATE  # "the one and only Messi"
-            else _replace_soft(signed=True)(m)
-        ),
-        out,
-    )
+    out = _ONE_AND_ONLY.sub(_replace_one_and_only, out)
     out = _NAME_BEFORE_CONTACT.sub(_replace_whole_name_before_contact, out)
     out = _CONTACT_NAME_PHONE.sub(_replace_soft(), out)
     out = _CLOSER_FAMILY.sub(
