@@ -138,13 +138,13 @@ def _everyday_floor(model, vocab, report: list[str]) -> dict[str, float]:
     disc = model.predict_proba(x)[:, 2]
     phrase = np.array([concerning(t) for t, _ in rows])
     langs = np.array([g for _, g in rows])
-    steps = [float(t) for t in np.arange(0.30, 0.99, 0.01)]
     floor = {}
     for lang in LANGS:
         mask = langs == lang
-        own = [(~phrase[mask] & (disc[mask] >= t)).mean() for t in steps]
-        within = (t for t, r in zip(steps, own, strict=True) if r <= MAX_EVERYDAY_ALARMS)
-        floor[lang] = next(within, 0.99)
+        unflagged, p = ~phrase[mask], disc[mask]
+        floor[lang] = _lowest(
+            lambda t, u=unflagged, q=p: (u & (q >= t)).mean(), MAX_EVERYDAY_ALARMS
+        )
         report.append(
             f"  everyday answers ({lang}, {mask.sum()}): the model's own disclosures at or under"
             f" {MAX_EVERYDAY_ALARMS:.0%} from {floor[lang]:.2f}"
@@ -236,13 +236,19 @@ def _pair(oof, phrase, ordinary) -> tuple[float, float]:
     training (figures of speech, resolved pasts) trip the list more often than everyday answers
     do, and charging them left the model no budget at all (a threshold of 0.99 in Welsh in
     round 9). The list is tuned on its own (prompts/safeguarding.yaml `not:`, `resolved:`)."""
-    steps = [float(t) for t in np.arange(0.30, 0.99, 0.01)]
     alarm = phrase[ordinary]
     disc, either = oof[ordinary, 2], oof[ordinary, 1] + oof[ordinary, 2]
-    t_disc = next((t for t in steps if (~alarm & (disc >= t)).mean() <= MAX_FALSE_ALARMS), 0.99)
+    t_disc = _lowest(lambda t: (~alarm & (disc >= t)).mean(), MAX_FALSE_ALARMS)
     alarm = alarm | (disc >= t_disc)
-    t_worry = next((t for t in steps if (alarm | (either >= t)).mean() <= MAX_REVIEW_NOISE), 0.99)
+    t_worry = _lowest(lambda t: (alarm | (either >= t)).mean(), MAX_REVIEW_NOISE)
     return t_disc, t_worry
+
+
+def _lowest(rate, budget: float) -> float:
+    """The lowest threshold from 0.30 to 0.98, in steps of 0.01, whose ``rate(threshold)`` is
+    at or under ``budget`` (0.99 if none is)."""
+    steps = (float(t) for t in np.arange(0.30, 0.99, 0.01))
+    return next((t for t in steps if rate(t) <= budget), 0.99)
 
 
 def _safeguarding_thresholds(oof, phrase, y, langs) -> dict[str, float]:
