@@ -253,8 +253,13 @@ def _matches(text: str, rules: _Rules) -> str | None:
 
 # The writer in the words a phrase matched (English, and Welsh "fy", "fi", "dw i", "mi"): a
 # story hands over only what it says of someone else. Not "am": Welsh "am" is "about" or "for"
-# ("yn gofyn am lunia"), and English "am" comes with its "i".
-_FIRST_PERSON = re.compile(r"\b(?:i|me|my|myself|mine|fy|fi|mi|dw)\b")
+# ("yn gofyn am lunia"), and English "am" comes with its "i". Nor Welsh "i" (to) before a
+# verb ("cael ei gorfodi i briodi"), which English never puts after "i".
+_FIRST_PERSON = re.compile(
+    r"\b(?:i(?! (?:briodi|fynd|wneud|neud|ddweud|ddeud|gael|weld|gysgu|fwyta|redeg|adael|ddod"
+    r"|dalu|brynu|gadw|werthu|dorri|gario|symud|aros|helpu|siarad|ffwrdd)\b)"
+    r"|me|my|myself|mine|fy|fi|mi|dw)\b"
+)
 
 
 def _story(text: str, start: int, rules: _Rules) -> bool:
@@ -266,7 +271,7 @@ def _story(text: str, start: int, rules: _Rules) -> bool:
     # the story may end inside the match ("a documentary on county lines"), so it only has to
     # start before it
     ends = text.find(" ", start + 1)
-    window = rules.story.finditer(text, max(0, start - 80), len(text) if ends < 0 else ends)
+    window = rules.story.finditer(text, max(0, start - 120), len(text) if ends < 0 else ends)
     return any(found.start() < start for found in window)
 
 
@@ -296,13 +301,21 @@ def _someone_else(text: str, found: re.Match[str], rules: _Rules) -> bool:
     if others is not None and others.search(found.group()):
         return True  # "she cuts herself": done to themselves, so never the writer's
     before = text[max(0, found.start() - 50) : found.start()]
+    # named just before, or harm done to themselves ("scratching his wrists with the compass
+    # ... till they bleed")
     named = [m.end() for m in who.finditer(before)]
+    named += [m.end() for m in others.finditer(before)] if others is not None else []
     if not named:
         return False
-    between = before[named[-1] :]  # "told me (that)", "deud wrtha i": whose news, not who
-    if _FIRST_PERSON.search(told.sub(" ", between) if told is not None else between):
+    between = before[max(named) :]  # "told me (that)", "deud wrtha i": whose news, not who
+
+    def untold(words: str) -> str:
+        return told.sub(" ", words) if told is not None else words
+
+    if _FIRST_PERSON.search(untold(between)):
         return False
-    return not _ME.search(text, found.end(), found.end() + 40)
+    # "... and he told me not to tell sir" is how the news came, not something done to the writer
+    return not _ME.search(untold(text[found.end() : found.end() + 40]))
 
 
 # The writer as the one something is done to, after a match ("... and they said its on me now",

@@ -317,6 +317,22 @@ def test_round_two_phrases_leave_lookalikes_alone(disclosure: str, ordinary: str
         "Honestly I am going to die halfway up Constitution Hill one day",
         "Ym mlwyddyn 8 roeddwn i'n torri fy mreichiau ac yn methu bwyta. Ces i help gan CAMHS "
         "a nyrs yr ysgol.",
+        # fresh22's and fresh23's (read after three and one unseen scorings): a game's world,
+        # a past "on the mend since" or "nawr dw i'n 24", a friend "scratching his wrists ...
+        # till they bleed" who told the writer, "one of my cadets", a drama where a girl "cael ei
+        # gorfodi i briodi" (Welsh "i", to), the Welsh news more than 80 characters back
+        "in fortnite i jumped off a cliff by accident and lost my loadout",
+        "A few years ago I ended up stood on the bridge one night. My mum found me and I have "
+        "been on the mend since.",
+        "Pan o'n i'n 16 o'n i'n cysgu ar soffas achos roedd Dad wedi taflu fi allan. Nawr dw i'n "
+        "23, mae gen i fflat fy hun.",
+        "my mate keeps scratching his wrists with a pencil sharpener till they bleed and he told "
+        "me not to tell our form tutor",
+        "One of my players, a 14 year old girl, has a boyfriend who's 26 and he picks her up "
+        "after training.",
+        "Ni'n gwneud drama am ferch sy'n cael ei gorfodi i briodi, fi yw'r fam.",
+        "Gwelais i ar y newyddion am fachgen ifanc o Abertawe oedd wedi cael ei dwyllo ar-lein a "
+        "talu arian i rywun oedd yn blacmelio fe gyda lluniau.",
     ],
 )
 def test_resolved_pasts_stories_and_jokes_are_left_to_the_model(text: str) -> None:
@@ -414,6 +430,16 @@ def test_resolved_pasts_stories_and_jokes_are_left_to_the_model(text: str) -> No
         "again",
         "Dwi'n newid y dressings ar dop fy nghoesa lle dwi 'di bod yn defnyddio llafn",
         "mae e'n fy nharo i pan mae e wedi meddwi",
+        # fresh22's and fresh23's missed disclosures: hiding till it is quiet, a partner who
+        # holds the passcodes or the bank card and says who the writer may see, who gets the
+        # writer's things, "fi sy'n neud o efo rasal"
+        "my stepdad gets drunk and me and my sister hide under the bed till its quiet",
+        "my boyfriend has all my passwords and checks my location every hour",
+        "mae fy nghariad i'n cymryd fy ngherdyn banc ac yn dweud pwy dw i'n cael gweld",
+        "I've written down who gets my guitar and my games. I feel calm about it.",
+        "ddim y ci nath y marcia, fi sy'n neud o efo rasal pan ma pawb yn cysgu",
+        # nor is a game's name a story when the writer tells of harm to them
+        "in minecraft with my cousin, then my dad hits me when i lose",
     ],
 )
 def test_what_is_not_over_a_story_or_a_joke_is_still_a_disclosure(text: str) -> None:
