@@ -528,8 +528,10 @@ _TITLE = re.compile(
     # Pritchard", "Flt Lt Adebayo-Jones", "PCSO Hughes" (not "Captain": "Captain Tom", "Captain
     # America" are figures every child knows)
     r"|Coach|Sgt|Cpl|Flt\.?[ \t]+Lt|Lt|Sqn[ \t]+Ldr|Cdt|PCSO"
-    # ("coach Hamid from the club": in lower case, before a capitalised name only)
-    r"|(?<![\w'’])coach(?=[ \t]+(?!(?:Mr|Mrs|Ms|Mx|Miss|Dr|Coach)\b)[A-Z][a-z]))\.?\s+)"
+    # ("coach Hamid from the club": in lower case, before a capitalised name, or a listed
+    # first name that is no English word: "coach darren is sound", not "coach will be late")
+    r"|(?<![\w'’])coach(?=[ \t]+(?!(?:Mr|Mrs|Ms|Mx|Miss|Dr|Coach)\b)[A-Z][a-z]"
+    r"|[ \t]+(?!(?i:mr|mrs|ms|mx|miss|dr|coach)\b)[a-z]))\.?\s+)"
     rf"(?P<names>{_NAME}(?:[ \t]+{_NAME})?)"
 )
 _TITLE_LOWERCASE_OK = frozenset({"mr", "mrs"})  # "mr smith"; but not "ms teams"
@@ -1691,6 +1693,10 @@ def _replace_title(match: re.Match[str]) -> str:
         return match.group()  # "the Coach Station", "Coach Trip", "Coach Carter" (a film)
     capitalised = title not in _TITLE_LOWERCASE_OK
     typed = match.group("intro").strip().rstrip(".")
+    if typed == "coach" and first.islower():
+        if first not in _GIVEN_NAMES or first in _name_list("everyday_words.txt"):
+            return match.group()
+        capitalised = False
     if typed.islower() and title in ("ms", "mx", "dr"):
         # "ms okafor", "dr rahman": only with a listed surname ("ms teams", "dr who")
         if first.lower() not in _FAMILY_NAMES:
@@ -2656,7 +2662,9 @@ _NAME_FROM_MY = re.compile(
     # "Nanw o flwyddyn 8 ...", "Mae Bleddyn o'r prosiect gofalwyr ifanc yn mynd â ni ..."
     r"|[ \t]+(?i:o)[ \t]+(?i:flwyddyn|fl)[ \t]*\d{1,2}\b"
     r"|[ \t]+(?i:o['’]r)[ \t]+(?i:prosiect|clwb[ \t]+ieuenctid|ganolfan[ \t]+ieuenctid|"
-    r"gwasanaeth[ \t]+ieuenctid|tîm[ \t]+ieuenctid|tim[ \t]+ieuenctid)\b)"
+    r"gwasanaeth[ \t]+ieuenctid|tîm[ \t]+ieuenctid|tim[ \t]+ieuenctid|"
+    # ("Ma Jakub o'r shifft nos wedi ca'l ei fygwth", "Elin o'r gwaith")
+    r"shifft|gwaith|swyddfa|warws|ffatri|cwrs|dosbarth)\b)"
 )
 
 
@@ -2999,6 +3007,8 @@ _SCHOOL_LOWER_EN = re.compile(
     # ("at usk vale comp": a second word of the name)
     r"(?P<first>[a-z][a-z'’-]+)(?:[ \t]+(?P<second>[a-z][a-z'’-]+))??[ \t]+"
     r"(?P<kind>high[ \t]+school|comprehensive|comp|"
+    # ("im in year 6 at penygraig juniors")
+    r"juniors|infants|junior[ \t]+school|infant[ \t]+school|"
     r"primary(?:[ \t]+school)?|academy|high(?![ \t]+(?:street|st|road|rd|lane|up|rise|flats)\b))\b"
     # "at st cuthberts we ...": a saint's school typed in lower case (not a hospital or church)
     r"|(?P<intro2>\b(?:at|go\s+to|goes\s+to|went\s+to|moved\s+to|sent\s+to|attend|attends|"
@@ -3007,7 +3017,14 @@ _SCHOOL_LOWER_EN = re.compile(
     r"st\.?[ \t]+(?P<saint>[a-z]+)(?:['’]?s)?\b"
     r"(?![ \t]+(?i:hospital|church|chapel|road|rd|street|st|lane|park|centre|center|fields|hall|"
     r"close|avenue|ave|square|cathedral|station|surgery|hospice|day|beach|bay|museum|castle|"
-    r"market|shops?|library|pool|leisure|cinema|stadium|gardens|retail|village|town))",
+    r"market|shops?|library|pool|leisure|cinema|stadium|gardens|retail|village|town))"
+    # a further-education college in Wales typed in lower case, where someone goes ("my course
+    # at coleg gwent"): only the colleges' own names, so "coleg" alone stays
+    r"|(?P<intro3>\b(?:at|to|from|in|i|yn|ym)[ \t]+)"
+    r"(?P<coleg>(?:coleg|goleg|ngholeg|choleg)[ \t]+(?:gwent|cambria|menai|ceredigion|powys|"
+    r"llandrillo|harlech|merthyr(?:[ \t]+tudful)?|penybont|pen-y-bont|sir[ \t]+g[aâ]r|"
+    r"meirion-dwyfor|meirion[ \t]+dwyfor|g[wŵ]yr(?:[ \t]+abertawe)?|y[ \t]+cymoedd|"
+    r"caerdydd[ \t]+a['’]r[ \t]+fro))\b",
     re.IGNORECASE,
 )
 
@@ -3092,7 +3109,16 @@ _SCHOOL_FAITH = re.compile(
 )
 
 
+# Words that make "X juniors" a club's young players, not a junior school.
+_CLUB_WORDS = _words(
+    "fc afc rfc cfc city town united utd athletic rovers wanderers colts youth rugby football"
+    " cricket netball hockey boxing swimming dance gymnastics"
+)
+
+
 def _replace_school_lower_en(match: re.Match[str]) -> str:
+    if match.group("coleg"):
+        return f"{match.group('intro3')}[school]"
     if match.group("saint"):
         low = match.group("saint").lower()
         if low in _PLACES or low in _NOT_SIGNED or low in _NOT_FIRST_NAMES or low in _SAINT_PLACES:
@@ -3111,6 +3137,10 @@ def _replace_school_lower_en(match: re.Match[str]) -> str:
         return match.group()
     if len(words) == 2 and all(_everyday_word(word) for word in words):
         return match.group()  # "at big local comp"
+    if match.group("kind").lower().startswith(("junior", "infant")) and any(
+        word in _CLUB_WORDS for word in words
+    ):
+        return match.group()  # "at rhyl fc juniors": a club's young players
     # an everyday word names a school before a plain kind ("at eastern comp") or after a school
     # year ("in year 8 at eastern high"), not before a bare "high" ("prices at sky high")
     year_before = re.search(
@@ -3903,7 +3933,9 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
 # "Wedodd Dai'r hyfforddwr ...": a listed first name with its role, the Welsh "'r" (the) joined
 # to it (only a listed name: "Mae'r athro" is a verb).
 _NAME_ROLE_CY = re.compile(
-    r"(?<![\w'’])(?P<names>[A-Z][a-z][\w-]*)(?P<after>['’]r[ \t]+(?i:hyfforddwr|hyfforddwraig|"
+    # ("Alun yr arweinydd yn talu am y gwres": the same with "yr" written apart)
+    r"(?<![\w'’])(?P<names>[A-Z][a-z][\w-]*)(?P<after>(?:['’]r|[ \t]+yr)[ \t]+(?i:hyfforddwr|"
+    r"hyfforddwraig|"
     r"athro|athrawes|gweithiwr|gweithwraig|prifathro|prifathrawes|bos|rheolwr|rheolwraig|"
     r"warden|nyrs|tiwtor|arweinydd|swyddog|cymydog|gyrrwr|capten)\b)"
 )
