@@ -58,6 +58,16 @@ _WORD_LIST = re.compile(r"\(\?:([a-z0-9 |]+)\)")  # plain words: (?:dad|mum|step
 
 
 @dataclass(frozen=True)
+class _Someone:
+    who: re.Pattern[str]
+    home: re.Pattern[str]
+    told: re.Pattern[str] | None
+    others: re.Pattern[str] | None
+    harmed: re.Pattern[str] | None
+    hushed: re.Pattern[str] | None
+
+
+@dataclass(frozen=True)
 class _Rules:
     spelling: re.Pattern[str]
     spelled: dict[str, str]
@@ -73,12 +83,11 @@ class _Rules:
     # A laugh, the words of a phrase about dying, and words that say it is no joke (`joking:`).
     joking: tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]] | None = None
     # Someone else the answer names just before the match, the home words that keep a match
-    # the writer's, the "told me" that passes on someone's news, and harm done to oneself said
-    # of someone else ("herself", "ei hun") (`someone:`).
-    someone: (
-        tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str] | None, re.Pattern[str] | None]
-        | None
-    ) = None
+    # the writer's, the "told me" that passes on someone's news, harm done to oneself said of
+    # someone else ("herself", "ei hun"), that harm as it names someone before a match ("cuts
+    # his arms"), and the secret kept that is how news came after one ("told me not to tell")
+    # (`someone:`).
+    someone: _Someone | None = None
     # An "if" before a phrase about dying, and the "if i am honest" that is not one (`if:`).
     condition: tuple[re.Pattern[str], re.Pattern[str]] | None = None
 
@@ -209,11 +218,13 @@ def _rules() -> _Rules:
         else (either([joking["laugh"]]), either([joking["phrase"]]), either([joking["serious"]])),
         someone=None
         if not someone
-        else (
+        else _Someone(
             either(someone["who"]),
             either([someone["not"]]),
             either([someone["told"]]) if someone.get("told") else None,
             either([someone["others"]]) if someone.get("others") else None,
+            either([someone["harmed"]]) if someone.get("harmed") else None,
+            either([someone["hushed"]]) if someone.get("hushed") else None,
         ),
         condition=None
         if not condition
@@ -295,27 +306,41 @@ def _someone_else(text: str, found: re.Match[str], rules: _Rules) -> bool:
     is someone else's wherever they were named. Left to the model, which knows a worry."""
     if rules.someone is None:
         return False
-    who, home, told, others = rules.someone
-    if _FIRST_PERSON.search(found.group()) or home.search(found.group()):
+    some = rules.someone
+    if _FIRST_PERSON.search(found.group()) or some.home.search(found.group()):
         return False
-    if others is not None and others.search(found.group()):
+    if some.others is not None and some.others.search(found.group()):
         return True  # "she cuts herself": done to themselves, so never the writer's
     before = text[max(0, found.start() - 50) : found.start()]
-    # named just before, or harm done to themselves ("scratching his wrists with the compass
-    # ... till they bleed")
-    named = [m.end() for m in who.finditer(before)]
-    named += [m.end() for m in others.finditer(before)] if others is not None else []
+    # named just before, or harm done to themselves by someone not at home ("scratching his
+    # wrists with the compass ... till they bleed"; not "my mum cuts her arms and leaves us")
+    named = [m.end() for m in some.who.finditer(before)]
+    if some.harmed is not None:
+        named += [
+            m.end()
+            for m in some.harmed.finditer(before)
+            if not some.home.search(before, 0, m.start())
+        ]
     if not named:
         return False
     between = before[max(named) :]  # "told me (that)", "deud wrtha i": whose news, not who
-
-    def untold(words: str) -> str:
-        return told.sub(" ", words) if told is not None else words
-
-    if _FIRST_PERSON.search(untold(between)):
+    if _FIRST_PERSON.search(some.told.sub(" ", between) if some.told is not None else between):
         return False
-    # "... and he told me not to tell sir" is how the news came, not something done to the writer
-    return not _ME.search(untold(text[found.end() : found.end() + 40]))
+    # "... and he told me not to tell sir", "... she told me at lunch" is how the news came;
+    # "... told me i owe it now", "told me to come with her" is said to the writer
+    after = text[found.end() : found.end() + 40]
+    if some.hushed is not None:
+        after = some.hushed.sub(" ", after)
+    if some.told is not None:
+        after = some.told.sub(
+            lambda m: m.group() if _TOLD_TO.match(after, m.end()) else " ", after
+        )
+    return not _ME.search(after)
+
+
+# What someone told the writer that is about the writer: "told me (that) i ...", "told me to
+# ...", "told me if i ...", "deud wrtha i bod rhaid i fi" (its "fi" is the writer anyway).
+_TOLD_TO = re.compile(r" (?:that )?(?:i|to|if|we|us)\b")
 
 
 # The writer as the one something is done to, after a match ("... and they said its on me now",
