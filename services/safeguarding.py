@@ -332,9 +332,7 @@ def _someone_else(text: str, found: re.Match[str], rules: _Rules) -> bool:
     if some.hushed is not None:
         after = some.hushed.sub(" ", after)
     if some.told is not None:
-        after = some.told.sub(
-            lambda m: m.group() if _TOLD_TO.match(after, m.end()) else " ", after
-        )
+        after = some.told.sub(lambda m: m.group() if _TOLD_TO.match(after, m.end()) else " ", after)
     return not _ME.search(after)
 
 
