@@ -265,10 +265,15 @@ def _matches(text: str, rules: _Rules) -> str | None:
 # The writer in the words a phrase matched (English, and Welsh "fy", "fi", "dw i", "mi"): a
 # story hands over only what it says of someone else. Not "am": Welsh "am" is "about" or "for"
 # ("yn gofyn am lunia"), and English "am" comes with its "i". Nor Welsh "i" (to) before a
-# verb ("cael ei gorfodi i briodi"), which English never puts after "i".
+# verb ("cael ei gorfodi i briodi"), which English never puts after "i"; but the "i" of "nes i
+# redeg" (I did run), "es i", "ges i", "alla i", "o'n i" is the writer's before any verb, and
+# so is the one after a word nasally mutated by "fy" (my): "maen nhw'n fy ngorfodi i gario".
 _FIRST_PERSON = re.compile(
     r"\b(?:i(?! (?:briodi|fynd|wneud|neud|ddweud|ddeud|gael|weld|gysgu|fwyta|redeg|adael|ddod"
-    r"|dalu|brynu|gadw|werthu|dorri|gario|symud|aros|helpu|siarad|ffwrdd)\b)"
+    r"|dalu|brynu|gadw|werthu|dorri|gario|symud|aros|helpu|siarad|ffwrdd|rywun|bawb)\b)"
+    r"|(?:nes|wnes|es|ces|ges|gaf|ga|ca|cha|wna|af|alla|galla|fedra|medra|on|own|wen|oeddwn"
+    r"|roeddwn|baswn|faswn|hoffwn|dylwn|sa|bydda|fydda|wnaf) i"
+    r"|(?!nhw\b)(?:ng|nh|mh)[a-z]+ i"
     r"|me|my|myself|mine|fy|fi|mi|dw)\b"
 )
 
