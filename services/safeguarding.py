@@ -78,8 +78,10 @@ class _Rules:
     resolved: (
         tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str] | None] | None
     ) = None
-    # A story the answer is about, before the match (`story:`).
+    # A story the answer is about, before the match (`story:`), a game's world (`game: in`)
+    # and the home that is never in one (`game: real`).
     story: re.Pattern[str] | None = None
+    game: tuple[re.Pattern[str], re.Pattern[str]] | None = None
     # A laugh, the words of a phrase about dying, and words that say it is no joke (`joking:`).
     joking: tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]] | None = None
     # Someone else the answer names just before the match, the home words that keep a match
@@ -194,6 +196,7 @@ def _rules() -> _Rules:
     joking = data.get("joking")
     condition = data.get("if")
     someone = data.get("someone")
+    game = data.get("game")
 
     def either(patterns: list[str]) -> re.Pattern[str]:
         alternatives = "|".join(f"(?:{_phrase(p, words)})" for p in patterns)
@@ -213,6 +216,7 @@ def _rules() -> _Rules:
             either(resolved["habitual"]) if resolved.get("habitual") else None,
         ),
         story=either(data["story"]) if data.get("story") else None,
+        game=None if not game else (either(game["in"]), either([game["real"]])),
         joking=None
         if not joking
         else (either([joking["laugh"]]), either([joking["phrase"]]), either([joking["serious"]])),
@@ -252,7 +256,7 @@ def _matches(text: str, rules: _Rules) -> str | None:
         # first to the model and is still a disclosure by the second
         if _resolved(text, found, rules):
             continue
-        if _story(text, found.start(), rules) and not _FIRST_PERSON.search(found.group()):
+        if _story(text, found, rules) and not _FIRST_PERSON.search(found.group()):
             continue  # "a book where the main character cuts herself", not "... my dad hits me"
         if _joking(text, found.group(), rules) or _conditional(text, found, rules):
             continue
@@ -278,17 +282,32 @@ _FIRST_PERSON = re.compile(
 )
 
 
-def _story(text: str, start: int, rules: _Rules) -> bool:
+def _story(text: str, found: re.Match[str], rules: _Rules) -> bool:
     """Whether the match comes after a story the answer says it is about (`story:`): a book,
-    film, show, drama piece or lesson starting in the 80 characters before it. Left to the
-    model."""
+    film, show, drama piece or lesson starting in the 80 characters before it, or up to 120
+    with nothing of the writer or their home between ("... a boy who gets put in care. it was
+    ok i suppose. at home there is never any food" is the writer's); or a game's world
+    (`game:`) the match does not bring home into. Left to the model."""
     if rules.story is None:
         return False
+    start = found.start()
+    real = rules.game[1] if rules.game is not None else None
     # the story may end inside the match ("a documentary on county lines"), so it only has to
     # start before it
     ends = text.find(" ", start + 1)
-    window = rules.story.finditer(text, max(0, start - 120), len(text) if ends < 0 else ends)
-    return any(found.start() < start for found in window)
+    ends = len(text) if ends < 0 else ends
+    stories = list(rules.story.finditer(text, max(0, start - 120), ends))
+    if rules.game is not None and not rules.game[1].search(found.group()):
+        stories += rules.game[0].finditer(text, max(0, start - 120), ends)
+    for story in stories:
+        if story.start() >= start:
+            continue
+        if start - story.start() <= 80:
+            return True
+        between = text[story.end() : start]
+        if not _FIRST_PERSON.search(between) and not (real is not None and real.search(between)):
+            return True
+    return False
 
 
 def _joking(text: str, matched: str, rules: _Rules) -> bool:
