@@ -54,6 +54,12 @@ from services.safeguarding import concerning
         "gweld ac mae e'n tracio fi ar yr app",
         "me and the little ones hide in the van til its quiet",
         "I've paid my share of the rent and written down who gets my bike. It feels calm.",
+        # "when i go", "after i am gone" are no move to uni
+        "ive written down who gets my stuff. when i go nobody will have to sort it",
+        "i have written down who gets my things after i am gone",
+        # hiding from someone, in a hiding place at home
+        "when dad gets drunk i hide in my room till he has passed out",
+        "we hid under the bed till the shouting stopped",
     ],
 )
 def test_the_writers_own_disclosure_is_still_a_disclosure(text: str) -> None:
