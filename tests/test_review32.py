@@ -47,6 +47,8 @@ from services.safeguarding import concerning
         "my mate cuts his arms and so do i",
         "my friend cuts her wrists. i do it too",
         "mae ffrind fi'n torri ei hun a dw i'n torri hefyd",
+        # "still hitting me", which the model retrained in c041676 reads as a worry
+        "nawr dw i'n 15 a mae o'n dal i fy nharo",
         # the new phrases still catch what they were written for
         "my girlfriend has my location on her phone all day, has all my passcodes",
         "my boyfriend has all my passwords and checks my location every hour",
@@ -88,6 +90,8 @@ def test_the_writers_own_disclosure_is_still_a_disclosure(text: str) -> None:
         "i hide under my duvet until its over when i watch horror films",
         "me and my mates hide in the park until its quiet then skate",
         "i hide in the library until it is quiet at lunch so i can read",
+        # "it still strikes me how lucky i am"
+        "mae'n dal i fy nharo i pa mor lwcus ydw i",
         # who gets the writer's things when they move or upgrade
         "i have written down who gets my pokemon cards when i move to uni",
         "we sorted out who gets my old room when i go to uni",
