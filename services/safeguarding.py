@@ -58,6 +58,16 @@ _WORD_LIST = re.compile(r"\(\?:([a-z0-9 |]+)\)")  # plain words: (?:dad|mum|step
 
 
 @dataclass(frozen=True)
+class _Someone:
+    who: re.Pattern[str]
+    home: re.Pattern[str]
+    told: re.Pattern[str] | None
+    others: re.Pattern[str] | None
+    harmed: re.Pattern[str] | None
+    hushed: re.Pattern[str] | None
+
+
+@dataclass(frozen=True)
 class _Rules:
     spelling: re.Pattern[str]
     spelled: dict[str, str]
@@ -68,17 +78,18 @@ class _Rules:
     resolved: (
         tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str] | None] | None
     ) = None
-    # A story the answer is about, before the match (`story:`).
+    # A story the answer is about, before the match (`story:`), a game's world (`game: in`)
+    # and the home that is never in one (`game: real`).
     story: re.Pattern[str] | None = None
+    game: tuple[re.Pattern[str], re.Pattern[str]] | None = None
     # A laugh, the words of a phrase about dying, and words that say it is no joke (`joking:`).
     joking: tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]] | None = None
     # Someone else the answer names just before the match, the home words that keep a match
-    # the writer's, the "told me" that passes on someone's news, and harm done to oneself said
-    # of someone else ("herself", "ei hun") (`someone:`).
-    someone: (
-        tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str] | None, re.Pattern[str] | None]
-        | None
-    ) = None
+    # the writer's, the "told me" that passes on someone's news, harm done to oneself said of
+    # someone else ("herself", "ei hun"), that harm as it names someone before a match ("cuts
+    # his arms"), and the secret kept that is how news came after one ("told me not to tell")
+    # (`someone:`).
+    someone: _Someone | None = None
     # An "if" before a phrase about dying, and the "if i am honest" that is not one (`if:`).
     condition: tuple[re.Pattern[str], re.Pattern[str]] | None = None
 
@@ -185,6 +196,7 @@ def _rules() -> _Rules:
     joking = data.get("joking")
     condition = data.get("if")
     someone = data.get("someone")
+    game = data.get("game")
 
     def either(patterns: list[str]) -> re.Pattern[str]:
         alternatives = "|".join(f"(?:{_phrase(p, words)})" for p in patterns)
@@ -204,16 +216,19 @@ def _rules() -> _Rules:
             either(resolved["habitual"]) if resolved.get("habitual") else None,
         ),
         story=either(data["story"]) if data.get("story") else None,
+        game=None if not game else (either(game["in"]), either([game["real"]])),
         joking=None
         if not joking
         else (either([joking["laugh"]]), either([joking["phrase"]]), either([joking["serious"]])),
         someone=None
         if not someone
-        else (
+        else _Someone(
             either(someone["who"]),
             either([someone["not"]]),
             either([someone["told"]]) if someone.get("told") else None,
             either([someone["others"]]) if someone.get("others") else None,
+            either([someone["harmed"]]) if someone.get("harmed") else None,
+            either([someone["hushed"]]) if someone.get("hushed") else None,
         ),
         condition=None
         if not condition
@@ -241,7 +256,7 @@ def _matches(text: str, rules: _Rules) -> str | None:
         # first to the model and is still a disclosure by the second
         if _resolved(text, found, rules):
             continue
-        if _story(text, found.start(), rules) and not _FIRST_PERSON.search(found.group()):
+        if _story(text, found, rules) and not _FIRST_PERSON.search(found.group()):
             continue  # "a book where the main character cuts herself", not "... my dad hits me"
         if _joking(text, found.group(), rules) or _conditional(text, found, rules):
             continue
@@ -254,25 +269,45 @@ def _matches(text: str, rules: _Rules) -> str | None:
 # The writer in the words a phrase matched (English, and Welsh "fy", "fi", "dw i", "mi"): a
 # story hands over only what it says of someone else. Not "am": Welsh "am" is "about" or "for"
 # ("yn gofyn am lunia"), and English "am" comes with its "i". Nor Welsh "i" (to) before a
-# verb ("cael ei gorfodi i briodi"), which English never puts after "i".
+# verb ("cael ei gorfodi i briodi"), which English never puts after "i"; but the "i" of "nes i
+# redeg" (I did run), "es i", "ges i", "alla i", "o'n i" is the writer's before any verb, and
+# so is the one after a word nasally mutated by "fy" (my): "maen nhw'n fy ngorfodi i gario".
 _FIRST_PERSON = re.compile(
     r"\b(?:i(?! (?:briodi|fynd|wneud|neud|ddweud|ddeud|gael|weld|gysgu|fwyta|redeg|adael|ddod"
-    r"|dalu|brynu|gadw|werthu|dorri|gario|symud|aros|helpu|siarad|ffwrdd)\b)"
+    r"|dalu|brynu|gadw|werthu|dorri|gario|symud|aros|helpu|siarad|ffwrdd|rywun|bawb)\b)"
+    r"|(?:nes|wnes|es|ces|ges|gaf|ga|ca|cha|wna|af|alla|galla|fedra|medra|on|own|wen|oeddwn"
+    r"|roeddwn|baswn|faswn|hoffwn|dylwn|sa|bydda|fydda|wnaf) i"
+    r"|(?!nhw\b)(?:ng|nh|mh)[a-z]+ i"
     r"|me|my|myself|mine|fy|fi|mi|dw)\b"
 )
 
 
-def _story(text: str, start: int, rules: _Rules) -> bool:
+def _story(text: str, found: re.Match[str], rules: _Rules) -> bool:
     """Whether the match comes after a story the answer says it is about (`story:`): a book,
-    film, show, drama piece or lesson starting in the 80 characters before it. Left to the
-    model."""
+    film, show, drama piece or lesson starting in the 80 characters before it, or up to 120
+    with nothing of the writer or their home between ("... a boy who gets put in care. it was
+    ok i suppose. at home there is never any food" is the writer's); or a game's world
+    (`game:`) the match does not bring home into. Left to the model."""
     if rules.story is None:
         return False
+    start = found.start()
+    real = rules.game[1] if rules.game is not None else None
     # the story may end inside the match ("a documentary on county lines"), so it only has to
     # start before it
     ends = text.find(" ", start + 1)
-    window = rules.story.finditer(text, max(0, start - 120), len(text) if ends < 0 else ends)
-    return any(found.start() < start for found in window)
+    ends = len(text) if ends < 0 else ends
+    stories = list(rules.story.finditer(text, max(0, start - 120), ends))
+    if rules.game is not None and not rules.game[1].search(found.group()):
+        stories += rules.game[0].finditer(text, max(0, start - 120), ends)
+    for story in stories:
+        if story.start() >= start:
+            continue
+        if start - story.start() <= 80:
+            return True
+        between = text[story.end() : start]
+        if not _FIRST_PERSON.search(between) and not (real is not None and real.search(between)):
+            return True
+    return False
 
 
 def _joking(text: str, matched: str, rules: _Rules) -> bool:
@@ -295,27 +330,39 @@ def _someone_else(text: str, found: re.Match[str], rules: _Rules) -> bool:
     is someone else's wherever they were named. Left to the model, which knows a worry."""
     if rules.someone is None:
         return False
-    who, home, told, others = rules.someone
-    if _FIRST_PERSON.search(found.group()) or home.search(found.group()):
+    some = rules.someone
+    if _FIRST_PERSON.search(found.group()) or some.home.search(found.group()):
         return False
-    if others is not None and others.search(found.group()):
+    if some.others is not None and some.others.search(found.group()):
         return True  # "she cuts herself": done to themselves, so never the writer's
     before = text[max(0, found.start() - 50) : found.start()]
-    # named just before, or harm done to themselves ("scratching his wrists with the compass
-    # ... till they bleed")
-    named = [m.end() for m in who.finditer(before)]
-    named += [m.end() for m in others.finditer(before)] if others is not None else []
+    # named just before, or harm done to themselves by someone not at home ("scratching his
+    # wrists with the compass ... till they bleed"; not "my mum cuts her arms and leaves us")
+    named = [m.end() for m in some.who.finditer(before)]
+    if some.harmed is not None:
+        named += [
+            m.end()
+            for m in some.harmed.finditer(before)
+            if not some.home.search(before, 0, m.start())
+        ]
     if not named:
         return False
     between = before[max(named) :]  # "told me (that)", "deud wrtha i": whose news, not who
-
-    def untold(words: str) -> str:
-        return told.sub(" ", words) if told is not None else words
-
-    if _FIRST_PERSON.search(untold(between)):
+    if _FIRST_PERSON.search(some.told.sub(" ", between) if some.told is not None else between):
         return False
-    # "... and he told me not to tell sir" is how the news came, not something done to the writer
-    return not _ME.search(untold(text[found.end() : found.end() + 40]))
+    # "... and he told me not to tell sir", "... she told me at lunch" is how the news came;
+    # "... told me i owe it now", "told me to come with her" is said to the writer
+    after = text[found.end() : found.end() + 40]
+    if some.hushed is not None:
+        after = some.hushed.sub(" ", after)
+    if some.told is not None:
+        after = some.told.sub(lambda m: m.group() if _TOLD_TO.match(after, m.end()) else " ", after)
+    return not _ME.search(after)
+
+
+# What someone told the writer that is about the writer: "told me (that) i ...", "told me to
+# ...", "told me if i ...", "deud wrtha i bod rhaid i fi" (its "fi" is the writer anyway).
+_TOLD_TO = re.compile(r" (?:that )?(?:i|to|if|we|us)\b")
 
 
 # The writer as the one something is done to, after a match ("... and they said its on me now",
