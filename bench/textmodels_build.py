@@ -96,8 +96,6 @@ def safeguarding_data() -> list[tuple[str, str, str]]:
                 rows += [(t, cls, lang) for t in train.get(label, {}).get(lang, [])]
         # minimal pairs (round 15): a list, so the two answers of a pair sit side by side
         rows += [(p["text"], classes[p["label"]], p["lang"]) for p in train.get("pairs", [])]
-        # whole batches written for training, in dev2's format (`items`)
-        rows += [(it["text"], classes[it["label"]], it["lang"]) for it in train.get("items", [])]
     # The batches of tests/data/dev2 too: each was written by another author (eighteen files,
     # 1,777 answers on 2026-12-05), and new authors are what the model meets. With them in,
     # unseen fresh20/21 (written before, never read) went from 65/72 disclosures and 12/100
