@@ -319,6 +319,10 @@ def _joking(text: str, matched: str, rules: _Rules) -> bool:
     return bool(dying.search(matched) and laugh.search(text) and not serious.search(text))
 
 
+# The writer joined to the person named, right before them: "me and my brother", "fi a ffrind".
+_WITH_ME = re.compile(r"\b(?:me|i|fi|myself) (?:and|an|n|a|ac) (?:my |fy |me )?$")
+
+
 def _someone_else(text: str, found: re.Match[str], rules: _Rules) -> bool:
     """Whether the words matched are about a friend, a sibling or a child the answer names in the
     50 characters before them, with nothing of the writer's (no "i", "my", no one at home) in
@@ -338,7 +342,10 @@ def _someone_else(text: str, found: re.Match[str], rules: _Rules) -> bool:
     before = text[max(0, found.start() - 50) : found.start()]
     # named just before, or harm done to themselves by someone not at home ("scratching his
     # wrists with the compass ... till they bleed"; not "my mum cuts her arms and leaves us")
-    named = [m.end() for m in some.who.finditer(before)]
+    # (not with the writer joined to them: "me and my brother got kicked out")
+    named = [
+        m.end() for m in some.who.finditer(before) if not _WITH_ME.search(before, 0, m.start())
+    ]
     if some.harmed is not None:
         named += [
             m.end()

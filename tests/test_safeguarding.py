@@ -438,6 +438,11 @@ def test_resolved_pasts_stories_and_jokes_are_left_to_the_model(text: str) -> No
         "mae fy nghariad i'n cymryd fy ngherdyn banc ac yn dweud pwy dw i'n cael gweld",
         "I've written down who gets my guitar and my games. I feel calm about it.",
         "ddim y ci nath y marcia, fi sy'n neud o efo rasal pan ma pawb yn cysgu",
+        # the writer joined to the one named is no one else ("me and my brother", "fi a ffrind
+        # fi"), and "me n my mate" is "me and my mate" (left by review32: an older rule)
+        "me and my brother got kicked out last night",
+        "fi a ffrind fi wedi cael ein taflu allan neithiwr",
+        "me n my mate get hit by his dad",
         # nor is a game's name a story when the writer tells of harm to them
         "in minecraft with my cousin, then my dad hits me when i lose",
     ],
