@@ -333,6 +333,12 @@ def test_round_two_phrases_leave_lookalikes_alone(disclosure: str, ordinary: str
         "Ni'n gwneud drama am ferch sy'n cael ei gorfodi i briodi, fi yw'r fam.",
         "Gwelais i ar y newyddion am fachgen ifanc o Abertawe oedd wedi cael ei dwyllo ar-lein a "
         "talu arian i rywun oedd yn blacmelio fe gyda lluniau.",
+        # fresh25's (read after four unseen scorings): a play on stage, advice on what to do if
+        # it happens, a burn from the chip fryer at work
+        "our youth theatre is doing a play about a boy whose dad hits his mum and he runs away",
+        "we need more in school about what to do if someone online is threatening to share "
+        "your pics",
+        "burnt my arm on the chip fryer again, boss sorted the first aid kit",
     ],
 )
 def test_resolved_pasts_stories_and_jokes_are_left_to_the_model(text: str) -> None:
@@ -443,6 +449,11 @@ def test_resolved_pasts_stories_and_jokes_are_left_to_the_model(text: str) -> No
         "me and my brother got kicked out last night",
         "fi a ffrind fi wedi cael ein taflu allan neithiwr",
         "me n my mate get hit by his dad",
+        # fresh25's missed disclosures: a partner who takes the wages, a boss who keeps the
+        # passport and threatens family (en, cy)
+        "my wages go into his account so i dont waste them and i have to ask him for bus money",
+        "the boss kept my passport for the paperwork and said he knows where my kid lives",
+        "ma'r bos yn cadw fy mhasbort a dwi'n cysgu mewn carafán ar ei iard",
         # nor is a game's name a story when the writer tells of harm to them
         "in minecraft with my cousin, then my dad hits me when i lose",
     ],
