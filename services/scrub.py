@@ -104,6 +104,13 @@ _SHORT_HOST = (
     r"discord\.gg|x\.com|bsky\.app|ko-fi\.com|twitch\.tv|kick\.com|youtube\.com|instagr\.am|"
     r"fb\.watch|lnkd\.in|t\.ly|rebrand\.ly|tiny\.one|qr\.page|wa\.link|on\.fb\.me"
 )
+# A profile's own subdomain on a link-in-bio or blog host: "osianpritchard.carrd.co".
+_PROFILE_LINK = re.compile(
+    r"(?<![\w@.-])[a-z0-9][a-z0-9-]{1,40}\.(?:carrd\.co|bio\.link|github\.io|wixsite\.com|"
+    r"blogspot\.com|wordpress\.com|tumblr\.com|substack\.com|neocities\.org|weebly\.com)"
+    r"(?:/[^\s<>\"']*)?(?![\w.-]*\w)",
+    re.IGNORECASE,
+)
 _SHORT_LINK = re.compile(
     rf"(?<![\w@.-])(?:{_SHORT_HOST})(?:/[^\s<>\"']*)?(?![\w.-]*\w)", re.IGNORECASE
 )
@@ -1687,7 +1694,13 @@ def _replace_title(match: re.Match[str]) -> str:
         return match.group()
     if first.endswith(("'s", "’s")) and len(words) > 1 and words[1][0].isupper():
         return match.group()  # a work's title: "Mrs Brown's Boys", "Mr Kipling's Cakes"
-    if title.split()[-1] in _RANK_TITLES and (
+    full_name = (  # "coach Dean Fowler": a first name that is also a word, then a surname
+        len(words) > 1
+        and words[1][:1].isupper()
+        and words[1].lower() in _FAMILY_NAMES
+        and first.lower() in _GIVEN_NAMES
+    )
+    if title.split()[-1] in _RANK_TITLES and not full_name and (
         _everyday_word(first) or first.lower() in _RANK_TITLE_FIGURES
     ):
         return match.group()  # "the Coach Station", "Coach Trip", "Coach Carter" (a film)
@@ -1714,7 +1727,9 @@ def _replace_title(match: re.Match[str]) -> str:
     if taken == 2 and words[1].lower() in _SUBJECTS:
         taken = 1  # "Mr Prys Mathemateg": the subject stays
     kept = _taken(names, words, taken)
-    if _public_figure(match, kept) or _titled_figure(match, words, taken):
+    # ("coach Dean Fowler" typed in lower case is the writer's coach, not "Coach Carter")
+    figure = typed != "coach" and _titled_figure(match, words, taken)
+    if _public_figure(match, kept) or figure:
         return match.group()
     return f"{match.group('intro')}[name]{names[len(kept) :]}"
 
@@ -2243,6 +2258,8 @@ _RELATION_SINGLE = (
     r"housemate|flatmate|roommate|manager|boss|supervisor|colleague|workmate|landlord|landlady|"
     r"mentor|counsell?or|lecturer|keyworker|(?:careers|personal)[ \t]+advis[eo]r|twin|"
     r"physio|physiotherapist|pa|ot|nurse|gp|dentist|instructor|trainer|skipper|"
+    # "our childminder Lorna"
+    r"childminder|child[ \t]+minder|babysitter|"
     # team-mates: "our other keeper Mebrat", "our captain Jodie"
     r"keeper|goalkeeper|goalie|captain|"
     r"old[ \t]+(?:man|dear|lady)|"
@@ -2688,7 +2705,7 @@ _AFTER_WORD_CY = re.compile(
     r"(?P<intro>(?:(?<![\w'’])(?i:gyda|gyda['’]i|efo|hefo|efo['’]i|hefo['’]i|wrth|gan|heb|"
     # "mynd draw at Ddilys" (to a person's), "siarad dros Nia" (for)
     r"at|dros|"
-    r"(?:diolch(?:[ \t]+(?:yn[ \t]+fawr|o[ \t]+galon))?|gofynnwch|gofyn|ofyn|sori|help|helpu)"
+    r"(?:diolch(?:[ \t]+(?:yn[ \t]+fawr(?:[ \t]+iawn)?|o[ \t]+galon))?|gofynnwch|gofyn|ofyn|sori|help|helpu)"
     r"[ \t]+i)|\[name\][ \t]+(?i:a|ac))[ \t]+)"
     rf"(?P<names>[A-ZÂÊÎÔÛŴŶ][\w'’-]*(?:[ \t]+{_NAME})?)"
 )
@@ -3588,7 +3605,10 @@ def _replace_nickname(match: re.Match[str]) -> str:
 _JOINED_BEFORE = re.compile(
     # (a word joins only after a space: "Norman [name]" is no "Norma" and "n [name]")
     rf"(?<![\w'’-])(?P<names>{_NAME})(?P<after>(?:[ \t]*(?:&|\+)|[ \t]+(?i:and|n|a|ac))"
-    r"[ \t]+\[name\])"
+    r"[ \t]+\[name\]"
+    # or the first of a list whose others are gone: "fy ffrindia Tasnim, [name] a [name]"
+    r"|[ \t]*,[ \t]*\[name\](?=(?:[ \t]*,[ \t]*\[name\])*(?:[ \t]*(?:&|\+)|[ \t]+(?i:and|n|a|ac))"
+    r"[ \t]+\[name\]))"
 )
 # "i'm in year 9 at Ashgrove": a capitalised name after a school year and "at".
 _YEAR_AT_SCHOOL = re.compile(
@@ -3787,6 +3807,7 @@ def _scrub(text: str, own_names: Iterable[str]) -> str:
 def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
     out = _URL.sub(_trim_link, text)  # first: "me at www.x.com" is a link, not an email
     out = _SHORT_LINK.sub(_trim_link, out)
+    out = _PROFILE_LINK.sub(_trim_link, out)
     out = _PATH_DOMAIN.sub(_trim_link, out)
     out = _EMAIL.sub("[email]", out)
     out = _GLUED_EMAIL.sub("[email]", out)
@@ -3990,7 +4011,11 @@ def _joined_names(text: str) -> str:
         if joined == text:
             break
         text = joined
-    text = _JOINED_BEFORE.sub(_replace_joined_before, text)
+    for _ in range(4):  # "Rojin, Hêvî a [name]": the list is taken from its end
+        joined = _JOINED_BEFORE.sub(_replace_joined_before, text)
+        if joined == text:
+            break
+        text = joined
     text = _GIVEN_BEFORE_NAME.sub(_replace_given_before_name, text)
     return _PARTICLE_SURNAME.sub(_replace_particle_surname, text)
 

@@ -2112,6 +2112,40 @@ def test_round_twenty_four_lookalikes_are_left_alone(text: str) -> None:
     assert scrubbed in (text, text.replace("tran", "[name]")), scrubbed
 
 
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ("Diolch yn fawr iawn i Fflur yn y gegin am y cinio", "Fflur"),
+        # (the tagger's [name] at a list's end, as it leaves one)
+        ("Diolch i Rojin, Hêvî a [name] o'r grŵp am helpu fi", "Rojin"),
+        ("fi a fy ffrindia Tasnim, [name] a [name] yn mynd i'r dre", "Tasnim"),
+        ("coach Dean Fowler is the only reason we still train", "Dean"),
+        ("our childminder Lorna can't start before 7", "Lorna"),
+        ("my portfolio is at osianpritchard.carrd.co if you want to see", "osianpritchard"),
+    ],
+)
+def test_round_twenty_five_details_are_removed(text: str, detail: str) -> None:
+    """fresh45/46 (scored unseen three times before the round): "diolch yn fawr iawn i"; the
+    first of a list whose other names are gone, however many passes that takes; a first name
+    that is also a word, with a surname, after a lower-case "coach"; a childminder; a profile's
+    own subdomain on a link-in-bio or blog host."""
+    scrubbed, changed = scrub(text)
+    assert changed and detail not in scrubbed, scrubbed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Coach Carter is the best film about school sport",
+        "the Coach Station needs a roof",
+        "we went to Cardiff, Newport and Swansea on the train",
+    ],
+)
+def test_round_twenty_five_lookalikes_are_left_alone(text: str) -> None:
+    """A film after a capitalised "Coach"; a coach station; places in a list."""
+    assert scrub(text)[0] == text
+
+
 def test_a_pakistani_mobile_is_still_a_phone_number() -> None:
     """03 numbers are kept only as the UK writes them (4-3-4): Pakistan's mobiles start 03."""
     for text in ("mera number 0300-1234567 hai", "میرا نمبر ۰۳۰۰۱۲۳۴۵۶۷ ہے", "call 03001234567"):
