@@ -282,6 +282,15 @@ _FIRST_PERSON = re.compile(
 )
 
 
+# The writer's own life said between a story and a match: the story is theirs ("a play about my
+# life"), or the match is set against it ("we did a play about bullying but at home ...").
+_REAL_LIFE = re.compile(
+    r"\b(?:(?:about|of|on) (?:my|our) (?:life|lives|family|house|home)"
+    r"|but (?:at|in) (?:home|my house|our house)|in real life|irl"
+    r"|am fy (?:mywyd|nheulu)|ond (?:adre|adra|gartre|gartref|yn y ty))\b"
+)
+
+
 def _story(text: str, found: re.Match[str], rules: _Rules) -> bool:
     """Whether the match comes after a story the answer says it is about (`story:`): a book,
     film, show, drama piece or lesson starting in the 80 characters before it, or up to 120
@@ -302,9 +311,11 @@ def _story(text: str, found: re.Match[str], rules: _Rules) -> bool:
     for story in stories:
         if story.start() >= start:
             continue
+        between = text[story.end() : start]
+        if _REAL_LIFE.search(text, story.start(), start):
+            continue  # "the play about my life, dad beats us", "... but at home dad beats us"
         if start - story.start() <= 80:
             return True
-        between = text[story.end() : start]
         if not _FIRST_PERSON.search(between) and not (real is not None and real.search(between)):
             return True
     return False
