@@ -2705,7 +2705,8 @@ _AFTER_WORD_CY = re.compile(
     r"(?P<intro>(?:(?<![\w'’])(?i:gyda|gyda['’]i|efo|hefo|efo['’]i|hefo['’]i|wrth|gan|heb|"
     # "mynd draw at Ddilys" (to a person's), "siarad dros Nia" (for)
     r"at|dros|"
-    r"(?:diolch(?:[ \t]+(?:yn[ \t]+fawr(?:[ \t]+iawn)?|o[ \t]+galon))?|gofynnwch|gofyn|ofyn|sori|help|helpu)"
+    r"(?:diolch(?:[ \t]+(?:yn[ \t]+fawr(?:[ \t]+iawn)?|o[ \t]+galon))?|"
+    r"gofynnwch|gofyn|ofyn|sori|help|helpu)"
     r"[ \t]+i)|\[name\][ \t]+(?i:a|ac))[ \t]+)"
     rf"(?P<names>[A-ZÂÊÎÔÛŴŶ][\w'’-]*(?:[ \t]+{_NAME})?)"
 )
