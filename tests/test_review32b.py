@@ -17,6 +17,8 @@ from services.safeguarding import concerning
         "dunno what to do if we get kicked out again",
         "i dont know what to do when he hits mum again",
         "dwi ddim yn gwybod be i neud os mae o'n taro mam eto",
+        # (left by review32b, then a phrase: someone at home hitting "us" in Welsh)
+        "be i neud os mae o'n ein taro ni eto",
         # a play park is no play, and a play about their own life is no story
         "at the play area where older boys hit us every day",
         "that play date where his dad hit us, we're scared to go back",
