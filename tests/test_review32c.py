@@ -46,6 +46,9 @@ def test_clean_words_are_kept(text: str, kept: str) -> None:
         ("our childminder Lorna can't start before 7", "Lorna"),
         ("love you all, Jade x", "Jade"),
         ("thanks for listening Jade xx", "Jade"),
+        # a name ending in x is read whole, not as "Lenno" with a kiss
+        ("text me on 07700 900417 not my mum, its Lennox", "Lenno"),
+        ("my back is wrecked 💀 peace ✌️ Dex", "De"),
     ],
 )
 def test_details_still_removed(text: str, detail: str) -> None:
