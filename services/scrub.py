@@ -1706,6 +1706,9 @@ def _replace_title(match: re.Match[str]) -> str:
         return match.group()  # "the Coach Station", "Coach Trip", "Coach Carter" (a film)
     capitalised = title not in _TITLE_LOWERCASE_OK
     typed = match.group("intro").strip().rstrip(".")
+    before_title = max(0, match.start() - 60)
+    if title == "coach" and _NATIONAL_COACH.search(match.string, before_title, match.start()):
+        return match.group()  # "England coach Gareth Southgate": a national side's, public
     if typed == "coach" and first.islower():
         if first not in _GIVEN_NAMES or first in _name_list("everyday_words.txt"):
             return match.group()
@@ -1734,6 +1737,16 @@ def _replace_title(match: re.Match[str]) -> str:
     return f"{match.group('intro')}[name]{names[len(kept) :]}"
 
 
+# A national side straight before "coach" (not "my Wales coach", not "Wales U18 coach"): "England
+# coach Gareth Southgate", "former Wales head coach Warren Gatland" are public figures.
+_NATIONAL_COACH = re.compile(
+    r"(?<![\w'’])(?<!(?i:my|ur|fy)[ \t])(?<!(?i:our|ein)[ \t])"
+    r"(?:England|Wales|Cymru|Scotland|Ireland|France|Italy|Spain|Germany|Portugal|Brazil|"
+    r"Argentina|Australia|New[ \t]+Zealand|South[ \t]+Africa|Japan|Fiji|Lions|All[ \t]+Blacks|"
+    r"Team[ \t]+GB|GB|(?i:national))"
+    r"(?:[ \t]+(?i:head|assistant|interim|caretaker|new|former|rugby|football|cricket|women['’]?s|"
+    r"men['’]?s|national))*[ \t]+$"
+)
 # Films and songs a coach or an officer's title begins, not people the writer knows.
 _RANK_TITLE_FIGURES = _words("carter pepper")
 _RANK_TITLES = _words("coach sgt cpl lt ldr cdt pcso")
@@ -2199,6 +2212,7 @@ _NOT_PRIVATE = _words(
     maths math english science history geography art music drama french spanish german welsh
     cymraeg gymraeg saesneg gymreig cymreig gymraes cymraes ict computing biology chemistry
     physics pe re rs dt psychology sociology media
+    mondays tuesdays wednesdays thursdays fridays saturdays sundays weekends weekdays
     spotify xbox playstation nintendo switch fifa apple iphone samsung amazon google alexa
     siri chatgpt snap insta whatsapp mcdonalds maccies kfc nandos costa starbucks subway
     pride eid diwali christmas easter halloween ramadan football rugby netball footy
@@ -2362,8 +2376,25 @@ _JOINED_NAME = re.compile(
 _NAME_KISSES_END = re.compile(
     # (not inside a hyphenated word: "a-b-c-..." would be tried from every hyphen)
     r"(?P<intro>(?<=[\s,.;:!?~\-–—])(?<![\w'’]-))" + rf"(?P<names>{_NAME})"
-    r"(?=(?:[ \t]*+[,.])?[ \t]*+[xX]{1,6}\b(?:[ \t]*+[^\w\s])*+[ \t]*+$)"
+    # (the kisses apart from the name: "Netflix" is no "Netfli x")
+    r"(?=(?:[ \t]*+[,.])?(?:[ \t]++|(?<=[,.]))[xX]{1,6}\b(?:[ \t]*+[^\w\s])*+[ \t]*+$)"
 )
+# A name with its kiss glued on, ending the message: "not my mum, its Lennox" (read whole:
+# the word is a name, "Netflix" and "Essex" are not, and neither is "Netfli" with a kiss).
+_GLUED_KISS_END = re.compile(
+    r"(?<=[\s,.;:!?~\-–—])(?<![\w'’]-)(?P<word>[A-Z][a-z'’]{1,20}x)(?=(?:[ \t]*+[^\w\s])*+[ \t]*+$)"
+)
+
+
+def _replace_glued_kiss_end(match: re.Match[str]) -> str:
+    before = match.string[: match.start()].rstrip(" \t")
+    if before.endswith(",") and before[:-1].split()[-1:] and before[:-1].split()[-1][:1].isupper():
+        return match.group()  # the last of a list of capitalised things: "Kent, Essex"
+    if re.search(r"(?i:called|named|dog|cat|puppy|kitten|pet|rabbit|hamster|horse)$", before):
+        return match.group()  # a pet: "a dog called Max"
+    return "[name]" if _private_name(match.group("word")) else match.group()
+
+
 # ", Nel" closing the message: "sori am y typos, Nel", "diolch o galon, Rhys".
 _COMMA_NAME_END = re.compile(r"(?P<intro>(?<=[^\W\d_])[ \t]*+,[ \t]*+)" + _NAMES + _END)
 # "names jacob, ..." opening a message or a sentence.
@@ -3746,11 +3777,27 @@ def _replace_school_own(match: re.Match[str]) -> str:
     return f"{match.group('intro') or ''}[school]"
 
 
+# Where a list of places begins: "we went to", "moved to", "visited", "in", "es i i", "yn".
+_PLACE_BEFORE_LIST = re.compile(
+    r"(?<![\w'’])(?i:(?:went|go|goes|going|gone|been|moved|move|moving|trip|trips|travelled|"
+    r"traveled|drove|flew|holiday|holidays)[ \t]+to|visited|visiting|in|near|"
+    r"(?:es|aethon|aeth|mynd|symud|symudon|teithio)[ \t]+(?:i[ \t]+|ni[ \t]+)?i|yn|ym|yng)"
+    r"[ \t]+$"
+)
+
+
 def _replace_joined_before(match: re.Match[str]) -> str:
     word = match.group("names")
     start = _at_sentence_start(match.string, match.start())
     if not _private_name(word, sentence_start=start):
         return match.group()
+    if match.group("after").lstrip(" \t").startswith(","):
+        # the first of a list is where one went as often as who: "es i i Gaerdydd, [name] a
+        # [name]" (a mutated place), "I went to Florence, [name] and [name] went to Rome"
+        forms = {word.lower()} | _unmutated(word.lower())
+        before = max(0, match.start() - 40)
+        if forms & _PLACES or _PLACE_BEFORE_LIST.search(match.string, before, match.start()):
+            return match.group()
     return f"[name]{match.group('after')}"
 
 
@@ -3874,6 +3921,7 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
         out = pattern.sub(_replace_soft(listed_only=True), out)
     for pattern in (_NAME_KISSES_END, _COMMA_NAME_END):
         out = pattern.sub(_replace_listed_end, out)
+    out = _GLUED_KISS_END.sub(_replace_glued_kiss_end, out)
     out = _EMOJI_NAME_END.sub(_replace_soft(listed_only=True, signed=True, alone=True), out)
     out = _ASK_FOR.sub(_replace_soft(listed_only=True), out)
     out = _ONE_AND_ONLY.sub(_replace_one_and_only, out)
