@@ -197,7 +197,8 @@ def test_blanks_after_a_handle_or_an_address_intro_take_time_in_proportion(blank
     [
         ("more buses please\nta shamus", "more buses please\nta [name]"),
         ("more buses please\nta, shamus x", "more buses please\nta, [name] x"),
-        ("more buses please\ncheers kezzax!", "more buses please\ncheers [name]x!"),
+        # (since review32c a kiss glued to the name goes with it: "Netflix" is no "Netfli x")
+        ("more buses please\ncheers kezzax!", "more buses please\ncheers [name]!"),
     ],
 )
 def test_the_closer_still_finds_its_name(text: str, expected: str) -> None:
