@@ -3967,8 +3967,8 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
     out = _TWO_NAMES.sub(_replace_two_names, out)
     for pattern in (_RELATION_FULL_NAME, _RELATION_FULL_NAME_CY):
         out = pattern.sub(_replace_full_name, out)
-    for _ in range(2):  # again for "my nan [name] and uncle Baraka"
-        out = _RELATION_NAME.sub(_replace_relation_private, out)
+    # (twice, for "my nan [name] and uncle Baraka")
+    out = _settled(_RELATION_NAME, _replace_relation_private, out, passes=2)
     out = _RELATION_OF.sub(_replace_private, out)
     out = _SENT_FROM_PHONE.sub(_replace_sent_from_phone, out)
     for pattern in (
@@ -4051,20 +4051,25 @@ def _replace_initial_surname(match: re.Match[str]) -> str:
     return f"{match.group('lead')}[name]"
 
 
+def _settled(
+    pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str], text: str, passes: int = 4
+) -> str:
+    """text with pattern replaced until nothing more changes (at most ``passes`` times): each
+    pass can take one more name of a list, from the [name] the last one left."""
+    for _ in range(passes):
+        replaced = pattern.sub(replace, text)
+        if replaced == text:
+            break
+        text = replaced
+    return text
+
+
 def _joined_names(text: str) -> str:
     """Names joined to one already removed ("[name], Amy and Priya", "Maddie & [name]"). Run
     after the rules and again after the name tagger, whose [name] can stand where no rule's
     did ("with [name] and Seren from band")."""
-    for _ in range(4):  # "[name], Amy and Priya": each pass takes one more
-        joined = _JOINED_NAME.sub(_replace_private, text)
-        if joined == text:
-            break
-        text = joined
-    for _ in range(4):  # "Rojin, Hêvî a [name]": the list is taken from its end
-        joined = _JOINED_BEFORE.sub(_replace_joined_before, text)
-        if joined == text:
-            break
-        text = joined
+    text = _settled(_JOINED_NAME, _replace_private, text)  # "[name], Amy and Priya"
+    text = _settled(_JOINED_BEFORE, _replace_joined_before, text)  # "Rojin, Hêvî a [name]"
     text = _GIVEN_BEFORE_NAME.sub(_replace_given_before_name, text)
     return _PARTICLE_SURNAME.sub(_replace_particle_surname, text)
 
