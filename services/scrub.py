@@ -39,6 +39,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from importlib import resources
 
 import phonenumbers
@@ -3418,18 +3419,25 @@ def _replace_unlisted_lower(match: re.Match[str]) -> str:
     word, place, slang or Welsh word (the words after it are kept)."""
     names = match.group("names")
     word = names.split()[0]
+    if not _lower_name(word):
+        return match.group()
+    return f"{match.group('intro')}[name]{names[names.index(word) + len(word) :]}"
+
+
+def _lower_name(word: str) -> bool:
+    """A word in lower case that can be nothing but a name where a name is expected: a listed
+    first name, or no everyday word, place, slang or Welsh word."""
     low = word.lower().strip("'’-")
-    if (
+    listed = low in _GIVEN_NAMES
+    return not (
         not _is_name(word, capitalised=False)
-        or (_everyday_word(word) and low not in _GIVEN_NAMES)
+        or (_everyday_word(word) and not listed)
         or low in _PLACES
         or low in _NOT_SIGNED
         or low in _NOT_NAMES_CY
         or low in _SLANG
-        or (_WORDLIKE_ENDING.search(low) and low not in _GIVEN_NAMES)
-    ):
-        return match.group()
-    return f"{match.group('intro')}[name]{names[names.index(word) + len(word) :]}"
+        or (_WORDLIKE_ENDING.search(low) and not listed)
+    )
 
 
 # Words no dictionary has that young people write where a name might stand ("its me bruv").
@@ -3791,14 +3799,18 @@ def _replace_joined_before(match: re.Match[str]) -> str:
     start = _at_sentence_start(match.string, match.start())
     if not _private_name(word, sentence_start=start):
         return match.group()
-    if match.group("after").lstrip(" \t").startswith(","):
-        # the first of a list is where one went as often as who: "es i i Gaerdydd, [name] a
-        # [name]" (a mutated place), "I went to Florence, [name] and [name] went to Rome"
-        forms = {word.lower()} | _unmutated(word.lower())
-        before = max(0, match.start() - 40)
-        if forms & _PLACES or _PLACE_BEFORE_LIST.search(match.string, before, match.start()):
-            return match.group()
+    if match.group("after").lstrip(" \t").startswith(",") and _place_first(
+        match.string, match.start(), word
+    ):
+        return match.group()
     return f"[name]{match.group('after')}"
+
+
+def _place_first(text: str, start: int, word: str) -> bool:
+    """Whether the first of a list is where one went as often as who: "es i i Gaerdydd, [name]
+    a [name]" (a mutated place), "I went to Florence, [name] and [name] went to Rome"."""
+    forms = {word.lower()} | _unmutated(word.lower())
+    return bool(forms & _PLACES or _PLACE_BEFORE_LIST.search(text, max(0, start - 40), start))
 
 
 def _replace_year_at_school(match: re.Match[str]) -> str:
@@ -4051,6 +4063,168 @@ def _replace_initial_surname(match: re.Match[str]) -> str:
     return f"{match.group('lead')}[name]"
 
 
+# --- lists of people ------------------------------------------------------------------------
+# "Me, [name], Macca and Leah set up a five-a-side", "me, hiba, courtney and the twins", "fi,
+# [name], [name] a cherys", "My best friends are Ffion and Tsz Hin": a list with the writer, a
+# name already removed or a relation in it, or after "my friends are", is a list of people, and
+# its other one-word items are names (rule-by-rule, each shape of list needed its own).
+_LIST_WORD = re.compile(r"\[name\]|[^\W\d_][\w'’-]*")
+_LIST_AND = frozenset(("and", "n", "&", "+"))
+_LIST_AND_CY = frozenset(("a", "ac"))
+_LIST_ME = frozenset(("me", "fi", "myself"))
+_LIST_OWNER = frozenset(("my", "our", "the", "fy", "ein", "his", "her", "their", "y", "yr"))
+_LIST_PEOPLE = frozenset(
+    ("twins", "lads", "girls", "boys", "genod", "hogia", "bois", "merched", "efeilliaid")
+)
+# "my best friends are Ffion and Tsz Hin", "fy ffrindiau ydy ...": a list that follows them.
+_PEOPLE_BEFORE_LIST = re.compile(
+    r"(?<![\w'’])(?i:friends|mates|besties|pals|ffrindiau|ffrindia|mêts)"
+    r"(?:[ \t]+(?i:are|were|r|is|yw|ydy|ydi))?[ \t]*+:?[ \t]*+$"
+)
+_PEOPLE_BEFORE_LIST_ANYWHERE = re.compile(_PEOPLE_BEFORE_LIST.pattern.removesuffix("$"))
+
+
+@dataclass
+class _ListItem:
+    start: int
+    end: int
+    words: list[str]
+
+
+def _list_items(text: str, welsh: bool) -> list[list[_ListItem]]:
+    """The lists of text: two or more items (a word, two capitalised words, "my brother", a
+    [name]) joined by commas, the last by "and" ("a" or "ac" in Welsh)."""
+    words = list(_LIST_WORD.finditer(text))
+    joins = _LIST_AND | (_LIST_AND_CY if welsh else frozenset())
+    found: list[list[_ListItem]] = []
+
+    def item(k: int) -> tuple[_ListItem, int] | None:
+        if k >= len(words) or words[k].group().lower() in joins:
+            return None
+        first = words[k]
+        low = first.group().lower()
+        nxt = words[k + 1] if k + 1 < len(words) else None
+        spaced = nxt is not None and not text[first.end() : nxt.start()].strip(" \t")
+        if spaced and nxt is not None and nxt.group().lower() not in joins and (
+            low in _LIST_OWNER or (first.group()[:1].isupper() and nxt.group()[:1].isupper())
+        ):
+            return _ListItem(first.start(), nxt.end(), [first.group(), nxt.group()]), k + 2
+        return _ListItem(first.start(), first.end(), [first.group()]), k + 1
+
+    k = 0
+    while k < len(words):
+        got = item(k)
+        if got is None:
+            k += 1
+            continue
+        items, k2, closed = [got[0]], got[1], False
+        while k2 < len(words):
+            gap = text[items[-1].end : words[k2].start()]
+            if words[k2].group().lower() in joins and re.fullmatch(r"[ \t]*,?[ \t]+", gap):
+                after = text[words[k2].end() : words[k2 + 1].start()] if k2 + 1 < len(words) else ""
+                nxt = item(k2 + 1) if re.fullmatch(r"[ \t]+", after) else None
+                if nxt is not None:
+                    items.append(nxt[0])
+                    k2, closed = nxt[1], True
+                break
+            if re.fullmatch(r"[ \t]*(?:,[ \t]*(?:[&+][ \t]*)?|[&+][ \t]*)", gap):
+                nxt = item(k2)
+                if nxt is None:
+                    break
+                items.append(nxt[0])
+                k2 = nxt[1]
+                if "&" in gap or "+" in gap:
+                    closed = True
+                    break
+                continue
+            break
+        if closed and len(items) >= 2:
+            found.append(items)
+        # (a run that is no list is none from any of its items either: "x, x, x, ..." read
+        # again from each x was quadratic)
+        k = k2 if len(items) > 1 else k + 1
+    return found
+
+
+def _people_anchor(item: _ListItem) -> bool:
+    """An item that makes a list one of people: a name already removed, the writer, a
+    relation ("my brother", "the twins", "fy chwaer")."""
+    lows = [w.lower() for w in item.words]
+    if lows[0] == "[name]" or (len(lows) == 1 and lows[0] in _LIST_ME):
+        return True
+    if len(lows) == 2 and lows[0] in _LIST_OWNER:
+        tail = lows[1]
+        return tail.removesuffix("s") in _RELATION_WORDS or tail in _LIST_PEOPLE | _RELATION_WORDS
+    return False
+
+
+def _list_name(item: _ListItem, text: str, welsh: bool, *, lower: bool, first: bool) -> bool:
+    """Whether a one- or two-word item of a people list is a person's name: a capitalised word
+    that could be a private name (in Welsh a listed first name, or one as Welsh mutates it: "a
+    Thesni", "a cherys"), and in a longer list (``lower``) the same in lower case, and in English
+    a lower-case word no list calls a word ("hiba")."""
+    word = item.words[0]
+    low = word.lower()
+    if low in _LIST_ME or low in _LIST_OWNER or low in _NOT_SIGNED or low in _PLACES:
+        return False
+    mutated = bool(_unmutated(low) & _GIVEN_NAMES) and low not in _NOT_NAMES_CY
+    listed = low in _GIVEN_NAMES and low not in _NOT_NAMES_CY
+    if len(item.words) == 2:
+        # "Tommy Lau": a first name, then a surname (not "Hey Duggee", not "Gwm Rhondda")
+        second = item.words[1]
+        return (listed or mutated if welsh else _private_name(word)) and (
+            _private_name(second) or second.lower() in _FAMILY_NAMES
+        )
+    if word[:1].isupper():
+        if welsh:
+            return listed or mutated
+        return _private_name(word, sentence_start=_at_sentence_start(text, item.start))
+    if not lower:
+        return False
+    if welsh:
+        return mutated or listed
+    # in lower case no word of the dictionary ("all winter and my sister", "me and theyve"),
+    # and an unlisted one not first: that may end what came before ("the car park, me and ...")
+    return (
+        len(item.words) == 1
+        and low.isalpha()
+        and low not in _name_list("everyday_words.txt")
+        and (low in _GIVEN_NAMES or not first)
+        and low not in _RELATION_WORDS
+        and _lower_name(word)
+    )
+
+
+def _people_lists(text: str) -> str:
+    """text with the names of each list of people replaced (see ``_list_items``)."""
+    if not _PEOPLE_BEFORE_LIST_ANYWHERE.search(text) and not any(
+        any(map(_people_anchor, items)) for items in _list_items(text, welsh=True)
+    ):
+        return text  # (the language is worth finding only for a list of people)
+    welsh = is_welsh(text)  # (language tagging too: "fi, [name], [name] a cherys sy'n ...")
+    spans: list[tuple[int, int]] = []
+    for items in _list_items(text, welsh):
+        anchors = [i for i in items if _people_anchor(i)]
+        if not anchors and not _PEOPLE_BEFORE_LIST.search(
+            text, max(0, items[0].start - 40), items[0].start
+        ):
+            continue
+        if len(items) == 2 and anchors and anchors[0].words[0] != "[name]":
+            # "my nan and bamps", "jump me and theyve": two people, the other perhaps a
+            # relation too ("me and jake" has rules of its own)
+            continue
+        spans += [
+            (i.start, i.end)
+            for k, i in enumerate(items)
+            if not _people_anchor(i)
+            and _list_name(i, text, welsh, lower=len(items) > 2, first=k == 0)
+            and not (k == 0 and _place_first(text, i.start, i.words[0]))
+        ]
+    for start, end in reversed(spans):
+        text = f"{text[:start]}[name]{text[end:]}"
+    return text
+
+
 def _settled(
     pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str], text: str, passes: int = 4
 ) -> str:
@@ -4068,6 +4242,7 @@ def _joined_names(text: str) -> str:
     """Names joined to one already removed ("[name], Amy and Priya", "Maddie & [name]"). Run
     after the rules and again after the name tagger, whose [name] can stand where no rule's
     did ("with [name] and Seren from band")."""
+    text = _people_lists(text)  # "me, hiba, courtney and the twins"
     text = _settled(_JOINED_NAME, _replace_private, text)  # "[name], Amy and Priya"
     text = _settled(_JOINED_BEFORE, _replace_joined_before, text)  # "Rojin, Hêvî a [name]"
     text = _GIVEN_BEFORE_NAME.sub(_replace_given_before_name, text)
