@@ -2710,6 +2710,9 @@ _NAME_FROM_MY = re.compile(
     r"|[ \t]+(?i:from)[ \t]+(?i:year|yr|y)[ \t]*\d{1,2}\b"
     # "Nanw o flwyddyn 8 ...", "Mae Bleddyn o'r prosiect gofalwyr ifanc yn mynd â ni ..."
     r"|[ \t]+(?i:o)[ \t]+(?i:flwyddyn|fl)[ \t]*\d{1,2}\b"
+    # "it was Sandra on reception who organised it", "Dai behind the bar"
+    r"|[ \t]+(?i:on|at|behind)[ \t]+(?:(?i:the)[ \t]+)?(?i:reception|front[ \t]+desk|bar|door|"
+    r"till|tills|counter|gate)\b"
     r"|[ \t]+(?i:o['’]r)[ \t]+(?i:prosiect|clwb[ \t]+ieuenctid|ganolfan[ \t]+ieuenctid|"
     r"gwasanaeth[ \t]+ieuenctid|tîm[ \t]+ieuenctid|tim[ \t]+ieuenctid|"
     # ("Ma Jakub o'r shifft nos wedi ca'l ei fygwth", "Elin o'r gwaith")
@@ -3672,9 +3675,16 @@ _TWO_NAMES = re.compile(
     r"(?=[ \t]+(?:(?i:from|in)[ \t]+(?i:my|our)[ \t]+(?i:class|year|form|school|street|estate)\b"
     # "Dean and Kyle got stopped": two listed names doing something together
     r"|(?i:got|get|gets|were|are|have|had|keep|kept|said|told|went|both|always|never|can['’]?t|"
-    r"couldn['’]?t|didn['’]?t|don['’]?t|also|just|used|live|lived|work|worked)\b))"
-    # "efo Deio a Tomos", "gyda Cai ac Elin"
-    r"|\b(?i:efo|hefo|gyda|gydag)[ \t]+(?P<first_w>[A-Z][\w'’-]*)[ \t]+(?:a|ac)[ \t]+"
+    r"couldn['’]?t|didn['’]?t|don['’]?t|also|just|used|live|lived|work|worked|"
+    # "the class Bev and Jan run on a Monday", "Mo and Lucy sorted it"
+    r"run|runs|ran|help|helps|helped|organise|organised|organize|organized|coach|coaches|"
+    r"coached|teach|teaches|taught|took|take|takes|came|come|comes|made|make|makes|sorted|"
+    r"started|set|gave|give|gives|showed|show|drove|drive|drives|picked|pick|brought|bring|"
+    r"look|looked|looks|do|does|did)\b))"
+    # "efo Deio a Tomos", "gyda Cai ac Elin", "llun o Fali a Thesni", "diolch i Gwen a Nia"
+    # (Welsh mutates both; not "am" or "gan": about and by a pair is as often a show or a book)
+    r"|\b(?i:efo|hefo|gyda|gydag|o|i)[ \t]+(?P<first_w>[A-Z][\w'’-]*)"
+    r"[ \t]+(?:a|ac)[ \t]+"
     r"(?P<second_w>[A-Z][\w'’-]*)"
     r"|\b(?i:roedd|mae|oedd|ma|odd)[ \t]+(?P<first_cy>[A-Z][\w'’-]*)[ \t]+(?:a|ac)[ \t]+"
     r"(?P<second_cy>[A-Z][\w'’-]*)(?=[ \t]+(?:yn|wedi)\b)"
@@ -3714,6 +3724,17 @@ def _replace_two_names(match: re.Match[str]) -> str:
     )
     words = (match.group(one), match.group(two))
     listed = [w.lower() in _GIVEN_NAMES and w.lower() not in _NOT_PRIVATE for w in words]
+    if one != "first":
+        # Welsh: a listed name as "o", "a" or "gyda" mutates it ("o Fali a Thesni"); not a
+        # relation that looks mutated ("Mae Nani a Nana yn dod o Lahore": "Nana" is no "Dana")
+        listed = [
+            ok
+            or (
+                bool(_unmutated(w.lower()) & _GIVEN_NAMES)
+                and not re.fullmatch(_FAMILY_RELATION, w, re.IGNORECASE)
+            )
+            for ok, w in zip(listed, words, strict=True)
+        ]
     # both listed, or one listed and the other a capitalised word no list calls a place, brand,
     # subject or everyday word ("Nour and Amira are scared")
     before = match.string[: match.start(one)].split()

@@ -2193,6 +2193,40 @@ def test_round_twenty_six_lookalike_lists_are_left_alone(text: str) -> None:
     assert scrub(text)[0] == text
 
 
+@pytest.mark.parametrize(
+    ("text", "details"),
+    [
+        ("it was Sandra on reception who organised it, unpaid", ("Sandra",)),
+        ("ask Dai behind the bar, he knows", ("Dai",)),
+        ("The circuits class Bev and Jan run on a Monday has a waiting list", ("Bev", "Jan")),
+        ("Dw i wedi tynnu llun o Fali a Thesni yn y pwll nofio newydd", ("Fali", "Thesni")),
+        ("Diolch i Gwen a Nia am y gwersi nofio", ("Gwen", "Nia")),
+    ],
+)
+def test_round_twenty_seven_details_are_removed(text: str, details: tuple[str, ...]) -> None:
+    """fresh47/48's other misses: a name at a place of work ("Sandra on reception"), two listed
+    names before more verbs ("Bev and Jan run"), and two listed names after Welsh "o" or "i"
+    as Welsh mutates them ("o Fali a Thesni": Mali and Tesni)."""
+    scrubbed, changed = scrub(text)
+    assert changed and not any(d in scrubbed for d in details), scrubbed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mae Nani a Nana yn dod o Lahore a maen nhw eisiau dysgu Cymraeg hefyd",
+        "es i o Fangor a Chaernarfon ddoe ar y bws",
+        "Tom and Jerry run all day on the kids channel",
+        "we watched Gavin and Stacey made in Barry",
+        "there's always someone on reception at the leisure centre",
+    ],
+)
+def test_round_twenty_seven_lookalikes_are_left_alone(text: str) -> None:
+    """Grandmothers that look mutated ("Nana" is no "Dana"), mutated places after "o", a famous
+    pair before a verb, a person with no name on reception."""
+    assert scrub(text)[0] == text
+
+
 def test_a_pakistani_mobile_is_still_a_phone_number() -> None:
     """03 numbers are kept only as the UK writes them (4-3-4): Pakistan's mobiles start 03."""
     for text in ("mera number 0300-1234567 hai", "میرا نمبر ۰۳۰۰۱۲۳۴۵۶۷ ہے", "call 03001234567"):
