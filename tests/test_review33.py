@@ -33,7 +33,8 @@ from tests.test_scrub import _fastest_ms
         # a place or an everyday word in a list makes it one of things
         ("My friends are Chelsea, Arsenal and Liverpool fans", "football clubs"),
         ("My mates are Wrexham, Chester and Everton fans", "football clubs"),
-        ("me, my dad, Chelsea and Arsenal every weekend", "football clubs"),
+        ("me, my dad, Arsenal and Chelsea every weekend", "football clubs"),
+        ("me, the lads, Chelsea and Arsenal every weekend", "football clubs"),
         ("I volunteer with [name], Barnardos and Mind", "charities beside a name"),
     ],
 )
