@@ -4266,7 +4266,8 @@ def _people_lists(text: str) -> str:
                 lower=len(items) > 2 or intro,
                 first=k == 0,
                 listed_only=not strong,
-                named=named,
+                # (or last, after the writer: "crew lol, me and dumi")
+                named=named or (k == len(items) - 1 and items[k - 1].words[0].lower() in _LIST_ME),
             )
             and not (k == 0 and _place_first(text, i.start, i.words[0]))
         ]

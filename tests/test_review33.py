@@ -50,6 +50,11 @@ def test_lists_of_things_keep_their_words(text: str, reason: str) -> None:
         ("my mates are kai and jay", ("kai", "jay"), "two listed names in lower case after it"),
         ("my friends r tyler and courtney", ("tyler", "courtney"), "the same, 'r' for are"),
         ("me, hiba, courtney and the twins", ("hiba", "courtney"), "a lower-case name beside"),
+        (
+            "its jaz here from the car wash crew lol, me and dumi, we need a bus",
+            ("dumi",),
+            "unlisted in lower case, joined to the writer by 'and' (train14)",
+        ),
         ("me, my sister and Tyler went to the park", ("Tyler",), "a listed name beside a relation"),
         ("fi, Nel, Cai a cherys sy'n mynd", ("cherys",), "a Welsh name as 'a' mutates it"),
         ("I volunteer with [name], Macca and Leah", ("Macca", "Leah"), "names beside a [name]"),
