@@ -1560,8 +1560,10 @@ _NOT_SIGNED = (
 )
 
 
+@functools.cache
 def _name_list(file: str) -> frozenset[str]:
-    """A list from prompts/names (built by bench/names_build.py), one lower-case entry a line."""
+    """A list from prompts/names (built by bench/names_build.py), one lower-case entry a line;
+    read once (the dictionary's 63,000 words took 15 ms a read, and rules ask it per word)."""
     text = (resources.files("prompts") / "names" / file).read_text(encoding="utf-8")
     return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
 
@@ -4107,6 +4109,8 @@ _PEOPLE_BEFORE_LIST_ANYWHERE = re.compile(_PEOPLE_BEFORE_LIST.pattern.removesuff
 
 @dataclass
 class _ListItem:
+    """An item of a list: where it stands, to replace it there, and its one or two words."""
+
     start: int
     end: int
     words: list[str]
@@ -4179,27 +4183,41 @@ def _people_anchor(item: _ListItem) -> bool:
     return False
 
 
-def _list_name(item: _ListItem, text: str, welsh: bool, *, lower: bool, first: bool) -> bool:
+def _list_name(
+    item: _ListItem,
+    text: str,
+    welsh: bool,
+    *,
+    lower: bool,
+    first: bool,
+    listed_only: bool,
+    named: bool,
+) -> bool:
     """Whether a one- or two-word item of a people list is a person's name: a capitalised word
-    that could be a private name (in Welsh a listed first name, or one as Welsh mutates it: "a
-    Thesni", "a cherys"), and in a longer list (``lower``) the same in lower case, and in English
-    a lower-case word no list calls a word ("hiba")."""
+    that could be a private name (a listed first name where only the writer or a relation make
+    the list one of people, ``listed_only``: "me, my nan, Pepsi and Doritos"; in Welsh always,
+    or one as Welsh mutates it: "a Thesni", "a cherys"), and in a longer list or after "my
+    friends are" (``lower``) the same in lower case, and in English a lower-case word no list
+    calls a word ("hiba") beside a listed one (``named``): "me, the lads, ket and coke" keeps
+    its words, for safeguarding reads the scrubbed text."""
     word = item.words[0]
     low = word.lower()
-    if low in _LIST_ME or low in _LIST_OWNER or low in _NOT_SIGNED or low in _PLACES:
+    if low in _LIST_ME or low in _LIST_OWNER or low in _NOT_SIGNED or low in _HARM_WORDS:
         return False
     mutated = bool(_unmutated(low) & _GIVEN_NAMES) and low not in _NOT_NAMES_CY
     listed = low in _GIVEN_NAMES and low not in _NOT_NAMES_CY
     if len(item.words) == 2:
-        # "Tommy Lau": a first name, then a surname (not "Hey Duggee", not "Gwm Rhondda")
+        # "Tommy Lau": a first name, then a surname (not "Hey Duggee", not "Gwm Rhondda");
+        # beside only the writer, one of them listed ("me, Ka Yan and ...", not "Folly Farm")
         second = item.words[1]
-        return (listed or mutated if welsh else _private_name(word)) and (
-            _private_name(second) or second.lower() in _FAMILY_NAMES
-        )
+        known = listed or second.lower() in _GIVEN_NAMES or second.lower() in _FAMILY_NAMES
+        given = listed or mutated if welsh else _private_name(word) and (known or not listed_only)
+        return given and (_private_name(second) or second.lower() in _FAMILY_NAMES)
     if word[:1].isupper():
         if welsh:
             return listed or mutated
-        return _private_name(word, sentence_start=_at_sentence_start(text, item.start))
+        start = _at_sentence_start(text, item.start)
+        return (listed or not listed_only) and _private_name(word, sentence_start=start)
     if not lower:
         return False
     if welsh:
@@ -4207,17 +4225,32 @@ def _list_name(item: _ListItem, text: str, welsh: bool, *, lower: bool, first: b
     # in lower case no word of the dictionary ("all winter and my sister", "me and theyve"),
     # and an unlisted one not first: that may end what came before ("the car park, me and ...")
     return (
-        len(item.words) == 1
-        and low.isalpha()
+        low.isalpha()
         and low not in _name_list("everyday_words.txt")
-        and (low in _GIVEN_NAMES or not first)
+        and (low in _GIVEN_NAMES or (named and not first))
         and low not in _RELATION_WORDS
         and _lower_name(word)
     )
 
 
+def _list_thing(item: _ListItem, text: str) -> bool:
+    """A capitalised place or everyday word in a list, not opening a sentence: "my mates are
+    Wrexham, Chester and Everton fans", "with [name], Barnardos and Mind" are lists of things,
+    whoever else is in them, and their words that may be names are clubs, charities, brands."""
+    word = item.words[0]
+    low = word.lower()
+    return (
+        len(item.words) == 1
+        and word[:1].isupper()
+        and low not in _RELATION_WORDS
+        and not _at_sentence_start(text, item.start)
+        and (low in _PLACES or _everyday_word(word))
+    )
+
+
 def _people_lists(text: str) -> str:
-    """text with the names of each list of people replaced (see ``_list_items``)."""
+    """text with the names of each list of people replaced: lists of names in passing are
+    half of what the rules missed in fresh47/48 (which lists, see ``_people_anchor``)."""
     if not _PEOPLE_BEFORE_LIST_ANYWHERE.search(text) and not any(
         any(map(_people_anchor, items)) for items in _list_items(text, welsh=True)
     ):
@@ -4226,19 +4259,37 @@ def _people_lists(text: str) -> str:
     spans: list[tuple[int, int]] = []
     for items in _list_items(text, welsh):
         anchors = [i for i in items if _people_anchor(i)]
-        if not anchors and not _PEOPLE_BEFORE_LIST.search(
-            text, max(0, items[0].start - 40), items[0].start
-        ):
+        intro = bool(
+            _PEOPLE_BEFORE_LIST.search(text, max(0, items[0].start - 40), items[0].start)
+        )
+        if not anchors and not intro:
             continue
         if len(items) == 2 and anchors and anchors[0].words[0] != "[name]":
             # "my nan and bamps", "jump me and theyve": two people, the other perhaps a
             # relation too ("me and jake" has rules of its own)
             continue
+        others = [(k, i) for k, i in enumerate(items) if not _people_anchor(i)]
+        # (a place opening the list may end what came before: "I went to Tenby, me, ...")
+        if any(_list_thing(i, text) for k, i in others if k or intro):
+            continue
+        named = any(
+            i.words[0].islower() and i.words[0] in _GIVEN_NAMES and len(i.words) == 1
+            for _, i in others
+        )
+        strong = intro or any(i.words[0] == "[name]" for i in anchors)
         spans += [
             (i.start, i.end)
-            for k, i in enumerate(items)
-            if not _people_anchor(i)
-            and _list_name(i, text, welsh, lower=len(items) > 2, first=k == 0)
+            for k, i in others
+            if _list_name(
+                i,
+                text,
+                welsh,
+                lower=len(items) > 2 or intro,
+                first=k == 0,
+                listed_only=not strong,
+                # (or last, after the writer: "crew lol, me and dumi")
+                named=named or (k == len(items) - 1 and items[k - 1].words[0].lower() in _LIST_ME),
+            )
             and not (k == 0 and _place_first(text, i.start, i.words[0]))
         ]
     for start, end in reversed(spans):
