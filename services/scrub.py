@@ -364,8 +364,24 @@ _NUMBER_WORDS = {
     "seven": "7",
     "eight": "8",
     "nine": "9",
+    # Welsh: "saith dim saith dim dim, naw dim dim, pump chwech un"
+    "dim": "0",
+    "un": "1",
+    "dau": "2",
+    "dwy": "2",
+    "tri": "3",
+    "tair": "3",
+    "pedwar": "4",
+    "pedair": "4",
+    "pump": "5",
+    "pum": "5",
+    "chwech": "6",
+    "chwe": "6",
+    "saith": "7",
+    "wyth": "8",
+    "naw": "9",
 }
-_SAID = rf"(?:\d+|{'|'.join(_NUMBER_WORDS)}|double|triple|hundred)"
+_SAID = rf"(?:\d+|{'|'.join(_NUMBER_WORDS)}|double|triple|dwbl|hundred)"
 _SAID_NUMBER = re.compile(rf"\b{_SAID}(?:[ \t,.-]+{_SAID}){{3,}}\b", re.IGNORECASE)
 # Numbers the bot and schools signpost, never personal: Childline, Samaritans, Shout, NSPCC,
 # Papyrus HOPELINE247, CALM, The Mix, Mind, Meic, and 999/112/111/101.
@@ -1388,8 +1404,8 @@ def _replace_said_number(match: re.Match[str]) -> str:
     groups: list[str] = []
     repeat = 1
     for token in tokens:
-        if token in ("double", "triple"):
-            repeat = 2 if token == "double" else 3
+        if token in ("double", "triple", "dwbl"):
+            repeat = 3 if token == "triple" else 2
             continue
         if token == "hundred":  # "07700 nine hundred 361"
             groups.append("00")
@@ -2345,7 +2361,9 @@ _PERSON_WORD = (
     r"(?:\d{1,2}|[a-z]+)[ \t-]*(?:year|yr)s?[ \t-]*old"
 )
 _CALLED_NAME = re.compile(
-    rf"(?P<intro>\b(?i:{_PERSON_WORD})(?:[ \t]+[a-z]+)?[ \t]+"
+    # ("the lollipop man (he is called alan)", "shes called Demi")
+    rf"(?P<intro>\b(?:(?i:{_PERSON_WORD})(?:[ \t]+[a-z]+)?"
+    r"|(?i:he|she)(?:['’]?s|[ \t]+(?i:is|was)))[ \t]+"
     r"(?i:called|named|called\s+like|o['’]r\s+enw|sy['’]n\s+cael\s+ei\s+galw(?:\s+yn)?)[ \t]+)"
     + _NAMES
 )
@@ -2715,6 +2733,8 @@ _NAME_FROM_MY = re.compile(
     # "it was Sandra on reception who organised it", "Dai behind the bar"
     r"|[ \t]+(?i:on|at|behind)[ \t]+(?:(?i:the)[ \t]+)?(?i:reception|front[ \t]+desk|bar|door|"
     r"till|tills|counter|gate)\b"
+    # "Glenys next door drives me", "Mari drws nesa"
+    r"|[ \t]+(?i:next[ \t]+door|drws[ \t]+nesa|drws[ \t]+nesaf)\b"
     r"|[ \t]+(?i:o['’]r)[ \t]+(?i:prosiect|clwb[ \t]+ieuenctid|ganolfan[ \t]+ieuenctid|"
     r"gwasanaeth[ \t]+ieuenctid|tîm[ \t]+ieuenctid|tim[ \t]+ieuenctid|"
     # ("Ma Jakub o'r shifft nos wedi ca'l ei fygwth", "Elin o'r gwaith")
@@ -3685,9 +3705,10 @@ _TWO_NAMES = re.compile(
     r"look|looked|looks|do|does|did)\b))"
     # "efo Deio a Tomos", "gyda Cai ac Elin", "llun o Fali a Thesni", "diolch i Gwen a Nia"
     # (Welsh mutates both; not "am" or "gan": about and by a pair is as often a show or a book)
-    r"|\b(?i:efo|hefo|gyda|gydag|o|i)[ \t]+(?P<first_w>[A-Z][\w'’-]*)"
+    # ("mynd i'r gampfa efo gethin a lowri": in lower case, both listed)
+    r"|\b(?i:efo|hefo|gyda|gydag|o|i)[ \t]+(?P<first_w>[^\W\d_][\w'’-]*)"
     r"[ \t]+(?:a|ac)[ \t]+"
-    r"(?P<second_w>[A-Z][\w'’-]*)"
+    r"(?P<second_w>[^\W\d_][\w'’-]*)"
     r"|\b(?i:roedd|mae|oedd|ma|odd)[ \t]+(?P<first_cy>[A-Z][\w'’-]*)[ \t]+(?:a|ac)[ \t]+"
     r"(?P<second_cy>[A-Z][\w'’-]*)(?=[ \t]+(?:yn|wedi)\b)"
 )
@@ -3737,6 +3758,12 @@ def _replace_two_names(match: re.Match[str]) -> str:
             )
             for ok, w in zip(listed, words, strict=True)
         ]
+    if one == "first_w" and any(w.islower() for w in words) and not (
+        all(listed)
+        and not any(w.lower() in _NOT_NAMES_CY or _everyday_word(w) for w in words)
+        and is_welsh(match.string)
+    ):
+        return match.group()  # in lower case two listed names in Welsh ("efo mam a dad" stays)
     # both listed, or one listed and the other a capitalised word no list calls a place, brand,
     # subject or everyday word ("Nour and Amira are scared")
     before = match.string[: match.start(one)].split()
@@ -4233,6 +4260,24 @@ def _list_name(
     )
 
 
+def _all_names(items: list[_ListItem], welsh: bool) -> bool:
+    """Three or more listed first names and nothing else: a list of people with nothing else
+    to say so ("kai, tom and josh came too"; "rhois i lifft i ddyfan, llyr ac ifan": Welsh
+    mutates the first)."""
+    return len(items) > 2 and all(
+        len(i.words) == 1
+        and (
+            (low := i.words[0].lower()) in _GIVEN_NAMES
+            or (welsh and bool(_unmutated(low) & _GIVEN_NAMES))
+        )
+        and low not in _NOT_NAMES_CY
+        and low not in _NOT_PRIVATE
+        and low not in _PLACES
+        and not _everyday_word(i.words[0])
+        for i in items
+    )
+
+
 def _list_thing(item: _ListItem, text: str) -> bool:
     """A capitalised place or everyday word in a list, not opening a sentence: "my mates are
     Wrexham, Chester and Everton fans", "with [name], Barnardos and Mind" are lists of things,
@@ -4252,7 +4297,8 @@ def _people_lists(text: str) -> str:
     """text with the names of each list of people replaced: lists of names in passing are
     half of what the rules missed in fresh47/48 (which lists, see ``_people_anchor``)."""
     if not _PEOPLE_BEFORE_LIST_ANYWHERE.search(text) and not any(
-        any(map(_people_anchor, items)) for items in _list_items(text, welsh=True)
+        any(map(_people_anchor, items)) or _all_names(items, welsh=True)
+        for items in _list_items(text, welsh=True)
     ):
         return text  # (the language is worth finding only for a list of people)
     welsh = is_welsh(text)  # (language tagging too: "fi, [name], [name] a cherys sy'n ...")
@@ -4261,7 +4307,7 @@ def _people_lists(text: str) -> str:
         anchors = [i for i in items if _people_anchor(i)]
         intro = bool(
             _PEOPLE_BEFORE_LIST.search(text, max(0, items[0].start - 40), items[0].start)
-        )
+        ) or _all_names(items, welsh)
         if not anchors and not intro:
             continue
         if len(items) == 2 and anchors and anchors[0].words[0] != "[name]":
