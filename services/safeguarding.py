@@ -90,6 +90,8 @@ class _Rules:
     # his arms"), and the secret kept that is how news came after one ("told me not to tell")
     # (`someone:`).
     someone: _Someone | None = None
+    # Harm to someone else said so plainly that no model is needed to see a worry (`worry:`).
+    worry: re.Pattern[str] | None = None
     # An "if" before a phrase about dying, and the "if i am honest" that is not one (`if:`).
     condition: tuple[re.Pattern[str], re.Pattern[str]] | None = None
 
@@ -233,6 +235,7 @@ def _rules() -> _Rules:
         condition=None
         if not condition
         else (either([condition["if"]]), either([condition["not"]])),
+        worry=either(data["worry"]) if data.get("worry") else None,
     )
 
 
@@ -526,4 +529,23 @@ def assess(text: str, lang: str | None = None) -> Assessment:
         return Assessment("disclosure", "model", round(p["disclosure"], 3), themes)
     if p["worry"] + p["disclosure"] >= limits.get(f"worry:{tag}", limits["worry"]):
         return Assessment("worry", "model", round(p["worry"] + p["disclosure"], 3), themes)
+    worry = _worry_phrase(normalised)
+    if worry is not None:
+        return Assessment("worry", "phrase", 1.0, themes, worry[:120])
     return Assessment("none", "", 0.0, themes)
+
+
+def _worry_phrase(normalised: str) -> str | None:
+    """The words of a `worry:` phrase in the answer ("a man online is grooming my little
+    sister"), unless a story, a joke or a past that is over; the model missed "idk how to tell
+    if he is grooming my little sister", and a worker would want to see it."""
+    rules = _rules()
+    if rules.worry is None:
+        return None
+    for found in rules.worry.finditer(normalised):
+        if _resolved(normalised, found, rules) or _story(normalised, found, rules):
+            continue
+        if _joking(normalised, found.group(), rules):
+            continue
+        return found.group()
+    return None

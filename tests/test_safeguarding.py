@@ -574,3 +574,39 @@ def _timed(call: Callable[[], object]) -> float:
     start = time.perf_counter()
     call()
     return time.perf_counter() - start
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "idk how to tell if he is grooming my little sister",
+        "i think a man online is grooming my little sister",
+        "a lad from the estate has been grooming year 8 girls at the bus stop",
+        "mae dyn ar-lein yn groomio fy chwaer fach",
+        "dw i'n meddwl bod rhywun wedi bod yn meithrin perthynas amhriodol efo fy ffrind",
+    ],
+)
+def test_someone_grooming_a_child_the_writer_knows_is_a_worry(text: str) -> None:
+    """The model took "idk how to tell if he is grooming my little sister" for an ordinary
+    answer (review32b); `worry:` phrases make it one for review, without an alarm."""
+    from services.safeguarding import assess
+
+    assessment = assess(text)
+    assert assessment.level == "worry", assessment
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my mum is grooming my dog for the show",
+        "my sister is grooming the horses at the stables on saturdays",
+        "we learnt about how a man might be grooming a child in pshe",
+        "teach us about grooming and how to spot it",
+        "mae mam yn groomio'r ci bob dydd Sadwrn",
+    ],
+)
+def test_grooming_that_is_no_worry_is_left_alone(text: str) -> None:
+    """Pets and horses groomed, a lesson, a request for lessons."""
+    from services.safeguarding import assess
+
+    assert assess(text).level == "none", assess(text)
