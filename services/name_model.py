@@ -265,14 +265,26 @@ def _public_office(toks: list[Token], lows: list[str], j: int) -> bool:
     )
 
 
+# Animals a name after which is a pet's ("we take the dog, Bella, on the train", "y ci, Mabli,"):
+# no person's, and the rules keep "a dog called Max" too. (Not "chi": "Caru chi, Freddie" is
+# "love you", not "a dog".)
+_PETS = frozenset(
+    (
+        "dog", "dogs", "cat", "cats", "puppy", "pup", "kitten", "hamster", "rabbit", "bunny",
+        "pony", "horse", "budgie", "parrot", "tortoise", "ci", "gi", "cath", "gath",
+        "chath", "ceffyl", "geffyl", "merlen", "ferlen", "cwningen", "gwningen",
+    )
+)  # fmt: skip
+
+
 def _may_be_name(toks: list[Token], lows: list[str], i: int, welsh: bool, lex: Lexicon) -> bool:
     """What the model may not overrule, since a wrong [name] can hide a word that matters
     (safeguarding reads the scrubbed text: "my sister burns herself" must keep "burns"):
     a word after a title (the rules know fictional and public figures), a word that is never a
     name, a lower-case word that is no listed first name or is an everyday English word ("burns"
     is a surname too), any lower-case word in a Welsh answer ("am lori", "am orie": Welsh words
-    are in no list, and some are first names elsewhere) and an unlisted word with a Welsh
-    adjective's or noun's ending in one."""
+    are in no list, and some are first names elsewhere), a pet's name after its animal and an
+    unlisted word with a Welsh adjective's or noun's ending in one."""
     low = lows[i].strip("'’-")
     if (i and lows[i - 1].rstrip(".") in lex.titles) or low in lex.never:
         return False
@@ -280,6 +292,8 @@ def _may_be_name(toks: list[Token], lows: list[str], i: int, welsh: bool, lex: L
         return False  # "the First Minister, Eluned Morgan": a public figure by their office
     if i + 1 < len(lows) and lows[i + 1] in ("sant", "santes"):  # "Dewi Sant": a saint
         return False
+    if i and lows[i - 1] in _PETS:
+        return False  # a pet's name
     if toks[i][2].islower() and (welsh or low not in lex.given or low in lex.everyday()):
         return False
     listed = low in lex.given or low in lex.family

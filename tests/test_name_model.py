@@ -151,3 +151,17 @@ def test_a_word_in_decomposed_letters_is_one_word(text: str) -> None:
     assert len(name_model.tokens(decomposed)) == len(name_model.tokens(composed))
     out = name_model.replace(decomposed, False, lexicon())
     assert unicodedata.normalize("NFC", out) == name_model.replace(composed, False, lexicon())
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Rydym yn mynd â'r ci, Mabli, ar y trên i Abermaw bob Sadwrn ym mis Awst.", "Mabli"),
+        ("we take the dog, Bella, on the train to Barmouth every week", "Bella"),
+    ],
+)
+def test_a_pets_name_after_its_animal_is_kept(text: str, kept: str) -> None:
+    """The tagger took a dog's name after "y ci," in fresh50 (a clean answer): a pet's name is
+    no person's. Welsh "chi" stays out of the animals: "Caru chi, Freddie" is "love you"."""
+    assert kept in scrub(text)[0]
+    assert "Freddie" not in scrub("mwy o lwybrau beic plis. Caru chi, Freddie 🦖 Bl 5")[0]
