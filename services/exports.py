@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io
 import json
 import re
@@ -572,12 +573,40 @@ def headline(results: Results) -> Table | None:
 
 def _title_lines(results: Results, table: Table | None) -> list[str]:
     text = {q: t for q, _, t in results.questions}
-    title = text.get(table.question, "") if table else ""
-    return textwrap.wrap(title or results.title or results.code, TITLE_WRAP) or [""]
+    title = (text.get(table.question, "") if table else "") or results.title or results.code
+    return textwrap.wrap(_drawable(title), TITLE_WRAP) or [""]
 
 
 def _label(cell: Cell) -> str:
-    return textwrap.fill(cell.label, LABEL_WRAP)
+    return textwrap.fill(_drawable(cell.label), LABEL_WRAP)
+
+
+# What joins or styles an emoji (zero-width joiner, variation selectors, keycap): in the font,
+# but nothing without the emoji it belonged to.
+_EMOJI_GLUE = frozenset("\u200d\ufe0e\ufe0f\u20e3")
+
+
+@functools.cache
+def _font_chars() -> frozenset[int]:
+    """The code points the chart's font (matplotlib's own DejaVu Sans) can draw."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    path = font_manager.findfont(font_manager.FontProperties())
+    return frozenset(FT2Font(path).get_charmap())
+
+
+def _drawable(text: str) -> str:
+    """text without the characters the font lacks, which matplotlib draws as empty boxes: "⚽
+    Sport" is drawn "Sport", not "☐ Sport" (an emoji joiner or variation selector goes with
+    them). A label that is nothing but such characters stays as it is: boxes, but a bar with
+    a name."""
+    chars = _font_chars()
+    kept = "".join(
+        c for c in text if (ord(c) in chars and c not in _EMOJI_GLUE) or c in "\n\t "
+    )
+    kept = re.sub(r"[ \t]{2,}", " ", kept).strip()
+    return kept if kept else text
 
 
 def _row_heights(table: Table | None) -> list[int]:

@@ -949,11 +949,26 @@ def test_dollar_signs_are_drawn_as_written(tmp_path: Path) -> None:
 def test_an_emoji_the_font_lacks_is_drawn_quietly(tmp_path: Path) -> None:
     """An emoji in a label made matplotlib warn "Glyph ... missing from font(s)", with a
     source path, on the stderr of `markbot export --format png` and `markbot site` (and
-    fail under this suite's warnings-as-errors). It is drawn as a box, without a word."""
+    fail under this suite's warnings-as-errors), and drew it as an empty box ("☐ Sport").
+    Characters the font lacks are now left out of the chart's words ("⚽️ Sport" is drawn
+    "Sport"); a label of nothing else keeps them, so its bar still has a name."""
+    from matplotlib.text import Text
+
+    from services.exports import _font_chars
+
     res = _small()
-    cells = tuple(replace(c, label=c.label + " 🌍🎉") for c in res.tables[0].cells)
-    res = replace(res, tables=(replace(res.tables[0], cells=cells), *res.tables[1:]))
-    RENDERERS["png"][1](res, tmp_path / "e.png")  # filterwarnings = error: a warning fails
+    cells = tuple(replace(c, label=f"⚽️ {c.label} 🌍🎉") for c in res.tables[0].cells)
+    res = replace(
+        res,
+        title="🗳️ Make Your Mark",
+        tables=(replace(res.tables[0], cells=cells), *res.tables[1:]),
+        questions=(("priority", "choice", "🏀 What matters most? 👨‍👩‍👧"),),
+    )
+    figures = _drawn(res, tmp_path / "e.png")  # filterwarnings = error: a warning fails
+    drawn = [t.get_text() for f in figures for t in f.findobj(Text) if t.get_text()]
+    assert "What matters most?" in drawn
+    assert {c.label.removeprefix("⚽️ ").removesuffix(" 🌍🎉") for c in cells} <= set(drawn)
+    assert all(ord(ch) in _font_chars() for text in drawn for ch in text if ch not in "\n ")
     assert _png_size(tmp_path / "e.png") == chart_size(res)
 
 
