@@ -364,7 +364,12 @@ _NUMBER_WORDS = {
     "seven": "7",
     "eight": "8",
     "nine": "9",
-    # Welsh: "saith dim saith dim dim, naw dim dim, pump chwech un"
+}
+# Welsh: "saith dim saith dim dim, naw dim dim, pump chwech un". "dim" (no, not, nothing) and
+# "un" (one, the same) are everyday words, so a Welsh number is read only as words alone
+# (``_replace_said_number``: "dim un 2023, dim un 2024" is no phone).
+_NUMBER_WORDS_CY = {
+    "sero": "0",
     "dim": "0",
     "un": "1",
     "dau": "2",
@@ -381,7 +386,8 @@ _NUMBER_WORDS = {
     "wyth": "8",
     "naw": "9",
 }
-_SAID = rf"(?:\d+|{'|'.join(_NUMBER_WORDS)}|double|triple|dwbl|hundred)"
+_NUMBER_WORDS |= _NUMBER_WORDS_CY
+_SAID = rf"(?:\d+|{'|'.join(_NUMBER_WORDS)}|double|triple|dwbl|dwbwl|hundred)"
 _SAID_NUMBER = re.compile(rf"\b{_SAID}(?:[ \t,.-]+{_SAID}){{3,}}\b", re.IGNORECASE)
 # Numbers the bot and schools signpost, never personal: Childline, Samaritans, Shout, NSPCC,
 # Papyrus HOPELINE247, CALM, The Mix, Mind, Meic, and 999/112/111/101.
@@ -1401,10 +1407,12 @@ def _replace_said_number(match: re.Match[str]) -> str:
     tokens = re.findall(r"\w+", match.group().lower())
     if all(t.isdecimal() for t in tokens):
         return match.group()  # digits only: left to the digit rules
+    if any(t in _NUMBER_WORDS_CY for t in tokens) and any(t.isdecimal() for t in tokens):
+        return match.group()  # figures beside Welsh "dim", "un": years, scores, counts
     groups: list[str] = []
     repeat = 1
     for token in tokens:
-        if token in ("double", "triple", "dwbl"):
+        if token in ("double", "triple", "dwbl", "dwbwl"):
             repeat = 3 if token == "triple" else 2
             continue
         if token == "hundred":  # "07700 nine hundred 361"
@@ -1416,6 +1424,8 @@ def _replace_said_number(match: re.Match[str]) -> str:
     before = match.string[: match.start()]
     if len(_digits(raw)) < 9 or _looks_like_counting(raw) or _is_helpline(raw, before):
         return match.group()
+    if len(set(_digits(raw))) == 1:
+        return match.group()  # one word again and again ("dim, dim, dim ...") is emphasis
     return "[phone]"
 
 
