@@ -1461,6 +1461,18 @@ def _trim_link(match: re.Match[str]) -> str:
     return "[link]" + raw[len(kept) :]
 
 
+# Slurs and insults a child is called ("he was called Paki", "everyone calls me Spaz"): what
+# safeguarding must read, so never a private name, however capitalised.
+_SLURS = _words(
+    """
+    paki pakis paky wog wogs darkie darky blackie sambo coon nigga nigger chink gook yid
+    muzzie muzzies gypo gyppo pikey pikeys tranny lezza lezzer dyke faggot fag poof bender
+    spaz spazz spastic spakka mong retard sped midget sket slag skank slut whore paedo nonce
+    minger fatso dumbo specky ginge chav trampy
+    """
+)
+
+
 def _is_name(word: str, *, capitalised: bool, surname: bool = False) -> bool:
     """Whether a word after an introduction is a name rather than a feeling, age or filler."""
     low = word.lower().strip("'’-")
@@ -1468,6 +1480,8 @@ def _is_name(word: str, *, capitalised: bool, surname: bool = False) -> bool:
         return True  # "my name is Will", "I'm May"
     if not low or low in (_NOT_NAME_WORDS if surname else _NOT_FIRST_NAMES) or "[" in low:
         return False
+    if low in _SLURS:
+        return False  # "everyone calls me Paki": name-calling, not a name
     if not capitalised and low in _NOT_NAMES_CY:
         return False  # "fy enw i yw dim o'ch busnes"
     if len(low) >= 5 and low.endswith("ing"):
@@ -2570,7 +2584,7 @@ def _private_name(word: str, *, sentence_start: bool = False) -> bool:
     low = word.lower().strip("'’-")
     if not low or "[" in word or low in _RELATION_WORDS or low in _NOT_SIGNED:
         return False
-    if low in _NOT_PRIVATE or low in _NOT_NAMES_AFTER_TITLE:
+    if low in _NOT_PRIVATE or low in _NOT_NAMES_AFTER_TITLE or low in _SLURS:
         return False
     if low in _GIVEN_NAMES or low in _NAME_LIKE_AFTER_RELATION or _listed_spelling(low):
         return True
@@ -3673,6 +3687,8 @@ def _replace_nickname(match: re.Match[str]) -> str:
     low = (match.group("names") or match.group("names2")).lower()
     if low in _NOT_SIGNED or low in _NOT_FIRST_NAMES or low in _SIGN_OFF_WORDS or low in _SLANG:
         return match.group()
+    if low in _SLURS:
+        return match.group()  # name-calling, not a nickname: safeguarding reads it
     return f"{match.group('intro') or match.group('intro2')}[name]"
 
 
@@ -4435,7 +4451,7 @@ def lexicon() -> name_model.Lexicon:
         unmutated=_unmutated,
         closer=re.compile(_CLOSER, re.IGNORECASE),
         welsh_ending=_WELSH_WORD_ENDING,
-        never=_NOT_NAME_WORDS | _NOT_SIGNED | _WELSH_MONTHS_DAYS | _HARM_WORDS,
+        never=_NOT_NAME_WORDS | _NOT_SIGNED | _WELSH_MONTHS_DAYS | _HARM_WORDS | _SLURS,
         titles=_TITLE_WORDS,
     )
 
