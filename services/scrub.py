@@ -2754,16 +2754,50 @@ _NAME_FROM_MY = re.compile(
     r"|[ \t]+(?i:from)[ \t]+(?i:year|yr|y)[ \t]*\d{1,2}\b"
     # "Nanw o flwyddyn 8 ...", "Mae Bleddyn o'r prosiect gofalwyr ifanc yn mynd â ni ..."
     r"|[ \t]+(?i:o)[ \t]+(?i:flwyddyn|fl)[ \t]*\d{1,2}\b"
-    # "it was Sandra on reception who organised it", "Dai behind the bar"
-    r"|[ \t]+(?i:on|at|behind)[ \t]+(?:(?i:the)[ \t]+)?(?i:reception|front[ \t]+desk|bar|door|"
-    r"till|tills|counter|gate)\b"
-    # "Glenys next door drives me", "Mari drws nesa"
-    r"|[ \t]+(?i:next[ \t]+door|drws[ \t]+nesa|drws[ \t]+nesaf)\b"
     r"|[ \t]+(?i:o['’]r)[ \t]+(?i:prosiect|clwb[ \t]+ieuenctid|ganolfan[ \t]+ieuenctid|"
     r"gwasanaeth[ \t]+ieuenctid|tîm[ \t]+ieuenctid|tim[ \t]+ieuenctid|"
     # ("Ma Jakub o'r shifft nos wedi ca'l ei fygwth", "Elin o'r gwaith")
     r"shifft|gwaith|swyddfa|warws|ffatri|cwrs|dosbarth)\b)"
 )
+
+
+# "it was Sandra on reception who organised it", "Dai behind the bar", "Glenys next door drives
+# me", "Mari drws nesa": a neighbour or someone at work. Shops, pubs and chapels stand there
+# too ("the Co-op next door", "Capel Bethel drws nesa"), so ``_replace_name_at_place``.
+_NAME_AT_PLACE = re.compile(
+    rf"(?<![\w'’\[-])(?P<names>{_NAME})"
+    r"(?=[ \t]+(?i:on|at|behind)[ \t]+(?:(?i:the)[ \t]+)?(?i:reception|front[ \t]+desk|bar|door|"
+    r"till|tills|counter|gate)\b"
+    r"|[ \t]+(?:(?i:from)[ \t]+)?(?i:next[ \t-]+door|drws[ \t]+nesa|drws[ \t]+nesaf)\b)"
+)
+
+
+def _replace_name_at_place(match: re.Match[str]) -> str:
+    """Not after "the", "y" or "in", "at" (a shop or pub: "the George next door", "in
+    Wetherspoons behind the bar") nor part of a longer name ("St Marys", "Capel Bethel"): the
+    words after say less than "from my class" does."""
+    word = match.group("names")
+    start = _at_sentence_start(match.string, match.start())
+    if not _private_name(word, sentence_start=start) or _everyday_word(word):
+        return match.group()
+    before = match.string[: match.start()].split()
+    if before and (
+        before[-1].lower() in _BEFORE_A_PLACE
+        or (
+            before[-1][:1].isupper()
+            and before[-1].lower() not in _GIVEN_NAMES
+            # (a capital opening the sentence may be any word: "But Glenys next door")
+            and not (
+                _at_sentence_start(match.string, match.start() - len(before[-1]) - 1)
+                and _everyday_word(before[-1])
+            )
+        )
+    ):
+        return match.group()
+    return "[name]"
+
+
+_BEFORE_A_PLACE = _words("the y yr in at into to near by opposite above yn i o")
 
 
 # "I went with Jodie to the drop-in", "hanging out with jake": a listed name after going or
@@ -4069,6 +4103,7 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
         out = pattern.sub(_replace_private, out)
     out = _AND_ME.sub(_replace_and_me, out)
     out = _NAME_FROM_MY.sub(_replace_name_from_my, out)
+    out = _NAME_AT_PLACE.sub(_replace_name_at_place, out)
     out = _NAME_POSSESSIVE_RELATION.sub(_replace_name_from_my, out)
     out = _I_COMMA_NAME.sub(_replace_soft(), out)
     out = _DYMA_NAME.sub(_replace_soft(listed_only=True), out)

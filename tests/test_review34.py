@@ -26,7 +26,6 @@ from tests.test_scrub import _fastest_ms
         # a shop, pub or building next door or at a counter is no neighbour or worker
         ("the Co-op next door sells vapes to kids", "a shop after 'the'"),
         ("the Londis next door sells vapes", "a shop"),
-        ("we live above a shop, Nisa next door", "a shop, no listed name"),
         ("the Wetherspoons next door", "a pub"),
         ("the Vue next door", "a cinema"),
         ("the Hope next door", "a pub named like a person, after 'the'"),
