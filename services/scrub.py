@@ -3818,6 +3818,9 @@ def _replace_two_names(match: re.Match[str]) -> str:
             )
             for ok, w in zip(listed, words, strict=True)
         ]
+    if one == "first_w" and match.group().split()[0].lower() in ("o", "i") and not all(listed):
+        # "from" and "to" are as often said of places: "i Lundain a Pharis", "o Fethel a Seion"
+        return match.group()
     if one == "first_w" and any(w.islower() for w in words) and not (
         all(listed)
         and not any(w.lower() in _NOT_NAMES_CY or _everyday_word(w) for w in words)
