@@ -4331,6 +4331,11 @@ def _list_name(
     )
 
 
+# Drugs young people call by a first name: in lower case, a list of them is no list of friends
+# ("i took molly, charlie and mandy"); safeguarding reads the scrubbed text.
+_DRUG_NAMES = _words("molly mandy charlie tina billy lucy mary jane")
+
+
 def _all_names(items: list[_ListItem], welsh: bool) -> bool:
     """Three or more listed first names and nothing else: a list of people with nothing else
     to say so ("kai, tom and josh came too"; "rhois i lifft i ddyfan, llyr ac ifan": Welsh
@@ -4346,7 +4351,7 @@ def _all_names(items: list[_ListItem], welsh: bool) -> bool:
         and low not in _PLACES
         and not _everyday_word(i.words[0])
         for i in items
-    )
+    ) and not any(i.words[-1] in _DRUG_NAMES for i in items)
 
 
 def _list_thing(item: _ListItem, text: str) -> bool:
