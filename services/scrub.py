@@ -2786,10 +2786,11 @@ def _replace_name_at_place(match: re.Match[str]) -> str:
         or (
             before[-1][:1].isupper()
             and before[-1].lower() not in _GIVEN_NAMES
-            # (a capital opening the sentence may be any word: "But Glenys next door")
-            and not (
-                _at_sentence_start(match.string, match.start() - len(before[-1]) - 1)
-                and _everyday_word(before[-1])
+            # (a capital opening the sentence may be any word: "But Glenys next door", "Mae
+            # Gwyn drws nesa"; but "Capel Bethel drws nesa")
+            and (
+                not _at_sentence_start(match.string, match.start() - len(before[-1]) - 1)
+                or before[-1].lower() in _BEFORE_A_PLACE_NAME
             )
         )
     ):
@@ -2797,7 +2798,9 @@ def _replace_name_at_place(match: re.Match[str]) -> str:
     return "[name]"
 
 
-_BEFORE_A_PLACE = _words("the y yr in at into to near by opposite above yn i o")
+# (not "to", "i": "rhoi'r ci i Gwyn drws nesa" gives it to a neighbour)
+_BEFORE_A_PLACE = _words("the y yr in at into near opposite above yn")
+_BEFORE_A_PLACE_NAME = _words("st saint capel eglwys ysgol tafarn siop neuadd clwb")
 
 
 # "I went with Jodie to the drop-in", "hanging out with jake": a listed name after going or

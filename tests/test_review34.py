@@ -101,6 +101,8 @@ def test_a_slur_is_never_a_name(text: str, word: str, reason: str) -> None:
         ),
         ("Jade next door shouts at her kids every night", ("Jade",), "still a neighbour"),
         ("Sandra on reception was lovely", ("Sandra",), "still a receptionist"),
+        ("'di rhoi'r ci i Gwyn drws nesa", ("Gwyn",), "still a neighbour after Welsh 'i' (to)"),
+        ("Mae Gwyn drws nesa yn 80", ("Gwyn",), "still a neighbour after a Welsh opening verb"),
         ("llun o Fali a Thesni", ("Fali", "Thesni"), "still two mutated names after 'o'"),
         ("diolch i Gwen a Nia am y lifft", ("Gwen", "Nia"), "still two names after 'i'"),
         ("kai, tom and josh came too", ("kai", "tom", "josh"), "still a list of friends"),
