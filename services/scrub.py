@@ -2039,12 +2039,17 @@ def _signed_name(word: str, text: str) -> bool:
     return not (_WORDLIKE_ENDING.search(low) or _everyday_word(word) or _welsh(text))
 
 
+# Words no dictionary has that young people write where a name might stand ("its me bruv").
+# (Once: a second list further down used to replace this one, so "lush", "tidy", "ofc" and
+# "inshallah" were never read.)
 _SLANG = _words(
     """
     bruv bruh blud fam innit init tho ong deadass frfr fr bro sis ikr af asf lmao lmfao xd
     yh ye ty tysm thx ngl tbh smh imo idk idc rn atm wbu hbu nvm soz ttyl gn gm hmu wyd wbu
     pls plz plss plis pliz ofc obvs btw fyi ig cba bare peak allow wagwan wag1 mandem yolo
     gyaldem ting mans innit wallahi wallah inshallah mashallah habibi bless lush tidy now then
+    bae babe babes hun hunny ur u ya yeah yea lol bredren gang bestie cuz cuzz mate m8 boss
+    chief g fella lad lads guys gal gals peng calm yo omg ffs wtf mr mrs ms
     """
 )
 _LAUGHTER = re.compile(
@@ -3524,16 +3529,6 @@ def _lower_name(word: str) -> bool:
         or low in _SLANG
         or (_WORDLIKE_ENDING.search(low) and not listed)
     )
-
-
-# Words no dictionary has that young people write where a name might stand ("its me bruv").
-_SLANG = _words(
-    """
-    innit init bruv bruh bro fam bae babe babes hun hunny fr tho ur u ya yeah yh ye yea lol lmao
-    blud bredren mandem gang bestie cuz cuzz mate m8 boss chief g fella lad lads guys gal gals
-    peng bare calm wagwan wag1 yo ngl tbh idk imo omg smh ffs wtf pls plz plis mr mrs ms
-    """
-)
 
 
 def _replace_here(match: re.Match[str]) -> str:

@@ -2272,3 +2272,11 @@ def test_a_pakistani_mobile_is_still_a_phone_number() -> None:
     """03 numbers are kept only as the UK writes them (4-3-4): Pakistan's mobiles start 03."""
     for text in ("mera number 0300-1234567 hai", "میرا نمبر ۰۳۰۰۱۲۳۴۵۶۷ ہے", "call 03001234567"):
         assert "[phone]" in scrub(text)[0], text
+
+
+@pytest.mark.parametrize("text", ["its me inshallah x", "names ofc", "its me wallahi"])
+def test_every_slang_word_is_read(text: str) -> None:
+    """`_SLANG` was defined twice and the second list replaced the first, so its words
+    ("inshallah", "ofc", "wallahi", "lush", "tidy") were taken for names after an
+    introduction (review34)."""
+    assert scrub(text)[0] == text
