@@ -735,7 +735,7 @@ def _replace_closer_o_name(match: re.Match[str]) -> str:
     low = match.group("names").split()[0].lower()
     if low in _PLACES or low in _NOT_NAMES_CY or any(u in _PLACES for u in _unmutated(low)):
         return match.group()
-    if not any(u in _GIVEN_NAMES for u in _unmutated(low)):
+    if not _mutated_given(low):
         return match.group()
     return _replace_mutated(match)
 
@@ -2013,7 +2013,15 @@ _MUTATIONS = (
 
 
 def _unmutated(low: str) -> set[str]:
+    """The radical forms a lower-case word may be a Welsh mutation of ("fali": mali, bali;
+    "thesni": tesni): Welsh names and places change their first letters after "o", "a", "i",
+    "fy" and many more, and the lists hold them unmutated."""
     return {base + low[len(m) :] for m, base in _MUTATIONS if low.startswith(m)}
+
+
+def _mutated_given(low: str) -> bool:
+    """Whether a lower-case word is a listed first name as Welsh mutates it ("o Fali": Mali)."""
+    return bool(_unmutated(low) & _GIVEN_NAMES)
 
 
 def _signed_name(word: str, text: str) -> bool:
@@ -3818,7 +3826,7 @@ def _replace_two_names(match: re.Match[str]) -> str:
         listed = [
             ok
             or (
-                bool(_unmutated(w.lower()) & _GIVEN_NAMES)
+                _mutated_given(w.lower())
                 and not re.fullmatch(_FAMILY_RELATION, w, re.IGNORECASE)
             )
             for ok, w in zip(listed, words, strict=True)
@@ -4300,7 +4308,7 @@ def _list_name(
     low = word.lower()
     if low in _LIST_ME or low in _LIST_OWNER or low in _NOT_SIGNED or low in _HARM_WORDS:
         return False
-    mutated = bool(_unmutated(low) & _GIVEN_NAMES) and low not in _NOT_NAMES_CY
+    mutated = _mutated_given(low) and low not in _NOT_NAMES_CY
     listed = low in _GIVEN_NAMES and low not in _NOT_NAMES_CY
     if len(item.words) == 2:
         # "Tommy Lau": a first name, then a surname (not "Hey Duggee", not "Gwm Rhondda");
@@ -4342,7 +4350,7 @@ def _all_names(items: list[_ListItem], welsh: bool) -> bool:
         len(i.words) == 1
         and (
             (low := i.words[0].lower()) in _GIVEN_NAMES
-            or (welsh and bool(_unmutated(low) & _GIVEN_NAMES))
+            or (welsh and _mutated_given(low))
         )
         and low not in _NOT_NAMES_CY
         and low not in _NOT_PRIVATE
