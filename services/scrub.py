@@ -4378,14 +4378,14 @@ def _list_thing(item: _ListItem, text: str) -> bool:
 def _people_lists(text: str) -> str:
     """text with the names of each list of people replaced: lists of names in passing are
     half of what the rules missed in fresh47/48 (which lists, see ``_people_anchor``)."""
+    lists = _list_items(text, welsh=True)  # (Welsh "a" joins too: every list there may be)
     if not _PEOPLE_BEFORE_LIST_ANYWHERE.search(text) and not any(
-        any(map(_people_anchor, items)) or _all_names(items, welsh=True)
-        for items in _list_items(text, welsh=True)
+        any(map(_people_anchor, items)) or _all_names(items, welsh=True) for items in lists
     ):
         return text  # (the language is worth finding only for a list of people)
     welsh = is_welsh(text)  # (language tagging too: "fi, [name], [name] a cherys sy'n ...")
     spans: list[tuple[int, int]] = []
-    for items in _list_items(text, welsh):
+    for items in lists if welsh else _list_items(text, welsh):
         anchors = [i for i in items if _people_anchor(i)]
         intro = bool(
             _PEOPLE_BEFORE_LIST.search(text, max(0, items[0].start - 40), items[0].start)
