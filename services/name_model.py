@@ -53,6 +53,8 @@ class Lexicon:
     welsh_ending: re.Pattern[str]
     never: frozenset[str]  # function words, months, closers, places, brands: never a name
     titles: frozenset[str]  # "mrs", "syr", "coach": what follows is the rules' business
+    # figures named together ("mary", "joseph"; "mair", "joseff"): a pair is no two friends
+    pairs: frozenset[tuple[str, str]] = frozenset()
 
 
 Token = tuple[int, int, str]
@@ -277,6 +279,22 @@ _PETS = frozenset(
 )  # fmt: skip
 
 
+_PAIR_JOINS = frozenset(("and", "a", "ac", "&", "n"))
+
+
+def _in_pair(lows: list[str], i: int, pairs: frozenset[tuple[str, str]]) -> bool:
+    """Whether the word is one of a famous pair with its neighbour (a join between allowed)."""
+
+    def neighbour(step: int) -> str:
+        j = i + step
+        if 0 <= j < len(lows) and lows[j] in _PAIR_JOINS:
+            j += step
+        return lows[j].strip("'’-") if 0 <= j < len(lows) else ""
+
+    low = lows[i].strip("'’-")
+    return (low, neighbour(1)) in pairs or (neighbour(-1), low) in pairs
+
+
 def _may_be_name(toks: list[Token], lows: list[str], i: int, welsh: bool, lex: Lexicon) -> bool:
     """What the model may not overrule, since a wrong [name] can hide a word that matters
     (safeguarding reads the scrubbed text: "my sister burns herself" must keep "burns"):
@@ -294,6 +312,8 @@ def _may_be_name(toks: list[Token], lows: list[str], i: int, welsh: bool, lex: L
         return False
     if i and lows[i - 1] in _PETS:
         return False  # a pet's name
+    if _in_pair(lows, i, lex.pairs):
+        return False  # "gyda Mair, Joseff a'r doethion": the nativity
     if toks[i][2].islower() and (welsh or low not in lex.given or low in lex.everyday()):
         return False
     listed = low in lex.given or low in lex.family
