@@ -4318,7 +4318,7 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
         _CALLED_NAME,
         _IN_MY_CLASS_NAME,
     ):
-        out = pattern.sub(_replace_private, out)
+        out = _sub_retrying(pattern, _replace_private, out)
     out = _AND_ME.sub(_replace_and_me, out)
     out = _NAME_FROM_MY.sub(_replace_name_from_my, out)
     out = _NAME_AT_PLACE.sub(_replace_name_at_place, out)
@@ -4637,19 +4637,24 @@ def _people_lists(text: str) -> str:
 def _sub_retrying(
     pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str], text: str
 ) -> str:
-    """``pattern.sub``, except that a match left as it was is tried again one character on: a
+    """``pattern.sub``, except that what a match took and left as it was is read again: a
     relation match can swallow the next relation ("my sister been with our" hides "our foster
-    carer bev")."""
+    carer bev"; "fy mrawd bach Ali a fy" hides "chwaer Aiza"). A match left whole is tried
+    again one character on; one that kept its last words, from those words."""
     out: list[str] = []
     done = pos = 0
     while (match := pattern.search(text, pos)) is not None:
-        replaced = replace(match)
-        if replaced == match.group():
+        replaced, whole = replace(match), match.group()
+        if replaced == whole:
             pos = match.start() + 1
             continue
+        kept = next(
+            (k for k in range(min(len(replaced), len(whole))) if replaced[-1 - k] != whole[-1 - k]),
+            min(len(replaced), len(whole)),
+        )  # the words at its end the replacement kept
         out.append(text[done : match.start()])
-        out.append(replaced)
-        done = pos = max(match.end(), match.start() + 1)
+        out.append(replaced[: len(replaced) - kept])
+        done = pos = max(match.end() - kept, match.start() + 1)
     out.append(text[done:])
     return "".join(out)
 

@@ -2328,6 +2328,9 @@ def test_every_slang_word_is_read(text: str) -> None:
         ("my school is ysgol john bright and the bus is full", ("john bright",)),
         ("chweched dosbarth ysgol glantaf yn rhy llawn", ("glantaf",)),
         ("Radyr comp kids get everything and we get nothing", ("Radyr",)),
+        # a relation match that kept its last words reads them again
+        ("Mae fy mrawd bach Zayan a fy chwaer Aiza yn ofn y cŵn mawr", ("Zayan", "Aiza")),
+        ("Mae fy mrawd Mustafa a fy chwaer fach Ruqaya yn yr ysgol", ("Mustafa", "Ruqaya")),
         # short forms no list had
         ("my boss mick drives me in most mornings", ("mick",)),
         ("me and terry walk home past the cemetery", ("terry",)),
