@@ -322,7 +322,8 @@ _SCHOOL = re.compile(
     # nor does the Coleg Cymraeg Cenedlaethol, a national body)
     # ("YG Cwm Twrch": Ysgol Gyfun; "i Ganolfan Dysgu'r Wnion": a referral unit)
     r"(?P<intro>)\b(?:Ysgol|YGG|YGGD|YGCC|YGC|YG|(?:Canolfan|Ganolfan|Nghanolfan|Chanolfan)[ \t]+"
-    r"(?:Dysgu|Ddysgu)(?=['’]r|[ \t])(?:['’]r)?|(?:Goleg|Ngholeg|Choleg|"
+    # (not Canolfan Dysgu Cymraeg, the national body that teaches Welsh to adults)
+    r"(?:Dysgu|Ddysgu)(?=['’]r|[ \t])(?![ \t]+Cymraeg\b)(?:['’]r)?|(?:Goleg|Ngholeg|Choleg|"
     + "(?:"
     + "|".join(rf"(?<=\b(?i:{w})[ \t])" for w in ("at", "to", "from", "in", "yn", "ym", "i", "o"))
     + r")Coleg)"
@@ -2306,6 +2307,18 @@ _NAME_LIKE_AFTER_RELATION = _words(
     # ("fi a glyn a tesni", "fy mrawd bryn"): Welsh words that are names too
     "glyn bryn hedd awel heulwen gwawr enfys"
 )
+# What follows one of those words in lower case when it names a thing, not a person: "my mates
+# joy riding", "my sisters carol concert", "my brothers jean jacket", "my mum dawn raid" (a
+# relation without its apostrophe owns the thing; joyriding and a raid are what safeguarding
+# must read).
+_THING_AFTER_NAME_LIKE = _words(
+    """
+    ride rides riding rider riders ridden concert concerts service services singing singers
+    period raid raids board boards jacket jackets shorts skirt necklace necklaces earrings
+    earring bracelet bracelets ring rings chain chains league holiday holidays camp ban bans
+    gun guns
+    """
+)
 # School subjects, brands and public figures that come where a friend's name would ("me and
 # Maths", "me and Spotify", "me and Taylor Swift").
 _NOT_PRIVATE = _words(
@@ -2817,6 +2830,10 @@ def _replace_private(match: re.Match[str]) -> str:
         return match.group()
     if len(words) > 1 and words[1].lower() in _NOT_PRIVATE:
         return match.group()  # "me and Taylor Swift"
+    if first.islower() and first in _NAME_LIKE_AFTER_RELATION:
+        after = re.match(r"[ \t]+([a-z]+)\b", match.string[match.start("names") + len(first) :])
+        if after and after.group(1) in _THING_AFTER_NAME_LIKE:
+            return match.group()  # "my mates joy riding", "my sisters carol concert"
     taken = 1
     if (
         not possessive
@@ -3284,6 +3301,25 @@ def _replace_school_lower_cy(match: re.Match[str]) -> str:
     return "[school]" + rest[len(kept) :]
 
 
+# Words between "Ysgol" (or "YG") and a school's own name.
+_YSGOL_KIND_WORDS = frozenset(
+    "y yr gyfun gymraeg uwchradd gynradd bro sant santes san syr gymunedol eglwys gatholig "
+    "arbennig feithrin".split()
+)
+
+
+def _replace_school(match: re.Match[str]) -> str:
+    """The school's name, keeping "at" or "went to" before it; after a bare "YG" only a name
+    that is no everyday English word ("YG Cwm Twrch" is Ysgol Gyfun Cwm Twrch; "YG
+    Entertainment" a K-pop label)."""
+    words = match.group().split()
+    if words[0] == "YG" and all(
+        _everyday_word(word) for word in words[1:] if word.lower() not in _YSGOL_KIND_WORDS
+    ):
+        return match.group()
+    return f"{match.group('at') or match.group('goes') or ''}[school]"
+
+
 # "at greenhill comp", "i go to penllan high school": a name in lower case before a school's
 # kind, after "at" or "go to", when the name is no everyday word.
 _SCHOOL_LOWER_EN = re.compile(
@@ -3337,6 +3373,9 @@ _SCHOOL_KINDS = _words(
     village local old new big main upper lower primary secondary high middle junior infant
     infants nursery sixth form language welsh english medical law business police fire army
     navy cadet cadets the hogwarts
+    arabic urdu bengali bangla hindi punjabi gujarati tamil farsi persian hebrew cantonese
+    mandarin latin gaelic bsl islamic quran koran quranic madrasa madrassa madrasah gurdwara
+    mosque montessori steiner waldorf
     """
 )
 
@@ -4199,7 +4238,7 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
     out = _ADDRESS.sub(_replace_address, out)
     out = _STREET_LIVE.sub(lambda m: f"{m.group('intro')}[address]", out)
     out = _ADDRESS_GIVEN.sub(lambda m: f"{m.group('intro')}[address]", out)
-    out = _SCHOOL.sub(lambda m: f"{m.group('at') or m.group('goes') or ''}[school]", out)
+    out = _SCHOOL.sub(_replace_school, out)
     out = _SCHOOL_LOWER_CY.sub(_replace_school_lower_cy, out)
     out = _school_y_cy(out)
     out = _SCHOOL_NAMED.sub(_replace_school_named, out)
