@@ -202,7 +202,9 @@ _DISCORD_TAG = re.compile(r"(?<![\w@#])[a-z][\w.]{1,31}#\d{4}(?!\w)", re.IGNOREC
 # "add me kai.b07", "kai_b07 on snap": a token shaped like a handle next to the platform.
 _HANDLE_NEAR = re.compile(
     # ("snap me lew.tyres19", "snap fi ar nanw.j_08", "dm lowri.krump ar insta")
+    # (not a game with its year: "dm me on fifa23", "message me on fc24")
     r"(?<![\w@])(?:(?:add|follow|snap|dm|message|msg)\s+(?:me|fi)\s+(?:(?:ar|on)\s+)?(?:@\s*)?"
+    r"(?!(?i:fifa|fc|madden|nhl|nba|wwe|ufc|pes|mlb|f1|cod|mw|bo|gta|ps|xbox)\d+(?![\w@.]))"
     rf"(?P<token>{_HANDLE_SHAPE})(?![\w@])"
     rf"|(?<![\w.@])(?P<token2>{_HANDLE_SHAPE})(?=\s+(?:on|ar)\s+{_SOCIAL})"
     # "add me on there (tawebass_kenz)", "neges i fi ar Snapchat plis: zahraa.llanbed": a
@@ -2881,7 +2883,8 @@ _NAME_AT_PLACE = re.compile(
 # film nights", "free Wi-Fi in the library" are things found there.
 _NAME_AT_WORK = re.compile(
     rf"(?<![\w'’\[-])(?P<names>{_NAME})"
-    r"(?=[ \t]+(?i:from|at|in|down)[ \t]+(?i:the)[ \t]+(?i:youth[ \t]+(?:club|centre|center|"
+    # ("jase from youth club": "the" is often left out)
+    r"(?=[ \t]+(?i:from|at|in|down)[ \t]+(?:(?i:the)[ \t]+)?(?i:youth[ \t]+(?:club|centre|center|"
     r"project|hub|caf[eé]|service|bus)|drop[ \t-]?in|office|school[ \t]+office|front[ \t]+office|"
     r"job[ \t]*centre|leisure[ \t]+centre|community[ \t]+centre|canteen|tuck[ \t]+shop)\b"
     # (a role, not a title: "Bob the Builder" has none)
@@ -2895,9 +2898,12 @@ _NAME_AT_WORK = re.compile(
 
 
 def _replace_name_at_work(match: re.Match[str]) -> str:
-    """As `_replace_name_at_place`, for a listed first name (as Welsh mutates it too)."""
+    """As `_replace_name_at_place`, for a listed first name (as Welsh mutates it too), not one
+    of a famous pair ("Sali Mali yn y clwb ieuenctid", "Fireman Sam at the leisure centre")."""
     low = match.group("names").lower()
     if low not in _GIVEN_NAMES and not _mutated_given(low):
+        return match.group()
+    if _famous_pair_at(match.string, match.start("names"), match.end("names")):
         return match.group()
     return _replace_name_at_place(match)
 
@@ -3302,9 +3308,9 @@ def _replace_school_lower_cy(match: re.Match[str]) -> str:
 
 
 # Words between "Ysgol" (or "YG") and a school's own name.
-_YSGOL_KIND_WORDS = frozenset(
+_YSGOL_KIND_WORDS = _words(
     "y yr gyfun gymraeg uwchradd gynradd bro sant santes san syr gymunedol eglwys gatholig "
-    "arbennig feithrin".split()
+    "arbennig feithrin"
 )
 
 
@@ -4030,9 +4036,31 @@ _FAMOUS_PAIRS = frozenset(
         holland+barrett fortnum+mason marks+spencer will+grace phil+holly holly+phil rick+morty
         bill+ted lilo+stitch jack+rose mary+martha peter+paul shaun+bitzer timon+pumbaa
         chip+dale kim+kanye sam+dean mair+joseff deian+loli sali+mali
+        fireman+sam postman+pat
         """
     )
 )
+
+
+def _famous_pair_at(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] makes a famous pair with the word before or after it, next to
+    it or joined ("Sali Mali", "Mickey and Minnie", "ben n jerry"): a show or a story, no two
+    friends."""
+    low = text[start:end].lower()
+    join = r"(?:[ \t]*,[ \t]*|[ \t]+(?:(?i:and|a|ac|&|n)[ \t]+)?)"
+    before = re.search(rf"([^\W\d_]+){join}$", text[max(0, start - 40) : start])
+    after = re.match(rf"{join}([^\W\d_]+)", text[end : end + 40])
+    return bool(
+        (before and (before.group(1).lower(), low) in _FAMOUS_PAIRS)
+        or (after and (low, after.group(1).lower()) in _FAMOUS_PAIRS)
+    )
+
+
+def _replace_me_name_and(match: re.Match[str]) -> str:
+    """As `_replace_private`, unless the two make a famous pair ("me mickey n minnie")."""
+    if _famous_pair_at(match.string, match.start("names"), match.end("names")):
+        return match.group()
+    return _replace_private(match)
 
 
 def _replace_two_names(match: re.Match[str]) -> str:
@@ -4338,11 +4366,11 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
         _RELATION_NAME_CY,
         _RELATION_FI_NAME_CY,
         _ME_AND,
-        _ME_NAME_AND,
         _CALLED_NAME,
         _IN_MY_CLASS_NAME,
     ):
         out = pattern.sub(_replace_private, out)
+    out = _ME_NAME_AND.sub(_replace_me_name_and, out)
     out = _AND_ME.sub(_replace_and_me, out)
     out = _NAME_FROM_MY.sub(_replace_name_from_my, out)
     out = _NAME_AT_PLACE.sub(_replace_name_at_place, out)
