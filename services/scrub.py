@@ -2642,7 +2642,10 @@ _school_y_cy = _school_by_one_word(
 # A school named with its kind anywhere: "Fitzalan High School students", "(Cantonian High)",
 # "St Cyres school".
 _SCHOOL_NAMED = re.compile(
-    r"(?<![\w'’])(?:(?:St\.?|Saint)[ \t]+)?(?P<first>[A-Z][\w'’.-]+)(?:[ \t]+[A-Z][\w'’.-]+){0,2}"
+    # (words of at most 40 letters, taken whole: "Aa-Aa-Aa-..." 4,000 long took half a second,
+    # read to its end from each capital in it)
+    r"(?<![\w'’])(?:(?:St\.?|Saint)[ \t]+)?(?P<first>[A-Z][\w'’.-]{1,40}+)"
+    r"(?:[ \t]+[A-Z][\w'’.-]{1,40}+){0,2}"
     r"[ \t]+(?:High[ \t]+School|High|Comprehensive(?:[ \t]+School)?|Comp|"
     r"Primary(?:[ \t]+School)?|Secondary[ \t]+School|Junior[ \t]+School|Infants?[ \t]+School|"
     # "Pencoed Community School", "Maes Glas Community Primary", "Ty Gwyn Nursery"
@@ -2654,10 +2657,11 @@ _SCHOOL_NAMED = re.compile(
     r"(?:[ \t]+(?i:primary|high|junior|infants?|comprehensive|school))*|"
     r"(?i:school|high|comp|primary))(?![\w])"
     # "Brynhill Academy", "Oakfield College": a capitalised name before Academy or College
-    r"|(?<![\w'’])(?P<first2>[A-Z][\w'’.-]+)(?:[ \t]+[A-Z][\w'’.-]+){0,3}[ \t]+"
+    r"|(?<![\w'’])(?P<first2>[A-Z][\w'’.-]{1,40}+)(?:[ \t]+[A-Z][\w'’.-]{1,40}+){0,3}[ \t]+"
     r"(?:Academy|College)\b"
     # "Coed Glas primary", "Penllan comp": a school's kind typed in lower case after its name
-    r"|(?<![\w'’])(?P<first3>[A-Z][\w'’-]+)(?P<rest3>(?:[ \t]+[A-Z][\w'’-]+){0,2})[ \t]+"
+    r"|(?<![\w'’])(?P<first3>[A-Z][\w'’-]{1,40}+)(?P<rest3>(?:[ \t]+[A-Z][\w'’-]{1,40}+){0,2})"
+    r"[ \t]+"
     r"(?:high[ \t]+school|comprehensive|comp|primary(?:[ \t]+school)?|secondary[ \t]+school|"
     r"junior[ \t]+school|infants?[ \t]+school|special[ \t]+school|academy)\b"
     r"(?![ \t]+(?i:schools|meals|age|kids))"
@@ -4131,7 +4135,8 @@ _SCHOOL_OWN = re.compile(
     r"|(?i:pupil|student|pupils|students|disgybl|disgyblion)[ \t]+(?i:at|in|of|yn|ym))[ \t,:\-(]+)"
     r"(?P<first>[A-Z][\w'’-]+)(?:[ \t]+[A-Z][\w'’-]+)?"
     r"(?:[ \t]+(?:High|Comp|Comprehensive|School|Academy|College)\b)?"
-    r"|(?P<intro2>)(?<![\w'’])(?P<first2>[A-Z][\w'’-]+)[ \t]+School\b"
+    # (at most 40 letters, taken whole: read from each capital of "Aa-Aa-..." to its end)
+    r"|(?P<intro2>)(?<![\w'’])(?P<first2>[A-Z][\w'’-]{1,40}+)[ \t]+School\b"
 )
 
 
@@ -4402,7 +4407,9 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
 _NAME_ROLE_CY = re.compile(
     # ("Alun yr arweinydd yn talu am y gwres": the same with "yr" written apart)
     # ("Geraint, y gweithiwr ieuenctid, sydd ...": set off by commas)
-    r"(?<![\w'’])(?P<names>[A-Z][a-z][\w-]*)"
+    # (a name of at most 40 letters, taken whole: "Aa-Aa-..." was read to its end from each
+    # capital in it)
+    r"(?<![\w'’])(?P<names>[A-Z][a-z][\w-]{0,40}+)"
     r"(?P<after>(?:['’]r|[ \t]+yr|[ \t]*,[ \t]+(?:y|yr))[ \t]+"
     r"(?i:hyfforddwr|"
     r"hyfforddwraig|"

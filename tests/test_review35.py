@@ -6,6 +6,7 @@ a variant it meant to catch and missed."""
 import pytest
 
 from services.scrub import scrub
+from tests.test_scrub import _fastest_ms
 
 
 @pytest.mark.parametrize(
@@ -70,3 +71,11 @@ def test_round_twenty_nine_lookalikes_are_kept(text: str, reason: str) -> None:
 def test_round_twenty_nine_details_still_go(text: str, details: tuple[str, ...]) -> None:
     scrubbed, changed = scrub(text)
     assert changed and not any(d in scrubbed for d in details), scrubbed
+
+
+@pytest.mark.parametrize("text", ["Aa-" * 1334, "Ab." * 1334, "Aa-Bb " * 667])
+def test_one_long_hyphenated_word_takes_no_longer_than_plain_text(text: str) -> None:
+    """A 4,000-character word of capitals joined by hyphens or dots: the school and Welsh role
+    patterns read it to its end from each capital in it (0.5 s, ten times plain text)."""
+    plain = _fastest_ms(("the buses are always late and the park is a mess " * 90)[:4000])
+    assert _fastest_ms(text[:4000]) < max(50.0, 4 * plain)
