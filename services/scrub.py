@@ -202,7 +202,9 @@ _DISCORD_TAG = re.compile(r"(?<![\w@#])[a-z][\w.]{1,31}#\d{4}(?!\w)", re.IGNOREC
 # "add me kai.b07", "kai_b07 on snap": a token shaped like a handle next to the platform.
 _HANDLE_NEAR = re.compile(
     # ("snap me lew.tyres19", "snap fi ar nanw.j_08", "dm lowri.krump ar insta")
+    # (not a game with its year: "dm me on fifa23", "message me on fc24")
     r"(?<![\w@])(?:(?:add|follow|snap|dm|message|msg)\s+(?:me|fi)\s+(?:(?:ar|on)\s+)?(?:@\s*)?"
+    r"(?!(?i:fifa|fc|madden|nhl|nba|wwe|ufc|pes|mlb|f1|cod|mw|bo|gta|ps|xbox)\d+(?![\w@.]))"
     rf"(?P<token>{_HANDLE_SHAPE})(?![\w@])"
     rf"|(?<![\w.@])(?P<token2>{_HANDLE_SHAPE})(?=\s+(?:on|ar)\s+{_SOCIAL})"
     # "add me on there (tawebass_kenz)", "neges i fi ar Snapchat plis: zahraa.llanbed": a
@@ -322,7 +324,8 @@ _SCHOOL = re.compile(
     # nor does the Coleg Cymraeg Cenedlaethol, a national body)
     # ("YG Cwm Twrch": Ysgol Gyfun; "i Ganolfan Dysgu'r Wnion": a referral unit)
     r"(?P<intro>)\b(?:Ysgol|YGG|YGGD|YGCC|YGC|YG|(?:Canolfan|Ganolfan|Nghanolfan|Chanolfan)[ \t]+"
-    r"(?:Dysgu|Ddysgu)(?=['’]r|[ \t])(?:['’]r)?|(?:Goleg|Ngholeg|Choleg|"
+    # (not Canolfan Dysgu Cymraeg, the national body that teaches Welsh to adults)
+    r"(?:Dysgu|Ddysgu)(?=['’]r|[ \t])(?![ \t]+Cymraeg\b)(?:['’]r)?|(?:Goleg|Ngholeg|Choleg|"
     + "(?:"
     + "|".join(rf"(?<=\b(?i:{w})[ \t])" for w in ("at", "to", "from", "in", "yn", "ym", "i", "o"))
     + r")Coleg)"
@@ -2321,6 +2324,18 @@ _NAME_LIKE_AFTER_RELATION = _words(
     # ("fi a glyn a tesni", "fy mrawd bryn"): Welsh words that are names too
     "glyn bryn hedd awel heulwen gwawr enfys"
 )
+# What follows one of those words in lower case when it names a thing, not a person: "my mates
+# joy riding", "my sisters carol concert", "my brothers jean jacket", "my mum dawn raid" (a
+# relation without its apostrophe owns the thing; joyriding and a raid are what safeguarding
+# must read).
+_THING_AFTER_NAME_LIKE = _words(
+    """
+    ride rides riding rider riders ridden concert concerts service services singing singers
+    period raid raids board boards jacket jackets shorts skirt necklace necklaces earrings
+    earring bracelet bracelets ring rings chain chains league holiday holidays camp ban bans
+    gun guns
+    """
+)
 # School subjects, brands and public figures that come where a friend's name would ("me and
 # Maths", "me and Spotify", "me and Taylor Swift").
 _NOT_PRIVATE = _words(
@@ -2642,7 +2657,10 @@ _school_y_cy = _school_by_one_word(
 # A school named with its kind anywhere: "Fitzalan High School students", "(Cantonian High)",
 # "St Cyres school".
 _SCHOOL_NAMED = re.compile(
-    r"(?<![\w'’])(?:(?:St\.?|Saint)[ \t]+)?(?P<first>[A-Z][\w'’.-]+)(?:[ \t]+[A-Z][\w'’.-]+){0,2}"
+    # (words of at most 40 letters, taken whole: "Aa-Aa-Aa-..." 4,000 long took half a second,
+    # read to its end from each capital in it)
+    r"(?<![\w'’])(?:(?:St\.?|Saint)[ \t]+)?(?P<first>[A-Z][\w'’.-]{1,40}+)"
+    r"(?:[ \t]+[A-Z][\w'’.-]{1,40}+){0,2}"
     r"[ \t]+(?:High[ \t]+School|High|Comprehensive(?:[ \t]+School)?|Comp|"
     r"Primary(?:[ \t]+School)?|Secondary[ \t]+School|Junior[ \t]+School|Infants?[ \t]+School|"
     # "Pencoed Community School", "Maes Glas Community Primary", "Ty Gwyn Nursery"
@@ -2654,10 +2672,11 @@ _SCHOOL_NAMED = re.compile(
     r"(?:[ \t]+(?i:primary|high|junior|infants?|comprehensive|school))*|"
     r"(?i:school|high|comp|primary))(?![\w])"
     # "Brynhill Academy", "Oakfield College": a capitalised name before Academy or College
-    r"|(?<![\w'’])(?P<first2>[A-Z][\w'’.-]+)(?:[ \t]+[A-Z][\w'’.-]+){0,3}[ \t]+"
+    r"|(?<![\w'’])(?P<first2>[A-Z][\w'’.-]{1,40}+)(?:[ \t]+[A-Z][\w'’.-]{1,40}+){0,3}[ \t]+"
     r"(?:Academy|College)\b"
     # "Coed Glas primary", "Penllan comp": a school's kind typed in lower case after its name
-    r"|(?<![\w'’])(?P<first3>[A-Z][\w'’-]+)(?P<rest3>(?:[ \t]+[A-Z][\w'’-]+){0,2})[ \t]+"
+    r"|(?<![\w'’])(?P<first3>[A-Z][\w'’-]{1,40}+)(?P<rest3>(?:[ \t]+[A-Z][\w'’-]{1,40}+){0,2})"
+    r"[ \t]+"
     r"(?:high[ \t]+school|comprehensive|comp|primary(?:[ \t]+school)?|secondary[ \t]+school|"
     r"junior[ \t]+school|infants?[ \t]+school|special[ \t]+school|academy)\b"
     r"(?![ \t]+(?i:schools|meals|age|kids))"
@@ -2832,6 +2851,10 @@ def _replace_private(match: re.Match[str]) -> str:
         return match.group()
     if len(words) > 1 and words[1].lower() in _NOT_PRIVATE:
         return match.group()  # "me and Taylor Swift"
+    if first.islower() and first in _NAME_LIKE_AFTER_RELATION:
+        after = re.match(r"[ \t]+([a-z]+)\b", match.string[match.start("names") + len(first) :])
+        if after and after.group(1) in _THING_AFTER_NAME_LIKE:
+            return match.group()  # "my mates joy riding", "my sisters carol concert"
     taken = 1
     if (
         not possessive
@@ -2879,7 +2902,8 @@ _NAME_AT_PLACE = re.compile(
 # film nights", "free Wi-Fi in the library" are things found there.
 _NAME_AT_WORK = re.compile(
     rf"(?<![\w'’\[-])(?P<names>{_NAME})"
-    r"(?=[ \t]+(?i:from|at|in|down)[ \t]+(?i:the)[ \t]+(?i:youth[ \t]+(?:club|centre|center|"
+    # ("jase from youth club": "the" is often left out)
+    r"(?=[ \t]+(?i:from|at|in|down)[ \t]+(?:(?i:the)[ \t]+)?(?i:youth[ \t]+(?:club|centre|center|"
     r"project|hub|caf[eé]|service|bus)|drop[ \t-]?in|office|school[ \t]+office|front[ \t]+office|"
     r"job[ \t]*centre|leisure[ \t]+centre|community[ \t]+centre|canteen|tuck[ \t]+shop)\b"
     # (a role, not a title: "Bob the Builder" has none)
@@ -2893,9 +2917,12 @@ _NAME_AT_WORK = re.compile(
 
 
 def _replace_name_at_work(match: re.Match[str]) -> str:
-    """As `_replace_name_at_place`, for a listed first name (as Welsh mutates it too)."""
+    """As `_replace_name_at_place`, for a listed first name (as Welsh mutates it too), not one
+    of a famous pair ("Sali Mali yn y clwb ieuenctid", "Fireman Sam at the leisure centre")."""
     low = match.group("names").lower()
     if low not in _GIVEN_NAMES and not _mutated_given(low):
+        return match.group()
+    if _famous_pair_at(match.string, match.start("names"), match.end("names")):
         return match.group()
     return _replace_name_at_place(match)
 
@@ -3299,6 +3326,25 @@ def _replace_school_lower_cy(match: re.Match[str]) -> str:
     return "[school]" + rest[len(kept) :]
 
 
+# Words between "Ysgol" (or "YG") and a school's own name.
+_YSGOL_KIND_WORDS = _words(
+    "y yr gyfun gymraeg uwchradd gynradd bro sant santes san syr gymunedol eglwys gatholig "
+    "arbennig feithrin"
+)
+
+
+def _replace_school(match: re.Match[str]) -> str:
+    """The school's name, keeping "at" or "went to" before it; after a bare "YG" only a name
+    that is no everyday English word ("YG Cwm Twrch" is Ysgol Gyfun Cwm Twrch; "YG
+    Entertainment" a K-pop label)."""
+    words = match.group().split()
+    if words[0] == "YG" and all(
+        _everyday_word(word) for word in words[1:] if word.lower() not in _YSGOL_KIND_WORDS
+    ):
+        return match.group()
+    return f"{match.group('at') or match.group('goes') or ''}[school]"
+
+
 # "at greenhill comp", "i go to penllan high school": a name in lower case before a school's
 # kind, after "at" or "go to", when the name is no everyday word.
 _SCHOOL_LOWER_EN = re.compile(
@@ -3352,6 +3398,9 @@ _SCHOOL_KINDS = _words(
     village local old new big main upper lower primary secondary high middle junior infant
     infants nursery sixth form language welsh english medical law business police fire army
     navy cadet cadets the hogwarts
+    arabic urdu bengali bangla hindi punjabi gujarati tamil farsi persian hebrew cantonese
+    mandarin latin gaelic bsl islamic quran koran quranic madrasa madrassa madrasah gurdwara
+    mosque montessori steiner waldorf
     """
 )
 
@@ -4006,9 +4055,31 @@ _FAMOUS_PAIRS = frozenset(
         holland+barrett fortnum+mason marks+spencer will+grace phil+holly holly+phil rick+morty
         bill+ted lilo+stitch jack+rose mary+martha peter+paul shaun+bitzer timon+pumbaa
         chip+dale kim+kanye sam+dean mair+joseff deian+loli sali+mali
+        fireman+sam postman+pat
         """
     )
 )
+
+
+def _famous_pair_at(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] makes a famous pair with the word before or after it, next to
+    it or joined ("Sali Mali", "Mickey and Minnie", "ben n jerry"): a show or a story, no two
+    friends."""
+    low = text[start:end].lower()
+    join = r"(?:[ \t]*,[ \t]*|[ \t]+(?:(?i:and|a|ac|&|n)[ \t]+)?)"
+    before = re.search(rf"([^\W\d_]+){join}$", text[max(0, start - 40) : start])
+    after = re.match(rf"{join}([^\W\d_]+)", text[end : end + 40])
+    return bool(
+        (before and (before.group(1).lower(), low) in _FAMOUS_PAIRS)
+        or (after and (low, after.group(1).lower()) in _FAMOUS_PAIRS)
+    )
+
+
+def _replace_me_name_and(match: re.Match[str]) -> str:
+    """As `_replace_private`, unless the two make a famous pair ("me mickey n minnie")."""
+    if _famous_pair_at(match.string, match.start("names"), match.end("names")):
+        return match.group()
+    return _replace_private(match)
 
 
 def _replace_two_names(match: re.Match[str]) -> str:
@@ -4079,7 +4150,8 @@ _SCHOOL_OWN = re.compile(
     r"|(?i:pupil|student|pupils|students|disgybl|disgyblion)[ \t]+(?i:at|in|of|yn|ym))[ \t,:\-(]+)"
     r"(?P<first>[A-Z][\w'’-]+)(?:[ \t]+[A-Z][\w'’-]+)?"
     r"(?:[ \t]+(?:High|Comp|Comprehensive|School|Academy|College)\b)?"
-    r"|(?P<intro2>)(?<![\w'’])(?P<first2>[A-Z][\w'’-]+)[ \t]+School\b"
+    # (at most 40 letters, taken whole: read from each capital of "Aa-Aa-..." to its end)
+    r"|(?P<intro2>)(?<![\w'’])(?P<first2>[A-Z][\w'’-]{1,40}+)[ \t]+School\b"
 )
 
 
@@ -4214,7 +4286,7 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
     out = _ADDRESS.sub(_replace_address, out)
     out = _STREET_LIVE.sub(lambda m: f"{m.group('intro')}[address]", out)
     out = _ADDRESS_GIVEN.sub(lambda m: f"{m.group('intro')}[address]", out)
-    out = _SCHOOL.sub(lambda m: f"{m.group('at') or m.group('goes') or ''}[school]", out)
+    out = _SCHOOL.sub(_replace_school, out)
     out = _SCHOOL_LOWER_CY.sub(_replace_school_lower_cy, out)
     out = _school_y_cy(out)
     out = _SCHOOL_NAMED.sub(_replace_school_named, out)
@@ -4314,11 +4386,11 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
         _RELATION_NAME_CY,
         _RELATION_FI_NAME_CY,
         _ME_AND,
-        _ME_NAME_AND,
         _CALLED_NAME,
         _IN_MY_CLASS_NAME,
     ):
         out = _sub_retrying(pattern, _replace_private, out)
+    out = _ME_NAME_AND.sub(_replace_me_name_and, out)
     out = _AND_ME.sub(_replace_and_me, out)
     out = _NAME_FROM_MY.sub(_replace_name_from_my, out)
     out = _NAME_AT_PLACE.sub(_replace_name_at_place, out)
@@ -4350,7 +4422,9 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
 _NAME_ROLE_CY = re.compile(
     # ("Alun yr arweinydd yn talu am y gwres": the same with "yr" written apart)
     # ("Geraint, y gweithiwr ieuenctid, sydd ...": set off by commas)
-    r"(?<![\w'’])(?P<names>[A-Z][a-z][\w-]*)"
+    # (a name of at most 40 letters, taken whole: "Aa-Aa-..." was read to its end from each
+    # capital in it)
+    r"(?<![\w'’])(?P<names>[A-Z][a-z][\w-]{0,40}+)"
     r"(?P<after>(?:['’]r|[ \t]+yr|[ \t]*,[ \t]+(?:y|yr))[ \t]+"
     r"(?i:hyfforddwr|"
     r"hyfforddwraig|"
