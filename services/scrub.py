@@ -902,6 +902,13 @@ _CLOSER_FAMILY = re.compile(
 )
 # "ring me on [phone], ask for Becca": a listed first name after "ask for".
 _ASK_FOR = re.compile(r"(?P<intro>(?<![\w'’])(?i:ask|asking)[ \t]+(?i:for)[ \t]+)" + _NAMES)
+# "ask kayden or lili-mae", "text jodie if ...": someone to ask, by a listed first name in any
+# case (`_replace_listed_private`: not "ask alexa", "ask mum"); the joined-name rules take
+# "or lili-mae".
+_ASK_NAME = re.compile(
+    r"(?P<intro>(?<![\w'’])(?i:ask|tell|text|message|ring|phone)[ \t]+)"
+    rf"(?P<names>{_NAME})(?=[ \t]+(?i:or|and|if|about|cos|because|bc)\b|[ \t]*[,.!?]|[ \t]*$)"
+)
 # "peace, the one and only Dilz": a sign-off that says a name is coming, ending the message.
 _ONE_AND_ONLY = re.compile(
     # (not said of someone: "my idol is the one and only Adele")
@@ -2516,7 +2523,9 @@ _AND_ME = re.compile(
 )
 # More names joined to one already removed: "[name] and leo", "[name] & Bea", "[name], Amy".
 _JOINED_NAME = re.compile(
-    r"(?P<intro>\[name\](?:[ \t]*,[ \t]*(?:(?i:and|&|a|ac)[ \t]+)?|[ \t]+(?i:and|an|n|&|\+|a|ac)"
+    # ("ask [name] or lili-mae", "gofyn i [name] neu Gwen")
+    r"(?P<intro>\[name\](?:[ \t]*,[ \t]*(?:(?i:and|&|a|ac|or|neu)[ \t]+)?"
+    r"|[ \t]+(?i:and|an|n|&|\+|a|ac|or|neu)"
     # "i'm [name] (Rebecca really)"
     r"[ \t]+|[ \t]*\([ \t]*))" + _NAMES
 )
@@ -2802,6 +2811,8 @@ def _replace_relation_private(match: re.Match[str]) -> str:
         return replaced
     word = match.group("names").split()[0]
     low = word.lower()
+    if _lower_after_kin(match, word):
+        return f"{match.group('intro')}[name]{match.group('names')[len(word) :]}"
     if (
         not word[0].isupper()
         or (len(word) > 1 and word.isupper())
@@ -2825,6 +2836,39 @@ def _replace_relation_private(match: re.Match[str]) -> str:
     if sum(w[0].isupper() for w in sentence) * 3 > len(sentence):
         return match.group()  # Title Case Writing
     return f"{match.group('intro')}[name]{match.group('names')[len(word) :]}"
+
+
+# What a name after a relation does next: "my little brother sahr has asthma", "my little sister
+# yui is 6".
+_VERB_AFTER_KIN = re.compile(
+    r"[ \t]+(?:is|has|was|had|does|did|loves|likes|hates|gets|got|goes|went|can|cant|can['’]t|"
+    r"says|said|wants|needs|lives|plays|walks|takes|uses|keeps|started|used)\b"
+)
+
+
+# Drugs by their street names, none of them in the everyday list ("my brother ket is ..." is
+# no name: safeguarding reads the scrubbed text).
+_DRUG_SLANG = _words(
+    "ket xans xanax mdma pingers ching benzos pregabs gabbies codeine oxy mkat meow mandy "
+    "molly charlie shrooms spliff spliffs zoot zoots thc dabs vapes vape nos"
+)
+
+
+def _lower_after_kin(match: re.Match[str], word: str) -> bool:
+    """A lower-case word no list knows straight after a family relation, then a verb, in an
+    English answer: a name ("sahr", "yui"); never an everyday, slang or Welsh word ("my
+    brother innit has", "my sister rain is" stays: no list can tell)."""
+    return (
+        word.islower()
+        and word.lower() not in _GIVEN_NAMES
+        and len(word) >= 3
+        and _lower_name(word)
+        and not _listed_spelling(word.lower())
+        and word.lower() not in _DRUG_SLANG
+        and re.search(rf"(?i:{_FAMILY_RELATION})\W*$", match.group("intro")) is not None
+        and _VERB_AFTER_KIN.match(match.string, match.start("names") + len(word)) is not None
+        and not _welsh(match.string, _WELSH_MARKERS_WIDE)
+    )
 
 
 def _replace_private(match: re.Match[str]) -> str:
@@ -4335,6 +4379,7 @@ def _scrub_rules(text: str, own_names: Iterable[str]) -> str:
     out = _GLUED_KISS_END.sub(_replace_glued_kiss_end, out)
     out = _EMOJI_NAME_END.sub(_replace_soft(listed_only=True, signed=True, alone=True), out)
     out = _ASK_FOR.sub(_replace_soft(listed_only=True), out)
+    out = _ASK_NAME.sub(_replace_listed_private, out)
     out = _ONE_AND_ONLY.sub(_replace_one_and_only, out)
     out = _NAME_BEFORE_CONTACT.sub(_replace_whole_name_before_contact, out)
     out = _CONTACT_NAME_PHONE.sub(_replace_soft(), out)

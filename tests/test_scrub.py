@@ -2331,6 +2331,11 @@ def test_every_slang_word_is_read(text: str) -> None:
         # a relation match that kept its last words reads them again
         ("Mae fy mrawd bach Zayan a fy chwaer Aiza yn ofn y cŵn mawr", ("Zayan", "Aiza")),
         ("Mae fy mrawd Mustafa a fy chwaer fach Ruqaya yn yr ysgol", ("Mustafa", "Ruqaya")),
+        # someone to ask; a name no list has, in lower case, after a relation and before a verb
+        ("ask kayden or lili-mae or anyone who walks back", ("kayden",)),
+        ("the nets are ripped to bits, ask zaid or usman", ("zaid", "usman")),
+        ("my little brother sahr has asthma and the air is awful", ("sahr",)),
+        ("my little sister yui is 6 and the swings are broken", ("yui",)),
         # short forms no list had
         ("my boss mick drives me in most mornings", ("mick",)),
         ("me and terry walk home past the cemetery", ("terry",)),
@@ -2379,6 +2384,12 @@ def test_round_twenty_nine_details_are_removed(text: str, details: tuple[str, ..
         "mae ysgol fi yn rhy bell",
         "ges i sgriffiada ar fy mraich gan gath drws nesa lol",
         "taking the mick out of the new kids",
+        "ask alexa or google, they know",
+        "ask mum if you dont believe me",
+        "my sister rain is 10 lol",
+        "my brother innit has no job",
+        "my brother ket is everywhere at parties",
+        "either me or Tesco will sort it",
     ],
 )
 def test_round_twenty_nine_lookalikes_are_left_alone(text: str) -> None:
