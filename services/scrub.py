@@ -2846,11 +2846,13 @@ _VERB_AFTER_KIN = re.compile(
 )
 
 
-# Drugs by their street names, none of them in the everyday list ("my brother ket is ..." is
-# no name: safeguarding reads the scrubbed text).
-_DRUG_SLANG = _words(
-    "ket xans xanax mdma pingers ching benzos pregabs gabbies codeine oxy mkat meow mandy "
-    "molly charlie shrooms spliff spliffs zoot zoots thc dabs vapes vape nos"
+# Drugs young people call by a first name: in lower case, a list of them is no list of friends
+# ("i took molly, charlie and mandy"); safeguarding reads the scrubbed text.
+_DRUG_NAMES = _words("molly mandy charlie tina billy lucy mary jane")
+# ... and by street names no list has ("my brother ket is ..." names no brother).
+_DRUG_SLANG = _DRUG_NAMES | _words(
+    "ket xans xanax mdma pingers ching benzos pregabs gabbies codeine oxy mkat meow shrooms "
+    "spliff spliffs zoot zoots thc dabs vapes vape nos"
 )
 
 
@@ -3046,8 +3048,7 @@ def _replace_after_word_cy(match: re.Match[str]) -> str:
         or (words[1][0].isupper() and words[1].lower() not in _FAMILY_NAMES)
     ):
         return match.group()  # "gyda Sam Tân", "efo Jac y Jwc": a character or a place
-    pair = re.match(r"[ \t]*(?:,|(?i:a|ac|and|&))[ \t]*([^\W\d_]+)", match.string[match.end() :])
-    if pair and (low, pair.group(1).lower()) in _FAMOUS_PAIRS:
+    if _famous_pair_at(match.string, match.start("names"), match.start("names") + len(word)):
         return match.group()  # "gyda Mair, Joseff a'r doethion": the nativity
     forms = {low} | _unmutated(low)
     if "-" in low:  # "gyda Mali-Haf", "efo Dewi-Wyn": the first part is the listed name
@@ -4665,9 +4666,6 @@ def _list_name(
     )
 
 
-# Drugs young people call by a first name: in lower case, a list of them is no list of friends
-# ("i took molly, charlie and mandy"); safeguarding reads the scrubbed text.
-_DRUG_NAMES = _words("molly mandy charlie tina billy lucy mary jane")
 
 
 def _all_names(items: list[_ListItem], welsh: bool) -> bool:
