@@ -491,7 +491,9 @@ _STRONG_INTRO = re.compile(
     r"fy\s+enw(?:\s+(?:llawn|iawn|go\s+iawn|cyntaf|cynta))?(?:\s+i)?\s+(?:yw|ydy|ydi|di|['’]di)"
     r"(?:\s+i(?=\s+[A-Z]))?|enw\s+fi\s+(?:yw|ydy|ydi|di|['’]di)|nazywam\s+się|mam\s+na\s+imię|"
     rf"mera\s+naam|mera\s+nam|میرا\s+نام|my\s+{_RELATION}"
-    r"(?:['’]s\s+name\s+is|['’]s\s+called|\s+is\s+called|\s+name\s+is))\s+)" + _NAMES,
+    r"(?:['’]s\s+name\s+is|['’]s\s+called|\s+is\s+called|\s+name\s+is))\s+)"
+    # (not a form's blank: "name: n/a", "name: anon")
+    r"(?!(?:n\s*/\s*a|anon)(?![\w'’]))" + _NAMES,
     re.IGNORECASE,
 )
 # Introductions that are also ordinary phrases ("I'm Happy"): only a capitalised non-word counts.

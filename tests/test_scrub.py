@@ -2390,6 +2390,9 @@ def test_round_twenty_nine_details_are_removed(text: str, details: tuple[str, ..
         "my brother innit has no job",
         "my brother ket is everywhere at parties",
         "either me or Tesco will sort it",
+        "name: n/a\nage: 14",
+        "Name: N/A",
+        "name: anon",
     ],
 )
 def test_round_twenty_nine_lookalikes_are_left_alone(text: str) -> None:
